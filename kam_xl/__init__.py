@@ -1,0 +1,1 @@
+"""kam_xl: key account management methods in Excel."""

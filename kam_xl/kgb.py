@@ -1,0 +1,222 @@
+"""Kgb scorecard — "Kriterien gewichten und bewerten" (seed 001, Tab. 2.2–2.4, Abb. 2.1).
+
+Per account and procurement segment the customer names the criteria of his demand (Tab. 2.2), weights
+them "im Hundert" (Tab. 2.3) and rates how far each supplier fulfils each criterion from 0 to 100
+(Tab. 2.4). From that:
+
+* weighted score of a supplier = Σ weightᵢ × ratingᵢ (weights as fractions) → 0–100, and a ranking;
+* per criterion the weighted gap to the best competitor = weightᵢ × (ownᵢ − max competitorᵢ);
+* improvement potential = weightᵢ × (100 − ownᵢ); value drivers = criteria by improvement potential.
+
+Weights may be given as fractions (sum 1) or points (sum 100); any other sum is an error naming the sum,
+unless ``normalise=True``. A missing rating makes that supplier's score incomplete: it is reported and the
+supplier left out of the ranking, never counted as 0.
+
+>>> card = KgbCard(segment="Retentionssysteme", own_supplier="Wir",
+...     criteria=[KgbCriterion(name="Preis", weight=40), KgbCriterion(name="Service", weight=60)],
+...     ratings={"Wir": {"Preis": 60, "Service": 90}, "Nordchem": {"Preis": 80, "Service": 70}})
+>>> r = score_card(card)
+>>> r.scores, r.rank
+({'Wir': 78.0, 'Nordchem': 74.0}, ['Wir', 'Nordchem'])
+>>> [(c.criterion, c.gap_to_best, c.improvement_potential) for c in r.criteria]
+[('Preis', -8.0, 16.0), ('Service', 12.0, 6.0)]
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from kam_xl.errors import KamInputError
+from kam_xl.maths import total
+
+# The supplier role ladder of seed 001, Abb. 2.1 "Vom gelegentlichen Lieferanten zum Systempartner".
+SupplierRole = Literal["gelegentlicher Lieferant", "Stammlieferant", "Vorzugslieferant", "Systempartner"]
+SUPPLIER_ROLES: tuple[SupplierRole, ...] = (
+    "gelegentlicher Lieferant",
+    "Stammlieferant",
+    "Vorzugslieferant",
+    "Systempartner",
+)
+SUPPLIER_ROLES_EN: dict[SupplierRole, str] = {
+    "gelegentlicher Lieferant": "occasional supplier",
+    "Stammlieferant": "regular supplier",
+    "Vorzugslieferant": "preferred supplier",
+    "Systempartner": "system partner",
+}
+
+WEIGHT_TOLERANCE = 1e-6
+
+
+def normalise_weights(weights: list[float], normalise: bool = False) -> list[float]:
+    """Return the weights as fractions summing to 1.
+
+    Fractions (sum 1) are kept, points (sum 100) are divided by 100. Any other sum raises
+    :class:`KamInputError` naming the sum, unless ``normalise`` asks to rescale by the sum.
+
+    >>> normalise_weights([25, 75])
+    [0.25, 0.75]
+    >>> normalise_weights([30, 60], normalise=True)
+    [0.3333333333333333, 0.6666666666666666]
+    """
+    if not weights:
+        raise KamInputError("no Kgb criteria — allowed: at least one criterion with a weight")
+    for w in weights:
+        if not math.isfinite(w) or w < 0:
+            raise KamInputError(f"Kgb weight {w!r} — allowed: a number ≥ 0")
+    s = total(weights)
+    if abs(s - 1) <= WEIGHT_TOLERANCE:
+        return [w / s for w in weights] if s != 1 else list(weights)
+    if abs(s - 100) <= 100 * WEIGHT_TOLERANCE:
+        return [w / 100 for w in weights]
+    if normalise and s > 0:
+        return [w / s for w in weights]
+    raise KamInputError(
+        f"Kgb weights sum to {s:g} — allowed: fractions summing to 1 or points summing to 100"
+        + ("" if s == 0 else " (or ask to normalise)")
+    )
+
+
+class KgbCriterion(BaseModel):
+    """A criterion of the customer's demand with its weight (fraction or points, see the card)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1)
+    weight: float = Field(ge=0)
+
+
+class KgbCard(BaseModel):
+    """One Kgb scorecard: an account's procurement segment with criteria, weights and supplier ratings.
+
+    ``ratings`` maps supplier → criterion → rating 0–100 (``None`` or absent = not rated).
+    ``own_supplier`` names our company among the suppliers.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    account_id: str = ""
+    segment: str = Field(min_length=1)
+    criteria: list[KgbCriterion] = Field(min_length=1)
+    ratings: dict[str, dict[str, float | None]]
+    own_supplier: str
+    supplier_role: SupplierRole | None = None
+    normalise: bool = Field(default=False, description="rescale weights whose sum is neither 1 nor 100")
+
+    @model_validator(mode="after")
+    def _check(self) -> KgbCard:
+        names = [c.name for c in self.criteria]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise KamInputError(f"Kgb criterion listed twice: {', '.join(dupes)} — allowed: each criterion once")
+        if self.own_supplier not in self.ratings:
+            raise KamInputError(
+                f"own supplier {self.own_supplier!r} has no ratings — allowed: one of {sorted(self.ratings)}"
+            )
+        known = set(names)
+        for supplier, row in self.ratings.items():
+            for criterion, rating in row.items():
+                if criterion not in known:
+                    raise KamInputError(
+                        f"rating of {supplier!r} for unknown criterion {criterion!r} — allowed: {names}"
+                    )
+                if rating is not None and (not math.isfinite(rating) or not 0 <= rating <= 100):
+                    raise KamInputError(
+                        f"rating {rating:g} of {supplier!r} for {criterion!r} — allowed: 0 to 100"
+                    )
+        normalise_weights([c.weight for c in self.criteria], self.normalise)
+        return self
+
+    @property
+    def weights(self) -> list[float]:
+        """The weights as fractions summing to 1."""
+        return normalise_weights([c.weight for c in self.criteria], self.normalise)
+
+    @property
+    def competitors(self) -> list[str]:
+        """All suppliers but our own, in the card's order."""
+        return [s for s in self.ratings if s != self.own_supplier]
+
+
+class KgbCriterionResult(BaseModel):
+    """Per-criterion analysis of a card (weights as fractions, so figures are score points)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    criterion: str
+    weight: float
+    own: float | None
+    best_competitor: float | None
+    gap_to_best: float | None = Field(description="weight × (own − max competitor)")
+    improvement_potential: float | None = Field(description="weight × (100 − own)")
+
+
+class KgbResult(BaseModel):
+    """Scores, ranking, gaps and value drivers of one card."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account_id: str
+    segment: str
+    scores: dict[str, float | None] = Field(description="supplier → weighted score 0–100; None if incomplete")
+    incomplete: dict[str, list[str]] = Field(description="supplier → criteria without a rating")
+    rank: list[str] = Field(description="suppliers with a complete score, best first")
+    criteria: list[KgbCriterionResult]
+    value_drivers: list[str] = Field(description="criteria by improvement potential, largest first")
+    supplier_role: SupplierRole | None
+
+
+def weighted_score(weights: list[float], ratings: list[float | None]) -> float | None:
+    """Σ weightᵢ × ratingᵢ, or ``None`` when any rating is missing (weights as fractions)."""
+    if any(r is None for r in ratings):
+        return None
+    return total(w * r for w, r in zip(weights, ratings, strict=True))  # type: ignore[operator]
+
+
+def score_card(card: KgbCard) -> KgbResult:
+    """Score, rank and analyse one Kgb card."""
+    weights = card.weights
+    names = [c.name for c in card.criteria]
+    scores: dict[str, float | None] = {}
+    incomplete: dict[str, list[str]] = {}
+    for supplier, row in card.ratings.items():
+        values = [row.get(n) for n in names]
+        scores[supplier] = weighted_score(weights, values)
+        missing = [n for n, v in zip(names, values, strict=True) if v is None]
+        if missing:
+            incomplete[supplier] = missing
+    complete = [s for s, v in scores.items() if v is not None]
+    rank = sorted(complete, key=lambda s: -scores[s])  # type: ignore[operator]  # stable for ties
+
+    own_row = card.ratings[card.own_supplier]
+    results = []
+    for name, w in zip(names, weights, strict=True):
+        own = own_row.get(name)
+        rivals = [r for s in card.competitors if (r := card.ratings[s].get(name)) is not None]
+        best = max(rivals) if rivals else None
+        results.append(
+            KgbCriterionResult(
+                criterion=name,
+                weight=w,
+                own=own,
+                best_competitor=best,
+                gap_to_best=None if own is None or best is None else w * (own - best),
+                improvement_potential=None if own is None else w * (100 - own),
+            )
+        )
+    drivers = sorted(
+        (r for r in results if r.improvement_potential is not None),
+        key=lambda r: -r.improvement_potential,  # type: ignore[operator]
+    )
+    return KgbResult(
+        account_id=card.account_id,
+        segment=card.segment,
+        scores=scores,
+        incomplete=incomplete,
+        rank=rank,
+        criteria=results,
+        value_drivers=[r.criterion for r in drivers],
+        supplier_role=card.supplier_role,
+    )

@@ -1,0 +1,89 @@
+"""Customer portfolio (Kundenportfolio) — seed 000, Abb. 3 "Aufbau des Kundenportfolios".
+
+Each account is a bubble: x = our share of the customer's demand (share of wallet), y = the customer's
+potential (demand for our categories in 3–5 years, in volume units; optionally margin-weighted, volume ×
+margin factor), bubble area = |CDB III|. The colour band follows relative CDB III:
+
+========  =========================  ==========================
+band      relative CDB III           meaning
+========  =========================  ==========================
+``high``  > 10 %                     profitable
+``mid``   0 % … 10 % (both included) thin margin
+``loss``  < 0 %                      loss-making: "Big Step or Out"
+========  =========================  ==========================
+
+>>> portfolio_band(0.12), portfolio_band(0.10), portfolio_band(0.0), portfolio_band(-0.01)
+('high', 'mid', 'mid', 'loss')
+>>> portfolio_band(None) is None
+True
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Band = Literal["high", "mid", "loss"]
+BAND_LABELS: dict[Band, tuple[str, str]] = {
+    "high": ("CDB III > 10 %", "CDB III > 10 %"),
+    "mid": ("CDB III 0–10 %", "CDB III 0–10 %"),
+    "loss": ("CDB III < 0 % (Big Step or Out)", "CDB III < 0 % (big step or out)"),
+}
+HIGH_BAND_THRESHOLD = 0.10
+
+
+def portfolio_band(cdb_iii_rel: float | None) -> Band | None:
+    """The colour band of an account by its relative CDB III; ``None`` when that is undefined."""
+    if cdb_iii_rel is None:
+        return None
+    if cdb_iii_rel > HIGH_BAND_THRESHOLD:
+        return "high"
+    if cdb_iii_rel >= 0:
+        return "mid"
+    return "loss"
+
+
+class PortfolioInput(BaseModel):
+    """One account's position data for the portfolio."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    account_id: str
+    share_of_wallet: float = Field(ge=0, le=1, description="our share of the customer's demand, 0–1")
+    potential: float = Field(ge=0, description="demand for our categories in 3–5 years (volume units)")
+    margin_factor: float = Field(default=1.0, ge=0, description="margin weight of the potential")
+    cdb_iii: float | None = None
+    cdb_iii_rel: float | None = None
+
+
+class PortfolioPoint(BaseModel):
+    """One bubble of the portfolio chart."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account_id: str
+    x: float = Field(description="share of wallet, 0–1")
+    y: float = Field(description="potential (margin-weighted if asked)")
+    size: float | None = Field(description="bubble area = |CDB III|; None when CDB III is unknown")
+    loss_making: bool
+    band: Band | None
+
+
+def portfolio_point(item: PortfolioInput, margin_weighted: bool = False) -> PortfolioPoint:
+    """Place one account in the portfolio (Abb. 3)."""
+    y = item.potential * item.margin_factor if margin_weighted else item.potential
+    return PortfolioPoint(
+        account_id=item.account_id,
+        x=item.share_of_wallet,
+        y=y,
+        size=None if item.cdb_iii is None else abs(item.cdb_iii),
+        loss_making=item.cdb_iii is not None and item.cdb_iii < 0,
+        band=portfolio_band(item.cdb_iii_rel),
+    )
+
+
+def big_step_or_out(items: list[PortfolioInput]) -> list[PortfolioInput]:
+    """Accounts with negative CDB III for the "Big Step or Out" review, largest loss first."""
+    losers = [i for i in items if i.cdb_iii is not None and i.cdb_iii < 0]
+    return sorted(losers, key=lambda i: (i.cdb_iii, i.account_id))
