@@ -652,3 +652,79 @@ def read_databook(path: str | Path, catalogue: Catalogue | None = None) -> DataB
     return DataBook(source=str(path), accounts=accounts,
                     tables={name: ([r.values for r in tables[name]] if name in tables else None)
                             for name in TABLES})
+
+
+# ---------------------------------------------------------------------------------------------- writing
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def write_databook(db: DataBook, path: str | Path) -> Path:
+    """Write a data book as ``.xlsx`` (one sheet per table) or, for any other path, as a folder of CSV files.
+
+    Text is always written as text (a name beginning with ``=`` stays a name, never a formula). Files are
+    written atomically; an existing non-empty folder or an existing file is refused, never overwritten.
+    """
+    from kam_xl.files import write_atomic
+
+    path = Path(path)
+    if path.exists() and (path.is_file() or any(path.iterdir())):
+        raise KamInputError(f"{path} already exists — allowed: a new .xlsx file or an empty folder")
+    tables = {"accounts": [a.model_dump() for a in db.accounts]}
+    tables.update({k: v for k, v in db.tables.items() if v is not None and k != "accounts"})
+    if path.suffix.lower() == ".xlsx":
+        def write(tmp: Path) -> None:
+            import xlsxwriter
+
+            wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False})
+            bold = wb.add_format({"bold": True})
+            for name, rows in tables.items():
+                ws = wb.add_worksheet(name)
+                cols = TABLES[name].columns
+                for j, col in enumerate(cols):
+                    ws.write_string(0, j, col.name, bold)
+                    ws.set_column(j, j, max(12, len(col.name) + 2))
+                for i, row in enumerate(rows, start=1):
+                    for j, col in enumerate(cols):
+                        value = row.get(col.name)
+                        if value is None:
+                            continue
+                        if isinstance(value, bool):
+                            ws.write_boolean(i, j, value)
+                        elif isinstance(value, int | float):
+                            ws.write_number(i, j, value)
+                        else:
+                            ws.write_string(i, j, str(value))
+                ws.freeze_panes(1, 0)
+            wb.close()
+
+        return write_atomic(path, write)
+    path.mkdir(parents=True, exist_ok=True)
+    for name, rows in tables.items():
+        cols = [c.name for c in TABLES[name].columns]
+
+        def write_csv(tmp: Path, rows: list[dict[str, Any]] = rows, cols: list[str] = cols) -> None:
+            with tmp.open("w", encoding="utf-8", newline="") as f:
+                w = csv.writer(f)
+                w.writerow(cols)
+                w.writerows([_csv_value(r.get(c)) for c in cols] for r in rows)
+
+        write_atomic(path / f"{name}.csv", write_csv)
+    return path
+
+
+def demo_databook() -> DataBook:
+    """The demo data set that ships with the package (a fictional German supplier of process chemicals)."""
+    from importlib import resources as importlib_resources
+
+    folder = importlib_resources.files("kam_xl") / "demo_data"
+    with importlib_resources.as_file(folder) as p:
+        return read_databook(p)

@@ -45,12 +45,14 @@ def allocate_largest_remainder(amount: float, shares: list[float], step: float) 
 
     Units of ``step`` go first by the integer part of each quota, then one each to the parts with the largest
     remainders (ties: larger quota, then the earlier part). If ``amount`` itself is not a multiple of
-    ``step``, the rest below one step goes to the part with the largest remainder left, so the sum is kept.
+    ``step``, the rest below one step goes to the largest part (where it matters least), so the sum is kept.
 
     >>> allocate_largest_remainder(10, [1, 1, 1], step=1)
     [4.0, 3.0, 3.0]
     >>> allocate_largest_remainder(100, [0.2, 0.3, 0.5], step=0.01)
     [20.0, 30.0, 50.0]
+    >>> allocate_largest_remainder(3.2, [1, 2, 5], step=0.5)   # 0.2 is below one step: to the largest part
+    [0.5, 0.5, 2.2]
     """
     from decimal import ROUND_FLOOR, Decimal
 
@@ -83,6 +85,6 @@ def allocate_largest_remainder(amount: float, shares: list[float], step: float) 
     parts = [u * st for u in units]
     rest = t - all_units * st
     if rest:
-        best = max(range(len(shares)), key=lambda i: (remainders[i], quotas[i], -i))
+        best = max(range(len(shares)), key=lambda i: (quotas[i], -i))
         parts[best] += rest
     return [float(p) for p in parts]

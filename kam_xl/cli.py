@@ -1,0 +1,196 @@
+"""The ``kam-xl`` command line (typer + rich).
+
+Exit codes: 0 success, 2 bad input (data book problems, invalid options), 1 anything unexpected.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kam_xl import report as rep
+from kam_xl.databook import DataBook, DataBookError, demo_databook, read_databook, write_databook
+from kam_xl.errors import KamInputError
+from kam_xl.excellence import load_catalogue
+from kam_xl.resources import TargetWeights
+
+app = typer.Typer(help="kam_xl — key account management methods in Excel.", no_args_is_help=True,
+                  add_completion=False)
+# Piped output (CI logs, files) gets a wide table instead of rich's 80-column default.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, soft_wrap=True)
+EXIT_INPUT = 2
+MAX_PROBLEMS_SHOWN = 200
+
+
+class What(StrEnum):
+    """The views of ``kam-xl report``."""
+
+    accounts = "accounts"
+    resources = "resources"
+    excellence = "excellence"
+
+
+class Format(StrEnum):
+    """Output formats."""
+
+    table = "table"
+    json = "json"
+
+
+def _fail(problems: list[str]) -> typer.Exit:
+    err.print(f"[bold red]{len(problems)} problem(s):[/]")
+    for line in problems[:MAX_PROBLEMS_SHOWN]:
+        err.print(f"  • {line}", markup=False, highlight=False)
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        err.print(f"  … and {len(problems) - MAX_PROBLEMS_SHOWN} more")
+    return typer.Exit(EXIT_INPUT)
+
+
+def _load(data: Path | None, catalogue: Path | None) -> DataBook:
+    try:
+        cat = load_catalogue(catalogue) if catalogue else None
+        return demo_databook() if data is None else read_databook(data, cat)
+    except DataBookError as e:
+        raise _fail([str(p) for p in e.problems]) from None
+    except (KamInputError, OSError) as e:
+        raise _fail([str(e)]) from None
+
+
+def _money(v: float | None) -> str:
+    return "–" if v is None else f"{v:,.0f}"
+
+
+def _pct(v: float | None) -> str:
+    return "–" if v is None else f"{v * 100:.1f} %"
+
+
+def _num(v: float | None, digits: int = 1) -> str:
+    return "–" if v is None else f"{v:,.{digits}f}"
+
+
+DataOption = Annotated[Path | None, typer.Option("--data", help="data book: .xlsx or a folder of CSV/Parquet "
+                                                                "files; the demo data when absent")]
+CatalogueOption = Annotated[Path | None, typer.Option("--catalogue-extension",
+                                                      help="a CSV/JSON file with the company's own criteria")]
+
+
+@app.command()
+def report(
+    data: DataOption = None,
+    what: Annotated[What, typer.Option(help="which view")] = What.accounts,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
+    step: Annotated[float, typer.Option(help="rounding step of target FTE")] = 0.5,
+    revenue_weight: Annotated[float, typer.Option(help="weight of revenue share in the target share "
+                                                       "(potential share gets 1 − this)")] = 0.0,
+    catalogue_extension: CatalogueOption = None,
+) -> None:
+    """Compute everything for a data book and print it: CDB, KAOP and Kgb per account, the resource
+    distribution, or the excellence scores."""
+    db = _load(data, catalogue_extension)
+    try:
+        if what is What.accounts:
+            result: object = rep.account_reports(db)
+        elif what is What.resources:
+            if not 0 <= revenue_weight <= 1:
+                raise KamInputError(f"--revenue-weight {revenue_weight:g} — allowed: 0 to 1")
+            weights = TargetWeights(potential=1 - revenue_weight, revenue=revenue_weight)
+            result = rep.resources_report(db, weights, step)
+        else:
+            result = rep.excellence_report(db, load_catalogue(catalogue_extension)
+                                           if catalogue_extension else None)
+    except KamInputError as e:
+        raise _fail([str(e)]) from None
+    if fmt is Format.json:
+        out.print_json(json.dumps(rep.to_jsonable(result), ensure_ascii=False))
+        return
+    if result is None:
+        out.print(f"The data book has no {what.value} data.")
+        return
+    {What.accounts: _print_accounts, What.resources: _print_resources,
+     What.excellence: _print_excellence}[what](result)  # type: ignore[operator]
+
+
+def _print_accounts(rows: list[rep.AccountReport]) -> None:
+    t = Table(title="Key accounts — CDB (latest year), KAOP plan, Kgb", header_style="bold")
+    for col, justify in (("Account", "left"), ("Name", "left"), ("Year", "right"), ("Net sales", "right"),
+                         ("CDB III", "right"), ("CDB III %", "right"), ("Band", "left"),
+                         ("Plan revenue", "right"), ("Plan profit", "right"), ("Profit %", "right"),
+                         ("Kgb (own rank)", "left")):
+        t.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for r in rows:
+        kgb = "–"
+        if r.kgb:
+            parts = []
+            for seg, s in r.kgb.items():
+                pos = f"{s.rank.index(s.own) + 1}/{len(s.rank)}" if s.own in s.rank else "incomplete"
+                parts.append(f"{seg}: {pos}")
+            kgb = "; ".join(parts)
+        loss = r.cdb is not None and r.cdb.cdb_iii < 0
+        t.add_row(r.account_id, r.name, str(r.cdb.year) if r.cdb else "–",
+                  _money(r.cdb.net_sales if r.cdb else None),
+                  f"[red]{_money(r.cdb.cdb_iii)}[/]" if loss and r.cdb else _money(r.cdb.cdb_iii if r.cdb else None),
+                  _pct(r.cdb.cdb_iii_rel if r.cdb else None),
+                  (r.portfolio.band or "–") if r.portfolio else "–",
+                  _money(r.kaop.total.revenue if r.kaop else None),
+                  _money(r.kaop.total.profit if r.kaop else None),
+                  _pct(r.kaop.total.profit_rel if r.kaop else None), kgb)
+    out.print(t)
+    losers = [r for r in rows if r.cdb is not None and r.cdb.cdb_iii < 0]
+    if losers:
+        out.print("[bold]Big Step or Out[/] (negative CDB III): "
+                  + ", ".join(f"{r.account_id} {r.name} ({_money(r.cdb.cdb_iii)})" for r in losers if r.cdb))
+
+
+def _print_resources(r: rep.ResourcesReport) -> None:
+    t = Table(title=f"Resource distribution — target by potential, step {r.step:g} FTE", header_style="bold")
+    for col in ("Region", "Account", "Actual FTE", "Target FTE", "Delta", "Resource share",
+                "Potential share", "Consistency"):
+        t.add_column(col, justify="left" if col in ("Region", "Account") else "right")
+    for c in r.cells:
+        t.add_row(c.region, c.account_id or "Small Accounts", _num(c.actual_fte), _num(c.target_fte),
+                  _num(c.delta_fte), _pct(c.resource_share), _pct(c.potential_share), _num(c.consistency, 2))
+    for g in r.regions:
+        t.add_row(f"[bold]{g.region}[/]", "[bold]region total[/]", _num(g.actual_fte), _num(g.target_fte),
+                  _num(g.delta_fte), "", "", f"market {_pct(g.market_share)}")
+    out.print(t)
+    out.print(f"Share of resources that would have to move to match potential: [bold]{_pct(r.moved_share)}[/]")
+
+
+def _print_excellence(r: rep.ExcellenceReport) -> None:
+    t = Table(title=f"KAM-Excellence (catalogue {r.catalogue_version})", header_style="bold")
+    dims = list(r.respondents[0].dimensions) if r.respondents else []
+    for col in ("Respondent", "Role", *dims, "Overall", "Coverage", "Thin", "Unsupported 75/100"):
+        t.add_column(col, justify="left" if col in ("Respondent", "Role", "Thin") else "right")
+    for p in r.respondents:
+        t.add_row(p.respondent, p.role, *(_num(p.dimensions[d]) for d in dims), _num(p.overall),
+                  _pct(p.coverage), ", ".join(p.thin) or "–", str(len(p.unsupported)))
+    out.print(t)
+    split = [cid for cid, c in r.consolidated.items() if c.disagreement]
+    out.print(f"Criteria with disagreement (spread ≥ 50 points): {', '.join(split) or 'none'}")
+
+
+@app.command("demo-data")
+def demo_data(path: Annotated[Path, typer.Argument(help="an .xlsx file or a new folder for CSV files")]) -> None:
+    """Write the demo data set as a data book so you can see the format."""
+    try:
+        written = write_databook(demo_databook(), path)
+    except KamInputError as e:
+        raise _fail([str(e)]) from None
+    out.print(f"Demo data book written to {written}")
+
+
+def main() -> None:  # pragma: no cover - console entry for python -m
+    """Run the CLI."""
+    sys.exit(app())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

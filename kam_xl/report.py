@@ -1,0 +1,264 @@
+"""Reports over a whole data book: one pure function per view, returning pydantic models that the CLI
+prints as a table or as JSON. Relative values and shares are fractions, scores 0–100, missing values
+``None`` (``null`` in JSON)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from kam_xl.cdb import cdb_statement
+from kam_xl.databook import DataBook
+from kam_xl.excellence import Catalogue, consolidate, load_catalogue, score_response
+from kam_xl.kaop import KaopPlan, kaop_plan
+from kam_xl.kgb import score_card
+from kam_xl.portfolio import Band, PortfolioInput, portfolio_point
+from kam_xl.resources import TargetWeights, analyse_resources
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class CdbSummary(_Out):
+    """CDB I–III of the latest year with data."""
+
+    year: int
+    net_sales: float
+    cdb_i: float
+    cdb_ii: float
+    cdb_iii: float
+    cdb_i_rel: float | None
+    cdb_ii_rel: float | None
+    cdb_iii_rel: float | None
+
+
+class KaopQuarterSummary(_Out):
+    """Plan revenue and profitability of one quarter."""
+
+    quarter: int
+    revenue: float
+    profit: float
+    profit_rel: float | None
+
+
+class KaopTotal(_Out):
+    """Plan year total; ``price`` is the volume-weighted year price per product."""
+
+    revenue: float
+    profit: float
+    profit_rel: float | None
+    price: dict[str, float | None]
+
+
+class KaopSummary(_Out):
+    """The KAOP plan of the account's plan year (or the latest planned year)."""
+
+    year: int
+    quarters: list[KaopQuarterSummary]
+    total: KaopTotal
+
+
+class KgbSegmentSummary(_Out):
+    """Scores and ranking of one Kgb card."""
+
+    own: str
+    scores: dict[str, float | None]
+    rank: list[str]
+
+
+class PortfolioSummary(_Out):
+    """The account's place in the portfolio for the CDB year."""
+
+    year: int
+    share_of_wallet: float
+    potential: float
+    potential_weighted: float
+    band: Band | None
+    loss_making: bool
+
+
+class AccountReport(_Out):
+    """Everything computed for one account; a part is ``None`` when its table is absent."""
+
+    account_id: str
+    name: str
+    cdb: CdbSummary | None
+    kaop: KaopSummary | None
+    kgb: dict[str, KgbSegmentSummary] | None
+    portfolio: PortfolioSummary | None
+
+
+def _kaop_summary(year: int, plan: KaopPlan) -> KaopSummary:
+    return KaopSummary(
+        year=year,
+        quarters=[KaopQuarterSummary(quarter=q, revenue=p.revenue, profit=p.profit, profit_rel=p.profit_rel)
+                  for q, p in sorted(plan.quarters.items())],
+        total=KaopTotal(revenue=plan.year.revenue, profit=plan.year.profit, profit_rel=plan.year.profit_rel,
+                        price=plan.year.price),
+    )
+
+
+def account_reports(db: DataBook) -> list[AccountReport]:
+    """CDB (latest year), KAOP plan, Kgb and portfolio per account, in the order of the accounts table."""
+    out = []
+    for account in db.accounts:
+        aid = account.account_id
+        cdb = None
+        statement = None
+        years = db.cdb_years(aid)
+        if years:
+            amounts, activities = db.cdb_input(aid, years[-1])  # type: ignore[misc]
+            statement = cdb_statement(amounts, activities)
+            cdb = CdbSummary(year=years[-1], **statement.model_dump(include=set(CdbSummary.model_fields)
+                                                                     - {"year"}))
+        kaop = None
+        plan_years = db.kaop_years(aid, "plan")
+        if plan_years:
+            year = account.plan_year if account.plan_year in plan_years else plan_years[-1]
+            kaop = _kaop_summary(year, kaop_plan(*db.kaop_rows(aid, year, "plan")))
+        kgb = None
+        if db.table("kgb") is not None and db.rows_for("kgb", aid):
+            kgb = {}
+            for card in db.kgb_cards(aid):
+                result = score_card(card)
+                kgb[card.segment] = KgbSegmentSummary(own=card.own_supplier, scores=result.scores,
+                                                    rank=result.rank)
+        portfolio = None
+        rows = db.rows_for("portfolio", aid)
+        if rows:
+            row = max(rows, key=lambda r: (r["year"] == (years[-1] if years else None), r["year"]))
+            point = portfolio_point(PortfolioInput(
+                account_id=aid, share_of_wallet=row["share_of_wallet"], potential=row["potential"],
+                margin_factor=row["margin_factor"],
+                cdb_iii=statement.cdb_iii if statement and cdb and cdb.year == row["year"] else None,
+                cdb_iii_rel=statement.cdb_iii_rel if statement and cdb and cdb.year == row["year"] else None))
+            portfolio = PortfolioSummary(year=row["year"], share_of_wallet=point.x, potential=row["potential"],
+                                         potential_weighted=row["potential"] * row["margin_factor"],
+                                         band=point.band, loss_making=point.loss_making)
+        out.append(AccountReport(account_id=aid, name=account.name, cdb=cdb, kaop=kaop, kgb=kgb,
+                                 portfolio=portfolio))
+    return out
+
+
+class ResourceCellReport(_Out):
+    """Actual vs target FTE of one (region, account) cell; ``account_id`` ``None`` = Small Accounts."""
+
+    region: str
+    account_id: str | None
+    actual_fte: float
+    target_fte: float
+    delta_fte: float
+    resource_share: float | None
+    potential_share: float | None
+    consistency: float | None
+
+
+class ResourceRegionReport(_Out):
+    """Actual vs target FTE of a region and its market."""
+
+    region: str
+    actual_fte: float
+    target_fte: float
+    delta_fte: float
+    market_size: float | None
+    market_share: float | None
+
+
+class ResourcesReport(_Out):
+    """The resource distribution; ``None`` parts when the resources table is absent."""
+
+    cells: list[ResourceCellReport]
+    regions: list[ResourceRegionReport]
+    moved_share: float | None
+    step: float
+
+
+def resources_report(db: DataBook, weights: TargetWeights | None = None, step: float = 0.5
+                     ) -> ResourcesReport | None:
+    """Actual vs target FTE per cell and region, and the share of resources that would have to move."""
+    cells = db.resource_cells()
+    if not cells:
+        return None
+    a = analyse_resources(cells, db.market_sizes(), weights, step)
+    return ResourcesReport(
+        cells=[ResourceCellReport(**c.model_dump(include=set(ResourceCellReport.model_fields))) for c in a.cells],
+        regions=[ResourceRegionReport(**r.model_dump(include=set(ResourceRegionReport.model_fields)))
+                 for r in a.regions],
+        moved_share=a.moved_share,
+        step=a.step,
+    )
+
+
+class RespondentReport(_Out):
+    """Scores of one respondent."""
+
+    respondent: str
+    role: str
+    dimensions: dict[str, float | None]
+    overall: float | None
+    coverage: float | None
+    thin: list[str]
+    weakest_sections: list[str]
+    unsupported: list[str]
+
+
+class ConsensusReport(_Out):
+    """Consolidated ratings of one criterion."""
+
+    mean: float | None
+    min: float | None
+    max: float | None
+    spread: float | None
+    disagreement: bool
+
+
+class ExcellenceReport(_Out):
+    """All respondents and the consolidation per criterion."""
+
+    catalogue_version: str
+    respondents: list[RespondentReport]
+    consolidated: dict[str, ConsensusReport]
+
+
+def excellence_report(db: DataBook, catalogue: Catalogue | None = None) -> ExcellenceReport | None:
+    """Scores per respondent and mean/min/max per criterion across respondents."""
+    responses = db.responses()
+    if not responses:
+        return None
+    catalogue = catalogue or load_catalogue()
+    respondents = []
+    for r in responses:
+        s = score_response(catalogue, r)
+        respondents.append(RespondentReport(
+            respondent=s.respondent, role=s.role,
+            dimensions={k: v.score for k, v in s.dimensions.items()},
+            overall=s.overall, coverage=s.coverage,
+            thin=[k for k, v in s.dimensions.items() if v.thin],
+            weakest_sections=s.weakest_sections, unsupported=s.unsupported))
+    consensus = consolidate(catalogue, responses)
+    return ExcellenceReport(
+        catalogue_version=catalogue.version,
+        respondents=respondents,
+        consolidated={cid: ConsensusReport(**c.model_dump(include=set(ConsensusReport.model_fields)))
+                      for cid, c in consensus.items()},
+    )
+
+
+def to_jsonable(value: Any, digits: int = 6) -> Any:
+    """Turn report models into plain JSON data, rounding floats to ``digits`` decimals so that binary noise
+    (249866.40000000002) does not reach users; ``-0.0`` becomes ``0.0``."""
+    if isinstance(value, BaseModel):
+        return to_jsonable(value.model_dump(), digits)
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v, digits) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v, digits) for v in value]
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        rounded = round(value, digits)
+        return 0.0 if rounded == 0 else rounded
+    return value
