@@ -17,7 +17,7 @@ from rich.table import Table
 
 from kam_xl import report as rep
 from kam_xl.databook import DataBook, DataBookError, demo_databook, read_databook, write_databook
-from kam_xl.errors import KamInputError
+from kam_xl.errors import KamInputError, describe
 from kam_xl.excellence import load_catalogue
 from kam_xl.resources import TargetWeights
 
@@ -60,8 +60,8 @@ def _load(data: Path | None, catalogue: Path | None) -> DataBook:
         return demo_databook() if data is None else read_databook(data, cat)
     except DataBookError as e:
         raise _fail([str(p) for p in e.problems]) from None
-    except (KamInputError, OSError) as e:
-        raise _fail([str(e)]) from None
+    except (ValueError, OSError) as e:
+        raise _fail([describe(e)]) from None
 
 
 def _money(v: float | None) -> str:
@@ -106,8 +106,8 @@ def report(
         else:
             result = rep.excellence_report(db, load_catalogue(catalogue_extension)
                                            if catalogue_extension else None)
-    except KamInputError as e:
-        raise _fail([str(e)]) from None
+    except ValueError as e:
+        raise _fail([describe(e)]) from None
     if fmt is Format.json:
         out.print_json(json.dumps(rep.to_jsonable(result), ensure_ascii=False))
         return
