@@ -191,6 +191,7 @@ class Located:
     values: dict[str, Any]
     row: int
     cells: dict[str, str | None] = field(default_factory=dict)
+    bad: set[str] = field(default_factory=set)  # columns whose value could not be read (already reported)
 
 
 class _CellError(Exception):
@@ -221,6 +222,7 @@ def _to_fraction(value: Any, decimal_comma: bool) -> float:
     return _to_number(value, decimal_comma)
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@")
 _TRUE = {"true", "1", "yes", "y", "ja", "j", "wahr", "x"}
 _FALSE = {"false", "0", "no", "n", "nein", "falsch"}
 
@@ -229,7 +231,9 @@ def _parse_cell(col: Column, value: Any, decimal_comma: bool) -> Any:
     """Parse one cell by its column kind; raises _CellError with nothing (caller words the problem)."""
     kind = col.kind
     if kind == "text":
-        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
+        text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
+        # undo the guard write_databook puts before text that a spreadsheet would take for a formula
+        return text[1:] if text[:1] == "'" and text[1:2] in _FORMULA_STARTS else text
     if kind == "rating":
         try:
             return parse_rating(value)
@@ -272,17 +276,12 @@ def _empty(value: Any) -> bool:
 
 def _parse_table(table: Table, src: _Source, problems: list[Problem]) -> list[Located]:
     header = [str(h).strip().casefold() if h is not None else "" for h in src.header]
-    positions: dict[str, int] = {}
-    missing = []
-    for col in table.columns:
-        if col.name in header:
-            positions[col.name] = header.index(col.name)
-        elif col.required or col.name not in ("margin_factor",):
-            missing.append(col.name)
+    positions = {col.name: header.index(col.name) for col in table.columns if col.name in header}
+    missing = [col.name for col in table.columns if col.required and col.name not in positions]
     if missing:
         problems.append(Problem(file=src.file, sheet=src.sheet, row=src.first_row - 1,
-                                message=f"table {table.name} lacks column(s) {', '.join(missing)} — "
-                                        f"required: {', '.join(c.name for c in table.columns)}"))
+                                message=f"table {table.name} lacks column(s) {', '.join(missing)} — required: "
+                                        f"{', '.join(c.name for c in table.columns if c.required)}"))
         return []
     parsed = []
     for offset, raw in enumerate(src.rows):
@@ -291,6 +290,7 @@ def _parse_table(table: Table, src: _Source, problems: list[Problem]) -> list[Lo
             continue
         values: dict[str, Any] = {}
         cells: dict[str, str | None] = {}
+        bad: set[str] = set()
         for col in table.columns:
             if col.name not in positions:
                 values[col.name] = None
@@ -312,7 +312,8 @@ def _parse_table(table: Table, src: _Source, problems: list[Problem]) -> list[Lo
                                         cell=cells[col.name], value=_show(value),
                                         message=f"allowed: {_allowed(col)}"))
                 values[col.name] = None
-        parsed.append(Located(values, row_number, cells))
+                bad.add(col.name)
+        parsed.append(Located(values, row_number, cells, bad))
     return parsed
 
 
@@ -551,6 +552,8 @@ def _check_accounts(tables: dict[str, list[Located]], sources: dict[str, _Source
 
 def _check_costs(rows: list[Located], src: _Source, problems: list[Problem]) -> None:
     for r in rows:
+        if r.bad & {"amount", "rate_of_revenue"}:
+            continue  # an unreadable value is reported once, where it stands
         if (r.values["amount"] is None) == (r.values["rate_of_revenue"] is None):
             problems.append(Problem(file=src.file, sheet=src.sheet, row=r.row, column="amount",
                                     cell=r.cells.get("amount"),
@@ -573,11 +576,13 @@ def _check_kgb(rows: list[Located], src: _Source, problems: list[Problem]) -> No
                                          f"from {weights[c]:g} given before — allowed: the same weight on "
                                          "every supplier row", w))
             weights.setdefault(c, w)
+        if any("weight" in r.bad for r in card):
+            continue  # the unreadable weight is reported where it stands; its sum would only repeat it
         try:
             normalise_weights(list(weights.values()))
         except KamInputError as e:
             problems.append(Problem(file=src.file, sheet=src.sheet, row=card[0].row, column="weight",
-                                    message=f"card {aid}/{segment}: {e}"))
+                                    cell=card[0].cells.get("weight"), message=f"card {aid}/{segment}: {e}"))
         own = {r.values["supplier"] for r in card if r.values["own"]}
         if len(own) != 1:
             problems.append(Problem(file=src.file, sheet=src.sheet, row=card[0].row, column="own",
@@ -627,7 +632,8 @@ def read_databook(path: str | Path, catalogue: Catalogue | None = None) -> DataB
                                                              "workbook or a folder of CSV/Parquet files")])
     problems: list[Problem] = []
     sources = _sources(path, problems)
-    if "accounts" not in sources and not problems:
+    opened = path.is_dir() or not problems  # a workbook that could not be opened has no tables to miss
+    if "accounts" not in sources and opened:
         problems.append(Problem(file=path.name, message="has no accounts table — required: a sheet or file "
                                                         "'accounts' with " + ", ".join(
                                                             c.name for c in TABLES["accounts"].columns)))
@@ -658,13 +664,16 @@ def read_databook(path: str | Path, catalogue: Catalogue | None = None) -> DataB
 
 
 def _csv_value(value: Any) -> str:
+    """A value as CSV text. Text that Excel would read as a formula (``=``, ``+``, ``-``, ``@`` first) gets a
+    leading apostrophe, which :func:`read_databook` removes again, so data never turns into a formula."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
+    text = str(value)
+    return "'" + text if text[:1] in _FORMULA_STARTS else text
 
 
 def write_databook(db: DataBook, path: str | Path) -> Path:

@@ -73,10 +73,7 @@ def normalise_weights(weights: list[float], normalise: bool = False) -> list[flo
         return [w / 100 for w in weights]
     if normalise and s > 0:
         return [w / s for w in weights]
-    raise KamInputError(
-        f"Kgb weights sum to {s:g} — allowed: fractions summing to 1 or points summing to 100"
-        + ("" if s == 0 else " (or ask to normalise)")
-    )
+    raise KamInputError(f"Kgb weights sum to {s:g} — allowed: fractions summing to 1 or points summing to 100")
 
 
 class KgbCriterion(BaseModel):

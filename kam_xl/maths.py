@@ -61,10 +61,12 @@ def allocate_largest_remainder(amount: float, shares: list[float], step: float) 
     def dec(x: float) -> Decimal:
         return Decimal(repr(float(x)))
 
-    if step <= 0:
-        raise KamInputError(f"rounding step {step:g} — allowed: a number > 0")
-    if amount < 0:
-        raise KamInputError(f"amount to split {amount:g} — allowed: ≥ 0")
+    if not math.isfinite(step) or step <= 0:
+        raise KamInputError(f"rounding step {step:g} — allowed: a finite number > 0, e.g. 0.5")
+    if not math.isfinite(amount) or amount < 0:
+        raise KamInputError(f"amount to split {amount:g} — allowed: a finite number ≥ 0")
+    if any(not math.isfinite(s) for s in shares):
+        raise KamInputError(f"shares {shares} — allowed: finite numbers ≥ 0")
     if any(s < 0 for s in shares):
         raise KamInputError(f"shares {shares} — allowed: numbers ≥ 0")
     if not shares:

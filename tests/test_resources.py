@@ -47,7 +47,7 @@ def test_largest_remainder_keeps_the_total():
     assert allocate_fte(10, [1, 1, 1], step=0.5) == [3.5, 3.5, 3.0]
     assert sum(allocate_fte(7.5, [0.37, 0.21, 0.42], step=0.5)) == 7.5
     assert allocate_fte(3.2, [1, 2, 5], step=0.5) == [0.5, 0.5, 2.2]  # 0.2 below one step → largest cell
-    with pytest.raises(ValueError, match="step 0 — allowed: a number > 0"):
+    with pytest.raises(ValueError, match="step 0 — allowed: a finite number > 0"):
         allocate_fte(1, [1], step=0)
 
 

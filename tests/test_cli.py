@@ -1,0 +1,259 @@
+"""The ``kam-xl`` command line: report views, JSON output, exit codes, demo-data."""
+
+from __future__ import annotations
+
+import csv
+import json
+from importlib import resources as importlib_resources
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kam_xl.cli import app
+
+runner = CliRunner()
+DEMO_IDS = [f"KA-{i:03d}" for i in range(1, 15)]
+N_CRITERIA = 62
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def run_json(*args: str):
+    result = run(*args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def demo_accounts_json():
+    return run_json("report")
+
+
+# ------------------------------------------------------------------------------------------ accounts
+
+
+def test_report_table_lists_all_demo_accounts():
+    result = run("report")
+    assert result.exit_code == 0, result.output
+    for aid in DEMO_IDS:
+        assert aid in result.stdout
+    assert "Big Step or Out" in result.stdout  # KA-009 loses money (see the JSON test)
+    assert result.stderr == ""
+
+
+def test_report_json_has_one_object_per_account(demo_accounts_json):
+    data = demo_accounts_json
+    assert [a["account_id"] for a in data] == DEMO_IDS
+    for account in data:
+        assert {"account_id", "cdb", "kaop", "kgb"} <= set(account)
+    ka009 = next(a for a in data if a["account_id"] == "KA-009")
+    cdb = ka009["cdb"]
+    assert cdb["year"] == 2025
+    assert cdb["net_sales"] == pytest.approx(1875139.77 - 127859.96, abs=0.005)
+    assert cdb["cdb_iii"] == pytest.approx(-83869.43, abs=0.005)
+    assert cdb["cdb_iii_rel"] == pytest.approx(cdb["cdb_iii"] / cdb["net_sales"], abs=1e-6)
+
+
+# ------------------------------------------------------------------------------- Tabelle 8 of seed 000
+
+
+def _tabelle_8(folder: Path, books) -> Path:
+    products = [books.kaop_products_header]
+    for q, (dv, dp, rv) in enumerate(zip((20, 24, 24, 22), (9800, 9800, 9780, 9780), (1000, 1125, 1200, 1205),
+                                         strict=True), start=1):
+        products.append(["T8", 2005, "plan", q, "Dyestuffs", dv, dp, None])
+        products.append(["T8", 2005, "plan", q, "Retention/Fixation", rv, 2300, None])
+    costs = [books.kaop_costs_header]
+    for q, (staff, service) in enumerate(zip((30000, 29000, 29500, 27800), (153000, 258000, 80000, 134000),
+                                             strict=True), start=1):
+        costs += [["T8", 2005, "plan", q, "sales_staff", staff, None],
+                  ["T8", 2005, "plan", q, "tech_service", service, None],
+                  ["T8", 2005, "plan", q, "product_cost", None, 0.60],
+                  ["T8", 2005, "plan", q, "freight", None, 0.20],
+                  ["T8", 2005, "plan", q, "other", None, 0.08]]
+    return books.write_csv_folder(folder, {
+        "accounts": [books.accounts_header, ["T8", "Tabelle 8 GmbH", "Nord", None, None, "EUR", 2005, None]],
+        "kaop_products": products, "kaop_costs": costs})
+
+
+def test_tabelle_8_of_seed_000(tmp_path, books):
+    [account] = run_json("report", "--data", str(_tabelle_8(tmp_path / "t8", books)))
+    assert (account["account_id"], account["cdb"], account["kgb"], account["portfolio"]) == ("T8", None, None, None)
+    kaop = account["kaop"]
+    assert kaop["year"] == 2005
+    assert [q["quarter"] for q in kaop["quarters"]] == [1, 2, 3, 4]
+    assert [q["revenue"] for q in kaop["quarters"]] == pytest.approx([2496000, 2822700, 2994720, 2986660], abs=1e-6)
+    assert [round(q["profit"]) for q in kaop["quarters"]] == [116520, 51724, 249866, 196599]
+    total = kaop["total"]
+    assert total["revenue"] == pytest.approx(11300080, abs=1e-6)
+    assert round(total["profit"]) == 614710
+    assert round(total["profit_rel"], 3) == 0.054
+    assert {k: round(v) for k, v in total["price"].items()} == {"Dyestuffs": 9790, "Retention/Fixation": 2300}
+
+
+# ------------------------------------------------------------------------------------------ resources
+
+
+def test_resources_json_keeps_the_total_and_rounds_to_half_fte():
+    data = run_json("report", "--what", "resources")
+    cells = data["cells"]
+    assert len(cells) == 17
+    assert sum(c["actual_fte"] for c in cells) == pytest.approx(35.1, abs=1e-9)
+    assert sum(c["target_fte"] for c in cells) == pytest.approx(35.1, abs=1e-9)
+    off_step = [c["target_fte"] for c in cells if abs(c["target_fte"] * 2 - round(c["target_fte"] * 2)) > 1e-9]
+    assert len(off_step) <= 1
+    assert 0 <= data["moved_share"] <= 1
+    assert data["step"] == 0.5
+    assert [c["account_id"] for c in cells if c["region"] == "Nord"] == ["KA-001", "KA-002", "KA-003", "KA-004",
+                                                                          "KA-005", None]
+
+
+def test_revenue_weight_outside_0_to_1_is_exit_2():
+    result = run("report", "--what", "resources", "--revenue-weight", "2")
+    assert result.exit_code == 2
+    assert "--revenue-weight 2 — allowed: 0 to 1" in result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.output
+
+
+def test_step_0_is_exit_2():
+    result = run("report", "--what", "resources", "--step", "0")
+    assert result.exit_code == 2
+    assert "rounding step 0 — allowed: a finite number > 0" in result.stderr
+
+
+def test_infinite_step_is_exit_2():
+    result = run("report", "--what", "resources", "--step", "inf")
+    assert result.exit_code == 2
+    assert "allowed" in result.stderr
+
+
+# ----------------------------------------------------------------------------------------- excellence
+
+
+def test_excellence_json_coverage_per_respondent():
+    folder = importlib_resources.files("kam_xl") / "demo_data"
+    with (folder / "excellence.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    expected = {}
+    for who in dict.fromkeys(r["respondent"] for r in rows):
+        ratings = [r["rating"] for r in rows if r["respondent"] == who]
+        rated = sum(1 for x in ratings if x in ("0", "25", "50", "75", "100"))
+        not_relevant = ratings.count("n.r.")
+        expected[who] = rated / (N_CRITERIA - not_relevant)
+
+    data = run_json("report", "--what", "excellence")
+    assert [r["respondent"] for r in data["respondents"]] == list(expected)
+    assert len(expected) == 3
+    for r in data["respondents"]:
+        assert r["coverage"] == pytest.approx(expected[r["respondent"]], abs=1e-6)
+    assert len(data["consolidated"]) == N_CRITERIA
+    assert set(data["consolidated"]) == {r["criterion_id"] for r in rows}
+
+
+# --------------------------------------------------------------------------------------- bad input
+
+
+def test_bad_data_book_is_exit_2_with_all_five_problems(five_mistakes_xlsx):
+    result = run("report", "--data", str(five_mistakes_xlsx))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[0] == "5 problem(s):"
+    assert len(lines) == 6
+    for expected in ("five.xlsx, sheet cdb, row 3, column gross_sales (C3): value 'viel': allowed: a number ≥ 0",
+                     "five.xlsx, sheet cdb, row 4, column account_id (A4): value 'A-9': unknown account",
+                     "five.xlsx, sheet kgb, row 2, column weight",
+                     "Kgb weights sum to 90",
+                     "five.xlsx, sheet kaop_costs, row 3, column amount (F3): give exactly one of amount and "
+                     "rate_of_revenue",
+                     "five.xlsx, sheet excellence, row 3, column rating (D3): value '60': allowed: 0, 25, 50, 75, "
+                     "100"):
+        assert expected in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_bad_csv_data_book_is_exit_2(five_mistakes_csv):
+    result = run("report", "--data", str(five_mistakes_csv), "--format", "json")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == "5 problem(s):"
+    assert "cdb.csv, row 3, column gross_sales: value 'viel': allowed: a number ≥ 0" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_missing_data_book_is_exit_2(tmp_path):
+    result = run("report", "--data", str(tmp_path / "nowhere.xlsx"))
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
+    assert "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------------------------------- demo-data
+
+
+@pytest.mark.parametrize("target", ["out.xlsx", "outdir"])
+def test_demo_data_written_reports_the_same(tmp_path, demo_accounts_json, target):
+    path = tmp_path / target
+    result = run("demo-data", str(path))
+    assert result.exit_code == 0, result.output
+    assert "Demo data book written to" in result.stdout
+    if target.endswith(".xlsx"):
+        assert path.is_file()
+    else:
+        assert len(list(path.glob("*.csv"))) == 10
+    assert run_json("report", "--data", str(path)) == demo_accounts_json
+    for what in ("resources", "excellence"):
+        assert run_json("report", "--data", str(path), "--what", what) == run_json("report", "--what", what)
+
+
+def test_demo_data_onto_a_non_empty_folder_is_exit_2(tmp_path):
+    (tmp_path / "keep.txt").write_text("mine", encoding="utf-8")
+    result = run("demo-data", str(tmp_path))
+    assert result.exit_code == 2
+    assert "already exists — allowed: a new .xlsx file or an empty folder" in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+    assert (tmp_path / "keep.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_demo_data_onto_an_existing_file_is_exit_2(tmp_path):
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(b"old")
+    result = run("demo-data", str(path))
+    assert result.exit_code == 2
+    assert path.read_bytes() == b"old"
+
+
+def test_resources_and_excellence_tables_print_the_key_figures():
+    res = run("report", "--what", "resources")
+    assert res.exit_code == 0, res.output
+    assert "Small Accounts" in res.stdout and "19.4 %" in res.stdout  # moved share of the demo data
+    exc = run("report", "--what", "excellence")
+    assert exc.exit_code == 0, exc.output
+    assert "Sabine Kettler" in exc.stdout and "SW-1.2" in exc.stdout  # a disagreement criterion
+
+
+def test_catalogue_extension_option(tmp_path):
+    ext = tmp_path / "acme.csv"
+    ext.write_text("dimension,section,text_de,text_en\nSW,2,prüft CDB III jährlich.,checks CDB III yearly.\n",
+                   encoding="utf-8")
+    data = run_json("report", "--what", "excellence", "--catalogue-extension", str(ext))
+    assert data["catalogue_version"] == "1.0.0+acme"
+    assert "SW-2.4" in data["consolidated"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("dimension,section,text_de\nXX,1,x\n", encoding="utf-8")
+    result = run("report", "--what", "excellence", "--catalogue-extension", str(bad))
+    assert result.exit_code == 2
+    assert "dimension 'XX' — allowed: SW, OS, LM, BP" in result.stderr
+
+
+def test_report_on_a_book_without_resources_says_so(tmp_path):
+    folder = tmp_path / "book"
+    folder.mkdir()
+    (folder / "accounts.csv").write_text("account_id,name,region,plan_year\nA-1,Alpha,Nord,2026\n", encoding="utf-8")
+    result = run("report", "--data", str(folder), "--what", "resources")
+    assert result.exit_code == 0
+    assert "has no resources data" in result.stdout
+    assert run_json("report", "--data", str(folder), "--what", "excellence") is None
