@@ -650,7 +650,13 @@ def read_databook(path: str | Path, catalogue: Catalogue | None = None) -> DataB
         _check_excellence(tables["excellence"], sources["excellence"], problems, catalogue)
     _check_regions(tables, sources, problems)
     if problems:
-        raise DataBookError(problems)
+        order = {name: i for i, name in enumerate(TABLES)}
+
+        def position(p: Problem) -> tuple[int, int]:
+            table = (p.sheet or p.file).lower().removesuffix(".csv").removesuffix(".parquet")
+            return order.get(table, -1), p.row or 0
+
+        raise DataBookError(sorted(problems, key=position))
     accounts = [AccountRow(**{k: v for k, v in r.values.items() if v is not None}) for r in tables["accounts"]]
     for r in tables.get("portfolio", []):
         if r.values["margin_factor"] is None:

@@ -257,3 +257,13 @@ def test_report_on_a_book_without_resources_says_so(tmp_path):
     assert result.exit_code == 0
     assert "has no resources data" in result.stdout
     assert run_json("report", "--data", str(folder), "--what", "excellence") is None
+
+
+def test_shipped_tabelle_8_example_gives_the_table_to_the_euro():
+    folder = Path(__file__).resolve().parents[1] / "examples" / "tabelle_8"
+    [account] = run_json("report", "--data", str(folder))
+    kaop = account["kaop"]
+    assert [q["revenue"] for q in kaop["quarters"]] == [2_496_000, 2_822_700, 2_994_720, 2_986_660]
+    assert [round(q["profit"]) for q in kaop["quarters"]] == [116_520, 51_724, 249_866, 196_599]
+    assert (kaop["total"]["revenue"], round(kaop["total"]["profit"])) == (11_300_080, 614_710)
+    assert round(kaop["total"]["price"]["Dyestuffs"]) == 9_790
