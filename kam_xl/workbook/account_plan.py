@@ -1,0 +1,189 @@
+"""The account plan: one workbook per key account, built as a :class:`~kam_xl.workbook.layout.Book`.
+
+Sheets (German by default, English with ``lang="en"``):
+
+* ``Deckblatt`` / ``Cover`` — master data, supplier role and status (inputs), key figures;
+* ``CDB`` — the CDB I–III statement (seed 000) with activity-based cost lines.
+
+Every number a KAM sees is a native formula whose cached value is computed by :mod:`kam_xl.cdb` and
+:mod:`kam_xl.portfolio`; the recalculation test proves LibreOffice gets the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from kam_xl.cdb import STAGES, STATEMENT_LINES, ActivityLine, CdbInput, CdbStatement, Stage, cdb_statement
+from kam_xl.databook import AccountRow, DataBook
+from kam_xl.kgb import SUPPLIER_ROLES
+from kam_xl.portfolio import HIGH_BAND_THRESHOLD, portfolio_band
+from kam_xl.workbook.layout import Book, Input, Sheet
+
+TEMPLATE_ID = "kam_xl.account_plan"
+TEMPLATE_VERSION = "1.0"
+Lang = Literal["de", "en"]
+ACTIVITY_ROWS = 12  # input rows of the activity block (filled from data, the rest free for the KAM)
+STATUSES = {"de": ("in Arbeit", "abgegeben", "freigegeben"), "en": ("in progress", "submitted", "approved")}
+STAGE_LABELS: dict[Stage, tuple[str, str]] = {
+    "development": ("Entwicklung", "development"),
+    "production": ("Produktion", "production"),
+    "service": ("Service", "service"),
+    "sales": ("Vertrieb", "sales"),
+}
+BAND_WORDS = {"de": {"high": "> 10 %", "mid": "0–10 %", "loss": "< 0 % (Big Step or Out)"},
+              "en": {"high": "> 10 %", "mid": "0–10 %", "loss": "< 0 % (big step or out)"}}
+
+
+def _t(lang: Lang, de: str, en: str) -> str:
+    return de if lang == "de" else en
+
+
+@dataclass(frozen=True)
+class AccountPlanData:
+    """What an account plan is built from: the account and its CDB inputs of one year."""
+
+    account: AccountRow
+    cdb_year: int | None
+    cdb: CdbInput | None
+    activities: tuple[ActivityLine, ...]
+
+    @classmethod
+    def from_databook(cls, db: DataBook, account_id: str) -> AccountPlanData:
+        """Take one account's data from a validated data book (latest CDB year)."""
+        account = next(a for a in db.accounts if a.account_id == account_id)
+        years = db.cdb_years(account_id)
+        found = db.cdb_input(account_id, years[-1]) if years else None
+        return cls(account=account, cdb_year=years[-1] if years else None,
+                   cdb=found[0] if found else None, activities=tuple(found[1]) if found else ())
+
+
+def _cdb_sheet(data: AccountPlanData, lang: Lang) -> tuple[Sheet, CdbStatement]:
+    s = Sheet("CDB", widths={0: 44, 1: 16, 2: 16, 3: 16, 4: 14}, freeze=(3, 0))
+    amounts = data.cdb or CdbInput(gross_sales=0)
+    st = cdb_statement(amounts, list(data.activities))
+    year = data.cdb_year if data.cdb_year is not None else data.account.plan_year
+    s.put(0, 0, _t(lang, f"Kundendeckungsbeitrag I–III {year}", f"Customer contribution margin I–III {year}"),
+          style="title")
+    s.put(1, 0, _t(lang, "Gelbe Zellen sind Eingaben; alles andere rechnet das Blatt.",
+                   "Yellow cells are inputs; the sheet computes everything else."), style="note")
+    for col, head in enumerate((_t(lang, "Position", "Line"), _t(lang, "Betrag", "Amount"),
+                                _t(lang, "aus Aktivitäten", "from activities"), _t(lang, "Gesamt", "Total"),
+                                _t(lang, "% vom Nettoumsatz", "% of net sales"))):
+        s.put(2, col, head, style="header")
+
+    # activity block first (its ranges are used by the statement's SUMIFs)
+    first = 3 + len(STATEMENT_LINES) + 3
+    s.put(first - 2, 0, _t(lang, "Prozesskosten (Aktivitäten)", "Activity-based costs"), style="subtitle")
+    for col, head in enumerate((_t(lang, "Aktivität", "Activity"), _t(lang, "Stufe", "Stage"),
+                                _t(lang, "Treibermenge", "Driver quantity"),
+                                _t(lang, "Kostensatz je Einheit", "Cost rate per unit"),
+                                _t(lang, "Kosten", "Cost"))):
+        s.put(first - 1, col, head, style="header")
+    stage_words = [STAGE_LABELS[x][0 if lang == "de" else 1] for x in STAGES]
+    last = first + ACTIVITY_ROWS - 1
+    for i in range(ACTIVITY_ROWS):
+        r = first + i
+        act = data.activities[i] if i < len(data.activities) else None
+        s.put(r, 0, act.activity if act else None, style="text",
+              input=Input(kind="text", title=_t(lang, "Aktivität", "Activity"),
+                          message=_t(lang, "Name der Aktivität, z. B. Technikumsversuche",
+                                     "Name of the activity, e.g. pilot plant trials")))
+        s.put(r, 1, STAGE_LABELS[act.stage][0 if lang == "de" else 1] if act else None, style="text",
+              input=Input(kind="list", choices=tuple(stage_words), title=_t(lang, "Stufe", "Stage"),
+                          message=_t(lang, "Stufe: ", "Stage: ") + ", ".join(stage_words)))
+        s.put(r, 2, act.driver_quantity if act else None, style="number2",
+              input=Input(kind="amount", title=_t(lang, "Treibermenge", "Driver quantity"),
+                          message=_t(lang, "Eine Zahl ≥ 0", "A number ≥ 0")))
+        s.put(r, 3, act.cost_rate if act else None, style="money2",
+              input=Input(kind="amount", title=_t(lang, "Kostensatz", "Cost rate"),
+                          message=_t(lang, "Kosten je Treibereinheit, ≥ 0", "Cost per driver unit, ≥ 0")))
+        s.put(r, 4, formula=f"={s.ref(r, 2)}*{s.ref(r, 3)}", cached=act.amount if act else 0.0, style="money")
+    stage_range = s.name_range("cdb_act_stage", first, 1, last, 1)
+    s.name_range("cdb_act_activity", first, 0, last, 0)
+    s.name_range("cdb_act_quantity", first, 2, last, 2)
+    s.name_range("cdb_act_rate", first, 3, last, 3)
+    cost_range = s.name_range("cdb_act_cost", first, 4, last, 4)
+
+    totals: dict[str, str] = {}
+    net_ref = s.ref(3 + [f for f, *_ in STATEMENT_LINES].index("net_sales"), 3)
+    for i, (field, de, en, kind) in enumerate(STATEMENT_LINES):
+        r = 3 + i
+        label_style = "level_label" if kind == "level" else "label"
+        s.put(r, 0, de if lang == "de" else en, style=label_style)
+        value = float(getattr(st, field))
+        if kind == "level":
+            formula = {"net_sales": "={gross_sales}-{deductions}",
+                       "cdb_i": "={net_sales}-{product_cost}-{freight}",
+                       "cdb_ii": "={cdb_i}-{development_cost}-{production_cost}",
+                       "cdb_iii": "={cdb_ii}-{service_cost}-{sales_cost}"}[field].format(**totals)
+            s.put(r, 3, formula=formula, cached=value, style="level_money", name=f"cdb_{field}")
+        else:
+            s.put(r, 1, getattr(amounts, field), style="money",
+                  name=f"cdb_in_{field}", input=Input(kind="amount", title=de[:32],
+                                                      message=_t(lang, "Betrag ≥ 0", "Amount ≥ 0")))
+            stage = field.removesuffix("_cost")
+            if stage in STAGES:
+                word = STAGE_LABELS[stage][0 if lang == "de" else 1]  # type: ignore[index]
+                s.put(r, 2, formula=f'=SUMIF({stage_range},"{word}",{cost_range})',
+                      cached=st.activity_cost[stage], style="money")  # type: ignore[index]
+                s.put(r, 3, formula=f"={s.ref(r, 1)}+{s.ref(r, 2)}", cached=value, style="money",
+                      name=f"cdb_{field}")
+            else:
+                s.put(r, 3, formula=f"={s.ref(r, 1)}", cached=value, style="money", name=f"cdb_{field}")
+        totals[field] = s.ref(r, 3)
+        rel = None if st.net_sales == 0 else value / st.net_sales
+        s.put(r, 4, formula=f'=IF({net_ref}=0,"",{s.ref(r, 3)}/{net_ref})', cached=rel,
+              style="level_percent" if kind == "level" else "percent",
+              name=f"cdb_{field}_rel" if kind == "level" and field != "net_sales" else None)
+    return s, st
+
+
+def _cover_sheet(data: AccountPlanData, st: CdbStatement, lang: Lang) -> Sheet:
+    a = data.account
+    s = Sheet(_t(lang, "Deckblatt", "Cover"), widths={0: 30, 1: 40})
+    s.put(0, 0, _t(lang, "Account-Plan", "Account plan") + f" — {a.name}", style="title")
+    rows = ((_t(lang, "Account-ID", "Account ID"), a.account_id, "acc_id"),
+            (_t(lang, "Kunde", "Customer"), a.name, "acc_name"),
+            (_t(lang, "Region", "Region"), a.region, "acc_region"),
+            (_t(lang, "Geschäftsbereich", "Business unit"), a.business_unit, "acc_business_unit"),
+            ("Key-Account-Manager", a.kam, "acc_kam"),
+            (_t(lang, "Währung", "Currency"), a.currency, "acc_currency"),
+            (_t(lang, "Planjahr", "Plan year"), a.plan_year, "acc_plan_year"))
+    for i, (label, value, name) in enumerate(rows, start=2):
+        s.put(i, 0, label, style="label")
+        s.put(i, 1, value, style="text", name=name)
+    r = 2 + len(rows)
+    s.put(r, 0, _t(lang, "Lieferantenrolle", "Supplier role"), style="label")
+    s.put(r, 1, a.supplier_role, style="text", name="acc_supplier_role",
+          input=Input(kind="list", choices=SUPPLIER_ROLES, title=_t(lang, "Lieferantenrolle", "Supplier role"),
+                      message=", ".join(SUPPLIER_ROLES)))
+    s.put(r + 1, 0, "Status", style="label")
+    s.put(r + 1, 1, STATUSES[lang][0], style="text", name="acc_status",
+          input=Input(kind="list", choices=STATUSES[lang], title="Status", message=", ".join(STATUSES[lang])))
+    r += 3
+    s.put(r, 0, _t(lang, "Kennzahlen", "Key figures"), style="subtitle")
+    s.put(r + 1, 0, _t(lang, "Nettoumsatz", "Net sales"), style="label")
+    s.put(r + 1, 1, formula="=cdb_net_sales", cached=st.net_sales, style="money")
+    s.put(r + 2, 0, _t(lang, "Kundendeckungsbeitrag III", "Contribution margin III"), style="label")
+    s.put(r + 2, 1, formula="=cdb_cdb_iii", cached=st.cdb_iii, style="money")
+    s.put(r + 3, 0, _t(lang, "CDB III in % vom Nettoumsatz", "CDB III in % of net sales"), style="label")
+    s.put(r + 3, 1, formula="=cdb_cdb_iii_rel", cached=st.cdb_iii_rel, style="percent")
+    words = BAND_WORDS[lang]
+    band = portfolio_band(st.cdb_iii_rel)
+    s.put(r + 4, 0, _t(lang, "Portfolio-Band", "Portfolio band"), style="label")
+    s.put(r + 4, 1, formula=(f'=IF(cdb_cdb_iii_rel="","",IF(cdb_cdb_iii_rel>{HIGH_BAND_THRESHOLD},'
+                             f'"{words["high"]}",IF(cdb_cdb_iii_rel>=0,"{words["mid"]}","{words["loss"]}")))'),
+          cached=words[band] if band else None, style="bold", name="acc_band")
+    return s
+
+
+def account_plan(data: AccountPlanData, lang: Lang = "de", generated_at: datetime | None = None) -> Book:
+    """The account plan layout of one account."""
+    cdb, st = _cdb_sheet(data, lang)
+    cover = _cover_sheet(data, st, lang)
+    when = (generated_at or datetime.now(UTC)).isoformat(timespec="seconds")
+    return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION, sheets=[cover, cdb], lang=lang,
+                meta={"account_id": data.account.account_id, "generated_at": when,
+                      "title": f"Account-Plan {data.account.name}"})

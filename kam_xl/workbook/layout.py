@@ -1,0 +1,156 @@
+"""Workbook layouts as data.
+
+A template is a function that returns a :class:`Book`: sheets made of :class:`Cell` s, each a label, an
+input (unlocked, validated, named) or a formula that carries the value kam_xl's pure functions computed for
+it as its cached result. The renderer writes a :class:`Book` without knowing any KAM method, and the
+reader finds inputs by their defined names, never by address.
+
+>>> s = Sheet("CDB")
+>>> _ = s.put(0, 0, "Bruttoumsatz", style="label")
+>>> _ = s.put(0, 1, 1000.0, style="money", name="cdb_gross_sales", input=Input(kind="amount"))
+>>> _ = s.put(1, 1, formula="=cdb_gross_sales*2", cached=2000.0, style="money", name="cdb_double")
+>>> [c.address for c in s.cells]
+['A1', 'B1', 'B2']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+InputKind = Literal["amount", "number", "fraction", "score", "integer", "list", "text", "date"]
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}[0-9]+$|^[RrCc][0-9]*$")
+
+
+def check_name(name: str) -> str:
+    """A defined name that Excel and LibreOffice both accept: letters, digits and underscores, not starting
+    with a digit and not looking like a cell reference (``CDB1``) or R1C1 (``R``, ``C2``)."""
+    if not _NAME.match(name) or _CELL_LIKE.match(name):
+        raise ValueError(f"defined name {name!r} — allowed: letters, digits and _, not like a cell reference")
+    return name
+
+
+@dataclass(frozen=True)
+class Input:
+    """Makes a cell an input: unlocked, input style, data validation with a message saying what is allowed."""
+
+    kind: InputKind
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    choices_source: str | None = None  # a range formula such as "=_lists!$A$1:$A$6" for long lists
+    title: str = ""
+    message: str = ""
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell: static ``value``, or ``formula`` with its ``cached`` engine value; optional name and input."""
+
+    row: int
+    col: int
+    value: Any = None
+    formula: str | None = None
+    cached: Any = None
+    style: str = "text"
+    name: str | None = None
+    input: Input | None = None
+
+    @property
+    def address(self) -> str:
+        """A1 address of the cell."""
+        return xl_rowcol_to_cell(self.row, self.col)
+
+    @property
+    def absolute(self) -> str:
+        """Absolute A1 address ($A$1)."""
+        return xl_rowcol_to_cell(self.row, self.col, row_abs=True, col_abs=True)
+
+
+@dataclass(frozen=True)
+class Conditional:
+    """A conditional format over a range, in xlsxwriter's options form (``{"type": "cell", ...}``)."""
+
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+    options: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart, as xlsxwriter options: ``kind`` (``radar``, ``bar``, ``column``, ``scatter``, ``line``),
+    its ``series`` (dicts for ``add_series``), title, anchor cell and size."""
+
+    kind: str
+    series: tuple[dict[str, Any], ...]
+    title: str
+    anchor: tuple[int, int]
+    subtype: str | None = None
+    size: tuple[int, int] = (480, 300)
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Sheet:
+    """A worksheet layout."""
+
+    name: str
+    cells: list[Cell] = field(default_factory=list)
+    widths: dict[int, float] = field(default_factory=dict)
+    ranges: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
+    conditionals: list[Conditional] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    hidden: bool = False
+    protect: bool = True
+    freeze: tuple[int, int] | None = None
+
+    def put(self, row: int, col: int, value: Any = None, *, formula: str | None = None, cached: Any = None,
+            style: str = "text", name: str | None = None, input: Input | None = None) -> Cell:
+        """Add a cell and return it (so a formula elsewhere can refer to ``cell.absolute``)."""
+        if name is not None:
+            check_name(name)
+        cell = Cell(row, col, value, formula, cached, style, name, input)
+        self.cells.append(cell)
+        return cell
+
+    def name_range(self, name: str, first_row: int, first_col: int, last_row: int, last_col: int) -> str:
+        """Give a block a defined name; returns the absolute range reference on this sheet."""
+        self.ranges[check_name(name)] = (first_row, first_col, last_row, last_col)
+        return self.ref(first_row, first_col, last_row, last_col)
+
+    def ref(self, first_row: int, first_col: int, last_row: int | None = None, last_col: int | None = None) -> str:
+        """Absolute reference to a cell or range of this sheet, with the sheet name quoted."""
+        a = xl_rowcol_to_cell(first_row, first_col, row_abs=True, col_abs=True)
+        if last_row is not None and last_col is not None and (last_row, last_col) != (first_row, first_col):
+            a += ":" + xl_rowcol_to_cell(last_row, last_col, row_abs=True, col_abs=True)
+        return f"'{self.name}'!{a}"
+
+
+@dataclass
+class Book:
+    """A workbook layout: its sheets and the metadata written to the hidden ``_meta`` sheet."""
+
+    template_id: str
+    template_version: str
+    sheets: list[Sheet]
+    meta: dict[str, str] = field(default_factory=dict)
+    lang: Literal["de", "en"] = "de"
+
+    def sheet(self, name: str) -> Sheet:
+        """The sheet called ``name``."""
+        return next(s for s in self.sheets if s.name == name)
+
+    def formula_cells(self) -> list[tuple[str, Cell]]:
+        """Every formula cell with its sheet name (the cells a recalculation test compares)."""
+        return [(s.name, c) for s in self.sheets for c in s.cells if c.formula is not None]
+
+    def input_cells(self) -> list[tuple[str, Cell]]:
+        """Every input cell with its sheet name."""
+        return [(s.name, c) for s in self.sheets for c in s.cells if c.input is not None]

@@ -1,0 +1,174 @@
+"""Write a :class:`~kam_xl.workbook.layout.Book` as an .xlsx file with xlsxwriter.
+
+What every generated workbook gets, whatever its template:
+
+* one style for inputs (unlocked, pale yellow), everything else locked; sheets protected without a password
+  (the aim is to protect formulas from accidents, not to hide them);
+* a data validation with an input message on every input, saying what is allowed;
+* each formula cell carries its cached result, so readers that do not calculate show the right numbers;
+* text is always written as text: a value beginning with ``=``, ``+``, ``-`` or ``@`` never becomes a formula;
+* a hidden ``_meta`` sheet with template id and version, account id and generation time, each also a
+  defined name (``meta_template_id`` …), so a filled workbook can be read back safely;
+* the file is written atomically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from kam_xl.files import write_atomic
+from kam_xl.workbook.layout import Book, Cell, Input, Sheet
+
+META_SHEET = "_meta"
+INPUT_FILL = "#FFF2CC"
+_BASE: dict[str, dict[str, Any]] = {
+    "text": {},
+    "label": {},
+    "bold": {"bold": True},
+    "title": {"bold": True, "font_size": 14, "font_color": "#1F3864"},
+    "subtitle": {"bold": True, "font_size": 11, "font_color": "#1F3864"},
+    "header": {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "top"},
+    "note": {"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"},
+    "wrap": {"text_wrap": True, "valign": "top"},
+    "money": {"num_format": "#,##0;[Red]-#,##0"},
+    "money2": {"num_format": "#,##0.00;[Red]-#,##0.00"},
+    "number": {"num_format": "#,##0.0"},
+    "number2": {"num_format": "#,##0.00"},
+    "integer": {"num_format": "0"},
+    "percent": {"num_format": "0.0%;[Red]-0.0%"},
+    "score": {"num_format": "0.0"},
+    "level_money": {"num_format": "#,##0;[Red]-#,##0", "bold": True, "top": 1},
+    "level_percent": {"num_format": "0.0%;[Red]-0.0%", "bold": True, "top": 1},
+    "level_label": {"bold": True, "top": 1},
+}
+_INPUT_EXTRA = {"locked": False, "bg_color": INPUT_FILL, "border": 1, "border_color": "#BFBFBF"}
+
+
+class _Formats:
+    """Caches one xlsxwriter format per (style, input?) pair."""
+
+    def __init__(self, wb: Workbook):
+        self.wb = wb
+        self.cache: dict[tuple[str, bool], Any] = {}
+
+    def get(self, style: str, is_input: bool) -> Any:
+        key = (style, is_input)
+        if key not in self.cache:
+            props = dict(_BASE[style])
+            if is_input:
+                props.update(_INPUT_EXTRA)
+            self.cache[key] = self.wb.add_format(props)
+        return self.cache[key]
+
+
+def _validation(inp: Input) -> dict[str, Any]:
+    """xlsxwriter data-validation options for an input."""
+    v: dict[str, Any]
+    if inp.kind in ("list",):
+        source: Any = inp.choices_source or list(inp.choices)
+        v = {"validate": "list", "source": source}
+    elif inp.kind == "text":
+        v = {"validate": "length", "criteria": "<=", "value": 1000}
+    elif inp.kind == "integer":
+        v = {"validate": "integer", "criteria": "between", "minimum": int(inp.minimum or 0),
+             "maximum": int(inp.maximum if inp.maximum is not None else 2**31 - 1)}
+    else:
+        low = inp.minimum if inp.minimum is not None else (0 if inp.kind in ("amount", "fraction", "score") else
+                                                             -1e15)
+        high = inp.maximum if inp.maximum is not None else {"fraction": 1, "score": 100}.get(inp.kind, 1e15)
+        v = {"validate": "decimal", "criteria": "between", "minimum": low, "maximum": high}
+    v["ignore_blank"] = not inp.required
+    if inp.message:
+        v["input_title"] = inp.title[:32]
+        v["input_message"] = inp.message[:255]
+        v["error_title"] = (inp.title or "Eingabe")[:32]
+        v["error_message"] = inp.message[:255]
+        v["error_type"] = "stop"
+    return v
+
+
+def _write_cell(ws: Worksheet, cell: Cell, fmt: Any) -> None:
+    if cell.formula is not None:
+        cached = cell.cached
+        if cached is None:
+            cached = ""
+        elif isinstance(cached, bool):
+            cached = "TRUE" if cached else "FALSE"
+        ws.write_formula(cell.row, cell.col, cell.formula, fmt, cached)
+    elif cell.value is None:
+        ws.write_blank(cell.row, cell.col, None, fmt)
+    elif isinstance(cell.value, bool):
+        ws.write_boolean(cell.row, cell.col, cell.value, fmt)
+    elif isinstance(cell.value, int | float):
+        ws.write_number(cell.row, cell.col, cell.value, fmt)
+    else:
+        ws.write_string(cell.row, cell.col, str(cell.value), fmt)  # never a formula, whatever it begins with
+
+
+def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet) -> None:
+    ws = wb.add_worksheet(sheet.name)
+    for col, width in sheet.widths.items():
+        ws.set_column(col, col, width)
+    for cell in sheet.cells:
+        _write_cell(ws, cell, fmts.get(cell.style, cell.input is not None))
+        if cell.name:
+            wb.define_name(cell.name, f"={sheet.ref(cell.row, cell.col)}")
+        if cell.input is not None:
+            ws.data_validation(cell.row, cell.col, cell.row, cell.col, _validation(cell.input))
+    for name, (r0, c0, r1, c1) in sheet.ranges.items():
+        wb.define_name(name, f"={sheet.ref(r0, c0, r1, c1)}")
+    for cf in sheet.conditionals:
+        options = dict(cf.options)
+        if "format" in options and isinstance(options["format"], dict):
+            options["format"] = wb.add_format(options["format"])
+        ws.conditional_format(cf.first_row, cf.first_col, cf.last_row, cf.last_col, options)
+    for ch in sheet.charts:
+        chart = wb.add_chart({"type": ch.kind, **({"subtype": ch.subtype} if ch.subtype else {})})
+        for series in ch.series:
+            chart.add_series(dict(series))
+        chart.set_title({"name": ch.title})
+        for key, value in ch.options.items():
+            getattr(chart, f"set_{key}")(value)
+        chart.set_size({"width": ch.size[0], "height": ch.size[1]})
+        ws.insert_chart(ch.anchor[0], ch.anchor[1], chart)
+    if sheet.freeze:
+        ws.freeze_panes(*sheet.freeze)
+    if sheet.protect:
+        ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
+                        "select_unlocked_cells": True})
+    if sheet.hidden:
+        ws.hide()
+
+
+def _write_meta(wb: Workbook, book: Book) -> None:
+    ws = wb.add_worksheet(META_SHEET)
+    meta = {"template_id": book.template_id, "template_version": book.template_version, "lang": book.lang,
+            **book.meta}
+    for i, (key, value) in enumerate(meta.items()):
+        ws.write_string(i, 0, key)
+        ws.write_string(i, 1, str(value))
+        wb.define_name(f"meta_{key}", f"='{META_SHEET}'!$B${i + 1}")
+    ws.protect("")
+    ws.hide()
+
+
+def write_book(book: Book, path: str | Path) -> Path:
+    """Write ``book`` to ``path`` (.xlsx) atomically and return the path."""
+
+    def write(tmp: Path) -> None:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                            "strings_to_urls": False})
+        wb.set_properties({"title": book.meta.get("title", book.template_id), "company": "kam_xl",
+                           "comments": f"{book.template_id} {book.template_version}"})
+        fmts = _Formats(wb)
+        for sheet in book.sheets:
+            _write_sheet(wb, fmts, sheet)
+        _write_meta(wb, book)
+        wb.close()
+
+    return write_atomic(path, write)
