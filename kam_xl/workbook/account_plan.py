@@ -60,7 +60,7 @@ class AccountPlanData:
 
 
 def _cdb_sheet(data: AccountPlanData, lang: Lang) -> tuple[Sheet, CdbStatement]:
-    s = Sheet("CDB", widths={0: 44, 1: 16, 2: 16, 3: 16, 4: 14}, freeze=(3, 0))
+    s = Sheet("CDB", widths={0: 44, 1: 16, 2: 16, 3: 20, 4: 18}, freeze=(3, 0))
     amounts = data.cdb or CdbInput(gross_sales=0)
     st = cdb_statement(amounts, list(data.activities))
     year = data.cdb_year if data.cdb_year is not None else data.account.plan_year

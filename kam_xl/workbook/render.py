@@ -32,8 +32,8 @@ _BASE: dict[str, dict[str, Any]] = {
     "bold": {"bold": True},
     "title": {"bold": True, "font_size": 14, "font_color": "#1F3864"},
     "subtitle": {"bold": True, "font_size": 11, "font_color": "#1F3864"},
-    "header": {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "top"},
-    "note": {"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"},
+    "header": {"bold": True, "bg_color": "#D9E1F2", "border": 1},
+    "note": {"italic": True, "font_color": "#595959"},
     "wrap": {"text_wrap": True, "valign": "top"},
     "money": {"num_format": "#,##0;[Red]-#,##0"},
     "money2": {"num_format": "#,##0.00;[Red]-#,##0.00"},
@@ -138,6 +138,9 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet) -> None:
         ws.insert_chart(ch.anchor[0], ch.anchor[1], chart)
     if sheet.freeze:
         ws.freeze_panes(*sheet.freeze)
+    ws.set_paper(9)  # A4, landscape, one page wide: a printed or PDF'd sheet keeps its columns together
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
     if sheet.protect:
         ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
                         "select_unlocked_cells": True})
