@@ -24,9 +24,13 @@ import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import openpyxl
 from openpyxl.utils.cell import range_boundaries
+
+if TYPE_CHECKING:
+    from kam_xl.workbook.layout import Book
 
 __all__ = [
     "ERROR_VALUES",
@@ -36,6 +40,7 @@ __all__ = [
     "error_cells",
     "find_soffice",
     "is_error_value",
+    "mismatches",
     "read_defined_names",
     "read_values",
     "recalculate",
@@ -287,3 +292,22 @@ def error_cells(values: Mapping[str, Mapping[str, object]]) -> list[str]:
         for ref, value in cells.items()
         if is_error_value(value)
     ]
+
+
+def mismatches(book: Book, values: Mapping[str, Mapping[str, object]], tolerance: float = 0.01) -> list[str]:
+    """Compare every formula cell of a workbook layout with the recalculated ``values`` (from
+    :func:`read_values`). The layout's cached value of a formula *is* kam_xl's pure-function result, so an
+    empty list proves the template's formulas and the engine agree. ``None``/"" stand for "undefined"."""
+    bad = []
+    for sheet, cell in book.formula_cells():
+        got = values.get(sheet, {}).get(cell.address)
+        want = cell.cached
+        if want is None or want == "":
+            ok = got in (None, "")
+        elif isinstance(want, bool) or not isinstance(want, int | float):
+            ok = got == want
+        else:
+            ok = isinstance(got, int | float) and not isinstance(got, bool) and abs(got - want) <= tolerance
+        if not ok:
+            bad.append(f"{sheet}!{cell.address}: LibreOffice {got!r}, kam_xl {want!r} ({cell.formula})")
+    return bad
