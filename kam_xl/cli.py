@@ -177,6 +177,45 @@ def _print_excellence(r: rep.ExcellenceReport) -> None:
     out.print(f"Criteria with disagreement (spread ≥ 50 points): {', '.join(split) or 'none'}")
 
 
+@app.command()
+def generate(
+    data: DataOption = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="output folder")] = Path("kam_xl_out"),
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="parallel processes")] = 1,
+    lang: Annotated[str, typer.Option("--lang", help="de or en")] = "de",
+) -> None:
+    """Write one account plan per account into OUT. Existing plans are regenerated: every input a KAM typed is
+    kept, conflicts (data changed where a KAM had typed) are listed in OUT/conflicts.csv, the old file is kept
+    in OUT/_backup/."""
+    from rich.progress import Progress
+
+    from kam_xl.batch import generate_all, write_conflict_report
+
+    if lang not in ("de", "en"):
+        raise _fail([f"--lang {lang!r} — allowed: de or en"])
+    db = _load(data, None)  # validate once, before any process starts
+    results = []
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("Account plans", total=len(db.accounts))
+        for r in generate_all(str(data) if data else None, out_dir, lang, jobs):  # type: ignore[arg-type]
+            results.append(r)
+            progress.advance(task)
+    report = write_conflict_report(results, out_dir)
+    t = Table(title=f"kam-xl generate → {out_dir}", header_style="bold")
+    for col in ("Account", "File", "Status", "Conflicts", "Backup"):
+        t.add_column(col)
+    for r in results:
+        t.add_row(r.account_id, r.path.name, f"[red]{r.status}[/]" if r.status == "error" else r.status,
+                  str(len(r.conflicts)) if r.conflicts else "–", r.backup.name if r.backup else "–")
+    out.print(t)
+    errors = [p for r in results for p in r.problems]
+    counts = {s: sum(1 for r in results if r.status == s) for s in ("new", "regenerated", "error")}
+    out.print(f"{counts['new']} new, {counts['regenerated']} regenerated, {counts['error']} not written; "
+              f"{sum(len(r.conflicts) for r in results)} conflict(s)" + (f" → {report}" if report else ""))
+    if errors:
+        raise _fail(errors)
+
+
 @app.command("demo-data")
 def demo_data(path: Annotated[Path, typer.Argument(help="an .xlsx file or a new folder for CSV files")]) -> None:
     """Write the demo data set as a data book so you can see the format."""

@@ -11,9 +11,10 @@ Every number a KAM sees is a native formula whose cached value is computed by :m
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from kam_xl.cdb import STAGES, STATEMENT_LINES, ActivityLine, CdbInput, CdbStatement, Stage, cdb_statement
 from kam_xl.databook import AccountRow, DataBook
@@ -24,7 +25,7 @@ from kam_xl.workbook.layout import Book, Input, Sheet
 TEMPLATE_ID = "kam_xl.account_plan"
 TEMPLATE_VERSION = "1.0"
 Lang = Literal["de", "en"]
-ACTIVITY_ROWS = 12  # input rows of the activity block (filled from data, the rest free for the KAM)
+ACTIVITY_ROWS = 12  # at least this many input rows in the activity block (data first, the rest free)
 STATUSES = {"de": ("in Arbeit", "abgegeben", "freigegeben"), "en": ("in progress", "submitted", "approved")}
 STAGE_LABELS: dict[Stage, tuple[str, str]] = {
     "development": ("Entwicklung", "development"),
@@ -48,6 +49,7 @@ class AccountPlanData:
     cdb_year: int | None
     cdb: CdbInput | None
     activities: tuple[ActivityLine, ...]
+    status: str | None = None
 
     @classmethod
     def from_databook(cls, db: DataBook, account_id: str) -> AccountPlanData:
@@ -82,8 +84,9 @@ def _cdb_sheet(data: AccountPlanData, lang: Lang) -> tuple[Sheet, CdbStatement]:
                                 _t(lang, "Kosten", "Cost"))):
         s.put(first - 1, col, head, style="header")
     stage_words = [STAGE_LABELS[x][0 if lang == "de" else 1] for x in STAGES]
-    last = first + ACTIVITY_ROWS - 1
-    for i in range(ACTIVITY_ROWS):
+    n_rows = max(ACTIVITY_ROWS, len(data.activities) + 3)  # never cut lines, always leave free rows
+    last = first + n_rows - 1
+    for i in range(n_rows):
         r = first + i
         act = data.activities[i] if i < len(data.activities) else None
         s.put(r, 0, act.activity if act else None, style="text",
@@ -160,7 +163,7 @@ def _cover_sheet(data: AccountPlanData, st: CdbStatement, lang: Lang) -> Sheet:
           input=Input(kind="list", choices=SUPPLIER_ROLES, title=_t(lang, "Lieferantenrolle", "Supplier role"),
                       message=", ".join(SUPPLIER_ROLES)))
     s.put(r + 1, 0, "Status", style="label")
-    s.put(r + 1, 1, STATUSES[lang][0], style="text", name="acc_status",
+    s.put(r + 1, 1, data.status or STATUSES[lang][0], style="text", name="acc_status",
           input=Input(kind="list", choices=STATUSES[lang], title="Status", message=", ".join(STATUSES[lang])))
     r += 3
     s.put(r, 0, _t(lang, "Kennzahlen", "Key figures"), style="subtitle")
@@ -187,3 +190,71 @@ def account_plan(data: AccountPlanData, lang: Lang = "de", generated_at: datetim
     return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION, sheets=[cover, cdb], lang=lang,
                 meta={"account_id": data.account.account_id, "generated_at": when,
                       "title": f"Account-Plan {data.account.name}"})
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError
+    return float(value)
+
+
+def parse_inputs(values: dict[str, Any], base: AccountPlanData, lang: Lang,
+                 problem: Callable[[str, int | None, int | None, Any, str], None]) -> AccountPlanData:
+    """Turn the account plan's inputs (by defined name) back into models, on top of ``base`` (the data).
+
+    Every value that breaks a rule is passed to ``problem(name, row, col, value, what is allowed)`` and the
+    data's value is kept for it, so one bad cell never stops the rest from being read.
+    """
+    account = base.account
+    role = values.get("acc_supplier_role", account.supplier_role)
+    if role is not None and role not in SUPPLIER_ROLES:
+        problem("acc_supplier_role", None, None, role, "one of " + ", ".join(SUPPLIER_ROLES))
+        role = account.supplier_role
+    status = values.get("acc_status", base.status)
+    if status is not None and status not in STATUSES[lang]:
+        problem("acc_status", None, None, status, "one of " + ", ".join(STATUSES[lang]))
+        status = base.status
+    amounts = (base.cdb or CdbInput(gross_sales=0)).model_dump()
+    for field, *_ in STATEMENT_LINES:
+        name = f"cdb_in_{field}"
+        if name not in values:
+            continue
+        try:
+            v = _number(values[name])
+            if v is not None and v < 0:
+                raise ValueError
+            amounts[field] = v or 0.0
+        except ValueError:
+            problem(name, None, None, values[name], "an amount ≥ 0")
+    stage_of = {STAGE_LABELS[x][0 if lang == "de" else 1]: x for x in STAGES}
+    columns = [values.get(n) or [] for n in ("cdb_act_activity", "cdb_act_stage", "cdb_act_quantity", "cdb_act_rate")]
+    activities = list(base.activities) if not any(columns) else []
+    for i in range(max((len(c) for c in columns), default=0)):
+        cells = [c[i][0] if i < len(c) and c[i] else None for c in columns]
+        if all(v is None for v in cells):
+            continue
+        activity, stage_word, qty, rate = cells
+        ok = True
+        if activity is None:
+            problem("cdb_act_activity", i, 0, None, "the activity's name (the row has other values)")
+            ok = False
+        if stage_word not in stage_of:
+            problem("cdb_act_stage", i, 0, stage_word, "one of " + ", ".join(stage_of))
+            ok = False
+        numbers = []
+        for name, v in (("cdb_act_quantity", qty), ("cdb_act_rate", rate)):
+            try:
+                n = _number(v)
+                if n is None or n < 0:
+                    raise ValueError
+                numbers.append(n)
+            except ValueError:
+                problem(name, i, 0, v, "a number ≥ 0")
+                ok = False
+        if ok:
+            activities.append(ActivityLine(activity=str(activity), stage=stage_of[stage_word],
+                                           driver_quantity=numbers[0], cost_rate=numbers[1]))
+    return AccountPlanData(account=account.model_copy(update={"supplier_role": role}), cdb_year=base.cdb_year,
+                           cdb=CdbInput(**amounts), activities=tuple(activities), status=status)

@@ -154,3 +154,31 @@ class Book:
     def input_cells(self) -> list[tuple[str, Cell]]:
         """Every input cell with its sheet name."""
         return [(s.name, c) for s in self.sheets for c in s.cells if c.input is not None]
+
+
+def input_values(book: Book) -> dict[str, Any]:
+    """The inputs of a layout by defined name: a value for a named input cell, a list of rows for a named
+    block that contains inputs. This is what regeneration compares and carries over."""
+    out: dict[str, Any] = {}
+    for sheet in book.sheets:
+        by_pos = {(c.row, c.col): c for c in sheet.cells}
+        for c in sheet.cells:
+            if c.input is not None and c.name:
+                out[c.name] = c.value
+        for name, (r0, c0, r1, c1) in sheet.ranges.items():
+            cells = [[by_pos.get((r, col)) for col in range(c0, c1 + 1)] for r in range(r0, r1 + 1)]
+            if any(cell is not None and cell.input is not None for row in cells for cell in row):
+                out[name] = [[cell.value if cell is not None else None for cell in row] for row in cells]
+    return out
+
+
+def locate(book: Book, name: str, row: int | None = None, col: int | None = None) -> tuple[str, str] | None:
+    """Sheet and A1 address of a named cell, or of the cell at (row, col) inside a named block."""
+    for sheet in book.sheets:
+        for c in sheet.cells:
+            if c.name == name:
+                return sheet.name, c.address
+        if name in sheet.ranges:
+            r0, c0, _, _ = sheet.ranges[name]
+            return sheet.name, xl_rowcol_to_cell(r0 + (row or 0), c0 + (col or 0))
+    return None

@@ -1,0 +1,137 @@
+"""kam-xl generate: account plans for every account, regeneration that keeps every input a KAM typed."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from kam_xl.batch import generate_plan, plan_filename
+from kam_xl.cdb import ActivityLine, CdbInput, cdb_statement
+from kam_xl.cli import app
+from kam_xl.databook import demo_databook, write_databook
+from kam_xl.workbook.names import read_named
+
+runner = CliRunner()
+
+
+def _set(path: Path, name: str, value, row: int = 0, col: int = 0) -> None:
+    """Type a value into the cell a defined name points to (as a KAM would), with openpyxl."""
+    wb = openpyxl.load_workbook(path)
+    sheet, ref = next(iter(wb.defined_names[name].destinations))
+    cell = wb[sheet][ref.replace("$", "").split(":")[0]]
+    wb[sheet].cell(cell.row + row, cell.column + col).value = value
+    wb.save(path)
+
+
+def _edit_csv(path: Path, account_id: str, year: str, column: str, value: str) -> None:
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    for r in rows:
+        if r["account_id"] == account_id and r["year"] == year:
+            r[column] = value
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+def test_generate_writes_one_plan_per_account_with_safe_names(tmp_path):
+    result = runner.invoke(app, ["generate", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in (tmp_path / "out").glob("*.xlsx"))
+    assert len(files) == 14
+    assert "KA-002_Holsten_Wellpappe_GmbH_&_Co._KG.xlsx" in files
+    assert "14 new, 0 regenerated, 0 not written; 0 conflict(s)" in result.stdout
+    nv = read_named(tmp_path / "out" / "KA-009_Färberei_Donauried_GmbH.xlsx")
+    assert nv.meta["template_id"] == "kam_xl.account_plan" and nv.meta["account_id"] == "KA-009"
+    assert nv.values["cdb_cdb_iii"] == pytest.approx(-83_869.43, abs=0.01)  # cached value, readable without Excel
+
+
+def test_regeneration_keeps_kam_inputs_reports_conflicts_and_backs_up(tmp_path):
+    data = write_databook(demo_databook(), tmp_path / "data")
+    out = tmp_path / "out"
+    first = generate_plan(str(data), "KA-001", out)
+    assert first.status == "new"
+    plan = first.path
+    # the KAM types: a service cost, a status, and a new activity line in the first free row (row 3)
+    _set(plan, "cdb_in_service_cost", 123_456.0)
+    _set(plan, "acc_status", "abgegeben")
+    for name, value in (("cdb_act_activity", "Messebesuch"), ("cdb_act_stage", "Vertrieb"),
+                        ("cdb_act_quantity", 2), ("cdb_act_rate", 1_500)):
+        _set(plan, name, value, row=2)
+    typed = plan.read_bytes()
+    # the data changes: gross sales (no KAM input there) and service cost (where the KAM typed)
+    _edit_csv(data / "cdb.csv", "KA-001", "2025", "gross_sales", "4600000")
+    _edit_csv(data / "cdb.csv", "KA-001", "2025", "service_cost", "400000")
+    from kam_xl.batch import _databook
+    _databook.cache_clear()
+
+    again = generate_plan(str(data), "KA-001", out)
+    assert again.status == "regenerated"
+    nv = read_named(plan)
+    assert nv.values["cdb_in_service_cost"] == 123_456          # the KAM's value is kept
+    assert nv.values["acc_status"] == "abgegeben"
+    assert nv.values["cdb_in_gross_sales"] == 4_600_000          # untouched input follows the data
+    assert [r[0] for r in nv.values["cdb_act_activity"][:3]] == ["Anwendungstechnische Besuche",
+                                                                 "Jahresgespräche und Lieferantentage", "Messebesuch"]
+    # the cached results are computed from what is now in the workbook
+    db = demo_databook()
+    amounts, acts = db.cdb_input("KA-001", 2025)
+    expected = cdb_statement(CdbInput(**{**amounts.model_dump(), "gross_sales": 4_600_000, "service_cost": 123_456}),
+                             [*acts, ActivityLine(activity="Messebesuch", stage="sales", driver_quantity=2,
+                                                  cost_rate=1_500)])
+    assert nv.values["cdb_cdb_iii"] == pytest.approx(expected.cdb_iii, abs=0.01)
+    # one conflict: the service cost, with all three values and its cell
+    [(sheet, cell, c)] = again.conflicts
+    assert (sheet, c.name, c.orig, c.kam, c.data) == ("CDB", "cdb_in_service_cost", 359_292.5, 123_456, 400_000)
+    assert cell == "B13"  # header in row 3, service cost is the 10th statement line
+    # the old file is kept as a timestamped backup, byte for byte
+    assert again.backup is not None and again.backup.read_bytes() == typed
+    assert again.backup.parent == out / "_backup"
+
+
+def test_regeneration_without_kam_changes_has_no_conflicts(tmp_path):
+    out = tmp_path / "out"
+    generate_plan(None, "KA-003", out)
+    again = generate_plan(None, "KA-003", out)
+    assert (again.status, again.conflicts, again.problems) == ("regenerated", [], [])
+
+
+def test_bad_kam_input_leaves_the_old_file_untouched(tmp_path):
+    out = tmp_path / "out"
+    plan = generate_plan(None, "KA-004", out).path
+    _set(plan, "cdb_in_freight", "viel")
+    before = plan.read_bytes()
+    again = generate_plan(None, "KA-004", out)
+    assert again.status == "error"
+    assert again.problems[0] == (f"{plan.name}, sheet CDB, cell B8: value 'viel' — allowed: an amount ≥ 0")
+    assert plan.read_bytes() == before
+
+
+def test_foreign_or_damaged_file_at_the_target_is_not_overwritten(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    account = demo_databook().accounts[0]
+    target = out / plan_filename(account)
+    target.write_bytes(b"not a workbook")
+    r = generate_plan(None, account.account_id, out)
+    assert r.status == "error" and "damaged or not an .xlsx" in r.problems[0]
+    assert target.read_bytes() == b"not a workbook"
+    wb = openpyxl.Workbook()
+    wb.save(target)
+    r = generate_plan(None, account.account_id, out)
+    assert r.status == "error" and "not the account plan of KA-001" in r.problems[0]
+
+
+def test_cli_reports_conflicts_to_csv_and_errors_with_exit_code(tmp_path):
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["generate", "--out", str(out), "--jobs", "2"]).exit_code == 0
+    plan = next(out.glob("KA-004_*.xlsx"))
+    _set(plan, "cdb_in_freight", "viel")
+    result = runner.invoke(app, ["generate", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "13 regenerated, 1 not written" in result.stdout
+    assert "cell B8: value 'viel' — allowed: an amount ≥ 0" in result.stderr
