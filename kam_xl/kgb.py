@@ -217,3 +217,67 @@ def score_card(card: KgbCard) -> KgbResult:
         value_drivers=[r.criterion for r in drivers],
         supplier_role=card.supplier_role,
     )
+
+
+# --- figures of the Kgb sheet (kam_xl.workbook.kgb_sheet) that KgbResult holds only as orderings ---------
+
+#: Values closer than this count as equal when ranking, as a spreadsheet sees them (ties keep card order).
+RANK_TOLERANCE = 1e-9
+
+
+def weight_sum(weights: list[float | None]) -> float:
+    """Sum of the weights that are given (``None`` = empty cell), as the sheet's weight-sum cell shows it.
+
+    >>> weight_sum([0.3, 0.7, None])
+    1.0
+    """
+    return total(w for w in weights if w is not None)
+
+
+def weights_complete(weights: list[float | None]) -> bool:
+    """True when the given weights (fractions) sum to 1 within :data:`WEIGHT_TOLERANCE` — the sheet's condition
+    for showing scores.
+
+    >>> weights_complete([0.3, 0.7]), weights_complete([0.3, 0.6])
+    (True, False)
+    """
+    return abs(weight_sum(weights) - 1) <= WEIGHT_TOLERANCE
+
+
+def rank_positions(values: list[float | None], tolerance: float = RANK_TOLERANCE) -> list[int | None]:
+    """Rank of each value, 1 = largest; ``None`` values get no rank. Values within ``tolerance`` of each other
+    tie and keep their order (the earlier ranks first), so the ranks are the positions of a stable sort by
+    value, largest first — the order of :attr:`KgbResult.rank` and :attr:`KgbResult.value_drivers`.
+
+    >>> rank_positions([70.0, None, 80.0, 70.0])
+    [2, None, 1, 3]
+    """
+    ranks: list[int | None] = []
+    for i, v in enumerate(values):
+        if v is None:
+            ranks.append(None)
+            continue
+        above = sum(1 for x in values if x is not None and x > v + tolerance)
+        tied_before = sum(1 for x in values[:i] if x is not None and abs(x - v) <= tolerance)
+        ranks.append(1 + above + tied_before)
+    return ranks
+
+
+def supplier_ranks(result: KgbResult, order: list[str] | None = None) -> dict[str, int | None]:
+    """Supplier → rank by weighted score (1 = best), ``None`` for an incomplete score. Equal scores keep the
+    order of ``order`` (default: the card's order, as :attr:`KgbResult.rank`), the one the sheet shows.
+
+    >>> card = KgbCard(segment="S", own_supplier="Wir", criteria=[KgbCriterion(name="Preis", weight=100)],
+    ...     ratings={"Wir": {"Preis": 60}, "A": {"Preis": None}, "B": {"Preis": 90}})
+    >>> supplier_ranks(score_card(card))
+    {'Wir': 2, 'A': None, 'B': 1}
+    """
+    suppliers = list(order) if order is not None else list(result.scores)
+    return dict(zip(suppliers, rank_positions([result.scores[s] for s in suppliers]), strict=True))
+
+
+def value_driver_ranks(result: KgbResult) -> dict[str, int | None]:
+    """Criterion → value-driver rank (1 = largest improvement potential), ``None`` without an own rating."""
+    names = [c.criterion for c in result.criteria]
+    ranks = rank_positions([c.improvement_potential for c in result.criteria])
+    return dict(zip(names, ranks, strict=True))

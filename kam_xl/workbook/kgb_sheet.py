@@ -1,0 +1,229 @@
+"""The ``Kgb`` sheet: the Kgb scorecard ("Kriterien gewichten und bewerten", seed 001) of one account.
+
+One block per card (procurement segment), stacked vertically:
+
+* block header: the segment (input, ``kgb_<n>_segment``) and our company (``kgb_<n>_own_supplier``);
+* the grid: one row per criterion (the card's criteria plus ``spare_criteria`` empty rows), the customer's
+  weight (a fraction shown as %), then one rating column 0–100 per supplier — our company first, then the
+  competitors, then empty columns whose header is an input: ``spare_suppliers`` more than the card with the
+  most suppliers has, so that all blocks share one column layout;
+* the weight sum, red when it is not 100 %, with a message in words next to it;
+* per supplier the weighted score Σ weightᵢ × ratingᵢ — empty (= incomplete) when a weighted criterion has
+  no rating or the weights do not sum to 100 % — and the rank among the complete suppliers;
+* per criterion the weighted gap to the best competitor, the improvement potential and the value-driver rank;
+* a bar chart "Kgb-Profil" of the card's ratings, one series per supplier (criteria top to bottom).
+
+Every number is a native formula whose cached value comes from :func:`kam_xl.kgb.score_card` and the small
+helpers next to it (:func:`~kam_xl.kgb.weight_sum`, :func:`~kam_xl.kgb.supplier_ranks`,
+:func:`~kam_xl.kgb.value_driver_ranks`).
+
+Defined names of card ``n`` (1-based): ``kgb_<n>_segment``, ``kgb_<n>_own_supplier``, ``kgb_<n>_criteria``,
+``kgb_<n>_weights``, ``kgb_<n>_suppliers``, ``kgb_<n>_ratings``, ``kgb_<n>_weight_sum``,
+``kgb_<n>_weight_check``, ``kgb_<n>_scores``, ``kgb_<n>_ranks``, ``kgb_<n>_gaps``, ``kgb_<n>_potentials``,
+``kgb_<n>_driver_ranks``. An account without cards gets one empty block to fill in.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from kam_xl.kgb import (
+    RANK_TOLERANCE,
+    WEIGHT_TOLERANCE,
+    KgbCard,
+    score_card,
+    supplier_ranks,
+    value_driver_ranks,
+    weight_sum,
+    weights_complete,
+)
+from kam_xl.workbook.layout import Chart, Conditional, Input, Sheet
+
+Lang = Literal["de", "en"]
+SHEET_NAME = "Kgb"
+EMPTY_CRITERIA = 5  # criterion rows of the empty block of an account without cards (plus the spare rows)
+EMPTY_SUPPLIERS = 3  # supplier columns of that block (plus the spare columns)
+CHART_ROWS = 17  # a block is at least this tall, so that its chart does not cover the next block
+ERROR_FORMAT = {"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True}
+
+
+def _t(lang: Lang, de: str, en: str) -> str:
+    return de if lang == "de" else en
+
+
+def _num(x: float) -> str:
+    """A number as formula text (``1e-06`` → ``0.000001``), which Excel and LibreOffice both parse."""
+    return f"{x:.12f}".rstrip("0").rstrip(".")
+
+
+def _rank_formula(value: str, whole: str, before: str | None) -> str:
+    """1 + values clearly larger + equal values earlier in the row/column: the rank of
+    :func:`kam_xl.kgb.rank_positions` (text and empty cells count as no value)."""
+    eps = _num(RANK_TOLERANCE)
+    f = f"1+SUMPRODUCT(ISNUMBER({whole})*({whole}>{value}+{eps}))"
+    if before is not None:
+        f += f"+SUMPRODUCT(ISNUMBER({before})*({before}>={value}-{eps})*({before}<={value}+{eps}))"
+    return f'=IF(ISNUMBER({value}),{f},"")'
+
+
+def _block(s: Sheet, n: int, card: KgbCard | None, top: int, lang: Lang, spare_criteria: int, n_sup: int) -> int:
+    """Write the block of card ``n`` from row ``top`` with ``n_sup`` supplier columns; return the first row
+    after it."""
+    result = score_card(card) if card is not None else None
+    criteria = [c.name for c in card.criteria] if card else []
+    weights: list[float | None] = list(card.weights) if card else []
+    suppliers = [card.own_supplier, *card.competitors] if card else []
+    n_rows = len(criteria) + spare_criteria + (0 if card else EMPTY_CRITERIA)
+    c_sup, c_gap = 2, 2 + n_sup  # first supplier column, first analysis column
+    p = f"kgb_{n}_"
+
+    # block header
+    s.put(top, 0, _t(lang, "Beschaffungssegment", "Procurement segment"), style="subtitle")
+    s.put(top, 1, card.segment if card else None, style="bold", name=p + "segment",
+          input=Input(kind="text", title=_t(lang, "Segment", "Segment"),
+                      message=_t(lang, "Name des Beschaffungssegments, z. B. Retentionssysteme",
+                                 "Name of the procurement segment, e.g. retention systems")))
+    hdr = top + 3
+    s.put(top + 1, 0, _t(lang, "Unser Unternehmen", "Our company"), style="label")
+    s.put(top + 1, 1, formula=f'=IF({s.ref(hdr, c_sup)}="","",{s.ref(hdr, c_sup)})',
+          cached=card.own_supplier if card else None, style="bold", name=p + "own_supplier")
+    s.put(top + 2, c_sup, _t(lang, "Bewertung je Lieferant (0–100, 100 = erfüllt voll)",
+                             "Rating per supplier (0–100, 100 = fully meets)"), style="note")
+
+    # column headers; the supplier names are inputs (our company first)
+    s.put(hdr, 0, _t(lang, "Kriterium", "Criterion"), style="header")
+    s.put(hdr, 1, _t(lang, "Gewicht", "Weight"), style="header")
+    for j in range(n_sup):
+        first = j == 0
+        s.put(hdr, c_sup + j, suppliers[j] if j < len(suppliers) else None, style="header",
+              input=Input(kind="text",
+                          title=_t(lang, "Unser Unternehmen" if first else "Wettbewerber",
+                                   "Our company" if first else "Competitor"),
+                          message=_t(lang, "Name unseres Unternehmens" if first else "Name eines Wettbewerbers",
+                                     "Name of our company" if first else "Name of a competitor")))
+    for k, (de, en) in enumerate((("Abstand zum besten Wettbewerber", "Gap to best competitor"),
+                                  ("Verbesserungspotenzial", "Improvement potential"),
+                                  ("Werttreiber-Rang", "Value-driver rank"))):
+        s.put(hdr, c_gap + k, _t(lang, de, en), style="header")
+
+    first, last = hdr + 1, hdr + n_rows
+    weights_ref = s.name_range(p + "weights", first, 1, last, 1)
+    s.name_range(p + "criteria", first, 0, last, 0)
+    s.name_range(p + "suppliers", hdr, c_sup, hdr, c_sup + n_sup - 1)
+    s.name_range(p + "ratings", first, c_sup, last, c_sup + n_sup - 1)
+    pot_col = c_gap + 1
+    pots_ref = s.name_range(p + "potentials", first, pot_col, last, pot_col)
+    s.name_range(p + "gaps", first, c_gap, last, c_gap)
+    s.name_range(p + "driver_ranks", first, c_gap + 2, last, c_gap + 2)
+
+    rating_input = Input(kind="score", minimum=0, maximum=100, title=_t(lang, "Bewertung", "Rating"),
+                         message=_t(lang, "Erfüllungsgrad 0–100 (100 = erfüllt die Anforderung voll); leer = "
+                                          "nicht bewertet", "Degree of fulfilment 0–100 (100 = fully meets the "
+                                                            "requirement); empty = not rated"))
+    weight_input = Input(kind="fraction", minimum=0, maximum=1, title=_t(lang, "Gewicht", "Weight"),
+                         message=_t(lang, "Gewicht des Kriteriums in % (0–100 %); alle Gewichte zusammen 100 %",
+                                    "Weight of the criterion in % (0–100 %); all weights together 100 %"))
+    drivers = value_driver_ranks(result) if result else {}
+    competitors = (s.ref(first, c_sup + 1, first, c_sup + n_sup - 1) if n_sup > 1 else None)
+    for i in range(n_rows):
+        r = first + i
+        name = criteria[i] if i < len(criteria) else None
+        s.put(r, 0, name, style="text", input=Input(
+            kind="text", title=_t(lang, "Kriterium", "Criterion"),
+            message=_t(lang, "Kriterium des Kundenbedarfs, z. B. Preis", "Criterion of the customer's demand, "
+                                                                          "e.g. price")))
+        s.put(r, 1, weights[i] if i < len(weights) else None, style="percent", input=weight_input)
+        for j in range(n_sup):
+            rating = (card.ratings[suppliers[j]].get(name) if card and name is not None and j < len(suppliers)
+                      else None)
+            s.put(r, c_sup + j, rating, style="score", input=rating_input)
+        w, own = s.ref(r, 1), s.ref(r, c_sup)
+        crit = result.criteria[i] if result and i < len(result.criteria) else None
+        if competitors is not None:
+            rivals = s.ref(r, c_sup + 1, r, c_sup + n_sup - 1)
+            gap = (f'=IF(OR(NOT(ISNUMBER({w})),NOT(ISNUMBER({own})),COUNT({rivals})=0),"",'
+                   f"{w}*({own}-MAX({rivals})))")
+        else:
+            gap = '=""'
+        s.put(r, c_gap, formula=gap, cached=crit.gap_to_best if crit else None, style="number2")
+        pot = s.ref(r, pot_col)
+        s.put(r, pot_col, formula=f'=IF(OR(NOT(ISNUMBER({w})),NOT(ISNUMBER({own}))),"",{w}*(100-{own}))',
+              cached=crit.improvement_potential if crit else None, style="number2")
+        before = s.ref(first, pot_col, r - 1, pot_col) if i > 0 else None
+        s.put(r, c_gap + 2, formula=_rank_formula(pot, pots_ref, before),
+              cached=drivers.get(name) if name is not None else None, style="integer")
+
+    # weight sum with its check
+    r_sum = last + 1
+    s.put(r_sum, 0, _t(lang, "Summe der Gewichte", "Sum of weights"), style="level_label")
+    wsum = s.put(r_sum, 1, formula=f"=SUM({weights_ref})", cached=weight_sum(weights), style="level_percent",
+                 name=p + "weight_sum").absolute
+    wsum_ref = s.ref(r_sum, 1)
+    bad = f"ABS({wsum_ref}-1)>{_num(WEIGHT_TOLERANCE)}"
+    message = _t(lang, "Gewichte ergeben nicht 100 % – keine Scores", "Weights do not sum to 100 % – no scores")
+    s.put(r_sum, c_sup, formula=f'=IF({bad},"{message}","")',
+          cached="" if weights_complete(weights) else message, style="bold", name=p + "weight_check")
+    s.conditionals.append(Conditional(r_sum, 1, r_sum, 1, {
+        "type": "formula", "criteria": f"=ABS({wsum}-1)>{_num(WEIGHT_TOLERANCE)}", "format": ERROR_FORMAT}))
+    s.conditionals.append(Conditional(r_sum, c_sup, r_sum, c_sup, {
+        "type": "formula", "criteria": f"=ABS({wsum}-1)>{_num(WEIGHT_TOLERANCE)}",
+        "format": {"font_color": "#9C0006", "bold": True}}))
+
+    # scores and ranks per supplier
+    r_score, r_rank = r_sum + 1, r_sum + 2
+    s.put(r_score, 0, _t(lang, "Gewichteter Score (0–100)", "Weighted score (0–100)"), style="level_label")
+    s.put(r_rank, 0, _t(lang, "Rang (1 = bester)", "Rank (1 = best)"), style="label")
+    scores_ref = s.name_range(p + "scores", r_score, c_sup, r_score, c_sup + n_sup - 1)
+    s.name_range(p + "ranks", r_rank, c_sup, r_rank, c_sup + n_sup - 1)
+    ranks = supplier_ranks(result, suppliers) if result else {}
+    for j in range(n_sup):
+        c = c_sup + j
+        col, head = s.ref(first, c, last, c), s.ref(hdr, c)
+        missing = f"SUMPRODUCT(ISNUMBER({weights_ref})*(1-ISNUMBER({col})))>0"
+        supplier = suppliers[j] if j < len(suppliers) else None
+        s.put(r_score, c, formula=f'=IF(OR({head}="",{bad},{missing}),"",SUMPRODUCT({weights_ref},{col}))',
+              cached=result.scores[supplier] if result and supplier else None, style="score")
+        before = s.ref(r_score, c_sup, r_score, c - 1) if j > 0 else None
+        s.put(r_rank, c, formula=_rank_formula(s.ref(r_score, c), scores_ref, before),
+              cached=ranks.get(supplier) if supplier else None, style="integer")
+    s.put(r_rank + 1, 0, _t(lang, "Leerer Score = unvollständig: ein gewichtetes Kriterium ohne Bewertung oder "
+                                  "Gewichte ≠ 100 %. Abstand und Potenzial in Score-Punkten.",
+                            "Empty score = incomplete: a weighted criterion without a rating, or weights ≠ 100 %. "
+                            "Gap and potential in score points."), style="note")
+
+    # chart: ratings per criterion, one series per supplier of the card (the empty block: all its columns)
+    segment = card.segment if card else ""
+    chart_last = first + len(criteria) - 1 if card else last
+    series = tuple({"name": f"={s.ref(hdr, c_sup + j)}", "categories": f"={s.ref(first, 0, chart_last, 0)}",
+                    "values": f"={s.ref(first, c_sup + j, chart_last, c_sup + j)}"}
+                   for j in range(len(suppliers) if card else n_sup))
+    title = _t(lang, "Kgb-Profil", "Kgb profile") + (f" – {segment}" if segment else "")
+    s.charts.append(Chart(kind="bar", series=series, title=title, anchor=(top, c_gap + 4), size=(520, 320),
+                          options={"x_axis": {"min": 0, "max": 100}, "y_axis": {"reverse": True},
+                                   "legend": {"position": "bottom"}}))
+    return max(r_rank + 3, top + CHART_ROWS)
+
+
+def kgb_sheet(cards: list[KgbCard], lang: Lang = "de", spare_criteria: int = 2, spare_suppliers: int = 1) -> Sheet:
+    """The ``Kgb`` sheet of one account: one scorecard block per card (an empty block if there is none)."""
+    if spare_criteria < 0 or spare_suppliers < 0:
+        raise ValueError("spare_criteria and spare_suppliers — allowed: 0 or more")
+    s = Sheet(SHEET_NAME, widths={0: 34, 1: 18})
+    s.put(0, 0, _t(lang, "Kgb – Kriterien gewichten und bewerten", "Kgb – weighting and rating the criteria"),
+          style="title")
+    s.put(1, 0, _t(lang, "Gelbe Zellen sind Eingaben: Gewichte in % (Summe 100 %), Bewertungen 0–100. "
+                         "Alles andere rechnet das Blatt.",
+                   "Yellow cells are inputs: weights in % (sum 100 %), ratings 0–100. "
+                   "The sheet computes everything else."), style="note")
+    # all blocks share one column layout: as many supplier columns as the card with the most suppliers needs
+    n_sup = max((len(c.ratings) for c in cards), default=EMPTY_SUPPLIERS) + spare_suppliers
+    if n_sup == 0:
+        raise ValueError("a Kgb card needs at least one supplier column — allowed: spare_suppliers ≥ 1")
+    for c in range(2, 2 + n_sup):
+        s.widths[c] = 18
+    for k, width in enumerate((32, 22, 17)):
+        s.widths[2 + n_sup + k] = width
+    top = 3
+    for n, card in enumerate(cards or [None], start=1):
+        top = _block(s, n, card, top, lang, spare_criteria, n_sup)
+    return s
