@@ -135,3 +135,35 @@ def test_cli_reports_conflicts_to_csv_and_errors_with_exit_code(tmp_path):
     assert result.exit_code == 2
     assert "13 regenerated, 1 not written" in result.stdout
     assert "cell B8: value 'viel' — allowed: an amount ≥ 0" in result.stderr
+
+
+def _canon(card):
+    return (card.segment, card.own_supplier, [c.name for c in card.criteria], [round(w, 9) for w in card.weights],
+            card.ratings, card.supplier_role)
+
+
+def test_kgb_inputs_read_back_exactly_and_survive_regeneration(tmp_path):
+    from kam_xl.workbook.kgb_sheet import parse_kgb
+
+    db = demo_databook()
+    out = tmp_path / "out"
+    for account in db.accounts:  # round trip: what was written is what is read
+        path = generate_plan(None, account.account_id, out).path
+        cards = parse_kgb(read_named(path).values, account.account_id, account.supplier_role,
+                          lambda *a: pytest.fail(f"problem reading back: {a}"))
+        # the sheet holds weights as fractions (shown as %), the data book had points: same card
+        assert [_canon(c) for c in cards] == [_canon(c) for c in db.kgb_cards(account.account_id)]
+    plan = next(out.glob("KA-001_*.xlsx"))
+    _set(plan, "kgb_1_ratings", 95, row=0, col=0)            # our rating of the first criterion
+    n = len(db.kgb_cards("KA-001")[0].criteria)             # the first spare row
+    _set(plan, "kgb_1_criteria", "Liefertreue", row=n)      # a new criterion …
+    _set(plan, "kgb_1_weights", 0.0, row=n)                 # … with weight 0 % so the sum stays 100 %
+    again = generate_plan(None, "KA-001", out)
+    assert again.status == "regenerated" and again.conflicts == []
+    [card] = parse_kgb(read_named(plan).values, "KA-001", None, lambda *a: pytest.fail(str(a)))
+    assert card.ratings["Rheinauen"][card.criteria[0].name] == 95
+    assert [c.name for c in card.criteria][-1] == "Liefertreue"
+    _set(plan, "kgb_1_weights", 0.5, row=0)                  # weights now sum to more than 100 %
+    bad = generate_plan(None, "KA-001", out)
+    assert bad.status == "error"
+    assert "sheet Kgb" in bad.problems[0] and "weights that sum to 100 %" in bad.problems[0]

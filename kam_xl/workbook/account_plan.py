@@ -3,6 +3,7 @@
 Sheets (German by default, English with ``lang="en"``):
 
 * ``Deckblatt`` / ``Cover`` — master data, supplier role and status (inputs), key figures;
+* ``Kgb`` — the Kgb scorecards of the account's procurement segments (seed 001);
 * ``CDB`` — the CDB I–III statement (seed 000) with activity-based cost lines.
 
 Every number a KAM sees is a native formula whose cached value is computed by :mod:`kam_xl.cdb` and
@@ -18,8 +19,9 @@ from typing import Any, Literal
 
 from kam_xl.cdb import STAGES, STATEMENT_LINES, ActivityLine, CdbInput, CdbStatement, Stage, cdb_statement
 from kam_xl.databook import AccountRow, DataBook
-from kam_xl.kgb import SUPPLIER_ROLES
+from kam_xl.kgb import SUPPLIER_ROLES, KgbCard
 from kam_xl.portfolio import HIGH_BAND_THRESHOLD, portfolio_band
+from kam_xl.workbook.kgb_sheet import kgb_sheet, parse_kgb
 from kam_xl.workbook.layout import Book, Input, Sheet
 
 TEMPLATE_ID = "kam_xl.account_plan"
@@ -50,6 +52,7 @@ class AccountPlanData:
     cdb: CdbInput | None
     activities: tuple[ActivityLine, ...]
     status: str | None = None
+    kgb_cards: tuple[KgbCard, ...] = ()
 
     @classmethod
     def from_databook(cls, db: DataBook, account_id: str) -> AccountPlanData:
@@ -58,7 +61,8 @@ class AccountPlanData:
         years = db.cdb_years(account_id)
         found = db.cdb_input(account_id, years[-1]) if years else None
         return cls(account=account, cdb_year=years[-1] if years else None,
-                   cdb=found[0] if found else None, activities=tuple(found[1]) if found else ())
+                   cdb=found[0] if found else None, activities=tuple(found[1]) if found else (),
+                   kgb_cards=tuple(db.kgb_cards(account_id)) if db.table("kgb") is not None else ())
 
 
 def _cdb_sheet(data: AccountPlanData, lang: Lang) -> tuple[Sheet, CdbStatement]:
@@ -186,8 +190,9 @@ def account_plan(data: AccountPlanData, lang: Lang = "de", generated_at: datetim
     """The account plan layout of one account."""
     cdb, st = _cdb_sheet(data, lang)
     cover = _cover_sheet(data, st, lang)
+    kgb = kgb_sheet(list(data.kgb_cards), lang)
     when = (generated_at or datetime.now(UTC)).isoformat(timespec="seconds")
-    return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION, sheets=[cover, cdb], lang=lang,
+    return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION, sheets=[cover, kgb, cdb], lang=lang,
                 meta={"account_id": data.account.account_id, "generated_at": when,
                       "title": f"Account-Plan {data.account.name}"})
 
@@ -256,5 +261,8 @@ def parse_inputs(values: dict[str, Any], base: AccountPlanData, lang: Lang,
         if ok:
             activities.append(ActivityLine(activity=str(activity), stage=stage_of[stage_word],
                                            driver_quantity=numbers[0], cost_rate=numbers[1]))
+    cards = (parse_kgb(values, account.account_id, role, problem)  # type: ignore[arg-type]
+             if "kgb_1_segment" in values else list(base.kgb_cards))
     return AccountPlanData(account=account.model_copy(update={"supplier_role": role}), cdb_year=base.cdb_year,
-                           cdb=CdbInput(**amounts), activities=tuple(activities), status=status)
+                           cdb=CdbInput(**amounts), activities=tuple(activities), status=status,
+                           kgb_cards=tuple(cards))

@@ -25,12 +25,15 @@ Defined names of card ``n`` (1-based): ``kgb_<n>_segment``, ``kgb_<n>_own_suppli
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from kam_xl.kgb import (
     RANK_TOLERANCE,
     WEIGHT_TOLERANCE,
     KgbCard,
+    KgbCriterion,
+    SupplierRole,
     score_card,
     supplier_ranks,
     value_driver_ranks,
@@ -227,3 +230,70 @@ def kgb_sheet(cards: list[KgbCard], lang: Lang = "de", spare_criteria: int = 2, 
     for n, card in enumerate(cards or [None], start=1):
         top = _block(s, n, card, top, lang, spare_criteria, n_sup)
     return s
+
+
+def _cell(block: Any, r: int, c: int) -> Any:
+    return block[r][c] if isinstance(block, list) and r < len(block) and c < len(block[r]) else None
+
+
+def parse_kgb(values: dict[str, Any], account_id: str, supplier_role: SupplierRole | None,
+              problem: Callable[[str, int | None, int | None, Any, str], None]) -> list[KgbCard]:
+    """Read the Kgb cards back from the sheet's inputs (by defined name). Rows without a criterion and without
+    values, and blocks left empty, are skipped; every value that breaks a rule goes to ``problem(name, row,
+    col, value, allowed)`` and its card is left out."""
+    cards = []
+    n = 1
+    while f"kgb_{n}_segment" in values:
+        p = f"kgb_{n}_"
+        n += 1
+        crit, weights, sups, ratings = (values.get(p + k) for k in ("criteria", "weights", "suppliers", "ratings"))
+        segment = values.get(p + "segment")
+        n_rows = len(crit) if isinstance(crit, list) else 0
+        n_sup = len(sups[0]) if isinstance(sups, list) and sups else 0
+        typed = [(r, c) for r in range(n_rows) for c in range(n_sup) if _cell(ratings, r, c) is not None]
+        rows = [r for r in range(n_rows) if _cell(crit, r, 0) is not None or _cell(weights, r, 0) is not None
+                or any(rr == r for rr, _ in typed)]
+        if segment is None and not rows:
+            continue
+        ok = True
+        if segment is None:
+            problem(p + "segment", None, None, None, "the segment's name (the block has values)")
+            ok = False
+        names = [_cell(sups, 0, c) for c in range(n_sup)]
+        used_cols = sorted({c for _, c in typed} | {c for c in range(n_sup) if names[c] is not None})
+        for c in used_cols:
+            if names[c] is None:
+                problem(p + "suppliers", 0, c, None, "the supplier's name (its column has ratings)")
+                ok = False
+        criteria: list[KgbCriterion] = []
+        ratings_by: dict[str, dict[str, float | None]] = {names[c]: {} for c in used_cols if names[c] is not None}
+        for r in rows:
+            name, w = _cell(crit, r, 0), _cell(weights, r, 0)
+            if name is None:
+                problem(p + "criteria", r, 0, None, "the criterion's name (the row has values)")
+                ok = False
+                continue
+            if not isinstance(w, int | float) or isinstance(w, bool) or not 0 <= w <= 1:
+                problem(p + "weights", r, 0, w, "a weight from 0 % to 100 %")
+                ok = False
+                continue
+            criteria.append(KgbCriterion(name=str(name), weight=float(w)))
+            for c in used_cols:
+                v = _cell(ratings, r, c)
+                if v is not None and (not isinstance(v, int | float) or isinstance(v, bool) or not 0 <= v <= 100):
+                    problem(p + "ratings", r, c, v, "a rating from 0 to 100, or empty")
+                    ok = False
+                    continue
+                if names[c] is not None:
+                    ratings_by[names[c]][str(name)] = None if v is None else float(v)
+        if not ok:
+            continue
+        if not criteria or not names or names[0] is None:
+            problem(p + "suppliers", 0, 0, None, "our company's name in the first supplier column and a criterion")
+            continue
+        if not weights_complete([c.weight for c in criteria]):
+            problem(p + "weights", 0, 0, sum(c.weight for c in criteria), "weights that sum to 100 %")
+            continue
+        cards.append(KgbCard(account_id=account_id, segment=str(segment), criteria=criteria, ratings=ratings_by,
+                             own_supplier=str(names[0]), supplier_role=supplier_role))
+    return cards
