@@ -1,4 +1,5 @@
-"""Batch jobs over many accounts: generate account plans (and regenerate them without losing input).
+"""Batch jobs over many accounts: generate account plans (and regenerate them without losing input), and
+collect filled plans back into a data book.
 
 The work for one account is a plain function of (data book, account id, output folder), so ``--jobs N``
 runs it in N processes; each process reads the data book once.
@@ -16,11 +17,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from kam_xl.databook import AccountRow, DataBook, demo_databook, read_databook
-from kam_xl.workbook.account_plan import TEMPLATE_ID, AccountPlanData, account_plan, parse_inputs
+from kam_xl.databook import TABLES, AccountRow, DataBook, demo_databook, read_databook
+from kam_xl.workbook.account_plan import TEMPLATE_ID, TEMPLATE_VERSION, AccountPlanData, account_plan, parse_inputs
 from kam_xl.workbook.layout import Book, input_values, locate
 from kam_xl.workbook.merge import Conflict, merge_inputs, snapshot_from_meta, snapshot_meta
-from kam_xl.workbook.names import WorkbookError, read_named
+from kam_xl.workbook.names import NamedValues, WorkbookError, read_named
 from kam_xl.workbook.render import write_book
 
 Lang = Literal["de", "en"]
@@ -152,3 +153,71 @@ def write_conflict_report(results: list[PlanResult], out_dir: Path) -> Path | No
             w.writerows(["" if v is None else v for v in row] for row in rows)
 
     return write_atomic(out_dir / "conflicts.csv", write)
+
+
+@dataclass
+class CollectResult:
+    """What ``collect`` found: the plans read back, the problems per cell, and the files skipped."""
+
+    plans: list[AccountPlanData] = field(default_factory=list)
+    problems: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # file, sheet, cell, value, msg
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # file, reason
+
+
+def collect_plans(folder: Path, lang_default: Lang = "de") -> CollectResult:
+    """Read every account plan in ``folder`` (not its ``_backup``) back into models.
+
+    A file that is not ours, of another template version, damaged, truncated or password-protected is
+    skipped with its reason; a plan with invalid inputs is reported cell by cell and left out, so one bad
+    file never stops the run.
+    """
+    result = CollectResult()
+    for path in sorted(folder.glob("*.xlsx")):
+        if path.name.startswith("~$"):  # Excel's lock file of an open workbook
+            continue
+        try:
+            nv = read_named(path)
+        except WorkbookError as e:
+            result.skipped.append((path.name, str(e)))
+            continue
+        template, version = nv.meta.get("template_id"), nv.meta.get("template_version")
+        if template != TEMPLATE_ID:
+            result.skipped.append((path.name, f"{path.name}: not a kam_xl account plan (template {template!r})"))
+            continue
+        if version != TEMPLATE_VERSION:
+            result.skipped.append((path.name, f"{path.name}: account plan of template version {version}, this "
+                                              f"kam_xl reads {TEMPLATE_VERSION} — regenerate it first"))
+            continue
+        lang: Lang = "en" if nv.meta.get("lang") == "en" else lang_default
+        found: list[tuple[str, str, str, str, str]] = []
+
+        def problem(name: str, row: int | None, col: int | None, value: object, allowed: str,
+                    nv: NamedValues = nv, found: list = found) -> None:
+            sheet, cell = nv.locate(name, row, col) or ("?", name)
+            found.append((nv.path.name, sheet, cell, "" if value is None else str(value), f"allowed: {allowed}"))
+
+        plan = parse_inputs(nv.values, AccountPlanData.from_workbook(nv.values, nv.meta), lang, problem)
+        if found:
+            result.problems.extend(found)
+        else:
+            result.plans.append(plan)
+    return result
+
+
+def plans_to_databook(plans: list[AccountPlanData], source: str) -> DataBook:
+    """The collected inputs as a data book (the tidy export): the same tables ``generate`` reads."""
+    cdb, activities, kgb = [], [], []
+    for p in plans:
+        aid = p.account.account_id
+        if p.cdb is not None and p.cdb_year is not None:
+            cdb.append({"account_id": aid, "year": p.cdb_year, **p.cdb.model_dump()})
+            activities += [{"account_id": aid, "year": p.cdb_year, **a.model_dump()} for a in p.activities]
+        for card in p.kgb_cards:
+            for crit, w in zip(card.criteria, card.weights, strict=True):
+                for supplier, ratings in card.ratings.items():
+                    kgb.append({"account_id": aid, "segment": card.segment, "criterion": crit.name, "weight": w,
+                                "supplier": supplier, "own": supplier == card.own_supplier,
+                                "rating": ratings.get(crit.name)})
+    tables: dict[str, list[dict[str, object]] | None] = {name: None for name in TABLES}
+    tables.update({"cdb": cdb, "activities": activities, "kgb": kgb})
+    return DataBook(source=source, accounts=[p.account for p in plans], tables=tables)

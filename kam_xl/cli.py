@@ -216,6 +216,46 @@ def generate(
         raise _fail(errors)
 
 
+@app.command()
+def collect(
+    folder: Annotated[Path, typer.Argument(help="folder with filled account plans")],
+    export: Annotated[Path | None, typer.Option("--export", help="tidy export of all inputs as a data book: "
+                                                                 ".xlsx or a new folder of CSV files")] = None,
+) -> None:
+    """Read filled account plans back, validate every input, and write a tidy export (a data book) and an
+    error report (FOLDER/collect_errors.csv: file, sheet, cell, value, what is allowed). Files that are not
+    ours, damaged or password-protected are reported and skipped."""
+    import csv
+
+    from kam_xl.batch import collect_plans, plans_to_databook
+    from kam_xl.files import write_atomic
+
+    if not folder.is_dir():
+        raise _fail([f"{folder}: not a folder — allowed: the folder with the filled account plans"])
+    result = collect_plans(folder)
+    report = folder / "collect_errors.csv"
+
+    def write(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["file", "sheet", "cell", "value", "problem"])
+            w.writerows(result.problems)
+            w.writerows([(file, "", "", "", f"skipped: {reason}") for file, reason in result.skipped])
+
+    write_atomic(report, write)
+    target = export or folder / "_collected"
+    try:
+        written = write_databook(plans_to_databook(result.plans, str(folder)), target)
+    except KamInputError as e:
+        raise _fail([str(e)]) from None
+    out.print(f"{len(result.plans)} plan(s) read, {len({p[0] for p in result.problems})} with invalid input, "
+              f"{len(result.skipped)} file(s) skipped → export {written}, report {report}")
+    for _file, reason in result.skipped:
+        err.print(f"  • skipped: {reason}", markup=False, highlight=False)
+    if result.problems:
+        raise _fail([f"{f}, sheet {sh}, cell {c}: value {v!r}: {m}" for f, sh, c, v, m in result.problems])
+
+
 @app.command("demo-data")
 def demo_data(path: Annotated[Path, typer.Argument(help="an .xlsx file or a new folder for CSV files")]) -> None:
     """Write the demo data set as a data book so you can see the format."""

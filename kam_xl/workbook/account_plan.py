@@ -55,6 +55,21 @@ class AccountPlanData:
     kgb_cards: tuple[KgbCard, ...] = ()
 
     @classmethod
+    def from_workbook(cls, values: dict[str, Any], meta: dict[str, str]) -> AccountPlanData:
+        """The master data an account plan carries itself (cover sheet and ``_meta``): the base on which
+        :func:`parse_inputs` reads a filled plan back without the data book."""
+        def text(name: str) -> str | None:
+            v = values.get(name)
+            return None if v is None else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+
+        account = AccountRow(account_id=meta.get("account_id") or text("acc_id") or "", name=text("acc_name") or "",
+                             region=text("acc_region") or "", business_unit=text("acc_business_unit"),
+                             kam=text("acc_kam"), currency=text("acc_currency") or "EUR",
+                             plan_year=int(values.get("acc_plan_year") or 0))
+        year = meta.get("cdb_year")
+        return cls(account=account, cdb_year=int(year) if year else None, cdb=None, activities=())
+
+    @classmethod
     def from_databook(cls, db: DataBook, account_id: str) -> AccountPlanData:
         """Take one account's data from a validated data book (latest CDB year)."""
         account = next(a for a in db.accounts if a.account_id == account_id)
@@ -194,6 +209,7 @@ def account_plan(data: AccountPlanData, lang: Lang = "de", generated_at: datetim
     when = (generated_at or datetime.now(UTC)).isoformat(timespec="seconds")
     return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION, sheets=[cover, kgb, cdb], lang=lang,
                 meta={"account_id": data.account.account_id, "generated_at": when,
+                      "cdb_year": "" if data.cdb_year is None else str(data.cdb_year),
                       "title": f"Account-Plan {data.account.name}"})
 
 

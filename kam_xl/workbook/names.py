@@ -52,6 +52,15 @@ class NamedValues:
     values: dict[str, Any]
     meta: dict[str, str] = field(default_factory=dict)
 
+    def locate(self, name: str, row: int | None = None, col: int | None = None) -> tuple[str, str] | None:
+        """Sheet and A1 address of a named cell, or of the cell at (row, col) inside a named block."""
+        ref = self.refs.get(name)
+        if ref is None:
+            return None
+        from openpyxl.utils.cell import get_column_letter
+
+        return ref.sheet, f"{get_column_letter(ref.first_col + (col or 0) + 1)}{ref.first_row + (row or 0) + 1}"
+
 
 def defined_names(path: Path) -> dict[str, NamedRef]:
     """The workbook-level defined names of an .xlsx and where they point (names of other kinds are skipped)."""

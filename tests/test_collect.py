@@ -1,0 +1,99 @@
+"""kam-xl collect: filled plans back into models, bad files reported and skipped, never fatal."""
+
+from __future__ import annotations
+
+import csv
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from kam_xl.batch import collect_plans, generate_all, plans_to_databook
+from kam_xl.cli import app
+from kam_xl.databook import demo_databook, read_databook
+
+runner = CliRunner()
+
+
+def _set(path, name, value, row=0, col=0):
+    wb = openpyxl.load_workbook(path)
+    sheet, ref = next(iter(wb.defined_names[name].destinations))
+    cell = wb[sheet][ref.replace("$", "").split(":")[0]]
+    wb[sheet].cell(cell.row + row, cell.column + col).value = value
+    wb.save(path)
+
+
+@pytest.fixture
+def plans(tmp_path):
+    out = tmp_path / "plans"
+    list(generate_all(None, out))
+    return out
+
+
+def test_round_trip_every_demo_plan_gives_back_the_data(plans, tmp_path):
+    result = collect_plans(plans)
+    assert (len(result.plans), result.problems, result.skipped) == (14, [], [])
+    db = demo_databook()
+    export = plans_to_databook(result.plans, "test")
+    for account in db.accounts:
+        year = db.cdb_years(account.account_id)[-1]
+        [row] = [r for r in export.table("cdb") if r["account_id"] == account.account_id]
+        amounts, acts = db.cdb_input(account.account_id, year)
+        assert {k: row[k] for k in amounts.model_dump()} == amounts.model_dump()
+        got = [(r["activity"], r["stage"], r["driver_quantity"], r["cost_rate"])
+               for r in export.table("activities") if r["account_id"] == account.account_id]
+        assert got == [(a.activity, a.stage, a.driver_quantity, a.cost_rate) for a in acts]
+    # the export is a valid data book that generate can read again
+    folder = tmp_path / "export"
+    from kam_xl.databook import write_databook
+    write_databook(export, folder)
+    again = read_databook(folder)
+    assert len(again.accounts) == 14 and len(again.table("kgb")) == len(db.table("kgb"))
+
+
+def test_typed_values_come_back(plans):
+    plan = next(plans.glob("KA-005_*.xlsx"))
+    _set(plan, "cdb_in_sales_cost", 77_777)
+    _set(plan, "acc_supplier_role", "Systempartner")
+    [p] = [p for p in collect_plans(plans).plans if p.account.account_id == "KA-005"]
+    assert p.cdb.sales_cost == 77_777
+    assert p.account.supplier_role == "Systempartner"
+
+
+def test_collect_over_good_wrong_foreign_and_truncated_files(plans, tmp_path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    files = sorted(plans.glob("*.xlsx"))
+    good, wrong, truncated = files[0], files[1], files[2]
+    (folder / good.name).write_bytes(good.read_bytes())
+    _set(wrong, "cdb_in_freight", "viel")
+    (folder / wrong.name).write_bytes(wrong.read_bytes())
+    data = truncated.read_bytes()
+    (folder / truncated.name).write_bytes(data[: len(data) // 2])
+    foreign = openpyxl.Workbook()
+    foreign.active["A1"] = "Umsatzplanung 2026"
+    foreign.save(folder / "Umsatzplanung.xlsx")
+    (folder / "geschuetzt.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+
+    result = runner.invoke(app, ["collect", str(folder), "--export", str(tmp_path / "export.xlsx")])
+    assert result.exit_code == 2
+    assert "1 plan(s) read, 1 with invalid input, 3 file(s) skipped" in result.stdout
+    assert f"{wrong.name}, sheet CDB, cell B8: value 'viel': allowed: an amount ≥ 0" in result.stderr
+    report = list(csv.DictReader((folder / "collect_errors.csv").open(encoding="utf-8")))
+    assert report[0] == {"file": wrong.name, "sheet": "CDB", "cell": "B8", "value": "viel",
+                         "problem": "allowed: an amount ≥ 0"}
+    reasons = {r["file"]: r["problem"] for r in report[1:]}
+    assert "damaged or not an .xlsx" in reasons[truncated.name]
+    assert "not a kam_xl account plan" in reasons["Umsatzplanung.xlsx"]
+    assert "password-protected" in reasons["geschuetzt.xlsx"]
+    export = read_databook(tmp_path / "export.xlsx")
+    assert [a.account_id for a in export.accounts] == [good.name.split("_")[0]]
+
+
+def test_plan_of_another_template_version_is_skipped(plans):
+    plan = next(plans.glob("KA-001_*.xlsx"))
+    _set(plan, "meta_template_version", "0.9")
+    result = collect_plans(plans)
+    assert len(result.plans) == 13
+    assert result.skipped == [(plan.name, f"{plan.name}: account plan of template version 0.9, this kam_xl reads "
+                                          "1.0 — regenerate it first")]
