@@ -52,6 +52,8 @@ _RATING_WORDS: dict[str, Rating] = {
     **{en.casefold(): v for v, _, en in RATING_SCALE},
     **{f"{v} {de}".casefold(): v for v, de, _ in RATING_SCALE if v != NOT_RELEVANT},
     **{f"{v} – {de}".casefold(): v for v, de, _ in RATING_SCALE if v != NOT_RELEVANT},
+    **{f"{v} {en}".casefold(): v for v, _, en in RATING_SCALE if v != NOT_RELEVANT},
+    **{f"{v} – {en}".casefold(): v for v, _, en in RATING_SCALE if v != NOT_RELEVANT},
     "n.r.": NOT_RELEVANT, "nr": NOT_RELEVANT, "n.r": NOT_RELEVANT, "n/a": NOT_RELEVANT,
 }
 RATING_ALLOWED = "0, 25, 50, 75, 100 or n.r. (nicht relevant)"
@@ -460,4 +462,51 @@ def compare_checkups(before: ExcellenceResult, after: ExcellenceResult) -> Excel
                     for k, v in before.dimensions.items()},
         sections={k: _delta(v.score, after.sections[k].score if k in after.sections else None)
                   for k, v in before.sections.items()},
+    )
+
+
+class DimensionsSummary(BaseModel):
+    """Totals of one respondent over a selection of dimensions (all four: the whole questionnaire)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    dimensions: list[str]
+    overall: float | None = Field(description="mean of the scores of the selected dimensions that are scored")
+    criteria: int
+    rated: int
+    not_relevant: int
+    unanswered: int
+    coverage: float | None = Field(description="rated ÷ criteria not marked nicht relevant")
+    unsupported: int = Field(description="criteria of the selection rated 75 or 100 without evidence")
+
+
+def summarise_dimensions(result: ExcellenceResult, dimensions: list[str] | None = None) -> DimensionsSummary:
+    """Overall score, counts, coverage and unsupported high ratings over ``dimensions`` (default: all of
+    ``result``); with all dimensions, ``overall`` and ``coverage`` equal the result's own.
+
+    >>> cat = load_catalogue()
+    >>> r = score_response(cat, Response(respondent="A", answers=[Answer(criterion_id="SW-1.1", rating=100),
+    ...     Answer(criterion_id="OS-1.1", rating=50), Answer(criterion_id="OS-1.2", rating="n.r.")]))
+    >>> s = summarise_dimensions(r, ["SW", "OS"])
+    >>> s.overall, s.rated, s.not_relevant, s.criteria, s.unsupported
+    (75.0, 2, 1, 25, 1)
+    """
+    dims = list(result.dimensions) if dimensions is None else list(dimensions)
+    unknown = [d for d in dims if d not in result.dimensions]
+    if unknown:
+        raise KamInputError(f"unknown dimension(s) {', '.join(unknown)} — allowed: {', '.join(result.dimensions)}")
+    areas = [result.dimensions[d] for d in dims]
+    criteria = sum(a.criteria for a in areas)
+    rated = sum(a.rated for a in areas)
+    not_relevant = sum(a.not_relevant for a in areas)
+    relevant = criteria - not_relevant
+    return DimensionsSummary(
+        dimensions=dims,
+        overall=mean(a.score for a in areas if a.score is not None),
+        criteria=criteria,
+        rated=rated,
+        not_relevant=not_relevant,
+        unanswered=sum(a.unanswered for a in areas),
+        coverage=rated / relevant if relevant else None,
+        unsupported=sum(1 for cid in result.unsupported if cid.split("-", 1)[0] in dims),
     )

@@ -54,6 +54,8 @@ def test_scores_by_hand_nr_and_unanswered_left_out():
 
 def test_rating_parsing_and_errors():
     assert parse_rating("trifft im Wesentlichen zu") == 75
+    assert parse_rating("75 – trifft im Wesentlichen zu") == 75  # the questionnaire's drop-down words
+    assert parse_rating("75 – largely applies") == 75
     assert parse_rating("not relevant") == "n.r."
     assert parse_rating(" 25 ") == 25
     assert parse_rating(None) is None

@@ -1,0 +1,272 @@
+"""The KAM-Excellence criteria sheet (Fitness-Check, seed 000): one row per criterion, grouped by dimension and
+section, with the rating as a drop-down of the scale's words and native formulas for every score.
+
+Layout (columns; German labels by default, English with ``lang="en"``):
+
+====  =================================  ==============================================================
+A     Nr.                                dimension id, section id (``SW-1``) or criterion id (``SW-1.1``)
+B     Das Unternehmen …                  dimension name, section title, "Leitfrage n: …", criterion text
+C     Bewertung                          input: drop-down of the six answers in words (:func:`rating_words`)
+D     Belege für die Bewertung           input: evidence text
+E     Wert                               formula: 100/75/50/25/0 from the words, empty for n.r./unanswered;
+                                         on a section's title row the section score
+F     75/100 ohne Beleg                  formula: flag when rated 75 or 100 without evidence
+====  =================================  ==============================================================
+
+Each dimension block is: its title row; per section a title row (section score in E), the guiding questions
+(Leitfragen, numbered) as prompts and the criteria rows; then the dimension's result rows (score, criteria,
+rated, nicht relevant, unanswered, coverage, thin). After the last dimension: the totals of the selected
+dimensions (overall score, counts, coverage, count of 75/100 without evidence) and the rating scale, whose
+words and values are the lookup the E column uses (names ``exc_scale_words``, ``exc_scale_values``).
+
+Defined names (``<DIM>`` a dimension id, ``<n>`` a section number):
+
+* inputs: ``exc_<DIM>_ratings`` and ``exc_<DIM>_evidence`` — the C resp. D column from the dimension's first to
+  its last criterion row; ``exc_<DIM>_ids`` is the A column of the same rows. Section title and guiding
+  question rows inside the block are blank (and locked) in C and D: pair the rows with ``exc_<DIM>_ids`` and
+  keep those whose id is a criterion id;
+* results: ``exc_<DIM>_<n>_score``, ``exc_<DIM>_score``, ``exc_<DIM>_criteria``, ``exc_<DIM>_rated``,
+  ``exc_<DIM>_not_relevant``, ``exc_<DIM>_unanswered``, ``exc_<DIM>_coverage``, ``exc_<DIM>_thin``
+  (words ja/nein), ``exc_overall``, ``exc_criteria``, ``exc_rated``, ``exc_not_relevant``,
+  ``exc_unanswered``, ``exc_coverage``, ``exc_unsupported``.
+
+The names are workbook-wide, so a workbook holds one such sheet (with all the dimensions it needs). Cached
+values come from :func:`kam_xl.excellence.score_response` and :func:`kam_xl.excellence.summarise_dimensions`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from kam_xl.errors import KamInputError
+from kam_xl.excellence import (
+    NOT_RELEVANT,
+    RATING_SCALE,
+    Catalogue,
+    Dimension,
+    Rating,
+    Response,
+    score_response,
+    summarise_dimensions,
+)
+from kam_xl.workbook.layout import Conditional, Input, Sheet
+
+Lang = Literal["de", "en"]
+FLAG_WORD = {"de": "ohne Beleg", "en": "no evidence"}
+YES_NO = {"de": ("ja", "nein"), "en": ("yes", "no")}
+THIN_FORMAT = {"bg_color": "#FCE4D6", "font_color": "#833C0B"}
+FLAG_FORMAT = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
+SCORE_SCALE = {"type": "3_color_scale", "min_type": "num", "min_value": 0, "min_color": "#F8696B",
+               "mid_type": "num", "mid_value": 50, "mid_color": "#FFEB84",
+               "max_type": "num", "max_value": 100, "max_color": "#63BE7B"}
+SCALE_WORDS_NAME = "exc_scale_words"
+SCALE_VALUES_NAME = "exc_scale_values"
+
+
+def _t(lang: Lang, de: str, en: str) -> str:
+    return de if lang == "de" else en
+
+
+def rating_word(rating: Rating, lang: Lang = "de") -> str:
+    """The drop-down word of a rating: ``"75 – trifft im Wesentlichen zu"``, ``"nicht relevant"``.
+
+    >>> rating_word(75), rating_word("n.r.", "en")
+    ('75 – trifft im Wesentlichen zu', 'not relevant')
+    """
+    for value, de, en in RATING_SCALE:
+        if value == rating:
+            text = de if lang == "de" else en
+            return text if value == NOT_RELEVANT else f"{value} – {text}"
+    raise KamInputError(f"rating {rating!r} — allowed: 0, 25, 50, 75, 100 or n.r.")
+
+
+def rating_words(lang: Lang = "de") -> tuple[str, ...]:
+    """The six answers of the drop-down in scale order (100 … 0, nicht relevant)."""
+    return tuple(rating_word(value, lang) for value, _, _ in RATING_SCALE)
+
+
+def _dimensions(catalogue: Catalogue, dimensions: list[str]) -> list[Dimension]:
+    by_id = {d.id: d for d in catalogue.dimensions}
+    unknown = [d for d in dimensions if d not in by_id]
+    if unknown or not dimensions:
+        raise KamInputError(f"dimensions {', '.join(unknown) or '(none)'} — allowed: one or more of "
+                            f"{', '.join(by_id)}")
+    return [by_id[d] for d in dimensions]
+
+
+def _areas(s: Sheet, spans: list[tuple[int, int]], col: int) -> str:
+    return ",".join(s.ref(r0, col, r1, col) for r0, r1 in spans)
+
+
+def excellence_sheet(catalogue: Catalogue, dimensions: list[str], response: Response | None,
+                     lang: Lang = "de", sheet_name: str = "Excellence") -> Sheet:
+    """The criteria sheet of ``dimensions`` (ids, in the order given), filled with ``response``'s answers
+    (``None``: an empty questionnaire). See the module docstring for layout and defined names."""
+    dims = _dimensions(catalogue, dimensions)
+    resp = response or Response(respondent="-", answers=[])
+    result = score_response(catalogue, resp)
+    summary = summarise_dimensions(result, [d.id for d in dims])
+    answers = {a.criterion_id: a for a in resp.answers}
+    unsupported = set(result.unsupported)
+    words = rating_words(lang)
+    nr_word = words[-1]
+    flag = FLAG_WORD[lang]
+    yes, no = YES_NO[lang]
+
+    s = Sheet(sheet_name, widths={0: 9, 1: 100, 2: 32, 3: 44, 4: 8, 5: 22}, freeze=(3, 0))
+    s.put(0, 0, _t(lang, "KAM-Excellence: Fitness-Check", "KAM excellence: fitness check"), style="title")
+    s.put(1, 0, _t(lang, "Gelbe Zellen sind Eingaben: Bewertung aus der Liste wählen und Belege nennen. "
+                         "„nicht relevant“ und offene Kriterien zählen nicht zum Mittelwert.",
+                   "Yellow cells are inputs: choose the rating from the list and name the evidence. "
+                   "“not relevant” and unanswered criteria are left out of the means."), style="note")
+    heads = (_t(lang, "Nr.", "No."), catalogue.stem.get(lang), _t(lang, "Bewertung", "Rating"),
+             _t(lang, "Belege für die Bewertung", "Evidence for the rating"), _t(lang, "Wert", "Value"),
+             _t(lang, "75/100 ohne Beleg", "75/100 without evidence"))
+    for col, head in enumerate(heads):
+        s.put(2, col, head, style="header")
+
+    rating_input = Input(kind="list", choices=words, title=_t(lang, "Bewertung", "Rating"),
+                         message=_t(lang, "Eine der sechs Antworten: ", "One of the six answers: ") + "; ".join(words))
+    evidence_input = Input(kind="text", title=_t(lang, "Belege für die Bewertung", "Evidence"),
+                           message=_t(lang, "Belege für die Bewertung (Dokumente, Zahlen, Beispiele); bei 75 "
+                                            "oder 100 erwartet.",
+                                      "Evidence for the rating (documents, figures, examples); expected for "
+                                      "75 or 100."))
+    r = 3
+    first_criterion: int | None = None
+    last_criterion = 3
+    for d in dims:
+        area = result.dimensions[d.id]
+        D = d.id
+        s.put(r, 0, D, style="subtitle")
+        s.put(r, 1, d.name.get(lang), style="subtitle")
+        r += 1
+        spans: list[tuple[int, int]] = []
+        for sec in d.sections:
+            sid = f"{D}-{sec.number}"
+            title_row = r
+            s.put(r, 0, sid, style="bold")
+            s.put(r, 1, sec.title.get(lang), style="bold")
+            s.put(r, 5, _t(lang, "← Abschnittswert", "← section score") if sec.criteria else
+                  _t(lang, "(ohne Kriterien)", "(no criteria)"), style="note")
+            r += 1
+            for q in sec.questions:
+                s.put(r, 1, _t(lang, "Leitfrage", "Guiding question") + f" {q.number}: {q.text.get(lang)}",
+                      style="note")
+                r += 1
+            c0 = r
+            for c in sec.criteria:
+                a = answers.get(c.id)
+                rating = a.rating if a else None
+                s.put(r, 0, c.id, style="text")
+                s.put(r, 1, c.text.get(lang), style="wrap")
+                rating_cell = s.put(r, 2, rating_word(rating, lang) if rating is not None else None, style="text",
+                                    input=rating_input)
+                evidence_cell = s.put(r, 3, (a.evidence if a and a.evidence else None), style="wrap",
+                                      input=evidence_input)
+                value_cell = s.put(
+                    r, 4, formula=f'=IFERROR(INDEX({SCALE_VALUES_NAME},MATCH({rating_cell.address},'
+                                  f'{SCALE_WORDS_NAME},0)),"")',
+                    cached=rating if isinstance(rating, int) else None, style="integer")
+                v, e = value_cell.address, evidence_cell.address
+                s.put(r, 5, formula=f'=IF(AND(OR({v}=75,{v}=100),LEN(TRIM(CLEAN({e})))=0),"{flag}","")',
+                      cached=flag if c.id in unsupported else None, style="text")
+                r += 1
+            if sec.criteria:
+                spans.append((c0, r - 1))
+                formula = f'=IFERROR(AVERAGE({s.ref(c0, 4, r - 1, 4)}),"")'
+            else:
+                formula = '=""'
+            s.put(title_row, 4, formula=formula, cached=result.sections[sid].score, style="score",
+                  name=f"exc_{D}_{sec.number}_score")
+        if spans:
+            first_criterion = spans[0][0] if first_criterion is None else first_criterion
+            last_criterion = spans[-1][1]
+            lo, hi = spans[0][0], spans[-1][1]
+            s.name_range(f"exc_{D}_ids", lo, 0, hi, 0)
+            ratings = s.name_range(f"exc_{D}_ratings", lo, 2, hi, 2)
+            s.name_range(f"exc_{D}_evidence", lo, 3, hi, 3)
+            s.conditionals.append(Conditional(lo, 4, hi, 4, SCORE_SCALE))
+            score_f = f'=IFERROR(AVERAGE({_areas(s, spans, 4)}),"")'
+            criteria_f, rated_f = f"=COUNTA({_areas(s, spans, 0)})", f"=COUNT({_areas(s, spans, 4)})"
+            nr_f = f'=COUNTIF({ratings},"{nr_word}")'
+        else:
+            score_f, criteria_f, rated_f, nr_f = '=""', "=0", "=0", "=0"
+        n = f"exc_{D}_"
+        rows = (
+            ("score", _t(lang, f"Wert {D} – {d.name.de} (Mittel der bewerteten Kriterien)",
+                         f"Score {D} – {d.name.en} (mean of the rated criteria)"), score_f, area.score, "score"),
+            ("criteria", _t(lang, "Kriterien", "Criteria"), criteria_f, area.criteria, "integer"),
+            ("rated", _t(lang, "bewertet", "rated"), rated_f, area.rated, "integer"),
+            ("not_relevant", _t(lang, "nicht relevant", "not relevant"), nr_f, area.not_relevant, "integer"),
+            ("unanswered", _t(lang, "offen (nicht beantwortet)", "unanswered"),
+             f"={n}criteria-{n}rated-{n}not_relevant", area.unanswered, "integer"),
+            ("coverage", _t(lang, "Abdeckung (bewertet ÷ relevante Kriterien)",
+                            "Coverage (rated ÷ relevant criteria)"),
+             f'=IF({n}criteria-{n}not_relevant=0,"",{n}rated/({n}criteria-{n}not_relevant))', area.coverage,
+             "percent"),
+            ("thin", _t(lang, "dünn bewertet (weniger als die Hälfte der Kriterien bewertet)",
+                        "thin (fewer than half of the criteria rated)"),
+             f'=IF({n}rated*2<{n}criteria,"{yes}","{no}")', yes if area.thin else no, "text"),
+        )
+        for i, (key, label, formula, cached, style) in enumerate(rows):
+            s.put(r, 1, label, style="level_label" if i == 0 else "label")
+            cell = s.put(r, 4, formula=formula, cached=cached, style=style, name=f"{n}{key}")
+            if key == "thin":
+                s.conditionals.append(Conditional(r, 4, r, 4, {"type": "cell", "criteria": "==",
+                                                               "value": f'"{yes}"', "format": THIN_FORMAT}))
+            elif key == "score":
+                s.conditionals.append(Conditional(cell.row, 4, cell.row, 4, SCORE_SCALE))
+            r += 1
+        r += 1
+
+    # totals of the selected dimensions
+    s.put(r, 0, _t(lang, "Gesamt", "Overall"), style="subtitle")
+    r += 1
+    ids = [d.id for d in dims]
+
+    def plus(key: str) -> str:
+        return "=" + "+".join(f"exc_{D}_{key}" for D in ids)
+
+    f_first = first_criterion if first_criterion is not None else r
+    totals = (
+        ("exc_overall", _t(lang, "Gesamtwert (Mittel der Dimensionswerte)", "Overall score (mean of the dimension "
+                                                                             "scores)"),
+         "=IFERROR(AVERAGE(" + ",".join(f"exc_{D}_score" for D in ids) + '),"")', summary.overall, "score"),
+        ("exc_criteria", _t(lang, "Kriterien", "Criteria"), plus("criteria"), summary.criteria, "integer"),
+        ("exc_rated", _t(lang, "bewertet", "rated"), plus("rated"), summary.rated, "integer"),
+        ("exc_not_relevant", _t(lang, "nicht relevant", "not relevant"), plus("not_relevant"),
+         summary.not_relevant, "integer"),
+        ("exc_unanswered", _t(lang, "offen (nicht beantwortet)", "unanswered"), plus("unanswered"),
+         summary.unanswered, "integer"),
+        ("exc_coverage", _t(lang, "Abdeckung (bewertet ÷ relevante Kriterien)", "Coverage (rated ÷ relevant "
+                                                                                 "criteria)"),
+         '=IF(exc_criteria-exc_not_relevant=0,"",exc_rated/(exc_criteria-exc_not_relevant))', summary.coverage,
+         "percent"),
+        ("exc_unsupported", _t(lang, "Bewertungen 75/100 ohne Beleg", "Ratings 75/100 without evidence"),
+         f'=COUNTIF({s.ref(f_first, 5, max(last_criterion, f_first), 5)},"{flag}")', summary.unsupported,
+         "integer"),
+    )
+    for i, (name, label, formula, cached, style) in enumerate(totals):
+        s.put(r, 1, label, style="level_label" if i == 0 else "label")
+        s.put(r, 4, formula=formula, cached=cached, style=style, name=name)
+        r += 1
+    if first_criterion is not None:
+        s.conditionals.append(Conditional(first_criterion, 5, last_criterion, 5,
+                                          {"type": "cell", "criteria": "==", "value": f'"{flag}"',
+                                           "format": FLAG_FORMAT}))
+
+    # the rating scale: legend for the reader, lookup for column E (n.r. is outside the lookup → empty)
+    r += 1
+    s.put(r, 0, _t(lang, "Bewertungsskala", "Rating scale"), style="subtitle")
+    r += 1
+    for i, (value, _, _) in enumerate(RATING_SCALE):
+        s.put(r + i, 1, words[i], style="label")
+        if value == NOT_RELEVANT:
+            s.put(r + i, 3, _t(lang, "zählt nicht zum Mittelwert", "left out of the means"), style="note")
+        else:
+            s.put(r + i, 4, value, style="integer")
+    numeric = sum(1 for value, _, _ in RATING_SCALE if value != NOT_RELEVANT)
+    s.name_range(SCALE_WORDS_NAME, r, 1, r + numeric - 1, 1)
+    s.name_range(SCALE_VALUES_NAME, r, 4, r + numeric - 1, 4)
+    return s

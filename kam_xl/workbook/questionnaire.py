@@ -1,0 +1,147 @@
+"""The KAM-Excellence questionnaire (Fitness-Check, seed 000): one workbook per respondent.
+
+Sheets (German by default, English with ``lang="en"``):
+
+* ``Profil`` / ``Profile`` — respondent and role (inputs ``exc_respondent``, ``exc_role``), the four dimension
+  scores with rated/criteria counts, coverage and thin flags, overall score and coverage, the count of 75/100
+  ratings without evidence, the excellence profile (radar of the four dimension scores, 0–100), the action
+  priorities (the five weakest sections with their titles, by formula: ``exc_priorities``) and the table of
+  all section scores with their rank (``exc_section_scores``, ``exc_section_ranks``);
+* ``Fragebogen`` / ``Questionnaire`` — the criteria of all four dimensions
+  (:func:`kam_xl.workbook.excellence_sheet.excellence_sheet`).
+
+Every figure is a native formula whose cached value comes from :func:`kam_xl.excellence.score_response`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from kam_xl.excellence import Catalogue, Response, score_response, summarise_dimensions
+from kam_xl.workbook.excellence_sheet import SCORE_SCALE, THIN_FORMAT, YES_NO, excellence_sheet
+from kam_xl.workbook.layout import Book, Chart, Conditional, Input, Sheet
+
+TEMPLATE_ID = "kam_xl.questionnaire"
+TEMPLATE_VERSION = "1.0"
+PRIORITIES = 5
+Lang = Literal["de", "en"]
+
+
+def _t(lang: Lang, de: str, en: str) -> str:
+    return de if lang == "de" else en
+
+
+def _profile_sheet(catalogue: Catalogue, response: Response | None, respondent: str, role: str,
+                   lang: Lang) -> Sheet:
+    resp = response or Response(respondent=respondent or "-", answers=[])
+    order = {sid: i for i, (sid, _) in enumerate(catalogue.sections())}
+    result = score_response(catalogue, resp, top_sections=len(order))
+    yes, no = YES_NO[lang]
+    s = Sheet(_t(lang, "Profil", "Profile"), widths={0: 58, 1: 12, 2: 10, 3: 10, 4: 12, 5: 14})
+    s.put(0, 0, _t(lang, "KAM-Excellence-Profil", "KAM excellence profile"), style="title")
+    s.put(1, 0, _t(lang, "Gelbe Zellen sind Eingaben; die Werte rechnet das Blatt „Fragebogen“ "
+                         "(Mittel der bewerteten Kriterien, 0–100).",
+                   "Yellow cells are inputs; the scores come from the sheet “Questionnaire” "
+                   "(mean of the rated criteria, 0–100)."), style="note")
+    s.put(3, 0, _t(lang, "Befragte Person", "Respondent"), style="label")
+    s.put(3, 1, respondent or None, style="text", name="exc_respondent",
+          input=Input(kind="text", title=_t(lang, "Befragte Person", "Respondent"),
+                      message=_t(lang, "Name der befragten Person", "Name of the respondent")))
+    s.put(4, 0, _t(lang, "Rolle / Funktion", "Role / function"), style="label")
+    s.put(4, 1, role or None, style="text", name="exc_role",
+          input=Input(kind="text", title=_t(lang, "Rolle / Funktion", "Role / function"),
+                      message=_t(lang, "z. B. KAM, Vertriebsleitung, BU-Leitung", "e.g. KAM, sales lead, BU head")))
+    s.put(5, 0, _t(lang, "Katalog", "Catalogue"), style="label")
+    s.put(5, 1, f"{catalogue.id} {catalogue.version}", style="text")
+
+    heads = (_t(lang, "Dimension", "Dimension"), _t(lang, "Wert", "Score"), _t(lang, "bewertet", "rated"),
+             _t(lang, "Kriterien", "criteria"), _t(lang, "Abdeckung", "Coverage"), _t(lang, "dünn bewertet", "thin"))
+    for col, head in enumerate(heads):
+        s.put(7, col, head, style="header")
+    first = 8
+    for i, d in enumerate(catalogue.dimensions):
+        r, a, n = first + i, result.dimensions[d.id], f"exc_{d.id}_"
+        s.put(r, 0, d.name.get(lang), style="label")
+        s.put(r, 1, formula=f"={n}score", cached=a.score, style="score")
+        s.put(r, 2, formula=f"={n}rated", cached=a.rated, style="integer")
+        s.put(r, 3, formula=f"={n}criteria", cached=a.criteria, style="integer")
+        s.put(r, 4, formula=f"={n}coverage", cached=a.coverage, style="percent")
+        s.put(r, 5, formula=f"={n}thin", cached=yes if a.thin else no, style="text")
+    last = first + len(catalogue.dimensions) - 1
+    r = last + 1
+    s.put(r, 0, _t(lang, "Gesamt (Mittel der Dimensionswerte)", "Overall (mean of the dimension scores)"),
+          style="level_label")
+    s.put(r, 1, formula="=exc_overall", cached=result.overall, style="score")
+    summary = summarise_dimensions(result)
+    s.put(r, 2, formula="=exc_rated", cached=summary.rated, style="integer")
+    s.put(r, 3, formula="=exc_criteria", cached=summary.criteria, style="integer")
+    s.put(r, 4, formula="=exc_coverage", cached=summary.coverage, style="percent")
+    s.put(r + 1, 0, _t(lang, "Bewertungen 75/100 ohne Beleg", "Ratings 75/100 without evidence"), style="label")
+    s.put(r + 1, 1, formula="=exc_unsupported", cached=summary.unsupported, style="integer")
+    s.conditionals.append(Conditional(first, 1, r, 1, SCORE_SCALE))
+    s.conditionals.append(Conditional(first, 5, last, 5, {"type": "cell", "criteria": "==", "value": f'"{yes}"',
+                                                          "format": THIN_FORMAT}))
+    s.charts.append(Chart(
+        kind="radar", subtype="marker", title=_t(lang, "Excellence-Profil (0–100)", "Excellence profile (0–100)"),
+        anchor=(2, 7), size=(520, 360),
+        series=({"name": _t(lang, "Wert", "Score"), "categories": "=" + s.ref(first, 0, last, 0),
+                 "values": "=" + s.ref(first, 1, last, 1), "marker": {"type": "circle"}},),
+        options={"y_axis": {"min": 0, "max": 100, "major_unit": 25}, "legend": {"none": True}}))
+
+    # all sections with score and rank (weakest first, ties in catalogue order), then the priorities
+    sections = catalogue.sections()
+    top = r + 4 + PRIORITIES + 3
+    s.put(top - 2, 0, _t(lang, "Alle Abschnitte", "All sections"), style="subtitle")
+    for col, head in enumerate((_t(lang, "Abschnitt", "Section"), _t(lang, "Wert", "Score"), "ID",
+                                _t(lang, "Rang", "Rank"))):
+        s.put(top - 1, col, head, style="header")
+    bottom = top + len(sections) - 1
+    scores = s.ref(top, 1, bottom, 1)
+    rank_of = {sid: i + 1 for i, sid in enumerate(result.weakest_sections)}
+    for i, (sid, sec) in enumerate(sections):
+        row = top + i
+        dim, number = sid.split("-")
+        s.put(row, 0, sec.title.get(lang), style="text")
+        score = s.put(row, 1, formula=f"=exc_{dim}_{number}_score", cached=result.sections[sid].score,
+                      style="score")
+        s.put(row, 2, sid, style="text")
+        x = score.address
+        s.put(row, 3, formula=(f'=IF(ISNUMBER({x}),SUMPRODUCT(ISNUMBER({scores})*({scores}<{x}))'
+                               f'+COUNTIF({s.ref(top, 1, row, 1)},{x}),"")'),
+              cached=rank_of.get(sid), style="integer")
+    s.name_range("exc_section_scores", top, 1, bottom, 1)
+    ranks = s.name_range("exc_section_ranks", top, 3, bottom, 3)
+    titles, ids = s.ref(top, 0, bottom, 0), s.ref(top, 2, bottom, 2)
+    s.conditionals.append(Conditional(top, 1, bottom, 1, SCORE_SCALE))
+
+    p = r + 4
+    s.put(p - 1, 0, _t(lang, "Handlungsprioritäten: die schwächsten Abschnitte", "Action priorities: the weakest "
+                                                                                  "sections"), style="subtitle")
+    for col, head in enumerate((_t(lang, "Abschnitt", "Section"), _t(lang, "Wert", "Score"), "ID")):
+        s.put(p, col, head, style="header")
+    for k in range(1, PRIORITIES + 1):
+        row = p + k
+        sid = result.weakest_sections[k - 1] if k <= len(result.weakest_sections) else None
+        title = dict(sections)[sid].title.get(lang) if sid else None
+        s.put(row, 0, formula=f'=IFERROR(INDEX({titles},MATCH({k},{ranks},0)),"")', cached=title, style="text")
+        s.put(row, 1, formula=f'=IFERROR(SMALL({scores},{k}),"")',
+              cached=result.sections[sid].score if sid else None, style="score")
+        s.put(row, 2, formula=f'=IFERROR(INDEX({ids},MATCH({k},{ranks},0)),"")', cached=sid, style="text")
+    s.name_range("exc_priorities", p + 1, 0, p + PRIORITIES, 2)
+    s.conditionals.append(Conditional(p + 1, 1, p + PRIORITIES, 1, SCORE_SCALE))
+    return s
+
+
+def questionnaire(catalogue: Catalogue, response: Response | None, respondent: str, role: str,
+                  lang: Lang = "de", generated_at: datetime | None = None) -> Book:
+    """The questionnaire workbook of one respondent, filled with ``response`` (``None``: empty)."""
+    criteria = excellence_sheet(catalogue, [d.id for d in catalogue.dimensions], response, lang=lang,
+                                sheet_name=_t(lang, "Fragebogen", "Questionnaire"))
+    profile = _profile_sheet(catalogue, response, respondent, role, lang)
+    when = (generated_at or datetime.now(UTC)).isoformat(timespec="seconds")
+    return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION, sheets=[profile, criteria], lang=lang,
+                meta={"respondent": respondent, "role": role, "catalogue_id": catalogue.id,
+                      "catalogue_version": catalogue.version, "generated_at": when,
+                      "title": _t(lang, "KAM-Excellence-Fragebogen", "KAM excellence questionnaire")
+                      + (f" {respondent}" if respondent else "")})
