@@ -384,3 +384,37 @@ class KaopMeasure(BaseModel):
     resources: str = ""
     due_quarter: Quarter | None = None
     status: MeasureStatus = "offen"
+
+
+CostBasis = Literal["amount", "rate"]
+
+
+def cost_lines(costs: list[CostQuarter], scenario: KaopPlan,
+               default: dict[CostCategory, CostBasis] | None = None
+               ) -> dict[CostCategory, tuple[CostBasis, dict[int, float]]]:
+    """The cost lines of a scenario as a planning sheet shows them: per category one basis for all quarters
+    (``rate`` of revenue or ``amount``) and the value of each quarter that has a row.
+
+    A category whose rows are all rates keeps its rates. A category with an amount in any quarter is shown as
+    amounts; its rates become the amount they give in their quarter (rate × that quarter's revenue in
+    ``scenario``, the KaopPlan computed from the same rows), so every cost stays exactly the same. A category
+    without rows takes its basis from ``default`` (else ``amount``) and has no values.
+
+    >>> costs = [CostQuarter(category="freight", quarter=1, rate_of_revenue=0.2),
+    ...          CostQuarter(category="other", quarter=1, rate_of_revenue=0.1),
+    ...          CostQuarter(category="other", quarter=2, amount=500)]
+    >>> plan = kaop_plan([ProductQuarter(product="A", quarter=q, volume=10, price=100) for q in (1, 2)], costs)
+    >>> lines = cost_lines(costs, plan)
+    >>> lines["freight"], lines["other"], lines["sales_staff"]
+    (('rate', {1: 0.2}), ('amount', {1: 100.0, 2: 500.0}), ('amount', {}))
+    """
+    result: dict[CostCategory, tuple[CostBasis, dict[int, float]]] = {}
+    for c in COST_CATEGORIES:
+        rows = sorted((x for x in costs if x.category == c), key=lambda x: x.quarter)
+        if not rows:
+            result[c] = ((default or {}).get(c, "amount"), {})
+        elif all(x.rate_of_revenue is not None for x in rows):
+            result[c] = ("rate", {x.quarter: float(x.rate_of_revenue) for x in rows})  # type: ignore[arg-type]
+        else:
+            result[c] = ("amount", {x.quarter: x.cost(scenario.quarters[x.quarter].revenue) for x in rows})
+    return result
