@@ -256,6 +256,15 @@ def collect(
         raise _fail([f"{f}, sheet {sh}, cell {c}: value {v!r}: {m}" for f, sh, c, v, m in result.problems])
 
 
+@app.command()
+def templates(out_dir: Annotated[Path, typer.Option("--out", help="folder")] = Path("workbook_templates")) -> None:
+    """Rebuild the shipped empty templates (account plan and questionnaire, de and en)."""
+    from kam_xl.workbook.templates import build_templates
+
+    for path in build_templates(out_dir):
+        out.print(f"wrote {path}")
+
+
 @app.command("demo-data")
 def demo_data(path: Annotated[Path, typer.Argument(help="an .xlsx file or a new folder for CSV files")]) -> None:
     """Write the demo data set as a data book so you can see the format."""

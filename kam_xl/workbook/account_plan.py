@@ -175,7 +175,7 @@ def _cover_sheet(data: AccountPlanData, st: CdbStatement, lang: Lang) -> Sheet:
             (_t(lang, "Planjahr", "Plan year"), a.plan_year, "acc_plan_year"))
     for i, (label, value, name) in enumerate(rows, start=2):
         s.put(i, 0, label, style="label")
-        s.put(i, 1, value, style="text", name=name)
+        s.put(i, 1, value or None, style="text", name=name)  # the empty template has blanks here
     r = 2 + len(rows)
     s.put(r, 0, _t(lang, "Lieferantenrolle", "Supplier role"), style="label")
     s.put(r, 1, a.supplier_role, style="text", name="acc_supplier_role",

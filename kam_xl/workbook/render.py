@@ -14,6 +14,7 @@ What every generated workbook gets, whatever its template:
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -166,8 +167,11 @@ def write_book(book: Book, path: str | Path) -> Path:
     def write(tmp: Path) -> None:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
                                             "strings_to_urls": False})
-        wb.set_properties({"title": book.meta.get("title", book.template_id), "company": "kam_xl",
-                           "comments": f"{book.template_id} {book.template_version}"})
+        props: dict[str, Any] = {"title": book.meta.get("title", book.template_id), "company": "kam_xl",
+                                 "comments": f"{book.template_id} {book.template_version}"}
+        if book.meta.get("generated_at"):  # the file's creation date is the generation time: reproducible builds
+            props["created"] = datetime.fromisoformat(book.meta["generated_at"])
+        wb.set_properties(props)
         fmts = _Formats(wb)
         for sheet in book.sheets:
             _write_sheet(wb, fmts, sheet)
