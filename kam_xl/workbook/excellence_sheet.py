@@ -36,16 +36,20 @@ values come from :func:`kam_xl.excellence.score_response` and :func:`kam_xl.exce
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from kam_xl.errors import KamInputError
 from kam_xl.excellence import (
     NOT_RELEVANT,
+    RATING_ALLOWED,
     RATING_SCALE,
+    Answer,
     Catalogue,
     Dimension,
     Rating,
     Response,
+    parse_rating,
     score_response,
     summarise_dimensions,
 )
@@ -270,3 +274,68 @@ def excellence_sheet(catalogue: Catalogue, dimensions: list[str], response: Resp
     s.name_range(SCALE_WORDS_NAME, r, 1, r + numeric - 1, 1)
     s.name_range(SCALE_VALUES_NAME, r, 4, r + numeric - 1, 4)
     return s
+
+
+Problem = Callable[[str, int | None, int | None, Any, str], None]
+RATING_INPUT_ALLOWED = (f"one of the drop-down's answers ({'; '.join(rating_words('de'))}), the English words, "
+                        f"or {RATING_ALLOWED}, or empty")
+
+
+def cell_text(value: Any) -> str:
+    """A text input as read back: ``None`` → ``""``, a whole number typed into a text cell without ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _column(values: dict[str, Any], name: str) -> list[Any]:
+    block = values.get(name)
+    if not isinstance(block, list):
+        return [block] if block is not None else []
+    return [row[0] if isinstance(row, list) and row else None for row in block]
+
+
+def parse_excellence(values: dict[str, Any], catalogue: Catalogue, dimensions: list[str], respondent: str,
+                     role: str, problem: Problem) -> Response:
+    """Read the answers of ``dimensions`` back from the criteria sheet's inputs (by defined name).
+
+    Rows of ``exc_<DIM>_ratings`` / ``exc_<DIM>_evidence`` are paired with ``exc_<DIM>_ids``; only rows whose id
+    is a criterion of the catalogue count (section titles and guiding questions are skipped). Every criterion
+    row gives an :class:`Answer` (rating ``None`` when blank, evidence ``""`` when blank), in sheet order. A
+    rating that is not one of the answers goes to ``problem(name, row, 0, value, allowed)`` and its Answer keeps
+    the evidence with rating ``None``, so one bad cell never stops the rest from being read. A dimension whose
+    criteria are missing from the workbook is reported on ``exc_<DIM>_ids``. A blank ``respondent`` is kept as
+    ``"-"`` (the caller reports it)."""
+    dims = _dimensions(catalogue, dimensions)
+    answers: list[Answer] = []
+    seen: set[str] = set()
+    for d in dims:
+        D = d.id
+        criterion_ids = {c.id for sec in d.sections for c in sec.criteria}
+        ids_name, ratings_name, evidence_name = f"exc_{D}_ids", f"exc_{D}_ratings", f"exc_{D}_evidence"
+        ids = _column(values, ids_name)
+        ratings, evidence = _column(values, ratings_name), _column(values, evidence_name)
+        if criterion_ids and not ids:
+            problem(ids_name, None, None, None, f"the criteria of dimension {D} (catalogue {catalogue.id} "
+                                                f"{catalogue.version}) — regenerate the questionnaire")
+            continue
+        for i, raw_id in enumerate(ids):
+            cid = cell_text(raw_id).strip()
+            if cid not in criterion_ids:
+                continue
+            if cid in seen:
+                problem(ids_name, i, 0, cid, "each criterion once — regenerate the questionnaire")
+                continue
+            seen.add(cid)
+            raw = ratings[i] if i < len(ratings) else None
+            rating: Rating | None
+            try:
+                rating = parse_rating(raw)
+            except KamInputError:
+                problem(ratings_name, i, 0, raw, RATING_INPUT_ALLOWED)
+                rating = None
+            text = cell_text(evidence[i] if i < len(evidence) else None)
+            answers.append(Answer(criterion_id=cid, rating=rating, evidence=text))
+    return Response(respondent=respondent or "-", role=role, answers=answers)

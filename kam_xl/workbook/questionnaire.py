@@ -19,8 +19,17 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from kam_xl.excellence import Catalogue, Response, score_response, summarise_dimensions
-from kam_xl.workbook.excellence_sheet import SCORE_SCALE, THIN_FORMAT, YES_NO, excellence_sheet
+from kam_xl.workbook.excellence_sheet import (
+    SCORE_SCALE,
+    THIN_FORMAT,
+    YES_NO,
+    Problem,
+    cell_text,
+    excellence_sheet,
+    parse_excellence,
+)
 from kam_xl.workbook.layout import Book, Chart, Conditional, Input, Sheet
+from kam_xl.workbook.names import NamedValues
 
 TEMPLATE_ID = "kam_xl.questionnaire"
 TEMPLATE_VERSION = "1.0"
@@ -145,3 +154,31 @@ def questionnaire(catalogue: Catalogue, response: Response | None, respondent: s
                       "catalogue_version": catalogue.version, "generated_at": when,
                       "title": _t(lang, "KAM-Excellence-Fragebogen", "KAM excellence questionnaire")
                       + (f" {respondent}" if respondent else "")})
+
+
+def questionnaire_meta_problem(meta: dict[str, str], catalogue: Catalogue) -> str | None:
+    """Why a workbook (its ``_meta`` entries) is not a questionnaire this kam_xl can read against ``catalogue``:
+    another template, another template version, another catalogue or catalogue version; ``None`` if it is."""
+    template, version = meta.get("template_id"), meta.get("template_version")
+    if template != TEMPLATE_ID:
+        return f"not a kam_xl questionnaire (template {template!r})"
+    if version != TEMPLATE_VERSION:
+        return (f"questionnaire of template version {version}, this kam_xl reads {TEMPLATE_VERSION} — "
+                "regenerate it first")
+    cat_id, cat_version = meta.get("catalogue_id"), meta.get("catalogue_version")
+    if (cat_id, cat_version) != (catalogue.id, catalogue.version):
+        return (f"questionnaire of catalogue {cat_id} {cat_version}, expected {catalogue.id} {catalogue.version} "
+                "— regenerate it with this catalogue")
+    return None
+
+
+def read_questionnaire(nv: NamedValues, catalogue: Catalogue, problem: Problem) -> Response:
+    """A filled questionnaire read back (by defined name) as the respondent's :class:`Response`: respondent and
+    role from ``exc_respondent`` / ``exc_role`` (a blank respondent goes to ``problem`` and is kept as ``"-"``),
+    the answers of all the catalogue's dimensions (:func:`parse_excellence`). Check the workbook first with
+    :func:`questionnaire_meta_problem`."""
+    respondent = cell_text(nv.values.get("exc_respondent")).strip()
+    if not respondent:
+        problem("exc_respondent", None, None, None, "the respondent's name")
+    role = cell_text(nv.values.get("exc_role")).strip()
+    return parse_excellence(nv.values, catalogue, [d.id for d in catalogue.dimensions], respondent, role, problem)
