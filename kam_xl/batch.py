@@ -15,17 +15,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from kam_xl.databook import TABLES, AccountRow, DataBook, demo_databook, read_databook
+from kam_xl.excellence import Response, load_catalogue
 from kam_xl.workbook.account_plan import TEMPLATE_ID, TEMPLATE_VERSION, AccountPlanData, account_plan, parse_inputs
 from kam_xl.workbook.layout import Book, input_values, locate
 from kam_xl.workbook.merge import Conflict, merge_inputs, snapshot_from_meta, snapshot_meta
 from kam_xl.workbook.names import NamedValues, WorkbookError, read_named
+from kam_xl.workbook.questionnaire import TEMPLATE_ID as QUESTIONNAIRE_ID
+from kam_xl.workbook.questionnaire import questionnaire, questionnaire_meta_problem, read_questionnaire
 from kam_xl.workbook.render import write_book
 
 Lang = Literal["de", "en"]
 BACKUP_DIR = "_backup"
+QUESTIONNAIRE_DIR = "Fragebogen"
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
@@ -73,38 +77,38 @@ def _problem_text(book: Book, file: str) -> Callable[[str, int | None, int | Non
     return text
 
 
-def generate_plan(data_path: str | None, account_id: str, out_dir: Path, lang: Lang = "de",
-                  now: datetime | None = None) -> PlanResult:
-    """Write the account plan of one account into ``out_dir``; regenerate it if it exists, keeping every input
-    a KAM typed (see :mod:`kam_xl.workbook.merge`), with a timestamped backup of the old file."""
-    now = now or datetime.now(UTC)
-    db = _databook(data_path)
-    account = next(a for a in db.accounts if a.account_id == account_id)
-    target = out_dir / plan_filename(account)
-    data = AccountPlanData.from_databook(db, account_id)
-    fresh = account_plan(data, lang, now)
+Problem = Callable[[str, int | None, int | None, object, str], None]
+
+
+def write_regenerating(key: str, target: Path, fresh: Book, identity: dict[str, str],
+                       rebuild: Callable[[dict[str, Any], Problem], Book], now: datetime) -> PlanResult:
+    """Write the layout ``fresh`` (built from the data) to ``target``. If a workbook is already there, it must
+    carry the ``identity`` entries in its ``_meta``; its inputs are merged with the data cell by cell (see
+    :mod:`kam_xl.workbook.merge`), ``rebuild(merged inputs, problem)`` lays the workbook out again from them,
+    the old file is copied to ``_backup/`` and the new one written atomically. Any problem leaves the old
+    file exactly as it is."""
     new_inputs = input_values(fresh)
     book, conflicts, backup, status = fresh, [], None, "new"
     if target.exists():
         try:
             old = read_named(target)
         except WorkbookError as e:
-            return PlanResult(account_id, target, "error", problems=[f"{e} — the file was left as it is"])
-        if old.meta.get("template_id") != TEMPLATE_ID or old.meta.get("account_id") != account_id:
-            return PlanResult(account_id, target, "error", problems=[
-                f"{target.name}: not the account plan of {account_id} (template {old.meta.get('template_id')!r}, "
-                f"account {old.meta.get('account_id')!r}) — the file was left as it is"])
+            return PlanResult(key, target, "error", problems=[f"{e} — the file was left as it is"])
+        wrong = [f"{k} {old.meta.get(k)!r} instead of {v!r}" for k, v in identity.items() if old.meta.get(k) != v]
+        if wrong:
+            return PlanResult(key, target, "error", problems=[
+                f"{target.name}: not the workbook to regenerate here ({'; '.join(wrong)}) — the file was left "
+                "as it is"])
         old_inputs = {k: v for k, v in old.values.items() if k in new_inputs}
         merged, found = merge_inputs(snapshot_from_meta(old.meta), old_inputs, new_inputs)
         problems: list[str] = []
         text = _problem_text(fresh, target.name)
-        kept = parse_inputs(merged, data, lang, lambda *a: problems.append(text(*a)))
+        book = rebuild(merged, lambda *a: problems.append(text(*a)))
         if problems:
-            return PlanResult(account_id, target, "error",
+            return PlanResult(key, target, "error",
                               problems=[*problems, f"{target.name}: not regenerated; the file was left as it is"])
-        book = account_plan(kept, lang, now)
         conflicts = [(*(locate(fresh, c.name, c.row, c.col) or ("?", c.name)), c) for c in found]
-        backup_dir = out_dir / BACKUP_DIR
+        backup_dir = target.parent / BACKUP_DIR
         backup_dir.mkdir(parents=True, exist_ok=True)
         backup = backup_dir / f"{target.stem}.{now.strftime('%Y%m%d-%H%M%S')}.xlsx"
         n = 1
@@ -115,23 +119,69 @@ def generate_plan(data_path: str | None, account_id: str, out_dir: Path, lang: L
         status = "regenerated"
     book.meta.update(snapshot_meta(new_inputs))
     write_book(book, target)
-    return PlanResult(account_id, target, status, conflicts, backup=backup)  # type: ignore[arg-type]
+    return PlanResult(key, target, status, conflicts, backup=backup)  # type: ignore[arg-type]
+
+
+def generate_plan(data_path: str | None, account_id: str, out_dir: Path, lang: Lang = "de",
+                  now: datetime | None = None) -> PlanResult:
+    """Write the account plan of one account into ``out_dir``; regenerate it if it exists, keeping every input
+    a KAM typed, with a timestamped backup of the old file."""
+    now = now or datetime.now(UTC)
+    db = _databook(data_path)
+    account = next(a for a in db.accounts if a.account_id == account_id)
+    data = AccountPlanData.from_databook(db, account_id)
+    return write_regenerating(
+        account_id, out_dir / plan_filename(account), account_plan(data, lang, now),
+        {"template_id": TEMPLATE_ID, "account_id": account_id},
+        lambda merged, problem: account_plan(parse_inputs(merged, data, lang, problem), lang, now), now)
+
+
+def questionnaire_filename(respondent: str) -> str:
+    """A safe file name for a respondent's questionnaire.
+
+    >>> questionnaire_filename("Dr. Claudia Reimann")
+    'Fragebogen_Dr._Claudia_Reimann.xlsx'
+    """
+    return plan_filename(AccountRow(account_id="Fragebogen", name=respondent, region="", plan_year=0))
+
+
+def generate_questionnaire(data_path: str | None, respondent: str, out_dir: Path, lang: Lang = "de",
+                           now: datetime | None = None) -> PlanResult:
+    """Write one respondent's excellence questionnaire, filled with the answers of the data book, into
+    ``out_dir``; regenerate it like an account plan if it exists."""
+    now = now or datetime.now(UTC)
+    db = _databook(data_path)
+    catalogue = load_catalogue()
+    response = next(r for r in db.responses() if r.respondent == respondent)
+    fresh = questionnaire(catalogue, response, respondent, response.role, lang, generated_at=now)
+
+    def rebuild(merged: dict[str, Any], problem: Problem) -> Book:
+        typed = read_questionnaire(NamedValues(path=Path(), refs={}, values=merged), catalogue, problem)
+        return questionnaire(catalogue, typed, typed.respondent, typed.role, lang, generated_at=now)
+
+    return write_regenerating(respondent, out_dir / questionnaire_filename(respondent), fresh,
+                              {"template_id": QUESTIONNAIRE_ID, "respondent": respondent}, rebuild, now)
 
 
 def generate_all(data_path: str | None, out_dir: Path, lang: Lang = "de", jobs: int = 1,
-                 now: datetime | None = None) -> Iterator[PlanResult]:
-    """Generate every account's plan; yields results as they finish (in account order for ``jobs=1``)."""
+                 now: datetime | None = None, questionnaires: bool = False) -> Iterator[PlanResult]:
+    """Generate every account's plan (and, if asked, every respondent's questionnaire into
+    ``out_dir/Fragebogen``); yields results as they finish (in order for ``jobs=1``)."""
     db = _databook(data_path)
     out_dir.mkdir(parents=True, exist_ok=True)
-    ids = [a.account_id for a in db.accounts]
     now = now or datetime.now(UTC)
+    work: list[tuple[Callable[..., PlanResult], str, Path]] = [
+        (generate_plan, a.account_id, out_dir) for a in db.accounts]
+    if questionnaires:
+        work += [(generate_questionnaire, r.respondent, out_dir / QUESTIONNAIRE_DIR) for r in db.responses()]
     if jobs <= 1:
-        for aid in ids:
-            yield generate_plan(data_path, aid, out_dir, lang, now)
+        for fn, key, folder in work:
+            yield fn(data_path, key, folder, lang, now)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(generate_plan, [data_path] * len(ids), ids, [out_dir] * len(ids),
-                            [lang] * len(ids), [now] * len(ids))
+        futures = [pool.submit(fn, data_path, key, folder, lang, now) for fn, key, folder in work]
+        for f in futures:
+            yield f.result()
 
 
 def write_conflict_report(results: list[PlanResult], out_dir: Path) -> Path | None:
@@ -160,19 +210,22 @@ class CollectResult:
     """What ``collect`` found: the plans read back, the problems per cell, and the files skipped."""
 
     plans: list[AccountPlanData] = field(default_factory=list)
+    responses: list[Response] = field(default_factory=list)
     problems: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # file, sheet, cell, value, msg
     skipped: list[tuple[str, str]] = field(default_factory=list)  # file, reason
 
 
 def collect_plans(folder: Path, lang_default: Lang = "de") -> CollectResult:
-    """Read every account plan in ``folder`` (not its ``_backup``) back into models.
+    """Read every account plan in ``folder`` and every questionnaire in it or its ``Fragebogen`` subfolder
+    (not the ``_backup`` folders) back into models.
 
     A file that is not ours, of another template version, damaged, truncated or password-protected is
     skipped with its reason; a plan with invalid inputs is reported cell by cell and left out, so one bad
     file never stops the run.
     """
     result = CollectResult()
-    for path in sorted(folder.glob("*.xlsx")):
+    catalogue = load_catalogue()
+    for path in [*sorted(folder.glob("*.xlsx")), *sorted((folder / QUESTIONNAIRE_DIR).glob("*.xlsx"))]:
         if path.name.startswith("~$"):  # Excel's lock file of an open workbook
             continue
         try:
@@ -181,6 +234,24 @@ def collect_plans(folder: Path, lang_default: Lang = "de") -> CollectResult:
             result.skipped.append((path.name, str(e)))
             continue
         template, version = nv.meta.get("template_id"), nv.meta.get("template_version")
+        found: list[tuple[str, str, str, str, str]] = []
+
+        def problem(name: str, row: int | None, col: int | None, value: object, allowed: str,
+                    nv: NamedValues = nv, found: list = found) -> None:
+            sheet, cell = nv.locate(name, row, col) or ("?", name)
+            found.append((nv.path.name, sheet, cell, "" if value is None else str(value), f"allowed: {allowed}"))
+
+        if template == QUESTIONNAIRE_ID:
+            reason = questionnaire_meta_problem(nv.meta, catalogue)
+            if reason:
+                result.skipped.append((path.name, f"{path.name}: {reason}"))
+                continue
+            response = read_questionnaire(nv, catalogue, problem)
+            if found:
+                result.problems.extend(found)
+            else:
+                result.responses.append(response)
+            continue
         if template != TEMPLATE_ID:
             result.skipped.append((path.name, f"{path.name}: not a kam_xl account plan (template {template!r})"))
             continue
@@ -189,13 +260,6 @@ def collect_plans(folder: Path, lang_default: Lang = "de") -> CollectResult:
                                               f"kam_xl reads {TEMPLATE_VERSION} — regenerate it first"))
             continue
         lang: Lang = "en" if nv.meta.get("lang") == "en" else lang_default
-        found: list[tuple[str, str, str, str, str]] = []
-
-        def problem(name: str, row: int | None, col: int | None, value: object, allowed: str,
-                    nv: NamedValues = nv, found: list = found) -> None:
-            sheet, cell = nv.locate(name, row, col) or ("?", name)
-            found.append((nv.path.name, sheet, cell, "" if value is None else str(value), f"allowed: {allowed}"))
-
         plan = parse_inputs(nv.values, AccountPlanData.from_workbook(nv.values, nv.meta), lang, problem)
         if found:
             result.problems.extend(found)
@@ -204,9 +268,11 @@ def collect_plans(folder: Path, lang_default: Lang = "de") -> CollectResult:
     return result
 
 
-def plans_to_databook(plans: list[AccountPlanData], source: str) -> DataBook:
+def plans_to_databook(plans: list[AccountPlanData], source: str, responses: list[Response] = ()) -> DataBook:
     """The collected inputs as a data book (the tidy export): the same tables ``generate`` reads."""
     cdb, activities, kgb = [], [], []
+    excellence = [{"respondent": r.respondent, "role": r.role, "criterion_id": a.criterion_id, "rating": a.rating,
+                   "evidence": a.evidence or None} for r in responses for a in r.answers]
     for p in plans:
         aid = p.account.account_id
         if p.cdb is not None and p.cdb_year is not None:
@@ -220,4 +286,6 @@ def plans_to_databook(plans: list[AccountPlanData], source: str) -> DataBook:
                                 "rating": ratings.get(crit.name)})
     tables: dict[str, list[dict[str, object]] | None] = {name: None for name in TABLES}
     tables.update({"cdb": cdb, "activities": activities, "kgb": kgb})
+    if responses:
+        tables["excellence"] = excellence
     return DataBook(source=source, accounts=[p.account for p in plans], tables=tables)

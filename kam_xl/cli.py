@@ -183,10 +183,12 @@ def generate(
     out_dir: Annotated[Path, typer.Option("--out", help="output folder")] = Path("kam_xl_out"),
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="parallel processes")] = 1,
     lang: Annotated[str, typer.Option("--lang", help="de or en")] = "de",
+    questionnaires: Annotated[bool, typer.Option("--questionnaires", help="also one excellence questionnaire "
+                                                                        "per respondent, in OUT/Fragebogen")] = False,
 ) -> None:
-    """Write one account plan per account into OUT. Existing plans are regenerated: every input a KAM typed is
-    kept, conflicts (data changed where a KAM had typed) are listed in OUT/conflicts.csv, the old file is kept
-    in OUT/_backup/."""
+    """Write one account plan per account into OUT (and, if asked, one questionnaire per respondent).
+    Existing workbooks are regenerated: every input a KAM typed is kept, conflicts (data changed where a KAM
+    had typed) are listed in OUT/conflicts.csv, the old file is kept in OUT/_backup/."""
     from rich.progress import Progress
 
     from kam_xl.batch import generate_all, write_conflict_report
@@ -196,13 +198,15 @@ def generate(
     db = _load(data, None)  # validate once, before any process starts
     results = []
     with Progress(console=err, transient=True) as progress:
-        task = progress.add_task("Account plans", total=len(db.accounts))
-        for r in generate_all(str(data) if data else None, out_dir, lang, jobs):  # type: ignore[arg-type]
+        total = len(db.accounts) + (len(db.responses()) if questionnaires else 0)
+        task = progress.add_task("Workbooks", total=total)
+        for r in generate_all(str(data) if data else None, out_dir, lang, jobs,  # type: ignore[arg-type]
+                              questionnaires=questionnaires):
             results.append(r)
             progress.advance(task)
     report = write_conflict_report(results, out_dir)
     t = Table(title=f"kam-xl generate → {out_dir}", header_style="bold")
-    for col in ("Account", "File", "Status", "Conflicts", "Backup"):
+    for col in ("Account / respondent", "File", "Status", "Conflicts", "Backup"):
         t.add_column(col)
     for r in results:
         t.add_row(r.account_id, r.path.name, f"[red]{r.status}[/]" if r.status == "error" else r.status,
@@ -245,10 +249,11 @@ def collect(
     write_atomic(report, write)
     target = export or folder / "_collected"
     try:
-        written = write_databook(plans_to_databook(result.plans, str(folder)), target)
+        written = write_databook(plans_to_databook(result.plans, str(folder), result.responses), target)
     except KamInputError as e:
         raise _fail([str(e)]) from None
-    out.print(f"{len(result.plans)} plan(s) read, {len({p[0] for p in result.problems})} with invalid input, "
+    out.print(f"{len(result.plans)} plan(s) and {len(result.responses)} questionnaire(s) read, "
+              f"{len({p[0] for p in result.problems})} with invalid input, "
               f"{len(result.skipped)} file(s) skipped → export {written}, report {report}")
     for _file, reason in result.skipped:
         err.print(f"  • skipped: {reason}", markup=False, highlight=False)

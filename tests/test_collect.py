@@ -77,7 +77,7 @@ def test_collect_over_good_wrong_foreign_and_truncated_files(plans, tmp_path):
 
     result = runner.invoke(app, ["collect", str(folder), "--export", str(tmp_path / "export.xlsx")])
     assert result.exit_code == 2
-    assert "1 plan(s) read, 1 with invalid input, 3 file(s) skipped" in result.stdout
+    assert "1 plan(s) and 0 questionnaire(s) read, 1 with invalid input, 3 file(s) skipped" in result.stdout
     assert f"{wrong.name}, sheet CDB, cell B8: value 'viel': allowed: an amount ≥ 0" in result.stderr
     report = list(csv.DictReader((folder / "collect_errors.csv").open(encoding="utf-8")))
     assert report[0] == {"file": wrong.name, "sheet": "CDB", "cell": "B8", "value": "viel",

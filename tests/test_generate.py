@@ -123,7 +123,8 @@ def test_foreign_or_damaged_file_at_the_target_is_not_overwritten(tmp_path):
     wb = openpyxl.Workbook()
     wb.save(target)
     r = generate_plan(None, account.account_id, out)
-    assert r.status == "error" and "not the account plan of KA-001" in r.problems[0]
+    assert r.status == "error"
+    assert "not the workbook to regenerate here (template_id None instead of 'kam_xl.account_plan'" in r.problems[0]
 
 
 def test_cli_reports_conflicts_to_csv_and_errors_with_exit_code(tmp_path):
