@@ -23,9 +23,10 @@ every input lies in a named cell or range (``kaop_plan_volume`` …), which is h
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from kam_xl.kaop import (
     COST_CATEGORIES,
@@ -41,6 +42,7 @@ from kam_xl.kaop import (
     KaopPlan,
     PotentialGoal,
     ProductQuarter,
+    Quarter,
     Thresholds,
     compare,
     cost_lines,
@@ -512,3 +514,253 @@ def kaop_sheet(year: int, plan: tuple[list[ProductQuarter], list[CostQuarter]],
         options={"y_axis": {"num_format": "#,##0", "min": 0}, "legend": {"position": "bottom"}},
     ))
     return s
+
+
+# --- reading the sheet back -----------------------------------------------------------------------------------
+
+Problem = Callable[[str, int | None, int | None, Any, str], None]
+Scenario = tuple[list[ProductQuarter], list[CostQuarter]]
+
+
+@dataclass(frozen=True)
+class KaopInputs:
+    """Everything a KAM can type in the KAOP sheet, in the form :func:`kaop_sheet` takes it (see :meth:`sheet`):
+    the plan year, plan and actual drivers (product rows, cost rows), the traffic-light thresholds, the
+    potential goals and the measures (levers and statuses as the model's German values)."""
+
+    year: int
+    plan: Scenario
+    actual: Scenario
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    goals: list[PotentialGoal] = field(default_factory=list)
+    measures: list[KaopMeasure] = field(default_factory=list)
+
+    def sheet(self, lang: Lang = "de", spare_products: int = 1) -> Sheet:
+        """The KAOP sheet showing these inputs."""
+        return kaop_sheet(self.year, self.plan, self.actual, lang, self.thresholds, spare_products,
+                          goals=self.goals, measures=self.measures)
+
+
+#: the defined names of the KAOP inputs; any of them present means the values hold a KAOP sheet
+KAOP_INPUT_NAMES = ("kaop_year", GREEN, AMBER, "kaop_goals", "kaop_measures",
+                    *(f"kaop_{sc}_{k}" for sc in ("plan", "actual")
+                      for k in ("products", "volume", "price", "sow", "cost_type", "cost_value")))
+
+
+def _at(block: Any, r: int, c: int) -> Any:
+    return block[r][c] if isinstance(block, list) and r < len(block) and isinstance(block[r], list) \
+        and c < len(block[r]) else None
+
+
+def _rows(block: Any) -> int:
+    return len(block) if isinstance(block, list) else 0
+
+
+def _text(value: Any) -> str | None:
+    """A text cell: ``None`` when empty (or blank), a whole number without its ``.0``."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value)
+    return text if text.strip() else None
+
+
+def _num(value: Any, low: float | None = None, high: float | None = None) -> float | None:
+    """A number cell (``None`` when empty); ValueError for text, booleans, dates and values out of range."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ValueError
+    return float(value)
+
+
+def _word(value: Any, table: dict[str, str]) -> str | None:
+    """The model value of a drop-down word (``table``: model value → word; case and spaces around ignored)."""
+    text = _text(value)
+    if text is None:
+        return None
+    return {w.casefold(): k for k, w in table.items()}.get(text.strip().casefold())
+
+
+def _parse_scenario(values: dict[str, Any], scenario: Literal["plan", "actual"], lang: Lang,
+                    problem: Problem) -> Scenario:
+    pre = f"kaop_{scenario}_"
+    names, vol, price, sow = (values.get(pre + k) for k in ("products", "volume", "price", "sow"))
+    products: list[ProductQuarter] = []
+    seen: set[str] = set()
+    for i in range(max(_rows(b) for b in (names, vol, price, sow))):
+        cells = {q: (_at(vol, i, q - 1), _at(price, i, q - 1), _at(sow, i, q - 1)) for q in QUARTERS}
+        if all(x is None for triple in cells.values() for x in triple):
+            continue  # a name alone (or nothing) gives no rows
+        raw_name = _at(names, i, 0)
+        name = _text(raw_name)
+        if name is None:
+            problem(pre + "products", i, 0, raw_name, "the product's name (the row has numbers)")
+            continue
+        if name in seen:
+            problem(pre + "products", i, 0, raw_name, "a product name not used in another row of the block")
+            continue
+        seen.add(name)
+        for q, triple in cells.items():
+            if all(x is None for x in triple):
+                continue
+            numbers: list[float | None] = []
+            for key, x, high, allowed in (("volume", triple[0], None, "a quantity ≥ 0"),
+                                          ("price", triple[1], None, "a price per unit ≥ 0"),
+                                          ("sow", triple[2], 1.0, "a share of wallet from 0 % to 100 %")):
+                try:
+                    numbers.append(_num(x, 0.0, high))
+                except ValueError:
+                    problem(pre + key, i, q - 1, x, allowed)
+            if len(numbers) < 3:
+                continue
+            v, p, share = numbers
+            if v is None and p is None:
+                # the sheet counts a quarter only by volume, price or costs: a share alone would be lost
+                problem(pre + "volume", i, q - 1, None, "a volume and a price for the share of wallet, or no share")
+                continue
+            products.append(ProductQuarter(product=name, quarter=q, volume=v or 0.0, price=p or 0.0,
+                                           share_of_wallet=share))
+    types, amounts = values.get(pre + "cost_type"), values.get(pre + "cost_value")
+    words = BASIS_WORDS[lang]
+    costs: list[CostQuarter] = []
+    for i, c in enumerate(COST_CATEGORIES):
+        raw_basis = _at(types, i, 0)
+        filled = {q: x for q in QUARTERS if (x := _at(amounts, i, q - 1)) is not None}
+        basis: CostBasis | None = _word(raw_basis, words)  # type: ignore[assignment]
+        if basis is None:
+            if raw_basis is not None or filled:
+                problem(pre + "cost_type", i, 0, raw_basis, "one of " + " / ".join(words.values()))
+            continue
+        for q, x in filled.items():
+            try:
+                value = _num(x, 0.0)
+            except ValueError:
+                problem(pre + "cost_value", i, q - 1, x,
+                        "an amount in € ≥ 0" if basis == "amount" else "a rate of revenue ≥ 0 (e.g. 20 %)")
+                continue
+            costs.append(CostQuarter(category=c, quarter=q, amount=value if basis == "amount" else None,
+                                     rate_of_revenue=value if basis == "rate" else None))
+    return products, costs
+
+
+def _parse_thresholds(values: dict[str, Any], problem: Problem) -> Thresholds:
+    default = Thresholds()
+    got: dict[str, float] = {}
+    for name in (GREEN, AMBER):
+        if name not in values:
+            got[name] = getattr(default, "green" if name == GREEN else "amber")
+            continue
+        try:
+            v = _num(values[name])
+            if v is None or v <= 0:
+                raise ValueError
+            got[name] = v
+        except ValueError:
+            problem(name, None, None, values[name], "an attainment > 0, e.g. 100 %")
+    if len(got) < 2:
+        return default
+    if got[AMBER] > got[GREEN]:
+        problem(AMBER, None, None, got[AMBER], f"an attainment ≤ the green threshold ({got[GREEN]:.0%})")
+        return default
+    return Thresholds(green=got[GREEN], amber=got[AMBER])
+
+
+def _parse_goals(values: dict[str, Any], problem: Problem) -> list[PotentialGoal]:
+    block = values.get("kaop_goals")
+    goals = []
+    for r in range(_rows(block)):
+        row = [_at(block, r, c) for c in range(11)]
+        if all(x is None for x in row):
+            continue
+        ok = True
+        goal = _text(row[0])
+        if goal is None:
+            problem("kaop_goals", r, 0, row[0], "the goal (the row has other values)")
+            ok = False
+        targets: dict[Quarter, float | None] = {}
+        actuals: dict[Quarter, float | None] = {}
+        for q in QUARTERS:
+            for col, into in ((2 + q, targets), (6 + q, actuals)):
+                try:
+                    v = _num(row[col])
+                except ValueError:
+                    problem("kaop_goals", r, col, row[col], "a number")
+                    ok = False
+                    continue
+                if v is not None:
+                    into[q] = v
+        if ok:
+            goals.append(PotentialGoal(goal=goal, metric=_text(row[1]) or "", unit=_text(row[2]) or "",
+                                       targets=targets, actuals=actuals))
+    return goals
+
+
+def _parse_measures(values: dict[str, Any], lang: Lang, problem: Problem) -> list[KaopMeasure]:
+    block = values.get("kaop_measures")
+    measures = []
+    for r in range(_rows(block)):
+        row = [_at(block, r, c) for c in range(6)]
+        if all(x is None for x in row):
+            continue
+        ok = True
+        text = _text(row[0])
+        if text is None:
+            problem("kaop_measures", r, 0, row[0], "the measure (the row has other values)")
+            ok = False
+        lever = _word(row[1], LEVER_WORDS[lang])
+        if lever is None:
+            problem("kaop_measures", r, 1, row[1], "one of " + ", ".join(LEVER_WORDS[lang].values()))
+            ok = False
+        due: int | None = None
+        raw_due = row[4]
+        if raw_due is not None:
+            due_text = _text(raw_due) or ""
+            due_text = due_text.strip().upper().removeprefix("Q")
+            if due_text in {str(q) for q in QUARTERS}:
+                due = int(due_text)
+            else:
+                problem("kaop_measures", r, 4, raw_due, "a quarter 1–4, or empty")
+                ok = False
+        status = "offen" if row[5] is None else _word(row[5], STATUS_WORDS[lang])
+        if status is None:
+            problem("kaop_measures", r, 5, row[5], "one of " + ", ".join(STATUS_WORDS[lang].values()))
+            ok = False
+        if ok:
+            measures.append(KaopMeasure(measure=text, lever=lever, owner=_text(row[2]) or "",  # type: ignore[arg-type]
+                                        resources=_text(row[3]) or "", due_quarter=due,  # type: ignore[arg-type]
+                                        status=status))  # type: ignore[arg-type]
+    return measures
+
+
+def parse_kaop(values: dict[str, Any], lang: Lang, problem: Problem) -> KaopInputs | None:
+    """Read the KAOP inputs back from a sheet's values (by defined name); ``None`` when the values hold no KAOP
+    sheet (or its plan year is not a whole number, which is reported).
+
+    Every value that breaks a rule goes to ``problem(name, row, col, value, allowed)`` (row/col inside the
+    named block, ``None`` for a single cell) and only that value is left out (its product quarter, cost
+    category, goal or measure; the default thresholds), so the rest is still read. Rows left empty are
+    skipped; a product quarter counts when its volume or price is filled (the other then counts as 0).
+    """
+    if not any(name in values for name in KAOP_INPUT_NAMES):
+        return None
+    raw_year = values.get("kaop_year")
+    year: int | None = None
+    try:
+        y = _num(raw_year)
+        if y is None or not y.is_integer():
+            raise ValueError
+        year = int(y)
+    except ValueError:
+        problem("kaop_year", None, None, raw_year, "the plan year (a whole number)")
+    plan = _parse_scenario(values, "plan", lang, problem)
+    actual = _parse_scenario(values, "actual", lang, problem)
+    thresholds = _parse_thresholds(values, problem)
+    goals = _parse_goals(values, problem)
+    measures = _parse_measures(values, lang, problem)
+    if year is None:
+        return None
+    return KaopInputs(year=year, plan=plan, actual=actual, thresholds=thresholds, goals=goals, measures=measures)
