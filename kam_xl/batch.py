@@ -284,8 +284,17 @@ def plans_to_databook(plans: list[AccountPlanData], source: str, responses: list
                     kgb.append({"account_id": aid, "segment": card.segment, "criterion": crit.name, "weight": w,
                                 "supplier": supplier, "own": supplier == card.own_supplier,
                                 "rating": ratings.get(crit.name)})
+    kaop_products, kaop_costs = [], []
+    for p in plans:
+        if p.kaop is None:
+            continue
+        for scenario, (products, costs) in (("plan", p.kaop.plan), ("actual", p.kaop.actual)):
+            key = {"account_id": p.account.account_id, "year": p.kaop.year, "scenario": scenario}
+            kaop_products += [{**key, **r.model_dump()} for r in products]
+            kaop_costs += [{**key, **c.model_dump()} for c in costs]
     tables: dict[str, list[dict[str, object]] | None] = {name: None for name in TABLES}
-    tables.update({"cdb": cdb, "activities": activities, "kgb": kgb})
+    tables.update({"cdb": cdb, "activities": activities, "kgb": kgb, "kaop_products": kaop_products,
+                   "kaop_costs": kaop_costs})
     if responses:
         tables["excellence"] = excellence
     return DataBook(source=source, accounts=[p.account for p in plans], tables=tables)

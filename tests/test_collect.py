@@ -43,6 +43,16 @@ def test_round_trip_every_demo_plan_gives_back_the_data(plans, tmp_path):
         got = [(r["activity"], r["stage"], r["driver_quantity"], r["cost_rate"])
                for r in export.table("activities") if r["account_id"] == account.account_id]
         assert got == [(a.activity, a.stage, a.driver_quantity, a.cost_rate) for a in acts]
+        for scenario in ("plan", "actual"):
+            want_p, want_c = db.kaop_rows(account.account_id, account.plan_year, scenario)
+            got_p = [r for r in export.table("kaop_products")
+                     if r["account_id"] == account.account_id and r["scenario"] == scenario]
+            got_c = [r for r in export.table("kaop_costs")
+                     if r["account_id"] == account.account_id and r["scenario"] == scenario]
+            assert sorted((r["product"], r["quarter"], r["volume"], r["price"], r["share_of_wallet"]) for r in got_p) \
+                == sorted((r.product, r.quarter, r.volume, r.price, r.share_of_wallet) for r in want_p)
+            assert sorted((r["category"], r["quarter"], r["amount"], r["rate_of_revenue"]) for r in got_c) == sorted(
+                (c.category, c.quarter, c.amount, c.rate_of_revenue) for c in want_c)
     # the export is a valid data book that generate can read again
     folder = tmp_path / "export"
     from kam_xl.databook import write_databook

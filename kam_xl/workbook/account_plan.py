@@ -4,7 +4,9 @@ Sheets (German by default, English with ``lang="en"``):
 
 * ``Deckblatt`` / ``Cover`` — master data, supplier role and status (inputs), key figures;
 * ``Kgb`` — the Kgb scorecards of the account's procurement segments (seed 001);
-* ``CDB`` — the CDB I–III statement (seed 000) with activity-based cost lines.
+* ``CDB`` — the CDB I–III statement (seed 000) with activity-based cost lines;
+* ``KAOP`` — the key account operating plan with quarterly targets, plan vs actual, goals and measures
+  (seed 000 Tabelle 8, seed 003).
 
 Every number a KAM sees is a native formula whose cached value is computed by :mod:`kam_xl.cdb` and
 :mod:`kam_xl.portfolio`; the recalculation test proves LibreOffice gets the same.
@@ -21,6 +23,7 @@ from kam_xl.cdb import STAGES, STATEMENT_LINES, ActivityLine, CdbInput, CdbState
 from kam_xl.databook import AccountRow, DataBook
 from kam_xl.kgb import SUPPLIER_ROLES, KgbCard
 from kam_xl.portfolio import HIGH_BAND_THRESHOLD, portfolio_band
+from kam_xl.workbook.kaop_sheet import KaopInputs, parse_kaop
 from kam_xl.workbook.kgb_sheet import kgb_sheet, parse_kgb
 from kam_xl.workbook.layout import Book, Input, Sheet
 
@@ -53,6 +56,7 @@ class AccountPlanData:
     activities: tuple[ActivityLine, ...]
     status: str | None = None
     kgb_cards: tuple[KgbCard, ...] = ()
+    kaop: KaopInputs | None = None
 
     @classmethod
     def from_workbook(cls, values: dict[str, Any], meta: dict[str, str]) -> AccountPlanData:
@@ -75,9 +79,13 @@ class AccountPlanData:
         account = next(a for a in db.accounts if a.account_id == account_id)
         years = db.cdb_years(account_id)
         found = db.cdb_input(account_id, years[-1]) if years else None
+        plan_years = db.kaop_years(account_id, "plan")
+        year = account.plan_year if account.plan_year in plan_years or not plan_years else plan_years[-1]
+        kaop = KaopInputs(year=year, plan=db.kaop_rows(account_id, year, "plan"),
+                          actual=db.kaop_rows(account_id, year, "actual"))
         return cls(account=account, cdb_year=years[-1] if years else None,
                    cdb=found[0] if found else None, activities=tuple(found[1]) if found else (),
-                   kgb_cards=tuple(db.kgb_cards(account_id)) if db.table("kgb") is not None else ())
+                   kgb_cards=tuple(db.kgb_cards(account_id)) if db.table("kgb") is not None else (), kaop=kaop)
 
 
 def _cdb_sheet(data: AccountPlanData, lang: Lang) -> tuple[Sheet, CdbStatement]:
@@ -206,8 +214,9 @@ def account_plan(data: AccountPlanData, lang: Lang = "de", generated_at: datetim
     cdb, st = _cdb_sheet(data, lang)
     cover = _cover_sheet(data, st, lang)
     kgb = kgb_sheet(list(data.kgb_cards), lang)
+    kaop = (data.kaop or KaopInputs(year=data.account.plan_year, plan=([], []), actual=([], []))).sheet(lang)
     when = (generated_at or datetime.now(UTC)).isoformat(timespec="seconds")
-    return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION, sheets=[cover, kgb, cdb], lang=lang,
+    return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION, sheets=[cover, kgb, cdb, kaop], lang=lang,
                 meta={"account_id": data.account.account_id, "generated_at": when,
                       "cdb_year": "" if data.cdb_year is None else str(data.cdb_year),
                       "title": f"Account-Plan {data.account.name}"})
@@ -279,6 +288,9 @@ def parse_inputs(values: dict[str, Any], base: AccountPlanData, lang: Lang,
                                            driver_quantity=numbers[0], cost_rate=numbers[1]))
     cards = (parse_kgb(values, account.account_id, role, problem)  # type: ignore[arg-type]
              if "kgb_1_segment" in values else list(base.kgb_cards))
+    if base.kaop is not None and "kaop_year" not in values:  # regeneration passes inputs only: the year is data
+        values = {**values, "kaop_year": base.kaop.year}
+    kaop = parse_kaop(values, lang, problem) or base.kaop
     return AccountPlanData(account=account.model_copy(update={"supplier_role": role}), cdb_year=base.cdb_year,
                            cdb=CdbInput(**amounts), activities=tuple(activities), status=status,
-                           kgb_cards=tuple(cards))
+                           kgb_cards=tuple(cards), kaop=kaop)
