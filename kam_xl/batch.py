@@ -20,7 +20,7 @@ from typing import Any, Literal
 from kam_xl.databook import TABLES, AccountRow, DataBook, demo_databook, read_databook
 from kam_xl.excellence import Response, load_catalogue
 from kam_xl.workbook.account_plan import TEMPLATE_ID, TEMPLATE_VERSION, AccountPlanData, account_plan, parse_inputs
-from kam_xl.workbook.layout import Book, input_values, locate
+from kam_xl.workbook.layout import Book, input_values, locate, named_values
 from kam_xl.workbook.merge import Conflict, merge_inputs, snapshot_from_meta, snapshot_meta
 from kam_xl.workbook.names import NamedValues, WorkbookError, read_named
 from kam_xl.workbook.questionnaire import TEMPLATE_ID as QUESTIONNAIRE_ID
@@ -103,7 +103,8 @@ def write_regenerating(key: str, target: Path, fresh: Book, identity: dict[str, 
         merged, found = merge_inputs(snapshot_from_meta(old.meta), old_inputs, new_inputs)
         problems: list[str] = []
         text = _problem_text(fresh, target.name)
-        book = rebuild(merged, lambda *a: problems.append(text(*a)))
+        # the readers also see the layout's other names (plan year, criterion ids …) as the data has them now
+        book = rebuild({**named_values(fresh), **merged}, lambda *a: problems.append(text(*a)))
         if problems:
             return PlanResult(key, target, "error",
                               problems=[*problems, f"{target.name}: not regenerated; the file was left as it is"])
@@ -273,6 +274,11 @@ def plans_to_databook(plans: list[AccountPlanData], source: str, responses: list
     cdb, activities, kgb = [], [], []
     excellence = [{"respondent": r.respondent, "role": r.role, "criterion_id": a.criterion_id, "rating": a.rating,
                    "evidence": a.evidence or None} for r in responses for a in r.answers]
+    # account-level ratings from the plans: respondent = account id, role "Account-Plan"; answered rows only
+    excellence += [{"respondent": p.excellence.respondent, "role": p.excellence.role, "criterion_id": a.criterion_id,
+                    "rating": a.rating, "evidence": a.evidence or None}
+                   for p in plans if p.excellence is not None for a in p.excellence.answers
+                   if a.rating is not None or a.evidence]
     for p in plans:
         aid = p.account.account_id
         if p.cdb is not None and p.cdb_year is not None:
@@ -295,6 +301,6 @@ def plans_to_databook(plans: list[AccountPlanData], source: str, responses: list
     tables: dict[str, list[dict[str, object]] | None] = {name: None for name in TABLES}
     tables.update({"cdb": cdb, "activities": activities, "kgb": kgb, "kaop_products": kaop_products,
                    "kaop_costs": kaop_costs})
-    if responses:
+    if excellence:
         tables["excellence"] = excellence
     return DataBook(source=source, accounts=[p.account for p in plans], tables=tables)

@@ -107,3 +107,18 @@ def test_plan_of_another_template_version_is_skipped(plans):
     assert len(result.plans) == 13
     assert result.skipped == [(plan.name, f"{plan.name}: account plan of template version 0.9, this kam_xl reads "
                                           "1.0 — regenerate it first")]
+
+
+def test_account_level_excellence_ratings_survive_regeneration_and_are_exported(plans):
+    from kam_xl.batch import generate_plan
+    from kam_xl.workbook.names import read_named
+
+    plan = next(plans.glob("KA-006_*.xlsx"))
+    ids = [row[0] for row in read_named(plan).values["exc_LM_ids"]]
+    _set(plan, "exc_LM_ratings", "100 – trifft voll und ganz zu", row=ids.index("LM-1.1"))
+    _set(plan, "exc_LM_evidence", "Kundenworkshop März", row=ids.index("LM-1.1"))
+    assert generate_plan(None, "KA-006", plans).status == "regenerated"
+    result = collect_plans(plans)
+    export = plans_to_databook(result.plans, "t", result.responses)
+    assert export.table("excellence") == [{"respondent": "KA-006", "role": "Account-Plan", "criterion_id": "LM-1.1",
+                                           "rating": 100, "evidence": "Kundenworkshop März"}]

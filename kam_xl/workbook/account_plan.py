@@ -6,7 +6,9 @@ Sheets (German by default, English with ``lang="en"``):
 * ``Kgb`` — the Kgb scorecards of the account's procurement segments (seed 001);
 * ``CDB`` — the CDB I–III statement (seed 000) with activity-based cost lines;
 * ``KAOP`` — the key account operating plan with quarterly targets, plan vs actual, goals and measures
-  (seed 000 Tabelle 8, seed 003).
+  (seed 000 Tabelle 8, seed 003);
+* ``Excellence`` — the criteria of the account-level dimensions Leistungsmanagement and Beziehungspflege
+  (seed 000 Tabelle 9 and 12) with their guiding questions as planning prompts.
 
 Every number a KAM sees is a native formula whose cached value is computed by :mod:`kam_xl.cdb` and
 :mod:`kam_xl.portfolio`; the recalculation test proves LibreOffice gets the same.
@@ -21,8 +23,10 @@ from typing import Any, Literal
 
 from kam_xl.cdb import STAGES, STATEMENT_LINES, ActivityLine, CdbInput, CdbStatement, Stage, cdb_statement
 from kam_xl.databook import AccountRow, DataBook
+from kam_xl.excellence import Response, load_catalogue
 from kam_xl.kgb import SUPPLIER_ROLES, KgbCard
 from kam_xl.portfolio import HIGH_BAND_THRESHOLD, portfolio_band
+from kam_xl.workbook.excellence_sheet import excellence_sheet, parse_excellence
 from kam_xl.workbook.kaop_sheet import KaopInputs, parse_kaop
 from kam_xl.workbook.kgb_sheet import kgb_sheet, parse_kgb
 from kam_xl.workbook.layout import Book, Input, Sheet
@@ -30,6 +34,8 @@ from kam_xl.workbook.layout import Book, Input, Sheet
 TEMPLATE_ID = "kam_xl.account_plan"
 TEMPLATE_VERSION = "1.0"
 Lang = Literal["de", "en"]
+ACCOUNT_DIMENSIONS = ("LM", "BP")  # the excellence dimensions rated per account: Leistungsmanagement, Beziehungspflege
+ACCOUNT_ROLE = "Account-Plan"  # the role of account-level excellence answers in a collected data book
 ACTIVITY_ROWS = 12  # at least this many input rows in the activity block (data first, the rest free)
 STATUSES = {"de": ("in Arbeit", "abgegeben", "freigegeben"), "en": ("in progress", "submitted", "approved")}
 STAGE_LABELS: dict[Stage, tuple[str, str]] = {
@@ -57,6 +63,7 @@ class AccountPlanData:
     status: str | None = None
     kgb_cards: tuple[KgbCard, ...] = ()
     kaop: KaopInputs | None = None
+    excellence: Response | None = None  # the account-level criteria (ACCOUNT_DIMENSIONS), rated in the plan
 
     @classmethod
     def from_workbook(cls, values: dict[str, Any], meta: dict[str, str]) -> AccountPlanData:
@@ -215,8 +222,10 @@ def account_plan(data: AccountPlanData, lang: Lang = "de", generated_at: datetim
     cover = _cover_sheet(data, st, lang)
     kgb = kgb_sheet(list(data.kgb_cards), lang)
     kaop = (data.kaop or KaopInputs(year=data.account.plan_year, plan=([], []), actual=([], []))).sheet(lang)
+    excellence = excellence_sheet(load_catalogue(), list(ACCOUNT_DIMENSIONS), data.excellence, lang, "Excellence")
     when = (generated_at or datetime.now(UTC)).isoformat(timespec="seconds")
-    return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION, sheets=[cover, kgb, cdb, kaop], lang=lang,
+    return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION,
+                sheets=[cover, kgb, cdb, kaop, excellence], lang=lang,
                 meta={"account_id": data.account.account_id, "generated_at": when,
                       "cdb_year": "" if data.cdb_year is None else str(data.cdb_year),
                       "title": f"Account-Plan {data.account.name}"})
@@ -288,9 +297,11 @@ def parse_inputs(values: dict[str, Any], base: AccountPlanData, lang: Lang,
                                            driver_quantity=numbers[0], cost_rate=numbers[1]))
     cards = (parse_kgb(values, account.account_id, role, problem)  # type: ignore[arg-type]
              if "kgb_1_segment" in values else list(base.kgb_cards))
-    if base.kaop is not None and "kaop_year" not in values:  # regeneration passes inputs only: the year is data
-        values = {**values, "kaop_year": base.kaop.year}
     kaop = parse_kaop(values, lang, problem) or base.kaop
+    excellence = base.excellence
+    if f"exc_{ACCOUNT_DIMENSIONS[0]}_ratings" in values:
+        excellence = parse_excellence(values, load_catalogue(), list(ACCOUNT_DIMENSIONS), account.account_id,
+                                      ACCOUNT_ROLE, problem)
     return AccountPlanData(account=account.model_copy(update={"supplier_role": role}), cdb_year=base.cdb_year,
                            cdb=CdbInput(**amounts), activities=tuple(activities), status=status,
-                           kgb_cards=tuple(cards), kaop=kaop)
+                           kgb_cards=tuple(cards), kaop=kaop, excellence=excellence)

@@ -156,6 +156,24 @@ class Book:
         return [(s.name, c) for s in self.sheets for c in s.cells if c.input is not None]
 
 
+def named_values(book: Book) -> dict[str, Any]:
+    """Every defined name of a layout with its value (a value per named cell, the rows of a named block; a
+    formula cell gives its cached value) — what reading the written workbook by name would return."""
+    out: dict[str, Any] = {}
+    for sheet in book.sheets:
+        by_pos = {(c.row, c.col): c for c in sheet.cells}
+
+        def value(c: Cell | None) -> Any:
+            return None if c is None else c.cached if c.formula is not None else c.value
+
+        for c in sheet.cells:
+            if c.name:
+                out[c.name] = value(c)
+        for name, (r0, c0, r1, c1) in sheet.ranges.items():
+            out[name] = [[value(by_pos.get((r, col))) for col in range(c0, c1 + 1)] for r in range(r0, r1 + 1)]
+    return out
+
+
 def input_values(book: Book) -> dict[str, Any]:
     """The inputs of a layout by defined name: a value for a named input cell, a list of rows for a named
     block that contains inputs. This is what regeneration compares and carries over."""
