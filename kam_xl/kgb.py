@@ -281,3 +281,33 @@ def value_driver_ranks(result: KgbResult) -> dict[str, int | None]:
     names = [c.criterion for c in result.criteria]
     ranks = rank_positions([c.improvement_potential for c in result.criteria])
     return dict(zip(names, ranks, strict=True))
+
+
+class CompetitivePosition(BaseModel):
+    """Our place against the competitors on one Kgb card (seed 001): the view the portfolio review puts next
+    to an account's bubble. Scores 0–100; ``None`` where a score is incomplete or there is no rival."""
+
+    model_config = ConfigDict(frozen=True)
+
+    own: float | None
+    best_competitor: str | None
+    best_competitor_score: float | None
+    gap: float | None = Field(description="own score − best competitor's score, in score points")
+
+
+def competitive_position(scores: dict[str, float | None], own_supplier: str) -> CompetitivePosition:
+    """Our score, the best complete competitor score (first in order on a tie) and the gap between them, from
+    the supplier scores of :func:`kam_xl.kgb.score_card` (``KgbResult.scores``).
+
+    >>> competitive_position({"Wir": 78.0, "Nordchem": 74.0, "BaSiCo": None}, "Wir")
+    CompetitivePosition(own=78.0, best_competitor='Nordchem', best_competitor_score=74.0, gap=4.0)
+    """
+    own = scores.get(own_supplier)
+    rivals = [(s, v) for s, v in scores.items() if s != own_supplier and v is not None]
+    best = max(rivals, key=lambda sv: sv[1], default=None)  # max keeps the first of equal scores
+    return CompetitivePosition(
+        own=own,
+        best_competitor=best[0] if best else None,
+        best_competitor_score=best[1] if best else None,
+        gap=None if own is None or best is None else own - best[1],
+    )

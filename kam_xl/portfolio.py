@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -87,3 +88,18 @@ def big_step_or_out(items: list[PortfolioInput]) -> list[PortfolioInput]:
     """Accounts with negative CDB III for the "Big Step or Out" review, largest loss first."""
     losers = [i for i in items if i.cdb_iii is not None and i.cdb_iii < 0]
     return sorted(losers, key=lambda i: (i.cdb_iii, i.account_id))
+
+
+def bubble_marker_size(size: float | None, largest: float | None, max_marker: int = 40, min_marker: int = 5) -> int:
+    """Marker size (points, a diameter) that draws a bubble of area ``size`` as a scatter marker, scaled so that
+    the ``largest`` area gets ``max_marker``: diameter ∝ √area, hence area ∝ ``size``. Never below
+    ``min_marker`` (so a tiny or unknown CDB III stays visible) and within the 2–72 points a chart allows.
+
+    >>> bubble_marker_size(1_600, 1_600), bubble_marker_size(400, 1_600), bubble_marker_size(None, 1_600)
+    (40, 20, 5)
+    """
+    if not 2 <= min_marker <= max_marker <= 72:
+        raise ValueError(f"marker sizes {min_marker}–{max_marker} — allowed: 2 ≤ min ≤ max ≤ 72")
+    if size is None or not largest or largest <= 0:
+        return min_marker
+    return max(min_marker, min(max_marker, round(max_marker * math.sqrt(abs(size) / largest))))

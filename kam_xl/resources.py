@@ -251,3 +251,25 @@ def moved_share(resource_shares: list[float | None], potential_shares: list[floa
     if any(s is None for s in resource_shares) or any(s is None for s in potential_shares):
         return None
     return total(abs(r - p) for r, p in zip(resource_shares, potential_shares, strict=True)) / 2  # type: ignore[operator]
+
+
+def measure_totals(cells: list[ResourceCell]) -> dict[Measure, float]:
+    """Sum of every measure over all cells — the totals row of the distribution.
+
+    >>> measure_totals([ResourceCell(region="N", field_sales_fte=1, potential=10),
+    ...                 ResourceCell(region="S", inside_sales_fte=0.5, potential=30)])["total_fte"]
+    1.5
+    """
+    return {m: total(c.measure(m) for c in cells) for m in MEASURES}
+
+
+def proportional_targets(analysis: ResourceAnalysis) -> list[float]:
+    """Target FTE per cell before rounding: actual total FTE × target share — what a spreadsheet formula can
+    compute; :attr:`CellResult.target_fte` rounds it to the step by largest remainder.
+
+    >>> a = analyse_resources([ResourceCell(region="N", field_sales_fte=3, potential=1),
+    ...                        ResourceCell(region="S", field_sales_fte=1, potential=2)])
+    >>> proportional_targets(a), [c.target_fte for c in a.cells]
+    ([1.3333333333333333, 2.6666666666666665], [1.5, 2.5])
+    """
+    return [analysis.total_fte * c.target_share for c in analysis.cells]
