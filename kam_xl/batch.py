@@ -20,6 +20,8 @@ from typing import Any, Literal
 from kam_xl.databook import TABLES, AccountRow, DataBook, demo_databook, read_databook
 from kam_xl.excellence import Response, load_catalogue
 from kam_xl.workbook.account_plan import TEMPLATE_ID, TEMPLATE_VERSION, AccountPlanData, account_plan, parse_inputs
+from kam_xl.workbook.controller import TEMPLATE_ID as CONTROLLER_ID
+from kam_xl.workbook.controller import controller_workbook
 from kam_xl.workbook.layout import Book, input_values, locate, named_values
 from kam_xl.workbook.merge import Conflict, merge_inputs, snapshot_from_meta, snapshot_meta
 from kam_xl.workbook.names import NamedValues, WorkbookError, read_named
@@ -30,6 +32,7 @@ from kam_xl.workbook.render import write_book
 Lang = Literal["de", "en"]
 BACKUP_DIR = "_backup"
 QUESTIONNAIRE_DIR = "Fragebogen"
+CONTROLLER_FILE = "Controller.xlsx"
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
@@ -216,18 +219,19 @@ class CollectResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # file, reason
 
 
-def collect_plans(folder: Path, lang_default: Lang = "de") -> CollectResult:
+def collect_plans(folder: Path, lang_default: Lang = "de", ignore: frozenset[str] = frozenset()) -> CollectResult:
     """Read every account plan in ``folder`` and every questionnaire in it or its ``Fragebogen`` subfolder
     (not the ``_backup`` folders) back into models.
 
     A file that is not ours, of another template version, damaged, truncated or password-protected is
     skipped with its reason; a plan with invalid inputs is reported cell by cell and left out, so one bad
-    file never stops the run.
+    file never stops the run. kam_xl's own outputs (the controller workbook, file names in ``ignore``) are
+    passed over silently.
     """
     result = CollectResult()
     catalogue = load_catalogue()
     for path in [*sorted(folder.glob("*.xlsx")), *sorted((folder / QUESTIONNAIRE_DIR).glob("*.xlsx"))]:
-        if path.name.startswith("~$"):  # Excel's lock file of an open workbook
+        if path.name.startswith("~$") or path.name in ignore:  # Excel's lock file; our own outputs
             continue
         try:
             nv = read_named(path)
@@ -235,6 +239,8 @@ def collect_plans(folder: Path, lang_default: Lang = "de") -> CollectResult:
             result.skipped.append((path.name, str(e)))
             continue
         template, version = nv.meta.get("template_id"), nv.meta.get("template_version")
+        if template == CONTROLLER_ID:
+            continue
         found: list[tuple[str, str, str, str, str]] = []
 
         def problem(name: str, row: int | None, col: int | None, value: object, allowed: str,
@@ -304,3 +310,37 @@ def plans_to_databook(plans: list[AccountPlanData], source: str, responses: list
     if excellence:
         tables["excellence"] = excellence
     return DataBook(source=source, accounts=[p.account for p in plans], tables=tables)
+
+
+
+
+def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetime | None = None) -> Path:
+    """Write the controller workbook of a data book (atomically; an existing one is first copied to
+    ``_backup/``, since a controller may have typed settings into it)."""
+    now = now or datetime.now(UTC)
+    if target.exists():
+        backup_dir = target.parent / BACKUP_DIR
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(target, backup_dir / f"{target.stem}.{now.strftime('%Y%m%d-%H%M%S-%f')}.xlsx")
+    return write_book(controller_workbook(db, lang, generated_at=now), target)
+
+
+def consolidate(base: DataBook | None, collected: DataBook) -> DataBook:
+    """The collected inputs on top of a data book: tables the plans carry (cdb, activities, kgb, KAOP,
+    excellence) come from the plans for the accounts collected, everything else from ``base``."""
+    if base is None:
+        return collected
+    ids = {a.account_id for a in collected.accounts}
+    tables = dict(base.tables)
+    for name, rows in collected.tables.items():
+        if rows is None:
+            continue
+        old = base.tables.get(name) or []
+        if name == "excellence":  # by respondent: a collected questionnaire replaces that respondent's answers
+            who = {r["respondent"] for r in rows}
+            kept = [r for r in old if r["respondent"] not in who]
+        else:
+            kept = [r for r in old if r.get("account_id") not in ids]
+        tables[name] = kept + rows
+    accounts = [*collected.accounts, *(a for a in base.accounts if a.account_id not in ids)]
+    return DataBook(source=f"{base.source} + {collected.source}", accounts=accounts, tables=tables)

@@ -191,7 +191,7 @@ def generate(
     had typed) are listed in OUT/conflicts.csv, the old file is kept in OUT/_backup/."""
     from rich.progress import Progress
 
-    from kam_xl.batch import generate_all, write_conflict_report
+    from kam_xl.batch import CONTROLLER_FILE, generate_all, write_conflict_report, write_controller
 
     if lang not in ("de", "en"):
         raise _fail([f"--lang {lang!r} — allowed: de or en"])
@@ -205,6 +205,7 @@ def generate(
             results.append(r)
             progress.advance(task)
     report = write_conflict_report(results, out_dir)
+    controller = write_controller(db, out_dir / CONTROLLER_FILE, lang)  # type: ignore[arg-type]
     t = Table(title=f"kam-xl generate → {out_dir}", header_style="bold")
     for col in ("Account / respondent", "File", "Status", "Conflicts", "Backup"):
         t.add_column(col)
@@ -216,6 +217,7 @@ def generate(
     counts = {s: sum(1 for r in results if r.status == s) for s in ("new", "regenerated", "error")}
     out.print(f"{counts['new']} new, {counts['regenerated']} regenerated, {counts['error']} not written; "
               f"{sum(len(r.conflicts) for r in results)} conflict(s)" + (f" → {report}" if report else ""))
+    out.print(f"Controller workbook: {controller}")
     if errors:
         raise _fail(errors)
 
@@ -223,20 +225,30 @@ def generate(
 @app.command()
 def collect(
     folder: Annotated[Path, typer.Argument(help="folder with filled account plans")],
-    export: Annotated[Path | None, typer.Option("--export", help="tidy export of all inputs as a data book: "
-                                                                 ".xlsx or a new folder of CSV files")] = None,
+    to: Annotated[Path | None, typer.Option("--to", help="the consolidated controller workbook to write "
+                                                        "(default FOLDER/Controller.xlsx)")] = None,
+    data: Annotated[Path | None, typer.Option("--data", help="data book for what the plans do not carry "
+                                                            "(portfolio, resources, regions); the demo data "
+                                                            "when absent")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="de or en")] = "de",
+    export: Annotated[Path | None, typer.Option("--export", help="tidy export of all inputs as a data book: a new "
+                                                                 ".xlsx or folder of CSV files (default "
+                                                                 "FOLDER/collected.xlsx, replaced each run)")] = None,
 ) -> None:
-    """Read filled account plans back, validate every input, and write a tidy export (a data book) and an
-    error report (FOLDER/collect_errors.csv: file, sheet, cell, value, what is allowed). Files that are not
-    ours, damaged or password-protected are reported and skipped."""
+    """Read filled account plans (and questionnaires in FOLDER/Fragebogen) back, validate every input, and
+    write the consolidated controller workbook, a tidy export (a data book) and an error report
+    (FOLDER/collect_errors.csv: file, sheet, cell, value, what is allowed). Files that are not ours, damaged or
+    password-protected are reported and skipped."""
     import csv
 
-    from kam_xl.batch import collect_plans, plans_to_databook
+    from kam_xl.batch import CONTROLLER_FILE, collect_plans, consolidate, plans_to_databook, write_controller
     from kam_xl.files import write_atomic
 
     if not folder.is_dir():
         raise _fail([f"{folder}: not a folder — allowed: the folder with the filled account plans"])
-    result = collect_plans(folder)
+    target = export or folder / "collected.xlsx"
+    controller_path = to or folder / CONTROLLER_FILE
+    result = collect_plans(folder, ignore=frozenset({target.name, controller_path.name}))
     report = folder / "collect_errors.csv"
 
     def write(tmp: Path) -> None:
@@ -247,14 +259,17 @@ def collect(
             w.writerows([(file, "", "", "", f"skipped: {reason}") for file, reason in result.skipped])
 
     write_atomic(report, write)
-    target = export or folder / "_collected"
     try:
-        written = write_databook(plans_to_databook(result.plans, str(folder), result.responses), target)
+        collected = plans_to_databook(result.plans, str(folder), result.responses)
+        written = write_databook(collected, target, replace=export is None)
     except KamInputError as e:
         raise _fail([str(e)]) from None
     out.print(f"{len(result.plans)} plan(s) and {len(result.responses)} questionnaire(s) read, "
               f"{len({p[0] for p in result.problems})} with invalid input, "
               f"{len(result.skipped)} file(s) skipped → export {written}, report {report}")
+    controller = write_controller(consolidate(_load(data, None), collected), controller_path,
+                                  "en" if lang == "en" else "de")
+    out.print(f"Controller workbook: {controller}")
     for _file, reason in result.skipped:
         err.print(f"  • skipped: {reason}", markup=False, highlight=False)
     if result.problems:

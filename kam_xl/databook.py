@@ -682,16 +682,18 @@ def _csv_value(value: Any) -> str:
     return "'" + text if text[:1] in _FORMULA_STARTS else text
 
 
-def write_databook(db: DataBook, path: str | Path) -> Path:
+def write_databook(db: DataBook, path: str | Path, replace: bool = False) -> Path:
     """Write a data book as ``.xlsx`` (one sheet per table) or, for any other path, as a folder of CSV files.
 
     Text is always written as text (a name beginning with ``=`` stays a name, never a formula). Files are
-    written atomically; an existing non-empty folder or an existing file is refused, never overwritten.
+    written atomically; an existing non-empty folder or an existing file is refused, never overwritten —
+    except an existing .xlsx with ``replace=True`` (for kam_xl's own outputs), which is replaced atomically.
     """
     from kam_xl.files import write_atomic
 
     path = Path(path)
-    if path.exists() and (path.is_file() or any(path.iterdir())):
+    if path.exists() and not (replace and path.is_file() and path.suffix.lower() == ".xlsx") and (
+            path.is_file() or any(path.iterdir())):
         raise KamInputError(f"{path} already exists — allowed: a new .xlsx file or an empty folder")
     tables = {"accounts": [a.model_dump() for a in db.accounts]}
     tables.update({k: v for k, v in db.tables.items() if v is not None and k != "accounts"})

@@ -122,3 +122,26 @@ def test_account_level_excellence_ratings_survive_regeneration_and_are_exported(
     export = plans_to_databook(result.plans, "t", result.responses)
     assert export.table("excellence") == [{"respondent": "KA-006", "role": "Account-Plan", "criterion_id": "LM-1.1",
                                            "rating": 100, "evidence": "Kundenworkshop März"}]
+
+
+def test_generate_writes_the_controller_and_collect_consolidates_into_it(tmp_path):
+    from kam_xl.workbook.names import read_named
+
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["generate", "--out", str(out)]).exit_code == 0
+    ctl = read_named(out / "Controller.xlsx")
+    assert ctl.meta["template_id"] == "kam_xl.controller"
+    ids = [r[0] for r in ctl.values["ctl_acc_ids"]]
+    before = ctl.values["ctl_acc_cdb_iii"][ids.index("KA-005")][0]
+    plan = next(out.glob("KA-005_*.xlsx"))
+    _set(plan, "cdb_in_sales_cost", 0)  # the KAM books no sales cost: CDB III rises by the old sales cost
+    old_sales = demo_databook().cdb_input("KA-005", 2025)[0].sales_cost
+    for _ in range(2):  # collect can run again over its own outputs
+        result = runner.invoke(app, ["collect", str(out)])
+        assert result.exit_code == 0, result.output
+        assert "14 plan(s) and 0 questionnaire(s) read, 0 with invalid input, 0 file(s) skipped" in result.stdout
+    ctl = read_named(out / "Controller.xlsx")
+    after = ctl.values["ctl_acc_cdb_iii"][[r[0] for r in ctl.values["ctl_acc_ids"]].index("KA-005")][0]
+    assert after == pytest.approx(before + old_sales, abs=0.01)
+    assert ctl.values["ctl_res_moved_share"] is not None  # resources come from the data book (demo)
+    assert len(list((out / "_backup").glob("Controller.*.xlsx"))) == 2
