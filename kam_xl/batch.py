@@ -24,7 +24,7 @@ from kam_xl.workbook.controller import TEMPLATE_ID as CONTROLLER_ID
 from kam_xl.workbook.controller import controller_workbook
 from kam_xl.workbook.layout import Book, input_values, locate, named_values
 from kam_xl.workbook.merge import Conflict, merge_inputs, snapshot_from_meta, snapshot_meta
-from kam_xl.workbook.names import NamedValues, WorkbookError, read_named
+from kam_xl.workbook.names import Engine, NamedValues, WorkbookError, read_named
 from kam_xl.workbook.questionnaire import TEMPLATE_ID as QUESTIONNAIRE_ID
 from kam_xl.workbook.questionnaire import questionnaire, questionnaire_meta_problem, read_questionnaire
 from kam_xl.workbook.render import write_book
@@ -219,7 +219,8 @@ class CollectResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # file, reason
 
 
-def collect_plans(folder: Path, lang_default: Lang = "de", ignore: frozenset[str] = frozenset()) -> CollectResult:
+def collect_plans(folder: Path, lang_default: Lang = "de", ignore: frozenset[str] = frozenset(),
+                  engine: Engine = "calamine") -> CollectResult:
     """Read every account plan in ``folder`` and every questionnaire in it or its ``Fragebogen`` subfolder
     (not the ``_backup`` folders) back into models.
 
@@ -234,7 +235,7 @@ def collect_plans(folder: Path, lang_default: Lang = "de", ignore: frozenset[str
         if path.name.startswith("~$") or path.name in ignore:  # Excel's lock file; our own outputs
             continue
         try:
-            nv = read_named(path)
+            nv = read_named(path, engine=engine)
         except WorkbookError as e:
             result.skipped.append((path.name, str(e)))
             continue

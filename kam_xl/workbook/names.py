@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from xml.etree import ElementTree
 
 from openpyxl.utils.cell import column_index_from_string
@@ -98,22 +99,52 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def read_named(path: str | Path, names: set[str] | None = None) -> NamedValues:
-    """Read the values of all (or the given) defined names and the ``_meta`` entries of a workbook."""
+Engine = Literal["calamine", "openpyxl"]
+
+
+def _calamine_grids(path: Path) -> Callable[[str], list[list[Any]]]:
     from python_calamine import CalamineWorkbook
 
-    path = Path(path)
-    refs = defined_names(path)
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine has its own error types for damaged content
         raise WorkbookError(f"{path.name}: damaged .xlsx ({e})") from None
+
+    def grid(sheet: str) -> list[list[Any]]:
+        return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+
+    return grid
+
+
+def _openpyxl_grids(path: Path) -> Callable[[str], list[list[Any]]]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    except Exception as e:  # openpyxl raises many types for damaged content
+        raise WorkbookError(f"{path.name}: damaged .xlsx ({e})") from None
+
+    def grid(sheet: str) -> list[list[Any]]:
+        rows = [[("" if v is None else v) for v in row] for row in wb[sheet].iter_rows(values_only=True)]
+        return rows
+
+    return grid
+
+
+def read_named(path: str | Path, names: set[str] | None = None, engine: Engine = "calamine") -> NamedValues:
+    """Read the values of all (or the given) defined names and the ``_meta`` entries of a workbook.
+
+    ``engine="calamine"`` (python-calamine, fast) is the default; ``"openpyxl"`` reads the same values with
+    openpyxl — both give identical results, which the round-trip tests check."""
+    path = Path(path)
+    refs = defined_names(path)
+    load = _calamine_grids(path) if engine == "calamine" else _openpyxl_grids(path)
     grids: dict[str, list[list[Any]]] = {}
 
     def grid(sheet: str) -> list[list[Any]]:
         if sheet not in grids:
             try:
-                grids[sheet] = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+                grids[sheet] = load(sheet)
             except Exception as e:
                 raise WorkbookError(f"{path.name}: sheet {sheet!r} cannot be read ({e})") from None
         return grids[sheet]
