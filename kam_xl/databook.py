@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from kam_xl.cdb import STAGES, ActivityLine, CdbInput
 from kam_xl.errors import KamInputError
@@ -422,16 +422,22 @@ class DataBook(BaseModel):
     source: str
     accounts: list[AccountRow]
     tables: dict[str, list[dict[str, Any]] | None]
+    _by_account: dict[str, dict[str, list[dict[str, Any]]]] = PrivateAttr(default_factory=dict)
 
     def table(self, name: str) -> list[dict[str, Any]] | None:
         """Rows of table ``name``, or ``None`` if the data book has no such table."""
         return self.tables.get(name)
 
     def rows_for(self, name: str, account_id: str, **match: Any) -> list[dict[str, Any]]:
-        """Rows of table ``name`` for one account (and further column values)."""
-        rows = self.table(name) or []
-        return [r for r in rows if r["account_id"] == account_id
-                and all(r[k] == v for k, v in match.items())]
+        """Rows of table ``name`` for one account (and further column values). Tables are indexed by account
+        on first use, so looking up every account of a large data book stays linear."""
+        index = self._by_account.get(name)
+        if index is None:
+            index = defaultdict(list)
+            for r in self.table(name) or []:
+                index[r["account_id"]].append(r)
+            self._by_account[name] = index
+        return [r for r in index.get(account_id, ()) if all(r[k] == v for k, v in match.items())]
 
     def cdb_years(self, account_id: str) -> list[int]:
         """Years with CDB data for an account, ascending."""

@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from functools import lru_cache
 from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any, Literal
@@ -271,9 +272,15 @@ def extend_catalogue(catalogue: Catalogue, rows: list[dict[str, Any]], name: str
         raise KamInputError(f"{name}: {e}") from None
 
 
+@lru_cache(maxsize=1)
+def _shipped_catalogue() -> Catalogue:
+    return Catalogue.model_validate(_package_catalogue())
+
+
 def load_catalogue(extension: str | Path | None = None) -> Catalogue:
-    """Load the shipped catalogue, extended by a company's own criteria file (CSV or JSON) if given."""
-    base = Catalogue.model_validate(_package_catalogue())
+    """Load the shipped catalogue (read once per process; the model is frozen, so it is shared), extended by a
+    company's own criteria file (CSV or JSON) if given."""
+    base = _shipped_catalogue()
     if extension is None:
         return base
     path = Path(extension)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from kam_xl.databook import demo_databook
 from kam_xl.kgb import (
@@ -189,7 +190,8 @@ def test_inputs_unlocked_formulas_locked_sheet_protected(recalculated):
         assert len(inputs) > 50 and len(formulas) > 50
         assert all(ws[c.address].protection.locked is False for c in inputs)
         assert all(ws[c.address].protection.locked is True for c in formulas)
-        validated = {str(cell) for dv in ws.data_validations.dataValidation for cell in dv.sqref}
+        validated = {f"{get_column_letter(col)}{row}" for dv in ws.data_validations.dataValidation
+                     for rng in dv.sqref.ranges for row, col in rng.cells}
         assert {c.address for c in inputs} <= validated
     finally:
         wb.close()
