@@ -91,12 +91,14 @@ def defined_names(path: Path) -> dict[str, NamedRef]:
     return refs
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        return value if value != "" else None
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return value  # keep floats as floats; callers decide on int
-    return value
+def _block(rows: list[list[Any]], r0: int, c0: int, r1: int, c1: int) -> list[list[Any]]:
+    """The cells of a box as rows, blanks (calamine's "") as None, padded where the sheet ends early."""
+    width = c1 - c0 + 1
+    out = []
+    for r in range(r0, r1 + 1):
+        values = [None if v == "" else v for v in rows[r][c0:c1 + 1]] if r < len(rows) else []
+        out.append(values + [None] * (width - len(values)))
+    return out
 
 
 Engine = Literal["calamine", "openpyxl"]
@@ -149,19 +151,12 @@ def read_named(path: str | Path, names: set[str] | None = None, engine: Engine =
                 raise WorkbookError(f"{path.name}: sheet {sheet!r} cannot be read ({e})") from None
         return grids[sheet]
 
-    def at(rows: list[list[Any]], r: int, c: int) -> Any:
-        return _clean(rows[r][c]) if r < len(rows) and c < len(rows[r]) else None
-
     values: dict[str, Any] = {}
     for name, ref in refs.items():
         if names is not None and name not in names and not name.startswith("meta_"):
             continue
-        rows = grid(ref.sheet)
-        if ref.is_cell:
-            values[name] = at(rows, ref.first_row, ref.first_col)
-        else:
-            values[name] = [[at(rows, r, c) for c in range(ref.first_col, ref.last_col + 1)]
-                            for r in range(ref.first_row, ref.last_row + 1)]
+        block = _block(grid(ref.sheet), ref.first_row, ref.first_col, ref.last_row, ref.last_col)
+        values[name] = block[0][0] if ref.is_cell else block
     meta = {k.removeprefix("meta_"): str(v) for k, v in values.items() if k.startswith("meta_") and v is not None}
     return NamedValues(path=path, refs=refs, values={k: v for k, v in values.items() if not k.startswith("meta_")},
                        meta=meta)
