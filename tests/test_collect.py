@@ -6,6 +6,7 @@ import csv
 
 import openpyxl
 import pytest
+from shared import type_into
 from typer.testing import CliRunner
 
 from kam_xl.batch import collect_plans, generate_all, plans_to_databook
@@ -13,14 +14,6 @@ from kam_xl.cli import app
 from kam_xl.databook import demo_databook, read_databook
 
 runner = CliRunner()
-
-
-def _set(path, name, value, row=0, col=0):
-    wb = openpyxl.load_workbook(path)
-    sheet, ref = next(iter(wb.defined_names[name].destinations))
-    cell = wb[sheet][ref.replace("$", "").split(":")[0]]
-    wb[sheet].cell(cell.row + row, cell.column + col).value = value
-    wb.save(path)
 
 
 @pytest.fixture
@@ -66,8 +59,8 @@ def test_round_trip_every_demo_plan_gives_back_the_data(plans, tmp_path, engine)
 @pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
 def test_typed_values_come_back(plans, engine):
     plan = next(plans.glob("KA-005_*.xlsx"))
-    _set(plan, "cdb_in_sales_cost", 77_777)
-    _set(plan, "acc_supplier_role", "Systempartner")
+    type_into(plan, "cdb_in_sales_cost", 77_777)
+    type_into(plan, "acc_supplier_role", "Systempartner")
     [p] = [p for p in collect_plans(plans, engine=engine).plans if p.account.account_id == "KA-005"]
     assert p.cdb.sales_cost == 77_777
     assert p.account.supplier_role == "Systempartner"
@@ -79,7 +72,7 @@ def test_collect_over_good_wrong_foreign_and_truncated_files(plans, tmp_path):
     files = sorted(plans.glob("*.xlsx"))
     good, wrong, truncated = files[0], files[1], files[2]
     (folder / good.name).write_bytes(good.read_bytes())
-    _set(wrong, "cdb_in_freight", "viel")
+    type_into(wrong, "cdb_in_freight", "viel")
     (folder / wrong.name).write_bytes(wrong.read_bytes())
     data = truncated.read_bytes()
     (folder / truncated.name).write_bytes(data[: len(data) // 2])
@@ -105,7 +98,7 @@ def test_collect_over_good_wrong_foreign_and_truncated_files(plans, tmp_path):
 
 def test_plan_of_another_template_version_is_skipped(plans):
     plan = next(plans.glob("KA-001_*.xlsx"))
-    _set(plan, "meta_template_version", "0.9")
+    type_into(plan, "meta_template_version", "0.9")
     result = collect_plans(plans)
     assert len(result.plans) == 13
     assert result.skipped == [(plan.name, f"{plan.name}: account plan of template version 0.9, this kam_xl reads "
@@ -118,8 +111,8 @@ def test_account_level_excellence_ratings_survive_regeneration_and_are_exported(
 
     plan = next(plans.glob("KA-006_*.xlsx"))
     ids = [row[0] for row in read_named(plan).values["exc_LM_ids"]]
-    _set(plan, "exc_LM_ratings", "100 – trifft voll und ganz zu", row=ids.index("LM-1.1"))
-    _set(plan, "exc_LM_evidence", "Kundenworkshop März", row=ids.index("LM-1.1"))
+    type_into(plan, "exc_LM_ratings", "100 – trifft voll und ganz zu", row=ids.index("LM-1.1"))
+    type_into(plan, "exc_LM_evidence", "Kundenworkshop März", row=ids.index("LM-1.1"))
     assert generate_plan(None, "KA-006", plans).status == "regenerated"
     result = collect_plans(plans)
     export = plans_to_databook(result.plans, "t")  # the plans' rows only (not the questionnaires')
@@ -137,7 +130,7 @@ def test_generate_writes_the_controller_and_collect_consolidates_into_it(tmp_pat
     ids = [r[0] for r in ctl.values["ctl_acc_ids"]]
     before = ctl.values["ctl_acc_cdb_iii"][ids.index("KA-005")][0]
     plan = next(out.glob("KA-005_*.xlsx"))
-    _set(plan, "cdb_in_sales_cost", 0)  # the KAM books no sales cost: CDB III rises by the old sales cost
+    type_into(plan, "cdb_in_sales_cost", 0)  # the KAM books no sales cost: CDB III rises by the old sales cost
     old_sales = demo_databook().cdb_input("KA-005", 2025)[0].sales_cost
     for _ in range(2):  # collect can run again over its own outputs
         result = runner.invoke(app, ["collect", str(out)])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from shared import type_into
 from typer.testing import CliRunner
 
 from kam_xl.batch import generate_plan, plan_filename
@@ -16,15 +17,6 @@ from kam_xl.databook import demo_databook, write_databook
 from kam_xl.workbook.names import read_named
 
 runner = CliRunner()
-
-
-def _set(path: Path, name: str, value, row: int = 0, col: int = 0) -> None:
-    """Type a value into the cell a defined name points to (as a KAM would), with openpyxl."""
-    wb = openpyxl.load_workbook(path)
-    sheet, ref = next(iter(wb.defined_names[name].destinations))
-    cell = wb[sheet][ref.replace("$", "").split(":")[0]]
-    wb[sheet].cell(cell.row + row, cell.column + col).value = value
-    wb.save(path)
 
 
 def _edit_csv(path: Path, account_id: str, year: str, column: str, value: str) -> None:
@@ -58,11 +50,11 @@ def test_regeneration_keeps_kam_inputs_reports_conflicts_and_backs_up(tmp_path):
     assert first.status == "new"
     plan = first.path
     # the KAM types: a service cost, a status, and a new activity line in the first free row (row 3)
-    _set(plan, "cdb_in_service_cost", 123_456.0)
-    _set(plan, "acc_status", "abgegeben")
+    type_into(plan, "cdb_in_service_cost", 123_456.0)
+    type_into(plan, "acc_status", "abgegeben")
     for name, value in (("cdb_act_activity", "Messebesuch"), ("cdb_act_stage", "Vertrieb"),
                         ("cdb_act_quantity", 2), ("cdb_act_rate", 1_500)):
-        _set(plan, name, value, row=2)
+        type_into(plan, name, value, row=2)
     typed = plan.read_bytes()
     # the data changes: gross sales (no KAM input there) and service cost (where the KAM typed)
     _edit_csv(data / "cdb.csv", "KA-001", "2025", "gross_sales", "4600000")
@@ -104,7 +96,7 @@ def test_regeneration_without_kam_changes_has_no_conflicts(tmp_path):
 def test_bad_kam_input_leaves_the_old_file_untouched(tmp_path):
     out = tmp_path / "out"
     plan = generate_plan(None, "KA-004", out).path
-    _set(plan, "cdb_in_freight", "viel")
+    type_into(plan, "cdb_in_freight", "viel")
     before = plan.read_bytes()
     again = generate_plan(None, "KA-004", out)
     assert again.status == "error"
@@ -132,7 +124,7 @@ def test_cli_reports_conflicts_to_csv_and_errors_with_exit_code(tmp_path):
     out = tmp_path / "out"
     assert runner.invoke(app, ["generate", "--out", str(out), "--jobs", "2"]).exit_code == 0
     plan = next(out.glob("KA-004_*.xlsx"))
-    _set(plan, "cdb_in_freight", "viel")
+    type_into(plan, "cdb_in_freight", "viel")
     result = runner.invoke(app, ["generate", "--out", str(out)])
     assert result.exit_code == 2
     assert "13 regenerated, 1 not written" in result.stdout
@@ -156,16 +148,16 @@ def test_kgb_inputs_read_back_exactly_and_survive_regeneration(tmp_path):
         # the sheet holds weights as fractions (shown as %), the data book had points: same card
         assert [_canon(c) for c in cards] == [_canon(c) for c in db.kgb_cards(account.account_id)]
     plan = next(out.glob("KA-001_*.xlsx"))
-    _set(plan, "kgb_1_ratings", 95, row=0, col=0)            # our rating of the first criterion
+    type_into(plan, "kgb_1_ratings", 95, row=0, col=0)            # our rating of the first criterion
     n = len(db.kgb_cards("KA-001")[0].criteria)             # the first spare row
-    _set(plan, "kgb_1_criteria", "Liefertreue", row=n)      # a new criterion …
-    _set(plan, "kgb_1_weights", 0.0, row=n)                 # … with weight 0 % so the sum stays 100 %
+    type_into(plan, "kgb_1_criteria", "Liefertreue", row=n)      # a new criterion …
+    type_into(plan, "kgb_1_weights", 0.0, row=n)                 # … with weight 0 % so the sum stays 100 %
     again = generate_plan(None, "KA-001", out)
     assert again.status == "regenerated" and again.conflicts == []
     [card] = parse_kgb(read_named(plan).values, "KA-001", None, lambda *a: pytest.fail(str(a)))
     assert card.ratings["Rheinauen"][card.criteria[0].name] == 95
     assert [c.name for c in card.criteria][-1] == "Liefertreue"
-    _set(plan, "kgb_1_weights", 0.5, row=0)                  # weights now sum to more than 100 %
+    type_into(plan, "kgb_1_weights", 0.5, row=0)                  # weights now sum to more than 100 %
     bad = generate_plan(None, "KA-001", out)
     assert bad.status == "error"
     assert "sheet Kgb" in bad.problems[0] and "weights that sum to 100 %" in bad.problems[0]

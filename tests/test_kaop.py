@@ -1,6 +1,7 @@
 """KAOP: Tabelle 8 of seed 000 rebuilt from its drivers, plan vs actual, seasonality split."""
 
 import pytest
+from shared import tabelle_8
 
 from kam_xl.kaop import (
     CostQuarter,
@@ -13,31 +14,6 @@ from kam_xl.kaop import (
     split_by_seasonality,
     traffic_light,
 )
-
-# Tabelle 8 "Wirtschaftliches und markterfolgsbezogenes Zielgerüst im KAM am Beispiel eines
-# Chemieunternehmens" (seed 000): drivers as printed in the table.
-DYE_VOLUME = (20, 24, 24, 22)
-DYE_PRICE = (9_800, 9_800, 9_780, 9_780)
-RF_VOLUME = (1_000, 1_125, 1_200, 1_205)
-SALES_STAFF = (30_000, 29_000, 29_500, 27_800)
-TECH_SERVICE = (153_000, 258_000, 80_000, 134_000)
-
-
-def tabelle_8():
-    products = [ProductQuarter(product="Dyestuffs", quarter=q, volume=v, price=p, share_of_wallet=s)
-                for q, v, p, s in zip((1, 2, 3, 4), DYE_VOLUME, DYE_PRICE, (0.25, 0.26, 0.26, 0.29), strict=True)]
-    products += [ProductQuarter(product="Retention/Fixation", quarter=q, volume=v, price=2_300, share_of_wallet=s)
-                 for q, v, s in zip((1, 2, 3, 4), RF_VOLUME, (0.30, 0.32, 0.32, 0.32), strict=True)]
-    costs = []
-    for q in (1, 2, 3, 4):
-        costs += [
-            CostQuarter(category="sales_staff", quarter=q, amount=SALES_STAFF[q - 1]),
-            CostQuarter(category="tech_service", quarter=q, amount=TECH_SERVICE[q - 1]),
-            CostQuarter(category="freight", quarter=q, rate_of_revenue=0.20),
-            CostQuarter(category="product_cost", quarter=q, rate_of_revenue=0.60),
-            CostQuarter(category="other", quarter=q, rate_of_revenue=0.08),
-        ]
-    return products, costs
 
 
 def test_tabelle_8_to_the_euro():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
 import pytest
+from shared import type_into
 
 from kam_xl.databook import demo_databook
 from kam_xl.kaop import COST_CATEGORIES, QUARTERS, KaopMeasure, PotentialGoal, ProductQuarter, Thresholds, kaop_plan
@@ -15,15 +15,6 @@ from kam_xl.workbook.names import read_named
 from kam_xl.workbook.render import write_book
 
 DB = demo_databook()
-
-
-def _set(path: Path, name: str, value, row: int = 0, col: int = 0) -> None:
-    """Type a value into the cell a defined name points to (as a KAM would), with openpyxl."""
-    wb = openpyxl.load_workbook(path)
-    sheet, ref = next(iter(wb.defined_names[name].destinations))
-    cell = wb[sheet][ref.replace("$", "").split(":")[0]]
-    wb[sheet].cell(cell.row + row, cell.column + col).value = value
-    wb.save(path)
 
 
 def _write(tmp_path: Path, account_id: str, lang="de", **kwargs) -> tuple[Path, int, tuple, tuple]:
@@ -94,12 +85,12 @@ def test_typed_actuals_goal_and_measure_are_read(tmp_path):
     values = read_named(path).values
     first = values["kaop_actual_products"][0][0]
     assert 3 not in kaop_plan(*actual).quarters
-    _set(path, "kaop_actual_volume", 123.5, row=0, col=2)        # Q3 actual of the first product
-    _set(path, "kaop_actual_price", 1_700.0, row=0, col=2)
+    type_into(path, "kaop_actual_volume", 123.5, row=0, col=2)        # Q3 actual of the first product
+    type_into(path, "kaop_actual_price", 1_700.0, row=0, col=2)
     for col, value in enumerate(("Win the coating line", "volume", "t", 100.0, None, None, None, 80.0)):
-        _set(path, "kaop_goals", value, row=0, col=col)
+        type_into(path, "kaop_goals", value, row=0, col=col)
     for col, value in enumerate(("Top-management visit", "Person", "Head of sales", "1 day", 3, "in progress")):
-        _set(path, "kaop_measures", value, row=0, col=col)
+        type_into(path, "kaop_measures", value, row=0, col=col)
     result, problems = _read(path, "en")
     assert problems == []
     assert ProductQuarter(product=first, quarter=3, volume=123.5, price=1_700.0) in result.actual[0]
@@ -114,14 +105,14 @@ def test_typed_actuals_goal_and_measure_are_read(tmp_path):
 def test_english_lever_words_map_to_the_model(tmp_path):
     aid = DB.accounts[0].account_id
     path, *_ = _write(tmp_path, aid, "en")
-    _set(path, "kaop_measures", "Price list 2027", row=0, col=0)
-    _set(path, "kaop_measures", "Price", row=0, col=1)
-    _set(path, "kaop_measures", "done", row=0, col=5)
+    type_into(path, "kaop_measures", "Price list 2027", row=0, col=0)
+    type_into(path, "kaop_measures", "Price", row=0, col=1)
+    type_into(path, "kaop_measures", "done", row=0, col=5)
     result, problems = _read(path, "en")
     assert problems == []
     assert result.measures == [KaopMeasure(measure="Price list 2027", lever="Preis", status="erledigt")]
     # the German word is not an English drop-down word
-    _set(path, "kaop_measures", "erledigt", row=0, col=5)
+    type_into(path, "kaop_measures", "erledigt", row=0, col=5)
     result, problems = _read(path, "en")
     assert [p[:3] for p in problems] == [("kaop_measures", 0, 5)] and result.measures == []
 
@@ -139,7 +130,7 @@ def test_bad_values_each_give_one_problem_and_the_rest_is_read(tmp_path):
              ("kaop_measures", 0, 0, "Messeauftritt"),
              ("kaop_measures", 0, 1, "Marketing")]
     for name, row, col, value in cases:
-        _set(path, name, value, row or 0, col or 0)
+        type_into(path, name, value, row or 0, col or 0)
     result, problems = _read(path, "de")
     assert sorted(p[:4] for p in problems) == sorted([
         ("kaop_actual_sow", 1, 1, 1.5), ("kaop_measures", 0, 1, "Marketing"),
@@ -169,7 +160,7 @@ def test_bad_values_each_give_one_problem_and_the_rest_is_read(tmp_path):
 ])
 def test_single_bad_values(tmp_path, name, row, col, value, problem_at):
     path, *_ = _write(tmp_path, DB.accounts[0].account_id, "de")
-    _set(path, name, value, row or 0, col or 0)
+    type_into(path, name, value, row or 0, col or 0)
     result, problems = _read(path, "de")
     if problem_at is None:
         assert problems == [] and result.goals[0].goal == value
@@ -186,11 +177,11 @@ def test_product_rows_need_a_name_and_a_volume_or_price(tmp_path):
     path, _, plan, _ = _write(tmp_path, DB.accounts[0].account_id, "de", spare_products=2)
     names = read_named(path).values["kaop_plan_products"]
     spare = next(i for i, r in enumerate(names) if r[0] is None)
-    _set(path, "kaop_plan_products", "Neu ohne Zahlen", row=spare)          # a name alone adds nothing
-    _set(path, "kaop_plan_volume", 10.0, row=spare + 1, col=0)            # numbers without a name
-    _set(path, "kaop_actual_products", "Nur Preis", row=spare)
-    _set(path, "kaop_actual_price", 99.0, row=spare, col=3)                # price alone: volume 0
-    _set(path, "kaop_actual_sow", 0.5, row=spare, col=2)                   # share alone: reported
+    type_into(path, "kaop_plan_products", "Neu ohne Zahlen", row=spare)          # a name alone adds nothing
+    type_into(path, "kaop_plan_volume", 10.0, row=spare + 1, col=0)            # numbers without a name
+    type_into(path, "kaop_actual_products", "Nur Preis", row=spare)
+    type_into(path, "kaop_actual_price", 99.0, row=spare, col=3)                # price alone: volume 0
+    type_into(path, "kaop_actual_sow", 0.5, row=spare, col=2)                   # share alone: reported
     result, problems = _read(path, "de")
     assert sorted(p[:3] for p in problems) == [("kaop_actual_volume", spare, 2),
                                                ("kaop_plan_products", spare + 1, 0)]
@@ -202,9 +193,9 @@ def test_product_rows_need_a_name_and_a_volume_or_price(tmp_path):
 def test_duplicate_product_name_and_non_number_goal(tmp_path):
     path, *_ = _write(tmp_path, DB.accounts[0].account_id, "de")
     names = read_named(path).values["kaop_plan_products"]
-    _set(path, "kaop_plan_products", names[0][0], row=1)                   # second row renamed like the first
-    _set(path, "kaop_goals", "Neukunde", row=0, col=0)
-    _set(path, "kaop_goals", "viel", row=0, col=7)                         # actual Q1
+    type_into(path, "kaop_plan_products", names[0][0], row=1)                   # second row renamed like the first
+    type_into(path, "kaop_goals", "Neukunde", row=0, col=0)
+    type_into(path, "kaop_goals", "viel", row=0, col=7)                         # actual Q1
     result, problems = _read(path, "de")
     assert sorted(p[:4] for p in problems) == [("kaop_goals", 0, 7, "viel"),
                                                ("kaop_plan_products", 1, 0, names[0][0])]

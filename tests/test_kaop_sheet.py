@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from openpyxl.utils.cell import range_boundaries
+from shared import RATES, SALES_STAFF, tabelle_8
 
 from kam_xl.databook import demo_databook
 from kam_xl.kaop import (
@@ -29,27 +30,6 @@ from kam_xl.recalc import error_cells, mismatches, read_defined_names, read_valu
 from kam_xl.workbook.kaop_sheet import BASIS_WORDS, LEVER_WORDS, kaop_sheet
 from kam_xl.workbook.layout import Book, Sheet
 from kam_xl.workbook.render import write_book
-
-# Tabelle 8 of seed 000 (the same drivers as tests/test_kaop.py's tabelle_8())
-DYE_VOLUME = (20, 24, 24, 22)
-DYE_PRICE = (9_800, 9_800, 9_780, 9_780)
-RF_VOLUME = (1_000, 1_125, 1_200, 1_205)
-SALES_STAFF = (30_000, 29_000, 29_500, 27_800)
-TECH_SERVICE = (153_000, 258_000, 80_000, 134_000)
-RATES = {"freight": 0.20, "product_cost": 0.60, "other": 0.08}
-
-
-def tabelle_8() -> tuple[list[ProductQuarter], list[CostQuarter]]:
-    products = [ProductQuarter(product="Dyestuffs", quarter=q, volume=v, price=p, share_of_wallet=s)
-                for q, v, p, s in zip((1, 2, 3, 4), DYE_VOLUME, DYE_PRICE, (0.25, 0.26, 0.26, 0.29), strict=True)]
-    products += [ProductQuarter(product="Retention/Fixation", quarter=q, volume=v, price=2_300, share_of_wallet=s)
-                 for q, v, s in zip((1, 2, 3, 4), RF_VOLUME, (0.30, 0.32, 0.32, 0.32), strict=True)]
-    costs = []
-    for q in (1, 2, 3, 4):
-        costs += [CostQuarter(category="sales_staff", quarter=q, amount=SALES_STAFF[q - 1]),
-                  CostQuarter(category="tech_service", quarter=q, amount=TECH_SERVICE[q - 1])]
-        costs += [CostQuarter(category=c, quarter=q, rate_of_revenue=r) for c, r in RATES.items()]
-    return products, costs
 
 
 def tabelle_8_actual() -> tuple[list[ProductQuarter], list[CostQuarter]]:
