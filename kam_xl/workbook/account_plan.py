@@ -30,6 +30,7 @@ from kam_xl.workbook.excellence_sheet import excellence_sheet, parse_excellence
 from kam_xl.workbook.kaop_sheet import KaopInputs, parse_kaop
 from kam_xl.workbook.kgb_sheet import kgb_sheet, parse_kgb
 from kam_xl.workbook.layout import Book, Input, Sheet
+from kam_xl.workbook.layout import pick as _t
 
 TEMPLATE_ID = "kam_xl.account_plan"
 TEMPLATE_VERSION = "1.0"
@@ -47,9 +48,6 @@ STAGE_LABELS: dict[Stage, tuple[str, str]] = {
 BAND_WORDS = {"de": {"high": "> 10 %", "mid": "0–10 %", "loss": "< 0 % (Big Step or Out)"},
               "en": {"high": "> 10 %", "mid": "0–10 %", "loss": "< 0 % (big step or out)"}}
 
-
-def _t(lang: Lang, de: str, en: str) -> str:
-    return de if lang == "de" else en
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,7 @@ from kam_xl.resources import (
 )
 from kam_xl.workbook.account_plan import BAND_WORDS, STAGE_LABELS
 from kam_xl.workbook.layout import Book, Chart, Conditional, Input, Sheet
+from kam_xl.workbook.layout import pick as _t
 
 TEMPLATE_ID = "kam_xl.controller"
 TEMPLATE_VERSION = "1.0"
@@ -103,9 +104,6 @@ _AMOUNTS = ("gross_sales", "deductions", "product_cost", "freight", "development
             "service_cost", "sales_cost")
 _LINE_LABELS = {f: (de, en) for f, de, en, _ in STATEMENT_LINES}
 
-
-def _t(lang: Lang, de: str, en: str) -> str:
-    return de if lang == "de" else en
 
 
 def _missing_note(s: Sheet, row: int, lang: Lang, tables: str) -> None:

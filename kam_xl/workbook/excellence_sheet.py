@@ -54,6 +54,7 @@ from kam_xl.excellence import (
     summarise_dimensions,
 )
 from kam_xl.workbook.layout import Conditional, Input, Sheet
+from kam_xl.workbook.layout import pick as _t
 
 Lang = Literal["de", "en"]
 FLAG_WORD = {"de": "ohne Beleg", "en": "no evidence"}
@@ -66,9 +67,6 @@ SCORE_SCALE = {"type": "3_color_scale", "min_type": "num", "min_value": 0, "min_
 SCALE_WORDS_NAME = "exc_scale_words"
 SCALE_VALUES_NAME = "exc_scale_values"
 
-
-def _t(lang: Lang, de: str, en: str) -> str:
-    return de if lang == "de" else en
 
 
 def rating_word(rating: Rating, lang: Lang = "de") -> str:

@@ -49,6 +49,7 @@ from kam_xl.kaop import (
     kaop_plan,
 )
 from kam_xl.workbook.layout import Chart, Conditional, Input, Sheet
+from kam_xl.workbook.layout import pick as _t
 
 Lang = Literal["de", "en"]
 SHEET_NAME = "KAOP"
@@ -77,9 +78,6 @@ GREEN, AMBER = "kaop_threshold_green", "kaop_threshold_amber"
 C_LABEL, C_BASIS, C_YEAR, C_FORECAST = 0, 1, 6, 7
 C_Q = {q: 1 + q for q in QUARTERS}
 
-
-def _t(lang: Lang, de: str, en: str) -> str:
-    return de if lang == "de" else en
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from kam_xl.kgb import (
     weights_complete,
 )
 from kam_xl.workbook.layout import Chart, Conditional, Input, Sheet
+from kam_xl.workbook.layout import pick as _t
 
 Lang = Literal["de", "en"]
 SHEET_NAME = "Kgb"
@@ -49,9 +50,6 @@ EMPTY_SUPPLIERS = 3  # supplier columns of that block (plus the spare columns)
 CHART_ROWS = 17  # a block is at least this tall, so that its chart does not cover the next block
 ERROR_FORMAT = {"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True}
 
-
-def _t(lang: Lang, de: str, en: str) -> str:
-    return de if lang == "de" else en
 
 
 def _num(x: float) -> str:

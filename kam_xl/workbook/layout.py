@@ -21,9 +21,15 @@ from typing import Any, Literal
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+Lang = Literal["de", "en"]
 InputKind = Literal["amount", "number", "fraction", "score", "integer", "list", "text", "date"]
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}[0-9]+$|^[RrCc][0-9]*$")
+
+
+def pick(lang: Lang, de: str, en: str) -> str:
+    """The label in the workbook's language (German by default, English with ``lang="en"``)."""
+    return de if lang == "de" else en
 
 
 def check_name(name: str) -> str:

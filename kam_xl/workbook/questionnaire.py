@@ -29,6 +29,7 @@ from kam_xl.workbook.excellence_sheet import (
     parse_excellence,
 )
 from kam_xl.workbook.layout import Book, Chart, Conditional, Input, Sheet
+from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.names import NamedValues
 
 TEMPLATE_ID = "kam_xl.questionnaire"
@@ -36,9 +37,6 @@ TEMPLATE_VERSION = "1.0"
 PRIORITIES = 5
 Lang = Literal["de", "en"]
 
-
-def _t(lang: Lang, de: str, en: str) -> str:
-    return de if lang == "de" else en
 
 
 def _profile_sheet(catalogue: Catalogue, response: Response | None, respondent: str, role: str,
