@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -233,7 +234,8 @@ def _parse_cell(col: Column, value: Any, decimal_comma: bool) -> Any:
     if kind == "text":
         text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
         # undo the guard write_databook puts before text that a spreadsheet would take for a formula
-        return text[1:] if text[:1] == "'" and text[1:2] in _FORMULA_STARTS else text
+        text = text[1:] if text[:1] == "'" and text[1:2] in _FORMULA_STARTS else text
+        return sys.intern(text)  # ids, names and products repeat on thousands of rows: keep one copy each
     if kind == "rating":
         try:
             return parse_rating(value)
@@ -297,11 +299,12 @@ def _parse_table(table: Table, src: _Source, problems: list[Problem]) -> list[Lo
                 continue
             i = positions[col.name]
             value = raw[i] if i < len(raw) else None
-            cells[col.name] = src.cell(i, row_number)
+            if src.excel:  # CSV and Parquet have no cell addresses: keep no per-cell entries for them
+                cells[col.name] = src.cell(i, row_number)
             if _empty(value):
                 if col.required:
                     problems.append(Problem(file=src.file, sheet=src.sheet, row=row_number, column=col.name,
-                                            cell=cells[col.name], value="",
+                                            cell=cells.get(col.name), value="",
                                             message=f"is empty — allowed: {_allowed(col)}"))
                 values[col.name] = None
                 continue
@@ -309,7 +312,7 @@ def _parse_table(table: Table, src: _Source, problems: list[Problem]) -> list[Lo
                 values[col.name] = _parse_cell(col, value, src.decimal_comma)
             except _CellError:
                 problems.append(Problem(file=src.file, sheet=src.sheet, row=row_number, column=col.name,
-                                        cell=cells[col.name], value=_show(value),
+                                        cell=cells.get(col.name), value=_show(value),
                                         message=f"allowed: {_allowed(col)}"))
                 values[col.name] = None
                 bad.add(col.name)
@@ -643,7 +646,10 @@ def read_databook(path: str | Path, catalogue: Catalogue | None = None) -> DataB
         problems.append(Problem(file=path.name, message="has no accounts table — required: a sheet or file "
                                                         "'accounts' with " + ", ".join(
                                                             c.name for c in TABLES["accounts"].columns)))
-    tables = {name: _parse_table(TABLES[name], src, problems) for name, src in sources.items()}
+    tables = {}
+    for name, src in sources.items():
+        tables[name] = _parse_table(TABLES[name], src, problems)
+        src.rows = []  # the raw cells are parsed: let them go before the next table (peak memory)
     for name, rows in tables.items():
         _check_keys(TABLES[name], rows, sources[name], problems)
     if "accounts" in tables:
@@ -667,9 +673,9 @@ def read_databook(path: str | Path, catalogue: Catalogue | None = None) -> DataB
     for r in tables.get("portfolio", []):
         if r.values["margin_factor"] is None:
             r.values["margin_factor"] = 1.0
-    return DataBook(source=str(path), accounts=accounts,
-                    tables={name: ([r.values for r in tables[name]] if name in tables else None)
-                            for name in TABLES})
+    parsed = {name: ([r.values for r in tables.pop(name)] if name in tables else None) for name in TABLES}
+    # every value is checked above: construct without pydantic copying ~100k row dicts once more
+    return DataBook.model_construct(source=str(path), accounts=accounts, tables=parsed)
 
 
 # ---------------------------------------------------------------------------------------------- writing
