@@ -1,0 +1,156 @@
+"""Where kam_xl's time goes when it generates account plans (``jobs=1``), phase by phase.
+
+The phases are timed by calling kam_xl's own functions one after the other for every account, as
+:func:`kam_xl.batch.generate_plan` does for a new file — nothing in kam_xl is changed or patched:
+
+* ``read data book`` — :func:`~kam_xl.databook.read_databook` (once per run);
+* ``account data`` — the account's rows from the data book (:meth:`AccountPlanData.from_databook`);
+* ``compute`` — the KAM methods alone: :func:`~kam_xl.cdb.cdb_statement`, :func:`~kam_xl.portfolio.portfolio_band`
+  and the Kgb scoring (:func:`~kam_xl.kgb.score_card`, ranks, weight checks), called directly;
+* ``layout`` — :func:`~kam_xl.workbook.account_plan.account_plan` minus ``compute`` (it calls those too);
+* ``input snapshot`` — :func:`~kam_xl.workbook.layout.input_values`, :func:`~kam_xl.workbook.merge.snapshot_meta`
+  and the file name;
+* ``render: xlsxwriter calls`` / ``render: XML + zip`` — the renderer's own functions writing into memory
+  (``in_memory`` xlsxwriter, a ``BytesIO``): the cell, validation, name, chart … calls, then ``close()``;
+* ``file I/O`` — :func:`~kam_xl.workbook.render.write_book` (temporary part files, the file, ``fsync``,
+  atomic rename) minus the in-memory render; ``atomic write + fsync`` shows the part of it that is writing
+  the finished bytes through :func:`kam_xl.files.write_atomic`.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from time import perf_counter
+
+import xlsxwriter
+
+from kam_xl.batch import plan_filename
+from kam_xl.cdb import CdbInput, cdb_statement
+from kam_xl.databook import read_databook
+from kam_xl.files import write_atomic
+from kam_xl.kgb import score_card, supplier_ranks, value_driver_ranks, weight_sum, weights_complete
+from kam_xl.portfolio import portfolio_band
+from kam_xl.workbook import render
+from kam_xl.workbook.account_plan import AccountPlanData, account_plan
+from kam_xl.workbook.layout import Book, input_values
+from kam_xl.workbook.merge import snapshot_meta
+
+
+@dataclass
+class Profile:
+    """Seconds spent per phase over all accounts (see the module doc)."""
+
+    accounts: int = 0
+    phases: dict[str, float] = field(default_factory=dict)
+    atomic_write: float = 0.0  # part of "file I/O": writing the finished bytes atomically with fsync
+    bytes_written: int = 0
+
+    def add(self, phase: str, seconds: float) -> None:
+        """Add ``seconds`` to ``phase``."""
+        self.phases[phase] = self.phases.get(phase, 0.0) + seconds
+
+    @property
+    def total(self) -> float:
+        """The sum of all phases."""
+        return sum(self.phases.values())
+
+
+def compute_only(data: AccountPlanData) -> None:
+    """The KAM methods an account plan's sheets call for their cached values, without building any layout:
+    CDB statement and portfolio band, Kgb scoring, the KAOP plan/actual comparison and the excellence score
+    (the last two only where the account plan has those sheets)."""
+    st = cdb_statement(data.cdb or CdbInput(gross_sales=0), list(data.activities))
+    portfolio_band(st.cdb_iii_rel)
+    for card in data.kgb_cards:
+        result = score_card(card)
+        value_driver_ranks(result)
+        supplier_ranks(result, [card.own_supplier, *card.competitors])
+        weights = list(card.weights)
+        weight_sum(weights)
+        weights_complete(weights)
+    kaop_data = getattr(data, "kaop", None)
+    if kaop_data is not None:
+        from kam_xl.kaop import compare, cost_lines, kaop_plan
+
+        plan_kp, actual_kp = kaop_plan(*kaop_data.plan), kaop_plan(*kaop_data.actual)
+        compare(plan_kp, actual_kp, thresholds=kaop_data.thresholds)
+        plan_lines = cost_lines(kaop_data.plan[1], plan_kp)
+        cost_lines(kaop_data.actual[1], actual_kp, default={c: b for c, (b, _) in plan_lines.items()})
+    if hasattr(data, "excellence"):
+        from kam_xl.excellence import Response, load_catalogue, score_response, summarise_dimensions
+        from kam_xl.workbook.account_plan import ACCOUNT_DIMENSIONS
+
+        catalogue = load_catalogue()
+        result = score_response(catalogue, data.excellence or Response(respondent="-", answers=[]))
+        summarise_dimensions(result, list(ACCOUNT_DIMENSIONS))
+
+
+def render_in_memory(book: Book) -> tuple[bytes, float, float]:
+    """Render ``book`` as :func:`kam_xl.workbook.render.write_book` does, but into memory; returns the bytes,
+    the seconds of the xlsxwriter calls and the seconds of ``close()`` (XML and zip)."""
+    t0 = perf_counter()
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                                   "strings_to_urls": False})
+    wb.set_properties({"title": book.meta.get("title", book.template_id), "company": "kam_xl",
+                       "comments": f"{book.template_id} {book.template_version}"})
+    fmts = render._Formats(wb)
+    for sheet in book.sheets:
+        render._write_sheet(wb, fmts, sheet)
+    render._write_meta(wb, book)
+    t1 = perf_counter()
+    wb.close()
+    t2 = perf_counter()
+    return buf.getvalue(), t1 - t0, t2 - t1
+
+
+def profile_generation(data_path: Path, out_dir: Path, now: datetime, lang: str = "de") -> Profile:
+    """Time every phase of generating all plans of the data book at ``data_path`` into ``out_dir`` (new
+    files), calling kam_xl's functions directly."""
+    prof = Profile()
+    scratch = out_dir / "_scratch"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    scratch.mkdir(exist_ok=True)
+    gc.collect()
+    t = perf_counter()
+    db = read_databook(data_path)
+    prof.add("read data book", perf_counter() - t)
+    for account in db.accounts:
+        aid = account.account_id
+        t = perf_counter()
+        acc = next(a for a in db.accounts if a.account_id == aid)  # as generate_plan looks it up
+        data = AccountPlanData.from_databook(db, aid)
+        prof.add("account data", perf_counter() - t)
+
+        t = perf_counter()
+        compute_only(data)
+        compute = perf_counter() - t
+        prof.add("compute", compute)
+
+        t = perf_counter()
+        book = account_plan(data, lang, now)  # type: ignore[arg-type]
+        prof.add("layout", perf_counter() - t - compute)
+
+        t = perf_counter()
+        target = out_dir / plan_filename(acc)
+        book.meta.update(snapshot_meta(input_values(book)))
+        prof.add("input snapshot", perf_counter() - t)
+
+        content, calls, close = render_in_memory(book)
+        prof.add("render: xlsxwriter calls", calls)
+        prof.add("render: XML + zip", close)
+
+        t = perf_counter()
+        render.write_book(book, target)
+        prof.add("file I/O (write_book − render)", perf_counter() - t - calls - close)
+
+        t = perf_counter()
+        write_atomic(scratch / target.name, lambda tmp, content=content: tmp.write_bytes(content))  # type: ignore[misc]
+        prof.atomic_write += perf_counter() - t
+        prof.bytes_written += len(content)
+        prof.accounts += 1
+    return prof
