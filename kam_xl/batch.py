@@ -80,6 +80,20 @@ def _problem_text(book: Book, file: str) -> Callable[[str, int | None, int | Non
     return text
 
 
+def backup_copy(target: Path, now: datetime) -> Path:
+    """Copy ``target`` to ``_backup/<stem>.<timestamp>.xlsx`` beside it (``-2``, ``-3`` … when a backup of the
+    same second exists, so no backup is ever overwritten); returns the copy."""
+    backup_dir = target.parent / BACKUP_DIR
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    backup, n = backup_dir / f"{target.stem}.{stamp}.xlsx", 1
+    while backup.exists():
+        n += 1
+        backup = backup_dir / f"{target.stem}.{stamp}-{n}.xlsx"
+    shutil.copy2(target, backup)
+    return backup
+
+
 Problem = Callable[[str, int | None, int | None, object, str], None]
 
 
@@ -112,14 +126,7 @@ def write_regenerating(key: str, target: Path, fresh: Book, identity: dict[str, 
             return PlanResult(key, target, "error",
                               problems=[*problems, f"{target.name}: not regenerated; the file was left as it is"])
         conflicts = [(*(locate(fresh, c.name, c.row, c.col) or ("?", c.name)), c) for c in found]
-        backup_dir = target.parent / BACKUP_DIR
-        backup_dir.mkdir(parents=True, exist_ok=True)
-        backup = backup_dir / f"{target.stem}.{now.strftime('%Y%m%d-%H%M%S')}.xlsx"
-        n = 1
-        while backup.exists():  # two runs in one second keep both backups
-            n += 1
-            backup = backup_dir / f"{target.stem}.{now.strftime('%Y%m%d-%H%M%S')}-{n}.xlsx"
-        shutil.copy2(target, backup)
+        backup = backup_copy(target, now)
         status = "regenerated"
     book.meta.update(snapshot_meta(new_inputs))
     write_book(book, target)
@@ -320,9 +327,7 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
     ``_backup/``, since a controller may have typed settings into it)."""
     now = now or datetime.now(UTC)
     if target.exists():
-        backup_dir = target.parent / BACKUP_DIR
-        backup_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(target, backup_dir / f"{target.stem}.{now.strftime('%Y%m%d-%H%M%S-%f')}.xlsx")
+        backup_copy(target, now)
     return write_book(controller_workbook(db, lang, generated_at=now), target)
 
 
