@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections import Counter
 from functools import lru_cache
 from importlib import resources as importlib_resources
 from pathlib import Path
@@ -314,7 +315,7 @@ class Response(BaseModel):
     @model_validator(mode="after")
     def _unique(self) -> Response:
         ids = [a.criterion_id for a in self.answers]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        dupes = sorted(i for i, k in Counter(ids).items() if k > 1)
         if dupes:
             raise KamInputError(f"{self.respondent}: criterion answered twice: {', '.join(dupes)}")
         return self

@@ -25,6 +25,7 @@ supplier left out of the ranking, never counted as 0.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -105,7 +106,7 @@ class KgbCard(BaseModel):
     @model_validator(mode="after")
     def _check(self) -> KgbCard:
         names = [c.name for c in self.criteria]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        dupes = sorted(n for n, k in Counter(names).items() if k > 1)
         if dupes:
             raise KamInputError(f"Kgb criterion listed twice: {', '.join(dupes)} — allowed: each criterion once")
         if self.own_supplier not in self.ratings:

@@ -20,6 +20,7 @@ and Kommunikation in money), actual volume, actual revenue and potential; per re
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -163,7 +164,7 @@ def analyse_resources(
     if not cells:
         raise KamInputError("no resource cells — allowed: at least one (region, account) row")
     keys = [(c.region, c.account_id) for c in cells]
-    dupes = sorted({f"{r}/{a or 'Small Accounts'}" for r, a in keys if keys.count((r, a)) > 1})
+    dupes = sorted(f"{r}/{a or 'Small Accounts'}" for (r, a), k in Counter(keys).items() if k > 1)
     if dupes:
         raise KamInputError(f"resource cell listed twice: {', '.join(dupes)} — allowed: one row per cell")
     weights = weights or TargetWeights()
