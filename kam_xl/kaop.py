@@ -336,25 +336,43 @@ def compare(plan: KaopPlan, actual: KaopPlan, reforecast: KaopPlan | None = None
             return None
         return scenario.quarters[q].metric(m)
 
+    lines = {
+        m: variance_line(m, {q: value(plan, q, m) for q in QUARTERS}, {q: value(actual, q, m) for q in QUARTERS},
+                         closed, {q: value(reforecast, q, m) for q in QUARTERS}, t, higher)
+        for m, higher in metrics
+    }
+    return KaopComparison(closed_quarters=closed, lines=lines)
+
+
+def variance_line(metric: str, plan: dict[int, float | None], actual: dict[int, float | None],
+                  closed: list[int] | None = None, reforecast: dict[int, float | None] | None = None,
+                  thresholds: Thresholds | None = None, higher_is_better: bool = True) -> VarianceLine:
+    """Plan vs actual of one figure given per quarter (quarter → value, ``None`` or absent = no value): the line
+    :func:`compare` computes for each figure of a scenario.
+
+    ``closed`` are the quarters with actuals (default: those with an actual value). Year-to-date adds them up;
+    the rolling forecast is their actuals plus the re-forecast, else the plan, of the open quarters; the year
+    plan (all four quarters) is the forecast's reference.
+
+    >>> line = variance_line("revenue", {1: 100, 2: 100, 3: 100, 4: 100}, {1: 96, 2: 104}, reforecast={4: 90})
+    >>> line.ytd.variance, line.ytd.light, line.forecast, line.forecast_vs_plan.attainment
+    (0.0, 'green', 390.0, 0.975)
+    """
+    t = thresholds or Thresholds()
+    if closed is None:
+        closed = [q for q in QUARTERS if actual.get(q) is not None]
+    reforecast = reforecast or {}
+
     def add(values: list[float | None]) -> float | None:
         return None if any(v is None for v in values) else total(values)  # type: ignore[arg-type]
 
-    lines = {}
-    for m, higher in metrics:
-        quarters = {q: _cell(value(plan, q, m), value(actual, q, m), t, higher) for q in QUARTERS}
-        ytd = _cell(add([value(plan, q, m) for q in closed]), add([value(actual, q, m) for q in closed]),
-                    t, higher)
-        open_values = []
-        for q in QUARTERS:
-            if q in closed:
-                continue
-            v = value(reforecast, q, m)
-            open_values.append(v if v is not None else value(plan, q, m))
-        forecast = add([*(value(actual, q, m) for q in closed), *open_values])
-        year_plan = add([value(plan, q, m) for q in QUARTERS]) if plan.complete else None
-        lines[m] = VarianceLine(metric=m, higher_is_better=higher, quarters=quarters, ytd=ytd,
-                                forecast=forecast, forecast_vs_plan=_cell(year_plan, forecast, t, higher))
-    return KaopComparison(closed_quarters=closed, lines=lines)
+    quarters = {q: _cell(plan.get(q), actual.get(q), t, higher_is_better) for q in QUARTERS}
+    ytd = _cell(add([plan.get(q) for q in closed]), add([actual.get(q) for q in closed]), t, higher_is_better)
+    open_values = [v if (v := reforecast.get(q)) is not None else plan.get(q) for q in QUARTERS if q not in closed]
+    forecast = add([*(actual.get(q) for q in closed), *open_values])
+    year_plan = add([plan.get(q) for q in QUARTERS])  # None unless all four quarters are planned
+    return VarianceLine(metric=metric, higher_is_better=higher_is_better, quarters=quarters, ytd=ytd,
+                        forecast=forecast, forecast_vs_plan=_cell(year_plan, forecast, t, higher_is_better))
 
 
 class PotentialGoal(BaseModel):
