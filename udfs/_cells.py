@@ -30,11 +30,15 @@ from kam_xl.errors import KamInputError, describe
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
+M = TypeVar("M")
 
 #: Prefix of every error text a kam_xl function returns, so that =ISTEXT/LEFT can test for it.
 ERROR_PREFIX = "#KAM!"
+#: Excel's error values as both runtimes pass them with ``err_to_str=True`` (Office.js: the error's basicValue).
 EXCEL_ERRORS = (
     "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!", "#GETTING_DATA",
+    "#BUSY!", "#FIELD!", "#CONNECT!", "#BLOCKED!", "#UNKNOWN!", "#PYTHON!",
 )
 
 Grid = list[list[Any]]
@@ -48,14 +52,20 @@ def _where(what: str, index: int | None) -> str:
     return what if index is None else f"{what}: cell {index + 1}"
 
 
-def _is_error_text(value: object) -> bool:
+def is_error_text(value: object) -> bool:
+    """True for an error cell as ``err_to_str=True`` passes it, e.g. ``"#N/A"``."""
     return isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS
+
+
+def is_empty(value: object) -> bool:
+    """True for an empty cell: ``None`` (classic, and Office.js with xlwings' conversion) or a blank text."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def number(value: Any, what: str, index: int | None = None, *, empty: bool = True) -> float | None:
     """A number from a cell; ``None`` for an empty cell (or an error when ``empty=False``)."""
     where = _where(what, index)
-    if value is None or (isinstance(value, str) and value.strip() == ""):
+    if is_empty(value):
         if empty:
             return None
         raise CellError(f"{where}: is empty — allowed: a number")
@@ -66,7 +76,7 @@ def number(value: Any, what: str, index: int | None = None, *, empty: bool = Tru
         if not math.isfinite(f):
             raise CellError(f"{where}: holds {value!r} — allowed: a finite number")
         return f
-    if _is_error_text(value):
+    if is_error_text(value):
         raise CellError(f"{where}: holds {value.strip()} — allowed: a number")
     if isinstance(value, dt.date | dt.datetime):
         raise CellError(f"{where}: holds the date {value:%d.%m.%Y} — allowed: a number")
@@ -83,10 +93,12 @@ def required(value: Any, what: str, index: int | None = None) -> float:
 def text(value: Any, what: str, index: int | None = None, *, empty: bool = False) -> str:
     """A label from a cell (numbers are written as Excel shows them, e.g. ``2026`` not ``2026.0``)."""
     where = _where(what, index)
-    if _is_error_text(value):
+    if is_error_text(value):
         raise CellError(f"{where}: holds {value.strip()} — allowed: a text")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if isinstance(value, dt.datetime | dt.date):
+        value = f"{value:%Y-%m-%d}"
     result = "" if value is None else str(value).strip()
     if not result and not empty:
         raise CellError(f"{where}: is empty — allowed: a text")
@@ -122,6 +134,127 @@ def numbers(value: Any, what: str, *, empty: bool = True) -> list[float | None]:
 def texts(value: Any, what: str) -> list[str]:
     """A one-row or one-column range of labels; empty cells are not allowed."""
     return [text(v, what, i) for i, v in enumerate(cells(value, what))]
+
+
+def flag(value: Any, what: str, default: bool) -> bool:
+    """TRUE or FALSE from a cell: Excel's booleans, 1 or 0, or the words TRUE/FALSE, WAHR/FALSCH, ja/nein,
+    yes/no; an empty cell gives ``default``.
+
+    >>> flag(None, "higher_is_better", True), flag("FALSCH", "higher_is_better", True), flag(1.0, "x", False)
+    (True, False, True)
+    """
+    if is_empty(value):
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().casefold() in _FLAG_WORDS:
+        return _FLAG_WORDS[value.strip().casefold()]
+    shown = value.strip() if is_error_text(value) else f"{value!r}"
+    raise CellError(f"{what}: holds {shown} — allowed: TRUE or FALSE (or 1 / 0), empty for {str(default).upper()}")
+
+
+_FLAG_WORDS = {
+    **dict.fromkeys(("true", "wahr", "ja", "yes", "1"), True),
+    **dict.fromkeys(("false", "falsch", "nein", "no", "0"), False),
+}
+
+
+def choice(value: Any, what: str, words: dict[str, T], default: T | None = None) -> T:
+    """One of a few words (case-insensitive); ``words`` maps each accepted word to its meaning. An empty cell
+    gives ``default`` (an error when there is none).
+
+    >>> choice("EN", "lang", {"de": "de", "en": "en"}, "de")
+    'en'
+    """
+    if is_empty(value) and default is not None:
+        return default
+    key = text(value, what, empty=True).casefold()
+    folded = {k.casefold(): v for k, v in words.items()}
+    if key not in folded:
+        shown = f"{value!r}" if key else "nothing"
+        allowed: dict[str, str] = {}
+        for word in words:  # each word once, in the order given
+            allowed.setdefault(word.casefold(), word)
+        raise CellError(f"{what}: holds {shown} — allowed: {', '.join(allowed.values())}")
+    return folded[key]
+
+
+def optional_number(value: Any, what: str, default: float | None) -> float | None:
+    """A number from an optional argument; ``default`` when it is omitted or empty."""
+    result = number(value, what)
+    return default if result is None else result
+
+
+def all_empty(value: Any) -> bool:
+    """True for an omitted argument or a range whose cells are all empty."""
+    return all(is_empty(v) for row in grid(value) for v in row)
+
+
+def is_column(value: Any) -> bool:
+    """True when a range value is a column of more than one cell (so a result for it is laid out as a column)."""
+    rows = grid(value)
+    return len(rows) > 1 and all(len(row) == 1 for row in rows)
+
+
+def laid_out_like(values: list[Any], like: Any) -> Grid:
+    """One value per cell of ``like`` (a row or a column), laid out the same way: a column for a column, else a
+    row.
+
+    >>> laid_out_like([1.0, 2.0], [[10], [20]]), laid_out_like([1.0, 2.0], [[10, 20]])
+    ([[1.0], [2.0]], [[1.0, 2.0]])
+    """
+    return [[v] for v in values] if is_column(like) else [list(values)]
+
+
+def block_like(rows: Grid, like: Any) -> Grid:
+    """A block whose columns stand for the cells of ``like`` (quarters, suppliers …): as it is when ``like`` is a
+    row, transposed when ``like`` is a column, so the result lines up with its input."""
+    return [list(col) for col in zip(*rows, strict=True)] if is_column(like) else rows
+
+
+def table_rows(value: Any, what: str, columns: tuple[str, ...]) -> list[list[Any] | None]:
+    """The rows of a block with exactly ``len(columns)`` columns; an entirely empty row is ``None`` (a free row
+    of the sheet, skipped — its result row stays empty). An omitted argument has no rows; an empty range of any
+    shape has only free rows.
+    """
+    if value is None:  # an omitted optional argument
+        return []
+    rows = grid(value)
+    if all_empty(rows):  # an empty range, of any shape
+        return [None] * len(rows)
+    if rows and len(rows[0]) != len(columns):
+        raise CellError(f"{what}: {len(rows[0])} columns — allowed: {len(columns)} ({', '.join(columns)})")
+    return [None if all(is_empty(v) for v in row) else row for row in rows]
+
+
+def build(model: Callable[..., M], where: str, names: dict[str, str] | None = None, **fields: Any) -> M:
+    """``model(**fields)``, with pydantic's validation errors as one :class:`CellError` that names ``where``
+    and, through ``names``, the cell each field came from.
+
+    >>> from kam_xl.cdb import CdbInput
+    >>> build(CdbInput, "amounts", {"freight": "cell 4 (freight)"}, gross_sales=10, freight=-1)
+    Traceback (most recent call last):
+    ...
+    udfs._cells.CellError: amounts: cell 4 (freight): Input should be greater than or equal to 0
+    """
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        parts = []
+        for e in exc.errors():
+            msg = str(e.get("msg", "")).removeprefix("Value error, ")
+            loc = ".".join(str(x) for x in e.get("loc", ()))
+            loc = (names or {}).get(loc, loc)
+            parts.append(f"{loc}: {msg}" if loc else msg)
+        prefix = f"{where}: " if where else ""
+        raise CellError(prefix + "; ".join(parts)) from None
+
+
+def count(n: int, noun: str) -> str:
+    """``"1 cell"``, ``"3 cells"``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def same_length(what: dict[str, int]) -> None:
