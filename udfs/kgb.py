@@ -11,8 +11,19 @@ from typing import Any
 
 import xlwings as xw
 
-from kam_xl.kgb import KgbCard, KgbCriterion, KgbResult, score_card
-from udfs._cells import CellError, Grid, excel_errors, grid, number, numbers, same_length, text, texts
+from kam_xl.kgb import KgbCard, KgbCriterion, KgbResult, score_card, supplier_ranks
+from udfs._cells import (
+    CellError,
+    Grid,
+    excel_errors,
+    grid,
+    laid_out_like,
+    number,
+    numbers,
+    same_length,
+    text,
+    texts,
+)
 
 _CRITERIA = "column of the criteria's names"
 _WEIGHTS = "column of weights: points summing to 100 or fractions summing to 1"
@@ -25,6 +36,9 @@ def _card(criteria: Any, weights: Any, suppliers: Any, ratings: Any, own_supplie
     names = texts(criteria, "criteria")
     w = numbers(weights, "weights", empty=False)
     heads = texts(suppliers, "suppliers")
+    twice = sorted({h for h in heads if heads.count(h) > 1})
+    if twice:
+        raise CellError(f"suppliers: {', '.join(twice)} listed twice — allowed: each supplier once")
     block = grid(ratings)
     same_length({"criteria": len(names), "weights": len(w), "rating rows": len(block)})
     if any(len(row) != len(heads) for row in block):
@@ -54,9 +68,50 @@ def _scored(criteria: Any, weights: Any, suppliers: Any, ratings: Any, own_suppl
 @excel_errors
 def kam_kgb_card(criteria: Any, weights: Any, suppliers: Any, ratings: Any, own_supplier: Any = None) -> Grid:
     """The whole Kgb card analysis, one row per criterion: weight as a fraction, own rating, best competitor's
-    rating, weighted gap to the best (weight × (own − best)) and improvement potential (weight × (100 − own)).
+    rating, weighted gap to the best (weight × (own - best)) and improvement potential (weight × (100 - own)).
     Empty where a rating is missing."""
     result = _scored(criteria, weights, suppliers, ratings, own_supplier)
     return [
         [c.weight, c.own, c.best_competitor, c.gap_to_best, c.improvement_potential] for c in result.criteria
     ]
+
+
+@xw.func(category="KAM")
+@xw.arg("criteria", ndim=2, err_to_str=True, doc=_CRITERIA)
+@xw.arg("weights", ndim=2, err_to_str=True, doc=_WEIGHTS)
+@xw.arg("suppliers", ndim=2, err_to_str=True, doc=_SUPPLIERS)
+@xw.arg("ratings", ndim=2, err_to_str=True, doc=_RATINGS)
+@excel_errors
+def kam_kgb_score(criteria: Any, weights: Any, suppliers: Any, ratings: Any) -> Grid:
+    """Weighted score 0–100 of each supplier (sum of weight × rating), laid out like the suppliers. Empty for a
+    supplier with a missing rating: an incomplete score is never counted as 0."""
+    result = _scored(criteria, weights, suppliers, ratings, None)
+    return laid_out_like([result.scores[s] for s in result.scores], suppliers)
+
+
+@xw.func(category="KAM")
+@xw.arg("criteria", ndim=2, err_to_str=True, doc=_CRITERIA)
+@xw.arg("weights", ndim=2, err_to_str=True, doc=_WEIGHTS)
+@xw.arg("suppliers", ndim=2, err_to_str=True, doc=_SUPPLIERS)
+@xw.arg("ratings", ndim=2, err_to_str=True, doc=_RATINGS)
+@excel_errors
+def kam_kgb_rank(criteria: Any, weights: Any, suppliers: Any, ratings: Any) -> Grid:
+    """Rank of each supplier by weighted score (1 = best), laid out like the suppliers. Equal scores keep the
+    suppliers' order; a supplier with a missing rating gets no rank."""
+    result = _scored(criteria, weights, suppliers, ratings, None)
+    ranks = supplier_ranks(result)
+    return laid_out_like([None if (r := ranks[s]) is None else float(r) for s in result.scores], suppliers)
+
+
+@xw.func(category="KAM")
+@xw.arg("criteria", ndim=2, err_to_str=True, doc=_CRITERIA)
+@xw.arg("weights", ndim=2, err_to_str=True, doc=_WEIGHTS)
+@xw.arg("suppliers", ndim=2, err_to_str=True, doc=_SUPPLIERS)
+@xw.arg("ratings", ndim=2, err_to_str=True, doc=_RATINGS)
+@xw.arg("own_supplier", err_to_str=True, doc=_OWN)
+@excel_errors
+def kam_kgb_gaps(criteria: Any, weights: Any, suppliers: Any, ratings: Any, own_supplier: Any = None) -> Grid:
+    """Weighted gap to the best competitor per criterion, weight × (own - best competitor's rating), in score
+    points, laid out like the criteria. Negative where a competitor is better; empty where a rating is missing."""
+    result = _scored(criteria, weights, suppliers, ratings, own_supplier)
+    return laid_out_like([c.gap_to_best for c in result.criteria], criteria)
