@@ -64,6 +64,8 @@ def is_empty(value: object) -> bool:
 
 def number(value: Any, what: str, index: int | None = None, *, empty: bool = True) -> float | None:
     """A number from a cell; ``None`` for an empty cell (or an error when ``empty=False``)."""
+    if value.__class__ is float and math.isfinite(value):  # what nearly every cell holds: checked first
+        return value
     where = _where(what, index)
     if is_empty(value):
         if empty:

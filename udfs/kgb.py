@@ -32,6 +32,10 @@ _RATINGS = "block of ratings 0–100, one row per criterion, one column per supp
 _OWN = "our own supplier name among the suppliers (empty: the first supplier)"
 
 
+def _ratings(column: tuple[Any, ...], names: list[str], supplier: str) -> list[float | None]:
+    return [number(v, f"ratings ({c}, {supplier})") for v, c in zip(column, names, strict=True)]
+
+
 def _card(criteria: Any, weights: Any, suppliers: Any, ratings: Any, own_supplier: Any) -> KgbCard:
     names = texts(criteria, "criteria")
     w = numbers(weights, "weights", empty=False)
@@ -44,9 +48,8 @@ def _card(criteria: Any, weights: Any, suppliers: Any, ratings: Any, own_supplie
     if any(len(row) != len(heads) for row in block):
         raise CellError(f"ratings: {len(block[0])} columns for {len(heads)} suppliers — allowed: one column each")
     own = text(own_supplier, "own_supplier", empty=True) or heads[0]
-    table = {
-        s: {c: number(block[i][j], f"ratings ({c}, {s})") for i, c in enumerate(names)} for j, s in enumerate(heads)
-    }
+    columns = list(zip(*block, strict=True)) if block else [() for _ in heads]
+    table = {s: dict(zip(names, _ratings(columns[j], names, s), strict=True)) for j, s in enumerate(heads)}
     return KgbCard(
         segment="Excel",
         criteria=[KgbCriterion(name=c, weight=x) for c, x in zip(names, w, strict=True) if x is not None],
