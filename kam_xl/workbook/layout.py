@@ -25,6 +25,13 @@ Lang = Literal["de", "en"]
 InputKind = Literal["amount", "number", "fraction", "score", "integer", "list", "text", "date"]
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}[0-9]+$|^[RrCc][0-9]*$")
+#: The sheet classic xlwings reads a workbook's own settings from (``xlwings.utils.read_config_sheet``; the
+#: VBA side reads the same block): keys from A1 down in column A, each value beside it in column B.
+XLWINGS_CONF_SHEET = "xlwings.conf"
+#: What every generated workbook tells classic xlwings: "UDF Modules" is the Python module whose functions
+#: and macros "Import Functions" wraps (the ``udfs`` package). Nothing else, so that an IT department's
+#: own settings (interpreter, conda env …) in the user's or the folder's xlwings.conf still apply.
+XLWINGS_CONF: tuple[tuple[str, str], ...] = (("UDF Modules", "udfs"),)
 
 
 def pick(lang: Lang, de: str, en: str) -> str:
@@ -103,6 +110,18 @@ class Chart:
     options: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Button:
+    """A form button at a cell that runs a VBA macro (the macro's name as Excel's "Assign Macro" shows it)."""
+
+    row: int
+    col: int
+    macro: str
+    caption: str
+    width: int = 260
+    height: int = 30
+
+
 @dataclass
 class Sheet:
     """A worksheet layout."""
@@ -113,6 +132,7 @@ class Sheet:
     ranges: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
     conditionals: list[Conditional] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
     hidden: bool = False
     protect: bool = True
     freeze: tuple[int, int] | None = None
@@ -141,13 +161,20 @@ class Sheet:
 
 @dataclass
 class Book:
-    """A workbook layout: its sheets and the metadata written to the hidden ``_meta`` sheet."""
+    """A workbook layout: its sheets and the metadata written to the hidden ``_meta`` sheet.
+
+    ``xlwings_conf`` becomes the hidden ``xlwings.conf`` sheet (key, value rows; empty: no sheet).
+    ``vba_project`` is the bytes of a ``vbaProject.bin``: with it the workbook is macro-enabled (write it to
+    an ``.xlsm``), its sheets get the code names ``Sheet1``, ``Sheet2`` … and the workbook ``ThisWorkbook``.
+    """
 
     template_id: str
     template_version: str
     sheets: list[Sheet]
     meta: dict[str, str] = field(default_factory=dict)
     lang: Literal["de", "en"] = "de"
+    xlwings_conf: tuple[tuple[str, str], ...] = XLWINGS_CONF
+    vba_project: bytes | None = None
 
     def sheet(self, name: str) -> Sheet:
         """The sheet called ``name``."""

@@ -9,11 +9,15 @@ What every generated workbook gets, whatever its template:
 * text is always written as text: a value beginning with ``=``, ``+``, ``-`` or ``@`` never becomes a formula;
 * a hidden ``_meta`` sheet with template id and version, account id and generation time, each also a
   defined name (``meta_template_id`` …), so a filled workbook can be read back safely;
+* a hidden (not very hidden: IT can unhide and inspect it) ``xlwings.conf`` sheet with the classic xlwings
+  settings of :attr:`Book.xlwings_conf` — it has no defined names, so the readers never see it;
+* with a :attr:`Book.vba_project`, a macro-enabled workbook with that VBA project and the sheets' buttons;
 * the file is written atomically.
 """
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +27,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from kam_xl.files import write_atomic
-from kam_xl.workbook.layout import Book, Cell, Input, Sheet
+from kam_xl.workbook.layout import XLWINGS_CONF_SHEET, Book, Cell, Input, Sheet, pick
 
 META_SHEET = "_meta"
 INPUT_FILL = "#FFF2CC"
@@ -46,6 +50,7 @@ _BASE: dict[str, dict[str, Any]] = {
     "level_money": {"num_format": "#,##0;[Red]-#,##0", "bold": True, "top": 1},
     "level_percent": {"num_format": "0.0%;[Red]-0.0%", "bold": True, "top": 1},
     "level_label": {"bold": True, "top": 1},
+    "output": {"locked": False, "bg_color": "#F2F2F2"},  # what macros write: unlocked on a protected sheet
 }
 _INPUT_EXTRA = {"locked": False, "bg_color": INPUT_FILL, "border": 1, "border_color": "#BFBFBF"}
 
@@ -152,6 +157,9 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet) -> None:
             getattr(chart, f"set_{key}")(value)
         chart.set_size({"width": ch.size[0], "height": ch.size[1]})
         ws.insert_chart(ch.anchor[0], ch.anchor[1], chart)
+    for b in sheet.buttons:
+        ws.insert_button(b.row, b.col, {"macro": b.macro, "caption": b.caption, "width": b.width,
+                                        "height": b.height})
     if sheet.freeze:
         ws.freeze_panes(*sheet.freeze)
     ws.set_paper(9)  # A4, landscape, one page wide: a printed or PDF'd sheet keeps its columns together
@@ -176,8 +184,37 @@ def _write_meta(wb: Workbook, book: Book) -> None:
     ws.hide()
 
 
+def _write_xlwings_conf(wb: Workbook, book: Book) -> None:
+    """The ``xlwings.conf`` sheet as classic xlwings reads it: keys from A1 down in column A, values in B, no
+    blank row in between (both xlwings' Python and VBA readers stop at the first empty cell in A)."""
+    if not book.xlwings_conf:
+        return
+    ws = wb.add_worksheet(XLWINGS_CONF_SHEET)
+    ws.set_column(0, 0, 16)
+    ws.set_column(1, 1, 12)
+    ws.set_column(3, 3, 90)
+    for i, (key, value) in enumerate(book.xlwings_conf):
+        ws.write_string(i, 0, key)
+        ws.write_string(i, 1, value)
+    ws.write_string(0, 3, pick(book.lang, "Einstellungen für klassisches xlwings (Add-in oder VBA-Modul): "
+                                          "Schlüssel ab A1 in Spalte A, Wert in Spalte B, ohne Leerzeile.",
+                               "Settings for classic xlwings (add-in or VBA module): keys from A1 down in "
+                               "column A, values in column B, no blank row."))
+    ws.write_string(1, 3, pick(book.lang, "UDF Modules: das Python-Modul mit den kam_xl-Excel-Funktionen und "
+                                          "-Makros, die \"Import Functions\" einbindet.",
+                               "UDF Modules: the Python module with kam_xl's Excel functions and macros that "
+                               "\"Import Functions\" wraps."))
+    ws.protect("")
+    ws.hide()
+
+
 def write_book(book: Book, path: str | Path) -> Path:
-    """Write ``book`` to ``path`` (.xlsx) atomically and return the path."""
+    """Write ``book`` to ``path`` atomically and return the path (.xlsx; .xlsm for a book with a VBA
+    project — Excel refuses a macro-enabled workbook under the .xlsx extension, and the reverse)."""
+    suffix = Path(path).suffix.lower()
+    if (book.vba_project is not None) != (suffix == ".xlsm"):
+        raise ValueError(f"{Path(path).name}: a workbook {'with' if book.vba_project else 'without'} macros "
+                         f"— allowed extension: {'.xlsm' if book.vba_project else '.xlsx'}")
 
     def write(tmp: Path) -> None:
         # in_memory: xlsxwriter assembles the parts in memory instead of ~24 temporary files per workbook
@@ -188,10 +225,13 @@ def write_book(book: Book, path: str | Path) -> Path:
         if book.meta.get("generated_at"):  # the file's creation date is the generation time: reproducible builds
             props["created"] = datetime.fromisoformat(book.meta["generated_at"])
         wb.set_properties(props)
+        if book.vba_project is not None:
+            wb.add_vba_project(io.BytesIO(book.vba_project), is_stream=True)  # type: ignore[arg-type]
         fmts = _Formats(wb)
         for sheet in book.sheets:
             _write_sheet(wb, fmts, sheet)
         _write_meta(wb, book)
+        _write_xlwings_conf(wb, book)
         wb.close()
 
     return write_atomic(path, write)
