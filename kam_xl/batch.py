@@ -21,7 +21,12 @@ from kam_xl.databook import TABLES, AccountRow, DataBook, demo_databook, read_da
 from kam_xl.excellence import Response, load_catalogue
 from kam_xl.workbook.account_plan import TEMPLATE_ID, TEMPLATE_VERSION, AccountPlanData, account_plan, parse_inputs
 from kam_xl.workbook.controller import TEMPLATE_ID as CONTROLLER_ID
-from kam_xl.workbook.controller import controller_workbook
+from kam_xl.workbook.controller import (
+    ControllerSettings,
+    controller_workbook,
+    default_settings,
+    read_carried_settings,
+)
 from kam_xl.workbook.layout import Book, input_values, locate, named_values
 from kam_xl.workbook.merge import Conflict, merge_inputs, snapshot_from_meta, snapshot_meta
 from kam_xl.workbook.names import Engine, NamedValues, WorkbookError, read_named
@@ -322,13 +327,18 @@ def plans_to_databook(plans: list[AccountPlanData], source: str, responses: list
 
 
 
-def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetime | None = None) -> Path:
-    """Write the controller workbook of a data book (atomically; an existing one is first copied to
-    ``_backup/``, since a controller may have typed settings into it)."""
+def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetime | None = None,
+                     settings: ControllerSettings | None = None) -> Path:
+    """Write the controller workbook of a data book (atomically). An existing one is first copied to
+    ``_backup/`` and the settings typed into it are read by defined name and carried into the new one
+    (:func:`~kam_xl.workbook.controller.read_carried_settings`); ``settings`` given here are written instead."""
     now = now or datetime.now(UTC)
+    status = None
     if target.exists():
+        if settings is None:
+            settings, status = read_carried_settings(target, default_settings(db, lang), lang)
         backup_copy(target, now)
-    return write_book(controller_workbook(db, lang, generated_at=now), target)
+    return write_book(controller_workbook(db, lang, generated_at=now, settings=settings, status=status), target)
 
 
 def consolidate(base: DataBook | None, collected: DataBook) -> DataBook:

@@ -175,7 +175,7 @@ def test_settings_and_result_names(built):
     assert names["ctl_databook"] == db.source
     assert names["ctl_lang"] == "en"
     assert names["ctl_output"] in (None, "")
-    assert len(names["ctl_settings"]) == 3
+    assert len(names["ctl_settings"]) == 4  # data book, output folder, language, account
     assert names["res_weight_potential"] == 1 and names["res_weight_revenue"] == 0
     for name in ("ctl_accounts", "ctl_acc_rank", "ctl_acc_band", "ctl_big_step", "ctl_res_cells", "ctl_res_regions",
                  "ctl_res_target_fte", "ctl_kaop_plan", "ctl_kaop_actual", "ctl_kgb", "ctl_kgb_scores",

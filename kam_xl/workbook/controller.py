@@ -40,15 +40,25 @@ Values and formulas:
   generation time; position (share of wallet, potential) follows the cells.
 
 Defined names: every result block ``ctl_…`` (see the module constants and :func:`controller_workbook`), the
-settings ``ctl_settings`` with ``ctl_databook``, ``ctl_output`` and ``ctl_lang``, the target weights
-``res_weight_potential`` and ``res_weight_revenue`` and the disagreement threshold ``ctl_exc_spread``. Every
-input cell is a named cell. A section whose data-book table is absent shows a note instead of figures.
+settings ``ctl_settings`` with ``ctl_databook``, ``ctl_output``, ``ctl_lang`` and ``ctl_account``, the target
+weights ``res_weight_potential`` and ``res_weight_revenue`` and the disagreement threshold ``ctl_exc_spread``
+(together :data:`SETTING_NAMES`, read and carried over as :class:`ControllerSettings`). Every input cell is a
+named cell. A section whose data-book table is absent shows a note instead of figures.
+
+The macros (:mod:`kam_xl.addin.macros`, buttons through xlwings) write back into two named output areas of the
+settings sheet: ``ctl_status`` (one status line: what ran, when, result) and ``ctl_errors`` (:data:`ERROR_ROWS`
+rows × file, sheet, cell, problem). They are the only cells outside the inputs that are unlocked: the sheet stays
+protected, and xlwings — classic through COM, or xlwings Server through Office.js — may write into unlocked
+cells of a protected sheet without unprotecting it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Literal
 
 from kam_xl.cdb import STAGES, STATEMENT_LINES, ActivityLine, CdbInput, CdbStatement, cdb_statement
@@ -89,6 +99,8 @@ from kam_xl.resources import (
 from kam_xl.workbook.account_plan import BAND_WORDS, STAGE_LABELS
 from kam_xl.workbook.layout import Book, Chart, Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
+from kam_xl.workbook.merge import merge_inputs, same, snapshot_from_meta, snapshot_meta
+from kam_xl.workbook.names import WorkbookError, read_named
 
 TEMPLATE_ID = "kam_xl.controller"
 TEMPLATE_VERSION = "1.0"
@@ -378,7 +390,7 @@ R_SHARE = {m: 11 + j for j, m in enumerate(("total_fte", "field_sales_fte", "ins
 R_REGION_SHARE, R_CONSISTENCY, R_TARGET_SHARE, R_PROPORTIONAL, R_TARGET, R_DELTA = range(19, 25)
 
 
-def _resources_sheet(db: DataBook, lang: Lang) -> Sheet:
+def _resources_sheet(db: DataBook, lang: Lang, settings: ControllerSettings) -> Sheet:
     s = Sheet(_t(lang, "Ressourcen", "Resources"), widths={0: 10, 1: 16, 2: 22, **{c: 12 for c in range(3, 25)}},
               freeze=(12, 3))
     s.put(0, 0, _t(lang, "Ressourcenverteilung (Abb. 5)", "Resource distribution (Fig. 5)"), style="title")
@@ -386,8 +398,8 @@ def _resources_sheet(db: DataBook, lang: Lang) -> Sheet:
     if not cells:
         _missing_note(s, 1, lang, "resources")
         return s
-    weights = TargetWeights()
     try:
+        weights = TargetWeights(potential=settings.weight_potential, revenue=settings.weight_revenue)
         a = analyse_resources(cells, db.market_sizes(), weights)
     except KamInputError as e:
         s.put(1, 0, _t(lang, f"Die Verteilung lässt sich nicht berechnen: {e}",
@@ -804,7 +816,8 @@ def _kgb_sheet(db: DataBook, lang: Lang) -> Sheet:
 # ------------------------------------------------------------------------------------------ excellence
 
 
-def _excellence_sheet(responses: list[Response], catalogue: Catalogue | None, lang: Lang) -> Sheet:
+def _excellence_sheet(responses: list[Response], catalogue: Catalogue | None, lang: Lang,
+                      spread: float = DEFAULT_SPREAD) -> Sheet:
     s = Sheet("Excellence", widths={0: 10, 1: 8, 2: 60}, freeze=(0, 3))
     s.put(0, 0, _t(lang, "KAM-Excellence – Bewertungen aller Befragten", "KAM excellence – ratings of all respondents"),
           style="title")
@@ -822,7 +835,7 @@ def _excellence_sheet(responses: list[Response], catalogue: Catalogue | None, la
                    "Ratings 0–100 per respondent; empty = not relevant or unanswered. Dimension score = mean of the "
                    "rated criteria, overall = mean of the dimension scores."), style="note")
     s.put(2, 0, _t(lang, "Dissens ab Spannweite", "Disagreement from spread"), style="label")
-    spread_in = s.put(2, c_resp, DEFAULT_SPREAD, style="score", name="ctl_exc_spread",
+    spread_in = s.put(2, c_resp, spread, style="score", name="ctl_exc_spread",
                       input=Input(kind="score", title=_t(lang, "Dissens", "Disagreement"),
                                   message=_t(lang, "Spannweite (max − min, 0–100), ab der Befragte uneins sind",
                                              "Spread (max − min, 0–100) from which respondents disagree")))
@@ -867,7 +880,7 @@ def _excellence_sheet(responses: list[Response], catalogue: Catalogue | None, la
                                *(r.respondent for r in responses), _t(lang, "Mittelwert", "Mean"), "Min", "Max",
                                _t(lang, "Spannweite", "Spread"), _t(lang, "Dissens", "Disagreement")))
     ratings = {resp.respondent: {a.criterion_id: a.rating for a in resp.answers} for resp in responses}
-    consensus = consolidate(catalogue, responses, disagreement_spread=DEFAULT_SPREAD)
+    consensus = consolidate(catalogue, responses, disagreement_spread=spread)
     for i, ref in enumerate(refs):
         r = c_first + i
         cid = ref.criterion.id
@@ -903,36 +916,207 @@ SCORE_SCALE = {"type": "3_color_scale", "min_type": "num", "min_value": 0, "min_
 
 # ------------------------------------------------------------------------------------------ settings
 
+#: The controller's settings by defined name: what the macros work with and what regeneration carries over.
+SETTING_NAMES = ("ctl_databook", "ctl_output", "ctl_lang", "ctl_account", "res_weight_potential",
+                 "res_weight_revenue", "ctl_exc_spread")
+#: Rows of the macros' error list ``ctl_errors`` (file, sheet, cell, problem); more problems are counted in the
+#: status line.
+ERROR_ROWS = 50
+ERROR_HEADS = {"de": ("Datei", "Blatt", "Zelle", "Problem"), "en": ("File", "Sheet", "Cell", "Problem")}
+LANGS: tuple[Lang, ...] = ("de", "en")
+_FIELDS = {"ctl_databook": "databook", "ctl_output": "output", "ctl_lang": "lang", "ctl_account": "account",
+           "res_weight_potential": "weight_potential", "res_weight_revenue": "weight_revenue",
+           "ctl_exc_spread": "exc_spread"}
+SETTING_LABELS = {
+    "ctl_databook": ("Datenbuch (Datei oder Ordner)", "Data book (file or folder)"),
+    "ctl_output": ("Ausgabeordner", "Output folder"),
+    "ctl_lang": ("Sprache der Account-Workbooks", "Language of the account workbooks"),
+    "ctl_account": ("Kunde für „diesen Account-Plan erneuern“", "Account for 'refresh this account plan'"),
+    "res_weight_potential": ("Gewicht Potentialanteil", "Weight of potential share"),
+    "res_weight_revenue": ("Gewicht Umsatzanteil", "Weight of revenue share"),
+    "ctl_exc_spread": ("Dissens ab Spannweite", "Disagreement from spread"),
+}
 
-def _settings_sheet(db: DataBook, lang: Lang, when: str) -> Sheet:
-    s = Sheet(_t(lang, "Einstellungen", "Settings"), widths={0: 30, 1: 70})
+
+@dataclass(frozen=True)
+class ControllerSettings:
+    """The settings of a controller workbook (its inputs), by meaning; :meth:`values` gives them by defined
+    name. ``lang`` is the language of the account workbooks the macros write, not of the controller."""
+
+    databook: str | None = None
+    output: str | None = None
+    lang: Lang = "de"
+    account: str | None = None
+    weight_potential: float = 1.0
+    weight_revenue: float = 0.0
+    exc_spread: float = DEFAULT_SPREAD
+
+    def values(self) -> dict[str, Any]:
+        """The settings by defined name, as the cells hold them (``None`` for an empty cell)."""
+        return {name: getattr(self, field) for name, field in _FIELDS.items()}
+
+
+#: A setting that breaks its rule: (defined name, value, what is allowed).
+SettingProblem = tuple[str, Any, str]
+
+
+def default_settings(db: DataBook, lang: Lang = "de") -> ControllerSettings:
+    """The settings of a freshly generated controller: the data book it was built from (when its source is a
+    file or folder — a consolidated data book's source is a description, not a path), no output folder, the
+    controller's language, the first account, target weights potential 1 / revenue 0, disagreement from a
+    spread of 50 points."""
+    weights = TargetWeights()
+    return ControllerSettings(databook=db.source if db.source and Path(db.source).exists() else None, lang=lang,
+                              account=db.accounts[0].account_id if db.accounts else None,
+                              weight_potential=weights.potential, weight_revenue=weights.revenue)
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # an id typed as a number: 1001, not 1001.0
+    text = "" if value is None else str(value).strip()
+    return text or None
+
+
+def parse_settings(values: Mapping[str, Any], base: ControllerSettings) -> tuple[ControllerSettings,
+                                                                                 list[SettingProblem]]:
+    """The settings in ``values`` (by defined name, as the cells hold them) on top of ``base``.
+
+    A name missing from ``values`` keeps ``base``'s value; a value that breaks the cell's rule is reported as
+    (name, value, what is allowed) and ``base``'s value kept. Rules: paths and account are text (empty allowed
+    here — whether a macro needs them is the macro's check); language ``de`` or ``en``; weights numbers ≥ 0,
+    not both 0; disagreement spread a number 0–100.
+
+    >>> s, problems = parse_settings({"ctl_lang": "EN ", "res_weight_revenue": -1}, ControllerSettings())
+    >>> s.lang, s.weight_revenue, problems
+    ('en', 0.0, [('res_weight_revenue', -1, 'a number ≥ 0')])
+    """
+    found: dict[str, Any] = {}
+    problems: list[SettingProblem] = []
+    for name in ("ctl_databook", "ctl_output", "ctl_account"):
+        if name in values:
+            v = values[name]
+            if isinstance(v, bool) or not isinstance(v, str | int | float | None):
+                problems.append((name, v, "text"))
+            else:
+                found[name] = _text(v)
+    if "ctl_lang" in values:
+        lang = (_text(values["ctl_lang"]) or "").lower()
+        if lang in LANGS:
+            found["ctl_lang"] = lang
+        else:
+            problems.append(("ctl_lang", values["ctl_lang"], "de or en"))
+    limits = {"res_weight_potential": (None, "a number ≥ 0"), "res_weight_revenue": (None, "a number ≥ 0"),
+              "ctl_exc_spread": (100.0, "a number 0–100")}
+    for name, (high, allowed) in limits.items():
+        if name not in values:
+            continue
+        v = values[name]
+        if (isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v < 0
+                or (high is not None and v > high)):
+            problems.append((name, v, allowed))
+        else:
+            found[name] = float(v)
+    weights = ("res_weight_potential", "res_weight_revenue")
+    if any(n in found for n in weights) and not any(p[0] in weights for p in problems):
+        wp = found.get("res_weight_potential", base.weight_potential)
+        wr = found.get("res_weight_revenue", base.weight_revenue)
+        if wp + wr <= 0:
+            problems.append(("res_weight_potential", wp, "weights ≥ 0 with potential or revenue weight > 0 "
+                                                         "(both are 0)"))
+            for n in weights:
+                found.pop(n, None)
+    return replace(base, **{_FIELDS[name]: v for name, v in found.items()}), problems
+
+
+def carry_settings(defaults: ControllerSettings, old: Mapping[str, Any], old_meta: Mapping[str, str],
+                   lang: Lang = "de") -> tuple[ControllerSettings, str]:
+    """The settings a regenerated controller takes over from the old one, and a status line saying so.
+
+    The old controller's values are merged with ``defaults`` (what the data gives now) as a KAM's inputs are
+    (:func:`kam_xl.workbook.merge.merge_inputs`, with the defaults of the old generation from its ``_meta``
+    snapshot): a setting somebody typed is kept, an untouched one follows the data. Where the data has no value
+    (no path for a consolidated data book) the old value is kept too. An old value that breaks its rule is
+    left at the default and named in the status line.
+    """
+    new = defaults.values()
+    old_values = {k: v for k, v in old.items() if k in new}
+    snapshot = snapshot_from_meta(dict(old_meta))
+    orig = {k: v for k, v in snapshot.items() if k in new} if snapshot is not None else None
+    merged, _ = merge_inputs(orig, old_values, new)
+    for name, value in old_values.items():
+        if merged[name] in (None, "") and value not in (None, ""):
+            merged[name] = value
+    settings, problems = parse_settings(merged, defaults)
+    kept = [n for n in SETTING_NAMES if n in old_values and not same(settings.values()[n], new[n])]
+    words = [_t(lang, *SETTING_LABELS[n]) for n in kept]
+    parts = [_t(lang, "Einstellungen des alten Controllers übernommen: ", "Settings of the old controller kept: ")
+             + (", ".join(words) if words else _t(lang, "keine abweichenden", "none differ"))]
+    for name, value, allowed in problems:
+        parts.append(_t(lang, f"{_t(lang, *SETTING_LABELS[name])} = {value!r} nicht übernommen (erlaubt: {allowed})",
+                        f"{_t(lang, *SETTING_LABELS[name])} = {value!r} not kept (allowed: {allowed})"))
+    return settings, "; ".join(parts)
+
+
+def read_carried_settings(path: Path, defaults: ControllerSettings, lang: Lang = "de"
+                          ) -> tuple[ControllerSettings | None, str]:
+    """Read the settings of the controller workbook at ``path`` by defined name and carry them over
+    (:func:`carry_settings`). A file that cannot be read or is not a controller gives ``None`` and the reason."""
+    try:
+        old = read_named(path, names=set(SETTING_NAMES))
+    except WorkbookError as e:
+        return None, _t(lang, f"Einstellungen nicht übernommen: {e}", f"Settings not kept: {e}")
+    if old.meta.get("template_id") != TEMPLATE_ID:
+        return None, _t(lang, f"Einstellungen nicht übernommen: {path.name} war kein Controller-Workbook",
+                        f"Settings not kept: {path.name} was not a controller workbook")
+    return carry_settings(defaults, old.values, old.meta, lang)
+
+
+def _settings_sheet(db: DataBook, lang: Lang, when: str, settings: ControllerSettings, account_ids: str | None,
+                    status: str) -> Sheet:
+    s = Sheet(_t(lang, "Einstellungen", "Settings"), widths={0: 34, 1: 60, 2: 12, 3: 90})
     s.put(0, 0, _t(lang, "Einstellungen für Makros", "Settings for the macros"), style="title")
-    s.put(1, 0, _t(lang, "Datenbuch, Ausgabeordner und Sprache, mit denen die Schaltflächen Account-Workbooks "
-                         "erzeugen und einsammeln.",
-                   "Data book, output folder and language the buttons use to generate and collect account "
-                   "workbooks."), style="note")
+    s.put(1, 0, _t(lang, "Datenbuch, Ausgabeordner, Sprache und Kunde, mit denen die Schaltflächen Account-Workbooks "
+                         "prüfen, erzeugen und einsammeln. Status und Fehlerliste unten schreiben die Makros.",
+                   "Data book, output folder, language and account the buttons use to validate, generate and "
+                   "collect account workbooks. The macros write the status and the error list below."),
+          style="note")
+    value = settings.values()
+    account = (Input(kind="list", choices_source=f"={account_ids}", title=_t(lang, "Kunde", "Account"),
+                     message=_t(lang, "Kunden-ID aus der Kundenübersicht", "Account id from the account overview"))
+               if account_ids else
+               Input(kind="text", title=_t(lang, "Kunde", "Account"), message=_t(lang, "Kunden-ID", "Account id")))
     rows = (
-        ("ctl_databook", _t(lang, "Datenbuch (Datei oder Ordner)", "Data book (file or folder)"), db.source,
-         Input(kind="text", title=_t(lang, "Datenbuch", "Data book"),
-               message=_t(lang, "Pfad des Datenbuchs: .xlsx-Datei oder Ordner mit CSV-Dateien",
-                          "Path of the data book: an .xlsx file or a folder of CSV files"))),
-        ("ctl_output", _t(lang, "Ausgabeordner", "Output folder"), None,
-         Input(kind="text", title=_t(lang, "Ausgabeordner", "Output folder"),
-               message=_t(lang, "Ordner für die erzeugten Account-Workbooks",
-                          "Folder for the generated account workbooks"))),
-        ("ctl_lang", _t(lang, "Sprache", "Language"), lang,
-         Input(kind="list", choices=("de", "en"), title=_t(lang, "Sprache", "Language"), message="de, en")),
+        ("ctl_databook", Input(kind="text", title=_t(lang, "Datenbuch", "Data book"),
+                               message=_t(lang, "Pfad des Datenbuchs: .xlsx-Datei oder Ordner mit CSV-Dateien",
+                                          "Path of the data book: an .xlsx file or a folder of CSV files"))),
+        ("ctl_output", Input(kind="text", title=_t(lang, "Ausgabeordner", "Output folder"),
+                             message=_t(lang, "Ordner für die erzeugten Account-Workbooks (wird angelegt)",
+                                        "Folder for the generated account workbooks (created if missing)"))),
+        ("ctl_lang", Input(kind="list", choices=LANGS, title=_t(lang, "Sprache", "Language"), message="de, en")),
+        ("ctl_account", account),
     )
-    for i, (name, label, value, inp) in enumerate(rows):
-        s.put(3 + i, 0, label, style="label")
-        s.put(3 + i, 1, value, name=name, input=inp)
+    for i, (name, inp) in enumerate(rows):
+        s.put(3 + i, 0, _t(lang, *SETTING_LABELS[name]), style="label")
+        s.put(3 + i, 1, value[name], name=name, input=inp)
     s.name_range("ctl_settings", 3, 0, 3 + len(rows) - 1, 1)
-    s.put(7, 0, _t(lang, "Erzeugt", "Generated"), style="label")
-    s.put(7, 1, when)
-    s.put(8, 0, _t(lang, "Datenbuch beim Erzeugen", "Data book at generation"), style="label")
-    s.put(8, 1, db.source)
-    s.put(9, 0, _t(lang, "Kunden", "Accounts"), style="label")
-    s.put(9, 1, len(db.accounts), style="integer")
+    s.put(8, 0, _t(lang, "Erzeugt", "Generated"), style="label")
+    s.put(8, 1, when)
+    s.put(9, 0, _t(lang, "Datenbuch beim Erzeugen", "Data book at generation"), style="label")
+    s.put(9, 1, db.source)
+    s.put(10, 0, _t(lang, "Kunden", "Accounts"), style="label")
+    s.put(10, 1, len(db.accounts), style="integer")
+    # what the macros write: unlocked (the sheet stays protected), no input style, no validation
+    s.put(12, 0, _t(lang, "Makro-Status", "Macro status"), style="subtitle")
+    s.put(13, 0, "Status", style="label")
+    s.put(13, 1, status, style="output", name="ctl_status")
+    s.put(15, 0, _t(lang, f"Fehlerliste (die ersten {ERROR_ROWS})", f"Error list (the first {ERROR_ROWS})"),
+          style="subtitle")
+    _headers(s, 16, 0, ERROR_HEADS[lang])
+    for r in range(17, 17 + ERROR_ROWS):
+        for c in range(len(ERROR_HEADS[lang])):
+            s.put(r, c, None, style="output")
+    s.name_range("ctl_errors", 17, 0, 17 + ERROR_ROWS - 1, len(ERROR_HEADS[lang]) - 1)
     return s
 
 
@@ -940,21 +1124,34 @@ def _settings_sheet(db: DataBook, lang: Lang, when: str) -> Sheet:
 
 
 def controller_workbook(db: DataBook, lang: Lang = "de", generated_at: datetime | None = None, *,
-                        catalogue: Catalogue | None = None) -> Book:
-    """The controller workbook layout of a data book: all accounts side by side (see the module docstring)."""
+                        catalogue: Catalogue | None = None, settings: ControllerSettings | None = None,
+                        status: str | None = None) -> Book:
+    """The controller workbook layout of a data book: all accounts side by side (see the module docstring).
+
+    ``settings`` (default :func:`default_settings`) fill the settings cells and the target weights and
+    disagreement threshold the figures are computed with; ``status`` goes into the status line after the
+    generation time (default: no macro has run yet). ``_meta`` keeps a snapshot of the default settings, so
+    that regeneration can tell a typed setting from one that only followed the data (:func:`carry_settings`)."""
     when = (generated_at or datetime.now(UTC)).isoformat(timespec="seconds")
+    defaults = default_settings(db, lang)
+    settings = settings or defaults
     accs = _accounts(db)
     cdb_data, d_first = _cdb_data_sheet(db, accs, lang)
     accounts = _accounts_sheet(accs, cdb_data, d_first, lang, db)
-    resources = _resources_sheet(db, lang)
+    resources = _resources_sheet(db, lang, settings)
     items = _kaop_accounts(db)
     kaop_data, refs = _kaop_data_sheet(items, lang) if items else (None, None)
     kaop = _kaop_sheet(items, refs, lang)
     kgb = _kgb_sheet(db, lang)
     responses = db.responses()
-    excellence = _excellence_sheet(responses, catalogue, lang)
-    settings = _settings_sheet(db, lang, when)
-    sheets = [accounts, resources, kaop, kgb, excellence, cdb_data, *([kaop_data] if kaop_data else []), settings]
+    excellence = _excellence_sheet(responses, catalogue, lang, settings.exc_spread)
+    ids = accounts.ref(*accounts.ranges["ctl_acc_ids"]) if "ctl_acc_ids" in accounts.ranges else None
+    status = _t(lang, f"Erzeugt {when}; ", f"Generated {when}; ") + (
+        status or _t(lang, "noch kein Makro gelaufen.", "no macro run yet."))
+    settings_sheet = _settings_sheet(db, lang, when, settings, ids, status)
+    sheets = [accounts, resources, kaop, kgb, excellence, cdb_data, *([kaop_data] if kaop_data else []),
+              settings_sheet]
     return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION, sheets=sheets, lang=lang,
                 meta={"account_id": "", "generated_at": when, "databook": db.source,
-                      "title": _t(lang, "Controller-Workbook", "Controller workbook")})
+                      "title": _t(lang, "Controller-Workbook", "Controller workbook"),
+                      **snapshot_meta(defaults.values())})
