@@ -86,15 +86,15 @@ def _problem_text(book: Book, file: str) -> Callable[[str, int | None, int | Non
 
 
 def backup_copy(target: Path, now: datetime) -> Path:
-    """Copy ``target`` to ``_backup/<stem>.<timestamp>.xlsx`` beside it (``-2``, ``-3`` … when a backup of the
+    """Copy ``target`` to ``_backup/<stem>.<timestamp><suffix>`` beside it (``-2``, ``-3`` … when a backup of the
     same second exists, so no backup is ever overwritten); returns the copy."""
     backup_dir = target.parent / BACKUP_DIR
     backup_dir.mkdir(parents=True, exist_ok=True)
     stamp = now.strftime("%Y%m%d-%H%M%S")
-    backup, n = backup_dir / f"{target.stem}.{stamp}.xlsx", 1
+    backup, n = backup_dir / f"{target.stem}.{stamp}{target.suffix}", 1
     while backup.exists():
         n += 1
-        backup = backup_dir / f"{target.stem}.{stamp}-{n}.xlsx"
+        backup = backup_dir / f"{target.stem}.{stamp}-{n}{target.suffix}"
     shutil.copy2(target, backup)
     return backup
 

@@ -285,6 +285,50 @@ def templates(out_dir: Annotated[Path, typer.Option("--out", help="folder")] = P
         out.print(f"wrote {path}")
 
 
+xlwings_app = typer.Typer(help="Classic xlwings files for desktop Excel: the VBA wrapper module and the "
+                                "macro-enabled controller workbook.", no_args_is_help=True)
+app.add_typer(xlwings_app, name="xlwings")
+
+
+@xlwings_app.command("vba")
+def xlwings_vba(
+    out_file: Annotated[Path, typer.Option("--out", help="the .bas file to write")] = Path("xlwings_udfs.bas"),
+) -> None:
+    """Write the VBA module xlwings' "Import Functions" would generate for the Excel functions and macros
+    (xlwings_udfs.bas: Windows-1252, CRLF): IT imports it once (VBA editor → File → Import File) instead of
+    granting access to the VBA project object model on every PC."""
+    from kam_xl.addin.runtime import excel_functions, load_udfs
+    from kam_xl.addin.xlsm import write_bas
+
+    try:
+        path = write_bas(out_file)
+    except (ValueError, OSError) as e:
+        raise _fail([describe(e)]) from None
+    found = [f.__xlfunc__ for f in excel_functions(load_udfs("classic"))]
+    out.print(f"wrote {path}: {sum(not f['sub'] for f in found)} function(s), {sum(f['sub'] for f in found)} "
+              "macro(s)")
+
+
+@xlwings_app.command("xlsm")
+def xlwings_xlsm(
+    data: DataOption = None,
+    out_file: Annotated[Path, typer.Option("--out", help="the .xlsm file to write")] = Path("Controller.xlsm"),
+    lang: Annotated[str, typer.Option("--lang", help="de or en")] = "de",
+) -> None:
+    """Write the macro-enabled controller workbook: the controller of the data book with the standalone
+    xlwings VBA project of the installed xlwings and buttons for function import and the macros."""
+    from kam_xl.addin.xlsm import XlwingsFilesError, write_controller_xlsm
+
+    if lang not in ("de", "en"):
+        raise _fail([f"--lang {lang!r} — allowed: de or en"])
+    db = _load(data, None)
+    try:
+        path = write_controller_xlsm(db, out_file, lang)  # type: ignore[arg-type]
+    except (ValueError, OSError, XlwingsFilesError) as e:
+        raise _fail([describe(e)]) from None
+    out.print(f"Controller workbook (macro-enabled): {path}")
+
+
 @app.command("demo-data")
 def demo_data(path: Annotated[Path, typer.Argument(help="an .xlsx file or a new folder for CSV files")]) -> None:
     """Write the demo data set as a data book so you can see the format."""
