@@ -1074,7 +1074,7 @@ def read_carried_settings(path: Path, defaults: ControllerSettings, lang: Lang =
 
 def _settings_sheet(db: DataBook, lang: Lang, when: str, settings: ControllerSettings, account_ids: str | None,
                     status: str) -> Sheet:
-    s = Sheet(_t(lang, "Einstellungen", "Settings"), widths={0: 34, 1: 60, 2: 12, 3: 90})
+    s = Sheet(_t(lang, "Einstellungen", "Settings"), widths={0: 42, 1: 60, 2: 12, 3: 90})
     s.put(0, 0, _t(lang, "Einstellungen für Makros", "Settings for the macros"), style="title")
     s.put(1, 0, _t(lang, "Datenbuch, Ausgabeordner, Sprache und Kunde, mit denen die Schaltflächen Account-Workbooks "
                          "prüfen, erzeugen und einsammeln. Status und Fehlerliste unten schreiben die Makros.",
