@@ -8,6 +8,7 @@ column widths or charts. So it measures only what xlsxwriter needs to write the 
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,18 +19,21 @@ from python_calamine import CalamineWorkbook
 
 from kam_xl.batch import plan_filename
 from kam_xl.databook import DataBook
+from kam_xl.workbook import render
 from kam_xl.workbook.account_plan import AccountPlanData, account_plan
 from kam_xl.workbook.layout import Book, input_values
 from kam_xl.workbook.merge import snapshot_meta
-from kam_xl.workbook.render import META_SHEET
+from kam_xl.workbook.render import META_SHEET, fill_workbook
 
 
 @dataclass(frozen=True)
 class PreparedBook:
-    """One account plan's layout, complete as ``generate`` writes it, and its file name."""
+    """One account plan's layout, complete as ``generate`` writes it, and its file name; ``extra`` holds the
+    cells of the sheets the renderer adds after ``_meta`` (such as ``xlwings.conf``) as (sheet, rows)."""
 
     filename: str
     book: Book
+    extra: tuple[tuple[str, tuple[tuple[Any, ...], ...]], ...] = ()
 
 
 def prepare_books(db: DataBook, now: datetime, lang: str = "de") -> list[PreparedBook]:
@@ -41,7 +45,21 @@ def prepare_books(db: DataBook, now: datetime, lang: str = "de") -> list[Prepare
         book = account_plan(data, lang, now)  # type: ignore[arg-type]
         book.meta.update(snapshot_meta(input_values(book)))
         out.append(PreparedBook(plan_filename(account), book))
+    if out:  # the renderer's own sheets beyond the layout and _meta: the same in every plan of one language
+        extra = renderer_sheets(out[0].book)
+        out = [PreparedBook(p.filename, p.book, extra) for p in out]
     return out
+
+
+def renderer_sheets(book: Book) -> tuple[tuple[str, tuple[tuple[Any, ...], ...]], ...]:
+    """The cells of the sheets kam_xl's renderer writes besides the layout's sheets and ``_meta`` (e.g.
+    ``xlwings.conf``), read back with python-calamine from one rendering of ``book`` in memory."""
+    buf = io.BytesIO()
+    fill_workbook(book, buf).close()
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(buf.getvalue()))
+    known = {s.name for s in book.sheets} | {META_SHEET}
+    return tuple((name, tuple(tuple(r) for r in wb.get_sheet_by_name(name).to_python()))
+                 for name in wb.sheet_names if name not in known)
 
 
 def meta_rows(book: Book) -> list[tuple[str, str]]:
@@ -51,9 +69,12 @@ def meta_rows(book: Book) -> list[tuple[str, str]]:
     return [(k, str(v)) for k, v in meta.items()]
 
 
-def write_bare(book: Book, path: Path) -> None:
-    """Write ``book``'s cells with xlsxwriter and nothing else (no styles, validation, names, protection)."""
-    wb = xlsxwriter.Workbook(str(path))
+def write_bare(book: Book, path: Path, extra: tuple[tuple[str, tuple[tuple[Any, ...], ...]], ...] = (),
+               workbook: type[xlsxwriter.Workbook] = xlsxwriter.Workbook) -> None:
+    """Write ``book``'s cells with xlsxwriter and nothing else (no styles, validation, names, protection),
+    then the ``extra`` sheets' cells. ``workbook`` is xlsxwriter's class (the baseline) or, for the second,
+    informative baseline, kam_xl's subclass that prepares each distinct formula once."""
+    wb = workbook(str(path))
     for sheet in book.sheets:
         ws = wb.add_worksheet(sheet.name)
         for c in sheet.cells:
@@ -76,14 +97,25 @@ def write_bare(book: Book, path: Path) -> None:
     for i, (key, value) in enumerate(meta_rows(book)):
         ws.write_string(i, 0, key)
         ws.write_string(i, 1, value)
+    for name, rows in extra:
+        ws = wb.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, str) and value:
+                    ws.write_string(r, c, value)
+                elif not isinstance(value, str):
+                    ws.write(r, c, value)
     wb.close()
 
 
-def write_all_bare(books: list[PreparedBook], out_dir: Path) -> int:
-    """Write every prepared book into ``out_dir`` (the baseline of generation); returns the count."""
+def write_all_bare(books: list[PreparedBook], out_dir: Path, formula_cache: bool = False) -> int:
+    """Write every prepared book into ``out_dir`` (the baseline of generation); returns the count. With
+    ``formula_cache`` the same cells go through kam_xl's worksheet class, which prepares each distinct formula
+    once (the comparison that shows what kam_xl's styles, validation, names, charts and layout cost)."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    workbook = render._Workbook if formula_cache else xlsxwriter.Workbook
     for p in books:
-        write_bare(p.book, out_dir / p.filename)
+        write_bare(p.book, out_dir / p.filename, p.extra, workbook)
     return len(books)
 
 

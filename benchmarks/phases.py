@@ -10,11 +10,13 @@ The phases are timed by calling kam_xl's own functions one after the other for e
 * ``layout`` — :func:`~kam_xl.workbook.account_plan.account_plan` minus ``compute`` (it calls those too);
 * ``input snapshot`` — :func:`~kam_xl.workbook.layout.input_values`, :func:`~kam_xl.workbook.merge.snapshot_meta`
   and the file name;
-* ``render: xlsxwriter calls`` / ``render: XML + zip`` — the renderer's own functions writing into memory
-  (``in_memory`` xlsxwriter, a ``BytesIO``): the cell, validation, name, chart … calls, then ``close()``;
-* ``file I/O`` — :func:`~kam_xl.workbook.render.write_book` (temporary part files, the file, ``fsync``,
-  atomic rename) minus the in-memory render; ``atomic write + fsync`` shows the part of it that is writing
-  the finished bytes through :func:`kam_xl.files.write_atomic`.
+* ``render: xlsxwriter calls`` / ``render: XML + zip`` — :func:`~kam_xl.workbook.render.fill_workbook` (the
+  cell, validation, name, chart … calls) writing into memory (a ``BytesIO``), then ``close()``;
+* ``file I/O`` — writing the finished bytes through :func:`kam_xl.files.write_atomic` (temporary file,
+  ``fsync``, atomic rename). :func:`~kam_xl.workbook.render.write_book` is exactly ``fill_workbook`` into the
+  temporary file, ``close()`` and this.
+
+The run starts, like a fresh ``kam-xl generate`` process, with the renderer's formula cache empty.
 """
 
 from __future__ import annotations
@@ -25,8 +27,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from time import perf_counter
-
-import xlsxwriter
 
 from kam_xl.batch import plan_filename
 from kam_xl.cdb import CdbInput, cdb_statement
@@ -46,7 +46,6 @@ class Profile:
 
     accounts: int = 0
     phases: dict[str, float] = field(default_factory=dict)
-    atomic_write: float = 0.0  # part of "file I/O": writing the finished bytes atomically with fsync
     bytes_written: int = 0
 
     def add(self, phase: str, seconds: float) -> None:
@@ -90,18 +89,12 @@ def compute_only(data: AccountPlanData) -> None:
 
 
 def render_in_memory(book: Book) -> tuple[bytes, float, float]:
-    """Render ``book`` as :func:`kam_xl.workbook.render.write_book` does, but into memory; returns the bytes,
-    the seconds of the xlsxwriter calls and the seconds of ``close()`` (XML and zip)."""
+    """Render ``book`` as :func:`kam_xl.workbook.render.write_book` does
+    (:func:`~kam_xl.workbook.render.fill_workbook`), but into memory; returns the bytes, the seconds of the
+    xlsxwriter calls and the seconds of ``close()`` (XML and zip)."""
     t0 = perf_counter()
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
-                                   "strings_to_urls": False})
-    wb.set_properties({"title": book.meta.get("title", book.template_id), "company": "kam_xl",
-                       "comments": f"{book.template_id} {book.template_version}"})
-    fmts = render._Formats(wb)
-    for sheet in book.sheets:
-        render._write_sheet(wb, fmts, sheet)
-    render._write_meta(wb, book)
+    wb = render.fill_workbook(book, buf)
     t1 = perf_counter()
     wb.close()
     t2 = perf_counter()
@@ -112,9 +105,8 @@ def profile_generation(data_path: Path, out_dir: Path, now: datetime, lang: str 
     """Time every phase of generating all plans of the data book at ``data_path`` into ``out_dir`` (new
     files), calling kam_xl's functions directly."""
     prof = Profile()
-    scratch = out_dir / "_scratch"
     out_dir.mkdir(parents=True, exist_ok=True)
-    scratch.mkdir(exist_ok=True)
+    render._PREPARED.clear()
     gc.collect()
     t = perf_counter()
     db = read_databook(data_path)
@@ -145,12 +137,8 @@ def profile_generation(data_path: Path, out_dir: Path, now: datetime, lang: str 
         prof.add("render: XML + zip", close)
 
         t = perf_counter()
-        render.write_book(book, target)
-        prof.add("file I/O (write_book − render)", perf_counter() - t - calls - close)
-
-        t = perf_counter()
-        write_atomic(scratch / target.name, lambda tmp, content=content: tmp.write_bytes(content))  # type: ignore[misc]
-        prof.atomic_write += perf_counter() - t
+        write_atomic(target, lambda tmp, content=content: tmp.write_bytes(content))  # type: ignore[misc]
+        prof.add("file I/O (atomic write + fsync)", perf_counter() - t)
         prof.bytes_written += len(content)
         prof.accounts += 1
     return prof
