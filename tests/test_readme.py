@@ -1,0 +1,31 @@
+"""The README's function reference lists every Excel function and macro with its real arguments."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from kam_xl.addin.runtime import excel_functions, load_udfs
+
+README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def _signature(info: dict) -> str:
+    args = [a["name"] if "optional" not in a else f"[{a['name']}]" for a in info["args"]]
+    return f"{info['name']}({', '.join(args)})"
+
+
+def test_every_function_is_in_the_reference_with_its_arguments() -> None:
+    udfs = load_udfs("classic")
+    functions = [f.__xlfunc__ for f in excel_functions(udfs) if not f.__xlfunc__["sub"]]
+    assert len(functions) >= 14
+    for info in functions:
+        assert f"| `{_signature(info)}` |" in README, f"README lacks {_signature(info)}"
+
+
+def test_every_macro_is_in_the_reference() -> None:
+    udfs = load_udfs("classic")
+    macros = sorted(f.__xlfunc__["name"] for f in excel_functions(udfs) if f.__xlfunc__["sub"])
+    assert macros == ["kam_collect", "kam_generate_all", "kam_refresh_plan", "kam_validate"]
+    for name in macros:
+        assert re.search(rf"^\| `{name}` \|", README, re.M), f"README lacks the macro {name}"
