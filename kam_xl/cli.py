@@ -339,6 +339,46 @@ def demo_data(path: Annotated[Path, typer.Argument(help="an .xlsx file or a new 
     out.print(f"Demo data book written to {written}")
 
 
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="interface to listen on (default 127.0.0.1: this "
+                                                            "machine only; KAM_XL_HOST)")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="port (default 8000; KAM_XL_PORT)")] = None,
+    ssl_certfile: Annotated[Path | None, typer.Option("--ssl-certfile", help="TLS certificate (PEM): serve "
+                                                                             "HTTPS; KAM_XL_SSL_CERTFILE")] = None,
+    ssl_keyfile: Annotated[Path | None, typer.Option("--ssl-keyfile", help="TLS private key (PEM); "
+                                                                           "KAM_XL_SSL_KEYFILE")] = None,
+    public_url: Annotated[str | None, typer.Option("--public-url", help="address Excel reaches the server at, "
+                                                                        "if not host:port (e.g. behind a TLS "
+                                                                        "proxy); KAM_XL_PUBLIC_URL")] = None,
+    api_key: Annotated[list[str] | None, typer.Option("--api-key", help="accepted API key (header X-API-Key), "
+                                                                        "repeatable; better KAM_XL_API_KEYS "
+                                                                        "(comma-separated): options show in "
+                                                                        "the process list")] = None,
+    bearer_token: Annotated[list[str] | None, typer.Option("--bearer-token", help="accepted bearer token, "
+                                                                                  "repeatable; better "
+                                                                                  "KAM_XL_BEARER_TOKENS")] = None,
+    no_auth: Annotated[bool, typer.Option("--no-auth", help="no authentication: development on a loopback "
+                                                            "host only; KAM_XL_NO_AUTH=1")] = False,
+    max_body_mb: Annotated[float | None, typer.Option("--max-body-mb", min=0.001, help="largest request body "
+                                                                                      "in MB (default 16; "
+                                                                                      "KAM_XL_MAX_BODY_MB)")] = None,
+) -> None:
+    """Serve the Excel functions and macros to Excel desktop, Mac and web (xlwings Server, Office.js): add-in
+    manifest at /manifest.xml, task pane with the macro buttons. Needs XLWINGS_LICENSE_KEY (noncommercial, or an
+    xlwings PRO key for commercial use) and an API key or bearer token unless --no-auth."""
+    from kam_xl.addin.server import ServerConfigError, ServerSettings, run
+
+    try:
+        settings = ServerSettings.from_env(
+            host=host, port=port, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile, public_url=public_url,
+            api_keys=api_key, bearer_tokens=bearer_token, no_auth=True if no_auth else None,
+            max_body_bytes=None if max_body_mb is None else int(max_body_mb * 1024 * 1024))
+        run(settings, announce=lambda line: err.print(line, markup=False, highlight=False))
+    except ServerConfigError as e:
+        raise _fail([str(e)]) from None
+
+
 def main() -> None:  # pragma: no cover - console entry for python -m
     """Run the CLI."""
     sys.exit(app())

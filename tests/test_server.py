@@ -1,0 +1,678 @@
+"""``kam-xl serve`` (xlwings Server, Office.js): the endpoints with the bodies Excel's Office.js client posts.
+
+Function calls are built by :mod:`officejs` as a German Excel sends them (culture ``de-DE``, date format
+``TT.MM.JJJJ``, empty cells ``""``, dates as serial numbers, error cells as error objects); macro calls post a
+generated controller workbook as the task pane reads it (:mod:`officejs_book`). One test starts the real
+server (``python -m kam_xl.cli serve``) with a self-signed certificate on a free loopback port and calls it
+over HTTPS, with httpx and with the add-in's own JavaScript client under Node.js.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import textwrap
+import time
+import types
+import uuid
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import httpx
+import pytest
+import xlwings as xw
+from fastapi.testclient import TestClient
+from officejs import OMITTED, block, column, function_call, row, scalar
+
+API_KEY = "kam-test-key-0123456789abcdef"
+TOKEN = "kam-test-token-fedcba9876543210"
+LIMIT = 256 * 1024
+CALL = "/xlwings/custom-functions-call"
+MACROS = {"kam_validate", "kam_refresh_plan", "kam_generate_all", "kam_collect"}
+OFFICE = "https://excel.officeapps.live.com"
+PUBLIC = "https://kam.example.com"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def licence() -> Iterator[None]:
+    """xlwings Server's noncommercial licence key, for every test here."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+        yield
+
+
+@pytest.fixture(scope="module")
+def server() -> Any:
+    """The server module (imported once the licence key is set)."""
+    from kam_xl.addin import server
+
+    return server
+
+
+@pytest.fixture(scope="module")
+def settings(server: Any) -> Any:
+    """An API key and a bearer token, a small body limit, behind a public HTTPS address."""
+    return server.ServerSettings(api_keys=(API_KEY,), bearer_tokens=(TOKEN,), max_body_bytes=LIMIT,
+                                 public_url=PUBLIC)
+
+
+@pytest.fixture(scope="module")
+def client(server: Any, settings: Any) -> TestClient:
+    """A test client of the app serving the ``udfs`` package."""
+    return TestClient(server.create_app(settings), raise_server_exceptions=False)
+
+
+def call(client: TestClient, body: dict[str, Any], key: str | None = API_KEY) -> httpx.Response:
+    """POST one custom-function call as the Office.js client does (the API key in ``X-API-Key``)."""
+    return client.post(CALL, json=body, headers={"X-API-Key": key} if key else {})
+
+
+def result(client: TestClient, func: str, *args: Any, **kwargs: Any) -> list[list[Any]]:
+    """The 2-D result Excel receives for one formula."""
+    response = call(client, function_call(func, *args, **kwargs))
+    assert response.status_code == 200, response.text
+    return response.json()["result"]
+
+
+KGB = (column(["Preis", "Service", "Qualität"]), column([40, 35, 25]), row(["Wir", "Die"]),
+       block([[80, 60], [70, 90], [100, 75]]))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Functions
+
+
+def test_kgb_card_from_a_german_excel(client: TestClient) -> None:
+    # weights 40/35/25 points; own (Wir) vs best competitor (Die):
+    # Preis 0.40 × (80 − 60) = 8, potential 0.40 × 20 = 8; Service 0.35 × (70 − 90) = −7, 0.35 × 30 = 10.5;
+    # Qualität 0.25 × (100 − 75) = 6.25, 0.25 × 0 = 0
+    got = result(client, "kam_kgb_card", *KGB, OMITTED)
+    expected = [[0.40, 80, 60, 8, 8], [0.35, 70, 90, -7, 10.5], [0.25, 100, 75, 6.25, 0]]
+    assert got == [pytest.approx(r) for r in expected]
+
+
+def test_kgb_card_own_supplier_from_a_cell(client: TestClient) -> None:
+    # Die is ours: Preis 0.40 × (60 − 80) = −8, potential 0.40 × 40 = 16; an empty cell means the first supplier
+    assert result(client, "kam_kgb_card", *KGB, scalar("Die"))[0] == pytest.approx([0.40, 60, 80, -8, 16])
+    assert result(client, "kam_kgb_card", *KGB, scalar(None))[0] == pytest.approx([0.40, 80, 60, 8, 8])
+
+
+@pytest.mark.parametrize("empty", ["", None], ids=["empty-string", "null"])
+def test_empty_rating_cells_give_empty_result_cells(client: TestClient, empty: Any) -> None:
+    # Office.js passes an empty cell as "" (some versions null); an empty result cell goes back as ""
+    ratings = [[80, empty], [empty, 90]]
+    got = result(client, "kam_kgb_card", column(["Preis", "Service"]), column([40, 60]), row(["Wir", "Die"]),
+                 ratings, OMITTED)
+    assert got == [[0.4, 80, "", "", 8], [0.6, "", 90, "", ""]]
+
+
+def test_weights_summing_to_90_give_the_kam_text(client: TestClient) -> None:
+    got = result(client, "kam_kgb_card", column(["Preis", "Service"]), column([40, 50]), row(["Wir", "Die"]),
+                 block([[80, 60], [70, 90]]), OMITTED)
+    assert got == [["#KAM! Kgb weights sum to 90 — allowed: fractions summing to 1 or points summing to 100"]]
+
+
+def test_a_date_typed_into_a_rating_arrives_as_its_serial_number(client: TestClient) -> None:
+    # "1.1." typed into a German Excel becomes the date 01.01.2026; custom functions get its serial number 46023
+    got = result(client, "kam_kgb_card", column(["Preis", "Service"]), column([40, 60]), row(["Wir", "Die"]),
+                 block([[80, 60], [70, dt.date(2026, 1, 1)]]), OMITTED)
+    assert got == [["#KAM! rating 46023 of 'Die' for 'Service' — allowed: 0 to 100"]]
+
+
+def test_german_number_text_and_error_cells(client: TestClient) -> None:
+    got = result(client, "kam_kgb_card", column(["Preis", "Service"]), column(["1.234,5", 60]), row(["Wir", "Die"]),
+                 block([[80, 60], [70, 90]]), OMITTED)
+    assert got == [["#KAM! weights: cell 1: holds text '1.234,5' — allowed: a number"]]
+    got = result(client, "kam_kgb_card", column(["Preis", "Service"]), column([40, 60]), row(["Wir", "Die"]),
+                 block([[80, 60], [70, "#DIV/0!"]]), OMITTED)
+    assert got == [["#KAM! ratings (Service, Die): holds #DIV/0! — allowed: a number"]]
+
+
+@pytest.mark.parametrize(("value", "band"), [(0.12, "high"), (0.05, "mid"), (-0.05, "loss"), (None, "")])
+def test_portfolio_band(client: TestClient, value: float | None, band: str) -> None:
+    assert result(client, "kam_portfolio_band", scalar(value)) == [[band]]
+
+
+def test_portfolio_band_of_a_percent_text(client: TestClient) -> None:
+    assert result(client, "kam_portfolio_band", scalar("12 %")) == [
+        ["#KAM! cdb_iii_rel: holds text '12 %' — allowed: a number"]]
+
+
+def test_cdb_iii_with_empty_cost_cells(client: TestClient) -> None:
+    # net sales 1000 − 100 = 900; CDB III = 900 − 400 − 50 − 20 − 30 − 40 − 60 = 300; empty costs count 0
+    assert result(client, "kam_cdb_iii", row([1000, 100, 400, 50, 20, 30, 40, 60]), OMITTED) == [[300]]
+    assert result(client, "kam_cdb_iii", row([1000, 100, 400, None, None, None, None, None]), OMITTED) == [[500]]
+
+
+def test_kaop_split_laid_out_like_the_weights(client: TestClient) -> None:
+    # 1000 by seasonality 20/30/30/20: 200, 300, 300, 200 — a row of weights gives a row, a column a column
+    assert result(client, "kam_kaop_split", scalar(1000), row([20, 30, 30, 20]), OMITTED) == [[200, 300, 300, 200]]
+    assert result(client, "kam_kaop_split", scalar(1000), column([20, 30, 30, 20]), OMITTED) == [
+        [200], [300], [300], [200]]
+
+
+def test_older_runtime_and_english_excel_get_the_same_numbers(client: TestClient) -> None:
+    got = result(client, "kam_kgb_card", *KGB, OMITTED, culture="en-US", date_format="M/d/yyyy", runtime="1.1")
+    assert got[1] == pytest.approx([0.35, 70, 90, -7, 10.5])
+
+
+def test_unknown_function_and_bad_bodies_are_json_errors(client: TestClient) -> None:
+    r = call(client, function_call("__class__"))
+    assert r.status_code == 404
+    assert r.json()["error"].startswith("unknown function '__class__' — allowed: ")
+    assert "kam_kgb_card" in r.json()["error"]
+    r = call(client, function_call("kam_kgb_card", *KGB, OMITTED, scalar(1)))
+    assert r.status_code == 422
+    assert r.json() == {"error": "kam_kgb_card takes 4 to 5 arguments (criteria, weights, suppliers, ratings, "
+                                 "own_supplier (optional)) — 6 were sent"}
+    r = call(client, {"args": []})
+    assert (r.status_code, r.json()) == (422, {"error": "request not understood: func_name: Field required"})
+    r = call(client, {**function_call("kam_portfolio_band", scalar(0.1)), "runtime": "neu"})
+    assert r.status_code == 422
+    assert "runtime" in r.json()["error"]
+    r = client.post(CALL, content=b"{not json", headers={"X-API-Key": API_KEY, "Content-Type": "application/json"})
+    assert r.status_code == 422
+    assert r.json()["error"].startswith("request not understood: ")
+    r = client.get("/no/such/page")
+    assert (r.status_code, r.json()) == (404, {"error": "Not Found"})
+
+
+def test_every_function_is_served(client: TestClient) -> None:
+    from kam_xl.addin.runtime import load_udfs
+
+    udfs = load_udfs("server")
+    names = sorted(n for n in udfs.__all__ if hasattr(getattr(udfs, n), "__xlfunc__"))
+    assert {"kam_kgb_card", "kam_portfolio_band"} <= set(names)
+    meta = client.get("/xlwings/custom-functions-meta").json()
+    assert sorted(f["id"] for f in meta["functions"]) == [n.upper() for n in names]
+    card = next(f for f in meta["functions"] if f["id"] == "KAM_KGB_CARD")
+    assert [p["name"] for p in card["parameters"]] == ["criteria", "weights", "suppliers", "ratings", "own_supplier"]
+    assert [p.get("optional", False) for p in card["parameters"]] == [False, False, False, False, True]
+    assert all(p["dimensionality"] == "matrix" for p in card["parameters"])
+    assert card["description"].startswith("The whole Kgb card analysis, one row per criterion: weight as")
+    assert all("\n" not in f["description"] and "  " not in f["description"] for f in meta["functions"])
+    assert meta["allowErrorForDataTypeAny"] is True
+    code = client.get("/xlwings/custom-functions-code")
+    assert code.headers["content-type"].startswith("text/javascript")
+    for n in names:
+        assert (f'CustomFunctions.associate("{n.upper()}", function () {{ return globalThis.kamXlFunctions.call('
+                f'"{n}", arguments); }});') in code.text
+    assert '"callUrl": "/xlwings/custom-functions-call"' in code.text
+    assert '"authScheme": "api-key"' in code.text
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+def test_functions_code_is_valid_javascript(client: TestClient, tmp_path: Path) -> None:
+    script = tmp_path / "functions.js"
+    script.write_text(client.get("/xlwings/custom-functions-code").text, encoding="utf-8")
+    checked = subprocess.run(["node", "--check", str(script)], capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_a_bug_in_a_function_is_a_short_json_error(server: Any, settings: Any) -> None:
+    import xlwings.server
+
+    module = types.ModuleType("buggy_udfs")
+
+    @xlwings.server.func
+    def broken(x: Any) -> Any:
+        """Divides by zero."""
+        return 1 / 0
+
+    module.broken = broken
+    with TestClient(server.create_app(settings, module), raise_server_exceptions=False) as c:
+        r = call(c, function_call("broken", scalar(1)))
+    assert r.status_code == 500
+    assert r.json() == {"error": "broken failed: ZeroDivisionError: division by zero"}
+    assert "Traceback" not in r.text
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Security: authentication, body size, CORS
+
+
+def test_calls_need_a_valid_api_key_or_bearer_token(client: TestClient) -> None:
+    body = function_call("kam_portfolio_band", scalar(0.12))
+    r = call(client, body, key=None)
+    assert r.status_code == 401
+    assert r.json() == {"error": "no credential sent — send the header X-API-Key: <key> or Authorization: "
+                                 "Bearer <token>"}
+    assert r.headers["www-authenticate"] == "Bearer"
+    r = call(client, body, key=API_KEY[:-1] + "X")
+    assert r.status_code == 401
+    assert r.json()["error"].startswith("the credential sent is not valid")
+    assert call(client, body, key=TOKEN).status_code == 401  # a token is not an API key
+    for header in (f"Bearer {API_KEY}", f"Basic {TOKEN}", TOKEN, f"{API_KEY} x"):
+        assert client.post(CALL, json=body, headers={"Authorization": header}).status_code == 401
+    r = client.post(CALL, json=body, headers={"Authorization": API_KEY})  # xlwings' AUTH: the key as it is
+    assert (r.status_code, r.json()) == (200, {"result": [["high"]]})
+    r = client.post(CALL, json=body, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert (r.status_code, r.json()) == (200, {"result": [["high"]]})
+    assert call(client, body).json() == {"result": [["high"]]}
+    assert client.post("/xlwings/custom-scripts-call/kam_validate", json={}).status_code == 401
+
+
+def test_what_excel_loads_itself_needs_no_credential(client: TestClient) -> None:
+    for path in ("/manifest.xml", "/taskpane", "/xlwings/custom-functions-meta", "/xlwings/custom-functions-code",
+                 "/xlwings/custom-scripts-meta", "/static/taskpane.js", "/static/icon-32.png", "/health", "/"):
+        assert client.get(path).status_code == 200, path
+
+
+def test_no_auth_only_when_asked_for_on_loopback(server: Any) -> None:
+    with pytest.raises(server.ServerConfigError, match="no API key or bearer token is configured"):
+        server.ServerSettings.from_env({})
+    with pytest.raises(server.ServerConfigError, match=r"--no-auth is only allowed on a loopback host .*'10\.0\.0\.5'"):
+        server.ServerSettings.from_env({}, host="10.0.0.5", no_auth=True)
+    open_settings = server.ServerSettings.from_env({"KAM_XL_NO_AUTH": "1"})
+    assert (open_settings.host, open_settings.auth_scheme) == ("127.0.0.1", "none")
+    with TestClient(server.create_app(open_settings)) as c:
+        r = c.post(CALL, json=function_call("kam_portfolio_band", scalar(-0.2)))
+        assert r.json() == {"result": [["loss"]]}
+        assert 'id="kam-credential"' not in c.get("/taskpane").text
+
+
+def test_oversized_bodies_are_refused_with_413(client: TestClient) -> None:
+    ratings = block([[50] * 40 for _ in range(2000)])  # ~ 320 KB of JSON > 256 KB
+    body = function_call("kam_kgb_card", column(["x"] * 2000), column([1] * 2000), row(["s"] * 40), ratings, OMITTED)
+    r = call(client, body)
+    assert r.status_code == 413
+    assert r.json() == {"error": "request body too large — allowed: at most 256 KB"}
+    data = json.dumps(body).encode()
+    chunked = client.post(CALL, content=iter([data[i:i + 8192] for i in range(0, len(data), 8192)]),
+                          headers={"X-API-Key": API_KEY, "Content-Type": "application/json"})
+    assert "content-length" not in chunked.request.headers  # sent chunked: refused while reading
+    assert (chunked.status_code, chunked.json()) == (413, r.json())
+    assert call(client, function_call("kam_portfolio_band", scalar(0.2))).status_code == 200
+
+
+def test_cors_allows_office_hosts_and_the_server_itself(client: TestClient) -> None:
+    def preflight(origin: str) -> httpx.Response:
+        return client.options(CALL, headers={"Origin": origin, "Access-Control-Request-Method": "POST",
+                                             "Access-Control-Request-Headers": "content-type,x-api-key"})
+
+    for origin in (OFFICE, "https://usc-excel.officeapps.live.com", "https://contoso.sharepoint.com", PUBLIC):
+        r = preflight(origin)
+        assert r.status_code == 200, origin
+        assert r.headers["access-control-allow-origin"] == origin
+        assert "x-api-key" in r.headers["access-control-allow-headers"].lower()
+    for origin in ("https://evil.example.com", "https://officeapps.live.com.evil.com", "http://excel.office.com"):
+        r = preflight(origin)
+        assert r.status_code == 400, origin
+        assert "access-control-allow-origin" not in r.headers
+        assert r.json()["error"].startswith(f"CORS preflight refused for origin {origin!r}")
+    r = client.post(CALL, json=function_call("kam_portfolio_band", scalar(0.2)),
+                    headers={"X-API-Key": API_KEY, "Origin": OFFICE})
+    assert r.headers["access-control-allow-origin"] == OFFICE
+    r = client.post(CALL, json=function_call("kam_portfolio_band", scalar(0.2)),
+                    headers={"X-API-Key": API_KEY, "Origin": "https://evil.example.com"})
+    assert "access-control-allow-origin" not in r.headers
+
+
+def test_security_headers(client: TestClient) -> None:
+    r = call(client, function_call("kam_portfolio_band", scalar(0.2)))
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["cache-control"] == "no-store"
+    assert "server" not in r.headers or "uvicorn" not in r.headers["server"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Settings and licence
+
+
+def test_settings_from_environment_and_options(server: Any, tmp_path: Path) -> None:
+    env = {"KAM_XL_API_KEYS": f"{API_KEY}, {TOKEN}", "KAM_XL_PORT": "8443", "KAM_XL_MAX_BODY_MB": "2"}
+    s = server.ServerSettings.from_env(env)
+    assert [k.get_secret_value() for k in s.api_keys] == [API_KEY, TOKEN]
+    assert (s.port, s.max_body_bytes, s.base_url) == (8443, 2 * 1024 * 1024, "http://127.0.0.1:8443")
+    assert API_KEY not in repr(s)  # secrets never printed
+    s = server.ServerSettings.from_env({"KAM_XL_API_KEY": API_KEY, "KAM_XL_BEARER_TOKEN": TOKEN})
+    assert ([k.get_secret_value() for k in s.api_keys], [t.get_secret_value() for t in s.bearer_tokens]) == (
+        [API_KEY], [TOKEN])
+    s = server.ServerSettings.from_env(env, port=9000, api_keys=[TOKEN], public_url="https://kam.example.com/")
+    assert (s.port, [k.get_secret_value() for k in s.api_keys], s.base_url) == (
+        9000, [TOKEN], "https://kam.example.com")
+    problems = {
+        "KAM_XL_PORT='acht' — allowed: a number": ({**env, "KAM_XL_PORT": "acht"}, {}),
+        "secret 1 has 5 characters": ({}, {"api_keys": ["kurz1"]}),
+        "HTTPS needs both --ssl-certfile and --ssl-keyfile": (env, {"ssl_certfile": tmp_path}),
+        "the TLS certificate file": (env, {"ssl_certfile": tmp_path / "no.pem", "ssl_keyfile": tmp_path / "no.key"}),
+        "listens on every interface: give --public-url": (env, {"host": "0.0.0.0"}),
+        "allowed: scheme://host[:port] without a path": (env, {"public_url": "https://kam.example.com/excel"}),
+        "--no-auth and API keys or bearer tokens were both given": (env, {"no_auth": True}),
+    }
+    for message, (environ, options) in problems.items():
+        with pytest.raises(server.ServerConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
+            server.ServerSettings.from_env(environ, **options)
+
+
+def test_missing_licence_key_stops_the_start(server: Any, settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("XLWINGS_LICENSE_KEY")
+    with pytest.raises(server.ServerConfigError) as info:
+        server.create_app(settings)
+    message = str(info.value)
+    assert message.startswith("XLWINGS_LICENSE_KEY is not set.")
+    assert "XLWINGS_LICENSE_KEY=noncommercial for noncommercial use" in message
+    assert "xlwings PRO key for commercial use" in message
+
+
+def test_serve_command_without_licence_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from kam_xl.cli import app
+
+    monkeypatch.delenv("XLWINGS_LICENSE_KEY")
+    monkeypatch.setenv("KAM_XL_API_KEYS", API_KEY)
+    r = CliRunner().invoke(app, ["serve", "--port", "8123"])
+    assert r.exit_code == 2
+    assert "XLWINGS_LICENSE_KEY is not set" in r.output
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+    monkeypatch.delenv("KAM_XL_API_KEYS")
+    r = CliRunner().invoke(app, ["serve", "--host", "10.0.0.5", "--no-auth"])
+    assert r.exit_code == 2
+    assert "--no-auth is only allowed on a loopback host (127.0.0.1, ::1, localhost), not on '10.0.0.5'" in r.output
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Manifest and task pane
+
+_NS = {"o": "http://schemas.microsoft.com/office/appforoffice/1.1",
+       "bt": "http://schemas.microsoft.com/office/officeappbasictypes/1.0",
+       "ov": "http://schemas.microsoft.com/office/taskpaneappversionoverrides"}
+
+
+def test_manifest_is_well_formed_with_the_server_urls(client: TestClient) -> None:
+    r = client.get("/manifest.xml")
+    assert r.headers["content-type"].startswith("application/xml")
+    root = ElementTree.fromstring(r.content)
+    assert root.tag == f"{{{_NS['o']}}}OfficeApp"
+    assert str(uuid.UUID(root.findtext("o:Id", namespaces=_NS))) == root.findtext("o:Id", namespaces=_NS)
+    from importlib.metadata import version
+
+    assert root.findtext("o:Version", namespaces=_NS) == version("kam-xl") + ".0"  # 0.1.0 → 0.1.0.0
+    assert root.find("o:DefaultSettings/o:SourceLocation", _NS).get("DefaultValue") == f"{PUBLIC}/taskpane"
+    assert root.findtext("o:AppDomains/o:AppDomain", namespaces=_NS) == PUBLIC
+    urls = {u.get("id"): u.get("DefaultValue") for u in root.iter(f"{{{_NS['bt']}}}Url")}
+    assert urls == {"Taskpane.Url": f"{PUBLIC}/taskpane",
+                    "Functions.Script.Url": f"{PUBLIC}/xlwings/custom-functions-code",
+                    "Functions.Metadata.Url": f"{PUBLIC}/xlwings/custom-functions-meta"}
+    strings = {s.get("id"): s.get("DefaultValue") for s in root.iter(f"{{{_NS['bt']}}}String")}
+    assert strings["Functions.Namespace"] == "KAM"
+    assert root.find(".//ov:Set", _NS) is None and root.find(".//o:Set", _NS).get("Name") == "SharedRuntime"
+    images = [i.get("DefaultValue") for i in root.iter(f"{{{_NS['bt']}}}Image") if i.get("DefaultValue")]
+    images += [root.find(f"o:{tag}", _NS).get("DefaultValue") for tag in ("IconUrl", "HighResolutionIconUrl")]
+    every_url = [*urls.values(), *images]
+    assert all(u.startswith(PUBLIC + "/") for u in every_url)
+    for u in images:  # each icon is there, as a PNG
+        icon = client.get(u.removeprefix(PUBLIC))
+        assert (icon.status_code, icon.content[:8]) == (200, b"\x89PNG\r\n\x1a\n")
+
+
+def test_manifest_follows_host_port_and_https(server: Any, tmp_path: Path) -> None:
+    from kam_xl.addin.manifest import addin_id, manifest_xml
+
+    cert, key = tmp_path / "c.pem", tmp_path / "k.pem"
+    cert.write_text("x")
+    key.write_text("x")
+    s = server.ServerSettings(api_keys=(API_KEY,), port=8443, ssl_certfile=cert, ssl_keyfile=key)
+    assert s.base_url == "https://127.0.0.1:8443"
+    xml = manifest_xml(s.base_url)
+    assert 'DefaultValue="https://127.0.0.1:8443/xlwings/custom-functions-meta"' in xml
+    assert addin_id("https://127.0.0.1:8443") == addin_id("https://127.0.0.1:8443/") != addin_id(PUBLIC)
+    assert "&lt;Team &amp; Co&gt;" in manifest_xml(PUBLIC, name="<Team & Co>")  # escaped, still well-formed
+    ElementTree.fromstring(manifest_xml(PUBLIC, name='<Team & "Co">').encode())
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.buttons: list[dict[str, str | None]] = []
+        self.scripts: list[str | None] = []
+        self._in_config = False
+        self.config = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "button" and "data-script" in a:
+            self.buttons.append(a)
+        if tag == "script":
+            self.scripts.append(a.get("src"))
+            self._in_config = a.get("id") == "kam-xl-config"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_config:
+            self.config += data
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_config = False
+
+
+def test_taskpane_lists_every_macro(client: TestClient) -> None:
+    page = _Page()
+    page.feed(client.get("/taskpane").text)
+    scripts = [m["function_name"] for m in client.get("/xlwings/custom-scripts-meta").json()]
+    assert set(scripts) == MACROS
+    assert [b["data-script"] for b in page.buttons] == scripts
+    validate = next(b for b in page.buttons if b["data-script"] == "kam_validate")
+    assert validate["title"].startswith("Validate this controller workbook")
+    assert page.scripts == ["https://appsforoffice.microsoft.com/lib/1/hosted/office.js", None,
+                            "/static/taskpane.js", "/xlwings/custom-functions-code"]
+    config = json.loads(page.config)
+    assert config == {"scriptUrl": "/xlwings/custom-scripts-call/", "version": config["version"],
+                      "authScheme": "api-key", "credentialKey": "kam-xl-credential"}
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+def test_taskpane_script_is_valid_javascript() -> None:
+    from kam_xl.addin.server import STATIC_DIR
+
+    checked = subprocess.run(["node", "--check", str(STATIC_DIR / "taskpane.js")], capture_output=True, text=True,
+                             timeout=60)
+    assert checked.returncode == 0, checked.stderr
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Macros (xlwings scripts)
+
+
+def _tiny_book(value: Any) -> dict[str, Any]:
+    return {"client": "Office.js", "version": xw.__version__,
+            "book": {"name": "Mappe1.xlsx", "active_sheet_index": 0, "selection": "A1"},
+            "names": [], "sheets": [{"name": "Tabelle1", "values": [[value, ""]], "pictures": [], "tables": []}]}
+
+
+def test_any_script_runs_on_the_posted_workbook(server: Any, settings: Any) -> None:
+    import xlwings.server
+
+    module = types.ModuleType("scripts_udfs")
+
+    @xlwings.server.script
+    def double(book: xw.Book | None = None) -> None:
+        """Write twice A1 into B1."""
+        assert book is not None
+        sheet = book.sheets[0]
+        if isinstance(sheet["A1"].value, bool) or not isinstance(sheet["A1"].value, int | float):
+            raise xw.XlwingsError(f"A1 holds {sheet['A1'].value!r} — allowed: a number")
+        sheet["B1"].value = sheet["A1"].value * 2
+
+    module.double = double
+    with TestClient(server.create_app(settings, module), raise_server_exceptions=False) as c:
+        headers = {"X-API-Key": API_KEY}
+        r = c.post("/xlwings/custom-scripts-call/double", json=_tiny_book(21), headers=headers)
+        assert r.status_code == 200, r.text
+        assert r.json()["actions"] == [{"func": "setValues", "args": [None], "values": [[42]], "sheet_position": 0,
+                                        "start_row": 0, "start_column": 1, "row_count": 1, "column_count": 1}]
+        r = c.post("/xlwings/custom-scripts-call/double", json=_tiny_book("zwei"), headers=headers)
+        assert (r.status_code, r.json()) == (400, {"error": "double: A1 holds 'zwei' — allowed: a number"})
+        r = c.post("/xlwings/custom-scripts-call/kam_validate", json=_tiny_book(1), headers=headers)
+        assert (r.status_code, r.json()) == (404, {"error": "unknown macro 'kam_validate' — allowed: double"})
+        r = c.post("/xlwings/custom-scripts-call/double", json={"book": {"name": "x"}}, headers=headers)
+        assert r.status_code == 422
+        assert r.json()["error"] == ("request not understood: book.active_sheet_index: Field required; "
+                                     "sheets: Field required")
+        bad = _tiny_book(1)
+        bad["book"]["active_sheet_index"] = 3
+        r = c.post("/xlwings/custom-scripts-call/double", json=bad, headers=headers)
+        assert r.json() == {"error": "request not understood: book.active_sheet_index 3 — allowed: 0 to 0 "
+                                     "(one per sheet)"}
+
+
+def test_kam_validate_through_the_endpoint(client: TestClient, books: Any, tmp_path: Path) -> None:
+    from officejs_book import officejs_book
+
+    from kam_xl.batch import write_controller
+    from kam_xl.databook import demo_databook
+    from kam_xl.workbook.controller import ControllerSettings
+
+    five = books.write_xlsx(tmp_path / "five.xlsx", books.five_mistakes)
+    db = demo_databook()
+    controller = write_controller(db, tmp_path / "Controller.xlsx", "en", settings=ControllerSettings(
+        databook=str(five), output=str(tmp_path / "out"), lang="en", account=db.accounts[0].account_id))
+    r = client.post("/xlwings/custom-scripts-call/kam_validate", json=officejs_book(controller),
+                    headers={"Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 200, r.text
+    written = [a for a in r.json()["actions"] if a["func"] == "setValues"]
+    status, errors = written[0]["values"], written[1]["values"]
+    assert status[0][0].startswith("Validate ") and status[0][0].endswith(": 5 problem(s) – see the error list.")
+    assert sorted((e[1], e[2]) for e in errors) == [("cdb", "A4"), ("cdb", "C3"), ("excellence", "D3"),
+                                                     ("kaop_costs", "F3"), ("kgb", "D2")]
+    assert all(e[0] == "five.xlsx" for e in errors)
+    assert any("Kgb weights sum to 90" in e[3] for e in errors)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The real server
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out",
+                    str(cert)], check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+# The add-in's own custom-function client (served at /xlwings/custom-functions-code) under Node.js, with
+# Office.js stubbed as a German Excel 365: each function is called as Excel would call it, the last argument
+# being the invocation (the calling cell).
+_NODE_HARNESS = textwrap.dedent("""
+    const base = process.env.KAM_BASE;
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (url, options) => realFetch(new URL(url, base), options);
+    const store = { "kam-xl-credential": process.env.KAM_CREDENTIAL };
+    globalThis.localStorage = { getItem: (k) => store[k] ?? null };
+    const sets = { CustomFunctionsRuntime: "1.4", ExcelApi: "1.12" };
+    globalThis.Office = {
+      onReady(callback) { if (callback) callback({ host: "Excel" }); return Promise.resolve({ host: "Excel" }); },
+      context: { requirements: { isSetSupported: (set, version) => set in sets && version <= sets[set] } },
+    };
+    class RequestContext {
+      constructor() {
+        this.workbook = { name: "Kgb.xlsx", load() {} };
+        const datetimeFormat = { shortDatePattern: "TT.MM.JJJJ", load() {} };
+        this.application = { cultureInfo: { name: "de-DE", datetimeFormat, load() {} } };
+      }
+      async sync() {}
+    }
+    globalThis.Excel = { RequestContext };
+    const functions = {};
+    class FunctionError extends Error {
+      constructor(code, message) { super(message); this.code = code; }
+    }
+    globalThis.CustomFunctions = {
+      associate: (id, f) => { functions[id] = f; },
+      Error: FunctionError,
+      ErrorCode: { invalidValue: "#VALUE!" },
+    };
+    (async () => {
+      const code = await (await realFetch(base + "/xlwings/custom-functions-code")).text();
+      (0, eval)(code);
+      const out = {};
+      const cell = { address: "Karte!H3" };
+      out.card = await functions.KAM_KGB_CARD([["Preis"], ["Service"]], [[40], [60]], [["Wir", "Die"]],
+                                              [[80, 60], [70, 90]], undefined, cell);
+      out.wrong = await functions.KAM_KGB_CARD([["Preis"], ["Service"]], [[40], [50]], [["Wir", "Die"]],
+                                               [[80, 60], [70, 90]], null, cell);
+      out.band = await functions.KAM_PORTFOLIO_BAND([[""]], cell);
+      store["kam-xl-credential"] = "not-the-right-key-000";
+      try {
+        await functions.KAM_PORTFOLIO_BAND([[0.2]], cell);
+        out.denied = "no error";
+      } catch (error) {
+        out.denied = [error.constructor.name, error.code, error.message];
+      }
+      out.associated = Object.keys(functions).sort();
+      console.log(JSON.stringify(out));
+    })().catch((error) => { console.error(error); process.exit(1); });
+""")
+
+
+def test_real_server_over_https(tmp_path: Path) -> None:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = _self_signed(tmp_path)
+    port = _free_port()
+    base = f"https://127.0.0.1:{port}"
+    env = {**os.environ, "XLWINGS_LICENSE_KEY": "noncommercial", "KAM_XL_API_KEYS": API_KEY}
+    log_path = tmp_path / "server.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "kam_xl.cli", "serve", "--port", str(port), "--ssl-certfile",
+                                 str(cert), "--ssl-keyfile", str(key)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        with httpx.Client(base_url=base, verify=ssl.create_default_context(cafile=str(cert)), timeout=30) as http:
+            deadline = time.monotonic() + 90
+            while True:
+                assert proc.poll() is None, log_path.read_text(errors="replace")
+                try:
+                    if http.get("/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline:
+                        raise
+                time.sleep(0.3)
+            r = http.post(CALL, json=function_call("kam_kgb_card", *KGB, OMITTED), headers={"X-API-Key": API_KEY})
+            assert r.status_code == 200, r.text
+            assert r.json()["result"][1] == pytest.approx([0.35, 70, 90, -7, 10.5])
+            assert r.headers["strict-transport-security"] == "max-age=31536000"
+            r = http.post(CALL, json=function_call("kam_kgb_card", *KGB, OMITTED))
+            assert (r.status_code, r.json()["error"]) == (401, "no credential sent — send the header X-API-Key: <key>")
+            assert f'DefaultValue="{base}/taskpane"' in http.get("/manifest.xml").text
+            if shutil.which("node"):
+                node = subprocess.run(["node", "-e", _NODE_HARNESS], capture_output=True, text=True, timeout=120,
+                                      env={**os.environ, "KAM_BASE": base, "KAM_CREDENTIAL": API_KEY,
+                                           "NODE_EXTRA_CA_CERTS": str(cert)})
+                assert node.returncode == 0, node.stderr
+                out = json.loads(node.stdout)
+                assert out["card"] == [[0.4, 80, 60, 8, 8], [0.6, 70, 90, -12, 18]]
+                assert out["wrong"] == [["#KAM! Kgb weights sum to 90 — allowed: fractions summing to 1 or points "
+                                         "summing to 100"]]
+                assert out["band"] == [[""]]
+                assert out["denied"] == ["FunctionError", "#VALUE!", "kam_xl server 401: the credential sent is not "
+                                         "valid — send the header X-API-Key: <key> with a key this server knows"]
+                assert "KAM_KGB_CARD" in out["associated"] and "KAM_PORTFOLIO_BAND" in out["associated"]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            code = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+    text = log_path.read_text(errors="replace")
+    assert code == 0, text
+    assert f"kam_xl server on {base}" in text
+    assert "Shutting down" in text or "Finished server process" in text
