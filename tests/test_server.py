@@ -438,12 +438,16 @@ class _Page(HTMLParser):
         self.buttons: list[dict[str, str | None]] = []
         self.scripts: list[str | None] = []
         self._in_config = False
+        self._in_button = False
         self.config = ""
+        self.labels: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         if tag == "button" and "data-script" in a:
             self.buttons.append(a)
+            self._in_button = True
+            self.labels.append("")
         if tag == "script":
             self.scripts.append(a.get("src"))
             self._in_config = a.get("id") == "kam-xl-config"
@@ -451,9 +455,11 @@ class _Page(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._in_config:
             self.config += data
+        if self._in_button:
+            self.labels[-1] += data
 
     def handle_endtag(self, tag: str) -> None:
-        self._in_config = False
+        self._in_config = self._in_button = False
 
 
 def test_taskpane_lists_every_macro(client: TestClient) -> None:
@@ -462,6 +468,8 @@ def test_taskpane_lists_every_macro(client: TestClient) -> None:
     scripts = [m["function_name"] for m in client.get("/xlwings/custom-scripts-meta").json()]
     assert set(scripts) == MACROS
     assert [b["data-script"] for b in page.buttons] == scripts
+    assert page.labels == [{"kam_validate": "Validate", "kam_refresh_plan": "Refresh plan",
+                            "kam_generate_all": "Generate all", "kam_collect": "Collect"}[s] for s in scripts]
     validate = next(b for b in page.buttons if b["data-script"] == "kam_validate")
     assert validate["title"].startswith("Validate this controller workbook")
     assert page.scripts == ["https://appsforoffice.microsoft.com/lib/1/hosted/office.js", None,
@@ -547,6 +555,128 @@ def test_kam_validate_through_the_endpoint(client: TestClient, books: Any, tmp_p
                                                      ("kaop_costs", "F3"), ("kgb", "D2")]
     assert all(e[0] == "five.xlsx" for e in errors)
     assert any("Kgb weights sum to 90" in e[3] for e in errors)
+
+
+# The task pane's own client (static/taskpane.js) under Node.js with a stub of Excel's object model: it reads a
+# workbook as the server expects (read), and writes a macro's actions back (write, recording what it sets).
+_TASKPANE_HARNESS = textwrap.dedent("""
+    const fs = require("fs");
+    const config = { scriptUrl: "/xlwings/custom-scripts-call/", version: process.env.KAM_VERSION,
+                     authScheme: "api-key", credentialKey: "kam-xl-credential" };
+    globalThis.document = {
+      readyState: "complete",
+      getElementById: (id) => (id === "kam-xl-config" ? { textContent: JSON.stringify(config) } : null),
+      querySelectorAll: () => [],
+      addEventListener: () => {},
+    };
+    globalThis.localStorage = { getItem: () => null };
+    globalThis.Office = {
+      onReady(callback) { if (callback) callback({}); return Promise.resolve({}); },
+      context: { requirements: { isSetSupported: () => true } },
+    };
+    globalThis.Excel = { ClearApplyTo: { contents: "Contents", formats: "Formats" } };
+    const loadable = (obj) => Object.assign(obj, { load() { return obj; } });
+    const at = (address, position) => loadable({ address, worksheet: loadable({ position }) });
+    const settings = loadable({
+      name: "Einstellungen", position: 0,
+      getUsedRange: () => ({ getLastCell: () => at("Einstellungen!B2", 0) }),
+      getRange: () => loadable({ values: [["Konto", "A-1"], ["Stichtag", 46112]],
+                                 numberFormatCategories: [["General", "Text"], ["General", "Date"]] }),
+      names: loadable({ items: [] }),
+      tables: loadable({ items: [loadable({
+        name: "Tabelle1", showHeaders: true, showTotals: false, style: "TableStyleMedium2", showFilterButton: true,
+        getRange: () => at("Einstellungen!A1:B2", 0), getDataBodyRange: () => at("Einstellungen!A2:B2", 0),
+        getHeaderRowRange: () => at("Einstellungen!A1:B1", 0) })] }),
+    });
+    const empty = loadable({
+      name: "Leer", position: 1,
+      getUsedRange: () => ({ getLastCell: () => at("Leer!A1", 1) }),
+      getRange: () => loadable({ values: [[""]], numberFormatCategories: [["General"]] }),
+      names: loadable({ items: [] }),
+      tables: loadable({ items: [] }),
+    });
+    const written = [];
+    const sheets = [settings, empty].map((sheet) => Object.assign(sheet, {
+      getRangeByIndexes: (row, column, rows, columns) => {
+        const range = { sheet: sheet.name, at: [row, column, rows, columns],
+                        clear(what) { this.cleared = what || "All"; } };
+        written.push(range);
+        return range;
+      },
+    }));
+    const context = {
+      async sync() {},
+      workbook: loadable({
+        name: "Controller.xlsx",
+        worksheets: loadable({ items: sheets, getActiveWorksheet: () => loadable({ position: 0 }) }),
+        getSelectedRange: () => loadable({ address: "Einstellungen!B1" }),
+        names: loadable({ items: [{ name: "ctl_account", type: "Range", getRange: () => at("Einstellungen!B1", 0) },
+                                  { name: "ctl_rate", type: "Double", getRange: () => null }] }),
+      }),
+    };
+    eval(fs.readFileSync(process.env.KAM_TASKPANE, "utf-8"));
+    (async () => {
+      const pane = globalThis.kamXlTaskpane;
+      if (process.env.KAM_ACTIONS) {
+        try {
+          const count = await pane.runActions(context, JSON.parse(process.env.KAM_ACTIONS));
+          console.log(JSON.stringify({ count, written }));
+        } catch (error) {
+          console.log(JSON.stringify({ error: error.message, written }));
+        }
+      } else {
+        console.log(JSON.stringify(await pane.getBookData(context, [], [])));
+      }
+    })().catch((error) => { console.error(error); process.exit(1); });
+""")
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+def test_taskpane_client_round_trip(server: Any, settings: Any) -> None:
+    import xlwings.server
+
+    env = {**os.environ, "KAM_VERSION": xw.__version__, "KAM_TASKPANE": str(server.STATIC_DIR / "taskpane.js")}
+
+    def node(**extra: str) -> Any:
+        done = subprocess.run(["node", "-e", _TASKPANE_HARNESS], capture_output=True, text=True, timeout=120,
+                              env={**env, **extra})
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    payload = node()
+    assert payload["book"] == {"name": "Controller.xlsx", "active_sheet_index": 0, "selection": "B1"}
+    assert payload["names"] == [{"name": "ctl_account", "sheet_index": 0, "address": "B1", "scope_sheet_name": None,
+                                 "scope_sheet_index": None, "book_scope": True}]  # constants are left out
+    assert payload["sheets"][0]["values"] == [["Konto", "A-1"], ["Stichtag", "2026-03-31T00:00:00.000Z"]]
+    assert payload["sheets"][0]["tables"][0]["data_body_range_address"] == "A2:B2"
+    assert payload["sheets"][1] == {"name": "Leer", "values": [[""]], "pictures": [], "tables": []}
+
+    module = types.ModuleType("echo_udfs")
+
+    @xlwings.server.script
+    def echo(book: xw.Book | None = None) -> None:
+        """Write the account and the day after the key date, as a macro writes its status."""
+        assert book is not None
+        account = book.names["ctl_account"].refers_to_range.value
+        day = book.sheets["Einstellungen"]["B2"].value
+        book.sheets["Einstellungen"]["C1"].value = [[f"=Konto {account}", day + dt.timedelta(days=1), 5, None,
+                                                    "+49 171 5550100"]]
+        book.sheets["Leer"]["A1:B2"].clear_contents()
+
+    module.echo = echo
+    with TestClient(server.create_app(settings, module)) as c:
+        r = c.post("/xlwings/custom-scripts-call/echo", json=payload, headers={"X-API-Key": API_KEY})
+    assert r.status_code == 200, r.text
+    done = node(KAM_ACTIONS=r.text)
+    assert done["count"] == 2
+    cells, cleared = done["written"]
+    assert (cells["sheet"], cells["at"]) == ("Einstellungen", [0, 2, 1, 5])  # C1:G1
+    # text that starts like a formula stays text (Excel's ' prefix); the date goes in as its serial number, dated
+    assert cells["values"] == [["'=Konto A-1", 46113, 5, "", "'+49 171 5550100"]]
+    assert cells["numberFormat"] == [[None, "yyyy-mm-dd", None, None, None]]
+    assert (cleared["sheet"], cleared["at"], cleared["cleared"]) == ("Leer", [0, 0, 2, 2], "Contents")
+    unknown = node(KAM_ACTIONS=json.dumps({"actions": [*r.json()["actions"], {"func": "addChart", "args": []}]}))
+    assert unknown == {"error": "the macro asks for addChart, which this task pane cannot do", "written": []}
 
 
 # ---------------------------------------------------------------------------------------------------------------

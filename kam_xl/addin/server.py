@@ -346,8 +346,13 @@ class Catalogue:
         return [meta[name] for name in self.scripts if name in meta]
 
     def script_label(self, name: str) -> str:
-        """The button text of a macro: its xlwings ``name=`` or the Python name."""
-        return str(self.scripts[name].__xlscript__.get("name") or name)
+        """The button text of a macro: its xlwings ``name=``, else the Python name without the ``kam_`` prefix
+        (``kam_refresh_plan`` → "Refresh plan")."""
+        given = self.scripts[name].__xlscript__.get("name")
+        if given:
+            return str(given)
+        words = name.removeprefix("kam_").replace("_", " ").strip()
+        return words[:1].upper() + words[1:] if words else name
 
     def script_doc(self, name: str) -> str:
         """The first paragraph of a macro's docstring."""
@@ -570,7 +575,7 @@ class BodyLimitMiddleware:
 
 
 async def _json_error(send: Send, status: int, message: str) -> None:
-    body = json.dumps({"error": message}).encode()
+    body = json.dumps({"error": message}, ensure_ascii=False).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})

@@ -355,6 +355,9 @@
     }
   }
 
+  // For tests and for other scripts of the page: the workbook reader and the action writer.
+  globalThis.kamXlTaskpane = { getBookData, runActions, runScript };
+
   Office.onReady(() => {
     if (document.readyState === "loading") {
       document.addEventListener("DOMContentLoaded", init);
