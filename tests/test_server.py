@@ -229,12 +229,20 @@ def test_a_bug_in_a_function_is_a_short_json_error(server: Any, settings: Any) -
         """Divides by zero."""
         return 1 / 0
 
-    module.broken = broken
+    @xlwings.server.func
+    def overflow(x: Any) -> Any:
+        """Infinity and NaN, which JSON cannot carry."""
+        return [[float("inf"), float("nan"), 1.5]]
+
+    module.broken, module.overflow = broken, overflow
     with TestClient(server.create_app(settings, module), raise_server_exceptions=False) as c:
         r = call(c, function_call("broken", scalar(1)))
-    assert r.status_code == 500
-    assert r.json() == {"error": "broken failed: ZeroDivisionError: division by zero"}
-    assert "Traceback" not in r.text
+        assert r.status_code == 500
+        assert r.json() == {"error": "broken failed: ZeroDivisionError: division by zero"}
+        assert "Traceback" not in r.text
+        num = {"type": "Error", "errorType": "Num"}  # Excel's #NUM! (runtime 1.4), the text "#NUM!" before
+        assert result(c, "overflow", scalar(1)) == [[num, num, 1.5]]
+        assert result(c, "overflow", scalar(1), runtime="1.2") == [["#NUM!", "#NUM!", 1.5]]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -322,7 +330,8 @@ def test_security_headers(client: TestClient) -> None:
     r = call(client, function_call("kam_portfolio_band", scalar(0.2)))
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["cache-control"] == "no-store"
-    assert "server" not in r.headers or "uvicorn" not in r.headers["server"]
+    assert r.headers["referrer-policy"] == "no-referrer"
+    assert "cache-control" not in client.get("/manifest.xml").headers
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -779,6 +788,7 @@ def test_real_server_over_https(tmp_path: Path) -> None:
             assert r.status_code == 200, r.text
             assert r.json()["result"][1] == pytest.approx([0.35, 70, 90, -7, 10.5])
             assert r.headers["strict-transport-security"] == "max-age=31536000"
+            assert "server" not in r.headers  # uvicorn does not name itself
             r = http.post(CALL, json=function_call("kam_kgb_card", *KGB, OMITTED))
             assert (r.status_code, r.json()["error"]) == (401, "no credential sent — send the header X-API-Key: <key>")
             assert f'DefaultValue="{base}/taskpane"' in http.get("/manifest.xml").text

@@ -20,7 +20,8 @@ send their ``AUTH`` setting) or a bearer token (``Authorization: Bearer …``); 
 task pane. Security settings:
 
 * authentication is on unless ``no_auth`` is set explicitly, which only a loopback host allows;
-* request bodies above ``max_body_bytes`` are refused with 413 before they are read into memory;
+* request bodies above ``max_body_bytes`` are refused with 413 (by their length before reading; a chunked body
+  once the limit is reached);
 * CORS answers only Office's own origins (:data:`OFFICE_ORIGIN_REGEX`) and the server's own origin;
 * HTTPS when a certificate and key are given (Excel loads add-ins over HTTPS only; plain HTTP is for
   loopback tests or behind a TLS proxy named by ``public_url``).
@@ -366,7 +367,12 @@ def _one_line(text: str) -> str:
 
 def functions_code(catalogue: Catalogue, settings: ServerSettings) -> str:
     """The custom functions' JavaScript: configuration, the client (``static/functions.js``) and one
-    ``CustomFunctions.associate`` per function. Names go in as JSON string literals only."""
+    ``CustomFunctions.associate`` per function. Names go in as JSON string literals only.
+
+    kam_xl's own client, not ``xlwings.server.custom_functions_code``: that reads ``custom_functions_code.js``,
+    which the xlwings 0.37.8 wheel does not contain, and expects globals of xlwings Server's own front end
+    (``xlwings.getCultureInfoName``, ``config``). The client here posts the same body (see :class:`FunctionCall`).
+    """
     import xlwings
 
     config = {
