@@ -37,7 +37,9 @@ from kam_xl.workbook.render import write_book
 Lang = Literal["de", "en"]
 BACKUP_DIR = "_backup"
 QUESTIONNAIRE_DIR = "Fragebogen"
-CONTROLLER_FILE = "Controller.xlsx"
+#: The controller workbook generate and collect write: macro-enabled (the xlwings VBA project and the macro
+#: buttons); a ``.xlsx`` target (``collect --to``) gets the same workbook without macros.
+CONTROLLER_FILE = "Controller.xlsm"
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
@@ -331,14 +333,23 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
                      settings: ControllerSettings | None = None) -> Path:
     """Write the controller workbook of a data book (atomically). An existing one is first copied to
     ``_backup/`` and the settings typed into it are read by defined name and carried into the new one
-    (:func:`~kam_xl.workbook.controller.read_carried_settings`); ``settings`` given here are written instead."""
+    (:func:`~kam_xl.workbook.controller.read_carried_settings`); ``settings`` given here are written instead.
+
+    A ``.xlsm`` target gets the macro-enabled workbook (:func:`kam_xl.addin.xlsm.controller_xlsm_book`: the
+    standalone xlwings VBA project, the macro buttons, the xlwings licence); any other the plain ``.xlsx``."""
     now = now or datetime.now(UTC)
     status = None
     if target.exists():
         if settings is None:
             settings, status = read_carried_settings(target, default_settings(db, lang), lang)
         backup_copy(target, now)
-    return write_book(controller_workbook(db, lang, generated_at=now, settings=settings, status=status), target)
+    if target.suffix.lower() == ".xlsm":
+        from kam_xl.addin.xlsm import controller_xlsm_book
+
+        book = controller_xlsm_book(db, lang, now, settings=settings, status=status)
+    else:
+        book = controller_workbook(db, lang, generated_at=now, settings=settings, status=status)
+    return write_book(book, target)
 
 
 def consolidate(base: DataBook | None, collected: DataBook) -> DataBook:

@@ -226,7 +226,7 @@ def generate(
 def collect(
     folder: Annotated[Path, typer.Argument(help="folder with filled account plans")],
     to: Annotated[Path | None, typer.Option("--to", help="the consolidated controller workbook to write "
-                                                        "(default FOLDER/Controller.xlsx)")] = None,
+                                                        "(default FOLDER/Controller.xlsm)")] = None,
     data: Annotated[Path | None, typer.Option("--data", help="data book for what the plans do not carry "
                                                             "(portfolio, resources, regions); the demo data "
                                                             "when absent")] = None,
@@ -317,13 +317,16 @@ def xlwings_xlsm(
 ) -> None:
     """Write the macro-enabled controller workbook: the controller of the data book with the standalone
     xlwings VBA project of the installed xlwings and buttons for function import and the macros."""
-    from kam_xl.addin.xlsm import XlwingsFilesError, write_controller_xlsm
+    from kam_xl.addin.xlsm import XlwingsFilesError
+    from kam_xl.batch import write_controller
 
     if lang not in ("de", "en"):
         raise _fail([f"--lang {lang!r} — allowed: de or en"])
     db = _load(data, None)
     try:
-        path = write_controller_xlsm(db, out_file, lang)  # type: ignore[arg-type]
+        if out_file.suffix.lower() != ".xlsm":
+            raise ValueError(f"{out_file.name}: the macro-enabled controller workbook — allowed extension: .xlsm")
+        path = write_controller(db, out_file, lang)  # type: ignore[arg-type]
     except (ValueError, OSError, XlwingsFilesError) as e:
         raise _fail([describe(e)]) from None
     out.print(f"Controller workbook (macro-enabled): {path}")

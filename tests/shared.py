@@ -35,8 +35,8 @@ def tabelle_8() -> tuple[list[ProductQuarter], list[CostQuarter]]:
 
 def type_into(path: Path, name: str, value: Any, row: int = 0, col: int = 0) -> None:
     """Type a value into the cell a defined name points to (or the cell at row/col inside a named block), as a
-    KAM would, with openpyxl."""
-    wb = openpyxl.load_workbook(path)
+    KAM would, with openpyxl (a macro-enabled workbook keeps its VBA project)."""
+    wb = openpyxl.load_workbook(path, keep_vba=Path(path).suffix.lower() == ".xlsm")
     sheet, ref = next(iter(wb.defined_names[name].destinations))
     cell = wb[sheet][ref.replace("$", "").split(":")[0]]
     wb[sheet].cell(cell.row + row, cell.column + col).value = value

@@ -125,7 +125,7 @@ def test_generate_writes_the_controller_and_collect_consolidates_into_it(tmp_pat
 
     out = tmp_path / "out"
     assert runner.invoke(app, ["generate", "--out", str(out)]).exit_code == 0
-    ctl = read_named(out / "Controller.xlsx")
+    ctl = read_named(out / "Controller.xlsm")
     assert ctl.meta["template_id"] == "kam_xl.controller"
     ids = [r[0] for r in ctl.values["ctl_acc_ids"]]
     before = ctl.values["ctl_acc_cdb_iii"][ids.index("KA-005")][0]
@@ -136,8 +136,8 @@ def test_generate_writes_the_controller_and_collect_consolidates_into_it(tmp_pat
         result = runner.invoke(app, ["collect", str(out)])
         assert result.exit_code == 0, result.output
         assert "14 plan(s) and 0 questionnaire(s) read, 0 with invalid input, 0 file(s) skipped" in result.stdout
-    ctl = read_named(out / "Controller.xlsx")
+    ctl = read_named(out / "Controller.xlsm")
     after = ctl.values["ctl_acc_cdb_iii"][[r[0] for r in ctl.values["ctl_acc_ids"]].index("KA-005")][0]
     assert after == pytest.approx(before + old_sales, abs=0.01)
     assert ctl.values["ctl_res_moved_share"] is not None  # resources come from the data book (demo)
-    assert len(list((out / "_backup").glob("Controller.*.xlsx"))) == 2
+    assert len(list((out / "_backup").glob("Controller.*.xlsm"))) == 2

@@ -35,7 +35,7 @@ def test_generate_writes_one_plan_per_account_with_safe_names(tmp_path):
     assert result.exit_code == 0, result.output
     files = sorted(p.name for p in (tmp_path / "out").glob("KA-*.xlsx"))
     assert len(files) == 14
-    assert (tmp_path / "out" / "Controller.xlsx").exists()
+    assert (tmp_path / "out" / "Controller.xlsm").exists()
     assert "KA-002_Holsten_Wellpappe_GmbH_&_Co._KG.xlsx" in files
     assert "14 new, 0 regenerated, 0 not written; 0 conflict(s)" in result.stdout
     nv = read_named(tmp_path / "out" / "KA-009_Färberei_Donauried_GmbH.xlsx")

@@ -151,12 +151,12 @@ def test_an_invalid_old_setting_is_not_carried_and_named(controller, databook):
 def test_cli_generate_twice_keeps_the_typed_output_folder(tmp_path, databook):
     out = tmp_path / "out"
     assert runner.invoke(app, ["generate", "--data", str(databook), "--out", str(out)]).exit_code == 0
-    type_into(out / "Controller.xlsx", "ctl_output", str(out))
-    type_into(out / "Controller.xlsx", "ctl_account", "KA-009")
+    type_into(out / "Controller.xlsm", "ctl_output", str(out))
+    type_into(out / "Controller.xlsm", "ctl_account", "KA-009")
     assert runner.invoke(app, ["generate", "--data", str(databook), "--out", str(out)]).exit_code == 0
-    names = read_named(out / "Controller.xlsx").values
+    names = read_named(out / "Controller.xlsm").values
     assert (names["ctl_output"], names["ctl_account"], names["ctl_databook"]) == (str(out), "KA-009", str(databook))
-    assert len(list((out / "_backup").glob("Controller.*.xlsx"))) == 1
+    assert len(list((out / "_backup").glob("Controller.*.xlsm"))) == 1
 
 
 # ------------------------------------------------------------------------------------------ the macro core
@@ -295,12 +295,12 @@ def test_collect_consolidates_a_filled_plan_into_a_new_controller(controller):
     type_into(plan_2, "cdb_in_freight", "viel")
     before = controller.read_bytes()
     report = macros.collect_and_consolidate(settings_from_file(controller), LATER)
-    target = out / "Controller_20260303-080000.xlsx"
+    target = out / "Controller_20260303-080000.xlsm"
     assert report.written == [target] and target.exists()
     assert controller.read_bytes() == before  # the open workbook is not touched
     assert report.status == ("Einsammeln und konsolidieren 03.03.2026 08:00:00: 13 Plan/Pläne und 0 "
                              "Fragebogen/-bögen gelesen, 1 Datei(en) mit Fehlern, 0 übersprungen → "
-                             "Controller_20260303-080000.xlsx; 1 Problem(e) – siehe Fehlerliste.")
+                             "Controller_20260303-080000.xlsm; 1 Problem(e) – siehe Fehlerliste.")
     assert report.errors == [(plan_2.name, "CDB", "B8", "value 'viel': allowed: an amount ≥ 0")]
     names = read_named(target).values
     row = next(r for r in names["ctl_data_cdb"] if r[0] == "KA-001")
@@ -312,7 +312,7 @@ def test_collect_consolidates_a_filled_plan_into_a_new_controller(controller):
     assert {k: names[k] for k in ("ctl_databook", "ctl_output")} == {
         k: read_named(controller).values[k] for k in ("ctl_databook", "ctl_output")}  # this workbook's settings
     second = macros.collect_and_consolidate(settings_from_file(controller), LATER)  # same second: a new name
-    assert second.written == [out / "Controller_20260303-080000-2.xlsx"]
+    assert second.written == [out / "Controller_20260303-080000-2.xlsm"]
 
 
 def test_a_plan_that_cannot_be_written_is_listed_the_others_are_written(controller, monkeypatch):
@@ -412,7 +412,7 @@ def test_remote_refresh_and_collect_run_on_the_chosen_account(server_udfs, contr
     assert _plans(controller.parent) == ["KA-012_Papiermühle_Siegtal_GmbH.xlsx"]
     actions = _run_script(server_udfs, "kam_collect", controller)
     assert "1 Plan/Pläne und 0 Fragebogen/-bögen gelesen" in actions[0]["values"][0][0]
-    assert len(list(controller.parent.glob("Controller_*.xlsx"))) == 1
+    assert len(list(controller.parent.glob("Controller_*.xlsm"))) == 1
 
 
 def test_scripts_are_registered_with_the_book_injected(server_udfs):

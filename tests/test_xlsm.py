@@ -29,7 +29,6 @@ from kam_xl.addin.xlsm import (
     controller_xlsm_book,
     public_subs,
     to_cp1252,
-    write_controller_xlsm,
     xlwings_licence,
 )
 from kam_xl.batch import collect_plans, generate_plan, generate_questionnaire, write_controller
@@ -70,7 +69,7 @@ def xlsm(tmp_path_factory) -> dict[str, tuple[Book, Path]]:
     folder = tmp_path_factory.mktemp("xlsm")
     db = demo_databook()
     return {lang: (controller_xlsm_book(db, lang, WHEN),
-                   write_controller_xlsm(db, folder / f"Controller_{lang}.xlsm", lang, WHEN)) for lang in ("de", "en")}
+                   write_controller(db, folder / f"Controller_{lang}.xlsm", lang, WHEN)) for lang in ("de", "en")}
 
 
 @pytest.fixture(scope="module")
@@ -140,8 +139,6 @@ def test_macros_need_the_xlsm_extension_and_plain_books_the_xlsx(tmp_path, xlsm)
     plain = Book(template_id="t", template_version="1", sheets=[Sheet("A")])
     with pytest.raises(ValueError, match=r"t\.xlsm: a workbook without macros — allowed extension: \.xlsx"):
         write_book(plain, tmp_path / "t.xlsm")
-    with pytest.raises(ValueError, match=r"C\.xlsx: .* allowed extension: \.xlsm"):
-        write_controller_xlsm(demo_databook(), tmp_path / "C.xlsx")
     assert not list(tmp_path.iterdir())
 
 
@@ -230,13 +227,13 @@ def test_libreoffice_opens_the_xlsm_without_error_values(xlsm, tmp_path):
 
 def test_rewriting_the_xlsm_keeps_typed_settings_and_a_backup_that_is_an_xlsm(tmp_path):
     db = demo_databook()
-    target = write_controller_xlsm(db, tmp_path / "Controller.xlsm", "de", WHEN)
+    target = write_controller(db, tmp_path / "Controller.xlsm", "de", WHEN)
     assert read_named(target).values["ctl_output"] is None
     wb = openpyxl.load_workbook(target, keep_vba=True)  # the controller types an output folder
     sheet, ref = next(iter(wb.defined_names["ctl_output"].destinations))
     wb[sheet][ref.replace("$", "")] = r"\\share\KAM\2026"
     wb.save(target)
-    write_controller_xlsm(db, target, "de", datetime(2026, 3, 3, tzinfo=UTC))
+    write_controller(db, target, "de", datetime(2026, 3, 3, tzinfo=UTC))
     assert read_named(target).values["ctl_output"] == r"\\share\KAM\2026"
     [backup] = (tmp_path / "_backup").iterdir()
     assert backup.name == "Controller.20260303-000000.xlsm"

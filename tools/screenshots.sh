@@ -15,7 +15,7 @@ pdftoppm -png -r 220 -f 2 -l 2 -x 120 -y 130 -W 2150 -H 580 -singlefile "$pdf" "
 pdftoppm -png -r 200 -f 3 -l 3 -x 0 -y 0 -W 2340 -H 1000 -singlefile "$pdf" "$root/docs/account_plan_cdb"
 # the controller workbook's first sheet: the accounts table and the portfolio bubbles (Abb. 3)
 soffice --headless --norestore -env:UserInstallation="file://$work/profile" --convert-to pdf --outdir "$work" \
-  "$work/gen/Controller.xlsx" >/dev/null 2>&1
+  "$work/gen/Controller.xlsm" >/dev/null 2>&1
 pdftoppm -png -r 200 -f 1 -l 1 -x 110 -y 740 -W 900 -H 440 -singlefile "$work/Controller.pdf" \
   "$root/docs/controller_portfolio.png"
 echo "wrote docs/account_plan_kgb.png docs/account_plan_cdb.png docs/controller_portfolio.png"

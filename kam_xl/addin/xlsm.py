@@ -22,6 +22,7 @@ to the VBA project object model" on every PC.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import importlib.resources
 import re
@@ -34,7 +35,6 @@ from typing import TYPE_CHECKING, Literal
 
 from kam_xl.files import write_atomic
 from kam_xl.workbook.layout import Book, Button, Sheet, pick
-from kam_xl.workbook.render import write_book
 
 if TYPE_CHECKING:
     from kam_xl.databook import DataBook
@@ -75,6 +75,7 @@ def _xlwings_version() -> str:
     return importlib.metadata.version("xlwings")
 
 
+@functools.cache
 def xlwings_vba_project() -> bytes:
     """The ``vbaProject.bin`` of the standalone xlwings workbook in the installed xlwings package."""
     source = importlib.resources.files("xlwings") / STANDALONE_WORKBOOK
@@ -156,26 +157,6 @@ def controller_xlsm_book(db: DataBook, lang: Lang = "de", now: datetime | None =
     book = controller_workbook(db, lang, generated_at=now or datetime.now(UTC), settings=settings, status=status)
     _add_buttons(_settings_sheet(book), lang)
     return replace(book, sheets=[*book.sheets, _licence_sheet(lang)], vba_project=xlwings_vba_project())
-
-
-def write_controller_xlsm(db: DataBook, target: str | Path, lang: Lang = "de", now: datetime | None = None,
-                          settings: ControllerSettings | None = None) -> Path:
-    """Write the macro-enabled controller workbook to ``target`` (an ``.xlsm``) atomically, as
-    :func:`kam_xl.batch.write_controller` writes the ``.xlsx``: an existing one is first copied to ``_backup/``
-    and the settings typed into it are carried into the new one; ``settings`` given here are written instead."""
-    from kam_xl.batch import backup_copy
-    from kam_xl.workbook.controller import default_settings, read_carried_settings
-
-    target = Path(target)
-    if target.suffix.lower() != ".xlsm":
-        raise ValueError(f"{target.name}: the macro-enabled controller workbook — allowed extension: .xlsm")
-    now = now or datetime.now(UTC)
-    status = None
-    if target.exists():
-        if settings is None:
-            settings, status = read_carried_settings(target, default_settings(db, lang), lang)
-        backup_copy(target, now)
-    return write_book(controller_xlsm_book(db, lang, now, settings=settings, status=status), target)
 
 
 # ------------------------------------------------------------------------------------------ the .bas file
