@@ -295,6 +295,20 @@ def _column(values: dict[str, Any], name: str) -> list[Any]:
     return [row[0] if isinstance(row, list) and row else None for row in block]
 
 
+_IDS: dict[int, tuple[Dimension, frozenset[str]]] = {}
+
+
+def _criterion_ids(d: Dimension) -> frozenset[str]:
+    """The criterion ids of a dimension, worked out once per dimension object (collect reads hundreds of
+    workbooks against the same catalogue)."""
+    found = _IDS.get(id(d))
+    if found is None or found[0] is not d:  # the object is kept with its ids, so its id is never reused
+        if len(_IDS) >= 64:
+            _IDS.clear()
+        found = _IDS[id(d)] = (d, frozenset(c.id for sec in d.sections for c in sec.criteria))
+    return found[1]
+
+
 def parse_excellence(values: dict[str, Any], catalogue: Catalogue, dimensions: list[str], respondent: str,
                      role: str, problem: Problem) -> Response:
     """Read the answers of ``dimensions`` back from the criteria sheet's inputs (by defined name).
@@ -311,7 +325,7 @@ def parse_excellence(values: dict[str, Any], catalogue: Catalogue, dimensions: l
     seen: set[str] = set()
     for d in dims:
         D = d.id
-        criterion_ids = {c.id for sec in d.sections for c in sec.criteria}
+        criterion_ids = _criterion_ids(d)
         ids_name, ratings_name, evidence_name = f"exc_{D}_ids", f"exc_{D}_ratings", f"exc_{D}_evidence"
         ids = _column(values, ids_name)
         ratings, evidence = _column(values, ratings_name), _column(values, evidence_name)
@@ -320,6 +334,8 @@ def parse_excellence(values: dict[str, Any], catalogue: Catalogue, dimensions: l
                                                 f"{catalogue.version}) — regenerate the questionnaire")
             continue
         for i, raw_id in enumerate(ids):
+            if raw_id is None:
+                continue  # a blank id: a title, question or spare row
             cid = cell_text(raw_id).strip()
             if cid not in criterion_ids:
                 continue

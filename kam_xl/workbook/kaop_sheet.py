@@ -554,6 +554,17 @@ def _rows(block: Any) -> int:
     return len(block) if isinstance(block, list) else 0
 
 
+_NO_ROW: list[Any] = []
+
+
+def _row(block: Any, r: int) -> list[Any]:
+    """Row ``r`` of a block as a list (empty where the block has no such row or is no block)."""
+    if isinstance(block, list) and r < len(block):
+        row = block[r]
+        return row if isinstance(row, list) else _NO_ROW
+    return _NO_ROW
+
+
 def _text(value: Any) -> str | None:
     """A text cell: ``None`` when empty (or blank), a whole number without its ``.0``."""
     if value is None:
@@ -580,7 +591,23 @@ def _word(value: Any, table: dict[str, str]) -> str | None:
     text = _text(value)
     if text is None:
         return None
-    return {w.casefold(): k for k, w in table.items()}.get(text.strip().casefold())
+    return _reverse(table).get(text.strip().casefold())
+
+
+_REVERSED: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
+
+
+def _reverse(table: dict[str, str]) -> dict[str, str]:
+    """word (case-folded) → model value, worked out once per table (the tables are module constants)."""
+    found = _REVERSED.get(id(table))
+    if found is None or found[0] is not table:
+        found = _REVERSED[id(table)] = (table, {w.casefold(): k for k, w in table.items()})
+    return found[1]
+
+
+_EMPTY_TRIPLE = (None, None, None)
+_PRODUCT_CELLS = (("volume", None, "a quantity ≥ 0"), ("price", None, "a price per unit ≥ 0"),
+                  ("sow", 1.0, "a share of wallet from 0 % to 100 %"))
 
 
 def _parse_scenario(values: dict[str, Any], scenario: Literal["plan", "actual"], lang: Lang,
@@ -590,9 +617,12 @@ def _parse_scenario(values: dict[str, Any], scenario: Literal["plan", "actual"],
     products: list[ProductQuarter] = []
     seen: set[str] = set()
     for i in range(max(_rows(b) for b in (names, vol, price, sow))):
-        cells = {q: (_at(vol, i, q - 1), _at(price, i, q - 1), _at(sow, i, q - 1)) for q in QUARTERS}
-        if all(x is None for triple in cells.values() for x in triple):
-            continue  # a name alone (or nothing) gives no rows
+        v_row, p_row, s_row = _row(vol, i)[:4], _row(price, i)[:4], _row(sow, i)[:4]
+        if v_row.count(None) == len(v_row) and p_row.count(None) == len(p_row) and \
+                s_row.count(None) == len(s_row):
+            continue  # a name alone (or nothing) gives no rows (most rows of a block are spare rows)
+        cells = {q: (v_row[q - 1] if q <= len(v_row) else None, p_row[q - 1] if q <= len(p_row) else None,
+                     s_row[q - 1] if q <= len(s_row) else None) for q in QUARTERS}
         raw_name = _at(names, i, 0)
         name = _text(raw_name)
         if name is None:
@@ -603,12 +633,10 @@ def _parse_scenario(values: dict[str, Any], scenario: Literal["plan", "actual"],
             continue
         seen.add(name)
         for q, triple in cells.items():
-            if all(x is None for x in triple):
+            if triple == _EMPTY_TRIPLE:
                 continue
             numbers: list[float | None] = []
-            for key, x, high, allowed in (("volume", triple[0], None, "a quantity ≥ 0"),
-                                          ("price", triple[1], None, "a price per unit ≥ 0"),
-                                          ("sow", triple[2], 1.0, "a share of wallet from 0 % to 100 %")):
+            for (key, high, allowed), x in zip(_PRODUCT_CELLS, triple, strict=True):
                 try:
                     numbers.append(_num(x, 0.0, high))
                 except ValueError:
@@ -627,7 +655,7 @@ def _parse_scenario(values: dict[str, Any], scenario: Literal["plan", "actual"],
     costs: list[CostQuarter] = []
     for i, c in enumerate(COST_CATEGORIES):
         raw_basis = _at(types, i, 0)
-        filled = {q: x for q in QUARTERS if (x := _at(amounts, i, q - 1)) is not None}
+        filled = {q: x for q, x in zip(QUARTERS, _row(amounts, i), strict=False) if x is not None}
         basis: CostBasis | None = _word(raw_basis, words)  # type: ignore[assignment]
         if basis is None:
             if raw_basis is not None or filled:
@@ -671,8 +699,8 @@ def _parse_goals(values: dict[str, Any], problem: Problem) -> list[PotentialGoal
     block = values.get("kaop_goals")
     goals = []
     for r in range(_rows(block)):
-        row = [_at(block, r, c) for c in range(11)]
-        if all(x is None for x in row):
+        row = (_row(block, r)[:11] + [None] * 11)[:11]
+        if row.count(None) == 11:
             continue
         ok = True
         goal = _text(row[0])
@@ -701,8 +729,8 @@ def _parse_measures(values: dict[str, Any], lang: Lang, problem: Problem) -> lis
     block = values.get("kaop_measures")
     measures = []
     for r in range(_rows(block)):
-        row = [_at(block, r, c) for c in range(6)]
-        if all(x is None for x in row):
+        row = (_row(block, r)[:6] + [None] * 6)[:6]
+        if row.count(None) == 6:
             continue
         ok = True
         text = _text(row[0])

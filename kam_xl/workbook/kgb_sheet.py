@@ -248,9 +248,12 @@ def parse_kgb(values: dict[str, Any], account_id: str, supplier_role: SupplierRo
         segment = values.get(p + "segment")
         n_rows = len(crit) if isinstance(crit, list) else 0
         n_sup = len(sups[0]) if isinstance(sups, list) and sups else 0
-        typed = [(r, c) for r in range(n_rows) for c in range(n_sup) if _cell(ratings, r, c) is not None]
+        rating_rows = [ratings[r][:n_sup] if isinstance(ratings, list) and r < len(ratings) else []
+                       for r in range(n_rows)]
+        typed = [(r, c) for r in range(n_rows) for c, v in enumerate(rating_rows[r]) if v is not None]
+        typed_rows = {r for r, _ in typed}
         rows = [r for r in range(n_rows) if _cell(crit, r, 0) is not None or _cell(weights, r, 0) is not None
-                or any(rr == r for rr, _ in typed)]
+                or r in typed_rows]
         if segment is None and not rows:
             continue
         ok = True

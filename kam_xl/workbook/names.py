@@ -8,8 +8,11 @@ the ``_meta`` entries, or of another template — raise :class:`WorkbookError` w
 
 from __future__ import annotations
 
+import io
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,19 +66,101 @@ class NamedValues:
         return ref.sheet, f"{get_column_letter(ref.first_col + (col or 0) + 1)}{ref.first_row + (row or 0) + 1}"
 
 
-def defined_names(path: Path) -> dict[str, NamedRef]:
-    """The workbook-level defined names of an .xlsx and where they point (names of other kinds are skipped)."""
+@dataclass(frozen=True)
+class _SheetPlan:
+    """What to take from one sheet: single cells (name, row, col), blocks (name, box) and ``_meta`` entries."""
+
+    sheet: str
+    cells: tuple[tuple[str, int, int], ...]
+    blocks: tuple[tuple[str, int, int, int, int], ...]
+    meta: tuple[tuple[str, int, int], ...]
+    last_row: int  # the furthest row and column any name reaches: a grid this large needs no bounds checks
+    last_col: int
+
+
+def _plan(refs: dict[str, NamedRef], names: set[str] | None = None) -> tuple[_SheetPlan, ...]:
+    """The names grouped by sheet, for reading each sheet once."""
+    grouped: dict[str, tuple[list, list, list]] = {}
+    for name, ref in refs.items():
+        if names is not None and name not in names and not name.startswith("meta_"):
+            continue
+        cells, blocks, meta = grouped.setdefault(ref.sheet, ([], [], []))
+        if name.startswith("meta_"):
+            if ref.is_cell:
+                meta.append((name[5:], ref.first_row, ref.first_col))
+        elif ref.is_cell:
+            cells.append((name, ref.first_row, ref.first_col))
+        else:
+            blocks.append((name, ref.first_row, ref.first_col, ref.last_row, ref.last_col))
+    return tuple(_SheetPlan(sheet, tuple(c), tuple(b), tuple(m),
+                            max([r for _, r, _ in c + m] + [x[3] for x in b]),
+                            max([k for _, _, k in c + m] + [x[4] for x in b]))
+                 for sheet, (c, b, m) in grouped.items())
+
+
+_PARSED: dict[Any, tuple[dict[str, NamedRef], tuple[_SheetPlan, ...]]] = {}  # workbook.xml → names, plan
+_PARSED_MAX = 256  # distinct workbook.xml kept (the plans of one template version share a few layouts)
+
+
+_WORKBOOK_XML = b"xl/workbook.xml"
+_CENTRAL = struct.Struct("<4sHHHHHHIIIHHHHHII")  # a central directory entry (46 bytes before its name)
+_LOCAL = struct.Struct("<4sHHHHHIIIHH")  # a local file header (30 bytes before its name)
+
+
+def _stored_workbook_xml(data: bytes) -> tuple[int, bytes, int, int] | None:
+    """``xl/workbook.xml`` as stored in the archive — (compression method, stored bytes, CRC-32, size) —
+    found through its central-directory entry (the last occurrence of the name: the directory is at the end
+    of the archive); ``None`` when anything is unusual (zip64, encryption, another compression, a local
+    header that does not match), and :mod:`zipfile` reads it instead. zipfile parses every entry of the
+    directory first, which costs more than the rest of finding the names."""
+    at = data.rfind(_WORKBOOK_XML) - _CENTRAL.size
+    if at < 0:
+        return None
+    (sig, _, _, flags, method, _, _, crc, csize, usize, n_name, _, _, _, _, _,
+     offset) = _CENTRAL.unpack_from(data, at)
+    if sig != b"PK\x01\x02" or n_name != len(_WORKBOOK_XML) or flags & 1 or method not in (0, 8) \
+            or 0xFFFFFFFF in (csize, usize, offset) or offset + _LOCAL.size > len(data):
+        return None
+    lsig, *_, l_name, l_extra = _LOCAL.unpack_from(data, offset)
+    start = offset + _LOCAL.size + l_name + l_extra
+    if lsig != b"PK\x03\x04" or data[offset + _LOCAL.size:offset + _LOCAL.size + l_name] != _WORKBOOK_XML \
+            or start + csize > len(data):
+        return None
+    return method, data[start:start + csize], crc, usize
+
+
+def _inflate(stored: tuple[int, bytes, int, int]) -> bytes | None:
+    """The XML of a stored entry, ``None`` when it does not inflate to its size and CRC-32."""
+    method, raw, crc, usize = stored
     try:
-        with zipfile.ZipFile(path) as z:
-            root = ElementTree.fromstring(z.read("xl/workbook.xml"))
+        xml = zlib.decompress(raw, -15) if method == 8 else raw
+    except zlib.error:
+        return None
+    return xml if len(xml) == usize and zlib.crc32(xml) == crc else None
+
+
+def _workbook_xml(path: Path, data: bytes | None = None) -> bytes:
+    """The bytes of ``xl/workbook.xml``, or :class:`WorkbookError` naming what is wrong with the file."""
+    if data is not None and (stored := _stored_workbook_xml(data)) is not None \
+            and (xml := _inflate(stored)) is not None:
+        return xml
+    try:
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as z:
+            return z.read("xl/workbook.xml")
     except zipfile.BadZipFile:
-        with open(path, "rb") as f:
-            head = f.read(8)
+        head = data[:8] if data is not None else path.open("rb").read(8)
         if head == OLE_MAGIC:
             raise WorkbookError(f"{path.name}: password-protected or an old .xls file — allowed: an unprotected "
                                 ".xlsx generated by kam_xl") from None
         raise WorkbookError(f"{path.name}: damaged or not an .xlsx file (not a zip archive)") from None
-    except (KeyError, ElementTree.ParseError) as e:
+    except (KeyError, zipfile.LargeZipFile, EOFError, OSError, zlib.error) as e:
+        raise WorkbookError(f"{path.name}: damaged .xlsx ({e})") from None
+
+
+def _parse_names(path: Path, xml: bytes) -> dict[str, NamedRef]:
+    try:
+        root = ElementTree.fromstring(xml)
+    except ElementTree.ParseError as e:
         raise WorkbookError(f"{path.name}: damaged .xlsx ({e})") from None
     refs = {}
     for node in root.iterfind("m:definedNames/m:definedName", _NS):
@@ -91,24 +176,39 @@ def defined_names(path: Path) -> dict[str, NamedRef]:
     return refs
 
 
-def _block(rows: list[list[Any]], r0: int, c0: int, r1: int, c1: int) -> list[list[Any]]:
-    """The cells of a box as rows, blanks (calamine's "") as None, padded where the sheet ends early."""
-    width = c1 - c0 + 1
-    out = []
-    for r in range(r0, r1 + 1):
-        values = [None if v == "" else v for v in rows[r][c0:c1 + 1]] if r < len(rows) else []
-        out.append(values + [None] * (width - len(values)))
-    return out
+def _names_of(path: Path, data: bytes | None = None) -> tuple[dict[str, NamedRef], tuple[_SheetPlan, ...]]:
+    """The defined names of a workbook and the plan to read them, parsed once per distinct ``workbook.xml``:
+    the plans of one template share their names (byte for byte the same XML), so a folder of plans parses
+    only a few. Every file's ``workbook.xml`` is still compared whole — as stored in the archive (the same
+    stored bytes inflate to the same XML) or, where it cannot be found directly, inflated by zipfile — so a
+    foreign or changed file never gets another file's names. What is returned is shared: do not change it."""
+    stored = _stored_workbook_xml(data) if data is not None else None
+    key: Any = (stored[0], stored[1]) if stored is not None else _workbook_xml(path, data)
+    found = _PARSED.get(key)
+    if found is None:
+        xml = _inflate(stored) if stored is not None else key
+        refs = _parse_names(path, xml if xml is not None else _workbook_xml(path, data))
+        found = (refs, _plan(refs))
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = found
+    return found
+
+
+def defined_names(path: Path) -> dict[str, NamedRef]:
+    """The workbook-level defined names of an .xlsx and where they point (names of other kinds are skipped)."""
+    return dict(_names_of(Path(path))[0])
 
 
 Engine = Literal["calamine", "openpyxl"]
 
 
-def _calamine_grids(path: Path) -> Callable[[str], list[list[Any]]]:
+def _calamine_grids(path: Path, data: bytes | None = None) -> Callable[[str], list[list[Any]]]:
     from python_calamine import CalamineWorkbook
 
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None else \
+            CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine has its own error types for damaged content
         raise WorkbookError(f"{path.name}: damaged .xlsx ({e})") from None
 
@@ -139,24 +239,37 @@ def read_named(path: str | Path, names: set[str] | None = None, engine: Engine =
     ``engine="calamine"`` (python-calamine, fast) is the default; ``"openpyxl"`` reads the same values with
     openpyxl — both give identical results, which the round-trip tests check."""
     path = Path(path)
-    refs = defined_names(path)
-    load = _calamine_grids(path) if engine == "calamine" else _openpyxl_grids(path)
-    grids: dict[str, list[list[Any]]] = {}
-
-    def grid(sheet: str) -> list[list[Any]]:
-        if sheet not in grids:
-            try:
-                grids[sheet] = load(sheet)
-            except Exception as e:
-                raise WorkbookError(f"{path.name}: sheet {sheet!r} cannot be read ({e})") from None
-        return grids[sheet]
-
+    data = None
+    if engine == "calamine":
+        try:
+            data = path.read_bytes()  # read once: the names (zipfile) and the cells (calamine) from memory
+        except OSError as e:
+            raise WorkbookError(f"{path.name}: cannot be read ({e.strerror or e})") from None
+    refs, plan = _names_of(path, data)
+    if names is not None:
+        plan = _plan(refs, names)
+    load = _calamine_grids(path, data) if engine == "calamine" else _openpyxl_grids(path)
     values: dict[str, Any] = {}
-    for name, ref in refs.items():
-        if names is not None and name not in names and not name.startswith("meta_"):
-            continue
-        block = _block(grid(ref.sheet), ref.first_row, ref.first_col, ref.last_row, ref.last_col)
-        values[name] = block[0][0] if ref.is_cell else block
-    meta = {k.removeprefix("meta_"): str(v) for k, v in values.items() if k.startswith("meta_") and v is not None}
-    return NamedValues(path=path, refs=refs, values={k: v for k, v in values.items() if not k.startswith("meta_")},
-                       meta=meta)
+    meta: dict[str, str] = {}
+    for sp in plan:
+        try:
+            grid = load(sp.sheet)
+        except Exception as e:
+            raise WorkbookError(f"{path.name}: sheet {sp.sheet!r} cannot be read ({e})") from None
+        if grid and min(map(len, grid)) <= sp.last_col:  # names reach right of the used range: pad the rows
+            grid = [list(row) + [""] * (sp.last_col + 1 - len(row)) for row in grid]
+        if len(grid) <= sp.last_row:  # … or below it: add blank rows
+            grid += [[""] * (sp.last_col + 1) for _ in range(sp.last_row + 1 - len(grid))]
+        for name, r, c in sp.cells:  # a blank (calamine's "") reads as None
+            v = grid[r][c]
+            values[name] = None if v == "" else v
+        for name, r0, c0, r1, c1 in sp.blocks:
+            if c0 == c1:  # a column (most blocks): no slice per row
+                values[name] = [[None if (v := row[c0]) == "" else v] for row in grid[r0:r1 + 1]]
+            else:
+                values[name] = [[None if v == "" else v for v in row[c0:c1 + 1]] for row in grid[r0:r1 + 1]]
+        for key, r, c in sp.meta:
+            v = grid[r][c]
+            if v != "":
+                meta[key] = str(v)
+    return NamedValues(path=path, refs=dict(refs), values=values, meta=meta)

@@ -1,0 +1,80 @@
+"""Reading by name parses each distinct ``workbook.xml`` once, yet every file is checked: a file whose names
+differ gets its own names, a damaged one is still reported."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import UTC, datetime
+
+import openpyxl
+import pytest
+
+from kam_xl.databook import demo_databook
+from kam_xl.workbook import names
+from kam_xl.workbook.account_plan import AccountPlanData, account_plan
+from kam_xl.workbook.names import WorkbookError, defined_names, read_named
+from kam_xl.workbook.render import write_book
+
+WHEN = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def plans(tmp_path_factory):
+    db = demo_databook()
+    out = tmp_path_factory.mktemp("plans")
+    paths = []
+    for account in db.accounts[:3]:
+        book = account_plan(AccountPlanData.from_databook(db, account.account_id), "de", WHEN)
+        paths.append(write_book(book, out / f"{account.account_id}.xlsx"))
+    return paths
+
+
+def test_stored_workbook_xml_is_what_zipfile_reads(plans, tmp_path):
+    resaved = tmp_path / "resaved.xlsx"  # written by openpyxl (Python's zipfile) instead of xlsxwriter
+    openpyxl.load_workbook(plans[0]).save(resaved)
+    for path in [*plans, resaved]:
+        stored = names._stored_workbook_xml(path.read_bytes())
+        assert stored is not None
+        assert names._inflate(stored) == zipfile.ZipFile(path).read("xl/workbook.xml")
+
+
+def test_a_file_with_other_names_gets_its_own(plans, tmp_path):
+    names._PARSED.clear()
+    first = read_named(plans[0])
+    moved = tmp_path / "moved.xlsx"  # the same plan with one name pointing elsewhere: another workbook.xml
+    wb = openpyxl.load_workbook(plans[0])
+    wb.defined_names["acc_name"].attr_text = "'Deckblatt'!$A$1"
+    wb.save(moved)
+    other = read_named(moved)
+    assert other.values["acc_name"] == "Account-Plan — " + first.values["acc_name"]  # the title in A1
+    assert read_named(plans[0]).values["acc_name"] == first.values["acc_name"]  # the cache kept both apart
+    assert len(names._PARSED) == 2
+
+
+def test_names_parsed_once_for_plans_of_one_layout(plans):
+    names._PARSED.clear()
+    for path in plans:
+        read_named(path)
+    layouts = {zipfile.ZipFile(p).read("xl/workbook.xml") for p in plans}
+    assert len(names._PARSED) == len(layouts)
+    assert defined_names(plans[0]) == read_named(plans[0]).refs
+
+
+def test_damaged_workbook_xml_is_reported_not_taken_from_the_cache(plans, tmp_path):
+    read_named(plans[0])  # its names are in the cache
+    data = bytearray(plans[0].read_bytes())
+    _, raw, _, _ = names._stored_workbook_xml(bytes(data))
+    at = bytes(data).find(raw)
+    data[at + len(raw) // 2] ^= 0xFF  # flip a byte inside the stored workbook.xml
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(bytes(data))
+    with pytest.raises(WorkbookError, match="broken.xlsx"):
+        read_named(broken)
+
+
+def test_block_padding_where_the_sheet_ends_early(plans):
+    nv = read_named(plans[0])
+    ref = nv.refs["kaop_measures"]
+    block = nv.values["kaop_measures"]
+    assert len(block) == ref.last_row - ref.first_row + 1
+    assert all(len(row) == ref.last_col - ref.first_col + 1 for row in block)
