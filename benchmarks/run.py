@@ -32,10 +32,11 @@ from typing import Any
 
 from baseline import prepare_books, read_all_bare, same_cells, write_all_bare
 from phases import profile_generation
-from synthetic import synthetic_databook, write_synthetic
+from synthetic import write_synthetic
 
 from kam_xl import batch
 from kam_xl.batch import PlanResult, collect_plans, generate_all
+from kam_xl.databook import read_databook
 from kam_xl.workbook import render
 from kam_xl.workbook.account_plan import AccountPlanData
 
@@ -248,12 +249,14 @@ def bench_memory(m: int) -> dict[str, Any]:
 
 
 def bench_lookup(sizes: list[int], sample: int = 50) -> dict[str, float]:
-    """Milliseconds per account of taking one account's data from an in-memory data book
-    (:meth:`AccountPlanData.from_databook`, which ``generate`` does for every plan), for data books of the
+    """Milliseconds per account of taking one account's data from a data book as ``generate`` reads it
+    (written as CSV, read with :func:`~kam_xl.databook.read_databook`) with
+    :meth:`AccountPlanData.from_databook`, which ``generate`` does for every plan, for data books of the
     given sizes: constant means a run scales linearly, growing with the size means quadratically."""
     out = {}
     for size in sorted(set(sizes)):
-        db = synthetic_databook(size)
+        with tempfile.TemporaryDirectory(prefix="kam_xl_bench_lookup_") as tmp:
+            db = read_databook(write_synthetic(size, Path(tmp) / "databook")[1])
         ids = [a.account_id for a in db.accounts][:: max(1, size // sample)]
         gc.collect()
         t = perf_counter()

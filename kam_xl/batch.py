@@ -147,7 +147,7 @@ def generate_plan(data_path: str | None, account_id: str, out_dir: Path, lang: L
     a KAM typed, with a timestamped backup of the old file."""
     now = now or datetime.now(UTC)
     db = _databook(data_path)
-    account = next(a for a in db.accounts if a.account_id == account_id)
+    account = db.account(account_id)
     data = AccountPlanData.from_databook(db, account_id)
     return write_regenerating(
         account_id, out_dir / plan_filename(account), account_plan(data, lang, now),

@@ -81,7 +81,7 @@ class AccountPlanData:
     @classmethod
     def from_databook(cls, db: DataBook, account_id: str) -> AccountPlanData:
         """Take one account's data from a validated data book (latest CDB year)."""
-        account = next(a for a in db.accounts if a.account_id == account_id)
+        account = db.account(account_id)
         years = db.cdb_years(account_id)
         found = db.cdb_input(account_id, years[-1]) if years else None
         plan_years = db.kaop_years(account_id, "plan")
