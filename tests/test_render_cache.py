@@ -57,3 +57,25 @@ def test_plan_bytes_same_with_empty_and_full_cache():
     cold = _plan_bytes(book)
     assert len(render._PREPARED) > 400  # every distinct formula of the plan was prepared once …
     assert _plan_bytes(book) == cold  # … and writing it again from the cache gives the same bytes
+
+
+def test_every_input_has_exactly_one_validation_with_its_rule_and_message(tmp_path):
+    import openpyxl
+
+    from kam_xl.workbook.render import write_book
+
+    db = demo_databook()
+    book = account_plan(AccountPlanData.from_databook(db, "KA-002"), "de", datetime(2026, 1, 5, tzinfo=UTC))
+    wb = openpyxl.load_workbook(write_book(book, tmp_path / "plan.xlsx"))
+    for sheet in book.sheets:
+        dvs = wb[sheet.name].data_validations.dataValidation
+        inputs = [c for c in sheet.cells if c.input is not None]
+        assert len(dvs) == len({c.input for c in inputs})  # one record per distinct rule, not per run of cells
+        for cell in inputs:
+            [dv] = [dv for dv in dvs if cell.address in dv.sqref]
+            assert dv.prompt == cell.input.message[:255] and dv.promptTitle == cell.input.title[:32]
+            assert dv.type == {"amount": "decimal", "number": "decimal", "fraction": "decimal", "score": "decimal",
+                               "date": "decimal", "integer": "whole", "list": "list",
+                               "text": "textLength"}[cell.input.kind]
+        covered = sum(len(list(rng.cells)) for dv in dvs for rng in dv.sqref.ranges)
+        assert covered == len(inputs)  # and no cell that is not an input
