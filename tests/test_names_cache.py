@@ -78,3 +78,37 @@ def test_block_padding_where_the_sheet_ends_early(plans):
     block = nv.values["kaop_measures"]
     assert len(block) == ref.last_row - ref.first_row + 1
     assert all(len(row) == ref.last_col - ref.first_col + 1 for row in block)
+
+
+def test_lazy_values_read_like_the_eager_ones(plans):
+    eager, lazy = read_named(plans[1]), read_named(plans[1], lazy=True)
+    assert set(lazy.values) == set(eager.values) and len(lazy.values) == len(eager.values)
+    assert all(lazy.values[k] == v for k, v in eager.values.items())
+    assert lazy.meta == eager.meta and lazy.refs == eager.refs
+    assert "kaop_plan_products" in lazy.values and "no_such_name" not in lazy.values
+    assert lazy.values.get("no_such_name", 7) == 7
+
+
+def test_collect_makes_no_reference_cycles(plans, tmp_path):
+    """collect_plans pauses the cyclic garbage collector: that is only right while reading makes no cycles,
+    also for files it skips or reports."""
+    import gc
+    import shutil
+
+    from kam_xl.batch import collect_plans
+
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for p in plans:
+        shutil.copy(p, folder / p.name)
+    (folder / "foreign.xlsx").write_bytes(b"not a workbook")
+    (folder / "truncated.xlsx").write_bytes(plans[0].read_bytes()[:5000])
+    wrong = folder / "wrong.xlsx"
+    wb = openpyxl.load_workbook(plans[0])
+    wb["CDB"]["B4"] = "viel"  # text where an amount belongs
+    wb.save(wrong)
+    gc.collect()
+    result = collect_plans(folder)
+    assert (len(result.plans), len(result.skipped), {p[0] for p in result.problems}) == (3, 2, {"wrong.xlsx"})
+    assert gc.isenabled()
+    assert gc.collect() == 0  # nothing the collector would have had to free

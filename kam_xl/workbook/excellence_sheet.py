@@ -333,23 +333,24 @@ def parse_excellence(values: dict[str, Any], catalogue: Catalogue, dimensions: l
             problem(ids_name, None, None, None, f"the criteria of dimension {D} (catalogue {catalogue.id} "
                                                 f"{catalogue.version}) — regenerate the questionnaire")
             continue
+        n_ratings, n_evidence = len(ratings), len(evidence)
         for i, raw_id in enumerate(ids):
             if raw_id is None:
                 continue  # a blank id: a title, question or spare row
-            cid = cell_text(raw_id).strip()
+            cid = raw_id.strip() if isinstance(raw_id, str) else cell_text(raw_id).strip()
             if cid not in criterion_ids:
                 continue
             if cid in seen:
                 problem(ids_name, i, 0, cid, "each criterion once — regenerate the questionnaire")
                 continue
             seen.add(cid)
-            raw = ratings[i] if i < len(ratings) else None
-            rating: Rating | None
-            try:
-                rating = parse_rating(raw)
-            except KamInputError:
-                problem(ratings_name, i, 0, raw, RATING_INPUT_ALLOWED)
-                rating = None
-            text = cell_text(evidence[i] if i < len(evidence) else None)
-            answers.append(Answer(criterion_id=cid, rating=rating, evidence=text))
+            raw = ratings[i] if i < n_ratings else None
+            rating: Rating | None = None
+            if raw is not None:
+                try:
+                    rating = parse_rating(raw)
+                except KamInputError:
+                    problem(ratings_name, i, 0, raw, RATING_INPUT_ALLOWED)
+            ev = evidence[i] if i < n_evidence else None
+            answers.append(Answer(criterion_id=cid, rating=rating, evidence="" if ev is None else cell_text(ev)))
     return Response(respondent=respondent or "-", role=role, answers=answers)

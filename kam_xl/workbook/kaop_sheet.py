@@ -663,7 +663,7 @@ def _parse_scenario(values: dict[str, Any], scenario: Literal["plan", "actual"],
             continue
         for q, x in filled.items():
             try:
-                value = _num(x, 0.0)
+                value = x if type(x) is float and 0.0 <= x < math.inf else _num(x, 0.0)  # the usual case first
             except ValueError:
                 problem(pre + "cost_value", i, q - 1, x,
                         "an amount in € ≥ 0" if basis == "amount" else "a rate of revenue ≥ 0 (e.g. 20 %)")

@@ -13,7 +13,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -98,7 +98,58 @@ def _plan(refs: dict[str, NamedRef], names: set[str] | None = None) -> tuple[_Sh
                  for sheet, (c, b, m) in grouped.items())
 
 
-_PARSED: dict[Any, tuple[dict[str, NamedRef], tuple[_SheetPlan, ...]]] = {}  # workbook.xml → names, plan
+_Where = dict[str, tuple[int, int, int, int, int]]  # name → (sheet number in the plan, first/last row/col)
+
+
+def _where(plan: tuple[_SheetPlan, ...]) -> _Where:
+    """Where each (non-``_meta``) name of a plan is: for reading names one by one when asked for."""
+    out: _Where = {}
+    for g, sp in enumerate(plan):
+        out.update((name, (g, r, c, r, c)) for name, r, c in sp.cells)
+        out.update((name, (g, r0, c0, r1, c1)) for name, r0, c0, r1, c1 in sp.blocks)
+    return out
+
+
+class _LazyValues(Mapping[str, Any]):
+    """A workbook's values by defined name (read-only), each taken from its sheet's cells the first time it
+    is asked for: a reader that needs only the inputs (collect) does not pay for the ~100 result blocks."""
+
+    __slots__ = ("_got", "_grids", "_where")
+
+    def __init__(self, grids: list[list[list[Any]]], where: _Where):
+        self._grids, self._where, self._got = grids, where, {}
+
+    def __getitem__(self, name: str) -> Any:
+        got = self._got
+        if name in got:
+            return got[name]
+        g, r0, c0, r1, c1 = self._where[name]
+        grid = self._grids[g]
+        if r0 == r1 and c0 == c1:
+            v = grid[r0][c0]
+            value: Any = None if v == "" else v
+        elif c0 == c1:
+            value = [[None if (v := row[c0]) == "" else v] for row in grid[r0:r1 + 1]]
+        else:
+            value = [[None if v == "" else v for v in row[c0:c1 + 1]] for row in grid[r0:r1 + 1]]
+        got[name] = value
+        return value
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The value of ``name``, or ``default`` where the workbook has no such name."""
+        return self[name] if name in self._where else default
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._where
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+
+_PARSED: dict[Any, tuple[dict[str, NamedRef], tuple[_SheetPlan, ...], _Where]] = {}  # workbook.xml → names
 _PARSED_MAX = 256  # distinct workbook.xml kept (the plans of one template version share a few layouts)
 
 
@@ -176,7 +227,8 @@ def _parse_names(path: Path, xml: bytes) -> dict[str, NamedRef]:
     return refs
 
 
-def _names_of(path: Path, data: bytes | None = None) -> tuple[dict[str, NamedRef], tuple[_SheetPlan, ...]]:
+def _names_of(path: Path, data: bytes | None = None
+              ) -> tuple[dict[str, NamedRef], tuple[_SheetPlan, ...], _Where]:
     """The defined names of a workbook and the plan to read them, parsed once per distinct ``workbook.xml``:
     the plans of one template share their names (byte for byte the same XML), so a folder of plans parses
     only a few. Every file's ``workbook.xml`` is still compared whole — as stored in the archive (the same
@@ -188,7 +240,8 @@ def _names_of(path: Path, data: bytes | None = None) -> tuple[dict[str, NamedRef
     if found is None:
         xml = _inflate(stored) if stored is not None else key
         refs = _parse_names(path, xml if xml is not None else _workbook_xml(path, data))
-        found = (refs, _plan(refs))
+        plan = _plan(refs)
+        found = (refs, plan, _where(plan))
         if len(_PARSED) >= _PARSED_MAX:
             _PARSED.clear()
         _PARSED[key] = found
@@ -233,11 +286,14 @@ def _openpyxl_grids(path: Path) -> Callable[[str], list[list[Any]]]:
     return grid
 
 
-def read_named(path: str | Path, names: set[str] | None = None, engine: Engine = "calamine") -> NamedValues:
+def read_named(path: str | Path, names: set[str] | None = None, engine: Engine = "calamine",
+               lazy: bool = False) -> NamedValues:
     """Read the values of all (or the given) defined names and the ``_meta`` entries of a workbook.
 
     ``engine="calamine"`` (python-calamine, fast) is the default; ``"openpyxl"`` reads the same values with
-    openpyxl — both give identical results, which the round-trip tests check."""
+    openpyxl — both give identical results, which the round-trip tests check. With ``lazy`` the sheets are
+    read at once but each name's value is taken from them only when asked for (``values`` is then a
+    read-only mapping): for readers that look at a few names of many."""
     path = Path(path)
     data = None
     if engine == "calamine":
@@ -245,12 +301,13 @@ def read_named(path: str | Path, names: set[str] | None = None, engine: Engine =
             data = path.read_bytes()  # read once: the names (zipfile) and the cells (calamine) from memory
         except OSError as e:
             raise WorkbookError(f"{path.name}: cannot be read ({e.strerror or e})") from None
-    refs, plan = _names_of(path, data)
+    refs, plan, where = _names_of(path, data)
     if names is not None:
-        plan = _plan(refs, names)
+        plan, lazy = _plan(refs, names), False
     load = _calamine_grids(path, data) if engine == "calamine" else _openpyxl_grids(path)
     values: dict[str, Any] = {}
     meta: dict[str, str] = {}
+    grids: list[list[list[Any]]] = []
     for sp in plan:
         try:
             grid = load(sp.sheet)
@@ -260,6 +317,13 @@ def read_named(path: str | Path, names: set[str] | None = None, engine: Engine =
             grid = [list(row) + [""] * (sp.last_col + 1 - len(row)) for row in grid]
         if len(grid) <= sp.last_row:  # … or below it: add blank rows
             grid += [[""] * (sp.last_col + 1) for _ in range(sp.last_row + 1 - len(grid))]
+        for key, r, c in sp.meta:
+            v = grid[r][c]
+            if v != "":
+                meta[key] = str(v)
+        if lazy:
+            grids.append(grid)
+            continue
         for name, r, c in sp.cells:  # a blank (calamine's "") reads as None
             v = grid[r][c]
             values[name] = None if v == "" else v
@@ -268,8 +332,6 @@ def read_named(path: str | Path, names: set[str] | None = None, engine: Engine =
                 values[name] = [[None if (v := row[c0]) == "" else v] for row in grid[r0:r1 + 1]]
             else:
                 values[name] = [[None if v == "" else v for v in row[c0:c1 + 1]] for row in grid[r0:r1 + 1]]
-        for key, r, c in sp.meta:
-            v = grid[r][c]
-            if v != "":
-                meta[key] = str(v)
+    if lazy:
+        return NamedValues(path=path, refs=dict(refs), values=_LazyValues(grids, where), meta=meta)  # type: ignore[arg-type]
     return NamedValues(path=path, refs=dict(refs), values=values, meta=meta)
