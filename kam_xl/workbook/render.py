@@ -86,11 +86,13 @@ class _Workbook(Workbook):
 
 
 class _Formats:
-    """Caches one xlsxwriter format per (style, input?) pair."""
+    """Caches one xlsxwriter format per (style, input?) pair and per conditional format's properties, so a
+    workbook creates each format once, not once per cell or rule."""
 
     def __init__(self, wb: Workbook):
         self.wb = wb
         self.cache: dict[tuple[str, bool], Any] = {}
+        self.conditionals: dict[tuple[tuple[str, Any], ...], Any] = {}
 
     def get(self, style: str, is_input: bool) -> Any:
         key = (style, is_input)
@@ -100,6 +102,15 @@ class _Formats:
                 props.update(_INPUT_EXTRA)
             self.cache[key] = self.wb.add_format(props)
         return self.cache[key]
+
+    def conditional(self, props: dict[str, Any]) -> Any:
+        """The format of a conditional format's properties, one per distinct set of properties (a plan's 37
+        conditional formats use 8)."""
+        key = tuple(sorted(props.items()))
+        found = self.conditionals.get(key)
+        if found is None:
+            found = self.conditionals[key] = self.wb.add_format(props)
+        return found
 
 
 def _validation(inp: Input) -> dict[str, Any]:
@@ -187,7 +198,7 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet) -> None:
     for cf in sheet.conditionals:
         options = dict(cf.options)
         if "format" in options and isinstance(options["format"], dict):
-            options["format"] = wb.add_format(options["format"])
+            options["format"] = fmts.conditional(options["format"])
         ws.conditional_format(cf.first_row, cf.first_col, cf.last_row, cf.last_col, options)
     for ch in sheet.charts:
         chart = wb.add_chart({"type": ch.kind, **({"subtype": ch.subtype} if ch.subtype else {})})
