@@ -1,0 +1,63 @@
+"""What a cell holds besides a plain value — the shared vocabulary of every reader.
+
+python-calamine returns an empty string for an error cell and cannot tell a formula saved without its result
+from a blank, and it gives no number formats. The package reader (:mod:`kam_xl.workbook.names`) takes those
+kinds from the sheet XML and hands them to the sheet readers as these values, so that an error value or an
+uncached formula is never read as empty or 0, and a percent-formatted number is never read as points:
+
+- :class:`CellError` — an Excel error value (``#DIV/0!``, ``#N/A`` …) or a formula without a cached result;
+- :class:`PercentNumber` — a number from a cell formatted as a percentage (0.8 shown as "80 %"); it *is* a
+  ``float``, so readers that do not care see the number, readers of 0–100 scales can refuse it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+#: The error values Excel and LibreOffice write into a cell (``t="e"`` in the sheet XML).
+ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
+               "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#PYTHON!")
+
+
+@dataclass(frozen=True, slots=True)
+class CellError:
+    """An error value or an uncached formula as read from a cell.
+
+    ``code`` is the error value as Excel shows it (``"#DIV/0!"``), or ``""`` for a formula saved without a
+    cached result (as openpyxl writes them); ``formula`` is the cell's formula without the leading ``=``
+    when the cell has one, so regeneration can leave the cell as the KAM left it.
+    """
+
+    code: str
+    formula: str | None = None
+
+    def __str__(self) -> str:
+        if self.code:
+            return self.code
+        return f"={self.formula} (a formula saved without its result)" if self.formula else "(no value)"
+
+    def problem(self) -> str:
+        """What is wrong, for a problem message: ``"holds the error value #DIV/0!"`` and what to do."""
+        if self.code:
+            return f"holds the error value {self.code} — type a value instead"
+        return (f"holds the formula ={self.formula} saved without its result — open and save it in Excel or "
+                "LibreOffice, or type a value")
+
+
+class PercentNumber(float):
+    """A number read from a percent-formatted cell: ``PercentNumber(0.8)`` was shown as "80 %"."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"PercentNumber({float(self)!r})"
+
+
+def is_error(value: Any) -> bool:
+    """True for a :class:`CellError`.
+
+    >>> is_error(CellError("#N/A")), is_error(0.0), is_error(None)
+    (True, False, False)
+    """
+    return isinstance(value, CellError)
