@@ -1,0 +1,162 @@
+"""The one cell coercion of every sheet reader: a cell's value as a number, a text or a drop-down word — or a
+:class:`Refusal` saying what is wrong.
+
+The sheet readers (account plan, KAOP, Kgb, excellence, questionnaire, controller settings) take the values
+the package reader (:mod:`kam_xl.workbook.names`) gives them by defined name: ``None`` for an empty cell,
+``float``/``int``, ``str``, ``bool``, dates, a :class:`~kam_xl.cells.CellError` for an error value or a formula
+saved without its result, a :class:`~kam_xl.cells.PercentNumber` for a number from a percent-formatted cell.
+Every rule of how such a value is read lives here once:
+
+- an error value or an uncached formula is never read as empty or 0: it is refused with
+  :meth:`CellError.problem <kam_xl.cells.CellError.problem>`'s wording;
+- a required number left empty is refused (``empty — type 0 for none``), not read as 0;
+- a number from a percent-formatted cell in a field whose scale is 0–100 points is refused
+  (``formatted as a percentage (80 %) — type 80 for 80 points``);
+- texts follow the one text rule (:func:`kam_xl.text.clean_text`): NFC, trimmed, ``2026`` not ``2026.0``,
+  at most :data:`~kam_xl.workbook.layout.TEXT_MAX_CHARS` characters — the limit the workbook's data validation
+  shows;
+- drop-down words are matched as the drop-down shows them, case-insensitively and with dashes folded
+  (:func:`kam_xl.text.match_choice`).
+
+A reader passes a refused value on as ``problem(name, row, col, shown(value), refusal.allowed(what))``.
+
+>>> number(12.5, low=0)
+12.5
+>>> try:
+...     number(None, low=0, required=True)
+... except Refusal as e:
+...     print(e.allowed("an amount ≥ 0"))
+an amount ≥ 0 — empty — type 0 for none
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+from kam_xl.cells import CellError, PercentNumber
+from kam_xl.text import choice_key, clean_text, match_choice
+from kam_xl.workbook.layout import TEXT_MAX_CHARS
+
+K = TypeVar("K")
+
+#: What a required number left empty is told.
+EMPTY_REQUIRED = "empty — type 0 for none"
+
+
+class Refusal(ValueError):
+    """A cell's value that breaks its input's rule; ``why`` says what is wrong beyond the allowed values
+    (``""`` when "allowed: …" says it all)."""
+
+    def __init__(self, why: str = "") -> None:
+        super().__init__(why)
+        self.why = why
+
+    def allowed(self, what: str) -> str:
+        """The problem's "allowed" text: what the input allows, then why this value is not it.
+
+        >>> Refusal("holds the error value #N/A — type a value instead").allowed("a number")
+        'a number — holds the error value #N/A — type a value instead'
+        """
+        return f"{what} — {self.why}" if self.why else what
+
+
+def shown(value: Any) -> Any:
+    """The value as a problem shows it: an error value as Excel shows it (``#DIV/0!``), a percent-formatted
+    number as the plain number, anything else as it is (texts keep their spaces, so ``repr`` shows them)."""
+    if isinstance(value, CellError):
+        return str(value)
+    if isinstance(value, PercentNumber):
+        return float(value)
+    return value
+
+
+def _refuse_error(value: Any) -> None:
+    if isinstance(value, CellError):
+        raise Refusal(value.problem())
+
+
+def percent_as_points(value: PercentNumber) -> str:
+    """Why a percent-formatted number is not points: ``formatted as a percentage (80 %) — type 80 for 80
+    points``.
+
+    >>> percent_as_points(PercentNumber(0.8))
+    'formatted as a percentage (80 %) — type 80 for 80 points'
+    """
+    points = f"{float(value) * 100:.10g}"
+    return f"formatted as a percentage ({points} %) — type {points} for {points} points"
+
+
+def number(value: Any, low: float | None = None, high: float | None = None, *, required: bool = False,
+           points: bool = False) -> float | None:
+    """A number cell: the number as ``float``, ``None`` when empty (a :class:`Refusal` when ``required``).
+
+    Refused: error values and uncached formulas, texts (also ``"12"`` — a number typed as text), booleans,
+    dates, infinite numbers, numbers outside ``low``–``high`` (inclusive) and, with ``points`` (a 0–100
+    scale), numbers from percent-formatted cells.
+
+    >>> number(80.0, 0, 100, points=True), number(None)
+    (80.0, None)
+    >>> try:
+    ...     number(PercentNumber(0.8), 0, 100, points=True)
+    ... except Refusal as e:
+    ...     print(e.why)
+    formatted as a percentage (80 %) — type 80 for 80 points
+    """
+    if value is None:
+        if required:
+            raise Refusal(EMPTY_REQUIRED)
+        return None
+    _refuse_error(value)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise Refusal()
+    if points and isinstance(value, PercentNumber):
+        raise Refusal(percent_as_points(value))
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise Refusal()
+    return float(value)
+
+
+def text(value: Any, max_chars: int = TEXT_MAX_CHARS) -> str | None:
+    """A text cell under the one text rule (:func:`~kam_xl.text.clean_text`); ``None`` when empty or blank.
+
+    Refused: error values and uncached formulas, texts longer than ``max_chars`` (after the rule).
+
+    >>> text("  Farbstoff Blau 86 "), text(2026.0), text("   ")
+    ('Farbstoff Blau 86', '2026', None)
+    """
+    _refuse_error(value)
+    result = clean_text(value)
+    if result is not None and len(result) > max_chars:
+        raise Refusal(f"{len(result):,} characters, at most {max_chars:,} allowed")
+    return result
+
+
+def choice(value: Any, choices: Iterable[str]) -> str | None:
+    """The offered drop-down word ``value`` stands for (as the drop-down shows it); ``None`` when empty.
+
+    Refused: error values, uncached formulas and words the drop-down does not offer.
+
+    >>> choice(" Abgegeben", ("in Arbeit", "abgegeben", "freigegeben"))
+    'abgegeben'
+    """
+    if text(value) is None:
+        return None
+    found = match_choice(value, choices)
+    if found is None:
+        raise Refusal()
+    return found
+
+
+def word(value: Any, table: Mapping[K, str]) -> K | None:
+    """The model value of a drop-down word (``table``: model value → word shown); ``None`` when empty.
+
+    >>> word("In Progress ", {"offen": "open", "in Arbeit": "in progress"})
+    'in Arbeit'
+    """
+    found = choice(value, table.values())
+    if found is None:
+        return None
+    wanted = choice_key(found)
+    return next(k for k, w in table.items() if choice_key(w) == wanted)
