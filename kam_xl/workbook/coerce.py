@@ -72,6 +72,15 @@ def shown(value: Any) -> Any:
     return value
 
 
+def is_blank(value: Any) -> bool:
+    """True for an empty cell or one holding only spaces (an error value is not blank).
+
+    >>> is_blank(None), is_blank(" \u00a0"), is_blank(0.0), is_blank(CellError("#N/A"))
+    (True, True, False, False)
+    """
+    return value is None or (isinstance(value, str) and clean_text(value) is None)
+
+
 def _refuse_error(value: Any) -> None:
     if isinstance(value, CellError):
         raise Refusal(value.problem())
