@@ -127,16 +127,23 @@ def number(value: Any, low: float | None = None, high: float | None = None, *, r
     return float(value)
 
 
-def text(value: Any, max_chars: int = TEXT_MAX_CHARS) -> str | None:
+def text(value: Any, max_chars: int = TEXT_MAX_CHARS, *, keep_lines: bool = False) -> str | None:
     """A text cell under the one text rule (:func:`~kam_xl.text.clean_text`); ``None`` when empty or blank.
+    With ``keep_lines`` (free texts such as evidence) the rule applies to each line and the line breaks stay.
 
     Refused: error values and uncached formulas, texts longer than ``max_chars`` (after the rule).
 
     >>> text("  Farbstoff Blau 86 "), text(2026.0), text("   ")
     ('Farbstoff Blau 86', '2026', None)
+    >>> text(" Workshop  03/2026 \\n\\n Protokoll ", keep_lines=True)
+    'Workshop 03/2026\\n\\nProtokoll'
     """
     _refuse_error(value)
-    result = clean_text(value)
+    if keep_lines and isinstance(value, str) and ("\n" in value or "\r" in value):
+        lines = [clean_text(line) or "" for line in value.splitlines()]
+        result = "\n".join(lines).strip("\n") or None
+    else:
+        result = clean_text(value)
     if result is not None and len(result) > max_chars:
         raise Refusal(f"{len(result):,} characters, at most {max_chars:,} allowed")
     return result
