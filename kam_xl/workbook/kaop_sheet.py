@@ -76,6 +76,8 @@ LIGHT_FORMATS = {"green": {"bg_color": "#C6EFCE", "font_color": "#006100"},
 GREEN, AMBER = "kaop_threshold_green", "kaop_threshold_amber"
 #: The range of the traffic-light thresholds (actual ÷ plan) — their data validation and the reader.
 THRESHOLD_BOUNDS: tuple[float, float] = (0.01, 10)
+THRESHOLDS_ALLOWED = (f"an attainment from {THRESHOLD_BOUNDS[0] * 100:g} % to {THRESHOLD_BOUNDS[1] * 100:g} %, "
+                      "e.g. 100 %")
 
 # columns: label, cost basis, Q1–Q4, year (YTD in the comparison), forecast (comparison only)
 C_LABEL, C_BASIS, C_YEAR, C_FORECAST = 0, 1, 6, 7
@@ -662,8 +664,7 @@ def _parse_thresholds(values: Mapping[str, Any], problem: Problem) -> Thresholds
         try:
             got[name] = coerce.number(values[name], *THRESHOLD_BOUNDS, required=True)  # type: ignore[assignment]
         except Refusal as e:
-            _problem(problem, name, None, None, values[name], e, f"an attainment from {THRESHOLD_BOUNDS[0]:.0%} "
-                                                                 f"to {THRESHOLD_BOUNDS[1]:.0%}, e.g. 100 %")
+            _problem(problem, name, None, None, values[name], e, THRESHOLDS_ALLOWED)
     if len(got) < 2:
         return default
     if got[AMBER] > got[GREEN]:
