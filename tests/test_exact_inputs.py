@@ -400,3 +400,14 @@ def test_collect_reports_an_error_value_and_a_percent_rating_in_a_plan_file(tmp_
          "allowed: an amount ≥ 0 — holds the error value #DIV/0! — type a value instead"),
         (path.name, "Kgb", "C8", "0.8", "allowed: a rating from 0 to 100, or empty — formatted as a percentage "
                                         "(80 %) — type 80 for 80 points")]
+
+
+def test_excel_functions_read_texts_and_words_under_the_same_rule():
+    from udfs import _cells
+
+    assert _cells.text("  Cafe\u0301\u00a0Blau 86 ", "product") == "Café Blau 86"
+    assert _cells.text(2026.0, "year label") == "2026"
+    words = {"trifft im Wesentlichen zu – 75": 75, "nicht relevant": "n.r."}
+    assert _cells.choice("Trifft im wesentlichen zu - 75 ", "rating", words) == 75
+    with pytest.raises(_cells.CellError, match="holds 'trifft zu'"):
+        _cells.choice("trifft zu", "rating", words)
