@@ -411,3 +411,10 @@ def test_excel_functions_read_texts_and_words_under_the_same_rule():
     assert _cells.choice("Trifft im wesentlichen zu - 75 ", "rating", words) == 75
     with pytest.raises(_cells.CellError, match="holds 'trifft zu'"):
         _cells.choice("trifft zu", "rating", words)
+
+
+def test_a_cleared_threshold_or_weight_says_empty_and_offers_0_only_where_0_is_allowed():
+    _, found = _parse(_with(VALUES, [("kaop_threshold_green", None, None)], None))
+    assert found == [("kaop_threshold_green", None, None, None, "an attainment from 1 % to 1000 %, e.g. 100 % — empty")]
+    _, found = _parse(_with(VALUES, [("kgb_1_weights", 0, 0)], None))
+    assert found == [("kgb_1_weights", 0, 0, None, "a weight from 0 % to 100 % — empty — type 0 for none")]

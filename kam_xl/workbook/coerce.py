@@ -27,6 +27,11 @@ A reader passes a refused value on as ``problem(name, row, col, shown(value), re
 ... except Refusal as e:
 ...     print(e.allowed("an amount ≥ 0"))
 an amount ≥ 0 — empty — type 0 for none
+>>> try:
+...     number(None, 0.01, 10, required=True)
+... except Refusal as e:
+...     print(e.allowed("an attainment from 1 % to 1000 %"))
+an attainment from 1 % to 1000 % — empty
 """
 
 from __future__ import annotations
@@ -41,8 +46,9 @@ from kam_xl.workbook.layout import TEXT_MAX_CHARS
 
 K = TypeVar("K")
 
-#: What a required number left empty is told.
+#: What a required number left empty is told (where 0 is allowed, else just :data:`EMPTY`).
 EMPTY_REQUIRED = "empty — type 0 for none"
+EMPTY = "empty"
 
 
 class Refusal(ValueError):
@@ -99,7 +105,8 @@ def percent_as_points(value: PercentNumber) -> str:
 
 def number(value: Any, low: float | None = None, high: float | None = None, *, required: bool = False,
            points: bool = False) -> float | None:
-    """A number cell: the number as ``float``, ``None`` when empty (a :class:`Refusal` when ``required``).
+    """A number cell: the number as ``float``, ``None`` when empty (a :class:`Refusal` when ``required``: "empty
+    — type 0 for none" where ``low``–``high`` includes 0, else "empty").
 
     Refused: error values and uncached formulas, texts (also ``"12"`` — a number typed as text), booleans,
     dates, infinite numbers, numbers outside ``low``–``high`` (inclusive) and, with ``points`` (a 0–100
@@ -114,8 +121,9 @@ def number(value: Any, low: float | None = None, high: float | None = None, *, r
     formatted as a percentage (80 %) — type 80 for 80 points
     """
     if value is None:
-        if required:
-            raise Refusal(EMPTY_REQUIRED)
+        if required:  # "type 0 for none" only where 0 is allowed
+            zero_ok = low is not None and low <= 0 and (high is None or high >= 0)
+            raise Refusal(EMPTY_REQUIRED if zero_ok else EMPTY)
         return None
     _refuse_error(value)
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
