@@ -36,12 +36,13 @@ an attainment from 1 % to 1000 % — empty
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from kam_xl.cells import CellError, PercentNumber
-from kam_xl.text import choice_key, clean_text, match_choice
+from kam_xl.text import choice_key, clean_text
 from kam_xl.workbook.layout import TEXT_MAX_CHARS
 
 K = TypeVar("K")
@@ -120,6 +121,10 @@ def number(value: Any, low: float | None = None, high: float | None = None, *, r
     ...     print(e.why)
     formatted as a percentage (80 %) — type 80 for 80 points
     """
+    if value.__class__ is float or value.__class__ is int:  # what nearly every number cell holds: checked first
+        if not math.isfinite(value) or (low is not None and value < low) or (high is not None and value > high):
+            raise Refusal()
+        return float(value)
     if value is None:
         if required:  # "type 0 for none" only where 0 is allowed
             zero_ok = low is not None and low <= 0 and (high is None or high >= 0)
@@ -146,11 +151,13 @@ def text(value: Any, max_chars: int = TEXT_MAX_CHARS, *, keep_lines: bool = Fals
     >>> text(" Workshop  03/2026 \\n\\n Protokoll ", keep_lines=True)
     'Workshop 03/2026\\n\\nProtokoll'
     """
-    _refuse_error(value)
-    if keep_lines and isinstance(value, str) and ("\n" in value or "\r" in value):
+    if value.__class__ is str and _plain(value):  # the usual text: nothing for the rule to change
+        result: str | None = value
+    elif keep_lines and isinstance(value, str) and ("\n" in value or "\r" in value):
         lines = [clean_text(line) or "" for line in value.splitlines()]
         result = "\n".join(lines).strip("\n") or None
     else:
+        _refuse_error(value)
         result = clean_text(value)
     if result is not None and len(result) > max_chars:
         raise Refusal(f"{len(result):,} characters, at most {max_chars:,} allowed")
@@ -167,10 +174,20 @@ def choice(value: Any, choices: Iterable[str]) -> str | None:
     """
     if text(value) is None:
         return None
-    found = match_choice(value, choices)
+    found = offered(value, tuple(choices))
     if found is None:
         raise Refusal()
     return found
+
+
+def offered(value: Any, choices: tuple[str, ...]) -> str | None:
+    """:func:`kam_xl.text.match_choice` as a look-up worked out once per drop-down: the offered word ``value``
+    stands for, or ``None``.
+
+    >>> offered("75 - trifft im wesentlichen zu", ("100 – trifft voll und ganz zu", "75 – trifft im Wesentlichen zu"))
+    '75 – trifft im Wesentlichen zu'
+    """
+    return _choice_index(choices).get(choice_key(value))
 
 
 def word(value: Any, table: Mapping[K, str]) -> K | None:
@@ -180,7 +197,20 @@ def word(value: Any, table: Mapping[K, str]) -> K | None:
     'in Arbeit'
     """
     found = choice(value, table.values())
-    if found is None:
-        return None
-    wanted = choice_key(found)
-    return next(k for k, w in table.items() if choice_key(w) == wanted)
+    return None if found is None else next(k for k, w in table.items() if w == found)
+
+
+def _plain(value: str) -> bool:
+    """True for a text the one text rule leaves as it is: printable ASCII, no spaces around, none doubled."""
+    return bool(value) and value.isascii() and value.isprintable() and value[0] != " " and value[-1] != " " \
+        and "  " not in value
+
+
+@functools.lru_cache(maxsize=256)
+def _choice_index(choices: tuple[str, ...]) -> dict[str | None, str]:
+    """The offered words of a drop-down by :func:`~kam_xl.text.choice_key` (the first word of equal keys), worked
+    out once per drop-down: :func:`kam_xl.text.match_choice` as a look-up."""
+    index: dict[str | None, str] = {}
+    for c in choices:
+        index.setdefault(choice_key(c), c)
+    return index

@@ -54,7 +54,7 @@ from kam_xl.excellence import (
     score_response,
     summarise_dimensions,
 )
-from kam_xl.text import clean_text, match_choice
+from kam_xl.text import clean_text
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, percent_as_points, shown
 from kam_xl.workbook.layout import TEXT_MAX_CHARS, Conditional, Input, Sheet
@@ -294,6 +294,7 @@ def cell_text(value: Any) -> str:
 #: every word of the rating drop-downs (German and English) → its rating
 _RATING_OF_WORD: dict[str, Rating] = {w: v for lang in ("de", "en")
                                       for (v, _, _), w in zip(RATING_SCALE, rating_words(lang), strict=True)}  # type: ignore[arg-type]
+_RATING_WORDS = tuple(_RATING_OF_WORD)
 
 
 def read_rating(value: Any) -> Rating | None:
@@ -312,7 +313,7 @@ def read_rating(value: Any) -> Rating | None:
     text = coerce.text(value)
     if text is None:
         return None
-    word = match_choice(text, _RATING_OF_WORD)
+    word = coerce.offered(text, _RATING_WORDS)
     if word is not None:
         return _RATING_OF_WORD[word]
     try:

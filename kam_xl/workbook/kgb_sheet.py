@@ -259,10 +259,11 @@ def _parse_card(values: Mapping[str, Any], n: int, account_id: str, supplier_rol
     n_rows = len(crit) if isinstance(crit, list) else 0
     n_sup = len(sups[0]) if isinstance(sups, list) and sups else 0
     rating_rows = [ratings[r][:n_sup] if isinstance(ratings, list) and r < len(ratings) else [] for r in range(n_rows)]
-    typed = [(r, c) for r in range(n_rows) for c, v in enumerate(rating_rows[r]) if not coerce.is_blank(v)]
+    blank = coerce.is_blank
+    typed = [(r, c) for r in range(n_rows) for c, v in enumerate(rating_rows[r]) if v is not None and not blank(v)]
     typed_rows = {r for r, _ in typed}
-    rows = [r for r in range(n_rows) if not coerce.is_blank(_cell(crit, r, 0))
-            or not coerce.is_blank(_cell(weights, r, 0)) or r in typed_rows]
+    rows = [r for r in range(n_rows) if r in typed_rows or not blank(_cell(crit, r, 0))
+            or not blank(_cell(weights, r, 0))]
     raw_segment = values.get(p + "segment")
     if coerce.is_blank(raw_segment) and not rows:
         return None
