@@ -726,6 +726,20 @@ def _due_quarter(raw: Any) -> int | None:
     return int(due)
 
 
+def _measure_word(problem: Problem, r: int, row: list[Any], col: int, table: dict[str, str],
+                  required: bool) -> str | None:
+    """The model value of a measure's drop-down word (lever, status); ``""`` for an empty optional one, ``None``
+    when refused or missing (reported)."""
+    try:
+        found = coerce.word(row[col], table)
+        if found is None and required:
+            raise Refusal()
+        return found or ""
+    except Refusal as e:
+        _problem(problem, "kaop_measures", r, col, row[col], e, "one of " + ", ".join(table.values()))
+        return None
+
+
 def _parse_measures(values: Mapping[str, Any], lang: Lang, problem: Problem) -> list[KaopMeasure]:
     block = values.get("kaop_measures")
     measures = []
@@ -738,18 +752,9 @@ def _parse_measures(values: Mapping[str, Any], lang: Lang, problem: Problem) -> 
         if texts is not None and texts[0] is None:
             problem("kaop_measures", r, 0, shown(row[0]), "the measure (the row has other values)")
             ok = False
-        choices = ((1, LEVER_WORDS[lang]), (5, STATUS_WORDS[lang]))
-        lever, status = None, None
-        for col, table in choices:
-            try:
-                found = coerce.word(row[col], table)
-                if found is None and col == 1:
-                    raise Refusal()
-            except Refusal as e:
-                _problem(problem, "kaop_measures", r, col, row[col], e, "one of " + ", ".join(table.values()))
-                ok = False
-                continue
-            lever, status = (found, status) if col == 1 else (lever, found or "offen")
+        lever = _measure_word(problem, r, row, 1, LEVER_WORDS[lang], required=True)
+        status = _measure_word(problem, r, row, 5, STATUS_WORDS[lang], required=False)
+        ok = ok and lever is not None and status is not None
         try:
             due = _due_quarter(row[4])
         except Refusal as e:
@@ -758,7 +763,7 @@ def _parse_measures(values: Mapping[str, Any], lang: Lang, problem: Problem) -> 
         if ok and texts is not None:
             measures.append(KaopMeasure(measure=texts[0], lever=lever, owner=texts[1] or "",  # type: ignore[arg-type]
                                         resources=texts[2] or "", due_quarter=due,  # type: ignore[arg-type]
-                                        status=status))  # type: ignore[arg-type]
+                                        status=status if status else "offen"))  # type: ignore[arg-type]
     return measures
 
 
