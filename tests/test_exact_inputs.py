@@ -418,3 +418,10 @@ def test_a_cleared_threshold_or_weight_says_empty_and_offers_0_only_where_0_is_a
     assert found == [("kaop_threshold_green", None, None, None, "an attainment from 1 % to 1000 %, e.g. 100 % — empty")]
     _, found = _parse(_with(VALUES, [("kgb_1_weights", 0, 0)], None))
     assert found == [("kgb_1_weights", 0, 0, None, "a weight from 0 % to 100 % — empty — type 0 for none")]
+
+
+def test_controller_paths_are_only_trimmed_and_the_account_follows_the_text_rule():
+    settings, problems = parse_settings({"ctl_databook": "  /daten/KAM  2026/Cafe\u0301.xlsx ", "ctl_account": 1001.0,
+                                         "ctl_output": CellError("#REF!")}, ControllerSettings())
+    assert settings.databook == "/daten/KAM  2026/Cafe\u0301.xlsx" and settings.account == "1001"
+    assert problems == [("ctl_output", "#REF!", "text — holds the error value #REF! — type a value instead")]

@@ -96,11 +96,10 @@ from kam_xl.resources import (
     measure_totals,
     proportional_targets,
 )
-from kam_xl.text import clean_text
 from kam_xl.workbook import coerce
 from kam_xl.workbook.account_plan import BAND_WORDS, STAGE_LABELS
 from kam_xl.workbook.coerce import Refusal, shown
-from kam_xl.workbook.layout import KIND_BOUNDS, Book, Chart, Conditional, Input, Sheet
+from kam_xl.workbook.layout import KIND_BOUNDS, TEXT_MAX_CHARS, Book, Chart, Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.merge import merge_inputs, same, snapshot_from_meta, snapshot_meta
 from kam_xl.workbook.names import WorkbookError, read_named
@@ -979,9 +978,18 @@ def default_settings(db: DataBook, lang: Lang = "de") -> ControllerSettings:
                               weight_potential=weights.potential, weight_revenue=weights.revenue)
 
 
-def _text(value: Any) -> str | None:
-    """A setting's text under the one text rule (an id typed as a number: ``1001``, not ``1001.0``)."""
-    return clean_text(value)
+def _text(name: str, value: Any) -> str | None:
+    """A text setting: the account id under the one text rule (an id typed as a number: ``1001``, not
+    ``1001.0``); a path only trimmed — a path is not a word to normalise (two spaces or a decomposed ``é`` in
+    a folder's name are that folder's name). Raises :class:`Refusal` for an error value or a non-text."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | CellError | None):
+        raise Refusal()
+    if name == "ctl_account" or not isinstance(value, str):
+        return coerce.text(value)
+    text = value.strip()
+    if len(text) > TEXT_MAX_CHARS:
+        raise Refusal(f"{len(text):,} characters, at most {TEXT_MAX_CHARS:,} allowed")
+    return text or None
 
 
 def parse_settings(values: Mapping[str, Any], base: ControllerSettings) -> tuple[ControllerSettings,
@@ -993,7 +1001,7 @@ def parse_settings(values: Mapping[str, Any], base: ControllerSettings) -> tuple
     here — whether a macro needs them is the macro's check); language ``de`` or ``en``; weights numbers
     within :data:`WEIGHT_BOUNDS` (as the cells' validation), not both 0; disagreement spread a number 0–100
     points (not from a percent-formatted cell). Cells are read with :mod:`kam_xl.workbook.coerce`: an error
-    value is a problem in its own words, texts follow the one text rule.
+    value is a problem in its own words, the account follows the one text rule, paths are only trimmed.
 
     >>> s, problems = parse_settings({"ctl_lang": "EN ", "res_weight_revenue": -1}, ControllerSettings())
     >>> s.lang, s.weight_revenue, problems
@@ -1005,9 +1013,7 @@ def parse_settings(values: Mapping[str, Any], base: ControllerSettings) -> tuple
         if name in values:
             v = values[name]
             try:
-                if isinstance(v, bool) or not isinstance(v, str | int | float | CellError | None):
-                    raise Refusal()
-                found[name] = coerce.text(v)
+                found[name] = _text(name, v)
             except Refusal as e:
                 problems.append((name, shown(v), e.allowed("text")))
     if "ctl_lang" in values:
