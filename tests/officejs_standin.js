@@ -424,7 +424,7 @@
 
   const workbook = new Workbook();
   const application = { cultureInfo: new CultureInfo() };
-  const calls = { runs: 0, syncs: 0 };
+  const calls = { runs: 0, finished: 0, syncs: 0 }; // Excel.run started, ended; syncs
 
   class RequestContext {
     constructor() {
@@ -463,10 +463,14 @@
     ClearApplyTo: { all: "All", contents: "Contents", formats: "Formats" },
     async run(batch) {
       calls.runs += 1;
-      const context = new RequestContext();
-      const result = await batch(context);
-      await context.sync();
-      return result;
+      try {
+        const context = new RequestContext();
+        const result = await batch(context);
+        await context.sync();
+        return result;
+      } finally {
+        calls.finished += 1;
+      }
     },
   };
 

@@ -47,6 +47,8 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
 SCRIPTS = ("kam_validate", "kam_refresh_plan", "kam_generate_all", "kam_collect")
 GERMAN = ("Prüfen", "Account-Plan erneuern", "Alle Account-Pläne erzeugen", "Einsammeln und konsolidieren")
 ENGLISH = ("Validate", "Refresh account plan", "Generate all account plans", "Collect and consolidate")
+#: The pane is not running a macro: no busy status, no disabled macro button.
+IDLE = "!document.querySelector('#kam-status.busy, button[data-script]:disabled')"
 #: Records every state of the status line with the macro section's busy state (installed before page scripts).
 RECORDER = """
   window.kamStates = [];
@@ -186,8 +188,8 @@ class Pane:
 
     def run(self, label: str) -> str:
         """Click the macro button ``label`` and wait until the pane is no longer busy; the status text."""
-        self.page.get_by_role("button", name=label, exact=True).click()
-        self.page.wait_for_function("document.getElementById('kam-macros').getAttribute('aria-busy') === 'false'")
+        self.page.get_by_role("button", name=label, exact=True).click()  # the click handler sets the busy state
+        self.page.wait_for_function(IDLE)
         return self.status()
 
     def save_credential(self, text: str) -> None:
@@ -218,8 +220,10 @@ def open_pane(browser: Any, server: Server) -> Iterator[Callable[..., Pane]]:
         page.on("console", lambda m: m.type == "error" and pane.errors.append(m.text))
         page.on("pageerror", lambda e: pane.errors.append(f"uncaught: {e}"))
         page.on("request", lambda r: "-call" in r.url and pane.posts.append(r))
+        page.set_default_timeout(10_000)
         page.goto(server.base + "/taskpane")
-        page.wait_for_function("document.getElementById('kam-status').textContent !== ''")
+        # ready: the pane has asked the workbook for its language (its first Excel.run) and applied it
+        page.wait_for_function("globalThis.KamStandIn && KamStandIn.calls.finished > 0")
         if key is not None:
             pane.save_credential(key)
         return pane
@@ -276,7 +280,7 @@ def test_each_macro_button_on_a_generated_controller(open_pane: Callable[..., Pa
     states = page.evaluate("window.kamStates")
     busy = [s for s in states if s["kind"] == "status busy"]
     assert [s["text"] for s in busy] == [f"{label} läuft …" for label in GERMAN]
-    assert all(s["busy"] == "true" and s["disabled"] == [True] * 4 for s in busy)
+    assert [(s["busy"], s["disabled"]) for s in busy] == [("true", [True] * 4)] * 4
     assert [s["running"] for s in busy] == [[label] for label in GERMAN]
     assert page.locator("button[data-script]:disabled").count() == 0
     # every call carried the key; nothing became a formula; no console errors
@@ -436,7 +440,7 @@ def test_keyboard_reaches_every_button_by_its_name(open_pane: Callable[..., Pane
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Prüfen"
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('kam-macros').getAttribute('aria-busy') === 'false'")
+    page.wait_for_function(IDLE)
     assert pane.status().startswith("Prüfen: fertig")
     assert page.evaluate("document.activeElement.textContent") == "Prüfen"  # focus back where the user was
     assert pane.errors == []
