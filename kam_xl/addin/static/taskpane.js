@@ -94,9 +94,12 @@
   };
   let lang = "de";
 
+  // The text `key` in the pane's language with {name} filled in from `values`, as a sentence (capital first).
   function t(key, values) {
-    const text = TEXT[lang][key];
-    return text.replace(/\{(\w+)\}/g, (whole, name) => (values && name in values ? String(values[name]) : whole));
+    const text = TEXT[lang][key].replace(/\{(\w+)\}/g, (whole, name) =>
+      values && name in values ? String(values[name]) : whole,
+    );
+    return text.charAt(0).toUpperCase() + text.slice(1);
   }
 
   const credentialName = () => TEXT[lang][config.authScheme] || "";
@@ -115,11 +118,11 @@
       ["#kam-credential-save", "save"],
     ];
     for (const [selector, key] of texts) {
-      document.querySelectorAll(selector).forEach((element) => (element.textContent = TEXT[lang][key]));
+      document.querySelectorAll(selector).forEach((element) => (element.textContent = t(key)));
     }
     const input = document.getElementById("kam-credential");
     if (input) {
-      input.setAttribute("aria-label", TEXT[lang][config.authScheme]);
+      input.setAttribute("aria-label", t(config.authScheme));
     }
     for (const button of macroButtons()) {
       if (button.dataset.serverLabel === undefined) {
