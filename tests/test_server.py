@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -43,6 +44,14 @@ OFFICE = "https://excel.officeapps.live.com"
 PUBLIC = "https://kam.example.com"
 
 
+def environ(monkeypatch: pytest.MonkeyPatch, variables: dict[str, str] | None = None) -> None:
+    """Exactly these ``KAM_XL_*`` variables in the environment (the settings read it, as the server does)."""
+    for name in [n for n in os.environ if n.upper().startswith("KAM_XL_")]:
+        monkeypatch.delenv(name)
+    for name, value in (variables or {}).items():
+        monkeypatch.setenv(name, value)
+
+
 @pytest.fixture(scope="module", autouse=True)
 def licence() -> Iterator[None]:
     """xlwings Server's noncommercial licence key, for every test here."""
@@ -62,7 +71,7 @@ def server() -> Any:
 @pytest.fixture(scope="module")
 def settings(server: Any) -> Any:
     """An API key and a bearer token, a small body limit, behind a public HTTPS address."""
-    return server.ServerSettings(api_keys=(API_KEY,), bearer_tokens=(TOKEN,), max_body_bytes=LIMIT,
+    return server.ServerSettings(api_keys=(API_KEY,), bearer_tokens=(TOKEN,), max_body_mb=LIMIT / 1024 / 1024,
                                  public_url=PUBLIC)
 
 
@@ -238,7 +247,7 @@ def test_a_bug_in_a_function_is_a_short_json_error(server: Any, settings: Any) -
     with TestClient(server.create_app(settings, module), raise_server_exceptions=False) as c:
         r = call(c, function_call("broken", scalar(1)))
         assert r.status_code == 500
-        assert r.json() == {"error": "broken failed: ZeroDivisionError: division by zero"}
+        assert r.json() == {"error": "broken failed: internal error — the details are in the server log"}
         assert "Traceback" not in r.text
         num = {"type": "Error", "errorType": "Num"}  # Excel's #NUM! (runtime 1.4), the text "#NUM!" before
         assert result(c, "overflow", scalar(1)) == [[num, num, 1.5]]
@@ -276,12 +285,14 @@ def test_what_excel_loads_itself_needs_no_credential(client: TestClient) -> None
         assert client.get(path).status_code == 200, path
 
 
-def test_no_auth_only_when_asked_for_on_loopback(server: Any) -> None:
+def test_no_auth_only_when_asked_for_on_loopback(server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    environ(monkeypatch)
     with pytest.raises(server.ServerConfigError, match="no API key or bearer token is configured"):
-        server.ServerSettings.from_env({})
+        server.ServerSettings.from_env()
     with pytest.raises(server.ServerConfigError, match=r"--no-auth is only allowed on a loopback host .*'10\.0\.0\.5'"):
-        server.ServerSettings.from_env({}, host="10.0.0.5", no_auth=True)
-    open_settings = server.ServerSettings.from_env({"KAM_XL_NO_AUTH": "1"})
+        server.ServerSettings.from_env(host="10.0.0.5", no_auth=True)
+    environ(monkeypatch, {"KAM_XL_NO_AUTH": "1"})
+    open_settings = server.ServerSettings.from_env()
     assert (open_settings.host, open_settings.auth_scheme) == ("127.0.0.1", "none")
     with TestClient(server.create_app(open_settings)) as c:
         r = c.post(CALL, json=function_call("kam_portfolio_band", scalar(-0.2)))
@@ -338,30 +349,37 @@ def test_security_headers(client: TestClient) -> None:
 # Settings and licence
 
 
-def test_settings_from_environment_and_options(server: Any, tmp_path: Path) -> None:
+def test_settings_from_environment_and_options(server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     env = {"KAM_XL_API_KEYS": f"{API_KEY}, {TOKEN}", "KAM_XL_PORT": "8443", "KAM_XL_MAX_BODY_MB": "2"}
-    s = server.ServerSettings.from_env(env)
+    environ(monkeypatch, env)
+    s = server.ServerSettings.from_env()
     assert [k.get_secret_value() for k in s.api_keys] == [API_KEY, TOKEN]
     assert (s.port, s.max_body_bytes, s.base_url) == (8443, 2 * 1024 * 1024, "http://127.0.0.1:8443")
     assert API_KEY not in repr(s)  # secrets never printed
-    s = server.ServerSettings.from_env({"KAM_XL_API_KEY": API_KEY, "KAM_XL_BEARER_TOKEN": TOKEN})
+    environ(monkeypatch, {"KAM_XL_API_KEY": API_KEY, "KAM_XL_BEARER_TOKEN": TOKEN})
+    s = server.ServerSettings.from_env()
     assert ([k.get_secret_value() for k in s.api_keys], [t.get_secret_value() for t in s.bearer_tokens]) == (
         [API_KEY], [TOKEN])
-    s = server.ServerSettings.from_env(env, port=9000, api_keys=[TOKEN], public_url="https://kam.example.com/")
+    environ(monkeypatch, env)
+    s = server.ServerSettings.from_env(port=9000, api_keys=[TOKEN], public_url="https://kam.example.com/")
     assert (s.port, [k.get_secret_value() for k in s.api_keys], s.base_url) == (
         9000, [TOKEN], "https://kam.example.com")
     problems = {
-        "KAM_XL_PORT='acht' — allowed: a number": ({**env, "KAM_XL_PORT": "acht"}, {}),
+        "--port (KAM_XL_PORT): value 'acht' — allowed: a whole number": ({**env, "KAM_XL_PORT": "acht"}, {}),
+        "--port (KAM_XL_PORT): value 70000 — allowed: at most 65535": (env, {"port": 70000}),
         "secret 1 has 5 characters": ({}, {"api_keys": ["kurz1"]}),
         "HTTPS needs both --ssl-certfile and --ssl-keyfile": (env, {"ssl_certfile": tmp_path}),
         "the TLS certificate file": (env, {"ssl_certfile": tmp_path / "no.pem", "ssl_keyfile": tmp_path / "no.key"}),
         "listens on every interface: give --public-url": (env, {"host": "0.0.0.0"}),
         "allowed: scheme://host[:port] without a path": (env, {"public_url": "https://kam.example.com/excel"}),
         "--no-auth and API keys or bearer tokens were both given": (env, {"no_auth": True}),
+        "--max-body-mb (KAM_XL_MAX_BODY_MB): value '0' — allowed: at least 0.001": (
+            {**env, "KAM_XL_MAX_BODY_MB": "0"}, {}),
     }
-    for message, (environ, options) in problems.items():
-        with pytest.raises(server.ServerConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
-            server.ServerSettings.from_env(environ, **options)
+    for message, (variables, options) in problems.items():
+        environ(monkeypatch, variables)
+        with pytest.raises(server.ServerConfigError, match=re.escape(message)):
+            server.ServerSettings.from_env(**options)
 
 
 def test_missing_licence_key_stops_the_start(server: Any, settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -543,7 +561,7 @@ def test_any_script_runs_on_the_posted_workbook(server: Any, settings: Any) -> N
                                      "(one per sheet)"}
 
 
-def test_kam_validate_through_the_endpoint(client: TestClient, books: Any, tmp_path: Path) -> None:
+def test_kam_validate_through_the_endpoint(server: Any, books: Any, tmp_path: Path) -> None:
     from officejs_book import officejs_book
 
     from kam_xl.batch import write_controller
@@ -554,8 +572,10 @@ def test_kam_validate_through_the_endpoint(client: TestClient, books: Any, tmp_p
     db = demo_databook()
     controller = write_controller(db, tmp_path / "Controller.xlsx", "en", settings=ControllerSettings(
         databook=str(five), output=str(tmp_path / "out"), lang="en", account=db.accounts[0].account_id))
-    r = client.post("/xlwings/custom-scripts-call/kam_validate", json=officejs_book(controller),
-                    headers={"Authorization": f"Bearer {TOKEN}"})
+    rooted = server.ServerSettings(bearer_tokens=(TOKEN,), data_roots=(tmp_path,), output_roots=(tmp_path,))
+    with TestClient(server.create_app(rooted)) as client:
+        r = client.post("/xlwings/custom-scripts-call/kam_validate", json=officejs_book(controller),
+                        headers={"Authorization": f"Bearer {TOKEN}"})
     assert r.status_code == 200, r.text
     written = [a for a in r.json()["actions"] if a["func"] == "setValues"]
     status, errors = written[0]["values"], written[1]["values"]
