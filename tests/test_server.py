@@ -1117,3 +1117,59 @@ def test_many_bad_cells_are_summed_up(client: TestClient) -> None:
     error = r.json()["error"]
     assert error.count(f"expected {_CELL}, got an object") == 10
     assert error.endswith("; … and 20 more")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One bad file in the collected folder never stops the server
+
+
+def _zip_bomb(path: Path, inflated: int = 64 * 1024 * 1024, declared: int = 0xFFFFFFF0) -> Path:
+    """An .xlsx-named zip of a single part: ``inflated`` bytes of zeros (deflated to ~1/1000), its header
+    claiming ``declared`` bytes (~4 GB) — beyond any sane limit either way."""
+    import struct
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf, \
+            zf.open("xl/workbook.xml", "w", force_zip64=False) as part:
+        chunk = b"\0" * (1024 * 1024)
+        for _ in range(inflated // len(chunk)):
+            part.write(chunk)
+    data = bytearray(path.read_bytes())
+    local, central = data.index(b"PK\x03\x04"), data.index(b"PK\x01\x02")
+    data[local + 22:local + 26] = struct.pack("<I", declared)
+    data[central + 24:central + 28] = struct.pack("<I", declared)
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs need a POSIX system")
+def test_collect_over_a_damaged_file_a_fifo_and_a_zip_bomb_keeps_serving(rooted: TestClient, roots: dict[str, Path],
+                                                                         tmp_path: Path) -> None:
+    # The guards are in the reader and the collect loop (kam_xl.batch); this asserts what must hold at the
+    # server: the macro answers 200 with every bad file listed, and the server keeps serving.
+    import concurrent.futures
+
+    folder = roots["out"] / "collect-bad"
+    controller = _controller(tmp_path, str(roots["data"] / "Datenbuch.xlsx"), str(folder), account="KA-003")
+    status, errors = _macro(rooted, "kam_refresh_plan", controller)
+    assert errors == [], status
+    plan = next(folder.glob("KA-003_*.xlsx"))
+    (folder / "KA-900_kaputt.xlsx").write_bytes(plan.read_bytes()[:3000])  # truncated: a damaged zip
+    os.mkfifo(folder / "KA-901_fifo.xlsx")
+    _zip_bomb(folder / "KA-902_bombe.xlsx")
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        running = pool.submit(_macro, rooted, "kam_collect", controller)
+        try:
+            status, errors = running.result(timeout=30)
+        except concurrent.futures.TimeoutError:
+            fd = os.open(folder / "KA-901_fifo.xlsx", os.O_WRONLY | os.O_NONBLOCK)  # let a blocked reader go on
+            os.close(fd)
+            running.result(timeout=60)
+            pytest.fail("collect waited on the FIFO KA-901_fifo.xlsx (released by the test)")
+    assert status.startswith("Collect and consolidate "), status
+    listed = " | ".join(" ".join(row) for row in errors)
+    for name in ("KA-900_kaputt.xlsx", "KA-901_fifo.xlsx", "KA-902_bombe.xlsx"):
+        assert name in listed, (name, errors)
+    assert "1 plan(s)" in status  # the good plan was read all the same
+    assert rooted.get("/health").json()["status"] == "ok"
+    assert result(rooted, "kam_portfolio_band", scalar(0.12)) == [["high"]]
