@@ -259,12 +259,13 @@ def test_restricted_macros_work_inside_the_roots_and_relative_paths_start_at_the
                                                                                       databook):
     type_into(controller, "ctl_databook", databook.name)  # relative: from the first data root
     type_into(controller, "ctl_output", "Pläne")  # relative: from the first output root
+    type_into(controller, "ctl_account", "KA-012")
     out = tmp_path / "ausgabe"
     out.mkdir()
     with macros.restricted(_access(databook.parent, out)):
-        report = macros.run_macro("generate", settings_from_file(controller), NOW)
+        report = macros.run_macro("refresh", settings_from_file(controller), NOW)
     assert report.ok, report.errors
-    assert len(_plans(out / "Pläne")) == 14
+    assert _plans(out / "Pläne") == ["KA-012_Papiermühle_Siegtal_GmbH.xlsx"]
     assert _plans(controller.parent / "Pläne") == []  # not the workbook's folder
     # outside the block nothing is restricted (the classic add-in runs as the user): the same settings now
     # resolve from the workbook's folder

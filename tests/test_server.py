@@ -790,8 +790,12 @@ def test_real_server_over_https(tmp_path: Path) -> None:
     env = {**os.environ, "XLWINGS_LICENSE_KEY": "noncommercial", "KAM_XL_API_KEYS": API_KEY}
     log_path = tmp_path / "server.log"
     with open(log_path, "wb") as log:
+        data_root, output_root = tmp_path / "daten", tmp_path / "plaene"
+        data_root.mkdir()
+        output_root.mkdir()
         proc = subprocess.Popen([sys.executable, "-m", "kam_xl.cli", "serve", "--port", str(port), "--ssl-certfile",
-                                 str(cert), "--ssl-keyfile", str(key)], env=env, stdout=log, stderr=subprocess.STDOUT)
+                                 str(cert), "--ssl-keyfile", str(key), "--data-root", str(data_root),
+                                 "--output-root", str(output_root)], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         with httpx.Client(base_url=base, verify=ssl.create_default_context(cafile=str(cert)), timeout=30) as http:
             deadline = time.monotonic() + 90
@@ -812,6 +816,18 @@ def test_real_server_over_https(tmp_path: Path) -> None:
             r = http.post(CALL, json=function_call("kam_kgb_card", *KGB, OMITTED))
             assert (r.status_code, r.json()["error"]) == (401, "no credential sent — send the header X-API-Key: <key>")
             assert f'DefaultValue="{base}/taskpane"' in http.get("/manifest.xml").text
+            r = http.post(CALL, json={"func_name": "kam_portfolio_band", "args": {"cdb_iii_rel": 0.1}},
+                          headers={"X-API-Key": API_KEY})
+            assert (r.status_code, r.json()["error"]) == (422, "request not understood: args: expected a list of "
+                                                               "arguments, one per parameter, got an object")
+            controller = _controller(tmp_path, str(tmp_path / "Datenbuch.xlsx"), str(output_root))
+            r = http.post("/xlwings/custom-scripts-call/kam_validate", json=_book_of(controller),
+                          headers={"X-API-Key": API_KEY})
+            assert r.status_code == 200, r.text
+            rows = [row for a in r.json()["actions"][1:] if a["func"] == "setValues" for row in a["values"]]
+            assert [row[3] for row in rows] == [
+                f"{_DATA_LABEL}: {tmp_path / 'Datenbuch.xlsx'} is outside this server's data folders — allowed: a "
+                f"path under {data_root.resolve()} (--data-root (KAM_XL_DATA_ROOTS))"]
             if shutil.which("node"):
                 node = subprocess.run(["node", "-e", _NODE_HARNESS], capture_output=True, text=True, timeout=120,
                                       env={**os.environ, "KAM_BASE": base, "KAM_CREDENTIAL": API_KEY,
