@@ -376,7 +376,7 @@ def serve(
 
         run(settings, announce=lambda line: err.print(line, markup=False, highlight=False))
     except ServerConfigError as e:
-        raise _fail([str(e)]) from None
+        raise _fail(e.problems) from None
 
 
 def main() -> None:  # pragma: no cover - console entry for python -m

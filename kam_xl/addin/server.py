@@ -901,6 +901,10 @@ def run(settings: ServerSettings, announce: Callable[[str], None] | None = None,
         announce(f"kam_xl server on {settings.local_url} · manifest {settings.base_url}/manifest.xml · "
                  f"{len(app.state.catalogue.functions)} functions, {len(app.state.catalogue.scripts)} macros · "
                  f"auth: {auth} · xlwings licence: {app.state.licence}")
+        for kind, roots, option in (("data book", settings.data_roots, "--data-root"),
+                                    ("output", settings.output_roots, "--output-root")):
+            announce(f"Macros' {kind} folders: {', '.join(map(str, roots))}" if roots else
+                     f"No {option} given: the macros refuse every {kind} folder until the server is started with one.")
         if not settings.https and settings.public_url is None:
             announce("Plain HTTP: Excel loads add-ins over HTTPS only — give --ssl-certfile/--ssl-keyfile, or "
                      "--public-url of a TLS proxy in front of this server.")

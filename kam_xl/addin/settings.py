@@ -38,7 +38,13 @@ _URL_START = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
 
 
 class ServerConfigError(RuntimeError):
-    """The server cannot start: a setting, the xlwings licence key or a function is not usable as it is."""
+    """The server cannot start: a setting, the xlwings licence key or a function is not usable as it is.
+
+    ``problems`` lists each problem on its own when there are several (the message joins them)."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -352,7 +358,9 @@ class ServerSettings(BaseSettings):
         try:
             return cls(**given)
         except ValidationError as exc:
-            raise ServerConfigError("server settings: " + describe_settings_error(exc)) from None
+            problems = settings_problems(exc)
+            raise ServerConfigError("server settings: " + "; ".join(problems),
+                                    [f"server settings: {p}" for p in problems]) from None
 
 
 def help_text(field: str) -> str:
@@ -372,7 +380,7 @@ _ALLOWED = {
 }
 
 
-def describe_settings_error(exc: ValidationError) -> str:
+def settings_problems(exc: ValidationError) -> list[str]:
     """The problems of a settings ``ValidationError``, each with its option and environment variable, the value
     (never a secret's) and what is allowed, e.g. ``--port (KAM_XL_PORT): value 'acht' — allowed: a whole
     number``."""
@@ -399,4 +407,4 @@ def describe_settings_error(exc: ValidationError) -> str:
             problems.append(f"{where}: a secret — allowed: {allowed}")  # the value is never shown
         else:
             problems.append(f"{where}: value {e.get('input')!r} — allowed: {allowed}")
-    return "; ".join(problems)
+    return problems
