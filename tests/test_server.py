@@ -1004,6 +1004,25 @@ def test_database_urls_must_be_on_the_allow_list_and_passwords_are_never_shown(
         assert [row[3] for row in rows] == [f"{_DATA_LABEL}: {message}"], url
 
 
+@pytest.mark.parametrize(("value", "problem"), [
+    ("a\x00b", "is not a usable path (embedded null byte)"),
+    ("x" * 5000, "is not a usable path (File name too long)"),
+    ("~kein_nutzer_xyz/Datenbuch.xlsx", "does not exist"),
+    ("http://[::1/kam", "not a valid URL (Invalid IPv6 URL)"),
+    ("postgresql://u:pw-9@db:99999/kam", "postgresql://db:99999/kam: the port is not valid"),
+], ids=["nul", "too-long", "unknown-user", "bad-url", "bad-port"])
+def test_hostile_setting_values_are_error_rows_not_500(rooted: TestClient, tmp_path: Path, value: str,
+                                                       problem: str) -> None:
+    controller = _controller(tmp_path, "SETTING-D", "SETTING-O")
+    text = json.dumps(_book_of(controller)).replace("SETTING-D", json.dumps(value)[1:-1])
+    r = rooted.post("/xlwings/custom-scripts-call/kam_validate", content=text.replace("SETTING-O", "plans"),
+                    headers={"X-API-Key": API_KEY, "Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    rows = [row for a in r.json()["actions"][1:] if a["func"] == "setValues" for row in a["values"]]
+    assert [row[3][:len(_DATA_LABEL)] for row in rows] == [_DATA_LABEL] and problem in rows[0][3], rows
+    assert "pw-9" not in r.text
+
+
 def _book_of(controller: Path) -> dict[str, Any]:
     from officejs_book import officejs_book
 

@@ -177,7 +177,9 @@ def _path(text: str, folder: Path | None, access: MacroAccess | None = None,
           kind: Literal["data", "output"] = "data") -> Path:
     """The path a setting names: relative ones from the workbook's folder, or under ``access`` (the server) from
     the first root of their kind (the folder a posted workbook claims is not trusted there)."""
-    p = Path(text).expanduser()
+    p = Path(text)
+    with contextlib.suppress(RuntimeError):  # ~name of a user this machine does not know: left as it is
+        p = p.expanduser()
     base = folder if access is None else access.root_of(kind)
     return base / p if not p.is_absolute() and base is not None else p
 
@@ -214,7 +216,13 @@ def _shown_url(url: str) -> str:
     try:
         return db_url_key(url)
     except ValueError:
-        return "the URL"
+        return "not a valid one"
+
+
+def _unusable(path: Path, e: Exception) -> str:
+    """A path the file system refuses to look at (its first 200 characters shown)."""
+    reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+    return f"{str(path)[:200]!r} is not a usable path ({reason}) — allowed: the path of an existing file or folder"
 
 
 def _database_problem(url: str, access: MacroAccess | None) -> str:
@@ -234,7 +242,7 @@ def _check_output(ws: WorkbookSettings, checked: Checked, access: MacroAccess | 
                                                              "workbooks"))
         return
     if is_url(text):
-        checked.errors.append(_setting_row(ws, "ctl_output", f"{_shown_url(text)} is a URL — allowed: a folder for "
+        checked.errors.append(_setting_row(ws, "ctl_output", f"a URL ({_shown_url(text)}) — allowed: a folder for "
                                                              "the account workbooks"))
         return
     output = _path(text, ws.folder, access, "output")
@@ -242,10 +250,15 @@ def _check_output(ws: WorkbookSettings, checked: Checked, access: MacroAccess | 
     if refused:
         checked.errors.append(_setting_row(ws, "ctl_output", refused))
         return
-    why = output_problem(output)
+    try:
+        why = output_problem(output)
+        missing = not output.exists()
+    except (OSError, ValueError) as e:  # a name too long, a NUL byte
+        checked.errors.append(_setting_row(ws, "ctl_output", _unusable(output, e)))
+        return
     if why:
         checked.errors.append(_setting_row(ws, "ctl_output", f"{output} {why}"))
-    checked.output, checked.output_missing = output, not output.exists()
+    checked.output, checked.output_missing = output, missing
 
 
 def _check_databook(ws: WorkbookSettings, checked: Checked, access: MacroAccess | None) -> None:
@@ -264,8 +277,13 @@ def _check_databook(ws: WorkbookSettings, checked: Checked, access: MacroAccess 
     if refused:
         checked.errors.append(_setting_row(ws, "ctl_databook", refused))
         return
+    try:
+        exists = databook.exists()
+    except (OSError, ValueError) as e:  # a name too long, a NUL byte
+        checked.errors.append(_setting_row(ws, "ctl_databook", _unusable(databook, e)))
+        return
     checked.databook = databook
-    if not databook.exists():
+    if not exists:
         checked.errors.append(_setting_row(ws, "ctl_databook", f"{databook} does not exist — allowed: an .xlsx "
                                                                "data book or a folder of CSV files"))
         return

@@ -70,14 +70,19 @@ def db_url_key(url: str) -> str:
     'sqlite:////srv/kam/kam.db'
     """
     text = url.strip()
+    allowed = ("allowed: scheme://[user[:password]@]host[:port]/database, e.g. postgresql+psycopg://db.example.com/kam "
+               "or sqlite:////srv/kam/kam.db")
     if not is_url(text):
-        raise ValueError("not a database URL — allowed: scheme://[user[:password]@]host[:port]/database, e.g. "
-                         "postgresql+psycopg://db.example.com/kam or sqlite:////srv/kam/kam.db")
-    parts = urlsplit(text)
+        raise ValueError(f"not a database URL — {allowed}")
+    try:
+        parts = urlsplit(text)
+    except ValueError as e:  # urllib's reason names no part of the URL
+        raise ValueError(f"not a valid URL ({e}) — {allowed}") from None
     try:
         port = parts.port
     except ValueError:
-        raise ValueError(f"{_without_credentials(parts)}: the port is not a number — allowed: 1 to 65535") from None
+        raise ValueError(f"{_without_credentials(parts)}: the port is not valid — allowed: a number from 1 to "
+                         "65535") from None
     host = (parts.hostname or "").lower()
     if ":" in host:
         host = f"[{host}]"
@@ -118,7 +123,10 @@ class MacroAccess:
         if not roots:
             return (f"{path} is refused: this server allows no {kind} folder yet — the server's administrator "
                     f"must start kam-xl serve with {option}")
-        resolved = path.resolve(strict=False)
+        try:
+            resolved = path.resolve(strict=False)
+        except (OSError, ValueError, RuntimeError) as e:  # a NUL byte, a name too long, a link loop
+            return f"{str(path)[:200]!r} is not a usable path ({e}) — allowed: a path under {roots[0]} ({option})"
         if any(resolved.is_relative_to(root) for root in roots):
             return None
         shown = ", ".join(str(r) for r in roots)
