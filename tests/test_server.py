@@ -1049,7 +1049,7 @@ def test_roots_and_allow_list_from_the_environment(server: Any, tmp_path: Path,
         "folder": {"data_roots": [tmp_path / "nope"]},
         "--output-root (KAM_XL_OUTPUT_ROOTS): '/' is the root of a file system": {"output_roots": [Path("/")]},
         "--allow-db-url (KAM_XL_ALLOW_DB_URLS): not a database URL": {"allow_db_urls": ["db.example.com/kam"]},
-        "--allow-db-url (KAM_XL_ALLOW_DB_URLS): postgresql://db.example.com:x/kam: the port is not a number": {
+        "--allow-db-url (KAM_XL_ALLOW_DB_URLS): postgresql://db.example.com:x/kam: the port is not valid": {
             "allow_db_urls": ["postgresql://u:pw-123@db.example.com:x/kam"]},
     }
     for message, options in problems.items():
