@@ -228,7 +228,8 @@ def test_functions_code_is_valid_javascript(client: TestClient, tmp_path: Path) 
     assert checked.returncode == 0, checked.stderr
 
 
-def test_a_bug_in_a_function_is_a_short_json_error(server: Any, settings: Any) -> None:
+def test_a_bug_in_a_function_is_a_short_json_error(server: Any, settings: Any,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
     import xlwings.server
 
     module = types.ModuleType("buggy_udfs")
@@ -248,7 +249,8 @@ def test_a_bug_in_a_function_is_a_short_json_error(server: Any, settings: Any) -
         r = call(c, function_call("broken", scalar(1)))
         assert r.status_code == 500
         assert r.json() == {"error": "broken failed: internal error — the details are in the server log"}
-        assert "Traceback" not in r.text
+        assert "Traceback" not in r.text and "ZeroDivisionError" not in r.text
+        assert "broken failed" in caplog.text and "ZeroDivisionError: division by zero" in caplog.text  # the log
         num = {"type": "Error", "errorType": "Num"}  # Excel's #NUM! (runtime 1.4), the text "#NUM!" before
         assert result(c, "overflow", scalar(1)) == [[num, num, 1.5]]
         assert result(c, "overflow", scalar(1), runtime="1.2") == [["#NUM!", "#NUM!", 1.5]]
