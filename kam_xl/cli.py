@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kam_xl import report as rep
+from kam_xl.addin.settings import ServerConfigError, ServerSettings, help_text
 from kam_xl.databook import DataBook, DataBookError, demo_databook, read_databook, write_databook
 from kam_xl.errors import KamInputError, describe
 from kam_xl.excellence import load_catalogue
@@ -342,44 +343,40 @@ def demo_data(path: Annotated[Path, typer.Argument(help="an .xlsx file or a new 
     out.print(f"Demo data book written to {written}")
 
 
+def _opt(*names: str, field: str) -> typer.models.OptionInfo:
+    """A ``serve`` option whose help is the settings field's description (the model is the schema)."""
+    return typer.Option(*names, help=help_text(field), show_default=False)
+
+
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option("--host", help="interface to listen on (default 127.0.0.1: this "
-                                                            "machine only; KAM_XL_HOST)")] = None,
-    port: Annotated[int | None, typer.Option("--port", help="port (default 8000; KAM_XL_PORT)")] = None,
-    ssl_certfile: Annotated[Path | None, typer.Option("--ssl-certfile", help="TLS certificate (PEM): serve "
-                                                                             "HTTPS; KAM_XL_SSL_CERTFILE")] = None,
-    ssl_keyfile: Annotated[Path | None, typer.Option("--ssl-keyfile", help="TLS private key (PEM); "
-                                                                           "KAM_XL_SSL_KEYFILE")] = None,
-    public_url: Annotated[str | None, typer.Option("--public-url", help="address Excel reaches the server at, "
-                                                                        "if not host:port (e.g. behind a TLS "
-                                                                        "proxy); KAM_XL_PUBLIC_URL")] = None,
-    api_key: Annotated[list[str] | None, typer.Option("--api-key", help="accepted API key (header X-API-Key), "
-                                                                        "repeatable; better KAM_XL_API_KEYS "
-                                                                        "(comma-separated): options show in "
-                                                                        "the process list")] = None,
-    bearer_token: Annotated[list[str] | None, typer.Option("--bearer-token", help="accepted bearer token, "
-                                                                                  "repeatable; better "
-                                                                                  "KAM_XL_BEARER_TOKENS")] = None,
-    no_auth: Annotated[bool, typer.Option("--no-auth", help="no authentication: development on a loopback "
-                                                            "host only; KAM_XL_NO_AUTH=1")] = False,
-    max_body_mb: Annotated[float | None, typer.Option("--max-body-mb", min=0.001, help="largest request body "
-                                                                                      "in MB (default 16; "
-                                                                                      "KAM_XL_MAX_BODY_MB)")] = None,
+    host: Annotated[str | None, _opt("--host", field="host")] = None,
+    port: Annotated[int | None, _opt("--port", field="port")] = None,
+    ssl_certfile: Annotated[Path | None, _opt("--ssl-certfile", field="ssl_certfile")] = None,
+    ssl_keyfile: Annotated[Path | None, _opt("--ssl-keyfile", field="ssl_keyfile")] = None,
+    public_url: Annotated[str | None, _opt("--public-url", field="public_url")] = None,
+    api_key: Annotated[list[str] | None, _opt("--api-key", field="api_keys")] = None,
+    bearer_token: Annotated[list[str] | None, _opt("--bearer-token", field="bearer_tokens")] = None,
+    no_auth: Annotated[bool, _opt("--no-auth", field="no_auth")] = False,
+    max_body_mb: Annotated[float | None, _opt("--max-body-mb", field="max_body_mb")] = None,
+    data_root: Annotated[list[Path] | None, _opt("--data-root", field="data_roots")] = None,
+    output_root: Annotated[list[Path] | None, _opt("--output-root", field="output_roots")] = None,
+    allow_db_url: Annotated[list[str] | None, _opt("--allow-db-url", field="allow_db_urls")] = None,
 ) -> None:
     """Serve the Excel functions and macros to Excel desktop, Mac and web (xlwings Server, Office.js): add-in
     manifest at /manifest.xml, task pane with the macro buttons. Needs XLWINGS_LICENSE_KEY (noncommercial, or an
-    xlwings PRO key for commercial use) and an API key or bearer token unless --no-auth."""
-    from kam_xl.addin.server import ServerConfigError, ServerSettings, run
-
+    xlwings PRO key for commercial use), an API key or bearer token unless --no-auth, and --data-root /
+    --output-root for the folders the macros may use (none until given)."""
     try:
         settings = ServerSettings.from_env(
             host=host, port=port, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile, public_url=public_url,
             api_keys=api_key, bearer_tokens=bearer_token, no_auth=True if no_auth else None,
-            max_body_bytes=None if max_body_mb is None else int(max_body_mb * 1024 * 1024))
+            max_body_mb=max_body_mb, data_roots=data_root, output_roots=output_root, allow_db_urls=allow_db_url)
+        from kam_xl.addin.server import run
+
         run(settings, announce=lambda line: err.print(line, markup=False, highlight=False))
     except ServerConfigError as e:
-        raise _fail([str(e)]) from None
+        raise _fail(e.problems) from None
 
 
 def main() -> None:  # pragma: no cover - console entry for python -m
