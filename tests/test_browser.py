@@ -99,9 +99,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
            "PYTHONPATH": os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
     log = folder / "server.log"
     with open(log, "wb") as out:
+        # the macros may only read and write under the roots the server is started with: every controller, data
+        # book and output folder of these tests lies below pytest's base temp folder
+        root = str(tmp_path_factory.getbasetemp())
         proc = subprocess.Popen([sys.executable, "-m", "kam_xl.cli", "serve", "--port", str(port), "--ssl-certfile",
-                                 str(cert), "--ssl-keyfile", str(key)], env=env, stdout=out, stderr=subprocess.STDOUT,
-                                cwd=folder)
+                                 str(cert), "--ssl-keyfile", str(key), "--data-root", root, "--output-root", root],
+                                env=env, stdout=out, stderr=subprocess.STDOUT, cwd=folder)
     try:
         with httpx.Client(base_url=base, verify=ssl.create_default_context(cafile=str(cert)), timeout=10) as http:
             deadline = time.monotonic() + 90
