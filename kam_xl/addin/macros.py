@@ -307,9 +307,10 @@ def check_settings(ws: WorkbookSettings, need_account: bool = False) -> Checked:
     errors += [_setting_row(ws, name, f"value {value!r} — allowed: {allowed}") for name, value, allowed in problems]
     checked = Checked(settings=settings, errors=errors)
     access = _ACCESS.get()
-    if "ctl_output" not in missing:
+    refused = {name for name, _, _ in problems}  # one problem per cell: a refused value is not checked again
+    if "ctl_output" not in missing and "ctl_output" not in refused:
         _check_output(ws, checked, access)
-    if "ctl_databook" not in missing:
+    if "ctl_databook" not in missing and "ctl_databook" not in refused:
         _check_databook(ws, checked, access)
     if "ctl_account" not in missing:
         if settings.account is None:
