@@ -12,9 +12,8 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -84,15 +83,19 @@ def _not_written(path: Path, e: BaseException) -> str:
     return f"{path.name}: not written — {fs_reason(ose)}"
 
 
+# click's UsageError as typer raises it (recent typer versions carry their own copy of click)
+_USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+
 class _BatchCommand(TyperCommand):
     """generate and collect: a usage error (an unknown option, ``--jobs 0``) stops the command before any work
     and exits 1, so that 2 always means "some files listed, the rest done"."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         try:
             return super().parse_args(ctx, args)
-        except click.UsageError as e:
-            e.exit_code = EXIT_STOPPED
+        except _USAGE_ERROR as e:
+            e.exit_code = EXIT_STOPPED  # type: ignore[attr-defined]
             raise
 
 
