@@ -136,7 +136,7 @@ def backup_copy(target: Path, now: datetime) -> Path:
 
 
 def _backup_failed(e: OSError) -> str:
-    return f"the backup could not be written to {BACKUP_DIR}/ ({fs_reason(e)}); the file was left as it is"
+    return f"its backup could not be written to {BACKUP_DIR}/: {fs_reason(e)}; the file was left as it is"
 
 
 def _write(book: Book, target: Path, backup: Path | None) -> str | None:

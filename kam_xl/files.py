@@ -44,9 +44,41 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         # mkstemp creates the file private (0600); give it the mode a plain open() would, or the old file's
         os.chmod(tmp_path, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask())
         os.replace(tmp_path, target)
+    except BaseException as e:
+        _close_abandoned_archives(e)
+        raise
     finally:
         with contextlib.suppress(OSError):  # never hide the error that brought us here
             tmp_path.unlink(missing_ok=True)
+
+
+def _close_abandoned_archives(exc: BaseException) -> None:
+    """Close the zip archives a failed writer left open in the frames of ``exc`` (xlsxwriter does not close its
+    ``ZipFile`` when writing fails, e.g. on a full disk). Left open, the archive would try to finish itself when
+    it is garbage-collected — failing again and printing "Exception ignored … Traceback" to the user — and it
+    would hold the temporary file open (Windows could not remove it)."""
+    for e in _chain(exc):
+        tb = e.__traceback__
+        while tb is not None:
+            for value in list(tb.tb_frame.f_locals.values()):
+                if isinstance(value, zipfile.ZipFile) and value.fp is not None:
+                    fp, value.fp = value.fp, None  # the archive then counts as closed
+                    with contextlib.suppress(Exception):
+                        fp.close()
+            tb = tb.tb_next
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and the exceptions it was raised from or during, each once."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        yield e
+        todo += [e.__cause__, e.__context__, *(a for a in e.args if isinstance(a, BaseException))]
 
 
 def _umask() -> int:
@@ -107,17 +139,7 @@ _WINERROR_SHARING = (32, 33)  # ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION: o
 def os_error_of(exc: BaseException) -> OSError | None:
     """The :class:`OSError` behind ``exc``: itself, or one it wraps (xlsxwriter raises ``FileCreateError(e)``
     for an ``OSError`` e while writing), or ``None`` when ``exc`` is not a file-system fault."""
-    seen: set[int] = set()
-    todo: list[BaseException | None] = [exc]
-    while todo:
-        e = todo.pop()
-        if e is None or id(e) in seen:
-            continue
-        seen.add(id(e))
-        if isinstance(e, OSError):
-            return e
-        todo += [e.__cause__, e.__context__, *(a for a in e.args if isinstance(a, BaseException))]
-    return None
+    return next((e for e in _chain(exc) if isinstance(e, OSError)), None)
 
 
 def fs_reason(e: OSError) -> str:
