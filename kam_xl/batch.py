@@ -70,6 +70,8 @@ QUESTIONNAIRE_DIR = "Fragebogen"
 #: The controller workbook generate and collect write: macro-enabled (the xlwings VBA project and the macro
 #: buttons); a ``.xlsx`` target (``collect --to``) gets the same workbook without macros.
 CONTROLLER_FILE = "Controller.xlsm"
+#: kam_xl's reports and export beside the plans (CSV and .xlsx): never taken for a KAM's file by collect
+OWN_FILES = frozenset({"conflicts.csv", "collect_errors.csv", "collected.xlsx"})
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
@@ -356,12 +358,32 @@ def scan_folder(folders: Iterable[Path], prefixes: Mapping[Role, Mapping[str, st
     for path, kind in _spreadsheets(*folders):
         if path.name in ignore:
             continue
-        nv = _read(path, names=set()) if kind == "xlsx" else None
-        if isinstance(nv, NamedValues):
-            found.append(FolderFile(path, kind, *_role_of(nv.meta)))
+        owner = _owner_by_meta(path) if kind == "xlsx" else None
+        if isinstance(owner, tuple):
+            found.append(FolderFile(path, kind, *owner))
         else:
-            found.append(_by_name(path, kind, prefixes, nv))
+            found.append(_by_name(path, kind, prefixes, owner))
     return found
+
+
+_OWNERS: dict[tuple[str, int, int, int], tuple[Role | None, str | None] | str] = {}
+
+
+def _owner_by_meta(path: Path) -> tuple[Role | None, str | None] | str:
+    """Role and owner from the ``_meta`` sheet, or why the file cannot be read. Remembered per file version
+    (path, modification time, size): one account's regeneration (the controller's refresh macro, run once per
+    account) then looks into the other files of a large folder only once."""
+    try:
+        st = path.stat()
+    except OSError as e:
+        return f"{path.name}: cannot be read ({e.strerror or e})"
+    key = (str(path), st.st_ino, st.st_mtime_ns, st.st_size)
+    if key not in _OWNERS:
+        if len(_OWNERS) > 20_000:
+            _OWNERS.clear()
+        nv = _read(path, names=set())
+        _OWNERS[key] = _role_of(nv.meta) if isinstance(nv, NamedValues) else nv
+    return _OWNERS[key]
 
 
 def _listing(files: list[Path], folder: Path) -> str:
@@ -547,8 +569,8 @@ def collect_plans(folder: Path, lang_default: Lang = "de", ignore: frozenset[str
     file never stops the run. ``.xlsx`` and ``.xlsm`` (any case) are read; other spreadsheet formats (``.ods``,
     ``.xls``, ``.csv`` …) are skipped with "save it as Excel Workbook (.xlsx)". An account (respondent) with
     more than one file — found by ``_meta``, or for an unreadable file by its name (see the module doc) — has
-    all of them skipped and is left out. kam_xl's own outputs (the controller workbook, file names in
-    ``ignore``) are passed over silently. Temporary files an interrupted run left in ``folder`` and its
+    all of them skipped and is left out. kam_xl's own outputs (controller workbooks, :data:`OWN_FILES`, file
+    names in ``ignore``) are passed over silently. Temporary files an interrupted run left in ``folder`` and its
     ``_backup`` are removed first.
     """
     remove_leftovers(folder, folder / BACKUP_DIR, folder / QUESTIONNAIRE_DIR)
@@ -579,6 +601,7 @@ class _Collected:
 
 def _collect_plans(folder: Path, lang_default: Lang, ignore: frozenset[str], engine: Engine) -> CollectResult:
     catalogue = load_catalogue()
+    ignore |= OWN_FILES
     seen = [c for path, kind in _spreadsheets(folder, folder / QUESTIONNAIRE_DIR) if path.name not in ignore
             for c in [_collect_one(path, kind, catalogue, lang_default, engine)] if c is not None]
     # a file that cannot be read is an account's (a respondent's) by its name: ids of the readable files

@@ -312,7 +312,7 @@ def collect(
     target = export or folder / "collected.xlsx"
     controller_path = to or folder / CONTROLLER_FILE
     report = folder / "collect_errors.csv"
-    ours = {target.name, controller_path.name, report.name, "conflicts.csv"}
+    ours = {target.name, controller_path.name}
     if data is not None and data.parent.resolve() == folder.resolve():
         ours.add(data.name)
     result = collect_plans(folder, ignore=frozenset(ours))
