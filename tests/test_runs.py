@@ -110,8 +110,8 @@ def test_collect_leaves_out_a_respondent_with_two_questionnaires(plans: Path) ->
     assert sorted(r.respondent for r in result.responses) == ["Dr. Claudia Reimann", "Frank Oberdorf"]
     assert len(result.plans) == 14
     assert dict(result.skipped).keys() == {"Fragebogen_Sabine_Kettler.xlsx", "Sabine_alt.xlsx"}
-    assert ("one of 2 files of respondent Sabine Kettler (Sabine_alt.xlsx, "
-            "Fragebogen/Fragebogen_Sabine_Kettler.xlsx) — respondent Sabine Kettler left out") in dict(result.skipped)["Sabine_alt.xlsx"]
+    assert ("one of 2 files of respondent Sabine Kettler (Sabine_alt.xlsx, Fragebogen/Fragebogen_Sabine_Kettler.xlsx)"
+            " — respondent Sabine Kettler left out") in dict(result.skipped)["Sabine_alt.xlsx"]
 
 
 # ---------------------------------------------------------------------------------- duplicates: generate
@@ -314,3 +314,19 @@ def test_any_reader_failure_becomes_a_problem(monkeypatch: pytest.MonkeyPatch, t
     assert result.exit_code == 1
     assert "book.xlsx: cannot be read as a data book (RecursionError: maximum recursion depth exceeded" \
         in result.stderr
+
+
+def test_a_respondent_with_two_questionnaires_gets_none_regenerated(plans: Path) -> None:
+    from kam_xl.batch import generate_questionnaire
+
+    q = plans / "Fragebogen"
+    (q / "Fragebogen_Frank_Oberdorf.ods").write_bytes(b"PK\x03\x04 saved in LibreOffice")
+    before = (q / "Fragebogen_Frank_Oberdorf.xlsx").read_bytes()
+    result = generate_questionnaire(None, "Frank Oberdorf", q)
+    assert result.status == "error"
+    assert result.problems == [
+        "respondent Frank Oberdorf: 2 files (Fragebogen_Frank_Oberdorf.ods, Fragebogen_Frank_Oberdorf.xlsx) — "
+        "nothing written for respondent Frank Oberdorf; keep one file per respondent (move or delete the others) "
+        "and run again"]
+    assert (q / "Fragebogen_Frank_Oberdorf.xlsx").read_bytes() == before
+    assert generate_questionnaire(None, "Sabine Kettler", q).status == "regenerated"
