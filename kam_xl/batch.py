@@ -603,7 +603,7 @@ def _collect_plans(folder: Path, lang_default: Lang, ignore: frozenset[str], eng
     catalogue = load_catalogue()
     ignore |= OWN_FILES
     seen = [c for path, kind in _spreadsheets(folder, folder / QUESTIONNAIRE_DIR) if path.name not in ignore
-            for c in [_collect_one(path, kind, catalogue, lang_default, engine)] if c is not None]
+            for c in [_collect_guarded(path, kind, catalogue, lang_default, engine)] if c is not None]
     # a file that cannot be read is an account's (a respondent's) by its name: ids of the readable files
     prefixes: dict[Role, dict[str, str]] = {
         role: name_prefixes(role, {c.file.owner for c in seen if c.file.role == role and c.file.owner})
@@ -621,6 +621,16 @@ def _collect_plans(folder: Path, lang_default: Lang, ignore: frozenset[str], eng
         if c.response is not None:
             result.responses.append(c.response)
     return result
+
+
+def _collect_guarded(path: Path, kind: str, catalogue: Catalogue, lang_default: Lang, engine: Engine
+                     ) -> _Collected | None:
+    """:func:`_collect_one`, with whatever an untrusted file makes the readers raise turned into its reason."""
+    try:
+        return _collect_one(path, kind, catalogue, lang_default, engine)
+    except Exception as e:  # one file never stops the run
+        reason = f"{path.name}: cannot be read ({type(e).__name__}: {e})"
+        return _Collected(FolderFile(path, kind, unreadable=reason), skipped=reason)
 
 
 def _collect_one(path: Path, kind: str, catalogue: Catalogue, lang_default: Lang, engine: Engine

@@ -330,3 +330,41 @@ def test_a_respondent_with_two_questionnaires_gets_none_regenerated(plans: Path)
         "and run again"]
     assert (q / "Fragebogen_Frank_Oberdorf.xlsx").read_bytes() == before
     assert generate_questionnaire(None, "Sabine Kettler", q).status == "regenerated"
+
+
+def test_whatever_a_reader_raises_for_one_file_only_that_file_is_skipped(plans: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import kam_xl.batch as batch
+
+    real = batch.parse_inputs
+
+    def parse(values, data, lang, problem):  # type: ignore[no-untyped-def]
+        if data.account.account_id == "KA-007":
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(values, data, lang, problem)
+
+    monkeypatch.setattr(batch, "parse_inputs", parse)
+    result = cli("collect", str(plans))
+    assert result.exit_code == 2
+    assert "13 plan(s) and 3 questionnaire(s) read" in result.stdout
+    assert ("skipped: KA-007_Papierwerk_Isartal_AG.xlsx: cannot be read (RecursionError: maximum recursion depth "
+            "exceeded)") in result.stderr
+
+
+def test_whatever_goes_wrong_with_one_plan_the_others_are_written(plans: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import kam_xl.batch as batch
+
+    real = batch.account_plan
+
+    def plan(data, lang, now):  # type: ignore[no-untyped-def]
+        if data.account.account_id == "KA-007":
+            raise MemoryError("out of memory")
+        return real(data, lang, now)
+
+    monkeypatch.setattr(batch, "account_plan", plan)
+    result = cli("generate", "--out", str(plans))
+    assert result.exit_code == 2
+    assert "KA-007_Papierwerk_Isartal_AG.xlsx: not written — unexpected error (MemoryError: out of memory)" \
+        in result.stderr
+    assert "0 new, 13 regenerated, 1 not written" in result.stdout
