@@ -573,7 +573,7 @@ def collect_plans(folder: Path, lang_default: Lang = "de", ignore: frozenset[str
     names in ``ignore``) are passed over silently. Temporary files an interrupted run left in ``folder`` and its
     ``_backup`` are removed first.
     """
-    remove_leftovers(folder, folder / BACKUP_DIR, folder / QUESTIONNAIRE_DIR)
+    remove_leftovers(folder, folder / BACKUP_DIR, folder / QUESTIONNAIRE_DIR, folder / QUESTIONNAIRE_DIR / BACKUP_DIR)
     # Collecting keeps every plan's models while it allocates thousands of cell lists per file, so Python's
     # cyclic garbage collector would run again and again, each full run walking every object the process has
     # (imports, schemas, the plans read so far): ~15 % of the time at 200 plans. Reading makes no reference

@@ -368,3 +368,12 @@ def test_whatever_goes_wrong_with_one_plan_the_others_are_written(plans: Path,
     assert "KA-007_Papierwerk_Isartal_AG.xlsx: not written — unexpected error (MemoryError: out of memory)" \
         in result.stderr
     assert "0 new, 13 regenerated, 1 not written" in result.stdout
+
+
+@pytest.mark.parametrize(("command", "text"), [
+    ("generate", "Exit codes: 0 all written; 2 some file listed, the rest written; 1 nothing done"),
+    ("collect", "Exit codes: 0 all read and written; 2 some file listed (skipped, invalid input, not written)")])
+def test_help_says_what_the_exit_codes_mean(command: str, text: str) -> None:
+    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert text in " ".join(result.stdout.split())
