@@ -1,6 +1,9 @@
 """The ``kam-xl`` command line (typer + rich).
 
-Exit codes: 0 success, 2 bad input (data book problems, invalid options), 1 anything unexpected.
+Exit codes: 0 success, 2 bad input (data book problems, invalid options), 1 anything unexpected. The batch
+commands ``generate`` and ``collect``, which handle many files each on its own: 0 all done, 2 some file listed
+(skipped, not written, a duplicate, invalid input) and the rest done, 1 stopped before any work (bad options,
+a data book that cannot be used, an output folder that cannot be made).
 """
 
 from __future__ import annotations
@@ -9,17 +12,19 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperCommand
 
 from kam_xl import report as rep
 from kam_xl.addin.settings import ServerConfigError, ServerSettings, help_text
 from kam_xl.databook import DataBook, DataBookError, demo_databook, read_databook, write_databook
 from kam_xl.errors import KamInputError, describe
 from kam_xl.excellence import load_catalogue
+from kam_xl.files import NotWrittenError, fs_reason, os_error_of
 from kam_xl.resources import TargetWeights
 
 app = typer.Typer(help="kam_xl — key account management methods in Excel.", no_args_is_help=True,
@@ -28,6 +33,8 @@ app = typer.Typer(help="kam_xl — key account management methods in Excel.", no
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
 EXIT_INPUT = 2
+#: generate/collect: stopped before any work (bad options or data book); 2 there means "files listed, rest done"
+EXIT_STOPPED = 1
 MAX_PROBLEMS_SHOWN = 200
 
 
@@ -46,23 +53,51 @@ class Format(StrEnum):
     json = "json"
 
 
-def _fail(problems: list[str]) -> typer.Exit:
+def _fail(problems: list[str], code: int = EXIT_INPUT) -> typer.Exit:
     err.print(f"[bold red]{len(problems)} problem(s):[/]")
     for line in problems[:MAX_PROBLEMS_SHOWN]:
         err.print(f"  • {line}", markup=False, highlight=False)
     if len(problems) > MAX_PROBLEMS_SHOWN:
         err.print(f"  … and {len(problems) - MAX_PROBLEMS_SHOWN} more")
-    return typer.Exit(EXIT_INPUT)
+    return typer.Exit(code)
 
 
-def _load(data: Path | None, catalogue: Path | None) -> DataBook:
+def _load(data: Path | None, catalogue: Path | None, code: int = EXIT_INPUT) -> DataBook:
+    """The data book (the demo data without ``data``), or :func:`_fail` with every problem and exit ``code``."""
     try:
         cat = load_catalogue(catalogue) if catalogue else None
         return demo_databook() if data is None else read_databook(data, cat)
     except DataBookError as e:
-        raise _fail([str(p) for p in e.problems]) from None
+        raise _fail([str(p) for p in e.problems], code) from None
     except (ValueError, OSError) as e:
-        raise _fail([describe(e)]) from None
+        raise _fail([describe(e)], code) from None
+    except Exception as e:  # a malformed file must never end in a traceback, whatever the reader raises
+        raise _fail([f"{data}: cannot be read as a data book ({type(e).__name__}: {e}) — allowed: an .xlsx with "
+                     "one sheet per table or a folder of CSV/Parquet files"], code) from None
+
+
+def _not_written(path: Path, e: BaseException) -> str:
+    """``"<file>: not written — <reason>"`` for a file-system fault; anything else is re-raised."""
+    ose = os_error_of(e)
+    if ose is None:
+        raise e
+    return f"{path.name}: not written — {fs_reason(ose)}"
+
+
+# click's UsageError as typer raises it (recent typer versions carry their own copy of click)
+_USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+
+class _BatchCommand(TyperCommand):
+    """generate and collect: a usage error (an unknown option, ``--jobs 0``) stops the command before any work
+    and exits 1, so that 2 always means "some files listed, the rest done"."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except _USAGE_ERROR as e:
+            e.exit_code = EXIT_STOPPED  # type: ignore[attr-defined]
+            raise
 
 
 def _money(v: float | None) -> str:
@@ -178,7 +213,7 @@ def _print_excellence(r: rep.ExcellenceReport) -> None:
     out.print(f"Criteria with disagreement (spread ≥ 50 points): {', '.join(split) or 'none'}")
 
 
-@app.command()
+@app.command(cls=_BatchCommand)
 def generate(
     data: DataOption = None,
     out_dir: Annotated[Path, typer.Option("--out", help="output folder")] = Path("kam_xl_out"),
@@ -189,14 +224,26 @@ def generate(
 ) -> None:
     """Write one account plan per account into OUT (and, if asked, one questionnaire per respondent).
     Existing workbooks are regenerated: every input a KAM typed is kept, conflicts (data changed where a KAM
-    had typed) are listed in OUT/conflicts.csv, the old file is kept in OUT/_backup/."""
+    had typed) are listed in OUT/conflicts.csv, the old file is kept in OUT/_backup/.
+
+    Each file is handled on its own: an account with two files (a copy, a .ods beside the .xlsx), a plan in
+    another format (save it as Excel Workbook), two accounts with the same file name, a damaged or foreign
+    file, or a file the disk refuses (full, write-protected) is listed with its reason and nothing is written
+    for it; the others are written.
+
+    Exit codes: 0 all written; 2 some file listed, the rest written; 1 nothing done (bad options or data book).
+    """
     from rich.progress import Progress
 
     from kam_xl.batch import CONTROLLER_FILE, generate_all, write_conflict_report, write_controller
 
     if lang not in ("de", "en"):
-        raise _fail([f"--lang {lang!r} — allowed: de or en"])
-    db = _load(data, None)  # validate once, before any process starts
+        raise _fail([f"--lang {lang!r} — allowed: de or en"], EXIT_STOPPED)
+    db = _load(data, None, EXIT_STOPPED)  # validate once, before any process starts
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise _fail([f"{out_dir}: the output folder cannot be made — {fs_reason(e)}"], EXIT_STOPPED) from None
     results = []
     with Progress(console=err, transient=True) as progress:
         total = len(db.accounts) + (len(db.responses()) if questionnaires else 0)
@@ -205,8 +252,16 @@ def generate(
                               questionnaires=questionnaires):
             results.append(r)
             progress.advance(task)
-    report = write_conflict_report(results, out_dir)
-    controller = write_controller(db, out_dir / CONTROLLER_FILE, lang)  # type: ignore[arg-type]
+    not_written: list[str] = []
+    report = controller = None
+    try:
+        report = write_conflict_report(results, out_dir)
+    except Exception as e:
+        not_written.append(_not_written(out_dir / "conflicts.csv", e))
+    try:
+        controller = write_controller(db, out_dir / CONTROLLER_FILE, lang)  # type: ignore[arg-type]
+    except NotWrittenError as e:
+        not_written.append(str(e))
     t = Table(title=f"kam-xl generate → {out_dir}", header_style="bold")
     for col in ("Account / respondent", "File", "Status", "Conflicts", "Backup"):
         t.add_column(col)
@@ -214,16 +269,16 @@ def generate(
         t.add_row(r.account_id, r.path.name, f"[red]{r.status}[/]" if r.status == "error" else r.status,
                   str(len(r.conflicts)) if r.conflicts else "–", r.backup.name if r.backup else "–")
     out.print(t)
-    errors = [p for r in results for p in r.problems]
+    errors = [p for r in results for p in r.problems] + not_written
     counts = {s: sum(1 for r in results if r.status == s) for s in ("new", "regenerated", "error")}
     out.print(f"{counts['new']} new, {counts['regenerated']} regenerated, {counts['error']} not written; "
               f"{sum(len(r.conflicts) for r in results)} conflict(s)" + (f" → {report}" if report else ""))
-    out.print(f"Controller workbook: {controller}")
+    out.print(f"Controller workbook: {controller or 'not written'}")
     if errors:
         raise _fail(errors)
 
 
-@app.command()
+@app.command(cls=_BatchCommand)
 def collect(
     folder: Annotated[Path, typer.Argument(help="folder with filled account plans")],
     to: Annotated[Path | None, typer.Option("--to", help="the consolidated controller workbook to write "
@@ -238,19 +293,30 @@ def collect(
 ) -> None:
     """Read filled account plans (and questionnaires in FOLDER/Fragebogen) back, validate every input, and
     write the consolidated controller workbook, a tidy export (a data book) and an error report
-    (FOLDER/collect_errors.csv: file, sheet, cell, value, what is allowed). Files that are not ours, damaged or
-    password-protected are reported and skipped."""
+    (FOLDER/collect_errors.csv: file, sheet, cell, value, what is allowed).
+
+    Each file is handled on its own: .xlsx and .xlsm are read; other spreadsheets (.ods, .xls, .csv …) are
+    listed with "save it as Excel Workbook (.xlsx)"; files that are not ours, damaged or password-protected
+    are listed and skipped; an account with more than one file has all of them listed and is left out.
+
+    Exit codes: 0 all read and written; 2 some file listed (skipped, invalid input, not written), the rest
+    done; 1 nothing done (bad options, FOLDER not a folder, a --data book that cannot be used).
+    """
     import csv
 
     from kam_xl.batch import CONTROLLER_FILE, collect_plans, consolidate, plans_to_databook, write_controller
     from kam_xl.files import write_atomic
 
     if not folder.is_dir():
-        raise _fail([f"{folder}: not a folder — allowed: the folder with the filled account plans"])
+        raise _fail([f"{folder}: not a folder — allowed: the folder with the filled account plans"], EXIT_STOPPED)
+    base = _load(data, None, EXIT_STOPPED)  # before any work: a bad --data stops the command
     target = export or folder / "collected.xlsx"
     controller_path = to or folder / CONTROLLER_FILE
-    result = collect_plans(folder, ignore=frozenset({target.name, controller_path.name}))
     report = folder / "collect_errors.csv"
+    ours = {target.name, controller_path.name}
+    if data is not None and data.parent.resolve() == folder.resolve():
+        ours.add(data.name)
+    result = collect_plans(folder, ignore=frozenset(ours))
 
     def write(tmp: Path) -> None:
         with tmp.open("w", encoding="utf-8", newline="") as f:
@@ -259,22 +325,35 @@ def collect(
             w.writerows(result.problems)
             w.writerows([(file, "", "", "", f"skipped: {reason}") for file, reason in result.skipped])
 
-    write_atomic(report, write)
+    not_written: list[str] = []
+    try:
+        write_atomic(report, write)
+    except Exception as e:
+        not_written.append(_not_written(report, e))
     try:
         collected = plans_to_databook(result.plans, str(folder), result.responses)
-        written = write_databook(collected, target, replace=export is None)
     except KamInputError as e:
         raise _fail([str(e)]) from None
+    written: Path | str = "not written"
+    try:
+        written = write_databook(collected, target, replace=export is None)
+    except KamInputError as e:
+        not_written.append(str(e))
+    except Exception as e:
+        not_written.append(_not_written(target, e))
     out.print(f"{len(result.plans)} plan(s) and {len(result.responses)} questionnaire(s) read, "
               f"{len({p[0] for p in result.problems})} with invalid input, "
               f"{len(result.skipped)} file(s) skipped → export {written}, report {report}")
-    controller = write_controller(consolidate(_load(data, None), collected), controller_path,
-                                  "en" if lang == "en" else "de")
+    controller: Path | str = "not written"
+    try:
+        controller = write_controller(consolidate(base, collected), controller_path, "en" if lang == "en" else "de")
+    except NotWrittenError as e:
+        not_written.append(str(e))
     out.print(f"Controller workbook: {controller}")
-    for _file, reason in result.skipped:
-        err.print(f"  • skipped: {reason}", markup=False, highlight=False)
-    if result.problems:
-        raise _fail([f"{f}, sheet {sh}, cell {c}: value {v!r}: {m}" for f, sh, c, v, m in result.problems])
+    listed = [f"skipped: {reason}" for _file, reason in result.skipped]
+    listed += [f"{f}, sheet {sh}, cell {c}: value {v!r}: {m}" for f, sh, c, v, m in result.problems]
+    if listed or not_written:
+        raise _fail(listed + not_written)
 
 
 @app.command()
