@@ -222,14 +222,39 @@ def generate(
         raise _fail(errors)
 
 
+def _collect_base(data: Path | None, references: list[str]) -> tuple[DataBook | None, str]:
+    """The data book ``collect`` puts the plans on, and a sentence saying which: ``--data``; else the one the
+    plans were generated from (their ``_meta``) if they share one and it still exists — the demo data only
+    for demo plans; else none (the controller then holds only what the plans hold)."""
+    from kam_xl.batch import DEMO_DATA_BOOK, databook_of_plans
+
+    if data is not None:
+        return _load(data, None), f"Data book for what the plans do not carry: {data}"
+    ref = databook_of_plans(references)
+    if ref == DEMO_DATA_BOOK:
+        return demo_databook(), "The plans were generated from the demo data: its data book fills the other sheets"
+    if ref is not None and Path(ref).exists():
+        try:
+            return read_databook(ref), f"Data book the plans were generated from: {ref}"
+        except DataBookError as e:
+            return None, (f"The data book the plans were generated from ({ref}) has {len(e.problems)} "
+                          "problem(s) now: consolidating only what the plans hold (give --data to add one)")
+    why = ("no plans were read" if not references else
+           f"they were generated from {ref}, which collect does not fetch" if ref and "://" in ref else
+           f"the data book they were generated from ({ref}) no longer exists" if ref else
+           "they were generated from different data books, or do not record theirs")
+    return None, f"No data book ({why}): consolidating only what the plans hold — give --data to add one"
+
+
 @app.command()
 def collect(
     folder: Annotated[Path, typer.Argument(help="folder with filled account plans")],
     to: Annotated[Path | None, typer.Option("--to", help="the consolidated controller workbook to write "
                                                         "(default FOLDER/Controller.xlsm)")] = None,
     data: Annotated[Path | None, typer.Option("--data", help="data book for what the plans do not carry "
-                                                            "(portfolio, resources, regions); the demo data "
-                                                            "when absent")] = None,
+                                                            "(portfolio, resources, regions); when absent, the "
+                                                            "data book the plans were generated from if it still "
+                                                            "exists, else only what the plans hold")] = None,
     lang: Annotated[str, typer.Option("--lang", help="de or en")] = "de",
     export: Annotated[Path | None, typer.Option("--export", help="tidy export of all inputs as a data book: a new "
                                                                  ".xlsx or folder of CSV files (default "
@@ -239,26 +264,16 @@ def collect(
     write the consolidated controller workbook, a tidy export (a data book) and an error report
     (FOLDER/collect_errors.csv: file, sheet, cell, value, what is allowed). Files that are not ours, damaged or
     password-protected are reported and skipped."""
-    import csv
-
     from kam_xl.batch import CONTROLLER_FILE, collect_plans, consolidate, plans_to_databook, write_controller
-    from kam_xl.files import write_atomic
+    from kam_xl.csvio import write_csv
 
     if not folder.is_dir():
         raise _fail([f"{folder}: not a folder — allowed: the folder with the filled account plans"])
     target = export or folder / "collected.xlsx"
     controller_path = to or folder / CONTROLLER_FILE
     result = collect_plans(folder, ignore=frozenset({target.name, controller_path.name}))
-    report = folder / "collect_errors.csv"
-
-    def write(tmp: Path) -> None:
-        with tmp.open("w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["file", "sheet", "cell", "value", "problem"])
-            w.writerows(result.problems)
-            w.writerows([(file, "", "", "", f"skipped: {reason}") for file, reason in result.skipped])
-
-    write_atomic(report, write)
+    report = write_csv(folder / "collect_errors.csv", ["file", "sheet", "cell", "value", "problem"],
+                       [*result.problems, *((file, "", "", "", f"skipped: {why}") for file, why in result.skipped)])
     try:
         collected = plans_to_databook(result.plans, str(folder), result.responses)
         written = write_databook(collected, target, replace=export is None)
@@ -267,8 +282,9 @@ def collect(
     out.print(f"{len(result.plans)} plan(s) and {len(result.responses)} questionnaire(s) read, "
               f"{len({p[0] for p in result.problems})} with invalid input, "
               f"{len(result.skipped)} file(s) skipped → export {written}, report {report}")
-    controller = write_controller(consolidate(_load(data, None), collected), controller_path,
-                                  "en" if lang == "en" else "de")
+    base, said = _collect_base(data, [p.data_book for p in result.plans])
+    out.print(said)
+    controller = write_controller(consolidate(base, collected), controller_path, "en" if lang == "en" else "de")
     out.print(f"Controller workbook: {controller}")
     for _file, reason in result.skipped:
         err.print(f"  • skipped: {reason}", markup=False, highlight=False)
