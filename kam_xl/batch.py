@@ -25,6 +25,7 @@ from kam_xl.databook import TABLES, AccountRow, DataBook, demo_databook, read_da
 from kam_xl.excellence import Response, load_catalogue
 from kam_xl.kaop import QUARTERS
 from kam_xl.workbook.account_plan import (
+    ACCOUNT_ROLE,
     TEMPLATE_ID,
     TEMPLATE_VERSION,
     AccountPlanData,
@@ -237,8 +238,9 @@ def generate_all(data_path: str | None, out_dir: Path, lang: Lang = "de", jobs: 
     now = now or datetime.now(UTC)
     work: list[tuple[Callable[..., PlanResult], str, Path]] = [
         (generate_plan, a.account_id, out_dir) for a in db.accounts]
-    if questionnaires:
-        work += [(generate_questionnaire, r.respondent, out_dir / QUESTIONNAIRE_DIR) for r in db.responses()]
+    if questionnaires:  # not for an account plan's own ratings (a collected export holds them as responses)
+        work += [(generate_questionnaire, r.respondent, out_dir / QUESTIONNAIRE_DIR) for r in db.responses()
+                 if r.role != ACCOUNT_ROLE]
     if jobs <= 1:
         for fn, key, folder in work:
             yield fn(data_path, key, folder, lang, now)

@@ -57,11 +57,15 @@ def _fail(problems: list[str]) -> typer.Exit:
 def _load(data: Path | None, catalogue: Path | None) -> DataBook:
     try:
         cat = load_catalogue(catalogue) if catalogue else None
-        return demo_databook() if data is None else read_databook(data, cat)
+        db = demo_databook() if data is None else read_databook(data, cat)
     except DataBookError as e:
         raise _fail([str(p) for p in e.problems]) from None
     except (ValueError, OSError) as e:
         raise _fail([describe(e)]) from None
+    for note in db.notes:  # say how a file was read when it was not the expected UTF-8
+        if "Windows-1252" in note or "sep= line" in note:
+            err.print(f"  • {note}", markup=False, highlight=False)
+    return db
 
 
 def _money(v: float | None) -> str:
@@ -192,13 +196,14 @@ def generate(
     from rich.progress import Progress
 
     from kam_xl.batch import CONTROLLER_FILE, generate_all, write_conflict_report, write_controller
+    from kam_xl.workbook.account_plan import ACCOUNT_ROLE
 
     if lang not in ("de", "en"):
         raise _fail([f"--lang {lang!r} — allowed: de or en"])
     db = _load(data, None)  # validate once, before any process starts
     results = []
     with Progress(console=err, transient=True) as progress:
-        total = len(db.accounts) + (len(db.responses()) if questionnaires else 0)
+        total = len(db.accounts) + (sum(r.role != ACCOUNT_ROLE for r in db.responses()) if questionnaires else 0)
         task = progress.add_task("Workbooks", total=total)
         for r in generate_all(str(data) if data else None, out_dir, lang, jobs,  # type: ignore[arg-type]
                               questionnaires=questionnaires):

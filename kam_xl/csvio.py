@@ -292,7 +292,7 @@ def decide_style(evidence: StyleEvidence, delimiter: str) -> FileNumbers:
 
 
 def _plain(value: Decimal) -> str:
-    return f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:f}"
+    return f"{value.normalize():f}"
 
 
 def parse_number(text: str, numbers: FileNumbers | None) -> float:

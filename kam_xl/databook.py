@@ -800,6 +800,24 @@ class DataBook(BaseModel):
                                          evidence=r["evidence"] or "") for r in rows])
                 for who, rows in grouped.items()]
 
+    def response_of(self, respondent: str, role: str) -> Response | None:
+        """The excellence answers of one respondent in one role (an account plan's own ratings: the account id
+        and role ``Account-Plan``), or ``None``. Indexed by respondent on first use, so looking up every
+        account stays linear."""
+        table = self.table("excellence")
+        if table is None:
+            return None
+        if isinstance(table, TableRows):
+            rows = [table.row(i) for i in table.index_by("respondent").get(respondent, ())]
+        else:
+            rows = [r for r in table if r["respondent"] == respondent]
+        rows = [r for r in rows if r["role"] == role]
+        if not rows:
+            return None
+        return Response(respondent=respondent, role=role,
+                        answers=[Answer(criterion_id=r["criterion_id"], rating=r["rating"],
+                                        evidence=r["evidence"] or "") for r in rows])
+
     def resource_cells(self) -> list[ResourceCell]:
         """The resource distribution cells (``account_id=None`` for Small Accounts)."""
         return [ResourceCell(**{k: v for k, v in r.items()}) for r in self.table("resources") or []]

@@ -93,6 +93,7 @@ class AccountPlanData:
                           thresholds=db.kaop_thresholds(account_id, year), goals=db.kaop_goals(account_id, year),
                           measures=db.kaop_measures(account_id, year))
         return cls(account=account, cdb_year=years[-1] if years else None, status=account.status,
+                   excellence=db.response_of(account_id, ACCOUNT_ROLE),
                    cdb=found[0] if found else None, activities=tuple(found[1]) if found else (),
                    kgb_cards=tuple(db.kgb_cards(account_id)) if db.table("kgb") is not None else (), kaop=kaop)
 
