@@ -193,6 +193,7 @@ class NumberReadError(ValueError):
         self.message = message
 
 
+_SIMPLE = re.compile(r"^-?(\d+)(?:([.,])(\d+))?$")  # the usual cell: digits, at most one mark, nothing else
 _SPACES = re.compile(r"[ \u00a0\u202f]")
 _SPACE_GROUPS = re.compile(r"^[+-]?\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
@@ -240,9 +241,27 @@ def readings(text: str) -> dict[NumberStyle, Decimal | None]:
 Evidence = Literal["de", "en", "ambiguous", "any"]
 
 
+def _simple(text: str) -> tuple[float, Evidence] | None:
+    """A cell of digits with at most one mark, when that mark cannot be a thousands separator: its value and
+    what it shows (``any`` for an integer) — the bulk of every file, decided without Babel exactly as
+    :func:`readings` would; ``None`` for every other text."""
+    m = _SIMPLE.match(text)
+    if m is None:
+        return None
+    mark, fraction = m.group(2), m.group(3)
+    if mark is None:
+        return float(text), "any"
+    if len(fraction) == 3 and len(m.group(1)) <= 3:
+        return None  # 1.234 / 1,234: a thousands group in one convention, a fraction in the other
+    return float(text.replace(",", ".")), "en" if mark == "." else "de"
+
+
 def number_evidence(text: str) -> Evidence | None:
     """What a text says about its file's convention: ``de`` / ``en`` (readable in that one only),
     ``ambiguous`` (two different values), ``any`` (the same value either way), ``None`` (no number)."""
+    simple = _simple(text)
+    if simple is not None:
+        return simple[1]
     r = readings(text)
     if r["de"] is None and r["en"] is None:
         return None
@@ -310,6 +329,9 @@ def parse_number(text: str, numbers: FileNumbers | None) -> float:
     kam_xl.csvio.NumberReadError: 4.532 could be 4532 (German) or 4.532 (English) — the file has no value that \
 shows its convention; write it without thousands separators
     """
+    simple = _simple(text)
+    if simple is not None and (simple[1] == "any" or numbers is None or numbers.style in (None, simple[1])):
+        return simple[0]
     r = readings(text)
     if r["de"] is None and r["en"] is None:
         raise NumberReadError

@@ -415,6 +415,7 @@ def _to_fraction(value: Any, numbers: csvio.FileNumbers | None) -> float:
     return _to_number(value, numbers)
 
 
+_GUARDABLE_KINDS = _TEXT_KINDS | {"bool"}  # kinds read from text cells, which csvio.guard may have guarded
 _TRUE = {"true", "1", "yes", "y", "ja", "j", "wahr", "x"}
 _FALSE = {"false", "0", "no", "n", "nein", "falsch"}
 
@@ -422,7 +423,7 @@ _FALSE = {"false", "0", "no", "n", "nein", "falsch"}
 def _parse_cell(col: Column, value: Any, src: _Source) -> Any:
     """Parse one cell by its column kind; raises :class:`_CellError` (the caller words the problem)."""
     kind = col.kind
-    if src.guarded and isinstance(value, str) and kind in _TEXT_KINDS | {"bool"}:
+    if src.guarded and isinstance(value, str) and kind in _GUARDABLE_KINDS:
         value = csvio.unguard(value)  # undo the guard write_databook puts before formula-like text
     if kind == "text":
         text = clean_text(value)
@@ -435,6 +436,8 @@ def _parse_cell(col: Column, value: Any, src: _Source) -> Any:
         except KamInputError:
             raise _CellError from None
     if kind == "choice":
+        if value in col.choices:
+            return value  # as offered (the bulk): no need to fold case and dashes
         choice = match_choice(value, col.choices)
         if choice is None:
             raise _CellError
@@ -585,8 +588,12 @@ def _open_csv(path: Path, table: Table, problems: list[Problem]) -> _Source | No
         dialect = csvio.detect(path)
         numbers = _csv_numbers(path, dialect, table)
         header, rows = csvio.read_rows(path, dialect)
-    except (csvio.CsvFormatError, csv.Error) as e:
+    except csvio.CsvFormatError as e:
         problems.append(Problem(file=path.name, message=str(e)))
+        return None
+    except csv.Error as e:  # e.g. a NUL byte: the file is not text in any encoding
+        problems.append(Problem(file=path.name, message=f"cannot be read as CSV ({e}) — allowed: a text file of "
+                                                        "rows separated by ';', ',' or TAB"))
         return None
     return _Source(path.name, None, header, rows, 2 + dialect.sep_line, numbers=numbers, guarded=True,
                    note=f"{dialect.describe()}; numbers: {numbers.why}")
@@ -980,7 +987,7 @@ def read_databook(path: str | Path, catalogue: Catalogue | None = None) -> DataB
         parsed = _parse_table(TABLES[name], src, problems)
         if parsed is not None:
             tables[name] = parsed
-    if "accounts" not in tables and opened:
+    if "accounts" not in tables and "accounts" not in sources and opened:  # an unreadable one is reported
         problems.append(Problem(file=path.name, message="has no accounts table — required: a sheet or file "
                                                         "'accounts' with " + ", ".join(
                                                             c.name for c in TABLES["accounts"].columns)))
