@@ -63,7 +63,7 @@ def _load(data: Path | None, catalogue: Path | None) -> DataBook:
     except (ValueError, OSError) as e:
         raise _fail([describe(e)]) from None
     for note in db.notes:  # say how a file was read when it was not the expected UTF-8
-        if "Windows-1252" in note or "sep= line" in note:
+        if not note.split(": ", 1)[1].startswith("UTF-8") or "sep= line" in note:
             err.print(f"  • {note}", markup=False, highlight=False)
     return db
 

@@ -226,3 +226,16 @@ def test_conflict_report_guards_what_a_kam_typed(tmp_path):
     path = write_conflict_report([result], tmp_path)
     rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
     assert rows[1] == ["KA-1.xlsx", "CDB", "B8", "cdb_in_freight", "100", "'=HYPERLINK(\"http://x\",\"y\")", "250,5"]
+
+
+def test_the_cli_says_which_encoding_it_used(tmp_path):
+    from typer.testing import CliRunner
+
+    from kam_xl.cli import app
+
+    folder = _book(tmp_path / "book", {"accounts": ACCOUNTS + "KA-1;Müller AG;Süd;;;EUR;2026;\r\n"},
+                   encoding="cp1252")
+    result = CliRunner().invoke(app, ["report", "--data", str(folder), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "accounts.csv: Windows-1252, ';'-separated" in result.stderr
+    assert '"name": "Müller AG"' in result.stdout
