@@ -54,7 +54,7 @@ from kam_xl.resources import ResourceCell
 from kam_xl.text import clean_text, match_choice
 
 Kind = Literal["text", "year", "quarter", "amount", "number", "fraction", "bool", "choice", "rating", "score",
-               "rate"]
+               "rate", "attainment"]
 #: The status of an account plan (cover sheet) as the data book holds it; the plan shows it in its language.
 ACCOUNT_STATUSES = ("in Arbeit", "abgegeben", "freigegeben")
 
@@ -133,7 +133,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("status", "choice", False, MEASURE_STATUSES)),
         description="KAOP measures along the 6-P levers (empty status: offen)"),
     Table("kaop_settings", (
-        _c("account_id"), _c("year", "year"), _c("threshold_green", "rate"), _c("threshold_amber", "rate")),
+        _c("account_id"), _c("year", "year"), _c("threshold_green", "attainment"), _c("threshold_amber", "attainment")),
         key=("account_id", "year"),
         description="KAOP traffic-light thresholds on attainment (1 or 100 % = on plan); amber ≤ green"),
     Table("kgb", (
@@ -159,6 +159,7 @@ ALLOWED: dict[Kind, str] = {
     "rating": RATING_ALLOWED,
     "score": "a number from 0 to 100",
     "rate": "a rate of revenue ≥ 0 (0.2 or 20 %)",
+    "attainment": "an attainment (actual ÷ plan) above 0 and up to 10, e.g. 1 or 100 %",
 }
 
 
@@ -226,7 +227,7 @@ def _column_letter(index: int) -> str:
 
 _NO_INT = -(2**31)  # an empty year or quarter in an integer column
 _TEXT_KINDS = frozenset({"text", "choice", "rating"})  # kept as Python objects (interned text, small ints)
-_FLOAT_KINDS = frozenset({"amount", "number", "fraction", "score", "rate"})
+_FLOAT_KINDS = frozenset({"amount", "number", "fraction", "score", "rate", "attainment"})
 
 
 def _store(kind: Kind) -> list[Any] | array:
@@ -459,8 +460,12 @@ def _parse_cell(col: Column, value: Any, src: _Source) -> Any:
         if not low <= number <= high:
             raise _CellError
         return int(number)
-    number = _to_fraction(value, src.numbers) if kind in ("fraction", "rate") else _to_number(value, src.numbers)
-    if kind != "number" and (number < 0 or (kind == "fraction" and number > 1) or (kind == "score" and number > 100)):
+    number = (_to_fraction(value, src.numbers) if kind in ("fraction", "rate", "attainment")
+              else _to_number(value, src.numbers))
+    if kind == "attainment":
+        if not 0 < number <= 10:
+            raise _CellError
+    elif kind != "number" and (number < 0 or (kind == "fraction" and number > 1) or (kind == "score" and number > 100)):
         raise _CellError
     return number
 
@@ -938,12 +943,9 @@ def _check_excellence(t: _Parsed, problems: list[Problem], cat: Catalogue) -> No
 
 
 def _check_thresholds(t: _Parsed, problems: list[Problem]) -> None:
-    """Traffic-light thresholds: both above 0 (attainments), amber not above green."""
+    """Traffic-light thresholds: amber not above green."""
     for i, (green, amber) in enumerate(zip(t.column("threshold_green"), t.column("threshold_amber"), strict=True)):
-        for name, v in (("threshold_green", green), ("threshold_amber", amber)):
-            if v is not None and v <= 0:
-                problems.append(t.problem(i, name, "allowed: an attainment above 0, e.g. 1 or 100 %", v))
-        if green is not None and amber is not None and 0 < green < amber:
+        if green is not None and amber is not None and green < amber:
             problems.append(t.problem(i, "threshold_amber", f"above the green threshold {green:g} — allowed: "
                                                             "amber ≤ green", amber))
 

@@ -239,3 +239,28 @@ def test_the_cli_says_which_encoding_it_used(tmp_path):
     assert result.exit_code == 0, result.output
     assert "accounts.csv: Windows-1252, ';'-separated" in result.stderr
     assert '"name": "Müller AG"' in result.stdout
+
+
+def test_thresholds_are_attainments_with_amber_not_above_green(tmp_path):
+    folder = _book(tmp_path / "book", {
+        "accounts": ACCOUNTS + "KA-1;Alpha;Nord;;;EUR;2026;\r\nKA-2;Beta;Nord;;;EUR;2026;\r\n",
+        "kaop_settings": "account_id;year;threshold_green;threshold_amber\r\n"
+                         "KA-1;2026;100 %;0\r\nKA-2;2026;0,9;95 %\r\n"})
+    first, second = _problems(folder)
+    assert (first.row, first.column, first.value, first.message) == (
+        2, "threshold_amber", "0", "allowed: an attainment (actual ÷ plan) above 0 and up to 10, e.g. 1 or 100 %")
+    assert (second.row, second.column, second.message) == (
+        3, "threshold_amber", "above the green threshold 0.9 — allowed: amber ≤ green")
+
+
+def test_a_header_twice_in_a_workbook_names_both_column_letters(tmp_path):
+    path = tmp_path / "twice.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("accounts")
+    for j, head in enumerate(["account_id", "name", "region", "plan_year", "Name "]):
+        ws.write_string(0, j, head)
+    wb.close()
+    with pytest.raises(DataBookError) as info:
+        read_databook(path)
+    assert [p.message for p in info.value.problems] == [
+        "B ('name') and E ('Name ') both name column name — allowed: each column once"]
