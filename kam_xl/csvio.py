@@ -129,7 +129,7 @@ def _utf8_sequence(path: Path) -> tuple[int, bytes] | None:
     return None
 
 
-_SEP_LINE = re.compile(r'^"?sep=(.)"?[ \t]*\r?\n?$', re.IGNORECASE)
+_SEP_LINE = re.compile(r'^"?sep=(.)"?\1*[ \t]*\r?\n?$', re.IGNORECASE)  # also "sep=;;;" (padded to the width)
 
 
 def _first_line(path: Path, encoding: str) -> str:

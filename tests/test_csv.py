@@ -64,9 +64,10 @@ def test_sep_line_sets_the_delimiter_and_rows_keep_their_file_numbers(tmp_path):
     assert (problem.file, problem.row, problem.column, problem.value) == ("accounts.csv", 4, "plan_year", "zwanzig")
 
 
-def test_sep_line_file_reads(tmp_path):
+@pytest.mark.parametrize("sep_line", ["sep=,\n", '"sep=,"\r\n', "sep=,,,,,,,\r\n", "SEP=,\n"])
+def test_sep_line_file_reads(tmp_path, sep_line):
     folder = _book(tmp_path / "book", {
-        "accounts": "sep=,\n" + ACCOUNTS.replace(";", ",") + "KA-1,A;B,Nord,,,EUR,2026,\n"})
+        "accounts": sep_line + ACCOUNTS.replace(";", ",") + "KA-1,A;B,Nord,,,EUR,2026,\n"})
     assert [(a.account_id, a.name) for a in read_databook(folder).accounts] == [("KA-1", "A;B")]
 
 
