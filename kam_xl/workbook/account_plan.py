@@ -241,9 +241,11 @@ def account_plan(data: AccountPlanData, lang: Lang = "de", generated_at: datetim
     when = (generated_at or datetime.now(UTC)).isoformat(timespec="seconds")
     return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION,
                 sheets=[cover, kgb, cdb, kaop, excellence], lang=lang,
-                meta={"account_id": data.account.account_id, "generated_at": when, "data_book": data.data_book,
+                meta={"account_id": data.account.account_id, "generated_at": when,
                       "cdb_year": "" if data.cdb_year is None else str(data.cdb_year),
-                      "title": f"Account-Plan {data.account.name}"})
+                      "title": f"Account-Plan {data.account.name}",
+                      # the data book it was generated from (none for an empty template): collect's default
+                      **({"data_book": data.data_book} if data.data_book else {})})
 
 
 def _number(value: Any) -> float | None:
