@@ -27,6 +27,7 @@ output folder is looked at (:func:`scan_folder`, :func:`resolve_targets`), the s
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import re
 import unicodedata
@@ -37,7 +38,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
+from kam_xl import csvio
 from kam_xl.databook import TABLES, AccountRow, DataBook, demo_databook, read_databook
 from kam_xl.excellence import Catalogue, Response, load_catalogue
 from kam_xl.files import (
@@ -49,7 +52,16 @@ from kam_xl.files import (
     remove_leftovers,
     spreadsheet_kind,
 )
-from kam_xl.workbook.account_plan import TEMPLATE_ID, TEMPLATE_VERSION, AccountPlanData, account_plan, parse_inputs
+from kam_xl.kaop import QUARTERS
+from kam_xl.workbook.account_plan import (
+    ACCOUNT_ROLE,
+    TEMPLATE_ID,
+    TEMPLATE_VERSION,
+    AccountPlanData,
+    account_plan,
+    parse_inputs,
+    status_word,
+)
 from kam_xl.workbook.controller import TEMPLATE_ID as CONTROLLER_ID
 from kam_xl.workbook.controller import (
     ControllerSettings,
@@ -107,6 +119,40 @@ class PlanResult:
     conflicts: list[tuple[str, str, Conflict]] = field(default_factory=list)  # (sheet, cell, conflict)
     problems: list[str] = field(default_factory=list)
     backup: Path | None = None
+
+
+#: What a plan's ``_meta`` ``data_book`` says for plans generated from the shipped demo data.
+DEMO_DATA_BOOK = "demo"
+
+
+def databook_reference(data_path: str | Path | None) -> str:
+    """How a plan records the data book it was generated from (``_meta`` entry ``data_book``): the absolute
+    path, a URL without user name and password, or :data:`DEMO_DATA_BOOK` for the demo data.
+
+    >>> databook_reference(None), databook_reference("https://kam:geheim@files.example/db.xlsx")
+    ('demo', 'https://files.example/db.xlsx')
+    """
+    if data_path is None:
+        return DEMO_DATA_BOOK
+    text = str(data_path)
+    parts = urlsplit(text)
+    if parts.scheme in ("http", "https", "ftp", "sftp", "s3", "file") and parts.netloc:
+        host = parts.hostname or ""
+        netloc = host + (f":{parts.port}" if parts.port else "")
+        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+    return str(Path(text).resolve())
+
+
+def databook_of_plans(references: Iterable[str]) -> str | None:
+    """The data book a set of plans was generated from, when they all name the same one (a path, a URL or
+    :data:`DEMO_DATA_BOOK`); ``None`` when there are no plans, a plan names none (generated before kam_xl
+    recorded it) or they name different ones. Whether it still exists (and may be read) is the caller's to
+    check."""
+    found = set(references)
+    if len(found) != 1:
+        return None
+    only = found.pop()
+    return only or None
 
 
 @lru_cache(maxsize=4)
@@ -217,7 +263,8 @@ def generate_plan(data_path: str | None, account_id: str, out_dir: Path, lang: L
         if isinstance(found, PlanResult):
             return found
         target = found
-    data = AccountPlanData.from_databook(db, account_id)
+    data = dataclasses.replace(AccountPlanData.from_databook(db, account_id),
+                               data_book=databook_reference(data_path))
     return write_regenerating(
         account_id, target, account_plan(data, lang, now),
         {"template_id": TEMPLATE_ID, "account_id": account.account_id},
@@ -445,12 +492,15 @@ def _same_names(paths: Mapping[str, Path]) -> list[list[str]]:
 def _canonical(db: DataBook, role: Role, folder: Path) -> dict[str, Path]:
     if role == "plan":
         return {a.account_id: folder / plan_filename(a) for a in db.accounts}
-    return {r.respondent: folder / questionnaire_filename(r.respondent) for r in db.responses()}
+    # not for an account plan's own ratings (a collected export holds them as responses of role ACCOUNT_ROLE)
+    return {r.respondent: folder / questionnaire_filename(r.respondent) for r in db.responses()
+            if r.role != ACCOUNT_ROLE}
 
 
 def _prefixes(db: DataBook) -> dict[Role, dict[str, str]]:
     return {"plan": name_prefixes("plan", (a.account_id for a in db.accounts)),
-            "questionnaire": name_prefixes("questionnaire", (r.respondent for r in db.responses()))}
+            "questionnaire": name_prefixes("questionnaire", (r.respondent for r in db.responses()
+                                                             if r.role != ACCOUNT_ROLE))}
 
 
 def _resolve_one(db: DataBook, role: Role, key: str, folder: Path) -> Path | PlanResult:
@@ -528,25 +578,16 @@ def generate_all(data_path: str | None, out_dir: Path, lang: Lang = "de", jobs: 
 
 def write_conflict_report(results: list[PlanResult], out_dir: Path) -> Path | None:
     """Write ``conflicts.csv`` (file, sheet, cell, input name, value at last generation, KAM's value kept,
-    new data value) when there are conflicts; returns its path, or ``None`` — and then a ``conflicts.csv`` of
-    an earlier run is removed, so the file always describes the last run. Raises :class:`OSError`."""
-    import csv
-
-    from kam_xl.files import write_atomic
-
+    new data value) when there are conflicts, in the one CSV dialect (:func:`kam_xl.csvio.write_csv`: a KAM's
+    ``=HYPERLINK(…)`` stays text); returns its path, or ``None`` — and then a ``conflicts.csv`` of an earlier run
+    is removed, so the file always describes the last run. Raises :class:`OSError`."""
     rows = [(r.path.name, sheet, cell, c.name, c.orig, c.kam, c.data)
             for r in results for sheet, cell, c in r.conflicts]
     if not rows:
         (out_dir / "conflicts.csv").unlink(missing_ok=True)
         return None
-
-    def write(tmp: Path) -> None:
-        with tmp.open("w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["file", "sheet", "cell", "input", "data_at_last_generation", "kam_value_kept", "new_data"])
-            w.writerows(["" if v is None else v for v in row] for row in rows)
-
-    return write_atomic(out_dir / "conflicts.csv", write)
+    return csvio.write_csv(out_dir / "conflicts.csv", ["file", "sheet", "cell", "input", "data_at_last_generation",
+                                                       "kam_value_kept", "new_data"], rows)
 
 
 @dataclass
@@ -688,8 +729,33 @@ def _refuse_duplicates(seen: list[_Collected], folder: Path) -> None:
                          f"{owner} left out; keep one file per {who} (move or delete the others) and run again")
 
 
+def _kaop_tables(plans: list[AccountPlanData]) -> dict[str, list[dict[str, Any]]]:
+    """The KAOP inputs of the plans as data-book tables: drivers, costs, goals, measures, thresholds."""
+    tables: dict[str, list[dict[str, Any]]] = {name: [] for name in ("kaop_products", "kaop_costs", "kaop_goals",
+                                                                     "kaop_measures", "kaop_settings")}
+    for p in plans:
+        if p.kaop is None:
+            continue
+        k = p.kaop
+        key = {"account_id": p.account.account_id, "year": k.year}
+        for scenario, (products, costs) in (("plan", k.plan), ("actual", k.actual)):
+            tables["kaop_products"] += [{**key, "scenario": scenario, **r.model_dump()} for r in products]
+            tables["kaop_costs"] += [{**key, "scenario": scenario, **c.model_dump()} for c in costs]
+        tables["kaop_goals"] += [{**key, "goal": g.goal, "metric": g.metric or None, "unit": g.unit or None,
+                                  **{f"target_q{q}": g.targets.get(q) for q in QUARTERS},
+                                  **{f"actual_q{q}": g.actuals.get(q) for q in QUARTERS}} for g in k.goals]
+        tables["kaop_measures"] += [{**key, **m.model_dump(), "owner": m.owner or None,
+                                     "resources": m.resources or None} for m in k.measures]
+        tables["kaop_settings"].append({**key, "threshold_green": k.thresholds.green,
+                                        "threshold_amber": k.thresholds.amber})
+    return tables
+
+
 def plans_to_databook(plans: list[AccountPlanData], source: str, responses: list[Response] = ()) -> DataBook:
-    """The collected inputs as a data book (the tidy export): the same tables ``generate`` reads."""
+    """The collected inputs as a data book (the tidy export): the same tables ``generate`` reads, with every
+    input of every sheet — the cover's supplier role and status (``accounts``), CDB amounts and activities,
+    Kgb cards, KAOP drivers, costs, potential goals, 6-P measures and thresholds, the excellence ratings — so
+    that ``generate --data <export>`` lays the same inputs out again."""
     cdb, activities, kgb = [], [], []
     excellence = [{"respondent": r.respondent, "role": r.role, "criterion_id": a.criterion_id, "rating": a.rating,
                    "evidence": a.evidence or None} for r in responses for a in r.answers]
@@ -709,22 +775,12 @@ def plans_to_databook(plans: list[AccountPlanData], source: str, responses: list
                     kgb.append({"account_id": aid, "segment": card.segment, "criterion": crit.name, "weight": w,
                                 "supplier": supplier, "own": supplier == card.own_supplier,
                                 "rating": ratings.get(crit.name)})
-    kaop_products, kaop_costs = [], []
-    for p in plans:
-        if p.kaop is None:
-            continue
-        for scenario, (products, costs) in (("plan", p.kaop.plan), ("actual", p.kaop.actual)):
-            key = {"account_id": p.account.account_id, "year": p.kaop.year, "scenario": scenario}
-            kaop_products += [{**key, **r.model_dump()} for r in products]
-            kaop_costs += [{**key, **c.model_dump()} for c in costs]
     tables: dict[str, list[dict[str, object]] | None] = {name: None for name in TABLES}
-    tables.update({"cdb": cdb, "activities": activities, "kgb": kgb, "kaop_products": kaop_products,
-                   "kaop_costs": kaop_costs})
+    tables.update({"cdb": cdb, "activities": activities, "kgb": kgb, **_kaop_tables(plans)})
     if excellence:
         tables["excellence"] = excellence
-    return DataBook(source=source, accounts=[p.account for p in plans], tables=tables)
-
-
+    accounts = [p.account.model_copy(update={"status": status_word(p.status, "de")}) for p in plans]
+    return DataBook(source=source, accounts=accounts, tables=tables)
 
 
 def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetime | None = None,
@@ -760,8 +816,10 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
 
 
 def consolidate(base: DataBook | None, collected: DataBook) -> DataBook:
-    """The collected inputs on top of a data book: tables the plans carry (cdb, activities, kgb, KAOP,
-    excellence) come from the plans for the accounts collected, everything else from ``base``."""
+    """The collected inputs on top of a data book: tables the plans carry (cdb, activities, kgb, the KAOP
+    tables, excellence) come from the plans for the accounts collected, everything else from ``base``.
+    Without a data book (``base=None``) the result holds what the plans hold, nothing else — never demo data
+    (which data book to use, if any, is the caller's choice: :func:`databook_of_plans`)."""
     if base is None:
         return collected
     ids = {a.account_id for a in collected.accounts}

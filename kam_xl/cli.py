@@ -66,7 +66,7 @@ def _load(data: Path | None, catalogue: Path | None, code: int = EXIT_INPUT) -> 
     """The data book (the demo data without ``data``), or :func:`_fail` with every problem and exit ``code``."""
     try:
         cat = load_catalogue(catalogue) if catalogue else None
-        return demo_databook() if data is None else read_databook(data, cat)
+        db = demo_databook() if data is None else read_databook(data, cat)
     except DataBookError as e:
         raise _fail([str(p) for p in e.problems], code) from None
     except (ValueError, OSError) as e:
@@ -74,6 +74,10 @@ def _load(data: Path | None, catalogue: Path | None, code: int = EXIT_INPUT) -> 
     except Exception as e:  # a malformed file must never end in a traceback, whatever the reader raises
         raise _fail([f"{data}: cannot be read as a data book ({type(e).__name__}: {e}) — allowed: an .xlsx with "
                      "one sheet per table or a folder of CSV/Parquet files"], code) from None
+    for note in db.notes:  # say how a file was read when it was not the expected UTF-8
+        if not note.split(": ", 1)[1].startswith("UTF-8") or "sep= line" in note:
+            err.print(f"  • {note}", markup=False, highlight=False)
+    return db
 
 
 def _not_written(path: Path, e: BaseException) -> str:
@@ -236,6 +240,7 @@ def generate(
     from rich.progress import Progress
 
     from kam_xl.batch import CONTROLLER_FILE, generate_all, write_conflict_report, write_controller
+    from kam_xl.workbook.account_plan import ACCOUNT_ROLE
 
     if lang not in ("de", "en"):
         raise _fail([f"--lang {lang!r} — allowed: de or en"], EXIT_STOPPED)
@@ -246,7 +251,7 @@ def generate(
         raise _fail([f"{out_dir}: the output folder cannot be made — {fs_reason(e)}"], EXIT_STOPPED) from None
     results = []
     with Progress(console=err, transient=True) as progress:
-        total = len(db.accounts) + (len(db.responses()) if questionnaires else 0)
+        total = len(db.accounts) + (sum(r.role != ACCOUNT_ROLE for r in db.responses()) if questionnaires else 0)
         task = progress.add_task("Workbooks", total=total)
         for r in generate_all(str(data) if data else None, out_dir, lang, jobs,  # type: ignore[arg-type]
                               questionnaires=questionnaires):
@@ -278,14 +283,43 @@ def generate(
         raise _fail(errors)
 
 
+def _collect_base(data: Path | None, given: DataBook | None, references: list[str]) -> tuple[DataBook | None, str]:
+    """The data book ``collect`` puts the plans on, and a sentence saying which: ``--data`` (``given``, read
+    before any work); else the one the plans were generated from (their ``_meta``) if they share one and it
+    still exists — the demo data only for demo plans; else none (the controller then holds only what the plans
+    hold)."""
+    from kam_xl.batch import DEMO_DATA_BOOK, databook_of_plans
+
+    if given is not None:
+        return given, f"Data book for what the plans do not carry: {data}"
+    ref = databook_of_plans(references)
+    if ref == DEMO_DATA_BOOK:
+        return demo_databook(), "The plans were generated from the demo data: its data book fills the other sheets"
+    if ref is not None and Path(ref).exists():
+        try:
+            return read_databook(ref), f"Data book the plans were generated from: {ref}"
+        except DataBookError as e:
+            return None, (f"The data book the plans were generated from ({ref}) has {len(e.problems)} "
+                          "problem(s) now: consolidating only what the plans hold (give --data to add one)")
+        except Exception as e:  # whatever the reader raises for a file changed since: never a traceback
+            return None, (f"The data book the plans were generated from ({ref}) cannot be read now ({e}): "
+                          "consolidating only what the plans hold (give --data to add one)")
+    why = ("no plans were read" if not references else
+           f"they were generated from {ref}, which collect does not fetch" if ref and "://" in ref else
+           f"the data book they were generated from ({ref}) no longer exists" if ref else
+           "they were generated from different data books, or do not record theirs")
+    return None, f"No data book ({why}): consolidating only what the plans hold — give --data to add one"
+
+
 @app.command(cls=_BatchCommand)
 def collect(
     folder: Annotated[Path, typer.Argument(help="folder with filled account plans")],
     to: Annotated[Path | None, typer.Option("--to", help="the consolidated controller workbook to write "
                                                         "(default FOLDER/Controller.xlsm)")] = None,
     data: Annotated[Path | None, typer.Option("--data", help="data book for what the plans do not carry "
-                                                            "(portfolio, resources, regions); the demo data "
-                                                            "when absent")] = None,
+                                                            "(portfolio, resources, regions); when absent, the "
+                                                            "data book the plans were generated from if it still "
+                                                            "exists, else only what the plans hold")] = None,
     lang: Annotated[str, typer.Option("--lang", help="de or en")] = "de",
     export: Annotated[Path | None, typer.Option("--export", help="tidy export of all inputs as a data book: a new "
                                                                  ".xlsx or folder of CSV files (default "
@@ -302,14 +336,12 @@ def collect(
     Exit codes: 0 all read and written; 2 some file listed (skipped, invalid input, not written), the rest
     done; 1 nothing done (bad options, FOLDER not a folder, a --data book that cannot be used).
     """
-    import csv
-
     from kam_xl.batch import CONTROLLER_FILE, collect_plans, consolidate, plans_to_databook, write_controller
-    from kam_xl.files import write_atomic
+    from kam_xl.csvio import write_csv
 
     if not folder.is_dir():
         raise _fail([f"{folder}: not a folder — allowed: the folder with the filled account plans"], EXIT_STOPPED)
-    base = _load(data, None, EXIT_STOPPED)  # before any work: a bad --data stops the command
+    given = _load(data, None, EXIT_STOPPED) if data is not None else None  # a bad --data stops before any work
     target = export or folder / "collected.xlsx"
     controller_path = to or folder / CONTROLLER_FILE
     report = folder / "collect_errors.csv"
@@ -317,17 +349,10 @@ def collect(
     if data is not None and data.parent.resolve() == folder.resolve():
         ours.add(data.name)
     result = collect_plans(folder, ignore=frozenset(ours))
-
-    def write(tmp: Path) -> None:
-        with tmp.open("w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["file", "sheet", "cell", "value", "problem"])
-            w.writerows(result.problems)
-            w.writerows([(file, "", "", "", f"skipped: {reason}") for file, reason in result.skipped])
-
     not_written: list[str] = []
     try:
-        write_atomic(report, write)
+        write_csv(report, ["file", "sheet", "cell", "value", "problem"],
+                  [*result.problems, *((file, "", "", "", f"skipped: {why}") for file, why in result.skipped)])
     except Exception as e:
         not_written.append(_not_written(report, e))
     try:
@@ -344,6 +369,8 @@ def collect(
     out.print(f"{len(result.plans)} plan(s) and {len(result.responses)} questionnaire(s) read, "
               f"{len({p[0] for p in result.problems})} with invalid input, "
               f"{len(result.skipped)} file(s) skipped → export {written}, report {report}")
+    base, said = _collect_base(data, given, [p.data_book for p in result.plans])
+    out.print(said)
     controller: Path | str = "not written"
     try:
         controller = write_controller(consolidate(base, collected), controller_path, "en" if lang == "en" else "de")

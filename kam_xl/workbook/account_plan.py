@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from kam_xl.cdb import STAGES, STATEMENT_LINES, ActivityLine, CdbInput, CdbStatement, Stage, cdb_statement
 from kam_xl.cells import CellError
-from kam_xl.databook import AccountRow, DataBook
+from kam_xl.databook import ACCOUNT_STATUSES, AccountRow, DataBook
 from kam_xl.excellence import Response, load_catalogue
 from kam_xl.kgb import SUPPLIER_ROLES, KgbCard
 from kam_xl.portfolio import HIGH_BAND_THRESHOLD, portfolio_band
@@ -43,7 +43,7 @@ Lang = Literal["de", "en"]
 ACCOUNT_DIMENSIONS = ("LM", "BP")  # the excellence dimensions rated per account: Leistungsmanagement, Beziehungspflege
 ACCOUNT_ROLE = "Account-Plan"  # the role of account-level excellence answers in a collected data book
 ACTIVITY_ROWS = 12  # at least this many input rows in the activity block (data first, the rest free)
-STATUSES = {"de": ("in Arbeit", "abgegeben", "freigegeben"), "en": ("in progress", "submitted", "approved")}
+STATUSES = {"de": ACCOUNT_STATUSES, "en": ("in progress", "submitted", "approved")}
 STAGE_LABELS: dict[Stage, tuple[str, str]] = {
     "development": ("Entwicklung", "development"),
     "production": ("Produktion", "production"),
@@ -68,6 +68,7 @@ class AccountPlanData:
     kgb_cards: tuple[KgbCard, ...] = ()
     kaop: KaopInputs | None = None
     excellence: Response | None = None  # the account-level criteria (ACCOUNT_DIMENSIONS), rated in the plan
+    data_book: str = ""  # where the data came from (path or URL without credentials, "demo"): the plan's _meta
 
     @classmethod
     def from_workbook(cls, values: Mapping[str, Any], meta: dict[str, str]) -> AccountPlanData:
@@ -84,7 +85,8 @@ class AccountPlanData:
                              plan_year=int(plan_year) if isinstance(plan_year, int | float)
                              and not isinstance(plan_year, bool) and math.isfinite(plan_year) else 0)
         year = meta.get("cdb_year")
-        return cls(account=account, cdb_year=int(year) if year else None, cdb=None, activities=())
+        return cls(account=account, cdb_year=int(year) if year else None, cdb=None, activities=(),
+                   data_book=meta.get("data_book", ""))
 
     @classmethod
     def from_databook(cls, db: DataBook, account_id: str) -> AccountPlanData:
@@ -92,11 +94,14 @@ class AccountPlanData:
         account = db.account(account_id)
         years = db.cdb_years(account_id)
         found = db.cdb_input(account_id, years[-1]) if years else None
-        plan_years = db.kaop_years(account_id, "plan")
+        plan_years = db.kaop_input_years(account_id)
         year = account.plan_year if account.plan_year in plan_years or not plan_years else plan_years[-1]
         kaop = KaopInputs(year=year, plan=db.kaop_rows(account_id, year, "plan"),
-                          actual=db.kaop_rows(account_id, year, "actual"))
-        return cls(account=account, cdb_year=years[-1] if years else None,
+                          actual=db.kaop_rows(account_id, year, "actual"),
+                          thresholds=db.kaop_thresholds(account_id, year), goals=db.kaop_goals(account_id, year),
+                          measures=db.kaop_measures(account_id, year))
+        return cls(account=account, cdb_year=years[-1] if years else None, status=account.status,
+                   excellence=db.response_of(account_id, ACCOUNT_ROLE),
                    cdb=found[0] if found else None, activities=tuple(found[1]) if found else (),
                    kgb_cards=tuple(db.kgb_cards(account_id)) if db.table("kgb") is not None else (), kaop=kaop)
 
@@ -183,6 +188,18 @@ def _cdb_sheet(data: AccountPlanData, lang: Lang) -> tuple[Sheet, CdbStatement]:
     return s, st
 
 
+def status_word(status: str | None, lang: Lang) -> str | None:
+    """A plan status in ``lang`` (given in either language; ``None`` stays ``None``, an unknown word as it is).
+
+    >>> status_word("submitted", "de"), status_word("abgegeben", "en")
+    ('abgegeben', 'submitted')
+    """
+    for words in STATUSES.values():
+        if status in words:
+            return STATUSES[lang][words.index(status)]
+    return status
+
+
 def _cover_sheet(data: AccountPlanData, st: CdbStatement, lang: Lang) -> Sheet:
     a = data.account
     s = Sheet(_t(lang, "Deckblatt", "Cover"), widths={0: 30, 1: 40})
@@ -203,7 +220,7 @@ def _cover_sheet(data: AccountPlanData, st: CdbStatement, lang: Lang) -> Sheet:
           input=Input(kind="list", choices=SUPPLIER_ROLES, title=_t(lang, "Lieferantenrolle", "Supplier role"),
                       message=", ".join(SUPPLIER_ROLES)))
     s.put(r + 1, 0, "Status", style="label")
-    s.put(r + 1, 1, data.status or STATUSES[lang][0], style="text", name="acc_status",
+    s.put(r + 1, 1, status_word(data.status, lang) or STATUSES[lang][0], style="text", name="acc_status",
           input=Input(kind="list", choices=STATUSES[lang], title="Status", message=", ".join(STATUSES[lang])))
     r += 3
     s.put(r, 0, _t(lang, "Kennzahlen", "Key figures"), style="subtitle")
@@ -234,7 +251,9 @@ def account_plan(data: AccountPlanData, lang: Lang = "de", generated_at: datetim
                 sheets=[cover, kgb, cdb, kaop, excellence], lang=lang,
                 meta={"account_id": data.account.account_id, "generated_at": when,
                       "cdb_year": "" if data.cdb_year is None else str(data.cdb_year),
-                      "title": f"Account-Plan {data.account.name}"})
+                      "title": f"Account-Plan {data.account.name}",
+                      # the data book it was generated from (none for an empty template): collect's default
+                      **({"data_book": data.data_book} if data.data_book else {})})
 
 
 _AMOUNT = KIND_BOUNDS["amount"]
@@ -329,4 +348,4 @@ def parse_inputs(values: Mapping[str, Any], base: AccountPlanData, lang: Lang, p
     return AccountPlanData(account=account.model_copy(update={"supplier_role": role}), cdb_year=base.cdb_year,
                            cdb=CdbInput(**amounts),
                            activities=tuple(base.activities if activities is None else activities), status=status,
-                           kgb_cards=tuple(cards), kaop=kaop, excellence=excellence)
+                           kgb_cards=tuple(cards), kaop=kaop, excellence=excellence, data_book=base.data_book)
