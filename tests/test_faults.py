@@ -10,6 +10,7 @@ kam_xl makes (``fsync``, ``rename``, ``mkstemp``) through monkeypatching, with t
 
 from __future__ import annotations
 
+import csv
 import errno
 import os
 import re
@@ -304,15 +305,15 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next_run(generated: Path, 
 
 
 def _edit_csv(path: Path, account_id: str, column: str, value: str) -> None:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",")
-    col = header.index(column)
-    for i, line in enumerate(lines):
-        cells = line.split(",")
-        if cells[0] == account_id and cells[1] == "2025":
-            cells[col] = value
-            lines[i] = ",".join(cells)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    """Change one cell of a data-book CSV as kam_xl writes them (the one dialect: ``;``, UTF-8 with BOM)."""
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f, delimiter=";"))
+    col = rows[0].index(column)
+    for row in rows[1:]:
+        if row[0] == account_id and row[1] == "2025":
+            row[col] = value
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f, delimiter=";").writerows(rows)
 
 
 def test_conflicts_csv_always_describes_the_last_run(tmp_path: Path, book: str) -> None:
@@ -325,10 +326,12 @@ def test_conflicts_csv_always_describes_the_last_run(tmp_path: Path, book: str) 
     _databook.cache_clear()
     result = cli("generate", "--data", str(data), "--out", str(out))
     assert result.exit_code == 0, result.output
-    rows = (out / "conflicts.csv").read_text(encoding="utf-8").splitlines()
+    with (out / "conflicts.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f, delimiter=";"))
     assert len(rows) == 2
-    name, *values = rows[1].split(",")[3:]
-    assert (name, [float(v) for v in values]) == ("cdb_in_service_cost", [359_292.5, 123_456, 400_000])
+    name, *values = rows[1][3:7]
+    assert (name, [float(v.replace(",", ".")) for v in values]) == ("cdb_in_service_cost",
+                                                                    [359_292.5, 123_456, 400_000])
     # the next run has no conflict (the KAM's value stays, the data is as at the last generation): no report
     again = cli("generate", "--data", str(data), "--out", str(out))
     assert again.exit_code == 0 and "0 conflict(s)" in again.stdout

@@ -54,7 +54,7 @@ def plans(generated: Path, tmp_path: Path) -> Path:
 
 
 def skipped_in_report(folder: Path) -> dict[str, str]:
-    rows = csv.DictReader((folder / "collect_errors.csv").open(encoding="utf-8"))
+    rows = csv.DictReader((folder / "collect_errors.csv").open(encoding="utf-8-sig"), delimiter=";")
     return {r["file"]: r["problem"] for r in rows if r["problem"].startswith("skipped: ")}
 
 
