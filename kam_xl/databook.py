@@ -583,8 +583,11 @@ def _xlsx_sources(path: Path, problems: list[Problem]) -> dict[str, Callable[[],
         book = package.workbook()
         sheets = {name.strip().casefold(): name for name in book.sheets}
         wanted = [sheets[name] for name in TABLES if name in sheets]
-        scans = {sheet: package.scan(sheet) for sheet in wanted}
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(package.engine_bytes(wanted)))
+        scans = {}
+        for sheet in wanted:  # one sheet inflated at a time; calamine inflates the checked parts again
+            scans[sheet] = package.scan(sheet)
+            package.forget(book.sheets[sheet])
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(package.original_bytes()))
     except PackageError as e:
         problems.append(Problem(file=path.name, message=e.reason if not e.damaged else
                                 f"cannot be read as a workbook ({e.reason}) — allowed: an .xlsx with one sheet per "

@@ -83,7 +83,7 @@ class PackageLimits(BaseSettings):
     max_total_mb: float = Field(1_000, gt=0, description="inflated size of all parts together")
     max_ratio: float = Field(200, gt=1, description="inflated / compressed size of one part over 1 MB")
     max_sheet_cells: int = Field(50_000_000, gt=0, description="rows × columns from A1 to a sheet's last cell")
-    max_name_cells: int = Field(5_000_000, gt=0, description="cells a defined name spans")
+    max_name_cells: int = Field(20_000_000, gt=0, description="cells a defined name spans")
 
 
 _ENV = {name: f"KAM_XL_{name.upper()}" for name in PackageLimits.model_fields}
@@ -127,7 +127,7 @@ def _too_big(file: str, what: str, value: str, limit: str, setting: str, limit_v
 
 
 def _mb(n: int) -> str:
-    return f"{n / MB:,.1f} MB"
+    return f"{n / MB:,.1f} MB" if n >= MB // 10 else f"{n:,} bytes"
 
 
 # ------------------------------------------------------------------------------------------- the file
@@ -638,12 +638,13 @@ class Package:
     """An .xlsx opened by :func:`open_package`: its central directory checked, parts inflated on demand
     under the limits. Build it with :func:`open_package`."""
 
-    __slots__ = ("_data", "_inflated", "_parts", "_wb", "file", "limits", "path")
+    __slots__ = ("_checked", "_data", "_inflated", "_parts", "_wb", "file", "limits", "path")
 
     def __init__(self, path: Path, data: bytes, parts: dict[str, _Part], limits: PackageLimits):
         self.path, self.file, self.limits = path, path.name, limits
         self._data, self._parts = data, parts
         self._inflated: dict[str, bytes] = {}
+        self._checked: set[str] = set()  # parts inflated and checked, whether still held or not
         self._wb: WorkbookXml | None = None
 
     def has(self, part: str) -> bool:
@@ -676,7 +677,22 @@ class Package:
         if name.endswith((".xml", ".rels")):
             self._check_xml(name, xml)
         self._inflated[name] = xml
+        self._checked.add(name)
         return xml
+
+    def forget(self, name: str) -> None:
+        """Let go of the inflated bytes of a part (it stays checked): for reading large sheets one by one."""
+        self._inflated.pop(name, None)
+
+    def original_bytes(self) -> bytes:
+        """The file as it is, for an engine to inflate itself, after every XML part the workbook points to
+        has been checked like :meth:`part` (inflated once, then let go): for large workbooks read sheet by
+        sheet, where a stored copy of all sheets (:meth:`engine_bytes`) would hold them twice."""
+        for part in (*_ROOT_PARTS, WORKBOOK_XML, WORKBOOK_RELS, *self.workbook().targets):
+            if part not in self._checked and self.has(part) and part.endswith((".xml", ".rels")):
+                self.part(part)
+                self.forget(part)
+        return self._data
 
     def _stored(self, info: _Part) -> bytes:
         offset, data = info.offset, self._data
