@@ -15,8 +15,10 @@ Before python-calamine or openpyxl sees a byte of the file it checks, in this or
 4. each sheet that is read: its ``<dimension>`` and its cell references, so a sheet whose cells reach beyond
    ``max_sheet_cells`` (rows × columns from A1, as the readers allocate them) is refused.
 
-The readers then get :meth:`Package.engine_bytes`: a new archive holding only the parts checked here, stored
-uncompressed — calamine and openpyxl never inflate anything themselves, and the sheets are inflated once.
+The reader by name then gets :meth:`Package.engine_bytes`: a new archive holding only the parts checked here,
+stored uncompressed — calamine and openpyxl inflate nothing themselves, the sheets are inflated once. The
+data book (large sheets, read one by one) gets :meth:`Package.original_bytes` once every XML part the
+workbook points to has been checked, so no sheet is held twice.
 
 The same scan gives each sheet's cell kinds that calamine cannot tell (:meth:`Package.scan`): error values
 (``t="e"``) and formulas saved without a result become :class:`~kam_xl.cells.CellError`, numbers in cells
