@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import itertools
 import math
 import re
@@ -36,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from kam_xl import csvio
 from kam_xl.cdb import STAGES, ActivityLine, CdbInput
+from kam_xl.cells import CellError
 from kam_xl.errors import KamInputError
 from kam_xl.excellence import RATING_ALLOWED, Answer, Catalogue, Response, load_catalogue, parse_rating
 from kam_xl.kaop import (
@@ -505,6 +507,13 @@ def _parse_table(table: Table, src: _Source, problems: list[Problem]) -> _Parsed
             parsed.numbers.append(number)
             for col, at, store in plan:
                 value = raw[at] if at is not None and at < len(raw) else None
+                if isinstance(value, CellError):  # an error value or uncached formula: never empty or a default
+                    problems.append(Problem(file=src.file, sheet=src.sheet, row=number, column=col.name,
+                                            cell=src.cell(at, number) if at is not None else None,
+                                            value=str(value), message=value.problem()))
+                    store.append(_encode(col.kind, None))
+                    parsed.bad.add((i, col.name))
+                    continue
                 if _empty(value):
                     if col.required:
                         problems.append(Problem(file=src.file, sheet=src.sheet, row=number, column=col.name,
@@ -642,19 +651,48 @@ def _sources(path: Path, problems: list[Problem]) -> dict[str, Callable[[], _Sou
 
                 found[name] = open_parquet
         return found
+    return _xlsx_sources(path, problems)
+
+
+def _xlsx_sources(path: Path, problems: list[Problem]) -> dict[str, Callable[[], _Source | None]]:
+    """The tables of an .xlsx data book, opened through :func:`kam_xl.package.open_package` (limits checked
+    before anything is inflated, each sheet scanned before calamine reads it); the cells carry their kinds:
+    a :class:`~kam_xl.cells.CellError` for an error value or an uncached formula, a
+    :class:`~kam_xl.cells.PercentNumber` for a number in a percent-formatted cell."""
     from python_calamine import CalamineWorkbook
 
+    from kam_xl.package import PackageError, open_package
+    from kam_xl.workbook.names import with_kinds
+
+    found: dict[str, Callable[[], _Source | None]] = {}
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        package = open_package(path)
+        book = package.workbook()
+        sheets = {name.strip().casefold(): name for name in book.sheets}
+        wanted = [sheets[name] for name in TABLES if name in sheets]
+        scans = {}
+        for sheet in wanted:  # one sheet inflated at a time; calamine inflates the checked parts again
+            scans[sheet] = package.scan(sheet)
+            package.forget(book.sheets[sheet])
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(package.original_bytes()))
+    except PackageError as e:
+        problems.append(Problem(file=path.name, message=e.reason if not e.damaged else
+                                f"cannot be read as a workbook ({e.reason}) — allowed: an .xlsx with one sheet per "
+                                "table, or a folder of CSV"))
+        return found
     except Exception as e:  # calamine raises its own error types for damaged or foreign files
         problems.append(Problem(file=path.name, message=f"cannot be read as a workbook ({e}) — allowed: an "
                                                         ".xlsx with one sheet per table, or a folder of CSV"))
         return found
-    sheets = {name.strip().casefold(): name for name in workbook.sheet_names}
     for name in TABLES:
         if name in sheets:
-            def open_sheet(sheet: str = sheets[name]) -> _Source:
-                data = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            def open_sheet(sheet: str = sheets[name]) -> _Source | None:
+                try:
+                    data = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+                except Exception as e:  # damaged sheet XML: report, never a traceback
+                    problems.append(Problem(file=path.name, sheet=sheet, message=f"cannot be read ({e})"))
+                    return None
+                with_kinds(data, scans[sheet].kinds)
                 header = list(data[0]) if data else []
                 return _Source(path.name, sheet, header, itertools.islice(data, 1, None), 2, excel=True)
 

@@ -3,6 +3,7 @@ differ gets its own names, a damaged one is still reported."""
 
 from __future__ import annotations
 
+import struct
 import zipfile
 from datetime import UTC, datetime
 
@@ -10,6 +11,7 @@ import openpyxl
 import pytest
 
 from kam_xl.databook import demo_databook
+from kam_xl.package import open_package
 from kam_xl.workbook import names
 from kam_xl.workbook.account_plan import AccountPlanData, account_plan
 from kam_xl.workbook.names import WorkbookError, defined_names, read_named
@@ -29,17 +31,17 @@ def plans(tmp_path_factory):
     return paths
 
 
-def test_stored_workbook_xml_is_what_zipfile_reads(plans, tmp_path):
+def test_package_parts_are_what_zipfile_reads(plans, tmp_path):
     resaved = tmp_path / "resaved.xlsx"  # written by openpyxl (Python's zipfile) instead of xlsxwriter
     openpyxl.load_workbook(plans[0]).save(resaved)
     for path in [*plans, resaved]:
-        stored = names._stored_workbook_xml(path.read_bytes())
-        assert stored is not None
-        assert names._inflate(stored) == zipfile.ZipFile(path).read("xl/workbook.xml")
+        package, z = open_package(path), zipfile.ZipFile(path)
+        for part in z.namelist():
+            assert package.part(part) == z.read(part)
 
 
 def test_a_file_with_other_names_gets_its_own(plans, tmp_path):
-    names._PARSED.clear()
+    names._names_of.cache_clear()
     first = read_named(plans[0])
     moved = tmp_path / "moved.xlsx"  # the same plan with one name pointing elsewhere: another workbook.xml
     wb = openpyxl.load_workbook(plans[0])
@@ -48,27 +50,29 @@ def test_a_file_with_other_names_gets_its_own(plans, tmp_path):
     other = read_named(moved)
     assert other.values["acc_name"] == "Account-Plan — " + first.values["acc_name"]  # the title in A1
     assert read_named(plans[0]).values["acc_name"] == first.values["acc_name"]  # the cache kept both apart
-    assert len(names._PARSED) == 2
+    assert names._names_of.cache_info().currsize == 2
 
 
 def test_names_parsed_once_for_plans_of_one_layout(plans):
-    names._PARSED.clear()
+    names._names_of.cache_clear()
     for path in plans:
         read_named(path)
     layouts = {zipfile.ZipFile(p).read("xl/workbook.xml") for p in plans}
-    assert len(names._PARSED) == len(layouts)
+    assert names._names_of.cache_info().currsize == len(layouts)
+    assert names._names_of.cache_info().misses == len(layouts)
     assert defined_names(plans[0]) == read_named(plans[0]).refs
 
 
 def test_damaged_workbook_xml_is_reported_not_taken_from_the_cache(plans, tmp_path):
     read_named(plans[0])  # its names are in the cache
     data = bytearray(plans[0].read_bytes())
-    _, raw, _, _ = names._stored_workbook_xml(bytes(data))
-    at = bytes(data).find(raw)
-    data[at + len(raw) // 2] ^= 0xFF  # flip a byte inside the stored workbook.xml
+    info = zipfile.ZipFile(plans[0]).getinfo("xl/workbook.xml")
+    name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
+    at = info.header_offset + 30 + name_length + extra_length  # where the stored workbook.xml begins
+    data[at + info.compress_size // 2] ^= 0xFF  # flip a byte inside the stored workbook.xml
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(bytes(data))
-    with pytest.raises(WorkbookError, match="broken.xlsx"):
+    with pytest.raises(WorkbookError, match=r"broken.xlsx: damaged .xlsx \(part xl/workbook.xml"):
         read_named(broken)
 
 

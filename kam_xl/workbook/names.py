@@ -1,33 +1,31 @@
 """Read a workbook's inputs by their defined names — fast, without openpyxl.
 
-The defined names come from ``xl/workbook.xml`` (a few KB, parsed with ElementTree); the cell values from
-python-calamine. A name refers to one cell (→ a value) or a block (→ a list of rows). Files that are not
+The file is opened through :mod:`kam_xl.package` (the one guarded opening: limits, defusedxml, the sheet
+scan); the defined names come from its ``xl/workbook.xml``, the cell values from python-calamine, the cell
+kinds calamine cannot tell (error values, uncached formulas, percent formats) from the package's scan.
+A name refers to one cell (→ a value) or a block (→ a list of rows). Files that are not
 ours — not a zip (damaged, or password-protected, which Office stores as an encrypted OLE file), without
 the ``_meta`` entries, or of another template — raise :class:`WorkbookError` with the file named.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import re
-import struct
-import zipfile
-import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from xml.etree import ElementTree
 
 from openpyxl.utils.cell import column_index_from_string
 
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+from kam_xl.cells import PercentNumber
+from kam_xl.package import OLE_MAGIC, PERCENT, Kind, Package, PackageError, WorkbookError, WorkbookXml, open_package
+
 _REF = re.compile(r"^=?'?(?P<sheet>.+?)'?!\$?(?P<c0>[A-Z]+)\$?(?P<r0>\d+)(?::\$?(?P<c1>[A-Z]+)\$?(?P<r1>\d+))?$")
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-class WorkbookError(Exception):
-    """A workbook that cannot be read as one of ours; the message names the file and the reason."""
+__all__ = ["OLE_MAGIC", "Engine", "NamedRef", "NamedValues", "WorkbookError", "defined_names", "read_named",
+           "with_kinds"]
 
 
 @dataclass(frozen=True)
@@ -149,119 +147,64 @@ class _LazyValues(Mapping[str, Any]):
         return len(self._where)
 
 
-_PARSED: dict[Any, tuple[dict[str, NamedRef], tuple[_SheetPlan, ...], _Where]] = {}  # workbook.xml → names
-_PARSED_MAX = 256  # distinct workbook.xml kept (the plans of one template version share a few layouts)
+@functools.lru_cache(maxsize=256)  # distinct workbook.xml kept (the plans of one template share a few layouts)
+def _names_of(wbx: WorkbookXml) -> tuple[dict[str, NamedRef], tuple[_SheetPlan, ...], _Where]:
+    """The defined names of a workbook and the plan to read them, parsed once per distinct ``workbook.xml``
+    (the package caches its parse by the XML's bytes, so the plans of one template share it). What is
+    returned is shared: do not change it."""
+    refs = _parse_names(wbx)
+    plan = _plan(refs)
+    return refs, plan, _where(plan)
 
 
-_WORKBOOK_XML = b"xl/workbook.xml"
-_CENTRAL = struct.Struct("<4sHHHHHHIIIHHHHHII")  # a central directory entry (46 bytes before its name)
-_LOCAL = struct.Struct("<4sHHHHHIIIHH")  # a local file header (30 bytes before its name)
-
-
-def _stored_workbook_xml(data: bytes) -> tuple[int, bytes, int, int] | None:
-    """``xl/workbook.xml`` as stored in the archive — (compression method, stored bytes, CRC-32, size) —
-    found through its central-directory entry (the last occurrence of the name: the directory is at the end
-    of the archive); ``None`` when anything is unusual (zip64, encryption, another compression, a local
-    header that does not match), and :mod:`zipfile` reads it instead. zipfile parses every entry of the
-    directory first, which costs more than the rest of finding the names."""
-    at = data.rfind(_WORKBOOK_XML) - _CENTRAL.size
-    if at < 0:
-        return None
-    (sig, _, _, flags, method, _, _, crc, csize, usize, n_name, _, _, _, _, _,
-     offset) = _CENTRAL.unpack_from(data, at)
-    if sig != b"PK\x01\x02" or n_name != len(_WORKBOOK_XML) or flags & 1 or method not in (0, 8) \
-            or 0xFFFFFFFF in (csize, usize, offset) or offset + _LOCAL.size > len(data):
-        return None
-    lsig, *_, l_name, l_extra = _LOCAL.unpack_from(data, offset)
-    start = offset + _LOCAL.size + l_name + l_extra
-    if lsig != b"PK\x03\x04" or data[offset + _LOCAL.size:offset + _LOCAL.size + l_name] != _WORKBOOK_XML \
-            or start + csize > len(data):
-        return None
-    return method, data[start:start + csize], crc, usize
-
-
-def _inflate(stored: tuple[int, bytes, int, int]) -> bytes | None:
-    """The XML of a stored entry, ``None`` when it does not inflate to its size and CRC-32."""
-    method, raw, crc, usize = stored
-    try:
-        xml = zlib.decompress(raw, -15) if method == 8 else raw
-    except zlib.error:
-        return None
-    return xml if len(xml) == usize and zlib.crc32(xml) == crc else None
-
-
-def _workbook_xml(path: Path, data: bytes | None = None) -> bytes:
-    """The bytes of ``xl/workbook.xml``, or :class:`WorkbookError` naming what is wrong with the file."""
-    if data is not None and (stored := _stored_workbook_xml(data)) is not None \
-            and (xml := _inflate(stored)) is not None:
-        return xml
-    try:
-        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as z:
-            return z.read("xl/workbook.xml")
-    except zipfile.BadZipFile:
-        head = data[:8] if data is not None else path.open("rb").read(8)
-        if head == OLE_MAGIC:
-            raise WorkbookError(f"{path.name}: password-protected or an old .xls file — allowed: an unprotected "
-                                ".xlsx generated by kam_xl") from None
-        raise WorkbookError(f"{path.name}: damaged or not an .xlsx file (not a zip archive)") from None
-    except (KeyError, zipfile.LargeZipFile, EOFError, OSError, zlib.error) as e:
-        raise WorkbookError(f"{path.name}: damaged .xlsx ({e})") from None
-
-
-def _parse_names(path: Path, xml: bytes) -> dict[str, NamedRef]:
-    try:
-        root = ElementTree.fromstring(xml)
-    except ElementTree.ParseError as e:
-        raise WorkbookError(f"{path.name}: damaged .xlsx ({e})") from None
+def _parse_names(wbx: WorkbookXml) -> dict[str, NamedRef]:
     refs = {}
-    for node in root.iterfind("m:definedNames/m:definedName", _NS):
-        if node.get("localSheetId") is not None or not node.text:
+    for name, local, text in wbx.defined:
+        if local is not None or not text:
             continue
-        m = _REF.match(node.text.strip())
+        m = _REF.match(text)
         if not m:
             continue
         c0, r0 = column_index_from_string(m["c0"]) - 1, int(m["r0"]) - 1
         c1 = column_index_from_string(m["c1"]) - 1 if m["c1"] else c0
         r1 = int(m["r1"]) - 1 if m["r1"] else r0
-        refs[node.get("name", "")] = NamedRef(m["sheet"].replace("''", "'"), r0, c0, r1, c1)
+        refs[name] = NamedRef(m["sheet"].replace("''", "'"), r0, c0, r1, c1)
     return refs
 
 
-def _names_of(path: Path, data: bytes | None = None
-              ) -> tuple[dict[str, NamedRef], tuple[_SheetPlan, ...], _Where]:
-    """The defined names of a workbook and the plan to read them, parsed once per distinct ``workbook.xml``:
-    the plans of one template share their names (byte for byte the same XML), so a folder of plans parses
-    only a few. Every file's ``workbook.xml`` is still compared whole — as stored in the archive (the same
-    stored bytes inflate to the same XML) or, where it cannot be found directly, inflated by zipfile — so a
-    foreign or changed file never gets another file's names. What is returned is shared: do not change it."""
-    stored = _stored_workbook_xml(data) if data is not None else None
-    key: Any = (stored[0], stored[1]) if stored is not None else _workbook_xml(path, data)
-    found = _PARSED.get(key)
-    if found is None:
-        xml = _inflate(stored) if stored is not None else key
-        refs = _parse_names(path, xml if xml is not None else _workbook_xml(path, data))
-        plan = _plan(refs)
-        found = (refs, plan, _where(plan))
-        if len(_PARSED) >= _PARSED_MAX:
-            _PARSED.clear()
-        _PARSED[key] = found
-    return found
+def _check_reach(pkg: Package, plan: tuple[_SheetPlan, ...], refs: dict[str, NamedRef]) -> None:
+    """Refuse defined names that span more than ``max_name_cells``, alone or together on their sheet (the
+    cells read are those from A1 to the furthest name): a name over ``$A$1:$XFD$1048576`` would have the
+    reader build a grid of 17 billion cells."""
+    limit = pkg.limits.max_name_cells
+    for name, ref in refs.items():
+        cells = (ref.last_row - ref.first_row + 1) * (ref.last_col - ref.first_col + 1)
+        if cells > limit:
+            raise PackageError(pkg.file, f"defined name {name} spans {cells:,} cells (sheet {ref.sheet!r}), more "
+                                         f"than the limit (KAM_XL_MAX_NAME_CELLS = {limit:,}) — save it again from "
+                                         "Excel, or raise KAM_XL_MAX_NAME_CELLS if this file is genuine")
+    for sp in plan:
+        cells = (sp.last_row + 1) * (sp.last_col + 1)
+        if cells > limit:
+            raise PackageError(pkg.file, f"the defined names on sheet {sp.sheet!r} reach row {sp.last_row + 1:,}, "
+                                         f"column {sp.last_col + 1:,}: {cells:,} cells from A1, more than the limit "
+                                         f"(KAM_XL_MAX_NAME_CELLS = {limit:,}) — save it again from Excel, or raise "
+                                         "KAM_XL_MAX_NAME_CELLS if this file is genuine")
 
 
 def defined_names(path: Path) -> dict[str, NamedRef]:
     """The workbook-level defined names of an .xlsx and where they point (names of other kinds are skipped)."""
-    return dict(_names_of(Path(path))[0])
+    return dict(_names_of(open_package(Path(path)).workbook())[0])
 
 
 Engine = Literal["calamine", "openpyxl"]
 
 
-def _calamine_grids(path: Path, data: bytes | None = None) -> Callable[[str], list[list[Any]]]:
+def _calamine_grids(path: Path, data: bytes) -> Callable[[str], list[list[Any]]]:
     from python_calamine import CalamineWorkbook
 
     try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None else \
-            CalamineWorkbook.from_path(str(path))
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as e:  # calamine has its own error types for damaged content
         raise WorkbookError(f"{path.name}: damaged .xlsx ({e})") from None
 
@@ -271,11 +214,11 @@ def _calamine_grids(path: Path, data: bytes | None = None) -> Callable[[str], li
     return grid
 
 
-def _openpyxl_grids(path: Path) -> Callable[[str], list[list[Any]]]:
+def _openpyxl_grids(path: Path, data: bytes) -> Callable[[str], list[list[Any]]]:
     import openpyxl
 
     try:
-        wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
+        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except Exception as e:  # openpyxl raises many types for damaged content
         raise WorkbookError(f"{path.name}: damaged .xlsx ({e})") from None
 
@@ -286,29 +229,55 @@ def _openpyxl_grids(path: Path) -> Callable[[str], list[list[Any]]]:
     return grid
 
 
+def with_kinds(grid: list[list[Any]], kinds: Mapping[tuple[int, int], Kind]) -> None:
+    """Put the kinds a sheet scan found into a grid of cell values (0-based rows of values, ``""`` for a
+    blank), in place: a :class:`~kam_xl.cells.CellError` where the engine read an error or an uncached
+    formula as blank, a :class:`~kam_xl.cells.PercentNumber` for a number in a percent-formatted cell.
+    Positions outside the grid are left out (no name reaches them)."""
+    n_rows = len(grid)
+    for (r, c), kind in kinds.items():
+        if r >= n_rows or c >= len(row := grid[r]):
+            continue
+        if kind == PERCENT:
+            v = row[c]
+            if type(v) is float or type(v) is int:
+                row[c] = PercentNumber(v)
+        else:
+            row[c] = kind
+
+
 def read_named(path: str | Path, names: set[str] | None = None, engine: Engine = "calamine",
                lazy: bool = False) -> NamedValues:
     """Read the values of all (or the given) defined names and the ``_meta`` entries of a workbook.
+
+    The file is opened through :func:`kam_xl.package.open_package` (every limit checked before a byte is
+    inflated; each sheet read is checked and scanned first), so a hostile or damaged file is a
+    :class:`WorkbookError` naming the file and the reason, never a crash. Values are what the engine reads,
+    with the kinds it cannot tell put in: an error value or a formula saved without its result is a
+    :class:`~kam_xl.cells.CellError`, a number in a percent-formatted cell a
+    :class:`~kam_xl.cells.PercentNumber`; a blank cell is ``None``.
 
     ``engine="calamine"`` (python-calamine, fast) is the default; ``"openpyxl"`` reads the same values with
     openpyxl — both give identical results, which the round-trip tests check. With ``lazy`` the sheets are
     read at once but each name's value is taken from them only when asked for (``values`` is then a
     read-only mapping): for readers that look at a few names of many."""
     path = Path(path)
-    data = None
-    if engine == "calamine":
-        try:
-            data = path.read_bytes()  # read once: the names (zipfile) and the cells (calamine) from memory
-        except OSError as e:
-            raise WorkbookError(f"{path.name}: cannot be read ({e.strerror or e})") from None
-    refs, plan, where = _names_of(path, data)
+    pkg = open_package(path)
+    wbx = pkg.workbook()
+    refs, plan, where = _names_of(wbx)
     if names is not None:
         plan, lazy = _plan(refs, names), False
-    load = _calamine_grids(path, data) if engine == "calamine" else _openpyxl_grids(path)
+    _check_reach(pkg, plan, refs)
+    scans = {sp.sheet: pkg.scan(sp.sheet) for sp in plan if sp.sheet in wbx.sheets}
+    data = pkg.engine_bytes(scans)
+    load = _calamine_grids(path, data) if engine == "calamine" else _openpyxl_grids(path, data)
     values: dict[str, Any] = {}
     meta: dict[str, str] = {}
     grids: list[list[list[Any]]] = []
     for sp in plan:
+        if sp.sheet not in scans:
+            raise WorkbookError(f"{path.name}: sheet {sp.sheet!r} cannot be read (the defined names point to it, "
+                                "the workbook has no such sheet)")
         try:
             grid = load(sp.sheet)
         except Exception as e:
@@ -317,6 +286,8 @@ def read_named(path: str | Path, names: set[str] | None = None, engine: Engine =
             grid = [list(row) + [""] * (sp.last_col + 1 - len(row)) for row in grid]
         if len(grid) <= sp.last_row:  # … or below it: add blank rows
             grid += [[""] * (sp.last_col + 1) for _ in range(sp.last_row + 1 - len(grid))]
+        if kinds := scans[sp.sheet].kinds:
+            with_kinds(grid, kinds)
         for key, r, c in sp.meta:
             v = grid[r][c]
             if v != "":
