@@ -28,8 +28,19 @@ from kam_xl.workbook.controller import (
     default_settings,
     read_carried_settings,
 )
-from kam_xl.workbook.layout import Book, input_values, locate, named_values
-from kam_xl.workbook.merge import Conflict, merge_inputs, snapshot_from_meta, snapshot_meta
+from kam_xl.workbook.layout import Book, locate, named_values
+from kam_xl.workbook.merge import (
+    REMOVED_BY_DATA,
+    REMOVED_BY_KAM,
+    Conflict,
+    find_cell,
+    merge_keyed,
+    overlay,
+    parse_view,
+    regen_values,
+    snapshot_from_meta,
+    snapshot_meta,
+)
 from kam_xl.workbook.names import Engine, NamedValues, WorkbookError, read_named
 from kam_xl.workbook.questionnaire import TEMPLATE_ID as QUESTIONNAIRE_ID
 from kam_xl.workbook.questionnaire import questionnaire, questionnaire_meta_problem, read_questionnaire
@@ -105,6 +116,53 @@ def backup_copy(target: Path, now: datetime) -> Path:
 Problem = Callable[[str, int | None, int | None, object, str], None]
 
 
+def _merge_and_rebuild(fresh: Book, old: NamedValues, new_inputs: dict[str, Any],
+                       rebuild: Callable[[dict[str, Any], Problem], Book], file: str
+                       ) -> tuple[Book, list[tuple[str, str, Conflict]], list[str]]:
+    """Merge the old workbook's inputs with the data's by key (:func:`~kam_xl.workbook.merge.merge_keyed`), lay
+    the workbook out again from them and put back the held cells (error values, cleared cells). Returns the
+    book, the conflicts with their (sheet, cell) and the problems that stop regeneration (values the readers
+    refuse, except held cells, which are reported as conflicts instead).
+
+    A held cell is first shown to the readers as empty; if they refuse that or its row disappears, once more
+    as the data's value there (the cell itself still shows what the KAM left). Conflicts are located in the
+    regenerated workbook, a value not carried over in the old one ("(old file)"), problems in the old one."""
+    keys = fresh.key_specs()
+    m = merge_keyed(snapshot_from_meta(old.meta), regen_values(fresh, old.values), new_inputs, keys)
+    base = named_values(fresh)  # the readers also see the layout's other names (plan year …) as the data has them
+    held_at = {(h.name, h.row, h.col) for h in m.held}
+    for use_data in (False, True):
+        found: list[tuple[str, int | None, int | None, object, str]] = []
+        book = rebuild({**base, **parse_view(m, use_data)}, lambda *a: found.append(a))  # noqa: B023
+        missing = overlay(book, m.held, keys)
+        if not missing and not any(a[:3] in held_at for a in found):
+            break
+    conflicts = [*m.conflicts, *(Conflict(h.name, h.row, h.col, None, h.value, h.data, h.row_key, h.col_key,
+                                          "could not be kept: the regenerated plan has no such row")
+                                 for h in missing)]
+
+    def in_old(name: str, row: int | None, col: int | None) -> tuple[str, str] | None:
+        at = old.locate(name, row, col)
+        return (at[0], f"{at[1]} (old file)") if at else None
+
+    def where(c: Conflict) -> tuple[str, str]:
+        if c.note not in (REMOVED_BY_DATA, REMOVED_BY_KAM):
+            at = find_cell(book, keys, c.name, c.row_key, c.col_key, c.row, c.col)
+            if at is not None:
+                return locate(book, c.name, *at) or ("?", c.name)
+        return (in_old(*c.old_at) if c.old_at else None) or ("?", c.name)
+
+    text = _problem_text(fresh, file)
+    problems = []
+    for a in found:
+        if a[:3] not in held_at:
+            origin = m.origin.get(a[:3])
+            at = in_old(*origin) if origin else None
+            problems.append(f"{file}, sheet {at[0]}, cell {at[1]}: value {a[3]!r} — allowed: {a[4]}" if at
+                            else text(*a))
+    return book, [(*where(c), c) for c in conflicts], problems
+
+
 def write_regenerating(key: str, target: Path, fresh: Book, identity: dict[str, str],
                        rebuild: Callable[[dict[str, Any], Problem], Book], now: datetime) -> PlanResult:
     """Write the layout ``fresh`` (built from the data) to ``target``. If a workbook is already there, it must
@@ -112,8 +170,10 @@ def write_regenerating(key: str, target: Path, fresh: Book, identity: dict[str, 
     :mod:`kam_xl.workbook.merge`), ``rebuild(merged inputs, problem)`` lays the workbook out again from them,
     the old file is copied to ``_backup/`` and the new one written atomically. Any problem leaves the old
     file exactly as it is."""
-    new_inputs = input_values(fresh)
-    book, conflicts, backup, status = fresh, [], None, "new"
+    new_inputs = regen_values(fresh)
+    book: Book = fresh
+    conflicts: list[tuple[str, str, Conflict]] = []
+    backup, status = None, "new"
     if target.exists():
         try:
             old = read_named(target)
@@ -124,16 +184,10 @@ def write_regenerating(key: str, target: Path, fresh: Book, identity: dict[str, 
             return PlanResult(key, target, "error", problems=[
                 f"{target.name}: not the workbook to regenerate here ({'; '.join(wrong)}) — the file was left "
                 "as it is"])
-        old_inputs = {k: v for k, v in old.values.items() if k in new_inputs}
-        merged, found = merge_inputs(snapshot_from_meta(old.meta), old_inputs, new_inputs)
-        problems: list[str] = []
-        text = _problem_text(fresh, target.name)
-        # the readers also see the layout's other names (plan year, criterion ids …) as the data has them now
-        book = rebuild({**named_values(fresh), **merged}, lambda *a: problems.append(text(*a)))
+        book, conflicts, problems = _merge_and_rebuild(fresh, old, new_inputs, rebuild, target.name)
         if problems:
             return PlanResult(key, target, "error",
                               problems=[*problems, f"{target.name}: not regenerated; the file was left as it is"])
-        conflicts = [(*(locate(fresh, c.name, c.row, c.col) or ("?", c.name)), c) for c in found]
         backup = backup_copy(target, now)
         status = "regenerated"
     book.meta.update(snapshot_meta(new_inputs))

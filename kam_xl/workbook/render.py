@@ -7,6 +7,8 @@ What every generated workbook gets, whatever its template:
 * a data validation with an input message on every input, saying what is allowed;
 * each formula cell carries its cached result, so readers that do not calculate show the right numbers;
 * text is always written as text: a value beginning with ``=``, ``+``, ``-`` or ``@`` never becomes a formula;
+* an input holding a :class:`~kam_xl.cells.CellError` (regeneration keeps a KAM's error value or formula
+  as the KAM left it) is written as that formula with the error as its cached result;
 * a hidden ``_meta`` sheet with template id and version, account id and generation time, each also a
   defined name (``meta_template_id`` …), so a filled workbook can be read back safely;
 * a hidden (not very hidden: IT can unhide and inspect it) ``xlwings.conf`` sheet with the classic xlwings
@@ -25,10 +27,13 @@ from typing import IO, Any
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from kam_xl.cells import CellError
 from kam_xl.files import write_atomic
 from kam_xl.workbook.layout import XLWINGS_CONF_SHEET, Book, Cell, Input, Sheet, pick
 
 META_SHEET = "_meta"
+#: the error values a formula can hold literally and xlsxwriter writes as a cached error (``t="e"``)
+XLSX_ERROR_LITERALS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")
 INPUT_FILL = "#FFF2CC"
 _BASE: dict[str, dict[str, Any]] = {
     "text": {},
@@ -164,6 +169,19 @@ def _validations(sheet: Sheet) -> list[tuple[Input, list[tuple[int, int, int, in
     return list(grouped.items())
 
 
+def _write_error(ws: Worksheet, row: int, col: int, error: CellError, fmt: Any) -> None:
+    """An input cell as the KAM left it (regeneration): its formula with the error value as cached result
+    (xlsxwriter marks the seven classic codes ``t="e"``, so a reader that does not calculate sees the error),
+    or for an error typed as a value the error literal as formula (``=#N/A`` — the same error value). A
+    formula saved without its result, or a newer code, gets an empty cached result: the application
+    calculates it on opening (xlsxwriter sets ``fullCalcOnLoad``)."""
+    formula = error.formula or (error.code if error.code in XLSX_ERROR_LITERALS else None)
+    if formula is None:
+        ws.write_blank(row, col, None, fmt)
+        return
+    ws.write_formula(row, col, "=" + formula, fmt, error.code if error.code in XLSX_ERROR_LITERALS else "")
+
+
 def _write_cell(ws: Worksheet, cell: Cell, fmt: Any) -> None:
     if cell.formula is not None:
         cached = cell.cached
@@ -172,6 +190,8 @@ def _write_cell(ws: Worksheet, cell: Cell, fmt: Any) -> None:
         elif isinstance(cached, bool):
             cached = "TRUE" if cached else "FALSE"
         ws.write_formula(cell.row, cell.col, cell.formula, fmt, cached)
+    elif isinstance(cell.value, CellError):
+        _write_error(ws, cell.row, cell.col, cell.value, fmt)
     elif cell.value is None:
         ws.write_blank(cell.row, cell.col, None, fmt)
     elif isinstance(cell.value, bool):
