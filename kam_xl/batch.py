@@ -32,8 +32,8 @@ from kam_xl.workbook.layout import Book, locate, named_values
 from kam_xl.workbook.merge import (
     REMOVED_BY_DATA,
     REMOVED_BY_KAM,
+    BookCells,
     Conflict,
-    find_cell,
     merge_keyed,
     overlay,
     parse_view,
@@ -130,7 +130,7 @@ def _merge_and_rebuild(fresh: Book, old: NamedValues, new_inputs: dict[str, Any]
     keys = fresh.key_specs()
     m = merge_keyed(snapshot_from_meta(old.meta), regen_values(fresh, old.values), new_inputs, keys)
     base = named_values(fresh)  # the readers also see the layout's other names (plan year …) as the data has them
-    held_at = {(h.name, h.row, h.col) for h in m.held}
+    held_at = {(h.name, h.row, h.col) for h in m.held if h.kept}
     for use_data in (False, True):
         found: list[tuple[str, int | None, int | None, object, str]] = []
         book = rebuild({**base, **parse_view(m, use_data)}, lambda *a: found.append(a))  # noqa: B023
@@ -145,9 +145,11 @@ def _merge_and_rebuild(fresh: Book, old: NamedValues, new_inputs: dict[str, Any]
         at = old.locate(name, row, col)
         return (at[0], f"{at[1]} (old file)") if at else None
 
+    cells = BookCells(book, keys)
+
     def where(c: Conflict) -> tuple[str, str]:
         if c.note not in (REMOVED_BY_DATA, REMOVED_BY_KAM):
-            at = find_cell(book, keys, c.name, c.row_key, c.col_key, c.row, c.col)
+            at = cells.find(c.name, c.row_key, c.col_key, c.row, c.col)
             if at is not None:
                 return locate(book, c.name, *at) or ("?", c.name)
         return (in_old(*c.old_at) if c.old_at else None) or ("?", c.name)

@@ -423,7 +423,8 @@ def _goals(s: Sheet, top: int, goals: Sequence[PotentialGoal], lang: Lang) -> in
     s.name_range("kaop_goal_targets", first, 3, last, 6)
     s.name_range("kaop_goal_actuals", first, 7, last, 10)
     s.name_range("kaop_goal_attainment", first, 11, last, 14)
-    s.keys.append(RowKey("kaop_goals", ("kaop_goals",)))  # a goal's row follows the goal
+    # a goal's row follows the goal, also in the target and actual blocks (which lie inside kaop_goals)
+    s.keys.append(RowKey("kaop_goals", ("kaop_goals", "kaop_goal_targets", "kaop_goal_actuals")))
     return last + 2
 
 

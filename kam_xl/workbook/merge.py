@@ -37,9 +37,12 @@ inserts, removes, reorders or renames (a renamed key is one key removed and one 
 
 **Error values and cleared cells stay as the KAM left them.** A cell holding a
 :class:`~kam_xl.cells.CellError` (``#DIV/0!``, a formula without result) is kept as it is and reported; a
-cell the KAM cleared where the data has a value stays empty. Both are *held*: :func:`parse_view` gives the
-sheet readers a value they accept for them, :func:`overlay` writes the held content back into the
-re-laid workbook at the cell of the same key.
+cell the KAM cleared where the data has a value stays empty, and so does every other empty input (a reader
+that counts an empty price as 0 does not put a 0 into the cell). These cells are *held*: :func:`parse_view`
+gives the sheet readers a value they accept for them, :func:`overlay` writes the held content back into the
+re-laid workbook at the cell of the same key. Cached results of formulas that depend on a held cell are
+computed from what the readers were given; the spreadsheet application recalculates them on opening
+(xlsxwriter sets ``fullCalcOnLoad``).
 """
 
 from __future__ import annotations
@@ -87,9 +90,10 @@ class Conflict:
 
 @dataclass(frozen=True)
 class Held:
-    """A cell whose exact content the re-laid workbook must show although the sheet readers cannot take it: a
-    :class:`~kam_xl.cells.CellError`, or empty where the data has a value. ``data`` is the data's value there
-    (what :func:`parse_view` gives the readers when they refuse the empty cell)."""
+    """A cell whose exact content the re-laid workbook must show although the sheet readers may not take it:
+    ``kind`` ``"error"`` (a :class:`~kam_xl.cells.CellError`), ``"cleared"`` (empty where the data has a value)
+    or ``"empty"`` (empty in both; a reader may still count it as 0). ``data`` is the data's value there (what
+    :func:`parse_view` gives the readers when they refuse the empty cell)."""
 
     name: str
     row: int | None
@@ -98,6 +102,13 @@ class Held:
     data: Any
     row_key: str | None = None
     col_key: str | None = None
+    kind: Literal["error", "cleared", "empty"] = "empty"
+
+    @property
+    def kept(self) -> bool:
+        """An error value or a cleared cell: reported, and a reader's complaint about it does not stop
+        regeneration."""
+        return self.kind != "empty"
 
 
 @dataclass
@@ -307,6 +318,14 @@ def _record_fates(name: str, k: _Keying, v: _Versions, out: Merge) -> None:
                 out.fates[(name, t[1] if t[2] == 1 else f"{t[1]} ({t[2]})")] = kept if fate == "merge" else fate
 
 
+def _held_kind(value: Any, data: Any) -> Literal["error", "cleared", "empty"] | None:
+    if isinstance(value, CellError):
+        return "error"
+    if value is None or value == "":
+        return "empty" if data is None or data == "" else "cleared"
+    return None
+
+
 def _merge_block(name: str, k: _Keying, orig: dict[str, Any] | None, old: dict[str, Any], new: dict[str, Any],
                  old_name: str, out: Merge) -> Any:
     """The merged value of one name: a single cell, or a block's rows in merged order (new data's keys first,
@@ -321,8 +340,9 @@ def _merge_block(name: str, k: _Keying, orig: dict[str, Any] | None, old: dict[s
         elif isinstance(value, CellError):
             out.conflicts.append(Conflict(name, None, None, g_b if has else None, value, n_b, note=ERROR_KEPT,
                                           old_at=(old_name, None, None)))
-        if isinstance(value, CellError) or (value is None and n_b is not None):
-            out.held.append(Held(name, None, None, value, n_b))
+        kind = _held_kind(value, n_b)
+        if kind is not None:
+            out.held.append(Held(name, None, None, value, n_b, kind=kind))
         return value
     v = _versions(name, k, orig, old, new)
     _report_removed(name, old_name, k, v, out)
@@ -344,8 +364,9 @@ def _merge_block(name: str, k: _Keying, orig: dict[str, Any] | None, old: dict[s
             if note is not None:
                 out.conflicts.append(Conflict(name, *where, g, o, n, _text(rt), _text(ct), note,
                                               v.old_at(old_name, rt, ct)))
-            if isinstance(value, CellError) or (value is None and n is not None):
-                held.append(Held(name, *where, value, n, _text(rt), _text(ct)))
+            kind = _held_kind(value, n)
+            if kind is not None:
+                held.append(Held(name, *where, value, n, _text(rt), _text(ct), kind))
             if o is not None:
                 out.origin[(name, *where)] = v.old_at(old_name, rt, ct) or (old_name, None, None)
             row.append(value)
@@ -498,6 +519,8 @@ def parse_view(m: Merge, use_data: bool = False) -> dict[str, Any]:
     values = dict(m.values)
     copied: set[str] = set()
     for h in m.held:
+        if not h.kept:
+            continue
         shown = h.data if use_data and not isinstance(h.data, CellError) else None
         if h.row is None or h.col is None:
             values[h.name] = shown
@@ -512,54 +535,68 @@ def parse_view(m: Merge, use_data: bool = False) -> dict[str, Any]:
 def _index(tokens: list[Token], text: str | None, fallback: int | None) -> int | None:
     if text is None:
         return fallback if fallback is not None and ("#", fallback) in tokens else None
-    hits = [i for i, t in enumerate(tokens) if t[0] == "k" and t[1] == text]
-    return hits[0] if hits else None
+    return next((i for i, t in enumerate(tokens) if t[0] == "k" and t[1] == text), None)
 
 
-def find_cell(book: Book, keys: tuple[KeySpec, ...], name: str, row_key: str | None, col_key: str | None,
-              row: int | None, col: int | None) -> tuple[int, int] | None:
-    """Where the cell of ``name`` with these keys is in the (re-laid) ``book``: (row, col) inside the named
-    block, (0, 0) for a named cell; ``None`` when the book has no such row, column or name. Unkeyed rows and
-    columns are found by position."""
-    from kam_xl.workbook.layout import named_values
+class BookCells:
+    """The cells of a (re-laid) book by name and key: :meth:`find` where a cell of a named block is, by its
+    row and column keys (unkeyed rows and columns by position), :meth:`put` a value into an input cell.
+    Built once per book; each lookup is then a dictionary access and a short scan of one block's keys."""
 
-    values = named_values(book)
-    if name not in values:
-        return None
-    if not isinstance(values[name], list):
-        return (0, 0)
-    k = _keying([x for x in keys if isinstance(x, RowKey)], set(values)).get(name, _Keying())
-    r = _index(_axis_tokens(k.rows, "rows", values, values[name], values), row_key, row)
-    c = _index(_axis_tokens(k.cols, "cols", values, values[name], values), col_key, col)
-    return None if r is None or c is None else (r, c)
+    def __init__(self, book: Book, keys: tuple[KeySpec, ...]):
+        from kam_xl.workbook.layout import named_values
+
+        self.book = book
+        self.values = named_values(book)
+        self.keying = _keying([x for x in keys if isinstance(x, RowKey)], set(self.values))
+        self.origin: dict[str, tuple[int, int, int]] = {}  # name → (sheet index, first row, first col)
+        for si, sheet in enumerate(book.sheets):
+            for c in sheet.cells:
+                if c.name:
+                    self.origin[c.name] = (si, c.row, c.col)
+            for name, (r0, c0, _, _) in sheet.ranges.items():
+                self.origin[name] = (si, r0, c0)
+        self.at = [{(c.row, c.col): i for i, c in enumerate(sheet.cells)} for sheet in book.sheets]
+        self._tokens: dict[str, tuple[list[Token], list[Token]]] = {}
+
+    def find(self, name: str, row_key: str | None, col_key: str | None, row: int | None,
+             col: int | None) -> tuple[int, int] | None:
+        """(row, col) inside the named block, (0, 0) for a named cell; ``None`` when there is no such cell."""
+        value = self.values.get(name)
+        if name not in self.values:
+            return None
+        if not isinstance(value, list):
+            return (0, 0)
+        if name not in self._tokens:
+            k = self.keying.get(name, _Keying())
+            self._tokens[name] = (_axis_tokens(k.rows, "rows", self.values, value, self.values),
+                                  _axis_tokens(k.cols, "cols", self.values, value, self.values))
+        rt, ct = self._tokens[name]
+        r, c = _index(rt, row_key, row), _index(ct, col_key, col)
+        return None if r is None or c is None else (r, c)
+
+    def put(self, name: str, row: int, col: int, value: Any) -> bool:
+        """Set the value of the input cell at (row, col) of ``name``; ``False`` if it is no input cell."""
+        si, r0, c0 = self.origin[name]
+        i = self.at[si].get((r0 + row, c0 + col))
+        cells = self.book.sheets[si].cells
+        if i is None or cells[i].input is None:
+            return False
+        if cells[i].value is not value:
+            cells[i] = replace(cells[i], value=value)
+        return True
 
 
 def overlay(book: Book, held: list[Held], keys: tuple[KeySpec, ...]) -> list[Held]:
     """Write every held cell's content (error value, formula or emptiness) into the re-laid ``book`` at the cell
-    of the same name and keys; returns the held cells the book has no such cell for."""
+    of the same name and keys; returns the kept cells (error, cleared) the book has no such cell for."""
+    cells = BookCells(book, keys)
     missing: list[Held] = []
     for h in held:
-        at = find_cell(book, keys, h.name, h.row_key, h.col_key, h.row, h.col)
-        if at is None or not _set_cell(book, h.name, *at, h.value):
+        at = cells.find(h.name, h.row_key, h.col_key, h.row, h.col)
+        if (at is None or not cells.put(h.name, *at, h.value)) and h.kept:
             missing.append(h)
     return missing
-
-
-def _set_cell(book: Book, name: str, row: int, col: int, value: Any) -> bool:
-    for sheet in book.sheets:
-        if name in sheet.ranges:
-            r0, c0, _, _ = sheet.ranges[name]
-            target = (r0 + row, c0 + col)
-        else:
-            target = next(((c.row, c.col) for c in sheet.cells if c.name == name), None)
-            if target is None:
-                continue
-        for i, c in enumerate(sheet.cells):
-            if (c.row, c.col) == target and c.input is not None:
-                sheet.cells[i] = replace(c, value=value)
-                return True
-        return False
-    return False
 
 
 def by_key(values: dict[str, Any], keys: tuple[KeySpec, ...]) -> dict[tuple[str, str, str], Any]:
