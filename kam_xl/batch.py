@@ -261,12 +261,13 @@ def generate_all(data_path: str | None, out_dir: Path, lang: Lang = "de", jobs: 
 
 def write_conflict_report(results: list[PlanResult], out_dir: Path) -> Path | None:
     """Write ``conflicts.csv`` (file, sheet, cell, input name, value at last generation, KAM's value kept,
-    new data value) when there are conflicts; returns its path, or ``None``."""
+    new data value, note — why a value is listed besides a plain conflict) when there are conflicts; returns
+    its path, or ``None``."""
     import csv
 
     from kam_xl.files import write_atomic
 
-    rows = [(r.path.name, sheet, cell, c.name, c.orig, c.kam, c.data)
+    rows = [(r.path.name, sheet, cell, c.name, c.orig, c.kam, c.data, c.note)
             for r in results for sheet, cell, c in r.conflicts]
     if not rows:
         return None
@@ -274,7 +275,8 @@ def write_conflict_report(results: list[PlanResult], out_dir: Path) -> Path | No
     def write(tmp: Path) -> None:
         with tmp.open("w", encoding="utf-8", newline="") as f:
             w = csv.writer(f)
-            w.writerow(["file", "sheet", "cell", "input", "data_at_last_generation", "kam_value_kept", "new_data"])
+            w.writerow(["file", "sheet", "cell", "input", "data_at_last_generation", "kam_value_kept", "new_data",
+                        "note"])
             w.writerows(["" if v is None else v for v in row] for row in rows)
 
     return write_atomic(out_dir / "conflicts.csv", write)

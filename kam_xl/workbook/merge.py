@@ -61,6 +61,7 @@ from kam_xl.workbook.layout import Book, KeyedFamily, KeySpec, RowKey
 SNAPSHOT_CHUNK = 30_000  # characters per _meta cell (Excel allows 32,767)
 #: a row's (or column's) identity inside a block: ("k", key text, occurrence) or ("#", position) when unkeyed
 Token = tuple[Any, ...]
+_TokenCache = dict[tuple[int, str, int, str], list[Token]]  # (id of a version, key block, column, axis) → tokens
 Fate = Literal["merge", "data_removed", "kam_removed"]
 REMOVED_BY_DATA = "removed from the data book — not carried over; the KAM's value is in the backup"
 REMOVED_BY_KAM = "the KAM removed this row from the workbook; the data changed it"
@@ -125,6 +126,7 @@ class Merge:
     #: (name, row, col) in ``values`` → (name, row, col) of the cell in the old workbook it came from
     origin: dict[tuple[str, int | None, int | None], tuple[str, int | None, int | None]] = field(
         default_factory=dict)
+    token_cache: _TokenCache = field(default_factory=dict, repr=False)  # key tokens while merging
 
 
 def same(a: Any, b: Any) -> bool:
@@ -249,14 +251,24 @@ class _Keying:
 
 
 def _axis_tokens(spec: tuple[str, int] | None, axis: str, version: dict[str, Any] | None, block: Any,
-                 fallback: dict[str, Any]) -> list[Token]:
+                 fallback: dict[str, Any], cache: _TokenCache | None = None) -> list[Token]:
+    """The tokens of a block's rows (columns): from its key block in ``version`` (in ``fallback`` when
+    ``version`` lacks it), by position when unkeyed. ``cache`` keeps the tokens of each key block, which
+    several blocks share (valid while the version dicts live and are not changed)."""
     shape = _rows(block) or []
     n = len(shape) if axis == "rows" else max((len(r) for r in shape), default=0)
     if spec is None:
         return [("#", i) for i in range(n)]
     key_name, col = spec
     source = version if version is not None and key_name in version else fallback
-    return _tokens(_rows(source.get(key_name)), col, axis, n)
+    key_rows = _rows(source.get(key_name))
+    if key_rows is None or cache is None:
+        return _tokens(key_rows, col, axis, n)
+    ck = (id(source), key_name, col, axis)
+    found = cache.get(ck)
+    if found is None:
+        found = cache[ck] = _tokens(key_rows, col, axis, n)
+    return found
 
 
 @dataclass(frozen=True)
@@ -277,14 +289,14 @@ class _Versions:
 
 
 def _versions(name: str, k: _Keying, orig: dict[str, Any] | None, old: dict[str, Any],
-              new: dict[str, Any]) -> _Versions:
+              new: dict[str, Any], cache: _TokenCache | None = None) -> _Versions:
     has = orig is not None and name in orig
     g_b, o_b, n_b = (orig or {}).get(name), old.get(name), new.get(name)
     g_src = orig if has else None
-    rax = _Axis.build(_axis_tokens(k.rows, "rows", g_src, g_b, old), _axis_tokens(k.rows, "rows", old, o_b, old),
-                      _axis_tokens(k.rows, "rows", new, n_b, new), has, k.rows is not None)
-    cax = _Axis.build(_axis_tokens(k.cols, "cols", g_src, g_b, old), _axis_tokens(k.cols, "cols", old, o_b, old),
-                      _axis_tokens(k.cols, "cols", new, n_b, new), has, k.cols is not None)
+    rax, cax = (_Axis.build(_axis_tokens(spec, axis, g_src, g_b, old, cache),
+                            _axis_tokens(spec, axis, old, o_b, old, cache),
+                            _axis_tokens(spec, axis, new, n_b, new, cache), has, spec is not None)
+                for spec, axis in ((k.rows, "rows"), (k.cols, "cols")))
     return _Versions(has, rax, cax, _cells(_rows(g_b) if has else None, rax.g, cax.g),
                      _cells(_rows(o_b), rax.o, cax.o), _cells(_rows(n_b), rax.n, cax.n),
                      ({t: i for i, t in enumerate(rax.o)}, {t: j for j, t in enumerate(cax.o)}))
@@ -292,7 +304,7 @@ def _versions(name: str, k: _Keying, orig: dict[str, Any] | None, old: dict[str,
 
 def _report_removed(name: str, old_name: str, k: _Keying, v: _Versions, out: Merge) -> None:
     """The KAM's values in rows (columns) the data book removed, and data changes in rows the KAM removed."""
-    if not v.has:
+    if not v.has or all(f == "merge" for ax in (v.rax, v.cax) for f in ax.fates.values()):
         return
     for cell in dict.fromkeys([*v.o, *v.g, *v.n]):
         rt, ct = cell
@@ -344,7 +356,7 @@ def _merge_block(name: str, k: _Keying, orig: dict[str, Any] | None, old: dict[s
         if kind is not None:
             out.held.append(Held(name, None, None, value, n_b, kind=kind))
         return value
-    v = _versions(name, k, orig, old, new)
+    v = _versions(name, k, orig, old, new, out.token_cache)
     _report_removed(name, old_name, k, v, out)
     _record_fates(name, k, v, out)
     rows_out: list[list[Any]] = []
@@ -507,6 +519,7 @@ def merge_keyed(orig: dict[str, Any] | None, old: dict[str, Any], new: dict[str,
     for name in names:
         out.values[name] = _merge_block(name, keying.get(name, _Keying()), orig, old, new,
                                         old_names.get(name, name), out)
+    out.token_cache.clear()  # keyed by the ids of dicts that die now
     return out
 
 
