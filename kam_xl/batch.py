@@ -30,10 +30,12 @@ from kam_xl.workbook.controller import (
 )
 from kam_xl.workbook.layout import Book, locate, named_values
 from kam_xl.workbook.merge import (
+    NOT_IN_PLAN,
     REMOVED_BY_DATA,
     REMOVED_BY_KAM,
     BookCells,
     Conflict,
+    keys_not_in,
     merge_keyed,
     overlay,
     parse_view,
@@ -139,7 +141,7 @@ def _merge_and_rebuild(fresh: Book, old: NamedValues, new_inputs: dict[str, Any]
             break
     conflicts = [*m.conflicts, *(Conflict(h.name, h.row, h.col, None, h.value, h.data, h.row_key, h.col_key,
                                           "could not be kept: the regenerated plan has no such row")
-                                 for h in missing)]
+                                 for h in missing), *keys_not_in(book, m, keys)]
 
     def in_old(name: str, row: int | None, col: int | None) -> tuple[str, str] | None:
         at = old.locate(name, row, col)
@@ -148,7 +150,7 @@ def _merge_and_rebuild(fresh: Book, old: NamedValues, new_inputs: dict[str, Any]
     cells = BookCells(book, keys)
 
     def where(c: Conflict) -> tuple[str, str]:
-        if c.note not in (REMOVED_BY_DATA, REMOVED_BY_KAM):
+        if c.note not in (REMOVED_BY_DATA, REMOVED_BY_KAM, NOT_IN_PLAN):
             at = cells.find(c.name, c.row_key, c.col_key, c.row, c.col)
             if at is not None:
                 return locate(book, c.name, *at) or ("?", c.name)

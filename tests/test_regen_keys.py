@@ -25,7 +25,7 @@ from kam_xl.recalc import find_soffice, read_values, recalculate
 from kam_xl.workbook.account_plan import TEMPLATE_ID, AccountPlanData, account_plan, parse_inputs
 from kam_xl.workbook.kaop_sheet import KaopInputs
 from kam_xl.workbook.layout import KeyedFamily, RowKey
-from kam_xl.workbook.merge import ERROR_KEPT, REMOVED_BY_DATA, by_key, merge_keyed, regen_values
+from kam_xl.workbook.merge import ERROR_KEPT, NOT_IN_PLAN, REMOVED_BY_DATA, by_key, merge_keyed, regen_values
 from kam_xl.workbook.names import read_named
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -242,6 +242,26 @@ def test_a_row_the_kam_added_stays_and_a_row_the_data_adds_gets_its_own_row(tmp_
     assert got == expected_by_key(new, {("kaop_plan_volume", "Eigenes Produkt", "0"): 10.0,
                                         ("kaop_plan_price", "Eigenes Produkt", "0"): 2.5})
     assert [r[0] for r in read_named(path).values["kaop_plan_products"]] == ["C", "B", "A", "Eigenes Produkt", None]
+
+
+def test_a_product_typed_without_numbers_is_reported_not_lost_silently(tmp_path):
+    path = tmp_path / "plan.xlsx"
+    regenerate(plan_data(["A", "B"]), path)
+    spare = [row[0] for row in read_named(path).values["kaop_plan_products"]].index(None)
+    type_cells(path, [("kaop_plan_products", spare, 0, "Neues Produkt")])
+    again = regenerate(plan_data(["A", "B"]), path)
+    assert again.status == "regenerated"
+    assert [(sheet, cell, c.kam, c.note) for sheet, cell, c in again.conflicts] == [
+        ("KAOP", "A27 (old file)", "Neues Produkt", NOT_IN_PLAN)]
+
+
+def test_without_a_snapshot_rows_still_follow_their_key_and_differences_are_reported():
+    keys = (RowKey("p", ("p", "v")),)
+    old = {"p": [["A"], ["B"], [None]], "v": [[1.0], [5.0], [None]]}      # the KAM typed 5 for B
+    new = {"p": [["B"], ["C"], [None]], "v": [[2.0], [3.0], [None]]}      # A removed, C added, B first
+    m = merge_keyed(None, old, new, keys)
+    assert m.values == {"p": [["B"], ["C"], ["A"]], "v": [[5.0], [3.0], [1.0]]}  # kept: cannot tell who typed
+    assert sorted((c.row_key, c.kam, c.data) for c in m.conflicts) == [("A", 1.0, None), ("B", 5.0, 2.0)]
 
 
 # --- error values and cleared inputs ---------------------------------------------------------------------------

@@ -66,6 +66,7 @@ Fate = Literal["merge", "data_removed", "kam_removed"]
 REMOVED_BY_DATA = "removed from the data book — not carried over; the KAM's value is in the backup"
 REMOVED_BY_KAM = "the KAM removed this row from the workbook; the data changed it"
 ERROR_KEPT = "error value kept as the KAM left it"
+NOT_IN_PLAN = "not in the regenerated plan: the sheet keeps no row with only this key (type its values)"
 
 
 @dataclass(frozen=True)
@@ -364,14 +365,17 @@ def _merge_block(name: str, k: _Keying, orig: dict[str, Any] | None, old: dict[s
         row: list[Any] = []
         held: list[Held] = []
         for ct in v.cax.order:
+            where = (len(rows_out), len(row))
+            cell = (rt, ct)
+            if cell in v.o:
+                out.origin[(name, *where)] = v.old_at(old_name, rt, ct) or (old_name, None, None)
             if k.is_key(name, rt, ct):
                 row.append(rt[1] if rt[0] == "k" else ct[1])  # the key, as the text rule writes it
                 continue
-            cell = (rt, ct)
             in_g = v.has and (k.keyed or cell in v.g)
             g, o, n = (v.g.get(cell) if in_g else None), v.o.get(cell), v.n.get(cell)
-            value, conflict = _pick(g, o, n, in_g)
-            where = (len(rows_out), len(row))
+            # a cell the old workbook does not have (its row or column is new) takes the data
+            value, conflict = _pick(g, o, n, in_g) if in_g or cell in v.o else (n, False)
             note = "" if conflict else ERROR_KEPT if isinstance(value, CellError) else None
             if note is not None:
                 out.conflicts.append(Conflict(name, *where, g, o, n, _text(rt), _text(ct), note,
@@ -379,8 +383,6 @@ def _merge_block(name: str, k: _Keying, orig: dict[str, Any] | None, old: dict[s
             kind = _held_kind(value, n)
             if kind is not None:
                 held.append(Held(name, *where, value, n, _text(rt), _text(ct), kind))
-            if o is not None:
-                out.origin[(name, *where)] = v.old_at(old_name, rt, ct) or (old_name, None, None)
             row.append(value)
         if k.skip_empty and rt[0] == "#" and all(x is None for x in row):
             continue  # an empty spare row: the re-laid sheet adds its own
@@ -610,6 +612,22 @@ def overlay(book: Book, held: list[Held], keys: tuple[KeySpec, ...]) -> list[Hel
         if (at is None or not cells.put(h.name, *at, h.value)) and h.kept:
             missing.append(h)
     return missing
+
+
+def keys_not_in(book: Book, m: Merge, keys: tuple[KeySpec, ...]) -> list[Conflict]:
+    """The keys of the merged values that the re-laid ``book`` has no row for — a row a sheet reader leaves
+    out (a KAOP product typed without any number) — as conflicts, so that no typed key goes unreported."""
+    cells = BookCells(book, keys)
+    lost: list[Conflict] = []
+    for name, k in _keying([x for x in keys if isinstance(x, RowKey)], set(m.values)).items():
+        if k.rows is None or k.rows[0] != name or not isinstance(m.values.get(name), list):
+            continue
+        for i, row in enumerate(m.values[name]):
+            text = row[k.rows[1]] if k.rows[1] < len(row) else None
+            if isinstance(text, str) and cells.find(name, text, None, None, k.rows[1]) is None:
+                lost.append(Conflict(name, i, k.rows[1], None, text, None, text, note=NOT_IN_PLAN,
+                                     old_at=m.origin.get((name, i, k.rows[1]))))
+    return lost
 
 
 def by_key(values: dict[str, Any], keys: tuple[KeySpec, ...]) -> dict[tuple[str, str, str], Any]:
