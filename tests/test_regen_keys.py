@@ -427,3 +427,41 @@ def test_random_typing_and_random_data_changes_lose_nothing_and_move_nothing():
         lost = {v for k, v in typed.items() if got.get(k) != v}
         assert lost == {c.kam for c in m.conflicts if c.note == REMOVED_BY_DATA}, cycle  # each one reported
         assert all(c.old_at is not None and c.row_key for c in m.conflicts), cycle    # with its cell and key
+
+
+def test_workbook_cycles_of_random_typing_and_data_changes(tmp_path):
+    """The same through real workbooks (layout, readers, renderer, openpyxl typing): a few seeded cycles. What
+    the KAM typed in any cycle stays under its key as long as the data has the key; when the data drops the
+    key it is reported once with the KAM's value; everything else is the data."""
+    rng = random.Random(9)
+    products, activities, criteria = ["P1", "P2", "P3"], ["A1", "A2", "A3"], ["K1", "K2", "K3"]
+    path = tmp_path / "plan.xlsx"
+    regenerate(plan_data(products, {"Seg": criteria}, activities), path)
+    kam: dict[tuple[str, str, str], float] = {}  # everything the KAM has typed so far, by key
+    for cycle in range(4):
+        nv = read_named(path).values
+        cells = []
+        for i, p in enumerate(rng.sample(products, min(2, len(products)))):
+            cells.append(("kaop_plan_volume", block_row(nv, "kaop_plan_products", p), i, 900.0 + cycle * 10 + i))
+            kam[("kaop_plan_volume", p, str(i))] = cells[-1][3]
+        a = rng.choice(activities)
+        cells.append(("cdb_act_quantity", block_row(nv, "cdb_act_activity", a), 0, 50.0 + cycle))
+        kam[("cdb_act_quantity", a, "0")] = cells[-1][3]
+        c = rng.choice(criteria)
+        cells.append(("kgb_1_ratings", block_row(nv, "kgb_1_criteria", c), 1, 10.0 + cycle))
+        kam[("kgb_Seg_ratings", c, "Nordchem")] = cells[-1][3]
+        type_cells(path, cells)
+        products = _change(rng, products, [f"P{i}" for i in range(1, 9)])
+        activities = _change(rng, activities, [f"A{i}" for i in range(1, 9)])
+        criteria = _change(rng, criteria, [f"K{i}" for i in range(1, 9)])
+        new = plan_data(products, {"Seg": criteria}, activities)
+        again = regenerate(new, path)
+        assert again.status == "regenerated", (cycle, again.problems)
+        got = inputs_by_key(path)
+        alive = {*products, *activities, *criteria}
+        dropped = {k: v for k, v in kam.items() if k[1] not in alive}
+        reported = sorted(c.kam for _, _, c in again.conflicts if c.note == REMOVED_BY_DATA)
+        assert reported == sorted(dropped.values()), cycle       # each value of a dropped key reported once
+        assert all(c.note == REMOVED_BY_DATA for _, _, c in again.conflicts), cycle
+        kam = {k: v for k, v in kam.items() if k[1] in alive}
+        assert got == expected_by_key(new, kam), cycle            # kept under its key; the rest is the data
