@@ -128,7 +128,8 @@ def _merge_and_rebuild(fresh: Book, old: NamedValues, new_inputs: dict[str, Any]
 
     A held cell is first shown to the readers as empty; if they refuse that or its row disappears, once more
     as the data's value there (the cell itself still shows what the KAM left). Conflicts are located in the
-    regenerated workbook, a value not carried over in the old one ("(old file)"), problems in the old one."""
+    regenerated workbook, a value not carried over in the old one ("(old file)": the backup), problems in the
+    file at the target (which then stays as it is)."""
     keys = fresh.key_specs()
     m = merge_keyed(snapshot_from_meta(old.meta), regen_values(fresh, old.values), new_inputs, keys)
     base = named_values(fresh)  # the readers also see the layout's other names (plan year …) as the data has them
@@ -158,10 +159,9 @@ def _merge_and_rebuild(fresh: Book, old: NamedValues, new_inputs: dict[str, Any]
 
     text = _problem_text(fresh, file)
     problems = []
-    for a in found:
+    for a in found:  # named in the file at the target, which stays as it is
         if a[:3] not in held_at:
-            origin = m.origin.get(a[:3])
-            at = in_old(*origin) if origin else None
+            at = old.locate(*m.origin.get(a[:3], a[:3]))
             problems.append(f"{file}, sheet {at[0]}, cell {at[1]}: value {a[3]!r} — allowed: {a[4]}" if at
                             else text(*a))
     return book, [(*where(c), c) for c in conflicts], problems
@@ -170,8 +170,9 @@ def _merge_and_rebuild(fresh: Book, old: NamedValues, new_inputs: dict[str, Any]
 def write_regenerating(key: str, target: Path, fresh: Book, identity: dict[str, str],
                        rebuild: Callable[[dict[str, Any], Problem], Book], now: datetime) -> PlanResult:
     """Write the layout ``fresh`` (built from the data) to ``target``. If a workbook is already there, it must
-    carry the ``identity`` entries in its ``_meta``; its inputs are merged with the data cell by cell (see
-    :mod:`kam_xl.workbook.merge`), ``rebuild(merged inputs, problem)`` lays the workbook out again from them,
+    carry the ``identity`` entries in its ``_meta``; its inputs are merged with the data, rows by key (see
+    :mod:`kam_xl.workbook.merge` and :func:`_merge_and_rebuild`), ``rebuild(merged inputs, problem)`` lays the
+    workbook out again from them,
     the old file is copied to ``_backup/`` and the new one written atomically. Any problem leaves the old
     file exactly as it is."""
     new_inputs = regen_values(fresh)

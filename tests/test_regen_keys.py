@@ -255,6 +255,18 @@ def test_a_product_typed_without_numbers_is_reported_not_lost_silently(tmp_path)
         ("KAOP", "A27 (old file)", "Neues Produkt", NOT_IN_PLAN)]
 
 
+def test_a_bad_value_in_a_moved_row_is_named_at_its_cell_and_the_file_left_as_it_is(tmp_path):
+    path = tmp_path / "plan.xlsx"
+    regenerate(plan_data(["A", "B"]), path)
+    b = block_row(read_named(path).values, "kaop_plan_products", "B")
+    type_cells(path, [("kaop_plan_price", b, 1, "teuer")])
+    before = path.read_bytes()
+    again = regenerate(plan_data(["B", "C", "A"]), path)   # B first now: the problem names where it is in the file
+    assert again.status == "error"
+    assert again.problems[0] == "plan.xlsx, sheet KAOP, cell D30: value 'teuer' — allowed: a price per unit ≥ 0"
+    assert openpyxl.load_workbook(path)["KAOP"]["D30"].value == "teuer" and path.read_bytes() == before
+
+
 def test_without_a_snapshot_rows_still_follow_their_key_and_differences_are_reported():
     keys = (RowKey("p", ("p", "v")),)
     old = {"p": [["A"], ["B"], [None]], "v": [[1.0], [5.0], [None]]}      # the KAM typed 5 for B

@@ -33,7 +33,16 @@ inserts, removes, reorders or renames (a renamed key is one key removed and one 
   activities the plan has, and a row it no longer has cannot be carried on consistently (a Kgb card's
   weights would no longer sum to 100 %). Every value the KAM had typed in such a row is reported as a
   conflict (data value empty, note ``removed from the data book``) and stays in the backup of the old file,
-  so nothing is lost silently and regeneration is never blocked by it.
+  so nothing is lost silently and regeneration is never blocked by it;
+* a key whose row the re-laid sheet does not keep (a KAOP product typed without any number: the KAOP reader
+  makes no row of a name alone) is reported too (:func:`keys_not_in`).
+
+Without a snapshot rows are still matched by key; every row only the old workbook has is kept (it cannot be
+told whether the KAM or the data put it there) and reported.
+
+For checking, :func:`by_key` gives every value of a workbook's keyed blocks by (block, row key, column) — the
+same before and after regeneration for every key the data still has — and :attr:`Merge.fates` says per key
+what happened to its row.
 
 **Error values and cleared cells stay as the KAM left them.** A cell holding a
 :class:`~kam_xl.cells.CellError` (``#DIV/0!``, a formula without result) is kept as it is and reported; a
@@ -455,7 +464,7 @@ def _align_family(fam: KeyedFamily, orig: dict[str, Any] | None, old: dict[str, 
         if fate == "data_removed" and orig is not None:
             _report_dropped_card(fam, g.index(t) + 1, o.index(t) + 1, orig, old, old_names, rowkeys, out)
         if t[0] == "k" and fate != "merge":
-            out.fates[(fam.key_name(0).replace("_0_", "_{n}_"), t[1])] = fate
+            out.fates[(f"{fam.prefix}{{n}}_{fam.key}", t[1])] = fate
     slot_of = {t: m for m, t in enumerate(ax.order, start=1)}
 
     def slots(tokens: list[Token]) -> dict[int, int]:
