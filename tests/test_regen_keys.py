@@ -21,7 +21,7 @@ from kam_xl.cells import CellError
 from kam_xl.databook import demo_databook
 from kam_xl.kaop import KaopMeasure, PotentialGoal, ProductQuarter
 from kam_xl.kgb import KgbCard, KgbCriterion
-from kam_xl.recalc import find_soffice, read_values, recalculate
+from kam_xl.recalc import read_values, recalculate
 from kam_xl.workbook.account_plan import TEMPLATE_ID, AccountPlanData, account_plan, parse_inputs
 from kam_xl.workbook.kaop_sheet import KaopInputs
 from kam_xl.workbook.layout import KeyedFamily, RowKey
@@ -325,7 +325,6 @@ def test_an_error_value_survives_regeneration_exactly_and_is_reported(tmp_path, 
                    if k != ("kaop_plan_volume", "Leimungsmittel AKD 7", "2")}
 
 
-@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice not installed")
 def test_libreoffice_recalculates_the_kept_error_cells_as_errors(tmp_path, monkeypatch):
     path = tmp_path / "plan.xlsx"
     regenerate(plan_data(), path)
@@ -477,3 +476,33 @@ def test_workbook_cycles_of_random_typing_and_data_changes(tmp_path):
         assert all(c.note == REMOVED_BY_DATA for _, _, c in again.conflicts), cycle
         kam = {k: v for k, v in kam.items() if k[1] in alive}
         assert got == expected_by_key(new, kam), cycle            # kept under its key; the rest is the data
+
+
+def test_the_renderer_writes_each_kind_of_cell_error_as_the_kam_left_it(tmp_path):
+    import zipfile
+
+    from python_calamine import CalamineWorkbook
+
+    from kam_xl.workbook.layout import Book, Input, Sheet
+    from kam_xl.workbook.render import write_book
+
+    s = Sheet("S")
+    for r, err in enumerate((CellError("#DIV/0!", "B1/0"), CellError("#N/A"), CellError("", "SUM(B1:B2)"),
+                             CellError("#SPILL!", "SEQUENCE(2)"), CellError(""))):
+        s.put(r, 0, err, input=Input(kind="amount"))
+    s.put(0, 1, 2.0)
+    s.put(1, 1, 3.0)
+    path = write_book(Book("t", "1", [s]), tmp_path / "e.xlsx")
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
+    assert '<c r="A1" s="1" t="e"><f>B1/0</f><v>#DIV/0!</v></c>' in xml      # an error cached as an error
+    assert '<c r="A2" s="1" t="e"><f>#N/A</f><v>#N/A</v></c>' in xml         # a typed error: its literal
+    assert '<c r="A3" s="1"><f>SUM(B1:B2)</f><v></v></c>' in xml             # no result: calculated on opening
+    # a newer code: the formula (xlsxwriter writes SEQUENCE as the dynamic array it is), no cached text
+    assert '<c r="A4" s="1" cm="1" t="str"><f t="array" ref="A4">_xlfn.SEQUENCE(2)</f><v></v></c>' in xml
+    assert '<c r="A5" s="1"/>' in xml                                        # nothing to keep: blank
+    wb = openpyxl.load_workbook(path, data_only=True)["S"]
+    assert [wb[f"A{r}"].value for r in range(1, 6)] == ["#DIV/0!", "#N/A", None, None, None]
+    assert [row[0] for row in CalamineWorkbook.from_path(str(path)).get_sheet_by_name("S").to_python()] == \
+        ["", "", "", ""]  # calamine shows error cells as empty strings (the package reader tells them apart)
+    out = read_values(recalculate([path], tmp_path / "recalc")[0])["S"]  # LibreOffice (a must, like test_recalc)
+    assert (out["A1"], out["A2"], out["A3"]) == ("#DIV/0!", "#N/A", 5)
