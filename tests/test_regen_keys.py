@@ -320,7 +320,8 @@ def test_an_error_value_survives_regeneration_exactly_and_is_reported(tmp_path, 
     # the written workbook is otherwise sound: the rest of the inputs as the data and the KAM left them
     monkeypatch.undo()
     got = inputs_by_key(path)
-    assert ("kaop_plan_volume", "Leimungsmittel AKD 7", "2") not in got  # calamine reads the error as empty
+    kept = got.pop(("kaop_plan_volume", "Leimungsmittel AKD 7", "2"), None)
+    assert kept is None or kept == CellError("#DIV/0!", "B2/0")  # calamine alone: empty; the package reader: it
     assert got == {k: v for k, v in expected_by_key(new, {}).items()
                    if k != ("kaop_plan_volume", "Leimungsmittel AKD 7", "2")}
 
@@ -496,7 +497,7 @@ def test_the_renderer_writes_each_kind_of_cell_error_as_the_kam_left_it(tmp_path
     xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
     assert '<c r="A1" s="1" t="e"><f>B1/0</f><v>#DIV/0!</v></c>' in xml      # an error cached as an error
     assert '<c r="A2" s="1" t="e"><f>#N/A</f><v>#N/A</v></c>' in xml         # a typed error: its literal
-    assert '<c r="A3" s="1"><f>SUM(B1:B2)</f><v></v></c>' in xml             # no result: calculated on opening
+    assert '<c r="A3" s="1"><f>SUM(B1:B2)</f></c>' in xml                    # no result: calculated on opening
     # a newer code: the formula (xlsxwriter writes SEQUENCE as the dynamic array it is), no cached text
     assert '<c r="A4" s="1" cm="1" t="str"><f t="array" ref="A4">_xlfn.SEQUENCE(2)</f><v></v></c>' in xml
     assert '<c r="A5" s="1"/>' in xml                                        # nothing to keep: blank

@@ -74,7 +74,7 @@ _TokenCache = dict[tuple[int, str, int, str], list[Token]]  # (id of a version, 
 Fate = Literal["merge", "data_removed", "kam_removed"]
 REMOVED_BY_DATA = "removed from the data book — not carried over; the KAM's value is in the backup"
 REMOVED_BY_KAM = "the KAM removed this row from the workbook; the data changed it"
-ERROR_KEPT = "error value kept as the KAM left it"
+ERROR_KEPT = "error value or formula kept as the KAM left it"
 NOT_IN_PLAN = "not in the regenerated plan: the sheet keeps no row with only this key (type its values)"
 
 

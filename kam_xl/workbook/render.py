@@ -63,6 +63,15 @@ _PREPARED: dict[tuple[str, bool, bool], str] = {}  # formula as written → as x
 _PREPARED_MAX = 100_000  # distinct formulas kept (an account plan has ~500, mostly the same in every plan)
 
 
+class _NoResult(str):
+    """The cached result of a formula the KAM saved without one (:class:`~kam_xl.cells.CellError` with code
+    ``""``): its cell is written with no ``<v>`` at all, as openpyxl saves formulas, so that reading the
+    regenerated workbook again finds it uncached (an empty ``<v></v>`` is an empty text result)."""
+
+
+NO_RESULT = _NoResult("")
+
+
 class _Worksheet(Worksheet):
     """xlsxwriter's worksheet with its formula preparation remembered.
 
@@ -82,6 +91,13 @@ class _Worksheet(Worksheet):
                 _PREPARED.clear()
             _PREPARED[key] = prepared
         return prepared
+
+    def _xml_formula_element(self, formula: str, result: Any, attributes: Any = ()) -> None:  # type: ignore[override]
+        if result is not NO_RESULT:
+            super()._xml_formula_element(formula, result, list(attributes))
+            return
+        attr = "".join(f' {key}="{self._escape_attributes(value)}"' for key, value in attributes)
+        self.fh.write(f"<c{attr}><f>{self._escape_data(formula)}</f></c>")
 
 
 class _Workbook(Workbook):
@@ -173,13 +189,13 @@ def _write_error(ws: Worksheet, row: int, col: int, error: CellError, fmt: Any) 
     """An input cell as the KAM left it (regeneration): its formula with the error value as cached result
     (xlsxwriter marks the seven classic codes ``t="e"``, so a reader that does not calculate sees the error),
     or for an error typed as a value the error literal as formula (``=#N/A`` — the same error value). A
-    formula saved without its result, or a newer code, gets an empty cached result: the application
-    calculates it on opening (xlsxwriter sets ``fullCalcOnLoad``)."""
+    formula saved without its result, or with a newer code, is written without a result (:data:`NO_RESULT`):
+    the application calculates it on opening (xlsxwriter sets ``fullCalcOnLoad``)."""
     formula = error.formula or (error.code if error.code in XLSX_ERROR_LITERALS else None)
     if formula is None:
         ws.write_blank(row, col, None, fmt)
         return
-    ws.write_formula(row, col, "=" + formula, fmt, error.code if error.code in XLSX_ERROR_LITERALS else "")
+    ws.write_formula(row, col, "=" + formula, fmt, error.code if error.code in XLSX_ERROR_LITERALS else NO_RESULT)
 
 
 def _write_cell(ws: Worksheet, cell: Cell, fmt: Any) -> None:
