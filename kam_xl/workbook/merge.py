@@ -373,11 +373,12 @@ def _merge_block(name: str, k: _Keying, orig: dict[str, Any] | None, old: dict[s
     for rt in v.rax.order:
         row: list[Any] = []
         held: list[Held] = []
+        origin: dict[tuple[str, int | None, int | None], tuple[str, int | None, int | None]] = {}
         for ct in v.cax.order:
             where = (len(rows_out), len(row))
             cell = (rt, ct)
             if cell in v.o:
-                out.origin[(name, *where)] = v.old_at(old_name, rt, ct) or (old_name, None, None)
+                origin[(name, *where)] = v.old_at(old_name, rt, ct) or (old_name, None, None)
             if k.is_key(name, rt, ct):
                 row.append(rt[1] if rt[0] == "k" else ct[1])  # the key, as the text rule writes it
                 continue
@@ -397,6 +398,7 @@ def _merge_block(name: str, k: _Keying, orig: dict[str, Any] | None, old: dict[s
             continue  # an empty spare row: the re-laid sheet adds its own
         rows_out.append(row)
         out.held.extend(held)
+        out.origin.update(origin)
     return rows_out
 
 
