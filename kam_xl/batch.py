@@ -69,8 +69,21 @@ from kam_xl.workbook.controller import (
     default_settings,
     read_carried_settings,
 )
-from kam_xl.workbook.layout import Book, input_values, locate, named_values
-from kam_xl.workbook.merge import Conflict, merge_inputs, snapshot_from_meta, snapshot_meta
+from kam_xl.workbook.layout import Book, locate, named_values
+from kam_xl.workbook.merge import (
+    NOT_IN_PLAN,
+    REMOVED_BY_DATA,
+    REMOVED_BY_KAM,
+    BookCells,
+    Conflict,
+    keys_not_in,
+    merge_keyed,
+    overlay,
+    parse_view,
+    regen_values,
+    snapshot_from_meta,
+    snapshot_meta,
+)
 from kam_xl.workbook.names import Engine, NamedValues, WorkbookError, read_named
 from kam_xl.workbook.questionnaire import TEMPLATE_ID as QUESTIONNAIRE_ID
 from kam_xl.workbook.questionnaire import questionnaire, questionnaire_meta_problem, read_questionnaire
@@ -206,16 +219,67 @@ def _write(book: Book, target: Path, backup: Path | None) -> str | None:
 Problem = Callable[[str, int | None, int | None, object, str], None]
 
 
+def _merge_and_rebuild(fresh: Book, old: NamedValues, new_inputs: dict[str, Any],
+                       rebuild: Callable[[dict[str, Any], Problem], Book], file: str
+                       ) -> tuple[Book, list[tuple[str, str, Conflict]], list[str]]:
+    """Merge the old workbook's inputs with the data's by key (:func:`~kam_xl.workbook.merge.merge_keyed`), lay
+    the workbook out again from them and put back the held cells (error values, cleared cells). Returns the
+    book, the conflicts with their (sheet, cell) and the problems that stop regeneration (values the readers
+    refuse, except held cells, which are reported as conflicts instead).
+
+    A held cell is first shown to the readers as empty; if they refuse that or its row disappears, once more
+    as the data's value there (the cell itself still shows what the KAM left). Conflicts are located in the
+    regenerated workbook, a value not carried over in the old one ("(old file)": the backup), problems in the
+    file at the target (which then stays as it is)."""
+    keys = fresh.key_specs()
+    m = merge_keyed(snapshot_from_meta(old.meta), regen_values(fresh, old.values), new_inputs, keys)
+    base = named_values(fresh)  # the readers also see the layout's other names (plan year …) as the data has them
+    held_at = {(h.name, h.row, h.col) for h in m.held if h.kept}
+    for use_data in (False, True):
+        found: list[tuple[str, int | None, int | None, object, str]] = []
+        book = rebuild({**base, **parse_view(m, use_data)}, lambda *a: found.append(a))  # noqa: B023
+        missing = overlay(book, m.held, keys)
+        if not missing and not any(a[:3] in held_at for a in found):
+            break
+    conflicts = [*m.conflicts, *(Conflict(h.name, h.row, h.col, None, h.value, h.data, h.row_key, h.col_key,
+                                          "could not be kept: the regenerated plan has no such row")
+                                 for h in missing), *keys_not_in(book, m, keys)]
+
+    def in_old(name: str, row: int | None, col: int | None) -> tuple[str, str] | None:
+        at = old.locate(name, row, col)
+        return (at[0], f"{at[1]} (old file)") if at else None
+
+    cells = BookCells(book, keys)
+
+    def where(c: Conflict) -> tuple[str, str]:
+        if c.note not in (REMOVED_BY_DATA, REMOVED_BY_KAM, NOT_IN_PLAN):
+            at = cells.find(c.name, c.row_key, c.col_key, c.row, c.col)
+            if at is not None:
+                return locate(book, c.name, *at) or ("?", c.name)
+        return (in_old(*c.old_at) if c.old_at else None) or ("?", c.name)
+
+    text = _problem_text(fresh, file)
+    problems = []
+    for a in found:  # named in the file at the target, which stays as it is
+        if a[:3] not in held_at:
+            at = old.locate(*m.origin.get(a[:3], a[:3]))
+            problems.append(f"{file}, sheet {at[0]}, cell {at[1]}: value {a[3]!r} — allowed: {a[4]}" if at
+                            else text(*a))
+    return book, [(*where(c), c) for c in conflicts], problems
+
+
 def write_regenerating(key: str, target: Path, fresh: Book, identity: dict[str, str],
                        rebuild: Callable[[dict[str, Any], Problem], Book], now: datetime) -> PlanResult:
     """Write the layout ``fresh`` (built from the data) to ``target``. If a workbook is already there, it must
-    carry the ``identity`` entries in its ``_meta``; its inputs are merged with the data cell by cell (see
-    :mod:`kam_xl.workbook.merge`), ``rebuild(merged inputs, problem)`` lays the workbook out again from them,
-    the old file is copied to ``_backup/`` and the new one written atomically. Any problem — invalid input, a
-    damaged or foreign file, a backup or write the file system refuses — gives an ``"error"`` result naming the
-    file and the reason and leaves the old file exactly as it is."""
-    new_inputs = input_values(fresh)
-    book, conflicts, backup, status = fresh, [], None, "new"
+    carry the ``identity`` entries in its ``_meta``; its inputs are merged with the data, rows by key (see
+    :mod:`kam_xl.workbook.merge` and :func:`_merge_and_rebuild`), ``rebuild(merged inputs, problem)`` lays the
+    workbook out again from them, the old file is copied to ``_backup/`` and the new one written atomically.
+    Any problem — invalid input, a damaged or foreign file, a backup or write the file system refuses — gives
+    an ``"error"`` result naming the file and the reason and leaves the old file exactly as it is."""
+    new_inputs = regen_values(fresh)
+    book: Book = fresh
+    conflicts: list[tuple[str, str, Conflict]] = []
+    backup, status = None, "new"
     if target.exists():
         old = _read(target)
         if not isinstance(old, NamedValues):
@@ -225,16 +289,10 @@ def write_regenerating(key: str, target: Path, fresh: Book, identity: dict[str, 
             return PlanResult(key, target, "error", problems=[
                 f"{target.name}: not the workbook to regenerate here ({'; '.join(wrong)}) — the file was left "
                 "as it is"])
-        old_inputs = {k: v for k, v in old.values.items() if k in new_inputs}
-        merged, found = merge_inputs(snapshot_from_meta(old.meta), old_inputs, new_inputs)
-        problems: list[str] = []
-        text = _problem_text(fresh, target.name)
-        # the readers also see the layout's other names (plan year, criterion ids …) as the data has them now
-        book = rebuild({**named_values(fresh), **merged}, lambda *a: problems.append(text(*a)))
+        book, conflicts, problems = _merge_and_rebuild(fresh, old, new_inputs, rebuild, target.name)
         if problems:
             return PlanResult(key, target, "error",
                               problems=[*problems, f"{target.name}: not regenerated; the file was left as it is"])
-        conflicts = [(*(locate(fresh, c.name, c.row, c.col) or ("?", c.name)), c) for c in found]
         try:
             backup = backup_copy(target, now)
         except OSError as e:
@@ -578,16 +636,17 @@ def generate_all(data_path: str | None, out_dir: Path, lang: Lang = "de", jobs: 
 
 def write_conflict_report(results: list[PlanResult], out_dir: Path) -> Path | None:
     """Write ``conflicts.csv`` (file, sheet, cell, input name, value at last generation, KAM's value kept,
-    new data value) when there are conflicts, in the one CSV dialect (:func:`kam_xl.csvio.write_csv`: a KAM's
-    ``=HYPERLINK(…)`` stays text); returns its path, or ``None`` — and then a ``conflicts.csv`` of an earlier run
-    is removed, so the file always describes the last run. Raises :class:`OSError`."""
-    rows = [(r.path.name, sheet, cell, c.name, c.orig, c.kam, c.data)
+    new data value, note — why a value is listed besides a plain conflict) when there are conflicts, in the one
+    CSV dialect (:func:`kam_xl.csvio.write_csv`: a KAM's ``=HYPERLINK(…)`` stays text); returns its path, or
+    ``None`` — and then a ``conflicts.csv`` of an earlier run is removed, so the file always describes the last
+    run. Raises :class:`OSError`."""
+    rows = [(r.path.name, sheet, cell, c.name, c.orig, c.kam, c.data, c.note)
             for r in results for sheet, cell, c in r.conflicts]
     if not rows:
         (out_dir / "conflicts.csv").unlink(missing_ok=True)
         return None
     return csvio.write_csv(out_dir / "conflicts.csv", ["file", "sheet", "cell", "input", "data_at_last_generation",
-                                                       "kam_value_kept", "new_data"], rows)
+                                                       "kam_value_kept", "new_data", "note"], rows)
 
 
 @dataclass

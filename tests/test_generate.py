@@ -162,3 +162,35 @@ def test_kgb_inputs_read_back_exactly_and_survive_regeneration(tmp_path):
     bad = generate_plan(None, "KA-001", out)
     assert bad.status == "error"
     assert "sheet Kgb" in bad.problems[0] and "weights that sum to 100 %" in bad.problems[0]
+
+
+def test_regeneration_after_the_data_book_drops_a_product_keeps_values_with_their_product(tmp_path):
+    from kam_xl.batch import _databook
+
+    data = write_databook(demo_databook(), tmp_path / "data")
+    out = tmp_path / "out"
+    plan = generate_plan(str(data), "KA-001", out).path
+    names = [r[0] for r in read_named(plan).values["kaop_plan_products"]]
+    assert names[:2] == ["Leimungsmittel AKD 7", "Entschäumer DF 3"]
+    type_into(plan, "kaop_plan_volume", 777.0, row=1, col=1)   # DF 3, Q2
+    type_into(plan, "kaop_plan_volume", 555.0, row=0, col=2)   # AKD 7, Q3
+    # the data book drops AKD 7: DF 3 moves up to the first row, and its value must move with it
+    path = data / "kaop_products.csv"
+    rows = [r for r in csv.DictReader(path.open(encoding="utf-8"))
+            if not (r["account_id"] == "KA-001" and r["product"] == "Leimungsmittel AKD 7")]
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    _databook.cache_clear()
+    result = runner.invoke(app, ["generate", "--data", str(data), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    nv = read_named(plan).values
+    assert [r[0] for r in nv["kaop_plan_products"]] == ["Entschäumer DF 3", None]
+    assert nv["kaop_plan_volume"][0][1] == 777
+    report = list(csv.DictReader((out / "conflicts.csv").open(encoding="utf-8")))
+    assert [(r["file"], r["sheet"], r["cell"], r["input"], r["kam_value_kept"], r["new_data"], r["note"][:26])
+            for r in report] == [(plan.name, "KAOP", "E25 (old file)", "kaop_plan_volume", "555.0", "",
+                                  "removed from the data book")]
+    assert openpyxl.load_workbook(out / "_backup" / next(p.name for p in (out / "_backup").iterdir()
+                                                          if p.name.startswith("KA-001")))["KAOP"]["E25"].value == 555

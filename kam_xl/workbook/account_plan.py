@@ -34,7 +34,7 @@ from kam_xl.workbook.coerce import Refusal, shown
 from kam_xl.workbook.excellence_sheet import excellence_sheet, parse_excellence
 from kam_xl.workbook.kaop_sheet import KaopInputs, parse_kaop
 from kam_xl.workbook.kgb_sheet import kgb_sheet, parse_kgb
-from kam_xl.workbook.layout import KIND_BOUNDS, Book, Input, Sheet
+from kam_xl.workbook.layout import KIND_BOUNDS, Book, Input, RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
 
 TEMPLATE_ID = "kam_xl.account_plan"
@@ -153,6 +153,7 @@ def _cdb_sheet(data: AccountPlanData, lang: Lang) -> tuple[Sheet, CdbStatement]:
     s.name_range("cdb_act_quantity", first, 2, last, 2)
     s.name_range("cdb_act_rate", first, 3, last, 3)
     cost_range = s.name_range("cdb_act_cost", first, 4, last, 4)
+    s.keys.append(RowKey("cdb_act_activity", ("cdb_act_activity", "cdb_act_stage", "cdb_act_quantity", "cdb_act_rate")))
 
     totals: dict[str, str] = {}
     net_ref = s.ref(3 + [f for f, *_ in STATEMENT_LINES].index("net_sales"), 3)

@@ -57,7 +57,7 @@ from kam_xl.excellence import (
 from kam_xl.text import clean_text
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, percent_as_points, shown
-from kam_xl.workbook.layout import TEXT_MAX_CHARS, Conditional, Input, Sheet
+from kam_xl.workbook.layout import TEXT_MAX_CHARS, Conditional, Input, RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
 
 Lang = Literal["de", "en"]
@@ -192,6 +192,7 @@ def excellence_sheet(catalogue: Catalogue, dimensions: list[str], response: Resp
             s.name_range(f"exc_{D}_ids", lo, 0, hi, 0)
             ratings = s.name_range(f"exc_{D}_ratings", lo, 2, hi, 2)
             s.name_range(f"exc_{D}_evidence", lo, 3, hi, 3)
+            s.keys.append(RowKey(f"exc_{D}_ids", (f"exc_{D}_ratings", f"exc_{D}_evidence")))  # by criterion id
             s.conditionals.append(Conditional(lo, 4, hi, 4, SCORE_SCALE))
             score_f = f'=IFERROR(AVERAGE({_areas(s, spans, 4)}),"")'
             criteria_f, rated_f = f"=COUNTA({_areas(s, spans, 0)})", f"=COUNT({_areas(s, spans, 4)})"

@@ -49,7 +49,7 @@ from kam_xl.kaop import (
 )
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
-from kam_xl.workbook.layout import KIND_BOUNDS, TEXT_MAX_CHARS, Chart, Conditional, Input, Sheet
+from kam_xl.workbook.layout import KIND_BOUNDS, TEXT_MAX_CHARS, Chart, Conditional, Input, RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
 
 Lang = Literal["de", "en"]
@@ -212,6 +212,7 @@ def _block(s: Sheet, top: int, scenario: Literal["plan", "actual"], names: list[
     s.name_range(pre + "sow", R.sow(0), first_q, R.sow(last), last_q)
     s.name_range(pre + "cost_type", R.cost_input(0), C_BASIS, R.cost_input(len(COST_CATEGORIES) - 1), C_BASIS)
     s.name_range(pre + "cost_value", R.cost_input(0), first_q, R.cost_input(len(COST_CATEGORIES) - 1), last_q)
+    s.keys.append(RowKey(pre + "products", tuple(pre + k for k in ("products", "volume", "price", "sow"))))
 
     # --- revenue ---------------------------------------------------------------------------------------
     s.put(R.revenue - 1, C_LABEL, _t(lang, "Umsatz [€]", "Revenue [€]"), style="bold")
@@ -427,6 +428,8 @@ def _goals(s: Sheet, top: int, goals: Sequence[PotentialGoal], lang: Lang) -> in
     s.name_range("kaop_goal_targets", first, 3, last, 6)
     s.name_range("kaop_goal_actuals", first, 7, last, 10)
     s.name_range("kaop_goal_attainment", first, 11, last, 14)
+    # a goal's row follows the goal, also in the target and actual blocks (which lie inside kaop_goals)
+    s.keys.append(RowKey("kaop_goals", ("kaop_goals", "kaop_goal_targets", "kaop_goal_actuals")))
     return last + 2
 
 
@@ -456,6 +459,7 @@ def _measures(s: Sheet, top: int, measures: Sequence[KaopMeasure], lang: Lang) -
               input=Input(kind="list", choices=statuses, title="Status", message=", ".join(statuses)))
     last = first + n - 1
     s.name_range("kaop_measures", first, 0, last, 5)
+    s.keys.append(RowKey("kaop_measures", ("kaop_measures",)))  # a measure's row follows the measure
     return last + 2
 
 

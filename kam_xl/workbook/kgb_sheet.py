@@ -42,7 +42,7 @@ from kam_xl.kgb import (
 )
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
-from kam_xl.workbook.layout import KIND_BOUNDS, Chart, Conditional, Input, Sheet
+from kam_xl.workbook.layout import KIND_BOUNDS, Chart, Conditional, Input, KeyedFamily, RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
 
 Lang = Literal["de", "en"]
@@ -226,6 +226,10 @@ def kgb_sheet(cards: list[KgbCard], lang: Lang = "de", spare_criteria: int = 2, 
         s.widths[c] = 18
     for k, width in enumerate((32, 22, 17)):
         s.widths[2 + n_sup + k] = width
+    # cards follow their segment; criteria rows their criterion; rating columns their supplier
+    s.keys += [KeyedFamily("kgb_", "segment"),
+               RowKey("kgb_{n}_criteria", ("kgb_{n}_criteria", "kgb_{n}_weights", "kgb_{n}_ratings")),
+               RowKey("kgb_{n}_suppliers", ("kgb_{n}_suppliers", "kgb_{n}_ratings"), axis="cols")]
     top = 3
     for n, card in enumerate(cards or [None], start=1):
         top = _block(s, n, card, top, lang, spare_criteria, n_sup)

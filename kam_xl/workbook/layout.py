@@ -138,6 +138,52 @@ class Button:
     height: int = 30
 
 
+@dataclass(frozen=True)
+class RowKey:
+    """Which named block holds the keys that the rows of other input blocks belong to — what regeneration
+    aligns rows by (:mod:`kam_xl.workbook.merge`), so that a value never moves to another product, criterion,
+    activity or measure when the data book inserts, removes or reorders rows.
+
+    The rows of every block in ``blocks`` belong to the key in column ``col`` of the block ``key``
+    (``axis="rows"``); with ``axis="cols"`` the columns of ``blocks`` belong to the keys in row 0 of ``key``
+    (the supplier names heading a Kgb card's rating columns). ``key`` may itself be one of ``blocks``. Names
+    may contain ``{n}``: the declaration then holds for every card of a :class:`KeyedFamily`.
+
+    >>> RowKey("kaop_plan_products", ("kaop_plan_products", "kaop_plan_volume")).names(None)
+    ('kaop_plan_products', ('kaop_plan_products', 'kaop_plan_volume'))
+    >>> RowKey("kgb_{n}_criteria", ("kgb_{n}_weights",)).names(2)
+    ('kgb_2_criteria', ('kgb_2_weights',))
+    """
+
+    key: str
+    blocks: tuple[str, ...]
+    col: int = 0
+    axis: Literal["rows", "cols"] = "rows"
+
+    def names(self, n: int | None) -> tuple[str, tuple[str, ...]]:
+        """Key block and member blocks, with ``{n}`` replaced by card ``n``."""
+        if n is None:
+            return self.key, self.blocks
+        return self.key.format(n=n), tuple(b.format(n=n) for b in self.blocks)
+
+
+@dataclass(frozen=True)
+class KeyedFamily:
+    """Numbered groups of names — ``kgb_1_…``, ``kgb_2_…`` (``prefix`` ``"kgb_"``) — each belonging to the
+    key in its cell ``<prefix><n>_<key>`` (the card's segment): regeneration numbers the cards after their
+    keys, never by position."""
+
+    prefix: str
+    key: str
+
+    def key_name(self, n: int) -> str:
+        """The name of card ``n``'s key cell."""
+        return f"{self.prefix}{n}_{self.key}"
+
+
+KeySpec = RowKey | KeyedFamily
+
+
 @dataclass
 class Sheet:
     """A worksheet layout."""
@@ -152,6 +198,7 @@ class Sheet:
     hidden: bool = False
     protect: bool = True
     freeze: tuple[int, int] | None = None
+    keys: list[KeySpec] = field(default_factory=list)  # which blocks' rows follow which keys (regeneration)
 
     def put(self, row: int, col: int, value: Any = None, *, formula: str | None = None, cached: Any = None,
             style: str = "text", name: str | None = None, input: Input | None = None) -> Cell:
@@ -199,6 +246,10 @@ class Book:
     def formula_cells(self) -> list[tuple[str, Cell]]:
         """Every formula cell with its sheet name (the cells a recalculation test compares)."""
         return [(s.name, c) for s in self.sheets for c in s.cells if c.formula is not None]
+
+    def key_specs(self) -> tuple[KeySpec, ...]:
+        """The key declarations of all sheets (:class:`RowKey`, :class:`KeyedFamily`)."""
+        return tuple(k for s in self.sheets for k in s.keys)
 
     def input_cells(self) -> list[tuple[str, Cell]]:
         """Every input cell with its sheet name."""

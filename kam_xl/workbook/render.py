@@ -7,6 +7,8 @@ What every generated workbook gets, whatever its template:
 * a data validation with an input message on every input, saying what is allowed;
 * each formula cell carries its cached result, so readers that do not calculate show the right numbers;
 * text is always written as text: a value beginning with ``=``, ``+``, ``-`` or ``@`` never becomes a formula;
+* an input holding a :class:`~kam_xl.cells.CellError` (regeneration keeps a KAM's error value or formula
+  as the KAM left it) is written as that formula with the error as its cached result;
 * a hidden ``_meta`` sheet with template id and version, account id and generation time, each also a
   defined name (``meta_template_id`` …), so a filled workbook can be read back safely;
 * a hidden (not very hidden: IT can unhide and inspect it) ``xlwings.conf`` sheet with the classic xlwings
@@ -25,10 +27,13 @@ from typing import IO, Any
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from kam_xl.cells import CellError
 from kam_xl.files import write_atomic
 from kam_xl.workbook.layout import TEXT_MAX_CHARS, XLWINGS_CONF_SHEET, Book, Cell, Input, Sheet, pick
 
 META_SHEET = "_meta"
+#: the error values a formula can hold literally and xlsxwriter writes as a cached error (``t="e"``)
+XLSX_ERROR_LITERALS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")
 INPUT_FILL = "#FFF2CC"
 _BASE: dict[str, dict[str, Any]] = {
     "text": {},
@@ -58,6 +63,15 @@ _PREPARED: dict[tuple[str, bool, bool], str] = {}  # formula as written → as x
 _PREPARED_MAX = 100_000  # distinct formulas kept (an account plan has ~500, mostly the same in every plan)
 
 
+class _NoResult(str):
+    """The cached result of a formula the KAM saved without one (:class:`~kam_xl.cells.CellError` with code
+    ``""``): its cell is written with no ``<v>`` at all, as openpyxl saves formulas, so that reading the
+    regenerated workbook again finds it uncached (an empty ``<v></v>`` is an empty text result)."""
+
+
+NO_RESULT = _NoResult("")
+
+
 class _Worksheet(Worksheet):
     """xlsxwriter's worksheet with its formula preparation remembered.
 
@@ -77,6 +91,13 @@ class _Worksheet(Worksheet):
                 _PREPARED.clear()
             _PREPARED[key] = prepared
         return prepared
+
+    def _xml_formula_element(self, formula: str, result: Any, attributes: Any = ()) -> None:  # type: ignore[override]
+        if result is not NO_RESULT:
+            super()._xml_formula_element(formula, result, list(attributes))
+            return
+        attr = "".join(f' {key}="{self._escape_attributes(value)}"' for key, value in attributes)
+        self.fh.write(f"<c{attr}><f>{self._escape_data(formula)}</f></c>")
 
 
 class _Workbook(Workbook):
@@ -162,6 +183,19 @@ def _validations(sheet: Sheet) -> list[tuple[Input, list[tuple[int, int, int, in
     return list(grouped.items())
 
 
+def _write_error(ws: Worksheet, row: int, col: int, error: CellError, fmt: Any) -> None:
+    """An input cell as the KAM left it (regeneration): its formula with the error value as cached result
+    (xlsxwriter marks the seven classic codes ``t="e"``, so a reader that does not calculate sees the error),
+    or for an error typed as a value the error literal as formula (``=#N/A`` — the same error value). A
+    formula saved without its result, or with a newer code, is written without a result (:data:`NO_RESULT`):
+    the application calculates it on opening (xlsxwriter sets ``fullCalcOnLoad``)."""
+    formula = error.formula or (error.code if error.code in XLSX_ERROR_LITERALS else None)
+    if formula is None:
+        ws.write_blank(row, col, None, fmt)
+        return
+    ws.write_formula(row, col, "=" + formula, fmt, error.code if error.code in XLSX_ERROR_LITERALS else NO_RESULT)
+
+
 def _write_cell(ws: Worksheet, cell: Cell, fmt: Any) -> None:
     if cell.formula is not None:
         cached = cell.cached
@@ -170,6 +204,8 @@ def _write_cell(ws: Worksheet, cell: Cell, fmt: Any) -> None:
         elif isinstance(cached, bool):
             cached = "TRUE" if cached else "FALSE"
         ws.write_formula(cell.row, cell.col, cell.formula, fmt, cached)
+    elif isinstance(cell.value, CellError):
+        _write_error(ws, cell.row, cell.col, cell.value, fmt)
     elif cell.value is None:
         ws.write_blank(cell.row, cell.col, None, fmt)
     elif isinstance(cell.value, bool):
