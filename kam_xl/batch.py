@@ -436,7 +436,9 @@ def _spreadsheets(*folders: Path) -> Iterator[tuple[Path, str]]:
     """The spreadsheets in ``folders`` (not in sub-folders) with their kind, by name; a missing folder has none."""
     for folder in folders:
         try:
-            paths = sorted(p for p in folder.iterdir() if p.is_file())
+            # not only regular files: a FIFO, a device or a link named like a plan is listed with its reason
+            # by the guarded reader instead of being passed over in silence (sub-folders are not looked into)
+            paths = sorted(p for p in folder.iterdir() if not p.is_dir())
         except OSError:
             continue
         for path in paths:

@@ -18,8 +18,10 @@ import errno
 import os
 import re
 import shutil
+import stat
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -207,6 +209,8 @@ def spreadsheet_kind(path: Path) -> str | None:
 
 def _sniffed_kind(path: Path) -> str | None:
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # never open a FIFO or a device to look into it
+            return None
         with path.open("rb") as f:
             if f.read(4) != b"PK\x03\x04":
                 return None
@@ -214,9 +218,15 @@ def _sniffed_kind(path: Path) -> str | None:
             names = set(z.namelist())
             if names & {"xl/workbook.xml", "xl/workbook.bin"}:
                 return f"an Excel workbook under another name ({path.name})"
-            if "mimetype" in names and z.read("mimetype")[:64].startswith(
+            if "mimetype" in names and _head(z, "mimetype").startswith(
                     b"application/vnd.oasis.opendocument.spreadsheet"):
                 return f"an OpenDocument spreadsheet under another name ({path.name})"
-    except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError):
+    except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError, zlib.error):
         return None
     return None
+
+
+def _head(z: zipfile.ZipFile, name: str, size: int = 64) -> bytes:
+    """The first ``size`` bytes of a part, inflating no more than that (a bomb named ``mimetype`` stays shut)."""
+    with z.open(name) as f:
+        return f.read(size)

@@ -226,7 +226,8 @@ def test_conflict_report_guards_what_a_kam_typed(tmp_path):
                                kam='=HYPERLINK("http://x","y")', data=250.5))])
     path = write_conflict_report([result], tmp_path)
     rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
-    assert rows[1] == ["KA-1.xlsx", "CDB", "B8", "cdb_in_freight", "100", "'=HYPERLINK(\"http://x\",\"y\")", "250,5"]
+    assert rows[1] == ["KA-1.xlsx", "CDB", "B8", "cdb_in_freight", "100", "'=HYPERLINK(\"http://x\",\"y\")", "250,5",
+                       ""]  # the note column: a plain conflict
 
 
 def test_the_cli_says_which_encoding_it_used(tmp_path):

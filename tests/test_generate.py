@@ -176,10 +176,10 @@ def test_regeneration_after_the_data_book_drops_a_product_keeps_values_with_thei
     type_into(plan, "kaop_plan_volume", 555.0, row=0, col=2)   # AKD 7, Q3
     # the data book drops AKD 7: DF 3 moves up to the first row, and its value must move with it
     path = data / "kaop_products.csv"
-    rows = [r for r in csv.DictReader(path.open(encoding="utf-8"))
+    rows = [r for r in csv.DictReader(path.open(encoding="utf-8-sig"), delimiter=";")  # the one CSV dialect
             if not (r["account_id"] == "KA-001" and r["product"] == "Leimungsmittel AKD 7")]
-    with path.open("w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), delimiter=";")
         w.writeheader()
         w.writerows(rows)
     _databook.cache_clear()
@@ -188,9 +188,9 @@ def test_regeneration_after_the_data_book_drops_a_product_keeps_values_with_thei
     nv = read_named(plan).values
     assert [r[0] for r in nv["kaop_plan_products"]] == ["Entschäumer DF 3", None]
     assert nv["kaop_plan_volume"][0][1] == 777
-    report = list(csv.DictReader((out / "conflicts.csv").open(encoding="utf-8")))
+    report = list(csv.DictReader((out / "conflicts.csv").open(encoding="utf-8-sig"), delimiter=";"))
     assert [(r["file"], r["sheet"], r["cell"], r["input"], r["kam_value_kept"], r["new_data"], r["note"][:26])
-            for r in report] == [(plan.name, "KAOP", "E25 (old file)", "kaop_plan_volume", "555.0", "",
+            for r in report] == [(plan.name, "KAOP", "E25 (old file)", "kaop_plan_volume", "555", "",
                                   "removed from the data book")]
     assert openpyxl.load_workbook(out / "_backup" / next(p.name for p in (out / "_backup").iterdir()
                                                           if p.name.startswith("KA-001")))["KAOP"]["E25"].value == 555
