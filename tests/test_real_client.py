@@ -70,7 +70,7 @@ PLAN_TYPING: list[tuple[dict[str, Any], Any]] = [
     (_t("kgb_1_weights", "20 %"), 0.2),
     (_t("kgb_1_weights", "15 %", row=1), 0.15),
     (_t("kgb_1_ratings", "65", col=1), 65.0),
-    (_t("kgb_1_suppliers", "Chemie Öhringen", col=3), "Chemie Öhringen"),
+    (_t("kgb_1_suppliers", "Chemie Öhringen ", col=3), "Chemie Öhringen "),
     (_t("kgb_1_ratings", "55", col=3), 55.0),
     (_t("kaop_threshold_green", "105 %"), 1.05),
     (_t("kaop_threshold_amber", "90 %"), 0.9),
@@ -138,7 +138,10 @@ EN_TYPING: list[tuple[dict[str, Any], Any]] = [
 # The text rule matches them case-insensitively with dashes folded (kam_xl.text.match_choice).
 WORDS_TYPING: list[tuple[dict[str, Any], Any]] = [
     (_t("acc_supplier_role", "systempartner"), "systempartner"),
+    (_t("cdb_act_activity", "Musterfärbungen"), "Musterfärbungen"),  # KA-005 has no activities: a new row
     (_t("cdb_act_stage", "vertrieb"), "vertrieb"),
+    (_t("cdb_act_quantity", "4"), 4.0),
+    (_t("cdb_act_rate", "350"), 350.0),
     (_t("exc_LM_ratings", "50 - trifft teilweise zu"), "50 - trifft teilweise zu"),
     (_t("kaop_measures", "Preisgespräch Q3"), "Preisgespräch Q3"),
     (_t("kaop_measures", "preis", col=1), "preis"),
@@ -337,7 +340,8 @@ def test_collect_matches_drop_down_words_typed_by_hand(collected: CollectResult)
     """Words typed instead of picked: another case, an ASCII hyphen instead of the en dash."""
     plan = _plan(collected, WORDS_PLAN)
     assert plan.account.supplier_role == "Systempartner"
-    assert plan.activities[0].stage == "sales"
+    assert [(a.activity, a.stage, a.driver_quantity, a.cost_rate) for a in plan.activities] == [
+        ("Musterfärbungen", "sales", 4.0, 350.0)]
     assert plan.excellence is not None and plan.excellence.answers[0].rating == 50
     assert plan.kaop is not None
     assert [(m.measure, m.lever, m.status) for m in plan.kaop.measures] == [("Preisgespräch Q3", "Preis", "erledigt")]
