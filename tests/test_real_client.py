@@ -19,9 +19,10 @@ from uno_typing import libreoffice_types
 from kam_xl.batch import (
     QUESTIONNAIRE_DIR,
     CollectResult,
+    PlanResult,
     collect_plans,
-    generate_all,
     generate_plan,
+    generate_questionnaire,
     plans_to_databook,
 )
 from kam_xl.databook import demo_databook, read_databook, write_databook
@@ -35,6 +36,15 @@ EN_PLAN = "KA-003_Kartonagen_Elbmarsch_GmbH.xlsx"
 ERROR_PLAN = "KA-004_Nordsee_Feinpapiere_GmbH.xlsx"
 WORDS_PLAN = "KA-005_Textilwerke_Emsland_GmbH.xlsx"
 QUESTIONNAIRE = "Fragebogen_Dr._Claudia_Reimann.xlsx"
+RESPONDENT = "Dr. Claudia Reimann"
+ACCOUNTS = ("KA-001", "KA-002", "KA-003", "KA-004", "KA-005")  # the plans typed into (file names above)
+
+
+def _generate(folder: Path, accounts: tuple[str, ...] = ACCOUNTS) -> list[PlanResult]:
+    """What ``kam-xl generate --questionnaires`` does for these accounts and the one respondent (the other
+    demo plans are not needed here)."""
+    return [*(generate_plan(None, a, folder) for a in accounts),
+            generate_questionnaire(None, RESPONDENT, folder / QUESTIONNAIRE_DIR)]
 
 
 def _t(name: str, text: str, row: int = 0, col: int = 0, op: str = "type") -> dict[str, Any]:
@@ -176,7 +186,7 @@ class Typed:
 def typed(tmp_path_factory: pytest.TempPathFactory) -> Typed:
     root = tmp_path_factory.mktemp("real_client")
     plans, bad, error, staged = root / "plans", root / "bad", root / "error", root / "staged"
-    results = list(generate_all(None, plans, questionnaires=True))
+    results = _generate(plans)
     assert [r.status for r in results] == ["new"] * len(results)
     staged.mkdir()
     for name in (PLAN, BAD, EN_PLAN, ERROR_PLAN, WORDS_PLAN):
@@ -391,11 +401,11 @@ def test_export_carries_the_typed_values(typed: Typed, collected: CollectResult)
 
 
 def test_regeneration_keeps_every_typed_value(typed: Typed, collected: CollectResult, tmp_path: Path) -> None:
-    """``generate`` again over the folder (same data): every plan is regenerated, nothing is reported, and
+    """``generate`` again over the folder (same data): the plans are regenerated, nothing is reported, and
     collecting again gives the same models as before — every typed value is still where it was typed."""
     folder = tmp_path / "plans"
     shutil.copytree(typed.plans, folder)
-    results = list(generate_all(None, folder, questionnaires=True))
+    results = _generate(folder)
     mine = [r for r in results if r.path.name in (PLAN, EN_PLAN, QUESTIONNAIRE)]  # the others: tests above
     assert [(r.account_id, r.status, r.problems) for r in mine] == [
         (key, "regenerated", []) for key in ("KA-001", "KA-003", "Dr. Claudia Reimann")]
@@ -403,9 +413,8 @@ def test_regeneration_keeps_every_typed_value(typed: Typed, collected: CollectRe
     again = collect_plans(folder)
     for file in (PLAN, EN_PLAN):
         assert _plan(again, file) == _plan(collected, file)
-    who = "Dr. Claudia Reimann"
-    assert [r for r in again.responses if r.respondent == who] == [r for r in collected.responses
-                                                                   if r.respondent == who]
+    assert [r for r in again.responses if r.respondent == RESPONDENT] == [r for r in collected.responses
+                                                                          if r.respondent == RESPONDENT]
 
 
 def _where(typed: Typed, index: int, file: str = BAD) -> tuple[str, str]:
