@@ -268,7 +268,8 @@ def mutate(tables: Tables, account_id: str, rng: random.Random, cycle: int) -> s
         if lines and how in ("remove", "rename"):
             rows[:] = [r for r in rows if not any(r is x for x in lines)]
             return f"{account_id}: plan cost line {category} removed"
-        year = mine[0]["year"]
+        year = next(r["year"] for r in [*tables["kaop_costs"], *tables["kaop_products"]]
+                    if r["account_id"] == account_id and r["scenario"] == "plan")
         rows[:] = [r for r in rows if not any(r is x for x in lines)]
         rows.extend({"account_id": account_id, "year": year, "scenario": "plan", "quarter": q, "category": category,
                      "amount": float(rng.randint(1000, 90000)), "rate_of_revenue": None} for q in (1, 2, 3, 4))
