@@ -163,7 +163,7 @@ def mutate(tables: Tables, account_id: str, rng: random.Random, cycle: int) -> s
         pick = (lambda r: r["account_id"] == account_id)  # noqa: E731
         names = list(dict.fromkeys(r["product"] for r in rows if pick(r)))
         if how == "add" or len(names) < 2:
-            new = f"Produkt S{cycle}"
+            new = f"Produkt S{cycle}-{len(rows)}"  # unique even when added twice in a cycle
             year = next(r["year"] for r in rows if pick(r))
             extra = [{"account_id": account_id, "year": year, "scenario": sc, "quarter": q, "product": new,
                       "volume": float(rng.randint(10, 900)), "price": float(rng.randint(500, 5000)),
@@ -197,7 +197,7 @@ def mutate(tables: Tables, account_id: str, rng: random.Random, cycle: int) -> s
         crits = list(dict.fromkeys(r["criterion"] for r in rows if pick(r)))
         weight = {r["criterion"]: r["weight"] for r in rows if pick(r)}
         if how == "add" or len(crits) < 3:
-            new = f"Kriterium S{cycle}"
+            new = f"Kriterium S{cycle}-{len(rows)}"
             donor = max(crits, key=lambda c: weight[c])
             step = 5.0 if weight[donor] > 5 else weight[donor] / 2
             for r in rows:
@@ -237,7 +237,7 @@ def mutate(tables: Tables, account_id: str, rng: random.Random, cycle: int) -> s
         pick = (lambda r: r["account_id"] == account_id and r["year"] == year)  # noqa: E731
         names = list(dict.fromkeys(r["activity"] for r in rows if pick(r)))
         if how == "add" or len(names) < 2:
-            new = f"Aktivität S{cycle}"
+            new = f"Aktivität S{cycle}-{len(rows)}"
             rows.append({"account_id": account_id, "year": year, "activity": new,
                          "stage": rng.choice(["development", "production", "service", "sales"]),
                          "driver_quantity": float(rng.randint(1, 200)), "cost_rate": float(rng.randint(50, 3000))})
