@@ -17,8 +17,9 @@ quarter, criterion and supplier, activity, cost category and quarter, CDB line) 
 * **refused** — a regeneration that stopped with a problem (the typing here is always valid input, so a
   refusal comes from the data change: the plan is then stuck until someone repairs it by hand);
 * **conflicts** — expected where the data changed under a typed value or dropped its key (the regeneration
-  must keep the KAM's value and list it); *reported* are those listed with the KAM's value, *spurious* those
-  listed for no typed value.
+  must keep the KAM's value and list it); *reported* are those listed with the KAM's value; listed *for values
+  no longer at their key* are those about a typed value already counted as moved; *spurious* those listed
+  where nothing was typed.
 
 Typed values are unique within the run, so a value found elsewhere is unambiguous. The oracle uses the
 product's defined names and the data book's own reader, nothing of the merge it checks. Exit code 0 when
@@ -390,6 +391,7 @@ class Counts:
     conflicts_expected: int = 0
     conflicts_reported: int = 0
     conflicts_spurious: int = 0
+    conflicts_elsewhere: int = 0
     ever_typed: set[float] = field(default_factory=set)
     seen_wrong: set[tuple[Key, Any]] = field(default_factory=set)
     removed_kept: int = 0
@@ -405,7 +407,8 @@ class Counts:
         return (f"cycles {self.cycles}, regenerations {self.regenerations} (refused {self.refused}), typed "
                 f"{self.typed} (LibreOffice {self.typed_libreoffice}), checks {self.checked}: kept {self.kept}, "
                 f"lost {self.lost}, moved {self.moved}, wrong {self.wrong}; conflicts reported "
-                f"{self.conflicts_reported}/{self.conflicts_expected} expected, spurious {self.conflicts_spurious}; "
+                f"{self.conflicts_reported}/{self.conflicts_expected} expected, for values no longer at their key "
+                f"{self.conflicts_elsewhere}, spurious {self.conflicts_spurious}; "
                 f"removed keys kept in the plan {self.removed_kept}; blanks shown as 0 beside a typed value "
                 f"{self.zero_filled}")
 
@@ -459,7 +462,15 @@ def check(result: PlanResult, typed: dict[Key, Typed], before: dict[Key, Any], n
             counts.lost += 1
             fail("lost", f"{key}: KAM's {t.value} (typed in cycle {t.cycle}) gone; at its key: "
                  f"{here[1] if here else '(no such row)'!r}; data {t.data!r} → {now.get(key, '(removed)')!r}")
-    counts.conflicts_spurious += len(reported) - len(matched)
+    for i, c in enumerate(reported):
+        if i in matched:
+            continue
+        if isinstance(c.kam, float) and c.kam in counts.ever_typed:
+            counts.conflicts_elsewhere += 1  # about a typed value already counted as moved or lost
+        else:
+            counts.conflicts_spurious += 1
+            fail("spurious conflict", f"{c.name} row {c.row} col {c.col}: at last generation {c.orig!r}, kept "
+                 f"{c.kam!r}, new data {c.data!r} — no value was typed there")
     for key, (_, v) in cells.items():
         if key in typed:
             continue
