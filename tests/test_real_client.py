@@ -26,9 +26,11 @@ from kam_xl.batch import (
     plans_to_databook,
 )
 from kam_xl.databook import demo_databook, read_databook, write_databook
+from kam_xl.excellence import load_catalogue
 from kam_xl.workbook.account_plan import AccountPlanData, account_plan
 from kam_xl.workbook.layout import input_values
 from kam_xl.workbook.names import read_named
+from kam_xl.workbook.questionnaire import questionnaire
 
 PLAN = "KA-001_Papierfabrik_Weserbogen_AG.xlsx"
 BAD = "KA-002_Holsten_Wellpappe_GmbH_&_Co._KG.xlsx"
@@ -240,10 +242,9 @@ def test_every_input_of_every_sheet_was_typed(typed: Typed) -> None:
     plan_inputs = input_values(account_plan(AccountPlanData.from_databook(demo_databook(), "KA-001")))
     typed_plan = {a["name"] for a, _ in PLAN_TYPING}
     assert sorted(set(plan_inputs) - typed_plan) == []
-    q_inputs = read_named(typed.plans / QUESTIONNAIRE_DIR / QUESTIONNAIRE).values
-    q_input_names = {n for n in q_inputs if n in ("exc_respondent", "exc_role")
-                     or n.endswith(("_ratings", "_evidence"))}
-    assert sorted(q_input_names - {a["name"] for a, _ in QUESTIONNAIRE_TYPING}) == []
+    response = next(r for r in demo_databook().responses() if r.respondent == RESPONDENT)
+    q_inputs = input_values(questionnaire(load_catalogue(), response, RESPONDENT, response.role))
+    assert sorted(set(q_inputs) - {a["name"] for a, _ in QUESTIONNAIRE_TYPING}) == []
     # and every typed cell lies inside its name's block
     for name, typing in ((PLAN, PLAN_TYPING), (QUESTIONNAIRE, QUESTIONNAIRE_TYPING)):
         folder = typed.plans / (QUESTIONNAIRE_DIR if name == QUESTIONNAIRE else "")
