@@ -21,7 +21,9 @@ block — and says what to do with it:
 
 * ``{"op": "type", "name": …, "text": "1.234,5"}`` — what a user does: the cell is selected and the text is
   entered through Calc's own input line (the ``.uno:EnterString`` command), so numbers, percentages and dates
-  are understood in the locale and the number format of the cell, exactly as when typed on the keyboard;
+  are understood in the locale and the number format of the cell, exactly as when typed on the keyboard
+  (Calc's data validation is not applied on this path, as when pasting: ``35`` typed into a percent cell
+  stays 35 = 3500 %, which the readers must refuse; LibreOffice has no automatic percent entry);
 * ``{"op": "formula", …, "text": "=1/0"}`` — ``XCell.setFormula`` (the API's English formula grammar);
 * ``{"op": "value", …, "value": 12.5}`` — ``XCell.setValue``; ``{"op": "string", …, "text": "…"}`` —
   ``XText.setString`` (a text cell whatever it looks like);
