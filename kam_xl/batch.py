@@ -1,26 +1,67 @@
 """Batch jobs over many accounts: generate account plans (and regenerate them without losing input), and
 collect filled plans back into a data book.
 
-The work for one account is a plain function of (data book, account id, output folder), so ``--jobs N``
+The work for one account is a plain function of (data book, account id, target file), so ``--jobs N``
 runs it in N processes; each process reads the data book once.
+
+Every file is handled on its own, so one bad file never takes a run down. Before any work is scheduled the
+output folder is looked at (:func:`scan_folder`, :func:`resolve_targets`), the same for every ``--jobs``:
+
+- An account's plan is found by its ``_meta`` sheet (``account_id``), whatever its file name, so a plan the KAM
+  renamed is regenerated where it is. A file that cannot be read as one of ours — another spreadsheet format
+  (``.ods``, ``.xls`` …), damaged or password-protected — belongs to the account whose id starts its file name
+  as :func:`plan_filename` writes it (``KA-002_…``, any case; the longest id wins), so ``KA-002_Holsten.ods``
+  is KA-002's but ``Kopie von KA-002.ods`` is nobody's. Questionnaires likewise by ``respondent`` and the name
+  :func:`questionnaire_filename` writes (``Fragebogen_Dr._Claudia_Reimann…``).
+- An account with more than one file (a copy under another name, a ``.ods`` beside the ``.xlsx``): all its
+  files are listed and nothing is written or collected for it. An account whose one file is of another format
+  (or ``.xlsm``, which generate cannot write) is listed with "save it as Excel Workbook (.xlsx)" and left as it
+  is — generate never writes a second plan beside it.
+- Two accounts whose plans get the same file name (compared without case, as Windows and macOS folders do)
+  are both listed and neither is written.
+- A file-system fault (disk full, permission denied, read-only file system) while backing up or writing one
+  file lists that file as not written with the reason; the other files are written. Backups and targets are
+  written to a temporary name and renamed; temporary files a killed run left are removed by the next run.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import gc
 import re
-import shutil
-from collections.abc import Callable, Iterator
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
+from kam_xl import csvio
 from kam_xl.databook import TABLES, AccountRow, DataBook, demo_databook, read_databook
-from kam_xl.excellence import Response, load_catalogue
-from kam_xl.workbook.account_plan import TEMPLATE_ID, TEMPLATE_VERSION, AccountPlanData, account_plan, parse_inputs
+from kam_xl.excellence import Catalogue, Response, load_catalogue
+from kam_xl.files import (
+    SAVE_AS_XLSX,
+    NotWrittenError,
+    copy_atomic,
+    fs_reason,
+    os_error_of,
+    remove_leftovers,
+    spreadsheet_kind,
+)
+from kam_xl.kaop import QUARTERS
+from kam_xl.workbook.account_plan import (
+    ACCOUNT_ROLE,
+    TEMPLATE_ID,
+    TEMPLATE_VERSION,
+    AccountPlanData,
+    account_plan,
+    parse_inputs,
+    status_word,
+)
 from kam_xl.workbook.controller import TEMPLATE_ID as CONTROLLER_ID
 from kam_xl.workbook.controller import (
     ControllerSettings,
@@ -41,6 +82,8 @@ QUESTIONNAIRE_DIR = "Fragebogen"
 #: The controller workbook generate and collect write: macro-enabled (the xlwings VBA project and the macro
 #: buttons); a ``.xlsx`` target (``collect --to``) gets the same workbook without macros.
 CONTROLLER_FILE = "Controller.xlsm"
+#: kam_xl's reports and export beside the plans (CSV and .xlsx): never taken for a KAM's file by collect
+OWN_FILES = frozenset({"conflicts.csv", "collect_errors.csv", "collected.xlsx"})
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
@@ -54,13 +97,16 @@ def plan_filename(account: AccountRow) -> str:
     >>> plan_filename(AccountRow(account_id="CON", name='A/B: "C"?', region="N", plan_year=2026))
     '_CON_A_B_C.xlsx'
     """
-    stem = f"{account.account_id}_{account.name}"
-    stem = _UNSAFE.sub("_", stem)
+    return f"{_safe_stem(f'{account.account_id}_{account.name}')}.xlsx"
+
+
+def _safe_stem(text: str) -> str:
+    stem = _UNSAFE.sub("_", text)
     stem = re.sub(r"\s+", "_", stem.strip())
     stem = re.sub(r"_+", "_", stem).strip("._ ")[:120].rstrip("._ ")
     if stem.split("_")[0].split(".")[0].upper() in _RESERVED:
         stem = "_" + stem
-    return f"{stem}.xlsx"
+    return stem
 
 
 @dataclass
@@ -73,6 +119,40 @@ class PlanResult:
     conflicts: list[tuple[str, str, Conflict]] = field(default_factory=list)  # (sheet, cell, conflict)
     problems: list[str] = field(default_factory=list)
     backup: Path | None = None
+
+
+#: What a plan's ``_meta`` ``data_book`` says for plans generated from the shipped demo data.
+DEMO_DATA_BOOK = "demo"
+
+
+def databook_reference(data_path: str | Path | None) -> str:
+    """How a plan records the data book it was generated from (``_meta`` entry ``data_book``): the absolute
+    path, a URL without user name and password, or :data:`DEMO_DATA_BOOK` for the demo data.
+
+    >>> databook_reference(None), databook_reference("https://kam:geheim@files.example/db.xlsx")
+    ('demo', 'https://files.example/db.xlsx')
+    """
+    if data_path is None:
+        return DEMO_DATA_BOOK
+    text = str(data_path)
+    parts = urlsplit(text)
+    if parts.scheme in ("http", "https", "ftp", "sftp", "s3", "file") and parts.netloc:
+        host = parts.hostname or ""
+        netloc = host + (f":{parts.port}" if parts.port else "")
+        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+    return str(Path(text).resolve())
+
+
+def databook_of_plans(references: Iterable[str]) -> str | None:
+    """The data book a set of plans was generated from, when they all name the same one (a path, a URL or
+    :data:`DEMO_DATA_BOOK`); ``None`` when there are no plans, a plan names none (generated before kam_xl
+    recorded it) or they name different ones. Whether it still exists (and may be read) is the caller's to
+    check."""
+    found = set(references)
+    if len(found) != 1:
+        return None
+    only = found.pop()
+    return only or None
 
 
 @lru_cache(maxsize=4)
@@ -90,7 +170,9 @@ def _problem_text(book: Book, file: str) -> Callable[[str, int | None, int | Non
 
 def backup_copy(target: Path, now: datetime) -> Path:
     """Copy ``target`` to ``_backup/<stem>.<timestamp><suffix>`` beside it (``-2``, ``-3`` … when a backup of the
-    same second exists, so no backup is ever overwritten); returns the copy."""
+    same second exists, so no backup is ever overwritten); returns the copy. The copy is written to a temporary
+    name and renamed, so a backup is complete or absent, never truncated. Raises :class:`OSError` (disk full,
+    read-only ``_backup`` …)."""
     backup_dir = target.parent / BACKUP_DIR
     backup_dir.mkdir(parents=True, exist_ok=True)
     stamp = now.strftime("%Y%m%d-%H%M%S")
@@ -98,8 +180,27 @@ def backup_copy(target: Path, now: datetime) -> Path:
     while backup.exists():
         n += 1
         backup = backup_dir / f"{target.stem}.{stamp}-{n}{target.suffix}"
-    shutil.copy2(target, backup)
-    return backup
+    return copy_atomic(target, backup)
+
+
+def _backup_failed(e: OSError) -> str:
+    return f"its backup could not be written to {BACKUP_DIR}/: {fs_reason(e)}; the file was left as it is"
+
+
+def _write(book: Book, target: Path, backup: Path | None) -> str | None:
+    """Write ``book`` to ``target`` atomically; on a file-system fault return the reason in words instead (the
+    ``backup`` just made of the unchanged old file is removed again). Other errors propagate."""
+    try:
+        write_book(book, target)
+    except Exception as e:
+        ose = os_error_of(e)
+        if ose is None:
+            raise
+        if backup is not None:
+            with contextlib.suppress(OSError):
+                backup.unlink()
+        return fs_reason(ose) + ("; the old file was left as it is" if backup is not None else "")
+    return None
 
 
 Problem = Callable[[str, int | None, int | None, object, str], None]
@@ -110,15 +211,15 @@ def write_regenerating(key: str, target: Path, fresh: Book, identity: dict[str, 
     """Write the layout ``fresh`` (built from the data) to ``target``. If a workbook is already there, it must
     carry the ``identity`` entries in its ``_meta``; its inputs are merged with the data cell by cell (see
     :mod:`kam_xl.workbook.merge`), ``rebuild(merged inputs, problem)`` lays the workbook out again from them,
-    the old file is copied to ``_backup/`` and the new one written atomically. Any problem leaves the old
-    file exactly as it is."""
+    the old file is copied to ``_backup/`` and the new one written atomically. Any problem — invalid input, a
+    damaged or foreign file, a backup or write the file system refuses — gives an ``"error"`` result naming the
+    file and the reason and leaves the old file exactly as it is."""
     new_inputs = input_values(fresh)
     book, conflicts, backup, status = fresh, [], None, "new"
     if target.exists():
-        try:
-            old = read_named(target)
-        except WorkbookError as e:
-            return PlanResult(key, target, "error", problems=[f"{e} — the file was left as it is"])
+        old = _read(target)
+        if not isinstance(old, NamedValues):
+            return PlanResult(key, target, "error", problems=[f"{old} — the file was left as it is"])
         wrong = [f"{k} {old.meta.get(k)!r} instead of {v!r}" for k, v in identity.items() if old.meta.get(k) != v]
         if wrong:
             return PlanResult(key, target, "error", problems=[
@@ -134,24 +235,39 @@ def write_regenerating(key: str, target: Path, fresh: Book, identity: dict[str, 
             return PlanResult(key, target, "error",
                               problems=[*problems, f"{target.name}: not regenerated; the file was left as it is"])
         conflicts = [(*(locate(fresh, c.name, c.row, c.col) or ("?", c.name)), c) for c in found]
-        backup = backup_copy(target, now)
+        try:
+            backup = backup_copy(target, now)
+        except OSError as e:
+            return PlanResult(key, target, "error", problems=[f"{target.name}: not regenerated — {_backup_failed(e)}"])
         status = "regenerated"
     book.meta.update(snapshot_meta(new_inputs))
-    write_book(book, target)
+    reason = _write(book, target, backup)
+    if reason is not None:
+        return PlanResult(key, target, "error", problems=[f"{target.name}: not written — {reason}"])
     return PlanResult(key, target, status, conflicts, backup=backup)  # type: ignore[arg-type]
 
 
 def generate_plan(data_path: str | None, account_id: str, out_dir: Path, lang: Lang = "de",
-                  now: datetime | None = None) -> PlanResult:
+                  now: datetime | None = None, target: Path | None = None) -> PlanResult:
     """Write the account plan of one account into ``out_dir``; regenerate it if it exists, keeping every input
-    a KAM typed, with a timestamped backup of the old file."""
+    a KAM typed, with a timestamped backup of the old file.
+
+    ``target`` is the file to write (as :func:`resolve_targets` chose it); without it the folder is looked at
+    for this account's files first, so a duplicate, a file of another format or a name shared with another
+    account gives an ``"error"`` result and nothing is written."""
     now = now or datetime.now(UTC)
     db = _databook(data_path)
     account = db.account(account_id)
-    data = AccountPlanData.from_databook(db, account_id)
+    if target is None:
+        found = _resolve_one(db, "plan", account_id, out_dir)
+        if isinstance(found, PlanResult):
+            return found
+        target = found
+    data = dataclasses.replace(AccountPlanData.from_databook(db, account_id),
+                               data_book=databook_reference(data_path))
     return write_regenerating(
-        account_id, out_dir / plan_filename(account), account_plan(data, lang, now),
-        {"template_id": TEMPLATE_ID, "account_id": account_id},
+        account_id, target, account_plan(data, lang, now),
+        {"template_id": TEMPLATE_ID, "account_id": account.account_id},
         lambda merged, problem: account_plan(parse_inputs(merged, data, lang, problem), lang, now), now)
 
 
@@ -165,11 +281,16 @@ def questionnaire_filename(respondent: str) -> str:
 
 
 def generate_questionnaire(data_path: str | None, respondent: str, out_dir: Path, lang: Lang = "de",
-                           now: datetime | None = None) -> PlanResult:
+                           now: datetime | None = None, target: Path | None = None) -> PlanResult:
     """Write one respondent's excellence questionnaire, filled with the answers of the data book, into
-    ``out_dir``; regenerate it like an account plan if it exists."""
+    ``out_dir``; regenerate it like an account plan if it exists (``target`` as for :func:`generate_plan`)."""
     now = now or datetime.now(UTC)
     db = _databook(data_path)
+    if target is None:
+        found = _resolve_one(db, "questionnaire", respondent, out_dir)
+        if isinstance(found, PlanResult):
+            return found
+        target = found
     catalogue = load_catalogue()
     response = next(r for r in db.responses() if r.respondent == respondent)
     fresh = questionnaire(catalogue, response, respondent, response.role, lang, generated_at=now)
@@ -178,50 +299,295 @@ def generate_questionnaire(data_path: str | None, respondent: str, out_dir: Path
         typed = read_questionnaire(NamedValues(path=Path(), refs={}, values=merged), catalogue, problem)
         return questionnaire(catalogue, typed, typed.respondent, typed.role, lang, generated_at=now)
 
-    return write_regenerating(respondent, out_dir / questionnaire_filename(respondent), fresh,
+    return write_regenerating(respondent, target, fresh,
                               {"template_id": QUESTIONNAIRE_ID, "respondent": respondent}, rebuild, now)
+
+
+# ------------------------------------------------------------------------- the files already in a folder
+
+Role = Literal["plan", "questionnaire"]
+_WHO = {"plan": "account", "questionnaire": "respondent"}
+
+
+@dataclass(frozen=True)
+class FolderFile:
+    """A spreadsheet in a plan folder and whose it is.
+
+    ``kind`` is ``"xlsx"`` (a workbook kam_xl reads: .xlsx/.xlsm) or another format in words
+    (:func:`~kam_xl.files.spreadsheet_kind`). ``role``/``owner``: an account plan of that account id or a
+    questionnaire of that respondent — by its ``_meta`` sheet when it reads as ours, by its file name
+    (:func:`owner_by_name`) when it cannot be read (another format, damaged, password-protected); ``None``
+    for a readable workbook that is not ours (or a controller) and for a name that names nobody.
+    ``unreadable`` is why a ``.xlsx`` could not be read."""
+
+    path: Path
+    kind: str
+    role: Role | None = None
+    owner: str | None = None
+    unreadable: str | None = None
+
+
+def _fold(name: str) -> str:
+    """A file name as Windows and macOS folders compare it: composed Unicode, without case."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def name_prefixes(role: Role, keys: Iterable[str]) -> dict[str, str]:
+    """The file-name start that marks a file as a key's (``role`` plan: account id → ``KA-002``; questionnaire:
+    respondent → ``Fragebogen_Dr._Claudia_Reimann``), as :func:`plan_filename` / :func:`questionnaire_filename`
+    write them, folded by :func:`_fold`; maps prefix → key."""
+    if role == "plan":
+        return {_fold(_safe_stem(k)): k for k in keys}
+    return {_fold(questionnaire_filename(k).removesuffix(".xlsx")): k for k in keys}
+
+
+def owner_by_name(file_name: str, prefixes: Mapping[str, str]) -> str | None:
+    """The key whose prefix (:func:`name_prefixes`) starts ``file_name`` and is followed by its end or by a
+    character that is not a letter or digit (``KA-002_Holsten.ods``, ``KA-002.ods``, ``ka-002 (1).ods`` but not
+    ``KA-0021_….ods``); the longest prefix wins; ``None`` if there is none.
+
+    >>> p = name_prefixes("plan", ["KA-002", "KA-002-B"])
+    >>> owner_by_name("ka-002_Holsten.ods", p), owner_by_name("KA-002-B_x.ods", p), owner_by_name("KA-0021.ods", p)
+    ('KA-002', 'KA-002-B', None)
+    """
+    name = _fold(file_name)
+    found = [p for p in prefixes if name.startswith(p) and (len(name) == len(p) or not name[len(p)].isalnum())]
+    return prefixes[max(found, key=len)] if found else None
+
+
+def _read(path: Path, **options: Any) -> NamedValues | str:
+    """A workbook read by name, or why it cannot be read (the file named)."""
+    try:
+        return read_named(path, **options)
+    except WorkbookError as e:
+        return str(e)
+    except Exception as e:  # an untrusted file must never stop a run, whatever the reader raises for it
+        return f"{path.name}: cannot be read ({type(e).__name__}: {e})"
+
+
+def _role_of(meta: Mapping[str, str]) -> tuple[Role | None, str | None]:
+    template = meta.get("template_id")
+    if template == TEMPLATE_ID:
+        return "plan", meta.get("account_id")
+    if template == QUESTIONNAIRE_ID:
+        return "questionnaire", meta.get("respondent")
+    return None, None
+
+
+def _spreadsheets(*folders: Path) -> Iterator[tuple[Path, str]]:
+    """The spreadsheets in ``folders`` (not in sub-folders) with their kind, by name; a missing folder has none."""
+    for folder in folders:
+        try:
+            paths = sorted(p for p in folder.iterdir() if p.is_file())
+        except OSError:
+            continue
+        for path in paths:
+            kind = spreadsheet_kind(path)
+            if kind is not None:
+                yield path, kind
+
+
+def _by_name(path: Path, kind: str, prefixes: Mapping[Role, Mapping[str, str]], unreadable: str | None
+             ) -> FolderFile:
+    for role, table in prefixes.items():
+        owner = owner_by_name(path.name, table)
+        if owner is not None:
+            return FolderFile(path, kind, role, owner, unreadable)
+    return FolderFile(path, kind, unreadable=unreadable)
+
+
+def scan_folder(folders: Iterable[Path], prefixes: Mapping[Role, Mapping[str, str]],
+                ignore: frozenset[str] = frozenset()) -> list[FolderFile]:
+    """Every spreadsheet in ``folders`` (names in ``ignore`` passed over) with whose it is: a ``.xlsx``/``.xlsm``
+    by its ``_meta`` sheet (only that sheet is read), anything unreadable by its name against ``prefixes``
+    (role → :func:`name_prefixes`)."""
+    found = []
+    for path, kind in _spreadsheets(*folders):
+        if path.name in ignore:
+            continue
+        owner = _owner_by_meta(path) if kind == "xlsx" else None
+        if isinstance(owner, tuple):
+            found.append(FolderFile(path, kind, *owner))
+        else:
+            found.append(_by_name(path, kind, prefixes, owner))
+    return found
+
+
+_OWNERS: dict[tuple[str, int, int, int], tuple[Role | None, str | None] | str] = {}
+
+
+def _owner_by_meta(path: Path) -> tuple[Role | None, str | None] | str:
+    """Role and owner from the ``_meta`` sheet, or why the file cannot be read. Remembered per file version
+    (path, modification time, size): one account's regeneration (the controller's refresh macro, run once per
+    account) then looks into the other files of a large folder only once."""
+    try:
+        st = path.stat()
+    except OSError as e:
+        return f"{path.name}: cannot be read ({e.strerror or e})"
+    key = (str(path), st.st_ino, st.st_mtime_ns, st.st_size)
+    if key not in _OWNERS:
+        if len(_OWNERS) > 20_000:
+            _OWNERS.clear()
+        nv = _read(path, names=set())
+        _OWNERS[key] = _role_of(nv.meta) if isinstance(nv, NamedValues) else nv
+    return _OWNERS[key]
+
+
+def _listing(files: list[Path], folder: Path) -> str:
+    return ", ".join(str(p.relative_to(folder)) if p.is_relative_to(folder) else p.name for p in files)
+
+
+def resolve_targets(role: Role, canonical: Mapping[str, Path], files: Iterable[FolderFile]
+                    ) -> dict[str, Path | PlanResult]:
+    """Where each key's workbook is to be written, or the ``"error"`` result of a key that gets nothing written
+    (its problems say why).
+
+    ``canonical`` maps each key (account id / respondent, in order) to the path its file name gives
+    (:func:`plan_filename` …); ``files`` are the spreadsheets already there (:func:`scan_folder`). A key with
+    one readable ``.xlsx`` of its own is written there (whatever the name); with none, at its canonical path;
+    with one of another format or a ``.xlsm``, not at all ("save it as Excel Workbook (.xlsx)"); with several,
+    not at all, all of them listed. Keys whose canonical names or targets are the same without case (as
+    Windows and macOS compare them) are all refused."""
+    who = _WHO[role]
+    mine: dict[str, list[FolderFile]] = {k: [] for k in canonical}
+    for f in files:
+        if f.role == role and f.owner in mine:
+            mine[f.owner].append(f)
+    out: dict[str, Path | PlanResult] = {}
+    for key, path in canonical.items():
+        own, problem = mine[key], None
+        if len(own) > 1:
+            names = _listing([f.path for f in own], path.parent)
+            problem = (f"{who} {key}: {len(own)} files ({names}) — nothing written for {who} {key}; keep one "
+                       f"file per {who} (move or delete the others) and run again")
+        elif own and own[0].kind != "xlsx":
+            problem = (f"{own[0].path.name}: {own[0].kind} — not read; {SAVE_AS_XLSX} to have it regenerated; "
+                       f"nothing written for {who} {key}")
+        elif own and own[0].path.suffix.lower() == ".xlsm":
+            problem = (f"{own[0].path.name}: a macro-enabled workbook (.xlsm) — generate writes .xlsx only; "
+                       f"{SAVE_AS_XLSX} to have it regenerated; nothing written for {who} {key}")
+        out[key] = (PlanResult(key, own[0].path, "error", problems=[problem]) if problem else
+                    own[0].path if own else path)
+    for named in (canonical, None):  # the names the data gives, then the files actually to be written
+        named = named or {k: v for k, v in out.items() if isinstance(v, Path)}
+        for keys in _same_names(named):
+            for key in keys:
+                text = (f"{named[key].name}: the same file name for {who}s {', '.join(keys)} (file names are "
+                        f"compared without case, as on Windows and macOS) — give them distinct ids or names in the "
+                        f"data book; nothing written for {who} {key}")
+                done = out[key]
+                out[key] = (PlanResult(key, done.path, "error", problems=[*done.problems, text])
+                            if isinstance(done, PlanResult) else PlanResult(key, named[key], "error", problems=[text]))
+    return out
+
+
+def _same_names(paths: Mapping[str, Path]) -> list[list[str]]:
+    """The groups of keys (more than one) whose paths are the same without case."""
+    groups: dict[str, list[str]] = {}
+    for key, path in paths.items():
+        groups.setdefault(_fold(str(path)), []).append(key)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def _canonical(db: DataBook, role: Role, folder: Path) -> dict[str, Path]:
+    if role == "plan":
+        return {a.account_id: folder / plan_filename(a) for a in db.accounts}
+    # not for an account plan's own ratings (a collected export holds them as responses of role ACCOUNT_ROLE)
+    return {r.respondent: folder / questionnaire_filename(r.respondent) for r in db.responses()
+            if r.role != ACCOUNT_ROLE}
+
+
+def _prefixes(db: DataBook) -> dict[Role, dict[str, str]]:
+    return {"plan": name_prefixes("plan", (a.account_id for a in db.accounts)),
+            "questionnaire": name_prefixes("questionnaire", (r.respondent for r in db.responses()
+                                                             if r.role != ACCOUNT_ROLE))}
+
+
+def _resolve_one(db: DataBook, role: Role, key: str, folder: Path) -> Path | PlanResult:
+    return resolve_targets(role, _canonical(db, role, folder), scan_folder([folder], _prefixes(db)))[key]
+
+
+# ----------------------------------------------------------------------------------------------- the run
+
+_Work = tuple[Callable[..., PlanResult], str, Path, Path]  # (generate_…, key, folder, target)
+
+
+def _run(fn: Callable[..., PlanResult], data_path: str | None, key: str, folder: Path, target: Path, lang: Lang,
+         now: datetime) -> PlanResult:
+    """One workbook; whatever goes wrong with it becomes its ``"error"`` result, so the run goes on."""
+    try:
+        return fn(data_path, key, folder, lang, now, target=target)
+    except Exception as e:  # one file never takes the run down: it is listed, the others are written
+        return _failed(key, target, e)
+
+
+def _failed(key: str, target: Path, e: BaseException) -> PlanResult:
+    ose = os_error_of(e)
+    reason = fs_reason(ose) if ose is not None else f"unexpected error ({type(e).__name__}: {e})"
+    return PlanResult(key, target, "error", problems=[f"{target.name}: not written — {reason}"])
+
+
+def plan_work(db: DataBook, out_dir: Path, questionnaires: bool = False) -> list[_Work | PlanResult]:
+    """What ``generate`` will do, in data-book order: per account (then per respondent, if asked) the work to
+    run, or the ``"error"`` result of a key that gets nothing written (:func:`resolve_targets`). Looks at
+    ``out_dir`` (and ``out_dir/Fragebogen``) only; writes nothing."""
+    q_dir = out_dir / QUESTIONNAIRE_DIR
+    roles: list[tuple[Role, Callable[..., PlanResult], Path]] = [("plan", generate_plan, out_dir)]
+    if questionnaires:
+        roles.append(("questionnaire", generate_questionnaire, q_dir))
+    files = scan_folder([out_dir, q_dir], _prefixes(db))  # collect reads plans and questionnaires in both
+    items: list[_Work | PlanResult] = []
+    for role, fn, folder in roles:
+        for key, target in resolve_targets(role, _canonical(db, role, folder), files).items():
+            items.append((fn, key, folder, target) if isinstance(target, Path) else target)
+    return items
 
 
 def generate_all(data_path: str | None, out_dir: Path, lang: Lang = "de", jobs: int = 1,
                  now: datetime | None = None, questionnaires: bool = False) -> Iterator[PlanResult]:
     """Generate every account's plan (and, if asked, every respondent's questionnaire into
-    ``out_dir/Fragebogen``); yields results as they finish (in order for ``jobs=1``)."""
+    ``out_dir/Fragebogen``); yields one result per account/respondent in data-book order.
+
+    Leftover temporary files of an interrupted run are removed first; then :func:`plan_work` decides, before
+    anything runs, what is written where and what is refused (duplicates, other formats, shared file names),
+    the same for every ``jobs``. A file that cannot be written is an ``"error"`` result; the others are
+    written. Raises :class:`OSError` only when ``out_dir`` cannot be made."""
     db = _databook(data_path)
     out_dir.mkdir(parents=True, exist_ok=True)
+    q_dir = out_dir / QUESTIONNAIRE_DIR
+    remove_leftovers(out_dir, out_dir / BACKUP_DIR, q_dir, q_dir / BACKUP_DIR)
     now = now or datetime.now(UTC)
-    work: list[tuple[Callable[..., PlanResult], str, Path]] = [
-        (generate_plan, a.account_id, out_dir) for a in db.accounts]
-    if questionnaires:
-        work += [(generate_questionnaire, r.respondent, out_dir / QUESTIONNAIRE_DIR) for r in db.responses()]
+    items = plan_work(db, out_dir, questionnaires)
     if jobs <= 1:
-        for fn, key, folder in work:
-            yield fn(data_path, key, folder, lang, now)
+        for item in items:
+            yield item if isinstance(item, PlanResult) else _run(item[0], data_path, *item[1:], lang, now)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(fn, data_path, key, folder, lang, now) for fn, key, folder in work]
+        futures = [item if isinstance(item, PlanResult) else
+                   (item, pool.submit(_run, item[0], data_path, *item[1:], lang, now)) for item in items]
         for f in futures:
-            yield f.result()
+            if isinstance(f, PlanResult):
+                yield f
+                continue
+            (_fn, key, _folder, target), future = f
+            try:
+                yield future.result()
+            except Exception as e:  # the worker process died (out of memory, killed): that file is listed
+                yield _failed(key, target, e)
 
 
 def write_conflict_report(results: list[PlanResult], out_dir: Path) -> Path | None:
     """Write ``conflicts.csv`` (file, sheet, cell, input name, value at last generation, KAM's value kept,
-    new data value) when there are conflicts; returns its path, or ``None``."""
-    import csv
-
-    from kam_xl.files import write_atomic
-
+    new data value) when there are conflicts, in the one CSV dialect (:func:`kam_xl.csvio.write_csv`: a KAM's
+    ``=HYPERLINK(…)`` stays text); returns its path, or ``None`` — and then a ``conflicts.csv`` of an earlier run
+    is removed, so the file always describes the last run. Raises :class:`OSError`."""
     rows = [(r.path.name, sheet, cell, c.name, c.orig, c.kam, c.data)
             for r in results for sheet, cell, c in r.conflicts]
     if not rows:
+        (out_dir / "conflicts.csv").unlink(missing_ok=True)
         return None
-
-    def write(tmp: Path) -> None:
-        with tmp.open("w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["file", "sheet", "cell", "input", "data_at_last_generation", "kam_value_kept", "new_data"])
-            w.writerows(["" if v is None else v for v in row] for row in rows)
-
-    return write_atomic(out_dir / "conflicts.csv", write)
+    return csvio.write_csv(out_dir / "conflicts.csv", ["file", "sheet", "cell", "input", "data_at_last_generation",
+                                                       "kam_value_kept", "new_data"], rows)
 
 
 @dataclass
@@ -241,9 +607,14 @@ def collect_plans(folder: Path, lang_default: Lang = "de", ignore: frozenset[str
 
     A file that is not ours, of another template version, damaged, truncated or password-protected is
     skipped with its reason; a plan with invalid inputs is reported cell by cell and left out, so one bad
-    file never stops the run. kam_xl's own outputs (the controller workbook, file names in ``ignore``) are
-    passed over silently.
+    file never stops the run. ``.xlsx`` and ``.xlsm`` (any case) are read; other spreadsheet formats (``.ods``,
+    ``.xls``, ``.csv`` …) are skipped with "save it as Excel Workbook (.xlsx)". An account (respondent) with
+    more than one file — found by ``_meta``, or for an unreadable file by its name (see the module doc) — has
+    all of them skipped and is left out. kam_xl's own outputs (controller workbooks, :data:`OWN_FILES`, file
+    names in ``ignore``) are passed over silently. Temporary files an interrupted run left in ``folder`` and its
+    ``_backup`` are removed first.
     """
+    remove_leftovers(folder, folder / BACKUP_DIR, folder / QUESTIONNAIRE_DIR, folder / QUESTIONNAIRE_DIR / BACKUP_DIR)
     # Collecting keeps every plan's models while it allocates thousands of cell lists per file, so Python's
     # cyclic garbage collector would run again and again, each full run walking every object the process has
     # (imports, schemas, the plans read so far): ~15 % of the time at 200 plans. Reading makes no reference
@@ -258,56 +629,133 @@ def collect_plans(folder: Path, lang_default: Lang = "de", ignore: frozenset[str
             gc.enable()
 
 
+@dataclass
+class _Collected:
+    """One file as collect saw it: whose it is (as :class:`FolderFile`) and what came of it."""
+
+    file: FolderFile
+    plan: AccountPlanData | None = None
+    response: Response | None = None
+    problems: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    skipped: str | None = None
+
+
 def _collect_plans(folder: Path, lang_default: Lang, ignore: frozenset[str], engine: Engine) -> CollectResult:
-    result = CollectResult()
     catalogue = load_catalogue()
-    for path in [*sorted(folder.glob("*.xlsx")), *sorted((folder / QUESTIONNAIRE_DIR).glob("*.xlsx"))]:
-        if path.name.startswith("~$") or path.name in ignore:  # Excel's lock file; our own outputs
-            continue
-        try:
-            nv = read_named(path, engine=engine, lazy=True)  # the parsers read the inputs, not the ~100 results
-        except WorkbookError as e:
-            result.skipped.append((path.name, str(e)))
-            continue
-        template, version = nv.meta.get("template_id"), nv.meta.get("template_version")
-        if template == CONTROLLER_ID:
-            continue
-        found: list[tuple[str, str, str, str, str]] = []
-
-        def problem(name: str, row: int | None, col: int | None, value: object, allowed: str,
-                    nv: NamedValues = nv, found: list = found) -> None:
-            sheet, cell = nv.locate(name, row, col) or ("?", name)
-            found.append((nv.path.name, sheet, cell, "" if value is None else str(value), f"allowed: {allowed}"))
-
-        if template == QUESTIONNAIRE_ID:
-            reason = questionnaire_meta_problem(nv.meta, catalogue)
-            if reason:
-                result.skipped.append((path.name, f"{path.name}: {reason}"))
-                continue
-            response = read_questionnaire(nv, catalogue, problem)
-            if found:
-                result.problems.extend(found)
-            else:
-                result.responses.append(response)
-            continue
-        if template != TEMPLATE_ID:
-            result.skipped.append((path.name, f"{path.name}: not a kam_xl account plan (template {template!r})"))
-            continue
-        if version != TEMPLATE_VERSION:
-            result.skipped.append((path.name, f"{path.name}: account plan of template version {version}, this "
-                                              f"kam_xl reads {TEMPLATE_VERSION} — regenerate it first"))
-            continue
-        lang: Lang = "en" if nv.meta.get("lang") == "en" else lang_default
-        plan = parse_inputs(nv.values, AccountPlanData.from_workbook(nv.values, nv.meta), lang, problem)
-        if found:
-            result.problems.extend(found)
-        else:
-            result.plans.append(plan)
+    ignore |= OWN_FILES
+    seen = [c for path, kind in _spreadsheets(folder, folder / QUESTIONNAIRE_DIR) if path.name not in ignore
+            for c in [_collect_guarded(path, kind, catalogue, lang_default, engine)] if c is not None]
+    # a file that cannot be read is an account's (a respondent's) by its name: ids of the readable files
+    prefixes: dict[Role, dict[str, str]] = {
+        role: name_prefixes(role, {c.file.owner for c in seen if c.file.role == role and c.file.owner})
+        for role in ("plan", "questionnaire")}
+    seen = [_Collected(_by_name(c.file.path, c.file.kind, prefixes, c.file.unreadable), skipped=c.skipped)
+            if c.file.role is None and (c.file.kind != "xlsx" or c.file.unreadable) else c for c in seen]
+    _refuse_duplicates(seen, folder)
+    result = CollectResult()
+    for c in seen:
+        if c.skipped is not None:
+            result.skipped.append((c.file.path.name, c.skipped))
+        result.problems.extend(c.problems)
+        if c.plan is not None:
+            result.plans.append(c.plan)
+        if c.response is not None:
+            result.responses.append(c.response)
     return result
 
 
+def _collect_guarded(path: Path, kind: str, catalogue: Catalogue, lang_default: Lang, engine: Engine
+                     ) -> _Collected | None:
+    """:func:`_collect_one`, with whatever an untrusted file makes the readers raise turned into its reason."""
+    try:
+        return _collect_one(path, kind, catalogue, lang_default, engine)
+    except Exception as e:  # one file never stops the run
+        reason = f"{path.name}: cannot be read ({type(e).__name__}: {e})"
+        return _Collected(FolderFile(path, kind, unreadable=reason), skipped=reason)
+
+
+def _collect_one(path: Path, kind: str, catalogue: Catalogue, lang_default: Lang, engine: Engine
+                 ) -> _Collected | None:
+    """One file read back: a plan or questionnaire, its problems, or why it was skipped; ``None`` for a
+    controller workbook (kam_xl's own output)."""
+    if kind != "xlsx":
+        return _Collected(FolderFile(path, kind), skipped=f"{path.name}: {kind} — not read; {SAVE_AS_XLSX}")
+    nv = _read(path, engine=engine, lazy=True)  # the parsers read the inputs, not the ~100 results
+    if not isinstance(nv, NamedValues):
+        return _Collected(FolderFile(path, kind, unreadable=nv), skipped=nv)
+    template, version = nv.meta.get("template_id"), nv.meta.get("template_version")
+    if template == CONTROLLER_ID:
+        return None
+    seen = _Collected(FolderFile(path, kind, *_role_of(nv.meta)))
+
+    def problem(name: str, row: int | None, col: int | None, value: object, allowed: str) -> None:
+        sheet, cell = nv.locate(name, row, col) or ("?", name)
+        seen.problems.append((path.name, sheet, cell, "" if value is None else str(value), f"allowed: {allowed}"))
+
+    if template == QUESTIONNAIRE_ID:
+        reason = questionnaire_meta_problem(nv.meta, catalogue)
+        if reason:
+            seen.skipped = f"{path.name}: {reason}"
+            return seen
+        response = read_questionnaire(nv, catalogue, problem)
+        seen.response = None if seen.problems else response
+        return seen
+    if template != TEMPLATE_ID:
+        seen.skipped = f"{path.name}: not a kam_xl account plan (template {template!r})"
+    elif version != TEMPLATE_VERSION:
+        seen.skipped = (f"{path.name}: account plan of template version {version}, this kam_xl reads "
+                        f"{TEMPLATE_VERSION} — regenerate it first")
+    else:
+        lang: Lang = "en" if nv.meta.get("lang") == "en" else lang_default
+        plan = parse_inputs(nv.values, AccountPlanData.from_workbook(nv.values, nv.meta), lang, problem)
+        seen.plan = None if seen.problems else plan
+    return seen
+
+
+def _refuse_duplicates(seen: list[_Collected], folder: Path) -> None:
+    """An account (respondent) with more than one file: every one of them is skipped and named, so that no
+    copy is consolidated in place of another."""
+    groups: dict[tuple[Role, str], list[_Collected]] = {}
+    for c in seen:
+        if c.file.role is not None and c.file.owner is not None:
+            groups.setdefault((c.file.role, c.file.owner), []).append(c)
+    for (role, owner), group in groups.items():
+        if len(group) < 2:
+            continue
+        who, names = _WHO[role], _listing([c.file.path for c in group], folder)
+        for c in group:
+            c.plan, c.response, c.problems = None, None, []
+            c.skipped = (f"{c.file.path.name}: one of {len(group)} files of {who} {owner} ({names}) — {who} "
+                         f"{owner} left out; keep one file per {who} (move or delete the others) and run again")
+
+
+def _kaop_tables(plans: list[AccountPlanData]) -> dict[str, list[dict[str, Any]]]:
+    """The KAOP inputs of the plans as data-book tables: drivers, costs, goals, measures, thresholds."""
+    tables: dict[str, list[dict[str, Any]]] = {name: [] for name in ("kaop_products", "kaop_costs", "kaop_goals",
+                                                                     "kaop_measures", "kaop_settings")}
+    for p in plans:
+        if p.kaop is None:
+            continue
+        k = p.kaop
+        key = {"account_id": p.account.account_id, "year": k.year}
+        for scenario, (products, costs) in (("plan", k.plan), ("actual", k.actual)):
+            tables["kaop_products"] += [{**key, "scenario": scenario, **r.model_dump()} for r in products]
+            tables["kaop_costs"] += [{**key, "scenario": scenario, **c.model_dump()} for c in costs]
+        tables["kaop_goals"] += [{**key, "goal": g.goal, "metric": g.metric or None, "unit": g.unit or None,
+                                  **{f"target_q{q}": g.targets.get(q) for q in QUARTERS},
+                                  **{f"actual_q{q}": g.actuals.get(q) for q in QUARTERS}} for g in k.goals]
+        tables["kaop_measures"] += [{**key, **m.model_dump(), "owner": m.owner or None,
+                                     "resources": m.resources or None} for m in k.measures]
+        tables["kaop_settings"].append({**key, "threshold_green": k.thresholds.green,
+                                        "threshold_amber": k.thresholds.amber})
+    return tables
+
+
 def plans_to_databook(plans: list[AccountPlanData], source: str, responses: list[Response] = ()) -> DataBook:
-    """The collected inputs as a data book (the tidy export): the same tables ``generate`` reads."""
+    """The collected inputs as a data book (the tidy export): the same tables ``generate`` reads, with every
+    input of every sheet — the cover's supplier role and status (``accounts``), CDB amounts and activities,
+    Kgb cards, KAOP drivers, costs, potential goals, 6-P measures and thresholds, the excellence ratings — so
+    that ``generate --data <export>`` lays the same inputs out again."""
     cdb, activities, kgb = [], [], []
     excellence = [{"respondent": r.respondent, "role": r.role, "criterion_id": a.criterion_id, "rating": a.rating,
                    "evidence": a.evidence or None} for r in responses for a in r.answers]
@@ -327,22 +775,12 @@ def plans_to_databook(plans: list[AccountPlanData], source: str, responses: list
                     kgb.append({"account_id": aid, "segment": card.segment, "criterion": crit.name, "weight": w,
                                 "supplier": supplier, "own": supplier == card.own_supplier,
                                 "rating": ratings.get(crit.name)})
-    kaop_products, kaop_costs = [], []
-    for p in plans:
-        if p.kaop is None:
-            continue
-        for scenario, (products, costs) in (("plan", p.kaop.plan), ("actual", p.kaop.actual)):
-            key = {"account_id": p.account.account_id, "year": p.kaop.year, "scenario": scenario}
-            kaop_products += [{**key, **r.model_dump()} for r in products]
-            kaop_costs += [{**key, **c.model_dump()} for c in costs]
     tables: dict[str, list[dict[str, object]] | None] = {name: None for name in TABLES}
-    tables.update({"cdb": cdb, "activities": activities, "kgb": kgb, "kaop_products": kaop_products,
-                   "kaop_costs": kaop_costs})
+    tables.update({"cdb": cdb, "activities": activities, "kgb": kgb, **_kaop_tables(plans)})
     if excellence:
         tables["excellence"] = excellence
-    return DataBook(source=source, accounts=[p.account for p in plans], tables=tables)
-
-
+    accounts = [p.account.model_copy(update={"status": status_word(p.status, "de")}) for p in plans]
+    return DataBook(source=source, accounts=accounts, tables=tables)
 
 
 def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetime | None = None,
@@ -352,25 +790,36 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
     (:func:`~kam_xl.workbook.controller.read_carried_settings`); ``settings`` given here are written instead.
 
     A ``.xlsm`` target gets the macro-enabled workbook (:func:`kam_xl.addin.xlsm.controller_xlsm_book`: the
-    standalone xlwings VBA project, the macro buttons, the xlwings licence); any other the plain ``.xlsx``."""
+    standalone xlwings VBA project, the macro buttons, the xlwings licence); any other the plain ``.xlsx``.
+
+    Raises :class:`~kam_xl.files.NotWrittenError` (file and reason) when the backup or the workbook cannot be
+    written (disk full, permission denied, read-only file system); the old file is then left as it is."""
     now = now or datetime.now(UTC)
-    status = None
+    status, backup = None, None
     if target.exists():
         if settings is None:
             settings, status = read_carried_settings(target, default_settings(db, lang), lang)
-        backup_copy(target, now)
+        try:
+            backup = backup_copy(target, now)
+        except OSError as e:
+            raise NotWrittenError(target, _backup_failed(e)) from None
     if target.suffix.lower() == ".xlsm":
         from kam_xl.addin.xlsm import controller_xlsm_book
 
         book = controller_xlsm_book(db, lang, now, settings=settings, status=status)
     else:
         book = controller_workbook(db, lang, generated_at=now, settings=settings, status=status)
-    return write_book(book, target)
+    reason = _write(book, target, backup)
+    if reason is not None:
+        raise NotWrittenError(target, reason)
+    return target
 
 
 def consolidate(base: DataBook | None, collected: DataBook) -> DataBook:
-    """The collected inputs on top of a data book: tables the plans carry (cdb, activities, kgb, KAOP,
-    excellence) come from the plans for the accounts collected, everything else from ``base``."""
+    """The collected inputs on top of a data book: tables the plans carry (cdb, activities, kgb, the KAOP
+    tables, excellence) come from the plans for the accounts collected, everything else from ``base``.
+    Without a data book (``base=None``) the result holds what the plans hold, nothing else — never demo data
+    (which data book to use, if any, is the caller's choice: :func:`databook_of_plans`)."""
     if base is None:
         return collected
     ids = {a.account_id for a in collected.accounts}

@@ -1,6 +1,9 @@
 """The ``kam-xl`` command line (typer + rich).
 
-Exit codes: 0 success, 2 bad input (data book problems, invalid options), 1 anything unexpected.
+Exit codes: 0 success, 2 bad input (data book problems, invalid options), 1 anything unexpected. The batch
+commands ``generate`` and ``collect``, which handle many files each on its own: 0 all done, 2 some file listed
+(skipped, not written, a duplicate, invalid input) and the rest done, 1 stopped before any work (bad options,
+a data book that cannot be used, an output folder that cannot be made).
 """
 
 from __future__ import annotations
@@ -9,16 +12,19 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperCommand
 
 from kam_xl import report as rep
+from kam_xl.addin.settings import ServerConfigError, ServerSettings, help_text
 from kam_xl.databook import DataBook, DataBookError, demo_databook, read_databook, write_databook
 from kam_xl.errors import KamInputError, describe
 from kam_xl.excellence import load_catalogue
+from kam_xl.files import NotWrittenError, fs_reason, os_error_of
 from kam_xl.resources import TargetWeights
 
 app = typer.Typer(help="kam_xl — key account management methods in Excel.", no_args_is_help=True,
@@ -27,6 +33,8 @@ app = typer.Typer(help="kam_xl — key account management methods in Excel.", no
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
 EXIT_INPUT = 2
+#: generate/collect: stopped before any work (bad options or data book); 2 there means "files listed, rest done"
+EXIT_STOPPED = 1
 MAX_PROBLEMS_SHOWN = 200
 
 
@@ -45,23 +53,55 @@ class Format(StrEnum):
     json = "json"
 
 
-def _fail(problems: list[str]) -> typer.Exit:
+def _fail(problems: list[str], code: int = EXIT_INPUT) -> typer.Exit:
     err.print(f"[bold red]{len(problems)} problem(s):[/]")
     for line in problems[:MAX_PROBLEMS_SHOWN]:
         err.print(f"  • {line}", markup=False, highlight=False)
     if len(problems) > MAX_PROBLEMS_SHOWN:
         err.print(f"  … and {len(problems) - MAX_PROBLEMS_SHOWN} more")
-    return typer.Exit(EXIT_INPUT)
+    return typer.Exit(code)
 
 
-def _load(data: Path | None, catalogue: Path | None) -> DataBook:
+def _load(data: Path | None, catalogue: Path | None, code: int = EXIT_INPUT) -> DataBook:
+    """The data book (the demo data without ``data``), or :func:`_fail` with every problem and exit ``code``."""
     try:
         cat = load_catalogue(catalogue) if catalogue else None
-        return demo_databook() if data is None else read_databook(data, cat)
+        db = demo_databook() if data is None else read_databook(data, cat)
     except DataBookError as e:
-        raise _fail([str(p) for p in e.problems]) from None
+        raise _fail([str(p) for p in e.problems], code) from None
     except (ValueError, OSError) as e:
-        raise _fail([describe(e)]) from None
+        raise _fail([describe(e)], code) from None
+    except Exception as e:  # a malformed file must never end in a traceback, whatever the reader raises
+        raise _fail([f"{data}: cannot be read as a data book ({type(e).__name__}: {e}) — allowed: an .xlsx with "
+                     "one sheet per table or a folder of CSV/Parquet files"], code) from None
+    for note in db.notes:  # say how a file was read when it was not the expected UTF-8
+        if not note.split(": ", 1)[1].startswith("UTF-8") or "sep= line" in note:
+            err.print(f"  • {note}", markup=False, highlight=False)
+    return db
+
+
+def _not_written(path: Path, e: BaseException) -> str:
+    """``"<file>: not written — <reason>"`` for a file-system fault; anything else is re-raised."""
+    ose = os_error_of(e)
+    if ose is None:
+        raise e
+    return f"{path.name}: not written — {fs_reason(ose)}"
+
+
+# click's UsageError as typer raises it (recent typer versions carry their own copy of click)
+_USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+
+class _BatchCommand(TyperCommand):
+    """generate and collect: a usage error (an unknown option, ``--jobs 0``) stops the command before any work
+    and exits 1, so that 2 always means "some files listed, the rest done"."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except _USAGE_ERROR as e:
+            e.exit_code = EXIT_STOPPED  # type: ignore[attr-defined]
+            raise
 
 
 def _money(v: float | None) -> str:
@@ -177,7 +217,7 @@ def _print_excellence(r: rep.ExcellenceReport) -> None:
     out.print(f"Criteria with disagreement (spread ≥ 50 points): {', '.join(split) or 'none'}")
 
 
-@app.command()
+@app.command(cls=_BatchCommand)
 def generate(
     data: DataOption = None,
     out_dir: Annotated[Path, typer.Option("--out", help="output folder")] = Path("kam_xl_out"),
@@ -188,24 +228,45 @@ def generate(
 ) -> None:
     """Write one account plan per account into OUT (and, if asked, one questionnaire per respondent).
     Existing workbooks are regenerated: every input a KAM typed is kept, conflicts (data changed where a KAM
-    had typed) are listed in OUT/conflicts.csv, the old file is kept in OUT/_backup/."""
+    had typed) are listed in OUT/conflicts.csv, the old file is kept in OUT/_backup/.
+
+    Each file is handled on its own: an account with two files (a copy, a .ods beside the .xlsx), a plan in
+    another format (save it as Excel Workbook), two accounts with the same file name, a damaged or foreign
+    file, or a file the disk refuses (full, write-protected) is listed with its reason and nothing is written
+    for it; the others are written.
+
+    Exit codes: 0 all written; 2 some file listed, the rest written; 1 nothing done (bad options or data book).
+    """
     from rich.progress import Progress
 
     from kam_xl.batch import CONTROLLER_FILE, generate_all, write_conflict_report, write_controller
+    from kam_xl.workbook.account_plan import ACCOUNT_ROLE
 
     if lang not in ("de", "en"):
-        raise _fail([f"--lang {lang!r} — allowed: de or en"])
-    db = _load(data, None)  # validate once, before any process starts
+        raise _fail([f"--lang {lang!r} — allowed: de or en"], EXIT_STOPPED)
+    db = _load(data, None, EXIT_STOPPED)  # validate once, before any process starts
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise _fail([f"{out_dir}: the output folder cannot be made — {fs_reason(e)}"], EXIT_STOPPED) from None
     results = []
     with Progress(console=err, transient=True) as progress:
-        total = len(db.accounts) + (len(db.responses()) if questionnaires else 0)
+        total = len(db.accounts) + (sum(r.role != ACCOUNT_ROLE for r in db.responses()) if questionnaires else 0)
         task = progress.add_task("Workbooks", total=total)
         for r in generate_all(str(data) if data else None, out_dir, lang, jobs,  # type: ignore[arg-type]
                               questionnaires=questionnaires):
             results.append(r)
             progress.advance(task)
-    report = write_conflict_report(results, out_dir)
-    controller = write_controller(db, out_dir / CONTROLLER_FILE, lang)  # type: ignore[arg-type]
+    not_written: list[str] = []
+    report = controller = None
+    try:
+        report = write_conflict_report(results, out_dir)
+    except Exception as e:
+        not_written.append(_not_written(out_dir / "conflicts.csv", e))
+    try:
+        controller = write_controller(db, out_dir / CONTROLLER_FILE, lang)  # type: ignore[arg-type]
+    except NotWrittenError as e:
+        not_written.append(str(e))
     t = Table(title=f"kam-xl generate → {out_dir}", header_style="bold")
     for col in ("Account / respondent", "File", "Status", "Conflicts", "Backup"):
         t.add_column(col)
@@ -213,23 +274,52 @@ def generate(
         t.add_row(r.account_id, r.path.name, f"[red]{r.status}[/]" if r.status == "error" else r.status,
                   str(len(r.conflicts)) if r.conflicts else "–", r.backup.name if r.backup else "–")
     out.print(t)
-    errors = [p for r in results for p in r.problems]
+    errors = [p for r in results for p in r.problems] + not_written
     counts = {s: sum(1 for r in results if r.status == s) for s in ("new", "regenerated", "error")}
     out.print(f"{counts['new']} new, {counts['regenerated']} regenerated, {counts['error']} not written; "
               f"{sum(len(r.conflicts) for r in results)} conflict(s)" + (f" → {report}" if report else ""))
-    out.print(f"Controller workbook: {controller}")
+    out.print(f"Controller workbook: {controller or 'not written'}")
     if errors:
         raise _fail(errors)
 
 
-@app.command()
+def _collect_base(data: Path | None, given: DataBook | None, references: list[str]) -> tuple[DataBook | None, str]:
+    """The data book ``collect`` puts the plans on, and a sentence saying which: ``--data`` (``given``, read
+    before any work); else the one the plans were generated from (their ``_meta``) if they share one and it
+    still exists — the demo data only for demo plans; else none (the controller then holds only what the plans
+    hold)."""
+    from kam_xl.batch import DEMO_DATA_BOOK, databook_of_plans
+
+    if given is not None:
+        return given, f"Data book for what the plans do not carry: {data}"
+    ref = databook_of_plans(references)
+    if ref == DEMO_DATA_BOOK:
+        return demo_databook(), "The plans were generated from the demo data: its data book fills the other sheets"
+    if ref is not None and Path(ref).exists():
+        try:
+            return read_databook(ref), f"Data book the plans were generated from: {ref}"
+        except DataBookError as e:
+            return None, (f"The data book the plans were generated from ({ref}) has {len(e.problems)} "
+                          "problem(s) now: consolidating only what the plans hold (give --data to add one)")
+        except Exception as e:  # whatever the reader raises for a file changed since: never a traceback
+            return None, (f"The data book the plans were generated from ({ref}) cannot be read now ({e}): "
+                          "consolidating only what the plans hold (give --data to add one)")
+    why = ("no plans were read" if not references else
+           f"they were generated from {ref}, which collect does not fetch" if ref and "://" in ref else
+           f"the data book they were generated from ({ref}) no longer exists" if ref else
+           "they were generated from different data books, or do not record theirs")
+    return None, f"No data book ({why}): consolidating only what the plans hold — give --data to add one"
+
+
+@app.command(cls=_BatchCommand)
 def collect(
     folder: Annotated[Path, typer.Argument(help="folder with filled account plans")],
     to: Annotated[Path | None, typer.Option("--to", help="the consolidated controller workbook to write "
                                                         "(default FOLDER/Controller.xlsm)")] = None,
     data: Annotated[Path | None, typer.Option("--data", help="data book for what the plans do not carry "
-                                                            "(portfolio, resources, regions); the demo data "
-                                                            "when absent")] = None,
+                                                            "(portfolio, resources, regions); when absent, the "
+                                                            "data book the plans were generated from if it still "
+                                                            "exists, else only what the plans hold")] = None,
     lang: Annotated[str, typer.Option("--lang", help="de or en")] = "de",
     export: Annotated[Path | None, typer.Option("--export", help="tidy export of all inputs as a data book: a new "
                                                                  ".xlsx or folder of CSV files (default "
@@ -237,43 +327,60 @@ def collect(
 ) -> None:
     """Read filled account plans (and questionnaires in FOLDER/Fragebogen) back, validate every input, and
     write the consolidated controller workbook, a tidy export (a data book) and an error report
-    (FOLDER/collect_errors.csv: file, sheet, cell, value, what is allowed). Files that are not ours, damaged or
-    password-protected are reported and skipped."""
-    import csv
+    (FOLDER/collect_errors.csv: file, sheet, cell, value, what is allowed).
 
+    Each file is handled on its own: .xlsx and .xlsm are read; other spreadsheets (.ods, .xls, .csv …) are
+    listed with "save it as Excel Workbook (.xlsx)"; files that are not ours, damaged or password-protected
+    are listed and skipped; an account with more than one file has all of them listed and is left out.
+
+    Exit codes: 0 all read and written; 2 some file listed (skipped, invalid input, not written), the rest
+    done; 1 nothing done (bad options, FOLDER not a folder, a --data book that cannot be used).
+    """
     from kam_xl.batch import CONTROLLER_FILE, collect_plans, consolidate, plans_to_databook, write_controller
-    from kam_xl.files import write_atomic
+    from kam_xl.csvio import write_csv
 
     if not folder.is_dir():
-        raise _fail([f"{folder}: not a folder — allowed: the folder with the filled account plans"])
+        raise _fail([f"{folder}: not a folder — allowed: the folder with the filled account plans"], EXIT_STOPPED)
+    given = _load(data, None, EXIT_STOPPED) if data is not None else None  # a bad --data stops before any work
     target = export or folder / "collected.xlsx"
     controller_path = to or folder / CONTROLLER_FILE
-    result = collect_plans(folder, ignore=frozenset({target.name, controller_path.name}))
     report = folder / "collect_errors.csv"
-
-    def write(tmp: Path) -> None:
-        with tmp.open("w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["file", "sheet", "cell", "value", "problem"])
-            w.writerows(result.problems)
-            w.writerows([(file, "", "", "", f"skipped: {reason}") for file, reason in result.skipped])
-
-    write_atomic(report, write)
+    ours = {target.name, controller_path.name}
+    if data is not None and data.parent.resolve() == folder.resolve():
+        ours.add(data.name)
+    result = collect_plans(folder, ignore=frozenset(ours))
+    not_written: list[str] = []
+    try:
+        write_csv(report, ["file", "sheet", "cell", "value", "problem"],
+                  [*result.problems, *((file, "", "", "", f"skipped: {why}") for file, why in result.skipped)])
+    except Exception as e:
+        not_written.append(_not_written(report, e))
     try:
         collected = plans_to_databook(result.plans, str(folder), result.responses)
-        written = write_databook(collected, target, replace=export is None)
     except KamInputError as e:
         raise _fail([str(e)]) from None
+    written: Path | str = "not written"
+    try:
+        written = write_databook(collected, target, replace=export is None)
+    except KamInputError as e:
+        not_written.append(str(e))
+    except Exception as e:
+        not_written.append(_not_written(target, e))
     out.print(f"{len(result.plans)} plan(s) and {len(result.responses)} questionnaire(s) read, "
               f"{len({p[0] for p in result.problems})} with invalid input, "
               f"{len(result.skipped)} file(s) skipped → export {written}, report {report}")
-    controller = write_controller(consolidate(_load(data, None), collected), controller_path,
-                                  "en" if lang == "en" else "de")
+    base, said = _collect_base(data, given, [p.data_book for p in result.plans])
+    out.print(said)
+    controller: Path | str = "not written"
+    try:
+        controller = write_controller(consolidate(base, collected), controller_path, "en" if lang == "en" else "de")
+    except NotWrittenError as e:
+        not_written.append(str(e))
     out.print(f"Controller workbook: {controller}")
-    for _file, reason in result.skipped:
-        err.print(f"  • skipped: {reason}", markup=False, highlight=False)
-    if result.problems:
-        raise _fail([f"{f}, sheet {sh}, cell {c}: value {v!r}: {m}" for f, sh, c, v, m in result.problems])
+    listed = [f"skipped: {reason}" for _file, reason in result.skipped]
+    listed += [f"{f}, sheet {sh}, cell {c}: value {v!r}: {m}" for f, sh, c, v, m in result.problems]
+    if listed or not_written:
+        raise _fail(listed + not_written)
 
 
 @app.command()
@@ -342,44 +449,40 @@ def demo_data(path: Annotated[Path, typer.Argument(help="an .xlsx file or a new 
     out.print(f"Demo data book written to {written}")
 
 
+def _opt(*names: str, field: str) -> typer.models.OptionInfo:
+    """A ``serve`` option whose help is the settings field's description (the model is the schema)."""
+    return typer.Option(*names, help=help_text(field), show_default=False)
+
+
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option("--host", help="interface to listen on (default 127.0.0.1: this "
-                                                            "machine only; KAM_XL_HOST)")] = None,
-    port: Annotated[int | None, typer.Option("--port", help="port (default 8000; KAM_XL_PORT)")] = None,
-    ssl_certfile: Annotated[Path | None, typer.Option("--ssl-certfile", help="TLS certificate (PEM): serve "
-                                                                             "HTTPS; KAM_XL_SSL_CERTFILE")] = None,
-    ssl_keyfile: Annotated[Path | None, typer.Option("--ssl-keyfile", help="TLS private key (PEM); "
-                                                                           "KAM_XL_SSL_KEYFILE")] = None,
-    public_url: Annotated[str | None, typer.Option("--public-url", help="address Excel reaches the server at, "
-                                                                        "if not host:port (e.g. behind a TLS "
-                                                                        "proxy); KAM_XL_PUBLIC_URL")] = None,
-    api_key: Annotated[list[str] | None, typer.Option("--api-key", help="accepted API key (header X-API-Key), "
-                                                                        "repeatable; better KAM_XL_API_KEYS "
-                                                                        "(comma-separated): options show in "
-                                                                        "the process list")] = None,
-    bearer_token: Annotated[list[str] | None, typer.Option("--bearer-token", help="accepted bearer token, "
-                                                                                  "repeatable; better "
-                                                                                  "KAM_XL_BEARER_TOKENS")] = None,
-    no_auth: Annotated[bool, typer.Option("--no-auth", help="no authentication: development on a loopback "
-                                                            "host only; KAM_XL_NO_AUTH=1")] = False,
-    max_body_mb: Annotated[float | None, typer.Option("--max-body-mb", min=0.001, help="largest request body "
-                                                                                      "in MB (default 16; "
-                                                                                      "KAM_XL_MAX_BODY_MB)")] = None,
+    host: Annotated[str | None, _opt("--host", field="host")] = None,
+    port: Annotated[int | None, _opt("--port", field="port")] = None,
+    ssl_certfile: Annotated[Path | None, _opt("--ssl-certfile", field="ssl_certfile")] = None,
+    ssl_keyfile: Annotated[Path | None, _opt("--ssl-keyfile", field="ssl_keyfile")] = None,
+    public_url: Annotated[str | None, _opt("--public-url", field="public_url")] = None,
+    api_key: Annotated[list[str] | None, _opt("--api-key", field="api_keys")] = None,
+    bearer_token: Annotated[list[str] | None, _opt("--bearer-token", field="bearer_tokens")] = None,
+    no_auth: Annotated[bool, _opt("--no-auth", field="no_auth")] = False,
+    max_body_mb: Annotated[float | None, _opt("--max-body-mb", field="max_body_mb")] = None,
+    data_root: Annotated[list[Path] | None, _opt("--data-root", field="data_roots")] = None,
+    output_root: Annotated[list[Path] | None, _opt("--output-root", field="output_roots")] = None,
+    allow_db_url: Annotated[list[str] | None, _opt("--allow-db-url", field="allow_db_urls")] = None,
 ) -> None:
     """Serve the Excel functions and macros to Excel desktop, Mac and web (xlwings Server, Office.js): add-in
     manifest at /manifest.xml, task pane with the macro buttons. Needs XLWINGS_LICENSE_KEY (noncommercial, or an
-    xlwings PRO key for commercial use) and an API key or bearer token unless --no-auth."""
-    from kam_xl.addin.server import ServerConfigError, ServerSettings, run
-
+    xlwings PRO key for commercial use), an API key or bearer token unless --no-auth, and --data-root /
+    --output-root for the folders the macros may use (none until given)."""
     try:
         settings = ServerSettings.from_env(
             host=host, port=port, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile, public_url=public_url,
             api_keys=api_key, bearer_tokens=bearer_token, no_auth=True if no_auth else None,
-            max_body_bytes=None if max_body_mb is None else int(max_body_mb * 1024 * 1024))
+            max_body_mb=max_body_mb, data_roots=data_root, output_roots=output_root, allow_db_urls=allow_db_url)
+        from kam_xl.addin.server import run
+
         run(settings, announce=lambda line: err.print(line, markup=False, highlight=False))
     except ServerConfigError as e:
-        raise _fail([str(e)]) from None
+        raise _fail(e.problems) from None
 
 
 def main() -> None:  # pragma: no cover - console entry for python -m

@@ -8,13 +8,18 @@ left out, not an error.
 :func:`read_databook` checks every cell and the rules across tables and raises one :class:`DataBookError`
 with **all** problems, each naming file, sheet, row, column, cell, the value and what is allowed.
 
-CSV files may be comma-separated with ``.`` as decimal point, or semicolon-separated as German Excel saves
-them, with ``,`` as decimal point (and ``.`` as thousands separator). Fractions may be written as ``0.25``
-or ``25 %``.
+CSV files are read in the one CSV dialect of :mod:`kam_xl.csvio`: UTF-8 (with or without BOM) or
+Windows-1252 as German Excel saves them, a ``sep=`` first line honoured, ``;``, ``,`` or TAB as delimiter,
+and numbers in one convention per file — German (``1.234,5``) or English (``1,234.5``), decided by the
+file's unambiguous values and read strictly; an ambiguous or foreign value is a problem with both readings.
+Fractions may be written as ``0.25`` or ``25 %``. Header cells are trimmed, freed of a byte-order mark and
+matched case-insensitively; text cells go through :func:`kam_xl.text.clean_text`, and in a CSV file one
+leading ``'`` (the guard :func:`write_databook` puts before formula-like text) is removed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import itertools
 import math
@@ -29,14 +34,29 @@ from typing import Any, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
+from kam_xl import csvio
 from kam_xl.cdb import STAGES, ActivityLine, CdbInput
 from kam_xl.errors import KamInputError
 from kam_xl.excellence import RATING_ALLOWED, Answer, Catalogue, Response, load_catalogue, parse_rating
-from kam_xl.kaop import COST_CATEGORIES, CostQuarter, ProductQuarter
+from kam_xl.kaop import (
+    COST_CATEGORIES,
+    LEVERS,
+    MEASURE_STATUSES,
+    QUARTERS,
+    CostQuarter,
+    KaopMeasure,
+    PotentialGoal,
+    ProductQuarter,
+    Thresholds,
+)
 from kam_xl.kgb import SUPPLIER_ROLES, KgbCard, KgbCriterion, normalise_weights
 from kam_xl.resources import ResourceCell
+from kam_xl.text import clean_text, match_choice
 
-Kind = Literal["text", "year", "quarter", "amount", "fraction", "bool", "choice", "rating", "score", "rate"]
+Kind = Literal["text", "year", "quarter", "amount", "number", "fraction", "bool", "choice", "rating", "score",
+               "rate", "attainment"]
+#: The status of an account plan (cover sheet) as the data book holds it; the plan shows it in its language.
+ACCOUNT_STATUSES = ("in Arbeit", "abgegeben", "freigegeben")
 
 
 @dataclass(frozen=True)
@@ -70,7 +90,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
     Table("accounts", (
         _c("account_id"), _c("name"), _c("region"), _c("business_unit", required=False),
         _c("kam", required=False), _c("currency", required=False), _c("plan_year", "year"),
-        _c("supplier_role", "choice", False, SUPPLIER_ROLES)),
+        _c("supplier_role", "choice", False, SUPPLIER_ROLES), _c("status", "choice", False, ACCOUNT_STATUSES)),
         key=("account_id",), required=True, description="master data, one row per key account"),
     Table("cdb", (_c("account_id"), _c("year", "year"), *(_c(a, "amount") for a in _AMOUNTS)),
           key=("account_id", "year"), description="amounts of the CDB I–III statement per account and year"),
@@ -102,6 +122,20 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("amount", "amount", required=False), _c("rate_of_revenue", "rate", required=False)),
         key=("account_id", "year", "scenario", "quarter", "category"),
         description="KAOP relationship costs: an amount or a rate of revenue"),
+    Table("kaop_goals", (
+        _c("account_id"), _c("year", "year"), _c("goal"), _c("metric", required=False), _c("unit", required=False),
+        *(_c(f"target_q{q}", "number", False) for q in QUARTERS),
+        *(_c(f"actual_q{q}", "number", False) for q in QUARTERS)),
+        description="KAOP potential goals (Potentialziele): target and actual per quarter, one row per goal"),
+    Table("kaop_measures", (
+        _c("account_id"), _c("year", "year"), _c("measure"), _c("lever", "choice", choices=LEVERS),
+        _c("owner", required=False), _c("resources", required=False), _c("due_quarter", "quarter", False),
+        _c("status", "choice", False, MEASURE_STATUSES)),
+        description="KAOP measures along the 6-P levers (empty status: offen)"),
+    Table("kaop_settings", (
+        _c("account_id"), _c("year", "year"), _c("threshold_green", "attainment"), _c("threshold_amber", "attainment")),
+        key=("account_id", "year"),
+        description="KAOP traffic-light thresholds on attainment (1 or 100 % = on plan); amber ≤ green"),
     Table("kgb", (
         _c("account_id"), _c("segment"), _c("criterion"), _c("weight", "amount"), _c("supplier"),
         _c("own", "bool"), _c("rating", "score", required=False)),
@@ -118,12 +152,14 @@ ALLOWED: dict[Kind, str] = {
     "year": "a year such as 2026",
     "quarter": "1, 2, 3 or 4",
     "amount": "a number ≥ 0",
+    "number": "a number",
     "fraction": "a fraction from 0 to 1 (0.25 or 25 %)",
     "bool": "true or false",
     "choice": "one of {choices}",
     "rating": RATING_ALLOWED,
     "score": "a number from 0 to 100",
     "rate": "a rate of revenue ≥ 0 (0.2 or 20 %)",
+    "attainment": "an attainment (actual ÷ plan) above 0 and up to 10, e.g. 1 or 100 %",
 }
 
 
@@ -169,8 +205,10 @@ class _Source:
     header: list[str]
     rows: Iterable[Sequence[Any]]  # read once, row by row (a CSV file is never held whole)
     first_row: int  # the row number of the first row in the file (header is first_row - 1)
-    decimal_comma: bool = False
+    numbers: csvio.FileNumbers | None = None  # a CSV file's number convention; None: decided cell by cell
+    guarded: bool = False  # a CSV file: text cells may carry the leading ' of csvio.guard
     excel: bool = False
+    note: str = ""  # how the file was read (a CSV file's dialect), for the data book's notes
 
     def cell(self, col_index: int, row_number: int) -> str | None:
         if not self.excel:
@@ -189,7 +227,7 @@ def _column_letter(index: int) -> str:
 
 _NO_INT = -(2**31)  # an empty year or quarter in an integer column
 _TEXT_KINDS = frozenset({"text", "choice", "rating"})  # kept as Python objects (interned text, small ints)
-_FLOAT_KINDS = frozenset({"amount", "fraction", "score", "rate"})
+_FLOAT_KINDS = frozenset({"amount", "number", "fraction", "score", "rate", "attainment"})
 
 
 def _store(kind: Kind) -> list[Any] | array:
@@ -342,45 +380,56 @@ class _Parsed:
 
 
 class _CellError(Exception):
-    pass
+    """A cell that breaks its column's rule; ``message`` says why when more than "allowed: …" is to say
+    (a number in the wrong convention, with both readings)."""
+
+    def __init__(self, message: str = ""):
+        super().__init__(message)
+        self.message = message
 
 
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-
-
-def _to_number(value: Any, decimal_comma: bool) -> float:
+def _to_number(value: Any, numbers: csvio.FileNumbers | None) -> float:
+    """A number cell: a number as it is, a text strictly in the file's convention (:func:`csvio.parse_number`)."""
     if isinstance(value, bool):
         raise _CellError
     if isinstance(value, int | float):
         if not math.isfinite(value):
             raise _CellError
         return float(value)
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "").replace("€", "")
-    if decimal_comma or ("," in text and "." not in text and re.fullmatch(r"[+-]?\d+,\d+", text)):
-        text = text.replace(".", "").replace(",", ".")
-    if not _NUMBER.match(text):
-        raise _CellError
-    return float(text)
+    try:
+        return csvio.parse_number(str(value), numbers)
+    except csvio.NumberReadError as e:
+        raise _CellError(e.message) from None
 
 
-def _to_fraction(value: Any, decimal_comma: bool) -> float:
+def _percent_text(value: Any) -> str | None:
+    """The number part of a text written as a percentage (``"25 %"`` → ``"25"``), else ``None``."""
     if isinstance(value, str) and value.strip().endswith("%"):
-        return _to_number(value.strip()[:-1], decimal_comma) / 100
-    return _to_number(value, decimal_comma)
+        return value.strip()[:-1]
+    return None
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@")
+def _to_fraction(value: Any, numbers: csvio.FileNumbers | None) -> float:
+    percent = _percent_text(value)
+    if percent is not None:
+        return _to_number(percent, numbers) / 100
+    return _to_number(value, numbers)
+
+
+_GUARDABLE_KINDS = _TEXT_KINDS | {"bool"}  # kinds read from text cells, which csvio.guard may have guarded
 _TRUE = {"true", "1", "yes", "y", "ja", "j", "wahr", "x"}
 _FALSE = {"false", "0", "no", "n", "nein", "falsch"}
 
 
-def _parse_cell(col: Column, value: Any, decimal_comma: bool) -> Any:
-    """Parse one cell by its column kind; raises _CellError with nothing (caller words the problem)."""
+def _parse_cell(col: Column, value: Any, src: _Source) -> Any:
+    """Parse one cell by its column kind; raises :class:`_CellError` (the caller words the problem)."""
     kind = col.kind
+    if src.guarded and isinstance(value, str) and kind in _GUARDABLE_KINDS:
+        value = csvio.unguard(value)  # undo the guard write_databook puts before formula-like text
     if kind == "text":
-        text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
-        # undo the guard write_databook puts before text that a spreadsheet would take for a formula
-        text = text[1:] if text[:1] == "'" and text[1:2] in _FORMULA_STARTS else text
+        text = clean_text(value)
+        if text is None:
+            raise _CellError
         return sys.intern(text)  # ids, names and products repeat on thousands of rows: keep one copy each
     if kind == "rating":
         try:
@@ -388,31 +437,35 @@ def _parse_cell(col: Column, value: Any, decimal_comma: bool) -> Any:
         except KamInputError:
             raise _CellError from None
     if kind == "choice":
-        text = str(value).strip()
-        for choice in col.choices:
-            if text.casefold() == choice.casefold():
-                return choice
-        raise _CellError
+        if value in col.choices:
+            return value  # as offered (the bulk): no need to fold case and dashes
+        choice = match_choice(value, col.choices)
+        if choice is None:
+            raise _CellError
+        return choice
     if kind == "bool":
         if isinstance(value, bool):
             return value
-        text = str(int(value) if isinstance(value, float) and value.is_integer() else value).strip().casefold()
+        text = (clean_text(value) or "").casefold()
         if text in _TRUE:
             return True
         if text in _FALSE:
             return False
         raise _CellError
     if kind in ("year", "quarter"):
-        number = _to_number(value, decimal_comma)
+        number = _to_number(value, src.numbers)
         if not number.is_integer():
             raise _CellError
         low, high = (1900, 2200) if kind == "year" else (1, 4)
         if not low <= number <= high:
             raise _CellError
         return int(number)
-    number = _to_fraction(value, decimal_comma) if kind in ("fraction", "rate") else _to_number(value,
-                                                                                              decimal_comma)
-    if number < 0 or (kind == "fraction" and number > 1) or (kind == "score" and number > 100):
+    number = (_to_fraction(value, src.numbers) if kind in ("fraction", "rate", "attainment")
+              else _to_number(value, src.numbers))
+    if kind == "attainment":
+        if not 0 < number <= 10:
+            raise _CellError
+    elif kind != "number" and (number < 0 or (kind == "fraction" and number > 1) or (kind == "score" and number > 100)):
         raise _CellError
     return number
 
@@ -424,14 +477,16 @@ def _empty(value: Any) -> bool:
 
 def _parse_table(table: Table, src: _Source, problems: list[Problem]) -> _Parsed | None:
     """Read a table row by row into typed columns; every cell that breaks its column's rule is a problem.
-    ``None`` when the table cannot be read at all (missing columns, a file that is not UTF-8 …)."""
-    header = [str(h).strip().casefold() if h is not None else "" for h in src.header]
-    positions = {col.name: header.index(col.name) for col in table.columns if col.name in header}
-    missing = [col.name for col in table.columns if col.required and col.name not in positions]
+    ``None`` when the table cannot be read at all (a CSV file broken mid-way …)."""
+    positions, twice = _header_positions(table, src)
+    missing = [col.name for col in table.columns if col.required and col.name not in positions | twice]
+    for message in twice.values():
+        problems.append(Problem(file=src.file, sheet=src.sheet, row=src.first_row - 1, message=message))
     if missing:
         problems.append(Problem(file=src.file, sheet=src.sheet, row=src.first_row - 1,
                                 message=f"table {table.name} lacks column(s) {', '.join(missing)} — required: "
                                         f"{', '.join(c.name for c in table.columns if c.required)}"))
+    if missing or twice:
         close = getattr(src.rows, "close", None)
         if close is not None:
             close()
@@ -458,22 +513,46 @@ def _parse_table(table: Table, src: _Source, problems: list[Problem]) -> _Parsed
                     store.append(_encode(col.kind, None))
                     continue
                 try:
-                    store.append(_encode(col.kind, _parse_cell(col, value, src.decimal_comma)))
-                except _CellError:
+                    store.append(_encode(col.kind, _parse_cell(col, value, src)))
+                except _CellError as e:
                     problems.append(Problem(file=src.file, sheet=src.sheet, row=number, column=col.name,
                                             cell=src.cell(at, number) if at is not None else None,
-                                            value=_show(value), message=f"allowed: {_allowed(col)}"))
+                                            value=_show(value), message=e.message or f"allowed: {_allowed(col)}"))
                     store.append(_encode(col.kind, None))
                     parsed.bad.add((i, col.name))
     except (UnicodeDecodeError, csv.Error) as e:  # met while streaming the file: the table cannot be read
         del problems[found:]
-        problems.append(Problem(file=src.file, message=f"cannot be read as UTF-8 CSV ({e})"))
+        problems.append(Problem(file=src.file, message=f"cannot be read as CSV ({src.note}: {e})"))
         return None
     finally:
         close = getattr(src.rows, "close", None)
         if close is not None:
             close()
     return parsed
+
+
+def _header_key(cell: Any) -> str:
+    """A header cell as it is matched: the one text rule (trimmed, no byte-order mark), case-folded."""
+    return (clean_text(cell) or "").casefold()
+
+
+def _header_positions(table: Table, src: _Source) -> tuple[dict[str, int], dict[str, str]]:
+    """Where each of the table's columns stands in the header, and a message for each column named twice
+    (``gross_sales`` and ``Gross_Sales``: which one holds the data cannot be told)."""
+    at: dict[str, list[int]] = defaultdict(list)
+    for i, cell in enumerate(src.header):
+        at[_header_key(cell)].append(i)
+    positions: dict[str, int] = {}
+    twice: dict[str, str] = {}
+    for col in table.columns:
+        found = at.get(col.name, [])
+        if len(found) > 1:
+            shown = " and ".join(f"{_column_letter(i) if src.excel else f'column {i + 1}'} ({src.header[i]!r})"
+                                 for i in found)
+            twice[col.name] = f"{shown} both name column {col.name} — allowed: each column once"
+        elif found:
+            positions[col.name] = found[0]
+    return positions, twice
 
 
 def _allowed(col: Column) -> str:
@@ -489,27 +568,40 @@ def _show(value: Any) -> str:
 # ---------------------------------------------------------------------------------------------- reading
 
 
-def _read_csv(path: Path) -> tuple[list[str], Iterator[list[str]], bool]:
-    """The header, the rows (read from the open file one by one: a large CSV is never held whole) and whether
-    the file is German-style (``;`` separated, decimal comma). Raises UnicodeDecodeError or csv.Error for
-    the header; the rows may raise them too, which the reader reports."""
-    f = path.open(encoding="utf-8-sig", newline="")
+def _csv_numbers(path: Path, dialect: csvio.CsvDialect, table: Table) -> csvio.FileNumbers:
+    """The number convention of a CSV file, from the values of the table's number columns (a first pass over
+    the file, row by row)."""
+    header, rows = csvio.read_rows(path, dialect)
+    src = _Source(path.name, None, header, (), 2)
+    positions, _ = _header_positions(table, src)
+    columns = [(c.name, positions[c.name]) for c in table.columns
+               if c.kind not in _TEXT_KINDS and c.kind != "bool" and c.name in positions]
+    evidence = csvio.StyleEvidence.empty()
+    first = 2 + dialect.sep_line
+    with contextlib.closing(rows):
+        for number, row in enumerate(rows, start=first):
+            for name, at in columns:
+                if at < len(row) and row[at].strip():
+                    evidence.add(_percent_text(row[at]) or row[at], f"row {number}, column {name}")
+    return csvio.decide_style(evidence, dialect.delimiter)
+
+
+def _open_csv(path: Path, table: Table, problems: list[Problem]) -> _Source | None:
+    """A CSV table as a source (its dialect detected, its number convention decided); ``None`` after
+    reporting a file that cannot be read."""
     try:
-        first_line = f.readline()
-        delimiter = ";" if first_line.count(";") > first_line.count(",") else (
-            "\t" if first_line.count("\t") > first_line.count(",") else ",")
-        f.seek(0)
-        reader = csv.reader(f, delimiter=delimiter)
-        header = next(reader, [])
-    except BaseException:
-        f.close()
-        raise
-
-    def rows() -> Iterator[list[str]]:
-        with f:
-            yield from reader
-
-    return header, rows(), delimiter == ";"
+        dialect = csvio.detect(path)
+        numbers = _csv_numbers(path, dialect, table)
+        header, rows = csvio.read_rows(path, dialect)
+    except csvio.CsvFormatError as e:
+        problems.append(Problem(file=path.name, message=str(e)))
+        return None
+    except csv.Error as e:  # e.g. a NUL byte: the file is not text in any encoding
+        problems.append(Problem(file=path.name, message=f"cannot be read as CSV ({e}) — allowed: a text file of "
+                                                        "rows separated by ';', ',' or TAB"))
+        return None
+    return _Source(path.name, None, header, rows, 2 + dialect.sep_line, numbers=numbers, guarded=True,
+                   note=f"{dialect.describe()}; numbers: {numbers.why}")
 
 
 def _read_parquet(path: Path) -> tuple[list[str], list[list[Any]]]:
@@ -532,13 +624,8 @@ def _sources(path: Path, problems: list[Problem]) -> dict[str, Callable[[], _Sou
         files = {p.name.casefold(): p for p in path.iterdir() if p.is_file()}
         for name in TABLES:
             if f"{name}.csv" in files:
-                def open_csv(p: Path = files[f"{name}.csv"]) -> _Source | None:
-                    try:
-                        header, rows, comma = _read_csv(p)
-                    except (UnicodeDecodeError, csv.Error) as e:
-                        problems.append(Problem(file=p.name, message=f"cannot be read as UTF-8 CSV ({e})"))
-                        return None
-                    return _Source(p.name, None, header, rows, 2, decimal_comma=comma)
+                def open_csv(p: Path = files[f"{name}.csv"], table: Table = TABLES[name]) -> _Source | None:
+                    return _open_csv(p, table, problems)
 
                 found[name] = open_csv
             elif f"{name}.parquet" in files:
@@ -591,6 +678,7 @@ class AccountRow(BaseModel):
     currency: str = "EUR"
     plan_year: int
     supplier_role: str | None = None
+    status: str | None = None  # one of ACCOUNT_STATUSES (the plan's cover sheet)
 
 
 class DataBook(BaseModel):
@@ -602,6 +690,7 @@ class DataBook(BaseModel):
     source: str
     accounts: list[AccountRow]
     tables: dict[str, list[dict[str, Any]] | None]
+    notes: list[str] = []  # how files were read, e.g. "cdb.csv: Windows-1252, ';'-separated; numbers: …"
     _by_account: dict[str, dict[str, list[dict[str, Any]]]] = PrivateAttr(default_factory=dict)
     _account_index: dict[str, AccountRow] = PrivateAttr(default_factory=dict)
 
@@ -668,6 +757,32 @@ class DataBook(BaseModel):
             "kaop_costs", account_id, scenario=scenario)
         return sorted({r["year"] for r in rows})
 
+    def kaop_goals(self, account_id: str, year: int) -> list[PotentialGoal]:
+        """The potential goals of an account and year, in data order."""
+        return [PotentialGoal(goal=r["goal"], metric=r["metric"] or "", unit=r["unit"] or "",
+                              targets={q: r[f"target_q{q}"] for q in QUARTERS if r[f"target_q{q}"] is not None},
+                              actuals={q: r[f"actual_q{q}"] for q in QUARTERS if r[f"actual_q{q}"] is not None})
+                for r in self.rows_for("kaop_goals", account_id, year=year)]
+
+    def kaop_measures(self, account_id: str, year: int) -> list[KaopMeasure]:
+        """The 6-P measures of an account and year, in data order."""
+        return [KaopMeasure(measure=r["measure"], lever=r["lever"], owner=r["owner"] or "",
+                            resources=r["resources"] or "", due_quarter=r["due_quarter"],
+                            status=r["status"] or "offen")
+                for r in self.rows_for("kaop_measures", account_id, year=year)]
+
+    def kaop_thresholds(self, account_id: str, year: int) -> Thresholds:
+        """The traffic-light thresholds of an account and year (the defaults where the data book has none)."""
+        rows = self.rows_for("kaop_settings", account_id, year=year)
+        if not rows:
+            return Thresholds()
+        return Thresholds(green=rows[0]["threshold_green"], amber=rows[0]["threshold_amber"])
+
+    def kaop_input_years(self, account_id: str) -> list[int]:
+        """Years with any KAOP input of an account (drivers, costs, goals, measures, thresholds), ascending."""
+        return sorted({r["year"] for name in ("kaop_products", "kaop_costs", "kaop_goals", "kaop_measures",
+                                              "kaop_settings") for r in self.rows_for(name, account_id)})
+
     def kgb_cards(self, account_id: str) -> list[KgbCard]:
         """The Kgb cards of an account, one per segment, in data order."""
         account = self.account(account_id)
@@ -696,6 +811,24 @@ class DataBook(BaseModel):
                          answers=[Answer(criterion_id=r["criterion_id"], rating=r["rating"],
                                          evidence=r["evidence"] or "") for r in rows])
                 for who, rows in grouped.items()]
+
+    def response_of(self, respondent: str, role: str) -> Response | None:
+        """The excellence answers of one respondent in one role (an account plan's own ratings: the account id
+        and role ``Account-Plan``), or ``None``. Indexed by respondent on first use, so looking up every
+        account stays linear."""
+        table = self.table("excellence")
+        if table is None:
+            return None
+        if isinstance(table, TableRows):
+            rows = [table.row(i) for i in table.index_by("respondent").get(respondent, ())]
+        else:
+            rows = [r for r in table if r["respondent"] == respondent]
+        rows = [r for r in rows if r["role"] == role]
+        if not rows:
+            return None
+        return Response(respondent=respondent, role=role,
+                        answers=[Answer(criterion_id=r["criterion_id"], rating=r["rating"],
+                                        evidence=r["evidence"] or "") for r in rows])
 
     def resource_cells(self) -> list[ResourceCell]:
         """The resource distribution cells (``account_id=None`` for Small Accounts)."""
@@ -809,6 +942,14 @@ def _check_excellence(t: _Parsed, problems: list[Problem], cat: Catalogue) -> No
         roles.setdefault(who, role)
 
 
+def _check_thresholds(t: _Parsed, problems: list[Problem]) -> None:
+    """Traffic-light thresholds: amber not above green."""
+    for i, (green, amber) in enumerate(zip(t.column("threshold_green"), t.column("threshold_amber"), strict=True)):
+        if green is not None and amber is not None and green < amber:
+            problems.append(t.problem(i, "threshold_amber", f"above the green threshold {green:g} — allowed: "
+                                                            "amber ≤ green", amber))
+
+
 def _check_regions(tables: dict[str, _Parsed], problems: list[Problem]) -> None:
     if "resources" not in tables or "regions" not in tables:
         return
@@ -838,14 +979,17 @@ def read_databook(path: str | Path, catalogue: Catalogue | None = None) -> DataB
     sources = _sources(path, problems)
     opened = path.is_dir() or not problems  # a workbook that could not be opened has no tables to miss
     tables: dict[str, _Parsed] = {}
+    notes: list[str] = []
     for name, open_source in sources.items():
         src = open_source()
         if src is None:
             continue
+        if src.note:
+            notes.append(f"{src.file}: {src.note}")
         parsed = _parse_table(TABLES[name], src, problems)
         if parsed is not None:
             tables[name] = parsed
-    if "accounts" not in tables and opened:
+    if "accounts" not in tables and "accounts" not in sources and opened:  # an unreadable one is reported
         problems.append(Problem(file=path.name, message="has no accounts table — required: a sheet or file "
                                                         "'accounts' with " + ", ".join(
                                                             c.name for c in TABLES["accounts"].columns)))
@@ -859,6 +1003,8 @@ def read_databook(path: str | Path, catalogue: Catalogue | None = None) -> DataB
         _check_kgb(tables["kgb"], problems)
     if "excellence" in tables:
         _check_excellence(tables["excellence"], problems, catalogue)
+    if "kaop_settings" in tables:
+        _check_thresholds(tables["kaop_settings"], problems)
     _check_regions(tables, problems)
     if problems:
         order = {name: i for i, name in enumerate(TABLES)}
@@ -878,29 +1024,18 @@ def read_databook(path: str | Path, catalogue: Catalogue | None = None) -> DataB
     parsed_tables: dict[str, list[dict[str, Any]] | None] = {
         name: (tables[name].rows if name in tables else None) for name in TABLES}  # type: ignore[misc]
     # every value is checked above: construct without pydantic copying the rows into lists of dicts
-    return DataBook.model_construct(source=str(path), accounts=accounts, tables=parsed_tables)
+    return DataBook.model_construct(source=str(path), accounts=accounts, tables=parsed_tables, notes=notes)
 
 
 # ---------------------------------------------------------------------------------------------- writing
 
 
-def _csv_value(value: Any) -> str:
-    """A value as CSV text. Text that Excel would read as a formula (``=``, ``+``, ``-``, ``@`` first) gets a
-    leading apostrophe, which :func:`read_databook` removes again, so data never turns into a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    text = str(value)
-    return "'" + text if text[:1] in _FORMULA_STARTS else text
-
-
 def write_databook(db: DataBook, path: str | Path, replace: bool = False) -> Path:
     """Write a data book as ``.xlsx`` (one sheet per table) or, for any other path, as a folder of CSV files.
 
-    Text is always written as text (a name beginning with ``=`` stays a name, never a formula). Files are
+    Text is always written as text (a name beginning with ``=`` stays a name, never a formula): in the
+    workbook as a string cell, in CSV files guarded by a leading ``'`` (:func:`kam_xl.csvio.write_csv`, which
+    also says why the CSV files are UTF-8 with BOM, ``;``-separated with decimal comma). Files are
     written atomically; an existing non-empty folder or an existing file is refused, never overwritten —
     except an existing .xlsx with ``replace=True`` (for kam_xl's own outputs), which is replaced atomically.
     """
@@ -942,14 +1077,7 @@ def write_databook(db: DataBook, path: str | Path, replace: bool = False) -> Pat
     path.mkdir(parents=True, exist_ok=True)
     for name, rows in tables.items():
         cols = [c.name for c in TABLES[name].columns]
-
-        def write_csv(tmp: Path, rows: list[dict[str, Any]] = rows, cols: list[str] = cols) -> None:
-            with tmp.open("w", encoding="utf-8", newline="") as f:
-                w = csv.writer(f)
-                w.writerow(cols)
-                w.writerows([_csv_value(r.get(c)) for c in cols] for r in rows)
-
-        write_atomic(path / f"{name}.csv", write_csv)
+        csvio.write_csv(path / f"{name}.csv", cols, ([r.get(c) for c in cols] for r in rows))
     return path
 
 

@@ -1,19 +1,37 @@
-"""Safe file output: every file kam_xl writes is written to a temporary file beside its target and then
-moved into place, so a crash leaves either the old file or the new one, never a broken one."""
+"""Safe file output and the kinds of files in a plan folder.
+
+Every file kam_xl writes is written to a temporary file beside its target and then moved into place, so a
+crash leaves either the old file or the new one, never a broken one; the temporary files a killed run leaves
+behind (``.<name>.<8 characters>.tmp``) are removed by the next run (:func:`remove_leftovers`). A write that
+fails for a reason of the file system (disk full, permission denied, read-only file system …) is described
+in words by :func:`fs_reason`, so a run can list it and go on with the other files.
+
+The kinds of files a KAM may leave in a plan folder are told apart by :func:`spreadsheet_kind`: the Excel
+workbooks kam_xl reads (``.xlsx``, ``.xlsm``, any case) and the other spreadsheets it does not read (``.ods``,
+``.xls``, ``.xlsb``, ``.numbers``, ``.csv`` …), which are listed with the advice to save them as Excel Workbook.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
+import shutil
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+#: The files :func:`atomic_path` makes: ``.<target name>.<8 random characters>.tmp`` (``tempfile.mkstemp``).
+_LEFTOVER = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 
 
 @contextlib.contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; on success it replaces ``target`` atomically, on an
-    exception it is removed and ``target`` is left untouched."""
+    exception it is removed and ``target`` is left untouched. Raises :class:`OSError` when the folder cannot
+    be written (the target is then untouched too)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -26,8 +44,41 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         # mkstemp creates the file private (0600); give it the mode a plain open() would, or the old file's
         os.chmod(tmp_path, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask())
         os.replace(tmp_path, target)
+    except BaseException as e:
+        _close_abandoned_archives(e)
+        raise
     finally:
-        tmp_path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # never hide the error that brought us here
+            tmp_path.unlink(missing_ok=True)
+
+
+def _close_abandoned_archives(exc: BaseException) -> None:
+    """Close the zip archives a failed writer left open in the frames of ``exc`` (xlsxwriter does not close its
+    ``ZipFile`` when writing fails, e.g. on a full disk). Left open, the archive would try to finish itself when
+    it is garbage-collected — failing again and printing "Exception ignored … Traceback" to the user — and it
+    would hold the temporary file open (Windows could not remove it)."""
+    for e in _chain(exc):
+        tb = e.__traceback__
+        while tb is not None:
+            for value in list(tb.tb_frame.f_locals.values()):
+                if isinstance(value, zipfile.ZipFile) and value.fp is not None:
+                    fp, value.fp = value.fp, None  # the archive then counts as closed
+                    with contextlib.suppress(Exception):
+                        fp.close()
+            tb = tb.tb_next
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and the exceptions it was raised from or during, each once."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        yield e
+        todo += [e.__cause__, e.__context__, *(a for a in e.args if isinstance(a, BaseException))]
 
 
 def _umask() -> int:
@@ -41,3 +92,131 @@ def write_atomic(target: str | Path, write: Callable[[Path], None]) -> Path:
     with atomic_path(target) as tmp:
         write(tmp)
     return Path(target)
+
+
+def copy_atomic(source: Path, target: Path) -> Path:
+    """Copy ``source`` (contents and times) to ``target`` through a temporary file, so ``target`` is either
+    absent or complete — never a truncated copy; returns ``target``. Raises :class:`OSError`."""
+    return write_atomic(target, lambda tmp: shutil.copy2(source, tmp))
+
+
+def remove_leftovers(*folders: Path) -> list[Path]:
+    """Remove the temporary files an interrupted run left in ``folders`` (``.<name>.<8 characters>.tmp`` as
+    :func:`atomic_path` names them; nothing else is touched) and return them. Missing folders are passed over;
+    a file that cannot be removed stays for a later run."""
+    removed = []
+    for folder in folders:
+        try:
+            names = [p for p in folder.iterdir() if _LEFTOVER.match(p.name) and p.is_file()]
+        except OSError:
+            continue
+        for path in names:
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
+# ------------------------------------------------------------------------------------ file-system faults
+
+_REASONS = {getattr(errno, code): words for code, words in (  # (codes a platform lacks are left out)
+    ("ENOSPC", "disk full"),
+    ("EDQUOT", "disk quota exceeded"),
+    ("EROFS", "read-only file system"),
+    ("EACCES", "permission denied (write-protected, or open in another program such as Excel)"),
+    ("EPERM", "operation not permitted (the file or folder is write-protected or immutable)"),
+    ("EBUSY", "the file is in use"),
+    ("ETXTBSY", "the file is in use"),
+    ("ENAMETOOLONG", "the file name is too long"),
+    ("EIO", "input/output error of the disk"),
+    ("ENOENT", "the folder does not exist"),
+    ("ENOTDIR", "a file stands where a folder is needed"),
+    ("EISDIR", "a folder stands where the file is to be written"),
+) if hasattr(errno, code)}
+_WINERROR_SHARING = (32, 33)  # ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION: open in Excel on Windows
+
+
+def os_error_of(exc: BaseException) -> OSError | None:
+    """The :class:`OSError` behind ``exc``: itself, or one it wraps (xlsxwriter raises ``FileCreateError(e)``
+    for an ``OSError`` e while writing), or ``None`` when ``exc`` is not a file-system fault."""
+    return next((e for e in _chain(exc) if isinstance(e, OSError)), None)
+
+
+def fs_reason(e: OSError) -> str:
+    """A file-system fault in words, with the system's own text:
+
+    >>> fs_reason(OSError(28, "No space left on device"))
+    'disk full (No space left on device)'
+    >>> fs_reason(OSError(30, "Read-only file system"))
+    'read-only file system (Read-only file system)'
+    """
+    if getattr(e, "winerror", None) in _WINERROR_SHARING:
+        return "open in another program (close it, e.g. in Excel, and run again)"
+    words = _REASONS.get(e.errno or -1)
+    system = e.strerror or str(e)
+    return f"{words} ({system})" if words else system
+
+
+class NotWrittenError(Exception):
+    """A file kam_xl could not write (or back up); the message names the file and the reason, e.g.
+    ``"Controller.xlsm: not written — disk full (No space left on device); the old file was left as it is"``.
+    ``path`` is the file, ``reason`` the words after the dash."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path.name}: not written — {reason}")
+        self.path, self.reason = path, reason
+
+
+# --------------------------------------------------------------------------------- kinds of spreadsheets
+
+#: Workbooks kam_xl reads: Excel Workbook and Excel Macro-Enabled Workbook (compared without case).
+READ_SUFFIXES = (".xlsx", ".xlsm")
+#: Spreadsheet formats kam_xl does not read, by suffix (compared without case).
+OTHER_KINDS = {
+    ".ods": "an OpenDocument spreadsheet (.ods)", ".ots": "an OpenDocument spreadsheet template (.ots)",
+    ".fods": "a flat OpenDocument spreadsheet (.fods)", ".sxc": "an OpenOffice.org 1 spreadsheet (.sxc)",
+    ".xls": "an Excel 97–2003 workbook (.xls)", ".xlt": "an Excel 97–2003 template (.xlt)",
+    ".xlsb": "an Excel binary workbook (.xlsb)", ".xltx": "an Excel template (.xltx)",
+    ".xltm": "an Excel macro-enabled template (.xltm)", ".xlw": "an Excel 4 workbook (.xlw)",
+    ".numbers": "an Apple Numbers spreadsheet (.numbers)", ".csv": "a CSV text file (.csv)",
+    ".tsv": "a tab-separated text file (.tsv)", ".et": "a WPS spreadsheet (.et)",
+    ".gnumeric": "a Gnumeric spreadsheet (.gnumeric)", ".gsheet": "a Google Sheets link (.gsheet)",
+    ".wk1": "a Lotus 1-2-3 spreadsheet (.wk1)", ".wks": "a Works/Lotus spreadsheet (.wks)",
+    ".slk": "a SYLK spreadsheet (.slk)", ".dif": "a DIF spreadsheet (.dif)",
+}
+SAVE_AS_XLSX = "save it as Excel Workbook (.xlsx)"
+
+
+def spreadsheet_kind(path: Path) -> str | None:
+    """What kind of spreadsheet ``path`` is: ``"xlsx"`` for a workbook kam_xl reads (``.xlsx``/``.xlsm`` in any
+    case), the kind in words for another spreadsheet format (``"an OpenDocument spreadsheet (.ods)"``), ``None``
+    for anything else (notes, pictures, Excel's ``~$`` and LibreOffice's ``.~lock`` lock files, hidden files).
+
+    A file with another suffix (``KA-002.xlsx.bak``, no suffix at all) is looked into: an Office Open XML or
+    OpenDocument spreadsheet inside is reported as a spreadsheet under an unknown name."""
+    name = path.name
+    if name.startswith(("~$", ".")):
+        return None
+    suffix = path.suffix.lower()
+    if suffix in READ_SUFFIXES:
+        return "xlsx"
+    if suffix in OTHER_KINDS:
+        return OTHER_KINDS[suffix]
+    return _sniffed_kind(path)
+
+
+def _sniffed_kind(path: Path) -> str | None:
+    try:
+        with path.open("rb") as f:
+            if f.read(4) != b"PK\x03\x04":
+                return None
+        with zipfile.ZipFile(path) as z:  # reads the central directory only
+            names = set(z.namelist())
+            if names & {"xl/workbook.xml", "xl/workbook.bin"}:
+                return f"an Excel workbook under another name ({path.name})"
+            if "mimetype" in names and z.read("mimetype")[:64].startswith(
+                    b"application/vnd.oasis.opendocument.spreadsheet"):
+                return f"an OpenDocument spreadsheet under another name ({path.name})"
+    except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError):
+        return None
+    return None

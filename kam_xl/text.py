@@ -28,6 +28,9 @@ def clean_text(value: Any) -> str | None:
     """
     if value is None:
         return None
+    if type(value) is str and value.isascii() and value.isprintable() and value[:1] != " " != value[-1:] \
+            and "  " not in value:
+        return value or None  # already clean (the bulk of data-book cells): nothing to normalise or fold
     if isinstance(value, bool):
         return "ja" if value else "nein"
     if isinstance(value, float) and value.is_integer():

@@ -85,7 +85,8 @@ def test_collect_over_good_wrong_foreign_and_truncated_files(plans, tmp_path):
     assert result.exit_code == 2
     assert "1 plan(s) and 0 questionnaire(s) read, 1 with invalid input, 3 file(s) skipped" in result.stdout
     assert f"{wrong.name}, sheet CDB, cell B8: value 'viel': allowed: an amount ≥ 0" in result.stderr
-    report = list(csv.DictReader((folder / "collect_errors.csv").open(encoding="utf-8")))
+    # the one CSV dialect (kam_xl.csvio): UTF-8 with BOM, ';'-separated — what German Excel opens
+    report = list(csv.DictReader((folder / "collect_errors.csv").open(encoding="utf-8-sig"), delimiter=";"))
     assert report[0] == {"file": wrong.name, "sheet": "CDB", "cell": "B8", "value": "viel",
                          "problem": "allowed: an amount ≥ 0"}
     reasons = {r["file"]: r["problem"] for r in report[1:]}

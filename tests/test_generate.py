@@ -20,12 +20,13 @@ runner = CliRunner()
 
 
 def _edit_csv(path: Path, account_id: str, year: str, column: str, value: str) -> None:
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    # the dialect write_databook writes (kam_xl.csvio: UTF-8 with BOM, ';', decimal comma)
+    rows = list(csv.DictReader(path.open(encoding="utf-8-sig"), delimiter=";"))
     for r in rows:
         if r["account_id"] == account_id and r["year"] == year:
             r[column] = value
-    with path.open("w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), delimiter=";")
         w.writeheader()
         w.writerows(rows)
 

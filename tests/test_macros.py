@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from kam_xl.addin import macros
 from kam_xl.addin.macros import WorkbookSettings, as_text, settings_from_file
+from kam_xl.addin.settings import MacroAccess
 from kam_xl.batch import consolidate, write_controller
 from kam_xl.cli import app
 from kam_xl.databook import DataBook, read_databook
@@ -218,6 +219,79 @@ def test_relative_paths_are_taken_from_the_workbook_folder(controller, databook)
     report = macros.validate_workbook(settings_from_file(controller), NOW)
     assert report.ok, report.errors
     assert report.status.endswith(f"Ausgabeordner {controller.parent / 'Pläne'} (wird angelegt).")
+
+
+# ------------------------------------------------------------------------------------------ run by the server
+
+
+def _access(data: Path, out: Path, *urls: str) -> MacroAccess:
+    return MacroAccess(data_roots=(data.resolve(),), output_roots=(out.resolve(),), db_urls=urls)
+
+
+def test_restricted_macros_refuse_folders_outside_the_roots_before_touching_them(tmp_path, controller, databook):
+    import concurrent.futures
+    import os
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    os.mkfifo(outside / "Datenbuch.xlsx")  # read, it would block: refused, it is never opened
+    type_into(controller, "ctl_databook", str(outside / "Datenbuch.xlsx"))
+    type_into(controller, "ctl_output", str(outside / "Pläne"))
+    data, out = databook.parent, controller.parent
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        def run() -> macros.MacroReport:
+            with macros.restricted(_access(data, out)):
+                return macros.run_macro("generate", settings_from_file(controller), NOW)
+
+        report = pool.submit(run).result(timeout=30)
+    assert not report.ok
+    assert report.status == "Alle Account-Pläne erzeugen 02.03.2026 14:05:09: nicht ausgeführt, 2 Problem(e) – " \
+                            "siehe Fehlerliste."
+    assert [e[3] for e in report.errors] == [
+        f"ctl_output (Output folder): {outside / 'Pläne'} is outside this server's output folders — allowed: a path "
+        f"under {out.resolve()} (--output-root (KAM_XL_OUTPUT_ROOTS))",
+        f"ctl_databook (Data book (file or folder)): {outside / 'Datenbuch.xlsx'} is outside this server's data "
+        f"folders — allowed: a path under {data.resolve()} (--data-root (KAM_XL_DATA_ROOTS))"]
+    assert not (outside / "Pläne").exists()
+
+
+def test_restricted_macros_work_inside_the_roots_and_relative_paths_start_at_the_root(tmp_path, controller,
+                                                                                      databook):
+    type_into(controller, "ctl_databook", databook.name)  # relative: from the first data root
+    type_into(controller, "ctl_output", "Pläne")  # relative: from the first output root
+    type_into(controller, "ctl_account", "KA-012")
+    out = tmp_path / "ausgabe"
+    out.mkdir()
+    with macros.restricted(_access(databook.parent, out)):
+        report = macros.run_macro("refresh", settings_from_file(controller), NOW)
+    assert report.ok, report.errors
+    assert _plans(out / "Pläne") == ["KA-012_Papiermühle_Siegtal_GmbH.xlsx"]
+    assert _plans(controller.parent / "Pläne") == []  # not the workbook's folder
+    # outside the block nothing is restricted (the classic add-in runs as the user): the same settings now
+    # resolve from the workbook's folder
+    report = macros.run_macro("validate", settings_from_file(controller), NOW)
+    assert [e[3] for e in report.errors] == [
+        f"ctl_databook (Data book (file or folder)): {controller.parent / databook.name} does not exist — allowed: "
+        "an .xlsx data book or a folder of CSV files"]
+
+
+def test_a_database_url_is_checked_against_the_allow_list_without_its_password(controller, databook):
+    type_into(controller, "ctl_databook", "postgresql+psycopg://kam:Geheim-99@db.example.com/kam")
+    allowed = _access(databook.parent, controller.parent, "postgresql+psycopg://db.example.com/kam")
+    refused = _access(databook.parent, controller.parent)
+    with macros.restricted(refused):
+        report = macros.validate_workbook(settings_from_file(controller), NOW)
+    assert [e[3] for e in report.errors] == [
+        "ctl_databook (Data book (file or folder)): the database postgresql+psycopg://db.example.com/kam is not on "
+        "this server's allow-list — allowed: none is configured (the server's administrator adds one with "
+        "--allow-db-url / KAM_XL_ALLOW_DB_URLS)"]
+    with macros.restricted(allowed):
+        report = macros.validate_workbook(settings_from_file(controller), NOW)
+    assert [e[3] for e in report.errors] == [
+        "ctl_databook (Data book (file or folder)): postgresql+psycopg://db.example.com/kam: reading a data book "
+        "from a database is not supported by this kam_xl — allowed: the path of an .xlsx data book or of a folder "
+        "of CSV files"]
+    assert "Geheim-99" not in repr(report)
 
 
 def test_a_workbook_that_is_not_a_controller_lists_the_missing_names(tmp_path, databook):

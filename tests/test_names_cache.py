@@ -99,8 +99,9 @@ def test_collect_makes_no_reference_cycles(plans, tmp_path):
 
     folder = tmp_path / "mixed"
     folder.mkdir()
-    for p in plans:
+    for p in plans[1:]:  # plans[0] is there as wrong.xlsx: a second file of its account would be a duplicate
         shutil.copy(p, folder / p.name)
+    shutil.copy(plans[1], folder / "Kopie.xlsx")  # a duplicate: plans[1] and its copy are both skipped
     (folder / "foreign.xlsx").write_bytes(b"not a workbook")
     (folder / "truncated.xlsx").write_bytes(plans[0].read_bytes()[:5000])
     wrong = folder / "wrong.xlsx"
@@ -109,6 +110,6 @@ def test_collect_makes_no_reference_cycles(plans, tmp_path):
     wb.save(wrong)
     gc.collect()
     result = collect_plans(folder)
-    assert (len(result.plans), len(result.skipped), {p[0] for p in result.problems}) == (3, 2, {"wrong.xlsx"})
+    assert (len(result.plans), len(result.skipped), {p[0] for p in result.problems}) == (1, 4, {"wrong.xlsx"})
     assert gc.isenabled()
     assert gc.collect() == 0  # nothing the collector would have had to free

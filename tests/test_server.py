@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -43,6 +44,14 @@ OFFICE = "https://excel.officeapps.live.com"
 PUBLIC = "https://kam.example.com"
 
 
+def environ(monkeypatch: pytest.MonkeyPatch, variables: dict[str, str] | None = None) -> None:
+    """Exactly these ``KAM_XL_*`` variables in the environment (the settings read it, as the server does)."""
+    for name in [n for n in os.environ if n.upper().startswith("KAM_XL_")]:
+        monkeypatch.delenv(name)
+    for name, value in (variables or {}).items():
+        monkeypatch.setenv(name, value)
+
+
 @pytest.fixture(scope="module", autouse=True)
 def licence() -> Iterator[None]:
     """xlwings Server's noncommercial licence key, for every test here."""
@@ -62,7 +71,7 @@ def server() -> Any:
 @pytest.fixture(scope="module")
 def settings(server: Any) -> Any:
     """An API key and a bearer token, a small body limit, behind a public HTTPS address."""
-    return server.ServerSettings(api_keys=(API_KEY,), bearer_tokens=(TOKEN,), max_body_bytes=LIMIT,
+    return server.ServerSettings(api_keys=(API_KEY,), bearer_tokens=(TOKEN,), max_body_mb=LIMIT / 1024 / 1024,
                                  public_url=PUBLIC)
 
 
@@ -219,7 +228,8 @@ def test_functions_code_is_valid_javascript(client: TestClient, tmp_path: Path) 
     assert checked.returncode == 0, checked.stderr
 
 
-def test_a_bug_in_a_function_is_a_short_json_error(server: Any, settings: Any) -> None:
+def test_a_bug_in_a_function_is_a_short_json_error(server: Any, settings: Any,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
     import xlwings.server
 
     module = types.ModuleType("buggy_udfs")
@@ -238,8 +248,9 @@ def test_a_bug_in_a_function_is_a_short_json_error(server: Any, settings: Any) -
     with TestClient(server.create_app(settings, module), raise_server_exceptions=False) as c:
         r = call(c, function_call("broken", scalar(1)))
         assert r.status_code == 500
-        assert r.json() == {"error": "broken failed: ZeroDivisionError: division by zero"}
-        assert "Traceback" not in r.text
+        assert r.json() == {"error": "broken failed: internal error — the details are in the server log"}
+        assert "Traceback" not in r.text and "ZeroDivisionError" not in r.text
+        assert "broken failed" in caplog.text and "ZeroDivisionError: division by zero" in caplog.text  # the log
         num = {"type": "Error", "errorType": "Num"}  # Excel's #NUM! (runtime 1.4), the text "#NUM!" before
         assert result(c, "overflow", scalar(1)) == [[num, num, 1.5]]
         assert result(c, "overflow", scalar(1), runtime="1.2") == [["#NUM!", "#NUM!", 1.5]]
@@ -276,12 +287,14 @@ def test_what_excel_loads_itself_needs_no_credential(client: TestClient) -> None
         assert client.get(path).status_code == 200, path
 
 
-def test_no_auth_only_when_asked_for_on_loopback(server: Any) -> None:
+def test_no_auth_only_when_asked_for_on_loopback(server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    environ(monkeypatch)
     with pytest.raises(server.ServerConfigError, match="no API key or bearer token is configured"):
-        server.ServerSettings.from_env({})
+        server.ServerSettings.from_env()
     with pytest.raises(server.ServerConfigError, match=r"--no-auth is only allowed on a loopback host .*'10\.0\.0\.5'"):
-        server.ServerSettings.from_env({}, host="10.0.0.5", no_auth=True)
-    open_settings = server.ServerSettings.from_env({"KAM_XL_NO_AUTH": "1"})
+        server.ServerSettings.from_env(host="10.0.0.5", no_auth=True)
+    environ(monkeypatch, {"KAM_XL_NO_AUTH": "1"})
+    open_settings = server.ServerSettings.from_env()
     assert (open_settings.host, open_settings.auth_scheme) == ("127.0.0.1", "none")
     with TestClient(server.create_app(open_settings)) as c:
         r = c.post(CALL, json=function_call("kam_portfolio_band", scalar(-0.2)))
@@ -338,30 +351,37 @@ def test_security_headers(client: TestClient) -> None:
 # Settings and licence
 
 
-def test_settings_from_environment_and_options(server: Any, tmp_path: Path) -> None:
+def test_settings_from_environment_and_options(server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     env = {"KAM_XL_API_KEYS": f"{API_KEY}, {TOKEN}", "KAM_XL_PORT": "8443", "KAM_XL_MAX_BODY_MB": "2"}
-    s = server.ServerSettings.from_env(env)
+    environ(monkeypatch, env)
+    s = server.ServerSettings.from_env()
     assert [k.get_secret_value() for k in s.api_keys] == [API_KEY, TOKEN]
     assert (s.port, s.max_body_bytes, s.base_url) == (8443, 2 * 1024 * 1024, "http://127.0.0.1:8443")
     assert API_KEY not in repr(s)  # secrets never printed
-    s = server.ServerSettings.from_env({"KAM_XL_API_KEY": API_KEY, "KAM_XL_BEARER_TOKEN": TOKEN})
+    environ(monkeypatch, {"KAM_XL_API_KEY": API_KEY, "KAM_XL_BEARER_TOKEN": TOKEN})
+    s = server.ServerSettings.from_env()
     assert ([k.get_secret_value() for k in s.api_keys], [t.get_secret_value() for t in s.bearer_tokens]) == (
         [API_KEY], [TOKEN])
-    s = server.ServerSettings.from_env(env, port=9000, api_keys=[TOKEN], public_url="https://kam.example.com/")
+    environ(monkeypatch, env)
+    s = server.ServerSettings.from_env(port=9000, api_keys=[TOKEN], public_url="https://kam.example.com/")
     assert (s.port, [k.get_secret_value() for k in s.api_keys], s.base_url) == (
         9000, [TOKEN], "https://kam.example.com")
     problems = {
-        "KAM_XL_PORT='acht' — allowed: a number": ({**env, "KAM_XL_PORT": "acht"}, {}),
+        "--port (KAM_XL_PORT): value 'acht' — allowed: a whole number": ({**env, "KAM_XL_PORT": "acht"}, {}),
+        "--port (KAM_XL_PORT): value 70000 — allowed: at most 65535": (env, {"port": 70000}),
         "secret 1 has 5 characters": ({}, {"api_keys": ["kurz1"]}),
         "HTTPS needs both --ssl-certfile and --ssl-keyfile": (env, {"ssl_certfile": tmp_path}),
         "the TLS certificate file": (env, {"ssl_certfile": tmp_path / "no.pem", "ssl_keyfile": tmp_path / "no.key"}),
         "listens on every interface: give --public-url": (env, {"host": "0.0.0.0"}),
         "allowed: scheme://host[:port] without a path": (env, {"public_url": "https://kam.example.com/excel"}),
         "--no-auth and API keys or bearer tokens were both given": (env, {"no_auth": True}),
+        "--max-body-mb (KAM_XL_MAX_BODY_MB): value '0' — allowed: at least 0.001": (
+            {**env, "KAM_XL_MAX_BODY_MB": "0"}, {}),
     }
-    for message, (environ, options) in problems.items():
-        with pytest.raises(server.ServerConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
-            server.ServerSettings.from_env(environ, **options)
+    for message, (variables, options) in problems.items():
+        environ(monkeypatch, variables)
+        with pytest.raises(server.ServerConfigError, match=re.escape(message)):
+            server.ServerSettings.from_env(**options)
 
 
 def test_missing_licence_key_stops_the_start(server: Any, settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -543,7 +563,7 @@ def test_any_script_runs_on_the_posted_workbook(server: Any, settings: Any) -> N
                                      "(one per sheet)"}
 
 
-def test_kam_validate_through_the_endpoint(client: TestClient, books: Any, tmp_path: Path) -> None:
+def test_kam_validate_through_the_endpoint(server: Any, books: Any, tmp_path: Path) -> None:
     from officejs_book import officejs_book
 
     from kam_xl.batch import write_controller
@@ -554,8 +574,10 @@ def test_kam_validate_through_the_endpoint(client: TestClient, books: Any, tmp_p
     db = demo_databook()
     controller = write_controller(db, tmp_path / "Controller.xlsx", "en", settings=ControllerSettings(
         databook=str(five), output=str(tmp_path / "out"), lang="en", account=db.accounts[0].account_id))
-    r = client.post("/xlwings/custom-scripts-call/kam_validate", json=officejs_book(controller),
-                    headers={"Authorization": f"Bearer {TOKEN}"})
+    rooted = server.ServerSettings(bearer_tokens=(TOKEN,), data_roots=(tmp_path,), output_roots=(tmp_path,))
+    with TestClient(server.create_app(rooted)) as client:
+        r = client.post("/xlwings/custom-scripts-call/kam_validate", json=officejs_book(controller),
+                        headers={"Authorization": f"Bearer {TOKEN}"})
     assert r.status_code == 200, r.text
     written = [a for a in r.json()["actions"] if a["func"] == "setValues"]
     status, errors = written[0]["values"], written[1]["values"]
@@ -770,8 +792,12 @@ def test_real_server_over_https(tmp_path: Path) -> None:
     env = {**os.environ, "XLWINGS_LICENSE_KEY": "noncommercial", "KAM_XL_API_KEYS": API_KEY}
     log_path = tmp_path / "server.log"
     with open(log_path, "wb") as log:
+        data_root, output_root = tmp_path / "daten", tmp_path / "plaene"
+        data_root.mkdir()
+        output_root.mkdir()
         proc = subprocess.Popen([sys.executable, "-m", "kam_xl.cli", "serve", "--port", str(port), "--ssl-certfile",
-                                 str(cert), "--ssl-keyfile", str(key)], env=env, stdout=log, stderr=subprocess.STDOUT)
+                                 str(cert), "--ssl-keyfile", str(key), "--data-root", str(data_root),
+                                 "--output-root", str(output_root)], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         with httpx.Client(base_url=base, verify=ssl.create_default_context(cafile=str(cert)), timeout=30) as http:
             deadline = time.monotonic() + 90
@@ -792,6 +818,18 @@ def test_real_server_over_https(tmp_path: Path) -> None:
             r = http.post(CALL, json=function_call("kam_kgb_card", *KGB, OMITTED))
             assert (r.status_code, r.json()["error"]) == (401, "no credential sent — send the header X-API-Key: <key>")
             assert f'DefaultValue="{base}/taskpane"' in http.get("/manifest.xml").text
+            r = http.post(CALL, json={"func_name": "kam_portfolio_band", "args": {"cdb_iii_rel": 0.1}},
+                          headers={"X-API-Key": API_KEY})
+            assert (r.status_code, r.json()["error"]) == (422, "request not understood: args: expected a list of "
+                                                               "arguments, one per parameter, got an object")
+            controller = _controller(tmp_path, str(tmp_path / "Datenbuch.xlsx"), str(output_root))
+            r = http.post("/xlwings/custom-scripts-call/kam_validate", json=_book_of(controller),
+                          headers={"X-API-Key": API_KEY})
+            assert r.status_code == 200, r.text
+            rows = [row for a in r.json()["actions"][1:] if a["func"] == "setValues" for row in a["values"]]
+            assert [row[3] for row in rows] == [
+                f"{_DATA_LABEL}: {tmp_path / 'Datenbuch.xlsx'} is outside this server's data folders — allowed: a "
+                f"path under {data_root.resolve()} (--data-root (KAM_XL_DATA_ROOTS))"]
             if shutil.which("node"):
                 node = subprocess.run(["node", "-e", _NODE_HARNESS], capture_output=True, text=True, timeout=120,
                                       env={**os.environ, "KAM_BASE": base, "KAM_CREDENTIAL": API_KEY,
@@ -816,3 +854,359 @@ def test_real_server_over_https(tmp_path: Path) -> None:
     assert code == 0, text
     assert f"kam_xl server on {base}" in text
     assert "Shutting down" in text or "Finished server process" in text
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The macros touch only the folders and databases the server was started with
+
+_DATA_LABEL = "ctl_databook (Data book (file or folder))"
+_OUTPUT_LABEL = "ctl_output (Output folder)"
+
+
+@pytest.fixture(scope="module")
+def roots(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A data root holding the demo data book, an output root, and a folder outside both with another copy."""
+    from kam_xl.databook import demo_databook, write_databook
+
+    base = tmp_path_factory.mktemp("roots")
+    paths = {"data": base / "data", "out": base / "out", "elsewhere": base / "elsewhere"}
+    for folder in paths.values():
+        folder.mkdir()
+    write_databook(demo_databook(), paths["data"] / "Datenbuch.xlsx")
+    write_databook(demo_databook(), paths["elsewhere"] / "Datenbuch.xlsx")
+    return paths
+
+
+@pytest.fixture(scope="module")
+def rooted(server: Any, roots: dict[str, Path]) -> Iterator[TestClient]:
+    """A client of a server started with --data-root, --output-root and one --allow-db-url."""
+    settings = server.ServerSettings(api_keys=(API_KEY,), data_roots=(roots["data"],), output_roots=(roots["out"],),
+                                     allow_db_urls=("postgresql+psycopg://admin:Adm1nPass@db.example.com/kam",))
+    with TestClient(server.create_app(settings), raise_server_exceptions=False) as c:
+        yield c
+
+
+def _controller(folder: Path, databook: str, output: str, account: str | None = None) -> Path:
+    from kam_xl.batch import write_controller
+    from kam_xl.databook import demo_databook
+    from kam_xl.workbook.controller import ControllerSettings
+
+    return write_controller(demo_databook(), folder / f"Controller-{uuid.uuid4().hex[:8]}.xlsx", "en",
+                            settings=ControllerSettings(databook=databook, output=output, lang="en", account=account))
+
+
+def _macro(c: TestClient, name: str, controller: Path) -> tuple[str, list[list[str]]]:
+    """Run a macro through the endpoint: 200, the status line and the error rows it writes."""
+    from officejs_book import officejs_book
+
+    r = c.post(f"/xlwings/custom-scripts-call/{name}", json=officejs_book(controller), headers={"X-API-Key": API_KEY})
+    assert r.status_code == 200, r.text
+    written = [a for a in r.json()["actions"] if a["func"] == "setValues"]
+    return written[0]["values"][0][0], [row for a in written[1:] for row in a["values"]]
+
+
+def test_outside_root_data_book_and_output_folder_are_refused(rooted: TestClient, roots: dict[str, Path],
+                                                             tmp_path: Path) -> None:
+    data, out, elsewhere = roots["data"], roots["out"], roots["elsewhere"]
+    controller = _controller(tmp_path, str(elsewhere / "Datenbuch.xlsx"), str(elsewhere / "plans"))
+    status, errors = _macro(rooted, "kam_generate_all", controller)
+    assert status.startswith("Generate all account plans ") and status.endswith(
+        ": not run, 2 problem(s) – see the error list.")
+    assert [e[3] for e in errors] == [
+        f"{_OUTPUT_LABEL}: {elsewhere / 'plans'} is outside this server's output folders — allowed: a path under "
+        f"{out} (--output-root (KAM_XL_OUTPUT_ROOTS))",
+        f"{_DATA_LABEL}: {elsewhere / 'Datenbuch.xlsx'} is outside this server's data folders — allowed: a path under "
+        f"{data} (--data-root (KAM_XL_DATA_ROOTS))"]
+    assert [e[:3] for e in errors] == [[controller.name, "Settings", "B5"], [controller.name, "Settings", "B4"]]
+    assert not (elsewhere / "plans").exists()  # nothing written outside
+
+
+def test_inside_the_roots_the_macros_work(rooted: TestClient, roots: dict[str, Path], tmp_path: Path) -> None:
+    controller = _controller(tmp_path, str(roots["data"] / "Datenbuch.xlsx"), str(roots["out"] / "plans"))
+    status, errors = _macro(rooted, "kam_validate", controller)
+    assert (status.split(": ", 1)[1], errors) == (
+        f"OK – data book with 14 accounts, output folder {roots['out'] / 'plans'} (will be created).", [])
+    # relative paths are taken from the first root of their kind, not from the server's working folder
+    controller = _controller(tmp_path, "Datenbuch.xlsx", "team-nord", account="KA-003")
+    status, errors = _macro(rooted, "kam_refresh_plan", controller)
+    assert errors == [] and "KA-003 → KA-003_" in status and status.endswith(" created; no conflicts.")
+    assert [p.name for p in (roots["out"] / "team-nord").glob("KA-003_*.xlsx")] != []
+
+
+@pytest.mark.parametrize("trick", ["dotdot", "symlink-folder", "symlink-file", "absolute-book-name"])
+def test_escapes_from_the_roots_are_refused(rooted: TestClient, roots: dict[str, Path], tmp_path: Path,
+                                            trick: str) -> None:
+    from officejs_book import officejs_book
+
+    data, out, elsewhere = roots["data"], roots["out"], roots["elsewhere"]
+    if trick == "dotdot":  # lexically under the root, really beside it
+        databook, output = f"{data}/../elsewhere/Datenbuch.xlsx", f"{out}/../elsewhere"
+    elif trick == "symlink-folder":  # a link inside each root pointing outside
+        (data / f"link-{tmp_path.name}").symlink_to(elsewhere, target_is_directory=True)
+        (out / f"link-{tmp_path.name}").symlink_to(elsewhere, target_is_directory=True)
+        databook, output = f"{data}/link-{tmp_path.name}/Datenbuch.xlsx", f"{out}/link-{tmp_path.name}"
+    elif trick == "symlink-file":
+        (data / f"book-{tmp_path.name}.xlsx").symlink_to(elsewhere / "Datenbuch.xlsx")
+        databook, output = f"{data}/book-{tmp_path.name}.xlsx", str(out)
+    else:  # relative paths with a workbook that claims to live outside: still taken from the roots
+        databook, output = "../elsewhere/Datenbuch.xlsx", "../elsewhere"
+    controller = _controller(tmp_path, databook, output)
+    payload = officejs_book(controller)
+    if trick == "absolute-book-name":
+        payload["book"]["name"] = str(elsewhere / "Controller.xlsx")
+    r = rooted.post("/xlwings/custom-scripts-call/kam_validate", json=payload, headers={"X-API-Key": API_KEY})
+    assert r.status_code == 200, r.text
+    rows = [row for a in r.json()["actions"][1:] if a["func"] == "setValues" for row in a["values"]]
+    problems = [row[3] for row in rows]
+    assert any(p.startswith(_DATA_LABEL) and "is outside this server's data folders (it resolves to "
+               f"{elsewhere}" in p for p in problems), problems
+    if trick != "symlink-file":
+        assert any(p.startswith(_OUTPUT_LABEL) and "is outside this server's output folders (it resolves to "
+                   f"{elsewhere}" in p for p in problems), problems
+    assert len(problems) == (1 if trick == "symlink-file" else 2)
+
+
+def test_without_roots_no_folder_is_allowed_and_the_message_says_which_option(client: TestClient,
+                                                                             roots: dict[str, Path],
+                                                                             tmp_path: Path) -> None:
+    controller = _controller(tmp_path, str(roots["data"] / "Datenbuch.xlsx"), str(roots["out"]))
+    status, errors = _macro(client, "kam_collect", controller)
+    assert status.endswith(": not run, 2 problem(s) – see the error list.")
+    assert [e[3] for e in errors] == [
+        f"{_OUTPUT_LABEL}: {roots['out']} is refused: this server allows no output folder yet — the server's "
+        "administrator must start kam-xl serve with --output-root (KAM_XL_OUTPUT_ROOTS)",
+        f"{_DATA_LABEL}: {roots['data'] / 'Datenbuch.xlsx'} is refused: this server allows no data folder yet — "
+        "the server's administrator must start kam-xl serve with --data-root (KAM_XL_DATA_ROOTS)"]
+
+
+def test_database_urls_must_be_on_the_allow_list_and_passwords_are_never_shown(
+        rooted: TestClient, roots: dict[str, Path], tmp_path: Path) -> None:
+    secret = "S3cr3t-Pa55"
+    cases = {
+        f"postgresql+psycopg://kam:{secret}@evil.example.net:5432/kam":
+            "the database postgresql+psycopg://evil.example.net:5432/kam is not on this server's allow-list — "
+            "allowed: postgresql+psycopg://db.example.com/kam (the server's administrator adds one with "
+            "--allow-db-url / KAM_XL_ALLOW_DB_URLS)",
+        "sqlite:////etc/kam.db":
+            "the database sqlite:////etc/kam.db is not on this server's allow-list — allowed: "
+            "postgresql+psycopg://db.example.com/kam (the server's administrator adds one with --allow-db-url / "
+            "KAM_XL_ALLOW_DB_URLS)",
+        # on the list (other user, other password, host in capitals): allowed, but this version reads files only
+        f"postgresql+psycopg://reader:{secret}@DB.example.com/kam":
+            "postgresql+psycopg://db.example.com/kam: reading a data book from a database is not supported by this "
+            "kam_xl — allowed: the path of an .xlsx data book or of a folder of CSV files",
+    }
+    for url, message in cases.items():
+        controller = _controller(tmp_path, url, str(roots["out"]))
+        r = rooted.post("/xlwings/custom-scripts-call/kam_validate", json=_book_of(controller),
+                        headers={"X-API-Key": API_KEY})
+        assert r.status_code == 200, r.text
+        assert secret not in r.text and "Adm1nPass" not in r.text
+        rows = [row for a in r.json()["actions"][1:] if a["func"] == "setValues" for row in a["values"]]
+        assert [row[3] for row in rows] == [f"{_DATA_LABEL}: {message}"], url
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ("a\x00b", "is not a usable path (embedded null byte)"),
+    ("x" * 5000, "5,000 characters, at most 1,000 allowed"),  # the cell's own limit, before the path
+    ("~kein_nutzer_xyz/Datenbuch.xlsx", "does not exist"),
+    ("http://[::1/kam", "not a valid URL (Invalid IPv6 URL)"),
+    ("postgresql://u:pw-9@db:99999/kam", "postgresql://db:99999/kam: the port is not valid"),
+], ids=["nul", "too-long", "unknown-user", "bad-url", "bad-port"])
+def test_hostile_setting_values_are_error_rows_not_500(rooted: TestClient, tmp_path: Path, value: str,
+                                                       problem: str) -> None:
+    controller = _controller(tmp_path, "SETTING-D", "SETTING-O")
+    text = json.dumps(_book_of(controller)).replace("SETTING-D", json.dumps(value)[1:-1])
+    r = rooted.post("/xlwings/custom-scripts-call/kam_validate", content=text.replace("SETTING-O", "plans"),
+                    headers={"X-API-Key": API_KEY, "Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    rows = [row for a in r.json()["actions"][1:] if a["func"] == "setValues" for row in a["values"]]
+    assert [row[3][:len(_DATA_LABEL)] for row in rows] == [_DATA_LABEL] and problem in rows[0][3], rows
+    assert "pw-9" not in r.text
+
+
+def _book_of(controller: Path) -> dict[str, Any]:
+    from officejs_book import officejs_book
+
+    return officejs_book(controller)
+
+
+def test_roots_and_allow_list_from_the_environment(server: Any, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b, out = tmp_path / "a", tmp_path / "b b", tmp_path / "out"
+    for folder in (a, b, out):
+        folder.mkdir()
+    (tmp_path / "link").symlink_to(a, target_is_directory=True)
+    environ(monkeypatch, {"KAM_XL_API_KEYS": API_KEY, "KAM_XL_DATA_ROOTS": f"{tmp_path / 'link'}{os.pathsep}{b}",
+                          "KAM_XL_OUTPUT_ROOTS": str(out),
+                          "KAM_XL_ALLOW_DB_URLS": "sqlite:////srv/kam.db postgresql+psycopg://u:pw-123@DB:5432/kam"})
+    s = server.ServerSettings.from_env()
+    assert (s.data_roots, s.output_roots) == ((a, b), (out,))  # links resolved at the start
+    assert s.allow_db_urls == ("sqlite:////srv/kam.db", "postgresql+psycopg://db:5432/kam")
+    assert "pw-123" not in repr(s)
+    s = server.ServerSettings.from_env(data_roots=[out], output_roots=[a, b])  # options win over the environment
+    assert (s.data_roots, s.output_roots) == ((out,), (a, b))
+    problems = {
+        f"--data-root (KAM_XL_DATA_ROOTS): '{tmp_path / 'nope'}' is not an existing folder — allowed: an existing "
+        "folder": {"data_roots": [tmp_path / "nope"]},
+        "--output-root (KAM_XL_OUTPUT_ROOTS): '/' is the root of a file system": {"output_roots": [Path("/")]},
+        "--allow-db-url (KAM_XL_ALLOW_DB_URLS): not a database URL": {"allow_db_urls": ["db.example.com/kam"]},
+        "--allow-db-url (KAM_XL_ALLOW_DB_URLS): postgresql://db.example.com:x/kam: the port is not valid": {
+            "allow_db_urls": ["postgresql://u:pw-123@db.example.com:x/kam"]},
+    }
+    for message, options in problems.items():
+        with pytest.raises(server.ServerConfigError, match=re.escape(message)) as info:
+            server.ServerSettings.from_env(**options)
+        assert "pw-123" not in str(info.value)
+
+
+def test_serve_command_states_a_bad_root_without_a_traceback(monkeypatch: pytest.MonkeyPatch,
+                                                             tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from kam_xl.cli import app
+
+    environ(monkeypatch, {"KAM_XL_API_KEYS": API_KEY})
+    r = CliRunner().invoke(app, ["serve", "--data-root", str(tmp_path / "fehlt"), "--port", "0"])
+    assert r.exit_code == 2
+    assert "--data-root (KAM_XL_DATA_ROOTS)" in r.output and "is not an existing folder" in r.output
+    assert "Traceback" not in r.output
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Malformed bodies: 422 naming the field, never 500
+
+_CELL = "a cell: text, a number, true/false, null or an error object {type, basicValue}"
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({"func_name": "kam_portfolio_band", "args": {"cdb_iii_rel": 0.1}},
+     "args: expected a list of arguments, one per parameter, got an object"),
+    ({"func_name": "kam_portfolio_band"}, "args: Field required"),
+    ({"func_name": 7, "args": [[[0.1]]]}, "func_name: expected a text, got a number"),
+    ({"func_name": "kam_portfolio_band", "args": [{"value": 0.1}]},
+     "args.0: expected an argument: rows of cells (a list of lists), a single cell or null, got an object"),
+    ({"func_name": "kam_portfolio_band", "args": [[0.1]]}, "args.0.0: expected a row of cells (a list), got a number"),
+    ({"func_name": "kam_portfolio_band", "args": [[[{"value": 0.1}]]]}, f"args.0.0.0: expected {_CELL}, got an object"),
+    ({"func_name": "kam_kgb_card", "args": [[["Preis"]], [[40]], [["Wir", ["Die"]]], [[1, 2]], None]},
+     f"args.2.0.1: expected {_CELL}, got a list"),
+    ({"func_name": "kam_portfolio_band", "args": [[[0.1]]], "runtime": 1.4},
+     "runtime: expected a text, got a number"),
+    ({"func_name": "kam_portfolio_band", "args": [[[0.1]]], "caller_address": ["A1"]},
+     "caller_address: expected a text, got a list"),
+    ([1, 2], "expected an object, got a list"),
+], ids=["args-object", "args-missing", "func-name-number", "argument-object", "row-not-list", "cell-object",
+        "cell-list", "runtime-number", "address-list", "body-list"])
+def test_malformed_function_calls_get_422_naming_the_field(client: TestClient, body: Any, message: str) -> None:
+    r = call(client, body)
+    assert (r.status_code, r.json()) == (422, {"error": f"request not understood: {message}"})
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"{not json", "the body is not valid JSON (key must be a string at line 1 column 2)"),
+    (b"", "the body is not valid JSON (EOF while parsing a value at line 1 column 0)"),
+    (b"\xff\xfe{}", "the body is not valid JSON (expected value at line 1 column 1)"),
+    (b'{"func_name": "kam_portfolio_band", "args": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+     "the body is nested too deeply (recursion limit exceeded at line 1 column 245) — allowed: the shapes Excel's "
+     "Office.js client sends"),
+], ids=["not-json", "empty", "binary", "deep"])
+def test_bodies_that_are_not_json_get_422(client: TestClient, content: bytes, message: str) -> None:
+    for path in (CALL, "/xlwings/custom-scripts-call/kam_validate"):
+        r = client.post(path, content=content, headers={"X-API-Key": API_KEY, "Content-Type": "application/json"})
+        assert (r.status_code, r.json()) == (422, {"error": f"request not understood: {message}"}), path
+
+
+def test_malformed_macro_bodies_get_422_naming_the_field(client: TestClient) -> None:
+    def post(change: Any) -> httpx.Response:
+        body = _tiny_book(1)
+        change(body)
+        return client.post("/xlwings/custom-scripts-call/kam_validate", json=body, headers={"X-API-Key": API_KEY})
+
+    cases = {
+        "sheets.0.values: expected the sheet's rows of cells (a list of lists), got an object":
+            lambda b: b["sheets"][0].update(values={"A1": 1}),
+        "sheets.0.values.0.1: expected a cell: text, a number, true/false or null, got an object":
+            lambda b: b["sheets"][0]["values"][0].__setitem__(1, {"type": "Error"}),
+        "sheets.0: values row 2 has 1 cell(s), row 1 has 2 — allowed: rows of equal length (the used range from A1)":
+            lambda b: b["sheets"][0]["values"].append([3]),
+        "names.0: expected a defined name: an object with name, sheet_index, address, book_scope, got a text":
+            lambda b: b.update(names=["ctl_status"]),
+        "names.0.address: expected an A1 address (e.g. B2, A18:D67, A:A or 1:3), got 'Einstellungen!!B2'":
+            lambda b: b.update(names=[{"name": "ctl_status", "sheet_index": 0, "address": "Einstellungen!!B2",
+                                       "book_scope": True}]),
+        "names.0.sheet_index 4 (ctl_status) — allowed: 0 to 0 (one per sheet)":
+            lambda b: b.update(names=[{"name": "ctl_status", "sheet_index": 4, "address": "B2", "book_scope": True}]),
+        "sheets.0.tables.0.range_address: Field required":
+            lambda b: b["sheets"][0].update(tables=[{"name": "Umsatz"}]),
+        "book: expected the workbook: an object with name and active_sheet_index, got a list":
+            lambda b: b.update(book=["Mappe1.xlsx", 0]),
+        "sheets: expected a list of sheets, got an object": lambda b: b.update(sheets={"Tabelle1": [[1]]}),
+    }
+    for message, change in cases.items():
+        r = post(change)
+        assert (r.status_code, r.json()) == (422, {"error": f"request not understood: {message}"}), message
+    assert client.get("/health").status_code == 200
+
+
+def test_many_bad_cells_are_summed_up(client: TestClient) -> None:
+    r = call(client, {"func_name": "kam_portfolio_band", "args": [[[{}] * 30]]})
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert error.count(f"expected {_CELL}, got an object") == 10
+    assert error.endswith("; … and 20 more")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One bad file in the collected folder never stops the server
+
+
+def _zip_bomb(path: Path, inflated: int = 64 * 1024 * 1024, declared: int = 0xFFFFFFF0) -> Path:
+    """An .xlsx-named zip of a single part: ``inflated`` bytes of zeros (deflated to ~1/1000), its header
+    claiming ``declared`` bytes (~4 GB) — beyond any sane limit either way."""
+    import struct
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf, \
+            zf.open("xl/workbook.xml", "w", force_zip64=False) as part:
+        chunk = b"\0" * (1024 * 1024)
+        for _ in range(inflated // len(chunk)):
+            part.write(chunk)
+    data = bytearray(path.read_bytes())
+    local, central = data.index(b"PK\x03\x04"), data.index(b"PK\x01\x02")
+    data[local + 22:local + 26] = struct.pack("<I", declared)
+    data[central + 24:central + 28] = struct.pack("<I", declared)
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs need a POSIX system")
+def test_collect_over_a_damaged_file_a_fifo_and_a_zip_bomb_keeps_serving(rooted: TestClient, roots: dict[str, Path],
+                                                                         tmp_path: Path) -> None:
+    # The guards are in the reader and the collect loop (kam_xl.batch); this asserts what must hold at the
+    # server: the macro answers 200 with every bad file listed, and the server keeps serving.
+    import concurrent.futures
+
+    folder = roots["out"] / "collect-bad"
+    controller = _controller(tmp_path, str(roots["data"] / "Datenbuch.xlsx"), str(folder), account="KA-003")
+    status, errors = _macro(rooted, "kam_refresh_plan", controller)
+    assert errors == [], status
+    plan = next(folder.glob("KA-003_*.xlsx"))
+    (folder / "KA-900_kaputt.xlsx").write_bytes(plan.read_bytes()[:3000])  # truncated: a damaged zip
+    os.mkfifo(folder / "KA-901_fifo.xlsx")
+    _zip_bomb(folder / "KA-902_bombe.xlsx")
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        running = pool.submit(_macro, rooted, "kam_collect", controller)
+        try:
+            status, errors = running.result(timeout=30)
+        except concurrent.futures.TimeoutError:
+            fd = os.open(folder / "KA-901_fifo.xlsx", os.O_WRONLY | os.O_NONBLOCK)  # let a blocked reader go on
+            os.close(fd)
+            running.result(timeout=60)
+            pytest.fail("collect waited on the FIFO KA-901_fifo.xlsx (released by the test)")
+    assert status.startswith("Collect and consolidate "), status
+    listed = " | ".join(" ".join(row) for row in errors)
+    for name in ("KA-900_kaputt.xlsx", "KA-901_fifo.xlsx", "KA-902_bombe.xlsx"):
+        assert name in listed, (name, errors)
+    assert "1 plan(s)" in status  # the good plan was read all the same
+    assert rooted.get("/health").json()["status"] == "ok"
+    assert result(rooted, "kam_portfolio_band", scalar(0.12)) == [["high"]]

@@ -27,6 +27,7 @@ from typing import Any, ParamSpec, TypeVar
 from pydantic import ValidationError
 
 from kam_xl.errors import KamInputError, describe
+from kam_xl.text import choice_key, clean_text
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -93,15 +94,14 @@ def required(value: Any, what: str, index: int | None = None) -> float:
 
 
 def text(value: Any, what: str, index: int | None = None, *, empty: bool = False) -> str:
-    """A label from a cell (numbers are written as Excel shows them, e.g. ``2026`` not ``2026.0``)."""
+    """A label from a cell under the one text rule of every reader (:func:`kam_xl.text.clean_text`: Unicode
+    NFC, spaces folded and trimmed, whole numbers as ``2026`` not ``2026.0``); dates as ``2026-03-31``."""
     where = _where(what, index)
     if is_error_text(value):
         raise CellError(f"{where}: holds {value.strip()} — allowed: a text")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
     if isinstance(value, dt.datetime | dt.date):
         value = f"{value:%Y-%m-%d}"
-    result = "" if value is None else str(value).strip()
+    result = clean_text(value) or ""  # the one text rule of every reader: NFC, trimmed, 2026 not 2026.0
     if not result and not empty:
         raise CellError(f"{where}: is empty — allowed: a text")
     return result
@@ -164,16 +164,16 @@ _FLAG_WORDS = {
 
 
 def choice(value: Any, what: str, words: dict[str, T], default: T | None = None) -> T:
-    """One of a few words (case-insensitive); ``words`` maps each accepted word to its meaning. An empty cell
-    gives ``default`` (an error when there is none).
+    """One of a few words (case-insensitive, any dash, as :func:`kam_xl.text.choice_key`); ``words`` maps each
+    accepted word to its meaning. An empty cell gives ``default`` (an error when there is none).
 
     >>> choice("EN", "lang", {"de": "de", "en": "en"}, "de")
     'en'
     """
     if is_empty(value) and default is not None:
         return default
-    key = text(value, what, empty=True).casefold()
-    folded = {k.casefold(): v for k, v in words.items()}
+    key = choice_key(text(value, what, empty=True)) or ""  # case and dashes folded, as the sheet readers
+    folded = {choice_key(k): v for k, v in words.items()}
     if key not in folded:
         shown = f"{value!r}" if key else "nothing"
         allowed: dict[str, str] = {}

@@ -24,21 +24,33 @@ problem) into ``ctl_errors``. Everything else is here, testable on files without
   respondents, so pasting new figures into them could silently cut rows off. The status line names the new
   file.
 
-Paths in the settings may be relative to the workbook's folder (classic xlwings knows it; xlwings Server only
-knows the workbook's name, so there they are relative to the server's working folder). Messages in the error
-list are English like every kam_xl message; the status line is in the controller's language.
+Paths in the settings may be relative to the workbook's folder (classic xlwings knows it).
+
+Run by the server (``kam-xl serve``, inside :func:`restricted`), the settings come from whoever holds a key, so
+the macros touch only what the server was started with (:class:`~kam_xl.addin.settings.MacroAccess`): the data
+book must lie under a data root, the output folder under an output root — after resolving ``..`` and every link
+— and a database URL must be on the allow-list. A relative path is taken from the first root of its kind (the
+workbook's folder on the user's machine means nothing on the server). A refusal is an error row like any other
+problem; nothing refused is read, listed or written. Run in the user's own Excel (classic xlwings) nothing is
+restricted: the macros run as the user.
+
+Messages in the error list are English like every kam_xl message; the status line is in the controller's
+language.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from kam_xl import batch
+from kam_xl.addin.settings import MacroAccess, db_url_key, is_url
 from kam_xl.databook import DataBook, DataBookError, Problem
 from kam_xl.errors import KamInputError
 from kam_xl.workbook.controller import (
@@ -65,6 +77,19 @@ MACRO_WORDS: dict[MacroName, tuple[str, str]] = {
     "collect": ("Einsammeln und konsolidieren", "Collect and consolidate"),
 }
 _FORMULA_STARTS = ("=", "+", "-", "@")
+#: What the macros may touch while a server runs them; ``None`` (the classic add-in, the CLI): no restriction.
+_ACCESS: ContextVar[MacroAccess | None] = ContextVar("kam_xl_macro_access", default=None)
+
+
+@contextlib.contextmanager
+def restricted(access: MacroAccess) -> Iterator[None]:
+    """Run the macros called inside this block (in this thread, and in tasks started from it) under ``access``:
+    the server wraps every macro call in it."""
+    token = _ACCESS.set(access)
+    try:
+        yield
+    finally:
+        _ACCESS.reset(token)
 
 
 @dataclass(frozen=True)
@@ -148,9 +173,15 @@ def _problem_row(p: Problem) -> ErrorRow:
     return p.file, p.sheet or "", cell, value + p.message
 
 
-def _path(text: str, folder: Path | None) -> Path:
-    p = Path(text).expanduser()
-    return folder / p if not p.is_absolute() and folder is not None else p
+def _path(text: str, folder: Path | None, access: MacroAccess | None = None,
+          kind: Literal["data", "output"] = "data") -> Path:
+    """The path a setting names: relative ones from the workbook's folder, or under ``access`` (the server) from
+    the first root of their kind (the folder a posted workbook claims is not trusted there)."""
+    p = Path(text)
+    with contextlib.suppress(RuntimeError):  # ~name of a user this machine does not know: left as it is
+        p = p.expanduser()
+    base = folder if access is None else access.root_of(kind)
+    return base / p if not p.is_absolute() and base is not None else p
 
 
 def output_problem(folder: Path) -> str | None:
@@ -180,6 +211,90 @@ def _read_databook(path: Path) -> DataBook:
     return batch._databook(str(path))
 
 
+def _shown_url(url: str) -> str:
+    """A URL as messages show it: without user name and password."""
+    try:
+        return db_url_key(url)
+    except ValueError:
+        return "not a valid one"
+
+
+def _unusable(path: Path, e: Exception) -> str:
+    """A path the file system refuses to look at (its first 200 characters shown)."""
+    reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+    return f"{str(path)[:200]!r} is not a usable path ({reason}) — allowed: the path of an existing file or folder"
+
+
+def _database_problem(url: str, access: MacroAccess | None) -> str:
+    """Why a data book setting naming a database cannot be used: refused by the server's allow-list, else not
+    readable by this version. The URL is shown without credentials."""
+    refused = access.url_refusal(url) if access is not None else None
+    return refused or (f"{_shown_url(url)}: reading a data book from a database is not supported by this kam_xl "
+                       "— allowed: the path of an .xlsx data book or of a folder of CSV files")
+
+
+def _check_output(ws: WorkbookSettings, checked: Checked, access: MacroAccess | None) -> None:
+    """The output folder setting: a folder (not a URL), under an output root on the server, writable or
+    creatable. Sets ``checked.output`` unless refused (a refused folder is not even looked at)."""
+    text = checked.settings.output
+    if text is None:
+        checked.errors.append(_setting_row(ws, "ctl_output", "empty — allowed: the folder for the account "
+                                                             "workbooks"))
+        return
+    if is_url(text):
+        checked.errors.append(_setting_row(ws, "ctl_output", f"a URL ({_shown_url(text)}) — allowed: a folder for "
+                                                             "the account workbooks"))
+        return
+    output = _path(text, ws.folder, access, "output")
+    refused = access.refusal(output, "output") if access is not None else None
+    if refused:
+        checked.errors.append(_setting_row(ws, "ctl_output", refused))
+        return
+    try:
+        why = output_problem(output)
+        missing = not output.exists()
+    except (OSError, ValueError) as e:  # a name too long, a NUL byte
+        checked.errors.append(_setting_row(ws, "ctl_output", _unusable(output, e)))
+        return
+    if why:
+        checked.errors.append(_setting_row(ws, "ctl_output", f"{output} {why}"))
+    checked.output, checked.output_missing = output, missing
+
+
+def _check_databook(ws: WorkbookSettings, checked: Checked, access: MacroAccess | None) -> None:
+    """The data book setting: a path (under a data root on the server) that reads without problems, or a
+    database URL (on the server's allow-list). Sets ``checked.databook`` and ``checked.db``."""
+    text = checked.settings.databook
+    if text is None:
+        checked.errors.append(_setting_row(ws, "ctl_databook", "empty — allowed: the path of an .xlsx data book or "
+                                                               "of a folder of CSV files"))
+        return
+    if is_url(text):
+        checked.errors.append(_setting_row(ws, "ctl_databook", _database_problem(text, access)))
+        return
+    databook = _path(text, ws.folder, access, "data")
+    refused = access.refusal(databook, "data") if access is not None else None
+    if refused:
+        checked.errors.append(_setting_row(ws, "ctl_databook", refused))
+        return
+    try:
+        exists = databook.exists()
+    except (OSError, ValueError) as e:  # a name too long, a NUL byte
+        checked.errors.append(_setting_row(ws, "ctl_databook", _unusable(databook, e)))
+        return
+    checked.databook = databook
+    if not exists:
+        checked.errors.append(_setting_row(ws, "ctl_databook", f"{databook} does not exist — allowed: an .xlsx "
+                                                               "data book or a folder of CSV files"))
+        return
+    try:
+        checked.db = _read_databook(databook)
+    except DataBookError as e:
+        checked.errors.extend(_problem_row(p) for p in e.problems)
+    except OSError as e:
+        checked.errors.append(_setting_row(ws, "ctl_databook", f"{databook} cannot be read ({e.strerror or e})"))
+
+
 def check_settings(ws: WorkbookSettings, need_account: bool = False) -> Checked:
     """Check the settings of a controller workbook for the macros (see the module doc); every problem becomes an
     error row. ``need_account``: the chosen account must be given (refresh); otherwise it is checked if given."""
@@ -191,33 +306,12 @@ def check_settings(ws: WorkbookSettings, need_account: bool = False) -> Checked:
     settings, problems = parse_settings(ws.values, ControllerSettings())
     errors += [_setting_row(ws, name, f"value {value!r} — allowed: {allowed}") for name, value, allowed in problems]
     checked = Checked(settings=settings, errors=errors)
-
-    if "ctl_output" not in missing:
-        if settings.output is None:
-            errors.append(_setting_row(ws, "ctl_output", "empty — allowed: the folder for the account workbooks"))
-        else:
-            checked.output = _path(settings.output, ws.folder)
-            why = output_problem(checked.output)
-            if why:
-                errors.append(_setting_row(ws, "ctl_output", f"{checked.output} {why}"))
-            checked.output_missing = not checked.output.exists()
-    if "ctl_databook" not in missing:
-        if settings.databook is None:
-            errors.append(_setting_row(ws, "ctl_databook", "empty — allowed: the path of an .xlsx data book or of "
-                                                           "a folder of CSV files"))
-        else:
-            checked.databook = _path(settings.databook, ws.folder)
-            if not checked.databook.exists():
-                errors.append(_setting_row(ws, "ctl_databook", f"{checked.databook} does not exist — allowed: an "
-                                                               ".xlsx data book or a folder of CSV files"))
-            else:
-                try:
-                    checked.db = _read_databook(checked.databook)
-                except DataBookError as e:
-                    errors += [_problem_row(p) for p in e.problems]
-                except OSError as e:
-                    errors.append(_setting_row(ws, "ctl_databook", f"{checked.databook} cannot be read "
-                                                                   f"({e.strerror or e})"))
+    access = _ACCESS.get()
+    refused = {name for name, _, _ in problems}  # one problem per cell: a refused value is not checked again
+    if "ctl_output" not in missing and "ctl_output" not in refused:
+        _check_output(ws, checked, access)
+    if "ctl_databook" not in missing and "ctl_databook" not in refused:
+        _check_databook(ws, checked, access)
     if "ctl_account" not in missing:
         if settings.account is None:
             if need_account:

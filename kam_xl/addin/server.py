@@ -24,9 +24,15 @@ task pane. Security settings:
   once the limit is reached);
 * CORS answers only Office's own origins (:data:`OFFICE_ORIGIN_REGEX`) and the server's own origin;
 * HTTPS when a certificate and key are given (Excel loads add-ins over HTTPS only; plain HTTP is for
-  loopback tests or behind a TLS proxy named by ``public_url``).
+  loopback tests or behind a TLS proxy named by ``public_url``);
+* the macros read data books only under ``data_roots``, write and collect plans only under ``output_roots`` and
+  use only the databases of ``allow_db_urls`` (:class:`~kam_xl.addin.settings.MacroAccess`); none until
+  configured. A refused folder is reported in the controller's status line and error list.
 
-Every error comes back as JSON ``{"error": "…"}`` with a message that says what is wrong — never a traceback.
+The settings are :class:`~kam_xl.addin.settings.ServerSettings` (pydantic-settings, ``KAM_XL_*``). Every error
+comes back as JSON ``{"error": "…"}`` with a message that says what is wrong — never a traceback. A request body
+that is not JSON or not of the expected shape gets 422 naming each field at fault (:func:`request_problems`); 500
+means a bug of the server, with a generic text (the traceback goes to the log).
 
 xlwings' server part is licensed: :func:`check_licence` stops the start unless ``XLWINGS_LICENSE_KEY`` holds
 ``noncommercial`` (noncommercial use) or an xlwings PRO key (commercial use). The classic add-in needs no key.
@@ -38,41 +44,47 @@ import asyncio
 import hmac
 import html
 import inspect
-import ipaddress
 import json
 import logging
 import math
 import os
 import types
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Literal
-from urllib.parse import urlsplit
+from typing import Annotated, Any, Required, TypeVar
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    GetCoreSchemaHandler,
+    Tag,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, core_schema
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from typing_extensions import TypedDict
 
 from kam_xl.addin import manifest
-from kam_xl.errors import describe
+from kam_xl.addin.settings import MacroAccess, ServerConfigError, ServerSettings
 
 log = logging.getLogger("kam_xl.server")
+_Body = TypeVar("_Body", bound=BaseModel)
 
-ENV_PREFIX = "KAM_XL_"
 #: Origins of Excel on the web and of Office's add-in hosts, matched in full (scheme, host, no port).
 OFFICE_ORIGIN_REGEX = (
     r"https://([a-z0-9-]+\.)*(officeapps\.live\.com|office\.com|office365\.com|office\.net|"
     r"sharepoint\.com|microsoft365\.com|cloud\.microsoft)"
 )
-DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
-#: Shortest API key or bearer token accepted (e.g. ``python -c "import secrets; print(secrets.token_urlsafe(32))"``).
-MIN_SECRET_LENGTH = 16
 #: Where the task pane keeps the credential (``localStorage``), shared with the custom functions' code.
 CREDENTIAL_KEY = "kam-xl-credential"
 STATIC_DIR = Path(__file__).with_name("static")
@@ -83,167 +95,6 @@ LICENCE_HELP = (
     "XLWINGS_LICENSE_KEY=noncommercial for noncommercial use (PolyForm Noncommercial licence), or an xlwings "
     "PRO key for commercial use (https://www.xlwings.org). The classic xlwings add-in needs no key."
 )
-_WILDCARD_HOSTS = ("0.0.0.0", "::", "")
-_TRUE = ("1", "true", "yes", "on")
-
-
-class ServerConfigError(RuntimeError):
-    """The server cannot start: a setting, the xlwings licence key or a function is not usable as it is."""
-
-
-class ServerSettings(BaseModel):
-    """How ``kam-xl serve`` listens, who may call it and how large a request may be.
-
-    Built from the command line and the environment by :meth:`from_env` (``KAM_XL_*`` variables); every rule
-    below is checked when the settings are made, so a bad combination stops the start with a clear message.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    host: str = "127.0.0.1"
-    port: int = Field(8000, ge=1, le=65535)
-    #: The address Excel reaches the server at when it is not ``scheme://host:port`` (e.g. behind a proxy).
-    public_url: str | None = None
-    ssl_certfile: Path | None = None
-    ssl_keyfile: Path | None = None
-    api_keys: tuple[SecretStr, ...] = ()
-    bearer_tokens: tuple[SecretStr, ...] = ()
-    #: No authentication at all: only for development on a loopback host, and only when asked for.
-    no_auth: bool = False
-    max_body_bytes: int = Field(DEFAULT_MAX_BODY_BYTES, ge=1024)
-    addin_name: str = "kam_xl"
-
-    @field_validator("public_url")
-    @classmethod
-    def _plain_origin(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        parts = urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/") or parts.query:
-            raise ValueError(f"{value!r} — allowed: scheme://host[:port] without a path, e.g. https://kam.example.com")
-        return f"{parts.scheme}://{parts.netloc}"
-
-    @field_validator("api_keys", "bearer_tokens")
-    @classmethod
-    def _long_enough(cls, values: tuple[SecretStr, ...]) -> tuple[SecretStr, ...]:
-        for i, secret in enumerate(values, start=1):
-            n = len(secret.get_secret_value())
-            if n < MIN_SECRET_LENGTH or secret.get_secret_value().strip() != secret.get_secret_value():
-                raise ValueError(f"secret {i} has {n} characters or surrounding blanks — allowed: at least "
-                                 f"{MIN_SECRET_LENGTH} characters without blanks, e.g. from "
-                                 "python -c \"import secrets; print(secrets.token_urlsafe(32))\"")
-        return values
-
-    @model_validator(mode="after")
-    def _consistent(self) -> ServerSettings:
-        if (self.ssl_certfile is None) != (self.ssl_keyfile is None):
-            raise ValueError("HTTPS needs both --ssl-certfile and --ssl-keyfile (KAM_XL_SSL_CERTFILE/_KEYFILE); "
-                             "only one was given")
-        for what, path in (("certificate", self.ssl_certfile), ("key", self.ssl_keyfile)):
-            if path is not None and not path.is_file():
-                raise ValueError(f"the TLS {what} file {str(path)!r} does not exist")
-        if self.host in _WILDCARD_HOSTS and self.public_url is None:
-            raise ValueError(f"--host {self.host!r} listens on every interface: give --public-url "
-                             "(KAM_XL_PUBLIC_URL), the address Excel uses to reach this server")
-        credentials = bool(self.api_keys or self.bearer_tokens)
-        if self.no_auth and credentials:
-            raise ValueError("--no-auth and API keys or bearer tokens were both given — choose one")
-        if self.no_auth and not self.is_loopback:
-            raise ValueError(f"--no-auth is only allowed on a loopback host (127.0.0.1, ::1, localhost), "
-                             f"not on {self.host!r}: anyone on the network could run the macros")
-        if not self.no_auth and not credentials:
-            raise ValueError("no API key or bearer token is configured: set KAM_XL_API_KEYS or "
-                             "KAM_XL_BEARER_TOKENS (or --api-key/--bearer-token), or use --no-auth for "
-                             "development on 127.0.0.1")
-        return self
-
-    @property
-    def https(self) -> bool:
-        """True when the server itself speaks TLS (a certificate and key are given)."""
-        return self.ssl_certfile is not None
-
-    @property
-    def is_loopback(self) -> bool:
-        """True when only this machine can reach the server."""
-        if self.host == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(self.host).is_loopback
-        except ValueError:
-            return False
-
-    @property
-    def local_url(self) -> str:
-        """``scheme://host:port`` as the server listens."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{'https' if self.https else 'http'}://{host}:{self.port}"
-
-    @property
-    def base_url(self) -> str:
-        """The address the manifest gives Excel: ``public_url`` when set, else where the server listens."""
-        return self.public_url or self.local_url
-
-    @property
-    def own_origins(self) -> list[str]:
-        """The server's own origins, allowed by CORS besides Office's."""
-        origins = [self.local_url, self.base_url]
-        if self.is_loopback:
-            origins.append(f"{'https' if self.https else 'http'}://localhost:{self.port}")
-        return sorted(set(origins))
-
-    @property
-    def auth_scheme(self) -> Literal["api-key", "bearer", "none"]:
-        """Which header the task pane and the functions send the user's credential in."""
-        if self.api_keys:
-            return "api-key"
-        return "bearer" if self.bearer_tokens else "none"
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> ServerSettings:
-        """Settings from ``KAM_XL_*`` environment variables, with ``overrides`` (command-line options) on top.
-
-        Overrides that are ``None`` (an option not given) leave the environment's value. Variables:
-        ``KAM_XL_HOST``, ``KAM_XL_PORT``, ``KAM_XL_PUBLIC_URL``, ``KAM_XL_SSL_CERTFILE``, ``KAM_XL_SSL_KEYFILE``,
-        ``KAM_XL_API_KEYS`` and ``KAM_XL_BEARER_TOKENS`` (comma-separated; ``KAM_XL_API_KEY`` and
-        ``KAM_XL_BEARER_TOKEN`` for a single one), ``KAM_XL_NO_AUTH`` (1/true),
-        ``KAM_XL_MAX_BODY_MB``. Raises :class:`ServerConfigError` naming the variable or option at fault.
-        """
-        env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-
-        def raw(name: str) -> str | None:
-            text = env.get(ENV_PREFIX + name)
-            return text.strip() if text is not None and text.strip() else None
-
-        for name in ("HOST", "PUBLIC_URL", "SSL_CERTFILE", "SSL_KEYFILE"):
-            if (text := raw(name)) is not None:
-                values[name.lower()] = text
-        if (text := raw("PORT")) is not None:
-            values["port"] = _env_number(ENV_PREFIX + "PORT", text, int)
-        if (text := raw("MAX_BODY_MB")) is not None:
-            values["max_body_bytes"] = int(_env_number(ENV_PREFIX + "MAX_BODY_MB", text, float) * 1024 * 1024)
-        for name in ("API_KEYS", "BEARER_TOKENS"):  # KAM_XL_API_KEY / _BEARER_TOKEN: one, …S: comma-separated
-            parts = [p.strip() for p in (raw(name) or "").split(",") if p.strip()]
-            parts += [text] if (text := raw(name[:-1])) is not None else []
-            if parts:
-                values[name.lower()] = tuple(parts)
-        if (text := raw("NO_AUTH")) is not None:
-            values["no_auth"] = text.lower() in _TRUE
-        for key, value in overrides.items():
-            if value is None or (isinstance(value, list | tuple) and not value):
-                continue
-            values[key] = tuple(value) if isinstance(value, list) else value
-        try:
-            return cls(**values)
-        except ValidationError as exc:
-            raise ServerConfigError(f"server settings: {describe(exc)}") from None
-
-
-def _env_number(name: str, text: str, kind: type[int] | type[float]) -> Any:
-    try:
-        return kind(text)
-    except ValueError:
-        raise ServerConfigError(f"{name}={text!r} — allowed: a number") from None
 
 
 def check_licence() -> str:
@@ -456,6 +307,100 @@ def taskpane_html(catalogue: Catalogue, settings: ServerSettings, licence: str) 
 
 # --------------------------------------------------------------------------------------------------------------
 # Request bodies
+#
+# Both calls are parsed by pydantic straight from the body's bytes (``model_validate_json``): a body that is not
+# JSON, nested more deeply than pydantic's JSON parser allows, or of the wrong shape is a client mistake and gets
+# 422 with every problem named by its field (:func:`request_problems`), never 500.
+
+
+def _one_of(choices: list[core_schema.CoreSchema], error: str, expected: str) -> core_schema.CoreSchema:
+    """A union that reports one error ``expected …`` where it fails, not one per choice."""
+    return core_schema.union_schema(choices, custom_error_type=error, custom_error_message=f"expected {expected}")
+
+
+class ErrorValue(TypedDict, total=False):
+    """An error (or data-type) value in a range as Office.js passes it, e.g.
+    ``{"type": "Error", "basicValue": "#DIV/0!", "errorType": "Div0"}``; other keys are kept."""
+
+    __pydantic_config__ = ConfigDict(extra="allow")  # type: ignore[misc]
+
+    type: Required[Annotated[str, Field(min_length=1, max_length=100)]]
+    basicValue: Required[str | int | float | bool]
+    errorType: str
+
+
+_CELL_WORDS = "a cell: text, a number, true/false, null or an error object {type, basicValue}"
+_SHEET_CELL_WORDS = "a cell: text, a number, true/false or null"
+
+
+class _Cell:
+    """One cell of a custom function's argument (:data:`_CELL_WORDS`)."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.nullable_schema(_one_of(
+            [core_schema.bool_schema(strict=True), core_schema.int_schema(strict=True),
+             core_schema.float_schema(strict=True), core_schema.str_schema(strict=True),
+             handler.generate_schema(ErrorValue)], "cell", _CELL_WORDS))
+
+
+class _SheetCell:
+    """One cell of a posted sheet (:data:`_SHEET_CELL_WORDS`): Office.js sends dates as ISO texts and errors as
+    their text (``#DIV/0!``)."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.nullable_schema(_one_of(
+            [core_schema.bool_schema(strict=True), core_schema.int_schema(strict=True),
+             core_schema.float_schema(strict=True), core_schema.str_schema(strict=True)], "cell", _SHEET_CELL_WORDS))
+
+
+Rows = list[list[_Cell]]
+
+
+def _argument_shape(value: Any) -> str:
+    """Which form an argument has: ``ranges`` (a repeating parameter: a list of ranges), ``rows`` (a range: rows
+    of cells) or ``cell`` (one value or null)."""
+    if not isinstance(value, list):
+        return "cell"
+    first = value[0] if value else None
+    return "ranges" if isinstance(first, list) and first and isinstance(first[0], list) else "rows"
+
+
+Argument = Annotated[
+    Annotated[_Cell, Tag("cell")] | Annotated[Rows, Tag("rows")] | Annotated[list[Rows], Tag("ranges")],
+    Discriminator(_argument_shape),
+]
+#: Discriminator tags in error locations (not fields; left out of the field names in messages).
+_TAGS = frozenset({"cell", "rows", "ranges"})
+#: What a location holds, for ``expected …`` messages (integers stand for any position).
+_WORDS: dict[tuple[str | int, ...], str] = {
+    ("args",): "a list of arguments, one per parameter",
+    ("args", 0, "cell"): "an argument: rows of cells (a list of lists), a single cell or null",
+    ("args", 0, "rows"): "rows of cells (a list of lists), a single cell or null",
+    ("args", 0, "rows", 0): "a row of cells (a list)",
+    ("args", 0, "ranges"): "a list of ranges",
+    ("args", 0, "ranges", 0): "rows of cells (a list of lists)",
+    ("args", 0, "ranges", 0, 0): "a row of cells (a list)",
+    ("book",): "the workbook: an object with name and active_sheet_index",
+    ("names",): "a list of defined names",
+    ("names", 0): "a defined name: an object with name, sheet_index, address, book_scope",
+    ("sheets",): "a list of sheets",
+    ("sheets", 0): "a sheet: an object with name and values",
+    ("sheets", 0, "values"): "the sheet's rows of cells (a list of lists)",
+    ("sheets", 0, "values", 0): "a row of cells (a list)",
+    ("sheets", 0, "pictures"): "a list of pictures",
+    ("sheets", 0, "tables"): "a list of tables",
+}
+_TYPE_WORDS = {
+    "list_type": "a list", "dict_type": "an object", "model_type": "an object", "model_attributes_type": "an object",
+    "string_type": "a text", "int_type": "a whole number", "int_parsing": "a whole number",
+    "int_from_float": "a whole number", "float_type": "a number", "float_parsing": "a number",
+    "bool_type": "true or false", "bool_parsing": "true or false", "none_required": "null",
+}
+#: A1 reference of a cell or block, whole columns or whole rows, with or without ``$``.
+_CELL_REF, _COLUMN_REF, _ROW_REF = r"\$?[A-Za-z]{1,3}\$?\d{1,7}", r"\$?[A-Za-z]{1,3}", r"\$?\d{1,7}"
+_ADDRESS = rf"^({_CELL_REF}(:{_CELL_REF})?|{_COLUMN_REF}:{_COLUMN_REF}|{_ROW_REF}:{_ROW_REF})$"
 
 
 class FunctionCall(BaseModel):
@@ -464,14 +409,15 @@ class FunctionCall(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     func_name: str = Field(min_length=1, max_length=200)
-    #: One entry per argument, each a 2-D array (rows of cells) as Excel passes ranges; ``null`` when omitted.
-    args: list[Any]
-    caller_address: str | None = None
-    culture_info_name: str | None = None
-    date_format: str | None = None
-    version: str = Field(default_factory=lambda: _xlwings_version())
+    #: One entry per argument: rows of cells as Excel passes ranges, one value, ``null`` when omitted, or for a
+    #: repeating parameter a list of ranges.
+    args: list[Argument]
+    caller_address: str | None = Field(None, max_length=300)
+    culture_info_name: str | None = Field(None, max_length=50)
+    date_format: str | None = Field(None, max_length=50)
+    version: str = Field(default_factory=lambda: _xlwings_version(), max_length=50)
     runtime: str = Field("1.1", pattern=r"^\d+\.\d+$")
-    client: str = "Office.js"
+    client: str = Field("Office.js", max_length=50)
 
 
 class BookInfo(BaseModel):
@@ -479,9 +425,46 @@ class BookInfo(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    name: str
+    name: str = Field(min_length=1, max_length=255)
     active_sheet_index: int = Field(ge=0)
-    selection: str | None = None
+    selection: str | None = Field(None, max_length=10_000)
+
+
+class NameInfo(BaseModel):
+    """A defined name of the posted workbook, as the task pane reads it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str = Field(min_length=1, max_length=255)
+    sheet_index: int = Field(ge=0)
+    address: str = Field(pattern=_ADDRESS)
+    scope_sheet_name: str | None = None
+    scope_sheet_index: int | None = Field(None, ge=0)
+    book_scope: bool
+
+
+class PictureInfo(BaseModel):
+    """A picture of a posted sheet: its name and size in points."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str = Field(max_length=255)
+    height: float = Field(ge=0)
+    width: float = Field(ge=0)
+
+
+class TableInfo(BaseModel):
+    """A table (list object) of a posted sheet: its name and ranges."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str = Field(min_length=1, max_length=255)
+    range_address: str = Field(pattern=_ADDRESS)
+    header_row_range_address: str | None = Field(None, pattern=_ADDRESS)
+    data_body_range_address: str | None = Field(None, pattern=_ADDRESS)
+    total_row_range_address: str | None = Field(None, pattern=_ADDRESS)
+    show_headers: bool = True
+    show_totals: bool = False
 
 
 class SheetData(BaseModel):
@@ -489,10 +472,19 @@ class SheetData(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    name: str
-    values: list[list[Any]]
-    pictures: list[dict[str, Any]] = []
-    tables: list[dict[str, Any]] = []
+    name: str = Field(min_length=1, max_length=255)
+    values: list[list[_SheetCell]]
+    pictures: list[PictureInfo] = []
+    tables: list[TableInfo] = []
+
+    @model_validator(mode="after")
+    def _rectangular(self) -> SheetData:
+        width = len(self.values[0]) if self.values else 0
+        for i, row in enumerate(self.values):
+            if len(row) != width:
+                raise ValueError(f"values row {i + 1} has {len(row)} cell(s), row 1 has {width} — allowed: rows "
+                                 "of equal length (the used range from A1)")
+        return self
 
 
 class BookPayload(BaseModel):
@@ -500,17 +492,23 @@ class BookPayload(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    client: str = "Office.js"
-    version: str = Field(default_factory=lambda: _xlwings_version())
+    client: str = Field("Office.js", max_length=50)
+    version: str = Field(default_factory=lambda: _xlwings_version(), max_length=50)
     book: BookInfo
-    names: list[dict[str, Any]] = []
+    names: list[NameInfo] = []
     sheets: list[SheetData] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _active_sheet_exists(self) -> BookPayload:
-        if self.book.active_sheet_index >= len(self.sheets):
+    def _indexes_exist(self) -> BookPayload:
+        last = len(self.sheets) - 1
+        if self.book.active_sheet_index > last:
             raise ValueError(f"book.active_sheet_index {self.book.active_sheet_index} — allowed: 0 to "
-                             f"{len(self.sheets) - 1} (one per sheet)")
+                             f"{last} (one per sheet)")
+        for i, name in enumerate(self.names):
+            for field, index in (("sheet_index", name.sheet_index), ("scope_sheet_index", name.scope_sheet_index)):
+                if index is not None and index > last:
+                    raise ValueError(f"names.{i}.{field} {index} ({name.name}) — allowed: 0 to {last} (one per "
+                                     "sheet)")
         return self
 
 
@@ -518,6 +516,58 @@ def _xlwings_version() -> str:
     import xlwings
 
     return xlwings.__version__
+
+
+def _kind(value: Any) -> str:
+    """What a JSON value is, in words: ``an object``, ``a list``, ``a text``, ``a number``, ``true/false``,
+    ``null``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    return {dict: "an object", list: "a list", str: "a text", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__)
+
+
+def _problem(error: ErrorDetails) -> str:
+    """One validation error as ``field: what is wrong``, e.g. ``args: expected a list of arguments, one per
+    parameter, got an object``."""
+    loc = tuple(error.get("loc", ()))
+    where = ".".join(str(p) for p in loc if p not in _TAGS)
+    kind = error["type"]
+    if kind == "json_invalid":
+        reason = str(error.get("ctx", {}).get("error", error["msg"]))
+        if reason.startswith("recursion limit exceeded"):
+            return f"the body is nested too deeply ({reason}) — allowed: the shapes Excel's Office.js client sends"
+        return f"the body is not valid JSON ({reason})"
+    pattern = tuple(0 if isinstance(p, int) else p for p in loc)
+    if kind == "cell":
+        expected = _WORDS[pattern] if pattern in _WORDS else str(error["msg"]).removeprefix("expected ")
+        text = f"expected {expected}, got {_kind(error.get('input'))}"
+    elif kind in _TYPE_WORDS:
+        text = f"expected {_WORDS.get(pattern, _TYPE_WORDS[kind])}, got {_kind(error.get('input'))}"
+    elif kind == "string_pattern_mismatch":
+        expected = "an A1 address (e.g. B2, A18:D67, A:A or 1:3)" if str(loc[-1]).endswith("address") else (
+            "a version number such as 1.4" if loc[-1] == "runtime" else f"text matching {error['ctx']['pattern']}")
+        text = f"expected {expected}, got {error.get('input')!r}"
+    else:
+        text = str(error["msg"]).removeprefix("Value error, ")
+    return f"{where}: {text}" if where else text
+
+
+def request_problems(exc: ValidationError, limit: int = 10) -> str:
+    """The problems of a request body, each naming its field, at most ``limit`` (then how many more)."""
+    problems = list(dict.fromkeys(_problem(e) for e in exc.errors(include_url=False)))
+    more = f"; … and {len(problems) - limit} more" if len(problems) > limit else ""
+    return "; ".join(problems[:limit]) + more
+
+
+def parse_body(model: type[_Body], body: bytes) -> _Body:
+    """``body`` as ``model``, or 422 with :func:`request_problems`."""
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as exc:
+        raise HTTPException(422, "request not understood: " + request_problems(exc)) from None
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -657,6 +707,7 @@ def create_app(settings: ServerSettings, udfs_module: types.ModuleType | None = 
                        allow_headers=["Authorization", "Content-Type", "X-API-Key"], max_age=600)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     authenticate = _authenticator(settings)
+    access = settings.access
 
     @app.get("/")
     async def index() -> dict[str, Any]:
@@ -690,7 +741,8 @@ def create_app(settings: ServerSettings, udfs_module: types.ModuleType | None = 
         return JSONResponse(catalogue.script_meta())
 
     @app.post(FUNCTIONS_CALL_PATH, dependencies=[Depends(authenticate)])
-    async def call_function(call: FunctionCall) -> JSONResponse:
+    async def call_function(request: Request) -> JSONResponse:
+        call = parse_body(FunctionCall, await request.body())
         func = catalogue.functions.get(call.func_name)
         if func is None:
             raise HTTPException(404, f"unknown function {call.func_name!r} — allowed: "
@@ -701,12 +753,13 @@ def create_app(settings: ServerSettings, udfs_module: types.ModuleType | None = 
         return JSONResponse({"result": _finite(result, call.runtime)})
 
     @app.post(SCRIPTS_CALL_PATH + "{script_name}", dependencies=[Depends(authenticate)])
-    async def call_script(script_name: str, payload: BookPayload) -> JSONResponse:
+    async def call_script(script_name: str, request: Request) -> JSONResponse:
         if script_name not in catalogue.scripts:
             raise HTTPException(404, f"unknown macro {script_name!r} — allowed: "
                                      f"{', '.join(catalogue.scripts) or 'none installed'}")
+        payload = parse_body(BookPayload, await request.body())
         data = payload.model_dump()
-        actions = await _run(script_name, lambda: _custom_script(data, udfs_module, script_name))
+        actions = await _run(script_name, lambda: _custom_script(data, udfs_module, script_name, access))
         return JSONResponse(actions)
 
     return app
@@ -771,13 +824,18 @@ def _custom_function(data: dict[str, Any], module: types.ModuleType) -> Any:
     return asyncio.run(xlwings.server.custom_functions_call(data, module))
 
 
-def _custom_script(data: dict[str, Any], module: types.ModuleType, name: str) -> Any:
+def _custom_script(data: dict[str, Any], module: types.ModuleType, name: str, access: MacroAccess) -> Any:
+    """Run macro ``name`` on the posted workbook, the macros restricted to ``access`` (the server's roots and
+    database allow-list, :func:`kam_xl.addin.macros.restricted`); the workbook's actions."""
     import xlwings as xw
     import xlwings.server
 
+    from kam_xl.addin.macros import restricted
+
     book = xw.Book(json=data)
     try:
-        asyncio.run(xlwings.server.custom_scripts_call(module, name, typehint_to_value={xw.Book: book}))
+        with restricted(access):
+            asyncio.run(xlwings.server.custom_scripts_call(module, name, typehint_to_value={xw.Book: book}))
         return book.json()
     finally:
         book.close()
@@ -785,7 +843,8 @@ def _custom_script(data: dict[str, Any], module: types.ModuleType, name: str) ->
 
 async def _run(name: str, work: Callable[[], Any]) -> Any:
     """Run a function or macro in a worker thread (a long macro must not stall other requests); xlwings'
-    own errors become 400, anything else 500 — both with a short message, the traceback only in the log."""
+    own errors (a macro's message for the user) become 400 with that message, anything else is a server bug: 500
+    with a generic text, the traceback only in the log."""
     import xlwings
 
     try:
@@ -794,9 +853,9 @@ async def _run(name: str, work: Callable[[], Any]) -> Any:
         raise
     except xlwings.XlwingsError as exc:
         raise HTTPException(400, f"{name}: {exc}") from None
-    except Exception as exc:
+    except Exception:
         log.exception("%s failed", name)
-        raise HTTPException(500, f"{name} failed: {type(exc).__name__}: {exc}") from None
+        raise HTTPException(500, f"{name} failed: internal error — the details are in the server log") from None
 
 
 def _finite(result: Any, runtime: str) -> Any:
@@ -842,6 +901,10 @@ def run(settings: ServerSettings, announce: Callable[[str], None] | None = None,
         announce(f"kam_xl server on {settings.local_url} · manifest {settings.base_url}/manifest.xml · "
                  f"{len(app.state.catalogue.functions)} functions, {len(app.state.catalogue.scripts)} macros · "
                  f"auth: {auth} · xlwings licence: {app.state.licence}")
+        for kind, roots, option in (("data book", settings.data_roots, "--data-root"),
+                                    ("output", settings.output_roots, "--output-root")):
+            announce(f"Macros' {kind} folders: {', '.join(map(str, roots))}" if roots else
+                     f"No {option} given: the macros refuse every {kind} folder until the server is started with one.")
         if not settings.https and settings.public_url is None:
             announce("Plain HTTP: Excel loads add-ins over HTTPS only — give --ssl-certfile/--ssl-keyfile, or "
                      "--public-url of a TLS proxy in front of this server.")

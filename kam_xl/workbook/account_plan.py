@@ -16,20 +16,25 @@ Every number a KAM sees is a native formula whose cached value is computed by :m
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from kam_xl.cdb import STAGES, STATEMENT_LINES, ActivityLine, CdbInput, CdbStatement, Stage, cdb_statement
-from kam_xl.databook import AccountRow, DataBook
+from kam_xl.cells import CellError
+from kam_xl.databook import ACCOUNT_STATUSES, AccountRow, DataBook
 from kam_xl.excellence import Response, load_catalogue
 from kam_xl.kgb import SUPPLIER_ROLES, KgbCard
 from kam_xl.portfolio import HIGH_BAND_THRESHOLD, portfolio_band
+from kam_xl.text import clean_text
+from kam_xl.workbook import coerce
+from kam_xl.workbook.coerce import Refusal, shown
 from kam_xl.workbook.excellence_sheet import excellence_sheet, parse_excellence
 from kam_xl.workbook.kaop_sheet import KaopInputs, parse_kaop
 from kam_xl.workbook.kgb_sheet import kgb_sheet, parse_kgb
-from kam_xl.workbook.layout import Book, Input, Sheet
+from kam_xl.workbook.layout import KIND_BOUNDS, Book, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
 
 TEMPLATE_ID = "kam_xl.account_plan"
@@ -38,13 +43,14 @@ Lang = Literal["de", "en"]
 ACCOUNT_DIMENSIONS = ("LM", "BP")  # the excellence dimensions rated per account: Leistungsmanagement, Beziehungspflege
 ACCOUNT_ROLE = "Account-Plan"  # the role of account-level excellence answers in a collected data book
 ACTIVITY_ROWS = 12  # at least this many input rows in the activity block (data first, the rest free)
-STATUSES = {"de": ("in Arbeit", "abgegeben", "freigegeben"), "en": ("in progress", "submitted", "approved")}
+STATUSES = {"de": ACCOUNT_STATUSES, "en": ("in progress", "submitted", "approved")}
 STAGE_LABELS: dict[Stage, tuple[str, str]] = {
     "development": ("Entwicklung", "development"),
     "production": ("Produktion", "production"),
     "service": ("Service", "service"),
     "sales": ("Vertrieb", "sales"),
 }
+Problem = Callable[[str, int | None, int | None, Any, str], None]
 BAND_WORDS = {"de": {"high": "> 10 %", "mid": "0–10 %", "loss": "< 0 % (Big Step or Out)"},
               "en": {"high": "> 10 %", "mid": "0–10 %", "loss": "< 0 % (big step or out)"}}
 
@@ -62,21 +68,25 @@ class AccountPlanData:
     kgb_cards: tuple[KgbCard, ...] = ()
     kaop: KaopInputs | None = None
     excellence: Response | None = None  # the account-level criteria (ACCOUNT_DIMENSIONS), rated in the plan
+    data_book: str = ""  # where the data came from (path or URL without credentials, "demo"): the plan's _meta
 
     @classmethod
-    def from_workbook(cls, values: dict[str, Any], meta: dict[str, str]) -> AccountPlanData:
+    def from_workbook(cls, values: Mapping[str, Any], meta: dict[str, str]) -> AccountPlanData:
         """The master data an account plan carries itself (cover sheet and ``_meta``): the base on which
         :func:`parse_inputs` reads a filled plan back without the data book."""
         def text(name: str) -> str | None:
             v = values.get(name)
-            return None if v is None else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+            return None if isinstance(v, CellError) else clean_text(v)
 
+        plan_year = values.get("acc_plan_year")  # not an input (the cover is locked); 0 when not a number
         account = AccountRow(account_id=meta.get("account_id") or text("acc_id") or "", name=text("acc_name") or "",
                              region=text("acc_region") or "", business_unit=text("acc_business_unit"),
                              kam=text("acc_kam"), currency=text("acc_currency") or "EUR",
-                             plan_year=int(values.get("acc_plan_year") or 0))
+                             plan_year=int(plan_year) if isinstance(plan_year, int | float)
+                             and not isinstance(plan_year, bool) and math.isfinite(plan_year) else 0)
         year = meta.get("cdb_year")
-        return cls(account=account, cdb_year=int(year) if year else None, cdb=None, activities=())
+        return cls(account=account, cdb_year=int(year) if year else None, cdb=None, activities=(),
+                   data_book=meta.get("data_book", ""))
 
     @classmethod
     def from_databook(cls, db: DataBook, account_id: str) -> AccountPlanData:
@@ -84,11 +94,14 @@ class AccountPlanData:
         account = db.account(account_id)
         years = db.cdb_years(account_id)
         found = db.cdb_input(account_id, years[-1]) if years else None
-        plan_years = db.kaop_years(account_id, "plan")
+        plan_years = db.kaop_input_years(account_id)
         year = account.plan_year if account.plan_year in plan_years or not plan_years else plan_years[-1]
         kaop = KaopInputs(year=year, plan=db.kaop_rows(account_id, year, "plan"),
-                          actual=db.kaop_rows(account_id, year, "actual"))
-        return cls(account=account, cdb_year=years[-1] if years else None,
+                          actual=db.kaop_rows(account_id, year, "actual"),
+                          thresholds=db.kaop_thresholds(account_id, year), goals=db.kaop_goals(account_id, year),
+                          measures=db.kaop_measures(account_id, year))
+        return cls(account=account, cdb_year=years[-1] if years else None, status=account.status,
+                   excellence=db.response_of(account_id, ACCOUNT_ROLE),
                    cdb=found[0] if found else None, activities=tuple(found[1]) if found else (),
                    kgb_cards=tuple(db.kgb_cards(account_id)) if db.table("kgb") is not None else (), kaop=kaop)
 
@@ -175,6 +188,18 @@ def _cdb_sheet(data: AccountPlanData, lang: Lang) -> tuple[Sheet, CdbStatement]:
     return s, st
 
 
+def status_word(status: str | None, lang: Lang) -> str | None:
+    """A plan status in ``lang`` (given in either language; ``None`` stays ``None``, an unknown word as it is).
+
+    >>> status_word("submitted", "de"), status_word("abgegeben", "en")
+    ('abgegeben', 'submitted')
+    """
+    for words in STATUSES.values():
+        if status in words:
+            return STATUSES[lang][words.index(status)]
+    return status
+
+
 def _cover_sheet(data: AccountPlanData, st: CdbStatement, lang: Lang) -> Sheet:
     a = data.account
     s = Sheet(_t(lang, "Deckblatt", "Cover"), widths={0: 30, 1: 40})
@@ -195,7 +220,7 @@ def _cover_sheet(data: AccountPlanData, st: CdbStatement, lang: Lang) -> Sheet:
           input=Input(kind="list", choices=SUPPLIER_ROLES, title=_t(lang, "Lieferantenrolle", "Supplier role"),
                       message=", ".join(SUPPLIER_ROLES)))
     s.put(r + 1, 0, "Status", style="label")
-    s.put(r + 1, 1, data.status or STATUSES[lang][0], style="text", name="acc_status",
+    s.put(r + 1, 1, status_word(data.status, lang) or STATUSES[lang][0], style="text", name="acc_status",
           input=Input(kind="list", choices=STATUSES[lang], title="Status", message=", ".join(STATUSES[lang])))
     r += 3
     s.put(r, 0, _t(lang, "Kennzahlen", "Key figures"), style="subtitle")
@@ -226,74 +251,94 @@ def account_plan(data: AccountPlanData, lang: Lang = "de", generated_at: datetim
                 sheets=[cover, kgb, cdb, kaop, excellence], lang=lang,
                 meta={"account_id": data.account.account_id, "generated_at": when,
                       "cdb_year": "" if data.cdb_year is None else str(data.cdb_year),
-                      "title": f"Account-Plan {data.account.name}"})
+                      "title": f"Account-Plan {data.account.name}",
+                      # the data book it was generated from (none for an empty template): collect's default
+                      **({"data_book": data.data_book} if data.data_book else {})})
 
 
-def _number(value: Any) -> float | None:
-    if value is None:
+_AMOUNT = KIND_BOUNDS["amount"]
+
+
+def _choice(values: Mapping[str, Any], name: str, choices: tuple[str, ...], default: Any, problem: Problem) -> Any:
+    """A drop-down cell: the offered word (``None`` when empty, ``default`` when the name is missing or the
+    value is refused, which goes to ``problem``)."""
+    if name not in values:
+        return default
+    raw = values[name]
+    try:
+        return coerce.choice(raw, choices)
+    except Refusal as e:
+        problem(name, None, None, shown(raw), e.allowed("one of " + ", ".join(choices)))
+        return default
+
+
+def _activities(values: Mapping[str, Any], lang: Lang, problem: Problem) -> list[ActivityLine] | None:
+    """The activity rows of the CDB sheet (``None`` when the values hold none); rows left blank are skipped,
+    a row with a refused value is left out (and reported)."""
+    columns = [values.get(n) or [] for n in ("cdb_act_activity", "cdb_act_stage", "cdb_act_quantity",
+                                              "cdb_act_rate")]
+    if not any(columns):
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError
-    return float(value)
+    stage_of = {STAGE_LABELS[x][0 if lang == "de" else 1]: x for x in STAGES}
+    activities = []
+    for i in range(max(len(c) for c in columns)):
+        cells = [c[i][0] if i < len(c) and c[i] else None for c in columns]
+        if all(coerce.is_blank(v) for v in cells):
+            continue
+        raw_activity, raw_stage, qty, rate = cells
+        ok = True
+        try:
+            activity = coerce.text(raw_activity)
+            if activity is None:
+                raise Refusal()
+        except Refusal as e:
+            problem("cdb_act_activity", i, 0, shown(raw_activity),
+                    e.allowed("the activity's name (the row has other values)"))
+            ok = False
+        try:
+            stage = coerce.choice(raw_stage, tuple(stage_of))
+            if stage is None:
+                raise Refusal()
+        except Refusal as e:
+            problem("cdb_act_stage", i, 0, shown(raw_stage), e.allowed("one of " + ", ".join(stage_of)))
+            ok = False
+        numbers = []
+        for name, v in (("cdb_act_quantity", qty), ("cdb_act_rate", rate)):
+            try:
+                numbers.append(coerce.number(v, *_AMOUNT, required=True))
+            except Refusal as e:
+                problem(name, i, 0, shown(v), e.allowed("a number ≥ 0"))
+                ok = False
+        if ok:
+            activities.append(ActivityLine(activity=activity, stage=stage_of[stage],  # type: ignore[arg-type,index]
+                                           driver_quantity=numbers[0], cost_rate=numbers[1]))
+    return activities
 
 
-def parse_inputs(values: dict[str, Any], base: AccountPlanData, lang: Lang,
-                 problem: Callable[[str, int | None, int | None, Any, str], None]) -> AccountPlanData:
+def parse_inputs(values: Mapping[str, Any], base: AccountPlanData, lang: Lang, problem: Problem) -> AccountPlanData:
     """Turn the account plan's inputs (by defined name) back into models, on top of ``base`` (the data).
 
     Every value that breaks a rule is passed to ``problem(name, row, col, value, what is allowed)`` and the
-    data's value is kept for it, so one bad cell never stops the rest from being read.
+    data's value is kept for it, so one bad cell never stops the rest from being read. Cells are read with
+    :mod:`kam_xl.workbook.coerce`: an error value or a formula without its result is a problem (never empty
+    or 0), a CDB amount left empty is a problem ("type 0 for none"), texts follow the one text rule and
+    drop-down words are matched as the drop-down shows them.
     """
     account = base.account
-    role = values.get("acc_supplier_role", account.supplier_role)
-    if role is not None and role not in SUPPLIER_ROLES:
-        problem("acc_supplier_role", None, None, role, "one of " + ", ".join(SUPPLIER_ROLES))
-        role = account.supplier_role
-    status = values.get("acc_status", base.status)
-    if status is not None and status not in STATUSES[lang]:
-        problem("acc_status", None, None, status, "one of " + ", ".join(STATUSES[lang]))
-        status = base.status
+    role = _choice(values, "acc_supplier_role", SUPPLIER_ROLES, account.supplier_role, problem)
+    status = _choice(values, "acc_status", STATUSES[lang], base.status, problem)
     amounts = (base.cdb or CdbInput(gross_sales=0)).model_dump()
     for field, *_ in STATEMENT_LINES:
         name = f"cdb_in_{field}"
         if name not in values:
             continue
+        raw = values[name]
         try:
-            v = _number(values[name])
-            if v is not None and v < 0:
-                raise ValueError
-            amounts[field] = v or 0.0
-        except ValueError:
-            problem(name, None, None, values[name], "an amount ≥ 0")
-    stage_of = {STAGE_LABELS[x][0 if lang == "de" else 1]: x for x in STAGES}
-    columns = [values.get(n) or [] for n in ("cdb_act_activity", "cdb_act_stage", "cdb_act_quantity", "cdb_act_rate")]
-    activities = list(base.activities) if not any(columns) else []
-    for i in range(max((len(c) for c in columns), default=0)):
-        cells = [c[i][0] if i < len(c) and c[i] else None for c in columns]
-        if all(v is None for v in cells):
-            continue
-        activity, stage_word, qty, rate = cells
-        ok = True
-        if activity is None:
-            problem("cdb_act_activity", i, 0, None, "the activity's name (the row has other values)")
-            ok = False
-        if stage_word not in stage_of:
-            problem("cdb_act_stage", i, 0, stage_word, "one of " + ", ".join(stage_of))
-            ok = False
-        numbers = []
-        for name, v in (("cdb_act_quantity", qty), ("cdb_act_rate", rate)):
-            try:
-                n = _number(v)
-                if n is None or n < 0:
-                    raise ValueError
-                numbers.append(n)
-            except ValueError:
-                problem(name, i, 0, v, "a number ≥ 0")
-                ok = False
-        if ok:
-            activities.append(ActivityLine(activity=str(activity), stage=stage_of[stage_word],
-                                           driver_quantity=numbers[0], cost_rate=numbers[1]))
-    cards = (parse_kgb(values, account.account_id, role, problem)  # type: ignore[arg-type]
+            amounts[field] = coerce.number(raw, *_AMOUNT, required=True)
+        except Refusal as e:
+            problem(name, None, None, shown(raw), e.allowed("an amount ≥ 0"))
+    activities = _activities(values, lang, problem)
+    cards = (parse_kgb(values, account.account_id, role, problem)
              if "kgb_1_segment" in values else list(base.kgb_cards))
     kaop = parse_kaop(values, lang, problem) or base.kaop
     excellence = base.excellence
@@ -301,5 +346,6 @@ def parse_inputs(values: dict[str, Any], base: AccountPlanData, lang: Lang,
         excellence = parse_excellence(values, load_catalogue(), list(ACCOUNT_DIMENSIONS), account.account_id,
                                       ACCOUNT_ROLE, problem)
     return AccountPlanData(account=account.model_copy(update={"supplier_role": role}), cdb_year=base.cdb_year,
-                           cdb=CdbInput(**amounts), activities=tuple(activities), status=status,
-                           kgb_cards=tuple(cards), kaop=kaop, excellence=excellence)
+                           cdb=CdbInput(**amounts),
+                           activities=tuple(base.activities if activities is None else activities), status=status,
+                           kgb_cards=tuple(cards), kaop=kaop, excellence=excellence, data_book=base.data_book)

@@ -54,7 +54,6 @@ cells of a protected sheet without unprotecting it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -62,6 +61,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kam_xl.cdb import STAGES, STATEMENT_LINES, ActivityLine, CdbInput, CdbStatement, cdb_statement
+from kam_xl.cells import CellError
 from kam_xl.databook import AccountRow, DataBook
 from kam_xl.errors import KamInputError
 from kam_xl.excellence import DISAGREEMENT_SPREAD as DEFAULT_SPREAD
@@ -96,8 +96,10 @@ from kam_xl.resources import (
     measure_totals,
     proportional_targets,
 )
+from kam_xl.workbook import coerce
 from kam_xl.workbook.account_plan import BAND_WORDS, STAGE_LABELS
-from kam_xl.workbook.layout import Book, Chart, Conditional, Input, Sheet
+from kam_xl.workbook.coerce import Refusal, shown
+from kam_xl.workbook.layout import KIND_BOUNDS, TEXT_MAX_CHARS, Book, Chart, Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.merge import merge_inputs, same, snapshot_from_meta, snapshot_meta
 from kam_xl.workbook.names import WorkbookError, read_named
@@ -111,6 +113,8 @@ LIGHT_FORMATS: dict[str, dict[str, str]] = {"high": {"bg_color": "#C6EFCE", "fon
                  "loss": {"bg_color": "#FFC7CE", "font_color": "#9C0006"}}
 YES_NO = {"de": ("ja", "nein"), "en": ("yes", "no")}
 SCENARIO_WORDS = {"de": {"plan": "Plan", "actual": "Ist"}, "en": {"plan": "plan", "actual": "actual"}}
+#: The range of the target weights on the Resources sheet — their data validation and :func:`parse_settings`.
+WEIGHT_BOUNDS: tuple[float, float] = (0, 1000)
 TOL = f"{RANK_TOLERANCE:.0E}"  # ties within this count as equal, as kam_xl.kgb.rank_positions
 _AMOUNTS = ("gross_sales", "deductions", "product_cost", "freight", "development_cost", "production_cost",
             "service_cost", "sales_cost")
@@ -415,12 +419,14 @@ def _resources_sheet(db: DataBook, lang: Lang, settings: ControllerSettings) -> 
           style="note")
     s.put(3, 0, _t(lang, "Gewicht Potentialanteil", "Weight of potential share"), style="label")
     wp = s.put(3, 3, weights.potential, style="number2", name="res_weight_potential",
-               input=Input(kind="number", minimum=0, maximum=1000, title=_t(lang, "Gewicht Potential", "Weight"),
+               input=Input(kind="number", minimum=WEIGHT_BOUNDS[0], maximum=WEIGHT_BOUNDS[1],
+                           title=_t(lang, "Gewicht Potential", "Weight"),
                            message=_t(lang, "Gewicht ≥ 0 des Potentialanteils im Zielanteil (Standard 1)",
                                       "Weight ≥ 0 of the potential share in the target share (default 1)")))
     s.put(4, 0, _t(lang, "Gewicht Umsatzanteil", "Weight of revenue share"), style="label")
     wr = s.put(4, 3, weights.revenue, style="number2", name="res_weight_revenue",
-               input=Input(kind="number", minimum=0, maximum=1000, title=_t(lang, "Gewicht Umsatz", "Weight"),
+               input=Input(kind="number", minimum=WEIGHT_BOUNDS[0], maximum=WEIGHT_BOUNDS[1],
+                           title=_t(lang, "Gewicht Umsatz", "Weight"),
                            message=_t(lang, "Gewicht ≥ 0 des Umsatzanteils im Zielanteil (Standard 0)",
                                       "Weight ≥ 0 of the revenue share in the target share (default 0)")))
     s.put(5, 0, _t(lang, "Rundungsschritt Ziel-MAK", "Rounding step of target FTE"), style="label")
@@ -958,6 +964,7 @@ class ControllerSettings:
 
 #: A setting that breaks its rule: (defined name, value, what is allowed).
 SettingProblem = tuple[str, Any, str]
+_WEIGHTS = ("res_weight_potential", "res_weight_revenue")
 
 
 def default_settings(db: DataBook, lang: Lang = "de") -> ControllerSettings:
@@ -971,10 +978,17 @@ def default_settings(db: DataBook, lang: Lang = "de") -> ControllerSettings:
                               weight_potential=weights.potential, weight_revenue=weights.revenue)
 
 
-def _text(value: Any) -> str | None:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # an id typed as a number: 1001, not 1001.0
-    text = "" if value is None else str(value).strip()
+def _text(name: str, value: Any) -> str | None:
+    """A text setting: the account id under the one text rule (an id typed as a number: ``1001``, not
+    ``1001.0``); a path only trimmed — a path is not a word to normalise (two spaces or a decomposed ``é`` in
+    a folder's name are that folder's name). Raises :class:`Refusal` for an error value or a non-text."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | CellError | None):
+        raise Refusal()
+    if name == "ctl_account" or not isinstance(value, str):
+        return coerce.text(value)
+    text = value.strip()
+    if len(text) > TEXT_MAX_CHARS:
+        raise Refusal(f"{len(text):,} characters, at most {TEXT_MAX_CHARS:,} allowed")
     return text or None
 
 
@@ -984,8 +998,10 @@ def parse_settings(values: Mapping[str, Any], base: ControllerSettings) -> tuple
 
     A name missing from ``values`` keeps ``base``'s value; a value that breaks the cell's rule is reported as
     (name, value, what is allowed) and ``base``'s value kept. Rules: paths and account are text (empty allowed
-    here — whether a macro needs them is the macro's check); language ``de`` or ``en``; weights numbers ≥ 0,
-    not both 0; disagreement spread a number 0–100.
+    here — whether a macro needs them is the macro's check); language ``de`` or ``en``; weights numbers
+    within :data:`WEIGHT_BOUNDS` (as the cells' validation), not both 0; disagreement spread a number 0–100
+    points (not from a percent-formatted cell). Cells are read with :mod:`kam_xl.workbook.coerce`: an error
+    value is a problem in its own words, the account follows the one text rule, paths are only trimmed.
 
     >>> s, problems = parse_settings({"ctl_lang": "EN ", "res_weight_revenue": -1}, ControllerSettings())
     >>> s.lang, s.weight_revenue, problems
@@ -996,28 +1012,31 @@ def parse_settings(values: Mapping[str, Any], base: ControllerSettings) -> tuple
     for name in ("ctl_databook", "ctl_output", "ctl_account"):
         if name in values:
             v = values[name]
-            if isinstance(v, bool) or not isinstance(v, str | int | float | None):
-                problems.append((name, v, "text"))
-            else:
-                found[name] = _text(v)
+            try:
+                found[name] = _text(name, v)
+            except Refusal as e:
+                problems.append((name, shown(v), e.allowed("text")))
     if "ctl_lang" in values:
-        lang = (_text(values["ctl_lang"]) or "").lower()
-        if lang in LANGS:
-            found["ctl_lang"] = lang
-        else:
-            problems.append(("ctl_lang", values["ctl_lang"], "de or en"))
-    limits = {"res_weight_potential": (None, "a number ≥ 0"), "res_weight_revenue": (None, "a number ≥ 0"),
-              "ctl_exc_spread": (100.0, "a number 0–100")}
-    for name, (high, allowed) in limits.items():
+        try:
+            found["ctl_lang"] = coerce.choice(values["ctl_lang"], LANGS) or ""
+            if not found["ctl_lang"]:
+                raise Refusal()
+        except Refusal as e:
+            found.pop("ctl_lang", None)
+            problems.append(("ctl_lang", shown(values["ctl_lang"]), e.allowed("de or en")))
+    limits = {"res_weight_potential": (WEIGHT_BOUNDS, False, "a number ≥ 0"),
+              "res_weight_revenue": (WEIGHT_BOUNDS, False, "a number ≥ 0"),
+              "ctl_exc_spread": (KIND_BOUNDS["score"], True, "a number 0–100")}
+    for name, ((low, high), points, allowed) in limits.items():
         if name not in values:
             continue
         v = values[name]
-        if (isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v < 0
-                or (high is not None and v > high)):
-            problems.append((name, v, allowed))
-        else:
-            found[name] = float(v)
-    weights = ("res_weight_potential", "res_weight_revenue")
+        try:
+            found[name] = coerce.number(v, low, high, required=True, points=points)
+        except Refusal as e:
+            limit = f", at most {high:,g}" if name in _WEIGHTS and isinstance(v, int | float) and v > high else ""
+            problems.append((name, shown(v), e.allowed(allowed + limit)))
+    weights = _WEIGHTS
     if any(n in found for n in weights) and not any(p[0] in weights for p in problems):
         wp = found.get("res_weight_potential", base.weight_potential)
         wr = found.get("res_weight_revenue", base.weight_revenue)

@@ -36,9 +36,10 @@ values come from :func:`kam_xl.excellence.score_response` and :func:`kam_xl.exce
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
+from kam_xl.cells import PercentNumber
 from kam_xl.errors import KamInputError
 from kam_xl.excellence import (
     NOT_RELEVANT,
@@ -53,7 +54,10 @@ from kam_xl.excellence import (
     score_response,
     summarise_dimensions,
 )
-from kam_xl.workbook.layout import Conditional, Input, Sheet
+from kam_xl.text import clean_text
+from kam_xl.workbook import coerce
+from kam_xl.workbook.coerce import Refusal, percent_as_points, shown
+from kam_xl.workbook.layout import TEXT_MAX_CHARS, Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
 
 Lang = Literal["de", "en"]
@@ -275,20 +279,50 @@ def excellence_sheet(catalogue: Catalogue, dimensions: list[str], response: Resp
 
 
 Problem = Callable[[str, int | None, int | None, Any, str], None]
+EVIDENCE_ALLOWED = f"a text of at most {TEXT_MAX_CHARS:,} characters"
 RATING_INPUT_ALLOWED = (f"one of the drop-down's answers ({'; '.join(rating_words('de'))}), the English words, "
                         f"or {RATING_ALLOWED}, or empty")
 
 
 def cell_text(value: Any) -> str:
-    """A text input as read back: ``None`` → ``""``, a whole number typed into a text cell without ``.0``."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    """A text input as read back under the one text rule (:func:`kam_xl.text.clean_text`): ``None`` → ``""``,
+    a whole number typed into a text cell without ``.0``. Kept for callers outside the readers; the readers
+    use :func:`kam_xl.workbook.coerce.text`, which also refuses error values and over-long texts."""
+    return clean_text(value) or ""
 
 
-def _column(values: dict[str, Any], name: str) -> list[Any]:
+#: every word of the rating drop-downs (German and English) → its rating
+_RATING_OF_WORD: dict[str, Rating] = {w: v for lang in ("de", "en")
+                                      for (v, _, _), w in zip(RATING_SCALE, rating_words(lang), strict=True)}  # type: ignore[arg-type]
+_RATING_WORDS = tuple(_RATING_OF_WORD)
+
+
+def read_rating(value: Any) -> Rating | None:
+    """A rating cell: the rating of a drop-down word as shown (any case, any dash: ``75 - trifft im
+    Wesentlichen zu`` is the offered ``75 – trifft im Wesentlichen zu``), or what :func:`parse_rating` takes
+    (``75``, ``n.r.``, the words without their number); ``None`` when empty.
+
+    Raises :class:`~kam_xl.workbook.coerce.Refusal` for an error value, an uncached formula, a number from a
+    percent-formatted cell (the scale is 0–100 points) and anything that is no rating.
+
+    >>> read_rating("75 - trifft im wesentlichen zu "), read_rating(25.0), read_rating("not relevant")
+    (75, 25, 'n.r.')
+    """
+    if isinstance(value, PercentNumber):
+        raise Refusal(percent_as_points(value))
+    text = coerce.text(value)
+    if text is None:
+        return None
+    word = coerce.offered(text, _RATING_WORDS)
+    if word is not None:
+        return _RATING_OF_WORD[word]
+    try:
+        return parse_rating(value if isinstance(value, int | float) else text)
+    except KamInputError:
+        raise Refusal() from None
+
+
+def _column(values: Mapping[str, Any], name: str) -> list[Any]:
     block = values.get(name)
     if not isinstance(block, list):
         return [block] if block is not None else []
@@ -309,7 +343,7 @@ def _criterion_ids(d: Dimension) -> frozenset[str]:
     return found[1]
 
 
-def parse_excellence(values: dict[str, Any], catalogue: Catalogue, dimensions: list[str], respondent: str,
+def parse_excellence(values: Mapping[str, Any], catalogue: Catalogue, dimensions: list[str], respondent: str,
                      role: str, problem: Problem) -> Response:
     """Read the answers of ``dimensions`` back from the criteria sheet's inputs (by defined name).
 
@@ -317,7 +351,9 @@ def parse_excellence(values: dict[str, Any], catalogue: Catalogue, dimensions: l
     is a criterion of the catalogue count (section titles and guiding questions are skipped). Every criterion
     row gives an :class:`Answer` (rating ``None`` when blank, evidence ``""`` when blank), in sheet order. A
     rating that is not one of the answers goes to ``problem(name, row, 0, value, allowed)`` and its Answer keeps
-    the evidence with rating ``None``, so one bad cell never stops the rest from being read. A dimension whose
+    the evidence with rating ``None``, so one bad cell never stops the rest from being read (ratings are read
+    with :func:`read_rating`, evidence with :func:`kam_xl.workbook.coerce.text` keeping its line breaks: an
+    error value or a text over the limit is a problem too). A dimension whose
     criteria are missing from the workbook is reported on ``exc_<DIM>_ids``. A blank ``respondent`` is kept as
     ``"-"`` (the caller reports it)."""
     dims = _dimensions(catalogue, dimensions)
@@ -337,7 +373,7 @@ def parse_excellence(values: dict[str, Any], catalogue: Catalogue, dimensions: l
         for i, raw_id in enumerate(ids):
             if raw_id is None:
                 continue  # a blank id: a title, question or spare row
-            cid = raw_id.strip() if isinstance(raw_id, str) else cell_text(raw_id).strip()
+            cid = raw_id.strip() if isinstance(raw_id, str) else cell_text(raw_id)
             if cid not in criterion_ids:
                 continue
             if cid in seen:
@@ -348,9 +384,15 @@ def parse_excellence(values: dict[str, Any], catalogue: Catalogue, dimensions: l
             rating: Rating | None = None
             if raw is not None:
                 try:
-                    rating = parse_rating(raw)
-                except KamInputError:
-                    problem(ratings_name, i, 0, raw, RATING_INPUT_ALLOWED)
+                    rating = read_rating(raw)
+                except Refusal as e:
+                    problem(ratings_name, i, 0, shown(raw), e.allowed(RATING_INPUT_ALLOWED))
             ev = evidence[i] if i < n_evidence else None
-            answers.append(Answer(criterion_id=cid, rating=rating, evidence="" if ev is None else cell_text(ev)))
+            text = ""
+            if ev is not None:
+                try:
+                    text = coerce.text(ev, keep_lines=True) or ""
+                except Refusal as e:
+                    problem(evidence_name, i, 0, shown(ev), e.allowed(EVIDENCE_ALLOWED))
+            answers.append(Answer(criterion_id=cid, rating=rating, evidence=text))
     return Response(respondent=respondent or "-", role=role, answers=answers)

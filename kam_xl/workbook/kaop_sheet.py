@@ -23,8 +23,7 @@ every input lies in a named cell or range (``kaop_plan_volume`` …), which is h
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -48,7 +47,9 @@ from kam_xl.kaop import (
     cost_lines,
     kaop_plan,
 )
-from kam_xl.workbook.layout import Chart, Conditional, Input, Sheet
+from kam_xl.workbook import coerce
+from kam_xl.workbook.coerce import Refusal, shown
+from kam_xl.workbook.layout import KIND_BOUNDS, TEXT_MAX_CHARS, Chart, Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
 
 Lang = Literal["de", "en"]
@@ -73,6 +74,10 @@ LIGHT_FORMATS = {"green": {"bg_color": "#C6EFCE", "font_color": "#006100"},
                  "amber": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
                  "red": {"bg_color": "#FFC7CE", "font_color": "#9C0006"}}
 GREEN, AMBER = "kaop_threshold_green", "kaop_threshold_amber"
+#: The range of the traffic-light thresholds (actual ÷ plan) — their data validation and the reader.
+THRESHOLD_BOUNDS: tuple[float, float] = (0.01, 10)
+THRESHOLDS_ALLOWED = (f"an attainment from {THRESHOLD_BOUNDS[0] * 100:g} % to {THRESHOLD_BOUNDS[1] * 100:g} %, "
+                      "e.g. 100 %")
 
 # columns: label, cost basis, Q1–Q4, year (YTD in the comparison), forecast (comparison only)
 C_LABEL, C_BASIS, C_YEAR, C_FORECAST = 0, 1, 6, 7
@@ -481,14 +486,16 @@ def kaop_sheet(year: int, plan: tuple[list[ProductQuarter], list[CostQuarter]],
     s.put(2, 1, year, style="integer", name="kaop_year")
     s.put(3, 0, _t(lang, "Ampel grün ab Zielerreichung", "Light green from attainment"), style="label")
     s.put(3, 1, t.green, style="percent", name=GREEN,
-          input=Input(kind="number", minimum=0.01, maximum=10, title=_t(lang, "Schwelle grün", "Green threshold"),
+          input=Input(kind="number", minimum=THRESHOLD_BOUNDS[0], maximum=THRESHOLD_BOUNDS[1],
+                      title=_t(lang, "Schwelle grün", "Green threshold"),
                       message=_t(lang, "Ist ÷ Plan, ab dem die Ampel grün ist, z. B. 100 % (Kosten gespiegelt: "
                                        "grün bis 200 % − Schwelle)",
                                  "Actual ÷ plan from which the light is green, e.g. 100 % (costs mirrored: "
                                  "green up to 200 % − threshold)")))
     s.put(4, 0, _t(lang, "Ampel gelb ab Zielerreichung", "Light amber from attainment"), style="label")
     s.put(4, 1, t.amber, style="percent", name=AMBER,
-          input=Input(kind="number", minimum=0.01, maximum=10, title=_t(lang, "Schwelle gelb", "Amber threshold"),
+          input=Input(kind="number", minimum=THRESHOLD_BOUNDS[0], maximum=THRESHOLD_BOUNDS[1],
+                      title=_t(lang, "Schwelle gelb", "Amber threshold"),
                       message=_t(lang, "Ist ÷ Plan, ab dem die Ampel gelb ist (≤ Schwelle grün), z. B. 95 %",
                                  "Actual ÷ plan from which the light is amber (≤ green threshold), e.g. 95 %")))
 
@@ -565,52 +572,18 @@ def _row(block: Any, r: int) -> list[Any]:
     return _NO_ROW
 
 
-def _text(value: Any) -> str | None:
-    """A text cell: ``None`` when empty (or blank), a whole number without its ``.0``."""
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value)
-    return text if text.strip() else None
-
-
-def _num(value: Any, low: float | None = None, high: float | None = None) -> float | None:
-    """A number cell (``None`` when empty); ValueError for text, booleans, dates and values out of range."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise ValueError
-    return float(value)
-
-
-def _word(value: Any, table: dict[str, str]) -> str | None:
-    """The model value of a drop-down word (``table``: model value → word; case and spaces around ignored)."""
-    text = _text(value)
-    if text is None:
-        return None
-    return _reverse(table).get(text.strip().casefold())
-
-
-_REVERSED: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
-
-
-def _reverse(table: dict[str, str]) -> dict[str, str]:
-    """word (case-folded) → model value, worked out once per table (the tables are module constants)."""
-    found = _REVERSED.get(id(table))
-    if found is None or found[0] is not table:
-        found = _REVERSED[id(table)] = (table, {w.casefold(): k for k, w in table.items()})
-    return found[1]
+def _problem(problem: Problem, name: str, row: int | None, col: int | None, raw: Any, e: Refusal,
+             what: str) -> None:
+    problem(name, row, col, shown(raw), e.allowed(what))
 
 
 _EMPTY_TRIPLE = (None, None, None)
-_PRODUCT_CELLS = (("volume", None, "a quantity ≥ 0"), ("price", None, "a price per unit ≥ 0"),
-                  ("sow", 1.0, "a share of wallet from 0 % to 100 %"))
+_PRODUCT_CELLS = (("volume", KIND_BOUNDS["amount"], "a quantity ≥ 0"),
+                  ("price", KIND_BOUNDS["amount"], "a price per unit ≥ 0"),
+                  ("sow", KIND_BOUNDS["fraction"], "a share of wallet from 0 % to 100 %"))
 
 
-def _parse_scenario(values: dict[str, Any], scenario: Literal["plan", "actual"], lang: Lang,
+def _parse_scenario(values: Mapping[str, Any], scenario: Literal["plan", "actual"], lang: Lang,
                     problem: Problem) -> Scenario:
     pre = f"kaop_{scenario}_"
     names, vol, price, sow = (values.get(pre + k) for k in ("products", "volume", "price", "sow"))
@@ -624,9 +597,12 @@ def _parse_scenario(values: dict[str, Any], scenario: Literal["plan", "actual"],
         cells = {q: (v_row[q - 1] if q <= len(v_row) else None, p_row[q - 1] if q <= len(p_row) else None,
                      s_row[q - 1] if q <= len(s_row) else None) for q in QUARTERS}
         raw_name = _at(names, i, 0)
-        name = _text(raw_name)
-        if name is None:
-            problem(pre + "products", i, 0, raw_name, "the product's name (the row has numbers)")
+        try:
+            name = coerce.text(raw_name)
+            if name is None:
+                raise Refusal()
+        except Refusal as e:
+            _problem(problem, pre + "products", i, 0, raw_name, e, "the product's name (the row has numbers)")
             continue
         if name in seen:
             problem(pre + "products", i, 0, raw_name, "a product name not used in another row of the block")
@@ -636,11 +612,11 @@ def _parse_scenario(values: dict[str, Any], scenario: Literal["plan", "actual"],
             if triple == _EMPTY_TRIPLE:
                 continue
             numbers: list[float | None] = []
-            for (key, high, allowed), x in zip(_PRODUCT_CELLS, triple, strict=True):
+            for (key, bounds, allowed), x in zip(_PRODUCT_CELLS, triple, strict=True):
                 try:
-                    numbers.append(_num(x, 0.0, high))
-                except ValueError:
-                    problem(pre + key, i, q - 1, x, allowed)
+                    numbers.append(coerce.number(x, *bounds))
+                except Refusal as e:
+                    _problem(problem, pre + key, i, q - 1, x, e, allowed)
             if len(numbers) < 3:
                 continue
             v, p, share = numbers
@@ -652,28 +628,33 @@ def _parse_scenario(values: dict[str, Any], scenario: Literal["plan", "actual"],
                                            share_of_wallet=share))
     types, amounts = values.get(pre + "cost_type"), values.get(pre + "cost_value")
     words = BASIS_WORDS[lang]
+    low, high = KIND_BOUNDS["amount"]
     costs: list[CostQuarter] = []
     for i, c in enumerate(COST_CATEGORIES):
         raw_basis = _at(types, i, 0)
         filled = {q: x for q, x in zip(QUARTERS, _row(amounts, i), strict=False) if x is not None}
-        basis: CostBasis | None = _word(raw_basis, words)  # type: ignore[assignment]
+        try:
+            basis: CostBasis | None = coerce.word(raw_basis, words)
+            if basis is None and filled:
+                raise Refusal()
+        except Refusal as e:
+            _problem(problem, pre + "cost_type", i, 0, raw_basis, e, "one of " + " / ".join(words.values()))
+            continue
         if basis is None:
-            if raw_basis is not None or filled:
-                problem(pre + "cost_type", i, 0, raw_basis, "one of " + " / ".join(words.values()))
             continue
         for q, x in filled.items():
-            try:
-                value = x if type(x) is float and 0.0 <= x < math.inf else _num(x, 0.0)  # the usual case first
-            except ValueError:
-                problem(pre + "cost_value", i, q - 1, x,
-                        "an amount in € ≥ 0" if basis == "amount" else "a rate of revenue ≥ 0 (e.g. 20 %)")
+            try:  # the usual case first
+                value = x if type(x) is float and low <= x <= high else coerce.number(x, low, high)
+            except Refusal as e:
+                _problem(problem, pre + "cost_value", i, q - 1, x, e,
+                         "an amount in € ≥ 0" if basis == "amount" else "a rate of revenue ≥ 0 (e.g. 20 %)")
                 continue
             costs.append(CostQuarter(category=c, quarter=q, amount=value if basis == "amount" else None,
                                      rate_of_revenue=value if basis == "rate" else None))
     return products, costs
 
 
-def _parse_thresholds(values: dict[str, Any], problem: Problem) -> Thresholds:
+def _parse_thresholds(values: Mapping[str, Any], problem: Problem) -> Thresholds:
     default = Thresholds()
     got: dict[str, float] = {}
     for name in (GREEN, AMBER):
@@ -681,12 +662,9 @@ def _parse_thresholds(values: dict[str, Any], problem: Problem) -> Thresholds:
             got[name] = getattr(default, "green" if name == GREEN else "amber")
             continue
         try:
-            v = _num(values[name])
-            if v is None or v <= 0:
-                raise ValueError
-            got[name] = v
-        except ValueError:
-            problem(name, None, None, values[name], "an attainment > 0, e.g. 100 %")
+            got[name] = coerce.number(values[name], *THRESHOLD_BOUNDS, required=True)  # type: ignore[assignment]
+        except Refusal as e:
+            _problem(problem, name, None, None, values[name], e, THRESHOLDS_ALLOWED)
     if len(got) < 2:
         return default
     if got[AMBER] > got[GREEN]:
@@ -695,74 +673,101 @@ def _parse_thresholds(values: dict[str, Any], problem: Problem) -> Thresholds:
     return Thresholds(green=got[GREEN], amber=got[AMBER])
 
 
-def _parse_goals(values: dict[str, Any], problem: Problem) -> list[PotentialGoal]:
+def _texts(problem: Problem, name: str, r: int, row: list[Any], cols: tuple[int, ...]) -> list[str | None] | None:
+    """The text cells ``cols`` of a table row (``None`` where empty); ``None`` when one is refused (reported)."""
+    out: list[str | None] = []
+    for c in cols:
+        try:
+            out.append(coerce.text(row[c]))
+        except Refusal as e:
+            _problem(problem, name, r, c, row[c], e, f"a text of at most {TEXT_MAX_CHARS:,} characters")
+            return None
+    return out
+
+
+def _parse_goals(values: Mapping[str, Any], problem: Problem) -> list[PotentialGoal]:
     block = values.get("kaop_goals")
     goals = []
     for r in range(_rows(block)):
         row = (_row(block, r)[:11] + [None] * 11)[:11]
         if row.count(None) == 11:
             continue
-        ok = True
-        goal = _text(row[0])
-        if goal is None:
-            problem("kaop_goals", r, 0, row[0], "the goal (the row has other values)")
+        texts = _texts(problem, "kaop_goals", r, row, (0, 1, 2))
+        ok = texts is not None
+        if texts is not None and texts[0] is None:
+            problem("kaop_goals", r, 0, shown(row[0]), "the goal (the row has other values)")
             ok = False
         targets: dict[Quarter, float | None] = {}
         actuals: dict[Quarter, float | None] = {}
         for q in QUARTERS:
             for col, into in ((2 + q, targets), (6 + q, actuals)):
                 try:
-                    v = _num(row[col])
-                except ValueError:
-                    problem("kaop_goals", r, col, row[col], "a number")
+                    v = coerce.number(row[col], *KIND_BOUNDS["number"])
+                except Refusal as e:
+                    _problem(problem, "kaop_goals", r, col, row[col], e, "a number")
                     ok = False
                     continue
                 if v is not None:
                     into[q] = v
-        if ok:
-            goals.append(PotentialGoal(goal=goal, metric=_text(row[1]) or "", unit=_text(row[2]) or "",
+        if ok and texts is not None:
+            goals.append(PotentialGoal(goal=texts[0], metric=texts[1] or "", unit=texts[2] or "",
                                        targets=targets, actuals=actuals))
     return goals
 
 
-def _parse_measures(values: dict[str, Any], lang: Lang, problem: Problem) -> list[KaopMeasure]:
+def _due_quarter(raw: Any) -> int | None:
+    """A measure's due quarter: ``1``–``4`` (also ``Q3``); ``None`` when empty; :class:`Refusal` otherwise."""
+    due = coerce.text(raw)
+    if due is None:
+        return None
+    due = due.upper().removeprefix("Q").strip()
+    if due not in {str(q) for q in QUARTERS}:
+        raise Refusal()
+    return int(due)
+
+
+def _measure_word(problem: Problem, r: int, row: list[Any], col: int, table: dict[str, str],
+                  required: bool) -> str | None:
+    """The model value of a measure's drop-down word (lever, status); ``""`` for an empty optional one, ``None``
+    when refused or missing (reported)."""
+    try:
+        found = coerce.word(row[col], table)
+        if found is None and required:
+            raise Refusal()
+        return found or ""
+    except Refusal as e:
+        _problem(problem, "kaop_measures", r, col, row[col], e, "one of " + ", ".join(table.values()))
+        return None
+
+
+def _parse_measures(values: Mapping[str, Any], lang: Lang, problem: Problem) -> list[KaopMeasure]:
     block = values.get("kaop_measures")
     measures = []
     for r in range(_rows(block)):
         row = (_row(block, r)[:6] + [None] * 6)[:6]
         if row.count(None) == 6:
             continue
-        ok = True
-        text = _text(row[0])
-        if text is None:
-            problem("kaop_measures", r, 0, row[0], "the measure (the row has other values)")
+        texts = _texts(problem, "kaop_measures", r, row, (0, 2, 3))
+        ok = texts is not None
+        if texts is not None and texts[0] is None:
+            problem("kaop_measures", r, 0, shown(row[0]), "the measure (the row has other values)")
             ok = False
-        lever = _word(row[1], LEVER_WORDS[lang])
-        if lever is None:
-            problem("kaop_measures", r, 1, row[1], "one of " + ", ".join(LEVER_WORDS[lang].values()))
+        lever = _measure_word(problem, r, row, 1, LEVER_WORDS[lang], required=True)
+        status = _measure_word(problem, r, row, 5, STATUS_WORDS[lang], required=False)
+        ok = ok and lever is not None and status is not None
+        try:
+            due = _due_quarter(row[4])
+        except Refusal as e:
+            _problem(problem, "kaop_measures", r, 4, row[4], e, "a quarter 1–4, or empty")
             ok = False
-        due: int | None = None
-        raw_due = row[4]
-        if raw_due is not None:
-            due_text = _text(raw_due) or ""
-            due_text = due_text.strip().upper().removeprefix("Q")
-            if due_text in {str(q) for q in QUARTERS}:
-                due = int(due_text)
-            else:
-                problem("kaop_measures", r, 4, raw_due, "a quarter 1–4, or empty")
-                ok = False
-        status = "offen" if row[5] is None else _word(row[5], STATUS_WORDS[lang])
-        if status is None:
-            problem("kaop_measures", r, 5, row[5], "one of " + ", ".join(STATUS_WORDS[lang].values()))
-            ok = False
-        if ok:
-            measures.append(KaopMeasure(measure=text, lever=lever, owner=_text(row[2]) or "",  # type: ignore[arg-type]
-                                        resources=_text(row[3]) or "", due_quarter=due,  # type: ignore[arg-type]
-                                        status=status))  # type: ignore[arg-type]
+        if ok and texts is not None:
+            measures.append(KaopMeasure(measure=texts[0], lever=lever, owner=texts[1] or "",  # type: ignore[arg-type]
+                                        resources=texts[2] or "", due_quarter=due,  # type: ignore[arg-type]
+                                        status=status if status else "offen"))  # type: ignore[arg-type]
     return measures
 
 
-def parse_kaop(values: dict[str, Any], lang: Lang, problem: Problem) -> KaopInputs | None:
+def parse_kaop(values: Mapping[str, Any], lang: Lang, problem: Problem) -> KaopInputs | None:
     """Read the KAOP inputs back from a sheet's values (by defined name); ``None`` when the values hold no KAOP
     sheet (or its plan year is not a whole number, which is reported).
 
@@ -776,12 +781,12 @@ def parse_kaop(values: dict[str, Any], lang: Lang, problem: Problem) -> KaopInpu
     raw_year = values.get("kaop_year")
     year: int | None = None
     try:
-        y = _num(raw_year)
+        y = coerce.number(raw_year, required=True)
         if y is None or not y.is_integer():
-            raise ValueError
+            raise Refusal()
         year = int(y)
-    except ValueError:
-        problem("kaop_year", None, None, raw_year, "the plan year (a whole number)")
+    except Refusal as e:
+        _problem(problem, "kaop_year", None, None, raw_year, e, "the plan year (a whole number)")
     plan = _parse_scenario(values, "plan", lang, problem)
     actual = _parse_scenario(values, "actual", lang, problem)
     thresholds = _parse_thresholds(values, problem)

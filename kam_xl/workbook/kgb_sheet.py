@@ -25,7 +25,7 @@ Defined names of card ``n`` (1-based): ``kgb_<n>_segment``, ``kgb_<n>_own_suppli
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from kam_xl.kgb import (
@@ -40,7 +40,9 @@ from kam_xl.kgb import (
     weight_sum,
     weights_complete,
 )
-from kam_xl.workbook.layout import Chart, Conditional, Input, Sheet
+from kam_xl.workbook import coerce
+from kam_xl.workbook.coerce import Refusal, shown
+from kam_xl.workbook.layout import KIND_BOUNDS, Chart, Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
 
 Lang = Literal["de", "en"]
@@ -234,67 +236,112 @@ def _cell(block: Any, r: int, c: int) -> Any:
     return block[r][c] if isinstance(block, list) and r < len(block) and c < len(block[r]) else None
 
 
-def parse_kgb(values: dict[str, Any], account_id: str, supplier_role: SupplierRole | None,
-              problem: Callable[[str, int | None, int | None, Any, str], None]) -> list[KgbCard]:
+Problem = Callable[[str, int | None, int | None, Any, str], None]
+_WEIGHT = KIND_BOUNDS["fraction"]
+_RATING = KIND_BOUNDS["score"]
+
+
+def _key(problem: Problem, name: str, r: int | None, c: int | None, raw: Any, what: str) -> str | None:
+    """A key cell (segment, criterion, supplier) under the one text rule; ``None`` when empty or refused (the
+    refusal goes to ``problem``, an empty cell is the caller's to judge)."""
+    try:
+        return coerce.text(raw)
+    except Refusal as e:
+        problem(name, r, c, shown(raw), e.allowed(what))
+        return None
+
+
+def _parse_card(values: Mapping[str, Any], n: int, account_id: str, supplier_role: SupplierRole | None,
+                problem: Problem) -> KgbCard | None:
+    """Card ``n`` (``None`` when its block is empty or has a problem, which is reported)."""
+    p = f"kgb_{n}_"
+    crit, weights, sups, ratings = (values.get(p + k) for k in ("criteria", "weights", "suppliers", "ratings"))
+    n_rows = len(crit) if isinstance(crit, list) else 0
+    n_sup = len(sups[0]) if isinstance(sups, list) and sups else 0
+    rating_rows = [ratings[r][:n_sup] if isinstance(ratings, list) and r < len(ratings) else [] for r in range(n_rows)]
+    blank = coerce.is_blank
+    typed = [(r, c) for r in range(n_rows) for c, v in enumerate(rating_rows[r]) if v is not None and not blank(v)]
+    typed_rows = {r for r, _ in typed}
+    rows = [r for r in range(n_rows) if r in typed_rows or not blank(_cell(crit, r, 0))
+            or not blank(_cell(weights, r, 0))]
+    raw_segment = values.get(p + "segment")
+    if coerce.is_blank(raw_segment) and not rows:
+        return None
+    ok = True
+    segment = _key(problem, p + "segment", None, None, raw_segment, "the segment's name")
+    if segment is None:
+        ok = False
+        if coerce.is_blank(raw_segment):
+            problem(p + "segment", None, None, shown(raw_segment), "the segment's name (the block has values)")
+    names = [_key(problem, p + "suppliers", 0, c, _cell(sups, 0, c), "the supplier's name") for c in range(n_sup)]
+    ok = ok and all(names[c] is not None or coerce.is_blank(_cell(sups, 0, c)) for c in range(n_sup))
+    used_cols = sorted({c for _, c in typed} | {c for c in range(n_sup) if names[c] is not None})
+    for c in used_cols:
+        if names[c] is None and coerce.is_blank(_cell(sups, 0, c)):
+            problem(p + "suppliers", 0, c, None, "the supplier's name (its column has ratings)")
+            ok = False
+    for c in used_cols:
+        if names[c] is not None and names.index(names[c]) < c:
+            problem(p + "suppliers", 0, c, _cell(sups, 0, c), "a supplier name not used in another column")
+            ok = False
+    criteria: list[KgbCriterion] = []
+    ratings_by: dict[str, dict[str, float | None]] = {names[c]: {} for c in used_cols if names[c] is not None}
+    for r in rows:
+        raw_name, raw_w = _cell(crit, r, 0), _cell(weights, r, 0)
+        name = _key(problem, p + "criteria", r, 0, raw_name, "the criterion's name")
+        if name is None:
+            if coerce.is_blank(raw_name):
+                problem(p + "criteria", r, 0, None, "the criterion's name (the row has values)")
+            ok = False
+            continue
+        if any(c.name == name for c in criteria):
+            problem(p + "criteria", r, 0, raw_name, "a criterion name not used in another row of the card")
+            ok = False
+            continue
+        try:
+            w = coerce.number(raw_w, *_WEIGHT, required=True)
+        except Refusal as e:
+            problem(p + "weights", r, 0, shown(raw_w), e.allowed("a weight from 0 % to 100 %"))
+            ok = False
+            continue
+        criteria.append(KgbCriterion(name=name, weight=w))  # type: ignore[arg-type]
+        for c in used_cols:
+            v = _cell(ratings, r, c)
+            try:
+                rating = coerce.number(None if coerce.is_blank(v) else v, *_RATING, points=True)
+            except Refusal as e:
+                problem(p + "ratings", r, c, shown(v), e.allowed("a rating from 0 to 100, or empty"))
+                ok = False
+                continue
+            if names[c] is not None:
+                ratings_by[names[c]][name] = rating  # type: ignore[index]
+    if not ok:
+        return None
+    if not criteria or not names or names[0] is None:
+        problem(p + "suppliers", 0, 0, None, "our company's name in the first supplier column and a criterion")
+        return None
+    if not weights_complete([c.weight for c in criteria]):
+        problem(p + "weights", 0, 0, sum(c.weight for c in criteria), "weights that sum to 100 %")
+        return None
+    return KgbCard(account_id=account_id, segment=segment, criteria=criteria, ratings=ratings_by,  # type: ignore[arg-type]
+                   own_supplier=names[0], supplier_role=supplier_role)
+
+
+def parse_kgb(values: Mapping[str, Any], account_id: str, supplier_role: SupplierRole | None,
+              problem: Problem) -> list[KgbCard]:
     """Read the Kgb cards back from the sheet's inputs (by defined name). Rows without a criterion and without
     values, and blocks left empty, are skipped; every value that breaks a rule goes to ``problem(name, row,
-    col, value, allowed)`` and its card is left out."""
+    col, value, allowed)`` and its card is left out.
+
+    Cells are read with :mod:`kam_xl.workbook.coerce`: an error value or a formula without its result is a
+    problem, a rating from a percent-formatted cell too (the scale is 0–100 points); segment, criterion and
+    supplier names follow the one text rule (``"Preis "`` is ``"Preis"``), so a name used twice in a card is
+    a problem."""
     cards = []
     n = 1
     while f"kgb_{n}_segment" in values:
-        p = f"kgb_{n}_"
+        card = _parse_card(values, n, account_id, supplier_role, problem)
+        if card is not None:
+            cards.append(card)
         n += 1
-        crit, weights, sups, ratings = (values.get(p + k) for k in ("criteria", "weights", "suppliers", "ratings"))
-        segment = values.get(p + "segment")
-        n_rows = len(crit) if isinstance(crit, list) else 0
-        n_sup = len(sups[0]) if isinstance(sups, list) and sups else 0
-        rating_rows = [ratings[r][:n_sup] if isinstance(ratings, list) and r < len(ratings) else []
-                       for r in range(n_rows)]
-        typed = [(r, c) for r in range(n_rows) for c, v in enumerate(rating_rows[r]) if v is not None]
-        typed_rows = {r for r, _ in typed}
-        rows = [r for r in range(n_rows) if _cell(crit, r, 0) is not None or _cell(weights, r, 0) is not None
-                or r in typed_rows]
-        if segment is None and not rows:
-            continue
-        ok = True
-        if segment is None:
-            problem(p + "segment", None, None, None, "the segment's name (the block has values)")
-            ok = False
-        names = [_cell(sups, 0, c) for c in range(n_sup)]
-        used_cols = sorted({c for _, c in typed} | {c for c in range(n_sup) if names[c] is not None})
-        for c in used_cols:
-            if names[c] is None:
-                problem(p + "suppliers", 0, c, None, "the supplier's name (its column has ratings)")
-                ok = False
-        criteria: list[KgbCriterion] = []
-        ratings_by: dict[str, dict[str, float | None]] = {names[c]: {} for c in used_cols if names[c] is not None}
-        for r in rows:
-            name, w = _cell(crit, r, 0), _cell(weights, r, 0)
-            if name is None:
-                problem(p + "criteria", r, 0, None, "the criterion's name (the row has values)")
-                ok = False
-                continue
-            if not isinstance(w, int | float) or isinstance(w, bool) or not 0 <= w <= 1:
-                problem(p + "weights", r, 0, w, "a weight from 0 % to 100 %")
-                ok = False
-                continue
-            criteria.append(KgbCriterion(name=str(name), weight=float(w)))
-            for c in used_cols:
-                v = _cell(ratings, r, c)
-                if v is not None and (not isinstance(v, int | float) or isinstance(v, bool) or not 0 <= v <= 100):
-                    problem(p + "ratings", r, c, v, "a rating from 0 to 100, or empty")
-                    ok = False
-                    continue
-                if names[c] is not None:
-                    ratings_by[names[c]][str(name)] = None if v is None else float(v)
-        if not ok:
-            continue
-        if not criteria or not names or names[0] is None:
-            problem(p + "suppliers", 0, 0, None, "our company's name in the first supplier column and a criterion")
-            continue
-        if not weights_complete([c.weight for c in criteria]):
-            problem(p + "weights", 0, 0, sum(c.weight for c in criteria), "weights that sum to 100 %")
-            continue
-        cards.append(KgbCard(account_id=account_id, segment=str(segment), criteria=criteria, ratings=ratings_by,
-                             own_supplier=str(names[0]), supplier_role=supplier_role))
     return cards

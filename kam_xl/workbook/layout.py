@@ -32,6 +32,15 @@ XLWINGS_CONF_SHEET = "xlwings.conf"
 #: and macros "Import Functions" wraps (the ``udfs`` package). Nothing else, so that an IT department's
 #: own settings (interpreter, conda env …) in the user's or the folder's xlwings.conf still apply.
 XLWINGS_CONF: tuple[tuple[str, str], ...] = (("UDF Modules", "udfs"),)
+#: The longest text a text input takes — the workbook's data validation and the readers
+#: (:func:`kam_xl.workbook.coerce.text`) both use this one limit.
+TEXT_MAX_CHARS = 1000
+#: The largest magnitude a number input takes where its layout sets no bound.
+NUMBER_LIMIT = 1e15
+#: The range of a number input of each kind where its layout sets no bound (the data validation and the
+#: readers use the same): amounts ≥ 0, fractions 0–1 (shown as 0–100 %), scores 0–100 points.
+KIND_BOUNDS: dict[str, tuple[float, float]] = {"amount": (0, NUMBER_LIMIT), "fraction": (0, 1), "score": (0, 100),
+                                               "number": (-NUMBER_LIMIT, NUMBER_LIMIT)}
 
 
 def pick(lang: Lang, de: str, en: str) -> str:
@@ -59,6 +68,13 @@ class Input:
     title: str = ""
     message: str = ""
     required: bool = False
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The lowest and highest number a number input takes: its own ``minimum``/``maximum``, else those of
+        its kind (:data:`KIND_BOUNDS`)."""
+        low, high = KIND_BOUNDS.get(self.kind, KIND_BOUNDS["number"])
+        return (low if self.minimum is None else self.minimum, high if self.maximum is None else self.maximum)
 
 
 @dataclass(frozen=True)

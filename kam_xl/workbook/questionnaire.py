@@ -19,12 +19,13 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from kam_xl.excellence import Catalogue, Response, score_response, summarise_dimensions
+from kam_xl.workbook import coerce
+from kam_xl.workbook.coerce import Refusal, shown
 from kam_xl.workbook.excellence_sheet import (
     SCORE_SCALE,
     THIN_FORMAT,
     YES_NO,
     Problem,
-    cell_text,
     excellence_sheet,
     parse_excellence,
 )
@@ -175,8 +176,15 @@ def read_questionnaire(nv: NamedValues, catalogue: Catalogue, problem: Problem) 
     role from ``exc_respondent`` / ``exc_role`` (a blank respondent goes to ``problem`` and is kept as ``"-"``),
     the answers of all the catalogue's dimensions (:func:`parse_excellence`). Check the workbook first with
     :func:`questionnaire_meta_problem`."""
-    respondent = cell_text(nv.values.get("exc_respondent")).strip()
-    if not respondent:
+    texts = []
+    for name, what in (("exc_respondent", "the respondent's name"), ("exc_role", "the role, or empty")):
+        raw = nv.values.get(name)
+        try:
+            texts.append(coerce.text(raw) or "")
+        except Refusal as e:
+            problem(name, None, None, shown(raw), e.allowed(what))
+            texts.append("")
+    respondent, role = texts
+    if not respondent and coerce.is_blank(nv.values.get("exc_respondent")):
         problem("exc_respondent", None, None, None, "the respondent's name")
-    role = cell_text(nv.values.get("exc_role")).strip()
     return parse_excellence(nv.values, catalogue, [d.id for d in catalogue.dimensions], respondent, role, problem)

@@ -26,7 +26,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from kam_xl.files import write_atomic
-from kam_xl.workbook.layout import XLWINGS_CONF_SHEET, Book, Cell, Input, Sheet, pick
+from kam_xl.workbook.layout import TEXT_MAX_CHARS, XLWINGS_CONF_SHEET, Book, Cell, Input, Sheet, pick
 
 META_SHEET = "_meta"
 INPUT_FILL = "#FFF2CC"
@@ -120,14 +120,12 @@ def _validation(inp: Input) -> dict[str, Any]:
         source: Any = inp.choices_source or list(inp.choices)
         v = {"validate": "list", "source": source}
     elif inp.kind == "text":
-        v = {"validate": "length", "criteria": "<=", "value": 1000}
+        v = {"validate": "length", "criteria": "<=", "value": TEXT_MAX_CHARS}
     elif inp.kind == "integer":
         v = {"validate": "integer", "criteria": "between", "minimum": int(inp.minimum or 0),
              "maximum": int(inp.maximum if inp.maximum is not None else 2**31 - 1)}
     else:
-        low = inp.minimum if inp.minimum is not None else (0 if inp.kind in ("amount", "fraction", "score") else
-                                                             -1e15)
-        high = inp.maximum if inp.maximum is not None else {"fraction": 1, "score": 100}.get(inp.kind, 1e15)
+        low, high = inp.bounds
         v = {"validate": "decimal", "criteria": "between", "minimum": low, "maximum": high}
     v["ignore_blank"] = not inp.required
     if inp.message:
