@@ -37,6 +37,7 @@ BAD = "KA-002_Holsten_Wellpappe_GmbH_&_Co._KG.xlsx"
 EN_PLAN = "KA-003_Kartonagen_Elbmarsch_GmbH.xlsx"
 ERROR_PLAN = "KA-004_Nordsee_Feinpapiere_GmbH.xlsx"
 WORDS_PLAN = "KA-005_Textilwerke_Emsland_GmbH.xlsx"
+ODS = BAD.replace(".xlsx", ".ods")
 QUESTIONNAIRE = "Fragebogen_Dr._Claudia_Reimann.xlsx"
 RESPONDENT = "Dr. Claudia Reimann"
 ACCOUNTS = ("KA-001", "KA-002", "KA-003", "KA-004", "KA-005")  # the plans typed into (file names above)
@@ -179,7 +180,8 @@ class Typed:
 
     root: Path
     plans: Path  # generated plans and questionnaires, the typed ones saved over their originals
-    bad: Path  # KA-002 with wrong input, as .xlsx and .ods
+    bad: Path  # KA-002 with wrong input, as .xlsx
+    ods: Path  # the same, saved as .ods
     error: Path  # KA-004 with =1/0 in an amount
     report: dict[str, dict[str, Any]]  # file name → the client's report of that workbook
 
@@ -202,12 +204,12 @@ def typed(tmp_path_factory: pytest.TempPathFactory) -> Typed:
     de = libreoffice_types([
         job(PLAN, PLAN_TYPING, (plans / PLAN, "xlsx")),
         job(QUESTIONNAIRE, QUESTIONNAIRE_TYPING, (plans / QUESTIONNAIRE_DIR / QUESTIONNAIRE, "xlsx")),
-        job(BAD, BAD_TYPING, (bad / BAD, "xlsx"), (bad / BAD.replace(".xlsx", ".ods"), "ods")),
+        job(BAD, BAD_TYPING, (bad / BAD, "xlsx"), (root / "ods" / ODS, "ods")),
         job(ERROR_PLAN, ERROR_TYPING, (error / ERROR_PLAN, "xlsx")),
         job(WORDS_PLAN, WORDS_TYPING, (plans / WORDS_PLAN, "xlsx")),
     ], locale="de-DE")
     en = libreoffice_types([job(EN_PLAN, EN_TYPING, (plans / EN_PLAN, "xlsx"))], locale="en-US")
-    return Typed(root, plans, bad, error, {Path(w["path"]).name: w for w in [*de, *en]})
+    return Typed(root, plans, bad, root / "ods", error, {Path(w["path"]).name: w for w in [*de, *en]})
 
 
 def _cells(typed: Typed, name: str) -> list[dict[str, Any]]:
@@ -455,13 +457,25 @@ def test_wrong_values_typed_are_reported_where_they_are(typed: Typed, bad_collec
 
 
 def test_ods_copy_is_refused_or_read_exactly(typed: Typed, bad_collected: CollectResult) -> None:
-    """The .ods LibreOffice saved is never passed over in silence: listed as "save it as .xlsx" (or, once the
-    product reads .ods, read with the same problems as the .xlsx)."""
-    ods = BAD.replace(".xlsx", ".ods")
-    skipped = [reason for file, reason in bad_collected.skipped if file == ods]
-    problems = [p for p in bad_collected.problems if p[0] == ods]
-    assert (len(skipped) == 1 and ".xlsx" in skipped[0]) or \
-        sorted(p[1:] for p in problems) == sorted(p[1:] for p in bad_collected.problems if p[0] == BAD)
+    """The plan LibreOffice saved as .ods is never passed over in silence: listed as "save it as .xlsx" (or,
+    should the product read .ods, read with the same problems as the .xlsx)."""
+    result = collect_plans(typed.ods)
+    skipped = [reason for file, reason in result.skipped if file == ODS]
+    problems = [p[1:] for p in result.problems if p[0] == ODS]
+    assert (len(skipped) == 1 and ".xlsx" in skipped[0] and ODS in skipped[0] and problems == []) or \
+        sorted(problems) == sorted(p[1:] for p in bad_collected.problems if p[0] == BAD), result
+
+
+def test_ods_beside_the_xlsx_is_not_silently_chosen_between(typed: Typed, tmp_path: Path) -> None:
+    """The .ods saved next to the .xlsx of the same plan: neither is taken in silence — each is listed, naming
+    the other file (the product leaves the account out until one file is left)."""
+    shutil.copy2(typed.bad / BAD, tmp_path / BAD)
+    shutil.copy2(typed.ods / ODS, tmp_path / ODS)
+    result = collect_plans(tmp_path)
+    assert result.plans == []
+    listed = dict(result.skipped)
+    assert sorted(listed) == sorted([BAD, ODS]), result
+    assert all(BAD in reason and ODS in reason for reason in listed.values()), listed
 
 
 def test_regeneration_refuses_a_plan_with_an_error_value(typed: Typed, tmp_path: Path) -> None:
