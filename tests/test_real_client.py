@@ -478,13 +478,19 @@ def test_ods_beside_the_xlsx_is_not_silently_chosen_between(typed: Typed, tmp_pa
     assert all(BAD in reason and ODS in reason for reason in listed.values()), listed
 
 
-def test_regeneration_refuses_a_plan_with_an_error_value(typed: Typed, tmp_path: Path) -> None:
-    """Regenerating over the plan with ``=1/0`` in an amount: not written, the problem names the cell and the
-    error value, and the KAM's file is left byte for byte as it was."""
+def test_regeneration_keeps_an_error_value_as_the_kam_left_it(typed: Typed, tmp_path: Path) -> None:
+    """Regenerating over the plan with ``=1/0`` in an amount (typed in LibreOffice, saved as .xlsx): the plan is
+    regenerated, the cell still holds the KAM's formula with its error value, the old file is in ``_backup``, and
+    the cell is listed with the error value and why (issue 9: "regeneration leaves such a cell as the KAM left
+    it and reports it")."""
     shutil.copy2(typed.error / ERROR_PLAN, tmp_path / ERROR_PLAN)
     before = (tmp_path / ERROR_PLAN).read_bytes()
     result = generate_plan(None, "KA-004", tmp_path)
-    text = "\n".join(result.problems)
-    assert result.status == "error", result
-    assert f"sheet CDB, cell {_where(typed, 0, ERROR_PLAN)[1]}" in text and "#DIV/0!" in text, text
-    assert (tmp_path / ERROR_PLAN).read_bytes() == before
+    assert result.status == "regenerated", result
+    assert result.backup is not None and result.backup.read_bytes() == before
+    cell = _where(typed, 0, ERROR_PLAN)[1]
+    [(sheet, where, conflict)] = [c for c in result.conflicts if c[2].name == "cdb_in_freight"]
+    assert (sheet, where, str(conflict.kam), conflict.note[:13]) == ("CDB", cell, "#DIV/0!", "error value o"), \
+        result.conflicts
+    kept = read_named(tmp_path / ERROR_PLAN).values["cdb_in_freight"]
+    assert (kept.code, kept.formula) == ("#DIV/0!", "1/0")
