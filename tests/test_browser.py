@@ -18,20 +18,14 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
-import ssl
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from officejs_book import officejs_book
+from serving import Served, serving
 
 pytestmark = pytest.mark.browser
 
@@ -68,62 +62,16 @@ RECORDER = """
 # The server and the browser
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Server:
-    """The running ``kam-xl serve``: its address and its log (uvicorn's access log included)."""
-
-    base: str
-    log: Path
-
-    def log_text(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``kam-xl serve`` over HTTPS (self-signed certificate for 127.0.0.1) with one API key."""
-    folder = tmp_path_factory.mktemp("server")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out",
-                    str(cert)], check=True, capture_output=True, timeout=60)
-    port = _free_port()
-    base = f"https://127.0.0.1:{port}"
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """``kam-xl serve`` over HTTPS (self-signed certificate for 127.0.0.1) with one API key; the macros may only
+    read and write under the roots it is started with — pytest's base temp folder, where every controller, data
+    book and output folder of these tests lies."""
+    root = str(tmp_path_factory.getbasetemp())
     env = {**os.environ, "XLWINGS_LICENSE_KEY": "noncommercial", "KAM_XL_API_KEYS": API_KEY, "PYTHONUNBUFFERED": "1",
            "PYTHONPATH": os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
-    log = folder / "server.log"
-    with open(log, "wb") as out:
-        # the macros may only read and write under the roots the server is started with: every controller, data
-        # book and output folder of these tests lies below pytest's base temp folder
-        root = str(tmp_path_factory.getbasetemp())
-        proc = subprocess.Popen([sys.executable, "-m", "kam_xl.cli", "serve", "--port", str(port), "--ssl-certfile",
-                                 str(cert), "--ssl-keyfile", str(key), "--data-root", root, "--output-root", root],
-                                env=env, stdout=out, stderr=subprocess.STDOUT, cwd=folder)
-    try:
-        with httpx.Client(base_url=base, verify=ssl.create_default_context(cafile=str(cert)), timeout=10) as http:
-            deadline = time.monotonic() + 90
-            while True:
-                assert proc.poll() is None, log.read_text(errors="replace")
-                try:
-                    if http.get("/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline:
-                        raise
-                time.sleep(0.2)
-        yield Server(base, log)
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with serving(tmp_path_factory.mktemp("server"), ["--data-root", root, "--output-root", root], env) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +155,7 @@ def _stand_in(book: dict[str, Any]) -> str:
 
 
 @pytest.fixture
-def open_pane(browser: Any, server: Server) -> Iterator[Callable[..., Pane]]:
+def open_pane(browser: Any, server: Served) -> Iterator[Callable[..., Pane]]:
     """Open the task pane on a controller workbook (Office.js answered by the stand-in); with ``key``, type the
     API key into the pane and save it, as a user does once."""
     contexts = []
@@ -398,7 +346,7 @@ def test_custom_function_with_10000_rows_through_the_page(open_pane: Callable[..
     assert pane.errors == []
 
 
-def test_cors_refuses_a_foreign_origin(browser: Any, server: Server) -> None:
+def test_cors_refuses_a_foreign_origin(browser: Any, server: Served) -> None:
     context = browser.new_context(ignore_https_errors=True)
     # Chromium asks before a web page reaches a loopback address (Local Network Access); granted here, so that
     # what refuses the foreign page below is the server's CORS answer alone

@@ -14,13 +14,8 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
-import ssl
 import subprocess
-import sys
 import textwrap
-import time
 import types
 import uuid
 from collections.abc import Iterator
@@ -34,6 +29,7 @@ import pytest
 import xlwings as xw
 from fastapi.testclient import TestClient
 from officejs import OMITTED, block, column, function_call, row, scalar
+from serving import serving
 
 API_KEY = "kam-test-key-0123456789abcdef"
 TOKEN = "kam-test-token-fedcba9876543210"
@@ -714,20 +710,6 @@ def test_taskpane_client_round_trip(server: Any, settings: Any) -> None:
 # The real server
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _self_signed(folder: Path) -> tuple[Path, Path]:
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out",
-                    str(cert)], check=True, capture_output=True, timeout=60)
-    return cert, key
-
-
 # The add-in's own custom-function client (served at /xlwings/custom-functions-code) under Node.js, with
 # Office.js stubbed as a German Excel 365: each function is called as Excel would call it, the last argument
 # being the invocation (the calling cell).
@@ -784,74 +766,49 @@ _NODE_HARNESS = textwrap.dedent("""
 
 
 def test_real_server_over_https(tmp_path: Path) -> None:
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is not installed")
-    cert, key = _self_signed(tmp_path)
-    port = _free_port()
-    base = f"https://127.0.0.1:{port}"
     env = {**os.environ, "XLWINGS_LICENSE_KEY": "noncommercial", "KAM_XL_API_KEYS": API_KEY}
-    log_path = tmp_path / "server.log"
-    with open(log_path, "wb") as log:
-        data_root, output_root = tmp_path / "daten", tmp_path / "plaene"
-        data_root.mkdir()
-        output_root.mkdir()
-        proc = subprocess.Popen([sys.executable, "-m", "kam_xl.cli", "serve", "--port", str(port), "--ssl-certfile",
-                                 str(cert), "--ssl-keyfile", str(key), "--data-root", str(data_root),
-                                 "--output-root", str(output_root)], env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        with httpx.Client(base_url=base, verify=ssl.create_default_context(cafile=str(cert)), timeout=30) as http:
-            deadline = time.monotonic() + 90
-            while True:
-                assert proc.poll() is None, log_path.read_text(errors="replace")
-                try:
-                    if http.get("/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline:
-                        raise
-                time.sleep(0.3)
-            r = http.post(CALL, json=function_call("kam_kgb_card", *KGB, OMITTED), headers={"X-API-Key": API_KEY})
-            assert r.status_code == 200, r.text
-            assert r.json()["result"][1] == pytest.approx([0.35, 70, 90, -7, 10.5])
-            assert r.headers["strict-transport-security"] == "max-age=31536000"
-            assert "server" not in r.headers  # uvicorn does not name itself
-            r = http.post(CALL, json=function_call("kam_kgb_card", *KGB, OMITTED))
-            assert (r.status_code, r.json()["error"]) == (401, "no credential sent — send the header X-API-Key: <key>")
-            assert f'DefaultValue="{base}/taskpane"' in http.get("/manifest.xml").text
-            r = http.post(CALL, json={"func_name": "kam_portfolio_band", "args": {"cdb_iii_rel": 0.1}},
-                          headers={"X-API-Key": API_KEY})
-            assert (r.status_code, r.json()["error"]) == (422, "request not understood: args: expected a list of "
-                                                               "arguments, one per parameter, got an object")
-            controller = _controller(tmp_path, str(tmp_path / "Datenbuch.xlsx"), str(output_root))
-            r = http.post("/xlwings/custom-scripts-call/kam_validate", json=_book_of(controller),
-                          headers={"X-API-Key": API_KEY})
-            assert r.status_code == 200, r.text
-            rows = [row for a in r.json()["actions"][1:] if a["func"] == "setValues" for row in a["values"]]
-            assert [row[3] for row in rows] == [
-                f"{_DATA_LABEL}: {tmp_path / 'Datenbuch.xlsx'} is outside this server's data folders — allowed: a "
-                f"path under {data_root.resolve()} (--data-root (KAM_XL_DATA_ROOTS))"]
-            if shutil.which("node"):
-                node = subprocess.run(["node", "-e", _NODE_HARNESS], capture_output=True, text=True, timeout=120,
-                                      env={**os.environ, "KAM_BASE": base, "KAM_CREDENTIAL": API_KEY,
-                                           "NODE_EXTRA_CA_CERTS": str(cert)})
-                assert node.returncode == 0, node.stderr
-                out = json.loads(node.stdout)
-                assert out["card"] == [[0.4, 80, 60, 8, 8], [0.6, 70, 90, -12, 18]]
-                assert out["wrong"] == [["#KAM! Kgb weights sum to 90 — allowed: fractions summing to 1 or points "
-                                         "summing to 100"]]
-                assert out["band"] == [[""]]
-                assert out["denied"] == ["FunctionError", "#VALUE!", "kam_xl server 401: the credential sent is not "
-                                         "valid — send the header X-API-Key: <key> with a key this server knows"]
-                assert "KAM_KGB_CARD" in out["associated"] and "KAM_PORTFOLIO_BAND" in out["associated"]
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            code = proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            raise
-    text = log_path.read_text(errors="replace")
-    assert code == 0, text
+    data_root, output_root = tmp_path / "daten", tmp_path / "plaene"
+    data_root.mkdir()
+    output_root.mkdir()
+    with serving(tmp_path, ["--data-root", str(data_root), "--output-root", str(output_root)], env) as served, \
+            served.client() as http:
+        base, cert = served.base, served.cert
+        r = http.post(CALL, json=function_call("kam_kgb_card", *KGB, OMITTED), headers={"X-API-Key": API_KEY})
+        assert r.status_code == 200, r.text
+        assert r.json()["result"][1] == pytest.approx([0.35, 70, 90, -7, 10.5])
+        assert r.headers["strict-transport-security"] == "max-age=31536000"
+        assert "server" not in r.headers  # uvicorn does not name itself
+        r = http.post(CALL, json=function_call("kam_kgb_card", *KGB, OMITTED))
+        assert (r.status_code, r.json()["error"]) == (401, "no credential sent — send the header X-API-Key: <key>")
+        assert f'DefaultValue="{base}/taskpane"' in http.get("/manifest.xml").text
+        r = http.post(CALL, json={"func_name": "kam_portfolio_band", "args": {"cdb_iii_rel": 0.1}},
+                      headers={"X-API-Key": API_KEY})
+        assert (r.status_code, r.json()["error"]) == (422, "request not understood: args: expected a list of "
+                                                           "arguments, one per parameter, got an object")
+        controller = _controller(tmp_path, str(tmp_path / "Datenbuch.xlsx"), str(output_root))
+        r = http.post("/xlwings/custom-scripts-call/kam_validate", json=_book_of(controller),
+                      headers={"X-API-Key": API_KEY})
+        assert r.status_code == 200, r.text
+        rows = [row for a in r.json()["actions"][1:] if a["func"] == "setValues" for row in a["values"]]
+        assert [row[3] for row in rows] == [
+            f"{_DATA_LABEL}: {tmp_path / 'Datenbuch.xlsx'} is outside this server's data folders — allowed: a "
+            f"path under {data_root.resolve()} (--data-root (KAM_XL_DATA_ROOTS))"]
+        assert shutil.which("node"), "Node.js runs the add-in's custom-function client here (apt-get install nodejs)"
+        # the add-in's own JavaScript client against the real server, under Node.js
+        node = subprocess.run(["node", "-e", _NODE_HARNESS], capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "KAM_BASE": base, "KAM_CREDENTIAL": API_KEY,
+                                   "NODE_EXTRA_CA_CERTS": str(cert)})
+        assert node.returncode == 0, node.stderr
+        out = json.loads(node.stdout)
+        assert out["card"] == [[0.4, 80, 60, 8, 8], [0.6, 70, 90, -12, 18]]
+        assert out["wrong"] == [["#KAM! Kgb weights sum to 90 — allowed: fractions summing to 1 or points "
+                                 "summing to 100"]]
+        assert out["band"] == [[""]]
+        assert out["denied"] == ["FunctionError", "#VALUE!", "kam_xl server 401: the credential sent is not "
+                                 "valid — send the header X-API-Key: <key> with a key this server knows"]
+        assert "KAM_KGB_CARD" in out["associated"] and "KAM_PORTFOLIO_BAND" in out["associated"]
+    text = served.log_text()
+    assert served.exit_code == 0, text
     assert f"kam_xl server on {base}" in text
     assert "Shutting down" in text or "Finished server process" in text
 
