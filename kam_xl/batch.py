@@ -53,6 +53,7 @@ from kam_xl.files import (
     spreadsheet_kind,
 )
 from kam_xl.kaop import QUARTERS
+from kam_xl.package import opendocument_meta
 from kam_xl.workbook.account_plan import (
     ACCOUNT_ROLE,
     TEMPLATE_ID,
@@ -459,27 +460,32 @@ def _by_name(path: Path, kind: str, prefixes: Mapping[Role, Mapping[str, str]], 
 def scan_folder(folders: Iterable[Path], prefixes: Mapping[Role, Mapping[str, str]],
                 ignore: frozenset[str] = frozenset()) -> list[FolderFile]:
     """Every spreadsheet in ``folders`` (names in ``ignore`` passed over) with whose it is: a ``.xlsx``/``.xlsm``
-    by its ``_meta`` sheet (only that sheet is read), anything unreadable by its name against ``prefixes``
-    (role → :func:`name_prefixes`)."""
+    and an OpenDocument spreadsheet by its ``_meta`` sheet (only that sheet is read), anything else — and an
+    OpenDocument file without kam_xl's ``_meta`` — by its name against ``prefixes`` (role → :func:`name_prefixes`)."""
     found = []
     for path, kind in _spreadsheets(*folders):
         if path.name in ignore:
             continue
-        owner = _owner_by_meta(path) if kind == "xlsx" else None
-        if isinstance(owner, tuple):
+        owner = _owner_by_meta(path, kind)
+        if isinstance(owner, tuple) and (kind == "xlsx" or owner[1] is not None):
             found.append(FolderFile(path, kind, *owner))
         else:
-            found.append(_by_name(path, kind, prefixes, owner))
+            found.append(_by_name(path, kind, prefixes, owner if kind == "xlsx" else None))
     return found
 
 
 _OWNERS: dict[tuple[str, int, int, int], tuple[Role | None, str | None] | str] = {}
 
 
-def _owner_by_meta(path: Path) -> tuple[Role | None, str | None] | str:
-    """Role and owner from the ``_meta`` sheet, or why the file cannot be read. Remembered per file version
-    (path, modification time, size): one account's regeneration (the controller's refresh macro, run once per
-    account) then looks into the other files of a large folder only once."""
+def _owner_by_meta(path: Path, kind: str = "xlsx") -> tuple[Role | None, str | None] | str | None:
+    """Role and owner from the ``_meta`` sheet, or why the file cannot be read: of a workbook kam_xl reads
+    (``kind`` ``"xlsx"``) and of an OpenDocument spreadsheet (a plan a KAM saved as ``.ods``, under any name, is
+    still known as that account's file); ``None`` for other formats (they are known by their name only).
+    Remembered per file version (path, modification time, size): one account's regeneration (the controller's
+    refresh macro, run once per account) then looks into the other files of a large folder only once."""
+    opendocument = kind != "xlsx" and "OpenDocument spreadsheet" in kind and path.suffix.lower() != ".fods"
+    if kind != "xlsx" and not opendocument:
+        return None
     try:
         st = path.stat()
     except OSError as e:
@@ -488,8 +494,14 @@ def _owner_by_meta(path: Path) -> tuple[Role | None, str | None] | str:
     if key not in _OWNERS:
         if len(_OWNERS) > 20_000:
             _OWNERS.clear()
-        nv = _read(path, names=set())
-        _OWNERS[key] = _role_of(nv.meta) if isinstance(nv, NamedValues) else nv
+        if opendocument:
+            try:
+                _OWNERS[key] = _role_of(opendocument_meta(path))
+            except WorkbookError as e:
+                _OWNERS[key] = str(e)
+        else:
+            nv = _read(path, names=set())
+            _OWNERS[key] = _role_of(nv.meta) if isinstance(nv, NamedValues) else nv
     return _OWNERS[key]
 
 

@@ -801,3 +801,40 @@ def open_package(path: str | Path, limits: PackageLimits | None = None) -> Packa
     limits = limits or current_limits()
     data = read_file(path, limits)
     return Package(path, data, _directory(path.name, data, limits), limits)
+
+
+# ------------------------------------------------------------------------------- OpenDocument spreadsheets
+
+_ODF_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODF_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+_ODF_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def opendocument_meta(path: str | Path, sheet: str = "_meta", limits: PackageLimits | None = None
+                      ) -> dict[str, str]:
+    """The key/value pairs (columns A and B) of the sheet ``sheet`` of an OpenDocument spreadsheet (``.ods``), read
+    under the same guard as an .xlsx (regular file, zip directory and ``content.xml`` checked, defusedxml): so a
+    kam_xl workbook a KAM saved as ``.ods`` — under any name — still tells whose it is. ``{}`` when the file has
+    no such sheet; :class:`PackageError` when it cannot be read."""
+    package = open_package(path, limits)
+    if not package.has("content.xml"):
+        raise PackageError(package.file, "damaged or not an OpenDocument spreadsheet (no content.xml)", damaged=True)
+    try:
+        root = _defused("content.xml", package.part("content.xml"))
+    except _Refused as e:
+        raise PackageError(package.file, e.reason, e.damaged) from None
+    for table in root.iter(f"{_ODF_TABLE}table"):
+        if table.get(f"{_ODF_TABLE}name") == sheet:
+            return dict(pair for row in table.iter(f"{_ODF_TABLE}table-row") if (pair := _odf_pair(row)))
+    return {}
+
+
+def _odf_pair(row: Element) -> tuple[str, str] | None:
+    """Columns A and B of an ODF table row as (key, value), ``None`` when A is empty."""
+    cells: list[str] = []
+    for cell in row.iter(f"{_ODF_TABLE}table-cell"):
+        text = cell.get(f"{_ODF_OFFICE}value") or "".join("".join(p.itertext()) for p in cell.iter(f"{_ODF_TEXT}p"))
+        cells += [text] * min(int(cell.get(f"{_ODF_TABLE}number-columns-repeated", "1") or 1), 2)
+        if len(cells) >= 2:
+            break
+    return (cells[0], cells[1]) if len(cells) >= 2 and cells[0] else None

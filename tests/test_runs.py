@@ -377,3 +377,63 @@ def test_help_says_what_the_exit_codes_mean(command: str, text: str) -> None:
     result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
     assert text in " ".join(result.stdout.split())
+
+
+def _saved_as_ods_by_libreoffice(xlsx: Path, target: Path) -> Path:
+    """``xlsx`` opened and saved as OpenDocument by LibreOffice itself (File → Save as .ods), moved to ``target``."""
+    import subprocess
+    import tempfile
+
+    from kam_xl.recalc import find_soffice
+
+    soffice = find_soffice()
+    assert soffice, "LibreOffice (soffice) is needed: apt-get install libreoffice-calc"
+    with tempfile.TemporaryDirectory() as profile, tempfile.TemporaryDirectory() as out:
+        subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation={Path(profile).as_uri()}",
+                        "--convert-to", "ods", "--outdir", out, str(xlsx)], check=True, capture_output=True,
+                       timeout=180)
+        shutil.move(str(Path(out) / f"{xlsx.stem}.ods"), target)
+    return target
+
+
+def test_a_plan_saved_as_ods_under_any_name_is_known_by_its_meta(plans: Path) -> None:
+    """The KAM saved KA-002's plan in LibreOffice as "Holsten Plan.ods" (no account id in the name) and deleted the
+    .xlsx: generate reads the account from the .ods's own _meta sheet, writes nothing beside it, lists it; collect
+    lists it and consolidates no empty KA-002."""
+    ods = _saved_as_ods_by_libreoffice(plans / KA002, plans / "Holsten Plan.ods")
+    (plans / KA002).unlink()
+    kept = ods.read_bytes()
+    result = cli("generate", "--out", str(plans))
+    assert result.exit_code == 2
+    assert ("Holsten Plan.ods: an OpenDocument spreadsheet (.ods) — not read; save it as Excel Workbook (.xlsx) to "
+            "have it regenerated; nothing written for account KA-002") in result.stderr
+    assert not list(plans.glob("KA-002_*")) and ods.read_bytes() == kept
+    collected = collect_plans(plans)
+    assert "KA-002" not in {p.account.account_id for p in collected.plans}
+    assert [f for f, _ in collected.skipped] == ["Holsten Plan.ods"]
+
+
+def test_a_hostile_ods_in_the_plan_folder_is_listed_not_inflated(plans: Path) -> None:
+    """An .ods whose content.xml inflates to 3 GiB, and one with a billion-laughs content.xml, are looked into
+    through the same guard as an .xlsx: refused before anything is inflated, known by their name (nobody's), and
+    the run goes on."""
+    from hostile import bomb, deflated, write_zip
+
+    mime = deflated("mimetype", b"application/vnd.oasis.opendocument.spreadsheet")
+    write_zip(plans / "Riesig.ods", [mime, bomb("content.xml", b"<office:document-content>", b" " * 65536,
+                                                 49152, b"</office:document-content>")])
+    laughs = ('<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+              "<office:document-content>&b;</office:document-content>")
+    write_zip(plans / "Lacher.ods", [mime, deflated("content.xml", laughs.encode())])
+    result = cli("generate", "--out", str(plans))
+    assert result.exit_code == 0, result.stderr  # files that name nobody are not this run's business
+    assert "13 regenerated" in result.stdout or "14 regenerated" in result.stdout
+    reasons = dict(collect_plans(plans).skipped)
+    assert set(reasons) == {"Riesig.ods", "Lacher.ods"}
+    from kam_xl.package import PackageError, opendocument_meta
+
+    with pytest.raises(PackageError, match="content.xml inflates to 3,072.0 MB, more than the limit per part"):
+        opendocument_meta(plans / "Riesig.ods")
+    with pytest.raises(PackageError, match="document type declaration"):
+        opendocument_meta(plans / "Lacher.ods")
+    assert opendocument_meta(_saved_as_ods_by_libreoffice(plans / KA003, plans / "x.ods"))["account_id"] == "KA-003"
