@@ -8,6 +8,7 @@ a data book that cannot be used, an output folder that cannot be made).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 from enum import StrEnum
@@ -478,6 +479,10 @@ def serve(
             host=host, port=port, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile, public_url=public_url,
             api_keys=api_key, bearer_tokens=bearer_token, no_auth=True if no_auth else None,
             max_body_mb=max_body_mb, data_roots=data_root, output_roots=output_root, allow_db_urls=allow_db_url)
+        missing = [m for m in ("fastapi", "uvicorn") if importlib.util.find_spec(m) is None]
+        if missing:
+            raise _fail([f"kam-xl serve needs {' and '.join(missing)}, which a plain install leaves out — install "
+                         "the server extra: pip install 'kam-xl[server]'"], EXIT_STOPPED)
         from kam_xl.addin.server import run
 
         run(settings, announce=lambda line: err.print(line, markup=False, highlight=False))

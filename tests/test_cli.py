@@ -267,3 +267,18 @@ def test_shipped_tabelle_8_example_gives_the_table_to_the_euro():
     assert [round(q["profit"]) for q in kaop["quarters"]] == [116_520, 51_724, 249_866, 196_599]
     assert (kaop["total"]["revenue"], round(kaop["total"]["profit"])) == (11_300_080, 614_710)
     assert round(kaop["total"]["price"]["Dyestuffs"]) == 9_790
+
+
+def test_serve_without_the_server_extra_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plain ``pip install kam-xl`` (README command 1) has no FastAPI/uvicorn: ``kam-xl serve`` says which extra to
+    install instead of ending in a ModuleNotFoundError traceback."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "fastapi" else real(name, *a))
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+    monkeypatch.setenv("KAM_XL_API_KEYS", "demo-key-7f3c9a1e5b2d4c68")
+    result = runner.invoke(app, ["serve", "--port", "8765"])
+    assert result.exit_code == 1 and (result.exception is None or isinstance(result.exception, SystemExit))
+    assert "kam-xl serve needs fastapi, which a plain install leaves out — install the server extra: pip install " \
+           "'kam-xl[server]'" in result.output

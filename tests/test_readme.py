@@ -29,3 +29,13 @@ def test_every_macro_is_in_the_reference() -> None:
     assert macros == ["kam_collect", "kam_generate_all", "kam_refresh_plan", "kam_validate"]
     for name in macros:
         assert re.search(rf"^\| `{name}` \|", README, re.M), f"README lacks the macro {name}"
+
+
+def test_readme_lists_the_read_limits_as_the_settings_model_has_them() -> None:
+    """The table of KAM_XL_MAX_* in the README is the settings model's fields and defaults, no more, no less."""
+    from kam_xl.package import PackageLimits
+
+    rows = re.findall(r"^\| `KAM_XL_(MAX_\w+)` \| ([\d,]+) \|", README, re.M)
+    documented = {name.lower(): float(value.replace(",", "")) for name, value in rows}
+    model = {name: float(field.default) for name, field in PackageLimits.model_fields.items()}
+    assert documented == model
