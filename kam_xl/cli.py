@@ -251,7 +251,7 @@ def generate(
     except OSError as e:
         raise _fail([f"{out_dir}: the output folder cannot be made — {fs_reason(e)}"], EXIT_STOPPED) from None
     results = []
-    with Progress(console=err, transient=True) as progress:
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
         total = len(db.accounts) + (sum(r.role != ACCOUNT_ROLE for r in db.responses()) if questionnaires else 0)
         task = progress.add_task("Workbooks", total=total)
         for r in generate_all(str(data) if data else None, out_dir, lang, jobs,  # type: ignore[arg-type]
