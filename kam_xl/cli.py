@@ -81,6 +81,16 @@ def _load(data: Path | None, catalogue: Path | None, code: int = EXIT_INPUT) -> 
     return db
 
 
+def _short(value: str, limit: int = 80) -> str:
+    """A cell's value as a problem line shows it: quoted (a trailing space stays visible), a long text cut with
+    its length said — collect_errors.csv keeps it whole.
+
+    >>> _short("Blau 86 "), _short("x" * 1001)[-22:]
+    ("'Blau 86 '", "x…' (1,001 characters)")
+    """
+    return repr(value) if len(value) <= limit else f"{value[:limit]!r}"[:-1] + f"…' ({len(value):,} characters)"
+
+
 def _not_written(path: Path, e: BaseException) -> str:
     """``"<file>: not written — <reason>"`` for a file-system fault; anything else is re-raised."""
     ose = os_error_of(e)
@@ -379,7 +389,7 @@ def collect(
         not_written.append(str(e))
     out.print(f"Controller workbook: {controller}")
     listed = [f"skipped: {reason}" for _file, reason in result.skipped]
-    listed += [f"{f}, sheet {sh}, cell {c}: value {v!r}: {m}" for f, sh, c, v, m in result.problems]
+    listed += [f"{f}, sheet {sh}, cell {c}: value {_short(v)}: {m}" for f, sh, c, v, m in result.problems]
     if listed or not_written:
         raise _fail(listed + not_written)
 
