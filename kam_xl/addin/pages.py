@@ -79,7 +79,8 @@ def functions_code(registry: FunctionRegistry, settings: ServerSettings) -> str:
 
     kam_xl's own client, not ``xlwings.server.custom_functions_code``: that reads ``custom_functions_code.js``,
     which the xlwings 0.37.8 wheel does not contain, and expects globals of xlwings Server's own front end
-    (``xlwings.getCultureInfoName``, ``config``). The client here posts the same body (see :class:`~kam_xl.addin.protocol.FunctionCall`).
+    (``xlwings.getCultureInfoName``, ``config``). The client here posts the same body
+    (see :class:`~kam_xl.addin.protocol.FunctionCall`).
     """
     import xlwings
 
