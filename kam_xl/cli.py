@@ -12,7 +12,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -26,6 +26,9 @@ from kam_xl.errors import KamInputError, describe
 from kam_xl.excellence import load_catalogue
 from kam_xl.files import NotWrittenError, fs_reason, os_error_of
 from kam_xl.resources import TargetWeights
+
+if TYPE_CHECKING:
+    from kam_xl.batch import XlsmBook
 
 app = typer.Typer(help="kam_xl — key account management methods in Excel.", no_args_is_help=True,
                   add_completion=False)
@@ -110,6 +113,13 @@ def _money(v: float | None) -> str:
 
 def _pct(v: float | None) -> str:
     return "–" if v is None else f"{v * 100:.1f} %"
+
+
+def _xlsm_book() -> XlsmBook:
+    """The add-in's builder of the macro-enabled controller, for the batch functions that write one."""
+    from kam_xl.addin.xlsm import controller_xlsm_book
+
+    return controller_xlsm_book
 
 
 def _num(v: float | None, digits: int = 1) -> str:
@@ -264,7 +274,8 @@ def generate(
     except Exception as e:
         not_written.append(_not_written(out_dir / "conflicts.csv", e))
     try:
-        controller = write_controller(db, out_dir / CONTROLLER_FILE, lang)  # type: ignore[arg-type]
+        controller = write_controller(db, out_dir / CONTROLLER_FILE, lang,  # type: ignore[arg-type]
+                                      xlsm_book=_xlsm_book())
     except NotWrittenError as e:
         not_written.append(str(e))
     t = Table(title=f"kam-xl generate → {out_dir}", header_style="bold")
@@ -373,7 +384,8 @@ def collect(
     out.print(said)
     controller: Path | str = "not written"
     try:
-        controller = write_controller(consolidate(base, collected), controller_path, "en" if lang == "en" else "de")
+        controller = write_controller(consolidate(base, collected), controller_path, "en" if lang == "en" else "de",
+                                      xlsm_book=_xlsm_book())
     except NotWrittenError as e:
         not_written.append(str(e))
     out.print(f"Controller workbook: {controller}")
@@ -424,7 +436,7 @@ def xlwings_xlsm(
 ) -> None:
     """Write the macro-enabled controller workbook: the controller of the data book with the standalone
     xlwings VBA project of the installed xlwings and buttons for function import and the macros."""
-    from kam_xl.addin.xlsm import XlwingsFilesError
+    from kam_xl.addin.xlsm import XlwingsFilesError, controller_xlsm_book
     from kam_xl.batch import write_controller
 
     if lang not in ("de", "en"):
@@ -433,7 +445,7 @@ def xlwings_xlsm(
     try:
         if out_file.suffix.lower() != ".xlsm":
             raise ValueError(f"{out_file.name}: the macro-enabled controller workbook — allowed extension: .xlsm")
-        path = write_controller(db, out_file, lang)  # type: ignore[arg-type]
+        path = write_controller(db, out_file, lang, xlsm_book=controller_xlsm_book)  # type: ignore[arg-type]
     except (ValueError, OSError, XlwingsFilesError) as e:
         raise _fail([describe(e)]) from None
     out.print(f"Controller workbook (macro-enabled): {path}")

@@ -51,6 +51,7 @@ from typing import Any, Literal
 
 from kam_xl import batch
 from kam_xl.addin.settings import MacroAccess, db_url_key, is_url
+from kam_xl.addin.xlsm import controller_xlsm_book
 from kam_xl.databook import DataBook, DataBookError, Problem
 from kam_xl.errors import KamInputError
 from kam_xl.workbook.controller import (
@@ -207,8 +208,7 @@ def _read_databook(path: Path) -> DataBook:
     """Read the data book fresh for this run. The batch functions cache data books by path for a batch run; a
     button is pressed in a long-lived process (Excel's Python, or the server) after the file may have changed,
     so the cache is emptied first and then filled by this run's one read, which the batch functions reuse."""
-    batch._databook.cache_clear()
-    return batch._databook(str(path))
+    return batch.reload_databook(path)
 
 
 def _shown_url(url: str) -> str:
@@ -470,7 +470,8 @@ def collect_and_consolidate(ws: WorkbookSettings, now: datetime | None = None) -
         return MacroReport("collect", False, head + _t(ws.lang, "nicht konsolidiert, ", "not consolidated, ")
                            + _see_list(ws, len(rows)) + ".", rows)
     target = consolidated_path(checked.output, now)
-    batch.write_controller(batch.consolidate(checked.db, collected), target, ws.lang, now, settings=checked.settings)
+    batch.write_controller(batch.consolidate(checked.db, collected), target, ws.lang, now, settings=checked.settings,
+                           xlsm_book=controller_xlsm_book)
     bad = len({r[0] for r in result.problems})
     status = head + _t(
         ws.lang, f"{len(result.plans)} Plan/Pläne und {len(result.responses)} Fragebogen/-bögen gelesen, {bad} "
