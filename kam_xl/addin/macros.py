@@ -54,13 +54,8 @@ from kam_xl.addin.settings import MacroAccess, db_url_key, is_url
 from kam_xl.addin.xlsm import controller_xlsm_book
 from kam_xl.databook import DataBook, DataBookError, Problem
 from kam_xl.errors import KamInputError
-from kam_xl.workbook.controller import (
-    ERROR_ROWS,
-    SETTING_LABELS,
-    SETTING_NAMES,
-    ControllerSettings,
-    parse_settings,
-)
+from kam_xl.settings_block import SETTING_LABELS, SETTING_NAMES, ControllerSettings, parse_settings
+from kam_xl.workbook.controller import ERROR_ROWS
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.names import WorkbookError, read_named
 
@@ -97,7 +92,7 @@ def restricted(access: MacroAccess) -> Iterator[None]:
 class WorkbookSettings:
     """The settings cells of an open controller workbook, as the buttons read them.
 
-    ``values`` maps each defined name of :data:`~kam_xl.workbook.controller.SETTING_NAMES` the workbook has to
+    ``values`` maps each defined name of :data:`~kam_xl.settings_block.SETTING_NAMES` the workbook has to
     its cell's value; ``cells`` maps it to (sheet, A1 address) for the error list; ``book`` is the workbook's
     file name, ``lang`` its language (of the status line), ``folder`` its folder if known (relative paths in
     the settings are taken from there)."""
