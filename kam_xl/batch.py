@@ -42,7 +42,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from kam_xl import csvio
 from kam_xl.databook import TABLES, AccountRow, DataBook, demo_databook, read_databook
-from kam_xl.errors import KamInputError
+from kam_xl.errors import KamInputError, ReportProblem
 from kam_xl.excellence import Catalogue, Response, load_catalogue
 from kam_xl.files import (
     SAVE_AS_XLSX,
@@ -225,11 +225,8 @@ def _write(book: Book, target: Path, backup: Path | None) -> str | None:
     return None
 
 
-Problem = Callable[[str, int | None, int | None, object, str], None]
-
-
 def _merge_and_rebuild(fresh: Book, old: NamedValues, new_inputs: dict[str, Any],
-                       rebuild: Callable[[dict[str, Any], Problem], Book], file: str
+                       rebuild: Callable[[dict[str, Any], ReportProblem], Book], file: str
                        ) -> tuple[Book, list[tuple[str, str, Conflict]], list[str]]:
     """Merge the old workbook's inputs with the data's by key (:func:`~kam_xl.workbook.merge.merge_keyed`), lay
     the workbook out again from them and put back the held cells (error values, cleared cells). Returns the
@@ -278,7 +275,7 @@ def _merge_and_rebuild(fresh: Book, old: NamedValues, new_inputs: dict[str, Any]
 
 
 def write_regenerating(key: str, target: Path, fresh: Book, identity: dict[str, str],
-                       rebuild: Callable[[dict[str, Any], Problem], Book], now: datetime) -> PlanResult:
+                       rebuild: Callable[[dict[str, Any], ReportProblem], Book], now: datetime) -> PlanResult:
     """Write the layout ``fresh`` (built from the data) to ``target``. If a workbook is already there, it must
     carry the ``identity`` entries in its ``_meta``; its inputs are merged with the data, rows by key (see
     :mod:`kam_xl.workbook.merge` and :func:`_merge_and_rebuild`), ``rebuild(merged inputs, problem)`` lays the
@@ -362,7 +359,7 @@ def generate_questionnaire(data_path: str | None, respondent: str, out_dir: Path
     response = next(r for r in db.responses() if r.respondent == respondent)
     fresh = questionnaire(catalogue, response, respondent, response.role, lang, generated_at=now)
 
-    def rebuild(merged: dict[str, Any], problem: Problem) -> Book:
+    def rebuild(merged: dict[str, Any], problem: ReportProblem) -> Book:
         typed = read_questionnaire(NamedValues(path=Path(), refs={}, values=merged), catalogue, problem)
         return questionnaire(catalogue, typed, typed.respondent, typed.role, lang, generated_at=now)
 

@@ -122,7 +122,8 @@ def _xlsm_book() -> XlsmBook:
     return controller_xlsm_book
 
 
-def _num(v: float | None, digits: int = 1) -> str:
+def _fixed(v: float | None, digits: int = 1) -> str:
+    """A number as a table shows it: ``digits`` decimals, thousands separated; "–" for none."""
     return "–" if v is None else f"{v:,.{digits}f}"
 
 
@@ -205,11 +206,11 @@ def _print_resources(r: rep.ResourcesReport) -> None:
                 "Potential share", "Consistency"):
         t.add_column(col, justify="left" if col in ("Region", "Account") else "right")
     for c in r.cells:
-        t.add_row(c.region, c.account_id or "Small Accounts", _num(c.actual_fte), _num(c.target_fte),
-                  _num(c.delta_fte), _pct(c.resource_share), _pct(c.potential_share), _num(c.consistency, 2))
+        t.add_row(c.region, c.account_id or "Small Accounts", _fixed(c.actual_fte), _fixed(c.target_fte),
+                  _fixed(c.delta_fte), _pct(c.resource_share), _pct(c.potential_share), _fixed(c.consistency, 2))
     for g in r.regions:
-        t.add_row(f"[bold]{g.region}[/]", "[bold]region total[/]", _num(g.actual_fte), _num(g.target_fte),
-                  _num(g.delta_fte), "", "", f"market {_pct(g.market_share)}")
+        t.add_row(f"[bold]{g.region}[/]", "[bold]region total[/]", _fixed(g.actual_fte), _fixed(g.target_fte),
+                  _fixed(g.delta_fte), "", "", f"market {_pct(g.market_share)}")
     out.print(t)
     out.print(f"Share of resources that would have to move to match potential: [bold]{_pct(r.moved_share)}[/]")
 
@@ -220,7 +221,7 @@ def _print_excellence(r: rep.ExcellenceReport) -> None:
     for col in ("Respondent", "Role", *dims, "Overall", "Coverage", "Thin", "Unsupported 75/100"):
         t.add_column(col, justify="left" if col in ("Respondent", "Role", "Thin") else "right")
     for p in r.respondents:
-        t.add_row(p.respondent, p.role, *(_num(p.dimensions[d]) for d in dims), _num(p.overall),
+        t.add_row(p.respondent, p.role, *(_fixed(p.dimensions[d]) for d in dims), _fixed(p.overall),
                   _pct(p.coverage), ", ".join(p.thin) or "–", str(len(p.unsupported)))
     out.print(t)
     split = [cid for cid, c in r.consolidated.items() if c.disagreement]

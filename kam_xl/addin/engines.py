@@ -55,9 +55,10 @@ def no_pyodide_probe() -> None:
 
     xlwings (0.37) asks every cell of a custom function's arguments whether it is Pyodide's ``JsNull``
     (``xlwings.utils.is_jsnull``), by running ``from pyodide.ffi import JsNull`` each time. Outside Pyodide that
-    import fails, and Python does not remember failed imports: every cell searches ``sys.path`` again, about
-    70 µs a cell — 3.5 s of a 10,000 × 5 call that otherwise takes under 0.5 s. The check is replaced by one
-    with the same answers whose import ran once (Pyodide cannot appear in a running process).
+    import fails, and Python does not remember failed imports: every cell searches ``sys.path`` again, which
+    costs more than the rest of a large call (figures: ``benchmarks/README.md``, "Figures behind the code").
+    The check is replaced by one with the same answers whose import ran once (Pyodide cannot appear in a
+    running process).
     """
     from xlwings import utils
 

@@ -63,8 +63,8 @@ def _decoder(kind: Kind) -> Callable[[Any], Any] | None:
 
 class TableRows(Sequence[dict[str, Any]]):
     """A data-book table as read: one compact column per field (see :func:`_store`), each row handed out as a
-    fresh ``dict`` (column name → typed value) when asked for. A data book of 2,000 accounts takes ~10 MB
-    this way instead of ~120 MB as dicts; equal to a list of the same dicts."""
+    fresh ``dict`` (column name → typed value) when asked for: tens of bytes a row instead of a dict each (the
+    figures: ``benchmarks/README.md``, "Figures behind the code"); equal to a list of the same dicts."""
 
     __slots__ = ("_decoders", "_index", "columns", "kinds", "names")
 
