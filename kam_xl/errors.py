@@ -7,6 +7,7 @@ and what is allowed. The data-book reader collects many problems into one :class
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -26,10 +27,30 @@ class KamInputError(ValueError):
 ReportProblem = Callable[[str, int | None, int | None, Any, str], None]
 
 
+@dataclass(frozen=True)
+class ValidationProblem:
+    """One error of a pydantic ``ValidationError`` as kam_xl words it: ``where`` the field's location joined by
+    dots (``""`` for a rule across fields), ``message`` without pydantic's ``Value error,`` prefix, and what a
+    caller may word more precisely from: the error's ``kind`` (pydantic's type), ``ctx`` and ``value``."""
+
+    loc: tuple[str | int, ...]
+    where: str
+    message: str
+    kind: str
+    ctx: Mapping[str, Any]
+    value: Any
+
+
+def validation_details(exc: ValidationError) -> list[ValidationProblem]:
+    """The one translation of pydantic's ``ValidationError``: each error as a :class:`ValidationProblem`."""
+    return [ValidationProblem(loc=tuple(e.get("loc", ())), where=".".join(str(p) for p in e.get("loc", ())),
+                              message=str(e.get("msg", "")).removeprefix("Value error, "), kind=e["type"],
+                              ctx=e.get("ctx", {}), value=e.get("input")) for e in exc.errors()]
+
+
 def validation_problems(exc: ValidationError, names: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
-    """The one translation of pydantic's ``ValidationError``: each error as (where, message) — where is the
-    field's location joined by dots (through ``names`` where it maps it, e.g. to the cell a field came from;
-    ``""`` for a rule across fields), message without pydantic's ``Value error,`` prefix.
+    """Each error of a ``ValidationError`` as (where, message) (:func:`validation_details`), ``where`` mapped
+    through ``names`` where it maps it (e.g. to the cell a field came from).
 
     >>> from pydantic import BaseModel, Field
     >>> class M(BaseModel):
@@ -40,11 +61,7 @@ def validation_problems(exc: ValidationError, names: Mapping[str, str] | None = 
     ...     validation_problems(e, {"x": "cell 1 (x)"})
     [('cell 1 (x)', 'Input should be greater than or equal to 0')]
     """
-    found = []
-    for e in exc.errors():
-        loc = ".".join(str(p) for p in e.get("loc", ()))
-        found.append(((names or {}).get(loc, loc), str(e.get("msg", "")).removeprefix("Value error, ")))
-    return found
+    return [((names or {}).get(p.where, p.where), p.message) for p in validation_details(exc)]
 
 
 def describe(exc: BaseException) -> str:
