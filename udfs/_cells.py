@@ -48,8 +48,6 @@ EXCEL_ERRORS = (
 Grid = list[list[Any]]
 
 
-
-
 def range_arg(doc: str) -> dict[str, Any]:
     """xlwings' options of a range argument, as ``Annotated[Any, range_arg("…")]``: the cells as rows
     (``ndim=2``), error cells as their text, ``doc`` as the argument's help in Excel. Both runtimes read

@@ -42,16 +42,14 @@ STAGE_WORDS: dict[str, Stage] = {
 LANGS = {"de": "de", "en": "en"}
 RELATIVE_LABELS = {"de": "{} (% vom Nettoumsatz)", "en": "{} (% of net sales)"}
 
-_AMOUNTS = ("8 cells in statement order: gross sales, deductions, product cost, freight, development, production, "
-            "service, sales cost (empty = 0)")
-_ACTIVITIES = ("optional block of activity-based costs, 4 columns: activity, stage (development, production, "
-               "service, sales), driver quantity, cost rate")
-_LANG = "language of the labels: de (default) or en"
 
-
-Amounts = Annotated[Any, range_arg(_AMOUNTS)]
-Activities = Annotated[Any, range_arg(_ACTIVITIES)]
-LabelLanguage = Annotated[Any, cell_arg(_LANG)]
+Amounts = Annotated[Any, range_arg(
+    "8 cells in statement order: gross sales, deductions, product cost, freight, development, production, "
+    "service, sales cost (empty = 0)")]
+Activities = Annotated[Any, range_arg(
+    "optional block of activity-based costs, 4 columns: activity, stage (development, production, "
+    "service, sales), driver quantity, cost rate")]
+LabelLanguage = Annotated[Any, cell_arg("language of the labels: de (default) or en")]
 
 
 def _input(amounts: Any, activities: Any) -> tuple[CdbInput, list[ActivityLine]]:

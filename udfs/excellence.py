@@ -44,14 +44,11 @@ from udfs._cells import (
 LANGS = {"de": "de", "en": "en"}
 OVERALL = {"de": "Gesamt", "en": "Overall"}
 
-_IDS = "column of criterion ids of the catalogue, e.g. SW-1.1"
-_RATINGS = "column of ratings beside the ids: 0, 25, 50, 75, 100, n.r. or the scale's words; empty = unanswered"
-_LANG = "language of the names: de (default) or en"
 
-
-CriterionIds = Annotated[Any, range_arg(_IDS)]
-Ratings = Annotated[Any, range_arg(_RATINGS)]
-LabelLanguage = Annotated[Any, cell_arg(_LANG)]
+CriterionIds = Annotated[Any, range_arg("column of criterion ids of the catalogue, e.g. SW-1.1")]
+Ratings = Annotated[Any, range_arg(
+    "column of ratings beside the ids: 0, 25, 50, 75, 100, n.r. or the scale's words; empty = unanswered")]
+LabelLanguage = Annotated[Any, cell_arg("language of the names: de (default) or en")]
 
 
 def _rating(value: Any, index: int) -> Rating | None:

@@ -30,26 +30,21 @@ from udfs._cells import (
     required,
 )
 
-_ANNUAL = "the annual amount to split (a target, a budget, a volume)"
-_SEASONALITY = "4 seasonality weights Q1–Q4 on any scale, e.g. 20, 30, 30, 20 or 0.2, 0.3, 0.3, 0.2"
-_STEP = "optional rounding step, e.g. 1 for whole units: each quarter a multiple of it, the sum kept exactly"
-_PLAN = "the plan of one figure, 4 cells Q1–Q4"
-_ACTUAL = "the actuals of the figure, 4 cells Q1–Q4: filled for closed quarters, empty for open ones"
-_REFORECAST = "optional re-forecast of the open quarters, 4 cells Q1–Q4 (empty cells: the plan)"
-_HIGHER = "TRUE (default) when more is better (revenue, profit); FALSE for costs"
-_GREEN = "attainment from which the light is green (default 1 = 100 %); for costs mirrored: 2 - green"
-_AMBER = "attainment from which the light is amber (default 0.95 = 95 %); for costs mirrored: 2 - amber"
-
-
-Annual = Annotated[Any, cell_arg(_ANNUAL)]
-Seasonality = Annotated[Any, range_arg(_SEASONALITY)]
-Step = Annotated[Any, cell_arg(_STEP)]
-Plan = Annotated[Any, range_arg(_PLAN)]
-Actual = Annotated[Any, range_arg(_ACTUAL)]
-HigherIsBetter = Annotated[Any, cell_arg(_HIGHER)]
-Green = Annotated[Any, cell_arg(_GREEN)]
-Amber = Annotated[Any, cell_arg(_AMBER)]
-Reforecast = Annotated[Any, range_arg(_REFORECAST)]
+Annual = Annotated[Any, cell_arg("the annual amount to split (a target, a budget, a volume)")]
+Seasonality = Annotated[Any, range_arg(
+    "4 seasonality weights Q1–Q4 on any scale, e.g. 20, 30, 30, 20 or 0.2, 0.3, 0.3, 0.2")]
+Step = Annotated[Any, cell_arg(
+    "optional rounding step, e.g. 1 for whole units: each quarter a multiple of it, the sum kept exactly")]
+Plan = Annotated[Any, range_arg("the plan of one figure, 4 cells Q1–Q4")]
+Actual = Annotated[Any, range_arg(
+    "the actuals of the figure, 4 cells Q1–Q4: filled for closed quarters, empty for open ones")]
+HigherIsBetter = Annotated[Any, cell_arg("TRUE (default) when more is better (revenue, profit); FALSE for costs")]
+Green = Annotated[Any, cell_arg(
+    "attainment from which the light is green (default 1 = 100 %); for costs mirrored: 2 - green")]
+Amber = Annotated[Any, cell_arg(
+    "attainment from which the light is amber (default 0.95 = 95 %); for costs mirrored: 2 - amber")]
+Reforecast = Annotated[Any, range_arg(
+    "optional re-forecast of the open quarters, 4 cells Q1–Q4 (empty cells: the plan)")]
 
 
 def _quarters(value: Any, what: str) -> dict[int, float | None]:

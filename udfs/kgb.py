@@ -27,18 +27,12 @@ from udfs._cells import (
     texts,
 )
 
-_CRITERIA = "column of the criteria's names"
-_WEIGHTS = "column of weights: points summing to 100 or fractions summing to 1"
-_SUPPLIERS = "row of supplier names (the column heads of the ratings)"
-_RATINGS = "block of ratings 0–100, one row per criterion, one column per supplier; empty = not rated"
-_OWN = "our own supplier name among the suppliers (empty: the first supplier)"
-
-
-Criteria = Annotated[Any, range_arg(_CRITERIA)]
-Weights = Annotated[Any, range_arg(_WEIGHTS)]
-Suppliers = Annotated[Any, range_arg(_SUPPLIERS)]
-Ratings = Annotated[Any, range_arg(_RATINGS)]
-OwnSupplier = Annotated[Any, cell_arg(_OWN)]
+Criteria = Annotated[Any, range_arg("column of the criteria's names")]
+Weights = Annotated[Any, range_arg("column of weights: points summing to 100 or fractions summing to 1")]
+Suppliers = Annotated[Any, range_arg("row of supplier names (the column heads of the ratings)")]
+Ratings = Annotated[Any, range_arg(
+    "block of ratings 0–100, one row per criterion, one column per supplier; empty = not rated")]
+OwnSupplier = Annotated[Any, cell_arg("our own supplier name among the suppliers (empty: the first supplier)")]
 
 
 def _ratings(column: tuple[Any, ...], names: list[str], supplier: str) -> list[float | None]:

@@ -47,22 +47,18 @@ RESOURCE_WORDS: dict[str, str] = {
 }
 DEFAULT_STEP = 0.5
 
-_CELLS = ("block of 9 columns, one row per (region, account): region, account (empty = Small Accounts), field "
-          "sales, inside sales, tech. service FTE, communication, volume, revenue, potential")
-_TOTAL_FTE = "FTE to distribute (empty: the actual total, so resources are only moved)"
-_STEP = "rounding step of the target FTE (empty: 0.5); the total is kept exactly"
-_W_POTENTIAL = "weight of the potential share in the target share (both weights empty: potential only)"
-_W_REVENUE = "weight of the revenue share in the target share (empty = 0)"
-_RESOURCE = ("resource type: empty or Gesamt MAK (total FTE), Außendienst, Innendienst, Technischer Service, "
-             "Kommunikation (or the English names)")
 
-
-Cells = Annotated[Any, range_arg(_CELLS)]
-TotalFte = Annotated[Any, cell_arg(_TOTAL_FTE)]
-Step = Annotated[Any, cell_arg(_STEP)]
-WeightPotential = Annotated[Any, cell_arg(_W_POTENTIAL)]
-WeightRevenue = Annotated[Any, cell_arg(_W_REVENUE)]
-Resource = Annotated[Any, cell_arg(_RESOURCE)]
+Cells = Annotated[Any, range_arg(
+    "block of 9 columns, one row per (region, account): region, account (empty = Small Accounts), field "
+    "sales, inside sales, tech. service FTE, communication, volume, revenue, potential")]
+TotalFte = Annotated[Any, cell_arg("FTE to distribute (empty: the actual total, so resources are only moved)")]
+Step = Annotated[Any, cell_arg("rounding step of the target FTE (empty: 0.5); the total is kept exactly")]
+WeightPotential = Annotated[Any, cell_arg(
+    "weight of the potential share in the target share (both weights empty: potential only)")]
+WeightRevenue = Annotated[Any, cell_arg("weight of the revenue share in the target share (empty = 0)")]
+Resource = Annotated[Any, cell_arg(
+    "resource type: empty or Gesamt MAK (total FTE), Außendienst, Innendienst, Technischer Service, "
+    "Kommunikation (or the English names)")]
 
 
 def _cells(cells: Any) -> tuple[list[ResourceCell], list[int | None]]:
