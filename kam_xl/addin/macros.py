@@ -228,22 +228,33 @@ def _database_problem(url: str, access: MacroAccess | None) -> str:
                        "— allowed: the path of an .xlsx data book or of a folder of CSV files")
 
 
+def _setting_path(ws: WorkbookSettings, checked: Checked, name: Literal["ctl_output", "ctl_databook"],
+                  access: MacroAccess | None, wanted: str, url_problem: Callable[[str], str]) -> Path | None:
+    """The local path a path setting names (relative to the workbook's folder, under the server's roots for
+    its kind), or ``None`` after adding its error row: empty (``wanted`` is allowed), a URL (``url_problem``
+    says why not) or refused by the server's roots."""
+    text = checked.settings.values()[name]
+    if text is None:
+        checked.errors.append(_setting_row(ws, name, f"empty — allowed: {wanted}"))
+        return None
+    if is_url(text):
+        checked.errors.append(_setting_row(ws, name, url_problem(text)))
+        return None
+    kind: Literal["data", "output"] = "output" if name == "ctl_output" else "data"
+    path = _path(text, ws.folder, access, kind)
+    refused = access.refusal(path, kind) if access is not None else None
+    if refused:
+        checked.errors.append(_setting_row(ws, name, refused))
+        return None
+    return path
+
+
 def _check_output(ws: WorkbookSettings, checked: Checked, access: MacroAccess | None) -> None:
     """The output folder setting: a folder (not a URL), under an output root on the server, writable or
     creatable. Sets ``checked.output`` unless refused (a refused folder is not even looked at)."""
-    text = checked.settings.output
-    if text is None:
-        checked.errors.append(_setting_row(ws, "ctl_output", "empty — allowed: the folder for the account "
-                                                             "workbooks"))
-        return
-    if is_url(text):
-        checked.errors.append(_setting_row(ws, "ctl_output", f"a URL ({_shown_url(text)}) — allowed: a folder for "
-                                                             "the account workbooks"))
-        return
-    output = _path(text, ws.folder, access, "output")
-    refused = access.refusal(output, "output") if access is not None else None
-    if refused:
-        checked.errors.append(_setting_row(ws, "ctl_output", refused))
+    output = _setting_path(ws, checked, "ctl_output", access, "the folder for the account workbooks",
+                           lambda text: f"a URL ({_shown_url(text)}) — allowed: a folder for the account workbooks")
+    if output is None:
         return
     try:
         why = output_problem(output)
@@ -259,18 +270,9 @@ def _check_output(ws: WorkbookSettings, checked: Checked, access: MacroAccess | 
 def _check_databook(ws: WorkbookSettings, checked: Checked, access: MacroAccess | None) -> None:
     """The data book setting: a path (under a data root on the server) that reads without problems, or a
     database URL (on the server's allow-list). Sets ``checked.databook`` and ``checked.db``."""
-    text = checked.settings.databook
-    if text is None:
-        checked.errors.append(_setting_row(ws, "ctl_databook", "empty — allowed: the path of an .xlsx data book or "
-                                                               "of a folder of CSV files"))
-        return
-    if is_url(text):
-        checked.errors.append(_setting_row(ws, "ctl_databook", _database_problem(text, access)))
-        return
-    databook = _path(text, ws.folder, access, "data")
-    refused = access.refusal(databook, "data") if access is not None else None
-    if refused:
-        checked.errors.append(_setting_row(ws, "ctl_databook", refused))
+    databook = _setting_path(ws, checked, "ctl_databook", access, "the path of an .xlsx data book or of a folder "
+                             "of CSV files", lambda text: _database_problem(text, access))
+    if databook is None:
         return
     try:
         exists = databook.exists()
