@@ -36,8 +36,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kam_xl.addin.runtime import call_classic, load_udfs
+from kam_xl.addin.runtime import load_udfs
 from kam_xl.kgb import KgbCard, KgbCriterion, score_card
+from kam_xl.testing import call_classic
 
 SUPPLIERS = ["Wir", "Nordchem", "BaSiCo"]
 API_KEY = "kam-xl-benchmark-key-0001"

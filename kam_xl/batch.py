@@ -42,6 +42,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from kam_xl import csvio
 from kam_xl.databook import TABLES, AccountRow, DataBook, demo_databook, read_databook
+from kam_xl.errors import KamInputError, ReportProblem
 from kam_xl.excellence import Catalogue, Response, load_catalogue
 from kam_xl.files import (
     SAVE_AS_XLSX,
@@ -174,6 +175,14 @@ def _databook(path: str | None) -> DataBook:
     return demo_databook() if path is None else read_databook(path)
 
 
+def reload_databook(path: str | Path) -> DataBook:
+    """Read the data book at ``path`` afresh and keep it for the batch functions that follow. The batch functions
+    cache data books by path for a batch run; a long-lived process (Excel's Python, the server) calls this first,
+    as the file may have changed since. Raises :class:`~kam_xl.databook.DataBookError` as ``read_databook``."""
+    _databook.cache_clear()
+    return _databook(str(path))
+
+
 def _problem_text(book: Book, file: str) -> Callable[[str, int | None, int | None, object, str], str]:
     def text(name: str, row: int | None, col: int | None, value: object, allowed: str) -> str:
         where = locate(book, name, row, col)
@@ -217,11 +226,8 @@ def _write(book: Book, target: Path, backup: Path | None) -> str | None:
     return None
 
 
-Problem = Callable[[str, int | None, int | None, object, str], None]
-
-
 def _merge_and_rebuild(fresh: Book, old: NamedValues, new_inputs: dict[str, Any],
-                       rebuild: Callable[[dict[str, Any], Problem], Book], file: str
+                       rebuild: Callable[[dict[str, Any], ReportProblem], Book], file: str
                        ) -> tuple[Book, list[tuple[str, str, Conflict]], list[str]]:
     """Merge the old workbook's inputs with the data's by key (:func:`~kam_xl.workbook.merge.merge_keyed`), lay
     the workbook out again from them and put back the held cells (error values, cleared cells). Returns the
@@ -270,7 +276,7 @@ def _merge_and_rebuild(fresh: Book, old: NamedValues, new_inputs: dict[str, Any]
 
 
 def write_regenerating(key: str, target: Path, fresh: Book, identity: dict[str, str],
-                       rebuild: Callable[[dict[str, Any], Problem], Book], now: datetime) -> PlanResult:
+                       rebuild: Callable[[dict[str, Any], ReportProblem], Book], now: datetime) -> PlanResult:
     """Write the layout ``fresh`` (built from the data) to ``target``. If a workbook is already there, it must
     carry the ``identity`` entries in its ``_meta``; its inputs are merged with the data, rows by key (see
     :mod:`kam_xl.workbook.merge` and :func:`_merge_and_rebuild`), ``rebuild(merged inputs, problem)`` lays the
@@ -354,7 +360,7 @@ def generate_questionnaire(data_path: str | None, respondent: str, out_dir: Path
     response = next(r for r in db.responses() if r.respondent == respondent)
     fresh = questionnaire(catalogue, response, respondent, response.role, lang, generated_at=now)
 
-    def rebuild(merged: dict[str, Any], problem: Problem) -> Book:
+    def rebuild(merged: dict[str, Any], problem: ReportProblem) -> Book:
         typed = read_questionnaire(NamedValues(path=Path(), refs={}, values=merged), catalogue, problem)
         return questionnaire(catalogue, typed, typed.respondent, typed.role, lang, generated_at=now)
 
@@ -856,18 +862,30 @@ def plans_to_databook(plans: list[AccountPlanData], source: str, responses: list
     return DataBook(source=source, accounts=accounts, tables=tables)
 
 
+#: What builds the macro-enabled controller (:func:`kam_xl.addin.xlsm.controller_xlsm_book`), passed in by the
+#: CLI and the macros so that the batch layer does not import the add-in.
+XlsmBook = Callable[..., Book]
+
+
 def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetime | None = None,
-                     settings: ControllerSettings | None = None) -> Path:
+                     settings: ControllerSettings | None = None, *, xlsm_book: XlsmBook | None = None) -> Path:
     """Write the controller workbook of a data book (atomically). An existing one is first copied to
     ``_backup/`` and the settings typed into it are read by defined name and carried into the new one
     (:func:`~kam_xl.workbook.controller.read_carried_settings`); ``settings`` given here are written instead.
 
-    A ``.xlsm`` target gets the macro-enabled workbook (:func:`kam_xl.addin.xlsm.controller_xlsm_book`: the
-    standalone xlwings VBA project, the macro buttons, the xlwings licence); any other the plain ``.xlsx``.
+    A ``.xlsm`` target gets the macro-enabled workbook that ``xlsm_book`` builds (the add-in's
+    :func:`kam_xl.addin.xlsm.controller_xlsm_book`: the standalone xlwings VBA project, the macro buttons, the
+    xlwings licence; called as ``xlsm_book(db, lang, now, settings=…, status=…)``); any other the plain ``.xlsx``.
+    A ``.xlsm`` target without ``xlsm_book`` is a :class:`~kam_xl.errors.KamInputError`, before anything is
+    written.
 
     Raises :class:`~kam_xl.files.NotWrittenError` (file and reason) when the backup or the workbook cannot be
     written (disk full, permission denied, read-only file system); the old file is then left as it is."""
     now = now or datetime.now(UTC)
+    xlsm = target.suffix.lower() == ".xlsm"
+    if xlsm and xlsm_book is None:
+        raise KamInputError(f"{target.name}: a macro-enabled workbook (.xlsm) is built by the add-in — pass "
+                            "xlsm_book=kam_xl.addin.xlsm.controller_xlsm_book, or write an .xlsx")
     status, backup = None, None
     if target.exists():
         if settings is None:
@@ -876,10 +894,8 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
             backup = backup_copy(target, now)
         except OSError as e:
             raise NotWrittenError(target, _backup_failed(e)) from None
-    if target.suffix.lower() == ".xlsm":
-        from kam_xl.addin.xlsm import controller_xlsm_book
-
-        book = controller_xlsm_book(db, lang, now, settings=settings, status=status)
+    if xlsm_book is not None and xlsm:
+        book = xlsm_book(db, lang, now, settings=settings, status=status)
     else:
         book = controller_workbook(db, lang, generated_at=now, settings=settings, status=status)
     reason = _write(book, target, backup)

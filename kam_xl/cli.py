@@ -13,7 +13,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -27,6 +27,9 @@ from kam_xl.errors import KamInputError, describe
 from kam_xl.excellence import load_catalogue
 from kam_xl.files import NotWrittenError, fs_reason, os_error_of
 from kam_xl.resources import TargetWeights
+
+if TYPE_CHECKING:
+    from kam_xl.batch import XlsmBook
 
 app = typer.Typer(help="kam_xl — key account management methods in Excel.", no_args_is_help=True,
                   add_completion=False)
@@ -123,7 +126,15 @@ def _pct(v: float | None) -> str:
     return "–" if v is None else f"{v * 100:.1f} %"
 
 
-def _num(v: float | None, digits: int = 1) -> str:
+def _xlsm_book() -> XlsmBook:
+    """The add-in's builder of the macro-enabled controller, for the batch functions that write one."""
+    from kam_xl.addin.xlsm import controller_xlsm_book
+
+    return controller_xlsm_book
+
+
+def _fixed(v: float | None, digits: int = 1) -> str:
+    """A number as a table shows it: ``digits`` decimals, thousands separated; "–" for none."""
     return "–" if v is None else f"{v:,.{digits}f}"
 
 
@@ -206,11 +217,11 @@ def _print_resources(r: rep.ResourcesReport) -> None:
                 "Potential share", "Consistency"):
         t.add_column(col, justify="left" if col in ("Region", "Account") else "right")
     for c in r.cells:
-        t.add_row(c.region, c.account_id or "Small Accounts", _num(c.actual_fte), _num(c.target_fte),
-                  _num(c.delta_fte), _pct(c.resource_share), _pct(c.potential_share), _num(c.consistency, 2))
+        t.add_row(c.region, c.account_id or "Small Accounts", _fixed(c.actual_fte), _fixed(c.target_fte),
+                  _fixed(c.delta_fte), _pct(c.resource_share), _pct(c.potential_share), _fixed(c.consistency, 2))
     for g in r.regions:
-        t.add_row(f"[bold]{g.region}[/]", "[bold]region total[/]", _num(g.actual_fte), _num(g.target_fte),
-                  _num(g.delta_fte), "", "", f"market {_pct(g.market_share)}")
+        t.add_row(f"[bold]{g.region}[/]", "[bold]region total[/]", _fixed(g.actual_fte), _fixed(g.target_fte),
+                  _fixed(g.delta_fte), "", "", f"market {_pct(g.market_share)}")
     out.print(t)
     out.print(f"Share of resources that would have to move to match potential: [bold]{_pct(r.moved_share)}[/]")
 
@@ -221,7 +232,7 @@ def _print_excellence(r: rep.ExcellenceReport) -> None:
     for col in ("Respondent", "Role", *dims, "Overall", "Coverage", "Thin", "Unsupported 75/100"):
         t.add_column(col, justify="left" if col in ("Respondent", "Role", "Thin") else "right")
     for p in r.respondents:
-        t.add_row(p.respondent, p.role, *(_num(p.dimensions[d]) for d in dims), _num(p.overall),
+        t.add_row(p.respondent, p.role, *(_fixed(p.dimensions[d]) for d in dims), _fixed(p.overall),
                   _pct(p.coverage), ", ".join(p.thin) or "–", str(len(p.unsupported)))
     out.print(t)
     split = [cid for cid, c in r.consolidated.items() if c.disagreement]
@@ -275,7 +286,8 @@ def generate(
     except Exception as e:
         not_written.append(_not_written(out_dir / "conflicts.csv", e))
     try:
-        controller = write_controller(db, out_dir / CONTROLLER_FILE, lang)  # type: ignore[arg-type]
+        controller = write_controller(db, out_dir / CONTROLLER_FILE, lang,  # type: ignore[arg-type]
+                                      xlsm_book=_xlsm_book())
     except NotWrittenError as e:
         not_written.append(str(e))
     t = Table(title=f"kam-xl generate → {out_dir}", header_style="bold")
@@ -384,7 +396,8 @@ def collect(
     out.print(said)
     controller: Path | str = "not written"
     try:
-        controller = write_controller(consolidate(base, collected), controller_path, "en" if lang == "en" else "de")
+        controller = write_controller(consolidate(base, collected), controller_path, "en" if lang == "en" else "de",
+                                      xlsm_book=_xlsm_book())
     except NotWrittenError as e:
         not_written.append(str(e))
     out.print(f"Controller workbook: {controller}")
@@ -435,7 +448,7 @@ def xlwings_xlsm(
 ) -> None:
     """Write the macro-enabled controller workbook: the controller of the data book with the standalone
     xlwings VBA project of the installed xlwings and buttons for function import and the macros."""
-    from kam_xl.addin.xlsm import XlwingsFilesError
+    from kam_xl.addin.xlsm import XlwingsFilesError, controller_xlsm_book
     from kam_xl.batch import write_controller
 
     if lang not in ("de", "en"):
@@ -444,7 +457,7 @@ def xlwings_xlsm(
     try:
         if out_file.suffix.lower() != ".xlsm":
             raise ValueError(f"{out_file.name}: the macro-enabled controller workbook — allowed extension: .xlsm")
-        path = write_controller(db, out_file, lang)  # type: ignore[arg-type]
+        path = write_controller(db, out_file, lang, xlsm_book=controller_xlsm_book)  # type: ignore[arg-type]
     except (ValueError, OSError, XlwingsFilesError) as e:
         raise _fail([describe(e)]) from None
     out.print(f"Controller workbook (macro-enabled): {path}")

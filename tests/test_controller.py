@@ -19,9 +19,9 @@ from kam_xl.databook import TABLES, DataBook, demo_databook
 from kam_xl.kaop import kaop_plan
 from kam_xl.kgb import competitive_position
 from kam_xl.portfolio import bubble_marker_size
-from kam_xl.recalc import error_cells, mismatches, read_defined_names, read_values, recalculate
 from kam_xl.report import account_reports, resources_report
 from kam_xl.resources import ResourceCell, analyse_resources, measure_totals, proportional_targets
+from kam_xl.testing.recalc import error_cells, mismatches, read_defined_names, read_values, recalculate
 from kam_xl.workbook.controller import TEMPLATE_ID, TEMPLATE_VERSION, controller_workbook
 from kam_xl.workbook.layout import Book
 from kam_xl.workbook.render import write_book

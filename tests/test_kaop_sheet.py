@@ -26,7 +26,7 @@ from kam_xl.kaop import (
     cost_lines,
     kaop_plan,
 )
-from kam_xl.recalc import error_cells, mismatches, read_defined_names, read_values, recalculate
+from kam_xl.testing.recalc import error_cells, mismatches, read_defined_names, read_values, recalculate
 from kam_xl.workbook.kaop_sheet import BASIS_WORDS, LEVER_WORDS, kaop_sheet
 from kam_xl.workbook.layout import Book, Sheet
 from kam_xl.workbook.render import write_book

@@ -20,7 +20,7 @@ from kam_xl.kgb import (
     weight_sum,
     weights_complete,
 )
-from kam_xl.recalc import error_cells, mismatches, read_defined_names, read_values, recalculate
+from kam_xl.testing.recalc import error_cells, mismatches, read_defined_names, read_values, recalculate
 from kam_xl.workbook.kgb_sheet import kgb_sheet
 from kam_xl.workbook.layout import Book
 from kam_xl.workbook.render import write_book

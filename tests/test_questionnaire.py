@@ -13,7 +13,7 @@ from openpyxl.utils.cell import range_boundaries
 from kam_xl.databook import demo_databook
 from kam_xl.errors import KamInputError
 from kam_xl.excellence import RATING_SCALE, Answer, Response, load_catalogue, score_response, summarise_dimensions
-from kam_xl.recalc import error_cells, mismatches, read_defined_names, read_values, recalculate
+from kam_xl.testing.recalc import error_cells, mismatches, read_defined_names, read_values, recalculate
 from kam_xl.workbook.excellence_sheet import excellence_sheet, rating_word, rating_words
 from kam_xl.workbook.layout import Book
 from kam_xl.workbook.questionnaire import TEMPLATE_ID, questionnaire

@@ -1,4 +1,4 @@
-"""kam_xl.recalc: recalculation of .xlsx files with LibreOffice (soffice --headless).
+"""kam_xl.testing.recalc: recalculation of .xlsx files with LibreOffice (soffice --headless).
 
 These tests really run LibreOffice; they are not skipped when it is missing but fail, because the project's
 CI installs it (``apt-get install -y --no-install-recommends libreoffice-calc``). The workbooks are written by
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from kam_xl import recalc
-from kam_xl.recalc import (
+from kam_xl.testing import recalc
+from kam_xl.testing.recalc import (
     RECALC_NEVER,
     error_cells,
     find_soffice,

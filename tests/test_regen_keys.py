@@ -21,7 +21,7 @@ from kam_xl.cells import CellError
 from kam_xl.databook import demo_databook
 from kam_xl.kaop import KaopMeasure, PotentialGoal, ProductQuarter
 from kam_xl.kgb import KgbCard, KgbCriterion
-from kam_xl.recalc import read_values, recalculate
+from kam_xl.testing.recalc import read_values, recalculate
 from kam_xl.workbook.account_plan import TEMPLATE_ID, AccountPlanData, account_plan, parse_inputs
 from kam_xl.workbook.kaop_sheet import KaopInputs
 from kam_xl.workbook.layout import KeyedFamily, RowKey

@@ -16,13 +16,14 @@ from typing import Any
 import pytest
 from shared import DYE_VOLUME, RATES, SALES_STAFF, TECH_SERVICE, tabelle_8
 
-from kam_xl.addin.runtime import COM_ERRORS, VBA_MISSING, call_classic, com_date, load_udfs, vba_module
+from kam_xl.addin.runtime import load_udfs, vba_module
 from kam_xl.cdb import STATEMENT_LINES, cdb_statement
 from kam_xl.databook import demo_databook
 from kam_xl.excellence import load_catalogue, score_response
 from kam_xl.kaop import COST_CATEGORIES, QUARTERS, compare, kaop_plan
 from kam_xl.kgb import KgbCard, score_card, supplier_ranks
 from kam_xl.resources import analyse_resources
+from kam_xl.testing import COM_ERRORS, VBA_MISSING, call_classic, com_date
 
 # The functions of each module and their VBA signatures, as the README lists them.
 SIGNATURES = {

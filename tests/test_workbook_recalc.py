@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kam_xl.databook import demo_databook
-from kam_xl.recalc import error_cells, mismatches, read_values, recalculate
+from kam_xl.testing.recalc import error_cells, mismatches, read_values, recalculate
 from kam_xl.workbook.account_plan import AccountPlanData, account_plan
 from kam_xl.workbook.layout import Book
 from kam_xl.workbook.render import write_book

@@ -34,7 +34,7 @@ from kam_xl.addin.xlsm import (
 from kam_xl.batch import collect_plans, generate_plan, generate_questionnaire, write_controller
 from kam_xl.cli import app
 from kam_xl.databook import demo_databook
-from kam_xl.recalc import error_cells, mismatches, read_values, recalculate
+from kam_xl.testing.recalc import error_cells, mismatches, read_values, recalculate
 from kam_xl.workbook.layout import XLWINGS_CONF, XLWINGS_CONF_SHEET, Book, Sheet
 from kam_xl.workbook.names import read_named
 from kam_xl.workbook.render import write_book
@@ -69,7 +69,8 @@ def xlsm(tmp_path_factory) -> dict[str, tuple[Book, Path]]:
     folder = tmp_path_factory.mktemp("xlsm")
     db = demo_databook()
     return {lang: (controller_xlsm_book(db, lang, WHEN),
-                   write_controller(db, folder / f"Controller_{lang}.xlsm", lang, WHEN)) for lang in ("de", "en")}
+                   write_controller(db, folder / f"Controller_{lang}.xlsm", lang, WHEN,
+                                    xlsm_book=controller_xlsm_book)) for lang in ("de", "en")}
 
 
 @pytest.fixture(scope="module")
@@ -227,13 +228,13 @@ def test_libreoffice_opens_the_xlsm_without_error_values(xlsm, tmp_path):
 
 def test_rewriting_the_xlsm_keeps_typed_settings_and_a_backup_that_is_an_xlsm(tmp_path):
     db = demo_databook()
-    target = write_controller(db, tmp_path / "Controller.xlsm", "de", WHEN)
+    target = write_controller(db, tmp_path / "Controller.xlsm", "de", WHEN, xlsm_book=controller_xlsm_book)
     assert read_named(target).values["ctl_output"] is None
     wb = openpyxl.load_workbook(target, keep_vba=True)  # the controller types an output folder
     sheet, ref = next(iter(wb.defined_names["ctl_output"].destinations))
     wb[sheet][ref.replace("$", "")] = r"\\share\KAM\2026"
     wb.save(target)
-    write_controller(db, target, "de", datetime(2026, 3, 3, tzinfo=UTC))
+    write_controller(db, target, "de", datetime(2026, 3, 3, tzinfo=UTC), xlsm_book=controller_xlsm_book)
     assert read_named(target).values["ctl_output"] == r"\\share\KAM\2026"
     [backup] = (tmp_path / "_backup").iterdir()
     assert backup.name == "Controller.20260303-000000.xlsm"

@@ -6,6 +6,7 @@ xlwings' decorators for both runtimes — the classic add-in ("UDF Modules: udfs
 and xlwings Server (``kam-xl serve``). Wrong input gives a short ``#KAM! …`` text, never a traceback.
 """
 
+# ruff: noqa: F401 — the functions are imported to be exported; __all__ is derived from them below
 from udfs.cdb import kam_cdb_iii, kam_cdb_statement
 from udfs.excellence import kam_excellence_profile, kam_excellence_scores
 from udfs.kaop import kam_kaop_forecast, kam_kaop_split, kam_kaop_variance
@@ -14,23 +15,7 @@ from udfs.macros import kam_collect, kam_generate_all, kam_refresh_plan, kam_val
 from udfs.portfolio import kam_portfolio_band
 from udfs.resources import kam_moved_share, kam_resource_targets
 
-__all__ = [
-    "kam_cdb_iii",
-    "kam_cdb_statement",
-    "kam_collect",
-    "kam_excellence_profile",
-    "kam_excellence_scores",
-    "kam_generate_all",
-    "kam_kaop_forecast",
-    "kam_kaop_split",
-    "kam_kaop_variance",
-    "kam_kgb_card",
-    "kam_kgb_gaps",
-    "kam_kgb_rank",
-    "kam_kgb_score",
-    "kam_moved_share",
-    "kam_portfolio_band",
-    "kam_refresh_plan",
-    "kam_resource_targets",
-    "kam_validate",
-]
+#: Every function and macro above, derived from the decorators: what xlwings' "Import Functions" and the server
+#: offer.
+__all__ = sorted(name for name, obj in dict(globals()).items()
+                 if name.startswith("kam_") and (hasattr(obj, "__xlfunc__") or hasattr(obj, "__xlscript__")))

@@ -21,13 +21,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import sys
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from pydantic import ValidationError
 
-from kam_xl.errors import KamInputError, describe
-from kam_xl.text import choice_key, clean_text
+from kam_xl.cells import CellError as ErrorValue
+from kam_xl.errors import KamInputError, describe, validation_problems
+from kam_xl.text import choice_key
+from kam_xl.workbook import coerce
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -43,6 +46,20 @@ EXCEL_ERRORS = (
 )
 
 Grid = list[list[Any]]
+
+
+def range_arg(doc: str) -> dict[str, Any]:
+    """xlwings' options of a range argument, as ``Annotated[Any, range_arg("…")]``: the cells as rows
+    (``ndim=2``), error cells as their text, ``doc`` as the argument's help in Excel. Both runtimes read
+    these from the type hint (``xlwings.udfs.xlfunc`` and ``xlwings.server.func``), as ``@xw.arg`` would set them.
+    """
+    return {"ndim": 2, "err_to_str": True, "doc": doc}
+
+
+def cell_arg(doc: str) -> dict[str, Any]:
+    """xlwings' options of a one-cell argument, as ``Annotated[Any, cell_arg("…")]``: its value as it is,
+    an error cell as its text, ``doc`` as the argument's help in Excel."""
+    return {"err_to_str": True, "doc": doc}
 
 
 class CellError(KamInputError):
@@ -63,27 +80,42 @@ def is_empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _as_read(value: Any) -> Any:
+    """A cell's value as the sheet readers get it (:mod:`kam_xl.workbook.coerce`): an error cell, which Excel
+    functions get as its text (``err_to_str=True``), as :class:`kam_xl.cells.CellError`; a blank text as empty."""
+    if is_error_text(value):
+        return ErrorValue(value.strip().upper())
+    return None if is_empty(value) else value
+
+
+def _holds(value: Any) -> str:
+    """What a refused cell holds, in words: ``TRUE``, ``#N/A``, ``the date 31.03.2026``, ``text '12'``."""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if is_error_text(value):
+        return value.strip()
+    if isinstance(value, dt.date | dt.datetime):
+        return f"the date {value:%d.%m.%Y}"
+    return repr(value) if isinstance(value, int | float) else f"text {value!r}"
+
+
 def number(value: Any, what: str, index: int | None = None, *, empty: bool = True) -> float | None:
-    """A number from a cell; ``None`` for an empty cell (or an error when ``empty=False``)."""
+    """A number from a cell; ``None`` for an empty cell (or an error when ``empty=False``).
+
+    The rule is the sheet readers' (:func:`kam_xl.workbook.coerce.number`): a finite number, never a text (also
+    ``"12"``), a boolean, a date or an error value. What differs is only the wording: an Excel function names
+    the argument and the cell's position in it, and says what the cell holds."""
     if value.__class__ is float and math.isfinite(value):  # what nearly every cell holds: checked first
         return value
     where = _where(what, index)
-    if is_empty(value):
-        if empty:
-            return None
-        raise CellError(f"{where}: is empty — allowed: a number")
-    if isinstance(value, bool):
-        raise CellError(f"{where}: holds {str(value).upper()} — allowed: a number")
-    if isinstance(value, int | float):
-        f = float(value)
-        if not math.isfinite(f):
-            raise CellError(f"{where}: holds {value!r} — allowed: a finite number")
-        return f
-    if is_error_text(value):
-        raise CellError(f"{where}: holds {value.strip()} — allowed: a number")
-    if isinstance(value, dt.date | dt.datetime):
-        raise CellError(f"{where}: holds the date {value:%d.%m.%Y} — allowed: a number")
-    raise CellError(f"{where}: holds text {value!r} — allowed: a number")
+    try:
+        found = coerce.number(_as_read(value), required=not empty)
+    except coerce.Refusal:
+        if is_empty(value):
+            raise CellError(f"{where}: is empty — allowed: a number") from None
+        finite = "a finite number" if isinstance(value, int | float) and not isinstance(value, bool) else "a number"
+        raise CellError(f"{where}: holds {_holds(value)} — allowed: {finite}") from None
+    return found
 
 
 def required(value: Any, what: str, index: int | None = None) -> float:
@@ -94,14 +126,16 @@ def required(value: Any, what: str, index: int | None = None) -> float:
 
 
 def text(value: Any, what: str, index: int | None = None, *, empty: bool = False) -> str:
-    """A label from a cell under the one text rule of every reader (:func:`kam_xl.text.clean_text`: Unicode
-    NFC, spaces folded and trimmed, whole numbers as ``2026`` not ``2026.0``); dates as ``2026-03-31``."""
+    """A label from a cell under the one text rule of every reader (:func:`kam_xl.workbook.coerce.text`, i.e.
+    :func:`kam_xl.text.clean_text`: Unicode NFC, spaces folded and trimmed, whole numbers as ``2026`` not
+    ``2026.0``); dates as ``2026-03-31``. Unlike a sheet's input cell, an argument has no length limit."""
     where = _where(what, index)
-    if is_error_text(value):
-        raise CellError(f"{where}: holds {value.strip()} — allowed: a text")
     if isinstance(value, dt.datetime | dt.date):
         value = f"{value:%Y-%m-%d}"
-    result = clean_text(value) or ""  # the one text rule of every reader: NFC, trimmed, 2026 not 2026.0
+    try:
+        result = coerce.text(_as_read(value), max_chars=sys.maxsize) or ""
+    except coerce.Refusal:
+        raise CellError(f"{where}: holds {_holds(value)} — allowed: a text") from None
     if not result and not empty:
         raise CellError(f"{where}: is empty — allowed: a text")
     return result
@@ -172,15 +206,14 @@ def choice(value: Any, what: str, words: dict[str, T], default: T | None = None)
     """
     if is_empty(value) and default is not None:
         return default
-    key = choice_key(text(value, what, empty=True)) or ""  # case and dashes folded, as the sheet readers
-    folded = {choice_key(k): v for k, v in words.items()}
-    if key not in folded:
-        shown = f"{value!r}" if key else "nothing"
+    found = coerce.offered(text(value, what, empty=True), tuple(words))  # as the sheets' drop-downs match
+    if found is None:
+        shown = f"{value!r}" if choice_key(text(value, what, empty=True)) else "nothing"
         allowed: dict[str, str] = {}
         for word in words:  # each word once, in the order given
             allowed.setdefault(word.casefold(), word)
         raise CellError(f"{what}: holds {shown} — allowed: {', '.join(allowed.values())}")
-    return folded[key]
+    return words[found]
 
 
 def optional_number(value: Any, what: str, default: float | None) -> float | None:
@@ -244,12 +277,7 @@ def build(model: Callable[..., M], where: str, names: dict[str, str] | None = No
     try:
         return model(**fields)
     except ValidationError as exc:
-        parts = []
-        for e in exc.errors():
-            msg = str(e.get("msg", "")).removeprefix("Value error, ")
-            loc = ".".join(str(x) for x in e.get("loc", ()))
-            loc = (names or {}).get(loc, loc)
-            parts.append(f"{loc}: {msg}" if loc else msg)
+        parts = [f"{loc}: {msg}" if loc else msg for loc, msg in validation_problems(exc, names)]
         prefix = f"{where}: " if where else ""
         raise CellError(prefix + "; ".join(parts)) from None
 

@@ -10,16 +10,29 @@ Produktion, Service, Vertrieb); empty rows are skipped.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import xlwings as xw
 
 from kam_xl.cdb import STAGES, STATEMENT_LINES, ActivityLine, CdbInput, CdbStatement, Stage, cdb_statement
 from kam_xl.workbook.account_plan import STAGE_LABELS
-from udfs._cells import CellError, Grid, build, choice, count, excel_errors, numbers, required, table_rows, text
+from udfs._cells import (
+    CellError,
+    Grid,
+    build,
+    cell_arg,
+    choice,
+    count,
+    excel_errors,
+    numbers,
+    range_arg,
+    required,
+    table_rows,
+    text,
+)
 
-#: The eight input amounts in statement order (the statement's lines that are not computed levels).
-AMOUNT_FIELDS = tuple(field for field, _, _, kind in STATEMENT_LINES if kind != "level")
+#: The eight input amounts in statement order: the fields of :class:`~kam_xl.cdb.CdbInput`.
+AMOUNT_FIELDS = tuple(CdbInput.model_fields)
 ACTIVITY_COLUMNS = ("activity", "stage", "driver quantity", "cost rate")
 STAGE_WORDS: dict[str, Stage] = {
     **{s: s for s in STAGES},
@@ -29,11 +42,14 @@ STAGE_WORDS: dict[str, Stage] = {
 LANGS = {"de": "de", "en": "en"}
 RELATIVE_LABELS = {"de": "{} (% vom Nettoumsatz)", "en": "{} (% of net sales)"}
 
-_AMOUNTS = ("8 cells in statement order: gross sales, deductions, product cost, freight, development, production, "
-            "service, sales cost (empty = 0)")
-_ACTIVITIES = ("optional block of activity-based costs, 4 columns: activity, stage (development, production, "
-               "service, sales), driver quantity, cost rate")
-_LANG = "language of the labels: de (default) or en"
+
+Amounts = Annotated[Any, range_arg(
+    "8 cells in statement order: gross sales, deductions, product cost, freight, development, production, "
+    "service, sales cost (empty = 0)")]
+Activities = Annotated[Any, range_arg(
+    "optional block of activity-based costs, 4 columns: activity, stage (development, production, "
+    "service, sales), driver quantity, cost rate")]
+LabelLanguage = Annotated[Any, cell_arg("language of the labels: de (default) or en")]
 
 
 def _input(amounts: Any, activities: Any) -> tuple[CdbInput, list[ActivityLine]]:
@@ -66,11 +82,8 @@ def _statement(amounts: Any, activities: Any) -> CdbStatement:
 
 
 @xw.func(category="KAM")
-@xw.arg("amounts", ndim=2, err_to_str=True, doc=_AMOUNTS)
-@xw.arg("activities", ndim=2, err_to_str=True, doc=_ACTIVITIES)
-@xw.arg("lang", err_to_str=True, doc=_LANG)
 @excel_errors
-def kam_cdb_statement(amounts: Any, activities: Any = None, lang: Any = None) -> Grid:
+def kam_cdb_statement(amounts: Amounts, activities: Activities = None, lang: LabelLanguage = None) -> Grid:
     """The whole CDB I–III statement as 15 rows of label and value: gross sales down to CDB III, then CDB I, II
     and III as fractions of net sales (empty when net sales are 0).
 
@@ -87,10 +100,8 @@ def kam_cdb_statement(amounts: Any, activities: Any = None, lang: Any = None) ->
 
 
 @xw.func(category="KAM")
-@xw.arg("amounts", ndim=2, err_to_str=True, doc=_AMOUNTS)
-@xw.arg("activities", ndim=2, err_to_str=True, doc=_ACTIVITIES)
 @excel_errors
-def kam_cdb_iii(amounts: Any, activities: Any = None) -> float:
+def kam_cdb_iii(amounts: Amounts, activities: Activities = None) -> float:
     """Customer contribution margin III (Kundendeckungsbeitrag III) of an account: net sales minus product cost,
     freight and the customer-specific development, production, service and sales cost."""
     return _statement(amounts, activities).cdb_iii

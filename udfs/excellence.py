@@ -10,7 +10,7 @@ catalogue.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import xlwings as xw
 
@@ -30,11 +30,13 @@ from udfs._cells import (
     CellError,
     Grid,
     build,
+    cell_arg,
     cells,
     choice,
     excel_errors,
     is_empty,
     is_error_text,
+    range_arg,
     same_length,
     text,
 )
@@ -42,9 +44,11 @@ from udfs._cells import (
 LANGS = {"de": "de", "en": "en"}
 OVERALL = {"de": "Gesamt", "en": "Overall"}
 
-_IDS = "column of criterion ids of the catalogue, e.g. SW-1.1"
-_RATINGS = "column of ratings beside the ids: 0, 25, 50, 75, 100, n.r. or the scale's words; empty = unanswered"
-_LANG = "language of the names: de (default) or en"
+
+CriterionIds = Annotated[Any, range_arg("column of criterion ids of the catalogue, e.g. SW-1.1")]
+Ratings = Annotated[Any, range_arg(
+    "column of ratings beside the ids: 0, 25, 50, 75, 100, n.r. or the scale's words; empty = unanswered")]
+LabelLanguage = Annotated[Any, cell_arg("language of the names: de (default) or en")]
 
 
 def _rating(value: Any, index: int) -> Rating | None:
@@ -79,11 +83,8 @@ def _result(criterion_ids: Any, ratings: Any) -> ExcellenceResult:
 
 
 @xw.func(category="KAM")
-@xw.arg("criterion_ids", ndim=2, err_to_str=True, doc=_IDS)
-@xw.arg("ratings", ndim=2, err_to_str=True, doc=_RATINGS)
-@xw.arg("lang", err_to_str=True, doc=_LANG)
 @excel_errors
-def kam_excellence_scores(criterion_ids: Any, ratings: Any, lang: Any = None) -> Grid:
+def kam_excellence_scores(criterion_ids: CriterionIds, ratings: Ratings, lang: LabelLanguage = None) -> Grid:
     """Excellence scores: per dimension and its sections, then overall, a row of id, name, score 0–100, coverage
     (rated ÷ relevant), rated, criteria and thin (rated on fewer than half). n.r. and unanswered are left out."""
     language = choice(lang, "lang", LANGS, "de")
@@ -104,11 +105,8 @@ def kam_excellence_scores(criterion_ids: Any, ratings: Any, lang: Any = None) ->
 
 
 @xw.func(category="KAM")
-@xw.arg("criterion_ids", ndim=2, err_to_str=True, doc=_IDS)
-@xw.arg("ratings", ndim=2, err_to_str=True, doc=_RATINGS)
-@xw.arg("lang", err_to_str=True, doc=_LANG)
 @excel_errors
-def kam_excellence_profile(criterion_ids: Any, ratings: Any, lang: Any = None) -> Grid:
+def kam_excellence_profile(criterion_ids: CriterionIds, ratings: Ratings, lang: LabelLanguage = None) -> Grid:
     """The excellence profile for a radar chart: the four dimensions in catalogue order, a row of name and score
     0–100 each (empty where a dimension has no rated criterion)."""
     language = choice(lang, "lang", LANGS, "de")

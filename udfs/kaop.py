@@ -8,7 +8,7 @@ red; thresholds are on attainment (actual ÷ plan), by default green from 100 %,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import xlwings as xw
 
@@ -19,24 +19,32 @@ from udfs._cells import (
     all_empty,
     block_like,
     build,
+    cell_arg,
     count,
     excel_errors,
     flag,
     laid_out_like,
     number,
     numbers,
+    range_arg,
     required,
 )
 
-_ANNUAL = "the annual amount to split (a target, a budget, a volume)"
-_SEASONALITY = "4 seasonality weights Q1–Q4 on any scale, e.g. 20, 30, 30, 20 or 0.2, 0.3, 0.3, 0.2"
-_STEP = "optional rounding step, e.g. 1 for whole units: each quarter a multiple of it, the sum kept exactly"
-_PLAN = "the plan of one figure, 4 cells Q1–Q4"
-_ACTUAL = "the actuals of the figure, 4 cells Q1–Q4: filled for closed quarters, empty for open ones"
-_REFORECAST = "optional re-forecast of the open quarters, 4 cells Q1–Q4 (empty cells: the plan)"
-_HIGHER = "TRUE (default) when more is better (revenue, profit); FALSE for costs"
-_GREEN = "attainment from which the light is green (default 1 = 100 %); for costs mirrored: 2 - green"
-_AMBER = "attainment from which the light is amber (default 0.95 = 95 %); for costs mirrored: 2 - amber"
+Annual = Annotated[Any, cell_arg("the annual amount to split (a target, a budget, a volume)")]
+Seasonality = Annotated[Any, range_arg(
+    "4 seasonality weights Q1–Q4 on any scale, e.g. 20, 30, 30, 20 or 0.2, 0.3, 0.3, 0.2")]
+Step = Annotated[Any, cell_arg(
+    "optional rounding step, e.g. 1 for whole units: each quarter a multiple of it, the sum kept exactly")]
+Plan = Annotated[Any, range_arg("the plan of one figure, 4 cells Q1–Q4")]
+Actual = Annotated[Any, range_arg(
+    "the actuals of the figure, 4 cells Q1–Q4: filled for closed quarters, empty for open ones")]
+HigherIsBetter = Annotated[Any, cell_arg("TRUE (default) when more is better (revenue, profit); FALSE for costs")]
+Green = Annotated[Any, cell_arg(
+    "attainment from which the light is green (default 1 = 100 %); for costs mirrored: 2 - green")]
+Amber = Annotated[Any, cell_arg(
+    "attainment from which the light is amber (default 0.95 = 95 %); for costs mirrored: 2 - amber")]
+Reforecast = Annotated[Any, range_arg(
+    "optional re-forecast of the open quarters, 4 cells Q1–Q4 (empty cells: the plan)")]
 
 
 def _quarters(value: Any, what: str) -> dict[int, float | None]:
@@ -63,11 +71,8 @@ def _line(plan: Any, actual: Any, reforecast: Any, higher_is_better: Any, green:
 
 
 @xw.func(category="KAM")
-@xw.arg("annual", err_to_str=True, doc=_ANNUAL)
-@xw.arg("weights", ndim=2, err_to_str=True, doc=_SEASONALITY)
-@xw.arg("step", err_to_str=True, doc=_STEP)
 @excel_errors
-def kam_kaop_split(annual: Any, weights: Any, step: Any = None) -> Grid:
+def kam_kaop_split(annual: Annual, weights: Seasonality, step: Step = None) -> Grid:
     """An annual amount split into the four quarters Q1–Q4 in proportion to seasonality weights, laid out like
     the weights. With a step, each quarter is a multiple of it and the quarters add up to the annual amount."""
     w = [required(v, "weights", i) for i, v in enumerate(_quarters(weights, "weights").values())]
@@ -75,14 +80,9 @@ def kam_kaop_split(annual: Any, weights: Any, step: Any = None) -> Grid:
 
 
 @xw.func(category="KAM")
-@xw.arg("plan", ndim=2, err_to_str=True, doc=_PLAN)
-@xw.arg("actual", ndim=2, err_to_str=True, doc=_ACTUAL)
-@xw.arg("higher_is_better", err_to_str=True, doc=_HIGHER)
-@xw.arg("green", err_to_str=True, doc=_GREEN)
-@xw.arg("amber", err_to_str=True, doc=_AMBER)
 @excel_errors
-def kam_kaop_variance(plan: Any, actual: Any, higher_is_better: Any = None, green: Any = None,
-                      amber: Any = None) -> Grid:
+def kam_kaop_variance(plan: Plan, actual: Actual, higher_is_better: HigherIsBetter = None, green: Green = None,
+                      amber: Amber = None) -> Grid:
     """Plan vs actual of a figure: three rows (variance = actual - plan, attainment = actual ÷ plan, traffic
     light) by five columns (Q1–Q4 and year-to-date over the closed quarters); transposed for a column plan."""
     line = _line(plan, actual, None, higher_is_better, green, amber)
@@ -92,15 +92,9 @@ def kam_kaop_variance(plan: Any, actual: Any, higher_is_better: Any = None, gree
 
 
 @xw.func(category="KAM")
-@xw.arg("plan", ndim=2, err_to_str=True, doc=_PLAN)
-@xw.arg("actual", ndim=2, err_to_str=True, doc=_ACTUAL)
-@xw.arg("reforecast", ndim=2, err_to_str=True, doc=_REFORECAST)
-@xw.arg("higher_is_better", err_to_str=True, doc=_HIGHER)
-@xw.arg("green", err_to_str=True, doc=_GREEN)
-@xw.arg("amber", err_to_str=True, doc=_AMBER)
 @excel_errors
-def kam_kaop_forecast(plan: Any, actual: Any, reforecast: Any = None, higher_is_better: Any = None,
-                      green: Any = None, amber: Any = None) -> Grid:
+def kam_kaop_forecast(plan: Plan, actual: Actual, reforecast: Reforecast = None,
+                      higher_is_better: HigherIsBetter = None, green: Green = None, amber: Amber = None) -> Grid:
     """Rolling forecast of a figure: actuals of the closed quarters plus re-forecast (else plan) of the open ones.
     Five values: forecast, year plan, variance, attainment (forecast ÷ year plan) and traffic light."""
     line = _line(plan, actual, reforecast, higher_is_better, green, amber)

@@ -7,7 +7,7 @@ takes those four ranges; the own supplier is named, or the first supplier is our
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import xlwings as xw
 
@@ -15,21 +15,24 @@ from kam_xl.kgb import KgbCard, KgbCriterion, KgbResult, score_card, supplier_ra
 from udfs._cells import (
     CellError,
     Grid,
+    cell_arg,
     excel_errors,
     grid,
     laid_out_like,
     number,
     numbers,
+    range_arg,
     same_length,
     text,
     texts,
 )
 
-_CRITERIA = "column of the criteria's names"
-_WEIGHTS = "column of weights: points summing to 100 or fractions summing to 1"
-_SUPPLIERS = "row of supplier names (the column heads of the ratings)"
-_RATINGS = "block of ratings 0–100, one row per criterion, one column per supplier; empty = not rated"
-_OWN = "our own supplier name among the suppliers (empty: the first supplier)"
+Criteria = Annotated[Any, range_arg("column of the criteria's names")]
+Weights = Annotated[Any, range_arg("column of weights: points summing to 100 or fractions summing to 1")]
+Suppliers = Annotated[Any, range_arg("row of supplier names (the column heads of the ratings)")]
+Ratings = Annotated[Any, range_arg(
+    "block of ratings 0–100, one row per criterion, one column per supplier; empty = not rated")]
+OwnSupplier = Annotated[Any, cell_arg("our own supplier name among the suppliers (empty: the first supplier)")]
 
 
 def _ratings(column: tuple[Any, ...], names: list[str], supplier: str) -> list[float | None]:
@@ -63,13 +66,9 @@ def _scored(criteria: Any, weights: Any, suppliers: Any, ratings: Any, own_suppl
 
 
 @xw.func(category="KAM")
-@xw.arg("criteria", ndim=2, err_to_str=True, doc=_CRITERIA)
-@xw.arg("weights", ndim=2, err_to_str=True, doc=_WEIGHTS)
-@xw.arg("suppliers", ndim=2, err_to_str=True, doc=_SUPPLIERS)
-@xw.arg("ratings", ndim=2, err_to_str=True, doc=_RATINGS)
-@xw.arg("own_supplier", err_to_str=True, doc=_OWN)
 @excel_errors
-def kam_kgb_card(criteria: Any, weights: Any, suppliers: Any, ratings: Any, own_supplier: Any = None) -> Grid:
+def kam_kgb_card(criteria: Criteria, weights: Weights, suppliers: Suppliers, ratings: Ratings,
+                 own_supplier: OwnSupplier = None) -> Grid:
     """The whole Kgb card analysis, one row per criterion: weight as a fraction, own rating, best competitor's
     rating, weighted gap to the best (weight × (own - best)) and improvement potential (weight × (100 - own)).
     Empty where a rating is missing."""
@@ -80,12 +79,8 @@ def kam_kgb_card(criteria: Any, weights: Any, suppliers: Any, ratings: Any, own_
 
 
 @xw.func(category="KAM")
-@xw.arg("criteria", ndim=2, err_to_str=True, doc=_CRITERIA)
-@xw.arg("weights", ndim=2, err_to_str=True, doc=_WEIGHTS)
-@xw.arg("suppliers", ndim=2, err_to_str=True, doc=_SUPPLIERS)
-@xw.arg("ratings", ndim=2, err_to_str=True, doc=_RATINGS)
 @excel_errors
-def kam_kgb_score(criteria: Any, weights: Any, suppliers: Any, ratings: Any) -> Grid:
+def kam_kgb_score(criteria: Criteria, weights: Weights, suppliers: Suppliers, ratings: Ratings) -> Grid:
     """Weighted score 0–100 of each supplier (sum of weight × rating), laid out like the suppliers. Empty for a
     supplier with a missing rating: an incomplete score is never counted as 0."""
     result = _scored(criteria, weights, suppliers, ratings, None)
@@ -93,12 +88,8 @@ def kam_kgb_score(criteria: Any, weights: Any, suppliers: Any, ratings: Any) -> 
 
 
 @xw.func(category="KAM")
-@xw.arg("criteria", ndim=2, err_to_str=True, doc=_CRITERIA)
-@xw.arg("weights", ndim=2, err_to_str=True, doc=_WEIGHTS)
-@xw.arg("suppliers", ndim=2, err_to_str=True, doc=_SUPPLIERS)
-@xw.arg("ratings", ndim=2, err_to_str=True, doc=_RATINGS)
 @excel_errors
-def kam_kgb_rank(criteria: Any, weights: Any, suppliers: Any, ratings: Any) -> Grid:
+def kam_kgb_rank(criteria: Criteria, weights: Weights, suppliers: Suppliers, ratings: Ratings) -> Grid:
     """Rank of each supplier by weighted score (1 = best), laid out like the suppliers. Equal scores keep the
     suppliers' order; a supplier with a missing rating gets no rank."""
     result = _scored(criteria, weights, suppliers, ratings, None)
@@ -107,13 +98,9 @@ def kam_kgb_rank(criteria: Any, weights: Any, suppliers: Any, ratings: Any) -> G
 
 
 @xw.func(category="KAM")
-@xw.arg("criteria", ndim=2, err_to_str=True, doc=_CRITERIA)
-@xw.arg("weights", ndim=2, err_to_str=True, doc=_WEIGHTS)
-@xw.arg("suppliers", ndim=2, err_to_str=True, doc=_SUPPLIERS)
-@xw.arg("ratings", ndim=2, err_to_str=True, doc=_RATINGS)
-@xw.arg("own_supplier", err_to_str=True, doc=_OWN)
 @excel_errors
-def kam_kgb_gaps(criteria: Any, weights: Any, suppliers: Any, ratings: Any, own_supplier: Any = None) -> Grid:
+def kam_kgb_gaps(criteria: Criteria, weights: Weights, suppliers: Suppliers, ratings: Ratings,
+                 own_supplier: OwnSupplier = None) -> Grid:
     """Weighted gap to the best competitor per criterion, weight × (own - best competitor's rating), in score
     points, laid out like the criteria. Negative where a competitor is better; empty where a rating is missing."""
     result = _scored(criteria, weights, suppliers, ratings, own_supplier)

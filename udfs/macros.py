@@ -18,7 +18,8 @@ from pathlib import Path
 import xlwings as xw
 
 from kam_xl.addin.macros import MacroName, WorkbookSettings, as_text, run_macro
-from kam_xl.workbook.controller import ERROR_HEADS, SETTING_NAMES
+from kam_xl.settings_block import SETTING_NAMES
+from kam_xl.workbook.controller import ERROR_HEADS
 
 _COLUMNS = len(ERROR_HEADS["de"])
 

@@ -8,7 +8,7 @@ actual revenue, potential. Empty figures are 0; entirely empty rows are free row
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import xlwings as xw
 
@@ -24,10 +24,12 @@ from udfs._cells import (
     CellError,
     Grid,
     build,
+    cell_arg,
     choice,
     excel_errors,
     number,
     optional_number,
+    range_arg,
     table_rows,
     text,
 )
@@ -45,14 +47,18 @@ RESOURCE_WORDS: dict[str, str] = {
 }
 DEFAULT_STEP = 0.5
 
-_CELLS = ("block of 9 columns, one row per (region, account): region, account (empty = Small Accounts), field "
-          "sales, inside sales, tech. service FTE, communication, volume, revenue, potential")
-_TOTAL_FTE = "FTE to distribute (empty: the actual total, so resources are only moved)"
-_STEP = "rounding step of the target FTE (empty: 0.5); the total is kept exactly"
-_W_POTENTIAL = "weight of the potential share in the target share (both weights empty: potential only)"
-_W_REVENUE = "weight of the revenue share in the target share (empty = 0)"
-_RESOURCE = ("resource type: empty or Gesamt MAK (total FTE), Außendienst, Innendienst, Technischer Service, "
-             "Kommunikation (or the English names)")
+
+Cells = Annotated[Any, range_arg(
+    "block of 9 columns, one row per (region, account): region, account (empty = Small Accounts), field "
+    "sales, inside sales, tech. service FTE, communication, volume, revenue, potential")]
+TotalFte = Annotated[Any, cell_arg("FTE to distribute (empty: the actual total, so resources are only moved)")]
+Step = Annotated[Any, cell_arg("rounding step of the target FTE (empty: 0.5); the total is kept exactly")]
+WeightPotential = Annotated[Any, cell_arg(
+    "weight of the potential share in the target share (both weights empty: potential only)")]
+WeightRevenue = Annotated[Any, cell_arg("weight of the revenue share in the target share (empty = 0)")]
+Resource = Annotated[Any, cell_arg(
+    "resource type: empty or Gesamt MAK (total FTE), Außendienst, Innendienst, Technischer Service, "
+    "Kommunikation (or the English names)")]
 
 
 def _cells(cells: Any) -> tuple[list[ResourceCell], list[int | None]]:
@@ -98,14 +104,9 @@ def _analysis(cells: Any, total_fte: Any = None, step: Any = None, weight_potent
 
 
 @xw.func(category="KAM")
-@xw.arg("cells", ndim=2, err_to_str=True, doc=_CELLS)
-@xw.arg("total_fte", err_to_str=True, doc=_TOTAL_FTE)
-@xw.arg("step", err_to_str=True, doc=_STEP)
-@xw.arg("weight_potential", err_to_str=True, doc=_W_POTENTIAL)
-@xw.arg("weight_revenue", err_to_str=True, doc=_W_REVENUE)
 @excel_errors
-def kam_resource_targets(cells: Any, total_fte: Any = None, step: Any = None, weight_potential: Any = None,
-                         weight_revenue: Any = None) -> Grid:
+def kam_resource_targets(cells: Cells, total_fte: TotalFte = None, step: Step = None,
+                         weight_potential: WeightPotential = None, weight_revenue: WeightRevenue = None) -> Grid:
     """Target distribution of FTE (Abb. 5): per row of the cells, target share (blend of potential and revenue
     share), target FTE rounded to the step by largest remainder, and delta = target - actual FTE."""
     analysis, index = _analysis(cells, total_fte, step, weight_potential, weight_revenue)
@@ -120,10 +121,8 @@ def kam_resource_targets(cells: Any, total_fte: Any = None, step: Any = None, we
 
 
 @xw.func(category="KAM")
-@xw.arg("cells", ndim=2, err_to_str=True, doc=_CELLS)
-@xw.arg("resource", err_to_str=True, doc=_RESOURCE)
 @excel_errors
-def kam_moved_share(cells: Any, resource: Any = None) -> Any:
+def kam_moved_share(cells: Cells, resource: Resource = None) -> Any:
     """Share of the resources that would have to move so that resources follow potential: half the sum of
     |resource share - potential share| over all cells. Empty when resources or potential are all 0."""
     kind = choice(resource, "resource", RESOURCE_WORDS, TOTAL)

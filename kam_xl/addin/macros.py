@@ -51,15 +51,11 @@ from typing import Any, Literal
 
 from kam_xl import batch
 from kam_xl.addin.settings import MacroAccess, db_url_key, is_url
+from kam_xl.addin.xlsm import controller_xlsm_book
 from kam_xl.databook import DataBook, DataBookError, Problem
 from kam_xl.errors import KamInputError
-from kam_xl.workbook.controller import (
-    ERROR_ROWS,
-    SETTING_LABELS,
-    SETTING_NAMES,
-    ControllerSettings,
-    parse_settings,
-)
+from kam_xl.settings_block import SETTING_LABELS, SETTING_NAMES, ControllerSettings, parse_settings
+from kam_xl.workbook.controller import ERROR_ROWS
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.names import WorkbookError, read_named
 
@@ -96,7 +92,7 @@ def restricted(access: MacroAccess) -> Iterator[None]:
 class WorkbookSettings:
     """The settings cells of an open controller workbook, as the buttons read them.
 
-    ``values`` maps each defined name of :data:`~kam_xl.workbook.controller.SETTING_NAMES` the workbook has to
+    ``values`` maps each defined name of :data:`~kam_xl.settings_block.SETTING_NAMES` the workbook has to
     its cell's value; ``cells`` maps it to (sheet, A1 address) for the error list; ``book`` is the workbook's
     file name, ``lang`` its language (of the status line), ``folder`` its folder if known (relative paths in
     the settings are taken from there)."""
@@ -207,8 +203,7 @@ def _read_databook(path: Path) -> DataBook:
     """Read the data book fresh for this run. The batch functions cache data books by path for a batch run; a
     button is pressed in a long-lived process (Excel's Python, or the server) after the file may have changed,
     so the cache is emptied first and then filled by this run's one read, which the batch functions reuse."""
-    batch._databook.cache_clear()
-    return batch._databook(str(path))
+    return batch.reload_databook(path)
 
 
 def _shown_url(url: str) -> str:
@@ -233,22 +228,33 @@ def _database_problem(url: str, access: MacroAccess | None) -> str:
                        "— allowed: the path of an .xlsx data book or of a folder of CSV files")
 
 
+def _setting_path(ws: WorkbookSettings, checked: Checked, name: Literal["ctl_output", "ctl_databook"],
+                  access: MacroAccess | None, wanted: str, url_problem: Callable[[str], str]) -> Path | None:
+    """The local path a path setting names (relative to the workbook's folder, under the server's roots for
+    its kind), or ``None`` after adding its error row: empty (``wanted`` is allowed), a URL (``url_problem``
+    says why not) or refused by the server's roots."""
+    text = checked.settings.values()[name]
+    if text is None:
+        checked.errors.append(_setting_row(ws, name, f"empty — allowed: {wanted}"))
+        return None
+    if is_url(text):
+        checked.errors.append(_setting_row(ws, name, url_problem(text)))
+        return None
+    kind: Literal["data", "output"] = "output" if name == "ctl_output" else "data"
+    path = _path(text, ws.folder, access, kind)
+    refused = access.refusal(path, kind) if access is not None else None
+    if refused:
+        checked.errors.append(_setting_row(ws, name, refused))
+        return None
+    return path
+
+
 def _check_output(ws: WorkbookSettings, checked: Checked, access: MacroAccess | None) -> None:
     """The output folder setting: a folder (not a URL), under an output root on the server, writable or
     creatable. Sets ``checked.output`` unless refused (a refused folder is not even looked at)."""
-    text = checked.settings.output
-    if text is None:
-        checked.errors.append(_setting_row(ws, "ctl_output", "empty — allowed: the folder for the account "
-                                                             "workbooks"))
-        return
-    if is_url(text):
-        checked.errors.append(_setting_row(ws, "ctl_output", f"a URL ({_shown_url(text)}) — allowed: a folder for "
-                                                             "the account workbooks"))
-        return
-    output = _path(text, ws.folder, access, "output")
-    refused = access.refusal(output, "output") if access is not None else None
-    if refused:
-        checked.errors.append(_setting_row(ws, "ctl_output", refused))
+    output = _setting_path(ws, checked, "ctl_output", access, "the folder for the account workbooks",
+                           lambda text: f"a URL ({_shown_url(text)}) — allowed: a folder for the account workbooks")
+    if output is None:
         return
     try:
         why = output_problem(output)
@@ -264,18 +270,9 @@ def _check_output(ws: WorkbookSettings, checked: Checked, access: MacroAccess | 
 def _check_databook(ws: WorkbookSettings, checked: Checked, access: MacroAccess | None) -> None:
     """The data book setting: a path (under a data root on the server) that reads without problems, or a
     database URL (on the server's allow-list). Sets ``checked.databook`` and ``checked.db``."""
-    text = checked.settings.databook
-    if text is None:
-        checked.errors.append(_setting_row(ws, "ctl_databook", "empty — allowed: the path of an .xlsx data book or "
-                                                               "of a folder of CSV files"))
-        return
-    if is_url(text):
-        checked.errors.append(_setting_row(ws, "ctl_databook", _database_problem(text, access)))
-        return
-    databook = _path(text, ws.folder, access, "data")
-    refused = access.refusal(databook, "data") if access is not None else None
-    if refused:
-        checked.errors.append(_setting_row(ws, "ctl_databook", refused))
+    databook = _setting_path(ws, checked, "ctl_databook", access, "the path of an .xlsx data book or of a folder "
+                             "of CSV files", lambda text: _database_problem(text, access))
+    if databook is None:
         return
     try:
         exists = databook.exists()
@@ -470,7 +467,8 @@ def collect_and_consolidate(ws: WorkbookSettings, now: datetime | None = None) -
         return MacroReport("collect", False, head + _t(ws.lang, "nicht konsolidiert, ", "not consolidated, ")
                            + _see_list(ws, len(rows)) + ".", rows)
     target = consolidated_path(checked.output, now)
-    batch.write_controller(batch.consolidate(checked.db, collected), target, ws.lang, now, settings=checked.settings)
+    batch.write_controller(batch.consolidate(checked.db, collected), target, ws.lang, now, settings=checked.settings,
+                           xlsm_book=controller_xlsm_book)
     bad = len({r[0] for r in result.problems})
     status = head + _t(
         ws.lang, f"{len(result.plans)} Plan/Pläne und {len(result.responses)} Fragebogen/-bögen gelesen, {bad} "

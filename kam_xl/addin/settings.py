@@ -27,6 +27,8 @@ from urllib.parse import SplitResult, urlsplit
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from kam_xl.errors import validation_details
+
 ENV_PREFIX = "KAM_XL_"
 DEFAULT_MAX_BODY_MB = 16.0
 #: Shortest API key or bearer token accepted (e.g. ``python -c "import secrets; print(secrets.token_urlsafe(32))"``).
@@ -393,26 +395,25 @@ def settings_problems(exc: ValidationError) -> list[str]:
     (never a secret's) and what is allowed, e.g. ``--port (KAM_XL_PORT): value 'acht' — allowed: a whole
     number``."""
     problems = []
-    for e in exc.errors():
-        loc = [p for p in e.get("loc", ()) if isinstance(p, str)]
+    for e in validation_details(exc):
+        loc = [p for p in e.loc if isinstance(p, str)]
         field = loc[0] if loc else None
         info = ServerSettings.model_fields.get(field) if field else None
-        msg = str(e.get("msg", "")).removeprefix("Value error, ")
         if info is None:
-            problems.append(msg)
+            problems.append(e.message)
             continue
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         where = f"{extra.get('option')} ({' / '.join(str(v) for v in extra.get('env', []))})"
-        ctx = e.get("ctx", {})
-        allowed = _ALLOWED.get(e["type"]) or {
+        ctx = e.ctx
+        allowed = _ALLOWED.get(e.kind) or {
             "greater_than_equal": f"at least {ctx.get('ge')}", "less_than_equal": f"at most {ctx.get('le')}",
             "greater_than": f"more than {ctx.get('gt')}", "less_than": f"less than {ctx.get('lt')}",
             "string_too_short": f"at least {ctx.get('min_length')} character(s)",
-            "string_too_long": f"at most {ctx.get('max_length')} characters"}.get(e["type"])
-        if e["type"] == "value_error" or allowed is None:
-            problems.append(f"{where}: {msg}")
+            "string_too_long": f"at most {ctx.get('max_length')} characters"}.get(e.kind)
+        if e.kind == "value_error" or allowed is None:
+            problems.append(f"{where}: {e.message}")
         elif field in ("api_keys", "bearer_tokens"):
             problems.append(f"{where}: a secret — allowed: {allowed}")  # the value is never shown
         else:
-            problems.append(f"{where}: value {e.get('input')!r} — allowed: {allowed}")
+            problems.append(f"{where}: value {e.value!r} — allowed: {allowed}")
     return problems

@@ -38,7 +38,7 @@ from kam_xl.workbook.layout import Book, Button, Sheet, pick
 
 if TYPE_CHECKING:
     from kam_xl.databook import DataBook
-    from kam_xl.workbook.controller import ControllerSettings
+    from kam_xl.settings_block import ControllerSettings
 
 Lang = Literal["de", "en"]
 #: The workbook in the xlwings package whose VBA project is the standalone xlwings module.

@@ -55,13 +55,12 @@ cells of a protected sheet without unprotecting it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from kam_xl.cdb import STAGES, STATEMENT_LINES, ActivityLine, CdbInput, CdbStatement, cdb_statement
-from kam_xl.cells import CellError
 from kam_xl.databook import AccountRow, DataBook
 from kam_xl.errors import KamInputError
 from kam_xl.excellence import DISAGREEMENT_SPREAD as DEFAULT_SPREAD
@@ -96,10 +95,16 @@ from kam_xl.resources import (
     measure_totals,
     proportional_targets,
 )
-from kam_xl.workbook import coerce
+from kam_xl.settings_block import (
+    LANGS,
+    SETTING_LABELS,
+    SETTING_NAMES,
+    WEIGHT_BOUNDS,
+    ControllerSettings,
+    parse_settings,
+)
 from kam_xl.workbook.account_plan import BAND_WORDS, STAGE_LABELS
-from kam_xl.workbook.coerce import Refusal, shown
-from kam_xl.workbook.layout import KIND_BOUNDS, TEXT_MAX_CHARS, Book, Chart, Conditional, Input, Sheet
+from kam_xl.workbook.layout import Book, Chart, Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.merge import merge_inputs, same, snapshot_from_meta, snapshot_meta
 from kam_xl.workbook.names import WorkbookError, read_named
@@ -113,8 +118,6 @@ LIGHT_FORMATS: dict[str, dict[str, str]] = {"high": {"bg_color": "#C6EFCE", "fon
                  "loss": {"bg_color": "#FFC7CE", "font_color": "#9C0006"}}
 YES_NO = {"de": ("ja", "nein"), "en": ("yes", "no")}
 SCENARIO_WORDS = {"de": {"plan": "Plan", "actual": "Ist"}, "en": {"plan": "plan", "actual": "actual"}}
-#: The range of the target weights on the Resources sheet — their data validation and :func:`parse_settings`.
-WEIGHT_BOUNDS: tuple[float, float] = (0, 1000)
 TOL = f"{RANK_TOLERANCE:.0E}"  # ties within this count as equal, as kam_xl.kgb.rank_positions
 _AMOUNTS = ("gross_sales", "deductions", "product_cost", "freight", "development_cost", "production_cost",
             "service_cost", "sales_cost")
@@ -922,51 +925,10 @@ SCORE_SCALE = {"type": "3_color_scale", "min_type": "num", "min_value": 0, "min_
 
 # ------------------------------------------------------------------------------------------ settings
 
-#: The controller's settings by defined name: what the macros work with and what regeneration carries over.
-SETTING_NAMES = ("ctl_databook", "ctl_output", "ctl_lang", "ctl_account", "res_weight_potential",
-                 "res_weight_revenue", "ctl_exc_spread")
 #: Rows of the macros' error list ``ctl_errors`` (file, sheet, cell, problem); more problems are counted in the
 #: status line.
 ERROR_ROWS = 50
 ERROR_HEADS = {"de": ("Datei", "Blatt", "Zelle", "Problem"), "en": ("File", "Sheet", "Cell", "Problem")}
-LANGS: tuple[Lang, ...] = ("de", "en")
-_FIELDS = {"ctl_databook": "databook", "ctl_output": "output", "ctl_lang": "lang", "ctl_account": "account",
-           "res_weight_potential": "weight_potential", "res_weight_revenue": "weight_revenue",
-           "ctl_exc_spread": "exc_spread"}
-SETTING_LABELS = {
-    "ctl_databook": ("Datenbuch (Datei oder Ordner)", "Data book (file or folder)"),
-    "ctl_output": ("Ausgabeordner", "Output folder"),
-    "ctl_lang": ("Sprache der Account-Workbooks", "Language of the account workbooks"),
-    "ctl_account": ("Kunde für „diesen Account-Plan erneuern“", "Account for 'refresh this account plan'"),
-    "res_weight_potential": ("Gewicht Potentialanteil", "Weight of potential share"),
-    "res_weight_revenue": ("Gewicht Umsatzanteil", "Weight of revenue share"),
-    "ctl_exc_spread": ("Dissens ab Spannweite", "Disagreement from spread"),
-}
-
-
-@dataclass(frozen=True)
-class ControllerSettings:
-    """The settings of a controller workbook (its inputs), by meaning; :meth:`values` gives them by defined
-    name. ``lang`` is the language of the account workbooks the macros write, not of the controller."""
-
-    databook: str | None = None
-    output: str | None = None
-    lang: Lang = "de"
-    account: str | None = None
-    weight_potential: float = 1.0
-    weight_revenue: float = 0.0
-    exc_spread: float = DEFAULT_SPREAD
-
-    def values(self) -> dict[str, Any]:
-        """The settings by defined name, as the cells hold them (``None`` for an empty cell)."""
-        return {name: getattr(self, field) for name, field in _FIELDS.items()}
-
-
-#: A setting that breaks its rule: (defined name, value, what is allowed).
-SettingProblem = tuple[str, Any, str]
-_WEIGHTS = ("res_weight_potential", "res_weight_revenue")
-
-
 def default_settings(db: DataBook, lang: Lang = "de") -> ControllerSettings:
     """The settings of a freshly generated controller: the data book it was built from (when its source is a
     file or folder — a consolidated data book's source is a description, not a path), no output folder, the
@@ -976,76 +938,6 @@ def default_settings(db: DataBook, lang: Lang = "de") -> ControllerSettings:
     return ControllerSettings(databook=db.source if db.source and Path(db.source).exists() else None, lang=lang,
                               account=db.accounts[0].account_id if db.accounts else None,
                               weight_potential=weights.potential, weight_revenue=weights.revenue)
-
-
-def _text(name: str, value: Any) -> str | None:
-    """A text setting: the account id under the one text rule (an id typed as a number: ``1001``, not
-    ``1001.0``); a path only trimmed — a path is not a word to normalise (two spaces or a decomposed ``é`` in
-    a folder's name are that folder's name). Raises :class:`Refusal` for an error value or a non-text."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float | CellError | None):
-        raise Refusal()
-    if name == "ctl_account" or not isinstance(value, str):
-        return coerce.text(value)
-    text = value.strip()
-    if len(text) > TEXT_MAX_CHARS:
-        raise Refusal(f"{len(text):,} characters, at most {TEXT_MAX_CHARS:,} allowed")
-    return text or None
-
-
-def parse_settings(values: Mapping[str, Any], base: ControllerSettings) -> tuple[ControllerSettings,
-                                                                                 list[SettingProblem]]:
-    """The settings in ``values`` (by defined name, as the cells hold them) on top of ``base``.
-
-    A name missing from ``values`` keeps ``base``'s value; a value that breaks the cell's rule is reported as
-    (name, value, what is allowed) and ``base``'s value kept. Rules: paths and account are text (empty allowed
-    here — whether a macro needs them is the macro's check); language ``de`` or ``en``; weights numbers
-    within :data:`WEIGHT_BOUNDS` (as the cells' validation), not both 0; disagreement spread a number 0–100
-    points (not from a percent-formatted cell). Cells are read with :mod:`kam_xl.workbook.coerce`: an error
-    value is a problem in its own words, the account follows the one text rule, paths are only trimmed.
-
-    >>> s, problems = parse_settings({"ctl_lang": "EN ", "res_weight_revenue": -1}, ControllerSettings())
-    >>> s.lang, s.weight_revenue, problems
-    ('en', 0.0, [('res_weight_revenue', -1, 'a number ≥ 0')])
-    """
-    found: dict[str, Any] = {}
-    problems: list[SettingProblem] = []
-    for name in ("ctl_databook", "ctl_output", "ctl_account"):
-        if name in values:
-            v = values[name]
-            try:
-                found[name] = _text(name, v)
-            except Refusal as e:
-                problems.append((name, shown(v), e.allowed("text")))
-    if "ctl_lang" in values:
-        try:
-            found["ctl_lang"] = coerce.choice(values["ctl_lang"], LANGS) or ""
-            if not found["ctl_lang"]:
-                raise Refusal()
-        except Refusal as e:
-            found.pop("ctl_lang", None)
-            problems.append(("ctl_lang", shown(values["ctl_lang"]), e.allowed("de or en")))
-    limits = {"res_weight_potential": (WEIGHT_BOUNDS, False, "a number ≥ 0"),
-              "res_weight_revenue": (WEIGHT_BOUNDS, False, "a number ≥ 0"),
-              "ctl_exc_spread": (KIND_BOUNDS["score"], True, "a number 0–100")}
-    for name, ((low, high), points, allowed) in limits.items():
-        if name not in values:
-            continue
-        v = values[name]
-        try:
-            found[name] = coerce.number(v, low, high, required=True, points=points)
-        except Refusal as e:
-            limit = f", at most {high:,g}" if name in _WEIGHTS and isinstance(v, int | float) and v > high else ""
-            problems.append((name, shown(v), e.allowed(allowed + limit)))
-    weights = _WEIGHTS
-    if any(n in found for n in weights) and not any(p[0] in weights for p in problems):
-        wp = found.get("res_weight_potential", base.weight_potential)
-        wr = found.get("res_weight_revenue", base.weight_revenue)
-        if wp + wr <= 0:
-            problems.append(("res_weight_potential", wp, "weights ≥ 0 with potential or revenue weight > 0 "
-                                                         "(both are 0)"))
-            for n in weights:
-                found.pop(n, None)
-    return replace(base, **{_FIELDS[name]: v for name, v in found.items()}), problems
 
 
 def carry_settings(defaults: ControllerSettings, old: Mapping[str, Any], old_meta: Mapping[str, str],

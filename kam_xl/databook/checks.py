@@ -1,0 +1,152 @@
+"""The rules across rows and tables of a data book: keys, known accounts, one cost form, Kgb cards,
+excellence criteria, thresholds, regions. Each adds its problems to the list it is given."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any
+
+from kam_xl.databook.parsing import ParsedTable
+from kam_xl.databook.schema import Problem
+from kam_xl.errors import KamInputError
+from kam_xl.excellence import Catalogue
+from kam_xl.kgb import normalise_weights
+
+
+def _check_keys(t: ParsedTable, problems: list[Problem]) -> None:
+    """Duplicate keys. For tables keyed by account, rows are compared within their account (a duplicate can
+    only be there), so the rows seen are held for one account at a time."""
+    key_cols = [t.names.index(k) for k in t.table.key]
+    if not key_cols:
+        return
+    name, rows = t.table.name, t.rows
+    may_be_empty = {t.names.index("account_id")} if name == "resources" else set()
+    per_account = "account_id" in t.table.key and name != "resources"
+    groups = rows.index_by("account_id").values() if per_account else [range(len(t))]
+    for group in groups:
+        seen: dict[tuple[Any, ...], int] = {}
+        for i in group:
+            key = tuple(rows.value(i, c) for c in key_cols)
+            if any(v is None for v, c in zip(key, key_cols, strict=True) if c not in may_be_empty):
+                continue
+            if key in seen:
+                shown = ", ".join(f"{k}={v if v is not None else '(empty)'}" for k, v in zip(t.table.key, key,
+                                                                                             strict=True))
+                problems.append(t.problem(i, None, f"duplicate row for {shown} — first given in row {seen[key]}; "
+                                                   "allowed: one row each"))
+            else:
+                seen[key] = t.numbers[i]
+
+
+def _check_accounts(tables: dict[str, ParsedTable], problems: list[Problem]) -> None:
+    ids = set(tables["accounts"].column("account_id"))
+    for name, t in tables.items():
+        if name == "accounts" or "account_id" not in t.names:
+            continue
+        for aid, rows in t.rows.index_by("account_id").items():
+            if aid is not None and aid not in ids:
+                problems.extend(t.problem(i, "account_id", "unknown account — allowed: an account_id of the "
+                                                           "accounts table", aid) for i in rows)
+    accounts = tables["accounts"]
+    for i, cur in enumerate(accounts.column("currency")):
+        if cur is not None and not re.fullmatch(r"[A-Z]{3}", cur):
+            problems.append(accounts.problem(i, "currency", "allowed: a three-letter ISO currency code such as EUR",
+                                             cur))
+
+
+def _check_costs(t: ParsedTable, problems: list[Problem]) -> None:
+    for i, (amount, rate) in enumerate(zip(t.column("amount"), t.column("rate_of_revenue"), strict=True)):
+        if (i, "amount") in t.bad or (i, "rate_of_revenue") in t.bad:
+            continue  # an unreadable value is reported once, where it stands
+        if (amount is None) == (rate is None):
+            problems.append(t.problem(i, "amount", "give exactly one of amount and rate_of_revenue"))
+
+
+def _check_kgb(t: ParsedTable, problems: list[Problem]) -> None:
+    """Per card (account, segment): one weight per criterion, weights that sum up, exactly one own supplier.
+    Cards are gathered one account at a time."""
+    rows = t.rows
+    seg, crit, weight, supplier, own = (t.names.index(c) for c in ("segment", "criterion", "weight", "supplier",
+                                                                    "own"))
+    for aid, indices in rows.index_by("account_id").items():
+        if aid is None:
+            continue
+        cards: dict[str, list[int]] = defaultdict(list)
+        for i in indices:
+            segment = rows.value(i, seg)
+            if segment is not None:
+                cards[segment].append(i)
+        for segment, card in cards.items():
+            weights: dict[str, float] = {}
+            for i in card:
+                c, w = rows.value(i, crit), rows.value(i, weight)
+                if c is None or w is None:
+                    continue
+                if c in weights and weights[c] != w:
+                    problems.append(t.problem(i, "weight", f"weight of {c!r} in card {aid}/{segment} differs "
+                                              f"from {weights[c]:g} given before — allowed: the same weight on "
+                                              "every supplier row", w))
+                weights.setdefault(c, w)
+            if any((i, "weight") in t.bad for i in card):
+                continue  # the unreadable weight is reported where it stands; its sum would only repeat it
+            try:
+                normalise_weights(list(weights.values()))
+            except KamInputError as e:
+                problems.append(t.problem(card[0], "weight", f"card {aid}/{segment}: {e}"))
+            owns = {rows.value(i, supplier) for i in card if rows.value(i, own)}
+            if len(owns) != 1:
+                problems.append(Problem(file=t.src.file, sheet=t.src.sheet, row=t.numbers[card[0]], column="own",
+                                        message=f"card {aid}/{segment} marks {len(owns)} suppliers as own "
+                                                f"({', '.join(sorted(owns)) or 'none'}) — allowed: exactly one"))
+
+
+def _check_excellence(t: ParsedTable, problems: list[Problem], cat: Catalogue) -> None:
+    known = {r.criterion.id for r in cat.criteria()}
+    roles: dict[str, str | None] = {}
+    for i, (cid, who, role) in enumerate(zip(t.column("criterion_id"), t.column("respondent"), t.column("role"),
+                                             strict=True)):
+        if cid is not None and cid not in known:
+            problems.append(t.problem(i, "criterion_id", f"unknown criterion — allowed: an id of catalogue "
+                                      f"{cat.id} {cat.version} such as SW-2.1", cid))
+        if who in roles and role != roles[who]:
+            problems.append(t.problem(i, "role", f"respondent {who!r} has role {roles[who]!r} in an "
+                                      "earlier row — allowed: one role per respondent", role))
+        roles.setdefault(who, role)
+
+
+def _check_thresholds(t: ParsedTable, problems: list[Problem]) -> None:
+    """Traffic-light thresholds: amber not above green."""
+    for i, (green, amber) in enumerate(zip(t.column("threshold_green"), t.column("threshold_amber"), strict=True)):
+        if green is not None and amber is not None and green < amber:
+            problems.append(t.problem(i, "threshold_amber", f"above the green threshold {green:g} — allowed: "
+                                                            "amber ≤ green", amber))
+
+
+def _check_regions(tables: dict[str, ParsedTable], problems: list[Problem]) -> None:
+    if "resources" not in tables or "regions" not in tables:
+        return
+    regions = set(tables["regions"].column("region"))
+    resources = tables["resources"]
+    for i, region in enumerate(resources.column("region")):
+        if region is not None and region not in regions:
+            problems.append(resources.problem(i, "region", f"region not in the regions table — allowed: "
+                                              f"{', '.join(sorted(regions))}", region))
+
+
+
+def check_tables(tables: dict[str, ParsedTable], problems: list[Problem], catalogue: Catalogue) -> None:
+    """Every rule across rows and tables, over the tables read (a table not read is not checked)."""
+    for t in tables.values():
+        _check_keys(t, problems)
+    if "accounts" in tables:
+        _check_accounts(tables, problems)
+    if "kaop_costs" in tables:
+        _check_costs(tables["kaop_costs"], problems)
+    if "kgb" in tables:
+        _check_kgb(tables["kgb"], problems)
+    if "excellence" in tables:
+        _check_excellence(tables["excellence"], problems, catalogue)
+    if "kaop_settings" in tables:
+        _check_thresholds(tables["kaop_settings"], problems)
+    _check_regions(tables, problems)

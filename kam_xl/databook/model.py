@@ -1,0 +1,194 @@
+"""The validated data book (:class:`DataBook`) and its views for the calculations: CDB inputs, KAOP rows,
+Kgb cards, excellence responses, resource cells."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+
+from kam_xl.cdb import ActivityLine, CdbInput
+from kam_xl.databook.rows import TableRows
+from kam_xl.databook.schema import CDB_AMOUNTS
+from kam_xl.excellence import Answer, Response
+from kam_xl.kaop import QUARTERS, CostQuarter, KaopMeasure, PotentialGoal, ProductQuarter, Thresholds
+from kam_xl.kgb import KgbCard, KgbCriterion
+from kam_xl.resources import ResourceCell
+
+
+class AccountRow(BaseModel):
+    """Master data of a key account."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account_id: str
+    name: str
+    region: str
+    business_unit: str | None = None
+    kam: str | None = None
+    currency: str = "EUR"
+    plan_year: int
+    supplier_role: str | None = None
+    status: str | None = None  # one of ACCOUNT_STATUSES (the plan's cover sheet)
+
+
+class DataBook(BaseModel):
+    """A validated data book. Absent tables are ``None``; present tables are lists of their rows as dicts
+    with typed values (column name → value)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    accounts: list[AccountRow]
+    tables: dict[str, list[dict[str, Any]] | None]
+    notes: list[str] = []  # how files were read, e.g. "cdb.csv: Windows-1252, ';'-separated; numbers: …"
+    _by_account: dict[str, dict[str, list[dict[str, Any]]]] = PrivateAttr(default_factory=dict)
+    _account_index: dict[str, AccountRow] = PrivateAttr(default_factory=dict)
+
+    def table(self, name: str) -> list[dict[str, Any]] | None:
+        """Rows of table ``name`` (a list of dicts, or a :class:`TableRows` that reads like one), or ``None``
+        if the data book has no such table."""
+        return self.tables.get(name)
+
+    def account(self, account_id: str) -> AccountRow:
+        """The master data of one account (``KeyError`` for an unknown id); indexed on first use."""
+        if len(self._account_index) != len(self.accounts):
+            self._account_index.clear()
+            self._account_index.update((a.account_id, a) for a in self.accounts)
+        return self._account_index[account_id]
+
+    def rows_for(self, name: str, account_id: str, **match: Any) -> list[dict[str, Any]]:
+        """Rows of table ``name`` for one account (and further column values). Tables are indexed by account
+        on first use, so looking up every account of a large data book stays linear; of a table as read,
+        only the rows asked for become dicts."""
+        table = self.tables.get(name)
+        if isinstance(table, TableRows):
+            indices: Iterable[int] = table.index_by("account_id").get(account_id, ())
+            if match:
+                wanted = [(table.names.index(k), v) for k, v in match.items()]
+                indices = [i for i in indices if all(table.value(i, c) == v for c, v in wanted)]
+            return [table.row(i) for i in indices]
+        index = self._by_account.get(name)
+        if index is None:
+            index = defaultdict(list)
+            for r in self.table(name) or []:
+                index[r["account_id"]].append(r)
+            self._by_account[name] = index
+        return [r for r in index.get(account_id, ()) if all(r[k] == v for k, v in match.items())]
+
+    def cdb_years(self, account_id: str) -> list[int]:
+        """Years with CDB data for an account, ascending."""
+        return sorted({r["year"] for r in self.rows_for("cdb", account_id)})
+
+    def cdb_input(self, account_id: str, year: int) -> tuple[CdbInput, list[ActivityLine]] | None:
+        """The CDB amounts and activity lines of an account and year, or ``None`` if there are none."""
+        rows = self.rows_for("cdb", account_id, year=year)
+        if not rows:
+            return None
+        amounts = CdbInput(**{a: rows[0][a] for a in CDB_AMOUNTS})
+        activities = [ActivityLine(activity=r["activity"], stage=r["stage"],
+                                   driver_quantity=r["driver_quantity"], cost_rate=r["cost_rate"])
+                      for r in self.rows_for("activities", account_id, year=year)]
+        return amounts, activities
+
+    def kaop_rows(self, account_id: str, year: int, scenario: str
+                  ) -> tuple[list[ProductQuarter], list[CostQuarter]]:
+        """The KAOP product drivers and cost lines of an account, year and scenario."""
+        products = [ProductQuarter(product=r["product"], quarter=r["quarter"], volume=r["volume"],
+                                   price=r["price"], share_of_wallet=r["share_of_wallet"])
+                    for r in self.rows_for("kaop_products", account_id, year=year, scenario=scenario)]
+        costs = [CostQuarter(category=r["category"], quarter=r["quarter"], amount=r["amount"],
+                             rate_of_revenue=r["rate_of_revenue"])
+                 for r in self.rows_for("kaop_costs", account_id, year=year, scenario=scenario)]
+        return products, costs
+
+    def kaop_years(self, account_id: str, scenario: str = "plan") -> list[int]:
+        """Years with KAOP rows of a scenario for an account, ascending."""
+        rows = self.rows_for("kaop_products", account_id, scenario=scenario) + self.rows_for(
+            "kaop_costs", account_id, scenario=scenario)
+        return sorted({r["year"] for r in rows})
+
+    def kaop_goals(self, account_id: str, year: int) -> list[PotentialGoal]:
+        """The potential goals of an account and year, in data order."""
+        return [PotentialGoal(goal=r["goal"], metric=r["metric"] or "", unit=r["unit"] or "",
+                              targets={q: r[f"target_q{q}"] for q in QUARTERS if r[f"target_q{q}"] is not None},
+                              actuals={q: r[f"actual_q{q}"] for q in QUARTERS if r[f"actual_q{q}"] is not None})
+                for r in self.rows_for("kaop_goals", account_id, year=year)]
+
+    def kaop_measures(self, account_id: str, year: int) -> list[KaopMeasure]:
+        """The 6-P measures of an account and year, in data order."""
+        return [KaopMeasure(measure=r["measure"], lever=r["lever"], owner=r["owner"] or "",
+                            resources=r["resources"] or "", due_quarter=r["due_quarter"],
+                            status=r["status"] or "offen")
+                for r in self.rows_for("kaop_measures", account_id, year=year)]
+
+    def kaop_thresholds(self, account_id: str, year: int) -> Thresholds:
+        """The traffic-light thresholds of an account and year (the defaults where the data book has none)."""
+        rows = self.rows_for("kaop_settings", account_id, year=year)
+        if not rows:
+            return Thresholds()
+        return Thresholds(green=rows[0]["threshold_green"], amber=rows[0]["threshold_amber"])
+
+    def kaop_input_years(self, account_id: str) -> list[int]:
+        """Years with any KAOP input of an account (drivers, costs, goals, measures, thresholds), ascending."""
+        return sorted({r["year"] for name in ("kaop_products", "kaop_costs", "kaop_goals", "kaop_measures",
+                                              "kaop_settings") for r in self.rows_for(name, account_id)})
+
+    def kgb_cards(self, account_id: str) -> list[KgbCard]:
+        """The Kgb cards of an account, one per segment, in data order."""
+        account = self.account(account_id)
+        by_segment: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in self.rows_for("kgb", account_id):
+            by_segment[r["segment"]].append(r)
+        cards = []
+        for segment, rows in by_segment.items():
+            criteria = list(dict.fromkeys(r["criterion"] for r in rows))
+            weight = {r["criterion"]: r["weight"] for r in rows}
+            ratings: dict[str, dict[str, float | None]] = {}
+            for r in rows:
+                ratings.setdefault(r["supplier"], {})[r["criterion"]] = r["rating"]
+            own = next(r["supplier"] for r in rows if r["own"])
+            cards.append(KgbCard(account_id=account_id, segment=segment, own_supplier=own, ratings=ratings,
+                                 criteria=[KgbCriterion(name=c, weight=weight[c]) for c in criteria],
+                                 supplier_role=account.supplier_role))  # type: ignore[arg-type]
+        return cards
+
+    def responses(self) -> list[Response]:
+        """The excellence answers grouped by respondent, in data order."""
+        grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in self.table("excellence") or []:
+            grouped[r["respondent"]].append(r)
+        return [Response(respondent=who, role=rows[0]["role"] or "",
+                         answers=[Answer(criterion_id=r["criterion_id"], rating=r["rating"],
+                                         evidence=r["evidence"] or "") for r in rows])
+                for who, rows in grouped.items()]
+
+    def response_of(self, respondent: str, role: str) -> Response | None:
+        """The excellence answers of one respondent in one role (an account plan's own ratings: the account id
+        and role ``Account-Plan``), or ``None``. Indexed by respondent on first use, so looking up every
+        account stays linear."""
+        table = self.table("excellence")
+        if table is None:
+            return None
+        if isinstance(table, TableRows):
+            rows = [table.row(i) for i in table.index_by("respondent").get(respondent, ())]
+        else:
+            rows = [r for r in table if r["respondent"] == respondent]
+        rows = [r for r in rows if r["role"] == role]
+        if not rows:
+            return None
+        return Response(respondent=respondent, role=role,
+                        answers=[Answer(criterion_id=r["criterion_id"], rating=r["rating"],
+                                        evidence=r["evidence"] or "") for r in rows])
+
+    def resource_cells(self) -> list[ResourceCell]:
+        """The resource distribution cells (``account_id=None`` for Small Accounts)."""
+        return [ResourceCell(**{k: v for k, v in r.items()}) for r in self.table("resources") or []]
+
+    def market_sizes(self) -> dict[str, float]:
+        """Market size per region."""
+        return {r["region"]: r["market_size"] for r in self.table("regions") or []}
+
+

@@ -1,0 +1,220 @@
+"""Reading a table's cells by their column's kind into compact columns; every cell that breaks its column's
+rule becomes a :class:`~kam_xl.databook.schema.Problem` naming file, sheet, row, column, cell and value."""
+
+from __future__ import annotations
+
+import csv
+import math
+import sys
+from array import array
+from typing import Any
+
+from kam_xl import csvio
+from kam_xl.cells import CellError
+from kam_xl.databook.rows import _TEXT_KINDS, TableRows, _encode, _store
+from kam_xl.databook.schema import ALLOWED, Column, Problem, Table
+from kam_xl.databook.sources import Source, _header_positions, _percent_text
+from kam_xl.errors import KamInputError
+from kam_xl.excellence import parse_rating
+from kam_xl.text import clean_text, match_choice
+
+
+class ParsedTable:
+    """One table being read: its typed columns (becoming :class:`TableRows`), each row's number in the file,
+    and the cells that could not be read (already reported), for the checks across rows and tables."""
+
+    def __init__(self, table: Table, src: Source, positions: dict[str, int]):
+        self.table, self.src, self.positions = table, src, positions
+        self.names = tuple(c.name for c in table.columns)
+        self.rows = TableRows(self.names, tuple(c.kind for c in table.columns),
+                              [_store(c.kind) for c in table.columns])
+        self.numbers = array("I")  # the file's row number of each row (blank rows are skipped)
+        self.bad: set[tuple[int, str]] = set()  # (row, column) of a value that could not be read
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def get(self, i: int, column: str) -> Any:
+        """The value of row ``i`` in ``column``."""
+        return self.rows.value(i, self.names.index(column))
+
+    def column(self, name: str) -> list[Any]:
+        """All values of a column, decoded."""
+        c = self.names.index(name)
+        return [self.rows.value(i, c) for i in range(len(self))]
+
+    def cell(self, i: int, column: str) -> str | None:
+        """The Excel address of a cell (``None`` in CSV and Parquet, or where the column is missing)."""
+        if not self.src.excel or column not in self.positions:
+            return None
+        return self.src.cell(self.positions[column], self.numbers[i])
+
+    def problem(self, i: int, column: str | None, message: str, value: Any = None) -> Problem:
+        """A problem located at row ``i`` (and ``column``)."""
+        return Problem(file=self.src.file, sheet=self.src.sheet, row=self.numbers[i], column=column,
+                       cell=self.cell(i, column) if column else None,
+                       value=None if value is None else _show(value), message=message)
+
+
+class _CellError(Exception):
+    """A cell that breaks its column's rule; ``message`` says why when more than "allowed: …" is to say
+    (a number in the wrong convention, with both readings)."""
+
+    def __init__(self, message: str = ""):
+        super().__init__(message)
+        self.message = message
+
+
+def _to_number(value: Any, numbers: csvio.FileNumbers | None) -> float:
+    """A number cell: a number as it is, a text strictly in the file's convention (:func:`csvio.parse_number`)."""
+    if isinstance(value, bool):
+        raise _CellError
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise _CellError
+        return float(value)
+    try:
+        return csvio.parse_number(str(value), numbers)
+    except csvio.NumberReadError as e:
+        raise _CellError(e.message) from None
+
+
+def _to_fraction(value: Any, numbers: csvio.FileNumbers | None) -> float:
+    percent = _percent_text(value)
+    if percent is not None:
+        return _to_number(percent, numbers) / 100
+    return _to_number(value, numbers)
+
+
+_GUARDABLE_KINDS = _TEXT_KINDS | {"bool"}  # kinds read from text cells, which csvio.guard may have guarded
+_TRUE = {"true", "1", "yes", "y", "ja", "j", "wahr", "x"}
+_FALSE = {"false", "0", "no", "n", "nein", "falsch"}
+
+
+def _parse_cell(col: Column, value: Any, src: Source) -> Any:
+    """Parse one cell by its column kind; raises :class:`_CellError` (the caller words the problem)."""
+    kind = col.kind
+    if src.guarded and isinstance(value, str) and kind in _GUARDABLE_KINDS:
+        value = csvio.unguard(value)  # undo the guard write_databook puts before formula-like text
+    if kind == "text":
+        text = clean_text(value)
+        if text is None:
+            raise _CellError
+        return sys.intern(text)  # ids, names and products repeat on thousands of rows: keep one copy each
+    if kind == "rating":
+        try:
+            return parse_rating(value)
+        except KamInputError:
+            raise _CellError from None
+    if kind == "choice":
+        if value in col.choices:
+            return value  # as offered (the bulk): no need to fold case and dashes
+        choice = match_choice(value, col.choices)
+        if choice is None:
+            raise _CellError
+        return choice
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        text = (clean_text(value) or "").casefold()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise _CellError
+    if kind in ("year", "quarter"):
+        number = _to_number(value, src.numbers)
+        if not number.is_integer():
+            raise _CellError
+        low, high = (1900, 2200) if kind == "year" else (1, 4)
+        if not low <= number <= high:
+            raise _CellError
+        return int(number)
+    number = (_to_fraction(value, src.numbers) if kind in ("fraction", "rate", "attainment")
+              else _to_number(value, src.numbers))
+    if kind == "attainment":
+        if not 0 < number <= 10:
+            raise _CellError
+    elif kind != "number" and (number < 0 or (kind == "fraction" and number > 1) or (kind == "score" and number > 100)):
+        raise _CellError
+    return number
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or (
+        isinstance(value, str) and not value.strip())
+
+
+def _parse_table(table: Table, src: Source, problems: list[Problem]) -> ParsedTable | None:
+    """Read a table row by row into typed columns; every cell that breaks its column's rule is a problem.
+    ``None`` when the table cannot be read at all (a CSV file broken mid-way …)."""
+    positions, twice = _header_positions(table, src)
+    missing = [col.name for col in table.columns if col.required and col.name not in positions | twice]
+    for message in twice.values():
+        problems.append(Problem(file=src.file, sheet=src.sheet, row=src.first_row - 1, message=message))
+    if missing:
+        problems.append(Problem(file=src.file, sheet=src.sheet, row=src.first_row - 1,
+                                message=f"table {table.name} lacks column(s) {', '.join(missing)} — required: "
+                                        f"{', '.join(c.name for c in table.columns if c.required)}"))
+    if missing or twice:
+        close = getattr(src.rows, "close", None)
+        if close is not None:
+            close()
+        return ParsedTable(table, src, positions)  # present, without rows (as the checks across tables expect)
+    parsed = ParsedTable(table, src, positions)
+    plan = [(col, positions.get(col.name), store) for col, store in zip(table.columns, parsed.rows.columns,
+                                                                        strict=True)]
+    number = src.first_row - 1
+    found = len(problems)
+    try:
+        for raw in src.rows:
+            number += 1
+            if all(_empty(v) for v in raw):
+                continue
+            i = len(parsed.numbers)
+            parsed.numbers.append(number)
+            for col, at, store in plan:
+                value = raw[at] if at is not None and at < len(raw) else None
+                if isinstance(value, CellError):  # an error value or uncached formula: never empty or a default
+                    problems.append(Problem(file=src.file, sheet=src.sheet, row=number, column=col.name,
+                                            cell=src.cell(at, number) if at is not None else None,
+                                            value=str(value), message=value.problem()))
+                    store.append(_encode(col.kind, None))
+                    parsed.bad.add((i, col.name))
+                    continue
+                if _empty(value):
+                    if col.required:
+                        problems.append(Problem(file=src.file, sheet=src.sheet, row=number, column=col.name,
+                                                cell=src.cell(at, number) if at is not None else None, value="",
+                                                message=f"is empty — allowed: {_allowed(col)}"))
+                    store.append(_encode(col.kind, None))
+                    continue
+                try:
+                    store.append(_encode(col.kind, _parse_cell(col, value, src)))
+                except _CellError as e:
+                    problems.append(Problem(file=src.file, sheet=src.sheet, row=number, column=col.name,
+                                            cell=src.cell(at, number) if at is not None else None,
+                                            value=_show(value), message=e.message or f"allowed: {_allowed(col)}"))
+                    store.append(_encode(col.kind, None))
+                    parsed.bad.add((i, col.name))
+    except (UnicodeDecodeError, csv.Error) as e:  # met while streaming the file: the table cannot be read
+        del problems[found:]
+        problems.append(Problem(file=src.file, message=f"cannot be read as CSV ({src.note}: {e})"))
+        return None
+    finally:
+        close = getattr(src.rows, "close", None)
+        if close is not None:
+            close()
+    return parsed
+
+
+def _allowed(col: Column) -> str:
+    return ALLOWED[col.kind].format(choices=", ".join(col.choices))
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+

@@ -1,0 +1,128 @@
+"""The compact storage of a table as read: one typed column per field (:class:`TableRows`)."""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, overload
+
+from kam_xl.databook.schema import Kind
+
+_NO_INT = -(2**31)  # an empty year or quarter in an integer column
+_TEXT_KINDS = frozenset({"text", "choice", "rating"})  # kept as Python objects (interned text, small ints)
+_FLOAT_KINDS = frozenset({"amount", "number", "fraction", "score", "rate", "attainment"})
+
+
+def _store(kind: Kind) -> list[Any] | array:
+    """An empty column for values of ``kind``: floats and integers in typed arrays (8 and 4 bytes a value
+    instead of a pointer and a Python number), empty cells as NaN / a sentinel (values are finite and years
+    and quarters positive, so neither is ambiguous)."""
+    if kind in _FLOAT_KINDS:
+        return array("d")
+    if kind in ("year", "quarter"):
+        return array("i")
+    if kind == "bool":
+        return array("b")
+    return []
+
+
+def _encode(kind: Kind, value: Any) -> Any:
+    if kind in _FLOAT_KINDS:
+        return math.nan if value is None else value
+    if kind in ("year", "quarter"):
+        return _NO_INT if value is None else value
+    if kind == "bool":
+        return -1 if value is None else int(value)
+    return value
+
+
+def _float_value(v: float) -> float | None:
+    return None if v != v else v  # NaN is the only value not equal to itself
+
+
+def _int_value(v: int) -> int | None:
+    return None if v == _NO_INT else v
+
+
+def _bool_value(v: int) -> bool | None:
+    return None if v < 0 else bool(v)
+
+
+def _decoder(kind: Kind) -> Callable[[Any], Any] | None:
+    """How a stored value reads back (``None`` for kinds stored as they are)."""
+    if kind in _FLOAT_KINDS:
+        return _float_value
+    if kind in ("year", "quarter"):
+        return _int_value
+    if kind == "bool":
+        return _bool_value
+    return None
+
+
+class TableRows(Sequence[dict[str, Any]]):
+    """A data-book table as read: one compact column per field (see :func:`_store`), each row handed out as a
+    fresh ``dict`` (column name → typed value) when asked for: tens of bytes a row instead of a dict each (the
+    figures: ``benchmarks/README.md``, "Figures behind the code"); equal to a list of the same dicts."""
+
+    __slots__ = ("_decoders", "_index", "columns", "kinds", "names")
+
+    def __init__(self, names: tuple[str, ...], kinds: tuple[Kind, ...], columns: list[list[Any] | array]):
+        self.names, self.kinds, self.columns = names, kinds, columns
+        self._decoders = [_decoder(k) for k in kinds]
+        self._index: dict[str, dict[Any, array]] = {}
+
+    def __len__(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    def value(self, i: int, column: int) -> Any:
+        """The value of row ``i`` in column number ``column``."""
+        v = self.columns[column][i]
+        decode = self._decoders[column]
+        return v if decode is None else decode(v)
+
+    def row(self, i: int) -> dict[str, Any]:
+        """Row ``i`` as a dict."""
+        return {name: (col[i] if decode is None else decode(col[i]))
+                for name, col, decode in zip(self.names, self.columns, self._decoders, strict=True)}
+
+    @overload
+    def __getitem__(self, i: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, i: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(i, slice):
+            return [self.row(k) for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("row index out of range")
+        return self.row(i)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (self.row(i) for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, TableRows | list | tuple):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable like a list
+
+    def __repr__(self) -> str:
+        return f"TableRows({len(self)} rows: {', '.join(self.names)})"
+
+    def index_by(self, name: str) -> dict[Any, array]:
+        """Row numbers by the value of column ``name`` (built once, kept: 4 bytes a row)."""
+        found = self._index.get(name)
+        if found is None:
+            c = self.names.index(name)
+            groups: dict[Any, list[int]] = defaultdict(list)
+            for i in range(len(self)):
+                groups[self.value(i, c)].append(i)
+            found = self._index[name] = {k: array("I", v) for k, v in groups.items()}
+        return found
+
