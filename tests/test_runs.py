@@ -384,7 +384,7 @@ def _saved_as_ods_by_libreoffice(xlsx: Path, target: Path) -> Path:
     import subprocess
     import tempfile
 
-    from kam_xl.recalc import find_soffice
+    from kam_xl.testing.recalc import find_soffice
 
     soffice = find_soffice()
     assert soffice, "LibreOffice (soffice) is needed: apt-get install libreoffice-calc"
