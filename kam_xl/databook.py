@@ -181,7 +181,7 @@ class Problem(BaseModel):
     def __str__(self) -> str:
         where = [self.file]
         if self.sheet:
-            where.append(f"sheet {self.sheet}")
+            where.append(f"{'table' if '://' in self.file else 'sheet'} {self.sheet}")  # a database's table
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column:
@@ -1005,17 +1005,24 @@ def read_databook(path: str | Path, catalogue: Catalogue | None = None) -> DataB
     Raises :class:`DataBookError` with every problem found. The tables are read one at a time, row by row,
     into compact columns (:class:`TableRows`): memory grows by tens of bytes a row, not by a dict each.
     """
-    path = Path(path)
     catalogue = catalogue or load_catalogue()
-    if not path.exists():
-        raise DataBookError([Problem(file=str(path), message="does not exist — allowed: an .xlsx data book "
-                                                             "or a folder of CSV files")])
-    if path.is_file() and path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise DataBookError([Problem(file=path.name, message="is not a data book — allowed: an .xlsx/.xlsm "
-                                                             "workbook or a folder of CSV/Parquet files")])
     problems: list[Problem] = []
-    sources = _sources(path, problems)
-    opened = path.is_dir() or not problems  # a workbook that could not be opened has no tables to miss
+    from kam_xl import sql  # issue 13: a database URL or a .db/.sqlite/.sqlite3 path is read by kam_xl.sql
+    if sql.is_database(path):
+        source = label = sql.safe_reference(path)
+        sources = sql.sources(path, problems)
+        opened = not problems
+    else:
+        path = Path(path)
+        source, label = str(path), path.name
+        if not path.exists():
+            raise DataBookError([Problem(file=str(path), message="does not exist — allowed: an .xlsx data book "
+                                                                 "or a folder of CSV files")])
+        if path.is_file() and path.suffix.lower() not in (".xlsx", ".xlsm"):
+            raise DataBookError([Problem(file=path.name, message="is not a data book — allowed: an .xlsx/.xlsm "
+                                                                 "workbook or a folder of CSV/Parquet files")])
+        sources = _sources(path, problems)
+        opened = path.is_dir() or not problems  # a workbook that could not be opened has no tables to miss
     tables: dict[str, _Parsed] = {}
     notes: list[str] = []
     for name, open_source in sources.items():
@@ -1028,7 +1035,7 @@ def read_databook(path: str | Path, catalogue: Catalogue | None = None) -> DataB
         if parsed is not None:
             tables[name] = parsed
     if "accounts" not in tables and "accounts" not in sources and opened:  # an unreadable one is reported
-        problems.append(Problem(file=path.name, message="has no accounts table — required: a sheet or file "
+        problems.append(Problem(file=label, message="has no accounts table — required: a sheet or file "
                                                         "'accounts' with " + ", ".join(
                                                             c.name for c in TABLES["accounts"].columns)))
     for t in tables.values():
@@ -1062,7 +1069,7 @@ def read_databook(path: str | Path, catalogue: Catalogue | None = None) -> DataB
     parsed_tables: dict[str, list[dict[str, Any]] | None] = {
         name: (tables[name].rows if name in tables else None) for name in TABLES}  # type: ignore[misc]
     # every value is checked above: construct without pydantic copying the rows into lists of dicts
-    return DataBook.model_construct(source=str(path), accounts=accounts, tables=parsed_tables, notes=notes)
+    return DataBook.model_construct(source=source, accounts=accounts, tables=parsed_tables, notes=notes)
 
 
 # ---------------------------------------------------------------------------------------------- writing
