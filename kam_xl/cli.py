@@ -397,7 +397,7 @@ def collect(
 
     if not folder.is_dir():
         raise _fail([f"{folder}: not a folder — allowed: the folder with the filled account plans"], EXIT_STOPPED)
-    data_source = _data(data, db_schema, EXIT_STOPPED)
+    data_source = _data(data, db_schema if sql.is_database(data) else None, EXIT_STOPPED)  # and for --to-db
     if to_db is not None and not sql.is_database(to_db):
         raise _fail([f"--to-db {to_db}: not a database — allowed: sqlite:///file.db, a .db/.sqlite/.sqlite3 file "
                      "or postgresql+psycopg://user@host/db"], EXIT_STOPPED)
