@@ -22,6 +22,9 @@ from typing import Any
 from kam_xl import sql
 from kam_xl.batch import Lang, PlanResult, _failed, _run, _Work
 
+#: seconds to wait for the scheduler before giving up (nothing is sent before it answers)
+CONNECT_TIMEOUT = 10.0
+
 
 class ClusterError(Exception):
     """The Dask scheduler cannot be reached or used; nothing was generated."""
@@ -44,17 +47,18 @@ def _absolute(item: _Work) -> _Work:
 
 
 def run_on_cluster(scheduler: str, items: Iterable[_Work | PlanResult], data_path: str | None, lang: Lang,
-                   now: datetime, timeout: float = 10) -> Iterator[PlanResult]:
+                   now: datetime, timeout: float | None = None) -> Iterator[PlanResult]:
     """Run the work ``items`` on the cluster at ``scheduler``; yield one result per item in order (an item that
     is already a result — refused before any work — is yielded as it is). Raises :class:`ClusterError` when
-    the scheduler cannot be reached within ``timeout`` seconds, before any work is sent."""
+    the scheduler cannot be reached within ``timeout`` seconds (default :data:`CONNECT_TIMEOUT`), before any
+    work is sent."""
     try:
         from distributed import Client
     except ImportError as e:
         raise ClusterError(f"--scheduler needs Dask's distributed — pip install 'kam-xl[cluster]' ({e})") from None
     shared = shared_data_path(data_path)
     try:
-        client = Client(scheduler, timeout=timeout, set_as_default=False)
+        client = Client(scheduler, timeout=timeout or CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as e:
         raise ClusterError(f"{scheduler}: no Dask scheduler reachable ({type(e).__name__}: {e}) — allowed: the "
                            "address of a running scheduler, e.g. tcp://host:8786; nothing was generated") from None
