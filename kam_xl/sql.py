@@ -330,8 +330,9 @@ def ddl(dialect: str = "postgresql", schema: str | None = None) -> str:
     from sqlalchemy.dialects import postgresql, sqlite
 
     d = postgresql.dialect() if dialect == "postgresql" else sqlite.dialect()
-    return "\n".join(str(sa.schema.CreateTable(t).compile(dialect=d)).strip() + ";"
+    text = "\n".join(str(sa.schema.CreateTable(t).compile(dialect=d)).strip() + ";"
                      for t in metadata(schema).sorted_tables)
+    return "\n".join(line.rstrip().replace("\t", "    ") for line in text.splitlines())
 
 
 def create_tables(data: str | Path | Database) -> list[str]:

@@ -231,3 +231,9 @@ def test_collect_to_db_replaces_the_accounts_it_read_and_a_failure_changes_nothi
     assert failed.exit_code == 2 and "nothing written, the database is as before" in failed.stderr
     assert "rating" in failed.stderr and state() == again  # cdb rows were replaced in the run, then rolled back
     assert second.exit_code == first.exit_code
+
+
+def test_the_readme_shows_the_ddl_db_init_runs() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("```sql\n", 1)[1].split("```", 1)[0].strip()
+    assert shown.startswith("CREATE TABLE cdb (") and shown in sql.ddl("postgresql")
