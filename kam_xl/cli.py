@@ -491,7 +491,7 @@ def xlwings_xlsm(
 
     if lang not in ("de", "en"):
         raise _fail([f"--lang {lang!r} — allowed: de or en"])
-    db = _load(data, None)
+    db = _load(_data(data), None)
     try:
         if out_file.suffix.lower() != ".xlsm":
             raise ValueError(f"{out_file.name}: the macro-enabled controller workbook — allowed extension: .xlsm")
