@@ -23,6 +23,7 @@ as for a file. A problem names the database, the table, the row in that order, t
 from __future__ import annotations
 
 import decimal
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -143,6 +144,15 @@ def why(e: BaseException, data: str | Path | Database) -> str:
         return _why(e, database(data))
     except DatabaseError:
         return "(details withheld: the URL could not be parsed)"
+
+
+def _not_a_follow_up(record: logging.LogRecord) -> bool:
+    """psycopg logs "error ignored terminating <Pipeline …>" after a failed statement it already raised (and
+    kam_xl reports with its reason): that repeat is dropped, every other record kept."""
+    return not str(record.msg).startswith("error ignored terminating")
+
+
+logging.getLogger("psycopg").addFilter(_not_a_follow_up)
 
 
 def engine(db: Database, must_exist: bool = True) -> sa.Engine:
