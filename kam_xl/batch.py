@@ -149,6 +149,10 @@ def databook_reference(data_path: str | Path | None) -> str:
     """
     if data_path is None:
         return DEMO_DATA_BOOK
+    from kam_xl import sql
+
+    if sql.is_database(data_path):  # sqlite:////abs/kam.db, postgresql+psycopg://host/db (no user, no password)
+        return sql.safe_reference(data_path)
     text = str(data_path)
     parts = urlsplit(text)
     if parts.scheme in ("http", "https", "ftp", "sftp", "s3", "file") and parts.netloc:
@@ -622,20 +626,28 @@ def plan_work(db: DataBook, out_dir: Path, questionnaires: bool = False) -> list
 
 
 def generate_all(data_path: str | None, out_dir: Path, lang: Lang = "de", jobs: int = 1,
-                 now: datetime | None = None, questionnaires: bool = False) -> Iterator[PlanResult]:
+                 now: datetime | None = None, questionnaires: bool = False,
+                 scheduler: str | None = None) -> Iterator[PlanResult]:
     """Generate every account's plan (and, if asked, every respondent's questionnaire into
     ``out_dir/Fragebogen``); yields one result per account/respondent in data-book order.
 
     Leftover temporary files of an interrupted run are removed first; then :func:`plan_work` decides, before
     anything runs, what is written where and what is refused (duplicates, other formats, shared file names),
     the same for every ``jobs``. A file that cannot be written is an ``"error"`` result; the others are
-    written. Raises :class:`OSError` only when ``out_dir`` cannot be made."""
+    written. With ``scheduler`` (``tcp://host:8786``) the work runs on that Dask cluster instead
+    (:func:`kam_xl.cluster.run_on_cluster`; ``jobs`` is then ignored). Raises :class:`OSError` only when
+    ``out_dir`` cannot be made."""
     db = _databook(data_path)
     out_dir.mkdir(parents=True, exist_ok=True)
     q_dir = out_dir / QUESTIONNAIRE_DIR
     remove_leftovers(out_dir, out_dir / BACKUP_DIR, q_dir, q_dir / BACKUP_DIR)
     now = now or datetime.now(UTC)
     items = plan_work(db, out_dir, questionnaires)
+    if scheduler is not None:  # Dask is imported only here
+        from kam_xl.cluster import run_on_cluster
+
+        yield from run_on_cluster(scheduler, items, data_path, lang, now)
+        return
     if jobs <= 1:
         for item in items:
             yield item if isinstance(item, PlanResult) else _run(item[0], data_path, *item[1:], lang, now)
@@ -677,6 +689,9 @@ class CollectResult:
     responses: list[Response] = field(default_factory=list)
     problems: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # file, sheet, cell, value, msg
     skipped: list[tuple[str, str]] = field(default_factory=list)  # file, reason
+    #: the file each plan / questionnaire was read from, relative to the folder: ("plan", account id) or
+    #: ("questionnaire", respondent) → path (collect --to-db records it with every row)
+    files: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def collect_plans(folder: Path, lang_default: Lang = "de", ignore: frozenset[str] = frozenset(),
@@ -738,8 +753,10 @@ def _collect_plans(folder: Path, lang_default: Lang, ignore: frozenset[str], eng
         result.problems.extend(c.problems)
         if c.plan is not None:
             result.plans.append(c.plan)
+            result.files["plan", c.plan.account.account_id] = c.file.path.relative_to(folder).as_posix()
         if c.response is not None:
             result.responses.append(c.response)
+            result.files["questionnaire", c.response.respondent] = c.file.path.relative_to(folder).as_posix()
     return result
 
 

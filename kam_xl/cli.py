@@ -21,6 +21,7 @@ from rich.table import Table
 from typer.core import TyperCommand
 
 from kam_xl import report as rep
+from kam_xl import sql
 from kam_xl.addin.settings import ServerConfigError, ServerSettings, help_text
 from kam_xl.databook import DataBook, DataBookError, demo_databook, read_databook, write_databook
 from kam_xl.errors import KamInputError, describe
@@ -66,7 +67,22 @@ def _fail(problems: list[str], code: int = EXIT_INPUT) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _load(data: Path | None, catalogue: Path | None, code: int = EXIT_INPUT) -> DataBook:
+def _data(data: str | None, schema: str | None = None, code: int = EXIT_INPUT) -> str | Path | None:
+    """``--data`` as the readers take it: a database (URL or .db/.sqlite/.sqlite3 path, with ``--db-schema``
+    attached) as text, a file or folder as a path."""
+    if data is None:
+        if schema:
+            raise _fail(["--db-schema without --data — allowed: with a database URL or .db file"], code)
+        return None
+    if sql.is_database(data):
+        return sql.with_schema(data, schema)
+    if schema:
+        raise _fail([f"--db-schema {schema!r} with a data book that is not a database — allowed: with a "
+                     "database URL (sqlite:///…, postgresql+psycopg://…) or a .db/.sqlite/.sqlite3 file"], code)
+    return Path(data)
+
+
+def _load(data: str | Path | None, catalogue: Path | None, code: int = EXIT_INPUT) -> DataBook:
     """The data book (the demo data without ``data``), or :func:`_fail` with every problem and exit ``code``."""
     try:
         cat = load_catalogue(catalogue) if catalogue else None
@@ -76,7 +92,8 @@ def _load(data: Path | None, catalogue: Path | None, code: int = EXIT_INPUT) -> 
     except (ValueError, OSError) as e:
         raise _fail([describe(e)], code) from None
     except Exception as e:  # a malformed file must never end in a traceback, whatever the reader raises
-        raise _fail([f"{data}: cannot be read as a data book ({type(e).__name__}: {e}) — allowed: an .xlsx with "
+        shown, why = (sql.safe_reference(data), sql.why(e, data)) if sql.is_database(data) else (data, e)
+        raise _fail([f"{shown}: cannot be read as a data book ({type(e).__name__}: {why}) — allowed: an .xlsx with "
                      "one sheet per table or a folder of CSV/Parquet files"], code) from None
     for note in db.notes:  # say how a file was read when it was not the expected UTF-8
         if not note.split(": ", 1)[1].startswith("UTF-8") or "sep= line" in note:
@@ -138,8 +155,13 @@ def _fixed(v: float | None, digits: int = 1) -> str:
     return "–" if v is None else f"{v:,.{digits}f}"
 
 
-DataOption = Annotated[Path | None, typer.Option("--data", help="data book: .xlsx or a folder of CSV/Parquet "
-                                                                "files; the demo data when absent")]
+DataOption = Annotated[str | None, typer.Option("--data", help="data book: .xlsx, a folder of CSV/Parquet "
+                                                               "files, or a database (sqlite:///kam.db, kam.db, "
+                                                               "postgresql+psycopg://user@host/db; credentials "
+                                                               "from the URL or PG* variables); the demo data "
+                                                               "when absent")]
+SchemaOption = Annotated[str | None, typer.Option("--db-schema", help="the database schema of the data-book "
+                                                                      "tables (default: the database's default)")]
 CatalogueOption = Annotated[Path | None, typer.Option("--catalogue-extension",
                                                       help="a CSV/JSON file with the company's own criteria")]
 
@@ -153,10 +175,11 @@ def report(
     revenue_weight: Annotated[float, typer.Option(help="weight of revenue share in the target share "
                                                        "(potential share gets 1 − this)")] = 0.0,
     catalogue_extension: CatalogueOption = None,
+    db_schema: SchemaOption = None,
 ) -> None:
     """Compute everything for a data book and print it: CDB, KAOP and Kgb per account, the resource
     distribution, or the excellence scores."""
-    db = _load(data, catalogue_extension)
+    db = _load(_data(data, db_schema), catalogue_extension)
     try:
         if what is What.accounts:
             result: object = rep.account_reports(db)
@@ -247,6 +270,11 @@ def generate(
     lang: Annotated[str, typer.Option("--lang", help="de or en")] = "de",
     questionnaires: Annotated[bool, typer.Option("--questionnaires", help="also one excellence questionnaire "
                                                                         "per respondent, in OUT/Fragebogen")] = False,
+    db_schema: SchemaOption = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="run the per-account work on this Dask "
+                                                                      "cluster (tcp://host:8786); its workers need "
+                                                                      "kam_xl, the data book and OUT at the same "
+                                                                      "paths")] = None,
 ) -> None:
     """Write one account plan per account into OUT (and, if asked, one questionnaire per respondent).
     Existing workbooks are regenerated: every input a KAM typed is kept, conflicts (data changed where a KAM
@@ -266,7 +294,8 @@ def generate(
 
     if lang not in ("de", "en"):
         raise _fail([f"--lang {lang!r} — allowed: de or en"], EXIT_STOPPED)
-    db = _load(data, None, EXIT_STOPPED)  # validate once, before any process starts
+    source = _data(data, db_schema, EXIT_STOPPED)
+    db = _load(source, None, EXIT_STOPPED)  # validate once, before any process starts
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -275,10 +304,15 @@ def generate(
     with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
         total = len(db.accounts) + (sum(r.role != ACCOUNT_ROLE for r in db.responses()) if questionnaires else 0)
         task = progress.add_task("Workbooks", total=total)
-        for r in generate_all(str(data) if data else None, out_dir, lang, jobs,  # type: ignore[arg-type]
-                              questionnaires=questionnaires):
-            results.append(r)
-            progress.advance(task)
+        try:
+            for r in generate_all(str(source) if source else None, out_dir, lang, jobs,  # type: ignore[arg-type]
+                                  questionnaires=questionnaires, scheduler=scheduler):
+                results.append(r)
+                progress.advance(task)
+        except Exception as e:
+            if type(e).__name__ != "ClusterError":  # kam_xl.cluster's, imported only with --scheduler
+                raise
+            raise _fail([str(e)], EXIT_STOPPED) from None
     not_written: list[str] = []
     report = controller = None
     try:
@@ -306,7 +340,23 @@ def generate(
         raise _fail(errors)
 
 
-def _collect_base(data: Path | None, given: DataBook | None, references: list[str]) -> tuple[DataBook | None, str]:
+def _collect_to_db(collected: DataBook, files: dict[tuple[str, str], str], to_db: str) -> list[str]:
+    """``collect --to-db``: the tidy export into ``collected_<table>``, one transaction; a failure is listed
+    (the database is as before) and the rest of collect goes on."""
+    from datetime import UTC, datetime
+
+    try:
+        w = sql.write_collected(collected, files, to_db, datetime.now(UTC))
+    except sql.DatabaseError as e:
+        return [str(e)]
+    rows = ", ".join(f"{sql.COLLECTED_PREFIX}{t} {n}" for t, n in w.rows.items() if n)
+    out.print(f"Database {sql.safe_reference(to_db)}: rows of {len(w.accounts)} account(s) and "
+              f"{len(w.respondents)} respondent(s) replaced — {rows or 'no rows'}")
+    return []
+
+
+def _collect_base(data: str | Path | None, given: DataBook | None, references: list[str]
+                  ) -> tuple[DataBook | None, str]:
     """The data book ``collect`` puts the plans on, and a sentence saying which: ``--data`` (``given``, read
     before any work); else the one the plans were generated from (their ``_meta``) if they share one and it
     still exists — the demo data only for demo plans; else none (the controller then holds only what the plans
@@ -318,7 +368,7 @@ def _collect_base(data: Path | None, given: DataBook | None, references: list[st
     ref = databook_of_plans(references)
     if ref == DEMO_DATA_BOOK:
         return demo_databook(), "The plans were generated from the demo data: its data book fills the other sheets"
-    if ref is not None and Path(ref).exists():
+    if ref is not None and (Path(ref).exists() or sql.is_database(ref)):
         try:
             return read_databook(ref), f"Data book the plans were generated from: {ref}"
         except DataBookError as e:
@@ -328,7 +378,8 @@ def _collect_base(data: Path | None, given: DataBook | None, references: list[st
             return None, (f"The data book the plans were generated from ({ref}) cannot be read now ({e}): "
                           "consolidating only what the plans hold (give --data to add one)")
     why = ("no plans were read" if not references else
-           f"they were generated from {ref}, which collect does not fetch" if ref and "://" in ref else
+           f"they were generated from {ref}, which collect does not fetch" if ref and "://" in ref
+           and not sql.is_database(ref) else
            f"the data book they were generated from ({ref}) no longer exists" if ref else
            "they were generated from different data books, or do not record theirs")
     return None, f"No data book ({why}): consolidating only what the plans hold — give --data to add one"
@@ -339,14 +390,19 @@ def collect(
     folder: Annotated[Path, typer.Argument(help="folder with filled account plans")],
     to: Annotated[Path | None, typer.Option("--to", help="the consolidated controller workbook to write "
                                                         "(default FOLDER/Controller.xlsm)")] = None,
-    data: Annotated[Path | None, typer.Option("--data", help="data book for what the plans do not carry "
-                                                            "(portfolio, resources, regions); when absent, the "
-                                                            "data book the plans were generated from if it still "
-                                                            "exists, else only what the plans hold")] = None,
+    data: Annotated[str | None, typer.Option("--data", help="data book for what the plans do not carry "
+                                                           "(portfolio, resources, regions): a file, folder or "
+                                                           "database URL; when absent, the data book the plans "
+                                                           "were generated from if it can still be read, else "
+                                                           "only what the plans hold")] = None,
     lang: Annotated[str, typer.Option("--lang", help="de or en")] = "de",
     export: Annotated[Path | None, typer.Option("--export", help="tidy export of all inputs as a data book: a new "
                                                                  ".xlsx or folder of CSV files (default "
                                                                  "FOLDER/collected.xlsx, replaced each run)")] = None,
+    to_db: Annotated[str | None, typer.Option("--to-db", help="also write every collected input into this "
+                                                              "database (URL or .db file), tables "
+                                                              "collected_<table>, in one transaction")] = None,
+    db_schema: SchemaOption = None,
 ) -> None:
     """Read filled account plans (and questionnaires in FOLDER/Fragebogen) back, validate every input, and
     write the consolidated controller workbook, a tidy export (a data book) and an error report
@@ -364,13 +420,17 @@ def collect(
 
     if not folder.is_dir():
         raise _fail([f"{folder}: not a folder — allowed: the folder with the filled account plans"], EXIT_STOPPED)
-    given = _load(data, None, EXIT_STOPPED) if data is not None else None  # a bad --data stops before any work
+    data_source = _data(data, db_schema if sql.is_database(data) else None, EXIT_STOPPED)  # and for --to-db
+    if to_db is not None and not sql.is_database(to_db):
+        raise _fail([f"--to-db {to_db}: not a database — allowed: sqlite:///file.db, a .db/.sqlite/.sqlite3 file "
+                     "or postgresql+psycopg://user@host/db"], EXIT_STOPPED)
+    given = _load(data_source, None, EXIT_STOPPED) if data_source is not None else None  # stops before any work
     target = export or folder / "collected.xlsx"
     controller_path = to or folder / CONTROLLER_FILE
     report = folder / "collect_errors.csv"
     ours = {target.name, controller_path.name}
-    if data is not None and data.parent.resolve() == folder.resolve():
-        ours.add(data.name)
+    if isinstance(data_source, Path) and data_source.parent.resolve() == folder.resolve():
+        ours.add(data_source.name)
     result = collect_plans(folder, ignore=frozenset(ours))
     not_written: list[str] = []
     try:
@@ -392,7 +452,9 @@ def collect(
     out.print(f"{len(result.plans)} plan(s) and {len(result.responses)} questionnaire(s) read, "
               f"{len({p[0] for p in result.problems})} with invalid input, "
               f"{len(result.skipped)} file(s) skipped → export {written}, report {report}")
-    base, said = _collect_base(data, given, [p.data_book for p in result.plans])
+    if to_db is not None:
+        not_written += _collect_to_db(collected, result.files, sql.with_schema(to_db, db_schema))
+    base, said = _collect_base(data_source, given, [p.data_book for p in result.plans])
     out.print(said)
     controller: Path | str = "not written"
     try:
@@ -453,7 +515,7 @@ def xlwings_xlsm(
 
     if lang not in ("de", "en"):
         raise _fail([f"--lang {lang!r} — allowed: de or en"])
-    db = _load(data, None)
+    db = _load(_data(data), None)
     try:
         if out_file.suffix.lower() != ".xlsm":
             raise ValueError(f"{out_file.name}: the macro-enabled controller workbook — allowed extension: .xlsm")
@@ -464,13 +526,38 @@ def xlwings_xlsm(
 
 
 @app.command("demo-data")
-def demo_data(path: Annotated[Path, typer.Argument(help="an .xlsx file or a new folder for CSV files")]) -> None:
+def demo_data(path: Annotated[str, typer.Argument(help="an .xlsx file, a new folder for CSV files, or a "
+                                                     "database (kam.db, sqlite:///kam.db, postgresql+psycopg://…)")],
+              db_schema: SchemaOption = None) -> None:
     """Write the demo data set as a data book so you can see the format."""
     try:
-        written = write_databook(demo_databook(), path)
-    except KamInputError as e:
+        if sql.is_database(path):
+            written: Path | str = sql.write_databook_sql(demo_databook(), sql.with_schema(path, db_schema))
+        else:
+            written = write_databook(demo_databook(), Path(path))
+    except (KamInputError, sql.DatabaseError) as e:
         raise _fail([str(e)]) from None
     out.print(f"Demo data book written to {written}")
+
+
+db_app = typer.Typer(help="The data book in a SQL database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("init")
+def db_init(url: Annotated[str, typer.Argument(help="sqlite:///kam.db, kam.db or postgresql+psycopg://user@host/db")],
+            db_schema: SchemaOption = None) -> None:
+    """Create the data-book tables (types, primary keys, the foreign key to accounts; row_no orders the rows)
+    so that an ERP extract can be loaded into them; tables that exist are left as they are."""
+    if not sql.is_database(url):
+        raise _fail([f"{url}: not a database — allowed: sqlite:///file.db, a .db/.sqlite/.sqlite3 file or "
+                     "postgresql+psycopg://user@host/db"])
+    try:
+        created = sql.create_tables(sql.with_schema(url, db_schema))
+    except sql.DatabaseError as e:
+        raise _fail([str(e)]) from None
+    out.print(f"{sql.safe_reference(sql.with_schema(url, db_schema))}: {len(created)} table(s) created"
+              + (f" ({', '.join(created)})" if created else " — all existed"))
 
 
 def _opt(*names: str, field: str) -> typer.models.OptionInfo:

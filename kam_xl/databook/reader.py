@@ -37,14 +37,22 @@ def read_databook(path: str | Path, catalogue: Catalogue | None = None) -> DataB
     Raises :class:`DataBookError` with every problem found. The tables are read one at a time, row by row,
     into compact columns (:class:`TableRows`): memory grows by tens of bytes a row, not by a dict each.
     """
-    path = Path(path)
+    from kam_xl import sql  # a database URL or a .db/.sqlite/.sqlite3 path is read by kam_xl.sql
+
     catalogue = catalogue or load_catalogue()
     problems: list[Problem] = []
-    sources = table_sources(path, problems)
-    opened = path.is_dir() or not problems  # a workbook that could not be opened has no tables to miss
+    if sql.is_database(path):
+        source = label = sql.safe_reference(path)  # never with credentials
+        sources = sql.sources(path, problems)
+        opened = not problems
+    else:
+        path = Path(path)
+        source, label = str(path), path.name
+        sources = table_sources(path, problems)
+        opened = path.is_dir() or not problems  # a workbook that could not be opened has no tables to miss
     tables, notes = _parse_tables(sources, problems)
     if "accounts" not in tables and "accounts" not in sources and opened:  # an unreadable one is reported
-        problems.append(Problem(file=path.name, message="has no accounts table — required: a sheet or file "
+        problems.append(Problem(file=label, message="has no accounts table — required: a sheet or file "
                                                         "'accounts' with " + ", ".join(
                                                             c.name for c in TABLES["accounts"].columns)))
     check_tables(tables, problems, catalogue)
@@ -66,7 +74,7 @@ def read_databook(path: str | Path, catalogue: Catalogue | None = None) -> DataB
     parsed_tables: dict[str, list[dict[str, Any]] | None] = {
         name: (tables[name].rows if name in tables else None) for name in TABLES}  # type: ignore[misc]
     # every value is checked above: construct without pydantic copying the rows into lists of dicts
-    return DataBook.model_construct(source=str(path), accounts=accounts, tables=parsed_tables, notes=notes)
+    return DataBook.model_construct(source=source, accounts=accounts, tables=parsed_tables, notes=notes)
 
 
 # ---------------------------------------------------------------------------------------------- writing

@@ -144,7 +144,7 @@ class Problem(BaseModel):
     def __str__(self) -> str:
         where = [self.file]
         if self.sheet:
-            where.append(f"sheet {self.sheet}")
+            where.append(f"{'table' if '://' in self.file else 'sheet'} {self.sheet}")  # a database's table
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column:
