@@ -53,6 +53,7 @@ from kam_xl.files import (
     spreadsheet_kind,
 )
 from kam_xl.kaop import QUARTERS
+from kam_xl.vocabulary import Lang
 from kam_xl.workbook.account_plan import (
     ACCOUNT_ROLE,
     TEMPLATE_ID,
@@ -89,7 +90,6 @@ from kam_xl.workbook.questionnaire import TEMPLATE_ID as QUESTIONNAIRE_ID
 from kam_xl.workbook.questionnaire import questionnaire, questionnaire_meta_problem, read_questionnaire
 from kam_xl.workbook.render import write_book
 
-Lang = Literal["de", "en"]
 BACKUP_DIR = "_backup"
 QUESTIONNAIRE_DIR = "Fragebogen"
 #: The controller workbook generate and collect write: macro-enabled (the xlwings VBA project and the macro

@@ -20,15 +20,16 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
-from kam_xl.cdb import STAGES, STATEMENT_LINES, ActivityLine, CdbInput, CdbStatement, Stage, cdb_statement
+from kam_xl.cdb import STAGES, STATEMENT_LINES, ActivityLine, CdbInput, CdbStatement, cdb_statement
 from kam_xl.cells import CellError
 from kam_xl.databook import ACCOUNT_STATUSES, AccountRow, DataBook
 from kam_xl.excellence import Response, load_catalogue
 from kam_xl.kgb import SUPPLIER_ROLES, KgbCard
 from kam_xl.portfolio import HIGH_BAND_THRESHOLD, portfolio_band
 from kam_xl.text import clean_text
+from kam_xl.vocabulary import BAND_WORDS, STAGE_LABELS, Lang
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
 from kam_xl.workbook.excellence_sheet import excellence_sheet, parse_excellence
@@ -39,20 +40,11 @@ from kam_xl.workbook.layout import pick as _t
 
 TEMPLATE_ID = "kam_xl.account_plan"
 TEMPLATE_VERSION = "1.0"
-Lang = Literal["de", "en"]
 ACCOUNT_DIMENSIONS = ("LM", "BP")  # the excellence dimensions rated per account: Leistungsmanagement, Beziehungspflege
 ACCOUNT_ROLE = "Account-Plan"  # the role of account-level excellence answers in a collected data book
 ACTIVITY_ROWS = 12  # at least this many input rows in the activity block (data first, the rest free)
 STATUSES = {"de": ACCOUNT_STATUSES, "en": ("in progress", "submitted", "approved")}
-STAGE_LABELS: dict[Stage, tuple[str, str]] = {
-    "development": ("Entwicklung", "development"),
-    "production": ("Produktion", "production"),
-    "service": ("Service", "service"),
-    "sales": ("Vertrieb", "sales"),
-}
 Problem = Callable[[str, int | None, int | None, Any, str], None]
-BAND_WORDS = {"de": {"high": "> 10 %", "mid": "0–10 %", "loss": "< 0 % (Big Step or Out)"},
-              "en": {"high": "> 10 %", "mid": "0–10 %", "loss": "< 0 % (big step or out)"}}
 
 
 

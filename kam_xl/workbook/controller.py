@@ -58,7 +58,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from kam_xl.cdb import STAGES, STATEMENT_LINES, ActivityLine, CdbInput, CdbStatement, cdb_statement
 from kam_xl.cells import CellError
@@ -78,7 +78,6 @@ from kam_xl.kgb import (
 from kam_xl.maths import ratio, total
 from kam_xl.portfolio import (
     HIGH_BAND_THRESHOLD,
-    Band,
     PortfolioInput,
     big_step_or_out,
     bubble_marker_size,
@@ -96,8 +95,17 @@ from kam_xl.resources import (
     measure_totals,
     proportional_targets,
 )
+from kam_xl.vocabulary import (
+    BAND_COLOURS,
+    BAND_FORMATS,
+    BAND_WORDS,
+    LANGS,
+    SCENARIO_WORDS,
+    STAGE_LABELS,
+    YES_NO,
+    Lang,
+)
 from kam_xl.workbook import coerce
-from kam_xl.workbook.account_plan import BAND_WORDS, STAGE_LABELS
 from kam_xl.workbook.coerce import Refusal, shown
 from kam_xl.workbook.layout import KIND_BOUNDS, TEXT_MAX_CHARS, Book, Chart, Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
@@ -106,13 +114,7 @@ from kam_xl.workbook.names import WorkbookError, read_named
 
 TEMPLATE_ID = "kam_xl.controller"
 TEMPLATE_VERSION = "1.0"
-Lang = Literal["de", "en"]
-BAND_COLOURS: dict[Band | None, str] = {"high": "#00B050", "mid": "#FFC000", "loss": "#C00000", None: "#A6A6A6"}
-LIGHT_FORMATS: dict[str, dict[str, str]] = {"high": {"bg_color": "#C6EFCE", "font_color": "#006100"},
-                 "mid": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
-                 "loss": {"bg_color": "#FFC7CE", "font_color": "#9C0006"}}
-YES_NO = {"de": ("ja", "nein"), "en": ("yes", "no")}
-SCENARIO_WORDS = {"de": {"plan": "Plan", "actual": "Ist"}, "en": {"plan": "plan", "actual": "actual"}}
+LIGHT_FORMATS = BAND_FORMATS  # the band colours (high/mid/loss) as cell formats
 #: The range of the target weights on the Resources sheet — their data validation and :func:`parse_settings`.
 WEIGHT_BOUNDS: tuple[float, float] = (0, 1000)
 TOL = f"{RANK_TOLERANCE:.0E}"  # ties within this count as equal, as kam_xl.kgb.rank_positions
@@ -929,7 +931,6 @@ SETTING_NAMES = ("ctl_databook", "ctl_output", "ctl_lang", "ctl_account", "res_w
 #: status line.
 ERROR_ROWS = 50
 ERROR_HEADS = {"de": ("Datei", "Blatt", "Zelle", "Problem"), "en": ("File", "Sheet", "Cell", "Problem")}
-LANGS: tuple[Lang, ...] = ("de", "en")
 _FIELDS = {"ctl_databook": "databook", "ctl_output": "output", "ctl_lang": "lang", "ctl_account": "account",
            "res_weight_potential": "weight_potential", "res_weight_revenue": "weight_revenue",
            "ctl_exc_spread": "exc_spread"}

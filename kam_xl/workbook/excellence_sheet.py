@@ -37,7 +37,7 @@ values come from :func:`kam_xl.excellence.score_response` and :func:`kam_xl.exce
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import Any
 
 from kam_xl.cells import PercentNumber
 from kam_xl.errors import KamInputError
@@ -55,14 +55,13 @@ from kam_xl.excellence import (
     summarise_dimensions,
 )
 from kam_xl.text import clean_text
+from kam_xl.vocabulary import YES_NO, Lang
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, percent_as_points, shown
 from kam_xl.workbook.layout import TEXT_MAX_CHARS, Conditional, Input, RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
 
-Lang = Literal["de", "en"]
 FLAG_WORD = {"de": "ohne Beleg", "en": "no evidence"}
-YES_NO = {"de": ("ja", "nein"), "en": ("yes", "no")}
 THIN_FORMAT = {"bg_color": "#FCE4D6", "font_color": "#833C0B"}
 FLAG_FORMAT = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
 SCORE_SCALE = {"type": "3_color_scale", "min_type": "num", "min_value": 0, "min_color": "#F8696B",

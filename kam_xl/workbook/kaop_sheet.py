@@ -47,32 +47,18 @@ from kam_xl.kaop import (
     cost_lines,
     kaop_plan,
 )
+from kam_xl.vocabulary import LEVER_WORDS, LIGHT_FORMATS, LIGHT_WORDS, MEASURE_STATUS_WORDS, Lang
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
 from kam_xl.workbook.layout import KIND_BOUNDS, TEXT_MAX_CHARS, Chart, Conditional, Input, RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
 
-Lang = Literal["de", "en"]
 SHEET_NAME = "KAOP"
 GOAL_ROWS = 5  # empty rows of the potential-goal table (after the goals given)
 MEASURE_ROWS = 8  # empty rows of the measure table (after the measures given)
 BASIS_WORDS: dict[Lang, dict[CostBasis, str]] = {"de": {"amount": "Betrag", "rate": "% vom Umsatz"},
                                                  "en": {"amount": "amount", "rate": "% of revenue"}}
-LIGHT_WORDS: dict[Lang, dict[str, str]] = {"de": {"green": "grün", "amber": "gelb", "red": "rot"},
-                                           "en": {"green": "green", "amber": "amber", "red": "red"}}
-#: drop-down words of the 6-P levers and measure statuses per language (the model's values are the German ones)
-LEVER_WORDS: dict[Lang, dict[str, str]] = {
-    "de": {x: x for x in LEVERS},
-    "en": {"Produkt": "Product", "Preis": "Price", "Promotion": "Promotion", "Platzierung": "Placement",
-           "Person": "Person", "Performance": "Performance"},
-}
-STATUS_WORDS: dict[Lang, dict[str, str]] = {
-    "de": {x: x for x in MEASURE_STATUSES},
-    "en": {"offen": "open", "in Arbeit": "in progress", "erledigt": "done", "verschoben": "postponed"},
-}
-LIGHT_FORMATS = {"green": {"bg_color": "#C6EFCE", "font_color": "#006100"},
-                 "amber": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
-                 "red": {"bg_color": "#FFC7CE", "font_color": "#9C0006"}}
+STATUS_WORDS = MEASURE_STATUS_WORDS
 GREEN, AMBER = "kaop_threshold_green", "kaop_threshold_amber"
 #: The range of the traffic-light thresholds (actual ÷ plan) — their data validation and the reader.
 THRESHOLD_BOUNDS: tuple[float, float] = (0.01, 10)

@@ -26,7 +26,7 @@ Defined names of card ``n`` (1-based): ``kgb_<n>_segment``, ``kgb_<n>_own_suppli
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import Any
 
 from kam_xl.kgb import (
     RANK_TOLERANCE,
@@ -40,12 +40,12 @@ from kam_xl.kgb import (
     weight_sum,
     weights_complete,
 )
+from kam_xl.vocabulary import Lang
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
 from kam_xl.workbook.layout import KIND_BOUNDS, Chart, Conditional, Input, KeyedFamily, RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
 
-Lang = Literal["de", "en"]
 SHEET_NAME = "Kgb"
 EMPTY_CRITERIA = 5  # criterion rows of the empty block of an account without cards (plus the spare rows)
 EMPTY_SUPPLIERS = 3  # supplier columns of that block (plus the spare columns)

@@ -16,15 +16,14 @@ Every figure is a native formula whose cached value comes from :func:`kam_xl.exc
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
 
 from kam_xl.excellence import Catalogue, Response, score_response, summarise_dimensions
+from kam_xl.vocabulary import YES_NO, Lang
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
 from kam_xl.workbook.excellence_sheet import (
     SCORE_SCALE,
     THIN_FORMAT,
-    YES_NO,
     Problem,
     excellence_sheet,
     parse_excellence,
@@ -36,7 +35,6 @@ from kam_xl.workbook.names import NamedValues
 TEMPLATE_ID = "kam_xl.questionnaire"
 TEMPLATE_VERSION = "1.0"
 PRIORITIES = 5
-Lang = Literal["de", "en"]
 
 
 
