@@ -60,7 +60,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kam_xl.cdb import STAGES, STATEMENT_LINES, ActivityLine, CdbInput, CdbStatement, cdb_statement
+from kam_xl.cdb import (
+    AMOUNT_FIELDS,
+    LEVEL_FORMULAS,
+    STAGES,
+    STATEMENT_LINES,
+    ActivityLine,
+    CdbInput,
+    CdbStatement,
+    cdb_statement,
+)
 from kam_xl.cells import CellError
 from kam_xl.databook import AccountRow, DataBook
 from kam_xl.errors import KamInputError
@@ -111,6 +120,7 @@ from kam_xl.workbook.layout import KIND_BOUNDS, TEXT_MAX_CHARS, Book, Chart, Con
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.merge import merge_inputs, same, snapshot_from_meta, snapshot_meta
 from kam_xl.workbook.names import WorkbookError, read_named
+from kam_xl.years import latest_year, plan_year, row_of_year
 
 TEMPLATE_ID = "kam_xl.controller"
 TEMPLATE_VERSION = "1.0"
@@ -118,8 +128,7 @@ LIGHT_FORMATS = BAND_FORMATS  # the band colours (high/mid/loss) as cell formats
 #: The range of the target weights on the Resources sheet — their data validation and :func:`parse_settings`.
 WEIGHT_BOUNDS: tuple[float, float] = (0, 1000)
 TOL = f"{RANK_TOLERANCE:.0E}"  # ties within this count as equal, as kam_xl.kgb.rank_positions
-_AMOUNTS = ("gross_sales", "deductions", "product_cost", "freight", "development_cost", "production_cost",
-            "service_cost", "sales_cost")
+_AMOUNTS = AMOUNT_FIELDS
 _LINE_LABELS = {f: (de, en) for f, de, en, _ in STATEMENT_LINES}
 
 
@@ -152,11 +161,10 @@ class _Account:
 def _accounts(db: DataBook) -> list[_Account]:
     out = []
     for a in db.accounts:
-        years = db.cdb_years(a.account_id)
-        found = db.cdb_input(a.account_id, years[-1]) if years else None
-        year = years[-1] if found else None
-        rows = db.rows_for("portfolio", a.account_id)
-        row = max(rows, key=lambda r: (r["year"] == year, r["year"])) if rows else None
+        latest = latest_year(db.cdb_years(a.account_id))
+        found = db.cdb_input(a.account_id, latest) if latest is not None else None
+        year = latest if found else None
+        row = row_of_year(db.rows_for("portfolio", a.account_id), year)
         out.append(_Account(account=a, cdb_year=year, amounts=found[0] if found else None,
                             activities=tuple(found[1]) if found else (),
                             statement=cdb_statement(*found) if found else None, portfolio=row))
@@ -224,6 +232,7 @@ def _cdb_data_sheet(db: DataBook, accs: list[_Account], lang: Lang) -> tuple[She
 # Accounts sheet columns
 (A_ID, A_NAME, A_REGION, A_YEAR, A_NET, A_I, A_I_REL, A_II, A_II_REL, A_III, A_III_REL, A_RANK, A_PYEAR, A_SOW,
  A_POT, A_MF, A_POTW, A_BAND) = range(18)
+LEVEL_COLUMNS = ((A_NET, "net_sales"), (A_I, "cdb_i"), (A_II, "cdb_ii"), (A_III, "cdb_iii"))  # level → its column
 
 
 def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang, db: DataBook) -> Sheet:
@@ -263,15 +272,11 @@ def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang,
         s.put(r, A_NAME, x.account.name)
         s.put(r, A_REGION, x.account.region)
         s.put(r, A_YEAR, x.cdb_year, style="integer")
-        levels = (
-            (A_NET, "net_sales", f"{amount['gross_sales']}-{amount['deductions']}"),
-            (A_I, "cdb_i", f"{s.ref(r, A_NET)}-{amount['product_cost']}-{amount['freight']}"),
-            (A_II, "cdb_ii", f"{s.ref(r, A_I)}-({amount['development_cost']}+{act['development']})"
-                             f"-({amount['production_cost']}+{act['production']})"),
-            (A_III, "cdb_iii", f"{s.ref(r, A_II)}-({amount['service_cost']}+{act['service']})"
-                               f"-({amount['sales_cost']}+{act['sales']})"),
-        )
-        for c, field, expr in levels:
+        # a stage's cost line is its amount plus its activities; each level as cdb.LEVEL_TERMS says
+        lines = {**amount, **{f"{stage}_cost": f"({amount[f'{stage}_cost']}+{act[stage]})" for stage in STAGES},
+                 **{field: s.ref(r, c) for c, field in LEVEL_COLUMNS}}
+        for c, field in LEVEL_COLUMNS:
+            expr = LEVEL_FORMULAS[field].removeprefix("=").format(**lines)
             s.put(r, c, formula=f'=IF({year}="","",{expr})', cached=getattr(st, field) if st else None,
                   style="level_money" if field == "cdb_iii" else "money")
             if field != "net_sales":
@@ -572,7 +577,7 @@ def _kaop_accounts(db: DataBook) -> list[_Kaop]:
         years = plan_years or actual_years
         if not years:
             continue
-        year = a.plan_year if a.plan_year in years else years[-1]
+        year = plan_year(a.plan_year, years)
         rows = {sc: db.kaop_rows(a.account_id, year, sc) for sc in ("plan", "actual")}
         out.append(_Kaop(account=a, year=year, rows=rows, plans={sc: kaop_plan(*r) for sc, r in rows.items()}))
     return out

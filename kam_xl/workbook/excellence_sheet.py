@@ -36,8 +36,10 @@ values come from :func:`kam_xl.excellence.score_response` and :func:`kam_xl.exce
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from kam_xl.cells import PercentNumber
 from kam_xl.errors import KamInputError
@@ -50,6 +52,7 @@ from kam_xl.excellence import (
     Dimension,
     Rating,
     Response,
+    load_catalogue,
     parse_rating,
     score_response,
     summarise_dimensions,
@@ -60,6 +63,11 @@ from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, percent_as_points, shown
 from kam_xl.workbook.layout import TEXT_MAX_CHARS, Conditional, Input, RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
+from kam_xl.workbook.sheet_kind import OnProblem, PlanSheet, Rows
+
+if TYPE_CHECKING:
+    from kam_xl.databook import DataBook
+    from kam_xl.workbook.account_plan import AccountPlanData
 
 FLAG_WORD = {"de": "ohne Beleg", "en": "no evidence"}
 THIN_FORMAT = {"bg_color": "#FCE4D6", "font_color": "#833C0B"}
@@ -396,3 +404,53 @@ def parse_excellence(values: Mapping[str, Any], catalogue: Catalogue, dimensions
                     problem(evidence_name, i, 0, shown(ev), e.allowed(EVIDENCE_ALLOWED))
             answers.append(Answer(criterion_id=cid, rating=rating, evidence=text))
     return Response(respondent=respondent or "-", role=role, answers=answers)
+
+
+ACCOUNT_DIMENSIONS = ("LM", "BP")  # the excellence dimensions rated per account: Leistungsmanagement, Beziehungspflege
+ACCOUNT_ROLE = "Account-Plan"  # the role of account-level excellence answers in a collected data book
+
+
+class ExcName(StrEnum):
+    """The input names of dimension ``dim``: ``ExcName.RATINGS.format(dim="LM")`` is ``"exc_LM_ratings"``."""
+
+    RATINGS = "exc_{dim}_ratings"
+    EVIDENCE = "exc_{dim}_evidence"
+    IDS = "exc_{dim}_ids"
+
+
+class AccountExcellenceSheet(PlanSheet):
+    """The account plan's excellence sheet: the account-level criteria (:data:`ACCOUNT_DIMENSIONS`) rated by
+    the KAM. Its part is a :class:`Response` (respondent = account id, role :data:`ACCOUNT_ROLE`); its rows go
+    into the ``excellence`` table, which it shares with the questionnaires (only answered rows are exported)."""
+
+    key = "excellence"
+    Names = ExcName
+    shares = ("excellence",)
+
+    @property
+    def marker(self) -> str:
+        return ExcName.RATINGS.format(dim=ACCOUNT_DIMENSIONS[0])
+
+    def get(self, data: AccountPlanData) -> Response | None:
+        return data.excellence
+
+    def put(self, data: AccountPlanData, part: Response | None) -> AccountPlanData:
+        return dataclasses.replace(data, excellence=part)
+
+    def from_databook(self, db: DataBook, data: AccountPlanData) -> Response | None:
+        return db.response_of(data.account.account_id, ACCOUNT_ROLE)
+
+    def layout(self, data: AccountPlanData, lang: Lang) -> Sheet:
+        return excellence_sheet(load_catalogue(), list(ACCOUNT_DIMENSIONS), data.excellence, lang, "Excellence")
+
+    def read(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang, problem: OnProblem) -> Response:
+        return parse_excellence(values, load_catalogue(), list(ACCOUNT_DIMENSIONS), data.account.account_id,
+                                ACCOUNT_ROLE, problem)
+
+    def export(self, data: AccountPlanData) -> Rows:
+        r = data.excellence
+        if r is None:
+            return {}
+        return {"excellence": [{"respondent": r.respondent, "role": r.role, "criterion_id": a.criterion_id,
+                                "rating": a.rating, "evidence": a.evidence or None}
+                               for a in r.answers if a.rating is not None or a.evidence]}

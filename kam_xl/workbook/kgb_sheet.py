@@ -25,8 +25,10 @@ Defined names of card ``n`` (1-based): ``kgb_<n>_segment``, ``kgb_<n>_own_suppli
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from kam_xl.kgb import (
     RANK_TOLERANCE,
@@ -45,6 +47,11 @@ from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
 from kam_xl.workbook.layout import KIND_BOUNDS, Chart, Conditional, Input, KeyedFamily, RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
+from kam_xl.workbook.sheet_kind import OnProblem, PlanSheet, Rows
+
+if TYPE_CHECKING:
+    from kam_xl.databook import DataBook
+    from kam_xl.workbook.account_plan import AccountPlanData
 
 SHEET_NAME = "Kgb"
 EMPTY_CRITERIA = 5  # criterion rows of the empty block of an account without cards (plus the spare rows)
@@ -349,3 +356,51 @@ def parse_kgb(values: Mapping[str, Any], account_id: str, supplier_role: Supplie
             cards.append(card)
         n += 1
     return cards
+
+
+class KgbName(StrEnum):
+    """The defined names of card ``n`` (1, 2, …): ``KgbName.SEGMENT.format(n=1)`` is ``"kgb_1_segment"``."""
+
+    SEGMENT = "kgb_{n}_segment"
+    CRITERIA = "kgb_{n}_criteria"
+    WEIGHTS = "kgb_{n}_weights"
+    SUPPLIERS = "kgb_{n}_suppliers"
+    RATINGS = "kgb_{n}_ratings"
+
+
+class KgbSheet(PlanSheet):
+    """The Kgb scorecards: its part is the account's cards (``data.kgb_cards``), one block per segment."""
+
+    key = "kgb"
+    Names = KgbName
+    databook_tables = ("kgb",)
+
+    @property
+    def marker(self) -> str:
+        return KgbName.SEGMENT.format(n=1)
+
+    def get(self, data: AccountPlanData) -> tuple[KgbCard, ...]:
+        return data.kgb_cards
+
+    def put(self, data: AccountPlanData, part: tuple[KgbCard, ...]) -> AccountPlanData:
+        return dataclasses.replace(data, kgb_cards=tuple(part))
+
+    def from_databook(self, db: DataBook, data: AccountPlanData) -> tuple[KgbCard, ...]:
+        return tuple(db.kgb_cards(data.account.account_id)) if db.table("kgb") is not None else ()
+
+    def layout(self, data: AccountPlanData, lang: Lang) -> Sheet:
+        return kgb_sheet(list(data.kgb_cards), lang)
+
+    def read(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang,
+             problem: OnProblem) -> tuple[KgbCard, ...]:
+        return tuple(parse_kgb(values, data.account.account_id, data.account.supplier_role,  # type: ignore[arg-type]
+                               problem))
+
+    def export(self, data: AccountPlanData) -> Rows:
+        aid = data.account.account_id
+        return {"kgb": [{"account_id": aid, "segment": card.segment, "criterion": crit.name, "weight": w,
+                         "supplier": supplier, "own": supplier == card.own_supplier,
+                         "rating": ratings.get(crit.name)}
+                        for card in data.kgb_cards
+                        for crit, w in zip(card.criteria, card.weights, strict=True)
+                        for supplier, ratings in card.ratings.items()]}
