@@ -87,7 +87,7 @@ from kam_xl.workbook.merge import (
 )
 from kam_xl.workbook.names import Engine, NamedValues, WorkbookError, read_named
 from kam_xl.workbook.questionnaire import TEMPLATE_ID as QUESTIONNAIRE_ID
-from kam_xl.workbook.questionnaire import questionnaire, questionnaire_meta_problem, read_questionnaire
+from kam_xl.workbook.questionnaire import parse_questionnaire, questionnaire, questionnaire_meta_problem
 from kam_xl.workbook.render import write_book
 
 BACKUP_DIR = "_backup"
@@ -354,7 +354,7 @@ def generate_questionnaire(data_path: str | None, respondent: str, out_dir: Path
     fresh = questionnaire(catalogue, response, respondent, response.role, lang, generated_at=now)
 
     def rebuild(merged: dict[str, Any], problem: Problem) -> Book:
-        typed = read_questionnaire(NamedValues(path=Path(), refs={}, values=merged), catalogue, problem)
+        typed = parse_questionnaire(NamedValues(path=Path(), refs={}, values=merged), catalogue, problem)
         return questionnaire(catalogue, typed, typed.respondent, typed.role, lang, generated_at=now)
 
     return write_regenerating(respondent, target, fresh,
@@ -758,7 +758,7 @@ def _collect_one(path: Path, kind: str, catalogue: Catalogue, lang_default: Lang
         if reason:
             seen.skipped = f"{path.name}: {reason}"
             return seen
-        response = read_questionnaire(nv, catalogue, problem)
+        response = parse_questionnaire(nv, catalogue, problem)
         seen.response = None if seen.problems else response
         return seen
     if template != TEMPLATE_ID:

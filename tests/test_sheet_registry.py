@@ -77,7 +77,7 @@ class ContactSheet(PlanSheet):
         s.keys.append(RowKey(ContactName.PERSON.value, tuple(n.value for n in ContactName)))
         return s
 
-    def read(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang,
+    def parse(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang,
              problem: OnProblem) -> tuple[Contact, ...]:
         columns = [values.get(n.value) or [] for n in ContactName]
         contacts = []

@@ -131,5 +131,5 @@ def parse_inputs(values: Mapping[str, Any], base: AccountPlanData, lang: Lang, p
     data = base
     for kind in PLAN_SHEETS:
         if kind.present(values):
-            data = kind.put(data, kind.read(values, data, lang, problem))
+            data = kind.put(data, kind.parse(values, data, lang, problem))
     return data

@@ -149,7 +149,7 @@ def _activity(cells: list[Any], i: int, stage_of: dict[str, str], problem: OnPro
                         driver_quantity=numbers[0], cost_rate=numbers[1])
 
 
-def read_activities(values: Mapping[str, Any], lang: Lang, problem: OnProblem) -> list[ActivityLine] | None:
+def parse_activities(values: Mapping[str, Any], lang: Lang, problem: OnProblem) -> list[ActivityLine] | None:
     """The activity rows of the CDB sheet (``None`` when the values hold none); rows left blank are skipped,
     a row with a refused value is left out (and reported)."""
     columns = [values.get(n) or [] for n in ACTIVITY_NAMES]
@@ -167,7 +167,7 @@ def read_activities(values: Mapping[str, Any], lang: Lang, problem: OnProblem) -
     return activities
 
 
-def read_amounts(values: Mapping[str, Any], base: CdbInput | None, problem: OnProblem) -> CdbInput:
+def parse_amounts(values: Mapping[str, Any], base: CdbInput | None, problem: OnProblem) -> CdbInput:
     """The statement's eight amounts on top of ``base``: an amount left empty or refused is a problem
     ("type 0 for none") and keeps the base's value."""
     amounts = (base or CdbInput(gross_sales=0)).model_dump()
@@ -207,10 +207,10 @@ class CdbSheet(PlanSheet):
     def present(self, values: Mapping[str, Any]) -> bool:
         return True  # the statement is always read: an amount the values lack keeps the data's (0 without data)
 
-    def read(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang,
+    def parse(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang,
              problem: OnProblem) -> tuple[CdbInput, tuple[ActivityLine, ...]]:
-        amounts = read_amounts(values, data.cdb, problem)
-        activities = read_activities(values, lang, problem)
+        amounts = parse_amounts(values, data.cdb, problem)
+        activities = parse_activities(values, lang, problem)
         return amounts, tuple(data.activities if activities is None else activities)
 
     def export(self, data: AccountPlanData) -> Rows:

@@ -136,7 +136,7 @@ class CoverSheet(PlanSheet):
     def present(self, values: Mapping[str, Any]) -> bool:
         return CoverName.SUPPLIER_ROLE in values or CoverName.STATUS in values
 
-    def read(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang,
+    def parse(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang,
              problem: OnProblem) -> tuple[str | None, str | None]:
         return (choice(values, CoverName.SUPPLIER_ROLE.value, SUPPLIER_ROLES, data.account.supplier_role, problem),
                 choice(values, CoverName.STATUS.value, STATUSES[lang], data.status, problem))

@@ -443,7 +443,7 @@ class AccountExcellenceSheet(PlanSheet):
     def layout(self, data: AccountPlanData, lang: Lang) -> Sheet:
         return excellence_sheet(load_catalogue(), list(ACCOUNT_DIMENSIONS), data.excellence, lang, "Excellence")
 
-    def read(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang, problem: OnProblem) -> Response:
+    def parse(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang, problem: OnProblem) -> Response:
         return parse_excellence(values, load_catalogue(), list(ACCOUNT_DIMENSIONS), data.account.account_id,
                                 ACCOUNT_ROLE, problem)
 

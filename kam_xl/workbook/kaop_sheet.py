@@ -88,7 +88,7 @@ class KaopSheet(PlanSheet):
     def present(self, values: Mapping[str, Any]) -> bool:
         return any(name in values for name in KAOP_INPUT_NAMES)
 
-    def read(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang,
+    def parse(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang,
              problem: OnProblem) -> KaopInputs | None:
         return parse_kaop(values, lang, problem) or data.kaop  # no readable plan year: the data's KAOP
 

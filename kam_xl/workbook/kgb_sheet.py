@@ -391,7 +391,7 @@ class KgbSheet(PlanSheet):
     def layout(self, data: AccountPlanData, lang: Lang) -> Sheet:
         return kgb_sheet(list(data.kgb_cards), lang)
 
-    def read(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang,
+    def parse(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang,
              problem: OnProblem) -> tuple[KgbCard, ...]:
         return tuple(parse_kgb(values, data.account.account_id, data.account.supplier_role,  # type: ignore[arg-type]
                                problem))

@@ -169,7 +169,7 @@ def questionnaire_meta_problem(meta: dict[str, str], catalogue: Catalogue) -> st
     return None
 
 
-def read_questionnaire(nv: NamedValues, catalogue: Catalogue, problem: Problem) -> Response:
+def parse_questionnaire(nv: NamedValues, catalogue: Catalogue, problem: Problem) -> Response:
     """A filled questionnaire read back (by defined name) as the respondent's :class:`Response`: respondent and
     role from ``exc_respondent`` / ``exc_role`` (a blank respondent goes to ``problem`` and is kept as ``"-"``),
     the answers of all the catalogue's dimensions (:func:`parse_excellence`). Check the workbook first with

@@ -14,7 +14,7 @@ classes overrides the one hook that writes its kind of chart):
 * :meth:`~PlanSheet.from_databook` — its data of one account from a data book;
 * :meth:`~PlanSheet.layout` — its ``Sheet`` from the plan data and the language, with its keyed blocks
   (``Sheet.keys``, :class:`~kam_xl.workbook.layout.RowKey`) so that regeneration matches rows by key;
-* :meth:`~PlanSheet.read` — its data read back from the defined names, every refused value reported to
+* :meth:`~PlanSheet.parse` — its data read back from the defined names, every refused value reported to
   ``problem(name, row, col, value, allowed)`` and the data's value kept for it;
 * :meth:`~PlanSheet.export` — its data as tidy rows per data-book table.
 
@@ -87,7 +87,7 @@ class PlanSheet:
         """Whether ``values`` (defined name → value) hold this sheet."""
         return self.marker in values
 
-    def read(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang, problem: OnProblem) -> Any:
+    def parse(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang, problem: OnProblem) -> Any:
         """This kind's part read back from ``values`` on top of ``data`` (called when :meth:`present`)."""
         return self.get(data)
 
