@@ -31,7 +31,6 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from kam_xl.kgb import (
-    RANK_TOLERANCE,
     WEIGHT_TOLERANCE,
     KgbCard,
     KgbCriterion,
@@ -45,6 +44,7 @@ from kam_xl.kgb import (
 from kam_xl.vocabulary import Lang
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
+from kam_xl.workbook.formulas import number_text, rank_terms
 from kam_xl.workbook.layout import KIND_BOUNDS, Chart, Conditional, Input, KeyedFamily, RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.sheet_kind import OnProblem, PlanSheet, Rows
@@ -61,19 +61,10 @@ ERROR_FORMAT = {"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True}
 
 
 
-def _num(x: float) -> str:
-    """A number as formula text (``1e-06`` → ``0.000001``), which Excel and LibreOffice both parse."""
-    return f"{x:.12f}".rstrip("0").rstrip(".")
-
-
 def _rank_formula(value: str, whole: str, before: str | None) -> str:
     """1 + values clearly larger + equal values earlier in the row/column: the rank of
     :func:`kam_xl.kgb.rank_positions` (text and empty cells count as no value)."""
-    eps = _num(RANK_TOLERANCE)
-    f = f"1+SUMPRODUCT(ISNUMBER({whole})*({whole}>{value}+{eps}))"
-    if before is not None:
-        f += f"+SUMPRODUCT(ISNUMBER({before})*({before}>={value}-{eps})*({before}<={value}+{eps}))"
-    return f'=IF(ISNUMBER({value}),{f},"")'
+    return f'=IF(ISNUMBER({value}),{rank_terms(value, whole, before)},"")'
 
 
 def _block(s: Sheet, n: int, card: KgbCard | None, top: int, lang: Lang, spare_criteria: int, n_sup: int) -> int:
@@ -169,14 +160,14 @@ def _block(s: Sheet, n: int, card: KgbCard | None, top: int, lang: Lang, spare_c
     wsum = s.put(r_sum, 1, formula=f"=SUM({weights_ref})", cached=weight_sum(weights), style="level_percent",
                  name=p + "weight_sum").absolute
     wsum_ref = s.ref(r_sum, 1)
-    bad = f"ABS({wsum_ref}-1)>{_num(WEIGHT_TOLERANCE)}"
+    bad = f"ABS({wsum_ref}-1)>{number_text(WEIGHT_TOLERANCE)}"
     message = _t(lang, "Gewichte ergeben nicht 100 % – keine Scores", "Weights do not sum to 100 % – no scores")
     s.put(r_sum, c_sup, formula=f'=IF({bad},"{message}","")',
           cached="" if weights_complete(weights) else message, style="bold", name=p + "weight_check")
     s.conditionals.append(Conditional(r_sum, 1, r_sum, 1, {
-        "type": "formula", "criteria": f"=ABS({wsum}-1)>{_num(WEIGHT_TOLERANCE)}", "format": ERROR_FORMAT}))
+        "type": "formula", "criteria": f"=ABS({wsum}-1)>{number_text(WEIGHT_TOLERANCE)}", "format": ERROR_FORMAT}))
     s.conditionals.append(Conditional(r_sum, c_sup, r_sum, c_sup, {
-        "type": "formula", "criteria": f"=ABS({wsum}-1)>{_num(WEIGHT_TOLERANCE)}",
+        "type": "formula", "criteria": f"=ABS({wsum}-1)>{number_text(WEIGHT_TOLERANCE)}",
         "format": {"font_color": "#9C0006", "bold": True}}))
 
     # scores and ranks per supplier

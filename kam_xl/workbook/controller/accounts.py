@@ -37,10 +37,10 @@ from kam_xl.workbook.controller.common import (
     _AMOUNTS,
     _LINE_LABELS,
     LIGHT_FORMATS,
-    TOL,
     _headers,
     _missing_note,
 )
+from kam_xl.workbook.formulas import rank_terms
 from kam_xl.workbook.layout import Chart, Conditional, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.years import latest_year, row_of_year
@@ -137,6 +137,51 @@ def _cdb_data_sheet(db: DataBook, accs: list[_Account], lang: Lang) -> tuple[She
 LEVEL_COLUMNS = ((A_NET, "net_sales"), (A_I, "cdb_i"), (A_II, "cdb_ii"), (A_III, "cdb_iii"))  # level → its column
 
 
+def _account_row(s: Sheet, r: int, x: _Account, data: Sheet, d: int, rng: str, rank: int | None,
+                 words: dict[str, str]) -> None:
+    """One account's row: CDB I–III over its CDB data row ``d``, rank among ``rng``, portfolio and band."""
+    st = x.statement
+
+    def dref(c: int) -> str:
+        return data.ref(d, c)
+
+    amount = {f: dref(D_AMOUNT0 + j) for j, f in enumerate(_AMOUNTS)}
+    act = {stage: dref(D_ACT0 + j) for j, stage in enumerate(STAGES)}
+    year = s.ref(r, A_YEAR)
+    s.put(r, A_ID, x.account.account_id, style="bold")
+    s.put(r, A_NAME, x.account.name)
+    s.put(r, A_REGION, x.account.region)
+    s.put(r, A_YEAR, x.cdb_year, style="integer")
+    # a stage's cost line is its amount plus its activities; each level as cdb.LEVEL_TERMS says
+    lines = {**amount, **{f"{stage}_cost": f"({amount[f'{stage}_cost']}+{act[stage]})" for stage in STAGES},
+             **{field: s.ref(r, c) for c, field in LEVEL_COLUMNS}}
+    for c, field in LEVEL_COLUMNS:
+        expr = LEVEL_FORMULAS[field].removeprefix("=").format(**lines)
+        s.put(r, c, formula=f'=IF({year}="","",{expr})', cached=getattr(st, field) if st else None,
+              style="level_money" if field == "cdb_iii" else "money")
+        if field != "net_sales":
+            s.put(r, c + 1, formula=f'=IF(N({s.ref(r, A_NET)})=0,"",{s.ref(r, c)}/{s.ref(r, A_NET)})',
+                  cached=getattr(st, f"{field}_rel") if st else None, style="percent")
+    x3 = s.ref(r, A_III)
+    rank_f = rank_terms(x3, rng, rng, first=f"(ROW({rng})<ROW({x3}))*")
+    s.put(r, A_RANK, formula=f'=IF(ISNUMBER({x3}),{rank_f},"")', cached=rank, style="integer")
+    p = x.portfolio
+    point = portfolio_point(PortfolioInput(account_id=x.account.account_id, share_of_wallet=p["share_of_wallet"],
+                                           potential=p["potential"], margin_factor=p["margin_factor"]),
+                            margin_weighted=True) if p else None
+    s.put(r, A_PYEAR, p["year"] if p else None, style="integer")
+    s.put(r, A_SOW, p["share_of_wallet"] if p else None, style="percent")
+    s.put(r, A_POT, p["potential"] if p else None, style="number")
+    s.put(r, A_MF, p["margin_factor"] if p else None, style="number2")
+    s.put(r, A_POTW, formula=f'=IF({s.ref(r, A_POT)}="","",{s.ref(r, A_POT)}*{s.ref(r, A_MF)})',
+          cached=point.y if point else None, style="number")
+    rel = s.ref(r, A_III_REL)
+    band = portfolio_band(st.cdb_iii_rel) if st else None
+    s.put(r, A_BAND, formula=(f'=IF({rel}="","",IF({rel}>{HIGH_BAND_THRESHOLD},"{words["high"]}",'
+                              f'IF({rel}>=0,"{words["mid"]}","{words["loss"]}")))'),
+          cached=words[band] if band else None, style="bold")
+
+
 def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang, db: DataBook) -> Sheet:
     s = Sheet(_t(lang, "Kunden", "Accounts"), widths={0: 10, 1: 34, 2: 9, 3: 8, **{c: 13 for c in range(4, 18)},
                                                         17: 26}, freeze=(4, 2))
@@ -161,48 +206,7 @@ def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang,
     ranks = rank_positions([x.statement.cdb_iii if x.statement else None for x in accs])
     words = BAND_WORDS[lang]
     for i, x in enumerate(accs):
-        r, d = first + i, d_first + i
-        st = x.statement
-
-        def dref(c: int, d: int = d) -> str:
-            return data.ref(d, c)
-
-        amount = {f: dref(D_AMOUNT0 + j) for j, f in enumerate(_AMOUNTS)}
-        act = {stage: dref(D_ACT0 + j) for j, stage in enumerate(STAGES)}
-        year = s.ref(r, A_YEAR)
-        s.put(r, A_ID, x.account.account_id, style="bold")
-        s.put(r, A_NAME, x.account.name)
-        s.put(r, A_REGION, x.account.region)
-        s.put(r, A_YEAR, x.cdb_year, style="integer")
-        # a stage's cost line is its amount plus its activities; each level as cdb.LEVEL_TERMS says
-        lines = {**amount, **{f"{stage}_cost": f"({amount[f'{stage}_cost']}+{act[stage]})" for stage in STAGES},
-                 **{field: s.ref(r, c) for c, field in LEVEL_COLUMNS}}
-        for c, field in LEVEL_COLUMNS:
-            expr = LEVEL_FORMULAS[field].removeprefix("=").format(**lines)
-            s.put(r, c, formula=f'=IF({year}="","",{expr})', cached=getattr(st, field) if st else None,
-                  style="level_money" if field == "cdb_iii" else "money")
-            if field != "net_sales":
-                s.put(r, c + 1, formula=f'=IF(N({s.ref(r, A_NET)})=0,"",{s.ref(r, c)}/{s.ref(r, A_NET)})',
-                      cached=getattr(st, f"{field}_rel") if st else None, style="percent")
-        x3, rng = s.ref(r, A_III), col[A_III]
-        s.put(r, A_RANK, formula=(f'=IF(ISNUMBER({x3}),1+SUMPRODUCT(ISNUMBER({rng})*({rng}>{x3}+{TOL}))'
-                                  f'+SUMPRODUCT(ISNUMBER({rng})*(ROW({rng})<ROW({x3}))*({rng}>={x3}-{TOL})'
-                                  f'*({rng}<={x3}+{TOL})),"")'), cached=ranks[i], style="integer")
-        p = x.portfolio
-        point = portfolio_point(PortfolioInput(account_id=x.account.account_id, share_of_wallet=p["share_of_wallet"],
-                                               potential=p["potential"], margin_factor=p["margin_factor"]),
-                                margin_weighted=True) if p else None
-        s.put(r, A_PYEAR, p["year"] if p else None, style="integer")
-        s.put(r, A_SOW, p["share_of_wallet"] if p else None, style="percent")
-        s.put(r, A_POT, p["potential"] if p else None, style="number")
-        s.put(r, A_MF, p["margin_factor"] if p else None, style="number2")
-        s.put(r, A_POTW, formula=f'=IF({s.ref(r, A_POT)}="","",{s.ref(r, A_POT)}*{s.ref(r, A_MF)})',
-              cached=point.y if point else None, style="number")
-        rel = s.ref(r, A_III_REL)
-        band = portfolio_band(st.cdb_iii_rel) if st else None
-        s.put(r, A_BAND, formula=(f'=IF({rel}="","",IF({rel}>{HIGH_BAND_THRESHOLD},"{words["high"]}",'
-                                  f'IF({rel}>=0,"{words["mid"]}","{words["loss"]}")))'),
-              cached=words[band] if band else None, style="bold")
+        _account_row(s, first + i, x, data, d_first + i, col.get(A_III, ""), ranks[i], words)
     if not n:
         return s
     for c, name in ((A_ID, "ctl_acc_ids"), (A_NAME, "ctl_acc_names"), (A_NET, "ctl_acc_net_sales"),
@@ -216,8 +220,14 @@ def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang,
         s.conditionals.append(Conditional(first, A_BAND, last, A_BAND, {
             "type": "cell", "criteria": "==", "value": f'"{words[band_key]}"', "format": fmt}))
 
-    # totals over all accounts with CDB data
-    r = last + 1
+    r = _totals(s, last + 1, accs, col, lang)
+    lfirst = _big_step_or_out(s, r + 3, accs, col, lang)
+    _portfolio_chart(s, lfirst + n + 1, accs, first, lang)
+    return s
+
+
+def _totals(s: Sheet, r: int, accs: list[_Account], col: dict[int, str], lang: Lang) -> int:
+    """The total row ``r`` over all accounts with CDB data; returns ``r``."""
     stmts = [x.statement for x in accs if x.statement]
     s.put(r, A_NAME, _t(lang, "Summe aller Kunden", "Total of all accounts"), style="level_label")
     tot: dict[str, float | None] = {f: total(getattr(st, f) for st in stmts) if stmts else None
@@ -229,8 +239,13 @@ def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang,
             s.put(r, c + 1, formula=f'=IF(N({s.ref(r, A_NET)})=0,"",{s.ref(r, c)}/{s.ref(r, A_NET)})',
                   cached=ratio(tot[field], tot["net_sales"]), style="level_percent", name=f"ctl_acc_total_{field}_rel")
 
+    return r
+
+
+def _big_step_or_out(s: Sheet, b: int, accs: list[_Account], col: dict[int, str], lang: Lang) -> int:
+    """The Big Step or Out list from row ``b``; returns its first data row."""
+    n = len(accs)
     # Big Step or Out: negative CDB III, largest loss first (the i-th = rank COUNT − i + 1 by CDB III)
-    b = r + 3
     s.put(b - 1, 0, "Big Step or Out", style="subtitle")
     losers = big_step_or_out([PortfolioInput(account_id=x.account.account_id, share_of_wallet=0, potential=0,
                                              cdb_iii=x.statement.cdb_iii if x.statement else None) for x in accs])
@@ -259,8 +274,12 @@ def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang,
     s.name_range("ctl_big_step_ids", lfirst, 0, lfirst + n - 1, 0)
     s.name_range("ctl_big_step", lfirst, 0, lfirst + n - 1, 6)
 
+    return lfirst
+
+
+def _portfolio_chart(s: Sheet, c: int, accs: list[_Account], first: int, lang: Lang) -> None:
+    """The portfolio chart (Abb. 3) from row ``c``, over the account rows from ``first``."""
     # portfolio chart (Abb. 3): one scatter series per account, marker area ∝ |CDB III|, colour = band
-    c = lfirst + n + 1
     s.put(c, 0, _t(lang, "Kundenportfolio (Abb. 3)", "Customer portfolio (Fig. 3)"), style="subtitle")
     s.put(c + 1, 0, _t(lang, "x = Share of Wallet, y = Potential; Blasenfläche ∝ |CDB III|, Farbe = Band (grün > 10 %, "
                              "gelb 0–10 %, rot < 0 %, grau ohne CDB). Größe und Farbe zeigen den Stand der "
@@ -289,4 +308,3 @@ def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang,
                               options={"x_axis": {"name": "Share of Wallet", "num_format": "0%", "min": 0},
                                        "y_axis": {"name": "Potential", "num_format": "#,##0", "min": 0},
                                        "legend": {"none": True}}))
-    return s

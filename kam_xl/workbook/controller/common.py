@@ -6,13 +6,11 @@ from kam_xl.cdb import (
     AMOUNT_FIELDS,
     STATEMENT_LINES,
 )
-from kam_xl.kgb import (
-    RANK_TOLERANCE,
-)
 from kam_xl.vocabulary import (
     BAND_FORMATS,
     Lang,
 )
+from kam_xl.workbook.formulas import RANK_EPS
 from kam_xl.workbook.layout import Sheet
 from kam_xl.workbook.layout import pick as _t
 
@@ -21,7 +19,7 @@ TEMPLATE_VERSION = "1.0"
 LIGHT_FORMATS = BAND_FORMATS  # the band colours (high/mid/loss) as cell formats
 #: The range of the target weights on the Resources sheet — their data validation and :func:`parse_settings`.
 WEIGHT_BOUNDS: tuple[float, float] = (0, 1000)
-TOL = f"{RANK_TOLERANCE:.0E}"  # ties within this count as equal, as kam_xl.kgb.rank_positions
+TOL = RANK_EPS  # ties within this count as equal, as kam_xl.kgb.rank_positions (one text, kam_xl.workbook.formulas)
 _AMOUNTS = AMOUNT_FIELDS
 _LINE_LABELS = {f: (de, en) for f, de, en, _ in STATEMENT_LINES}
 

@@ -15,10 +15,10 @@ from kam_xl.vocabulary import (
 )
 from kam_xl.workbook.controller.common import (
     LIGHT_FORMATS,
-    TOL,
     _headers,
     _missing_note,
 )
+from kam_xl.workbook.formulas import rank_terms
 from kam_xl.workbook.layout import Conditional, Sheet
 from kam_xl.workbook.layout import pick as _t
 
@@ -86,9 +86,8 @@ def _kgb_sheet(db: DataBook, lang: Lang) -> Sheet:
               cached=pos.best_competitor_score, style="score")
         s.put(r, 7, formula=f'=IF(OR({own}="",{best}=""),"",{own}-{best})', cached=pos.gap, style="score")
         own_nr = f'SUMPRODUCT({cond}*({k_own}="{yes}")*{k_nr})'
-        s.put(r, 8, formula=(f'=IF({own}="","",1+SUMPRODUCT({cond}*ISNUMBER({k_val})*({k_val}>{own}+{TOL}))'
-                             f'+SUMPRODUCT({cond}*ISNUMBER({k_val})*({k_nr}<{own_nr})*({k_val}>={own}-{TOL})'
-                             f'*({k_val}<={own}+{TOL})))'),
+        rank = rank_terms(own, k_val, k_val, where=f"{cond}*", first=f"({k_nr}<{own_nr})*")
+        s.put(r, 8, formula=f'=IF({own}="","",{rank})',
               cached=supplier_ranks(res)[card.own_supplier], style="integer")
         s.put(r, 9, formula=f"=SUMPRODUCT({cond}*ISNUMBER({k_val}))", cached=len(res.rank), style="integer")
     s.name_range("ctl_kgb", first, 0, last, 9)
