@@ -853,16 +853,13 @@ def consolidate(base: DataBook | None, collected: DataBook) -> DataBook:
     if base is None:
         return collected
     ids = {a.account_id for a in collected.accounts}
+    key_of = {name: column for kind in PLAN_SHEETS for name, column in kind.replaced_by.items()}
     tables = dict(base.tables)
     for name, rows in collected.tables.items():
         if rows is None:
             continue
-        old = base.tables.get(name) or []
-        if name == "excellence":  # by respondent: a collected questionnaire replaces that respondent's answers
-            who = {r["respondent"] for r in rows}
-            kept = [r for r in old if r["respondent"] not in who]
-        else:
-            kept = [r for r in old if r.get("account_id") not in ids]
-        tables[name] = kept + rows
+        column = key_of.get(name, "account_id")  # e.g. excellence by respondent (a questionnaire's answers)
+        replaced = ids if column == "account_id" else {r[column] for r in rows}
+        tables[name] = [r for r in base.tables.get(name) or [] if r.get(column) not in replaced] + rows
     accounts = [*collected.accounts, *(a for a in base.accounts if a.account_id not in ids)]
     return DataBook(source=f"{base.source} + {collected.source}", accounts=accounts, tables=tables)

@@ -16,7 +16,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from kam_xl.batch import collect_plans, generate_plan, plans_to_databook
+from kam_xl.batch import collect_plans, consolidate, generate_plan, plans_to_databook
 from kam_xl.databook import TABLES, Column, DataBook, Table, demo_databook, read_databook, write_databook
 from kam_xl.vocabulary import Lang
 from kam_xl.workbook import coerce
@@ -114,6 +114,7 @@ def _book(folder: Path, contacts: list[tuple[str, str, float | None]]) -> Path:
     the data book's own code, which knows it only from the registry)."""
     demo = demo_databook()
     rows = [{"account_id": "KA-001", "person": p, "role": r, "influence": x} for p, r, x in contacts]
+    rows.append({"account_id": "KA-002", "person": "Jens Vogt", "role": "Einkauf", "influence": 70.0})
     path = folder / f"book_{len(list(folder.glob('book_*')))}.xlsx"
     write_databook(DataBook(source="test", accounts=demo.accounts, tables={**demo.tables, "bc_contacts": rows}), path)
     return path
@@ -151,6 +152,10 @@ def test_a_registered_sheet_is_generated_read_back_exported_and_regenerated(tmp_
     assert [(r["person"], r["influence"]) for r in export.table("bc_contacts")] == [
         ("Dr. Anke Brandt", 80.0), ("Olaf Jung", 35.0), ("Maria Stein", 90.0)]
     write_databook(export, tmp_path / "export.xlsx")
+    # consolidated onto the data book: KA-001's rows are the plan's, KA-002's (no plan collected) are kept
+    merged = consolidate(read_databook(book), export)
+    assert [(r["account_id"], r["person"]) for r in merged.table("bc_contacts")] == [
+        ("KA-002", "Jens Vogt"), ("KA-001", "Dr. Anke Brandt"), ("KA-001", "Olaf Jung"), ("KA-001", "Maria Stein")]
     assert read_databook(tmp_path / "export.xlsx").rows_for("bc_contacts", "KA-001")[2]["role"] == "Geschäftsführung"
 
     # regenerated from a data book that puts a new person first and drops Dr. Brandt: rows follow the person,

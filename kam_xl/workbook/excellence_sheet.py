@@ -39,7 +39,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kam_xl.cells import PercentNumber
 from kam_xl.errors import KamInputError
@@ -426,6 +426,8 @@ class AccountExcellenceSheet(PlanSheet):
     key = "excellence"
     Names = ExcName
     shares = ("excellence",)
+    #: a collected questionnaire replaces that respondent's answers
+    replaced_by: ClassVar[dict[str, str]] = {"excellence": "respondent"}
 
     @property
     def marker(self) -> str:

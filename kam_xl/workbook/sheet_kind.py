@@ -56,6 +56,9 @@ class PlanSheet:
     #: data-book tables this kind writes rows into without owning them (shared with another kind of file,
     #: e.g. the excellence answers of questionnaires): exported only when it has rows
     shares: ClassVar[tuple[str, ...]] = ()
+    #: the column by which collected rows replace a data book's rows, per table (default ``account_id``: a
+    #: collected plan replaces its account's rows)
+    replaced_by: ClassVar[dict[str, str]] = {}
 
     def owned(self) -> tuple[str, ...]:
         """The names of the data-book tables this kind owns: always exported, as lists (empty when no rows)."""
