@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from kam_xl.excellence import DISAGREEMENT_SPREAD as DEFAULT_SPREAD
-from kam_xl.excellence import NOT_RELEVANT, Catalogue, Response, consolidate, load_catalogue, score_response
+from kam_xl.excellence import (
+    NOT_RELEVANT,
+    Catalogue,
+    CriterionConsensus,
+    CriterionRef,
+    Response,
+    consolidate,
+    load_catalogue,
+    score_response,
+)
 from kam_xl.vocabulary import (
     YES_NO,
     Lang,
@@ -19,6 +30,29 @@ from kam_xl.workbook.layout import pick as _t
 # ------------------------------------------------------------------------------------------ excellence
 
 
+def _criterion_row(s: Sheet, r: int, ref: CriterionRef, ratings: list[Any], cc: CriterionConsensus, c_resp: int,
+                   spread_in: str, lang: Lang) -> None:
+    """One criterion's row: the respondents' ratings (values) from column ``c_resp``, then mean, min, max,
+    spread and disagreement (formulas; disagreement from the spread in the cell ``spread_in``)."""
+    yes, no = YES_NO[lang]
+    c_stat = c_resp + len(ratings)
+    s.put(r, 0, ref.criterion.id)
+    s.put(r, 1, ref.dimension)
+    s.put(r, 2, ref.criterion.text.get(lang), style="text")
+    for j, v in enumerate(ratings):
+        s.put(r, c_resp + j, None if v is None or v == NOT_RELEVANT else float(v), style="integer")
+    row = s.ref(r, c_resp, r, c_stat - 1)
+    cnt = f"COUNT({row})=0"
+    s.put(r, c_stat, formula=f'=IF({cnt},"",AVERAGE({row}))', cached=cc.mean, style="score")
+    s.put(r, c_stat + 1, formula=f'=IF({cnt},"",MIN({row}))', cached=cc.min, style="score")
+    s.put(r, c_stat + 2, formula=f'=IF({cnt},"",MAX({row}))', cached=cc.max, style="score")
+    spread = s.ref(r, c_stat + 3)
+    s.put(r, c_stat + 3, formula=f'=IF({cnt},"",{s.ref(r, c_stat + 2)}-{s.ref(r, c_stat + 1)})', cached=cc.spread,
+          style="score")
+    s.put(r, c_stat + 4, formula=f'=IF({spread}="","{no}",IF({spread}>={spread_in},"{yes}","{no}"))',
+          cached=yes if cc.disagreement else no)
+
+
 def _excellence_sheet(responses: list[Response], catalogue: Catalogue | None, lang: Lang,
                       spread: float = DEFAULT_SPREAD) -> Sheet:
     s = Sheet("Excellence", widths={0: 10, 1: 8, 2: 60}, freeze=(0, 3))
@@ -28,7 +62,7 @@ def _excellence_sheet(responses: list[Response], catalogue: Catalogue | None, la
         _missing_note(s, 1, lang, "excellence")
         return s
     catalogue = catalogue or load_catalogue()
-    yes, no = YES_NO[lang]
+    yes = YES_NO[lang][0]
     n_resp = len(responses)
     c_resp = 3
     c_stat = c_resp + n_resp
@@ -85,25 +119,9 @@ def _excellence_sheet(responses: list[Response], catalogue: Catalogue | None, la
     ratings = {resp.respondent: {a.criterion_id: a.rating for a in resp.answers} for resp in responses}
     consensus = consolidate(catalogue, responses, disagreement_spread=spread)
     for i, ref in enumerate(refs):
-        r = c_first + i
-        cid = ref.criterion.id
-        s.put(r, 0, cid)
-        s.put(r, 1, ref.dimension)
-        s.put(r, 2, ref.criterion.text.get(lang), style="text")
-        for j, resp in enumerate(responses):
-            v = ratings[resp.respondent].get(cid)
-            s.put(r, c_resp + j, None if v is None or v == NOT_RELEVANT else float(v), style="integer")
-        row = s.ref(r, c_resp, r, c_stat - 1)
-        cc = consensus[cid]
-        cnt = f"COUNT({row})=0"
-        s.put(r, c_stat, formula=f'=IF({cnt},"",AVERAGE({row}))', cached=cc.mean, style="score")
-        s.put(r, c_stat + 1, formula=f'=IF({cnt},"",MIN({row}))', cached=cc.min, style="score")
-        s.put(r, c_stat + 2, formula=f'=IF({cnt},"",MAX({row}))', cached=cc.max, style="score")
-        spread = s.ref(r, c_stat + 3)
-        s.put(r, c_stat + 3, formula=f'=IF({cnt},"",{s.ref(r, c_stat + 2)}-{s.ref(r, c_stat + 1)})', cached=cc.spread,
-              style="score")
-        s.put(r, c_stat + 4, formula=f'=IF({spread}="","{no}",IF({spread}>={spread_in.absolute},"{yes}","{no}"))',
-              cached=yes if cc.disagreement else no)
+        row_ratings = [ratings[resp.respondent].get(ref.criterion.id) for resp in responses]
+        _criterion_row(s, c_first + i, ref, row_ratings, consensus[ref.criterion.id], c_resp, spread_in.absolute,
+                       lang)
     s.name_range("ctl_exc_criteria", c_first, 0, c_last, 0)
     s.name_range("ctl_exc_ratings", c_first, c_resp, c_last, c_stat - 1)
     s.name_range("ctl_exc_consensus", c_first, c_stat, c_last, c_stat + 4)
