@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ from kam_xl.kgb import (
     WEIGHT_TOLERANCE,
     KgbCard,
     KgbCriterion,
+    KgbResult,
     SupplierRole,
     score_card,
     supplier_ranks,
@@ -67,24 +69,31 @@ def _rank_formula(value: str, whole: str, before: str | None) -> str:
     return f'=IF(ISNUMBER({value}),{rank_terms(value, whole, before)},"")'
 
 
-def _block(s: Sheet, n: int, card: KgbCard | None, top: int, lang: Lang, spare_criteria: int, n_sup: int) -> int:
-    """Write the block of card ``n`` from row ``top`` with ``n_sup`` supplier columns; return the first row
-    after it."""
-    result = score_card(card) if card is not None else None
-    criteria = [c.name for c in card.criteria] if card else []
-    weights: list[float | None] = list(card.weights) if card else []
-    suppliers = [card.own_supplier, *card.competitors] if card else []
-    n_rows = len(criteria) + spare_criteria + (0 if card else EMPTY_CRITERIA)
-    c_sup, c_gap = 2, 2 + n_sup  # first supplier column, first analysis column
-    p = f"kgb_{n}_"
+@dataclass(frozen=True)
+class _Grid:
+    """Where card ``n``'s block lies: header row, criterion rows, supplier and analysis columns, name prefix."""
 
+    p: str  # name prefix kgb_<n>_
+    hdr: int
+    first: int
+    last: int
+    n_sup: int
+    c_sup: int = 2  # first supplier column
+
+    @property
+    def c_gap(self) -> int:  # first analysis column (gap, potential, driver rank)
+        return self.c_sup + self.n_sup
+
+
+def _header(s: Sheet, g: _Grid, card: KgbCard | None, suppliers: list[str], top: int, lang: Lang) -> None:
+    """The block's segment, our company, the column headers (supplier names are inputs, ours first)."""
+    p, hdr, c_sup, c_gap, n_sup = g.p, g.hdr, g.c_sup, g.c_gap, g.n_sup
     # block header
     s.put(top, 0, _t(lang, "Beschaffungssegment", "Procurement segment"), style="subtitle")
     s.put(top, 1, card.segment if card else None, style="bold", name=p + "segment",
           input=Input(kind="text", title=_t(lang, "Segment", "Segment"),
                       message=_t(lang, "Name des Beschaffungssegments, z. B. Retentionssysteme",
                                  "Name of the procurement segment, e.g. retention systems")))
-    hdr = top + 3
     s.put(top + 1, 0, _t(lang, "Unser Unternehmen", "Our company"), style="label")
     s.put(top + 1, 1, formula=f'=IF({s.ref(hdr, c_sup)}="","",{s.ref(hdr, c_sup)})',
           cached=card.own_supplier if card else None, style="bold", name=p + "own_supplier")
@@ -107,16 +116,15 @@ def _block(s: Sheet, n: int, card: KgbCard | None, top: int, lang: Lang, spare_c
                                   ("Werttreiber-Rang", "Value-driver rank"))):
         s.put(hdr, c_gap + k, _t(lang, de, en), style="header")
 
-    first, last = hdr + 1, hdr + n_rows
-    weights_ref = s.name_range(p + "weights", first, 1, last, 1)
-    s.name_range(p + "criteria", first, 0, last, 0)
-    s.name_range(p + "suppliers", hdr, c_sup, hdr, c_sup + n_sup - 1)
-    s.name_range(p + "ratings", first, c_sup, last, c_sup + n_sup - 1)
-    pot_col = c_gap + 1
-    pots_ref = s.name_range(p + "potentials", first, pot_col, last, pot_col)
-    s.name_range(p + "gaps", first, c_gap, last, c_gap)
-    s.name_range(p + "driver_ranks", first, c_gap + 2, last, c_gap + 2)
 
+
+def _criterion_rows(s: Sheet, g: _Grid, card: KgbCard | None, result: KgbResult | None, criteria: list[str],
+                    weights: list[float | None], suppliers: list[str], lang: Lang) -> None:
+    """The criterion rows: name, weight and ratings (inputs), gap, potential and value-driver rank (formulas)."""
+    first, c_sup, c_gap, n_sup = g.first, g.c_sup, g.c_gap, g.n_sup
+    n_rows = g.last - g.first + 1
+    pot_col = c_gap + 1
+    pots_ref = s.ref(first, pot_col, g.last, pot_col)
     rating_input = Input(kind="score", minimum=0, maximum=100, title=_t(lang, "Bewertung", "Rating"),
                          message=_t(lang, "Erfüllungsgrad 0–100 (100 = erfüllt die Anforderung voll); leer = "
                                           "nicht bewertet", "Degree of fulfilment 0–100 (100 = fully meets the "
@@ -154,6 +162,13 @@ def _block(s: Sheet, n: int, card: KgbCard | None, top: int, lang: Lang, spare_c
         s.put(r, c_gap + 2, formula=_rank_formula(pot, pots_ref, before),
               cached=drivers.get(name) if name is not None else None, style="integer")
 
+
+
+def _scores(s: Sheet, g: _Grid, result: KgbResult | None, weights: list[float | None], suppliers: list[str],
+            lang: Lang) -> int:
+    """The weight sum with its check, the weighted score and rank per supplier; returns the rank row."""
+    p, hdr, first, last, c_sup, n_sup = g.p, g.hdr, g.first, g.last, g.c_sup, g.n_sup
+    weights_ref = s.ref(first, 1, last, 1)
     # weight sum with its check
     r_sum = last + 1
     s.put(r_sum, 0, _t(lang, "Summe der Gewichte", "Sum of weights"), style="level_label")
@@ -191,6 +206,32 @@ def _block(s: Sheet, n: int, card: KgbCard | None, top: int, lang: Lang, spare_c
                                   "Gewichte ≠ 100 %. Abstand und Potenzial in Score-Punkten.",
                             "Empty score = incomplete: a weighted criterion without a rating, or weights ≠ 100 %. "
                             "Gap and potential in score points."), style="note")
+    return r_rank
+
+
+def _block(s: Sheet, n: int, card: KgbCard | None, top: int, lang: Lang, spare_criteria: int, n_sup: int) -> int:
+    """Write the block of card ``n`` from row ``top`` with ``n_sup`` supplier columns; return the first row
+    after it."""
+    result = score_card(card) if card is not None else None
+    criteria = [c.name for c in card.criteria] if card else []
+    weights: list[float | None] = list(card.weights) if card else []
+    suppliers = [card.own_supplier, *card.competitors] if card else []
+    n_rows = len(criteria) + spare_criteria + (0 if card else EMPTY_CRITERIA)
+    hdr = top + 3
+    g = _Grid(p=f"kgb_{n}_", hdr=hdr, first=hdr + 1, last=hdr + n_rows, n_sup=n_sup)
+    _header(s, g, card, suppliers, top, lang)
+    p, first, last, c_sup, c_gap = g.p, g.first, g.last, g.c_sup, g.c_gap
+    s.name_range(p + "weights", first, 1, last, 1)
+    s.name_range(p + "criteria", first, 0, last, 0)
+    s.name_range(p + "suppliers", hdr, c_sup, hdr, c_sup + n_sup - 1)
+    s.name_range(p + "ratings", first, c_sup, last, c_sup + n_sup - 1)
+    pot_col = c_gap + 1
+    s.name_range(p + "potentials", first, pot_col, last, pot_col)
+    s.name_range(p + "gaps", first, c_gap, last, c_gap)
+    s.name_range(p + "driver_ranks", first, c_gap + 2, last, c_gap + 2)
+
+    _criterion_rows(s, g, card, result, criteria, weights, suppliers, lang)
+    r_rank = _scores(s, g, result, weights, suppliers, lang)
 
     # chart: ratings per criterion, one series per supplier of the card (the empty block: all its columns)
     segment = card.segment if card else ""
