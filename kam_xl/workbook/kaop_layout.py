@@ -123,28 +123,16 @@ def _input_rows(products: list[ProductQuarter]) -> dict[tuple[str, int], Product
     return {(r.product, r.quarter): r for r in products}
 
 
-def _block(s: Sheet, top: int, scenario: Literal["plan", "actual"], names: list[str | None],
-           rows: list[ProductQuarter], lines: dict[CostCategory, tuple[CostBasis, dict[int, float]]],
-           kp: KaopPlan, year: int, lang: Lang) -> _Rows:
-    """One scenario block (plan or actual); returns its row numbers."""
-    R = _Rows(top, len(names))
-    n = len(names)
-    pre = f"kaop_{scenario}_"
+def _rng(s: Sheet, first: int, last: int, col: int) -> str:
+    return s.ref(first, col, last, col)
+
+
+def _drivers(s: Sheet, R: _Rows, pre: str, names: list[str | None], rows: list[ProductQuarter],
+             lines: dict[CostCategory, tuple[CostBasis, dict[int, float]]], lang: Lang) -> None:
+    """The inputs of a block: volume, price and share of wallet per product, cost basis and values per category."""
     words = BASIS_WORDS[lang]
     given = _input_rows(rows)
-    s.put(top, C_LABEL, _t(lang, f"PLAN {year}", f"PLAN {year}") if scenario == "plan"
-          else _t(lang, f"IST {year}", f"ACTUAL {year}"), style="subtitle")
-    heads = [_t(lang, "Position", "Line"), _t(lang, "Ansatz", "Basis")]
-    heads += [f"Q{q} {year}" for q in QUARTERS] + [_t(lang, f"Gesamt {year}", f"Total {year}")]
-    for col, head in enumerate(heads):
-        s.put(R.header, col, head, style="header")
-
-    def rng(first: int, last: int, col: int) -> str:
-        return s.ref(first, col, last, col)
-
-    def period(q: int):
-        return kp.quarters.get(q)
-
+    n = len(names)
     # --- drivers (inputs) --------------------------------------------------------------------------------
     s.put(R.volume(0) - 1, C_LABEL, _t(lang, "Absatz [Menge]", "Volume [units]"), style="bold")
     s.put(R.price(0) - 1, C_LABEL, _t(lang, "Durchschnittspreis [€]", "Average price [€]"), style="bold")
@@ -171,8 +159,8 @@ def _block(s: Sheet, top: int, scenario: Literal["plan", "actual"], names: list[
                   input=Input(kind="fraction", title="Share-of-Wallet",
                               message=_t(lang, "Anteil am Bedarf des Kunden, 0–100 %",
                                          "Share of the customer's demand, 0–100 %")))
-    first_q, last_q = C_Q[1], C_Q[4]
     basis_choices = (words["amount"], words["rate"])
+    first_q, last_q = C_Q[1], C_Q[4]
     for i, c in enumerate(COST_CATEGORIES):
         r = R.cost_input(i)
         basis, values = lines[c]
@@ -197,15 +185,22 @@ def _block(s: Sheet, top: int, scenario: Literal["plan", "actual"], names: list[
     s.name_range(pre + "cost_value", R.cost_input(0), first_q, R.cost_input(len(COST_CATEGORIES) - 1), last_q)
     s.keys.append(RowKey(pre + "products", tuple(pre + k for k in ("products", "volume", "price", "sow"))))
 
+
+
+def _revenue(s: Sheet, R: _Rows, pre: str, names: list[str | None], kp: KaopPlan, lang: Lang
+             ) -> tuple[dict[int, str], str]:
+    """Revenue per quarter, per product and for the year; returns the quarter cells and the year cell."""
+    first_q, last_q = C_Q[1], C_Q[4]
+    last = len(names) - 1
     # --- revenue ---------------------------------------------------------------------------------------
     s.put(R.revenue - 1, C_LABEL, _t(lang, "Umsatz [€]", "Revenue [€]"), style="bold")
     s.put(R.revenue, C_LABEL, _t(lang, "Umsatz gesamt", "Total revenue"), style="level_label")
     rev: dict[int, str] = {}
     for q in QUARTERS:
         col = C_Q[q]
-        vol, price = rng(R.volume(0), R.volume(last), col), rng(R.price(0), R.price(last), col)
-        cost_values = rng(R.cost_input(0), R.cost_input(len(COST_CATEGORIES) - 1), col)
-        per = period(q)
+        vol, price = _rng(s, R.volume(0), R.volume(last), col), _rng(s, R.price(0), R.price(last), col)
+        cost_values = _rng(s, R.cost_input(0), R.cost_input(len(COST_CATEGORIES) - 1), col)
+        per = kp.quarters.get(q)
         s.put(R.revenue, col, formula=f'=IF(COUNT({vol},{price},{cost_values})=0,"",SUMPRODUCT({vol},{price}))',
               cached=per.revenue if per else None, style="level_money")
         rev[q] = s.ref(R.revenue, col)
@@ -235,7 +230,14 @@ def _block(s: Sheet, top: int, scenario: Literal["plan", "actual"], names: list[
     s.name_range(pre + "volume_year", R.volume(0), C_YEAR, R.volume(last), C_YEAR)
     s.name_range(pre + "price_year", R.price(0), C_YEAR, R.price(last), C_YEAR)
     s.name_range(pre + "sow_year", R.sow(0), C_YEAR, R.sow(last), C_YEAR)
+    return rev, rev_year
 
+
+def _costs(s: Sheet, R: _Rows, pre: str, lines: dict[CostCategory, tuple[CostBasis, dict[int, float]]],
+           kp: KaopPlan, rev: dict[int, str], lang: Lang) -> None:
+    """Relationship costs per category (an amount, or a rate of the quarter's revenue) and in total."""
+    words = BASIS_WORDS[lang]
+    first_q, last_q = C_Q[1], C_Q[4]
     # --- relationship costs ------------------------------------------------------------------------------
     s.put(R.cost(0) - 1, C_LABEL, _t(lang, "Kundenbeziehungskosten [€]", "Relationship costs [€]"), style="bold")
     for i, c in enumerate(COST_CATEGORIES):
@@ -246,28 +248,33 @@ def _block(s: Sheet, top: int, scenario: Literal["plan", "actual"], names: list[
         basis_ref = s.ref(R.cost_input(i), C_BASIS)
         for q in QUARTERS:
             value = s.ref(R.cost_input(i), C_Q[q])
-            per = period(q)
+            per = kp.quarters.get(q)
             s.put(r, C_Q[q], formula=f'=IF({rev[q]}="","",IF({basis_ref}="{words["rate"]}",{value}*{rev[q]},'
                                      f"{value}))", cached=per.costs[c] if per else None, style="money")
         s.put(r, C_YEAR, formula=f"=SUM({s.ref(r, first_q, r, last_q)})", cached=kp.year.costs[c], style="money")
     s.put(R.total_cost, C_LABEL, _t(lang, "Gesamt", "Total"), style="level_label")
     for q in QUARTERS:
-        per = period(q)
+        per = kp.quarters.get(q)
         s.put(R.total_cost, C_Q[q],
-              formula=f'=IF({rev[q]}="","",SUM({rng(R.cost(0), R.cost(len(COST_CATEGORIES) - 1), C_Q[q])}))',
+              formula=f'=IF({rev[q]}="","",SUM({_rng(s, R.cost(0), R.cost(len(COST_CATEGORIES) - 1), C_Q[q])}))',
               cached=per.total_cost if per else None, style="level_money")
     s.put(R.total_cost, C_YEAR, formula=f"=SUM({s.ref(R.total_cost, first_q, R.total_cost, last_q)})",
           cached=kp.year.total_cost, style="level_money")
     s.name_range(pre + "cost", R.cost(0), first_q, R.cost(len(COST_CATEGORIES) - 1), C_YEAR)
     s.name_range(pre + "total_cost", R.total_cost, first_q, R.total_cost, C_YEAR)
 
+
+
+def _profit(s: Sheet, R: _Rows, pre: str, kp: KaopPlan, rev: dict[int, str], rev_year: str, lang: Lang) -> None:
+    """Relationship profitability, absolute and relative to revenue."""
+    first_q = C_Q[1]
     # --- relationship profitability ----------------------------------------------------------------------
     s.put(R.profit - 1, C_LABEL, _t(lang, "Kundenbeziehungsprofitabilität", "Relationship profitability"),
           style="bold")
     s.put(R.profit, C_LABEL, _t(lang, "absolut [€]", "absolute [€]"), style="level_label")
     s.put(R.profit_rel, C_LABEL, _t(lang, "relativ [%]", "relative [%]"), style="label")
     for q in QUARTERS:
-        per = period(q)
+        per = kp.quarters.get(q)
         tc = s.ref(R.total_cost, C_Q[q])
         s.put(R.profit, C_Q[q], formula=f'=IF({rev[q]}="","",{rev[q]}-{tc})', cached=per.profit if per else None,
               style="level_money")
@@ -280,6 +287,24 @@ def _block(s: Sheet, top: int, scenario: Literal["plan", "actual"], names: list[
           cached=kp.year.profit_rel, style="percent")
     s.name_range(pre + "profit", R.profit, first_q, R.profit, C_YEAR)
     s.name_range(pre + "profit_rel", R.profit_rel, first_q, R.profit_rel, C_YEAR)
+
+
+def _block(s: Sheet, top: int, scenario: Literal["plan", "actual"], names: list[str | None],
+           rows: list[ProductQuarter], lines: dict[CostCategory, tuple[CostBasis, dict[int, float]]],
+           kp: KaopPlan, year: int, lang: Lang) -> _Rows:
+    """One scenario block (plan or actual); returns its row numbers."""
+    R = _Rows(top, len(names))
+    pre = f"kaop_{scenario}_"
+    s.put(top, C_LABEL, _t(lang, f"PLAN {year}", f"PLAN {year}") if scenario == "plan"
+          else _t(lang, f"IST {year}", f"ACTUAL {year}"), style="subtitle")
+    heads = [_t(lang, "Position", "Line"), _t(lang, "Ansatz", "Basis")]
+    heads += [f"Q{q} {year}" for q in QUARTERS] + [_t(lang, f"Gesamt {year}", f"Total {year}")]
+    for col, head in enumerate(heads):
+        s.put(R.header, col, head, style="header")
+    _drivers(s, R, pre, names, rows, lines, lang)
+    rev, rev_year = _revenue(s, R, pre, names, kp, lang)
+    _costs(s, R, pre, lines, kp, rev, lang)
+    _profit(s, R, pre, kp, rev, rev_year, lang)
     return R
 
 
