@@ -53,10 +53,11 @@ from kam_xl.files import (
     remove_leftovers,
     spreadsheet_kind,
 )
-from kam_xl.kaop import QUARTERS
 from kam_xl.package import opendocument_meta
+from kam_xl.vocabulary import Lang
 from kam_xl.workbook.account_plan import (
     ACCOUNT_ROLE,
+    PLAN_SHEETS,
     TEMPLATE_ID,
     TEMPLATE_VERSION,
     AccountPlanData,
@@ -88,10 +89,9 @@ from kam_xl.workbook.merge import (
 )
 from kam_xl.workbook.names import Engine, NamedValues, WorkbookError, read_named
 from kam_xl.workbook.questionnaire import TEMPLATE_ID as QUESTIONNAIRE_ID
-from kam_xl.workbook.questionnaire import questionnaire, questionnaire_meta_problem, read_questionnaire
+from kam_xl.workbook.questionnaire import parse_questionnaire, questionnaire, questionnaire_meta_problem
 from kam_xl.workbook.render import write_book
 
-Lang = Literal["de", "en"]
 BACKUP_DIR = "_backup"
 QUESTIONNAIRE_DIR = "Fragebogen"
 #: The controller workbook generate and collect write: macro-enabled (the xlwings VBA project and the macro
@@ -365,7 +365,7 @@ def generate_questionnaire(data_path: str | None, respondent: str, out_dir: Path
     fresh = questionnaire(catalogue, response, respondent, response.role, lang, generated_at=now)
 
     def rebuild(merged: dict[str, Any], problem: ReportProblem) -> Book:
-        typed = read_questionnaire(NamedValues(path=Path(), refs={}, values=merged), catalogue, problem)
+        typed = parse_questionnaire(NamedValues(path=Path(), refs={}, values=merged), catalogue, problem)
         return questionnaire(catalogue, typed, typed.respondent, typed.role, lang, generated_at=now)
 
     return write_regenerating(respondent, target, fresh,
@@ -793,7 +793,7 @@ def _collect_one(path: Path, kind: str, catalogue: Catalogue, lang_default: Lang
         if reason:
             seen.skipped = f"{path.name}: {reason}"
             return seen
-        response = read_questionnaire(nv, catalogue, problem)
+        response = parse_questionnaire(nv, catalogue, problem)
         seen.response = None if seen.problems else response
         return seen
     if template != TEMPLATE_ID:
@@ -825,56 +825,25 @@ def _refuse_duplicates(seen: list[_Collected], folder: Path) -> None:
                          f"{owner} left out; keep one file per {who} (move or delete the others) and run again")
 
 
-def _kaop_tables(plans: list[AccountPlanData]) -> dict[str, list[dict[str, Any]]]:
-    """The KAOP inputs of the plans as data-book tables: drivers, costs, goals, measures, thresholds."""
-    tables: dict[str, list[dict[str, Any]]] = {name: [] for name in ("kaop_products", "kaop_costs", "kaop_goals",
-                                                                     "kaop_measures", "kaop_settings")}
-    for p in plans:
-        if p.kaop is None:
-            continue
-        k = p.kaop
-        key = {"account_id": p.account.account_id, "year": k.year}
-        for scenario, (products, costs) in (("plan", k.plan), ("actual", k.actual)):
-            tables["kaop_products"] += [{**key, "scenario": scenario, **r.model_dump()} for r in products]
-            tables["kaop_costs"] += [{**key, "scenario": scenario, **c.model_dump()} for c in costs]
-        tables["kaop_goals"] += [{**key, "goal": g.goal, "metric": g.metric or None, "unit": g.unit or None,
-                                  **{f"target_q{q}": g.targets.get(q) for q in QUARTERS},
-                                  **{f"actual_q{q}": g.actuals.get(q) for q in QUARTERS}} for g in k.goals]
-        tables["kaop_measures"] += [{**key, **m.model_dump(), "owner": m.owner or None,
-                                     "resources": m.resources or None} for m in k.measures]
-        tables["kaop_settings"].append({**key, "threshold_green": k.thresholds.green,
-                                        "threshold_amber": k.thresholds.amber})
-    return tables
-
-
 def plans_to_databook(plans: list[AccountPlanData], source: str, responses: list[Response] = ()) -> DataBook:
     """The collected inputs as a data book (the tidy export): the same tables ``generate`` reads, with every
-    input of every sheet — the cover's supplier role and status (``accounts``), CDB amounts and activities,
-    Kgb cards, KAOP drivers, costs, potential goals, 6-P measures and thresholds, the excellence ratings — so
-    that ``generate --data <export>`` lays the same inputs out again."""
-    cdb, activities, kgb = [], [], []
-    excellence = [{"respondent": r.respondent, "role": r.role, "criterion_id": a.criterion_id, "rating": a.rating,
-                   "evidence": a.evidence or None} for r in responses for a in r.answers]
-    # account-level ratings from the plans: respondent = account id, role "Account-Plan"; answered rows only
-    excellence += [{"respondent": p.excellence.respondent, "role": p.excellence.role, "criterion_id": a.criterion_id,
-                    "rating": a.rating, "evidence": a.evidence or None}
-                   for p in plans if p.excellence is not None for a in p.excellence.answers
-                   if a.rating is not None or a.evidence]
-    for p in plans:
-        aid = p.account.account_id
-        if p.cdb is not None and p.cdb_year is not None:
-            cdb.append({"account_id": aid, "year": p.cdb_year, **p.cdb.model_dump()})
-            activities += [{"account_id": aid, "year": p.cdb_year, **a.model_dump()} for a in p.activities]
-        for card in p.kgb_cards:
-            for crit, w in zip(card.criteria, card.weights, strict=True):
-                for supplier, ratings in card.ratings.items():
-                    kgb.append({"account_id": aid, "segment": card.segment, "criterion": crit.name, "weight": w,
-                                "supplier": supplier, "own": supplier == card.own_supplier,
-                                "rating": ratings.get(crit.name)})
+    input of every sheet kind of :data:`~kam_xl.workbook.account_plan.PLAN_SHEETS` — the cover's supplier role
+    and status (``accounts``), CDB amounts and activities, Kgb cards, KAOP drivers, costs, potential goals, 6-P
+    measures and thresholds, the excellence ratings — so that ``generate --data <export>`` lays the same inputs
+    out again. A table a kind owns is a list (empty when no plan has rows); a shared table (the excellence
+    answers, shared with ``responses``) is present only when it has rows."""
     tables: dict[str, list[dict[str, object]] | None] = {name: None for name in TABLES}
-    tables.update({"cdb": cdb, "activities": activities, "kgb": kgb, **_kaop_tables(plans)})
-    if excellence:
-        tables["excellence"] = excellence
+    for kind in PLAN_SHEETS:
+        tables.update({name: [] for name in kind.owned()})
+    shared: dict[str, list[dict[str, object]]] = {
+        "excellence": [{"respondent": r.respondent, "role": r.role, "criterion_id": a.criterion_id,
+                        "rating": a.rating, "evidence": a.evidence or None} for r in responses for a in r.answers]}
+    for kind in PLAN_SHEETS:
+        for p in plans:
+            for name, rows in kind.export(p).items():
+                target = tables[name] if name in kind.owned() else shared.setdefault(name, [])
+                target += rows  # type: ignore[operator]
+    tables.update({name: rows for name, rows in shared.items() if rows})
     accounts = [p.account.model_copy(update={"status": status_word(p.status, "de")}) for p in plans]
     return DataBook(source=source, accounts=accounts, tables=tables)
 
@@ -929,16 +898,13 @@ def consolidate(base: DataBook | None, collected: DataBook) -> DataBook:
     if base is None:
         return collected
     ids = {a.account_id for a in collected.accounts}
+    key_of = {name: column for kind in PLAN_SHEETS for name, column in kind.replaced_by.items()}
     tables = dict(base.tables)
     for name, rows in collected.tables.items():
         if rows is None:
             continue
-        old = base.tables.get(name) or []
-        if name == "excellence":  # by respondent: a collected questionnaire replaces that respondent's answers
-            who = {r["respondent"] for r in rows}
-            kept = [r for r in old if r["respondent"] not in who]
-        else:
-            kept = [r for r in old if r.get("account_id") not in ids]
-        tables[name] = kept + rows
+        column = key_of.get(name, "account_id")  # e.g. excellence by respondent (a questionnaire's answers)
+        replaced = ids if column == "account_id" else {r[column] for r in rows}
+        tables[name] = [r for r in base.tables.get(name) or [] if r.get(column) not in replaced] + rows
     accounts = [*collected.accounts, *(a for a in base.accounts if a.account_id not in ids)]
     return DataBook(source=f"{base.source} + {collected.source}", accounts=accounts, tables=tables)

@@ -108,34 +108,20 @@ def activity_cost_by_stage(activities: list[ActivityLine] | tuple[ActivityLine, 
 def cdb_statement(
     amounts: CdbInput, activities: list[ActivityLine] | tuple[ActivityLine, ...] = ()
 ) -> CdbStatement:
-    """Compute the CDB I–III statement of one account from its amounts and activity-based lines."""
+    """Compute the CDB I–III statement of one account from its amounts and activity-based lines: each stage's
+    cost line gets its activities added, each level is :data:`LEVEL_TERMS` worked left to right."""
     extra = activity_cost_by_stage(activities)
-    development = amounts.development_cost + extra["development"]
-    production = amounts.production_cost + extra["production"]
-    service = amounts.service_cost + extra["service"]
-    sales = amounts.sales_cost + extra["sales"]
-    net = amounts.gross_sales - amounts.deductions
-    cdb_i = net - amounts.product_cost - amounts.freight
-    cdb_ii = cdb_i - development - production
-    cdb_iii = cdb_ii - service - sales
-    return CdbStatement(
-        gross_sales=amounts.gross_sales,
-        deductions=amounts.deductions,
-        net_sales=net,
-        product_cost=amounts.product_cost,
-        freight=amounts.freight,
-        cdb_i=cdb_i,
-        development_cost=development,
-        production_cost=production,
-        cdb_ii=cdb_ii,
-        service_cost=service,
-        sales_cost=sales,
-        cdb_iii=cdb_iii,
-        activity_cost=extra,
-        cdb_i_rel=ratio(cdb_i, net),
-        cdb_ii_rel=ratio(cdb_ii, net),
-        cdb_iii_rel=ratio(cdb_iii, net),
-    )
+    lines: dict[str, float] = amounts.model_dump()
+    for stage in STAGES:
+        lines[f"{stage}_cost"] += extra[stage]
+    for level, (start, costs) in LEVEL_TERMS.items():
+        value = lines[start]
+        for cost in costs:
+            value -= lines[cost]
+        lines[level] = value
+    net = lines["net_sales"]
+    return CdbStatement(**lines, activity_cost=extra, cdb_i_rel=ratio(lines["cdb_i"], net),
+                        cdb_ii_rel=ratio(lines["cdb_ii"], net), cdb_iii_rel=ratio(lines["cdb_iii"], net))
 
 
 # The statement as data: (field, German label, English label, kind). Templates, reports and Excel
@@ -155,3 +141,30 @@ STATEMENT_LINES: tuple[tuple[str, str, str, Literal["input", "cost", "level"]], 
     ("sales_cost", "kundenspezifische Vertriebskosten", "Customer-specific sales cost", "cost"),
     ("cdb_iii", "Kundendeckungsbeitrag III", "Customer contribution margin III", "level"),
 )
+
+#: The eight input amounts in statement order (the fields of :class:`CdbInput`, the lines that are no level).
+AMOUNT_FIELDS: tuple[str, ...] = tuple(field for field, _, _, kind in STATEMENT_LINES if kind != "level")
+
+
+def _level_terms() -> dict[str, tuple[str, tuple[str, ...]]]:
+    terms: dict[str, tuple[str, tuple[str, ...]]] = {}
+    start, costs = "", []
+    for field, _, _, kind in STATEMENT_LINES:
+        if kind == "input":
+            start = field
+        elif kind == "cost":
+            costs.append(field)
+        else:
+            terms[field] = (start, tuple(costs))
+            start, costs = field, []
+    return terms
+
+
+#: Which cost lines each level subtracts, read off the statement's order: level → (the line it starts from,
+#: the cost lines it subtracts), e.g. ``"cdb_i": ("net_sales", ("product_cost", "freight"))``. The statement
+#: (:func:`cdb_statement`), the account plan's and the controller's formulas all use it.
+LEVEL_TERMS: dict[str, tuple[str, tuple[str, ...]]] = _level_terms()
+#: Each level as a formula over placeholders named like the lines: ``"={net_sales}-{product_cost}-{freight}"``
+#: (``str.format`` them with the cells that hold the lines).
+LEVEL_FORMULAS: dict[str, str] = {level: "={" + start + "}" + "".join("-{" + c + "}" for c in costs)
+                                  for level, (start, costs) in LEVEL_TERMS.items()}

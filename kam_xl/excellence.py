@@ -36,8 +36,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 
 from kam_xl.errors import KamInputError
 from kam_xl.maths import mean
+from kam_xl.vocabulary import Lang
 
-Lang = Literal["de", "en"]
 NOT_RELEVANT = "n.r."
 Rating = Literal[0, 25, 50, 75, 100, "n.r."]
 RATING_SCALE: tuple[tuple[Rating, str, str], ...] = (

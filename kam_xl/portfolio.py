@@ -25,12 +25,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kam_xl.vocabulary import BAND_LABELS as BAND_LABELS  # the band labels, once (re-exported)
+
 Band = Literal["high", "mid", "loss"]
-BAND_LABELS: dict[Band, tuple[str, str]] = {
-    "high": ("CDB III > 10 %", "CDB III > 10 %"),
-    "mid": ("CDB III 0–10 %", "CDB III 0–10 %"),
-    "loss": ("CDB III < 0 % (Big Step or Out)", "CDB III < 0 % (big step or out)"),
-}
 HIGH_BAND_THRESHOLD = 0.10
 
 

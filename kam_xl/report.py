@@ -16,6 +16,7 @@ from kam_xl.kaop import KaopPlan, kaop_plan
 from kam_xl.kgb import score_card
 from kam_xl.portfolio import Band, PortfolioInput, portfolio_point
 from kam_xl.resources import TargetWeights, analyse_resources
+from kam_xl.years import latest_year, plan_year, row_of_year
 
 
 class _Out(BaseModel):
@@ -108,16 +109,16 @@ def account_reports(db: DataBook) -> list[AccountReport]:
         aid = account.account_id
         cdb = None
         statement = None
-        years = db.cdb_years(aid)
-        if years:
-            amounts, activities = db.cdb_input(aid, years[-1])  # type: ignore[misc]
+        cdb_year = latest_year(db.cdb_years(aid))
+        if cdb_year is not None:
+            amounts, activities = db.cdb_input(aid, cdb_year)  # type: ignore[misc]
             statement = cdb_statement(amounts, activities)
-            cdb = CdbSummary(year=years[-1], **statement.model_dump(include=set(CdbSummary.model_fields)
+            cdb = CdbSummary(year=cdb_year, **statement.model_dump(include=set(CdbSummary.model_fields)
                                                                      - {"year"}))
         kaop = None
         plan_years = db.kaop_years(aid, "plan")
         if plan_years:
-            year = account.plan_year if account.plan_year in plan_years else plan_years[-1]
+            year = plan_year(account.plan_year, plan_years)
             kaop = _kaop_summary(year, kaop_plan(*db.kaop_rows(aid, year, "plan")))
         kgb = None
         if db.table("kgb") is not None and db.rows_for("kgb", aid):
@@ -127,9 +128,8 @@ def account_reports(db: DataBook) -> list[AccountReport]:
                 kgb[card.segment] = KgbSegmentSummary(own=card.own_supplier, scores=result.scores,
                                                     rank=result.rank)
         portfolio = None
-        rows = db.rows_for("portfolio", aid)
-        if rows:
-            row = max(rows, key=lambda r: (r["year"] == (years[-1] if years else None), r["year"]))
+        row = row_of_year(db.rows_for("portfolio", aid), cdb_year)
+        if row is not None:
             point = portfolio_point(PortfolioInput(
                 account_id=aid, share_of_wallet=row["share_of_wallet"], potential=row["potential"],
                 margin_factor=row["margin_factor"],

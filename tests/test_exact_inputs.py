@@ -25,7 +25,7 @@ from kam_xl.workbook.controller import WEIGHT_BOUNDS, ControllerSettings, parse_
 from kam_xl.workbook.excellence_sheet import parse_excellence, read_rating
 from kam_xl.workbook.kaop_sheet import THRESHOLD_BOUNDS, KaopInputs, parse_kaop
 from kam_xl.workbook.layout import TEXT_MAX_CHARS, Book, Cell, Input, named_values
-from kam_xl.workbook.questionnaire import questionnaire, read_questionnaire
+from kam_xl.workbook.questionnaire import parse_questionnaire, questionnaire
 from kam_xl.workbook.render import _validation
 
 DB = demo_databook()
@@ -340,7 +340,7 @@ def test_questionnaire_respondent_as_error_value_and_as_number():
     def read(v: dict[str, Any]) -> Response:
         found.clear()
         nv = NamedValues(path=None, refs={}, values=v)  # type: ignore[arg-type]
-        return read_questionnaire(nv, CAT, lambda *p: found.append(p))
+        return parse_questionnaire(nv, CAT, lambda *p: found.append(p))
 
     assert read({**values, "exc_respondent": "  Erika\u00a0Muster "}).respondent == "Erika Muster"
     assert found == []

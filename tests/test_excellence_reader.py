@@ -18,9 +18,9 @@ from kam_xl.workbook.names import NamedValues, read_named
 from kam_xl.workbook.questionnaire import (
     TEMPLATE_ID,
     TEMPLATE_VERSION,
+    parse_questionnaire,
     questionnaire,
     questionnaire_meta_problem,
-    read_questionnaire,
 )
 from kam_xl.workbook.render import write_book
 
@@ -31,7 +31,7 @@ ProblemRow = tuple[str, int | None, int | None, Any, str]
 def _read(path: Path) -> tuple[NamedValues, Response, list[ProblemRow]]:
     nv = read_named(path)
     found: list[ProblemRow] = []
-    response = read_questionnaire(nv, CAT, lambda *args: found.append(args))
+    response = parse_questionnaire(nv, CAT, lambda *args: found.append(args))
     return nv, response, found
 
 

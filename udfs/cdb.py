@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import xlwings as xw
 
 from kam_xl.cdb import STAGES, STATEMENT_LINES, ActivityLine, CdbInput, CdbStatement, Stage, cdb_statement
-from kam_xl.workbook.account_plan import STAGE_LABELS
+from kam_xl.vocabulary import STAGE_LABELS
 from udfs._cells import (
     CellError,
     Grid,

@@ -36,33 +36,43 @@ values come from :func:`kam_xl.excellence.score_response` and :func:`kam_xl.exce
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, Literal
+import dataclasses
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kam_xl.cells import PercentNumber
-from kam_xl.errors import KamInputError
+from kam_xl.errors import KamInputError, ReportProblem
 from kam_xl.excellence import (
     NOT_RELEVANT,
     RATING_ALLOWED,
     RATING_SCALE,
     Answer,
+    AreaScore,
     Catalogue,
+    Criterion,
     Dimension,
+    DimensionsSummary,
     Rating,
     Response,
+    load_catalogue,
     parse_rating,
     score_response,
     summarise_dimensions,
 )
 from kam_xl.text import clean_text
+from kam_xl.vocabulary import YES_NO, Lang
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, percent_as_points, shown
 from kam_xl.workbook.layout import TEXT_MAX_CHARS, Conditional, Input, RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
+from kam_xl.workbook.sheet_kind import OnProblem, PlanSheet, Rows
 
-Lang = Literal["de", "en"]
+if TYPE_CHECKING:
+    from kam_xl.databook import DataBook
+    from kam_xl.workbook.account_plan import AccountPlanData
+
 FLAG_WORD = {"de": "ohne Beleg", "en": "no evidence"}
-YES_NO = {"de": ("ja", "nein"), "en": ("yes", "no")}
 THIN_FORMAT = {"bg_color": "#FCE4D6", "font_color": "#833C0B"}
 FLAG_FORMAT = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
 SCORE_SCALE = {"type": "3_color_scale", "min_type": "num", "min_value": 0, "min_color": "#F8696B",
@@ -104,6 +114,134 @@ def _areas(s: Sheet, spans: list[tuple[int, int]], col: int) -> str:
     return ",".join(s.ref(r0, col, r1, col) for r0, r1 in spans)
 
 
+def _criterion_row(s: Sheet, r: int, c: Criterion, a: Answer | None, flagged: bool, inputs: tuple[Input, Input],
+                   lang: Lang) -> None:
+    """One criterion's row: id, text, rating and evidence (inputs), its value and the 75/100-without-evidence flag."""
+    rating_input, evidence_input = inputs
+    flag = FLAG_WORD[lang]
+    rating = a.rating if a else None
+    s.put(r, 0, c.id, style="text")
+    s.put(r, 1, c.text.get(lang), style="wrap")
+    rating_cell = s.put(r, 2, rating_word(rating, lang) if rating is not None else None, style="text",
+                        input=rating_input)
+    evidence_cell = s.put(r, 3, (a.evidence if a and a.evidence else None), style="wrap",
+                          input=evidence_input)
+    value_cell = s.put(
+        r, 4, formula=f'=IFERROR(INDEX({SCALE_VALUES_NAME},MATCH({rating_cell.address},'
+                      f'{SCALE_WORDS_NAME},0)),"")',
+        cached=rating if isinstance(rating, int) else None, style="integer")
+    v, e = value_cell.address, evidence_cell.address
+    s.put(r, 5, formula=f'=IF(AND(OR({v}=75,{v}=100),LEN(TRIM(CLEAN({e})))=0),"{flag}","")',
+          cached=flag if flagged else None, style="text")
+
+
+def _dimension_summary(s: Sheet, r: int, d: Dimension, area: AreaScore, spans: list[tuple[int, int]],
+                       lang: Lang) -> int:
+    """A dimension's names over its criterion rows ``spans`` and its summary rows from ``r`` (score, counts,
+    coverage, thin); returns the row after them."""
+    D = d.id
+    yes, no = YES_NO[lang]
+    nr_word = rating_words(lang)[-1]
+    if spans:
+        lo, hi = spans[0][0], spans[-1][1]
+        s.name_range(f"exc_{D}_ids", lo, 0, hi, 0)
+        ratings = s.name_range(f"exc_{D}_ratings", lo, 2, hi, 2)
+        s.name_range(f"exc_{D}_evidence", lo, 3, hi, 3)
+        s.keys.append(RowKey(f"exc_{D}_ids", (f"exc_{D}_ratings", f"exc_{D}_evidence")))  # by criterion id
+        s.conditionals.append(Conditional(lo, 4, hi, 4, SCORE_SCALE))
+        score_f = f'=IFERROR(AVERAGE({_areas(s, spans, 4)}),"")'
+        criteria_f, rated_f = f"=COUNTA({_areas(s, spans, 0)})", f"=COUNT({_areas(s, spans, 4)})"
+        nr_f = f'=COUNTIF({ratings},"{nr_word}")'
+    else:
+        score_f, criteria_f, rated_f, nr_f = '=""', "=0", "=0", "=0"
+    n = f"exc_{D}_"
+    rows = (
+        ("score", _t(lang, f"Wert {D} – {d.name.de} (Mittel der bewerteten Kriterien)",
+                     f"Score {D} – {d.name.en} (mean of the rated criteria)"), score_f, area.score, "score"),
+        ("criteria", _t(lang, "Kriterien", "Criteria"), criteria_f, area.criteria, "integer"),
+        ("rated", _t(lang, "bewertet", "rated"), rated_f, area.rated, "integer"),
+        ("not_relevant", _t(lang, "nicht relevant", "not relevant"), nr_f, area.not_relevant, "integer"),
+        ("unanswered", _t(lang, "offen (nicht beantwortet)", "unanswered"),
+         f"={n}criteria-{n}rated-{n}not_relevant", area.unanswered, "integer"),
+        ("coverage", _t(lang, "Abdeckung (bewertet ÷ relevante Kriterien)",
+                        "Coverage (rated ÷ relevant criteria)"),
+         f'=IF({n}criteria-{n}not_relevant=0,"",{n}rated/({n}criteria-{n}not_relevant))', area.coverage,
+         "percent"),
+        ("thin", _t(lang, "dünn bewertet (weniger als die Hälfte der Kriterien bewertet)",
+                    "thin (fewer than half of the criteria rated)"),
+         f'=IF({n}rated*2<{n}criteria,"{yes}","{no}")', yes if area.thin else no, "text"),
+    )
+    for i, (key, label, formula, cached, style) in enumerate(rows):
+        s.put(r, 1, label, style="level_label" if i == 0 else "label")
+        cell = s.put(r, 4, formula=formula, cached=cached, style=style, name=f"{n}{key}")
+        if key == "thin":
+            s.conditionals.append(Conditional(r, 4, r, 4, {"type": "cell", "criteria": "==",
+                                                           "value": f'"{yes}"', "format": THIN_FORMAT}))
+        elif key == "score":
+            s.conditionals.append(Conditional(cell.row, 4, cell.row, 4, SCORE_SCALE))
+        r += 1
+    return r
+
+
+def _scale_legend(s: Sheet, r: int, lang: Lang) -> None:
+    """The rating scale from row ``r``: legend for the reader, lookup for column E (n.r. is outside the lookup →
+    empty)."""
+    words = rating_words(lang)
+    s.put(r, 0, _t(lang, "Bewertungsskala", "Rating scale"), style="subtitle")
+    r += 1
+    for i, (value, _, _) in enumerate(RATING_SCALE):
+        s.put(r + i, 1, words[i], style="label")
+        if value == NOT_RELEVANT:
+            s.put(r + i, 3, _t(lang, "zählt nicht zum Mittelwert", "left out of the means"), style="note")
+        else:
+            s.put(r + i, 4, value, style="integer")
+    numeric = sum(1 for value, _, _ in RATING_SCALE if value != NOT_RELEVANT)
+    s.name_range(SCALE_WORDS_NAME, r, 1, r + numeric - 1, 1)
+    s.name_range(SCALE_VALUES_NAME, r, 4, r + numeric - 1, 4)
+
+
+def _overall(s: Sheet, r: int, ids: list[str], summary: DimensionsSummary, criteria: tuple[int | None, int],
+             lang: Lang) -> int:
+    """The totals of the selected dimensions ``ids`` from row ``r`` (overall score, counts, coverage, ratings
+    without evidence over the criterion rows ``criteria`` = (first or ``None``, last)); returns the row after."""
+    first_criterion, last_criterion = criteria
+    flag = FLAG_WORD[lang]
+    s.put(r, 0, _t(lang, "Gesamt", "Overall"), style="subtitle")
+    r += 1
+
+    def plus(key: str) -> str:
+        return "=" + "+".join(f"exc_{D}_{key}" for D in ids)
+
+    f_first = first_criterion if first_criterion is not None else r
+    totals = (
+        ("exc_overall", _t(lang, "Gesamtwert (Mittel der Dimensionswerte)", "Overall score (mean of the dimension "
+                                                                             "scores)"),
+         "=IFERROR(AVERAGE(" + ",".join(f"exc_{D}_score" for D in ids) + '),"")', summary.overall, "score"),
+        ("exc_criteria", _t(lang, "Kriterien", "Criteria"), plus("criteria"), summary.criteria, "integer"),
+        ("exc_rated", _t(lang, "bewertet", "rated"), plus("rated"), summary.rated, "integer"),
+        ("exc_not_relevant", _t(lang, "nicht relevant", "not relevant"), plus("not_relevant"),
+         summary.not_relevant, "integer"),
+        ("exc_unanswered", _t(lang, "offen (nicht beantwortet)", "unanswered"), plus("unanswered"),
+         summary.unanswered, "integer"),
+        ("exc_coverage", _t(lang, "Abdeckung (bewertet ÷ relevante Kriterien)", "Coverage (rated ÷ relevant "
+                                                                                 "criteria)"),
+         '=IF(exc_criteria-exc_not_relevant=0,"",exc_rated/(exc_criteria-exc_not_relevant))', summary.coverage,
+         "percent"),
+        ("exc_unsupported", _t(lang, "Bewertungen 75/100 ohne Beleg", "Ratings 75/100 without evidence"),
+         f'=COUNTIF({s.ref(f_first, 5, max(last_criterion, f_first), 5)},"{flag}")', summary.unsupported,
+         "integer"),
+    )
+    for i, (name, label, formula, cached, style) in enumerate(totals):
+        s.put(r, 1, label, style="level_label" if i == 0 else "label")
+        s.put(r, 4, formula=formula, cached=cached, style=style, name=name)
+        r += 1
+    if first_criterion is not None:
+        s.conditionals.append(Conditional(first_criterion, 5, last_criterion, 5,
+                                          {"type": "cell", "criteria": "==", "value": f'"{flag}"',
+                                           "format": FLAG_FORMAT}))
+    return r
+
+
 def excellence_sheet(catalogue: Catalogue, dimensions: list[str], response: Response | None,
                      lang: Lang = "de", sheet_name: str = "Excellence") -> Sheet:
     """The criteria sheet of ``dimensions`` (ids, in the order given), filled with ``response``'s answers
@@ -115,9 +253,6 @@ def excellence_sheet(catalogue: Catalogue, dimensions: list[str], response: Resp
     answers = {a.criterion_id: a for a in resp.answers}
     unsupported = set(result.unsupported)
     words = rating_words(lang)
-    nr_word = words[-1]
-    flag = FLAG_WORD[lang]
-    yes, no = YES_NO[lang]
 
     s = Sheet(sheet_name, widths={0: 9, 1: 100, 2: 32, 3: 44, 4: 8, 5: 22}, freeze=(3, 0))
     s.put(0, 0, _t(lang, "KAM-Excellence: Fitness-Check", "KAM excellence: fitness check"), style="title")
@@ -162,21 +297,7 @@ def excellence_sheet(catalogue: Catalogue, dimensions: list[str], response: Resp
                 r += 1
             c0 = r
             for c in sec.criteria:
-                a = answers.get(c.id)
-                rating = a.rating if a else None
-                s.put(r, 0, c.id, style="text")
-                s.put(r, 1, c.text.get(lang), style="wrap")
-                rating_cell = s.put(r, 2, rating_word(rating, lang) if rating is not None else None, style="text",
-                                    input=rating_input)
-                evidence_cell = s.put(r, 3, (a.evidence if a and a.evidence else None), style="wrap",
-                                      input=evidence_input)
-                value_cell = s.put(
-                    r, 4, formula=f'=IFERROR(INDEX({SCALE_VALUES_NAME},MATCH({rating_cell.address},'
-                                  f'{SCALE_WORDS_NAME},0)),"")',
-                    cached=rating if isinstance(rating, int) else None, style="integer")
-                v, e = value_cell.address, evidence_cell.address
-                s.put(r, 5, formula=f'=IF(AND(OR({v}=75,{v}=100),LEN(TRIM(CLEAN({e})))=0),"{flag}","")',
-                      cached=flag if c.id in unsupported else None, style="text")
+                _criterion_row(s, r, c, answers.get(c.id), c.id in unsupported, (rating_input, evidence_input), lang)
                 r += 1
             if sec.criteria:
                 spans.append((c0, r - 1))
@@ -188,98 +309,13 @@ def excellence_sheet(catalogue: Catalogue, dimensions: list[str], response: Resp
         if spans:
             first_criterion = spans[0][0] if first_criterion is None else first_criterion
             last_criterion = spans[-1][1]
-            lo, hi = spans[0][0], spans[-1][1]
-            s.name_range(f"exc_{D}_ids", lo, 0, hi, 0)
-            ratings = s.name_range(f"exc_{D}_ratings", lo, 2, hi, 2)
-            s.name_range(f"exc_{D}_evidence", lo, 3, hi, 3)
-            s.keys.append(RowKey(f"exc_{D}_ids", (f"exc_{D}_ratings", f"exc_{D}_evidence")))  # by criterion id
-            s.conditionals.append(Conditional(lo, 4, hi, 4, SCORE_SCALE))
-            score_f = f'=IFERROR(AVERAGE({_areas(s, spans, 4)}),"")'
-            criteria_f, rated_f = f"=COUNTA({_areas(s, spans, 0)})", f"=COUNT({_areas(s, spans, 4)})"
-            nr_f = f'=COUNTIF({ratings},"{nr_word}")'
-        else:
-            score_f, criteria_f, rated_f, nr_f = '=""', "=0", "=0", "=0"
-        n = f"exc_{D}_"
-        rows = (
-            ("score", _t(lang, f"Wert {D} – {d.name.de} (Mittel der bewerteten Kriterien)",
-                         f"Score {D} – {d.name.en} (mean of the rated criteria)"), score_f, area.score, "score"),
-            ("criteria", _t(lang, "Kriterien", "Criteria"), criteria_f, area.criteria, "integer"),
-            ("rated", _t(lang, "bewertet", "rated"), rated_f, area.rated, "integer"),
-            ("not_relevant", _t(lang, "nicht relevant", "not relevant"), nr_f, area.not_relevant, "integer"),
-            ("unanswered", _t(lang, "offen (nicht beantwortet)", "unanswered"),
-             f"={n}criteria-{n}rated-{n}not_relevant", area.unanswered, "integer"),
-            ("coverage", _t(lang, "Abdeckung (bewertet ÷ relevante Kriterien)",
-                            "Coverage (rated ÷ relevant criteria)"),
-             f'=IF({n}criteria-{n}not_relevant=0,"",{n}rated/({n}criteria-{n}not_relevant))', area.coverage,
-             "percent"),
-            ("thin", _t(lang, "dünn bewertet (weniger als die Hälfte der Kriterien bewertet)",
-                        "thin (fewer than half of the criteria rated)"),
-             f'=IF({n}rated*2<{n}criteria,"{yes}","{no}")', yes if area.thin else no, "text"),
-        )
-        for i, (key, label, formula, cached, style) in enumerate(rows):
-            s.put(r, 1, label, style="level_label" if i == 0 else "label")
-            cell = s.put(r, 4, formula=formula, cached=cached, style=style, name=f"{n}{key}")
-            if key == "thin":
-                s.conditionals.append(Conditional(r, 4, r, 4, {"type": "cell", "criteria": "==",
-                                                               "value": f'"{yes}"', "format": THIN_FORMAT}))
-            elif key == "score":
-                s.conditionals.append(Conditional(cell.row, 4, cell.row, 4, SCORE_SCALE))
-            r += 1
-        r += 1
+        r = _dimension_summary(s, r, d, area, spans, lang) + 1
 
-    # totals of the selected dimensions
-    s.put(r, 0, _t(lang, "Gesamt", "Overall"), style="subtitle")
-    r += 1
-    ids = [d.id for d in dims]
-
-    def plus(key: str) -> str:
-        return "=" + "+".join(f"exc_{D}_{key}" for D in ids)
-
-    f_first = first_criterion if first_criterion is not None else r
-    totals = (
-        ("exc_overall", _t(lang, "Gesamtwert (Mittel der Dimensionswerte)", "Overall score (mean of the dimension "
-                                                                             "scores)"),
-         "=IFERROR(AVERAGE(" + ",".join(f"exc_{D}_score" for D in ids) + '),"")', summary.overall, "score"),
-        ("exc_criteria", _t(lang, "Kriterien", "Criteria"), plus("criteria"), summary.criteria, "integer"),
-        ("exc_rated", _t(lang, "bewertet", "rated"), plus("rated"), summary.rated, "integer"),
-        ("exc_not_relevant", _t(lang, "nicht relevant", "not relevant"), plus("not_relevant"),
-         summary.not_relevant, "integer"),
-        ("exc_unanswered", _t(lang, "offen (nicht beantwortet)", "unanswered"), plus("unanswered"),
-         summary.unanswered, "integer"),
-        ("exc_coverage", _t(lang, "Abdeckung (bewertet ÷ relevante Kriterien)", "Coverage (rated ÷ relevant "
-                                                                                 "criteria)"),
-         '=IF(exc_criteria-exc_not_relevant=0,"",exc_rated/(exc_criteria-exc_not_relevant))', summary.coverage,
-         "percent"),
-        ("exc_unsupported", _t(lang, "Bewertungen 75/100 ohne Beleg", "Ratings 75/100 without evidence"),
-         f'=COUNTIF({s.ref(f_first, 5, max(last_criterion, f_first), 5)},"{flag}")', summary.unsupported,
-         "integer"),
-    )
-    for i, (name, label, formula, cached, style) in enumerate(totals):
-        s.put(r, 1, label, style="level_label" if i == 0 else "label")
-        s.put(r, 4, formula=formula, cached=cached, style=style, name=name)
-        r += 1
-    if first_criterion is not None:
-        s.conditionals.append(Conditional(first_criterion, 5, last_criterion, 5,
-                                          {"type": "cell", "criteria": "==", "value": f'"{flag}"',
-                                           "format": FLAG_FORMAT}))
-
-    # the rating scale: legend for the reader, lookup for column E (n.r. is outside the lookup → empty)
-    r += 1
-    s.put(r, 0, _t(lang, "Bewertungsskala", "Rating scale"), style="subtitle")
-    r += 1
-    for i, (value, _, _) in enumerate(RATING_SCALE):
-        s.put(r + i, 1, words[i], style="label")
-        if value == NOT_RELEVANT:
-            s.put(r + i, 3, _t(lang, "zählt nicht zum Mittelwert", "left out of the means"), style="note")
-        else:
-            s.put(r + i, 4, value, style="integer")
-    numeric = sum(1 for value, _, _ in RATING_SCALE if value != NOT_RELEVANT)
-    s.name_range(SCALE_WORDS_NAME, r, 1, r + numeric - 1, 1)
-    s.name_range(SCALE_VALUES_NAME, r, 4, r + numeric - 1, 4)
+    r = _overall(s, r, [d.id for d in dims], summary, (first_criterion, last_criterion), lang)
+    _scale_legend(s, r + 1, lang)
     return s
 
 
-Problem = Callable[[str, int | None, int | None, Any, str], None]
 EVIDENCE_ALLOWED = f"a text of at most {TEXT_MAX_CHARS:,} characters"
 RATING_INPUT_ALLOWED = (f"one of the drop-down's answers ({'; '.join(rating_words('de'))}), the English words, "
                         f"or {RATING_ALLOWED}, or empty")
@@ -345,7 +381,7 @@ def _criterion_ids(d: Dimension) -> frozenset[str]:
 
 
 def parse_excellence(values: Mapping[str, Any], catalogue: Catalogue, dimensions: list[str], respondent: str,
-                     role: str, problem: Problem) -> Response:
+                     role: str, problem: ReportProblem) -> Response:
     """Read the answers of ``dimensions`` back from the criteria sheet's inputs (by defined name).
 
     Rows of ``exc_<DIM>_ratings`` / ``exc_<DIM>_evidence`` are paired with ``exc_<DIM>_ids``; only rows whose id
@@ -397,3 +433,55 @@ def parse_excellence(values: Mapping[str, Any], catalogue: Catalogue, dimensions
                     problem(evidence_name, i, 0, shown(ev), e.allowed(EVIDENCE_ALLOWED))
             answers.append(Answer(criterion_id=cid, rating=rating, evidence=text))
     return Response(respondent=respondent or "-", role=role, answers=answers)
+
+
+ACCOUNT_DIMENSIONS = ("LM", "BP")  # the excellence dimensions rated per account: Leistungsmanagement, Beziehungspflege
+ACCOUNT_ROLE = "Account-Plan"  # the role of account-level excellence answers in a collected data book
+
+
+class ExcName(StrEnum):
+    """The input names of dimension ``dim``: ``ExcName.RATINGS.format(dim="LM")`` is ``"exc_LM_ratings"``."""
+
+    RATINGS = "exc_{dim}_ratings"
+    EVIDENCE = "exc_{dim}_evidence"
+    IDS = "exc_{dim}_ids"
+
+
+class AccountExcellenceSheet(PlanSheet):
+    """The account plan's excellence sheet: the account-level criteria (:data:`ACCOUNT_DIMENSIONS`) rated by
+    the KAM. Its part is a :class:`Response` (respondent = account id, role :data:`ACCOUNT_ROLE`); its rows go
+    into the ``excellence`` table, which it shares with the questionnaires (only answered rows are exported)."""
+
+    key = "excellence"
+    Names = ExcName
+    shares = ("excellence",)
+    #: a collected questionnaire replaces that respondent's answers
+    replaced_by: ClassVar[dict[str, str]] = {"excellence": "respondent"}
+
+    @property
+    def marker(self) -> str:
+        return ExcName.RATINGS.format(dim=ACCOUNT_DIMENSIONS[0])
+
+    def get(self, data: AccountPlanData) -> Response | None:
+        return data.excellence
+
+    def put(self, data: AccountPlanData, part: Response | None) -> AccountPlanData:
+        return dataclasses.replace(data, excellence=part)
+
+    def from_databook(self, db: DataBook, data: AccountPlanData) -> Response | None:
+        return db.response_of(data.account.account_id, ACCOUNT_ROLE)
+
+    def layout(self, data: AccountPlanData, lang: Lang) -> Sheet:
+        return excellence_sheet(load_catalogue(), list(ACCOUNT_DIMENSIONS), data.excellence, lang, "Excellence")
+
+    def parse(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang, problem: OnProblem) -> Response:
+        return parse_excellence(values, load_catalogue(), list(ACCOUNT_DIMENSIONS), data.account.account_id,
+                                ACCOUNT_ROLE, problem)
+
+    def export(self, data: AccountPlanData) -> Rows:
+        r = data.excellence
+        if r is None:
+            return {}
+        return {"excellence": [{"respondent": r.respondent, "role": r.role, "criterion_id": a.criterion_id,
+                                "rating": a.rating, "evidence": a.evidence or None}
+                               for a in r.answers if a.rating is not None or a.evidence]}

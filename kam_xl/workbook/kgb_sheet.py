@@ -25,14 +25,18 @@ Defined names of card ``n`` (1-based): ``kgb_<n>_segment``, ``kgb_<n>_own_suppli
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, Literal
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
+from kam_xl.errors import ReportProblem
 from kam_xl.kgb import (
-    RANK_TOLERANCE,
     WEIGHT_TOLERANCE,
     KgbCard,
     KgbCriterion,
+    KgbResult,
     SupplierRole,
     score_card,
     supplier_ranks,
@@ -40,12 +44,18 @@ from kam_xl.kgb import (
     weight_sum,
     weights_complete,
 )
+from kam_xl.vocabulary import Lang
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
+from kam_xl.workbook.formulas import number_text, rank_terms
 from kam_xl.workbook.layout import KIND_BOUNDS, Chart, Conditional, Input, KeyedFamily, RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
+from kam_xl.workbook.sheet_kind import OnProblem, PlanSheet, Rows
 
-Lang = Literal["de", "en"]
+if TYPE_CHECKING:
+    from kam_xl.databook import DataBook
+    from kam_xl.workbook.account_plan import AccountPlanData
+
 SHEET_NAME = "Kgb"
 EMPTY_CRITERIA = 5  # criterion rows of the empty block of an account without cards (plus the spare rows)
 EMPTY_SUPPLIERS = 3  # supplier columns of that block (plus the spare columns)
@@ -54,39 +64,37 @@ ERROR_FORMAT = {"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True}
 
 
 
-def _num(x: float) -> str:
-    """A number as formula text (``1e-06`` → ``0.000001``), which Excel and LibreOffice both parse."""
-    return f"{x:.12f}".rstrip("0").rstrip(".")
-
-
 def _rank_formula(value: str, whole: str, before: str | None) -> str:
     """1 + values clearly larger + equal values earlier in the row/column: the rank of
     :func:`kam_xl.kgb.rank_positions` (text and empty cells count as no value)."""
-    eps = _num(RANK_TOLERANCE)
-    f = f"1+SUMPRODUCT(ISNUMBER({whole})*({whole}>{value}+{eps}))"
-    if before is not None:
-        f += f"+SUMPRODUCT(ISNUMBER({before})*({before}>={value}-{eps})*({before}<={value}+{eps}))"
-    return f'=IF(ISNUMBER({value}),{f},"")'
+    return f'=IF(ISNUMBER({value}),{rank_terms(value, whole, before)},"")'
 
 
-def _block(s: Sheet, n: int, card: KgbCard | None, top: int, lang: Lang, spare_criteria: int, n_sup: int) -> int:
-    """Write the block of card ``n`` from row ``top`` with ``n_sup`` supplier columns; return the first row
-    after it."""
-    result = score_card(card) if card is not None else None
-    criteria = [c.name for c in card.criteria] if card else []
-    weights: list[float | None] = list(card.weights) if card else []
-    suppliers = [card.own_supplier, *card.competitors] if card else []
-    n_rows = len(criteria) + spare_criteria + (0 if card else EMPTY_CRITERIA)
-    c_sup, c_gap = 2, 2 + n_sup  # first supplier column, first analysis column
-    p = f"kgb_{n}_"
+@dataclass(frozen=True)
+class _Grid:
+    """Where card ``n``'s block lies: header row, criterion rows, supplier and analysis columns, name prefix."""
 
+    p: str  # name prefix kgb_<n>_
+    hdr: int
+    first: int
+    last: int
+    n_sup: int
+    c_sup: int = 2  # first supplier column
+
+    @property
+    def c_gap(self) -> int:  # first analysis column (gap, potential, driver rank)
+        return self.c_sup + self.n_sup
+
+
+def _header(s: Sheet, g: _Grid, card: KgbCard | None, suppliers: list[str], top: int, lang: Lang) -> None:
+    """The block's segment, our company, the column headers (supplier names are inputs, ours first)."""
+    p, hdr, c_sup, c_gap, n_sup = g.p, g.hdr, g.c_sup, g.c_gap, g.n_sup
     # block header
     s.put(top, 0, _t(lang, "Beschaffungssegment", "Procurement segment"), style="subtitle")
     s.put(top, 1, card.segment if card else None, style="bold", name=p + "segment",
           input=Input(kind="text", title=_t(lang, "Segment", "Segment"),
                       message=_t(lang, "Name des Beschaffungssegments, z. B. Retentionssysteme",
                                  "Name of the procurement segment, e.g. retention systems")))
-    hdr = top + 3
     s.put(top + 1, 0, _t(lang, "Unser Unternehmen", "Our company"), style="label")
     s.put(top + 1, 1, formula=f'=IF({s.ref(hdr, c_sup)}="","",{s.ref(hdr, c_sup)})',
           cached=card.own_supplier if card else None, style="bold", name=p + "own_supplier")
@@ -109,16 +117,15 @@ def _block(s: Sheet, n: int, card: KgbCard | None, top: int, lang: Lang, spare_c
                                   ("Werttreiber-Rang", "Value-driver rank"))):
         s.put(hdr, c_gap + k, _t(lang, de, en), style="header")
 
-    first, last = hdr + 1, hdr + n_rows
-    weights_ref = s.name_range(p + "weights", first, 1, last, 1)
-    s.name_range(p + "criteria", first, 0, last, 0)
-    s.name_range(p + "suppliers", hdr, c_sup, hdr, c_sup + n_sup - 1)
-    s.name_range(p + "ratings", first, c_sup, last, c_sup + n_sup - 1)
-    pot_col = c_gap + 1
-    pots_ref = s.name_range(p + "potentials", first, pot_col, last, pot_col)
-    s.name_range(p + "gaps", first, c_gap, last, c_gap)
-    s.name_range(p + "driver_ranks", first, c_gap + 2, last, c_gap + 2)
 
+
+def _criterion_rows(s: Sheet, g: _Grid, card: KgbCard | None, result: KgbResult | None, criteria: list[str],
+                    weights: list[float | None], suppliers: list[str], lang: Lang) -> None:
+    """The criterion rows: name, weight and ratings (inputs), gap, potential and value-driver rank (formulas)."""
+    first, c_sup, c_gap, n_sup = g.first, g.c_sup, g.c_gap, g.n_sup
+    n_rows = g.last - g.first + 1
+    pot_col = c_gap + 1
+    pots_ref = s.ref(first, pot_col, g.last, pot_col)
     rating_input = Input(kind="score", minimum=0, maximum=100, title=_t(lang, "Bewertung", "Rating"),
                          message=_t(lang, "Erfüllungsgrad 0–100 (100 = erfüllt die Anforderung voll); leer = "
                                           "nicht bewertet", "Degree of fulfilment 0–100 (100 = fully meets the "
@@ -156,20 +163,27 @@ def _block(s: Sheet, n: int, card: KgbCard | None, top: int, lang: Lang, spare_c
         s.put(r, c_gap + 2, formula=_rank_formula(pot, pots_ref, before),
               cached=drivers.get(name) if name is not None else None, style="integer")
 
+
+
+def _scores(s: Sheet, g: _Grid, result: KgbResult | None, weights: list[float | None], suppliers: list[str],
+            lang: Lang) -> int:
+    """The weight sum with its check, the weighted score and rank per supplier; returns the rank row."""
+    p, hdr, first, last, c_sup, n_sup = g.p, g.hdr, g.first, g.last, g.c_sup, g.n_sup
+    weights_ref = s.ref(first, 1, last, 1)
     # weight sum with its check
     r_sum = last + 1
     s.put(r_sum, 0, _t(lang, "Summe der Gewichte", "Sum of weights"), style="level_label")
     wsum = s.put(r_sum, 1, formula=f"=SUM({weights_ref})", cached=weight_sum(weights), style="level_percent",
                  name=p + "weight_sum").absolute
     wsum_ref = s.ref(r_sum, 1)
-    bad = f"ABS({wsum_ref}-1)>{_num(WEIGHT_TOLERANCE)}"
+    bad = f"ABS({wsum_ref}-1)>{number_text(WEIGHT_TOLERANCE)}"
     message = _t(lang, "Gewichte ergeben nicht 100 % – keine Scores", "Weights do not sum to 100 % – no scores")
     s.put(r_sum, c_sup, formula=f'=IF({bad},"{message}","")',
           cached="" if weights_complete(weights) else message, style="bold", name=p + "weight_check")
     s.conditionals.append(Conditional(r_sum, 1, r_sum, 1, {
-        "type": "formula", "criteria": f"=ABS({wsum}-1)>{_num(WEIGHT_TOLERANCE)}", "format": ERROR_FORMAT}))
+        "type": "formula", "criteria": f"=ABS({wsum}-1)>{number_text(WEIGHT_TOLERANCE)}", "format": ERROR_FORMAT}))
     s.conditionals.append(Conditional(r_sum, c_sup, r_sum, c_sup, {
-        "type": "formula", "criteria": f"=ABS({wsum}-1)>{_num(WEIGHT_TOLERANCE)}",
+        "type": "formula", "criteria": f"=ABS({wsum}-1)>{number_text(WEIGHT_TOLERANCE)}",
         "format": {"font_color": "#9C0006", "bold": True}}))
 
     # scores and ranks per supplier
@@ -193,6 +207,32 @@ def _block(s: Sheet, n: int, card: KgbCard | None, top: int, lang: Lang, spare_c
                                   "Gewichte ≠ 100 %. Abstand und Potenzial in Score-Punkten.",
                             "Empty score = incomplete: a weighted criterion without a rating, or weights ≠ 100 %. "
                             "Gap and potential in score points."), style="note")
+    return r_rank
+
+
+def _block(s: Sheet, n: int, card: KgbCard | None, top: int, lang: Lang, spare_criteria: int, n_sup: int) -> int:
+    """Write the block of card ``n`` from row ``top`` with ``n_sup`` supplier columns; return the first row
+    after it."""
+    result = score_card(card) if card is not None else None
+    criteria = [c.name for c in card.criteria] if card else []
+    weights: list[float | None] = list(card.weights) if card else []
+    suppliers = [card.own_supplier, *card.competitors] if card else []
+    n_rows = len(criteria) + spare_criteria + (0 if card else EMPTY_CRITERIA)
+    hdr = top + 3
+    g = _Grid(p=f"kgb_{n}_", hdr=hdr, first=hdr + 1, last=hdr + n_rows, n_sup=n_sup)
+    _header(s, g, card, suppliers, top, lang)
+    p, first, last, c_sup, c_gap = g.p, g.first, g.last, g.c_sup, g.c_gap
+    s.name_range(p + "weights", first, 1, last, 1)
+    s.name_range(p + "criteria", first, 0, last, 0)
+    s.name_range(p + "suppliers", hdr, c_sup, hdr, c_sup + n_sup - 1)
+    s.name_range(p + "ratings", first, c_sup, last, c_sup + n_sup - 1)
+    pot_col = c_gap + 1
+    s.name_range(p + "potentials", first, pot_col, last, pot_col)
+    s.name_range(p + "gaps", first, c_gap, last, c_gap)
+    s.name_range(p + "driver_ranks", first, c_gap + 2, last, c_gap + 2)
+
+    _criterion_rows(s, g, card, result, criteria, weights, suppliers, lang)
+    r_rank = _scores(s, g, result, weights, suppliers, lang)
 
     # chart: ratings per criterion, one series per supplier of the card (the empty block: all its columns)
     segment = card.segment if card else ""
@@ -240,12 +280,11 @@ def _cell(block: Any, r: int, c: int) -> Any:
     return block[r][c] if isinstance(block, list) and r < len(block) and c < len(block[r]) else None
 
 
-Problem = Callable[[str, int | None, int | None, Any, str], None]
 _WEIGHT = KIND_BOUNDS["fraction"]
 _RATING = KIND_BOUNDS["score"]
 
 
-def _key(problem: Problem, name: str, r: int | None, c: int | None, raw: Any, what: str) -> str | None:
+def _key(problem: ReportProblem, name: str, r: int | None, c: int | None, raw: Any, what: str) -> str | None:
     """A key cell (segment, criterion, supplier) under the one text rule; ``None`` when empty or refused (the
     refusal goes to ``problem``, an empty cell is the caller's to judge)."""
     try:
@@ -256,7 +295,7 @@ def _key(problem: Problem, name: str, r: int | None, c: int | None, raw: Any, wh
 
 
 def _parse_card(values: Mapping[str, Any], n: int, account_id: str, supplier_role: SupplierRole | None,
-                problem: Problem) -> KgbCard | None:
+                problem: ReportProblem) -> KgbCard | None:
     """Card ``n`` (``None`` when its block is empty or has a problem, which is reported)."""
     p = f"kgb_{n}_"
     crit, weights, sups, ratings = (values.get(p + k) for k in ("criteria", "weights", "suppliers", "ratings"))
@@ -332,7 +371,7 @@ def _parse_card(values: Mapping[str, Any], n: int, account_id: str, supplier_rol
 
 
 def parse_kgb(values: Mapping[str, Any], account_id: str, supplier_role: SupplierRole | None,
-              problem: Problem) -> list[KgbCard]:
+              problem: ReportProblem) -> list[KgbCard]:
     """Read the Kgb cards back from the sheet's inputs (by defined name). Rows without a criterion and without
     values, and blocks left empty, are skipped; every value that breaks a rule goes to ``problem(name, row,
     col, value, allowed)`` and its card is left out.
@@ -349,3 +388,51 @@ def parse_kgb(values: Mapping[str, Any], account_id: str, supplier_role: Supplie
             cards.append(card)
         n += 1
     return cards
+
+
+class KgbName(StrEnum):
+    """The defined names of card ``n`` (1, 2, …): ``KgbName.SEGMENT.format(n=1)`` is ``"kgb_1_segment"``."""
+
+    SEGMENT = "kgb_{n}_segment"
+    CRITERIA = "kgb_{n}_criteria"
+    WEIGHTS = "kgb_{n}_weights"
+    SUPPLIERS = "kgb_{n}_suppliers"
+    RATINGS = "kgb_{n}_ratings"
+
+
+class KgbSheet(PlanSheet):
+    """The Kgb scorecards: its part is the account's cards (``data.kgb_cards``), one block per segment."""
+
+    key = "kgb"
+    Names = KgbName
+    databook_tables = ("kgb",)
+
+    @property
+    def marker(self) -> str:
+        return KgbName.SEGMENT.format(n=1)
+
+    def get(self, data: AccountPlanData) -> tuple[KgbCard, ...]:
+        return data.kgb_cards
+
+    def put(self, data: AccountPlanData, part: tuple[KgbCard, ...]) -> AccountPlanData:
+        return dataclasses.replace(data, kgb_cards=tuple(part))
+
+    def from_databook(self, db: DataBook, data: AccountPlanData) -> tuple[KgbCard, ...]:
+        return tuple(db.kgb_cards(data.account.account_id)) if db.table("kgb") is not None else ()
+
+    def layout(self, data: AccountPlanData, lang: Lang) -> Sheet:
+        return kgb_sheet(list(data.kgb_cards), lang)
+
+    def parse(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang,
+             problem: OnProblem) -> tuple[KgbCard, ...]:
+        return tuple(parse_kgb(values, data.account.account_id, data.account.supplier_role,  # type: ignore[arg-type]
+                               problem))
+
+    def export(self, data: AccountPlanData) -> Rows:
+        aid = data.account.account_id
+        return {"kgb": [{"account_id": aid, "segment": card.segment, "criterion": crit.name, "weight": w,
+                         "supplier": supplier, "own": supplier == card.own_supplier,
+                         "rating": ratings.get(crit.name)}
+                        for card in data.kgb_cards
+                        for crit, w in zip(card.criteria, card.weights, strict=True)
+                        for supplier, ratings in card.ratings.items()]}

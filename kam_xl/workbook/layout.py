@@ -21,7 +21,8 @@ from typing import Any, Literal
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-Lang = Literal["de", "en"]
+from kam_xl.vocabulary import Lang
+
 InputKind = Literal["amount", "number", "fraction", "score", "integer", "list", "text", "date"]
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}[0-9]+$|^[RrCc][0-9]*$")

@@ -16,16 +16,15 @@ Every figure is a native formula whose cached value comes from :func:`kam_xl.exc
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
 
-from kam_xl.excellence import Catalogue, Response, score_response, summarise_dimensions
+from kam_xl.errors import ReportProblem
+from kam_xl.excellence import Catalogue, ExcellenceResult, Response, score_response, summarise_dimensions
+from kam_xl.vocabulary import YES_NO, Lang
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
 from kam_xl.workbook.excellence_sheet import (
     SCORE_SCALE,
     THIN_FORMAT,
-    YES_NO,
-    Problem,
     excellence_sheet,
     parse_excellence,
 )
@@ -36,8 +35,51 @@ from kam_xl.workbook.names import NamedValues
 TEMPLATE_ID = "kam_xl.questionnaire"
 TEMPLATE_VERSION = "1.0"
 PRIORITIES = 5
-Lang = Literal["de", "en"]
 
+
+
+def _sections_and_priorities(s: Sheet, p: int, catalogue: Catalogue, result: ExcellenceResult, lang: Lang) -> None:
+    """The action priorities (the weakest sections) from row ``p`` and below them all sections with score and
+    rank (weakest first, ties in catalogue order)."""
+    sections = catalogue.sections()
+    top = p + PRIORITIES + 3
+    s.put(top - 2, 0, _t(lang, "Alle Abschnitte", "All sections"), style="subtitle")
+    for col, head in enumerate((_t(lang, "Abschnitt", "Section"), _t(lang, "Wert", "Score"), "ID",
+                                _t(lang, "Rang", "Rank"))):
+        s.put(top - 1, col, head, style="header")
+    bottom = top + len(sections) - 1
+    scores = s.ref(top, 1, bottom, 1)
+    rank_of = {sid: i + 1 for i, sid in enumerate(result.weakest_sections)}
+    for i, (sid, sec) in enumerate(sections):
+        row = top + i
+        dim, number = sid.split("-")
+        s.put(row, 0, sec.title.get(lang), style="text")
+        score = s.put(row, 1, formula=f"=exc_{dim}_{number}_score", cached=result.sections[sid].score,
+                      style="score")
+        s.put(row, 2, sid, style="text")
+        x = score.address
+        s.put(row, 3, formula=(f'=IF(ISNUMBER({x}),SUMPRODUCT(ISNUMBER({scores})*({scores}<{x}))'
+                               f'+COUNTIF({s.ref(top, 1, row, 1)},{x}),"")'),
+              cached=rank_of.get(sid), style="integer")
+    s.name_range("exc_section_scores", top, 1, bottom, 1)
+    ranks = s.name_range("exc_section_ranks", top, 3, bottom, 3)
+    titles, ids = s.ref(top, 0, bottom, 0), s.ref(top, 2, bottom, 2)
+    s.conditionals.append(Conditional(top, 1, bottom, 1, SCORE_SCALE))
+
+    s.put(p - 1, 0, _t(lang, "Handlungsprioritäten: die schwächsten Abschnitte", "Action priorities: the weakest "
+                                                                                  "sections"), style="subtitle")
+    for col, head in enumerate((_t(lang, "Abschnitt", "Section"), _t(lang, "Wert", "Score"), "ID")):
+        s.put(p, col, head, style="header")
+    for k in range(1, PRIORITIES + 1):
+        row = p + k
+        sid = result.weakest_sections[k - 1] if k <= len(result.weakest_sections) else None
+        title = dict(sections)[sid].title.get(lang) if sid else None
+        s.put(row, 0, formula=f'=IFERROR(INDEX({titles},MATCH({k},{ranks},0)),"")', cached=title, style="text")
+        s.put(row, 1, formula=f'=IFERROR(SMALL({scores},{k}),"")',
+              cached=result.sections[sid].score if sid else None, style="score")
+        s.put(row, 2, formula=f'=IFERROR(INDEX({ids},MATCH({k},{ranks},0)),"")', cached=sid, style="text")
+    s.name_range("exc_priorities", p + 1, 0, p + PRIORITIES, 2)
+    s.conditionals.append(Conditional(p + 1, 1, p + PRIORITIES, 1, SCORE_SCALE))
 
 
 def _profile_sheet(catalogue: Catalogue, response: Response | None, respondent: str, role: str,
@@ -97,47 +139,7 @@ def _profile_sheet(catalogue: Catalogue, response: Response | None, respondent: 
                  "values": "=" + s.ref(first, 1, last, 1), "marker": {"type": "circle"}},),
         options={"y_axis": {"min": 0, "max": 100, "major_unit": 25}, "legend": {"none": True}}))
 
-    # all sections with score and rank (weakest first, ties in catalogue order), then the priorities
-    sections = catalogue.sections()
-    top = r + 4 + PRIORITIES + 3
-    s.put(top - 2, 0, _t(lang, "Alle Abschnitte", "All sections"), style="subtitle")
-    for col, head in enumerate((_t(lang, "Abschnitt", "Section"), _t(lang, "Wert", "Score"), "ID",
-                                _t(lang, "Rang", "Rank"))):
-        s.put(top - 1, col, head, style="header")
-    bottom = top + len(sections) - 1
-    scores = s.ref(top, 1, bottom, 1)
-    rank_of = {sid: i + 1 for i, sid in enumerate(result.weakest_sections)}
-    for i, (sid, sec) in enumerate(sections):
-        row = top + i
-        dim, number = sid.split("-")
-        s.put(row, 0, sec.title.get(lang), style="text")
-        score = s.put(row, 1, formula=f"=exc_{dim}_{number}_score", cached=result.sections[sid].score,
-                      style="score")
-        s.put(row, 2, sid, style="text")
-        x = score.address
-        s.put(row, 3, formula=(f'=IF(ISNUMBER({x}),SUMPRODUCT(ISNUMBER({scores})*({scores}<{x}))'
-                               f'+COUNTIF({s.ref(top, 1, row, 1)},{x}),"")'),
-              cached=rank_of.get(sid), style="integer")
-    s.name_range("exc_section_scores", top, 1, bottom, 1)
-    ranks = s.name_range("exc_section_ranks", top, 3, bottom, 3)
-    titles, ids = s.ref(top, 0, bottom, 0), s.ref(top, 2, bottom, 2)
-    s.conditionals.append(Conditional(top, 1, bottom, 1, SCORE_SCALE))
-
-    p = r + 4
-    s.put(p - 1, 0, _t(lang, "Handlungsprioritäten: die schwächsten Abschnitte", "Action priorities: the weakest "
-                                                                                  "sections"), style="subtitle")
-    for col, head in enumerate((_t(lang, "Abschnitt", "Section"), _t(lang, "Wert", "Score"), "ID")):
-        s.put(p, col, head, style="header")
-    for k in range(1, PRIORITIES + 1):
-        row = p + k
-        sid = result.weakest_sections[k - 1] if k <= len(result.weakest_sections) else None
-        title = dict(sections)[sid].title.get(lang) if sid else None
-        s.put(row, 0, formula=f'=IFERROR(INDEX({titles},MATCH({k},{ranks},0)),"")', cached=title, style="text")
-        s.put(row, 1, formula=f'=IFERROR(SMALL({scores},{k}),"")',
-              cached=result.sections[sid].score if sid else None, style="score")
-        s.put(row, 2, formula=f'=IFERROR(INDEX({ids},MATCH({k},{ranks},0)),"")', cached=sid, style="text")
-    s.name_range("exc_priorities", p + 1, 0, p + PRIORITIES, 2)
-    s.conditionals.append(Conditional(p + 1, 1, p + PRIORITIES, 1, SCORE_SCALE))
+    _sections_and_priorities(s, r + 4, catalogue, result, lang)
     return s
 
 
@@ -171,7 +173,7 @@ def questionnaire_meta_problem(meta: dict[str, str], catalogue: Catalogue) -> st
     return None
 
 
-def read_questionnaire(nv: NamedValues, catalogue: Catalogue, problem: Problem) -> Response:
+def parse_questionnaire(nv: NamedValues, catalogue: Catalogue, problem: ReportProblem) -> Response:
     """A filled questionnaire read back (by defined name) as the respondent's :class:`Response`: respondent and
     role from ``exc_respondent`` / ``exc_role`` (a blank respondent goes to ``problem`` and is kept as ``"-"``),
     the answers of all the catalogue's dimensions (:func:`parse_excellence`). Check the workbook first with

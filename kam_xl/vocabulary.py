@@ -1,0 +1,71 @@
+"""The words every workbook shares, once: languages, CDB stages, portfolio bands, 6-P levers, measure statuses,
+traffic lights, yes/no and their colours.
+
+A leaf module (it imports nothing from kam_xl), so the domain modules, the sheet modules and the Excel
+functions all take their words from here and never from one another. Each table maps the model's value (the
+German word or an English id, as the domain module defines it) to what a workbook shows in a language.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+#: The languages of every workbook and label: German (the default) and English.
+Lang = Literal["de", "en"]
+LANGS: tuple[Lang, ...] = ("de", "en")
+
+#: The words yes/no as the sheets show them (e.g. "thin", "complete" flags).
+YES_NO: dict[Lang, tuple[str, str]] = {"de": ("ja", "nein"), "en": ("yes", "no")}
+
+#: The CDB value-chain stages (:data:`kam_xl.cdb.STAGES`) as (German, English) words: the drop-down of the
+#: activity block, the statement's SUMIF criteria and the words the Excel functions accept.
+STAGE_LABELS: dict[str, tuple[str, str]] = {
+    "development": ("Entwicklung", "development"),
+    "production": ("Produktion", "production"),
+    "service": ("Service", "service"),
+    "sales": ("Vertrieb", "sales"),
+}
+
+
+def stage_word(stage: str, lang: Lang) -> str:
+    """A CDB stage in ``lang``.
+
+    >>> stage_word("sales", "de"), stage_word("sales", "en")
+    ('Vertrieb', 'sales')
+    """
+    return STAGE_LABELS[stage][0 if lang == "de" else 1]
+
+
+#: The portfolio bands (:data:`kam_xl.portfolio.Band`) by relative CDB III, as the sheets show them.
+BAND_WORDS: dict[Lang, dict[str, str]] = {
+    "de": {"high": "> 10 %", "mid": "0–10 %", "loss": "< 0 % (Big Step or Out)"},
+    "en": {"high": "> 10 %", "mid": "0–10 %", "loss": "< 0 % (big step or out)"},
+}
+#: The bands as labels with their measure, (German, English): "CDB III > 10 %" …
+BAND_LABELS: dict[str, tuple[str, str]] = {b: (f"CDB III {BAND_WORDS['de'][b]}", f"CDB III {BAND_WORDS['en'][b]}")
+                                           for b in BAND_WORDS["de"]}
+#: Marker colours of the bands in charts (``None``: no CDB).
+BAND_COLOURS: dict[str | None, str] = {"high": "#00B050", "mid": "#FFC000", "loss": "#C00000", None: "#A6A6A6"}
+
+#: The traffic lights of a plan-vs-actual comparison.
+LIGHT_WORDS: dict[Lang, dict[str, str]] = {"de": {"green": "grün", "amber": "gelb", "red": "rot"},
+                                           "en": {"green": "green", "amber": "amber", "red": "red"}}
+#: Cell formats of the lights (Excel's "good", "neutral", "bad" styles).
+LIGHT_FORMATS: dict[str, dict[str, str]] = {"green": {"bg_color": "#C6EFCE", "font_color": "#006100"},
+                                            "amber": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
+                                            "red": {"bg_color": "#FFC7CE", "font_color": "#9C0006"}}
+#: The same formats for the portfolio bands (high = good, mid = neutral, loss = bad).
+BAND_FORMATS: dict[str, dict[str, str]] = {"high": LIGHT_FORMATS["green"], "mid": LIGHT_FORMATS["amber"],
+                                           "loss": LIGHT_FORMATS["red"]}
+
+#: The 6-P levers of a KAOP measure (:data:`kam_xl.kaop.LEVERS`, German ids) in each language.
+_LEVERS_EN = {"Produkt": "Product", "Preis": "Price", "Promotion": "Promotion", "Platzierung": "Placement",
+              "Person": "Person", "Performance": "Performance"}
+LEVER_WORDS: dict[Lang, dict[str, str]] = {"de": {x: x for x in _LEVERS_EN}, "en": _LEVERS_EN}
+#: The statuses of a KAOP measure (:data:`kam_xl.kaop.MEASURE_STATUSES`, German ids) in each language.
+_STATUSES_EN = {"offen": "open", "in Arbeit": "in progress", "erledigt": "done", "verschoben": "postponed"}
+MEASURE_STATUS_WORDS: dict[Lang, dict[str, str]] = {"de": {x: x for x in _STATUSES_EN}, "en": _STATUSES_EN}
+
+#: The KAOP scenarios as the controller shows them.
+SCENARIO_WORDS: dict[Lang, dict[str, str]] = {"de": {"plan": "Plan", "actual": "Ist"},
+                                              "en": {"plan": "plan", "actual": "actual"}}

@@ -1,0 +1,310 @@
+"""The controller's Accounts sheet (CDB I–III, rank, portfolio, Big Step or Out, portfolio chart) and the CDB
+data sheet its formulas read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kam_xl.cdb import (
+    LEVEL_FORMULAS,
+    STAGES,
+    ActivityLine,
+    CdbInput,
+    CdbStatement,
+    cdb_statement,
+)
+from kam_xl.databook import AccountRow, DataBook
+from kam_xl.kgb import (
+    rank_positions,
+)
+from kam_xl.maths import ratio, total
+from kam_xl.portfolio import (
+    HIGH_BAND_THRESHOLD,
+    PortfolioInput,
+    big_step_or_out,
+    bubble_marker_size,
+    portfolio_band,
+    portfolio_point,
+)
+from kam_xl.vocabulary import (
+    BAND_COLOURS,
+    BAND_WORDS,
+    STAGE_LABELS,
+    Lang,
+)
+from kam_xl.workbook.controller.common import (
+    _AMOUNTS,
+    _LINE_LABELS,
+    LIGHT_FORMATS,
+    _headers,
+    _missing_note,
+)
+from kam_xl.workbook.formulas import rank_terms
+from kam_xl.workbook.layout import Chart, Conditional, Sheet
+from kam_xl.workbook.layout import pick as _t
+from kam_xl.years import latest_year, row_of_year
+
+# ------------------------------------------------------------------------------------------ accounts
+
+
+@dataclass(frozen=True)
+class _Account:
+    """One account's data and its pure-function results."""
+
+    account: AccountRow
+    cdb_year: int | None
+    amounts: CdbInput | None
+    activities: tuple[ActivityLine, ...]
+    statement: CdbStatement | None
+    portfolio: dict[str, Any] | None
+
+
+def _accounts(db: DataBook) -> list[_Account]:
+    out = []
+    for a in db.accounts:
+        latest = latest_year(db.cdb_years(a.account_id))
+        found = db.cdb_input(a.account_id, latest) if latest is not None else None
+        year = latest if found else None
+        row = row_of_year(db.rows_for("portfolio", a.account_id), year)
+        out.append(_Account(account=a, cdb_year=year, amounts=found[0] if found else None,
+                            activities=tuple(found[1]) if found else (),
+                            statement=cdb_statement(*found) if found else None, portfolio=row))
+    return out
+
+
+# CDB data sheet columns: ID, year, the eight amounts, the activity cost of the four stages
+D_ID, D_YEAR, D_AMOUNT0 = 0, 1, 2
+D_ACT0 = D_AMOUNT0 + len(_AMOUNTS)
+
+
+def _cdb_data_sheet(db: DataBook, accs: list[_Account], lang: Lang) -> tuple[Sheet, int]:
+    """The CDB amounts (one row per account, latest year) and activity lines; returns the first account row."""
+    s = Sheet(_t(lang, "CDB-Daten", "CDB data"), widths={0: 12, 1: 8, **{c: 15 for c in range(2, 14)}},
+              freeze=(4, 1))
+    s.put(0, 0, _t(lang, "CDB-Daten aus dem Datenbuch (letztes Jahr je Kunde)",
+                   "CDB data from the data book (latest year per account)"), style="title")
+    s.put(1, 0, _t(lang, "Werte des Datenbuchs zur Zeit der Erzeugung; die Spalten „aus Aktivitäten“ summieren "
+                         "die Prozesskosten unten je Stufe.",
+                   "Data-book values at generation time; the columns 'from activities' add up the activity-based "
+                   "costs below per stage."), style="note")
+    if db.table("cdb") is None:
+        _missing_note(s, 2, lang, "cdb")
+    first = 4
+    stage_words = {st: STAGE_LABELS[st][0 if lang == "de" else 1] for st in STAGES}
+    heads = ["ID", _t(lang, "Jahr", "Year"), *(_LINE_LABELS[f][0 if lang == "de" else 1] for f in _AMOUNTS),
+             *(_t(lang, f"aus Aktivitäten: {stage_words[st]}", f"from activities: {stage_words[st]}")
+               for st in STAGES)]
+    _headers(s, first - 1, 0, heads)
+    lines = [(x.account.account_id, x.cdb_year, line) for x in accs for line in x.activities]
+    a_head = first + len(accs) + 2
+    a_first = a_head + 1
+    a_last = a_first + max(len(lines), 1) - 1
+    ids, years, stages, costs = (s.ref(a_first, c, a_last, c) for c in (0, 1, 3, 6))
+    for i, x in enumerate(accs):
+        r = first + i
+        s.put(r, D_ID, x.account.account_id)
+        s.put(r, D_YEAR, x.cdb_year, style="integer")
+        for j, f in enumerate(_AMOUNTS):
+            s.put(r, D_AMOUNT0 + j, getattr(x.amounts, f) if x.amounts else None, style="money")
+        extra = x.statement.activity_cost if x.statement else None
+        for j, st in enumerate(STAGES):
+            s.put(r, D_ACT0 + j, formula=(f'=IF({s.ref(r, D_YEAR)}="","",SUMPRODUCT(({ids}={s.ref(r, D_ID)})*'
+                                          f'({years}={s.ref(r, D_YEAR)})*({stages}="{stage_words[st]}")*{costs}))'),
+                  cached=extra[st] if extra else None, style="money")
+    if accs:
+        s.name_range("ctl_data_cdb", first, 0, first + len(accs) - 1, D_ACT0 + len(STAGES) - 1)
+    s.put(a_head - 1, 0, _t(lang, "Prozesskosten (Aktivitäten)", "Activity-based costs"), style="subtitle")
+    _headers(s, a_head, 0, ("ID", _t(lang, "Jahr", "Year"), _t(lang, "Aktivität", "Activity"),
+                            _t(lang, "Stufe", "Stage"), _t(lang, "Treibermenge", "Driver quantity"),
+                            _t(lang, "Kostensatz", "Cost rate"), _t(lang, "Kosten", "Cost")))
+    for i, (aid, year, line) in enumerate(lines):
+        r = a_first + i
+        s.put(r, 0, aid)
+        s.put(r, 1, year, style="integer")
+        s.put(r, 2, line.activity)
+        s.put(r, 3, stage_words[line.stage])
+        s.put(r, 4, line.driver_quantity, style="number2")
+        s.put(r, 5, line.cost_rate, style="money2")
+        s.put(r, 6, formula=f"={s.ref(r, 4)}*{s.ref(r, 5)}", cached=line.amount, style="money")
+    s.name_range("ctl_data_activities", a_first, 0, a_last, 6)
+    return s, first
+
+
+# Accounts sheet columns
+(A_ID, A_NAME, A_REGION, A_YEAR, A_NET, A_I, A_I_REL, A_II, A_II_REL, A_III, A_III_REL, A_RANK, A_PYEAR, A_SOW,
+ A_POT, A_MF, A_POTW, A_BAND) = range(18)
+LEVEL_COLUMNS = ((A_NET, "net_sales"), (A_I, "cdb_i"), (A_II, "cdb_ii"), (A_III, "cdb_iii"))  # level → its column
+
+
+def _account_row(s: Sheet, r: int, x: _Account, data: Sheet, d: int, rng: str, rank: int | None,
+                 words: dict[str, str]) -> None:
+    """One account's row: CDB I–III over its CDB data row ``d``, rank among ``rng``, portfolio and band."""
+    st = x.statement
+
+    def dref(c: int) -> str:
+        return data.ref(d, c)
+
+    amount = {f: dref(D_AMOUNT0 + j) for j, f in enumerate(_AMOUNTS)}
+    act = {stage: dref(D_ACT0 + j) for j, stage in enumerate(STAGES)}
+    year = s.ref(r, A_YEAR)
+    s.put(r, A_ID, x.account.account_id, style="bold")
+    s.put(r, A_NAME, x.account.name)
+    s.put(r, A_REGION, x.account.region)
+    s.put(r, A_YEAR, x.cdb_year, style="integer")
+    # a stage's cost line is its amount plus its activities; each level as cdb.LEVEL_TERMS says
+    lines = {**amount, **{f"{stage}_cost": f"({amount[f'{stage}_cost']}+{act[stage]})" for stage in STAGES},
+             **{field: s.ref(r, c) for c, field in LEVEL_COLUMNS}}
+    for c, field in LEVEL_COLUMNS:
+        expr = LEVEL_FORMULAS[field].removeprefix("=").format(**lines)
+        s.put(r, c, formula=f'=IF({year}="","",{expr})', cached=getattr(st, field) if st else None,
+              style="level_money" if field == "cdb_iii" else "money")
+        if field != "net_sales":
+            s.put(r, c + 1, formula=f'=IF(N({s.ref(r, A_NET)})=0,"",{s.ref(r, c)}/{s.ref(r, A_NET)})',
+                  cached=getattr(st, f"{field}_rel") if st else None, style="percent")
+    x3 = s.ref(r, A_III)
+    rank_f = rank_terms(x3, rng, rng, first=f"(ROW({rng})<ROW({x3}))*")
+    s.put(r, A_RANK, formula=f'=IF(ISNUMBER({x3}),{rank_f},"")', cached=rank, style="integer")
+    p = x.portfolio
+    point = portfolio_point(PortfolioInput(account_id=x.account.account_id, share_of_wallet=p["share_of_wallet"],
+                                           potential=p["potential"], margin_factor=p["margin_factor"]),
+                            margin_weighted=True) if p else None
+    s.put(r, A_PYEAR, p["year"] if p else None, style="integer")
+    s.put(r, A_SOW, p["share_of_wallet"] if p else None, style="percent")
+    s.put(r, A_POT, p["potential"] if p else None, style="number")
+    s.put(r, A_MF, p["margin_factor"] if p else None, style="number2")
+    s.put(r, A_POTW, formula=f'=IF({s.ref(r, A_POT)}="","",{s.ref(r, A_POT)}*{s.ref(r, A_MF)})',
+          cached=point.y if point else None, style="number")
+    rel = s.ref(r, A_III_REL)
+    band = portfolio_band(st.cdb_iii_rel) if st else None
+    s.put(r, A_BAND, formula=(f'=IF({rel}="","",IF({rel}>{HIGH_BAND_THRESHOLD},"{words["high"]}",'
+                              f'IF({rel}>=0,"{words["mid"]}","{words["loss"]}")))'),
+          cached=words[band] if band else None, style="bold")
+
+
+def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang, db: DataBook) -> Sheet:
+    s = Sheet(_t(lang, "Kunden", "Accounts"), widths={0: 10, 1: 34, 2: 9, 3: 8, **{c: 13 for c in range(4, 18)},
+                                                        17: 26}, freeze=(4, 2))
+    n = len(accs)
+    s.put(0, 0, _t(lang, "Kundenübersicht – alle Key Accounts", "Account overview – all key accounts"),
+          style="title")
+    s.put(1, 0, _t(lang, "CDB I–III des letzten Jahres mit Daten je Kunde, Rang nach CDB III (1 = höchster), "
+                         "Portfolio-Position und Band. Alle Kennzahlen sind Formeln über die Daten.",
+                   "CDB I–III of each account's latest year with data, rank by CDB III (1 = highest), portfolio "
+                   "position and band. Every figure is a formula over the data."), style="note")
+    if db.table("cdb") is None or db.table("portfolio") is None:
+        missing = " / ".join(t for t in ("cdb", "portfolio") if db.table(t) is None)
+        _missing_note(s, 2, lang, missing)
+    first, last = 4, 4 + n - 1
+    heads = ("ID", _t(lang, "Kunde", "Account"), "Region", _t(lang, "CDB-Jahr", "CDB year"),
+             _t(lang, "Nettoumsatz", "Net sales"), "CDB I", "CDB I %", "CDB II", "CDB II %", "CDB III", "CDB III %",
+             _t(lang, "Rang CDB III", "Rank CDB III"), _t(lang, "Portfolio-Jahr", "Portfolio year"),
+             "Share of Wallet", "Potential", _t(lang, "Margenfaktor", "Margin factor"),
+             _t(lang, "Potential margengewichtet", "Potential margin-weighted"), "Band")
+    _headers(s, first - 1, 0, heads)
+    col = {c: s.ref(first, c, last, c) for c in range(18)} if n else {}
+    ranks = rank_positions([x.statement.cdb_iii if x.statement else None for x in accs])
+    words = BAND_WORDS[lang]
+    for i, x in enumerate(accs):
+        _account_row(s, first + i, x, data, d_first + i, col.get(A_III, ""), ranks[i], words)
+    if not n:
+        return s
+    for c, name in ((A_ID, "ctl_acc_ids"), (A_NAME, "ctl_acc_names"), (A_NET, "ctl_acc_net_sales"),
+                    (A_I, "ctl_acc_cdb_i"), (A_I_REL, "ctl_acc_cdb_i_rel"), (A_II, "ctl_acc_cdb_ii"),
+                    (A_II_REL, "ctl_acc_cdb_ii_rel"), (A_III, "ctl_acc_cdb_iii"), (A_III_REL, "ctl_acc_cdb_iii_rel"),
+                    (A_RANK, "ctl_acc_rank"), (A_SOW, "ctl_acc_share_of_wallet"), (A_POT, "ctl_acc_potential"),
+                    (A_POTW, "ctl_acc_potential_weighted"), (A_BAND, "ctl_acc_band")):
+        s.name_range(name, first, c, last, c)
+    s.name_range("ctl_accounts", first, 0, last, A_BAND)
+    for band_key, fmt in LIGHT_FORMATS.items():
+        s.conditionals.append(Conditional(first, A_BAND, last, A_BAND, {
+            "type": "cell", "criteria": "==", "value": f'"{words[band_key]}"', "format": fmt}))
+
+    r = _totals(s, last + 1, accs, col, lang)
+    lfirst = _big_step_or_out(s, r + 3, accs, col, lang)
+    _portfolio_chart(s, lfirst + n + 1, accs, first, lang)
+    return s
+
+
+def _totals(s: Sheet, r: int, accs: list[_Account], col: dict[int, str], lang: Lang) -> int:
+    """The total row ``r`` over all accounts with CDB data; returns ``r``."""
+    stmts = [x.statement for x in accs if x.statement]
+    s.put(r, A_NAME, _t(lang, "Summe aller Kunden", "Total of all accounts"), style="level_label")
+    tot: dict[str, float | None] = {f: total(getattr(st, f) for st in stmts) if stmts else None
+                                    for f in ("net_sales", "cdb_i", "cdb_ii", "cdb_iii")}
+    for c, field in ((A_NET, "net_sales"), (A_I, "cdb_i"), (A_II, "cdb_ii"), (A_III, "cdb_iii")):
+        s.put(r, c, formula=f'=IF(COUNT({col[c]})=0,"",SUM({col[c]}))', cached=tot[field], style="level_money",
+              name=f"ctl_acc_total_{field}")
+        if field != "net_sales":
+            s.put(r, c + 1, formula=f'=IF(N({s.ref(r, A_NET)})=0,"",{s.ref(r, c)}/{s.ref(r, A_NET)})',
+                  cached=ratio(tot[field], tot["net_sales"]), style="level_percent", name=f"ctl_acc_total_{field}_rel")
+
+    return r
+
+
+def _big_step_or_out(s: Sheet, b: int, accs: list[_Account], col: dict[int, str], lang: Lang) -> int:
+    """The Big Step or Out list from row ``b``; returns its first data row."""
+    n = len(accs)
+    # Big Step or Out: negative CDB III, largest loss first (the i-th = rank COUNT − i + 1 by CDB III)
+    s.put(b - 1, 0, "Big Step or Out", style="subtitle")
+    losers = big_step_or_out([PortfolioInput(account_id=x.account.account_id, share_of_wallet=0, potential=0,
+                                             cdb_iii=x.statement.cdb_iii if x.statement else None) for x in accs])
+    by_id = {x.account.account_id: x for x in accs}
+    s.put(b, 0, _t(lang, "Kunden mit negativem CDB III", "Accounts with negative CDB III"), style="label")
+    count = s.put(b, 3, formula=f'=COUNTIF({col[A_III]},"<0")', cached=len(losers), style="integer",
+                  name="ctl_big_step_count")
+    _headers(s, b + 1, 0, ("ID", _t(lang, "Kunde", "Account"), "Region", "", _t(lang, "CDB-Jahr", "CDB year"),
+                           "CDB III", "CDB III %"))
+    lfirst = b + 2
+    for i in range(n):
+        r = lfirst + i
+        loser = by_id[losers[i].account_id] if i < len(losers) else None
+        k = f"{i + 1}"
+        where = f"MATCH(COUNT({col[A_III]})-{k}+1,{col[A_RANK]},0)"
+        for c, src, cached, style in (
+                (0, A_ID, loser.account.account_id if loser else None, "bold"),
+                (1, A_NAME, loser.account.name if loser else None, "text"),
+                (2, A_REGION, loser.account.region if loser else None, "text"),
+                (4, A_YEAR, loser.cdb_year if loser else None, "integer"),
+                (6, A_III_REL, loser.statement.cdb_iii_rel if loser and loser.statement else None, "percent")):
+            s.put(r, c, formula=f'=IF({count.absolute}<{k},"",INDEX({col[src]},{where}))', cached=cached,
+                  style=style)
+        s.put(r, 5, formula=f'=IF({count.absolute}<{k},"",SMALL({col[A_III]},{k}))',
+              cached=loser.statement.cdb_iii if loser and loser.statement else None, style="money")
+    s.name_range("ctl_big_step_ids", lfirst, 0, lfirst + n - 1, 0)
+    s.name_range("ctl_big_step", lfirst, 0, lfirst + n - 1, 6)
+
+    return lfirst
+
+
+def _portfolio_chart(s: Sheet, c: int, accs: list[_Account], first: int, lang: Lang) -> None:
+    """The portfolio chart (Abb. 3) from row ``c``, over the account rows from ``first``."""
+    # portfolio chart (Abb. 3): one scatter series per account, marker area ∝ |CDB III|, colour = band
+    s.put(c, 0, _t(lang, "Kundenportfolio (Abb. 3)", "Customer portfolio (Fig. 3)"), style="subtitle")
+    s.put(c + 1, 0, _t(lang, "x = Share of Wallet, y = Potential; Blasenfläche ∝ |CDB III|, Farbe = Band (grün > 10 %, "
+                             "gelb 0–10 %, rot < 0 %, grau ohne CDB). Größe und Farbe zeigen den Stand der "
+                             "Erzeugung, die Lage folgt den Zellen.",
+                       "x = share of wallet, y = potential; bubble area ∝ |CDB III|, colour = band (green > 10 %, "
+                       "amber 0–10 %, red < 0 %, grey without CDB). Size and colour show the data at generation "
+                       "time; the position follows the cells."), style="note")
+    largest = max((abs(x.statement.cdb_iii) for x in accs if x.statement), default=None)
+    series = []
+    for i, x in enumerate(accs):
+        if x.portfolio is None:
+            continue
+        r = first + i
+        band = portfolio_band(x.statement.cdb_iii_rel) if x.statement else None
+        colour = BAND_COLOURS[band]
+        series.append({
+            "name": f"={s.ref(r, A_ID)}", "categories": f"={s.ref(r, A_SOW)}", "values": f"={s.ref(r, A_POT)}",
+            "marker": {"type": "circle",
+                       "size": bubble_marker_size(x.statement.cdb_iii if x.statement else None, largest),
+                       "fill": {"color": colour, "transparency": 25}, "border": {"color": "#404040"}},
+            "data_labels": {"series_name": True, "position": "right"}})
+    if series:
+        s.charts.append(Chart(kind="scatter", series=tuple(series), anchor=(c + 2, 0), size=(760, 480),
+                              title=_t(lang, "Kundenportfolio: Share of Wallet × Potential",
+                                       "Customer portfolio: share of wallet × potential"),
+                              options={"x_axis": {"name": "Share of Wallet", "num_format": "0%", "min": 0},
+                                       "y_axis": {"name": "Potential", "num_format": "#,##0", "min": 0},
+                                       "legend": {"none": True}}))

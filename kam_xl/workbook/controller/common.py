@@ -1,0 +1,33 @@
+"""Shared pieces of the controller's sheets: template id, tolerance, notes and headers."""
+
+from __future__ import annotations
+
+from kam_xl.cdb import (
+    AMOUNT_FIELDS,
+    STATEMENT_LINES,
+)
+from kam_xl.vocabulary import (
+    BAND_FORMATS,
+    Lang,
+)
+from kam_xl.workbook.formulas import RANK_EPS
+from kam_xl.workbook.layout import Sheet
+from kam_xl.workbook.layout import pick as _t
+
+TEMPLATE_ID = "kam_xl.controller"
+TEMPLATE_VERSION = "1.0"
+LIGHT_FORMATS = BAND_FORMATS  # the band colours (high/mid/loss) as cell formats
+TOL = RANK_EPS  # ties within this count as equal, as kam_xl.kgb.rank_positions (one text, kam_xl.workbook.formulas)
+_AMOUNTS = AMOUNT_FIELDS
+_LINE_LABELS = {f: (de, en) for f, de, en, _ in STATEMENT_LINES}
+
+
+
+def _missing_note(s: Sheet, row: int, lang: Lang, tables: str) -> None:
+    s.put(row, 0, _t(lang, f"Keine Daten: das Datenbuch enthält keine Tabelle {tables} (oder keine Zeilen dazu).",
+                     f"No data: the data book has no table {tables} (or no rows for it)."), style="note")
+
+
+def _headers(s: Sheet, row: int, col: int, heads: list[str] | tuple[str, ...]) -> None:
+    for j, h in enumerate(heads):
+        s.put(row, col + j, h, style="header")

@@ -1,0 +1,100 @@
+"""The controller's Kgb sheet: per account and segment our score, best competitor, gap, rank."""
+
+from __future__ import annotations
+
+from kam_xl.databook import DataBook
+from kam_xl.kgb import (
+    SUPPLIER_ROLES_EN,
+    competitive_position,
+    score_card,
+    supplier_ranks,
+)
+from kam_xl.vocabulary import (
+    YES_NO,
+    Lang,
+)
+from kam_xl.workbook.controller.common import (
+    LIGHT_FORMATS,
+    _headers,
+    _missing_note,
+)
+from kam_xl.workbook.formulas import rank_terms
+from kam_xl.workbook.layout import Conditional, Sheet
+from kam_xl.workbook.layout import pick as _t
+
+# ------------------------------------------------------------------------------------------ Kgb
+
+
+def _kgb_sheet(db: DataBook, lang: Lang) -> Sheet:
+    s = Sheet("Kgb", widths={0: 10, 1: 30, 2: 24, 3: 22, 4: 16, **{c: 13 for c in range(5, 10)}}, freeze=(4, 3))
+    s.put(0, 0, _t(lang, "Kgb – Wettbewerbsposition je Kunde und Segment",
+                   "Kgb – competitive position per account and segment"), style="title")
+    cards = [(a, card) for a in db.accounts for card in (db.kgb_cards(a.account_id) if db.table("kgb") else [])]
+    if not cards:
+        _missing_note(s, 1, lang, "kgb")
+        return s
+    yes, no = YES_NO[lang]
+    s.put(1, 0, _t(lang, "Scores (0–100, gewichtet) je Lieferant unten, berechnet je Karte; leer = unvollständig. "
+                         "Abstand = unser Score − bester Wettbewerber; Rang 1 = bester Lieferant.",
+                   "Scores (0–100, weighted) per supplier below, computed per card; empty = incomplete. Gap = our "
+                   "score − best competitor; rank 1 = best supplier."), style="note")
+    first = 4
+    last = first + len(cards) - 1
+    _headers(s, first - 1, 0, ("ID", _t(lang, "Kunde", "Account"), "Segment",
+                               _t(lang, "Lieferantenrolle", "Supplier role"), _t(lang, "Wir", "Our company"),
+                               _t(lang, "Unser Score", "Our score"), _t(lang, "Bester Wettbewerber", "Best competitor"),
+                               _t(lang, "Abstand", "Gap"), _t(lang, "Rang", "Rank"),
+                               _t(lang, "Lieferanten mit Score", "Suppliers scored")))
+    # the block of card scores (values computed by score_card)
+    results = [score_card(card) for _, card in cards]
+    rows = [(a, card, supplier, score) for (a, card), res in zip(cards, results, strict=True)
+            for supplier, score in res.scores.items()]
+    b_head = last + 3
+    s.put(b_head - 1, 0, _t(lang, "Scores je Lieferant (aus den Kgb-Karten)",
+                            "Scores per supplier (from the Kgb cards)"),
+          style="subtitle")
+    _headers(s, b_head, 0, ("ID", "Nr.", "Segment", _t(lang, "Lieferant", "Supplier"), _t(lang, "eigenes", "own"),
+                            "Score"))
+    b_first = b_head + 1
+    b_last = b_first + len(rows) - 1
+    for i, (a, card, supplier, score) in enumerate(rows):
+        r = b_first + i
+        s.put(r, 0, a.account_id)
+        s.put(r, 1, i + 1, style="integer")
+        s.put(r, 2, card.segment)
+        s.put(r, 3, supplier)
+        s.put(r, 4, yes if supplier == card.own_supplier else no)
+        s.put(r, 5, score, style="score")
+    s.name_range("ctl_kgb_scores", b_first, 0, b_last, 5)
+    k_id, k_nr, k_seg, k_own, k_val = (s.ref(b_first, c, b_last, c) for c in (0, 1, 2, 4, 5))
+    for i, ((a, card), res) in enumerate(zip(cards, results, strict=True)):
+        r = first + i
+        pos = competitive_position(res.scores, card.own_supplier)
+        role = a.supplier_role
+        role_word = SUPPLIER_ROLES_EN.get(role, role) if role and lang == "en" else role  # type: ignore[call-overload]
+        s.put(r, 0, a.account_id, style="bold")
+        s.put(r, 1, a.name)
+        s.put(r, 2, card.segment)
+        s.put(r, 3, role_word)
+        s.put(r, 4, card.own_supplier)
+        cond = f"({k_id}={s.ref(r, 0)})*({k_seg}={s.ref(r, 2)})"
+        own, best = s.ref(r, 5), s.ref(r, 6)
+        s.put(r, 5, formula=(f'=IF(SUMPRODUCT({cond}*({k_own}="{yes}")*ISNUMBER({k_val}))=0,"",'
+                             f'SUMPRODUCT({cond}*({k_own}="{yes}")*{k_val}))'), cached=pos.own, style="score")
+        s.put(r, 6, formula=(f'=IF(SUMPRODUCT({cond}*({k_own}="{no}")*ISNUMBER({k_val}))=0,"",'
+                             f'SUMPRODUCT(MAX({cond}*({k_own}="{no}")*{k_val})))'),
+              cached=pos.best_competitor_score, style="score")
+        s.put(r, 7, formula=f'=IF(OR({own}="",{best}=""),"",{own}-{best})', cached=pos.gap, style="score")
+        own_nr = f'SUMPRODUCT({cond}*({k_own}="{yes}")*{k_nr})'
+        rank = rank_terms(own, k_val, k_val, where=f"{cond}*", first=f"({k_nr}<{own_nr})*")
+        s.put(r, 8, formula=f'=IF({own}="","",{rank})',
+              cached=supplier_ranks(res)[card.own_supplier], style="integer")
+        s.put(r, 9, formula=f"=SUMPRODUCT({cond}*ISNUMBER({k_val}))", cached=len(res.rank), style="integer")
+    s.name_range("ctl_kgb", first, 0, last, 9)
+    for c, name in ((5, "ctl_kgb_own_score"), (6, "ctl_kgb_best_competitor"), (7, "ctl_kgb_gap"), (8, "ctl_kgb_rank")):
+        s.name_range(name, first, c, last, c)
+    s.conditionals.append(Conditional(first, 7, last, 7, {"type": "cell", "criteria": "<", "value": 0,
+                                                          "format": LIGHT_FORMATS["loss"]}))
+    s.conditionals.append(Conditional(first, 7, last, 7, {"type": "cell", "criteria": ">", "value": 0,
+                                                          "format": LIGHT_FORMATS["high"]}))
+    return s

@@ -1,0 +1,140 @@
+"""The controller's settings sheet and its inputs: :class:`ControllerSettings`, read back and carried over on
+regeneration."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from kam_xl.databook import DataBook
+from kam_xl.resources import (
+    TargetWeights,
+)
+from kam_xl.settings_block import (
+    SETTING_LABELS,
+    SETTING_NAMES,
+    ControllerSettings,
+    parse_settings,
+)
+from kam_xl.vocabulary import (
+    LANGS,
+    Lang,
+)
+from kam_xl.workbook.controller.common import (
+    TEMPLATE_ID,
+    _headers,
+)
+from kam_xl.workbook.layout import Input, Sheet
+from kam_xl.workbook.layout import pick as _t
+from kam_xl.workbook.merge import merge_inputs, same, snapshot_from_meta
+from kam_xl.workbook.names import WorkbookError, read_named
+
+# ------------------------------------------------------------------------------------------ settings
+
+#: Rows of the macros' error list ``ctl_errors`` (file, sheet, cell, problem); more problems are counted in the
+#: status line.
+ERROR_ROWS = 50
+ERROR_HEADS = {"de": ("Datei", "Blatt", "Zelle", "Problem"), "en": ("File", "Sheet", "Cell", "Problem")}
+
+
+def default_settings(db: DataBook, lang: Lang = "de") -> ControllerSettings:
+    """The settings of a freshly generated controller: the data book it was built from (when its source is a
+    file or folder — a consolidated data book's source is a description, not a path), no output folder, the
+    controller's language, the first account, target weights potential 1 / revenue 0, disagreement from a
+    spread of 50 points."""
+    weights = TargetWeights()
+    return ControllerSettings(databook=db.source if db.source and Path(db.source).exists() else None, lang=lang,
+                              account=db.accounts[0].account_id if db.accounts else None,
+                              weight_potential=weights.potential, weight_revenue=weights.revenue)
+
+
+def carry_settings(defaults: ControllerSettings, old: Mapping[str, Any], old_meta: Mapping[str, str],
+                   lang: Lang = "de") -> tuple[ControllerSettings, str]:
+    """The settings a regenerated controller takes over from the old one, and a status line saying so.
+
+    The old controller's values are merged with ``defaults`` (what the data gives now) as a KAM's inputs are
+    (:func:`kam_xl.workbook.merge.merge_inputs`, with the defaults of the old generation from its ``_meta``
+    snapshot): a setting somebody typed is kept, an untouched one follows the data. Where the data has no value
+    (no path for a consolidated data book) the old value is kept too. An old value that breaks its rule is
+    left at the default and named in the status line.
+    """
+    new = defaults.values()
+    old_values = {k: v for k, v in old.items() if k in new}
+    snapshot = snapshot_from_meta(dict(old_meta))
+    orig = {k: v for k, v in snapshot.items() if k in new} if snapshot is not None else None
+    merged, _ = merge_inputs(orig, old_values, new)
+    for name, value in old_values.items():
+        if merged[name] in (None, "") and value not in (None, ""):
+            merged[name] = value
+    settings, problems = parse_settings(merged, defaults)
+    kept = [n for n in SETTING_NAMES if n in old_values and not same(settings.values()[n], new[n])]
+    words = [_t(lang, *SETTING_LABELS[n]) for n in kept]
+    parts = [_t(lang, "Einstellungen des alten Controllers übernommen: ", "Settings of the old controller kept: ")
+             + (", ".join(words) if words else _t(lang, "keine abweichenden", "none differ"))]
+    for name, value, allowed in problems:
+        parts.append(_t(lang, f"{_t(lang, *SETTING_LABELS[name])} = {value!r} nicht übernommen (erlaubt: {allowed})",
+                        f"{_t(lang, *SETTING_LABELS[name])} = {value!r} not kept (allowed: {allowed})"))
+    return settings, "; ".join(parts)
+
+
+def read_carried_settings(path: Path, defaults: ControllerSettings, lang: Lang = "de"
+                          ) -> tuple[ControllerSettings | None, str]:
+    """Read the settings of the controller workbook at ``path`` by defined name and carry them over
+    (:func:`carry_settings`). A file that cannot be read or is not a controller gives ``None`` and the reason."""
+    try:
+        old = read_named(path, names=set(SETTING_NAMES))
+    except WorkbookError as e:
+        return None, _t(lang, f"Einstellungen nicht übernommen: {e}", f"Settings not kept: {e}")
+    if old.meta.get("template_id") != TEMPLATE_ID:
+        return None, _t(lang, f"Einstellungen nicht übernommen: {path.name} war kein Controller-Workbook",
+                        f"Settings not kept: {path.name} was not a controller workbook")
+    return carry_settings(defaults, old.values, old.meta, lang)
+
+
+def _settings_sheet(db: DataBook, lang: Lang, when: str, settings: ControllerSettings, account_ids: str | None,
+                    status: str) -> Sheet:
+    s = Sheet(_t(lang, "Einstellungen", "Settings"), widths={0: 42, 1: 60, 2: 12, 3: 90})
+    s.put(0, 0, _t(lang, "Einstellungen für Makros", "Settings for the macros"), style="title")
+    s.put(1, 0, _t(lang, "Datenbuch, Ausgabeordner, Sprache und Kunde, mit denen die Schaltflächen Account-Workbooks "
+                         "prüfen, erzeugen und einsammeln. Status und Fehlerliste unten schreiben die Makros.",
+                   "Data book, output folder, language and account the buttons use to validate, generate and "
+                   "collect account workbooks. The macros write the status and the error list below."),
+          style="note")
+    value = settings.values()
+    account = (Input(kind="list", choices_source=f"={account_ids}", title=_t(lang, "Kunde", "Account"),
+                     message=_t(lang, "Kunden-ID aus der Kundenübersicht", "Account id from the account overview"))
+               if account_ids else
+               Input(kind="text", title=_t(lang, "Kunde", "Account"), message=_t(lang, "Kunden-ID", "Account id")))
+    rows = (
+        ("ctl_databook", Input(kind="text", title=_t(lang, "Datenbuch", "Data book"),
+                               message=_t(lang, "Pfad des Datenbuchs: .xlsx-Datei oder Ordner mit CSV-Dateien",
+                                          "Path of the data book: an .xlsx file or a folder of CSV files"))),
+        ("ctl_output", Input(kind="text", title=_t(lang, "Ausgabeordner", "Output folder"),
+                             message=_t(lang, "Ordner für die erzeugten Account-Workbooks (wird angelegt)",
+                                        "Folder for the generated account workbooks (created if missing)"))),
+        ("ctl_lang", Input(kind="list", choices=LANGS, title=_t(lang, "Sprache", "Language"), message="de, en")),
+        ("ctl_account", account),
+    )
+    for i, (name, inp) in enumerate(rows):
+        s.put(3 + i, 0, _t(lang, *SETTING_LABELS[name]), style="label")
+        s.put(3 + i, 1, value[name], name=name, input=inp)
+    s.name_range("ctl_settings", 3, 0, 3 + len(rows) - 1, 1)
+    s.put(8, 0, _t(lang, "Erzeugt", "Generated"), style="label")
+    s.put(8, 1, when)
+    s.put(9, 0, _t(lang, "Datenbuch beim Erzeugen", "Data book at generation"), style="label")
+    s.put(9, 1, db.source)
+    s.put(10, 0, _t(lang, "Kunden", "Accounts"), style="label")
+    s.put(10, 1, len(db.accounts), style="integer")
+    # what the macros write: unlocked (the sheet stays protected), no input style, no validation
+    s.put(12, 0, _t(lang, "Makro-Status", "Macro status"), style="subtitle")
+    s.put(13, 0, "Status", style="label")
+    s.put(13, 1, status, style="output", name="ctl_status")
+    s.put(15, 0, _t(lang, f"Fehlerliste (die ersten {ERROR_ROWS})", f"Error list (the first {ERROR_ROWS})"),
+          style="subtitle")
+    _headers(s, 16, 0, ERROR_HEADS[lang])
+    for r in range(17, 17 + ERROR_ROWS):
+        for c in range(len(ERROR_HEADS[lang])):
+            s.put(r, c, None, style="output")
+    s.name_range("ctl_errors", 17, 0, 17 + ERROR_ROWS - 1, len(ERROR_HEADS[lang]) - 1)
+    return s
