@@ -111,6 +111,30 @@ def _short(value: str, limit: int = 80) -> str:
     return repr(value) if len(value) <= limit else f"{value[:limit]!r}"[:-1] + f"…' ({len(value):,} characters)"
 
 
+def _write_error_report(report: Path, problems: list[tuple[str, str, str, str, str]],
+                        skipped: list[tuple[str, str]], not_written: list[str]) -> None:
+    """``collect_errors.csv``: every problem (file, sheet, cell, value, what is allowed) and every skipped file;
+    a file-system fault is added to ``not_written``."""
+    from kam_xl.csvio import write_csv
+
+    try:
+        write_csv(report, ["file", "sheet", "cell", "value", "problem"],
+                  [*problems, *((file, "", "", "", f"skipped: {why}") for file, why in skipped)])
+    except Exception as e:
+        not_written.append(_not_written(report, e))
+
+
+def _write_export(collected: DataBook, target: Path, replace: bool, not_written: list[str]) -> Path | str:
+    """The tidy export written to ``target``; ``"not written"`` (the reason in ``not_written``) if it cannot be."""
+    try:
+        return write_databook(collected, target, replace=replace)
+    except KamInputError as e:
+        not_written.append(str(e))
+    except Exception as e:
+        not_written.append(_not_written(target, e))
+    return "not written"
+
+
 def _not_written(path: Path, e: BaseException) -> str:
     """``"<file>: not written — <reason>"`` for a file-system fault; anything else is re-raised."""
     ose = os_error_of(e)
@@ -416,7 +440,6 @@ def collect(
     done; 1 nothing done (bad options, FOLDER not a folder, a --data book that cannot be used).
     """
     from kam_xl.batch import CONTROLLER_FILE, collect_plans, consolidate, plans_to_databook, write_controller
-    from kam_xl.csvio import write_csv
 
     if not folder.is_dir():
         raise _fail([f"{folder}: not a folder — allowed: the folder with the filled account plans"], EXIT_STOPPED)
@@ -433,22 +456,12 @@ def collect(
         ours.add(data_source.name)
     result = collect_plans(folder, ignore=frozenset(ours))
     not_written: list[str] = []
-    try:
-        write_csv(report, ["file", "sheet", "cell", "value", "problem"],
-                  [*result.problems, *((file, "", "", "", f"skipped: {why}") for file, why in result.skipped)])
-    except Exception as e:
-        not_written.append(_not_written(report, e))
+    _write_error_report(report, result.problems, result.skipped, not_written)
     try:
         collected = plans_to_databook(result.plans, str(folder), result.responses)
     except KamInputError as e:
         raise _fail([str(e)]) from None
-    written: Path | str = "not written"
-    try:
-        written = write_databook(collected, target, replace=export is None)
-    except KamInputError as e:
-        not_written.append(str(e))
-    except Exception as e:
-        not_written.append(_not_written(target, e))
+    written = _write_export(collected, target, export is None, not_written)
     out.print(f"{len(result.plans)} plan(s) and {len(result.responses)} questionnaire(s) read, "
               f"{len({p[0] for p in result.problems})} with invalid input, "
               f"{len(result.skipped)} file(s) skipped → export {written}, report {report}")

@@ -149,31 +149,20 @@ def _shares(values: list[float]) -> list[float | None]:
     return [ratio(v, s) for v in values]
 
 
-def analyse_resources(
-    cells: list[ResourceCell],
-    market_sizes: dict[str, float] | None = None,
-    weights: TargetWeights | None = None,
-    step: float = 0.5,
-    total_fte: float | None = None,
-) -> ResourceAnalysis:
-    """Analyse the actual distribution and compute the target distribution of FTE.
-
-    ``market_sizes`` maps region → market size (optional). ``total_fte`` is the FTE to distribute; by
-    default the actual total, so resources are only moved, not added.
-    """
+def _check_cells(cells: list[ResourceCell]) -> None:
     if not cells:
         raise KamInputError("no resource cells — allowed: at least one (region, account) row")
     keys = [(c.region, c.account_id) for c in cells]
     dupes = sorted(f"{r}/{a or 'Small Accounts'}" for (r, a), k in Counter(keys).items() if k > 1)
     if dupes:
         raise KamInputError(f"resource cell listed twice: {', '.join(dupes)} — allowed: one row per cell")
-    weights = weights or TargetWeights()
-    columns = {m: [c.measure(m) for c in cells] for m in MEASURES}
-    shares = {m: _shares(v) for m, v in columns.items()}
 
+
+def _target_shares(shares: dict[str, list[float | None]], weights: TargetWeights, n: int) -> list[float]:
+    """Per cell the blend of potential share and revenue share by ``weights`` (a weight 0 leaves its share out)."""
     w_sum = weights.potential + weights.revenue
     target_share: list[float] = []
-    for i in range(len(cells)):
+    for i in range(n):
         parts = []
         for w, m in ((weights.potential, "potential"), (weights.revenue, "actual_revenue")):
             if w == 0:
@@ -184,18 +173,16 @@ def analyse_resources(
                                     f"cannot be derived from it; allowed: a {m} > 0 somewhere or weight 0")
             parts.append(w * s)
         target_share.append(total(parts) / w_sum)
-    actual_total = total(columns["total_fte"])
-    to_distribute = actual_total if total_fte is None else total_fte
-    targets = allocate_fte(to_distribute, target_share, step)
+    return target_share
 
-    regions_in_order = list(dict.fromkeys(c.region for c in cells))
-    region_totals = {r: {m: total(columns[m][i] for i, c in enumerate(cells) if c.region == r)
-                         for m in MEASURES} for r in regions_in_order}
 
-    cell_results = []
+def _cell_results(cells: list[ResourceCell], columns: dict[str, list[float]], shares: dict[str, list[float | None]],
+                  region_totals: dict[str, dict[str, float]], target_share: list[float], targets: list[float]
+                  ) -> list[CellResult]:
+    results = []
     for i, c in enumerate(cells):
         rt = region_totals[c.region]
-        cell_results.append(CellResult(
+        results.append(CellResult(
             region=c.region,
             account_id=c.account_id,
             actual_fte=columns["total_fte"][i],
@@ -208,17 +195,19 @@ def analyse_resources(
             target_fte=targets[i],
             delta_fte=targets[i] - columns["total_fte"][i],
         ))
+    return results
 
-    market_sizes = market_sizes or {}
-    market_total = total(market_sizes.get(r, 0) for r in regions_in_order)
-    region_results = []
-    for r in regions_in_order:
-        rt = region_totals[r]
+
+def _region_results(region_totals: dict[str, dict[str, float]], columns: dict[str, list[float]],
+                    cell_results: list[CellResult], market_sizes: dict[str, float]) -> list[RegionResult]:
+    market_total = total(market_sizes.get(r, 0) for r in region_totals)
+    results = []
+    for r, rt in region_totals.items():
         target = total(cr.target_fte for cr in cell_results if cr.region == r)
         region_share = {m: ratio(rt[m], total(columns[m])) for m in MEASURES}
         market = market_sizes.get(r)
         market_share = ratio(market, market_total) if market is not None else None
-        region_results.append(RegionResult(
+        results.append(RegionResult(
             region=r,
             totals=rt,
             shares=region_share,
@@ -229,10 +218,35 @@ def analyse_resources(
             market_share=market_share,
             market_consistency=ratio(region_share["total_fte"], market_share),
         ))
+    return results
 
+
+def analyse_resources(
+    cells: list[ResourceCell],
+    market_sizes: dict[str, float] | None = None,
+    weights: TargetWeights | None = None,
+    step: float = 0.5,
+    total_fte: float | None = None,
+) -> ResourceAnalysis:
+    """Analyse the actual distribution and compute the target distribution of FTE.
+
+    ``market_sizes`` maps region → market size (optional). ``total_fte`` is the FTE to distribute; by
+    default the actual total, so resources are only moved, not added.
+    """
+    _check_cells(cells)
+    weights = weights or TargetWeights()
+    columns = {m: [c.measure(m) for c in cells] for m in MEASURES}
+    shares = {m: _shares(v) for m, v in columns.items()}
+    target_share = _target_shares(shares, weights, len(cells))
+    actual_total = total(columns["total_fte"])
+    targets = allocate_fte(actual_total if total_fte is None else total_fte, target_share, step)
+    regions_in_order = list(dict.fromkeys(c.region for c in cells))
+    region_totals = {r: {m: total(columns[m][i] for i, c in enumerate(cells) if c.region == r)
+                         for m in MEASURES} for r in regions_in_order}
+    cell_results = _cell_results(cells, columns, shares, region_totals, target_share, targets)
     return ResourceAnalysis(
         cells=cell_results,
-        regions=region_results,
+        regions=_region_results(region_totals, columns, cell_results, market_sizes or {}),
         total_fte=actual_total,
         moved_share=moved_share(shares["total_fte"], shares["potential"]),
         moved_share_by_type={t: moved_share(shares[t], shares["potential"])
