@@ -42,7 +42,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 from xml.etree.ElementTree import Element
 from xml.sax.saxutils import unescape
 
@@ -151,10 +151,13 @@ def read_file(path: Path, limits: PackageLimits) -> bytes:
         _check_regular(name, st.st_mode)
         if st.st_size > limits.max_file_mb * MB:
             raise _too_big(name, "the file has", _mb(st.st_size), "the limit", "max_file_mb", limits.max_file_mb)
-        fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-        with os.fdopen(fd, "rb") as f:
-            _check_regular(name, os.fstat(f.fileno()).st_mode)  # replaced between the checks and the open
-            data = f.read(int(limits.max_file_mb * MB) + 1)
+        fd = os.open(target, _OPEN_FLAGS)
+        try:
+            now = os.fstat(fd)
+            _check_regular(name, now.st_mode)  # replaced between the checks and the open
+            data = _read_upto(fd, now.st_size, int(limits.max_file_mb * MB))
+        finally:
+            os.close(fd)
     except PackageError:
         raise
     except (OSError, RuntimeError) as e:  # RuntimeError: a loop of links
@@ -162,6 +165,22 @@ def read_file(path: Path, limits: PackageLimits) -> bytes:
     if len(data) > limits.max_file_mb * MB:
         raise _too_big(name, "the file has", "grown while read", "the limit", "max_file_mb", limits.max_file_mb)
     return data
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+
+
+def _read_upto(fd: int, size: int, limit: int) -> bytes:
+    """What ``fd`` holds, read up to one byte past ``limit``: in one read when it still has the ``size`` it
+    had when opened (a read of ``limit`` bytes at once would allocate all of them)."""
+    chunks, got = [], 0
+    while got <= limit:
+        chunk = os.read(fd, max(min(size, limit) + 1 - got, 1 << 16))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _check_regular(name: str, mode: int) -> None:
@@ -221,7 +240,7 @@ def _zip64_sizes(extra: bytes, csize: int, usize: int, offset: int) -> tuple[int
 
 
 def _entries(name: str, data: bytes, limits: PackageLimits) -> Iterator[_Part]:
-    """The entries of the central directory, read directly (nothing inflated, one small object each); the
+    """The entries of the central directory, read directly (nothing inflated, one small tuple each); the
     number of entries is checked before the first is read."""
     count, size, offset = _end_record(name, data)
     if count > limits.max_entries:
@@ -231,22 +250,21 @@ def _entries(name: str, data: bytes, limits: PackageLimits) -> Iterator[_Part]:
     if end > len(data):
         raise PackageError(name, "damaged or not an .xlsx file (the zip directory is cut off: truncated)",
                            damaged=True)
+    unpack, fixed = _CENTRAL.unpack_from, _CENTRAL.size
     for _ in range(count):
-        if at + _CENTRAL.size > end or data[at:at + 4] != b"PK\x01\x02":
+        if at + fixed > end or not data.startswith(b"PK\x01\x02", at):
             raise PackageError(name, "damaged or not an .xlsx file (bad zip directory)", damaged=True)
         (_, _, _, flags, method, _, _, crc, csize, usize, n_name, n_extra, n_comment, _, _, _,
-         local) = _CENTRAL.unpack_from(data, at)
-        raw_name = data[at + _CENTRAL.size:at + _CENTRAL.size + n_name]
-        part = raw_name.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+         local) = unpack(data, at)
+        at += fixed
+        part = data[at:at + n_name].decode("utf-8" if flags & 0x800 else "cp437", "replace")
         if 0xFFFFFFFF in (csize, usize, local):
-            extra = data[at + _CENTRAL.size + n_name:at + _CENTRAL.size + n_name + n_extra]
-            csize, usize, local = _zip64_sizes(extra, csize, usize, local)
+            csize, usize, local = _zip64_sizes(data[at + n_name:at + n_name + n_extra], csize, usize, local)
         yield _Part(part, local, csize, usize, method, crc, flags)
-        at += _CENTRAL.size + n_name + n_extra + n_comment
+        at += n_name + n_extra + n_comment
 
 
-@dataclass(frozen=True, slots=True)
-class _Part:
+class _Part(NamedTuple):
     name: str
     offset: int  # where its local header begins in the file
     csize: int
@@ -406,9 +424,12 @@ PERCENT = "%"  # in SheetScan.kinds: a percent-formatted cell (a number there be
 Kind = CellError | Literal["%"]
 
 _UPPER = bytes(range(65, 91))
-_DIGITS = b"0123456789"
-_SHAPE = bytes.maketrans(_UPPER + _DIGITS + b"'", b"A" * 26 + b"0" * 10 + b'"')  # B17 → A00: references by shape
-_FAR = re.compile(rb'r="(?:&|AA|A0000)')  # in the shape: a reference beyond column Z or row 999
+# the sheet XML with column letters by their count and written alike: <c r = 'B17'> → <cr="A17"> (capitals → A,
+# ' → ", whitespace removed; digits kept, for the rows and the style numbers)
+_SHAPE = bytes.maketrans(_UPPER + b"'", b"A" * 26 + b'"')
+# in the shape: a cell reference beyond column Z, a cell or row reference beyond row 999, or written with
+# character entities
+_FAR = re.compile(rb'r="(?:&|AA|A?[0-9]{4})')
 _PREFIXED = re.compile(rb':(?:c|row)\b')  # a prefixed cell or row (<x:c …>), which the readers also read
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\b[^>]*?\bref="([^"]*)"')
 _A1 = re.compile(r"\$?([A-Za-z]{1,4})\$?(\d{1,8})$")
@@ -422,9 +443,6 @@ _CELL_REF = re.compile(rb'([A-Z]{1,4})(\d{1,8})$')
 # which kam_xl's renderer writes for a formula whose result is "")
 _UNCACHED = re.compile(rb'(?:</(?:[\w.-]+:)?f>|<(?:[\w.-]+:)?f\b[^>]*/>)\s*(?:<(?:[\w.-]+:)?v\s*/>)?\s*'
                        rb'</(?:[\w.-]+:)?c>')
-# a formula's end right before the end of its cell, an empty <v/>, a self-closing <f/> ending a cell, or a
-# prefixed cell: only then is the sheet searched for uncached formulas
-_MAYBE_UNCACHED = (b"f></c>", b"/></c>")
 _ERROR_TYPE = re.compile(rb'\bt\s*=\s*["\']e["\']')
 _VALUE = re.compile(rb'<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>')
 _FORMULA = re.compile(rb'<(?:[\w.-]+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:[\w.-]+:)?f>)')
@@ -465,16 +483,17 @@ class SheetScan:
 
 
 def _shape(x: bytes) -> bytes:
-    """The sheet XML with every reference by its shape and written alike: ``<c r = 'B17'>`` → ``<cr="A00">``
-    (capitals → A, digits → 0, ' → ", whitespace removed), for searches that cannot be fooled by spacing."""
+    """The sheet XML with every column reference by its count of letters and written alike: ``<c r = 'B17'>``
+    → ``<cr="A17">`` (capitals → A, ' → ", whitespace removed), for searches that cannot be fooled by spacing."""
     return x.translate(_SHAPE, b" \t\r\n")
 
 
-def _reach(shape: bytes, limit: int) -> tuple[int, int]:
+def _reach(shape: bytes, limit: int, prefixed: bool) -> tuple[int, int]:
     """An upper bound of the last row and column a sheet's cells reach, from the shape of its references:
-    ``r="B17"`` has 1 letter and 2 digits, so no cell lies beyond column Z and row 99. Cells and rows without
-    a reference follow the one before, so each may add one. A few searches in C, no loop in Python; a bound
-    over ``limit`` is made tighter (more searches), the caller walks the cells when it is still over."""
+    ``r="B17"`` has 1 letter and 2 digits, so no cell lies beyond column Z and row 99 (rows by their ``r``
+    alike). Cells and rows without a reference follow the one before, so each may add one. A few searches in
+    C, no loop in Python; a bound over ``limit`` is made tighter (more searches), the caller walks the cells
+    when it is still over."""
     if _FAR.search(shape) is None:  # the usual case: no reference beyond column Z or row 999
         letters, digits = 1, 3
     elif b'r="&' in shape:
@@ -484,15 +503,18 @@ def _reach(shape: bytes, limit: int) -> tuple[int, int]:
         while letters < 4 and b'r="' + b"A" * (letters + 1) in shape:
             letters += 1
         digits = 1
-        while digits < 9 and any(b'r="' + b"A" * k + b"0" * (digits + 1) in shape for k in range(1, letters + 1)):
+        while digits < 9 and re.search(rb'r="A{0,%d}[0-9]{%d}' % (letters, digits + 1), shape):
             digits += 1
-    cells, rows = shape.count(b"<c"), shape.count(b"<row")
-    if _PREFIXED.search(shape):
-        cells, rows = cells + shape.count(b":c"), rows + shape.count(b":row")
     last_row, last_col = 10 ** digits - 1, sum(26 ** k for k in range(1, letters + 1))
+    elements = shape.count(b"<")  # at least as many as cells and rows together: one count instead of four
+    if (last_row + elements) * (last_col + elements) <= limit:
+        return last_row + elements, last_col + elements
+    cells, rows = shape.count(b"<c"), shape.count(b"<row")
+    if prefixed:
+        cells, rows = cells + shape.count(b":c"), rows + shape.count(b":row")
     if (last_row + rows) * (last_col + cells) > limit:  # leave out the cells and rows that have a reference
         cells -= shape.count(b'<cr="A')
-        rows -= shape.count(b'<rowr="0')
+        rows -= shape.count(b'<rowr="')
     return last_row + max(rows, 0), last_col + max(cells, 0)
 
 
@@ -563,14 +585,34 @@ def _kind(attrs: bytes, content: bytes) -> CellError | None:
     return None
 
 
+# the end of what comes before a style attribute when it is a cell's start tag as usually written (Excel,
+# xlsxwriter and LibreOffice write ``<c r="B5" s="11"``, openpyxl ``<c r="B5" t="n" s="11"``), capturing the
+# reference; the ends are joined by NUL, which XML cannot hold
+_USUAL_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"(?: t="\w+")?\x00')
+_TAIL = 40  # bytes enough for the longest: <c r="XFD1048576" t="inlineStr"
+
+
 @functools.lru_cache(maxsize=64)
 def _percent_patterns(percent: frozenset[int]) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
-    """Cells with one of the ``percent`` styles: as usually written (``<c r="B5" s="11"`` by Excel, xlsxwriter
-    and LibreOffice, ``<c r="B5" t="n" s="11"`` by openpyxl; capturing the reference), and written any way
-    (to tell whether the first found all)."""
+    """A style attribute with one of the ``percent`` styles as usually written (`` s="11"``), searched in the
+    sheet XML; and written any way, counted in its shape (to tell whether the first found all: a cell written
+    another way — quotes, spacing — counts there and not here)."""
     styles = b"|".join(b"%d" % s for s in sorted(percent))
-    return (re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"(?: t="\w+")? s="(?:' + styles + rb')"'),
-            re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\bs\s*=\s*["\'](?:' + styles + rb')["\']'))
+    return re.compile(rb' s="(?:' + styles + rb')"'), re.compile(rb's="(?:' + styles + rb')"')
+
+
+def _usual_percent_cells(x: bytes, usual: re.Pattern[bytes], kinds: dict[tuple[int, int], Kind]) -> tuple[int, bool]:
+    """The cells whose percent style is written the usual way, into ``kinds`` (an error found there stays):
+    the sheet split at each such style attribute and the cell reference read from the end of each piece
+    before one, all in C but one slice per cell. Returns how many style attributes were found and whether
+    each was in the start tag of a cell written the usual way."""
+    pieces = usual.split(x)
+    ends = b"\x00".join([piece[-_TAIL:] for piece in pieces[:-1]]) + b"\x00"
+    cells = _USUAL_CELL.findall(ends)
+    percent = {(int(row) - 1, _column_index(col)): PERCENT for col, row in cells}
+    percent.update(kinds)
+    kinds.update(percent)
+    return len(pieces) - 1, len(cells) == len(pieces) - 1
 
 
 def _percent_cells(x: bytes, percent: frozenset[int], kinds: dict[tuple[int, int], Kind],
@@ -605,7 +647,7 @@ def _where(x: bytes, start: int, attrs: bytes, placed: dict[int, tuple[int, int]
     return placed.get(start), placed
 
 
-def _kinds(x: bytes, shape: bytes, percent: frozenset[int]) -> dict[tuple[int, int], Kind]:
+def _kinds(x: bytes, shape: bytes, prefixed: bool, percent: frozenset[int]) -> dict[tuple[int, int], Kind]:
     """Error values, uncached formulas and percent-formatted cells of a sheet, by 0-based (row, column).
     Each is found by a search in C (a sheet without any is not searched twice); only the cells found are
     looked at one by one."""
@@ -614,7 +656,9 @@ def _kinds(x: bytes, shape: bytes, percent: frozenset[int]) -> dict[tuple[int, i
     starts = set()
     if b't="e"' in shape:
         starts.update(_tag_start(x, m.start()) for m in _ERROR_TYPE.finditer(x))
-    if any(mark in shape for mark in _MAYBE_UNCACHED) or _PREFIXED.search(shape):
+    # a formula's end right before the end of its cell, an empty <v/> or a self-closing <f/> ending a cell, or a
+    # prefixed cell: only then is the sheet searched for uncached formulas
+    if prefixed or b"f></c>" in shape or b"/></c>" in shape:
         starts.update(_tag_start(x, m.start()) for m in _UNCACHED.finditer(x))
     for start in sorted(starts):
         attrs, content = _cell_at(x, start)
@@ -625,11 +669,9 @@ def _kinds(x: bytes, shape: bytes, percent: frozenset[int]) -> dict[tuple[int, i
                 kinds[pos] = error
     if percent:
         usual, anyhow = _percent_patterns(percent)
-        found = usual.findall(x)
-        for col, row in found:
-            kinds.setdefault((int(row) - 1, _column_index(col)), PERCENT)
-        if _PREFIXED.search(shape) and len(anyhow.findall(x)) > len(found):
-            placed = _percent_cells(x, percent, kinds, placed)  # prefixed cells: look at each
+        found, all_usual = _usual_percent_cells(x, usual, kinds)
+        if not all_usual or len(anyhow.findall(shape)) > found:
+            placed = _percent_cells(x, percent, kinds, placed)  # written another way: look at each cell
     return kinds
 
 
@@ -752,14 +794,15 @@ class Package:
             raise _too_big(self.file, f"sheet {sheet!r} ({part}) declares the dimension {dim[1].decode()}:",
                            f"{box_cells(dim[1].decode()):,} cells", "the limit", "max_sheet_cells", limit)
         shape = _shape(x)
-        rows, cols = _reach(shape, limit)
+        prefixed = _PREFIXED.search(shape) is not None
+        rows, cols = _reach(shape, limit, prefixed)
         if rows * cols > limit:
             rows, cols = _exact_reach(x)
             if rows * cols > limit:
                 raise _too_big(self.file, f"sheet {sheet!r} ({part}) has cells as far as row {rows:,} and column "
                                           f"{cols:,}:", f"{rows * cols:,} cells from A1", "the limit",
                                "max_sheet_cells", limit)
-        return SheetScan(rows, cols, _kinds(x, shape, self.percent_styles()) if kinds else {})
+        return SheetScan(rows, cols, _kinds(x, shape, prefixed, self.percent_styles()) if kinds else {})
 
     def engine_bytes(self, sheets: Iterable[str]) -> bytes:
         """A new archive for calamine or openpyxl with only parts checked here, stored uncompressed: the
