@@ -423,13 +423,14 @@ def _percent_styles(xml: bytes) -> frozenset[int]:
 PERCENT = "%"  # in SheetScan.kinds: a percent-formatted cell (a number there becomes a PercentNumber)
 Kind = CellError | Literal["%"]
 
-_UPPER = bytes(range(65, 91))
-# the sheet XML with column letters by their count and written alike: <c r = 'B17'> → <cr="A17"> (capitals → A,
-# ' → ", whitespace removed; digits kept, for the rows and the style numbers)
-_SHAPE = bytes.maketrans(_UPPER + b"'", b"A" * 26 + b'"')
+# The sheet XML written alike, for searches that spacing or quotes cannot fool ("the shape"): whitespace
+# removed, ' → ", and / → f, so that one search finds both ends of a cell that mark a formula saved without
+# its result, </f></c> and <f …/></c> (or <v/></c>): <c r = 'B7' s='3'><f>A1</f></c> → <cr="B7"s="3"><f>A1<ff><fc>
+_SHAPE = bytes.maketrans(b"'/", b'"f')
+_UNCACHED_END = b"f><fc>"  # f></c> or /></c>
 # in the shape: a cell reference beyond column Z, a cell or row reference beyond row 999, or written with
 # character entities
-_FAR = re.compile(rb'r="(?:&|AA|A?[0-9]{4})')
+_FAR = re.compile(rb'r="(?:&|[A-Z]{2}|[A-Z]?[0-9]{4})')
 _PREFIXED = re.compile(rb':(?:c|row)\b')  # a prefixed cell or row (<x:c …>), which the readers also read
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\b[^>]*?\bref="([^"]*)"')
 _A1 = re.compile(r"\$?([A-Za-z]{1,4})\$?(\d{1,8})$")
@@ -483,8 +484,7 @@ class SheetScan:
 
 
 def _shape(x: bytes) -> bytes:
-    """The sheet XML with every column reference by its count of letters and written alike: ``<c r = 'B17'>``
-    → ``<cr="A17">`` (capitals → A, ' → ", whitespace removed), for searches that cannot be fooled by spacing."""
+    """The sheet XML written alike (see ``_SHAPE``): ``<c r = 'B17'>`` → ``<cr="B17">``."""
     return x.translate(_SHAPE, b" \t\r\n")
 
 
@@ -500,10 +500,10 @@ def _reach(shape: bytes, limit: int, prefixed: bool) -> tuple[int, int]:
         return 1 << 40, 1 << 40  # a reference written with character entities: only the exact walk tells
     else:
         letters = 1
-        while letters < 4 and b'r="' + b"A" * (letters + 1) in shape:
+        while letters < 4 and re.search(rb'r="[A-Z]{%d}' % (letters + 1), shape):
             letters += 1
         digits = 1
-        while digits < 9 and re.search(rb'r="A{0,%d}[0-9]{%d}' % (letters, digits + 1), shape):
+        while digits < 9 and re.search(rb'r="[A-Z]{0,%d}[0-9]{%d}' % (letters, digits + 1), shape):
             digits += 1
     last_row, last_col = 10 ** digits - 1, sum(26 ** k for k in range(1, letters + 1))
     elements = shape.count(b"<")  # at least as many as cells and rows together: one count instead of four
@@ -513,7 +513,7 @@ def _reach(shape: bytes, limit: int, prefixed: bool) -> tuple[int, int]:
     if prefixed:
         cells, rows = cells + shape.count(b":c"), rows + shape.count(b":row")
     if (last_row + rows) * (last_col + cells) > limit:  # leave out the cells and rows that have a reference
-        cells -= shape.count(b'<cr="A')
+        cells -= shape.count(b'<cr="')
         rows -= shape.count(b'<rowr="')
     return last_row + max(rows, 0), last_col + max(cells, 0)
 
@@ -585,34 +585,33 @@ def _kind(attrs: bytes, content: bytes) -> CellError | None:
     return None
 
 
-# the end of what comes before a style attribute when it is a cell's start tag as usually written (Excel,
-# xlsxwriter and LibreOffice write ``<c r="B5" s="11"``, openpyxl ``<c r="B5" t="n" s="11"``), capturing the
-# reference; the ends are joined by NUL, which XML cannot hold
-_USUAL_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"(?: t="\w+")?\x00')
-_TAIL = 40  # bytes enough for the longest: <c r="XFD1048576" t="inlineStr"
+# the end of what comes before a style attribute in the shape when it is a cell's start tag as usually
+# written (``<c r="B5" s="11"`` by Excel, xlsxwriter and LibreOffice, ``<c r="B5" t="n" s="11"`` by openpyxl, or
+# with other spacing or quotes), capturing the reference; the ends are joined by NUL, which XML cannot hold
+_USUAL_CELL = re.compile(rb'<cr="([A-Z]{1,3})([0-9]{1,7})"(?:t="\w+")?\x00')
+_TAIL = 40  # bytes enough for the longest: <cr="XFD1048576"t="inlineStr"
 
 
 @functools.lru_cache(maxsize=64)
-def _percent_patterns(percent: frozenset[int]) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
-    """A style attribute with one of the ``percent`` styles as usually written (`` s="11"``), searched in the
-    sheet XML; and written any way, counted in its shape (to tell whether the first found all: a cell written
-    another way — quotes, spacing — counts there and not here)."""
-    styles = b"|".join(b"%d" % s for s in sorted(percent))
-    return re.compile(rb' s="(?:' + styles + rb')"'), re.compile(rb's="(?:' + styles + rb')"')
+def _percent_attribute(percent: frozenset[int]) -> re.Pattern[bytes]:
+    """A style attribute with one of the ``percent`` styles, in the shape: ``s="11"``."""
+    return re.compile(rb's="(?:' + b"|".join(b"%d" % s for s in sorted(percent)) + rb')"')
 
 
-def _usual_percent_cells(x: bytes, usual: re.Pattern[bytes], kinds: dict[tuple[int, int], Kind]) -> tuple[int, bool]:
-    """The cells whose percent style is written the usual way, into ``kinds`` (an error found there stays):
-    the sheet split at each such style attribute and the cell reference read from the end of each piece
-    before one, all in C but one slice per cell. Returns how many style attributes were found and whether
-    each was in the start tag of a cell written the usual way."""
-    pieces = usual.split(x)
+def _usual_percent_cells(shape: bytes, percent: frozenset[int], kinds: dict[tuple[int, int], Kind]) -> bool:
+    """The cells with a percent style, into ``kinds`` (an error found there stays): the shape split at each
+    such style attribute and the cell reference read from the end of each piece before one, all in C but one
+    slice per cell. ``False`` when a style attribute was not in a cell's start tag as usually written (a
+    prefixed cell, attributes in another order, a row's style): then only a look at each cell tells."""
+    pieces = _percent_attribute(percent).split(shape)
+    if len(pieces) == 1:
+        return True
     ends = b"\x00".join([piece[-_TAIL:] for piece in pieces[:-1]]) + b"\x00"
     cells = _USUAL_CELL.findall(ends)
-    percent = {(int(row) - 1, _column_index(col)): PERCENT for col, row in cells}
-    percent.update(kinds)
-    kinds.update(percent)
-    return len(pieces) - 1, len(cells) == len(pieces) - 1
+    found = {(int(row) - 1, _column_index(col)): PERCENT for col, row in cells}
+    found.update(kinds)
+    kinds.update(found)
+    return len(cells) == len(pieces) - 1 and b"\x00" not in shape
 
 
 def _percent_cells(x: bytes, percent: frozenset[int], kinds: dict[tuple[int, int], Kind],
@@ -658,7 +657,7 @@ def _kinds(x: bytes, shape: bytes, prefixed: bool, percent: frozenset[int]) -> d
         starts.update(_tag_start(x, m.start()) for m in _ERROR_TYPE.finditer(x))
     # a formula's end right before the end of its cell, an empty <v/> or a self-closing <f/> ending a cell, or a
     # prefixed cell: only then is the sheet searched for uncached formulas
-    if prefixed or b"f></c>" in shape or b"/></c>" in shape:
+    if prefixed or _UNCACHED_END in shape:
         starts.update(_tag_start(x, m.start()) for m in _UNCACHED.finditer(x))
     for start in sorted(starts):
         attrs, content = _cell_at(x, start)
@@ -667,11 +666,8 @@ def _kinds(x: bytes, shape: bytes, prefixed: bool, percent: frozenset[int]) -> d
             pos, placed = _where(x, start, attrs, placed)
             if pos is not None:
                 kinds[pos] = error
-    if percent:
-        usual, anyhow = _percent_patterns(percent)
-        found, all_usual = _usual_percent_cells(x, usual, kinds)
-        if not all_usual or len(anyhow.findall(shape)) > found:
-            placed = _percent_cells(x, percent, kinds, placed)  # written another way: look at each cell
+    if percent and not _usual_percent_cells(shape, percent, kinds):
+        placed = _percent_cells(x, percent, kinds, placed)  # written another way: look at each cell
     return kinds
 
 
@@ -806,17 +802,30 @@ class Package:
 
     def engine_bytes(self, sheets: Iterable[str]) -> bytes:
         """A new archive for calamine or openpyxl with only parts checked here, stored uncompressed: the
-        root parts, ``workbook.xml`` and what its relationships point to (XML parts only); of the sheets
-        only ``sheets`` (each checked by :meth:`scan` first) — every other sheet is an empty one."""
+        root parts, ``workbook.xml`` (without its defined names: they are read here, the engine reads cell
+        values) and what its relationships point to (XML parts only); of the sheets only ``sheets`` (each
+        checked by :meth:`scan` first) — every other sheet is an empty one."""
         wanted = set(sheets)
         wb = self.workbook()
-        keep = {p for p in (*_ROOT_PARTS, WORKBOOK_XML, WORKBOOK_RELS) if self.has(p)}
+        keep = {p for p in (*_ROOT_PARTS, WORKBOOK_RELS) if self.has(p)}
         keep.update(t for t in wb.targets if self.has(t) and t.endswith(".xml"))
+        keep.discard(WORKBOOK_XML)
         read = {wb.sheets[s] for s in wanted if s in wb.sheets}
         sheet_parts = set(wb.sheets.values())
         files = [(part, self.part(part), self._parts[part].crc) if part in read or part not in sheet_parts
                  else (part, _EMPTY_SHEET, _EMPTY_SHEET_CRC) for part in sorted(keep)]
-        return stored_zip(files)
+        workbook = _without_names(self.part(WORKBOOK_XML))
+        return stored_zip([*files, (WORKBOOK_XML, workbook, zlib.crc32(workbook))])
+
+
+def _without_names(xml: bytes) -> bytes:
+    """``workbook.xml`` without its ``<definedNames>`` element (calamine would parse every name again, a
+    quarter of its time to open a plan); as it is when that element is not written once and plainly."""
+    start = xml.find(b"<definedNames>")
+    end = xml.find(b"</definedNames>", start)
+    if start < 0 or end < 0 or xml.find(b"<definedNames>", start + 1) >= 0:
+        return xml
+    return xml[:start] + xml[end + len(b"</definedNames>"):]
 
 
 def stored_zip(files: Iterable[tuple[str, bytes, int]]) -> bytes:
