@@ -442,12 +442,12 @@ _ATTR_T = re.compile(rb'(?:^|\s)t\s*=\s*["\']([^"\']*)["\']')
 _CELL_REF = re.compile(rb'([A-Z]{1,4})(\d{1,8})$')
 # a formula with no <v> or an empty <v/> (openpyxl's); an explicit <v></v> is an empty result (xlsxwriter's,
 # which kam_xl's renderer writes for a formula whose result is "")
-_UNCACHED = re.compile(rb'(?:</(?:[\w.-]+:)?f>|<(?:[\w.-]+:)?f\b[^>]*/>)\s*(?:<(?:[\w.-]+:)?v\s*/>)?\s*'
-                       rb'</(?:[\w.-]+:)?c>')
+_UNCACHED = re.compile(rb'(?:</(?:[\w.-]+:)?f\s*>|<(?:[\w.-]+:)?f\b[^>]*/>)\s*(?:<(?:[\w.-]+:)?v\s*/>)?\s*'
+                       rb'</(?:[\w.-]+:)?c\s*>')
 _ERROR_TYPE = re.compile(rb'\bt\s*=\s*["\']e["\']')
-_VALUE = re.compile(rb'<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>')
-_FORMULA = re.compile(rb'<(?:[\w.-]+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:[\w.-]+:)?f>)')
-_CELL_END = re.compile(rb'</(?:[\w.-]+:)?c>')
+_VALUE = re.compile(rb'<(?:[\w.-]+:)?v\b[^>/]*>([^<]*)</(?:[\w.-]+:)?v\s*>')
+_FORMULA = re.compile(rb'<(?:[\w.-]+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:[\w.-]+:)?f\s*>)')
+_CELL_END = re.compile(rb'</(?:[\w.-]+:)?c\s*>')  # end tags may hold spaces before their >
 
 
 def column_number(letters: str | bytes) -> int:
