@@ -488,7 +488,7 @@ def _shape(x: bytes) -> bytes:
     return x.translate(_SHAPE, b" \t\r\n")
 
 
-def _reach(shape: bytes, limit: int, prefixed: bool) -> tuple[int, int]:
+def _reach(shape: bytes, limit: int) -> tuple[int, int]:
     """An upper bound of the last row and column a sheet's cells reach, from the shape of its references:
     ``r="B17"`` has 1 letter and 2 digits, so no cell lies beyond column Z and row 99 (rows by their ``r``
     alike). Cells and rows without a reference follow the one before, so each may add one. A few searches in
@@ -509,9 +509,9 @@ def _reach(shape: bytes, limit: int, prefixed: bool) -> tuple[int, int]:
     elements = shape.count(b"<")  # at least as many as cells and rows together: one count instead of four
     if (last_row + elements) * (last_col + elements) <= limit:
         return last_row + elements, last_col + elements
-    cells, rows = shape.count(b"<c"), shape.count(b"<row")
-    if prefixed:
-        cells, rows = cells + shape.count(b":c"), rows + shape.count(b":row")
+    # prefixed ones too (<x:c>), even where no end tag shows the sheet has them: empty ones move the next cell
+    cells = shape.count(b"<c") + shape.count(b":c")
+    rows = shape.count(b"<row") + shape.count(b":row")
     if (last_row + rows) * (last_col + cells) > limit:  # leave out the cells and rows that have a reference
         cells -= shape.count(b'<cr="')
         rows -= shape.count(b'<rowr="')
@@ -646,7 +646,7 @@ def _where(x: bytes, start: int, attrs: bytes, placed: dict[int, tuple[int, int]
     return placed.get(start), placed
 
 
-def _kinds(x: bytes, shape: bytes, prefixed: bool, percent: frozenset[int]) -> dict[tuple[int, int], Kind]:
+def _kinds(x: bytes, shape: bytes, percent: frozenset[int]) -> dict[tuple[int, int], Kind]:
     """Error values, uncached formulas and percent-formatted cells of a sheet, by 0-based (row, column).
     Each is found by a search in C (a sheet without any is not searched twice); only the cells found are
     looked at one by one."""
@@ -657,7 +657,7 @@ def _kinds(x: bytes, shape: bytes, prefixed: bool, percent: frozenset[int]) -> d
         starts.update(_tag_start(x, m.start()) for m in _ERROR_TYPE.finditer(x))
     # a formula's end right before the end of its cell, an empty <v/> or a self-closing <f/> ending a cell, or a
     # prefixed cell: only then is the sheet searched for uncached formulas
-    if prefixed or _UNCACHED_END in shape:
+    if _UNCACHED_END in shape or _PREFIXED.search(shape):
         starts.update(_tag_start(x, m.start()) for m in _UNCACHED.finditer(x))
     for start in sorted(starts):
         attrs, content = _cell_at(x, start)
@@ -790,15 +790,14 @@ class Package:
             raise _too_big(self.file, f"sheet {sheet!r} ({part}) declares the dimension {dim[1].decode()}:",
                            f"{box_cells(dim[1].decode()):,} cells", "the limit", "max_sheet_cells", limit)
         shape = _shape(x)
-        prefixed = _PREFIXED.search(shape) is not None
-        rows, cols = _reach(shape, limit, prefixed)
+        rows, cols = _reach(shape, limit)
         if rows * cols > limit:
             rows, cols = _exact_reach(x)
             if rows * cols > limit:
                 raise _too_big(self.file, f"sheet {sheet!r} ({part}) has cells as far as row {rows:,} and column "
                                           f"{cols:,}:", f"{rows * cols:,} cells from A1", "the limit",
                                "max_sheet_cells", limit)
-        return SheetScan(rows, cols, _kinds(x, shape, prefixed, self.percent_styles()) if kinds else {})
+        return SheetScan(rows, cols, _kinds(x, shape, self.percent_styles()) if kinds else {})
 
     def engine_bytes(self, sheets: Iterable[str]) -> bytes:
         """A new archive for calamine or openpyxl with only parts checked here, stored uncompressed: the

@@ -78,6 +78,19 @@ def test_a_row_reference_bounds_the_cells_without_one(monkeypatch, tmp_path):
         open_package(path).scan("accounts")
 
 
+def test_empty_prefixed_cells_move_the_next_cell(monkeypatch, tmp_path):
+    """1,200 empty <x:c/> (no end tag shows the prefix) put the cell after them into column 1,201."""
+    monkeypatch.setenv("KAM_XL_MAX_SHEET_CELLS", "1000000")
+    current_limits.cache_clear()
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    path = _book(tmp_path / "prefixed_far.xlsx", '<row r="1">' + f'<x:c xmlns:x="{ns}"/>' * 1200 +
+                 '<c><v>1</v></c></row><row r="2000"><c r="A2000"><v>1</v></c></row>')
+    grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("accounts").to_python(skip_empty_area=False)
+    assert (len(grid), len(grid[0])) == (2_000, 1_201)
+    with pytest.raises(WorkbookError, match=r"as far as row 2,000 and column 1,201: 2,402,000 cells from A1"):
+        open_package(path).scan("accounts")
+
+
 def test_percent_cells_written_any_way_in_a_sheet_without_prefixes(tmp_path):
     """Attribute order, quotes, spacing, t before s, a row's style (not its cells'): each cell as Excel shows it."""
     path = _book(tmp_path / "odd.xlsx",
