@@ -16,7 +16,8 @@ Before python-calamine or openpyxl sees a byte of the file it checks, in this or
    ``max_sheet_cells`` (rows × columns from A1, as the readers allocate them) is refused.
 
 The reader by name then gets :meth:`Package.engine_bytes`: a new archive holding only the parts checked here,
-stored uncompressed — calamine and openpyxl inflate nothing themselves, the sheets are inflated once. The
+stored uncompressed — calamine and openpyxl inflate nothing themselves, the sheets are inflated once (and
+``workbook.xml`` comes without its defined names, which are read here). The
 data book (large sheets, read one by one) gets :meth:`Package.original_bytes` once every XML part the
 workbook points to has been checked, so no sheet is held twice.
 
@@ -257,7 +258,11 @@ def _entries(name: str, data: bytes, limits: PackageLimits) -> Iterator[_Part]:
         (_, _, _, flags, method, _, _, crc, csize, usize, n_name, n_extra, n_comment, _, _, _,
          local) = unpack(data, at)
         at += fixed
-        part = data[at:at + n_name].decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        raw = data[at:at + n_name]
+        try:
+            part = raw.decode("ascii")  # the usual part name: what UTF-8 and cp437 read alike, decoded fastest
+        except UnicodeDecodeError:
+            part = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
         if 0xFFFFFFFF in (csize, usize, local):
             csize, usize, local = _zip64_sizes(data[at + n_name:at + n_name + n_extra], csize, usize, local)
         yield _Part(part, local, csize, usize, method, crc, flags)
