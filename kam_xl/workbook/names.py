@@ -148,13 +148,14 @@ class _LazyValues(Mapping[str, Any]):
 
 
 @functools.lru_cache(maxsize=256)  # distinct workbook.xml kept (the plans of one template share a few layouts)
-def _names_of(wbx: WorkbookXml) -> tuple[dict[str, NamedRef], tuple[_SheetPlan, ...], _Where]:
-    """The defined names of a workbook and the plan to read them, parsed once per distinct ``workbook.xml``
+def _names_of(wbx: WorkbookXml) -> tuple[dict[str, NamedRef], tuple[_SheetPlan, ...], _Where, int]:
+    """The defined names of a workbook, the plan to read them, where each is, and the most cells one name
+    or the names of one sheet span (for :func:`_check_reach`), parsed once per distinct ``workbook.xml``
     (the package caches its parse by the XML's bytes, so the plans of one template share it). What is
     returned is shared: do not change it."""
     refs = _parse_names(wbx)
     plan = _plan(refs)
-    return refs, plan, _where(plan)
+    return refs, plan, _where(plan), _widest(plan, refs)
 
 
 def _parse_names(wbx: WorkbookXml) -> dict[str, NamedRef]:
@@ -170,6 +171,12 @@ def _parse_names(wbx: WorkbookXml) -> dict[str, NamedRef]:
         r1 = int(m["r1"]) - 1 if m["r1"] else r0
         refs[name] = NamedRef(m["sheet"].replace("''", "'"), r0, c0, r1, c1)
     return refs
+
+
+def _widest(plan: tuple[_SheetPlan, ...], refs: dict[str, NamedRef]) -> int:
+    """The most cells one name spans, or the names of one sheet from A1 (0 without names)."""
+    names = ((r.last_row - r.first_row + 1) * (r.last_col - r.first_col + 1) for r in refs.values())
+    return max((*names, *((sp.last_row + 1) * (sp.last_col + 1) for sp in plan)), default=0)
 
 
 def _check_reach(pkg: Package, plan: tuple[_SheetPlan, ...], refs: dict[str, NamedRef]) -> None:
@@ -264,10 +271,12 @@ def read_named(path: str | Path, names: set[str] | None = None, engine: Engine =
     path = Path(path)
     pkg = open_package(path)
     wbx = pkg.workbook()
-    refs, plan, where = _names_of(wbx)
+    refs, plan, where, widest = _names_of(wbx)
     if names is not None:
         plan, lazy = _plan(refs, names), False
-    _check_reach(pkg, plan, refs)
+        widest = _widest(plan, refs)
+    if widest > pkg.limits.max_name_cells:
+        _check_reach(pkg, plan, refs)
     scans = {sp.sheet: pkg.scan(sp.sheet) for sp in plan if sp.sheet in wbx.sheets}
     data = pkg.engine_bytes(scans)
     load = _calamine_grids(path, data) if engine == "calamine" else _openpyxl_grids(path, data)
