@@ -15,7 +15,9 @@ Every figure is a native formula whose cached value comes from :func:`kam_xl.exc
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from kam_xl.errors import ReportProblem
 from kam_xl.excellence import Catalogue, ExcellenceResult, Response, score_response, summarise_dimensions
@@ -35,7 +37,6 @@ from kam_xl.workbook.names import NamedValues
 TEMPLATE_ID = "kam_xl.questionnaire"
 TEMPLATE_VERSION = "1.0"
 PRIORITIES = 5
-
 
 
 def _sections_and_priorities(s: Sheet, p: int, catalogue: Catalogue, result: ExcellenceResult, lang: Lang) -> None:
@@ -143,14 +144,59 @@ def _profile_sheet(catalogue: Catalogue, response: Response | None, respondent: 
     return s
 
 
+@dataclass(frozen=True)
+class QuestionnaireContext:
+    """What a questionnaire sheet kind builds from: the catalogue, the respondent's answers (``None``: empty),
+    respondent and role as typed into the profile, the language."""
+
+    catalogue: Catalogue
+    response: Response | None
+    respondent: str
+    role: str
+    lang: Lang
+
+
+class QuestionnaireSheet:
+    """One sheet kind of the questionnaire workbook: its :attr:`key` and the one hook :meth:`build`."""
+
+    key: ClassVar[str]
+
+    def build(self, ctx: QuestionnaireContext) -> Sheet:
+        """Its sheet in ``ctx.lang``."""
+        raise NotImplementedError(f"questionnaire sheet kind {self.key!r} has no build")
+
+
+class ProfileSheet(QuestionnaireSheet):
+    """``Profil`` / ``Profile``: respondent, role, dimension scores, radar, action priorities, all sections."""
+
+    key = "profile"
+
+    def build(self, ctx: QuestionnaireContext) -> Sheet:
+        return _profile_sheet(ctx.catalogue, ctx.response, ctx.respondent, ctx.role, ctx.lang)
+
+
+class CriteriaSheet(QuestionnaireSheet):
+    """``Fragebogen`` / ``Questionnaire``: the criteria of all the catalogue's dimensions, the rating inputs."""
+
+    key = "criteria"
+
+    def build(self, ctx: QuestionnaireContext) -> Sheet:
+        return excellence_sheet(ctx.catalogue, [d.id for d in ctx.catalogue.dimensions], ctx.response,
+                                lang=ctx.lang, sheet_name=_t(ctx.lang, "Fragebogen", "Questionnaire"))
+
+
+#: The questionnaire's sheet kinds in workbook order; a new questionnaire sheet is one class plus one line here.
+QUESTIONNAIRE_SHEETS: list[QuestionnaireSheet] = [ProfileSheet(), CriteriaSheet()]
+
+
 def questionnaire(catalogue: Catalogue, response: Response | None, respondent: str, role: str,
                   lang: Lang = "de", generated_at: datetime | None = None) -> Book:
-    """The questionnaire workbook of one respondent, filled with ``response`` (``None``: empty)."""
-    criteria = excellence_sheet(catalogue, [d.id for d in catalogue.dimensions], response, lang=lang,
-                                sheet_name=_t(lang, "Fragebogen", "Questionnaire"))
-    profile = _profile_sheet(catalogue, response, respondent, role, lang)
+    """The questionnaire workbook of one respondent, filled with ``response`` (``None``: empty): the sheets of
+    :data:`QUESTIONNAIRE_SHEETS`."""
+    ctx = QuestionnaireContext(catalogue, response, respondent, role, lang)
     when = (generated_at or datetime.now(UTC)).isoformat(timespec="seconds")
-    return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION, sheets=[profile, criteria], lang=lang,
+    return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION,
+                sheets=[kind.build(ctx) for kind in QUESTIONNAIRE_SHEETS], lang=lang,
                 meta={"respondent": respondent, "role": role, "catalogue_id": catalogue.id,
                       "catalogue_version": catalogue.version, "generated_at": when,
                       "title": _t(lang, "KAM-Excellence-Fragebogen", "KAM excellence questionnaire")

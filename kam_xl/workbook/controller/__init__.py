@@ -54,6 +54,9 @@ cells of a protected sheet without unprotecting it.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import BaseModel
 
 from kam_xl.databook import DataBook
 from kam_xl.excellence import Catalogue
@@ -66,27 +69,55 @@ from kam_xl.settings_block import (
     parse_settings,
 )
 from kam_xl.vocabulary import Lang
-from kam_xl.workbook.controller.accounts import _accounts, _accounts_sheet, _cdb_data_sheet
+from kam_xl.workbook.controller.accounts import AccountsSheet, CdbDataSheet
 from kam_xl.workbook.controller.common import LIGHT_FORMATS, TEMPLATE_ID, TEMPLATE_VERSION, TOL
-from kam_xl.workbook.controller.excellence import SCORE_SCALE, _excellence_sheet
-from kam_xl.workbook.controller.kaop import _kaop_accounts, _kaop_data_sheet, _kaop_sheet
-from kam_xl.workbook.controller.kgb import _kgb_sheet
-from kam_xl.workbook.controller.resources import _resources_sheet
+from kam_xl.workbook.controller.excellence import SCORE_SCALE, ExcellenceSheet
+from kam_xl.workbook.controller.kaop import KaopDataSheet, KaopSheet
+from kam_xl.workbook.controller.kgb import KgbSheet
+from kam_xl.workbook.controller.kind import (
+    BuildContext,
+    ControllerSheet,
+    as_sheets,
+    build_order,
+    carry_inputs,
+    input_names,
+    register_controller,
+)
+from kam_xl.workbook.controller.resources import ResourcesSheet
 from kam_xl.workbook.controller.settings import (
     ERROR_HEADS,
     ERROR_ROWS,
-    _settings_sheet,
+    CarriedSettings,
+    SettingsSheet,
     carry_settings,
     default_settings,
-    read_carried_settings,
 )
 from kam_xl.workbook.layout import Book
 from kam_xl.workbook.layout import pick as _t
-from kam_xl.workbook.merge import snapshot_meta
+from kam_xl.workbook.merge import snapshot_from_meta, snapshot_meta
+from kam_xl.workbook.names import WorkbookError, read_named
 
-__all__ = ["ERROR_HEADS", "ERROR_ROWS", "LIGHT_FORMATS", "SCORE_SCALE", "SETTING_LABELS", "SETTING_NAMES",
-           "TEMPLATE_ID", "TEMPLATE_VERSION", "TOL", "WEIGHT_BOUNDS", "ControllerSettings", "SettingProblem",
-           "carry_settings", "controller_workbook", "default_settings", "parse_settings", "read_carried_settings"]
+__all__ = ["CONTROLLER_SHEETS", "ERROR_HEADS", "ERROR_ROWS", "LIGHT_FORMATS", "SCORE_SCALE", "SETTING_LABELS",
+           "SETTING_NAMES", "TEMPLATE_ID", "TEMPLATE_VERSION", "TOL", "WEIGHT_BOUNDS", "BuildContext",
+           "CarriedSettings", "ControllerSettings", "ControllerSheet", "SettingProblem", "carry_settings",
+           "controller_workbook", "default_settings", "parse_settings", "read_carried_settings",
+           "register_controller"]
+
+#: The controller's sheet kinds in workbook order (each builds after the kinds it ``needs``, see
+#: :func:`~kam_xl.workbook.controller.kind.build_order`). Adding a controller sheet: one module with a
+#: :class:`ControllerSheet` subclass plus one line here.
+CONTROLLER_SHEETS: list[ControllerSheet] = [
+    AccountsSheet(),
+    ResourcesSheet(),
+    KaopSheet(),
+    KgbSheet(),
+    ExcellenceSheet(),
+    CdbDataSheet(),
+    KaopDataSheet(),
+    SettingsSheet(),
+]
+#: The kind whose inputs are the settings block (carried by :func:`carry_settings`, given as ``settings``).
+SETTINGS = SettingsSheet.key
 
 # ------------------------------------------------------------------------------------------ the book
 
@@ -94,32 +125,65 @@ __all__ = ["ERROR_HEADS", "ERROR_ROWS", "LIGHT_FORMATS", "SCORE_SCALE", "SETTING
 def controller_workbook(db: DataBook, lang: Lang = "de", generated_at: datetime | None = None, *,
                         catalogue: Catalogue | None = None, settings: ControllerSettings | None = None,
                         status: str | None = None) -> Book:
-    """The controller workbook layout of a data book: all accounts side by side (see the module docstring).
+    """The controller workbook layout of a data book: all accounts side by side (see the module docstring),
+    one sheet kind of :data:`CONTROLLER_SHEETS` after the other.
 
     ``settings`` (default :func:`default_settings`) fill the settings cells and the target weights and
     disagreement threshold the figures are computed with; ``status`` goes into the status line after the
-    generation time (default: no macro has run yet). ``_meta`` keeps a snapshot of the default settings, so
-    that regeneration can tell a typed setting from one that only followed the data (:func:`carry_settings`)."""
+    generation time (default: no macro has run yet). ``settings`` read from an old controller
+    (:class:`CarriedSettings`) bring its other kinds' typed inputs, which are carried over here (what was kept or
+    refused is added to the status line). ``_meta`` keeps a snapshot of every kind's default inputs, so that
+    regeneration can tell a typed input from one that only followed the data (:func:`carry_settings`)."""
     when = (generated_at or datetime.now(UTC)).isoformat(timespec="seconds")
-    defaults = default_settings(db, lang)
-    settings = settings or defaults
-    accs = _accounts(db)
-    cdb_data, d_first = _cdb_data_sheet(db, accs, lang)
-    accounts = _accounts_sheet(accs, cdb_data, d_first, lang, db)
-    resources = _resources_sheet(db, lang, settings)
-    items = _kaop_accounts(db)
-    kaop_data, refs = _kaop_data_sheet(items, lang) if items else (None, None)
-    kaop = _kaop_sheet(items, refs, lang)
-    kgb = _kgb_sheet(db, lang)
-    responses = db.responses()
-    excellence = _excellence_sheet(responses, catalogue, lang, settings.exc_spread)
-    ids = accounts.ref(*accounts.ranges["ctl_acc_ids"]) if "ctl_acc_ids" in accounts.ranges else None
-    status = _t(lang, f"Erzeugt {when}; ", f"Generated {when}; ") + (
-        status or _t(lang, "noch kein Makro gelaufen.", "no macro run yet."))
-    settings_sheet = _settings_sheet(db, lang, when, settings, ids, status)
-    sheets = [accounts, resources, kaop, kgb, excellence, cdb_data, *([kaop_data] if kaop_data else []),
-              settings_sheet]
-    return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION, sheets=sheets, lang=lang,
+    defaults = {k.key: d for k in CONTROLLER_SHEETS if (d := k.defaults(db, lang)) is not None}
+    settings = settings or defaults[SETTINGS]
+    inputs, notes = _carried_inputs(defaults, settings, lang)
+    line = _t(lang, f"Erzeugt {when}; ", f"Generated {when}; ") + "; ".join(
+        [status or _t(lang, "noch kein Makro gelaufen.", "no macro run yet."), *notes])
+    ctx = BuildContext(db=db, lang=lang, settings=settings, catalogue=catalogue, when=when, status=line,
+                       inputs=inputs)
+    for kind in build_order(CONTROLLER_SHEETS):
+        ctx.built[kind.key] = as_sheets(kind.build(ctx))
+    snapshot = {n: v for d in defaults.values() for n, v in d.model_dump(by_alias=True).items()}
+    return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION, lang=lang,
+                sheets=[s for k in CONTROLLER_SHEETS for s in ctx.built[k.key]],
                 meta={"account_id": "", "generated_at": when, "databook": db.source,
                       "title": _t(lang, "Controller-Workbook", "Controller workbook"),
-                      **snapshot_meta(defaults.values())})
+                      **snapshot_meta(snapshot)})
+
+
+def _carried_inputs(defaults: dict[str, BaseModel], settings: ControllerSettings, lang: Lang
+                    ) -> tuple[dict[str, BaseModel], list[str]]:
+    """Each kind's typed inputs — the settings as given, the others' carried over from an old controller when
+    ``settings`` bring them (:class:`CarriedSettings`), else their defaults — and the status-line parts."""
+    inputs: dict[str, BaseModel] = {SETTINGS: settings}
+    notes: list[str] = []
+    for kind in CONTROLLER_SHEETS:
+        if kind.key == SETTINGS or kind.key not in defaults:
+            continue
+        if isinstance(settings, CarriedSettings):
+            inputs[kind.key], parts = carry_inputs(kind, defaults[kind.key], settings.old_inputs,
+                                                   settings.old_snapshot, lang)
+            notes += parts
+        else:
+            inputs[kind.key] = defaults[kind.key]
+    return inputs, notes
+
+
+def read_carried_settings(path: Path, defaults: ControllerSettings, lang: Lang = "de"
+                          ) -> tuple[ControllerSettings | None, str]:
+    """Read the typed inputs of the controller workbook at ``path`` by defined name and carry the settings over
+    (:func:`carry_settings`); the inputs of the other sheet kinds ride along in the :class:`CarriedSettings`
+    for :func:`controller_workbook` to carry. A file that cannot be read or is not a controller gives ``None``
+    and the reason."""
+    try:
+        old = read_named(path, names=input_names(CONTROLLER_SHEETS))
+    except WorkbookError as e:
+        return None, _t(lang, f"Einstellungen nicht übernommen: {e}", f"Settings not kept: {e}")
+    if old.meta.get("template_id") != TEMPLATE_ID:
+        return None, _t(lang, f"Einstellungen nicht übernommen: {path.name} war kein Controller-Workbook",
+                        f"Settings not kept: {path.name} was not a controller workbook")
+    settings, status = carry_settings(defaults, old.values, old.meta, lang)
+    others = {n: v for n, v in old.values.items() if n not in SETTING_NAMES}
+    return CarriedSettings.model_construct(**dict(settings), old_inputs=others,
+                                           old_snapshot=snapshot_from_meta(dict(old.meta))), status

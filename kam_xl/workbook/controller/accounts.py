@@ -40,6 +40,7 @@ from kam_xl.workbook.controller.common import (
     _headers,
     _missing_note,
 )
+from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
 from kam_xl.workbook.formulas import rank_terms
 from kam_xl.workbook.layout import Chart, Conditional, Sheet
 from kam_xl.workbook.layout import pick as _t
@@ -76,6 +77,7 @@ def _accounts(db: DataBook) -> list[_Account]:
 # CDB data sheet columns: ID, year, the eight amounts, the activity cost of the four stages
 D_ID, D_YEAR, D_AMOUNT0 = 0, 1, 2
 D_ACT0 = D_AMOUNT0 + len(_AMOUNTS)
+D_FIRST = 4  # the first account row of the CDB data sheet
 
 
 def _cdb_data_sheet(db: DataBook, accs: list[_Account], lang: Lang) -> tuple[Sheet, int]:
@@ -90,7 +92,7 @@ def _cdb_data_sheet(db: DataBook, accs: list[_Account], lang: Lang) -> tuple[She
                    "costs below per stage."), style="note")
     if db.table("cdb") is None:
         _missing_note(s, 2, lang, "cdb")
-    first = 4
+    first = D_FIRST
     stage_words = {st: STAGE_LABELS[st][0 if lang == "de" else 1] for st in STAGES}
     heads = ["ID", _t(lang, "Jahr", "Year"), *(_LINE_LABELS[f][0 if lang == "de" else 1] for f in _AMOUNTS),
              *(_t(lang, f"aus Aktivitäten: {stage_words[st]}", f"from activities: {stage_words[st]}")
@@ -308,3 +310,24 @@ def _portfolio_chart(s: Sheet, c: int, accs: list[_Account], first: int, lang: L
                               options={"x_axis": {"name": "Share of Wallet", "num_format": "0%", "min": 0},
                                        "y_axis": {"name": "Potential", "num_format": "#,##0", "min": 0},
                                        "legend": {"none": True}}))
+
+
+class CdbDataSheet(ControllerSheet):
+    """``CDB-Daten`` / ``CDB data``: the data-book rows the accounts sheet's formulas read."""
+
+    key = "cdb_data"
+
+    def build(self, ctx: BuildContext) -> Sheet:
+        return _cdb_data_sheet(ctx.db, _accounts(ctx.db), ctx.lang)[0]
+
+
+class AccountsSheet(ControllerSheet):
+    """``Kunden`` / ``Accounts``: CDB I–III, rank, portfolio, Big Step or Out and the portfolio chart."""
+
+    key = "accounts"
+    needs = ("cdb_data",)
+
+    def build(self, ctx: BuildContext) -> Sheet:
+        data = ctx.sheet("cdb_data")
+        assert data is not None
+        return _accounts_sheet(_accounts(ctx.db), data, D_FIRST, ctx.lang, ctx.db)

@@ -24,6 +24,7 @@ from kam_xl.workbook.controller.common import (
     _headers,
     _missing_note,
 )
+from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
 from kam_xl.workbook.layout import Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
 
@@ -133,3 +134,12 @@ def _excellence_sheet(responses: list[Response], catalogue: Catalogue | None, la
 SCORE_SCALE = {"type": "3_color_scale", "min_type": "num", "min_value": 0, "min_color": "#F8696B",
                "mid_type": "num", "mid_value": 50, "mid_color": "#FFEB84",
                "max_type": "num", "max_value": 100, "max_color": "#63BE7B"}
+
+
+class ExcellenceSheet(ControllerSheet):
+    """``Excellence``: dimension scores per respondent, criterion statistics with the settings' spread."""
+
+    key = "excellence"
+
+    def build(self, ctx: BuildContext) -> Sheet:
+        return _excellence_sheet(ctx.db.responses(), ctx.catalogue, ctx.lang, ctx.settings.exc_spread)

@@ -15,6 +15,7 @@ from kam_xl.workbook.controller.common import (
     _headers,
     _missing_note,
 )
+from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
 from kam_xl.workbook.layout import Chart, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.years import plan_year
@@ -87,9 +88,17 @@ def _kaop_data_sheet(items: list[_Kaop], lang: Lang) -> tuple[Sheet, dict[str, s
         s.put(r, 5, c.amount, style="money")
         s.put(r, 6, c.rate_of_revenue, style="percent")
     s.name_range("ctl_data_kaop_costs", c_first, 0, c_last, 6)
-    refs = {f"p{j}": s.ref(p_first, j, p_last, j) for j in range(8)}
-    refs.update({f"c{j}": s.ref(c_first, j, c_last, j) for j in range(7)})
-    return s, refs
+    return s, _kaop_refs(s)
+
+
+def _kaop_refs(data: Sheet) -> dict[str, str]:
+    """The column ranges of the KAOP data sheet the roll-up formulas use: ``p0``–``p7`` over the product rows,
+    ``c0``–``c6`` over the cost rows."""
+    refs = {}
+    for prefix, name in (("p", "ctl_data_kaop_products"), ("c", "ctl_data_kaop_costs")):
+        first, col0, last, col1 = data.ranges[name]
+        refs.update({f"{prefix}{j}": data.ref(first, j, last, j) for j in range(col0, col1 + 1)})
+    return refs
 
 
 KAOP_MEASURES = ("revenue", "total_cost", "profit", "profit_rel")
@@ -207,3 +216,24 @@ def _kaop_sheet(items: list[_Kaop], refs: dict[str, str] | None, lang: Lang) -> 
         anchor=(r + 1, 1), size=(560, 320),
         options={"y_axis": {"num_format": "#,##0", "min": 0}, "legend": {"position": "bottom"}}))
     return s
+
+
+class KaopDataSheet(ControllerSheet):
+    """``KAOP-Daten`` / ``KAOP data``: the drivers of every account's plan year (no sheet without KAOP data)."""
+
+    key = "kaop_data"
+
+    def build(self, ctx: BuildContext) -> list[Sheet]:
+        items = _kaop_accounts(ctx.db)
+        return [_kaop_data_sheet(items, ctx.lang)[0]] if items else []
+
+
+class KaopSheet(ControllerSheet):
+    """``KAOP``: plan and actual roll-up by quarter over the KAOP data sheet."""
+
+    key = "kaop"
+    needs = ("kaop_data",)
+
+    def build(self, ctx: BuildContext) -> Sheet:
+        data = ctx.sheet("kaop_data")
+        return _kaop_sheet(_kaop_accounts(ctx.db), _kaop_refs(data) if data else None, ctx.lang)

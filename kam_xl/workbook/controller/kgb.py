@@ -18,6 +18,7 @@ from kam_xl.workbook.controller.common import (
     _headers,
     _missing_note,
 )
+from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
 from kam_xl.workbook.formulas import rank_terms
 from kam_xl.workbook.layout import Conditional, Sheet
 from kam_xl.workbook.layout import pick as _t
@@ -98,3 +99,12 @@ def _kgb_sheet(db: DataBook, lang: Lang) -> Sheet:
     s.conditionals.append(Conditional(first, 7, last, 7, {"type": "cell", "criteria": ">", "value": 0,
                                                           "format": LIGHT_FORMATS["high"]}))
     return s
+
+
+class KgbSheet(ControllerSheet):
+    """``Kgb``: per account and segment our score, best competitor, gap, rank and supplier role."""
+
+    key = "kgb"
+
+    def build(self, ctx: BuildContext) -> Sheet:
+        return _kgb_sheet(ctx.db, ctx.lang)

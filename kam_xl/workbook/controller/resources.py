@@ -28,6 +28,7 @@ from kam_xl.workbook.controller.common import (
     _headers,
     _missing_note,
 )
+from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
 from kam_xl.workbook.layout import Cell, Chart, Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
 
@@ -218,3 +219,12 @@ def _resources_sheet(db: DataBook, lang: Lang, settings: ControllerSettings) -> 
         options={"x_axis": {"num_format": "0%", "min": 0}, "y_axis": {"reverse": True},
                  "legend": {"position": "bottom"}}))
     return s
+
+
+class ResourcesSheet(ControllerSheet):
+    """``Ressourcen`` / ``Resources``: the resource distribution with the settings' target weights."""
+
+    key = "resources"
+
+    def build(self, ctx: BuildContext) -> Sheet:
+        return _resources_sheet(ctx.db, ctx.lang, ctx.settings)

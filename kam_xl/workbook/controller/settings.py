@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pydantic import Field, ValidationInfo, field_validator
+
 from kam_xl.databook import DataBook
 from kam_xl.resources import (
     TargetWeights,
@@ -16,19 +18,19 @@ from kam_xl.settings_block import (
     SETTING_NAMES,
     ControllerSettings,
     parse_settings,
+    read_setting,
 )
 from kam_xl.vocabulary import (
     LANGS,
     Lang,
 )
 from kam_xl.workbook.controller.common import (
-    TEMPLATE_ID,
     _headers,
 )
+from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
 from kam_xl.workbook.layout import Input, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.merge import merge_inputs, same, snapshot_from_meta
-from kam_xl.workbook.names import WorkbookError, read_named
 
 # ------------------------------------------------------------------------------------------ settings
 
@@ -47,6 +49,22 @@ def default_settings(db: DataBook, lang: Lang = "de") -> ControllerSettings:
     return ControllerSettings(databook=db.source if db.source and Path(db.source).exists() else None, lang=lang,
                               account=db.accounts[0].account_id if db.accounts else None,
                               weight_potential=weights.potential, weight_revenue=weights.revenue)
+
+
+class CarriedSettings(ControllerSettings):
+    """Settings carried over from an old controller, with the old controller's typed inputs of the other sheet
+    kinds riding along (by defined name, and the old generation's snapshot of defaults), so that
+    :func:`~kam_xl.workbook.controller.controller_workbook` carries them as well; they are not settings
+    (:meth:`values` leaves them out)."""
+
+    old_inputs: dict[str, Any] = Field(default_factory=dict, exclude=True)
+    old_snapshot: dict[str, Any] | None = Field(default=None, exclude=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _read_cell(cls, value: Any, info: ValidationInfo) -> Any:
+        assert info.field_name is not None
+        return value if info.field_name in ("old_inputs", "old_snapshot") else read_setting(info.field_name, value)
 
 
 def carry_settings(defaults: ControllerSettings, old: Mapping[str, Any], old_meta: Mapping[str, str],
@@ -76,20 +94,6 @@ def carry_settings(defaults: ControllerSettings, old: Mapping[str, Any], old_met
         parts.append(_t(lang, f"{_t(lang, *SETTING_LABELS[name])} = {value!r} nicht übernommen (erlaubt: {allowed})",
                         f"{_t(lang, *SETTING_LABELS[name])} = {value!r} not kept (allowed: {allowed})"))
     return settings, "; ".join(parts)
-
-
-def read_carried_settings(path: Path, defaults: ControllerSettings, lang: Lang = "de"
-                          ) -> tuple[ControllerSettings | None, str]:
-    """Read the settings of the controller workbook at ``path`` by defined name and carry them over
-    (:func:`carry_settings`). A file that cannot be read or is not a controller gives ``None`` and the reason."""
-    try:
-        old = read_named(path, names=set(SETTING_NAMES))
-    except WorkbookError as e:
-        return None, _t(lang, f"Einstellungen nicht übernommen: {e}", f"Settings not kept: {e}")
-    if old.meta.get("template_id") != TEMPLATE_ID:
-        return None, _t(lang, f"Einstellungen nicht übernommen: {path.name} war kein Controller-Workbook",
-                        f"Settings not kept: {path.name} was not a controller workbook")
-    return carry_settings(defaults, old.values, old.meta, lang)
 
 
 def _settings_sheet(db: DataBook, lang: Lang, when: str, settings: ControllerSettings, account_ids: str | None,
@@ -138,3 +142,23 @@ def _settings_sheet(db: DataBook, lang: Lang, when: str, settings: ControllerSet
             s.put(r, c, None, style="output")
     s.name_range("ctl_errors", 17, 0, 17 + ERROR_ROWS - 1, len(ERROR_HEADS[lang]) - 1)
     return s
+
+
+class SettingsSheet(ControllerSheet):
+    """``Einstellungen`` / ``Settings``: the settings block (:class:`ControllerSettings`), the macro status line
+    and error list; the account input lists the accounts sheet's ids."""
+
+    key = "settings"
+    needs = ("accounts",)
+    Inputs = ControllerSettings
+
+    def defaults(self, db: DataBook, lang: Lang) -> ControllerSettings:
+        return default_settings(db, lang)
+
+    def label(self, name: str, lang: Lang) -> str:
+        return _t(lang, *SETTING_LABELS[name])
+
+    def build(self, ctx: BuildContext) -> Sheet:
+        accounts = ctx.sheet("accounts")
+        ids = accounts.ref(*accounts.ranges["ctl_acc_ids"]) if accounts and "ctl_acc_ids" in accounts.ranges else None
+        return _settings_sheet(ctx.db, ctx.lang, ctx.when, ctx.settings, ids, ctx.status)
