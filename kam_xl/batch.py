@@ -644,7 +644,7 @@ def generate_all(data_path: str | None, out_dir: Path | str, lang: Lang = "de", 
     if isinstance(out_dir, str):  # an fsspec URL (s3://…): fsspec is imported only here
         from kam_xl.storage import plan_work_url
 
-        items = plan_work_url(db, out_dir, questionnaires)
+        items = plan_work_url(db, out_dir, questionnaires, other_processes=jobs > 1 or scheduler is not None)
     else:
         out_dir.mkdir(parents=True, exist_ok=True)
         q_dir = out_dir / QUESTIONNAIRE_DIR

@@ -344,7 +344,8 @@ def generate(
                 raise
             raise _fail([f"{url}: the output folder cannot be listed — {fs_reason(e)}"], EXIT_STOPPED) from None
         except Exception as e:
-            if type(e).__name__ != "ClusterError":  # kam_xl.cluster's, imported only with --scheduler
+            # kam_xl.cluster's (imported only with --scheduler) and kam_xl.storage's (a URL that cannot be used)
+            if type(e).__name__ not in ("ClusterError", "StorageError"):
                 raise
             raise _fail([str(e)], EXIT_STOPPED) from None
     not_written: list[str] = []

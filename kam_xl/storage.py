@@ -65,7 +65,9 @@ class UrlFolder:
                                "URL whose filesystem is installed, e.g. s3://bucket/plans with s3fs") from None
         self.root = root.rstrip("/")
         self.url = self.fs.unstrip_protocol(self.root)  # absolute (file://) and the same for every worker
-        self.local = "file" in (self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,))
+        protocol = self.fs.protocol
+        self.protocols: tuple[str, ...] = protocol if isinstance(protocol, tuple) else (protocol,)
+        self.local = "file" in self.protocols
 
     def _path(self, rel: str | PurePosixPath) -> str:
         rel = str(rel).strip("/")
@@ -150,12 +152,17 @@ def mirror(store: UrlFolder, folders: list[str], local: Path) -> None:
             target.write_bytes(b"" if by_name else store.read_bytes(PurePosixPath(folder) / name))
 
 
-def plan_work_url(db: Any, url: str, questionnaires: bool) -> list[Any]:
+def plan_work_url(db: Any, url: str, questionnaires: bool, other_processes: bool = False) -> list[Any]:
     """:func:`kam_xl.batch.plan_work` for the folder at ``url``: the work items run :func:`generate_staged`
-    (their folder and target relative to the URL), the refusals name the files relative to it."""
+    (their folder and target relative to the URL), the refusals name the files relative to it. Raises
+    :class:`StorageError` when the work is to run in ``other_processes`` but the filesystem lives in this one
+    (``memory://``): their plans would be lost."""
     from kam_xl.batch import QUESTIONNAIRE_DIR, PlanResult, plan_work
 
     store = UrlFolder(url)
+    if other_processes and "memory" in store.protocols:
+        raise StorageError(f"{url}: memory:// lives in this process only — allowed with --jobs 1 and no "
+                           "--scheduler; nothing was generated")
     store.remove_leftovers("", BACKUP_DIR, QUESTIONNAIRE_DIR, f"{QUESTIONNAIRE_DIR}/{BACKUP_DIR}")
     with tempfile.TemporaryDirectory(prefix="kam_xl_scan_") as tmp:
         local = Path(tmp)

@@ -178,9 +178,11 @@ def test_duplicates_and_other_formats_in_a_url_folder_are_listed_as_locally(tmp_
     assert fs.cat_file(f"{root}/KA-003_Kartonagen_Elbmarsch_GmbH.ods") == b"not ours"
 
 
-def test_a_url_that_cannot_be_opened_stops_before_anything(tmp_path: Path) -> None:
+def test_a_url_that_cannot_be_opened_or_shared_stops_before_anything(tmp_path: Path, url: str) -> None:
     r = CliRunner().invoke(app, ["generate", "--out", "nosuch-fs://bucket/plans"])
     assert r.exit_code == 1 and "nosuch-fs://bucket/plans: this URL cannot be opened" in r.stderr
+    r = CliRunner().invoke(app, ["generate", "--out", url, "--jobs", "2"])  # the pool's plans would be lost
+    assert r.exit_code == 1 and "memory:// lives in this process only" in r.stderr and _mem(url) == {}
 
 
 def test_a_local_out_imports_nothing_of_fsspec(tmp_path: Path) -> None:
