@@ -162,6 +162,7 @@ def test_duplicates_and_other_formats_in_a_url_folder_are_listed_as_locally(tmp_
                        ("KA-007_Papierwerk_Isartal_AG.xlsx.bak", b"PK\x03\x04 damaged")):
         fs.pipe_file(f"{root}/{name}", data)
         (local / name).write_bytes(data)
+    fs.pipe_file(f"{root}/.KA-011_x.xlsx.0a1b2c3d.tmp", b"half")  # what a killed file:// write leaves
     fs.rm_file(f"{root}/KA-009_Färberei_Donauried_GmbH.xlsx")
     fs.pipe_file(f"{root}/KA-009_Färberei_Donauried_GmbH.xls", b"old excel")
     (local / "KA-009_Färberei_Donauried_GmbH.xlsx").unlink()
@@ -176,6 +177,7 @@ def test_duplicates_and_other_formats_in_a_url_folder_are_listed_as_locally(tmp_
         remote["KA-005"].problems[0]
     assert remote["KA-009"].problems[0].startswith("KA-009_Färberei_Donauried_GmbH.xls: an Excel 97–2003 workbook")
     assert fs.cat_file(f"{root}/KA-003_Kartonagen_Elbmarsch_GmbH.ods") == b"not ours"
+    assert not fs.exists(f"{root}/.KA-011_x.xlsx.0a1b2c3d.tmp")
 
 
 def test_a_url_that_cannot_be_opened_or_shared_stops_before_anything(tmp_path: Path, url: str) -> None:
