@@ -635,17 +635,18 @@ def generate_all(data_path: str | None, out_dir: Path | str, lang: Lang = "de", 
     anything runs, what is written where and what is refused (duplicates, other formats, shared file names),
     the same for every ``jobs``. A file that cannot be written is an ``"error"`` result; the others are
     written. With ``scheduler`` (``tcp://host:8786``) the work runs on that Dask cluster instead
-    (:func:`kam_xl.cluster.run_on_cluster`; ``jobs`` is then ignored). ``out_dir`` given as a ``str`` is an
-    fsspec URL (``s3://bucket/plans``; :mod:`kam_xl.storage`): the results' paths are then relative to it.
+    (:func:`kam_xl.cluster.run_on_cluster`; ``jobs`` is then ignored). ``out_dir`` may be an fsspec URL
+    (``s3://bucket/plans``; :mod:`kam_xl.storage`): the results' paths are then relative to it.
     Raises :class:`OSError` only when ``out_dir`` cannot be made (or listed), and
     :class:`~kam_xl.storage.StorageError` for a URL that cannot be opened."""
     db = _databook(data_path)
     now = now or datetime.now(UTC)
-    if isinstance(out_dir, str):  # an fsspec URL (s3://…): fsspec is imported only here
-        from kam_xl.storage import plan_work_url
+    from kam_xl.storage import is_url, plan_work_url  # fsspec itself is imported only for a URL
 
-        items = plan_work_url(db, out_dir, questionnaires, other_processes=jobs > 1 or scheduler is not None)
+    if is_url(out_dir):
+        items = plan_work_url(db, str(out_dir), questionnaires, other_processes=jobs > 1 or scheduler is not None)
     else:
+        out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         q_dir = out_dir / QUESTIONNAIRE_DIR
         remove_leftovers(out_dir, out_dir / BACKUP_DIR, q_dir, q_dir / BACKUP_DIR)
