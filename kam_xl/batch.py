@@ -625,7 +625,7 @@ def plan_work(db: DataBook, out_dir: Path, questionnaires: bool = False) -> list
     return items
 
 
-def generate_all(data_path: str | None, out_dir: Path, lang: Lang = "de", jobs: int = 1,
+def generate_all(data_path: str | None, out_dir: Path | str, lang: Lang = "de", jobs: int = 1,
                  now: datetime | None = None, questionnaires: bool = False,
                  scheduler: str | None = None) -> Iterator[PlanResult]:
     """Generate every account's plan (and, if asked, every respondent's questionnaire into
@@ -635,14 +635,22 @@ def generate_all(data_path: str | None, out_dir: Path, lang: Lang = "de", jobs: 
     anything runs, what is written where and what is refused (duplicates, other formats, shared file names),
     the same for every ``jobs``. A file that cannot be written is an ``"error"`` result; the others are
     written. With ``scheduler`` (``tcp://host:8786``) the work runs on that Dask cluster instead
-    (:func:`kam_xl.cluster.run_on_cluster`; ``jobs`` is then ignored). Raises :class:`OSError` only when
-    ``out_dir`` cannot be made."""
+    (:func:`kam_xl.cluster.run_on_cluster`; ``jobs`` is then ignored). ``out_dir`` may be an fsspec URL
+    (``s3://bucket/plans``; :mod:`kam_xl.storage`): the results' paths are then relative to it.
+    Raises :class:`OSError` only when ``out_dir`` cannot be made (or listed), and
+    :class:`~kam_xl.storage.StorageError` for a URL that cannot be opened."""
     db = _databook(data_path)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    q_dir = out_dir / QUESTIONNAIRE_DIR
-    remove_leftovers(out_dir, out_dir / BACKUP_DIR, q_dir, q_dir / BACKUP_DIR)
     now = now or datetime.now(UTC)
-    items = plan_work(db, out_dir, questionnaires)
+    from kam_xl.storage import is_url, plan_work_url  # fsspec itself is imported only for a URL
+
+    if is_url(out_dir):
+        items = plan_work_url(db, str(out_dir), questionnaires, other_processes=jobs > 1 or scheduler is not None)
+    else:
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        q_dir = out_dir / QUESTIONNAIRE_DIR
+        remove_leftovers(out_dir, out_dir / BACKUP_DIR, q_dir, q_dir / BACKUP_DIR)
+        items = plan_work(db, out_dir, questionnaires)
     if scheduler is not None:  # Dask is imported only here
         from kam_xl.cluster import run_on_cluster
 

@@ -30,6 +30,8 @@ from kam_xl.files import NotWrittenError, fs_reason, os_error_of
 from kam_xl.resources import TargetWeights
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from kam_xl.batch import XlsmBook
 
 app = typer.Typer(help="kam_xl — key account management methods in Excel.", no_args_is_help=True,
@@ -289,7 +291,8 @@ def _print_excellence(r: rep.ExcellenceReport) -> None:
 @app.command(cls=_BatchCommand)
 def generate(
     data: DataOption = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="output folder")] = Path("kam_xl_out"),
+    out_to: Annotated[str, typer.Option("--out", help="output folder, or an fsspec URL (s3://bucket/plans; "
+                                                   "extra cluster and the filesystem's package)")] = "kam_xl_out",
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="parallel processes")] = 1,
     lang: Annotated[str, typer.Option("--lang", help="de or en")] = "de",
     questionnaires: Annotated[bool, typer.Option("--questionnaires", help="also one excellence questionnaire "
@@ -298,7 +301,7 @@ def generate(
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="run the per-account work on this Dask "
                                                                       "cluster (tcp://host:8786); its workers need "
                                                                       "kam_xl, the data book and OUT at the same "
-                                                                      "paths")] = None,
+                                                                      "paths or URL")] = None,
 ) -> None:
     """Write one account plan per account into OUT (and, if asked, one questionnaire per respondent).
     Existing workbooks are regenerated: every input a KAM typed is kept, conflicts (data changed where a KAM
@@ -320,35 +323,43 @@ def generate(
         raise _fail([f"--lang {lang!r} — allowed: de or en"], EXIT_STOPPED)
     source = _data(data, db_schema, EXIT_STOPPED)
     db = _load(source, None, EXIT_STOPPED)  # validate once, before any process starts
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise _fail([f"{out_dir}: the output folder cannot be made — {fs_reason(e)}"], EXIT_STOPPED) from None
+    url = _output_url(out_to)
+    out_dir = Path(out_to)
+    if url is None:
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise _fail([f"{out_dir}: the output folder cannot be made — {fs_reason(e)}"], EXIT_STOPPED) from None
     results = []
     with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
         total = len(db.accounts) + (sum(r.role != ACCOUNT_ROLE for r in db.responses()) if questionnaires else 0)
         task = progress.add_task("Workbooks", total=total)
         try:
-            for r in generate_all(str(source) if source else None, out_dir, lang, jobs,  # type: ignore[arg-type]
-                                  questionnaires=questionnaires, scheduler=scheduler):
+            for r in generate_all(str(source) if source else None, url or out_dir, lang,  # type: ignore[arg-type]
+                                  jobs, questionnaires=questionnaires, scheduler=scheduler):
                 results.append(r)
                 progress.advance(task)
+        except OSError as e:
+            if url is None:
+                raise
+            raise _fail([f"{url}: the output folder cannot be listed — {fs_reason(e)}"], EXIT_STOPPED) from None
         except Exception as e:
-            if type(e).__name__ != "ClusterError":  # kam_xl.cluster's, imported only with --scheduler
+            # kam_xl.cluster's (imported only with --scheduler) and kam_xl.storage's (a URL that cannot be used)
+            if type(e).__name__ not in ("ClusterError", "StorageError"):
                 raise
             raise _fail([str(e)], EXIT_STOPPED) from None
     not_written: list[str] = []
     report = controller = None
     try:
-        report = write_conflict_report(results, out_dir)
+        report = _in_output(url, ["conflicts.csv"], out_dir, lambda d: write_conflict_report(results, d))
     except Exception as e:
-        not_written.append(_not_written(out_dir / "conflicts.csv", e))
+        not_written.append(str(e) if isinstance(e, NotWrittenError) else _not_written(out_dir / "conflicts.csv", e))
     try:
-        controller = write_controller(db, out_dir / CONTROLLER_FILE, lang,  # type: ignore[arg-type]
-                                      xlsm_book=_xlsm_book())
+        controller = _in_output(url, [CONTROLLER_FILE], out_dir, lambda d: write_controller(
+            db, d / CONTROLLER_FILE, lang, xlsm_book=_xlsm_book()))  # type: ignore[arg-type]
     except NotWrittenError as e:
         not_written.append(str(e))
-    t = Table(title=f"kam-xl generate → {out_dir}", header_style="bold")
+    t = Table(title=f"kam-xl generate → {url or out_dir}", header_style="bold")
     for col in ("Account / respondent", "File", "Status", "Conflicts", "Backup"):
         t.add_column(col)
     for r in results:
@@ -362,6 +373,29 @@ def generate(
     out.print(f"Controller workbook: {controller or 'not written'}")
     if errors:
         raise _fail(errors)
+
+
+def _output_url(out: str) -> str | None:
+    """``--out`` as an fsspec URL (made absolute), or ``None`` for a local folder; a URL that cannot be opened
+    (fsspec or its filesystem missing) stops the run before anything is written."""
+    from kam_xl.storage import StorageError, UrlFolder, is_url  # fsspec itself only for a URL
+
+    if not is_url(out):
+        return None
+    try:
+        return UrlFolder(out).url
+    except StorageError as e:
+        raise _fail([str(e)], EXIT_STOPPED) from None
+
+
+def _in_output(url: str | None, names: list[str], out_dir: Path, write: Callable[[Path], Path | None]
+               ) -> Path | str | None:
+    """``write(folder)`` in the local output folder, or staged for the objects ``names`` at ``url``."""
+    if url is None:
+        return write(out_dir)
+    from kam_xl.storage import write_in
+
+    return write_in(url, names, write)
 
 
 def _collect_to_db(collected: DataBook, files: dict[tuple[str, str], str], to_db: str) -> list[str]:

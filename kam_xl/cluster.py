@@ -8,8 +8,9 @@ back in data-book order, so progress, summary, exit codes and ``conflicts.csv`` 
 parent writes the controller.
 
 Workers need kam_xl installed, the data book (a path they see at the same place, or a database URL they can
-reach) and the output folder at the same path (a shared file system): paths are made absolute before they
-are sent. This module is imported only when ``--scheduler`` is given.
+reach) and the output folder at the same path (a shared file system: paths are made absolute before they
+are sent) or at the same fsspec URL (``s3://…``, :mod:`kam_xl.storage`: each worker puts its plan back as
+one object). This module is imported only when ``--scheduler`` is given.
 """
 
 from __future__ import annotations
@@ -42,7 +43,10 @@ def shared_data_path(data_path: str | None) -> str | None:
 
 
 def _absolute(item: _Work) -> _Work:
+    """Local paths made absolute; an fsspec URL's items (relative ``PurePosixPath``s) as they are."""
     fn, key, folder, target = item
+    if not isinstance(folder, Path):
+        return item
     return fn, key, folder.resolve(), target.resolve()
 
 
