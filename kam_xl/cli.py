@@ -314,11 +314,6 @@ def generate(
 
     Exit codes: 0 all written; 2 some file listed, the rest written; 1 nothing done (bad options or data book).
     """
-    from rich.progress import Progress
-
-    from kam_xl.batch import CONTROLLER_FILE, generate_all, write_conflict_report, write_controller
-    from kam_xl.workbook.account_plan import ACCOUNT_ROLE
-
     if lang not in ("de", "en"):
         raise _fail([f"--lang {lang!r} — allowed: de or en"], EXIT_STOPPED)
     source = _data(data, db_schema, EXIT_STOPPED)
@@ -330,6 +325,33 @@ def generate(
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise _fail([f"{out_dir}: the output folder cannot be made — {fs_reason(e)}"], EXIT_STOPPED) from None
+    results = _generate_workbooks(db, source, url, out_dir, lang, jobs, questionnaires, scheduler)
+    report, controller, not_written = _generate_outputs(db, results, url, out_dir, lang)
+    t = Table(title=f"kam-xl generate → {url or out_dir}", header_style="bold")
+    for col in ("Account / respondent", "File", "Status", "Conflicts", "Backup"):
+        t.add_column(col)
+    for r in results:
+        t.add_row(r.account_id, r.path.name, f"[red]{r.status}[/]" if r.status == "error" else r.status,
+                  str(len(r.conflicts)) if r.conflicts else "–", r.backup.name if r.backup else "–")
+    out.print(t)
+    errors = [p for r in results for p in r.problems] + not_written
+    counts = {s: sum(1 for r in results if r.status == s) for s in ("new", "regenerated", "error")}
+    out.print(f"{counts['new']} new, {counts['regenerated']} regenerated, {counts['error']} not written; "
+              f"{sum(len(r.conflicts) for r in results)} conflict(s)" + (f" → {report}" if report else ""))
+    out.print(f"Controller workbook: {controller or 'not written'}")
+    if errors:
+        raise _fail(errors)
+
+
+def _generate_workbooks(db: DataBook, source: str | Path | None, url: str | None, out_dir: Path, lang: str,
+                        jobs: int, questionnaires: bool, scheduler: str | None) -> list[Any]:
+    """Every plan (and questionnaire) of ``generate`` written, with a progress bar on a terminal; a cluster or an
+    output URL that cannot be used stops the command (exit 1) before anything is written."""
+    from rich.progress import Progress
+
+    from kam_xl.batch import generate_all
+    from kam_xl.workbook.account_plan import ACCOUNT_ROLE
+
     results = []
     with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
         total = len(db.accounts) + (sum(r.role != ACCOUNT_ROLE for r in db.responses()) if questionnaires else 0)
@@ -348,6 +370,15 @@ def generate(
             if type(e).__name__ not in ("ClusterError", "StorageError"):
                 raise
             raise _fail([str(e)], EXIT_STOPPED) from None
+    return results
+
+
+def _generate_outputs(db: DataBook, results: list[Any], url: str | None, out_dir: Path, lang: str
+                      ) -> tuple[Path | None, Path | None, list[str]]:
+    """conflicts.csv and the controller after the plans: their paths (``None`` when not written) and what could
+    not be written."""
+    from kam_xl.batch import CONTROLLER_FILE, write_conflict_report, write_controller
+
     not_written: list[str] = []
     report = controller = None
     try:
@@ -359,20 +390,7 @@ def generate(
             db, d / CONTROLLER_FILE, lang, xlsm_book=_xlsm_book()))  # type: ignore[arg-type]
     except NotWrittenError as e:
         not_written.append(str(e))
-    t = Table(title=f"kam-xl generate → {url or out_dir}", header_style="bold")
-    for col in ("Account / respondent", "File", "Status", "Conflicts", "Backup"):
-        t.add_column(col)
-    for r in results:
-        t.add_row(r.account_id, r.path.name, f"[red]{r.status}[/]" if r.status == "error" else r.status,
-                  str(len(r.conflicts)) if r.conflicts else "–", r.backup.name if r.backup else "–")
-    out.print(t)
-    errors = [p for r in results for p in r.problems] + not_written
-    counts = {s: sum(1 for r in results if r.status == s) for s in ("new", "regenerated", "error")}
-    out.print(f"{counts['new']} new, {counts['regenerated']} regenerated, {counts['error']} not written; "
-              f"{sum(len(r.conflicts) for r in results)} conflict(s)" + (f" → {report}" if report else ""))
-    out.print(f"Controller workbook: {controller or 'not written'}")
-    if errors:
-        raise _fail(errors)
+    return report, controller, not_written
 
 
 def _output_url(out: str) -> str | None:
