@@ -20,9 +20,10 @@ spread (min–max). Per command it records wall time, CPU time (user + system of
 ``/usr/bin/time``, which counts every child that was waited for) and peak memory two ways:
 
 * **tree** — the peak of the *sum* of the resident set sizes of every process of the command's tree (the
-  command, ``--jobs`` workers and anything they start), sampled every 50 ms with psutil; and the same for the
+  command, ``--jobs`` workers and anything they start), sampled every 50 ms with psutil, and the same for the
   proportional set size (PSS: pages shared by forked workers counted once in total). This is the memory the
-  command needs of the machine.
+  command needs of the machine. Sampling can miss a short peak, so the table shows the larger of the sampled
+  sum and the largest process's exact peak (both are lower bounds of the tree's true peak).
 * **largest process** — ``/usr/bin/time``'s maximum RSS (``%M``), exact (the kernel's high-water mark) but the
   largest *single* process of the tree (``wait4``'s ``ru_maxrss`` of a tree is the max over its processes, not
   the sum), so it understates a tree whose processes run at the same time.
@@ -272,6 +273,8 @@ PAIRED = {"generate": "generate_vs_bare_write", "collect": "collect_vs_bare_read
 
 
 def _med(runs: list[dict[str, Any]], key: str) -> dict[str, float]:
+    if key == "tree_rss":  # both are lower bounds of the tree's true peak: the sampling can miss a short peak
+        return spread([max(r["tree_rss"], r["largest_rss"]) for r in runs])
     return spread([r[key] for r in runs])
 
 
@@ -301,6 +304,28 @@ def table(res: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def summary(res: dict[str, Any]) -> str:
+    """The table and the lines below it (load, renderer alone, per-plan slopes, differences found)."""
+    lines = [table(res), ""]
+    loads = spread([r["load_1min"] for acc in res["results"] for runs in acc["runs"].values() for r in runs])
+    lines.append(f"load average (1 min) after each command: median {loads['median']:.1f} ({loads['min']:.1f}–"
+                 f"{loads['max']:.1f}) on {res['env']['cpu_count']} CPUs shared with other work; total "
+                 f"{res.get('elapsed_s', 0):.0f} s")
+    for acc in res["results"]:
+        r = acc["renderer_in_process"]
+        lines.append(f"N={acc['accounts']}: renderer alone (fill_workbook + close, in memory) / bare write_plan, "
+                     f"{r['plans']} plans in one process: {_mm(r['ratio'], fmt='.2f')} ×; bare files "
+                     + ("have the same cells as kam_xl's" if acc["baseline_same_cells"]
+                        else f"DIFFER from kam_xl's: {acc['baseline_differences']}"))
+    if len(res["results"]) > 1:
+        m = marginal(res["results"])
+        lines.append(f"per plan between N={m['from']:,} and N={m['to']:,} (slope of the medians): " + "; ".join(
+            f"{k} {m[k]['wall_ms_per_plan']:.0f} ms wall / {m[k]['cpu_ms_per_plan']:.0f} ms CPU" for k in LABELS))
+        lines.append("kam_xl / bare per plan (slopes): " + "; ".join(
+            f"{k}: wall {v['wall']:.2f} ×, CPU {v['cpu']:.2f} ×" for k, v in m.items() if "_vs_" in k))
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the commands, print the table, write the JSON."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -308,7 +333,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--full", action="store_true", help=f"also {FULL:,} accounts (hours on 2 shared cores)")
     ap.add_argument("--rounds", type=int, default=3, help="rounds of every command and pair (default 3)")
     ap.add_argument("--json", type=Path, default=HERE / "results_commands.json", help="where to write the results")
+    ap.add_argument("--report", type=Path, metavar="JSON", help="only print the summary of an earlier results file")
     args = ap.parse_args(argv)
+    if args.report:
+        print(summary(json.loads(args.report.read_text(encoding="utf-8"))))
+        return 0
     try:
         counts = [int(x) for x in args.accounts.split(",") if x.strip()]
     except ValueError:
@@ -333,23 +362,8 @@ def main(argv: list[str] | None = None) -> int:
     if len(res["results"]) > 1:
         res["marginal"] = marginal(res["results"])
     args.json.write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
-    print(table(res))
-    print(f"\nload average (1 min) during the run: median {res['load_during']['median']:.1f} "
-          f"({res['load_during']['min']:.1f}–{res['load_during']['max']:.1f}) on {res['env']['cpu_count']} CPUs; "
-          f"total {res['elapsed_s']:.0f} s; JSON: {args.json}")
-    for acc in res["results"]:
-        r = acc["renderer_in_process"]
-        print(f"N={acc['accounts']}: renderer alone (fill_workbook + close in memory) vs bare write_plan, "
-              f"{r['plans']} plans in this process: {_mm(r['ratio'], fmt='.2f')} ×")
-    if "marginal" in res:
-        m = res["marginal"]
-        print(f"per plan between N={m['from']} and N={m['to']} (slope of the medians): " + "; ".join(
-            f"{k} {m[k]['wall_ms_per_plan']:.0f} ms wall / {m[k]['cpu_ms_per_plan']:.0f} ms CPU" for k in LABELS))
-        print("kam_xl / bare per plan: " + "; ".join(
-            f"{k}: wall {v['wall']:.2f} ×, CPU {v['cpu']:.2f} ×" for k, v in m.items() if "_vs_" in k))
-    for acc in res["results"]:
-        if not acc["baseline_same_cells"]:
-            print(f"N={acc['accounts']}: bare files differ from kam_xl's: {acc['baseline_differences']}")
+    print(summary(res))
+    print(f"JSON: {args.json}")
     return 0
 
 
