@@ -126,6 +126,21 @@ def _trimmed(rows: list[list[Any]]) -> list[list[Any]]:
     return out
 
 
+def _first_difference(ga: list[list[Any]], gb: list[list[Any]]) -> str:
+    """Where two grids first differ, as ``row R, column C: a ≠ b`` (values cut to 60 characters)."""
+    for r in range(max(len(ga), len(gb))):
+        ra, rb = (ga[r] if r < len(ga) else []), (gb[r] if r < len(gb) else [])
+        for c in range(max(len(ra), len(rb))):
+            va, vb = (ra[c] if c < len(ra) else None), (rb[c] if c < len(rb) else None)
+            if va != vb:
+                if isinstance(va, str) and isinstance(vb, str):
+                    at = next((i for i, (x, y) in enumerate(zip(va, vb, strict=False)) if x != y),
+                              min(len(va), len(vb)))
+                    va, vb = va[max(0, at - 30):at + 30], vb[max(0, at - 30):at + 30]
+                return f"row {r + 1}, column {c + 1}: {str(va)[:60]!r} ≠ {str(vb)[:60]!r}"
+    return "the same values"
+
+
 def same_cells(a: Path, b: Path) -> list[str]:
     """Compare the values of every sheet of two workbooks as python-calamine reads them; returns the
     differences found (empty when the cells are the same)."""
@@ -137,5 +152,5 @@ def same_cells(a: Path, b: Path) -> list[str]:
         ga = _trimmed(wa.get_sheet_by_name(name).to_python(skip_empty_area=False))
         gb = _trimmed(wb.get_sheet_by_name(name).to_python(skip_empty_area=False))
         if ga != gb:
-            diffs.append(f"sheet {name}: cell values differ")
+            diffs.append(f"{a.name}, sheet {name}: {_first_difference(ga, gb)}")
     return diffs
