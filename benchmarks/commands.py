@@ -316,7 +316,8 @@ def summary(res: dict[str, Any]) -> str:
         lines.append(f"N={acc['accounts']}: renderer alone (fill_workbook + close, in memory) / bare write_plan, "
                      f"{r['plans']} plans in one process: {_mm(r['ratio'], fmt='.2f')} ×; bare files "
                      + ("have the same cells as kam_xl's" if acc["baseline_same_cells"]
-                        else f"DIFFER from kam_xl's: {acc['baseline_differences']}"))
+                        else f"DIFFER from kam_xl's (first of {len(acc['baseline_differences'])} shown in the JSON): "
+                             f"{acc['baseline_differences'][0]}"))
     if len(res["results"]) > 1:
         m = marginal(res["results"])
         lines.append(f"per plan between N={m['from']:,} and N={m['to']:,} (slope of the medians): " + "; ".join(
