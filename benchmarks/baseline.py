@@ -3,26 +3,29 @@
 The writing baseline gets the account plans' cells from kam_xl's own layouts, built *before* any timer
 starts, and writes exactly those cells — same sheets (including ``_meta``), same values, the same formula
 strings with the same cached results — with no formats, data validations, defined names, protection,
-column widths or charts. So it measures only what xlsxwriter needs to write the content.
+column widths or charts. So it measures only what xlsxwriter needs to write the content. This module makes
+those cells (:func:`dump_cells`) and compares finished files (:func:`same_cells`); ``bare.py`` is the bare
+script itself, run as a command of its own.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import pickle
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from kam_xl.batch import plan_filename
+from kam_xl.batch import databook_reference, plan_filename
 from kam_xl.databook import DataBook
-from kam_xl.workbook import render
 from kam_xl.workbook.account_plan import AccountPlanData, account_plan
-from kam_xl.workbook.layout import Book, input_values
-from kam_xl.workbook.merge import snapshot_meta
+from kam_xl.workbook.layout import Book
+from kam_xl.workbook.merge import regen_values, snapshot_meta
 from kam_xl.workbook.render import META_SHEET, fill_workbook
 
 
@@ -34,21 +37,6 @@ class PreparedBook:
     filename: str
     book: Book
     extra: tuple[tuple[str, tuple[tuple[Any, ...], ...]], ...] = ()
-
-
-def prepare_books(db: DataBook, now: datetime, lang: str = "de") -> list[PreparedBook]:
-    """The layouts of every account's plan as ``generate_plan`` builds them for a new file (with the input
-    snapshot in ``meta``), so the baseline writes the same ``_meta`` sheet too."""
-    out = []
-    for account in db.accounts:
-        data = AccountPlanData.from_databook(db, account.account_id)
-        book = account_plan(data, lang, now)  # type: ignore[arg-type]
-        book.meta.update(snapshot_meta(input_values(book)))
-        out.append(PreparedBook(plan_filename(account), book))
-    if out:  # the renderer's own sheets beyond the layout and _meta: the same in every plan of one language
-        extra = renderer_sheets(out[0].book)
-        out = [PreparedBook(p.filename, p.book, extra) for p in out]
-    return out
 
 
 def renderer_sheets(book: Book) -> tuple[tuple[str, tuple[tuple[Any, ...], ...]], ...]:
@@ -69,66 +57,62 @@ def meta_rows(book: Book) -> list[tuple[str, str]]:
     return [(k, str(v)) for k, v in meta.items()]
 
 
-def write_bare(book: Book, path: Path, extra: tuple[tuple[str, tuple[tuple[Any, ...], ...]], ...] = (),
-               workbook: type[xlsxwriter.Workbook] = xlsxwriter.Workbook) -> None:
-    """Write ``book``'s cells with xlsxwriter and nothing else (no styles, validation, names, protection),
-    then the ``extra`` sheets' cells. ``workbook`` is xlsxwriter's class (the baseline) or, for the second,
-    informative baseline, kam_xl's subclass that prepares each distinct formula once."""
-    wb = workbook(str(path))
-    for sheet in book.sheets:
-        ws = wb.add_worksheet(sheet.name)
+def plain_cells(p: PreparedBook) -> list[tuple[str, list[tuple[int, int, Any, str | None, Any]]]]:
+    """The cells of one prepared plan as plain Python values for ``bare.py write``: per sheet (the layout's,
+    then ``_meta``, then the renderer's extra sheets) a list of (row, column, value, formula, cached result).
+    Blanks without a format are no cells; a cached result is what xlsxwriter would be given (text, number,
+    ``"TRUE"``/``"FALSE"``, an error value's text, ``""`` for none)."""
+    sheets: list[tuple[str, list[tuple[int, int, Any, str | None, Any]]]] = []
+    for sheet in p.book.sheets:
+        cells: list[tuple[int, int, Any, str | None, Any]] = []
         for c in sheet.cells:
             if c.formula is not None:
-                cached: Any = c.cached
-                if cached is None:
-                    cached = ""
-                elif isinstance(cached, bool):
-                    cached = "TRUE" if cached else "FALSE"
-                ws.write_formula(c.row, c.col, c.formula, None, cached)
-            elif c.value is None:
-                continue  # a blank without a format is not a cell
-            elif isinstance(c.value, bool):
-                ws.write_boolean(c.row, c.col, c.value)
-            elif isinstance(c.value, int | float):
-                ws.write_number(c.row, c.col, c.value)
-            else:
-                ws.write_string(c.row, c.col, str(c.value))
-    ws = wb.add_worksheet(META_SHEET)
-    for i, (key, value) in enumerate(meta_rows(book)):
-        ws.write_string(i, 0, key)
-        ws.write_string(i, 1, value)
-    for name, rows in extra:
-        ws = wb.add_worksheet(name)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if isinstance(value, str) and value:
-                    ws.write_string(r, c, value)
-                elif not isinstance(value, str):
-                    ws.write(r, c, value)
-    wb.close()
+                cells.append((c.row, c.col, None, c.formula, _cached(c.cached)))
+            elif c.value is not None:
+                value = c.value if isinstance(c.value, bool | int | float) else str(c.value)
+                cells.append((c.row, c.col, value, None, None))
+        sheets.append((sheet.name, cells))
+    sheets.append((META_SHEET, [(i, k, text, None, None) for i, row in enumerate(meta_rows(p.book))
+                                for k, text in enumerate(row)]))
+    for name, rows in p.extra:
+        sheets.append((name, [(r, c, value, None, None) for r, row in enumerate(rows)
+                              for c, value in enumerate(row) if value != "" and value is not None]))
+    return sheets
 
 
-def write_all_bare(books: list[PreparedBook], out_dir: Path, formula_cache: bool = False) -> int:
-    """Write every prepared book into ``out_dir`` (the baseline of generation); returns the count. With
-    ``formula_cache`` the same cells go through kam_xl's worksheet class, which prepares each distinct formula
-    once (the comparison that shows what kam_xl's styles, validation, names, charts and layout cost)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    workbook = render._Workbook if formula_cache else xlsxwriter.Workbook
-    for p in books:
-        write_bare(p.book, out_dir / p.filename, p.extra, workbook)
-    return len(books)
+def _cached(cached: Any) -> Any:
+    if cached is None:
+        return ""
+    if isinstance(cached, bool):
+        return "TRUE" if cached else "FALSE"
+    if isinstance(cached, int | float | str):
+        return cached
+    return str(cached)  # an error value (CellError) as Excel shows it
 
 
-def read_all_bare(paths: list[Path]) -> int:
-    """Read every sheet of every file with python-calamine (the baseline of collection); returns the number
-    of cells read."""
-    cells = 0
-    for p in paths:
-        wb = CalamineWorkbook.from_path(str(p))
-        for name in wb.sheet_names:
-            rows = wb.get_sheet_by_name(name).to_python()
-            cells += sum(len(r) for r in rows)
-    return cells
+def prepared_books(db: DataBook, data_path: Path, now: datetime, lang: str = "de") -> Iterator[PreparedBook]:
+    """Every account's plan as ``generate --data data_path`` builds it at ``now`` for a new file (``_meta``
+    with the data book's reference and the input snapshot), one at a time."""
+    extra: tuple[tuple[str, tuple[tuple[Any, ...], ...]], ...] | None = None
+    for account in db.accounts:
+        data = dataclasses.replace(AccountPlanData.from_databook(db, account.account_id),
+                                   data_book=databook_reference(data_path))
+        book = account_plan(data, lang, now)  # type: ignore[arg-type]
+        book.meta.update(snapshot_meta(regen_values(book)))  # the snapshot generate writes
+        if extra is None:  # the renderer's own sheets: the same in every plan of one language
+            extra = renderer_sheets(book)
+        yield PreparedBook(plan_filename(account), book, extra)
+
+
+def dump_cells(db: DataBook, data_path: Path, now: datetime, path: Path, lang: str = "de") -> int:
+    """Write the plain cells of every account's plan (:func:`prepared_books`) to ``path`` as a stream of
+    pickled ``(file name, sheets)`` records, one plan at a time; returns the count."""
+    n = 0
+    with path.open("wb") as fh:
+        for p in prepared_books(db, data_path, now, lang):
+            pickle.dump((p.filename, plain_cells(p)), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            n += 1
+    return n
 
 
 def _trimmed(rows: list[list[Any]]) -> list[list[Any]]:
@@ -142,6 +126,21 @@ def _trimmed(rows: list[list[Any]]) -> list[list[Any]]:
     return out
 
 
+def _first_difference(ga: list[list[Any]], gb: list[list[Any]]) -> str:
+    """Where two grids first differ, as ``row R, column C: a ≠ b`` (values cut to 60 characters)."""
+    for r in range(max(len(ga), len(gb))):
+        ra, rb = (ga[r] if r < len(ga) else []), (gb[r] if r < len(gb) else [])
+        for c in range(max(len(ra), len(rb))):
+            va, vb = (ra[c] if c < len(ra) else None), (rb[c] if c < len(rb) else None)
+            if va != vb:
+                if isinstance(va, str) and isinstance(vb, str):
+                    at = next((i for i, (x, y) in enumerate(zip(va, vb, strict=False)) if x != y),
+                              min(len(va), len(vb)))
+                    va, vb = va[max(0, at - 30):at + 30], vb[max(0, at - 30):at + 30]
+                return f"row {r + 1}, column {c + 1}: {str(va)[:60]!r} ≠ {str(vb)[:60]!r}"
+    return "the same values"
+
+
 def same_cells(a: Path, b: Path) -> list[str]:
     """Compare the values of every sheet of two workbooks as python-calamine reads them; returns the
     differences found (empty when the cells are the same)."""
@@ -153,5 +152,5 @@ def same_cells(a: Path, b: Path) -> list[str]:
         ga = _trimmed(wa.get_sheet_by_name(name).to_python(skip_empty_area=False))
         gb = _trimmed(wb.get_sheet_by_name(name).to_python(skip_empty_area=False))
         if ga != gb:
-            diffs.append(f"sheet {name}: cell values differ")
+            diffs.append(f"{a.name}, sheet {name}: {_first_difference(ga, gb)}")
     return diffs

@@ -8,7 +8,7 @@ The phases are timed by calling kam_xl's own functions one after the other for e
 * ``compute`` — the KAM methods alone: :func:`~kam_xl.cdb.cdb_statement`, :func:`~kam_xl.portfolio.portfolio_band`
   and the Kgb scoring (:func:`~kam_xl.kgb.score_card`, ranks, weight checks), called directly;
 * ``layout`` — :func:`~kam_xl.workbook.account_plan.account_plan` minus ``compute`` (it calls those too);
-* ``input snapshot`` — :func:`~kam_xl.workbook.layout.input_values`, :func:`~kam_xl.workbook.merge.snapshot_meta`
+* ``input snapshot`` — :func:`~kam_xl.workbook.merge.regen_values`, :func:`~kam_xl.workbook.merge.snapshot_meta`
   and the file name;
 * ``render: xlsxwriter calls`` / ``render: XML + zip`` — :func:`~kam_xl.workbook.render.fill_workbook` (the
   cell, validation, name, chart … calls) writing into memory (a ``BytesIO``), then ``close()``;
@@ -16,7 +16,11 @@ The phases are timed by calling kam_xl's own functions one after the other for e
   ``fsync``, atomic rename). :func:`~kam_xl.workbook.render.write_book` is exactly ``fill_workbook`` into the
   temporary file, ``close()`` and this.
 
-The run starts, like a fresh ``kam-xl generate`` process, with the renderer's formula cache empty.
+The run starts, like a fresh ``kam-xl generate`` process, with the renderer's formula cache empty. Not in it:
+the controller workbook and the process pool of ``--jobs`` — ``commands.py`` times the whole command; the
+difference is theirs.
+
+Usage: ``python benchmarks/phases.py [--accounts 200]`` (prints the table; files go to a temporary folder).
 """
 
 from __future__ import annotations
@@ -36,8 +40,8 @@ from kam_xl.kgb import score_card, supplier_ranks, value_driver_ranks, weight_su
 from kam_xl.portfolio import portfolio_band
 from kam_xl.workbook import render
 from kam_xl.workbook.account_plan import AccountPlanData, account_plan
-from kam_xl.workbook.layout import Book, input_values
-from kam_xl.workbook.merge import snapshot_meta
+from kam_xl.workbook.layout import Book
+from kam_xl.workbook.merge import regen_values, snapshot_meta
 
 
 @dataclass
@@ -129,7 +133,7 @@ def profile_generation(data_path: Path, out_dir: Path, now: datetime, lang: str 
 
         t = perf_counter()
         target = out_dir / plan_filename(acc)
-        book.meta.update(snapshot_meta(input_values(book)))
+        book.meta.update(snapshot_meta(regen_values(book)))  # the snapshot generate writes
         prof.add("input snapshot", perf_counter() - t)
 
         content, calls, close = render_in_memory(book)
@@ -142,3 +146,29 @@ def profile_generation(data_path: Path, out_dir: Path, now: datetime, lang: str 
         prof.bytes_written += len(content)
         prof.accounts += 1
     return prof
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Profile generating the plans of a synthetic data book of ``--accounts`` accounts; print the phases."""
+    import argparse
+    import tempfile
+    from datetime import UTC
+
+    from synthetic import write_synthetic
+
+    ap = argparse.ArgumentParser(description="Where kam_xl's time goes when it generates plans (jobs=1).")
+    ap.add_argument("--accounts", type=int, default=200, help="accounts of the synthetic data book (default 200)")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="kam_xl_phases_") as tmp:
+        data = write_synthetic(args.accounts, Path(tmp) / "databook")[1]
+        prof = profile_generation(data, Path(tmp) / "plans", datetime.now(UTC).replace(microsecond=0))
+    print(f"| phase ({prof.accounts} plans, jobs=1, in one process) | s | ms/plan | share |\n|---|---:|---:|---:|")
+    for phase, s in prof.phases.items():
+        print(f"| {phase} | {s:.2f} | {1000 * s / prof.accounts:.1f} | {100 * s / prof.total:.0f} % |")
+    print(f"| total | {prof.total:.2f} | {1000 * prof.total / prof.accounts:.1f} | |")
+    print(f"file size per plan {prof.bytes_written / prof.accounts / 1024:.1f} KiB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
