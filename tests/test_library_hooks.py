@@ -8,6 +8,7 @@ The list is what ``grep`` finds of private names (a leading ``_`` on another lib
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 from typing import Any
 
@@ -84,7 +85,14 @@ def test_no_pyodide_probe_answers_as_xlwings_does(licensed: None, monkeypatch: p
 
     from kam_xl.addin.engines import no_pyodide_probe
 
-    original = utils.is_jsnull
+    # xlwings' own function, from a fresh copy of its module: an earlier test in this process may have put
+    # kam_xl's cached check in place already (the server does so on import)
+    spec = importlib.util.find_spec("xlwings.utils")
+    assert spec is not None and spec.loader is not None
+    fresh = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fresh)
+    original = fresh.is_jsnull
+    assert not getattr(original, "kam_xl_cached", False)
     monkeypatch.setattr(utils, "is_jsnull", original)  # restored after the test
     no_pyodide_probe()
     assert utils.is_jsnull is not original and getattr(utils.is_jsnull, "kam_xl_cached", False)
