@@ -115,3 +115,16 @@ class Books:
 def books() -> Books:
     """Builders, headers and the five-mistake data book."""
     return Books()
+
+
+@pytest.fixture
+def default_limits(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The read limits (kam_xl.package.PackageLimits) as shipped: no KAM_XL_MAX_* from the environment, the cached
+    limits read afresh before and after the test."""
+    from kam_xl.package import PackageLimits, current_limits
+
+    for name in PackageLimits.model_fields:
+        monkeypatch.delenv(f"KAM_XL_{name.upper()}", raising=False)
+    current_limits.cache_clear()
+    yield
+    current_limits.cache_clear()

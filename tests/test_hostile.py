@@ -16,11 +16,13 @@ from pathlib import Path
 import pytest
 
 from kam_xl.databook import DataBookError, demo_databook, read_databook
-from kam_xl.package import PackageLimits, current_limits, open_package
+from kam_xl.package import current_limits, open_package
 from kam_xl.workbook.account_plan import AccountPlanData, account_plan
 from kam_xl.workbook.names import WorkbookError, read_named
 from kam_xl.workbook.render import write_book
 from tests.hostile import build_corpus
+
+pytestmark = pytest.mark.usefixtures("default_limits")  # the read limits as shipped (conftest)
 
 # what each kind is refused with (a piece of the reason; the file name is checked separately)
 EXPECTED = {
@@ -59,14 +61,6 @@ BY_NAME_ONLY = {"huge_defined_name": "defined name everything spans 17,179,869,1
 def corpus(tmp_path_factory) -> dict[str, Path]:
     return build_corpus(tmp_path_factory.mktemp("hostile") / "files")
 
-
-@pytest.fixture(autouse=True)
-def default_limits(monkeypatch):
-    for name in PackageLimits.model_fields:
-        monkeypatch.delenv(f"KAM_XL_{name.upper()}", raising=False)
-    current_limits.cache_clear()
-    yield
-    current_limits.cache_clear()
 
 
 def test_the_corpus_has_every_kind(corpus):

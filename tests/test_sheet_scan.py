@@ -17,7 +17,6 @@ from kam_xl.databook import demo_databook
 from kam_xl.package import (
     _ATTR_S,
     PERCENT,
-    PackageLimits,
     WorkbookError,
     _cell_at,
     _kind,
@@ -29,18 +28,12 @@ from kam_xl.workbook.account_plan import AccountPlanData, account_plan
 from kam_xl.workbook.render import write_book
 from tests.hostile import base_parts, sheet_xml, write_xlsx
 
+pytestmark = pytest.mark.usefixtures("default_limits")  # the read limits as shipped (conftest)
+
 STYLES = ('<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/'
           'spreadsheetml/2006/main"><cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="9"/><xf numFmtId="10"/>'
           '</cellXfs></styleSheet>')
 
-
-@pytest.fixture(autouse=True)
-def default_limits(monkeypatch):
-    for name in PackageLimits.model_fields:
-        monkeypatch.delenv(f"KAM_XL_{name.upper()}", raising=False)
-    current_limits.cache_clear()
-    yield
-    current_limits.cache_clear()
 
 
 def _book(path: Path, cells: str, dimension: str = "A1") -> Path:
