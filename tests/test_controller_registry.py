@@ -131,7 +131,7 @@ def test_a_kind_cannot_take_a_key_or_input_that_is_registered_nor_need_an_absent
         register_controller(clash, list(CONTROLLER_SHEETS))
     with pytest.raises(ValueError, match="'selection' needs 'accounts', which is not registered"):
         build_order([SelectionSheet()])
-    loop = [type("A", (ControllerSheet,), {"key": "a", "needs": ("b",)})(),
-            type("B", (ControllerSheet,), {"key": "b", "needs": ("a",)})()]
+    loop = [type("A", (SelectionSheet,), {"key": "a", "needs": ("b",)})(),
+            type("B", (SelectionSheet,), {"key": "b", "needs": ("a",)})()]
     with pytest.raises(ValueError, match="cycle"):
         build_order(loop)

@@ -15,6 +15,7 @@ Every figure is a native formula whose cached value comes from :func:`kam_xl.exc
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import ClassVar
@@ -156,14 +157,14 @@ class QuestionnaireContext:
     lang: Lang
 
 
-class QuestionnaireSheet:
+class QuestionnaireSheet(ABC):
     """One sheet kind of the questionnaire workbook: its :attr:`key` and the one hook :meth:`build`."""
 
     key: ClassVar[str]
 
+    @abstractmethod
     def build(self, ctx: QuestionnaireContext) -> Sheet:
         """Its sheet in ``ctx.lang``."""
-        raise NotImplementedError(f"questionnaire sheet kind {self.key!r} has no build")
 
 
 class ProfileSheet(QuestionnaireSheet):

@@ -26,6 +26,7 @@ shipped templates loop over it. Adding a sheet is one module with one class plus
 from __future__ import annotations
 
 import dataclasses
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, MutableMapping, MutableSequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -45,7 +46,7 @@ OnProblem = ReportProblem  # a reader's callback for a refused cell (kam_xl.erro
 Rows = dict[str, list[dict[str, Any]]]
 
 
-class PlanSheet:
+class PlanSheet(ABC):
     """One sheet kind of the account plan; subclasses override the hooks (see the module docstring)."""
 
     key: ClassVar[str]
@@ -83,9 +84,9 @@ class PlanSheet:
         and the CDB year); ``None`` when the data book has nothing for it."""
         return None
 
+    @abstractmethod
     def layout(self, data: AccountPlanData, lang: Lang) -> Sheet:
         """The sheet for this plan data in ``lang``: cells, styles, inputs, defined names and keyed blocks."""
-        raise NotImplementedError(f"sheet kind {self.key!r} has no layout")
 
     def present(self, values: Mapping[str, Any]) -> bool:
         """Whether ``values`` (defined name → value) hold this sheet."""

@@ -22,6 +22,7 @@ Adding a controller sheet is one module with one such class plus one line in ``C
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -68,7 +69,7 @@ class BuildContext:
         return sheets[0] if sheets else None
 
 
-class ControllerSheet:
+class ControllerSheet(ABC):
     """One sheet kind of the controller workbook; subclasses override the hooks (see the module docstring)."""
 
     key: ClassVar[str]
@@ -76,9 +77,9 @@ class ControllerSheet:
     #: its typed inputs carried over on regeneration, as a model whose field aliases are the defined names
     Inputs: ClassVar[type[BaseModel] | None] = None
 
+    @abstractmethod
     def build(self, ctx: BuildContext) -> Sheet | list[Sheet]:
         """Its sheet(s) in ``ctx.lang`` (an empty list: none in this workbook)."""
-        raise NotImplementedError(f"controller sheet kind {self.key!r} has no build")
 
     def defaults(self, db: DataBook, lang: Lang) -> BaseModel | None:
         """Its inputs in a freshly generated controller (default: the model's field defaults)."""
