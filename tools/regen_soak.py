@@ -155,6 +155,38 @@ def _regroup(rows: list[dict[str, Any]], pick: Callable[[dict[str, Any]], bool],
     rows[:] = rest[:at] + kept + rest[at:]
 
 
+def _insert(rows: list[dict[str, Any]], pick: Callable[[dict[str, Any]], bool], field: str, names: list[str],
+            new: str, rng: random.Random) -> int:
+    """Move the (already added) rows of ``new`` to a random position among ``names``; returns the position."""
+    at = rng.randrange(len(names) + 1)
+    order = [*names[:at], new, *names[at:]]
+    _regroup(rows, pick, field, lambda _: order)
+    return at
+
+
+def _remove(rows: list[dict[str, Any]], pick: Callable[[dict[str, Any]], bool], field: str, victim: str) -> None:
+    _regroup(rows, pick, field, lambda o: [g for g in o if g != victim])
+
+
+def _reorder(rows: list[dict[str, Any]], pick: Callable[[dict[str, Any]], bool], field: str, names: list[str],
+             rng: random.Random) -> list[str]:
+    """Shuffle the groups of ``names`` into another order; returns it."""
+    order = names[:]
+    while order == names:
+        rng.shuffle(order)
+    _regroup(rows, pick, field, lambda _: order)
+    return order
+
+
+def _rename(rows: list[dict[str, Any]], pick: Callable[[dict[str, Any]], bool], field: str, victim: str,
+            cycle: int) -> str:
+    new = f"{victim} neu{cycle}"
+    for r in rows:
+        if pick(r) and r[field] == victim:
+            r[field] = new
+    return new
+
+
 def mutate(tables: Tables, account_id: str, rng: random.Random, cycle: int) -> str:
     """One random structural or value change of the account's data; returns what was done, in words."""
     kind = rng.choice(["product", "product", "criterion", "criterion", "activity", "activity", "cost", "value"])
@@ -170,25 +202,17 @@ def mutate(tables: Tables, account_id: str, rng: random.Random, cycle: int) -> s
                       "volume": float(rng.randint(10, 900)), "price": float(rng.randint(500, 5000)),
                       "share_of_wallet": round(rng.uniform(0.05, 0.9), 3)}
                      for sc, qs in (("plan", (1, 2, 3, 4)), ("actual", (1, 2))) for q in qs]
-            at = rng.randrange(len(names) + 1)
-            order = [*names[:at], new, *names[at:]]
             rows.extend(extra)
-            _regroup(rows, pick, "product", lambda _: order)
+            at = _insert(rows, pick, "product", names, new, rng)
             return f"{account_id}: product {new!r} added at position {at + 1}"
         victim = rng.choice(names)
         if how == "remove":
-            _regroup(rows, pick, "product", lambda o: [g for g in o if g != victim])
+            _remove(rows, pick, "product", victim)
             return f"{account_id}: product {victim!r} removed"
         if how == "reorder":
-            order = names[:]
-            while order == names:
-                rng.shuffle(order)
-            _regroup(rows, pick, "product", lambda _: order)
+            order = _reorder(rows, pick, "product", names, rng)
             return f"{account_id}: products reordered {names} → {order}"
-        new = f"{victim} neu{cycle}"
-        for r in rows:
-            if pick(r) and r["product"] == victim:
-                r["product"] = new
+        new = _rename(rows, pick, "product", victim, cycle)
         return f"{account_id}: product {victim!r} renamed {new!r}"
     if kind == "criterion":
         rows = tables["kgb"]
@@ -208,9 +232,7 @@ def mutate(tables: Tables, account_id: str, rng: random.Random, cycle: int) -> s
             rows.extend({"account_id": account_id, "segment": segment, "criterion": new, "weight": step,
                          "supplier": s, "own": own, "rating": float(rng.randrange(0, 101, 5))}
                         for s, own in suppliers)
-            at = rng.randrange(len(crits) + 1)
-            order = [*crits[:at], new, *crits[at:]]
-            _regroup(rows, pick, "criterion", lambda _: order)
+            at = _insert(rows, pick, "criterion", crits, new, rng)
             return (f"{account_id}/{segment}: criterion {new!r} added at position {at + 1} ({step:g} points from "
                     f"{donor!r})")
         victim = rng.choice(crits)
@@ -219,18 +241,12 @@ def mutate(tables: Tables, account_id: str, rng: random.Random, cycle: int) -> s
             for r in rows:
                 if pick(r) and r["criterion"] == heir:
                     r["weight"] += weight[victim]
-            _regroup(rows, pick, "criterion", lambda o: [g for g in o if g != victim])
+            _remove(rows, pick, "criterion", victim)
             return f"{account_id}/{segment}: criterion {victim!r} removed (its weight to {heir!r})"
         if how == "reorder":
-            order = crits[:]
-            while order == crits:
-                rng.shuffle(order)
-            _regroup(rows, pick, "criterion", lambda _: order)
+            _reorder(rows, pick, "criterion", crits, rng)
             return f"{account_id}/{segment}: criteria reordered"
-        new = f"{victim} neu{cycle}"
-        for r in rows:
-            if pick(r) and r["criterion"] == victim:
-                r["criterion"] = new
+        new = _rename(rows, pick, "criterion", victim, cycle)
         return f"{account_id}/{segment}: criterion {victim!r} renamed {new!r}"
     if kind == "activity":
         rows = tables["activities"]
@@ -242,24 +258,16 @@ def mutate(tables: Tables, account_id: str, rng: random.Random, cycle: int) -> s
             rows.append({"account_id": account_id, "year": year, "activity": new,
                          "stage": rng.choice(["development", "production", "service", "sales"]),
                          "driver_quantity": float(rng.randint(1, 200)), "cost_rate": float(rng.randint(50, 3000))})
-            at = rng.randrange(len(names) + 1)
-            order = [*names[:at], new, *names[at:]]
-            _regroup(rows, pick, "activity", lambda _: order)
+            at = _insert(rows, pick, "activity", names, new, rng)
             return f"{account_id}: activity {new!r} added at position {at + 1}"
         victim = rng.choice(names)
         if how == "remove":
-            _regroup(rows, pick, "activity", lambda o: [g for g in o if g != victim])
+            _remove(rows, pick, "activity", victim)
             return f"{account_id}: activity {victim!r} removed"
         if how == "reorder":
-            order = names[:]
-            while order == names:
-                rng.shuffle(order)
-            _regroup(rows, pick, "activity", lambda _: order)
+            _reorder(rows, pick, "activity", names, rng)
             return f"{account_id}: activities reordered"
-        new = f"{victim} neu{cycle}"
-        for r in rows:
-            if pick(r) and r["activity"] == victim:
-                r["activity"] = new
+        new = _rename(rows, pick, "activity", victim, cycle)
         return f"{account_id}: activity {victim!r} renamed {new!r}"
     if kind == "cost":
         rows = tables["kaop_costs"]
