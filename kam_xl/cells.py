@@ -53,6 +53,20 @@ class PercentNumber(float):
     def __repr__(self) -> str:
         return f"PercentNumber({float(self)!r})"
 
+    def __str__(self) -> str:  # shown as the number it is (float's str would use the repr above)
+        return float.__repr__(self)
+
+
+def percent_as_points(value: PercentNumber) -> str:
+    """Why a percent-formatted number is not points: ``formatted as a percentage (80 %) — type 80 for 80
+    points``.
+
+    >>> percent_as_points(PercentNumber(0.8))
+    'formatted as a percentage (80 %) — type 80 for 80 points'
+    """
+    points = f"{float(value) * 100:.10g}"
+    return f"formatted as a percentage ({points} %) — type {points} for {points} points"
+
 
 def is_error(value: Any) -> bool:
     """True for a :class:`CellError`.

@@ -158,3 +158,20 @@ def test_databook_cells_carry_percent_numbers(tmp_path):
     [raw] = list(src.rows)
     assert type(raw[3]) is PercentNumber and raw[3] == 0.25  # D2, shown as 25 %: what the cell parser gets
     assert type(raw[4]) is float
+
+
+def test_a_percent_formatted_rating_in_the_data_book_is_a_problem(tmp_path):
+    """A Kgb rating (0–100 points) typed as 0.8 in a cell formatted "0%" shows 80 % but is not 80 points, nor 0.8:
+    the data book names the cell; a fraction column (share of wallet) takes a percent cell as the fraction."""
+    path = _databook(tmp_path / "book.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["portfolio"]["E2"] = 1.2
+    wb["accounts"]["G3"] = 2026
+    wb["kgb"]["G2"] = 0.8
+    wb["kgb"]["G2"].number_format = "0%"
+    wb.save(path)
+    with pytest.raises(DataBookError) as e:
+        read_databook(path)
+    assert [(p.sheet, p.row, p.column, p.cell, p.value, p.message) for p in e.value.problems] == [
+        ("kgb", 2, "rating", "G2", "0.8", "formatted as a percentage (80 %) — type 80 for 80 points — allowed: a "
+                                         "number from 0 to 100")]

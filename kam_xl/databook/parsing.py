@@ -10,7 +10,7 @@ from array import array
 from typing import Any
 
 from kam_xl import csvio
-from kam_xl.cells import CellError
+from kam_xl.cells import CellError, PercentNumber, percent_as_points
 from kam_xl.databook.rows import _TEXT_KINDS, TableRows, _encode, _store
 from kam_xl.databook.schema import ALLOWED, Column, Problem, Table
 from kam_xl.databook.sources import Source, _header_positions, _percent_text
@@ -86,6 +86,7 @@ def _to_fraction(value: Any, numbers: csvio.FileNumbers | None) -> float:
     return _to_number(value, numbers)
 
 
+_POINTS_KINDS = {"score", "rating"}  # scales of 0–100 points, where a percent-formatted cell is a mistake
 _GUARDABLE_KINDS = _TEXT_KINDS | {"bool"}  # kinds read from text cells, which csvio.guard may have guarded
 _TRUE = {"true", "1", "yes", "y", "ja", "j", "wahr", "x"}
 _FALSE = {"false", "0", "no", "n", "nein", "falsch"}
@@ -101,6 +102,8 @@ def _parse_cell(col: Column, value: Any, src: Source) -> Any:
         if text is None:
             raise _CellError
         return sys.intern(text)  # ids, names and products repeat on thousands of rows: keep one copy each
+    if kind in _POINTS_KINDS and isinstance(value, PercentNumber):  # 0.8 shown as "80 %" is not 0.8 points
+        raise _CellError(f"{percent_as_points(value)} — allowed: {_allowed(col)}")
     if kind == "rating":
         try:
             return parse_rating(value)

@@ -41,7 +41,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
-from kam_xl.cells import CellError, PercentNumber
+from kam_xl.cells import CellError, PercentNumber, percent_as_points
 from kam_xl.text import choice_key, clean_text
 from kam_xl.workbook.layout import TEXT_MAX_CHARS
 
@@ -91,17 +91,6 @@ def is_blank(value: Any) -> bool:
 def _refuse_error(value: Any) -> None:
     if isinstance(value, CellError):
         raise Refusal(value.problem())
-
-
-def percent_as_points(value: PercentNumber) -> str:
-    """Why a percent-formatted number is not points: ``formatted as a percentage (80 %) — type 80 for 80
-    points``.
-
-    >>> percent_as_points(PercentNumber(0.8))
-    'formatted as a percentage (80 %) — type 80 for 80 points'
-    """
-    points = f"{float(value) * 100:.10g}"
-    return f"formatted as a percentage ({points} %) — type {points} for {points} points"
 
 
 def number(value: Any, low: float | None = None, high: float | None = None, *, required: bool = False,
