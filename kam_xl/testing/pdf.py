@@ -1,0 +1,118 @@
+"""Print workbooks to PDF with LibreOffice in a given locale, and read the PDFs back (pages, text, font sizes).
+
+What a controller sees on paper is what LibreOffice (or Excel) makes of the workbook's page setup, so the
+print tests and ``tools/print_check.py`` convert with ``soffice --headless --convert-to pdf`` — with a fresh
+profile per call whose locale is ``de-DE`` (numbers print as ``1.234,5``), cached values kept as kam_xl wrote
+them (no recalculation: the recalculation tests check the formulas) — and read the result with poppler's
+``pdfinfo`` / ``pdftotext`` (Debian package ``poppler-utils``).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+import zlib
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from kam_xl.testing.recalc import RECALC_NEVER, _kill_group, find_soffice
+
+__all__ = ["BODY_POINTS", "font_scales", "page_count", "pdf_text", "to_pdf"]
+
+#: The body font size of every generated workbook (xlsxwriter's default Calibri 11): a page printed at scale
+#: s shows its body text at ``BODY_POINTS * s`` points in the PDF.
+BODY_POINTS = 11.0
+_FONT_SIZE = re.compile(rb"([0-9]+(?:\.[0-9]+)?) Tf")
+_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
+
+
+def _profile_xcu(locale: str, recalc_mode: int) -> str:
+    """A ``registrymodifications.xcu`` setting the locale (number formats) and the recalculation mode."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"'
+        ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+        f'<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale" oor:op="fuse">'
+        f"<value>{locale}</value></prop></item>\n"
+        + "".join(f'<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="{n}" oor:op="fuse">'
+                  f"<value>{recalc_mode}</value></prop></item>\n" for n in ("OOXMLRecalcMode", "ODFRecalcMode"))
+        + "</oor:items>\n"
+    )
+
+
+def to_pdf(files: Sequence[Path], out_dir: Path, locale: str = "de-DE", timeout: float = 300) -> list[Path]:
+    """Print ``files`` (workbooks) to ``out_dir/<stem>.pdf`` with LibreOffice in ``locale``, in one soffice
+    call with a fresh profile; returns the PDFs in input order.
+
+    Raises ``RuntimeError`` naming the files when soffice is missing, does not finish within ``timeout``
+    seconds, or produces no PDF for a file."""
+    inputs = [Path(f).resolve() for f in files]
+    soffice = find_soffice()
+    if soffice is None:
+        raise RuntimeError(f"to_pdf: LibreOffice (soffice) not found, cannot print {', '.join(map(str, inputs))}")
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    outputs = [out_dir / f"{p.stem}.pdf" for p in inputs]
+    for target in outputs:
+        target.unlink(missing_ok=True)
+    profile = Path(tempfile.mkdtemp(prefix="kam_xl_pdf_profile_"))
+    try:
+        (profile / "user").mkdir()
+        (profile / "user" / "registrymodifications.xcu").write_text(_profile_xcu(locale, RECALC_NEVER), "utf-8")
+        proc = subprocess.Popen(
+            [soffice, "--headless", "--norestore", "--nolockcheck", f"-env:UserInstallation={profile.as_uri()}",
+             "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, inputs)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+            env={"PATH": "/usr/bin:/bin", "HOME": str(profile), "LANG": "C.UTF-8"}, start_new_session=True)
+        try:
+            _, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            proc.communicate()
+            raise RuntimeError(f"to_pdf: soffice did not finish within {timeout:g} s") from None
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    missing = [str(src) for src, out in zip(inputs, outputs, strict=True) if not out.is_file()]
+    if missing:
+        raise RuntimeError(f"to_pdf: soffice produced no PDF for {', '.join(missing)}: "
+                           f"{stderr.decode(errors='replace').strip()}")
+    return outputs
+
+
+def _poppler(tool: str, *args: str) -> str:
+    exe = shutil.which(tool)
+    if exe is None:
+        raise RuntimeError(f"{tool} not found: install poppler-utils (Debian: apt-get install poppler-utils)")
+    return subprocess.run([exe, *args], check=True, capture_output=True, text=True).stdout
+
+
+def page_count(pdf: Path) -> int:
+    """The number of pages of ``pdf`` (``pdfinfo``)."""
+    found = re.search(r"^Pages:\s+(\d+)", _poppler("pdfinfo", str(pdf)), re.M)
+    if found is None:
+        raise RuntimeError(f"pdfinfo gave no page count for {pdf}")
+    return int(found.group(1))
+
+
+def pdf_text(pdf: Path) -> str:
+    """The text of ``pdf`` in reading layout (``pdftotext -layout``); pages separated by form feeds."""
+    return _poppler("pdftotext", "-layout", str(pdf), "-")
+
+
+def font_scales(pdf: Path) -> list[float]:
+    """Per content stream of ``pdf`` (LibreOffice writes one per page), the scale its text is printed at: its
+    most frequent font size over :data:`BODY_POINTS` (a page printed at 45 % sets its 11 pt cells in ~5 pt)."""
+    data = pdf.read_bytes()
+    scales = []
+    for m in _STREAM.finditer(data):
+        try:
+            content = zlib.decompress(m.group(1))
+        except zlib.error:
+            continue
+        sizes = Counter(float(s) for s in _FONT_SIZE.findall(content))
+        if sizes:
+            scales.append(round(sizes.most_common(1)[0][0] / BODY_POINTS, 3))
+    return scales
