@@ -110,6 +110,7 @@ def account_plan(data: AccountPlanData, lang: Lang = "de", generated_at: datetim
     when = (generated_at or datetime.now(UTC)).isoformat(timespec="seconds")
     return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION,
                 sheets=[kind.layout(data, lang) for kind in PLAN_SHEETS], lang=lang,
+                currency=data.account.currency,
                 meta={"account_id": data.account.account_id, "generated_at": when,
                       "cdb_year": "" if data.cdb_year is None else str(data.cdb_year),
                       "title": f"Account-Plan {data.account.name}",

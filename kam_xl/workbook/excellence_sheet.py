@@ -254,7 +254,7 @@ def excellence_sheet(catalogue: Catalogue, dimensions: list[str], response: Resp
     unsupported = set(result.unsupported)
     words = rating_words(lang)
 
-    s = Sheet(sheet_name, widths={0: 9, 1: 100, 2: 32, 3: 44, 4: 8, 5: 22}, freeze=(3, 0))
+    s = Sheet(sheet_name, widths={0: 9, 1: 72, 2: 30, 3: 36, 4: 8, 5: 20}, freeze=(3, 0))
     s.put(0, 0, _t(lang, "KAM-Excellence: Fitness-Check", "KAM excellence: fitness check"), style="title")
     s.put(1, 0, _t(lang, "Gelbe Zellen sind Eingaben: Bewertung aus der Liste wählen und Belege nennen. "
                          "„nicht relevant“ und offene Kriterien zählen nicht zum Mittelwert.",

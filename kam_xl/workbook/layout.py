@@ -183,6 +183,32 @@ class KeyedFamily:
 
 
 KeySpec = RowKey | KeyedFamily
+#: The cell styles that head a block: a page break is placed before them, never right after them.
+HEADING_STYLES = frozenset({"title", "subtitle"})
+
+
+@dataclass(frozen=True)
+class Print:
+    """How a sheet prints — every sheet has one (:attr:`Sheet.print`), its defaults fit every layout:
+
+    A4 landscape; fit to as few pages wide as keep the print scale at or above
+    :data:`~kam_xl.workbook.printing.MIN_FIT_SCALE` (one page wide when that stays legible, else the columns
+    split over pages at a legible scale with the key column repeated); header (book title, sheet, generation
+    date) and footer ("Seite x von y"); row breaks placed by the renderer so that a heading (a cell of a
+    :data:`HEADING_STYLES` style) and its block start a page instead of ending one.
+
+    ``repeat_rows`` (first, last; 0-based) repeat on every page — ``None``: the rows above and including a
+    sheet's one header row when it has a single table, else its title row. ``repeat_cols`` are the key
+    columns repeated on every page wide (default column A). ``area`` limits what prints (first row, first
+    col, last row, last col); ``printed=False`` keeps a sheet out of print (it is hidden: raw data sheets the
+    formulas read).
+    """
+
+    landscape: bool = True
+    repeat_rows: tuple[int, int] | None = None
+    repeat_cols: tuple[int, int] | None = (0, 0)
+    area: tuple[int, int, int, int] | None = None
+    printed: bool = True
 
 
 @dataclass
@@ -200,6 +226,7 @@ class Sheet:
     protect: bool = True
     freeze: tuple[int, int] | None = None
     keys: list[KeySpec] = field(default_factory=list)  # which blocks' rows follow which keys (regeneration)
+    print: Print = field(default_factory=Print)  # how it prints (defaults fit every sheet)
 
     def put(self, row: int, col: int, value: Any = None, *, formula: str | None = None, cached: Any = None,
             style: str = "text", name: str | None = None, input: Input | None = None) -> Cell:
@@ -239,6 +266,8 @@ class Book:
     lang: Literal["de", "en"] = "de"
     xlwings_conf: tuple[tuple[str, str], ...] = XLWINGS_CONF
     vba_project: bytes | None = None
+    currency: str = "EUR"  # ISO 4217 code of the amounts (the ``money`` styles show its symbol)
+    active: str | None = None  # the sheet the workbook opens on (default: the first)
 
     def sheet(self, name: str) -> Sheet:
         """The sheet called ``name``."""

@@ -9,20 +9,29 @@ paper in points (1/72 inch), scales in percent.
 48.0
 >>> fit_scale(1482.0, 741.0)   # a sheet twice as wide as the page prints at half size when fit to width
 50
->>> wrapped_lines("Leistungsfähigkeit des Systems", 12)
-3
+>>> wrapped_lines("Leistungsfähigkeit des Systems", 20)   # 17 characters a line: two lines
+2
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from babel.numbers import get_currency_symbol
+
+from kam_xl.workbook.layout import HEADING_STYLES, Cell, Sheet
 
 #: A4 in points (ISO 216: 210 × 297 mm).
 A4_POINTS = (595.3, 841.9)
-#: xlsxwriter's and Excel's default page margins: left/right 0.7 inch, top/bottom 0.75 inch, header/footer 0.3.
-MARGIN_LR_POINTS = 0.7 * 72
+#: The page margins of a printed sheet in points (left/right narrower than Excel's 0.7 inch: more columns fit).
+MARGIN_LR_POINTS = 0.5 * 72
 MARGIN_TB_POINTS = 0.75 * 72
+#: The margins every printed sheet gets (inches: left/right, top/bottom) and the header/footer's distance.
+MARGINS_INCH = (0.5, 0.75, 0.3)
 #: The smallest scale a sheet is fit to width at: below it, it is printed at 100 % over several pages wide
 #: (its key column repeated) — at 70 % an 11 pt cell prints at 7.7 pt, the smallest text one reads at a desk.
 MIN_FIT_SCALE = 70
@@ -57,6 +66,25 @@ def printable_height(landscape: bool = True, paper: tuple[float, float] = A4_POI
     return (min(paper) if landscape else max(paper)) - 2 * margin
 
 
+def print_scale(col_points: Sequence[float], page_points: float, repeat_points: float = 0.0) -> tuple[int, int]:
+    """The pages wide and the scale (%) a sheet of columns ``col_points`` prints at: as few pages wide as at
+    :data:`MIN_FIT_SCALE`, at the largest scale (≤ 100) that needs no more — one page wide at 100 % when it
+    fits, a wide table over two pages at a legible scale rather than one page in small print.
+
+    >>> print_scale([100.0] * 5, 741.0)
+    (1, 100)
+    >>> print_scale([100.0] * 9, 741.0)   # 900 pt: one page at 82 %
+    (1, 82)
+    >>> print_scale([100.0] * 12, 741.0, repeat_points=100.0)   # 1200 pt would need 61 %: two pages
+    (2, 100)
+    """
+    wide = pages_wide(col_points, page_points, MIN_FIT_SCALE, repeat_points)
+    scale = 100
+    while scale > MIN_FIT_SCALE and pages_wide(col_points, page_points, scale, repeat_points) > wide:
+        scale -= 1
+    return wide, scale
+
+
 def fit_scale(content_points: float, page_points: float) -> int:
     """The percent scale at which ``content_points`` fit into ``page_points`` (100 when they fit as they are),
     rounded down as Excel and LibreOffice do."""
@@ -80,3 +108,224 @@ def wrapped_lines(text: str, width: float) -> int:
 def row_points(lines: int, line_points: float = LINE_POINTS) -> float:
     """The height of a row that shows ``lines`` lines of text, in points."""
     return max(1, lines) * line_points
+
+
+# ------------------------------------------------------------------------------------------ numbers
+
+
+def currency_symbol(code: str, lang: str = "de") -> str:
+    """The symbol a German (or English) reader knows for the ISO 4217 ``code`` (Babel's CLDR data): ``€`` for
+    EUR, ``£`` for GBP, the code itself where there is no common symbol (``CHF``, ``PLN``); empty for none.
+
+    >>> currency_symbol("EUR"), currency_symbol("CHF"), currency_symbol("")
+    ('€', 'CHF', '')
+    """
+    if not code:
+        return ""
+    return get_currency_symbol(code.strip().upper(), locale="de_DE" if lang == "de" else "en_GB")
+
+
+def money_format(symbol: str, decimals: int = 0) -> str:
+    """The number format of an amount: thousands grouped, ``decimals`` places, the currency ``symbol`` after
+    the number (as German controllers write ``7.055.897 €``; the application shows separators of its locale),
+    negative amounts red.
+
+    >>> money_format("€")
+    '#,##0 "€";[Red]-#,##0 "€"'
+    """
+    number = "#,##0" + ("." + "0" * decimals if decimals else "")
+    unit = f' "{symbol}"' if symbol else ""
+    return f"{number}{unit};[Red]-{number}{unit}"
+
+
+def shown_width(value: Any, style: str) -> float:
+    """How many characters (Excel digit widths) ``value`` takes as a cell of ``style`` shows it: a number as
+    its format prints it (grouped, decimals, unit), a text its longest line, a heading-row text (``header``,
+    which wraps) its longest word."""
+    if isinstance(value, bool) or value is None:
+        return 0.0
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            return 8.0
+        decimals = _DECIMALS.get(style, 2)
+        text = f"{abs(value) * (100 if 'percent' in style else 1):,.{decimals}f}"
+        return len(text) + (1 if value < 0 else 0) + _UNIT_CHARS.get(style, 0) + 1
+    lines = str(value).split("\n")
+    if style in WRAPPED_STYLES:
+        return max((len(w) for line in lines for w in line.split()), default=0) * TEXT_CHAR_WIDTH + 1
+    return max(len(line) for line in lines) * TEXT_CHAR_WIDTH + 1
+
+
+_DECIMALS = {"money": 0, "level_money": 0, "integer": 0, "percent": 1, "level_percent": 1, "number": 1,
+             "score": 1, "money2": 2, "number2": 2}
+_UNIT_CHARS = {"money": 2, "level_money": 2, "money2": 2, "percent": 2, "level_percent": 2}
+#: Styles whose text wraps inside the cell (their column is never widened for them, their row grows).
+WRAPPED_STYLES = frozenset({"wrap", "header"})
+#: Styles whose text may run over the empty cells to its right (titles, notes): never widen a column.
+OVERFLOW_STYLES = frozenset({"title", "subtitle", "note"})
+#: The widest a column is made to show its values (characters); longer texts wrap.
+MAX_WIDTH = 48.0
+DEFAULT_WIDTH = 8.43
+
+
+# ------------------------------------------------------------------------------------------ pages
+
+
+def pages_wide(col_points: Sequence[float], page_points: float, scale: int = MIN_FIT_SCALE,
+               repeat_points: float = 0.0) -> int:
+    """How many pages wide columns of ``col_points`` print at ``scale`` %, never splitting a column, each page
+    after the first starting with the repeated key columns (``repeat_points``)."""
+    room = page_points * 100 / scale
+    pages, used = 1, 0.0
+    for width in col_points:
+        if used and used + width > room:
+            pages, used = pages + 1, repeat_points
+        used += width
+    return pages
+
+
+def paginate(heights: Sequence[float], headings: Collection[int], page_points: float,
+             keep: Collection[tuple[int, int]] = (), keep_next: int = 3) -> list[int]:
+    """The rows (0-based) a page break goes before, for rows of ``heights`` points on pages of
+    ``page_points``: a heading row starts a new page when its block (up to the next heading) or at least the
+    heading and ``keep_next`` rows after it do not fit on the rest of the page; ``keep`` spans (first, last
+    row; charts) move to the next page whole when they fit on one; a break never follows a heading row.
+
+    >>> paginate([15.0] * 10, headings={4}, page_points=90.0)
+    [4]
+    """
+    starts = sorted(headings)
+    breaks: list[int] = []
+    top, used = 0, 0.0
+    row = 0
+    while row < len(heights):
+        brk = None
+        if row in headings and row > top:
+            end = next((h for h in starts if h > row), len(heights))
+            block = sum(heights[row:end])
+            head = sum(heights[row:min(end, row + 1 + keep_next)])
+            if used + head > page_points or (block <= page_points and used + block > page_points):
+                brk = row
+        if brk is None and used + heights[row] > page_points and row > top:
+            brk = row
+            span = next((s for s in keep if s[0] < row <= s[1] and s[0] > top
+                         and sum(heights[s[0]:s[1] + 1]) <= page_points), None)
+            if span is not None:
+                brk = span[0]
+            while brk - 1 > top and brk - 1 in headings:
+                brk -= 1
+        if brk is not None:
+            breaks.append(brk)
+            top, used, row = brk, 0.0, brk
+        used += heights[row]
+        row += 1
+    return breaks
+
+
+# ------------------------------------------------------------------------------------------ a sheet
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """What the renderer applies to print a sheet: final column ``widths`` (characters), row ``heights``
+    (points, only rows that need more than one line), the cells whose text wraps, ``pages_wide`` (fit to that
+    many pages wide, the scale ≥ :data:`MIN_FIT_SCALE`), the estimated ``scale`` (%), the repeated rows and the
+    row ``breaks`` (a page starts at each)."""
+
+    widths: dict[int, float]
+    heights: dict[int, float]
+    wrap: frozenset[tuple[int, int]]
+    pages_wide: int
+    scale: int
+    repeat_rows: tuple[int, int] | None
+    breaks: tuple[int, ...]
+
+
+def _text(cell: Cell) -> Any:
+    return cell.cached if cell.formula is not None else cell.value
+
+
+def fitted_widths(sheet: Sheet) -> tuple[dict[int, float], frozenset[tuple[int, int]]]:
+    """Column widths that show every number whole and every label up to :data:`MAX_WIDTH` characters where
+    the next cell to the right is filled (text beside an empty cell runs over it), never narrower than the
+    layout's own; and the text cells that must wrap (longer than their column, the next cell filled)."""
+    occupied = {(c.row, c.col) for c in sheet.cells}
+    widths = dict(sheet.widths)
+    needs: list[tuple[Cell, float]] = []
+    for c in sheet.cells:
+        value = _text(c)
+        if c.style in OVERFLOW_STYLES or value is None or value == "":
+            continue
+        need = shown_width(value, c.style)
+        if isinstance(value, str) and c.style not in WRAPPED_STYLES and (c.row, c.col + 1) not in occupied:
+            continue
+        needs.append((c, need))
+        if need > widths.get(c.col, DEFAULT_WIDTH):
+            widths[c.col] = min(MAX_WIDTH, max(need, widths.get(c.col, DEFAULT_WIDTH)))
+    wrap = frozenset((c.row, c.col) for c, need in needs if isinstance(_text(c), str)
+                     and c.style not in WRAPPED_STYLES and need > widths.get(c.col, DEFAULT_WIDTH))
+    return widths, wrap
+
+
+def row_heights(sheet: Sheet, widths: dict[int, float], wrap: Collection[tuple[int, int]]) -> dict[int, float]:
+    """The height (points) of every row whose wrapping text needs more than one line in its column."""
+    lines: dict[int, int] = {}
+    for c in sheet.cells:
+        value = _text(c)
+        if isinstance(value, str) and value and (c.style in WRAPPED_STYLES or (c.row, c.col) in wrap):
+            n = wrapped_lines(value, widths.get(c.col, DEFAULT_WIDTH))
+            if n > lines.get(c.row, 1):
+                lines[c.row] = n
+    return {r: row_points(n) for r, n in lines.items()}
+
+
+def _repeat_rows(sheet: Sheet) -> tuple[int, int] | None:
+    if sheet.print.repeat_rows is not None:
+        return sheet.print.repeat_rows
+    header_rows = sorted({c.row for c in sheet.cells if c.style == "header"})
+    if len(header_rows) == 1 and header_rows[0] <= 6:
+        return 0, header_rows[0]
+    return (0, 0) if sheet.cells else None
+
+
+def _col_points(sheet: Sheet, widths: dict[int, float]) -> list[float]:
+    """Points of every printed column, from A to the last one holding a cell or reached by a chart."""
+    last = max((c.col for c in sheet.cells), default=0)
+    for ch in sheet.charts:
+        col, px = ch.anchor[1], ch.size[0]
+        while px > 0:
+            px -= column_pixels(widths.get(col, DEFAULT_WIDTH))
+            col += 1
+        last = max(last, col - 1)
+    if sheet.print.area is not None:
+        last = sheet.print.area[3]
+    return [column_points(widths.get(c, DEFAULT_WIDTH)) for c in range(last + 1)]
+
+
+def page_plan(sheet: Sheet) -> PagePlan:
+    """How ``sheet`` prints (see :class:`PagePlan` and :class:`~kam_xl.workbook.layout.Print`)."""
+    widths, wrap = fitted_widths(sheet)
+    heights = row_heights(sheet, widths, wrap)
+    cols = _col_points(sheet, widths)
+    page = printable_width(sheet.print.landscape)
+    key = sheet.print.repeat_cols
+    repeat = sum(cols[key[0]:key[1] + 1]) if key else 0.0
+    wide, scale = print_scale(cols, page, repeat)
+    repeat_rows = _repeat_rows(sheet)
+    last_row = max((c.row for c in sheet.cells), default=0)
+    keep = []
+    for ch in sheet.charts:
+        rows = math.ceil(ch.size[1] / (LINE_POINTS / 0.75))
+        keep.append((ch.anchor[0], ch.anchor[0] + rows))
+        last_row = max(last_row, ch.anchor[0] + rows)
+    all_heights = [heights.get(r, LINE_POINTS) for r in range(last_row + 1)]
+    titles = sum(all_heights[repeat_rows[0]:repeat_rows[1] + 1]) if repeat_rows else 0.0
+    room = printable_height(sheet.print.landscape) * 100 / scale * PAGE_SAFETY - titles
+    headings = {c.row for c in sheet.cells if c.style in HEADING_STYLES}
+    breaks = paginate(all_heights, headings, room, keep) if sheet.print.printed else []
+    return PagePlan(widths, heights, wrap, wide, scale, repeat_rows, tuple(breaks))
+
+
+#: The share of a page's height the pagination fills: room for the difference between the row heights
+#: assumed here and the ones Excel or LibreOffice use, so that their automatic breaks never come first.
+PAGE_SAFETY = 0.92

@@ -198,6 +198,7 @@ def questionnaire(catalogue: Catalogue, response: Response | None, respondent: s
     when = (generated_at or datetime.now(UTC)).isoformat(timespec="seconds")
     return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION,
                 sheets=[kind.build(ctx) for kind in QUESTIONNAIRE_SHEETS], lang=lang,
+                active=_t(lang, "Fragebogen", "Questionnaire"),  # a respondent starts on the questions
                 meta={"respondent": respondent, "role": role, "catalogue_id": catalogue.id,
                       "catalogue_version": catalogue.version, "generated_at": when,
                       "title": _t(lang, "KAM-Excellence-Fragebogen", "KAM excellence questionnaire")

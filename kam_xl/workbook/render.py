@@ -24,12 +24,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from babel.dates import format_date
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from kam_xl.cells import CellError
 from kam_xl.files import write_atomic
 from kam_xl.workbook.layout import TEXT_MAX_CHARS, XLWINGS_CONF_SHEET, Book, Cell, Input, Sheet, pick
+from kam_xl.workbook.printing import MARGINS_INCH, PagePlan, currency_symbol, money_format, page_plan
 
 META_SHEET = "_meta"
 #: the error values a formula can hold literally and xlsxwriter writes as a cached error (``t="e"``)
@@ -41,7 +43,7 @@ _BASE: dict[str, dict[str, Any]] = {
     "bold": {"bold": True},
     "title": {"bold": True, "font_size": 14, "font_color": "#1F3864"},
     "subtitle": {"bold": True, "font_size": 11, "font_color": "#1F3864"},
-    "header": {"bold": True, "bg_color": "#D9E1F2", "border": 1},
+    "header": {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "top"},
     "note": {"italic": True, "font_color": "#595959"},
     "wrap": {"text_wrap": True, "valign": "top"},
     "money": {"num_format": "#,##0;[Red]-#,##0"},
@@ -49,13 +51,15 @@ _BASE: dict[str, dict[str, Any]] = {
     "number": {"num_format": "#,##0.0"},
     "number2": {"num_format": "#,##0.00"},
     "integer": {"num_format": "0"},
-    "percent": {"num_format": "0.0%;[Red]-0.0%"},
+    "percent": {"num_format": "0.0 %;[Red]-0.0 %"},
     "score": {"num_format": "0.0"},
     "level_money": {"num_format": "#,##0;[Red]-#,##0", "bold": True, "top": 1},
-    "level_percent": {"num_format": "0.0%;[Red]-0.0%", "bold": True, "top": 1},
+    "level_percent": {"num_format": "0.0 %;[Red]-0.0 %", "bold": True, "top": 1},
     "level_label": {"bold": True, "top": 1},
     "output": {"locked": False, "bg_color": "#F2F2F2"},  # what macros write: unlocked on a protected sheet
 }
+#: The styles of amounts: their number format carries the book's currency symbol (:func:`money_format`).
+MONEY_DECIMALS = {"money": 0, "level_money": 0, "money2": 2}
 _INPUT_EXTRA = {"locked": False, "bg_color": INPUT_FILL, "border": 1, "border_color": "#BFBFBF"}
 
 
@@ -110,17 +114,22 @@ class _Formats:
     """Caches one xlsxwriter format per (style, input?) pair and per conditional format's properties, so a
     workbook creates each format once, not once per cell or rule."""
 
-    def __init__(self, wb: Workbook):
+    def __init__(self, wb: Workbook, currency: str = "", lang: str = "de"):
         self.wb = wb
-        self.cache: dict[tuple[str, bool], Any] = {}
+        self.symbol = currency_symbol(currency, lang)
+        self.cache: dict[tuple[str, bool, bool], Any] = {}
         self.conditionals: dict[tuple[tuple[str, Any], ...], Any] = {}
 
-    def get(self, style: str, is_input: bool) -> Any:
-        key = (style, is_input)
+    def get(self, style: str, is_input: bool, wrap: bool = False) -> Any:
+        key = (style, is_input, wrap)
         if key not in self.cache:
             props = dict(_BASE[style])
+            if style in MONEY_DECIMALS:
+                props["num_format"] = money_format(self.symbol, MONEY_DECIMALS[style])
             if is_input:
                 props.update(_INPUT_EXTRA)
+            if wrap:
+                props.update(text_wrap=True, valign="top")
             self.cache[key] = self.wb.add_format(props)
         return self.cache[key]
 
@@ -216,12 +225,15 @@ def _write_cell(ws: Worksheet, cell: Cell, fmt: Any) -> None:
         ws.write_string(cell.row, cell.col, str(cell.value), fmt)  # never a formula, whatever it begins with
 
 
-def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet) -> None:
+def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None:
     ws = wb.add_worksheet(sheet.name)
-    for col, width in sheet.widths.items():
+    plan = page_plan(sheet)
+    for col, width in sorted(plan.widths.items()):
         ws.set_column(col, col, width)
+    for row, height in sorted(plan.heights.items()):
+        ws.set_row(row, height)
     for cell in sheet.cells:
-        _write_cell(ws, cell, fmts.get(cell.style, cell.input is not None))
+        _write_cell(ws, cell, fmts.get(cell.style, cell.input is not None, (cell.row, cell.col) in plan.wrap))
         if cell.name:
             wb.define_name(cell.name, f"={sheet.ref(cell.row, cell.col)}")
     for inp, boxes in _validations(sheet):
@@ -248,14 +260,57 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet) -> None:
                                         "height": b.height})
     if sheet.freeze:
         ws.freeze_panes(*sheet.freeze)
-    ws.set_paper(9)  # A4, landscape, one page wide: a printed or PDF'd sheet keeps its columns together
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    _page_setup(ws, sheet, plan, book)
     if sheet.protect:
         ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
                         "select_unlocked_cells": True})
-    if sheet.hidden:
+    if sheet.hidden or not sheet.print.printed:
         ws.hide()
+    elif sheet.name == book.active:
+        ws.activate()
+
+
+def _header_text(text: str) -> str:
+    """Text for a header or footer section: ``&`` doubled (a code character there), at most 60 characters."""
+    return text[:60].replace("&", "&&")
+
+
+def _page_setup(ws: Worksheet, sheet: Sheet, plan: PagePlan, book: Book) -> None:
+    """A4 in the sheet's orientation, fit to :attr:`PagePlan.pages_wide` pages wide, print titles, row breaks,
+    print area; header: the book's title (account or respondent), the sheet, the generation date; footer:
+    "Seite x von y"."""
+    ws.set_paper(9)
+    if sheet.print.landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_print_scale(plan.scale)  # a scale, not a fit: every application paginates the same, never below 70 %
+    if plan.pages_wide > 1:
+        ws.print_across()  # the right-hand part of a wide table follows its left-hand part
+    lr, tb, hf = MARGINS_INCH
+    ws.set_margins(left=lr, right=lr, top=tb, bottom=tb)
+    if plan.repeat_rows is not None:
+        ws.repeat_rows(*plan.repeat_rows)
+    if sheet.print.repeat_cols is not None:
+        ws.repeat_columns(*sheet.print.repeat_cols)
+    if plan.breaks:
+        ws.set_h_pagebreaks(list(plan.breaks))
+    if sheet.print.area is not None:
+        ws.print_area(*sheet.print.area)
+    title = _header_text(book.meta.get("title", ""))
+    ws.set_header(f"&L{title}&C&A&R{_header_text(generation_date(book))}", {"margin": hf})
+    ws.set_footer("&C" + pick(book.lang, "Seite &P von &N", "Page &P of &N"), {"margin": hf})
+
+
+def generation_date(book: Book) -> str:
+    """The book's generation date as its language writes it (``30.11.2026``, ``30 Nov 2026``); empty when the
+    book has none."""
+    when = book.meta.get("generated_at")
+    if not when:
+        return ""
+    locale = "de_DE" if book.lang == "de" else "en_GB"
+    return pick(book.lang, "erstellt ", "generated ") + format_date(datetime.fromisoformat(when).date(), "medium",
+                                                                     locale=locale)
 
 
 def _write_meta(wb: Workbook, book: Book) -> None:
@@ -322,9 +377,9 @@ def fill_workbook(book: Book, output: str | IO[bytes]) -> Workbook:
     wb.set_properties(props)
     if book.vba_project is not None:
         wb.add_vba_project(io.BytesIO(book.vba_project), is_stream=True)  # type: ignore[arg-type]
-    fmts = _Formats(wb)
+    fmts = _Formats(wb, book.currency, book.lang)
     for sheet in book.sheets:
-        _write_sheet(wb, fmts, sheet)
+        _write_sheet(wb, fmts, sheet, book)
     _write_meta(wb, book)
     _write_xlwings_conf(wb, book)
     return wb

@@ -145,11 +145,18 @@ def controller_workbook(db: DataBook, lang: Lang = "de", generated_at: datetime 
     for kind in build_order(CONTROLLER_SHEETS):
         ctx.built[kind.key] = as_sheets(kind.build(ctx))
     snapshot = {n: v for d in defaults.values() for n, v in d.model_dump(by_alias=True).items()}
-    return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION, lang=lang,
+    return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION, lang=lang, currency=_currency(db),
                 sheets=[s for k in CONTROLLER_SHEETS for s in ctx.built[k.key]],
                 meta={"account_id": "", "generated_at": when, "databook": db.source,
                       "title": _t(lang, "Controller-Workbook", "Controller workbook"),
                       **snapshot_meta(snapshot)})
+
+
+def _currency(db: DataBook) -> str:
+    """The currency of the controller's amounts: the accounts' one when they share it, else none (no symbol:
+    the sums mix currencies as the data book gives them)."""
+    codes = {a.currency for a in db.accounts}
+    return codes.pop() if len(codes) == 1 else ""
 
 
 def _carried_inputs(defaults: dict[str, BaseModel], settings: ControllerSettings, lang: Lang
