@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from babel.numbers import get_currency_symbol
@@ -66,21 +66,22 @@ def printable_height(landscape: bool = True, paper: tuple[float, float] = A4_POI
     return (min(paper) if landscape else max(paper)) - 2 * margin
 
 
-def print_scale(col_points: Sequence[float], page_points: float, repeat_points: float = 0.0) -> tuple[int, int]:
+def print_scale(col_points: Sequence[float], page_points: float, repeat_points: float = 0.0,
+                keep: Collection[tuple[int, int]] = ()) -> tuple[int, int]:
     """The pages wide and the scale (%) a sheet of columns ``col_points`` prints at: as few pages wide as at
     :data:`MIN_FIT_SCALE`, at the largest scale (≤ 100) that needs no more — one page wide at 100 % when it
     fits, a wide table over two pages at a legible scale rather than one page in small print.
 
     >>> print_scale([100.0] * 5, 741.0)
     (1, 100)
-    >>> print_scale([100.0] * 9, 741.0)   # 900 pt: one page at 82 %
-    (1, 82)
-    >>> print_scale([100.0] * 12, 741.0, repeat_points=100.0)   # 1200 pt would need 61 %: two pages
-    (2, 100)
+    >>> print_scale([100.0] * 9, 741.0)   # 900 pt: one page at 76 %
+    (1, 76)
+    >>> print_scale([100.0] * 12, 741.0, repeat_points=100.0)   # 1200 pt would need 58 %: two pages
+    (2, 98)
     """
-    wide = pages_wide(col_points, page_points, MIN_FIT_SCALE, repeat_points)
+    wide = pages_wide(col_points, page_points, MIN_FIT_SCALE, repeat_points, keep)
     scale = 100
-    while scale > MIN_FIT_SCALE and pages_wide(col_points, page_points, scale, repeat_points) > wide:
+    while scale > MIN_FIT_SCALE and pages_wide(col_points, page_points, scale, repeat_points, keep) > wide:
         scale -= 1
     return wide, scale
 
@@ -171,17 +172,36 @@ DEFAULT_WIDTH = 8.43
 # ------------------------------------------------------------------------------------------ pages
 
 
+def column_breaks(col_points: Sequence[float], page_points: float, scale: int = MIN_FIT_SCALE,
+                  repeat_points: float = 0.0, keep: Collection[tuple[int, int]] = ()) -> list[int]:
+    """The columns (0-based) a new page wide starts at, for columns of ``col_points`` printed at ``scale`` %:
+    a column is never split, each page after the first starts with the repeated key columns
+    (``repeat_points``), and a ``keep`` span of columns (a chart) moves to the next page whole when it fits
+    on one.
+
+    >>> column_breaks([300.0, 300.0, 300.0], 741.0, 100)
+    [2]
+    >>> column_breaks([300.0, 300.0, 300.0], 741.0, 100, keep=[(1, 2)])   # a chart over B:C stays whole
+    [1]
+    """
+    room = page_points * 100 / scale * WIDTH_SAFETY
+    breaks: list[int] = []
+    start, used, col = 0, 0.0, 0
+    while col < len(col_points):
+        if col > start and used + col_points[col] > room:
+            brk = next((s[0] for s in keep if s[0] < col <= s[1] and s[0] > start
+                        and repeat_points + sum(col_points[s[0]:s[1] + 1]) <= room), col)
+            breaks.append(brk)
+            start, used, col = brk, repeat_points, brk
+        used += col_points[col]
+        col += 1
+    return breaks
+
+
 def pages_wide(col_points: Sequence[float], page_points: float, scale: int = MIN_FIT_SCALE,
-               repeat_points: float = 0.0) -> int:
-    """How many pages wide columns of ``col_points`` print at ``scale`` %, never splitting a column, each page
-    after the first starting with the repeated key columns (``repeat_points``)."""
-    room = page_points * 100 / scale
-    pages, used = 1, 0.0
-    for width in col_points:
-        if used and used + width > room:
-            pages, used = pages + 1, repeat_points
-        used += width
-    return pages
+               repeat_points: float = 0.0, keep: Collection[tuple[int, int]] = ()) -> int:
+    """How many pages wide the columns print at ``scale`` % (:func:`column_breaks`)."""
+    return len(column_breaks(col_points, page_points, scale, repeat_points, keep)) + 1
 
 
 def paginate(heights: Sequence[float], headings: Collection[int], page_points: float,
@@ -239,6 +259,8 @@ class PagePlan:
     scale: int
     repeat_rows: tuple[int, int] | None
     breaks: tuple[int, ...]
+    col_breaks: tuple[int, ...] = ()
+    merges: dict[tuple[int, int], int] = field(default_factory=dict)  # (row, col) of a note → its last column
 
 
 def _text(cell: Cell) -> Any:
@@ -288,29 +310,62 @@ def _repeat_rows(sheet: Sheet) -> tuple[int, int] | None:
     return (0, 0) if sheet.cells else None
 
 
-def _col_points(sheet: Sheet, widths: dict[int, float]) -> list[float]:
-    """Points of every printed column, from A to the last one holding a cell or reached by a chart."""
-    last = max((c.col for c in sheet.cells), default=0)
+def chart_columns(sheet: Sheet, widths: dict[int, float]) -> list[tuple[int, int]]:
+    """The first and last column each chart of the sheet covers."""
+    spans = []
     for ch in sheet.charts:
         col, px = ch.anchor[1], ch.size[0]
         while px > 0:
             px -= column_pixels(widths.get(col, DEFAULT_WIDTH))
             col += 1
-        last = max(last, col - 1)
+        spans.append((ch.anchor[1], max(ch.anchor[1], col - 1)))
+    return spans
+
+
+def _col_points(sheet: Sheet, widths: dict[int, float], charts: list[tuple[int, int]]) -> list[float]:
+    """Points of every printed column, from A to the last one holding a cell or reached by a chart."""
+    last = max([c.col for c in sheet.cells] + [s[1] for s in charts], default=0)
     if sheet.print.area is not None:
         last = sheet.print.area[3]
     return [column_points(widths.get(c, DEFAULT_WIDTH)) for c in range(last + 1)]
+
+
+def note_spans(sheet: Sheet, widths: dict[int, float], page_ends: Sequence[int]) -> dict[tuple[int, int], int]:
+    """The notes (cells of style ``note``) too long for the empty cells to their right on their page: each
+    is spread over those cells, up to the last column of its page (``page_ends``: the last column of each page
+    wide), and wraps there instead of running off the page or under the next page's repeated columns."""
+    occupied: dict[int, list[int]] = {}
+    for c in sheet.cells:
+        occupied.setdefault(c.row, []).append(c.col)
+    spans = {}
+    for c in sheet.cells:
+        value = _text(c)
+        if c.style != "note" or not isinstance(value, str) or not value:
+            continue
+        end = min([e for e in page_ends if e >= c.col] or [c.col])
+        end = min([col - 1 for col in occupied[c.row] if col > c.col] + [end])
+        room = sum(widths.get(col, DEFAULT_WIDTH) for col in range(c.col, end + 1))
+        if shown_width(value, "text") > room and end > c.col:
+            spans[(c.row, c.col)] = end
+    return spans
 
 
 def page_plan(sheet: Sheet) -> PagePlan:
     """How ``sheet`` prints (see :class:`PagePlan` and :class:`~kam_xl.workbook.layout.Print`)."""
     widths, wrap = fitted_widths(sheet)
     heights = row_heights(sheet, widths, wrap)
-    cols = _col_points(sheet, widths)
+    charts = chart_columns(sheet, widths)
+    cols = _col_points(sheet, widths, charts)
     page = printable_width(sheet.print.landscape)
     key = sheet.print.repeat_cols
     repeat = sum(cols[key[0]:key[1] + 1]) if key else 0.0
-    wide, scale = print_scale(cols, page, repeat)
+    wide, scale = print_scale(cols, page, repeat, charts)
+    col_breaks = column_breaks(cols, page, scale, repeat, charts) if wide > 1 else []
+    merges = note_spans(sheet, widths, [b - 1 for b in col_breaks] + [len(cols) - 1])
+    for (r, c0), c1 in merges.items():
+        lines = wrapped_lines(str(_text(next(x for x in sheet.cells if (x.row, x.col) == (r, c0)))),
+                              sum(widths.get(col, DEFAULT_WIDTH) for col in range(c0, c1 + 1)))
+        heights[r] = max(heights.get(r, LINE_POINTS), row_points(lines))
     repeat_rows = _repeat_rows(sheet)
     last_row = max((c.row for c in sheet.cells), default=0)
     keep = []
@@ -323,9 +378,12 @@ def page_plan(sheet: Sheet) -> PagePlan:
     room = printable_height(sheet.print.landscape) * 100 / scale * PAGE_SAFETY - titles
     headings = {c.row for c in sheet.cells if c.style in HEADING_STYLES}
     breaks = paginate(all_heights, headings, room, keep) if sheet.print.printed else []
-    return PagePlan(widths, heights, wrap, wide, scale, repeat_rows, tuple(breaks))
+    return PagePlan(widths, heights, wrap, wide, scale, repeat_rows, tuple(breaks), tuple(col_breaks), merges)
 
 
 #: The share of a page's height the pagination fills: room for the difference between the row heights
 #: assumed here and the ones Excel or LibreOffice use, so that their automatic breaks never come first.
-PAGE_SAFETY = 0.92
+PAGE_SAFETY = 0.96
+#: The same for the width of a page: LibreOffice draws a column ~6 % wider than Excel (measured on its PDFs
+#: with Carlito, the metric twin of Calibri), so a page is filled to 93 % of Excel's width.
+WIDTH_SAFETY = 0.93

@@ -233,6 +233,12 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None
     for row, height in sorted(plan.heights.items()):
         ws.set_row(row, height)
     for cell in sheet.cells:
+        end = plan.merges.get((cell.row, cell.col))
+        if end is not None:  # a long note wraps over the empty cells beside it, within its page
+            fmt = fmts.get(cell.style, False, True)
+            ws.merge_range(cell.row, cell.col, cell.row, end, "", fmt)
+            ws.write_string(cell.row, cell.col, str(cell.value), fmt)  # text, never a formula
+            continue
         _write_cell(ws, cell, fmts.get(cell.style, cell.input is not None, (cell.row, cell.col) in plan.wrap))
         if cell.name:
             wb.define_name(cell.name, f"={sheet.ref(cell.row, cell.col)}")
@@ -295,6 +301,8 @@ def _page_setup(ws: Worksheet, sheet: Sheet, plan: PagePlan, book: Book) -> None
         ws.repeat_columns(*sheet.print.repeat_cols)
     if plan.breaks:
         ws.set_h_pagebreaks(list(plan.breaks))
+    if plan.col_breaks:
+        ws.set_v_pagebreaks(list(plan.col_breaks))
     if sheet.print.area is not None:
         ws.print_area(*sheet.print.area)
     title = _header_text(book.meta.get("title", ""))
