@@ -14,36 +14,15 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's kam_xl, wherever it is run from
 
-from kam_xl.databook import DataBook, demo_databook
-from kam_xl.excellence import load_catalogue
-from kam_xl.testing.pagesetup import read_page_setups
+from kam_xl.databook import demo_databook
+from kam_xl.testing.pagesetup import demo_books, read_page_setups
 from kam_xl.testing.pdf import font_scales, page_count, to_pdf
 from kam_xl.vocabulary import Lang
-from kam_xl.workbook.account_plan import AccountPlanData, account_plan
-from kam_xl.workbook.controller import controller_workbook
-from kam_xl.workbook.layout import Book
-from kam_xl.workbook.questionnaire import questionnaire
 from kam_xl.workbook.render import write_book
-
-WHEN = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
-PLAN_ACCOUNT = "KA-002"
-
-
-def demo_books(db: DataBook, lang: Lang = "de") -> dict[str, Book]:
-    """The three demo workbooks by file stem: the account plan of KA-002, the first respondent's
-    questionnaire, the controller."""
-    catalogue = load_catalogue()
-    response = db.responses()[0]
-    return {
-        "plan": account_plan(AccountPlanData.from_databook(db, PLAN_ACCOUNT), lang, WHEN),
-        "questionnaire": questionnaire(catalogue, response, response.respondent, response.role, lang, WHEN),
-        "controller": controller_workbook(db, lang, WHEN, catalogue=catalogue),
-    }
 
 
 def check(folder: Path, lang: Lang = "de") -> list[str]:

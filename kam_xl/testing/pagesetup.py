@@ -12,15 +12,27 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from defusedxml.ElementTree import fromstring
 from xlsxwriter.utility import xl_cell_to_rowcol
 
+from kam_xl.databook import DataBook
+from kam_xl.excellence import load_catalogue
+from kam_xl.vocabulary import Lang
+from kam_xl.workbook.account_plan import AccountPlanData, account_plan
+from kam_xl.workbook.controller import controller_workbook
+from kam_xl.workbook.layout import Book
 from kam_xl.workbook.printing import column_points, fit_scale, printable_width
+from kam_xl.workbook.questionnaire import questionnaire
 
-__all__ = ["PageSetup", "read_page_setups"]
+__all__ = ["DEMO_PLAN_ACCOUNT", "PageSetup", "demo_books", "read_page_setups"]
+
+#: The account whose plan the print checks print (the demo's account of issue 15's figures).
+DEMO_PLAN_ACCOUNT = "KA-002"
+_WHEN = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -143,3 +155,15 @@ def read_page_setups(path: Path) -> list[PageSetup]:
 def is_a4(setup: PageSetup) -> bool:
     """Whether the sheet prints on A4 paper."""
     return setup.paper == _PAPER_A4
+
+
+def demo_books(db: DataBook, lang: Lang = "de") -> dict[str, Book]:
+    """The three workbook kinds of the print checks by file stem, built from the data book ``db`` (the demo):
+    the account plan of :data:`DEMO_PLAN_ACCOUNT`, the first respondent's questionnaire, the controller."""
+    catalogue = load_catalogue()
+    response = db.responses()[0]
+    return {
+        "plan": account_plan(AccountPlanData.from_databook(db, DEMO_PLAN_ACCOUNT), lang, _WHEN),
+        "questionnaire": questionnaire(catalogue, response, response.respondent, response.role, lang, _WHEN),
+        "controller": controller_workbook(db, lang, _WHEN, catalogue=catalogue),
+    }

@@ -1,0 +1,223 @@
+"""Printed workbooks (issue 15): every sheet of every workbook kind has a page setup (A4 landscape, print
+titles, header and footer, a scale of at least 70 %), row heights grow for wrapped text, headings never end a
+page, amounts print in German with the account's currency — checked on the page geometry's pure functions,
+on the written page setups, and on the PDFs LibreOffice prints in the de-DE locale (one conversion for the
+three workbook kinds, shared by the tests of this module)."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from babel.numbers import format_decimal
+
+from kam_xl.cdb import cdb_statement
+from kam_xl.databook import demo_databook
+from kam_xl.testing.pagesetup import DEMO_PLAN_ACCOUNT, PageSetup, demo_books, is_a4, read_page_setups
+from kam_xl.testing.pdf import page_count, pdf_text, to_pdf
+from kam_xl.testing.recalc import find_soffice
+from kam_xl.workbook.account_plan import PLAN_SHEETS, AccountPlanData
+from kam_xl.workbook.controller import CONTROLLER_SHEETS
+from kam_xl.workbook.layout import HEADING_STYLES, Book, Print, Sheet
+from kam_xl.workbook.printing import (
+    LINE_POINTS,
+    MIN_FIT_SCALE,
+    column_breaks,
+    column_points,
+    currency_symbol,
+    money_format,
+    page_plan,
+    paginate,
+    print_scale,
+    row_heights,
+    text_chars,
+    wrapped_lines,
+)
+from kam_xl.workbook.questionnaire import QUESTIONNAIRE_SHEETS
+from kam_xl.workbook.render import write_book
+
+# ------------------------------------------------------------------------------------------ pure functions
+
+
+def test_wrapped_lines_follow_text_length_and_column_width() -> None:
+    chars = text_chars(30)  # 26 characters of running text on a line of a 30-character column
+    assert chars == 26
+    assert wrapped_lines("x" * chars, 30) == 1
+    assert wrapped_lines("wort " * 10, 30) == 2  # 49 characters in words of 4: two lines of 26
+    assert wrapped_lines("a\nb\nc", 30) == 3  # every line break starts a line
+    assert wrapped_lines("x" * 100, 30) == 4  # a word longer than the line is broken: 26+26+26+22
+    assert wrapped_lines("", 30) == 1
+
+
+def test_row_heights_of_a_sheet_grow_with_wrapped_text_only() -> None:
+    s = Sheet("S", widths={0: 30, 1: 12})
+    s.put(0, 0, "kurz", style="wrap")
+    s.put(1, 0, "wort " * 10, style="wrap")  # two lines
+    s.put(2, 0, "wort " * 10, style="text")  # not wrapping: overflows, no height
+    # a header wraps in its column of 12 (10 characters a line): "Umsatz je", "Quartal", "und", "Produkt"
+    s.put(3, 1, "Umsatz je Quartal und Produkt", style="header")
+    heights = row_heights(s, s.widths, frozenset())
+    assert heights == {1: 2 * LINE_POINTS, 3: 4 * LINE_POINTS}
+
+
+def test_print_scale_is_never_below_the_minimum() -> None:
+    page = 741.0
+    assert print_scale([100.0] * 6, page) == (1, 100)  # 600 pt fit as they are
+    wide, scale = print_scale([100.0] * 9, page)  # 900 pt: one page a little smaller
+    assert wide == 1 and MIN_FIT_SCALE <= scale < 100
+    wide, scale = print_scale([100.0] * 20, page, repeat_points=100.0)  # 2000 pt would need 37 %
+    assert wide > 1 and scale >= MIN_FIT_SCALE
+    assert len(column_breaks([100.0] * 20, page, scale, 100.0)) == wide - 1
+
+
+def test_a_chart_moves_to_the_next_page_wide_whole() -> None:
+    cols = [200.0] * 5
+    assert column_breaks(cols, 741.0, 100) == [3]
+    assert column_breaks(cols, 741.0, 100, keep=[(2, 4)]) == [2]  # the chart over C:E starts page 2
+
+
+def test_paginate_never_ends_a_page_with_a_heading() -> None:
+    heights = [15.0] * 40
+    headings = {0, 9, 18, 27, 36}
+    breaks = paginate(heights, headings, page_points=150.0)  # 10 rows a page
+    assert breaks and all(b - 1 not in headings for b in breaks)
+    assert all(b in headings for b in breaks)  # blocks of 9 rows fit a page: every page starts at a heading
+    long_block = paginate([15.0] * 30, {0, 8}, page_points=150.0, keep_next=3)  # heading at 8 with 3 rows: no room
+    assert long_block[0] == 8
+
+
+def test_currency_symbols_and_money_formats() -> None:
+    assert currency_symbol("EUR") == "€"
+    assert currency_symbol("usd") == "$"
+    assert currency_symbol("CHF") == "CHF"  # no common symbol: the code
+    assert money_format(currency_symbol("GBP"), 2) == '#,##0.00 "£";[Red]-#,##0.00 "£"'
+    assert money_format("") == "#,##0;[Red]-#,##0"
+
+
+def test_column_points_match_excel_pixels() -> None:
+    assert column_points(8.43) == 48.0  # Excel's default column: 64 px
+    assert column_points(10) == 56.25  # 75 px
+
+
+# ------------------------------------------------------------------------------------------ every sheet
+
+
+@pytest.fixture(scope="module")
+def books() -> dict[str, Book]:
+    return demo_books(demo_databook())
+
+
+@pytest.fixture(scope="module")
+def written(books: dict[str, Book], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("print")
+    return {stem: write_book(book, folder / f"{stem}.xlsx") for stem, book in books.items()}
+
+
+def _kind_sheet_names(books: dict[str, Book]) -> dict[str, list[str]]:
+    """The sheets each workbook kind has by its registry: a new sheet kind is covered without a test change."""
+    db = demo_databook()
+    data = AccountPlanData.from_databook(db, DEMO_PLAN_ACCOUNT)
+    plan = [kind.layout(data, "de").name for kind in PLAN_SHEETS]
+    controller = [s.name for s in books["controller"].sheets]
+    assert len(controller) >= len(CONTROLLER_SHEETS) - 1  # a kind may build no sheet for absent data
+    questions = [s.name for s in books["questionnaire"].sheets]
+    assert len(questions) == len(QUESTIONNAIRE_SHEETS)
+    return {"plan": plan, "controller": controller, "questionnaire": questions}
+
+
+def _printed(setup: PageSetup) -> None:
+    where = f"sheet {setup.name}"
+    assert setup.landscape and is_a4(setup), where
+    assert setup.scale >= MIN_FIT_SCALE, f"{where} prints at {setup.scale} %"
+    assert setup.fit is None or setup.fit[0] >= 1, where
+    assert "$A:$A" in setup.print_titles and re.search(r"\$1:\$\d+", setup.print_titles), where
+    assert "&A" in setup.header and "&L" in setup.header, where  # account/title left, sheet name centre
+    assert "&P" in setup.footer and "&N" in setup.footer and "Seite" in setup.footer, where
+
+
+def test_every_sheet_of_every_kind_has_a_page_setup(books: dict[str, Book], written: dict[str, Path]) -> None:
+    for stem, names in _kind_sheet_names(books).items():
+        setups = {s.name: s for s in read_page_setups(written[stem])}
+        layout = {s.name: s for s in books[stem].sheets}
+        for name in names:
+            setup = setups[name]
+            if layout[name].print.printed:
+                assert not setup.hidden, name
+                _printed(setup)
+            else:
+                assert setup.hidden, f"{name} is not printed: it is hidden"
+        assert set(setups) - set(names) <= {"_meta", "xlwings.conf"}
+        assert all(setups[n].hidden for n in set(setups) - set(names))
+
+
+def test_the_raw_controller_data_is_not_printed(books: dict[str, Book]) -> None:
+    hidden = [s.name for s in books["controller"].sheets if not s.print.printed]
+    assert hidden == ["CDB-Daten", "KAOP-Daten"]
+
+
+def test_page_breaks_never_follow_a_heading(books: dict[str, Book]) -> None:
+    for book in books.values():
+        for sheet in book.sheets:
+            headings = {c.row for c in sheet.cells if c.style in HEADING_STYLES}
+            plan = page_plan(sheet)
+            assert all(b - 1 not in headings for b in plan.breaks), (sheet.name, plan.breaks)
+
+
+def test_a_sheet_without_print_options_gets_the_defaults(tmp_path: Path) -> None:
+    s = Sheet("Neu")
+    s.put(0, 0, "Neue Auswertung 2026 (EUR)", style="title")
+    for r in range(2, 200):
+        s.put(r, 0, f"Zeile {r}")
+        s.put(r, 1, float(r), style="money")
+    path = write_book(Book("t", "1", [s], meta={"title": "Test & Co", "generated_at": "2026-11-30T08:00:00"}),
+                      tmp_path / "neu.xlsx")
+    setup = read_page_setups(path)[0]
+    _printed(setup)
+    assert setup.row_breaks  # 200 rows: several pages, broken by kam_xl, not left to the application
+    assert "Test && Co" in setup.header and "30.11.2026" in setup.header
+    assert Print().printed and Print().landscape
+
+
+def test_the_questionnaire_opens_on_its_questions(written: dict[str, Path]) -> None:
+    with zipfile.ZipFile(written["questionnaire"]) as z:
+        workbook = z.read("xl/workbook.xml").decode()
+    active = int(re.search(r'activeTab="(\d+)"', workbook).group(1))  # type: ignore[union-attr]
+    names = re.findall(r'<sheet name="([^"]+)"', workbook)
+    assert names[active] == "Fragebogen"
+
+
+# ------------------------------------------------------------------------------------------ printed
+
+
+@pytest.fixture(scope="module")
+def pdfs(written: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    if find_soffice() is None:
+        pytest.fail("LibreOffice (soffice) is needed to print the workbooks")
+    out = to_pdf(list(written.values()), tmp_path_factory.mktemp("pdf"))
+    return dict(zip(written, out, strict=True))
+
+
+def test_amounts_and_rates_print_in_german_with_the_currency(pdfs: dict[str, Path]) -> None:
+    data = AccountPlanData.from_databook(demo_databook(), DEMO_PLAN_ACCOUNT)
+    assert data.cdb is not None
+    statement = cdb_statement(data.cdb, data.activities)
+    euro = currency_symbol(data.account.currency)
+    net = f"{format_decimal(round(statement.net_sales), '#,##0', locale='de_DE')} {euro}"
+    rate = f"{format_decimal(statement.cdb_iii_rel * 100, '0.0', locale='de_DE')} %"  # type: ignore[operator]
+    text = pdf_text(pdfs["plan"])
+    assert net in text and rate in text, (net, rate)
+    assert net in pdf_text(pdfs["controller"])  # the controller lists the account's net sales alike
+
+
+def test_no_printed_page_ends_with_a_heading(books: dict[str, Book], pdfs: dict[str, Path]) -> None:
+    for stem, pdf in pdfs.items():
+        headings = {str(c.value).strip() for s in books[stem].sheets for c in s.cells
+                    if c.style in HEADING_STYLES and isinstance(c.value, str)}
+        pages = pdf_text(pdf).split("\f")[:page_count(pdf)]
+        for number, page in enumerate(pages, 1):
+            lines = [ln.strip() for ln in page.splitlines() if ln.strip()]
+            body = [ln for ln in lines[1:] if not re.fullmatch(r"Seite \d+ von \d+", ln)]
+            assert body, f"{stem} page {number} is empty"
+            assert body[-1] not in headings, f"{stem} page {number} ends with the heading {body[-1]!r}"
