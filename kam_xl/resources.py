@@ -42,7 +42,7 @@ MEASURE_LABELS: dict[Measure, tuple[str, str]] = {
     "communication": ("Kommunikation", "Communication"),
     "actual_volume": ("Ist-Volumen", "Actual volume"),
     "actual_revenue": ("Ist-Umsatz", "Actual revenue"),
-    "potential": ("Potential", "Potential"),
+    "potential": ("Potenzial", "Potential"),
 }
 SMALL_ACCOUNTS = ("Small Accounts", "Small Accounts")
 

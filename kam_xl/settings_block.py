@@ -77,11 +77,11 @@ class ControllerSettings(BaseModel):
     output: Annotated[str | None, Field(alias="ctl_output"), Setting(
         "Ausgabeordner", "Output folder", "path", "text")] = None
     lang: Annotated[Lang, Field(alias="ctl_lang"), Setting(
-        "Sprache der Account-Workbooks", "Language of the account workbooks", "lang", "de or en")] = "de"
+        "Sprache der Account-Pläne", "Language of the account workbooks", "lang", "de or en")] = "de"
     account: Annotated[str | None, Field(alias="ctl_account"), Setting(
         "Kunde für „diesen Account-Plan erneuern“", "Account for 'refresh this account plan'", "text", "text")] = None
     weight_potential: Annotated[float, Field(alias="res_weight_potential", ge=WEIGHT_BOUNDS[0], le=WEIGHT_BOUNDS[1]),
-                                Setting("Gewicht Potentialanteil", "Weight of potential share", "number",
+                                Setting("Gewicht Potenzialanteil", "Weight of potential share", "number",
                                         "a number ≥ 0", show_max=True)] = 1.0
     weight_revenue: Annotated[float, Field(alias="res_weight_revenue", ge=WEIGHT_BOUNDS[0], le=WEIGHT_BOUNDS[1]),
                               Setting("Gewicht Umsatzanteil", "Weight of revenue share", "number", "a number ≥ 0",

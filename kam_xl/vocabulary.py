@@ -69,3 +69,56 @@ MEASURE_STATUS_WORDS: dict[Lang, dict[str, str]] = {"de": {x: x for x in _STATUS
 #: The KAOP scenarios as the controller shows them.
 SCENARIO_WORDS: dict[Lang, dict[str, str]] = {"de": {"plan": "Plan", "actual": "Ist"},
                                               "en": {"plan": "plan", "actual": "actual"}}
+
+# ---------------------------------------------------------------- one term per concept (issue 15, printing)
+#: The German term of each concept every workbook uses, with the English one: (German, English). A label
+#: naming the concept uses this spelling; the variants of :data:`TERM_VARIANTS` never appear in a workbook.
+TERMS: dict[str, tuple[str, str]] = {
+    "potential": ("Potenzial", "potential"),
+    "share_of_wallet": ("Share of Wallet", "share of wallet"),
+    "workbook": ("Arbeitsmappe", "workbook"),
+    "fte": ("MAK", "FTE"),
+}
+#: German spellings that name a concept of :data:`TERMS` another way (the test scans every workbook's labels).
+TERM_VARIANTS: dict[str, tuple[str, ...]] = {
+    "potential": ("Potential",),
+    "share_of_wallet": ("Share-of-Wallet", "Share-of-wallet"),
+    "workbook": ("Workbook",),
+}
+#: What "MAK" means, said where a sheet counts staff in it: (German, English).
+FTE_NOTE: tuple[str, str] = (
+    "MAK = Mitarbeiterkapazität in Vollzeitstellen (1,0 MAK = eine volle Stelle, 0,5 MAK = eine halbe).",
+    "FTE = full-time equivalents (1.0 FTE = one full-time position, 0.5 FTE = half of one).")
+
+
+def term(concept: str, lang: Lang) -> str:
+    """The word for ``concept`` (a key of :data:`TERMS`) in ``lang``.
+
+    >>> term("potential", "de"), term("fte", "en")
+    ('Potenzial', 'FTE')
+    """
+    return TERMS[concept][0 if lang == "de" else 1]
+
+#: What a sheet's figures are in, as its title says it: (German, English); ``{currency}`` is the ISO code.
+UNIT_WORDS: dict[str, tuple[str, str]] = {
+    "money": ("Beträge in {currency}", "amounts in {currency}"),
+    "score": ("Werte 0–100", "scores 0–100"),
+    "rating": ("Bewertungen 0–100", "ratings 0–100"),
+    "fte": ("MAK und Beträge in {currency}", "FTE and amounts in {currency}"),
+}
+
+
+def sheet_title(lang: Lang, title: str, year: int | str | None = None, unit: str | None = None,
+                currency: str = "EUR") -> str:
+    """A sheet's title with its year and its unit (a key of :data:`UNIT_WORDS`); a missing year (an empty
+    template: 0 or ``None``) is left out.
+
+    >>> sheet_title("de", "Kundendeckungsbeitrag I–III", 2025, "money")
+    'Kundendeckungsbeitrag I–III 2025 (Beträge in EUR)'
+    >>> sheet_title("en", "KAM excellence profile", None, "score")
+    'KAM excellence profile (scores 0–100)'
+    """
+    text = f"{title} {year}" if year else title
+    if unit is None:
+        return text
+    return f"{text} ({UNIT_WORDS[unit][0 if lang == 'de' else 1].format(currency=currency or '—')})"

@@ -9,7 +9,7 @@ The account plan, the controller and ``kam-xl report`` all pick their years here
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 
@@ -41,3 +41,31 @@ def row_of_year(rows: Sequence[dict[str, Any]], year: int | None) -> dict[str, A
     ({'year': 2025}, {'year': 2024})
     """
     return max(rows, key=lambda r: (r["year"] == year, r["year"])) if rows else None
+
+
+def year_span(years: Iterable[int | None]) -> str:
+    """The years of a sheet that shows several accounts' data, as its title says them: one year, or the first
+    and last (``2024–2025``); empty for none.
+
+    >>> year_span([2025, 2025, None]), year_span([2025, 2024]), year_span([])
+    ('2025', '2024–2025', '')
+    """
+    known = sorted({y for y in years if y})
+    if not known:
+        return ""
+    return str(known[0]) if len(known) == 1 else f"{known[0]}–{known[-1]}"
+
+
+def cdb_year_reason(cdb_year: int | None, plan_year: int, lang: str = "de") -> str:
+    """Why a plan for ``plan_year`` shows the CDB of ``cdb_year`` (:func:`latest_year`: the latest year with
+    CDB amounts — the actuals the plan starts from); empty when the two agree or one is missing.
+
+    >>> cdb_year_reason(2025, 2026)
+    'Ist 2025: das letzte Jahr mit CDB-Daten im Datenbuch, Ausgangspunkt des Plans 2026. '
+    """
+    if not cdb_year or not plan_year or cdb_year == plan_year:
+        return ""
+    if lang == "de":
+        return (f"Ist {cdb_year}: das letzte Jahr mit CDB-Daten im Datenbuch, Ausgangspunkt des Plans "
+                f"{plan_year}. ")
+    return f"Actuals {cdb_year}: the latest year with CDB data in the data book, the basis of the {plan_year} plan. "

@@ -99,7 +99,7 @@ def test_regeneration_keeps_typed_settings_and_computes_with_them(controller, da
         "ctl_account": "KA-005", "res_weight_potential": 1.0, "res_weight_revenue": 1.0, "ctl_exc_spread": 25.0}
     assert [p.name for p in (controller.parent / "_backup").iterdir()] == ["Controller.20260303-080000.xlsx"]
     assert names["ctl_status"].startswith("Erzeugt 2026-03-03T08:00:00+00:00; Einstellungen des alten "
-                                          "Controllers übernommen: Ausgabeordner, Sprache der Account-Workbooks, "
+                                          "Controllers übernommen: Ausgabeordner, Sprache der Account-Pläne, "
                                           "Kunde für „diesen Account-Plan erneuern“, Gewicht Umsatzanteil, "
                                           "Dissens ab Spannweite")
     # the rounded target FTE is computed by kam_xl with the carried weights (potential 1 : revenue 1) …

@@ -18,6 +18,7 @@ from kam_xl.databook import demo_databook
 from kam_xl.testing.pagesetup import DEMO_PLAN_ACCOUNT, PageSetup, demo_books, is_a4, read_page_setups
 from kam_xl.testing.pdf import page_count, pdf_text, to_pdf
 from kam_xl.testing.recalc import find_soffice
+from kam_xl.vocabulary import FTE_NOTE, TERM_VARIANTS, term
 from kam_xl.workbook.account_plan import PLAN_SHEETS, AccountPlanData
 from kam_xl.workbook.controller import CONTROLLER_SHEETS
 from kam_xl.workbook.layout import HEADING_STYLES, Book, Print, Sheet
@@ -221,3 +222,58 @@ def test_no_printed_page_ends_with_a_heading(books: dict[str, Book], pdfs: dict[
             body = [ln for ln in lines[1:] if not re.fullmatch(r"Seite \d+ von \d+", ln)]
             assert body, f"{stem} page {number} is empty"
             assert body[-1] not in headings, f"{stem} page {number} ends with the heading {body[-1]!r}"
+
+
+# ------------------------------------------------------------------------------------------ wording
+
+
+def _labels(book: Book) -> list[tuple[str, str]]:
+    """(sheet, text) of every word a workbook shows that is not data: labels, headers, notes, titles, charts,
+    input titles and messages."""
+    out = []
+    for s in book.sheets:
+        out.append((s.name, s.name))
+        out += [(s.name, ch.title) for ch in s.charts]
+        for c in s.cells:
+            if c.input is not None:
+                out += [(s.name, c.input.title), (s.name, c.input.message)]
+            elif isinstance(c.value, str) and c.formula is None:
+                out.append((s.name, c.value))
+    return out
+
+
+def test_one_german_term_per_concept(books: dict[str, Book]) -> None:
+    for stem, book in books.items():
+        for sheet, text in _labels(book):
+            for concept, variants in TERM_VARIANTS.items():
+                for variant in variants:
+                    assert not re.search(rf"\b{re.escape(variant)}", text), (
+                        f"{stem}/{sheet}: {variant!r} in {text!r} — the term is {term(concept, 'de')!r}")
+
+
+def test_mak_is_explained_where_it_appears(books: dict[str, Book]) -> None:
+    for book in books.values():
+        for s in book.sheets:
+            texts = [t for name, t in _labels(book) if name == s.name]
+            if any(re.search(r"\bMAK\b", t) for t in texts):
+                assert FTE_NOTE[0] in texts, f"{s.name} counts in MAK without saying what MAK is"
+
+
+def test_every_printed_sheet_title_says_its_year_and_unit(books: dict[str, Book]) -> None:
+    figures = {"money", "money2", "level_money", "percent", "score", "number", "number2"}
+    for stem, book in books.items():
+        for s in book.sheets:
+            if not any(c.style in figures for c in s.cells) or s.name == "Einstellungen":
+                continue  # the settings sheet holds the macros' settings, no figures of a year
+            title = next(c.value for c in s.cells if c.style == "title")
+            assert re.search(r"\b20\d\d\b", title) and re.search(r"\((Beträge|Werte|Bewertungen|MAK)", title), (
+                f"{stem}/{s.name}: {title!r}")
+
+
+def test_the_cdb_sheet_says_why_its_year_is_not_the_plan_year(books: dict[str, Book]) -> None:
+    plan = books["plan"]
+    cdb_year, plan_year = int(plan.meta["cdb_year"]), AccountPlanData.from_databook(
+        demo_databook(), DEMO_PLAN_ACCOUNT).account.plan_year
+    assert cdb_year < plan_year  # the demo: actuals of the last year, a plan for the next
+    note = plan.sheet("CDB").cells[1].value
+    assert f"Ist {cdb_year}" in note and f"Plans {plan_year}" in note

@@ -192,7 +192,7 @@ def _buttons(path: Path) -> dict[str, list[tuple[str, str]]]:
 
 def test_buttons_on_the_settings_sheet_run_the_import_and_each_macro(xlsm):
     assert _buttons(xlsm["de"][1]) == {"Einstellungen": [
-        ("ImportPythonUDFs", "1. Funktionen importieren (xlwings)"), ("kam_validate", "Workbook prüfen"),
+        ("ImportPythonUDFs", "1. Funktionen importieren (xlwings)"), ("kam_validate", "Arbeitsmappe prüfen"),
         ("kam_refresh_plan", "Account-Plan aus dem Datenbuch aktualisieren"),
         ("kam_generate_all", "Alle Account-Pläne erzeugen"), ("kam_collect", "Einsammeln und konsolidieren")]}
     assert [m for m, _ in _buttons(xlsm["en"][1])["Settings"]] == [IMPORT_MACRO, *MACROS]

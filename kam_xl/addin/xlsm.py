@@ -54,7 +54,7 @@ VBA_MAX_LINE = 1023
 VBA_MAX_CONTINUATIONS = 24
 _CAPTIONS: dict[str, tuple[str, str]] = {
     IMPORT_MACRO: ("1. Funktionen importieren (xlwings)", "1. Import functions (xlwings)"),
-    "kam_validate": ("Workbook prüfen", "Validate this workbook"),
+    "kam_validate": ("Arbeitsmappe prüfen", "Validate this workbook"),
     "kam_refresh_plan": ("Account-Plan aus dem Datenbuch aktualisieren", "Refresh account plan from data book"),
     "kam_generate_all": ("Alle Account-Pläne erzeugen", "Generate all account plans"),
     "kam_collect": ("Einsammeln und konsolidieren", "Collect and consolidate"),
@@ -137,7 +137,7 @@ def _add_buttons(settings: Sheet, lang: Lang) -> None:
                    "vertrauen“ — oder die IT importiert die Datei aus „kam-xl xlwings vba“.",
              "For that, in Excel: Trust Center → Macro Settings → \"Trust access to the VBA project object "
              "model\" — or IT imports the file from \"kam-xl xlwings vba\"."),
-        pick(lang, "Die Makros lesen die Einstellungen links und schreiben ihre Statuszeile in dieses Workbook.",
+        pick(lang, "Die Makros lesen die Einstellungen links und schreiben ihre Statuszeile in diese Arbeitsmappe.",
              "The macros read the settings on the left and write their status line into this workbook."),
         pick(lang, "xlwings-VBA-Code: BSD-Lizenz, siehe Blatt „Lizenz xlwings“.",
              "xlwings VBA code: BSD licence, see the sheet \"xlwings licence\"."),

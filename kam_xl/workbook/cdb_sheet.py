@@ -14,12 +14,13 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from kam_xl.cdb import AMOUNT_FIELDS, LEVEL_FORMULAS, STAGES, STATEMENT_LINES, ActivityLine, CdbInput, cdb_statement
-from kam_xl.vocabulary import Lang, stage_word
+from kam_xl.vocabulary import Lang, sheet_title, stage_word
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
 from kam_xl.workbook.layout import KIND_BOUNDS, Input, RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.sheet_kind import OnProblem, PlanSheet, Rows
+from kam_xl.years import cdb_year_reason
 
 if TYPE_CHECKING:
     from kam_xl.databook import DataBook
@@ -79,10 +80,11 @@ def cdb_sheet(data: AccountPlanData, lang: Lang) -> Sheet:
     amounts = data.cdb or CdbInput(gross_sales=0)
     st = cdb_statement(amounts, list(data.activities))
     year = data.cdb_year if data.cdb_year is not None else data.account.plan_year
-    s.put(0, 0, _t(lang, f"Kundendeckungsbeitrag I–III {year}", f"Customer contribution margin I–III {year}"),
-          style="title")
-    s.put(1, 0, _t(lang, "Gelbe Zellen sind Eingaben; alles andere rechnet das Blatt.",
-                   "Yellow cells are inputs; the sheet computes everything else."), style="note")
+    s.put(0, 0, sheet_title(lang, _t(lang, "Kundendeckungsbeitrag I–III", "Customer contribution margin I–III"), year,
+                            "money", data.account.currency), style="title")
+    s.put(1, 0, cdb_year_reason(data.cdb_year, data.account.plan_year, lang)
+          + _t(lang, "Gelbe Zellen sind Eingaben; alles andere rechnet das Blatt.",
+               "Yellow cells are inputs; the sheet computes everything else."), style="note")
     _headers(s, 2, (_t(lang, "Position", "Line"), _t(lang, "Betrag", "Amount"),
                     _t(lang, "aus Aktivitäten", "from activities"), _t(lang, "Gesamt", "Total"),
                     _t(lang, "% vom Nettoumsatz", "% of net sales")))

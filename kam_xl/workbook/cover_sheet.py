@@ -16,7 +16,7 @@ from kam_xl.cdb import CdbInput, cdb_statement
 from kam_xl.databook import ACCOUNT_STATUSES
 from kam_xl.kgb import SUPPLIER_ROLES
 from kam_xl.portfolio import HIGH_BAND_THRESHOLD, portfolio_band
-from kam_xl.vocabulary import BAND_WORDS, Lang
+from kam_xl.vocabulary import BAND_WORDS, Lang, sheet_title
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
 from kam_xl.workbook.layout import Input, Sheet
@@ -77,7 +77,8 @@ def cover_sheet(data: AccountPlanData, lang: Lang) -> Sheet:
     """The cover of one account's plan."""
     a = data.account
     s = Sheet(_t(lang, "Deckblatt", "Cover"), widths={0: 30, 1: 40})
-    s.put(0, 0, _t(lang, "Account-Plan", "Account plan") + f" — {a.name}", style="title")
+    s.put(0, 0, sheet_title(lang, _t(lang, "Account-Plan", "Account plan") + (f" {a.plan_year}" if a.plan_year else "")
+                            + f" — {a.name}", None, "money", a.currency), style="title")
     rows = ((_t(lang, "Account-ID", "Account ID"), a.account_id, "acc_id"),
             (_t(lang, "Kunde", "Customer"), a.name, "acc_name"),
             (_t(lang, "Region", "Region"), a.region, "acc_region"),

@@ -61,7 +61,7 @@ from kam_xl.excellence import (
     summarise_dimensions,
 )
 from kam_xl.text import clean_text
-from kam_xl.vocabulary import YES_NO, Lang
+from kam_xl.vocabulary import YES_NO, Lang, sheet_title
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, percent_as_points, shown
 from kam_xl.workbook.layout import TEXT_MAX_CHARS, Conditional, Input, RowKey, Sheet
@@ -243,9 +243,10 @@ def _overall(s: Sheet, r: int, ids: list[str], summary: DimensionsSummary, crite
 
 
 def excellence_sheet(catalogue: Catalogue, dimensions: list[str], response: Response | None,
-                     lang: Lang = "de", sheet_name: str = "Excellence") -> Sheet:
+                     lang: Lang = "de", sheet_name: str = "Excellence", year: int | None = None) -> Sheet:
     """The criteria sheet of ``dimensions`` (ids, in the order given), filled with ``response``'s answers
-    (``None``: an empty questionnaire). See the module docstring for layout and defined names."""
+    (``None``: an empty questionnaire); ``year`` goes into its title. See the module docstring for layout and
+    defined names."""
     dims = _dimensions(catalogue, dimensions)
     resp = response or Response(respondent="-", answers=[])
     result = score_response(catalogue, resp)
@@ -255,7 +256,8 @@ def excellence_sheet(catalogue: Catalogue, dimensions: list[str], response: Resp
     words = rating_words(lang)
 
     s = Sheet(sheet_name, widths={0: 9, 1: 72, 2: 30, 3: 36, 4: 8, 5: 20}, freeze=(3, 0))
-    s.put(0, 0, _t(lang, "KAM-Excellence: Fitness-Check", "KAM excellence: fitness check"), style="title")
+    s.put(0, 0, sheet_title(lang, _t(lang, "KAM-Excellence: Fitness-Check", "KAM excellence: fitness check"), year,
+                            "rating"), style="title")
     s.put(1, 0, _t(lang, "Gelbe Zellen sind Eingaben: Bewertung aus der Liste wählen und Belege nennen. "
                          "„nicht relevant“ und offene Kriterien zählen nicht zum Mittelwert.",
                    "Yellow cells are inputs: choose the rating from the list and name the evidence. "
@@ -472,7 +474,8 @@ class AccountExcellenceSheet(PlanSheet):
         return db.response_of(data.account.account_id, ACCOUNT_ROLE)
 
     def layout(self, data: AccountPlanData, lang: Lang) -> Sheet:
-        return excellence_sheet(load_catalogue(), list(ACCOUNT_DIMENSIONS), data.excellence, lang, "Excellence")
+        return excellence_sheet(load_catalogue(), list(ACCOUNT_DIMENSIONS), data.excellence, lang, "Excellence",
+                                year=data.account.plan_year)
 
     def parse(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang, problem: OnProblem) -> Response:
         return parse_excellence(values, load_catalogue(), list(ACCOUNT_DIMENSIONS), data.account.account_id,

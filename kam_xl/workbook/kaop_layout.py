@@ -46,7 +46,7 @@ from kam_xl.kaop import (
     cost_lines,
     kaop_plan,
 )
-from kam_xl.vocabulary import LEVER_WORDS, LIGHT_FORMATS, LIGHT_WORDS, MEASURE_STATUS_WORDS, Lang
+from kam_xl.vocabulary import LEVER_WORDS, LIGHT_FORMATS, LIGHT_WORDS, MEASURE_STATUS_WORDS, Lang, sheet_title
 from kam_xl.workbook.layout import Chart, Conditional, Input, RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
 
@@ -136,13 +136,13 @@ def _drivers(s: Sheet, R: _Rows, pre: str, names: list[str | None], rows: list[P
     # --- drivers (inputs) --------------------------------------------------------------------------------
     s.put(R.volume(0) - 1, C_LABEL, _t(lang, "Absatz [Menge]", "Volume [units]"), style="bold")
     s.put(R.price(0) - 1, C_LABEL, _t(lang, "Durchschnittspreis [€]", "Average price [€]"), style="bold")
-    s.put(R.sow(0) - 1, C_LABEL, _t(lang, "Share-of-Wallet [%]", "Share of wallet [%]"), style="bold")
+    s.put(R.sow(0) - 1, C_LABEL, _t(lang, "Share of Wallet [%]", "Share of wallet [%]"), style="bold")
     s.put(R.cost_input(0) - 1, C_LABEL, _t(lang, "Kostenansätze (Betrag in € oder Satz in % vom Umsatz)",
                                            "Cost inputs (amount in € or rate in % of revenue)"), style="bold")
     for i, p in enumerate(names):
         s.put(R.volume(i), C_LABEL, p, style="text",
               input=Input(kind="text", title=_t(lang, "Produkt", "Product"),
-                          message=_t(lang, "Name des Produkts (gilt für Absatz, Preis und Share-of-Wallet)",
+                          message=_t(lang, "Name des Produkts (gilt für Absatz, Preis und Share of Wallet)",
                                      "Product name (for volume, price and share of wallet)")))
         name_ref = s.ref(R.volume(i), C_LABEL)
         for r in (R.product_revenue(i), R.price(i), R.sow(i)):
@@ -156,7 +156,7 @@ def _drivers(s: Sheet, R: _Rows, pre: str, names: list[str | None], rows: list[P
                   input=Input(kind="amount", title=_t(lang, "Durchschnittspreis", "Average price"),
                               message=_t(lang, "Preis je Mengeneinheit, ≥ 0", "Price per unit, ≥ 0")))
             s.put(R.sow(i), C_Q[q], row.share_of_wallet if row else None, style="percent",
-                  input=Input(kind="fraction", title="Share-of-Wallet",
+                  input=Input(kind="fraction", title="Share of Wallet",
                               message=_t(lang, "Anteil am Bedarf des Kunden, 0–100 %",
                                          "Share of the customer's demand, 0–100 %")))
     basis_choices = (words["amount"], words["rate"])
@@ -474,10 +474,12 @@ def _measures(s: Sheet, top: int, measures: Sequence[KaopMeasure], lang: Lang) -
 def kaop_sheet(year: int, plan: tuple[list[ProductQuarter], list[CostQuarter]],
                actual: tuple[list[ProductQuarter], list[CostQuarter]], lang: Lang = "de",
                thresholds: Thresholds | None = None, spare_products: int = 1, *,
-               goals: Sequence[PotentialGoal] = (), measures: Sequence[KaopMeasure] = ()) -> Sheet:
+               goals: Sequence[PotentialGoal] = (), measures: Sequence[KaopMeasure] = (),
+               currency: str = "EUR") -> Sheet:
     """The KAOP sheet of one account and plan ``year`` from its plan and actual rows (quarters without
     actuals stay empty for the KAM to fill), with ``spare_products`` empty product rows per block and the
-    traffic-light ``thresholds`` as defaults of the threshold inputs."""
+    traffic-light ``thresholds`` as defaults of the threshold inputs; ``currency`` (ISO code) names the unit
+    of the amounts in its title."""
     t = thresholds or Thresholds()
     plan_kp, actual_kp = kaop_plan(*plan), kaop_plan(*actual)
     cmp = compare(plan_kp, actual_kp, thresholds=t)
@@ -488,8 +490,8 @@ def kaop_sheet(year: int, plan: tuple[list[ProductQuarter], list[CostQuarter]],
 
     s = Sheet(SHEET_NAME, widths={0: 40, 1: 15, 2: 14, 3: 14, 4: 14, 5: 14, 6: 22, 7: 22,
                                   **{c: 13 for c in range(8, 15)}}, freeze=(0, 1))
-    s.put(0, 0, _t(lang, f"Key-Account-Operating-Plan (KAOP) {year}", f"Key account operating plan (KAOP) {year}"),
-          style="title")
+    s.put(0, 0, sheet_title(lang, _t(lang, "Key-Account-Operating-Plan (KAOP)", "Key account operating plan (KAOP)"),
+                            year, "money", currency), style="title")
     s.put(1, 0, _t(lang, "Gelbe Zellen sind Eingaben; alles andere rechnet das Blatt. Ein Quartal zählt, sobald "
                          "Absatz, Preis oder Kosten erfasst sind.",
                    "Yellow cells are inputs; the sheet computes everything else. A quarter counts once volume, "
@@ -550,8 +552,8 @@ class KaopInputs:
     goals: list[PotentialGoal] = field(default_factory=list)
     measures: list[KaopMeasure] = field(default_factory=list)
 
-    def sheet(self, lang: Lang = "de", spare_products: int = 1) -> Sheet:
-        """The KAOP sheet showing these inputs."""
+    def sheet(self, lang: Lang = "de", spare_products: int = 1, currency: str = "EUR") -> Sheet:
+        """The KAOP sheet showing these inputs (amounts in ``currency``)."""
         return kaop_sheet(self.year, self.plan, self.actual, lang, self.thresholds, spare_products,
-                          goals=self.goals, measures=self.measures)
+                          goals=self.goals, measures=self.measures, currency=currency)
 

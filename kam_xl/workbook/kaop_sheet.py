@@ -83,7 +83,8 @@ class KaopSheet(PlanSheet):
                           measures=db.kaop_measures(aid, year))
 
     def layout(self, data: AccountPlanData, lang: Lang) -> Sheet:
-        return (data.kaop or KaopInputs(year=data.account.plan_year, plan=([], []), actual=([], []))).sheet(lang)
+        return (data.kaop or KaopInputs(year=data.account.plan_year, plan=([], []), actual=([], []))).sheet(
+            lang, currency=data.account.currency)
 
     def present(self, values: Mapping[str, Any]) -> bool:
         return any(name in values for name in KAOP_INPUT_NAMES)

@@ -44,7 +44,7 @@ from kam_xl.kgb import (
     weight_sum,
     weights_complete,
 )
-from kam_xl.vocabulary import Lang
+from kam_xl.vocabulary import Lang, sheet_title
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
 from kam_xl.workbook.formulas import number_text, rank_terms
@@ -247,13 +247,15 @@ def _block(s: Sheet, n: int, card: KgbCard | None, top: int, lang: Lang, spare_c
     return max(r_rank + 3, top + CHART_ROWS)
 
 
-def kgb_sheet(cards: list[KgbCard], lang: Lang = "de", spare_criteria: int = 2, spare_suppliers: int = 1) -> Sheet:
-    """The ``Kgb`` sheet of one account: one scorecard block per card (an empty block if there is none)."""
+def kgb_sheet(cards: list[KgbCard], lang: Lang = "de", spare_criteria: int = 2, spare_suppliers: int = 1,
+              year: int | None = None) -> Sheet:
+    """The ``Kgb`` sheet of one account: one scorecard block per card (an empty block if there is none);
+    ``year`` (the plan year) goes into its title."""
     if spare_criteria < 0 or spare_suppliers < 0:
         raise ValueError("spare_criteria and spare_suppliers — allowed: 0 or more")
     s = Sheet(SHEET_NAME, widths={0: 34, 1: 18})
-    s.put(0, 0, _t(lang, "Kgb – Kriterien gewichten und bewerten", "Kgb – weighting and rating the criteria"),
-          style="title")
+    s.put(0, 0, sheet_title(lang, _t(lang, "Kgb – Kriterien gewichten und bewerten",
+                                     "Kgb – weighting and rating the criteria"), year, "score"), style="title")
     s.put(1, 0, _t(lang, "Gelbe Zellen sind Eingaben: Gewichte in % (Summe 100 %), Bewertungen 0–100. "
                          "Alles andere rechnet das Blatt.",
                    "Yellow cells are inputs: weights in % (sum 100 %), ratings 0–100. "
@@ -421,7 +423,7 @@ class KgbSheet(PlanSheet):
         return tuple(db.kgb_cards(data.account.account_id)) if db.table("kgb") is not None else ()
 
     def layout(self, data: AccountPlanData, lang: Lang) -> Sheet:
-        return kgb_sheet(list(data.kgb_cards), lang)
+        return kgb_sheet(list(data.kgb_cards), lang, year=data.account.plan_year)
 
     def parse(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang,
              problem: OnProblem) -> tuple[KgbCard, ...]:

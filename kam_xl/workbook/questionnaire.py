@@ -22,7 +22,7 @@ from typing import ClassVar
 
 from kam_xl.errors import ReportProblem
 from kam_xl.excellence import Catalogue, ExcellenceResult, Response, score_response, summarise_dimensions
-from kam_xl.vocabulary import YES_NO, Lang
+from kam_xl.vocabulary import YES_NO, Lang, sheet_title
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
 from kam_xl.workbook.excellence_sheet import (
@@ -85,13 +85,14 @@ def _sections_and_priorities(s: Sheet, p: int, catalogue: Catalogue, result: Exc
 
 
 def _profile_sheet(catalogue: Catalogue, response: Response | None, respondent: str, role: str,
-                   lang: Lang) -> Sheet:
+                   lang: Lang, year: int | None = None) -> Sheet:
     resp = response or Response(respondent=respondent or "-", answers=[])
     order = {sid: i for i, (sid, _) in enumerate(catalogue.sections())}
     result = score_response(catalogue, resp, top_sections=len(order))
     yes, no = YES_NO[lang]
     s = Sheet(_t(lang, "Profil", "Profile"), widths={0: 58, 1: 12, 2: 10, 3: 10, 4: 12, 5: 14})
-    s.put(0, 0, _t(lang, "KAM-Excellence-Profil", "KAM excellence profile"), style="title")
+    s.put(0, 0, sheet_title(lang, _t(lang, "KAM-Excellence-Profil", "KAM excellence profile"), year, "score"),
+          style="title")
     s.put(1, 0, _t(lang, "Gelbe Zellen sind Eingaben; die Werte rechnet das Blatt „Fragebogen“ "
                          "(Mittel der bewerteten Kriterien, 0–100).",
                    "Yellow cells are inputs; the scores come from the sheet “Questionnaire” "
@@ -155,6 +156,7 @@ class QuestionnaireContext:
     respondent: str
     role: str
     lang: Lang
+    year: int | None = None  # the year the questionnaire is answered in (its generation year), for the titles
 
 
 class QuestionnaireSheet(ABC):
@@ -173,7 +175,7 @@ class ProfileSheet(QuestionnaireSheet):
     key = "profile"
 
     def build(self, ctx: QuestionnaireContext) -> Sheet:
-        return _profile_sheet(ctx.catalogue, ctx.response, ctx.respondent, ctx.role, ctx.lang)
+        return _profile_sheet(ctx.catalogue, ctx.response, ctx.respondent, ctx.role, ctx.lang, ctx.year)
 
 
 class CriteriaSheet(QuestionnaireSheet):
@@ -183,7 +185,7 @@ class CriteriaSheet(QuestionnaireSheet):
 
     def build(self, ctx: QuestionnaireContext) -> Sheet:
         return excellence_sheet(ctx.catalogue, [d.id for d in ctx.catalogue.dimensions], ctx.response,
-                                lang=ctx.lang, sheet_name=_t(ctx.lang, "Fragebogen", "Questionnaire"))
+                                lang=ctx.lang, sheet_name=_t(ctx.lang, "Fragebogen", "Questionnaire"), year=ctx.year)
 
 
 #: The questionnaire's sheet kinds in workbook order; a new questionnaire sheet is one class plus one line here.
@@ -194,8 +196,10 @@ def questionnaire(catalogue: Catalogue, response: Response | None, respondent: s
                   lang: Lang = "de", generated_at: datetime | None = None) -> Book:
     """The questionnaire workbook of one respondent, filled with ``response`` (``None``: empty): the sheets of
     :data:`QUESTIONNAIRE_SHEETS`."""
-    ctx = QuestionnaireContext(catalogue, response, respondent, role, lang)
-    when = (generated_at or datetime.now(UTC)).isoformat(timespec="seconds")
+    moment = generated_at or datetime.now(UTC)
+    # the year it is answered in; an empty template (no response) is for any year
+    ctx = QuestionnaireContext(catalogue, response, respondent, role, lang, moment.year if response else None)
+    when = moment.isoformat(timespec="seconds")
     return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION,
                 sheets=[kind.build(ctx) for kind in QUESTIONNAIRE_SHEETS], lang=lang,
                 active=_t(lang, "Fragebogen", "Questionnaire"),  # a respondent starts on the questions

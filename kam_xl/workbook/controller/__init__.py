@@ -70,7 +70,7 @@ from kam_xl.settings_block import (
 )
 from kam_xl.vocabulary import Lang
 from kam_xl.workbook.controller.accounts import AccountsSheet, CdbDataSheet
-from kam_xl.workbook.controller.common import LIGHT_FORMATS, TEMPLATE_ID, TEMPLATE_VERSION, TOL
+from kam_xl.workbook.controller.common import LIGHT_FORMATS, TEMPLATE_ID, TEMPLATE_VERSION, TOL, book_currency
 from kam_xl.workbook.controller.excellence import SCORE_SCALE, ExcellenceSheet
 from kam_xl.workbook.controller.kaop import KaopDataSheet, KaopSheet
 from kam_xl.workbook.controller.kgb import KgbSheet
@@ -145,18 +145,12 @@ def controller_workbook(db: DataBook, lang: Lang = "de", generated_at: datetime 
     for kind in build_order(CONTROLLER_SHEETS):
         ctx.built[kind.key] = as_sheets(kind.build(ctx))
     snapshot = {n: v for d in defaults.values() for n, v in d.model_dump(by_alias=True).items()}
-    return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION, lang=lang, currency=_currency(db),
+    return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION, lang=lang,
+                currency=book_currency(db.accounts),
                 sheets=[s for k in CONTROLLER_SHEETS for s in ctx.built[k.key]],
                 meta={"account_id": "", "generated_at": when, "databook": db.source,
-                      "title": _t(lang, "Controller-Workbook", "Controller workbook"),
+                      "title": _t(lang, "Controller-Arbeitsmappe", "Controller workbook"),
                       **snapshot_meta(snapshot)})
-
-
-def _currency(db: DataBook) -> str:
-    """The currency of the controller's amounts: the accounts' one when they share it, else none (no symbol:
-    the sums mix currencies as the data book gives them)."""
-    codes = {a.currency for a in db.accounts}
-    return codes.pop() if len(codes) == 1 else ""
 
 
 def _carried_inputs(defaults: dict[str, BaseModel], settings: ControllerSettings, lang: Lang
@@ -188,7 +182,7 @@ def read_carried_settings(path: Path, defaults: ControllerSettings, lang: Lang =
     except WorkbookError as e:
         return None, _t(lang, f"Einstellungen nicht übernommen: {e}", f"Settings not kept: {e}")
     if old.meta.get("template_id") != TEMPLATE_ID:
-        return None, _t(lang, f"Einstellungen nicht übernommen: {path.name} war kein Controller-Workbook",
+        return None, _t(lang, f"Einstellungen nicht übernommen: {path.name} war keine Controller-Arbeitsmappe",
                         f"Settings not kept: {path.name} was not a controller workbook")
     settings, status = carry_settings(defaults, old.values, old.meta, lang)
     others = {n: v for n, v in old.values.items() if n not in SETTING_NAMES}

@@ -32,6 +32,7 @@ from kam_xl.vocabulary import (
     BAND_WORDS,
     STAGE_LABELS,
     Lang,
+    sheet_title,
 )
 from kam_xl.workbook.controller.common import (
     _AMOUNTS,
@@ -39,12 +40,13 @@ from kam_xl.workbook.controller.common import (
     LIGHT_FORMATS,
     _headers,
     _missing_note,
+    book_currency,
 )
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
 from kam_xl.workbook.formulas import rank_terms
 from kam_xl.workbook.layout import Chart, Conditional, Print, Sheet
 from kam_xl.workbook.layout import pick as _t
-from kam_xl.years import latest_year, row_of_year
+from kam_xl.years import latest_year, row_of_year, year_span
 
 # ------------------------------------------------------------------------------------------ accounts
 
@@ -84,8 +86,10 @@ def _cdb_data_sheet(db: DataBook, accs: list[_Account], lang: Lang) -> tuple[She
     """The CDB amounts (one row per account, latest year) and activity lines; returns the first account row."""
     s = Sheet(_t(lang, "CDB-Daten", "CDB data"), widths={0: 12, 1: 8, **{c: 15 for c in range(2, 14)}},
               freeze=(4, 1), print=Print(printed=False))  # raw data the formulas read: hidden, not printed
-    s.put(0, 0, _t(lang, "CDB-Daten aus dem Datenbuch (letztes Jahr je Kunde)",
-                   "CDB data from the data book (latest year per account)"), style="title")
+    s.put(0, 0, sheet_title(lang, _t(lang, "CDB-Daten aus dem Datenbuch (letztes Jahr je Kunde)",
+                                     "CDB data from the data book (latest year per account)"),
+                            year_span(a.cdb_year for a in accs), "money", book_currency(a.account for a in accs)),
+          style="title")
     s.put(1, 0, _t(lang, "Werte des Datenbuchs zur Zeit der Erzeugung; die Spalten „aus Aktivitäten“ summieren "
                          "die Prozesskosten unten je Stufe.",
                    "Data-book values at generation time; the columns 'from activities' add up the activity-based "
@@ -188,7 +192,9 @@ def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang,
     s = Sheet(_t(lang, "Kunden", "Accounts"), widths={0: 10, 1: 34, 2: 9, 3: 8, **{c: 13 for c in range(4, 18)},
                                                         17: 26}, freeze=(4, 2))
     n = len(accs)
-    s.put(0, 0, _t(lang, "Kundenübersicht – alle Key Accounts", "Account overview – all key accounts"),
+    s.put(0, 0, sheet_title(lang, _t(lang, "Kundenübersicht – alle Key Accounts, CDB",
+                                     "Account overview – all key accounts, CDB"),
+                            year_span(a.cdb_year for a in accs), "money", book_currency(a.account for a in accs)),
           style="title")
     s.put(1, 0, _t(lang, "CDB I–III des letzten Jahres mit Daten je Kunde, Rang nach CDB III (1 = höchster), "
                          "Portfolio-Position und Band. Alle Kennzahlen sind Formeln über die Daten.",
@@ -201,8 +207,8 @@ def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang,
     heads = ("ID", _t(lang, "Kunde", "Account"), "Region", _t(lang, "CDB-Jahr", "CDB year"),
              _t(lang, "Nettoumsatz", "Net sales"), "CDB I", "CDB I %", "CDB II", "CDB II %", "CDB III", "CDB III %",
              _t(lang, "Rang CDB III", "Rank CDB III"), _t(lang, "Portfolio-Jahr", "Portfolio year"),
-             "Share of Wallet", "Potential", _t(lang, "Margenfaktor", "Margin factor"),
-             _t(lang, "Potential margengewichtet", "Potential margin-weighted"), "Band")
+             "Share of Wallet", _t(lang, "Potenzial", "Potential"), _t(lang, "Margenfaktor", "Margin factor"),
+             _t(lang, "Potenzial margengewichtet", "Potential margin-weighted"), "Band")
     _headers(s, first - 1, 0, heads)
     col = {c: s.ref(first, c, last, c) for c in range(18)} if n else {}
     ranks = rank_positions([x.statement.cdb_iii if x.statement else None for x in accs])
@@ -283,7 +289,7 @@ def _portfolio_chart(s: Sheet, c: int, accs: list[_Account], first: int, lang: L
     """The portfolio chart (Abb. 3) from row ``c``, over the account rows from ``first``."""
     # portfolio chart (Abb. 3): one scatter series per account, marker area ∝ |CDB III|, colour = band
     s.put(c, 0, _t(lang, "Kundenportfolio (Abb. 3)", "Customer portfolio (Fig. 3)"), style="subtitle")
-    s.put(c + 1, 0, _t(lang, "x = Share of Wallet, y = Potential; Blasenfläche ∝ |CDB III|, Farbe = Band (grün > 10 %, "
+    s.put(c + 1, 0, _t(lang, "x = Share of Wallet, y = Potenzial; Blasenfläche ∝ |CDB III|, Farbe = Band (grün > 10 %, "
                              "gelb 0–10 %, rot < 0 %, grau ohne CDB). Größe und Farbe zeigen den Stand der "
                              "Erzeugung, die Lage folgt den Zellen.",
                        "x = share of wallet, y = potential; bubble area ∝ |CDB III|, colour = band (green > 10 %, "
@@ -305,7 +311,7 @@ def _portfolio_chart(s: Sheet, c: int, accs: list[_Account], first: int, lang: L
             "data_labels": {"series_name": True, "position": "right"}})
     if series:
         s.charts.append(Chart(kind="scatter", series=tuple(series), anchor=(c + 2, 0), size=(760, 480),
-                              title=_t(lang, "Kundenportfolio: Share of Wallet × Potential",
+                              title=_t(lang, "Kundenportfolio: Share of Wallet × Potenzial",
                                        "Customer portfolio: share of wallet × potential"),
                               options={"x_axis": {"name": "Share of Wallet", "num_format": "0%", "min": 0},
                                        "y_axis": {"name": "Potential", "num_format": "#,##0", "min": 0},

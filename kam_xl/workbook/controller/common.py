@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from kam_xl.cdb import (
     AMOUNT_FIELDS,
     STATEMENT_LINES,
 )
+from kam_xl.databook import AccountRow
 from kam_xl.vocabulary import (
     BAND_FORMATS,
     Lang,
@@ -21,6 +24,13 @@ TOL = RANK_EPS  # ties within this count as equal, as kam_xl.kgb.rank_positions 
 _AMOUNTS = AMOUNT_FIELDS
 _LINE_LABELS = {f: (de, en) for f, de, en, _ in STATEMENT_LINES}
 
+
+
+def book_currency(accounts: Iterable[AccountRow]) -> str:
+    """The currency (ISO code) of the controller's amounts: the accounts' one when they share it, else empty
+    (no symbol: the sums add the amounts as the data book gives them)."""
+    codes = {a.currency for a in accounts}
+    return codes.pop() if len(codes) == 1 else ""
 
 
 def _missing_note(s: Sheet, row: int, lang: Lang, tables: str) -> None:

@@ -18,6 +18,7 @@ from kam_xl.excellence import (
 from kam_xl.vocabulary import (
     YES_NO,
     Lang,
+    sheet_title,
 )
 from kam_xl.workbook.controller.common import (
     LIGHT_FORMATS,
@@ -55,10 +56,10 @@ def _criterion_row(s: Sheet, r: int, ref: CriterionRef, ratings: list[Any], cc: 
 
 
 def _excellence_sheet(responses: list[Response], catalogue: Catalogue | None, lang: Lang,
-                      spread: float = DEFAULT_SPREAD) -> Sheet:
+                      spread: float = DEFAULT_SPREAD, year: int | None = None) -> Sheet:
     s = Sheet("Excellence", widths={0: 10, 1: 8, 2: 60}, freeze=(0, 3))
-    s.put(0, 0, _t(lang, "KAM-Excellence – Bewertungen aller Befragten", "KAM excellence – ratings of all respondents"),
-          style="title")
+    s.put(0, 0, sheet_title(lang, _t(lang, "KAM-Excellence – Bewertungen aller Befragten",
+                                     "KAM excellence – ratings of all respondents"), year, "rating"), style="title")
     if not responses:
         _missing_note(s, 1, lang, "excellence")
         return s
@@ -142,4 +143,5 @@ class ExcellenceSheet(ControllerSheet):
     key = "excellence"
 
     def build(self, ctx: BuildContext) -> Sheet:
-        return _excellence_sheet(ctx.db.responses(), ctx.catalogue, ctx.lang, ctx.settings.exc_spread)
+        return _excellence_sheet(ctx.db.responses(), ctx.catalogue, ctx.lang, ctx.settings.exc_spread,
+                                 year=int(ctx.when[:4]))  # the ratings as of the generation

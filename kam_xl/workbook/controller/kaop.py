@@ -10,15 +10,17 @@ from kam_xl.kaop import COST_LABELS, QUARTERS, KaopPeriod, KaopPlan, kaop_plan, 
 from kam_xl.vocabulary import (
     SCENARIO_WORDS,
     Lang,
+    sheet_title,
 )
 from kam_xl.workbook.controller.common import (
     _headers,
     _missing_note,
+    book_currency,
 )
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
 from kam_xl.workbook.layout import Chart, Print, Sheet
 from kam_xl.workbook.layout import pick as _t
-from kam_xl.years import plan_year
+from kam_xl.years import plan_year, year_span
 
 # ------------------------------------------------------------------------------------------ KAOP
 
@@ -51,8 +53,10 @@ def _kaop_data_sheet(items: list[_Kaop], lang: Lang) -> tuple[Sheet, dict[str, s
     s = Sheet(_t(lang, "KAOP-Daten", "KAOP data"), widths={0: 10, 1: 8, 2: 8, 3: 8, 4: 30, 5: 13, 6: 13, 7: 15},
               freeze=(4, 0), print=Print(printed=False))  # raw data the formulas read: hidden, not printed
     words = SCENARIO_WORDS[lang]
-    s.put(0, 0, _t(lang, "KAOP-Treiber aus dem Datenbuch (Planjahr je Kunde)",
-                   "KAOP drivers from the data book (plan year per account)"), style="title")
+    s.put(0, 0, sheet_title(lang, _t(lang, "KAOP-Treiber aus dem Datenbuch (Planjahr je Kunde)",
+                                     "KAOP drivers from the data book (plan year per account)"),
+                            year_span(i.year for i in items), "money", book_currency(i.account for i in items)),
+          style="title")
     s.put(1, 0, _t(lang, "Werte des Datenbuchs zur Zeit der Erzeugung. Umsatz = Absatz × Durchschnittspreis; "
                          "Kosten als Betrag oder als Anteil vom Umsatz des Quartals.",
                    "Data-book values at generation time. Revenue = volume × average price; costs as an amount or "
@@ -192,8 +196,10 @@ def _year_cells(s: Sheet, r: int, year: KaopPeriod | None, total_names: str | No
 
 def _kaop_sheet(items: list[_Kaop], refs: dict[str, str] | None, lang: Lang) -> Sheet:
     s = Sheet("KAOP", widths={0: 10, 1: 30, 2: 7, **{c: 12 for c in range(3, 23)}}, freeze=(0, 2))
-    s.put(0, 0, _t(lang, "KAOP – Plan und Ist aller Kunden je Quartal",
-                   "KAOP – plan and actual of all accounts by quarter"), style="title")
+    s.put(0, 0, sheet_title(lang, _t(lang, "KAOP – Plan und Ist aller Kunden je Quartal",
+                                     "KAOP – plan and actual of all accounts by quarter"),
+                            year_span(i.year for i in items), "money", book_currency(i.account for i in items)),
+          style="title")
     if not items or refs is None:
         _missing_note(s, 1, lang, "kaop_products / kaop_costs")
         return s

@@ -12,6 +12,7 @@ from kam_xl.kgb import (
 from kam_xl.vocabulary import (
     YES_NO,
     Lang,
+    sheet_title,
 )
 from kam_xl.workbook.controller.common import (
     LIGHT_FORMATS,
@@ -22,14 +23,16 @@ from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
 from kam_xl.workbook.formulas import rank_terms
 from kam_xl.workbook.layout import Conditional, Sheet
 from kam_xl.workbook.layout import pick as _t
+from kam_xl.years import year_span
 
 # ------------------------------------------------------------------------------------------ Kgb
 
 
 def _kgb_sheet(db: DataBook, lang: Lang) -> Sheet:
     s = Sheet("Kgb", widths={0: 10, 1: 30, 2: 24, 3: 22, 4: 16, **{c: 13 for c in range(5, 10)}}, freeze=(4, 3))
-    s.put(0, 0, _t(lang, "Kgb – Wettbewerbsposition je Kunde und Segment",
-                   "Kgb – competitive position per account and segment"), style="title")
+    s.put(0, 0, sheet_title(lang, _t(lang, "Kgb – Wettbewerbsposition je Kunde und Segment",
+                                     "Kgb – competitive position per account and segment"),
+                            year_span(a.plan_year for a in db.accounts), "score"), style="title")
     cards = [(a, card) for a in db.accounts for card in (db.kgb_cards(a.account_id) if db.table("kgb") else [])]
     if not cards:
         _missing_note(s, 1, lang, "kgb")

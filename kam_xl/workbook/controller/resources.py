@@ -21,16 +21,20 @@ from kam_xl.resources import (
 )
 from kam_xl.settings_block import WEIGHT_BOUNDS, ControllerSettings
 from kam_xl.vocabulary import (
+    FTE_NOTE,
     Lang,
+    sheet_title,
 )
 from kam_xl.workbook.controller.common import (
     LIGHT_FORMATS,
     _headers,
     _missing_note,
+    book_currency,
 )
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
 from kam_xl.workbook.layout import Cell, Chart, Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
+from kam_xl.years import year_span
 
 # ------------------------------------------------------------------------------------------ resources
 
@@ -45,11 +49,11 @@ R_REGION_SHARE, R_CONSISTENCY, R_TARGET_SHARE, R_PROPORTIONAL, R_TARGET, R_DELTA
 
 def _weight_inputs(s: Sheet, weights: TargetWeights, step: float, lang: Lang) -> tuple[Cell, Cell]:
     """The two target-weight inputs and the rounding step; returns the weight cells."""
-    s.put(3, 0, _t(lang, "Gewicht Potentialanteil", "Weight of potential share"), style="label")
+    s.put(3, 0, _t(lang, "Gewicht Potenzialanteil", "Weight of potential share"), style="label")
     wp = s.put(3, 3, weights.potential, style="number2", name="res_weight_potential",
                input=Input(kind="number", minimum=WEIGHT_BOUNDS[0], maximum=WEIGHT_BOUNDS[1],
-                           title=_t(lang, "Gewicht Potential", "Weight"),
-                           message=_t(lang, "Gewicht ≥ 0 des Potentialanteils im Zielanteil (Standard 1)",
+                           title=_t(lang, "Gewicht Potenzial", "Weight"),
+                           message=_t(lang, "Gewicht ≥ 0 des Potenzialanteils im Zielanteil (Standard 1)",
                                       "Weight ≥ 0 of the potential share in the target share (default 1)")))
     s.put(4, 0, _t(lang, "Gewicht Umsatzanteil", "Weight of revenue share"), style="label")
     wr = s.put(4, 3, weights.revenue, style="number2", name="res_weight_revenue",
@@ -99,7 +103,7 @@ def _cell_row(s: Sheet, r: int, cell: ResourceCell, res: CellResult, proportiona
 def _moved_share(s: Sheet, a: ResourceAnalysis, col: dict[int, str], tot: dict[str, str], lang: Lang) -> None:
     """The share to move ½ Σ |resource share − potential share|, overall and per resource type."""
     lang_i = 0 if lang == "de" else 1
-    s.put(7, 0, _t(lang, "Zu verschiebender Anteil ½ Σ |Ressourcenanteil − Potentialanteil|",
+    s.put(7, 0, _t(lang, "Zu verschiebender Anteil ½ Σ |Ressourcenanteil − Potenzialanteil|",
                    "Share to move ½ Σ |resource share − potential share|"), style="subtitle")
     s.put(9, 0, _t(lang, "Anteil", "Share"), style="label")
     p_col = col[R_SHARE["potential"]]
@@ -117,7 +121,7 @@ def _regions(s: Sheet, g: int, a: ResourceAnalysis, col: dict[int, str], tot: di
     s.put(g - 1, 0, _t(lang, "Regionen", "Regions"), style="subtitle")
     _headers(s, g, 0, ("Region", "", "", MEASURE_LABELS["total_fte"][lang_i], MEASURE_LABELS["potential"][lang_i],
                        MEASURE_LABELS["actual_revenue"][lang_i], _t(lang, "MAK-Anteil", "FTE share"),
-                       _t(lang, "Potentialanteil", "Potential share"), _t(lang, "Umsatzanteil", "Revenue share"),
+                       _t(lang, "Potenzialanteil", "Potential share"), _t(lang, "Umsatzanteil", "Revenue share"),
                        _t(lang, "Ziel-MAK", "Target FTE"), "Delta MAK", _t(lang, "Marktgröße", "Market size"),
                        _t(lang, "Marktanteil", "Market share"),
                        _t(lang, "Konsistenz (MAK ÷ Markt)", "Consistency (FTE ÷ market)")))
@@ -148,7 +152,9 @@ def _regions(s: Sheet, g: int, a: ResourceAnalysis, col: dict[int, str], tot: di
 def _resources_sheet(db: DataBook, lang: Lang, settings: ControllerSettings) -> Sheet:
     s = Sheet(_t(lang, "Ressourcen", "Resources"), widths={0: 10, 1: 16, 2: 22, **{c: 12 for c in range(3, 25)}},
               freeze=(12, 3))
-    s.put(0, 0, _t(lang, "Ressourcenverteilung (Abb. 5)", "Resource distribution (Fig. 5)"), style="title")
+    s.put(0, 0, sheet_title(lang, _t(lang, "Ressourcenverteilung (Abb. 5)", "Resource distribution (Fig. 5)"),
+                            year_span(a.plan_year for a in db.accounts), "fte", book_currency(db.accounts)),
+          style="title")
     cells = db.resource_cells()
     if not cells:
         _missing_note(s, 1, lang, "resources")
@@ -168,6 +174,7 @@ def _resources_sheet(db: DataBook, lang: Lang, settings: ControllerSettings) -> 
                    "when it generates the workbook – a formula cannot do that reliably. The proportional target "
                    "next to it (total FTE × target share) is a formula and follows the weights at once."),
           style="note")
+    s.put(2, 0, _t(lang, *FTE_NOTE), style="note")
     wp, wr = _weight_inputs(s, weights, a.step, lang)
 
     n = len(cells)
@@ -177,7 +184,7 @@ def _resources_sheet(db: DataBook, lang: Lang, settings: ControllerSettings) -> 
     heads += [MEASURE_LABELS[m][lang_i] for m in R_VALUE]
     heads += [_t(lang, f"Anteil {MEASURE_LABELS[m][0]}", f"Share {MEASURE_LABELS[m][1].lower()}") for m in R_SHARE]
     heads += [_t(lang, "MAK-Anteil in Region", "FTE share in region"),
-              _t(lang, "Konsistenz (MAK ÷ Potential)", "Consistency (FTE ÷ potential)"),
+              _t(lang, "Konsistenz (MAK ÷ Potenzial)", "Consistency (FTE ÷ potential)"),
               _t(lang, "Zielanteil", "Target share"), _t(lang, "Ziel-MAK proportional", "Target FTE proportional"),
               _t(lang, "Ziel-MAK (gerundet)", "Target FTE (rounded)"), "Delta MAK"]
     _headers(s, first - 1, 0, heads)
@@ -209,7 +216,7 @@ def _resources_sheet(db: DataBook, lang: Lang, settings: ControllerSettings) -> 
         "type": "cell", "criteria": ">", "value": 0, "format": LIGHT_FORMATS["high"]}))
     cats = "=" + col[R_LABEL]
     s.charts.append(Chart(
-        kind="bar", title=_t(lang, "Ressourcenanteil vs. Potentialanteil vs. Zielanteil",
+        kind="bar", title=_t(lang, "Ressourcenanteil vs. Potenzialanteil vs. Zielanteil",
                              "Resource share vs. potential share vs. target share"),
         series=tuple({"name": f"={s.ref(first - 1, c)}", "categories": cats, "values": "=" + col[c],
                       "fill": {"color": colour}}

@@ -100,7 +100,7 @@ def _settings_sheet(db: DataBook, lang: Lang, when: str, settings: ControllerSet
                     status: str) -> Sheet:
     s = Sheet(_t(lang, "Einstellungen", "Settings"), widths={0: 42, 1: 60, 2: 12, 3: 90})
     s.put(0, 0, _t(lang, "Einstellungen für Makros", "Settings for the macros"), style="title")
-    s.put(1, 0, _t(lang, "Datenbuch, Ausgabeordner, Sprache und Kunde, mit denen die Schaltflächen Account-Workbooks "
+    s.put(1, 0, _t(lang, "Datenbuch, Ausgabeordner, Sprache und Kunde, mit denen die Schaltflächen Account-Pläne "
                          "prüfen, erzeugen und einsammeln. Status und Fehlerliste unten schreiben die Makros.",
                    "Data book, output folder, language and account the buttons use to validate, generate and "
                    "collect account workbooks. The macros write the status and the error list below."),
@@ -115,7 +115,7 @@ def _settings_sheet(db: DataBook, lang: Lang, when: str, settings: ControllerSet
                                message=_t(lang, "Pfad des Datenbuchs: .xlsx-Datei oder Ordner mit CSV-Dateien",
                                           "Path of the data book: an .xlsx file or a folder of CSV files"))),
         ("ctl_output", Input(kind="text", title=_t(lang, "Ausgabeordner", "Output folder"),
-                             message=_t(lang, "Ordner für die erzeugten Account-Workbooks (wird angelegt)",
+                             message=_t(lang, "Ordner für die erzeugten Account-Pläne (wird angelegt)",
                                         "Folder for the generated account workbooks (created if missing)"))),
         ("ctl_lang", Input(kind="list", choices=LANGS, title=_t(lang, "Sprache", "Language"), message="de, en")),
         ("ctl_account", account),
