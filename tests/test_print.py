@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from kam_xl.testing.recalc import find_soffice
 from kam_xl.vocabulary import FTE_NOTE, TERM_VARIANTS, term
 from kam_xl.workbook.account_plan import PLAN_SHEETS, AccountPlanData
 from kam_xl.workbook.controller import CONTROLLER_SHEETS
-from kam_xl.workbook.layout import HEADING_STYLES, Book, Print, Sheet
+from kam_xl.workbook.layout import HEADING_STYLES, Book, Input, Print, Sheet
 from kam_xl.workbook.printing import (
     LINE_POINTS,
     MIN_FIT_SCALE,
@@ -277,3 +278,17 @@ def test_the_cdb_sheet_says_why_its_year_is_not_the_plan_year(books: dict[str, B
     assert cdb_year < plan_year  # the demo: actuals of the last year, a plan for the next
     note = plan.sheet("CDB").cells[1].value
     assert f"Ist {cdb_year}" in note and f"Plans {plan_year}" in note
+
+
+def test_dates_are_written_as_dates(tmp_path: Path) -> None:
+    import openpyxl
+
+    s = Sheet("Termine")
+    s.put(0, 0, "fällig am", style="label")
+    s.put(0, 1, date(2026, 3, 31), name="due", input=Input(kind="date", title="Termin", message="ein Datum"))
+    s.put(1, 1, date(2026, 12, 24), style="text")  # a date in a text-styled cell is still a date
+    path = write_book(Book("t", "1", [s]), tmp_path / "dates.xlsx")
+    ws = openpyxl.load_workbook(path)["Termine"]
+    for ref, want in (("B1", datetime(2026, 3, 31)), ("B2", datetime(2026, 12, 24))):
+        assert ws[ref].is_date and ws[ref].value == want, ref
+    assert ws.data_validations.dataValidation[0].type == "date"

@@ -64,7 +64,9 @@ def _activity_block(s: Sheet, first: int, activities: tuple[ActivityLine, ...], 
         s.put(r, 3, act.cost_rate if act else None, style="money2",
               input=Input(kind="amount", title=_t(lang, "Kostensatz", "Cost rate"),
                           message=_t(lang, "Kosten je Treibereinheit, ≥ 0", "Cost per driver unit, ≥ 0")))
-        s.put(r, 4, formula=f"={s.ref(r, 2)}*{s.ref(r, 3)}", cached=act.amount if act else 0.0, style="money")
+        # an empty row shows no cost (not 0 €); SUMIF skips its "" as it skipped the 0
+        s.put(r, 4, formula=f'=IF(COUNT({s.ref(r, 2)},{s.ref(r, 3)})=0,"",{s.ref(r, 2)}*{s.ref(r, 3)})',
+              cached=act.amount if act else None, style="money")
     stage_range = s.name_range("cdb_act_stage", first, 1, last, 1)
     s.name_range("cdb_act_activity", first, 0, last, 0)
     s.name_range("cdb_act_quantity", first, 2, last, 2)
@@ -100,7 +102,8 @@ def cdb_sheet(data: AccountPlanData, lang: Lang) -> Sheet:
             s.put(r, 3, formula=LEVEL_FORMULAS[field].format(**totals), cached=value, style="level_money",
                   name=f"cdb_{field}")
         else:
-            s.put(r, 1, getattr(amounts, field), style="money",
+            # no CDB data (an empty template): the slot is blank for the KAM to fill, not a made-up 0
+            s.put(r, 1, getattr(amounts, field) if data.cdb is not None else None, style="money",
                   name=f"cdb_in_{field}", input=Input(kind="amount", title=de[:32],
                                                       message=_t(lang, "Betrag ≥ 0", "Amount ≥ 0")))
             stage = field.removesuffix("_cost")

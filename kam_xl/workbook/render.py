@@ -19,8 +19,9 @@ What every generated workbook gets, whatever its template:
 
 from __future__ import annotations
 
+import dataclasses
 import io
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -51,6 +52,7 @@ _BASE: dict[str, dict[str, Any]] = {
     "number": {"num_format": "#,##0.0"},
     "number2": {"num_format": "#,##0.00"},
     "integer": {"num_format": "0"},
+    "date": {"num_format": 14},  # the built-in short date: Excel and LibreOffice show it in the reader's locale
     "percent": {"num_format": "0.0 %;[Red]-0.0 %"},
     "score": {"num_format": "0.0"},
     "level_money": {"num_format": "#,##0;[Red]-#,##0", "bold": True, "top": 1},
@@ -151,6 +153,8 @@ def _validation(inp: Input) -> dict[str, Any]:
         v = {"validate": "list", "source": source}
     elif inp.kind == "text":
         v = {"validate": "length", "criteria": "<=", "value": TEXT_MAX_CHARS}
+    elif inp.kind == "date":
+        v = {"validate": "date", "criteria": "between", "minimum": date(1900, 1, 1), "maximum": date(9999, 12, 31)}
     elif inp.kind == "integer":
         v = {"validate": "integer", "criteria": "between", "minimum": int(inp.minimum or 0),
              "maximum": int(inp.maximum if inp.maximum is not None else 2**31 - 1)}
@@ -221,6 +225,8 @@ def _write_cell(ws: Worksheet, cell: Cell, fmt: Any) -> None:
         ws.write_boolean(cell.row, cell.col, cell.value, fmt)
     elif isinstance(cell.value, int | float):
         ws.write_number(cell.row, cell.col, cell.value, fmt)
+    elif isinstance(cell.value, date):  # a date is a date (a serial number shown as a date), never text
+        ws.write_datetime(cell.row, cell.col, cell.value, fmt)
     else:
         ws.write_string(cell.row, cell.col, str(cell.value), fmt)  # never a formula, whatever it begins with
 
@@ -233,6 +239,8 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None
     for row, height in sorted(plan.heights.items()):
         ws.set_row(row, height)
     for cell in sheet.cells:
+        if isinstance(cell.value, date) and cell.style != "date":
+            cell = dataclasses.replace(cell, style="date")
         end = plan.merges.get((cell.row, cell.col))
         if end is not None:  # a long note wraps over the empty cells beside it, within its page
             fmt = fmts.get(cell.style, False, True)
