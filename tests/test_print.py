@@ -29,6 +29,7 @@ from kam_xl.workbook.printing import (
     column_breaks,
     column_points,
     currency_symbol,
+    fitted_widths,
     money_format,
     page_plan,
     paginate,
@@ -44,12 +45,12 @@ from kam_xl.workbook.render import write_book
 
 
 def test_wrapped_lines_follow_text_length_and_column_width() -> None:
-    chars = text_chars(30)  # 26 characters of running text on a line of a 30-character column
-    assert chars == 26
+    chars = text_chars(30)  # 29 characters of running text on a line of a 30-character column
+    assert chars == 29
     assert wrapped_lines("x" * chars, 30) == 1
-    assert wrapped_lines("wort " * 10, 30) == 2  # 49 characters in words of 4: two lines of 26
+    assert wrapped_lines("wort " * 10, 30) == 2  # 49 characters in words of 4: six words (29) a line
     assert wrapped_lines("a\nb\nc", 30) == 3  # every line break starts a line
-    assert wrapped_lines("x" * 100, 30) == 4  # a word longer than the line is broken: 26+26+26+22
+    assert wrapped_lines("x" * 100, 30) == 4  # a word longer than the line is broken: 29+29+29+13
     assert wrapped_lines("", 30) == 1
 
 
@@ -58,10 +59,10 @@ def test_row_heights_of_a_sheet_grow_with_wrapped_text_only() -> None:
     s.put(0, 0, "kurz", style="wrap")
     s.put(1, 0, "wort " * 10, style="wrap")  # two lines
     s.put(2, 0, "wort " * 10, style="text")  # not wrapping: overflows, no height
-    # a header wraps in its column of 12 (10 characters a line): "Umsatz je", "Quartal", "und", "Produkt"
+    # a header wraps in its column of 12 (11 characters a line): "Umsatz je", "Quartal und", "Produkt"
     s.put(3, 1, "Umsatz je Quartal und Produkt", style="header")
     heights = row_heights(s, s.widths, frozenset())
-    assert heights == {1: 2 * LINE_POINTS, 3: 4 * LINE_POINTS}
+    assert heights == {1: 2 * LINE_POINTS, 3: 3 * LINE_POINTS}
 
 
 def test_print_scale_is_never_below_the_minimum() -> None:
@@ -292,3 +293,13 @@ def test_dates_are_written_as_dates(tmp_path: Path) -> None:
     for ref, want in (("B1", datetime(2026, 3, 31)), ("B2", datetime(2026, 12, 24))):
         assert ws[ref].is_date and ws[ref].value == want, ref
     assert ws.data_validations.dataValidation[0].type == "date"
+
+
+def test_fitted_widths_widen_for_values_and_never_narrow() -> None:
+    s = Sheet("S", widths={0: 58, 1: 6})
+    s.put(0, 0, "x" * 80, style="text")  # longer than the layout's 58 and than MAX_WIDTH: wraps, 58 kept
+    s.put(0, 1, 7_055_897.0, style="money")  # "7.055.897 €": 11 characters and a margin
+    s.put(0, 2, "frei")
+    widths, wrap = fitted_widths(s)
+    assert widths[0] == 58 and (0, 0) in wrap
+    assert widths[1] == 12  # 9 digits and separators + " €" + 1

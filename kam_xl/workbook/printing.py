@@ -9,7 +9,7 @@ paper in points (1/72 inch), scales in percent.
 48.0
 >>> fit_scale(1482.0, 741.0)   # a sheet twice as wide as the page prints at half size when fit to width
 50
->>> wrapped_lines("Leistungsfähigkeit des Systems", 20)   # 17 characters a line: two lines
+>>> wrapped_lines("Leistungsfähigkeit des Systems", 20)   # 19 characters a line: two lines
 2
 """
 
@@ -37,9 +37,10 @@ MARGINS_INCH = (0.5, 0.75, 0.3)
 MIN_FIT_SCALE = 70
 #: The height of one line of the body font (Calibri 11) in points, as Excel sizes a default row.
 LINE_POINTS = 15.0
-#: How many of Excel's characters (digit widths) an average character of running text takes: letters of a
-#: German text average ~1.1 digit widths of Calibri (capitals and m/w wider, i/l/t narrower).
-TEXT_CHAR_WIDTH = 1.1
+#: How many of Excel's characters (digit widths) an average character of running text takes: lower-case
+#: German text in Calibri averages ~0.85 digit widths (measured on the printed CDB labels), capitals, bold
+#: headers and m/w more — 1.0 keeps a bold header or a capitalised line from overflowing its estimate.
+TEXT_CHAR_WIDTH = 1.0
 
 
 def column_pixels(width: float) -> int:
@@ -68,9 +69,10 @@ def printable_height(landscape: bool = True, paper: tuple[float, float] = A4_POI
 
 def print_scale(col_points: Sequence[float], page_points: float, repeat_points: float = 0.0,
                 keep: Collection[tuple[int, int]] = ()) -> tuple[int, int]:
-    """The pages wide and the scale (%) a sheet of columns ``col_points`` prints at: as few pages wide as at
-    :data:`MIN_FIT_SCALE`, at the largest scale (≤ 100) that needs no more — one page wide at 100 % when it
-    fits, a wide table over two pages at a legible scale rather than one page in small print.
+    """The pages wide and the scale (%) a sheet of columns ``col_points`` prints at: as few pages wide (and as
+    few charts, ``keep`` spans, cut by a page edge) as at :data:`MIN_FIT_SCALE`, at the largest scale (≤ 100)
+    that needs no more — one page wide at 100 % when it fits, a wide table over two pages at a legible scale
+    rather than one page in small print.
 
     >>> print_scale([100.0] * 5, 741.0)
     (1, 100)
@@ -79,11 +81,15 @@ def print_scale(col_points: Sequence[float], page_points: float, repeat_points: 
     >>> print_scale([100.0] * 12, 741.0, repeat_points=100.0)   # 1200 pt would need 58 %: two pages
     (2, 98)
     """
-    wide = pages_wide(col_points, page_points, MIN_FIT_SCALE, repeat_points, keep)
+    def cost(scale: int) -> tuple[int, int]:  # pages wide, charts cut by a page edge
+        breaks = column_breaks(col_points, page_points, scale, repeat_points, keep)
+        return len(breaks) + 1, sum(1 for s in keep for b in breaks if s[0] < b <= s[1])
+
+    best = cost(MIN_FIT_SCALE)
     scale = 100
-    while scale > MIN_FIT_SCALE and pages_wide(col_points, page_points, scale, repeat_points, keep) > wide:
+    while scale > MIN_FIT_SCALE and cost(scale) > best:
         scale -= 1
-    return wide, scale
+    return best[0], scale
 
 
 def fit_scale(content_points: float, page_points: float) -> int:
@@ -282,8 +288,8 @@ def fitted_widths(sheet: Sheet) -> tuple[dict[int, float], frozenset[tuple[int, 
         if isinstance(value, str) and c.style not in WRAPPED_STYLES and (c.row, c.col + 1) not in occupied:
             continue
         needs.append((c, need))
-        if need > widths.get(c.col, DEFAULT_WIDTH):
-            widths[c.col] = min(MAX_WIDTH, max(need, widths.get(c.col, DEFAULT_WIDTH)))
+        if need > widths.get(c.col, DEFAULT_WIDTH):  # widened up to MAX_WIDTH, never narrowed
+            widths[c.col] = max(widths.get(c.col, DEFAULT_WIDTH), min(MAX_WIDTH, need))
     wrap = frozenset((c.row, c.col) for c, need in needs if isinstance(_text(c), str)
                      and c.style not in WRAPPED_STYLES and need > widths.get(c.col, DEFAULT_WIDTH))
     return widths, wrap
@@ -345,8 +351,8 @@ def note_spans(sheet: Sheet, widths: dict[int, float], page_ends: Sequence[int])
         end = min([e for e in page_ends if e >= c.col] or [c.col])
         end = min([col - 1 for col in occupied[c.row] if col > c.col] + [end])
         room = sum(widths.get(col, DEFAULT_WIDTH) for col in range(c.col, end + 1))
-        if shown_width(value, "text") > room and end > c.col:
-            spans[(c.row, c.col)] = end
+        if shown_width(value, "text") > room:
+            spans[(c.row, c.col)] = end  # end == col: the note wraps in its own cell (the page's last column)
     return spans
 
 
@@ -361,8 +367,10 @@ def page_plan(sheet: Sheet) -> PagePlan:
     repeat = sum(cols[key[0]:key[1] + 1]) if key else 0.0
     wide, scale = print_scale(cols, page, repeat, charts)
     col_breaks = column_breaks(cols, page, scale, repeat, charts) if wide > 1 else []
-    merges = note_spans(sheet, widths, [b - 1 for b in col_breaks] + [len(cols) - 1])
-    for (r, c0), c1 in merges.items():
+    spans = note_spans(sheet, widths, [b - 1 for b in col_breaks] + [len(cols) - 1])
+    merges = {at: end for at, end in spans.items() if end > at[1]}
+    wrap = wrap | {at for at, end in spans.items() if end == at[1]}
+    for (r, c0), c1 in spans.items():
         lines = wrapped_lines(str(_text(next(x for x in sheet.cells if (x.row, x.col) == (r, c0)))),
                               sum(widths.get(col, DEFAULT_WIDTH) for col in range(c0, c1 + 1)))
         heights[r] = max(heights.get(r, LINE_POINTS), row_points(lines))

@@ -123,6 +123,8 @@ class _Formats:
         self.conditionals: dict[tuple[tuple[str, Any], ...], Any] = {}
 
     def get(self, style: str, is_input: bool, wrap: bool = False) -> Any:
+        """The format of ``style`` (as an input: unlocked, yellow); ``wrap`` makes its text wrap in the cell,
+        aligned at the bottom like its row's other cells."""
         key = (style, is_input, wrap)
         if key not in self.cache:
             props = dict(_BASE[style])
@@ -131,7 +133,7 @@ class _Formats:
             if is_input:
                 props.update(_INPUT_EXTRA)
             if wrap:
-                props.update(text_wrap=True, valign="top")
+                props["text_wrap"] = True
             self.cache[key] = self.wb.add_format(props)
         return self.cache[key]
 

@@ -57,7 +57,8 @@ def _criterion_row(s: Sheet, r: int, ref: CriterionRef, ratings: list[Any], cc: 
 
 def _excellence_sheet(responses: list[Response], catalogue: Catalogue | None, lang: Lang,
                       spread: float = DEFAULT_SPREAD, year: int | None = None) -> Sheet:
-    s = Sheet("Excellence", widths={0: 10, 1: 8, 2: 60}, freeze=(0, 3))
+    # criterion texts wrap in 44 characters: three respondents and the statistics print one page wide
+    s = Sheet("Excellence", widths={0: 10, 1: 8, 2: 44}, freeze=(0, 3))
     s.put(0, 0, sheet_title(lang, _t(lang, "KAM-Excellence – Bewertungen aller Befragten",
                                      "KAM excellence – ratings of all respondents"), year, "rating"), style="title")
     if not responses:
