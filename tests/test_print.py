@@ -17,7 +17,7 @@ from babel.numbers import format_decimal
 from kam_xl.cdb import cdb_statement
 from kam_xl.databook import demo_databook
 from kam_xl.testing.pagesetup import DEMO_PLAN_ACCOUNT, PageSetup, demo_books, is_a4, read_page_setups
-from kam_xl.testing.pdf import page_count, pdf_text, to_pdf
+from kam_xl.testing.pdf import page_count, pdf_text, sheet_pages, to_pdf
 from kam_xl.testing.recalc import find_soffice
 from kam_xl.vocabulary import FTE_NOTE, TERM_VARIANTS, term
 from kam_xl.workbook.account_plan import PLAN_SHEETS, AccountPlanData
@@ -303,3 +303,16 @@ def test_fitted_widths_widen_for_values_and_never_narrow() -> None:
     widths, wrap = fitted_widths(s)
     assert widths[0] == 58 and (0, 0) in wrap
     assert widths[1] == 12  # 9 digits and separators + " €" + 1
+
+
+def test_libreoffice_breaks_pages_where_kam_xl_planned(books: dict[str, Book], pdfs: dict[str, Path]) -> None:
+    """No sheet prints on more pages than kam_xl's own breaks make (LibreOffice added no break of its own: the
+    row heights, column widths and scale kam_xl planned with hold on paper); it may print fewer, leaving out
+    a page wide without cells."""
+    for stem, pdf in pdfs.items():
+        printed = [s for s in books[stem].sheets if s.print.printed and not s.hidden]
+        pages = sheet_pages(pdf, [s.name for s in printed])
+        assert pages.get("", 0) == 0, f"{stem}: pages of no known sheet"
+        for s in printed:
+            plan = page_plan(s)
+            assert 1 <= pages[s.name] <= (len(plan.breaks) + 1) * plan.pages_wide, (stem, s.name, pages[s.name])

@@ -20,8 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's 
 
 from kam_xl.databook import demo_databook
 from kam_xl.testing.pagesetup import demo_books, read_page_setups
-from kam_xl.testing.pdf import font_scales, page_count, to_pdf
+from kam_xl.testing.pdf import font_scales, page_count, sheet_pages, to_pdf
 from kam_xl.vocabulary import Lang
+from kam_xl.workbook.printing import page_plan
 from kam_xl.workbook.render import write_book
 
 
@@ -34,8 +35,12 @@ def check(folder: Path, lang: Lang = "de") -> list[str]:
     for stem, xlsx, pdf in zip(books, files, pdfs, strict=True):
         setups = read_page_setups(xlsx)
         printed = [s for s in setups if not s.hidden]
+        pages = sheet_pages(pdf, [s.name for s in printed])
+        plans = {s.name: page_plan(s) for s in books[stem].sheets}
         for s in setups:
+            planned = (len(plans[s.name].breaks) + 1) * plans[s.name].pages_wide if s.name in plans else 0
             lines.append(f"  {stem:13} {s.name:22} {'hidden' if s.hidden else 'printed':7} "
+                         f"pages={pages.get(s.name, 0):2} (planned ≤ {planned if not s.hidden else 0:2}) "
                          f"{'landscape' if s.landscape else 'portrait ':9} A4={s.paper == 9!s:5} "
                          f"fit={s.fit!s:8} scale={s.scale:3}% cols={s.used_cols:3} titles={s.print_titles or '-'} "
                          f"breaks={len(s.row_breaks)}")

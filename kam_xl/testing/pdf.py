@@ -20,7 +20,7 @@ from pathlib import Path
 
 from kam_xl.testing.recalc import RECALC_NEVER, _kill_group, find_soffice
 
-__all__ = ["BODY_POINTS", "font_scales", "page_count", "pdf_text", "to_pdf"]
+__all__ = ["BODY_POINTS", "font_scales", "page_count", "pdf_text", "sheet_pages", "to_pdf"]
 
 #: The body font size of every generated workbook (xlsxwriter's default Calibri 11): a page printed at scale
 #: s shows its body text at ``BODY_POINTS * s`` points in the PDF.
@@ -116,3 +116,15 @@ def font_scales(pdf: Path) -> list[float]:
         if sizes:
             scales.append(round(sizes.most_common(1)[0][0] / BODY_POINTS, 3))
     return scales
+
+
+def sheet_pages(pdf: Path, sheets: Sequence[str]) -> Counter[str]:
+    """How many pages of ``pdf`` each sheet printed, by the sheet name its page header shows (the generated
+    workbooks' header: book title left, sheet name centre, date right); pages of no known sheet count
+    under ``""``."""
+    count: Counter[str] = Counter()
+    for page in pdf_text(pdf).split("\f")[:page_count(pdf)]:
+        first = next((ln for ln in page.splitlines() if ln.strip()), "")
+        parts = [p.strip() for p in re.split(r"\s{2,}", first.strip())]
+        count[next((p for p in parts if p in sheets), "")] += 1
+    return count
