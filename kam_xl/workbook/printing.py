@@ -155,8 +155,10 @@ def shown_width(value: Any, style: str) -> float:
         if not math.isfinite(value):
             return 8.0
         decimals = _DECIMALS.get(style, 2)
-        text = f"{abs(value) * (100 if 'percent' in style else 1):,.{decimals}f}"
-        return len(text) + (1 if value < 0 else 0) + _UNIT_CHARS.get(style, 0) + 1
+        shown = abs(value) * (100 if style in _PERCENT_STYLES else 1)
+        digits = len(str(int(shown))) if shown >= 1 else 1
+        return (digits + (digits - 1) // 3 + (decimals + 1 if decimals else 0) + (1 if value < 0 else 0)
+                + _UNIT_CHARS.get(style, 0) + 1)
     lines = str(value).split("\n")
     if style in WRAPPED_STYLES:
         return max((len(w) for line in lines for w in line.split()), default=0) * TEXT_CHAR_WIDTH + 1
@@ -166,6 +168,7 @@ def shown_width(value: Any, style: str) -> float:
 _DECIMALS = {"money": 0, "level_money": 0, "integer": 0, "percent": 1, "level_percent": 1, "number": 1,
              "score": 1, "money2": 2, "number2": 2}
 _UNIT_CHARS = {"money": 2, "level_money": 2, "money2": 2, "percent": 2, "level_percent": 2}
+_PERCENT_STYLES = frozenset({"percent", "level_percent"})
 #: Styles whose text wraps inside the cell (their column is never widened for them, their row grows).
 WRAPPED_STYLES = frozenset({"wrap", "header"})
 #: Styles whose text may run over the empty cells to its right (titles, notes): never widen a column.
@@ -278,20 +281,31 @@ def fitted_widths(sheet: Sheet) -> tuple[dict[int, float], frozenset[tuple[int, 
     the next cell to the right is filled (text beside an empty cell runs over it), never narrower than the
     layout's own; and the text cells that must wrap (longer than their column, the next cell filled)."""
     occupied = {(c.row, c.col) for c in sheet.cells}
-    widths = dict(sheet.widths)
-    needs: list[tuple[Cell, float]] = []
+    widest: dict[tuple[int, str], tuple[float, bool]] = {}  # (col, style) → largest |number|, any negative
+    needs: dict[int, float] = {}
+    texts: list[tuple[Cell, float]] = []
     for c in sheet.cells:
-        value = _text(c)
-        if c.style in OVERFLOW_STYLES or value is None or value == "":
+        value = c.cached if c.formula is not None else c.value
+        if c.style in OVERFLOW_STYLES or value is None or value == "" or isinstance(value, bool):
+            continue
+        if isinstance(value, int | float):  # a column's numbers: only its largest of each style is measured
+            key, size = (c.col, c.style), abs(value) if math.isfinite(value) else math.inf
+            top, negative = widest.get(key, (0.0, False))
+            widest[key] = (max(top, size), negative or value < 0)
+            continue
+        if c.style not in WRAPPED_STYLES and (c.row, c.col + 1) not in occupied:
             continue
         need = shown_width(value, c.style)
-        if isinstance(value, str) and c.style not in WRAPPED_STYLES and (c.row, c.col + 1) not in occupied:
-            continue
-        needs.append((c, need))
-        if need > widths.get(c.col, DEFAULT_WIDTH):  # widened up to MAX_WIDTH, never narrowed
-            widths[c.col] = max(widths.get(c.col, DEFAULT_WIDTH), min(MAX_WIDTH, need))
-    wrap = frozenset((c.row, c.col) for c, need in needs if isinstance(_text(c), str)
-                     and c.style not in WRAPPED_STYLES and need > widths.get(c.col, DEFAULT_WIDTH))
+        texts.append((c, need))
+        needs[c.col] = max(needs.get(c.col, 0.0), need)
+    for (col, style), (top, negative) in widest.items():
+        needs[col] = max(needs.get(col, 0.0), shown_width(-top if negative else top, style))
+    widths = dict(sheet.widths)
+    for col, need in needs.items():
+        if need > widths.get(col, DEFAULT_WIDTH):  # widened up to MAX_WIDTH, never narrowed
+            widths[col] = max(widths.get(col, DEFAULT_WIDTH), min(MAX_WIDTH, need))
+    wrap = frozenset((c.row, c.col) for c, need in texts
+                     if c.style not in WRAPPED_STYLES and need > widths.get(c.col, DEFAULT_WIDTH))
     return widths, wrap
 
 
@@ -340,14 +354,15 @@ def note_spans(sheet: Sheet, widths: dict[int, float], page_ends: Sequence[int])
     """The notes (cells of style ``note``) too long for the empty cells to their right on their page: each
     is spread over those cells, up to the last column of its page (``page_ends``: the last column of each page
     wide), and wraps there instead of running off the page or under the next page's repeated columns."""
+    notes = [c for c in sheet.cells if c.style == "note" and isinstance(_text(c), str) and _text(c)]
+    rows = {c.row for c in notes}
     occupied: dict[int, list[int]] = {}
     for c in sheet.cells:
-        occupied.setdefault(c.row, []).append(c.col)
+        if c.row in rows:
+            occupied.setdefault(c.row, []).append(c.col)
     spans = {}
-    for c in sheet.cells:
-        value = _text(c)
-        if c.style != "note" or not isinstance(value, str) or not value:
-            continue
+    for c in notes:
+        value = str(_text(c))
         end = min([e for e in page_ends if e >= c.col] or [c.col])
         end = min([col - 1 for col in occupied[c.row] if col > c.col] + [end])
         room = sum(widths.get(col, DEFAULT_WIDTH) for col in range(c.col, end + 1))
@@ -370,9 +385,9 @@ def page_plan(sheet: Sheet) -> PagePlan:
     spans = note_spans(sheet, widths, [b - 1 for b in col_breaks] + [len(cols) - 1])
     merges = {at: end for at, end in spans.items() if end > at[1]}
     wrap = wrap | {at for at, end in spans.items() if end == at[1]}
+    texts = {(c.row, c.col): str(_text(c)) for c in sheet.cells if (c.row, c.col) in spans}
     for (r, c0), c1 in spans.items():
-        lines = wrapped_lines(str(_text(next(x for x in sheet.cells if (x.row, x.col) == (r, c0)))),
-                              sum(widths.get(col, DEFAULT_WIDTH) for col in range(c0, c1 + 1)))
+        lines = wrapped_lines(texts[(r, c0)], sum(widths.get(col, DEFAULT_WIDTH) for col in range(c0, c1 + 1)))
         heights[r] = max(heights.get(r, LINE_POINTS), row_points(lines))
     repeat_rows = _repeat_rows(sheet)
     last_row = max((c.row for c in sheet.cells), default=0)
