@@ -205,22 +205,28 @@ def _revenue(s: Sheet, R: _Rows, pre: str, names: list[str | None], kp: KaopPlan
               cached=per.revenue if per else None, style="level_money")
         rev[q] = s.ref(R.revenue, col)
         for i, p in enumerate(names):
-            s.put(R.product_revenue(i), col,
-                  formula=f'=IF({rev[q]}="","",{s.ref(R.volume(i), col)}*{s.ref(R.price(i), col)})',
-                  cached=(per.revenue_by_product.get(p, 0.0) if p is not None else 0.0) if per else None,
+            v, pr = s.ref(R.volume(i), col), s.ref(R.price(i), col)
+            # a spare row (no product yet) stays blank until its volume or price is typed, not 0 €
+            blank = f'{rev[q]}=""' if p is not None else f'OR({rev[q]}="",COUNT({v},{pr})=0)'
+            s.put(R.product_revenue(i), col, formula=f'=IF({blank},"",{v}*{pr})',
+                  cached=(per.revenue_by_product.get(p, 0.0) if p is not None else None) if per else None,
                   style="money")
     s.put(R.revenue, C_YEAR, formula=f"=SUM({s.ref(R.revenue, first_q, R.revenue, last_q)})",
           cached=kp.year.revenue, style="level_money")
     rev_year = s.ref(R.revenue, C_YEAR)
     for i, p in enumerate(names):
+        revs, vols = (s.ref(R.product_revenue(i), first_q, R.product_revenue(i), last_q),
+                      s.ref(R.volume(i), first_q, R.volume(i), last_q))
+        # a spare row's year stays blank while its quarters are (a product row's year is its sum, 0 included)
         s.put(R.product_revenue(i), C_YEAR,
-              formula=f"=SUM({s.ref(R.product_revenue(i), first_q, R.product_revenue(i), last_q)})",
-              cached=kp.year.revenue_by_product.get(p, 0.0) if p is not None else 0.0, style="money")
+              formula=f"=SUM({revs})" if p is not None else f'=IF(COUNT({revs})=0,"",SUM({revs}))',
+              cached=kp.year.revenue_by_product.get(p, 0.0) if p is not None else None, style="money")
         vol_year = s.ref(R.volume(i), C_YEAR)
-        s.put(R.volume(i), C_YEAR, formula=f"=SUM({s.ref(R.volume(i), first_q, R.volume(i), last_q)})",
-              cached=kp.year.volume.get(p, 0.0) if p is not None else 0.0, style="number")
+        s.put(R.volume(i), C_YEAR,
+              formula=f"=SUM({vols})" if p is not None else f'=IF(COUNT({vols})=0,"",SUM({vols}))',
+              cached=kp.year.volume.get(p, 0.0) if p is not None else None, style="number")
         s.put(R.price(i), C_YEAR,
-              formula=f'=IF({vol_year}=0,"",{s.ref(R.product_revenue(i), C_YEAR)}/{vol_year})',
+              formula=f'=IF(N({vol_year})=0,"",{s.ref(R.product_revenue(i), C_YEAR)}/{vol_year})',
               cached=kp.year.price.get(p) if p is not None else None, style="money")
         sows = s.ref(R.sow(i), first_q, R.sow(i), last_q)
         s.put(R.sow(i), C_YEAR, formula=f'=IF(COUNT({sows})=0,"",AVERAGE({sows}))',
