@@ -316,3 +316,17 @@ def test_libreoffice_breaks_pages_where_kam_xl_planned(books: dict[str, Book], p
         for s in printed:
             plan = page_plan(s)
             assert 1 <= pages[s.name] <= (len(plan.breaks) + 1) * plan.pages_wide, (stem, s.name, pages[s.name])
+
+
+def test_repeated_key_columns_follow_the_frozen_columns_when_narrow() -> None:
+    def sheet(freeze: tuple[int, int] | None, widths: dict[int, float], **options: object) -> Sheet:
+        s = Sheet("S", widths=widths, freeze=freeze, print=Print(**options))  # type: ignore[arg-type]
+        for col in range(20):
+            s.put(2, col, 1000.0 * col, style="money")
+        return s
+
+    assert page_plan(sheet((1, 2), {0: 8, 1: 10})).repeat_cols == (0, 1)  # ID and a short code: both repeat
+    assert page_plan(sheet((1, 2), {0: 8, 1: 40})).repeat_cols == (0, 0)  # a wide name column: the ID only
+    assert page_plan(sheet(None, {})).repeat_cols == (0, 0)
+    assert page_plan(sheet(None, {}, repeat_cols=False)).repeat_cols is None
+    assert page_plan(sheet(None, {}, repeat_cols=(0, 2))).repeat_cols == (0, 2)

@@ -199,14 +199,15 @@ class Print:
 
     ``repeat_rows`` (first, last; 0-based) repeat on every page — ``None``: the rows above and including a
     sheet's one header row when it has a single table, else its title row. ``repeat_cols`` are the key
-    columns repeated on every page wide (default column A). ``area`` limits what prints (first row, first
-    col, last row, last col); ``printed=False`` keeps a sheet out of print (it is hidden: raw data sheets the
-    formulas read).
+    columns repeated on every page wide — ``None``: the sheet's frozen columns (:attr:`Sheet.freeze`, ID and
+    name of an account list) when they take at most a fifth of a page, else column A; ``False``: none.
+    ``area`` limits what prints (first row, first col, last row, last col); ``printed=False`` keeps a sheet
+    out of print (it is hidden: raw data sheets the formulas read).
     """
 
     landscape: bool = True
     repeat_rows: tuple[int, int] | None = None
-    repeat_cols: tuple[int, int] | None = (0, 0)
+    repeat_cols: tuple[int, int] | Literal[False] | None = None
     area: tuple[int, int, int, int] | None = None
     printed: bool = True
 

@@ -258,8 +258,9 @@ def paginate(heights: Sequence[float], headings: Collection[int], page_points: f
 class PagePlan:
     """What the renderer applies to print a sheet: final column ``widths`` (characters), row ``heights``
     (points, only rows that need more than one line), the cells whose text wraps, ``pages_wide`` (fit to that
-    many pages wide, the scale ≥ :data:`MIN_FIT_SCALE`), the estimated ``scale`` (%), the repeated rows and the
-    row ``breaks`` (a page starts at each)."""
+    many pages wide, the scale ≥ :data:`MIN_FIT_SCALE`), the estimated ``scale`` (%), the repeated rows, the
+    row ``breaks`` (a page starts at each), the repeated key columns, the column breaks and the long notes
+    spread over the empty cells beside them."""
 
     widths: dict[int, float]
     heights: dict[int, float]
@@ -268,6 +269,7 @@ class PagePlan:
     scale: int
     repeat_rows: tuple[int, int] | None
     breaks: tuple[int, ...]
+    repeat_cols: tuple[int, int] | None = None
     col_breaks: tuple[int, ...] = ()
     merges: dict[tuple[int, int], int] = field(default_factory=dict)  # (row, col) of a note → its last column
 
@@ -342,6 +344,18 @@ def chart_columns(sheet: Sheet, widths: dict[int, float]) -> list[tuple[int, int
     return spans
 
 
+def _repeat_cols(sheet: Sheet, cols: Sequence[float], page: float) -> tuple[int, int] | None:
+    """The key columns repeated on every page wide (see :class:`~kam_xl.workbook.layout.Print`)."""
+    if sheet.print.repeat_cols is False:
+        return None
+    if sheet.print.repeat_cols is not None:
+        return sheet.print.repeat_cols
+    frozen = sheet.freeze[1] if sheet.freeze else 0
+    if frozen > 0 and sum(cols[:frozen]) <= page * 0.2:  # more would cost a page wide more often than not
+        return 0, frozen - 1
+    return 0, 0
+
+
 def _col_points(sheet: Sheet, widths: dict[int, float], charts: list[tuple[int, int]]) -> list[float]:
     """Points of every printed column, from A to the last one holding a cell or reached by a chart."""
     last = max([c.col for c in sheet.cells] + [s[1] for s in charts], default=0)
@@ -378,7 +392,7 @@ def page_plan(sheet: Sheet) -> PagePlan:
     charts = chart_columns(sheet, widths)
     cols = _col_points(sheet, widths, charts)
     page = printable_width(sheet.print.landscape)
-    key = sheet.print.repeat_cols
+    key = _repeat_cols(sheet, cols, page)
     repeat = sum(cols[key[0]:key[1] + 1]) if key else 0.0
     wide, scale = print_scale(cols, page, repeat, charts)
     col_breaks = column_breaks(cols, page, scale, repeat, charts) if wide > 1 else []
@@ -401,7 +415,7 @@ def page_plan(sheet: Sheet) -> PagePlan:
     room = printable_height(sheet.print.landscape) * 100 / scale * PAGE_SAFETY - titles
     headings = {c.row for c in sheet.cells if c.style in HEADING_STYLES}
     breaks = paginate(all_heights, headings, room, keep) if sheet.print.printed else []
-    return PagePlan(widths, heights, wrap, wide, scale, repeat_rows, tuple(breaks), tuple(col_breaks), merges)
+    return PagePlan(widths, heights, wrap, wide, scale, repeat_rows, tuple(breaks), key, tuple(col_breaks), merges)
 
 
 #: The share of a page's height the pagination fills: room for the difference between the row heights

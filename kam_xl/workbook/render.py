@@ -307,8 +307,8 @@ def _page_setup(ws: Worksheet, sheet: Sheet, plan: PagePlan, book: Book) -> None
     ws.set_margins(left=lr, right=lr, top=tb, bottom=tb)
     if plan.repeat_rows is not None:
         ws.repeat_rows(*plan.repeat_rows)
-    if sheet.print.repeat_cols is not None:
-        ws.repeat_columns(*sheet.print.repeat_cols)
+    if plan.repeat_cols is not None:
+        ws.repeat_columns(*plan.repeat_cols)
     if plan.breaks:
         ws.set_h_pagebreaks(list(plan.breaks))
     if plan.col_breaks:
