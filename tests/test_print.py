@@ -17,7 +17,7 @@ from babel.numbers import format_decimal
 from kam_xl.cdb import cdb_statement
 from kam_xl.databook import demo_databook
 from kam_xl.testing.pagesetup import DEMO_PLAN_ACCOUNT, PageSetup, demo_books, is_a4, read_page_setups
-from kam_xl.testing.pdf import page_count, pdf_text, sheet_pages, to_pdf
+from kam_xl.testing.pdf import calibri_substitute, page_count, pdf_text, sheet_pages, to_pdf
 from kam_xl.testing.recalc import find_soffice
 from kam_xl.vocabulary import FTE_NOTE, TERM_VARIANTS, term
 from kam_xl.workbook.account_plan import PLAN_SHEETS, AccountPlanData
@@ -198,6 +198,9 @@ def test_the_questionnaire_opens_on_its_questions(written: dict[str, Path]) -> N
 def pdfs(written: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     if find_soffice() is None:
         pytest.fail("LibreOffice (soffice) is needed to print the workbooks")
+    if not calibri_substitute().lower().startswith("carlito"):
+        pytest.fail(f"LibreOffice would set Calibri in {calibri_substitute()!r}: install fonts-crosextra-carlito "
+                    "(Calibri's metric twin) so that printed columns are as wide as in Excel")
     out = to_pdf(list(written.values()), tmp_path_factory.mktemp("pdf"))
     return dict(zip(written, out, strict=True))
 

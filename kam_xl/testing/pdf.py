@@ -20,7 +20,7 @@ from pathlib import Path
 
 from kam_xl.testing.recalc import RECALC_NEVER, _kill_group, find_soffice
 
-__all__ = ["BODY_POINTS", "font_scales", "page_count", "pdf_text", "sheet_pages", "to_pdf"]
+__all__ = ["BODY_POINTS", "calibri_substitute", "font_scales", "page_count", "pdf_text", "sheet_pages", "to_pdf"]
 
 #: The body font size of every generated workbook (xlsxwriter's default Calibri 11): a page printed at scale
 #: s shows its body text at ``BODY_POINTS * s`` points in the PDF.
@@ -128,3 +128,13 @@ def sheet_pages(pdf: Path, sheets: Sequence[str]) -> Counter[str]:
         parts = [p.strip() for p in re.split(r"\s{2,}", first.strip())]
         count[next((p for p in parts if p in sheets), "")] += 1
     return count
+
+
+def calibri_substitute() -> str:
+    """The font family fontconfig gives LibreOffice for Calibri, the workbooks' font (``Carlito`` when
+    ``fonts-crosextra-carlito`` is installed: the same widths, so columns print as wide as in Excel); empty
+    when ``fc-match`` is missing."""
+    exe = shutil.which("fc-match")
+    if exe is None:
+        return ""
+    return subprocess.run([exe, "-f", "%{family}", "Calibri"], capture_output=True, text=True).stdout.split(",")[0]
