@@ -243,6 +243,8 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet) -> None:
             getattr(chart, f"set_{key}")(value)
         chart.set_size({"width": ch.size[0], "height": ch.size[1]})
         ws.insert_chart(ch.anchor[0], ch.anchor[1], chart)
+    for sp in sheet.sparklines:
+        ws.add_sparkline(sp.row, sp.col, {"range": sp.range, "type": sp.kind, **sp.options})
     for b in sheet.buttons:
         ws.insert_button(b.row, b.col, {"macro": b.macro, "caption": b.caption, "width": b.width,
                                         "height": b.height})
@@ -250,7 +252,7 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet) -> None:
         ws.freeze_panes(*sheet.freeze)
     ws.set_paper(9)  # A4, landscape, one page wide: a printed or PDF'd sheet keeps its columns together
     ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    ws.fit_to_pages(1, 1 if sheet.one_page else 0)
     if sheet.protect:
         ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
                         "select_unlocked_cells": True})

@@ -70,6 +70,7 @@ from kam_xl.settings_block import (
 )
 from kam_xl.vocabulary import Lang
 from kam_xl.workbook.controller.accounts import AccountsSheet, CdbDataSheet
+from kam_xl.workbook.controller.cockpit import CockpitSheet
 from kam_xl.workbook.controller.common import LIGHT_FORMATS, TEMPLATE_ID, TEMPLATE_VERSION, TOL
 from kam_xl.workbook.controller.excellence import SCORE_SCALE, ExcellenceSheet
 from kam_xl.workbook.controller.kaop import KaopDataSheet, KaopSheet
@@ -107,6 +108,7 @@ __all__ = ["CONTROLLER_SHEETS", "ERROR_HEADS", "ERROR_ROWS", "LIGHT_FORMATS", "S
 #: :func:`~kam_xl.workbook.controller.kind.build_order`). Adding a controller sheet: one module with a
 #: :class:`ControllerSheet` subclass plus one line here.
 CONTROLLER_SHEETS: list[ControllerSheet] = [
+    CockpitSheet(),
     AccountsSheet(),
     ResourcesSheet(),
     KaopSheet(),
