@@ -2,8 +2,8 @@
 
 :func:`to_pdf` runs one ``soffice --headless --convert-to pdf`` over several files with a fresh user profile
 whose ``registrymodifications.xcu`` sets the locale (``ooSetupSystemLocale``, e.g. ``de-DE`` prints
-``1.234,5``) and (by default) recalculation on load, so the pages show what the formulas compute. :func:`page_count` reads
-the number of pages of a PDF (``/Type /Page`` objects, no extra library).
+``1.234,5``) and (by default) recalculation on load, so the pages show what the formulas compute.
+:func:`page_count` reads the number of pages of a PDF (``/Type /Page`` objects, no extra library).
 
 Errors: :class:`SofficeMissing` (a :class:`RuntimeError`) when LibreOffice is not installed, naming
 ``soffice`` and how to install it; :class:`RuntimeError` naming the file when soffice produces no PDF for it.
@@ -57,7 +57,7 @@ def to_pdf(files: Sequence[Path], out_dir: Path, *, locale: str = "de-DE", recal
     if not inputs:
         return []
     exe = soffice or find_soffice()
-    if exe is None or not Path(exe).exists() and shutil.which(exe) is None:
+    if exe is None or (not Path(exe).exists() and shutil.which(exe) is None):
         raise SofficeMissing(INSTALL_HINT)
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -10,15 +10,18 @@
   (plan, actual); the total row over *all* accounts.
 
 Every figure is a formula over the other sheets (accounts, resources, KAOP) with the pure functions' value as
-its cached result (:mod:`kam_xl.cdb`, :mod:`kam_xl.portfolio`, :func:`kam_xl.kaop.compare`,
-:func:`kam_xl.kaop.ytd_revenue`). Which accounts are the 20 largest is decided when kam_xl generates the
-workbook (:func:`largest_accounts`), like the target FTE and the chart's bubble sizes; their figures follow the
-cells. The page stays one page at any number of accounts: the cockpit shows at most :data:`TOP` rows.
+its cached result (:mod:`kam_xl.cdb`, :mod:`kam_xl.portfolio`, :func:`kam_xl.kaop.ytd_revenue`). Which
+accounts are the 20 largest is decided when kam_xl generates the workbook (:func:`largest_accounts`), like the
+target FTE and the chart's bubble sizes; their figures follow the cells. The page stays one page at any number
+of accounts: the cockpit shows at most :data:`TOP` rows.
+
+LibreOffice (7.4) draws column sparklines but drops the line of a line sparkline, so plan and actual are both
+column sparklines (light: plan, dark: actual).
 """
 
 from __future__ import annotations
 
-from kam_xl.kaop import Thresholds, compare, ytd_revenue
+from kam_xl.kaop import Thresholds, ytd_revenue
 from kam_xl.portfolio import HIGH_BAND_THRESHOLD, bubble_marker_size, portfolio_band
 from kam_xl.vocabulary import BAND_COLOURS, LIGHT_FORMATS, LIGHT_WORDS, Lang
 from kam_xl.workbook.controller.accounts import (
@@ -179,7 +182,8 @@ def _key_figures(s: Sheet, refs: _Refs, accs: list[_Account], ytd_cell: tuple[Ce
              "money", "ctl_kpi_ytd_plan"),
             (_t(lang, "Umsatz Ist bis heute (YTD, alle Kunden)", "Revenue actual year-to-date (all accounts)"),
              actual, "money", "ctl_kpi_ytd_actual"),
-            (_t(lang, "KAOP-Erfüllung Umsatz YTD und Ampel", "KAOP attainment revenue YTD and light"), att, "percent", "ctl_kpi_ytd_attainment"))):
+            (_t(lang, "KAOP-Erfüllung Umsatz YTD und Ampel", "KAOP attainment revenue YTD and light"), att,
+             "percent", "ctl_kpi_ytd_attainment"))):
         _kpi(s, r + k, label, s.ref(cell.row, cell.col) if cell else None, _value(cell), style, lang, name)
     if light is not None:
         s.put(r + 2, C_III, formula=f"={s.ref(light.row, light.col)}", cached=light.cached, style="bold",
@@ -293,8 +297,8 @@ def _table(s: Sheet, accs: list[_Account], top: list[int], refs: _Refs, kaop_ite
     for no, i in enumerate(top, start=1):
         x = accs[i]
         k = kaop_pos.get(x.account.account_id)
-        ytd = compare(kaop_items[k].plans["plan"], kaop_items[k].plans["actual"],
-                      thresholds=THRESHOLDS).lines["revenue"].ytd if k is not None else None
+        ytd = ytd_revenue([(kaop_items[k].plans["plan"], kaop_items[k].plans["actual"])], THRESHOLDS) \
+            if k is not None else None
         _account_row(s, first + no - 1, no, i, x, refs, k, ytd, lang)
     last = first + max(len(top), 1) - 1
     if top:
