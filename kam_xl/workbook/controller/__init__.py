@@ -2,6 +2,8 @@
 
 Sheets (German by default, English with ``lang="en"``):
 
+* ``Cockpit`` — one printed page: key figures, the portfolio of the 20 largest accounts, those accounts with data
+  bars, band colours, YTD lights and sparklines (:mod:`kam_xl.workbook.controller.cockpit`);
 * ``Kunden`` / ``Accounts`` — per account CDB I–III of the latest year with relative values, rank by CDB III,
   portfolio position (share of wallet, potential, margin factor, margin-weighted potential) and band; totals;
   the "Big Step or Out" list (negative CDB III, largest loss first); the portfolio chart (seed 000, Abb. 3);

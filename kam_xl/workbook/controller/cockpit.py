@@ -67,10 +67,6 @@ def _named(sheet: Sheet | None, name: str) -> Cell | None:
     return next((c for c in sheet.cells if c.name == name), None) if sheet is not None else None
 
 
-def _at(sheet: Sheet, row: int, col: int) -> Cell | None:
-    return next((c for c in sheet.cells if c.row == row and c.col == col), None)
-
-
 def _value(cell: Cell | None) -> object:
     return None if cell is None else cell.cached if cell.formula is not None else cell.value
 
