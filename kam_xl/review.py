@@ -42,6 +42,8 @@ TEMPLATE_VERSION = "1.0"
 METRICS = (("revenue", "Umsatz", "Revenue"), ("total_cost", "Gesamtkosten", "Total cost"),
            ("profit", "Profitabilität absolut", "Profit"))
 Table = tuple[list[str], list[list[Any]]]
+#: the number style of the PDFs per language (de: 1.234.567, 11,8%; en: 1,234,567, 11.8%)
+LOCALES: dict[str, str] = {"de": "de-DE", "en": "en-GB"}
 
 
 @dataclass(frozen=True)
@@ -249,7 +251,7 @@ def write_review_pack(folder: Path, quarter: int, out_dir: Path, *, account: str
         raise ValueError(f"--quarter {quarter!r} — allowed: 1, 2, 3 or 4 (Q1–Q4)")
     if find_soffice() is None:
         raise SofficeMissing(INSTALL_HINT)
-    collected = collect_plans(Path(folder), lang)
+    collected = collect_plans(Path(folder))  # the plans' own language (``lang`` is the pack's)
     result = PackResult(skipped=[*collected.skipped, *_problem_files(collected.problems)])
     plans = sorted(collected.plans, key=lambda p: p.account.account_id)
     if account is not None:
@@ -288,7 +290,7 @@ def _render(sheets: dict[str, Sheet], quarter: int, out_dir: Path, lang: Lang, r
                  for aid, s in sheets.items()}
         everything = write_book(_book(list(sheets.values()), lang, f"Review Q{quarter}"),
                                 work / f"review_Q{quarter}_all.xlsx")
-        pdfs = to_pdf([*files.values(), everything], out_dir, recalc=False)
+        pdfs = to_pdf([*files.values(), everything], out_dir, locale=LOCALES[lang], recalc=False)
     for aid, pdf in zip(files, pdfs, strict=False):
         result.pdfs[aid] = pdf
         result.pages[aid] = page_count(pdf)

@@ -130,3 +130,17 @@ def test_review_without_libreoffice_says_what_to_install(tmp_path, monkeypatch):
     assert "soffice" in result.output and "apt-get install" in result.output and "libreoffice" in result.output
     bad = runner.invoke(app, ["review", str(tmp_path), "--quarter", "Q5"])
     assert bad.exit_code == 1 and "allowed: 1, 2, 3, 4 or Q1–Q4" in bad.output
+
+
+def test_an_english_pack_of_german_plans(pack):
+    """The pack's language is not the plans': German plans give an English pack with English numbers."""
+    out, _ = pack
+    result = runner.invoke(app, ["review", str(out.parent), "--quarter", "3", "--account", "KA-003", "--lang", "en",
+                                 "--out", str(out.parent / "review_en")])
+    assert result.exit_code == 2, result.output  # the broken file is still listed
+    text = pdftotext(out.parent / "review_en" / "review_Q3_KA-003.pdf")
+    plan = AccountPlanData.from_databook(demo_databook(), "KA-003")
+    assert plan.kaop is not None
+    revenue_q1 = kaop_plan(*plan.kaop.plan).quarters[1].revenue
+    assert "Quarterly review Q3 2026 – KA-003" in text and "KASP projects due" in text and "no data" in text
+    assert f"{revenue_q1:,.0f}" in text  # English grouping: 313,843
