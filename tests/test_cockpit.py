@@ -20,6 +20,7 @@ from kam_xl.kaop import kaop_plan
 from kam_xl.maths import total
 from kam_xl.pdf import page_count, to_pdf
 from kam_xl.report import account_reports
+from kam_xl.testing.recalc import recalculate
 from kam_xl.vocabulary import LIGHT_WORDS
 from kam_xl.workbook.controller import CONTROLLER_SHEETS, TEMPLATE_ID, TEMPLATE_VERSION, default_settings
 from kam_xl.workbook.controller.cockpit import C_ID, C_NET, TOP
@@ -104,6 +105,11 @@ def test_sparklines_data_bars_and_a_one_page_fit_are_in_the_file(demo, tmp_path)
     assert f'sqref="E{top[0] + 1}:E{top[2] + 1}"' in xml  # over the CDB III of the listed accounts
     assert '<pageSetUpPr fitToPage="1"/>' in xml and re.search(r'<pageSetup[^>]*orientation="landscape"', xml)
     assert 'fitToHeight="0"' not in xml  # one page tall as well as wide
+    # LibreOffice reads them: its own .xlsx of the cockpit still has every sparkline and the data bar
+    [again] = recalculate([path], tmp_path / "lo")
+    with zipfile.ZipFile(again) as z:
+        lo_xml = z.read("xl/worksheets/sheet1.xml").decode()
+    assert lo_xml.count("<x14:sparkline>") == 2 * (14 + 1) and "dataBar" in lo_xml
 
 
 def test_the_cockpit_prints_on_one_page_in_german_at_14_and_1000_accounts(demo, tmp_path):
