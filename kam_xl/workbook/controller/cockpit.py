@@ -21,7 +21,7 @@ column sparklines (light: plan, dark: actual).
 
 from __future__ import annotations
 
-from kam_xl.kaop import Thresholds, ytd_revenue
+from kam_xl.kaop import Thresholds, VarianceCell, ytd_revenue
 from kam_xl.portfolio import HIGH_BAND_THRESHOLD, bubble_marker_size, portfolio_band
 from kam_xl.vocabulary import BAND_COLOURS, LIGHT_FORMATS, LIGHT_WORDS, Lang
 from kam_xl.workbook.controller.accounts import (
@@ -37,7 +37,7 @@ from kam_xl.workbook.controller.accounts import (
 )
 from kam_xl.workbook.controller.common import LIGHT_FORMATS as BAND_FORMATS
 from kam_xl.workbook.controller.common import _headers, _missing_note
-from kam_xl.workbook.controller.kaop import _kaop_accounts, _kcol
+from kam_xl.workbook.controller.kaop import _Kaop, _kaop_accounts, _kcol
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
 from kam_xl.workbook.layout import Cell, Chart, Conditional, Sheet, Sparkline
 from kam_xl.workbook.layout import pick as _t
@@ -188,7 +188,7 @@ def _key_figures(s: Sheet, refs: _Refs, accs: list[_Account], ytd_cell: tuple[Ce
 
 
 def _account_row(s: Sheet, r: int, no: int, i: int, x: _Account, refs: _Refs, kaop_k: int | None,
-                 ytd: object, lang: Lang) -> None:
+                 ytd: VarianceCell | None, lang: Lang) -> None:
     """One of the largest accounts (``i``-th on the accounts sheet, ``kaop_k``-th on the KAOP sheet)."""
     st = x.statement
     assert st is not None
@@ -198,24 +198,24 @@ def _account_row(s: Sheet, r: int, no: int, i: int, x: _Account, refs: _Refs, ka
                                   (C_III_REL, A_III_REL, st.cdb_iii_rel, "percent")):
         s.put(r, c, formula=f"={refs.account(i, src)}", cached=cached, style=style)
     plan_q, actual_q = refs.quarters("plan", kaop_k), refs.quarters("actual", kaop_k)
-    if kaop_k is None or plan_q is None or actual_q is None:
+    if ytd is None or plan_q is None or actual_q is None:
         s.put(r, C_PLAN, _t(lang, "kein KAOP", "no KAOP"), style="note")
         return
     _ytd_cells(s, r, actual_q, plan_q, ytd, lang)
     _sparklines(s, r, plan_q, actual_q)
 
 
-def _ytd_cells(s: Sheet, r: int, actual_q: str, plan_q: str, ytd: object, lang: Lang,
+def _ytd_cells(s: Sheet, r: int, actual_q: str, plan_q: str, ytd: VarianceCell, lang: Lang,
                total: bool = False) -> tuple[Cell, Cell, Cell, Cell]:
     """Plan and actual YTD, attainment and light of row ``r`` over the quarters ``actual_q`` / ``plan_q``.
     ``ytd`` is the :class:`kam_xl.kaop.VarianceCell` they equal."""
     money, pct = ("level_money", "level_percent") if total else ("money", "percent")
-    plan = s.put(r, C_PLAN, formula=_ytd_plan(actual_q, plan_q), cached=ytd.plan, style=money)  # type: ignore[attr-defined]
-    actual = s.put(r, C_ACTUAL, formula=f'=IF(COUNT({actual_q})=0,"",SUM({actual_q}))',
-                   cached=ytd.actual, style=money)  # type: ignore[attr-defined]
+    plan = s.put(r, C_PLAN, formula=_ytd_plan(actual_q, plan_q), cached=ytd.plan, style=money)
+    actual = s.put(r, C_ACTUAL, formula=f'=IF(COUNT({actual_q})=0,"",SUM({actual_q}))', cached=ytd.actual,
+                   style=money)
     a, p = s.ref(r, C_ACTUAL), s.ref(r, C_PLAN)
-    att = s.put(r, C_ATT, formula=_attainment(a, p), cached=ytd.attainment, style=pct)  # type: ignore[attr-defined]
-    light_word = LIGHT_WORDS[lang][ytd.light] if ytd.light else None  # type: ignore[attr-defined]
+    att = s.put(r, C_ATT, formula=_attainment(a, p), cached=ytd.attainment, style=pct)
+    light_word = LIGHT_WORDS[lang][ytd.light] if ytd.light else None
     light = s.put(r, C_LIGHT, formula=_light(a, p, lang), cached=light_word, style="bold")
     return plan, actual, att, light
 
@@ -279,8 +279,8 @@ def _cockpit(ctx: BuildContext) -> Sheet:
     return s
 
 
-def _table(s: Sheet, accs: list[_Account], top: list[int], refs: _Refs, kaop_items: list, kaop_pos: dict[str, int],
-           total_ytd: object, lang: Lang) -> tuple[Cell | None, ...]:
+def _table(s: Sheet, accs: list[_Account], top: list[int], refs: _Refs, kaop_items: list[_Kaop],
+           kaop_pos: dict[str, int], total_ytd: VarianceCell, lang: Lang) -> tuple[Cell | None, ...]:
     """The table of the largest accounts and the total row; returns the total row's YTD cells."""
     s.put(TABLE_TOP, C_NO, _t(lang, f"Die {len(top)} größten Kunden nach Nettoumsatz",
                               f"The {len(top)} largest accounts by net sales"), style="subtitle")
