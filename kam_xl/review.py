@@ -10,8 +10,10 @@ read the folder with :func:`kam_xl.batch.collect_plans`, write the workbooks, co
 
 Sections are data: a :class:`Section` has a key, a title and a function ``table(plan, quarter, lang)`` that
 returns (headings, rows) or ``None`` when the plan has nothing for it. A sheet kind that brings its own part
-(KASP projects, contacts) plugs in by replacing its section's ``table`` in :data:`SECTIONS` (or appending a new
-:class:`Section`); until then :func:`part_table` shows any part that is a list of models as a plain table.
+(KASP projects, contacts) plugs in with its section's ``table`` in :data:`SECTIONS` (or a new :class:`Section`):
+:func:`kasp_table` reads the KASP kind's part ``kasp``, :func:`contacts_table` the people kinds' part
+``people`` (by their fields, so the review needs no import of those kinds); :func:`part_table` shows any other
+part that is a list of models as a plain table.
 
 Figures (revenue, total cost, profit per quarter; year-to-date; the rolling forecast) are
 :func:`kam_xl.kaop.compare` over the plan's KAOP with the actuals of the quarters up to the one under review,
@@ -21,11 +23,14 @@ lights with the plan's own thresholds (:func:`kam_xl.kaop.traffic_light`).
 from __future__ import annotations
 
 import tempfile
+from calendar import monthrange
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
 from pydantic import BaseModel
 
 from kam_xl.kaop import QUARTERS, KaopComparison, VarianceCell, compare, kaop_plan
@@ -133,9 +138,63 @@ def measures_table(plan: AccountPlanData, quarter: int, lang: Lang) -> Table | N
     return heads, rows
 
 
+def _year(plan: AccountPlanData) -> int:
+    return plan.kaop.year if plan.kaop else plan.account.plan_year
+
+
+def _date(d: date | None, lang: Lang) -> str | None:
+    return None if d is None else format_date(d, format="dd.MM.yyyy" if lang == "de" else "yyyy-MM-dd",
+                                              locale=LOCALES[lang].replace("-", "_"))
+
+
+def kasp_table(plan: AccountPlanData, quarter: int, lang: Lang) -> Table | None:
+    """The KASP projects due by the end of ``quarter`` of the plan year: not closed or stopped, with a review
+    date by then or ending in the plan year or before. Reads the KASP sheet kind's part ``parts["kasp"]``
+    (its ``projects``: ``project``, ``lever``, ``goal``, ``owner``, ``status``, ``review_date``, ``end_year``);
+    ``None`` without it."""
+    projects = getattr(plan.parts.get("kasp"), "projects", None)
+    if projects is None:
+        return None
+    year = _year(plan)
+    end = date(year, 3 * quarter, monthrange(year, 3 * quarter)[1])
+    due = [p for p in projects if p.status not in ("abgeschlossen", "gestoppt")
+           and ((p.review_date is not None and p.review_date <= end) or p.end_year <= year)]
+    heads = [_t(lang, "Projekt", "Project"), _t(lang, "Hebel", "Lever"), _t(lang, "Ziel", "Goal"),
+             _t(lang, "Verantwortlich", "Owner"), _t(lang, "Überprüfung", "Review date"),
+             _t(lang, "Ende (Jahr)", "End (year)"), "Status"]
+    return heads, [[p.project, LEVER_WORDS[lang].get(p.lever, p.lever), p.goal, p.owner, _date(p.review_date, lang),
+                    p.end_year, p.status] for p in due]
+
+
+def contacts_table(plan: AccountPlanData, quarter: int, lang: Lang) -> Table | None:
+    """The buying-center members behind their contact plan at ``quarter``: fewer touchpoints done than planned
+    for the quarters 1…``quarter`` of the plan year, or fewer planned in the year than their minimum. Reads the
+    people sheet kinds' part ``parts["people"]`` (``members`` with ``person``, ``function``,
+    ``min_contacts``; ``touchpoints`` with ``year``, ``quarter``, ``person``, ``done``); ``None`` without it."""
+    bc = plan.parts.get("people")
+    if getattr(bc, "members", None) is None:
+        return None
+    year = _year(plan)
+    in_year = [t for t in bc.touchpoints if t.year == year]  # type: ignore[union-attr]
+    rows = []
+    for m in bc.members:  # type: ignore[union-attr]
+        mine = [t for t in in_year if t.person == m.person]
+        planned = [t for t in mine if t.quarter <= quarter]
+        done = sum(1 for t in planned if t.done)
+        short = m.min_contacts is not None and len(mine) < m.min_contacts
+        if done < len(planned) or short:
+            rows.append([m.person, m.function, len(planned), done, len(planned) - done, m.min_contacts, len(mine)])
+    heads = [_t(lang, "Person", "Person"), _t(lang, "Funktion", "Function"),
+             _t(lang, f"Kontakte geplant Q1–Q{quarter}", f"Contacts planned Q1–Q{quarter}"),
+             _t(lang, "davon erledigt", "done"), _t(lang, "offen", "open"),
+             _t(lang, "Minimum im Jahr", "Minimum per year"), _t(lang, "geplant im Jahr", "planned in the year")]
+    return heads, rows
+
+
 def part_table(key: str) -> Callable[[AccountPlanData, int, Lang], Table | None]:
-    """A section over the sheet kind part ``key`` (``plan.parts[key]``): when it is a list of models, one row
-    per model with its fields; ``None`` (no data) when the plan has no such part."""
+    """A section over any sheet kind part ``key`` (``plan.parts[key]``) that is a list of models: one row per
+    model with its fields; ``None`` (no data) when the plan has no such part. For a new kind's section until it
+    has its own ``table``."""
 
     def table(plan: AccountPlanData, quarter: int, lang: Lang) -> Table | None:
         part = plan.parts.get(key)
@@ -157,8 +216,8 @@ SECTIONS: list[Section] = [
     Section("kaop", ("KAOP Plan vs. Ist je Quartal", "KAOP plan vs. actual by quarter"), kaop_table),
     Section("ytd", ("Bis heute (YTD) und Prognose", "Year-to-date and forecast"), ytd_table),
     Section("measures", ("Offene Maßnahmen", "Open measures"), measures_table),
-    Section("kasp", ("Fällige KASP-Projekte", "KASP projects due"), part_table("kasp")),
-    Section("contacts", ("Kontakte hinter Plan", "Contacts behind plan"), part_table("contacts")),
+    Section("kasp", ("Fällige KASP-Projekte", "KASP projects due"), kasp_table),
+    Section("contacts", ("Kontakte hinter Plan", "Contacts behind plan"), contacts_table),
 ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -70,14 +71,73 @@ def test_open_measures_overdue_and_sections_without_data(ka002):
         account_review(plan, 5)
 
 
-def test_a_sheet_kind_part_plugs_in_as_a_section(ka002):
-    class Project(BaseModel):
-        project: str
-        review_quarter: int
+class Project(BaseModel):  # the fields of kam_xl.kasp.KaspProject the review reads (issue 11, sheet KASP)
+    project: str
+    lever: str
+    goal: str = ""
+    owner: str = ""
+    status: str = "geplant"
+    review_date: date | None = None
+    end_year: int
 
-    plan = dataclasses.replace(ka002, parts={"kasp": [Project(project="Neue Leimung", review_quarter=2)]})
-    [block] = account_review(plan, 2, sections=[Section("kasp", ("KASP", "KASP"), part_table("kasp"))]).blocks
-    assert block.table == (["project", "review_quarter"], [["Neue Leimung", 2]])
+
+@dataclasses.dataclass
+class KaspPart:
+    projects: tuple[Project, ...]
+
+
+class Member(BaseModel):  # the fields of kam_xl.buying_center.Member / Touchpoint the review reads (issue 11)
+    person: str
+    function: str | None = None
+    min_contacts: int | None = None
+
+
+class Touchpoint(BaseModel):
+    year: int
+    quarter: int
+    person: str
+    done: bool = False
+
+
+class BuyingCenter(BaseModel):
+    members: tuple[Member, ...]
+    touchpoints: tuple[Touchpoint, ...]
+
+
+def test_kasp_projects_due_by_the_quarter(ka002):
+    projects = (Project(project="Neue Leimung", lever="Produkt", review_date=date(2026, 6, 30), end_year=2028),
+                Project(project="Werk Ost", lever="Platzierung", review_date=date(2026, 7, 1), end_year=2029),
+                Project(project="Altkunde", lever="Preis", end_year=2026, status="laufend"),
+                Project(project="Erledigt", lever="Preis", end_year=2026, status="abgeschlossen"))
+    plan = dataclasses.replace(ka002, parts={"kasp": KaspPart(projects)})
+    [block] = [b for b in account_review(plan, 2).blocks if b.key == "kasp"]
+    assert block.table is not None
+    # Q2 2026 ends on 30 June: the review of 30.06. is due, that of 01.07. not; a project ending 2026 is due
+    assert [(r[0], r[4]) for r in block.table[1]] == [("Neue Leimung", "30.06.2026"), ("Altkunde", None)]
+
+
+def test_contacts_behind_plan_by_the_quarter(ka002):
+    tp = [Touchpoint(year=2026, quarter=1, person="Dr. Reh", done=True),
+          Touchpoint(year=2026, quarter=2, person="Dr. Reh"),  # planned by Q2, not done: behind
+          Touchpoint(year=2026, quarter=1, person="Frau Lutz", done=True),
+          Touchpoint(year=2026, quarter=3, person="Frau Lutz"),  # later quarter: not yet due
+          Touchpoint(year=2025, quarter=1, person="Herr Kahl")]  # last year: does not count
+    bc = BuyingCenter(members=(Member(person="Dr. Reh", function="Einkauf"), Member(person="Frau Lutz"),
+                               Member(person="Herr Kahl", min_contacts=2)), touchpoints=tuple(tp))
+    plan = dataclasses.replace(ka002, parts={"people": bc})
+    [block] = [b for b in account_review(plan, 2).blocks if b.key == "contacts"]
+    assert block.table is not None
+    assert block.table[1] == [["Dr. Reh", "Einkauf", 2, 1, 1, None, 2], ["Herr Kahl", None, 0, 0, 0, 2, 0]]
+
+
+def test_a_sheet_kind_part_plugs_in_as_a_section(ka002):
+    class Goal(BaseModel):
+        goal: str
+        quarter: int
+
+    plan = dataclasses.replace(ka002, parts={"goals": [Goal(goal="Neue Leimung", quarter=2)]})
+    [block] = account_review(plan, 2, sections=[Section("goals", ("Ziele", "Goals"), part_table("goals"))]).blocks
+    assert block.table == (["goal", "quarter"], [["Neue Leimung", 2]])
 
 
 @pytest.fixture(scope="module")
