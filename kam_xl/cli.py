@@ -12,13 +12,15 @@ import importlib.util
 import json
 import sys
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from babel.numbers import format_decimal, format_percent
 from rich.console import Console
 from rich.table import Table
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from kam_xl import report as rep
 from kam_xl import sql
@@ -28,14 +30,77 @@ from kam_xl.errors import KamInputError, describe
 from kam_xl.excellence import load_catalogue
 from kam_xl.files import NotWrittenError, fs_reason, os_error_of
 from kam_xl.resources import TargetWeights
+from kam_xl.vocabulary import BAND_WORDS, Lang
+from kam_xl.workbook.layout import pick
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from kam_xl.batch import XlsmBook
 
-app = typer.Typer(help="kam_xl — key account management methods in Excel.", no_args_is_help=True,
-                  add_completion=False)
+#: How ``--help`` names a value's type (typer shows ``<str>``, ``<bool>`` for a flag and ``{folder}`` for a
+#: required argument): click's own words, choices as ``[a|b]``, nothing for a flag.
+_TYPE_WORDS = {"str": "TEXT", "int": "INTEGER", "float": "FLOAT", "path": "PATH", "file": "FILE",
+               "directory": "DIRECTORY", "int range": "INTEGER", "float range": "FLOAT"}
+
+
+def _metavar(param: Any, ctx: Any) -> str:
+    """The word ``--help`` shows for ``param``'s value: ``""`` for a flag, ``[de|en]`` for a choice, ``TEXT``,
+    ``PATH`` … otherwise (a required argument by its name, as ``FOLDER``)."""
+    if getattr(param, "is_flag", False):
+        return ""
+    if getattr(param, "param_type_name", "") == "argument":
+        return (param.name or "").upper()
+    shown = param.display_type(ctx).strip("<>")
+    return f"[{shown}]" if "|" in shown else _TYPE_WORDS.get(shown, shown.upper())
+
+
+def _tidy(params: list[Any], ctx: Any) -> list[Any]:
+    """``params`` with the words ``--help`` shows set (:func:`_metavar`; an argument's type column PATH, not
+    ``<path>``)."""
+    for p in params:
+        if getattr(p, "param_type_name", "") == "argument" and p.metavar is None:
+            word = _TYPE_WORDS.get(p.display_type(ctx).strip("<>"), "")
+            p.display_type_rich = lambda ctx, word=word: word
+        if p.metavar is None or getattr(p, "is_flag", False):
+            p.metavar = _metavar(p, ctx)
+    return params
+
+
+class _Command(TyperCommand):
+    """Every kam-xl command: ``--help`` without typer's ``<bool>``/``<str>``/``{folder}`` placeholders (see
+    :func:`_metavar`), choices shown."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _tidy(super().get_params(ctx), ctx)
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for p in self.get_params(ctx):
+            if getattr(p, "param_type_name", "") == "argument":
+                pieces.append(p.metavar if p.required else f"[{p.metavar}]")
+        return pieces
+
+
+class _Group(TyperGroup):
+    """The kam-xl app and its sub-apps: ``--help`` as :class:`_Command`'s."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _tidy(super().get_params(ctx), ctx)
+
+
+class _Typer(typer.Typer):
+    """A typer app (:class:`_Group`) whose commands are :class:`_Command` s unless they name their own class."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(cls=_Group, **kwargs)
+
+    def command(self, *args: Any, cls: type[TyperCommand] | None = None, **kwargs: Any) -> Any:
+        return super().command(*args, cls=cls or _Command, **kwargs)
+
+
+app = _Typer(help="kam_xl — key account management methods in Excel.", no_args_is_help=True,
+             add_completion=False)
 # Piped output (CI logs, files) gets a wide table instead of rich's 80-column default.
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
@@ -51,6 +116,16 @@ class What(StrEnum):
     accounts = "accounts"
     resources = "resources"
     excellence = "excellence"
+
+
+class Language(StrEnum):
+    """The languages of what a command writes or prints (``--lang``)."""
+
+    de = "de"
+    en = "en"
+
+
+LangOption = Annotated[Language, typer.Option("--lang", help="language: de (German) or en (English)")]
 
 
 class Format(StrEnum):
@@ -149,7 +224,7 @@ def _not_written(path: Path, e: BaseException) -> str:
 _USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 
 
-class _BatchCommand(TyperCommand):
+class _BatchCommand(_Command):
     """generate and collect: a usage error (an unknown option, ``--jobs 0``) stops the command before any work
     and exits 1, so that 2 always means "some files listed, the rest done"."""
 
@@ -161,12 +236,27 @@ class _BatchCommand(TyperCommand):
             raise
 
 
-def _money(v: float | None) -> str:
-    return "–" if v is None else f"{v:,.0f}"
+class _Numbers:
+    """Numbers as ``kam-xl report`` prints them, in the number style of ``lang`` (Babel: de → ``1.234.567``,
+    ``11,8 %``; en → ``1,234,567``, ``11.8 %``); "–" for none."""
 
+    def __init__(self, lang: Lang) -> None:
+        self.locale = "de_DE" if lang == "de" else "en_US"
 
-def _pct(v: float | None) -> str:
-    return "–" if v is None else f"{v * 100:.1f} %"
+    def money(self, v: float | None) -> str:
+        """An amount, whole units, thousands grouped."""
+        return "–" if v is None else format_decimal(v, format="#,##0", locale=self.locale)
+
+    def pct(self, v: float | None) -> str:
+        """A fraction as a percentage with one decimal."""
+        return "–" if v is None else format_percent(v, format="#,##0.0 %", locale=self.locale)
+
+    def fixed(self, v: float | None, digits: int | None = 1) -> str:
+        """``digits`` decimals (``None``: as many as it has, up to 6), thousands grouped."""
+        if v is None:
+            return "–"
+        decimals = "#" * 6 if digits is None else "0" * digits
+        return format_decimal(v, format=f"#,##0.{decimals}" if decimals else "#,##0", locale=self.locale)
 
 
 def _xlsm_book() -> XlsmBook:
@@ -174,11 +264,6 @@ def _xlsm_book() -> XlsmBook:
     from kam_xl.addin.xlsm import controller_xlsm_book
 
     return controller_xlsm_book
-
-
-def _fixed(v: float | None, digits: int = 1) -> str:
-    """A number as a table shows it: ``digits`` decimals, thousands separated; "–" for none."""
-    return "–" if v is None else f"{v:,.{digits}f}"
 
 
 DataOption = Annotated[str | None, typer.Option("--data", help="data book: .xlsx, a folder of CSV/Parquet "
@@ -202,6 +287,8 @@ def report(
                                                        "(potential share gets 1 − this)")] = 0.0,
     catalogue_extension: CatalogueOption = None,
     db_schema: SchemaOption = None,
+    lang: Annotated[Language, typer.Option("--lang", help="labels and number style of the table: de (German, "
+                                                          "1.234,5) or en (English, 1,234.5)")] = Language.en,
 ) -> None:
     """Compute everything for a data book and print it: CDB, KAOP and Kgb per account, the resource
     distribution, or the excellence scores."""
@@ -223,69 +310,86 @@ def report(
         out.print_json(json.dumps(rep.to_jsonable(result), ensure_ascii=False))
         return
     if result is None:
-        out.print(f"The data book has no {what.value} data.")
+        out.print(pick(lang.value, f"Das Datenbuch enthält keine Daten für {what.value}.",
+                       f"The data book has no {what.value} data."))
         return
     {What.accounts: _print_accounts, What.resources: _print_resources,
-     What.excellence: _print_excellence}[what](result)  # type: ignore[operator]
+     What.excellence: _print_excellence}[what](result, lang.value)  # type: ignore[operator]
 
 
-def _print_accounts(rows: list[rep.AccountReport]) -> None:
-    t = Table(title="Key accounts — CDB (latest year), KAOP plan, Kgb", header_style="bold")
-    for col, justify in (("Account", "left"), ("Name", "left"), ("Year", "right"), ("Net sales", "right"),
-                         ("CDB III", "right"), ("CDB III %", "right"), ("Band", "left"),
-                         ("Plan revenue", "right"), ("Plan profit", "right"), ("Profit %", "right"),
-                         ("Kgb (own rank)", "left")):
+def _print_accounts(rows: list[rep.AccountReport], lang: Lang) -> None:
+    n, t_ = _Numbers(lang), partial(pick, lang)
+    t = Table(title=t_("Key Accounts — CDB (letztes Jahr), KAOP-Plan, Kgb",
+                       "Key accounts — CDB (latest year), KAOP plan, Kgb"), header_style="bold")
+    for col, justify in ((t_("Kunde", "Account"), "left"), ("Name", "left"), (t_("Jahr", "Year"), "right"),
+                         (t_("Nettoumsatz", "Net sales"), "right"), ("CDB III", "right"), ("CDB III %", "right"),
+                         ("Band", "left"), (t_("Plan-Umsatz", "Plan revenue"), "right"),
+                         (t_("Plan-Profit", "Plan profit"), "right"), (t_("Profit %", "Profit %"), "right"),
+                         (t_("Kgb (eigener Rang)", "Kgb (own rank)"), "left")):
         t.add_column(col, justify=justify)  # type: ignore[arg-type]
     for r in rows:
         kgb = "–"
         if r.kgb:
             parts = []
             for seg, s in r.kgb.items():
-                pos = f"{s.rank.index(s.own) + 1}/{len(s.rank)}" if s.own in s.rank else "incomplete"
+                pos = f"{s.rank.index(s.own) + 1}/{len(s.rank)}" if s.own in s.rank else t_("unvollständig",
+                                                                                          "incomplete")
                 parts.append(f"{seg}: {pos}")
             kgb = "; ".join(parts)
         loss = r.cdb is not None and r.cdb.cdb_iii < 0
+        band = r.portfolio.band if r.portfolio else None
         t.add_row(r.account_id, r.name, str(r.cdb.year) if r.cdb else "–",
-                  _money(r.cdb.net_sales if r.cdb else None),
-                  f"[red]{_money(r.cdb.cdb_iii)}[/]" if loss and r.cdb else _money(r.cdb.cdb_iii if r.cdb else None),
-                  _pct(r.cdb.cdb_iii_rel if r.cdb else None),
-                  (r.portfolio.band or "–") if r.portfolio else "–",
-                  _money(r.kaop.total.revenue if r.kaop else None),
-                  _money(r.kaop.total.profit if r.kaop else None),
-                  _pct(r.kaop.total.profit_rel if r.kaop else None), kgb)
+                  n.money(r.cdb.net_sales if r.cdb else None),
+                  f"[red]{n.money(r.cdb.cdb_iii)}[/]" if loss and r.cdb else n.money(r.cdb.cdb_iii if r.cdb else None),
+                  n.pct(r.cdb.cdb_iii_rel if r.cdb else None), BAND_WORDS[lang][band] if band else "–",
+                  n.money(r.kaop.total.revenue if r.kaop else None),
+                  n.money(r.kaop.total.profit if r.kaop else None),
+                  n.pct(r.kaop.total.profit_rel if r.kaop else None), kgb)
     out.print(t)
     losers = [r for r in rows if r.cdb is not None and r.cdb.cdb_iii < 0]
     if losers:
-        out.print("[bold]Big Step or Out[/] (negative CDB III): "
-                  + ", ".join(f"{r.account_id} {r.name} ({_money(r.cdb.cdb_iii)})" for r in losers if r.cdb))
+        out.print(t_("[bold]Big Step or Out[/] (negativer CDB III): ", "[bold]Big Step or Out[/] (negative CDB III): ")
+                  + ", ".join(f"{r.account_id} {r.name} ({n.money(r.cdb.cdb_iii)})" for r in losers if r.cdb))
 
 
-def _print_resources(r: rep.ResourcesReport) -> None:
-    t = Table(title=f"Resource distribution — target by potential, step {r.step:g} FTE", header_style="bold")
-    for col in ("Region", "Account", "Actual FTE", "Target FTE", "Delta", "Resource share",
-                "Potential share", "Consistency"):
-        t.add_column(col, justify="left" if col in ("Region", "Account") else "right")
+def _print_resources(r: rep.ResourcesReport, lang: Lang) -> None:
+    n, t_ = _Numbers(lang), partial(pick, lang)
+    t = Table(title=t_(f"Ressourcenverteilung — Ziel nach Potenzial, Schritt {n.fixed(r.step, None)} MAK "
+                       "(Mitarbeiterkapazität)",
+                       f"Resource distribution — target by potential, step {n.fixed(r.step, None)} FTE"),
+              header_style="bold")
+    for col in ("Region", t_("Kunde", "Account"), t_("Ist-MAK", "Actual FTE"), t_("Ziel-MAK", "Target FTE"),
+                "Delta", t_("Ressourcenanteil", "Resource share"), t_("Potenzialanteil", "Potential share"),
+                t_("Konsistenz", "Consistency")):
+        t.add_column(col, justify="left" if col in ("Region", "Kunde", "Account") else "right")
     for c in r.cells:
-        t.add_row(c.region, c.account_id or "Small Accounts", _fixed(c.actual_fte), _fixed(c.target_fte),
-                  _fixed(c.delta_fte), _pct(c.resource_share), _pct(c.potential_share), _fixed(c.consistency, 2))
+        t.add_row(c.region, c.account_id or "Small Accounts", n.fixed(c.actual_fte), n.fixed(c.target_fte),
+                  n.fixed(c.delta_fte), n.pct(c.resource_share), n.pct(c.potential_share), n.fixed(c.consistency, 2))
     for g in r.regions:
-        t.add_row(f"[bold]{g.region}[/]", "[bold]region total[/]", _fixed(g.actual_fte), _fixed(g.target_fte),
-                  _fixed(g.delta_fte), "", "", f"market {_pct(g.market_share)}")
+        t.add_row(f"[bold]{g.region}[/]", t_("[bold]Summe Region[/]", "[bold]region total[/]"), n.fixed(g.actual_fte),
+                  n.fixed(g.target_fte), n.fixed(g.delta_fte), "", "", t_("Markt ", "market ") + n.pct(g.market_share))
     out.print(t)
-    out.print(f"Share of resources that would have to move to match potential: [bold]{_pct(r.moved_share)}[/]")
+    out.print(t_("Anteil der Ressourcen, der zum Potenzial verschoben werden müsste: ",
+                 "Share of resources that would have to move to match potential: ")
+              + f"[bold]{n.pct(r.moved_share)}[/]")
 
 
-def _print_excellence(r: rep.ExcellenceReport) -> None:
-    t = Table(title=f"KAM-Excellence (catalogue {r.catalogue_version})", header_style="bold")
+def _print_excellence(r: rep.ExcellenceReport, lang: Lang) -> None:
+    n, t_ = _Numbers(lang), partial(pick, lang)
+    t = Table(title=t_(f"KAM-Excellence (Katalog {r.catalogue_version})", f"KAM-Excellence (catalogue "
+                       f"{r.catalogue_version})"), header_style="bold")
     dims = list(r.respondents[0].dimensions) if r.respondents else []
-    for col in ("Respondent", "Role", *dims, "Overall", "Coverage", "Thin", "Unsupported 75/100"):
-        t.add_column(col, justify="left" if col in ("Respondent", "Role", "Thin") else "right")
+    left = (t_("Befragte(r)", "Respondent"), t_("Rolle", "Role"), t_("Dünn belegt", "Thin"))
+    for col in (left[0], left[1], *dims, t_("Gesamt", "Overall"), t_("Abdeckung", "Coverage"), left[2],
+                t_("Unbelegt 75/100", "Unsupported 75/100")):
+        t.add_column(col, justify="left" if col in left else "right")
     for p in r.respondents:
-        t.add_row(p.respondent, p.role, *(_fixed(p.dimensions[d]) for d in dims), _fixed(p.overall),
-                  _pct(p.coverage), ", ".join(p.thin) or "–", str(len(p.unsupported)))
+        t.add_row(p.respondent, p.role, *(n.fixed(p.dimensions[d]) for d in dims), n.fixed(p.overall),
+                  n.pct(p.coverage), ", ".join(p.thin) or "–", str(len(p.unsupported)))
     out.print(t)
     split = [cid for cid, c in r.consolidated.items() if c.disagreement]
-    out.print(f"Criteria with disagreement (spread ≥ 50 points): {', '.join(split) or 'none'}")
+    out.print(t_("Kriterien mit Uneinigkeit (Spanne ≥ 50 Punkte): ",
+                 "Criteria with disagreement (spread ≥ 50 points): ") + (", ".join(split) or t_("keine", "none")))
 
 
 @app.command(cls=_BatchCommand)
@@ -294,7 +398,7 @@ def generate(
     out_to: Annotated[str, typer.Option("--out", help="output folder, or an fsspec URL (s3://bucket/plans; "
                                                    "extra cluster and the filesystem's package)")] = "kam_xl_out",
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="parallel processes")] = 1,
-    lang: Annotated[str, typer.Option("--lang", help="de or en")] = "de",
+    lang: LangOption = "de",  # type: ignore[assignment]
     questionnaires: Annotated[bool, typer.Option("--questionnaires", help="also one excellence questionnaire "
                                                                         "per respondent, in OUT/Fragebogen")] = False,
     db_schema: SchemaOption = None,
@@ -471,7 +575,7 @@ def collect(
                                                            "database URL; when absent, the data book the plans "
                                                            "were generated from if it can still be read, else "
                                                            "only what the plans hold")] = None,
-    lang: Annotated[str, typer.Option("--lang", help="de or en")] = "de",
+    lang: LangOption = "de",  # type: ignore[assignment]
     export: Annotated[Path | None, typer.Option("--export", help="tidy export of all inputs as a data book: a new "
                                                                  ".xlsx or folder of CSV files (default "
                                                                  "FOLDER/collected.xlsx, replaced each run)")] = None,
@@ -534,6 +638,50 @@ def collect(
         raise _fail(listed + not_written)
 
 
+@app.command(cls=_BatchCommand)
+def review(
+    folder: Annotated[Path, typer.Argument(help="folder with the filled account plans (as collect reads them)")],
+    quarter: Annotated[str, typer.Option("--quarter", help="the quarter under review: 1–4 or Q1–Q4")],
+    account: Annotated[str | None, typer.Option("--account", help="only this account (its ID)")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="folder for the PDFs (default FOLDER/review)")] = None,
+    lang: LangOption = Language.de,
+) -> None:
+    """The quarterly review pack: from the account plans in FOLDER, one PDF per account (KAOP plan vs. actual
+    with lights, year-to-date and forecast, open measures, KASP projects due, contacts behind plan) and one for
+    all, review_Q<q>_<account>.pdf and review_Q<q>_all.pdf, rendered by LibreOffice (soffice).
+
+    Exit codes: 0 all done; 2 some plan listed (skipped, invalid input, failed), the rest done; 1 nothing done
+    (bad options, FOLDER not a folder, LibreOffice not installed)."""
+    from rich.progress import Progress
+
+    from kam_xl.pdf import SofficeMissing
+    from kam_xl.review import write_review_pack
+
+    q = quarter.strip().upper().removeprefix("Q")
+    if q not in ("1", "2", "3", "4"):
+        raise _fail([f"--quarter {quarter!r} — allowed: 1, 2, 3, 4 or Q1–Q4"], EXIT_STOPPED)
+    if not folder.is_dir():
+        raise _fail([f"{folder}: not a folder — allowed: the folder with the account plans"], EXIT_STOPPED)
+    target = out_dir or folder / "review"
+    try:
+        with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+            task = progress.add_task("Review", total=None)
+            result = write_review_pack(folder, int(q), target, account=account, lang=lang.value,
+                                       progress=lambda aid: progress.update(task, description=f"Review {aid}"))
+    except SofficeMissing as e:
+        raise _fail([str(e)], EXIT_STOPPED) from None
+    except (ValueError, OSError, RuntimeError) as e:
+        raise _fail([describe(e)], EXIT_STOPPED) from None
+    for aid, pdf in result.pdfs.items():
+        out.print(f"{pdf}  ({result.pages[aid]} page(s))", highlight=False)
+    if result.all_pdf is not None:
+        out.print(f"[bold]{result.all_pdf}[/]  ({result.pages['all']} page(s), {len(result.pdfs)} account(s))",
+                  highlight=False)
+    listed = [f"{file}: {why}" for file, why in result.skipped] + [f"{aid}: {why}" for aid, why in result.failed]
+    if listed:
+        raise _fail(listed)
+
+
 @app.command()
 def templates(out_dir: Annotated[Path, typer.Option("--out", help="folder")] = Path("workbook_templates")) -> None:
     """Rebuild the shipped empty templates (account plan and questionnaire, de and en)."""
@@ -543,7 +691,7 @@ def templates(out_dir: Annotated[Path, typer.Option("--out", help="folder")] = P
         out.print(f"wrote {path}")
 
 
-xlwings_app = typer.Typer(help="Classic xlwings files for desktop Excel: the VBA wrapper module and the "
+xlwings_app = _Typer(help="Classic xlwings files for desktop Excel: the VBA wrapper module and the "
                                 "macro-enabled controller workbook.", no_args_is_help=True)
 app.add_typer(xlwings_app, name="xlwings")
 
@@ -571,7 +719,7 @@ def xlwings_vba(
 def xlwings_xlsm(
     data: DataOption = None,
     out_file: Annotated[Path, typer.Option("--out", help="the .xlsm file to write")] = Path("Controller.xlsm"),
-    lang: Annotated[str, typer.Option("--lang", help="de or en")] = "de",
+    lang: LangOption = "de",  # type: ignore[assignment]
 ) -> None:
     """Write the macro-enabled controller workbook: the controller of the data book with the standalone
     xlwings VBA project of the installed xlwings and buttons for function import and the macros."""
@@ -605,7 +753,7 @@ def demo_data(path: Annotated[str, typer.Argument(help="an .xlsx file, a new fol
     out.print(f"Demo data book written to {written}")
 
 
-db_app = typer.Typer(help="The data book in a SQL database.", no_args_is_help=True)
+db_app = _Typer(help="The data book in a SQL database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 

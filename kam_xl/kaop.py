@@ -31,6 +31,7 @@ Tabelle 8 rebuilt from its drivers (Q1)::
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -436,3 +437,27 @@ def cost_lines(costs: list[CostQuarter], scenario: KaopPlan,
         else:
             result[c] = ("amount", {x.quarter: x.cost(scenario.quarters[x.quarter].revenue) for x in rows})
     return result
+
+
+def ytd_revenue(pairs: Iterable[tuple[KaopPlan, KaopPlan]], thresholds: Thresholds | None = None) -> VarianceCell:
+    """Revenue year-to-date over many accounts: each ``(plan, actual)`` pair adds its actual revenue of the
+    quarters with actuals and its planned revenue of the same quarters (a quarter with an actual and no plan adds
+    0 to the plan); attainment and light of the sums as :func:`traffic_light`. No actual at all: plan and actual
+    ``None``. What the controller's cockpit shows for all accounts together.
+
+    >>> from kam_xl.kaop import CostQuarter, ProductQuarter
+    >>> p = kaop_plan([ProductQuarter(product="A", quarter=q, volume=10, price=10) for q in (1, 2)], [])
+    >>> a = kaop_plan([ProductQuarter(product="A", quarter=1, volume=9, price=10)], [])
+    >>> cell = ytd_revenue([(p, a)])
+    >>> cell.plan, cell.actual, cell.attainment, cell.light
+    (100.0, 90.0, 0.9, 'red')
+    """
+    plans: list[float] = []
+    actuals: list[float] = []
+    for plan, actual in pairs:
+        for q, period in actual.quarters.items():
+            actuals.append(period.revenue)
+            plans.append(plan.quarters[q].revenue if q in plan.quarters else 0.0)
+    if not actuals:
+        return _cell(None, None, thresholds or Thresholds(), True)
+    return _cell(total(plans), total(actuals), thresholds or Thresholds(), True)

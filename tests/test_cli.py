@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from importlib import resources as importlib_resources
 from pathlib import Path
+from typing import Any
 
 import pytest
+from babel.numbers import format_decimal, format_percent
 from typer.testing import CliRunner
 
+from kam_xl import report as rep
 from kam_xl.cli import app
+from kam_xl.databook import demo_databook
 
 runner = CliRunner()
 DEMO_IDS = [f"KA-{i:03d}" for i in range(1, 15)]
@@ -282,3 +287,72 @@ def test_serve_without_the_server_extra_says_what_to_install(monkeypatch: pytest
     assert result.exit_code == 1 and (result.exception is None or isinstance(result.exception, SystemExit))
     assert "kam-xl serve needs fastapi, which a plain install leaves out — install the server extra: pip install " \
            "'kam-xl[server]'" in result.output
+
+
+# ------------------------------------------------------------------------------------- help and --lang de
+
+
+def _commands(group: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command path of the CLI (sub-apps included)."""
+    out = [path]
+    for name, cmd in getattr(group, "commands", {}).items():
+        out += _commands(cmd, (*path, name))
+    return out
+
+
+def test_help_has_no_type_placeholders_and_shows_choices():
+    from typer.main import get_command
+
+    paths = _commands(get_command(app))
+    assert ("review",) in paths and ("db", "init") in paths and len(paths) > 10
+    for path in paths:
+        result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, (path, result.output)
+        text = result.output
+        assert "<bool>" not in text and "<str>" not in text and "<path>" not in text, (path, text)
+        assert not re.search(r"\{[a-z_]+\}", text), (path, text)  # typer's {folder} for a required argument
+    shown = {p: runner.invoke(app, [*p, "--help"], env={"COLUMNS": "200"}).output
+             for p in (("report",), ("generate",), ("collect",), ("review",))}
+    assert "[accounts|resources|excellence]" in shown["report",] and "[table|json]" in shown["report",]
+    for p in (("report",), ("generate",), ("collect",), ("review",)):
+        assert "[de|en]" in shown[p], p
+    assert " review [OPTIONS] FOLDER" in shown["review",]
+
+
+def _german(value: float, pattern: str) -> str:
+    return format_decimal(value, format=pattern, locale="de_DE")
+
+
+def test_report_lang_de_accounts_in_german_labels_and_numbers():
+    result = run("report", "--lang", "de")
+    assert result.exit_code == 0, result.output
+    ka002 = next(r for r in rep.account_reports(demo_databook()) if r.account_id == "KA-002")
+    assert ka002.cdb is not None and ka002.kaop is not None
+    for text in ("Nettoumsatz", "Plan-Umsatz", "Kgb (eigener Rang)", _german(ka002.cdb.net_sales, "#,##0"),
+                 _german(ka002.kaop.total.revenue, "#,##0"), format_percent(ka002.cdb.cdb_iii_rel, "#,##0.0 %",
+                                                                             locale="de_DE")):
+        assert text in result.stdout, text
+    assert "Net sales" not in result.stdout
+    english = run("report")
+    assert "Net sales" in english.stdout and f"{ka002.cdb.net_sales:,.0f}" in english.stdout
+
+
+def test_report_lang_de_resources_in_german_labels_and_numbers():
+    result = run("report", "--what", "resources", "--lang", "de")
+    assert result.exit_code == 0, result.output
+    r = rep.resources_report(demo_databook())
+    assert r is not None and r.moved_share is not None
+    assert "Ressourcenverteilung" in result.stdout and "Ziel-MAK" in result.stdout
+    assert format_percent(r.moved_share, "#,##0.0 %", locale="de_DE") in result.stdout  # 19,4 %
+    assert _german(r.cells[0].consistency, "#,##0.00") in result.stdout  # type: ignore[arg-type]
+
+
+def test_report_lang_de_excellence_in_german_labels_and_numbers():
+    result = run("report", "--what", "excellence", "--lang", "de")
+    assert result.exit_code == 0, result.output
+    r = rep.excellence_report(demo_databook())
+    assert r is not None
+    first = r.respondents[0]
+    assert "Befragte(r)" in result.stdout and "Abdeckung" in result.stdout and "Uneinigkeit" in result.stdout
+    assert _german(first.overall, "#,##0.0") in result.stdout  # type: ignore[arg-type]
+    assert format_percent(first.coverage, "#,##0.0 %", locale="de_DE") in result.stdout

@@ -82,9 +82,9 @@ def test_no_error_values_and_every_formula_equals_the_pure_functions(built, key)
 def test_sheets_and_meta(built):
     _, de, *_ = built["de"]
     _, en, *_ = built["en"]
-    assert [s.name for s in de.sheets] == ["Kunden", "Ressourcen", "KAOP", "Kgb", "Excellence", "CDB-Daten",
+    assert [s.name for s in de.sheets] == ["Cockpit", "Kunden", "Ressourcen", "KAOP", "Kgb", "Excellence", "CDB-Daten",
                                            "KAOP-Daten", "Einstellungen"]
-    assert [s.name for s in en.sheets] == ["Accounts", "Resources", "KAOP", "Kgb", "Excellence", "CDB data",
+    assert [s.name for s in en.sheets] == ["Cockpit", "Accounts", "Resources", "KAOP", "Kgb", "Excellence", "CDB data",
                                            "KAOP data", "Settings"]
     assert (de.template_id, de.template_version) == (TEMPLATE_ID, TEMPLATE_VERSION) == ("kam_xl.controller", "1.0")
     assert de.meta["generated_at"] == "2026-03-01T09:30:00+00:00"
@@ -148,7 +148,7 @@ def test_accounts_only_databook_gives_empty_sections_with_notes(built):
 def _scatter_series(path: Path) -> list[str]:
     with zipfile.ZipFile(path) as z:
         charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
-    [xml] = [c for c in charts if "<c:scatterChart>" in c]
+    [xml] = [c for c in charts if "<c:scatterChart>" in c and "Kundenportfolio" in c]  # not the cockpit's
     return re.findall(r"<c:ser>.*?</c:ser>", xml, flags=re.S)
 
 

@@ -39,3 +39,24 @@ def test_readme_lists_the_read_limits_as_the_settings_model_has_them() -> None:
     documented = {name.lower(): float(value.replace(",", "")) for name, value in rows}
     model = {name: float(field.default) for name, field in PackageLimits.model_fields.items()}
     assert documented == model
+
+
+def test_every_image_and_file_link_of_the_readme_exists() -> None:
+    """Every picture and every link to a file of the repository that the README names is there (a link to a
+    heading names an existing heading)."""
+    root = Path(__file__).parents[1]
+    targets = re.findall(r"!?\[[^\]]*\]\(([^)\s]+)\)", README)
+    assert any(t.startswith("docs/") for t in targets)
+    headings = {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-")
+                for h in re.findall(r"^#+ (.+)$", README, re.M)}
+    for target in targets:
+        if target.startswith(("http://", "https://", "mailto:")):
+            continue
+        if target.startswith("#"):
+            assert target[1:] in headings, f"README links to a missing heading {target}"
+            continue
+        path = root / target.split("#")[0]
+        assert path.exists(), f"README names {target}, which does not exist"
+        assert not target.endswith(".png.png"), target
+    for picture in ("docs/controller_cockpit.png", "docs/account_plan_kaop.png", "docs/questionnaire.png"):
+        assert f"]({picture})" in README

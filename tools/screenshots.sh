@@ -1,21 +1,10 @@
 #!/usr/bin/env bash
-# Render the README screenshots: generate the demo account plans, LibreOffice → PDF, pdftoppm → PNG crops.
-# Needs libreoffice-calc and poppler-utils (Debian). Usage: bash tools/screenshots.sh
+# Render the README screenshots: demo workbooks → LibreOffice (de-DE) → PDF → PNG, cropped to the printed
+# content. The list of shots (workbook, sheet, output name) is SHOTS in tools/screenshots.py.
+# Needs libreoffice-calc and poppler-utils (Debian). Usage: bash tools/screenshots.sh [OUT_DIR]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-"$root/.venv/bin/kam-xl" generate --out "$work/gen" >/dev/null
-plan=$(ls "$work"/gen/KA-002_*.xlsx)
-soffice --headless --norestore -env:UserInstallation="file://$work/profile" --convert-to pdf --outdir "$work" \
-  "$plan" >/dev/null 2>&1
-pdf=$(ls "$work"/*.pdf)
-# page 2 = Kgb sheet, page 3 = CDB sheet (sheet order of the account plan)
-pdftoppm -png -r 220 -f 2 -l 2 -x 120 -y 130 -W 2150 -H 580 -singlefile "$pdf" "$root/docs/account_plan_kgb"
-pdftoppm -png -r 200 -f 3 -l 3 -x 0 -y 0 -W 2340 -H 1000 -singlefile "$pdf" "$root/docs/account_plan_cdb"
-# the controller workbook's first sheet: the accounts table and the portfolio bubbles (Abb. 3)
-soffice --headless --norestore -env:UserInstallation="file://$work/profile" --convert-to pdf --outdir "$work" \
-  "$work/gen/Controller.xlsm" >/dev/null 2>&1
-pdftoppm -png -r 200 -f 1 -l 1 -x 110 -y 740 -W 900 -H 440 -singlefile "$work/Controller.pdf" \
-  "$root/docs/controller_portfolio.png"
-echo "wrote docs/account_plan_kgb.png docs/account_plan_cdb.png docs/controller_portfolio.png"
+python="${PYTHON:-$root/.venv/bin/python}"
+cd "$root"
+# this checkout's kam_xl, whichever environment the interpreter belongs to
+PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}" exec "$python" "$root/tools/screenshots.py" "$@"

@@ -128,6 +128,19 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class Sparkline:
+    """A sparkline in the cell (``row``, ``col``) over ``range`` (an absolute reference, any sheet), as
+    xlsxwriter's ``add_sparkline`` options: ``kind`` ``line``, ``column`` or ``win_loss`` and further
+    ``options`` (``markers``, ``series_color`` …)."""
+
+    row: int
+    col: int
+    range: str
+    kind: Literal["line", "column", "win_loss"] = "line"
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Button:
     """A form button at a cell that runs a VBA macro (the macro's name as Excel's "Assign Macro" shows it)."""
 
@@ -223,6 +236,8 @@ class Sheet:
     conditionals: list[Conditional] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     buttons: list[Button] = field(default_factory=list)
+    sparklines: list[Sparkline] = field(default_factory=list)
+    one_page: bool = False  # printed on exactly one page (fit to one page wide and tall), e.g. the cockpit
     hidden: bool = False
     protect: bool = True
     freeze: tuple[int, int] | None = None

@@ -271,6 +271,8 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None
             getattr(chart, f"set_{key}")(value)
         chart.set_size({"width": ch.size[0], "height": ch.size[1]})
         ws.insert_chart(ch.anchor[0], ch.anchor[1], chart)
+    for sp in sheet.sparklines:
+        ws.add_sparkline(sp.row, sp.col, {"range": sp.range, "type": sp.kind, **sp.options})
     for b in sheet.buttons:
         ws.insert_button(b.row, b.col, {"macro": b.macro, "caption": b.caption, "width": b.width,
                                         "height": b.height})
@@ -300,7 +302,10 @@ def _page_setup(ws: Worksheet, sheet: Sheet, plan: PagePlan, book: Book) -> None
         ws.set_landscape()
     else:
         ws.set_portrait()
-    ws.set_print_scale(plan.scale)  # a scale, not a fit: every application paginates the same, never below 70 %
+    if sheet.one_page:
+        ws.fit_to_pages(1, 1)  # exactly one page (the cockpit: its layout is made to fit at a legible size)
+    else:
+        ws.set_print_scale(plan.scale)  # a scale, not a fit: every application paginates the same, never below 70 %
     if plan.pages_wide > 1:
         ws.print_across()  # the right-hand part of a wide table follows its left-hand part
     lr, tb, hf = MARGINS_INCH

@@ -2,6 +2,8 @@
 
 Sheets (German by default, English with ``lang="en"``):
 
+* ``Cockpit`` — one printed page: key figures, the portfolio of the 20 largest accounts, those accounts with data
+  bars, band colours, YTD lights and sparklines (:mod:`kam_xl.workbook.controller.cockpit`);
 * ``Kunden`` / ``Accounts`` — per account CDB I–III of the latest year with relative values, rank by CDB III,
   portfolio position (share of wallet, potential, margin factor, margin-weighted potential) and band; totals;
   the "Big Step or Out" list (negative CDB III, largest loss first); the portfolio chart (seed 000, Abb. 3);
@@ -71,6 +73,7 @@ from kam_xl.settings_block import (
 )
 from kam_xl.vocabulary import Lang
 from kam_xl.workbook.controller.accounts import AccountsSheet, CdbDataSheet
+from kam_xl.workbook.controller.cockpit import CockpitSheet
 from kam_xl.workbook.controller.common import LIGHT_FORMATS, TEMPLATE_ID, TEMPLATE_VERSION, TOL, book_currency
 from kam_xl.workbook.controller.excellence import SCORE_SCALE, ExcellenceSheet
 from kam_xl.workbook.controller.kaop import KaopDataSheet, KaopSheet
@@ -108,6 +111,7 @@ __all__ = ["CONTROLLER_SHEETS", "ERROR_HEADS", "ERROR_ROWS", "LIGHT_FORMATS", "S
 #: :func:`~kam_xl.workbook.controller.kind.build_order`). Adding a controller sheet: one module with a
 #: :class:`ControllerSheet` subclass plus one line here.
 CONTROLLER_SHEETS: list[ControllerSheet] = [
+    CockpitSheet(),
     AccountsSheet(),
     ResourcesSheet(),
     KaopSheet(),
