@@ -70,6 +70,7 @@ from kam_xl.settings_block import (
     parse_settings,
 )
 from kam_xl.vocabulary import Lang
+from kam_xl.workbook.controller.abc_xyz import AbcXyzSheet
 from kam_xl.workbook.controller.accounts import AccountsSheet, CdbDataSheet
 from kam_xl.workbook.controller.common import LIGHT_FORMATS, TEMPLATE_ID, TEMPLATE_VERSION, TOL
 from kam_xl.workbook.controller.excellence import SCORE_SCALE, ExcellenceSheet
@@ -90,6 +91,7 @@ from kam_xl.workbook.controller.kind import (
     register_controller,
 )
 from kam_xl.workbook.controller.resources import ResourcesSheet
+from kam_xl.workbook.controller.selection import SelectionSheet
 from kam_xl.workbook.controller.settings import (
     ERROR_HEADS,
     ERROR_ROWS,
@@ -118,6 +120,8 @@ CONTROLLER_SHEETS: list[ControllerSheet] = [
     KaopSheet(),
     KgbSheet(),
     ExcellenceSheet(),
+    SelectionSheet(),
+    AbcXyzSheet(),
     CdbDataSheet(),
     KaopDataSheet(),
     SettingsSheet(),
