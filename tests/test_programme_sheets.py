@@ -7,6 +7,7 @@ by account id and exported by ``collect`` as data-book tables."""
 from __future__ import annotations
 
 import copy
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from typer.testing import CliRunner
 from kam_xl.batch import generate_plan, write_controller
 from kam_xl.cli import app
 from kam_xl.company_settings import SELECTION_CRITERIA, company_settings
-from kam_xl.databook import DataBook, demo_databook, read_databook
+from kam_xl.databook import DataBook, DataBookError, demo_databook, read_databook
 from kam_xl.selection import classify_accounts, quarter_revenues, select_accounts, selection_inputs
 from kam_xl.testing.recalc import error_cells, mismatches, read_values, recalculate
 from kam_xl.workbook.controller import controller_workbook, read_controller_export
@@ -171,3 +172,21 @@ def test_typed_selection_inputs_follow_the_account_and_collect_exports_them(tmp_
     assert [r for r in back.table("selection") or []] == [
         {"account_id": "KA-004", "criterion": "philosophy_fit", "rating": 90.0}]
     assert company_settings(back).selection_weight_openness == 40 and company_settings(back).abc_a == 0.7
+
+
+def _replace_line(path: Path, start: str, line: str) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, x in enumerate(lines) if x.startswith(start))
+    path.write_text("\n".join([*lines[:at], line, *lines[at + 1:]]) + "\n", encoding="utf-8")
+
+
+def test_one_mistake_per_programme_table_is_one_precise_problem(tmp_path: Path) -> None:
+    folder = tmp_path / "book"
+    shutil.copytree(Path(__file__).parents[1] / "kam_xl" / "demo_data", folder)
+    _replace_line(folder / "selection.csv", "KA-002,philosophy_fit,", "KA-002,philosophy_fit,120")
+    _replace_line(folder / "growth_filters.csv", "KA-003,", "KA-003,vielleicht,Ja,JA")  # Ja, JA are ja
+    with pytest.raises(DataBookError) as e:
+        read_databook(folder)
+    assert [str(p) for p in e.value.problems] == [
+        "selection.csv, row 10, column rating: value '120': allowed: a number from 0 to 100",
+        "growth_filters.csv, row 4, column has_potential: value 'vielleicht': allowed: one of ja, nein"]
