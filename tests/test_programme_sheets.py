@@ -190,3 +190,23 @@ def test_one_mistake_per_programme_table_is_one_precise_problem(tmp_path: Path) 
     assert [str(p) for p in e.value.problems] == [
         "selection.csv, row 10, column rating: value '120': allowed: a number from 0 to 100",
         "growth_filters.csv, row 4, column has_potential: value 'vielleicht': allowed: one of ja, nein"]
+
+
+def test_report_programme_json_is_the_contract_and_the_table_lists_candidates() -> None:
+    import json
+
+    result = CliRunner().invoke(app, ["report", "--what", "programme", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == {"selection", "abc_xyz", "coordination", "decisions", "st_gallen"}
+    first = data["selection"][0]
+    assert set(first) == {"account_id", "score", "rank", "growth_candidate", "incomplete", "derived"}
+    assert set(data["abc_xyz"][0]) == {"account_id", "abc", "xyz", "cv", "xyz_basis"}
+    db = demo_databook()
+    expected = select_accounts(selection_inputs(db), company_settings(db).selection_weights())
+    assert [(s["account_id"], s["rank"], s["growth_candidate"]) for s in data["selection"]] == [
+        (r.account_id, r.rank, r.growth_candidate) for r in expected]
+    assert sorted(r.rank for r in expected if r.rank) == list(range(1, 15))  # every demo account complete
+    table = CliRunner().invoke(app, ["report", "--what", "programme"])
+    candidates = ", ".join(r.account_id for r in expected if r.growth_candidate)
+    assert table.exit_code == 0 and f"Growth candidates (all three filters ja): {candidates}" in table.output
