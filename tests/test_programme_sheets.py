@@ -160,7 +160,7 @@ def test_typed_selection_inputs_follow_the_account_and_collect_exports_them(tmp_
     assert tables["growth_filters"].rows == [{"account_id": "KA-004", "has_potential": None, "grows": None,
                                               "willing": "ja"}]
     settings = {r["key"]: r["value"] for r in tables["settings"].rows}
-    assert (settings["selection_weight_openness"], settings["abc_a"], settings["xyz_y"]) == ("40.0", "0.7", "0.5")
+    assert (settings["selection_weight_openness"], settings["abc_a"], settings["xyz_y"]) == ("40", "0.7", "0.5")
 
     # collect over the folder (one plan, KA-004's): the tidy export holds the settings and the rows of the
     # accounts collected, and a data book read from it gives them back

@@ -30,7 +30,7 @@ from kam_xl.kaop import QUARTERS
 from kam_xl.selection import AbcXyzResult, abc_order, classify_accounts, quarter_revenues, selection_inputs
 from kam_xl.vocabulary import SCENARIO_WORDS, Lang
 from kam_xl.workbook.controller.common import _headers, _missing_note
-from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet, TableExport
+from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet, TableExport, setting_text
 from kam_xl.workbook.layout import Input, Sheet
 from kam_xl.workbook.layout import pick as _t
 
@@ -246,5 +246,5 @@ class AbcXyzSheet(ControllerSheet):
         if not isinstance(inputs, AbcXyzThresholds):
             return {}
         values = inputs.model_dump()
-        return {"settings": TableExport(rows=[{"key": k, "value": str(v)} for k, v in values.items()],
+        return {"settings": TableExport(rows=[{"key": k, "value": setting_text(v)} for k, v in values.items()],
                                         column="key", covers=frozenset(values))}
