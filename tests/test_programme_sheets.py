@@ -138,39 +138,45 @@ def test_typed_selection_inputs_follow_the_account_and_collect_exports_them(tmp_
     target = out / "Controller.xlsx"
     write_controller(demo, target, "de", WHEN)
     ids = [i[0] for i in read_named(target).values["sel_ids"]]
-    row = ids.index("KA-004")
-    type_into(target, "sel_ratings", 90, row=row, col=1)   # philosophy_fit
-    type_into(target, "sel_filters", "ja", row=row, col=2)  # willing
+    row = ids.index("KA-006")
+    type_into(target, "sel_ratings", 90, row=row, col=1)   # philosophy_fit (the demo has 35)
+    type_into(target, "sel_filters", "ja", row=row, col=2)  # willing (the demo has nein)
     type_into(target, "sel_weight_openness", 40)
     type_into(target, "abc_share_a", 0.7)
-    # an account inserted before all others: KA-004's row moves down, its typed values go with it
+    # an account inserted before all others: KA-006's row moves down, its typed values go with it
     new = demo.accounts[0].model_copy(update={"account_id": "KA-000", "name": "Neu AG"})
     write_controller(DataBook(source="demo", accounts=[new, *demo.accounts], tables=demo.tables), target, "de",
                      WHEN)
     values = read_named(target).values
     ids = [i[0] for i in values["sel_ids"]]
-    assert ids[0] == "KA-000"
-    row = ids.index("KA-004")
-    assert values["sel_ratings"][row][1] == 90 and values["sel_filters"][row][2] == "ja"
+    assert ids[0] == "KA-000" and values["sel_ratings"][0] == [None] * 7
+    row = ids.index("KA-006")
+    assert values["sel_ratings"][row][1] == 90 and values["sel_filters"][row] == ["ja", "ja", "ja"]
+    assert values["sel_candidates"][row] == ["ja"]
     assert (values["sel_weight_openness"], values["abc_share_a"]) == (40, 0.7)
 
     tables, problems = read_controller_export(target)
     assert problems == []
-    assert tables["selection"].rows == [{"account_id": "KA-004", "criterion": "philosophy_fit", "rating": 90.0}]
-    assert tables["growth_filters"].rows == [{"account_id": "KA-004", "has_potential": None, "grows": None,
-                                              "willing": "ja"}]
+    typed = {(r["account_id"], r["criterion"]): r["rating"] for r in tables["selection"].rows}
+    given = {(r["account_id"], r["criterion"]): r["rating"] for r in demo.table("selection") or []
+             if r["rating"] is not None}
+    assert typed == {**given, ("KA-006", "philosophy_fit"): 90.0}
+    assert {"account_id": "KA-006", "has_potential": "ja", "grows": "ja", "willing": "ja"} in \
+        tables["growth_filters"].rows
     settings = {r["key"]: r["value"] for r in tables["settings"].rows}
     assert (settings["selection_weight_openness"], settings["abc_a"], settings["xyz_y"]) == ("40", "0.7", "0.5")
 
-    # collect over the folder (one plan, KA-004's): the tidy export holds the settings and the rows of the
+    # collect over the folder (one plan, KA-006's): the tidy export holds the settings and the rows of the
     # accounts collected, and a data book read from it gives them back
-    generate_plan(None, "KA-004", out, "de")
+    generate_plan(None, "KA-006", out, "de")
     export = tmp_path / "export"
     result = CliRunner().invoke(app, ["collect", str(out), "--export", str(export), "--to", str(target)])
     assert result.exit_code == 0, result.output
     back = read_databook(export)
-    assert [r for r in back.table("selection") or []] == [
-        {"account_id": "KA-004", "criterion": "philosophy_fit", "rating": 90.0}]
+    assert {(r["criterion"], r["rating"]) for r in back.table("selection") or [] if r["rating"] is not None} == {
+        (c, v) for (a, c), v in typed.items() if a == "KA-006"}
+    assert back.table("growth_filters") == [{"account_id": "KA-006", "has_potential": "ja", "grows": "ja",
+                                             "willing": "ja"}]
     assert company_settings(back).selection_weight_openness == 40 and company_settings(back).abc_a == 0.7
 
 
