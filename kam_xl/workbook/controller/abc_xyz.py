@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kam_xl.company_settings import CompanySettings, company_settings
 from kam_xl.databook import DataBook
 from kam_xl.kaop import QUARTERS
-from kam_xl.selection import AbcXyzResult, abc_order, classify_accounts, quarter_revenues, selection_inputs
+from kam_xl.selection import AbcXyzResult, Basis, abc_order, classify_accounts, quarter_revenues, selection_inputs
 from kam_xl.vocabulary import SCENARIO_WORDS, Lang
 from kam_xl.workbook.controller.common import _headers, _missing_note
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet, TableExport, setting_text
@@ -160,7 +160,8 @@ def _abc_xyz_sheet(ctx: BuildContext, thresholds: AbcXyzThresholds) -> Sheet:
     cells = _thresholds(s, thresholds, lang)
     items = selection_inputs(ctx.db)
     net_sales = {x.account_id: x.net_sales for x in items}
-    results = {r.account_id: r for r in classify_accounts(net_sales, quarter_revenues(ctx.db),
+    revenues = quarter_revenues(ctx.db)
+    results = {r.account_id: r for r in classify_accounts(net_sales, revenues,
                                                          thresholds.settings(company_settings(ctx.db)))}
     if not items:
         _missing_note(s, FIRST, lang, "accounts")
@@ -173,7 +174,7 @@ def _abc_xyz_sheet(ctx: BuildContext, thresholds: AbcXyzThresholds) -> Sheet:
                                "ABC", _t(lang, "Basis", "Basis"), *(f"Q{q}" for q in QUARTERS),
                                _t(lang, "Var.-koeff.", "CV"), "XYZ", "ABC/XYZ"))
     total = _total(s, ranked, net_sales, lang)
-    _rows(s, ctx, order, ranked, net_sales, results, cells, total, lang)
+    _rows(s, ctx, order, ranked, net_sales, (results, revenues), cells, total, lang)
     _matrix(s, list(results.values()), last, lang)
     for name, c0, c1 in (("abc_xyz_ids", C_ID, C_ID), ("abc_classes", C_ABC, C_ABC), ("xyz_cv", C_CV, C_CV),
                          ("xyz_classes", C_XYZ, C_XYZ), ("xyz_basis", C_BASIS, C_BASIS),
@@ -195,7 +196,10 @@ def _total(s: Sheet, ranked: list[str], net_sales: dict[str, float | None], lang
 
 
 def _rows(s: Sheet, ctx: BuildContext, order: list[str], ranked: list[str], net_sales: dict[str, float | None],
-          results: dict[str, AbcXyzResult], cells: dict[str, str], total: str, lang: Lang) -> None:
+          computed: tuple[dict[str, AbcXyzResult], dict[str, dict[Basis, dict[int, float]]]], cells: dict[str, str],
+          total: str, lang: Lang) -> None:
+    """The account rows in ``order`` (``ranked`` first), with the results and quarterly revenues ``computed``."""
+    results, revenues = computed
     accounts = ctx.sheet("accounts")
     acc_rows: dict[Any, int] = {}
     if accounts is not None and "ctl_acc_ids" in accounts.ranges:
@@ -203,7 +207,6 @@ def _rows(s: Sheet, ctx: BuildContext, order: list[str], ranked: list[str], net_
         acc_rows = {c.value: c.row for c in accounts.cells if c.col == col and first <= c.row <= last}
     kaop = ctx.sheet("kaop")
     blocks = _kaop_rows(kaop)
-    revenues = quarter_revenues(ctx.db)
     names = {a.account_id: a.name for a in ctx.db.accounts}
     whole = 0.0
     for a in ranked:
