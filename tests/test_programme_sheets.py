@@ -216,3 +216,21 @@ def test_report_programme_json_is_the_contract_and_the_table_lists_candidates() 
     table = CliRunner().invoke(app, ["report", "--what", "programme"])
     candidates = ", ".join(r.account_id for r in expected if r.growth_candidate)
     assert table.exit_code == 0 and f"Growth candidates (all three filters ja): {candidates}" in table.output
+
+
+def test_thresholds_in_reverse_order_are_refused_as_a_pair(tmp_path: Path) -> None:
+    """abc_a above abc_b can never be exported (the data book refuses it) nor kept: both are named, the data's
+    pair comes back, and the other pair (xyz) is kept as typed."""
+    target = tmp_path / "Controller.xlsx"
+    write_controller(demo_databook(), target, "en", WHEN)
+    type_into(target, "abc_share_a", 0.97)
+    type_into(target, "xyz_cv_x", 0.3)
+    tables, problems = read_controller_export(target, "en")
+    assert problems == ["Controller.xlsx, abc_share_a: value 0.97 not exported — allowed: at most abc_b (0.95)",
+                        "Controller.xlsx, abc_share_b: value 0.95 not exported — allowed: at least abc_a (0.97)"]
+    settings = {r["key"]: r["value"] for r in tables["settings"].rows}
+    assert (settings["abc_a"], settings["abc_b"], settings["xyz_x"]) == ("0.8", "0.95", "0.3")
+    write_controller(demo_databook(), target, "en", WHEN)
+    values = read_named(target).values
+    assert (values["abc_share_a"], values["abc_share_b"], values["xyz_cv_x"]) == (0.8, 0.95, 0.3)
+    assert "threshold A = 0.97 not kept (allowed: at most abc_b (0.95))" in values["ctl_status"]

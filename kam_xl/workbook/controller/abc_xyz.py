@@ -20,9 +20,10 @@ The thresholds are carried over on regeneration and exported by ``collect`` as t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from kam_xl.company_settings import CompanySettings, company_settings
 from kam_xl.databook import DataBook
@@ -37,10 +38,49 @@ from kam_xl.workbook.layout import pick as _t
 ABC, XYZ = ("A", "B", "C"), ("X", "Y", "Z")
 
 
+@dataclass(frozen=True)
+class _Misordered:
+    """A threshold of a pair in reverse order, carrying what it allows (refused by the field's rule)."""
+
+    allowed: str
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value) if value is not None and not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        return None
+
+
 class AbcXyzThresholds(BaseModel):
-    """The four thresholds (the ``settings`` keys of the same names)."""
+    """The four thresholds (the ``settings`` keys of the same names). A pair in reverse order (abc_a above abc_b,
+    xyz_x above xyz_y) is refused on both of its fields, so that carrying it over falls back to a pair that
+    holds — and ``collect`` never exports a pair the data book would refuse."""
 
     model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _in_order(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for low, high in (("abc_a", "abc_b"), ("xyz_x", "xyz_y")):
+            keys = [next((k for k in (cls.model_fields[f].alias, f) if k in data), None) for f in (low, high)]
+            if None in keys:
+                continue
+            lo, hi = (_number(data[k]) for k in keys)  # type: ignore[index]
+            if lo is not None and hi is not None and lo > hi:
+                out[keys[0]] = _Misordered(f"at most {high} ({hi:g})")  # type: ignore[index]
+                out[keys[1]] = _Misordered(f"at least {low} ({lo:g})")  # type: ignore[index]
+        return out
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_misordered(cls, value: Any) -> Any:
+        if isinstance(value, _Misordered):
+            raise ValueError(value.allowed)
+        return value
 
     abc_a: float = Field(0.8, alias="abc_share_a", gt=0, le=1, description="Schwelle A (Anteil Nettoumsatz)")
     abc_b: float = Field(0.95, alias="abc_share_b", gt=0, le=1, description="Schwelle B (Anteil Nettoumsatz)")
@@ -239,6 +279,11 @@ class AbcXyzSheet(ControllerSheet):
     def defaults(self, db: DataBook, lang: Lang) -> AbcXyzThresholds:
         cs = company_settings(db)
         return AbcXyzThresholds(abc_a=cs.abc_a, abc_b=cs.abc_b, xyz_x=cs.xyz_x, xyz_y=cs.xyz_y)
+
+    def label(self, name: str, lang: Lang) -> str:
+        words = {"abc_share_a": ("Schwelle A", "threshold A"), "abc_share_b": ("Schwelle B", "threshold B"),
+                 "xyz_cv_x": ("Schwelle X", "threshold X"), "xyz_cv_y": ("Schwelle Y", "threshold Y")}
+        return _t(lang, *words[name]) if name in words else name
 
     def build(self, ctx: BuildContext) -> Sheet:
         thresholds = ctx.inputs[self.key]
