@@ -163,3 +163,19 @@ def test_a_refused_cell_is_named_and_only_it_is_reset(tmp_path: Path, with_growt
     assert (f"Growth, account {a}, rating = 140.0 not kept (allowed: Input should be less than or equal to 100)"
             in status)
     assert f"Growth, account {b}, willing = 'vielleicht' not kept" in status
+
+
+def test_a_controller_from_before_a_kind_exports_nothing_for_it(tmp_path: Path) -> None:
+    """An old controller without the programme sheets' names (written while they were not registered) exports no
+    settings and no rows for them — the data book's own weights and ratings stay."""
+    from kam_xl.workbook.controller import CONTROLLER_SHEETS as kinds
+
+    saved = list(kinds)
+    kinds[:] = [k for k in kinds if k.key not in ("selection", "abc_xyz")]
+    try:
+        target = tmp_path / "Controller.xlsx"
+        write_controller(demo_databook(), target, "de", NOW)
+    finally:
+        kinds[:] = saved
+    tables, problems = read_controller_export(target)
+    assert problems == [] and all(not t.rows and not t.covers for t in tables.values())

@@ -220,10 +220,10 @@ def read_controller_export(path: Path, lang: Lang = "de") -> tuple[dict[str, Tab
     problems: list[str] = []
     for kind in CONTROLLER_SHEETS:
         inputs = None
-        if kind.Inputs is not None and kind.key != SETTINGS:
+        given = {n: v for n, v in old.values.items() if n in kind.input_names()}
+        if kind.Inputs is not None and kind.key != SETTINGS and given:  # a controller from before the kind: none
             base = kind.defaults(empty, lang)
             assert base is not None
-            given = {n: v for n, v in old.values.items() if n in kind.input_names()}
             inputs, wrong = parse_inputs(kind.Inputs, given, base)
             problems += [f"{path.name}, {n}: value {v!r} not exported — allowed: {a}" for n, v, a in wrong]
         rows: AccountRows = {}
