@@ -67,8 +67,9 @@ class SelectionInput(BaseModel):
 
 class SelectionResult(BaseModel):
     """One account's selection result — the report contract's ``selection`` item: score 0–100 (``None`` when
-    incomplete), rank (1 = highest), growth candidate, the criteria without a rating, and the derived rating of
-    each derivable criterion (``None`` where it cannot be derived), whether or not a typed one overrides it."""
+    incomplete), rank (1 = highest), growth candidate, the criteria without a rating, and the ratings derived
+    from the data: each derivable criterion without a typed rating, with its derived rating (``None`` where it
+    cannot be derived: no value, or all accounts alike)."""
 
     account_id: str
     score: float | None
@@ -184,7 +185,8 @@ def select_accounts(items: Sequence[SelectionInput], weights: Mapping[str, float
     rank_of = {i: ranks[k] for k, i in enumerate(by_id)}
     return [SelectionResult(account_id=x.account_id, score=scored[i][0], rank=rank_of[i],
                             growth_candidate=growth_candidate(x.filters), incomplete=scored[i][1],
-                            derived=derived[i]) for i, x in enumerate(items)]
+                            derived={c: v for c, v in derived[i].items() if c not in x.ratings})
+            for i, x in enumerate(items)]
 
 
 # --- ABC / XYZ ----------------------------------------------------------------------------------------------------

@@ -118,8 +118,8 @@ def test_the_crafted_edge_cases_are_there(built) -> None:
     sel = {r.account_id: r for r in select_accounts(selection_inputs(db), company_settings(db).selection_weights())}
     assert sel["KA-001"].score == sel["KA-002"].score == 70.0 and (sel["KA-001"].rank, sel["KA-002"].rank) == (1, 2)
     assert (sel["KA-009"].score, sel["KA-009"].rank, sel["KA-009"].incomplete) == (None, None, ["potential"])
-    assert all(r.derived["potential"] is None for r in sel.values())  # max = min
-    assert sel["KA-005"].derived == {"volume": None, "earnings": None, "potential": None}  # no 2025 row
+    assert sel["KA-009"].derived["potential"] is None  # all potentials alike (max = min), nothing typed
+    assert sel["KA-005"].derived == {"volume": None, "earnings": None}  # no 2025 row; potential typed
     assert [sel[a].growth_candidate for a in ("KA-001", "KA-002", "KA-003", "KA-004")] == [True, False, None, None]
     abc = {r.account_id: r for r in classify_accounts({x.account_id: x.net_sales for x in selection_inputs(db)},
                                                       quarter_revenues(db), company_settings(db))}

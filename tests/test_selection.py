@@ -14,6 +14,7 @@ from kam_xl.selection import (
     abc_classes,
     classify_accounts,
     coefficient_of_variation,
+    derived_ratings,
     quarter_revenues,
     select_accounts,
     selection_inputs,
@@ -48,13 +49,15 @@ def test_scores_ranks_candidates_and_derived_ratings_by_hand() -> None:
     # K1: 30·0 + 10·80 + 10·60 + 20·0 + 10·0 + 10·70 + 10·50 = 2600 → ÷ 100 = 26
     assert (r["K1"].score, r["K1"].incomplete) == (26.0, [])
     assert r["K1"].derived == {"volume": 0.0, "earnings": 0.0, "potential": 0.0}
-    # K2: the typed volume 40 wins over the derived 100: 1200 + 500 + 500 + 0 + 1000 + 500 + 500 = 4200 → 42
-    assert r["K2"].score == 42.0 and r["K2"].derived == {"volume": 100.0, "earnings": 100.0, "potential": 0.0}
+    # K2: the typed volume 40 wins over the derived 100: 1200 + 500 + 500 + 0 + 1000 + 500 + 500 = 4200 → 42;
+    # only the ratings that were derived are listed as derived
+    assert r["K2"].score == 42.0 and r["K2"].derived == {"earnings": 100.0, "potential": 0.0}
+    assert derived_ratings(ITEMS)[1]["volume"] == 100.0
     # K3: no CDB III rel, nothing typed for earnings → incomplete, no score, no rank
     assert (r["K3"].score, r["K3"].rank, r["K3"].incomplete) == (None, None, ["earnings"])
     assert r["K3"].derived == {"volume": 50.0, "earnings": None, "potential": 100.0}
-    # K4: 26 everywhere = 26, the same as K1: the lower account id ranks first
-    assert (r["K4"].score, r["K4"].derived) == (26.0, {"volume": None, "earnings": None, "potential": None})
+    # K4: 26 everywhere = 26, the same as K1: the lower account id ranks first; everything typed, nothing derived
+    assert (r["K4"].score, r["K4"].derived) == (26.0, {})
     assert [r[k].rank for k in ("K2", "K1", "K4")] == [1, 2, 3]
     assert [r[k].growth_candidate for k in ("K1", "K2", "K3", "K4")] == [True, False, None, None]
 

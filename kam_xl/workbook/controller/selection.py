@@ -28,7 +28,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from kam_xl.company_settings import SELECTION_CRITERIA, company_settings
 from kam_xl.databook import DataBook
 from kam_xl.databook.schema import Column, Table
-from kam_xl.selection import DERIVED_FROM, GROWTH_FILTERS, SelectionInput, select_accounts, selection_inputs
+from kam_xl.selection import (
+    DERIVED_FROM,
+    GROWTH_FILTERS,
+    SelectionInput,
+    derived_ratings,
+    select_accounts,
+    selection_inputs,
+)
 from kam_xl.text import match_choice
 from kam_xl.vocabulary import GROWTH_FILTER_LABELS, LIGHT_FORMATS, SELECTION_CRITERION_LABELS, YES_NO, Lang
 from kam_xl.workbook.controller.common import _headers, _missing_note
@@ -216,9 +223,10 @@ def _min_max(s: Sheet, items: list[SelectionInput], last: int, lang: Lang) -> di
     return out
 
 
-def _account_row(s: Sheet, r: int, x: SelectionInput, res: Any, accounts: Any, acc_row: int | None,
-                 bounds: dict[str, tuple[str, str]], w: str, scores: str, lang: Lang) -> None:
-    """One account's row ``r`` (``res`` its :class:`~kam_xl.selection.SelectionResult`)."""
+def _account_row(s: Sheet, r: int, x: SelectionInput, res: Any, derived: dict[str, float | None], accounts: Any,
+                 acc_row: int | None, bounds: dict[str, tuple[str, str]], w: str, scores: str, lang: Lang) -> None:
+    """One account's row ``r`` (``res`` its :class:`~kam_xl.selection.SelectionResult`, ``derived`` its derived
+    rating of each derivable criterion, typed or not)."""
     yes, no = YES_NO[lang]
     s.put(r, C_ID, x.account_id, style="bold")
     for field, col, acc_range in (("net_sales", C_NET, "ctl_acc_net_sales"),
@@ -234,14 +242,14 @@ def _account_row(s: Sheet, r: int, x: SelectionInput, res: Any, accounts: Any, a
     for j, (c, field) in enumerate(DERIVED_FROM.items()):
         v, (lo, hi) = s.ref(r, SOURCE_COL[field]), bounds[field]
         s.put(r, C_DER + j, formula=f'=IF(OR(NOT(ISNUMBER({v})),{hi}={lo}),"",({v}-{lo})/({hi}-{lo})*100)',
-              cached=res.derived[c], style="score")
+              cached=derived[c], style="score")
     for j, c in enumerate(SELECTION_CRITERIA):
         typed = s.put(r, C_TYPED + j, x.ratings.get(c), style="score",
                       input=Input(kind="score", title=_t(lang, *SELECTION_CRITERION_LABELS[c]),
                                   message=_t(lang, "0 bis 100; leer = abgeleitet oder fehlend",
                                              "0 to 100; empty = derived or missing"))).address
         other = s.ref(r, C_DER + list(DERIVED_FROM).index(c)).split("!")[1] if c in DERIVED_FROM else '""'
-        effective = x.ratings[c] if c in x.ratings else res.derived.get(c)
+        effective = x.ratings[c] if c in x.ratings else derived.get(c)
         s.put(r, C_EFF + j, formula=f'=IF({typed}="",{other},{typed})', cached=effective, style="score")
     eff = s.ref(r, C_EFF, r, C_EFF + len(SELECTION_CRITERIA) - 1)
     missing = s.put(r, C_MISSING, formula=f'=SUMPRODUCT(({w}>0)*({eff}=""))', cached=len(res.incomplete),
@@ -282,9 +290,9 @@ def _selection_sheet(ctx: BuildContext, kind: str) -> Sheet:
     accounts, acc_rows = ctx.sheet("accounts"), _account_cells(ctx)
     names = {a.account_id: a.name for a in ctx.db.accounts}
     scores = s.ref(FIRST, C_SCORE, last, C_SCORE)
-    for i, (x, res) in enumerate(zip(items, results, strict=True)):
+    for i, (x, res, derived) in enumerate(zip(items, results, derived_ratings(items), strict=True)):
         r = FIRST + i
-        _account_row(s, r, x, res, accounts, acc_rows.get(x.account_id), bounds, w, scores, lang)
+        _account_row(s, r, x, res, derived, accounts, acc_rows.get(x.account_id), bounds, w, scores, lang)
         s.put(r, C_NAME, names.get(x.account_id))
     for name, c0, c1 in (("sel_ids", C_ID, C_ID), ("sel_ratings", C_TYPED, C_EFF - 1),
                          ("sel_derived", C_DER, C_TYPED - 1), ("sel_effective", C_EFF, C_SCORE - 1),
