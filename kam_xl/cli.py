@@ -116,6 +116,7 @@ class What(StrEnum):
     accounts = "accounts"
     resources = "resources"
     excellence = "excellence"
+    programme = "programme"
 
 
 class Language(StrEnum):
@@ -301,6 +302,10 @@ def report(
                 raise KamInputError(f"--revenue-weight {revenue_weight:g} — allowed: 0 to 1")
             weights = TargetWeights(potential=1 - revenue_weight, revenue=revenue_weight)
             result = rep.resources_report(db, weights, step)
+        elif what is What.programme:
+            from kam_xl.programme import programme_report
+
+            result = programme_report(db)
         else:
             result = rep.excellence_report(db, load_catalogue(catalogue_extension)
                                            if catalogue_extension else None)
@@ -313,8 +318,8 @@ def report(
         out.print(pick(lang.value, f"Das Datenbuch enthält keine Daten für {what.value}.",
                        f"The data book has no {what.value} data."))
         return
-    {What.accounts: _print_accounts, What.resources: _print_resources,
-     What.excellence: _print_excellence}[what](result, lang.value)  # type: ignore[operator]
+    {What.accounts: _print_accounts, What.resources: _print_resources, What.excellence: _print_excellence,
+     What.programme: _print_programme}[what](result, lang.value)  # type: ignore[operator]
 
 
 def _print_accounts(rows: list[rep.AccountReport], lang: Lang) -> None:
@@ -390,6 +395,25 @@ def _print_excellence(r: rep.ExcellenceReport, lang: Lang) -> None:
     split = [cid for cid, c in r.consolidated.items() if c.disagreement]
     out.print(t_("Kriterien mit Uneinigkeit (Spanne ≥ 50 Punkte): ",
                  "Criteria with disagreement (spread ≥ 50 points): ") + (", ".join(split) or t_("keine", "none")))
+
+
+def _print_programme(r: Any, lang: Lang = "en") -> None:
+    """The programme view: selection and ABC/XYZ per account (the other parts by their own printers)."""
+    abc = {x.account_id: x for x in r.abc_xyz}
+    t = Table(title="KAM programme — account selection for growth, ABC/XYZ", header_style="bold")
+    for col in ("Account", "Score", "Rank", "Growth candidate", "Incomplete", "Derived volume / earnings / "
+                "potential", "ABC", "XYZ", "CV", "Basis"):
+        t.add_column(col, justify="right" if col in ("Score", "Rank", "CV") else "left")
+    for s in r.selection:
+        x = abc.get(s.account_id)
+        cand = "–" if s.growth_candidate is None else "ja" if s.growth_candidate else "nein"
+        derived = " / ".join(_fixed(s.derived.get(c)) for c in ("volume", "earnings", "potential"))
+        t.add_row(s.account_id, _fixed(s.score), "–" if s.rank is None else str(s.rank), cand,
+                  ", ".join(s.incomplete) or "–", derived, (x.abc if x else None) or "–", (x.xyz if x else None)
+                  or "–", _fixed(x.cv if x else None, 3), (x.xyz_basis if x else None) or "–")
+    out.print(t)
+    candidates = [s.account_id for s in r.selection if s.growth_candidate]
+    out.print(f"Growth candidates (all three filters ja): {', '.join(candidates) or 'none'}")
 
 
 @app.command(cls=_BatchCommand)
@@ -595,7 +619,15 @@ def collect(
     Exit codes: 0 all read and written; 2 some file listed (skipped, invalid input, not written), the rest
     done; 1 nothing done (bad options, FOLDER not a folder, a --data book that cannot be used).
     """
-    from kam_xl.batch import CONTROLLER_FILE, collect_plans, consolidate, plans_to_databook, write_controller
+    from kam_xl.batch import (
+        CONTROLLER_FILE,
+        collect_plans,
+        consolidate,
+        plans_to_databook,
+        with_controller_tables,
+        write_controller,
+    )
+    from kam_xl.workbook.controller import read_controller_export
 
     if not folder.is_dir():
         raise _fail([f"{folder}: not a folder — allowed: the folder with the filled account plans"], EXIT_STOPPED)
@@ -617,6 +649,10 @@ def collect(
         collected = plans_to_databook(result.plans, str(folder), result.responses)
     except KamInputError as e:
         raise _fail([str(e)]) from None
+    # what was typed on the controller (weights, thresholds, ratings, filters …) goes into the export and the data
+    typed, typed_problems = (read_controller_export(controller_path, "en" if lang == "en" else "de")
+                             if controller_path.exists() else ({}, []))
+    collected = with_controller_tables(collected, typed)
     written = _write_export(collected, target, export is None, not_written)
     out.print(f"{len(result.plans)} plan(s) and {len(result.responses)} questionnaire(s) read, "
               f"{len({p[0] for p in result.problems})} with invalid input, "
@@ -627,13 +663,14 @@ def collect(
     out.print(said)
     controller: Path | str = "not written"
     try:
-        controller = write_controller(consolidate(base, collected), controller_path, "en" if lang == "en" else "de",
-                                      xlsm_book=_xlsm_book())
+        controller = write_controller(with_controller_tables(consolidate(base, collected), typed), controller_path,
+                                      "en" if lang == "en" else "de", xlsm_book=_xlsm_book())
     except NotWrittenError as e:
         not_written.append(str(e))
     out.print(f"Controller workbook: {controller}")
     listed = [f"skipped: {reason}" for _file, reason in result.skipped]
     listed += [f"{f}, sheet {sh}, cell {c}: value {_short(v)}: {m}" for f, sh, c, v, m in result.problems]
+    listed += typed_problems
     if listed or not_written:
         raise _fail(listed + not_written)
 

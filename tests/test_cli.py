@@ -208,9 +208,9 @@ def test_demo_data_written_reports_the_same(tmp_path, demo_accounts_json, target
     if target.endswith(".xlsx"):
         assert path.is_file()
     else:
-        assert len(list(path.glob("*.csv"))) == 10
+        assert len(list(path.glob("*.csv"))) == 12  # with issue 12's selection and growth_filters
     assert run_json("report", "--data", str(path)) == demo_accounts_json
-    for what in ("resources", "excellence"):
+    for what in ("resources", "excellence", "programme"):
         assert run_json("report", "--data", str(path), "--what", what) == run_json("report", "--what", what)
 
 

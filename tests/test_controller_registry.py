@@ -41,7 +41,7 @@ class SelectionInputs(BaseModel):
 class SelectionSheet(ControllerSheet):
     """Account selection: how many accounts have at least the minimum net sales (a typed input)."""
 
-    key = "selection"
+    key = "sales_filter"
     needs = ("accounts",)
     Inputs = SelectionInputs
 
@@ -53,7 +53,7 @@ class SelectionSheet(ControllerSheet):
         first, col, last, _ = accounts.ranges["ctl_acc_net_sales"]
         column = [c.cached for c in accounts.cells if c.col == col and first <= c.row <= last]
         cached = sum(v is not None and v >= inputs.min_net_sales for v in column)
-        s = Sheet(_t(ctx.lang, "Auswahl", "Selection"), widths={0: 40, 1: 16})
+        s = Sheet(_t(ctx.lang, "Umsatzfilter", "Sales filter"), widths={0: 40, 1: 16})
         s.put(0, 0, _t(ctx.lang, "Mindestumsatz", "Minimum net sales"), style="label")
         cell = s.put(0, 1, inputs.min_net_sales, style="money", name="sel_min_net_sales",
                      input=Input(kind="number", minimum=0, title="Mindestumsatz"))
@@ -129,7 +129,7 @@ def test_a_kind_cannot_take_a_key_or_input_that_is_registered_nor_need_an_absent
                                       "w": Field(1.0, alias="res_weight_potential")})})()
     with pytest.raises(ValueError, match=r"inputs \['res_weight_potential'\] belong to another kind"):
         register_controller(clash, list(CONTROLLER_SHEETS))
-    with pytest.raises(ValueError, match="'selection' needs 'accounts', which is not registered"):
+    with pytest.raises(ValueError, match="'sales_filter' needs 'accounts', which is not registered"):
         build_order([SelectionSheet()])
     loop = [type("A", (SelectionSheet,), {"key": "a", "needs": ("b",)})(),
             type("B", (SelectionSheet,), {"key": "b", "needs": ("a",)})()]

@@ -61,6 +61,8 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from demo_programme import write_programme
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "kam_xl" / "demo_data"
 CATALOGUE = ROOT / "kam_xl" / "data" / "excellence_catalogue.json"
@@ -1176,6 +1178,7 @@ def main() -> int:
     # the questionnaire uses its own random stream so the other tables don't depend on the catalogue
     ids = load_catalogue_ids()
     written.append(write_table("excellence", gen_excellence(random.Random(SEED + 1), ids)))
+    written += write_programme(OUT_DIR)  # issue 12: own random stream and self-check (tools/demo_programme.py)
     for path in written:
         n = sum(1 for _ in path.open(encoding="utf-8")) - 1
         print(f"wrote {path.relative_to(ROOT)} ({n} rows)")
