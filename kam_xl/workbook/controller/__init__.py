@@ -83,6 +83,7 @@ from kam_xl.workbook.controller.kind import (
     input_names,
     register_controller,
 )
+from kam_xl.workbook.controller.organisation import OrganisationSheet
 from kam_xl.workbook.controller.resources import ResourcesSheet
 from kam_xl.workbook.controller.settings import (
     ERROR_HEADS,
@@ -92,6 +93,7 @@ from kam_xl.workbook.controller.settings import (
     carry_settings,
     default_settings,
 )
+from kam_xl.workbook.controller.st_gallen import StGallenSheet
 from kam_xl.workbook.layout import Book
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.merge import snapshot_from_meta, snapshot_meta
@@ -112,6 +114,8 @@ CONTROLLER_SHEETS: list[ControllerSheet] = [
     KaopSheet(),
     KgbSheet(),
     ExcellenceSheet(),
+    OrganisationSheet(),
+    StGallenSheet(),
     CdbDataSheet(),
     KaopDataSheet(),
     SettingsSheet(),
