@@ -5,9 +5,10 @@ Per key account each of the six items of a figure is rated on the figure's seven
 ausgeprägt" … 7 = „stark ausgeprägt". Per scale (``bu``: Abb. 7, ``territory``: Abb. 8):
 
 * mean = the mean of the rated items (unrated items are left out); ``None`` when no item is rated;
-* ``bu`` result: mean < ``bu_high`` → ``niedrig``, else ``hoch``;
-* ``territory`` result: mean < ``territory_regional`` → ``niedrig``, < ``territory_global`` → ``regional``,
-  else ``global`` (the thresholds are kam_xl's choice and company settings, SPEC §3.7).
+* ``bu`` result: mean < ``coord_bu_high`` → ``niedrig``, else ``hoch``;
+* ``territory`` result: mean < ``coord_territory_regional`` → ``niedrig``, < ``coord_territory_global`` →
+  ``regional``, else ``global`` (the thresholds are company settings, :class:`~kam_xl.company_settings.CompanySettings`;
+  defaults 4, 3 and 5).
 
 The seed's rule (l. 1553–1557): „Man darf zwar gerne besser koordiniert sein als der Key-Account, aber niemals
 schlechter." — the territory result is compared with the account's KAM span, ``niedrig`` standing for
@@ -25,8 +26,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict
 
+from kam_xl.company_settings import CompanySettings
+from kam_xl.databook.schema import KAM_SPANS
 from kam_xl.errors import KamInputError
 from kam_xl.maths import total
 
@@ -34,8 +37,7 @@ Scale = Literal["bu", "territory"]
 SCALES: tuple[Scale, ...] = ("bu", "territory")
 BuResult = Literal["niedrig", "hoch"]
 TerritoryResult = Literal["niedrig", "regional", "global"]
-KamSpan = Literal["national", "regional", "global"]
-KAM_SPANS: tuple[KamSpan, ...] = ("national", "regional", "global")
+KamSpan = Literal["national", "regional", "global"]  # the values of KAM_SPANS
 BU_RESULTS: tuple[BuResult, ...] = ("niedrig", "hoch")
 TERRITORY_RESULTS: tuple[TerritoryResult, ...] = ("niedrig", "regional", "global")
 #: The figures' seven circles: 1 = „schwach ausgeprägt" … 7 = „stark ausgeprägt".
@@ -80,24 +82,6 @@ SCALE_TITLES: dict[Scale, tuple[str, str]] = {
 LEVEL: dict[str, int] = {"niedrig": 0, "national": 0, "regional": 1, "global": 2}
 
 
-class CoordinationThresholds(BaseModel):
-    """The thresholds on a scale's mean (1–7): ``bu_high`` (from it on ``hoch``), ``territory_regional`` and
-    ``territory_global`` (from them on ``regional`` / ``global``; regional ≤ global)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    bu_high: float = Field(4.0, ge=RATING_MIN, le=RATING_MAX)
-    territory_regional: float = Field(3.0, ge=RATING_MIN, le=RATING_MAX)
-    territory_global: float = Field(5.0, ge=RATING_MIN, le=RATING_MAX)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> CoordinationThresholds:
-        if self.territory_regional > self.territory_global:
-            raise ValueError(f"coord_territory_regional {self.territory_regional:g} is above coord_territory_"
-                                f"global {self.territory_global:g} — allowed: regional ≤ global")
-        return self
-
-
 class ScaleResult(BaseModel):
     """One scale of one account: the mean of its rated items (1–7, ``None`` when none is rated) and its result
     word (``None`` with the mean)."""
@@ -138,20 +122,21 @@ def scale_mean(ratings: Mapping[int, float | None]) -> float | None:
     return total(rated) / len(rated) if rated else None
 
 
-def bu_result(mean: float | None, t: CoordinationThresholds) -> BuResult | None:
-    """``niedrig`` below ``bu_high``, else ``hoch``; ``None`` without a mean."""
+def bu_result(mean: float | None, t: CompanySettings) -> BuResult | None:
+    """``niedrig`` below ``coord_bu_high``, else ``hoch``; ``None`` without a mean."""
     if mean is None:
         return None
-    return "niedrig" if mean < t.bu_high else "hoch"
+    return "niedrig" if mean < t.coord_bu_high else "hoch"
 
 
-def territory_result(mean: float | None, t: CoordinationThresholds) -> TerritoryResult | None:
-    """``niedrig`` below ``territory_regional``, ``regional`` below ``territory_global``, else ``global``."""
+def territory_result(mean: float | None, t: CompanySettings) -> TerritoryResult | None:
+    """``niedrig`` below ``coord_territory_regional``, ``regional`` below ``coord_territory_global``, else
+    ``global``; ``None`` without a mean."""
     if mean is None:
         return None
-    if mean < t.territory_regional:
+    if mean < t.coord_territory_regional:
         return "niedrig"
-    return "regional" if mean < t.territory_global else "global"
+    return "regional" if mean < t.coord_territory_global else "global"
 
 
 def shortfall(territory: str | None, kam_span: str | None) -> bool | None:
@@ -163,10 +148,12 @@ def shortfall(territory: str | None, kam_span: str | None) -> bool | None:
 
 
 def account_coordination(account_id: str, ratings: Mapping[str, Mapping[int, float | None]],
-                         kam_span: str | None, thresholds: CoordinationThresholds | None = None
+                         kam_span: str | None, settings: CompanySettings | None = None
                          ) -> AccountCoordination:
-    """One account's coordination need from its ratings (scale → item → rating) and its KAM span."""
-    t = thresholds or CoordinationThresholds()
+    """One account's coordination need from its ratings (scale → item → rating 1–7 or ``None``), its KAM span
+    (one of :data:`KAM_SPANS` or ``None``) and the thresholds of ``settings`` (default: the defaults). Raises
+    :class:`KamInputError` for an item, rating or span that is not allowed."""
+    t = settings or CompanySettings()
     if kam_span is not None and kam_span not in KAM_SPANS:
         raise KamInputError(f"kam_span {kam_span!r} — allowed: {', '.join(KAM_SPANS)}")
     bu_mean = scale_mean(ratings.get("bu", {}))

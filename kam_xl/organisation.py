@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
+from kam_xl.company_settings import CompanySettings
 from kam_xl.errors import KamInputError
 from kam_xl.maths import total
 
@@ -93,8 +94,8 @@ TABLE_5 = DecisionTable(
            "Avoiding a 'two-class society' in sales", "-", _MOT),
     ))
 TABLES: tuple[DecisionTable, ...] = (TABLE_4, TABLE_5)
-#: The default weight of every criterion (equal weights).
-DEFAULT_WEIGHT = 1.0
+#: The default weight of every criterion (equal weights), as the company settings give it.
+DEFAULT_WEIGHT: float = CompanySettings.model_fields["decision_weight_t4_1"].default
 
 
 class Decisions(BaseModel):
@@ -128,8 +129,8 @@ def decide(table: DecisionTable, weights: Sequence[float]) -> dict[str, float | 
             for j, alt in enumerate(table.alternatives)}
 
 
-def decisions(t4: Sequence[float] | None = None, t5: Sequence[float] | None = None) -> Decisions:
-    """Both tables' scores; weights default to equal (:data:`DEFAULT_WEIGHT` each)."""
-    w4 = list(t4) if t4 is not None else [DEFAULT_WEIGHT] * len(TABLE_4.criteria)
-    w5 = list(t5) if t5 is not None else [DEFAULT_WEIGHT] * len(TABLE_5.criteria)
-    return Decisions(**decide(TABLE_4, w4), **decide(TABLE_5, w5))
+def decisions(settings: CompanySettings | None = None) -> Decisions:
+    """Both tables' scores under the decision weights of ``settings`` (``decision_weight_t4_1`` …; default:
+    equal weights)."""
+    s = settings or CompanySettings()
+    return Decisions(**decide(TABLE_4, s.decision_weights(4)), **decide(TABLE_5, s.decision_weights(5)))

@@ -22,16 +22,14 @@ Every field and logic is listed, in the seed's order; what is not entered is ``N
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from kam_xl.company_settings import PHASES, Phase
 from kam_xl.errors import KamInputError
 
 POSITION_MIN, POSITION_MAX = -3, 3
 USE_MIN, USE_MAX = 0, 3
-Phase = Literal["installieren", "aufbauen", "professionalisieren", "fokussieren"]
-PHASES: tuple[Phase, ...] = ("installieren", "aufbauen", "professionalisieren", "fokussieren")
 PHASE_WORDS_EN: dict[str, str] = {"installieren": "install", "aufbauen": "build",
                                   "professionalisieren": "professionalise", "fokussieren": "focus"}
 

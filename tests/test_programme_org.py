@@ -4,11 +4,10 @@ St. Gallen realisation (seed 002): the pure rules, with figures a person can che
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 
+from kam_xl.company_settings import CompanySettings
 from kam_xl.coordination import (
     ITEMS,
-    CoordinationThresholds,
     account_coordination,
     bu_result,
     scale_mean,
@@ -54,15 +53,13 @@ def test_a_rating_off_the_seven_circles_or_an_unknown_item_is_refused_by_name(ba
 
 
 def test_results_follow_the_thresholds_at_their_edges() -> None:
-    t = CoordinationThresholds()  # bu_high 4, territory 3 / 5
+    t = CompanySettings()  # coord_bu_high 4, coord_territory_regional 3, coord_territory_global 5
     assert [bu_result(m, t) for m in (1.0, 3.99, 4.0, 7.0, None)] == ["niedrig", "niedrig", "hoch", "hoch", None]
     assert [territory_result(m, t) for m in (2.99, 3.0, 4.99, 5.0, None)] == [
         "niedrig", "regional", "regional", "global", None]
-    other = CoordinationThresholds(bu_high=5, territory_regional=2, territory_global=6)
+    other = CompanySettings(coord_bu_high=5, coord_territory_regional=2, coord_territory_global=6)
     assert (bu_result(4.5, other), territory_result(2.0, other), territory_result(5.5, other)) == (
         "niedrig", "regional", "regional")
-    with pytest.raises(ValidationError, match="regional 6 is above coord_territory_global 5"):
-        CoordinationThresholds(territory_regional=6, territory_global=5)
 
 
 def test_shortfall_when_the_territory_result_ranks_above_the_span_never_when_better_coordinated() -> None:
@@ -112,6 +109,8 @@ def test_the_tables_are_the_seeds_rows_with_their_signs_in_order() -> None:
 def test_the_seeds_counts_are_the_test_vector_with_equal_weights() -> None:
     assert decisions().model_dump() == {"part_time": 20.0, "full_time": -20.0, "line": 100 / 7, "staff": -100 / 7}
     assert round(100 / 7, 2) == 14.29
+    weighted = decisions(CompanySettings(decision_weight_t4_1=3, decision_weight_t5_1=0, decision_weight_t5_2=0))
+    assert (weighted.part_time, weighted.line) == (300 / 7, 300 / 5)  # (3−1+1+1−1)/7, (1+1+1−1)/5
 
 
 def test_weights_move_the_decision_and_a_zero_sum_gives_none() -> None:

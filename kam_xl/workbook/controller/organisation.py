@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, create_model
 
+from kam_xl.company_settings import CompanySettings, company_settings
 from kam_xl.databook import DataBook
-from kam_xl.organisation import DEFAULT_WEIGHT, TABLES, DecisionTable, decide
+from kam_xl.maths import total
+from kam_xl.organisation import TABLES, DecisionTable, decide
 from kam_xl.vocabulary import LIGHT_FORMATS, Lang
 from kam_xl.workbook.controller.common import _headers
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
@@ -20,21 +22,21 @@ from kam_xl.workbook.layout import Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
 
 #: The most a decision weight may be (SPEC §3.7: each criterion weighted 0–100).
-WEIGHT_MAX = 100.0
+WEIGHT_MAX: float = next(m.le for m in CompanySettings.model_fields["decision_weight_t4_1"].metadata
+                         if hasattr(m, "le"))
 #: The signs as the seed prints them.
 SIGN_TEXT = {1: "+", -1: "–"}
 
 
 def _weight_fields() -> dict[str, Any]:
-    return {f"{t.id}_{n}": (float, Field(DEFAULT_WEIGHT, alias=t.setting(n), ge=0, le=WEIGHT_MAX,
-                                         description=f"{t.title[0].split(':')[0]}, Gewicht {n}"))
+    return {t.setting(n): (float, CompanySettings.model_fields[t.setting(n)])
             for t in TABLES for n in range(1, len(t.criteria) + 1)}
 
 
-#: The typed inputs of the Organisation sheet: one weight per criterion of Tabelle 4 and 5 (0–100), by the
-#: settings key as defined name.
+#: The typed inputs of the Organisation sheet: one weight per criterion of Tabelle 4 and 5, the company settings'
+#: fields ``decision_weight_t4_1`` … (0–100, default 1), their keys the defined names.
 OrganisationInputs: type[BaseModel] = create_model(
-    "OrganisationInputs", __config__=ConfigDict(frozen=True, populate_by_name=True), **_weight_fields())
+    "OrganisationInputs", __config__=ConfigDict(frozen=True), **_weight_fields())
 
 
 def table_weights(inputs: BaseModel, table: DecisionTable) -> list[float]:
@@ -65,7 +67,7 @@ def _table_block(s: Sheet, top: int, table: DecisionTable, weights: list[float],
     w_ref = s.ref(first, 2, last, 2)
     total_row = last + 1
     s.put(total_row, 1, _t(lang, "Summe der Gewichte", "Sum of the weights"), style="level_label")
-    weight_sum = s.put(total_row, 2, formula=f"=SUM({w_ref})", cached=sum(weights), style="number")
+    weight_sum = s.put(total_row, 2, formula=f"=SUM({w_ref})", cached=total(weights), style="number")
     result_row = total_row + 1
     s.put(result_row, 1, _t(lang, "Ergebnis (−100 … +100)", "Score (−100 … +100)"), style="level_label")
     scores = decide(table, weights)
@@ -106,14 +108,13 @@ class OrganisationSheet(ControllerSheet):
     Inputs = OrganisationInputs
 
     def defaults(self, db: DataBook, lang: Lang) -> BaseModel:
-        return OrganisationInputs.model_validate(decision_weights(db))
+        return OrganisationInputs.model_validate(company_settings(db).model_dump(include=set(self.input_names())))
+
+    def label(self, name: str, lang: Lang) -> str:
+        table, n = next((t, n) for t in TABLES for n in range(1, len(t.criteria) + 1) if t.setting(n) == name)
+        return _t(lang, f"Gewicht {table.title[0].split(':')[0]} Kriterium {n}",
+                  f"Weight {table.title[1].split(':')[0]} criterion {n}")
 
     def build(self, ctx: BuildContext) -> Sheet:
         return organisation_sheet(ctx.inputs[self.key], ctx.lang)
 
-
-def decision_weights(db: DataBook) -> dict[str, float]:
-    """The decision weights of the data book's ``settings`` (settings key → weight), the default where none."""
-    values = {r["key"]: r["value"] for r in db.table("settings") or []}  # TEMP until Scaffolding's company_settings
-    return {t.setting(n): float(values.get(t.setting(n), DEFAULT_WEIGHT))
-            for t in TABLES for n in range(1, len(t.criteria) + 1)}

@@ -13,7 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from kam_xl.company_settings import company_settings
 from kam_xl.databook import Column, DataBook, Table
+from kam_xl.databook.whole import whole_numbers
 from kam_xl.st_gallen import (
     FIELDS,
     LOGIC_NAMES,
@@ -212,10 +214,14 @@ class StGallenSheet(ControllerSheet):
         Table("st_gallen", (Column("field", "number"), Column("current", "number", False),
                             Column("target", "number", False)), key=("field",),
               description="St. Gallen tension fields (0 = overall approach, 1–8): current and target position, "
-                          "whole numbers −3 … +3"),
+                          "whole numbers −3 … +3",
+              check=whole_numbers("st_gallen", {"field": (FIELDS[0], FIELDS[-1]),
+                                                "current": (POSITION_MIN, POSITION_MAX),
+                                                "target": (POSITION_MIN, POSITION_MAX)})),
         Table("st_gallen_logics", (Column("logic", "choice", choices=LOGIC_NAMES), Column("current", "number", False),
                                    Column("focus", "number", False)), key=("logic",),
-              description="St. Gallen realisation logics: current use and planned focus, whole numbers 0–3"),
+              description="St. Gallen realisation logics: current use and planned focus, whole numbers 0–3",
+              check=whole_numbers("st_gallen_logics", {"current": (USE_MIN, USE_MAX), "focus": (USE_MIN, USE_MAX)})),
     )
 
     def defaults(self, db: DataBook, lang: Lang) -> BaseModel:
@@ -235,6 +241,5 @@ def databook_inputs(db: DataBook) -> dict[str, Any]:
     for r in db.table("st_gallen_logics") or []:
         cur, foc = logic_names(LOGIC_NAMES.index(r["logic"]) + 1)
         out[cur], out[foc] = r["current"], r["focus"]
-    values = {r["key"]: r["value"] for r in db.table("settings") or []}  # TEMP until Scaffolding's company_settings
-    out[PHASE_NAME] = values.get("phase")
+    out[PHASE_NAME] = company_settings(db).phase
     return out
