@@ -54,6 +54,7 @@ from kam_xl.files import (
     spreadsheet_kind,
 )
 from kam_xl.package import opendocument_meta
+from kam_xl.text import key_of
 from kam_xl.vocabulary import Lang
 from kam_xl.workbook.account_plan import (
     ACCOUNT_ROLE,
@@ -72,6 +73,7 @@ from kam_xl.workbook.controller import (
     default_settings,
     read_carried_settings,
 )
+from kam_xl.workbook.controller.kind import TableExport
 from kam_xl.workbook.layout import Book, locate, named_values
 from kam_xl.workbook.merge import (
     NOT_IN_PLAN,
@@ -898,6 +900,19 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
     return target
 
 
+def with_controller_tables(db: DataBook, tables: Mapping[str, TableExport]) -> DataBook:
+    """``db`` with the tables a controller workbook exported
+    (:func:`~kam_xl.workbook.controller.read_controller_export`): in each, the rows the export covers (its
+    accounts, its setting keys) are replaced by the exported rows; the others stay."""
+    if not tables:
+        return db
+    out = dict(db.tables)
+    for name, t in tables.items():
+        covered = {key_of(c) for c in t.covers}
+        out[name] = [r for r in db.tables.get(name) or [] if key_of(r.get(t.column)) not in covered] + t.rows
+    return DataBook(source=db.source, accounts=db.accounts, tables=out, notes=db.notes)
+
+
 def consolidate(base: DataBook | None, collected: DataBook) -> DataBook:
     """The collected inputs on top of a data book: tables the plans carry (cdb, activities, kgb, the KAOP
     tables, excellence) come from the plans for the accounts collected, everything else from ``base``.
@@ -906,12 +921,12 @@ def consolidate(base: DataBook | None, collected: DataBook) -> DataBook:
     if base is None:
         return collected
     ids = {a.account_id for a in collected.accounts}
-    key_of = {name: column for kind in PLAN_SHEETS for name, column in kind.replaced_by.items()}
+    column_of = {name: column for kind in PLAN_SHEETS for name, column in kind.replaced_by.items()}
     tables = dict(base.tables)
     for name, rows in collected.tables.items():
         if rows is None:
             continue
-        column = key_of.get(name, "account_id")  # e.g. excellence by respondent (a questionnaire's answers)
+        column = column_of.get(name, "account_id")  # e.g. excellence by respondent (a questionnaire's answers)
         replaced = ids if column == "account_id" else {r[column] for r in rows}
         tables[name] = [r for r in base.tables.get(name) or [] if r.get(column) not in replaced] + rows
     accounts = [*collected.accounts, *(a for a in base.accounts if a.account_id not in ids)]

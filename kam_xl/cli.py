@@ -491,7 +491,15 @@ def collect(
     Exit codes: 0 all read and written; 2 some file listed (skipped, invalid input, not written), the rest
     done; 1 nothing done (bad options, FOLDER not a folder, a --data book that cannot be used).
     """
-    from kam_xl.batch import CONTROLLER_FILE, collect_plans, consolidate, plans_to_databook, write_controller
+    from kam_xl.batch import (
+        CONTROLLER_FILE,
+        collect_plans,
+        consolidate,
+        plans_to_databook,
+        with_controller_tables,
+        write_controller,
+    )
+    from kam_xl.workbook.controller import read_controller_export
 
     if not folder.is_dir():
         raise _fail([f"{folder}: not a folder — allowed: the folder with the filled account plans"], EXIT_STOPPED)
@@ -513,6 +521,10 @@ def collect(
         collected = plans_to_databook(result.plans, str(folder), result.responses)
     except KamInputError as e:
         raise _fail([str(e)]) from None
+    # what was typed on the controller (weights, thresholds, ratings, filters …) goes into the export and the data
+    typed, typed_problems = (read_controller_export(controller_path, "en" if lang == "en" else "de")
+                             if controller_path.exists() else ({}, []))
+    collected = with_controller_tables(collected, typed)
     written = _write_export(collected, target, export is None, not_written)
     out.print(f"{len(result.plans)} plan(s) and {len(result.responses)} questionnaire(s) read, "
               f"{len({p[0] for p in result.problems})} with invalid input, "
@@ -523,13 +535,14 @@ def collect(
     out.print(said)
     controller: Path | str = "not written"
     try:
-        controller = write_controller(consolidate(base, collected), controller_path, "en" if lang == "en" else "de",
-                                      xlsm_book=_xlsm_book())
+        controller = write_controller(with_controller_tables(consolidate(base, collected), typed), controller_path,
+                                      "en" if lang == "en" else "de", xlsm_book=_xlsm_book())
     except NotWrittenError as e:
         not_written.append(str(e))
     out.print(f"Controller workbook: {controller}")
     listed = [f"skipped: {reason}" for _file, reason in result.skipped]
     listed += [f"{f}, sheet {sh}, cell {c}: value {_short(v)}: {m}" for f, sh, c, v, m in result.problems]
+    listed += typed_problems
     if listed or not_written:
         raise _fail(listed + not_written)
 

@@ -76,12 +76,17 @@ from kam_xl.workbook.controller.excellence import SCORE_SCALE, ExcellenceSheet
 from kam_xl.workbook.controller.kaop import KaopDataSheet, KaopSheet
 from kam_xl.workbook.controller.kgb import KgbSheet
 from kam_xl.workbook.controller.kind import (
+    AccountRows,
     BuildContext,
     ControllerSheet,
+    TableExport,
     as_sheets,
     build_order,
     carry_inputs,
+    carry_rows,
     input_names,
+    parse_inputs,
+    parse_rows,
     register_controller,
 )
 from kam_xl.workbook.controller.organisation import OrganisationSheet
@@ -104,7 +109,7 @@ __all__ = ["CONTROLLER_SHEETS", "ERROR_HEADS", "ERROR_ROWS", "LIGHT_FORMATS", "S
            "SETTING_NAMES", "TEMPLATE_ID", "TEMPLATE_VERSION", "TOL", "WEIGHT_BOUNDS", "BuildContext",
            "CarriedSettings", "ControllerSettings", "ControllerSheet", "SettingProblem", "carry_settings",
            "controller_workbook", "default_settings", "parse_settings", "read_carried_settings",
-           "register_controller"]
+           "read_controller_export", "register_controller"]
 
 #: The controller's sheet kinds in workbook order (each builds after the kinds it ``needs``, see
 #: :func:`~kam_xl.workbook.controller.kind.build_order`). Adding a controller sheet: one module with a
@@ -143,15 +148,20 @@ def controller_workbook(db: DataBook, lang: Lang = "de", generated_at: datetime 
     regeneration can tell a typed input from one that only followed the data (:func:`carry_settings`)."""
     when = (generated_at or datetime.now(UTC)).isoformat(timespec="seconds")
     defaults = {k.key: d for k in CONTROLLER_SHEETS if (d := k.defaults(db, lang)) is not None}
+    fresh_rows = {k.key: k.account_rows(db, lang) for k in CONTROLLER_SHEETS if k.blocks}
     settings = settings or defaults[SETTINGS]
     inputs, notes = _carried_inputs(defaults, settings, lang)
+    rows, row_notes = _carried_rows(fresh_rows, settings, lang)
     line = _t(lang, f"Erzeugt {when}; ", f"Generated {when}; ") + "; ".join(
-        [status or _t(lang, "noch kein Makro gelaufen.", "no macro run yet."), *notes])
+        [status or _t(lang, "noch kein Makro gelaufen.", "no macro run yet."), *notes, *row_notes])
     ctx = BuildContext(db=db, lang=lang, settings=settings, catalogue=catalogue, when=when, status=line,
-                       inputs=inputs)
+                       inputs=inputs, rows=rows)
     for kind in build_order(CONTROLLER_SHEETS):
         ctx.built[kind.key] = as_sheets(kind.build(ctx))
     snapshot = {n: v for d in defaults.values() for n, v in d.model_dump(by_alias=True).items()}
+    for kind in CONTROLLER_SHEETS:
+        for block in kind.blocks:
+            snapshot.update(block.values(fresh_rows[kind.key][block.name]))
     return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION, lang=lang,
                 sheets=[s for k in CONTROLLER_SHEETS for s in ctx.built[k.key]],
                 meta={"account_id": "", "generated_at": when, "databook": db.source,
@@ -175,6 +185,58 @@ def _carried_inputs(defaults: dict[str, BaseModel], settings: ControllerSettings
         else:
             inputs[kind.key] = defaults[kind.key]
     return inputs, notes
+
+
+def _carried_rows(fresh: dict[str, AccountRows], settings: ControllerSettings, lang: Lang
+                  ) -> tuple[dict[str, AccountRows], list[str]]:
+    """Each kind's per-account inputs — carried over by account id from an old controller when ``settings``
+    bring its values (:class:`CarriedSettings`), else as the data gives them — and the status-line parts."""
+    if not isinstance(settings, CarriedSettings):
+        return fresh, []
+    rows: dict[str, AccountRows] = {}
+    notes: list[str] = []
+    for kind in CONTROLLER_SHEETS:
+        if kind.key in fresh:
+            rows[kind.key], parts = carry_rows(kind, fresh[kind.key], settings.old_inputs, settings.old_snapshot,
+                                               lang)
+            notes += parts
+    return rows, notes
+
+
+def read_controller_export(path: Path, lang: Lang = "de") -> tuple[dict[str, TableExport], list[str]]:
+    """What was typed on the controller workbook at ``path`` as data-book tables (each kind's
+    :meth:`~ControllerSheet.export`), and the problems: a value that breaks its rule is left out and named
+    (name, account, what is allowed), a file that cannot be read or is not a controller is one problem.
+
+    Raises nothing for a bad file: ``collect`` goes on without the controller's tables."""
+    try:
+        old = read_named(path, names=input_names(CONTROLLER_SHEETS))
+    except WorkbookError as e:
+        return {}, [f"{path.name}: controller inputs not exported — {e}"]
+    if old.meta.get("template_id") != TEMPLATE_ID:
+        return {}, [f"{path.name}: not a controller workbook — its inputs are not exported"]
+    empty = DataBook(source="", accounts=[], tables={})
+    tables: dict[str, TableExport] = {}
+    problems: list[str] = []
+    for kind in CONTROLLER_SHEETS:
+        inputs = None
+        if kind.Inputs is not None and kind.key != SETTINGS:
+            base = kind.defaults(empty, lang)
+            assert base is not None
+            given = {n: v for n, v in old.values.items() if n in kind.input_names()}
+            inputs, wrong = parse_inputs(kind.Inputs, given, base)
+            problems += [f"{path.name}, {n}: value {v!r} not exported — allowed: {a}" for n, v, a in wrong]
+        rows: AccountRows = {}
+        for block in kind.blocks:
+            rows[block.name], bad = parse_rows(block, old.values)
+            problems += [f"{path.name}, {n}, account {a}, {c}: value {v!r} not exported — allowed: {why}"
+                         for n, a, c, v, why in bad]
+        for name, export in kind.export(inputs, rows, lang).items():
+            if name in tables:  # two kinds export into one table (the settings): their rows side by side
+                prev = tables[name]
+                export = TableExport(prev.rows + export.rows, prev.column, prev.covers | export.covers)
+            tables[name] = export
+    return tables, problems
 
 
 def read_carried_settings(path: Path, defaults: ControllerSettings, lang: Lang = "de"

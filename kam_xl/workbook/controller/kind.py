@@ -15,7 +15,13 @@ order. A kind overrides:
   whose field aliases are their defined names, and their values in a freshly generated controller. Regeneration
   carries them over as it carries the settings block: a value somebody typed is kept, an untouched one follows
   the data, one that breaks its field's rule is left at the default and named in the status line
-  (:func:`carry_inputs`).
+  (:func:`carry_inputs`);
+* :attr:`~ControllerSheet.blocks` and :meth:`~ControllerSheet.account_rows` — its typed inputs *per account*
+  (ratings per account × criterion, filters per account) as :class:`AccountBlock` s, and their values in a
+  fresh controller. Regeneration carries them cell by cell under the same rule, rows matched by account id
+  (:func:`carry_rows`): an account the data book inserts, removes or reorders never shifts anybody's values;
+* :meth:`~ControllerSheet.export` — what was typed on its sheet as data-book tables (:class:`TableExport`), which
+  ``collect`` writes into its tidy export and puts on the data book, so that the next ``generate`` reads it.
 
 Adding a controller sheet is one module with one such class plus one line in ``CONTROLLER_SHEETS``.
 """
@@ -33,9 +39,10 @@ from kam_xl.databook import DataBook, Table
 from kam_xl.databook.schema import register_tables
 from kam_xl.errors import validation_problems
 from kam_xl.excellence import Catalogue
+from kam_xl.text import key_of
 from kam_xl.vocabulary import Lang
 from kam_xl.workbook.coerce import shown
-from kam_xl.workbook.layout import Sheet
+from kam_xl.workbook.layout import RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.merge import merge_inputs, same
 
@@ -44,6 +51,53 @@ if TYPE_CHECKING:
 
 #: A refused carried input: (defined name, the value shown, what is allowed).
 InputProblem = tuple[str, Any, str]
+#: A refused cell of a per-account block: (defined name, account id, column, the value shown, what is allowed).
+RowProblem = tuple[str, str, str, Any, str]
+#: Per-account inputs of a kind: block name → account id → the account's row (a :attr:`AccountBlock.Row`).
+AccountRows = dict[str, dict[str, BaseModel]]
+
+
+@dataclass(frozen=True)
+class AccountBlock:
+    """A block of typed inputs with one row per account, carried over on regeneration by account id.
+
+    The kind writes the account ids into the column named ``ids`` (written by kam_xl, not an input) and the
+    inputs beside them into the block named ``name``: one row per id, one column per field of ``Row`` in field
+    order. ``Row`` is a pydantic model of one account's inputs whose fields all default to ``None`` (an empty
+    cell); its validators say what a cell allows and turn a typed word into the value kept (e.g. ``yes`` →
+    ``ja``), so that a value reads the same in either language. ``label`` (de, en) names the block in the status
+    line."""
+
+    ids: str
+    name: str
+    Row: type[BaseModel]
+    label: tuple[str, str]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The fields of ``Row``, one per column of the block."""
+        return tuple(self.Row.model_fields)
+
+    @property
+    def key(self) -> RowKey:
+        """Rows of the id column and of the input block belong to the account id in the id column."""
+        return RowKey(self.ids, (self.ids, self.name))
+
+    def values(self, rows: Mapping[str, BaseModel]) -> dict[str, list[list[Any]]]:
+        """``rows`` (account id → row, in sheet order) as the id column and the input block by defined name."""
+        return {self.ids: [[a] for a in rows],
+                self.name: [[getattr(r, c) for c in self.columns] for r in rows.values()]}
+
+
+@dataclass(frozen=True)
+class TableExport:
+    """A data-book table as a controller kind exports it: its ``rows``, and which rows of the data book they
+    replace — those whose ``column`` holds one of ``covers`` (the accounts the controller showed, or the
+    setting keys it had), so that an account's rating cleared on the controller is cleared in the data too."""
+
+    rows: list[dict[str, Any]]
+    column: str
+    covers: frozenset[str]
 
 
 @dataclass
@@ -60,6 +114,13 @@ class BuildContext:
     status: str
     inputs: Mapping[str, BaseModel] = field(default_factory=dict)
     built: dict[str, list[Sheet]] = field(default_factory=dict)
+    #: each kind's per-account inputs by kind key (:class:`AccountBlock`), see :meth:`row`
+    rows: Mapping[str, AccountRows] = field(default_factory=dict)
+
+    def row(self, kind: str, block: AccountBlock, account_id: str) -> BaseModel:
+        """The inputs of ``account_id`` in ``block`` of the kind ``kind`` (an empty row when it has none)."""
+        found = self.rows.get(kind, {}).get(block.name, {})
+        return found.get(account_id) or found.get(key_of(account_id) or "") or block.Row()
 
     def sheet(self, key: str) -> Sheet | None:
         """The (first) sheet of the kind ``key``, ``None`` when it built none. Raises :class:`KeyError` when that
@@ -80,6 +141,8 @@ class ControllerSheet(ABC):
     #: the data-book tables it owns (e.g. the programme tables typed on its sheet), as data; registering the kind
     #: (the list ``CONTROLLER_SHEETS`` or :func:`register_controller`) adds them to :data:`kam_xl.databook.TABLES`
     tables: ClassVar[tuple[Table, ...]] = ()
+    #: its typed inputs per account, carried over by account id
+    blocks: ClassVar[tuple[AccountBlock, ...]] = ()
 
     @abstractmethod
     def build(self, ctx: BuildContext) -> Sheet | list[Sheet]:
@@ -89,11 +152,22 @@ class ControllerSheet(ABC):
         """Its inputs in a freshly generated controller (default: the model's field defaults)."""
         return self.Inputs() if self.Inputs is not None else None
 
+    def account_rows(self, db: DataBook, lang: Lang) -> AccountRows:
+        """Its per-account inputs in a freshly generated controller: per block, every account of ``db`` in its
+        order → its row (default: empty rows)."""
+        return {b.name: {a.account_id: b.Row() for a in db.accounts} for b in self.blocks}
+
+    def export(self, inputs: BaseModel | None, rows: AccountRows, lang: Lang) -> dict[str, TableExport]:
+        """What was typed on its sheet (``inputs``, and ``rows`` as :meth:`account_rows` gives them) as
+        data-book tables by name (default: none)."""
+        return {}
+
     def input_names(self) -> tuple[str, ...]:
-        """The defined names of its carried inputs."""
+        """The defined names of its carried inputs (the per-account blocks with their id columns)."""
+        blocks = tuple(n for b in self.blocks for n in (b.ids, b.name))
         if self.Inputs is None:
-            return ()
-        return tuple(f.alias or n for n, f in self.Inputs.model_fields.items() if not f.exclude)
+            return blocks
+        return tuple(f.alias or n for n, f in self.Inputs.model_fields.items() if not f.exclude) + blocks
 
     def label(self, name: str, lang: Lang) -> str:
         """How the status line names the input ``name`` (default: its field's description, else the name)."""
@@ -190,6 +264,76 @@ def carry_inputs(kind: ControllerSheet, defaults: BaseModel, old: Mapping[str, A
     parts += [_t(lang, f"{kind.label(n, lang)} = {v!r} nicht übernommen (erlaubt: {a})",
                  f"{kind.label(n, lang)} = {v!r} not kept (allowed: {a})") for n, v, a in problems]
     return inputs, parts
+
+
+def _grid(value: Any) -> list[list[Any]]:
+    """A named block's value as rows (a one-cell block reads as its value)."""
+    if value is None:
+        return []
+    return [list(r) if isinstance(r, list | tuple) else [r] for r in value] if isinstance(value, list) else [[value]]
+
+
+def parse_rows(block: AccountBlock, values: Mapping[str, Any], base: Mapping[str, BaseModel] | None = None
+               ) -> tuple[dict[str, BaseModel], list[RowProblem]]:
+    """The block's rows in ``values`` (its id column and input block by defined name) as account id → row. A
+    cell that breaks its column's rule is reported as (name, account id, column, value shown, what is allowed)
+    and takes the value of ``base``'s row of that account (else stays empty); a row without an id is left out.
+    """
+    ids, cells = _grid(values.get(block.ids)), _grid(values.get(block.name))
+    out: dict[str, BaseModel] = {}
+    problems: list[RowProblem] = []
+    for id_row, row in zip(ids, cells, strict=False):
+        account = key_of(id_row[0] if id_row else None)
+        if account is None:
+            continue
+        data = dict(zip(block.columns, row, strict=False))
+        fallback = (base or {}).get(account) or block.Row()
+        for _ in range(len(data) + 1):  # each pass drops the cells found wrong
+            try:
+                out[account] = block.Row.model_validate(data)
+                break
+            except ValidationError as exc:
+                wrong = [(where, allowed) for where, allowed in validation_problems(exc) if where in data]
+                if not wrong:
+                    raise
+                for where, allowed in wrong:
+                    problems.append((block.name, account, where, shown(data[where]), allowed))
+                    data[where] = getattr(fallback, where)
+    return out, problems
+
+
+def carry_rows(kind: ControllerSheet, defaults: AccountRows, old: Mapping[str, Any],
+               snapshot: Mapping[str, Any] | None, lang: Lang) -> tuple[AccountRows, list[str]]:
+    """A kind's per-account inputs taken over from an old controller, merged three-way with ``defaults`` cell
+    by cell like its other inputs (:func:`carry_inputs`), rows matched by account id
+    (:class:`~kam_xl.workbook.layout.RowKey`, :func:`~kam_xl.workbook.merge.merge_inputs`): an account the data
+    book added gets the data's row, one it removed is dropped, and every other keeps what was typed for it
+    wherever its row is now. Returns the rows (every account of ``defaults``) and the status-line parts."""
+    out: AccountRows = {}
+    parts: list[str] = []
+    for block in kind.blocks:
+        new_rows = defaults.get(block.name, {})
+        if block.name not in old or block.ids not in old:
+            out[block.name] = dict(new_rows)
+            continue
+        orig_rows = None
+        if snapshot is not None and block.name in snapshot and block.ids in snapshot:
+            orig_rows = parse_rows(block, snapshot)[0]
+        # old words read as the data holds them before comparing; a refused cell counts as untouched
+        old_rows, problems = parse_rows(block, old, orig_rows if orig_rows is not None else
+                                        {key_of(a) or "": r for a, r in new_rows.items()})
+        orig = block.values(orig_rows) if orig_rows is not None else None
+        merged, _ = merge_inputs(orig, block.values(old_rows), block.values(new_rows), (block.key,))
+        carried, _ = parse_rows(block, merged, new_rows)
+        rows = {a: carried.get(key_of(a) or "", row) for a, row in new_rows.items()}
+        out[block.name] = rows
+        kept = sum(rows[a] != new_rows[a] for a in rows)
+        label = _t(lang, *block.label)
+        if kept:
+            parts.append(_t(lang, f"{label} übernommen für {kept} Kunden", f"{label} kept for {kept} account(s)"))
+        parts += [_t(lang, f"{label}, Kunde {a}, {c} = {v!r} nicht übernommen (erlaubt: {why})",
+                     f"{label}, account {a}, {c} = {v!r} not kept (allowed: {why})") for _, a, c, v, why in problems]
+    return out, parts
 
 
 def input_names(kinds: Iterable[ControllerSheet]) -> set[str]:
