@@ -23,15 +23,18 @@ schlechter." — the territory result is compared with the account's KAM span, `
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Literal
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from kam_xl.company_settings import CompanySettings
+from kam_xl.company_settings import CompanySettings, company_settings
 from kam_xl.databook.schema import KAM_SPANS
 from kam_xl.errors import KamInputError
 from kam_xl.maths import total
+
+if TYPE_CHECKING:
+    from kam_xl.databook.model import DataBook
 
 Scale = Literal["bu", "territory"]
 SCALES: tuple[Scale, ...] = ("bu", "territory")
@@ -163,3 +166,21 @@ def account_coordination(account_id: str, ratings: Mapping[str, Mapping[int, flo
                                territory=ScaleResult(mean=ter_mean, result=ter),
                                kam_span=kam_span,  # type: ignore[arg-type]
                                shortfall=shortfall(ter, kam_span))
+
+
+def ratings_by_account(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, dict[int, float | None]]]:
+    """The rows of a ``coordination`` table (account_id, scale, item, rating) as account → scale → item →
+    rating."""
+    out: dict[str, dict[str, dict[int, float | None]]] = {}
+    for r in rows:
+        out.setdefault(r["account_id"], {}).setdefault(r["scale"], {})[int(r["item"])] = r["rating"]
+    return out
+
+
+def databook_coordination(db: DataBook) -> list[AccountCoordination]:
+    """Every account's coordination need from a validated data book (its ``coordination`` table, the accounts'
+    ``kam_span`` and the thresholds of its ``settings``), in account order."""
+    settings = company_settings(db)
+    given = ratings_by_account(db.table("coordination") or [])
+    return [account_coordination(a.account_id, given.get(a.account_id, {}), a.kam_span, settings)
+            for a in db.accounts]

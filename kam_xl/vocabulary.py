@@ -69,3 +69,10 @@ MEASURE_STATUS_WORDS: dict[Lang, dict[str, str]] = {"de": {x: x for x in _STATUS
 #: The KAOP scenarios as the controller shows them.
 SCENARIO_WORDS: dict[Lang, dict[str, str]] = {"de": {"plan": "Plan", "actual": "Ist"},
                                               "en": {"plan": "plan", "actual": "actual"}}
+
+# --- issue 12, programme tools: coordination need, St. Gallen ------------------------------------------------------
+#: The coordination need's result words (:mod:`kam_xl.coordination`, German ids) in each language.
+COORDINATION_WORDS: dict[Lang, dict[str, str]] = {
+    "de": {"niedrig": "niedrig", "hoch": "hoch", "regional": "regional", "global": "global"},
+    "en": {"niedrig": "low", "hoch": "high", "regional": "regional", "global": "global"},
+}

@@ -72,6 +72,7 @@ from kam_xl.settings_block import (
 from kam_xl.vocabulary import Lang
 from kam_xl.workbook.controller.accounts import AccountsSheet, CdbDataSheet
 from kam_xl.workbook.controller.common import LIGHT_FORMATS, TEMPLATE_ID, TEMPLATE_VERSION, TOL
+from kam_xl.workbook.controller.coordination import CoordinationSheet
 from kam_xl.workbook.controller.excellence import SCORE_SCALE, ExcellenceSheet
 from kam_xl.workbook.controller.kaop import KaopDataSheet, KaopSheet
 from kam_xl.workbook.controller.kgb import KgbSheet
@@ -120,6 +121,7 @@ CONTROLLER_SHEETS: list[ControllerSheet] = [
     KaopSheet(),
     KgbSheet(),
     ExcellenceSheet(),
+    CoordinationSheet(),
     OrganisationSheet(),
     StGallenSheet(),
     CdbDataSheet(),

@@ -34,7 +34,7 @@ from kam_xl.st_gallen import (
 )
 from kam_xl.vocabulary import LIGHT_FORMATS, YES_NO, Lang
 from kam_xl.workbook.controller.common import _headers
-from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
+from kam_xl.workbook.controller.kind import AccountRows, BuildContext, ControllerSheet, TableExport
 from kam_xl.workbook.layout import Chart, Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
 
@@ -229,6 +229,20 @@ class StGallenSheet(ControllerSheet):
 
     def build(self, ctx: BuildContext) -> Sheet:
         return st_gallen_sheet(ctx.inputs[self.key], ctx.lang)
+
+    def export(self, inputs: BaseModel | None, rows: AccountRows, lang: Lang) -> dict[str, TableExport]:
+        """The positions as ``st_gallen`` rows, the logics as ``st_gallen_logics`` rows (each with a value) and the
+        phase as a ``settings`` row; they replace the whole tables (and the phase) in the data book."""
+        assert inputs is not None
+        r = picture(inputs)
+        fields = [{"field": f.field, "current": f.current, "target": f.target} for f in r.fields
+                  if f.current is not None or f.target is not None]
+        logics = [{"logic": u.logic, "current": u.current, "focus": u.focus} for u in r.logics
+                  if u.current is not None or u.focus is not None]
+        return {"st_gallen": TableExport(fields, "field", frozenset(str(f) for f in FIELDS)),
+                "st_gallen_logics": TableExport(logics, "logic", frozenset(LOGIC_NAMES)),
+                "settings": TableExport([{"key": "phase", "value": r.phase}] if r.phase else [], "key",
+                                        frozenset({"phase"}))}
 
 
 def databook_inputs(db: DataBook) -> dict[str, Any]:
