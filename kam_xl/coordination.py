@@ -110,7 +110,7 @@ class AccountCoordination(BaseModel):
 def check_rating(rating: float) -> int:
     """A rating on the 1–7 scale as an integer; raises :class:`KamInputError` naming the value otherwise."""
     if isinstance(rating, bool) or rating != int(rating) or not RATING_MIN <= rating <= RATING_MAX:
-        raise KamInputError(f"coordination rating {rating!r} — allowed: a whole number from {RATING_MIN} "
+        raise KamInputError(f"coordination rating {rating:g} — allowed: a whole number from {RATING_MIN} "
                             f"({SCALE_ENDS['de'][0]}) to {RATING_MAX} ({SCALE_ENDS['de'][1]})")
     return int(rating)
 

@@ -3,8 +3,11 @@ St. Gallen realisation (seed 002): the pure rules, with figures a person can che
 
 from __future__ import annotations
 
+import types
+
 import pytest
 
+from kam_xl.addin.runtime import load_udfs
 from kam_xl.company_settings import CompanySettings
 from kam_xl.coordination import (
     ITEMS,
@@ -17,6 +20,7 @@ from kam_xl.coordination import (
 from kam_xl.errors import KamInputError
 from kam_xl.organisation import TABLE_4, TABLE_5, decide, decisions, score
 from kam_xl.st_gallen import LOGIC_NAMES, POLES, field_position, logic_use, st_gallen
+from kam_xl.testing import VBA_MISSING, call_classic
 
 # ------------------------------------------------------------------------------------------ coordination
 
@@ -177,3 +181,43 @@ def test_the_picture_lists_every_field_and_logic_in_the_seeds_order() -> None:
     assert r["phase"] == "professionalisieren"
     with pytest.raises(KamInputError, match="phase 'fertig' — allowed: installieren, aufbauen"):
         st_gallen({}, {}, "fertig")
+
+
+# ------------------------------------------------------------------------------------------ Excel functions
+
+
+@pytest.fixture(scope="module")
+def u() -> types.ModuleType:
+    """``udfs`` as classic xlwings decorates it."""
+    return load_udfs("classic")
+
+
+def test_kam_coordination_gives_mean_and_result_per_scale(u) -> None:
+    assert call_classic(u.kam_coordination, ((5.0,), (3.0,), (None,), (4.0,))) == [[4.0, "hoch"]]
+    assert call_classic(u.kam_coordination, ((3.0, 4.0, 3.0, None, None, 3.0),)) == [[3.25, "niedrig"]]
+    assert call_classic(u.kam_coordination, ((6.0, 6.0, 5.0, None, 6.0, 5.0),), "Gebiet", VBA_MISSING, "en") == [
+        [5.6, "global"]]
+    assert call_classic(u.kam_coordination, ((4.0, 5.0),), "territory", ((4.0, 6.0),)) == [[4.5, "regional"]]
+    assert call_classic(u.kam_coordination, ((None, None),), "territory") == [["", ""]]
+    assert call_classic(u.kam_coordination, ((6.0, 8.0),)) == [[
+        "#KAM! coordination rating 8 — allowed: a whole number from 1 (schwach ausgeprägt) to 7 (stark ausgeprägt)"]]
+    assert call_classic(u.kam_coordination, ((2.0,),), "territory", ((4.0,),)) == [[
+        "#KAM! thresholds: 1 numbers — allowed: 2 for territory (coord_territory_regional, coord_territory_global), "
+        "or none for the defaults"]]
+    assert call_classic(u.kam_coordination, ((2.0,),), "territory", ((5.0, 4.0),)) == [[
+        "#KAM! thresholds: coord_territory_global 4 is below coord_territory_regional 5 — allowed: "
+        "coord_territory_regional ≤ coord_territory_global"]]
+
+
+def test_kam_org_decision_gives_the_seeds_vector_and_weighted_scores(u) -> None:
+    ones = tuple((1.0,) for _ in range(7))
+    assert call_classic(u.kam_org_decision, ones[:5], 4.0) == [[20.0, -20.0]]
+    assert call_classic(u.kam_org_decision, ones, 5.0) == [[100 / 7, -100 / 7]]
+    assert call_classic(u.kam_org_decision, ((3.0,), (1.0,)), (("+", "–"), ("-", "+"))) == [[50.0, -50.0]]
+    assert call_classic(u.kam_org_decision, ((0.0,), (None,)), (("+", "-"), ("-", "+"))) == [["", ""]]
+    assert call_classic(u.kam_org_decision, ((1.0,), (1.0,)), (("+", "x"), ("-", "+"))) == [[
+        "#KAM! signs: row 1, column 2 holds 'x' — allowed: + or -"]]
+    assert call_classic(u.kam_org_decision, ones[:4], 4.0) == [[
+        "#KAM! 4 weights for 5 rows of signs — allowed: one weight per criterion"]]
+    assert call_classic(u.kam_org_decision, ((-1.0,), (1.0,)), (("+",), ("-",))) == [[
+        "#KAM! decision weight -1.0 — allowed: a number ≥ 0"]]

@@ -54,6 +54,10 @@ SIGNATURES = {
                              "Optional green, Optional amber)",
     },
     "portfolio": {"kam_portfolio_band": "Function kam_portfolio_band(cdb_iii_rel)"},
+    "organisation": {  # issue 12: coordination need, organisation decisions (tests in test_programme_org.py)
+        "kam_coordination": "Function kam_coordination(ratings, Optional scale, Optional thresholds, Optional lang)",
+        "kam_org_decision": "Function kam_org_decision(weights, signs)",
+    },
 }
 ALL_FUNCTIONS = {name: line for functions in SIGNATURES.values() for name, line in functions.items()}
 
