@@ -22,11 +22,15 @@ Every field and logic is listed, in the seed's order; what is not entered is ``N
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from kam_xl.company_settings import PHASES, Phase
+from kam_xl.company_settings import PHASES, Phase, company_settings
 from kam_xl.errors import KamInputError
+
+if TYPE_CHECKING:
+    from kam_xl.databook.model import DataBook
 
 POSITION_MIN, POSITION_MAX = -3, 3
 USE_MIN, USE_MAX = 0, 3
@@ -190,3 +194,11 @@ def st_gallen(positions: Mapping[int, tuple[float | None, float | None]],
     return StGallen(fields=[field_position(f, *positions.get(f, (None, None))) for f in FIELDS],
                     logics=[logic_use(n, *logics.get(n, (None, None))) for n in LOGIC_NAMES],
                     phase=phase)  # type: ignore[arg-type]
+
+
+def databook_st_gallen(db: DataBook) -> StGallen:
+    """The programme's St. Gallen picture from a validated data book: its ``st_gallen`` and ``st_gallen_logics``
+    tables and the ``phase`` of its ``settings`` (every field and logic listed; ``None`` where not given)."""
+    positions = {int(r["field"]): (r["current"], r["target"]) for r in db.table("st_gallen") or []}
+    logics = {r["logic"]: (r["current"], r["focus"]) for r in db.table("st_gallen_logics") or []}
+    return st_gallen(positions, logics, company_settings(db).phase)

@@ -17,8 +17,10 @@ from kam_xl.coordination import (
     shortfall,
     territory_result,
 )
+from kam_xl.databook import demo_databook
 from kam_xl.errors import KamInputError
 from kam_xl.organisation import TABLE_4, TABLE_5, decide, decisions, score
+from kam_xl.report_org import org_parts, org_tables
 from kam_xl.st_gallen import LOGIC_NAMES, POLES, field_position, logic_use, st_gallen
 from kam_xl.testing import VBA_MISSING, call_classic
 
@@ -221,3 +223,27 @@ def test_kam_org_decision_gives_the_seeds_vector_and_weighted_scores(u) -> None:
         "#KAM! 4 weights for 5 rows of signs — allowed: one weight per criterion"]]
     assert call_classic(u.kam_org_decision, ((-1.0,), (1.0,)), (("+",), ("-",))) == [[
         "#KAM! decision weight -1.0 — allowed: a number ≥ 0"]]
+
+
+# ------------------------------------------------------------------------------------------ report parts
+
+
+def test_the_report_parts_of_the_demo_data_as_the_contract_says() -> None:
+    parts = org_parts(demo_databook())
+    coordination = [c.model_dump() for c in parts["coordination"]]
+    assert len(coordination) == 14
+    assert set(coordination[0]) == {"account_id", "bu", "territory", "kam_span", "shortfall"}
+    assert next(c for c in coordination if c["account_id"] == "KA-005") == {
+        "account_id": "KA-005", "bu": {"mean": 5.0, "result": "hoch"},
+        "territory": {"mean": 5.75, "result": "global"}, "kam_span": "national", "shortfall": True}
+    assert [c["account_id"] for c in coordination if c["shortfall"]] == ["KA-005"]
+    assert parts["decisions"].model_dump() == {"part_time": 20.0, "full_time": -20.0, "line": 100 / 7,
+                                               "staff": -100 / 7}
+    sg = parts["st_gallen"].model_dump()
+    assert [f["field"] for f in sg["fields"] if f["extreme"]] == [7]
+    assert [lg["logic"] for lg in sg["logics"] if lg["planned_shift"]] == ["Tools", "Innovation", "Topics", "People"]
+    assert sg["phase"] == "aufbauen"
+    tables = org_tables(**parts)
+    assert [t.title.split(" (")[0] for t in tables] == [
+        "Coordination need", "Organisation decisions", "St. Gallen tension fields", "St. Gallen logics of realisation"]
+    assert tables[0].row_count == 14 and tables[2].row_count == 9 and tables[3].row_count == 8
