@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kam_xl.batch import with_controller_tables, write_controller
+from kam_xl.batch import consolidate, with_controller_tables, write_controller
 from kam_xl.company_settings import company_settings
 from kam_xl.coordination import databook_coordination
 from kam_xl.databook import DataBook, DataBookError, demo_databook, read_databook
@@ -177,3 +177,14 @@ def test_one_mistake_per_new_table_gives_one_precise_problem(tmp_path: Path) -> 
         "coordination.csv, row 2, column rating: value '8': allowed: a whole number from 1 to 7",
         "st_gallen.csv, row 9, column target: value '-4': allowed: a whole number from -3 to 3",
         "st_gallen_logics.csv, row 3, column current: value '1.5': allowed: a whole number from 0 to 3"]
+
+
+def test_collecting_plans_keeps_the_kam_span_the_plans_do_not_carry() -> None:
+    """A plan's cover carries master data and the supplier role, not the KAM span: consolidating collected plans
+    onto the data book keeps the span (else the controller's shortfall light would go dark after collect)."""
+    base = demo_databook()
+    from_plan = base.account("KA-005").model_copy(update={"kam_span": None, "supplier_role": "Systempartner"})
+    merged = consolidate(base, DataBook(source="plans", accounts=[from_plan], tables={}))
+    account = merged.account("KA-005")
+    assert (account.kam_span, account.supplier_role) == ("national", "Systempartner")
+    assert next(c for c in databook_coordination(merged) if c.account_id == "KA-005").shortfall is True
