@@ -70,6 +70,24 @@ MEASURE_STATUS_WORDS: dict[Lang, dict[str, str]] = {"de": {x: x for x in _STATUS
 SCENARIO_WORDS: dict[Lang, dict[str, str]] = {"de": {"plan": "Plan", "actual": "Ist"},
                                               "en": {"plan": "plan", "actual": "actual"}}
 
+# --- issue 12: account selection and ABC/XYZ (kam_xl.selection, controller sheets "Auswahl" and "ABC/XYZ") ---------
+#: The seven selection criteria (:data:`kam_xl.company_settings.SELECTION_CRITERIA`) as (German, English) labels.
+SELECTION_CRITERION_LABELS: dict[str, tuple[str, str]] = {
+    "volume": ("Laufendes Umsatzvolumen", "Current revenue volume"),
+    "philosophy_fit": ("Philosophy-Fit", "Philosophy fit"),
+    "base_load": ("Bedeutung für die Grundauslastung", "Importance for base load"),
+    "potential": ("Erschließbare Umsatzpotenziale", "Untapped revenue potential"),
+    "earnings": ("Bestehende oder mögliche Erträge", "Existing or possible earnings"),
+    "openness": ("Offenheit für gemeinsames Wachstum", "Openness to joint growth"),
+    "barriers": ("Barrieren (100 = keine)", "Barriers (100 = none)"),
+}
+#: The three growth filters (:data:`kam_xl.selection.GROWTH_FILTERS`) as (German, English) labels.
+GROWTH_FILTER_LABELS: dict[str, tuple[str, str]] = {
+    "has_potential": ("Potenzial zur Ausweitung", "Potential to expand"),
+    "grows": ("Wächst / will und kann wachsen", "Grows / wants and can grow"),
+    "willing": ("Bereit, mit uns zu wachsen", "Willing to grow with us"),
+}
+
 # --- issue 12, programme tools: coordination need, St. Gallen ------------------------------------------------------
 #: The coordination need's result words (:mod:`kam_xl.coordination`, German ids) in each language.
 COORDINATION_WORDS: dict[Lang, dict[str, str]] = {

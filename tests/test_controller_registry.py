@@ -27,8 +27,8 @@ from tests.shared import type_into
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 LATER = datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
-KINDS = ["accounts", "resources", "kaop", "kgb", "excellence", "coordination", "organisation", "st_gallen", "cdb_data",
-         "kaop_data", "settings"]
+KINDS = ["accounts", "resources", "kaop", "kgb", "excellence", "selection", "abc_xyz", "coordination", "organisation",
+         "st_gallen", "cdb_data", "kaop_data", "settings"]
 
 
 # --- the example controller sheet kind: this class and the one `register_controller` line are all it needs ---------
@@ -42,7 +42,7 @@ class SelectionInputs(BaseModel):
 class SelectionSheet(ControllerSheet):
     """Account selection: how many accounts have at least the minimum net sales (a typed input)."""
 
-    key = "selection"
+    key = "sales_filter"
     needs = ("accounts",)
     Inputs = SelectionInputs
 
@@ -54,7 +54,7 @@ class SelectionSheet(ControllerSheet):
         first, col, last, _ = accounts.ranges["ctl_acc_net_sales"]
         column = [c.cached for c in accounts.cells if c.col == col and first <= c.row <= last]
         cached = sum(v is not None and v >= inputs.min_net_sales for v in column)
-        s = Sheet(_t(ctx.lang, "Auswahl", "Selection"), widths={0: 40, 1: 16})
+        s = Sheet(_t(ctx.lang, "Umsatzfilter", "Sales filter"), widths={0: 40, 1: 16})
         s.put(0, 0, _t(ctx.lang, "Mindestumsatz", "Minimum net sales"), style="label")
         cell = s.put(0, 1, inputs.min_net_sales, style="money", name="sel_min_net_sales",
                      input=Input(kind="number", minimum=0, title="Mindestumsatz"))
@@ -86,7 +86,7 @@ def test_a_registered_controller_sheet_is_generated_and_its_typed_input_carried(
     db = demo_databook().model_copy(update={"source": "demo"})
     target = tmp_path / f"Controller{suffix}"
     write_controller(db, target, "de", NOW, xlsm_book=controller_xlsm_book)
-    assert openpyxl.load_workbook(target).sheetnames[7:10] == ["St. Gallen", "Auswahl", "CDB-Daten"]
+    assert openpyxl.load_workbook(target).sheetnames[9:12] == ["St. Gallen", "Umsatzfilter", "CDB-Daten"]
     values = read_named(target).values
     assert values["sel_min_net_sales"] == 1_000_000
     assert values["sel_count"] == _count_over(values, 1_000_000)
@@ -115,12 +115,13 @@ def test_a_registered_controller_sheet_is_generated_and_its_typed_input_carried(
 def test_the_registry_is_as_before_after_the_example(tmp_path: Path) -> None:
     assert [k.key for k in CONTROLLER_SHEETS] == KINDS
     book = controller_workbook(demo_databook(), "en", NOW)
-    assert [s.name for s in book.sheets] == ["Accounts", "Resources", "KAOP", "Kgb", "Excellence", "Coordination",
-                                             "Organisation", "St. Gallen", "CDB data", "KAOP data", "Settings"]
+    assert [s.name for s in book.sheets] == ["Accounts", "Resources", "KAOP", "Kgb", "Excellence", "Selection",
+                                             "ABC-XYZ", "Coordination", "Organisation", "St. Gallen", "CDB data",
+                                             "KAOP data", "Settings"]
     # built in dependency order: each data sheet before the sheet whose formulas read it
     assert [k.key for k in build_order(CONTROLLER_SHEETS)] == [
-        "cdb_data", "accounts", "resources", "kaop_data", "kaop", "kgb", "excellence", "coordination",
-        "organisation", "st_gallen", "settings"]
+        "cdb_data", "accounts", "resources", "kaop_data", "kaop", "kgb", "excellence", "selection", "abc_xyz",
+        "coordination", "organisation", "st_gallen", "settings"]
 
 
 def test_a_kind_cannot_take_a_key_or_input_that_is_registered_nor_need_an_absent_kind() -> None:
@@ -131,7 +132,7 @@ def test_a_kind_cannot_take_a_key_or_input_that_is_registered_nor_need_an_absent
                                       "w": Field(1.0, alias="res_weight_potential")})})()
     with pytest.raises(ValueError, match=r"inputs \['res_weight_potential'\] belong to another kind"):
         register_controller(clash, list(CONTROLLER_SHEETS))
-    with pytest.raises(ValueError, match="'selection' needs 'accounts', which is not registered"):
+    with pytest.raises(ValueError, match="'sales_filter' needs 'accounts', which is not registered"):
         build_order([SelectionSheet()])
     loop = [type("A", (SelectionSheet,), {"key": "a", "needs": ("b",)})(),
             type("B", (SelectionSheet,), {"key": "b", "needs": ("a",)})()]

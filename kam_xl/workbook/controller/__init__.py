@@ -70,6 +70,7 @@ from kam_xl.settings_block import (
     parse_settings,
 )
 from kam_xl.vocabulary import Lang
+from kam_xl.workbook.controller.abc_xyz import AbcXyzSheet
 from kam_xl.workbook.controller.accounts import AccountsSheet, CdbDataSheet
 from kam_xl.workbook.controller.common import LIGHT_FORMATS, TEMPLATE_ID, TEMPLATE_VERSION, TOL
 from kam_xl.workbook.controller.coordination import CoordinationSheet
@@ -92,6 +93,7 @@ from kam_xl.workbook.controller.kind import (
 )
 from kam_xl.workbook.controller.organisation import OrganisationSheet
 from kam_xl.workbook.controller.resources import ResourcesSheet
+from kam_xl.workbook.controller.selection import SelectionSheet
 from kam_xl.workbook.controller.settings import (
     ERROR_HEADS,
     ERROR_ROWS,
@@ -121,6 +123,8 @@ CONTROLLER_SHEETS: list[ControllerSheet] = [
     KaopSheet(),
     KgbSheet(),
     ExcellenceSheet(),
+    SelectionSheet(),
+    AbcXyzSheet(),
     CoordinationSheet(),
     OrganisationSheet(),
     StGallenSheet(),

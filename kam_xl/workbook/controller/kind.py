@@ -138,11 +138,11 @@ class ControllerSheet(ABC):
     needs: ClassVar[tuple[str, ...]] = ()
     #: its typed inputs carried over on regeneration, as a model whose field aliases are the defined names
     Inputs: ClassVar[type[BaseModel] | None] = None
+    #: its typed inputs per account, carried over by account id
+    blocks: ClassVar[tuple[AccountBlock, ...]] = ()
     #: the data-book tables it owns (e.g. the programme tables typed on its sheet), as data; registering the kind
     #: (the list ``CONTROLLER_SHEETS`` or :func:`register_controller`) adds them to :data:`kam_xl.databook.TABLES`
     tables: ClassVar[tuple[Table, ...]] = ()
-    #: its typed inputs per account, carried over by account id
-    blocks: ClassVar[tuple[AccountBlock, ...]] = ()
 
     @abstractmethod
     def build(self, ctx: BuildContext) -> Sheet | list[Sheet]:
