@@ -220,6 +220,8 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet) -> None:
     ws = wb.add_worksheet(sheet.name)
     for col, width in sheet.widths.items():
         ws.set_column(col, col, width)
+    for row, height in sheet.heights.items():
+        ws.set_row(row, height)
     for cell in sheet.cells:
         _write_cell(ws, cell, fmts.get(cell.style, cell.input is not None))
         if cell.name:

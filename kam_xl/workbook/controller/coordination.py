@@ -153,8 +153,8 @@ def coordination_sheet(ctx: BuildContext) -> Sheet:
     inputs = ctx.inputs[CoordinationSheet.key]
     assert isinstance(inputs, CoordinationInputs)
     s = Sheet(_t(lang, "Koordination", "Coordination"), freeze=(9, 2),
-              widths={0: 12, 1: 34, **{c: 7 for c in range(C_ITEMS, C_BU_MEAN)}, C_BU_MEAN: 9, C_BU_RES: 10,
-                      C_TER_MEAN: 9, C_TER_RES: 10, C_SPAN: 12, C_SHORT: 14})
+              widths={0: 12, 1: 38, **{c: 8.5 for c in range(C_ITEMS, C_BU_MEAN)}, C_BU_MEAN: 10, C_BU_RES: 10,
+                      C_TER_MEAN: 13, C_TER_RES: 13, C_SPAN: 15, C_SHORT: 13})
     s.put(0, 0, _t(lang, "Koordinationsbedarf je Key-Account (Homburg/Jensen, Abb. 7 und 8)",
                    "Coordination need per key account (Homburg/Jensen, fig. 7 and 8)"), style="title")
     s.put(1, 0, _t(lang, f"Jedes Merkmal {RATING_MIN} = schwach ausgeprägt … {RATING_MAX} = stark ausgeprägt; Mittel "

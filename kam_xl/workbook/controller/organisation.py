@@ -55,8 +55,9 @@ def _table_block(s: Sheet, top: int, table: DecisionTable, weights: list[float],
     last = first + len(table.criteria) - 1
     for i, (crit, w) in enumerate(zip(table.criteria, weights, strict=True)):
         r = first + i
-        s.put(r, 0, _t(lang, *crit.group) if crit.group else None, style="wrap")
-        s.put(r, 1, _t(lang, *crit.text), style="wrap")
+        first_of_group = crit.group and (i == 0 or table.criteria[i - 1].group != crit.group)
+        s.put(r, 0, _t(lang, *crit.group) if first_of_group else None)  # type: ignore[misc]
+        s.put(r, 1, _t(lang, *crit.text))
         s.put(r, 2, w, style="number", name=table.setting(i + 1),
               input=Input(kind="number", minimum=0, maximum=WEIGHT_MAX, title=_t(lang, "Gewicht", "Weight"),
                           message=_t(lang, "Gewicht des Kriteriums, 0–100 (0 = zählt nicht; Standard 1 = gleich)",
@@ -86,7 +87,7 @@ def _table_block(s: Sheet, top: int, table: DecisionTable, weights: list[float],
 
 def organisation_sheet(inputs: BaseModel, lang: Lang) -> Sheet:
     """The ``Organisation`` sheet: Tabelle 4 and 5 with the weights ``inputs``."""
-    s = Sheet("Organisation", widths={0: 30, 1: 70, 2: 11, 3: 16, 4: 16})
+    s = Sheet("Organisation", widths={0: 38, 1: 74, 2: 11, 3: 16, 4: 16})
     s.put(0, 0, _t(lang, "Organisationsentscheidungen (Homburg/Jensen, Tabelle 4 und 5)",
                    "Organisation decisions (Homburg/Jensen, tables 4 and 5)"), style="title")
     s.put(1, 0, _t(lang, "„Keine der beiden Alternativen dominiert klar. Die Gestaltungsentscheidung hängt davon ab, "

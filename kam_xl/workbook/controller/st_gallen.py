@@ -9,6 +9,7 @@ regeneration carries what was typed, collect exports them as those tables."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -50,6 +51,8 @@ CHART_LABELS: dict[int, tuple[str, str]] = {
     7: ("Top-down ↔ Bottom-up", "Top-down ↔ bottom-up"),
     8: ("Verbindung ↔ Trennung", "Integration ↔ separation"),
 }
+#: Column widths of the sheet; the pole and limit columns wrap their text (row heights by :func:`_height`).
+WIDTHS = {0: 14, 1: 52, 2: 9, 3: 9, 4: 18, 5: 9, 6: 70, 7: 46}
 POSITION_CHOICES = tuple(str(p) for p in range(POSITION_MIN, POSITION_MAX + 1))
 USE_CHOICES = tuple(str(u) for u in range(USE_MIN, USE_MAX + 1))
 
@@ -103,6 +106,13 @@ def picture(inputs: BaseModel) -> StGallen:
                      v["phase"])
 
 
+def _height(*texts: tuple[str, int]) -> float:
+    """The height in points of a row whose cells wrap ``texts`` (text, column): 13 points a line and 3 more, a line
+    taken as 1.12 × the column's width in characters (a proportional font)."""
+    lines = max(math.ceil(len(text) / (WIDTHS[col] * 1.12)) for text, col in texts)
+    return 13.0 * max(lines, 1) + 3
+
+
 def _position_input(lang: Lang, what: str) -> Input:
     return Input(kind="list", choices=POSITION_CHOICES, title=what,
                  message=_t(lang, "−3 = ganz der linke Pol, 0 = ausgewogen, +3 = ganz der rechte Pol; leer = nicht "
@@ -134,6 +144,7 @@ def _fields_block(s: Sheet, top: int, result: StGallen, lang: Lang) -> tuple[int
               cached=yes if pos.extreme else no)
         s.put(r, 6, poles[f][1], style="wrap")
         s.put(r, 7, _t(lang, *CHART_LABELS[f]), style="note")
+        s.heights[r] = _height((poles[f][0], 1), (poles[f][1], 6))
     last = first + len(result.fields) - 1
     s.name_range("ctl_sg_fields", first, 2, last, 5)
     s.conditionals.append(Conditional(first, 5, last, 5, {"type": "cell", "criteria": "==", "value": f'"{yes}"',
@@ -163,6 +174,7 @@ def _logics_block(s: Sheet, top: int, result: StGallen, lang: Lang) -> int:
         s.put(r, 4, formula=f'=IF(OR({c}="",{f}=""),"",IF({f}>{c},"{yes}","{no}"))',
               cached=None if use.planned_shift is None else yes if use.planned_shift else no)
         s.put(r, 6, _t(lang, *LOGICS[use.logic]), style="wrap")
+        s.heights[r] = _height((_t(lang, *LOGICS[use.logic]), 6))
     last = first + len(result.logics) - 1
     s.name_range("ctl_sg_logics", first, 2, last, 4)
     s.conditionals.append(Conditional(first, 4, last, 4, {"type": "cell", "criteria": "==", "value": f'"{yes}"',
@@ -173,7 +185,7 @@ def _logics_block(s: Sheet, top: int, result: StGallen, lang: Lang) -> int:
 def st_gallen_sheet(inputs: BaseModel, lang: Lang) -> Sheet:
     """The ``St. Gallen`` sheet of the typed ``inputs``."""
     result = picture(inputs)
-    s = Sheet("St. Gallen", widths={0: 14, 1: 52, 2: 9, 3: 9, 4: 9, 5: 9, 6: 70, 7: 44}, freeze=(0, 2))
+    s = Sheet("St. Gallen", widths=dict(WIDTHS), freeze=(0, 2))
     s.put(0, 0, _t(lang, "Realisierung des KAM (St. Gallen: Spannungsfelder, Logiken, Phase)",
                    "Realising KAM (St. Gallen: tension fields, logics, phase)"), style="title")
     s.put(1, 0, _t(lang, "Position je Spannungsfeld von −3 (ganz linker Pol) bis +3 (ganz rechter Pol), heute (Ist) "
@@ -197,7 +209,7 @@ def st_gallen_sheet(inputs: BaseModel, lang: Lang) -> Sheet:
                      for col, colour in ((2, "#8EA9DB"), (3, "#1F3864"))),
         anchor=(last + 2, 1), size=(820, 420),
         options={"x_axis": {"min": POSITION_MIN, "max": POSITION_MAX, "major_unit": 1},
-                 "y_axis": {"reverse": True}, "legend": {"position": "bottom"}}))
+                 "y_axis": {"reverse": True, "label_position": "low"}, "legend": {"position": "bottom"}}))
     logic_top = last + 25
     s.put(logic_top - 1, 0, _t(lang, "Logiken der Realisierung (Abb. 3)", "Logics of realisation (Fig. 3)"),
           style="subtitle")
