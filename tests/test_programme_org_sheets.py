@@ -109,7 +109,7 @@ def test_typed_inputs_are_carried_over_and_exported_for_the_next_generate(tmp_pa
     ids = [r[0] for r in read_named(target).values["coord_ids"]]
     type_into(target, "decision_weight_t4_1", 3)
     type_into(target, "sg_target_7", 0)
-    type_into(target, "sg_phase", "professionalisieren")
+    type_into(target, "sg_phase", " Professionalisieren")  # as typed, not picked: matched to the drop-down
     type_into(target, "coord_territory_global", 6)
     type_into(target, "coord_ratings", 1, row=ids.index("KA-002"), col=6)  # KA-002, territory item 1
     write_controller(db, target, "de", LATER)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from kam_xl.company_settings import company_settings
 from kam_xl.databook import Column, DataBook, Table
@@ -33,6 +33,7 @@ from kam_xl.st_gallen import (
     StGallen,
     st_gallen,
 )
+from kam_xl.text import match_choice
 from kam_xl.vocabulary import LIGHT_FORMATS, YES_NO, Lang
 from kam_xl.workbook.controller.common import _headers
 from kam_xl.workbook.controller.kind import AccountRows, BuildContext, ControllerSheet, TableExport
@@ -92,10 +93,19 @@ def _input_fields() -> dict[str, Any]:
     return fields
 
 
+def _phase_word(value: Any) -> Any:
+    """A phase typed in any case or with stray spaces, as the drop-down offers it (else left for the field's
+    rule to refuse)."""
+    if value is None or value == "":
+        return None
+    return match_choice(value, PHASES) or value
+
+
 #: The typed inputs of the St. Gallen sheet: per field current and target (−3 … +3), per logic current use and
 #: focus (0–3), the phase; empty = not assessed.
 StGallenInputs: type[BaseModel] = create_model(
-    "StGallenInputs", __config__=ConfigDict(frozen=True, populate_by_name=True), **_input_fields())
+    "StGallenInputs", __config__=ConfigDict(frozen=True, populate_by_name=True),
+    __validators__={"_phase": field_validator("phase", mode="before")(_phase_word)}, **_input_fields())
 
 
 def picture(inputs: BaseModel) -> StGallen:
