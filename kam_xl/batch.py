@@ -904,13 +904,16 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
 def with_controller_tables(db: DataBook, tables: Mapping[str, TableExport]) -> DataBook:
     """``db`` with the tables a controller workbook exported
     (:func:`~kam_xl.workbook.controller.read_controller_export`): in each, the rows the export covers (its
-    accounts, its setting keys) are replaced by the exported rows; the others stay."""
+    accounts, its setting keys) are replaced by the exported rows of ``db``'s accounts (a row of an account the
+    data book does not have would make it invalid); the others stay."""
     if not tables:
         return db
     out = dict(db.tables)
+    ids = {a.account_id for a in db.accounts}
     for name, t in tables.items():
         covered = {key_of(c) for c in t.covers}
-        out[name] = [r for r in db.tables.get(name) or [] if key_of(r.get(t.column)) not in covered] + t.rows
+        rows = [r for r in t.rows if "account_id" not in r or r["account_id"] in ids]
+        out[name] = [r for r in db.tables.get(name) or [] if key_of(r.get(t.column)) not in covered] + rows
     return DataBook(source=db.source, accounts=db.accounts, tables=out, notes=db.notes)
 
 

@@ -51,6 +51,7 @@ class What(StrEnum):
     accounts = "accounts"
     resources = "resources"
     excellence = "excellence"
+    programme = "programme"
 
 
 class Format(StrEnum):
@@ -214,6 +215,10 @@ def report(
                 raise KamInputError(f"--revenue-weight {revenue_weight:g} — allowed: 0 to 1")
             weights = TargetWeights(potential=1 - revenue_weight, revenue=revenue_weight)
             result = rep.resources_report(db, weights, step)
+        elif what is What.programme:
+            from kam_xl.programme import programme_report
+
+            result = programme_report(db)
         else:
             result = rep.excellence_report(db, load_catalogue(catalogue_extension)
                                            if catalogue_extension else None)
@@ -225,8 +230,8 @@ def report(
     if result is None:
         out.print(f"The data book has no {what.value} data.")
         return
-    {What.accounts: _print_accounts, What.resources: _print_resources,
-     What.excellence: _print_excellence}[what](result)  # type: ignore[operator]
+    {What.accounts: _print_accounts, What.resources: _print_resources, What.excellence: _print_excellence,
+     What.programme: _print_programme}[what](result)  # type: ignore[operator]
 
 
 def _print_accounts(rows: list[rep.AccountReport]) -> None:
@@ -286,6 +291,25 @@ def _print_excellence(r: rep.ExcellenceReport) -> None:
     out.print(t)
     split = [cid for cid, c in r.consolidated.items() if c.disagreement]
     out.print(f"Criteria with disagreement (spread ≥ 50 points): {', '.join(split) or 'none'}")
+
+
+def _print_programme(r: Any) -> None:
+    """The programme view: selection and ABC/XYZ per account (the other parts by their own printers)."""
+    abc = {x.account_id: x for x in r.abc_xyz}
+    t = Table(title="KAM programme — account selection for growth, ABC/XYZ", header_style="bold")
+    for col in ("Account", "Score", "Rank", "Growth candidate", "Incomplete", "Derived volume / earnings / "
+                "potential", "ABC", "XYZ", "CV", "Basis"):
+        t.add_column(col, justify="right" if col in ("Score", "Rank", "CV") else "left")
+    for s in r.selection:
+        x = abc.get(s.account_id)
+        cand = "–" if s.growth_candidate is None else "ja" if s.growth_candidate else "nein"
+        derived = " / ".join(_fixed(s.derived.get(c)) for c in ("volume", "earnings", "potential"))
+        t.add_row(s.account_id, _fixed(s.score), "–" if s.rank is None else str(s.rank), cand,
+                  ", ".join(s.incomplete) or "–", derived, (x.abc if x else None) or "–", (x.xyz if x else None)
+                  or "–", _fixed(x.cv if x else None, 3), (x.xyz_basis if x else None) or "–")
+    out.print(t)
+    candidates = [s.account_id for s in r.selection if s.growth_candidate]
+    out.print(f"Growth candidates (all three filters ja): {', '.join(candidates) or 'none'}")
 
 
 @app.command(cls=_BatchCommand)

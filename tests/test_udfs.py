@@ -54,7 +54,11 @@ SIGNATURES = {
                              "Optional green, Optional amber)",
     },
     "portfolio": {"kam_portfolio_band": "Function kam_portfolio_band(cdb_iii_rel)"},
-    "organisation": {  # issue 12: coordination need, organisation decisions (tests in test_programme_org.py)
+    "programme": {
+        "kam_selection_score": "Function kam_selection_score(weights, ratings, Optional account_ids)",
+        "kam_abc_xyz": "Function kam_abc_xyz(net_sales, Optional quarters, Optional account_ids, Optional abc_a, "
+                       "Optional abc_b, Optional xyz_x, Optional xyz_y)",
+        # coordination need, organisation decisions (tests in test_programme_org.py)
         "kam_coordination": "Function kam_coordination(ratings, Optional scale, Optional thresholds, Optional lang)",
         "kam_org_decision": "Function kam_org_decision(weights, signs)",
     },
@@ -578,3 +582,53 @@ def test_xlwings_server_calls_the_same_functions(server_udfs):
     assert f.__xlfunc__["args"][0]["options"] == {"convert": Any, "ndim": 2, "err_to_str": True}
     assert f([["Preis"], ["Service"]], [[40.0], [60.0]], [["Wir", "Nordchem"]], [[60.0, 80.0], [90.0, ""]]) == [
         [78.0, None]]
+
+
+# --- programme: account selection and ABC/XYZ (issue 12) -------------------------------------------------------------
+
+def test_selection_score_and_rank_by_hand(u) -> None:
+    # (60·50 + 40·100) ÷ 100 = 70; the second account lacks a weighted rating: no score, no rank; the third
+    # equals the first and ranks after it (by row), before it when its id is lower
+    ratings = block([[50, 100], [100, None], [50, 100]])
+    assert call_classic(u.kam_selection_score, row(60, 40), ratings) == [[70.0, 1.0], ["", ""], [70.0, 2.0]]
+    assert call_classic(u.kam_selection_score, row(60, 40), ratings, col("K9", "K5", "K1")) == [
+        [70.0, 2.0], ["", ""], [70.0, 1.0]]
+    # a criterion weighted 0 may stay empty
+    assert call_classic(u.kam_selection_score, row(75, 25, 0), block([[50, 100, None]])) == [[62.5, 1.0]]
+
+
+def test_selection_score_says_what_is_wrong(u) -> None:
+    assert call_classic(u.kam_selection_score, row(60, 40), block([[50, 120]])) == [
+        ["#KAM! ratings: 120 — allowed: 0 to 100"]]
+    assert call_classic(u.kam_selection_score, row(60, 40), block([[50, 60, 70]])) == [
+        ["#KAM! ratings: 3 columns for 2 weights — allowed: one column per weight"]]
+    assert call_classic(u.kam_selection_score, row(60, 40), block([[50, "viel"]])) == [
+        ["#KAM! ratings (row 1): cell 2: holds text 'viel' — allowed: a number"]]
+    assert call_classic(u.kam_selection_score, row(60, 40), block([[1, 2], [3, 4]]), col("K1", "K1")) == [
+        ["#KAM! account_ids: K1 listed twice — allowed: each account once"]]
+
+
+def test_abc_xyz_by_hand(u) -> None:
+    quarters = block([[50, 150, 50, 150], [100, 100, 100, 100], [0, 0, 0, 400], [1, 2, 3, None]])
+    got = call_classic(u.kam_abc_xyz, col(50, 30, 15, 5), quarters)
+    assert [r[0] for r in got] == ["A", "A", "B", "C"]  # before 0, 50 < 80; 80 < 95; 95 is not < 95
+    assert [r[2] for r in got] == ["Y", "X", "Z", ""]
+    assert got[0][1] == 0.5 and got[1][1] == 0.0 and got[2][1] == pytest.approx(3 ** 0.5) and got[3][1] == ""
+    # ties by id; negative and empty net sales get no class; thresholds are arguments
+    assert call_classic(u.kam_abc_xyz, col(25, 25, 50, -1, None), VBA_MISSING, col("T2", "T1", "T0", "T3", "T4"), 0.6) == [
+        ["B", "", ""], ["A", "", ""], ["A", "", ""], ["", "", ""], ["", "", ""]]
+
+
+def test_abc_xyz_equals_the_controller_on_the_demo(u) -> None:
+    from kam_xl.company_settings import CompanySettings
+    from kam_xl.selection import classify_accounts, quarter_revenues, selection_inputs
+
+    db = demo_databook()
+    items = selection_inputs(db)
+    expected = classify_accounts({x.account_id: x.net_sales for x in items}, quarter_revenues(db), CompanySettings())
+    revenues = quarter_revenues(db)
+    quarters = [[revenues[x.account_id][r.xyz_basis][q] for q in QUARTERS] if r.xyz_basis else [None] * 4
+                for x, r in zip(items, expected, strict=True)]
+    got = call_classic(u.kam_abc_xyz, col(*(x.net_sales for x in items)), block(quarters),
+                       col(*(x.account_id for x in items)))
+    assert [[r.abc or "", r.cv if r.cv is not None else "", r.xyz or ""] for r in expected] == got

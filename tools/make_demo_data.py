@@ -61,8 +61,8 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import demo_org  # noqa: E402  (tools/ is not a package)
+import demo_org  # tools/ (this script's folder) is on sys.path
+from demo_programme import write_programme
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "kam_xl" / "demo_data"
@@ -1180,6 +1180,7 @@ def main() -> int:
     # the questionnaire uses its own random stream so the other tables don't depend on the catalogue
     ids = load_catalogue_ids()
     written.append(write_table("excellence", gen_excellence(random.Random(SEED + 1), ids)))
+    written += write_programme(OUT_DIR)  # issue 12: own random stream and self-check (tools/demo_programme.py)
     written += demo_org.write(OUT_DIR)  # issue 12: coordination, St. Gallen, phase (own random stream)
     for path in written:
         n = sum(1 for _ in path.open(encoding="utf-8")) - 1

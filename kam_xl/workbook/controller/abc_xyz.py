@@ -1,5 +1,6 @@
-"""The controller's ``ABC-XYZ`` sheet ("ABC/XYZ"; Excel allows no ``/`` in a sheet name) (SPEC §3.7, issue 12): every account's ABC class by net sales and XYZ class
-by the variation of its quarterly revenue, the 3×3 count matrix and the four thresholds as inputs.
+"""The controller's ``ABC-XYZ`` sheet ("ABC/XYZ"; Excel allows no ``/`` in a sheet name; SPEC §3.7, issue 12):
+every account's ABC class by net sales and XYZ class by the variation of its quarterly revenue, the 3×3 count
+matrix and the four thresholds as inputs.
 
 Rows are sorted as ABC ranks them — net sales of the latest ``cdb`` year descending, equal ones by account id —
 followed by the accounts without (or with negative) net sales, by id. So "the net sales of the accounts above"
