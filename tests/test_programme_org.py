@@ -3,6 +3,7 @@ St. Gallen realisation (seed 002): the pure rules, with figures a person can che
 
 from __future__ import annotations
 
+import json
 import types
 
 import pytest
@@ -247,3 +248,24 @@ def test_the_report_parts_of_the_demo_data_as_the_contract_says() -> None:
     assert [t.title.split(" (")[0] for t in tables] == [
         "Coordination need", "Organisation decisions", "St. Gallen tension fields", "St. Gallen logics of realisation"]
     assert tables[0].row_count == 14 and tables[2].row_count == 9 and tables[3].row_count == 8
+
+
+def test_report_what_programme_carries_the_three_parts_in_json_and_as_tables() -> None:
+    from typer.testing import CliRunner
+
+    from kam_xl.cli import app
+
+    result = CliRunner().invoke(app, ["report", "--what", "programme", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["decisions"] == {"part_time": 20.0, "full_time": -20.0, "line": 14.285714, "staff": -14.285714}
+    assert data["coordination"][4] == {"account_id": "KA-005", "bu": {"mean": 5.0, "result": "hoch"},
+                                       "territory": {"mean": 5.75, "result": "global"}, "kam_span": "national",
+                                       "shortfall": True}
+    assert data["st_gallen"]["fields"][7] == {"field": 7, "current": -3, "target": -1, "gap": 2, "extreme": True}
+    assert data["st_gallen"]["logics"][1] == {"logic": "Tools", "current": 1, "focus": 3, "planned_shift": True}
+    assert data["st_gallen"]["phase"] == "aufbauen"
+    table = CliRunner().invoke(app, ["report", "--what", "programme"], env={"COLUMNS": "200"})
+    assert table.exit_code == 0
+    for title in ("Coordination need", "Organisation decisions", "St. Gallen tension fields", "St. Gallen logics"):
+        assert title in table.output
