@@ -10,6 +10,10 @@ Sheets (German by default, English with ``lang="en"``):
 * ``KAOP`` — plan and actual roll-up by quarter: revenue, total cost, profit, profit % per account and total;
 * ``Kgb`` — per account and segment our score, best competitor, gap, rank and supplier role;
 * ``Excellence`` — dimension scores per respondent and per criterion mean/min/max/spread/disagreement;
+* ``Koordination`` / ``Coordination``, ``Organisation``, ``St. Gallen`` — the programme's coordination need per
+  account (seed 000, Abb. 7/8) with the shortfall against the KAM span, the organisation decisions (Tabelle 4/5)
+  and the St. Gallen tension fields, logics and phase (seed 002): modules ``coordination``, ``organisation``,
+  ``st_gallen``;
 * ``CDB-Daten`` / ``CDB data`` and ``KAOP-Daten`` / ``KAOP data`` — the data-book rows the formulas use;
 * ``Einstellungen`` / ``Settings`` — data book path, output folder and language for the macros.
 
