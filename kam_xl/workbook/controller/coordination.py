@@ -10,9 +10,10 @@ account id) and the three thresholds (company settings ``coord_bu_high``, ``coor
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from kam_xl.company_settings import CompanySettings, company_settings
 from kam_xl.coordination import (
@@ -36,14 +37,30 @@ from kam_xl.workbook.layout import Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
 
 THRESHOLDS = ("coord_bu_high", "coord_territory_regional", "coord_territory_global")
+_REGIONAL, _GLOBAL = THRESHOLDS[1:]
 _LABELS = {"coord_bu_high": ("BU-übergreifend hoch ab Mittel", "Cross-BU high from mean"),
            "coord_territory_regional": ("Gebietsübergreifend regional ab Mittel", "Cross-territory regional from mean"),
            "coord_territory_global": ("Gebietsübergreifend global ab Mittel", "Cross-territory global from mean")}
 _SHORT = {"bu": ("BU", "BU"), "territory": ("Gebiet", "Terr.")}
 
 
+@dataclass(frozen=True)
+class _Misordered:
+    """A threshold of a pair in reverse order, carrying what it allows (refused by the field's rule)."""
+
+    allowed: str
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value) if value is not None and not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        return None
+
+
 class CoordinationInputs(BaseModel):
-    """The thresholds on a scale's mean, as the company settings define them (1–7; regional ≤ global)."""
+    """The thresholds on a scale's mean, as the company settings define them (1–7; regional ≤ global). A pair in
+    reverse order is refused on both fields, so that carrying it over falls back to a pair that holds."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -51,12 +68,22 @@ class CoordinationInputs(BaseModel):
     coord_territory_regional: float = CompanySettings.model_fields["coord_territory_regional"]
     coord_territory_global: float = CompanySettings.model_fields["coord_territory_global"]
 
-    @field_validator("coord_territory_global")
+    @model_validator(mode="before")
     @classmethod
-    def _not_below_regional(cls, value: float, info: ValidationInfo) -> float:
-        regional = info.data.get("coord_territory_regional")
-        if regional is not None and value < regional:
-            raise ValueError(f"a mean ≥ coord_territory_regional ({regional:g})")
+    def _in_order(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        low, high = _number(data.get(_REGIONAL)), _number(data.get(_GLOBAL))
+        if low is not None and high is not None and low > high:
+            return {**data, _REGIONAL: _Misordered(f"a mean ≤ {_GLOBAL} ({high:g})"),
+                    _GLOBAL: _Misordered(f"a mean ≥ {_REGIONAL} ({low:g})")}
+        return data
+
+    @field_validator(_REGIONAL, _GLOBAL, mode="before")
+    @classmethod
+    def _refuse_misordered(cls, value: Any) -> Any:
+        if isinstance(value, _Misordered):
+            raise ValueError(value.allowed)
         return value
 
     def settings(self) -> CompanySettings:
