@@ -108,6 +108,7 @@ def test_typed_inputs_are_carried_over_and_exported_for_the_next_generate(tmp_pa
     write_controller(db, target, "de", NOW)
     ids = [r[0] for r in read_named(target).values["coord_ids"]]
     type_into(target, "decision_weight_t4_1", 3)
+    type_into(target, "decision_weight_t5_3", 12.3456789)  # exported exactly, not to six digits
     type_into(target, "sg_target_7", 0)
     type_into(target, "sg_phase", " Professionalisieren")  # as typed, not picked: matched to the drop-down
     type_into(target, "coord_territory_global", 6)
@@ -125,8 +126,8 @@ def test_typed_inputs_are_carried_over_and_exported_for_the_next_generate(tmp_pa
     assert problems == []
     nxt = with_controller_tables(db, tables)
     settings = company_settings(nxt)
-    assert (settings.decision_weight_t4_1, settings.coord_territory_global, settings.phase) == (
-        3, 6, "professionalisieren")
+    assert (settings.decision_weight_t4_1, settings.decision_weight_t5_3, settings.coord_territory_global,
+            settings.phase) == (3, 12.3456789, 6, "professionalisieren")
     assert {r["field"]: r["target"] for r in nxt.table("st_gallen")}[7] == 0
     ka002 = next(c for c in databook_coordination(nxt) if c.account_id == "KA-002")
     first_territory = [r for r in nxt.table("coordination") if r["account_id"] == "KA-002"

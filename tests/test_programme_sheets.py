@@ -138,39 +138,45 @@ def test_typed_selection_inputs_follow_the_account_and_collect_exports_them(tmp_
     target = out / "Controller.xlsx"
     write_controller(demo, target, "de", WHEN)
     ids = [i[0] for i in read_named(target).values["sel_ids"]]
-    row = ids.index("KA-004")
-    type_into(target, "sel_ratings", 90, row=row, col=1)   # philosophy_fit
-    type_into(target, "sel_filters", "ja", row=row, col=2)  # willing
+    row = ids.index("KA-006")
+    type_into(target, "sel_ratings", 90, row=row, col=1)   # philosophy_fit (the demo has 35)
+    type_into(target, "sel_filters", "ja", row=row, col=2)  # willing (the demo has nein)
     type_into(target, "sel_weight_openness", 40)
     type_into(target, "abc_share_a", 0.7)
-    # an account inserted before all others: KA-004's row moves down, its typed values go with it
+    # an account inserted before all others: KA-006's row moves down, its typed values go with it
     new = demo.accounts[0].model_copy(update={"account_id": "KA-000", "name": "Neu AG"})
     write_controller(DataBook(source="demo", accounts=[new, *demo.accounts], tables=demo.tables), target, "de",
                      WHEN)
     values = read_named(target).values
     ids = [i[0] for i in values["sel_ids"]]
-    assert ids[0] == "KA-000"
-    row = ids.index("KA-004")
-    assert values["sel_ratings"][row][1] == 90 and values["sel_filters"][row][2] == "ja"
+    assert ids[0] == "KA-000" and values["sel_ratings"][0] == [None] * 7
+    row = ids.index("KA-006")
+    assert values["sel_ratings"][row][1] == 90 and values["sel_filters"][row] == ["ja", "ja", "ja"]
+    assert values["sel_candidates"][row] == ["ja"]
     assert (values["sel_weight_openness"], values["abc_share_a"]) == (40, 0.7)
 
     tables, problems = read_controller_export(target)
     assert problems == []
-    assert tables["selection"].rows == [{"account_id": "KA-004", "criterion": "philosophy_fit", "rating": 90.0}]
-    assert tables["growth_filters"].rows == [{"account_id": "KA-004", "has_potential": None, "grows": None,
-                                              "willing": "ja"}]
+    typed = {(r["account_id"], r["criterion"]): r["rating"] for r in tables["selection"].rows}
+    given = {(r["account_id"], r["criterion"]): r["rating"] for r in demo.table("selection") or []
+             if r["rating"] is not None}
+    assert typed == {**given, ("KA-006", "philosophy_fit"): 90.0}
+    assert {"account_id": "KA-006", "has_potential": "ja", "grows": "ja", "willing": "ja"} in \
+        tables["growth_filters"].rows
     settings = {r["key"]: r["value"] for r in tables["settings"].rows}
-    assert (settings["selection_weight_openness"], settings["abc_a"], settings["xyz_y"]) == ("40.0", "0.7", "0.5")
+    assert (settings["selection_weight_openness"], settings["abc_a"], settings["xyz_y"]) == ("40", "0.7", "0.5")
 
-    # collect over the folder (one plan, KA-004's): the tidy export holds the settings and the rows of the
+    # collect over the folder (one plan, KA-006's): the tidy export holds the settings and the rows of the
     # accounts collected, and a data book read from it gives them back
-    generate_plan(None, "KA-004", out, "de")
+    generate_plan(None, "KA-006", out, "de")
     export = tmp_path / "export"
     result = CliRunner().invoke(app, ["collect", str(out), "--export", str(export), "--to", str(target)])
     assert result.exit_code == 0, result.output
     back = read_databook(export)
-    assert [r for r in back.table("selection") or []] == [
-        {"account_id": "KA-004", "criterion": "philosophy_fit", "rating": 90.0}]
+    assert {(r["criterion"], r["rating"]) for r in back.table("selection") or [] if r["rating"] is not None} == {
+        (c, v) for (a, c), v in typed.items() if a == "KA-006"}
+    assert back.table("growth_filters") == [{"account_id": "KA-006", "has_potential": "ja", "grows": "ja",
+                                             "willing": "ja"}]
     assert company_settings(back).selection_weight_openness == 40 and company_settings(back).abc_a == 0.7
 
 
@@ -190,3 +196,41 @@ def test_one_mistake_per_programme_table_is_one_precise_problem(tmp_path: Path) 
     assert [str(p) for p in e.value.problems] == [
         "selection.csv, row 10, column rating: value '120': allowed: a number from 0 to 100",
         "growth_filters.csv, row 4, column has_potential: value 'vielleicht': allowed: one of ja, nein"]
+
+
+def test_report_programme_json_is_the_contract_and_the_table_lists_candidates() -> None:
+    import json
+
+    result = CliRunner().invoke(app, ["report", "--what", "programme", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == {"selection", "abc_xyz", "coordination", "decisions", "st_gallen"}
+    first = data["selection"][0]
+    assert set(first) == {"account_id", "score", "rank", "growth_candidate", "incomplete", "derived"}
+    assert set(data["abc_xyz"][0]) == {"account_id", "abc", "xyz", "cv", "xyz_basis"}
+    db = demo_databook()
+    expected = select_accounts(selection_inputs(db), company_settings(db).selection_weights())
+    assert [(s["account_id"], s["rank"], s["growth_candidate"]) for s in data["selection"]] == [
+        (r.account_id, r.rank, r.growth_candidate) for r in expected]
+    assert sorted(r.rank for r in expected if r.rank) == list(range(1, 15))  # every demo account complete
+    table = CliRunner().invoke(app, ["report", "--what", "programme"])
+    candidates = ", ".join(r.account_id for r in expected if r.growth_candidate)
+    assert table.exit_code == 0 and f"Growth candidates (all three filters ja): {candidates}" in table.output
+
+
+def test_thresholds_in_reverse_order_are_refused_as_a_pair(tmp_path: Path) -> None:
+    """abc_a above abc_b can never be exported (the data book refuses it) nor kept: both are named, the data's
+    pair comes back, and the other pair (xyz) is kept as typed."""
+    target = tmp_path / "Controller.xlsx"
+    write_controller(demo_databook(), target, "en", WHEN)
+    type_into(target, "abc_share_a", 0.97)
+    type_into(target, "xyz_cv_x", 0.3)
+    tables, problems = read_controller_export(target, "en")
+    assert problems == ["Controller.xlsx, abc_share_a: value 0.97 not exported — allowed: at most abc_b (0.95)",
+                        "Controller.xlsx, abc_share_b: value 0.95 not exported — allowed: at least abc_a (0.97)"]
+    settings = {r["key"]: r["value"] for r in tables["settings"].rows}
+    assert (settings["abc_a"], settings["abc_b"], settings["xyz_x"]) == ("0.8", "0.95", "0.3")
+    write_controller(demo_databook(), target, "en", WHEN)
+    values = read_named(target).values
+    assert (values["abc_share_a"], values["abc_share_b"], values["xyz_cv_x"]) == (0.8, 0.95, 0.3)
+    assert "threshold A = 0.97 not kept (allowed: at most abc_b (0.95))" in values["ctl_status"]

@@ -133,3 +133,18 @@ def test_from_a_data_book_the_latest_cdb_and_portfolio_years_and_the_kaop_plan_y
     quarters = quarter_revenues(db)
     assert quarters == {"K1": {"plan": {1: 50.0, 2: 150.0, 3: 50.0, 4: 150.0}, "actual": {1: 100.0, 2: 100.0}}}
     assert xyz_of(quarters["K1"]) == ("Y", 0.5, "plan")
+
+
+def test_the_fast_rank_is_the_house_rank() -> None:
+    """rank_of_scores (O(n log n)) ranks as kam_xl.kgb.rank_positions (every pair) — ties within the tolerance,
+    earlier first, None unranked — on values with many exact and near ties."""
+    import random
+
+    from kam_xl.kgb import rank_positions
+    from kam_xl.selection import rank_of_scores
+
+    rng = random.Random(12)
+    for _ in range(200):
+        values = [None if rng.random() < 0.1 else rng.choice([10.0, 20.0, 20.0 + 1e-10, 20.0 + 1e-8, 30.0])
+                  + rng.randrange(3) * 5 for _ in range(rng.randrange(1, 25))]
+        assert rank_of_scores(values) == rank_positions(values), values

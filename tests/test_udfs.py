@@ -615,7 +615,8 @@ def test_abc_xyz_by_hand(u) -> None:
     assert [r[2] for r in got] == ["Y", "X", "Z", ""]
     assert got[0][1] == 0.5 and got[1][1] == 0.0 and got[2][1] == pytest.approx(3 ** 0.5) and got[3][1] == ""
     # ties by id; negative and empty net sales get no class; thresholds are arguments
-    assert call_classic(u.kam_abc_xyz, col(25, 25, 50, -1, None), VBA_MISSING, col("T2", "T1", "T0", "T3", "T4"), 0.6) == [
+    ids = col("T2", "T1", "T0", "T3", "T4")
+    assert call_classic(u.kam_abc_xyz, col(25, 25, 50, -1, None), VBA_MISSING, ids, 0.6) == [
         ["B", "", ""], ["A", "", ""], ["A", "", ""], ["", "", ""], ["", "", ""]]
 
 

@@ -7,6 +7,7 @@ sales, a block of four quarterly revenues. Results come back one row per account
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated, Any
 
 import xlwings as xw
@@ -14,9 +15,8 @@ import xlwings as xw
 from kam_xl.company_settings import CompanySettings
 from kam_xl.coordination import ITEM_NUMBERS, bu_result, scale_mean, territory_result
 from kam_xl.kaop import QUARTERS
-from kam_xl.kgb import rank_positions
 from kam_xl.organisation import TABLE_4, TABLE_5, score
-from kam_xl.selection import abc_classes, coefficient_of_variation, selection_score, xyz_class
+from kam_xl.selection import abc_classes, coefficient_of_variation, rank_of_scores, selection_score, xyz_class
 from kam_xl.vocabulary import COORDINATION_WORDS
 from udfs._cells import (
     CellError,
@@ -53,7 +53,7 @@ def _ids(account_ids: Any, n: int) -> list[str]:
         return [f"{i:09d}" for i in range(n)]
     ids = [text(r[0] if r else None, "account_ids", i) for i, r in enumerate(grid(account_ids))]
     same_length({"account_ids": len(ids), "accounts": n})
-    twice = sorted({a for a in ids if ids.count(a) > 1})
+    twice = sorted(a for a, n in Counter(ids).items() if n > 1)
     if twice:
         raise CellError(f"account_ids: {', '.join(twice)} listed twice — allowed: each account once")
     return ids
@@ -85,7 +85,7 @@ def kam_selection_score(weights: SelWeights, ratings: SelRatings, account_ids: A
                  for j, (n, v) in enumerate(zip(names, row, strict=True))}
         scores.append(selection_score(dict(zip(names, w, strict=True)), given)[0])
     order = sorted(range(len(block)), key=lambda i: ids[i])
-    ranks = rank_positions([scores[i] for i in order])
+    ranks = rank_of_scores([scores[i] for i in order])
     rank = {i: ranks[k] for k, i in enumerate(order)}
     return [[scores[i], None if rank[i] is None else float(rank[i])] for i in range(len(block))]  # type: ignore[arg-type]
 

@@ -20,27 +20,67 @@ The thresholds are carried over on regeneration and exported by ``collect`` as t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from kam_xl.company_settings import CompanySettings, company_settings
 from kam_xl.databook import DataBook
 from kam_xl.kaop import QUARTERS
-from kam_xl.selection import AbcXyzResult, abc_order, classify_accounts, quarter_revenues, selection_inputs
+from kam_xl.selection import AbcXyzResult, Basis, abc_order, classify_accounts, quarter_revenues, selection_inputs
 from kam_xl.vocabulary import SCENARIO_WORDS, Lang
 from kam_xl.workbook.controller.common import _headers, _missing_note
-from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet, TableExport
+from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet, TableExport, setting_text
 from kam_xl.workbook.layout import Input, Sheet
 from kam_xl.workbook.layout import pick as _t
 
 ABC, XYZ = ("A", "B", "C"), ("X", "Y", "Z")
 
 
+@dataclass(frozen=True)
+class _Misordered:
+    """A threshold of a pair in reverse order, carrying what it allows (refused by the field's rule)."""
+
+    allowed: str
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value) if value is not None and not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        return None
+
+
 class AbcXyzThresholds(BaseModel):
-    """The four thresholds (the ``settings`` keys of the same names)."""
+    """The four thresholds (the ``settings`` keys of the same names). A pair in reverse order (abc_a above abc_b,
+    xyz_x above xyz_y) is refused on both of its fields, so that carrying it over falls back to a pair that
+    holds — and ``collect`` never exports a pair the data book would refuse."""
 
     model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _in_order(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for low, high in (("abc_a", "abc_b"), ("xyz_x", "xyz_y")):
+            keys = [next((k for k in (cls.model_fields[f].alias, f) if k in data), None) for f in (low, high)]
+            if None in keys:
+                continue
+            lo, hi = (_number(data[k]) for k in keys)  # type: ignore[index]
+            if lo is not None and hi is not None and lo > hi:
+                out[keys[0]] = _Misordered(f"at most {high} ({hi:g})")  # type: ignore[index]
+                out[keys[1]] = _Misordered(f"at least {low} ({lo:g})")  # type: ignore[index]
+        return out
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_misordered(cls, value: Any) -> Any:
+        if isinstance(value, _Misordered):
+            raise ValueError(value.allowed)
+        return value
 
     abc_a: float = Field(0.8, alias="abc_share_a", gt=0, le=1, description="Schwelle A (Anteil Nettoumsatz)")
     abc_b: float = Field(0.95, alias="abc_share_b", gt=0, le=1, description="Schwelle B (Anteil Nettoumsatz)")
@@ -160,7 +200,8 @@ def _abc_xyz_sheet(ctx: BuildContext, thresholds: AbcXyzThresholds) -> Sheet:
     cells = _thresholds(s, thresholds, lang)
     items = selection_inputs(ctx.db)
     net_sales = {x.account_id: x.net_sales for x in items}
-    results = {r.account_id: r for r in classify_accounts(net_sales, quarter_revenues(ctx.db),
+    revenues = quarter_revenues(ctx.db)
+    results = {r.account_id: r for r in classify_accounts(net_sales, revenues,
                                                          thresholds.settings(company_settings(ctx.db)))}
     if not items:
         _missing_note(s, FIRST, lang, "accounts")
@@ -173,7 +214,7 @@ def _abc_xyz_sheet(ctx: BuildContext, thresholds: AbcXyzThresholds) -> Sheet:
                                "ABC", _t(lang, "Basis", "Basis"), *(f"Q{q}" for q in QUARTERS),
                                _t(lang, "Var.-koeff.", "CV"), "XYZ", "ABC/XYZ"))
     total = _total(s, ranked, net_sales, lang)
-    _rows(s, ctx, order, ranked, net_sales, results, cells, total, lang)
+    _rows(s, ctx, order, ranked, net_sales, (results, revenues), cells, total, lang)
     _matrix(s, list(results.values()), last, lang)
     for name, c0, c1 in (("abc_xyz_ids", C_ID, C_ID), ("abc_classes", C_ABC, C_ABC), ("xyz_cv", C_CV, C_CV),
                          ("xyz_classes", C_XYZ, C_XYZ), ("xyz_basis", C_BASIS, C_BASIS),
@@ -195,7 +236,10 @@ def _total(s: Sheet, ranked: list[str], net_sales: dict[str, float | None], lang
 
 
 def _rows(s: Sheet, ctx: BuildContext, order: list[str], ranked: list[str], net_sales: dict[str, float | None],
-          results: dict[str, AbcXyzResult], cells: dict[str, str], total: str, lang: Lang) -> None:
+          computed: tuple[dict[str, AbcXyzResult], dict[str, dict[Basis, dict[int, float]]]], cells: dict[str, str],
+          total: str, lang: Lang) -> None:
+    """The account rows in ``order`` (``ranked`` first), with the results and quarterly revenues ``computed``."""
+    results, revenues = computed
     accounts = ctx.sheet("accounts")
     acc_rows: dict[Any, int] = {}
     if accounts is not None and "ctl_acc_ids" in accounts.ranges:
@@ -203,7 +247,6 @@ def _rows(s: Sheet, ctx: BuildContext, order: list[str], ranked: list[str], net_
         acc_rows = {c.value: c.row for c in accounts.cells if c.col == col and first <= c.row <= last}
     kaop = ctx.sheet("kaop")
     blocks = _kaop_rows(kaop)
-    revenues = quarter_revenues(ctx.db)
     names = {a.account_id: a.name for a in ctx.db.accounts}
     whole = 0.0
     for a in ranked:
@@ -237,6 +280,11 @@ class AbcXyzSheet(ControllerSheet):
         cs = company_settings(db)
         return AbcXyzThresholds(abc_a=cs.abc_a, abc_b=cs.abc_b, xyz_x=cs.xyz_x, xyz_y=cs.xyz_y)
 
+    def label(self, name: str, lang: Lang) -> str:
+        words = {"abc_share_a": ("Schwelle A", "threshold A"), "abc_share_b": ("Schwelle B", "threshold B"),
+                 "xyz_cv_x": ("Schwelle X", "threshold X"), "xyz_cv_y": ("Schwelle Y", "threshold Y")}
+        return _t(lang, *words[name]) if name in words else name
+
     def build(self, ctx: BuildContext) -> Sheet:
         thresholds = ctx.inputs[self.key]
         assert isinstance(thresholds, AbcXyzThresholds)
@@ -246,5 +294,5 @@ class AbcXyzSheet(ControllerSheet):
         if not isinstance(inputs, AbcXyzThresholds):
             return {}
         values = inputs.model_dump()
-        return {"settings": TableExport(rows=[{"key": k, "value": str(v)} for k, v in values.items()],
+        return {"settings": TableExport(rows=[{"key": k, "value": setting_text(v)} for k, v in values.items()],
                                         column="key", covers=frozenset(values))}

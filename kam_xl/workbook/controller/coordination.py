@@ -32,7 +32,14 @@ from kam_xl.databook import Column, DataBook, Table
 from kam_xl.databook.whole import whole_numbers
 from kam_xl.vocabulary import COORDINATION_WORDS, LIGHT_FORMATS, YES_NO, Lang
 from kam_xl.workbook.controller.common import _headers, _missing_note
-from kam_xl.workbook.controller.kind import AccountBlock, AccountRows, BuildContext, ControllerSheet, TableExport
+from kam_xl.workbook.controller.kind import (
+    AccountBlock,
+    AccountRows,
+    BuildContext,
+    ControllerSheet,
+    TableExport,
+    setting_text,
+)
 from kam_xl.workbook.layout import Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
 
@@ -264,5 +271,5 @@ class CoordinationSheet(ControllerSheet):
                     for sc in SCALES for i in ITEM_NUMBERS if values[column(sc, i)] is not None]
         th = inputs.model_dump()
         return {"coordination": TableExport(out, "account_id", frozenset(block)),
-                "settings": TableExport([{"key": k, "value": format(v, "g")} for k, v in th.items()], "key",
+                "settings": TableExport([{"key": k, "value": setting_text(v)} for k, v in th.items()], "key",
                                         frozenset(th))}

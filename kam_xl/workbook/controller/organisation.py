@@ -17,7 +17,7 @@ from kam_xl.maths import total
 from kam_xl.organisation import TABLES, DecisionTable, decide
 from kam_xl.vocabulary import LIGHT_FORMATS, Lang
 from kam_xl.workbook.controller.common import _headers
-from kam_xl.workbook.controller.kind import AccountRows, BuildContext, ControllerSheet, TableExport
+from kam_xl.workbook.controller.kind import AccountRows, BuildContext, ControllerSheet, TableExport, setting_text
 from kam_xl.workbook.layout import Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
 
@@ -123,6 +123,6 @@ class OrganisationSheet(ControllerSheet):
         """The weights as ``settings`` rows (key, value), replacing those keys in the data book."""
         assert inputs is not None
         values = inputs.model_dump()
-        return {"settings": TableExport(rows=[{"key": k, "value": format(v, "g")} for k, v in values.items()],
+        return {"settings": TableExport(rows=[{"key": k, "value": setting_text(v)} for k, v in values.items()],
                                         column="key", covers=frozenset(values))}
 

@@ -38,6 +38,7 @@ from kam_xl.workbook.controller.kind import (
     BuildContext,
     ControllerSheet,
     TableExport,
+    setting_text,
 )
 from kam_xl.workbook.formulas import RANK_EPS, rank_terms
 from kam_xl.workbook.layout import Conditional, Input, Sheet
@@ -332,7 +333,7 @@ class SelectionSheet(ControllerSheet):
         if isinstance(inputs, SelectionWeights):
             keys = [f"selection_weight_{c}" for c in SELECTION_CRITERIA]
             out["settings"] = TableExport(
-                rows=[{"key": k, "value": str(v)} for k, v in zip(keys, inputs.by_criterion().values(),
+                rows=[{"key": k, "value": setting_text(v)} for k, v in zip(keys, inputs.by_criterion().values(),
                                                                          strict=True)],
                 column="key", covers=frozenset(keys))
         ratings, filters = rows.get(RATINGS.name, {}), rows.get(FILTERS.name, {})
