@@ -58,6 +58,7 @@ from kam_xl.text import key_of
 from kam_xl.vocabulary import Lang
 from kam_xl.workbook.account_plan import (
     ACCOUNT_ROLE,
+    PLAN_ACCOUNT_FIELDS,
     PLAN_SHEETS,
     TEMPLATE_ID,
     TEMPLATE_VERSION,
@@ -932,5 +933,16 @@ def consolidate(base: DataBook | None, collected: DataBook) -> DataBook:
         column = column_of.get(name, "account_id")  # e.g. excellence by respondent (a questionnaire's answers)
         replaced = ids if column == "account_id" else {r[column] for r in rows}
         tables[name] = [r for r in base.tables.get(name) or [] if r.get(column) not in replaced] + rows
-    accounts = [*collected.accounts, *(a for a in base.accounts if a.account_id not in ids)]
+    known = {a.account_id: a for a in base.accounts}
+    accounts = [*(_with_master_data(a, known.get(a.account_id)) for a in collected.accounts),
+                *(a for a in base.accounts if a.account_id not in ids)]
     return DataBook(source=f"{base.source} + {collected.source}", accounts=accounts, tables=tables)
+
+
+def _with_master_data(collected: AccountRow, base: AccountRow | None) -> AccountRow:
+    """A collected account with the fields its plan does not carry (:data:`PLAN_ACCOUNT_FIELDS`) from the data
+    book's row of it — the KAM span, the target supplier role — so that collecting never clears them."""
+    if base is None:
+        return collected
+    return collected.model_copy(update={f: getattr(base, f) for f in AccountRow.model_fields
+                                        if f not in PLAN_ACCOUNT_FIELDS})

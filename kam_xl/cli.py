@@ -414,6 +414,11 @@ def _print_programme(r: Any, lang: Lang = "en") -> None:
     out.print(t)
     candidates = [s.account_id for s in r.selection if s.growth_candidate]
     out.print(f"Growth candidates (all three filters ja): {', '.join(candidates) or 'none'}")
+    if r.coordination is not None and r.decisions is not None and r.st_gallen is not None:
+        from kam_xl.report_org import org_tables
+
+        for part in org_tables(r.coordination, r.decisions, r.st_gallen):
+            out.print(part)
 
 
 @app.command(cls=_BatchCommand)

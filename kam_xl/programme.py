@@ -7,12 +7,13 @@ realisation), which their modules fill; a part not computed is ``None``.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel
 
 from kam_xl.company_settings import company_settings
+from kam_xl.coordination import AccountCoordination
 from kam_xl.databook import DataBook
+from kam_xl.organisation import Decisions
+from kam_xl.report_org import org_parts
 from kam_xl.selection import (
     AbcXyzResult,
     SelectionResult,
@@ -21,6 +22,7 @@ from kam_xl.selection import (
     select_accounts,
     selection_inputs,
 )
+from kam_xl.st_gallen import StGallen
 
 
 class ProgrammeReport(BaseModel):
@@ -29,9 +31,9 @@ class ProgrammeReport(BaseModel):
 
     selection: list[SelectionResult]
     abc_xyz: list[AbcXyzResult]
-    coordination: list[Any] | None = None
-    decisions: dict[str, Any] | None = None
-    st_gallen: dict[str, Any] | None = None
+    coordination: list[AccountCoordination] | None = None
+    decisions: Decisions | None = None
+    st_gallen: StGallen | None = None
 
 
 def programme_report(db: DataBook) -> ProgrammeReport:
@@ -40,4 +42,5 @@ def programme_report(db: DataBook) -> ProgrammeReport:
     items = selection_inputs(db)
     return ProgrammeReport(
         selection=select_accounts(items, settings.selection_weights()),
-        abc_xyz=classify_accounts({x.account_id: x.net_sales for x in items}, quarter_revenues(db), settings))
+        abc_xyz=classify_accounts({x.account_id: x.net_sales for x in items}, quarter_revenues(db), settings),
+        **org_parts(db))

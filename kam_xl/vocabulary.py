@@ -139,3 +139,10 @@ GROWTH_FILTER_LABELS: dict[str, tuple[str, str]] = {
     "grows": ("Wächst / will und kann wachsen", "Grows / wants and can grow"),
     "willing": ("Bereit, mit uns zu wachsen", "Willing to grow with us"),
 }
+
+# --- issue 12, programme tools: coordination need, St. Gallen ------------------------------------------------------
+#: The coordination need's result words (:mod:`kam_xl.coordination`, German ids) in each language.
+COORDINATION_WORDS: dict[Lang, dict[str, str]] = {
+    "de": {"niedrig": "niedrig", "hoch": "hoch", "regional": "regional", "global": "global"},
+    "en": {"niedrig": "low", "hoch": "high", "regional": "regional", "global": "global"},
+}

@@ -208,7 +208,8 @@ def test_demo_data_written_reports_the_same(tmp_path, demo_accounts_json, target
     if target.endswith(".xlsx"):
         assert path.is_file()
     else:
-        assert len(list(path.glob("*.csv"))) == 12  # with issue 12's selection and growth_filters
+        assert len(list(path.glob("*.csv"))) == 16  # 10 + issue 12: selection, growth_filters, coordination,
+        # st_gallen, st_gallen_logics, settings
     assert run_json("report", "--data", str(path)) == demo_accounts_json
     for what in ("resources", "excellence", "programme"):
         assert run_json("report", "--data", str(path), "--what", what) == run_json("report", "--what", what)

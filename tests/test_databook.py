@@ -24,7 +24,8 @@ from kam_xl.report import account_reports
 
 DEMO_COUNTS = {"accounts": 14, "cdb": 28, "activities": 30, "portfolio": 28, "resources": 17, "regions": 3,
                "kaop_products": 168, "kaop_costs": 420, "kgb": 296, "excellence": 186,
-               "selection": 98, "growth_filters": 14}  # issue 12: 7 criteria and one filter row per account
+               "selection": 98, "growth_filters": 14,  # issue 12 (tools/demo_programme.py)
+               "coordination": 168, "st_gallen": 9, "st_gallen_logics": 8, "settings": 1}  # issue 12 (demo_org)
 
 ACCOUNT_ROW = ["A-1", "Alpha Papier AG", "Nord", "Papier", "Jana Petersen", "EUR", 2025, None]
 

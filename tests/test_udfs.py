@@ -58,6 +58,9 @@ SIGNATURES = {
         "kam_selection_score": "Function kam_selection_score(weights, ratings, Optional account_ids)",
         "kam_abc_xyz": "Function kam_abc_xyz(net_sales, Optional quarters, Optional account_ids, Optional abc_a, "
                        "Optional abc_b, Optional xyz_x, Optional xyz_y)",
+        # coordination need, organisation decisions (tests in test_programme_org.py)
+        "kam_coordination": "Function kam_coordination(ratings, Optional scale, Optional thresholds, Optional lang)",
+        "kam_org_decision": "Function kam_org_decision(weights, signs)",
     },
 }
 ALL_FUNCTIONS = {name: line for functions in SIGNATURES.values() for name, line in functions.items()}

@@ -61,6 +61,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+import demo_org  # tools/ (this script's folder) is on sys.path
 from demo_programme import write_programme
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,6 +82,7 @@ COLUMNS = {
         "currency",
         "plan_year",
         "supplier_role",
+        "kam_span",
     ],
     "cdb": [
         "account_id",
@@ -517,7 +519,7 @@ def write_table(name: str, rows: list[list]) -> Path:
 # ---------------------------------------------------------------------------------------------
 # generators
 def gen_accounts() -> list[list]:
-    return [[a[0], a[1], a[2], a[3], a[4], "EUR", PLAN_YEAR, a[5]] for a in ACCOUNTS]
+    return [[a[0], a[1], a[2], a[3], a[4], "EUR", PLAN_YEAR, a[5], demo_org.KAM_SPAN[a[0]]] for a in ACCOUNTS]
 
 
 def gen_cdb(rng: random.Random) -> tuple[list[list], dict]:
@@ -1179,6 +1181,7 @@ def main() -> int:
     ids = load_catalogue_ids()
     written.append(write_table("excellence", gen_excellence(random.Random(SEED + 1), ids)))
     written += write_programme(OUT_DIR)  # issue 12: own random stream and self-check (tools/demo_programme.py)
+    written += demo_org.write(OUT_DIR)  # issue 12: coordination, St. Gallen, phase (own random stream)
     for path in written:
         n = sum(1 for _ in path.open(encoding="utf-8")) - 1
         print(f"wrote {path.relative_to(ROOT)} ({n} rows)")

@@ -13,7 +13,7 @@ from udfs.kaop import kam_kaop_forecast, kam_kaop_split, kam_kaop_variance
 from udfs.kgb import kam_kgb_card, kam_kgb_gaps, kam_kgb_rank, kam_kgb_score
 from udfs.macros import kam_collect, kam_generate_all, kam_refresh_plan, kam_validate
 from udfs.portfolio import kam_portfolio_band
-from udfs.programme import kam_abc_xyz, kam_selection_score
+from udfs.programme import kam_abc_xyz, kam_coordination, kam_org_decision, kam_selection_score
 from udfs.resources import kam_moved_share, kam_resource_targets
 
 #: Every function and macro above, derived from the decorators: what xlwings' "Import Functions" and the server

@@ -63,6 +63,13 @@ for _kind in PLAN_SHEETS:  # the data-book tables of the kinds listed above (a k
     register_tables(f"sheet kind {_kind.key!r}", _kind.tables)
 
 
+#: The master-data fields of :class:`~kam_xl.databook.AccountRow` an account plan carries itself (cover sheet and
+#: ``_meta``, :meth:`AccountPlanData.from_workbook`; supplier role and status as the cover's inputs). Collecting
+#: plans keeps the account's other fields (``kam_span``, ``target_supplier_role`` …) from the data book.
+PLAN_ACCOUNT_FIELDS = frozenset({"account_id", "name", "region", "business_unit", "kam", "currency", "plan_year",
+                                 "supplier_role", "status"})
+
+
 @dataclass(frozen=True)
 class AccountPlanData:
     """What an account plan is built from: the account and its CDB inputs of one year, and each sheet kind's

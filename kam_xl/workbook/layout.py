@@ -232,6 +232,7 @@ class Sheet:
     name: str
     cells: list[Cell] = field(default_factory=list)
     widths: dict[int, float] = field(default_factory=dict)
+    heights: dict[int, float] = field(default_factory=dict)  # row → height in points (rows of wrapped text)
     ranges: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
     conditionals: list[Conditional] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)

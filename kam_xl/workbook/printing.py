@@ -312,7 +312,8 @@ def fitted_widths(sheet: Sheet) -> tuple[dict[int, float], frozenset[tuple[int, 
 
 
 def row_heights(sheet: Sheet, widths: dict[int, float], wrap: Collection[tuple[int, int]]) -> dict[int, float]:
-    """The height (points) of every row whose wrapping text needs more than one line in its column."""
+    """The height (points) of every row whose wrapping text needs more than one line in its column, and of every
+    row the layout gives a height (``Sheet.heights``, kept as the least)."""
     lines: dict[int, int] = {}
     for c in sheet.cells:
         value = _text(c)
@@ -320,7 +321,10 @@ def row_heights(sheet: Sheet, widths: dict[int, float], wrap: Collection[tuple[i
             n = wrapped_lines(value, widths.get(c.col, DEFAULT_WIDTH))
             if n > lines.get(c.row, 1):
                 lines[c.row] = n
-    return {r: row_points(n) for r, n in lines.items()}
+    heights = {r: row_points(n) for r, n in lines.items()}
+    for r, h in sheet.heights.items():  # a layout's own row height is a minimum
+        heights[r] = max(h, heights.get(r, 0.0))
+    return heights
 
 
 def _repeat_rows(sheet: Sheet) -> tuple[int, int] | None:

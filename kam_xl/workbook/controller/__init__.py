@@ -12,6 +12,10 @@ Sheets (German by default, English with ``lang="en"``):
 * ``KAOP`` — plan and actual roll-up by quarter: revenue, total cost, profit, profit % per account and total;
 * ``Kgb`` — per account and segment our score, best competitor, gap, rank and supplier role;
 * ``Excellence`` — dimension scores per respondent and per criterion mean/min/max/spread/disagreement;
+* ``Koordination`` / ``Coordination``, ``Organisation``, ``St. Gallen`` — the programme's coordination need per
+  account (seed 000, Abb. 7/8) with the shortfall against the KAM span, the organisation decisions (Tabelle 4/5)
+  and the St. Gallen tension fields, logics and phase (seed 002): modules ``coordination``, ``organisation``,
+  ``st_gallen``;
 * ``CDB-Daten`` / ``CDB data`` and ``KAOP-Daten`` / ``KAOP data`` — the data-book rows the formulas use;
 * ``Einstellungen`` / ``Settings`` — data book path, output folder and language for the macros.
 
@@ -76,6 +80,7 @@ from kam_xl.workbook.controller.abc_xyz import AbcXyzSheet
 from kam_xl.workbook.controller.accounts import AccountsSheet, CdbDataSheet
 from kam_xl.workbook.controller.cockpit import CockpitSheet
 from kam_xl.workbook.controller.common import LIGHT_FORMATS, TEMPLATE_ID, TEMPLATE_VERSION, TOL, book_currency
+from kam_xl.workbook.controller.coordination import CoordinationSheet
 from kam_xl.workbook.controller.excellence import SCORE_SCALE, ExcellenceSheet
 from kam_xl.workbook.controller.kaop import KaopDataSheet, KaopSheet
 from kam_xl.workbook.controller.kgb import KgbSheet
@@ -93,6 +98,7 @@ from kam_xl.workbook.controller.kind import (
     parse_rows,
     register_controller,
 )
+from kam_xl.workbook.controller.organisation import OrganisationSheet
 from kam_xl.workbook.controller.resources import ResourcesSheet
 from kam_xl.workbook.controller.selection import SelectionSheet
 from kam_xl.workbook.controller.settings import (
@@ -103,6 +109,7 @@ from kam_xl.workbook.controller.settings import (
     carry_settings,
     default_settings,
 )
+from kam_xl.workbook.controller.st_gallen import StGallenSheet
 from kam_xl.workbook.layout import Book
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.merge import snapshot_from_meta, snapshot_meta
@@ -126,6 +133,9 @@ CONTROLLER_SHEETS: list[ControllerSheet] = [
     ExcellenceSheet(),
     SelectionSheet(),
     AbcXyzSheet(),
+    CoordinationSheet(),
+    OrganisationSheet(),
+    StGallenSheet(),
     CdbDataSheet(),
     KaopDataSheet(),
     SettingsSheet(),
