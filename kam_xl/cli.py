@@ -407,10 +407,10 @@ def _print_programme(r: Any, lang: Lang = "en") -> None:
     for s in r.selection:
         x = abc.get(s.account_id)
         cand = "–" if s.growth_candidate is None else "ja" if s.growth_candidate else "nein"
-        derived = " / ".join(_fixed(s.derived.get(c)) for c in ("volume", "earnings", "potential"))
-        t.add_row(s.account_id, _fixed(s.score), "–" if s.rank is None else str(s.rank), cand,
+        derived = " / ".join(_Numbers(lang).fixed(s.derived.get(c)) for c in ("volume", "earnings", "potential"))
+        t.add_row(s.account_id, _Numbers(lang).fixed(s.score), "–" if s.rank is None else str(s.rank), cand,
                   ", ".join(s.incomplete) or "–", derived, (x.abc if x else None) or "–", (x.xyz if x else None)
-                  or "–", _fixed(x.cv if x else None, 3), (x.xyz_basis if x else None) or "–")
+                  or "–", _Numbers(lang).fixed(x.cv if x else None, 3), (x.xyz_basis if x else None) or "–")
     out.print(t)
     candidates = [s.account_id for s in r.selection if s.growth_candidate]
     out.print(f"Growth candidates (all three filters ja): {', '.join(candidates) or 'none'}")
