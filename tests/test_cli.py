@@ -14,7 +14,7 @@ from babel.numbers import format_decimal, format_percent
 from typer.testing import CliRunner
 
 from kam_xl import report as rep
-from kam_xl.cli import app
+from kam_xl.cli import What, app
 from kam_xl.databook import demo_databook
 
 runner = CliRunner()
@@ -314,7 +314,8 @@ def test_help_has_no_type_placeholders_and_shows_choices():
         assert not re.search(r"\{[a-z_]+\}", text), (path, text)  # typer's {folder} for a required argument
     shown = {p: runner.invoke(app, [*p, "--help"], env={"COLUMNS": "200"}).output
              for p in (("report",), ("generate",), ("collect",), ("review",))}
-    assert "[accounts|resources|excellence]" in shown["report",] and "[table|json]" in shown["report",]
+    views = "[" + "|".join(w.value for w in What) + "]"  # every view, e.g. [accounts|resources|excellence|…]
+    assert views in shown["report",] and "[table|json]" in shown["report",]
     for p in (("report",), ("generate",), ("collect",), ("review",)):
         assert "[de|en]" in shown[p], p
     assert " review [OPTIONS] FOLDER" in shown["review",]
