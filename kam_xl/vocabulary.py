@@ -69,3 +69,36 @@ MEASURE_STATUS_WORDS: dict[Lang, dict[str, str]] = {"de": {x: x for x in _STATUS
 #: The KAOP scenarios as the controller shows them.
 SCENARIO_WORDS: dict[Lang, dict[str, str]] = {"de": {"plan": "Plan", "actual": "Ist"},
                                               "en": {"plan": "plan", "actual": "actual"}}
+
+# --- the people of an account: buying center, contact matrix, touchpoints (kam_xl.buying_center) -----------------
+#: Performance / sympathy vs competition (:data:`kam_xl.buying_center.COMPARISONS`) in each language.
+COMPARISON_WORDS: dict[Lang, dict[str, str]] = {
+    "de": {"besser": "besser", "gleich": "gleich", "schlechter": "schlechter"},
+    "en": {"besser": "better", "gleich": "equal", "schlechter": "worse"}}
+#: Touchpoint channels (:data:`kam_xl.buying_center.CHANNELS`) in each language.
+CHANNEL_WORDS: dict[Lang, dict[str, str]] = {
+    "de": {"Besuch": "Besuch", "Telefon/Video": "Telefon/Video", "Brief/E-Mail": "Brief/E-Mail",
+           "Veranstaltung": "Veranstaltung"},
+    "en": {"Besuch": "visit", "Telefon/Video": "phone/video", "Brief/E-Mail": "letter/e-mail",
+           "Veranstaltung": "event"}}
+#: Formats of the core team's meetings (:data:`kam_xl.buying_center.MEETING_FORMATS`) in each language.
+MEETING_FORMAT_WORDS: dict[Lang, dict[str, str]] = {
+    "de": {"persönlich": "persönlich", "Telefon/Video": "Telefon/Video"},
+    "en": {"persönlich": "in person", "Telefon/Video": "phone/video"}}
+#: A member's planned contacts against min/max (:data:`kam_xl.buying_center.Status`) as the sheets show it.
+COVERAGE_WORDS: dict[Lang, dict[str, str]] = {
+    "de": {"below": "unter Ziel", "within": "im Ziel", "above": "über Ziel", "no_target": "kein Ziel"},
+    "en": {"below": "below target", "within": "within target", "above": "above target", "no_target": "no target"}}
+#: How many Manndeckers a member has: none, one, several.
+MANNDECKER_WORDS: dict[Lang, dict[str, str]] = {"de": {"none": "fehlt", "one": "ok", "several": "mehrere"},
+                                                "en": {"none": "missing", "one": "ok", "several": "several"}}
+#: The buying center's warnings (:data:`kam_xl.buying_center.WARNINGS`) as the sheets say them.
+PEOPLE_WARNING_WORDS: dict[Lang, dict[str, str]] = {
+    "de": {"single_informant": "Einfluss nur von einem Informanten bewertet",
+           "no_contact_below_senior": "kein Kontakt unterhalb der formal ranghohen Entscheider",
+           "only_purchasing": "nur der Einkauf ist abgedeckt",
+           "no_meeting_in_person": "Kernteam trifft sich im Planjahr nicht persönlich"},
+    "en": {"single_informant": "influence rated by a single informant only",
+           "no_contact_below_senior": "no contact below the formally senior decision makers",
+           "only_purchasing": "only purchasing is covered",
+           "no_meeting_in_person": "the core team does not meet in person in the plan year"}}

@@ -27,18 +27,21 @@ from typing import Any
 
 from kam_xl.cdb import ActivityLine, CdbInput
 from kam_xl.cells import CellError
-from kam_xl.databook import AccountRow, DataBook
+from kam_xl.databook import TABLES, AccountRow, DataBook
 from kam_xl.excellence import Response
 from kam_xl.kgb import KgbCard
 from kam_xl.text import clean_text
 from kam_xl.vocabulary import BAND_WORDS, STAGE_LABELS, Lang
+from kam_xl.workbook.buying_center_sheet import BuyingCenterSheet
 from kam_xl.workbook.cdb_sheet import ACTIVITY_ROWS, CdbSheet
+from kam_xl.workbook.contacts_sheet import ContactsSheet
 from kam_xl.workbook.cover_sheet import STATUSES, CoverSheet, status_word
 from kam_xl.workbook.excellence_sheet import ACCOUNT_DIMENSIONS, ACCOUNT_ROLE, AccountExcellenceSheet
 from kam_xl.workbook.kaop_sheet import KaopInputs, KaopSheet
 from kam_xl.workbook.kgb_sheet import KgbSheet
 from kam_xl.workbook.layout import Book
 from kam_xl.workbook.sheet_kind import OnProblem, PlanSheet
+from kam_xl.workbook.touchpoints_sheet import TouchpointsSheet
 from kam_xl.years import latest_year
 
 __all__ = ["ACCOUNT_DIMENSIONS", "ACCOUNT_ROLE", "ACTIVITY_ROWS", "BAND_WORDS", "PLAN_SHEETS", "STAGE_LABELS",
@@ -57,7 +60,12 @@ PLAN_SHEETS: list[PlanSheet] = [
     CdbSheet(),
     KaopSheet(),
     AccountExcellenceSheet(),
+    BuyingCenterSheet(),
+    ContactsSheet(),
+    TouchpointsSheet(),
 ]
+for _kind in PLAN_SHEETS:  # a kind's own tables join the data book's, as register() does for a later kind
+    TABLES.update({t.name: t for t in _kind.tables})
 
 
 @dataclass(frozen=True)
