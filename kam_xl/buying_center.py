@@ -370,34 +370,6 @@ def _col(name: str, kind: Kind = "text", required: bool = False, choices: Iterab
     return Column(name, kind, required, tuple(choices))
 
 
-BUYING_CENTER_TABLE = Table("buying_center", (
-    _col("account_id", required=True), _col("person", required=True), _col("function"), _col("position"),
-    _col("senior", "bool"), _col("purchasing", "bool"), _col("budget_authority", "bool"),
-    _col("influence", "number"), _col("technical", "score"), _col("private", "score"), _col("career"),
-    _col("performance_vs_competition", "choice", choices=COMPARISONS),
-    _col("sympathy_vs_competition", "choice", choices=COMPARISONS), _col("colours"), _col("motives"),
-    _col("informants", "amount"), _col("min_contacts", "amount"), _col("max_contacts", "amount")),
-    key=("account_id", "person"),
-    description="buying-center members per account (SPEC §3.6): influence 1–5, technical/private 0–100, "
-                "colours up to two of Rot, Blau, Grün, Orange, motives up to three Reiss motives, contacts per year")
-CONTACT_MATRIX_TABLE = Table("contact_matrix", (
-    _col("account_id", required=True), _col("person", required=True), _col("our_person", required=True),
-    _col("our_function"), _col("top_management", "bool"), _col("topics"), _col("manndecker", "bool")),
-    key=("account_id", "person", "our_person"),
-    description="who of us covers which member, on which topics; the Manndecker marked (Fragen 53–54)")
-TOUCHPOINTS_TABLE = Table("touchpoints", (
-    _col("account_id", required=True), _col("year", "year", True), _col("quarter", "quarter", True),
-    _col("person", required=True), _col("our_person"), _col("what"), _col("channel", "choice", choices=CHANNELS),
-    _col("done", "bool")),
-    key=("account_id", "year", "quarter", "person"),
-    description="touchpoint plan: one touchpoint per member and quarter (seed 004)")
-TEAM_RHYTHM_TABLE = Table("team_rhythm", (
-    _col("account_id", required=True), _col("year", "year", True), _col("quarter", "quarter", True),
-    _col("format", "choice", True, MEETING_FORMATS), _col("purpose")),
-    key=("account_id", "year", "quarter"),
-    description="the core team's exchange per quarter: format and purpose (seed 004)")
-
-
 def check_members(t: ParsedTable, problems: list[Problem]) -> None:
     """The rules of ``buying_center`` rows beyond their cells' kinds: influence a whole number 1–5, informants
     and contacts whole numbers, min ≤ max, colours and motives as lists of the allowed words."""
@@ -440,6 +412,58 @@ def check_people_of(t: ParsedTable, members: ParsedTable | None, problems: list[
         problems.append(t.problem(i, "person", f"not a member of {aid}'s buying center — allowed: {allowed}",
                                   person))
 
+
+
+def check_contacts(t: ParsedTable, members: ParsedTable | None, problems: list[Problem]) -> None:
+    """``contact_matrix``: every person a member of the account's buying center
+    (:func:`check_people_of`), and one function and top-management flag per person of ours within an account
+    (the contact matrix has one column per person of ours)."""
+    check_people_of(t, members, problems)
+    first: dict[tuple[Any, Any], int] = {}
+    for i, (aid, ours) in enumerate(zip(t.column("account_id"), t.column("our_person"), strict=True)):
+        if aid is None or ours is None:
+            continue
+        j = first.setdefault((aid, ours), i)
+        for name in ("our_function", "top_management"):
+            if j != i and t.get(i, name) != t.get(j, name) and (i, name) not in t.bad and (j, name) not in t.bad:
+                problems.append(t.problem(i, name, f"{ours!r} has {_said(t.get(j, name))} in row "
+                                                   f"{t.numbers[j]} — allowed: one {name} per person of ours "
+                                                   f"in account {aid}", _said(t.get(i, name))))
+
+
+def _said(value: Any) -> str:
+    return "(empty)" if value is None else ("ja" if value else "nein") if isinstance(value, bool) else str(value)
+
+
+BUYING_CENTER_TABLE = Table("buying_center", (
+    _col("account_id", required=True), _col("person", required=True), _col("function"), _col("position"),
+    _col("senior", "bool"), _col("purchasing", "bool"), _col("budget_authority", "bool"),
+    _col("influence", "number"), _col("technical", "score"), _col("private", "score"), _col("career"),
+    _col("performance_vs_competition", "choice", choices=COMPARISONS),
+    _col("sympathy_vs_competition", "choice", choices=COMPARISONS), _col("colours"), _col("motives"),
+    _col("informants", "amount"), _col("min_contacts", "amount"), _col("max_contacts", "amount")),
+    key=("account_id", "person"),
+    description="buying-center members per account (SPEC §3.6): influence 1–5, technical/private 0–100, "
+                "colours up to two of Rot, Blau, Grün, Orange, motives up to three Reiss motives, contacts per year",
+    check=lambda tables, problems: check_members(tables["buying_center"], problems))
+CONTACT_MATRIX_TABLE = Table("contact_matrix", (
+    _col("account_id", required=True), _col("person", required=True), _col("our_person", required=True),
+    _col("our_function"), _col("top_management", "bool"), _col("topics"), _col("manndecker", "bool")),
+    key=("account_id", "person", "our_person"),
+    description="who of us covers which member, on which topics; the Manndecker marked (Fragen 53–54)",
+    check=lambda tables, problems: check_contacts(tables["contact_matrix"], tables.get("buying_center"), problems))
+TOUCHPOINTS_TABLE = Table("touchpoints", (
+    _col("account_id", required=True), _col("year", "year", True), _col("quarter", "quarter", True),
+    _col("person", required=True), _col("our_person"), _col("what"), _col("channel", "choice", choices=CHANNELS),
+    _col("done", "bool")),
+    key=("account_id", "year", "quarter", "person"),
+    description="touchpoint plan: one touchpoint per member and quarter (seed 004)",
+    check=lambda tables, problems: check_people_of(tables["touchpoints"], tables.get("buying_center"), problems))
+TEAM_RHYTHM_TABLE = Table("team_rhythm", (
+    _col("account_id", required=True), _col("year", "year", True), _col("quarter", "quarter", True),
+    _col("format", "choice", True, MEETING_FORMATS), _col("purpose")),
+    key=("account_id", "year", "quarter"),
+    description="the core team's exchange per quarter: format and purpose (seed 004)")
 
 def on_map(m: Member) -> bool:
     """Whether the Buying-Center-Map can draw a member: influence, technical, private, performance and

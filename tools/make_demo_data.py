@@ -61,6 +61,8 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+import demo_people  # tools/demo_people.py beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "kam_xl" / "demo_data"
 CATALOGUE = ROOT / "kam_xl" / "data" / "excellence_catalogue.json"
@@ -1176,6 +1178,7 @@ def main() -> int:
     # the questionnaire uses its own random stream so the other tables don't depend on the catalogue
     ids = load_catalogue_ids()
     written.append(write_table("excellence", gen_excellence(random.Random(SEED + 1), ids)))
+    written += demo_people.write_all(OUT_DIR, [(a[0], a[4]) for a in ACCOUNTS])  # issue 11, own random stream
     for path in written:
         n = sum(1 for _ in path.open(encoding="utf-8")) - 1
         print(f"wrote {path.relative_to(ROOT)} ({n} rows)")

@@ -92,7 +92,8 @@ def _heads(lang: Lang) -> tuple[str, ...]:
             _t(lang, "Karrierehintergrund", "Career background"),
             _t(lang, "Leistung vs. Wettbewerb", "Performance vs competition"),
             _t(lang, "Sympathie vs. Wettbewerb", "Sympathy vs competition"),
-            _t(lang, "Farbtyp (bis 2)", "Colour type (up to 2)"), _t(lang, "Lebensmotive (bis 3)", "Life motives (up to 3)"),
+            _t(lang, "Farbtyp (bis 2)", "Colour type (up to 2)"),
+            _t(lang, "Lebensmotive (bis 3)", "Life motives (up to 3)"),
             _t(lang, "Informanten", "Informants"), _t(lang, "auf der Karte", "on the map"))
 
 
@@ -106,8 +107,10 @@ def _inputs(lang: Lang) -> dict[str, Input]:
     return {
         "person": text("person", _t(lang, "Name des Entscheiders (Schlüssel der Zeile in allen Personen-Blättern)",
                                     "Name of the decision maker (the row's key in all people sheets)")),
-        "function": text("function", _t(lang, "Funktion oder Abteilung (Frage 44)", "Function or department (Frage 44)")),
-        "position": text("position", _t(lang, "Formale Position / Hierarchie (Frage 44)", "Formal position (Frage 44)")),
+        "function": text("function", _t(lang, "Funktion oder Abteilung (Frage 44)",
+                                        "Function or department (Frage 44)")),
+        "position": text("position", _t(lang, "Formale Position / Hierarchie (Frage 44)",
+                                        "Formal position (Frage 44)")),
         "senior": yes_no_input(lang, heads["senior"], _t(lang, "Formal ranghoher Entscheider?", "Formally senior?")),
         "purchasing": yes_no_input(lang, heads["purchasing"], _t(lang, "Arbeitet im Einkauf?", "Works in purchasing?")),
         "budget_authority": yes_no_input(lang, heads["budget_authority"], _t(lang, "Hat Budgethoheit?",
@@ -236,7 +239,8 @@ def buying_center_sheet(bc: BuyingCenter, lang: Lang = "de") -> Sheet:
         m = bc.members[i] if i < len(bc.members) else None
         r = FIRST_ROW + i
         for f in FIELDS:
-            style = "integer" if f in ("influence", "informants") else "score" if f in ("technical", "private") else "text"
+            style = {"influence": "integer", "informants": "integer", "technical": "score", "private": "score"}.get(
+                f, "text")
             s.put(r, C[f], _shown(m, f, lang), style=style, input=inputs[f])
         _row_formulas(s, r, m, lang)
     last = FIRST_ROW + n - 1

@@ -217,7 +217,8 @@ def parse_touchpoints(values: Mapping[str, Any], lang: Lang, problem: OnProblem,
 
 def _year(values: Mapping[str, Any], data: AccountPlanData) -> int:
     year = values.get(TouchpointsName.YEAR)
-    if isinstance(year, int | float) and not isinstance(year, bool) and float(year).is_integer() and 1900 <= year <= 2200:
+    if isinstance(year, int | float) and not isinstance(year, bool) and float(year).is_integer() \
+            and 1900 <= year <= 2200:
         return int(year)
     return data.account.plan_year
 
