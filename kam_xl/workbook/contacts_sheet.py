@@ -71,6 +71,8 @@ GREY = {"bg_color": "#BFBFBF"}
 
 class ContactsName(StrEnum):
     OUR_PEOPLE = "km_our_people"
+    OUR_FUNCTIONS = "km_our_functions"
+    OUR_TOP = "km_our_top_management"
     TARGETS = "km_targets"
     TOPICS = "km_topics"
     MANNDECKER = "km_manndecker"
@@ -84,7 +86,9 @@ class ContactsName(StrEnum):
     WITHOUT_MD = "km_without_manndecker"
     SEVERAL_MD = "km_several_manndecker"
     TOP_MANAGEMENT = "km_top_management_covered"
-    WARNINGS = "km_warnings"
+    WARN_SINGLE_INFORMANT = "km_warning_single_informant"
+    WARN_NO_CONTACT_BELOW_SENIOR = "km_warning_no_contact_below_senior"
+    WARN_ONLY_PURCHASING = "km_warning_only_purchasing"
 
 
 def our_people(bc: BuyingCenter) -> list[tuple[str, str | None, bool]]:
@@ -138,7 +142,8 @@ def _header(s: Sheet, g: _Geo, people: list[tuple[str, str | None, bool]], lang:
                                                                 "Part of our top management?")))
         name = _a1(s, FIRST_ROW - 3, C_TOPICS + j)
         s.put(FIRST_ROW - 3, g.md + j, formula=f'=IF({name}="","",{name})', cached=p[0] if p else "", style="header")
-    s.name_range(ContactsName.OUR_PEOPLE, FIRST_ROW - 3, C_TOPICS, FIRST_ROW - 1, C_TOPICS + g.k - 1)
+    for i, name in enumerate((ContactsName.OUR_PEOPLE, ContactsName.OUR_FUNCTIONS, ContactsName.OUR_TOP)):
+        s.name_range(name, FIRST_ROW - 3 + i, C_TOPICS, FIRST_ROW - 3 + i, C_TOPICS + g.k - 1)
     heads = (_t(lang, "Mitglied", "Member"), _t(lang, "min. Kontakte/Jahr", "min contacts/year"),
              _t(lang, "max. Kontakte/Jahr", "max contacts/year"), _t(lang, "geplant", "planned"),
              _t(lang, "erledigt", "done"), "Status", _t(lang, "Manndecker (Anzahl)", "Manndeckers (count)"),
@@ -233,7 +238,7 @@ def _summary(s: Sheet, g: _Geo, bc: BuyingCenter, year: int, lang: Lang) -> None
                                    f'SUMPRODUCT({covered}*({bc_col("senior")}<>"{yes}"))=0)',
         "only_purchasing": f'AND(SUMPRODUCT({covered})>0,SUMPRODUCT({covered}*({bc_col("purchasing")}<>"{yes}"))=0)'}
     words = PEOPLE_WARNING_WORDS[lang]
-    rows += [(f"{ContactsName.WARNINGS}_{code}", words[code], f'=IF({conditions[code]},"{yes}","{no}")',
+    rows += [(f"km_warning_{code}", words[code], f'=IF({conditions[code]},"{yes}","{no}")',
               yes if code in summary.warnings else no, "text") for code in SHEET_WARNINGS]
     s.put(g.summary, C_PERSON, _t(lang, "Übersicht", "Summary"), style="subtitle")
     for i, (name, label, formula, cached, style) in enumerate(rows):
@@ -268,7 +273,8 @@ def contacts_sheet(bc: BuyingCenter, year: int, lang: Lang = "de") -> Sheet:
                     (ContactsName.MD_COUNT, C_MD), (ContactsName.MD_LIGHT, C_MD_LIGHT)):
         s.name_range(name, g.first, c, g.last, c)
     # our people's columns follow their names (the member rows follow the Buying Center sheet's RowKey)
-    s.keys.append(RowKey(ContactsName.OUR_PEOPLE, (ContactsName.OUR_PEOPLE, ContactsName.TOPICS,
+    s.keys.append(RowKey(ContactsName.OUR_PEOPLE, (ContactsName.OUR_PEOPLE, ContactsName.OUR_FUNCTIONS,
+                                                   ContactsName.OUR_TOP, ContactsName.TOPICS,
                                                    ContactsName.MANNDECKER), axis="cols"))
     cov, md = COVERAGE_WORDS[lang], MANNDECKER_WORDS[lang]
     for word, fmt in ((cov["within"], LIGHT_FORMATS["green"]), (cov["below"], AMBER), (cov["above"], AMBER)):
@@ -287,10 +293,11 @@ def parse_contacts(values: Mapping[str, Any], lang: Lang, problem: OnProblem, bc
     and one :class:`ContactLink` per cell with topics or a Manndecker mark. Each refused value is reported at
     its cell; a value in a row without a member or a column without our person's name is reported too."""
     names = row_names(values)
-    head = Reader(values, ContactsName.OUR_PEOPLE, problem)
-    width = max((len(r) for r in head.block), default=0)
-    people = [(head.read(0, j, coerce.text, "a name"), head.read(1, j, coerce.text, "a text"),
-               head.read(2, j, lambda v: read_flag(v, lang), " or ".join(YES_NO[lang]))) for j in range(width)]
+    heads = [Reader(values, name, problem) for name in (ContactsName.OUR_PEOPLE, ContactsName.OUR_FUNCTIONS,
+                                                        ContactsName.OUR_TOP)]
+    width = max((len(r) for r in heads[0].block), default=0)
+    people = [(heads[0].read(0, j, coerce.text, "a name"), heads[1].read(0, j, coerce.text, "a text"),
+               heads[2].read(0, j, lambda v: read_flag(v, lang), " or ".join(YES_NO[lang]))) for j in range(width)]
     targets = Reader(values, ContactsName.TARGETS, problem)
     topics = Reader(values, ContactsName.TOPICS, problem)
     marks = Reader(values, ContactsName.MANNDECKER, problem)
