@@ -48,10 +48,11 @@ def parse_letters(value: str | None, where: str = "letters") -> tuple[Letter, ..
 
     >>> parse_letters("C, I"), parse_letters("ra"), parse_letters(None)
     (('I', 'C'), ('R', 'A'), ())
-    >>> parse_letters("R, X", "Globaler Rahmenvertrag/NKAM")
-    Traceback (most recent call last):
-    ...
-    kam_xl.errors.KamInputError: Globaler Rahmenvertrag/NKAM: 'R, X' holds X — allowed: the letters R, A, S, I, C (several separated by commas)
+    >>> try:
+    ...     parse_letters("R, X", "Messe/NKAM")
+    ... except KamInputError as e:
+    ...     print(e)
+    Messe/NKAM: 'R, X' holds X — allowed: the letters R, A, S, I, C (several separated by commas)
     """
     text = (value or "").upper()
     for sep in SEPARATORS:
