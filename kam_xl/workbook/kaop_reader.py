@@ -228,14 +228,19 @@ def _measure_word(problem: ReportProblem, r: int, row: list[Any], col: int, tabl
         return None
 
 
+#: The columns of the measures block: measure, lever, owner, resources, due quarter, status, KASP project, SWOT
+#: entry (a plan generated before the last two has six; its missing cells read as empty).
+MEASURE_COLUMNS = 8
+
+
 def _parse_measures(values: Mapping[str, Any], lang: Lang, problem: ReportProblem) -> list[KaopMeasure]:
     block = values.get("kaop_measures")
     measures = []
     for r in range(_rows(block)):
-        row = (_row(block, r)[:6] + [None] * 6)[:6]
-        if row.count(None) == 6:
+        row = (_row(block, r)[:MEASURE_COLUMNS] + [None] * MEASURE_COLUMNS)[:MEASURE_COLUMNS]
+        if row.count(None) == MEASURE_COLUMNS:
             continue
-        texts = _texts(problem, "kaop_measures", r, row, (0, 2, 3))
+        texts = _texts(problem, "kaop_measures", r, row, (0, 2, 3, 6, 7))
         ok = texts is not None
         if texts is not None and texts[0] is None:
             problem("kaop_measures", r, 0, shown(row[0]), "the measure (the row has other values)")
@@ -251,7 +256,8 @@ def _parse_measures(values: Mapping[str, Any], lang: Lang, problem: ReportProble
         if ok and texts is not None:
             measures.append(KaopMeasure(measure=texts[0], lever=lever, owner=texts[1] or "",  # type: ignore[arg-type]
                                         resources=texts[2] or "", due_quarter=due,  # type: ignore[arg-type]
-                                        status=status if status else "offen"))  # type: ignore[arg-type]
+                                        status=status if status else "offen",  # type: ignore[arg-type]
+                                        kasp_project=texts[3] or "", swot_entry=texts[4] or ""))
     return measures
 
 
