@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kam_xl.errors import KamInputError
 from kam_xl.text import key_of
+from kam_xl.vocabulary import RACI_WORDS, Lang
 
 if TYPE_CHECKING:
     from kam_xl.databook import DataBook
@@ -213,3 +214,13 @@ def raci_rows(roles: TeamRoles) -> list[dict[str, str]]:
     return [{"task": t, "role": r, "letters": letters_text(roles.cell(t, r))}
             for t in roles.tasks for r in roles.roles if roles.cell(t, r)]
 
+
+
+def task_status(cells: Sequence[Sequence[str]], lang: Lang = "de") -> str:
+    """A task's state as the Team-RACI sheet's rule column shows it: ``ok`` or its findings joined by ", ".
+
+    >>> task_status([("R",), ("A",)]), task_status([(), ("I",)]), task_status([("A",), ("A",)], "en")
+    ('ok', 'kein A, kein R', 'several A, no R')
+    """
+    words = RACI_WORDS[lang]
+    return ", ".join(words[f] for f in task_findings(cells)) or words["ok"]
