@@ -102,3 +102,25 @@ PEOPLE_WARNING_WORDS: dict[Lang, dict[str, str]] = {
            "no_contact_below_senior": "no contact below the formally senior decision makers",
            "only_purchasing": "only purchasing is covered",
            "no_meeting_in_person": "the core team does not meet in person in the plan year"}}
+# --- team and strategy tools (issue 11: RACI, SWOT, KASP) -------------------------------------------------------
+#: A RACI task's findings (:data:`kam_xl.team.FINDINGS`) and its states as the Team-RACI sheet's rule column
+#: shows them; several findings are joined by ", " in the order of :data:`kam_xl.team.FINDINGS`.
+RACI_WORDS: dict[Lang, dict[str, str]] = {
+    "de": {"ok": "ok", "without_a": "kein A", "several_a": "mehrere A", "without_r": "kein R",
+           "unknown": "unbekannter Buchstabe"},
+    "en": {"ok": "ok", "without_a": "no A", "several_a": "several A", "without_r": "no R",
+           "unknown": "unknown letter"},
+}
+#: The SWOT quadrants (:data:`kam_xl.swot.QUADRANTS`, German ids) as the SWOT sheet heads them.
+QUADRANT_WORDS: dict[Lang, dict[str, str]] = {
+    "de": {"Stärke": "Stärken", "Schwäche": "Schwächen", "Chance": "Chancen", "Risiko": "Risiken"},
+    "en": {"Stärke": "Strengths", "Schwäche": "Weaknesses", "Chance": "Opportunities", "Risiko": "Threats"},
+}
+#: The statuses of a KASP project (:data:`kam_xl.kasp.KASP_STATUSES`, German ids) in each language.
+_KASP_STATUSES_EN = {"geplant": "planned", "laufend": "running", "abgeschlossen": "completed", "gestoppt": "stopped"}
+KASP_STATUS_WORDS: dict[Lang, dict[str, str]] = {"de": {x: x for x in _KASP_STATUSES_EN}, "en": _KASP_STATUSES_EN}
+#: The KASP sheet's two lights: a project outside the horizon, one starting in the plan year without a KAOP measure.
+KASP_FINDING_WORDS: dict[Lang, dict[str, str]] = {
+    "de": {"outside_horizon": "außerhalb Horizont", "without_kaop_measure": "ohne KAOP-Maßnahme"},
+    "en": {"outside_horizon": "outside horizon", "without_kaop_measure": "no KAOP measure"},
+}

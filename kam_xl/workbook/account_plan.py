@@ -39,9 +39,13 @@ from kam_xl.workbook.contacts_sheet import ContactsSheet
 from kam_xl.workbook.cover_sheet import STATUSES, CoverSheet, status_word
 from kam_xl.workbook.excellence_sheet import ACCOUNT_DIMENSIONS, ACCOUNT_ROLE, AccountExcellenceSheet
 from kam_xl.workbook.kaop_sheet import KaopInputs, KaopSheet
+from kam_xl.workbook.kasp_sheet import KaspSheet
 from kam_xl.workbook.kgb_sheet import KgbSheet
 from kam_xl.workbook.layout import Book
+from kam_xl.workbook.position_sheet import PositionSheet
+from kam_xl.workbook.raci_sheet import RaciSheet
 from kam_xl.workbook.sheet_kind import OnProblem, PlanSheet
+from kam_xl.workbook.swot_sheet import SwotSheet
 from kam_xl.workbook.touchpoints_sheet import TouchpointsSheet
 from kam_xl.years import latest_year
 
@@ -64,6 +68,7 @@ PLAN_SHEETS: list[PlanSheet] = [
     BuyingCenterSheet(),
     ContactsSheet(),
     TouchpointsSheet(),
+    RaciSheet(), SwotSheet(), KaspSheet(), PositionSheet(),  # issue 11: team and strategy tools
 ]
 for _kind in PLAN_SHEETS:  # the data-book tables of the kinds listed above (a kind added later: `register`)
     register_tables(f"sheet kind {_kind.key!r}", _kind.tables)

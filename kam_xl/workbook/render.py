@@ -20,7 +20,7 @@ What every generated workbook gets, whatever its template:
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, Any
 
@@ -51,6 +51,7 @@ _BASE: dict[str, dict[str, Any]] = {
     "integer": {"num_format": "0"},
     "percent": {"num_format": "0.0%;[Red]-0.0%"},
     "score": {"num_format": "0.0"},
+    "date": {"num_format": 14},  # Excel's short date, shown as the user's locale writes dates (30.06.2026)
     "level_money": {"num_format": "#,##0;[Red]-#,##0", "bold": True, "top": 1},
     "level_percent": {"num_format": "0.0%;[Red]-0.0%", "bold": True, "top": 1},
     "level_label": {"bold": True, "top": 1},
@@ -142,6 +143,9 @@ def _validation(inp: Input) -> dict[str, Any]:
         v = {"validate": "list", "source": source}
     elif inp.kind == "text":
         v = {"validate": "length", "criteria": "<=", "value": TEXT_MAX_CHARS}
+    elif inp.kind == "date":
+        v = {"validate": "date", "criteria": "between", "minimum": datetime(1900, 1, 1),
+             "maximum": datetime(2200, 12, 31)}
     elif inp.kind == "integer":
         v = {"validate": "integer", "criteria": "between", "minimum": int(inp.minimum or 0),
              "maximum": int(inp.maximum if inp.maximum is not None else 2**31 - 1)}
@@ -212,6 +216,8 @@ def _write_cell(ws: Worksheet, cell: Cell, fmt: Any) -> None:
         ws.write_boolean(cell.row, cell.col, cell.value, fmt)
     elif isinstance(cell.value, int | float):
         ws.write_number(cell.row, cell.col, cell.value, fmt)
+    elif isinstance(cell.value, date):
+        ws.write_datetime(cell.row, cell.col, datetime.combine(cell.value, time()), fmt)
     else:
         ws.write_string(cell.row, cell.col, str(cell.value), fmt)  # never a formula, whatever it begins with
 
