@@ -10,11 +10,12 @@ in JSON) when the account has no data for it — so a consumer sees the same key
   :func:`~kam_xl.buying_center.contact_coverage` of the account's plan year, when any of the four people
   tables has a row for the account (an account with only a team rhythm has 0 members and ``contacts`` ``{}``);
 * ``raci`` — :func:`kam_xl.team.raci_check` of the account's matrix (:func:`kam_xl.team.team_roles_of`: the
-  company default with the account's own tasks replacing the default's), when the data book has a
-  ``team_roles`` table with rows for the account **or company-default rows** (empty account_id). The company
-  default *is* the RACI of every account without its own rows, so such an account "has" the table: it is
-  listed, with the default's tasks. Without a ``team_roles`` table (or with neither kind of row) ``raci`` is
-  ``None`` — the seed's built-in default the plan sheet starts from is not data of the account;
+  company default — the table's rows with an empty account_id, or the seed's three rows when it has none —
+  with the account's own tasks replacing the default's), when the data book has a ``team_roles`` table with
+  rows for the account **or company-default rows**. Company-default rows *are* the RACI of every account
+  without rows of its own, so such an account "has" the table and is listed, with the default's tasks.
+  Without a ``team_roles`` table, or when it has neither kind of row for the account, ``raci`` is ``None``:
+  the seed's built-in default the plan sheet starts from is not data of the account;
 * ``swot`` — :func:`kam_xl.swot.swot_summary` of the account's ``swot`` rows (``None`` without rows);
 * ``kasp`` — :func:`kam_xl.kasp.kasp_summary` of the account's ``kasp`` rows over its plan year and the
   company setting ``kasp_horizon``, with the KAOP measures of the year its KAOP shows
