@@ -26,9 +26,12 @@ in JSON) when the account has no data for it — so a consumer sees the same key
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pydantic import BaseModel, ConfigDict
 
 from kam_xl.buying_center import (
+    BuyingCenter,
     BuyingCenterSummary,
     ContactStatus,
     buying_center_of,
@@ -37,9 +40,10 @@ from kam_xl.buying_center import (
 )
 from kam_xl.company_settings import company_settings
 from kam_xl.databook import AccountRow, DataBook
+from kam_xl.kaop import KaopMeasure
 from kam_xl.kasp import KaspProject, KaspSummary, kasp_of, kasp_summary
-from kam_xl.swot import SwotSummary, swot_of, swot_summary
-from kam_xl.team import RaciCheck, raci_check, team_roles_of
+from kam_xl.swot import SwotEntry, SwotSummary, swot_of, swot_summary
+from kam_xl.team import RaciCheck, TeamRoles, raci_check, team_roles_of
 from kam_xl.years import plan_year
 
 #: The data-book tables the report reads (an account with a row in any of them is listed; see the docstring).
@@ -69,43 +73,47 @@ def has_company_raci(db: DataBook) -> bool:
     return db.table("team_roles") is not None and bool(db.rows_for("team_roles", None))  # type: ignore[arg-type]
 
 
-def raci_part(db: DataBook, account_id: str, company_default: bool) -> RaciCheck | None:
-    """The ``raci`` part of one account (``company_default``: :func:`has_company_raci`), ``None`` when the
-    data book holds no team roles that apply to it."""
-    if db.table("team_roles") is None or not (company_default or db.rows_for("team_roles", account_id)):
-        return None
-    return raci_check(team_roles_of(db, account_id))
+@dataclass(frozen=True)
+class AccountData:
+    """One account's relationship data as read once from the data book, and its report object (the
+    controller sheet shows the rows behind the figures)."""
+
+    account: AccountRow
+    people: BuyingCenter | None
+    roles: TeamRoles | None  # ``None``: no team roles apply to the account (see the module docstring)
+    swot: list[SwotEntry]
+    projects: list[KaspProject]
+    measures: list[KaopMeasure]  # the KAOP measures of the year its KAOP shows
+    report: AccountRelationships
 
 
-def kasp_projects(db: DataBook, account_id: str) -> list[KaspProject]:
-    """The account's KASP projects (``[]`` without a ``kasp`` table)."""
-    return kasp_of(db, account_id) if db.table("kasp") is not None else []
-
-
-def kasp_part(db: DataBook, account: AccountRow, projects: list[KaspProject], horizon: int) -> KaspSummary | None:
-    """The ``kasp`` part of one account: its projects over its plan year and ``horizon``, the KAOP measures of
-    the year its KAOP shows; ``None`` without projects."""
-    if not projects:
-        return None
-    aid = account.account_id
-    measures = db.kaop_measures(aid, plan_year(account.plan_year, db.kaop_input_years(aid)))
-    return kasp_summary(projects, measures, account.plan_year, horizon)
-
-
-def account_relationships(db: DataBook, account: AccountRow, company_default: bool, horizon: int
-                          ) -> AccountRelationships:
+def account_data(db: DataBook, account: AccountRow, company_default: bool, horizon: int) -> AccountData:
     """All parts of one account (see the module docstring); ``company_default`` and ``horizon`` are the data
     book's (:func:`has_company_raci`, ``company_settings(db).kasp_horizon``)."""
-    aid = account.account_id
+    aid, year = account.account_id, account.plan_year
     bc = buying_center_of(db, aid)
+    own_roles = db.table("team_roles") is not None and (company_default or bool(db.rows_for("team_roles", aid)))
+    roles = team_roles_of(db, aid) if own_roles else None
     swot = swot_of(db, aid) if db.table("swot") is not None else []
-    return AccountRelationships(
-        account_id=aid,
-        buying_center=buying_center_summary(bc, account.plan_year) if bc is not None else None,
-        contacts=contact_coverage(bc, account.plan_year) if bc is not None else None,
-        raci=raci_part(db, aid, company_default),
-        swot=swot_summary(swot) if swot else None,
-        kasp=kasp_part(db, account, kasp_projects(db, aid), horizon))
+    projects = kasp_of(db, aid) if db.table("kasp") is not None else []
+    measures = db.kaop_measures(aid, plan_year(year, db.kaop_input_years(aid))) if projects else []
+    return AccountData(account=account, people=bc, roles=roles, swot=swot, projects=projects, measures=measures,
+                       report=AccountRelationships(
+                           account_id=aid,
+                           buying_center=buying_center_summary(bc, year) if bc is not None else None,
+                           contacts=contact_coverage(bc, year) if bc is not None else None,
+                           raci=raci_check(roles) if roles is not None else None,
+                           swot=swot_summary(swot) if swot else None,
+                           kasp=kasp_summary(projects, measures, year, horizon) if projects else None))
+
+
+def relationships_data(db: DataBook) -> list[AccountData]:
+    """:func:`account_data` of every account with data in any of :data:`RELATIONSHIP_TABLES`, in the order
+    of ``accounts``."""
+    default = has_company_raci(db)
+    horizon = company_settings(db).kasp_horizon
+    found = (account_data(db, a, default, horizon) for a in db.accounts)
+    return [x for x in found if x.report.has_data()]
 
 
 def relationships_report(db: DataBook) -> list[AccountRelationships]:
@@ -114,10 +122,7 @@ def relationships_report(db: DataBook) -> list[AccountRelationships]:
     that is every account). ``[]`` when there is none. Raises what the pure functions raise for data a
     validated data book cannot hold (e.g. :class:`~kam_xl.errors.KamInputError` for a KASP horizon outside
     2–5)."""
-    default = has_company_raci(db)
-    horizon = company_settings(db).kasp_horizon
-    found = (account_relationships(db, a, default, horizon) for a in db.accounts)
-    return [r for r in found if r.has_data()]
+    return [x.report for x in relationships_data(db)]
 
 
 # --- the table view of ``kam-xl report`` (texts, pure) ---------------------------------------------------------------

@@ -83,9 +83,9 @@ def test_sheets_and_meta(built):
     _, de, *_ = built["de"]
     _, en, *_ = built["en"]
     assert [s.name for s in de.sheets] == ["Kunden", "Ressourcen", "KAOP", "Kgb", "Excellence", "Beziehungen",
-                                           "CDB-Daten", "KAOP-Daten", "Beziehungs-Daten", "Einstellungen"]
+                                           "Beziehungs-Daten", "CDB-Daten", "KAOP-Daten", "Einstellungen"]
     assert [s.name for s in en.sheets] == ["Accounts", "Resources", "KAOP", "Kgb", "Excellence", "Relationships",
-                                           "CDB data", "KAOP data", "Relationship data", "Settings"]
+                                           "Relationship data", "CDB data", "KAOP data", "Settings"]
     assert (de.template_id, de.template_version) == (TEMPLATE_ID, TEMPLATE_VERSION) == ("kam_xl.controller", "1.0")
     assert de.meta["generated_at"] == "2026-03-01T09:30:00+00:00"
 

@@ -28,7 +28,7 @@ from tests.shared import type_into
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 LATER = datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
 KINDS = ["accounts", "resources", "kaop", "kgb", "excellence", "relationships", "cdb_data", "kaop_data",
-         "relationship_data", "settings"]
+         "settings"]
 
 
 # --- the example controller sheet kind: this class and the one `register_controller` line are all it needs ---------
@@ -86,7 +86,8 @@ def test_a_registered_controller_sheet_is_generated_and_its_typed_input_carried(
     db = demo_databook().model_copy(update={"source": "demo"})
     target = tmp_path / f"Controller{suffix}"
     write_controller(db, target, "de", NOW, xlsm_book=controller_xlsm_book)
-    assert openpyxl.load_workbook(target).sheetnames[5:8] == ["Beziehungen", "Auswahl", "CDB-Daten"]
+    assert openpyxl.load_workbook(target).sheetnames[5:9] == ["Beziehungen", "Beziehungs-Daten", "Auswahl",
+                                                                "CDB-Daten"]
     values = read_named(target).values
     assert values["sel_min_net_sales"] == 1_000_000
     assert values["sel_count"] == _count_over(values, 1_000_000)
@@ -116,11 +117,11 @@ def test_the_registry_is_as_before_after_the_example(tmp_path: Path) -> None:
     assert [k.key for k in CONTROLLER_SHEETS] == KINDS
     book = controller_workbook(demo_databook(), "en", NOW)
     assert [s.name for s in book.sheets] == ["Accounts", "Resources", "KAOP", "Kgb", "Excellence", "Relationships",
-                                             "CDB data", "KAOP data", "Relationship data", "Settings"]
+                                             "Relationship data", "CDB data", "KAOP data", "Settings"]
     # built in dependency order: each data sheet before the sheet whose formulas read it
     assert [k.key for k in build_order(CONTROLLER_SHEETS)] == [
-        "cdb_data", "accounts", "resources", "kaop_data", "kaop", "kgb", "excellence", "relationship_data",
-        "relationships", "settings"]
+        "cdb_data", "accounts", "resources", "kaop_data", "kaop", "kgb", "excellence", "relationships",
+        "settings"]
 
 
 def test_a_kind_cannot_take_a_key_or_input_that_is_registered_nor_need_an_absent_kind() -> None:

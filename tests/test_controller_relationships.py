@@ -108,7 +108,7 @@ def test_crafted_empty_ranges_absent_parts_and_notes(built, tmp_path):
     path = write_book(book, tmp_path / "c.xlsx")
     wb = openpyxl.load_workbook(path)
     assert wb["Beziehungs-Daten"].sheet_state == "hidden"
-    assert wb.sheetnames[5:] == ["Beziehungen", "CDB-Daten", "Beziehungs-Daten", "Einstellungen", "_meta",
+    assert wb.sheetnames[5:] == ["Beziehungen", "Beziehungs-Daten", "CDB-Daten", "Einstellungen", "_meta",
                                  "xlwings.conf"]
     # every account of the default-RACI book is listed, KA-4 with its RACI only
     *_, default_names = built["default"]

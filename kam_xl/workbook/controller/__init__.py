@@ -84,7 +84,7 @@ from kam_xl.workbook.controller.kind import (
     input_names,
     register_controller,
 )
-from kam_xl.workbook.controller.relationships import RelationshipDataSheet, RelationshipsSheet
+from kam_xl.workbook.controller.relationships import RelationshipsSheet
 from kam_xl.workbook.controller.resources import ResourcesSheet
 from kam_xl.workbook.controller.settings import (
     ERROR_HEADS,
@@ -117,7 +117,6 @@ CONTROLLER_SHEETS: list[ControllerSheet] = [
     RelationshipsSheet(),
     CdbDataSheet(),
     KaopDataSheet(),
-    RelationshipDataSheet(),
     SettingsSheet(),
 ]
 for _kind in CONTROLLER_SHEETS:  # the data-book tables of the kinds listed above (a kind added later: register_…)

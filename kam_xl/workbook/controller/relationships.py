@@ -1,5 +1,5 @@
-"""The controller's "Beziehungen" sheet (issue 11, across accounts) and the hidden "Beziehungs-Daten" sheet its
-formulas read.
+"""The controller's "Beziehungen" sheet (issue 11, across accounts) and, right after it, the hidden
+"Beziehungs-Daten" sheet its formulas read (one sheet kind for both: the data book is read once).
 
 ``Beziehungen`` / ``Relationships``: one row per account of :func:`kam_xl.relationships.relationships_report`
 (every account with data in a relationship table) — members, members without a Manndecker and with several,
@@ -25,24 +25,24 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kam_xl.buying_center import BuyingCenter, buying_center_of
+from kam_xl.buying_center import BuyingCenter
 from kam_xl.company_settings import company_settings
 from kam_xl.databook import AccountRow, DataBook
 from kam_xl.kaop import LEVERS
 from kam_xl.kasp import KASP_STATUSES, KaspProject, kasp_by_status
-from kam_xl.relationships import AccountRelationships, kasp_projects, raci_breaks, relationships_report
-from kam_xl.swot import SwotEntry, swot_of
-from kam_xl.team import LETTERS, team_roles_of
+from kam_xl.relationships import AccountRelationships, raci_breaks, relationships_data
+from kam_xl.swot import SwotEntry
+from kam_xl.team import LETTERS
 from kam_xl.text import key_of
 from kam_xl.vocabulary import KASP_STATUS_WORDS, LEVER_WORDS, YES_NO, Lang
 from kam_xl.workbook.controller.common import LIGHT_FORMATS, _headers, _missing_note
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
 from kam_xl.workbook.layout import Conditional, Sheet
 from kam_xl.workbook.layout import pick as _t
-from kam_xl.years import plan_year
 
 LINE = "\n"  # joins several names in one data cell; a formula counts them by CHAR(10)
 QUARTERS = (1, 2, 3, 4)
+BLOCKS = ("members", "tasks", "projects", "swot")  # the data sheet's blocks, top to bottom
 
 
 def _joined(names: Iterable[str]) -> str | None:
@@ -67,23 +67,15 @@ class _Account:
 
 
 def _accounts(db: DataBook) -> list[_Account]:
-    by_id = {a.account_id: a for a in db.accounts}
     out = []
-    for r in relationships_report(db):
-        a = by_id[r.account_id]
-        tasks: list[tuple[str, dict[str, str | None]]] = []
-        if r.raci is not None:
-            roles = team_roles_of(db, a.account_id)
-            tasks = [(t, {x: _joined(role for role in roles.roles if x in roles.cell(t, role)) for x in LETTERS})
-                     for t in roles.tasks]
-        projects: list[tuple[KaspProject, str | None]] = []
-        if r.kasp is not None:
-            measures = db.kaop_measures(a.account_id, plan_year(a.plan_year, db.kaop_input_years(a.account_id)))
-            projects = [(p, _joined(m.measure for m in measures if key_of(m.kasp_project) == key_of(p.project)))
-                        for p in kasp_projects(db, a.account_id)]
-        out.append(_Account(account=a, report=r, people=buying_center_of(db, a.account_id) if r.buying_center
-                            else None, tasks=tasks, projects=projects,
-                            swot=swot_of(db, a.account_id) if r.swot is not None else []))
+    for x in relationships_data(db):
+        roles = x.roles
+        tasks = [(t, {c: _joined(role for role in roles.roles if c in roles.cell(t, role)) for c in LETTERS})
+                 for t in roles.tasks] if roles is not None else []
+        projects = [(p, _joined(m.measure for m in x.measures if key_of(m.kasp_project) == key_of(p.project)))
+                    for p in x.projects]
+        out.append(_Account(account=x.account, report=x.report, people=x.people, tasks=tasks, projects=projects,
+                            swot=x.swot))
     return out
 
 
@@ -176,7 +168,7 @@ def _data_sheet(accs: list[_Account], lang: Lang) -> tuple[Sheet, dict[str, _Blo
         ("ID", _t(lang, "Quadrant", "Quadrant"), _t(lang, "Hebel", "Lever"), _t(lang, "Eintrag", "Entry")), accs,
         lambda x: [[(x.account.account_id, "text"), (e.quadrant, "text"), (levers[e.lever], "text"),
                     (e.entry, "text")] for e in x.swot])
-    for key, last_col in (("members", 10), ("tasks", 6), ("projects", 6), ("swot", 3)):
+    for key, last_col in zip(BLOCKS, (10, 6, 6, 3), strict=True):
         b = blocks[key]
         last = max((bottom for _, bottom in b.spans.values()), default=b.first)
         s.name_range(f"ctl_data_rel_{key}", b.first, 0, last, last_col)
@@ -355,25 +347,16 @@ def _sheet(db: DataBook, accs: list[_Account], data: Sheet | None, blocks: dict[
     return s
 
 
-class RelationshipDataSheet(ControllerSheet):
-    """``Beziehungs-Daten`` / ``Relationship data`` (hidden): the rows the relationships sheet counts (no sheet
-    without relationship data)."""
+class RelationshipsSheet(ControllerSheet):
+    """``Beziehungen`` / ``Relationships``: per account buying center, contacts, RACI, KASP and SWOT figures,
+    followed by the hidden ``Beziehungs-Daten`` / ``Relationship data`` sheet its formulas count (none without
+    relationship data). One kind for both, so that the data book is read once."""
 
-    key = "relationship_data"
+    key = "relationships"
 
     def build(self, ctx: BuildContext) -> list[Sheet]:
         accs = _accounts(ctx.db)
-        return [_data_sheet(accs, ctx.lang)[0]] if accs else []
-
-
-class RelationshipsSheet(ControllerSheet):
-    """``Beziehungen`` / ``Relationships``: per account buying center, contacts, RACI, KASP and SWOT figures."""
-
-    key = "relationships"
-    needs = ("relationship_data",)
-
-    def build(self, ctx: BuildContext) -> Sheet:
-        accs = _accounts(ctx.db)
-        data = ctx.sheet("relationship_data")
-        blocks = _data_sheet(accs, ctx.lang)[1] if accs else {}
-        return _sheet(ctx.db, accs, data, blocks, ctx.lang)
+        if not accs:
+            return [_sheet(ctx.db, accs, None, {}, ctx.lang)]
+        data, blocks = _data_sheet(accs, ctx.lang)
+        return [_sheet(ctx.db, accs, data, blocks, ctx.lang), data]
