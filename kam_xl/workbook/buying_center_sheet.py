@@ -24,6 +24,8 @@ from enum import StrEnum
 from itertools import product
 from typing import TYPE_CHECKING, Any
 
+from xlsxwriter.utility import xl_col_to_name
+
 from kam_xl.buying_center import (
     BUYING_CENTER_TABLE,
     COLOURS,
@@ -205,15 +207,16 @@ def _map(s: Sheet, n: int, lang: Lang, top: int) -> None:
                  "y_axis": {**axis, "name": _t(lang, "kaufmännisch (0) ↔ technisch (100) — Frage 46, Skala von kam_xl",
                                                "commercial (0) ↔ technical (100) — Frage 46, scale chosen by "
                                                "kam_xl")},
-                 "legend": {"none": True}}))
+                 "legend": {"none": True}, "show_hidden_data": True}))
 
 
 def buying_center_sheet(bc: BuyingCenter, lang: Lang = "de") -> Sheet:
     """The Buying Center sheet of one account's buying center (see the module docstring)."""
     heads = _heads(lang)
     s = Sheet(sheet_names(lang)["buying_center"], widths={0: 22, 1: 20, 2: 18, 9: 20, 12: 16, 13: 26,
-                                                          **{c: 11 for c in (3, 4, 5, 6, 7, 8, 10, 11, 14, 15)},
-                                                          **{C_HELP + j: 6 for j in range(len(SERIES))}},
+                                                          **{c: 12 for c in (3, 4, 5, 6, 14, 15)},
+                                                          **{c: 15 for c in (7, 8, 10, 11)},
+                                                          **{C_HELP + j: 0 for j in range(len(SERIES))}},
               freeze=(FIRST_ROW, 1))
     s.put(0, 0, _t(lang, "Buying Center", "Buying center"), style="title")
     s.put(1, 0, _t(lang, "Eine Zeile je Entscheider beim Kunden (Frage 43–50); gelbe Zellen sind Eingaben, leere "
@@ -228,10 +231,11 @@ def buying_center_sheet(bc: BuyingCenter, lang: Lang = "de") -> Sheet:
                    "people with all five values are shown."), style="note")
     for col, head in enumerate(heads):
         s.put(FIRST_ROW - 1, col, head, style="header")
-    s.put(FIRST_ROW - 2, C_HELP, _t(lang, "Hilfsspalten der Karte (je Leistung/Sympathie/Einfluss; #NV = nicht in "
-                                          "dieser Reihe)",
-                                    "Helper columns of the map (per performance/sympathy/influence; #N/A = not in "
-                                    "this series)"), style="note")
+    span = f"{xl_col_to_name(C_HELP)}–{xl_col_to_name(C_HELP + len(SERIES) - 1)}"
+    s.put(FIRST_ROW - 2, C_ON_MAP, _t(lang, f"Spalten {span} (ausgeblendet): Hilfsspalten der Karte, je Leistung/"
+                                            "Sympathie/Einfluss eine; #NV = nicht in dieser Reihe",
+                                      f"Columns {span} (hidden): the map's helper columns, one per performance/"
+                                      "sympathy/influence; #N/A = not in this series"), style="note")
     words = COMPARISON_WORDS[lang]
     for j, (p, y, k) in enumerate(SERIES):
         s.put(FIRST_ROW - 1, C_HELP + j, f"{words[p][:1]}/{words[y][:1]}/{k}", style="header")
