@@ -190,6 +190,7 @@ def test_refused_people_values_are_named_by_cell(tmp_path):
     type_into(result.path, "km_targets", "oft", row=0, col=1)
     type_into(result.path, "tp_plan", "Fax", row=0, col=1)
     type_into(result.path, "km_topics", "Preise", row=len(_part("KA-001").members), col=0)  # a row without member
+    type_into(result.path, "km_our_people", "Kai Brünning", row=0, col=3)  # a second column for Kai Brünning
     collected = collect_plans(tmp_path / "plans")
     r = FIRST_ROW + 1
     assert sorted(collected.problems) == sorted([
@@ -201,4 +202,6 @@ def test_refused_people_values_are_named_by_cell(tmp_path):
          "allowed: Besuch, Telefon/Video, Brief/E-Mail, Veranstaltung"),
         (result.path.name, "Kontaktmatrix", f"J{r + 4}", "Preise",
          "allowed: a value in a row with a member of the Buying Center sheet"),
+        (result.path.name, "Kontaktmatrix", f"M{FIRST_ROW - 2}", "Kai Brünning",
+         "allowed: a name not given in an earlier column — each person once"),
     ])

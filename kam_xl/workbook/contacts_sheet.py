@@ -299,6 +299,10 @@ def parse_contacts(values: Mapping[str, Any], lang: Lang, problem: OnProblem, bc
     width = max((len(r) for r in heads[0].block), default=0)
     people = [(heads[0].read(0, j, coerce.text, "a name"), heads[1].read(0, j, coerce.text, "a text"),
                heads[2].read(0, j, lambda v: read_flag(v, lang), " or ".join(YES_NO[lang]))) for j in range(width)]
+    for j, (ours, _, _) in enumerate(people):
+        if ours is not None and any(p[0] == ours for p in people[:j]):
+            problem(ContactsName.OUR_PEOPLE, 0, j, ours, "a name not given in an earlier column — each person once")
+            people[j] = (None, None, None)
     targets = Reader(values, ContactsName.TARGETS, problem)
     topics = Reader(values, ContactsName.TOPICS, problem)
     marks = Reader(values, ContactsName.MANNDECKER, problem)
