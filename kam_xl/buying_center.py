@@ -88,19 +88,19 @@ def split_list(value: Any, allowed: Iterable[str], most: int, what: str) -> tupl
     if text is None:
         return ()
     choices = tuple(allowed)
+    allowed_text = f"allowed: up to {most} of {', '.join(choices)}, separated by '{LIST_SEPARATOR}'"
     words: list[str] = []
     for part in text.split(LIST_SEPARATOR):
         if clean_text(part) is None:
             continue
         found = match_choice(part, choices)
         if found is None:
-            raise KamInputError(f"{what}: {clean_text(part)!r} is not one of {', '.join(choices)}")
+            raise KamInputError(f"{what}: {clean_text(part)!r} is not one of them — {allowed_text}")
         if found in words:
-            raise KamInputError(f"{what}: {found!r} is given twice — allowed: each once")
+            raise KamInputError(f"{what}: {found!r} is given twice — {allowed_text}, each once")
         words.append(found)
     if len(words) > most:
-        raise KamInputError(f"{what}: {len(words)} given ({', '.join(words)}) — allowed: up to {most} of "
-                            f"{', '.join(choices)}, separated by ','")
+        raise KamInputError(f"{what}: {len(words)} given ({', '.join(words)}) — {allowed_text}")
     return tuple(words)
 
 
@@ -390,9 +390,7 @@ def check_members(t: ParsedTable, problems: list[Problem]) -> None:
             try:
                 split_list(value, allowed, most, name)
             except KamInputError as e:
-                problems.append(t.problem(i, name, str(e).removeprefix(f"{name}: ") + (
-                    "" if "allowed:" in str(e) else f" — allowed: up to {most} of {', '.join(allowed)}, "
-                                                   "separated by ','"), value))
+                problems.append(t.problem(i, name, str(e).removeprefix(f"{name}: "), value))
 
 
 def check_people_of(t: ParsedTable, members: ParsedTable | None, problems: list[Problem]) -> None:

@@ -7,6 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from kam_xl.buying_center import (
+    MOTIVES,
     BuyingCenter,
     ContactLink,
     Member,
@@ -106,9 +107,10 @@ def test_an_empty_buying_center_warns_only_about_the_rhythm():
     ({"technical": 120}, "less than or equal to 100"),
     ({"colours": "Rot, Blau, Grün"}, "colours: 3 given (Rot, Blau, Grün) — allowed: up to 2 of Rot, Blau, Grün, "
                                      "Orange, separated by ','"),
-    ({"colours": "Rot, Lila"}, "colours: 'Lila' is not one of Rot, Blau, Grün, Orange"),
-    ({"motives": "Macht, macht"}, "motives: 'Macht' is given twice — allowed: each once"),
-    ({"motives": "Soziale Kontakte"}, "motives: 'Soziale Kontakte' is not one of Macht, Unabhängigkeit"),
+    ({"colours": "Rot, Lila"}, "colours: 'Lila' is not one of them — allowed: up to 2 of Rot, Blau, Grün, Orange"),
+    ({"motives": "Macht, macht"}, "motives: 'Macht' is given twice — allowed: up to 3 of Macht"),
+    ({"motives": "Soziale Kontakte"}, "motives: 'Soziale Kontakte' is not one of them — allowed: up to 3 of Macht, "
+                                      "Unabhängigkeit"),
     ({"min_contacts": 5, "max_contacts": 2}, "min_contacts 5 above max_contacts 2 — allowed: min ≤ max"),
 ])
 def test_a_member_breaking_a_rule_is_refused_with_the_rule(fields, says):
@@ -122,3 +124,91 @@ def test_lists_are_matched_as_drop_down_words():
         "Körperliche Aktivität", "Ruhe")
     with pytest.raises(KamInputError):
         split_list("Ruhe,Ruhe", ("Ruhe",), 3, "motives")
+
+
+# --- the data book: one precise problem per mistake ----------------------------------------------------------------
+
+def _edit_csv(folder, name, change):
+    import csv
+
+    path = folder / f"{name}.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    rows = change(rows)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+
+
+def _problems(folder):
+    from kam_xl.databook import DataBookError, read_databook
+
+    with pytest.raises(DataBookError) as e:
+        read_databook(folder)
+    return [(p.file, p.row, p.column, p.value, p.message) for p in e.value.problems]
+
+
+@pytest.fixture
+def demo_folder(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    import kam_xl
+
+    folder = tmp_path / "book"
+    shutil.copytree(Path(kam_xl.__file__).parent / "demo_data", folder)
+    return folder
+
+
+def test_one_mistake_per_people_table_is_one_precise_problem(demo_folder):
+    def colours(rows):  # row 2 = Max Müller
+        rows[1][rows[0].index("colours")] = "Rot, Blau, Grün"
+        return rows
+
+    _edit_csv(demo_folder, "buying_center", colours)
+    _edit_csv(demo_folder, "contact_matrix",
+              lambda rows: [*rows, ["KA-001", "Otto Unbekannt", "Jana Petersen", "KAM", "nein", "Preise", "ja"]])
+
+    def fax(rows):
+        rows[3][rows[0].index("channel")] = "Fax"
+        return rows
+
+    _edit_csv(demo_folder, "touchpoints", fax)
+    _edit_csv(demo_folder, "team_rhythm", lambda rows: [*rows, ["KA-001", "2026", "1", "persönlich", "Workshop"]])
+    n_rhythm = sum(1 for _ in (demo_folder / "team_rhythm.csv").open(encoding="utf-8"))
+    n_contacts = sum(1 for _ in (demo_folder / "contact_matrix.csv").open(encoding="utf-8"))
+    assert sorted(_problems(demo_folder), key=str) == sorted([
+        ("buying_center.csv", 2, "colours", "Rot, Blau, Grün",
+         "3 given (Rot, Blau, Grün) — allowed: up to 2 of Rot, Blau, Grün, Orange, separated by ','"),
+        ("contact_matrix.csv", n_contacts, "person", "Otto Unbekannt",
+         "not a member of KA-001's buying center — allowed: a person of KA-001's buying center: Bernd Gerlach, "
+         "Hannes Schäfer, Max Müller, Petra Ohlsen"),
+        ("touchpoints.csv", 4, "channel", "Fax", "allowed: one of Besuch, Telefon/Video, Brief/E-Mail, Veranstaltung"),
+        ("team_rhythm.csv", n_rhythm, None, None,
+         "duplicate row for account_id=KA-001, year=2026, quarter=1 — first given in row 2; allowed: one row each"),
+    ], key=str)
+
+
+@pytest.mark.parametrize(("column", "value", "message"), [
+    ("influence", "6", "allowed: a whole number from 1 to 5"),
+    ("influence", "2,5", "allowed: a whole number from 1 to 5"),
+    ("informants", "1.5", "allowed: a whole number from 0 up"),
+    ("motives", "Macht, Soziale Kontakte", "'Soziale Kontakte' is not one of them — allowed: up to 3 of "
+                                           + ", ".join(MOTIVES) + ", separated by ','"),
+    ("max_contacts", "1", "below min_contacts 3 — allowed: min ≤ max (either may be empty)"),
+])
+def test_a_member_rule_broken_in_the_data_book_is_named_at_its_cell(demo_folder, column, value, message):
+    def change(rows):
+        rows[1][rows[0].index(column)] = value  # Max Müller: min_contacts 3
+        return rows
+
+    _edit_csv(demo_folder, "buying_center", change)
+    shown = value.replace(",", ".") if column == "influence" else value
+    assert _problems(demo_folder) == [("buying_center.csv", 2, column, shown, message)]
+
+
+def test_a_touchpoint_for_someone_outside_the_buying_center_is_refused(demo_folder):
+    _edit_csv(demo_folder, "touchpoints",
+              lambda rows: [*rows, ["KA-003", "2026", "1", "Max Müller", "", "Besuch", "Besuch", "nein"]])
+    [(file, _, column, value, message)] = _problems(demo_folder)
+    assert (file, column, value) == ("touchpoints.csv", "person", "Max Müller")
+    assert message.startswith("not a member of KA-003's buying center — allowed: a person of KA-003's buying center: ")

@@ -8,6 +8,7 @@ and xlwings Server (``kam-xl serve``). Wrong input gives a short ``#KAM! …`` t
 
 # ruff: noqa: F401 — the functions are imported to be exported; __all__ is derived from them below
 from udfs.cdb import kam_cdb_iii, kam_cdb_statement
+from udfs.contacts import kam_contact_coverage
 from udfs.excellence import kam_excellence_profile, kam_excellence_scores
 from udfs.kaop import kam_kaop_forecast, kam_kaop_split, kam_kaop_variance
 from udfs.kgb import kam_kgb_card, kam_kgb_gaps, kam_kgb_rank, kam_kgb_score

@@ -11,7 +11,11 @@ Sheets (German by default, English with ``lang="en"``):
   (seed 000 Tabelle 8, seed 003; :mod:`~kam_xl.workbook.kaop_sheet`);
 * ``Excellence`` — the criteria of the account-level dimensions Leistungsmanagement and Beziehungspflege
   (seed 000 Tabelle 9 and 12) with their guiding questions as planning prompts
-  (:mod:`~kam_xl.workbook.excellence_sheet`).
+  (:mod:`~kam_xl.workbook.excellence_sheet`);
+* ``Buying Center``, ``Kontaktmatrix``, ``Touchpoints`` — the people at the customer, who of us covers them and
+  the touchpoint plan with the team's rhythm (seeds 000 and 004; :mod:`~kam_xl.workbook.buying_center_sheet`,
+  :mod:`~kam_xl.workbook.contacts_sheet`, :mod:`~kam_xl.workbook.touchpoints_sheet`, one part shared through
+  :mod:`~kam_xl.workbook.people_common`).
 
 Every number a KAM sees is a native formula whose cached value is computed by :mod:`kam_xl.cdb` and
 :mod:`kam_xl.portfolio`; the recalculation test proves LibreOffice gets the same.

@@ -24,6 +24,8 @@ from enum import StrEnum
 from itertools import product
 from typing import TYPE_CHECKING, Any
 
+from xlsxwriter.utility import xl_col_to_name
+
 from kam_xl.buying_center import (
     BUYING_CENTER_TABLE,
     COLOURS,
@@ -36,10 +38,12 @@ from kam_xl.buying_center import (
     Member,
     on_map,
     people_rows,
+    split_list,
 )
-from kam_xl.errors import describe
+from kam_xl.errors import KamInputError
 from kam_xl.vocabulary import COMPARISON_WORDS, YES_NO, Lang
 from kam_xl.workbook import coerce
+from kam_xl.workbook.coerce import Refusal
 from kam_xl.workbook.layout import Chart, Input, RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.people_common import (
@@ -203,15 +207,16 @@ def _map(s: Sheet, n: int, lang: Lang, top: int) -> None:
                  "y_axis": {**axis, "name": _t(lang, "kaufmännisch (0) ↔ technisch (100) — Frage 46, Skala von kam_xl",
                                                "commercial (0) ↔ technical (100) — Frage 46, scale chosen by "
                                                "kam_xl")},
-                 "legend": {"none": True}}))
+                 "legend": {"none": True}, "show_hidden_data": True}))
 
 
 def buying_center_sheet(bc: BuyingCenter, lang: Lang = "de") -> Sheet:
     """The Buying Center sheet of one account's buying center (see the module docstring)."""
     heads = _heads(lang)
     s = Sheet(sheet_names(lang)["buying_center"], widths={0: 22, 1: 20, 2: 18, 9: 20, 12: 16, 13: 26,
-                                                          **{c: 11 for c in (3, 4, 5, 6, 7, 8, 10, 11, 14, 15)},
-                                                          **{C_HELP + j: 6 for j in range(len(SERIES))}},
+                                                          **{c: 12 for c in (3, 4, 5, 6, 14, 15)},
+                                                          **{c: 15 for c in (7, 8, 10, 11)},
+                                                          **{C_HELP + j: 0 for j in range(len(SERIES))}},
               freeze=(FIRST_ROW, 1))
     s.put(0, 0, _t(lang, "Buying Center", "Buying center"), style="title")
     s.put(1, 0, _t(lang, "Eine Zeile je Entscheider beim Kunden (Frage 43–50); gelbe Zellen sind Eingaben, leere "
@@ -226,10 +231,11 @@ def buying_center_sheet(bc: BuyingCenter, lang: Lang = "de") -> Sheet:
                    "people with all five values are shown."), style="note")
     for col, head in enumerate(heads):
         s.put(FIRST_ROW - 1, col, head, style="header")
-    s.put(FIRST_ROW - 2, C_HELP, _t(lang, "Hilfsspalten der Karte (je Leistung/Sympathie/Einfluss; #NV = nicht in "
-                                          "dieser Reihe)",
-                                    "Helper columns of the map (per performance/sympathy/influence; #N/A = not in "
-                                    "this series)"), style="note")
+    span = f"{xl_col_to_name(C_HELP)}–{xl_col_to_name(C_HELP + len(SERIES) - 1)}"
+    s.put(FIRST_ROW - 2, C_ON_MAP, _t(lang, f"Spalten {span} (ausgeblendet): Hilfsspalten der Karte, je Leistung/"
+                                            "Sympathie/Einfluss eine; #NV = nicht in dieser Reihe",
+                                      f"Columns {span} (hidden): the map's helper columns, one per performance/"
+                                      "sympathy/influence; #N/A = not in this series"), style="note")
     words = COMPARISON_WORDS[lang]
     for j, (p, y, k) in enumerate(SERIES):
         s.put(FIRST_ROW - 1, C_HELP + j, f"{words[p][:1]}/{words[y][:1]}/{k}", style="header")
@@ -254,9 +260,28 @@ def buying_center_sheet(bc: BuyingCenter, lang: Lang = "de") -> Sheet:
     return s
 
 
+def _whole(low: int, high: int | None) -> Any:
+    def read(value: Any) -> int | None:
+        number = coerce.number(value, low, high)
+        if number is not None and not number.is_integer():
+            raise Refusal()
+        return None if number is None else int(number)
+    return read
+
+
+def _listed(allowed: tuple[str, ...], most: int, what: str) -> Any:
+    def read(value: Any) -> str | None:
+        text = coerce.text(value)
+        try:
+            return ", ".join(split_list(text, allowed, most, what)) or None
+        except KamInputError as e:
+            raise Refusal(str(e).removeprefix(f"{what}: ").split(" — allowed")[0]) from None
+    return read
+
+
 def _read_member(rd: Reader, i: int, lang: Lang, old: Member | None) -> Member | None:
-    """Row ``i`` of the member table as a :class:`Member` (``None`` for an empty row or one without a name,
-    which is reported)."""
+    """Row ``i`` of the member table as a :class:`Member` (``None`` for an empty row, and for one without a name,
+    which is reported); a refused value is reported at its cell and left out."""
     words = {v: k for k, v in COMPARISON_WORDS[lang].items()}
     row = [cell_of(rd.block, i, C[f]) for f in FIELDS]
     if all(coerce.is_blank(v) for v in row):
@@ -265,41 +290,30 @@ def _read_member(rd: Reader, i: int, lang: Lang, old: Member | None) -> Member |
     if person is None:
         rd.problem(MEMBERS, i, 0, row[0], "a name — the row has values but no person")
         return None
-    flags = {f: rd.read(i, C[f], lambda v: read_flag(v, lang), " or ".join(YES_NO[lang]))
-             for f in ("senior", "purchasing", "budget_authority")}
-    ranks = {f: rd.read(i, C[f], lambda v: coerce.choice(v, words), ", ".join(words))
-             for f in ("performance_vs_competition", "sympathy_vs_competition")}
-    fields: dict[str, Any] = {
-        "person": person, **{f: rd.read(i, C[f], coerce.text, "a text") for f in ("function", "position", "career")},
-        **{f: bool(v) for f, v in flags.items()}, **{f: words.get(v) if v else None for f, v in ranks.items()},
-        "influence": rd.read(i, C["influence"], lambda v: coerce.number(v, *INFLUENCE_RANGE), "a whole number 1–5"),
-        "technical": rd.read(i, C["technical"], lambda v: coerce.number(v, 0, 100, points=True), "a number 0–100"),
-        "private": rd.read(i, C["private"], lambda v: coerce.number(v, 0, 100, points=True), "a number 0–100"),
-        "informants": rd.read(i, C["informants"], lambda v: coerce.number(v, 0), "a whole number ≥ 0"),
-        "colours": rd.read(i, C["colours"], coerce.text, "a text"),
-        "motives": rd.read(i, C["motives"], coerce.text, "a text"),
-        "min_contacts": old.min_contacts if old else None, "max_contacts": old.max_contacts if old else None}
-    while True:  # a rule of the model (a list, a whole number): reported at its cell, the value left out
-        try:
-            return Member(**fields)
-        except ValueError as e:
-            bad = _field_of(e)
-            if bad is None or fields.get(bad) is None:
-                rd.problem(MEMBERS, i, 0, person, describe(e))
-                return None
-            rd.problem(MEMBERS, i, C[bad], fields[bad], describe(e).split(": ", 1)[-1])
-            fields[bad] = None
+    yes_no_words = " or ".join(YES_NO[lang])
 
+    def flag(v: Any) -> bool | None:
+        return read_flag(v, lang)
 
-def _field_of(e: ValueError) -> str | None:
-    errors = getattr(e, "errors", None)
-    if not callable(errors):
-        return None
-    for err in errors():
-        loc = err.get("loc") or ()
-        if loc and loc[0] in C:
-            return str(loc[0])
-    return None
+    def rank(v: Any) -> str | None:
+        return words.get(coerce.choice(v, words) or "")
+
+    lists = {"colours": (COLOURS, MAX_COLOURS), "motives": (MOTIVES, MAX_MOTIVES)}
+    how: dict[str, tuple[Any, str]] = {
+        **{f: (coerce.text, "a text") for f in ("function", "position", "career")},
+        **{f: (flag, yes_no_words) for f in ("senior", "purchasing", "budget_authority")},
+        **{f: (rank, ", ".join(words)) for f in ("performance_vs_competition", "sympathy_vs_competition")},
+        "influence": (_whole(*INFLUENCE_RANGE), "a whole number from 1 to 5"),
+        "informants": (_whole(0, None), "a whole number ≥ 0"),
+        **{f: (lambda v: coerce.number(v, 0, 100, points=True), "a number from 0 to 100")
+           for f in ("technical", "private")},
+        **{f: (_listed(a, most, f), f"up to {most} of {', '.join(a)}, separated by ','")
+           for f, (a, most) in lists.items()}}
+    fields = {f: rd.read(i, C[f], read, allowed) for f, (read, allowed) in how.items()}
+    for f in ("senior", "purchasing", "budget_authority"):
+        fields[f] = bool(fields[f])
+    return Member(person=person, **fields, min_contacts=old.min_contacts if old else None,
+                  max_contacts=old.max_contacts if old else None)
 
 
 def parse_members(values: Mapping[str, Any], lang: Lang, problem: OnProblem,

@@ -244,10 +244,11 @@ def _summary(s: Sheet, g: _Geo, bc: BuyingCenter, year: int, lang: Lang) -> None
     for i, (name, label, formula, cached, style) in enumerate(rows):
         r = g.summary + 1 + i
         s.put(r, C_PERSON, label, style="label")
-        s.put(r, C_MIN, formula=formula, cached=cached, style=style, name=name)
+        s.put(r, C_STATUS, formula=formula, cached=cached, style=style, name=name)
     first_warning = g.summary + 1 + len(rows) - len(SHEET_WARNINGS)
-    s.put(first_warning - 1, C_MAX, _t(lang, "Hinweise (ja = trifft zu)", "Warnings (yes = applies)"), style="note")
-    s.conditionals.append(Conditional(first_warning, C_MIN, first_warning + len(SHEET_WARNINGS) - 1, C_MIN, {
+    s.put(first_warning - 1, C_MD, _t(lang, "Hinweise darunter: ja = trifft zu", "Warnings below: yes = applies"),
+          style="note")
+    s.conditionals.append(Conditional(first_warning, C_STATUS, first_warning + len(SHEET_WARNINGS) - 1, C_STATUS, {
         "type": "cell", "criteria": "==", "value": f'"{yes}"', "format": AMBER}))
 
 
@@ -255,7 +256,7 @@ def contacts_sheet(bc: BuyingCenter, year: int, lang: Lang = "de") -> Sheet:
     """The Kontaktmatrix sheet of one account's buying center and plan ``year`` (see the module docstring)."""
     people = our_people(bc)
     g = _Geo(member_rows(bc), len(people) + SPARE_PEOPLE)
-    s = Sheet(sheet_names(lang)["contacts"], widths={0: 22, **{c: 11 for c in range(1, 8)}, 8: 18,
+    s = Sheet(sheet_names(lang)["contacts"], widths={0: 22, 1: 14, 2: 14, **{c: 11 for c in range(3, 8)}, 8: 18,
                                                      **{C_TOPICS + j: 20 for j in range(g.k)},
                                                      **{g.md + j: 12 for j in range(g.k)}}, freeze=(FIRST_ROW, 1))
     s.put(0, 0, _t(lang, f"Kundenkontaktmatrix {year}", f"Customer contact matrix {year}"), style="title")
@@ -298,6 +299,10 @@ def parse_contacts(values: Mapping[str, Any], lang: Lang, problem: OnProblem, bc
     width = max((len(r) for r in heads[0].block), default=0)
     people = [(heads[0].read(0, j, coerce.text, "a name"), heads[1].read(0, j, coerce.text, "a text"),
                heads[2].read(0, j, lambda v: read_flag(v, lang), " or ".join(YES_NO[lang]))) for j in range(width)]
+    for j, (ours, _, _) in enumerate(people):
+        if ours is not None and any(p[0] == ours for p in people[:j]):
+            problem(ContactsName.OUR_PEOPLE, 0, j, ours, "a name not given in an earlier column — each person once")
+            people[j] = (None, None, None)
     targets = Reader(values, ContactsName.TARGETS, problem)
     topics = Reader(values, ContactsName.TOPICS, problem)
     marks = Reader(values, ContactsName.MANNDECKER, problem)

@@ -225,7 +225,7 @@ def _write_cell(ws: Worksheet, cell: Cell, fmt: Any) -> None:
 def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet) -> None:
     ws = wb.add_worksheet(sheet.name)
     for col, width in sheet.widths.items():
-        ws.set_column(col, col, width)
+        ws.set_column(col, col, width, None, {"hidden": True} if width == 0 else None)  # width 0: a hidden column
     for cell in sheet.cells:
         _write_cell(ws, cell, fmts.get(cell.style, cell.input is not None))
         if cell.name:
@@ -246,6 +246,10 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet) -> None:
             chart.add_series(dict(series))
         chart.set_title({"name": ch.title})
         for key, value in ch.options.items():
+            if key == "show_hidden_data":  # plot cells of hidden columns too (helper columns of a chart)
+                if value:
+                    chart.show_hidden_data()
+                continue
             getattr(chart, f"set_{key}")(value)
         chart.set_size({"width": ch.size[0], "height": ch.size[1]})
         ws.insert_chart(ch.anchor[0], ch.anchor[1], chart)

@@ -105,7 +105,7 @@ def _member_row(s: Sheet, i: int, bc: BuyingCenter, year: int, lang: Lang) -> No
                  "channel": channels[t.channel] if t and t.channel else None,
                  "our_person": t.our_person if t else None, "done": yes_no(t.done, lang) if t else None}
         for f in FIELDS:
-            s.put(r, col_of(q, f), shown[f], style="wrap" if f == "what" else "text", input=inputs[f])
+            s.put(r, col_of(q, f), shown[f], style="text", input=inputs[f])
     a, yes = _a1(s, r, 0), YES_NO[lang][0]
     entry = "+".join(f'IF(OR({_a1(s, r, col_of(q, "what"))}<>"",{_a1(s, r, col_of(q, "channel"))}<>"",'
                      f'{_a1(s, r, col_of(q, "our_person"))}<>"",{_a1(s, r, col_of(q, "done"))}="{yes}"),1,0)'
@@ -125,7 +125,7 @@ def _rhythm(s: Sheet, top: int, bc: BuyingCenter, year: int, lang: Lang) -> None
     for q in QUARTERS:
         r, m = top + 1 + q, meetings.get(q)
         s.put(r, 0, f"Q{q} {year}", style="label")
-        s.put(r, 1, m.purpose if m else None, style="wrap",
+        s.put(r, 1, m.purpose if m else None, style="text",
               input=Input(kind="text", title=_t(lang, "Zweck", "Purpose"),
                           message=_t(lang, "Wozu sich das Kernteam trifft, z. B. Key-Account-Plan-Workshop",
                                      "What the core team meets for, e.g. key account plan workshop")))
@@ -149,7 +149,7 @@ def _rhythm(s: Sheet, top: int, bc: BuyingCenter, year: int, lang: Lang) -> None
 def touchpoints_sheet(bc: BuyingCenter, year: int, lang: Lang = "de") -> Sheet:
     """The Touchpoints sheet of one account's buying center and plan ``year`` (see the module docstring)."""
     widths = {0: 22, C_PLANNED_COUNT: 10, C_DONE_COUNT: 10}
-    widths |= {col_of(q, f): w for q in QUARTERS for f, w in zip(FIELDS, (28, 14, 16, 9), strict=True)}
+    widths |= {col_of(q, f): w for q in QUARTERS for f, w in zip(FIELDS, (44, 14, 17, 9), strict=True)}
     s = Sheet(sheet_names(lang)["touchpoints"], widths=widths, freeze=(FIRST_ROW, 1))
     s.put(0, 0, _t(lang, f"Touchpoint- und Informationsplan {year}", f"Touchpoint and information plan {year}"),
           style="title")
