@@ -223,12 +223,16 @@ def parse_raci(values: Mapping[str, Any], problem: OnProblem) -> TeamRoles | Non
     n_cols = len(roles_b[0]) if isinstance(roles_b, list) and roles_b else 0
     ok = True
     roles: list[str | None] = []
+    told: set[int] = set()  # role columns already reported (refused, or empty with letters)
     for c in range(n_cols):
         good, role = _name(_at(roles_b, 0, c), (RaciName.ROLES, 0, c), "a role's name", problem)
         if role is not None and role in roles:
             problem(RaciName.ROLES, 0, c, role, "a role not named in another column")
             good = False
-        ok, _ = ok and good, roles.append(role)
+        if not good:
+            told.add(c)
+        ok = ok and good
+        roles.append(role)
     letters: dict[str, dict[str, tuple[Letter, ...]]] = {}
     tasks: list[str] = []
     for r in range(n_rows):
@@ -250,7 +254,9 @@ def parse_raci(values: Mapping[str, Any], problem: OnProblem) -> TeamRoles | Non
             if found is None:
                 ok = False
             elif found and roles[c] is None:
-                problem(RaciName.ROLES, 0, c, None, "the role's name (its column has letters)")
+                if c not in told:
+                    problem(RaciName.ROLES, 0, c, None, "the role's name (its column has letters)")
+                    told.add(c)
                 ok = False
             elif found:
                 letters.setdefault(task, {})[roles[c]] = found  # type: ignore[index]
