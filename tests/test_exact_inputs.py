@@ -149,7 +149,7 @@ def test_every_text_input_is_validated_and_read_with_the_one_limit():
     assert _validation(Input(kind="text")) == {"validate": "length", "criteria": "<=", "value": TEXT_MAX_CHARS,
                                                "ignore_blank": True}
     cells = list(_inputs(("text",)))
-    assert {s for s, _, _ in cells} == {"CDB", "Kgb", "KAOP", "Excellence"}
+    assert {s for s, _, _ in cells} == {"CDB", "Kgb", "KAOP", "Excellence", "Team-RACI", "SWOT", "KASP"}
     for sheet, cell, where in cells:
         _, found = _parse(_with(VALUES, where, "x" * TEXT_MAX_CHARS))
         assert _at(found, where) == [], (sheet, cell.address)
@@ -193,7 +193,7 @@ def test_the_thresholds_and_weights_use_their_one_range():
 
 def test_every_score_input_refuses_a_percent_formatted_number():
     cells = list(_inputs(("score",)))
-    assert cells and {s for s, _, _ in cells} == {"Kgb"}
+    assert cells and {s for s, _, _ in cells} == {"Kgb", "Lieferantenposition"}
     for sheet, cell, where in cells:
         _, found = _parse(_with(VALUES, where, PercentNumber(0.8)))
         [p] = _at(found, where) or [(sheet, cell.address)]
@@ -223,7 +223,8 @@ def test_a_percent_formatted_share_or_weight_is_what_it_shows():
 
 def test_every_drop_down_takes_its_words_as_shown_in_any_case_with_spaces_around():
     cells = list(_inputs(("list",), filled=False))
-    assert {s for s, _, _ in cells} == {"Deckblatt", "CDB", "KAOP", "Excellence"}
+    assert {s for s, _, _ in cells} == {"Deckblatt", "CDB", "KAOP", "Excellence", "Team-RACI", "SWOT", "KASP",
+                                        "Lieferantenposition"}
     for sheet, cell, where in cells:
         if cell.value is None and where[0][0] not in ("exc_LM_ratings", "exc_BP_ratings"):
             continue  # a word alone in a spare row asks for the rest of the row

@@ -130,8 +130,9 @@ def test_a_registered_sheet_is_generated_read_back_exported_and_regenerated(tmp_
 
     # in the generated plan: the sheet after the others, its names over the rows given plus the free rows
     wb = openpyxl.load_workbook(result.path)
-    assert wb.sheetnames[:9] == ["Deckblatt", "Kgb", "CDB", "KAOP", "Excellence", "Buying Center", "Kontaktmatrix",
-                                 "Touchpoints", "Beispiel-Kontakte"]
+    assert wb.sheetnames[:13] == ["Deckblatt", "Kgb", "CDB", "KAOP", "Excellence", "Buying Center", "Kontaktmatrix",
+                                  "Touchpoints", "Team-RACI", "SWOT", "KASP", "Lieferantenposition",
+                                  "Beispiel-Kontakte"]
     assert [[c.value for c in row] for row in wb["Beispiel-Kontakte"]["A2:C3"]] == [
         ["Dr. Anke Brandt", "Technik", 80], ["Olaf Jung", "Einkauf", 60]]
     assert wb.defined_names["bc_influence"].attr_text.endswith("!$C$2:$C$6")  # 2 contacts + 3 free rows
@@ -191,7 +192,7 @@ def test_every_kind_names_the_inputs_its_sheet_defines() -> None:
         assert names <= defined, (kind.key, names - defined)
         assert kind.marker in names
     assert [k.key for k in PLAN_SHEETS] == ["cover", "kgb", "cdb", "kaop", "excellence", "buying_center",
-                                            "contact_matrix", "touchpoints"]
+                                            "contact_matrix", "touchpoints", "raci", "swot", "kasp", "position"]
 
 
 def test_a_kind_cannot_take_a_key_or_table_that_is_registered() -> None:

@@ -15,6 +15,7 @@ from udfs.kgb import kam_kgb_card, kam_kgb_gaps, kam_kgb_rank, kam_kgb_score
 from udfs.macros import kam_collect, kam_generate_all, kam_refresh_plan, kam_validate
 from udfs.portfolio import kam_portfolio_band
 from udfs.resources import kam_moved_share, kam_resource_targets
+from udfs.team import kam_raci_check
 
 #: Every function and macro above, derived from the decorators: what xlwings' "Import Functions" and the server
 #: offer.

@@ -29,7 +29,7 @@ from kam_xl.vocabulary import KASP_FINDING_WORDS, KASP_STATUS_WORDS, LEVER_WORDS
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
 from kam_xl.workbook.kaop_reader import MEASURE_KASP_PROJECT, check_measure_links
-from kam_xl.workbook.layout import Conditional, Input, RowKey, Sheet
+from kam_xl.workbook.layout import KIND_BOUNDS, Conditional, Input, RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.sheet_kind import OnProblem, PlanSheet, Rows
 
@@ -235,9 +235,9 @@ def _year(value: Any) -> int:
 
 _READ: dict[str, tuple[Any, str]] = {
     "goal": (coerce.text, "a text"), "kpi": (coerce.text, "a text"), "owner": (coerce.text, "a text"),
-    "target": (coerce.number, "a number, or empty"), "start_year": (_year, "a year such as 2027"),
+    "target": (lambda v: coerce.number(v, *KIND_BOUNDS["number"]), "a number, or empty"), "start_year": (_year, "a year such as 2027"),
     "end_year": (_year, "a year such as 2028"), "review_date": (_date, "a date such as 30.06.2026, or empty"),
-    "budget": (lambda v: coerce.number(v, 0), "an amount ≥ 0, or empty"),
+    "budget": (lambda v: coerce.number(v, *KIND_BOUNDS["amount"]), "an amount ≥ 0, or empty"),
 }
 
 

@@ -69,27 +69,29 @@ class RaciName(StrEnum):
 # --- the data book's table ----------------------------------------------------------------------------------------
 
 def check_team_roles(tables: dict[str, ParsedTable], problems: list[Problem]) -> None:
-    """``team_roles``: letters other than R, A, S, I, C (one problem per cell, naming the letters); a company
-    default row (empty account_id) given twice for the same task and role."""
+    """``team_roles``: letters other than R, A, S, I, C (one problem per cell, naming the letters); a row given
+    twice for the same account (or company default), task and role. (The table has no key columns of its own:
+    the company default's account_id is empty, which a database key cannot hold.)"""
     t = tables["team_roles"]
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[Any, str, str], int] = {}
     for i in range(len(t)):
-        task, role, letters = t.get(i, "task"), t.get(i, "role"), t.get(i, "letters")
+        aid, task, role, letters = (t.get(i, c) for c in ("account_id", "task", "role", "letters"))
         try:
             parse_letters(letters, f"task {task!r}, role {role!r}")
         except KamInputError as e:
             problems.append(t.problem(i, "letters", str(e), letters))
-        if t.get(i, "account_id") is None and task is not None and role is not None:
-            if (task, role) in seen:
-                problems.append(t.problem(i, "role", f"company default for task {task!r} and role {role!r} given "
-                                                     f"again (first in row {seen[task, role]}) — allowed: one "
-                                                     "row each", role))
-            seen.setdefault((task, role), t.numbers[i])
+        if task is None or role is None:
+            continue
+        if (aid, task, role) in seen:
+            whose = f"account {aid}" if aid else "the company default"
+            problems.append(t.problem(i, "role", f"{whose} gives task {task!r} and role {role!r} again (first in row "
+                                                 f"{seen[aid, task, role]}) — allowed: one row each", role))
+        seen.setdefault((aid, task, role), t.numbers[i])
 
 
 TEAM_ROLES_TABLE = Table("team_roles", (Column("account_id", required=False), Column("task"), Column("role"),
                                         Column("letters", required=False)),
-                         key=("account_id", "task", "role"), check=check_team_roles,
+                         check=check_team_roles,
                          description="RACI letters (any of R, A, S, I, C, e.g. 'C, I') per task and team role; "
                                      "empty account_id = the company's default for every account")
 
@@ -223,12 +225,16 @@ def parse_raci(values: Mapping[str, Any], problem: OnProblem) -> TeamRoles | Non
     n_cols = len(roles_b[0]) if isinstance(roles_b, list) and roles_b else 0
     ok = True
     roles: list[str | None] = []
+    told: set[int] = set()  # role columns already reported (refused, or empty with letters)
     for c in range(n_cols):
         good, role = _name(_at(roles_b, 0, c), (RaciName.ROLES, 0, c), "a role's name", problem)
         if role is not None and role in roles:
             problem(RaciName.ROLES, 0, c, role, "a role not named in another column")
             good = False
-        ok, _ = ok and good, roles.append(role)
+        if not good:
+            told.add(c)
+        ok = ok and good
+        roles.append(role)
     letters: dict[str, dict[str, tuple[Letter, ...]]] = {}
     tasks: list[str] = []
     for r in range(n_rows):
@@ -250,7 +256,9 @@ def parse_raci(values: Mapping[str, Any], problem: OnProblem) -> TeamRoles | Non
             if found is None:
                 ok = False
             elif found and roles[c] is None:
-                problem(RaciName.ROLES, 0, c, None, "the role's name (its column has letters)")
+                if c not in told:
+                    problem(RaciName.ROLES, 0, c, None, "the role's name (its column has letters)")
+                    told.add(c)
                 ok = False
             elif found:
                 letters.setdefault(task, {})[roles[c]] = found  # type: ignore[index]
