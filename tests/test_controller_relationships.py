@@ -104,7 +104,7 @@ def test_crafted_empty_ranges_absent_parts_and_notes(built, tmp_path):
     # KA-3, horizon 2: P1 geplant (no measure), P2 laufend (outside), P3 geplant (measure "Start P3")
     assert [names[f"ctl_rel_kasp_{s}"][2][0] for s in KASP_STATUSES] == [2, 1, 0, 0]
     assert names["ctl_rel_kasp_horizon"] == 2
-    assert values["Beziehungen"]["T4"] == "SWOT (6-P): keine Tabelle swot"
+    assert values["Beziehungen"]["T5"] == "SWOT (6-P): keine Tabelle swot"
     path = write_book(book, tmp_path / "c.xlsx")
     wb = openpyxl.load_workbook(path)
     assert wb["Beziehungs-Daten"].sheet_state == "hidden"

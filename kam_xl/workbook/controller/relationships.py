@@ -182,7 +182,7 @@ def _data_sheet(accs: list[_Account], lang: Lang) -> tuple[Sheet, dict[str, _Blo
 R_STATUS0 = 13  # one column per KASP status
 R_OUTSIDE, R_WITHOUT, R_ENTRIES, R_EMPTY, R_EMPTY_NAMES = range(R_STATUS0 + len(KASP_STATUSES),
                                                                 R_STATUS0 + len(KASP_STATUSES) + 5)
-FIRST = 5  # the first account row
+FIRST = 6  # the first account row (title, two notes, horizon, section titles, headers above)
 #: column → defined name of its range on the sheet
 NAMES = {R_ID: "ctl_rel_ids", R_MEMBERS: "ctl_rel_members", R_NO_MD: "ctl_rel_without_manndecker",
          R_SEVERAL_MD: "ctl_rel_several_manndecker", R_TOP: "ctl_rel_top_management",
@@ -304,7 +304,10 @@ def _lights(s: Sheet, last: int, lang: Lang) -> None:
 
 def _sheet(db: DataBook, accs: list[_Account], data: Sheet | None, blocks: dict[str, _Block], lang: Lang) -> Sheet:
     s = Sheet(_t(lang, "Beziehungen", "Relationships"),
-              widths={0: 10, 1: 30, 2: 9, **{c: 11 for c in range(3, R_EMPTY_NAMES)}, R_EMPTY_NAMES: 30},
+              widths={0: 10, 1: 30, 2: 9, R_MEMBERS: 11, R_NO_MD: 16, R_SEVERAL_MD: 18, R_TOP: 15, R_PLANNED: 19,
+                      R_DONE: 9, R_BELOW: 10, R_ABOVE: 10, R_TASKS: 10, R_BREAKS: 15,
+                      **{R_STATUS0 + i: 13 for i in range(len(KASP_STATUSES))}, R_OUTSIDE: 18, R_WITHOUT: 19,
+                      R_ENTRIES: 9, R_EMPTY: 12, R_EMPTY_NAMES: 28},
               freeze=(FIRST, 2))
     s.put(0, 0, _t(lang, "Beziehungen und Team – alle Key Accounts", "Relationships and team – all key accounts"),
           style="title")
@@ -312,17 +315,17 @@ def _sheet(db: DataBook, accs: list[_Account], data: Sheet | None, blocks: dict[
         _missing_note(s, 1, lang, " / ".join(t for *_, tables in SECTIONS for t in tables))
         return s
     s.put(1, 0, _t(lang, "Je Kunde im Planjahr: Buying Center und Kontaktmatrix (Manndecker, Top-Management, "
-                         "Touchpoints gegen min/max), Team-RACI (genau ein A, mindestens ein R je Aufgabe), KASP "
-                         "(Horizont: Planjahr … Planjahr + Horizont; ein Projekt ab dem Planjahr braucht eine "
-                         "KAOP-Maßnahme) und SWOT (leere Hebel). Leer = keine Daten dazu. Formeln über "
-                         "„Beziehungs-Daten“ (ausgeblendet).",
+                         "Touchpoints gegen min/max), Team-RACI (genau ein A, mindestens ein R je Aufgabe),",
                    "Per account in the plan year: buying center and contact matrix (Manndecker, top management, "
-                   "touchpoints against min/max), team RACI (exactly one A, at least one R per task), KASP "
-                   "(horizon: plan year … plan year + horizon; a project from the plan year needs a KAOP "
-                   "measure) and SWOT (empty levers). Empty = no data for it. Formulas over 'Relationship data' "
-                   "(hidden)."), style="note")
-    s.put(2, 0, _t(lang, "KASP-Horizont (Jahre)", "KASP horizon (years)"), style="label")
-    horizon = s.put(2, 2, company_settings(db).kasp_horizon, style="integer", name="ctl_rel_kasp_horizon").absolute
+                   "touchpoints against min/max), team RACI (exactly one A, at least one R per task),"), style="note")
+    s.put(2, 0, _t(lang, "KASP (Planjahr ≤ Start ≤ Ende ≤ Planjahr + Horizont; ein Projekt ab dem Planjahr braucht "
+                         "eine KAOP-Maßnahme), SWOT (leere Hebel). Leer = keine Daten; Formeln über "
+                         "„Beziehungs-Daten“ (ausgeblendet).",
+                   "KASP (plan year ≤ start ≤ end ≤ plan year + horizon; a project from the plan year needs a KAOP "
+                   "measure), SWOT (empty levers). Empty = no data; formulas over 'Relationship data' (hidden)."),
+          style="note")
+    s.put(3, 0, _t(lang, "KASP-Horizont (Jahre)", "KASP horizon (years)"), style="label")
+    horizon = s.put(3, 2, company_settings(db).kasp_horizon, style="integer", name="ctl_rel_kasp_horizon").absolute
     for first, _, de, en, tables in SECTIONS:
         absent = [t for t in tables if db.table(t) is None]
         text = _t(lang, de, en) if len(absent) < len(tables) else _t(
