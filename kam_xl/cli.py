@@ -296,7 +296,7 @@ def _print_excellence(r: rep.ExcellenceReport) -> None:
 
 def _print_relationships(rows: list[rel.AccountRelationships]) -> None:
     t = Table(title="Relationships and team — per account (plan year)", header_style="bold")
-    for col in ("Account", "Members", "No Manndecker", "Several", "Top mgmt", "Touchpoints", "Below/above",
+    for col in ("Account", "Members", "No Manndecker", "Several", "Top mgmt", "Touchpoints", "Below / above",
                 "Warnings", "RACI tasks", "RACI breaks", "SWOT empty levers", "KASP projects", "KASP findings"):
         t.add_column(col, justify="left" if col == "Account" else "right")
     for r in rows:
