@@ -203,9 +203,9 @@ def test_demo_data_written_reports_the_same(tmp_path, demo_accounts_json, target
     if target.endswith(".xlsx"):
         assert path.is_file()
     else:
-        assert len(list(path.glob("*.csv"))) == 15
+        assert len(list(path.glob("*.csv"))) == 19  # main's ten, the people's four and the team's five (issue 11)
     assert run_json("report", "--data", str(path)) == demo_accounts_json
-    for what in ("resources", "excellence"):
+    for what in ("resources", "excellence", "relationships"):
         assert run_json("report", "--data", str(path), "--what", what) == run_json("report", "--what", what)
 
 
