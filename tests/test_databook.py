@@ -23,7 +23,8 @@ from kam_xl.errors import KamInputError
 from kam_xl.report import account_reports
 
 DEMO_COUNTS = {"accounts": 14, "cdb": 28, "activities": 30, "portfolio": 28, "resources": 17, "regions": 3,
-               "kaop_products": 168, "kaop_costs": 420, "kgb": 296, "excellence": 186}
+               "kaop_products": 168, "kaop_costs": 420, "kgb": 296, "excellence": 186,
+               "buying_center": 87, "contact_matrix": 103, "touchpoints": 183, "team_rhythm": 56}
 
 ACCOUNT_ROW = ["A-1", "Alpha Papier AG", "Nord", "Papier", "Jana Petersen", "EUR", 2025, None]
 
