@@ -24,6 +24,7 @@ from kam_xl.report import account_reports
 
 DEMO_COUNTS = {"accounts": 14, "cdb": 28, "activities": 30, "portfolio": 28, "resources": 17, "regions": 3,
                "kaop_products": 168, "kaop_costs": 420, "kgb": 296, "excellence": 186,
+               "buying_center": 87, "contact_matrix": 103, "touchpoints": 183, "team_rhythm": 56,
                # issue 11: RACI (7 company default rows + one task per account), SWOT, KASP, measures, position
                "team_roles": 43, "swot": 104, "kasp": 38, "kaop_measures": 14, "position": 70}
 

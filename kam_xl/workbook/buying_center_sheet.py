@@ -43,7 +43,7 @@ from kam_xl.buying_center import (
 from kam_xl.errors import KamInputError
 from kam_xl.vocabulary import COMPARISON_WORDS, YES_NO, Lang
 from kam_xl.workbook import coerce
-from kam_xl.workbook.coerce import Refusal
+from kam_xl.workbook.coerce import Refusal, shown
 from kam_xl.workbook.layout import Chart, Input, RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.people_common import (
@@ -286,10 +286,6 @@ def _read_member(rd: Reader, i: int, lang: Lang, old: Member | None) -> Member |
     row = [cell_of(rd.block, i, C[f]) for f in FIELDS]
     if all(coerce.is_blank(v) for v in row):
         return None
-    person = rd.read(i, C["person"], coerce.text, "a name")
-    if person is None:
-        rd.problem(MEMBERS, i, 0, row[0], "a name — the row has values but no person")
-        return None
     yes_no_words = " or ".join(YES_NO[lang])
 
     def flag(v: Any) -> bool | None:
@@ -305,11 +301,19 @@ def _read_member(rd: Reader, i: int, lang: Lang, old: Member | None) -> Member |
         **{f: (rank, ", ".join(words)) for f in ("performance_vs_competition", "sympathy_vs_competition")},
         "influence": (_whole(*INFLUENCE_RANGE), "a whole number from 1 to 5"),
         "informants": (_whole(0, None), "a whole number ≥ 0"),
-        **{f: (lambda v: coerce.number(v, 0, 100, points=True), "a number from 0 to 100")
+        **{f: (lambda v: coerce.number(v, 0, 100, points=True), "a number from 0 to 100, or empty")
            for f in ("technical", "private")},
         **{f: (_listed(a, most, f), f"up to {most} of {', '.join(a)}, separated by ','")
            for f, (a, most) in lists.items()}}
-    fields = {f: rd.read(i, C[f], read, allowed) for f, (read, allowed) in how.items()}
+    fields = {f: rd.read(i, C[f], read, allowed) for f, (read, allowed) in how.items()}  # each refusal reported
+    try:
+        person = coerce.text(row[0])
+    except Refusal as e:
+        rd.problem(MEMBERS, i, 0, shown(row[0]), e.allowed("a name"))
+        return None
+    if person is None:
+        rd.problem(MEMBERS, i, 0, row[0], "a name — the row has values but no person")
+        return None
     for f in ("senior", "purchasing", "budget_authority"):
         fields[f] = bool(fields[f])
     return Member(person=person, **fields, min_contacts=old.min_contacts if old else None,
