@@ -23,7 +23,7 @@ from kam_xl.text import key_of
 from kam_xl.vocabulary import LEVER_WORDS, LIGHT_FORMATS, QUADRANT_WORDS, Lang
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
-from kam_xl.workbook.kaop_reader import MEASURE_SWOT_ENTRY, check_measure_links
+from kam_xl.workbook.kaop_reader import MEASURE_SWOT_ENTRY, check_measure_links, typed_texts
 from kam_xl.workbook.layout import Conditional, Input, RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.sheet_kind import OnProblem, PlanSheet, Rows
@@ -204,7 +204,7 @@ class SwotSheet(PlanSheet):
     def parse(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang,
              problem: OnProblem) -> tuple[SwotEntry, ...]:
         found = parse_swot(values, lang, problem)
-        check_measure_links(values, MEASURE_SWOT_ENTRY, {e.entry for e in found or self.get(data) or ()},
+        check_measure_links(values, MEASURE_SWOT_ENTRY, typed_texts(values, BLOCKS.values(), 1),
                             "an entry's text as on the SWOT sheet, or empty", problem)
         return tuple(self.get(data) or ()) if found is None else tuple(found)
 
