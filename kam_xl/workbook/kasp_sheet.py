@@ -163,8 +163,7 @@ def kasp_sheet(part: KaspPart, plan_year: int, measures: Sequence[KaopMeasure], 
                    "project starting in the plan year needs a KAOP measure naming it."), style="note")
     s.put(2, 0, _t(lang, "Planjahr", "Plan year"), style="label")
     py = s.put(2, 1, plan_year, style="integer", name=KaspName.PLAN_YEAR).absolute
-    s.put(3, 0, _t(lang, "Horizont (Jahre nach dem Planjahr, Firmeneinstellung)",
-                   "Horizon (years after the plan year, company setting)"), style="label")
+    s.put(3, 0, _t(lang, "Horizont (Jahre danach)", "Horizon (years after)"), style="label")
     h = s.put(3, 1, horizon, style="integer", name=KaspName.HORIZON).absolute
     for col, head in enumerate(heads):
         s.put(HEAD, col, head, style="header")
