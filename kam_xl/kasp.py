@@ -127,3 +127,14 @@ def kasp_of(db: DataBook, account_id: str) -> list[KaspProject]:
                         owner=r["owner"] or "", budget=r["budget"], status=r["status"] or "geplant",
                         review_date=r["review_date"])
             for r in db.rows_for("kasp", account_id)]
+
+
+def kasp_summary_of(db: DataBook, account_id: str) -> KaspSummary:
+    """:func:`kasp_summary` of one account from a data book, as its plan's KASP sheet shows it: the account's
+    plan year, the company's ``kasp_horizon``, the measures of the KAOP's year (:func:`kam_xl.years.plan_year`)."""
+    from kam_xl.company_settings import company_settings
+    from kam_xl.years import plan_year
+
+    account = db.account(account_id)
+    measures = db.kaop_measures(account_id, plan_year(account.plan_year, db.kaop_input_years(account_id)))
+    return kasp_summary(kasp_of(db, account_id), measures, account.plan_year, company_settings(db).kasp_horizon)

@@ -117,3 +117,12 @@ def supplier_position(current_role: str | None, target_role: str | None, ratings
 def position_ratings_of(db: DataBook, account_id: str) -> dict[int, float | None]:
     """The yardstick ratings of one account from the data book's ``position`` table."""
     return {r["yardstick"]: r["rating"] for r in db.rows_for("position", account_id)}
+
+
+def supplier_position_of(db: DataBook, account_id: str) -> SupplierPosition:
+    """:func:`supplier_position` of one account from a data book: its roles (``accounts``), its ``position``
+    ratings and its Kgb cards."""
+    account = db.account(account_id)
+    cards = db.kgb_cards(account_id) if db.table("kgb") is not None else []
+    return supplier_position(account.supplier_role, account.target_supplier_role,
+                             position_ratings_of(db, account_id), cards)

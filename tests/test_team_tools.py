@@ -121,3 +121,24 @@ def test_relative_position_is_clipped_and_role_steps_count_rungs() -> None:
     assert relative_position(70.0, 70.0) == 50.0
     assert role_step("Systempartner", "Stammlieferant") == -2
     assert role_step("Stammlieferant", None) is None
+
+
+def test_the_demo_accounts_findings_from_the_data_book() -> None:
+    """KA-001 in kam_xl/demo_data: four KASP projects; 'Key-Account-Team Süd' runs 2027–2030 (beyond 2026 + 3),
+    'Werkstoffwechsel biobasiert' starts 2026 and no measure of kaop_measures.csv names it; its SWOT has no
+    Preis entry; its Kgb card (Retentionssysteme) gives yardsticks 2 and 3."""
+    from kam_xl.databook import demo_databook
+    from kam_xl.kasp import kasp_summary_of
+    from kam_xl.position import supplier_position_of
+    from kam_xl.swot import swot_of
+    from kam_xl.team import team_roles_of
+
+    db = demo_databook()
+    assert kasp_summary_of(db, "KA-001").model_dump() == {
+        "projects": 4, "outside_horizon": ["Key-Account-Team Süd"],
+        "without_kaop_measure": ["Werkstoffwechsel biobasiert"]}
+    assert swot_summary(swot_of(db, "KA-001")).empty_levers == ["Preis"]
+    assert raci_check(team_roles_of(db, "KA-003")).without_a == ["Messeauftritt beim Kunden"]
+    p = supplier_position_of(db, "KA-001")
+    assert (p.current_role, p.target_role, p.step, p.sources[2], p.sources[3]) == (
+        "Vorzugslieferant", "Systempartner", 1, "kgb", "kgb")

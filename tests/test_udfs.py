@@ -56,6 +56,7 @@ SIGNATURES = {
     "portfolio": {"kam_portfolio_band": "Function kam_portfolio_band(cdb_iii_rel)"},
     "contacts": {"kam_contact_coverage": "Function kam_contact_coverage(members, manndecker, bounds, touchpoints, "
                                          "Optional done, Optional lang)"},
+    "team": {"kam_raci_check": "Function kam_raci_check(tasks, roles, letters, Optional lang)"},
 }
 ALL_FUNCTIONS = {name: line for functions in SIGNATURES.values() for name, line in functions.items()}
 
@@ -407,6 +408,20 @@ def test_portfolio_band(u):
     assert call_classic(u.kam_portfolio_band, None) == [[""]]
 
 
+def test_kam_raci_check_gives_each_tasks_status_as_the_sheet_does(u):
+    """The seed's three rows (ok), a task with two A, one with no letters at all and one without R; lower case
+    and any separator are read as on the Team-RACI sheet; the result is laid out like the tasks."""
+    tasks = col("Globaler Rahmenvertrag", "Globales Beziehungsmanagement", "Preisverhandlung", "Messe", "Audit")
+    roles = row("GKAM", "NKAM", "Management", "Innendienst")
+    letters = block([["R", "I, C", "A", "S"], ["r;a", None, None, "S"], ["R, A", None, "A", None],
+                     [None, None, None, None], [None, "A", None, "I"]])
+    assert call_classic(u.kam_raci_check, tasks, roles, letters) == [
+        ["ok"], ["ok"], ["mehrere A"], ["kein A, kein R"], ["kein R"]]
+    assert call_classic(u.kam_raci_check, tasks, roles, letters, "en")[3] == ["no A, no R"]
+    assert call_classic(u.kam_raci_check, row("Vertrag", "Messe"), col("GKAM", "NKAM"),
+                        block([["R, A", None], ["C", "I"]])) == [["ok", "kein A, kein R"]]
+
+
 # ----------------------------------------------------------------------------------------------- wrong input
 
 WRONG_INPUTS = [
@@ -484,6 +499,14 @@ WRONG_INPUTS = [
                                        VBA_MISSING, 0.9, 0.95),
                  "#KAM! thresholds: amber threshold 0.95 above green 0.9 — allowed: amber ≤ green",
                  id="thresholds the wrong way"),
+    pytest.param("kam_raci_check", (col("Vertrag"), row("GKAM", "NKAM"), block([["R", "A, X"]])),
+                 "#KAM! letters (Vertrag, NKAM): 'A, X' holds X — allowed: the letters R, A, S, I, C (several "
+                 "separated by commas)", id="unknown RACI letter"),
+    pytest.param("kam_raci_check", (col("Vertrag", "Messe"), row("GKAM", "NKAM"), block([["R", "A"]])),
+                 "#KAM! letters: 1 × 2 cells for 2 tasks × 2 roles — allowed: one row per task, one column per role",
+                 id="RACI letters of another shape"),
+    pytest.param("kam_raci_check", (col("Vertrag"), row("GKAM", "NKAM"), block([["R", COM_ERRORS["#N/A"]]])),
+                 "#KAM! letters (Vertrag, NKAM): holds #N/A — allowed: a text", id="error as RACI letters"),
     pytest.param("kam_kgb_score", (CRITERIA, WEIGHTS, SUPPLIERS, block([[60.0], [90.0]])),
                  "#KAM! ratings: 1 columns for 2 suppliers — allowed: one column each", id="ratings too narrow"),
     pytest.param("kam_contact_coverage", (col("A", "B"), col(None, None), block([[1.0, 2.0]]), col(None, None)),

@@ -25,9 +25,8 @@ LabelLanguage = Annotated[Any, cell_arg("language of the status words: de (defau
 @xw.func(category="KAM")
 @excel_errors
 def kam_raci_check(tasks: Tasks, roles: Roles, letters: Letters, lang: LabelLanguage = None) -> Grid:
-    """The rule status of each task, laid out like the tasks: "ok" when exactly one role holds A and at least
-    one holds R, else what breaks ("kein A", "mehrere A", "kein R", joined by commas). A letter other than R, A,
-    S, I, C is an error naming the task and role."""
+    """Rule status per task, laid out like the tasks: ok when exactly one role holds A and at least one R,
+    else what breaks (kein A, mehrere A, kein R). A letter other than R, A, S, I, C is an error."""
     language = choice(lang, "lang", {x: x for x in LANGS}, "de")
     names, heads, block = texts(tasks, "tasks"), texts(roles, "roles"), grid(letters)
     if len(block) != len(names) or any(len(row) != len(heads) for row in block):

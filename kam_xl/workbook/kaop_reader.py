@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from kam_xl.errors import ReportProblem
@@ -235,11 +235,28 @@ MEASURE_COLUMNS = 8
 MEASURE_KASP_PROJECT, MEASURE_SWOT_ENTRY = 6, 7
 
 
+def typed_texts(values: Mapping[str, Any], names: Iterable[str], col: int) -> set[str]:
+    """The readable texts in column ``col`` of the blocks ``names`` (the projects or entries a sheet holds, also
+    in rows refused for another value): what a measure's link may name."""
+    found: set[str] = set()
+    for name in names:
+        block = values.get(name)
+        for r in range(_rows(block)):
+            row = _row(block, r)
+            try:
+                text = coerce.text(row[col] if col < len(row) else None)
+            except Refusal:
+                continue
+            if text is not None:
+                found.add(text)
+    return found
+
+
 def check_measure_links(values: Mapping[str, Any], col: int, known: set[str], allowed: str,
                         problem: ReportProblem) -> None:
     """Each measure's link in column ``col`` of ``kaop_measures`` (a KASP project, a SWOT entry; compared after
     the one text rule) that names nothing ``known`` is a problem of that cell (the sheet kinds of the KASP and
-    the SWOT call this with their names)."""
+    the SWOT call this with the texts they hold, :func:`typed_texts`)."""
     block = values.get("kaop_measures")
     for r in range(_rows(block)):
         row = _row(block, r)

@@ -28,7 +28,7 @@ from kam_xl.text import key_of
 from kam_xl.vocabulary import KASP_FINDING_WORDS, KASP_STATUS_WORDS, LEVER_WORDS, LIGHT_FORMATS, Lang
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
-from kam_xl.workbook.kaop_reader import MEASURE_KASP_PROJECT, check_measure_links
+from kam_xl.workbook.kaop_reader import MEASURE_KASP_PROJECT, check_measure_links, typed_texts
 from kam_xl.workbook.layout import KIND_BOUNDS, Conditional, Input, RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.sheet_kind import OnProblem, PlanSheet, Rows
@@ -163,8 +163,7 @@ def kasp_sheet(part: KaspPart, plan_year: int, measures: Sequence[KaopMeasure], 
                    "project starting in the plan year needs a KAOP measure naming it."), style="note")
     s.put(2, 0, _t(lang, "Planjahr", "Plan year"), style="label")
     py = s.put(2, 1, plan_year, style="integer", name=KaspName.PLAN_YEAR).absolute
-    s.put(3, 0, _t(lang, "Horizont (Jahre nach dem Planjahr, Firmeneinstellung)",
-                   "Horizon (years after the plan year, company setting)"), style="label")
+    s.put(3, 0, _t(lang, "Horizont (Jahre danach)", "Horizon (years after)"), style="label")
     h = s.put(3, 1, horizon, style="integer", name=KaspName.HORIZON).absolute
     for col, head in enumerate(heads):
         s.put(HEAD, col, head, style="header")
@@ -235,7 +234,8 @@ def _year(value: Any) -> int:
 
 _READ: dict[str, tuple[Any, str]] = {
     "goal": (coerce.text, "a text"), "kpi": (coerce.text, "a text"), "owner": (coerce.text, "a text"),
-    "target": (lambda v: coerce.number(v, *KIND_BOUNDS["number"]), "a number, or empty"), "start_year": (_year, "a year such as 2027"),
+    "target": (lambda v: coerce.number(v, *KIND_BOUNDS["number"]), "a number, or empty"),
+    "start_year": (_year, "a year such as 2027"),
     "end_year": (_year, "a year such as 2028"), "review_date": (_date, "a date such as 30.06.2026, or empty"),
     "budget": (lambda v: coerce.number(v, *KIND_BOUNDS["amount"]), "an amount ≥ 0, or empty"),
 }
@@ -314,7 +314,7 @@ class KaspSheet(PlanSheet):
         if isinstance(horizon, int | float) and not isinstance(horizon, bool) and float(horizon).is_integer():
             part = KaspPart(projects=part.projects, horizon=int(horizon))
         found = parse_kasp(values, lang, problem)
-        check_measure_links(values, MEASURE_KASP_PROJECT, {p.project for p in found or part.projects},
+        check_measure_links(values, MEASURE_KASP_PROJECT, typed_texts(values, (KaspName.PROJECTS,), 0),
                             "a project's name as on the KASP sheet, or empty", problem)
         return part if found is None else KaspPart(projects=tuple(found), horizon=part.horizon)
 

@@ -23,7 +23,7 @@ from kam_xl.text import key_of
 from kam_xl.vocabulary import LEVER_WORDS, LIGHT_FORMATS, QUADRANT_WORDS, Lang
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
-from kam_xl.workbook.kaop_reader import MEASURE_SWOT_ENTRY, check_measure_links
+from kam_xl.workbook.kaop_reader import MEASURE_SWOT_ENTRY, check_measure_links, typed_texts
 from kam_xl.workbook.layout import Conditional, Input, RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.sheet_kind import OnProblem, PlanSheet, Rows
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 SPARE_ENTRIES = 4
 HEAD = 3
+MATRIX = 6  # the count matrix's first column, beside the quadrants
 
 
 class SwotName(StrEnum):
@@ -94,47 +95,51 @@ def _quadrant(s: Sheet, q: Quadrant, entries: Sequence[SwotEntry], top: int, col
     s.keys.append(RowKey(BLOCKS[q], (BLOCKS[q],), col=1))
 
 
-def _matrix(s: Sheet, entries: Sequence[SwotEntry], top: int, lang: Lang) -> None:
-    """Entries per quadrant × lever (COUNTIFS over each quadrant's block), per lever, and the empty levers."""
+def _matrix(s: Sheet, entries: Sequence[SwotEntry], top: int, left: int, lang: Lang) -> None:
+    """Entries per quadrant × lever (COUNTIFS over each quadrant's block), per lever, and the empty levers, in
+    the columns from ``left`` (beside the quadrants)."""
     summary = swot_summary(entries)
-    s.put(top, 0, _t(lang, "6-P-Matrix: Einträge je Quadrant und Hebel", "6-P matrix: entries per quadrant and "
+    s.put(top, left, _t(lang, "6-P-Matrix: Einträge je Quadrant und Hebel", "6-P matrix: entries per quadrant and "
                                                                           "lever"), style="subtitle")
     for j, lever in enumerate(LEVERS):
-        s.put(top + 1, 1 + j, LEVER_WORDS[lang][lever], style="header")
-    s.put(top + 1, 0, _t(lang, "Quadrant", "Quadrant"), style="header")
+        s.put(top + 1, left + 1 + j, LEVER_WORDS[lang][lever], style="header")
+    s.put(top + 1, left, _t(lang, "Quadrant", "Quadrant"), style="header")
     for i, q in enumerate(QUADRANTS):
         r = top + 2 + i
-        s.put(r, 0, QUADRANT_WORDS[lang][q], style="label")
+        s.put(r, left, QUADRANT_WORDS[lang][q], style="label")
         block = s.ranges[BLOCKS[q]]
         levers_ref, entries_ref = s.ref(block[0], block[1], block[2], block[1]), s.ref(block[0], block[1] + 1,
                                                                                        block[2], block[1] + 1)
         for j, lever in enumerate(LEVERS):
-            s.put(r, 1 + j, formula=f'=COUNTIFS({levers_ref},{s.ref(top + 1, 1 + j)},{entries_ref},"<>")',
+            c = left + 1 + j
+            s.put(r, c, formula=f'=COUNTIFS({levers_ref},{s.ref(top + 1, c)},{entries_ref},"<>")',
                   cached=summary.counts[q][lever], style="integer")
     r_total, r_empty = top + 6, top + 7
-    s.put(r_total, 0, _t(lang, "Einträge je Hebel", "Entries per lever"), style="level_label")
-    s.put(r_empty, 0, _t(lang, "Leerer Hebel (kein Eintrag)", "Empty lever (no entry)"), style="label")
+    s.put(r_total, left, _t(lang, "Einträge je Hebel", "Entries per lever"), style="level_label")
+    s.put(r_empty, left, _t(lang, "Leerer Hebel (kein Eintrag)", "Empty lever (no entry)"), style="label")
     word = EMPTY_WORD[lang]
     for j, lever in enumerate(LEVERS):
-        total = s.put(r_total, 1 + j, formula=f"=SUM({s.ref(top + 2, 1 + j, top + 5, 1 + j)})",
+        c = left + 1 + j
+        total = s.put(r_total, c, formula=f"=SUM({s.ref(top + 2, c, top + 5, c)})",
                       cached=sum(summary.counts[q][lever] for q in QUADRANTS), style="level_label")
-        s.put(r_empty, 1 + j, formula=f'=IF({total.absolute}=0,"{word}","")',
+        s.put(r_empty, c, formula=f'=IF({total.absolute}=0,"{word}","")',
               cached=word if lever in summary.empty_levers else "", style="bold")
-    s.name_range(SwotName.COUNTS, top + 2, 1, top + 5, len(LEVERS))
-    s.name_range(SwotName.LEVER_TOTALS, r_total, 1, r_total, len(LEVERS))
-    empties = s.name_range(SwotName.EMPTY_LEVERS, r_empty, 1, r_empty, len(LEVERS))
-    s.put(r_empty + 1, 0, _t(lang, "Leere Hebel", "Empty levers"), style="level_label")
-    s.put(r_empty + 1, 1, formula=f'=COUNTIF({empties},"{word}")', cached=len(summary.empty_levers),
+    s.name_range(SwotName.COUNTS, top + 2, left + 1, top + 5, left + len(LEVERS))
+    s.name_range(SwotName.LEVER_TOTALS, r_total, left + 1, r_total, left + len(LEVERS))
+    empties = s.name_range(SwotName.EMPTY_LEVERS, r_empty, left + 1, r_empty, left + len(LEVERS))
+    s.put(r_empty + 1, left, _t(lang, "Leere Hebel", "Empty levers"), style="level_label")
+    s.put(r_empty + 1, left + 1, formula=f'=COUNTIF({empties},"{word}")', cached=len(summary.empty_levers),
           style="level_label", name=SwotName.EMPTY_COUNT)
-    s.conditionals.append(Conditional(r_empty, 1, r_empty, len(LEVERS), {
+    s.conditionals.append(Conditional(r_empty, left + 1, r_empty, left + len(LEVERS), {
         "type": "cell", "criteria": "==", "value": f'"{word}"', "format": dict(LIGHT_FORMATS["red"])}))
-    s.conditionals.append(Conditional(top + 2, 1, top + 5, len(LEVERS), {
+    s.conditionals.append(Conditional(top + 2, left + 1, top + 5, left + len(LEVERS), {
         "type": "cell", "criteria": ">", "value": 0, "format": dict(LIGHT_FORMATS["green"])}))
 
 
 def swot_sheet(entries: Sequence[SwotEntry], lang: Lang = "de") -> Sheet:
     """The SWOT sheet of one account's entries (each quadrant with :data:`SPARE_ENTRIES` free rows)."""
-    s = Sheet("SWOT", widths={0: 16, 1: 50, 2: 4, 3: 16, 4: 50, **{5 + j: 13 for j in range(2)}})
+    s = Sheet("SWOT", widths={0: 16, 1: 50, 2: 4, 3: 16, 4: 50, 5: 4, MATRIX: 28,
+                              **{MATRIX + 1 + j: 12 for j in range(len(LEVERS))}})
     s.put(0, 0, _t(lang, "SWOT entlang der 6 P", "SWOT along the 6 P"), style="title")
     s.put(1, 0, _t(lang, "Gelbe Zellen sind Eingaben: je Eintrag der Hebel (6 P) und der Text. Die Matrix zählt "
                          "die Einträge je Quadrant und Hebel; rot = ein Hebel ohne jeden Eintrag.",
@@ -147,7 +152,7 @@ def swot_sheet(entries: Sequence[SwotEntry], lang: Lang = "de") -> Sheet:
         _quadrant(s, left, by_q[left], top, 0, n, lang)
         _quadrant(s, right, by_q[right], top, 3, n, lang)
         top += n + 3
-    _matrix(s, entries, top, lang)
+    _matrix(s, entries, HEAD, MATRIX, lang)
     return s
 
 
@@ -204,7 +209,7 @@ class SwotSheet(PlanSheet):
     def parse(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang,
              problem: OnProblem) -> tuple[SwotEntry, ...]:
         found = parse_swot(values, lang, problem)
-        check_measure_links(values, MEASURE_SWOT_ENTRY, {e.entry for e in found or self.get(data) or ()},
+        check_measure_links(values, MEASURE_SWOT_ENTRY, typed_texts(values, BLOCKS.values(), 1),
                             "an entry's text as on the SWOT sheet, or empty", problem)
         return tuple(self.get(data) or ()) if found is None else tuple(found)
 
