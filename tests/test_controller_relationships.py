@@ -6,6 +6,7 @@ no SWOT table; English: with company-default RACI rows, so every account is list
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -126,3 +127,21 @@ def test_no_relationship_data_gives_a_note_and_no_data_sheet():
     assert [c.value for c in sheet.cells if c.style == "note"] == [
         "No data: the data book has no table buying_center / contact_matrix / touchpoints / team_rhythm / "
         "team_roles / kasp / swot (or no rows for it)."]
+
+
+def test_each_formula_reads_only_its_accounts_rows(tmp_path):
+    """No lookup over whole columns: every range a figure reads on the data sheet holds only the account's own
+    rows (or, for an account without rows in a block, one row of another account or a blank one), so 10,000
+    accounts cost 10,000 small sums, not 10,000 scans of all rows."""
+    for db in (demo_databook(), _crafted(tmp_path / "crafted", False)):
+        book = controller_workbook(db, "de", WHEN)
+        sheet, data = book.sheet("Beziehungen"), book.sheet("Beziehungs-Daten")
+        ids = {c.row: c.value for c in data.cells if c.col == 0}
+        account = {c.row: c.value for c in sheet.cells if c.col == 0 and c.row >= 6}
+        checked = 0
+        for c in sheet.cells:
+            for top, bottom in re.findall(r"'Beziehungs-Daten'!\$[A-Z]+\$(\d+):\$[A-Z]+\$(\d+)", c.formula or ""):
+                rows = range(int(top) - 1, int(bottom))
+                assert all(ids.get(r) == account[c.row] for r in rows) or len(rows) == 1, (c.address, c.formula)
+                checked += 1
+        assert checked > 40
