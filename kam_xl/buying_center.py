@@ -59,6 +59,7 @@ MeetingFormat = Literal["persönlich", "Telefon/Video"]
 MEETING_FORMATS: tuple[MeetingFormat, ...] = ("persönlich", "Telefon/Video")
 INFLUENCE_RANGE = (1, 5)
 LIST_SEPARATOR = ","  # colours and motives in one cell: "Rot, Blau"
+NAMES_SHOWN = 12  # members a problem lists as allowed (a large buying center: the first ones and the count)
 Status = Literal["below", "within", "above", "no_target"]
 #: The warning codes of :func:`buying_center_summary` and when each is given.
 WARNINGS: dict[str, str] = {
@@ -404,12 +405,12 @@ def check_people_of(t: ParsedTable, members: ParsedTable | None, problems: list[
         if aid is None or person is None or person in known.get(aid, ()):
             continue
         there = sorted(known.get(aid, ()))
-        allowed = (f"a person of {aid}'s buying center: {', '.join(there)}" if there else
+        shown = ", ".join(there[:NAMES_SHOWN]) + (f" … ({len(there)} in all)" if len(there) > NAMES_SHOWN else "")
+        allowed = (f"a person of {aid}'s buying center: {shown}" if there else
                    f"a person given in the buying_center table for {aid} (it has none"
                    + (")" if members is not None else "; the data book has no buying_center table)"))
         problems.append(t.problem(i, "person", f"not a member of {aid}'s buying center — allowed: {allowed}",
                                   person))
-
 
 
 def check_contacts(t: ParsedTable, members: ParsedTable | None, problems: list[Problem]) -> None:

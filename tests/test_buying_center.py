@@ -212,3 +212,14 @@ def test_a_touchpoint_for_someone_outside_the_buying_center_is_refused(demo_fold
     [(file, _, column, value, message)] = _problems(demo_folder)
     assert (file, column, value) == ("touchpoints.csv", "person", "Max Müller")
     assert message.startswith("not a member of KA-003's buying center — allowed: a person of KA-003's buying center: ")
+
+
+def test_outside_a_large_buying_center_the_problem_lists_twelve_members_and_the_count(demo_folder):
+    extra = [["KA-001", f"Person {n:02d}"] + [""] * 16 for n in range(1, 13)]  # 4 demo members + 12 = 16
+    _edit_csv(demo_folder, "buying_center", lambda rows: [*rows, *extra])
+    _edit_csv(demo_folder, "touchpoints", lambda rows: [*rows, ["KA-001", "2026", "1", "Otto Unbekannt", "", "", "",
+                                                                 ""]])
+    [(_, _, column, value, message)] = _problems(demo_folder)
+    assert (column, value) == ("person", "Otto Unbekannt")
+    assert message.endswith(": Bernd Gerlach, Hannes Schäfer, Max Müller, Person 01, Person 02, Person 03, "
+                            "Person 04, Person 05, Person 06, Person 07, Person 08, Person 09 … (16 in all)")

@@ -30,6 +30,7 @@ from kam_xl.buying_center import (
     CONTACT_MATRIX_TABLE,
     BuyingCenter,
     ContactLink,
+    Member,
     buying_center_summary,
     contact_coverage,
     manndecker_count,
@@ -289,43 +290,65 @@ def contacts_sheet(bc: BuyingCenter, year: int, lang: Lang = "de") -> Sheet:
     return s
 
 
-def parse_contacts(values: Mapping[str, Any], lang: Lang, problem: OnProblem, bc: BuyingCenter) -> BuyingCenter:
-    """The contact matrix read back onto ``bc`` (its members from the Buying Center sheet): min/max per member
-    and one :class:`ContactLink` per cell with topics or a Manndecker mark. Each refused value is reported at
-    its cell; a value in a row without a member or a column without our person's name is reported too."""
-    names = row_names(values)
+OurPerson = tuple[str | None, str | None, bool | None]  # name, function, top management as read
+NO_MEMBER = "a value in a row with a member of the Buying Center sheet"
+
+
+def _our_people(values: Mapping[str, Any], lang: Lang, problem: OnProblem) -> list[OurPerson]:
+    """The header's people of ours by column (a name given in an earlier column is reported and left out)."""
     heads = [Reader(values, name, problem) for name in (ContactsName.OUR_PEOPLE, ContactsName.OUR_FUNCTIONS,
                                                         ContactsName.OUR_TOP)]
     width = max((len(r) for r in heads[0].block), default=0)
-    people = [(heads[0].read(0, j, coerce.text, "a name"), heads[1].read(0, j, coerce.text, "a text"),
-               heads[2].read(0, j, lambda v: read_flag(v, lang), " or ".join(YES_NO[lang]))) for j in range(width)]
+    people: list[OurPerson] = [
+        (heads[0].read(0, j, coerce.text, "a name"), heads[1].read(0, j, coerce.text, "a text"),
+         heads[2].read(0, j, lambda v: read_flag(v, lang), " or ".join(YES_NO[lang]))) for j in range(width)]
     for j, (ours, _, _) in enumerate(people):
         if ours is not None and any(p[0] == ours for p in people[:j]):
             problem(ContactsName.OUR_PEOPLE, 0, j, ours, "a name not given in an earlier column — each person once")
             people[j] = (None, None, None)
+    return people
+
+
+def _targets(values: Mapping[str, Any], names: list[str | None], bc: BuyingCenter,
+             problem: OnProblem) -> dict[str, Member]:
+    """The members with the min/max contacts of their rows."""
     targets = Reader(values, ContactsName.TARGETS, problem)
+    members = {m.person: m for m in bc.members}
+    for i, person in enumerate(names):
+        low, high = (targets.read(i, j, _count, "a whole number ≥ 0") for j in (0, 1))
+        if person not in members:
+            for j, v in ((0, low), (1, high)):
+                if v is not None:
+                    problem(ContactsName.TARGETS, i, j, v, NO_MEMBER)
+            continue
+        if low is not None and high is not None and low > high:
+            problem(ContactsName.TARGETS, i, 1, high, f"a whole number ≥ the minimum {low} (min ≤ max)")
+            high = members[person].max_contacts
+        members[person] = with_targets(members[person], low, high)
+    return members
+
+
+def parse_contacts(values: Mapping[str, Any], lang: Lang, problem: OnProblem, bc: BuyingCenter) -> BuyingCenter:
+    """The contact matrix read back onto ``bc`` (its members from the Buying Center sheet): min/max per member
+    and one :class:`ContactLink` per cell with topics or a Manndecker mark, column by column (so the columns
+    keep their order when the plan is laid out again). Each refused value is reported at its cell; a value in a
+    row without a member or a column without our person's name is reported too."""
+    names = row_names(values)
+    members = _targets(values, names, bc, problem)
     topics = Reader(values, ContactsName.TOPICS, problem)
     marks = Reader(values, ContactsName.MANNDECKER, problem)
-    by_name = {m.person: m for m in bc.members}
-    members, links = dict(by_name), []
-    for i, person in enumerate(names):
-        low, high = (targets.read(i, j, lambda v: _count(v), "a whole number ≥ 0") for j in (0, 1))
-        if person in members:
-            if low is not None and high is not None and low > high:
-                problem(ContactsName.TARGETS, i, 1, high, f"a number ≥ min ({low}) — allowed: min ≤ max")
-                high = members[person].max_contacts
-            members[person] = with_targets(members[person], low, high)
-        for j, (ours, function, top) in enumerate(people):
+    links = []
+    for j, (ours, function, top) in enumerate(_our_people(values, lang, problem)):
+        for i, person in enumerate(names):
             text = topics.read(i, j, coerce.text, "a text")
             md = marks.read(i, j, lambda v: read_flag(v, lang), " or ".join(YES_NO[lang]))
             if text is None and not md:
                 continue
-            where = (ContactsName.TOPICS, j) if text is not None else (ContactsName.MANNDECKER, j)
             if person not in members or ours is None:
-                problem(where[0], i, where[1], text if text is not None else YES_NO[lang][0],
-                        ("a value in a row with a member of the Buying Center sheet"
-                                            if person not in members else
-                                            "a value in a column whose person of ours is named in the header"))
+                problem(*((ContactsName.TOPICS, i, j, text) if text is not None else
+                          (ContactsName.MANNDECKER, i, j, YES_NO[lang][0])),
+                        NO_MEMBER if person not in members else
+                        "a value in a column whose person of ours is named in the header")
                 continue
             links.append(ContactLink(person=person, our_person=ours, our_function=function, top_management=bool(top),
                                      topics=None if text == NO_TOPIC[lang] else text, manndecker=bool(md)))
