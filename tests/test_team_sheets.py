@@ -223,3 +223,15 @@ def test_one_mistake_per_new_table_gives_one_precise_problem_each(tmp_path):
         "Bestellprozess' — allowed: an end year ≥ the start year",
         "kasp.csv, row 3, column review_date: value '31.02.2026': allowed: a date such as 2026-06-30 or 30.06.2026",
         "position.csv, row 4, column yardstick: value '6': allowed: a yardstick 1, 2, 3, 4 or 5 (seed 001 §2.3)"]
+
+
+def test_a_measure_naming_a_project_of_a_data_book_without_kasp_is_a_problem(tmp_path):
+    book = tmp_path / "book"
+    shutil.copytree(DEMO, book)
+    (book / "kasp.csv").unlink()
+    with pytest.raises(DataBookError) as info:
+        read_databook(book)
+    assert len(info.value.problems) == 14  # one measure per demo account, each naming its first project
+    assert str(info.value.problems[0]) == (
+        "kaop_measures.csv, row 2, column kasp_project: value 'Digitaler Bestellprozess': no KASP project of "
+        "account KA-001 has this name — allowed: one of its projects (none) or empty")

@@ -18,4 +18,22 @@ soffice --headless --norestore -env:UserInstallation="file://$work/profile" --co
   "$work/gen/Controller.xlsm" >/dev/null 2>&1
 pdftoppm -png -r 200 -f 1 -l 1 -x 110 -y 740 -W 900 -H 440 -singlefile "$work/Controller.pdf" \
   "$root/docs/controller_portfolio.png"
-echo "wrote docs/account_plan_kgb.png docs/account_plan_cdb.png docs/controller_portfolio.png"
+# the team and strategy sheets of KA-001 (issue 11), each sheet on one page, LibreOffice in de-DE (1.234,5)
+mkdir -p "$work/de/user"
+cat > "$work/de/user/registrymodifications.xcu" <<'XCU'
+<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>de-DE</value></prop></item>
+<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooLocale" oor:op="fuse"><value>de-DE</value></prop></item>
+</oor:items>
+XCU
+cp "$work"/gen/KA-001_*.xlsx "$work/ka1.xlsx"
+soffice --headless --norestore -env:UserInstallation="file://$work/de" \
+  --convert-to 'pdf:calc_pdf_Export:{"SinglePageSheets":{"type":"boolean","value":"true"}}' --outdir "$work" \
+  "$work/ka1.xlsx" >/dev/null 2>&1
+# pages 6–9 = Team-RACI, SWOT, KASP, Lieferantenposition (sheet order of the account plan)
+for spec in "6 team_raci" "7 team_swot" "8 team_kasp" "9 team_position"; do
+  set -- $spec
+  pdftoppm -png -r 110 -f "$1" -l "$1" -singlefile "$work/ka1.pdf" "$root/docs/$2"
+done
+echo "wrote docs/account_plan_kgb.png docs/account_plan_cdb.png docs/controller_portfolio.png docs/team_*.png"

@@ -24,7 +24,6 @@ from kam_xl.company_settings import company_settings
 from kam_xl.databook.schema import Column, Problem, Table
 from kam_xl.kaop import LEVERS, KaopMeasure
 from kam_xl.kasp import DEFAULT_HORIZON, KASP_STATUSES, KaspProject, inside_horizon, kasp_of, needs_measure
-from kam_xl.text import key_of
 from kam_xl.vocabulary import KASP_FINDING_WORDS, KASP_STATUS_WORDS, LEVER_WORDS, LIGHT_FORMATS, Lang
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
@@ -69,27 +68,14 @@ class KaspPart:
 # --- the data book's table ----------------------------------------------------------------------------------------
 
 def check_kasp(tables: dict[str, ParsedTable], problems: list[Problem]) -> None:
-    """``kasp``: a project whose start year is after its end year; a KAOP measure whose ``kasp_project`` names
-    no project of its account (when ``kaop_measures`` was read)."""
+    """``kasp``: a project whose start year is after its end year. (A KAOP measure naming no project of its
+    account is :mod:`kam_xl.databook.checks`' rule on ``kaop_measures``.)"""
     t = tables["kasp"]
-    projects: dict[Any, set[str]] = {}
     for i in range(len(t)):
         start, end, name = t.get(i, "start_year"), t.get(i, "end_year"), t.get(i, "project")
         if start is not None and end is not None and start > end:
             problems.append(t.problem(i, "end_year", f"before the start year {start} of project {name!r} — "
                                                      "allowed: an end year ≥ the start year", end))
-        if name is not None:
-            projects.setdefault(t.get(i, "account_id"), set()).add(key_of(name))  # type: ignore[arg-type]
-    measures = tables.get("kaop_measures")
-    if measures is None or "kasp_project" not in measures.positions:
-        return
-    for i in range(len(measures)):
-        link, aid = measures.get(i, "kasp_project"), measures.get(i, "account_id")
-        if link is not None and key_of(link) not in projects.get(aid, set()):
-            known = ", ".join(sorted(projects.get(aid, set()))) or "none"
-            problems.append(measures.problem(i, "kasp_project", f"no KASP project of account {aid} has this name "
-                                                                f"— allowed: one of its projects ({known}) or empty",
-                                             link))
 
 
 KASP_TABLE = Table("kasp", (

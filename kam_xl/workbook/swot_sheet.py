@@ -16,10 +16,9 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from kam_xl.databook.schema import Column, Problem, Table
+from kam_xl.databook.schema import Column, Table
 from kam_xl.kaop import LEVERS
 from kam_xl.swot import QUADRANTS, Quadrant, SwotEntry, swot_of, swot_summary
-from kam_xl.text import key_of
 from kam_xl.vocabulary import LEVER_WORDS, LIGHT_FORMATS, QUADRANT_WORDS, Lang
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
@@ -30,7 +29,6 @@ from kam_xl.workbook.sheet_kind import OnProblem, PlanSheet, Rows
 
 if TYPE_CHECKING:
     from kam_xl.databook import DataBook
-    from kam_xl.databook.parsing import ParsedTable
     from kam_xl.workbook.account_plan import AccountPlanData
 
 SPARE_ENTRIES = 4
@@ -53,27 +51,9 @@ class SwotName(StrEnum):
 BLOCKS: dict[Quadrant, SwotName] = dict(zip(QUADRANTS, (SwotName.STRENGTHS, SwotName.WEAKNESSES,
                                                          SwotName.OPPORTUNITIES, SwotName.THREATS), strict=True))
 EMPTY_WORD: dict[Lang, str] = {"de": "leer", "en": "empty"}
-def check_swot(tables: dict[str, ParsedTable], problems: list[Problem]) -> None:
-    """``swot``: a KAOP measure whose ``swot_entry`` names no SWOT entry of its account (when ``kaop_measures``
-    was read)."""
-    t, measures = tables["swot"], tables.get("kaop_measures")
-    if measures is None or "swot_entry" not in measures.positions:
-        return
-    entries: dict[Any, set[str]] = {}
-    for i in range(len(t)):
-        if t.get(i, "entry") is not None:
-            entries.setdefault(t.get(i, "account_id"), set()).add(key_of(t.get(i, "entry")))  # type: ignore[arg-type]
-    for i in range(len(measures)):
-        link, aid = measures.get(i, "swot_entry"), measures.get(i, "account_id")
-        if link is not None and key_of(link) not in entries.get(aid, set()):
-            problems.append(measures.problem(i, "swot_entry", f"no SWOT entry of account {aid} has this text — "
-                                                              "allowed: the text of one of its entries or empty",
-                                             link))
-
-
 SWOT_TABLE = Table("swot", (Column("account_id"), Column("quadrant", "choice", choices=QUADRANTS),
                             Column("lever", "choice", choices=LEVERS), Column("entry")),
-                   key=("account_id", "quadrant", "entry"), check=check_swot,
+                   key=("account_id", "quadrant", "entry"),
                    description="SWOT entries along the 6-P: quadrant (Stärke, Schwäche, Chance, Risiko), lever, text")
 
 
