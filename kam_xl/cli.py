@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperCommand, TyperGroup
 
+from kam_xl import relationships as rel
 from kam_xl import report as rep
 from kam_xl import sql
 from kam_xl.addin.settings import ServerConfigError, ServerSettings, help_text
@@ -116,6 +117,7 @@ class What(StrEnum):
     accounts = "accounts"
     resources = "resources"
     excellence = "excellence"
+    relationships = "relationships"
     programme = "programme"
 
 
@@ -292,7 +294,8 @@ def report(
                                                           "1.234,5) or en (English, 1,234.5)")] = Language.en,
 ) -> None:
     """Compute everything for a data book and print it: CDB, KAOP and Kgb per account, the resource
-    distribution, or the excellence scores."""
+    distribution, the excellence scores, or the relationship and team tools per account (buying center,
+    contacts, RACI, SWOT, KASP)."""
     db = _load(_data(data, db_schema), catalogue_extension)
     try:
         if what is What.accounts:
@@ -302,6 +305,8 @@ def report(
                 raise KamInputError(f"--revenue-weight {revenue_weight:g} — allowed: 0 to 1")
             weights = TargetWeights(potential=1 - revenue_weight, revenue=revenue_weight)
             result = rep.resources_report(db, weights, step)
+        elif what is What.relationships:
+            result = rel.relationships_report(db)
         elif what is What.programme:
             from kam_xl.programme import programme_report
 
@@ -314,12 +319,13 @@ def report(
     if fmt is Format.json:
         out.print_json(json.dumps(rep.to_jsonable(result), ensure_ascii=False))
         return
-    if result is None:
+    if result is None or (what is What.relationships and not result):
         out.print(pick(lang.value, f"Das Datenbuch enthält keine Daten für {what.value}.",
                        f"The data book has no {what.value} data."))
         return
     {What.accounts: _print_accounts, What.resources: _print_resources, What.excellence: _print_excellence,
-     What.programme: _print_programme}[what](result, lang.value)  # type: ignore[operator]
+     What.relationships: _print_relationships, What.programme: _print_programme,
+     }[what](result, lang.value)  # type: ignore[operator]
 
 
 def _print_accounts(rows: list[rep.AccountReport], lang: Lang) -> None:
@@ -419,6 +425,26 @@ def _print_programme(r: Any, lang: Lang = "en") -> None:
 
         for part in org_tables(r.coordination, r.decisions, r.st_gallen):
             out.print(part)
+
+
+def _print_relationships(rows: list[rel.AccountRelationships], lang: Lang = "en") -> None:
+    t = Table(title="Relationships and team — per account (plan year)", header_style="bold")
+    for col in ("Account", "Members", "No Manndecker", "Several", "Top mgmt", "Touchpoints", "Below / above",
+                "Warnings", "RACI tasks", "RACI breaks", "SWOT empty levers", "KASP projects", "KASP findings"):
+        t.add_column(col, justify="left" if col == "Account" else "right")
+    for r in rows:
+        t.add_row(r.account_id, *rel.table_cells(r))
+    out.print(t)
+    out.print("Touchpoints = planned/done in the plan year; below/above = members whose planned touchpoints miss "
+              "their min/max contacts; – = no data for that part.")
+    problems = [(r.account_id, rel.problem_lines(r)) for r in rows]
+    for account_id, lines in problems:
+        if lines:
+            out.print(f"[bold]{account_id}[/]")
+            for line in lines:
+                out.print(f"  • {line}", markup=False, highlight=False)
+    if not any(lines for _, lines in problems):
+        out.print("No problems found.")
 
 
 @app.command(cls=_BatchCommand)

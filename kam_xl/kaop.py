@@ -403,6 +403,8 @@ class KaopMeasure(BaseModel):
     resources: str = ""
     due_quarter: Quarter | None = None
     status: MeasureStatus = "offen"
+    kasp_project: str = Field(default="", description="the KASP project this measure starts (kam_xl.kasp)")
+    swot_entry: str = Field(default="", description="the SWOT entry this measure answers (kam_xl.swot)")
 
 
 CostBasis = Literal["amount", "rate"]

@@ -45,7 +45,7 @@ _SCHEMA_MARK = "#schema="
 #: the surrogate key / order column of every table (the primary key where a table has no natural key)
 ROW_NO = "row_no"
 COLLECTED_PREFIX = "collected_"
-_TEXT_KINDS = frozenset({"text", "choice", "rating"})
+_TEXT_KINDS = frozenset({"text", "choice", "rating", "date"})  # a date as ISO text
 
 
 class DatabaseError(Exception):

@@ -146,3 +146,58 @@ COORDINATION_WORDS: dict[Lang, dict[str, str]] = {
     "de": {"niedrig": "niedrig", "hoch": "hoch", "regional": "regional", "global": "global"},
     "en": {"niedrig": "low", "hoch": "high", "regional": "regional", "global": "global"},
 }
+
+# --- the people of an account: buying center, contact matrix, touchpoints (kam_xl.buying_center) -----------------
+#: Performance / sympathy vs competition (:data:`kam_xl.buying_center.COMPARISONS`) in each language.
+COMPARISON_WORDS: dict[Lang, dict[str, str]] = {
+    "de": {"besser": "besser", "gleich": "gleich", "schlechter": "schlechter"},
+    "en": {"besser": "better", "gleich": "equal", "schlechter": "worse"}}
+#: Touchpoint channels (:data:`kam_xl.buying_center.CHANNELS`) in each language.
+CHANNEL_WORDS: dict[Lang, dict[str, str]] = {
+    "de": {"Besuch": "Besuch", "Telefon/Video": "Telefon/Video", "Brief/E-Mail": "Brief/E-Mail",
+           "Veranstaltung": "Veranstaltung"},
+    "en": {"Besuch": "visit", "Telefon/Video": "phone/video", "Brief/E-Mail": "letter/e-mail",
+           "Veranstaltung": "event"}}
+#: Formats of the core team's meetings (:data:`kam_xl.buying_center.MEETING_FORMATS`) in each language.
+MEETING_FORMAT_WORDS: dict[Lang, dict[str, str]] = {
+    "de": {"persönlich": "persönlich", "Telefon/Video": "Telefon/Video"},
+    "en": {"persönlich": "in person", "Telefon/Video": "phone/video"}}
+#: A member's planned contacts against min/max (:data:`kam_xl.buying_center.Status`) as the sheets show it.
+COVERAGE_WORDS: dict[Lang, dict[str, str]] = {
+    "de": {"below": "unter Ziel", "within": "im Ziel", "above": "über Ziel", "no_target": "kein Ziel"},
+    "en": {"below": "below target", "within": "within target", "above": "above target", "no_target": "no target"}}
+#: How many Manndeckers a member has: none, one, several.
+MANNDECKER_WORDS: dict[Lang, dict[str, str]] = {"de": {"none": "fehlt", "one": "ok", "several": "mehrere"},
+                                                "en": {"none": "missing", "one": "ok", "several": "several"}}
+#: The buying center's warnings (:data:`kam_xl.buying_center.WARNINGS`) as the sheets say them.
+PEOPLE_WARNING_WORDS: dict[Lang, dict[str, str]] = {
+    "de": {"single_informant": "Einfluss nur von einem Informanten bewertet",
+           "no_contact_below_senior": "kein Kontakt unterhalb der formal ranghohen Entscheider",
+           "only_purchasing": "nur der Einkauf ist abgedeckt",
+           "no_meeting_in_person": "Kernteam trifft sich im Planjahr nicht persönlich"},
+    "en": {"single_informant": "influence rated by a single informant only",
+           "no_contact_below_senior": "no contact below the formally senior decision makers",
+           "only_purchasing": "only purchasing is covered",
+           "no_meeting_in_person": "the core team does not meet in person in the plan year"}}
+# --- team and strategy tools (issue 11: RACI, SWOT, KASP) -------------------------------------------------------
+#: A RACI task's findings (:data:`kam_xl.team.FINDINGS`) and its states as the Team-RACI sheet's rule column
+#: shows them; several findings are joined by ", " in the order of :data:`kam_xl.team.FINDINGS`.
+RACI_WORDS: dict[Lang, dict[str, str]] = {
+    "de": {"ok": "ok", "without_a": "kein A", "several_a": "mehrere A", "without_r": "kein R",
+           "unknown": "unbekannter Buchstabe"},
+    "en": {"ok": "ok", "without_a": "no A", "several_a": "several A", "without_r": "no R",
+           "unknown": "unknown letter"},
+}
+#: The SWOT quadrants (:data:`kam_xl.swot.QUADRANTS`, German ids) as the SWOT sheet heads them.
+QUADRANT_WORDS: dict[Lang, dict[str, str]] = {
+    "de": {"Stärke": "Stärken", "Schwäche": "Schwächen", "Chance": "Chancen", "Risiko": "Risiken"},
+    "en": {"Stärke": "Strengths", "Schwäche": "Weaknesses", "Chance": "Opportunities", "Risiko": "Threats"},
+}
+#: The statuses of a KASP project (:data:`kam_xl.kasp.KASP_STATUSES`, German ids) in each language.
+_KASP_STATUSES_EN = {"geplant": "planned", "laufend": "running", "abgeschlossen": "completed", "gestoppt": "stopped"}
+KASP_STATUS_WORDS: dict[Lang, dict[str, str]] = {"de": {x: x for x in _KASP_STATUSES_EN}, "en": _KASP_STATUSES_EN}
+#: The KASP sheet's two lights: a project outside the horizon, one starting in the plan year without a KAOP measure.
+KASP_FINDING_WORDS: dict[Lang, dict[str, str]] = {
+    "de": {"outside_horizon": "außerhalb Horizont", "without_kaop_measure": "ohne KAOP-Maßnahme"},
+    "en": {"outside_horizon": "outside horizon", "without_kaop_measure": "no KAOP measure"},
+}

@@ -208,10 +208,10 @@ def test_demo_data_written_reports_the_same(tmp_path, demo_accounts_json, target
     if target.endswith(".xlsx"):
         assert path.is_file()
     else:
-        assert len(list(path.glob("*.csv"))) == 16  # 10 + issue 12: selection, growth_filters, coordination,
-        # st_gallen, st_gallen_logics, settings
+        assert len(list(path.glob("*.csv"))) == 25  # main's ten, issue 11's nine (people four, team five),
+        # issue 12's six (selection, growth_filters, coordination, st_gallen, st_gallen_logics, settings)
     assert run_json("report", "--data", str(path)) == demo_accounts_json
-    for what in ("resources", "excellence", "programme"):
+    for what in ("resources", "excellence", "relationships", "programme"):
         assert run_json("report", "--data", str(path), "--what", what) == run_json("report", "--what", what)
 
 

@@ -82,10 +82,12 @@ def test_no_error_values_and_every_formula_equals_the_pure_functions(built, key)
 def test_sheets_and_meta(built):
     _, de, *_ = built["de"]
     _, en, *_ = built["en"]
-    assert [s.name for s in de.sheets] == ["Cockpit", "Kunden", "Ressourcen", "KAOP", "Kgb", "Excellence", "CDB-Daten",
-                                           "KAOP-Daten", "Einstellungen"]
-    assert [s.name for s in en.sheets] == ["Cockpit", "Accounts", "Resources", "KAOP", "Kgb", "Excellence", "CDB data",
-                                           "KAOP data", "Settings"]
+    assert [s.name for s in de.sheets] == [
+        "Cockpit", "Kunden", "Ressourcen", "KAOP", "Kgb", "Excellence", "Beziehungen", "Beziehungs-Daten", "Auswahl",
+        "ABC-XYZ", "Koordination", "Organisation", "St. Gallen", "CDB-Daten", "KAOP-Daten", "Einstellungen"]
+    assert [s.name for s in en.sheets] == [
+        "Cockpit", "Accounts", "Resources", "KAOP", "Kgb", "Excellence", "Relationships", "Relationship data",
+        "Selection", "ABC-XYZ", "Coordination", "Organisation", "St. Gallen", "CDB data", "KAOP data", "Settings"]
     assert (de.template_id, de.template_version) == (TEMPLATE_ID, TEMPLATE_VERSION) == ("kam_xl.controller", "1.0")
     assert de.meta["generated_at"] == "2026-03-01T09:30:00+00:00"
 

@@ -27,7 +27,8 @@ from tests.shared import type_into
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 LATER = datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
-KINDS = ["cockpit", "accounts", "resources", "kaop", "kgb", "excellence", "cdb_data", "kaop_data", "settings"]
+KINDS = ["cockpit", "accounts", "resources", "kaop", "kgb", "excellence", "relationships", "selection", "abc_xyz",
+         "coordination", "organisation", "st_gallen", "cdb_data", "kaop_data", "settings"]
 
 
 # --- the example controller sheet kind: this class and the one `register_controller` line are all it needs ---------
@@ -85,7 +86,7 @@ def test_a_registered_controller_sheet_is_generated_and_its_typed_input_carried(
     db = demo_databook().model_copy(update={"source": "demo"})
     target = tmp_path / f"Controller{suffix}"
     write_controller(db, target, "de", NOW, xlsm_book=controller_xlsm_book)
-    assert openpyxl.load_workbook(target).sheetnames[5:8] == ["Excellence", "Auswahl", "CDB-Daten"]
+    assert openpyxl.load_workbook(target).sheetnames[12:15] == ["St. Gallen", "Umsatzfilter", "CDB-Daten"]
     values = read_named(target).values
     assert values["sel_min_net_sales"] == 1_000_000
     assert values["sel_count"] == _count_over(values, 1_000_000)
@@ -114,11 +115,13 @@ def test_a_registered_controller_sheet_is_generated_and_its_typed_input_carried(
 def test_the_registry_is_as_before_after_the_example(tmp_path: Path) -> None:
     assert [k.key for k in CONTROLLER_SHEETS] == KINDS
     book = controller_workbook(demo_databook(), "en", NOW)
-    assert [s.name for s in book.sheets] == ["Cockpit", "Accounts", "Resources", "KAOP", "Kgb", "Excellence",
-                                             "CDB data", "KAOP data", "Settings"]
+    assert [s.name for s in book.sheets] == [
+        "Cockpit", "Accounts", "Resources", "KAOP", "Kgb", "Excellence", "Relationships", "Relationship data",
+        "Selection", "ABC-XYZ", "Coordination", "Organisation", "St. Gallen", "CDB data", "KAOP data", "Settings"]
     # built in dependency order: each data sheet before the sheet whose formulas read it
     assert [k.key for k in build_order(CONTROLLER_SHEETS)] == [
-        "cdb_data", "accounts", "resources", "kaop_data", "kaop", "cockpit", "kgb", "excellence", "settings"]
+        "cdb_data", "accounts", "resources", "kaop_data", "kaop", "cockpit", "kgb", "excellence", "relationships",
+        "selection", "abc_xyz", "coordination", "organisation", "st_gallen", "settings"]
 
 
 def test_a_kind_cannot_take_a_key_or_input_that_is_registered_nor_need_an_absent_kind() -> None:

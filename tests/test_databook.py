@@ -25,7 +25,10 @@ from kam_xl.report import account_reports
 DEMO_COUNTS = {"accounts": 14, "cdb": 28, "activities": 30, "portfolio": 28, "resources": 17, "regions": 3,
                "kaop_products": 168, "kaop_costs": 420, "kgb": 296, "excellence": 186,
                "selection": 98, "growth_filters": 14,  # issue 12 (tools/demo_programme.py)
-               "coordination": 168, "st_gallen": 9, "st_gallen_logics": 8, "settings": 1}  # issue 12 (demo_org)
+               "coordination": 168, "st_gallen": 9, "st_gallen_logics": 8, "settings": 1,  # issue 12 (demo_org)
+               "buying_center": 87, "contact_matrix": 103, "touchpoints": 183, "team_rhythm": 56,
+               # issue 11: RACI (7 company default rows + one task per account), SWOT, KASP, measures, position
+               "team_roles": 43, "swot": 104, "kasp": 38, "kaop_measures": 14, "position": 70}
 
 ACCOUNT_ROW = ["A-1", "Alpha Papier AG", "Nord", "Papier", "Jana Petersen", "EUR", 2025, None]
 
@@ -52,7 +55,7 @@ def only_problem(path: Path) -> Problem:
 
 def test_demo_data_has_fourteen_accounts_and_the_documented_row_counts(demo):
     assert [a.account_id for a in demo.accounts] == [f"KA-{i:03d}" for i in range(1, 15)]
-    # the demo data has no KAOP goals, measures or thresholds: those tables are absent (None)
+    # the demo data has no KAOP goals or thresholds: those tables are absent (None)
     assert {name: len(rows) for name, rows in demo.tables.items() if rows is not None} == DEMO_COUNTS
     first = demo.accounts[0]
     assert (first.name, first.region, first.plan_year, first.supplier_role) == (

@@ -21,6 +21,7 @@ from kam_xl.excellence import Answer, Response, load_catalogue
 from kam_xl.kaop import KaopMeasure, PotentialGoal, kaop_plan
 from kam_xl.workbook import coerce
 from kam_xl.workbook.account_plan import AccountPlanData, account_plan, parse_inputs
+from kam_xl.workbook.buying_center_sheet import C as BC_COLUMNS
 from kam_xl.workbook.controller import WEIGHT_BOUNDS, ControllerSettings, parse_settings
 from kam_xl.workbook.excellence_sheet import parse_excellence, read_rating
 from kam_xl.workbook.kaop_sheet import THRESHOLD_BOUNDS, KaopInputs, parse_kaop
@@ -149,10 +150,15 @@ def test_every_text_input_is_validated_and_read_with_the_one_limit():
     assert _validation(Input(kind="text")) == {"validate": "length", "criteria": "<=", "value": TEXT_MAX_CHARS,
                                                "ignore_blank": True}
     cells = list(_inputs(("text",)))
-    assert {s for s, _, _ in cells} == {"CDB", "Kgb", "KAOP", "Excellence"}
+    assert {s for s, _, _ in cells} == {"CDB", "Kgb", "KAOP", "Excellence", "Buying Center", "Kontaktmatrix",
+                                        "Touchpoints", "Team-RACI", "SWOT", "KASP"}
+    word_lists = {("bc_members", BC_COLUMNS["colours"]), ("bc_members", BC_COLUMNS["motives"])}
     for sheet, cell, where in cells:
         _, found = _parse(_with(VALUES, where, "x" * TEXT_MAX_CHARS))
-        assert _at(found, where) == [], (sheet, cell.address)
+        if (where[0][0], where[0][2]) in word_lists:  # a list of offered words: other text is refused, not its length
+            assert [p[4].split(" — ")[1] for p in _at(found, where)] == ["'" + "x" * 1000 + "' is not one of them"]
+        else:
+            assert _at(found, where) == [], (sheet, cell.address)
         _, found = _parse(_with(VALUES, where, "x" * (TEXT_MAX_CHARS + 1)))
         [p] = _at(found, where)
         assert p[4].endswith("— 1,001 characters, at most 1,000 allowed"), (sheet, cell.address, p)
@@ -193,12 +199,14 @@ def test_the_thresholds_and_weights_use_their_one_range():
 
 def test_every_score_input_refuses_a_percent_formatted_number():
     cells = list(_inputs(("score",)))
-    assert cells and {s for s, _, _ in cells} == {"Kgb"}
+    assert cells and {s for s, _, _ in cells} == {"Kgb", "Buying Center", "Lieferantenposition"}
+    what = {"Kgb": "a rating from 0 to 100, or empty", "Buying Center": "a number from 0 to 100, or empty",
+            "Lieferantenposition": "a rating from 0 to 100, or empty"}
     for sheet, cell, where in cells:
         _, found = _parse(_with(VALUES, where, PercentNumber(0.8)))
         [p] = _at(found, where) or [(sheet, cell.address)]
         assert p[3] == 0.8
-        assert p[4] == "a rating from 0 to 100, or empty — formatted as a percentage (80 %) — type 80 for 80 points"
+        assert p[4] == f"{what[sheet]} — formatted as a percentage (80 %) — type 80 for 80 points"
 
 
 def test_a_percent_formatted_excellence_rating_or_spread_is_a_problem():
@@ -223,7 +231,8 @@ def test_a_percent_formatted_share_or_weight_is_what_it_shows():
 
 def test_every_drop_down_takes_its_words_as_shown_in_any_case_with_spaces_around():
     cells = list(_inputs(("list",), filled=False))
-    assert {s for s, _, _ in cells} == {"Deckblatt", "CDB", "KAOP", "Excellence"}
+    assert {s for s, _, _ in cells} == {"Deckblatt", "CDB", "KAOP", "Excellence", "Buying Center", "Kontaktmatrix",
+                                        "Touchpoints", "Team-RACI", "SWOT", "KASP", "Lieferantenposition"}
     for sheet, cell, where in cells:
         if cell.value is None and where[0][0] not in ("exc_LM_ratings", "exc_BP_ratings"):
             continue  # a word alone in a spare row asks for the rest of the row

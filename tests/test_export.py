@@ -79,7 +79,8 @@ def test_every_input_is_exported_and_generate_brings_it_back(tmp_path):
          "actual_q1": 80.0, "actual_q2": None, "actual_q3": None, "actual_q4": None}]
     assert db.rows_for("kaop_measures", "KA-003") == [
         {"account_id": "KA-003", "year": 2026, "measure": PAYLOAD, "lever": "Preis", "owner": "Jörg Weiß",
-         "resources": "2 FTE", "due_quarter": 3, "status": "in Arbeit"}]
+         "resources": "2 FTE", "due_quarter": 3, "status": "in Arbeit",
+         "kasp_project": "Rahmenvertrag Gruppe", "swot_entry": "Mehrjahresvertrag mit Preisgleitklausel"}]  # demo's
     [own] = [r for r in db.table("excellence") if r["respondent"] == "KA-003"]
     assert (own["role"], own["rating"], own["evidence"]) == ("Account-Plan", 75.0, "Jahresgespräch 2025")
     assert db.cdb_input("KA-003", 2025)[0].freight == 12_345.5

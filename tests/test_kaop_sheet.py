@@ -160,7 +160,7 @@ def test_tabelle_8_rebuilt_and_recalculated_to_the_euro(recalculated):
     assert names["kaop_cmp_revenue_light"] == [["grün", "rot", None, None, "rot", "gelb"]]
     assert names["kaop_cmp_cost_light"][0][:2] == ["grün", "grün"]  # costs fell with revenue: mirrored
     assert names["kaop_goal_attainment"][0] == [0.5, 1, None, None]
-    assert names["kaop_measures"][0] == ["Anwendungsschulung", "Person", "KAM", None, 2, "offen"]
+    assert names["kaop_measures"][0] == ["Anwendungsschulung", "Person", "KAM", None, 2, "offen", None, None]
 
 
 def test_every_demo_account_recalculates_to_the_pure_functions(recalculated):

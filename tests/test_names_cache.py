@@ -73,7 +73,8 @@ def test_damaged_workbook_xml_is_reported_not_taken_from_the_cache(plans, tmp_pa
     data[at + info.compress_size // 2] ^= 0xFF  # flip a byte inside the stored workbook.xml
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(bytes(data))
-    with pytest.raises(WorkbookError, match=r"broken.xlsx: damaged .xlsx \(part xl/workbook.xml"):
+    # (where the flipped byte lands decides the wording: a damaged part, or one inflating beyond its size)
+    with pytest.raises(WorkbookError, match=r"broken.xlsx: (damaged .xlsx \()?part xl/workbook.xml"):
         read_named(broken)
 
 

@@ -123,6 +123,48 @@ PLAN_TYPING: list[tuple[dict[str, Any], Any]] = [
     (_t("exc_LM_ratings", "25 – trifft in geringem Maße zu", row=5), "25 – trifft in geringem Maße zu"),
     (_t("exc_BP_ratings", "100 – trifft voll und ganz zu"), "100 – trifft voll und ganz zu"),
     (_t("exc_BP_evidence", "2026"), 2026.0),
+    # the people sheets: KA-001 has 4 members (row 4 is the first spare row) and 3 people of ours (column 3 spare)
+    (_t("bc_members", "Gudrun Falk", row=4), "Gudrun Falk"),
+    (_t("bc_members", "nein", row=4, col=3), "nein"),
+    (_t("bc_members", "4", row=4, col=6), 4.0),
+    (_t("bc_members", "62,5", row=4, col=7), 62.5),
+    (_t("bc_members", "besser", row=4, col=10), "besser"),
+    (_t("bc_members", "blau, Grün", row=4, col=12), "blau, Grün"),
+    (_t("km_our_people", "Lea Sommer", col=3), "Lea Sommer"),
+    (_t("km_our_functions", "Innendienst", col=3), "Innendienst"),
+    (_t("km_our_top_management", "nein", col=3), "nein"),
+    (_t("km_targets", "2", row=4), 2.0),
+    (_t("km_targets", "5", row=4, col=1), 5.0),
+    (_t("km_topics", "Lieferplan, Muster", row=4, col=3), "Lieferplan, Muster"),
+    (_t("km_manndecker", "ja", row=4, col=3), "ja"),
+    (_t("tp_plan", "Musterversand", row=4), "Musterversand"),
+    (_t("tp_plan", "Brief/E-Mail", row=4, col=1), "Brief/E-Mail"),
+    (_t("tp_plan", "ja", row=4, col=3), "ja"),
+    (_t("tp_rhythm", "Telefonkonferenz Meilensteine ", row=1), "Telefonkonferenz Meilensteine "),
+    # the team and strategy sheets (issue 11): KA-001 has 4 RACI tasks × 4 roles, SWOT entries 1/2/2/1 per
+    # quadrant, 4 KASP projects — the first free row or column of each
+    (_t("raci_tasks", "Lieferantenaudit", row=4), "Lieferantenaudit"),
+    (_t("raci_roles", "Qualität", col=4), "Qualität"),
+    (_t("raci_letters", "R, A", row=4, col=4), "R, A"),
+    (_t("raci_letters", "I", row=4, col=1), "I"),
+    (_t("swot_strengths", "Preis", row=1), "Preis"),
+    (_t("swot_strengths", "Rahmenvertrag bis 2028", row=1, col=1), "Rahmenvertrag bis 2028"),
+    (_t("swot_weaknesses", "Person", row=2), "Person"),
+    (_t("swot_weaknesses", "Kein Kontakt zur Geschäftsführung", row=2, col=1), "Kein Kontakt zur Geschäftsführung"),
+    (_t("swot_opportunities", "Platzierung", row=2), "Platzierung"),
+    (_t("swot_opportunities", "Neues Lager im Werk", row=2, col=1), "Neues Lager im Werk"),
+    (_t("swot_threats", "Produkt", row=1), "Produkt"),
+    (_t("swot_threats", "Biobasierte Chemie des Wettbewerbs", row=1, col=1), "Biobasierte Chemie des Wettbewerbs"),
+    (_t("kasp_projects", "Lieferantenaudit", row=4), "Lieferantenaudit"),
+    (_t("kasp_projects", "Performance", row=4, col=1), "Performance"),
+    (_t("kasp_projects", "Audit bestanden", row=4, col=2), "Audit bestanden"),
+    (_t("kasp_projects", "90,5", row=4, col=4), 90.5),
+    (_t("kasp_projects", "2027", row=4, col=5), 2027.0),
+    (_t("kasp_projects", "2028", row=4, col=6), 2028.0),
+    (_t("kasp_projects", "15.000", row=4, col=8), 15000.0),
+    (_t("kasp_projects", "laufend", row=4, col=9), "laufend"),
+    (_t("pos_target_role", "Systempartner"), "Systempartner"),
+    (_t("pos_ratings", "72,5"), 72.5),
 ]
 
 # The questionnaire of Dr. Claudia Reimann: SW-1.3 (row 2 of exc_SW_ids) and LM-1.1 (row 0) are unanswered in
@@ -293,6 +335,37 @@ def test_collect_reads_the_typed_plan_exactly(collected: CollectResult) -> None:
         ("Anwendungstechnische Besuche vor Ort", "production", 12.5, 1250.75),
         ("2026", "sales", 10.0, 1250.0),
         ("Technikumsversuche Überlingen", "development", 3.0, 4500.0)]
+
+
+def test_collect_reads_the_typed_people(collected: CollectResult) -> None:
+    """The member, our person, contact targets, Manndecker, touchpoint and team purpose typed into the three
+    people sheets, as collect reads them (words as their values, the list of colours as offered)."""
+    from kam_xl.buying_center import ContactLink, Member, TeamMeeting, Touchpoint
+
+    people = _plan(collected, PLAN).parts["people"]
+    assert people.members[4] == Member(person="Gudrun Falk", influence=4, technical=62.5, colours=("Blau", "Grün"),
+                                       performance_vs_competition="besser", min_contacts=2, max_contacts=5)
+    assert people.contacts[-1] == ContactLink(person="Gudrun Falk", our_person="Lea Sommer", our_function="Innendienst",
+                                              topics="Lieferplan, Muster", manndecker=True)
+    assert Touchpoint(year=2026, quarter=1, person="Gudrun Falk", what="Musterversand", channel="Brief/E-Mail",
+                      done=True) in people.touchpoints
+    assert people.rhythm[1] == TeamMeeting(year=2026, quarter=2, format="Telefon/Video",
+                                           purpose="Telefonkonferenz Meilensteine")
+
+
+def test_collect_reads_the_typed_team_sheets(collected: CollectResult) -> None:
+    plan = _plan(collected, PLAN)
+    roles = plan.parts["raci"]
+    assert (roles.cell("Lieferantenaudit", "Qualität"), roles.cell("Lieferantenaudit", "NKAM")) == (("R", "A"), ("I",))
+    swot = {(e.quadrant, e.lever, e.entry) for e in plan.parts["swot"]}
+    assert {("Stärke", "Preis", "Rahmenvertrag bis 2028"), ("Schwäche", "Person", "Kein Kontakt zur Geschäftsführung"),
+            ("Chance", "Platzierung", "Neues Lager im Werk"),
+            ("Risiko", "Produkt", "Biobasierte Chemie des Wettbewerbs")} <= swot
+    project = plan.parts["kasp"].projects[-1]
+    assert (project.project, project.lever, project.goal, project.target, project.start_year, project.end_year,
+            project.budget, project.status) == ("Lieferantenaudit", "Performance", "Audit bestanden", 90.5, 2027,
+                                                2028, 15000.0, "laufend")
+    assert plan.account.target_supplier_role == "Systempartner" and plan.parts["position"].ratings[1] == 72.5
 
 
 def test_collect_reads_the_typed_kgb_card(collected: CollectResult) -> None:

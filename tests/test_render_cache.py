@@ -75,7 +75,7 @@ def test_every_input_has_exactly_one_validation_with_its_rule_and_message(tmp_pa
             [dv] = [dv for dv in dvs if cell.address in dv.sqref]
             assert dv.prompt == cell.input.message[:255] and dv.promptTitle == cell.input.title[:32]
             assert dv.type == {"amount": "decimal", "number": "decimal", "fraction": "decimal", "score": "decimal",
-                               "date": "decimal", "integer": "whole", "list": "list",
+                               "date": "date", "integer": "whole", "list": "list",
                                "text": "textLength"}[cell.input.kind]
         covered = sum(len(list(rng.cells)) for dv in dvs for rng in dv.sqref.ranges)
         assert covered == len(inputs)  # and no cell that is not an input

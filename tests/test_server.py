@@ -121,6 +121,12 @@ def test_empty_rating_cells_give_empty_result_cells(client: TestClient, empty: A
     assert got == [[0.4, 80, "", "", 8], [0.6, "", 90, "", ""]]
 
 
+def test_kam_raci_check_is_served_with_the_sheets_words(client: TestClient) -> None:
+    got = result(client, "kam_raci_check", column(["Rahmenvertrag", "Messe"]), row(["GKAM", "NKAM"]),
+                 block([["R", "A"], ["C", None]]), OMITTED)
+    assert got == [["ok"], ["kein A, kein R"]]
+
+
 def test_weights_summing_to_90_give_the_kam_text(client: TestClient) -> None:
     got = result(client, "kam_kgb_card", column(["Preis", "Service"]), column([40, 50]), row(["Wir", "Die"]),
                  block([[80, 60], [70, 90]]), OMITTED)

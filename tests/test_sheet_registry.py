@@ -54,7 +54,7 @@ class ContactSheet(PlanSheet):
     Names = ContactName
     tables = (Table("bc_contacts", (Column("account_id"), Column("person"), Column("role", "choice", choices=ROLES),
                                     Column("influence", "score", required=False)),
-                    key=("account_id", "person"), description="buying-center contacts per account"),)
+                    key=("account_id", "person"), description="example contacts (real ones: kam_xl.buying_center)"),)
 
     def from_databook(self, db: DataBook, data: AccountPlanData) -> tuple[Contact, ...]:
         return tuple(Contact(r["person"], r["role"], r["influence"])
@@ -62,7 +62,7 @@ class ContactSheet(PlanSheet):
 
     def layout(self, data: AccountPlanData, lang: Lang) -> Sheet:
         contacts = self.get(data) or ()
-        s = Sheet(_t(lang, "Buying-Center", "Buying center"), widths={0: 30, 1: 20, 2: 12})
+        s = Sheet(_t(lang, "Beispiel-Kontakte", "Example contacts"), widths={0: 30, 1: 20, 2: 12})
         for col, head in enumerate((_t(lang, "Person", "Person"), _t(lang, "Funktion", "Function"),
                                     _t(lang, "Einfluss", "Influence"))):
             s.put(0, col, head, style="header")
@@ -130,8 +130,10 @@ def test_a_registered_sheet_is_generated_read_back_exported_and_regenerated(tmp_
 
     # in the generated plan: the sheet after the others, its names over the rows given plus the free rows
     wb = openpyxl.load_workbook(result.path)
-    assert wb.sheetnames[:6] == ["Deckblatt", "Kgb", "CDB", "KAOP", "Excellence", "Buying-Center"]
-    assert [[c.value for c in row] for row in wb["Buying-Center"]["A2:C3"]] == [
+    assert wb.sheetnames[:13] == ["Deckblatt", "Kgb", "CDB", "KAOP", "Excellence", "Buying Center", "Kontaktmatrix",
+                                  "Touchpoints", "Team-RACI", "SWOT", "KASP", "Lieferantenposition",
+                                  "Beispiel-Kontakte"]
+    assert [[c.value for c in row] for row in wb["Beispiel-Kontakte"]["A2:C3"]] == [
         ["Dr. Anke Brandt", "Technik", 80], ["Olaf Jung", "Einkauf", 60]]
     assert wb.defined_names["bc_influence"].attr_text.endswith("!$C$2:$C$6")  # 2 contacts + 3 free rows
 
@@ -163,7 +165,7 @@ def test_a_registered_sheet_is_generated_read_back_exported_and_regenerated(tmp_
     book2 = _book(tmp_path, [("Uwe Kern", "Technik", 50.0), ("Olaf Jung", "Einkauf", 60.0)])
     again = generate_plan(str(book2), "KA-001", plans, now=NOW)
     assert again.status in ("regenerated", "conflicts"), again
-    rows = [[c.value for c in row] for row in openpyxl.load_workbook(again.path)["Buying-Center"]["A2:C5"]]
+    rows = [[c.value for c in row] for row in openpyxl.load_workbook(again.path)["Beispiel-Kontakte"]["A2:C5"]]
     by_person = {r[0]: r[1:] for r in rows if r[0]}
     assert by_person["Olaf Jung"] == ["Einkauf", 35]
     assert by_person["Maria Stein"] == ["Geschäftsführung", 90]
@@ -176,7 +178,7 @@ def test_a_refused_value_of_a_registered_sheet_is_reported_by_cell(tmp_path, wit
     type_into(result.path, "bc_influence", 140)
     collected = collect_plans(tmp_path / "plans")
     assert collected.plans == []
-    assert collected.problems == [(result.path.name, "Buying-Center", "C2", "140.0",
+    assert collected.problems == [(result.path.name, "Beispiel-Kontakte", "C2", "140.0",
                                    "allowed: a number from 0 to 100")]
 
 
@@ -189,7 +191,8 @@ def test_every_kind_names_the_inputs_its_sheet_defines() -> None:
         names = {n.value.format(n=1, dim="LM") for n in kind.Names}
         assert names <= defined, (kind.key, names - defined)
         assert kind.marker in names
-    assert [k.key for k in PLAN_SHEETS] == ["cover", "kgb", "cdb", "kaop", "excellence"]
+    assert [k.key for k in PLAN_SHEETS] == ["cover", "kgb", "cdb", "kaop", "excellence", "buying_center",
+                                            "contact_matrix", "touchpoints", "raci", "swot", "kasp", "position"]
 
 
 def test_a_kind_cannot_take_a_key_or_table_that_is_registered() -> None:

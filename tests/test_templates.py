@@ -29,7 +29,9 @@ def test_shipped_templates_are_current(tmp_path):
 
 def test_templates_are_empty_protected_and_named():
     wb = openpyxl.load_workbook(SHIPPED / "account_plan_de.xlsx")
-    assert wb.sheetnames == ["Deckblatt", "Kgb", "CDB", "KAOP", "Excellence", "_meta", "xlwings.conf"]
+    assert wb.sheetnames == ["Deckblatt", "Kgb", "CDB", "KAOP", "Excellence", "Buying Center", "Kontaktmatrix",
+                             "Touchpoints", "Team-RACI", "SWOT", "KASP", "Lieferantenposition", "_meta",
+                             "xlwings.conf"]
     assert wb["_meta"].sheet_state == wb["xlwings.conf"].sheet_state == "hidden"
     assert all(wb[s].protection.sheet for s in wb.sheetnames)
     cover = wb["Deckblatt"]

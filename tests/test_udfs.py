@@ -62,6 +62,9 @@ SIGNATURES = {
         "kam_coordination": "Function kam_coordination(ratings, Optional scale, Optional thresholds, Optional lang)",
         "kam_org_decision": "Function kam_org_decision(weights, signs)",
     },
+    "contacts": {"kam_contact_coverage": "Function kam_contact_coverage(members, manndecker, bounds, touchpoints, "
+                                         "Optional done, Optional lang)"},
+    "team": {"kam_raci_check": "Function kam_raci_check(tasks, roles, letters, Optional lang)"},
 }
 ALL_FUNCTIONS = {name: line for functions in SIGNATURES.values() for name, line in functions.items()}
 
@@ -413,6 +416,20 @@ def test_portfolio_band(u):
     assert call_classic(u.kam_portfolio_band, None) == [[""]]
 
 
+def test_kam_raci_check_gives_each_tasks_status_as_the_sheet_does(u):
+    """The seed's three rows (ok), a task with two A, one with no letters at all and one without R; lower case
+    and any separator are read as on the Team-RACI sheet; the result is laid out like the tasks."""
+    tasks = col("Globaler Rahmenvertrag", "Globales Beziehungsmanagement", "Preisverhandlung", "Messe", "Audit")
+    roles = row("GKAM", "NKAM", "Management", "Innendienst")
+    letters = block([["R", "I, C", "A", "S"], ["r;a", None, None, "S"], ["R, A", None, "A", None],
+                     [None, None, None, None], [None, "A", None, "I"]])
+    assert call_classic(u.kam_raci_check, tasks, roles, letters) == [
+        ["ok"], ["ok"], ["mehrere A"], ["kein A, kein R"], ["kein R"]]
+    assert call_classic(u.kam_raci_check, tasks, roles, letters, "en")[3] == ["no A, no R"]
+    assert call_classic(u.kam_raci_check, row("Vertrag", "Messe"), col("GKAM", "NKAM"),
+                        block([["R, A", None], ["C", "I"]])) == [["ok", "kein A, kein R"]]
+
+
 # ----------------------------------------------------------------------------------------------- wrong input
 
 WRONG_INPUTS = [
@@ -490,9 +507,47 @@ WRONG_INPUTS = [
                                        VBA_MISSING, 0.9, 0.95),
                  "#KAM! thresholds: amber threshold 0.95 above green 0.9 — allowed: amber ≤ green",
                  id="thresholds the wrong way"),
+    pytest.param("kam_raci_check", (col("Vertrag"), row("GKAM", "NKAM"), block([["R", "A, X"]])),
+                 "#KAM! letters (Vertrag, NKAM): 'A, X' holds X — allowed: the letters R, A, S, I, C (several "
+                 "separated by commas)", id="unknown RACI letter"),
+    pytest.param("kam_raci_check", (col("Vertrag", "Messe"), row("GKAM", "NKAM"), block([["R", "A"]])),
+                 "#KAM! letters: 1 × 2 cells for 2 tasks × 2 roles — allowed: one row per task, one column per role",
+                 id="RACI letters of another shape"),
+    pytest.param("kam_raci_check", (col("Vertrag"), row("GKAM", "NKAM"), block([["R", COM_ERRORS["#N/A"]]])),
+                 "#KAM! letters (Vertrag, NKAM): holds #N/A — allowed: a text", id="error as RACI letters"),
     pytest.param("kam_kgb_score", (CRITERIA, WEIGHTS, SUPPLIERS, block([[60.0], [90.0]])),
                  "#KAM! ratings: 1 columns for 2 suppliers — allowed: one column each", id="ratings too narrow"),
+    pytest.param("kam_contact_coverage", (col("A", "B"), col(None, None), block([[1.0, 2.0]]), col(None, None)),
+                 "#KAM! bounds: 1 rows for 2 members — allowed: one row per member", id="bounds of one member"),
+    pytest.param("kam_contact_coverage", (col("A"), col(None), row(1.5, 2.0), col(None)),
+                 "#KAM! bounds (A, min): holds 1.5 — allowed: a whole number ≥ 0, or empty for no bound",
+                 id="half a contact"),
+    pytest.param("kam_contact_coverage", (col("A"), col("vielleicht"), row(None, None), col(None)),
+                 "#KAM! manndecker (A, column 1): holds 'vielleicht' — allowed: TRUE or FALSE (or 1 / 0), empty for "
+                 "FALSE", id="not a mark"),
+    pytest.param("kam_contact_coverage", (col("A"), col(None), row(None, None), row("x", "x", "x", "x", "x")),
+                 "#KAM! touchpoints: 5 columns — allowed: 1 to 4", id="five quarters"),
+    pytest.param("kam_contact_coverage", (col("A", "A"), col(None, None), block([[None, None]] * 2), col(None, None)),
+                 "#KAM! members: A listed twice — allowed: each member once", id="a member twice"),
+    pytest.param("kam_contact_coverage", (col("A"), col(None), row(3.0, 1.0), col(None)),
+                 "#KAM! min_contacts 3 above max_contacts 1 — allowed: min ≤ max", id="min above max"),
 ]
+
+
+def test_contact_coverage_by_hand(u):
+    """Max Müller: 4 touchpoints, 2 done, within [3, 4], one Manndecker; Olaf Jung: 1 below min 2, two
+    Manndeckers; Eva Roth: 2 above max 1, none; Uwe Kern: no target."""
+    got = call_classic(u.kam_contact_coverage, col("Max Müller", "Olaf Jung", "Eva Roth", "Uwe Kern"),
+                       block([["ja", None], [True, 1.0], [None, None], ["nein", None]]),
+                       block([[3.0, 4.0], [2.0, None], [None, 1.0], [None, None]]),
+                       block([["Artikel", "Referenz", "Treffen", "Geschenk"], ["Besuch", None, None, None],
+                              [None, "Anruf", None, "Brief"], [None, None, None, None]]),
+                       block([[True, "ja", None, None], [1.0, None, None, None], [None] * 4, [None] * 4]))
+    assert got == [[4.0, 2.0, "im Ziel", 1.0], [1.0, 1.0, "unter Ziel", 2.0], [2.0, 0.0, "über Ziel", 0.0],
+                   [0.0, 0.0, "kein Ziel", 0.0]]
+    english = call_classic(u.kam_contact_coverage, col("Uwe Kern"), col(None), row(None, None), col(None),
+                           VBA_MISSING, "en")
+    assert english == [[0.0, 0.0, "no target", 0.0]]
 
 
 @pytest.mark.parametrize(("name", "cells", "message"), WRONG_INPUTS)

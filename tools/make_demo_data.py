@@ -62,6 +62,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import demo_org  # tools/ (this script's folder) is on sys.path
+import demo_people  # tools/demo_people.py beside this script
+import demo_team  # tools/demo_team.py, beside this script (issue 11's tables)
 from demo_programme import write_programme
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,6 +84,7 @@ COLUMNS = {
         "currency",
         "plan_year",
         "supplier_role",
+        "target_supplier_role",
         "kam_span",
     ],
     "cdb": [
@@ -519,7 +522,8 @@ def write_table(name: str, rows: list[list]) -> Path:
 # ---------------------------------------------------------------------------------------------
 # generators
 def gen_accounts() -> list[list]:
-    return [[a[0], a[1], a[2], a[3], a[4], "EUR", PLAN_YEAR, a[5], demo_org.KAM_SPAN[a[0]]] for a in ACCOUNTS]
+    return [[a[0], a[1], a[2], a[3], a[4], "EUR", PLAN_YEAR, a[5], demo_team.target_role(a[5]), demo_org.KAM_SPAN[a[0]]]
+            for a in ACCOUNTS]
 
 
 def gen_cdb(rng: random.Random) -> tuple[list[list], dict]:
@@ -1180,13 +1184,15 @@ def main() -> int:
     # the questionnaire uses its own random stream so the other tables don't depend on the catalogue
     ids = load_catalogue_ids()
     written.append(write_table("excellence", gen_excellence(random.Random(SEED + 1), ids)))
+    written += demo_people.write_all(OUT_DIR, [(a[0], a[4]) for a in ACCOUNTS])  # issue 11, own random stream
+    written += demo_team.write(OUT_DIR, PLAN_YEAR)  # issue 11: RACI, SWOT, KASP, position (its own random stream)
     written += write_programme(OUT_DIR)  # issue 12: own random stream and self-check (tools/demo_programme.py)
     written += demo_org.write(OUT_DIR)  # issue 12: coordination, St. Gallen, phase (own random stream)
     for path in written:
         n = sum(1 for _ in path.open(encoding="utf-8")) - 1
         print(f"wrote {path.relative_to(ROOT)} ({n} rows)")
     print("self-check:")
-    errors = self_check(ids)
+    errors = self_check(ids) + demo_team.self_check(OUT_DIR, PLAN_YEAR)
     if errors:
         print("SELF-CHECK FAILED:")
         for e in errors:

@@ -8,6 +8,7 @@ and xlwings Server (``kam-xl serve``). Wrong input gives a short ``#KAM! …`` t
 
 # ruff: noqa: F401 — the functions are imported to be exported; __all__ is derived from them below
 from udfs.cdb import kam_cdb_iii, kam_cdb_statement
+from udfs.contacts import kam_contact_coverage
 from udfs.excellence import kam_excellence_profile, kam_excellence_scores
 from udfs.kaop import kam_kaop_forecast, kam_kaop_split, kam_kaop_variance
 from udfs.kgb import kam_kgb_card, kam_kgb_gaps, kam_kgb_rank, kam_kgb_score
@@ -15,6 +16,7 @@ from udfs.macros import kam_collect, kam_generate_all, kam_refresh_plan, kam_val
 from udfs.portfolio import kam_portfolio_band
 from udfs.programme import kam_abc_xyz, kam_coordination, kam_org_decision, kam_selection_score
 from udfs.resources import kam_moved_share, kam_resource_targets
+from udfs.team import kam_raci_check
 
 #: Every function and macro above, derived from the decorators: what xlwings' "Import Functions" and the server
 #: offer.

@@ -12,6 +12,7 @@ from kam_xl.databook.schema import Problem
 from kam_xl.errors import KamInputError
 from kam_xl.excellence import Catalogue
 from kam_xl.kgb import normalise_weights
+from kam_xl.text import key_of
 
 
 def _check_keys(t: ParsedTable, problems: list[Problem]) -> None:
@@ -135,6 +136,34 @@ def _check_regions(tables: dict[str, ParsedTable], problems: list[Problem]) -> N
 
 
 
+#: A KAOP measure's links (issue 11): its column, the table and column of what it names, and how the problem says
+#: it (the KASP project a measure starts, the SWOT entry it answers).
+MEASURE_LINKS = (("kasp_project", "kasp", "project", "no KASP project of account {aid} has this name — allowed: "
+                                                       "one of its projects ({known}) or empty"),
+                 ("swot_entry", "swot", "entry", "no SWOT entry of account {aid} has this text — allowed: the text "
+                                                  "of one of its entries or empty"))
+
+
+def _check_measure_links(tables: dict[str, ParsedTable], problems: list[Problem]) -> None:
+    """A measure's ``kasp_project`` / ``swot_entry`` must name a project / entry of its own account (compared
+    after the one text rule); without a ``kasp`` or ``swot`` table every link names nothing."""
+    measures = tables["kaop_measures"]
+    for column, table, field, message in MEASURE_LINKS:
+        if column not in measures.positions:
+            continue
+        known: dict[Any, set[str]] = defaultdict(set)
+        if table in tables:
+            t = tables[table]
+            for i in range(len(t)):
+                if (name := key_of(t.get(i, field))) is not None:
+                    known[t.get(i, "account_id")].add(name)
+        for i in range(len(measures)):
+            link, aid = measures.get(i, column), measures.get(i, "account_id")
+            if link is not None and key_of(link) not in known[aid]:
+                names = ", ".join(sorted(known[aid])) or "none"
+                problems.append(measures.problem(i, column, message.format(aid=aid, known=names), link))
+
+
 def check_tables(tables: dict[str, ParsedTable], problems: list[Problem], catalogue: Catalogue) -> None:
     """Every rule across rows and tables, over the tables read (a table not read is not checked)."""
     for t in tables.values():
@@ -150,6 +179,8 @@ def check_tables(tables: dict[str, ParsedTable], problems: list[Problem], catalo
     if "kaop_settings" in tables:
         _check_thresholds(tables["kaop_settings"], problems)
     _check_regions(tables, problems)
+    if "kaop_measures" in tables:
+        _check_measure_links(tables, problems)
     for t in list(tables.values()):
         if t.table.check is not None:
             t.table.check(tables, problems)

@@ -123,7 +123,8 @@ class DataBook(BaseModel):
         """The 6-P measures of an account and year, in data order."""
         return [KaopMeasure(measure=r["measure"], lever=r["lever"], owner=r["owner"] or "",
                             resources=r["resources"] or "", due_quarter=r["due_quarter"],
-                            status=r["status"] or "offen")
+                            status=r["status"] or "offen", kasp_project=r.get("kasp_project") or "",
+                            swot_entry=r.get("swot_entry") or "")
                 for r in self.rows_for("kaop_measures", account_id, year=year)]
 
     def kaop_thresholds(self, account_id: str, year: int) -> Thresholds:

@@ -7,6 +7,7 @@ import csv
 import math
 import sys
 from array import array
+from datetime import date, datetime, time
 from typing import Any
 
 from kam_xl import csvio
@@ -86,6 +87,24 @@ def _to_fraction(value: Any, numbers: csvio.FileNumbers | None) -> float:
     return _to_number(value, numbers)
 
 
+def _to_date(value: Any) -> date:
+    """A date cell: a date (or a date-time at midnight) as it is, a text as ``2026-06-30`` or ``30.06.2026``.
+    A number is refused: a spreadsheet's serial day number is not a date a file can be trusted to mean."""
+    if isinstance(value, datetime):
+        if value.time() != time():
+            raise _CellError
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = clean_text(value) if isinstance(value, str) else None
+    for form in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text or "", form).date()
+        except ValueError:
+            continue
+    raise _CellError
+
+
 _POINTS_KINDS = {"score", "rating"}  # scales of 0–100 points, where a percent-formatted cell is a mistake
 _GUARDABLE_KINDS = _TEXT_KINDS | {"bool"}  # kinds read from text cells, which csvio.guard may have guarded
 _TRUE = {"true", "1", "yes", "y", "ja", "j", "wahr", "x"}
@@ -125,6 +144,8 @@ def _parse_cell(col: Column, value: Any, src: Source) -> Any:
         if text in _FALSE:
             return False
         raise _CellError
+    if kind == "date":
+        return _to_date(value)
     if kind in ("year", "quarter"):
         number = _to_number(value, src.numbers)
         if not number.is_integer():

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from kam_xl.databook.parsing import ParsedTable
 
 Kind = Literal["text", "year", "quarter", "amount", "number", "fraction", "bool", "choice", "rating", "score",
-               "rate", "attainment"]
+               "rate", "attainment", "date"]
 #: The status of an account plan (cover sheet) as the data book holds it; the plan shows it in its language.
 ACCOUNT_STATUSES = ("in Arbeit", "abgegeben", "freigegeben")
 #: How far an account's own key account management reaches (seed 000, Abb. 8: "besser koordiniert als der
@@ -107,8 +107,10 @@ TABLES: dict[str, Table] = {t.name: t for t in (
     Table("kaop_measures", (
         _c("account_id"), _c("year", "year"), _c("measure"), _c("lever", "choice", choices=LEVERS),
         _c("owner", required=False), _c("resources", required=False), _c("due_quarter", "quarter", False),
-        _c("status", "choice", False, MEASURE_STATUSES)),
-        description="KAOP measures along the 6-P levers (empty status: offen)"),
+        _c("status", "choice", False, MEASURE_STATUSES), _c("kasp_project", required=False),
+        _c("swot_entry", required=False)),
+        description="KAOP measures along the 6-P levers (empty status: offen); kasp_project names the KASP "
+                    "project a measure starts, swot_entry the SWOT entry it answers"),
     Table("kaop_settings", (
         _c("account_id"), _c("year", "year"), _c("threshold_green", "attainment"), _c("threshold_amber", "attainment")),
         key=("account_id", "year"),
@@ -162,6 +164,7 @@ ALLOWED: dict[Kind, str] = {
     "score": "a number from 0 to 100",
     "rate": "a rate of revenue ≥ 0 (0.2 or 20 %)",
     "attainment": "an attainment (actual ÷ plan) above 0 and up to 10, e.g. 1 or 100 %",
+    "date": "a date such as 2026-06-30 or 30.06.2026",
 }
 
 

@@ -11,7 +11,11 @@ Sheets (German by default, English with ``lang="en"``):
   (seed 000 Tabelle 8, seed 003; :mod:`~kam_xl.workbook.kaop_sheet`);
 * ``Excellence`` — the criteria of the account-level dimensions Leistungsmanagement and Beziehungspflege
   (seed 000 Tabelle 9 and 12) with their guiding questions as planning prompts
-  (:mod:`~kam_xl.workbook.excellence_sheet`).
+  (:mod:`~kam_xl.workbook.excellence_sheet`);
+* ``Buying Center``, ``Kontaktmatrix``, ``Touchpoints`` — the people at the customer, who of us covers them and
+  the touchpoint plan with the team's rhythm (seeds 000 and 004; :mod:`~kam_xl.workbook.buying_center_sheet`,
+  :mod:`~kam_xl.workbook.contacts_sheet`, :mod:`~kam_xl.workbook.touchpoints_sheet`, one part shared through
+  :mod:`~kam_xl.workbook.people_common`).
 
 Every number a KAM sees is a native formula whose cached value is computed by :mod:`kam_xl.cdb` and
 :mod:`kam_xl.portfolio`; the recalculation test proves LibreOffice gets the same.
@@ -33,13 +37,20 @@ from kam_xl.excellence import Response
 from kam_xl.kgb import KgbCard
 from kam_xl.text import clean_text
 from kam_xl.vocabulary import BAND_WORDS, STAGE_LABELS, Lang
+from kam_xl.workbook.buying_center_sheet import BuyingCenterSheet
 from kam_xl.workbook.cdb_sheet import ACTIVITY_ROWS, CdbSheet
+from kam_xl.workbook.contacts_sheet import ContactsSheet
 from kam_xl.workbook.cover_sheet import STATUSES, CoverSheet, status_word
 from kam_xl.workbook.excellence_sheet import ACCOUNT_DIMENSIONS, ACCOUNT_ROLE, AccountExcellenceSheet
 from kam_xl.workbook.kaop_sheet import KaopInputs, KaopSheet
+from kam_xl.workbook.kasp_sheet import KaspSheet
 from kam_xl.workbook.kgb_sheet import KgbSheet
 from kam_xl.workbook.layout import Book
+from kam_xl.workbook.position_sheet import PositionSheet
+from kam_xl.workbook.raci_sheet import RaciSheet
 from kam_xl.workbook.sheet_kind import OnProblem, PlanSheet
+from kam_xl.workbook.swot_sheet import SwotSheet
+from kam_xl.workbook.touchpoints_sheet import TouchpointsSheet
 from kam_xl.years import latest_year
 
 __all__ = ["ACCOUNT_DIMENSIONS", "ACCOUNT_ROLE", "ACTIVITY_ROWS", "BAND_WORDS", "PLAN_SHEETS", "STAGE_LABELS",
@@ -58,6 +69,10 @@ PLAN_SHEETS: list[PlanSheet] = [
     CdbSheet(),
     KaopSheet(),
     AccountExcellenceSheet(),
+    BuyingCenterSheet(),
+    ContactsSheet(),
+    TouchpointsSheet(),
+    RaciSheet(), SwotSheet(), KaspSheet(), PositionSheet(),  # issue 11: team and strategy tools
 ]
 for _kind in PLAN_SHEETS:  # the data-book tables of the kinds listed above (a kind added later: `register`)
     register_tables(f"sheet kind {_kind.key!r}", _kind.tables)

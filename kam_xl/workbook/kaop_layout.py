@@ -451,7 +451,8 @@ def _measures(s: Sheet, top: int, measures: Sequence[KaopMeasure], lang: Lang) -
     s.put(top, C_LABEL, _t(lang, "MASSNAHMEN (6 P)", "MEASURES (6 P)"), style="subtitle")
     heads = [_t(lang, "Maßnahme", "Measure"), _t(lang, "Hebel (6 P)", "Lever (6 P)"),
              _t(lang, "Verantwortlich", "Owner"), _t(lang, "Ressourcen", "Resources"),
-             _t(lang, "fällig (Quartal)", "due (quarter)"), "Status"]
+             _t(lang, "fällig (Quartal)", "due (quarter)"), "Status", _t(lang, "KASP-Projekt", "KASP project"),
+             _t(lang, "SWOT-Eintrag", "SWOT entry")]
     for col, head in enumerate(heads):
         s.put(top + 1, col, head, style="header")
     levers = tuple(LEVER_WORDS[lang][x] for x in LEVERS)
@@ -471,8 +472,14 @@ def _measures(s: Sheet, top: int, measures: Sequence[KaopMeasure], lang: Lang) -
               input=Input(kind="list", choices=quarters, title=heads[4], message=", ".join(quarters)))
         s.put(r, 5, STATUS_WORDS[lang][m.status] if m else None,
               input=Input(kind="list", choices=statuses, title="Status", message=", ".join(statuses)))
+        s.put(r, 6, m.kasp_project or None if m else None, input=Input(kind="text", title=heads[6], message=_t(
+            lang, "Das KASP-Projekt, das diese Maßnahme im Planjahr startet (Name wie im Blatt KASP)",
+            "The KASP project this measure starts in the plan year (its name as on the KASP sheet)")))
+        s.put(r, 7, m.swot_entry or None if m else None, input=Input(kind="text", title=heads[7], message=_t(
+            lang, "Der SWOT-Eintrag, auf den diese Maßnahme antwortet (Text wie im Blatt SWOT)",
+            "The SWOT entry this measure answers (its text as on the SWOT sheet)")))
     last = first + n - 1
-    s.name_range("kaop_measures", first, 0, last, 5)
+    s.name_range("kaop_measures", first, 0, last, len(heads) - 1)
     s.keys.append(RowKey("kaop_measures", ("kaop_measures",)))  # a measure's row follows the measure
     return last + 2
 

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from kam_xl.errors import ReportProblem
@@ -228,14 +228,54 @@ def _measure_word(problem: ReportProblem, r: int, row: list[Any], col: int, tabl
         return None
 
 
+#: The columns of the measures block: measure, lever, owner, resources, due quarter, status, KASP project, SWOT
+#: entry (a plan generated before the last two has six; its missing cells read as empty).
+MEASURE_COLUMNS = 8
+#: The columns of a measure's links: the KASP project it starts, the SWOT entry it answers.
+MEASURE_KASP_PROJECT, MEASURE_SWOT_ENTRY = 6, 7
+
+
+def typed_texts(values: Mapping[str, Any], names: Iterable[str], col: int) -> set[str]:
+    """The readable texts in column ``col`` of the blocks ``names`` (the projects or entries a sheet holds, also
+    in rows refused for another value): what a measure's link may name."""
+    found: set[str] = set()
+    for name in names:
+        block = values.get(name)
+        for r in range(_rows(block)):
+            row = _row(block, r)
+            try:
+                text = coerce.text(row[col] if col < len(row) else None)
+            except Refusal:
+                continue
+            if text is not None:
+                found.add(text)
+    return found
+
+
+def check_measure_links(values: Mapping[str, Any], col: int, known: set[str], allowed: str,
+                        problem: ReportProblem) -> None:
+    """Each measure's link in column ``col`` of ``kaop_measures`` (a KASP project, a SWOT entry; compared after
+    the one text rule) that names nothing ``known`` is a problem of that cell (the sheet kinds of the KASP and
+    the SWOT call this with the texts they hold, :func:`typed_texts`)."""
+    block = values.get("kaop_measures")
+    for r in range(_rows(block)):
+        row = _row(block, r)
+        try:
+            link = coerce.text(row[col] if col < len(row) else None)
+        except Refusal:
+            continue  # an unreadable cell is reported by the measures' reader
+        if link is not None and link not in known:
+            problem("kaop_measures", r, col, link, f"{allowed} — {link!r} is not there")
+
+
 def _parse_measures(values: Mapping[str, Any], lang: Lang, problem: ReportProblem) -> list[KaopMeasure]:
     block = values.get("kaop_measures")
     measures = []
     for r in range(_rows(block)):
-        row = (_row(block, r)[:6] + [None] * 6)[:6]
-        if row.count(None) == 6:
+        row = (_row(block, r)[:MEASURE_COLUMNS] + [None] * MEASURE_COLUMNS)[:MEASURE_COLUMNS]
+        if row.count(None) == MEASURE_COLUMNS:
             continue
-        texts = _texts(problem, "kaop_measures", r, row, (0, 2, 3))
+        texts = _texts(problem, "kaop_measures", r, row, (0, 2, 3, MEASURE_KASP_PROJECT, MEASURE_SWOT_ENTRY))
         ok = texts is not None
         if texts is not None and texts[0] is None:
             problem("kaop_measures", r, 0, shown(row[0]), "the measure (the row has other values)")
@@ -251,7 +291,8 @@ def _parse_measures(values: Mapping[str, Any], lang: Lang, problem: ReportProble
         if ok and texts is not None:
             measures.append(KaopMeasure(measure=texts[0], lever=lever, owner=texts[1] or "",  # type: ignore[arg-type]
                                         resources=texts[2] or "", due_quarter=due,  # type: ignore[arg-type]
-                                        status=status if status else "offen"))  # type: ignore[arg-type]
+                                        status=status if status else "offen",  # type: ignore[arg-type]
+                                        kasp_project=texts[3] or "", swot_entry=texts[4] or ""))
     return measures
 
 

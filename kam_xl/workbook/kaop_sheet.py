@@ -56,8 +56,9 @@ def kaop_rows(k: KaopInputs, account_id: str) -> Rows:
     rows["kaop_goals"] = [{**key, "goal": g.goal, "metric": g.metric or None, "unit": g.unit or None,
                            **{f"target_q{q}": g.targets.get(q) for q in QUARTERS},
                            **{f"actual_q{q}": g.actuals.get(q) for q in QUARTERS}} for g in k.goals]
-    rows["kaop_measures"] = [{**key, **m.model_dump(), "owner": m.owner or None,
-                              "resources": m.resources or None} for m in k.measures]
+    rows["kaop_measures"] = [{**key, **m.model_dump(), "owner": m.owner or None, "resources": m.resources or None,
+                              "kasp_project": m.kasp_project or None, "swot_entry": m.swot_entry or None}
+                             for m in k.measures]
     rows["kaop_settings"] = [{**key, "threshold_green": k.thresholds.green, "threshold_amber": k.thresholds.amber}]
     return rows
 

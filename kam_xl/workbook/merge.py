@@ -61,6 +61,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any, Literal
 
 from kam_xl.cells import CellError
@@ -685,9 +686,27 @@ def regen_values(book: Book, values: dict[str, Any] | None = None) -> dict[str, 
                                                            if isinstance(f, KeyedFamily) and (m := _member(f, name)))}
 
 
+def _date_to_json(value: Any) -> dict[str, str]:
+    """A date input (the KASP review date) in the snapshot: ``{"date": "2026-06-30"}`` (the snapshot's other
+    values are numbers, texts and lists, never objects, so the form is unambiguous)."""
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    raise TypeError(f"{type(value).__name__} is no input value")
+
+
+def _date_from_json(obj: dict[str, Any]) -> Any:
+    """:func:`_date_to_json` read back (a date, as the package reader gives a date cell)."""
+    if obj.keys() == {"date"} and isinstance(obj["date"], str):
+        try:
+            return date.fromisoformat(obj["date"])
+        except ValueError:
+            return obj
+    return obj
+
+
 def snapshot_meta(values: dict[str, Any]) -> dict[str, str]:
     """The input snapshot as ``_meta`` entries (``inputs_1``, ``inputs_2`` … of JSON text)."""
-    text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(values, ensure_ascii=False, separators=(",", ":"), default=_date_to_json)
     chunks = [text[i:i + SNAPSHOT_CHUNK] for i in range(0, len(text), SNAPSHOT_CHUNK)] or [""]
     return {f"inputs_{i}": chunk for i, chunk in enumerate(chunks, start=1)}
 
@@ -698,7 +717,7 @@ def snapshot_from_meta(meta: dict[str, str]) -> dict[str, Any] | None:
     if not keys:
         return None
     try:
-        data = json.loads("".join(meta[k] for k in keys))
+        data = json.loads("".join(meta[k] for k in keys), object_hook=_date_from_json)
     except ValueError:
         return None
     return data if isinstance(data, dict) else None

@@ -55,6 +55,7 @@ _BASE: dict[str, dict[str, Any]] = {
     "date": {"num_format": 14},  # the built-in short date: Excel and LibreOffice show it in the reader's locale
     "percent": {"num_format": "0.0 %;[Red]-0.0 %"},
     "score": {"num_format": "0.0"},
+    "date": {"num_format": 14},  # Excel's short date, shown as the user's locale writes dates (30.06.2026)
     "level_money": {"num_format": "#,##0;[Red]-#,##0", "bold": True, "top": 1},
     "level_percent": {"num_format": "0.0 %;[Red]-0.0 %", "bold": True, "top": 1},
     "level_label": {"bold": True, "top": 1},
@@ -237,7 +238,8 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None
     ws = wb.add_worksheet(sheet.name)
     plan = page_plan(sheet)
     for col, width in sorted(plan.widths.items()):
-        ws.set_column(col, col, width)
+        hidden = sheet.widths.get(col) == 0  # width 0 in the layout: a hidden (helper) column
+        ws.set_column(col, col, 0 if hidden else width, None, {"hidden": True} if hidden else None)
     for row, height in sorted(plan.heights.items()):
         ws.set_row(row, height)
     for cell in sheet.cells:
@@ -268,6 +270,10 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None
             chart.add_series(dict(series))
         chart.set_title({"name": ch.title})
         for key, value in ch.options.items():
+            if key == "show_hidden_data":  # plot cells of hidden columns too (helper columns of a chart)
+                if value:
+                    chart.show_hidden_data()
+                continue
             getattr(chart, f"set_{key}")(value)
         chart.set_size({"width": ch.size[0], "height": ch.size[1]})
         ws.insert_chart(ch.anchor[0], ch.anchor[1], chart)

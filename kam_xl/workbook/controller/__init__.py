@@ -99,6 +99,7 @@ from kam_xl.workbook.controller.kind import (
     register_controller,
 )
 from kam_xl.workbook.controller.organisation import OrganisationSheet
+from kam_xl.workbook.controller.relationships import RelationshipsSheet
 from kam_xl.workbook.controller.resources import ResourcesSheet
 from kam_xl.workbook.controller.selection import SelectionSheet
 from kam_xl.workbook.controller.settings import (
@@ -131,6 +132,7 @@ CONTROLLER_SHEETS: list[ControllerSheet] = [
     KaopSheet(),
     KgbSheet(),
     ExcellenceSheet(),
+    RelationshipsSheet(),
     SelectionSheet(),
     AbcXyzSheet(),
     CoordinationSheet(),
