@@ -55,7 +55,6 @@ _BASE: dict[str, dict[str, Any]] = {
     "date": {"num_format": 14},  # the built-in short date: Excel and LibreOffice show it in the reader's locale
     "percent": {"num_format": "0.0 %;[Red]-0.0 %"},
     "score": {"num_format": "0.0"},
-    "date": {"num_format": 14},  # Excel's short date, shown as the user's locale writes dates (30.06.2026)
     "level_money": {"num_format": "#,##0;[Red]-#,##0", "bold": True, "top": 1},
     "level_percent": {"num_format": "0.0 %;[Red]-0.0 %", "bold": True, "top": 1},
     "level_label": {"bold": True, "top": 1},
