@@ -302,10 +302,14 @@ def generate(
                                                                       "cluster (tcp://host:8786); its workers need "
                                                                       "kam_xl, the data book and OUT at the same "
                                                                       "paths or URL")] = None,
+    force: Annotated[bool, typer.Option("--force", help="regenerate every plan, also those whose data and "
+                                                        "template version are unchanged")] = False,
 ) -> None:
     """Write one account plan per account into OUT (and, if asked, one questionnaire per respondent).
     Existing workbooks are regenerated: every input a KAM typed is kept, conflicts (data changed where a KAM
-    had typed) are listed in OUT/conflicts.csv, the old file is kept in OUT/_backup/.
+    had typed) are listed in OUT/conflicts.csv, the old file is kept in OUT/_backup/. A plan whose data (the
+    fingerprint in its _meta) and template version are unchanged is left as it is — not rewritten, no backup,
+    counted as "unchanged"; --force regenerates it anyway.
 
     Each file is handled on its own: an account with two files (a copy, a .ods beside the .xlsx), a plan in
     another format (save it as Excel Workbook), two accounts with the same file name, a damaged or foreign
@@ -325,7 +329,7 @@ def generate(
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise _fail([f"{out_dir}: the output folder cannot be made — {fs_reason(e)}"], EXIT_STOPPED) from None
-    results = _generate_workbooks(db, source, url, out_dir, lang, jobs, questionnaires, scheduler)
+    results = _generate_workbooks(db, source, url, out_dir, lang, jobs, questionnaires, scheduler, not force)
     report, controller, not_written = _generate_outputs(db, results, url, out_dir, lang)
     t = Table(title=f"kam-xl generate → {url or out_dir}", header_style="bold")
     for col in ("Account / respondent", "File", "Status", "Conflicts", "Backup"):
@@ -335,16 +339,17 @@ def generate(
                   str(len(r.conflicts)) if r.conflicts else "–", r.backup.name if r.backup else "–")
     out.print(t)
     errors = [p for r in results for p in r.problems] + not_written
-    counts = {s: sum(1 for r in results if r.status == s) for s in ("new", "regenerated", "error")}
+    counts = {s: sum(1 for r in results if r.status == s) for s in ("new", "regenerated", "unchanged", "error")}
     out.print(f"{counts['new']} new, {counts['regenerated']} regenerated, {counts['error']} not written; "
-              f"{sum(len(r.conflicts) for r in results)} conflict(s)" + (f" → {report}" if report else ""))
+              f"{sum(len(r.conflicts) for r in results)} conflict(s)" + (f" → {report}" if report else "") +
+              f"; {counts['unchanged']} unchanged (same data and template version; --force rewrites them)")
     out.print(f"Controller workbook: {controller or 'not written'}")
     if errors:
         raise _fail(errors)
 
 
 def _generate_workbooks(db: DataBook, source: str | Path | None, url: str | None, out_dir: Path, lang: str,
-                        jobs: int, questionnaires: bool, scheduler: str | None) -> list[Any]:
+                        jobs: int, questionnaires: bool, scheduler: str | None, skip_unchanged: bool) -> list[Any]:
     """Every plan (and questionnaire) of ``generate`` written, with a progress bar on a terminal; a cluster or an
     output URL that cannot be used stops the command (exit 1) before anything is written."""
     from rich.progress import Progress
@@ -358,7 +363,8 @@ def _generate_workbooks(db: DataBook, source: str | Path | None, url: str | None
         task = progress.add_task("Workbooks", total=total)
         try:
             for r in generate_all(str(source) if source else None, url or out_dir, lang,  # type: ignore[arg-type]
-                                  jobs, questionnaires=questionnaires, scheduler=scheduler):
+                                  jobs, questionnaires=questionnaires, scheduler=scheduler,
+                                  skip_unchanged=skip_unchanged):
                 results.append(r)
                 progress.advance(task)
         except OSError as e:
