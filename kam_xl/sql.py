@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from kam_xl.databook import TABLES, DataBook, Kind, Problem, Table
 from kam_xl.databook.parsing import _show
+from kam_xl.databook.schema import registered_tables
 from kam_xl.databook.sources import Source as _Source
 
 if TYPE_CHECKING:
@@ -217,7 +218,7 @@ def sources(data: str | Path | Database, problems: list[Problem]) -> dict[str, C
         problems.append(Problem(file=safe_reference(data), message=f"cannot be read — {_why(e, db)}"))
         return {}
     found: dict[str, Callable[[], _Source | None]] = {}
-    for name, table in TABLES.items():
+    for name, table in registered_tables().items():
         if name in names:
             def open_table(actual: str = names[name], table: Table = table) -> _Source | None:
                 return _open_table(eng, db, actual, table, problems)
@@ -318,7 +319,7 @@ def metadata(schema: str | None = None) -> sa.MetaData:
 
     md = sa.MetaData(schema=schema)
     accounts: sa.Table | None = None
-    for table in TABLES.values():
+    for table in registered_tables().values():
         surrogate = _surrogate(table)
         cols: list[sa.Column[Any]] = [sa.Column(ROW_NO, sa.Integer(), primary_key=surrogate, autoincrement=False,
                                                 nullable=not surrogate)]

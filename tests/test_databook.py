@@ -431,7 +431,7 @@ def test_name_beginning_with_equals_is_written_as_text(tmp_path):
     path = write_databook(db, tmp_path / "evil.xlsx")
     ws = openpyxl.load_workbook(path)["accounts"]
     assert [c.value for c in ws[1]] == ["account_id", "name", "region", "business_unit", "kam", "currency",
-                                        "plan_year", "supplier_role", "status"]
+                                        "plan_year", "supplier_role", "status", "target_supplier_role", "kam_span"]
     assert (ws["B2"].value, ws["B2"].data_type) == (name, "s")
     assert [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"] == []
     assert read_databook(path).accounts[0].name == name

@@ -150,3 +150,6 @@ def check_tables(tables: dict[str, ParsedTable], problems: list[Problem], catalo
     if "kaop_settings" in tables:
         _check_thresholds(tables["kaop_settings"], problems)
     _check_regions(tables, problems)
+    for t in list(tables.values()):
+        if t.table.check is not None:
+            t.table.check(tables, problems)

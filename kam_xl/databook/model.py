@@ -32,6 +32,8 @@ class AccountRow(BaseModel):
     plan_year: int
     supplier_role: str | None = None
     status: str | None = None  # one of ACCOUNT_STATUSES (the plan's cover sheet)
+    target_supplier_role: str | None = None  # one of kgb.SUPPLIER_ROLES: where the account should get to (seed 001)
+    kam_span: str | None = None  # one of schema.KAM_SPANS: how far our KAM for it reaches (seed 000, Abb. 8)
 
 
 class DataBook(BaseModel):

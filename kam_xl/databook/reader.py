@@ -9,7 +9,7 @@ from typing import Any
 from kam_xl.databook.checks import check_tables
 from kam_xl.databook.model import AccountRow, DataBook
 from kam_xl.databook.parsing import ParsedTable, _parse_table
-from kam_xl.databook.schema import TABLES, DataBookError, Problem
+from kam_xl.databook.schema import TABLES, DataBookError, Problem, registered_tables
 from kam_xl.databook.sources import Source, table_sources
 from kam_xl.excellence import Catalogue, load_catalogue
 
@@ -39,6 +39,7 @@ def read_databook(path: str | Path, catalogue: Catalogue | None = None) -> DataB
     """
     from kam_xl import sql  # a database URL or a .db/.sqlite/.sqlite3 path is read by kam_xl.sql
 
+    registered_tables()
     catalogue = catalogue or load_catalogue()
     problems: list[Problem] = []
     if sql.is_database(path):

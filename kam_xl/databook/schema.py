@@ -6,9 +6,9 @@ The CDB amount columns are the fields of :class:`kam_xl.cdb.CdbInput`, in the st
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Callable, Iterable, MutableMapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -17,10 +17,19 @@ from kam_xl.excellence import RATING_ALLOWED
 from kam_xl.kaop import COST_CATEGORIES, LEVERS, MEASURE_STATUSES, QUARTERS
 from kam_xl.kgb import SUPPLIER_ROLES
 
+if TYPE_CHECKING:
+    from kam_xl.databook.parsing import ParsedTable
+
 Kind = Literal["text", "year", "quarter", "amount", "number", "fraction", "bool", "choice", "rating", "score",
                "rate", "attainment"]
 #: The status of an account plan (cover sheet) as the data book holds it; the plan shows it in its language.
 ACCOUNT_STATUSES = ("in Arbeit", "abgegeben", "freigegeben")
+#: How far an account's own key account management reaches (seed 000, Abb. 8: "besser koordiniert als der
+#: Key-Account, aber niemals schlechter"), narrowest first.
+KAM_SPANS = ("national", "regional", "global")
+#: A table's own rules across its rows (and other tables): ``check(tables read, problems)`` adds one
+#: :class:`Problem` per mistake; run by :func:`kam_xl.databook.checks.check_tables` when the table was read.
+Check = Callable[[dict[str, "ParsedTable"], list["Problem"]], None]
 
 
 @dataclass(frozen=True)
@@ -35,13 +44,15 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """One table of the data book; ``key`` columns identify a row (duplicates are errors)."""
+    """One table of the data book; ``key`` columns identify a row (duplicates are errors); ``check`` holds the
+    table's own rules across rows and tables (:data:`Check`), run when the table was read."""
 
     name: str
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
     required: bool = False
     description: str = ""
+    check: Check | None = field(default=None, compare=False)
 
 
 def _c(name: str, kind: Kind = "text", required: bool = True, choices: Iterable[str] = ()) -> Column:
@@ -55,7 +66,8 @@ TABLES: dict[str, Table] = {t.name: t for t in (
     Table("accounts", (
         _c("account_id"), _c("name"), _c("region"), _c("business_unit", required=False),
         _c("kam", required=False), _c("currency", required=False), _c("plan_year", "year"),
-        _c("supplier_role", "choice", False, SUPPLIER_ROLES), _c("status", "choice", False, ACCOUNT_STATUSES)),
+        _c("supplier_role", "choice", False, SUPPLIER_ROLES), _c("status", "choice", False, ACCOUNT_STATUSES),
+        _c("target_supplier_role", "choice", False, SUPPLIER_ROLES), _c("kam_span", "choice", False, KAM_SPANS)),
         key=("account_id",), required=True, description="master data, one row per key account"),
     Table("cdb", (_c("account_id"), _c("year", "year"), *(_c(a, "amount") for a in CDB_AMOUNTS)),
           key=("account_id", "year"), description="amounts of the CDB I–III statement per account and year"),
@@ -111,6 +123,31 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("rating", "rating", required=False), _c("evidence", required=False)),
         key=("respondent", "criterion_id"), description="excellence questionnaire answers"),
 )}
+
+def register_tables(owner: str, new: Iterable[Table], tables: MutableMapping[str, Table] | None = None) -> None:
+    """Add the data-book tables of ``owner`` (a sheet kind, a settings model) to :data:`TABLES` (or ``tables``).
+
+    Raises :class:`ValueError` when a table name is taken by another table; registering the same table again is
+    harmless."""
+    tables = TABLES if tables is None else tables
+    new = tuple(new)
+    for t in new:
+        if t.name in tables and tables[t.name] is not t:
+            raise ValueError(f"data-book table {t.name!r} of {owner} exists already")
+    for t in new:
+        tables[t.name] = t
+
+
+def registered_tables() -> dict[str, Table]:
+    """:data:`TABLES` with the tables of every registered owner: the account plan's and the controller's sheet
+    kinds and the company settings register theirs when their modules are imported, which this makes sure of
+    (a reader or writer that sees only the core tables would drop a registered table silently)."""
+    import kam_xl.company_settings
+    import kam_xl.workbook.account_plan
+    import kam_xl.workbook.controller  # noqa: F401
+
+    return TABLES
+
 
 ALLOWED: dict[Kind, str] = {
     "text": "a text",

@@ -28,6 +28,7 @@ from typing import Any
 from kam_xl.cdb import ActivityLine, CdbInput
 from kam_xl.cells import CellError
 from kam_xl.databook import AccountRow, DataBook
+from kam_xl.databook.schema import register_tables
 from kam_xl.excellence import Response
 from kam_xl.kgb import KgbCard
 from kam_xl.text import clean_text
@@ -58,6 +59,8 @@ PLAN_SHEETS: list[PlanSheet] = [
     KaopSheet(),
     AccountExcellenceSheet(),
 ]
+for _kind in PLAN_SHEETS:  # the data-book tables of the kinds listed above (a kind added later: `register`)
+    register_tables(f"sheet kind {_kind.key!r}", _kind.tables)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ from collections.abc import Mapping, MutableMapping, MutableSequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from kam_xl.databook import TABLES, DataBook, Table
+from kam_xl.databook import DataBook, Table
+from kam_xl.databook.schema import register_tables
 from kam_xl.errors import ReportProblem
 from kam_xl.vocabulary import Lang
 from kam_xl.workbook.layout import Sheet
@@ -106,13 +107,8 @@ def register(kind: PlanSheet, sheets: MutableSequence[PlanSheet],
     """Add a sheet kind to a plan's list and its tables to the data book's :data:`~kam_xl.databook.TABLES`.
 
     Raises :class:`ValueError` when the kind's key or a table name is taken by another kind."""
-    tables = TABLES if tables is None else tables
     if any(k.key == kind.key for k in sheets):
         raise ValueError(f"sheet kind {kind.key!r} is registered already")
-    for t in kind.tables:
-        if t.name in tables and tables[t.name] is not t:
-            raise ValueError(f"data-book table {t.name!r} of sheet kind {kind.key!r} exists already")
-    for t in kind.tables:
-        tables[t.name] = t
+    register_tables(f"sheet kind {kind.key!r}", kind.tables, tables)
     sheets.append(kind)
     return kind

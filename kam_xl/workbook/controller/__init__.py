@@ -63,6 +63,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from kam_xl.databook import DataBook
+from kam_xl.databook.schema import register_tables
 from kam_xl.excellence import Catalogue
 from kam_xl.settings_block import (
     SETTING_LABELS,
@@ -120,6 +121,8 @@ CONTROLLER_SHEETS: list[ControllerSheet] = [
     KaopDataSheet(),
     SettingsSheet(),
 ]
+for _kind in CONTROLLER_SHEETS:  # the data-book tables of the kinds listed above (a kind added later: register_…)
+    register_tables(f"controller sheet kind {_kind.key!r}", _kind.tables)
 #: The kind whose inputs are the settings block (carried by :func:`carry_settings`, given as ``settings``).
 SETTINGS = SettingsSheet.key
 

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
 
-from kam_xl.databook import DataBook
+from kam_xl.databook import DataBook, Table
+from kam_xl.databook.schema import register_tables
 from kam_xl.errors import validation_problems
 from kam_xl.excellence import Catalogue
 from kam_xl.vocabulary import Lang
@@ -76,6 +77,9 @@ class ControllerSheet(ABC):
     needs: ClassVar[tuple[str, ...]] = ()
     #: its typed inputs carried over on regeneration, as a model whose field aliases are the defined names
     Inputs: ClassVar[type[BaseModel] | None] = None
+    #: the data-book tables it owns (e.g. the programme tables typed on its sheet), as data; registering the kind
+    #: (the list ``CONTROLLER_SHEETS`` or :func:`register_controller`) adds them to :data:`kam_xl.databook.TABLES`
+    tables: ClassVar[tuple[Table, ...]] = ()
 
     @abstractmethod
     def build(self, ctx: BuildContext) -> Sheet | list[Sheet]:
@@ -135,12 +139,14 @@ def register_controller(kind: ControllerSheet, sheets: list[ControllerSheet], be
                         ) -> ControllerSheet:
     """Add a controller sheet kind to ``sheets`` (at the end, or before the kind ``before``).
 
-    Raises :class:`ValueError` when its key or one of its input names is taken by another kind."""
+    Raises :class:`ValueError` when its key, one of its input names or one of its tables is taken by another
+    kind."""
     if any(k.key == kind.key for k in sheets):
         raise ValueError(f"controller sheet kind {kind.key!r} is registered already")
     taken = {n for k in sheets for n in k.input_names()}
     if clash := taken & set(kind.input_names()):
         raise ValueError(f"controller sheet kind {kind.key!r}: inputs {sorted(clash)} belong to another kind")
+    register_tables(f"controller sheet kind {kind.key!r}", kind.tables)
     at = next((i for i, k in enumerate(sheets) if k.key == before), len(sheets)) if before else len(sheets)
     sheets.insert(at, kind)
     return kind
