@@ -745,7 +745,7 @@ class CollectResult:
 
 
 def collect_plans(folder: Path, lang_default: Lang = "de", ignore: frozenset[str] = frozenset(),
-                  engine: Engine = "calamine") -> CollectResult:
+                  engine: Engine = "calamine", progress: Callable[[int, int], None] | None = None) -> CollectResult:
     """Read every account plan in ``folder`` and every questionnaire in it or its ``Fragebogen`` subfolder
     (not the ``_backup`` folders) back into models.
 
@@ -756,7 +756,7 @@ def collect_plans(folder: Path, lang_default: Lang = "de", ignore: frozenset[str
     more than one file — found by ``_meta``, or for an unreadable file by its name (see the module doc) — has
     all of them skipped and is left out. kam_xl's own outputs (controller workbooks, :data:`OWN_FILES`, file
     names in ``ignore``) are passed over silently. Temporary files an interrupted run left in ``folder`` and its
-    ``_backup`` are removed first.
+    ``_backup`` are removed first. ``progress(done, total)`` is called after each file read.
     """
     remove_leftovers(folder, folder / BACKUP_DIR, folder / QUESTIONNAIRE_DIR, folder / QUESTIONNAIRE_DIR / BACKUP_DIR)
     # Collecting keeps every plan's models while it allocates thousands of cell lists per file, so Python's
@@ -767,7 +767,7 @@ def collect_plans(folder: Path, lang_default: Lang = "de", ignore: frozenset[str
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _collect_plans(folder, lang_default, ignore, engine)
+        return _collect_plans(folder, lang_default, ignore, engine, progress)
     finally:
         if was_enabled:
             gc.enable()
@@ -784,11 +784,18 @@ class _Collected:
     skipped: str | None = None
 
 
-def _collect_plans(folder: Path, lang_default: Lang, ignore: frozenset[str], engine: Engine) -> CollectResult:
+def _collect_plans(folder: Path, lang_default: Lang, ignore: frozenset[str], engine: Engine,
+                   progress: Callable[[int, int], None] | None = None) -> CollectResult:
     catalogue = load_catalogue()
     ignore |= OWN_FILES
-    seen = [c for path, kind in _spreadsheets(folder, folder / QUESTIONNAIRE_DIR) if path.name not in ignore
-            for c in [_collect_guarded(path, kind, catalogue, lang_default, engine)] if c is not None]
+    files = [(path, kind) for path, kind in _spreadsheets(folder, folder / QUESTIONNAIRE_DIR)
+             if path.name not in ignore]
+    seen = []
+    for i, (path, kind) in enumerate(files, 1):
+        if (c := _collect_guarded(path, kind, catalogue, lang_default, engine)) is not None:
+            seen.append(c)
+        if progress is not None:
+            progress(i, len(files))
     # a file that cannot be read is an account's (a respondent's) by its name: ids of the readable files
     prefixes: dict[Role, dict[str, str]] = {
         role: name_prefixes(role, {c.file.owner for c in seen if c.file.role == role and c.file.owner})

@@ -27,6 +27,7 @@ from kam_xl.databook import DataBook, DataBookError, demo_databook, read_databoo
 from kam_xl.errors import KamInputError, describe
 from kam_xl.excellence import load_catalogue
 from kam_xl.files import NotWrittenError, fs_reason, os_error_of
+from kam_xl.progress import PhaseProgress
 from kam_xl.resources import TargetWeights
 
 if TYPE_CHECKING:
@@ -208,7 +209,9 @@ def report(
     db = _load(_data(data, db_schema), catalogue_extension)
     try:
         if what is What.accounts:
-            result: object = rep.account_reports(db)
+            result: object = _account_reports(db, fmt)
+            if result is None:
+                return
         elif what is What.resources:
             if not 0 <= revenue_weight <= 1:
                 raise KamInputError(f"--revenue-weight {revenue_weight:g} — allowed: 0 to 1")
@@ -220,13 +223,27 @@ def report(
     except ValueError as e:
         raise _fail([describe(e)]) from None
     if fmt is Format.json:
-        out.print_json(json.dumps(rep.to_jsonable(result), ensure_ascii=False))
+        sys.stdout.write(json.dumps(rep.to_jsonable(result), indent=2, ensure_ascii=False) + "\n")
         return
     if result is None:
         out.print(f"The data book has no {what.value} data.")
         return
     {What.accounts: _print_accounts, What.resources: _print_resources,
      What.excellence: _print_excellence}[what](result)  # type: ignore[operator]
+
+
+def _account_reports(db: DataBook, fmt: Format) -> list[rep.AccountReport] | None:
+    """The account reports with the progress on stderr; for ``--format json`` they are written to stdout one
+    by one as they are computed (the same text as one ``json.dumps(…, indent=2)``) and ``None`` returned."""
+    with PhaseProgress("report", err, total=len(db.accounts), unit="accounts") as progress:
+        reports = progress.each(rep.iter_account_reports(db))
+        if fmt is not Format.json:
+            return list(reports)
+        for chunk in rep.iter_json_array(rep.to_jsonable(r) for r in reports):
+            sys.stdout.write(chunk)
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    return None
 
 
 def _print_accounts(rows: list[rep.AccountReport]) -> None:
@@ -352,21 +369,18 @@ def _generate_workbooks(db: DataBook, source: str | Path | None, url: str | None
                         jobs: int, questionnaires: bool, scheduler: str | None, skip_unchanged: bool) -> list[Any]:
     """Every plan (and questionnaire) of ``generate`` written, with a progress bar on a terminal; a cluster or an
     output URL that cannot be used stops the command (exit 1) before anything is written."""
-    from rich.progress import Progress
-
     from kam_xl.batch import generate_all
     from kam_xl.workbook.account_plan import ACCOUNT_ROLE
 
     results = []
-    with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
-        total = len(db.accounts) + (sum(r.role != ACCOUNT_ROLE for r in db.responses()) if questionnaires else 0)
-        task = progress.add_task("Workbooks", total=total)
+    total = len(db.accounts) + (sum(r.role != ACCOUNT_ROLE for r in db.responses()) if questionnaires else 0)
+    with PhaseProgress("workbooks", err, total=total, unit="workbooks") as progress:
         try:
             for r in generate_all(str(source) if source else None, url or out_dir, lang,  # type: ignore[arg-type]
                                   jobs, questionnaires=questionnaires, scheduler=scheduler,
                                   skip_unchanged=skip_unchanged):
                 results.append(r)
-                progress.advance(task)
+                progress.advance()
         except OSError as e:
             if url is None:
                 raise
@@ -392,8 +406,9 @@ def _generate_outputs(db: DataBook, results: list[Any], url: str | None, out_dir
     except Exception as e:
         not_written.append(str(e) if isinstance(e, NotWrittenError) else _not_written(out_dir / "conflicts.csv", e))
     try:
-        controller = _in_output(url, [CONTROLLER_FILE], out_dir, lambda d: write_controller(
-            db, d / CONTROLLER_FILE, lang, xlsm_book=_xlsm_book()))  # type: ignore[arg-type]
+        with PhaseProgress("controller", err):
+            controller = _in_output(url, [CONTROLLER_FILE], out_dir, lambda d: write_controller(
+                db, d / CONTROLLER_FILE, lang, xlsm_book=_xlsm_book()))  # type: ignore[arg-type]
     except NotWrittenError as e:
         not_written.append(str(e))
     return report, controller, not_written
@@ -512,7 +527,8 @@ def collect(
     ours = {target.name, controller_path.name}
     if isinstance(data_source, Path) and data_source.parent.resolve() == folder.resolve():
         ours.add(data_source.name)
-    result = collect_plans(folder, ignore=frozenset(ours))
+    with PhaseProgress("collect", err, unit="files") as progress:
+        result = collect_plans(folder, ignore=frozenset(ours), progress=progress.update)
     not_written: list[str] = []
     _write_error_report(report, result.problems, result.skipped, not_written)
     try:
@@ -529,8 +545,9 @@ def collect(
     out.print(said)
     controller: Path | str = "not written"
     try:
-        controller = write_controller(consolidate(base, collected), controller_path, "en" if lang == "en" else "de",
-                                      xlsm_book=_xlsm_book())
+        with PhaseProgress("controller", err):
+            controller = write_controller(consolidate(base, collected), controller_path,
+                                          "en" if lang == "en" else "de", xlsm_book=_xlsm_book())
     except NotWrittenError as e:
         not_written.append(str(e))
     out.print(f"Controller workbook: {controller}")
