@@ -20,6 +20,7 @@ What every generated workbook gets, whatever its template:
 from __future__ import annotations
 
 import io
+import itertools
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -98,6 +99,29 @@ class _Worksheet(Worksheet):
             return
         attr = "".join(f' {key}="{self._escape_attributes(value)}"' for key, value in attributes)
         self.fh.write(f"<c{attr}><f>{self._escape_data(formula)}</f></c>")
+
+
+class _StreamedWorksheet(_Worksheet):
+    """A worksheet in xlsxwriter's constant-memory mode on its own (:attr:`Sheet.streamed`): each row is turned
+    into XML text as soon as the next row starts and its cells are let go; the text is kept in memory (the
+    workbook is written in memory) instead of xlsxwriter's temporary file. Text cells are inline strings, as in
+    that mode. Its cells must come in row order (:func:`_write_sheet` sorts them)."""
+
+    def _initialize(self, init_data: dict[str, Any]) -> None:
+        super()._initialize({**init_data, "constant_memory": False})
+        self.constant_memory = True
+        self.row_data_fh = io.StringIO()
+        self.fh = self.row_data_fh
+
+    def _write_optimized_sheet_data(self) -> None:
+        # xlsxwriter's own, reading the rows from memory (there is no temporary file to remove)
+        if self.dim_rowmin is None:
+            self._xml_empty_tag("sheetData")
+            return
+        self._xml_start_tag("sheetData")
+        self.fh.write(self.row_data_fh.getvalue())
+        self.row_data_fh.close()
+        self._xml_end_tag("sheetData")
 
 
 class _Workbook(Workbook):
@@ -217,10 +241,13 @@ def _write_cell(ws: Worksheet, cell: Cell, fmt: Any) -> None:
 
 
 def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet) -> None:
-    ws = wb.add_worksheet(sheet.name)
+    ws = wb.add_worksheet(sheet.name, worksheet_class=_StreamedWorksheet if sheet.streamed else None)
     for col, width in sheet.widths.items():
         ws.set_column(col, col, width)
-    for cell in sheet.cells:
+    cells = sheet.cells
+    if sheet.streamed and any(a.row > b.row for a, b in itertools.pairwise(cells)):
+        cells = sorted(cells, key=lambda c: (c.row, c.col))
+    for cell in cells:
         _write_cell(ws, cell, fmts.get(cell.style, cell.input is not None))
         if cell.name:
             wb.define_name(cell.name, f"={sheet.ref(cell.row, cell.col)}")

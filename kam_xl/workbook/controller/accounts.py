@@ -86,7 +86,7 @@ D_FIRST = 4  # the first account row of the CDB data sheet
 def _cdb_data_sheet(db: DataBook, accs: list[_Account], lang: Lang) -> tuple[Sheet, int]:
     """The CDB amounts (one row per account, latest year) and activity lines; returns the first account row."""
     s = Sheet(_t(lang, "CDB-Daten", "CDB data"), widths={0: 12, 1: 8, **{c: 15 for c in range(2, 14)}},
-              freeze=(4, 1))
+              freeze=(4, 1), streamed=True)
     s.put(0, 0, _t(lang, "CDB-Daten aus dem Datenbuch (letztes Jahr je Kunde)",
                    "CDB data from the data book (latest year per account)"), style="title")
     s.put(1, 0, _t(lang, "Werte des Datenbuchs zur Zeit der Erzeugung; die Spalten „aus Aktivitäten“ summieren "
