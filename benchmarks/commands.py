@@ -11,7 +11,9 @@ folder (``synthetic.py``), then runs ``--rounds`` rounds of, each command a subp
 1. ``report --format json > report.json``
 2. ``generate --data DB --out PLANS --jobs 2`` into a fresh folder — paired with ``bare.py write`` (a bare
    xlsxwriter script writing the same cells in memory with the same formula cache);
-3. ``generate … --jobs 2`` again over the same folder (regeneration);
+3. ``generate … --jobs 2`` again over the same folder with nothing changed (every plan left as it is: its
+   data fingerprint and template version are unchanged), then ``generate … --jobs 2 --force`` (regeneration:
+   every plan merged, backed up and rewritten);
 4. ``collect PLANS`` — paired with ``bare.py read PLANS`` (bare python-calamine, every sheet of every plan).
 
 A pair's two commands run one right after the other (kam_xl, bare, kam_xl, bare …), so whatever else the
@@ -165,8 +167,8 @@ def bench_accounts(n: int, rounds: int, work: Path) -> dict[str, Any]:
     data = write_synthetic(n, work / "databook")[1]
     db = read_databook(data)  # as the commands read it (the baseline's cells must be the same as generate's)
     cells = work / "cells.pickle"
-    runs: dict[str, list[Run]] = {k: [] for k in ("report", "generate", "bare_write", "regenerate", "collect",
-                                                  "bare_read")}
+    runs: dict[str, list[Run]] = {k: [] for k in ("report", "generate", "bare_write", "generate_again",
+                                                  "regenerate", "collect", "bare_read")}
     diffs: list[str] = []
 
     def step(key: str, cmd: list[str], stdout: Path) -> Run:
@@ -190,7 +192,9 @@ def bench_accounts(n: int, rounds: int, work: Path) -> dict[str, Any]:
         if i == 0:
             renderer = renderer_pairs(db, data, generated_at(plans), min(n, RENDERER_SAMPLE), rounds)
             diffs = [d for p in sorted(plans.glob("*.xlsx"))[:20] for d in same_cells(p, bare_out / p.name)]
-        step("regenerate", kam_xl("generate", "--data", str(data), "--out", str(plans), "--jobs", "2"),
+        step("generate_again", kam_xl("generate", "--data", str(data), "--out", str(plans), "--jobs", "2"),
+             work / "regenerate.out")
+        step("regenerate", kam_xl("generate", "--data", str(data), "--out", str(plans), "--jobs", "2", "--force"),
              work / "regenerate.out")
         step("collect", kam_xl("collect", str(plans)), work / "collect.out")
         step("bare_read", bare("read", str(plans)), work / "bare.out")
@@ -243,7 +247,7 @@ def marginal(results: list[dict[str, Any]]) -> dict[str, Any]:
                 - statistics.median(r[what] for r in lo["runs"][key])) / dn
 
     out: dict[str, Any] = {"from": lo["accounts"], "to": hi["accounts"]}
-    for key in LABELS:
+    for key in (k for k in LABELS if k in lo["runs"] and k in hi["runs"]):
         out[key] = {"wall_ms_per_plan": 1000 * slope(key, "wall_s"), "cpu_ms_per_plan": 1000 * slope(key, "cpu_s")}
     for a, b in (("generate", "bare_write"), ("collect", "bare_read")):
         out[f"{a}_vs_{b}"] = {k: out[a][f"{k}_ms_per_plan"] / out[b][f"{k}_ms_per_plan"] for k in ("wall", "cpu")}
@@ -270,8 +274,9 @@ def environment() -> dict[str, Any]:
 
 
 LABELS = {"report": "report --format json > file", "generate": "generate --jobs 2 (fresh folder)",
-          "bare_write": "  bare xlsxwriter, same cells, in memory, same cache", "regenerate":
-          "generate --jobs 2 again (regeneration)", "collect": "collect DIR",
+          "bare_write": "  bare xlsxwriter, same cells, in memory, same cache",
+          "generate_again": "generate --jobs 2 again, nothing changed (plans left as they are)",
+          "regenerate": "generate --jobs 2 --force (regeneration)", "collect": "collect DIR",
           "bare_read": "  bare python-calamine, every sheet"}
 PAIRED = {"generate": "generate_vs_bare_write", "collect": "collect_vs_bare_read"}
 
@@ -295,6 +300,8 @@ def table(res: dict[str, Any]) -> str:
     for acc in res["results"]:
         n = acc["accounts"]
         for key, label in LABELS.items():
+            if key not in acc["runs"]:  # a results file from before the step existed
+                continue
             rs = acc["runs"][key]
             wall = _med(rs, "wall_s")
             per_plan = "" if key == "report" else f"{1000 * wall['median'] / n:.0f}"
@@ -325,7 +332,8 @@ def summary(res: dict[str, Any]) -> str:
     if len(res["results"]) > 1:
         m = marginal(res["results"])
         lines.append(f"per plan between N={m['from']:,} and N={m['to']:,} (slope of the medians): " + "; ".join(
-            f"{k} {m[k]['wall_ms_per_plan']:.0f} ms wall / {m[k]['cpu_ms_per_plan']:.0f} ms CPU" for k in LABELS))
+            f"{k} {m[k]['wall_ms_per_plan']:.0f} ms wall / {m[k]['cpu_ms_per_plan']:.0f} ms CPU" for k in LABELS
+            if k in m))
         lines.append("kam_xl / bare per plan (slopes): " + "; ".join(
             f"{k}: wall {v['wall']:.2f} ×, CPU {v['cpu']:.2f} ×" for k, v in m.items() if "_vs_" in k))
     return "\n".join(lines)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import re
 import unicodedata
@@ -53,7 +54,8 @@ from kam_xl.files import (
     remove_leftovers,
     spreadsheet_kind,
 )
-from kam_xl.package import opendocument_meta
+from kam_xl.fingerprint import fingerprint
+from kam_xl.package import opendocument_meta, xlsx_meta
 from kam_xl.text import key_of
 from kam_xl.vocabulary import Lang
 from kam_xl.workbook.account_plan import (
@@ -133,7 +135,7 @@ class PlanResult:
 
     account_id: str
     path: Path
-    status: Literal["new", "regenerated", "error"]
+    status: Literal["new", "regenerated", "unchanged", "error"]
     conflicts: list[tuple[str, str, Conflict]] = field(default_factory=list)  # (sheet, cell, conflict)
     problems: list[str] = field(default_factory=list)
     backup: Path | None = None
@@ -283,13 +285,15 @@ def _merge_and_rebuild(fresh: Book, old: NamedValues, new_inputs: dict[str, Any]
 
 
 def write_regenerating(key: str, target: Path, fresh: Book, identity: dict[str, str],
-                       rebuild: Callable[[dict[str, Any], ReportProblem], Book], now: datetime) -> PlanResult:
+                       rebuild: Callable[[dict[str, Any], ReportProblem], Book], now: datetime,
+                       meta: Mapping[str, str] | None = None) -> PlanResult:
     """Write the layout ``fresh`` (built from the data) to ``target``. If a workbook is already there, it must
     carry the ``identity`` entries in its ``_meta``; its inputs are merged with the data, rows by key (see
     :mod:`kam_xl.workbook.merge` and :func:`_merge_and_rebuild`), ``rebuild(merged inputs, problem)`` lays the
     workbook out again from them, the old file is copied to ``_backup/`` and the new one written atomically.
     Any problem — invalid input, a damaged or foreign file, a backup or write the file system refuses — gives
-    an ``"error"`` result naming the file and the reason and leaves the old file exactly as it is."""
+    an ``"error"`` result naming the file and the reason and leaves the old file exactly as it is. ``meta``
+    entries are added to the written workbook's ``_meta`` (the plan's data fingerprint)."""
     new_inputs = regen_values(fresh)
     book: Book = fresh
     conflicts: list[tuple[str, str, Conflict]] = []
@@ -312,17 +316,45 @@ def write_regenerating(key: str, target: Path, fresh: Book, identity: dict[str, 
         except OSError as e:
             return PlanResult(key, target, "error", problems=[f"{target.name}: not regenerated — {_backup_failed(e)}"])
         status = "regenerated"
-    book.meta.update(snapshot_meta(new_inputs))
+    book.meta.update({**snapshot_meta(new_inputs), **(meta or {})})
     reason = _write(book, target, backup)
     if reason is not None:
         return PlanResult(key, target, "error", problems=[f"{target.name}: not written — {reason}"])
     return PlanResult(key, target, status, conflicts, backup=backup)  # type: ignore[arg-type]
 
 
+#: The ``_meta`` entry of a plan holding the fingerprint of the data it was generated from (:func:`data_fingerprint`).
+FINGERPRINT = "data_fingerprint"
+
+
+def data_fingerprint(data: AccountPlanData, lang: Lang) -> str:
+    """The fingerprint (:func:`kam_xl.fingerprint.fingerprint`) of everything from the data book that goes into
+    an account's plan — its :class:`AccountPlanData`, every sheet kind's part and the data book reference —
+    and the plan's language; recorded in the plan's ``_meta`` as :data:`FINGERPRINT`."""
+    return fingerprint(data, lang)
+
+
+def is_unchanged(target: Path, identity: Mapping[str, str], fingerprint_now: str) -> bool:
+    """True when the plan at ``target`` carries ``identity`` (template, account), the current template version
+    and ``fingerprint_now`` in its ``_meta`` — read alone (:func:`kam_xl.package.xlsx_meta`), not the workbook.
+    A file that cannot be read that way is not unchanged (regeneration then says what is wrong with it)."""
+    try:
+        meta = xlsx_meta(target)
+    except Exception:  # any fault of an untrusted file: the full regeneration reads it and names the problem
+        return False
+    wanted = {**identity, "template_version": TEMPLATE_VERSION, FINGERPRINT: fingerprint_now}
+    return all(meta.get(k) == v for k, v in wanted.items())
+
+
 def generate_plan(data_path: str | None, account_id: str, out_dir: Path, lang: Lang = "de",
-                  now: datetime | None = None, target: Path | None = None) -> PlanResult:
+                  now: datetime | None = None, target: Path | None = None, *, skip_unchanged: bool = False
+                  ) -> PlanResult:
     """Write the account plan of one account into ``out_dir``; regenerate it if it exists, keeping every input
     a KAM typed, with a timestamped backup of the old file.
+
+    With ``skip_unchanged`` a plan whose ``_meta`` records the same data fingerprint (:func:`data_fingerprint`)
+    and template version as now is left as it is — not read, not rewritten, no backup — with the status
+    ``"unchanged"``: its inputs are in it already (``generate`` without ``--force``).
 
     ``target`` is the file to write (as :func:`resolve_targets` chose it); without it the folder is looked at
     for this account's files first, so a duplicate, a file of another format or a name shared with another
@@ -337,10 +369,14 @@ def generate_plan(data_path: str | None, account_id: str, out_dir: Path, lang: L
         target = found
     data = dataclasses.replace(AccountPlanData.from_databook(db, account_id),
                                data_book=databook_reference(data_path))
+    identity = {"template_id": TEMPLATE_ID, "account_id": account.account_id}
+    fp = data_fingerprint(data, lang)
+    if skip_unchanged and target.exists() and is_unchanged(target, identity, fp):
+        return PlanResult(account_id, target, "unchanged")
     return write_regenerating(
-        account_id, target, account_plan(data, lang, now),
-        {"template_id": TEMPLATE_ID, "account_id": account.account_id},
-        lambda merged, problem: account_plan(parse_inputs(merged, data, lang, problem), lang, now), now)
+        account_id, target, account_plan(data, lang, now), identity,
+        lambda merged, problem: account_plan(parse_inputs(merged, data, lang, problem), lang, now), now,
+        meta={FINGERPRINT: fp})
 
 
 def questionnaire_filename(respondent: str) -> str:
@@ -612,12 +648,15 @@ def _failed(key: str, target: Path, e: BaseException) -> PlanResult:
     return PlanResult(key, target, "error", problems=[f"{target.name}: not written — {reason}"])
 
 
-def plan_work(db: DataBook, out_dir: Path, questionnaires: bool = False) -> list[_Work | PlanResult]:
+def plan_work(db: DataBook, out_dir: Path, questionnaires: bool = False, skip_unchanged: bool = False
+              ) -> list[_Work | PlanResult]:
     """What ``generate`` will do, in data-book order: per account (then per respondent, if asked) the work to
     run, or the ``"error"`` result of a key that gets nothing written (:func:`resolve_targets`). Looks at
-    ``out_dir`` (and ``out_dir/Fragebogen``) only; writes nothing."""
+    ``out_dir`` (and ``out_dir/Fragebogen``) only; writes nothing. ``skip_unchanged``: plans whose data and
+    template are unchanged are left as they are (:func:`generate_plan`)."""
     q_dir = out_dir / QUESTIONNAIRE_DIR
-    roles: list[tuple[Role, Callable[..., PlanResult], Path]] = [("plan", generate_plan, out_dir)]
+    plan_fn = functools.partial(generate_plan, skip_unchanged=True) if skip_unchanged else generate_plan
+    roles: list[tuple[Role, Callable[..., PlanResult], Path]] = [("plan", plan_fn, out_dir)]
     if questionnaires:
         roles.append(("questionnaire", generate_questionnaire, q_dir))
     files = scan_folder([out_dir, q_dir], _prefixes(db))  # collect reads plans and questionnaires in both
@@ -630,16 +669,18 @@ def plan_work(db: DataBook, out_dir: Path, questionnaires: bool = False) -> list
 
 def generate_all(data_path: str | None, out_dir: Path | str, lang: Lang = "de", jobs: int = 1,
                  now: datetime | None = None, questionnaires: bool = False,
-                 scheduler: str | None = None) -> Iterator[PlanResult]:
+                 scheduler: str | None = None, skip_unchanged: bool = False) -> Iterator[PlanResult]:
     """Generate every account's plan (and, if asked, every respondent's questionnaire into
     ``out_dir/Fragebogen``); yields one result per account/respondent in data-book order.
 
     Leftover temporary files of an interrupted run are removed first; then :func:`plan_work` decides, before
     anything runs, what is written where and what is refused (duplicates, other formats, shared file names),
     the same for every ``jobs``. A file that cannot be written is an ``"error"`` result; the others are
-    written. With ``scheduler`` (``tcp://host:8786``) the work runs on that Dask cluster instead
-    (:func:`kam_xl.cluster.run_on_cluster`; ``jobs`` is then ignored). ``out_dir`` may be an fsspec URL
-    (``s3://bucket/plans``; :mod:`kam_xl.storage`): the results' paths are then relative to it.
+    written. With ``skip_unchanged`` a plan whose data fingerprint and template version are unchanged is left
+    as it is (status ``"unchanged"``, :func:`generate_plan`). With ``scheduler`` (``tcp://host:8786``) the
+    work runs on that Dask cluster instead (:func:`kam_xl.cluster.run_on_cluster`; ``jobs`` is then ignored).
+    ``out_dir`` may be an fsspec URL (``s3://bucket/plans``; :mod:`kam_xl.storage`): the results' paths are
+    then relative to it.
     Raises :class:`OSError` only when ``out_dir`` cannot be made (or listed), and
     :class:`~kam_xl.storage.StorageError` for a URL that cannot be opened."""
     db = _databook(data_path)
@@ -647,13 +688,14 @@ def generate_all(data_path: str | None, out_dir: Path | str, lang: Lang = "de", 
     from kam_xl.storage import is_url, plan_work_url  # fsspec itself is imported only for a URL
 
     if is_url(out_dir):
-        items = plan_work_url(db, str(out_dir), questionnaires, other_processes=jobs > 1 or scheduler is not None)
+        items = plan_work_url(db, str(out_dir), questionnaires, other_processes=jobs > 1 or scheduler is not None,
+                              skip_unchanged=skip_unchanged)
     else:
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         q_dir = out_dir / QUESTIONNAIRE_DIR
         remove_leftovers(out_dir, out_dir / BACKUP_DIR, q_dir, q_dir / BACKUP_DIR)
-        items = plan_work(db, out_dir, questionnaires)
+        items = plan_work(db, out_dir, questionnaires, skip_unchanged)
     if scheduler is not None:  # Dask is imported only here
         from kam_xl.cluster import run_on_cluster
 
@@ -706,7 +748,7 @@ class CollectResult:
 
 
 def collect_plans(folder: Path, lang_default: Lang = "de", ignore: frozenset[str] = frozenset(),
-                  engine: Engine = "calamine") -> CollectResult:
+                  engine: Engine = "calamine", progress: Callable[[int, int], None] | None = None) -> CollectResult:
     """Read every account plan in ``folder`` and every questionnaire in it or its ``Fragebogen`` subfolder
     (not the ``_backup`` folders) back into models.
 
@@ -717,7 +759,7 @@ def collect_plans(folder: Path, lang_default: Lang = "de", ignore: frozenset[str
     more than one file — found by ``_meta``, or for an unreadable file by its name (see the module doc) — has
     all of them skipped and is left out. kam_xl's own outputs (controller workbooks, :data:`OWN_FILES`, file
     names in ``ignore``) are passed over silently. Temporary files an interrupted run left in ``folder`` and its
-    ``_backup`` are removed first.
+    ``_backup`` are removed first. ``progress(done, total)`` is called after each file read.
     """
     remove_leftovers(folder, folder / BACKUP_DIR, folder / QUESTIONNAIRE_DIR, folder / QUESTIONNAIRE_DIR / BACKUP_DIR)
     # Collecting keeps every plan's models while it allocates thousands of cell lists per file, so Python's
@@ -728,7 +770,7 @@ def collect_plans(folder: Path, lang_default: Lang = "de", ignore: frozenset[str
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _collect_plans(folder, lang_default, ignore, engine)
+        return _collect_plans(folder, lang_default, ignore, engine, progress)
     finally:
         if was_enabled:
             gc.enable()
@@ -745,11 +787,18 @@ class _Collected:
     skipped: str | None = None
 
 
-def _collect_plans(folder: Path, lang_default: Lang, ignore: frozenset[str], engine: Engine) -> CollectResult:
+def _collect_plans(folder: Path, lang_default: Lang, ignore: frozenset[str], engine: Engine,
+                   progress: Callable[[int, int], None] | None = None) -> CollectResult:
     catalogue = load_catalogue()
     ignore |= OWN_FILES
-    seen = [c for path, kind in _spreadsheets(folder, folder / QUESTIONNAIRE_DIR) if path.name not in ignore
-            for c in [_collect_guarded(path, kind, catalogue, lang_default, engine)] if c is not None]
+    files = [(path, kind) for path, kind in _spreadsheets(folder, folder / QUESTIONNAIRE_DIR)
+             if path.name not in ignore]
+    seen = []
+    for i, (path, kind) in enumerate(files, 1):
+        if (c := _collect_guarded(path, kind, catalogue, lang_default, engine)) is not None:
+            seen.append(c)
+        if progress is not None:
+            progress(i, len(files))
     # a file that cannot be read is an account's (a respondent's) by its name: ids of the readable files
     prefixes: dict[Role, dict[str, str]] = {
         role: name_prefixes(role, {c.file.owner for c in seen if c.file.role == role and c.file.owner})

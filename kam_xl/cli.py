@@ -30,6 +30,7 @@ from kam_xl.databook import DataBook, DataBookError, demo_databook, read_databoo
 from kam_xl.errors import KamInputError, describe
 from kam_xl.excellence import load_catalogue
 from kam_xl.files import NotWrittenError, fs_reason, os_error_of
+from kam_xl.progress import PhaseProgress
 from kam_xl.resources import TargetWeights
 from kam_xl.vocabulary import BAND_WORDS, Lang
 from kam_xl.workbook.layout import pick
@@ -294,12 +295,15 @@ def report(
                                                           "1.234,5) or en (English, 1,234.5)")] = Language.en,
 ) -> None:
     """Compute everything for a data book and print it: CDB, KAOP and Kgb per account, the resource
-    distribution, the excellence scores, or the relationship and team tools per account (buying center,
-    contacts, RACI, SWOT, KASP)."""
+    distribution, the excellence scores, the relationship and team tools per account (buying center,
+    contacts, RACI, SWOT, KASP), or the KAM programme tools (selection, ABC/XYZ, coordination, organisation
+    decisions, St. Gallen)."""
     db = _load(_data(data, db_schema), catalogue_extension)
     try:
         if what is What.accounts:
-            result: object = rep.account_reports(db)
+            result: object = _account_reports(db, fmt)
+            if result is None:
+                return
         elif what is What.resources:
             if not 0 <= revenue_weight <= 1:
                 raise KamInputError(f"--revenue-weight {revenue_weight:g} — allowed: 0 to 1")
@@ -317,7 +321,7 @@ def report(
     except ValueError as e:
         raise _fail([describe(e)]) from None
     if fmt is Format.json:
-        out.print_json(json.dumps(rep.to_jsonable(result), ensure_ascii=False))
+        sys.stdout.write(json.dumps(rep.to_jsonable(result), indent=2, ensure_ascii=False) + "\n")
         return
     if result is None or (what is What.relationships and not result):
         out.print(pick(lang.value, f"Das Datenbuch enthält keine Daten für {what.value}.",
@@ -326,6 +330,20 @@ def report(
     {What.accounts: _print_accounts, What.resources: _print_resources, What.excellence: _print_excellence,
      What.relationships: _print_relationships, What.programme: _print_programme,
      }[what](result, lang.value)  # type: ignore[operator]
+
+
+def _account_reports(db: DataBook, fmt: Format) -> list[rep.AccountReport] | None:
+    """The account reports with the progress on stderr; for ``--format json`` they are written to stdout one
+    by one as they are computed (the same text as one ``json.dumps(…, indent=2)``) and ``None`` returned."""
+    with PhaseProgress("report", err, total=len(db.accounts), unit="accounts") as progress:
+        reports = progress.each(rep.iter_account_reports(db))
+        if fmt is not Format.json:
+            return list(reports)
+        for chunk in rep.iter_json_array(rep.to_jsonable(r) for r in reports):
+            sys.stdout.write(chunk)
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    return None
 
 
 def _print_accounts(rows: list[rep.AccountReport], lang: Lang) -> None:
@@ -461,10 +479,14 @@ def generate(
                                                                       "cluster (tcp://host:8786); its workers need "
                                                                       "kam_xl, the data book and OUT at the same "
                                                                       "paths or URL")] = None,
+    force: Annotated[bool, typer.Option("--force", help="regenerate every plan, also those whose data and "
+                                                        "template version are unchanged")] = False,
 ) -> None:
     """Write one account plan per account into OUT (and, if asked, one questionnaire per respondent).
     Existing workbooks are regenerated: every input a KAM typed is kept, conflicts (data changed where a KAM
-    had typed) are listed in OUT/conflicts.csv, the old file is kept in OUT/_backup/.
+    had typed) are listed in OUT/conflicts.csv, the old file is kept in OUT/_backup/. A plan whose data (the
+    fingerprint in its _meta) and template version are unchanged is left as it is — not rewritten, no backup,
+    counted as "unchanged"; --force regenerates it anyway.
 
     Each file is handled on its own: an account with two files (a copy, a .ods beside the .xlsx), a plan in
     another format (save it as Excel Workbook), two accounts with the same file name, a damaged or foreign
@@ -484,7 +506,7 @@ def generate(
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise _fail([f"{out_dir}: the output folder cannot be made — {fs_reason(e)}"], EXIT_STOPPED) from None
-    results = _generate_workbooks(db, source, url, out_dir, lang, jobs, questionnaires, scheduler)
+    results = _generate_workbooks(db, source, url, out_dir, lang, jobs, questionnaires, scheduler, not force)
     report, controller, not_written = _generate_outputs(db, results, url, out_dir, lang)
     t = Table(title=f"kam-xl generate → {url or out_dir}", header_style="bold")
     for col in ("Account / respondent", "File", "Status", "Conflicts", "Backup"):
@@ -494,32 +516,31 @@ def generate(
                   str(len(r.conflicts)) if r.conflicts else "–", r.backup.name if r.backup else "–")
     out.print(t)
     errors = [p for r in results for p in r.problems] + not_written
-    counts = {s: sum(1 for r in results if r.status == s) for s in ("new", "regenerated", "error")}
+    counts = {s: sum(1 for r in results if r.status == s) for s in ("new", "regenerated", "unchanged", "error")}
     out.print(f"{counts['new']} new, {counts['regenerated']} regenerated, {counts['error']} not written; "
-              f"{sum(len(r.conflicts) for r in results)} conflict(s)" + (f" → {report}" if report else ""))
+              f"{sum(len(r.conflicts) for r in results)} conflict(s)" + (f" → {report}" if report else "") +
+              f"; {counts['unchanged']} unchanged (same data and template version; --force rewrites them)")
     out.print(f"Controller workbook: {controller or 'not written'}")
     if errors:
         raise _fail(errors)
 
 
 def _generate_workbooks(db: DataBook, source: str | Path | None, url: str | None, out_dir: Path, lang: str,
-                        jobs: int, questionnaires: bool, scheduler: str | None) -> list[Any]:
+                        jobs: int, questionnaires: bool, scheduler: str | None, skip_unchanged: bool) -> list[Any]:
     """Every plan (and questionnaire) of ``generate`` written, with a progress bar on a terminal; a cluster or an
     output URL that cannot be used stops the command (exit 1) before anything is written."""
-    from rich.progress import Progress
-
     from kam_xl.batch import generate_all
     from kam_xl.workbook.account_plan import ACCOUNT_ROLE
 
     results = []
-    with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
-        total = len(db.accounts) + (sum(r.role != ACCOUNT_ROLE for r in db.responses()) if questionnaires else 0)
-        task = progress.add_task("Workbooks", total=total)
+    total = len(db.accounts) + (sum(r.role != ACCOUNT_ROLE for r in db.responses()) if questionnaires else 0)
+    with PhaseProgress("workbooks", err, total=total, unit="workbooks") as progress:
         try:
             for r in generate_all(str(source) if source else None, url or out_dir, lang,  # type: ignore[arg-type]
-                                  jobs, questionnaires=questionnaires, scheduler=scheduler):
+                                  jobs, questionnaires=questionnaires, scheduler=scheduler,
+                                  skip_unchanged=skip_unchanged):
                 results.append(r)
-                progress.advance(task)
+                progress.advance()
         except OSError as e:
             if url is None:
                 raise
@@ -545,8 +566,9 @@ def _generate_outputs(db: DataBook, results: list[Any], url: str | None, out_dir
     except Exception as e:
         not_written.append(str(e) if isinstance(e, NotWrittenError) else _not_written(out_dir / "conflicts.csv", e))
     try:
-        controller = _in_output(url, [CONTROLLER_FILE], out_dir, lambda d: write_controller(
-            db, d / CONTROLLER_FILE, lang, xlsm_book=_xlsm_book()))  # type: ignore[arg-type]
+        with PhaseProgress("controller", err):
+            controller = _in_output(url, [CONTROLLER_FILE], out_dir, lambda d: write_controller(
+                db, d / CONTROLLER_FILE, lang, xlsm_book=_xlsm_book()))  # type: ignore[arg-type]
     except NotWrittenError as e:
         not_written.append(str(e))
     return report, controller, not_written
@@ -673,7 +695,8 @@ def collect(
     ours = {target.name, controller_path.name}
     if isinstance(data_source, Path) and data_source.parent.resolve() == folder.resolve():
         ours.add(data_source.name)
-    result = collect_plans(folder, ignore=frozenset(ours))
+    with PhaseProgress("collect", err, unit="files") as progress:
+        result = collect_plans(folder, ignore=frozenset(ours), progress=progress.update)
     not_written: list[str] = []
     _write_error_report(report, result.problems, result.skipped, not_written)
     try:
@@ -694,8 +717,9 @@ def collect(
     out.print(said)
     controller: Path | str = "not written"
     try:
-        controller = write_controller(with_controller_tables(consolidate(base, collected), typed), controller_path,
-                                      "en" if lang == "en" else "de", xlsm_book=_xlsm_book())
+        with PhaseProgress("controller", err):
+            controller = write_controller(with_controller_tables(consolidate(base, collected), typed), controller_path,
+                                          "en" if lang == "en" else "de", xlsm_book=_xlsm_book())
     except NotWrittenError as e:
         not_written.append(str(e))
     out.print(f"Controller workbook: {controller}")

@@ -859,6 +859,64 @@ def open_package(path: str | Path, limits: PackageLimits | None = None) -> Packa
     return Package(path, data, _directory(path.name, data, limits), limits)
 
 
+_SST_TYPE = "/sharedStrings"
+
+
+def xlsx_meta(path: str | Path, sheet: str = "_meta", limits: PackageLimits | None = None) -> dict[str, str]:
+    """The key/value pairs (text of columns A and B) of the sheet ``sheet`` of an .xlsx, reading nothing else:
+    under the guard of :func:`open_package` (file, zip directory, ``workbook.xml``, the sheet's part and its
+    reach checked, defusedxml) only that sheet's part is inflated, and the shared strings only when its cells
+    refer to them (as xlsxwriter, Excel and openpyxl write text; inline strings are read as well). For
+    regeneration's quick look at a plan's fingerprint: about a millisecond for a plan. ``{}`` when there is
+    no such sheet; :class:`PackageError` when the file cannot be read."""
+    package = open_package(path, limits)
+    wb = package.workbook()
+    part = wb.sheets.get(sheet)
+    if part is None:
+        return {}
+    package.scan(sheet, kinds=False)
+    try:
+        root = _defused(part, package.part(part))
+        rows = [_meta_row(row) for row in root.iter(f"{{{TRANSITIONAL}}}row")]
+        if any(kind == "s" for row in rows for _, kind, _ in row):
+            strings = _shared_strings(package, wb)
+            rows = [[(col, "str", strings[int(v)] if kind == "s" and v.isdigit() and int(v) < len(strings)
+                      else v) for col, kind, v in row] for row in rows]
+    except _Refused as e:
+        raise PackageError(package.file, e.reason, e.damaged) from None
+    pairs = ({col: v for col, _, v in row} for row in rows)
+    return {a: pair.get("B", "") for pair in pairs if (a := pair.get("A"))}
+
+
+def _meta_row(row: Element) -> list[tuple[str, str, str]]:
+    """(column letters, cell type, text) of the cells in columns A and B of a sheet row."""
+    out = []
+    for c in row.iter(f"{{{TRANSITIONAL}}}c"):
+        col = re.sub(r"\d", "", c.get("r", ""))
+        if col not in ("A", "B"):
+            continue
+        kind = c.get("t", "n")
+        if kind == "inlineStr":
+            text = "".join(t.text or "" for t in c.iter(f"{{{TRANSITIONAL}}}t"))
+        else:
+            v = c.find(f"{{{TRANSITIONAL}}}v")
+            text = (v.text or "") if v is not None else ""
+        out.append((col, kind, text))
+    return out
+
+
+def _shared_strings(package: Package, wb: WorkbookXml) -> list[str]:
+    """The shared strings of the workbook, in order (rich text runs joined)."""
+    rels = _relationships(WORKBOOK_RELS, package.part(WORKBOOK_RELS)) if package.has(WORKBOOK_RELS) else ()
+    target = next((t for _, kind, t in rels if kind.endswith(_SST_TYPE)), None)
+    if target is None or not package.has(target):
+        return []
+    root = _defused(target, package.part(target))
+    t, r = f"{{{TRANSITIONAL}}}t", f"{{{TRANSITIONAL}}}r"
+    return ["".join(x.text or "" for x in (*si.findall(t), *si.findall(f"{r}/{t}")))
+            for si in root.iter(f"{{{TRANSITIONAL}}}si")]  # without phonetic runs (rPh)
+
+
 # ------------------------------------------------------------------------------- OpenDocument spreadsheets
 
 _ODF_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"

@@ -100,3 +100,35 @@ def bubble_marker_size(size: float | None, largest: float | None, max_marker: in
     if size is None or not largest or largest <= 0:
         return min_marker
     return max(min_marker, min(max_marker, round(max_marker * math.sqrt(abs(size) / largest))))
+
+
+#: How many marker sizes the controller's portfolio chart draws (one chart series per band × size class).
+SIZE_CLASSES = 4
+
+
+def size_class(size: float | None, largest: float | None, classes: int = SIZE_CLASSES) -> int:
+    """The marker size class, 1 … ``classes``, of a bubble of area ``|size|`` when the ``largest`` area is
+    ``largest``: class k holds the diameters (∝ √area) in the k-th of ``classes`` equal steps of the largest
+    diameter, so the largest bubble is in class ``classes``. Unknown ``size`` or no positive ``largest``: class 1.
+    The controller's formula computes the same: ``MIN(classes, INT(SQRT(ABS(size)/largest)*classes)+1)``.
+
+    >>> size_class(1_600, 1_600), size_class(400, 1_600), size_class(-399, 1_600), size_class(None, 1_600)
+    (4, 3, 2, 1)
+    """
+    if classes < 1:
+        raise ValueError(f"size classes {classes} — allowed: 1 or more")
+    if size is None or not largest or largest <= 0:
+        return 1
+    return min(classes, int(math.sqrt(abs(size) / largest) * classes) + 1)
+
+
+def class_marker_size(k: int, classes: int = SIZE_CLASSES, max_marker: int = 40, min_marker: int = 5) -> int:
+    """The marker size (points, a diameter) of size class ``k`` (:func:`size_class`): the upper end of its step,
+    so the largest class draws ``max_marker`` as :func:`bubble_marker_size` does for the largest bubble.
+
+    >>> [class_marker_size(k) for k in range(1, 5)]
+    [10, 20, 30, 40]
+    """
+    if not 1 <= k <= classes:
+        raise ValueError(f"size class {k} — allowed: 1 … {classes}")
+    return max(min_marker, round(max_marker * k / classes))

@@ -4,13 +4,15 @@ prints as a table or as JSON. Relative values and shares are fractions, scores 0
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from kam_xl.cdb import cdb_statement
-from kam_xl.databook import DataBook
+from kam_xl.databook import AccountRow, DataBook
 from kam_xl.excellence import Catalogue, consolidate, load_catalogue, score_response
 from kam_xl.kaop import KaopPlan, kaop_plan
 from kam_xl.kgb import score_card
@@ -104,43 +106,50 @@ def _kaop_summary(year: int, plan: KaopPlan) -> KaopSummary:
 
 def account_reports(db: DataBook) -> list[AccountReport]:
     """CDB (latest year), KAOP plan, Kgb and portfolio per account, in the order of the accounts table."""
-    out = []
+    return list(iter_account_reports(db))
+
+
+def iter_account_reports(db: DataBook) -> Iterator[AccountReport]:
+    """:func:`account_reports` one account at a time (for printing while computing: ``report --format json``)."""
     for account in db.accounts:
-        aid = account.account_id
-        cdb = None
-        statement = None
-        cdb_year = latest_year(db.cdb_years(aid))
-        if cdb_year is not None:
-            amounts, activities = db.cdb_input(aid, cdb_year)  # type: ignore[misc]
-            statement = cdb_statement(amounts, activities)
-            cdb = CdbSummary(year=cdb_year, **statement.model_dump(include=set(CdbSummary.model_fields)
-                                                                     - {"year"}))
-        kaop = None
-        plan_years = db.kaop_years(aid, "plan")
-        if plan_years:
-            year = plan_year(account.plan_year, plan_years)
-            kaop = _kaop_summary(year, kaop_plan(*db.kaop_rows(aid, year, "plan")))
-        kgb = None
-        if db.table("kgb") is not None and db.rows_for("kgb", aid):
-            kgb = {}
-            for card in db.kgb_cards(aid):
-                result = score_card(card)
-                kgb[card.segment] = KgbSegmentSummary(own=card.own_supplier, scores=result.scores,
-                                                    rank=result.rank)
-        portfolio = None
-        row = row_of_year(db.rows_for("portfolio", aid), cdb_year)
-        if row is not None:
-            point = portfolio_point(PortfolioInput(
-                account_id=aid, share_of_wallet=row["share_of_wallet"], potential=row["potential"],
-                margin_factor=row["margin_factor"],
-                cdb_iii=statement.cdb_iii if statement and cdb and cdb.year == row["year"] else None,
-                cdb_iii_rel=statement.cdb_iii_rel if statement and cdb and cdb.year == row["year"] else None))
-            portfolio = PortfolioSummary(year=row["year"], share_of_wallet=point.x, potential=row["potential"],
-                                         potential_weighted=row["potential"] * row["margin_factor"],
-                                         band=point.band, loss_making=point.loss_making)
-        out.append(AccountReport(account_id=aid, name=account.name, cdb=cdb, kaop=kaop, kgb=kgb,
-                                 portfolio=portfolio))
-    return out
+        yield account_report(db, account)
+
+
+def account_report(db: DataBook, account: AccountRow) -> AccountReport:
+    """CDB (latest year), KAOP plan, Kgb and portfolio of one account of ``db``."""
+    aid = account.account_id
+    cdb = None
+    statement = None
+    cdb_year = latest_year(db.cdb_years(aid))
+    if cdb_year is not None:
+        amounts, activities = db.cdb_input(aid, cdb_year)  # type: ignore[misc]
+        statement = cdb_statement(amounts, activities)
+        cdb = CdbSummary(year=cdb_year, **statement.model_dump(include=set(CdbSummary.model_fields)
+                                                                 - {"year"}))
+    kaop = None
+    plan_years = db.kaop_years(aid, "plan")
+    if plan_years:
+        year = plan_year(account.plan_year, plan_years)
+        kaop = _kaop_summary(year, kaop_plan(*db.kaop_rows(aid, year, "plan")))
+    kgb = None
+    if db.table("kgb") is not None and db.rows_for("kgb", aid):
+        kgb = {}
+        for card in db.kgb_cards(aid):
+            result = score_card(card)
+            kgb[card.segment] = KgbSegmentSummary(own=card.own_supplier, scores=result.scores,
+                                                rank=result.rank)
+    portfolio = None
+    row = row_of_year(db.rows_for("portfolio", aid), cdb_year)
+    if row is not None:
+        point = portfolio_point(PortfolioInput(
+            account_id=aid, share_of_wallet=row["share_of_wallet"], potential=row["potential"],
+            margin_factor=row["margin_factor"],
+            cdb_iii=statement.cdb_iii if statement and cdb and cdb.year == row["year"] else None,
+            cdb_iii_rel=statement.cdb_iii_rel if statement and cdb and cdb.year == row["year"] else None))
+        portfolio = PortfolioSummary(year=row["year"], share_of_wallet=point.x, potential=row["potential"],
+                                     potential_weighted=row["potential"] * row["margin_factor"],
+                                     band=point.band, loss_making=point.loss_making)
+    return AccountReport(account_id=aid, name=account.name, cdb=cdb, kaop=kaop, kgb=kgb, portfolio=portfolio)
 
 
 class ResourceCellReport(_Out):
@@ -262,3 +271,21 @@ def to_jsonable(value: Any, digits: int = 6) -> Any:
         rounded = round(value, digits)
         return 0.0 if rounded == 0 else rounded
     return value
+
+
+def iter_json_array(items: Iterable[Any]) -> Iterator[str]:
+    """A JSON array of ``items`` (plain JSON data each) written piece by piece, one item at a time, exactly as
+    ``json.dumps(list(items), indent=2, ensure_ascii=False)`` writes it (what ``report --format json`` printed
+    through rich before): for printing a report of many accounts without holding all of it as one text.
+
+    >>> "".join(iter_json_array([{"a": 1}, [2]])) == json.dumps([{"a": 1}, [2]], indent=2)
+    True
+    >>> "".join(iter_json_array([]))
+    '[]'
+    """
+    first = True
+    for item in items:
+        text = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        yield ("[\n  " if first else ",\n  ") + text
+        first = False
+    yield "[]" if first else "\n]"

@@ -152,7 +152,8 @@ def mirror(store: UrlFolder, folders: list[str], local: Path) -> None:
             target.write_bytes(b"" if by_name else store.read_bytes(PurePosixPath(folder) / name))
 
 
-def plan_work_url(db: Any, url: str, questionnaires: bool, other_processes: bool = False) -> list[Any]:
+def plan_work_url(db: Any, url: str, questionnaires: bool, other_processes: bool = False,
+                  skip_unchanged: bool = False) -> list[Any]:
     """:func:`kam_xl.batch.plan_work` for the folder at ``url``: the work items run :func:`generate_staged`
     (their folder and target relative to the URL), the refusals name the files relative to it. Raises
     :class:`StorageError` when the work is to run in ``other_processes`` but the filesystem lives in this one
@@ -167,7 +168,7 @@ def plan_work_url(db: Any, url: str, questionnaires: bool, other_processes: bool
     with tempfile.TemporaryDirectory(prefix="kam_xl_scan_") as tmp:
         local = Path(tmp)
         mirror(store, ["", QUESTIONNAIRE_DIR], local)
-        items = plan_work(db, local, questionnaires)
+        items = plan_work(db, local, questionnaires, skip_unchanged)
 
     def rel(path: Path) -> PurePosixPath:
         return PurePosixPath(path.relative_to(local).as_posix())
@@ -195,7 +196,7 @@ def generate_staged(fn: Callable[..., Any], url: str, data_path: str | None, key
             local.write_bytes(old)
         r = fn(data_path, key, local.parent, lang, now, target=local)
         result = PlanResult(key, Path(str(target)), r.status, r.conflicts, r.problems)
-        if r.status == "error":
+        if r.status in ("error", "unchanged"):
             return result
         backup = None
         if old is not None and r.backup is not None:

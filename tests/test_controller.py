@@ -14,15 +14,27 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from xlsxwriter.utility import xl_col_to_name
 
 from kam_xl.databook import TABLES, DataBook, demo_databook
 from kam_xl.kaop import kaop_plan
 from kam_xl.kgb import competitive_position
-from kam_xl.portfolio import bubble_marker_size
+from kam_xl.portfolio import bubble_marker_size, class_marker_size, portfolio_band, size_class
 from kam_xl.report import account_reports, resources_report
 from kam_xl.resources import ResourceCell, analyse_resources, measure_totals, proportional_targets
-from kam_xl.testing.recalc import error_cells, mismatches, read_defined_names, read_values, recalculate
+from kam_xl.testing.recalc import (
+    error_cells,
+    mismatches,
+    read_defined_names,
+    read_values,
+    recalculate,
+    unexpected_errors,
+)
+from kam_xl.vocabulary import BAND_COLOURS
 from kam_xl.workbook.controller import TEMPLATE_ID, TEMPLATE_VERSION, controller_workbook
+from kam_xl.workbook.controller.accounts import A_ID, A_POINTS0, CHART_SERIES, AccountsSheet, CdbDataSheet
+from kam_xl.workbook.controller.kind import BuildContext
+from kam_xl.workbook.controller.settings import default_settings
 from kam_xl.workbook.layout import Book
 from kam_xl.workbook.render import write_book
 
@@ -74,7 +86,12 @@ def built(tmp_path_factory):
 @pytest.mark.parametrize("key", ["de", "en", "edge", "empty"])
 def test_no_error_values_and_every_formula_equals_the_pure_functions(built, key):
     _, book, _, values, _ = built[key]
-    assert error_cells(values) == []
+    # the portfolio chart's point columns hold #N/A where an account is not in that series (a gap in the chart);
+    # kam_xl caches those, so `mismatches` checks them; every other error value is a fault
+    assert {(sheet, c.col) for sheet, c in book.formula_cells() if c.cached == "#N/A"} <= {
+        (book.sheets[0].name, A_POINTS0 + j) for j in range(len(CHART_SERIES))}
+    assert unexpected_errors(book, values) == []
+    assert len(error_cells(values)) == sum(c.cached == "#N/A" for _, c in book.formula_cells())
     assert mismatches(book, values) == []
     assert len(book.formula_cells()) > (1500 if key != "empty" else 100)
 
@@ -154,22 +171,109 @@ def _scatter_series(path: Path) -> list[str]:
     return re.findall(r"<c:ser>.*?</c:ser>", xml, flags=re.S)
 
 
-def test_portfolio_chart_has_one_series_per_account_coloured_by_band(built):
-    _, book, path, *_ = built["de"]
-    [chart] = book.sheet("Kunden").charts
-    assert chart.kind == "scatter" and len(chart.series) == 14
-    colours = {s["marker"]["fill"]["color"] for s in chart.series}
-    assert colours == {"#00B050", "#FFC000", "#C00000"}
+def _series_look(xml: str) -> tuple[str, int, str, str]:
+    """A scatter series' marker colour and size, and its x and y ranges, from the chart XML."""
+    colour = re.search(r'<c:marker>.*?<a:srgbClr val="(\w+)"', xml, flags=re.S)[1]
+    size = int(re.search(r'<c:size val="(\d+)"', xml)[1])
+    x = re.search(r"<c:xVal>.*?<c:f>(.*?)</c:f>", xml, flags=re.S)[1]
+    y = re.search(r"<c:yVal>.*?<c:f>(.*?)</c:f>", xml, flags=re.S)[1]
+    return colour, size, x, y
+
+
+def _points(rows: dict[str, list[object]]) -> dict[str, list[int]]:
+    """Account ID → the chart series (1-based) whose point column holds a number in its row."""
+    return {aid: [j + 1 for j, v in enumerate(row[A_POINTS0:A_POINTS0 + len(CHART_SERIES)])
+                  if isinstance(v, int | float)] for aid, row in rows.items()}
+
+
+def _recalculated_rows(values: dict, sheet: str, n: int) -> dict[str, list[object]]:
+    cells = values[sheet]
+    return {cells[f"A{r}"]: [cells.get(f"{xl_col_to_name(c)}{r}") for c in range(A_POINTS0 + len(CHART_SERIES))]
+            for r in range(5, 5 + n)}
+
+
+def _check_chart(path: Path, first: int, last: int, expected: dict[str, int | None],
+                 rows: dict[str, list[object]]) -> None:
+    """The portfolio chart of ``path`` draws each account of ``expected`` once, in the expected series
+    (``None``: no point), and each series has its band's colour and its class's marker size."""
     series = _scatter_series(path)
-    assert len(series) == 14
-    assert {re.search(r'<c:marker>.*?<a:srgbClr val="(\w+)"', s, flags=re.S)[1] for s in series} == {
-        "00B050", "FFC000", "C00000"}
-    sizes = {s["name"]: s["marker"]["size"] for s in chart.series}
-    assert max(sizes.values()) == 40  # KA-007, the largest |CDB III|
-    _, edge, *_ = built["edge"]
-    edge_series = edge.sheet("Kunden").charts[0].series
-    assert len(edge_series) == 13  # KA-013 has no portfolio row
-    assert "#A6A6A6" in {s["marker"]["fill"]["color"] for s in edge_series}  # KA-014 without CDB: grey
+    assert len(series) == len(CHART_SERIES) == 16
+    for j, xml in enumerate(series):
+        band, k = CHART_SERIES[j]
+        colour, size, x, y = _series_look(xml)
+        col = xl_col_to_name(A_POINTS0 + j)
+        assert (colour, size) == (BAND_COLOURS[band].lstrip("#"), (10, 20, 30, 40)[k - 1])
+        assert x.endswith(f"!$N${first}:$N${last}") and y.endswith(f"!${col}${first}:${col}${last}")
+    got = _points(rows)
+    assert got == {aid: [] if j is None else [j] for aid, j in expected.items()}
+
+
+def test_portfolio_chart_draws_each_account_in_the_series_of_its_band_and_size(built):
+    """Series 1–4: > 10 % (green), 5–8: 0–10 % (amber), 9–12: loss (red), 13–16: no CDB (grey); the size class
+    is k = INT(√(|CDB III| / largest |CDB III|) · 4) + 1 — the largest is KA-007's 1,601,118."""
+    db, book, path, values, names = built["de"]
+    assert len(book.sheet("Kunden").charts) == 1
+    assert names["ctl_acc_largest_cdb_iii"] == pytest.approx(1_601_117.94, abs=0.01)
+    expected = _expected_series(db)
+    # by hand: KA-007 largest → class 4, green; KA-002 832,596 → √0.52·4 = 2.9 → class 3, green;
+    # KA-009 −83,869 (−4.8 %) → √0.052·4 = 0.9 → class 1, red
+    assert (expected["KA-007"], expected["KA-002"], expected["KA-009"]) == (4, 3, 9)
+    _check_chart(path, 5, 18, expected, _recalculated_rows(values, "Kunden", 14))
+    edge_db, _, edge_path, edge_values, _ = built["edge"]
+    edge = _expected_series(edge_db)
+    # KA-013 has no portfolio row: no point; KA-014 has no CDB: grey, class 1; KA-012 has net sales 0: no
+    # relative CDB III, so grey, sized by its loss
+    assert (edge["KA-013"], edge["KA-014"], edge["KA-009"]) == (None, 13, 9) and 13 <= edge["KA-012"] <= 16
+    _check_chart(edge_path, 5, 18, edge, _recalculated_rows(edge_values, "Kunden", 14))
+
+
+def _expected_series(db: DataBook) -> dict[str, int | None]:
+    """Account ID → its chart series by kam_xl's pure functions (``None``: no portfolio row)."""
+    reports = account_reports(db)
+    largest = max(abs(r.cdb.cdb_iii) for r in reports if r.cdb)
+    return {r.account_id: CHART_SERIES.index((portfolio_band(r.cdb.cdb_iii_rel) if r.cdb else None,
+                                              size_class(r.cdb.cdb_iii if r.cdb else None, largest))) + 1
+            if db.rows_for("portfolio", r.account_id) else None for r in reports}
+
+
+def _cloned_databook(n: int) -> DataBook:
+    """``n`` accounts: demo account ``i mod 14`` under the id ``KA-0001`` … with all its rows."""
+    demo = demo_databook()
+    ids = [f"KA-{i:04d}" for i in range(1, n + 1)]
+    template = {new: demo.accounts[i % len(demo.accounts)] for i, new in enumerate(ids)}
+    tables: dict = {}
+    for name, rows in demo.tables.items():
+        if rows is None or name == "accounts" or not rows or "account_id" not in rows[0]:
+            tables[name] = rows
+            continue
+        by_id: dict = {}
+        for r in rows:
+            by_id.setdefault(r["account_id"], []).append(r)
+        tables[name] = [r for r in rows if r["account_id"] is None] + [
+            {**r, "account_id": new} for new in ids for r in by_id.get(template[new].account_id, ())]
+    accounts = [template[new].model_copy(update={"account_id": new}) for new in ids]
+    tables["accounts"] = [a.model_dump() for a in accounts]
+    return DataBook(source=f"clones:{n}", accounts=accounts, tables=tables)
+
+
+def test_portfolio_chart_draws_every_one_of_1000_accounts(tmp_path):
+    """Beyond xlsxwriter's 255 series: 1,000 accounts, each drawn once by one of the 16 series — KA-0763 is a
+    clone of KA-007 (green, largest), KA-0611 of KA-009 (red, smallest class), KA-0999 of KA-005 (amber, 44,903
+    → class 1)."""
+    db = _cloned_databook(1000)
+    ctx = BuildContext(db=db, lang="de", settings=default_settings(db), catalogue=None, when="", status="")
+    ctx.built["cdb_data"] = [CdbDataSheet().build(ctx)]
+    sheet = AccountsSheet().build(ctx)
+    path = write_book(Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION, lang="de", sheets=[sheet],
+                           meta={}), tmp_path / "accounts.xlsx")
+    cells = {(c.row, c.col): c for c in sheet.cells}
+    rows = {cells[r, A_ID].value: [c.cached if (c := cells.get((r, col))) else None
+                                   for col in range(A_POINTS0 + len(CHART_SERIES))] for r in range(4, 1004)}
+    demo = _expected_series(demo_databook())
+    expected = {f"KA-{i + 1:04d}": demo[f"KA-{i % 14 + 1:03d}"] for i in range(1000)}
+    assert (expected["KA-0763"], expected["KA-0611"], expected["KA-0999"]) == (4, 9, 5)
+    _check_chart(path, 5, 1004, expected, rows)
+    assert sum(len(v) for v in _points(rows).values()) == 1000
 
 
 def test_settings_and_result_names(built):
@@ -220,6 +324,15 @@ def test_bubble_marker_size_area_proportional_to_the_size():
     assert bubble_marker_size(5, None) == 5
     with pytest.raises(ValueError):
         bubble_marker_size(1, 1, max_marker=80)
+
+
+def test_size_classes_split_the_largest_diameter_in_four_steps():
+    # diameter ∝ √area: a quarter of the largest area is half its diameter, the border of classes 2 and 3
+    assert [size_class(v, 100) for v in (100, 56.25, 56.2, 25, 24.9, 6.25, 6.2, 0, None)] == [4, 4, 3, 3, 2, 2, 1, 1, 1]
+    assert size_class(-100, 100) == 4 and size_class(5, None) == 1 and size_class(5, 0) == 1
+    assert [class_marker_size(k) for k in (1, 2, 3, 4)] == [10, 20, 30, 40]
+    with pytest.raises(ValueError):
+        class_marker_size(5)
 
 
 def test_competitive_position():

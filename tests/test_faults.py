@@ -135,7 +135,7 @@ def test_a_full_disk_lists_the_plans_not_written_and_writes_the_rest(disk: Disk,
     assert leftovers(out) == []
 
     disk.free()  # the next run, with room, writes the rest
-    again = cli("generate", "--data", book, "--out", str(out))
+    again = cli("generate", "--data", book, "--out", str(out), "--force")
     assert again.exit_code == 0, again.output
     assert f"{len(listed)} new, {len(written)} regenerated, 0 not written" in again.stdout
 
@@ -145,7 +145,7 @@ def test_regenerating_on_a_full_disk_never_leaves_a_truncated_backup(disk: Disk,
     assert cli("generate", "--data", book, "--out", str(out)).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.glob("KA-*.xlsx")}
     disk.fill(keep=100_000)
-    result = cli("generate", "--data", book, "--out", str(out))
+    result = cli("generate", "--data", book, "--out", str(out), "--force")
     assert result.exit_code == 2
     listed = [line for line in result.stderr.splitlines() if line.startswith("  • ")]
     assert listed and all("disk full (No space left on device)" in line for line in listed)
@@ -208,7 +208,7 @@ def test_an_unwritable_plan_is_listed_and_the_others_are_regenerated(generated: 
     type_into(target, "cdb_in_sales_cost", 999)
     before = target.read_bytes()
     reason = protect(target)
-    result = cli("generate", "--data", book, "--out", str(out), "--jobs", jobs)
+    result = cli("generate", "--data", book, "--out", str(out), "--force", "--jobs", jobs)
     assert result.exit_code == 2
     assert f"{target.name}: not written — {reason}" in result.stderr
     assert "; the old file was left as it is" in result.stderr
@@ -227,7 +227,7 @@ def test_an_unwritable_controller_is_listed_and_the_plans_are_written(generated:
     controller = out / "Controller.xlsm"
     before = controller.read_bytes()
     reason = protect(controller)
-    result = cli("generate", "--data", book, "--out", str(out))
+    result = cli("generate", "--data", book, "--out", str(out), "--force")
     assert result.exit_code == 2
     assert f"Controller.xlsm: not written — {reason}" in result.stderr
     assert "0 new, 5 regenerated, 0 not written" in result.stdout
@@ -270,7 +270,7 @@ def test_a_read_only_backup_folder_leaves_every_old_file_as_it_is(generated: Pat
     before = {p.name: p.read_bytes() for p in out.glob("KA-*.xlsx")}
     (out / "_backup").mkdir()
     reason = read_only(out / "_backup")
-    result = cli("generate", "--data", book, "--out", str(out))
+    result = cli("generate", "--data", book, "--out", str(out), "--force")
     assert result.exit_code == 2
     assert (f"KA-001_Papierfabrik_Weserbogen_AG.xlsx: not regenerated — its backup could not be written to "
             f"_backup/: {reason}") in result.stderr

@@ -126,7 +126,7 @@ def test_cli_reports_conflicts_to_csv_and_errors_with_exit_code(tmp_path):
     assert runner.invoke(app, ["generate", "--out", str(out), "--jobs", "2"]).exit_code == 0
     plan = next(out.glob("KA-004_*.xlsx"))
     type_into(plan, "cdb_in_freight", "viel")
-    result = runner.invoke(app, ["generate", "--out", str(out)])
+    result = runner.invoke(app, ["generate", "--out", str(out), "--force"])
     assert result.exit_code == 2
     assert "13 regenerated, 1 not written" in result.stdout
     assert "cell B8: value 'viel' — allowed: an amount ≥ 0" in result.stderr

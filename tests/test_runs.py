@@ -122,7 +122,7 @@ def test_generate_writes_nothing_for_an_account_with_two_files(plans: Path) -> N
     shutil.copy(plans / KA002, copy)
     type_into(plans / KA002, "cdb_in_sales_cost", 1234)
     before = {p: p.read_bytes() for p in (plans / KA002, copy)}
-    result = cli("generate", "--out", str(plans))
+    result = cli("generate", "--out", str(plans), "--force")
     assert result.exit_code == 2
     assert "0 new, 13 regenerated, 1 not written" in result.stdout
     assert (f"account KA-002: 2 files ({KA002}, Kopie von KA-002.xlsx) — nothing written for account KA-002; "
@@ -136,7 +136,7 @@ def test_generate_never_writes_a_plan_beside_the_kams_ods(plans: Path) -> None:
     (plans / KA003).unlink()
     ods = plans / "KA-003_Kartonagen_Elbmarsch_GmbH.ods"
     ods.write_bytes(b"PK\x03\x04 what the KAM typed in LibreOffice")
-    result = cli("generate", "--out", str(plans))
+    result = cli("generate", "--out", str(plans), "--force")
     assert result.exit_code == 2
     assert not (plans / KA003).exists()
     assert ods.read_bytes() == b"PK\x03\x04 what the KAM typed in LibreOffice"
@@ -159,7 +159,7 @@ def test_generate_regenerates_a_renamed_plan_where_it_is(plans: Path) -> None:
     renamed = plans / "KA-002 Holsten (von Petra).XLSX"
     (plans / KA002).rename(renamed)
     type_into(renamed, "cdb_in_sales_cost", 4321)
-    result = cli("generate", "--out", str(plans))
+    result = cli("generate", "--out", str(plans), "--force")
     assert result.exit_code == 0, result.output
     assert not (plans / KA002).exists()
     assert read_named(renamed).values["cdb_in_sales_cost"] == 4321
@@ -363,7 +363,7 @@ def test_whatever_goes_wrong_with_one_plan_the_others_are_written(plans: Path,
         return real(data, lang, now)
 
     monkeypatch.setattr(batch, "account_plan", plan)
-    result = cli("generate", "--out", str(plans))
+    result = cli("generate", "--out", str(plans), "--force")
     assert result.exit_code == 2
     assert "KA-007_Papierwerk_Isartal_AG.xlsx: not written — unexpected error (MemoryError: out of memory)" \
         in result.stderr
@@ -431,7 +431,7 @@ def test_a_hostile_ods_in_the_plan_folder_is_listed_not_inflated(plans: Path, ka
     laughs = ('<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
               "<office:document-content>&b;</office:document-content>")
     write_zip(plans / "Lacher.ods", [mime, deflated("content.xml", laughs.encode())])
-    result = cli("generate", "--out", str(plans))
+    result = cli("generate", "--out", str(plans), "--force")
     assert result.exit_code == 0, result.stderr  # files that name nobody are not this run's business
     assert "13 regenerated" in result.stdout or "14 regenerated" in result.stdout
     reasons = dict(collect_plans(plans).skipped)

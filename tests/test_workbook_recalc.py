@@ -6,6 +6,7 @@ comparing LibreOffice's recalculated value with it, cell by cell, proves templat
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -58,7 +59,7 @@ def test_the_comparison_catches_a_wrong_formula(tmp_path):
     cdb = book.sheet("CDB")
     i = next(i for i, c in enumerate(cdb.cells) if c.name == "cdb_cdb_ii")
     broken = cdb.cells[i]
-    cdb.cells[i] = type(broken)(**{**broken.__dict__, "formula": broken.formula.replace("-", "+", 1)})
+    cdb.cells[i] = dataclasses.replace(broken, formula=broken.formula.replace("-", "+", 1))
     [out] = recalculate([write_book(book, tmp_path / "broken.xlsx")], tmp_path / "out")
     found = mismatches(book, read_values(out))
     assert any(m.startswith(f"CDB!{broken.address}:") for m in found)

@@ -78,9 +78,10 @@ class Input:
         return (low if self.minimum is None else self.minimum, high if self.maximum is None else self.maximum)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
-    """One cell: static ``value``, or ``formula`` with its ``cached`` engine value; optional name and input."""
+    """One cell: static ``value``, or ``formula`` with its ``cached`` engine value; optional name and input.
+    (Slotted: a controller of many accounts holds millions of them.)"""
 
     row: int
     col: int
@@ -244,6 +245,9 @@ class Sheet:
     freeze: tuple[int, int] | None = None
     keys: list[KeySpec] = field(default_factory=list)  # which blocks' rows follow which keys (regeneration)
     print: Print = field(default_factory=Print)  # how it prints (defaults fit every sheet)
+    #: written row by row as XML text (xlsxwriter's constant-memory mode, for this sheet alone): for large sheets
+    #: of raw data, whose cells would otherwise be held as objects until the file is closed
+    streamed: bool = False
 
     def put(self, row: int, col: int, value: Any = None, *, formula: str | None = None, cached: Any = None,
             style: str = "text", name: str | None = None, input: Input | None = None) -> Cell:

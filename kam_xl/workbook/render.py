@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -104,6 +105,29 @@ class _Worksheet(Worksheet):
             return
         attr = "".join(f' {key}="{self._escape_attributes(value)}"' for key, value in attributes)
         self.fh.write(f"<c{attr}><f>{self._escape_data(formula)}</f></c>")
+
+
+class _StreamedWorksheet(_Worksheet):
+    """A worksheet in xlsxwriter's constant-memory mode on its own (:attr:`Sheet.streamed`): each row is turned
+    into XML text as soon as the next row starts and its cells are let go; the text is kept in memory (the
+    workbook is written in memory) instead of xlsxwriter's temporary file. Text cells are inline strings, as in
+    that mode. Its cells must come in row order (:func:`_write_sheet` sorts them)."""
+
+    def _initialize(self, init_data: dict[str, Any]) -> None:
+        super()._initialize({**init_data, "constant_memory": False})
+        self.constant_memory = True
+        self.row_data_fh = io.StringIO()
+        self.fh = self.row_data_fh
+
+    def _write_optimized_sheet_data(self) -> None:
+        # xlsxwriter's own, reading the rows from memory (there is no temporary file to remove)
+        if self.dim_rowmin is None:
+            self._xml_empty_tag("sheetData")
+            return
+        self._xml_start_tag("sheetData")
+        self.fh.write(self.row_data_fh.getvalue())
+        self.row_data_fh.close()
+        self._xml_end_tag("sheetData")
 
 
 class _Workbook(Workbook):
@@ -234,14 +258,17 @@ def _write_cell(ws: Worksheet, cell: Cell, fmt: Any) -> None:
 
 
 def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None:
-    ws = wb.add_worksheet(sheet.name)
+    ws = wb.add_worksheet(sheet.name, worksheet_class=_StreamedWorksheet if sheet.streamed else None)
     plan = page_plan(sheet)
     for col, width in sorted(plan.widths.items()):
         hidden = sheet.widths.get(col) == 0  # width 0 in the layout: a hidden (helper) column
         ws.set_column(col, col, 0 if hidden else width, None, {"hidden": True} if hidden else None)
     for row, height in sorted(plan.heights.items()):
         ws.set_row(row, height)
-    for cell in sheet.cells:
+    cells = sheet.cells
+    if sheet.streamed and any(a.row > b.row for a, b in itertools.pairwise(cells)):
+        cells = sorted(cells, key=lambda c: (c.row, c.col))  # constant-memory mode writes rows in order
+    for cell in cells:
         if isinstance(cell.value, date) and cell.style != "date":
             cell = dataclasses.replace(cell, style="date")
         end = plan.merges.get((cell.row, cell.col))

@@ -41,9 +41,13 @@ Values and formulas:
   value (:func:`kam_xl.resources.analyse_resources`): a formula cannot do largest remainder reliably. The
   proportional target next to it is a formula and follows the weight inputs at once; the rounded target
   follows them when kam_xl regenerates the workbook.
-* The portfolio chart is a scatter chart with one series per account (xlsxwriter has no bubble chart): its
-  marker size (∝ √|CDB III|, so the area ∝ |CDB III|) and colour (band) are chart properties fixed at
-  generation time; position (share of wallet, potential) follows the cells.
+* The portfolio chart is a scatter chart (xlsxwriter has no bubble chart) with one series per band and size
+  class (:data:`~kam_xl.workbook.controller.accounts.CHART_SERIES`: 4 bands incl. "no CDB" × 4 classes = 16
+  series, far below a chart's 255), so it shows every account at any count. Each account row has a size class
+  (diameter ∝ √|CDB III| in four steps of the largest, :func:`kam_xl.portfolio.size_class`), a series number
+  and one point column per series holding its potential in its series' column and ``#N/A`` (no point) in the
+  others — all formulas, so position, band and size class follow the cells; a series' colour and marker size
+  are chart properties. Up to 60 accounts each point is labelled with its account ID.
 
 Defined names: every result block ``ctl_…`` (see the module constants and :func:`controller_workbook`), the
 settings ``ctl_settings`` with ``ctl_databook``, ``ctl_output``, ``ctl_lang`` and ``ctl_account``, the target

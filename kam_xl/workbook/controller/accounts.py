@@ -21,11 +21,14 @@ from kam_xl.kgb import (
 from kam_xl.maths import ratio, total
 from kam_xl.portfolio import (
     HIGH_BAND_THRESHOLD,
+    SIZE_CLASSES,
+    Band,
     PortfolioInput,
     big_step_or_out,
-    bubble_marker_size,
+    class_marker_size,
     portfolio_band,
     portfolio_point,
+    size_class,
 )
 from kam_xl.vocabulary import (
     BAND_COLOURS,
@@ -85,11 +88,17 @@ D_FIRST = 4  # the first account row of the CDB data sheet
 def _cdb_data_sheet(db: DataBook, accs: list[_Account], lang: Lang) -> tuple[Sheet, int]:
     """The CDB amounts (one row per account, latest year) and activity lines; returns the first account row."""
     s = Sheet(_t(lang, "CDB-Daten", "CDB data"), widths={0: 12, 1: 8, **{c: 15 for c in range(2, 14)}},
+<<<<<<< HEAD
               freeze=(4, 1), print=Print(printed=False))  # raw data the formulas read: hidden, not printed
     s.put(0, 0, sheet_title(lang, _t(lang, "CDB-Daten aus dem Datenbuch (letztes Jahr je Kunde)",
                                      "CDB data from the data book (latest year per account)"),
                             year_span(a.cdb_year for a in accs), "money", book_currency(a.account for a in accs)),
           style="title")
+=======
+              freeze=(4, 1), streamed=True)
+    s.put(0, 0, _t(lang, "CDB-Daten aus dem Datenbuch (letztes Jahr je Kunde)",
+                   "CDB data from the data book (latest year per account)"), style="title")
+>>>>>>> scale
     s.put(1, 0, _t(lang, "Werte des Datenbuchs zur Zeit der Erzeugung; die Spalten „aus Aktivitäten“ summieren "
                          "die Prozesskosten unten je Stufe.",
                    "Data-book values at generation time; the columns 'from activities' add up the activity-based "
@@ -139,13 +148,18 @@ def _cdb_data_sheet(db: DataBook, accs: list[_Account], lang: Lang) -> tuple[She
 
 # Accounts sheet columns
 (A_ID, A_NAME, A_REGION, A_YEAR, A_NET, A_I, A_I_REL, A_II, A_II_REL, A_III, A_III_REL, A_RANK, A_PYEAR, A_SOW,
- A_POT, A_MF, A_POTW, A_BAND) = range(18)
+ A_POT, A_MF, A_POTW, A_BAND, A_CLASS, A_SERIES) = range(20)
+#: the portfolio chart's series, in chart order: one per band (``None``: no CDB, grey) and size class
+CHART_SERIES: tuple[tuple[Band | None, int], ...] = tuple(
+    (band, k) for band in ("high", "mid", "loss", None) for k in range(1, SIZE_CLASSES + 1))
+A_POINTS0 = A_SERIES + 1  # the first of the chart's point columns (one per chart series)
 LEVEL_COLUMNS = ((A_NET, "net_sales"), (A_I, "cdb_i"), (A_II, "cdb_ii"), (A_III, "cdb_iii"))  # level → its column
 
 
 def _account_row(s: Sheet, r: int, x: _Account, data: Sheet, d: int, rng: str, rank: int | None,
-                 words: dict[str, str]) -> None:
-    """One account's row: CDB I–III over its CDB data row ``d``, rank among ``rng``, portfolio and band."""
+                 words: dict[str, str], largest: tuple[str, float | None]) -> None:
+    """One account's row: CDB I–III over its CDB data row ``d``, rank among ``rng``, portfolio and band, and
+    its place in the portfolio chart (``largest``: the largest |CDB III| cell and value)."""
     st = x.statement
 
     def dref(c: int) -> str:
@@ -186,11 +200,42 @@ def _account_row(s: Sheet, r: int, x: _Account, data: Sheet, d: int, rng: str, r
     s.put(r, A_BAND, formula=(f'=IF({rel}="","",IF({rel}>{HIGH_BAND_THRESHOLD},"{words["high"]}",'
                               f'IF({rel}>=0,"{words["mid"]}","{words["loss"]}")))'),
           cached=words[band] if band else None, style="bold")
+    _chart_point(s, r, x, band, words, largest)
+
+
+def _chart_point(s: Sheet, r: int, x: _Account, band: Band | None, words: dict[str, str],
+                 largest: tuple[str, float | None]) -> None:
+    """Row ``r``'s size class, chart series number and point columns: its potential in the column of its series
+    (band × size class), ``#N/A`` in the others, so that each chart series draws exactly its accounts — a
+    formula, so band and class follow the cells as the position does."""
+    x3, big = s.ref(r, A_III), largest[0]
+    k = size_class(x.statement.cdb_iii if x.statement else None, largest[1])
+    s.put(r, A_CLASS, formula=(f'=IF(OR(NOT(ISNUMBER({x3})),N({big})=0),1,'
+                               f'MIN({SIZE_CLASSES},INT(SQRT(ABS({x3})/{big})*{SIZE_CLASSES})+1))'),
+          cached=k, style="integer")
+    sow, pot, band_cell = s.ref(r, A_SOW), s.ref(r, A_POT), s.ref(r, A_BAND)
+    index = (f'IF({band_cell}="{words["high"]}",0,IF({band_cell}="{words["mid"]}",1,'
+             f'IF({band_cell}="{words["loss"]}",2,3)))')
+    number = CHART_SERIES.index((band, k)) + 1 if x.portfolio else None
+    s.put(r, A_SERIES, formula=(f'=IF(AND(ISNUMBER({sow}),ISNUMBER({pot})),'
+                                f'{s.ref(r, A_CLASS)}+{SIZE_CLASSES}*{index},"")'), cached=number, style="integer")
+    for j in range(1, len(CHART_SERIES) + 1):
+        s.put(r, A_POINTS0 + j - 1, formula=f"=IF({s.ref(r, A_SERIES)}={j},{pot},NA())",
+              cached=x.portfolio["potential"] if x.portfolio and number == j else "#N/A", style="number")
+
+
+def _series_label(band: Band | None, k: int, lang: Lang) -> str:
+    """A chart series' name: its band and size class ("> 10 %, Größe 4")."""
+    word = BAND_WORDS[lang][band] if band else _t(lang, "ohne CDB", "no CDB")
+    return f"{word}, {_t(lang, 'Größe', 'size')} {k}"
 
 
 def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang, db: DataBook) -> Sheet:
     s = Sheet(_t(lang, "Kunden", "Accounts"), widths={0: 10, 1: 34, 2: 9, 3: 8, **{c: 13 for c in range(4, 18)},
-                                                        17: 26}, freeze=(4, 2))
+                                                        17: 26, **{c: 13 for c in range(A_CLASS, A_POINTS0)},
+                                                        **{c: 11 for c in range(A_POINTS0, A_POINTS0
+                                                                                + len(CHART_SERIES))}},
+              freeze=(4, 2))
     n = len(accs)
     s.put(0, 0, sheet_title(lang, _t(lang, "Kundenübersicht – alle Key Accounts, CDB",
                                      "Account overview – all key accounts, CDB"),
@@ -207,14 +252,23 @@ def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang,
     heads = ("ID", _t(lang, "Kunde", "Account"), "Region", _t(lang, "CDB-Jahr", "CDB year"),
              _t(lang, "Nettoumsatz", "Net sales"), "CDB I", "CDB I %", "CDB II", "CDB II %", "CDB III", "CDB III %",
              _t(lang, "Rang CDB III", "Rank CDB III"), _t(lang, "Portfolio-Jahr", "Portfolio year"),
+<<<<<<< HEAD
              "Share of Wallet", _t(lang, "Potenzial", "Potential"), _t(lang, "Margenfaktor", "Margin factor"),
              _t(lang, "Potenzial margengewichtet", "Potential margin-weighted"), "Band")
+=======
+             "Share of Wallet", "Potential", _t(lang, "Margenfaktor", "Margin factor"),
+             _t(lang, "Potential margengewichtet", "Potential margin-weighted"), "Band",
+             _t(lang, "Größenklasse (Diagramm)", "Size class (chart)"),
+             _t(lang, "Diagrammreihe", "Chart series"),
+             *(_series_label(band, k, lang) for band, k in CHART_SERIES))
+>>>>>>> scale
     _headers(s, first - 1, 0, heads)
-    col = {c: s.ref(first, c, last, c) for c in range(18)} if n else {}
+    col = {c: s.ref(first, c, last, c) for c in range(A_POINTS0 + len(CHART_SERIES))} if n else {}
     ranks = rank_positions([x.statement.cdb_iii if x.statement else None for x in accs])
     words = BAND_WORDS[lang]
+    largest = _largest_cell(s, accs, col.get(A_III), lang)
     for i, x in enumerate(accs):
-        _account_row(s, first + i, x, data, d_first + i, col.get(A_III, ""), ranks[i], words)
+        _account_row(s, first + i, x, data, d_first + i, col.get(A_III, ""), ranks[i], words, largest)
     if not n:
         return s
     for c, name in ((A_ID, "ctl_acc_ids"), (A_NAME, "ctl_acc_names"), (A_NET, "ctl_acc_net_sales"),
@@ -230,8 +284,19 @@ def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang,
 
     r = _totals(s, last + 1, accs, col, lang)
     lfirst = _big_step_or_out(s, r + 3, accs, col, lang)
-    _portfolio_chart(s, lfirst + n + 1, accs, first, lang)
+    _portfolio_chart(s, lfirst + n + 1, accs, first, col, lang)
     return s
+
+
+def _largest_cell(s: Sheet, accs: list[_Account], cdb_iii: str | None, lang: Lang) -> tuple[str, float | None]:
+    """The largest |CDB III| of all accounts (the portfolio chart's size classes scale to it), above the size
+    class column; returns its cell reference and value."""
+    largest = max((abs(x.statement.cdb_iii) for x in accs if x.statement), default=None)
+    s.put(2, A_BAND, _t(lang, "Größter |CDB III| (Diagramm):", "Largest |CDB III| (chart):"), style="label")
+    cell = s.put(2, A_CLASS, formula=(f'=IF(COUNT({cdb_iii})=0,"",MAX(MAX({cdb_iii}),-MIN({cdb_iii})))'
+                                      if cdb_iii else '=""'),
+                 cached=largest, style="money", name="ctl_acc_largest_cdb_iii")
+    return cell.absolute, largest
 
 
 def _totals(s: Sheet, r: int, accs: list[_Account], col: dict[int, str], lang: Lang) -> int:
@@ -285,10 +350,17 @@ def _big_step_or_out(s: Sheet, b: int, accs: list[_Account], col: dict[int, str]
     return lfirst
 
 
-def _portfolio_chart(s: Sheet, c: int, accs: list[_Account], first: int, lang: Lang) -> None:
-    """The portfolio chart (Abb. 3) from row ``c``, over the account rows from ``first``."""
-    # portfolio chart (Abb. 3): one scatter series per account, marker area ∝ |CDB III|, colour = band
+#: up to this many accounts each point is labelled with its account ID (more would cover the chart)
+LABELLED_POINTS = 60
+
+
+def _portfolio_chart(s: Sheet, c: int, accs: list[_Account], first: int, col: dict[int, str], lang: Lang
+                     ) -> None:
+    """The portfolio chart (Abb. 3) from row ``c``: one scatter series per band and size class over the point
+    columns (``col``: each column's range of the account rows from ``first``), so every account is drawn at any
+    count; up to :data:`LABELLED_POINTS` accounts each point carries its account ID."""
     s.put(c, 0, _t(lang, "Kundenportfolio (Abb. 3)", "Customer portfolio (Fig. 3)"), style="subtitle")
+<<<<<<< HEAD
     s.put(c + 1, 0, _t(lang, "x = Share of Wallet, y = Potenzial; Blasenfläche ∝ |CDB III|, Farbe = Band (grün > 10 %, "
                              "gelb 0–10 %, rot < 0 %, grau ohne CDB). Größe und Farbe zeigen den Stand der "
                              "Erzeugung, die Lage folgt den Zellen.",
@@ -296,14 +368,24 @@ def _portfolio_chart(s: Sheet, c: int, accs: list[_Account], first: int, lang: L
                        "amber 0–10 %, red < 0 %, grey without CDB). Size and colour show the data at generation "
                        "time; the position follows the cells."), style="note")
     largest = max((abs(x.statement.cdb_iii) for x in accs if x.statement), default=None)
+=======
+    s.put(c + 1, 0, _t(lang, "x = Share of Wallet, y = Potential; Blasenfläche ∝ |CDB III| in "
+                             f"{SIZE_CLASSES} Größenklassen, Farbe = Band (grün > 10 %, gelb 0–10 %, rot < 0 %, "
+                             "grau ohne CDB). Lage, Band und Größenklasse folgen den Zellen (Spalten "
+                             "„Diagrammreihe“ und folgende).",
+                       f"x = share of wallet, y = potential; bubble area ∝ |CDB III| in {SIZE_CLASSES} size "
+                       "classes, colour = band (green > 10 %, amber 0–10 %, red < 0 %, grey without CDB). "
+                       "Position, band and size class follow the cells (columns 'Chart series' and after)."),
+          style="note")
+    if not any(x.portfolio for x in accs):
+        return
+    labels = ({"custom": [{"value": f"={s.ref(first + i, A_ID)}"} for i in range(len(accs))],
+               "position": "right"} if len(accs) <= LABELLED_POINTS else None)
+>>>>>>> scale
     series = []
-    for i, x in enumerate(accs):
-        if x.portfolio is None:
-            continue
-        r = first + i
-        band = portfolio_band(x.statement.cdb_iii_rel) if x.statement else None
-        colour = BAND_COLOURS[band]
+    for j, (band, k) in enumerate(CHART_SERIES):
         series.append({
+<<<<<<< HEAD
             "name": f"={s.ref(r, A_ID)}", "categories": f"={s.ref(r, A_SOW)}", "values": f"={s.ref(r, A_POT)}",
             "marker": {"type": "circle",
                        "size": bubble_marker_size(x.statement.cdb_iii if x.statement else None, largest),
@@ -316,6 +398,19 @@ def _portfolio_chart(s: Sheet, c: int, accs: list[_Account], first: int, lang: L
                               options={"x_axis": {"name": "Share of Wallet", "num_format": "0%", "min": 0},
                                        "y_axis": {"name": "Potential", "num_format": "#,##0", "min": 0},
                                        "legend": {"none": True}}))
+=======
+            "name": _series_label(band, k, lang), "categories": f"={col[A_SOW]}",
+            "values": f"={col[A_POINTS0 + j]}",
+            "marker": {"type": "circle", "size": class_marker_size(k),
+                       "fill": {"color": BAND_COLOURS[band], "transparency": 25}, "border": {"color": "#404040"}},
+            **({"data_labels": labels} if labels else {})})
+    s.charts.append(Chart(kind="scatter", series=tuple(series), anchor=(c + 2, 0), size=(760, 480),
+                          title=_t(lang, "Kundenportfolio: Share of Wallet × Potential",
+                                   "Customer portfolio: share of wallet × potential"),
+                          options={"x_axis": {"name": "Share of Wallet", "num_format": "0%", "min": 0},
+                                   "y_axis": {"name": "Potential", "num_format": "#,##0", "min": 0},
+                                   "legend": {"none": True}}))
+>>>>>>> scale
 
 
 class CdbDataSheet(ControllerSheet):

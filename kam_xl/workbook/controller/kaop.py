@@ -51,7 +51,7 @@ def _kaop_accounts(db: DataBook) -> list[_Kaop]:
 def _kaop_data_sheet(items: list[_Kaop], lang: Lang) -> tuple[Sheet, dict[str, str]]:
     """The KAOP drivers of every account's plan year; returns the column ranges the roll-up formulas use."""
     s = Sheet(_t(lang, "KAOP-Daten", "KAOP data"), widths={0: 10, 1: 8, 2: 8, 3: 8, 4: 30, 5: 13, 6: 13, 7: 15},
-              freeze=(4, 0), print=Print(printed=False))  # raw data the formulas read: hidden, not printed
+              freeze=(4, 0), print=Print(printed=False), streamed=True)  # raw data: hidden, not printed
     words = SCENARIO_WORDS[lang]
     s.put(0, 0, sheet_title(lang, _t(lang, "KAOP-Treiber aus dem Datenbuch (Planjahr je Kunde)",
                                      "KAOP drivers from the data book (plan year per account)"),

@@ -1,0 +1,130 @@
+"""Progress of a long phase of a command (writing plans, the controller, collecting, reporting).
+
+On a terminal it is a rich progress bar (or a spinner with the elapsed time when the phase has no count),
+removed when the phase ends. Without a terminal (a log, a CI job, a pipe) it is plain lines on stderr — one
+at each further 10 % of the count and one every 10 s while the phase runs (also when one step is long, such as
+writing the controller workbook), and one when it ends — all only once the phase has run
+:data:`QUIET_S` seconds, so a quick command prints nothing but its result::
+
+    report: 300/1,000 accounts (30 %), 4 s
+    controller: running, 10 s
+    controller: done, 14 s
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from types import TracebackType
+from typing import TypeVar
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+T = TypeVar("T")
+
+#: a plain line at each further tenth of the count …
+STEPS = 10
+#: … and at least every this many seconds while the phase runs …
+EVERY_S = 10.0
+#: … once it has run this long (a phase done sooner prints no plain line)
+QUIET_S = 2.0
+
+
+def step_due(done: int, total: int, last: int, steps: int = STEPS) -> bool:
+    """True when ``done`` of ``total`` has passed a further 1/``steps`` of the count since ``last`` was shown, or
+    is the end (in whole numbers: no float rounding at the step borders).
+
+    >>> [d for d in range(1, 31) if step_due(d, 30, d - 1)]
+    [3, 6, 9, 12, 15, 18, 21, 24, 27, 30]
+    """
+    if total <= 0 or done >= total:
+        return done != last
+    return done * steps // total > last * steps // total
+
+
+class PhaseProgress:
+    """``with PhaseProgress("report", console, total=n, unit="accounts") as p: … p.advance()``: the progress of
+    one phase on ``console`` (stderr) — a bar on a terminal, plain lines otherwise (see the module docstring).
+    ``total=None``: a phase without a count (a spinner, or a line every :data:`EVERY_S` seconds)."""
+
+    def __init__(self, label: str, console: Console, total: int | None = None, unit: str = "",
+                 every_s: float = EVERY_S) -> None:
+        self.label, self.console, self.total, self.unit, self.every_s = label, console, total, unit, every_s
+        self.done, self._shown = 0, 0
+        self._start = time.monotonic()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._bar: Progress | None = None
+        self._task: int | None = None
+
+    def __enter__(self) -> PhaseProgress:
+        self._start = time.monotonic()
+        if self.console.is_terminal:
+            columns = [SpinnerColumn(), TextColumn("{task.description}")]
+            if self.total is not None:
+                columns += [BarColumn(), TextColumn("{task.completed:,}/{task.total:,} " + self.unit)]
+            self._bar = Progress(*columns, TimeElapsedColumn(), console=self.console, transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=self.total)
+        else:
+            self._thread = threading.Thread(target=self._beat, daemon=True)
+            self._thread.start()
+        return self
+
+    def advance(self, n: int = 1) -> None:
+        """``n`` more of the count done."""
+        with self._lock:
+            last, self.done = self.done, self.done + n
+            if self._bar is not None and self._task is not None:
+                self._bar.update(self._task, completed=self.done)  # type: ignore[arg-type]
+            elif self.total is not None and step_due(self.done, self.total, last):
+                self._line()
+
+    def update(self, done: int, total: int) -> None:
+        """``done`` of ``total`` (a count the phase learns as it runs), as a callback ``(done, total)``."""
+        with self._lock:
+            self.total = total
+            if self._bar is not None and self._task is not None:
+                self._bar.update(self._task, total=total)
+        self.advance(done - self.done)
+
+    def each(self, items: Iterable[T]) -> Iterator[T]:
+        """``items`` passed through, one :meth:`advance` after each."""
+        for item in items:
+            yield item
+            self.advance()
+
+    def _line(self, state: str | None = None) -> None:
+        seconds = time.monotonic() - self._start
+        if seconds < QUIET_S:
+            return
+        if state is None and self.total is not None:
+            pct = f" ({self.done / self.total:.0%})".replace("%", " %") if self.total else ""
+            state = f"{self.done:,}/{self.total:,} {self.unit}".rstrip() + pct
+        self.console.print(f"{self.label}: {state or 'running'}, {seconds:.0f} s", markup=False, highlight=False,
+                           soft_wrap=True)
+        self._shown = self.done
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.every_s):
+            with self._lock:
+                self._line()
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self._bar is not None:
+            self._bar.stop()
+            return
+        with self._lock:
+            if kind is not None:
+                return
+            if self.total is None:
+                self._line("done")
+            elif self._shown != self.done or not self.done:
+                self._line()

@@ -1,0 +1,168 @@
+"""Incremental regeneration (issue 14): a plan whose data fingerprint and template version are unchanged is not
+rewritten and not backed up; a changed account's plan alone is regenerated (inputs kept); a new template version
+or ``--force`` rewrites all. The fingerprint is read from ``_meta`` alone (:func:`kam_xl.package.xlsx_meta`)."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+from pathlib import Path
+
+import openpyxl
+import pytest
+from shared import type_into
+from typer.testing import CliRunner
+
+from kam_xl import batch
+from kam_xl.batch import FINGERPRINT, generate_all, generate_plan
+from kam_xl.cli import app
+from kam_xl.databook import DataBook, demo_databook, write_databook
+from kam_xl.fingerprint import fingerprint
+from kam_xl.package import Package, PackageError, open_package, xlsx_meta
+from kam_xl.workbook import account_plan
+from kam_xl.workbook.account_plan import AccountPlanData
+from kam_xl.workbook.names import read_named
+
+KEEP = ("KA-001", "KA-002", "KA-003")
+
+
+def _small_databook(folder: Path) -> Path:
+    """The demo data book with its first three accounts only, as a CSV folder."""
+    db = demo_databook()
+    tables = {name: None if rows is None else [r for r in rows if r.get("account_id") in (*KEEP, None)]
+              for name, rows in db.tables.items()}
+    return write_databook(DataBook(source="small", accounts=[a for a in db.accounts if a.account_id in KEEP],
+                                   tables=tables), folder)
+
+
+def _edit_cdb(path: Path, account_id: str, column: str, value: str) -> None:
+    rows = list(csv.DictReader(path.open(encoding="utf-8-sig"), delimiter=";"))
+    for r in rows:
+        if r["account_id"] == account_id and r["year"] == "2025":
+            r[column] = value
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), delimiter=";")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def _state(out: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Each plan's inode, modification time (ns) and bytes."""
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes()) for p in sorted(out.glob("KA-*.xlsx"))}
+
+
+def _run(data: Path, out: Path, skip: bool = True) -> dict[str, str]:
+    batch._databook.cache_clear()  # the data book is re-read, as a new command would
+    return {r.account_id: r.status for r in generate_all(str(data), out, skip_unchanged=skip)}
+
+
+@pytest.fixture
+def generated(tmp_path: Path) -> tuple[Path, Path]:
+    data, out = _small_databook(tmp_path / "data"), tmp_path / "out"
+    assert _run(data, out) == dict.fromkeys(KEEP, "new")
+    return data, out
+
+
+def test_an_unchanged_run_rewrites_nothing_and_backs_up_nothing(generated):
+    data, out = generated
+    before = _state(out)
+    assert len(before) == 3
+    assert _run(data, out) == dict.fromkeys(KEEP, "unchanged")
+    assert _state(out) == before  # same inode, same mtime, same bytes
+    assert not (out / batch.BACKUP_DIR).exists()
+    meta = read_named(next(out.glob("KA-002_*.xlsx"))).meta
+    assert len(meta[FINGERPRINT]) == 64 and meta["template_version"] == account_plan.TEMPLATE_VERSION
+
+
+def test_only_the_changed_accounts_plan_is_regenerated_and_its_inputs_are_kept(generated):
+    data, out = generated
+    ka1, ka2 = next(out.glob("KA-001_*.xlsx")), next(out.glob("KA-002_*.xlsx"))
+    type_into(ka1, "acc_status", "abgegeben")  # a KAM's input in a plan whose data do not change
+    type_into(ka2, "cdb_in_service_cost", 123_456.0)  # and in the plan whose data change
+    before = _state(out)
+    _edit_cdb(data / "cdb.csv", "KA-002", "gross_sales", "8000000")
+    assert _run(data, out) == {"KA-001": "unchanged", "KA-002": "regenerated", "KA-003": "unchanged"}
+    after = _state(out)
+    assert after[ka1.name] == before[ka1.name] and after[ka2.name][1:] != before[ka2.name][1:]
+    [backup] = (out / batch.BACKUP_DIR).iterdir()
+    assert backup.name.startswith(ka2.stem + ".")
+    nv = read_named(ka2)
+    assert nv.values["cdb_in_service_cost"] == 123_456  # the KAM's value kept
+    assert nv.values["cdb_in_gross_sales"] == 8_000_000  # the data's change arrived
+    assert read_named(ka1).values["acc_status"] == "abgegeben"
+    assert _run(data, out) == dict.fromkeys(KEEP, "unchanged")  # the regenerated plan records the new data
+
+
+def test_a_new_template_version_or_language_rewrites_every_plan(generated, monkeypatch):
+    data, out = generated
+    monkeypatch.setattr(account_plan, "TEMPLATE_VERSION", "1.0.1")
+    monkeypatch.setattr(batch, "TEMPLATE_VERSION", "1.0.1")
+    assert _run(data, out) == dict.fromkeys(KEEP, "regenerated")
+    assert len(list((out / batch.BACKUP_DIR).iterdir())) == 3
+    assert _run(data, out) == dict.fromkeys(KEEP, "unchanged")
+    batch._databook.cache_clear()
+    assert {r.status for r in generate_all(str(data), out, lang="en", skip_unchanged=True)} == {"regenerated"}
+
+
+def test_without_skip_every_plan_is_regenerated_as_before(generated):
+    data, out = generated
+    assert _run(data, out, skip=False) == dict.fromkeys(KEEP, "regenerated")
+    assert generate_plan(str(data), "KA-003", out).status == "regenerated"  # one plan, as the macros call it
+
+
+def test_cli_counts_unchanged_plans_and_force_rewrites_them(tmp_path):
+    data, out = _small_databook(tmp_path / "data"), tmp_path / "out"
+    runner = CliRunner()
+    first = runner.invoke(app, ["generate", "--data", str(data), "--out", str(out)])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(app, ["generate", "--data", str(data), "--out", str(out)])
+    assert again.exit_code == 0, again.output
+    assert "0 new, 0 regenerated, 0 not written; 0 conflict(s); 3 unchanged" in again.stdout
+    forced = runner.invoke(app, ["generate", "--data", str(data), "--out", str(out), "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert "0 new, 3 regenerated, 0 not written; 0 conflict(s); 0 unchanged" in forced.stdout
+
+
+def test_the_fingerprint_covers_every_part_of_the_account_data():
+    db = demo_databook()
+    data = AccountPlanData.from_databook(db, "KA-002")
+    base = batch.data_fingerprint(data, "de")
+    assert base == batch.data_fingerprint(AccountPlanData.from_databook(db, "KA-002"), "de")
+    assert base != batch.data_fingerprint(data, "en")
+    card = data.kgb_cards[1]  # one rating deep in the second Kgb card, changed by a millionth
+    supplier, ratings = next(iter(card.ratings.items()))
+    criterion, rating = next(iter(ratings.items()))
+    changed = card.model_copy(update={"ratings": {**card.ratings, supplier: {**ratings, criterion: rating + 1e-6}}})
+    other = dataclasses.replace(data, kgb_cards=(data.kgb_cards[0], changed, *data.kgb_cards[2:]))
+    assert batch.data_fingerprint(other, "de") != base
+    assert batch.data_fingerprint(dataclasses.replace(data, data_book="elsewhere"), "de") != base
+    assert fingerprint({"a": 1, "b": [2.5]}) == fingerprint({"b": [2.5], "a": 1})
+    with pytest.raises(TypeError, match="no rule for a value of type object"):
+        fingerprint(object())
+
+
+def test_xlsx_meta_reads_the_meta_sheet_alone_as_written_and_as_saved_again(generated, tmp_path):
+    _, out = generated
+    plan = next(out.glob("KA-003_*.xlsx"))
+    assert xlsx_meta(plan) == read_named(plan).meta
+    wb = openpyxl.load_workbook(plan)
+    wb.save(tmp_path / "saved.xlsx")  # openpyxl (as Excel) writes every text into the shared strings
+    assert xlsx_meta(tmp_path / "saved.xlsx") == read_named(plan).meta
+    openpyxl.Workbook().save(tmp_path / "foreign.xlsx")
+    assert xlsx_meta(tmp_path / "foreign.xlsx") == {}
+    (tmp_path / "damaged.xlsx").write_bytes(b"not a workbook")
+    with pytest.raises(PackageError, match="damaged.xlsx"):
+        xlsx_meta(tmp_path / "damaged.xlsx")
+
+
+
+def test_xlsx_meta_inflates_no_sheet_but_meta(generated, monkeypatch):
+    _, out = generated
+    plan = next(out.glob("KA-001_*.xlsx"))
+    read: list[str] = []
+    original = Package.part
+    monkeypatch.setattr(Package, "part", lambda self, name: read.append(name) or original(self, name))
+    assert xlsx_meta(plan)["account_id"] == "KA-001"
+    meta_part = open_package(plan).workbook().sheets["_meta"]
+    assert {p for p in read if p.startswith("xl/worksheets/")} == {meta_part}
+    assert len(open_package(plan).workbook().sheets) == 7  # six sheets and _meta: the other six stay packed
