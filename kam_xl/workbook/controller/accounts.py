@@ -88,17 +88,11 @@ D_FIRST = 4  # the first account row of the CDB data sheet
 def _cdb_data_sheet(db: DataBook, accs: list[_Account], lang: Lang) -> tuple[Sheet, int]:
     """The CDB amounts (one row per account, latest year) and activity lines; returns the first account row."""
     s = Sheet(_t(lang, "CDB-Daten", "CDB data"), widths={0: 12, 1: 8, **{c: 15 for c in range(2, 14)}},
-<<<<<<< HEAD
-              freeze=(4, 1), print=Print(printed=False))  # raw data the formulas read: hidden, not printed
+              freeze=(4, 1), print=Print(printed=False), streamed=True)  # raw data: hidden, not printed
     s.put(0, 0, sheet_title(lang, _t(lang, "CDB-Daten aus dem Datenbuch (letztes Jahr je Kunde)",
                                      "CDB data from the data book (latest year per account)"),
                             year_span(a.cdb_year for a in accs), "money", book_currency(a.account for a in accs)),
           style="title")
-=======
-              freeze=(4, 1), streamed=True)
-    s.put(0, 0, _t(lang, "CDB-Daten aus dem Datenbuch (letztes Jahr je Kunde)",
-                   "CDB data from the data book (latest year per account)"), style="title")
->>>>>>> scale
     s.put(1, 0, _t(lang, "Werte des Datenbuchs zur Zeit der Erzeugung; die Spalten „aus Aktivitäten“ summieren "
                          "die Prozesskosten unten je Stufe.",
                    "Data-book values at generation time; the columns 'from activities' add up the activity-based "
@@ -252,16 +246,11 @@ def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang,
     heads = ("ID", _t(lang, "Kunde", "Account"), "Region", _t(lang, "CDB-Jahr", "CDB year"),
              _t(lang, "Nettoumsatz", "Net sales"), "CDB I", "CDB I %", "CDB II", "CDB II %", "CDB III", "CDB III %",
              _t(lang, "Rang CDB III", "Rank CDB III"), _t(lang, "Portfolio-Jahr", "Portfolio year"),
-<<<<<<< HEAD
              "Share of Wallet", _t(lang, "Potenzial", "Potential"), _t(lang, "Margenfaktor", "Margin factor"),
-             _t(lang, "Potenzial margengewichtet", "Potential margin-weighted"), "Band")
-=======
-             "Share of Wallet", "Potential", _t(lang, "Margenfaktor", "Margin factor"),
-             _t(lang, "Potential margengewichtet", "Potential margin-weighted"), "Band",
+             _t(lang, "Potenzial margengewichtet", "Potential margin-weighted"), "Band",
              _t(lang, "Größenklasse (Diagramm)", "Size class (chart)"),
              _t(lang, "Diagrammreihe", "Chart series"),
              *(_series_label(band, k, lang) for band, k in CHART_SERIES))
->>>>>>> scale
     _headers(s, first - 1, 0, heads)
     col = {c: s.ref(first, c, last, c) for c in range(A_POINTS0 + len(CHART_SERIES))} if n else {}
     ranks = rank_positions([x.statement.cdb_iii if x.statement else None for x in accs])
@@ -360,16 +349,7 @@ def _portfolio_chart(s: Sheet, c: int, accs: list[_Account], first: int, col: di
     columns (``col``: each column's range of the account rows from ``first``), so every account is drawn at any
     count; up to :data:`LABELLED_POINTS` accounts each point carries its account ID."""
     s.put(c, 0, _t(lang, "Kundenportfolio (Abb. 3)", "Customer portfolio (Fig. 3)"), style="subtitle")
-<<<<<<< HEAD
-    s.put(c + 1, 0, _t(lang, "x = Share of Wallet, y = Potenzial; Blasenfläche ∝ |CDB III|, Farbe = Band (grün > 10 %, "
-                             "gelb 0–10 %, rot < 0 %, grau ohne CDB). Größe und Farbe zeigen den Stand der "
-                             "Erzeugung, die Lage folgt den Zellen.",
-                       "x = share of wallet, y = potential; bubble area ∝ |CDB III|, colour = band (green > 10 %, "
-                       "amber 0–10 %, red < 0 %, grey without CDB). Size and colour show the data at generation "
-                       "time; the position follows the cells."), style="note")
-    largest = max((abs(x.statement.cdb_iii) for x in accs if x.statement), default=None)
-=======
-    s.put(c + 1, 0, _t(lang, "x = Share of Wallet, y = Potential; Blasenfläche ∝ |CDB III| in "
+    s.put(c + 1, 0, _t(lang, "x = Share of Wallet, y = Potenzial; Blasenfläche ∝ |CDB III| in "
                              f"{SIZE_CLASSES} Größenklassen, Farbe = Band (grün > 10 %, gelb 0–10 %, rot < 0 %, "
                              "grau ohne CDB). Lage, Band und Größenklasse folgen den Zellen (Spalten "
                              "„Diagrammreihe“ und folgende).",
@@ -381,36 +361,21 @@ def _portfolio_chart(s: Sheet, c: int, accs: list[_Account], first: int, col: di
         return
     labels = ({"custom": [{"value": f"={s.ref(first + i, A_ID)}"} for i in range(len(accs))],
                "position": "right"} if len(accs) <= LABELLED_POINTS else None)
->>>>>>> scale
     series = []
     for j, (band, k) in enumerate(CHART_SERIES):
         series.append({
-<<<<<<< HEAD
-            "name": f"={s.ref(r, A_ID)}", "categories": f"={s.ref(r, A_SOW)}", "values": f"={s.ref(r, A_POT)}",
-            "marker": {"type": "circle",
-                       "size": bubble_marker_size(x.statement.cdb_iii if x.statement else None, largest),
-                       "fill": {"color": colour, "transparency": 25}, "border": {"color": "#404040"}},
-            "data_labels": {"series_name": True, "position": "right"}})
-    if series:
-        s.charts.append(Chart(kind="scatter", series=tuple(series), anchor=(c + 2, 0), size=(760, 480),
-                              title=_t(lang, "Kundenportfolio: Share of Wallet × Potenzial",
-                                       "Customer portfolio: share of wallet × potential"),
-                              options={"x_axis": {"name": "Share of Wallet", "num_format": "0%", "min": 0},
-                                       "y_axis": {"name": "Potential", "num_format": "#,##0", "min": 0},
-                                       "legend": {"none": True}}))
-=======
             "name": _series_label(band, k, lang), "categories": f"={col[A_SOW]}",
             "values": f"={col[A_POINTS0 + j]}",
             "marker": {"type": "circle", "size": class_marker_size(k),
                        "fill": {"color": BAND_COLOURS[band], "transparency": 25}, "border": {"color": "#404040"}},
             **({"data_labels": labels} if labels else {})})
     s.charts.append(Chart(kind="scatter", series=tuple(series), anchor=(c + 2, 0), size=(760, 480),
-                          title=_t(lang, "Kundenportfolio: Share of Wallet × Potential",
+                          title=_t(lang, "Kundenportfolio: Share of Wallet × Potenzial",
                                    "Customer portfolio: share of wallet × potential"),
                           options={"x_axis": {"name": "Share of Wallet", "num_format": "0%", "min": 0},
-                                   "y_axis": {"name": "Potential", "num_format": "#,##0", "min": 0},
+                                   "y_axis": {"name": _t(lang, "Potenzial", "Potential"), "num_format": "#,##0",
+                                              "min": 0},
                                    "legend": {"none": True}}))
->>>>>>> scale
 
 
 class CdbDataSheet(ControllerSheet):
