@@ -15,10 +15,11 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from kam_xl import sql
-from kam_xl.batch import databook_reference, generate_all
+from kam_xl.batch import FINGERPRINT, databook_reference, generate_all
 from kam_xl.cli import app
 from kam_xl.databook import DataBookError, demo_databook, read_databook, write_databook
 from kam_xl.databook.schema import registered_tables
+from kam_xl.package import xlsx_meta
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 PG_DEFAULT = "postgresql+psycopg://kam_test:kam_test@127.0.0.1:5432/kam_test"
@@ -58,9 +59,12 @@ def pg(pg_server: str) -> Iterator[str]:
 
 
 def _parts(path: Path, reference: str) -> dict[str, bytes]:
-    """The parts of an .xlsx with the data book's reference (the one field that differs by source) replaced."""
+    """The parts of an .xlsx with the data book's reference (the one field that differs by source) replaced, and
+    the data fingerprint in ``_meta``, which covers the reference."""
+    fingerprint = xlsx_meta(path)[FINGERPRINT].encode()
     with zipfile.ZipFile(path) as z:
-        return {n: z.read(n).replace(reference.encode(), b"<data book>") for n in z.namelist()}
+        return {n: z.read(n).replace(reference.encode(), b"<data book>").replace(fingerprint, b"<fingerprint>")
+                for n in z.namelist()}
 
 
 def _plans(data: str | None, out: Path) -> dict[str, dict[str, bytes]]:
