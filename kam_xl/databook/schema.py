@@ -158,7 +158,7 @@ ALLOWED: dict[Kind, str] = {
     "amount": "a number ≥ 0",
     "number": "a number",
     "fraction": "a fraction from 0 to 1 (0.25 or 25 %)",
-    "bool": "true or false",
+    "bool": "ja or nein (also true/false, 1/0)",
     "choice": "one of {choices}",
     "rating": RATING_ALLOWED,
     "score": "a number from 0 to 100",
