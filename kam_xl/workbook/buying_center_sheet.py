@@ -41,7 +41,7 @@ from kam_xl.buying_center import (
     split_list,
 )
 from kam_xl.errors import KamInputError
-from kam_xl.vocabulary import COMPARISON_WORDS, YES_NO, Lang
+from kam_xl.vocabulary import COMPARISON_WORDS, YES_NO, Lang, sheet_title
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
 from kam_xl.workbook.layout import Chart, Input, RowKey, Sheet
@@ -210,15 +210,15 @@ def _map(s: Sheet, n: int, lang: Lang, top: int) -> None:
                  "legend": {"none": True}, "show_hidden_data": True}))
 
 
-def buying_center_sheet(bc: BuyingCenter, lang: Lang = "de") -> Sheet:
-    """The Buying Center sheet of one account's buying center (see the module docstring)."""
+def buying_center_sheet(bc: BuyingCenter, lang: Lang = "de", year: int | None = None) -> Sheet:
+    """The Buying Center sheet of one account's buying center in plan ``year`` (see the module docstring)."""
     heads = _heads(lang)
     s = Sheet(sheet_names(lang)["buying_center"], widths={0: 22, 1: 20, 2: 18, 9: 20, 12: 16, 13: 26,
                                                           **{c: 12 for c in (3, 4, 5, 6, 14, 15)},
                                                           **{c: 15 for c in (7, 8, 10, 11)},
                                                           **{C_HELP + j: 0 for j in range(len(SERIES))}},
               freeze=(FIRST_ROW, 1))
-    s.put(0, 0, _t(lang, "Buying Center", "Buying center"), style="title")
+    s.put(0, 0, sheet_title(lang, _t(lang, "Buying Center", "Buying center"), year, "score"), style="title")
     s.put(1, 0, _t(lang, "Eine Zeile je Entscheider beim Kunden (Frage 43–50); gelbe Zellen sind Eingaben, leere "
                          "Zeilen für weitere Personen. Skalen von kam_xl (die Abbildung des Seeds ist verloren).",
                    "One row per decision maker at the customer (Fragen 43–50); yellow cells are inputs, empty rows "
@@ -344,7 +344,7 @@ class BuyingCenterSheet(PeopleSheet):
     tables = (BUYING_CENTER_TABLE,)
 
     def layout(self, data: AccountPlanData, lang: Lang) -> Sheet:
-        return buying_center_sheet(self.part(data), lang)
+        return buying_center_sheet(self.part(data), lang, data.account.plan_year)
 
     def parse(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang,
               problem: OnProblem) -> BuyingCenter:

@@ -36,7 +36,15 @@ from kam_xl.buying_center import (
     manndecker_count,
     people_rows,
 )
-from kam_xl.vocabulary import COVERAGE_WORDS, LIGHT_FORMATS, MANNDECKER_WORDS, PEOPLE_WARNING_WORDS, YES_NO, Lang
+from kam_xl.vocabulary import (
+    COVERAGE_WORDS,
+    LIGHT_FORMATS,
+    MANNDECKER_WORDS,
+    PEOPLE_WARNING_WORDS,
+    YES_NO,
+    Lang,
+    sheet_title,
+)
 from kam_xl.workbook import coerce
 from kam_xl.workbook.buying_center_sheet import C as BC
 from kam_xl.workbook.layout import Conditional, Input, RowKey, Sheet
@@ -260,7 +268,7 @@ def contacts_sheet(bc: BuyingCenter, year: int, lang: Lang = "de") -> Sheet:
     s = Sheet(sheet_names(lang)["contacts"], widths={0: 22, 1: 14, 2: 14, **{c: 11 for c in range(3, 8)}, 8: 18,
                                                      **{C_TOPICS + j: 20 for j in range(g.k)},
                                                      **{g.md + j: 12 for j in range(g.k)}}, freeze=(FIRST_ROW, 1))
-    s.put(0, 0, _t(lang, f"Kundenkontaktmatrix {year}", f"Customer contact matrix {year}"), style="title")
+    s.put(0, 0, sheet_title(lang, _t(lang, "Kundenkontaktmatrix", "Customer contact matrix"), year), style="title")
     s.put(1, 0, _t(lang, "Jedes Mitglied braucht genau einen Manndecker (Frage 53); Kontaktziele min./max. pro Jahr "
                          "(Frage 56) gegen die geplanten Touchpoints — Abweichung zeigen, nicht bestrafen.",
                    "Every member needs exactly one Manndecker (Frage 53); contact targets min/max per year (Frage 56) "

@@ -24,7 +24,7 @@ from kam_xl.company_settings import company_settings
 from kam_xl.databook.schema import Column, Problem, Table
 from kam_xl.kaop import LEVERS, KaopMeasure
 from kam_xl.kasp import DEFAULT_HORIZON, KASP_STATUSES, KaspProject, inside_horizon, kasp_of, needs_measure
-from kam_xl.vocabulary import KASP_FINDING_WORDS, KASP_STATUS_WORDS, LEVER_WORDS, LIGHT_FORMATS, Lang
+from kam_xl.vocabulary import KASP_FINDING_WORDS, KASP_STATUS_WORDS, LEVER_WORDS, LIGHT_FORMATS, Lang, sheet_title
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
 from kam_xl.workbook.kaop_reader import MEASURE_KASP_PROJECT, check_measure_links, typed_texts
@@ -128,7 +128,8 @@ def _values(p: KaspProject | None, lang: Lang) -> list[Any]:
 _STYLES = ("text", "text", "wrap", "text", "number", "integer", "integer", "text", "money", "text", "date")
 
 
-def kasp_sheet(part: KaspPart, plan_year: int, measures: Sequence[KaopMeasure], lang: Lang = "de") -> Sheet:
+def kasp_sheet(part: KaspPart, plan_year: int, measures: Sequence[KaopMeasure], lang: Lang = "de",
+               currency: str = "EUR") -> Sheet:
     """The KASP sheet: the projects (plus :data:`SPARE_PROJECTS` rows) over plan year … plan year + horizon;
     ``measures`` are the KAOP sheet's (their ``kasp_project``) for the cached lights."""
     projects, horizon = part.projects, part.horizon
@@ -142,7 +143,8 @@ def kasp_sheet(part: KaspPart, plan_year: int, measures: Sequence[KaopMeasure], 
     s = Sheet("KASP", widths={0: 34, 1: 13, 2: 30, 3: 18, 4: 10, 5: 7, 6: 7, 7: 16, 8: 12, 9: 14, 10: 13,
                               **{c_year + k: 6 for k in range(n_years)}, c_out: 18, c_without: 20},
               freeze=(first, 1))
-    s.put(0, 0, _t(lang, "KASP – strategische Projekte", "KASP – strategic projects"), style="title")
+    s.put(0, 0, sheet_title(lang, _t(lang, "KASP – strategische Projekte", "KASP – strategic projects"), plan_year,
+                            "money", currency), style="title")
     s.put(1, 0, _t(lang, "Gelbe Zellen sind Eingaben. Projekte laufen im Horizont (Planjahr … Planjahr + Horizont); "
                          "ein Projekt, das im Planjahr startet, braucht eine KAOP-Maßnahme, die es nennt.",
                    "Yellow cells are inputs. Projects run inside the horizon (plan year … plan year + horizon); a "
@@ -292,7 +294,7 @@ class KaspSheet(PlanSheet):
     def layout(self, data: AccountPlanData, lang: Lang) -> Sheet:
         part = self.get(data) or KaspPart()
         measures = data.kaop.measures if data.kaop is not None else []
-        return kasp_sheet(part, data.account.plan_year, measures, lang)
+        return kasp_sheet(part, data.account.plan_year, measures, lang, data.account.currency)
 
     def parse(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang, problem: OnProblem) -> KaspPart:
         part = self.get(data) or KaspPart()

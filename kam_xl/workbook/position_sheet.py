@@ -36,7 +36,7 @@ from kam_xl.position import (
     relative_position,
     supplier_position,
 )
-from kam_xl.vocabulary import Lang
+from kam_xl.vocabulary import Lang, sheet_title
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
 from kam_xl.workbook.layout import Input, Sheet
@@ -117,7 +117,8 @@ def position_sheet(data: AccountPlanData, part: PositionPart, lang: Lang = "de")
     """The Lieferantenposition sheet of one account."""
     pos = supplier_position(data.account.supplier_role, part.target_role, part.ratings, data.kgb_cards)
     s = Sheet(_t(lang, "Lieferantenposition", "Supplier position"), widths={0: 56, 1: 22, 2: 20, 3: 22, 4: 14, 5: 24})
-    s.put(0, 0, _t(lang, "Lieferantenrolle und Position beim Kunden", "Supplier role and position at the customer"),
+    s.put(0, 0, sheet_title(lang, _t(lang, "Lieferantenrolle und Position beim Kunden",
+                                     "Supplier role and position at the customer"), data.account.plan_year, "rating"),
           style="title")
     s.put(1, 0, _t(lang, "Gelbe Zellen sind Eingaben. Maßstäbe 0–100 (Skala von kam_xl); 2 und 3 kommen aus den "
                          "Kgb-Karten, wenn es sie gibt.", "Yellow cells are inputs. Yardsticks 0–100 (kam_xl's "

@@ -36,7 +36,7 @@ from kam_xl.team import (
     team_roles,
     team_roles_of,
 )
-from kam_xl.vocabulary import LIGHT_FORMATS, RACI_WORDS, Lang
+from kam_xl.vocabulary import LIGHT_FORMATS, RACI_WORDS, Lang, sheet_title
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
 from kam_xl.workbook.layout import Conditional, Input, RowKey, Sheet
@@ -141,7 +141,7 @@ def _legend(s: Sheet, col: int, lang: Lang) -> str:
     return "=" + s.ref(first + 1, col, first + len(LETTER_CHOICES), col)
 
 
-def raci_sheet(roles: TeamRoles, lang: Lang = "de") -> Sheet:
+def raci_sheet(roles: TeamRoles, lang: Lang = "de", year: int | None = None) -> Sheet:
     """The Team-RACI sheet of one account's matrix (plus :data:`SPARE_TASKS` rows, :data:`SPARE_ROLES` columns)."""
     names = list(roles.roles) + [None] * SPARE_ROLES
     tasks = list(roles.tasks) + [None] * SPARE_TASKS
@@ -150,8 +150,8 @@ def raci_sheet(roles: TeamRoles, lang: Lang = "de") -> Sheet:
     s = Sheet(_t(lang, "Team-RACI", "Team RACI"), widths={0: 44, **{1 + j: 14 for j in range(n_roles)},
                                                            c_a: 9, c_r: 9, c_status: 24, c_status + 2: 46},
               freeze=(first, 1))
-    s.put(0, 0, _t(lang, "Aufgaben und Verantwortlichkeiten im Team (RACI)",
-                   "Tasks and responsibilities in the team (RACI)"), style="title")
+    s.put(0, 0, sheet_title(lang, _t(lang, "Aufgaben und Verantwortlichkeiten im Team (RACI)",
+                                     "Tasks and responsibilities in the team (RACI)"), year), style="title")
     s.put(1, 0, _t(lang, "Gelbe Zellen sind Eingaben. Je Aufgabe genau ein A und mindestens ein R (R und A dürfen "
                          "dieselbe Rolle sein); eine Zelle darf mehrere Buchstaben halten, z. B. „I, C“.",
                    "Yellow cells are inputs. Each task needs exactly one A and at least one R (R and A may be the "
@@ -292,7 +292,7 @@ class RaciSheet(PlanSheet):
         return team_roles_of(db, data.account.account_id)
 
     def layout(self, data: AccountPlanData, lang: Lang) -> Sheet:
-        return raci_sheet(self.get(data) or team_roles([]), lang)
+        return raci_sheet(self.get(data) or team_roles([]), lang, data.account.plan_year)
 
     def parse(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang,
              problem: OnProblem) -> TeamRoles | None:

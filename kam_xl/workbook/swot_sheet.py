@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from kam_xl.databook.schema import Column, Table
 from kam_xl.kaop import LEVERS
 from kam_xl.swot import QUADRANTS, Quadrant, SwotEntry, swot_of, swot_summary
-from kam_xl.vocabulary import LEVER_WORDS, LIGHT_FORMATS, QUADRANT_WORDS, Lang
+from kam_xl.vocabulary import LEVER_WORDS, LIGHT_FORMATS, QUADRANT_WORDS, Lang, sheet_title
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
 from kam_xl.workbook.kaop_reader import MEASURE_SWOT_ENTRY, check_measure_links, typed_texts
@@ -116,11 +116,11 @@ def _matrix(s: Sheet, entries: Sequence[SwotEntry], top: int, left: int, lang: L
         "type": "cell", "criteria": ">", "value": 0, "format": dict(LIGHT_FORMATS["green"])}))
 
 
-def swot_sheet(entries: Sequence[SwotEntry], lang: Lang = "de") -> Sheet:
-    """The SWOT sheet of one account's entries (each quadrant with :data:`SPARE_ENTRIES` free rows)."""
+def swot_sheet(entries: Sequence[SwotEntry], lang: Lang = "de", year: int | None = None) -> Sheet:
+    """The SWOT sheet of one account's entries in plan ``year`` (each quadrant with :data:`SPARE_ENTRIES` free rows)."""
     s = Sheet("SWOT", widths={0: 16, 1: 50, 2: 4, 3: 16, 4: 50, 5: 4, MATRIX: 28,
                               **{MATRIX + 1 + j: 12 for j in range(len(LEVERS))}})
-    s.put(0, 0, _t(lang, "SWOT entlang der 6 P", "SWOT along the 6 P"), style="title")
+    s.put(0, 0, sheet_title(lang, _t(lang, "SWOT entlang der 6 P", "SWOT along the 6 P"), year), style="title")
     s.put(1, 0, _t(lang, "Gelbe Zellen sind Eingaben: je Eintrag der Hebel (6 P) und der Text. Die Matrix zählt "
                          "die Einträge je Quadrant und Hebel; rot = ein Hebel ohne jeden Eintrag.",
                    "Yellow cells are inputs: per entry its lever (6 P) and its text. The matrix counts the entries "
@@ -184,7 +184,7 @@ class SwotSheet(PlanSheet):
         return tuple(swot_of(db, data.account.account_id))
 
     def layout(self, data: AccountPlanData, lang: Lang) -> Sheet:
-        return swot_sheet(self.get(data) or (), lang)
+        return swot_sheet(self.get(data) or (), lang, data.account.plan_year)
 
     def parse(self, values: Mapping[str, Any], data: AccountPlanData, lang: Lang,
              problem: OnProblem) -> tuple[SwotEntry, ...]:

@@ -33,7 +33,15 @@ from kam_xl.buying_center import (
     people_rows,
 )
 from kam_xl.kaop import QUARTERS
-from kam_xl.vocabulary import CHANNEL_WORDS, LIGHT_FORMATS, MEETING_FORMAT_WORDS, PEOPLE_WARNING_WORDS, YES_NO, Lang
+from kam_xl.vocabulary import (
+    CHANNEL_WORDS,
+    LIGHT_FORMATS,
+    MEETING_FORMAT_WORDS,
+    PEOPLE_WARNING_WORDS,
+    YES_NO,
+    Lang,
+    sheet_title,
+)
 from kam_xl.workbook import coerce
 from kam_xl.workbook.layout import Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
@@ -151,8 +159,8 @@ def touchpoints_sheet(bc: BuyingCenter, year: int, lang: Lang = "de") -> Sheet:
     widths = {0: 22, C_PLANNED_COUNT: 10, C_DONE_COUNT: 10}
     widths |= {col_of(q, f): w for q in QUARTERS for f, w in zip(FIELDS, (44, 14, 17, 9), strict=True)}
     s = Sheet(sheet_names(lang)["touchpoints"], widths=widths, freeze=(FIRST_ROW, 1))
-    s.put(0, 0, _t(lang, f"Touchpoint- und Informationsplan {year}", f"Touchpoint and information plan {year}"),
-          style="title")
+    s.put(0, 0, sheet_title(lang, _t(lang, "Touchpoint- und Informationsplan", "Touchpoint and information plan"),
+                            year), style="title")
     s.put(1, 0, _t(lang, "Wer sollte wann und bei welcher Gelegenheit mit wem sprechen? Ein Touchpoint je Mitglied "
                          "und Quartal; die Anzahl geht in die Kontaktmatrix (min./max.).",
                    "Who should talk to whom, when and on which occasion? One touchpoint per member and quarter; the "

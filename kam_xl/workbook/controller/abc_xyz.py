@@ -28,12 +28,21 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from kam_xl.company_settings import CompanySettings, company_settings
 from kam_xl.databook import DataBook
 from kam_xl.kaop import QUARTERS
-from kam_xl.selection import AbcXyzResult, Basis, abc_order, classify_accounts, quarter_revenues, selection_inputs
-from kam_xl.vocabulary import SCENARIO_WORDS, Lang
-from kam_xl.workbook.controller.common import _headers, _missing_note
+from kam_xl.selection import (
+    AbcXyzResult,
+    Basis,
+    abc_order,
+    classify_accounts,
+    latest_table_year,
+    quarter_revenues,
+    selection_inputs,
+)
+from kam_xl.vocabulary import SCENARIO_WORDS, Lang, sheet_title
+from kam_xl.workbook.controller.common import _headers, _missing_note, book_currency
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet, TableExport, setting_text
 from kam_xl.workbook.layout import Input, Sheet
 from kam_xl.workbook.layout import pick as _t
+from kam_xl.years import year_span
 
 ABC, XYZ = ("A", "B", "C"), ("X", "Y", "Z")
 
@@ -188,7 +197,11 @@ def _abc_xyz_sheet(ctx: BuildContext, thresholds: AbcXyzThresholds) -> Sheet:
     lang = ctx.lang
     s = Sheet("ABC-XYZ", widths={0: 10, 1: 28, 2: 14, 3: 14, 4: 11, 5: 7, 6: 8, **{c: 13 for c in range(7, 11)},
                                  11: 9, 12: 6, 13: 7}, freeze=(FIRST, 2))
-    s.put(0, 0, _t(lang, "ABC/XYZ-Klassifizierung", "ABC/XYZ classification"), style="title")
+    cdb = " ".join(["CDB", year_span([latest_table_year(ctx.db.table("cdb"))])]).strip()  # "CDB 2025"
+    s.put(0, 0, sheet_title(lang, _t(lang, f"ABC/XYZ-Klassifizierung: ABC nach {cdb}, XYZ im Planjahr",
+                                     f"ABC/XYZ classification: ABC by {cdb}, XYZ in the plan year"),
+                            year_span(a.plan_year for a in ctx.db.accounts), "money", book_currency(ctx.db.accounts)),
+          style="title")
     s.put(1, 0, _t(lang, "ABC nach Nettoumsatz des letzten CDB-Jahres, absteigend sortiert: A, solange der Umsatz der "
                          "Kunden davor unter A-Schwelle × Summe liegt, dann B, dann C. XYZ nach dem "
                          "Variationskoeffizienten (STDEVP ÷ Mittelwert) der vier Quartalsumsätze des Planjahres "

@@ -21,9 +21,12 @@ column sparklines (light: plan, dark: actual).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from kam_xl.databook import AccountRow
 from kam_xl.kaop import Thresholds, VarianceCell, ytd_revenue
 from kam_xl.portfolio import HIGH_BAND_THRESHOLD, bubble_marker_size, portfolio_band
-from kam_xl.vocabulary import BAND_COLOURS, LIGHT_FORMATS, LIGHT_WORDS, Lang
+from kam_xl.vocabulary import BAND_COLOURS, FTE_NOTE, LIGHT_FORMATS, LIGHT_WORDS, Lang, sheet_title, term
 from kam_xl.workbook.controller.accounts import (
     A_ID,
     A_III,
@@ -36,11 +39,12 @@ from kam_xl.workbook.controller.accounts import (
     _accounts,
 )
 from kam_xl.workbook.controller.common import LIGHT_FORMATS as BAND_FORMATS
-from kam_xl.workbook.controller.common import _headers, _missing_note
+from kam_xl.workbook.controller.common import _headers, _missing_note, book_currency
 from kam_xl.workbook.controller.kaop import _Kaop, _kaop_accounts, _kcol
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
 from kam_xl.workbook.layout import Cell, Chart, Conditional, Sheet, Sparkline
 from kam_xl.workbook.layout import pick as _t
+from kam_xl.years import year_span
 
 #: How many accounts the cockpit lists (the largest by net sales).
 TOP = 20
@@ -148,9 +152,21 @@ def _kpi(s: Sheet, r: int, label: str, ref: str | None, cached: object, style: s
     return s.put(r, C_NET, formula=ref if ref.startswith("=") else f"={ref}", cached=cached, style=style, name=name)
 
 
+def _title(accs: Sequence[_Account], accounts: Sequence[AccountRow], lang: Lang) -> str:
+    """The cockpit's title with its years: the CDB year(s) of the net sales and the plan year(s) of the KAOP and
+    the resources, e.g. "Cockpit – Key Accounts auf einen Blick: CDB 2025, Plan 2026 (MAK und Beträge in EUR)";
+    a part without a year is left out."""
+    years = [f"CDB {cdb}" for cdb in [year_span(x.cdb_year for x in accs)] if cdb]
+    years += [f"{_t(lang, 'Plan', 'plan')} {plan}" for plan in [year_span(a.plan_year for a in accounts)] if plan]
+    head = _t(lang, "Cockpit – Key Accounts auf einen Blick", "Cockpit – key accounts at a glance")
+    return sheet_title(lang, f"{head}: {', '.join(years)}" if years else head, None, "fte", book_currency(accounts))
+
+
 def _key_figures(s: Sheet, refs: _Refs, accs: list[_Account], ytd_cell: tuple[Cell | None, ...],
                  lang: Lang) -> None:
-    """The key-figure list from :data:`KPI_TOP` (each a formula over another sheet or the total row)."""
+    """The key-figure list from :data:`KPI_TOP` (each a formula over another sheet or the total row), with what
+    MAK means above it (the resource share counts in MAK)."""
+    s.put(KPI_TOP - 1, C_NO, _t(lang, *FTE_NOTE), style="note")
     s.put(KPI_TOP, C_NO, _t(lang, "Kennzahlen", "Key figures"), style="subtitle")
     acc = refs.accounts
     ids = acc.ref(*acc.ranges["ctl_acc_ids"]) if acc is not None and "ctl_acc_ids" in acc.ranges else None
@@ -247,7 +263,7 @@ def _portfolio(s: Sheet, accs: list[_Account], top: list[int], refs: _Refs, lang
                               title=_t(lang, f"Portfolio der {len(series)} größten Kunden: Share of Wallet × Potenzial",
                                        f"Portfolio of the {len(series)} largest accounts: share of wallet × potential"),
                               options={"x_axis": {"name": "Share of Wallet", "num_format": "0%", "min": 0},
-                                       "y_axis": {"name": _t(lang, "Potenzial", "Potential"), "num_format": "#,##0",
+                                       "y_axis": {"name": term("potential", lang), "num_format": "#,##0",
                                                   "min": 0},
                                        "legend": {"none": True}, "title": {"name_font": {"size": 10}}}))
 
@@ -255,8 +271,8 @@ def _portfolio(s: Sheet, accs: list[_Account], top: list[int], refs: _Refs, lang
 def _cockpit(ctx: BuildContext) -> Sheet:
     lang = ctx.lang
     s = Sheet("Cockpit", widths=dict(WIDTHS), one_page=True)
-    s.put(0, C_NO, _t(lang, "Cockpit – Key Accounts auf einen Blick", "Cockpit – key accounts at a glance"),
-          style="title")
+    accs = _accounts(ctx.db)
+    s.put(0, C_NO, _title(accs, ctx.db.accounts, lang), style="title")
     s.put(1, C_NO, _t(lang, f"Stand {ctx.when[:10]}. Jede Zahl ist eine Formel über die Blätter Kunden, Ressourcen "
                             "und KAOP; welche 20 Kunden die größten (nach Nettoumsatz) sind, legt kam_xl beim "
                             "Erzeugen fest. YTD = Quartale mit Ist; Ampel grün ≥ 100 %, gelb ≥ 95 % des Plans.",
@@ -264,7 +280,6 @@ def _cockpit(ctx: BuildContext) -> Sheet:
                       "KAOP; which 20 accounts are the largest (by net sales) kam_xl decides when it generates the "
                       "workbook. YTD = quarters with actuals; light green ≥ 100 %, amber ≥ 95 % of plan."),
           style="note")
-    accs = _accounts(ctx.db)
     refs = _Refs(ctx)
     if not accs or refs.accounts is None or "ctl_acc_ids" not in refs.accounts.ranges:
         _missing_note(s, 2, lang, "accounts / cdb")

@@ -30,7 +30,7 @@ from kam_xl.coordination import (
 )
 from kam_xl.databook import Column, DataBook, Table
 from kam_xl.databook.whole import whole_numbers
-from kam_xl.vocabulary import COORDINATION_WORDS, LIGHT_FORMATS, YES_NO, Lang
+from kam_xl.vocabulary import COORDINATION_WORDS, LIGHT_FORMATS, YES_NO, Lang, sheet_title
 from kam_xl.workbook.controller.common import _headers, _missing_note
 from kam_xl.workbook.controller.kind import (
     AccountBlock,
@@ -42,6 +42,7 @@ from kam_xl.workbook.controller.kind import (
 )
 from kam_xl.workbook.layout import Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
+from kam_xl.years import year_span
 
 THRESHOLDS = ("coord_bu_high", "coord_territory_regional", "coord_territory_global")
 _REGIONAL, _GLOBAL = THRESHOLDS[1:]
@@ -189,8 +190,9 @@ def coordination_sheet(ctx: BuildContext) -> Sheet:
     s = Sheet(_t(lang, "Koordination", "Coordination"), freeze=(9, 2),
               widths={0: 12, 1: 38, **{c: 8.5 for c in range(C_ITEMS, C_BU_MEAN)}, C_BU_MEAN: 10, C_BU_RES: 10,
                       C_TER_MEAN: 13, C_TER_RES: 13, C_SPAN: 15, C_SHORT: 13})
-    s.put(0, 0, _t(lang, "Koordinationsbedarf je Key-Account (Homburg/Jensen, Abb. 7 und 8)",
-                   "Coordination need per key account (Homburg/Jensen, fig. 7 and 8)"), style="title")
+    s.put(0, 0, sheet_title(lang, _t(lang, "Koordinationsbedarf je Key-Account (Homburg/Jensen, Abb. 7 und 8)",
+                                     "Coordination need per key account (Homburg/Jensen, fig. 7 and 8)"),
+                            year_span(a.plan_year for a in ctx.db.accounts), "score"), style="title")
     s.put(1, 0, _t(lang, f"Jedes Merkmal {RATING_MIN} = schwach ausgeprägt … {RATING_MAX} = stark ausgeprägt; Mittel "
                          "der bewerteten Merkmale. „Man darf zwar gerne besser koordiniert sein als der Key-Account, "
                          "aber niemals schlechter.“ Unterdeckung: gebietsübergreifender Bedarf über der "

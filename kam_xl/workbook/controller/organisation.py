@@ -15,11 +15,12 @@ from kam_xl.company_settings import CompanySettings, company_settings
 from kam_xl.databook import DataBook
 from kam_xl.maths import total
 from kam_xl.organisation import TABLES, DecisionTable, decide
-from kam_xl.vocabulary import LIGHT_FORMATS, Lang
+from kam_xl.vocabulary import LIGHT_FORMATS, Lang, sheet_title
 from kam_xl.workbook.controller.common import _headers
 from kam_xl.workbook.controller.kind import AccountRows, BuildContext, ControllerSheet, TableExport, setting_text
 from kam_xl.workbook.layout import Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
+from kam_xl.years import year_span
 
 #: The most a decision weight may be (SPEC §3.7: each criterion weighted 0–100).
 WEIGHT_MAX: float = next(m.le for m in CompanySettings.model_fields["decision_weight_t4_1"].metadata
@@ -85,11 +86,13 @@ def _table_block(s: Sheet, top: int, table: DecisionTable, weights: list[float],
     return result_row + 2
 
 
-def organisation_sheet(inputs: BaseModel, lang: Lang) -> Sheet:
-    """The ``Organisation`` sheet: Tabelle 4 and 5 with the weights ``inputs``."""
+def organisation_sheet(inputs: BaseModel, lang: Lang, year: str | int | None = None) -> Sheet:
+    """The ``Organisation`` sheet: Tabelle 4 and 5 with the weights ``inputs``; ``year`` (the plan year or
+    years, ``2026`` or ``2025–2026``) goes into its title."""
     s = Sheet("Organisation", widths={0: 38, 1: 74, 2: 11, 3: 16, 4: 16})
-    s.put(0, 0, _t(lang, "Organisationsentscheidungen (Homburg/Jensen, Tabelle 4 und 5)",
-                   "Organisation decisions (Homburg/Jensen, tables 4 and 5)"), style="title")
+    s.put(0, 0, sheet_title(lang, _t(lang, "Organisationsentscheidungen (Homburg/Jensen, Tabelle 4 und 5)",
+                                     "Organisation decisions (Homburg/Jensen, tables 4 and 5)"), year, "score"),
+          style="title")
     s.put(1, 0, _t(lang, "„Keine der beiden Alternativen dominiert klar. Die Gestaltungsentscheidung hängt davon ab, "
                          "wie stark man die einzelnen Aspekte gewichtet.“ Gewicht je Kriterium 0–100; Ergebnis je "
                          "Alternative = 100 × Σ Gewicht × (+1 für +, −1 für –) ÷ Σ Gewicht.",
@@ -117,7 +120,7 @@ class OrganisationSheet(ControllerSheet):
                   f"Weight {table.title[1].split(':')[0]} criterion {n}")
 
     def build(self, ctx: BuildContext) -> Sheet:
-        return organisation_sheet(ctx.inputs[self.key], ctx.lang)
+        return organisation_sheet(ctx.inputs[self.key], ctx.lang, year_span(a.plan_year for a in ctx.db.accounts))
 
     def export(self, inputs: BaseModel | None, rows: AccountRows, lang: Lang) -> dict[str, TableExport]:
         """The weights as ``settings`` rows (key, value), replacing those keys in the data book."""

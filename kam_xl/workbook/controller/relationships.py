@@ -34,11 +34,12 @@ from kam_xl.relationships import AccountRelationships, raci_breaks, relationship
 from kam_xl.swot import SwotEntry
 from kam_xl.team import LETTERS
 from kam_xl.text import key_of
-from kam_xl.vocabulary import KASP_STATUS_WORDS, LEVER_WORDS, YES_NO, Lang
+from kam_xl.vocabulary import KASP_STATUS_WORDS, LEVER_WORDS, YES_NO, Lang, sheet_title
 from kam_xl.workbook.controller.common import LIGHT_FORMATS, _headers, _missing_note
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
-from kam_xl.workbook.layout import Conditional, Sheet
+from kam_xl.workbook.layout import Conditional, Print, Sheet
 from kam_xl.workbook.layout import pick as _t
+from kam_xl.years import year_span
 
 LINE = "\n"  # joins several names in one data cell; a formula counts them by CHAR(10)
 QUARTERS = (1, 2, 3, 4)
@@ -133,9 +134,10 @@ def _member_rows(x: _Account, words: tuple[str, str]) -> list[list[tuple[Any, st
 def _data_sheet(accs: list[_Account], lang: Lang) -> tuple[Sheet, dict[str, _Block]]:
     s = Sheet(_t(lang, "Beziehungs-Daten", "Relationship data"), widths={0: 10, 1: 30, 2: 22, 3: 22, 4: 12, 5: 12,
                                                                           **{c: 12 for c in range(6, 11)}},
-              hidden=True, freeze=(0, 2))
-    s.put(0, 0, _t(lang, "Beziehungs-Daten aus dem Datenbuch (Planjahr je Kunde)",
-                   "Relationship data from the data book (plan year per account)"), style="title")
+              freeze=(0, 2), print=Print(printed=False))  # raw data: hidden, not printed
+    s.put(0, 0, sheet_title(lang, _t(lang, "Beziehungs-Daten aus dem Datenbuch (Planjahr je Kunde)",
+                                     "Relationship data from the data book (plan year per account)"),
+                            year_span(x.account.plan_year for x in accs)), style="title")
     s.put(1, 0, _t(lang, "Werte des Datenbuchs zur Zeit der Erzeugung, je Kunde zusammenhängend; mehrere Namen "
                          "in einer Zelle stehen je in einer Zeile. Die Formeln auf „Beziehungen“ zählen hier.",
                    "Data-book values at generation time, each account's rows together; several names in one cell "
@@ -309,7 +311,9 @@ def _sheet(db: DataBook, accs: list[_Account], data: Sheet | None, blocks: dict[
                       **{R_STATUS0 + i: 13 for i in range(len(KASP_STATUSES))}, R_OUTSIDE: 18, R_WITHOUT: 19,
                       R_ENTRIES: 9, R_EMPTY: 12, R_EMPTY_NAMES: 28},
               freeze=(FIRST, 2))
-    s.put(0, 0, _t(lang, "Beziehungen und Team – alle Key Accounts", "Relationships and team – all key accounts"),
+    s.put(0, 0, sheet_title(lang, _t(lang, "Beziehungen und Team – alle Key Accounts",
+                                     "Relationships and team – all key accounts"),
+                            year_span(x.account.plan_year for x in accs)),
           style="title")
     if not accs or data is None:
         _missing_note(s, 1, lang, " / ".join(t for *_, tables in SECTIONS for t in tables))

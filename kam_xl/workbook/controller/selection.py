@@ -33,12 +33,21 @@ from kam_xl.selection import (
     GROWTH_FILTERS,
     SelectionInput,
     derived_ratings,
+    latest_table_year,
     select_accounts,
     selection_inputs,
 )
 from kam_xl.text import match_choice
-from kam_xl.vocabulary import GROWTH_FILTER_LABELS, LIGHT_FORMATS, SELECTION_CRITERION_LABELS, YES_NO, Lang
-from kam_xl.workbook.controller.common import _headers, _missing_note
+from kam_xl.vocabulary import (
+    GROWTH_FILTER_LABELS,
+    LIGHT_FORMATS,
+    SELECTION_CRITERION_LABELS,
+    YES_NO,
+    Lang,
+    sheet_title,
+    term,
+)
+from kam_xl.workbook.controller.common import _headers, _missing_note, book_currency
 from kam_xl.workbook.controller.kind import (
     AccountBlock,
     AccountRows,
@@ -167,8 +176,10 @@ def _account_cells(ctx: BuildContext) -> dict[str, int]:
     return {c.value: c.row for c in accounts.cells if c.col == col and first <= c.row <= last}
 
 
-def _header(s: Sheet, lang: Lang) -> None:
-    s.put(0, 0, _t(lang, "Kundenauswahl für Wachstum", "Account selection for growth"), style="title")
+def _header(s: Sheet, db: DataBook, lang: Lang) -> None:
+    """Title (with the CDB year the net sales and CDB III % are of), note, group and column heads."""
+    s.put(0, 0, sheet_title(lang, _t(lang, "Kundenauswahl für Wachstum, CDB", "Account selection for growth, CDB"),
+                            latest_table_year(db.table("cdb")), "money", book_currency(db.accounts)), style="title")
     s.put(1, 0, _t(lang, "Bewertungen 0–100 je Kriterium (Barrieren: 100 = keine). Leer = abgeleitet aus den Daten "
                          "((x − min) ÷ (max − min) × 100), sonst fehlt sie: dann kein Score und kein Rang. Score = "
                          "Σ Gewicht × Bewertung ÷ Σ Gewichte; Wachstumskandidat = alle drei Filter ja.",
@@ -181,7 +192,7 @@ def _header(s: Sheet, lang: Lang) -> None:
                       (C_FILT, _t(lang, "Wachstumsfilter", "Growth filters"))):
         s.put(R_GROUPS, col, text, style="subtitle")
     _headers(s, FIRST - 1, 0, (
-        "ID", _t(lang, "Kunde", "Account"), _t(lang, "Nettoumsatz", "Net sales"), "CDB III %", "Potential",
+        "ID", _t(lang, "Kunde", "Account"), _t(lang, "Nettoumsatz", "Net sales"), "CDB III %", term("potential", lang),
         *(labels[c] for c in DERIVED_FROM), *labels.values(), *labels.values(), "Score",
         _t(lang, "Rang", "Rank"), _t(lang, "fehlende Kriterien", "missing criteria"),
         *(_t(lang, *GROWTH_FILTER_LABELS[f]) for f in GROWTH_FILTERS),
@@ -276,7 +287,7 @@ def _selection_sheet(ctx: BuildContext, kind: str) -> Sheet:
     s = Sheet(_t(lang, "Auswahl", "Selection"), widths={0: 10, 1: 28, 2: 13, 3: 10, 4: 11,
                                                        **{c: 11 for c in range(5, C_CAND + 1)}},
               freeze=(FIRST, 2))
-    _header(s, lang)
+    _header(s, ctx.db, lang)
     items = _items(ctx, kind)
     weights = ctx.inputs[kind]
     assert isinstance(weights, SelectionWeights)

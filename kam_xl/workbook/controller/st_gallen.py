@@ -34,11 +34,12 @@ from kam_xl.st_gallen import (
     st_gallen,
 )
 from kam_xl.text import match_choice
-from kam_xl.vocabulary import LIGHT_FORMATS, YES_NO, Lang
+from kam_xl.vocabulary import LIGHT_FORMATS, YES_NO, Lang, sheet_title
 from kam_xl.workbook.controller.common import _headers
 from kam_xl.workbook.controller.kind import AccountRows, BuildContext, ControllerSheet, TableExport
 from kam_xl.workbook.layout import Chart, Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
+from kam_xl.years import year_span
 
 #: The fields' labels on the chart's axis, shortened from the poles (German, English).
 CHART_LABELS: dict[int, tuple[str, str]] = {
@@ -192,12 +193,13 @@ def _logics_block(s: Sheet, top: int, result: StGallen, lang: Lang) -> int:
     return last
 
 
-def st_gallen_sheet(inputs: BaseModel, lang: Lang) -> Sheet:
-    """The ``St. Gallen`` sheet of the typed ``inputs``."""
+def st_gallen_sheet(inputs: BaseModel, lang: Lang, year: str | int | None = None) -> Sheet:
+    """The ``St. Gallen`` sheet of the typed ``inputs``; ``year`` (the plan year or years) goes into its title."""
     result = picture(inputs)
     s = Sheet("St. Gallen", widths=dict(WIDTHS), freeze=(0, 2))
-    s.put(0, 0, _t(lang, "Realisierung des KAM (St. Gallen: Spannungsfelder, Logiken, Phase)",
-                   "Realising KAM (St. Gallen: tension fields, logics, phase)"), style="title")
+    s.put(0, 0, sheet_title(lang, _t(lang, "Realisierung des KAM (St. Gallen: Spannungsfelder, Logiken, Phase)",
+                                     "Realising KAM (St. Gallen: tension fields, logics, phase)"), year),
+          style="title")
     s.put(1, 0, _t(lang, "Position je Spannungsfeld von −3 (ganz linker Pol) bis +3 (ganz rechter Pol), heute (Ist) "
                          "und angestrebt (Ziel); Lücke = Ziel − Ist. „Zwischen den Ausprägungen gilt es, subtiler "
                          "eine passende Balance zu verfolgen, besonders, um die gefährlichen Auswirkungen der "
@@ -250,7 +252,7 @@ class StGallenSheet(ControllerSheet):
         return StGallenInputs.model_validate(databook_inputs(db))
 
     def build(self, ctx: BuildContext) -> Sheet:
-        return st_gallen_sheet(ctx.inputs[self.key], ctx.lang)
+        return st_gallen_sheet(ctx.inputs[self.key], ctx.lang, year_span(a.plan_year for a in ctx.db.accounts))
 
     def export(self, inputs: BaseModel | None, rows: AccountRows, lang: Lang) -> dict[str, TableExport]:
         """The positions as ``st_gallen`` rows, the logics as ``st_gallen_logics`` rows (each with a value) and the
