@@ -11,9 +11,9 @@ read the folder with :func:`kam_xl.batch.collect_plans`, write the workbooks, co
 Sections are data: a :class:`Section` has a key, a title and a function ``table(plan, quarter, lang)`` that
 returns (headings, rows) or ``None`` when the plan has nothing for it. A sheet kind that brings its own part
 (KASP projects, contacts) plugs in with its section's ``table`` in :data:`SECTIONS` (or a new :class:`Section`):
-:func:`kasp_table` reads the KASP kind's part ``kasp``, :func:`contacts_table` the people kinds' part
-``people`` (by their fields, so the review needs no import of those kinds); :func:`part_table` shows any other
-part that is a list of models as a plain table.
+:func:`kasp_table` reads the KASP kind's part (:class:`~kam_xl.workbook.kasp_sheet.KaspPart`),
+:func:`contacts_table` the people kinds' part (:class:`~kam_xl.buying_center.BuyingCenter`);
+:func:`part_table` shows any other part that is a list of models as a plain table.
 
 Figures (revenue, total cost, profit per quarter; year-to-date; the rolling forecast) are
 :func:`kam_xl.kaop.compare` over the plan's KAOP with the actuals of the quarters up to the one under review,
@@ -33,12 +33,16 @@ from typing import Any
 from babel.dates import format_date
 from pydantic import BaseModel
 
+from kam_xl.buying_center import BuyingCenter, contact_coverage
 from kam_xl.kaop import QUARTERS, KaopComparison, VarianceCell, compare, kaop_plan
+from kam_xl.kasp import KaspProject
 from kam_xl.pdf import page_count, to_pdf
-from kam_xl.vocabulary import LEVER_WORDS, LIGHT_FORMATS, LIGHT_WORDS, MEASURE_STATUS_WORDS, Lang
+from kam_xl.vocabulary import KASP_STATUS_WORDS, LEVER_WORDS, LIGHT_FORMATS, LIGHT_WORDS, MEASURE_STATUS_WORDS, Lang
 from kam_xl.workbook.account_plan import AccountPlanData
+from kam_xl.workbook.kasp_sheet import KaspPart, KaspSheet
 from kam_xl.workbook.layout import Book, Conditional, Sheet
 from kam_xl.workbook.layout import pick as _t
+from kam_xl.workbook.people_common import PART as PEOPLE_PART
 from kam_xl.workbook.render import write_book
 
 TEMPLATE_ID = "kam_xl.review"
@@ -147,48 +151,61 @@ def _date(d: date | None, lang: Lang) -> str | None:
                                               locale=LOCALES[lang].replace("-", "_"))
 
 
+def kasp_due(projects: Iterable[KaspProject], plan_year: int, quarter: int) -> list[KaspProject]:
+    """The projects due by the end of ``quarter`` of ``plan_year``, in data order: not closed or stopped, with a
+    review date by then or ending in the plan year or before.
+
+    >>> p = KaspProject(project="EDI", lever="Platzierung", start_year=2026, end_year=2027,
+    ...                 review_date=date(2026, 7, 1))
+    >>> [len(kasp_due([p], 2026, q)) for q in (2, 3)]
+    [0, 1]
+    """
+    end = date(plan_year, 3 * quarter, monthrange(plan_year, 3 * quarter)[1])
+    return [p for p in projects if p.status not in ("abgeschlossen", "gestoppt")
+            and ((p.review_date is not None and p.review_date <= end) or p.end_year <= plan_year)]
+
+
 def kasp_table(plan: AccountPlanData, quarter: int, lang: Lang) -> Table | None:
-    """The KASP projects due by the end of ``quarter`` of the plan year: not closed or stopped, with a review
-    date by then or ending in the plan year or before. Reads the KASP sheet kind's part ``parts["kasp"]``
-    (its ``projects``: ``project``, ``lever``, ``goal``, ``owner``, ``status``, ``review_date``, ``end_year``);
-    ``None`` without it."""
-    projects = getattr(plan.parts.get("kasp"), "projects", None)
-    if projects is None:
+    """The KASP projects due by the end of ``quarter`` of the plan year (:func:`kasp_due`), from the KASP sheet
+    kind's part (:class:`~kam_xl.workbook.kasp_sheet.KaspPart`); ``None`` without it."""
+    part = plan.parts.get(KaspSheet.key)
+    if not isinstance(part, KaspPart):
         return None
-    year = _year(plan)
-    end = date(year, 3 * quarter, monthrange(year, 3 * quarter)[1])
-    due = [p for p in projects if p.status not in ("abgeschlossen", "gestoppt")
-           and ((p.review_date is not None and p.review_date <= end) or p.end_year <= year)]
     heads = [_t(lang, "Projekt", "Project"), _t(lang, "Hebel", "Lever"), _t(lang, "Ziel", "Goal"),
              _t(lang, "Verantwortlich", "Owner"), _t(lang, "Überprüfung", "Review date"),
              _t(lang, "Ende (Jahr)", "End (year)"), "Status"]
-    return heads, [[p.project, LEVER_WORDS[lang].get(p.lever, p.lever), p.goal, p.owner, _date(p.review_date, lang),
-                    p.end_year, p.status] for p in due]
+    return heads, [[p.project, LEVER_WORDS[lang][p.lever], p.goal, p.owner, _date(p.review_date, lang),
+                    p.end_year, KASP_STATUS_WORDS[lang][p.status]] for p in kasp_due(part.projects, _year(plan),
+                                                                                      quarter)]
+
+
+def contacts_behind(bc: BuyingCenter, plan_year: int, quarter: int) -> list[list[Any]]:
+    """Per buying-center member behind the contact plan at ``quarter`` (data order): person, function,
+    touchpoints of ``plan_year`` planned for Q1…``quarter``, of those done, open, the minimum per year and the
+    touchpoints planned in the year. Behind: fewer done than planned by then, or the year's plan below the
+    minimum (:func:`kam_xl.buying_center.contact_coverage` says ``below``)."""
+    coverage = contact_coverage(bc, plan_year)
+    rows = []
+    for m in bc.members:
+        planned = [t for t in bc.touchpoints if t.year == plan_year and t.person == m.person and t.quarter <= quarter]
+        done = sum(1 for t in planned if t.done)
+        if done < len(planned) or coverage[m.person].status == "below":
+            rows.append([m.person, m.function, len(planned), done, len(planned) - done, m.min_contacts,
+                         coverage[m.person].planned])
+    return rows
 
 
 def contacts_table(plan: AccountPlanData, quarter: int, lang: Lang) -> Table | None:
-    """The buying-center members behind their contact plan at ``quarter``: fewer touchpoints done than planned
-    for the quarters 1…``quarter`` of the plan year, or fewer planned in the year than their minimum. Reads the
-    people sheet kinds' part ``parts["people"]`` (``members`` with ``person``, ``function``,
-    ``min_contacts``; ``touchpoints`` with ``year``, ``quarter``, ``person``, ``done``); ``None`` without it."""
-    bc = plan.parts.get("people")
-    if getattr(bc, "members", None) is None:
+    """The buying-center members behind their contact plan at ``quarter`` (:func:`contacts_behind`), from the
+    people sheet kinds' part (:class:`~kam_xl.buying_center.BuyingCenter`); ``None`` without it."""
+    bc = plan.parts.get(PEOPLE_PART)
+    if not isinstance(bc, BuyingCenter):
         return None
-    year = _year(plan)
-    in_year = [t for t in bc.touchpoints if t.year == year]  # type: ignore[union-attr]
-    rows = []
-    for m in bc.members:  # type: ignore[union-attr]
-        mine = [t for t in in_year if t.person == m.person]
-        planned = [t for t in mine if t.quarter <= quarter]
-        done = sum(1 for t in planned if t.done)
-        short = m.min_contacts is not None and len(mine) < m.min_contacts
-        if done < len(planned) or short:
-            rows.append([m.person, m.function, len(planned), done, len(planned) - done, m.min_contacts, len(mine)])
     heads = [_t(lang, "Person", "Person"), _t(lang, "Funktion", "Function"),
              _t(lang, f"Kontakte geplant Q1–Q{quarter}", f"Contacts planned Q1–Q{quarter}"),
              _t(lang, "davon erledigt", "done"), _t(lang, "offen", "open"),
              _t(lang, "Minimum im Jahr", "Minimum per year"), _t(lang, "geplant im Jahr", "planned in the year")]
-    return heads, rows
+    return heads, contacts_behind(bc, _year(plan), quarter)
 
 
 def part_table(key: str) -> Callable[[AccountPlanData, int, Lang], Table | None]:

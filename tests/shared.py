@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 
 from kam_xl.kaop import CostQuarter, ProductQuarter
+from kam_xl.testing.recalc import error_cells
+from kam_xl.workbook.layout import Book
+from kam_xl.workbook.people_common import sheet_names
 
 # Tabelle 8 of seed 000 ("Wirtschaftliches und markterfolgsbezogenes Zielgerüst im KAM am Beispiel eines
 # Chemieunternehmens"): the drivers as printed in the table.
@@ -41,3 +45,12 @@ def type_into(path: Path, name: str, value: Any, row: int = 0, col: int = 0) -> 
     cell = wb[sheet][ref.replace("$", "").split(":")[0]]
     wb[sheet].cell(cell.row + row, cell.column + col).value = value
     wb.save(path)
+
+
+def plan_error_cells(book: Book, values: Mapping[str, Mapping[str, object]]) -> list[str]:
+    """The error values (:func:`error_cells`, ``"Sheet!A1: #DIV/0!"``) of a recalculated account plan ``book``
+    but the ``#N/A`` the Buying-Center-Map's helper columns hold by design (a point outside its series) — only
+    there, and only where the layout's cached value says ``#N/A`` too; any other error value is returned."""
+    map_sheet = sheet_names(book.lang)["buying_center"]
+    by_design = {f"{s}!{c.address}: #N/A" for s, c in book.formula_cells() if s == map_sheet and c.cached == "#N/A"}
+    return [e for e in error_cells(values) if e not in by_design]

@@ -21,7 +21,9 @@ from kam_xl.fingerprint import fingerprint
 from kam_xl.package import Package, PackageError, open_package, xlsx_meta
 from kam_xl.workbook import account_plan
 from kam_xl.workbook.account_plan import AccountPlanData
+from kam_xl.workbook.layout import XLWINGS_CONF_SHEET
 from kam_xl.workbook.names import read_named
+from kam_xl.workbook.render import META_SHEET
 
 KEEP = ("KA-001", "KA-002", "KA-003")
 
@@ -165,4 +167,6 @@ def test_xlsx_meta_inflates_no_sheet_but_meta(generated, monkeypatch):
     assert xlsx_meta(plan)["account_id"] == "KA-001"
     meta_part = open_package(plan).workbook().sheets["_meta"]
     assert {p for p in read if p.startswith("xl/worksheets/")} == {meta_part}
-    assert len(open_package(plan).workbook().sheets) == 7  # six sheets and _meta: the other six stay packed
+    sheets = open_package(plan).workbook().sheets  # listed from workbook.xml: the other sheets stay packed
+    assert list(sheets)[-2:] == [META_SHEET, XLWINGS_CONF_SHEET]
+    assert len(sheets) == len(account_plan.PLAN_SHEETS) + 2  # one per sheet kind, _meta and xlwings.conf

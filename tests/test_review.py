@@ -5,6 +5,7 @@ error without LibreOffice."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -15,11 +16,15 @@ from pydantic import BaseModel
 from typer.testing import CliRunner
 
 import kam_xl.testing.recalc as recalc
+from kam_xl.buying_center import BuyingCenter, Member, Touchpoint
 from kam_xl.cli import app
 from kam_xl.databook import demo_databook
 from kam_xl.kaop import KaopMeasure, compare, kaop_plan
-from kam_xl.review import SECTIONS, Section, account_review, part_table
+from kam_xl.kasp import KaspProject
+from kam_xl.review import SECTIONS, Section, account_review, contacts_behind, kasp_due, part_table
+from kam_xl.vocabulary import KASP_STATUS_WORDS
 from kam_xl.workbook.account_plan import AccountPlanData
+from kam_xl.workbook.kasp_sheet import KaspPart
 
 runner = CliRunner()
 
@@ -65,55 +70,29 @@ def test_open_measures_overdue_and_sections_without_data(ka002):
     assert blocks["measures"].table is not None
     assert [(r[0], r[3], r[5]) for r in blocks["measures"].table[1]] == [("Preisgespräch", "Q1", "ja"),
                                                                           ("Musterlieferung", "Q3", "")]
-    assert blocks["kasp"].table is None and blocks["contacts"].table is None  # "keine Daten" on the page
     assert [b.key for b in account_review(plan, 2).blocks] == [s.key for s in SECTIONS]
+    bare = dataclasses.replace(plan, parts={k: v for k, v in plan.parts.items() if k not in ("kasp", "people")})
+    blocks = {b.key: b for b in account_review(bare, 2).blocks}
+    assert blocks["kasp"].table is None and blocks["contacts"].table is None  # "keine Daten" on the page
     with pytest.raises(ValueError, match="allowed: 1, 2, 3 or 4"):
         account_review(plan, 5)
 
 
-class Project(BaseModel):  # the fields of kam_xl.kasp.KaspProject the review reads (issue 11, sheet KASP)
-    project: str
-    lever: str
-    goal: str = ""
-    owner: str = ""
-    status: str = "geplant"
-    review_date: date | None = None
-    end_year: int
-
-
-@dataclasses.dataclass
-class KaspPart:
-    projects: tuple[Project, ...]
-
-
-class Member(BaseModel):  # the fields of kam_xl.buying_center.Member / Touchpoint the review reads (issue 11)
-    person: str
-    function: str | None = None
-    min_contacts: int | None = None
-
-
-class Touchpoint(BaseModel):
-    year: int
-    quarter: int
-    person: str
-    done: bool = False
-
-
-class BuyingCenter(BaseModel):
-    members: tuple[Member, ...]
-    touchpoints: tuple[Touchpoint, ...]
-
-
 def test_kasp_projects_due_by_the_quarter(ka002):
-    projects = (Project(project="Neue Leimung", lever="Produkt", review_date=date(2026, 6, 30), end_year=2028),
-                Project(project="Werk Ost", lever="Platzierung", review_date=date(2026, 7, 1), end_year=2029),
-                Project(project="Altkunde", lever="Preis", end_year=2026, status="laufend"),
-                Project(project="Erledigt", lever="Preis", end_year=2026, status="abgeschlossen"))
-    plan = dataclasses.replace(ka002, parts={"kasp": KaspPart(projects)})
+    projects = (KaspProject(project="Neue Leimung", lever="Produkt", review_date=date(2026, 6, 30), start_year=2026,
+                            end_year=2028),
+                KaspProject(project="Werk Ost", lever="Platzierung", review_date=date(2026, 7, 1), start_year=2026,
+                            end_year=2029),
+                KaspProject(project="Altkunde", lever="Preis", start_year=2025, end_year=2026, status="laufend"),
+                KaspProject(project="Erledigt", lever="Preis", start_year=2025, end_year=2026, status="abgeschlossen"))
+    plan = dataclasses.replace(ka002, parts={**ka002.parts, "kasp": KaspPart(projects)})
     [block] = [b for b in account_review(plan, 2).blocks if b.key == "kasp"]
     assert block.table is not None
     # Q2 2026 ends on 30 June: the review of 30.06. is due, that of 01.07. not; a project ending 2026 is due
-    assert [(r[0], r[4]) for r in block.table[1]] == [("Neue Leimung", "30.06.2026"), ("Altkunde", None)]
+    assert [(r[0], r[4], r[6]) for r in block.table[1]] == [("Neue Leimung", "30.06.2026", "geplant"),
+                                                            ("Altkunde", None, "laufend")]
+    [english] = [b for b in account_review(plan, 2, "en").blocks if b.key == "kasp"]
+    assert english.table is not None and [r[6] for r in english.table[1]] == ["planned", "running"]
 
 
 def test_contacts_behind_plan_by_the_quarter(ka002):
@@ -122,9 +101,10 @@ def test_contacts_behind_plan_by_the_quarter(ka002):
           Touchpoint(year=2026, quarter=1, person="Frau Lutz", done=True),
           Touchpoint(year=2026, quarter=3, person="Frau Lutz"),  # later quarter: not yet due
           Touchpoint(year=2025, quarter=1, person="Herr Kahl")]  # last year: does not count
-    bc = BuyingCenter(members=(Member(person="Dr. Reh", function="Einkauf"), Member(person="Frau Lutz"),
-                               Member(person="Herr Kahl", min_contacts=2)), touchpoints=tuple(tp))
-    plan = dataclasses.replace(ka002, parts={"people": bc})
+    bc = BuyingCenter(account_id="KA-002", touchpoints=tuple(tp),
+                      members=(Member(person="Dr. Reh", function="Einkauf"), Member(person="Frau Lutz"),
+                               Member(person="Herr Kahl", min_contacts=2)))
+    plan = dataclasses.replace(ka002, parts={**ka002.parts, "people": bc})
     [block] = [b for b in account_review(plan, 2).blocks if b.key == "contacts"]
     assert block.table is not None
     assert block.table[1] == [["Dr. Reh", "Einkauf", 2, 1, 1, None, 2], ["Herr Kahl", None, 0, 0, 0, 2, 0]]
@@ -164,11 +144,14 @@ def test_the_demo_review_pack_has_a_page_per_account_and_one_pdf_for_all(pack):
     ids = [a.account_id for a in db.accounts]
     assert sorted(p.name for p in out.glob("*.pdf")) == sorted([f"review_Q2_{i}.pdf" for i in ids]
                                                                + ["review_Q2_all.pdf"])
-    assert "review_Q2_all.pdf  (14 page(s), 14 account(s))" in result.output
     everything = pdftotext(out / "review_Q2_all.pdf")
-    assert everything.count("\f") == 14  # pdftotext ends every page with a form feed
+    pages = {aid: int(re.search(rf"review_Q2_{aid}\.pdf  \((\d+) page\(s\)\)", result.output)[1]) for aid in ids}
+    # a review takes the pages its sections need (printed at a legible scale, headings never at a page's foot):
+    # each PDF has the pages the output says (pdftotext ends every page with a form feed), the one for all their sum
+    assert f"review_Q2_all.pdf  ({sum(pages.values())} page(s), 14 account(s))" in result.output
+    assert everything.count("\f") == sum(pages.values())
+    shown = 0
     for aid in ids:
-        assert f"{aid}.pdf  (1 page(s))" in result.output
         plan = AccountPlanData.from_databook(db, aid)
         assert plan.kaop is not None
         products, costs = plan.kaop.actual
@@ -176,11 +159,17 @@ def test_the_demo_review_pack_has_a_page_per_account_and_one_pdf_for_all(pack):
                                                             [c for c in costs if c.quarter <= 2]))
         ytd = cmp.lines["revenue"].ytd
         text = pdftotext(out / f"review_Q2_{aid}.pdf")
+        assert text.count("\f") == pages[aid]
         assert f"Quartalsreview Q2 {plan.kaop.year} – {aid}" in text
         assert de(ytd.actual) in text and de(ytd.plan) in text  # German grouping: 3.748.164
         assert de(ytd.attainment * 100, "0.0") in text  # decimal comma: 99,8
         assert f"Quartalsreview Q2 {plan.kaop.year} – {aid}" in everything
-    assert "keine Daten" in everything  # KASP and contacts: the demo plans have no such sheets yet
+        # the KASP projects due by 30 June and the contacts behind plan, as the pure functions give them
+        due = [p.project for p in kasp_due(plan.parts["kasp"].projects, plan.kaop.year, 2)]
+        behind = [row[0] for row in contacts_behind(plan.parts["people"], plan.kaop.year, 2)]
+        assert all(name in text for name in due + behind), (aid, due, behind)
+        shown += len(due) + len(behind)
+    assert shown > 14  # the demo plans have KASP projects and buying centers: the sections are not empty
 
 
 def test_review_without_libreoffice_says_what_to_install(tmp_path, monkeypatch):
@@ -193,7 +182,7 @@ def test_review_without_libreoffice_says_what_to_install(tmp_path, monkeypatch):
 
 
 def test_an_english_pack_of_german_plans(pack):
-    """The pack's language is not the plans': German plans give an English pack with English numbers."""
+    """The pack's language is not the plans': German plans give an English pack with English numbers and words."""
     out, _ = pack
     result = runner.invoke(app, ["review", str(out.parent), "--quarter", "3", "--account", "KA-003", "--lang", "en",
                                  "--out", str(out.parent / "review_en")])
@@ -202,5 +191,8 @@ def test_an_english_pack_of_german_plans(pack):
     plan = AccountPlanData.from_databook(demo_databook(), "KA-003")
     assert plan.kaop is not None
     revenue_q1 = kaop_plan(*plan.kaop.plan).quarters[1].revenue
-    assert "Quarterly review Q3 2026 – KA-003" in text and "KASP projects due" in text and "no data" in text
+    assert "Quarterly review Q3 2026 – KA-003" in text and "KASP projects due" in text
+    due = kasp_due(plan.parts["kasp"].projects, 2026, 3)
+    assert due and all(p.project in text and KASP_STATUS_WORDS["en"][p.status] in text for p in due)
+    assert "Contacts behind plan" in text and "no data" not in text and "Seite" not in text
     assert f"{revenue_q1:,.0f}" in text  # English grouping: 313,843

@@ -10,12 +10,12 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from shared import plan_error_cells
 
 from kam_xl.databook import demo_databook
-from kam_xl.testing.recalc import error_cells, mismatches, read_values, recalculate
+from kam_xl.testing.recalc import mismatches, read_values, recalculate
 from kam_xl.workbook.account_plan import AccountPlanData, account_plan
 from kam_xl.workbook.layout import Book
-from kam_xl.workbook.people_common import sheet_names
 from kam_xl.workbook.render import write_book
 
 
@@ -34,13 +34,10 @@ def recalculated(tmp_path_factory):
 
 def test_account_plans_have_no_error_values(recalculated):
     """No error value but the #N/A the Buying-Center-Map's helper columns hold by design (a point outside its
-    series), where the layout's cached value says #N/A too."""
+    series), where the layout's cached value says #N/A too (:func:`shared.plan_error_cells`)."""
     assert len(recalculated) == 15
     for book, values in recalculated:
-        by_design = {f"{s}!{c.address}: #N/A" for s, c in book.formula_cells() if c.cached == "#N/A"}
-        map_sheet = sheet_names(book.lang)["buying_center"]
-        assert by_design <= {f"{s}!{c.address}: #N/A" for s, c in book.formula_cells() if s == map_sheet}
-        assert [e for e in error_cells(values) if e not in by_design] == []
+        assert plan_error_cells(book, values) == []
 
 
 def test_every_formula_of_every_account_plan_equals_the_pure_functions(recalculated):
