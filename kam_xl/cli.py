@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from babel.numbers import format_decimal, format_percent
 from rich.console import Console
 from rich.table import Table
 from typer.core import TyperCommand, TyperGroup
@@ -31,8 +30,9 @@ from kam_xl.errors import KamInputError, describe
 from kam_xl.excellence import load_catalogue
 from kam_xl.files import NotWrittenError, fs_reason, os_error_of
 from kam_xl.progress import PhaseProgress
+from kam_xl.report_numbers import Numbers as _Numbers
 from kam_xl.resources import TargetWeights
-from kam_xl.vocabulary import BAND_WORDS, Lang
+from kam_xl.vocabulary import BAND_WORDS, SCENARIO_WORDS, YES_NO, Lang
 from kam_xl.workbook.layout import pick
 
 if TYPE_CHECKING:
@@ -240,29 +240,6 @@ class _BatchCommand(_Command):
             raise
 
 
-class _Numbers:
-    """Numbers as ``kam-xl report`` prints them, in the number style of ``lang`` (Babel: de → ``1.234.567``,
-    ``11,8 %``; en → ``1,234,567``, ``11.8 %``); "–" for none."""
-
-    def __init__(self, lang: Lang) -> None:
-        self.locale = "de_DE" if lang == "de" else "en_US"
-
-    def money(self, v: float | None) -> str:
-        """An amount, whole units, thousands grouped."""
-        return "–" if v is None else format_decimal(v, format="#,##0", locale=self.locale)
-
-    def pct(self, v: float | None) -> str:
-        """A fraction as a percentage with one decimal."""
-        return "–" if v is None else format_percent(v, format="#,##0.0 %", locale=self.locale)
-
-    def fixed(self, v: float | None, digits: int | None = 1) -> str:
-        """``digits`` decimals (``None``: as many as it has, up to 6), thousands grouped."""
-        if v is None:
-            return "–"
-        decimals = "#" * 6 if digits is None else "0" * digits
-        return format_decimal(v, format=f"#,##0.{decimals}" if decimals else "#,##0", locale=self.locale)
-
-
 def _xlsm_book() -> XlsmBook:
     """The add-in's builder of the macro-enabled controller, for the batch functions that write one."""
     from kam_xl.addin.xlsm import controller_xlsm_book
@@ -423,46 +400,58 @@ def _print_excellence(r: rep.ExcellenceReport, lang: Lang) -> None:
 
 def _print_programme(r: Any, lang: Lang = "en") -> None:
     """The programme view: selection and ABC/XYZ per account (the other parts by their own printers)."""
+    n, t_ = _Numbers(lang), partial(pick, lang)
+    yes, no = YES_NO["de"]  # the growth filters' own words (growth_filters.csv: ja/nein) in both languages
     abc = {x.account_id: x for x in r.abc_xyz}
-    t = Table(title="KAM programme — account selection for growth, ABC/XYZ", header_style="bold")
-    for col in ("Account", "Score", "Rank", "Growth candidate", "Incomplete", "Derived volume / earnings / "
-                "potential", "ABC", "XYZ", "CV", "Basis"):
-        t.add_column(col, justify="right" if col in ("Score", "Rank", "CV") else "left")
+    t = Table(title=t_("KAM-Programm — Kundenauswahl für Wachstum, ABC/XYZ",
+                       "KAM programme — account selection for growth, ABC/XYZ"), header_style="bold")
+    for de, en, justify in (("Kunde", "Account", "left"), ("Score", "Score", "right"), ("Rang", "Rank", "right"),
+                            ("Wachstumskandidat", "Growth candidate", "left"), ("Unvollständig", "Incomplete", "left"),
+                            ("Abgeleitet Volumen / Ertrag / Potenzial", "Derived volume / earnings / potential",
+                             "left"), ("ABC", "ABC", "left"), ("XYZ", "XYZ", "left"), ("VK", "CV", "right"),
+                            ("Basis", "Basis", "left")):
+        t.add_column(t_(de, en), justify=justify)  # type: ignore[arg-type]
     for s in r.selection:
         x = abc.get(s.account_id)
-        cand = "–" if s.growth_candidate is None else "ja" if s.growth_candidate else "nein"
-        derived = " / ".join(_Numbers(lang).fixed(s.derived.get(c)) for c in ("volume", "earnings", "potential"))
-        t.add_row(s.account_id, _Numbers(lang).fixed(s.score), "–" if s.rank is None else str(s.rank), cand,
+        cand = "–" if s.growth_candidate is None else yes if s.growth_candidate else no
+        derived = " / ".join(n.fixed(s.derived.get(c)) for c in ("volume", "earnings", "potential"))
+        basis = SCENARIO_WORDS[lang].get(x.xyz_basis or "", "–") if x else "–"
+        t.add_row(s.account_id, n.fixed(s.score), "–" if s.rank is None else n.count(s.rank), cand,
                   ", ".join(s.incomplete) or "–", derived, (x.abc if x else None) or "–", (x.xyz if x else None)
-                  or "–", _Numbers(lang).fixed(x.cv if x else None, 3), (x.xyz_basis if x else None) or "–")
+                  or "–", n.fixed(x.cv if x else None, 3), basis)
     out.print(t)
     candidates = [s.account_id for s in r.selection if s.growth_candidate]
-    out.print(f"Growth candidates (all three filters ja): {', '.join(candidates) or 'none'}")
+    out.print(t_(f"Wachstumskandidaten (alle drei Filter {yes}): ", f"Growth candidates (all three filters {yes}): ")
+              + (", ".join(candidates) or t_("keine", "none")))
     if r.coordination is not None and r.decisions is not None and r.st_gallen is not None:
         from kam_xl.report_org import org_tables
 
-        for part in org_tables(r.coordination, r.decisions, r.st_gallen):
+        for part in org_tables(r.coordination, r.decisions, r.st_gallen, lang):
             out.print(part)
 
 
 def _print_relationships(rows: list[rel.AccountRelationships], lang: Lang = "en") -> None:
-    t = Table(title="Relationships and team — per account (plan year)", header_style="bold")
-    for col in ("Account", "Members", "No Manndecker", "Several", "Top mgmt", "Touchpoints", "Below / above",
-                "Warnings", "RACI tasks", "RACI breaks", "SWOT empty levers", "KASP projects", "KASP findings"):
-        t.add_column(col, justify="left" if col == "Account" else "right")
+    t_ = partial(pick, lang)
+    t = Table(title=t_("Beziehungen und Team — je Kunde (Planjahr)",
+                       "Relationships and team — per account (plan year)"), header_style="bold")
+    t.add_column(t_("Kunde", "Account"), justify="left")
+    for head in rel.TABLE_HEADS:
+        t.add_column(t_(*head), justify="right")
     for r in rows:
-        t.add_row(r.account_id, *rel.table_cells(r))
+        t.add_row(r.account_id, *rel.table_cells(r, lang))
     out.print(t)
-    out.print("Touchpoints = planned/done in the plan year; below/above = members whose planned touchpoints miss "
-              "their min/max contacts; – = no data for that part.")
-    problems = [(r.account_id, rel.problem_lines(r)) for r in rows]
+    out.print(t_("Touchpoints = geplant/erledigt im Planjahr; unter/über = Mitglieder, deren geplante Touchpoints "
+                 "ihre Mindest-/Höchstzahl an Kontakten verfehlen; – = keine Daten für diesen Teil.",
+                 "Touchpoints = planned/done in the plan year; below/above = members whose planned touchpoints miss "
+                 "their min/max contacts; – = no data for that part."))
+    problems = [(r.account_id, rel.problem_lines(r, lang)) for r in rows]
     for account_id, lines in problems:
         if lines:
             out.print(f"[bold]{account_id}[/]")
             for line in lines:
                 out.print(f"  • {line}", markup=False, highlight=False)
     if not any(lines for _, lines in problems):
-        out.print("No problems found.")
+        out.print(t_("Keine Probleme gefunden.", "No problems found."))
 
 
 @app.command(cls=_BatchCommand)

@@ -42,8 +42,11 @@ from kam_xl.company_settings import company_settings
 from kam_xl.databook import AccountRow, DataBook
 from kam_xl.kaop import KaopMeasure
 from kam_xl.kasp import KaspProject, KaspSummary, kasp_of, kasp_summary
+from kam_xl.report_numbers import Numbers
 from kam_xl.swot import SwotEntry, SwotSummary, swot_of, swot_summary
 from kam_xl.team import RaciCheck, TeamRoles, raci_check, team_roles_of
+from kam_xl.vocabulary import PEOPLE_WARNING_WORDS, Lang
+from kam_xl.workbook.layout import pick
 from kam_xl.years import plan_year
 
 #: The data-book tables the report reads (an account with a row in any of them is listed; see the docstring).
@@ -127,26 +130,38 @@ def relationships_report(db: DataBook) -> list[AccountRelationships]:
 
 # --- the table view of ``kam-xl report`` (texts, pure) ---------------------------------------------------------------
 
-def _n(items: list[str] | None) -> str:
-    return "–" if items is None else str(len(items))
-
-
-def table_cells(r: AccountRelationships) -> list[str]:
-    """One account's row of the table view: members, without / with several Manndeckers, top management
-    covered, touchpoints planned/done, members below/above their contact target, warnings, RACI tasks and tasks
-    with a rule break, empty SWOT levers, KASP projects and findings; ``–`` for an absent part."""
+def table_cells(r: AccountRelationships, lang: Lang = "en") -> list[str]:
+    """One account's row of the table view in ``lang``'s words and number style: members, without / with
+    several Manndeckers, top management covered, touchpoints planned/done, members below/above their contact
+    target, warnings, RACI tasks and tasks with a rule break, empty SWOT levers, KASP projects and findings;
+    ``–`` for an absent part."""
+    n = Numbers(lang)
     bc, contacts, raci, swot, kasp = r.buying_center, r.contacts, r.raci, r.swot, r.kasp
+
+    def size(items: list[str] | None) -> str:
+        return "–" if items is None else n.count(len(items))
+
     status = [c.status for c in contacts.values()] if contacts is not None else []
+    top = pick(lang, "ja", "yes") if bc and bc.top_management_covered else pick(lang, "NEIN", "NO")
     return [
-        str(bc.members) if bc else "–", _n(bc.without_manndecker if bc else None),
-        _n(bc.several_manndecker if bc else None), ("yes" if bc.top_management_covered else "NO") if bc else "–",
-        (f"{sum(c.planned for c in contacts.values())}/{sum(c.done for c in contacts.values())}"
+        n.count(bc.members) if bc else "–", size(bc.without_manndecker if bc else None),
+        size(bc.several_manndecker if bc else None), top if bc else "–",
+        (f"{n.count(sum(c.planned for c in contacts.values()))}/{n.count(sum(c.done for c in contacts.values()))}"
          if contacts is not None else "–"),
-        f"{status.count('below')}/{status.count('above')}" if contacts is not None else "–",
-        _n(bc.warnings if bc else None), str(raci.tasks) if raci else "–",
-        str(len(raci_breaks(raci))) if raci else "–", _n(swot.empty_levers if swot else None),
-        str(kasp.projects) if kasp else "–",
-        str(len(kasp.outside_horizon) + len(kasp.without_kaop_measure)) if kasp else "–"]
+        f"{n.count(status.count('below'))}/{n.count(status.count('above'))}" if contacts is not None else "–",
+        size(bc.warnings if bc else None), n.count(raci.tasks) if raci else "–",
+        size(raci_breaks(raci)) if raci else "–", size(swot.empty_levers if swot else None),
+        n.count(kasp.projects) if kasp else "–",
+        n.count(len(kasp.outside_horizon) + len(kasp.without_kaop_measure)) if kasp else "–"]
+
+
+#: The table view's column heads (after the account) as (German, English) labels, in :func:`table_cells`' order.
+TABLE_HEADS: tuple[tuple[str, str], ...] = (
+    ("Mitglieder", "Members"), ("Ohne Manndecker", "No Manndecker"), ("Mehrere", "Several"),
+    ("Top-Mgmt.", "Top mgmt"), ("Touchpoints", "Touchpoints"), ("Unter / über", "Below / above"),
+    ("Warnungen", "Warnings"), ("RACI-Aufgaben", "RACI tasks"), ("RACI-Verstöße", "RACI breaks"),
+    ("SWOT leere Hebel", "SWOT empty levers"), ("KASP-Projekte", "KASP projects"),
+    ("KASP-Befunde", "KASP findings"))
 
 
 def raci_breaks(raci: RaciCheck) -> list[str]:
@@ -154,24 +169,39 @@ def raci_breaks(raci: RaciCheck) -> list[str]:
     return list(dict.fromkeys([*raci.without_a, *raci.several_a, *raci.without_r]))
 
 
-def problem_lines(r: AccountRelationships) -> list[str]:
-    """The account's problems as short lines of the table view (none: ``[]``)."""
+#: The problem lines' lead words as (German, English) labels.
+PROBLEM_WORDS: dict[str, tuple[str, str]] = {
+    "without_manndecker": ("ohne Manndecker", "without Manndecker"),
+    "several_manndecker": ("mehrere Manndecker", "several Manndecker"),
+    "top_management": ("unser Top-Management deckt niemanden ab", "our top management covers nobody"),
+    "warnings": ("Warnungen", "warnings"),
+    "without_a": ("RACI ohne A", "RACI without A"), "several_a": ("RACI mit mehreren A", "RACI with several A"),
+    "without_r": ("RACI ohne R", "RACI without R"),
+    "outside_horizon": ("KASP außerhalb des Horizonts", "KASP outside horizon"),
+    "without_kaop_measure": ("KASP mit Start im Planjahr ohne KAOP-Maßnahme",
+                             "KASP starting in the plan year without KAOP measure"),
+    "empty_levers": ("SWOT leere Hebel", "SWOT empty levers"),
+}
+
+
+def problem_lines(r: AccountRelationships, lang: Lang = "en") -> list[str]:
+    """The account's problems as short lines of the table view in ``lang`` (none: ``[]``); buying-center
+    warnings in the sheets' words (:data:`kam_xl.vocabulary.PEOPLE_WARNING_WORDS`)."""
+    def line(key: str, items: list[str]) -> list[str]:
+        return [f"{pick(lang, *PROBLEM_WORDS[key])}: {', '.join(items)}"] if items else []
+
     lines: list[str] = []
     bc = r.buying_center
     if bc is not None:
-        lines += [f"without Manndecker: {', '.join(bc.without_manndecker)}"] if bc.without_manndecker else []
-        lines += [f"several Manndecker: {', '.join(bc.several_manndecker)}"] if bc.several_manndecker else []
-        lines += [] if bc.top_management_covered else ["our top management covers nobody"]
-        lines += [f"warnings: {', '.join(bc.warnings)}"] if bc.warnings else []
+        lines += line("without_manndecker", bc.without_manndecker) + line("several_manndecker", bc.several_manndecker)
+        lines += [] if bc.top_management_covered else [pick(lang, *PROBLEM_WORDS["top_management"])]
+        lines += line("warnings", [PEOPLE_WARNING_WORDS[lang].get(w, w) for w in bc.warnings])
     if r.raci is not None:
-        for code, what in (("without_a", "RACI without A"), ("several_a", "RACI with several A"),
-                           ("without_r", "RACI without R")):
-            tasks = getattr(r.raci, code)
-            lines += [f"{what}: {', '.join(tasks)}"] if tasks else []
+        for code in ("without_a", "several_a", "without_r"):
+            lines += line(code, getattr(r.raci, code))
     if r.kasp is not None:
-        lines += [f"KASP outside horizon: {', '.join(r.kasp.outside_horizon)}"] if r.kasp.outside_horizon else []
-        lines += ([f"KASP starting in the plan year without KAOP measure: {', '.join(r.kasp.without_kaop_measure)}"]
-                  if r.kasp.without_kaop_measure else [])
-    if r.swot is not None and r.swot.empty_levers:
-        lines.append(f"SWOT empty levers: {', '.join(r.swot.empty_levers)}")
+        lines += line("outside_horizon", r.kasp.outside_horizon)
+        lines += line("without_kaop_measure", r.kasp.without_kaop_measure)
+    if r.swot is not None:
+        lines += line("empty_levers", r.swot.empty_levers)
     return lines

@@ -1,5 +1,6 @@
 """The programme report's parts for coordination need, organisation decisions and St. Gallen (issue 12): the
-objects of the report contract from a data book (:func:`org_parts`) and their table output (:func:`org_tables`)."""
+objects of the report contract from a data book (:func:`org_parts`) and their table output (:func:`org_tables`),
+in German or English words and number style (``lang``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from kam_xl.company_settings import company_settings
 from kam_xl.coordination import AccountCoordination, databook_coordination
 from kam_xl.databook import DataBook
 from kam_xl.organisation import TABLE_4, TABLE_5, Decisions, decisions
-from kam_xl.st_gallen import POLES, StGallen, databook_st_gallen
+from kam_xl.report_numbers import Numbers
+from kam_xl.st_gallen import PHASE_WORDS_EN, POLES, POLES_EN, StGallen, databook_st_gallen
+from kam_xl.vocabulary import COORDINATION_WORDS, YES_NO, Lang
+from kam_xl.workbook.layout import pick
 
 
 def org_parts(db: DataBook) -> dict[str, Any]:
@@ -21,59 +25,73 @@ def org_parts(db: DataBook) -> dict[str, Any]:
             "st_gallen": databook_st_gallen(db)}
 
 
-def _n(value: float | int | None, digits: int = 2) -> str:
-    """A number to ``digits`` places; positions (``digits`` 0) with their sign, 0 without."""
-    if value is None:
-        return "–"
-    return f"{value:+.0f}" if digits == 0 and value else f"{value:.{digits}f}"
+def _flag(value: bool | None, lang: Lang, warn: bool = True) -> str:
+    yes, no = YES_NO[lang]
+    return "–" if value is None else (f"[red]{yes}[/]" if warn else yes) if value else no
 
 
-def _flag(value: bool | None, warn: bool = True) -> str:
-    return "–" if value is None else ("[red]yes[/]" if warn else "yes") if value else "no"
-
-
-def coordination_table(rows: list[AccountCoordination]) -> Table:
-    """One row per account: each scale's mean and result, the KAM span and the shortfall."""
-    t = Table(title="Coordination need (Abb. 7 cross-BU, Abb. 8 cross-territory; items 1–7)", header_style="bold")
-    for col in ("Account", "BU mean", "BU need", "Territory mean", "Territory need", "KAM span", "Shortfall"):
-        t.add_column(col, justify="right" if "mean" in col else "left")
-    for r in rows:
-        t.add_row(r.account_id, _n(r.bu.mean), r.bu.result or "–", _n(r.territory.mean), r.territory.result or "–",
-                  r.kam_span or "–", _flag(r.shortfall))
-    return t
-
-
-def decisions_table(d: Decisions) -> Table:
-    """The score of each alternative of Tabelle 4 and 5 (−100 … +100)."""
-    t = Table(title="Organisation decisions (Tabelle 4, 5; score −100 … +100)", header_style="bold")
-    for col, justify in (("Table", "left"), ("Alternative", "left"), ("Score", "right")):
+def _table(title: str, columns: tuple[tuple[str, str], ...]) -> Table:
+    t = Table(title=title, header_style="bold")
+    for col, justify in columns:
         t.add_column(col, justify=justify)  # type: ignore[arg-type]
-    scores = d.model_dump()
-    for table in (TABLE_4, TABLE_5):
-        for alt, (_, word) in zip(table.alternatives, table.words, strict=True):
-            t.add_row(table.title[1].split(":")[0], word, _n(scores[alt]))
     return t
 
 
-def st_gallen_tables(sg: StGallen) -> list[Table]:
+def coordination_table(rows: list[AccountCoordination], lang: Lang = "en") -> Table:
+    """One row per account: each scale's mean (2 decimals) and result, the KAM span and the shortfall."""
+    n, words = Numbers(lang), COORDINATION_WORDS[lang]
+    t = _table(pick(lang, "Koordinationsbedarf (Abb. 7 über Geschäftsbereiche, Abb. 8 über Gebiete; Items 1–7)",
+                    "Coordination need (Abb. 7 cross-BU, Abb. 8 cross-territory; items 1–7)"),
+               ((pick(lang, "Kunde", "Account"), "left"), (pick(lang, "GB Mittel", "BU mean"), "right"),
+                (pick(lang, "GB Bedarf", "BU need"), "left"), (pick(lang, "Gebiet Mittel", "Territory mean"), "right"),
+                (pick(lang, "Gebiet Bedarf", "Territory need"), "left"),
+                (pick(lang, "KAM-Spanne", "KAM span"), "left"), (pick(lang, "Defizit", "Shortfall"), "left")))
+    for r in rows:
+        t.add_row(r.account_id, n.fixed(r.bu.mean, 2), words.get(r.bu.result or "", "–"),
+                  n.fixed(r.territory.mean, 2), words.get(r.territory.result or "", "–"), r.kam_span or "–",
+                  _flag(r.shortfall, lang))
+    return t
+
+
+def decisions_table(d: Decisions, lang: Lang = "en") -> Table:
+    """The score of each alternative of Tabelle 4 and 5 (−100 … +100, 2 decimals)."""
+    n = Numbers(lang)
+    t = _table(pick(lang, "Organisationsentscheidungen (Tabelle 4, 5; Score −100 … +100)",
+                    "Organisation decisions (Tabelle 4, 5; score −100 … +100)"),
+               ((pick(lang, "Tabelle", "Table"), "left"), ("Alternative", "left"), ("Score", "right")))
+    scores = d.model_dump()
+    index = 0 if lang == "de" else 1
+    for table in (TABLE_4, TABLE_5):
+        for alt, words in zip(table.alternatives, table.words, strict=True):
+            t.add_row(table.title[index].split(":")[0], words[index], n.fixed(scores[alt], 2))
+    return t
+
+
+def st_gallen_tables(sg: StGallen, lang: Lang = "en") -> list[Table]:
     """The fields with positions, gap and extreme flag; the logics with current use, focus and planned shift."""
-    fields = Table(title=f"St. Gallen tension fields (−3 left … +3 right pole); phase: {sg.phase or '–'}",
-                   header_style="bold")
-    for col, justify in (("Field", "right"), ("Left pole", "left"), ("Right pole", "left"), ("Current", "right"),
-                         ("Target", "right"), ("Gap", "right"), ("Extreme", "left")):
-        fields.add_column(col, justify=justify)  # type: ignore[arg-type]
+    n, poles = Numbers(lang), POLES if lang == "de" else POLES_EN
+    phase = "–" if sg.phase is None else sg.phase if lang == "de" else PHASE_WORDS_EN.get(sg.phase, sg.phase)
+    fields = _table(pick(lang, f"St. Galler Spannungsfelder (−3 linker … +3 rechter Pol); Phase: {phase}",
+                         f"St. Gallen tension fields (−3 left … +3 right pole); phase: {phase}"),
+                    ((pick(lang, "Feld", "Field"), "right"), (pick(lang, "Linker Pol", "Left pole"), "left"),
+                     (pick(lang, "Rechter Pol", "Right pole"), "left"), (pick(lang, "Ist", "Current"), "right"),
+                     (pick(lang, "Ziel", "Target"), "right"), (pick(lang, "Lücke", "Gap"), "right"),
+                     (pick(lang, "Extrem", "Extreme"), "left")))
     for f in sg.fields:
-        fields.add_row(str(f.field), POLES[f.field][0], POLES[f.field][1], _n(f.current, 0), _n(f.target, 0),
-                       _n(f.gap, 0), _flag(f.extreme))
-    logics = Table(title="St. Gallen logics of realisation (0–3)", header_style="bold")
-    for col, justify in (("Logic", "left"), ("Current", "right"), ("Focus", "right"), ("Planned shift", "left")):
-        logics.add_column(col, justify=justify)  # type: ignore[arg-type]
+        fields.add_row(n.count(f.field), poles[f.field][0], poles[f.field][1], n.signed(f.current),
+                       n.signed(f.target), n.signed(f.gap), _flag(f.extreme, lang))
+    logics = _table(pick(lang, "St. Galler Umsetzungslogiken (0–3)", "St. Gallen logics of realisation (0–3)"),
+                    ((pick(lang, "Logik", "Logic"), "left"), (pick(lang, "Ist", "Current"), "right"),
+                     (pick(lang, "Fokus", "Focus"), "right"),
+                     (pick(lang, "Geplante Verschiebung", "Planned shift"), "left")))
     for u in sg.logics:
-        logics.add_row(u.logic, "–" if u.current is None else str(u.current),
-                       "–" if u.focus is None else str(u.focus), _flag(u.planned_shift, warn=False))
+        logics.add_row(u.logic, n.count(u.current), n.count(u.focus), _flag(u.planned_shift, lang, warn=False))
     return [fields, logics]
 
 
-def org_tables(coordination: list[AccountCoordination], decisions: Decisions, st_gallen: StGallen) -> list[Table]:
-    """The table output of the three parts (named as :func:`org_parts` gives them), in the contract's order."""
-    return [coordination_table(coordination), decisions_table(decisions), *st_gallen_tables(st_gallen)]
+def org_tables(coordination: list[AccountCoordination], decisions: Decisions, st_gallen: StGallen,
+               lang: Lang = "en") -> list[Table]:
+    """The table output of the three parts (named as :func:`org_parts` gives them), in the contract's order, in
+    ``lang``'s words and number style."""
+    return [coordination_table(coordination, lang), decisions_table(decisions, lang),
+            *st_gallen_tables(st_gallen, lang)]

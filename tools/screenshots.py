@@ -38,8 +38,8 @@ RESOLUTION = 110  # dpi
 MARGIN = 14  # points around the text box
 
 
-def _plan() -> Book:
-    return account_plan(AccountPlanData.from_databook(demo_databook(), "KA-002"), "de", WHEN)
+def _plan(account_id: str) -> Book:
+    return account_plan(AccountPlanData.from_databook(demo_databook(), account_id), "de", WHEN)
 
 
 def _questionnaire() -> Book:
@@ -49,7 +49,8 @@ def _questionnaire() -> Book:
 
 #: The workbooks the shots come from, by key (demo data, German).
 BOOKS: dict[str, Callable[[], Book]] = {
-    "plan": _plan,
+    "plan": lambda: _plan("KA-002"),
+    "plan KA-001": lambda: _plan("KA-001"),  # the people and team sheets: seed 004's example account
     "controller": lambda: controller_workbook(demo_databook(), "de", WHEN),
     "questionnaire": _questionnaire,
 }
@@ -58,12 +59,14 @@ BOOKS: dict[str, Callable[[], Book]] = {
 @dataclass(frozen=True)
 class Shot:
     """One screenshot: ``sheet`` of workbook ``book`` as ``docs/<name>.png``; the first printed page of the
-    sheet, or the first that shows ``page_text``."""
+    sheet, or the first that shows ``page_text``, or page ``page`` (1-based) for a page without text of its own
+    (a chart's: pdftotext also reports a chart's words on the pages that cut it off)."""
 
     book: str
     sheet: str
     name: str
     page_text: str | None = None
+    page: int | None = None
 
 
 SHOTS: list[Shot] = [
@@ -73,6 +76,19 @@ SHOTS: list[Shot] = [
     Shot("plan", "CDB", "account_plan_cdb"),
     Shot("plan", "KAOP", "account_plan_kaop"),
     Shot("questionnaire", "Fragebogen", "questionnaire"),
+    Shot("plan KA-001", "Buying Center", "people_buying_center", page=3),  # the map, below both pages of the table
+    Shot("plan KA-001", "Kontaktmatrix", "people_contacts"),
+    Shot("plan KA-001", "Touchpoints", "people_touchpoints"),
+    Shot("plan KA-001", "Team-RACI", "team_raci"),
+    Shot("plan KA-001", "SWOT", "team_swot"),
+    Shot("plan KA-001", "KASP", "team_kasp"),
+    Shot("plan KA-001", "Lieferantenposition", "team_position"),
+    Shot("controller", "Beziehungen", "relationships_controller"),
+    Shot("controller", "Auswahl", "programme_selection", page_text="Summe (soll 100)"),  # score, rank, filters
+    Shot("controller", "ABC-XYZ", "programme_abc_xyz"),
+    Shot("controller", "Koordination", "programme_coordination", page_text="Gebiet Mittel"),  # means, shortfall
+    Shot("controller", "Organisation", "programme_organisation"),
+    Shot("controller", "St. Gallen", "programme_st_gallen"),
 ]
 
 
@@ -127,7 +143,7 @@ def render(out_dir: Path, shots: list[Shot] = SHOTS) -> list[Path]:
         pdfs = to_pdf(files, work, locale="de-DE", recalc=False)
         written = []
         for shot, pdf in zip(shots, pdfs, strict=True):
-            page = page_of(pdf, shot.page_text)
+            page = shot.page or page_of(pdf, shot.page_text)
             x0, y0, x1, y1 = (round(v * RESOLUTION / 72) for v in content_box(pdf, page))
             # pdftoppm adds ".png" to the name it is given: hand it the name without the suffix
             _run("pdftoppm", "-png", "-r", str(RESOLUTION), "-f", str(page), "-l", str(page), "-x", str(x0),

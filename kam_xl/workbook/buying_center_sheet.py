@@ -232,7 +232,9 @@ def buying_center_sheet(bc: BuyingCenter, lang: Lang = "de", year: int | None = 
     for col, head in enumerate(heads):
         s.put(FIRST_ROW - 1, col, head, style="header")
     span = f"{xl_col_to_name(C_HELP)}–{xl_col_to_name(C_HELP + len(SERIES) - 1)}"
-    s.put(FIRST_ROW - 2, C_ON_MAP, _t(lang, f"Spalten {span} (ausgeblendet): Hilfsspalten der Karte, je Leistung/"
+    # on the first page, where it has the page's width (above the hidden columns it wrapped in a narrow cell on
+    # the last page wide, a row so tall that the repeated header rows left no room for the map)
+    s.put(FIRST_ROW - 2, 0, _t(lang, f"Spalten {span} (ausgeblendet): Hilfsspalten der Karte, je Leistung/"
                                             "Sympathie/Einfluss eine; #NV = nicht in dieser Reihe",
                                       f"Columns {span} (hidden): the map's helper columns, one per performance/"
                                       "sympathy/influence; #N/A = not in this series"), style="note")

@@ -1,0 +1,71 @@
+"""``kam-xl report --lang de`` (issue 15, Docs and CLI): the views of issues 11 and 12 — ``relationships`` and
+``programme`` — print German labels and German number style, like the accounts, resources and excellence views.
+The expected numbers are the pure functions' results, formatted by hand (1.234 / 14,29)."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from kam_xl.buying_center import ContactStatus
+from kam_xl.cli import app
+from kam_xl.company_settings import company_settings
+from kam_xl.coordination import databook_coordination
+from kam_xl.databook import demo_databook
+from kam_xl.organisation import decisions
+from kam_xl.relationships import problem_lines, relationships_report, table_cells
+
+runner = CliRunner()
+
+
+def report(what: str, lang: str) -> str:
+    result = runner.invoke(app, ["report", "--what", what, "--lang", lang], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def cells(text: str) -> list[list[str]]:
+    """The cells of every table row of ``text``."""
+    return [[c.strip() for c in line.strip("│").split("│")] for line in text.splitlines() if line.startswith("│")]
+
+
+def test_relationships_cells_in_german_words_and_number_style():
+    ka1 = relationships_report(demo_databook())[0]
+    # one member with 1234 planned and 1000 done touchpoints, no min/max: the counts are grouped by thousands
+    big = ka1.model_copy(update={"contacts": {"X": ContactStatus(min=None, max=None, planned=1234, done=1000,
+                                                                   status="no_target")}})
+    assert table_cells(big, "de")[4:6] == ["1.234/1.000", "0/0"]
+    assert table_cells(big, "en")[4:6] == ["1,234/1,000", "0/0"]
+    # KA-001 by hand (see test_relationships_report): 4 members, top management covered
+    assert table_cells(ka1, "de")[:5] == ["4", "1", "1", "ja", "10/4"]
+    assert problem_lines(ka1, "de")[:2] == ["ohne Manndecker: Petra Ohlsen", "mehrere Manndecker: Hannes Schäfer"]
+
+
+def test_relationships_view_in_german():
+    text = report("relationships", "de")
+    assert "Beziehungen und Team — je Kunde (Planjahr)" in text
+    for head in ("Kunde", "Mitglieder", "Warnungen"):
+        assert head in text
+    assert "  • RACI mit mehreren A: Preisverhandlung Folgejahr" in text  # KA-004, team_roles.csv
+    assert "  • Warnungen: nur der Einkauf ist abgedeckt" in text  # KA-004's only_purchasing
+    for english in ("┃ Account", "Members", "without Manndecker", "No problems"):
+        assert english not in text
+
+
+def test_programme_view_in_german_words_and_number_style():
+    db = demo_databook()
+    d = decisions(company_settings(db))
+    assert round(d.line, 2) == 14.29 and d.part_time == 20.0  # Tabelle 5: line 100/7
+    ka5 = next(c for c in databook_coordination(db) if c.account_id == "KA-005")
+    assert ka5.territory.mean == 5.75 and ka5.territory.result == "global" and ka5.bu.result == "hoch"
+    de, en = report("programme", "de"), report("programme", "en")
+    for title in ("KAM-Programm — Kundenauswahl für Wachstum", "Koordinationsbedarf", "Organisationsentscheidungen",
+                  "St. Galler Spannungsfelder", "St. Galler Umsetzungslogiken"):
+        assert title in de
+    assert ["Tabelle 5", "Linienmodell", "14,29"] in cells(de) and ["Table 5", "line model", "14.29"] in cells(en)
+    ka5_de = next(line for line in de.splitlines() if line.startswith("│ KA-005") and "5,75" in line)
+    assert [c.strip() for c in ka5_de.strip("│").split("│")] == [
+        "KA-005", "5,00", "hoch", "5,75", "global", "national", "ja"]
+    ka5_en = next(line for line in en.splitlines() if line.startswith("│ KA-005") and "5.75" in line)
+    assert [c.strip() for c in ka5_en.strip("│").split("│")][1:5] == ["5.00", "high", "5.75", "global"]
+    assert "Wachstumskandidaten (alle drei Filter ja): KA-001, KA-002, KA-004, KA-008" in de
+    assert "Phase: aufbauen" in de and "phase: build" in en
