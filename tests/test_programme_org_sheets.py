@@ -178,7 +178,11 @@ def test_one_mistake_per_new_table_gives_one_precise_problem(tmp_path: Path) -> 
     edit("coordination", "KA-001,bu,1,3", "KA-001,bu,1,8")  # rating off the seven circles
     edit("st_gallen", "7,-3,-1", "7,-3,-4")  # target beyond −3
     edit("st_gallen_logics", "Tools,1,3", "Tools,1.5,3")  # not a whole number
-    edit("accounts", "EUR,2026,Vorzugslieferant,regional", "EUR,2026,Vorzugslieferant,weltweit")
+    header, first, *rest = (book / "accounts.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = first.rstrip("\n").split(",")  # KA-001 has no quoted cell; the span found by its header, anywhere
+    assert cells[0] == "KA-001"
+    cells[header.rstrip("\n").split(",").index("kam_span")] = "weltweit"
+    (book / "accounts.csv").write_text("".join([header, ",".join(cells) + "\n", *rest]), encoding="utf-8")
     with pytest.raises(DataBookError) as exc:
         read_databook(book)
     shown = sorted(str(p).replace(str(book) + "/", "") for p in exc.value.problems)

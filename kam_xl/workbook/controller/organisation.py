@@ -120,8 +120,10 @@ class OrganisationSheet(ControllerSheet):
         return organisation_sheet(ctx.inputs[self.key], ctx.lang)
 
     def export(self, inputs: BaseModel | None, rows: AccountRows, lang: Lang) -> dict[str, TableExport]:
-        """The weights as ``settings`` rows (key, value), replacing those keys in the data book."""
-        assert inputs is not None
+        """The weights as ``settings`` rows (key, value), replacing those keys in the data book; a controller
+        from before this kind (no inputs) exports nothing."""
+        if inputs is None:
+            return {}
         values = inputs.model_dump()
         return {"settings": TableExport(rows=[{"key": k, "value": setting_text(v)} for k, v in values.items()],
                                         column="key", covers=frozenset(values))}
