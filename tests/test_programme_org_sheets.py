@@ -202,3 +202,12 @@ def test_collecting_plans_keeps_the_kam_span_the_plans_do_not_carry() -> None:
     account = merged.account("KA-005")
     assert (account.kam_span, account.supplier_role) == ("national", "Systempartner")
     assert next(c for c in databook_coordination(merged) if c.account_id == "KA-005").shortfall is True
+
+
+def test_collecting_plans_takes_the_target_role_the_kam_typed_on_the_position_sheet() -> None:
+    """The target supplier role is a plan input (Lieferantenposition): consolidating keeps the plan's value, not
+    the data book's (KA-005's is Stammlieferant there); the span still comes from the data book."""
+    base = demo_databook()
+    from_plan = base.account("KA-005").model_copy(update={"kam_span": None, "target_supplier_role": "Systempartner"})
+    account = consolidate(base, DataBook(source="plans", accounts=[from_plan], tables={})).account("KA-005")
+    assert (account.target_supplier_role, account.kam_span) == ("Systempartner", "national")
