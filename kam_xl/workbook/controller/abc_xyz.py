@@ -25,13 +25,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from kam_xl.company_settings import CompanySettings, company_settings
+from kam_xl.company_settings import CompanySettings, company_settings, setting_text
 from kam_xl.databook import DataBook
 from kam_xl.kaop import QUARTERS
 from kam_xl.selection import AbcXyzResult, Basis, abc_order, classify_accounts, quarter_revenues, selection_inputs
 from kam_xl.vocabulary import SCENARIO_WORDS, Lang
 from kam_xl.workbook.controller.common import _headers, _missing_note
-from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet, TableExport, setting_text
+from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet, TableExport
 from kam_xl.workbook.layout import Input, Sheet
 from kam_xl.workbook.layout import pick as _t
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
-from kam_xl.company_settings import CompanySettings, company_settings
+from kam_xl.company_settings import CompanySettings, company_settings, setting_text
 from kam_xl.coordination import (
     ITEM_NUMBERS,
     ITEMS,
@@ -38,7 +38,6 @@ from kam_xl.workbook.controller.kind import (
     BuildContext,
     ControllerSheet,
     TableExport,
-    setting_text,
 )
 from kam_xl.workbook.layout import Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t

@@ -11,13 +11,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, create_model
 
-from kam_xl.company_settings import CompanySettings, company_settings
+from kam_xl.company_settings import CompanySettings, company_settings, setting_text
 from kam_xl.databook import DataBook
 from kam_xl.maths import total
 from kam_xl.organisation import TABLES, DecisionTable, decide
 from kam_xl.vocabulary import LIGHT_FORMATS, Lang
 from kam_xl.workbook.controller.common import _headers
-from kam_xl.workbook.controller.kind import AccountRows, BuildContext, ControllerSheet, TableExport, setting_text
+from kam_xl.workbook.controller.kind import AccountRows, BuildContext, ControllerSheet, TableExport
 from kam_xl.workbook.layout import Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
 
