@@ -60,13 +60,13 @@ from kam_xl.text import key_of
 from kam_xl.vocabulary import Lang
 from kam_xl.workbook.account_plan import (
     ACCOUNT_ROLE,
-    PLAN_ACCOUNT_FIELDS,
     PLAN_SHEETS,
     TEMPLATE_ID,
     TEMPLATE_VERSION,
     AccountPlanData,
     account_plan,
     parse_inputs,
+    plan_account_fields,
     status_word,
 )
 from kam_xl.workbook.controller import TEMPLATE_ID as CONTROLLER_ID
@@ -988,10 +988,24 @@ def consolidate(base: DataBook | None, collected: DataBook) -> DataBook:
     return DataBook(source=f"{base.source} + {collected.source}", accounts=accounts, tables=tables)
 
 
-def _with_master_data(collected: AccountRow, base: AccountRow | None) -> AccountRow:
-    """A collected account with the fields its plan does not carry (:data:`PLAN_ACCOUNT_FIELDS`) from the data
-    book's row of it — the KAM span, the target supplier role — so that collecting never clears them."""
+def with_databook_fields(collected: DataBook, base: DataBook | None) -> DataBook:
+    """The collected plans' data book (the tidy export) with each account's fields its plan does not carry
+    (:func:`~kam_xl.workbook.account_plan.plan_account_fields`, e.g. the KAM span) from ``base``'s row of it,
+    so that ``generate --data <export>`` keeps them; an account ``base`` lacks, or no ``base``, stays as
+    collected. Tables and the accounts' order are unchanged."""
     if base is None:
         return collected
+    known = {a.account_id: a for a in base.accounts}
+    return DataBook(source=collected.source, tables=collected.tables, notes=collected.notes,
+                    accounts=[_with_master_data(a, known.get(a.account_id)) for a in collected.accounts])
+
+
+def _with_master_data(collected: AccountRow, base: AccountRow | None) -> AccountRow:
+    """A collected account with the fields its plan does not carry
+    (:func:`~kam_xl.workbook.account_plan.plan_account_fields`) from the data book's row of it — the KAM span —
+    so that collecting never clears them."""
+    if base is None:
+        return collected
+    carried = plan_account_fields()
     return collected.model_copy(update={f: getattr(base, f) for f in AccountRow.model_fields
-                                        if f not in PLAN_ACCOUNT_FIELDS})
+                                        if f not in carried})

@@ -667,6 +667,7 @@ def collect(
         consolidate,
         plans_to_databook,
         with_controller_tables,
+        with_databook_fields,
         write_controller,
     )
     from kam_xl.workbook.controller import read_controller_export
@@ -695,14 +696,15 @@ def collect(
     # what was typed on the controller (weights, thresholds, ratings, filters …) goes into the export and the data
     typed, typed_problems = (read_controller_export(controller_path, "en" if lang == "en" else "de")
                              if controller_path.exists() else ({}, []))
-    collected = with_controller_tables(collected, typed)
+    base, said = _collect_base(data_source, given, [p.data_book for p in result.plans])
+    # the account fields a plan does not carry (the KAM span …) from the data book, so that the export keeps them
+    collected = with_databook_fields(with_controller_tables(collected, typed), base)
     written = _write_export(collected, target, export is None, not_written)
     out.print(f"{len(result.plans)} plan(s) and {len(result.responses)} questionnaire(s) read, "
               f"{len({p[0] for p in result.problems})} with invalid input, "
               f"{len(result.skipped)} file(s) skipped → export {written}, report {report}")
     if to_db is not None:
         not_written += _collect_to_db(collected, result.files, sql.with_schema(to_db, db_schema))
-    base, said = _collect_base(data_source, given, [p.data_book for p in result.plans])
     out.print(said)
     controller: Path | str = "not written"
     try:

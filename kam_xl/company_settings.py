@@ -30,6 +30,7 @@ problem naming the row; :func:`company_settings` then gives the model.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from babel.numbers import NumberFormatError, parse_decimal
@@ -104,7 +105,7 @@ class CompanySettings(BaseModel):
 
     def rows(self) -> list[dict[str, Any]]:
         """Every key with its value as ``settings`` rows (``phase`` only when set): what an export writes."""
-        return [{"key": k, "value": _text(v)} for k, v in self.model_dump().items() if v is not None]
+        return [{"key": k, "value": setting_text(v)} for k, v in self.model_dump().items() if v is not None]
 
 
 KEYS: tuple[str, ...] = tuple(CompanySettings.model_fields)
@@ -119,8 +120,18 @@ def misordered(values: dict[str, Any]) -> list[tuple[str, str]]:
             for lo, hi in ORDERED if values[lo] > values[hi]]
 
 
-def _text(value: Any) -> str:
-    return format(value, "g") if isinstance(value, float) else str(value)
+def setting_text(value: float | str) -> str:
+    """A setting's value as the ``settings`` table's text: a number exactly, never with an exponent
+    (``14.285714285714286``, ``0.00001``), a whole number without a decimal point, text as it is — so that the
+    next data book reads the same value. The one rule for every ``settings`` row kam_xl writes.
+
+    >>> setting_text(100 / 7), setting_text(1e-05), setting_text(40.0), setting_text(3), setting_text("aufbauen")
+    ('14.285714285714286', '0.00001', '40', '3', 'aufbauen')
+    """
+    if isinstance(value, str):
+        return value
+    text = format(Decimal(repr(float(value))), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _value(key: str, raw: Any) -> Any:

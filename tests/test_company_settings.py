@@ -64,3 +64,19 @@ def test_registered_and_written_back(tmp_path: Path) -> None:
     assert company_settings(read_databook(out)).kasp_horizon == 5
     rows = {r["key"]: r["value"] for r in CompanySettings(kasp_horizon=2).rows()}
     assert rows["kasp_horizon"] == "2" and rows["abc_a"] == "0.8" and "phase" not in rows
+
+
+def test_rows_write_every_number_exactly_and_the_controller_writes_the_same_text(tmp_path: Path) -> None:
+    """One text rule for every ``settings`` row (setting_text): 100/7 with all its digits (not "14.2857"), a tiny
+    value without an exponent (not "1e-05"), whole numbers without ".0"; read back, each is the same float."""
+    from kam_xl.workbook.controller.organisation import OrganisationSheet
+
+    s = CompanySettings(xyz_x=1e-05, decision_weight_t4_1=100 / 7)
+    rows = {r["key"]: r["value"] for r in s.rows()}
+    assert (rows["selection_weight_volume"], rows["xyz_x"], rows["decision_weight_t4_1"], rows["kasp_horizon"],
+            rows["coord_bu_high"]) == ("14.285714285714286", "0.00001", "14.285714285714286", "3", "4")
+    book = _book(tmp_path, "key,value\n" + "".join(f"{k},{v}\n" for k, v in rows.items()))
+    assert company_settings(read_databook(book)) == s  # exactly, not approximately
+    kind = OrganisationSheet()
+    exported = kind.export(kind.defaults(read_databook(book), "de"), {}, "de")["settings"].rows
+    assert exported and all(r["value"] == rows[r["key"]] for r in exported)

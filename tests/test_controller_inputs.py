@@ -166,12 +166,16 @@ def test_a_refused_cell_is_named_and_only_it_is_reset(tmp_path: Path, with_growt
 
 
 def test_a_controller_from_before_a_kind_exports_nothing_for_it(tmp_path: Path) -> None:
-    """An old controller without the programme sheets' names (written while they were not registered) exports no
-    settings and no rows for them — the data book's own weights and ratings stay."""
+    """An old controller without the names of the kinds with their own inputs (written while they were not
+    registered: the programme and organisation sheets) exports no settings and no rows for them — the data book's
+    own weights and ratings stay. The kinds are taken from the registry, so a kind added later is covered too."""
     from kam_xl.workbook.controller import CONTROLLER_SHEETS as kinds
+    from kam_xl.workbook.controller import SettingsSheet
 
     saved = list(kinds)
-    kinds[:] = [k for k in kinds if k.key not in ("selection", "abc_xyz")]
+    later = {k.key for k in kinds if k.key != SettingsSheet.key and (k.Inputs is not None or k.blocks)}
+    assert {"selection", "abc_xyz", "coordination", "organisation", "st_gallen"} <= later
+    kinds[:] = [k for k in kinds if k.key not in later]
     try:
         target = tmp_path / "Controller.xlsx"
         write_controller(demo_databook(), target, "de", NOW)

@@ -109,8 +109,11 @@ def test_crafted_empty_ranges_absent_parts_and_notes(built, tmp_path):
     path = write_book(book, tmp_path / "c.xlsx")
     wb = openpyxl.load_workbook(path)
     assert wb["Beziehungs-Daten"].sheet_state == "hidden"
-    assert wb.sheetnames[5:] == ["Beziehungen", "Beziehungs-Daten", "CDB-Daten", "Einstellungen", "_meta",
-                                 "xlwings.conf"]
+    # the sheets in layout order (the registry's), the data sheet right after its report, settings last
+    assert wb.sheetnames == [s.name for s in book.sheets] + ["_meta", "xlwings.conf"]
+    at = wb.sheetnames.index("Beziehungen")
+    assert wb.sheetnames[at:at + 2] == ["Beziehungen", "Beziehungs-Daten"]
+    assert wb.sheetnames[-3:] == ["Einstellungen", "_meta", "xlwings.conf"]
     # every account of the default-RACI book is listed, KA-4 with its RACI only
     *_, default_names = built["default"]
     assert [r[0] for r in default_names["ctl_rel_ids"]] == ["KA-1", "KA-2", "KA-3", "KA-4"]

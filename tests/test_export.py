@@ -172,3 +172,31 @@ def test_the_data_book_of_plans_is_the_one_they_all_name(references, expected):
 def test_a_recorded_url_carries_no_credentials():
     assert databook_reference("https://kam:geheim@files.example:8443/db.xlsx?v=2") == \
         "https://files.example:8443/db.xlsx?v=2"
+
+
+def test_the_export_keeps_the_account_fields_a_plan_does_not_carry(tmp_path):
+    """generate → collect → export → generate again → collect: the KAM span (no plan sheet holds it) comes from
+    the data book each time; the target supplier role (the position sheet's input) is what the KAM typed."""
+    book = _company(tmp_path / "book")  # with its CDB; the accounts with a span and a target role
+    (book / "accounts.csv").write_text(
+        "account_id,name,region,business_unit,kam,currency,plan_year,supplier_role,target_supplier_role,kam_span\n"
+        "RC-1,Rheinchemie AG,West,,,EUR,2026,Stammlieferant,Vorzugslieferant,global\n"
+        "RC-2,Moselglas GmbH,West,,,EUR,2026,,,regional\n", encoding="utf-8")
+    plans = tmp_path / "plans"
+    assert runner.invoke(app, ["generate", "--data", str(book), "--out", str(plans)]).exit_code == 0
+    _type(next(plans.glob("RC-2_*.xlsx")), [("pos_target_role", "Systempartner", 0, 0)])
+
+    export = tmp_path / "export"
+    result = runner.invoke(app, ["collect", str(plans), "--export", str(export)])
+    assert result.exit_code == 0, result.output
+    db = read_databook(export)
+    assert [(a.account_id, a.kam_span, a.target_supplier_role) for a in db.accounts] == [
+        ("RC-1", "global", "Vorzugslieferant"), ("RC-2", "regional", "Systempartner")]
+
+    again = tmp_path / "again"  # the export is the next data book: its plans, collected, keep the span again
+    assert runner.invoke(app, ["generate", "--data", str(export), "--out", str(again)]).exit_code == 0
+    result = runner.invoke(app, ["collect", str(again), "--export", str(tmp_path / "export2")])
+    assert result.exit_code == 0, result.output
+    assert f"Data book the plans were generated from: {export.resolve()}" in result.stdout
+    assert [(a.kam_span, a.target_supplier_role) for a in read_databook(tmp_path / "export2").accounts] == [
+        ("global", "Vorzugslieferant"), ("regional", "Systempartner")]

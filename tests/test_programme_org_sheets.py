@@ -178,7 +178,11 @@ def test_one_mistake_per_new_table_gives_one_precise_problem(tmp_path: Path) -> 
     edit("coordination", "KA-001,bu,1,3", "KA-001,bu,1,8")  # rating off the seven circles
     edit("st_gallen", "7,-3,-1", "7,-3,-4")  # target beyond −3
     edit("st_gallen_logics", "Tools,1,3", "Tools,1.5,3")  # not a whole number
-    edit("accounts", "EUR,2026,Vorzugslieferant,regional", "EUR,2026,Vorzugslieferant,weltweit")
+    header, first, *rest = (book / "accounts.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = first.rstrip("\n").split(",")  # KA-001 has no quoted cell; the span found by its header, anywhere
+    assert cells[0] == "KA-001"
+    cells[header.rstrip("\n").split(",").index("kam_span")] = "weltweit"
+    (book / "accounts.csv").write_text("".join([header, ",".join(cells) + "\n", *rest]), encoding="utf-8")
     with pytest.raises(DataBookError) as exc:
         read_databook(book)
     shown = sorted(str(p).replace(str(book) + "/", "") for p in exc.value.problems)
@@ -198,3 +202,12 @@ def test_collecting_plans_keeps_the_kam_span_the_plans_do_not_carry() -> None:
     account = merged.account("KA-005")
     assert (account.kam_span, account.supplier_role) == ("national", "Systempartner")
     assert next(c for c in databook_coordination(merged) if c.account_id == "KA-005").shortfall is True
+
+
+def test_collecting_plans_takes_the_target_role_the_kam_typed_on_the_position_sheet() -> None:
+    """The target supplier role is a plan input (Lieferantenposition): consolidating keeps the plan's value, not
+    the data book's (KA-005's is Stammlieferant there); the span still comes from the data book."""
+    base = demo_databook()
+    from_plan = base.account("KA-005").model_copy(update={"kam_span": None, "target_supplier_role": "Systempartner"})
+    account = consolidate(base, DataBook(source="plans", accounts=[from_plan], tables={})).account("KA-005")
+    assert (account.target_supplier_role, account.kam_span) == ("Systempartner", "national")

@@ -24,7 +24,7 @@ Every number a KAM sees is a native formula whose cached value is computed by :m
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -78,11 +78,19 @@ for _kind in PLAN_SHEETS:  # the data-book tables of the kinds listed above (a k
     register_tables(f"sheet kind {_kind.key!r}", _kind.tables)
 
 
-#: The master-data fields of :class:`~kam_xl.databook.AccountRow` an account plan carries itself (cover sheet and
-#: ``_meta``, :meth:`AccountPlanData.from_workbook`; supplier role and status as the cover's inputs). Collecting
-#: plans keeps the account's other fields (``kam_span``, ``target_supplier_role`` …) from the data book.
-PLAN_ACCOUNT_FIELDS = frozenset({"account_id", "name", "region", "business_unit", "kam", "currency", "plan_year",
-                                 "supplier_role", "status"})
+#: The master-data fields of :class:`~kam_xl.databook.AccountRow` every account plan carries in its cover and
+#: ``_meta`` (:meth:`AccountPlanData.from_workbook`), and its status.
+PLAN_MASTER_FIELDS = frozenset({"account_id", "name", "region", "business_unit", "kam", "currency", "plan_year",
+                                "status"})
+
+
+def plan_account_fields(kinds: Sequence[PlanSheet] = PLAN_SHEETS) -> frozenset[str]:
+    """The fields of :class:`~kam_xl.databook.AccountRow` an account plan carries itself:
+    :data:`PLAN_MASTER_FIELDS` and those its sheet kinds' inputs set
+    (:attr:`~kam_xl.workbook.sheet_kind.PlanSheet.account_fields`: the cover's supplier role, the position
+    sheet's target supplier role). Collecting plans keeps the account's other fields (``kam_span`` …) from the
+    data book."""
+    return PLAN_MASTER_FIELDS | {f for kind in kinds for f in kind.account_fields}
 
 
 @dataclass(frozen=True)

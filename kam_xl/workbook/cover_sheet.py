@@ -119,6 +119,7 @@ class CoverSheet(PlanSheet):
 
     key = "cover"
     Names = CoverName
+    account_fields = ("supplier_role",)
 
     def get(self, data: AccountPlanData) -> tuple[str | None, str | None]:
         return data.account.supplier_role, data.status

@@ -198,6 +198,7 @@ class PositionSheet(PlanSheet):
     key = "position"
     Names = PositionName
     tables = (POSITION_TABLE,)
+    account_fields = ("target_supplier_role",)
 
     def get(self, data: AccountPlanData) -> PositionPart:
         part = data.parts.get(self.key) or PositionPart()

@@ -62,6 +62,9 @@ class PlanSheet(ABC):
     #: the column by which collected rows replace a data book's rows, per table (default ``account_id``: a
     #: collected plan replaces its account's rows)
     replaced_by: ClassVar[dict[str, str]] = {}
+    #: the fields of :class:`~kam_xl.databook.AccountRow` its inputs set (``put`` writes them into the plan
+    #: data's account): collecting takes them from the plan, the account's other fields from the data book
+    account_fields: ClassVar[tuple[str, ...]] = ()
 
     def owned(self) -> tuple[str, ...]:
         """The names of the data-book tables this kind owns: always exported, as lists (empty when no rows)."""

@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from kam_xl.company_settings import CompanySettings, company_settings
+from kam_xl.company_settings import CompanySettings, company_settings, setting_text
 from kam_xl.databook import DataBook
 from kam_xl.kaop import QUARTERS
 from kam_xl.selection import (
@@ -39,7 +39,7 @@ from kam_xl.selection import (
 )
 from kam_xl.vocabulary import SCENARIO_WORDS, Lang, sheet_title
 from kam_xl.workbook.controller.common import _headers, _missing_note, book_currency
-from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet, TableExport, setting_text
+from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet, TableExport
 from kam_xl.workbook.layout import Input, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.years import year_span

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
-from kam_xl.company_settings import CompanySettings, company_settings
+from kam_xl.company_settings import CompanySettings, company_settings, setting_text
 from kam_xl.coordination import (
     ITEM_NUMBERS,
     ITEMS,
@@ -38,7 +38,6 @@ from kam_xl.workbook.controller.kind import (
     BuildContext,
     ControllerSheet,
     TableExport,
-    setting_text,
 )
 from kam_xl.workbook.layout import Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
@@ -263,14 +262,15 @@ class CoordinationSheet(ControllerSheet):
 
     def export(self, inputs: BaseModel | None, rows: AccountRows, lang: Lang) -> dict[str, TableExport]:
         """The ratings as ``coordination`` rows (replacing those of every account the sheet showed) and the
-        thresholds as ``settings`` rows."""
-        assert inputs is not None
+        thresholds as ``settings`` rows; a controller from before this kind (no inputs, no rows) exports nothing."""
         block = rows.get(BLOCK.name, {})
         out: list[dict[str, Any]] = []
         for account, row in block.items():
             values = row.model_dump()
             out += [{"account_id": account, "scale": sc, "item": i, "rating": values[column(sc, i)]}
                     for sc in SCALES for i in ITEM_NUMBERS if values[column(sc, i)] is not None]
+        if inputs is None:
+            return {"coordination": TableExport(out, "account_id", frozenset(block))} if block else {}
         th = inputs.model_dump()
         return {"coordination": TableExport(out, "account_id", frozenset(block)),
                 "settings": TableExport([{"key": k, "value": setting_text(v)} for k, v in th.items()], "key",

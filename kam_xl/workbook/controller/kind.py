@@ -31,7 +31,6 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
@@ -88,19 +87,6 @@ class AccountBlock:
         """``rows`` (account id → row, in sheet order) as the id column and the input block by defined name."""
         return {self.ids: [[a] for a in rows],
                 self.name: [[getattr(r, c) for c in self.columns] for r in rows.values()]}
-
-
-def setting_text(value: float | str) -> str:
-    """A setting's value as the ``settings`` table's text: a number exactly, never with an exponent
-    (``14.285714285714286``, ``0.00001``), so that the next data book reads the same number.
-
-    >>> setting_text(100 / 7), setting_text(1e-05), setting_text(40.0), setting_text("aufbauen")
-    ('14.285714285714286', '0.00001', '40', 'aufbauen')
-    """
-    if isinstance(value, str):
-        return value
-    text = format(Decimal(repr(float(value))), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 @dataclass(frozen=True)

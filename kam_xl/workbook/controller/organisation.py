@@ -11,13 +11,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, create_model
 
-from kam_xl.company_settings import CompanySettings, company_settings
+from kam_xl.company_settings import CompanySettings, company_settings, setting_text
 from kam_xl.databook import DataBook
 from kam_xl.maths import total
 from kam_xl.organisation import TABLES, DecisionTable, decide
 from kam_xl.vocabulary import LIGHT_FORMATS, Lang, sheet_title
 from kam_xl.workbook.controller.common import _headers
-from kam_xl.workbook.controller.kind import AccountRows, BuildContext, ControllerSheet, TableExport, setting_text
+from kam_xl.workbook.controller.kind import AccountRows, BuildContext, ControllerSheet, TableExport
 from kam_xl.workbook.layout import Conditional, Input, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.years import year_span
@@ -123,8 +123,10 @@ class OrganisationSheet(ControllerSheet):
         return organisation_sheet(ctx.inputs[self.key], ctx.lang, year_span(a.plan_year for a in ctx.db.accounts))
 
     def export(self, inputs: BaseModel | None, rows: AccountRows, lang: Lang) -> dict[str, TableExport]:
-        """The weights as ``settings`` rows (key, value), replacing those keys in the data book."""
-        assert inputs is not None
+        """The weights as ``settings`` rows (key, value), replacing those keys in the data book; a controller
+        from before this kind (no inputs) exports nothing."""
+        if inputs is None:
+            return {}
         values = inputs.model_dump()
         return {"settings": TableExport(rows=[{"key": k, "value": setting_text(v)} for k, v in values.items()],
                                         column="key", covers=frozenset(values))}

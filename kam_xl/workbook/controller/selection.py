@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from kam_xl.company_settings import SELECTION_CRITERIA, company_settings
+from kam_xl.company_settings import SELECTION_CRITERIA, company_settings, setting_text
 from kam_xl.databook import DataBook
 from kam_xl.databook.schema import Column, Table
 from kam_xl.selection import (
@@ -54,7 +54,6 @@ from kam_xl.workbook.controller.kind import (
     BuildContext,
     ControllerSheet,
     TableExport,
-    setting_text,
 )
 from kam_xl.workbook.formulas import RANK_EPS, rank_terms
 from kam_xl.workbook.layout import Conditional, Input, Sheet

@@ -256,8 +256,10 @@ class StGallenSheet(ControllerSheet):
 
     def export(self, inputs: BaseModel | None, rows: AccountRows, lang: Lang) -> dict[str, TableExport]:
         """The positions as ``st_gallen`` rows, the logics as ``st_gallen_logics`` rows (each with a value) and the
-        phase as a ``settings`` row; they replace the whole tables (and the phase) in the data book."""
-        assert inputs is not None
+        phase as a ``settings`` row; they replace the whole tables (and the phase) in the data book. A controller
+        from before this kind (no inputs) exports nothing — the data book's tables stay."""
+        if inputs is None:
+            return {}
         r = picture(inputs)
         fields = [{"field": f.field, "current": f.current, "target": f.target} for f in r.fields
                   if f.current is not None or f.target is not None]
