@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import tempfile
 import zlib
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from kam_xl.testing.recalc import RECALC_NEVER, _kill_group, find_soffice
+from kam_xl.pdf import page_count
+from kam_xl.pdf import to_pdf as _to_pdf
 
 __all__ = ["BODY_POINTS", "calibri_substitute", "font_scales", "page_count", "pdf_text", "sheet_pages", "to_pdf"]
 
@@ -29,57 +29,13 @@ _FONT_SIZE = re.compile(rb"([0-9]+(?:\.[0-9]+)?) Tf")
 _STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
 
 
-def _profile_xcu(locale: str, recalc_mode: int) -> str:
-    """A ``registrymodifications.xcu`` setting the locale (number formats) and the recalculation mode."""
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"'
-        ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
-        f'<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale" oor:op="fuse">'
-        f"<value>{locale}</value></prop></item>\n"
-        + "".join(f'<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="{n}" oor:op="fuse">'
-                  f"<value>{recalc_mode}</value></prop></item>\n" for n in ("OOXMLRecalcMode", "ODFRecalcMode"))
-        + "</oor:items>\n"
-    )
-
-
 def to_pdf(files: Sequence[Path], out_dir: Path, locale: str = "de-DE", timeout: float = 300) -> list[Path]:
-    """Print ``files`` (workbooks) to ``out_dir/<stem>.pdf`` with LibreOffice in ``locale``, in one soffice
-    call with a fresh profile; returns the PDFs in input order.
+    """Print ``files`` (workbooks) to ``out_dir/<stem>.pdf`` with LibreOffice in ``locale`` as kam_xl wrote them
+    (cached values, no recalculation): :func:`kam_xl.pdf.to_pdf`, the one conversion kam_xl has.
 
-    Raises ``RuntimeError`` naming the files when soffice is missing, does not finish within ``timeout``
-    seconds, or produces no PDF for a file."""
-    inputs = [Path(f).resolve() for f in files]
-    soffice = find_soffice()
-    if soffice is None:
-        raise RuntimeError(f"to_pdf: LibreOffice (soffice) not found, cannot print {', '.join(map(str, inputs))}")
-    out_dir = Path(out_dir).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    outputs = [out_dir / f"{p.stem}.pdf" for p in inputs]
-    for target in outputs:
-        target.unlink(missing_ok=True)
-    profile = Path(tempfile.mkdtemp(prefix="kam_xl_pdf_profile_"))
-    try:
-        (profile / "user").mkdir()
-        (profile / "user" / "registrymodifications.xcu").write_text(_profile_xcu(locale, RECALC_NEVER), "utf-8")
-        proc = subprocess.Popen(
-            [soffice, "--headless", "--norestore", "--nolockcheck", f"-env:UserInstallation={profile.as_uri()}",
-             "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, inputs)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-            env={"PATH": "/usr/bin:/bin", "HOME": str(profile), "LANG": "C.UTF-8"}, start_new_session=True)
-        try:
-            _, stderr = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            proc.communicate()
-            raise RuntimeError(f"to_pdf: soffice did not finish within {timeout:g} s") from None
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    missing = [str(src) for src, out in zip(inputs, outputs, strict=True) if not out.is_file()]
-    if missing:
-        raise RuntimeError(f"to_pdf: soffice produced no PDF for {', '.join(missing)}: "
-                           f"{stderr.decode(errors='replace').strip()}")
-    return outputs
+    Raises :class:`kam_xl.pdf.SofficeMissing` without LibreOffice, ``RuntimeError`` naming the files soffice gave
+    no PDF for or when it runs longer than ``timeout`` seconds."""
+    return _to_pdf(files, out_dir, locale=locale, recalc=False, timeout=timeout)
 
 
 def _poppler(tool: str, *args: str) -> str:
@@ -87,14 +43,6 @@ def _poppler(tool: str, *args: str) -> str:
     if exe is None:
         raise RuntimeError(f"{tool} not found: install poppler-utils (Debian: apt-get install poppler-utils)")
     return subprocess.run([exe, *args], check=True, capture_output=True, text=True).stdout
-
-
-def page_count(pdf: Path) -> int:
-    """The number of pages of ``pdf`` (``pdfinfo``)."""
-    found = re.search(r"^Pages:\s+(\d+)", _poppler("pdfinfo", str(pdf)), re.M)
-    if found is None:
-        raise RuntimeError(f"pdfinfo gave no page count for {pdf}")
-    return int(found.group(1))
 
 
 def pdf_text(pdf: Path) -> str:
