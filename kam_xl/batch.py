@@ -32,7 +32,7 @@ import functools
 import gc
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -944,6 +944,24 @@ def controller_fingerprint(data_fingerprint_now: str, values: Mapping[str, Any])
     return fingerprint(data_fingerprint_now, {n: _as_read(v) for n, v in values.items() if n in names})
 
 
+def layout_inputs(book: Book, names: Set[str]) -> dict[str, Any]:
+    """The values of ``book``'s defined names among ``names``, as :func:`~kam_xl.workbook.layout.named_values`
+    gives them (a value per named cell, the rows of a named block), looking only at those names' cells — not
+    at every cell of a controller's data sheets."""
+    out: dict[str, Any] = {}
+    for sheet in book.sheets:
+        for c in sheet.cells:
+            if c.name in names:
+                out[c.name] = c.cached if c.formula is not None else c.value
+        for name, (r0, c0, r1, c1) in sheet.ranges.items():
+            if name in names:
+                box = {(c.row, c.col): c for c in sheet.cells if r0 <= c.row <= r1 and c0 <= c.col <= c1}
+                out[name] = [[None if (cell := box.get((r, col))) is None else
+                              cell.cached if cell.formula is not None else cell.value
+                              for col in range(c0, c1 + 1)] for r in range(r0, r1 + 1)]
+    return out
+
+
 def controller_unchanged(target: Path, data_fingerprint_now: str) -> bool:
     """True when the controller workbook at ``target`` was written by this template version from the same data
     (``data_fingerprint_now``, :func:`controller_data_fingerprint`) and nobody has changed an input in it since:
@@ -995,7 +1013,8 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
         book = xlsm_book(db, lang, now, settings=settings, status=status)
     else:
         book = controller_workbook(db, lang, generated_at=now, settings=settings, status=status)
-    book.meta[FINGERPRINT] = controller_fingerprint(controller_data_fingerprint(db, lang), named_values(book))
+    book.meta[FINGERPRINT] = controller_fingerprint(controller_data_fingerprint(db, lang),
+                                                    layout_inputs(book, input_names(CONTROLLER_SHEETS)))
     reason = _write(book, target, backup)
     if reason is not None:
         raise NotWrittenError(target, reason)
