@@ -32,7 +32,7 @@ import functools
 import gc
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -69,14 +69,16 @@ from kam_xl.workbook.account_plan import (
     plan_account_fields,
     status_word,
 )
-from kam_xl.workbook.controller import TEMPLATE_ID as CONTROLLER_ID
 from kam_xl.workbook.controller import (
+    CONTROLLER_SHEETS,
     ControllerSettings,
     controller_workbook,
     default_settings,
     read_carried_settings,
 )
-from kam_xl.workbook.controller.kind import TableExport
+from kam_xl.workbook.controller import TEMPLATE_ID as CONTROLLER_ID
+from kam_xl.workbook.controller import TEMPLATE_VERSION as CONTROLLER_VERSION
+from kam_xl.workbook.controller.kind import TableExport, input_names
 from kam_xl.workbook.layout import Book, locate, named_values
 from kam_xl.workbook.merge import (
     NOT_IN_PLAN,
@@ -913,6 +915,70 @@ def plans_to_databook(plans: list[AccountPlanData], source: str, responses: list
 XlsmBook = Callable[..., Book]
 
 
+def controller_data_fingerprint(db: DataBook, lang: Lang) -> str:
+    """The fingerprint (:func:`kam_xl.fingerprint.fingerprint`) of what a controller workbook is built from
+    besides its typed inputs: the data book's content (its source and every table's rows, in order), the
+    language and the controller's template version."""
+    tables = {name: None if rows is None else list(rows) for name, rows in db.tables.items()}
+    return fingerprint(db.source, db.accounts, tables, lang, CONTROLLER_ID, CONTROLLER_VERSION)
+
+
+def _as_read(value: Any) -> Any:
+    """An input value as reading the written workbook by name gives it back: numbers as the 16 significant
+    digits xlsxwriter writes (``float``), an empty text as an empty cell; a block's rows value by value."""
+    if isinstance(value, list):
+        return [_as_read(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return float(f"{value:.16G}")
+    return None if value == "" else value
+
+
+def controller_fingerprint(data_fingerprint_now: str, values: Mapping[str, Any]) -> str:
+    """The fingerprint a controller workbook records in its ``_meta`` (:data:`FINGERPRINT`): its data
+    (:func:`controller_data_fingerprint`) and the typed inputs it carries — the values of ``values`` (a layout's
+    :func:`~kam_xl.workbook.layout.named_values` or a workbook read by name) under the controller's input names,
+    as the written workbook reads back (:func:`_as_read`)."""
+    names = input_names(CONTROLLER_SHEETS)
+    return fingerprint(data_fingerprint_now, {n: _as_read(v) for n, v in values.items() if n in names})
+
+
+def layout_inputs(book: Book, names: Set[str]) -> dict[str, Any]:
+    """The values of ``book``'s defined names among ``names``, as :func:`~kam_xl.workbook.layout.named_values`
+    gives them (a value per named cell, the rows of a named block), looking only at those names' cells — not
+    at every cell of a controller's data sheets."""
+    out: dict[str, Any] = {}
+    for sheet in book.sheets:
+        for c in sheet.cells:
+            if c.name in names:
+                out[c.name] = c.cached if c.formula is not None else c.value
+        for name, (r0, c0, r1, c1) in sheet.ranges.items():
+            if name in names:
+                box = {(c.row, c.col): c for c in sheet.cells if r0 <= c.row <= r1 and c0 <= c.col <= c1}
+                out[name] = [[None if (cell := box.get((r, col))) is None else
+                              cell.cached if cell.formula is not None else cell.value
+                              for col in range(c0, c1 + 1)] for r in range(r0, r1 + 1)]
+    return out
+
+
+def controller_unchanged(target: Path, data_fingerprint_now: str) -> bool:
+    """True when the controller workbook at ``target`` was written by this template version from the same data
+    (``data_fingerprint_now``, :func:`controller_data_fingerprint`) and nobody has changed an input in it since:
+    its ``_meta`` (read alone, :func:`kam_xl.package.xlsx_meta`) records the fingerprint of that data and of
+    the inputs it holds now (read by name). A file that cannot be read so is not unchanged (writing it again
+    backs it up and says what is wrong)."""
+    try:
+        meta = xlsx_meta(target)
+        if (meta.get("template_id"), meta.get("template_version")) != (CONTROLLER_ID, CONTROLLER_VERSION) \
+                or FINGERPRINT not in meta:
+            return False
+        values = read_named(target, names=input_names(CONTROLLER_SHEETS)).values
+    except Exception:  # any fault of an untrusted file: write_controller reads it and names the problem
+        return False
+    return meta[FINGERPRINT] == controller_fingerprint(data_fingerprint_now, values)
+
+
 def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetime | None = None,
                      settings: ControllerSettings | None = None, *, xlsm_book: XlsmBook | None = None) -> Path:
     """Write the controller workbook of a data book (atomically). An existing one is first copied to
@@ -924,6 +990,9 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
     xlwings licence; called as ``xlsm_book(db, lang, now, settings=…, status=…)``); any other the plain ``.xlsx``.
     A ``.xlsm`` target without ``xlsm_book`` is a :class:`~kam_xl.errors.KamInputError`, before anything is
     written.
+
+    The workbook's ``_meta`` records the fingerprint of its data and inputs (:func:`controller_fingerprint`), so
+    that ``generate`` can leave it as it is when nothing changed (:func:`controller_unchanged`).
 
     Raises :class:`~kam_xl.files.NotWrittenError` (file and reason) when the backup or the workbook cannot be
     written (disk full, permission denied, read-only file system); the old file is then left as it is."""
@@ -944,6 +1013,8 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
         book = xlsm_book(db, lang, now, settings=settings, status=status)
     else:
         book = controller_workbook(db, lang, generated_at=now, settings=settings, status=status)
+    book.meta[FINGERPRINT] = controller_fingerprint(controller_data_fingerprint(db, lang),
+                                                    layout_inputs(book, input_names(CONTROLLER_SHEETS)))
     reason = _write(book, target, backup)
     if reason is not None:
         raise NotWrittenError(target, reason)

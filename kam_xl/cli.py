@@ -468,14 +468,16 @@ def generate(
                                                                       "cluster (tcp://host:8786); its workers need "
                                                                       "kam_xl, the data book and OUT at the same "
                                                                       "paths or URL")] = None,
-    force: Annotated[bool, typer.Option("--force", help="regenerate every plan, also those whose data and "
-                                                        "template version are unchanged")] = False,
+    force: Annotated[bool, typer.Option("--force", help="regenerate every plan and the controller, also "
+                                                        "those whose data and template version are "
+                                                        "unchanged")] = False,
 ) -> None:
     """Write one account plan per account into OUT (and, if asked, one questionnaire per respondent).
     Existing workbooks are regenerated: every input a KAM typed is kept, conflicts (data changed where a KAM
     had typed) are listed in OUT/conflicts.csv, the old file is kept in OUT/_backup/. A plan whose data (the
     fingerprint in its _meta) and template version are unchanged is left as it is — not rewritten, no backup,
-    counted as "unchanged"; --force regenerates it anyway.
+    counted as "unchanged"; --force regenerates it anyway. So is the controller workbook when its data book,
+    language, template version and the inputs typed into it are those it was written with.
 
     Each file is handled on its own: an account with two files (a copy, a .ods beside the .xlsx), a plan in
     another format (save it as Excel Workbook), two accounts with the same file name, a damaged or foreign
@@ -496,7 +498,7 @@ def generate(
         except OSError as e:
             raise _fail([f"{out_dir}: the output folder cannot be made — {fs_reason(e)}"], EXIT_STOPPED) from None
     results = _generate_workbooks(db, source, url, out_dir, lang, jobs, questionnaires, scheduler, not force)
-    report, controller, not_written = _generate_outputs(db, results, url, out_dir, lang)
+    report, controller, not_written = _generate_outputs(db, results, url, out_dir, lang, not force)
     t = Table(title=f"kam-xl generate → {url or out_dir}", header_style="bold")
     for col in ("Account / respondent", "File", "Status", "Conflicts", "Backup"):
         t.add_column(col)
@@ -542,11 +544,27 @@ def _generate_workbooks(db: DataBook, source: str | Path | None, url: str | None
     return results
 
 
-def _generate_outputs(db: DataBook, results: list[Any], url: str | None, out_dir: Path, lang: str
-                      ) -> tuple[Path | None, Path | None, list[str]]:
+def _generate_outputs(db: DataBook, results: list[Any], url: str | None, out_dir: Path, lang: str,
+                      skip_unchanged: bool = False) -> tuple[Path | None, Path | str | None, list[str]]:
     """conflicts.csv and the controller after the plans: their paths (``None`` when not written) and what could
-    not be written."""
-    from kam_xl.batch import CONTROLLER_FILE, write_conflict_report, write_controller
+    not be written. With ``skip_unchanged`` a controller built from the same data, template version and inputs
+    is left as it is (:func:`kam_xl.batch.controller_unchanged`); its path then ends in "(unchanged)"."""
+    from kam_xl.batch import (
+        CONTROLLER_FILE,
+        controller_data_fingerprint,
+        controller_unchanged,
+        write_conflict_report,
+        write_controller,
+    )
+
+    left: list[Path] = []
+
+    def write(folder: Path) -> Path:
+        target = folder / CONTROLLER_FILE
+        if skip_unchanged and target.exists() and controller_unchanged(target, controller_data_fingerprint(db, lang)):
+            left.append(target)
+            return target
+        return write_controller(db, target, lang, xlsm_book=_xlsm_book())  # type: ignore[arg-type]
 
     not_written: list[str] = []
     report = controller = None
@@ -556,10 +574,11 @@ def _generate_outputs(db: DataBook, results: list[Any], url: str | None, out_dir
         not_written.append(str(e) if isinstance(e, NotWrittenError) else _not_written(out_dir / "conflicts.csv", e))
     try:
         with PhaseProgress("controller", err):
-            controller = _in_output(url, [CONTROLLER_FILE], out_dir, lambda d: write_controller(
-                db, d / CONTROLLER_FILE, lang, xlsm_book=_xlsm_book()))  # type: ignore[arg-type]
+            controller = _in_output(url, [CONTROLLER_FILE], out_dir, write)
     except NotWrittenError as e:
         not_written.append(str(e))
+    if controller is not None and left:
+        controller = f"{controller} (unchanged: same data, template version and inputs; --force rewrites it)"
     return report, controller, not_written
 
 

@@ -170,3 +170,85 @@ def test_xlsx_meta_inflates_no_sheet_but_meta(generated, monkeypatch):
     sheets = open_package(plan).workbook().sheets  # listed from workbook.xml: the other sheets stay packed
     assert list(sheets)[-2:] == [META_SHEET, XLWINGS_CONF_SHEET]
     assert len(sheets) == len(account_plan.PLAN_SHEETS) + 2  # one per sheet kind, _meta and xlwings.conf
+
+
+# --- the controller workbook: left as it is when its data, template version and inputs are unchanged ----------
+
+def _controller_state(out: Path) -> tuple[int, int, bytes]:
+    c = out / batch.CONTROLLER_FILE
+    return c.stat().st_ino, c.stat().st_mtime_ns, c.read_bytes()
+
+
+def _controller_backups(out: Path) -> list[str]:
+    return sorted(p.name for p in (out / batch.BACKUP_DIR).glob("Controller.*")) \
+        if (out / batch.BACKUP_DIR).exists() else []
+
+
+def _generate(data: Path, out: Path, *extra: str) -> str:
+    batch._databook.cache_clear()
+    result = CliRunner().invoke(app, ["generate", "--data", str(data), "--out", str(out), *extra])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_controller_left_as_it_is_when_nothing_changed_and_rewritten_with_inputs_kept_when_something_did(tmp_path):
+    data, out = _small_databook(tmp_path / "data"), tmp_path / "out"
+    _generate(data, out)
+    controller = out / batch.CONTROLLER_FILE
+    meta = xlsx_meta(controller)
+    assert len(meta[FINGERPRINT]) == 64
+    before = _controller_state(out)
+    assert "(unchanged" in _generate(data, out)
+    assert _controller_state(out) == before  # same inode, mtime and bytes
+    assert not (out / batch.BACKUP_DIR).exists()  # no backup at all: plans and controller unchanged
+
+    type_into(controller, "abc_share_a", 0.7)  # a controller input typed by a user: rewritten, the input kept
+    typed = _controller_state(out)
+    assert "(unchanged" not in _generate(data, out)
+    assert _controller_state(out)[1:] != typed[1:] and len(_controller_backups(out)) == 1
+    assert read_named(controller).values["abc_share_a"] == pytest.approx(0.7)
+    assert "(unchanged" in _generate(data, out)  # what it was rewritten with is recorded
+    assert len(_controller_backups(out)) == 1
+
+    _edit_cdb(data / "cdb.csv", "KA-002", "gross_sales", "8000000")  # a changed data book: rewritten
+    assert "(unchanged" not in _generate(data, out)
+    assert len(_controller_backups(out)) == 2
+    assert read_named(controller).values["abc_share_a"] == pytest.approx(0.7)
+    assert xlsx_meta(controller)[FINGERPRINT] != meta[FINGERPRINT]
+
+    assert "(unchanged" not in _generate(data, out, "--force")  # --force rewrites it anyway
+    assert len(_controller_backups(out)) == 3
+    assert read_named(controller).values["abc_share_a"] == pytest.approx(0.7)
+
+
+def test_controller_fingerprint_covers_data_language_template_version_and_inputs(monkeypatch):
+    db = demo_databook()
+    base = batch.controller_data_fingerprint(db, "de")
+    assert base == batch.controller_data_fingerprint(demo_databook(), "de")
+    assert base != batch.controller_data_fingerprint(db, "en")
+    cdb = [dict(r) for r in db.tables["cdb"]]
+    cdb[0]["gross_sales"] = (cdb[0]["gross_sales"] or 0) + 1
+    assert base != batch.controller_data_fingerprint(db.model_copy(update={"tables": {**db.tables, "cdb": cdb}}),
+                                                     "de")
+    monkeypatch.setattr(batch, "CONTROLLER_VERSION", "9.9.9")
+    assert base != batch.controller_data_fingerprint(db, "de")
+    # inputs as the written workbook reads them back: 16 significant digits, an empty text an empty cell
+    assert batch.controller_fingerprint(base, {"abc_share_a": 100 / 7}) == \
+        batch.controller_fingerprint(base, {"abc_share_a": 14.28571428571429})
+    assert batch.controller_fingerprint(base, {"abc_share_a": 0.8}) != \
+        batch.controller_fingerprint(base, {"abc_share_a": 0.7})
+    assert batch.controller_fingerprint(base, {"abc_share_a": 0.8, "not_an_input": 1}) == \
+        batch.controller_fingerprint(base, {"abc_share_a": 0.8})
+
+
+def test_layout_inputs_are_the_named_values_of_the_controllers_inputs():
+    from kam_xl.workbook.controller import CONTROLLER_SHEETS, controller_workbook
+    from kam_xl.workbook.controller.kind import input_names
+    from kam_xl.workbook.layout import named_values
+
+    book = controller_workbook(demo_databook(), "de")
+    names = input_names(CONTROLLER_SHEETS)
+    every = named_values(book)
+    got = batch.layout_inputs(book, names)
+    assert got == {n: v for n, v in every.items() if n in names}
+    assert len(got) > 60 and got["sel_ids"][0] == ["KA-001"]

@@ -79,3 +79,103 @@ def test_every_input_has_exactly_one_validation_with_its_rule_and_message(tmp_pa
                                "text": "textLength"}[cell.input.kind]
         covered = sum(len(list(rng.cells)) for dv in dvs for rng in dv.sqref.ranges)
         assert covered == len(inputs)  # and no cell that is not an input
+
+
+# --- the fast path: formulas with no name xlsxwriter rewrites skip its ~155 substitutions ---------------------
+
+ODD_FORMULAS = [
+    "=ZSINGLE(1)",  # xlsxwriter's pattern for SINGLE is r"\SINGLE\(" (any character before INGLE)
+    "=STDEV S(A1:A3)",  # a dot in its patterns is a wildcard: "STDEV.S" matches "STDEV S" too
+    "=STDEV.S(A1:A3)+SUMPRODUCT(A1:A3)",
+    "=MYSORT(A1)+SORT(A1)",  # \b: SORT inside a longer name is left, SORT alone is prefixed
+    "=sort(A1)",  # xlsxwriter's patterns are case-sensitive
+    '="XLOOKUP(" & A1',  # inside a text: xlsxwriter rewrites it all the same
+    "=A1*(B1+C1)",
+    "=T.TEST(A1:A3,B1:B3,2,1)+CONFIDENCE.T(1,2,3)",
+    "{=_xlfn.SINGLE(A1)}",
+    "=",
+    "",
+]
+
+
+def _recorded_formulas(books) -> set[tuple[str, bool]]:
+    """Every formula (with its expand flag) the renderer hands to ``_prepare_formula`` while writing ``books``."""
+    seen: set[tuple[str, bool]] = set()
+    original = render._Worksheet._prepare_formula
+
+    def record(self, formula, expand_future_functions=False):
+        seen.add((formula, expand_future_functions))
+        return original(self, formula, expand_future_functions)
+
+    render._Worksheet._prepare_formula = record
+    try:
+        for book in books:
+            render.fill_workbook(book, io.BytesIO()).close()
+    finally:
+        render._Worksheet._prepare_formula = original
+    return seen
+
+
+def _demo_books():
+    from kam_xl.workbook.controller import controller_workbook
+
+    db = demo_databook()
+    when = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    plans = [account_plan(AccountPlanData.from_databook(db, a.account_id), "de", when) for a in db.accounts[:3]]
+    return [*plans, controller_workbook(db, "de", when), controller_workbook(db, "en", when)]
+
+
+def test_fast_path_reads_xlsxwriters_own_patterns():
+    assert render._REWRITES is not None  # this xlsxwriter's substitutions were all understood
+    assert sum(len(found) for found in render._REWRITES.values()) == 155
+    assert render._REWRITES["INGLE"][0].pattern == r"\SINGLE\("
+    assert {p.pattern for p in render._REWRITES["DIST"]} >= {r"\bBETA.DIST\(", r"\bT.DIST\("}
+
+
+@pytest.mark.parametrize("formula", FORMULAS + ODD_FORMULAS)
+@pytest.mark.parametrize("future", [False, True])
+@pytest.mark.parametrize("expand", [False, True])
+def test_fast_path_is_xlsxwriters_preparation(formula, future, expand):
+    plain = Worksheet()
+    plain.use_future_functions = future
+    fast = render._prepare_plain(formula)
+    if fast is not None:
+        assert fast == plain._prepare_formula(formula, expand)
+
+
+def test_fast_path_is_taken_where_nothing_is_rewritten_and_only_there():
+    assert render._prepare_plain("=SUMPRODUCT(A1:A3,B1:B3)/MAX(1,C1)") == "SUMPRODUCT(A1:A3,B1:B3)/MAX(1,C1)"
+    assert render._prepare_plain("{=SUM(A1:A3*B1:B3)}") == "SUM(A1:A3*B1:B3)"
+    for formula in ("=XLOOKUP(A1,B:B,C:C)", "=ZSINGLE(1)", "=STDEV S(A1:A3)", "=CONCAT(A1,B1)"):
+        assert render._prepare_plain(formula) is None  # left to xlsxwriter
+
+
+def test_every_demo_formula_fast_path_equals_xlsxwriter():
+    formulas = _recorded_formulas(_demo_books())
+    assert len(formulas) > 2000  # plans' cells and conditional formats, the controller's per-account rows
+    taken = 0
+    for formula, expand in formulas:
+        fast = render._prepare_plain(formula)
+        if fast is None:
+            continue
+        taken += 1
+        for future in (False, True):
+            plain = Worksheet()
+            plain.use_future_functions = future
+            assert fast == plain._prepare_formula(formula, expand), formula
+    assert taken > 0.9 * len(formulas)
+
+
+def test_controller_bytes_same_with_and_without_fast_path(monkeypatch):
+    from kam_xl.workbook.controller import controller_workbook
+
+    db = demo_databook()
+    when = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    book = controller_workbook(db, "de", when)
+    render._PREPARED.clear()
+    fast = _plan_bytes(book)
+    monkeypatch.setattr(render, "_REWRITES", None)  # every formula through xlsxwriter's own preparation
+    render._PREPARED.clear()
+    slow = _plan_bytes(book)
+    render._PREPARED.clear()
+    assert fast == slow

@@ -20,8 +20,10 @@ What every generated workbook gets, whatever its template:
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import io
 import itertools
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -70,6 +72,67 @@ _PREPARED: dict[tuple[str, bool, bool], str] = {}  # formula as written → as x
 _PREPARED_MAX = 100_000  # distinct formulas kept (an account plan has ~500, mostly the same in every plan)
 
 
+def _rewrites_by_end(method: Any) -> dict[str, tuple[re.Pattern[str], ...]] | None:
+    """xlsxwriter's formula substitutions (read from the source of its ``_prepare_formula``), by the text that
+    ends each name they rewrite.
+
+    Each of its ~155 substitutions has the pattern ``\\bNAME\\(`` (or ``\\SINGLE\\(``, a ``\\S`` where ``\\b`` is
+    meant) whose ``NAME`` is upper-case letters, digits and dots — each dot a wildcard for any character. A
+    match therefore ends in the literal after the pattern's last dot and ``(`` (``BETA.DIST`` → ``DIST(``,
+    ``\\SINGLE`` → ``INGLE(``): ``{"DIST": (re.compile(r"\\bBETA.DIST\\("), …), …}``. ``None`` when the source
+    cannot be read or a pattern has another shape (a newer xlsxwriter): then every formula goes through
+    xlsxwriter's own preparation."""
+    try:
+        source = inspect.getsource(method)
+    except (OSError, TypeError):
+        return None
+    patterns = re.findall(r're\.sub\(\s*r"([^"]*)"', source)
+    names = [re.fullmatch(r"(?:\\b|\\S)([A-Z0-9.]+)\\\(", p) for p in patterns]
+    if not patterns or len(patterns) != source.count("re.sub(") or not all(names):
+        return None
+    by_end: dict[str, list[re.Pattern[str]]] = {}
+    for pattern, name in zip(patterns, names, strict=True):
+        end = name.group(1).rsplit(".", 1)[-1] if name else ""
+        if not end:
+            return None
+        by_end.setdefault(end, []).append(re.compile(pattern))
+    return {end: tuple(found) for end, found in by_end.items()}
+
+
+#: xlsxwriter's substitutions by the end of the name they rewrite, or None: no fast path (:func:`_prepare_plain`)
+_REWRITES = _rewrites_by_end(Worksheet._prepare_formula)
+_END_LENGTHS = sorted({len(end) for end in _REWRITES or ()})
+_CALLED_NAME = re.compile(r"([A-Z0-9]+)\(")  # the upper-case letters and digits right before each "("
+
+
+def _prepare_plain(formula: str) -> str | None:
+    """``formula`` as xlsxwriter's ``_prepare_formula`` stores it, when that is only the removal of a leading
+    ``{`` / ``=`` and a trailing ``}`` — no function name it would prefix with ``_xlfn.`` occurs; else ``None``.
+
+    Exact, not a guess: a substitution of xlsxwriter can match only where the run of upper-case letters and
+    digits before a ``(`` ends in its name's last part (:func:`_rewrites_by_end`); only those few substitutions
+    are tried, with xlsxwriter's own patterns. Where none matches, none changes the formula, whatever the
+    flags. Most formulas (``SUM``, ``IF``, ``SUMPRODUCT`` …) take this path: one regular expression and a few
+    look-ups instead of ~155 substitutions."""
+    if _REWRITES is None:
+        return None
+    if formula.startswith("{"):
+        formula = formula[1:]
+    if formula.startswith("="):
+        formula = formula[1:]
+    if formula.endswith("}"):
+        formula = formula[:-1]
+    if "_xlfn." in formula:
+        return formula  # xlsxwriter leaves a formula with a prefix as it is
+    for run in _CALLED_NAME.findall(formula):
+        for length in _END_LENGTHS:
+            if length > len(run):
+                break
+            if any(p.search(formula) for p in _REWRITES.get(run[-length:], ())):
+                return None
+    return formula
+
+
 class _NoResult(str):
     """The cached result of a formula the KAM saved without one (:class:`~kam_xl.cells.CellError` with code
     ``""``): its cell is written with no ``<v>`` at all, as openpyxl saves formulas, so that reading the
@@ -93,7 +156,9 @@ class _Worksheet(Worksheet):
         key = (formula, expand_future_functions, self.use_future_functions)
         prepared = _PREPARED.get(key)
         if prepared is None:
-            prepared = super()._prepare_formula(formula, expand_future_functions)
+            prepared = _prepare_plain(formula)
+            if prepared is None:
+                prepared = super()._prepare_formula(formula, expand_future_functions)
             if len(_PREPARED) >= _PREPARED_MAX:
                 _PREPARED.clear()
             _PREPARED[key] = prepared
