@@ -20,7 +20,6 @@ The thresholds are carried over on regeneration and exported by ``collect`` as t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -38,7 +37,7 @@ from kam_xl.selection import (
     selection_inputs,
 )
 from kam_xl.vocabulary import SCENARIO_WORDS, Lang, sheet_title
-from kam_xl.workbook.controller.common import _headers, _missing_note, book_currency
+from kam_xl.workbook.controller.common import Misordered, _headers, _missing_note, book_currency, threshold_number
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet, TableExport
 from kam_xl.workbook.layout import Input, Sheet
 from kam_xl.workbook.layout import pick as _t
@@ -46,19 +45,6 @@ from kam_xl.years import year_span
 
 ABC, XYZ = ("A", "B", "C"), ("X", "Y", "Z")
 
-
-@dataclass(frozen=True)
-class _Misordered:
-    """A threshold of a pair in reverse order, carrying what it allows (refused by the field's rule)."""
-
-    allowed: str
-
-
-def _number(value: Any) -> float | None:
-    try:
-        return float(value) if value is not None and not isinstance(value, bool) else None
-    except (TypeError, ValueError):
-        return None
 
 
 class AbcXyzThresholds(BaseModel):
@@ -78,16 +64,16 @@ class AbcXyzThresholds(BaseModel):
             keys = [next((k for k in (cls.model_fields[f].alias, f) if k in data), None) for f in (low, high)]
             if None in keys:
                 continue
-            lo, hi = (_number(data[k]) for k in keys)  # type: ignore[index]
+            lo, hi = (threshold_number(data[k]) for k in keys)  # type: ignore[index]
             if lo is not None and hi is not None and lo > hi:
-                out[keys[0]] = _Misordered(f"at most {high} ({hi:g})")  # type: ignore[index]
-                out[keys[1]] = _Misordered(f"at least {low} ({lo:g})")  # type: ignore[index]
+                out[keys[0]] = Misordered(f"at most {high} ({hi:g})")  # type: ignore[index]
+                out[keys[1]] = Misordered(f"at least {low} ({lo:g})")  # type: ignore[index]
         return out
 
     @field_validator("*", mode="before")
     @classmethod
     def _refuse_misordered(cls, value: Any) -> Any:
-        if isinstance(value, _Misordered):
+        if isinstance(value, Misordered):
             raise ValueError(value.allowed)
         return value
 

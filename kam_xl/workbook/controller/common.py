@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from kam_xl.cdb import (
     AMOUNT_FIELDS,
@@ -41,3 +43,19 @@ def _missing_note(s: Sheet, row: int, lang: Lang, tables: str) -> None:
 def _headers(s: Sheet, row: int, col: int, heads: list[str] | tuple[str, ...]) -> None:
     for j, h in enumerate(heads):
         s.put(row, col + j, h, style="header")
+
+
+@dataclass(frozen=True)
+class Misordered:
+    """A threshold of a pair typed in reverse order (ABC/XYZ, coordination), carrying what it allows: the inputs
+    model's validator puts it in place of both values, so the field's rule refuses each with that text."""
+
+    allowed: str
+
+
+def threshold_number(value: Any) -> float | None:
+    """A typed threshold as a number, ``None`` when it is none (empty, a truth value, a text)."""
+    try:
+        return float(value) if value is not None and not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        return None

@@ -10,7 +10,6 @@ account id) and the three thresholds (company settings ``coord_bu_high``, ``coor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
@@ -31,7 +30,7 @@ from kam_xl.coordination import (
 from kam_xl.databook import Column, DataBook, Table
 from kam_xl.databook.whole import whole_numbers
 from kam_xl.vocabulary import COORDINATION_WORDS, LIGHT_FORMATS, YES_NO, Lang, sheet_title
-from kam_xl.workbook.controller.common import _headers, _missing_note
+from kam_xl.workbook.controller.common import Misordered, _headers, _missing_note, threshold_number
 from kam_xl.workbook.controller.kind import (
     AccountBlock,
     AccountRows,
@@ -51,19 +50,6 @@ _LABELS = {"coord_bu_high": ("BU-übergreifend hoch ab Mittel", "Cross-BU high f
 _SHORT = {"bu": ("BU", "BU"), "territory": ("Gebiet", "Terr.")}
 
 
-@dataclass(frozen=True)
-class _Misordered:
-    """A threshold of a pair in reverse order, carrying what it allows (refused by the field's rule)."""
-
-    allowed: str
-
-
-def _number(value: Any) -> float | None:
-    try:
-        return float(value) if value is not None and not isinstance(value, bool) else None
-    except (TypeError, ValueError):
-        return None
-
 
 class CoordinationInputs(BaseModel):
     """The thresholds on a scale's mean, as the company settings define them (1–7; regional ≤ global). A pair in
@@ -80,16 +66,16 @@ class CoordinationInputs(BaseModel):
     def _in_order(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        low, high = _number(data.get(_REGIONAL)), _number(data.get(_GLOBAL))
+        low, high = threshold_number(data.get(_REGIONAL)), threshold_number(data.get(_GLOBAL))
         if low is not None and high is not None and low > high:
-            return {**data, _REGIONAL: _Misordered(f"a mean ≤ {_GLOBAL} ({high:g})"),
-                    _GLOBAL: _Misordered(f"a mean ≥ {_REGIONAL} ({low:g})")}
+            return {**data, _REGIONAL: Misordered(f"a mean ≤ {_GLOBAL} ({high:g})"),
+                    _GLOBAL: Misordered(f"a mean ≥ {_REGIONAL} ({low:g})")}
         return data
 
     @field_validator(_REGIONAL, _GLOBAL, mode="before")
     @classmethod
     def _refuse_misordered(cls, value: Any) -> Any:
-        if isinstance(value, _Misordered):
+        if isinstance(value, Misordered):
             raise ValueError(value.allowed)
         return value
 
