@@ -40,8 +40,9 @@ def _table(title: str, columns: tuple[tuple[str, str], ...]) -> Table:
 def coordination_table(rows: list[AccountCoordination], lang: Lang = "en") -> Table:
     """One row per account: each scale's mean (2 decimals) and result, the KAM span and the shortfall."""
     n, words = Numbers(lang), COORDINATION_WORDS[lang]
-    t = _table(pick(lang, "Koordinationsbedarf (Abb. 7 über Geschäftsbereiche, Abb. 8 über Gebiete; Items 1–7)",
-                    "Coordination need (Abb. 7 cross-BU, Abb. 8 cross-territory; items 1–7)"),
+    t = _table(pick(lang, "Koordinationsbedarf (Abb. 7 über Geschäftsbereiche, Abb. 8 über Gebiete; "
+                          "je 6 Items, bewertet 1–7)",
+                    "Coordination need (Abb. 7 cross-BU, Abb. 8 cross-territory; 6 items each, rated 1–7)"),
                ((pick(lang, "Kunde", "Account"), "left"), (pick(lang, "GB Mittel", "BU mean"), "right"),
                 (pick(lang, "GB Bedarf", "BU need"), "left"), (pick(lang, "Gebiet Mittel", "Territory mean"), "right"),
                 (pick(lang, "Gebiet Bedarf", "Territory need"), "left"),

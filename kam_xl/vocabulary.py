@@ -103,6 +103,8 @@ def term(concept: str, lang: Lang) -> str:
 UNIT_WORDS: dict[str, tuple[str, str]] = {
     "money": ("Beträge in {currency}", "amounts in {currency}"),
     "score": ("Werte 0–100", "scores 0–100"),
+    "scale_1_7": ("Bewertungen 1–7", "ratings 1–7"),
+    "balance": ("Werte −100 … +100", "scores −100 … +100"),
     "rating": ("Bewertungen 0–100", "ratings 0–100"),
     "fte": ("MAK und Beträge in {currency}", "FTE and amounts in {currency}"),
 }

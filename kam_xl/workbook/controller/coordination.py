@@ -177,7 +177,7 @@ def coordination_sheet(ctx: BuildContext) -> Sheet:
                       C_TER_MEAN: 13, C_TER_RES: 13, C_SPAN: 15, C_SHORT: 13})
     s.put(0, 0, sheet_title(lang, _t(lang, "Koordinationsbedarf je Key-Account (Homburg/Jensen, Abb. 7 und 8)",
                                      "Coordination need per key account (Homburg/Jensen, fig. 7 and 8)"),
-                            year_span(a.plan_year for a in ctx.db.accounts), "score"), style="title")
+                            year_span(a.plan_year for a in ctx.db.accounts), "scale_1_7"), style="title")
     s.put(1, 0, _t(lang, f"Jedes Merkmal {RATING_MIN} = schwach ausgeprägt … {RATING_MAX} = stark ausgeprägt; Mittel "
                          "der bewerteten Merkmale. „Man darf zwar gerne besser koordiniert sein als der Key-Account, "
                          "aber niemals schlechter.“ Unterdeckung: gebietsübergreifender Bedarf über der "

@@ -91,7 +91,7 @@ def organisation_sheet(inputs: BaseModel, lang: Lang, year: str | int | None = N
     years, ``2026`` or ``2025–2026``) goes into its title."""
     s = Sheet("Organisation", widths={0: 38, 1: 74, 2: 11, 3: 16, 4: 16})
     s.put(0, 0, sheet_title(lang, _t(lang, "Organisationsentscheidungen (Homburg/Jensen, Tabelle 4 und 5)",
-                                     "Organisation decisions (Homburg/Jensen, tables 4 and 5)"), year, "score"),
+                                     "Organisation decisions (Homburg/Jensen, tables 4 and 5)"), year, "balance"),
           style="title")
     s.put(1, 0, _t(lang, "„Keine der beiden Alternativen dominiert klar. Die Gestaltungsentscheidung hängt davon ab, "
                          "wie stark man die einzelnen Aspekte gewichtet.“ Gewicht je Kriterium 0–100; Ergebnis je "
