@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
 from enum import StrEnum
 from functools import partial
@@ -31,8 +32,9 @@ from kam_xl.excellence import load_catalogue
 from kam_xl.files import NotWrittenError, fs_reason, os_error_of
 from kam_xl.progress import PhaseProgress
 from kam_xl.report_numbers import Numbers as _Numbers
+from kam_xl.report_tables import fit_table
 from kam_xl.resources import TargetWeights
-from kam_xl.vocabulary import BAND_WORDS, SCENARIO_WORDS, YES_NO, Lang
+from kam_xl.vocabulary import BAND_WORDS, Lang
 from kam_xl.workbook.layout import pick
 
 if TYPE_CHECKING:
@@ -103,8 +105,8 @@ class _Typer(typer.Typer):
 
 app = _Typer(help="kam_xl — key account management methods in Excel.", no_args_is_help=True,
              add_completion=False)
-# Piped output (CI logs, files) gets a wide table instead of rich's 80-column default.
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+# Piped output (CI logs, files) gets a wide table instead of rich's 80-column default, unless COLUMNS says the width.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit() else 160)
 err = Console(stderr=True, soft_wrap=True)
 EXIT_INPUT = 2
 #: generate/collect: stopped before any work (bad options or data book); 2 there means "files listed, rest done"
@@ -323,6 +325,13 @@ def _account_reports(db: DataBook, fmt: Format) -> list[rep.AccountReport] | Non
     return None
 
 
+def _print_table(table: Table, lang: Lang, keys: int = 1) -> None:
+    """Print a report table at the console's width, split into parts repeating the first ``keys`` columns when
+    it is too wide, so that no header or value is cut (:func:`kam_xl.report_tables.fit_table`)."""
+    for part in fit_table(table, out, keys, lang):
+        out.print(part)
+
+
 def _print_accounts(rows: list[rep.AccountReport], lang: Lang) -> None:
     n, t_ = _Numbers(lang), partial(pick, lang)
     t = Table(title=t_("Key Accounts — CDB (letztes Jahr), KAOP-Plan, Kgb",
@@ -351,7 +360,7 @@ def _print_accounts(rows: list[rep.AccountReport], lang: Lang) -> None:
                   n.money(r.kaop.total.revenue if r.kaop else None),
                   n.money(r.kaop.total.profit if r.kaop else None),
                   n.pct(r.kaop.total.profit_rel if r.kaop else None), kgb)
-    out.print(t)
+    _print_table(t, lang)
     losers = [r for r in rows if r.cdb is not None and r.cdb.cdb_iii < 0]
     if losers:
         out.print(t_("[bold]Big Step or Out[/] (negativer CDB III): ", "[bold]Big Step or Out[/] (negative CDB III): ")
@@ -374,7 +383,7 @@ def _print_resources(r: rep.ResourcesReport, lang: Lang) -> None:
     for g in r.regions:
         t.add_row(f"[bold]{g.region}[/]", t_("[bold]Summe Region[/]", "[bold]region total[/]"), n.fixed(g.actual_fte),
                   n.fixed(g.target_fte), n.fixed(g.delta_fte), "", "", t_("Markt ", "market ") + n.pct(g.market_share))
-    out.print(t)
+    _print_table(t, lang, keys=2)
     out.print(t_("Anteil der Ressourcen, der zum Potenzial verschoben werden müsste: ",
                  "Share of resources that would have to move to match potential: ")
               + f"[bold]{n.pct(r.moved_share)}[/]")
@@ -392,42 +401,24 @@ def _print_excellence(r: rep.ExcellenceReport, lang: Lang) -> None:
     for p in r.respondents:
         t.add_row(p.respondent, p.role, *(n.fixed(p.dimensions[d]) for d in dims), n.fixed(p.overall),
                   n.pct(p.coverage), ", ".join(p.thin) or "–", str(len(p.unsupported)))
-    out.print(t)
+    _print_table(t, lang)
     split = [cid for cid, c in r.consolidated.items() if c.disagreement]
     out.print(t_("Kriterien mit Uneinigkeit (Spanne ≥ 50 Punkte): ",
                  "Criteria with disagreement (spread ≥ 50 points): ") + (", ".join(split) or t_("keine", "none")))
 
 
 def _print_programme(r: Any, lang: Lang = "en") -> None:
-    """The programme view: selection and ABC/XYZ per account (the other parts by their own printers)."""
-    n, t_ = _Numbers(lang), partial(pick, lang)
-    yes, no = YES_NO["de"]  # the growth filters' own words (growth_filters.csv: ja/nein) in both languages
-    abc = {x.account_id: x for x in r.abc_xyz}
-    t = Table(title=t_("KAM-Programm — Kundenauswahl für Wachstum, ABC/XYZ",
-                       "KAM programme — account selection for growth, ABC/XYZ"), header_style="bold")
-    for de, en, justify in (("Kunde", "Account", "left"), ("Score", "Score", "right"), ("Rang", "Rank", "right"),
-                            ("Wachstumskandidat", "Growth candidate", "left"), ("Unvollständig", "Incomplete", "left"),
-                            ("Abgeleitet Volumen / Ertrag / Potenzial", "Derived volume / earnings / potential",
-                             "left"), ("ABC", "ABC", "left"), ("XYZ", "XYZ", "left"), ("VK", "CV", "right"),
-                            ("Basis", "Basis", "left")):
-        t.add_column(t_(de, en), justify=justify)  # type: ignore[arg-type]
-    for s in r.selection:
-        x = abc.get(s.account_id)
-        cand = "–" if s.growth_candidate is None else yes if s.growth_candidate else no
-        derived = " / ".join(n.fixed(s.derived.get(c)) for c in ("volume", "earnings", "potential"))
-        basis = SCENARIO_WORDS[lang].get(x.xyz_basis or "", "–") if x else "–"
-        t.add_row(s.account_id, n.fixed(s.score), "–" if s.rank is None else n.count(s.rank), cand,
-                  ", ".join(s.incomplete) or "–", derived, (x.abc if x else None) or "–", (x.xyz if x else None)
-                  or "–", n.fixed(x.cv if x else None, 3), basis)
-    out.print(t)
-    candidates = [s.account_id for s in r.selection if s.growth_candidate]
-    out.print(t_(f"Wachstumskandidaten (alle drei Filter {yes}): ", f"Growth candidates (all three filters {yes}): ")
-              + (", ".join(candidates) or t_("keine", "none")))
+    """The programme view: selection and ABC/XYZ per account, then coordination, decisions and St. Gallen."""
+    from kam_xl.programme import selection_lines, selection_table
+
+    _print_table(selection_table(r, lang), lang)
+    for line in selection_lines(r, lang):
+        out.print(line)
     if r.coordination is not None and r.decisions is not None and r.st_gallen is not None:
         from kam_xl.report_org import org_tables
 
         for part in org_tables(r.coordination, r.decisions, r.st_gallen, lang):
-            out.print(part)
+            _print_table(part, lang)
 
 
 def _print_relationships(rows: list[rel.AccountRelationships], lang: Lang = "en") -> None:
@@ -439,7 +430,7 @@ def _print_relationships(rows: list[rel.AccountRelationships], lang: Lang = "en"
         t.add_column(t_(*head), justify="right")
     for r in rows:
         t.add_row(r.account_id, *rel.table_cells(r, lang))
-    out.print(t)
+    _print_table(t, lang)
     out.print(t_("Touchpoints = geplant/erledigt im Planjahr; unter/über = Mitglieder, deren geplante Touchpoints "
                  "ihre Mindest-/Höchstzahl an Kontakten verfehlen; – = keine Daten für diesen Teil.",
                  "Touchpoints = planned/done in the plan year; below/above = members whose planned touchpoints miss "

@@ -45,7 +45,7 @@ from kam_xl.kasp import KaspProject, KaspSummary, kasp_of, kasp_summary
 from kam_xl.report_numbers import Numbers
 from kam_xl.swot import SwotEntry, SwotSummary, swot_of, swot_summary
 from kam_xl.team import RaciCheck, TeamRoles, raci_check, team_roles_of
-from kam_xl.vocabulary import PEOPLE_WARNING_WORDS, Lang
+from kam_xl.vocabulary import PEOPLE_WARNING_WORDS, YES_NO, Lang
 from kam_xl.workbook.layout import pick
 from kam_xl.years import plan_year
 
@@ -142,7 +142,8 @@ def table_cells(r: AccountRelationships, lang: Lang = "en") -> list[str]:
         return "–" if items is None else n.count(len(items))
 
     status = [c.status for c in contacts.values()] if contacts is not None else []
-    top = pick(lang, "ja", "yes") if bc and bc.top_management_covered else pick(lang, "NEIN", "NO")
+    yes, no = YES_NO[lang]
+    top = yes if bc and bc.top_management_covered else no.upper()  # capitals: a warning
     return [
         n.count(bc.members) if bc else "–", size(bc.without_manndecker if bc else None),
         size(bc.several_manndecker if bc else None), top if bc else "–",

@@ -13,8 +13,8 @@ from kam_xl.coordination import AccountCoordination, databook_coordination
 from kam_xl.databook import DataBook
 from kam_xl.organisation import TABLE_4, TABLE_5, Decisions, decisions
 from kam_xl.report_numbers import Numbers
-from kam_xl.st_gallen import PHASE_WORDS_EN, POLES, POLES_EN, StGallen, databook_st_gallen
-from kam_xl.vocabulary import COORDINATION_WORDS, YES_NO, Lang
+from kam_xl.st_gallen import POLES, POLES_EN, StGallen, databook_st_gallen
+from kam_xl.vocabulary import COORDINATION_WORDS, LOGIC_WORDS, PHASE_WORDS, YES_NO, Lang
 from kam_xl.workbook.layout import pick
 
 
@@ -71,7 +71,7 @@ def decisions_table(d: Decisions, lang: Lang = "en") -> Table:
 def st_gallen_tables(sg: StGallen, lang: Lang = "en") -> list[Table]:
     """The fields with positions, gap and extreme flag; the logics with current use, focus and planned shift."""
     n, poles = Numbers(lang), POLES if lang == "de" else POLES_EN
-    phase = "–" if sg.phase is None else sg.phase if lang == "de" else PHASE_WORDS_EN.get(sg.phase, sg.phase)
+    phase = "–" if sg.phase is None else PHASE_WORDS[lang].get(sg.phase, sg.phase)
     fields = _table(pick(lang, f"St. Galler Spannungsfelder (−3 linker … +3 rechter Pol); Phase: {phase}",
                          f"St. Gallen tension fields (−3 left … +3 right pole); phase: {phase}"),
                     ((pick(lang, "Feld", "Field"), "right"), (pick(lang, "Linker Pol", "Left pole"), "left"),
@@ -86,7 +86,8 @@ def st_gallen_tables(sg: StGallen, lang: Lang = "en") -> list[Table]:
                      (pick(lang, "Fokus", "Focus"), "right"),
                      (pick(lang, "Geplante Verschiebung", "Planned shift"), "left")))
     for u in sg.logics:
-        logics.add_row(u.logic, n.count(u.current), n.count(u.focus), _flag(u.planned_shift, lang, warn=False))
+        logics.add_row(LOGIC_WORDS[lang].get(u.logic, u.logic), n.count(u.current), n.count(u.focus),
+                       _flag(u.planned_shift, lang, warn=False))
     return [fields, logics]
 
 

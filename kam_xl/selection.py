@@ -77,6 +77,23 @@ class SelectionResult(BaseModel):
     growth_candidate: bool | None
     incomplete: list[str]
     derived: dict[str, float | None]
+    #: each derivable criterion with a typed rating, and the derived rating the typed one overrides (the sheet's
+    #: derived column shows it as well): ``derived`` and ``overridden`` together hold every derived rating
+    overridden: dict[str, float | None] = Field(default_factory=dict)
+
+
+def derived_shown(result: SelectionResult) -> dict[str, tuple[float | None, bool]]:
+    """Each derivable criterion (:data:`DERIVED_FROM`) → (its derived rating, whether a typed rating overrides
+    it): what the report and the controller's selection sheet both show — the derived value always, typed
+    overrides marked (:func:`kam_xl.vocabulary.override_marked`).
+
+    >>> r = SelectionResult(account_id="K", score=None, rank=None, growth_candidate=None, incomplete=[],
+    ...                     derived={"earnings": 80.0, "potential": None}, overridden={"volume": 12.5})
+    >>> derived_shown(r)
+    {'volume': (12.5, True), 'earnings': (80.0, False), 'potential': (None, False)}
+    """
+    return {c: (result.overridden[c], True) if c in result.overridden else (result.derived.get(c), False)
+            for c in DERIVED_FROM}
 
 
 class AbcXyzResult(BaseModel):
@@ -185,7 +202,8 @@ def select_accounts(items: Sequence[SelectionInput], weights: Mapping[str, float
     rank_of = {i: ranks[k] for k, i in enumerate(by_id)}
     return [SelectionResult(account_id=x.account_id, score=scored[i][0], rank=rank_of[i],
                             growth_candidate=growth_candidate(x.filters), incomplete=scored[i][1],
-                            derived={c: v for c, v in derived[i].items() if c not in x.ratings})
+                            derived={c: v for c, v in derived[i].items() if c not in x.ratings},
+                            overridden={c: v for c, v in derived[i].items() if c in x.ratings})
             for i, x in enumerate(items)]
 
 

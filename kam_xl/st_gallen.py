@@ -28,14 +28,14 @@ from pydantic import BaseModel, ConfigDict
 
 from kam_xl.company_settings import PHASES, Phase, company_settings
 from kam_xl.errors import KamInputError
+from kam_xl.vocabulary import PHASE_WORDS
 
 if TYPE_CHECKING:
     from kam_xl.databook.model import DataBook
 
 POSITION_MIN, POSITION_MAX = -3, 3
 USE_MIN, USE_MAX = 0, 3
-PHASE_WORDS_EN: dict[str, str] = {"installieren": "install", "aufbauen": "build",
-                                  "professionalisieren": "professionalise", "fokussieren": "focus"}
+PHASE_WORDS_EN: dict[str, str] = PHASE_WORDS["en"]  # the phases in English (one table: the vocabulary's)
 
 #: Field number → (left pole, right pole), German verbatim from Abb. 1; field 0 is the overall approach.
 POLES: dict[int, tuple[str, str]] = {

@@ -142,12 +142,49 @@ GROWTH_FILTER_LABELS: dict[str, tuple[str, str]] = {
     "willing": ("Bereit, mit uns zu wachsen", "Willing to grow with us"),
 }
 
+#: The mark of a derived rating that a typed rating overrides, in the report and on the selection sheet alike.
+OVERRIDE_MARK = "*"
+#: What the mark means, (German, English).
+OVERRIDE_NOTE: tuple[str, str] = ("* = abgeleiteter Wert, durch die eingegebene Bewertung ersetzt",
+                                  "* = derived value, overridden by the typed rating")
+
+
+def override_marked(text: str, overridden: bool) -> str:
+    """A derived rating as shown, with :data:`OVERRIDE_MARK` when a typed rating overrides it.
+
+    >>> override_marked("61,3", True), override_marked("61,3", False)
+    ('61,3*', '61,3')
+    """
+    return f"{text}{OVERRIDE_MARK}" if overridden else text
+
+
+def override_number_format(number_format: str) -> str:
+    """The number format that shows a derived rating with :data:`OVERRIDE_MARK` on a sheet (a conditional
+    format where the typed rating is filled in), so that sheet and report mark it alike.
+
+    >>> override_number_format("0.0")
+    '0.0"*"'
+    """
+    return f'{number_format}"{OVERRIDE_MARK}"'
+
+
 # --- issue 12, programme tools: coordination need, St. Gallen ------------------------------------------------------
 #: The coordination need's result words (:mod:`kam_xl.coordination`, German ids) in each language.
 COORDINATION_WORDS: dict[Lang, dict[str, str]] = {
     "de": {"niedrig": "niedrig", "hoch": "hoch", "regional": "regional", "global": "global"},
     "en": {"niedrig": "low", "hoch": "high", "regional": "regional", "global": "global"},
 }
+
+#: The phases of the KAM programme (:data:`kam_xl.company_settings.PHASES`, German ids) in each language.
+_PHASES_EN = {"installieren": "install", "aufbauen": "build", "professionalisieren": "professionalise",
+              "fokussieren": "focus"}
+PHASE_WORDS: dict[Lang, dict[str, str]] = {"de": {x: x for x in _PHASES_EN}, "en": _PHASES_EN}
+#: The eight St. Gallen realisation logics (:data:`kam_xl.st_gallen.LOGIC_NAMES`, the seed's English names, which
+#: the data book holds) in each language.
+_LOGICS_DE = {"Facts & Strategy": "Fakten & Strategie", "Tools": "Werkzeuge", "Structure": "Struktur",
+              "Innovation": "Innovation", "Topics": "Themen", "People": "Personen",
+              "Selected Key-Accounts": "Ausgewählte Key-Accounts", "Commercialisation": "Kommerzialisierung"}
+LOGIC_WORDS: dict[Lang, dict[str, str]] = {"de": _LOGICS_DE, "en": {x: x for x in _LOGICS_DE}}
 
 # --- the people of an account: buying center, contact matrix, touchpoints (kam_xl.buying_center) -----------------
 #: Performance / sympathy vs competition (:data:`kam_xl.buying_center.COMPARISONS`) in each language.

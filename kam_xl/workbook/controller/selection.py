@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from kam_xl.company_settings import SELECTION_CRITERIA, company_settings, setting_text
 from kam_xl.databook import DataBook
@@ -41,9 +42,11 @@ from kam_xl.text import match_choice
 from kam_xl.vocabulary import (
     GROWTH_FILTER_LABELS,
     LIGHT_FORMATS,
+    OVERRIDE_NOTE,
     SELECTION_CRITERION_LABELS,
     YES_NO,
     Lang,
+    override_number_format,
     sheet_title,
     term,
 )
@@ -181,10 +184,12 @@ def _header(s: Sheet, db: DataBook, lang: Lang) -> None:
                             latest_table_year(db.table("cdb")), "money", book_currency(db.accounts)), style="title")
     s.put(1, 0, _t(lang, "Bewertungen 0–100 je Kriterium (Barrieren: 100 = keine). Leer = abgeleitet aus den Daten "
                          "((x − min) ÷ (max − min) × 100), sonst fehlt sie: dann kein Score und kein Rang. Score = "
-                         "Σ Gewicht × Bewertung ÷ Σ Gewichte; Wachstumskandidat = alle drei Filter ja.",
+                         "Σ Gewicht × Bewertung ÷ Σ Gewichte; Wachstumskandidat = alle drei Filter ja. "
+                         + OVERRIDE_NOTE[0] + ".",
                    "Ratings 0–100 per criterion (barriers: 100 = none). Empty = derived from the data "
                    "((x − min) ÷ (max − min) × 100), else missing: then no score and no rank. Score = "
-                   "Σ weight × rating ÷ Σ weights; growth candidate = all three filters yes."), style="note")
+                   "Σ weight × rating ÷ Σ weights; growth candidate = all three filters yes. "
+                   + OVERRIDE_NOTE[1] + "."), style="note")
     labels = {c: _t(lang, *SELECTION_CRITERION_LABELS[c]) for c in SELECTION_CRITERIA}
     for col, text in ((C_NET, _t(lang, "Daten", "Data")), (C_DER, _t(lang, "abgeleitet", "derived")),
                       (C_TYPED, _t(lang, "eingegeben", "typed")), (C_EFF, _t(lang, "wirksam", "effective")),
@@ -281,6 +286,16 @@ def _account_row(s: Sheet, r: int, x: SelectionInput, res: Any, derived: dict[st
           cached=None if cand is None else yes if cand else no, style="bold")
 
 
+def _override_marks(s: Sheet, last: int) -> None:
+    """The derived ratings a typed rating overrides carry the report's mark (a conditional number format,
+    :func:`kam_xl.vocabulary.override_number_format`), so sheet and report show a figure alike."""
+    for j, c in enumerate(DERIVED_FROM):
+        typed = xl_rowcol_to_cell(FIRST, C_TYPED + SELECTION_CRITERIA.index(c), col_abs=True)
+        marked = {"num_format": override_number_format("0.0")}
+        s.conditionals.append(Conditional(FIRST, C_DER + j, last, C_DER + j, {
+            "type": "formula", "criteria": f"=LEN({typed})>0", "format": marked}))
+
+
 def _selection_sheet(ctx: BuildContext, kind: str) -> Sheet:
     lang = ctx.lang
     s = Sheet(_t(lang, "Auswahl", "Selection"), widths={0: 10, 1: 28, 2: 13, 3: 10, 4: 11,
@@ -310,6 +325,7 @@ def _selection_sheet(ctx: BuildContext, kind: str) -> Sheet:
                          ("sel_missing", C_MISSING, C_MISSING), ("sel_filters", C_FILT, C_CAND - 1),
                          ("sel_candidates", C_CAND, C_CAND), ("sel_figures", C_NET, C_POT)):
         s.name_range(name, FIRST, c0, last, c1)
+    _override_marks(s, last)
     yes, no = YES_NO[lang]
     for word, light in ((yes, "green"), (no, "red")):
         s.conditionals.append(Conditional(FIRST, C_CAND, last, C_CAND, {

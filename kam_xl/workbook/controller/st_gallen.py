@@ -21,7 +21,6 @@ from kam_xl.st_gallen import (
     FIELDS,
     LOGIC_NAMES,
     LOGICS,
-    PHASE_WORDS_EN,
     PHASES,
     POLES,
     POLES_EN,
@@ -34,7 +33,7 @@ from kam_xl.st_gallen import (
     st_gallen,
 )
 from kam_xl.text import match_choice
-from kam_xl.vocabulary import LIGHT_FORMATS, YES_NO, Lang, sheet_title
+from kam_xl.vocabulary import LIGHT_FORMATS, LOGIC_WORDS, PHASE_WORDS, YES_NO, Lang, sheet_title
 from kam_xl.workbook.controller.common import _headers
 from kam_xl.workbook.controller.kind import AccountRows, BuildContext, ControllerSheet, TableExport
 from kam_xl.workbook.layout import Chart, Conditional, Input, Sheet
@@ -95,11 +94,15 @@ def _input_fields() -> dict[str, Any]:
 
 
 def _phase_word(value: Any) -> Any:
-    """A phase typed in any case or with stray spaces, as the drop-down offers it (else left for the field's
-    rule to refuse)."""
+    """The phase (German id) of a phase typed in either language's words, in any case or with stray spaces, as
+    the drop-down offers it (else left for the field's rule to refuse)."""
     if value is None or value == "":
         return None
-    return match_choice(value, PHASES) or value
+    for words in PHASE_WORDS.values():  # an English sheet offers the English words
+        found = match_choice(value, words.values())
+        if found is not None:
+            return next(p for p, w in words.items() if w == found)
+    return value
 
 
 #: The typed inputs of the St. Gallen sheet: per field current and target (−3 … +3), per logic current use and
@@ -176,7 +179,7 @@ def _logics_block(s: Sheet, top: int, result: StGallen, lang: Lang) -> int:
         r = first + n - 1
         cur_name, foc_name = logic_names(n)
         s.put(r, 0, n, style="integer")
-        s.put(r, 1, use.logic, style="bold")
+        s.put(r, 1, LOGIC_WORDS[lang][use.logic], style="bold")
         cur = s.put(r, 2, use.current, style="integer", name=cur_name,
                     input=Input(kind="list", choices=USE_CHOICES, title=_t(lang, "Ist", "Current"), message=use_msg))
         foc = s.put(r, 3, use.focus, style="integer", name=foc_name,
@@ -208,9 +211,10 @@ def st_gallen_sheet(inputs: BaseModel, lang: Lang, year: str | int | None = None
                    "(current) and aimed at (target); gap = target − current. The seed warns against the extremes: "
                    "±3 is flagged."), style="note")
     s.put(2, 0, "Phase", style="label")
-    words = ", ".join(PHASES) if lang == "de" else ", ".join(f"{p} ({PHASE_WORDS_EN[p]})" for p in PHASES)
-    s.put(2, 1, result.phase, name=PHASE_NAME,
-          input=Input(kind="list", choices=PHASES, title="Phase",
+    phases = tuple(PHASE_WORDS[lang][p] for p in PHASES)
+    words = ", ".join(phases)
+    s.put(2, 1, None if result.phase is None else PHASE_WORDS[lang][result.phase], name=PHASE_NAME,
+          input=Input(kind="list", choices=phases, title="Phase",
                       message=_t(lang, f"Phase des KAM: {words}", f"Phase of KAM: {words}")))
     first, last = _fields_block(s, 4, result, lang)
     s.charts.append(Chart(
