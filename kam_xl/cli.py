@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import sys
 from enum import StrEnum
 from functools import partial
@@ -105,8 +104,8 @@ class _Typer(typer.Typer):
 
 app = _Typer(help="kam_xl — key account management methods in Excel.", no_args_is_help=True,
              add_completion=False)
-# Piped output (CI logs, files) gets a wide table instead of rich's 80-column default, unless COLUMNS says the width.
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit() else 160)
+# Piped output (CI logs, files) gets a wide table instead of rich's 80-column default.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
 EXIT_INPUT = 2
 #: generate/collect: stopped before any work (bad options or data book); 2 there means "files listed, rest done"
