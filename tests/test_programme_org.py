@@ -269,3 +269,82 @@ def test_report_what_programme_carries_the_three_parts_in_json_and_as_tables() -
     assert table.exit_code == 0
     for title in ("Coordination need", "Organisation decisions", "St. Gallen tension fields", "St. Gallen logics"):
         assert title in table.output
+
+
+# ------------------------------------------------------------------------------------------ wording (issue 15)
+
+def _programme_text(lang: str) -> str:
+    from typer.testing import CliRunner
+
+    from kam_xl.cli import app
+
+    result = CliRunner().invoke(app, ["report", "--what", "programme", "--lang", lang])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _row(text: str, first: str) -> list[str]:
+    line = next(ln for ln in text.splitlines() if ln.startswith(f"│ {first} "))
+    return [c.strip() for c in line.strip("│").split("│")]
+
+
+def test_programme_tables_speak_the_output_language() -> None:
+    """yes/no, the St. Gallen logics and phase, the missing criteria: German words in German output, English in
+    English — each from the vocabulary (demo: KA-001 is a growth candidate, KA-003 not; Tools focus 3 > use 1)."""
+    from rich.console import Console
+
+    from kam_xl.programme import ProgrammeReport, selection_table
+    from kam_xl.selection import SelectionResult
+
+    de, en = _programme_text("de"), _programme_text("en")
+    assert _row(de, "KA-001")[3] == "ja" and _row(de, "KA-003")[3] == "nein"
+    assert _row(en, "KA-001")[3] == "yes" and _row(en, "KA-003")[3] == "no"
+    assert "Wachstumskandidaten (alle drei Filter ja): KA-001, KA-002, KA-004, KA-008" in de
+    assert "Growth candidates (all three filters yes): KA-001, KA-002, KA-004, KA-008" in en
+    assert _row(de, "Werkzeuge") == ["Werkzeuge", "1", "3", "ja"] and _row(en, "Tools") == ["Tools", "1", "3", "yes"]
+    assert _row(de, "Fakten & Strategie")[:3] == ["Fakten & Strategie", "2", "2"]
+    assert _row(de, "Ausgewählte Key-Accounts")[3] == "nein"
+    for english in ("│ Facts & Strategy", "│ Tools ", "│ Selected Key-Accounts", "yes", "│ no "):
+        assert english not in de
+    assert "Phase: aufbauen" in de and "phase: build" in en
+    # a criterion without a rating is named in the output language
+    missing = SelectionResult(account_id="KX", score=None, rank=None, growth_candidate=None,
+                              incomplete=["openness", "barriers"], derived={})
+    console = Console(width=300, file=None, record=True)
+    with console.capture() as cap:
+        console.print(selection_table(ProgrammeReport(selection=[missing], abc_xyz=[]), "de"))
+    assert _row(cap.get(), "KX")[4] == "Offenheit für gemeinsames Wachstum, Barrieren (100 = keine)"
+
+
+def test_a_typed_rating_shows_the_derived_value_marked_as_overridden_in_report_and_sheet(tmp_path) -> None:
+    """KA-003's volume rating is typed (55, selection.csv): the report shows its derived volume rating anyway —
+    (1,235,385 − 863,518) ÷ (10,966,561 − 863,518) × 100 = 3.68 (net sales of KA-003, smallest KA-005, largest
+    KA-007) — marked "*", as the Auswahl sheet marks it (a conditional number format where the typed cell is
+    filled); untyped ratings show unmarked (KA-001: volume derived 33,1)."""
+    from datetime import UTC, datetime
+
+    from openpyxl import load_workbook
+
+    from kam_xl.batch import write_controller
+    from kam_xl.company_settings import company_settings
+    from kam_xl.selection import derived_shown, select_accounts, selection_inputs
+
+    db = demo_databook()
+    results = {r.account_id: r for r in select_accounts(selection_inputs(db), company_settings(db).selection_weights())}
+    ka3 = results["KA-003"]
+    assert "volume" not in ka3.derived and round(ka3.overridden["volume"], 2) == 3.68
+    assert derived_shown(ka3)["volume"][1] is True and derived_shown(results["KA-001"])["volume"][1] is False
+    de, en = _programme_text("de"), _programme_text("en")
+    assert _row(de, "KA-003")[5:8] == ["3,7*", "59,3", "90,9"]
+    assert _row(en, "KA-003")[5:8] == ["3.7*", "59.3", "90.9"]
+    assert _row(de, "KA-001")[5:8] == ["33,1", "45,9", "9,6"]
+    assert "* = abgeleiteter Wert, durch die eingegebene Bewertung ersetzt." in de
+    assert "* = derived value, overridden by the typed rating." in en
+    target = write_controller(db, tmp_path / "Controller.xlsx", "de", datetime(2026, 3, 1, tzinfo=UTC))
+    ws = load_workbook(target, data_only=True)["Auswahl"]
+    row = [c.value for c in ws["A"]].index("KA-003") + 1
+    assert round(ws.cell(row, 6).value, 2) == 3.68 and ws.cell(row, 9).value == 55  # F derived, I typed volume
+    marked = {str(rng.sqref): rule.formula for rng in ws.conditional_formatting for rule in rng.rules
+              if rule.dxf is not None and rule.dxf.numFmt is not None and rule.dxf.numFmt.formatCode == '0.0"*"'}
+    # derived volume (F), earnings (G), potential (H) of the 14 accounts, marked where the typed I, M, L is filled
+    assert marked == {"F9:F22": ["LEN($I9)>0"], "G9:G22": ["LEN($M9)>0"], "H9:H22": ["LEN($L9)>0"]}

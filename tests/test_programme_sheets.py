@@ -206,7 +206,7 @@ def test_report_programme_json_is_the_contract_and_the_table_lists_candidates() 
     data = json.loads(result.output)
     assert set(data) == {"selection", "abc_xyz", "coordination", "decisions", "st_gallen"}
     first = data["selection"][0]
-    assert set(first) == {"account_id", "score", "rank", "growth_candidate", "incomplete", "derived"}
+    assert set(first) == {"account_id", "score", "rank", "growth_candidate", "incomplete", "derived", "overridden"}
     assert set(data["abc_xyz"][0]) == {"account_id", "abc", "xyz", "cv", "xyz_basis"}
     db = demo_databook()
     expected = select_accounts(selection_inputs(db), company_settings(db).selection_weights())
@@ -215,7 +215,7 @@ def test_report_programme_json_is_the_contract_and_the_table_lists_candidates() 
     assert sorted(r.rank for r in expected if r.rank) == list(range(1, 15))  # every demo account complete
     table = CliRunner().invoke(app, ["report", "--what", "programme"])
     candidates = ", ".join(r.account_id for r in expected if r.growth_candidate)
-    assert table.exit_code == 0 and f"Growth candidates (all three filters ja): {candidates}" in table.output
+    assert table.exit_code == 0 and f"Growth candidates (all three filters yes): {candidates}" in table.output
 
 
 def test_thresholds_in_reverse_order_are_refused_as_a_pair(tmp_path: Path) -> None:

@@ -69,3 +69,83 @@ def test_programme_view_in_german_words_and_number_style():
     assert [c.strip() for c in ka5_en.strip("│").split("│")][1:5] == ["5.00", "high", "5.75", "global"]
     assert "Wachstumskandidaten (alle drei Filter ja): KA-001, KA-002, KA-004, KA-008" in de
     assert "Phase: aufbauen" in de and "phase: build" in en
+
+
+# --- every view at a narrow terminal: nothing cut (issue 15, new-user run) ------------------------------------------
+
+def rendered_tables(text: str) -> list[tuple[list[str], list[str]]]:
+    """(headers, column texts) of every table drawn in ``text``: the lines of a wrapped header joined by one
+    space; a column's text is all its lines, top to bottom, joined by one space (so a wrapped value reads whole)."""
+    tables: list[tuple[list[str], list[str]]] = []
+    head: list[list[str]] = []
+    body: list[list[str]] = []
+    for line in text.splitlines():
+        if line.startswith("┏"):
+            head, body = [], []
+        elif line.startswith("┃"):
+            head.append([c.strip() for c in line.strip("┃").split("┃")])
+        elif line.startswith("│"):
+            body.append([c.strip() for c in line.strip("│").split("│")])
+        elif line.startswith("└"):
+            tables.append(([" ".join(x for x in col if x) for col in zip(*head, strict=True)],
+                           [" ".join(x for x in col if x) for col in zip(*body, strict=True)]))
+    return tables
+
+
+def test_every_view_fits_80_columns_with_every_header_and_value_whole(monkeypatch):
+    """At width 80 every view (both languages) draws tables no wider than the terminal, without "…",
+    and each header and value of the view's tables appears whole (wrapped only between words) in one of the
+    parts, the parts repeating the account column."""
+    from rich.console import Console
+    from rich.text import Text
+
+    import kam_xl.cli as cli
+
+    given: list = []
+
+    def recording(table, console, keys=1, lang="en"):
+        given.append(table)
+        return fit_table(table, console, keys, lang)
+
+    fit_table = cli.fit_table
+    monkeypatch.setattr(cli, "fit_table", recording)
+    for width in (80,):
+        for what in ("accounts", "resources", "excellence", "relationships", "programme"):
+            for lang in ("de", "en"):
+                given.clear()
+                monkeypatch.setattr(cli, "out", Console(width=width, soft_wrap=True))
+                text = report(what, lang)
+                drawn = [ln for ln in text.splitlines() if ln[:1] in "┏┃│┡└"]
+                assert drawn and all(len(ln) <= width and "…" not in ln for ln in drawn), (what, lang, width)
+                parts = rendered_tables(text)
+                shown: dict[str, str] = {}  # header → the texts of the columns under it (a header may recur)
+                for heads, cols in parts:
+                    for h, col in zip(heads, cols, strict=True):
+                        shown[h] = f"{shown.get(h, '')} | {col}"
+                for table in given:
+                    for column in table.columns:
+                        assert str(column.header) in shown, (what, lang, width, column.header)
+                        for cell in column.cells:
+                            plain = " ".join(Text.from_markup(str(cell)).plain.split())
+                            assert plain in shown[str(column.header)], (what, lang, width, column.header, plain)
+                first = {heads[0] for heads, _ in parts}
+                assert first <= {"Kunde", "Account", "Region", "Befragte(r)", "Respondent", "Tabelle", "Table",
+                                 "Feld", "Field", "Logik", "Logic"}, first
+
+
+def test_relationships_de_at_80_columns_is_split_with_the_account_repeated(monkeypatch):
+    """The German relationship table (13 columns) does not fit 80 columns: it is printed in parts of whole
+    columns, each starting with the account."""
+    from rich.console import Console
+
+    import kam_xl.cli as cli
+
+    monkeypatch.setattr(cli, "out", Console(width=80, soft_wrap=True))
+    text = report("relationships", "de")
+    parts = rendered_tables(text)
+    assert len(parts) >= 2 and "Beziehungen und Team — je Kunde (Planjahr) (Teil 1/" in text
+    heads = [h for p, _ in parts for h in p[1:]]
+    assert heads == ["Mitglieder", "Ohne Manndecker", "Mehrere", "Top-Mgmt.", "Touchpoints", "Unter / über",
+                     "Warnungen", "RACI-Aufgaben", "RACI-Verstöße", "SWOT leere Hebel", "KASP-Projekte",
+                     "KASP-Befunde"]
+    assert all(p[0] == "Kunde" and cols[0].startswith("KA-001 KA-002 KA-003") for p, cols in parts)
