@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from kam_xl.databook.schema import Column, Kind, Table
+from kam_xl.databook.whole import whole_problem
 from kam_xl.errors import KamInputError
 from kam_xl.kaop import Quarter
 from kam_xl.text import clean_text, match_choice
@@ -96,21 +97,22 @@ def split_list(value: Any, allowed: Iterable[str], most: int, what: str) -> tupl
             continue
         found = match_choice(part, choices)
         if found is None:
-            raise KamInputError(f"{what}: {clean_text(part)!r} is not one of them — {allowed_text}")
+            raise KamInputError(f"{what}: {clean_text(part)!r} is not one of the {what} — {allowed_text}")
         if found in words:
             raise KamInputError(f"{what}: {found!r} is given twice — {allowed_text}, each once")
         words.append(found)
     if len(words) > most:
-        raise KamInputError(f"{what}: {len(words)} given ({', '.join(words)}) — {allowed_text}")
+        raise KamInputError(f"{what}: {len(words)} {what} are given ({', '.join(words)}), more than {most} — "
+                            f"{allowed_text}")
     return tuple(words)
 
 
 def _whole(value: float | None, low: int, high: int | None, what: str) -> int | None:
     if value is None:
         return None
-    if float(value) != int(value) or value < low or (high is not None and value > high):
-        raise KamInputError(f"{what} {value:g} — allowed: a whole number from {low}"
-                            + (f" to {high}" if high is not None else " up"))
+    wrong = whole_problem(value, low, high)
+    if wrong:
+        raise KamInputError(f"{what} {value:g} {wrong}")
     return int(value)
 
 
@@ -161,8 +163,8 @@ class Member(BaseModel):
     @model_validator(mode="after")
     def _bounds(self) -> Member:
         if self.min_contacts is not None and self.max_contacts is not None and self.min_contacts > self.max_contacts:
-            raise KamInputError(f"min_contacts {self.min_contacts} above max_contacts {self.max_contacts} — "
-                                "allowed: min ≤ max")
+            raise KamInputError(f"min_contacts {self.min_contacts} is above max_contacts {self.max_contacts} — "
+                                "allowed: min_contacts ≤ max_contacts")
         return self
 
 
@@ -378,14 +380,14 @@ def check_members(t: ParsedTable, problems: list[Problem]) -> None:
         for name in ("influence", "informants", "min_contacts", "max_contacts"):
             value = t.get(i, name)
             low, high = INFLUENCE_RANGE if name == "influence" else (0, None)
-            try:
-                _whole(value, low, high, name)
-            except KamInputError as e:
-                problems.append(t.problem(i, name, str(e).split(" — ", 1)[1], value))
+            wrong = whole_problem(value, low, high) if value is not None else None
+            if wrong:
+                problems.append(t.problem(i, name, wrong, value))
         low, high = t.get(i, "min_contacts"), t.get(i, "max_contacts")
         if low is not None and high is not None and low > high:
-            problems.append(t.problem(i, "max_contacts", f"below min_contacts {low:g} — allowed: min ≤ max "
-                                                         "(either may be empty)", high))
+            problems.append(t.problem(i, "max_contacts", f"fewer than min_contacts ({low:g}) "
+                                                         "— allowed: max_contacts ≥ min_contacts, or either "
+                                                         "empty", high))
         for name, allowed, most in (("colours", COLOURS, MAX_COLOURS), ("motives", MOTIVES, MAX_MOTIVES)):
             value = t.get(i, name)
             try:
@@ -406,11 +408,11 @@ def check_people_of(t: ParsedTable, members: ParsedTable | None, problems: list[
             continue
         there = sorted(known.get(aid, ()))
         shown = ", ".join(there[:NAMES_SHOWN]) + (f" … ({len(there)} in all)" if len(there) > NAMES_SHOWN else "")
-        allowed = (f"a person of {aid}'s buying center: {shown}" if there else
+        allowed = (f"a person of the buying center of {aid}: {shown}" if there else
                    f"a person given in the buying_center table for {aid} (it has none"
                    + (")" if members is not None else "; the data book has no buying_center table)"))
-        problems.append(t.problem(i, "person", f"not a member of {aid}'s buying center — allowed: {allowed}",
-                                  person))
+        problems.append(t.problem(i, "person", f"this person is not in the buying center of {aid} — allowed: "
+                                               f"{allowed}", person))
 
 
 def check_contacts(t: ParsedTable, members: ParsedTable | None, problems: list[Problem]) -> None:

@@ -139,10 +139,10 @@ def _value(key: str, raw: Any) -> Any:
     if key == "phase":
         found = match_choice(str(raw), PHASES)
         if found is None:
-            raise ValueError(f"allowed: one of {', '.join(PHASES)}")
+            raise ValueError(f"not a phase of the KAM programme — allowed: one of {', '.join(PHASES)}")
         return found
     if isinstance(raw, bool):
-        raise ValueError("allowed: a number")
+        raise ValueError("not a number — allowed: a number")
     if isinstance(raw, int | float):
         return raw
     text = str(raw).strip().replace("\u00a0", "").replace(" ", "")
@@ -151,7 +151,7 @@ def _value(key: str, raw: Any) -> Any:
             return float(parse_decimal(text, locale=locale, strict=True))
         except NumberFormatError:
             continue
-    raise ValueError("allowed: a number such as 0.8 or 0,8")
+    raise ValueError("not a number — allowed: a number such as 0.8 or 0,8")
 
 
 def _parse(rows: list[tuple[int, Any, Any]], report: Any, row_no: Any = lambda i: i + 1) -> CompanySettings:
@@ -162,9 +162,10 @@ def _parse(rows: list[tuple[int, Any, Any]], report: Any, row_no: Any = lambda i
     for i, key, raw in rows:
         name = match_choice(str(key), KEYS) if key is not None else None
         if name is None:
-            report(i, "key", f"unknown setting — allowed: one of {', '.join(KEYS)}", key)
+            report(i, "key", f"there is no such setting — allowed: one of {', '.join(KEYS)}", key)
         elif name in where:
-            report(i, "key", f"setting given twice — first in row {row_no(where[name][0])}; allowed: one row each", key)
+            report(i, "key", f"this setting is given twice, first in row {row_no(where[name][0])} — allowed: one row "
+                             "per setting", key)
         elif raw is not None and str(raw).strip() != "":  # empty: the default holds
             where[name] = (i, raw)
             try:

@@ -110,8 +110,8 @@ class AccountCoordination(BaseModel):
 def check_rating(rating: float) -> int:
     """A rating on the 1–7 scale as an integer; raises :class:`KamInputError` naming the value otherwise."""
     if isinstance(rating, bool) or rating != int(rating) or not RATING_MIN <= rating <= RATING_MAX:
-        raise KamInputError(f"coordination rating {rating:g} — allowed: a whole number from {RATING_MIN} "
-                            f"({SCALE_ENDS['de'][0]}) to {RATING_MAX} ({SCALE_ENDS['de'][1]})")
+        raise KamInputError(f"the coordination rating {rating:g} is not on the scale — allowed: a whole number from "
+                            f"{RATING_MIN} ({SCALE_ENDS['de'][0]}) to {RATING_MAX} ({SCALE_ENDS['de'][1]})")
     return int(rating)
 
 
@@ -120,7 +120,7 @@ def scale_mean(ratings: Mapping[int, float | None]) -> float | None:
     Raises :class:`KamInputError` for an item outside 1–6 or a rating outside the scale."""
     for item in ratings:
         if item not in ITEM_NUMBERS:
-            raise KamInputError(f"coordination item {item!r} — allowed: 1 to 6")
+            raise KamInputError(f"there is no coordination item {item!r} — allowed: items 1 to 6")
     rated = [check_rating(r) for r in ratings.values() if r is not None]
     return total(rated) / len(rated) if rated else None
 
@@ -158,7 +158,7 @@ def account_coordination(account_id: str, ratings: Mapping[str, Mapping[int, flo
     :class:`KamInputError` for an item, rating or span that is not allowed."""
     t = settings or CompanySettings()
     if kam_span is not None and kam_span not in KAM_SPANS:
-        raise KamInputError(f"kam_span {kam_span!r} — allowed: {', '.join(KAM_SPANS)}")
+        raise KamInputError(f"{kam_span!r} is not a KAM span — allowed: {', '.join(KAM_SPANS)}")
     bu_mean = scale_mean(ratings.get("bu", {}))
     ter_mean = scale_mean(ratings.get("territory", {}))
     ter = territory_result(ter_mean, t)

@@ -56,8 +56,8 @@ class KaspProject(BaseModel):
     @model_validator(mode="after")
     def _years(self) -> KaspProject:
         if self.start_year > self.end_year:
-            raise KamInputError(f"project {self.project!r} starts {self.start_year} after it ends "
-                                f"{self.end_year} — allowed: start year ≤ end year")
+            raise KamInputError(f"project {self.project!r} ends in {self.end_year}, before it starts in "
+                                f"{self.start_year} — allowed: an end year from the start year on")
         return self
 
 
@@ -76,7 +76,8 @@ def check_horizon(horizon: int) -> int:
     """The horizon if it is a whole number of years within :data:`HORIZON_RANGE`, else :class:`KamInputError`."""
     low, high = HORIZON_RANGE
     if not low <= horizon <= high:
-        raise KamInputError(f"KASP horizon {horizon} years — allowed: {low} to {high} years (seed 003)")
+        raise KamInputError(f"a KASP horizon of {horizon} years is outside the planning range — allowed: {low} to "
+                            f"{high} years")
     return horizon
 
 

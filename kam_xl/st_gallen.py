@@ -152,7 +152,7 @@ def _whole(value: float | None, low: int, high: int, what: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or value != int(value) or not low <= value <= high:
-        raise KamInputError(f"{what} {value!r} — allowed: a whole number from {low} to {high}")
+        raise KamInputError(f"{what} {value!r} is not on the scale — allowed: a whole number from {low} to {high}")
     return int(value)
 
 
@@ -160,7 +160,7 @@ def field_position(field: int, current: float | None, target: float | None) -> F
     """One field's positions (−3 … +3 or ``None``), gap (``None`` unless both are given) and extreme flag.
     Raises :class:`KamInputError` for an unknown field or a position off the scale."""
     if field not in POLES:
-        raise KamInputError(f"St. Gallen field {field!r} — allowed: 0 (overall approach) to 8")
+        raise KamInputError(f"there is no St. Gallen field {field!r} — allowed: 0 (overall approach) to 8")
     cur = _whole(current, POSITION_MIN, POSITION_MAX, f"field {field} current position")
     tgt = _whole(target, POSITION_MIN, POSITION_MAX, f"field {field} target position")
     gap = tgt - cur if cur is not None and tgt is not None else None
@@ -172,7 +172,8 @@ def logic_use(logic: str, current: float | None, focus: float | None) -> LogicUs
     """One logic's current use and planned focus (0–3 or ``None``); ``planned_shift`` = focus > current
     (``None`` unless both are given)."""
     if logic not in LOGICS:
-        raise KamInputError(f"realisation logic {logic!r} — allowed: {', '.join(LOGIC_NAMES)}")
+        raise KamInputError(f"{logic!r} is not one of the eight realisation logics — allowed: "
+                            f"{', '.join(LOGIC_NAMES)}")
     cur = _whole(current, USE_MIN, USE_MAX, f"{logic} current use")
     foc = _whole(focus, USE_MIN, USE_MAX, f"{logic} focus")
     return LogicUse(logic=logic, current=cur, focus=foc,
@@ -185,12 +186,13 @@ def st_gallen(positions: Mapping[int, tuple[float | None, float | None]],
     (current, focus), the phase (one of :data:`PHASES` or ``None``). Every field and logic is listed."""
     for f in positions:
         if f not in POLES:
-            raise KamInputError(f"St. Gallen field {f!r} — allowed: 0 (overall approach) to 8")
+            raise KamInputError(f"there is no St. Gallen field {f!r} — allowed: 0 (overall approach) to 8")
     for name in logics:
         if name not in LOGICS:
-            raise KamInputError(f"realisation logic {name!r} — allowed: {', '.join(LOGIC_NAMES)}")
+            raise KamInputError(f"{name!r} is not one of the eight realisation logics — allowed: "
+                                f"{', '.join(LOGIC_NAMES)}")
     if phase is not None and phase not in PHASES:
-        raise KamInputError(f"phase {phase!r} — allowed: {', '.join(PHASES)}")
+        raise KamInputError(f"{phase!r} is not a phase of the KAM programme — allowed: {', '.join(PHASES)}")
     return StGallen(fields=[field_position(f, *positions.get(f, (None, None))) for f in FIELDS],
                     logics=[logic_use(n, *logics.get(n, (None, None))) for n in LOGIC_NAMES],
                     phase=phase)  # type: ignore[arg-type]

@@ -45,7 +45,7 @@ FINDINGS: tuple[Finding, ...] = ("without_a", "several_a", "without_r")
 def parse_letters(value: str | None, where: str = "letters") -> tuple[Letter, ...]:
     """The RACI letters in a cell, in R-A-S-I-C order, each once; ``()`` for an empty cell.
 
-    Raises :class:`KamInputError` naming ``where`` and the unknown characters.
+    Raises :class:`KamInputError` naming ``where`` and the characters that are no RACI letter.
 
     >>> parse_letters("C, I"), parse_letters("ra"), parse_letters(None)
     (('I', 'C'), ('R', 'A'), ())
@@ -53,15 +53,17 @@ def parse_letters(value: str | None, where: str = "letters") -> tuple[Letter, ..
     ...     parse_letters("R, X", "Messe/NKAM")
     ... except KamInputError as e:
     ...     print(e)
-    Messe/NKAM: 'R, X' holds X — allowed: the letters R, A, S, I, C (several separated by commas)
+    Messe/NKAM: the letter X is not a RACI letter — allowed: R, A, S, I or C, several separated by commas (e.g. "R, A")
     """
     text = (value or "").upper()
     for sep in SEPARATORS:
         text = text.replace(sep, "")
     unknown = sorted({ch for ch in text if ch not in LETTERS})
     if unknown:
-        raise KamInputError(f"{where}: {value!r} holds {', '.join(unknown)} — allowed: the letters "
-                            f"{', '.join(LETTERS)} (several separated by commas)")
+        wrong = (f"the letter {unknown[0]} is not a RACI letter" if len(unknown) == 1 else
+                 f"the letters {', '.join(unknown)} are not RACI letters")
+        raise KamInputError(f"{where}: {wrong} — allowed: {', '.join(LETTERS[:-1])} or {LETTERS[-1]}, several "
+                            'separated by commas (e.g. "R, A")')
     return tuple(x for x in LETTERS if x in text)
 
 
@@ -90,14 +92,17 @@ class TeamRoles(BaseModel):
         for what, names in (("task", self.tasks), ("role", self.roles)):
             twice = sorted({n for n in names if names.count(n) > 1})
             if twice:
-                raise KamInputError(f"{what} listed twice: {', '.join(twice)} — allowed: each {what} once")
+                many = len(twice) > 1
+                raise KamInputError(f"the {what}{'s' if many else ''} {', '.join(map(repr, twice))} "
+                                    f"{'are' if many else 'is'} listed twice — allowed: each {what} once")
         for task, row in self.letters.items():
             if task not in self.tasks:
-                raise KamInputError(f"letters for unknown task {task!r} — allowed: one of {list(self.tasks)}")
+                raise KamInputError(f"letters are given for the task {task!r}, which is not in the matrix — allowed: "
+                                    f"one of {', '.join(self.tasks)}")
             for role in row:
                 if role not in self.roles:
-                    raise KamInputError(f"letters of task {task!r} for unknown role {role!r} — allowed: one of "
-                                        f"{list(self.roles)}")
+                    raise KamInputError(f"task {task!r} gives letters to the role {role!r}, which is not in the "
+                                        f"matrix — allowed: one of {', '.join(self.roles)}")
         return self
 
     def cell(self, task: str, role: str) -> tuple[Letter, ...]:

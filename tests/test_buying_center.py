@@ -102,16 +102,16 @@ def test_an_empty_buying_center_warns_only_about_the_rhythm():
 
 
 @pytest.mark.parametrize(("fields", "says"), [
-    ({"influence": 6}, "influence 6 — allowed: a whole number from 1 to 5"),
-    ({"influence": 2.5}, "influence 2.5 — allowed: a whole number from 1 to 5"),
+    ({"influence": 6}, "influence 6 is above 5 — allowed: a whole number from 1 to 5"),
+    ({"influence": 2.5}, "influence 2.5 is not a whole number — allowed: a whole number from 1 to 5"),
     ({"technical": 120}, "less than or equal to 100"),
-    ({"colours": "Rot, Blau, Grün"}, "colours: 3 given (Rot, Blau, Grün) — allowed: up to 2 of Rot, Blau, Grün, "
-                                     "Orange, separated by ','"),
-    ({"colours": "Rot, Lila"}, "colours: 'Lila' is not one of them — allowed: up to 2 of Rot, Blau, Grün, Orange"),
+    ({"colours": "Rot, Blau, Grün"}, "colours: 3 colours are given (Rot, Blau, Grün), more than 2 — allowed: "
+                                     "up to 2 of Rot, Blau, Grün, Orange, separated by ','"),
+    ({"colours": "Rot, Lila"}, "colours: 'Lila' is not one of the colours — allowed: up to 2 of Rot, Blau, Grün, Orange"),
     ({"motives": "Macht, macht"}, "motives: 'Macht' is given twice — allowed: up to 3 of Macht"),
-    ({"motives": "Soziale Kontakte"}, "motives: 'Soziale Kontakte' is not one of them — allowed: up to 3 of Macht, "
+    ({"motives": "Soziale Kontakte"}, "motives: 'Soziale Kontakte' is not one of the motives — allowed: up to 3 of Macht, "
                                       "Unabhängigkeit"),
-    ({"min_contacts": 5, "max_contacts": 2}, "min_contacts 5 above max_contacts 2 — allowed: min ≤ max"),
+    ({"min_contacts": 5, "max_contacts": 2}, "min_contacts 5 is above max_contacts 2 — allowed: min_contacts ≤ max_contacts"),
 ])
 def test_a_member_breaking_a_rule_is_refused_with_the_rule(fields, says):
     with pytest.raises(ValidationError, match=None) as e:
@@ -178,9 +178,11 @@ def test_one_mistake_per_people_table_is_one_precise_problem(demo_folder):
     n_contacts = sum(1 for _ in (demo_folder / "contact_matrix.csv").open(encoding="utf-8"))
     assert sorted(_problems(demo_folder), key=str) == sorted([
         ("buying_center.csv", 2, "colours", "Rot, Blau, Grün",
-         "3 given (Rot, Blau, Grün) — allowed: up to 2 of Rot, Blau, Grün, Orange, separated by ','"),
+         "3 colours are given (Rot, Blau, Grün), more than 2 — allowed: up to 2 of Rot, Blau, Grün, Orange, "
+         "separated by ','"),
         ("contact_matrix.csv", n_contacts, "person", "Otto Unbekannt",
-         "not a member of KA-001's buying center — allowed: a person of KA-001's buying center: Bernd Gerlach, "
+         "this person is not in the buying center of KA-001 — allowed: a person of the buying center of KA-001: "
+         "Bernd Gerlach, "
          "Hannes Schäfer, Max Müller, Petra Ohlsen"),
         ("touchpoints.csv", 4, "channel", "Fax", "allowed: one of Besuch, Telefon/Video, Brief/E-Mail, Veranstaltung"),
         ("team_rhythm.csv", n_rhythm, None, None,
@@ -189,12 +191,12 @@ def test_one_mistake_per_people_table_is_one_precise_problem(demo_folder):
 
 
 @pytest.mark.parametrize(("column", "value", "message"), [
-    ("influence", "6", "allowed: a whole number from 1 to 5"),
-    ("influence", "2,5", "allowed: a whole number from 1 to 5"),
-    ("informants", "1.5", "allowed: a whole number from 0 up"),
-    ("motives", "Macht, Soziale Kontakte", "'Soziale Kontakte' is not one of them — allowed: up to 3 of "
+    ("influence", "6", "is above 5 — allowed: a whole number from 1 to 5"),
+    ("influence", "2,5", "is not a whole number — allowed: a whole number from 1 to 5"),
+    ("informants", "1.5", "is not a whole number — allowed: a whole number from 0 up"),
+    ("motives", "Macht, Soziale Kontakte", "'Soziale Kontakte' is not one of the motives — allowed: up to 3 of "
                                            + ", ".join(MOTIVES) + ", separated by ','"),
-    ("max_contacts", "1", "below min_contacts 3 — allowed: min ≤ max (either may be empty)"),
+    ("max_contacts", "1", "fewer than min_contacts (3) — allowed: max_contacts ≥ min_contacts, or either empty"),
 ])
 def test_a_member_rule_broken_in_the_data_book_is_named_at_its_cell(demo_folder, column, value, message):
     def change(rows):
@@ -211,7 +213,8 @@ def test_a_touchpoint_for_someone_outside_the_buying_center_is_refused(demo_fold
               lambda rows: [*rows, ["KA-003", "2026", "1", "Max Müller", "", "Besuch", "Besuch", "nein"]])
     [(file, _, column, value, message)] = _problems(demo_folder)
     assert (file, column, value) == ("touchpoints.csv", "person", "Max Müller")
-    assert message.startswith("not a member of KA-003's buying center — allowed: a person of KA-003's buying center: ")
+    assert message.startswith("this person is not in the buying center of KA-003 — allowed: a person of the buying "
+                              "center of KA-003: ")
 
 
 def test_outside_a_large_buying_center_the_problem_lists_twelve_members_and_the_count(demo_folder):

@@ -48,11 +48,13 @@ def test_one_problem_per_mistake(tmp_path: Path) -> None:
     assert shown == [
         "settings.csv, row 3, column value: value '0.85': abc_b 0.85 is below abc_a 0.9 — allowed: abc_a ≤ abc_b",
         "settings.csv, row 4, column value: value '7': kasp_horizon: Input should be less than or equal to 5",
-        "settings.csv, row 5, column key: value 'nope': unknown setting — allowed: one of " + ", ".join(KEYS),
-        "settings.csv, row 6, column value: value 'später': phase: allowed: one of installieren, aufbauen, "
+        "settings.csv, row 5, column key: value 'nope': there is no such setting — allowed: one of " + ", ".join(KEYS),
+        "settings.csv, row 6, column value: value 'später': phase: not a phase of the KAM programme — allowed: one "
+        "of installieren, aufbauen, "
         "professionalisieren, fokussieren",
-        "settings.csv, row 7, column key: value 'ABC_A': setting given twice — first in row 2; allowed: one row each",
-        "settings.csv, row 8, column value: value 'viel': xyz_x: allowed: a number such as 0.8 or 0,8",
+        "settings.csv, row 7, column key: value 'ABC_A': this setting is given twice, first in row 2 — allowed: one "
+        "row per setting",
+        "settings.csv, row 8, column value: value 'viel': xyz_x: not a number — allowed: a number such as 0.8 or 0,8",
     ]
 
 

@@ -53,7 +53,7 @@ def test_the_mean_leaves_unrated_items_out_and_is_null_when_none_is_rated() -> N
 
 
 @pytest.mark.parametrize(("bad", "match"), [({1: 0}, "rating 0 "), ({1: 8}, "rating 8 "), ({1: 2.5}, "2.5"),
-                                            ({7: 3}, "item 7 — allowed: 1 to 6")])
+                                            ({7: 3}, "there is no coordination item 7 — allowed: items 1 to 6")])
 def test_a_rating_off_the_seven_circles_or_an_unknown_item_is_refused_by_name(bad: dict, match: str) -> None:
     with pytest.raises(KamInputError, match=match):
         scale_mean(bad)
@@ -87,7 +87,7 @@ def test_one_account_as_the_report_contract_says() -> None:
     none = account_coordination("KA-8", {}, None)
     assert none.model_dump() == {"account_id": "KA-8", "bu": {"mean": None, "result": None},
                                  "territory": {"mean": None, "result": None}, "kam_span": None, "shortfall": None}
-    with pytest.raises(KamInputError, match="kam_span 'weltweit' — allowed: national, regional, global"):
+    with pytest.raises(KamInputError, match="'weltweit' is not a KAM span — allowed: national, regional, global"):
         account_coordination("KA-9", {}, "weltweit")
 
 
@@ -154,11 +154,11 @@ def test_gap_and_extremes() -> None:
                                                      "extreme": True}
     assert field_position(1, None, 2).model_dump() == {"field": 1, "current": None, "target": 2, "gap": None,
                                                        "extreme": False}
-    for bad, match in ((4, "field 2 current position 4 — allowed: a whole number from -3 to 3"),
+    for bad, match in ((4, "field 2 current position 4 is not on the scale — allowed: a whole number from -3 to 3"),
                        (1.5, "1.5")):
         with pytest.raises(KamInputError, match=match):
             field_position(2, bad, 0)
-    with pytest.raises(KamInputError, match="field 9 — allowed: 0"):
+    with pytest.raises(KamInputError, match="there is no St. Gallen field 9 — allowed: 0"):
         field_position(9, 0, 0)
 
 
@@ -167,9 +167,9 @@ def test_logics_flag_a_planned_shift_only_when_the_focus_is_above_current_use() 
     assert logic_use("Tools", 2, 2).planned_shift is False
     assert logic_use("People", 3, 0).planned_shift is False
     assert logic_use("People", None, 2).planned_shift is None
-    with pytest.raises(KamInputError, match="Topics focus 4 — allowed: a whole number from 0 to 3"):
+    with pytest.raises(KamInputError, match="Topics focus 4 is not on the scale — allowed: a whole number from 0 to 3"):
         logic_use("Topics", 1, 4)
-    with pytest.raises(KamInputError, match="realisation logic 'Speed' — allowed: Facts & Strategy"):
+    with pytest.raises(KamInputError, match="'Speed' is not one of the eight realisation logics — allowed: Facts & Strategy"):
         logic_use("Speed", 1, 1)
 
 
@@ -182,7 +182,7 @@ def test_the_picture_lists_every_field_and_logic_in_the_seeds_order() -> None:
     assert [lg["logic"] for lg in r["logics"]] == list(LOGIC_NAMES)
     assert r["logics"][3] == {"logic": "Innovation", "current": 0, "focus": 2, "planned_shift": True}
     assert r["phase"] == "professionalisieren"
-    with pytest.raises(KamInputError, match="phase 'fertig' — allowed: installieren, aufbauen"):
+    with pytest.raises(KamInputError, match="'fertig' is not a phase of the KAM programme — allowed: installieren, aufbauen"):
         st_gallen({}, {}, "fertig")
 
 
@@ -203,7 +203,8 @@ def test_kam_coordination_gives_mean_and_result_per_scale(u) -> None:
     assert call_classic(u.kam_coordination, ((4.0, 5.0),), "territory", ((4.0, 6.0),)) == [[4.5, "regional"]]
     assert call_classic(u.kam_coordination, ((None, None),), "territory") == [["", ""]]
     assert call_classic(u.kam_coordination, ((6.0, 8.0),)) == [[
-        "#KAM! coordination rating 8 — allowed: a whole number from 1 (schwach ausgeprägt) to 7 (stark ausgeprägt)"]]
+        "#KAM! the coordination rating 8 is not on the scale — allowed: a whole number from 1 (schwach ausgeprägt) to "
+        "7 (stark ausgeprägt)"]]
     assert call_classic(u.kam_coordination, ((2.0,),), "territory", ((4.0,),)) == [[
         "#KAM! thresholds: 1 numbers — allowed: 2 for territory (coord_territory_regional, coord_territory_global), "
         "or none for the defaults"]]

@@ -188,9 +188,10 @@ def test_one_mistake_per_new_table_gives_one_precise_problem(tmp_path: Path) -> 
     shown = sorted(str(p).replace(str(book) + "/", "") for p in exc.value.problems)
     assert shown == [
         "accounts.csv, row 2, column kam_span: value 'weltweit': allowed: one of national, regional, global",
-        "coordination.csv, row 2, column rating: value '8': allowed: a whole number from 1 to 7",
-        "st_gallen.csv, row 9, column target: value '-4': allowed: a whole number from -3 to 3",
-        "st_gallen_logics.csv, row 3, column current: value '1.5': allowed: a whole number from 0 to 3"]
+        "coordination.csv, row 2, column rating: value '8': is above 7 — allowed: a whole number from 1 to 7",
+        "st_gallen.csv, row 9, column target: value '-4': is below -3 — allowed: a whole number from -3 to 3",
+        "st_gallen_logics.csv, row 3, column current: value '1.5': is not a whole number — allowed: a whole number "
+        "from 0 to 3"]
 
 
 def test_collecting_plans_keeps_the_kam_span_the_plans_do_not_carry() -> None:

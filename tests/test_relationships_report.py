@@ -201,5 +201,5 @@ def test_a_mistake_in_a_relationship_table_is_one_precise_problem(tmp_path):
     result = run("--data", str(book))
     assert result.exit_code == 2
     assert "1 problem(s):" in result.output
-    assert "team_roles.csv, row 6, column letters: value 'X': task 'Messe', role 'GKAM': 'X' holds X — allowed: " \
-           "the letters R, A, S, I, C" in result.output
+    assert "team_roles.csv, row 6, column letters: value 'X': task 'Messe', role 'GKAM': the letter X is not a " \
+           'RACI letter — allowed: R, A, S, I or C, several separated by commas (e.g. "R, A")' in result.output

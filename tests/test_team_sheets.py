@@ -217,13 +217,14 @@ def test_one_mistake_per_new_table_gives_one_precise_problem_each(tmp_path):
         "kaop_measures.csv, row 3, column swot_entry: value 'gibt es nicht': no SWOT entry of account KA-002 has "
         "this text — allowed: the text of one of its entries or empty",
         "team_roles.csv, row 10, column letters: value 'R, X': task 'Jahresgespräch vorbereiten', role 'GKAM': "
-        "'R, X' holds X — allowed: the letters R, A, S, I, C (several separated by commas)",
+        'the letter X is not a RACI letter — allowed: R, A, S, I or C, several separated by commas (e.g. "R, A")',
         "swot.csv, row 3, column lever: value 'Prise': allowed: one of Produkt, Preis, Promotion, Platzierung, "
         "Person, Performance",
-        "kasp.csv, row 2, column end_year: value '2025': before the start year 2026 of project 'Digitaler "
-        "Bestellprozess' — allowed: an end year ≥ the start year",
+        "kasp.csv, row 2, column end_year: value '2025': project 'Digitaler Bestellprozess' ends before it starts "
+        "in 2026 — allowed: an end year from 2026 on",
         "kasp.csv, row 3, column review_date: value '31.02.2026': allowed: a date such as 2026-06-30 or 30.06.2026",
-        "position.csv, row 4, column yardstick: value '6': allowed: a yardstick 1, 2, 3, 4 or 5 (seed 001 §2.3)"]
+        "position.csv, row 4, column yardstick: value '6': there is no such yardstick — allowed: yardstick 1, 2, 3, "
+        "4 or 5"]
 
 
 def test_a_measure_naming_a_project_of_a_data_book_without_kasp_is_a_problem(tmp_path):

@@ -508,8 +508,8 @@ WRONG_INPUTS = [
                  "#KAM! thresholds: amber threshold 0.95 above green 0.9 — allowed: amber ≤ green",
                  id="thresholds the wrong way"),
     pytest.param("kam_raci_check", (col("Vertrag"), row("GKAM", "NKAM"), block([["R", "A, X"]])),
-                 "#KAM! letters (Vertrag, NKAM): 'A, X' holds X — allowed: the letters R, A, S, I, C (several "
-                 "separated by commas)", id="unknown RACI letter"),
+                 "#KAM! letters (Vertrag, NKAM): the letter X is not a RACI letter — allowed: R, A, S, I or C, "
+                 'several separated by commas (e.g. "R, A")', id="unknown RACI letter"),
     pytest.param("kam_raci_check", (col("Vertrag", "Messe"), row("GKAM", "NKAM"), block([["R", "A"]])),
                  "#KAM! letters: 1 × 2 cells for 2 tasks × 2 roles — allowed: one row per task, one column per role",
                  id="RACI letters of another shape"),
@@ -530,7 +530,8 @@ WRONG_INPUTS = [
     pytest.param("kam_contact_coverage", (col("A", "A"), col(None, None), block([[None, None]] * 2), col(None, None)),
                  "#KAM! members: A listed twice — allowed: each member once", id="a member twice"),
     pytest.param("kam_contact_coverage", (col("A"), col(None), row(3.0, 1.0), col(None)),
-                 "#KAM! min_contacts 3 above max_contacts 1 — allowed: min ≤ max", id="min above max"),
+                 "#KAM! min_contacts 3 is above max_contacts 1 — allowed: min_contacts ≤ max_contacts",
+                 id="min above max"),
 ]
 
 

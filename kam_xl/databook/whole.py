@@ -9,6 +9,25 @@ from kam_xl.databook.parsing import ParsedTable
 from kam_xl.databook.schema import Check, Problem
 
 
+def whole_problem(value: float, low: int, high: int | None) -> str | None:
+    """What is wrong with ``value`` as a whole number from ``low`` to ``high`` (``None``: no upper bound), as a
+    sentence with what is allowed; ``None`` when it is right.
+
+    >>> whole_problem(2.5, 1, 5)
+    'is not a whole number — allowed: a whole number from 1 to 5'
+    >>> whole_problem(6, 1, 5), whole_problem(-1, 0, None), whole_problem(3, 1, 5)
+    ('is above 5 — allowed: a whole number from 1 to 5', 'is below 0 — allowed: a whole number from 0 up', None)
+    """
+    allowed = f"allowed: a whole number from {low}" + (f" to {high}" if high is not None else " up")
+    if float(value) != int(value):
+        return f"is not a whole number — {allowed}"
+    if value < low:
+        return f"is below {low} — {allowed}"
+    if high is not None and value > high:
+        return f"is above {high} — {allowed}"
+    return None
+
+
 def whole_numbers(table: str, ranges: Mapping[str, tuple[int, int]]) -> Check:
     """The check that each column of ``ranges`` in the table ``table`` holds, where it has a value, a whole number
     from its low to its high end: one problem per cell that does not, naming row, column, cell and value (a cell
@@ -20,7 +39,8 @@ def whole_numbers(table: str, ranges: Mapping[str, tuple[int, int]]) -> Check:
             for i, value in enumerate(t.column(column)):
                 if value is None or (i, column) in t.bad:
                     continue
-                if value != int(value) or not low <= value <= high:
-                    problems.append(t.problem(i, column, f"allowed: a whole number from {low} to {high}", value))
+                wrong = whole_problem(value, low, high)
+                if wrong:
+                    problems.append(t.problem(i, column, wrong, value))
 
     return check

@@ -74,8 +74,8 @@ def check_kasp(tables: dict[str, ParsedTable], problems: list[Problem]) -> None:
     for i in range(len(t)):
         start, end, name = t.get(i, "start_year"), t.get(i, "end_year"), t.get(i, "project")
         if start is not None and end is not None and start > end:
-            problems.append(t.problem(i, "end_year", f"before the start year {start} of project {name!r} — "
-                                                     "allowed: an end year ≥ the start year", end))
+            problems.append(t.problem(i, "end_year", f"project {name!r} ends before it starts in {start} — "
+                                                     f"allowed: an end year from {start} on", end))
 
 
 KASP_TABLE = Table("kasp", (

@@ -74,7 +74,8 @@ def check_position(tables: dict[str, ParsedTable], problems: list[Problem]) -> N
     for i in range(len(t)):
         y = t.get(i, "yardstick")
         if y is not None and (not float(y).is_integer() or int(y) not in YARDSTICKS):
-            problems.append(t.problem(i, "yardstick", "allowed: a yardstick 1, 2, 3, 4 or 5 (seed 001 §2.3)", y))
+            problems.append(t.problem(i, "yardstick", "there is no such yardstick — allowed: yardstick 1, 2, 3, 4 "
+                                                      "or 5", y))
 
 
 POSITION_TABLE = Table("position", (Column("account_id"), Column("yardstick", "number"), Column("rating", "score")),

@@ -84,8 +84,9 @@ def check_team_roles(tables: dict[str, ParsedTable], problems: list[Problem]) ->
             continue
         if (aid, task, role) in seen:
             whose = f"account {aid}" if aid else "the company default"
-            problems.append(t.problem(i, "role", f"{whose} gives task {task!r} and role {role!r} again (first in row "
-                                                 f"{seen[aid, task, role]}) — allowed: one row each", role))
+            problems.append(t.problem(i, "role", f"{whose} already gives letters to task {task!r} and role "
+                                                 f"{role!r} in row {seen[aid, task, role]} — allowed: one row per "
+                                                 "task and role", role))
         seen.setdefault((aid, task, role), t.numbers[i])
 
 
