@@ -107,11 +107,13 @@ def test_an_empty_buying_center_warns_only_about_the_rhythm():
     ({"technical": 120}, "less than or equal to 100"),
     ({"colours": "Rot, Blau, Grün"}, "colours: 3 colours are given (Rot, Blau, Grün), more than 2 — allowed: "
                                      "up to 2 of Rot, Blau, Grün, Orange, separated by ','"),
-    ({"colours": "Rot, Lila"}, "colours: 'Lila' is not one of the colours — allowed: up to 2 of Rot, Blau, Grün, Orange"),
+    ({"colours": "Rot, Lila"}, "colours: 'Lila' is not one of the colours — allowed: up to 2 of Rot, Blau, Grün, "
+                               "Orange"),
     ({"motives": "Macht, macht"}, "motives: 'Macht' is given twice — allowed: up to 3 of Macht"),
-    ({"motives": "Soziale Kontakte"}, "motives: 'Soziale Kontakte' is not one of the motives — allowed: up to 3 of Macht, "
-                                      "Unabhängigkeit"),
-    ({"min_contacts": 5, "max_contacts": 2}, "min_contacts 5 is above max_contacts 2 — allowed: min_contacts ≤ max_contacts"),
+    ({"motives": "Soziale Kontakte"}, "motives: 'Soziale Kontakte' is not one of the motives — allowed: up to 3 "
+                                      "of Macht, Unabhängigkeit"),
+    ({"min_contacts": 5, "max_contacts": 2}, "min_contacts 5 is above max_contacts 2 — allowed: min_contacts ≤ "
+                                             "max_contacts"),
 ])
 def test_a_member_breaking_a_rule_is_refused_with_the_rule(fields, says):
     with pytest.raises(ValidationError, match=None) as e:

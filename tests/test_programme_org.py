@@ -169,7 +169,8 @@ def test_logics_flag_a_planned_shift_only_when_the_focus_is_above_current_use() 
     assert logic_use("People", None, 2).planned_shift is None
     with pytest.raises(KamInputError, match="Topics focus 4 is not on the scale — allowed: a whole number from 0 to 3"):
         logic_use("Topics", 1, 4)
-    with pytest.raises(KamInputError, match="'Speed' is not one of the eight realisation logics — allowed: Facts & Strategy"):
+    with pytest.raises(KamInputError, match="'Speed' is not one of the eight realisation logics — "
+                                            "allowed: Facts & Strategy"):
         logic_use("Speed", 1, 1)
 
 
@@ -182,7 +183,8 @@ def test_the_picture_lists_every_field_and_logic_in_the_seeds_order() -> None:
     assert [lg["logic"] for lg in r["logics"]] == list(LOGIC_NAMES)
     assert r["logics"][3] == {"logic": "Innovation", "current": 0, "focus": 2, "planned_shift": True}
     assert r["phase"] == "professionalisieren"
-    with pytest.raises(KamInputError, match="'fertig' is not a phase of the KAM programme — allowed: installieren, aufbauen"):
+    with pytest.raises(KamInputError, match="'fertig' is not a phase of the KAM programme — "
+                                            "allowed: installieren, aufbauen"):
         st_gallen({}, {}, "fertig")
 
 

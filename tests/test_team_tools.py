@@ -42,7 +42,8 @@ def test_letters_are_read_with_any_separator_and_case(text: str | None, letters:
 
 
 def test_an_unknown_letter_is_an_error_naming_task_role_and_letter() -> None:
-    with pytest.raises(KamInputError, match=r"Messe/NKAM: the letters Q, X are not RACI letters — allowed: R, A, S, I or C, several"):
+    with pytest.raises(KamInputError, match=r"Messe/NKAM: the letters Q, X are not RACI letters — "
+                                            r"allowed: R, A, S, I or C, several"):
         team_roles([("Messe", "NKAM", "R, X, Q")])
 
 
@@ -93,7 +94,8 @@ def test_kasp_findings_follow_the_horizon_and_the_kaop_measures() -> None:
 def test_kasp_refuses_a_project_ending_before_it_starts_and_a_horizon_beyond_the_seed() -> None:
     with pytest.raises(ValueError, match="project 'Werk Polen' ends in 2027, before it starts in 2028"):
         _project("Werk Polen", 2028, 2027)
-    with pytest.raises(KamInputError, match="a KASP horizon of 6 years is outside the planning range — allowed: 2 to 5 years"):
+    with pytest.raises(KamInputError, match="a KASP horizon of 6 years is outside the planning range — "
+                                            "allowed: 2 to 5 years"):
         kasp_summary([], [], 2026, 6)
 
 
