@@ -351,3 +351,24 @@ def test_a_typed_rating_shows_the_derived_value_marked_as_overridden_in_report_a
               if rule.dxf is not None and rule.dxf.numFmt is not None and rule.dxf.numFmt.formatCode == '0.0"*"'}
     # derived volume (F), earnings (G), potential (H) of the 14 accounts, marked where the typed I, M, L is filled
     assert marked == {"F9:F22": ["LEN($I9)>0"], "G9:G22": ["LEN($M9)>0"], "H9:H22": ["LEN($L9)>0"]}
+
+
+def test_the_english_controller_offers_the_phase_in_english_and_reads_it_back_as_the_data_books_id(tmp_path) -> None:
+    """The St. Gallen sheet of an English controller shows the demo's phase "aufbauen" as "build" and offers the
+    English words; a phase typed there in English ("Professionalise ", any case) is read back as the data book's
+    German id, and the next English controller shows it in English again."""
+    from datetime import UTC, datetime
+
+    from kam_xl.batch import write_controller
+    from kam_xl.workbook.controller import read_controller_export
+    from kam_xl.workbook.names import read_named
+    from tests.shared import type_into
+
+    target = tmp_path / "Controller.xlsx"
+    write_controller(demo_databook(), target, "en", datetime(2026, 3, 1, tzinfo=UTC))
+    assert read_named(target).values["sg_phase"] == "build"
+    type_into(target, "sg_phase", "Professionalise ")
+    tables, problems = read_controller_export(target, "en")
+    assert problems == [] and {r["key"]: r["value"] for r in tables["settings"].rows}["phase"] == "professionalisieren"
+    write_controller(demo_databook(), target, "en", datetime(2026, 3, 2, tzinfo=UTC))
+    assert read_named(target).values["sg_phase"] == "professionalise"
