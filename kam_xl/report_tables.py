@@ -59,9 +59,9 @@ def column_widths(spans: list[tuple[int, int]], width: int) -> list[int] | None:
     the room left shared in proportion to what each still wants up to its maximum; ``None`` when every column
     fits at its maximum (rich's own widths are then right).
 
-    >>> column_widths([(5, 20), (10, 10)], 40)
-    [15, 10]
-    >>> column_widths([(5, 8), (10, 10)], 40) is None
+    >>> column_widths([(5, 20), (10, 10)], 30)  # 30 − 7 for borders and padding = 23: 5 + 8 and 10
+    [13, 10]
+    >>> column_widths([(5, 20), (10, 10)], 40) is None
     True
     """
     room = width - _outer(len(spans))
@@ -76,7 +76,9 @@ def column_widths(spans: list[tuple[int, int]], width: int) -> list[int] | None:
 def fit_table(table: Table, console: Console, keys: int = 1, lang: str = "en") -> list[Table]:
     """``table`` as one or more tables no wider than ``console.width``, every column at least as wide as its
     longest word; when the columns do not fit side by side, parts that repeat the first ``keys`` columns, the
-    title of part k of n ending "(Teil k/n)" / "(part k/n)". A table that fits is returned as it is."""
+    title of part k of n ending "(Teil k/n)" / "(part k/n)". A table that fits is returned as it is. A word longer
+    than the terminal itself is folded onto the next line (its part's columns ``overflow="fold"``): broken, but
+    never cut."""
     spans = [column_span(console, c) for c in table.columns]
     width = console.width
     groups = column_groups(spans, keys, width)
@@ -85,8 +87,10 @@ def fit_table(table: Table, console: Console, keys: int = 1, lang: str = "en") -
     parts = []
     for k, group in enumerate(groups or [[]], 1):
         index = [*range(keys), *group]
-        widths = column_widths([spans[i] for i in index], width)
-        columns = [replace(table.columns[i], _index=j, width=None if widths is None else widths[j])
+        too_long = sum(spans[i][0] for i in index) + _outer(len(index)) > width  # a word longer than the terminal
+        widths = None if too_long else column_widths([spans[i] for i in index], width)
+        columns = [replace(table.columns[i], _index=j, width=None if widths is None else widths[j],
+                           overflow="fold" if too_long else table.columns[i].overflow)
                    for j, i in enumerate(index)]
         part = Table(*columns, title=_part_title(table.title, k, len(groups), lang),
                      header_style=table.header_style, box=table.box)

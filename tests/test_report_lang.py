@@ -149,3 +149,31 @@ def test_relationships_de_at_80_columns_is_split_with_the_account_repeated(monke
                      "Warnungen", "RACI-Aufgaben", "RACI-Verstöße", "SWOT leere Hebel", "KASP-Projekte",
                      "KASP-Befunde"]
     assert all(p[0] == "Kunde" and cols[0].startswith("KA-001 KA-002 KA-003") for p, cols in parts)
+
+
+def test_a_table_is_split_into_whole_columns_and_a_word_longer_than_the_terminal_is_folded_not_cut():
+    """fit_table at width 40: three columns of 12-letter words do not fit beside the key, so two parts repeat it;
+    a 60-letter word cannot fit at all and is folded over lines (every letter printed, no "…")."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from kam_xl.report_tables import fit_table
+
+    t = Table(title="T")
+    for head in ("Kunde", "Aaaaaaaaaaaa", "Bbbbbbbbbbbb", "Cccccccccccc"):
+        t.add_column(head)
+    t.add_row("KA-1", "x" * 12, "y" * 12, "z" * 12)
+    console = Console(width=40, record=True)
+    parts = fit_table(t, console, 1, "de")
+    assert [[str(c.header) for c in p.columns] for p in parts] == [
+        ["Kunde", "Aaaaaaaaaaaa", "Bbbbbbbbbbbb"], ["Kunde", "Cccccccccccc"]]
+    assert [p.title for p in parts] == ["T (Teil 1/2)", "T (Teil 2/2)"]
+    long = Table(title="L")
+    long.add_column("Kunde")
+    long.add_column("Name")
+    long.add_row("KA-1", "w" * 60)
+    with console.capture() as cap:
+        for part in fit_table(long, console, 1, "en"):
+            console.print(part)
+    text = cap.get()
+    assert "…" not in text and text.count("w") == 60 and max(len(line) for line in text.splitlines()) <= 40
