@@ -82,6 +82,11 @@ class TableRows(Sequence[dict[str, Any]]):
         decode = self._decoders[column]
         return v if decode is None else decode(v)
 
+    def column_values(self, column: int) -> list[Any]:
+        """Every value of column number ``column``, decoded, in row order."""
+        col, decode = self.columns[column], self._decoders[column]
+        return list(col) if decode is None else list(map(decode, col))
+
     def row(self, i: int) -> dict[str, Any]:
         """Row ``i`` as a dict."""
         return {name: (col[i] if decode is None else decode(col[i]))
