@@ -178,7 +178,6 @@ def _blank_row(raw: Sequence[Any]) -> bool:
 
 
 _MISS = object()  # not in a column's cache
-_EMPTY = object()  # in a column's cache: a text that counts as an empty cell
 #: How many distinct texts a column remembers while its table is read (ids, years, quarters, choices and yes/no
 #: repeat on thousands of rows): a few hundred kilobytes a column at most, dropped when the table is read.
 CACHED_TEXTS = 4096
@@ -186,8 +185,8 @@ CACHED_TEXTS = 4096
 
 class _Column:
     """How one column of a table is read: where it stands, its store, and the texts already read (each text
-    cell is parsed by its kind once; a cell that breaks the rule is never remembered, so its problem is reported
-    every time)."""
+    cell is parsed by its kind once; a cell that breaks the rule or a required cell left empty is never
+    remembered, so its problem is reported every time)."""
 
     __slots__ = ("append", "at", "cache", "col", "empty")
 
@@ -201,20 +200,20 @@ class _Column:
             self.cache[text] = value
 
 
-def _read_row(raw: Sequence[Any], number: int, i: int, columns: list[_Column], parsed: ParsedTable,
-              problems: list[Problem]) -> None:
-    """Parse one row's cells into the table's columns (row ``i``, line ``number`` of the file)."""
+def _read_row(raw: Sequence[Any], number: int, i: int, plan: list[tuple[int, Any, Any, _Column]],
+              parsed: ParsedTable, problems: list[Problem]) -> None:
+    """Parse one row's cells into the table's columns (row ``i``, line ``number`` of the file); ``plan`` gives
+    per column its place (``sys.maxsize`` when not in the file), its cache's ``get``, its store's ``append``."""
     src = parsed.src
     width = len(raw)
-    for c in columns:
-        at = c.at
-        value = raw[at] if at is not None and at < width else None
+    for at, known, append, c in plan:
+        value = raw[at] if at < width else None
         if type(value) is str:  # a CSV cell, or a text cell: read this very text before?
-            hit = c.cache.get(value, _MISS)
-            if hit is not _MISS and (hit is not _EMPTY or not c.col.required):
-                c.append(c.empty if hit is _EMPTY else hit)
+            hit = known(value, _MISS)
+            if hit is not _MISS:
+                append(hit)
                 continue
-        col = c.col
+        col, at = c.col, c.at
         if isinstance(value, CellError):  # an error value or uncached formula: never empty or a default
             problems.append(Problem(file=src.file, sheet=src.sheet, row=number, column=col.name,
                                     cell=src.cell(at, number) if at is not None else None,
@@ -223,8 +222,8 @@ def _read_row(raw: Sequence[Any], number: int, i: int, columns: list[_Column], p
             parsed.bad.add((i, col.name))
             continue
         if _empty(value):
-            if type(value) is str:
-                c.remember(value, _EMPTY)
+            if type(value) is str and not col.required:  # an empty required cell is reported every time
+                c.remember(value, c.empty)
             if col.required:
                 problems.append(Problem(file=src.file, sheet=src.sheet, row=number, column=col.name,
                                         cell=src.cell(at, number) if at is not None else None, value="",
@@ -264,6 +263,7 @@ def _parse_table(table: Table, src: Source, problems: list[Problem]) -> ParsedTa
     parsed = ParsedTable(table, src, positions)
     columns = [_Column(col, positions.get(col.name), store)
                for col, store in zip(table.columns, parsed.rows.columns, strict=True)]
+    plan = [(c.at if c.at is not None else sys.maxsize, c.cache.get, c.append, c) for c in columns]
     number = src.first_row - 1
     found = len(problems)
     numbers = parsed.numbers
@@ -273,7 +273,7 @@ def _parse_table(table: Table, src: Source, problems: list[Problem]) -> ParsedTa
             if _blank_row(raw):
                 continue
             numbers.append(number)
-            _read_row(raw, number, len(numbers) - 1, columns, parsed, problems)
+            _read_row(raw, number, len(numbers) - 1, plan, parsed, problems)
     except (UnicodeDecodeError, csv.Error) as e:  # met while streaming the file: the table cannot be read
         del problems[found:]
         problems.append(Problem(file=src.file, message=f"cannot be read as CSV ({src.note}: {e})"))
