@@ -90,6 +90,24 @@ class DataBook(BaseModel):
             return [table.value(i, c) for i in indices]
         return [r[column] for r in self.rows_for(name, account_id, **match)]
 
+    def for_accounts(self, account_ids: Iterable[str]) -> DataBook:
+        """The data book of these accounts alone: their master data and their rows of every table with an
+        ``account_id`` column, in data order; tables without one (regions, excellence, settings …) and rows
+        without an account (a region's Small Accounts) as they are. Small and picklable: what one worker
+        needs for its share of the plans instead of the whole data book (unknown ids: no rows)."""
+        wanted = set(account_ids)
+        tables: dict[str, list[dict[str, Any]] | None] = {}
+        for name, table in self.tables.items():
+            if isinstance(table, TableRows) and "account_id" in table.names:
+                index = table.index_by("account_id")
+                keep = sorted(i for aid in (*wanted, None) for i in index.get(aid, ()))
+                table = table.take(keep)  # type: ignore[assignment]
+            elif table is not None and table and "account_id" in table[0]:
+                table = [r for r in table if r["account_id"] in wanted or r["account_id"] is None]
+            tables[name] = table
+        return DataBook.model_construct(source=self.source, notes=self.notes, tables=tables,
+                                        accounts=[a for a in self.accounts if a.account_id in wanted])
+
     def cdb_years(self, account_id: str) -> list[int]:
         """Years with CDB data for an account, ascending."""
         return sorted(set(self.values_for("cdb", "year", account_id)))

@@ -148,6 +148,13 @@ class TableRows(Sequence[dict[str, Any]]):
     def __repr__(self) -> str:
         return f"TableRows({len(self)} rows: {', '.join(self.names)})"
 
+    def take(self, indices: Sequence[int]) -> TableRows:
+        """A table of the rows ``indices`` (in that order), stored as compactly as this one."""
+        columns: list[list[Any] | array] = [array(col.typecode, map(col.__getitem__, indices))
+                                            if isinstance(col, array) else list(map(col.__getitem__, indices))
+                                            for col in self.columns]
+        return TableRows(self.names, self.kinds, columns)
+
     def index_by(self, name: str) -> dict[Any, array]:
         """Row numbers by the value of column ``name`` (built once, kept: 4 bytes a row)."""
         found = self._index.get(name)
