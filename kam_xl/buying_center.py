@@ -24,6 +24,7 @@ Rules (SPEC §3.6, issue 11), all pure:
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
@@ -88,7 +89,12 @@ def split_list(value: Any, allowed: Iterable[str], most: int, what: str) -> tupl
     text = clean_text(value)
     if text is None:
         return ()
-    choices = tuple(allowed)
+    return _split_text(text, tuple(allowed), most, what)
+
+
+@functools.lru_cache(maxsize=1024)
+def _split_text(text: str, choices: tuple[str, ...], most: int, what: str) -> tuple[str, ...]:
+    """:func:`split_list` of a clean text (the same few lists repeat on every member row: each split once)."""
     allowed_text = f"allowed: up to {most} of {', '.join(choices)}, separated by '{LIST_SEPARATOR}'"
     words: list[str] = []
     for part in text.split(LIST_SEPARATOR):
