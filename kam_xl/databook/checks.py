@@ -29,8 +29,11 @@ def _check_keys(t: ParsedTable, problems: list[Problem]) -> None:
     groups = rows.index_by("account_id").values() if per_account else [range(len(t))]
     values = [rows.column_values(c) for c in key_cols]
     for group in groups:
+        keys = list(zip(*(map(v.__getitem__, group) for v in values), strict=True))
+        if len(set(keys)) == len(keys):
+            continue  # no key twice (the usual): nothing to report
         seen: dict[tuple[Any, ...], int] = {}
-        for i, key in zip(group, zip(*(map(v.__getitem__, group) for v in values), strict=True), strict=True):
+        for i, key in zip(group, keys, strict=True):
             if (None in key) if whole else any(key[j] is None for j in must):
                 continue
             if key in seen:

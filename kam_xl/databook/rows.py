@@ -159,10 +159,9 @@ class TableRows(Sequence[dict[str, Any]]):
         """Row numbers by the value of column ``name`` (built once, kept: 4 bytes a row)."""
         found = self._index.get(name)
         if found is None:
-            c = self.names.index(name)
             groups: dict[Any, list[int]] = defaultdict(list)
-            for i in range(len(self)):
-                groups[self.value(i, c)].append(i)
+            for i, v in enumerate(self.column_values(self.names.index(name))):
+                groups[v].append(i)
             found = self._index[name] = {k: array("I", v) for k, v in groups.items()}
         return found
 
