@@ -70,7 +70,7 @@ class DataBook(BaseModel):
             indices: Iterable[int] = table.index_by("account_id").get(account_id, ())
             if match:
                 indices = table.select(indices, match)
-            return [table.row(i) for i in indices]
+            return table.rows(indices)  # type: ignore[arg-type]
         index = self._by_account.get(name)
         if index is None:
             index = defaultdict(list)

@@ -104,6 +104,21 @@ class TableRows(Sequence[dict[str, Any]]):
             values[j] = None if values[j] < 0 else bool(values[j])
         return dict(zip(self.names, values, strict=True))
 
+    def rows(self, indices: Sequence[int]) -> list[dict[str, Any]]:
+        """Rows ``indices`` as dicts, equal to ``[self.row(i) for i in indices]``, made column by column."""
+        columns: list[list[Any]] = []
+        for col, kind in zip(self.columns, self.kinds, strict=True):
+            values = list(map(col.__getitem__, indices))
+            if kind in _FLOAT_KINDS:
+                values = [v if v == v else None for v in values]  # NaN: an empty cell
+            elif kind in ("year", "quarter"):
+                values = [None if v == _NO_INT else v for v in values]
+            elif kind == "bool":
+                values = [None if v < 0 else bool(v) for v in values]
+            columns.append(values)
+        names = self.names
+        return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
     def select(self, indices: Iterable[int], match: dict[str, Any]) -> list[int]:
         """The row numbers of ``indices`` whose columns hold the values of ``match`` (column name → value, as
         :meth:`value` reads it), compared as stored where a value has one stored form."""
