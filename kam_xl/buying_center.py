@@ -24,6 +24,7 @@ Rules (SPEC §3.6, issue 11), all pure:
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
@@ -89,7 +90,12 @@ def split_list(value: Any, allowed: Iterable[str], most: int, what: str) -> tupl
     text = clean_text(value)
     if text is None:
         return ()
-    choices = tuple(allowed)
+    return _split_text(text, tuple(allowed), most, what)
+
+
+@functools.lru_cache(maxsize=1024)
+def _split_text(text: str, choices: tuple[str, ...], most: int, what: str) -> tuple[str, ...]:
+    """:func:`split_list` of a clean text (the same few lists repeat on every member row: each split once)."""
     allowed_text = f"allowed: up to {most} of {', '.join(choices)}, separated by '{LIST_SEPARATOR}'"
     words: list[str] = []
     for part in text.split(LIST_SEPARATOR):
@@ -376,24 +382,33 @@ def _col(name: str, kind: Kind = "text", required: bool = False, choices: Iterab
 def check_members(t: ParsedTable, problems: list[Problem]) -> None:
     """The rules of ``buying_center`` rows beyond their cells' kinds: influence a whole number 1–5, informants
     and contacts whole numbers, min ≤ max, colours and motives as lists of the allowed words."""
+    values = {name: t.column(name) for name in ("influence", "informants", "min_contacts", "max_contacts",
+                                                "colours", "motives")}
+    said: dict[tuple[str, str], str | None] = {}  # (column, cell) → what is wrong with the list, if anything
     for i in range(len(t)):
         for name in ("influence", "informants", "min_contacts", "max_contacts"):
-            value = t.get(i, name)
+            value = values[name][i]
             low, high = INFLUENCE_RANGE if name == "influence" else (0, None)
             wrong = whole_problem(value, low, high) if value is not None else None
             if wrong:
                 problems.append(t.problem(i, name, wrong, value))
-        low, high = t.get(i, "min_contacts"), t.get(i, "max_contacts")
+        low, high = values["min_contacts"][i], values["max_contacts"][i]
         if low is not None and high is not None and low > high:
             problems.append(t.problem(i, "max_contacts", f"fewer than min_contacts ({low:g}) "
                                                          "— allowed: max_contacts ≥ min_contacts, or either "
                                                          "empty", high))
         for name, allowed, most in (("colours", COLOURS, MAX_COLOURS), ("motives", MOTIVES, MAX_MOTIVES)):
-            value = t.get(i, name)
-            try:
-                split_list(value, allowed, most, name)
-            except KamInputError as e:
-                problems.append(t.problem(i, name, str(e).removeprefix(f"{name}: "), value))
+            value = values[name][i]
+            if value is None:
+                continue
+            if (name, value) not in said:  # the same few lists repeat on thousands of rows
+                try:
+                    split_list(value, allowed, most, name)
+                    said[name, value] = None
+                except KamInputError as e:
+                    said[name, value] = str(e).removeprefix(f"{name}: ")
+            if (wrong := said[name, value]) is not None:
+                problems.append(t.problem(i, name, wrong, value))
 
 
 def check_people_of(t: ParsedTable, members: ParsedTable | None, problems: list[Problem]) -> None:

@@ -28,7 +28,7 @@ import codecs
 import csv
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -283,12 +283,17 @@ class StyleEvidence:
     def empty(cls) -> StyleEvidence:
         return cls({"de": 0, "en": 0, "ambiguous": 0}, {})
 
-    def add(self, text: str, where: str) -> None:
-        """Count ``text`` (a cell of a number column) found at ``where`` (e.g. ``"row 3, column price"``)."""
-        kind = number_evidence(text)
+    def add(self, text: str, where: str | Callable[[], str]) -> None:
+        """Count ``text`` (a cell of a number column) found at ``where`` (e.g. ``"row 3, column price"``, or a
+        function saying it, called only for the first value of its kind)."""
+        self.count(number_evidence(text), text, where)
+
+    def count(self, kind: Evidence | None, text: str, where: str | Callable[[], str]) -> None:
+        """Count ``text`` whose :func:`number_evidence` is ``kind`` (known already: a file repeats its values)."""
         if kind in self.counts:
             self.counts[kind] += 1  # type: ignore[index]
-            self.first.setdefault(kind, f"{where}: {text.strip()!r}")  # type: ignore[arg-type]
+            if kind not in self.first:
+                self.first[kind] = f"{where if isinstance(where, str) else where()}: {text.strip()!r}"  # type: ignore[index]
 
 
 @dataclass(frozen=True)

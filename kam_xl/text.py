@@ -9,6 +9,7 @@ ganz zu`` typed with an ASCII hyphen matches the offered en-dash word.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -81,7 +82,18 @@ def match_choice(value: Any, choices: Iterable[str]) -> str | None:
     wanted = choice_key(value)
     if wanted is None:
         return None
+    if isinstance(choices, tuple):  # the usual offer, fixed: its words folded once
+        return _offered(choices).get(wanted)
     for choice in choices:
         if choice_key(choice) == wanted:
             return choice
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _offered(choices: tuple[str, ...]) -> dict[str | None, str]:
+    """The offered words by :func:`choice_key`, the first of words that fold alike."""
+    offered: dict[str | None, str] = {}
+    for choice in choices:
+        offered.setdefault(choice_key(choice), choice)
+    return offered

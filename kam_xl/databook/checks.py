@@ -23,13 +23,18 @@ def _check_keys(t: ParsedTable, problems: list[Problem]) -> None:
         return
     name, rows = t.table.name, t.rows
     may_be_empty = {t.names.index("account_id")} if name == "resources" else set()
+    must = [j for j, c in enumerate(key_cols) if c not in may_be_empty]  # a key with one of these empty is no key
+    whole = len(must) == len(key_cols)
     per_account = "account_id" in t.table.key and name != "resources"
     groups = rows.index_by("account_id").values() if per_account else [range(len(t))]
+    values = [rows.column_values(c) for c in key_cols]
     for group in groups:
+        keys = list(zip(*(map(v.__getitem__, group) for v in values), strict=True))
+        if len(set(keys)) == len(keys):
+            continue  # no key twice (the usual): nothing to report
         seen: dict[tuple[Any, ...], int] = {}
-        for i in group:
-            key = tuple(rows.value(i, c) for c in key_cols)
-            if any(v is None for v, c in zip(key, key_cols, strict=True) if c not in may_be_empty):
+        for i, key in zip(group, keys, strict=True):
+            if (None in key) if whole else any(key[j] is None for j in must):
                 continue
             if key in seen:
                 shown = ", ".join(f"{k}={v if v is not None else '(empty)'}" for k, v in zip(t.table.key, key,

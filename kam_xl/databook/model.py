@@ -69,9 +69,8 @@ class DataBook(BaseModel):
         if isinstance(table, TableRows):
             indices: Iterable[int] = table.index_by("account_id").get(account_id, ())
             if match:
-                wanted = [(table.names.index(k), v) for k, v in match.items()]
-                indices = [i for i in indices if all(table.value(i, c) == v for c, v in wanted)]
-            return [table.row(i) for i in indices]
+                indices = table.select(indices, match)
+            return table.rows(indices)  # type: ignore[arg-type]
         index = self._by_account.get(name)
         if index is None:
             index = defaultdict(list)
@@ -80,9 +79,38 @@ class DataBook(BaseModel):
             self._by_account[name] = index
         return [r for r in index.get(account_id, ()) if all(r[k] == v for k, v in match.items())]
 
+    def values_for(self, name: str, column: str, account_id: str, **match: Any) -> list[Any]:
+        """The values of one column in the rows :meth:`rows_for` gives (without making the rows)."""
+        table = self.tables.get(name)
+        if isinstance(table, TableRows):
+            indices: Iterable[int] = table.index_by("account_id").get(account_id, ())
+            if match:
+                indices = table.select(indices, match)
+            c = table.names.index(column)
+            return [table.value(i, c) for i in indices]
+        return [r[column] for r in self.rows_for(name, account_id, **match)]
+
+    def for_accounts(self, account_ids: Iterable[str]) -> DataBook:
+        """The data book of these accounts alone: their master data and their rows of every table with an
+        ``account_id`` column, in data order; tables without one (regions, excellence, settings …) and rows
+        without an account (a region's Small Accounts) as they are. Small and picklable: what one worker
+        needs for its share of the plans instead of the whole data book (unknown ids: no rows)."""
+        wanted = set(account_ids)
+        tables: dict[str, list[dict[str, Any]] | None] = {}
+        for name, table in self.tables.items():
+            if isinstance(table, TableRows) and "account_id" in table.names:
+                index = table.index_by("account_id")
+                keep = sorted(i for aid in (*wanted, None) for i in index.get(aid, ()))
+                table = table.take(keep)  # type: ignore[assignment]
+            elif table is not None and table and "account_id" in table[0]:
+                table = [r for r in table if r["account_id"] in wanted or r["account_id"] is None]
+            tables[name] = table
+        return DataBook.model_construct(source=self.source, notes=self.notes, tables=tables,
+                                        accounts=[a for a in self.accounts if a.account_id in wanted])
+
     def cdb_years(self, account_id: str) -> list[int]:
         """Years with CDB data for an account, ascending."""
-        return sorted({r["year"] for r in self.rows_for("cdb", account_id)})
+        return sorted(set(self.values_for("cdb", "year", account_id)))
 
     def cdb_input(self, account_id: str, year: int) -> tuple[CdbInput, list[ActivityLine]] | None:
         """The CDB amounts and activity lines of an account and year, or ``None`` if there are none."""
@@ -108,9 +136,8 @@ class DataBook(BaseModel):
 
     def kaop_years(self, account_id: str, scenario: str = "plan") -> list[int]:
         """Years with KAOP rows of a scenario for an account, ascending."""
-        rows = self.rows_for("kaop_products", account_id, scenario=scenario) + self.rows_for(
-            "kaop_costs", account_id, scenario=scenario)
-        return sorted({r["year"] for r in rows})
+        return sorted({*self.values_for("kaop_products", "year", account_id, scenario=scenario),
+                       *self.values_for("kaop_costs", "year", account_id, scenario=scenario)})
 
     def kaop_goals(self, account_id: str, year: int) -> list[PotentialGoal]:
         """The potential goals of an account and year, in data order."""
@@ -136,8 +163,8 @@ class DataBook(BaseModel):
 
     def kaop_input_years(self, account_id: str) -> list[int]:
         """Years with any KAOP input of an account (drivers, costs, goals, measures, thresholds), ascending."""
-        return sorted({r["year"] for name in ("kaop_products", "kaop_costs", "kaop_goals", "kaop_measures",
-                                              "kaop_settings") for r in self.rows_for(name, account_id)})
+        return sorted({year for name in ("kaop_products", "kaop_costs", "kaop_goals", "kaop_measures",
+                                         "kaop_settings") for year in self.values_for(name, "year", account_id)})
 
     def kgb_cards(self, account_id: str) -> list[KgbCard]:
         """The Kgb cards of an account, one per segment, in data order."""

@@ -7,6 +7,7 @@ import csv
 import math
 import sys
 from array import array
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -41,8 +42,7 @@ class ParsedTable:
 
     def column(self, name: str) -> list[Any]:
         """All values of a column, decoded."""
-        c = self.names.index(name)
-        return [self.rows.value(i, c) for i in range(len(self))]
+        return self.rows.column_values(self.names.index(name))
 
     def cell(self, i: int, column: str) -> str | None:
         """The Excel address of a cell (``None`` in CSV and Parquet, or where the column is missing)."""
@@ -169,6 +169,81 @@ def _empty(value: Any) -> bool:
         isinstance(value, str) and not value.strip())
 
 
+def _blank_row(raw: Sequence[Any]) -> bool:
+    """Whether every cell of a row is empty (:func:`_empty`); a row of text cells (CSV) in one step."""
+    try:
+        return not "".join(raw).strip()  # every character a space exactly when every cell is only spaces
+    except TypeError:  # numbers, None, … (a workbook's or a Parquet file's row)
+        return all(_empty(v) for v in raw)
+
+
+_MISS = object()  # not in a column's cache
+#: How many distinct texts a column remembers while its table is read (ids, years, quarters, choices and yes/no
+#: repeat on thousands of rows): a few hundred kilobytes a column at most, dropped when the table is read.
+CACHED_TEXTS = 4096
+
+
+class _Column:
+    """How one column of a table is read: where it stands, its store, and the texts already read (each text
+    cell is parsed by its kind once; a cell that breaks the rule or a required cell left empty is never
+    remembered, so its problem is reported every time)."""
+
+    __slots__ = ("append", "at", "cache", "col", "empty")
+
+    def __init__(self, col: Column, at: int | None, store: list[Any] | array):
+        self.col, self.at, self.append = col, at, store.append
+        self.empty = _encode(col.kind, None)
+        self.cache: dict[str, Any] = {}
+
+    def remember(self, text: str, value: Any) -> None:
+        if len(self.cache) < CACHED_TEXTS:
+            self.cache[text] = value
+
+
+def _read_row(raw: Sequence[Any], number: int, i: int, plan: list[tuple[int, Any, Any, _Column]],
+              parsed: ParsedTable, problems: list[Problem]) -> None:
+    """Parse one row's cells into the table's columns (row ``i``, line ``number`` of the file); ``plan`` gives
+    per column its place (``sys.maxsize`` when not in the file), its cache's ``get``, its store's ``append``."""
+    src = parsed.src
+    width = len(raw)
+    for at, known, append, c in plan:
+        value = raw[at] if at < width else None
+        if type(value) is str:  # a CSV cell, or a text cell: read this very text before?
+            hit = known(value, _MISS)
+            if hit is not _MISS:
+                append(hit)
+                continue
+        col, at = c.col, c.at
+        if isinstance(value, CellError):  # an error value or uncached formula: never empty or a default
+            problems.append(Problem(file=src.file, sheet=src.sheet, row=number, column=col.name,
+                                    cell=src.cell(at, number) if at is not None else None,
+                                    value=str(value), message=value.problem()))
+            c.append(c.empty)
+            parsed.bad.add((i, col.name))
+            continue
+        if _empty(value):
+            if type(value) is str and not col.required:  # an empty required cell is reported every time
+                c.remember(value, c.empty)
+            if col.required:
+                problems.append(Problem(file=src.file, sheet=src.sheet, row=number, column=col.name,
+                                        cell=src.cell(at, number) if at is not None else None, value="",
+                                        message=f"is empty — allowed: {_allowed(col)}"))
+            c.append(c.empty)
+            continue
+        try:
+            stored = _encode(col.kind, _parse_cell(col, value, src))
+        except _CellError as e:
+            problems.append(Problem(file=src.file, sheet=src.sheet, row=number, column=col.name,
+                                    cell=src.cell(at, number) if at is not None else None,
+                                    value=_show(value), message=e.message or f"allowed: {_allowed(col)}"))
+            c.append(c.empty)
+            parsed.bad.add((i, col.name))
+            continue
+        if type(value) is str:
+            c.remember(value, stored)
+        c.append(stored)
+
+
 def _parse_table(table: Table, src: Source, problems: list[Problem]) -> ParsedTable | None:
     """Read a table row by row into typed columns; every cell that breaks its column's rule is a problem.
     ``None`` when the table cannot be read at all (a CSV file broken mid-way …)."""
@@ -186,41 +261,19 @@ def _parse_table(table: Table, src: Source, problems: list[Problem]) -> ParsedTa
             close()
         return ParsedTable(table, src, positions)  # present, without rows (as the checks across tables expect)
     parsed = ParsedTable(table, src, positions)
-    plan = [(col, positions.get(col.name), store) for col, store in zip(table.columns, parsed.rows.columns,
-                                                                        strict=True)]
+    columns = [_Column(col, positions.get(col.name), store)
+               for col, store in zip(table.columns, parsed.rows.columns, strict=True)]
+    plan = [(c.at if c.at is not None else sys.maxsize, c.cache.get, c.append, c) for c in columns]
     number = src.first_row - 1
     found = len(problems)
+    numbers = parsed.numbers
     try:
         for raw in src.rows:
             number += 1
-            if all(_empty(v) for v in raw):
+            if _blank_row(raw):
                 continue
-            i = len(parsed.numbers)
-            parsed.numbers.append(number)
-            for col, at, store in plan:
-                value = raw[at] if at is not None and at < len(raw) else None
-                if isinstance(value, CellError):  # an error value or uncached formula: never empty or a default
-                    problems.append(Problem(file=src.file, sheet=src.sheet, row=number, column=col.name,
-                                            cell=src.cell(at, number) if at is not None else None,
-                                            value=str(value), message=value.problem()))
-                    store.append(_encode(col.kind, None))
-                    parsed.bad.add((i, col.name))
-                    continue
-                if _empty(value):
-                    if col.required:
-                        problems.append(Problem(file=src.file, sheet=src.sheet, row=number, column=col.name,
-                                                cell=src.cell(at, number) if at is not None else None, value="",
-                                                message=f"is empty — allowed: {_allowed(col)}"))
-                    store.append(_encode(col.kind, None))
-                    continue
-                try:
-                    store.append(_encode(col.kind, _parse_cell(col, value, src)))
-                except _CellError as e:
-                    problems.append(Problem(file=src.file, sheet=src.sheet, row=number, column=col.name,
-                                            cell=src.cell(at, number) if at is not None else None,
-                                            value=_show(value), message=e.message or f"allowed: {_allowed(col)}"))
-                    store.append(_encode(col.kind, None))
-                    parsed.bad.add((i, col.name))
+            numbers.append(number)
+            _read_row(raw, number, len(numbers) - 1, plan, parsed, problems)
     except (UnicodeDecodeError, csv.Error) as e:  # met while streaming the file: the table cannot be read
         del problems[found:]
         problems.append(Problem(file=src.file, message=f"cannot be read as CSV ({src.note}: {e})"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, overload
 
 from kam_xl.databook.schema import Kind
@@ -66,12 +66,16 @@ class TableRows(Sequence[dict[str, Any]]):
     fresh ``dict`` (column name → typed value) when asked for: tens of bytes a row instead of a dict each (the
     figures: ``benchmarks/README.md``, "Figures behind the code"); equal to a list of the same dicts."""
 
-    __slots__ = ("_decoders", "_index", "columns", "kinds", "names")
+    __slots__ = ("_bools", "_decoders", "_floats", "_index", "_ints", "columns", "kinds", "names")
 
     def __init__(self, names: tuple[str, ...], kinds: tuple[Kind, ...], columns: list[list[Any] | array]):
         self.names, self.kinds, self.columns = names, kinds, columns
         self._decoders = [_decoder(k) for k in kinds]
         self._index: dict[str, dict[Any, array]] = {}
+        # the columns whose stored values read back differently (what row() decodes in place)
+        self._floats = tuple(j for j, k in enumerate(kinds) if k in _FLOAT_KINDS)
+        self._ints = tuple(j for j, k in enumerate(kinds) if k in ("year", "quarter"))
+        self._bools = tuple(j for j, k in enumerate(kinds) if k == "bool")
 
     def __len__(self) -> int:
         return len(self.columns[0]) if self.columns else 0
@@ -82,10 +86,54 @@ class TableRows(Sequence[dict[str, Any]]):
         decode = self._decoders[column]
         return v if decode is None else decode(v)
 
+    def column_values(self, column: int) -> list[Any]:
+        """Every value of column number ``column``, decoded, in row order."""
+        col, decode = self.columns[column], self._decoders[column]
+        return list(col) if decode is None else list(map(decode, col))
+
     def row(self, i: int) -> dict[str, Any]:
-        """Row ``i`` as a dict."""
-        return {name: (col[i] if decode is None else decode(col[i]))
-                for name, col, decode in zip(self.names, self.columns, self._decoders, strict=True)}
+        """Row ``i`` as a dict (decoded as :meth:`value` reads each value, inline: a report reads every row)."""
+        values = [col[i] for col in self.columns]
+        for j in self._floats:
+            if values[j] != values[j]:  # NaN: an empty cell
+                values[j] = None
+        for j in self._ints:
+            if values[j] == _NO_INT:
+                values[j] = None
+        for j in self._bools:
+            values[j] = None if values[j] < 0 else bool(values[j])
+        return dict(zip(self.names, values, strict=True))
+
+    def rows(self, indices: Sequence[int]) -> list[dict[str, Any]]:
+        """Rows ``indices`` as dicts, equal to ``[self.row(i) for i in indices]``, made column by column."""
+        columns: list[list[Any]] = []
+        for col, kind in zip(self.columns, self.kinds, strict=True):
+            values = list(map(col.__getitem__, indices))
+            if kind in _FLOAT_KINDS:
+                values = [v if v == v else None for v in values]  # NaN: an empty cell
+            elif kind in ("year", "quarter"):
+                values = [None if v == _NO_INT else v for v in values]
+            elif kind == "bool":
+                values = [None if v < 0 else bool(v) for v in values]
+            columns.append(values)
+        names = self.names
+        return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+    def select(self, indices: Iterable[int], match: dict[str, Any]) -> list[int]:
+        """The row numbers of ``indices`` whose columns hold the values of ``match`` (column name → value, as
+        :meth:`value` reads it), compared as stored where a value has one stored form."""
+        wanted = []
+        for name, v in match.items():
+            c = self.names.index(name)
+            stored = _encode(self.kinds[c], v)
+            wanted.append((self.columns[c], stored) if stored == stored else (c, v))  # NaN: compare decoded
+        found = list(indices)
+        for col, v in wanted:
+            if isinstance(col, int):
+                found = [i for i in found if self.value(i, col) == v]
+            else:
+                found = [i for i in found if col[i] == v]
+        return found
 
     @overload
     def __getitem__(self, i: int) -> dict[str, Any]: ...
@@ -115,14 +163,20 @@ class TableRows(Sequence[dict[str, Any]]):
     def __repr__(self) -> str:
         return f"TableRows({len(self)} rows: {', '.join(self.names)})"
 
+    def take(self, indices: Sequence[int]) -> TableRows:
+        """A table of the rows ``indices`` (in that order), stored as compactly as this one."""
+        columns: list[list[Any] | array] = [array(col.typecode, map(col.__getitem__, indices))
+                                            if isinstance(col, array) else list(map(col.__getitem__, indices))
+                                            for col in self.columns]
+        return TableRows(self.names, self.kinds, columns)
+
     def index_by(self, name: str) -> dict[Any, array]:
         """Row numbers by the value of column ``name`` (built once, kept: 4 bytes a row)."""
         found = self._index.get(name)
         if found is None:
-            c = self.names.index(name)
             groups: dict[Any, list[int]] = defaultdict(list)
-            for i in range(len(self)):
-                groups[self.value(i, c)].append(i)
+            for i, v in enumerate(self.column_values(self.names.index(name))):
+                groups[v].append(i)
             found = self._index[name] = {k: array("I", v) for k, v in groups.items()}
         return found
 

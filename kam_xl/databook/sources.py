@@ -87,6 +87,10 @@ def _percent_text(value: Any) -> str | None:
 # ---------------------------------------------------------------------------------------------- reading
 
 
+#: How many distinct cell texts the first pass over a CSV file remembers (what each shows of the convention).
+SEEN_TEXTS = 8192
+
+
 def _csv_numbers(path: Path, dialect: csvio.CsvDialect, table: Table) -> csvio.FileNumbers:
     """The number convention of a CSV file, from the values of the table's number columns (a first pass over
     the file, row by row)."""
@@ -97,11 +101,22 @@ def _csv_numbers(path: Path, dialect: csvio.CsvDialect, table: Table) -> csvio.F
                if c.kind not in _TEXT_KINDS and c.kind != "bool" and c.name in positions]
     evidence = csvio.StyleEvidence.empty()
     first = 2 + dialect.sep_line
+    seen: dict[str, tuple[csvio.Evidence | None, str]] = {}  # a cell's text → what it shows (values repeat)
     with contextlib.closing(rows):
         for number, row in enumerate(rows, start=first):
+            width = len(row)
             for name, at in columns:
-                if at < len(row) and row[at].strip():
-                    evidence.add(_percent_text(row[at]) or row[at], f"row {number}, column {name}")
+                if at >= width:
+                    continue
+                cell = row[at]
+                known = seen.get(cell)
+                if known is None:
+                    text = _percent_text(cell) or cell
+                    known = (csvio.number_evidence(text) if cell.strip() else None, text)
+                    if len(seen) < SEEN_TEXTS:
+                        seen[cell] = known
+                if known[0] in evidence.counts:  # an unambiguous or ambiguous value, not one of any convention
+                    evidence.count(known[0], known[1], lambda n=number, c=name: f"row {n}, column {c}")
     return csvio.decide_style(evidence, dialect.delimiter)
 
 
