@@ -13,28 +13,36 @@ from pathlib import Path
 
 import pytest
 from babel.numbers import format_decimal
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from kam_xl.cdb import cdb_statement
 from kam_xl.databook import demo_databook
 from kam_xl.testing.pagesetup import DEMO_PLAN_ACCOUNT, PageSetup, demo_books, is_a4, read_page_setups
 from kam_xl.testing.pdf import calibri_substitute, page_count, pdf_text, sheet_pages, to_pdf
 from kam_xl.testing.recalc import find_soffice
-from kam_xl.vocabulary import FTE_NOTE, TERM_VARIANTS, term
+from kam_xl.vocabulary import FTE_NOTE, TERM_VARIANTS, Lang, term
 from kam_xl.workbook.account_plan import PLAN_SHEETS, AccountPlanData
 from kam_xl.workbook.controller import CONTROLLER_SHEETS
 from kam_xl.workbook.layout import HEADING_STYLES, Book, Input, Print, Sheet
 from kam_xl.workbook.printing import (
+    DEFAULT_WIDTH,
     LINE_POINTS,
     MIN_FIT_SCALE,
+    WRAPPED_STYLES,
+    PagePlan,
+    chart_boxes,
     column_breaks,
     column_points,
     currency_symbol,
     fitted_widths,
+    line_points,
     money_format,
     page_plan,
+    page_segments,
     paginate,
     print_scale,
     row_heights,
+    shown_width,
     text_chars,
     wrapped_lines,
 )
@@ -335,3 +343,105 @@ def test_repeated_key_columns_follow_the_frozen_columns_when_narrow() -> None:
     assert page_plan(sheet(None, {})).repeat_cols == (0, 0)
     assert page_plan(sheet(None, {}, repeat_cols=False)).repeat_cols is None
     assert page_plan(sheet(None, {}, repeat_cols=(0, 2))).repeat_cols == (0, 2)
+
+
+# ------------------------------------------------------------------------------------------ nothing cut
+
+
+def _segment(plan: PagePlan, col: int, columns: int) -> tuple[int, int]:
+    """The columns a text at ``col`` may use on every page it prints on: its page wide's, or — in the repeated
+    key columns of a sheet printed several pages wide — the key columns'."""
+    if plan.pages_wide > 1 and plan.repeat_cols is not None and col <= plan.repeat_cols[1]:
+        return plan.repeat_cols[0], plan.repeat_cols[1]
+    return next(seg for seg in page_segments(plan.col_breaks, columns) if seg[0] <= col <= seg[1])
+
+
+def _cut_texts(sheet: Sheet) -> list[str]:
+    """Every text of ``sheet`` that crosses a column page break, ends beyond its page (or beyond the repeated key
+    columns it prints in on every page wide), runs over a filled cell or a chart, or wraps into more lines than
+    its row is high — computed from the page plan, as printed."""
+    plan = page_plan(sheet)
+    charts = chart_boxes(sheet, plan.widths)
+    at = {(c.row, plan.moves.get((c.row, c.col), c.col)): c for c in sheet.cells}
+    columns = max([col for _, col in at] + [box[3] for box in charts]) + 1
+    if sheet.print.area is not None:
+        columns = sheet.print.area[3] + 1
+
+    def filled(row: int, col: int) -> bool:
+        return (row, col) in at or any(r0 <= row <= r1 and c0 <= col <= c1 for r0, c0, r1, c1 in charts)
+
+    def width(c0: int, c1: int) -> float:
+        return sum(plan.widths.get(col, DEFAULT_WIDTH) for col in range(c0, c1 + 1))
+
+    cut = []
+    for (row, col), cell in at.items():
+        text = cell.cached if cell.formula is not None else cell.value
+        if not isinstance(text, str) or not text or cell.style in WRAPPED_STYLES:
+            continue
+        last = _segment(plan, col, columns)[1]
+        where = f"{sheet.name}!{xl_rowcol_to_cell(row, col)} {text[:50]!r}"
+        if (row, col) in plan.merges or (row, col) in plan.wrap:
+            end = plan.merges.get((row, col), col)
+            lines = wrapped_lines(text, width(col, end), cell.style)
+            if end > last or any(filled(row, x) for x in range(col + 1, end + 1)):
+                cut.append(f"{where}: merged to column {end}, its page ends at {last}")
+            elif plan.heights.get(row, LINE_POINTS) < lines * line_points(cell.style):
+                cut.append(f"{where}: {lines} lines in a row of {plan.heights.get(row, LINE_POINTS)} pt")
+            continue
+        need, end = shown_width(text, cell.style), col
+        while width(col, end) < need:
+            end += 1
+        if end > last or any(filled(row, x) for x in range(col + 1, end + 1)):
+            cut.append(f"{where}: runs to column {end}, its page ends at {last}")
+    return cut
+
+
+def _wide_sheet(text: str, style: str, col: int) -> Sheet:
+    s = Sheet("S", freeze=(2, 1), widths={0: 10})
+    s.put(0, 0, "Koordinationsbedarf je Key-Account, Abb. 7 und 8, 2026 (Bewertungen 1–7)", style="title")  # 94
+    s.put(1, 0, "ID", style="header")
+    for c in range(1, 30):
+        s.put(1, c, f"Spalte {c}", style="header")
+        s.put(2, c, 1000.0 * c, style="money")
+    s.put(3, col, text, style=style)
+    return s
+
+
+def test_a_text_beyond_its_page_wraps_over_the_page_and_a_key_column_title_moves_beside_it() -> None:
+    s = _wide_sheet("Abb. 8 Gebietsübergreifender Koordinationsbedarf", "note", 13)  # 49 chars from column N
+    plan = page_plan(s)
+    assert plan.pages_wide > 1 and plan.repeat_cols == (0, 0) and plan.col_breaks[0] == 16  # page 1: A … P
+    assert plan.moves == {(0, 0): 1}  # in column A (10 characters) it would take 12 lines: printed from B, whole
+    assert plan.merges == {(3, 13): 15}  # the note wraps over N:P (27 characters), the first page's last ones
+    assert plan.heights[3] == 3 * LINE_POINTS  # "Abb. 8", "Gebietsübergreifender", "Koordinationsbedarf"
+    assert _cut_texts(s) == []
+
+
+def test_a_heading_starts_the_next_page_wide_rather_than_being_cut() -> None:
+    s = _wide_sheet("Abb. 8 Gebietsübergreifender Koordinationsbedarf", "subtitle", 13)
+    plan = page_plan(s)
+    assert plan.col_breaks[0] == 13 and plan.merges == {}  # N:S hold it on page 2, unbroken
+    assert _cut_texts(s) == []
+
+
+def test_a_long_label_in_a_narrow_key_column_moves_unless_a_formula_refers_to_it() -> None:
+    s = Sheet("S", widths={0: 20})
+    s.put(0, 0, "Kontakte", style="title")
+    s.put(1, 0, "kein Kontakt unterhalb der formal ranghohen Entscheider", style="label")  # 56 characters
+    s.put(2, 0, "nur der Einkauf ist abgedeckt, sonst niemand im Buying Center", style="label")
+    for col in range(1, 30):
+        s.put(3, col, 1000.0 * col, style="money")
+    s.put(4, 1, formula="=LEN($A$2)", cached=56)
+    plan = page_plan(s)
+    assert plan.pages_wide > 1 and plan.repeat_cols == (0, 0)
+    assert plan.moves == {(2, 0): 1}  # nothing refers to A3: printed from B, whole, on the first page wide
+    assert (1, 0) in plan.wrap  # B5 refers to A2: it stays and wraps in the key column
+    assert plan.heights[1] == 4 * LINE_POINTS  # 19 characters a line: "kein Kontakt", "unterhalb der", …
+    assert _cut_texts(s) == []
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_no_text_of_any_printed_sheet_is_cut_at_a_page_edge(lang: Lang, books: dict[str, Book]) -> None:
+    kinds = books if lang == "de" else demo_books(demo_databook(), lang)
+    cut = [c for book in kinds.values() for s in book.sheets if s.print.printed for c in _cut_texts(s)]
+    assert cut == [], "\n".join(cut)

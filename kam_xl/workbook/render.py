@@ -35,7 +35,14 @@ from xlsxwriter.worksheet import Worksheet
 from kam_xl.cells import CellError
 from kam_xl.files import write_atomic
 from kam_xl.workbook.layout import TEXT_MAX_CHARS, XLWINGS_CONF_SHEET, Book, Cell, Input, Sheet, pick
-from kam_xl.workbook.printing import MARGINS_INCH, PagePlan, currency_symbol, money_format, page_plan
+from kam_xl.workbook.printing import (
+    FONT_POINTS,
+    MARGINS_INCH,
+    PagePlan,
+    currency_symbol,
+    money_format,
+    page_plan,
+)
 
 META_SHEET = "_meta"
 #: the error values a formula can hold literally and xlsxwriter writes as a cached error (``t="e"``)
@@ -45,7 +52,7 @@ _BASE: dict[str, dict[str, Any]] = {
     "text": {},
     "label": {},
     "bold": {"bold": True},
-    "title": {"bold": True, "font_size": 14, "font_color": "#1F3864"},
+    "title": {"bold": True, "font_size": FONT_POINTS["title"], "font_color": "#1F3864"},
     "subtitle": {"bold": True, "font_size": 11, "font_color": "#1F3864"},
     "header": {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "top"},
     "note": {"italic": True, "font_color": "#595959"},
@@ -336,13 +343,14 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None
     for cell in cells:
         if isinstance(cell.value, date) and cell.style != "date":
             cell = dataclasses.replace(cell, style="date")
+        moved = plan.moves.get((cell.row, cell.col))
+        if moved is not None:  # a long title in the repeated key columns prints beside them, whole
+            cell = dataclasses.replace(cell, col=moved)
         end = plan.merges.get((cell.row, cell.col))
-        if end is not None:  # a long note wraps over the empty cells beside it, within its page
-            fmt = fmts.get(cell.style, False, True)
+        fmt = fmts.get(cell.style, cell.input is not None, end is not None or (cell.row, cell.col) in plan.wrap)
+        if end is not None:  # a long text wraps over the empty cells beside it, within its page
             ws.merge_range(cell.row, cell.col, cell.row, end, "", fmt)
-            ws.write_string(cell.row, cell.col, str(cell.value), fmt)  # text, never a formula
-            continue
-        _write_cell(ws, cell, fmts.get(cell.style, cell.input is not None, (cell.row, cell.col) in plan.wrap))
+        _write_cell(ws, cell, fmt)
         if cell.name:
             wb.define_name(cell.name, f"={sheet.ref(cell.row, cell.col)}")
     for inp, boxes in _validations(sheet):
