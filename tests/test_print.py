@@ -121,6 +121,11 @@ def books() -> dict[str, Book]:
 
 
 @pytest.fixture(scope="module")
+def books_by_lang(books: dict[str, Book]) -> dict[str, dict[str, Book]]:
+    return {"de": books, "en": demo_books(demo_databook(), "en")}
+
+
+@pytest.fixture(scope="module")
 def written(books: dict[str, Book], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("print")
     return {stem: write_book(book, folder / f"{stem}.xlsx") for stem, book in books.items()}
@@ -264,6 +269,15 @@ def test_one_german_term_per_concept(books: dict[str, Book]) -> None:
                 for variant in variants:
                     assert not re.search(rf"\b{re.escape(variant)}", text), (
                         f"{stem}/{sheet}: {variant!r} in {text!r} — the term is {term(concept, 'de')!r}")
+
+
+def test_no_workbook_text_names_our_sources_or_our_software(books_by_lang: dict[str, dict[str, Book]]) -> None:
+    """A KAM reads German KAM terms, not "Seed 001" or "kam_xl" (a folder path in the settings is data)."""
+    jargon = re.compile(r"\bseeds?\b|(?<![/\\])\bkam[_-]xl\b(?![/\\])", re.IGNORECASE)
+    for lang, kinds in books_by_lang.items():
+        for stem, book in kinds.items():
+            found = [(sheet, text) for sheet, text in _labels(book) if jargon.search(text)]
+            assert found == [], f"{lang} {stem}: {found}"
 
 
 def test_mak_is_explained_where_it_appears(books: dict[str, Book]) -> None:
@@ -441,7 +455,8 @@ def test_a_long_label_in_a_narrow_key_column_moves_unless_a_formula_refers_to_it
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
-def test_no_text_of_any_printed_sheet_is_cut_at_a_page_edge(lang: Lang, books: dict[str, Book]) -> None:
-    kinds = books if lang == "de" else demo_books(demo_databook(), lang)
+def test_no_text_of_any_printed_sheet_is_cut_at_a_page_edge(lang: Lang,
+                                                           books_by_lang: dict[str, dict[str, Book]]) -> None:
+    kinds = books_by_lang[lang]
     cut = [c for book in kinds.values() for s in book.sheets if s.print.printed for c in _cut_texts(s)]
     assert cut == [], "\n".join(cut)

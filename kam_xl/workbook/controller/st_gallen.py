@@ -168,7 +168,7 @@ def _logics_block(s: Sheet, top: int, result: StGallen, lang: Lang) -> int:
     yes, no = YES_NO[lang]
     _headers(s, top, 0, ("Nr.", _t(lang, "Logik", "Logic"), _t(lang, "Ist (0–3)", "Current (0–3)"),
                          _t(lang, "Fokus (0–3)", "Focus (0–3)"), _t(lang, "Verschiebung geplant", "Planned shift"),
-                         "", _t(lang, "Grenze der Logik (Seed)", "Limit of the logic (seed)")))
+                         "", _t(lang, "Grenze der Logik", "Limit of the logic")))
     first = top + 1
     use_msg = _t(lang, "0 = nicht genutzt … 3 = prägend; leer = nicht beurteilt",
                  "0 = not used … 3 = dominant; empty = not assessed")
@@ -205,8 +205,8 @@ def st_gallen_sheet(inputs: BaseModel, lang: Lang, year: str | int | None = None
                          "eine passende Balance zu verfolgen, besonders, um die gefährlichen Auswirkungen der "
                          "Extreme zu verhindern.“ — ±3 ist markiert.",
                    "Position per tension field from −3 (fully the left pole) to +3 (fully the right pole), today "
-                   "(current) and aimed at (target); gap = target − current. The seed warns against the extremes: "
-                   "±3 is flagged."), style="note")
+                   "(current) and aimed at (target); gap = target − current. Balance the poles rather than "
+                   "go to the extremes: ±3 is flagged."), style="note")
     s.put(2, 0, "Phase", style="label")
     words = ", ".join(PHASES) if lang == "de" else ", ".join(f"{p} ({PHASE_WORDS_EN[p]})" for p in PHASES)
     s.put(2, 1, result.phase, name=PHASE_NAME,
