@@ -153,16 +153,21 @@ def currency_symbol(code: str, lang: str = "de") -> str:
     return get_currency_symbol(code.strip().upper(), locale="de_DE" if lang == "de" else "en_GB")
 
 
-def money_format(symbol: str, decimals: int = 0) -> str:
+def money_format(symbol: str, decimals: int = 0, lower_is_better: bool = False) -> str:
     """The number format of an amount: thousands grouped, ``decimals`` places, the currency ``symbol`` after
     the number (as German controllers write ``7.055.897 €``; the application shows separators of its locale),
-    negative amounts red.
+    negative amounts red — or, for a variance where less is better (a cost over its plan), amounts above zero
+    red and signed, below zero plain.
 
     >>> money_format("€")
     '#,##0 "€";[Red]-#,##0 "€"'
+    >>> money_format("€", lower_is_better=True)
+    '[Red]+#,##0 "€";-#,##0 "€";0 "€"'
     """
     number = "#,##0" + ("." + "0" * decimals if decimals else "")
     unit = f' "{symbol}"' if symbol else ""
+    if lower_is_better:
+        return f"[Red]+{number}{unit};-{number}{unit};0{unit}"
     return f"{number}{unit};[Red]-{number}{unit}"
 
 
@@ -187,9 +192,9 @@ def shown_width(value: Any, style: str) -> float:
     return max(len(line) for line in lines) * char + 1
 
 
-_DECIMALS = {"money": 0, "level_money": 0, "integer": 0, "percent": 1, "level_percent": 1, "number": 1,
-             "score": 1, "money2": 2, "number2": 2}
-_UNIT_CHARS = {"money": 2, "level_money": 2, "money2": 2, "percent": 2, "level_percent": 2}
+_DECIMALS = {"money": 0, "level_money": 0, "money_lower_better": 0, "integer": 0, "percent": 1, "level_percent": 1,
+             "number": 1, "score": 1, "money2": 2, "number2": 2}
+_UNIT_CHARS = {"money": 2, "level_money": 2, "money2": 2, "money_lower_better": 3, "percent": 2, "level_percent": 2}
 _PERCENT_STYLES = frozenset({"percent", "level_percent"})
 #: Styles whose text wraps inside the cell (their column is never widened for them, their row grows).
 WRAPPED_STYLES = frozenset({"wrap", "header"})

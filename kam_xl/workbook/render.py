@@ -58,6 +58,7 @@ _BASE: dict[str, dict[str, Any]] = {
     "note": {"italic": True, "font_color": "#595959"},
     "wrap": {"text_wrap": True, "valign": "top"},
     "money": {"num_format": "#,##0;[Red]-#,##0"},
+    "money_lower_better": {"num_format": "[Red]+#,##0;-#,##0;0"},  # a cost's variance: over plan is red
     "money2": {"num_format": "#,##0.00;[Red]-#,##0.00"},
     "number": {"num_format": "#,##0.0"},
     "number2": {"num_format": "#,##0.00"},
@@ -71,7 +72,9 @@ _BASE: dict[str, dict[str, Any]] = {
     "output": {"locked": False, "bg_color": "#F2F2F2"},  # what macros write: unlocked on a protected sheet
 }
 #: The styles of amounts: their number format carries the book's currency symbol (:func:`money_format`).
-MONEY_DECIMALS = {"money": 0, "level_money": 0, "money2": 2}
+MONEY_DECIMALS = {"money": 0, "level_money": 0, "money2": 2, "money_lower_better": 0}
+#: The amount styles where less is better (a cost's variance): red above zero, not below.
+LOWER_IS_BETTER_STYLES = frozenset({"money_lower_better"})
 _INPUT_EXTRA = {"locked": False, "bg_color": INPUT_FILL, "border": 1, "border_color": "#BFBFBF"}
 
 
@@ -225,7 +228,8 @@ class _Formats:
         if key not in self.cache:
             props = dict(_BASE[style])
             if style in MONEY_DECIMALS:
-                props["num_format"] = money_format(self.symbol, MONEY_DECIMALS[style])
+                props["num_format"] = money_format(self.symbol, MONEY_DECIMALS[style],
+                                                   lower_is_better=style in LOWER_IS_BETTER_STYLES)
             if is_input:
                 props.update(_INPUT_EXTRA)
             if wrap:
