@@ -6,7 +6,9 @@ three workbook kinds, shared by the tests of this module)."""
 
 from __future__ import annotations
 
+import html
 import re
+import subprocess
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -25,9 +27,12 @@ from kam_xl.workbook.account_plan import PLAN_SHEETS, AccountPlanData
 from kam_xl.workbook.controller import CONTROLLER_SHEETS
 from kam_xl.workbook.layout import HEADING_STYLES, Book, Input, Print, Sheet
 from kam_xl.workbook.printing import (
+    A4_POINTS,
     DEFAULT_WIDTH,
     LINE_POINTS,
+    MARGINS_INCH,
     MIN_FIT_SCALE,
+    OVERFLOW_STYLES,
     WRAPPED_STYLES,
     PagePlan,
     chart_boxes,
@@ -459,4 +464,57 @@ def test_no_text_of_any_printed_sheet_is_cut_at_a_page_edge(lang: Lang,
                                                            books_by_lang: dict[str, dict[str, Book]]) -> None:
     kinds = books_by_lang[lang]
     cut = [c for book in kinds.values() for s in book.sheets if s.print.printed for c in _cut_texts(s)]
+    assert cut == [], "\n".join(cut)
+
+
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>')
+
+
+def _words(pdf: Path, page: int) -> list[tuple[float, float, float, str]]:
+    """(xMin, yMin, xMax, text) of every word between the top and bottom margins (no page header or footer) on
+    ``page`` (1-based) of ``pdf`` (``pdftotext -bbox``)."""
+    out = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    top, bottom = MARGINS_INCH[1] * 72, A4_POINTS[0] - MARGINS_INCH[1] * 72
+    return [(float(a), float(b), float(c), html.unescape(t)) for a, b, c, t in _WORD.findall(out)
+            if top <= float(b) <= bottom]
+
+
+def _key_edge(words: list[tuple[float, float, float, str]]) -> float | None:
+    """Where the column right of the repeated ID column starts: the left edge of the word right of "ID"."""
+    head = next((w for w in words if w[3] == "ID"), None)
+    if head is None:
+        return None
+    return min(w[0] for w in words if abs(w[1] - head[1]) < 2 and w[0] > head[2])
+
+
+def _cut_on_page(words: list[tuple[float, float, float, str]], edge: float) -> list[str]:
+    """Words that run beyond the page's printable width, or from the repeated key column (ending at ``edge``)
+    into the next column."""
+    right = A4_POINTS[1] - MARGINS_INCH[0] * 72
+    return [f"{w[3]!r} at x {w[0]:.0f}–{w[2]:.0f} (key column ends at {edge:.0f}, page at {right:.0f})"
+            for w in words if w[2] > right + 1 or (w[0] < edge - 1 and w[2] > edge + 1)]
+
+
+def test_koordination_prints_every_title_and_note_whole(books: dict[str, Book], pdfs: dict[str, Path]) -> None:
+    """The controller's Koordination sheet, printed two pages wide with its ID column repeated: its title,
+    notes and headings are printed whole (pdftotext), and no word runs out of the repeated ID column or off
+    the page (the words' boxes) — where LibreOffice would clip it."""
+    sheet = books["controller"].sheet("Koordination")
+    pdf = pdfs["controller"]
+    pages = [n for n, page in enumerate(pdf_text(pdf).split("\f")[:page_count(pdf)], 1)
+             if re.split(r"\s{2,}", page.strip().splitlines()[0].strip())[1:2] == ["Koordination"]]
+    assert len(pages) >= 2 and page_plan(sheet).pages_wide == 2
+    raw = "".join(subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True,
+                                 text=True, check=True).stdout for n in pages)
+
+    def flat(text: str) -> str:  # a wrapped line may end on a hyphen that pdftotext joins away
+        return re.sub(r"[\s\-]", "", text)
+
+    texts = [c.value for c in sheet.cells if c.style in OVERFLOW_STYLES and isinstance(c.value, str)]
+    assert any(t.startswith("Koordinationsbedarf je Key-Account") for t in texts)
+    assert [t for t in texts if flat(t) not in flat(raw)] == []
+    words = {n: _words(pdf, n) for n in pages}
+    edge = next(e for n in pages if (e := _key_edge(words[n])) is not None)
+    cut = [f"page {n}: {w}" for n in pages for w in _cut_on_page(words[n], edge)]
     assert cut == [], "\n".join(cut)

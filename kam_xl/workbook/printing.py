@@ -294,7 +294,8 @@ class PagePlan:
     row ``breaks`` (a page starts at each), the repeated key columns, the column breaks, and the texts too
     long for the cells beside them on their page: merged over those cells (``merges``) or, a title or note in
     the key columns of a sheet several pages wide, moved to the column after them (``moves``) — see
-    :func:`text_runs`."""
+    :func:`text_runs`; the rows of several lines, whose cells all align at the top (a number beside a wrapped
+    text stands on its first line)."""
 
     widths: dict[int, float]
     heights: dict[int, float]
@@ -307,6 +308,7 @@ class PagePlan:
     col_breaks: tuple[int, ...] = ()
     merges: dict[tuple[int, int], int] = field(default_factory=dict)  # (row, col) as printed → its last column
     moves: dict[tuple[int, int], int] = field(default_factory=dict)  # (row, col) of a title → the column printed in
+    top_rows: frozenset[int] = frozenset()  # rows of several lines of wrapped text: every cell aligns at the top
 
 
 def _text(cell: Cell) -> Any:
@@ -564,6 +566,8 @@ def page_plan(sheet: Sheet) -> PagePlan:
     wrap = wrap | runs.wrap
     for r, h in runs.heights.items():
         heights[r] = max(heights.get(r, LINE_POINTS), h)
+    wrapping = {c.row for c in sheet.cells if c.style in WRAPPED_STYLES} | {r for r, _ in wrap | set(runs.merges)}
+    top_rows = frozenset(r for r in wrapping if heights.get(r, LINE_POINTS) > LINE_POINTS)
     repeat_rows = _repeat_rows(sheet)
     last_row = max((c.row for c in sheet.cells), default=0)
     keep = []
@@ -577,7 +581,7 @@ def page_plan(sheet: Sheet) -> PagePlan:
     headings = {c.row for c in sheet.cells if c.style in HEADING_STYLES}
     breaks = paginate(all_heights, headings, room, keep) if sheet.print.printed else []
     return PagePlan(widths, heights, wrap, wide, scale, repeat_rows, tuple(breaks), key, tuple(col_breaks),
-                    runs.merges, runs.moves)
+                    runs.merges, runs.moves, top_rows)
 
 
 #: The share of a page's height the pagination fills: room for the difference between the row heights

@@ -218,13 +218,13 @@ class _Formats:
     def __init__(self, wb: Workbook, currency: str = "", lang: str = "de"):
         self.wb = wb
         self.symbol = currency_symbol(currency, lang)
-        self.cache: dict[tuple[str, bool, bool], Any] = {}
+        self.cache: dict[tuple[str, bool, bool, bool], Any] = {}
         self.conditionals: dict[tuple[tuple[str, Any], ...], Any] = {}
 
-    def get(self, style: str, is_input: bool, wrap: bool = False) -> Any:
+    def get(self, style: str, is_input: bool, wrap: bool = False, top: bool = False) -> Any:
         """The format of ``style`` (as an input: unlocked, yellow); ``wrap`` makes its text wrap in the cell,
-        aligned at the bottom like its row's other cells."""
-        key = (style, is_input, wrap)
+        ``top`` aligns it at the top (in a row of several lines every cell starts on the first line)."""
+        key = (style, is_input, wrap, top)
         if key not in self.cache:
             props = dict(_BASE[style])
             if style in MONEY_DECIMALS:
@@ -234,6 +234,8 @@ class _Formats:
                 props.update(_INPUT_EXTRA)
             if wrap:
                 props["text_wrap"] = True
+            if top:
+                props["valign"] = "top"
             self.cache[key] = self.wb.add_format(props)
         return self.cache[key]
 
@@ -351,7 +353,8 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None
         if moved is not None:  # a long title in the repeated key columns prints beside them, whole
             cell = dataclasses.replace(cell, col=moved)
         end = plan.merges.get((cell.row, cell.col))
-        fmt = fmts.get(cell.style, cell.input is not None, end is not None or (cell.row, cell.col) in plan.wrap)
+        fmt = fmts.get(cell.style, cell.input is not None, end is not None or (cell.row, cell.col) in plan.wrap,
+                       cell.row in plan.top_rows)
         if end is not None:  # a long text wraps over the empty cells beside it, within its page
             ws.merge_range(cell.row, cell.col, cell.row, end, "", fmt)
         _write_cell(ws, cell, fmt)

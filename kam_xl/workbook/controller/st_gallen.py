@@ -143,7 +143,8 @@ def _fields_block(s: Sheet, top: int, result: StGallen, lang: Lang) -> tuple[int
     for i, pos in enumerate(result.fields):
         r = first + i
         f = pos.field
-        s.put(r, 0, _t(lang, "0 Gesamtzugang", "0 overall approach") if f == 0 else f, style="integer")
+        s.put(r, 0, _t(lang, "Gesamtzugang", "Overall approach") if f == 0 else _t(lang, f"Feld {f}", f"Field {f}"),
+              style="label")  # one alignment down the column: every field by its name
         s.put(r, 1, poles[f][0], style="wrap")
         cur = s.put(r, 2, pos.current, style="integer", name=current_name(f),
                     input=_position_input(lang, _t(lang, "Ist-Position", "Current position")))
