@@ -499,7 +499,7 @@ def text_runs(sheet: Sheet, widths: dict[int, float], wrap: Collection[tuple[int
         if several and key is not None and col <= key[1]:
             end, width = room(c.row, col, key[1])
             target = key[1] + 1
-            if (need > width and wrapped_lines(text, width, c.style) > MAX_KEY_LINES and _movable(c, fixed)
+            if (need > width and not _wraps_well(text, width, c.style) and _movable(c, fixed)
                     and target <= last and target not in filled[c.row]):
                 filled[c.row] = (filled[c.row] - {col}) | {target}
                 moves[(c.row, col)] = col = target
@@ -514,6 +514,13 @@ def text_runs(sheet: Sheet, widths: dict[int, float], wrap: Collection[tuple[int
         lines = wrapped_lines(text, width, c.style)
         heights[c.row] = max(heights.get(c.row, 0.0), row_points(lines, line_points(c.style)))
     return TextRuns(moves, merges, frozenset(own), heights)
+
+
+def _wraps_well(text: str, width: float, style: str) -> bool:
+    """Whether ``text`` wraps in a cell ``width`` characters wide into at most :data:`MAX_KEY_LINES` lines
+    without breaking a word."""
+    return (wrapped_lines(text, width, style) <= MAX_KEY_LINES
+            and shown_width(text.replace("\n", " ").replace(" ", "\n"), style) <= width)
 
 
 def _movable(cell: Cell, fixed: Collection[tuple[int, int]]) -> bool:
