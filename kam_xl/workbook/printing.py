@@ -18,12 +18,12 @@ from __future__ import annotations
 import math
 import re
 import textwrap
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from babel.numbers import get_currency_symbol
-from xlsxwriter.utility import xl_cell_to_rowcol
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 from kam_xl.workbook.layout import HEADING_STYLES, Cell, Sheet
 
@@ -402,8 +402,10 @@ def heading_columns(sheet: Sheet, widths: dict[int, float], key: tuple[int, int]
     wide starts before it rather than cutting it (as a chart is kept whole)."""
     spans = []
     for c in sheet.cells:
+        if c.style not in HEADING_STYLES or (key is not None and c.col <= key[1]):
+            continue
         text = _text(c)
-        if c.style in HEADING_STYLES and isinstance(text, str) and text and (key is None or c.col > key[1]):
+        if isinstance(text, str) and text:
             need, end = shown_width(text, c.style), c.col
             while sum(widths.get(x, DEFAULT_WIDTH) for x in range(c.col, end + 1)) < need and end < c.col + 64:
                 end += 1
@@ -449,8 +451,11 @@ def _running_texts(sheet: Sheet, widths: dict[int, float], wrap: Collection[tupl
     out = []
     for c in sheet.cells:
         value = _text(c)
-        if (isinstance(value, str) and value and c.style not in WRAPPED_STYLES and (c.row, c.col) not in wrap
-                and shown_width(value, c.style) > widths.get(c.col, DEFAULT_WIDTH)):
+        if not isinstance(value, str) or not value or c.style in WRAPPED_STYLES:
+            continue
+        width = widths.get(c.col, DEFAULT_WIDTH)
+        if (len(value) * TEXT_CHAR_WIDTH * font_scale(c.style) + 1 > width  # no line is longer than the text
+                and (c.row, c.col) not in wrap and shown_width(value, c.style) > width):
             out.append(c)
     return out
 
@@ -476,15 +481,16 @@ def text_runs(sheet: Sheet, widths: dict[int, float], wrap: Collection[tuple[int
     over the empty cells to its right up to the last column of its page wide (``segments``: first and last
     column of each), and where that is too narrow it is merged over those cells and wraps, its row made high
     enough. On a sheet printed several pages wide a text in the repeated ``key`` columns prints on every page
-    wide, so it must fit within them: it wraps there — a title or note that would need more than
-    :data:`MAX_KEY_LINES` lines there moves to the first column after them instead (when that cell is free).
+    wide, so it must fit within them: it wraps there — a text that would need more than
+    :data:`MAX_KEY_LINES` lines there, or break a word, moves to the first column after them instead, when
+    that cell is free and nothing refers to the text (:func:`_movable`).
     Cells under ``charts`` (first row, first col, last row, last col) count as filled. Units: ``widths`` in
     characters, heights in points."""
     texts = _running_texts(sheet, widths, wrap)
     filled = _filled(sheet, {c.row for c in texts}, charts)
     last = segments[-1][1] if segments else 0
     several = len(segments) > 1 and key is not None
-    fixed = _referenced(sheet) if several else set()
+    referenced = _References(sheet)  # read once, only when a text may move
     moves: dict[tuple[int, int], int] = {}
     merges: dict[tuple[int, int], int] = {}
     own: set[tuple[int, int]] = set()
@@ -499,8 +505,8 @@ def text_runs(sheet: Sheet, widths: dict[int, float], wrap: Collection[tuple[int
         if several and key is not None and col <= key[1]:
             end, width = room(c.row, col, key[1])
             target = key[1] + 1
-            if (need > width and not _wraps_well(text, width, c.style) and _movable(c, fixed)
-                    and target <= last and target not in filled[c.row]):
+            if (need > width and target <= last and target not in filled[c.row]
+                    and not _wraps_well(text, width, c.style) and _movable(c, referenced)):
                 filled[c.row] = (filled[c.row] - {col}) | {target}
                 moves[(c.row, col)] = col = target
         if not (several and key is not None and col <= key[1]):
@@ -523,26 +529,51 @@ def _wraps_well(text: str, width: float, style: str) -> bool:
             and shown_width(text.replace("\n", " ").replace(" ", "\n"), style) <= width)
 
 
-def _movable(cell: Cell, fixed: Collection[tuple[int, int]]) -> bool:
-    """A text nothing refers to — no name, formula or input, not in a named block or chart data (``fixed``) —
-    may print in another column of its row."""
+def _movable(cell: Cell, referenced: Callable[[int, int], bool]) -> bool:
+    """A text nothing refers to — no name, formula or input; a label also not in a named block, a chart's range
+    or a formula's reference of its sheet (a title or note is never data) — may print in another column."""
     return (cell.name is None and cell.formula is None and cell.input is None
-            and (cell.row, cell.col) not in fixed)
+            and (cell.style in OVERFLOW_STYLES or not referenced(cell.row, cell.col)))
 
 
-def _referenced(sheet: Sheet) -> set[tuple[int, int]]:
-    """The cells of ``sheet`` inside one of its named blocks or a range its charts or formulas name (as far as
-    this sheet shows): they stay where they are."""
-    fixed = {(r, c) for r0, c0, r1, c1 in sheet.ranges.values()
-             for r in range(r0, r1 + 1) for c in range(c0, c1 + 1) if c <= c0 + 64}
-    refs = [str(v) for ch in sheet.charts for series in ch.series for v in series.values()]
-    refs += [c.formula for c in sheet.cells if c.formula is not None]
-    for ref in refs:
-        for a, b in _A1_RANGE.findall(ref):
-            (r0, c0), (r1, c1) = xl_cell_to_rowcol(a.replace("$", "")), xl_cell_to_rowcol((b or a).replace("$", ""))
-            if r1 - r0 < 10_000:
-                fixed.update((r, c) for r in range(r0, r1 + 1) for c in range(c0, min(c1, c0 + 64) + 1))
-    return fixed
+class _References:
+    """What of a sheet its named blocks, its charts' ranges and its formulas refer to, read once when asked: a
+    cell is referenced when it lies in a named block or a chart's range, or a formula names its address
+    (a formula's range over it, ``=COUNTA(A1:A9)``, is not looked for: a large sheet has 100,000s of them)."""
+
+    def __init__(self, sheet: Sheet):
+        self.sheet = sheet
+        self.boxes: set[tuple[int, int, int, int]] | None = None
+        self.formulas = ""
+
+    def __call__(self, row: int, col: int) -> bool:
+        if self.boxes is None:
+            self.boxes = set(self.sheet.ranges.values())
+            for ch in self.sheet.charts:
+                for ref in (str(v) for series in ch.series for v in series.values()):
+                    for a, b in _A1_RANGE.findall(ref):
+                        (r0, c0), (r1, c1) = (xl_cell_to_rowcol(a.replace("$", "")),
+                                              xl_cell_to_rowcol((b or a).replace("$", "")))
+                        self.boxes.add((r0, c0, r1, c1))
+            self.formulas = "\n".join(c.formula for c in self.sheet.cells if c.formula is not None)
+        if any(r0 <= row <= r1 and c0 <= col <= c1 for r0, c0, r1, c1 in self.boxes):
+            return True
+        letters = xl_col_to_name(col)
+        return any(_names_cell(self.formulas, f"{letters}{dollar}{row + 1}") for dollar in ("", "$"))
+
+
+def _names_cell(formulas: str, address: str) -> bool:
+    """Whether ``formulas`` name the cell ``address`` (``A2`` or ``A$2``; with or without a ``$`` before the
+    column, not as part of ``A20``, ``BA2`` or a defined name)."""
+    at = formulas.find(address)
+    while at >= 0:
+        before = formulas[at - 2:at] if at >= 2 else " " + formulas[:at]
+        after = formulas[at + len(address):at + len(address) + 1]
+        prefix = before[-1:] if before[-1:] != "$" else before[-2:-1]
+        if not after.isdigit() and not (prefix.isalnum() or prefix == "_"):
+            return True
+        at = formulas.find(address, at + 1)
+    return False
 
 
 _A1_RANGE = re.compile(r"(\$?[A-Z]{1,3}\$?\d+)(?::(\$?[A-Z]{1,3}\$?\d+))?")
