@@ -94,6 +94,15 @@ def comparison(plan: AccountPlanData, quarter: int) -> KaopComparison | None:
     return compare(kaop_plan(*plan.kaop.plan), actual, thresholds=plan.kaop.thresholds)
 
 
+class LowerIsBetter(float):
+    """An amount where less is better — a cost's variance: above zero (over plan) it prints red, below zero
+    (under plan, good) plain, as its light says."""
+
+
+def _variance(cell: VarianceCell, higher_is_better: bool) -> float | None:
+    return cell.variance if higher_is_better or cell.variance is None else LowerIsBetter(cell.variance)
+
+
 def _light(cell: VarianceCell, lang: Lang) -> str | None:
     return LIGHT_WORDS[lang][cell.light] if cell.light else None
 
@@ -105,9 +114,10 @@ def kaop_table(plan: AccountPlanData, quarter: int, lang: Lang) -> Table | None:
         return None
     heads = [_t(lang, "Kennzahl", "Figure"), _t(lang, "Quartal", "Quarter"), "Plan", _t(lang, "Ist", "Actual"),
              _t(lang, "Abweichung", "Variance"), _t(lang, "Erfüllung", "Attainment"), _t(lang, "Ampel", "Light")]
-    rows = [[_t(lang, de, en), f"Q{q}", c.plan, c.actual, c.variance, c.attainment, _light(c, lang)]
+    rows = [[_t(lang, de, en), f"Q{q}", c.plan, c.actual, _variance(c, line.higher_is_better), c.attainment,
+             _light(c, lang)]
             for key, de, en in METRICS for q in QUARTERS if q <= quarter
-            for c in [cmp.lines[key].quarters[q]]]
+            for line in [cmp.lines[key]] for c in [line.quarters[q]]]
     return heads, rows
 
 
@@ -257,6 +267,8 @@ def account_review(plan: AccountPlanData, quarter: int, lang: Lang = "de",
 def _style(head: str, value: Any) -> str:
     if not isinstance(value, int | float) or isinstance(value, bool):
         return "text"
+    if isinstance(value, LowerIsBetter):
+        return "money_lower_better"
     if "÷" in head or head.startswith(("Erfüllung", "Attainment")):
         return "percent"
     return "money" if isinstance(value, float) else "integer"

@@ -160,7 +160,8 @@ def test_accounts_only_databook_gives_empty_sections_with_notes(built):
     _, book, _, values, names = built["empty"]
     for sheet in ("Resources", "KAOP", "Kgb", "Excellence"):
         assert any(str(v).startswith("No data") for v in values[sheet].values()), sheet
-    assert values["Accounts"]["A3"].startswith("No data")
+    # row 3's note: printed beside the repeated ID column when longer than it (kam_xl.workbook.printing.text_runs)
+    assert [v for a, v in values["Accounts"].items() if a in ("A3", "B3") and str(v).startswith("No data")]
     assert names["ctl_big_step_count"] == 0
     assert all(x in (None, "") for x in _column(names, "ctl_acc_cdb_iii"))
     assert book.sheet("Accounts").charts == []

@@ -6,35 +6,48 @@ three workbook kinds, shared by the tests of this module)."""
 
 from __future__ import annotations
 
+import html
 import re
+import subprocess
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from babel.numbers import format_decimal
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from kam_xl.cdb import cdb_statement
 from kam_xl.databook import demo_databook
 from kam_xl.testing.pagesetup import DEMO_PLAN_ACCOUNT, PageSetup, demo_books, is_a4, read_page_setups
 from kam_xl.testing.pdf import calibri_substitute, page_count, pdf_text, sheet_pages, to_pdf
 from kam_xl.testing.recalc import find_soffice
-from kam_xl.vocabulary import FTE_NOTE, TERM_VARIANTS, term
+from kam_xl.vocabulary import FTE_NOTE, TERM_VARIANTS, Lang, term
 from kam_xl.workbook.account_plan import PLAN_SHEETS, AccountPlanData
 from kam_xl.workbook.controller import CONTROLLER_SHEETS
 from kam_xl.workbook.layout import HEADING_STYLES, Book, Input, Print, Sheet
 from kam_xl.workbook.printing import (
+    A4_POINTS,
+    DEFAULT_WIDTH,
     LINE_POINTS,
+    MARGINS_INCH,
     MIN_FIT_SCALE,
+    OVERFLOW_STYLES,
+    WRAPPED_STYLES,
+    PagePlan,
+    chart_boxes,
     column_breaks,
     column_points,
     currency_symbol,
     fitted_widths,
+    line_points,
     money_format,
     page_plan,
+    page_segments,
     paginate,
     print_scale,
     row_heights,
+    shown_width,
     text_chars,
     wrapped_lines,
 )
@@ -110,6 +123,11 @@ def test_column_points_match_excel_pixels() -> None:
 @pytest.fixture(scope="module")
 def books() -> dict[str, Book]:
     return demo_books(demo_databook())
+
+
+@pytest.fixture(scope="module")
+def books_by_lang(books: dict[str, Book]) -> dict[str, dict[str, Book]]:
+    return {"de": books, "en": demo_books(demo_databook(), "en")}
 
 
 @pytest.fixture(scope="module")
@@ -258,6 +276,15 @@ def test_one_german_term_per_concept(books: dict[str, Book]) -> None:
                         f"{stem}/{sheet}: {variant!r} in {text!r} — the term is {term(concept, 'de')!r}")
 
 
+def test_no_workbook_text_names_our_sources_or_our_software(books_by_lang: dict[str, dict[str, Book]]) -> None:
+    """A KAM reads German KAM terms, not "Seed 001" or "kam_xl" (a folder path in the settings is data)."""
+    jargon = re.compile(r"\bseeds?\b|(?<![/\\])\bkam[_-]xl\b(?![/\\])", re.IGNORECASE)
+    for lang, kinds in books_by_lang.items():
+        for stem, book in kinds.items():
+            found = [(sheet, text) for sheet, text in _labels(book) if jargon.search(text)]
+            assert found == [], f"{lang} {stem}: {found}"
+
+
 def test_mak_is_explained_where_it_appears(books: dict[str, Book]) -> None:
     for book in books.values():
         for s in book.sheets:
@@ -335,3 +362,159 @@ def test_repeated_key_columns_follow_the_frozen_columns_when_narrow() -> None:
     assert page_plan(sheet(None, {})).repeat_cols == (0, 0)
     assert page_plan(sheet(None, {}, repeat_cols=False)).repeat_cols is None
     assert page_plan(sheet(None, {}, repeat_cols=(0, 2))).repeat_cols == (0, 2)
+
+
+# ------------------------------------------------------------------------------------------ nothing cut
+
+
+def _segment(plan: PagePlan, col: int, columns: int) -> tuple[int, int]:
+    """The columns a text at ``col`` may use on every page it prints on: its page wide's, or — in the repeated
+    key columns of a sheet printed several pages wide — the key columns'."""
+    if plan.pages_wide > 1 and plan.repeat_cols is not None and col <= plan.repeat_cols[1]:
+        return plan.repeat_cols[0], plan.repeat_cols[1]
+    return next(seg for seg in page_segments(plan.col_breaks, columns) if seg[0] <= col <= seg[1])
+
+
+def _cut_texts(sheet: Sheet) -> list[str]:
+    """Every text of ``sheet`` that crosses a column page break, ends beyond its page (or beyond the repeated key
+    columns it prints in on every page wide), runs over a filled cell or a chart, or wraps into more lines than
+    its row is high — computed from the page plan, as printed."""
+    plan = page_plan(sheet)
+    charts = chart_boxes(sheet, plan.widths)
+    at = {(c.row, plan.moves.get((c.row, c.col), c.col)): c for c in sheet.cells}
+    columns = max([col for _, col in at] + [box[3] for box in charts]) + 1
+    if sheet.print.area is not None:
+        columns = sheet.print.area[3] + 1
+
+    def filled(row: int, col: int) -> bool:
+        return (row, col) in at or any(r0 <= row <= r1 and c0 <= col <= c1 for r0, c0, r1, c1 in charts)
+
+    def width(c0: int, c1: int) -> float:
+        return sum(plan.widths.get(col, DEFAULT_WIDTH) for col in range(c0, c1 + 1))
+
+    cut = []
+    for (row, col), cell in at.items():
+        text = cell.cached if cell.formula is not None else cell.value
+        if not isinstance(text, str) or not text or cell.style in WRAPPED_STYLES:
+            continue
+        last = _segment(plan, col, columns)[1]
+        where = f"{sheet.name}!{xl_rowcol_to_cell(row, col)} {text[:50]!r}"
+        if (row, col) in plan.merges or (row, col) in plan.wrap:
+            end = plan.merges.get((row, col), col)
+            lines = wrapped_lines(text, width(col, end), cell.style)
+            if end > last or any(filled(row, x) for x in range(col + 1, end + 1)):
+                cut.append(f"{where}: merged to column {end}, its page ends at {last}")
+            elif plan.heights.get(row, LINE_POINTS) < lines * line_points(cell.style):
+                cut.append(f"{where}: {lines} lines in a row of {plan.heights.get(row, LINE_POINTS)} pt")
+            continue
+        need, end = shown_width(text, cell.style), col
+        while width(col, end) < need:
+            end += 1
+        if end > last or any(filled(row, x) for x in range(col + 1, end + 1)):
+            cut.append(f"{where}: runs to column {end}, its page ends at {last}")
+    return cut
+
+
+def _wide_sheet(text: str, style: str, col: int) -> Sheet:
+    s = Sheet("S", freeze=(2, 1), widths={0: 10})
+    s.put(0, 0, "Koordinationsbedarf je Key-Account, Abb. 7 und 8, 2026 (Bewertungen 1–7)", style="title")  # 94
+    s.put(1, 0, "ID", style="header")
+    for c in range(1, 30):
+        s.put(1, c, f"Spalte {c}", style="header")
+        s.put(2, c, 1000.0 * c, style="money")
+    s.put(3, col, text, style=style)
+    return s
+
+
+def test_a_text_beyond_its_page_wraps_over_the_page_and_a_key_column_title_moves_beside_it() -> None:
+    s = _wide_sheet("Abb. 8 Gebietsübergreifender Koordinationsbedarf", "note", 13)  # 49 chars from column N
+    plan = page_plan(s)
+    assert plan.pages_wide > 1 and plan.repeat_cols == (0, 0) and plan.col_breaks[0] == 16  # page 1: A … P
+    assert plan.moves == {(0, 0): 1}  # in column A (10 characters) it would take 12 lines: printed from B, whole
+    assert plan.merges == {(3, 13): 15}  # the note wraps over N:P (27 characters), the first page's last ones
+    assert plan.heights[3] == 3 * LINE_POINTS  # "Abb. 8", "Gebietsübergreifender", "Koordinationsbedarf"
+    assert _cut_texts(s) == []
+
+
+def test_a_heading_starts_the_next_page_wide_rather_than_being_cut() -> None:
+    s = _wide_sheet("Abb. 8 Gebietsübergreifender Koordinationsbedarf", "subtitle", 13)
+    plan = page_plan(s)
+    assert plan.col_breaks[0] == 13 and plan.merges == {}  # N:S hold it on page 2, unbroken
+    assert _cut_texts(s) == []
+
+
+def test_a_long_label_in_a_narrow_key_column_moves_unless_a_formula_refers_to_it() -> None:
+    s = Sheet("S", widths={0: 20})
+    s.put(0, 0, "Kontakte", style="title")
+    s.put(1, 0, "kein Kontakt unterhalb der formal ranghohen Entscheider", style="label")  # 56 characters
+    s.put(2, 0, "nur der Einkauf ist abgedeckt, sonst niemand im Buying Center", style="label")
+    for col in range(1, 30):
+        s.put(3, col, 1000.0 * col, style="money")
+    s.put(4, 1, formula="=LEN($A$2)", cached=56)
+    plan = page_plan(s)
+    assert plan.pages_wide > 1 and plan.repeat_cols == (0, 0)
+    assert plan.moves == {(2, 0): 1}  # nothing refers to A3: printed from B, whole, on the first page wide
+    assert (1, 0) in plan.wrap  # B5 refers to A2: it stays and wraps in the key column
+    assert plan.heights[1] == 4 * LINE_POINTS  # 19 characters a line: "kein Kontakt", "unterhalb der", …
+    assert _cut_texts(s) == []
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_no_text_of_any_printed_sheet_is_cut_at_a_page_edge(lang: Lang,
+                                                           books_by_lang: dict[str, dict[str, Book]]) -> None:
+    kinds = books_by_lang[lang]
+    cut = [c for book in kinds.values() for s in book.sheets if s.print.printed for c in _cut_texts(s)]
+    assert cut == [], "\n".join(cut)
+
+
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>')
+
+
+def _words(pdf: Path, page: int) -> list[tuple[float, float, float, str]]:
+    """(xMin, yMin, xMax, text) of every word between the top and bottom margins (no page header or footer) on
+    ``page`` (1-based) of ``pdf`` (``pdftotext -bbox``)."""
+    out = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    top, bottom = MARGINS_INCH[1] * 72, A4_POINTS[0] - MARGINS_INCH[1] * 72
+    return [(float(a), float(b), float(c), html.unescape(t)) for a, b, c, t in _WORD.findall(out)
+            if top <= float(b) <= bottom]
+
+
+def _key_edge(words: list[tuple[float, float, float, str]]) -> float | None:
+    """Where the column right of the repeated ID column starts: the left edge of the word right of "ID"."""
+    head = next((w for w in words if w[3] == "ID"), None)
+    if head is None:
+        return None
+    return min(w[0] for w in words if abs(w[1] - head[1]) < 2 and w[0] > head[2])
+
+
+def _cut_on_page(words: list[tuple[float, float, float, str]], edge: float) -> list[str]:
+    """Words that run beyond the page's printable width, or from the repeated key column (ending at ``edge``)
+    into the next column."""
+    right = A4_POINTS[1] - MARGINS_INCH[0] * 72
+    return [f"{w[3]!r} at x {w[0]:.0f}–{w[2]:.0f} (key column ends at {edge:.0f}, page at {right:.0f})"
+            for w in words if w[2] > right + 1 or (w[0] < edge - 1 and w[2] > edge + 1)]
+
+
+def test_koordination_prints_every_title_and_note_whole(books: dict[str, Book], pdfs: dict[str, Path]) -> None:
+    """The controller's Koordination sheet, printed two pages wide with its ID column repeated: its title,
+    notes and headings are printed whole (pdftotext), and no word runs out of the repeated ID column or off
+    the page (the words' boxes) — where LibreOffice would clip it."""
+    sheet = books["controller"].sheet("Koordination")
+    pdf = pdfs["controller"]
+    pages = [n for n, page in enumerate(pdf_text(pdf).split("\f")[:page_count(pdf)], 1)
+             if re.split(r"\s{2,}", page.strip().splitlines()[0].strip())[1:2] == ["Koordination"]]
+    assert len(pages) >= 2 and page_plan(sheet).pages_wide == 2
+    raw = "".join(subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True,
+                                 text=True, check=True).stdout for n in pages)
+
+    def flat(text: str) -> str:  # a wrapped line may end on a hyphen that pdftotext joins away
+        return re.sub(r"[\s\-]", "", text)
+
+    texts = [c.value for c in sheet.cells if c.style in OVERFLOW_STYLES and isinstance(c.value, str)]
+    assert any(t.startswith("Koordinationsbedarf je Key-Account") for t in texts)
+    assert [t for t in texts if flat(t) not in flat(raw)] == []
+    words = {n: _words(pdf, n) for n in pages}
+    edge = next(e for n in pages if (e := _key_edge(words[n])) is not None)
+    cut = [f"page {n}: {w}" for n in pages for w in _cut_on_page(words[n], edge)]
+    assert cut == [], "\n".join(cut)

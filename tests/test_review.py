@@ -10,6 +10,7 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pytest
 from babel.numbers import format_decimal
 from pydantic import BaseModel
@@ -21,10 +22,12 @@ from kam_xl.cli import app
 from kam_xl.databook import demo_databook
 from kam_xl.kaop import KaopMeasure, compare, kaop_plan
 from kam_xl.kasp import KaspProject
-from kam_xl.review import SECTIONS, Section, account_review, contacts_behind, kasp_due, part_table
+from kam_xl.review import SECTIONS, Section, account_review, contacts_behind, kasp_due, part_table, review_sheet
 from kam_xl.vocabulary import KASP_STATUS_WORDS
-from kam_xl.workbook.account_plan import AccountPlanData
+from kam_xl.workbook.account_plan import AccountPlanData, account_plan
 from kam_xl.workbook.kasp_sheet import KaspPart
+from kam_xl.workbook.layout import Book
+from kam_xl.workbook.render import write_book
 
 runner = CliRunner()
 
@@ -196,3 +199,25 @@ def test_an_english_pack_of_german_plans(pack):
     assert due and all(p.project in text and KASP_STATUS_WORDS["en"][p.status] in text for p in due)
     assert "Contacts behind plan" in text and "no data" not in text and "Seite" not in text
     assert f"{revenue_q1:,.0f}" in text  # English grouping: 313,843
+
+
+def test_a_cost_under_plan_is_not_red_the_variance_follows_the_rows_direction(ka002, tmp_path):
+    """KA-002's Q2 cost is 7,393 € under plan (green light): its variance prints plain and signed, a cost over
+    plan (Q1, +60,048 €) red; a revenue variance keeps red for below plan — in the review pack and the plan's
+    KAOP sheet alike."""
+    sheet = review_sheet(account_review(ka002, 2), "de")
+    labels = {c.row: c.value for c in sheet.cells if c.col == 0}
+    variance = {(labels[c.row], round(c.value)): c.style for c in sheet.cells
+                if c.col == 4 and isinstance(c.value, float)}
+    assert variance[("Gesamtkosten", -7393)] == variance[("Gesamtkosten", 60048)] == "money_lower_better"
+    assert {style for (label, _), style in variance.items() if label == "Umsatz"} == {"money"}
+    path = write_book(Book("t", "1", [sheet]), tmp_path / "review.xlsx")
+    ws = openpyxl.load_workbook(path)[sheet.name]
+    formats = {labels[r - 1]: ws.cell(r, 5).number_format for r in range(1, ws.max_row + 1)
+               if isinstance(ws.cell(r, 5).value, int | float) and (r - 1) in labels}
+    assert formats["Gesamtkosten"] == '[Red]+#,##0 "€";-#,##0 "€";0 "€"'  # red above zero only
+    assert formats["Umsatz"] == '#,##0 "€";[Red]-#,##0 "€"'  # red below zero
+    kaop = account_plan(ka002).sheet("KAOP")
+    for name, style in (("kaop_cmp_cost_variance", "money_lower_better"), ("kaop_cmp_revenue_variance", "money")):
+        r0, c0, _, c1 = kaop.ranges[name]
+        assert {c.style for c in kaop.cells if c.row == r0 and c0 <= c.col <= c1} == {style}, name

@@ -120,18 +120,14 @@ def _inputs(lang: Lang) -> dict[str, Input]:
         "budget_authority": yes_no_input(lang, heads["budget_authority"], _t(lang, "Hat Budgethoheit?",
                                                                              "Has budget authority?")),
         "influence": Input(kind="integer", minimum=INFLUENCE_RANGE[0], maximum=INFLUENCE_RANGE[1],
-                           title=heads["influence"], message=_t(lang, "Einflussstärke 1 (gering) bis 5 (sehr hoch); "
-                                                                      "Skala von kam_xl",
-                                                                "Influence 1 (low) to 5 (very high); scale chosen "
-                                                                "by kam_xl")),
+                           title=heads["influence"], message=_t(lang, "Einflussstärke 1 (gering) bis 5 (sehr hoch)",
+                                                                "Influence 1 (low) to 5 (very high)")),
         "technical": Input(kind="score", title=_t(lang, "technisch", "technical"),
-                           message=_t(lang, "0 = rein kaufmännisch … 100 = rein technisch (Frage 46; Skala von kam_xl)",
-                                      "0 = purely commercial … 100 = purely technical (Frage 46; scale chosen by "
-                                      "kam_xl)")),
+                           message=_t(lang, "0 = rein kaufmännisch … 100 = rein technisch (Frage 46)",
+                                      "0 = purely commercial … 100 = purely technical (Frage 46)")),
         "private": Input(kind="score", title=_t(lang, "privat", "private"),
-                         message=_t(lang, "0 = nur geschäftlich … 100 = auch privat (Frage 48; Skala von kam_xl)",
-                                    "0 = business only … 100 = also private topics (Frage 48; scale chosen by "
-                                    "kam_xl)")),
+                         message=_t(lang, "0 = nur geschäftlich … 100 = auch privat (Frage 48)",
+                                    "0 = business only … 100 = also private topics (Frage 48)")),
         "career": text("career", _t(lang, "Karrierehintergrund (Frage 47)", "Career background (Frage 47)")),
         "performance_vs_competition": Input(kind="list", choices=words, title=heads["performance_vs_competition"][:32],
                                             message=_t(lang, "Unsere Leistung im Vergleich zum Wettbewerb (Frage 49): ",
@@ -200,13 +196,10 @@ def _map(s: Sheet, n: int, lang: Lang, top: int) -> None:
     s.charts.append(Chart(
         kind="scatter", series=series, title=_t(lang, "Buying-Center-Map", "Buying center map"),
         anchor=(top, 0), size=(760, 500),
-        options={"x_axis": {**axis, "name": _t(lang, "geschäftlich (0) ↔ auch privat (100) — Frage 48, Skala von "
-                                                     "kam_xl",
-                                               "business only (0) ↔ also private (100) — Frage 48, scale chosen by "
-                                               "kam_xl")},
-                 "y_axis": {**axis, "name": _t(lang, "kaufmännisch (0) ↔ technisch (100) — Frage 46, Skala von kam_xl",
-                                               "commercial (0) ↔ technical (100) — Frage 46, scale chosen by "
-                                               "kam_xl")},
+        options={"x_axis": {**axis, "name": _t(lang, "geschäftlich (0) ↔ auch privat (100) — Frage 48",
+                                               "business only (0) ↔ also private (100) — Frage 48")},
+                 "y_axis": {**axis, "name": _t(lang, "kaufmännisch (0) ↔ technisch (100) — Frage 46",
+                                               "commercial (0) ↔ technical (100) — Frage 46")},
                  "legend": {"none": True}, "show_hidden_data": True}))
 
 
@@ -220,9 +213,9 @@ def buying_center_sheet(bc: BuyingCenter, lang: Lang = "de", year: int | None = 
               freeze=(FIRST_ROW, 1))
     s.put(0, 0, sheet_title(lang, _t(lang, "Buying Center", "Buying center"), year, "score"), style="title")
     s.put(1, 0, _t(lang, "Eine Zeile je Entscheider beim Kunden (Frage 43–50); gelbe Zellen sind Eingaben, leere "
-                         "Zeilen für weitere Personen. Skalen von kam_xl (die Abbildung des Seeds ist verloren).",
+                         "Zeilen für weitere Personen.",
                    "One row per decision maker at the customer (Fragen 43–50); yellow cells are inputs, empty rows "
-                   "for more people. Scales chosen by kam_xl (the seed's figure is lost)."), style="note")
+                   "for more people."), style="note")
     s.put(2, 0, _t(lang, "Karte: x = privat, y = technisch, Größe = Einfluss, Farbe = Leistung vs. Wettbewerb "
                          "(grün besser, gelb gleich, rot schlechter), Symbol = Sympathie vs. Wettbewerb (▲ besser, "
                          "● gleich, ■ schlechter); gezeigt werden Personen mit allen fünf Angaben.",

@@ -399,7 +399,8 @@ def _comparison(s: Sheet, top: int, plan_rows: _Rows, actual_rows: _Rows, cmp: K
               cached=line.forecast, style="money", name=f"kaop_forecast_{short}")
         for col, cell in zip([*C_Q.values(), C_YEAR, C_FORECAST], cells, strict=True):
             a, p = s.ref(a_row, col), s.ref(p_row, col)
-            s.put(v_row, col, formula=_variance(a, p), cached=cell.variance, style="money")
+            s.put(v_row, col, formula=_variance(a, p), cached=cell.variance,
+                  style="money" if higher else "money_lower_better")  # red where the row's direction is bad
             s.put(t_row, col, formula=_attainment(a, p), cached=cell.attainment, style="percent")
             s.put(l_row, col, formula=_light(a, p, higher, lang),
                   cached=LIGHT_WORDS[lang][cell.light] if cell.light else None, style="bold")

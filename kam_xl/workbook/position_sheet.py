@@ -121,10 +121,10 @@ def position_sheet(data: AccountPlanData, part: PositionPart, lang: Lang = "de")
     s.put(0, 0, sheet_title(lang, _t(lang, "Lieferantenrolle und Position beim Kunden",
                                      "Supplier role and position at the customer"), data.account.plan_year, "rating"),
           style="title")
-    s.put(1, 0, _t(lang, "Gelbe Zellen sind Eingaben. Maßstäbe 0–100 (Skala von kam_xl); 2 und 3 kommen aus den "
-                         "Kgb-Karten, wenn es sie gibt.", "Yellow cells are inputs. Yardsticks 0–100 (kam_xl's "
-                         "scale); 2 and 3 come from the Kgb cards where there are any."), style="note")
-    s.put(3, 3, _t(lang, "Rollenleiter (Seed 001)", "Role ladder (seed 001)"), style="header")
+    s.put(1, 0, _t(lang, "Gelbe Zellen sind Eingaben. Maßstäbe 0–100; 2 und 3 kommen aus den "
+                         "Kgb-Karten, wenn es sie gibt.", "Yellow cells are inputs. Yardsticks 0–100; "
+                         "2 and 3 come from the Kgb cards where there are any."), style="note")
+    s.put(3, 3, _t(lang, "Rollenleiter", "Role ladder"), style="header")
     for i, role in enumerate(SUPPLIER_ROLES):
         s.put(4 + i, 3, role)
     ladder = s.ref(4, 3, 3 + len(SUPPLIER_ROLES), 3)
@@ -141,7 +141,7 @@ def position_sheet(data: AccountPlanData, part: PositionPart, lang: Lang = "de")
           cached="" if pos.step is None else pos.step, style="integer", name=PositionName.STEP)
     own_scores, relatives = _cards(s, data, 9, lang)
     top = 12 + max(1, len(data.kgb_cards))
-    for col, head in enumerate((_t(lang, "Maßstab (Seed 001 §2.3)", "Yardstick (seed 001 §2.3)"),
+    for col, head in enumerate((_t(lang, "Maßstab", "Yardstick"),
                                 _t(lang, "Bewertung 0–100", "Rating 0–100"), _t(lang, "aus Kgb", "from Kgb"),
                                 _t(lang, "Wert", "Value"), _t(lang, "Quelle", "Source"))):
         s.put(top, col, head, style="header")

@@ -16,12 +16,14 @@ paper in points (1/72 inch), scales in percent.
 from __future__ import annotations
 
 import math
+import re
 import textwrap
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from babel.numbers import get_currency_symbol
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 from kam_xl.workbook.layout import HEADING_STYLES, Cell, Sheet
 
@@ -41,6 +43,19 @@ LINE_POINTS = 15.0
 #: German text in Calibri averages ~0.85 digit widths (measured on the printed CDB labels), capitals, bold
 #: headers and m/w more — 1.0 keeps a bold header or a capitalised line from overflowing its estimate.
 TEXT_CHAR_WIDTH = 1.0
+#: The body font's size (points) and the size of each style set larger (the renderer's formats use these): a
+#: title's characters are 14/11 as wide and its lines 14/11 as high as the body's.
+BODY_POINTS = 11.0
+FONT_POINTS: dict[str, float] = {"title": 14.0}
+
+
+def font_scale(style: str) -> float:
+    """How much larger than the body font the text of ``style`` is set (1.0 for the body font).
+
+    >>> round(font_scale("title"), 3), font_scale("note")
+    (1.273, 1.0)
+    """
+    return FONT_POINTS.get(style, BODY_POINTS) / BODY_POINTS
 
 
 def column_pixels(width: float) -> int:
@@ -100,21 +115,27 @@ def fit_scale(content_points: float, page_points: float) -> int:
     return math.floor(page_points / content_points * 100)
 
 
-def text_chars(width: float) -> int:
-    """How many characters of running text fit on one line of a column ``width`` characters wide."""
-    return max(1, int((width - 1) / TEXT_CHAR_WIDTH))
+def text_chars(width: float, style: str = "text") -> int:
+    """How many characters of running text (in the font of ``style``) fit on one line of a column ``width``
+    characters wide."""
+    return max(1, int((width - 1) / (TEXT_CHAR_WIDTH * font_scale(style))))
 
 
-def wrapped_lines(text: str, width: float) -> int:
-    """Lines ``text`` takes in a wrapping cell ``width`` characters wide: each paragraph (line break) wrapped
-    at word boundaries, a word longer than the line broken; at least one line."""
-    chars = text_chars(width)
+def wrapped_lines(text: str, width: float, style: str = "text") -> int:
+    """Lines ``text`` takes in a wrapping cell ``width`` characters wide (in the font of ``style``): each
+    paragraph (line break) wrapped at word boundaries, a word longer than the line broken; at least one line."""
+    chars = text_chars(width, style)
     return max(1, sum(len(textwrap.wrap(part, chars, break_long_words=True)) or 1 for part in text.split("\n")))
 
 
 def row_points(lines: int, line_points: float = LINE_POINTS) -> float:
     """The height of a row that shows ``lines`` lines of text, in points."""
     return max(1, lines) * line_points
+
+
+def line_points(style: str) -> float:
+    """The height (points) of one line of text of ``style``."""
+    return LINE_POINTS * font_scale(style)
 
 
 # ------------------------------------------------------------------------------------------ numbers
@@ -132,16 +153,21 @@ def currency_symbol(code: str, lang: str = "de") -> str:
     return get_currency_symbol(code.strip().upper(), locale="de_DE" if lang == "de" else "en_GB")
 
 
-def money_format(symbol: str, decimals: int = 0) -> str:
+def money_format(symbol: str, decimals: int = 0, lower_is_better: bool = False) -> str:
     """The number format of an amount: thousands grouped, ``decimals`` places, the currency ``symbol`` after
     the number (as German controllers write ``7.055.897 €``; the application shows separators of its locale),
-    negative amounts red.
+    negative amounts red — or, for a variance where less is better (a cost over its plan), amounts above zero
+    red and signed, below zero plain.
 
     >>> money_format("€")
     '#,##0 "€";[Red]-#,##0 "€"'
+    >>> money_format("€", lower_is_better=True)
+    '[Red]+#,##0 "€";-#,##0 "€";0 "€"'
     """
     number = "#,##0" + ("." + "0" * decimals if decimals else "")
     unit = f' "{symbol}"' if symbol else ""
+    if lower_is_better:
+        return f"[Red]+{number}{unit};-{number}{unit};0{unit}"
     return f"{number}{unit};[Red]-{number}{unit}"
 
 
@@ -160,19 +186,25 @@ def shown_width(value: Any, style: str) -> float:
         return (digits + (digits - 1) // 3 + (decimals + 1 if decimals else 0) + (1 if value < 0 else 0)
                 + _UNIT_CHARS.get(style, 0) + 1)
     lines = str(value).split("\n")
+    char = TEXT_CHAR_WIDTH * font_scale(style)
     if style in WRAPPED_STYLES:
-        return max((len(w) for line in lines for w in line.split()), default=0) * TEXT_CHAR_WIDTH + 1
-    return max(len(line) for line in lines) * TEXT_CHAR_WIDTH + 1
+        return max((len(w) for line in lines for w in line.split()), default=0) * char + 1
+    return max(len(line) for line in lines) * char + 1
 
 
-_DECIMALS = {"money": 0, "level_money": 0, "integer": 0, "percent": 1, "level_percent": 1, "number": 1,
-             "score": 1, "money2": 2, "number2": 2}
-_UNIT_CHARS = {"money": 2, "level_money": 2, "money2": 2, "percent": 2, "level_percent": 2}
+_DECIMALS = {"money": 0, "level_money": 0, "money_lower_better": 0, "integer": 0, "percent": 1, "level_percent": 1,
+             "number": 1, "score": 1, "money2": 2, "number2": 2}
+_UNIT_CHARS = {"money": 2, "level_money": 2, "money2": 2, "money_lower_better": 3, "percent": 2, "level_percent": 2}
 _PERCENT_STYLES = frozenset({"percent", "level_percent"})
 #: Styles whose text wraps inside the cell (their column is never widened for them, their row grows).
 WRAPPED_STYLES = frozenset({"wrap", "header"})
-#: Styles whose text may run over the empty cells to its right (titles, notes): never widen a column.
+#: Styles whose text may run over the empty cells to its right (titles, notes): never widen a column. Any text
+#: runs over the empty cells beside it; where it would run over a page's edge it wraps (:func:`text_runs`).
 OVERFLOW_STYLES = frozenset({"title", "subtitle", "note"})
+#: The most lines a text that starts in the repeated key columns of a sheet printed several pages wide is
+#: wrapped into within them; a longer title, note or label moves to the first column after them (printed whole
+#: on the first page wide, not at all on the others) rather than becoming a narrow column of many lines.
+MAX_KEY_LINES = 2
 #: The widest a column is made to show its values (characters); longer texts wrap.
 MAX_WIDTH = 48.0
 DEFAULT_WIDTH = 8.43
@@ -259,8 +291,11 @@ class PagePlan:
     """What the renderer applies to print a sheet: final column ``widths`` (characters), row ``heights``
     (points, only rows that need more than one line), the cells whose text wraps, ``pages_wide`` (fit to that
     many pages wide, the scale ≥ :data:`MIN_FIT_SCALE`), the estimated ``scale`` (%), the repeated rows, the
-    row ``breaks`` (a page starts at each), the repeated key columns, the column breaks and the long notes
-    spread over the empty cells beside them."""
+    row ``breaks`` (a page starts at each), the repeated key columns, the column breaks, and the texts too
+    long for the cells beside them on their page: merged over those cells (``merges``) or, a title or note in
+    the key columns of a sheet several pages wide, moved to the column after them (``moves``) — see
+    :func:`text_runs`; the rows of several lines, whose cells all align at the top (a number beside a wrapped
+    text stands on its first line)."""
 
     widths: dict[int, float]
     heights: dict[int, float]
@@ -271,7 +306,9 @@ class PagePlan:
     breaks: tuple[int, ...]
     repeat_cols: tuple[int, int] | None = None
     col_breaks: tuple[int, ...] = ()
-    merges: dict[tuple[int, int], int] = field(default_factory=dict)  # (row, col) of a note → its last column
+    merges: dict[tuple[int, int], int] = field(default_factory=dict)  # (row, col) as printed → its last column
+    moves: dict[tuple[int, int], int] = field(default_factory=dict)  # (row, col) of a title → the column printed in
+    top_rows: frozenset[int] = frozenset()  # rows of several lines of wrapped text: every cell aligns at the top
 
 
 def _text(cell: Cell) -> Any:
@@ -360,6 +397,23 @@ def _repeat_cols(sheet: Sheet, cols: Sequence[float], page: float) -> tuple[int,
     return 0, 0
 
 
+def heading_columns(sheet: Sheet, widths: dict[int, float], key: tuple[int, int] | None) -> list[tuple[int, int]]:
+    """The first and last column each heading (title, subtitle) right of the key columns runs over: a page
+    wide starts before it rather than cutting it (as a chart is kept whole)."""
+    spans = []
+    for c in sheet.cells:
+        if c.style not in HEADING_STYLES or (key is not None and c.col <= key[1]):
+            continue
+        text = _text(c)
+        if isinstance(text, str) and text:
+            need, end = shown_width(text, c.style), c.col
+            while sum(widths.get(x, DEFAULT_WIDTH) for x in range(c.col, end + 1)) < need and end < c.col + 64:
+                end += 1
+            if end > c.col:
+                spans.append((c.col, end))
+    return spans
+
+
 def _col_points(sheet: Sheet, widths: dict[int, float], charts: list[tuple[int, int]]) -> list[float]:
     """Points of every printed column, from A to the last one holding a cell or reached by a chart."""
     last = max([c.col for c in sheet.cells] + [s[1] for s in charts], default=0)
@@ -368,25 +422,167 @@ def _col_points(sheet: Sheet, widths: dict[int, float], charts: list[tuple[int, 
     return [column_points(widths.get(c, DEFAULT_WIDTH)) for c in range(last + 1)]
 
 
-def note_spans(sheet: Sheet, widths: dict[int, float], page_ends: Sequence[int]) -> dict[tuple[int, int], int]:
-    """The notes (cells of style ``note``) too long for the empty cells to their right on their page: each
-    is spread over those cells, up to the last column of its page (``page_ends``: the last column of each page
-    wide), and wraps there instead of running off the page or under the next page's repeated columns."""
-    notes = [c for c in sheet.cells if c.style == "note" and isinstance(_text(c), str) and _text(c)]
-    rows = {c.row for c in notes}
-    occupied: dict[int, list[int]] = {}
+def page_segments(col_breaks: Sequence[int], columns: int) -> list[tuple[int, int]]:
+    """The first and last column (0-based) of each page wide of a sheet of ``columns`` printed columns broken
+    before ``col_breaks``.
+
+    >>> page_segments([4, 9], 12)
+    [(0, 3), (4, 8), (9, 11)]
+    """
+    starts = [0, *col_breaks]
+    return [(a, b - 1) for a, b in zip(starts, [*col_breaks, columns], strict=True)]
+
+
+@dataclass(frozen=True)
+class TextRuns:
+    """Where the texts that run over the empty cells beside them print (:func:`text_runs`): ``moves`` (row,
+    col) → the column a title or note is written in instead, ``merges`` (row, col as printed) → the last
+    column a text is merged over (it wraps there), ``wrap`` the texts that wrap in their own cell, ``heights``
+    the points each of their rows needs."""
+
+    moves: dict[tuple[int, int], int] = field(default_factory=dict)
+    merges: dict[tuple[int, int], int] = field(default_factory=dict)
+    wrap: frozenset[tuple[int, int]] = frozenset()
+    heights: dict[int, float] = field(default_factory=dict)
+
+
+def _running_texts(sheet: Sheet, widths: dict[int, float], wrap: Collection[tuple[int, int]]) -> list[Cell]:
+    """The text cells wider than their column that do not wrap in it: their text runs over the cells beside."""
+    out = []
     for c in sheet.cells:
-        if c.row in rows:
-            occupied.setdefault(c.row, []).append(c.col)
-    spans = {}
-    for c in notes:
-        value = str(_text(c))
-        end = min([e for e in page_ends if e >= c.col] or [c.col])
-        end = min([col - 1 for col in occupied[c.row] if col > c.col] + [end])
-        room = sum(widths.get(col, DEFAULT_WIDTH) for col in range(c.col, end + 1))
-        if shown_width(value, "text") > room:
-            spans[(c.row, c.col)] = end  # end == col: the note wraps in its own cell (the page's last column)
-    return spans
+        value = _text(c)
+        if not isinstance(value, str) or not value or c.style in WRAPPED_STYLES:
+            continue
+        width = widths.get(c.col, DEFAULT_WIDTH)
+        if (len(value) * TEXT_CHAR_WIDTH * font_scale(c.style) + 1 > width  # no line is longer than the text
+                and (c.row, c.col) not in wrap and shown_width(value, c.style) > width):
+            out.append(c)
+    return out
+
+
+def _filled(sheet: Sheet, rows: Collection[int], charts: Sequence[tuple[int, int, int, int]]) -> dict[int, set[int]]:
+    """The columns of each of ``rows`` that hold a cell or lie under a chart (first row, first col, last row,
+    last col): a text never runs over them."""
+    filled: dict[int, set[int]] = {r: set() for r in rows}
+    for c in sheet.cells:
+        if c.row in filled:
+            filled[c.row].add(c.col)
+    for r0, c0, r1, c1 in charts:
+        for r in filled:
+            if r0 <= r <= r1:
+                filled[r].update(range(c0, c1 + 1))
+    return filled
+
+
+def text_runs(sheet: Sheet, widths: dict[int, float], wrap: Collection[tuple[int, int]],
+              segments: Sequence[tuple[int, int]], key: tuple[int, int] | None,
+              charts: Sequence[tuple[int, int, int, int]] = ()) -> TextRuns:
+    """Every text wider than its column (a title, a note, a label beside empty cells) fits on its page: it runs
+    over the empty cells to its right up to the last column of its page wide (``segments``: first and last
+    column of each), and where that is too narrow it is merged over those cells and wraps, its row made high
+    enough. On a sheet printed several pages wide a text in the repeated ``key`` columns prints on every page
+    wide, so it must fit within them: it wraps there — a text that would need more than
+    :data:`MAX_KEY_LINES` lines there, or break a word, moves to the first column after them instead, when
+    that cell is free and nothing refers to the text (:func:`_movable`).
+    Cells under ``charts`` (first row, first col, last row, last col) count as filled. Units: ``widths`` in
+    characters, heights in points."""
+    texts = _running_texts(sheet, widths, wrap)
+    filled = _filled(sheet, {c.row for c in texts}, charts)
+    last = segments[-1][1] if segments else 0
+    several = len(segments) > 1 and key is not None
+    referenced = _References(sheet)  # read once, only when a text may move
+    moves: dict[tuple[int, int], int] = {}
+    merges: dict[tuple[int, int], int] = {}
+    own: set[tuple[int, int]] = set()
+    heights: dict[int, float] = {}
+
+    def room(r: int, col: int, end: int) -> tuple[int, float]:
+        end = min([x - 1 for x in filled[r] if x > col] + [end])
+        return end, sum(widths.get(x, DEFAULT_WIDTH) for x in range(col, end + 1))
+
+    for c in texts:
+        text, need, col = str(_text(c)), shown_width(_text(c), c.style), c.col
+        if several and key is not None and col <= key[1]:
+            end, width = room(c.row, col, key[1])
+            target = key[1] + 1
+            if (need > width and target <= last and target not in filled[c.row]
+                    and not _wraps_well(text, width, c.style) and _movable(c, referenced)):
+                filled[c.row] = (filled[c.row] - {col}) | {target}
+                moves[(c.row, col)] = col = target
+        if not (several and key is not None and col <= key[1]):
+            end, width = room(c.row, col, next((b for a, b in segments if a <= col <= b), last))
+        if need <= width:
+            continue
+        if end > col:
+            merges[(c.row, col)] = end
+        else:
+            own.add((c.row, col))
+        lines = wrapped_lines(text, width, c.style)
+        heights[c.row] = max(heights.get(c.row, 0.0), row_points(lines, line_points(c.style)))
+    return TextRuns(moves, merges, frozenset(own), heights)
+
+
+def _wraps_well(text: str, width: float, style: str) -> bool:
+    """Whether ``text`` wraps in a cell ``width`` characters wide into at most :data:`MAX_KEY_LINES` lines
+    without breaking a word."""
+    return (wrapped_lines(text, width, style) <= MAX_KEY_LINES
+            and shown_width(text.replace("\n", " ").replace(" ", "\n"), style) <= width)
+
+
+def _movable(cell: Cell, referenced: Callable[[int, int], bool]) -> bool:
+    """A text nothing refers to — no name, formula or input; a label also not in a named block, a chart's range
+    or a formula's reference of its sheet (a title or note is never data) — may print in another column."""
+    return (cell.name is None and cell.formula is None and cell.input is None
+            and (cell.style in OVERFLOW_STYLES or not referenced(cell.row, cell.col)))
+
+
+class _References:
+    """What of a sheet its named blocks, its charts' ranges and its formulas refer to, read once when asked: a
+    cell is referenced when it lies in a named block or a chart's range, or a formula names its address
+    (a formula's range over it, ``=COUNTA(A1:A9)``, is not looked for: a large sheet has 100,000s of them)."""
+
+    def __init__(self, sheet: Sheet):
+        self.sheet = sheet
+        self.boxes: set[tuple[int, int, int, int]] | None = None
+        self.formulas = ""
+
+    def __call__(self, row: int, col: int) -> bool:
+        if self.boxes is None:
+            self.boxes = set(self.sheet.ranges.values())
+            for ch in self.sheet.charts:
+                for ref in (str(v) for series in ch.series for v in series.values()):
+                    for a, b in _A1_RANGE.findall(ref):
+                        (r0, c0), (r1, c1) = (xl_cell_to_rowcol(a.replace("$", "")),
+                                              xl_cell_to_rowcol((b or a).replace("$", "")))
+                        self.boxes.add((r0, c0, r1, c1))
+            self.formulas = "\n".join(c.formula for c in self.sheet.cells if c.formula is not None)
+        if any(r0 <= row <= r1 and c0 <= col <= c1 for r0, c0, r1, c1 in self.boxes):
+            return True
+        letters = xl_col_to_name(col)
+        return any(_names_cell(self.formulas, f"{letters}{dollar}{row + 1}") for dollar in ("", "$"))
+
+
+def _names_cell(formulas: str, address: str) -> bool:
+    """Whether ``formulas`` name the cell ``address`` (``A2`` or ``A$2``; with or without a ``$`` before the
+    column, not as part of ``A20``, ``BA2`` or a defined name)."""
+    at = formulas.find(address)
+    while at >= 0:
+        before = formulas[at - 2:at] if at >= 2 else " " + formulas[:at]
+        after = formulas[at + len(address):at + len(address) + 1]
+        prefix = before[-1:] if before[-1:] != "$" else before[-2:-1]
+        if not after.isdigit() and not (prefix.isalnum() or prefix == "_"):
+            return True
+        at = formulas.find(address, at + 1)
+    return False
+
+
+_A1_RANGE = re.compile(r"(\$?[A-Z]{1,3}\$?\d+)(?::(\$?[A-Z]{1,3}\$?\d+))?")
+
+
+def chart_boxes(sheet: Sheet, widths: dict[int, float]) -> list[tuple[int, int, int, int]]:
+    """The first row, first column, last row and last column each chart of the sheet covers."""
+    return [(ch.anchor[0], c0, ch.anchor[0] + math.ceil(ch.size[1] / (LINE_POINTS / 0.75)), c1)
+            for ch, (c0, c1) in zip(sheet.charts, chart_columns(sheet, widths), strict=True)]
 
 
 def page_plan(sheet: Sheet) -> PagePlan:
@@ -398,15 +594,18 @@ def page_plan(sheet: Sheet) -> PagePlan:
     page = printable_width(sheet.print.landscape)
     key = _repeat_cols(sheet, cols, page)
     repeat = sum(cols[key[0]:key[1] + 1]) if key else 0.0
-    wide, scale = print_scale(cols, page, repeat, charts)
-    col_breaks = column_breaks(cols, page, scale, repeat, charts) if wide > 1 else []
-    spans = note_spans(sheet, widths, [b - 1 for b in col_breaks] + [len(cols) - 1])
-    merges = {at: end for at, end in spans.items() if end > at[1]}
-    wrap = wrap | {at for at, end in spans.items() if end == at[1]}
-    texts = {(c.row, c.col): str(_text(c)) for c in sheet.cells if (c.row, c.col) in spans}
-    for (r, c0), c1 in spans.items():
-        lines = wrapped_lines(texts[(r, c0)], sum(widths.get(col, DEFAULT_WIDTH) for col in range(c0, c1 + 1)))
-        heights[r] = max(heights.get(r, LINE_POINTS), row_points(lines))
+    keep = charts + heading_columns(sheet, widths, key)
+    wide, scale = print_scale(cols, page, repeat, keep)
+    col_breaks = column_breaks(cols, page, scale, repeat, keep) if wide > 1 else []
+    runs = TextRuns()
+    if sheet.print.printed and not sheet.streamed:
+        runs = text_runs(sheet, widths, wrap, page_segments(col_breaks, len(cols)), key if wide > 1 else None,
+                         chart_boxes(sheet, widths))
+    wrap = wrap | runs.wrap
+    for r, h in runs.heights.items():
+        heights[r] = max(heights.get(r, LINE_POINTS), h)
+    wrapping = {c.row for c in sheet.cells if c.style in WRAPPED_STYLES} | {r for r, _ in wrap | set(runs.merges)}
+    top_rows = frozenset(r for r in wrapping if heights.get(r, LINE_POINTS) > LINE_POINTS)
     repeat_rows = _repeat_rows(sheet)
     last_row = max((c.row for c in sheet.cells), default=0)
     keep = []
@@ -419,7 +618,8 @@ def page_plan(sheet: Sheet) -> PagePlan:
     room = printable_height(sheet.print.landscape) * 100 / scale * PAGE_SAFETY - titles
     headings = {c.row for c in sheet.cells if c.style in HEADING_STYLES}
     breaks = paginate(all_heights, headings, room, keep) if sheet.print.printed else []
-    return PagePlan(widths, heights, wrap, wide, scale, repeat_rows, tuple(breaks), key, tuple(col_breaks), merges)
+    return PagePlan(widths, heights, wrap, wide, scale, repeat_rows, tuple(breaks), key, tuple(col_breaks),
+                    runs.merges, runs.moves, top_rows)
 
 
 #: The share of a page's height the pagination fills: room for the difference between the row heights

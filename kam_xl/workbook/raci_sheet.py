@@ -127,7 +127,7 @@ def _status(task: str, cells: str, n_a: str, n_r: str, lang: Lang) -> str:
 
 def _legend(s: Sheet, col: int, lang: Lang) -> str:
     """The letters' meanings (seed 004, l. 179–187) and the drop-down's list; returns the list's range."""
-    s.put(HEAD - 1, col, _t(lang, "Buchstaben (Seed 004)", "Letters (seed 004)"), style="subtitle")
+    s.put(HEAD - 1, col, _t(lang, "RACI-Buchstaben", "RACI letters"), style="subtitle")
     meanings = (("R – Responsible: Wer macht die Aufgabe?", "R – responsible: who does the task?"),
                 ("A – Approve: Wer entscheidet, wer autorisiert?", "A – approve: who decides, who authorises?"),
                 ("S – Supporting: Wer unterstützt?", "S – supporting: who supports?"),

@@ -35,7 +35,14 @@ from xlsxwriter.worksheet import Worksheet
 from kam_xl.cells import CellError
 from kam_xl.files import write_atomic
 from kam_xl.workbook.layout import TEXT_MAX_CHARS, XLWINGS_CONF_SHEET, Book, Cell, Input, Sheet, pick
-from kam_xl.workbook.printing import MARGINS_INCH, PagePlan, currency_symbol, money_format, page_plan
+from kam_xl.workbook.printing import (
+    FONT_POINTS,
+    MARGINS_INCH,
+    PagePlan,
+    currency_symbol,
+    money_format,
+    page_plan,
+)
 
 META_SHEET = "_meta"
 #: the error values a formula can hold literally and xlsxwriter writes as a cached error (``t="e"``)
@@ -45,12 +52,13 @@ _BASE: dict[str, dict[str, Any]] = {
     "text": {},
     "label": {},
     "bold": {"bold": True},
-    "title": {"bold": True, "font_size": 14, "font_color": "#1F3864"},
+    "title": {"bold": True, "font_size": FONT_POINTS["title"], "font_color": "#1F3864"},
     "subtitle": {"bold": True, "font_size": 11, "font_color": "#1F3864"},
     "header": {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "top"},
     "note": {"italic": True, "font_color": "#595959"},
     "wrap": {"text_wrap": True, "valign": "top"},
     "money": {"num_format": "#,##0;[Red]-#,##0"},
+    "money_lower_better": {"num_format": "[Red]+#,##0;-#,##0;0"},  # a cost's variance: over plan is red
     "money2": {"num_format": "#,##0.00;[Red]-#,##0.00"},
     "number": {"num_format": "#,##0.0"},
     "number2": {"num_format": "#,##0.00"},
@@ -64,7 +72,9 @@ _BASE: dict[str, dict[str, Any]] = {
     "output": {"locked": False, "bg_color": "#F2F2F2"},  # what macros write: unlocked on a protected sheet
 }
 #: The styles of amounts: their number format carries the book's currency symbol (:func:`money_format`).
-MONEY_DECIMALS = {"money": 0, "level_money": 0, "money2": 2}
+MONEY_DECIMALS = {"money": 0, "level_money": 0, "money2": 2, "money_lower_better": 0}
+#: The amount styles where less is better (a cost's variance): red above zero, not below.
+LOWER_IS_BETTER_STYLES = frozenset({"money_lower_better"})
 _INPUT_EXTRA = {"locked": False, "bg_color": INPUT_FILL, "border": 1, "border_color": "#BFBFBF"}
 
 
@@ -208,21 +218,24 @@ class _Formats:
     def __init__(self, wb: Workbook, currency: str = "", lang: str = "de"):
         self.wb = wb
         self.symbol = currency_symbol(currency, lang)
-        self.cache: dict[tuple[str, bool, bool], Any] = {}
+        self.cache: dict[tuple[str, bool, bool, bool], Any] = {}
         self.conditionals: dict[tuple[tuple[str, Any], ...], Any] = {}
 
-    def get(self, style: str, is_input: bool, wrap: bool = False) -> Any:
+    def get(self, style: str, is_input: bool, wrap: bool = False, top: bool = False) -> Any:
         """The format of ``style`` (as an input: unlocked, yellow); ``wrap`` makes its text wrap in the cell,
-        aligned at the bottom like its row's other cells."""
-        key = (style, is_input, wrap)
+        ``top`` aligns it at the top (in a row of several lines every cell starts on the first line)."""
+        key = (style, is_input, wrap, top)
         if key not in self.cache:
             props = dict(_BASE[style])
             if style in MONEY_DECIMALS:
-                props["num_format"] = money_format(self.symbol, MONEY_DECIMALS[style])
+                props["num_format"] = money_format(self.symbol, MONEY_DECIMALS[style],
+                                                   lower_is_better=style in LOWER_IS_BETTER_STYLES)
             if is_input:
                 props.update(_INPUT_EXTRA)
             if wrap:
                 props["text_wrap"] = True
+            if top:
+                props["valign"] = "top"
             self.cache[key] = self.wb.add_format(props)
         return self.cache[key]
 
@@ -336,13 +349,15 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None
     for cell in cells:
         if isinstance(cell.value, date) and cell.style != "date":
             cell = dataclasses.replace(cell, style="date")
+        moved = plan.moves.get((cell.row, cell.col))
+        if moved is not None:  # a long title in the repeated key columns prints beside them, whole
+            cell = dataclasses.replace(cell, col=moved)
         end = plan.merges.get((cell.row, cell.col))
-        if end is not None:  # a long note wraps over the empty cells beside it, within its page
-            fmt = fmts.get(cell.style, False, True)
+        fmt = fmts.get(cell.style, cell.input is not None, end is not None or (cell.row, cell.col) in plan.wrap,
+                       cell.row in plan.top_rows)
+        if end is not None:  # a long text wraps over the empty cells beside it, within its page
             ws.merge_range(cell.row, cell.col, cell.row, end, "", fmt)
-            ws.write_string(cell.row, cell.col, str(cell.value), fmt)  # text, never a formula
-            continue
-        _write_cell(ws, cell, fmts.get(cell.style, cell.input is not None, (cell.row, cell.col) in plan.wrap))
+        _write_cell(ws, cell, fmt)
         if cell.name:
             wb.define_name(cell.name, f"={sheet.ref(cell.row, cell.col)}")
     for inp, boxes in _validations(sheet):

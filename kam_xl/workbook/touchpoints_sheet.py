@@ -146,8 +146,8 @@ def _rhythm(s: Sheet, top: int, bc: BuyingCenter, year: int, lang: Lang) -> None
                        "The core team meets in person at least once a year"), style="bold")
     s.put(light, 2, formula=f'=IF(COUNTIF({s.ref(top + 2, 2, top + 5, 2)},"{formats[0]}")>0,"{yes}","{no}")',
           cached=yes if meets_in_person(bc, year) else no, style="bold", name=TouchpointsName.IN_PERSON)
-    s.put(light + 1, 0, _t(lang, f"nein = Hinweis: {PEOPLE_WARNING_WORDS['de']['no_meeting_in_person']} (Seed 004)",
-                           f"no = warning: {PEOPLE_WARNING_WORDS['en']['no_meeting_in_person']} (seed 004)"),
+    s.put(light + 1, 0, _t(lang, f"nein = Hinweis: {PEOPLE_WARNING_WORDS['de']['no_meeting_in_person']}",
+                           f"no = warning: {PEOPLE_WARNING_WORDS['en']['no_meeting_in_person']}"),
           style="note")
     for word, fmt in ((yes, LIGHT_FORMATS["green"]), (no, LIGHT_FORMATS["amber"])):
         s.conditionals.append(Conditional(light, 2, light, 2, {"type": "cell", "criteria": "==", "value": f'"{word}"',

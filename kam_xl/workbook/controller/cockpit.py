@@ -274,11 +274,11 @@ def _cockpit(ctx: BuildContext) -> Sheet:
     accs = _accounts(ctx.db)
     s.put(0, C_NO, _title(accs, ctx.db.accounts, lang), style="title")
     s.put(1, C_NO, _t(lang, f"Stand {ctx.when[:10]}. Jede Zahl ist eine Formel über die Blätter Kunden, Ressourcen "
-                            "und KAOP; welche 20 Kunden die größten (nach Nettoumsatz) sind, legt kam_xl beim "
-                            "Erzeugen fest. YTD = Quartale mit Ist; Ampel grün ≥ 100 %, gelb ≥ 95 % des Plans.",
+                            "und KAOP; welche 20 Kunden die größten (nach Nettoumsatz) sind, steht beim Erzeugen "
+                            "der Arbeitsmappe fest. YTD = Quartale mit Ist; Ampel grün ≥ 100 %, gelb ≥ 95 % des Plans.",
                       f"As of {ctx.when[:10]}. Every figure is a formula over the sheets Accounts, Resources and "
-                      "KAOP; which 20 accounts are the largest (by net sales) kam_xl decides when it generates the "
-                      "workbook. YTD = quarters with actuals; light green ≥ 100 %, amber ≥ 95 % of plan."),
+                      "KAOP; which 20 accounts are the largest (by net sales) is fixed when the workbook is "
+                      "generated. YTD = quarters with actuals; light green ≥ 100 %, amber ≥ 95 % of plan."),
           style="note")
     refs = _Refs(ctx)
     if not accs or refs.accounts is None or "ctl_acc_ids" not in refs.accounts.ranges:

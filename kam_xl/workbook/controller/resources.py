@@ -167,11 +167,12 @@ def _resources_sheet(db: DataBook, lang: Lang, settings: ControllerSettings) -> 
                        f"The distribution cannot be computed: {e}"), style="note")
         return s
     lang_i = 0 if lang == "de" else 1
-    s.put(1, 0, _t(lang, "Ziel-MAK (auf 0,5 MAK gerundet nach größtem Rest, Summe bleibt gleich) rechnet kam_xl beim "
-                         "Erzeugen – eine Formel kann das nicht verlässlich. Die proportionale Ziel-MAK daneben "
-                         "(Gesamt-MAK × Zielanteil) ist eine Formel und folgt den Gewichten sofort.",
-                   "Target FTE (rounded to 0.5 FTE by largest remainder, keeping the total) is computed by kam_xl "
-                   "when it generates the workbook – a formula cannot do that reliably. The proportional target "
+    s.put(1, 0, _t(lang, "Ziel-MAK (auf 0,5 MAK gerundet nach größtem Rest, Summe bleibt gleich) wird beim "
+                         "Erzeugen der Arbeitsmappe gerechnet – eine Formel kann das nicht verlässlich. Die "
+                         "proportionale Ziel-MAK daneben (Gesamt-MAK × Zielanteil) ist eine Formel und folgt den "
+                         "Gewichten sofort.",
+                   "Target FTE (rounded to 0.5 FTE by largest remainder, keeping the total) is computed "
+                   "when the workbook is generated – a formula cannot do that reliably. The proportional target "
                    "next to it (total FTE × target share) is a formula and follows the weights at once."),
           style="note")
     s.put(2, 0, _t(lang, *FTE_NOTE), style="note")

@@ -146,7 +146,8 @@ def _fields_block(s: Sheet, top: int, result: StGallen, lang: Lang) -> tuple[int
     for i, pos in enumerate(result.fields):
         r = first + i
         f = pos.field
-        s.put(r, 0, _t(lang, "0 Gesamtzugang", "0 overall approach") if f == 0 else f, style="integer")
+        s.put(r, 0, _t(lang, "Gesamtzugang", "Overall approach") if f == 0 else _t(lang, f"Feld {f}", f"Field {f}"),
+              style="label")  # one alignment down the column: every field by its name
         s.put(r, 1, poles[f][0], style="wrap")
         cur = s.put(r, 2, pos.current, style="integer", name=current_name(f),
                     input=_position_input(lang, _t(lang, "Ist-Position", "Current position")))
@@ -171,7 +172,7 @@ def _logics_block(s: Sheet, top: int, result: StGallen, lang: Lang) -> int:
     yes, no = YES_NO[lang]
     _headers(s, top, 0, ("Nr.", _t(lang, "Logik", "Logic"), _t(lang, "Ist (0–3)", "Current (0–3)"),
                          _t(lang, "Fokus (0–3)", "Focus (0–3)"), _t(lang, "Verschiebung geplant", "Planned shift"),
-                         "", _t(lang, "Grenze der Logik (Seed)", "Limit of the logic (seed)")))
+                         "", _t(lang, "Grenze der Logik", "Limit of the logic")))
     first = top + 1
     use_msg = _t(lang, "0 = nicht genutzt … 3 = prägend; leer = nicht beurteilt",
                  "0 = not used … 3 = dominant; empty = not assessed")
@@ -208,8 +209,8 @@ def st_gallen_sheet(inputs: BaseModel, lang: Lang, year: str | int | None = None
                          "eine passende Balance zu verfolgen, besonders, um die gefährlichen Auswirkungen der "
                          "Extreme zu verhindern.“ — ±3 ist markiert.",
                    "Position per tension field from −3 (fully the left pole) to +3 (fully the right pole), today "
-                   "(current) and aimed at (target); gap = target − current. The seed warns against the extremes: "
-                   "±3 is flagged."), style="note")
+                   "(current) and aimed at (target); gap = target − current. Balance the poles rather than "
+                   "go to the extremes: ±3 is flagged."), style="note")
     s.put(2, 0, "Phase", style="label")
     phases = tuple(PHASE_WORDS[lang][p] for p in PHASES)
     words = ", ".join(phases)
