@@ -55,7 +55,7 @@ from kam_xl.files import (
     remove_leftovers,
     spreadsheet_kind,
 )
-from kam_xl.fingerprint import AccountPrints, fingerprint
+from kam_xl.fingerprint import AccountPrints, fingerprint, table_content
 from kam_xl.package import opendocument_meta, xlsx_meta
 from kam_xl.text import key_of
 from kam_xl.vocabulary import Lang
@@ -1020,8 +1020,9 @@ XlsmBook = Callable[..., Book]
 def controller_data_fingerprint(db: DataBook, lang: Lang) -> str:
     """The fingerprint (:func:`kam_xl.fingerprint.fingerprint`) of what a controller workbook is built from
     besides its typed inputs: the data book's content (its source and every table's rows, in order), the
-    language and the controller's template version."""
-    tables = {name: None if rows is None else list(rows) for name, rows in db.tables.items()}
+    language and the controller's template version (tables as :func:`~kam_xl.fingerprint.table_content`: the
+    stored columns, no row decoded)."""
+    tables = {name: table_content(rows) for name, rows in db.tables.items()}
     return fingerprint(db.source, db.accounts, tables, lang, CONTROLLER_ID, CONTROLLER_VERSION)
 
 

@@ -58,6 +58,18 @@ def fingerprint(*values: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def table_content(rows: Sequence[Mapping[str, Any]] | None) -> Any:
+    """A table's rows in a form :func:`fingerprint` hashes quickly: a
+    :class:`~kam_xl.databook.rows.TableRows` as its column names and stored columns (no row turned into a
+    mapping), any other sequence as the list of its rows, ``None`` as it is. Equal tables of the same storage
+    give equal content."""
+    if rows is None:
+        return None
+    if isinstance(rows, TableRows):
+        return [rows.names, [list(col) for col in rows.columns]]
+    return list(rows)
+
+
 def _rows_of(rows: Sequence[Mapping[str, Any]], picked: Iterable[int]) -> list[Any]:
     """The rows numbered ``picked`` as plain lists: a :class:`~kam_xl.databook.rows.TableRows`' stored values
     straight from its columns (typed columns encode an empty cell one way, so equal stored values are equal

@@ -294,6 +294,20 @@ def test_controller_fingerprint_covers_data_language_template_version_and_inputs
     cdb[0]["gross_sales"] = (cdb[0]["gross_sales"] or 0) + 1
     assert base != batch.controller_data_fingerprint(db.model_copy(update={"tables": {**db.tables, "cdb": cdb}}),
                                                      "de")
+    plain = [dict(r) for r in db.tables["cdb"]]  # the same change against the same storage (rows as dicts)
+    as_dicts = batch.controller_data_fingerprint(db.model_copy(update={"tables": {**db.tables, "cdb": plain}}), "de")
+    assert as_dicts == batch.controller_data_fingerprint(
+        db.model_copy(update={"tables": {**db.tables, "cdb": [dict(r) for r in plain]}}), "de")
+    assert as_dicts != batch.controller_data_fingerprint(
+        db.model_copy(update={"tables": {**db.tables, "cdb": cdb}}), "de")
+    gross = db.tables["kgb"]  # a stored column changed in place: the fingerprint reads the columns
+    old_rating = gross.columns[gross.names.index("rating")][0]
+    gross.columns[gross.names.index("rating")][0] = old_rating + 1e-9
+    try:
+        assert base != batch.controller_data_fingerprint(db, "de")
+    finally:
+        gross.columns[gross.names.index("rating")][0] = old_rating
+    assert base == batch.controller_data_fingerprint(db, "de")
     monkeypatch.setattr(batch, "CONTROLLER_VERSION", "9.9.9")
     assert base != batch.controller_data_fingerprint(db, "de")
     # inputs as the written workbook reads them back: 16 significant digits, an empty text an empty cell
