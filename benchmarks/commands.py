@@ -186,7 +186,8 @@ def parse_steps(text: str) -> frozenset[str]:
                          f"comma-separated names of {', '.join(STEPS)}")
     needs = sorted(steps & {"bare", "unchanged", "regenerate", "collect"})
     if needs and "generate" not in steps:
-        raise ValueError(f"--commands {text!r}: {', '.join(needs)} need the plans of generate — add generate")
+        raise ValueError(f"--commands {text!r}: {', '.join(needs)} {'needs' if len(needs) == 1 else 'need'} the "
+                         "plans of generate — add generate")
     return steps
 
 
