@@ -723,19 +723,22 @@ def plan_work(db: DataBook, out_dir: Path, questionnaires: bool = False, skip_un
     path as the work items get it and the language) that is decided here already, from the ``_meta`` the
     folder scan read (:func:`unchanged_result`): such a plan is an ``"unchanged"`` result, not work."""
     q_dir = out_dir / QUESTIONNAIRE_DIR
-    plan_fn = functools.partial(generate_plan, skip_unchanged=True) if skip_unchanged else generate_plan
+    # decided here (unchanged_for), a plan's work is regeneration: the worker need not look at its _meta again
+    plan_fn = (functools.partial(generate_plan, skip_unchanged=True) if skip_unchanged and unchanged_for is None
+               else generate_plan)
     roles: list[tuple[Role, Callable[..., PlanResult], Path]] = [("plan", plan_fn, out_dir)]
     if questionnaires:
         roles.append(("questionnaire", generate_questionnaire, q_dir))
     files = scan_folder([out_dir, q_dir], _prefixes(db))  # collect reads plans and questionnaires in both
-    stamps = {f.path: f.stamp for f in files if f.role == "plan"}
+    # a plan's own file (by its _meta) with the stamp the scan read, when unchanged plans are decided here
+    stamps = {(f.owner, f.path): f.stamp for f in files if f.role == "plan"} if skip_unchanged else {}
     items: list[_Work | PlanResult] = []
     for role, fn, folder in roles:
         for key, target in resolve_targets(role, _canonical(db, role, folder), files).items():
             if not isinstance(target, Path):
                 items.append(target)
-            elif role == "plan" and skip_unchanged and unchanged_for is not None and target in stamps:
-                items.append(unchanged_result(db, key, target, stamps[target], *unchanged_for)
+            elif role == "plan" and unchanged_for is not None and (key, target) in stamps:
+                items.append(unchanged_result(db, key, target, stamps[key, target], *unchanged_for)
                              or (fn, key, folder, target))
             else:
                 items.append((fn, key, folder, target))

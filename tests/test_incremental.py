@@ -191,6 +191,13 @@ def test_an_unchanged_plan_is_decided_from_the_folder_scan_without_opening_it_ag
     assert _state(out) == before
 
 
+def test_a_changed_plan_is_regenerated_without_a_second_look_at_its_meta(generated, monkeypatch):
+    data, out = generated
+    _edit_cdb(data / "cdb.csv", "KA-002", "gross_sales", "8000000")
+    monkeypatch.setattr(batch, "xlsx_meta", lambda *a, **k: pytest.fail("the scan has read _meta already"))
+    assert _run(data, out) == {"KA-001": "unchanged", "KA-002": "regenerated", "KA-003": "unchanged"}
+
+
 def test_workers_use_the_data_book_the_run_has_read(tmp_path):
     """``--jobs`` workers are forked with the data book already read: none reads it again (here it is
     remembered under a path where there is no file at all)."""
