@@ -3,6 +3,7 @@
 Usage::
 
     python benchmarks/commands.py [--accounts 200[,1000]] [--full] [--rounds 3] [--json PATH]
+                                  [--commands report,generate,unchanged,collect]
 
 For every N (default 200; ``--full`` adds 10,000) it writes the synthetic data book of N accounts as a CSV
 folder (``synthetic.py``), then runs ``--rounds`` rounds of, each command a subprocess of this project's Python
@@ -29,6 +30,12 @@ spread (min–max). Per command it records wall time, CPU time (user + system of
 * **largest process** — ``/usr/bin/time``'s maximum RSS (``%M``), exact (the kernel's high-water mark) but the
   largest *single* process of the tree (``wait4``'s ``ru_maxrss`` of a tree is the max over its processes, not
   the sum), so it understates a tree whose processes run at the same time.
+
+``--commands`` runs only the steps named (of :data:`STEPS`: ``report``, ``generate``, ``bare`` — the bare
+writer and reader of the pairs and the renderer alone —, ``unchanged``, ``regenerate`` — ``generate --force`` —,
+``collect``; default all): ``--commands report,generate,unchanged,collect`` leaves out ``generate --force``
+and the bare pairs, for a run at 10,000 accounts. ``unchanged``, ``regenerate``, ``collect`` and ``bare`` need
+the plans of ``generate``.
 
 Results go to ``benchmarks/results_commands.json`` and a table to stdout; progress to stderr.
 """
@@ -162,8 +169,30 @@ def generated_at(plans: Path) -> datetime:
     return datetime.fromisoformat(next(str(r[1]) for r in rows if r and r[0] == "generated_at"))
 
 
-def bench_accounts(n: int, rounds: int, work: Path) -> dict[str, Any]:
-    """All commands and pairs for ``n`` accounts, ``rounds`` times (see the module doc)."""
+#: the steps ``--commands`` can name (see the module doc)
+STEPS = ("report", "generate", "bare", "unchanged", "regenerate", "collect")
+
+
+def parse_steps(text: str) -> frozenset[str]:
+    """The steps of a ``--commands`` value; :class:`ValueError` naming what is wrong and what is allowed.
+
+    >>> sorted(parse_steps("report, generate,unchanged"))
+    ['generate', 'report', 'unchanged']
+    """
+    steps = frozenset(s.strip() for s in text.split(",") if s.strip())
+    unknown = sorted(steps - set(STEPS))
+    if unknown or not steps:
+        raise ValueError(f"--commands {text!r}: unknown {', '.join(unknown) or 'empty'} — allowed: "
+                         f"comma-separated names of {', '.join(STEPS)}")
+    needs = sorted(steps & {"bare", "unchanged", "regenerate", "collect"})
+    if needs and "generate" not in steps:
+        raise ValueError(f"--commands {text!r}: {', '.join(needs)} {'needs' if len(needs) == 1 else 'need'} the "
+                         "plans of generate — add generate")
+    return steps
+
+
+def bench_accounts(n: int, rounds: int, work: Path, steps: frozenset[str] = frozenset(STEPS)) -> dict[str, Any]:
+    """The commands and pairs of ``steps`` for ``n`` accounts, ``rounds`` times (see the module doc)."""
     data = write_synthetic(n, work / "databook")[1]
     db = read_databook(data)  # as the commands read it (the baseline's cells must be the same as generate's)
     cells = work / "cells.pickle"
@@ -181,29 +210,39 @@ def bench_accounts(n: int, rounds: int, work: Path) -> dict[str, Any]:
               f"{r.largest_rss / MIB:5.0f} MiB, load {r.load_1min:.1f}", file=sys.stderr, flush=True)
         return r
 
+    renderer: dict[str, Any] | None = None
     for i in range(rounds):
         plans, bare_out = work / f"plans{i}", work / f"bare{i}"
-        step("report", kam_xl("report", "--data", str(data), "--format", "json"), work / "report.json")
-        step("generate", kam_xl("generate", "--data", str(data), "--out", str(plans), "--jobs", "2"),
-             work / "generate.out")
-        if not cells.exists():  # the bare script's cells, as generate built them (same generated_at); not timed
-            dump_cells(db, data, generated_at(plans), cells)
-        step("bare_write", bare("write", str(cells), str(bare_out)), work / "bare.out")
-        if i == 0:
-            renderer = renderer_pairs(db, data, generated_at(plans), min(n, RENDERER_SAMPLE), rounds)
-            diffs = [d for p in sorted(plans.glob("*.xlsx"))[:20] for d in same_cells(p, bare_out / p.name)]
-        step("generate_again", kam_xl("generate", "--data", str(data), "--out", str(plans), "--jobs", "2"),
-             work / "regenerate.out")
-        step("regenerate", kam_xl("generate", "--data", str(data), "--out", str(plans), "--jobs", "2", "--force"),
-             work / "regenerate.out")
-        step("collect", kam_xl("collect", str(plans)), work / "collect.out")
-        step("bare_read", bare("read", str(plans)), work / "bare.out")
-        shutil.rmtree(plans)
-        shutil.rmtree(bare_out)
+        if "report" in steps:
+            step("report", kam_xl("report", "--data", str(data), "--format", "json"), work / "report.json")
+        if "generate" in steps:
+            step("generate", kam_xl("generate", "--data", str(data), "--out", str(plans), "--jobs", "2"),
+                 work / "generate.out")
+        if "bare" in steps:
+            if not cells.exists():  # the bare script's cells, as generate built them (same generated_at); not timed
+                dump_cells(db, data, generated_at(plans), cells)
+            step("bare_write", bare("write", str(cells), str(bare_out)), work / "bare.out")
+            if i == 0:
+                renderer = renderer_pairs(db, data, generated_at(plans), min(n, RENDERER_SAMPLE), rounds)
+                diffs = [d for p in sorted(plans.glob("*.xlsx"))[:20] for d in same_cells(p, bare_out / p.name)]
+        if "unchanged" in steps:
+            step("generate_again", kam_xl("generate", "--data", str(data), "--out", str(plans), "--jobs", "2"),
+                 work / "regenerate.out")
+        if "regenerate" in steps:
+            step("regenerate", kam_xl("generate", "--data", str(data), "--out", str(plans), "--jobs", "2",
+                                      "--force"), work / "regenerate.out")
+        if "collect" in steps:
+            step("collect", kam_xl("collect", str(plans)), work / "collect.out")
+        if "bare" in steps and "collect" in steps:
+            step("bare_read", bare("read", str(plans)), work / "bare.out")
+        shutil.rmtree(plans, ignore_errors=True)
+        shutil.rmtree(bare_out, ignore_errors=True)
+    runs = {k: v for k, v in runs.items() if v}
     return {"accounts": n, "data_rows": sum(len(t or ()) for t in db.tables.values()), "rounds": rounds,
             "runs": {k: [asdict(r) for r in v] for k, v in runs.items()},
-            "pairs": {"generate_vs_bare_write": pairs(runs["generate"], runs["bare_write"]),
-                      "collect_vs_bare_read": pairs(runs["collect"], runs["bare_read"])},
+            "pairs": {f"{a}_vs_{b}": pairs(runs[a], runs[b]) for a, b in (("generate", "bare_write"),
+                                                                            ("collect", "bare_read"))
+                      if a in runs and b in runs},
             "renderer_in_process": renderer, "baseline_same_cells": not diffs, "baseline_differences": diffs[:10]}
 
 
@@ -250,6 +289,8 @@ def marginal(results: list[dict[str, Any]]) -> dict[str, Any]:
     for key in (k for k in LABELS if k in lo["runs"] and k in hi["runs"]):
         out[key] = {"wall_ms_per_plan": 1000 * slope(key, "wall_s"), "cpu_ms_per_plan": 1000 * slope(key, "cpu_s")}
     for a, b in (("generate", "bare_write"), ("collect", "bare_read")):
+        if a not in out or b not in out:
+            continue
         out[f"{a}_vs_{b}"] = {k: out[a][f"{k}_ms_per_plan"] / out[b][f"{k}_ms_per_plan"] for k in ("wall", "cpu")}
     return out
 
@@ -306,7 +347,7 @@ def table(res: dict[str, Any]) -> str:
             wall = _med(rs, "wall_s")
             per_plan = "" if key == "report" else f"{1000 * wall['median'] / n:.0f}"
             ratio_wall = ratio_cpu = ""
-            if key in PAIRED:
+            if PAIRED.get(key) in acc["pairs"]:
                 p = acc["pairs"][PAIRED[key]]
                 ratio_wall, ratio_cpu = _mm(p["wall_ratio"], fmt=".2f") + " ×", _mm(p["cpu_ratio"], fmt=".2f") + " ×"
             out.append(f"| {label.strip()} | {n:,} | {_mm(wall)} | {_mm(_med(rs, 'cpu_s'))} | {per_plan} | "
@@ -324,6 +365,8 @@ def summary(res: dict[str, Any]) -> str:
                  f"{res.get('elapsed_s', 0):.0f} s")
     for acc in res["results"]:
         r = acc["renderer_in_process"]
+        if r is None:  # --commands without bare
+            continue
         lines.append(f"N={acc['accounts']}: renderer alone (fill_workbook + close, in memory) / bare write_plan, "
                      f"{r['plans']} plans in one process: {_mm(r['ratio'], fmt='.2f')} ×; bare files "
                      + ("have the same cells as kam_xl's" if acc["baseline_same_cells"]
@@ -347,7 +390,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3, help="rounds of every command and pair (default 3)")
     ap.add_argument("--json", type=Path, default=HERE / "results_commands.json", help="where to write the results")
     ap.add_argument("--report", type=Path, metavar="JSON", help="only print the summary of an earlier results file")
+    ap.add_argument("--commands", default=",".join(STEPS),
+                    help=f"comma-separated steps to run, of {', '.join(STEPS)} (default all; e.g. "
+                         "report,generate,unchanged,collect)")
     args = ap.parse_args(argv)
+    try:
+        steps = parse_steps(args.commands)
+    except ValueError as e:
+        ap.error(str(e))
     if args.report:
         print(summary(json.loads(args.report.read_text(encoding="utf-8"))))
         return 0
@@ -366,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     started = perf_counter()
     for n in counts:
         with tempfile.TemporaryDirectory(prefix=f"kam_xl_bench_{n}_") as tmp:
-            res["results"].append(bench_accounts(n, args.rounds, Path(tmp)))
+            res["results"].append(bench_accounts(n, args.rounds, Path(tmp), steps))
         args.json.write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")  # partial results kept
     res["elapsed_s"] = perf_counter() - started
     res["load_end"] = os.getloadavg()

@@ -30,13 +30,14 @@ import contextlib
 import dataclasses
 import functools
 import gc
+import multiprocessing
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
@@ -54,7 +55,7 @@ from kam_xl.files import (
     remove_leftovers,
     spreadsheet_kind,
 )
-from kam_xl.fingerprint import fingerprint
+from kam_xl.fingerprint import AccountPrints, fingerprint, table_content
 from kam_xl.package import opendocument_meta, xlsx_meta
 from kam_xl.text import key_of
 from kam_xl.vocabulary import Lang
@@ -181,9 +182,44 @@ def databook_of_plans(references: Iterable[str]) -> str | None:
     return only or None
 
 
-@lru_cache(maxsize=4)
-def _databook(path: str | None) -> DataBook:
-    return demo_databook() if path is None else read_databook(path)
+class _DataBooks:
+    """The data books of a batch run by path (``None``: the demo data), read once per process and kept (at most
+    :attr:`KEEP`, the oldest let go first). ``_databook(path)`` reads or returns one; :meth:`remember` keeps one
+    the caller has read already (the CLI validates the data book before anything runs), so neither the run
+    nor the ``--jobs`` workers forked from it read it again; :meth:`cache_clear` forgets them all."""
+
+    KEEP = 4
+
+    def __init__(self) -> None:
+        self._books: dict[str | None, DataBook] = {}
+
+    def __call__(self, path: str | None) -> DataBook:
+        found = self._books.get(path)
+        if found is None:
+            found = demo_databook() if path is None else read_databook(path)
+            self.remember(path, found)
+        return found
+
+    def remember(self, path: str | None, db: DataBook) -> None:
+        """Keep ``db`` as the data book read from ``path``."""
+        self._books.pop(path, None)
+        while len(self._books) >= self.KEEP:
+            del self._books[next(iter(self._books))]
+        self._books[path] = db
+
+    def cache_clear(self) -> None:
+        """Forget every data book (the next call reads afresh)."""
+        self._books.clear()
+
+
+_databook = _DataBooks()
+
+
+def remember_databook(data_path: str | Path | None, db: DataBook) -> None:
+    """Use ``db`` as the data book at ``data_path`` (``None``: the demo data) for the batch functions that follow
+    in this process and the ``--jobs`` workers it forks — for a caller that has read and checked it already
+    (``kam-xl generate``), so that it is read once per run, not once per process."""
+    _databook.remember(None if data_path is None else str(data_path), db)
 
 
 def reload_databook(path: str | Path) -> DataBook:
@@ -329,11 +365,24 @@ def write_regenerating(key: str, target: Path, fresh: Book, identity: dict[str, 
 FINGERPRINT = "data_fingerprint"
 
 
-def data_fingerprint(data: AccountPlanData, lang: Lang) -> str:
-    """The fingerprint (:func:`kam_xl.fingerprint.fingerprint`) of everything from the data book that goes into
-    an account's plan — its :class:`AccountPlanData`, every sheet kind's part and the data book reference —
-    and the plan's language; recorded in the plan's ``_meta`` as :data:`FINGERPRINT`."""
-    return fingerprint(data, lang)
+def data_fingerprint(db: DataBook, account_id: str, data_book: str, lang: Lang) -> str:
+    """The fingerprint of everything in the data book ``db`` an account's plan can be built from — the account's
+    rows of every table, its master data and what belongs to no account (:class:`~kam_xl.fingerprint.AccountPrints`,
+    read from the rows, no model built) — with the data book reference ``data_book`` (the plan's ``_meta``) and
+    the plan's language; recorded in the plan's ``_meta`` as :data:`FINGERPRINT`. Raises ``KeyError`` for an
+    account the data book does not have."""
+    return _prints(db)(account_id, db.account(account_id), data_book, lang, TEMPLATE_ID)
+
+
+_PRINTS: list[tuple[DataBook, AccountPrints]] = []  # the last data book's, with the data book it belongs to
+
+
+def _prints(db: DataBook) -> AccountPrints:
+    """The account fingerprints of ``db`` (made once per data book: the shared part and the tables' indexes)."""
+    if not _PRINTS or _PRINTS[0][0] is not db:
+        keys = {name: column for kind in PLAN_SHEETS for name, column in kind.replaced_by.items()}
+        _PRINTS[:] = [(db, AccountPrints(db.tables, (a.account_id for a in db.accounts), keys))]
+    return _PRINTS[0][1]
 
 
 def is_unchanged(target: Path, identity: Mapping[str, str], fingerprint_now: str) -> bool:
@@ -344,6 +393,12 @@ def is_unchanged(target: Path, identity: Mapping[str, str], fingerprint_now: str
         meta = xlsx_meta(target)
     except Exception:  # any fault of an untrusted file: the full regeneration reads it and names the problem
         return False
+    return meta_unchanged(meta, identity, fingerprint_now)
+
+
+def meta_unchanged(meta: Mapping[str, str], identity: Mapping[str, str], fingerprint_now: str) -> bool:
+    """True when a plan's ``_meta`` entries ``meta`` carry ``identity``, the current template version and
+    ``fingerprint_now``."""
     wanted = {**identity, "template_version": TEMPLATE_VERSION, FINGERPRINT: fingerprint_now}
     return all(meta.get(k) == v for k, v in wanted.items())
 
@@ -369,12 +424,12 @@ def generate_plan(data_path: str | None, account_id: str, out_dir: Path, lang: L
         if isinstance(found, PlanResult):
             return found
         target = found
-    data = dataclasses.replace(AccountPlanData.from_databook(db, account_id),
-                               data_book=databook_reference(data_path))
+    reference = databook_reference(data_path)
     identity = {"template_id": TEMPLATE_ID, "account_id": account.account_id}
-    fp = data_fingerprint(data, lang)
+    fp = data_fingerprint(db, account_id, reference, lang)
     if skip_unchanged and target.exists() and is_unchanged(target, identity, fp):
         return PlanResult(account_id, target, "unchanged")
+    data = dataclasses.replace(AccountPlanData.from_databook(db, account_id), data_book=reference)
     return write_regenerating(
         account_id, target, account_plan(data, lang, now), identity,
         lambda merged, problem: account_plan(parse_inputs(merged, data, lang, problem), lang, now), now,
@@ -428,13 +483,16 @@ class FolderFile:
     questionnaire of that respondent — by its ``_meta`` sheet when it reads as ours, by its file name
     (:func:`owner_by_name`) when it cannot be read (another format, damaged, password-protected); ``None``
     for a readable workbook that is not ours (or a controller) and for a name that names nobody.
-    ``unreadable`` is why a ``.xlsx`` could not be read."""
+    ``unreadable`` is why a ``.xlsx`` could not be read. ``stamp``: of a ``.xlsx`` read as ours, the
+    ``template_version`` and :data:`FINGERPRINT` entries of its ``_meta`` (what ``generate`` needs to leave an
+    unchanged plan as it is without opening it again)."""
 
     path: Path
     kind: str
     role: Role | None = None
     owner: str | None = None
     unreadable: str | None = None
+    stamp: tuple[str | None, str | None] = (None, None)
 
 
 def _fold(name: str) -> str:
@@ -519,17 +577,23 @@ def scan_folder(folders: Iterable[Path], prefixes: Mapping[Role, Mapping[str, st
             continue
         owner = _owner_by_meta(path, kind)
         if isinstance(owner, tuple) and (kind == "xlsx" or owner[1] is not None):
-            found.append(FolderFile(path, kind, *owner))
+            found.append(FolderFile(path, kind, owner[0], owner[1], stamp=owner[2]))
         else:
             found.append(_by_name(path, kind, prefixes, owner if kind == "xlsx" else None))
     return found
 
 
-_OWNERS: dict[tuple[str, int, int, int], tuple[Role | None, str | None] | str] = {}
+_Owner = tuple[Role | None, str | None, tuple[str | None, str | None]]  # role, owner, FolderFile.stamp
+_OWNERS: dict[tuple[str, int, int, int], _Owner | str] = {}
 
 
-def _owner_by_meta(path: Path, kind: str = "xlsx") -> tuple[Role | None, str | None] | str | None:
-    """Role and owner from the ``_meta`` sheet, or why the file cannot be read: of a workbook kam_xl reads
+def _owner_of(meta: Mapping[str, str]) -> _Owner:
+    return (*_role_of(meta), (meta.get("template_version"), meta.get(FINGERPRINT)))
+
+
+def _owner_by_meta(path: Path, kind: str = "xlsx") -> _Owner | str | None:
+    """Role, owner and stamp (:class:`FolderFile`) from the ``_meta`` sheet, or why the file cannot be read: of
+    a workbook kam_xl reads
     (``kind`` ``"xlsx"``) and of an OpenDocument spreadsheet (a plan a KAM saved as ``.ods``, under any name, is
     still known as that account's file); ``None`` for other formats (they are known by their name only).
     Remembered per file version (path, modification time, size): one account's regeneration (the controller's
@@ -547,12 +611,12 @@ def _owner_by_meta(path: Path, kind: str = "xlsx") -> tuple[Role | None, str | N
             _OWNERS.clear()
         if opendocument:
             try:
-                _OWNERS[key] = _role_of(opendocument_meta(path))
+                _OWNERS[key] = (*_role_of(opendocument_meta(path)), (None, None))  # never left as it is
             except WorkbookError as e:
                 _OWNERS[key] = str(e)
         else:
             nv = _read(path, names=set())
-            _OWNERS[key] = _role_of(nv.meta) if isinstance(nv, NamedValues) else nv
+            _OWNERS[key] = _owner_of(nv.meta) if isinstance(nv, NamedValues) else nv
     return _OWNERS[key]
 
 
@@ -650,23 +714,60 @@ def _failed(key: str, target: Path, e: BaseException) -> PlanResult:
     return PlanResult(key, target, "error", problems=[f"{target.name}: not written — {reason}"])
 
 
-def plan_work(db: DataBook, out_dir: Path, questionnaires: bool = False, skip_unchanged: bool = False
-              ) -> list[_Work | PlanResult]:
+def plan_work(db: DataBook, out_dir: Path, questionnaires: bool = False, skip_unchanged: bool = False, *,
+              unchanged_for: tuple[str | None, Lang] | None = None) -> list[_Work | PlanResult]:
     """What ``generate`` will do, in data-book order: per account (then per respondent, if asked) the work to
     run, or the ``"error"`` result of a key that gets nothing written (:func:`resolve_targets`). Looks at
     ``out_dir`` (and ``out_dir/Fragebogen``) only; writes nothing. ``skip_unchanged``: plans whose data and
-    template are unchanged are left as they are (:func:`generate_plan`)."""
+    template are unchanged are left as they are (:func:`generate_plan`); with ``unchanged_for`` (the data
+    path as the work items get it and the language) that is decided here already, from the ``_meta`` the
+    folder scan read (:func:`unchanged_result`): such a plan is an ``"unchanged"`` result, not work."""
     q_dir = out_dir / QUESTIONNAIRE_DIR
-    plan_fn = functools.partial(generate_plan, skip_unchanged=True) if skip_unchanged else generate_plan
+    # decided here (unchanged_for), a plan's work is regeneration: the worker need not look at its _meta again
+    plan_fn = (functools.partial(generate_plan, skip_unchanged=True) if skip_unchanged and unchanged_for is None
+               else generate_plan)
     roles: list[tuple[Role, Callable[..., PlanResult], Path]] = [("plan", plan_fn, out_dir)]
     if questionnaires:
         roles.append(("questionnaire", generate_questionnaire, q_dir))
     files = scan_folder([out_dir, q_dir], _prefixes(db))  # collect reads plans and questionnaires in both
+    # a plan's own file (by its _meta) with the stamp the scan read, when unchanged plans are decided here
+    stamps = {(f.owner, f.path): f.stamp for f in files if f.role == "plan"} if skip_unchanged else {}
     items: list[_Work | PlanResult] = []
     for role, fn, folder in roles:
         for key, target in resolve_targets(role, _canonical(db, role, folder), files).items():
-            items.append((fn, key, folder, target) if isinstance(target, Path) else target)
+            if not isinstance(target, Path):
+                items.append(target)
+            elif role == "plan" and unchanged_for is not None and (key, target) in stamps:
+                items.append(unchanged_result(db, key, target, stamps[key, target], *unchanged_for)
+                             or (fn, key, folder, target))
+            else:
+                items.append((fn, key, folder, target))
     return items
+
+
+def unchanged_result(db: DataBook, account_id: str, target: Path, stamp: tuple[str | None, str | None],
+                     data_path: str | None, lang: Lang) -> PlanResult | None:
+    """The ``"unchanged"`` result of the plan at ``target`` whose ``_meta`` (as the folder scan read it, see
+    :class:`FolderFile`) records the current template version and the fingerprint of ``account_id``'s data now
+    (:func:`data_fingerprint`), else ``None`` (the plan is to be regenerated)."""
+    version, recorded = stamp
+    if version != TEMPLATE_VERSION or recorded is None:
+        return None
+    if recorded != data_fingerprint(db, account_id, databook_reference(data_path), lang):
+        return None
+    return PlanResult(account_id, target, "unchanged")
+
+
+def _process_pool(jobs: int, db: DataBook) -> ProcessPoolExecutor:
+    """``jobs`` worker processes for :func:`generate_all`. Where the system can fork (Linux, other Unix), the
+    workers are forked from this process with the data book ``db`` already read and its account fingerprints
+    (:func:`data_fingerprint`) prepared — nothing is read, pickled or copied per worker, the pages are shared
+    until written. Elsewhere (Windows; macOS, where forking a process that uses system frameworks is unsafe)
+    each worker starts afresh and reads the data book once."""
+    if "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin":
+        return ProcessPoolExecutor(max_workers=jobs)
+    _prints(db)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
 
 
 def generate_all(data_path: str | None, out_dir: Path | str, lang: Lang = "de", jobs: int = 1,
@@ -697,7 +798,7 @@ def generate_all(data_path: str | None, out_dir: Path | str, lang: Lang = "de", 
         out_dir.mkdir(parents=True, exist_ok=True)
         q_dir = out_dir / QUESTIONNAIRE_DIR
         remove_leftovers(out_dir, out_dir / BACKUP_DIR, q_dir, q_dir / BACKUP_DIR)
-        items = plan_work(db, out_dir, questionnaires, skip_unchanged)
+        items = plan_work(db, out_dir, questionnaires, skip_unchanged, unchanged_for=(data_path, lang))
     if scheduler is not None:  # Dask is imported only here
         from kam_xl.cluster import run_on_cluster
 
@@ -707,9 +808,13 @@ def generate_all(data_path: str | None, out_dir: Path | str, lang: Lang = "de", 
         for item in items:
             yield item if isinstance(item, PlanResult) else _run(item[0], data_path, *item[1:], lang, now)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [item if isinstance(item, PlanResult) else
-                   (item, pool.submit(_run, item[0], data_path, *item[1:], lang, now)) for item in items]
+    with _process_pool(jobs, db) as pool:
+        gc.freeze()  # the workers are forked at the first submit: what exists now stays shared with them
+        try:
+            futures = [item if isinstance(item, PlanResult) else
+                       (item, pool.submit(_run, item[0], data_path, *item[1:], lang, now)) for item in items]
+        finally:
+            gc.unfreeze()
         for f in futures:
             if isinstance(f, PlanResult):
                 yield f
@@ -918,8 +1023,9 @@ XlsmBook = Callable[..., Book]
 def controller_data_fingerprint(db: DataBook, lang: Lang) -> str:
     """The fingerprint (:func:`kam_xl.fingerprint.fingerprint`) of what a controller workbook is built from
     besides its typed inputs: the data book's content (its source and every table's rows, in order), the
-    language and the controller's template version."""
-    tables = {name: None if rows is None else list(rows) for name, rows in db.tables.items()}
+    language and the controller's template version (tables as :func:`~kam_xl.fingerprint.table_content`: the
+    stored columns, no row decoded)."""
+    tables = {name: table_content(rows) for name, rows in db.tables.items()}
     return fingerprint(db.source, db.accounts, tables, lang, CONTROLLER_ID, CONTROLLER_VERSION)
 
 

@@ -480,6 +480,9 @@ def generate(
         raise _fail([f"--lang {lang!r} — allowed: de or en"], EXIT_STOPPED)
     source = _data(data, db_schema, EXIT_STOPPED)
     db = _load(source, None, EXIT_STOPPED)  # validate once, before any process starts
+    from kam_xl.batch import remember_databook
+
+    remember_databook(str(source) if source else None, db)  # read once: the run and its workers use it
     url = _output_url(out_to)
     out_dir = Path(out_to)
     if url is None:

@@ -4,6 +4,9 @@
 (SHA-256 of a canonical JSON text: keys sorted, each model or dataclass tagged with its class name, floats as
 Python writes them exactly). Two values give the same fingerprint exactly when they are equal as data, whatever
 the order of a mapping's keys; a type it does not know is a :class:`TypeError`, never silently left out.
+
+:class:`AccountPrints` fingerprints the data-book rows behind one account straight from the rows as read (the
+quick "did this account's data change?" of ``generate``).
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ import dataclasses
 import enum
 import hashlib
 import json
-from collections.abc import Mapping, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
+
+from kam_xl.databook.rows import TableRows
 
 
 def _plain(value: Any) -> Any:
@@ -51,3 +56,78 @@ def fingerprint(*values: Any) -> str:
     text = json.dumps(values, default=_plain, sort_keys=True, ensure_ascii=False, allow_nan=True,
                       separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def table_content(rows: Sequence[Mapping[str, Any]] | None) -> Any:
+    """A table's rows in a form :func:`fingerprint` hashes quickly: a
+    :class:`~kam_xl.databook.rows.TableRows` as its column names and stored columns (no row turned into a
+    mapping), any other sequence as the list of its rows, ``None`` as it is. Equal tables of the same storage
+    give equal content."""
+    if rows is None:
+        return None
+    if isinstance(rows, TableRows):
+        return [rows.names, [list(col) for col in rows.columns]]
+    return list(rows)
+
+
+def _rows_of(rows: Sequence[Mapping[str, Any]], picked: Iterable[int]) -> list[Any]:
+    """The rows numbered ``picked`` as plain lists: a :class:`~kam_xl.databook.rows.TableRows`' stored values
+    straight from its columns (typed columns encode an empty cell one way, so equal stored values are equal
+    data), any other sequence's rows as mappings."""
+    if isinstance(rows, TableRows):
+        return [[col[i] for col in rows.columns] for i in picked]
+    return [rows[i] for i in picked]
+
+
+class AccountPrints:
+    """Fingerprints of the data-book rows behind each account, from the rows as read — no models built.
+
+    ``AccountPrints(tables, account_ids, key_columns)(account_id, *extra)`` is the :func:`fingerprint` of
+
+    * the account's rows of every table (in data order) — a table's rows belong to the account whose id is in
+      its key column: ``key_columns.get(table, "account_id")`` (the excellence answers by ``respondent``);
+    * everything in the tables that belongs to no account — every row of a table without that column and the
+      rows whose key is no account of ``account_ids`` (settings, regions, questionnaire answers, the Small
+      Accounts rows …) — as one digest made once: a change there changes every account's fingerprint;
+    * and ``extra`` (the account's master data, the language …).
+
+    So it changes whenever anything an account's workbook can be built from changes (more often than needed,
+    never less), at the cost of reading the account's rows: the figures are in ``benchmarks/README.md``.
+    ``tables`` maps table name → rows (``None`` for a table the data book lacks)."""
+
+    def __init__(self, tables: Mapping[str, Sequence[Mapping[str, Any]] | None], account_ids: Iterable[str],
+                 key_columns: Mapping[str, str] | None = None) -> None:
+        ids = frozenset(account_ids)
+        self._tables: list[tuple[str, Sequence[Mapping[str, Any]], dict[Any, Sequence[int]]]] = []
+        shared: list[Any] = []
+        for name in sorted(tables):
+            rows = tables[name]
+            if rows is None:
+                shared.append((name, None))
+                continue
+            key = (key_columns or {}).get(name, "account_id")
+            groups = _groups(rows, key)
+            if groups is None:
+                shared.append((name, _rows_of(rows, range(len(rows)))))
+                continue
+            self._tables.append((name, rows, groups))
+            others = sorted(i for k, picked in groups.items() if k not in ids for i in picked)
+            shared.append((name, _rows_of(rows, others)))
+        self.shared = fingerprint(shared)
+
+    def __call__(self, account_id: str, *extra: Any) -> str:
+        """The fingerprint of ``account_id``'s rows, the shared digest and ``extra`` (64 hex characters)."""
+        own = [(name, _rows_of(rows, groups.get(account_id, ()))) for name, rows, groups in self._tables]
+        return fingerprint(self.shared, own, *extra)
+
+
+def _groups(rows: Sequence[Mapping[str, Any]], key: str) -> dict[Any, Sequence[int]] | None:
+    """Row numbers by the value of column ``key``, or ``None`` when the table has no such column."""
+    if isinstance(rows, TableRows):
+        return rows.index_by(key) if key in rows.names else None
+    if not rows or any(key not in r for r in rows):
+        return None if rows else {}
+    groups: dict[Any, list[int]] = {}
+    for i, r in enumerate(rows):
+        groups.setdefault(r[key], []).append(i)
+    return groups

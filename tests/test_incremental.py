@@ -5,7 +5,6 @@ or ``--force`` rewrites all. The fingerprint is read from ``_meta`` alone (:func
 from __future__ import annotations
 
 import csv
-import dataclasses
 from pathlib import Path
 
 import openpyxl
@@ -125,22 +124,94 @@ def test_cli_counts_unchanged_plans_and_force_rewrites_them(tmp_path):
     assert "0 new, 3 regenerated, 0 not written; 0 conflict(s); 0 unchanged" in forced.stdout
 
 
-def test_the_fingerprint_covers_every_part_of_the_account_data():
+def _with(db: DataBook, table: str, change=lambda rows: None) -> DataBook:
+    """``db`` with ``table`` as plain dict rows, ``change(rows)`` applied to them."""
+    rows = [dict(r) for r in db.tables[table]]
+    change(rows)
+    return db.model_copy(update={"tables": {**db.tables, table: rows}})
+
+
+def _first(rows: list[dict], **match: object) -> dict:
+    return next(r for r in rows if all(r[k] == v for k, v in match.items()))
+
+
+def test_the_fingerprint_changes_with_the_accounts_rows_and_with_what_belongs_to_no_account():
+    """The fingerprint is read from the rows (no model built): the account's rows of every table, its master data,
+    every row that belongs to no account (settings …), the data book reference and the language."""
     db = demo_databook()
-    data = AccountPlanData.from_databook(db, "KA-002")
-    base = batch.data_fingerprint(data, "de")
-    assert base == batch.data_fingerprint(AccountPlanData.from_databook(db, "KA-002"), "de")
-    assert base != batch.data_fingerprint(data, "en")
-    card = data.kgb_cards[1]  # one rating deep in the second Kgb card, changed by a millionth
-    supplier, ratings = next(iter(card.ratings.items()))
-    criterion, rating = next(iter(ratings.items()))
-    changed = card.model_copy(update={"ratings": {**card.ratings, supplier: {**ratings, criterion: rating + 1e-6}}})
-    other = dataclasses.replace(data, kgb_cards=(data.kgb_cards[0], changed, *data.kgb_cards[2:]))
-    assert batch.data_fingerprint(other, "de") != base
-    assert batch.data_fingerprint(dataclasses.replace(data, data_book="elsewhere"), "de") != base
+
+    def fp(book: DataBook, account: str = "KA-002", ref: str = "db.xlsx", lang: str = "de") -> str:
+        batch._PRINTS.clear()
+        return batch.data_fingerprint(book, account, ref, lang)  # type: ignore[arg-type]
+
+    base, other = fp(db), fp(db, "KA-003")
+    assert base == fp(demo_databook()) and len(base) == 64
+    assert base != fp(db, lang="en") and base != fp(db, ref="elsewhere.xlsx") and base != other
+
+    def kgb_rating(rows: list[dict]) -> None:  # one Kgb rating of KA-002, changed by a millionth
+        _first(rows, account_id="KA-002")["rating"] += 1e-6
+
+    kgb = _with(db, "kgb")
+    assert fp(_with(db, "kgb", kgb_rating)) != fp(kgb)
+    assert fp(_with(db, "kgb", kgb_rating), "KA-003") == fp(kgb, "KA-003")  # another account's plan: unchanged
+
+    def own_rating(rows: list[dict]) -> None:  # the plan's own excellence rating (respondent = account id)
+        rows.append({**rows[0], "respondent": "KA-002", "role": account_plan.ACCOUNT_ROLE, "rating": 5})
+
+    ex = _with(db, "excellence")
+    assert fp(_with(db, "excellence", own_rating)) != fp(ex)
+    assert fp(_with(db, "excellence", own_rating), "KA-003") == fp(ex, "KA-003")
+
+    settings = _with(db, "settings")  # a company setting (the KASP horizon …) belongs to no account: all change
+    changed = _with(db, "settings", lambda rows: rows.pop())
+    assert fp(changed) != fp(settings) and fp(changed, "KA-003") != fp(settings, "KA-003")
+
+    accounts = [a.model_copy(update={"kam": "Jemand Anderes"}) if a.account_id == "KA-002" else a
+                for a in db.accounts]
+    same = DataBook(source=db.source, accounts=db.accounts, tables=db.tables)
+    renamed = DataBook(source=db.source, accounts=accounts, tables=db.tables)
+    assert fp(renamed) != fp(same) and fp(renamed, "KA-003") == fp(same, "KA-003")
     assert fingerprint({"a": 1, "b": [2.5]}) == fingerprint({"b": [2.5], "a": 1})
     with pytest.raises(TypeError, match="no rule for a value of type object"):
         fingerprint(object())
+
+
+def test_an_unchanged_plan_is_decided_from_the_folder_scan_without_opening_it_again_or_building_its_data(
+        generated, monkeypatch):
+    data, out = generated
+    before = _state(out)
+
+    def refused(*args: object, **kw: object) -> None:
+        raise AssertionError("not to be called for an unchanged plan")
+
+    monkeypatch.setattr(batch, "xlsx_meta", refused)  # the second look at _meta
+    monkeypatch.setattr(AccountPlanData, "from_databook", refused)  # the plan's models
+    monkeypatch.setattr(batch, "generate_plan", refused)  # no work item at all
+    assert _run(data, out) == dict.fromkeys(KEEP, "unchanged")
+    assert _state(out) == before
+
+
+def test_a_changed_plan_is_regenerated_without_a_second_look_at_its_meta(generated, monkeypatch):
+    data, out = generated
+    _edit_cdb(data / "cdb.csv", "KA-002", "gross_sales", "8000000")
+    monkeypatch.setattr(batch, "xlsx_meta", lambda *a, **k: pytest.fail("the scan has read _meta already"))
+    assert _run(data, out) == {"KA-001": "unchanged", "KA-002": "regenerated", "KA-003": "unchanged"}
+
+
+def test_workers_use_the_data_book_the_run_has_read(tmp_path):
+    """``--jobs`` workers are forked with the data book already read: none reads it again (here it is
+    remembered under a path where there is no file at all)."""
+    db = demo_databook()
+    small = DataBook(source="small", accounts=[a for a in db.accounts if a.account_id in KEEP], tables=db.tables)
+    nowhere = str(tmp_path / "no such data book")
+    batch._databook.cache_clear()
+    batch.remember_databook(nowhere, small)
+    try:
+        results = list(generate_all(nowhere, tmp_path / "out", jobs=2))
+    finally:
+        batch._databook.cache_clear()
+    assert [(r.account_id, r.status, r.problems) for r in results] == [(k, "new", []) for k in KEEP]
+    assert {read_named(r.path).meta["data_book"] for r in results} == {str(Path(nowhere).resolve())}
 
 
 def test_xlsx_meta_reads_the_meta_sheet_alone_as_written_and_as_saved_again(generated, tmp_path):
@@ -230,6 +301,20 @@ def test_controller_fingerprint_covers_data_language_template_version_and_inputs
     cdb[0]["gross_sales"] = (cdb[0]["gross_sales"] or 0) + 1
     assert base != batch.controller_data_fingerprint(db.model_copy(update={"tables": {**db.tables, "cdb": cdb}}),
                                                      "de")
+    plain = [dict(r) for r in db.tables["cdb"]]  # the same change against the same storage (rows as dicts)
+    as_dicts = batch.controller_data_fingerprint(db.model_copy(update={"tables": {**db.tables, "cdb": plain}}), "de")
+    assert as_dicts == batch.controller_data_fingerprint(
+        db.model_copy(update={"tables": {**db.tables, "cdb": [dict(r) for r in plain]}}), "de")
+    assert as_dicts != batch.controller_data_fingerprint(
+        db.model_copy(update={"tables": {**db.tables, "cdb": cdb}}), "de")
+    gross = db.tables["kgb"]  # a stored column changed in place: the fingerprint reads the columns
+    old_rating = gross.columns[gross.names.index("rating")][0]
+    gross.columns[gross.names.index("rating")][0] = old_rating + 1e-9
+    try:
+        assert base != batch.controller_data_fingerprint(db, "de")
+    finally:
+        gross.columns[gross.names.index("rating")][0] = old_rating
+    assert base == batch.controller_data_fingerprint(db, "de")
     monkeypatch.setattr(batch, "CONTROLLER_VERSION", "9.9.9")
     assert base != batch.controller_data_fingerprint(db, "de")
     # inputs as the written workbook reads them back: 16 significant digits, an empty text an empty cell

@@ -3,6 +3,7 @@ xlsxwriter itself stores."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import UTC, datetime
 
@@ -179,3 +180,22 @@ def test_controller_bytes_same_with_and_without_fast_path(monkeypatch):
     slow = _plan_bytes(book)
     render._PREPARED.clear()
     assert fast == slow
+
+
+@pytest.mark.parametrize("value", ["A1", 'a "b" & <c>\nd', "", 3, 2.5, render.NO_RESULT, "1:5"])
+def test_escaping_is_xlsxwriters(value):
+    plain, ours = Worksheet(), render._Worksheet()
+    assert ours._escape_attributes(value) == plain._escape_attributes(value)
+    assert ours._escape_data(value) == plain._escape_data(value)
+
+
+def test_plan_bytes_same_as_with_xlsxwriters_own_escaping(monkeypatch):
+    db = demo_databook()
+    when = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    data = AccountPlanData.from_databook(db, "KA-002")
+    account = data.account.model_copy(update={"name": 'Müller & "Söhne" <GmbH>', "kam": "A\nB"})
+    book = account_plan(dataclasses.replace(data, account=account), "de", when)  # text that needs escaping
+    ours = _plan_bytes(book)
+    monkeypatch.setattr(render._Worksheet, "_escape_attributes", Worksheet._escape_attributes)
+    monkeypatch.setattr(render._Worksheet, "_escape_data", Worksheet._escape_data)
+    assert _plan_bytes(book) == ours

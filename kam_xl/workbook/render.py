@@ -31,6 +31,7 @@ from typing import IO, Any
 from babel.dates import format_date
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.xmlwriter import xml_escapes as _XML_ESCAPES
 
 from kam_xl.cells import CellError
 from kam_xl.files import write_atomic
@@ -161,6 +162,19 @@ class _Worksheet(Worksheet):
     the plans of one batch share most of their formulas (the same template; 91 % of the formulas of the 14
     demo accounts' plans repeat), so each distinct formula is prepared once per process — by xlsxwriter's own
     code, so the stored text is exactly what xlsxwriter would store."""
+
+    # xlsxwriter escapes every attribute and data value it writes by trying a regular-expression search and
+    # catching the TypeError a number raises — most values are numbers (styles, rows, cached results); these
+    # look at the type first and leave escaping itself to xlsxwriter, so the text written is the same.
+    def _escape_attributes(self, attribute: Any) -> Any:
+        if isinstance(attribute, str) and _XML_ESCAPES.search(attribute):
+            return super()._escape_attributes(attribute)
+        return attribute
+
+    def _escape_data(self, data: Any) -> Any:
+        if isinstance(data, str) and _XML_ESCAPES.search(data):
+            return super()._escape_data(data)
+        return data
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:  # type: ignore[override]
         key = (formula, expand_future_functions, self.use_future_functions)
