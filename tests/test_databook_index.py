@@ -101,3 +101,18 @@ def test_a_data_book_for_some_accounts_holds_exactly_their_rows(demo):
     small = len(pickle.dumps(part))
     assert small < len(pickle.dumps(demo)) / 3  # 2 of 14 accounts
     assert pickle.loads(pickle.dumps(part)).tables == part.tables
+
+
+def test_a_copy_with_other_accounts_or_rows_is_not_served_from_the_original_index(demo):
+    """``model_copy(update=…)`` copies the private indexes: the copy must answer from its own lists."""
+    db = demo
+    first = db.accounts[0]
+    db.account(first.account_id)  # build the index on the original
+    renamed = first.model_copy(update={"name": "Umbenannt GmbH"})
+    copy = db.model_copy(update={"accounts": [renamed, *db.accounts[1:]]})
+    assert copy.account(first.account_id).name == "Umbenannt GmbH"
+    assert db.account(first.account_id).name == first.name
+    rows = [{"account_id": first.account_id, "x": 1}]
+    db.rows_for("probe", first.account_id)
+    copy2 = db.model_copy(update={"tables": {**db.tables, "probe": rows}})
+    assert copy2.rows_for("probe", first.account_id) == rows

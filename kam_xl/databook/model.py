@@ -46,8 +46,10 @@ class DataBook(BaseModel):
     accounts: list[AccountRow]
     tables: dict[str, list[dict[str, Any]] | None]
     notes: list[str] = []  # how files were read, e.g. "cdb.csv: Windows-1252, ';'-separated; numbers: …"
-    _by_account: dict[str, dict[str, list[dict[str, Any]]]] = PrivateAttr(default_factory=dict)
-    _account_index: dict[str, AccountRow] = PrivateAttr(default_factory=dict)
+    # Indexes built on first use, each with the list it indexes: ``model_copy(update=…)`` copies private
+    # attributes, so an index is rebuilt when its list is not the one the book now holds.
+    _by_account: dict[str, tuple[object, dict[str, list[dict[str, Any]]]]] = PrivateAttr(default_factory=dict)
+    _account_index: tuple[object, dict[str, AccountRow]] | None = PrivateAttr(default=None)
 
     def table(self, name: str) -> list[dict[str, Any]] | None:
         """Rows of table ``name`` (a list of dicts, or a :class:`TableRows` that reads like one), or ``None``
@@ -56,10 +58,9 @@ class DataBook(BaseModel):
 
     def account(self, account_id: str) -> AccountRow:
         """The master data of one account (``KeyError`` for an unknown id); indexed on first use."""
-        if len(self._account_index) != len(self.accounts):
-            self._account_index.clear()
-            self._account_index.update((a.account_id, a) for a in self.accounts)
-        return self._account_index[account_id]
+        if self._account_index is None or self._account_index[0] is not self.accounts:
+            self._account_index = (self.accounts, {a.account_id: a for a in self.accounts})
+        return self._account_index[1][account_id]
 
     def rows_for(self, name: str, account_id: str, **match: Any) -> list[dict[str, Any]]:
         """Rows of table ``name`` for one account (and further column values). Tables are indexed by account
@@ -71,12 +72,14 @@ class DataBook(BaseModel):
             if match:
                 indices = table.select(indices, match)
             return table.rows(indices)  # type: ignore[arg-type]
-        index = self._by_account.get(name)
-        if index is None:
+        cached = self._by_account.get(name)
+        if cached is not None and cached[0] is table:
+            index = cached[1]
+        else:
             index = defaultdict(list)
-            for r in self.table(name) or []:
+            for r in table or []:
                 index[r["account_id"]].append(r)
-            self._by_account[name] = index
+            self._by_account[name] = (table, index)
         return [r for r in index.get(account_id, ()) if all(r[k] == v for k, v in match.items())]
 
     def values_for(self, name: str, column: str, account_id: str, **match: Any) -> list[Any]:
