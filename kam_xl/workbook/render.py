@@ -24,6 +24,7 @@ import inspect
 import io
 import itertools
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -36,6 +37,7 @@ from kam_xl.cells import CellError
 from kam_xl.files import write_atomic
 from kam_xl.workbook.layout import TEXT_MAX_CHARS, XLWINGS_CONF_SHEET, Book, Cell, Input, Sheet, pick
 from kam_xl.workbook.printing import MARGINS_INCH, PagePlan, currency_symbol, money_format, page_plan
+from kam_xl.workbook.streaming import in_row_order, plan_cells
 
 META_SHEET = "_meta"
 #: the error values a formula can hold literally and xlsxwriter writes as a cached error (``t="e"``)
@@ -322,9 +324,21 @@ def _write_cell(ws: Worksheet, cell: Cell, fmt: Any) -> None:
         ws.write_string(cell.row, cell.col, str(cell.value), fmt)  # never a formula, whatever it begins with
 
 
+def _produced(sheet: Sheet) -> Iterator[Cell]:
+    """The cells :attr:`Sheet.rows` produces; raises :class:`ValueError` for a sheet that is not streamed or an
+    input among them (its validation is made from :attr:`Sheet.cells`)."""
+    if not sheet.streamed or sheet.rows is None:
+        raise ValueError(f"sheet {sheet.name!r}: cells produced on demand need a streamed sheet")
+    for cell in sheet.rows():
+        if cell.input is not None:
+            raise ValueError(f"sheet {sheet.name!r}, cell {cell.address}: an input cell must be in Sheet.cells")
+        yield cell
+
+
 def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None:
     ws = wb.add_worksheet(sheet.name, worksheet_class=_StreamedWorksheet if sheet.streamed else None)
-    plan = page_plan(sheet)
+    plan = page_plan(sheet if sheet.rows is None else
+                     dataclasses.replace(sheet, cells=[*sheet.cells, *plan_cells(sheet.rows())], rows=None))
     for col, width in sorted(plan.widths.items()):
         hidden = sheet.widths.get(col) == 0  # width 0 in the layout: a hidden (helper) column
         ws.set_column(col, col, 0 if hidden else width, None, {"hidden": True} if hidden else None)
@@ -333,6 +347,8 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None
     cells = sheet.cells
     if sheet.streamed and any(a.row > b.row for a, b in itertools.pairwise(cells)):
         cells = sorted(cells, key=lambda c: (c.row, c.col))  # constant-memory mode writes rows in order
+    if sheet.rows is not None:  # produced one by one as they are written, below the rows of ``cells``
+        cells = in_row_order(itertools.chain(cells, _produced(sheet)))
     for cell in cells:
         if isinstance(cell.value, date) and cell.style != "date":
             cell = dataclasses.replace(cell, style="date")
