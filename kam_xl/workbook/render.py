@@ -24,6 +24,7 @@ import inspect
 import io
 import itertools
 import re
+import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -70,6 +71,8 @@ MONEY_DECIMALS = {"money": 0, "level_money": 0, "money2": 2}
 _INPUT_EXTRA = {"locked": False, "bg_color": INPUT_FILL, "border": 1, "border_color": "#BFBFBF"}
 
 
+#: The XML text a streamed sheet keeps in memory before it goes on in a temporary file (characters).
+STREAM_SPOOL_CHARS = 4_000_000
 _PREPARED: dict[tuple[str, bool, bool], str] = {}  # formula as written → as xlsxwriter stores it
 _PREPARED_MAX = 100_000  # distinct formulas kept (an account plan has ~500, mostly the same in every plan)
 
@@ -176,23 +179,26 @@ class _Worksheet(Worksheet):
 
 class _StreamedWorksheet(_Worksheet):
     """A worksheet in xlsxwriter's constant-memory mode on its own (:attr:`Sheet.streamed`): each row is turned
-    into XML text as soon as the next row starts and its cells are let go; the text is kept in memory (the
-    workbook is written in memory) instead of xlsxwriter's temporary file. Text cells are inline strings, as in
-    that mode. Its cells must come in row order (:func:`_write_sheet` sorts them)."""
+    into XML text as soon as the next row starts and its cells are let go; the text is kept in memory up to
+    :data:`STREAM_SPOOL_CHARS` characters, beyond that in a temporary file (UTF-8), so that a sheet of 10,000
+    accounts' rows takes flat memory. Text cells are inline strings, as in that mode. Its cells must come in row
+    order (:func:`_write_sheet` sorts them)."""
 
     def _initialize(self, init_data: dict[str, Any]) -> None:
         super()._initialize({**init_data, "constant_memory": False})
         self.constant_memory = True
-        self.row_data_fh = io.StringIO()
+        self.row_data_fh = tempfile.SpooledTemporaryFile(max_size=STREAM_SPOOL_CHARS, mode="w+", encoding="utf-8")  # noqa: SIM115 — closed once assembled
         self.fh = self.row_data_fh
 
     def _write_optimized_sheet_data(self) -> None:
-        # xlsxwriter's own, reading the rows from memory (there is no temporary file to remove)
+        # xlsxwriter's own, reading the rows back in pieces (there is no named temporary file to remove)
         if self.dim_rowmin is None:
             self._xml_empty_tag("sheetData")
             return
         self._xml_start_tag("sheetData")
-        self.fh.write(self.row_data_fh.getvalue())
+        self.row_data_fh.seek(0)
+        while piece := self.row_data_fh.read(1 << 16):
+            self.fh.write(piece)
         self.row_data_fh.close()
         self._xml_end_tag("sheetData")
 
@@ -503,9 +509,11 @@ def fill_workbook(book: Book, output: str | IO[bytes]) -> Workbook:
     """An xlsxwriter workbook with everything of ``book`` added, not yet closed: ``close()`` assembles the XML
     and writes ``output`` (a file name or a binary file object). :func:`write_book` is this plus the atomic
     write; the benchmarks time the two steps apart."""
-    # in_memory: xlsxwriter assembles the parts in memory instead of ~24 temporary files per workbook
+    # in_memory: xlsxwriter assembles the parts in memory instead of ~24 temporary files per workbook — except
+    # a book with sheets produced on demand (the controller of many accounts): its parts go through files
+    in_memory = all(s.rows is None for s in book.sheets)
     wb = _Workbook(output, {"strings_to_formulas": False, "strings_to_numbers": False,
-                            "strings_to_urls": False, "in_memory": True})
+                            "strings_to_urls": False, "in_memory": in_memory})
     props: dict[str, Any] = {"title": book.meta.get("title", book.template_id), "company": "kam_xl",
                              "comments": f"{book.template_id} {book.template_version}"}
     if book.meta.get("generated_at"):  # the file's creation date is the generation time: reproducible builds
