@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
+from kam_xl.workbook import render
 from kam_xl.workbook.layout import Book, Cell, Input, Sheet
 from kam_xl.workbook.names import read_named
 from kam_xl.workbook.printing import page_plan
@@ -82,10 +83,14 @@ def _materialized(book: Book) -> Book:
                                              for s in book.sheets])
 
 
-def test_cells_produced_on_demand_are_written_as_the_same_cells_held_in_the_layout(tmp_path):
+@pytest.mark.parametrize("spool", [None, 300])
+def test_cells_produced_on_demand_are_written_as_the_same_cells_held_in_the_layout(tmp_path, monkeypatch, spool):
     """A sheet whose rows are produced on demand is written byte for byte as the same sheet holding its cells
-    (page plan: widths, the wrapped row, the note; names; cached results)."""
+    (page plan: widths, the wrapped row, the note; names; cached results) — also when its rows' XML goes on in
+    a temporary file every 300 characters."""
     book = _produced_book(40)
+    if spool is not None:
+        monkeypatch.setattr(render, "STREAM_SPOOL_CHARS", spool)
     produced = write_book(book, tmp_path / "produced.xlsx")
     held = write_book(_materialized(book), tmp_path / "held.xlsx")
     with zipfile.ZipFile(produced) as a, zipfile.ZipFile(held) as b:

@@ -72,7 +72,7 @@ _INPUT_EXTRA = {"locked": False, "bg_color": INPUT_FILL, "border": 1, "border_co
 
 
 #: The XML text a streamed sheet keeps in memory before it goes on in a temporary file (characters).
-STREAM_SPOOL_CHARS = 4_000_000
+STREAM_SPOOL_CHARS = 1_000_000
 _PREPARED: dict[tuple[str, bool, bool], str] = {}  # formula as written → as xlsxwriter stores it
 _PREPARED_MAX = 100_000  # distinct formulas kept (an account plan has ~500, mostly the same in every plan)
 
@@ -129,11 +129,36 @@ def _prepare_plain(formula: str) -> str | None:
         formula = formula[:-1]
     if "_xlfn." in formula:
         return formula  # xlsxwriter leaves a formula with a prefix as it is
+    shape = None if _DIGIT_BEFORE_NAME.search(formula) else formula.translate(_DIGITS_AS_ZERO)
+    if shape is not None and (plain := _PLAIN_SHAPES.get(shape)) is not None:
+        return formula if plain else None
+    prepared = _prepare_by_rewrites(formula)
+    if shape is not None:
+        if len(_PLAIN_SHAPES) >= _PREPARED_MAX:
+            _PLAIN_SHAPES.clear()
+        _PLAIN_SHAPES[shape] = prepared is not None
+    return prepared
+
+
+#: Whether a formula of a shape (its digits as ``0``) is left as it is by xlsxwriter's substitutions. Formulas of
+#: one shape differ only in digits that no substitution's name literal can meet: each such digit is followed by
+#: neither a letter, ``_`` nor ``(`` (:data:`_DIGIT_BEFORE_NAME` sends the others the exact way), while the only
+#: digit in a rewritten name (``T.DIST.2T``) is followed by ``T`` — so each digit within a match meets a ``.``
+#: wildcard, which any digit matches. A controller's row formulas (``=F5*G5``, ``=F6*G6`` …) are one shape.
+_PLAIN_SHAPES: dict[str, bool] = {}
+_DIGITS_AS_ZERO = str.maketrans("123456789", "000000000")
+_DIGIT_BEFORE_NAME = re.compile(r"[0-9][A-Za-z_(]")
+
+
+def _prepare_by_rewrites(formula: str) -> str | None:
+    """``formula`` (without ``=`` and braces) when none of xlsxwriter's substitutions that may match it does;
+    else ``None`` (see :func:`_prepare_plain`)."""
+    rewrites = _REWRITES or {}
     for run in _CALLED_NAME.findall(formula):
         for length in _END_LENGTHS:
             if length > len(run):
                 break
-            if any(p.search(formula) for p in _REWRITES.get(run[-length:], ())):
+            if any(p.search(formula) for p in rewrites.get(run[-length:], ())):
                 return None
     return formula
 
@@ -180,25 +205,38 @@ class _Worksheet(Worksheet):
 class _StreamedWorksheet(_Worksheet):
     """A worksheet in xlsxwriter's constant-memory mode on its own (:attr:`Sheet.streamed`): each row is turned
     into XML text as soon as the next row starts and its cells are let go; the text is kept in memory up to
-    :data:`STREAM_SPOOL_CHARS` characters, beyond that in a temporary file (UTF-8), so that a sheet of 10,000
-    accounts' rows takes flat memory. Text cells are inline strings, as in that mode. Its cells must come in row
-    order (:func:`_write_sheet` sorts them)."""
+    :data:`STREAM_SPOOL_CHARS` characters at a time, each such piece then goes on in a temporary file (UTF-8), so
+    that a sheet of 10,000 accounts' rows takes flat memory. Text cells are inline strings, as in that mode. Its
+    cells must come in row order (:func:`_write_sheet` sorts them)."""
 
     def _initialize(self, init_data: dict[str, Any]) -> None:
         super()._initialize({**init_data, "constant_memory": False})
         self.constant_memory = True
-        self.row_data_fh = tempfile.SpooledTemporaryFile(max_size=STREAM_SPOOL_CHARS, mode="w+", encoding="utf-8")  # noqa: SIM115 — closed once assembled
+        self.row_data_fh = io.StringIO()
         self.fh = self.row_data_fh
+        self.spilled: IO[str] | None = None
+
+    def _write_single_row(self, current_row_num: int = 0) -> None:
+        super()._write_single_row(current_row_num)
+        if self.row_data_fh.tell() > STREAM_SPOOL_CHARS:
+            if self.spilled is None:
+                self.spilled = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 — closed when assembled
+            self.spilled.write(self.row_data_fh.getvalue())
+            self.row_data_fh.seek(0)
+            self.row_data_fh.truncate()
 
     def _write_optimized_sheet_data(self) -> None:
-        # xlsxwriter's own, reading the rows back in pieces (there is no named temporary file to remove)
+        # xlsxwriter's own, reading the rows back: those gone to the temporary file in pieces, then the rest
         if self.dim_rowmin is None:
             self._xml_empty_tag("sheetData")
             return
         self._xml_start_tag("sheetData")
-        self.row_data_fh.seek(0)
-        while piece := self.row_data_fh.read(1 << 16):
-            self.fh.write(piece)
+        if self.spilled is not None:
+            self.spilled.seek(0)
+            while piece := self.spilled.read(1 << 16):
+                self.fh.write(piece)
+            self.spilled.close()
+        self.fh.write(self.row_data_fh.getvalue())
         self.row_data_fh.close()
         self._xml_end_tag("sheetData")
 
