@@ -75,7 +75,8 @@ def _produced_book(n: int) -> Book:
 
     s.rows = rows
     s.name_range("block", 2, 0, 1 + n, 3)
-    return Book(template_id="t", template_version="1", lang="de", sheets=[s], meta={"k": "v"})
+    return Book(template_id="t", template_version="1", lang="de", sheets=[s],
+                meta={"k": "v", "generated_at": "2026-11-30T08:00:00+00:00"})  # the same creation time in both
 
 
 def _materialized(book: Book) -> Book:
