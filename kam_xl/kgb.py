@@ -25,7 +25,9 @@ supplier left out of the ranking, never counted as 0.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -245,23 +247,40 @@ def weights_complete(weights: list[float | None]) -> bool:
     return abs(weight_sum(weights) - 1) <= WEIGHT_TOLERANCE
 
 
-def rank_positions(values: list[float | None], tolerance: float = RANK_TOLERANCE) -> list[int | None]:
+def rank_positions(values: Sequence[float | None], tolerance: float = RANK_TOLERANCE) -> list[int | None]:
     """Rank of each value, 1 = largest; ``None`` values get no rank. Values within ``tolerance`` of each other
     tie and keep their order (the earlier ranks first), so the ranks are the positions of a stable sort by
     value, largest first — the order of :attr:`KgbResult.rank` and :attr:`KgbResult.value_drivers`.
 
+    Counted as the sheet's rank formula counts (:func:`kam_xl.workbook.formulas.rank_terms`): 1 + the values
+    larger by more than ``tolerance`` + the earlier values within ``tolerance`` — in O(n log n) (the sorted values
+    and a Fenwick tree of the values seen so far), so that the controller ranks 10,000 accounts at once.
+
     >>> rank_positions([70.0, None, 80.0, 70.0])
     [2, None, 1, 3]
     """
-    ranks: list[int | None] = []
-    for i, v in enumerate(values):
+    given = sorted(v for v in values if v is not None)
+    tree = [0] * (len(given) + 1)
+
+    def seen_below(i: int) -> int:  # values seen so far among given[:i]
+        n = 0
+        while i > 0:
+            n, i = n + tree[i], i & (i - 1)
+        return n
+
+    out: list[int | None] = []
+    for v in values:
         if v is None:
-            ranks.append(None)
+            out.append(None)
             continue
-        above = sum(1 for x in values if x is not None and x > v + tolerance)
-        tied_before = sum(1 for x in values[:i] if x is not None and abs(x - v) <= tolerance)
-        ranks.append(1 + above + tied_before)
-    return ranks
+        above = len(given) - bisect_right(given, v + tolerance)
+        tied = seen_below(bisect_right(given, v + tolerance)) - seen_below(bisect_left(given, v - tolerance))
+        out.append(1 + above + tied)
+        i = bisect_left(given, v) + 1
+        while i <= len(given):
+            tree[i] += 1
+            i += i & -i
+    return out
 
 
 def supplier_ranks(result: KgbResult, order: list[str] | None = None) -> dict[str, int | None]:

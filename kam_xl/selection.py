@@ -28,7 +28,6 @@ validated :class:`~kam_xl.databook.DataBook`.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -38,7 +37,7 @@ from kam_xl.cdb import cdb_statement
 from kam_xl.company_settings import SELECTION_CRITERIA, CompanySettings
 from kam_xl.databook import DataBook
 from kam_xl.kaop import QUARTERS, kaop_plan
-from kam_xl.kgb import RANK_TOLERANCE
+from kam_xl.kgb import RANK_TOLERANCE, rank_positions
 from kam_xl.maths import total
 from kam_xl.years import plan_year
 
@@ -161,35 +160,13 @@ def growth_candidate(filters: Mapping[str, bool | None]) -> bool | None:
 def rank_of_scores(values: Sequence[float | None], tolerance: float = RANK_TOLERANCE) -> list[int | None]:
     """Rank of each value, 1 = largest, ``None`` for ``None``: 1 + the values larger by more than ``tolerance``
     + the earlier values within ``tolerance`` — the house's rank formula
-    (:func:`kam_xl.workbook.formulas.rank_terms`) as the sheet counts it, in O(n log n) (sorted values and a
-    Fenwick tree over the values seen so far) so that 10,000 accounts rank at once
-    (:func:`kam_xl.kgb.rank_positions` compares every pair).
+    (:func:`kam_xl.workbook.formulas.rank_terms`) as the sheet counts it; :func:`kam_xl.kgb.rank_positions`, in
+    O(n log n), so that 10,000 accounts rank at once.
 
     >>> rank_of_scores([70.0, None, 80.0, 70.0])
     [2, None, 1, 3]
     """
-    given = sorted(v for v in values if v is not None)
-    tree = [0] * (len(given) + 1)
-
-    def seen_below(i: int) -> int:  # values seen so far among given[:i]
-        n = 0
-        while i > 0:
-            n, i = n + tree[i], i & (i - 1)
-        return n
-
-    out: list[int | None] = []
-    for v in values:
-        if v is None:
-            out.append(None)
-            continue
-        above = len(given) - bisect_right(given, v + tolerance)
-        tied = seen_below(bisect_right(given, v + tolerance)) - seen_below(bisect_left(given, v - tolerance))
-        out.append(1 + above + tied)
-        i = bisect_left(given, v) + 1
-        while i <= len(given):
-            tree[i] += 1
-            i += i & -i
-    return out
+    return rank_positions(values, tolerance)
 
 
 def select_accounts(items: Sequence[SelectionInput], weights: Mapping[str, float]) -> list[SelectionResult]:

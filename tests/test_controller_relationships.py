@@ -139,7 +139,7 @@ def test_each_formula_reads_only_its_accounts_rows(tmp_path):
     for db in (demo_databook(), _crafted(tmp_path / "crafted", False)):
         book = controller_workbook(db, "de", WHEN)
         sheet, data = book.sheet("Beziehungen"), book.sheet("Beziehungs-Daten")
-        ids = {c.row: c.value for c in data.cells if c.col == 0}
+        ids = {c.row: c.value for c in data.all_cells() if c.col == 0}
         account = {c.row: c.value for c in sheet.cells if c.col == 0 and c.row >= 6}
         checked = 0
         for c in sheet.cells:

@@ -199,3 +199,26 @@ def test_plan_bytes_same_as_with_xlsxwriters_own_escaping(monkeypatch):
     monkeypatch.setattr(render._Worksheet, "_escape_attributes", Worksheet._escape_attributes)
     monkeypatch.setattr(render._Worksheet, "_escape_data", Worksheet._escape_data)
     assert _plan_bytes(book) == ours
+SHAPED_FORMULAS = [
+    *FORMULAS, *ODD_FORMULAS,
+    "=T.DIST.2T(A1,2)", "=T.DIST.3T(A1,2)",  # a digit in a rewritten name: the exact way, never by shape
+    "=TXDIST02T(A1,2)", "=A1*0.5+STDEV5S(B2:B9)", "=F12*G12", "=SUMPRODUCT(('KAOP-Daten'!$A$5:$A$9=A7)*1)",
+]
+
+
+@pytest.mark.parametrize("formula", SHAPED_FORMULAS)
+def test_formulas_of_one_shape_are_prepared_as_xlsxwriter_prepares_each(formula):
+    """The fast path decides once per shape (the formula's digits as 0): every formula that differs from a
+    seen one only in its digits is still prepared exactly as xlsxwriter prepares it."""
+    variants = [formula] + [formula.translate(str.maketrans("0123456789", d * 10)) for d in "0129"]
+    for first in variants:
+        render._PLAIN_SHAPES.clear()
+        render._prepare_plain(first)  # the shape decided by this one …
+        for other in variants:  # … holds for the others
+            fast = render._prepare_plain(other)
+            plain = Worksheet()
+            assert fast is None or fast == plain._prepare_formula(other), (first, other)
+            if fast is None:
+                render._PLAIN_SHAPES.clear()
+                assert render._prepare_by_rewrites(other.lstrip("{=").rstrip("}")) is None or "_xlfn." in other, \
+                    (first, other)

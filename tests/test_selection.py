@@ -139,15 +139,22 @@ def test_from_a_data_book_the_latest_cdb_and_portfolio_years_and_the_kaop_plan_y
 
 
 def test_the_fast_rank_is_the_house_rank() -> None:
-    """rank_of_scores (O(n log n)) ranks as kam_xl.kgb.rank_positions (every pair) — ties within the tolerance,
-    earlier first, None unranked — on values with many exact and near ties."""
+    """rank_of_scores and kam_xl.kgb.rank_positions (O(n log n), one implementation) rank as the sheet's rank
+    formula counts, pair by pair: 1 + the values larger by more than the tolerance + the earlier values within it
+    — ties within the tolerance, earlier first, None unranked — on values with many exact and near ties."""
     import random
 
-    from kam_xl.kgb import rank_positions
+    from kam_xl.kgb import RANK_TOLERANCE, rank_positions
     from kam_xl.selection import rank_of_scores
+
+    def every_pair(values: list[float | None]) -> list[int | None]:
+        return [None if v is None else
+                1 + sum(1 for x in values if x is not None and x > v + RANK_TOLERANCE)
+                + sum(1 for x in values[:i] if x is not None and abs(x - v) <= RANK_TOLERANCE)
+                for i, v in enumerate(values)]
 
     rng = random.Random(12)
     for _ in range(200):
         values = [None if rng.random() < 0.1 else rng.choice([10.0, 20.0, 20.0 + 1e-10, 20.0 + 1e-8, 30.0])
                   + rng.randrange(3) * 5 for _ in range(rng.randrange(1, 25))]
-        assert rank_of_scores(values) == rank_positions(values), values
+        assert rank_of_scores(values) == rank_positions(values) == every_pair(values), values

@@ -16,6 +16,7 @@ reader finds inputs by their defined names, never by address.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -248,6 +249,17 @@ class Sheet:
     #: written row by row as XML text (xlsxwriter's constant-memory mode, for this sheet alone): for large sheets
     #: of raw data, whose cells would otherwise be held as objects until the file is closed
     streamed: bool = False
+    #: cells produced on demand, after :attr:`cells`: a function returning them in row order, every row below the
+    #: rows of :attr:`cells`. The renderer calls it twice — once for the page plan's few deciding cells, once to
+    #: write — and never holds them all, so a sheet with a row per account takes flat memory in the number of
+    #: accounts (a :attr:`streamed` sheet only; no inputs among them). ``None``: all cells are in :attr:`cells`.
+    rows: Callable[[], Iterable[Cell]] | None = None
+
+    def all_cells(self) -> Iterator[Cell]:
+        """Every cell of the sheet: :attr:`cells`, then those :attr:`rows` produces (produced again each time)."""
+        yield from self.cells
+        if self.rows is not None:
+            yield from self.rows()
 
     def put(self, row: int, col: int, value: Any = None, *, formula: str | None = None, cached: Any = None,
             style: str = "text", name: str | None = None, input: Input | None = None) -> Cell:
@@ -296,7 +308,7 @@ class Book:
 
     def formula_cells(self) -> list[tuple[str, Cell]]:
         """Every formula cell with its sheet name (the cells a recalculation test compares)."""
-        return [(s.name, c) for s in self.sheets for c in s.cells if c.formula is not None]
+        return [(s.name, c) for s in self.sheets for c in s.all_cells() if c.formula is not None]
 
     def key_specs(self) -> tuple[KeySpec, ...]:
         """The key declarations of all sheets (:class:`RowKey`, :class:`KeyedFamily`)."""
@@ -304,7 +316,7 @@ class Book:
 
     def input_cells(self) -> list[tuple[str, Cell]]:
         """Every input cell with its sheet name."""
-        return [(s.name, c) for s in self.sheets for c in s.cells if c.input is not None]
+        return [(s.name, c) for s in self.sheets for c in s.all_cells() if c.input is not None]
 
 
 def named_values(book: Book) -> dict[str, Any]:
@@ -312,12 +324,13 @@ def named_values(book: Book) -> dict[str, Any]:
     formula cell gives its cached value) — what reading the written workbook by name would return."""
     out: dict[str, Any] = {}
     for sheet in book.sheets:
-        by_pos = {(c.row, c.col): c for c in sheet.cells}
+        cells = list(sheet.all_cells())
+        by_pos = {(c.row, c.col): c for c in cells}
 
         def value(c: Cell | None) -> Any:
             return None if c is None else c.cached if c.formula is not None else c.value
 
-        for c in sheet.cells:
+        for c in cells:
             if c.name:
                 out[c.name] = value(c)
         for name, (r0, c0, r1, c1) in sheet.ranges.items():
@@ -344,7 +357,7 @@ def input_values(book: Book) -> dict[str, Any]:
 def locate(book: Book, name: str, row: int | None = None, col: int | None = None) -> tuple[str, str] | None:
     """Sheet and A1 address of a named cell, or of the cell at (row, col) inside a named block."""
     for sheet in book.sheets:
-        for c in sheet.cells:
+        for c in sheet.all_cells():
             if c.name == name:
                 return sheet.name, c.address
         if name in sheet.ranges:

@@ -24,6 +24,8 @@ import inspect
 import io
 import itertools
 import re
+import tempfile
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -44,6 +46,7 @@ from kam_xl.workbook.printing import (
     money_format,
     page_plan,
 )
+from kam_xl.workbook.streaming import in_row_order, plan_cells
 
 META_SHEET = "_meta"
 #: the error values a formula can hold literally and xlsxwriter writes as a cached error (``t="e"``)
@@ -79,6 +82,8 @@ LOWER_IS_BETTER_STYLES = frozenset({"money_lower_better"})
 _INPUT_EXTRA = {"locked": False, "bg_color": INPUT_FILL, "border": 1, "border_color": "#BFBFBF"}
 
 
+#: The XML text a streamed sheet keeps in memory before it goes on in a temporary file (characters).
+STREAM_SPOOL_CHARS = 1_000_000
 _PREPARED: dict[tuple[str, bool, bool], str] = {}  # formula as written → as xlsxwriter stores it
 _PREPARED_MAX = 100_000  # distinct formulas kept (an account plan has ~500, mostly the same in every plan)
 
@@ -135,11 +140,36 @@ def _prepare_plain(formula: str) -> str | None:
         formula = formula[:-1]
     if "_xlfn." in formula:
         return formula  # xlsxwriter leaves a formula with a prefix as it is
+    shape = None if _DIGIT_BEFORE_NAME.search(formula) else formula.translate(_DIGITS_AS_ZERO)
+    if shape is not None and (plain := _PLAIN_SHAPES.get(shape)) is not None:
+        return formula if plain else None
+    prepared = _prepare_by_rewrites(formula)
+    if shape is not None:
+        if len(_PLAIN_SHAPES) >= _PREPARED_MAX:
+            _PLAIN_SHAPES.clear()
+        _PLAIN_SHAPES[shape] = prepared is not None
+    return prepared
+
+
+#: Whether a formula of a shape (its digits as ``0``) is left as it is by xlsxwriter's substitutions. Formulas of
+#: one shape differ only in digits that no substitution's name literal can meet: each such digit is followed by
+#: neither a letter, ``_`` nor ``(`` (:data:`_DIGIT_BEFORE_NAME` sends the others the exact way), while the only
+#: digit in a rewritten name (``T.DIST.2T``) is followed by ``T`` — so each digit within a match meets a ``.``
+#: wildcard, which any digit matches. A controller's row formulas (``=F5*G5``, ``=F6*G6`` …) are one shape.
+_PLAIN_SHAPES: dict[str, bool] = {}
+_DIGITS_AS_ZERO = str.maketrans("123456789", "000000000")
+_DIGIT_BEFORE_NAME = re.compile(r"[0-9][A-Za-z_(]")
+
+
+def _prepare_by_rewrites(formula: str) -> str | None:
+    """``formula`` (without ``=`` and braces) when none of xlsxwriter's substitutions that may match it does;
+    else ``None`` (see :func:`_prepare_plain`)."""
+    rewrites = _REWRITES or {}
     for run in _CALLED_NAME.findall(formula):
         for length in _END_LENGTHS:
             if length > len(run):
                 break
-            if any(p.search(formula) for p in _REWRITES.get(run[-length:], ())):
+            if any(p.search(formula) for p in rewrites.get(run[-length:], ())):
                 return None
     return formula
 
@@ -198,22 +228,38 @@ class _Worksheet(Worksheet):
 
 class _StreamedWorksheet(_Worksheet):
     """A worksheet in xlsxwriter's constant-memory mode on its own (:attr:`Sheet.streamed`): each row is turned
-    into XML text as soon as the next row starts and its cells are let go; the text is kept in memory (the
-    workbook is written in memory) instead of xlsxwriter's temporary file. Text cells are inline strings, as in
-    that mode. Its cells must come in row order (:func:`_write_sheet` sorts them)."""
+    into XML text as soon as the next row starts and its cells are let go; the text is kept in memory up to
+    :data:`STREAM_SPOOL_CHARS` characters at a time, each such piece then goes on in a temporary file (UTF-8), so
+    that a sheet of 10,000 accounts' rows takes flat memory. Text cells are inline strings, as in that mode. Its
+    cells must come in row order (:func:`_write_sheet` sorts them)."""
 
     def _initialize(self, init_data: dict[str, Any]) -> None:
         super()._initialize({**init_data, "constant_memory": False})
         self.constant_memory = True
         self.row_data_fh = io.StringIO()
         self.fh = self.row_data_fh
+        self.spilled: IO[str] | None = None
+
+    def _write_single_row(self, current_row_num: int = 0) -> None:
+        super()._write_single_row(current_row_num)
+        if self.row_data_fh.tell() > STREAM_SPOOL_CHARS:
+            if self.spilled is None:
+                self.spilled = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 — closed when assembled
+            self.spilled.write(self.row_data_fh.getvalue())
+            self.row_data_fh.seek(0)
+            self.row_data_fh.truncate()
 
     def _write_optimized_sheet_data(self) -> None:
-        # xlsxwriter's own, reading the rows from memory (there is no temporary file to remove)
+        # xlsxwriter's own, reading the rows back: those gone to the temporary file in pieces, then the rest
         if self.dim_rowmin is None:
             self._xml_empty_tag("sheetData")
             return
         self._xml_start_tag("sheetData")
+        if self.spilled is not None:
+            self.spilled.seek(0)
+            while piece := self.spilled.read(1 << 16):
+                self.fh.write(piece)
+            self.spilled.close()
         self.fh.write(self.row_data_fh.getvalue())
         self.row_data_fh.close()
         self._xml_end_tag("sheetData")
@@ -349,9 +395,21 @@ def _write_cell(ws: Worksheet, cell: Cell, fmt: Any) -> None:
         ws.write_string(cell.row, cell.col, str(cell.value), fmt)  # never a formula, whatever it begins with
 
 
+def _produced(sheet: Sheet) -> Iterator[Cell]:
+    """The cells :attr:`Sheet.rows` produces; raises :class:`ValueError` for a sheet that is not streamed or an
+    input among them (its validation is made from :attr:`Sheet.cells`)."""
+    if not sheet.streamed or sheet.rows is None:
+        raise ValueError(f"sheet {sheet.name!r}: cells produced on demand need a streamed sheet")
+    for cell in sheet.rows():
+        if cell.input is not None:
+            raise ValueError(f"sheet {sheet.name!r}, cell {cell.address}: an input cell must be in Sheet.cells")
+        yield cell
+
+
 def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None:
     ws = wb.add_worksheet(sheet.name, worksheet_class=_StreamedWorksheet if sheet.streamed else None)
-    plan = page_plan(sheet)
+    plan = page_plan(sheet if sheet.rows is None else
+                     dataclasses.replace(sheet, cells=[*sheet.cells, *plan_cells(sheet.rows())], rows=None))
     for col, width in sorted(plan.widths.items()):
         hidden = sheet.widths.get(col) == 0  # width 0 in the layout: a hidden (helper) column
         ws.set_column(col, col, 0 if hidden else width, None, {"hidden": True} if hidden else None)
@@ -360,6 +418,8 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None
     cells = sheet.cells
     if sheet.streamed and any(a.row > b.row for a, b in itertools.pairwise(cells)):
         cells = sorted(cells, key=lambda c: (c.row, c.col))  # constant-memory mode writes rows in order
+    if sheet.rows is not None:  # produced one by one as they are written, below the rows of ``cells``
+        cells = in_row_order(itertools.chain(cells, _produced(sheet)))
     for cell in cells:
         if isinstance(cell.value, date) and cell.style != "date":
             cell = dataclasses.replace(cell, style="date")
@@ -516,9 +576,11 @@ def fill_workbook(book: Book, output: str | IO[bytes]) -> Workbook:
     """An xlsxwriter workbook with everything of ``book`` added, not yet closed: ``close()`` assembles the XML
     and writes ``output`` (a file name or a binary file object). :func:`write_book` is this plus the atomic
     write; the benchmarks time the two steps apart."""
-    # in_memory: xlsxwriter assembles the parts in memory instead of ~24 temporary files per workbook
+    # in_memory: xlsxwriter assembles the parts in memory instead of ~24 temporary files per workbook — except
+    # a book with sheets produced on demand (the controller of many accounts): its parts go through files
+    in_memory = all(s.rows is None for s in book.sheets)
     wb = _Workbook(output, {"strings_to_formulas": False, "strings_to_numbers": False,
-                            "strings_to_urls": False, "in_memory": True})
+                            "strings_to_urls": False, "in_memory": in_memory})
     props: dict[str, Any] = {"title": book.meta.get("title", book.template_id), "company": "kam_xl",
                              "comments": f"{book.template_id} {book.template_version}"}
     if book.meta.get("generated_at"):  # the file's creation date is the generation time: reproducible builds

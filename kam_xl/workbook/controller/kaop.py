@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from kam_xl.workbook.controller.common import (
     book_currency,
 )
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
-from kam_xl.workbook.layout import Chart, Print, Sheet
+from kam_xl.workbook.layout import Cell, Chart, Print, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.years import plan_year, year_span
 
@@ -48,8 +49,34 @@ def _kaop_accounts(db: DataBook) -> list[_Kaop]:
     return out
 
 
-def _kaop_data_sheet(items: list[_Kaop], lang: Lang) -> tuple[Sheet, dict[str, str]]:
-    """The KAOP drivers of every account's plan year; returns the column ranges the roll-up formulas use."""
+@dataclass(frozen=True)
+class _KaopYear:
+    """Which KAOP year of an account the data sheet shows, and how many driver rows it has (plan and actual)."""
+
+    account: AccountRow
+    year: int
+    products: int
+    costs: int
+
+
+def _kaop_years(db: DataBook) -> list[_KaopYear]:
+    """Per account with KAOP rows: its plan year and the count of its product and cost rows — what places every
+    row of the data sheet before any is produced (the rows themselves are read again as they are written)."""
+    out = []
+    for a in db.accounts:
+        years = db.kaop_years(a.account_id, "plan") or db.kaop_years(a.account_id, "actual")
+        if not years:
+            continue
+        year = plan_year(a.plan_year, years)
+        out.append(_KaopYear(a, year, *(sum(len(db.rows_for(t, a.account_id, year=year, scenario=sc))
+                                            for sc in ("plan", "actual")) for t in ("kaop_products", "kaop_costs"))))
+    return out
+
+
+def _kaop_data_sheet(db: DataBook, items: list[_KaopYear], lang: Lang) -> Sheet:
+    """The KAOP drivers of every account's plan year (named blocks ``ctl_data_kaop_products`` and
+    ``ctl_data_kaop_costs``, whose columns the roll-up formulas use: :func:`_kaop_refs`); its rows are produced
+    one account at a time as they are written (:attr:`Sheet.rows`)."""
     s = Sheet(_t(lang, "KAOP-Daten", "KAOP data"), widths={0: 10, 1: 8, 2: 8, 3: 8, 4: 30, 5: 13, 6: 13, 7: 15},
               freeze=(4, 0), print=Print(printed=False), streamed=True)  # raw data: hidden, not printed
     words = SCENARIO_WORDS[lang]
@@ -61,38 +88,50 @@ def _kaop_data_sheet(items: list[_Kaop], lang: Lang) -> tuple[Sheet, dict[str, s
                          "Kosten als Betrag oder als Anteil vom Umsatz des Quartals.",
                    "Data-book values at generation time. Revenue = volume × average price; costs as an amount or "
                    "as a rate of the quarter's revenue."), style="note")
-    products = [(k, sc, p) for k in items for sc in ("plan", "actual") for p in k.rows[sc][0]]
-    costs = [(k, sc, c) for k in items for sc in ("plan", "actual") for c in k.rows[sc][1]]
     s.put(2, 0, _t(lang, "Produkte", "Products"), style="subtitle")
     _headers(s, 3, 0, ("ID", _t(lang, "Jahr", "Year"), _t(lang, "Szenario", "Scenario"), _t(lang, "Quartal", "Quarter"),
                        _t(lang, "Produkt", "Product"), _t(lang, "Absatz", "Volume"),
                        _t(lang, "Durchschnittspreis", "Average price"), _t(lang, "Umsatz", "Revenue")))
     p_first = 4
-    p_last = p_first + max(len(products), 1) - 1
-    for i, (k, sc, p) in enumerate(products):
-        r = p_first + i
-        for c, v in enumerate((k.account.account_id, k.year, words[sc], p.quarter, p.product)):
-            s.put(r, c, v, style="integer" if c in (1, 3) else "text")
-        s.put(r, 5, p.volume, style="number")
-        s.put(r, 6, p.price, style="money2")
-        s.put(r, 7, formula=f"={s.ref(r, 5)}*{s.ref(r, 6)}", cached=p.revenue, style="money")
+    p_last = p_first + max(sum(i.products for i in items), 1) - 1
     s.name_range("ctl_data_kaop_products", p_first, 0, p_last, 7)
     c_head = p_last + 3
-    s.put(c_head - 1, 0, _t(lang, "Kundenbeziehungskosten", "Relationship costs"), style="subtitle")
-    _headers(s, c_head, 0, ("ID", _t(lang, "Jahr", "Year"), _t(lang, "Szenario", "Scenario"),
-                            _t(lang, "Quartal", "Quarter"), _t(lang, "Kostenart", "Category"),
-                            _t(lang, "Betrag", "Amount"), _t(lang, "Anteil vom Umsatz", "Rate of revenue")))
     c_first = c_head + 1
-    c_last = c_first + max(len(costs), 1) - 1
-    for i, (k, sc, c) in enumerate(costs):
-        r = c_first + i
-        for j, v in enumerate((k.account.account_id, k.year, words[sc], c.quarter,
-                               COST_LABELS[c.category][0 if lang == "de" else 1])):
-            s.put(r, j, v, style="integer" if j in (1, 3) else "text")
-        s.put(r, 5, c.amount, style="money")
-        s.put(r, 6, c.rate_of_revenue, style="percent")
-    s.name_range("ctl_data_kaop_costs", c_first, 0, c_last, 6)
-    return s, _kaop_refs(s)
+    s.name_range("ctl_data_kaop_costs", c_first, 0, c_first + max(sum(i.costs for i in items), 1) - 1, 6)
+
+    def rows() -> Iterator[Cell]:
+        out = Sheet(s.name)  # one account's cells at a time
+        r = p_first
+        for k in items:
+            for sc in ("plan", "actual"):
+                for p in db.kaop_rows(k.account.account_id, k.year, sc)[0]:
+                    for c, v in enumerate((k.account.account_id, k.year, words[sc], p.quarter, p.product)):
+                        out.put(r, c, v, style="integer" if c in (1, 3) else "text")
+                    out.put(r, 5, p.volume, style="number")
+                    out.put(r, 6, p.price, style="money2")
+                    out.put(r, 7, formula=f"={s.ref(r, 5)}*{s.ref(r, 6)}", cached=p.revenue, style="money")
+                    r += 1
+            yield from out.cells
+            out.cells.clear()
+        out.put(c_head - 1, 0, _t(lang, "Kundenbeziehungskosten", "Relationship costs"), style="subtitle")
+        _headers(out, c_head, 0, ("ID", _t(lang, "Jahr", "Year"), _t(lang, "Szenario", "Scenario"),
+                                  _t(lang, "Quartal", "Quarter"), _t(lang, "Kostenart", "Category"),
+                                  _t(lang, "Betrag", "Amount"), _t(lang, "Anteil vom Umsatz", "Rate of revenue")))
+        r = c_first
+        for k in items:
+            for sc in ("plan", "actual"):
+                for c in db.kaop_rows(k.account.account_id, k.year, sc)[1]:
+                    for j, v in enumerate((k.account.account_id, k.year, words[sc], c.quarter,
+                                           COST_LABELS[c.category][0 if lang == "de" else 1])):
+                        out.put(r, j, v, style="integer" if j in (1, 3) else "text")
+                    out.put(r, 5, c.amount, style="money")
+                    out.put(r, 6, c.rate_of_revenue, style="percent")
+                    r += 1
+            yield from out.cells
+            out.cells.clear()
+
+    s.rows = rows
+    return s
 
 
 def _kaop_refs(data: Sheet) -> dict[str, str]:
@@ -230,8 +269,8 @@ class KaopDataSheet(ControllerSheet):
     key = "kaop_data"
 
     def build(self, ctx: BuildContext) -> list[Sheet]:
-        items = _kaop_accounts(ctx.db)
-        return [_kaop_data_sheet(items, ctx.lang)[0]] if items else []
+        items = _kaop_years(ctx.db)
+        return [_kaop_data_sheet(ctx.db, items, ctx.lang)] if items else []
 
 
 class KaopSheet(ControllerSheet):

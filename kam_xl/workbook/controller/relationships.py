@@ -21,7 +21,7 @@ functions; the recalculation test proves LibreOffice computes the same.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +37,7 @@ from kam_xl.text import key_of
 from kam_xl.vocabulary import KASP_STATUS_WORDS, LEVER_WORDS, YES_NO, Lang, sheet_title
 from kam_xl.workbook.controller.common import LIGHT_FORMATS, _headers, _missing_note
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
-from kam_xl.workbook.layout import Conditional, Print, Sheet
+from kam_xl.workbook.layout import Cell, Conditional, Print, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.years import year_span
 
@@ -96,22 +96,37 @@ class _Block:
         return data.ref(top, c, bottom, c if last_col is None else last_col)
 
 
-def _block(s: Sheet, top: int, title: str, heads: Sequence[str], accs: list[_Account],
-           rows_of: Callable[[_Account], list[list[tuple[Any, str]]]]) -> tuple[_Block, int]:
-    """Write a block from row ``top``: title, headers, each account's rows (cells as (value, style)); returns
-    it and the next free row (after the blank row that ends the block)."""
-    s.put(top, 0, title, style="subtitle")
-    _headers(s, top + 1, 0, heads)
+_RowsOf = Callable[[_Account], list[list[tuple[Any, str]]]]
+
+
+def _block(top: int, accs: list[_Account], rows_of: _RowsOf) -> tuple[_Block, int]:
+    """The block whose title is at row ``top`` (headers below it, then each account's rows as ``rows_of``
+    gives them): its first data row and each account's span; and the next free row (after the blank row that
+    ends the block)."""
     block = _Block(first=top + 2)
     r = block.first
     for x in accs:
-        rows = rows_of(x)
-        block.spans[x.account.account_id] = (r, r + max(len(rows), 1) - 1)
-        for values in rows:
-            for c, (v, style) in enumerate(values):
-                s.put(r, c, v, style=style)
-            r += 1
+        n = len(rows_of(x))
+        block.spans[x.account.account_id] = (r, r + max(n, 1) - 1)
+        r += n
     return block, r + 2  # the row after the last data row stays blank: an empty account's range may point there
+
+
+def _block_cells(sheet: str, top: int, title: str, heads: Sequence[str], accs: list[_Account],
+                 rows_of: _RowsOf) -> Iterator[Cell]:
+    """The cells of a block placed by :func:`_block`: title, headers, each account's rows (cells as (value,
+    style)), one account at a time."""
+    out = Sheet(sheet)
+    out.put(top, 0, title, style="subtitle")
+    _headers(out, top + 1, 0, heads)
+    r = top + 2
+    for x in accs:
+        for values in rows_of(x):
+            for c, (v, style) in enumerate(values):
+                out.put(r, c, v, style=style)
+            r += 1
+        yield from out.cells
+        out.cells.clear()
 
 
 def _member_rows(x: _Account, words: tuple[str, str]) -> list[list[tuple[Any, str]]]:
@@ -134,7 +149,7 @@ def _member_rows(x: _Account, words: tuple[str, str]) -> list[list[tuple[Any, st
 def _data_sheet(accs: list[_Account], lang: Lang) -> tuple[Sheet, dict[str, _Block]]:
     s = Sheet(_t(lang, "Beziehungs-Daten", "Relationship data"), widths={0: 10, 1: 30, 2: 22, 3: 22, 4: 12, 5: 12,
                                                                           **{c: 12 for c in range(6, 11)}},
-              freeze=(0, 2), print=Print(printed=False))  # raw data: hidden, not printed
+              freeze=(0, 2), print=Print(printed=False), streamed=True)  # raw data: hidden, not printed
     s.put(0, 0, sheet_title(lang, _t(lang, "Beziehungs-Daten aus dem Datenbuch (Planjahr je Kunde)",
                                      "Relationship data from the data book (plan year per account)"),
                             year_span(x.account.plan_year for x in accs)), style="title")
@@ -145,31 +160,40 @@ def _data_sheet(accs: list[_Account], lang: Lang) -> tuple[Sheet, dict[str, _Blo
     touch = _t(lang, "geplant", "planned"), _t(lang, "erledigt", "done")
     words = {False: touch[0], True: touch[1]}
     levers, statuses = LEVER_WORDS[lang], KASP_STATUS_WORDS[lang]
+    specs: list[tuple[str, str, Sequence[str], _RowsOf]] = [
+        ("members", _t(lang, "Buying Center: Mitglieder, Kontakte, Touchpoints", "Buying center: members, contacts, "
+                       "touchpoints"),
+         ("ID", _t(lang, "Person", "Person"), "Manndecker", _t(lang, "Top-Management", "Top management"),
+          _t(lang, "Kontakte min", "Contacts min"), _t(lang, "Kontakte max", "Contacts max"),
+          _t(lang, "Planjahr", "Plan year"), *(f"Touchpoint Q{q}" for q in QUARTERS)),
+         lambda x: _member_rows(x, (words[False], words[True]))),
+        ("tasks", _t(lang, "Team-RACI: Aufgaben (je Buchstabe die Rollen)", "Team RACI: tasks (roles per letter)"),
+         ("ID", _t(lang, "Aufgabe", "Task"), *LETTERS),
+         lambda x: [[(x.account.account_id, "text"), (t, "text"), *((cells[c], "wrap") for c in LETTERS)]
+                    for t, cells in x.tasks]),
+        ("projects", _t(lang, "KASP: Projekte", "KASP: projects"),
+         ("ID", _t(lang, "Projekt", "Project"), _t(lang, "Hebel", "Lever"), "Start", _t(lang, "Ende", "End"),
+          "Status", _t(lang, "KAOP-Maßnahmen", "KAOP measures")),
+         lambda x: [[(x.account.account_id, "text"), (p.project, "text"), (levers[p.lever], "text"),
+                     (p.start_year, "integer"), (p.end_year, "integer"), (statuses[p.status], "text"), (m, "wrap")]
+                    for p, m in x.projects]),
+        ("swot", _t(lang, "SWOT: Einträge", "SWOT: entries"),
+         ("ID", _t(lang, "Quadrant", "Quadrant"), _t(lang, "Hebel", "Lever"), _t(lang, "Eintrag", "Entry")),
+         lambda x: [[(x.account.account_id, "text"), (e.quadrant, "text"), (levers[e.lever], "text"),
+                     (e.entry, "text")] for e in x.swot]),
+    ]
     blocks: dict[str, _Block] = {}
-    blocks["members"], r = _block(
-        s, 3, _t(lang, "Buying Center: Mitglieder, Kontakte, Touchpoints", "Buying center: members, contacts, "
-                 "touchpoints"),
-        ("ID", _t(lang, "Person", "Person"), "Manndecker", _t(lang, "Top-Management", "Top management"),
-         _t(lang, "Kontakte min", "Contacts min"), _t(lang, "Kontakte max", "Contacts max"),
-         _t(lang, "Planjahr", "Plan year"), *(f"Touchpoint Q{q}" for q in QUARTERS)),
-        accs, lambda x: _member_rows(x, (words[False], words[True])))
-    blocks["tasks"], r = _block(
-        s, r, _t(lang, "Team-RACI: Aufgaben (je Buchstabe die Rollen)", "Team RACI: tasks (roles per letter)"),
-        ("ID", _t(lang, "Aufgabe", "Task"), *LETTERS), accs,
-        lambda x: [[(x.account.account_id, "text"), (t, "text"), *((cells[c], "wrap") for c in LETTERS)]
-                   for t, cells in x.tasks])
-    blocks["projects"], r = _block(
-        s, r, _t(lang, "KASP: Projekte", "KASP: projects"),
-        ("ID", _t(lang, "Projekt", "Project"), _t(lang, "Hebel", "Lever"), "Start", _t(lang, "Ende", "End"),
-         "Status", _t(lang, "KAOP-Maßnahmen", "KAOP measures")), accs,
-        lambda x: [[(x.account.account_id, "text"), (p.project, "text"), (levers[p.lever], "text"),
-                    (p.start_year, "integer"), (p.end_year, "integer"), (statuses[p.status], "text"), (m, "wrap")]
-                   for p, m in x.projects])
-    blocks["swot"], _ = _block(
-        s, r, _t(lang, "SWOT: Einträge", "SWOT: entries"),
-        ("ID", _t(lang, "Quadrant", "Quadrant"), _t(lang, "Hebel", "Lever"), _t(lang, "Eintrag", "Entry")), accs,
-        lambda x: [[(x.account.account_id, "text"), (e.quadrant, "text"), (levers[e.lever], "text"),
-                    (e.entry, "text")] for e in x.swot])
+    tops: dict[str, int] = {}
+    r = 3
+    for key, _, _, rows_of in specs:
+        tops[key] = r
+        blocks[key], r = _block(r, accs, rows_of)
+
+    def rows() -> Iterator[Cell]:  # the blocks' cells, produced one account at a time as they are written
+        for key, title, heads, rows_of in specs:
+            yield from _block_cells(s.name, tops[key], title, heads, accs, rows_of)
+
+    s.rows = rows
     for key, last_col in zip(BLOCKS, (10, 6, 6, 3), strict=True):
         b = blocks[key]
         last = max((bottom for _, bottom in b.spans.values()), default=b.first)

@@ -1,0 +1,85 @@
+"""What a sheet whose cells are produced on demand (:attr:`~kam_xl.workbook.layout.Sheet.rows`) keeps of them
+for its page plan: the few cells that decide it, so that the renderer never holds a sheet of 10,000 accounts.
+
+:func:`~kam_xl.workbook.printing.page_plan` reads from a sheet's cells: each column's widest number per style
+(and whether one is negative), each column's widest text that counts (a wrapping style, or a text with a filled
+cell to its right), the texts that may wrap (only a text wider than :data:`~kam_xl.workbook.printing.MAX_WIDTH`
+can: a column is widened up to that for its widest text), the texts of wrapping styles (their rows' heights),
+the header and heading rows, the notes with the cells of their rows, and the last row and column. Of all other
+cells it needs no more than that they are there, which a blank cell in their place says. :func:`plan_cells`
+keeps exactly these — a few per column and one per deciding cell — and the page plan of the kept cells is the
+page plan of all of them (``tests/test_streamed_sheet.py`` compares the two on the controller's sheets).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from itertools import groupby
+
+from kam_xl.workbook.layout import HEADING_STYLES, Cell
+from kam_xl.workbook.printing import MAX_WIDTH, OVERFLOW_STYLES, WRAPPED_STYLES, shown_width
+
+
+def _shown(cell: Cell) -> object:
+    return cell.cached if cell.formula is not None else cell.value
+
+
+def plan_cells(cells: Iterable[Cell]) -> list[Cell]:
+    """The cells of ``cells`` (in row order, as :attr:`~kam_xl.workbook.layout.Sheet.rows` produces them) that
+    decide the page plan, with blank cells standing in for the neighbours and row mates they need; memory: a
+    few cells per column plus the deciding cells (headers, headings, notes, texts of wrapping styles or wider
+    than :data:`~kam_xl.workbook.printing.MAX_WIDTH`), whatever the number of rows."""
+    numbers: dict[tuple[int, str], tuple[float, Cell]] = {}  # (col, style) → largest |number| and its cell
+    negative: dict[tuple[int, str], Cell] = {}  # (col, style) → a negative number
+    widest_text: dict[int, tuple[float, Cell]] = {}  # col → widest counting text and its cell
+    kept: list[Cell] = []
+    last_row: Cell | None = None
+    last_col: Cell | None = None
+    for row, group in groupby(cells, key=lambda c: c.row):
+        in_row = list(group)
+        cols = {c.col for c in in_row}
+        if any(c.style == "note" for c in in_row):  # a note's span stops at the next filled cell of its row
+            kept += [Cell(row, col) for col in cols]
+        for c in in_row:
+            if last_col is None or c.col > last_col.col:
+                last_col = Cell(row, c.col)
+            value = _shown(c)
+            if c.style in HEADING_STYLES or c.style == "header" or c.style == "note":
+                kept.append(c)
+                continue
+            if c.style in OVERFLOW_STYLES or value is None or value == "" or isinstance(value, bool):
+                continue
+            if isinstance(value, int | float):
+                key = (c.col, c.style)
+                size = abs(value) if math.isfinite(value) else math.inf
+                if key not in numbers or size > numbers[key][0]:
+                    numbers[key] = (size, c)
+                if value < 0 and key not in negative:
+                    negative[key] = c
+                continue
+            wrapping = c.style in WRAPPED_STYLES
+            if not wrapping and c.col + 1 not in cols:
+                continue  # runs over the empty cell to its right: no width needed
+            need = shown_width(value, c.style)
+            if wrapping or need > MAX_WIDTH:  # sets its row's height, or may wrap in its column
+                kept += [c, Cell(row, c.col + 1)]
+            elif c.col not in widest_text or need > widest_text[c.col][0]:
+                widest_text[c.col] = (need, c)
+        last_row = Cell(row, in_row[0].col)
+    kept += [c for _, c in numbers.values()] + list(negative.values())
+    kept += [x for _, c in widest_text.values() for x in (c, Cell(c.row, c.col + 1))]
+    kept += [c for c in (last_row, last_col) if c is not None]
+    return kept
+
+
+def in_row_order(cells: Iterable[Cell]) -> Iterator[Cell]:
+    """``cells`` as given, checking that each row comes after the one before (the order a constant-memory
+    sheet is written in); raises :class:`ValueError` naming the cell that comes too late."""
+    last = -1
+    for c in cells:
+        if c.row < last:
+            raise ValueError(f"cell {c.address} comes after row {last + 1}: a streamed sheet's cells must be in "
+                             "row order")
+        last = c.row
+        yield c
