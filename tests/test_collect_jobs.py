@@ -166,3 +166,11 @@ def test_table_rows_built_row_by_row() -> None:
     assert [r["account_id"] for r in t.joined(t.taken([1]))] == ["KA-1", "KA-2", "KA-1", "KA-2"]
     with pytest.raises(ValueError, match="different columns"):
         t.joined(TableRows.empty(("account_id",), ("text",)))
+
+
+def test_cell_text_unescaped_only_where_an_entity_is() -> None:
+    from kam_xl.package import _text
+
+    assert _text(b'IF($K$7=&quot;besser&quot;,$H$7,NA())') == 'IF($K$7="besser",$H$7,NA())'
+    assert _text(b"A&amp;B &lt;&apos;x&apos;&gt;") == "A&B <'x'>"
+    assert _text(b"#N/A") == "#N/A" and _text(None) is None
