@@ -1328,7 +1328,9 @@ def _rows_replaced(base: Any, column: str, replaced: Set[Any], rows: Any) -> Any
     keep = [i for i, v in enumerate(_values(base, column)) if v not in replaced]
     if isinstance(base, TableRows) and isinstance(rows, TableRows) and base.names == rows.names \
             and base.kinds == rows.kinds:
-        return base.taken(keep).joined(rows)
+        if not keep:  # every base row replaced (all accounts collected): the collected table as it is, no copy
+            return rows
+        return base.taken(keep).joined(rows) if rows or len(keep) < len(base) else base
     return [base[i] for i in keep] + list(rows)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -136,9 +137,10 @@ class TableRows(Sequence[dict[str, Any]]):
 
     def append(self, values: Sequence[Any]) -> None:
         """Add one row: ``values`` in the order of :attr:`names` (``None`` for an empty cell). A value is
-        stored by its column's kind, so an amount reads back as a ``float`` and a year as an ``int``."""
+        stored by its column's kind, so an amount reads back as a ``float`` and a year as an ``int``; a text is
+        interned (ids, names and choice words repeat on thousands of rows: one copy each, as when read)."""
         for column, kind, value in zip(self.columns, self.kinds, values, strict=True):
-            column.append(_encode(kind, value))
+            column.append(sys.intern(value) if type(value) is str else _encode(kind, value))
         self._index.clear()
 
     def taken(self, rows: Sequence[int] | array) -> TableRows:
