@@ -980,16 +980,25 @@ def _read_in_order(files: list[tuple[Path, str]], lang_default: Lang, engine: En
         return
     ahead = 4 * jobs
     queue = iter(files)
-    pending: deque[tuple[tuple[Path, str], Future[_Read | None]]] = deque()
+    pending: deque[tuple[tuple[Path, str], Future[_Read | None] | None]] = deque()
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable)
+
+    def submit(item: tuple[Path, str]) -> Future[_Read | None] | None:
+        try:
+            return pool.submit(read_for_export, *item, lang_default, engine)
+        except BrokenProcessPool:  # a worker died before this was handed over: read with the others below
+            return None
+
     try:
         while True:
             while len(pending) < ahead and (item := next(queue, None)) is not None:
-                pending.append((item, pool.submit(read_for_export, *item, lang_default, engine)))
+                pending.append((item, submit(item)))
             if not pending:
                 return
             (path, kind), future = pending.popleft()
             try:
+                if future is None:
+                    raise BrokenProcessPool("a process of the pool ended")
                 yield future.result()
             except BrokenProcessPool:
                 pool.shutdown(cancel_futures=True)

@@ -150,6 +150,7 @@ def test_consolidating_keeps_compact_tables_compact_and_gives_the_same_rows(demo
     assert isinstance(merged.table("kgb"), TableRows) and isinstance(merged.table("kaop_costs"), TableRows)
     assert _plain(merged.tables) == _plain(as_lists.tables)
     assert merged.accounts == as_lists.accounts
+    assert merged.table("kgb") is collected.table("kgb")  # every account collected: no copy of the table
 
 
 def test_table_rows_built_row_by_row() -> None:
@@ -159,6 +160,9 @@ def test_table_rows_built_row_by_row() -> None:
     assert list(t) == [{"account_id": "KA-1", "year": 2025, "amount": 3.0, "own": True},
                        {"account_id": "KA-2", "year": None, "amount": None, "own": None}]
     assert type(t[0]["amount"]) is float
+    t.append(("".join(["KA", "-1"]), 2024, 0, False))  # a text made anew is stored as its one interned copy
+    assert t.columns[0][2] is t.columns[0][0] and len(t) == 3
+    t = t.taken([0, 1])
     assert {k: list(v) for k, v in t.index_by("account_id").items()} == {"KA-1": [0], "KA-2": [1]}
     t.append(("KA-1", 2026, 1.5, False))
     assert list(t.index_by("account_id")["KA-1"]) == [0, 2]  # the index follows the rows added
