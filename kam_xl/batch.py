@@ -34,8 +34,11 @@ import multiprocessing
 import re
 import sys
 import unicodedata
+from array import array
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Set
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +47,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from kam_xl import csvio
 from kam_xl.databook import TABLES, AccountRow, DataBook, demo_databook, read_databook
+from kam_xl.databook.rows import TableRows
 from kam_xl.errors import KamInputError, ReportProblem
 from kam_xl.excellence import Catalogue, Response, load_catalogue
 from kam_xl.files import (
@@ -893,6 +897,10 @@ class _Collected:
     problems: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     skipped: str | None = None
 
+    def left_out(self, reason: str) -> None:
+        """Nothing of this file is collected, for ``reason``."""
+        self.plan, self.response, self.problems, self.skipped = None, None, [], reason
+
 
 def _collect_plans(folder: Path, lang_default: Lang, ignore: frozenset[str], engine: Engine,
                    progress: Callable[[int, int], None] | None = None) -> CollectResult:
@@ -906,13 +914,7 @@ def _collect_plans(folder: Path, lang_default: Lang, ignore: frozenset[str], eng
             seen.append(c)
         if progress is not None:
             progress(i, len(files))
-    # a file that cannot be read is an account's (a respondent's) by its name: ids of the readable files
-    prefixes: dict[Role, dict[str, str]] = {
-        role: name_prefixes(role, {c.file.owner for c in seen if c.file.role == role and c.file.owner})
-        for role in ("plan", "questionnaire")}
-    seen = [_Collected(_by_name(c.file.path, c.file.kind, prefixes, c.file.unreadable), skipped=c.skipped)
-            if c.file.role is None and (c.file.kind != "xlsx" or c.file.unreadable) else c for c in seen]
-    _refuse_duplicates(seen, folder)
+    seen = _settle(seen, folder)
     result = CollectResult()
     for c in seen:
         if c.skipped is not None:
@@ -975,10 +977,22 @@ def _collect_one(path: Path, kind: str, catalogue: Catalogue, lang_default: Lang
     return seen
 
 
-def _refuse_duplicates(seen: list[_Collected], folder: Path) -> None:
+def _settle(seen: list[_Seen], folder: Path) -> list[_Seen]:
+    """The files of a folder once all are read: a file that cannot be read becomes an account's (a respondent's)
+    by its name, against the ids of the readable files; then :func:`_refuse_duplicates`."""
+    prefixes: dict[Role, dict[str, str]] = {
+        role: name_prefixes(role, {c.file.owner for c in seen if c.file.role == role and c.file.owner})
+        for role in ("plan", "questionnaire")}
+    seen = [dataclasses.replace(c, file=_by_name(c.file.path, c.file.kind, prefixes, c.file.unreadable))
+            if c.file.role is None and (c.file.kind != "xlsx" or c.file.unreadable) else c for c in seen]
+    _refuse_duplicates(seen, folder)
+    return seen
+
+
+def _refuse_duplicates(seen: Iterable[_Seen], folder: Path) -> None:
     """An account (respondent) with more than one file: every one of them is skipped and named, so that no
     copy is consolidated in place of another."""
-    groups: dict[tuple[Role, str], list[_Collected]] = {}
+    groups: dict[tuple[Role, str], list[_Seen]] = {}
     for c in seen:
         if c.file.role is not None and c.file.owner is not None:
             groups.setdefault((c.file.role, c.file.owner), []).append(c)
@@ -987,9 +1001,163 @@ def _refuse_duplicates(seen: list[_Collected], folder: Path) -> None:
             continue
         who, names = _WHO[role], _listing([c.file.path for c in group], folder)
         for c in group:
-            c.plan, c.response, c.problems = None, None, []
-            c.skipped = (f"{c.file.path.name}: one of {len(group)} files of {who} {owner} ({names}) — {who} "
-                         f"{owner} left out; keep one file per {who} (move or delete the others) and run again")
+            c.left_out(f"{c.file.path.name}: one of {len(group)} files of {who} {owner} ({names}) — {who} "
+                       f"{owner} left out; keep one file per {who} (move or delete the others) and run again")
+
+
+# ------------------------------------------------------------------- collect in worker processes, compactly
+
+
+@dataclass
+class CollectedExport:
+    """What ``collect`` found, as the command needs it — the tidy export, not the plans' models: the export as a
+    data book (:func:`plans_to_databook` of the plans and questionnaires read), how many of each were read, the
+    problems per cell, the files skipped, the file of each plan / questionnaire (as in :class:`CollectResult`)
+    and the data book each plan was generated from (its ``_meta``)."""
+
+    export: DataBook
+    plans: int = 0
+    responses: int = 0
+    problems: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # file, sheet, cell, value, msg
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # file, reason
+    files: dict[tuple[str, str], str] = field(default_factory=dict)
+    data_books: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Read:
+    """One file as a worker read it: whose it is, its problems or why it was skipped, and — for a plan or
+    questionnaire read without problems — its part of the export and the data book it was generated from."""
+
+    file: FolderFile
+    problems: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    skipped: str | None = None
+    part: FileExport | None = None
+    data_book: str = ""
+
+    def left_out(self, reason: str) -> None:
+        """Nothing of this file is collected, for ``reason``."""
+        self.part, self.problems, self.skipped = None, [], reason
+
+
+_Seen = _Collected | _Read
+
+
+def read_for_export(path: Path, kind: str, lang_default: Lang = "de", engine: Engine = "calamine") -> _Read | None:
+    """One file read as :func:`collect_plans` reads it (every fault of the file its reason, never an exception),
+    returned compactly for the export: no models, the rows. ``None`` for a controller workbook. Runs in a
+    worker process of :func:`collect_export`."""
+    c = _collect_guarded(path, kind, load_catalogue(), lang_default, engine)
+    if c is None:
+        return None
+    try:
+        part = plan_export(c.plan) if c.plan is not None else response_export(c.response) if c.response else None
+    except Exception as e:  # one file never stops the run, whatever its export meets
+        reason = f"{path.name}: cannot be exported ({type(e).__name__}: {e})"
+        return _Read(c.file, skipped=reason)
+    return _Read(c.file, c.problems, c.skipped, part, c.plan.data_book if c.plan is not None else "")
+
+
+def _reading_died(path: Path, kind: str, e: BaseException) -> _Read:
+    reason = f"{path.name}: cannot be read (the process reading it ended: {type(e).__name__}: {e})"
+    return _Read(FolderFile(path, kind, unreadable=reason), skipped=reason)
+
+
+def _read_alone(path: Path, kind: str, lang_default: Lang, engine: Engine) -> _Read | None:
+    """A file read in a process of its own: when that process dies (a crash in a reader, out of memory), the
+    file is the one that made it die, and is listed so."""
+    with ProcessPoolExecutor(max_workers=1, initializer=gc.disable) as pool:
+        try:
+            return pool.submit(read_for_export, path, kind, lang_default, engine).result()
+        except Exception as e:
+            return _reading_died(path, kind, e)
+
+
+def _read_in_order(files: list[tuple[Path, str]], lang_default: Lang, engine: Engine, jobs: int
+                   ) -> Iterator[_Read | None]:
+    """:func:`read_for_export` of every file, in order: in this process (``jobs`` 1) or in ``jobs`` worker
+    processes, a few files ahead of the one consumed (so results do not pile up). When a worker process dies,
+    the files then in flight are read again, each in a process of its own (:func:`_read_alone`), and the run
+    goes on with a fresh pool: one file that kills its reader is that file's error, not the run's."""
+    if jobs <= 1:
+        for path, kind in files:
+            yield read_for_export(path, kind, lang_default, engine)
+        return
+    ahead = 4 * jobs
+    queue = iter(files)
+    pending: deque[tuple[tuple[Path, str], Future[_Read | None] | None]] = deque()
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable)
+
+    def submit(item: tuple[Path, str]) -> Future[_Read | None] | None:
+        try:
+            return pool.submit(read_for_export, *item, lang_default, engine)
+        except BrokenProcessPool:  # a worker died before this was handed over: read with the others below
+            return None
+
+    try:
+        while True:
+            while len(pending) < ahead and (item := next(queue, None)) is not None:
+                pending.append((item, submit(item)))
+            if not pending:
+                return
+            (path, kind), future = pending.popleft()
+            try:
+                if future is None:
+                    raise BrokenProcessPool("a process of the pool ended")
+                yield future.result()
+            except BrokenProcessPool:
+                pool.shutdown(cancel_futures=True)
+                yield _read_alone(path, kind, lang_default, engine)
+                for (path, kind), _ in pending:
+                    yield _read_alone(path, kind, lang_default, engine)
+                pending.clear()
+                pool = ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable)
+            except Exception as e:  # the result could not come back (e.g. not picklable): that file is listed
+                yield _reading_died(path, kind, e)
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def collect_export(folder: Path, lang_default: Lang = "de", ignore: frozenset[str] = frozenset(),
+                   engine: Engine = "calamine", jobs: int = 1, progress: Callable[[int, int], None] | None = None
+                   ) -> CollectedExport:
+    """:func:`collect_plans` for the ``collect`` command: the same files read with the same rules (skipped
+    files, problems per cell, duplicates left out), in ``jobs`` processes, but what is kept of each file is its
+    part of the tidy export (rows in compact columns), never its models — memory grows by the export's rows,
+    not by ~100 models per plan. ``progress(done, total)`` is called after each file."""
+    remove_leftovers(folder, folder / BACKUP_DIR, folder / QUESTIONNAIRE_DIR, folder / QUESTIONNAIRE_DIR / BACKUP_DIR)
+    ignore |= OWN_FILES
+    files = [(path, kind) for path, kind in _spreadsheets(folder, folder / QUESTIONNAIRE_DIR)
+             if path.name not in ignore]
+    export, seen = ExportBuilder(), []
+    was_enabled = gc.isenabled()
+    gc.disable()  # as in collect_plans: reading and collecting make no reference cycles
+    try:
+        for i, read in enumerate(_read_in_order(files, lang_default, engine, jobs), 1):
+            if read is not None:
+                if read.part is not None:
+                    export.add(len(seen), read.part)
+                    read.part = FileExport(None, {})  # the rows are in the export: keep the file's facts only
+                seen.append(read)
+            if progress is not None:
+                progress(i, len(files))
+    finally:
+        if was_enabled:
+            gc.enable()
+    seen = _settle(seen, folder)
+    result = CollectedExport(export.databook(str(folder), {n for n, c in enumerate(seen) if c.part is None}))
+    for c in seen:
+        if c.skipped is not None:
+            result.skipped.append((c.file.path.name, c.skipped))
+        result.problems.extend(c.problems)
+        if c.part is not None and c.file.role is not None and c.file.owner is not None:
+            result.files[c.file.role, c.file.owner] = c.file.path.relative_to(folder).as_posix()
+            if c.file.role == "plan":
+                result.plans += 1
+                result.data_books.append(c.data_book)
+            else:
+                result.responses += 1
+    return result
 
 
 def plans_to_databook(plans: list[AccountPlanData], source: str, responses: list[Response] = ()) -> DataBook:
@@ -997,22 +1165,112 @@ def plans_to_databook(plans: list[AccountPlanData], source: str, responses: list
     input of every sheet kind of :data:`~kam_xl.workbook.account_plan.PLAN_SHEETS` — the cover's supplier role
     and status (``accounts``), CDB amounts and activities, Kgb cards, KAOP drivers, costs, potential goals, 6-P
     measures and thresholds, the excellence ratings — so that ``generate --data <export>`` lays the same inputs
-    out again. A table a kind owns is a list (empty when no plan has rows); a shared table (the excellence
-    answers, shared with ``responses``) is present only when it has rows."""
-    tables: dict[str, list[dict[str, object]] | None] = {name: None for name in TABLES}
-    for kind in PLAN_SHEETS:
-        tables.update({name: [] for name in kind.owned()})
-    shared: dict[str, list[dict[str, object]]] = {
-        "excellence": [{"respondent": r.respondent, "role": r.role, "criterion_id": a.criterion_id,
-                        "rating": a.rating, "evidence": a.evidence or None} for r in responses for a in r.answers]}
-    for kind in PLAN_SHEETS:
-        for p in plans:
-            for name, rows in kind.export(p).items():
-                target = tables[name] if name in kind.owned() else shared.setdefault(name, [])
-                target += rows  # type: ignore[operator]
-    tables.update({name: rows for name, rows in shared.items() if rows})
-    accounts = [p.account.model_copy(update={"status": status_word(p.status, "de")}) for p in plans]
-    return DataBook(source=source, accounts=accounts, tables=tables)
+    out again. A table a kind owns is present (without rows when no plan has any); a shared table (the
+    excellence answers, shared with ``responses``: the questionnaires' answers first) is present only when it
+    has rows. Tables are compact (:class:`~kam_xl.databook.rows.TableRows`, every column of the table, values
+    typed by its kind), as :func:`~kam_xl.databook.read_databook` gives them."""
+    export = ExportBuilder()
+    for n, response in enumerate(responses):
+        export.add(n, response_export(response))
+    for n, plan in enumerate(plans, len(responses)):
+        export.add(n, plan_export(plan))
+    return export.databook(source)
+
+
+Row = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class FileExport:
+    """One file's part of the tidy export, compact enough to send from a worker process: the account's row
+    (a plan's; ``None`` for a questionnaire) and, per (table, source), the rows as tuples in the order of the
+    table's columns. The source is the position of the sheet kind in
+    :data:`~kam_xl.workbook.account_plan.PLAN_SHEETS` that exported them, ``-1`` for a questionnaire's
+    answers (they come first in the ``excellence`` table)."""
+
+    account: AccountRow | None
+    rows: dict[tuple[str, int], list[Row]]
+
+
+@functools.cache
+def _columns(table: str) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    columns = TABLES[table].columns
+    return tuple(c.name for c in columns), tuple(c.kind for c in columns)
+
+
+def _as_row(table: str, row: Mapping[str, Any]) -> Row:
+    """A row dict as a tuple in the order of ``table``'s columns (``None`` for a column it lacks). A key that
+    is not a column of the table is a :class:`ValueError` (an export that would lose a value)."""
+    names = _columns(table)[0]
+    if len(row.keys() - names):
+        raise ValueError(f"table {table}: {sorted(row.keys() - set(names))} are not its columns ({names})")
+    return tuple(row.get(n) for n in names)
+
+
+def plan_export(plan: AccountPlanData) -> FileExport:
+    """A plan's part of the tidy export (:func:`plans_to_databook`): its account row with the status word and
+    the rows each sheet kind exports."""
+    rows = {(name, i): [_as_row(name, r) for r in table_rows]
+            for i, kind in enumerate(PLAN_SHEETS) for name, table_rows in kind.export(plan).items()}
+    return FileExport(plan.account.model_copy(update={"status": status_word(plan.status, "de")}), rows)
+
+
+def response_export(response: Response) -> FileExport:
+    """A questionnaire's part of the tidy export: its answers as rows of the ``excellence`` table."""
+    rows = [{"respondent": response.respondent, "role": response.role, "criterion_id": a.criterion_id,
+             "rating": a.rating, "evidence": a.evidence or None} for a in response.answers]
+    return FileExport(None, {("excellence", -1): [_as_row("excellence", r) for r in rows]})
+
+
+class ExportBuilder:
+    """The tidy export built file by file, holding rows, not models: per (table, source) the rows of every file
+    in compact columns (:class:`~kam_xl.databook.rows.TableRows`, tens of bytes a row) with the number of the
+    file each came from, so that files found to be left out later (:func:`_refuse_duplicates`) are taken out
+    when the data book is made."""
+
+    def __init__(self) -> None:
+        self.accounts: list[tuple[int, AccountRow]] = []
+        self.pieces: dict[tuple[str, int], tuple[TableRows, array]] = {}
+
+    def add(self, n: int, part: FileExport) -> None:
+        """File number ``n``'s part (files are added in the order of the export)."""
+        if part.account is not None:
+            self.accounts.append((n, part.account))
+        for key, rows in part.rows.items():
+            if key not in self.pieces:
+                self.pieces[key] = TableRows.empty(*_columns(key[0])), array("I")
+            table, files = self.pieces[key]
+            for row in rows:
+                table.append(row)
+            files.extend(n for _ in rows)
+
+    def _piece(self, key: tuple[str, int], left_out: Set[int]) -> TableRows:
+        table, files = self.pieces[key]
+        if left_out and not left_out.isdisjoint(files):
+            return table.taken([i for i, f in enumerate(files) if f not in left_out])
+        return table
+
+    def databook(self, source: str, left_out: Set[int] = frozenset()) -> DataBook:
+        """The export as a data book (see :func:`plans_to_databook`), without the rows and accounts of the
+        files numbered in ``left_out``."""
+        tables: dict[str, Any] = {name: None for name in TABLES}
+        owners: dict[str, list[int]] = {}
+        for i, kind in enumerate(PLAN_SHEETS):
+            for name in kind.owned():
+                tables[name] = TableRows.empty(*_columns(name))
+                owners.setdefault(name, []).append(i)
+        by_table: dict[str, list[tuple[int, TableRows]]] = {}
+        for (name, source_of), _ in sorted(self.pieces.items(), key=lambda kv: kv[0][1]):
+            by_table.setdefault(name, []).append((source_of, self._piece((name, source_of), left_out)))
+        for name, pieces in by_table.items():
+            shared = [t for i, t in pieces if i not in owners.get(name, ())]
+            own = [t for i, t in pieces if i in owners.get(name, ())]
+            if sum(map(len, shared)):  # a shared table's rows replace the owned ones, as the owner's sheet shares it
+                tables[name] = functools.reduce(TableRows.joined, shared)
+            elif own:
+                tables[name] = functools.reduce(TableRows.joined, own)
+        accounts = [a for n, a in self.accounts if n not in left_out]
+        return DataBook.model_construct(source=source, accounts=accounts, tables=tables, notes=[])
 
 
 #: What builds the macro-enabled controller (:func:`kam_xl.addin.xlsm.controller_xlsm_book`), passed in by the
@@ -1140,7 +1398,8 @@ def with_controller_tables(db: DataBook, tables: Mapping[str, TableExport]) -> D
         covered = {key_of(c) for c in t.covers}
         rows = [r for r in t.rows if "account_id" not in r or r["account_id"] in ids]
         out[name] = [r for r in db.tables.get(name) or [] if key_of(r.get(t.column)) not in covered] + rows
-    return DataBook(source=db.source, accounts=db.accounts, tables=out, notes=db.notes)
+    # the other tables as they are (compact ones stay compact: pydantic would copy them into lists of dicts)
+    return DataBook.model_construct(source=db.source, accounts=db.accounts, tables=out, notes=db.notes)
 
 
 def consolidate(base: DataBook | None, collected: DataBook) -> DataBook:
@@ -1157,12 +1416,37 @@ def consolidate(base: DataBook | None, collected: DataBook) -> DataBook:
         if rows is None:
             continue
         column = column_of.get(name, "account_id")  # e.g. excellence by respondent (a questionnaire's answers)
-        replaced = ids if column == "account_id" else {r[column] for r in rows}
-        tables[name] = [r for r in base.tables.get(name) or [] if r.get(column) not in replaced] + rows
+        replaced = ids if column == "account_id" else set(_values(rows, column))
+        tables[name] = _rows_replaced(base.tables.get(name), column, replaced, rows)
     known = {a.account_id: a for a in base.accounts}
     accounts = [*(_with_master_data(a, known.get(a.account_id)) for a in collected.accounts),
                 *(a for a in base.accounts if a.account_id not in ids)]
-    return DataBook(source=f"{base.source} + {collected.source}", accounts=accounts, tables=tables)
+    # both are validated data books: constructed without pydantic copying compact tables into lists of dicts
+    return DataBook.model_construct(source=f"{base.source} + {collected.source}", accounts=accounts, tables=tables,
+                                    notes=[])
+
+
+def _values(rows: Iterable[Mapping[str, Any]], column: str) -> Iterable[Any]:
+    """The values of ``column`` in ``rows`` (of a compact table without making a dict per row)."""
+    if isinstance(rows, TableRows):
+        if column not in rows.names:  # a table without it (a key/value table): no row is replaced by it
+            return (None for _ in range(len(rows)))
+        c = rows.names.index(column)
+        return (rows.value(i, c) for i in range(len(rows)))
+    return (r.get(column) for r in rows)
+
+
+def _rows_replaced(base: Any, column: str, replaced: Set[Any], rows: Any) -> Any:
+    """``base``'s rows whose ``column`` is not in ``replaced``, followed by ``rows``: a compact table when both
+    are compact tables of the same columns, else a list of dicts."""
+    base = [] if base is None else base
+    keep = [i for i, v in enumerate(_values(base, column)) if v not in replaced]
+    if isinstance(base, TableRows) and isinstance(rows, TableRows) and base.names == rows.names \
+            and base.kinds == rows.kinds:
+        if not keep:  # every base row replaced (all accounts collected): the collected table as it is, no copy
+            return rows
+        return base.taken(keep).joined(rows) if rows or len(keep) < len(base) else base
+    return [base[i] for i in keep] + list(rows)
 
 
 def with_databook_fields(collected: DataBook, base: DataBook | None) -> DataBook:
@@ -1173,8 +1457,9 @@ def with_databook_fields(collected: DataBook, base: DataBook | None) -> DataBook
     if base is None:
         return collected
     known = {a.account_id: a for a in base.accounts}
-    return DataBook(source=collected.source, tables=collected.tables, notes=collected.notes,
-                    accounts=[_with_master_data(a, known.get(a.account_id)) for a in collected.accounts])
+    accounts = [_with_master_data(a, known.get(a.account_id)) for a in collected.accounts]
+    return DataBook.model_construct(source=collected.source, tables=collected.tables, notes=collected.notes,
+                                    accounts=accounts)
 
 
 def _with_master_data(collected: AccountRow, base: AccountRow | None) -> AccountRow:

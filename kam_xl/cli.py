@@ -661,6 +661,7 @@ def collect(
                                                               "database (URL or .db file), tables "
                                                               "collected_<table>, in one transaction")] = None,
     db_schema: SchemaOption = None,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="parallel processes reading the plans")] = 1,
 ) -> None:
     """Read filled account plans (and questionnaires in FOLDER/Fragebogen) back, validate every input, and
     write the consolidated controller workbook, a tidy export (a data book) and an error report
@@ -675,9 +676,8 @@ def collect(
     """
     from kam_xl.batch import (
         CONTROLLER_FILE,
-        collect_plans,
+        collect_export,
         consolidate,
-        plans_to_databook,
         with_controller_tables,
         with_databook_fields,
         write_controller,
@@ -698,21 +698,18 @@ def collect(
     if isinstance(data_source, Path) and data_source.parent.resolve() == folder.resolve():
         ours.add(data_source.name)
     with PhaseProgress("collect", err, unit="files") as progress:
-        result = collect_plans(folder, ignore=frozenset(ours), progress=progress.update)
+        result = collect_export(folder, ignore=frozenset(ours), jobs=jobs, progress=progress.update)
     not_written: list[str] = []
     _write_error_report(report, result.problems, result.skipped, not_written)
-    try:
-        collected = plans_to_databook(result.plans, str(folder), result.responses)
-    except KamInputError as e:
-        raise _fail([str(e)]) from None
+    collected = result.export
     # what was typed on the controller (weights, thresholds, ratings, filters …) goes into the export and the data
     typed, typed_problems = (read_controller_export(controller_path, "en" if lang == "en" else "de")
                              if controller_path.exists() else ({}, []))
-    base, said = _collect_base(data_source, given, [p.data_book for p in result.plans])
+    base, said = _collect_base(data_source, given, result.data_books)
     # the account fields a plan does not carry (the KAM span …) from the data book, so that the export keeps them
     collected = with_databook_fields(with_controller_tables(collected, typed), base)
     written = _write_export(collected, target, export is None, not_written)
-    out.print(f"{len(result.plans)} plan(s) and {len(result.responses)} questionnaire(s) read, "
+    out.print(f"{result.plans} plan(s) and {result.responses} questionnaire(s) read, "
               f"{len({p[0] for p in result.problems})} with invalid input, "
               f"{len(result.skipped)} file(s) skipped → export {written}, report {report}")
     if to_db is not None:

@@ -574,7 +574,9 @@ def _cell_at(x: bytes, start: int) -> tuple[bytes, bytes]:
 def _text(raw: bytes | None) -> str | None:
     if raw is None:
         return None
-    return unescape(raw.decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"})
+    text = raw.decode("utf-8", "replace")
+    # without an ampersand there is no entity to replace (most formulas and error values): no unescape pass
+    return unescape(text, {"&quot;": '"', "&apos;": "'"}) if "&" in text else text
 
 
 def _kind(attrs: bytes, content: bytes) -> CellError | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -180,3 +181,31 @@ class TableRows(Sequence[dict[str, Any]]):
             found = self._index[name] = {k: array("I", v) for k, v in groups.items()}
         return found
 
+
+    # -- building a table row by row (collect's export, consolidating) ------------------------------------
+
+    @classmethod
+    def empty(cls, names: tuple[str, ...], kinds: tuple[Kind, ...]) -> TableRows:
+        """A table without rows whose columns ``names`` hold values of ``kinds`` (stored as :func:`_store`)."""
+        return cls(names, kinds, [_store(k) for k in kinds])
+
+    def append(self, values: Sequence[Any]) -> None:
+        """Add one row: ``values`` in the order of :attr:`names` (``None`` for an empty cell). A value is
+        stored by its column's kind, so an amount reads back as a ``float`` and a year as an ``int``; a text is
+        interned (ids, names and choice words repeat on thousands of rows: one copy each, as when read)."""
+        for column, kind, value in zip(self.columns, self.kinds, values, strict=True):
+            column.append(sys.intern(value) if type(value) is str else _encode(kind, value))
+        self._index.clear()
+
+    def taken(self, rows: Sequence[int] | array) -> TableRows:
+        """A new table of the rows numbered ``rows`` (in that order), stored as compactly as this one."""
+        columns = [array(c.typecode, (c[i] for i in rows)) if isinstance(c, array) else [c[i] for i in rows]
+                   for c in self.columns]
+        return TableRows(self.names, self.kinds, columns)
+
+    def joined(self, other: TableRows) -> TableRows:
+        """A new table of this table's rows followed by ``other``'s; both must have the same columns
+        (``ValueError`` otherwise)."""
+        if (self.names, self.kinds) != (other.names, other.kinds):
+            raise ValueError(f"tables of different columns cannot be joined: {self.names} and {other.names}")
+        return TableRows(self.names, self.kinds, [a + b for a, b in zip(self.columns, other.columns, strict=True)])
