@@ -15,7 +15,7 @@ folder (``synthetic.py``), then runs ``--rounds`` rounds of, each command a subp
 3. ``generate … --jobs 2`` again over the same folder with nothing changed (every plan left as it is: its
    data fingerprint and template version are unchanged), then ``generate … --jobs 2 --force`` (regeneration:
    every plan merged, backed up and rewritten);
-4. ``collect PLANS`` — paired with ``bare.py read PLANS`` (bare python-calamine, every sheet of every plan).
+4. ``collect PLANS --jobs 2`` — paired with ``bare.py read PLANS`` (bare python-calamine, every sheet of every plan).
 
 A pair's two commands run one right after the other (kam_xl, bare, kam_xl, bare …), so whatever else the
 machine does hits both alike; the ratio is taken per pair and the median of the pairs is reported with its
@@ -232,7 +232,7 @@ def bench_accounts(n: int, rounds: int, work: Path, steps: frozenset[str] = froz
             step("regenerate", kam_xl("generate", "--data", str(data), "--out", str(plans), "--jobs", "2",
                                       "--force"), work / "regenerate.out")
         if "collect" in steps:
-            step("collect", kam_xl("collect", str(plans)), work / "collect.out")
+            step("collect", kam_xl("collect", str(plans), "--jobs", "2"), work / "collect.out")
         if "bare" in steps and "collect" in steps:
             step("bare_read", bare("read", str(plans)), work / "bare.out")
         shutil.rmtree(plans, ignore_errors=True)
@@ -317,7 +317,7 @@ def environment() -> dict[str, Any]:
 LABELS = {"report": "report --format json > file", "generate": "generate --jobs 2 (fresh folder)",
           "bare_write": "  bare xlsxwriter, same cells, in memory, same cache",
           "generate_again": "generate --jobs 2 again, nothing changed (plans left as they are)",
-          "regenerate": "generate --jobs 2 --force (regeneration)", "collect": "collect DIR",
+          "regenerate": "generate --jobs 2 --force (regeneration)", "collect": "collect DIR --jobs 2",
           "bare_read": "  bare python-calamine, every sheet"}
 PAIRED = {"generate": "generate_vs_bare_write", "collect": "collect_vs_bare_read"}
 
