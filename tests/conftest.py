@@ -117,6 +117,19 @@ def books() -> Books:
     return Books()
 
 
+@pytest.fixture(scope="session")
+def demo_plans(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo company's 14 account plans and 3 questionnaires (``Fragebogen/``) as ``generate_all(None, out,
+    questionnaires=True)`` writes them into an empty folder (no controller), generated once per test process.
+
+    Shared by every test of the process: never change it — copy it first (``shutil.copytree(demo_plans, …)``)."""
+    from kam_xl.batch import generate_all
+
+    out = tmp_path_factory.mktemp("demo_plans") / "out"
+    assert [r.status for r in generate_all(None, out, questionnaires=True)] == ["new"] * (14 + 3)
+    return out
+
+
 @pytest.fixture
 def default_limits(monkeypatch: pytest.MonkeyPatch) -> Any:
     """The read limits (kam_xl.package.PackageLimits) as shipped: no KAM_XL_MAX_* from the environment, the cached

@@ -40,10 +40,18 @@ def tabelle_8() -> tuple[list[ProductQuarter], list[CostQuarter]]:
 def type_into(path: Path, name: str, value: Any, row: int = 0, col: int = 0) -> None:
     """Type a value into the cell a defined name points to (or the cell at row/col inside a named block), as a
     KAM would, with openpyxl (a macro-enabled workbook keeps its VBA project)."""
+    type_values(path, {(name, row, col): value})
+
+
+def type_values(path: Path, values: Mapping[str | tuple[str, int, int], Any]) -> None:
+    """Type several values as :func:`type_into` does, in one opening and saving of the workbook (each opening of a
+    controller costs about a second): ``{name: value}`` or ``{(name, row, col): value}``, typed in that order."""
     wb = openpyxl.load_workbook(path, keep_vba=Path(path).suffix.lower() == ".xlsm")
-    sheet, ref = next(iter(wb.defined_names[name].destinations))
-    cell = wb[sheet][ref.replace("$", "").split(":")[0]]
-    wb[sheet].cell(cell.row + row, cell.column + col).value = value
+    for key, value in values.items():
+        name, row, col = (key, 0, 0) if isinstance(key, str) else key
+        sheet, ref = next(iter(wb.defined_names[name].destinations))
+        cell = wb[sheet][ref.replace("$", "").split(":")[0]]
+        wb[sheet].cell(cell.row + row, cell.column + col).value = value
     wb.save(path)
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import csv
+import shutil
+from pathlib import Path
 
 import openpyxl
 import pytest
 from shared import type_into
 from typer.testing import CliRunner
 
-from kam_xl.batch import collect_plans, generate_all, plans_to_databook
+from kam_xl.batch import collect_plans, plans_to_databook
 from kam_xl.cli import app
 from kam_xl.databook import demo_databook, read_databook
 
@@ -17,10 +19,9 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def plans(tmp_path):
-    out = tmp_path / "plans"
-    list(generate_all(None, out, questionnaires=True))
-    return out
+def plans(tmp_path, demo_plans):
+    """A fresh copy of the demo plans and questionnaires as generate_all writes them (conftest's demo_plans)."""
+    return Path(shutil.copytree(demo_plans, tmp_path / "plans"))
 
 
 @pytest.mark.parametrize("engine", ["calamine", "openpyxl"])

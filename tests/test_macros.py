@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from officejs_book import officejs_book
-from shared import type_into
+from shared import type_into, type_values
 from typer.testing import CliRunner
 
 from kam_xl.addin import macros
@@ -41,12 +41,21 @@ def databook(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def written_controller(tmp_path_factory, databook) -> Path:
+    """The controller of the demo data book as ``write_controller`` writes it at ``NOW``, the data book's path typed
+    into it (once for the module: its bytes do not depend on the folder it is written to)."""
+    path = write_controller(read_databook(databook), tmp_path_factory.mktemp("ctl") / "Controller.xlsx", "de", NOW)
+    type_into(path, "ctl_databook", str(databook))
+    return path
+
+
 @pytest.fixture
-def controller(tmp_path, databook) -> Path:
+def controller(tmp_path, databook, written_controller) -> Path:
     """A generated controller in ``tmp_path/out`` whose settings name the data book and that folder."""
     out = tmp_path / "out"
-    path = write_controller(read_databook(databook), out / "Controller.xlsx", "de", NOW)
-    type_into(path, "ctl_databook", str(databook))
+    out.mkdir()
+    path = Path(shutil.copy(written_controller, out / "Controller.xlsx"))  # ctl_databook typed in already
     type_into(path, "ctl_output", str(out))
     return path
 
@@ -87,10 +96,8 @@ def test_settings_block_account_drop_down_and_unlocked_output_cells(controller, 
 
 
 def test_regeneration_keeps_typed_settings_and_computes_with_them(controller, databook):
-    type_into(controller, "ctl_lang", "en")
-    type_into(controller, "ctl_account", "KA-005")
-    type_into(controller, "res_weight_revenue", 1.0)
-    type_into(controller, "ctl_exc_spread", 25)
+    type_values(controller, {"ctl_lang": "en", "ctl_account": "KA-005", "res_weight_revenue": 1.0,
+                             "ctl_exc_spread": 25})
     db = read_databook(databook)
     write_controller(db, controller, "de", LATER)
     names = read_named(controller).values
@@ -138,8 +145,8 @@ def test_consolidated_data_book_keeps_the_data_book_path(controller, databook):
 
 
 def test_an_invalid_old_setting_is_not_carried_and_named(controller, databook):
-    type_into(controller, "ctl_lang", "fr")  # openpyxl passes the drop-down by
-    type_into(controller, "res_weight_potential", 0.0)  # with revenue 0: both weights 0
+    # openpyxl passes the drop-down by; with revenue 0: both weights 0
+    type_values(controller, {"ctl_lang": "fr", "res_weight_potential": 0.0})
     write_controller(read_databook(databook), controller, "en", LATER)
     names = read_named(controller).values
     assert (names["ctl_lang"], names["res_weight_potential"], names["ctl_output"]) == (
@@ -152,8 +159,7 @@ def test_an_invalid_old_setting_is_not_carried_and_named(controller, databook):
 def test_cli_generate_twice_keeps_the_typed_output_folder(tmp_path, databook):
     out = tmp_path / "out"
     assert runner.invoke(app, ["generate", "--data", str(databook), "--out", str(out)]).exit_code == 0
-    type_into(out / "Controller.xlsm", "ctl_output", str(out))
-    type_into(out / "Controller.xlsm", "ctl_account", "KA-009")
+    type_values(out / "Controller.xlsm", {"ctl_output": str(out), "ctl_account": "KA-009"})
     assert runner.invoke(app, ["generate", "--data", str(databook), "--out", str(out)]).exit_code == 0
     names = read_named(out / "Controller.xlsm").values
     assert (names["ctl_output"], names["ctl_account"], names["ctl_databook"]) == (str(out), "KA-009", str(databook))
@@ -164,8 +170,7 @@ def test_cli_generate_twice_keeps_the_typed_output_folder(tmp_path, databook):
 
 
 def test_validate_lists_a_wrong_data_book_path_and_a_bad_language(controller):
-    type_into(controller, "ctl_databook", "/nirgendwo/Datenbuch.xlsx")
-    type_into(controller, "ctl_lang", "fr")
+    type_values(controller, {"ctl_databook": "/nirgendwo/Datenbuch.xlsx", "ctl_lang": "fr"})
     report = macros.validate_workbook(settings_from_file(controller), NOW)
     assert not report.ok
     assert report.status == "Prüfen 02.03.2026 14:05:09: 2 Problem(e) – siehe Fehlerliste."
@@ -214,8 +219,7 @@ def test_validate_output_folder_weights_and_account(tmp_path, controller):
 
 def test_relative_paths_are_taken_from_the_workbook_folder(controller, databook):
     shutil.copy(databook, controller.parent / "db.xlsx")
-    type_into(controller, "ctl_databook", "db.xlsx")
-    type_into(controller, "ctl_output", "Pläne")
+    type_values(controller, {"ctl_databook": "db.xlsx", "ctl_output": "Pläne"})
     report = macros.validate_workbook(settings_from_file(controller), NOW)
     assert report.ok, report.errors
     assert report.status.endswith(f"Ausgabeordner {controller.parent / 'Pläne'} (wird angelegt).")
@@ -235,8 +239,7 @@ def test_restricted_macros_refuse_folders_outside_the_roots_before_touching_them
     outside = tmp_path / "outside"
     outside.mkdir()
     os.mkfifo(outside / "Datenbuch.xlsx")  # read, it would block: refused, it is never opened
-    type_into(controller, "ctl_databook", str(outside / "Datenbuch.xlsx"))
-    type_into(controller, "ctl_output", str(outside / "Pläne"))
+    type_values(controller, {"ctl_databook": str(outside / "Datenbuch.xlsx"), "ctl_output": str(outside / "Pläne")})
     data, out = databook.parent, controller.parent
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         def run() -> macros.MacroReport:
@@ -257,9 +260,8 @@ def test_restricted_macros_refuse_folders_outside_the_roots_before_touching_them
 
 def test_restricted_macros_work_inside_the_roots_and_relative_paths_start_at_the_root(tmp_path, controller,
                                                                                       databook):
-    type_into(controller, "ctl_databook", databook.name)  # relative: from the first data root
-    type_into(controller, "ctl_output", "Pläne")  # relative: from the first output root
-    type_into(controller, "ctl_account", "KA-012")
+    # relative paths: from the first data root, from the first output root
+    type_values(controller, {"ctl_databook": databook.name, "ctl_output": "Pläne", "ctl_account": "KA-012"})
     out = tmp_path / "ausgabe"
     out.mkdir()
     with macros.restricted(_access(databook.parent, out)):
@@ -319,15 +321,13 @@ def test_generate_writes_14_plans(controller):
 def test_refresh_keeps_a_typed_kam_input_and_lists_a_conflict(controller, databook, tmp_path):
     own = tmp_path / "Datenbuch.xlsx"  # a data book of this test's own: the conflict changes it
     shutil.copy(databook, own)
-    type_into(controller, "ctl_databook", str(own))
-    type_into(controller, "ctl_account", "KA-003")
+    type_values(controller, {"ctl_databook": str(own), "ctl_account": "KA-003"})
     first = macros.refresh_plan(settings_from_file(controller), NOW)
     assert first.ok and _plans(controller.parent) == ["KA-003_Kartonagen_Elbmarsch_GmbH.xlsx"]
     assert first.status == ("Account-Plan erneuern 02.03.2026 14:05:09: KA-003 → KA-003_Kartonagen_Elbmarsch_GmbH.xlsx"
                             " neu erzeugt; keine Konflikte.")
     plan = controller.parent / "KA-003_Kartonagen_Elbmarsch_GmbH.xlsx"
-    type_into(plan, "cdb_in_service_cost", 123_456.0)  # the KAM types
-    type_into(plan, "acc_status", "abgegeben")
+    type_values(plan, {"cdb_in_service_cost": 123_456.0, "acc_status": "abgegeben"})  # the KAM types
     # the data book changes the same cell: a conflict (the KAM's value is kept)
     wb = openpyxl.load_workbook(own)
     ws = wb["cdb"]
@@ -451,8 +451,7 @@ def _position(path: Path, name: str) -> dict[str, int]:
 
 
 def test_remote_validate_writes_the_status_line_and_the_error_rows(server_udfs, controller):
-    type_into(controller, "ctl_databook", "/nirgendwo/Datenbuch.xlsx")
-    type_into(controller, "ctl_lang", "fr")
+    type_values(controller, {"ctl_databook": "/nirgendwo/Datenbuch.xlsx", "ctl_lang": "fr"})
     actions = _run_script(server_udfs, "kam_validate", controller)
     status, clear, rows = actions
     assert {k: status[k] for k in ("func", "sheet_position", "start_row", "start_column", "row_count",

@@ -16,7 +16,6 @@ from typer.testing import CliRunner, Result
 from kam_xl.batch import (
     FolderFile,
     collect_plans,
-    generate_all,
     name_prefixes,
     owner_by_name,
     resolve_targets,
@@ -39,10 +38,9 @@ def cli(*args: str) -> Result:
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("generated") / "out"
-    assert all(r.status == "new" for r in generate_all(None, out, questionnaires=True))
-    return out
+def generated(demo_plans: Path) -> Path:
+    """The demo plans and questionnaires as generate_all writes them (conftest's, generated once per process)."""
+    return demo_plans
 
 
 @pytest.fixture
