@@ -434,3 +434,37 @@ def test_review_summary_in_the_chosen_language(tmp_path, monkeypatch, lang, expe
     printed = " ".join(result.stdout.split())
     for text in expected:
         assert text in printed, (text, result.stdout)
+
+
+@pytest.mark.parametrize("width", [60, 80, 100])
+def test_report_keeps_number_and_unit_and_terms_together_on_a_narrow_terminal(monkeypatch, width):
+    """At 60–100 columns the accounts view (de) splits into parts and wraps its columns, but never between a
+    number and its unit or inside a term: the header "CDB III %", every band "0–10 %" / "> 10 %" / "< 0 %"
+    stays on one line."""
+    import io
+
+    from rich.console import Console
+
+    import kam_xl.cli as cli
+
+    rows = rep.account_reports(demo_databook())
+    buffer = io.StringIO()
+    monkeypatch.setattr(cli, "out", Console(file=buffer, width=width, soft_wrap=True, color_system=None))
+    cli._print_accounts(rows, "de")
+    cells = [c.strip() for line in buffer.getvalue().splitlines() for c in re.split(r"[│┃]", line)]
+    assert "CDB III %" in cells
+    bands = [r.portfolio.band for r in rows if r.portfolio]
+    assert cells.count("0–10 %") == bands.count("mid") > 0 and cells.count("> 10 %") == bands.count("high") > 0
+    assert sum(c.startswith("< 0 %") for c in cells) == bands.count("loss") > 0
+    assert "%" not in cells and "III %" not in cells
+
+
+def test_glued_words_wrap_a_value_before_its_number_not_between_number_and_unit():
+    from rich.console import Console
+
+    from kam_xl.report_tables import glued_words, wrap_glued
+
+    assert glued_words("Markt 12,3 %") == ["Markt", "12,3 %"]
+    wrapped = wrap_glued(Console(width=80), "Markt 12,3 % und ≥ 50 Pkt.", 10)
+    assert wrapped.plain.splitlines() == ["Markt", "12,3 % und", "≥ 50 Pkt."]  # type: ignore[union-attr]
+    assert wrap_glued(Console(width=80), "Nassfestausrüstung", 10) == "Nassfestausrüstung"  # wider: rich folds it
