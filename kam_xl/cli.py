@@ -9,6 +9,7 @@ a data book that cannot be used, an output folder that cannot be made).
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import json
 import sys
 from enum import StrEnum
@@ -25,6 +26,7 @@ from kam_xl import relationships as rel
 from kam_xl import report as rep
 from kam_xl import sql
 from kam_xl.addin.settings import ServerConfigError, ServerSettings, help_text
+from kam_xl.cli_words import count, say
 from kam_xl.databook import DataBook, DataBookError, demo_databook, read_databook, write_databook
 from kam_xl.errors import KamInputError, describe
 from kam_xl.excellence import load_catalogue
@@ -48,14 +50,28 @@ _TYPE_WORDS = {"str": "TEXT", "int": "INTEGER", "float": "FLOAT", "path": "PATH"
 
 
 def _metavar(param: Any, ctx: Any) -> str:
-    """The word ``--help`` shows for ``param``'s value: ``""`` for a flag, ``[de|en]`` for a choice, ``TEXT``,
-    ``PATH`` … otherwise (a required argument by its name, as ``FOLDER``)."""
+    """The word ``--help`` shows for ``param``'s value: ``""`` for a flag, ``[de | en]`` for a choice (spaced, so
+    that a narrow terminal wraps between choices, never inside one), ``TEXT``, ``PATH`` … otherwise (a required
+    argument by its name, as ``FOLDER``)."""
     if getattr(param, "is_flag", False):
         return ""
     if getattr(param, "param_type_name", "") == "argument":
         return (param.name or "").upper()
     shown = param.display_type(ctx).strip("<>")
-    return f"[{shown}]" if "|" in shown else _TYPE_WORDS.get(shown, shown.upper())
+    return f"[{' | '.join(shown.split('|'))}]" if "|" in shown else _TYPE_WORDS.get(shown, shown.upper())
+
+
+def _reflow(text: str | None) -> str | None:
+    """A docstring as ``--help`` shows it: its paragraphs (separated by a blank line) kept, the line breaks of
+    the source inside a paragraph made spaces, so that the terminal wraps the sentences at its own width.
+
+    >>> _reflow("Write the plans\\n    into OUT.\\n\\n    Exit codes: 0.")
+    'Write the plans into OUT.\\n\\nExit codes: 0.'
+    """
+    if text is None:
+        return None
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
 
 
 def _tidy(params: list[Any], ctx: Any) -> list[Any]:
@@ -72,7 +88,11 @@ def _tidy(params: list[Any], ctx: Any) -> list[Any]:
 
 class _Command(TyperCommand):
     """Every kam-xl command: ``--help`` without typer's ``<bool>``/``<str>``/``{folder}`` placeholders (see
-    :func:`_metavar`), choices shown."""
+    :func:`_metavar`), choices shown, the docstring reflowed (:func:`_reflow`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = _reflow(self.help)
 
     def get_params(self, ctx: Any) -> list[Any]:
         return _tidy(super().get_params(ctx), ctx)
@@ -87,6 +107,10 @@ class _Command(TyperCommand):
 
 class _Group(TyperGroup):
     """The kam-xl app and its sub-apps: ``--help`` as :class:`_Command`'s."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = _reflow(self.help)
 
     def get_params(self, ctx: Any) -> list[Any]:
         return _tidy(super().get_params(ctx), ctx)
@@ -270,7 +294,7 @@ def report(
     catalogue_extension: CatalogueOption = None,
     db_schema: SchemaOption = None,
     lang: Annotated[Language, typer.Option("--lang", help="labels and number style of the table: de (German, "
-                                                          "1.234,5) or en (English, 1,234.5)")] = Language.en,
+                                                          "1.234,5) or en (English, 1,234.5)")] = Language.de,
 ) -> None:
     """Compute everything for a data book and print it: CDB, KAOP and Kgb per account, the resource
     distribution, the excellence scores, the relationship and team tools per account (buying center,
@@ -598,7 +622,8 @@ def _in_output(url: str | None, names: list[str], out_dir: Path, write: Callable
     return write_in(url, names, write)
 
 
-def _collect_to_db(collected: DataBook, files: dict[tuple[str, str], str], to_db: str) -> list[str]:
+def _collect_to_db(collected: DataBook, files: dict[tuple[str, str], str], to_db: str, lang: Lang = "de"
+                   ) -> list[str]:
     """``collect --to-db``: the tidy export into ``collected_<table>``, one transaction; a failure is listed
     (the database is as before) and the rest of collect goes on."""
     from datetime import UTC, datetime
@@ -608,39 +633,36 @@ def _collect_to_db(collected: DataBook, files: dict[tuple[str, str], str], to_db
     except sql.DatabaseError as e:
         return [str(e)]
     rows = ", ".join(f"{sql.COLLECTED_PREFIX}{t} {n}" for t, n in w.rows.items() if n)
-    out.print(f"Database {sql.safe_reference(to_db)}: rows of {len(w.accounts)} account(s) and "
-              f"{len(w.respondents)} respondent(s) replaced — {rows or 'no rows'}")
+    out.print(say("to_db", lang, db=sql.safe_reference(to_db), accounts=count(len(w.accounts), "account", lang),
+                  respondents=count(len(w.respondents), "respondent", lang), rows=rows or say("no_rows", lang)),
+              highlight=False)
     return []
 
 
-def _collect_base(data: str | Path | None, given: DataBook | None, references: list[str]
+def _collect_base(data: str | Path | None, given: DataBook | None, references: list[str], lang: Lang = "de"
                   ) -> tuple[DataBook | None, str]:
     """The data book ``collect`` puts the plans on, and a sentence saying which: ``--data`` (``given``, read
     before any work); else the one the plans were generated from (their ``_meta``) if they share one and it
     still exists — the demo data only for demo plans; else none (the controller then holds only what the plans
-    hold)."""
+    hold). The sentence is in ``lang``."""
     from kam_xl.batch import DEMO_DATA_BOOK, databook_of_plans
 
     if given is not None:
-        return given, f"Data book for what the plans do not carry: {data}"
+        return given, say("base_given", lang, data=data)
     ref = databook_of_plans(references)
     if ref == DEMO_DATA_BOOK:
-        return demo_databook(), "The plans were generated from the demo data: its data book fills the other sheets"
+        return demo_databook(), say("base_demo", lang)
     if ref is not None and (Path(ref).exists() or sql.is_database(ref)):
         try:
-            return read_databook(ref), f"Data book the plans were generated from: {ref}"
+            return read_databook(ref), say("base_found", lang, ref=ref)
         except DataBookError as e:
-            return None, (f"The data book the plans were generated from ({ref}) has {len(e.problems)} "
-                          "problem(s) now: consolidating only what the plans hold (give --data to add one)")
+            return None, say("base_problems", lang, ref=ref, problems=count(len(e.problems), "problem", lang))
         except Exception as e:  # whatever the reader raises for a file changed since: never a traceback
-            return None, (f"The data book the plans were generated from ({ref}) cannot be read now ({e}): "
-                          "consolidating only what the plans hold (give --data to add one)")
-    why = ("no plans were read" if not references else
-           f"they were generated from {ref}, which collect does not fetch" if ref and "://" in ref
-           and not sql.is_database(ref) else
-           f"the data book they were generated from ({ref}) no longer exists" if ref else
-           "they were generated from different data books, or do not record theirs")
-    return None, f"No data book ({why}): consolidating only what the plans hold — give --data to add one"
+            return None, say("base_unreadable", lang, ref=ref, why=e)
+    why = ("why_no_plans" if not references else
+           "why_remote" if ref and "://" in ref and not sql.is_database(ref) else
+           "why_gone" if ref else "why_mixed")
+    return None, say("base_none", lang, why=say(why, lang, ref=ref))
 
 
 @app.command(cls=_BatchCommand)
@@ -705,24 +727,28 @@ def collect(
     # what was typed on the controller (weights, thresholds, ratings, filters …) goes into the export and the data
     typed, typed_problems = (read_controller_export(controller_path, "en" if lang == "en" else "de")
                              if controller_path.exists() else ({}, []))
-    base, said = _collect_base(data_source, given, result.data_books)
+    base, said = _collect_base(data_source, given, result.data_books, "en" if lang == "en" else "de")
     # the account fields a plan does not carry (the KAM span …) from the data book, so that the export keeps them
     collected = with_databook_fields(with_controller_tables(collected, typed), base)
     written = _write_export(collected, target, export is None, not_written)
-    out.print(f"{result.plans} plan(s) and {result.responses} questionnaire(s) read, "
-              f"{len({p[0] for p in result.problems})} with invalid input, "
-              f"{len(result.skipped)} file(s) skipped → export {written}, report {report}")
+    words = "en" if lang == "en" else "de"
+    out.print(say("collected", words, plans=count(result.plans, "plan", words),
+                  questionnaires=count(result.responses, "questionnaire", words),
+                  invalid=count(len({p[0] for p in result.problems}), "file", words),
+                  skipped=count(len(result.skipped), "file", words),
+                  export=say("not_written", words) if written == "not written" else written, report=report),
+              highlight=False)
     if to_db is not None:
-        not_written += _collect_to_db(collected, result.files, sql.with_schema(to_db, db_schema))
-    out.print(said)
-    controller: Path | str = "not written"
+        not_written += _collect_to_db(collected, result.files, sql.with_schema(to_db, db_schema), words)
+    out.print(said, highlight=False)
+    controller: Path | str = say("not_written", words)
     try:
         with PhaseProgress("controller", err):
             controller = write_controller(with_controller_tables(consolidate(base, collected), typed), controller_path,
                                           "en" if lang == "en" else "de", xlsm_book=_xlsm_book())
     except NotWrittenError as e:
         not_written.append(str(e))
-    out.print(f"Controller workbook: {controller}")
+    out.print(say("controller", words, path=controller), highlight=False)
     listed = [f"skipped: {reason}" for _file, reason in result.skipped]
     listed += [f"{f}, sheet {sh}, cell {c}: value {_short(v)}: {m}" for f, sh, c, v, m in result.problems]
     listed += typed_problems
@@ -764,11 +790,12 @@ def review(
         raise _fail([str(e)], EXIT_STOPPED) from None
     except (ValueError, OSError, RuntimeError) as e:
         raise _fail([describe(e)], EXIT_STOPPED) from None
+    words: Lang = lang.value  # type: ignore[assignment]
     for aid, pdf in result.pdfs.items():
-        out.print(f"{pdf}  ({result.pages[aid]} page(s))", highlight=False)
+        out.print(say("pdf", words, pdf=pdf, pages=count(result.pages[aid], "page", words)), highlight=False)
     if result.all_pdf is not None:
-        out.print(f"[bold]{result.all_pdf}[/]  ({result.pages['all']} page(s), {len(result.pdfs)} account(s))",
-                  highlight=False)
+        out.print(say("pdf_all", words, pdf=result.all_pdf, pages=count(result.pages["all"], "page", words),
+                      accounts=count(len(result.pdfs), "account", words)), style="bold", highlight=False)
     listed = [f"{file}: {why}" for file, why in result.skipped] + [f"{aid}: {why}" for aid, why in result.failed]
     if listed:
         raise _fail(listed)

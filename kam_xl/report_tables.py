@@ -4,30 +4,97 @@ rich shrinks a table that is wider than the terminal by narrowing its widest col
 what no longer fits on a line. :func:`fit_table` instead keeps every column at least as wide as its longest word
 (header or value; longer texts wrap between words) and, when the columns do not fit side by side, splits the
 table into parts that do — each part repeating the key columns (the account), as a printed page repeats them.
+Words that belong together are kept on one line (:func:`glued_words`: "0–10 %", "CDB III %", "< 0 %").
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
-from rich.console import Console
+from rich.cells import cell_len
+from rich.console import Console, RenderableType
 from rich.measure import Measurement
 from rich.table import Column, Table
+from rich.text import Text
 
 #: The title suffix of a table's continuation parts, (German, English) — the parts are numbered "(2/3)".
 PART_WORDS: tuple[str, str] = ("Teil", "part")
 
 
+#: A unit after a number or term ("%", "€", "T€", "MAK", "FTE", "Pkt."): never the first word of a line.
+_UNIT = re.compile(r"^(?:[%‰€$£]|T€|Mio\.?|Tsd\.?|MAK|FTE|Pkt\.?)[),;:]?$")
+#: A roman numeral naming a level ("CDB III", "Phase II"): never the first word of a line.
+_ROMAN = re.compile(r"^(?:I{1,3}|IV|VI{0,3}|IX|X)[),;:]?$")
+#: A sign before a number ("< 0 %", "≥ 50"): never the last word of a line.
+_SIGN = re.compile(r"^\(?[<>≤≥±~≈=]$")
+
+
+def glued_words(text: str) -> list[str]:
+    """``text`` split at the spaces where a line may break: not before a unit or a roman numeral, not after a
+    comparison sign — so "0–10 %", "CDB III %" and "< 0 %" stay whole on narrow columns.
+
+    >>> glued_words("< 0 % (Big Step or Out)"), glued_words("CDB III %"), glued_words("Markt 12,3 %")
+    (['< 0 %', '(Big', 'Step', 'or', 'Out)'], ['CDB III %'], ['Markt', '12,3 %'])
+    """
+    words: list[str] = []
+    for word in text.split(" "):
+        if not word:
+            continue
+        if words and (_UNIT.match(word) or _ROMAN.match(word) or _SIGN.match(words[-1].split(" ")[-1])):
+            words[-1] += " " + word
+        else:
+            words.append(word)
+    return words
+
+
+def _minimum(console: Console, cell: RenderableType, whole: bool) -> int:
+    """The narrowest width ``cell`` can take: its longest line when ``whole``, else its longest glued word."""
+    if not isinstance(cell, str | Text):
+        m = Measurement.get(console, console.options, cell)
+        return m.maximum if whole else m.minimum
+    plain = console.render_str(cell).plain if isinstance(cell, str) else cell.plain
+    lines = plain.splitlines() or [""]
+    if whole:
+        return max(cell_len(line) for line in lines)
+    return max([0, *(cell_len(w) for line in lines for w in glued_words(line))])
+
+
 def column_span(console: Console, column: Column) -> tuple[int, int]:
     """(minimum, maximum) width of ``column``'s text, padding not included, as rich measures it (markup not
-    counted): the minimum is the longest word of the header and of the values — in a right-aligned column of
-    figures the longest value whole ("11,8 %" is not broken) — the maximum the longest line."""
+    counted): the minimum is the longest glued word (:func:`glued_words`) of the header and of the values — in
+    a right-aligned column of figures the longest value whole ("11,8 %" is not broken) — the maximum the
+    longest line."""
     options = console.options
     head = Measurement.get(console, options, column.header)
     cells = [Measurement.get(console, options, x) for x in column.cells]
     whole = column.justify == "right"
-    low = max([head.minimum, *((m.maximum if whole else m.minimum) for m in cells)])
+    low = max([_minimum(console, column.header, False), *(_minimum(console, x, whole) for x in column.cells)])
     return low, max([head.maximum, *(m.maximum for m in cells)])
+
+
+def wrap_glued(console: Console, cell: RenderableType, width: int) -> RenderableType:
+    """``cell`` with its line breaks chosen for ``width`` between glued words (:func:`glued_words`), so that
+    rich, which would break at any space, has nothing left to break; not text (or a word wider than ``width``):
+    as it is."""
+    if not isinstance(cell, str | Text):
+        return cell
+    text = console.render_str(cell) if isinstance(cell, str) else cell
+    lines: list[Text] = []
+    for line in text.split("\n", allow_blank=True):
+        start, current, pieces = 0, 0, []
+        for word in glued_words(line.plain):
+            at = line.plain.index(word, start)
+            if cell_len(word) > width:
+                return cell
+            if pieces and current + 1 + cell_len(word) > width:
+                lines.append(Text(" ").join(pieces))
+                pieces, current = [], 0
+            pieces.append(line[at:at + len(word)])
+            current += (1 if current else 0) + cell_len(word)
+            start = at + len(word)
+        lines.append(Text(" ").join(pieces))
+    return Text("\n").join(lines)
 
 
 def _outer(n: int) -> int:
@@ -90,13 +157,20 @@ def fit_table(table: Table, console: Console, keys: int = 1, lang: str = "en") -
         too_long = sum(spans[i][0] for i in index) + _outer(len(index)) > width  # a word longer than the terminal
         widths = None if too_long else column_widths([spans[i] for i in index], width)
         columns = [replace(table.columns[i], _index=j, width=None if widths is None else widths[j],
-                           overflow="fold" if too_long else table.columns[i].overflow)
+                           overflow="fold" if too_long else table.columns[i].overflow,
+                           **({} if widths is None else _wrapped(console, table.columns[i], widths[j])))
                    for j, i in enumerate(index)]
         part = Table(*columns, title=_part_title(table.title, k, len(groups), lang),
                      header_style=table.header_style, box=table.box)
         part.rows = list(table.rows)
         parts.append(part)
     return parts
+
+
+def _wrapped(console: Console, column: Column, width: int) -> dict[str, object]:
+    """The header and cells of ``column`` broken for ``width`` (:func:`wrap_glued`), as fields of a Column."""
+    return {"header": wrap_glued(console, column.header, width),
+            "_cells": [wrap_glued(console, c, width) for c in column._cells]}
 
 
 def _part_title(title: object, k: int, n: int, lang: str) -> object:

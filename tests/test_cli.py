@@ -233,7 +233,7 @@ def test_demo_data_onto_an_existing_file_is_exit_2(tmp_path):
 
 
 def test_resources_and_excellence_tables_print_the_key_figures():
-    res = run("report", "--what", "resources")
+    res = run("report", "--what", "resources", "--lang", "en")
     assert res.exit_code == 0, res.output
     assert "Small Accounts" in res.stdout and "19.4 %" in res.stdout  # moved share of the demo data
     exc = run("report", "--what", "excellence")
@@ -259,7 +259,7 @@ def test_report_on_a_book_without_resources_says_so(tmp_path):
     folder = tmp_path / "book"
     folder.mkdir()
     (folder / "accounts.csv").write_text("account_id,name,region,plan_year\nA-1,Alpha,Nord,2026\n", encoding="utf-8")
-    result = run("report", "--data", str(folder), "--what", "resources")
+    result = run("report", "--data", str(folder), "--what", "resources", "--lang", "en")
     assert result.exit_code == 0
     assert "has no resources data" in result.stdout
     assert run_json("report", "--data", str(folder), "--what", "excellence") is None
@@ -314,10 +314,10 @@ def test_help_has_no_type_placeholders_and_shows_choices():
         assert not re.search(r"\{[a-z_]+\}", text), (path, text)  # typer's {folder} for a required argument
     shown = {p: runner.invoke(app, [*p, "--help"], env={"COLUMNS": "200"}).output
              for p in (("report",), ("generate",), ("collect",), ("review",))}
-    views = "[" + "|".join(w.value for w in What) + "]"  # every view, e.g. [accounts|resources|excellence|…]
-    assert views in shown["report",] and "[table|json]" in shown["report",]
+    views = "[" + " | ".join(w.value for w in What) + "]"  # every view, e.g. [accounts | resources | …]
+    assert views in shown["report",] and "[table | json]" in shown["report",]
     for p in (("report",), ("generate",), ("collect",), ("review",)):
-        assert "[de|en]" in shown[p], p
+        assert "[de | en]" in shown[p], p
     assert " review [OPTIONS] FOLDER" in shown["review",]
 
 
@@ -335,7 +335,7 @@ def test_report_lang_de_accounts_in_german_labels_and_numbers():
                                                                              locale="de_DE")):
         assert text in result.stdout, text
     assert "Net sales" not in result.stdout
-    english = run("report")
+    english = run("report", "--lang", "en")
     assert "Net sales" in english.stdout and f"{ka002.cdb.net_sales:,.0f}" in english.stdout
 
 
@@ -358,3 +358,113 @@ def test_report_lang_de_excellence_in_german_labels_and_numbers():
     assert "Befragte(r)" in result.stdout and "Abdeckung" in result.stdout and "Uneinigkeit" in result.stdout
     assert _german(first.overall, "#,##0.0") in result.stdout  # type: ignore[arg-type]
     assert format_percent(first.coverage, "#,##0.0 %", locale="de_DE") in result.stdout
+
+
+def test_every_command_speaks_german_unless_told_otherwise():
+    """report, generate, collect, review and xlwings xlsm: one --lang default, de, said in --help."""
+    german = run("report")
+    assert "Nettoumsatz" in german.stdout and "Net sales" not in german.stdout
+    for path in (("report",), ("generate",), ("collect",), ("review",), ("xlwings", "xlsm")):
+        shown = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "200"}).output
+        assert re.search(r"--lang .*\[default: de\]", shown), path
+
+
+def _help_paragraphs(path: tuple[str, ...]) -> list[str]:
+    """The lines of the command's help text between the usage line and the option box, at 1,000 columns."""
+    shown = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "1000"}).output
+    text = shown.split("Usage:", 1)[1].split("\n", 1)[1].split("╭", 1)[0]
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def test_help_text_is_reflowed_paragraphs():
+    """A docstring's source line breaks do not show in --help: on a wide terminal each paragraph is one line
+    (generate has three: what it does, each file on its own, exit codes — "Existing workbooks …" is no line of
+    its own)."""
+    from typer.main import get_command
+
+    for path in _commands(get_command(app))[1:]:
+        command = get_command(app)
+        for name in path:
+            command = command.commands[name]  # type: ignore[attr-defined]
+        paragraphs = (command.help or "").count("\n\n") + 1
+        assert len(_help_paragraphs(path)) == paragraphs, (path, _help_paragraphs(path))
+    generate = _help_paragraphs(("generate",))
+    assert len(generate) == 3 and generate[0].startswith("Write one account plan per account into OUT")
+    assert "per respondent). Existing workbooks are regenerated" in generate[0]
+
+
+def test_choices_wrap_between_choices_not_inside_one():
+    """At 80 columns the --what choices of report stay whole words (no "ex" / "cellence")."""
+    shown = runner.invoke(app, ["report", "--help"], env={"COLUMNS": "80"}).output
+    for view in What:
+        assert re.search(rf"(?<![\w]){view.value}(?![\w])", shown), view.value
+
+
+@pytest.mark.parametrize(("lang", "lines"), [
+    ("de", ["0 Pläne und 0 Fragebögen gelesen, 0 Dateien mit ungültigen Eingaben, 1 Datei übersprungen → Export",
+            "Kein Datenbuch (keine Pläne gelesen)", "Controller-Arbeitsmappe: "]),
+    ("en", ["0 plans and 0 questionnaires read, 0 files with invalid input, 1 file skipped → export",
+            "No data book (no plans were read)", "Controller workbook: "])])
+def test_collect_summary_in_the_chosen_language(tmp_path, lang, lines):
+    (tmp_path / "KA-001.ods").write_bytes(b"x")
+    result = runner.invoke(app, ["collect", str(tmp_path), "--lang", lang])
+    assert result.exit_code == 2, result.output
+    printed = " ".join(result.stdout.split())
+    for line in lines:
+        assert line in printed, (line, result.stdout)
+    assert "(s)" not in result.stdout
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("de", ["KA-001.pdf (1 Seite)", "KA-002.pdf (2 Seiten)", "all.pdf (3 Seiten, 2 Kunden)"]),
+    ("en", ["KA-001.pdf (1 page)", "KA-002.pdf (2 pages)", "all.pdf (3 pages, 2 accounts)"])])
+def test_review_summary_in_the_chosen_language(tmp_path, monkeypatch, lang, expected):
+    """The lines review prints for the PDFs it wrote (the PDFs themselves: tests/test_review.py)."""
+    import kam_xl.review
+    from kam_xl.review import PackResult
+
+    def pack(folder: Path, quarter: int, out_dir: Path, **kwargs: Any) -> PackResult:
+        result = PackResult(pdfs={a: out_dir / f"{a}.pdf" for a in ("KA-001", "KA-002")}, all_pdf=out_dir / "all.pdf")
+        result.pages.update({"KA-001": 1, "KA-002": 2, "all": 3})
+        return result
+
+    monkeypatch.setattr(kam_xl.review, "write_review_pack", pack)
+    result = runner.invoke(app, ["review", str(tmp_path), "--quarter", "Q2", "--lang", lang])
+    assert result.exit_code == 0, result.output
+    printed = " ".join(result.stdout.split())
+    for text in expected:
+        assert text in printed, (text, result.stdout)
+
+
+@pytest.mark.parametrize("width", [60, 80, 100])
+def test_report_keeps_number_and_unit_and_terms_together_on_a_narrow_terminal(monkeypatch, width):
+    """At 60–100 columns the accounts view (de) splits into parts and wraps its columns, but never between a
+    number and its unit or inside a term: the header "CDB III %", every band "0–10 %" / "> 10 %" / "< 0 %"
+    stays on one line."""
+    import io
+
+    from rich.console import Console
+
+    import kam_xl.cli as cli
+
+    rows = rep.account_reports(demo_databook())
+    buffer = io.StringIO()
+    monkeypatch.setattr(cli, "out", Console(file=buffer, width=width, soft_wrap=True, color_system=None))
+    cli._print_accounts(rows, "de")
+    cells = [c.strip() for line in buffer.getvalue().splitlines() for c in re.split(r"[│┃]", line)]
+    assert "CDB III %" in cells
+    bands = [r.portfolio.band for r in rows if r.portfolio]
+    assert cells.count("0–10 %") == bands.count("mid") > 0 and cells.count("> 10 %") == bands.count("high") > 0
+    assert sum(c.startswith("< 0 %") for c in cells) == bands.count("loss") > 0
+    assert "%" not in cells and "III %" not in cells
+
+
+def test_glued_words_wrap_a_value_before_its_number_not_between_number_and_unit():
+    from rich.console import Console
+
+    from kam_xl.report_tables import glued_words, wrap_glued
+
+    assert glued_words("Markt 12,3 %") == ["Markt", "12,3 %"]
+    wrapped = wrap_glued(Console(width=80), "Markt 12,3 % und ≥ 50 Pkt.", 10)
+    assert wrapped.plain.splitlines() == ["Markt", "12,3 % und", "≥ 50 Pkt."]  # type: ignore[union-attr]
+    assert wrap_glued(Console(width=80), "Nassfestausrüstung", 10) == "Nassfestausrüstung"  # wider: rich folds it

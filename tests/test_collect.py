@@ -84,7 +84,7 @@ def test_collect_over_good_wrong_foreign_and_truncated_files(plans, tmp_path):
 
     result = runner.invoke(app, ["collect", str(folder), "--export", str(tmp_path / "export.xlsx")])
     assert result.exit_code == 2
-    assert "1 plan(s) and 0 questionnaire(s) read, 1 with invalid input, 3 file(s) skipped" in result.stdout
+    assert "1 Plan und 0 Fragebögen gelesen, 1 Datei mit ungültigen Eingaben, 3 Dateien übersprungen" in result.stdout
     assert f"{wrong.name}, sheet CDB, cell B8: value 'viel': allowed: an amount ≥ 0" in result.stderr
     # the one CSV dialect (kam_xl.csvio): UTF-8 with BOM, ';'-separated — what German Excel opens
     report = list(csv.DictReader((folder / "collect_errors.csv").open(encoding="utf-8-sig"), delimiter=";"))
@@ -137,7 +137,8 @@ def test_generate_writes_the_controller_and_collect_consolidates_into_it(tmp_pat
     for _ in range(2):  # collect can run again over its own outputs
         result = runner.invoke(app, ["collect", str(out)])
         assert result.exit_code == 0, result.output
-        assert "14 plan(s) and 0 questionnaire(s) read, 0 with invalid input, 0 file(s) skipped" in result.stdout
+        assert ("14 Pläne und 0 Fragebögen gelesen, "
+                "0 Dateien mit ungültigen Eingaben, 0 Dateien übersprungen") in result.stdout
     ctl = read_named(out / "Controller.xlsm")
     after = ctl.values["ctl_acc_cdb_iii"][[r[0] for r in ctl.values["ctl_acc_ids"]].index("KA-005")][0]
     assert after == pytest.approx(before + old_sales, abs=0.01)

@@ -133,7 +133,8 @@ def test_collect_jobs_on_the_command_line_writes_what_one_process_writes(mixed: 
         shutil.copytree(mixed, folder)
         result = runner.invoke(app, ["collect", str(folder), "--jobs", jobs])
         assert result.exit_code == 2, result.output
-        assert "11 plan(s) and 3 questionnaire(s) read, 1 with invalid input, 5 file(s) skipped" in result.stdout
+        assert ("11 Pläne und 3 Fragebögen gelesen, "
+                "1 Datei mit ungültigen Eingaben, 5 Dateien übersprungen") in result.stdout
         outputs.append((read_databook(folder / "collected.xlsx"), (folder / "collect_errors.csv").read_text("utf-8")))
     (one, errors_one), (two, errors_two) = outputs
     assert errors_one == errors_two

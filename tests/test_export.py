@@ -66,7 +66,7 @@ def test_every_input_is_exported_and_generate_brings_it_back(tmp_path):
     export = tmp_path / "export"  # a folder of CSV files: the guarded writer, the strict reader
     result = runner.invoke(app, ["collect", str(plans), "--export", str(export)])
     assert result.exit_code == 0, result.output
-    assert "The plans were generated from the demo data: its data book fills the other sheets" in result.stdout
+    assert "Die Pläne wurden aus den Demodaten erzeugt: deren Datenbuch füllt die übrigen Blätter" in result.stdout
 
     db = read_databook(export)
     assert db.account("KA-003").status == "abgegeben"
@@ -136,7 +136,7 @@ def test_collect_without_data_uses_the_plans_data_book_never_the_demo(tmp_path):
 
     result = runner.invoke(app, ["collect", str(plans)])
     assert result.exit_code == 0, result.output
-    assert f"Data book the plans were generated from: {book.resolve()}" in result.stdout
+    assert f"Datenbuch, aus dem die Pläne erzeugt wurden: {book.resolve()}" in result.stdout
     text = _controller_text(plans / "Controller.xlsm")
     assert "Rheinchemie AG" in text and "Moselglas GmbH" in text
     assert "KA-001" not in text and "Papierfabrik" not in text  # none of the 14 demo accounts
@@ -144,8 +144,8 @@ def test_collect_without_data_uses_the_plans_data_book_never_the_demo(tmp_path):
     book.rename(tmp_path / "moved")  # the data book is gone: only what the plans hold, and said so
     result = runner.invoke(app, ["collect", str(plans)])
     assert result.exit_code == 0, result.output
-    assert (f"No data book (the data book they were generated from ({book.resolve()}) no longer exists): "
-            "consolidating only what the plans hold — give --data to add one") in result.stdout
+    assert (f"Kein Datenbuch (das Datenbuch, aus dem sie erzeugt wurden ({book.resolve()}), gibt es nicht mehr): "
+            "konsolidiert wird nur, was die Pläne enthalten — --data gibt eines an") in result.stdout
     text = _controller_text(plans / "Controller.xlsm")
     assert "Rheinchemie AG" in text and "KA-001" not in text and "Papierfabrik" not in text
 
@@ -197,6 +197,6 @@ def test_the_export_keeps_the_account_fields_a_plan_does_not_carry(tmp_path):
     assert runner.invoke(app, ["generate", "--data", str(export), "--out", str(again)]).exit_code == 0
     result = runner.invoke(app, ["collect", str(again), "--export", str(tmp_path / "export2")])
     assert result.exit_code == 0, result.output
-    assert f"Data book the plans were generated from: {export.resolve()}" in result.stdout
+    assert f"Datenbuch, aus dem die Pläne erzeugt wurden: {export.resolve()}" in result.stdout
     assert [(a.kam_span, a.target_supplier_role) for a in read_databook(tmp_path / "export2").accounts] == [
         ("global", "Vorzugslieferant"), ("regional", "Systempartner")]

@@ -164,7 +164,7 @@ def test_collect_on_a_full_disk_lists_the_outputs_not_written(disk: Disk, genera
     disk.fill(keep=6_000)  # room for the error report (one page), not for the export or the controller
     result = cli("collect", str(folder), "--data", book)
     assert result.exit_code == 2
-    assert "5 plan(s) and 0 questionnaire(s) read" in result.stdout
+    assert "5 Pläne und 0 Fragebögen gelesen" in result.stdout
     assert "collected.xlsx: not written — disk full (No space left on device)" in result.stderr
     assert "Controller.xlsm: not written — disk full (No space left on device)" in result.stderr
     assert leftovers(folder) == []

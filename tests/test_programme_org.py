@@ -268,7 +268,7 @@ def test_report_what_programme_carries_the_three_parts_in_json_and_as_tables() -
     assert data["st_gallen"]["fields"][7] == {"field": 7, "current": -3, "target": -1, "gap": 2, "extreme": True}
     assert data["st_gallen"]["logics"][1] == {"logic": "Tools", "current": 1, "focus": 3, "planned_shift": True}
     assert data["st_gallen"]["phase"] == "aufbauen"
-    table = CliRunner().invoke(app, ["report", "--what", "programme"], env={"COLUMNS": "200"})
+    table = CliRunner().invoke(app, ["report", "--what", "programme", "--lang", "en"], env={"COLUMNS": "200"})
     assert table.exit_code == 0
     for title in ("Coordination need", "Organisation decisions", "St. Gallen tension fields", "St. Gallen logics"):
         assert title in table.output

@@ -213,7 +213,7 @@ def test_report_programme_json_is_the_contract_and_the_table_lists_candidates() 
     assert [(s["account_id"], s["rank"], s["growth_candidate"]) for s in data["selection"]] == [
         (r.account_id, r.rank, r.growth_candidate) for r in expected]
     assert sorted(r.rank for r in expected if r.rank) == list(range(1, 15))  # every demo account complete
-    table = CliRunner().invoke(app, ["report", "--what", "programme"])
+    table = CliRunner().invoke(app, ["report", "--what", "programme", "--lang", "en"])
     candidates = ", ".join(r.account_id for r in expected if r.growth_candidate)
     assert table.exit_code == 0 and f"Growth candidates (all three filters yes): {candidates}" in table.output
 

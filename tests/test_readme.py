@@ -90,3 +90,65 @@ def test_every_screenshot_of_the_readme_is_rendered_by_tools_screenshots() -> No
     shots = {f"docs/{s.name}.png" for s in module.SHOTS}
     pictures = set(re.findall(r"!\[[^\]]*\]\((docs/[^)\s]+\.png)\)", README)) - {"docs/taskpane.png"}
     assert pictures == shots
+
+
+def _readme_commands() -> list[str]:
+    """Every ``kam-xl …`` command line the README shows — in code blocks (continuation lines joined, comments
+    dropped) and in inline code, where a line starts with it (after a prompt ``$`` or variables ``A=b``) — one
+    per command when a line chains several with ``&&``."""
+    blocks = re.findall(r"^```[^\n]*\n(.*?)^```", README, re.M | re.S)
+    return [c for block in blocks for c in _block_commands(block)] + re.findall(r"`(kam-xl [^`]+)`", README)
+
+
+def _block_commands(block: str) -> list[str]:
+    """The ``kam-xl …`` command lines of a code block: continuation lines joined, comments dropped."""
+    lines = [re.sub(r"\s+#.*", "", line) for line in re.sub(r"\\?\n(?=[ \t]+\S)", " ", block).splitlines()]
+    return [m.group(1) for line in lines for part in line.split("&&")
+            if (m := re.match(r"\s*(?:\$\s*)?(?:\w+=\S+\s+)*(kam-xl .*)", part))]
+
+
+def test_every_option_the_readme_shows_exists_in_help() -> None:
+    """An option the README gives a ``kam-xl`` command is one its ``--help`` lists (no stale listing)."""
+    from typer.testing import CliRunner
+
+    from kam_xl.cli import app
+
+    runner, helps = CliRunner(), {}
+    commands = _readme_commands()
+    assert sum(c.startswith("kam-xl report ") for c in commands) >= 3
+    seen = 0
+    for command in commands:
+        words = command.split()[1:]
+        path = words[:2] if words[0] in ("db", "xlwings") else words[:1]
+        if " ".join(path) not in helps:
+            result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "200"})
+            assert result.exit_code == 0, (command, result.output)
+            helps[" ".join(path)] = set(re.findall(r"--[a-z][\w-]*", result.output))
+        for option in re.findall(r"(?<![\w-])--[a-z][\w-]*", command):
+            assert option in helps[" ".join(path)], f"README: {command!r} — {option} is not an option of {path}"
+            seen += 1
+    assert seen > 40
+
+
+def test_the_command_line_section_lists_each_command_once_with_all_its_options() -> None:
+    """The block under "## The command line" is the whole CLI: every command once (no second, stale copy), with
+    every option its ``--help`` lists."""
+    from typer.main import get_command
+    from typer.testing import CliRunner
+
+    from kam_xl.cli import app
+
+    block = re.search(r"^## The command line\n+```\n(.*?)^```", README, re.M | re.S)
+    assert block is not None
+    listed = _block_commands(block.group(1))
+    names = [" ".join(c.split()[1:3]) if c.split()[1] in ("db", "xlwings") else c.split()[1] for c in listed]
+    assert len(names) == len(set(names)), f"a command listed twice: {names}"
+    group = get_command(app)
+    commands = {f"{g} {n}" if g else n for g, cmds in [("", group.commands)] +  # type: ignore[attr-defined]
+                [(g, c.commands) for g, c in group.commands.items() if hasattr(c, "commands")]  # type: ignore
+                for n, c in cmds.items() if not hasattr(c, "commands")}
+    assert set(names) == commands
+    for name, command in zip(names, listed, strict=True):
+        shown = CliRunner().invoke(app, [*name.split(), "--help"], env={"COLUMNS": "200"}).output
+        options = set(re.findall(r"(?<![\w-])--[a-z][\w-]*", shown)) - {"--help"}
+        assert set(re.findall(r"(?<![\w-])--[a-z][\w-]*", command)) == options, name

@@ -18,7 +18,8 @@ KEYS = {"account_id", "buying_center", "contacts", "raci", "swot", "kasp"}
 
 
 def run(*args: str):
-    return runner.invoke(app, ["report", "--what", "relationships", *args])
+    """The relationships view, in English unless ``args`` say otherwise (the CLI's default is German)."""
+    return runner.invoke(app, ["report", "--what", "relationships", "--lang", "en", *args])
 
 
 def run_json(*args: str) -> list[dict]:

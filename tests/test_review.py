@@ -148,10 +148,10 @@ def test_the_demo_review_pack_has_a_page_per_account_and_one_pdf_for_all(pack):
     assert sorted(p.name for p in out.glob("*.pdf")) == sorted([f"review_Q2_{i}.pdf" for i in ids]
                                                                + ["review_Q2_all.pdf"])
     everything = pdftotext(out / "review_Q2_all.pdf")
-    pages = {aid: int(re.search(rf"review_Q2_{aid}\.pdf  \((\d+) page\(s\)\)", result.output)[1]) for aid in ids}
+    pages = {aid: int(re.search(rf"review_Q2_{aid}\.pdf  \((\d+) Seiten?\)", result.output)[1]) for aid in ids}
     # a review takes the pages its sections need (printed at a legible scale, headings never at a page's foot):
     # each PDF has the pages the output says (pdftotext ends every page with a form feed), the one for all their sum
-    assert f"review_Q2_all.pdf  ({sum(pages.values())} page(s), 14 account(s))" in result.output
+    assert f"review_Q2_all.pdf  ({sum(pages.values())} Seiten, 14 Kunden)" in result.output
     assert everything.count("\f") == sum(pages.values())
     shown = 0
     for aid in ids:

@@ -79,7 +79,8 @@ def test_collect_leaves_out_an_account_with_a_copy_under_another_name(plans: Pat
     shutil.copy(plans / KA002, copy)
     result = cli("collect", str(plans))
     assert result.exit_code == 2
-    assert "13 plan(s) and 3 questionnaire(s) read, 0 with invalid input, 2 file(s) skipped" in result.stdout
+    assert ("13 Pläne und 3 Fragebögen gelesen, "
+            "0 Dateien mit ungültigen Eingaben, 2 Dateien übersprungen") in result.stdout
     reasons = skipped_in_report(plans)
     assert set(reasons) == {KA002, copy.name}
     for reason in reasons.values():
@@ -187,7 +188,8 @@ def test_collect_reads_xlsx_and_xlsm_in_any_case_and_lists_other_spreadsheets(pl
     (plans / "Notizen.txt").write_text("not a spreadsheet")
     result = cli("collect", str(plans))
     assert result.exit_code == 2
-    assert "14 plan(s) and 3 questionnaire(s) read, 0 with invalid input, 6 file(s) skipped" in result.stdout
+    assert ("14 Pläne und 3 Fragebögen gelesen, "
+            "0 Dateien mit ungültigen Eingaben, 6 Dateien übersprungen") in result.stdout
     reasons = skipped_in_report(plans)
     for name, kind in others.items():
         assert reasons[name] == f"skipped: {name}: {kind} — not read; save it as Excel Workbook (.xlsx)"
@@ -344,7 +346,7 @@ def test_whatever_a_reader_raises_for_one_file_only_that_file_is_skipped(plans: 
     monkeypatch.setattr(batch, "parse_inputs", parse)
     result = cli("collect", str(plans))
     assert result.exit_code == 2
-    assert "13 plan(s) and 3 questionnaire(s) read" in result.stdout
+    assert "13 Pläne und 3 Fragebögen gelesen" in result.stdout
     assert ("skipped: KA-007_Papierwerk_Isartal_AG.xlsx: cannot be read (RecursionError: maximum recursion depth "
             "exceeded)") in result.stderr
 

@@ -1,0 +1,88 @@
+"""The summary lines ``kam-xl collect`` and ``kam-xl review`` print, in German and English, once.
+
+A leaf module like :mod:`kam_xl.vocabulary`: each message is a template per language, each counted noun its
+singular and plural per language; the plural form of a count is the language's rule as Babel (CLDR) knows it
+and the count is written in the language's number style ("1.234 Pläne", "1,234 plans").
+"""
+
+from __future__ import annotations
+
+from babel import Locale
+from babel.numbers import format_decimal
+
+from kam_xl.vocabulary import Lang
+
+#: Counted nouns: (singular, plural) per language — CLDR's "one" and "other" forms of German and English.
+NOUNS: dict[str, dict[Lang, tuple[str, str]]] = {
+    "plan": {"de": ("Plan", "Pläne"), "en": ("plan", "plans")},
+    "questionnaire": {"de": ("Fragebogen", "Fragebögen"), "en": ("questionnaire", "questionnaires")},
+    "file": {"de": ("Datei", "Dateien"), "en": ("file", "files")},
+    "page": {"de": ("Seite", "Seiten"), "en": ("page", "pages")},
+    "account": {"de": ("Kunde", "Kunden"), "en": ("account", "accounts")},
+    "respondent": {"de": ("Befragte(r)", "Befragte"), "en": ("respondent", "respondents")},
+    "problem": {"de": ("Problem", "Probleme"), "en": ("problem", "problems")},
+}
+
+#: The summary lines, a ``str.format`` template per language; ``{plans}`` … are counts already worded by
+#: :func:`count`, the other fields paths or texts.
+MESSAGES: dict[str, dict[Lang, str]] = {
+    "collected": {
+        "de": "{plans} und {questionnaires} gelesen, {invalid} mit ungültigen Eingaben, {skipped} übersprungen "
+              "→ Export {export}, Fehlerbericht {report}",
+        "en": "{plans} and {questionnaires} read, {invalid} with invalid input, {skipped} skipped → export "
+              "{export}, report {report}"},
+    "controller": {"de": "Controller-Arbeitsmappe: {path}", "en": "Controller workbook: {path}"},
+    "not_written": {"de": "nicht geschrieben", "en": "not written"},
+    "to_db": {"de": "Datenbank {db}: Zeilen von {accounts} und {respondents} ersetzt — {rows}",
+              "en": "Database {db}: rows of {accounts} and {respondents} replaced — {rows}"},
+    "no_rows": {"de": "keine Zeilen", "en": "no rows"},
+    "pdf": {"de": "{pdf}  ({pages})", "en": "{pdf}  ({pages})"},
+    "pdf_all": {"de": "{pdf}  ({pages}, {accounts})", "en": "{pdf}  ({pages}, {accounts})"},
+    "base_given": {"de": "Datenbuch für das, was die Pläne nicht enthalten: {data}",
+                   "en": "Data book for what the plans do not carry: {data}"},
+    "base_demo": {"de": "Die Pläne wurden aus den Demodaten erzeugt: deren Datenbuch füllt die übrigen Blätter",
+                  "en": "The plans were generated from the demo data: its data book fills the other sheets"},
+    "base_found": {"de": "Datenbuch, aus dem die Pläne erzeugt wurden: {ref}",
+                   "en": "Data book the plans were generated from: {ref}"},
+    "base_problems": {
+        "de": "Das Datenbuch, aus dem die Pläne erzeugt wurden ({ref}), hat jetzt {problems}: konsolidiert wird "
+              "nur, was die Pläne enthalten (--data gibt eines an)",
+        "en": "The data book the plans were generated from ({ref}) has {problems} now: consolidating only what "
+              "the plans hold (give --data to add one)"},
+    "base_unreadable": {
+        "de": "Das Datenbuch, aus dem die Pläne erzeugt wurden ({ref}), ist jetzt nicht lesbar ({why}): "
+              "konsolidiert wird nur, was die Pläne enthalten (--data gibt eines an)",
+        "en": "The data book the plans were generated from ({ref}) cannot be read now ({why}): consolidating "
+              "only what the plans hold (give --data to add one)"},
+    "base_none": {"de": "Kein Datenbuch ({why}): konsolidiert wird nur, was die Pläne enthalten — --data gibt "
+                        "eines an",
+                  "en": "No data book ({why}): consolidating only what the plans hold — give --data to add one"},
+    "why_no_plans": {"de": "keine Pläne gelesen", "en": "no plans were read"},
+    "why_remote": {"de": "sie wurden aus {ref} erzeugt, das collect nicht abruft",
+                   "en": "they were generated from {ref}, which collect does not fetch"},
+    "why_gone": {"de": "das Datenbuch, aus dem sie erzeugt wurden ({ref}), gibt es nicht mehr",
+                 "en": "the data book they were generated from ({ref}) no longer exists"},
+    "why_mixed": {"de": "sie wurden aus verschiedenen Datenbüchern erzeugt oder nennen ihres nicht",
+                  "en": "they were generated from different data books, or do not record theirs"},
+}
+
+
+def count(n: int, noun: str, lang: Lang) -> str:
+    """``n`` and ``noun`` in ``lang``, singular or plural by the language's rule, the number in its style.
+
+    >>> count(1, "plan", "de"), count(14, "plan", "de"), count(1234, "plan", "de"), count(0, "file", "en")
+    ('1 Plan', '14 Pläne', '1.234 Pläne', '0 files')
+    """
+    one, other = NOUNS[noun][lang]
+    word = one if Locale.parse(lang).plural_form(n) == "one" else other
+    return f"{format_decimal(n, locale=lang)} {word}"
+
+
+def say(key: str, lang: Lang, **fields: object) -> str:
+    """The message ``key`` of :data:`MESSAGES` in ``lang`` with ``fields`` filled in (a missing field is a
+    ``KeyError`` naming it).
+
+    >>> say("controller", "de", path="out/Controller.xlsm")
+    'Controller-Arbeitsmappe: out/Controller.xlsm'
+    """
+    return MESSAGES[key][lang].format(**fields)
