@@ -377,7 +377,7 @@ def variance_line(metric: str, plan: dict[int, float | None], actual: dict[int, 
 
 
 class PotentialGoal(BaseModel):
-    """A potential goal (Potentialziel, seed 000 Frage 40): a measurable target per quarter and its actual."""
+    """A potential goal (Potenzialziel, seed 000 Frage 40): a measurable target per quarter and its actual."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

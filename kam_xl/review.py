@@ -22,6 +22,7 @@ lights with the plan's own thresholds (:func:`kam_xl.kaop.traffic_light`).
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from calendar import monthrange
 from collections.abc import Callable, Iterable, Sequence
@@ -43,6 +44,7 @@ from kam_xl.workbook.kasp_sheet import KaspPart, KaspSheet
 from kam_xl.workbook.layout import Book, Conditional, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.people_common import PART as PEOPLE_PART
+from kam_xl.workbook.printing import MIN_FIT_SCALE, page_plan
 from kam_xl.workbook.render import write_book
 
 TEMPLATE_ID = "kam_xl.review"
@@ -94,13 +96,20 @@ def comparison(plan: AccountPlanData, quarter: int) -> KaopComparison | None:
     return compare(kaop_plan(*plan.kaop.plan), actual, thresholds=plan.kaop.thresholds)
 
 
-class LowerIsBetter(float):
-    """An amount where less is better — a cost's variance: above zero (over plan) it prints red, below zero
-    (under plan, good) plain, as its light says."""
+class Variance(float):
+    """A variance (actual − plan) where more is better — revenue's, profit's: printed signed both ways
+    (``+69.178 €``), red below zero."""
+
+
+class LowerIsBetter(Variance):
+    """A variance where less is better — a cost's: signed, above zero (over plan) red, below zero (under plan,
+    good) plain, as its light says."""
 
 
 def _variance(cell: VarianceCell, higher_is_better: bool) -> float | None:
-    return cell.variance if higher_is_better or cell.variance is None else LowerIsBetter(cell.variance)
+    if cell.variance is None:
+        return None
+    return Variance(cell.variance) if higher_is_better else LowerIsBetter(cell.variance)
 
 
 def _light(cell: VarianceCell, lang: Lang) -> str | None:
@@ -256,8 +265,7 @@ def account_review(plan: AccountPlanData, quarter: int, lang: Lang = "de",
         raise ValueError(f"quarter {quarter!r} — allowed: 1, 2, 3 or 4 (Q1–Q4)")
     a = plan.account
     year = plan.kaop.year if plan.kaop else a.plan_year
-    title = _t(lang, f"Quartalsreview Q{quarter} {year} – {a.account_id} {a.name}",
-               f"Quarterly review Q{quarter} {year} – {a.account_id} {a.name}")
+    title = f"{pack_title(quarter, lang)} {year} – {a.account_id} {a.name}"
     subtitle = " · ".join(x for x in (a.region, _t(lang, f"KAM: {a.kam}", f"KAM: {a.kam}") if a.kam else "",
                                       _t(lang, f"Währung: {a.currency}", f"Currency: {a.currency}")) if x)
     blocks = [Block(s.key, _t(lang, *s.title), s.table(plan, quarter, lang)) for s in sections or SECTIONS]
@@ -269,14 +277,17 @@ def _style(head: str, value: Any) -> str:
         return "text"
     if isinstance(value, LowerIsBetter):
         return "money_lower_better"
+    if isinstance(value, Variance):
+        return "money_variance"
     if "÷" in head or head.startswith(("Erfüllung", "Attainment")):
         return "percent"
     return "money" if isinstance(value, float) else "integer"
 
 
 def review_sheet(review: Review, lang: Lang) -> Sheet:
-    """One account's review as a sheet (A4 landscape, fit to the page width): title, then each block's title
-    and table, "keine Daten" where it has none; lights coloured."""
+    """One account's review as a sheet (A4 landscape, fit to the page width — to one page when that stays
+    legible, :func:`fits_one_page`): title, then each block's title and table, "keine Daten" where it has none;
+    lights coloured."""
     s = Sheet(review.account_id[:31], widths={0: 26, **{c: 14 for c in range(1, 8)}})
     s.put(0, 0, review.title, style="title")
     s.put(1, 0, review.subtitle, style="note")
@@ -302,7 +313,17 @@ def review_sheet(review: Review, lang: Lang) -> Sheet:
                 s.conditionals.append(Conditional(r + 1, c, r + len(rows), c, {
                     "type": "cell", "criteria": "==", "value": f'"{LIGHT_WORDS[lang][key]}"', "format": dict(fmt)}))
         r += len(rows) + 2
+    s.one_page = fits_one_page(s)
     return s
+
+
+def fits_one_page(sheet: Sheet) -> bool:
+    """Whether a review printed on more than one page at its width's scale fits on one page at a legible scale
+    (at least :data:`~kam_xl.workbook.printing.MIN_FIT_SCALE`): a review is read as one page per account, so
+    it then prints on one, a little smaller, rather than carrying its last section over to a page of its own."""
+    if not page_plan(sheet).breaks:
+        return False
+    return page_plan(dataclasses.replace(sheet, one_page=True)).scale >= MIN_FIT_SCALE
 
 
 @dataclass
@@ -370,14 +391,23 @@ def _problem_files(problems: Iterable[tuple[str, str, str, str, str]]) -> list[t
             for f, (_, sheet, cell, value, why) in first.items()]
 
 
+def pack_title(quarter: int, lang: Lang) -> str:
+    """The review pack's title in its language, printed in every page's header.
+
+    >>> pack_title(2, "de"), pack_title(2, "en")
+    ('Quartalsreview Q2', 'Quarterly review Q2')
+    """
+    return _t(lang, f"Quartalsreview Q{quarter}", f"Quarterly review Q{quarter}")
+
+
 def _render(sheets: dict[str, Sheet], quarter: int, out_dir: Path, lang: Lang, result: PackResult) -> None:
     """Write one workbook per account and one with all, convert them in one LibreOffice run."""
     with tempfile.TemporaryDirectory(prefix="kam_xl_review_") as tmp:
         work = Path(tmp)
-        files = {aid: write_book(_book([s], lang, f"Review Q{quarter} {aid}"), work / f"review_Q{quarter}_{aid}.xlsx")
+        head = pack_title(quarter, lang)  # the page header of every page
+        files = {aid: write_book(_book([s], lang, f"{head} {aid}"), work / f"review_Q{quarter}_{aid}.xlsx")
                  for aid, s in sheets.items()}
-        everything = write_book(_book(list(sheets.values()), lang, f"Review Q{quarter}"),
-                                work / f"review_Q{quarter}_all.xlsx")
+        everything = write_book(_book(list(sheets.values()), lang, head), work / f"review_Q{quarter}_all.xlsx")
         pdfs = to_pdf([*files.values(), everything], out_dir, locale=LOCALES[lang], recalc=False)
     for aid, pdf in zip(files, pdfs, strict=False):
         result.pdfs[aid] = pdf

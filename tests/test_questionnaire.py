@@ -202,11 +202,11 @@ def test_inputs_unlocked_formulas_locked_sheets_protected_ratings_are_drop_downs
                     assert ws.cell(r, c0).protection.locked is True
         assert ratings == 62
         # text from data stays text
-        crit = wb[book.sheets[1].name]
+        crit = wb["Fragebogen" if lang == "de" else "Questionnaire"]
         sheet, (_, r0, _, _) = _destinations(wb, "exc_SW_evidence")
         assert wb[sheet].cell(r0, 4).value == "=1+1" and wb[sheet].cell(r0, 4).data_type == "s"
         assert crit.cell(r0, 3).value == rating_word(75, lang)
-        assert wb[book.sheets[0].name]["B4"].value == "@Anna"
+        assert wb["Profil" if lang == "de" else "Profile"]["B4"].value == "@Anna"
 
 
 def test_rating_words_follow_the_scale():
@@ -219,13 +219,15 @@ def test_rating_words_follow_the_scale():
 def test_profile_has_the_radar_and_the_book_its_meta():
     r = demo_databook().responses()[1]
     book = questionnaire(CAT, r, r.respondent, r.role)
-    assert [s.name for s in book.sheets] == ["Profil", "Fragebogen"]
+    assert [s.name for s in book.sheets] == ["Fragebogen", "Profil"]  # printed and opened on the questions
+    assert book.active == "Fragebogen"
+    assert not any(isinstance(c.value, str) and CAT.version in c.value for s in book.sheets for c in s.cells)
     assert book.template_id == "kam_xl.questionnaire" and book.template_version == "1.0"
     assert {"respondent", "role", "catalogue_id", "catalogue_version", "generated_at"} <= set(book.meta)
     [chart] = book.sheet("Profil").charts
     assert chart.kind == "radar" and chart.options["y_axis"]["min"] == 0 and chart.options["y_axis"]["max"] == 100
     assert chart.series[0]["values"].endswith("$B$9:$B$12")
-    assert [s.name for s in questionnaire(CAT, None, "", "", lang="en").sheets] == ["Profile", "Questionnaire"]
+    assert [s.name for s in questionnaire(CAT, None, "", "", lang="en").sheets] == ["Questionnaire", "Profile"]
 
 
 def test_sheet_of_some_dimensions_and_its_summary():

@@ -153,6 +153,10 @@ def test_the_demo_review_pack_has_a_page_per_account_and_one_pdf_for_all(pack):
     # each PDF has the pages the output says (pdftotext ends every page with a form feed), the one for all their sum
     assert f"review_Q2_all.pdf  ({sum(pages.values())} Seiten, 14 Kunden)" in result.output
     assert everything.count("\f") == sum(pages.values())
+    # a demo review fits on one page at a legible scale: one page per account, none for a carried-over section
+    assert set(pages.values()) == {1}, pages
+    assert "Review Q2" not in everything  # the page header is German: "Quartalsreview Q2", the sheet (account)
+    assert len(re.findall(r"^\f?Quartalsreview Q2 +KA-\d{3}$", everything, re.MULTILINE)) == 14
     shown = 0
     for aid in ids:
         plan = AccountPlanData.from_databook(db, aid)
@@ -167,6 +171,10 @@ def test_the_demo_review_pack_has_a_page_per_account_and_one_pdf_for_all(pack):
         assert de(ytd.actual) in text and de(ytd.plan) in text  # German grouping: 3.748.164
         assert de(ytd.attainment * 100, "0.0") in text  # decimal comma: 99,8
         assert f"Quartalsreview Q2 {plan.kaop.year} – {aid}" in everything
+        for key in ("revenue", "total_cost", "profit"):  # every variance signed, a revenue's as a cost's
+            for q in (1, 2):
+                v = round(cmp.lines[key].quarters[q].variance or 0)
+                assert f"{'+' if v > 0 else ''}{de(v)} €" in text, (aid, key, q, v)
         # the KASP projects due by 30 June and the contacts behind plan, as the pure functions give them
         due = [p.project for p in kasp_due(plan.parts["kasp"].projects, plan.kaop.year, 2)]
         behind = [row[0] for row in contacts_behind(plan.parts["people"], plan.kaop.year, 2)]
@@ -210,14 +218,16 @@ def test_a_cost_under_plan_is_not_red_the_variance_follows_the_rows_direction(ka
     variance = {(labels[c.row], round(c.value)): c.style for c in sheet.cells
                 if c.col == 4 and isinstance(c.value, float)}
     assert variance[("Gesamtkosten", -7393)] == variance[("Gesamtkosten", 60048)] == "money_lower_better"
-    assert {style for (label, _), style in variance.items() if label == "Umsatz"} == {"money"}
+    assert {style for (label, _), style in variance.items() if label == "Umsatz"} == {"money_variance"}
     path = write_book(Book("t", "1", [sheet]), tmp_path / "review.xlsx")
     ws = openpyxl.load_workbook(path)[sheet.name]
     formats = {labels[r - 1]: ws.cell(r, 5).number_format for r in range(1, ws.max_row + 1)
                if isinstance(ws.cell(r, 5).value, int | float) and (r - 1) in labels}
     assert formats["Gesamtkosten"] == '[Red]+#,##0 "€";-#,##0 "€";0 "€"'  # red above zero only
-    assert formats["Umsatz"] == '#,##0 "€";[Red]-#,##0 "€"'  # red below zero
+    assert formats["Umsatz"] == '+#,##0 "€";[Red]-#,##0 "€";0 "€"'  # signed as a cost's, red below zero
     kaop = account_plan(ka002).sheet("KAOP")
-    for name, style in (("kaop_cmp_cost_variance", "money_lower_better"), ("kaop_cmp_revenue_variance", "money")):
+    for name, style in (("kaop_cmp_cost_variance", "money_lower_better"),
+                        ("kaop_cmp_revenue_variance", "money_variance"),
+                        ("kaop_cmp_profit_variance", "money_variance")):
         r0, c0, _, c1 = kaop.ranges[name]
         assert {c.style for c in kaop.cells if c.row == r0 and c0 <= c.col <= c1} == {style}, name

@@ -103,7 +103,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("account_id"), _c("year", "year"), _c("goal"), _c("metric", required=False), _c("unit", required=False),
         *(_c(f"target_q{q}", "number", False) for q in QUARTERS),
         *(_c(f"actual_q{q}", "number", False) for q in QUARTERS)),
-        description="KAOP potential goals (Potentialziele): target and actual per quarter, one row per goal"),
+        description="KAOP potential goals (Potenzialziele): target and actual per quarter, one row per goal"),
     Table("kaop_measures", (
         _c("account_id"), _c("year", "year"), _c("measure"), _c("lever", "choice", choices=LEVERS),
         _c("owner", required=False), _c("resources", required=False), _c("due_quarter", "quarter", False),

@@ -13,7 +13,7 @@ Blocks, top to bottom (German by default, English with ``lang="en"``):
   derived by formula, so typing Q3 actuals closes Q3) and the rolling forecast of the year (actuals of closed
   quarters + plan of open ones) for revenue, total cost and profit: variance, attainment and a traffic light
   (costs mirrored, as :func:`kam_xl.kaop.traffic_light`);
-* potential goals (Potentialziele) and measures (Maßnahmen) along the 6-P levers, as input tables;
+* potential goals (Potenzialziele) and measures (Maßnahmen) along the 6-P levers, as input tables;
 * a column chart of plan and actual revenue per quarter.
 
 Every number is a native formula whose cached value comes from :func:`kam_xl.kaop.kaop_plan`,
@@ -49,6 +49,7 @@ from kam_xl.kaop import (
 from kam_xl.vocabulary import LEVER_WORDS, LIGHT_FORMATS, LIGHT_WORDS, MEASURE_STATUS_WORDS, Lang, sheet_title
 from kam_xl.workbook.layout import Chart, Conditional, Input, RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
+from kam_xl.workbook.printing import PERCENT_FORMAT
 
 SHEET_NAME = "KAOP"
 GOAL_ROWS = 5  # empty rows of the potential-goal table (after the goals given)
@@ -175,7 +176,7 @@ def _drivers(s: Sheet, R: _Rows, pre: str, names: list[str | None], rows: list[P
                                          "Amount in € ≥ 0, or with “% of revenue” the rate (e.g. 20 %)")))
         s.conditionals.append(Conditional(r, first_q, r, last_q, {
             "type": "formula", "criteria": f'={s.ref(r, C_BASIS).split("!")[1]}="{words["rate"]}"',
-            "format": {"num_format": "0.0%"}}))
+            "format": {"num_format": PERCENT_FORMAT}}))
     last = n - 1
     s.name_range(pre + "products", R.volume(0), C_LABEL, R.volume(last), C_LABEL)
     s.name_range(pre + "volume", R.volume(0), first_q, R.volume(last), last_q)
@@ -400,7 +401,7 @@ def _comparison(s: Sheet, top: int, plan_rows: _Rows, actual_rows: _Rows, cmp: K
         for col, cell in zip([*C_Q.values(), C_YEAR, C_FORECAST], cells, strict=True):
             a, p = s.ref(a_row, col), s.ref(p_row, col)
             s.put(v_row, col, formula=_variance(a, p), cached=cell.variance,
-                  style="money" if higher else "money_lower_better")  # red where the row's direction is bad
+                  style="money_variance" if higher else "money_lower_better")  # signed, red where it is bad
             s.put(t_row, col, formula=_attainment(a, p), cached=cell.attainment, style="percent")
             s.put(l_row, col, formula=_light(a, p, higher, lang),
                   cached=LIGHT_WORDS[lang][cell.light] if cell.light else None, style="bold")
@@ -413,7 +414,7 @@ def _comparison(s: Sheet, top: int, plan_rows: _Rows, actual_rows: _Rows, cmp: K
 
 
 def _goals(s: Sheet, top: int, goals: Sequence[PotentialGoal], lang: Lang) -> int:
-    s.put(top, C_LABEL, _t(lang, "POTENTIALZIELE", "POTENTIAL GOALS"), style="subtitle")
+    s.put(top, C_LABEL, _t(lang, "POTENZIALZIELE", "POTENTIAL GOALS"), style="subtitle")
     heads = [_t(lang, "Ziel", "Goal"), _t(lang, "Messgröße", "Metric"), _t(lang, "Einheit", "Unit")]
     heads += [_t(lang, f"Ziel Q{q}", f"Target Q{q}") for q in QUARTERS]
     heads += [_t(lang, f"Ist Q{q}", f"Actual Q{q}") for q in QUARTERS]

@@ -153,14 +153,17 @@ def currency_symbol(code: str, lang: str = "de") -> str:
     return get_currency_symbol(code.strip().upper(), locale="de_DE" if lang == "de" else "en_GB")
 
 
-def money_format(symbol: str, decimals: int = 0, lower_is_better: bool = False) -> str:
+def money_format(symbol: str, decimals: int = 0, lower_is_better: bool = False, signed: bool = False) -> str:
     """The number format of an amount: thousands grouped, ``decimals`` places, the currency ``symbol`` after
     the number (as German controllers write ``7.055.897 €``; the application shows separators of its locale),
-    negative amounts red — or, for a variance where less is better (a cost over its plan), amounts above zero
-    red and signed, below zero plain.
+    negative amounts red. A variance (``signed``) shows its sign both ways (``+69.178 €``, ``-77.202 €``,
+    ``0 €``), red where it is bad: below zero, or — a variance where less is better (a cost over its plan,
+    ``lower_is_better``, always signed) — above zero.
 
     >>> money_format("€")
     '#,##0 "€";[Red]-#,##0 "€"'
+    >>> money_format("€", signed=True)
+    '+#,##0 "€";[Red]-#,##0 "€";0 "€"'
     >>> money_format("€", lower_is_better=True)
     '[Red]+#,##0 "€";-#,##0 "€";0 "€"'
     """
@@ -168,7 +171,14 @@ def money_format(symbol: str, decimals: int = 0, lower_is_better: bool = False) 
     unit = f' "{symbol}"' if symbol else ""
     if lower_is_better:
         return f"[Red]+{number}{unit};-{number}{unit};0{unit}"
+    if signed:
+        return f"+{number}{unit};[Red]-{number}{unit};0{unit}"
     return f"{number}{unit};[Red]-{number}{unit}"
+
+
+#: The number format of a share or rate: one decimal, a space before the percent sign as German and English
+#: house style write it (``9,0 %``), negative red — every percent a workbook shows, a conditional one too.
+PERCENT_FORMAT = "0.0 %;[Red]-0.0 %"
 
 
 def shown_width(value: Any, style: str) -> float:
@@ -192,9 +202,10 @@ def shown_width(value: Any, style: str) -> float:
     return max(len(line) for line in lines) * char + 1
 
 
-_DECIMALS = {"money": 0, "level_money": 0, "money_lower_better": 0, "integer": 0, "percent": 1, "level_percent": 1,
-             "number": 1, "score": 1, "money2": 2, "number2": 2}
-_UNIT_CHARS = {"money": 2, "level_money": 2, "money2": 2, "money_lower_better": 3, "percent": 2, "level_percent": 2}
+_DECIMALS = {"money": 0, "level_money": 0, "money_lower_better": 0, "money_variance": 0, "integer": 0,
+             "percent": 1, "level_percent": 1, "number": 1, "score": 1, "money2": 2, "number2": 2}
+_UNIT_CHARS = {"money": 2, "level_money": 2, "money2": 2, "money_lower_better": 3, "money_variance": 3,
+               "percent": 2, "level_percent": 2}
 _PERCENT_STYLES = frozenset({"percent", "level_percent"})
 #: Styles whose text wraps inside the cell (their column is never widened for them, their row grows).
 WRAPPED_STYLES = frozenset({"wrap", "header"})
@@ -246,18 +257,22 @@ def pages_wide(col_points: Sequence[float], page_points: float, scale: int = MIN
 
 
 def paginate(heights: Sequence[float], headings: Collection[int], page_points: float,
-             keep: Collection[tuple[int, int]] = (), keep_next: int = 3) -> list[int]:
+             keep: Collection[tuple[int, int]] = (), keep_next: int = 3, titles: float = 0.0) -> list[int]:
     """The rows (0-based) a page break goes before, for rows of ``heights`` points on pages of
-    ``page_points``: a heading row starts a new page when its block (up to the next heading) or at least the
-    heading and ``keep_next`` rows after it do not fit on the rest of the page; ``keep`` spans (first, last
-    row; charts) move to the next page whole when they fit on one; a break never follows a heading row.
+    ``page_points``: a heading row starts a new page only when its block (up to the next heading) does not fit
+    on the rest of the page and either fits on a page of its own or leaves the heading with fewer than
+    ``keep_next`` rows of it; ``keep`` spans (first, last row; charts) move to the next page whole when they fit
+    on one; a break never follows a heading row. ``titles``: the points of the rows repeated atop every page
+    after the first (on the first they are the sheet's own rows, counted in ``heights``).
 
     >>> paginate([15.0] * 10, headings={4}, page_points=90.0)
     [4]
+    >>> paginate([15.0] * 10, headings={4}, page_points=90.0, titles=15.0)   # 5 rows fit a later page
+    [4, 9]
     """
     starts = sorted(headings)
     breaks: list[int] = []
-    top, used = 0, 0.0
+    top, used, room = 0, 0.0, page_points
     row = 0
     while row < len(heights):
         brk = None
@@ -265,19 +280,19 @@ def paginate(heights: Sequence[float], headings: Collection[int], page_points: f
             end = next((h for h in starts if h > row), len(heights))
             block = sum(heights[row:end])
             head = sum(heights[row:min(end, row + 1 + keep_next)])
-            if used + head > page_points or (block <= page_points and used + block > page_points):
+            if used + block > room and (used + head > room or block <= page_points - titles):
                 brk = row
-        if brk is None and used + heights[row] > page_points and row > top:
+        if brk is None and used + heights[row] > room and row > top:
             brk = row
             span = next((s for s in keep if s[0] < row <= s[1] and s[0] > top
-                         and sum(heights[s[0]:s[1] + 1]) <= page_points), None)
+                         and sum(heights[s[0]:s[1] + 1]) <= page_points - titles), None)
             if span is not None:
                 brk = span[0]
             while brk - 1 > top and brk - 1 in headings:
                 brk -= 1
         if brk is not None:
             breaks.append(brk)
-            top, used, row = brk, 0.0, brk
+            top, used, row, room = brk, 0.0, brk, page_points - titles
         used += heights[row]
         row += 1
     return breaks
@@ -615,16 +630,25 @@ def page_plan(sheet: Sheet) -> PagePlan:
         last_row = max(last_row, ch.anchor[0] + rows)
     all_heights = [heights.get(r, LINE_POINTS) for r in range(last_row + 1)]
     titles = sum(all_heights[repeat_rows[0]:repeat_rows[1] + 1]) if repeat_rows else 0.0
-    room = printable_height(sheet.print.landscape) * 100 / scale * PAGE_SAFETY - titles
+    if sheet.one_page:  # fit to one page wide and tall: the scale the taller or wider side needs, no breaks
+        scale = min(fit_scale(sum(cols), page * WIDTH_SAFETY),
+                    fit_scale(sum(all_heights), printable_height(sheet.print.landscape) * PAGE_SAFETY))
+        return PagePlan(widths, heights, wrap, 1, scale, repeat_rows, (), key, (), runs.merges, runs.moves,
+                        top_rows)
+    room = printable_height(sheet.print.landscape) * 100 / scale * PAGE_SAFETY
     headings = {c.row for c in sheet.cells if c.style in HEADING_STYLES}
-    breaks = paginate(all_heights, headings, room, keep) if sheet.print.printed else []
+    breaks = paginate(all_heights, headings, room, keep, titles=titles) if sheet.print.printed else []
     return PagePlan(widths, heights, wrap, wide, scale, repeat_rows, tuple(breaks), key, tuple(col_breaks),
                     runs.merges, runs.moves, top_rows)
 
 
 #: The share of a page's height the pagination fills: room for the difference between the row heights
 #: assumed here and the ones Excel or LibreOffice use, so that their automatic breaks never come first.
-PAGE_SAFETY = 0.96
+#: LibreOffice draws every row at the height assumed (measured on its PDFs: a 15 pt row is 13.95 pt apart at
+#: 93 %) and the rows of several lines get their height written; what is left is Excel's taller row of a larger
+#: font (a sheet's 14 pt title: 18.75 pt, not 15) — 1 % of a page. More slack pushed blocks that fit on the rest
+#: of a page to the next one.
+PAGE_SAFETY = 0.99
 #: The same for the width of a page: LibreOffice draws a column ~6 % wider than Excel (measured on its PDFs
 #: with Carlito, the metric twin of Calibri), so a page is filled to 93 % of Excel's width.
 WIDTH_SAFETY = 0.93

@@ -1,14 +1,15 @@
 """The KAM-Excellence questionnaire (Fitness-Check, seed 000): one workbook per respondent.
 
-Sheets (German by default, English with ``lang="en"``):
+Sheets (German by default, English with ``lang="en"``), the questions first:
 
+* ``Fragebogen`` / ``Questionnaire`` — the criteria of all four dimensions
+  (:func:`kam_xl.workbook.excellence_sheet.excellence_sheet`);
 * ``Profil`` / ``Profile`` — respondent and role (inputs ``exc_respondent``, ``exc_role``), the four dimension
   scores with rated/criteria counts, coverage and thin flags, overall score and coverage, the count of 75/100
   ratings without evidence, the excellence profile (radar of the four dimension scores, 0–100), the action
   priorities (the five weakest sections with their titles, by formula: ``exc_priorities``) and the table of
-  all section scores with their rank (``exc_section_scores``, ``exc_section_ranks``);
-* ``Fragebogen`` / ``Questionnaire`` — the criteria of all four dimensions
-  (:func:`kam_xl.workbook.excellence_sheet.excellence_sheet`).
+  all section scores with their rank (``exc_section_scores``, ``exc_section_ranks``). The catalogue and its
+  version are in ``_meta`` (the reader checks them), not on the printed page.
 
 Every figure is a native formula whose cached value comes from :func:`kam_xl.excellence.score_response`.
 """
@@ -105,8 +106,6 @@ def _profile_sheet(catalogue: Catalogue, response: Response | None, respondent: 
     s.put(4, 1, role or None, style="text", name="exc_role",
           input=Input(kind="text", title=_t(lang, "Rolle / Funktion", "Role / function"),
                       message=_t(lang, "z. B. KAM, Vertriebsleitung, BU-Leitung", "e.g. KAM, sales lead, BU head")))
-    s.put(5, 0, _t(lang, "Katalog", "Catalogue"), style="label")
-    s.put(5, 1, f"{catalogue.id} {catalogue.version}", style="text")
 
     heads = (_t(lang, "Dimension", "Dimension"), _t(lang, "Wert", "Score"), _t(lang, "bewertet", "rated"),
              _t(lang, "Kriterien", "criteria"), _t(lang, "Abdeckung", "Coverage"), _t(lang, "dünn bewertet", "thin"))
@@ -188,8 +187,9 @@ class CriteriaSheet(QuestionnaireSheet):
                                 lang=ctx.lang, sheet_name=_t(ctx.lang, "Fragebogen", "Questionnaire"), year=ctx.year)
 
 
-#: The questionnaire's sheet kinds in workbook order; a new questionnaire sheet is one class plus one line here.
-QUESTIONNAIRE_SHEETS: list[QuestionnaireSheet] = [ProfileSheet(), CriteriaSheet()]
+#: The questionnaire's sheet kinds in workbook order — the questions first: the workbook opens and prints with
+#: them, the results follow; a new questionnaire sheet is one class plus one line here.
+QUESTIONNAIRE_SHEETS: list[QuestionnaireSheet] = [CriteriaSheet(), ProfileSheet()]
 
 
 def questionnaire(catalogue: Catalogue, response: Response | None, respondent: str, role: str,

@@ -41,6 +41,7 @@ from kam_xl.workbook.layout import TEXT_MAX_CHARS, XLWINGS_CONF_SHEET, Book, Cel
 from kam_xl.workbook.printing import (
     FONT_POINTS,
     MARGINS_INCH,
+    PERCENT_FORMAT,
     PagePlan,
     currency_symbol,
     money_format,
@@ -63,22 +64,25 @@ _BASE: dict[str, dict[str, Any]] = {
     "wrap": {"text_wrap": True, "valign": "top"},
     "money": {"num_format": "#,##0;[Red]-#,##0"},
     "money_lower_better": {"num_format": "[Red]+#,##0;-#,##0;0"},  # a cost's variance: over plan is red
+    "money_variance": {"num_format": "+#,##0;[Red]-#,##0;0"},  # a revenue's or profit's variance: signed
     "money2": {"num_format": "#,##0.00;[Red]-#,##0.00"},
     "number": {"num_format": "#,##0.0"},
     "number2": {"num_format": "#,##0.00"},
     "integer": {"num_format": "0"},
     "date": {"num_format": 14},  # the built-in short date: Excel and LibreOffice show it in the reader's locale
-    "percent": {"num_format": "0.0 %;[Red]-0.0 %"},
+    "percent": {"num_format": PERCENT_FORMAT},
     "score": {"num_format": "0.0"},
     "level_money": {"num_format": "#,##0;[Red]-#,##0", "bold": True, "top": 1},
-    "level_percent": {"num_format": "0.0 %;[Red]-0.0 %", "bold": True, "top": 1},
+    "level_percent": {"num_format": PERCENT_FORMAT, "bold": True, "top": 1},
     "level_label": {"bold": True, "top": 1},
     "output": {"locked": False, "bg_color": "#F2F2F2"},  # what macros write: unlocked on a protected sheet
 }
 #: The styles of amounts: their number format carries the book's currency symbol (:func:`money_format`).
-MONEY_DECIMALS = {"money": 0, "level_money": 0, "money2": 2, "money_lower_better": 0}
+MONEY_DECIMALS = {"money": 0, "level_money": 0, "money2": 2, "money_lower_better": 0, "money_variance": 0}
 #: The amount styles where less is better (a cost's variance): red above zero, not below.
 LOWER_IS_BETTER_STYLES = frozenset({"money_lower_better"})
+#: The amount styles of a variance: signed both ways (``+69.178 €``), as every variance prints.
+SIGNED_STYLES = frozenset({"money_variance", "money_lower_better"})
 _INPUT_EXTRA = {"locked": False, "bg_color": INPUT_FILL, "border": 1, "border_color": "#BFBFBF"}
 
 
@@ -289,7 +293,8 @@ class _Formats:
             props = dict(_BASE[style])
             if style in MONEY_DECIMALS:
                 props["num_format"] = money_format(self.symbol, MONEY_DECIMALS[style],
-                                                   lower_is_better=style in LOWER_IS_BETTER_STYLES)
+                                                   lower_is_better=style in LOWER_IS_BETTER_STYLES,
+                                                   signed=style in SIGNED_STYLES)
             if is_input:
                 props.update(_INPUT_EXTRA)
             if wrap:
