@@ -78,6 +78,31 @@ def test_row_heights_of_a_sheet_grow_with_wrapped_text_only() -> None:
     assert heights == {1: 2 * LINE_POINTS, 3: 3 * LINE_POINTS}
 
 
+def test_a_hidden_column_neither_prints_nor_shapes_row_heights() -> None:
+    """A column of width 0 (a chart's helper column) stays hidden: no width, no wrapped header, no page wide."""
+    s = Sheet("S", widths={0: 10, 1: 0, 2: 0})
+    s.put(0, 0, "ID", style="header")
+    s.put(0, 1, "Reihe des Diagramms", style="header")  # 19 characters at width 0: one per line before
+    s.put(0, 2, "< 0 % (Big Step or Out), Größe 4", style="header")
+    s.put(1, 0, "KA-001", style="bold")
+    s.put(1, 1, "#N/A", style="number")  # a text beside a filled cell: was made to wrap
+    s.put(1, 2, 123456789.0, style="number")  # a number: was widened
+    widths, wrap = fitted_widths(s)
+    assert (widths[1], widths[2], wrap) == (0, 0, frozenset())
+    assert row_heights(s, widths, wrap) == {}
+    plan = page_plan(s)
+    assert plan.heights == {} and plan.pages_wide == 1 and plan.wrap == frozenset()
+
+
+def test_the_portfolio_chart_helper_columns_are_hidden_and_the_header_is_not_tall(books: dict[str, Book]) -> None:
+    accounts = next(s for s in books["controller"].sheets if s.name == "Kunden")
+    heads = {c.value: c.col for c in accounts.cells if c.style == "header" and c.row == 3}
+    helpers = [col for head, col in heads.items() if head == "Diagrammreihe" or "Größe " in str(head)]
+    assert len(helpers) == 17  # "Diagrammreihe" and the 16 point columns (4 bands × 4 size classes)
+    assert all(accounts.widths[col] == 0 for col in helpers)
+    assert page_plan(accounts).heights.get(3, LINE_POINTS) <= 2 * LINE_POINTS  # "Potenzial margengewichtet"
+
+
 def test_print_scale_is_never_below_the_minimum() -> None:
     page = 741.0
     assert print_scale([100.0] * 6, page) == (1, 100)  # 600 pt fit as they are
