@@ -389,6 +389,19 @@ def test_repeated_key_columns_follow_the_frozen_columns_when_narrow() -> None:
     assert page_plan(sheet(None, {}, repeat_cols=(0, 2))).repeat_cols == (0, 2)
 
 
+def test_the_frozen_key_columns_that_fit_repeat_when_all_of_them_do_not(books: dict[str, Book]) -> None:
+    """Region (10) and account ID (16) repeat though the label column (22) after them would not fit a fifth."""
+    s = Sheet("S", widths={0: 10, 1: 16, 2: 22}, freeze=(1, 3))
+    for col in range(40):
+        s.put(1, col, 1000.0 * col, style="money")
+    assert page_plan(s).repeat_cols == (0, 1)
+    resources = next(x for x in books["controller"].sheets if x.name == "Ressourcen")
+    plan = page_plan(resources)
+    assert plan.pages_wide > 1 and plan.repeat_cols == (0, 1)
+    heads = [c.value for c in resources.cells if c.style == "header" and c.col <= 1 and c.row == 11]
+    assert heads == ["Region", "Kunde"]
+
+
 # ------------------------------------------------------------------------------------------ nothing cut
 
 

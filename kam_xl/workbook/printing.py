@@ -403,9 +403,12 @@ def _repeat_cols(sheet: Sheet, cols: Sequence[float], page: float) -> tuple[int,
     if sheet.print.repeat_cols is not None:
         return sheet.print.repeat_cols
     frozen = sheet.freeze[1] if sheet.freeze else 0
-    if frozen > 0 and sum(cols[:frozen]) <= page * 0.2:  # more would cost a page wide more often than not
-        return 0, frozen - 1
-    return 0, 0
+    # the frozen columns from A that fit a fifth of a page (more would cost a page wide more often than not):
+    # ID and region of a row repeat even when a wide name column after them does not
+    last = 0
+    while last + 1 < frozen and sum(cols[:last + 2]) <= page * 0.2:
+        last += 1
+    return 0, last
 
 
 def heading_columns(sheet: Sheet, widths: dict[int, float], key: tuple[int, int] | None) -> list[tuple[int, int]]:
