@@ -229,7 +229,10 @@ def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang,
                                                         17: 26, A_CLASS: 13,
                                                         **{c: 0 for c in range(A_SERIES, A_POINTS0
                                                                                + len(CHART_SERIES))}},
-              freeze=(4, 2))
+              freeze=(4, 2),
+              # ID and name repeat on every page wide: they name the row, and a heading in them ("Big Step or
+              # Out") prints on one line instead of wrapping in the narrow ID column
+              print=Print(repeat_cols=(A_ID, A_NAME)))
     n = len(accs)
     s.put(0, 0, sheet_title(lang, _t(lang, "Kundenübersicht – alle Key Accounts, CDB",
                                      "Account overview – all key accounts, CDB"),
