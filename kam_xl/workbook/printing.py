@@ -610,7 +610,7 @@ def page_plan(sheet: Sheet) -> PagePlan:
     page = printable_width(sheet.print.landscape)
     key = _repeat_cols(sheet, cols, page)
     repeat = sum(cols[key[0]:key[1] + 1]) if key else 0.0
-    keep = charts + heading_columns(sheet, widths, key)
+    keep = charts + heading_columns(sheet, widths, key) + list(sheet.print.groups)
     wide, scale = print_scale(cols, page, repeat, keep)
     col_breaks = column_breaks(cols, page, scale, repeat, keep) if wide > 1 else []
     runs = TextRuns()
