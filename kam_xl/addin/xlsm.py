@@ -126,8 +126,8 @@ def _add_buttons(settings: Sheet, lang: Lang) -> None:
     """The macro buttons and their notes right of everything on the settings sheet; the print area stays on the
     settings (the buttons and the VBA notes are for the screen)."""
     col = max(c.col for c in settings.cells) + 2  # right of everything on the sheet, whatever it holds
-    last_row = max(c.row for c in settings.cells)
-    settings.print = replace(settings.print, area=(0, 0, last_row, col - 2))
+    if settings.print.area is None:
+        settings.print = replace(settings.print, area=(0, 0, max(c.row for c in settings.cells), col - 2))
     settings.widths[col] = 70
     settings.put(0, col, pick(lang, "Makros (klassisches xlwings)", "Macros (classic xlwings)"), style="subtitle")
     for i, macro in enumerate((IMPORT_MACRO, *MACROS)):
