@@ -78,6 +78,31 @@ def test_row_heights_of_a_sheet_grow_with_wrapped_text_only() -> None:
     assert heights == {1: 2 * LINE_POINTS, 3: 3 * LINE_POINTS}
 
 
+def test_a_hidden_column_neither_prints_nor_shapes_row_heights() -> None:
+    """A column of width 0 (a chart's helper column) stays hidden: no width, no wrapped header, no page wide."""
+    s = Sheet("S", widths={0: 10, 1: 0, 2: 0})
+    s.put(0, 0, "ID", style="header")
+    s.put(0, 1, "Reihe des Diagramms", style="header")  # 19 characters at width 0: one per line before
+    s.put(0, 2, "< 0 % (Big Step or Out), Größe 4", style="header")
+    s.put(1, 0, "KA-001", style="bold")
+    s.put(1, 1, "#N/A", style="number")  # a text beside a filled cell: was made to wrap
+    s.put(1, 2, 123456789.0, style="number")  # a number: was widened
+    widths, wrap = fitted_widths(s)
+    assert (widths[1], widths[2], wrap) == (0, 0, frozenset())
+    assert row_heights(s, widths, wrap) == {}
+    plan = page_plan(s)
+    assert plan.heights == {} and plan.pages_wide == 1 and plan.wrap == frozenset()
+
+
+def test_the_portfolio_chart_helper_columns_are_hidden_and_the_header_is_not_tall(books: dict[str, Book]) -> None:
+    accounts = next(s for s in books["controller"].sheets if s.name == "Kunden")
+    heads = {c.value: c.col for c in accounts.cells if c.style == "header" and c.row == 3}
+    helpers = [col for head, col in heads.items() if head == "Diagrammreihe" or "Größe " in str(head)]
+    assert len(helpers) == 17  # "Diagrammreihe" and the 16 point columns (4 bands × 4 size classes)
+    assert all(accounts.widths[col] == 0 for col in helpers)
+    assert page_plan(accounts).heights.get(3, LINE_POINTS) <= 2 * LINE_POINTS  # "Potenzial margengewichtet"
+
+
 def test_print_scale_is_never_below_the_minimum() -> None:
     page = 741.0
     assert print_scale([100.0] * 6, page) == (1, 100)  # 600 pt fit as they are
@@ -174,7 +199,7 @@ def _printed(setup: PageSetup) -> None:
     assert setup.landscape and is_a4(setup), where
     assert setup.scale >= MIN_FIT_SCALE, f"{where} prints at {setup.scale} %"
     assert setup.fit is None or setup.fit[0] >= 1, where
-    assert "$A:$A" in setup.print_titles and re.search(r"\$1:\$\d+", setup.print_titles), where
+    assert re.search(r"!\$A:\$[A-Z]+,", setup.print_titles) and re.search(r"\$1:\$\d+", setup.print_titles), where
     assert "&A" in setup.header and "&L" in setup.header, where  # account/title left, sheet name centre
     assert "&P" in setup.footer and "&N" in setup.footer and "Seite" in setup.footer, where
 
@@ -400,6 +425,19 @@ def test_repeated_key_columns_follow_the_frozen_columns_when_narrow() -> None:
     assert page_plan(sheet(None, {}, repeat_cols=(0, 2))).repeat_cols == (0, 2)
 
 
+def test_the_frozen_key_columns_that_fit_repeat_when_all_of_them_do_not(books: dict[str, Book]) -> None:
+    """Region (10) and account ID (16) repeat though the label column (22) after them would not fit a fifth."""
+    s = Sheet("S", widths={0: 10, 1: 16, 2: 22}, freeze=(1, 3))
+    for col in range(40):
+        s.put(1, col, 1000.0 * col, style="money")
+    assert page_plan(s).repeat_cols == (0, 1)
+    resources = next(x for x in books["controller"].sheets if x.name == "Ressourcen")
+    plan = page_plan(resources)
+    assert plan.pages_wide > 1 and plan.repeat_cols == (0, 1)
+    heads = [c.value for c in resources.cells if c.style == "header" and c.col <= 1 and c.row == 11]
+    assert heads == ["Region", "Kunde"]
+
+
 # ------------------------------------------------------------------------------------------ nothing cut
 
 
@@ -431,7 +469,7 @@ def _cut_texts(sheet: Sheet) -> list[str]:
     cut = []
     for (row, col), cell in at.items():
         text = cell.cached if cell.formula is not None else cell.value
-        if not isinstance(text, str) or not text or cell.style in WRAPPED_STYLES:
+        if not isinstance(text, str) or not text or cell.style in WRAPPED_STYLES or sheet.widths.get(col) == 0:
             continue
         last = _segment(plan, col, columns)[1]
         where = f"{sheet.name}!{xl_rowcol_to_cell(row, col)} {text[:50]!r}"
@@ -554,3 +592,46 @@ def test_koordination_prints_every_title_and_note_whole(books: dict[str, Book], 
     edge = next(e for n in pages if (e := _key_edge(words[n])) is not None)
     cut = [f"page {n}: {w}" for n in pages for w in _cut_on_page(words[n], edge)]
     assert cut == [], "\n".join(cut)
+
+
+def test_a_column_group_prints_whole_under_its_label_and_the_kaop_years_are_told_apart(books: dict[str, Book]
+                                                                                       ) -> None:
+    """KAOP: each measure's Q1–Q4 and full year stay on one page wide with the measure's label over Q1; the
+    plan year and the full-year column no longer both read "Jahr"."""
+    kaop = next(s for s in books["controller"].sheets if s.name == "KAOP")
+    plan = page_plan(kaop)
+    assert plan.pages_wide > 1
+    labels = {c.col: c.value for c in kaop.cells if c.row == 4 and c.style == "bold"}
+    assert labels == {3: "Umsatz", 8: "Gesamtkosten", 13: "Profitabilität absolut", 18: "Profitabilität relativ"}
+    for first, last in kaop.print.groups:
+        assert not any(first < b <= last for b in plan.col_breaks), (first, last, plan.col_breaks)
+    heads = [c.value for c in kaop.cells if c.row == 5 and c.style == "header"]
+    assert heads[:8] == ["ID", "Kunde", "Planjahr", "Q1", "Q2", "Q3", "Q4", "Gesamtjahr"]
+    assert heads.count("Jahr") == 0
+
+
+def test_kunden_repeats_id_and_name_and_prints_big_step_or_out_on_one_line(books: dict[str, Book]) -> None:
+    accounts = next(s for s in books["controller"].sheets if s.name == "Kunden")
+    plan = page_plan(accounts)
+    assert plan.pages_wide > 1 and plan.repeat_cols == (0, 1) and plan.scale >= MIN_FIT_SCALE
+    heading = next(c for c in accounts.cells if c.value == "Big Step or Out")
+    assert heading.col == 0 and (heading.row, 0) not in plan.wrap
+    assert plan.heights.get(heading.row, LINE_POINTS) == LINE_POINTS
+
+
+def test_cockpit_plan_and_actual_sparklines_share_an_axis_and_the_date_is_german(books: dict[str, Book]) -> None:
+    cockpit = next(s for s in books["controller"].sheets if s.name == "Cockpit")
+    by_row: dict[int, list[dict[str, object]]] = {}
+    for sp in cockpit.sparklines:
+        by_row.setdefault(sp.row, []).append(sp.options)
+    assert by_row and all(len(o) == 2 for o in by_row.values())
+    for plan, actual in by_row.values():
+        assert plan["min"] == actual["min"] == 0 and plan["max"] == actual["max"]
+    # KA-002 (first of the largest accounts in the demo? any row): the axis top is its largest quarter, plan or actual
+    kaop = next(s for s in books["controller"].sheets if s.name == "KAOP")
+    quarters = [c.cached for c in kaop.cells if c.style == "money" and c.formula and 3 <= c.col <= 6]
+    assert max(o[0]["max"] for o in by_row.values()) >= max(q for q in quarters if q is not None)
+    note = next(c.value for c in cockpit.cells if c.row == 1 and c.style == "note")
+    assert re.match(r"Stand \d{2}\.\d{2}\.\d{4}\. ", note), note
+    bar = next(c.options for c in cockpit.conditionals if c.options.get("type") == "data_bar")
+    assert bar["bar_solid"] is False and bar["max_length"] == 50

@@ -164,9 +164,24 @@ def test_the_licence_from_the_xlwings_metadata_is_a_sheet_of_the_workbook(xlsm):
     for lang, sheet in (("de", "Lizenz xlwings"), ("en", "xlwings licence")):
         wb = openpyxl.load_workbook(xlsm[lang][1])
         ws = wb[sheet]
-        assert ws.sheet_state == "visible"
+        assert ws.sheet_state == "hidden"  # in the workbook ("Unhide" shows it), not on paper (issue 15)
         lines = [ws.cell(r, 1).value or "" for r in range(4, ws.max_row + 1)]
         assert lines == licence.splitlines()
+        settings = wb["Einstellungen" if lang == "de" else "Settings"]
+        unhide = "Einblenden" if lang == "de" else "Unhide"
+        assert any(sheet in str(c.value) and unhide in str(c.value) for row in settings.iter_rows() for c in row)
+
+
+def test_the_settings_print_without_the_macro_buttons_and_their_notes(xlsm):
+    """Buttons and VBA notes are for the screen: the print area is the settings and the status, A1:B14."""
+    for lang, (book, path) in xlsm.items():
+        name = "Einstellungen" if lang == "de" else "Settings"
+        layout = next(s for s in book.sheets if s.name == name)
+        area = layout.print.area
+        assert area == (0, 0, 13, 1)  # the settings and the macro status, compact
+        assert max(b.col for b in layout.buttons) == 5  # the buttons' column F lies outside
+        ws = openpyxl.load_workbook(path)[name]
+        assert ws.print_area == f"'{name}'!$A$1:$B$14"
 
 
 def _buttons(path: Path) -> dict[str, list[tuple[str, str]]]:

@@ -94,11 +94,13 @@ SHOTS: list[Shot] = [
 
 def only_sheet(book: Book, sheet: str) -> Book:
     """``book`` with ``sheet`` first (the active sheet, which is printed even when hidden) and every other sheet
-    hidden (not printed)."""
+    hidden (not printed; without a print area, which LibreOffice prints even on a hidden sheet)."""
     if sheet not in [s.name for s in book.sheets]:
         raise ValueError(f"no sheet {sheet!r} — the workbook has {[s.name for s in book.sheets]}")
     ordered = sorted(book.sheets, key=lambda s: s.name != sheet)
-    return dataclasses.replace(book, sheets=[dataclasses.replace(s, hidden=s.name != sheet) for s in ordered])
+    return dataclasses.replace(book, sheets=[
+        s if s.name == sheet else dataclasses.replace(s, hidden=True, print=dataclasses.replace(s.print, area=None))
+        for s in ordered])
 
 
 def _run(*args: str) -> str:

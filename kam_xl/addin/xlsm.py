@@ -12,7 +12,8 @@
 * the ``xlwings.conf`` sheet every generated workbook has (``UDF Modules`` = ``udfs``);
 * the BSD licence of that VBA code. Its notice is in the ``xlwings`` module's own header; the licence text
   from the xlwings package metadata is reproduced on a visible sheet of the workbook, because the workbook
-  is what gets passed on (by mail, on a share) — a file beside it would be left behind (BSD clause 2).
+  is what gets passed on (by mail, on a share) — a file beside it would be left behind (BSD clause 2). The
+  sheet is hidden (not very hidden: "Unhide" shows it, the settings sheet says where) so that it does not print.
 
 **xlwings_udfs.bas** — :func:`bas_bytes`: the module "Import Functions" would write (:func:`kam_xl.addin.
 runtime.vba_module`) as a file the VBA editor imports (File → Import File): Windows-1252, CRLF, VBA's line
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from kam_xl.files import write_atomic
-from kam_xl.workbook.layout import Book, Button, Sheet, pick
+from kam_xl.workbook.layout import Book, Button, Print, Sheet, pick
 
 if TYPE_CHECKING:
     from kam_xl.databook import DataBook
@@ -108,7 +109,9 @@ def _settings_sheet(book: Book) -> Sheet:
 
 
 def _licence_sheet(lang: Lang) -> Sheet:
-    s = Sheet(pick(lang, "Lizenz xlwings", "xlwings licence"), widths={0: 100})
+    """The licence sheet: kept out of print (nobody prints a licence; it is hidden, "Unhide" shows it — the
+    settings sheet's note says so)."""
+    s = Sheet(pick(lang, "Lizenz xlwings", "xlwings licence"), widths={0: 100}, print=Print(printed=False))
     s.put(0, 0, pick(lang, "Lizenz des xlwings-VBA-Codes", "Licence of the xlwings VBA code"), style="title")
     s.put(1, 0, pick(lang, f"Die Schaltflächen laufen über das VBA-Modul „xlwings“ (xlwings {_xlwings_version()}) "
                            "im VBA-Projekt dieser Arbeitsmappe. Es steht unter dieser Lizenz:",
@@ -120,7 +123,11 @@ def _licence_sheet(lang: Lang) -> Sheet:
 
 
 def _add_buttons(settings: Sheet, lang: Lang) -> None:
+    """The macro buttons and their notes right of everything on the settings sheet; the print area stays on the
+    settings (the buttons and the VBA notes are for the screen)."""
     col = max(c.col for c in settings.cells) + 2  # right of everything on the sheet, whatever it holds
+    if settings.print.area is None:
+        settings.print = replace(settings.print, area=(0, 0, max(c.row for c in settings.cells), col - 2))
     settings.widths[col] = 70
     settings.put(0, col, pick(lang, "Makros (klassisches xlwings)", "Macros (classic xlwings)"), style="subtitle")
     for i, macro in enumerate((IMPORT_MACRO, *MACROS)):
@@ -139,8 +146,10 @@ def _add_buttons(settings: Sheet, lang: Lang) -> None:
              "model\" — or IT imports the file from \"kam-xl xlwings vba\"."),
         pick(lang, "Die Makros lesen die Einstellungen links und schreiben ihre Statuszeile in diese Arbeitsmappe.",
              "The macros read the settings on the left and write their status line into this workbook."),
-        pick(lang, "xlwings-VBA-Code: BSD-Lizenz, siehe Blatt „Lizenz xlwings“.",
-             "xlwings VBA code: BSD licence, see the sheet \"xlwings licence\"."),
+        pick(lang, "xlwings-VBA-Code: BSD-Lizenz, siehe Blatt „Lizenz xlwings“ (ausgeblendet, nicht gedruckt: "
+                   "Rechtsklick auf einen Blattreiter → Einblenden).",
+             "xlwings VBA code: BSD licence, see the sheet \"xlwings licence\" (hidden, not printed: right-click "
+             "a sheet tab → Unhide)."),
     )
     first = 2 + 2 * (1 + len(MACROS)) + 1
     for i, text in enumerate(notes):

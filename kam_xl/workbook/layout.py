@@ -217,7 +217,8 @@ class Print:
     columns repeated on every page wide — ``None``: the sheet's frozen columns (:attr:`Sheet.freeze`, ID and
     name of an account list) when they take at most a fifth of a page, else column A; ``False``: none.
     ``area`` limits what prints (first row, first col, last row, last col); ``printed=False`` keeps a sheet
-    out of print (it is hidden: raw data sheets the formulas read).
+    out of print (it is hidden: raw data sheets the formulas read). ``groups`` (first col, last col) are column
+    groups kept on one page wide, as a chart is — the group label over them prints with its columns.
     """
 
     landscape: bool = True
@@ -225,6 +226,7 @@ class Print:
     repeat_cols: tuple[int, int] | Literal[False] | None = None
     area: tuple[int, int, int, int] | None = None
     printed: bool = True
+    groups: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass

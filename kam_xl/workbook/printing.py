@@ -333,14 +333,17 @@ def _text(cell: Cell) -> Any:
 def fitted_widths(sheet: Sheet) -> tuple[dict[int, float], frozenset[tuple[int, int]]]:
     """Column widths that show every number whole and every label up to :data:`MAX_WIDTH` characters where
     the next cell to the right is filled (text beside an empty cell runs over it), never narrower than the
-    layout's own; and the text cells that must wrap (longer than their column, the next cell filled)."""
+    layout's own; and the text cells that must wrap (longer than their column, the next cell filled). A column
+    the layout gives width 0 is hidden (a chart's helper column): it stays 0 wide and none of its cells wraps."""
     occupied = {(c.row, c.col) for c in sheet.cells}
+    hidden = hidden_columns(sheet)
     widest: dict[tuple[int, str], tuple[float, bool]] = {}  # (col, style) → largest |number|, any negative
     needs: dict[int, float] = {}
     texts: list[tuple[Cell, float]] = []
     for c in sheet.cells:
         value = c.cached if c.formula is not None else c.value
-        if c.style in OVERFLOW_STYLES or value is None or value == "" or isinstance(value, bool):
+        if (c.style in OVERFLOW_STYLES or value is None or value == "" or isinstance(value, bool)
+                or c.col in hidden):
             continue
         if isinstance(value, int | float):  # a column's numbers: only its largest of each style is measured
             key, size = (c.col, c.style), abs(value) if math.isfinite(value) else math.inf
@@ -363,12 +366,20 @@ def fitted_widths(sheet: Sheet) -> tuple[dict[int, float], frozenset[tuple[int, 
     return widths, wrap
 
 
+def hidden_columns(sheet: Sheet) -> frozenset[int]:
+    """The columns the layout gives width 0: hidden, so they neither print nor shape a row's height."""
+    return frozenset(col for col, width in sheet.widths.items() if width == 0)
+
+
 def row_heights(sheet: Sheet, widths: dict[int, float], wrap: Collection[tuple[int, int]]) -> dict[int, float]:
-    """The height (points) of every row whose wrapping text needs more than one line in its column, and of every
-    row the layout gives a height (``Sheet.heights``, kept as the least)."""
+    """The height (points) of every row whose wrapping text needs more than one line in its (shown) column, and
+    of every row the layout gives a height (``Sheet.heights``, kept as the least)."""
     lines: dict[int, int] = {}
+    hidden = hidden_columns(sheet)
     for c in sheet.cells:
         value = _text(c)
+        if c.col in hidden:
+            continue
         if isinstance(value, str) and value and (c.style in WRAPPED_STYLES or (c.row, c.col) in wrap):
             n = wrapped_lines(value, widths.get(c.col, DEFAULT_WIDTH))
             if n > lines.get(c.row, 1):
@@ -407,9 +418,12 @@ def _repeat_cols(sheet: Sheet, cols: Sequence[float], page: float) -> tuple[int,
     if sheet.print.repeat_cols is not None:
         return sheet.print.repeat_cols
     frozen = sheet.freeze[1] if sheet.freeze else 0
-    if frozen > 0 and sum(cols[:frozen]) <= page * 0.2:  # more would cost a page wide more often than not
-        return 0, frozen - 1
-    return 0, 0
+    # the frozen columns from A that fit a fifth of a page (more would cost a page wide more often than not):
+    # ID and region of a row repeat even when a wide name column after them does not
+    last = 0
+    while last + 1 < frozen and sum(cols[:last + 2]) <= page * 0.2:
+        last += 1
+    return 0, last
 
 
 def heading_columns(sheet: Sheet, widths: dict[int, float], key: tuple[int, int] | None) -> list[tuple[int, int]]:
@@ -462,11 +476,13 @@ class TextRuns:
 
 
 def _running_texts(sheet: Sheet, widths: dict[int, float], wrap: Collection[tuple[int, int]]) -> list[Cell]:
-    """The text cells wider than their column that do not wrap in it: their text runs over the cells beside."""
+    """The text cells wider than their (shown) column that do not wrap in it: their text runs over the cells
+    beside."""
     out = []
+    hidden = hidden_columns(sheet)
     for c in sheet.cells:
         value = _text(c)
-        if not isinstance(value, str) or not value or c.style in WRAPPED_STYLES:
+        if not isinstance(value, str) or not value or c.style in WRAPPED_STYLES or c.col in hidden:
             continue
         width = widths.get(c.col, DEFAULT_WIDTH)
         if (len(value) * TEXT_CHAR_WIDTH * font_scale(c.style) + 1 > width  # no line is longer than the text
@@ -609,7 +625,7 @@ def page_plan(sheet: Sheet) -> PagePlan:
     page = printable_width(sheet.print.landscape)
     key = _repeat_cols(sheet, cols, page)
     repeat = sum(cols[key[0]:key[1] + 1]) if key else 0.0
-    keep = charts + heading_columns(sheet, widths, key)
+    keep = charts + heading_columns(sheet, widths, key) + list(sheet.print.groups)
     wide, scale = print_scale(cols, page, repeat, keep)
     col_breaks = column_breaks(cols, page, scale, repeat, keep) if wide > 1 else []
     runs = TextRuns()

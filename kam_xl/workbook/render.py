@@ -28,7 +28,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from babel.dates import format_date
 from xlsxwriter.workbook import Workbook
@@ -522,9 +522,12 @@ def generation_date(book: Book) -> str:
     when = book.meta.get("generated_at")
     if not when:
         return ""
-    locale = "de_DE" if book.lang == "de" else "en_GB"
-    return pick(book.lang, "erstellt ", "generated ") + format_date(datetime.fromisoformat(when).date(), "medium",
-                                                                     locale=locale)
+    return pick(book.lang, "erstellt ", "generated ") + written_date(when, book.lang)
+
+
+def written_date(when: str, lang: Literal["de", "en"]) -> str:
+    """The day of an ISO date or date-time as ``lang`` writes it: ``30.11.2026``, ``30 Nov 2026``."""
+    return format_date(datetime.fromisoformat(when).date(), "medium", locale="de_DE" if lang == "de" else "en_GB")
 
 
 def _write_meta(wb: Workbook, book: Book) -> None:

@@ -226,10 +226,13 @@ def _series_label(band: Band | None, k: int, lang: Lang) -> str:
 
 def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang, db: DataBook) -> Sheet:
     s = Sheet(_t(lang, "Kunden", "Accounts"), widths={0: 10, 1: 34, 2: 9, 3: 8, **{c: 13 for c in range(4, 18)},
-                                                        17: 26, **{c: 13 for c in range(A_CLASS, A_POINTS0)},
-                                                        **{c: 0 for c in range(A_POINTS0, A_POINTS0
+                                                        17: 26, A_CLASS: 13,
+                                                        **{c: 0 for c in range(A_SERIES, A_POINTS0
                                                                                + len(CHART_SERIES))}},
-              freeze=(4, 2))
+              freeze=(4, 2),
+              # ID and name repeat on every page wide: they name the row, and a heading in them ("Big Step or
+              # Out") prints on one line instead of wrapping in the narrow ID column
+              print=Print(repeat_cols=(A_ID, A_NAME)))
     n = len(accs)
     s.put(0, 0, sheet_title(lang, _t(lang, "Kundenübersicht – alle Key Accounts, CDB",
                                      "Account overview – all key accounts, CDB"),
@@ -352,11 +355,11 @@ def _portfolio_chart(s: Sheet, c: int, accs: list[_Account], first: int, col: di
     s.put(c + 1, 0, _t(lang, "x = Share of Wallet, y = Potenzial; Blasenfläche ∝ |CDB III| in "
                              f"{SIZE_CLASSES} Größenklassen, Farbe = Band (grün > 10 %, gelb 0–10 %, rot < 0 %, "
                              "grau ohne CDB). Lage, Band und Größenklasse folgen den Zellen (Spalte "
-                             "„Diagrammreihe“ und die ausgeblendeten Punktspalten danach).",
+                             "„Diagrammreihe“ und die Punktspalten danach, ausgeblendet: sie werden nicht gedruckt).",
                        f"x = share of wallet, y = potential; bubble area ∝ |CDB III| in {SIZE_CLASSES} size "
                        "classes, colour = band (green > 10 %, amber 0–10 %, red < 0 %, grey without CDB). "
-                       "Position, band and size class follow the cells (column 'Chart series' and the hidden "
-                       "point columns after it)."),
+                       "Position, band and size class follow the cells (column 'Chart series' and the point "
+                       "columns after it, hidden: they do not print)."),
           style="note")
     if not any(x.portfolio for x in accs):
         return

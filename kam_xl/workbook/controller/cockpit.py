@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kam_xl.databook import AccountRow
-from kam_xl.kaop import Thresholds, VarianceCell, ytd_revenue
+from kam_xl.kaop import QUARTERS, Thresholds, VarianceCell, ytd_revenue
 from kam_xl.portfolio import HIGH_BAND_THRESHOLD, bubble_marker_size, portfolio_band
 from kam_xl.vocabulary import BAND_COLOURS, FTE_NOTE, LIGHT_FORMATS, LIGHT_WORDS, Lang, sheet_title, term
 from kam_xl.workbook.controller.accounts import (
@@ -44,6 +44,7 @@ from kam_xl.workbook.controller.kaop import _Kaop, _kaop_accounts, _kcol
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
 from kam_xl.workbook.layout import Cell, Chart, Conditional, Sheet, Sparkline
 from kam_xl.workbook.layout import pick as _t
+from kam_xl.workbook.render import written_date
 from kam_xl.years import year_span
 
 #: How many accounts the cockpit lists (the largest by net sales).
@@ -204,8 +205,9 @@ def _key_figures(s: Sheet, refs: _Refs, accs: list[_Account], ytd_cell: tuple[Ce
 
 
 def _account_row(s: Sheet, r: int, no: int, i: int, x: _Account, refs: _Refs, kaop_k: int | None,
-                 ytd: VarianceCell | None, lang: Lang) -> None:
-    """One of the largest accounts (``i``-th on the accounts sheet, ``kaop_k``-th on the KAOP sheet)."""
+                 ytd: VarianceCell | None, lang: Lang, top: float | None = None) -> None:
+    """One of the largest accounts (``i``-th on the accounts sheet, ``kaop_k``-th on the KAOP sheet); ``top``:
+    its largest quarterly revenue, plan or actual (the sparklines' common axis)."""
     st = x.statement
     assert st is not None
     s.put(r, C_NO, no, style="integer")
@@ -218,7 +220,7 @@ def _account_row(s: Sheet, r: int, no: int, i: int, x: _Account, refs: _Refs, ka
         s.put(r, C_PLAN, _t(lang, "kein KAOP", "no KAOP"), style="note")
         return
     _ytd_cells(s, r, actual_q, plan_q, ytd, lang)
-    _sparklines(s, r, plan_q, actual_q)
+    _sparklines(s, r, plan_q, actual_q, top)
 
 
 def _ytd_cells(s: Sheet, r: int, actual_q: str, plan_q: str, ytd: VarianceCell, lang: Lang,
@@ -236,10 +238,22 @@ def _ytd_cells(s: Sheet, r: int, actual_q: str, plan_q: str, ytd: VarianceCell, 
     return plan, actual, att, light
 
 
-def _sparklines(s: Sheet, r: int, plan_q: str, actual_q: str) -> None:
-    s.sparklines.append(Sparkline(r, C_SPARK_PLAN, plan_q, "column", {"series_color": "#8EA9DB", "min": 0}))
+def _sparklines(s: Sheet, r: int, plan_q: str, actual_q: str, top: float | None) -> None:
+    """Plan and actual quarters of row ``r`` as column sparklines on one axis: from 0 to ``top`` (the largest
+    quarter of either, as generated; ``None``: no quarter with data), so a plan bar and an actual bar of the
+    same height are the same amount."""
+    axis: dict[str, float] = {"min": 0, **({"max": top} if top else {})}
+    s.sparklines.append(Sparkline(r, C_SPARK_PLAN, plan_q, "column", {"series_color": "#8EA9DB", **axis}))
     s.sparklines.append(Sparkline(r, C_SPARK_ACTUAL, actual_q, "column",
-                                  {"series_color": "#1F3864", "negative_points": True, "min": 0}))
+                                  {"series_color": "#1F3864", "negative_points": True, **axis}))
+
+
+def _quarter_top(items: list[_Kaop]) -> float | None:
+    """The largest quarterly revenue, plan or actual, of ``items`` summed per quarter; ``None``: no data."""
+    sums = [sum(q.revenue for k in items if (q := k.plans[scenario].quarters.get(quarter)) is not None
+                and q.revenue is not None)
+            for scenario in ("plan", "actual") for quarter in QUARTERS]
+    return max(sums, default=0.0) or None
 
 
 def _portfolio(s: Sheet, accs: list[_Account], top: list[int], refs: _Refs, lang: Lang) -> None:
@@ -273,10 +287,11 @@ def _cockpit(ctx: BuildContext) -> Sheet:
     s = Sheet("Cockpit", widths=dict(WIDTHS), one_page=True)
     accs = _accounts(ctx.db)
     s.put(0, C_NO, _title(accs, ctx.db.accounts, lang), style="title")
-    s.put(1, C_NO, _t(lang, f"Stand {ctx.when[:10]}. Jede Zahl ist eine Formel über die Blätter Kunden, Ressourcen "
+    day = written_date(ctx.when, lang)
+    s.put(1, C_NO, _t(lang, f"Stand {day}. Jede Zahl ist eine Formel über die Blätter Kunden, Ressourcen "
                             "und KAOP; welche 20 Kunden die größten (nach Nettoumsatz) sind, steht beim Erzeugen "
                             "der Arbeitsmappe fest. YTD = Quartale mit Ist; Ampel grün ≥ 100 %, gelb ≥ 95 % des Plans.",
-                      f"As of {ctx.when[:10]}. Every figure is a formula over the sheets Accounts, Resources and "
+                      f"As of {day}. Every figure is a formula over the sheets Accounts, Resources and "
                       "KAOP; which 20 accounts are the largest (by net sales) is fixed when the workbook is "
                       "generated. YTD = quarters with actuals; light green ≥ 100 %, amber ≥ 95 % of plan."),
           style="note")
@@ -310,12 +325,15 @@ def _table(s: Sheet, accs: list[_Account], top: list[int], refs: _Refs, kaop_ite
         k = kaop_pos.get(x.account.account_id)
         ytd = ytd_revenue([(kaop_items[k].plans["plan"], kaop_items[k].plans["actual"])], THRESHOLDS) \
             if k is not None else None
-        _account_row(s, first + no - 1, no, i, x, refs, k, ytd, lang)
+        _account_row(s, first + no - 1, no, i, x, refs, k, ytd, lang,
+                     _quarter_top([kaop_items[k]]) if k is not None else None)
     last = first + max(len(top), 1) - 1
     if top:
         s.name_range("ctl_cockpit_top", first, C_ID, last, C_LIGHT)
         s.conditionals.append(Conditional(first, C_III, last, C_III, {
-            "type": "data_bar", "bar_color": "#5B9BD5", "bar_negative_color": "#C00000", "bar_solid": True}))
+            # a gradient bar over at most half the cell: the amount it stands behind stays readable
+            "type": "data_bar", "bar_color": "#5B9BD5", "bar_negative_color": "#C00000", "bar_solid": False,
+            "max_length": 50}))
         _colour_bands(s, first, C_III_REL, last, C_III_REL)
     t = last + 1
     s.put(t, C_NAME, _t(lang, f"Summe aller {len(accs)} Kunden", f"Total of all {len(accs)} accounts"),
@@ -335,7 +353,7 @@ def _table(s: Sheet, accs: list[_Account], top: list[int], refs: _Refs, kaop_ite
     cells = _ytd_cells(s, t, actual_q, plan_q, total_ytd, lang, total=True)
     tp, ta = refs.total_quarters("plan"), refs.total_quarters("actual")
     if tp and ta:
-        _sparklines(s, t, tp, ta)
+        _sparklines(s, t, tp, ta, _quarter_top(kaop_items))
     return cells
 
 

@@ -166,8 +166,9 @@ def _kaop_block(s: Sheet, top: int, scenario: str, items: list[_Kaop], refs: dic
     s.put(top, 0, _t(lang, "PLAN", "PLAN") if scenario == "plan" else _t(lang, "IST", "ACTUAL"), style="subtitle")
     for m, measure in enumerate(KAOP_MEASURES):
         s.put(top + 1, _kcol(m, 0), labels[measure], style="bold")
-    _headers(s, top + 2, 0, ("ID", _t(lang, "Kunde", "Account"), _t(lang, "Jahr", "Year"),
-                             *([f"Q{q}" for q in QUARTERS] + [_t(lang, "Jahr", "Year")]) * len(KAOP_MEASURES)))
+    _headers(s, top + 2, 0, ("ID", _t(lang, "Kunde", "Account"), _t(lang, "Planjahr", "Plan year"),
+                             *([f"Q{q}" for q in QUARTERS] + [_t(lang, "Gesamtjahr", "Full year")])
+                             * len(KAOP_MEASURES)))
     first = top + 3
     last = first + len(items) - 1
     pa, py, ps, pq, prev = refs["p0"], refs["p1"], refs["p2"], refs["p3"], refs["p7"]
@@ -234,7 +235,10 @@ def _year_cells(s: Sheet, r: int, year: KaopPeriod | None, total_names: str | No
 
 
 def _kaop_sheet(items: list[_Kaop], refs: dict[str, str] | None, lang: Lang) -> Sheet:
-    s = Sheet("KAOP", widths={0: 10, 1: 30, 2: 7, **{c: 12 for c in range(3, 23)}}, freeze=(0, 2))
+    # each measure's Q1–Q4 and full year print on one page wide, under their measure's label
+    groups = tuple((_kcol(m, 0), _kcol(m, 4)) for m in range(len(KAOP_MEASURES)))
+    s = Sheet("KAOP", widths={0: 10, 1: 30, 2: 9, **{c: 12 for c in range(3, 23)}}, freeze=(0, 2),
+              print=Print(groups=groups))
     s.put(0, 0, sheet_title(lang, _t(lang, "KAOP – Plan und Ist aller Kunden je Quartal",
                                      "KAOP – plan and actual of all accounts by quarter"),
                             year_span(i.year for i in items), "money", book_currency(i.account for i in items)),

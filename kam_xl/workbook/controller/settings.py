@@ -28,7 +28,7 @@ from kam_xl.workbook.controller.common import (
     _headers,
 )
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
-from kam_xl.workbook.layout import Input, Sheet
+from kam_xl.workbook.layout import Input, Print, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.merge import merge_inputs, same, snapshot_from_meta
 
@@ -133,7 +133,9 @@ def _settings_sheet(db: DataBook, lang: Lang, when: str, settings: ControllerSet
     # what the macros write: unlocked (the sheet stays protected), no input style, no validation
     s.put(12, 0, _t(lang, "Makro-Status", "Macro status"), style="subtitle")
     s.put(13, 0, "Status", style="label")
-    s.put(13, 1, status, style="output", name="ctl_status")
+    status_cell = s.put(13, 1, status, style="output", name="ctl_status")
+    # prints compactly: the settings and the macro status (the error list is for the screen, 50 rows mostly empty)
+    s.print = Print(area=(0, 0, status_cell.row, status_cell.col))
     s.put(15, 0, _t(lang, f"Fehlerliste (die ersten {ERROR_ROWS})", f"Error list (the first {ERROR_ROWS})"),
           style="subtitle")
     _headers(s, 16, 0, ERROR_HEADS[lang])
