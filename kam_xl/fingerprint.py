@@ -93,7 +93,8 @@ class AccountPrints:
 
     So it changes whenever anything an account's workbook can be built from changes (more often than needed,
     never less), at the cost of reading the account's rows: the figures are in ``benchmarks/README.md``.
-    ``tables`` maps table name → rows (``None`` for a table the data book lacks)."""
+    ``tables`` maps table name → rows (``None`` for a table the data book lacks; an empty table counts the same,
+    so the same data read from a CSV folder or a database gives the same fingerprints)."""
 
     def __init__(self, tables: Mapping[str, Sequence[Mapping[str, Any]] | None], account_ids: Iterable[str],
                  key_columns: Mapping[str, str] | None = None) -> None:
@@ -102,7 +103,7 @@ class AccountPrints:
         shared: list[Any] = []
         for name in sorted(tables):
             rows = tables[name]
-            if rows is None:
+            if not rows:  # absent or empty: no rows either way (a CSV folder lacks the file, a database has the table)
                 shared.append((name, None))
                 continue
             key = (key_columns or {}).get(name, "account_id")

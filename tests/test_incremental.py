@@ -176,6 +176,19 @@ def test_the_fingerprint_changes_with_the_accounts_rows_and_with_what_belongs_to
         fingerprint(object())
 
 
+def test_an_empty_table_and_an_absent_one_give_the_same_fingerprint():
+    """A CSV folder without kaop_goals.csv and a database whose kaop_goals table has no rows hold the same data
+    (the plans are the same: tests/test_db.py): the fingerprints must agree, or switching the source rewrites
+    every plan for nothing; a row in the table changes them."""
+    db = demo_databook()
+    absent = db.model_copy(update={"tables": {**db.tables, "kaop_goals": None}})
+    empty = db.model_copy(update={"tables": {**db.tables, "kaop_goals": []}})
+    assert batch.data_fingerprint(absent, "KA-001", "x", "de") == batch.data_fingerprint(empty, "KA-001", "x", "de")
+    row = {"account_id": "KA-001", "measure": "Umsatz", "year": 2026, "quarter": 1, "goal": 1.0}
+    one = db.model_copy(update={"tables": {**db.tables, "kaop_goals": [row]}})
+    assert batch.data_fingerprint(one, "KA-001", "x", "de") != batch.data_fingerprint(empty, "KA-001", "x", "de")
+
+
 def test_an_unchanged_plan_is_decided_from_the_folder_scan_without_opening_it_again_or_building_its_data(
         generated, monkeypatch):
     data, out = generated
