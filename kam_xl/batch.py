@@ -872,19 +872,31 @@ def collect_plans(folder: Path, lang_default: Lang = "de", ignore: frozenset[str
     names in ``ignore``) are passed over silently. Temporary files an interrupted run left in ``folder`` and its
     ``_backup`` are removed first. ``progress(done, total)`` is called after each file read.
     """
-    remove_leftovers(folder, folder / BACKUP_DIR, folder / QUESTIONNAIRE_DIR, folder / QUESTIONNAIRE_DIR / BACKUP_DIR)
-    # Collecting keeps every plan's models while it allocates thousands of cell lists per file, so Python's
-    # cyclic garbage collector would run again and again, each full run walking every object the process has
-    # (imports, schemas, the plans read so far): ~15 % of the time at 200 plans. Reading makes no reference
-    # cycles (everything is freed by reference counting as usual), so the cyclic collector is paused for
-    # the run and left as it was afterwards.
+    with _no_cycle_collection():
+        return _collect_plans(folder, lang_default, ignore, engine, progress)
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cyclic garbage collector paused, and left as it was afterwards. Collecting allocates thousands
+    of cell lists per file, so the collector would run again and again, each full run walking every object the
+    process has (imports, schemas, what was read so far): ~15 % of the time at 200 plans. Reading makes no
+    reference cycles (everything is freed by reference counting as usual)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _collect_plans(folder, lang_default, ignore, engine, progress)
+        yield
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _collectable(folder: Path, ignore: frozenset[str]) -> list[tuple[Path, str]]:
+    """The spreadsheets ``collect`` reads in ``folder`` and its questionnaire folder (with their kinds), after the
+    temporary files an interrupted run left there are removed; kam_xl's own outputs and ``ignore`` passed over."""
+    remove_leftovers(folder, folder / BACKUP_DIR, folder / QUESTIONNAIRE_DIR, folder / QUESTIONNAIRE_DIR / BACKUP_DIR)
+    ignore |= OWN_FILES
+    return [(path, kind) for path, kind in _spreadsheets(folder, folder / QUESTIONNAIRE_DIR) if path.name not in ignore]
 
 
 @dataclass
@@ -905,9 +917,7 @@ class _Collected:
 def _collect_plans(folder: Path, lang_default: Lang, ignore: frozenset[str], engine: Engine,
                    progress: Callable[[int, int], None] | None = None) -> CollectResult:
     catalogue = load_catalogue()
-    ignore |= OWN_FILES
-    files = [(path, kind) for path, kind in _spreadsheets(folder, folder / QUESTIONNAIRE_DIR)
-             if path.name not in ignore]
+    files = _collectable(folder, ignore)
     seen = []
     for i, (path, kind) in enumerate(files, 1):
         if (c := _collect_guarded(path, kind, catalogue, lang_default, engine)) is not None:
@@ -1125,14 +1135,9 @@ def collect_export(folder: Path, lang_default: Lang = "de", ignore: frozenset[st
     files, problems per cell, duplicates left out), in ``jobs`` processes, but what is kept of each file is its
     part of the tidy export (rows in compact columns), never its models — memory grows by the export's rows,
     not by ~100 models per plan. ``progress(done, total)`` is called after each file."""
-    remove_leftovers(folder, folder / BACKUP_DIR, folder / QUESTIONNAIRE_DIR, folder / QUESTIONNAIRE_DIR / BACKUP_DIR)
-    ignore |= OWN_FILES
-    files = [(path, kind) for path, kind in _spreadsheets(folder, folder / QUESTIONNAIRE_DIR)
-             if path.name not in ignore]
+    files = _collectable(folder, ignore)
     export, seen = ExportBuilder(), []
-    was_enabled = gc.isenabled()
-    gc.disable()  # as in collect_plans: reading and collecting make no reference cycles
-    try:
+    with _no_cycle_collection():
         for i, read in enumerate(_read_in_order(files, lang_default, engine, jobs), 1):
             if read is not None:
                 if read.part is not None:
@@ -1141,9 +1146,6 @@ def collect_export(folder: Path, lang_default: Lang = "de", ignore: frozenset[st
                 seen.append(read)
             if progress is not None:
                 progress(i, len(files))
-    finally:
-        if was_enabled:
-            gc.enable()
     seen = _settle(seen, folder)
     result = CollectedExport(export.databook(str(folder), {n for n, c in enumerate(seen) if c.part is None}))
     for c in seen:
