@@ -288,10 +288,11 @@ class StyleEvidence:
         function saying it, called only for the first value of its kind)."""
         self.count(number_evidence(text), text, where)
 
-    def count(self, kind: Evidence | None, text: str, where: str | Callable[[], str]) -> None:
-        """Count ``text`` whose :func:`number_evidence` is ``kind`` (known already: a file repeats its values)."""
+    def count(self, kind: Evidence | None, text: str, where: str | Callable[[], str], times: int = 1) -> None:
+        """Count ``text`` whose :func:`number_evidence` is ``kind`` (known already: a file repeats its values),
+        found ``times`` times, the first of them at ``where``."""
         if kind in self.counts:
-            self.counts[kind] += 1  # type: ignore[index]
+            self.counts[kind] += times  # type: ignore[index]
             if kind not in self.first:
                 self.first[kind] = f"{where if isinstance(where, str) else where()}: {text.strip()!r}"  # type: ignore[index]
 

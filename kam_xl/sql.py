@@ -185,10 +185,11 @@ class _TableSource(_Source):
     key_at: tuple[tuple[str, int], ...] = ()
     current: Sequence[Any] = field(default_factory=tuple)
 
-    def cell(self, col_index: int, row_number: int) -> str | None:
+    def cell(self, col_index: int, row_number: int, row: Sequence[Any] | None = None) -> str | None:
         if not self.key_at:
             return None
-        return ", ".join(f"{name}={'(empty)' if self.current[at] is None else _show(self.current[at])}"
+        values = self.current if row is None else row
+        return ", ".join(f"{name}={'(empty)' if values[at] is None else _show(values[at])}"
                          for name, at in self.key_at)
 
 

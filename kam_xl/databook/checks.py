@@ -3,8 +3,10 @@ excellence criteria, thresholds, regions. Each adds its problems to the list it 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from kam_xl.databook.parsing import ParsedTable
@@ -14,26 +16,46 @@ from kam_xl.excellence import Catalogue
 from kam_xl.kgb import normalise_weights
 from kam_xl.text import key_of
 
+#: How many rows' keys are compared at once: the accounts' rows of a table keyed by account are taken together
+#: until this many (a key twice can only be within one account, so a batch without one has none in any).
+KEY_BATCH = 16384
+
 
 def _check_keys(t: ParsedTable, problems: list[Problem]) -> None:
     """Duplicate keys. For tables keyed by account, rows are compared within their account (a duplicate can
-    only be there), so the rows seen are held for one account at a time."""
+    only be there), so the keys held are those of a batch of accounts (:data:`KEY_BATCH` rows)."""
     key_cols = [t.names.index(k) for k in t.table.key]
     if not key_cols:
         return
-    name, rows = t.table.name, t.rows
-    may_be_empty = {t.names.index("account_id")} if name == "resources" else set()
+    per_account = "account_id" in t.table.key and t.table.name != "resources"
+    groups = t.rows.index_by("account_id").values() if per_account else [range(len(t))]
+    values = [t.rows.key_values(c) for c in key_cols]
+    batch: list[Sequence[int]] = []
+    size = 0
+    for group in groups:
+        batch.append(group)
+        size += len(group)
+        if size >= KEY_BATCH:
+            _batch_keys(t, batch, key_cols, values, problems)
+            batch, size = [], 0
+    _batch_keys(t, batch, key_cols, values, problems)
+
+
+def _batch_keys(t: ParsedTable, groups: list[Sequence[int]], key_cols: list[int], values: list[Sequence[Any]],
+                problems: list[Problem]) -> None:
+    """The duplicate keys within each of ``groups`` (row numbers of the table), ``values`` the key columns as
+    compared (:meth:`TableRows.key_values`): all groups' keys at once first, the usual case of none twice."""
+    rows = list(itertools.chain.from_iterable(groups))
+    keys = list(zip(*(map(v.__getitem__, rows) for v in values), strict=True))
+    if len(set(keys)) == len(keys):
+        return  # no key twice: nothing to report
+    may_be_empty = {t.names.index("account_id")} if t.table.name == "resources" else set()
     must = [j for j, c in enumerate(key_cols) if c not in may_be_empty]  # a key with one of these empty is no key
     whole = len(must) == len(key_cols)
-    per_account = "account_id" in t.table.key and name != "resources"
-    groups = rows.index_by("account_id").values() if per_account else [range(len(t))]
-    values = [rows.column_values(c) for c in key_cols]
     for group in groups:
-        keys = list(zip(*(map(v.__getitem__, group) for v in values), strict=True))
-        if len(set(keys)) == len(keys):
-            continue  # no key twice (the usual): nothing to report
         seen: dict[tuple[Any, ...], int] = {}
-        for i, key in zip(group, keys, strict=True):
+        for i in group:
+            key = tuple(t.rows.value(i, c) for c in key_cols)  # as read: an empty cell is None
             if (None in key) if whole else any(key[j] is None for j in must):
                 continue
             if key in seen:

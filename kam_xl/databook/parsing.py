@@ -4,18 +4,21 @@ rule becomes a :class:`~kam_xl.databook.schema.Problem` naming file, sheet, row,
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 import sys
 from array import array
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from kam_xl import csvio
 from kam_xl.cells import CellError, PercentNumber, percent_as_points
 from kam_xl.databook.rows import _TEXT_KINDS, TableRows, _encode, _store
 from kam_xl.databook.schema import ALLOWED, Column, Problem, Table
-from kam_xl.databook.sources import Source, _header_positions, _percent_text
+from kam_xl.databook.sources import NumberConvention, Source, _header_positions, _percent_text, unreadable_csv
 from kam_xl.errors import KamInputError
 from kam_xl.excellence import parse_rating
 from kam_xl.text import clean_text, match_choice
@@ -181,72 +184,183 @@ _MISS = object()  # not in a column's cache
 #: How many distinct texts a column remembers while its table is read (ids, years, quarters, choices and yes/no
 #: repeat on thousands of rows): a few hundred kilobytes a column at most, dropped when the table is read.
 CACHED_TEXTS = 4096
+#: How many rows of a table are read at a time: their cells are taken column by column, each distinct text of
+#: a column read once (a chunk's raw cells are what is held: some hundred kilobytes).
+CHUNK_ROWS = 2048
+
+
+class _Refused(NamedTuple):
+    """A cell that breaks its column's rule: the value as shown, what is wrong, and whether it could not be read
+    (an empty required cell could: it is empty)."""
+
+    value: str
+    message: str
+    unreadable: bool
+
+
+class _Chunk:
+    """Some rows of a table, blank rows left out, with their numbers in the file; their cells are taken column
+    by column (:meth:`cells`), and a column's distinct cells counted (:meth:`distinct`), once each."""
+
+    def __init__(self, rows: list[Sequence[Any]], first: int):
+        self.rows, self.numbers = _without_blank_rows(rows, first)
+        widths = set(map(len, self.rows))
+        self._columns = list(zip(*self.rows, strict=True)) if len(widths) == 1 else None  # rows of one width
+        self._shortest = min(widths, default=0)
+        self._counted: dict[int | None, Counter[Any]] = {}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def cells(self, at: int | None) -> Sequence[Any]:
+        """The cells at position ``at`` (``None`` where a row is too short or the column is not in the file)."""
+        if at is None:
+            return [None] * len(self.rows)
+        if self._columns is not None:
+            return self._columns[at] if at < self._shortest else [None] * len(self.rows)
+        if at < self._shortest:
+            return list(map(itemgetter(at), self.rows))
+        return [r[at] if at < len(r) else None for r in self.rows]
+
+    def distinct(self, at: int | None) -> Counter[Any]:
+        """How often each cell at position ``at`` stands in the chunk, in the order the cells first stand."""
+        found = self._counted.get(at)
+        if found is None:
+            found = self._counted[at] = Counter(self.cells(at))
+        return found
+
+
+def _without_blank_rows(rows: list[Sequence[Any]], first: int) -> tuple[list[Sequence[Any]], list[int]]:
+    """The rows that are not blank (:func:`_blank_row`) and their numbers (the first row's is ``first``)."""
+    numbers = range(first, first + len(rows))
+    try:  # rows of text (CSV) whose first cell is filled: the usual, none blank
+        if all(rows) and all(map(str.strip, map(itemgetter(0), rows))):
+            return rows, list(numbers)
+    except TypeError:  # not text (a workbook's row)
+        pass
+    kept = [(r, n) for r, n in zip(rows, numbers, strict=True) if not _blank_row(r)]
+    return [r for r, _ in kept], [n for _, n in kept]
 
 
 class _Column:
     """How one column of a table is read: where it stands, its store, and the texts already read (each text
-    cell is parsed by its kind once; a cell that breaks the rule or a required cell left empty is never
-    remembered, so its problem is reported every time)."""
+    cell is parsed by its kind once; a cell that breaks the rule is reported on every row that holds it)."""
 
-    __slots__ = ("append", "at", "cache", "col", "empty")
+    __slots__ = ("at", "cache", "col", "counted", "empty", "extend", "known_all", "order")
 
-    def __init__(self, col: Column, at: int | None, store: list[Any] | array):
-        self.col, self.at, self.append = col, at, store.append
+    def __init__(self, col: Column, order: int, at: int | None, store: list[Any] | array, counted: bool):
+        self.col, self.order, self.at, self.extend, self.counted = col, order, at, store.extend, counted
         self.empty = _encode(col.kind, None)
-        self.cache: dict[str, Any] = {}
+        self.cache: dict[str | None, Any] = {}
+        self.known_all = False  # the last chunk held only texts already read: try the next one the same way
 
-    def remember(self, text: str, value: Any) -> None:
-        if len(self.cache) < CACHED_TEXTS:
-            self.cache[text] = value
-
-
-def _read_row(raw: Sequence[Any], number: int, i: int, plan: list[tuple[int, Any, Any, _Column]],
-              parsed: ParsedTable, problems: list[Problem]) -> None:
-    """Parse one row's cells into the table's columns (row ``i``, line ``number`` of the file); ``plan`` gives
-    per column its place (``sys.maxsize`` when not in the file), its cache's ``get``, its store's ``append``."""
-    src = parsed.src
-    width = len(raw)
-    for at, known, append, c in plan:
-        value = raw[at] if at < width else None
-        if type(value) is str:  # a CSV cell, or a text cell: read this very text before?
-            hit = known(value, _MISS)
-            if hit is not _MISS:
-                append(hit)
-                continue
-        col, at = c.col, c.at
+    def reading(self, value: Any, src: Source) -> Any:
+        """The stored value of one cell, or a :class:`_Refused`."""
+        col = self.col
         if isinstance(value, CellError):  # an error value or uncached formula: never empty or a default
-            problems.append(Problem(file=src.file, sheet=src.sheet, row=number, column=col.name,
-                                    cell=src.cell(at, number) if at is not None else None,
-                                    value=str(value), message=value.problem()))
-            c.append(c.empty)
-            parsed.bad.add((i, col.name))
-            continue
+            return _Refused(str(value), value.problem(), True)
         if _empty(value):
-            if type(value) is str and not col.required:  # an empty required cell is reported every time
-                c.remember(value, c.empty)
-            if col.required:
-                problems.append(Problem(file=src.file, sheet=src.sheet, row=number, column=col.name,
-                                        cell=src.cell(at, number) if at is not None else None, value="",
-                                        message=f"is empty — allowed: {_allowed(col)}"))
-            c.append(c.empty)
-            continue
+            return _Refused("", f"is empty — allowed: {_allowed(col)}", False) if col.required else self.empty
         try:
-            stored = _encode(col.kind, _parse_cell(col, value, src))
+            return _encode(col.kind, _parse_cell(col, value, src))
         except _CellError as e:
-            problems.append(Problem(file=src.file, sheet=src.sheet, row=number, column=col.name,
-                                    cell=src.cell(at, number) if at is not None else None,
-                                    value=_show(value), message=e.message or f"allowed: {_allowed(col)}"))
-            c.append(c.empty)
-            parsed.bad.add((i, col.name))
-            continue
-        if type(value) is str:
-            c.remember(value, stored)
-        c.append(stored)
+            return _Refused(_show(value), e.message or f"allowed: {_allowed(col)}", True)
+
+    def read(self, chunk: _Chunk, src: Source) -> tuple[list[Any], bool]:
+        """The stored values of a chunk's cells in this column (a :class:`_Refused` for each cell that breaks the
+        rule) and whether there is one. Texts and missing cells are read once per distinct text (they read the
+        same on every row); other values (a workbook's numbers, dates …) one by one, since ``1``, ``1.0`` and
+        ``True`` are equal keys but not the same cell."""
+        values, cache = chunk.cells(self.at), self.cache
+        if self.known_all and not self.counted:
+            try:
+                return list(map(cache.__getitem__, values)), False
+            except KeyError:  # a text not read before
+                pass
+        try:
+            distinct = chunk.distinct(self.at) if self.counted else dict.fromkeys(values)
+        except TypeError:  # an unhashable value (a Parquet list): every cell on its own
+            out = [self.reading(v, src) for v in values]
+            return out, any(type(v) is _Refused for v in out)
+        known, refused, others, new = {}, False, False, False
+        for v in distinct:
+            if v is not None and type(v) is not str:
+                others = True
+                continue
+            hit = cache.get(v, _MISS)
+            if hit is _MISS:
+                new = True
+                hit = self.reading(v, src)
+                if type(hit) is _Refused:
+                    refused = True
+                elif len(cache) < CACHED_TEXTS:
+                    cache[v] = hit
+            known[v] = hit
+        self.known_all = not (new or others)
+        if not others:
+            return list(map(known.__getitem__, values)), refused
+        out = [known[v] if v is None or type(v) is str else self.reading(v, src) for v in values]
+        return out, refused or any(type(v) is _Refused for v in out)
+
+
+def _read_chunk(chunk: _Chunk, columns: list[_Column], parsed: ParsedTable, problems: list[Problem]) -> None:
+    """Read a chunk of rows column by column into the table; each cell that breaks its column's rule is a
+    problem, in the order of the file (row by row, in each row by column)."""
+    src, base, numbers = parsed.src, len(parsed.numbers), chunk.numbers
+    parsed.numbers.extend(numbers)
+    refused: list[tuple[int, int, _Column, _Refused]] = []
+    for c in columns:
+        out, any_refused = c.read(chunk, src)
+        if any_refused:
+            for j, v in enumerate(out):
+                if type(v) is _Refused:
+                    refused.append((j, c.order, c, v))
+                    out[j] = c.empty
+        c.extend(out)
+    for j, _, c, r in sorted(refused, key=itemgetter(0, 1)):
+        name, at = c.col.name, c.at
+        problems.append(Problem(file=src.file, sheet=src.sheet, row=numbers[j], column=name,
+                                cell=src.cell(at, numbers[j], chunk.rows[j]) if at is not None else None,
+                                value=r.value, message=r.message))
+        if r.unreadable:
+            parsed.bad.add((base + j, name))
+
+
+def _read_rows(parsed: ParsedTable, rows: Iterable[Sequence[Any]], problems: list[Problem],
+               convention: NumberConvention | None, convert: bool = True) -> None:
+    """Read the rows of a table chunk by chunk (:data:`CHUNK_ROWS`) into ``parsed``; with a ``convention``,
+    count each chunk's numbers before it is read, in the convention its file shows so far (``convert=False``:
+    count only, for a table whose columns cannot be read)."""
+    src = parsed.src
+    counted = {at for _, at in convention.columns} if convention is not None else set()
+    columns = [_Column(col, order, at, store, at in counted) for order, (col, store, at)
+               in enumerate(zip(parsed.table.columns, parsed.rows.columns,
+                                [parsed.positions.get(c.name) for c in parsed.table.columns], strict=True))]
+    it, first, style = iter(rows), src.first_row, _MISS
+    while rows_read := list(itertools.islice(it, CHUNK_ROWS)):
+        chunk = _Chunk(rows_read, first)
+        first += len(rows_read)
+        if convention is not None:
+            src.numbers = convention.count(chunk.distinct, chunk.cells, chunk.numbers)
+            if src.numbers.style != style and style is not _MISS:  # values read in another convention
+                for c in columns:
+                    c.cache.clear()
+            style = src.numbers.style
+        if convert and len(chunk):
+            _read_chunk(chunk, columns, parsed, problems)
+
+
+def _close(rows: Iterable[Any]) -> None:
+    close = getattr(rows, "close", None)
+    if close is not None:
+        close()
 
 
 def _parse_table(table: Table, src: Source, problems: list[Problem]) -> ParsedTable | None:
-    """Read a table row by row into typed columns; every cell that breaks its column's rule is a problem.
-    ``None`` when the table cannot be read at all (a CSV file broken mid-way …)."""
+    """Read a table chunk by chunk into typed columns; every cell that breaks its column's rule is a problem.
+    A CSV file's number convention is decided while it is read (:class:`NumberConvention`; its note says it
+    once read). ``None`` when the table cannot be read at all (a CSV file broken mid-way …)."""
+    found = len(problems)
     positions, twice = _header_positions(table, src)
     missing = [col.name for col in table.columns if col.required and col.name not in positions | twice]
     for message in twice.values():
@@ -255,33 +369,28 @@ def _parse_table(table: Table, src: Source, problems: list[Problem]) -> ParsedTa
         problems.append(Problem(file=src.file, sheet=src.sheet, row=src.first_row - 1,
                                 message=f"table {table.name} lacks column(s) {', '.join(missing)} — required: "
                                         f"{', '.join(c.name for c in table.columns if c.required)}"))
-    if missing or twice:
-        close = getattr(src.rows, "close", None)
-        if close is not None:
-            close()
-        return ParsedTable(table, src, positions)  # present, without rows (as the checks across tables expect)
+    convention = None if src.dialect is None else NumberConvention(table, positions, src.dialect.delimiter)
     parsed = ParsedTable(table, src, positions)
-    columns = [_Column(col, positions.get(col.name), store)
-               for col, store in zip(table.columns, parsed.rows.columns, strict=True)]
-    plan = [(c.at if c.at is not None else sys.maxsize, c.cache.get, c.append, c) for c in columns]
-    number = src.first_row - 1
-    found = len(problems)
-    numbers = parsed.numbers
+    readable = not (missing or twice)  # else present, without rows (as the checks across tables expect)
     try:
-        for raw in src.rows:
-            number += 1
-            if _blank_row(raw):
-                continue
-            numbers.append(number)
-            _read_row(raw, number, len(numbers) - 1, plan, parsed, problems)
+        if readable or convention is not None:  # a CSV file is read through for its numbers' note
+            _read_rows(parsed, src.rows, problems, convention, readable)
+        if convention is not None:
+            src.numbers = convention.decided()
+            if readable and convention.misread():  # rare: the file's values showed another convention first
+                _close(src.rows)
+                del problems[found:]
+                parsed = ParsedTable(table, src, positions)
+                src.rows = src.reopen()  # type: ignore[misc]
+                _read_rows(parsed, src.rows, problems, None)
+            src.note = f"{src.dialect.describe()}; numbers: {src.numbers.why}"  # type: ignore[union-attr]
     except (UnicodeDecodeError, csv.Error) as e:  # met while streaming the file: the table cannot be read
         del problems[found:]
-        problems.append(Problem(file=src.file, message=f"cannot be read as CSV ({src.note}: {e})"))
+        problems.append(Problem(file=src.file, message=unreadable_csv(e) if convention is not None and isinstance(
+            e, csv.Error) else f"cannot be read as CSV ({src.note}: {e})"))
         return None
     finally:
-        close = getattr(src.rows, "close", None)
-        if close is not None:
-            close()
+        _close(src.rows)
     return parsed
 
 

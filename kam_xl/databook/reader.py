@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kam_xl import cycles
 from kam_xl.databook.checks import check_tables
 from kam_xl.databook.model import AccountRow, DataBook
 from kam_xl.databook.parsing import ParsedTable, _parse_table
@@ -23,9 +24,9 @@ def _parse_tables(sources: dict[str, Callable[[], Source | None]], problems: lis
         src = open_source()
         if src is None:
             continue
-        if src.note:
-            notes.append(f"{src.file}: {src.note}")
         parsed = _parse_table(TABLES[name], src, problems)
+        if src.note:  # once read: a CSV file's number convention is decided while it is read
+            notes.append(f"{src.file}: {src.note}")
         if parsed is not None:
             tables[name] = parsed
     return tables, notes
@@ -34,9 +35,15 @@ def _parse_tables(sources: dict[str, Callable[[], Source | None]], problems: lis
 def read_databook(path: str | Path, catalogue: Catalogue | None = None) -> DataBook:
     """Read and validate a data book (``.xlsx`` with one sheet per table, or a folder of CSV/Parquet files).
 
-    Raises :class:`DataBookError` with every problem found. The tables are read one at a time, row by row,
-    into compact columns (:class:`TableRows`): memory grows by tens of bytes a row, not by a dict each.
+    Raises :class:`DataBookError` with every problem found. The tables are read one at a time, some thousand
+    rows at a time, into compact columns (:class:`TableRows`): memory grows by tens of bytes a row, not by a
+    dict each. The cyclic garbage collector is paused meanwhile (:func:`kam_xl.cycles.paused`).
     """
+    with cycles.paused():
+        return _read_databook(path, catalogue)
+
+
+def _read_databook(path: str | Path, catalogue: Catalogue | None) -> DataBook:
     from kam_xl import sql  # a database URL or a .db/.sqlite/.sqlite3 path is read by kam_xl.sql
 
     registered_tables()

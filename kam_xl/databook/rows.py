@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import sys
 from array import array
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import groupby
 from typing import Any, overload
 
 from kam_xl.databook.schema import Kind
@@ -92,6 +92,12 @@ class TableRows(Sequence[dict[str, Any]]):
         col, decode = self.columns[column], self._decoders[column]
         return list(col) if decode is None else list(map(decode, col))
 
+    def key_values(self, column: int) -> Sequence[Any]:
+        """The values of column number ``column`` as compared for keys: equal exactly where the decoded values
+        are (the stored column itself where each value has one stored form; floats decoded, an empty cell's NaN
+        being unequal to itself)."""
+        return self.column_values(column) if self.kinds[column] in _FLOAT_KINDS else self.columns[column]
+
     def row(self, i: int) -> dict[str, Any]:
         """Row ``i`` as a dict (decoded as :meth:`value` reads each value, inline: a report reads every row)."""
         values = [col[i] for col in self.columns]
@@ -175,10 +181,15 @@ class TableRows(Sequence[dict[str, Any]]):
         """Row numbers by the value of column ``name`` (built once, kept: 4 bytes a row)."""
         found = self._index.get(name)
         if found is None:
-            groups: dict[Any, list[int]] = defaultdict(list)
-            for i, v in enumerate(self.column_values(self.names.index(name))):
-                groups[v].append(i)
-            found = self._index[name] = {k: array("I", v) for k, v in groups.items()}
+            values = self.column_values(self.names.index(name))
+            found = {}
+            for v, run in groupby(range(len(values)), values.__getitem__):  # runs of rows (an account's are one)
+                rows = found.get(v)
+                if rows is None:
+                    found[v] = array("I", run)
+                else:
+                    rows.extend(run)
+            self._index[name] = found
         return found
 
 

@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import itertools
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,9 +33,12 @@ class Source:
     numbers: csvio.FileNumbers | None = None  # a CSV file's number convention; None: decided cell by cell
     guarded: bool = False  # a CSV file: text cells may carry the leading ' of csvio.guard
     excel: bool = False
-    note: str = ""  # how the file was read (a CSV file's dialect), for the data book's notes
+    note: str = ""  # how the file was read (a CSV file's dialect and numbers, once read), for the data book's notes
+    dialect: csvio.CsvDialect | None = None  # a CSV file: its numbers' convention is decided while it is read
+    reopen: Callable[[], Iterator[Sequence[Any]]] | None = None  # the rows from the start again (a CSV file)
 
-    def cell(self, col_index: int, row_number: int) -> str | None:
+    def cell(self, col_index: int, row_number: int, row: Sequence[Any] | None = None) -> str | None:
+        """The address of a cell (``None`` where a source has none); ``row`` is the row's cells as read."""
         if not self.excel:
             return None
         return f"{_column_letter(col_index)}{row_number}"
@@ -87,55 +89,99 @@ def _percent_text(value: Any) -> str | None:
 # ---------------------------------------------------------------------------------------------- reading
 
 
-#: How many distinct cell texts the first pass over a CSV file remembers (what each shows of the convention).
+#: How many distinct cell texts a CSV file's convention remembers (what each shows of it: values repeat).
 SEEN_TEXTS = 8192
+_SHOWING = frozenset({"de", "en", "ambiguous"})  # what a value shows when its reading depends on the convention
 
 
-def _csv_numbers(path: Path, dialect: csvio.CsvDialect, table: Table) -> csvio.FileNumbers:
-    """The number convention of a CSV file, from the values of the table's number columns (a first pass over
-    the file, row by row)."""
-    header, rows = csvio.read_rows(path, dialect)
-    src = Source(path.name, None, header, (), 2)
-    positions, _ = _header_positions(table, src)
-    columns = [(c.name, positions[c.name]) for c in table.columns
-               if c.kind not in _TEXT_KINDS and c.kind != "bool" and c.name in positions]
-    evidence = csvio.StyleEvidence.empty()
-    first = 2 + dialect.sep_line
-    seen: dict[str, tuple[csvio.Evidence | None, str]] = {}  # a cell's text → what it shows (values repeat)
-    with contextlib.closing(rows):
-        for number, row in enumerate(rows, start=first):
-            width = len(row)
-            for name, at in columns:
-                if at >= width:
+class NumberConvention:
+    """A CSV file's number convention (:func:`csvio.decide_style`), decided while its rows are read: the rows
+    come in chunks, each chunk's number cells are counted before the chunk is read, and the chunk is read in
+    the convention its file shows so far (:meth:`count`). The file's convention is the one of all its values
+    (:meth:`decided`); :meth:`misread` says whether a chunk whose values depend on the convention was read in
+    another one (then the file is read again, in the decided convention: one pass in the usual case, the same
+    result as two).
+
+    The cells counted are those of the table's number, year, quarter and date columns (as ``25 %`` shows it:
+    ``25``), in file order: row by row, in each row the table's columns in order; "first" values are named by
+    row and column (``row 3, column price``)."""
+
+    def __init__(self, table: Table, positions: dict[str, int], delimiter: str):
+        self.columns = [(c.name, positions[c.name]) for c in table.columns
+                        if c.kind not in _TEXT_KINDS and c.kind != "bool" and c.name in positions]
+        self.delimiter = delimiter
+        self.evidence = csvio.StyleEvidence.empty()
+        self.seen: dict[str, tuple[csvio.Evidence | None, str]] = {}  # a cell's text → what it shows, how
+        self.used: set[csvio.NumberStyle | None] = set()  # conventions chunks depending on one were read in
+
+    def _shows(self, cell: str) -> tuple[csvio.Evidence | None, str]:
+        known = self.seen.get(cell)
+        if known is None:
+            text = _percent_text(cell) or cell
+            known = (csvio.number_evidence(text) if cell.strip() else None, text)
+            if len(self.seen) < SEEN_TEXTS:
+                self.seen[cell] = known
+        return known
+
+    def count(self, distinct: Callable[[int], Counter[Any]], cells: Callable[[int], Sequence[Any]],
+              numbers: Sequence[int]) -> csvio.FileNumbers:
+        """Count a chunk's number cells — ``distinct(at)`` counts the chunk's cells at position ``at`` (in the
+        order they first stand, ``None`` beyond a short row), ``cells(at)`` lists them, ``numbers`` are the rows'
+        numbers in the file — and return the convention to read the chunk in (recorded as used when a value of
+        the chunk depends on it)."""
+        times: Counter[str] = Counter()
+        first: dict[str, tuple[int, str, str]] = {}  # a kind not seen before → (row in chunk, column, text)
+        for name, at in self.columns:
+            looked: set[str] = set()  # the kinds whose first cell in this column is known
+            for cell, n in distinct(at).items():  # in the order the texts first stand in the column
+                if cell is None:
                     continue
-                cell = row[at]
-                known = seen.get(cell)
-                if known is None:
-                    text = _percent_text(cell) or cell
-                    known = (csvio.number_evidence(text) if cell.strip() else None, text)
-                    if len(seen) < SEEN_TEXTS:
-                        seen[cell] = known
-                if known[0] in evidence.counts:  # an unambiguous or ambiguous value, not one of any convention
-                    evidence.count(known[0], known[1], lambda n=number, c=name: f"row {n}, column {c}")
-    return csvio.decide_style(evidence, dialect.delimiter)
+                kind, text = self._shows(cell)
+                if kind not in _SHOWING:
+                    continue
+                times[kind] += n
+                if kind in looked or kind in self.evidence.first:
+                    continue
+                looked.add(kind)
+                j = cells(at).index(cell)
+                if kind not in first or j < first[kind][0]:  # a column further left wins a tie (it came first)
+                    first[kind] = (j, name, text)
+        for kind, n in times.items():
+            j, name, text = first.get(kind, (0, "", ""))  # (without a first: the kind's first was seen before)
+            self.evidence.count(kind, text, f"row {numbers[j]}, column {name}" if kind in first else "", n)  # type: ignore[arg-type]
+        numbers_now = self.decided()
+        if times:
+            self.used.add(numbers_now.style)
+        return numbers_now
+
+    def decided(self) -> csvio.FileNumbers:
+        """The convention of the cells counted so far."""
+        return csvio.decide_style(self.evidence, self.delimiter)
+
+    def misread(self) -> bool:
+        """Whether a chunk whose values depend on the convention was read in another one than the file's."""
+        return bool(self.used - {self.decided().style})
 
 
 def _open_csv(path: Path, table: Table, problems: list[Problem]) -> Source | None:
-    """A CSV table as a source (its dialect detected, its number convention decided); ``None`` after
-    reporting a file that cannot be read."""
+    """A CSV table as a source (its dialect detected; its number convention is decided while it is read,
+    :class:`NumberConvention`); ``None`` after reporting a file that cannot be read."""
     try:
         dialect = csvio.detect(path)
-        numbers = _csv_numbers(path, dialect, table)
         header, rows = csvio.read_rows(path, dialect)
     except csvio.CsvFormatError as e:
         problems.append(Problem(file=path.name, message=str(e)))
         return None
     except csv.Error as e:  # e.g. a NUL byte: the file is not text in any encoding
-        problems.append(Problem(file=path.name, message=f"cannot be read as CSV ({e}) — allowed: a text file of "
-                                                        "rows separated by ';', ',' or TAB"))
+        problems.append(Problem(file=path.name, message=unreadable_csv(e)))
         return None
-    return Source(path.name, None, header, rows, 2 + dialect.sep_line, numbers=numbers, guarded=True,
-                   note=f"{dialect.describe()}; numbers: {numbers.why}")
+    return Source(path.name, None, header, rows, 2 + dialect.sep_line, guarded=True, dialect=dialect,
+                  reopen=lambda: csvio.read_rows(path, dialect)[1])
+
+
+def unreadable_csv(e: csv.Error) -> str:
+    """What is said of a CSV file the csv module cannot read (a NUL byte, a quote left open …)."""
+    return f"cannot be read as CSV ({e}) — allowed: a text file of rows separated by ';', ',' or TAB"
 
 
 def _read_parquet(path: Path) -> tuple[list[str], list[list[Any]]]:
