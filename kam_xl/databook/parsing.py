@@ -184,6 +184,13 @@ _MISS = object()  # not in a column's cache
 #: How many distinct texts a column remembers while its table is read (ids, years, quarters, choices and yes/no
 #: repeat on thousands of rows): a few hundred kilobytes a column at most, dropped when the table is read.
 CACHED_TEXTS = 4096
+#: The texts the text columns of a data book's tables have read, shared by the columns that read a text alike:
+#: by whether the column requires a value (an empty text is a problem or empty) and whether its file guards text
+#: (a CSV file's leading ``'``); each holds at most :data:`SHARED_TEXTS` texts (some megabytes).
+TextCaches = dict[tuple[bool, bool], dict[str | None, Any]]
+SHARED_TEXTS = 16384
+#: The kinds of columns read as numbers, in a CSV file by its number convention.
+_NUMBER_KINDS = frozenset({"year", "quarter", "amount", "number", "fraction", "score", "rate", "attainment"})
 #: How many rows of a table are read at a time: their cells are taken column by column, each distinct text of
 #: a column read once (a chunk's raw cells are what is held: some hundred kilobytes).
 CHUNK_ROWS = 2048
@@ -246,12 +253,14 @@ class _Column:
     """How one column of a table is read: where it stands, its store, and the texts already read (each text
     cell is parsed by its kind once; a cell that breaks the rule is reported on every row that holds it)."""
 
-    __slots__ = ("at", "cache", "col", "counted", "empty", "extend", "known_all", "order")
+    __slots__ = ("at", "cache", "col", "counted", "empty", "extend", "known_all", "limit", "order")
 
     def __init__(self, col: Column, order: int, at: int | None, store: list[Any] | array, counted: bool):
-        self.col, self.order, self.at, self.extend, self.counted = col, order, at, store.extend, counted
+        self.col, self.order, self.at, self.counted = col, order, at, counted
+        self.extend = store.fromlist if isinstance(store, array) else store.extend  # fromlist: one allocation
         self.empty = _encode(col.kind, None)
         self.cache: dict[str | None, Any] = {}
+        self.limit = CACHED_TEXTS  # how many texts the cache may hold
         self.known_all = False  # the last chunk held only texts already read: try the next one the same way
 
     def reading(self, value: Any, src: Source) -> Any:
@@ -274,7 +283,7 @@ class _Column:
         values, cache = chunk.cells(self.at), self.cache
         if self.known_all and not self.counted:
             try:
-                return list(map(cache.__getitem__, values)), False
+                return _looked_up(values, cache), False
             except KeyError:  # a text not read before
                 pass
         try:
@@ -293,14 +302,22 @@ class _Column:
                 hit = self.reading(v, src)
                 if type(hit) is _Refused:
                     refused = True
-                elif len(cache) < CACHED_TEXTS:
+                elif len(cache) < self.limit:
                     cache[v] = hit
             known[v] = hit
         self.known_all = not (new or others)
         if not others:
-            return list(map(known.__getitem__, values)), refused
+            return _looked_up(values, known), refused
         out = [known[v] if v is None or type(v) is str else self.reading(v, src) for v in values]
         return out, refused or any(type(v) is _Refused for v in out)
+
+
+def _looked_up(values: Sequence[Any], known: dict[Any, Any]) -> list[Any]:
+    """``[known[v] for v in values]`` (``KeyError`` for one not known), in one call of C code (``values`` not
+    empty)."""
+    if len(values) == 1:
+        return [known[values[0]]]
+    return list(itemgetter(*values)(known))
 
 
 def _read_chunk(chunk: _Chunk, columns: list[_Column], parsed: ParsedTable, problems: list[Problem]) -> None:
@@ -327,15 +344,18 @@ def _read_chunk(chunk: _Chunk, columns: list[_Column], parsed: ParsedTable, prob
 
 
 def _read_rows(parsed: ParsedTable, rows: Iterable[Sequence[Any]], problems: list[Problem],
-               convention: NumberConvention | None, convert: bool = True) -> None:
+               convention: NumberConvention | None, texts: TextCaches, convert: bool = True) -> None:
     """Read the rows of a table chunk by chunk (:data:`CHUNK_ROWS`) into ``parsed``; with a ``convention``,
     count each chunk's numbers before it is read, in the convention its file shows so far (``convert=False``:
-    count only, for a table whose columns cannot be read)."""
+    count only, for a table whose columns cannot be read). Text columns remember their texts in ``texts``."""
     src = parsed.src
     counted = {at for _, at in convention.columns} if convention is not None else set()
-    columns = [_Column(col, order, at, store, at in counted) for order, (col, store, at)
-               in enumerate(zip(parsed.table.columns, parsed.rows.columns,
-                                [parsed.positions.get(c.name) for c in parsed.table.columns], strict=True))]
+    columns = []
+    for order, (col, store) in enumerate(zip(parsed.table.columns, parsed.rows.columns, strict=True)):
+        at = parsed.positions.get(col.name)
+        columns.append(c := _Column(col, order, at, store, at in counted))
+        if col.kind == "text":
+            c.cache, c.limit = texts.setdefault((col.required, src.guarded), {}), SHARED_TEXTS
     it, first, style = iter(rows), src.first_row, _MISS
     while rows_read := list(itertools.islice(it, CHUNK_ROWS)):
         chunk = _Chunk(rows_read, first)
@@ -344,7 +364,8 @@ def _read_rows(parsed: ParsedTable, rows: Iterable[Sequence[Any]], problems: lis
             src.numbers = convention.count(chunk.distinct, chunk.cells, chunk.numbers)
             if src.numbers.style != style and style is not _MISS:  # values read in another convention
                 for c in columns:
-                    c.cache.clear()
+                    if c.col.kind in _NUMBER_KINDS:
+                        c.cache.clear()
             style = src.numbers.style
         if convert and len(chunk):
             _read_chunk(chunk, columns, parsed, problems)
@@ -356,10 +377,13 @@ def _close(rows: Iterable[Any]) -> None:
         close()
 
 
-def _parse_table(table: Table, src: Source, problems: list[Problem]) -> ParsedTable | None:
+def _parse_table(table: Table, src: Source, problems: list[Problem], texts: TextCaches | None = None
+                 ) -> ParsedTable | None:
     """Read a table chunk by chunk into typed columns; every cell that breaks its column's rule is a problem.
     A CSV file's number convention is decided while it is read (:class:`NumberConvention`; its note says it
-    once read). ``None`` when the table cannot be read at all (a CSV file broken mid-way …)."""
+    once read). ``None`` when the table cannot be read at all (a CSV file broken mid-way …). ``texts``: the
+    texts read by the text columns of the tables read before (account ids, names …: one reading each)."""
+    texts = {} if texts is None else texts
     found = len(problems)
     positions, twice = _header_positions(table, src)
     missing = [col.name for col in table.columns if col.required and col.name not in positions | twice]
@@ -374,7 +398,7 @@ def _parse_table(table: Table, src: Source, problems: list[Problem]) -> ParsedTa
     readable = not (missing or twice)  # else present, without rows (as the checks across tables expect)
     try:
         if readable or convention is not None:  # a CSV file is read through for its numbers' note
-            _read_rows(parsed, src.rows, problems, convention, readable)
+            _read_rows(parsed, src.rows, problems, convention, texts, readable)
         if convention is not None:
             src.numbers = convention.decided()
             if readable and convention.misread():  # rare: the file's values showed another convention first
@@ -382,7 +406,7 @@ def _parse_table(table: Table, src: Source, problems: list[Problem]) -> ParsedTa
                 del problems[found:]
                 parsed = ParsedTable(table, src, positions)
                 src.rows = src.reopen()  # type: ignore[misc]
-                _read_rows(parsed, src.rows, problems, None)
+                _read_rows(parsed, src.rows, problems, None, texts)
             src.note = f"{src.dialect.describe()}; numbers: {src.numbers.why}"  # type: ignore[union-attr]
     except (UnicodeDecodeError, csv.Error) as e:  # met while streaming the file: the table cannot be read
         del problems[found:]

@@ -9,7 +9,7 @@ from typing import Any
 from kam_xl import cycles
 from kam_xl.databook.checks import check_tables
 from kam_xl.databook.model import AccountRow, DataBook
-from kam_xl.databook.parsing import ParsedTable, _parse_table
+from kam_xl.databook.parsing import ParsedTable, TextCaches, _parse_table
 from kam_xl.databook.schema import TABLES, DataBookError, Problem, registered_tables
 from kam_xl.databook.sources import Source, table_sources
 from kam_xl.excellence import Catalogue, load_catalogue
@@ -20,11 +20,12 @@ def _parse_tables(sources: dict[str, Callable[[], Source | None]], problems: lis
     """Open and parse each table in turn; the tables read and the notes on how their files were read."""
     tables: dict[str, ParsedTable] = {}
     notes: list[str] = []
+    texts: TextCaches = {}  # account ids, names …: read once for all tables
     for name, open_source in sources.items():
         src = open_source()
         if src is None:
             continue
-        parsed = _parse_table(TABLES[name], src, problems)
+        parsed = _parse_table(TABLES[name], src, problems, texts)
         if src.note:  # once read: a CSV file's number convention is decided while it is read
             notes.append(f"{src.file}: {src.note}")
         if parsed is not None:
