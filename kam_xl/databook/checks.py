@@ -85,30 +85,28 @@ def _check_accounts(tables: dict[str, ParsedTable], problems: list[Problem]) -> 
 
 def _check_costs(t: ParsedTable, problems: list[Problem]) -> None:
     for i, (amount, rate) in enumerate(zip(t.column("amount"), t.column("rate_of_revenue"), strict=True)):
-        if (i, "amount") in t.bad or (i, "rate_of_revenue") in t.bad:
-            continue  # an unreadable value is reported once, where it stands
         if (amount is None) == (rate is None):
+            if (i, "amount") in t.bad or (i, "rate_of_revenue") in t.bad:
+                continue  # an unreadable value is reported once, where it stands
             problems.append(t.problem(i, "amount", "give exactly one of amount and rate_of_revenue"))
 
 
 def _check_kgb(t: ParsedTable, problems: list[Problem]) -> None:
     """Per card (account, segment): one weight per criterion, weights that sum up, exactly one own supplier.
     Cards are gathered one account at a time."""
-    rows = t.rows
-    seg, crit, weight, supplier, own = (t.names.index(c) for c in ("segment", "criterion", "weight", "supplier",
-                                                                    "own"))
-    for aid, indices in rows.index_by("account_id").items():
+    seg, crit, weight, supplier, own = (t.column(c) for c in ("segment", "criterion", "weight", "supplier", "own"))
+    for aid, indices in t.rows.index_by("account_id").items():
         if aid is None:
             continue
         cards: dict[str, list[int]] = defaultdict(list)
         for i in indices:
-            segment = rows.value(i, seg)
+            segment = seg[i]
             if segment is not None:
                 cards[segment].append(i)
         for segment, card in cards.items():
             weights: dict[str, float] = {}
             for i in card:
-                c, w = rows.value(i, crit), rows.value(i, weight)
+                c, w = crit[i], weight[i]
                 if c is None or w is None:
                     continue
                 if c in weights and weights[c] != w:
@@ -122,7 +120,7 @@ def _check_kgb(t: ParsedTable, problems: list[Problem]) -> None:
                 normalise_weights(list(weights.values()))
             except KamInputError as e:
                 problems.append(t.problem(card[0], "weight", f"card {aid}/{segment}: {e}"))
-            owns = {rows.value(i, supplier) for i in card if rows.value(i, own)}
+            owns = {supplier[i] for i in card if own[i]}
             if len(owns) != 1:
                 problems.append(Problem(file=t.src.file, sheet=t.src.sheet, row=t.numbers[card[0]], column="own",
                                         message=f"card {aid}/{segment} marks {len(owns)} suppliers as own "
@@ -181,11 +179,10 @@ def _check_measure_links(tables: dict[str, ParsedTable], problems: list[Problem]
         known: dict[Any, set[str]] = defaultdict(set)
         if table in tables:
             t = tables[table]
-            for i in range(len(t)):
-                if (name := key_of(t.get(i, field))) is not None:
-                    known[t.get(i, "account_id")].add(name)
-        for i in range(len(measures)):
-            link, aid = measures.get(i, column), measures.get(i, "account_id")
+            for name, aid in zip(map(key_of, t.column(field)), t.column("account_id"), strict=True):
+                if name is not None:
+                    known[aid].add(name)
+        for i, (link, aid) in enumerate(zip(measures.column(column), measures.column("account_id"), strict=True)):
             if link is not None and key_of(link) not in known[aid]:
                 names = ", ".join(sorted(known[aid])) or "none"
                 problems.append(measures.problem(i, column, message.format(aid=aid, known=names), link))

@@ -35,13 +35,14 @@ class ParsedTable:
                               [_store(c.kind) for c in table.columns])
         self.numbers = array("I")  # the file's row number of each row (blank rows are skipped)
         self.bad: set[tuple[int, str]] = set()  # (row, column) of a value that could not be read
+        self._at = {name: j for j, name in enumerate(self.names)}
 
     def __len__(self) -> int:
         return len(self.numbers)
 
     def get(self, i: int, column: str) -> Any:
         """The value of row ``i`` in ``column``."""
-        return self.rows.value(i, self.names.index(column))
+        return self.rows.value(i, self._at[column])
 
     def column(self, name: str) -> list[Any]:
         """All values of a column, decoded."""

@@ -89,8 +89,14 @@ class TableRows(Sequence[dict[str, Any]]):
 
     def column_values(self, column: int) -> list[Any]:
         """Every value of column number ``column``, decoded, in row order."""
-        col, decode = self.columns[column], self._decoders[column]
-        return list(col) if decode is None else list(map(decode, col))
+        col, kind = self.columns[column], self.kinds[column]
+        if kind in _FLOAT_KINDS:
+            return [v if v == v else None for v in col]  # NaN: an empty cell
+        if kind in ("year", "quarter"):
+            return [None if v == _NO_INT else v for v in col]
+        if kind == "bool":
+            return [None if v < 0 else bool(v) for v in col]
+        return list(col)
 
     def key_values(self, column: int) -> Sequence[Any]:
         """The values of column number ``column`` as compared for keys: equal exactly where the decoded values
