@@ -211,9 +211,15 @@ class _Chunk:
     by column (:meth:`cells`), and a column's distinct cells counted (:meth:`distinct`), once each."""
 
     def __init__(self, rows: list[Sequence[Any]], first: int):
-        self.rows, self.numbers = _without_blank_rows(rows, first)
-        widths = set(map(len, self.rows))
-        self._columns = list(zip(*self.rows, strict=True)) if len(widths) == 1 else None  # rows of one width
+        widths = set(map(len, rows))
+        columns = list(zip(*rows, strict=True)) if len(widths) == 1 else None  # rows of one width (CSV: all)
+        if columns and _filled(columns[0]):  # no row is blank: the usual
+            self.rows, self.numbers = rows, list(range(first, first + len(rows)))
+        else:
+            self.rows, self.numbers = _without_blank_rows(rows, first)
+            widths = set(map(len, self.rows))
+            columns = list(zip(*self.rows, strict=True)) if len(widths) == 1 else None
+        self._columns = columns
         self._shortest = min(widths, default=0)
         self._counted: dict[int | None, Counter[Any]] = {}
 
@@ -238,14 +244,17 @@ class _Chunk:
         return found
 
 
+def _filled(cells: Sequence[Any]) -> bool:
+    """Whether every one of ``cells`` is a text with more than spaces (then no row holding one is blank)."""
+    try:
+        return all(map(str.strip, cells))
+    except TypeError:  # not text (a workbook's cell)
+        return False
+
+
 def _without_blank_rows(rows: list[Sequence[Any]], first: int) -> tuple[list[Sequence[Any]], list[int]]:
     """The rows that are not blank (:func:`_blank_row`) and their numbers (the first row's is ``first``)."""
     numbers = range(first, first + len(rows))
-    try:  # rows of text (CSV) whose first cell is filled: the usual, none blank
-        if all(rows) and all(map(str.strip, map(itemgetter(0), rows))):
-            return rows, list(numbers)
-    except TypeError:  # not text (a workbook's row)
-        pass
     kept = [(r, n) for r, n in zip(rows, numbers, strict=True) if not _blank_row(r)]
     return [r for r, _ in kept], [n for _, n in kept]
 
@@ -262,7 +271,7 @@ class _Column:
         self.empty = _encode(col.kind, None)
         self.cache: dict[str | None, Any] = {}
         self.limit = CACHED_TEXTS  # how many texts the cache may hold
-        self.known_all = False  # the last chunk held only texts already read: try the next one the same way
+        self.known_all = True  # the last chunk held only texts already read: try the next one the same way
 
     def reading(self, value: Any, src: Source) -> Any:
         """The stored value of one cell, or a :class:`_Refused`."""
