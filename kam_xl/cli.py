@@ -341,7 +341,7 @@ def _account_reports(db: DataBook, fmt: Format) -> list[rep.AccountReport] | Non
         reports = progress.each(rep.iter_account_reports(db))
         if fmt is not Format.json:
             return list(reports)
-        for chunk in rep.iter_json_array(rep.to_jsonable(r) for r in reports):
+        for chunk in rep.iter_json_array(reports):  # rounded as rep.to_jsonable does, while written
             sys.stdout.write(chunk)
         sys.stdout.write("\n")
         sys.stdout.flush()

@@ -4,7 +4,7 @@ Kgb cards, excellence responses, resource cells."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
@@ -84,14 +84,26 @@ class DataBook(BaseModel):
 
     def values_for(self, name: str, column: str, account_id: str, **match: Any) -> list[Any]:
         """The values of one column in the rows :meth:`rows_for` gives (without making the rows)."""
+        return self.columns_for(name, account_id, (column,), **match)[0]
+
+    def columns_for(self, name: str, account_id: str, columns: Sequence[str], **match: Any) -> list[list[Any]]:
+        """The values of ``columns`` in the rows :meth:`rows_for` gives, one list per column (without making
+        the rows: what a view that reads every account takes, e.g. ``zip(*db.columns_for(…))``)."""
         table = self.tables.get(name)
         if isinstance(table, TableRows):
             indices: Iterable[int] = table.index_by("account_id").get(account_id, ())
             if match:
                 indices = table.select(indices, match)
-            c = table.names.index(column)
-            return [table.value(i, c) for i in indices]
-        return [r[column] for r in self.rows_for(name, account_id, **match)]
+            return table.values_at(indices, columns)  # type: ignore[arg-type]
+        rows = self.rows_for(name, account_id, **match)
+        return [[r[c] for r in rows] for c in columns]
+
+    def has_rows(self, name: str, account_id: str) -> bool:
+        """Whether table ``name`` has a row for the account (``False`` without the table)."""
+        table = self.tables.get(name)
+        if isinstance(table, TableRows):
+            return account_id in table.index_by("account_id")
+        return bool(self.rows_for(name, account_id))
 
     def for_accounts(self, account_ids: Iterable[str]) -> DataBook:
         """The data book of these accounts alone: their master data and their rows of every table with an
@@ -129,12 +141,14 @@ class DataBook(BaseModel):
     def kaop_rows(self, account_id: str, year: int, scenario: str
                   ) -> tuple[list[ProductQuarter], list[CostQuarter]]:
         """The KAOP product drivers and cost lines of an account, year and scenario."""
-        products = [ProductQuarter(product=r["product"], quarter=r["quarter"], volume=r["volume"],
-                                   price=r["price"], share_of_wallet=r["share_of_wallet"])
-                    for r in self.rows_for("kaop_products", account_id, year=year, scenario=scenario)]
-        costs = [CostQuarter(category=r["category"], quarter=r["quarter"], amount=r["amount"],
-                             rate_of_revenue=r["rate_of_revenue"])
-                 for r in self.rows_for("kaop_costs", account_id, year=year, scenario=scenario)]
+        products = [ProductQuarter(product=p, quarter=q, volume=v, price=price, share_of_wallet=sow)
+                    for p, q, v, price, sow in zip(*self.columns_for(
+                        "kaop_products", account_id, ("product", "quarter", "volume", "price", "share_of_wallet"),
+                        year=year, scenario=scenario), strict=True)]
+        costs = [CostQuarter(category=c, quarter=q, amount=amount, rate_of_revenue=rate)
+                 for c, q, amount, rate in zip(*self.columns_for(
+                     "kaop_costs", account_id, ("category", "quarter", "amount", "rate_of_revenue"), year=year,
+                     scenario=scenario), strict=True)]
         return products, costs
 
     def kaop_years(self, account_id: str, scenario: str = "plan") -> list[int]:
@@ -172,17 +186,19 @@ class DataBook(BaseModel):
     def kgb_cards(self, account_id: str) -> list[KgbCard]:
         """The Kgb cards of an account, one per segment, in data order."""
         account = self.account(account_id)
-        by_segment: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in self.rows_for("kgb", account_id):
-            by_segment[r["segment"]].append(r)
+        segments, criterion, weights, supplier, rating, owns = self.columns_for(
+            "kgb", account_id, ("segment", "criterion", "weight", "supplier", "rating", "own"))
+        by_segment: dict[str, list[int]] = defaultdict(list)
+        for j, segment in enumerate(segments):
+            by_segment[segment].append(j)
         cards = []
         for segment, rows in by_segment.items():
-            criteria = list(dict.fromkeys(r["criterion"] for r in rows))
-            weight = {r["criterion"]: r["weight"] for r in rows}
+            criteria = list(dict.fromkeys(criterion[j] for j in rows))
+            weight = {criterion[j]: weights[j] for j in rows}
             ratings: dict[str, dict[str, float | None]] = {}
-            for r in rows:
-                ratings.setdefault(r["supplier"], {})[r["criterion"]] = r["rating"]
-            own = next(r["supplier"] for r in rows if r["own"])
+            for j in rows:
+                ratings.setdefault(supplier[j], {})[criterion[j]] = rating[j]
+            own = next(supplier[j] for j in rows if owns[j])
             cards.append(KgbCard(account_id=account_id, segment=segment, own_supplier=own, ratings=ratings,
                                  criteria=[KgbCriterion(name=c, weight=weight[c]) for c in criteria],
                                  supplier_role=account.supplier_role))  # type: ignore[arg-type]
