@@ -294,28 +294,21 @@ def json_text(value: Any, digits: int = 6, level: int = 0) -> str:
 
 def _write_json(value: Any, digits: int, newline: str, out: list[str]) -> None:
     """Append the JSON text of ``value`` (see :func:`json_text`) to ``out``; ``newline`` starts a line at its
-    level."""
+    level. The values inside a container are written in its loop when they are not containers themselves."""
     if isinstance(value, BaseModel):
         value = value.model_dump()
-    if isinstance(value, str):
-        out.append(encode_basestring(value))
-    elif value is None:
-        out.append("null")
-    elif value is True or value is False:
-        out.append("true" if value else "false")
-    elif isinstance(value, float):
-        rounded = round(value, digits) if math.isfinite(value) else None
-        out.append("null" if rounded is None else "0.0" if rounded == 0 else float.__repr__(rounded))
-    elif isinstance(value, int):
-        out.append(int.__repr__(value))
-    elif isinstance(value, list | tuple):
+    if isinstance(value, list | tuple):
         if not value:
             out.append("[]")
             return
         inner = newline + "  "
         for i, v in enumerate(value):
             out.append(("[" if i == 0 else ",") + inner)
-            _write_json(v, digits, inner, out)
+            text = _scalar_text(v, digits)
+            if text is None:
+                _write_json(v, digits, inner, out)
+            else:
+                out.append(text)
         out.append(newline + "]")
     elif isinstance(value, dict):
         if not value:
@@ -323,11 +316,37 @@ def _write_json(value: Any, digits: int, newline: str, out: list[str]) -> None:
             return
         inner = newline + "  "
         for i, (k, v) in enumerate({str(k): v for k, v in value.items()}.items()):
-            out.append(("{" if i == 0 else ",") + inner + encode_basestring(k) + ": ")
-            _write_json(v, digits, inner, out)
+            head = ("{" if i == 0 else ",") + inner + encode_basestring(k) + ": "
+            text = _scalar_text(v, digits)
+            if text is None:
+                out.append(head)
+                _write_json(v, digits, inner, out)
+            else:
+                out.append(head + text)
         out.append(newline + "}")
     else:
-        out.append(json.dumps(value))  # raises TypeError as json.dumps does for a value it cannot write
+        text = _scalar_text(value, digits)
+        out.append(json.dumps(value) if text is None else text)  # json.dumps raises TypeError as it would
+
+
+def _scalar_text(value: Any, digits: int) -> str | None:
+    """The JSON text of a value that is no container (floats rounded as :func:`to_jsonable` rounds them), or
+    ``None`` for a container, a model or a value JSON has no text for."""
+    kind = type(value)
+    if kind is float or (kind is not bool and isinstance(value, float)):
+        if not math.isfinite(value):
+            return "null"
+        rounded = round(value, digits)
+        return "0.0" if rounded == 0 else float.__repr__(rounded)
+    if kind is str or isinstance(value, str):
+        return encode_basestring(value)  # type: ignore[no-any-return]
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    return None
 
 
 def iter_json_array(items: Iterable[Any]) -> Iterator[str]:
