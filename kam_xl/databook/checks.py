@@ -45,8 +45,12 @@ def _batch_keys(t: ParsedTable, groups: list[Sequence[int]], key_cols: list[int]
                 problems: list[Problem]) -> None:
     """The duplicate keys within each of ``groups`` (row numbers of the table), ``values`` the key columns as
     compared (:meth:`TableRows.key_values`): all groups' keys at once first, the usual case of none twice."""
-    rows = list(itertools.chain.from_iterable(groups))
-    keys = list(zip(*(map(v.__getitem__, rows) for v in values), strict=True))
+    span = _span(groups)
+    if span is not None:  # the groups are the rows from … to … (a file sorted by account): slices of the columns
+        keys = list(zip(*(v[span] for v in values), strict=True))
+    else:
+        rows = list(itertools.chain.from_iterable(groups))
+        keys = list(zip(*(map(v.__getitem__, rows) for v in values), strict=True))
     if len(set(keys)) == len(keys):
         return  # no key twice: nothing to report
     may_be_empty = {t.names.index("account_id")} if t.table.name == "resources" else set()
@@ -65,6 +69,18 @@ def _batch_keys(t: ParsedTable, groups: list[Sequence[int]], key_cols: list[int]
                                                    "allowed: one row each"))
             else:
                 seen[key] = t.numbers[i]
+
+
+def _span(groups: list[Sequence[int]]) -> slice | None:
+    """The rows of ``groups`` (each ascending) as one slice when together they are consecutive rows in order."""
+    if not groups or not all(groups):
+        return None
+    start = end = groups[0][0]
+    for g in groups:
+        if g[0] != end or g[-1] - g[0] + 1 != len(g):
+            return None
+        end = g[-1] + 1
+    return slice(start, end)
 
 
 def _check_accounts(tables: dict[str, ParsedTable], problems: list[Problem]) -> None:
