@@ -14,7 +14,7 @@ from kam_xl.databook.rows import TableRows
 from kam_xl.databook.schema import CDB_AMOUNTS
 from kam_xl.excellence import Answer, Response
 from kam_xl.kaop import QUARTERS, CostQuarter, KaopMeasure, PotentialGoal, ProductQuarter, Thresholds
-from kam_xl.kgb import KgbCard, KgbCriterion
+from kam_xl.kgb import KgbCard
 from kam_xl.resources import ResourceCell
 
 
@@ -200,7 +200,7 @@ class DataBook(BaseModel):
                 ratings.setdefault(supplier[j], {})[criterion[j]] = rating[j]
             own = next(supplier[j] for j in rows if owns[j])
             cards.append(KgbCard(account_id=account_id, segment=segment, own_supplier=own, ratings=ratings,
-                                 criteria=[KgbCriterion(name=c, weight=weight[c]) for c in criteria],
+                                 criteria=[{"name": c, "weight": weight[c]} for c in criteria],  # as KgbCriterion
                                  supplier_role=account.supplier_role))  # type: ignore[arg-type]
         return cards
 
