@@ -6,7 +6,8 @@ import math
 import sys
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import groupby
+from itertools import compress, groupby, repeat
+from operator import eq
 from typing import Any, overload
 
 from kam_xl.databook.schema import Kind
@@ -151,8 +152,8 @@ class TableRows(Sequence[dict[str, Any]]):
         for col, v in wanted:
             if isinstance(col, int):
                 found = [i for i in found if self.value(i, col) == v]
-            else:
-                found = [i for i in found if col[i] == v]
+            else:  # the rows whose stored value equals v, compared in C code
+                found = list(compress(found, map(eq, map(col.__getitem__, found), repeat(v))))
         return found
 
     @overload
