@@ -145,11 +145,7 @@ def _period(quarter: Quarter, products: list[str], rows: list[ProductQuarter],
     by_product = {r.product: r for r in rows}
     revenue_by_product = {p: by_product[p].revenue if p in by_product else 0.0 for p in products}
     revenue = total(revenue_by_product.values())
-    amounts: dict[CostCategory, list[float]] = {c: [] for c in COST_CATEGORIES}
-    for x in costs:  # each category's costs in the order given, gathered in one pass
-        if x.category in amounts:
-            amounts[x.category].append(x.cost(revenue))
-    cost_by_cat = {c: total(v) for c, v in amounts.items()}
+    cost_by_cat = {c: total(x.cost(revenue) for x in costs if x.category == c) for c in COST_CATEGORIES}
     total_cost = total(cost_by_cat.values())
     profit = revenue - total_cost
     return KaopPeriod(
