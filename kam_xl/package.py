@@ -667,8 +667,15 @@ def _usual_errors(x: bytes, shape: bytes) -> dict[tuple[int, int], Kind] | None:
     found = _USUAL_ERROR.findall(x)
     if len(found) != shape.count(b't="e"'):
         return None
-    return {(int(row) - 1, _column_index(col)): CellError((_text(v) or "").strip(), _text(f) if f else None)
-            for col, row, f, v in found}
+    return {(int(row) - 1, _column_index(col)): _usual_error(v, f) for col, row, f, v in found}
+
+
+@functools.lru_cache(maxsize=8192)
+def _usual_error(value: bytes, formula: bytes) -> CellError:
+    """The error of a cell written as usual (its ``<v>`` and ``<f>`` text), made once per process for each
+    distinct pair: the plans of one template have the same chart-helper formulas in the same cells (a
+    :class:`CellError` is immutable, so it is shared)."""
+    return CellError((_text(value) or "").strip(), _text(formula) if formula else None)
 
 
 def _kinds(x: bytes, shape: bytes, percent: frozenset[int]) -> dict[tuple[int, int], Kind]:
