@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+from typing import Any
 
 from kam_xl import csvio
 from kam_xl.databook.model import DataBook
@@ -29,12 +31,10 @@ def write_databook(db: DataBook, path: str | Path, replace: bool = False) -> Pat
     tables.update({k: v for k, v in db.tables.items() if v is not None and k != "accounts"})
     if path.suffix.lower() == ".xlsx":
         def write(tmp: Path) -> None:
-            import xlsxwriter
-
             # constant_memory: each row goes to the sheet's file as soon as the next begins (rows are written in
             # order), so a collected export of 10,000 accounts (~1.4 million rows) does not sit in memory as cells
-            wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                                "constant_memory": True})
+            wb = _export_workbook_class()(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                                     "constant_memory": True})
             bold = wb.add_format({"bold": True})
             for name, rows in tables.items():
                 ws = wb.add_worksheet(name)
@@ -62,3 +62,53 @@ def write_databook(db: DataBook, path: str | Path, replace: bool = False) -> Pat
         cols = [c.name for c in TABLES[name].columns]
         csvio.write_csv(path / f"{name}.csv", cols, ([r.get(c) for c in cols] for r in rows))
     return path
+
+
+@functools.cache
+def _export_workbook_class() -> type:
+    """xlsxwriter's ``Workbook`` whose worksheets write a plain cell (a number or a text without a format, in a
+    row without one) with one f-string (:func:`_lean_worksheet_class`): the export is millions of such cells."""
+    import xlsxwriter
+
+    class ExportWorkbook(xlsxwriter.Workbook):
+        worksheet_class = _lean_worksheet_class()
+
+    return ExportWorkbook
+
+
+@functools.cache
+def _lean_worksheet_class() -> type:
+    """xlsxwriter's ``Worksheet`` with a shorter way for the cells a data book's export is made of: a number or a
+    text (constant_memory: an inline string) without a cell, row or column format is written as xlsxwriter's
+    ``_write_cell`` writes it — the same bytes (``tests/test_export_writer.py``) — without its attribute lists and
+    per-cell regular expressions where the text has nothing to escape; any other cell goes xlsxwriter's way."""
+    from xlsxwriter.utility import xl_rowcol_to_cell_fast
+    from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, Worksheet
+
+    class LeanWorksheet(Worksheet):
+        def _write_cell(self, row: int, col: int, cell: Any) -> None:
+            kind = cell.__class__
+            if cell.format is not None or (kind is not CellNumberTuple and kind is not CellStringTuple) \
+                    or not self.constant_memory or row in self.row_info \
+                    or (col in self.col_info and self.col_info[col].column_format is not None):
+                super()._write_cell(row, col, cell)
+                return
+            ref = xl_rowcol_to_cell_fast(row, col)
+            if kind is CellNumberTuple:
+                self.fh.write(f'<c r="{ref}"><v>{cell.number:.16G}</v></c>')
+                return
+            text = cell.string
+            if not _plain_text(text):  # control characters, _xHHHH_, markup or spaces at an end: xlsxwriter's way
+                super()._write_cell(row, col, cell)
+                return
+            self.fh.write(f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>')
+
+    return LeanWorksheet
+
+
+def _plain_text(text: str) -> bool:
+    """True for a text xlsxwriter writes into an inline string as it is: printable (no control character, no
+    non-character), no ``_x`` (its escape of an escape), nothing XML escapes, no space at either end, not rich
+    text."""
+    return text.isprintable() and "_x" not in text and "&" not in text and "<" not in text and ">" not in text \
+        and not text[:1].isspace() and not text[-1:].isspace()
