@@ -46,3 +46,20 @@ def test_the_export_is_the_bytes_xlsxwriter_writes(tmp_path, monkeypatch):
 
 def test_only_texts_written_as_they_are_take_the_short_way():
     assert [t for t in ODD_TEXTS if _plain_text(t)] == ['say "hi"', "=SUM(A1:A3)", "", "ümlaut ok", "emoji 🙂"]
+
+
+def test_a_row_of_plain_values_is_written_at_once_and_any_other_cell_by_cell(tmp_path):
+    from kam_xl.databook.writer import _export_workbook_class
+
+    wb = _export_workbook_class()(str(tmp_path / "rows.xlsx"), {"constant_memory": True})
+    ws = wb.add_worksheet("t")
+    assert ws.write_plain_row(1, [(0, True), (1, 2), (2, 0.5), (3, "Blau 86")])
+    assert not ws.write_plain_row(2, [(0, "line\nbreak")])  # xlsxwriter's escaping: nothing written
+    assert not ws.write_plain_row(2, [(0, float("inf"))])
+    assert not ws.write_plain_row(1, [(0, 1)])  # a row already written
+    wb.close()
+    with zipfile.ZipFile(tmp_path / "rows.xlsx") as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    assert (b'<row r="2"><c r="A2" t="b"><v>1</v></c><c r="B2"><v>2</v></c><c r="C2"><v>0.5</v></c>'
+            b'<c r="D2" t="inlineStr"><is><t>Blau 86</t></is></c></row>') in sheet
+    assert b'<dimension ref="A2:D2"/>' in sheet

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from pathlib import Path
 from typing import Any
 
@@ -42,17 +43,7 @@ def write_databook(db: DataBook, path: str | Path, replace: bool = False) -> Pat
                 for j, col in enumerate(cols):
                     ws.write_string(0, j, col.name, bold)
                     ws.set_column(j, j, max(12, len(col.name) + 2))
-                for i, row in enumerate(rows, start=1):
-                    for j, col in enumerate(cols):
-                        value = row.get(col.name)
-                        if value is None:
-                            continue
-                        if isinstance(value, bool):
-                            ws.write_boolean(i, j, value)
-                        elif isinstance(value, int | float):
-                            ws.write_number(i, j, value)
-                        else:
-                            ws.write_string(i, j, str(value))
+                _write_rows(ws, tuple(c.name for c in cols), rows)
                 ws.freeze_panes(1, 0)
             wb.close()
 
@@ -62,6 +53,23 @@ def write_databook(db: DataBook, path: str | Path, replace: bool = False) -> Pat
         cols = [c.name for c in TABLES[name].columns]
         csvio.write_csv(path / f"{name}.csv", cols, ([r.get(c) for c in cols] for r in rows))
     return path
+
+
+def _write_rows(ws: Any, names: tuple[str, ...], rows: Any) -> None:
+    """A table's rows (dicts) from the sheet's second row on, columns in the order of ``names``; a row of plain
+    values in one go (``write_plain_row`` of the export's worksheet), any other cell by cell."""
+    plain_row = getattr(ws, "write_plain_row", None)
+    for i, row in enumerate(rows, start=1):
+        cells = [(j, value) for j, name in enumerate(names) if (value := row.get(name)) is not None]
+        if plain_row is not None and plain_row(i, cells):
+            continue
+        for j, value in cells:
+            if isinstance(value, bool):
+                ws.write_boolean(i, j, value)
+            elif isinstance(value, int | float):
+                ws.write_number(i, j, value)
+            else:
+                ws.write_string(i, j, str(value))
 
 
 @functools.cache
@@ -86,6 +94,38 @@ def _lean_worksheet_class() -> type:
     from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, Worksheet
 
     class LeanWorksheet(Worksheet):
+        def write_plain_row(self, row: int, cells: list[tuple[int, Any]]) -> bool:
+            """Row ``row``'s cells (column, value; columns ascending) written at once as xlsxwriter writes them
+            in constant_memory mode — the same bytes — when each is a flag, a finite number or a text (``str`` of
+            the value) written as it is (:func:`_plain_text`) and the row has no format; ``False``, nothing
+            written, otherwise (the cells then go xlsxwriter's way)."""
+            if not self.constant_memory or row <= self.previous_row or row in self.row_info or row in self.comments:
+                return False
+            out = []
+            for col, value in cells:  # each as _write_rows would write it cell by cell
+                ref = xl_rowcol_to_cell_fast(row, col)
+                if isinstance(value, bool):
+                    out.append(f'<c r="{ref}" t="b"><v>{1 if value else 0}</v></c>')
+                elif isinstance(value, int | float):
+                    if not math.isfinite(value):
+                        return False
+                    out.append(f'<c r="{ref}"><v>{value:.16G}</v></c>')
+                elif len(text := str(value)) <= self.xls_strmax // 2 and _plain_text(text):
+                    out.append(f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>')
+                else:
+                    return False
+                if col in self.col_info and self.col_info[col].column_format is not None:
+                    return False
+            if not cells:
+                return True  # xlsxwriter writes no element for a row without cells
+            if self._check_dimensions(row, cells[0][0]) or self._check_dimensions(row, cells[-1][0]):
+                return False
+            self._write_single_row(row)  # the row before, as xlsxwriter writes it when a later row begins
+            self._write_row(row, None)
+            self.fh.write("".join(out))
+            self._xml_end_tag("row")
+            return True
+
         def _write_cell(self, row: int, col: int, cell: Any) -> None:
             kind = cell.__class__
             if cell.format is not None or (kind is not CellNumberTuple and kind is not CellStringTuple) \
