@@ -9,8 +9,11 @@ prepared by xlsxwriter once per process (the same memo as kam_xl's ``render._Wor
 the script imports nothing of kam_xl). The finished bytes are written with one plain ``write`` (kam_xl
 additionally writes atomically with ``fsync``: that is part of what it costs).
 
-``python benchmarks/bare.py read DIR`` — bare python-calamine: every sheet of every ``*.xlsx`` file in ``DIR``
-(the plans; not ``Controller.xlsm``) read with ``to_python()``.
+``python benchmarks/bare.py read DIR`` — bare python-calamine with the cell kinds: every sheet of every ``*.xlsx``
+file in ``DIR`` (the plans; not ``Controller.xlsm``) read with ``to_python()``, and the cell kinds calamine cannot
+tell found the bare way (:func:`cell_kinds`: the error values and the percent-formatted cells, what kam_xl's
+``package.Package.scan`` finds, by regular expressions over each sheet's XML and ``styles.xml``, nothing checked).
+``read DIR --values`` reads the values only (the baseline before the exact-reading issue).
 
 Each prints one JSON line: the plans handled and the seconds of the work itself (after the imports).
 """
@@ -20,7 +23,9 @@ from __future__ import annotations
 import io
 import json
 import pickle
+import re
 import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from time import perf_counter
@@ -91,13 +96,63 @@ def write_all(cells: Path, out: Path) -> int:
     return n
 
 
-def read_all(folder: Path) -> int:
-    """Read every sheet of every ``*.xlsx`` in ``folder``; returns the number of files."""
+_NUM_FMT = re.compile(rb'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"')
+_CELL_XFS = re.compile(rb"<cellXfs[^>]*>(.*?)</cellXfs>", re.S)
+_XF_FORMAT = re.compile(rb'<xf numFmtId="(\d+)"')
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"(?: s="\d+")? t="e">(?:<f>([^<]*)</f>)?<v>([^<]*)</v>')
+_LITERAL = re.compile(rb'"[^"]*"|\\.|\[[^\]]*\]')  # quoted text, escaped characters, [colours] in a format code
+
+
+def percent_styles(styles: bytes) -> list[int]:
+    """The cell style indexes whose number format shows a percentage (built-in 9 and 10, or a code with a ``%``
+    outside its literal text)."""
+    percent = {9, 10} | {int(i) for i, code in _NUM_FMT.findall(styles) if b"%" in _LITERAL.sub(b"", code)}
+    xfs = _CELL_XFS.search(styles)
+    return [n for n, f in enumerate(_XF_FORMAT.findall(xfs[1] if xfs else b"")) if int(f) in percent]
+
+
+def _column(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n - 1
+
+
+def cell_kinds(path: Path) -> dict[str, dict[tuple[int, int], object]]:
+    """Per sheet part, by 0-based (row, column): the error value and formula of each ``t="e"`` cell, ``"%"`` for
+    each cell with a percent style — each sheet's XML searched once for each, the bare way."""
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        percent = percent_styles(z.read("xl/styles.xml")) if "xl/styles.xml" in names else []
+        in_percent = re.compile(rb'<c r="([A-Z]+)(\d+)" s="(?:' + b"|".join(b"%d" % s for s in percent) + rb')"')
+        kinds: dict[str, dict[tuple[int, int], object]] = {}
+        for part in names:
+            if not part.startswith("xl/worksheets/sheet"):
+                continue
+            x = z.read(part)
+            found: dict[tuple[int, int], object] = {}
+            if percent:
+                found.update(((int(r) - 1, _column(c)), "%") for c, r in in_percent.findall(x))
+            found.update(((int(r) - 1, _column(c)), (v.decode().strip(), f.decode() or None))
+                         for c, r, f, v in _ERROR_CELL.findall(x))
+            kinds[part] = found
+    return kinds
+
+
+def read_plan(path: Path, kinds: bool = True) -> None:
+    """Every sheet of one plan with python-calamine, and (``kinds``) its cell kinds (:func:`cell_kinds`)."""
+    wb = CalamineWorkbook.from_path(str(path))
+    for name in wb.sheet_names:
+        wb.get_sheet_by_name(name).to_python()
+    if kinds:
+        cell_kinds(path)
+
+
+def read_all(folder: Path, kinds: bool = True) -> int:
+    """Read every sheet of every ``*.xlsx`` in ``folder`` (:func:`read_plan`); returns the number of files."""
     files = sorted(folder.glob("*.xlsx"))
     for p in files:
-        wb = CalamineWorkbook.from_path(str(p))
-        for name in wb.sheet_names:
-            wb.get_sheet_by_name(name).to_python()
+        read_plan(p, kinds)
     return len(files)
 
 
@@ -106,10 +161,10 @@ def main(argv: list[str]) -> int:
     t = perf_counter()
     if len(argv) == 3 and argv[0] == "write":
         n = write_all(Path(argv[1]), Path(argv[2]))
-    elif len(argv) == 2 and argv[0] == "read":
-        n = read_all(Path(argv[1]))
+    elif len(argv) in (2, 3) and argv[0] == "read" and argv[2:] in ([], ["--values"]):
+        n = read_all(Path(argv[1]), kinds=argv[2:] != ["--values"])
     else:
-        print("usage: bare.py write CELLS OUT | bare.py read DIR", file=sys.stderr)
+        print("usage: bare.py write CELLS OUT | bare.py read DIR [--values]", file=sys.stderr)
         return 1
     print(json.dumps({"plans": n, "work_s": perf_counter() - t}))
     return 0

@@ -9,8 +9,11 @@ N plans are generated from the synthetic data book (:mod:`benchmarks.synthetic`:
 a temporary folder. Then, for each of ``--pairs`` rounds, both sides read every plan once, in turn
 (A, B, A, B …, so that whatever else the shared machine does hits both alike):
 
-- **A — bare python-calamine**: ``CalamineWorkbook.from_path(p)`` and ``get_sheet_by_name(s).to_python()`` for
-  every sheet of the file; nothing checked, no cell kinds;
+- **A — bare python-calamine with the cell kinds** (:func:`bare.read_plan`): ``CalamineWorkbook.from_path(p)``
+  and ``get_sheet_by_name(s).to_python()`` for every sheet of the file, and the cell kinds calamine cannot tell
+  found the bare way (:func:`bare.cell_kinds`: each sheet's XML searched by regular expressions for its error
+  cells and its percent-styled cells); nothing checked — issue 14's baseline;
+- **A₀ — bare python-calamine, values only** (no cell kinds; not in the ratio);
 - **B — kam_xl**: ``batch._collect_one`` — the file opened through :func:`kam_xl.package.open_package` (file,
   zip directory, parts under their limits, XML defused, each sheet read checked for its reach and scanned
   for cell kinds), read by defined name (``read_named(lazy=True)``), then the inputs parsed into the models
@@ -42,7 +45,7 @@ from time import process_time
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from python_calamine import CalamineWorkbook
+from bare import read_plan
 from synthetic import write_synthetic
 
 from kam_xl import batch
@@ -51,10 +54,13 @@ from kam_xl.workbook.names import read_named
 
 
 def bare_calamine(path: Path) -> None:
-    """Every sheet of ``path`` read by python-calamine alone (the baseline)."""
-    wb = CalamineWorkbook.from_path(str(path))
-    for name in wb.sheet_names:
-        wb.get_sheet_by_name(name).to_python()
+    """Every sheet of ``path`` read by python-calamine, with the cell kinds found the bare way (the baseline)."""
+    read_plan(path)
+
+
+def bare_values(path: Path) -> None:
+    """Every sheet of ``path`` read by python-calamine alone, values only."""
+    read_plan(path, kinds=False)
 
 
 def make_collect_one() -> Callable[[Path], None]:
@@ -116,16 +122,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--plans", type=int, default=40, help="plans generated and read (default 40)")
     ap.add_argument("--pairs", type=int, default=15, help="interleaved rounds (default 15)")
     ap.add_argument("--profile", action="store_true", help="also print a cProfile of kam_xl's side")
+    ap.add_argument("--folder", type=Path, help="read the plans (*.xlsx) already in this folder instead of "
+                                                "generating --plans of them")
     args = ap.parse_args(argv)
     if args.plans < 1 or args.pairs < 2:
         ap.error("--plans ≥ 1 and --pairs ≥ 2")
     load0 = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="kam_xl_collect_speed_") as tmp:
-        print(f"generating {args.plans} plans …", file=sys.stderr, flush=True)
-        plans = generate(args.plans, Path(tmp))
-        sides: dict[str, Callable[[Path], None]] = {"bare python-calamine, every sheet": bare_calamine,
+        if args.folder is not None:
+            plans = sorted(args.folder.glob("*.xlsx"))
+            args.plans = len(plans)
+        else:
+            print(f"generating {args.plans} plans …", file=sys.stderr, flush=True)
+            plans = generate(args.plans, Path(tmp))
+        sides: dict[str, Callable[[Path], None]] = {"bare python-calamine + cell kinds": bare_calamine,
                                                      "kam_xl, _collect_one (read + parse)": make_collect_one(),
-                                                     "  of which read_named(lazy=True)": read_only}
+                                                     "  of which read_named(lazy=True)": read_only,
+                                                     "bare python-calamine, values only": bare_values}
         for read in sides.values():  # warm up: imports, caches of the template's workbook.xml and styles
             read(plans[0])
         times: dict[str, list[float]] = {label: [] for label in sides}
@@ -140,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if was_enabled:
                 gc.enable()
-    bare, kam, read = times.values()
+    bare, kam, read, _ = times.values()
     ratios = [k / b for k, b in zip(kam, bare, strict=True)]
     read_ratios = [r / b for r, b in zip(read, bare, strict=True)]
     print(f"{args.plans} plans, {args.pairs} interleaved rounds, CPU time per plan; load average {load0:.1f} at "

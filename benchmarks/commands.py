@@ -15,7 +15,8 @@ folder (``synthetic.py``), then runs ``--rounds`` rounds of, each command a subp
 3. ``generate … --jobs 2`` again over the same folder with nothing changed (every plan left as it is: its
    data fingerprint and template version are unchanged), then ``generate … --jobs 2 --force`` (regeneration:
    every plan merged, backed up and rewritten);
-4. ``collect PLANS --jobs 2`` — paired with ``bare.py read PLANS`` (bare python-calamine, every sheet of every plan).
+4. ``collect PLANS --jobs 2`` — paired with ``bare.py read PLANS`` (bare python-calamine, every sheet of every
+   plan, with the cell kinds found the bare way: error values, percent-formatted cells).
 
 A pair's two commands run one right after the other (kam_xl, bare, kam_xl, bare …), so whatever else the
 machine does hits both alike; the ratio is taken per pair and the median of the pairs is reported with its
@@ -318,7 +319,7 @@ LABELS = {"report": "report --format json > file", "generate": "generate --jobs 
           "bare_write": "  bare xlsxwriter, same cells, in memory, same cache",
           "generate_again": "generate --jobs 2 again, nothing changed (plans left as they are)",
           "regenerate": "generate --jobs 2 --force (regeneration)", "collect": "collect DIR --jobs 2",
-          "bare_read": "  bare python-calamine, every sheet"}
+          "bare_read": "  bare python-calamine + cell kinds"}
 PAIRED = {"generate": "generate_vs_bare_write", "collect": "collect_vs_bare_read"}
 
 

@@ -741,11 +741,15 @@ def collect(
     if to_db is not None:
         not_written += _collect_to_db(collected, result.files, sql.with_schema(to_db, db_schema), words)
     out.print(said, highlight=False)
+    book = with_controller_tables(consolidate(base, collected), typed)
+    # from here on only the consolidated book is held: the data book's tables the plans replaced (most of its rows
+    # when every account was collected) are let go before the controller step, the command's peak of memory
+    del base, given, collected
     controller: Path | str = say("not_written", words)
     try:
         with PhaseProgress("controller", err):
-            controller = write_controller(with_controller_tables(consolidate(base, collected), typed), controller_path,
-                                          "en" if lang == "en" else "de", xlsm_book=_xlsm_book())
+            controller = write_controller(book, controller_path, "en" if lang == "en" else "de",
+                                          xlsm_book=_xlsm_book())
     except NotWrittenError as e:
         not_written.append(str(e))
     out.print(say("controller", words, path=controller), highlight=False)

@@ -653,18 +653,48 @@ def _where(x: bytes, start: int, attrs: bytes, placed: dict[int, tuple[int, int]
     return placed.get(start), placed
 
 
+# an error cell as xlsxwriter, Excel and LibreOffice write it — reference, style, t="e", the formula, the value —
+# capturing column, row, formula and value
+_USUAL_ERROR = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]{1,9}")? t="e">(?:<f>([^<]*)</f>)?'
+                          rb'<v>([^<]*)</v></c>')
+
+
+def _usual_errors(x: bytes, shape: bytes) -> dict[tuple[int, int], Kind] | None:
+    """The error cells of a sheet by one search in C, when every ``t="e"`` of it is in a cell written as usual
+    (``_USUAL_ERROR``; a plan's chart helpers are hundreds of ``#N/A`` cells); ``None`` when one is written
+    otherwise (other spacing, quotes or order, no value, a ``t="e"`` in a text): then each is looked at alone.
+    Gives what :func:`_kind` gives for each of them."""
+    found = _USUAL_ERROR.findall(x)
+    if len(found) != shape.count(b't="e"'):
+        return None
+    return {(int(row) - 1, _column_index(col)): _usual_error(v, f) for col, row, f, v in found}
+
+
+@functools.lru_cache(maxsize=8192)
+def _usual_error(value: bytes, formula: bytes) -> CellError:
+    """The error of a cell written as usual (its ``<v>`` and ``<f>`` text), made once per process for each
+    distinct pair: the plans of one template have the same chart-helper formulas in the same cells (a
+    :class:`CellError` is immutable, so it is shared)."""
+    return CellError((_text(value) or "").strip(), _text(formula) if formula else None)
+
+
 def _kinds(x: bytes, shape: bytes, percent: frozenset[int]) -> dict[tuple[int, int], Kind]:
     """Error values, uncached formulas and percent-formatted cells of a sheet, by 0-based (row, column).
     Each is found by a search in C (a sheet without any is not searched twice); only the cells found are
-    looked at one by one."""
+    looked at one by one, unless all are written as usual (:func:`_usual_errors`)."""
     kinds: dict[tuple[int, int], Kind] = {}
     placed: dict[int, tuple[int, int]] | None = None
     starts = set()
-    if b't="e"' in shape:
-        starts.update(_tag_start(x, m.start()) for m in _ERROR_TYPE.finditer(x))
     # a formula's end right before the end of its cell, an empty <v/> or a self-closing <f/> ending a cell, or a
     # prefixed cell: only then is the sheet searched for uncached formulas
-    if _UNCACHED_END in shape or _PREFIXED.search(shape):
+    uncached = _UNCACHED_END in shape or _PREFIXED.search(shape)
+    if b't="e"' in shape:
+        usual = None if uncached else _usual_errors(x, shape)
+        if usual is None:
+            starts.update(_tag_start(x, m.start()) for m in _ERROR_TYPE.finditer(x))
+        else:
+            kinds = usual
+    if uncached:
         starts.update(_tag_start(x, m.start()) for m in _UNCACHED.finditer(x))
     for start in sorted(starts):
         attrs, content = _cell_at(x, start)

@@ -245,7 +245,7 @@ def with_kinds(grid: list[list[Any]], kinds: Mapping[tuple[int, int], Kind]) -> 
     for (r, c), kind in kinds.items():
         if r >= n_rows or c >= len(row := grid[r]):
             continue
-        if kind == PERCENT:
+        if kind.__class__ is str and kind == PERCENT:  # the type first: CellError's == is a Python call
             v = row[c]
             if type(v) is float or type(v) is int:
                 row[c] = PercentNumber(v)

@@ -1,0 +1,43 @@
+"""collect lets go of what it no longer needs before its controller step (the command's peak of memory): the data
+book the plans were put on — with every account collected, most of its rows are in the tables the plans replace."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+import weakref
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from kam_xl import batch, cli
+from kam_xl.cli import app
+
+runner = CliRunner()
+
+
+def test_the_data_book_is_let_go_before_the_controller_is_written(tmp_path, demo_plans, monkeypatch):
+    plans = Path(shutil.copytree(demo_plans, tmp_path / "plans"))
+    bases: list[weakref.ref[Any]] = []
+    real_base, real_write = cli._collect_base, batch.write_controller
+
+    def collect_base(*args: Any, **kwargs: Any) -> Any:
+        base, said = real_base(*args, **kwargs)
+        bases.append(weakref.ref(base))
+        return base, said
+
+    alive_then: list[bool] = []
+
+    def write_controller(db: Any, *args: Any, **kwargs: Any) -> Any:
+        gc.collect()
+        alive_then.append(bases[0]() is not None)
+        assert db.accounts  # the consolidated book itself is handed over whole
+        return real_write(db, *args, **kwargs)
+
+    monkeypatch.setattr(cli, "_collect_base", collect_base)
+    monkeypatch.setattr(batch, "write_controller", write_controller)
+    result = runner.invoke(app, ["collect", str(plans)])
+    assert result.exit_code == 0, result.output
+    assert "14 Pläne" in result.stdout
+    assert alive_then == [False]
