@@ -383,17 +383,27 @@ def input_values(book: Book) -> dict[str, Any]:
     for sheet in book.sheets:
         by_pos = {(c.row, c.col): c for c in sheet.cells}
         input_cols: dict[int, list[int]] = {}  # row → the columns of its input cells
-        for (r, col), c in by_pos.items():
+        for c in by_pos.values():
             if c.input is not None:
-                input_cols.setdefault(r, []).append(col)
+                input_cols.setdefault(c.row, []).append(c.col)
         for c in sheet.cells:
             if c.input is not None and c.name:
                 out[c.name] = c.value
+        get = by_pos.get
         for name, (r0, c0, r1, c1) in sheet.ranges.items():
-            if any(c0 <= col <= c1 for r in range(r0, r1 + 1) for col in input_cols.get(r, ())):
-                out[name] = [[None if (cell := by_pos.get((r, col))) is None else cell.value
-                              for col in range(c0, c1 + 1)] for r in range(r0, r1 + 1)]
+            if _holds_input(input_cols, r0, c0, r1, c1):
+                out[name] = [[None if (cell := get((r, col))) is None else cell.value for col in range(c0, c1 + 1)]
+                             for r in range(r0, r1 + 1)]
     return out
+
+
+def _holds_input(input_cols: dict[int, list[int]], r0: int, c0: int, r1: int, c1: int) -> bool:
+    """Whether the block (``r0``, ``c0``)–(``r1``, ``c1``) holds one of the input cells ``input_cols`` lists."""
+    for r in range(r0, r1 + 1):
+        for col in input_cols.get(r, ()):
+            if c0 <= col <= c1:
+                return True
+    return False
 
 
 def locate(book: Book, name: str, row: int | None = None, col: int | None = None) -> tuple[str, str] | None:
