@@ -49,7 +49,7 @@ from kam_xl.vocabulary import (
 )
 from kam_xl.workbook import coerce
 from kam_xl.workbook.buying_center_sheet import C as BC
-from kam_xl.workbook.layout import Conditional, Input, RowKey, Sheet, cell_ref
+from kam_xl.workbook.layout import Conditional, Input, RowKey, Sheet, cell_ref, sheet_ref
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.people_common import (
     FIRST_ROW,
@@ -199,15 +199,15 @@ def _member_row(s: Sheet, g: _Geo, i: int, bc: BuyingCenter, people: list[tuple[
     m = bc.members[i] if i < len(bc.members) else None
     cov = parts.coverage.get(m.person) if m else None
     count = parts.counts.get(m.person, 0) if m else None
-    tp = Sheet(sheet_names(lang)["touchpoints"])
+    tp = sheet_names(lang)["touchpoints"]
     src = member_ref(lang, i)
     s.put(r, C_PERSON, formula=f'=IF({src}="","",{src})', cached=m.person if m else "", style="bold")
     s.put(r, C_MIN, m.min_contacts if m else None, style="integer", input=parts.bound)
     s.put(r, C_MAX, m.max_contacts if m else None, style="integer", input=parts.bound)
     a, lo, hi, pl = (_a1(r, c) for c in (C_PERSON, C_MIN, C_MAX, C_PLANNED))
-    s.put(r, C_PLANNED, formula=f"={tp.ref(r, C_PLANNED_COUNT)}", cached=cov.planned if cov else "",
+    s.put(r, C_PLANNED, formula=f"={sheet_ref(tp, r, C_PLANNED_COUNT)}", cached=cov.planned if cov else "",
           style="integer")
-    s.put(r, C_DONE, formula=f"={tp.ref(r, C_DONE_COUNT)}", cached=cov.done if cov else "", style="integer")
+    s.put(r, C_DONE, formula=f"={sheet_ref(tp, r, C_DONE_COUNT)}", cached=cov.done if cov else "", style="integer")
     w = COVERAGE_WORDS[lang]
     s.put(r, C_STATUS, formula=(f'=IF({a}="","",IF(AND({lo}="",{hi}=""),"{w["no_target"]}",IF(AND({lo}<>"",{pl}<{lo}),'
                                 f'"{w["below"]}",IF(AND({hi}<>"",{pl}>{hi}),"{w["above"]}","{w["within"]}"))))'),
@@ -246,7 +246,7 @@ def _summary(s: Sheet, g: _Geo, bc: BuyingCenter, year: int, lang: Lang) -> None
     yes, no = YES_NO[lang]
     bcs = sheet_names(lang)["buying_center"]
     def bc_col(field: str) -> str:
-        return Sheet(bcs).ref(g.first, BC[field], g.last, BC[field])
+        return sheet_ref(bcs, g.first, BC[field], g.last, BC[field])
 
     persons, counts = g.col(s, C_PERSON), g.col(s, C_MD)
     covered = f'({persons}<>"")*({counts}>0)'

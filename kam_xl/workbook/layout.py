@@ -85,6 +85,20 @@ def cell_ref(row: int, col: int, absolute: bool = False) -> str:
     return f"${_column(col)}${row + 1}" if absolute else f"{_column(col)}{row + 1}"
 
 
+def sheet_ref(sheet: str, first_row: int, first_col: int, last_row: int | None = None,
+              last_col: int | None = None) -> str:
+    """Absolute reference to a cell or range of the sheet called ``sheet``, its name quoted (:meth:`Sheet.ref`
+    without making a :class:`Sheet`).
+
+    >>> sheet_ref("Buying Center", 6, 0), sheet_ref("KAOP", 1, 2, 3, 4)
+    ("'Buying Center'!$A$7", "'KAOP'!$C$2:$E$4")
+    """
+    a = cell_ref(first_row, first_col, absolute=True)
+    if last_row is not None and last_col is not None and (last_row, last_col) != (first_row, first_col):
+        a += ":" + cell_ref(last_row, last_col, absolute=True)
+    return f"'{sheet}'!{a}"
+
+
 @dataclass(frozen=True)
 class Input:
     """Makes a cell an input: unlocked, input style, data validation with a message saying what is allowed."""
@@ -311,10 +325,7 @@ class Sheet:
 
     def ref(self, first_row: int, first_col: int, last_row: int | None = None, last_col: int | None = None) -> str:
         """Absolute reference to a cell or range of this sheet, with the sheet name quoted."""
-        a = cell_ref(first_row, first_col, absolute=True)
-        if last_row is not None and last_col is not None and (last_row, last_col) != (first_row, first_col):
-            a += ":" + cell_ref(last_row, last_col, absolute=True)
-        return f"'{self.name}'!{a}"
+        return sheet_ref(self.name, first_row, first_col, last_row, last_col)
 
 
 @dataclass
