@@ -44,7 +44,7 @@ from kam_xl.errors import KamInputError
 from kam_xl.vocabulary import COMPARISON_WORDS, YES_NO, Lang, sheet_title
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
-from kam_xl.workbook.layout import Chart, Input, RowKey, Sheet
+from kam_xl.workbook.layout import Chart, Input, RowKey, Sheet, cell_ref
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.people_common import (
     FIRST_ROW,
@@ -165,9 +165,8 @@ def _shown(m: Member | None, f: str, lang: Lang) -> Any:
 
 def _row_formulas(s: Sheet, r: int, m: Member | None, lang: Lang) -> None:
     """The member row's ``on the map`` cell and its helper cells of the map."""
-    ref = {f: s.ref(r, C[f]).split("!")[1] for f in FIELDS}
-    a, g, h, i, k, ll = (ref[f] for f in ("person", "influence", "technical", "private",
-                                          "performance_vs_competition", "sympathy_vs_competition"))
+    a, g, h, i, k, ll = (cell_ref(r, C[f], absolute=True) for f in (
+        "person", "influence", "technical", "private", "performance_vs_competition", "sympathy_vs_competition"))
     yes, no = YES_NO[lang]
     drawn = m is not None and on_map(m)
     s.put(r, C_ON_MAP, formula=f'=IF({a}="","",IF(AND(ISNUMBER({g}),ISNUMBER({h}),ISNUMBER({i}),{k}<>"",{ll}<>""),'
@@ -201,6 +200,9 @@ def _map(s: Sheet, n: int, lang: Lang, top: int) -> None:
                  "y_axis": {**axis, "name": _t(lang, "kaufmännisch (0) ↔ technisch (100) — Frage 46",
                                                "commercial (0) ↔ technical (100) — Frage 46")},
                  "legend": {"none": True}, "show_hidden_data": True}))
+
+
+_STYLES = {"influence": "integer", "informants": "integer", "technical": "score", "private": "score"}  # else text
 
 
 def buying_center_sheet(bc: BuyingCenter, lang: Lang = "de", year: int | None = None) -> Sheet:
@@ -240,9 +242,7 @@ def buying_center_sheet(bc: BuyingCenter, lang: Lang = "de", year: int | None = 
         m = bc.members[i] if i < len(bc.members) else None
         r = FIRST_ROW + i
         for f in FIELDS:
-            style = {"influence": "integer", "informants": "integer", "technical": "score", "private": "score"}.get(
-                f, "text")
-            s.put(r, C[f], _shown(m, f, lang), style=style, input=inputs[f])
+            s.put(r, C[f], _shown(m, f, lang), style=_STYLES.get(f, "text"), input=inputs[f])
         _row_formulas(s, r, m, lang)
     last = FIRST_ROW + n - 1
     s.name_range(MEMBERS, FIRST_ROW, 0, last, len(FIELDS) - 1)

@@ -23,6 +23,7 @@ Every figure is a formula whose cached value comes from :mod:`kam_xl.buying_cent
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ from kam_xl.buying_center import (
     CONTACT_MATRIX_TABLE,
     BuyingCenter,
     ContactLink,
+    ContactStatus,
     Member,
     buying_center_summary,
     contact_coverage,
@@ -47,7 +49,7 @@ from kam_xl.vocabulary import (
 )
 from kam_xl.workbook import coerce
 from kam_xl.workbook.buying_center_sheet import C as BC
-from kam_xl.workbook.layout import Conditional, Input, RowKey, Sheet
+from kam_xl.workbook.layout import Conditional, Input, RowKey, Sheet, cell_ref, sheet_ref
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.people_common import (
     FIRST_ROW,
@@ -109,8 +111,8 @@ def our_people(bc: BuyingCenter) -> list[tuple[str, str | None, bool]]:
     return list(seen.values())
 
 
-def _a1(s: Sheet, r: int, c: int) -> str:
-    return s.ref(r, c).split("!")[1]
+def _a1(r: int, c: int) -> str:
+    return cell_ref(r, c, absolute=True)
 
 
 class _Geo:
@@ -149,7 +151,7 @@ def _header(s: Sheet, g: _Geo, people: list[tuple[str, str | None, bool]], lang:
         s.put(FIRST_ROW - 1, C_TOPICS + j, yes_no(p[2], lang) if p else None,
               input=yes_no_input(lang, "Top-Management", _t(lang, "Gehört zu unserem Top-Management?",
                                                                 "Part of our top management?")))
-        name = _a1(s, FIRST_ROW - 3, C_TOPICS + j)
+        name = _a1(FIRST_ROW - 3, C_TOPICS + j)
         s.put(FIRST_ROW - 3, g.md + j, formula=f'=IF({name}="","",{name})', cached=p[0] if p else "", style="header")
     for i, name in enumerate((ContactsName.OUR_PEOPLE, ContactsName.OUR_FUNCTIONS, ContactsName.OUR_TOP)):
         s.name_range(name, FIRST_ROW - 3 + i, C_TOPICS, FIRST_ROW - 3 + i, C_TOPICS + g.k - 1)
@@ -161,24 +163,51 @@ def _header(s: Sheet, g: _Geo, people: list[tuple[str, str | None, bool]], lang:
         s.put(FIRST_ROW - 1, c, head, style="header")
 
 
+@dataclass(frozen=True)
+class _RowParts:
+    """What every member row of one sheet shares, worked out once per sheet (not once per row): the coverage
+    and Manndecker counts of all members, the links by (member, our person) and the rows' inputs."""
+
+    coverage: dict[str, ContactStatus]
+    counts: dict[str, int]
+    links: dict[tuple[str, str], ContactLink]
+    bound: Input
+    topic: Input
+    manndecker: Input
+
+    @classmethod
+    def of(cls, bc: BuyingCenter, year: int, lang: Lang) -> _RowParts:
+        return cls(
+            coverage=contact_coverage(bc, year), counts=manndecker_count(bc),
+            links={(c.person, c.our_person): c for c in bc.contacts},
+            bound=Input(kind="integer", minimum=0, title=_t(lang, "Kontakte pro Jahr", "Contacts per year"),
+                        message=_t(lang, "Wie oft wir mindestens / höchstens Kontakt wollen (Frage 56); leer = "
+                                         "ohne Grenze",
+                                   "How often we want contact at least / at most (Frage 56); empty = no bound")),
+            topic=Input(kind="text", title=_t(lang, "Themen", "Topics"),
+                        message=_t(lang, f"Worüber diese Person mit dem Mitglied spricht; {NO_TOPIC['de']} = "
+                                         "Kontakt ohne Thema",
+                                   f"What this person talks about with the member; {NO_TOPIC['en']} = contact "
+                                   "without a topic")),
+            manndecker=yes_no_input(lang, "Manndecker", _t(lang, "Ist diese Person der Manndecker des Mitglieds?",
+                                                           "Is this person the member's Manndecker?")))
+
+
 def _member_row(s: Sheet, g: _Geo, i: int, bc: BuyingCenter, people: list[tuple[str, str | None, bool]],
-                year: int, lang: Lang) -> None:
+                parts: _RowParts, lang: Lang) -> None:
     r = FIRST_ROW + i
     m = bc.members[i] if i < len(bc.members) else None
-    cov = contact_coverage(bc, year).get(m.person) if m else None
-    count = manndecker_count(bc).get(m.person, 0) if m else None
-    tp = Sheet(sheet_names(lang)["touchpoints"])
+    cov = parts.coverage.get(m.person) if m else None
+    count = parts.counts.get(m.person, 0) if m else None
+    tp = sheet_names(lang)["touchpoints"]
     src = member_ref(lang, i)
     s.put(r, C_PERSON, formula=f'=IF({src}="","",{src})', cached=m.person if m else "", style="bold")
-    bound = Input(kind="integer", minimum=0, title=_t(lang, "Kontakte pro Jahr", "Contacts per year"),
-                  message=_t(lang, "Wie oft wir mindestens / höchstens Kontakt wollen (Frage 56); leer = ohne Grenze",
-                             "How often we want contact at least / at most (Frage 56); empty = no bound"))
-    s.put(r, C_MIN, m.min_contacts if m else None, style="integer", input=bound)
-    s.put(r, C_MAX, m.max_contacts if m else None, style="integer", input=bound)
-    a, lo, hi, pl = (_a1(s, r, c) for c in (C_PERSON, C_MIN, C_MAX, C_PLANNED))
-    s.put(r, C_PLANNED, formula=f"={tp.ref(r, C_PLANNED_COUNT)}", cached=cov.planned if cov else "",
+    s.put(r, C_MIN, m.min_contacts if m else None, style="integer", input=parts.bound)
+    s.put(r, C_MAX, m.max_contacts if m else None, style="integer", input=parts.bound)
+    a, lo, hi, pl = (_a1(r, c) for c in (C_PERSON, C_MIN, C_MAX, C_PLANNED))
+    s.put(r, C_PLANNED, formula=f"={sheet_ref(tp, r, C_PLANNED_COUNT)}", cached=cov.planned if cov else "",
           style="integer")
-    s.put(r, C_DONE, formula=f"={tp.ref(r, C_DONE_COUNT)}", cached=cov.done if cov else "", style="integer")
+    s.put(r, C_DONE, formula=f"={sheet_ref(tp, r, C_DONE_COUNT)}", cached=cov.done if cov else "", style="integer")
     w = COVERAGE_WORDS[lang]
     s.put(r, C_STATUS, formula=(f'=IF({a}="","",IF(AND({lo}="",{hi}=""),"{w["no_target"]}",IF(AND({lo}<>"",{pl}<{lo}),'
                                 f'"{w["below"]}",IF(AND({hi}<>"",{pl}>{hi}),"{w["above"]}","{w["within"]}"))))'),
@@ -187,24 +216,16 @@ def _member_row(s: Sheet, g: _Geo, i: int, bc: BuyingCenter, people: list[tuple[
     yes = YES_NO[lang][0]
     s.put(r, C_MD, formula=f'=IF({a}="","",SUMPRODUCT(({marks}="{yes}")*({names}<>"")))',
           cached=count if m else "", style="integer")
-    md = _a1(s, r, C_MD)
+    md = _a1(r, C_MD)
     mw = MANNDECKER_WORDS[lang]
     s.put(r, C_MD_LIGHT, formula=f'=IF({a}="","",IF({md}=0,"{mw["none"]}",IF({md}=1,"{mw["one"]}","{mw["several"]}")))',
           cached="" if m is None else mw["none" if count == 0 else "one" if count == 1 else "several"], style="text")
-    links = {(c.person, c.our_person): c for c in bc.contacts}
-    topic_input = Input(kind="text", title=_t(lang, "Themen", "Topics"),
-                        message=_t(lang, f"Worüber diese Person mit dem Mitglied spricht; {NO_TOPIC['de']} = Kontakt "
-                                         "ohne Thema",
-                                   f"What this person talks about with the member; {NO_TOPIC['en']} = contact "
-                                   "without a topic"))
-    md_input = yes_no_input(lang, "Manndecker", _t(lang, "Ist diese Person der Manndecker des Mitglieds?",
-                                                   "Is this person the member's Manndecker?"))
     for j in range(g.k):
-        c = links.get((m.person, people[j][0])) if m and j < len(people) else None
-        s.put(r, C_TOPICS + j, (c.topics or NO_TOPIC[lang]) if c else None, style="text", input=topic_input)
-        s.put(r, g.md + j, yes if c and c.manndecker else None, style="text", input=md_input)
+        c = parts.links.get((m.person, people[j][0])) if m and j < len(people) else None
+        s.put(r, C_TOPICS + j, (c.topics or NO_TOPIC[lang]) if c else None, style="text", input=parts.topic)
+        s.put(r, g.md + j, yes if c and c.manndecker else None, style="text", input=parts.manndecker)
         s.conditionals.append(Conditional(r, C_TOPICS + j, r, C_TOPICS + j, {
-            "type": "formula", "criteria": f'={_a1(s, r, g.md + j).replace("$", "")}="{yes}"', "format": GREY}))
+            "type": "formula", "criteria": f'={cell_ref(r, g.md + j)}="{yes}"', "format": GREY}))
 
 
 def _links_row(s: Sheet, g: _Geo, bc: BuyingCenter, people: list[tuple[str, str | None, bool]], lang: Lang) -> None:
@@ -225,7 +246,7 @@ def _summary(s: Sheet, g: _Geo, bc: BuyingCenter, year: int, lang: Lang) -> None
     yes, no = YES_NO[lang]
     bcs = sheet_names(lang)["buying_center"]
     def bc_col(field: str) -> str:
-        return Sheet(bcs).ref(g.first, BC[field], g.last, BC[field])
+        return sheet_ref(bcs, g.first, BC[field], g.last, BC[field])
 
     persons, counts = g.col(s, C_PERSON), g.col(s, C_MD)
     covered = f'({persons}<>"")*({counts}>0)'
@@ -274,8 +295,9 @@ def contacts_sheet(bc: BuyingCenter, year: int, lang: Lang = "de") -> Sheet:
                    "Every member needs exactly one Manndecker (Frage 53); contact targets min/max per year (Frage 56) "
                    "against the planned touchpoints — show the deviation, do not punish it."), style="note")
     _header(s, g, people, lang)
+    parts = _RowParts.of(bc, year, lang)
     for i in range(g.n):
-        _member_row(s, g, i, bc, people, year, lang)
+        _member_row(s, g, i, bc, people, parts, lang)
     s.name_range(ContactsName.TARGETS, g.first, C_MIN, g.last, C_MAX)
     s.name_range(ContactsName.TOPICS, g.first, C_TOPICS, g.last, C_TOPICS + g.k - 1)
     s.name_range(ContactsName.MANNDECKER, g.first, g.md, g.last, g.md + g.k - 1)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from kam_xl.kaop import (
@@ -71,7 +72,7 @@ C_Q = {q: 1 + q for q in QUARTERS}
 
 @dataclass(frozen=True)
 class _Rows:
-    """Row numbers of one scenario block."""
+    """Row numbers of one scenario block (each row worked out once: a block asks for them thousands of times)."""
 
     top: int
     products: int  # number of product rows
@@ -91,28 +92,44 @@ class _Rows:
     def cost(self, i: int) -> int:
         return self.top + 6 + i
 
-    @property
+    @cached_property
     def total_cost(self) -> int:
         return self.top + 6 + len(COST_CATEGORIES)
 
-    @property
+    @cached_property
     def revenue(self) -> int:
         return self.total_cost + 2
 
     def product_revenue(self, i: int) -> int:
         return self.revenue + 1 + i
 
+    @cached_property
+    def _volume0(self) -> int:
+        return self.revenue + self.products + 2
+
     def volume(self, i: int) -> int:
-        return self.revenue + self.products + 2 + i
+        return self._volume0 + i
+
+    @cached_property
+    def _price0(self) -> int:
+        return self._volume0 + self.products + 1
 
     def price(self, i: int) -> int:
-        return self.volume(0) + self.products + 1 + i
+        return self._price0 + i
+
+    @cached_property
+    def _sow0(self) -> int:
+        return self._price0 + self.products + 1
 
     def sow(self, i: int) -> int:
-        return self.price(0) + self.products + 1 + i
+        return self._sow0 + i
+
+    @cached_property
+    def _cost_input0(self) -> int:
+        return self._sow0 + self.products + 1
 
     def cost_input(self, i: int) -> int:
-        return self.sow(0) + self.products + 1 + i
+        return self._cost_input0 + i
 
     @property
     def end(self) -> int:
@@ -140,40 +157,38 @@ def _drivers(s: Sheet, R: _Rows, pre: str, names: list[str | None], rows: list[P
     s.put(R.sow(0) - 1, C_LABEL, _t(lang, "Share of Wallet [%]", "Share of wallet [%]"), style="bold")
     s.put(R.cost_input(0) - 1, C_LABEL, _t(lang, "Kostenansätze (Betrag in € oder Satz in % vom Umsatz)",
                                            "Cost inputs (amount in € or rate in % of revenue)"), style="bold")
+    product = Input(kind="text", title=_t(lang, "Produkt", "Product"),
+                    message=_t(lang, "Name des Produkts (gilt für Absatz, Preis und Share of Wallet)",
+                               "Product name (for volume, price and share of wallet)"))
+    volume = Input(kind="amount", title=_t(lang, "Absatz", "Volume"), message=_t(lang, "Menge ≥ 0", "Quantity ≥ 0"))
+    price = Input(kind="amount", title=_t(lang, "Durchschnittspreis", "Average price"),
+                  message=_t(lang, "Preis je Mengeneinheit, ≥ 0", "Price per unit, ≥ 0"))
+    sow = Input(kind="fraction", title="Share of Wallet",
+                message=_t(lang, "Anteil am Bedarf des Kunden, 0–100 %", "Share of the customer's demand, 0–100 %"))
     for i, p in enumerate(names):
-        s.put(R.volume(i), C_LABEL, p, style="text",
-              input=Input(kind="text", title=_t(lang, "Produkt", "Product"),
-                          message=_t(lang, "Name des Produkts (gilt für Absatz, Preis und Share of Wallet)",
-                                     "Product name (for volume, price and share of wallet)")))
+        s.put(R.volume(i), C_LABEL, p, style="text", input=product)
         name_ref = s.ref(R.volume(i), C_LABEL)
         for r in (R.product_revenue(i), R.price(i), R.sow(i)):
             s.put(r, C_LABEL, formula=f'=IF({name_ref}="","",{name_ref})', cached=p, style="text")
         for q in QUARTERS:
             row = given.get((p, q)) if p is not None else None
-            s.put(R.volume(i), C_Q[q], row.volume if row else None, style="number",
-                  input=Input(kind="amount", title=_t(lang, "Absatz", "Volume"),
-                              message=_t(lang, "Menge ≥ 0", "Quantity ≥ 0")))
-            s.put(R.price(i), C_Q[q], row.price if row else None, style="money",
-                  input=Input(kind="amount", title=_t(lang, "Durchschnittspreis", "Average price"),
-                              message=_t(lang, "Preis je Mengeneinheit, ≥ 0", "Price per unit, ≥ 0")))
-            s.put(R.sow(i), C_Q[q], row.share_of_wallet if row else None, style="percent",
-                  input=Input(kind="fraction", title="Share of Wallet",
-                              message=_t(lang, "Anteil am Bedarf des Kunden, 0–100 %",
-                                         "Share of the customer's demand, 0–100 %")))
+            s.put(R.volume(i), C_Q[q], row.volume if row else None, style="number", input=volume)
+            s.put(R.price(i), C_Q[q], row.price if row else None, style="money", input=price)
+            s.put(R.sow(i), C_Q[q], row.share_of_wallet if row else None, style="percent", input=sow)
     basis_choices = (words["amount"], words["rate"])
     first_q, last_q = C_Q[1], C_Q[4]
+    basis_input = Input(kind="list", choices=basis_choices, title=_t(lang, "Ansatz", "Basis"),
+                        message=" / ".join(basis_choices))
     for i, c in enumerate(COST_CATEGORIES):
         r = R.cost_input(i)
         basis, values = lines[c]
         s.put(r, C_LABEL, COST_LABELS[c][0 if lang == "de" else 1], style="label")
-        s.put(r, C_BASIS, words[basis], style="text",
-              input=Input(kind="list", choices=basis_choices, title=_t(lang, "Ansatz", "Basis"),
-                          message=" / ".join(basis_choices)))
+        s.put(r, C_BASIS, words[basis], style="text", input=basis_input)
+        value_input = Input(kind="amount", title=COST_LABELS[c][0 if lang == "de" else 1][:32],
+                            message=_t(lang, "Betrag in € ≥ 0, oder bei „% vom Umsatz“ der Satz (z. B. 20 %)",
+                                       "Amount in € ≥ 0, or with “% of revenue” the rate (e.g. 20 %)"))
         for q in QUARTERS:
-            s.put(r, C_Q[q], values.get(q), style="money",
-                  input=Input(kind="amount", title=COST_LABELS[c][0 if lang == "de" else 1][:32],
-                              message=_t(lang, "Betrag in € ≥ 0, oder bei „% vom Umsatz“ der Satz (z. B. 20 %)",
-                                         "Amount in € ≥ 0, or with “% of revenue” the rate (e.g. 20 %)")))
+            s.put(r, C_Q[q], values.get(q), style="money", input=value_input)
         s.conditionals.append(Conditional(r, first_q, r, last_q, {
             "type": "formula", "criteria": f'={s.ref(r, C_BASIS).split("!")[1]}="{words["rate"]}"',
             "format": {"num_format": PERCENT_FORMAT}}))
@@ -423,19 +438,19 @@ def _goals(s: Sheet, top: int, goals: Sequence[PotentialGoal], lang: Lang) -> in
         s.put(top + 1, col, head, style="header")
     first = top + 2
     n = len(goals) + GOAL_ROWS
+    text_inputs = [Input(kind="text", title=title, message=title) for title in heads[:3]]
+    number_inputs = {col: Input(kind="number", title=heads[col], message=_t(lang, "Eine Zahl", "A number"))
+                     for col in range(3, 11)}
     for i in range(n):
         r = first + i
         g = goals[i] if i < len(goals) else None
-        for col, (value, title) in enumerate(((g.goal if g else None, heads[0]), (g.metric if g else None, heads[1]),
-                                              (g.unit if g else None, heads[2]))):
-            s.put(r, col, value or None, style="text", input=Input(kind="text", title=title, message=title))
+        for col, value in enumerate((g.goal if g else None, g.metric if g else None, g.unit if g else None)):
+            s.put(r, col, value or None, style="text", input=text_inputs[col])
         attainment = g.attainment() if g else {}
         for q in QUARTERS:
             t_col, a_col, x_col = 2 + q, 6 + q, 10 + q
-            s.put(r, t_col, g.targets.get(q) if g else None, style="number",
-                  input=Input(kind="number", title=heads[t_col], message=_t(lang, "Eine Zahl", "A number")))
-            s.put(r, a_col, g.actuals.get(q) if g else None, style="number",
-                  input=Input(kind="number", title=heads[a_col], message=_t(lang, "Eine Zahl", "A number")))
+            s.put(r, t_col, g.targets.get(q) if g else None, style="number", input=number_inputs[t_col])
+            s.put(r, a_col, g.actuals.get(q) if g else None, style="number", input=number_inputs[a_col])
             t, a = s.ref(r, t_col), s.ref(r, a_col)
             s.put(r, x_col, formula=f'=IF(OR({a}="",{t}=""),"",IF({t}=0,"",{a}/{t}))', cached=attainment.get(q),
                   style="percent")
@@ -462,24 +477,27 @@ def _measures(s: Sheet, top: int, measures: Sequence[KaopMeasure], lang: Lang) -
     quarters = tuple(str(q) for q in QUARTERS)
     first = top + 2
     n = len(measures) + MEASURE_ROWS
+    text = [Input(kind="text", title=heads[col], message=heads[col]) for col in (0, 2, 3)]
+    lever = Input(kind="list", choices=levers, title=heads[1], message=", ".join(levers))
+    due = Input(kind="list", choices=quarters, title=heads[4], message=", ".join(quarters))
+    status = Input(kind="list", choices=statuses, title="Status", message=", ".join(statuses))
+    kasp = Input(kind="text", title=heads[6], message=_t(
+        lang, "Das KASP-Projekt, das diese Maßnahme im Planjahr startet (Name wie im Blatt KASP)",
+        "The KASP project this measure starts in the plan year (its name as on the KASP sheet)"))
+    swot = Input(kind="text", title=heads[7], message=_t(
+        lang, "Der SWOT-Eintrag, auf den diese Maßnahme antwortet (Text wie im Blatt SWOT)",
+        "The SWOT entry this measure answers (its text as on the SWOT sheet)"))
     for i in range(n):
         r = first + i
         m = measures[i] if i < len(measures) else None
-        s.put(r, 0, m.measure if m else None, input=Input(kind="text", title=heads[0], message=heads[0]))
-        s.put(r, 1, LEVER_WORDS[lang][m.lever] if m else None,
-              input=Input(kind="list", choices=levers, title=heads[1], message=", ".join(levers)))
-        s.put(r, 2, m.owner or None if m else None, input=Input(kind="text", title=heads[2], message=heads[2]))
-        s.put(r, 3, m.resources or None if m else None, input=Input(kind="text", title=heads[3], message=heads[3]))
-        s.put(r, 4, m.due_quarter if m else None, style="integer",
-              input=Input(kind="list", choices=quarters, title=heads[4], message=", ".join(quarters)))
-        s.put(r, 5, STATUS_WORDS[lang][m.status] if m else None,
-              input=Input(kind="list", choices=statuses, title="Status", message=", ".join(statuses)))
-        s.put(r, 6, m.kasp_project or None if m else None, input=Input(kind="text", title=heads[6], message=_t(
-            lang, "Das KASP-Projekt, das diese Maßnahme im Planjahr startet (Name wie im Blatt KASP)",
-            "The KASP project this measure starts in the plan year (its name as on the KASP sheet)")))
-        s.put(r, 7, m.swot_entry or None if m else None, input=Input(kind="text", title=heads[7], message=_t(
-            lang, "Der SWOT-Eintrag, auf den diese Maßnahme antwortet (Text wie im Blatt SWOT)",
-            "The SWOT entry this measure answers (its text as on the SWOT sheet)")))
+        s.put(r, 0, m.measure if m else None, input=text[0])
+        s.put(r, 1, LEVER_WORDS[lang][m.lever] if m else None, input=lever)
+        s.put(r, 2, m.owner or None if m else None, input=text[1])
+        s.put(r, 3, m.resources or None if m else None, input=text[2])
+        s.put(r, 4, m.due_quarter if m else None, style="integer", input=due)
+        s.put(r, 5, STATUS_WORDS[lang][m.status] if m else None, input=status)
+        s.put(r, 6, m.kasp_project or None if m else None, input=kasp)
+        s.put(r, 7, m.swot_entry or None if m else None, input=swot)
     last = first + n - 1
     s.name_range("kaop_measures", first, 0, last, len(heads) - 1)
     s.keys.append(RowKey("kaop_measures", ("kaop_measures",)))  # a measure's row follows the measure

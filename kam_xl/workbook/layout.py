@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Any, Literal
 
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from kam_xl.vocabulary import Lang
 
@@ -53,9 +55,48 @@ def pick(lang: Lang, de: str, en: str) -> str:
 def check_name(name: str) -> str:
     """A defined name that Excel and LibreOffice both accept: letters, digits and underscores, not starting
     with a digit and not looking like a cell reference (``CDB1``) or R1C1 (``R``, ``C2``)."""
-    if not _NAME.match(name) or _CELL_LIKE.match(name):
+    if not _name_ok(name):
         raise ValueError(f"defined name {name!r} — allowed: letters, digits and _, not like a cell reference")
     return name
+
+
+@lru_cache(maxsize=4096)
+def _name_ok(name: str) -> bool:
+    """:func:`check_name`'s rule, remembered for the last 4,096 names (a layout gives the same few hundred names
+    to every account)."""
+    return _NAME.match(name) is not None and _CELL_LIKE.match(name) is None
+
+
+@cache
+def _column(col: int) -> str:
+    """The letters of column ``col`` (0 → ``A``), remembered: at most 16,384 columns."""
+    return xl_col_to_name(col)
+
+
+def cell_ref(row: int, col: int, absolute: bool = False) -> str:
+    """The A1 reference of the cell (``row``, ``col``), 0-based (``$A$1`` with ``absolute``) — what xlsxwriter's
+    ``xl_rowcol_to_cell`` gives, with the column letters remembered (layouts ask for hundreds of thousands).
+
+    >>> cell_ref(0, 27), cell_ref(9, 2, absolute=True)
+    ('AB1', '$C$10')
+    """
+    if row < 0 or col < 0:  # xlsxwriter's answer (a warning and "")
+        return xl_rowcol_to_cell(row, col, absolute, absolute)
+    return f"${_column(col)}${row + 1}" if absolute else f"{_column(col)}{row + 1}"
+
+
+def sheet_ref(sheet: str, first_row: int, first_col: int, last_row: int | None = None,
+              last_col: int | None = None) -> str:
+    """Absolute reference to a cell or range of the sheet called ``sheet``, its name quoted (:meth:`Sheet.ref`
+    without making a :class:`Sheet`).
+
+    >>> sheet_ref("Buying Center", 6, 0), sheet_ref("KAOP", 1, 2, 3, 4)
+    ("'Buying Center'!$A$7", "'KAOP'!$C$2:$E$4")
+    """
+    a = cell_ref(first_row, first_col, absolute=True)
+    if last_row is not None and last_col is not None and (last_row, last_col) != (first_row, first_col):
+        a += ":" + cell_ref(last_row, last_col, absolute=True)
+    return f"'{sheet}'!{a}"
 
 
 @dataclass(frozen=True)
@@ -79,10 +120,15 @@ class Input:
         return (low if self.minimum is None else self.minimum, high if self.maximum is None else self.maximum)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Cell:
     """One cell: static ``value``, or ``formula`` with its ``cached`` engine value; optional name and input.
-    (Slotted: a controller of many accounts holds millions of them.)"""
+    (Slotted: a controller of many accounts holds millions of them.)
+
+    A cell is never changed once made — :func:`dataclasses.replace` gives a changed copy — and compares and
+    hashes by value. It is not a *frozen* dataclass only because a frozen one sets each of its eight fields
+    through ``object.__setattr__``, which made building a cell five times slower (≈ 6 ms of an account plan's
+    layout, millions of cells in a controller)."""
 
     row: int
     col: int
@@ -96,12 +142,12 @@ class Cell:
     @property
     def address(self) -> str:
         """A1 address of the cell."""
-        return xl_rowcol_to_cell(self.row, self.col)
+        return cell_ref(self.row, self.col)
 
     @property
     def absolute(self) -> str:
         """Absolute A1 address ($A$1)."""
-        return xl_rowcol_to_cell(self.row, self.col, row_abs=True, col_abs=True)
+        return cell_ref(self.row, self.col, absolute=True)
 
 
 @dataclass(frozen=True)
@@ -279,10 +325,7 @@ class Sheet:
 
     def ref(self, first_row: int, first_col: int, last_row: int | None = None, last_col: int | None = None) -> str:
         """Absolute reference to a cell or range of this sheet, with the sheet name quoted."""
-        a = xl_rowcol_to_cell(first_row, first_col, row_abs=True, col_abs=True)
-        if last_row is not None and last_col is not None and (last_row, last_col) != (first_row, first_col):
-            a += ":" + xl_rowcol_to_cell(last_row, last_col, row_abs=True, col_abs=True)
-        return f"'{self.name}'!{a}"
+        return sheet_ref(self.name, first_row, first_col, last_row, last_col)
 
 
 @dataclass
@@ -321,22 +364,26 @@ class Book:
         return [(s.name, c) for s in self.sheets for c in s.all_cells() if c.input is not None]
 
 
-def named_values(book: Book) -> dict[str, Any]:
+def _shown(c: Cell | None) -> Any:
+    """What reading the written cell gives: its value, a formula's cached value, ``None`` where no cell is."""
+    return None if c is None else c.cached if c.formula is not None else c.value
+
+
+def named_values(book: Book, names: AbstractSet[str] | None = None) -> dict[str, Any]:
     """Every defined name of a layout with its value (a value per named cell, the rows of a named block; a
-    formula cell gives its cached value) — what reading the written workbook by name would return."""
+    formula cell gives its cached value) — what reading the written workbook by name would return. With
+    ``names``: only those names (and only their blocks' cells are looked up)."""
     out: dict[str, Any] = {}
     for sheet in book.sheets:
-        cells = list(sheet.all_cells())
-        by_pos = {(c.row, c.col): c for c in cells}
-
-        def value(c: Cell | None) -> Any:
-            return None if c is None else c.cached if c.formula is not None else c.value
-
+        ranges = sheet.ranges if names is None else {n: b for n, b in sheet.ranges.items() if n in names}
+        cells: Iterable[Cell] = list(sheet.all_cells()) if ranges else sheet.all_cells()
         for c in cells:
-            if c.name:
-                out[c.name] = value(c)
-        for name, (r0, c0, r1, c1) in sheet.ranges.items():
-            out[name] = [[value(by_pos.get((r, col))) for col in range(c0, c1 + 1)] for r in range(r0, r1 + 1)]
+            if c.name and (names is None or c.name in names):
+                out[c.name] = _shown(c)
+        if ranges:
+            by_pos = {(c.row, c.col): c for c in cells}
+            for name, (r0, c0, r1, c1) in ranges.items():
+                out[name] = [[_shown(by_pos.get((r, col))) for col in range(c0, c1 + 1)] for r in range(r0, r1 + 1)]
     return out
 
 
@@ -346,14 +393,28 @@ def input_values(book: Book) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for sheet in book.sheets:
         by_pos = {(c.row, c.col): c for c in sheet.cells}
+        input_cols: dict[int, list[int]] = {}  # row → the columns of its input cells
+        for c in by_pos.values():
+            if c.input is not None:
+                input_cols.setdefault(c.row, []).append(c.col)
         for c in sheet.cells:
             if c.input is not None and c.name:
                 out[c.name] = c.value
+        get = by_pos.get
         for name, (r0, c0, r1, c1) in sheet.ranges.items():
-            cells = [[by_pos.get((r, col)) for col in range(c0, c1 + 1)] for r in range(r0, r1 + 1)]
-            if any(cell is not None and cell.input is not None for row in cells for cell in row):
-                out[name] = [[cell.value if cell is not None else None for cell in row] for row in cells]
+            if _holds_input(input_cols, r0, c0, r1, c1):
+                out[name] = [[None if (cell := get((r, col))) is None else cell.value for col in range(c0, c1 + 1)]
+                             for r in range(r0, r1 + 1)]
     return out
+
+
+def _holds_input(input_cols: dict[int, list[int]], r0: int, c0: int, r1: int, c1: int) -> bool:
+    """Whether the block (``r0``, ``c0``)–(``r1``, ``c1``) holds one of the input cells ``input_cols`` lists."""
+    for r in range(r0, r1 + 1):
+        for col in input_cols.get(r, ()):
+            if c0 <= col <= c1:
+                return True
+    return False
 
 
 def locate(book: Book, name: str, row: int | None = None, col: int | None = None) -> tuple[str, str] | None:

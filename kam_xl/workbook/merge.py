@@ -676,7 +676,8 @@ def regen_values(book: Book, values: dict[str, Any] | None = None) -> dict[str, 
     specs = book.key_specs()
     key_blocks = {k.key for k in specs if isinstance(k, RowKey) and "{n}" not in k.key}
     if values is None:
-        named = named_values(book) if key_blocks - set(inputs) else {}
+        missing = key_blocks - inputs.keys()
+        named = named_values(book, missing) if missing else {}
         return {**inputs, **{k: named[k] for k in sorted(key_blocks) if k not in inputs and k in named}}
     # every card's inputs (the old workbook may have more cards than the layout from the data)
     card_inputs = {(f.prefix, m[1]) for f in specs if isinstance(f, KeyedFamily) for x in inputs

@@ -17,7 +17,7 @@ from kam_xl.buying_center import BuyingCenter, Member, buying_center_of
 from kam_xl.vocabulary import YES_NO, Lang
 from kam_xl.workbook import coerce
 from kam_xl.workbook.coerce import Refusal, shown
-from kam_xl.workbook.layout import Input, Sheet
+from kam_xl.workbook.layout import Input, sheet_ref
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.sheet_kind import OnProblem, PlanSheet
 
@@ -39,7 +39,7 @@ def sheet_names(lang: Lang) -> dict[str, str]:
 
 def member_ref(lang: Lang, i: int, col: int = 0) -> str:
     """The absolute reference of member ``i``'s cell in column ``col`` of the Buying Center sheet."""
-    return Sheet(sheet_names(lang)["buying_center"]).ref(FIRST_ROW + i, col)
+    return sheet_ref(sheet_names(lang)["buying_center"], FIRST_ROW + i, col)
 
 
 def member_rows(bc: BuyingCenter) -> int:

@@ -26,6 +26,7 @@ from kam_xl.buying_center import (
     TEAM_RHYTHM_TABLE,
     TOUCHPOINTS_TABLE,
     BuyingCenter,
+    ContactStatus,
     TeamMeeting,
     Touchpoint,
     contact_coverage,
@@ -43,7 +44,7 @@ from kam_xl.vocabulary import (
     sheet_title,
 )
 from kam_xl.workbook import coerce
-from kam_xl.workbook.layout import Conditional, Input, Sheet
+from kam_xl.workbook.layout import Conditional, Input, Sheet, cell_ref
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.people_common import (
     FIRST_ROW,
@@ -82,8 +83,8 @@ class TouchpointsName(StrEnum):
     IN_PERSON = "tp_in_person"
 
 
-def _a1(s: Sheet, r: int, c: int) -> str:
-    return s.ref(r, c).split("!")[1]
+def _a1(r: int, c: int) -> str:
+    return cell_ref(r, c, absolute=True)
 
 
 def _inputs(lang: Lang) -> dict[str, Input]:
@@ -99,13 +100,14 @@ def _inputs(lang: Lang) -> dict[str, Input]:
             "done": yes_no_input(lang, _t(lang, "erledigt", "done"), _t(lang, "Erledigt?", "Done?"))}
 
 
-def _member_row(s: Sheet, i: int, bc: BuyingCenter, year: int, lang: Lang) -> None:
+def _member_row(s: Sheet, i: int, bc: BuyingCenter, year: int, coverage: Mapping[str, ContactStatus],
+                inputs: Mapping[str, Input], lang: Lang) -> None:
     r = FIRST_ROW + i
     m = bc.members[i] if i < len(bc.members) else None
     src = member_ref(lang, i)
     s.put(r, 0, formula=f'=IF({src}="","",{src})', cached=m.person if m else "", style="bold")
     given = {t.quarter: t for t in bc.touchpoints if m and t.person == m.person and t.year == year}
-    inputs, channels = _inputs(lang), CHANNEL_WORDS[lang]
+    channels = CHANNEL_WORDS[lang]
     for q in QUARTERS:
         t = given.get(q)
         empty = t is not None and not (t.what or t.channel or t.our_person or t.done)
@@ -114,12 +116,12 @@ def _member_row(s: Sheet, i: int, bc: BuyingCenter, year: int, lang: Lang) -> No
                  "our_person": t.our_person if t else None, "done": yes_no(t.done, lang) if t else None}
         for f in FIELDS:
             s.put(r, col_of(q, f), shown[f], style="text", input=inputs[f])
-    a, yes = _a1(s, r, 0), YES_NO[lang][0]
-    entry = "+".join(f'IF(OR({_a1(s, r, col_of(q, "what"))}<>"",{_a1(s, r, col_of(q, "channel"))}<>"",'
-                     f'{_a1(s, r, col_of(q, "our_person"))}<>"",{_a1(s, r, col_of(q, "done"))}="{yes}"),1,0)'
+    a, yes = _a1(r, 0), YES_NO[lang][0]
+    entry = "+".join(f'IF(OR({_a1(r, col_of(q, "what"))}<>"",{_a1(r, col_of(q, "channel"))}<>"",'
+                     f'{_a1(r, col_of(q, "our_person"))}<>"",{_a1(r, col_of(q, "done"))}="{yes}"),1,0)'
                      for q in QUARTERS)
-    done = "+".join(f'({_a1(s, r, col_of(q, "done"))}="{yes}")' for q in QUARTERS)
-    cov = contact_coverage(bc, year).get(m.person) if m else None
+    done = "+".join(f'({_a1(r, col_of(q, "done"))}="{yes}")' for q in QUARTERS)
+    cov = coverage.get(m.person) if m else None
     s.put(r, C_PLANNED_COUNT, formula=f'=IF({a}="","",{entry})', cached=cov.planned if cov else "", style="integer")
     s.put(r, C_DONE_COUNT, formula=f'=IF({a}="","",{done})', cached=cov.done if cov else "", style="integer")
 
@@ -177,8 +179,9 @@ def touchpoints_sheet(bc: BuyingCenter, year: int, lang: Lang = "de") -> Sheet:
     s.put(FIRST_ROW - 1, C_PLANNED_COUNT, _t(lang, "geplant", "planned"), style="header")
     s.put(FIRST_ROW - 1, C_DONE_COUNT, _t(lang, "erledigt", "done"), style="header")
     n = member_rows(bc)
+    coverage, inputs = contact_coverage(bc, year), _inputs(lang)  # once per sheet, not per member row
     for i in range(n):
-        _member_row(s, i, bc, year, lang)
+        _member_row(s, i, bc, year, coverage, inputs, lang)
     last = FIRST_ROW + n - 1
     s.name_range(TouchpointsName.PLAN, FIRST_ROW, 1, last, C_PLANNED_COUNT - 1)
     s.name_range(TouchpointsName.PLANNED, FIRST_ROW, C_PLANNED_COUNT, last, C_PLANNED_COUNT)
