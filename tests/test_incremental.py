@@ -212,8 +212,8 @@ def test_a_changed_plan_is_regenerated_without_a_second_look_at_its_meta(generat
 
 
 def test_workers_use_the_data_book_the_run_has_read(tmp_path):
-    """``--jobs`` workers are forked with the data book already read: none reads it again (here it is
-    remembered under a path where there is no file at all)."""
+    """The data book is read once, by the run: its ``--jobs`` workers get each plan's data, never the data book,
+    and none reads it (here it is remembered under a path where there is no file at all)."""
     db = demo_databook()
     small = DataBook(source="small", accounts=[a for a in db.accounts if a.account_id in KEEP], tables=db.tables)
     nowhere = str(tmp_path / "no such data book")
