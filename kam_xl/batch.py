@@ -776,14 +776,15 @@ def _failed(key: str, target: Path, e: BaseException) -> PlanResult:
 
 def plan_work(db: DataBook, out_dir: Path, questionnaires: bool = False, skip_unchanged: bool = False, *,
               unchanged_for: tuple[str | None, Lang] | None = None,
-              progress: Callable[[int, int], None] | None = None) -> list[_Work | PlanResult]:
+              progress: Callable[[str, int, int], None] | None = None) -> list[_Work | PlanResult]:
     """What ``generate`` will do, in data-book order: per account (then per respondent, if asked) the work to
     run, or the ``"error"`` result of a key that gets nothing written (:func:`resolve_targets`). Looks at
     ``out_dir`` (and ``out_dir/Fragebogen``) only; writes nothing. ``skip_unchanged``: plans whose data and
     template are unchanged are left as they are (:func:`generate_plan`); with ``unchanged_for`` (the data
     path as the work items get it and the language) that is decided here already, from the ``_meta`` the
     folder scan read (:func:`unchanged_result`): such a plan is an ``"unchanged"`` result, not work.
-    ``progress(done, total)``: after each spreadsheet the folder scan looked at (:func:`scan_folder`)."""
+    ``progress(phase, done, total)``: ``"scan"`` after each spreadsheet the folder scan looked at
+    (:func:`scan_folder`), ``"compare"`` after each plan found there compared with the data now."""
     q_dir = out_dir / QUESTIONNAIRE_DIR
     # decided here (unchanged_for), a plan's work is regeneration: the worker need not look at its _meta again
     plan_fn = (functools.partial(generate_plan, skip_unchanged=True) if skip_unchanged and unchanged_for is None
@@ -792,9 +793,11 @@ def plan_work(db: DataBook, out_dir: Path, questionnaires: bool = False, skip_un
     if questionnaires:
         roles.append(("questionnaire", generate_questionnaire, q_dir))
     # collect reads plans and questionnaires in both folders
-    files = scan_folder([out_dir, q_dir], _prefixes(db), progress=progress)
+    files = scan_folder([out_dir, q_dir], _prefixes(db),
+                        progress=None if progress is None else functools.partial(progress, "scan"))
     # a plan's own file (by its _meta) with the stamp the scan read, when unchanged plans are decided here
     stamps = {(f.owner, f.path): f.stamp for f in files if f.role == "plan"} if skip_unchanged else {}
+    compared = 0
     items: list[_Work | PlanResult] = []
     for role, fn, folder in roles:
         for key, target in resolve_targets(role, _canonical(db, role, folder), files).items():
@@ -803,6 +806,9 @@ def plan_work(db: DataBook, out_dir: Path, questionnaires: bool = False, skip_un
             elif role == "plan" and unchanged_for is not None and (key, target) in stamps:
                 items.append(unchanged_result(db, key, target, stamps[key, target], *unchanged_for)
                              or (fn, key, folder, target))
+                compared += 1
+                if progress is not None:
+                    progress("compare", compared, len(stamps))
             else:
                 items.append((fn, key, folder, target))
     return items
@@ -834,9 +840,10 @@ def generate_all(data_path: str | None, out_dir: Path | str, lang: Lang = "de", 
     written. With ``skip_unchanged`` a plan whose data fingerprint and template version are unchanged is left
     as it is (status ``"unchanged"``, :func:`generate_plan`). ``jobs`` > 1: this process and ``jobs`` − 1
     worker processes write the workbooks side by side (:func:`_side_by_side`); a worker gets one
-    :class:`PlanJob` at a time, never the data book. ``progress("scan", done, total)`` is called as the
-    folder is looked at. With ``scheduler`` (``tcp://host:8786``) the
-    work runs on that Dask cluster instead (:func:`kam_xl.cluster.run_on_cluster`; ``jobs`` is then ignored).
+    :class:`PlanJob` at a time, never the data book. ``progress(phase, done, total)`` is called as the
+    folder is looked at and its plans compared with the data (:func:`plan_work`). With ``scheduler``
+    (``tcp://host:8786``) the work runs on that Dask cluster instead (:func:`kam_xl.cluster.run_on_cluster`;
+    ``jobs`` is then ignored).
     ``out_dir`` may be an fsspec URL (``s3://bucket/plans``; :mod:`kam_xl.storage`): the results' paths are
     then relative to it.
     Raises :class:`OSError` only when ``out_dir`` cannot be made (or listed), and
@@ -853,9 +860,8 @@ def generate_all(data_path: str | None, out_dir: Path | str, lang: Lang = "de", 
         out_dir.mkdir(parents=True, exist_ok=True)
         q_dir = out_dir / QUESTIONNAIRE_DIR
         remove_leftovers(out_dir, out_dir / BACKUP_DIR, q_dir, q_dir / BACKUP_DIR)
-        scanned = None if progress is None else functools.partial(progress, "scan")
         items = plan_work(db, out_dir, questionnaires, skip_unchanged, unchanged_for=(data_path, lang),
-                          progress=scanned)
+                          progress=progress)
     if scheduler is not None:  # Dask is imported only here
         from kam_xl.cluster import run_on_cluster
 

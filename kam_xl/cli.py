@@ -553,6 +553,7 @@ def _generate_workbooks(db: DataBook, source: str | Path | None, url: str | None
     total = len(db.accounts) + (sum(r.role != ACCOUNT_ROLE for r in db.responses()) if questionnaires else 0)
     words: Lang = "en" if lang == "en" else "de"
     labels = {"scan": (say("phase_scan", words), plural("file", words)),
+              "compare": (say("phase_compare", words), plural("plan", words)),
               "plans": (say("phase_plans", words), plural("workbook", words))}
     with Phases(err, labels, words) as progress:
         try:

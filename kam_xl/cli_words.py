@@ -89,6 +89,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     # … and the phases its progress shows (kam_xl.progress), with the words of a plain progress line
     "phase_read": {"de": "Datenbuch lesen", "en": "reading the data book"},
     "phase_scan": {"de": "Ordner durchsehen", "en": "scanning the folder"},
+    "phase_compare": {"de": "Pläne mit den Daten vergleichen", "en": "comparing plans with the data"},
     "phase_plans": {"de": "Arbeitsmappen schreiben", "en": "writing workbooks"},
     "phase_controller": {"de": "Controller-Arbeitsmappe", "en": "controller workbook"},
     "running": {"de": "läuft", "en": "running"},

@@ -211,6 +211,7 @@ def test_generate_shows_every_phase_and_its_summary_in_the_output_language(tmp_p
     en = runner.invoke(app, ["generate", "--out", out, "--lang", "en"])
     assert en.exit_code == 0, en.output
     assert "scanning the folder: 15/15 files (100 %)" in en.stderr  # 14 plans and the controller
+    assert "comparing plans with the data: 14/14 plans (100 %)" in en.stderr
     assert "writing workbooks: 14/14 workbooks (100 %)" in en.stderr
     assert "0 new, 14 regenerated, 0 not written; 0 conflicts; 0 unchanged" in en.stdout
     assert "Controller workbook: " in en.stdout and "│ regenerated " in en.stdout
