@@ -282,25 +282,25 @@ def test_controller_left_as_it_is_when_nothing_changed_and_rewritten_with_inputs
     meta = xlsx_meta(controller)
     assert len(meta[FINGERPRINT]) == 64
     before = _controller_state(out)
-    assert "(unchanged" in _generate(data, out)
+    assert "(unverändert" in _generate(data, out)
     assert _controller_state(out) == before  # same inode, mtime and bytes
     assert not (out / batch.BACKUP_DIR).exists()  # no backup at all: plans and controller unchanged
 
     type_into(controller, "abc_share_a", 0.7)  # a controller input typed by a user: rewritten, the input kept
     typed = _controller_state(out)
-    assert "(unchanged" not in _generate(data, out)
+    assert "(unverändert" not in _generate(data, out)
     assert _controller_state(out)[1:] != typed[1:] and len(_controller_backups(out)) == 1
     assert read_named(controller).values["abc_share_a"] == pytest.approx(0.7)
-    assert "(unchanged" in _generate(data, out)  # what it was rewritten with is recorded
+    assert "(unverändert" in _generate(data, out)  # what it was rewritten with is recorded
     assert len(_controller_backups(out)) == 1
 
     _edit_cdb(data / "cdb.csv", "KA-002", "gross_sales", "8000000")  # a changed data book: rewritten
-    assert "(unchanged" not in _generate(data, out)
+    assert "(unverändert" not in _generate(data, out)
     assert len(_controller_backups(out)) == 2
     assert read_named(controller).values["abc_share_a"] == pytest.approx(0.7)
     assert xlsx_meta(controller)[FINGERPRINT] != meta[FINGERPRINT]
 
-    assert "(unchanged" not in _generate(data, out, "--force")  # --force rewrites it anyway
+    assert "(unverändert" not in _generate(data, out, "--force")  # --force rewrites it anyway
     assert len(_controller_backups(out)) == 3
     assert read_named(controller).values["abc_share_a"] == pytest.approx(0.7)
 
