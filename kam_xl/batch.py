@@ -913,16 +913,17 @@ def _side_by_side(items: list[_Work | PlanResult], prepare: Callable[[_Work], _J
     side: the workers get the next items, each prepared when it is sent (``prepare``: a plan's data, not the
     data book), with at most ``window`` sent and not yet done; while the window is full this process writes
     the next item itself — so every process is busy to the last item and none holds more than the work in
-    hand. A worker that dies (killed, out of memory) lists the items sent to it as not written; the items not
-    yet sent are then written here."""
+    hand; with nothing left to send it takes back the items sent that no worker has started (newest first)
+    rather than wait for them. A worker that dies (killed, out of memory) lists the items sent to it as not
+    written; the items not yet sent are then written here."""
     todo = deque(enumerate(items))
-    sent: deque[tuple[int, _Work | PlanResult, Future[PlanResult]]] = deque()
+    sent: deque[tuple[int, _Work | PlanResult, _Job, Future[PlanResult]]] = deque()
     done: dict[int, PlanResult] = {}
     broken = False
 
     def receive() -> None:  # the oldest item sent: its result, or it listed if its worker died
         nonlocal broken
-        i, item, future = sent.popleft()
+        i, item, _job, future = sent.popleft()
         try:
             done[i] = future.result()
         except Exception as e:
@@ -938,17 +939,20 @@ def _side_by_side(items: list[_Work | PlanResult], prepare: Callable[[_Work], _J
                     done[i] = job
                     continue
                 try:
-                    sent.append((i, item, pool.submit(_run_job, job)))
+                    sent.append((i, item, job, pool.submit(_run_job, job)))
                 except BrokenProcessPool:
                     broken = True
                     done[i] = _run_job(job)
-            while sent and sent[0][2].done():
+            while sent and sent[0][3].done():
                 receive()
             if n in done:
                 break
             if todo:  # the window is full (or the workers are gone): this process writes the next item itself
                 i, item = todo.popleft()
                 done[i] = _run_job(item if isinstance(item, PlanResult) else prepare(item))
+            elif len(sent) > 1 and sent[-1][3].cancel():  # not started by a worker: written here instead
+                i, _item, job, _future = sent.pop()
+                done[i] = _run_job(job)
             else:  # nothing left to write here: wait for the oldest item sent
                 receive()
         yield done.pop(n)

@@ -106,6 +106,37 @@ def test_this_process_writes_beside_its_workers_and_the_results_keep_their_order
     assert pool.most <= 3  # never more than the window in hand
 
 
+@dataclass(frozen=True)
+class _Slow(_Job):
+    """A job that holds its worker until ``go`` is set."""
+
+    go: threading.Event
+
+    def __call__(self) -> PlanResult:
+        self.go.wait(10)
+        return super().__call__()
+
+
+def test_at_the_end_this_process_takes_back_what_no_worker_has_started():
+    """No idle tail: with nothing left to send, items waiting for the busy worker are written here."""
+    log: list[tuple[str, str]] = []
+    go = threading.Event()
+    items = _items(6)[:3] + _items(6)[4:]  # KA-000 … KA-002, KA-004, KA-005
+
+    def prepare(item: Any) -> _Job:
+        return _Slow(item[1], item[3], log, go) if item[1] == "KA-000" else _Job(item[1], item[3], log)
+
+    timer = threading.Timer(1.0, go.set)  # the worker is busy with KA-000 for a second
+    timer.start()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="worker") as pool:
+        results = list(_side_by_side(items, prepare, pool, window=3))
+    timer.cancel()
+    assert [r.account_id for r in results] == ["KA-000", "KA-001", "KA-002", "KA-004", "KA-005"]
+    writers = dict(log)
+    assert writers.pop("KA-000").startswith("worker")
+    assert set(writers.values()) == {threading.current_thread().name}  # the rest taken back, not waited for
+
+
 class _Broken(ThreadPoolExecutor):
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
         raise BrokenProcessPool("a worker died")
