@@ -2,7 +2,9 @@
 collect filled plans back into a data book.
 
 The work for one account is a plain function of (data book, account id, target file), so ``--jobs N``
-runs it in N processes; each process reads the data book once.
+runs it in N processes: the run's own process reads the data book once and prepares each workbook's data
+(:class:`PlanJob`); the ``N − 1`` worker processes it starts get one such job at a time, never the data book,
+so their memory does not grow with the number of accounts.
 
 Every file is handled on its own, so one bad file never takes a run down. Before any work is scheduled the
 output folder is looked at (:func:`scan_folder`, :func:`resolve_targets`), the same for every ``--jobs``:
@@ -32,7 +34,6 @@ import functools
 import gc
 import multiprocessing
 import re
-import sys
 import unicodedata
 from array import array
 from collections import deque
@@ -422,22 +423,53 @@ def generate_plan(data_path: str | None, account_id: str, out_dir: Path, lang: L
     account gives an ``"error"`` result and nothing is written."""
     now = now or datetime.now(UTC)
     db = _databook(data_path)
-    account = db.account(account_id)
+    db.account(account_id)  # KeyError for an account the data book does not have, before the folder is looked at
     if target is None:
         found = _resolve_one(db, "plan", account_id, out_dir)
         if isinstance(found, PlanResult):
             return found
         target = found
-    reference = databook_reference(data_path)
-    identity = {"template_id": TEMPLATE_ID, "account_id": account.account_id}
-    fp = data_fingerprint(db, account_id, reference, lang)
-    if skip_unchanged and target.exists() and is_unchanged(target, identity, fp):
+    fp = data_fingerprint(db, account_id, databook_reference(data_path), lang)
+    if skip_unchanged and target.exists() and is_unchanged(target, _plan_identity(account_id), fp):
         return PlanResult(account_id, target, "unchanged")
+    return plan_job(db, data_path, account_id, target, lang, now, fp)()
+
+
+def _plan_identity(account_id: str) -> dict[str, str]:
+    return {"template_id": TEMPLATE_ID, "account_id": account_id}
+
+
+@dataclass(frozen=True)
+class PlanJob:
+    """One account's plan, ready to be written by a process that holds no data book: the account's data as
+    the plan shows it (:class:`~kam_xl.workbook.account_plan.AccountPlanData`, with the data book reference of
+    ``_meta``), its data fingerprint (:func:`data_fingerprint`), the file, the language and the time stamp.
+    Picklable (≈ 11 kB for a demo account): ``generate --jobs`` sends each worker one per plan instead of
+    the data book. ``job()`` writes it (:func:`write_regenerating`) and returns the result."""
+
+    account_id: str
+    target: Path
+    data: AccountPlanData
+    fingerprint: str
+    lang: Lang
+    now: datetime
+
+    def __call__(self) -> PlanResult:
+        data, lang, now = self.data, self.lang, self.now
+        return write_regenerating(
+            self.account_id, self.target, account_plan(data, lang, now), _plan_identity(self.account_id),
+            lambda merged, problem: account_plan(parse_inputs(merged, data, lang, problem), lang, now), now,
+            meta={FINGERPRINT: self.fingerprint})
+
+
+def plan_job(db: DataBook, data_path: str | None, account_id: str, target: Path, lang: Lang, now: datetime,
+             fp: str | None = None) -> PlanJob:
+    """The :class:`PlanJob` of ``account_id``'s plan at ``target``, from the data book ``db`` read from
+    ``data_path`` (``None``: the demo data); ``fp``: its :func:`data_fingerprint` if known already. Raises
+    ``KeyError`` for an account ``db`` does not have."""
+    reference = databook_reference(data_path)
     data = dataclasses.replace(AccountPlanData.from_databook(db, account_id), data_book=reference)
-    return write_regenerating(
-        account_id, target, account_plan(data, lang, now), identity,
-        lambda merged, problem: account_plan(parse_inputs(merged, data, lang, problem), lang, now), now,
-        meta={FINGERPRINT: fp})
+    return PlanJob(account_id, target, data, fp or data_fingerprint(db, account_id, reference, lang), lang, now)
 
 
 def questionnaire_filename(respondent: str) -> str:
@@ -460,16 +492,37 @@ def generate_questionnaire(data_path: str | None, respondent: str, out_dir: Path
         if isinstance(found, PlanResult):
             return found
         target = found
-    catalogue = load_catalogue()
+    return questionnaire_job(db, respondent, target, lang, now)()
+
+
+@dataclass(frozen=True)
+class QuestionnaireJob:
+    """One respondent's questionnaire, ready to be written by a process that holds no data book (the
+    respondent's answers as read, the file, the language and the time stamp; see :class:`PlanJob`)."""
+
+    respondent: str
+    target: Path
+    response: Response
+    lang: Lang
+    now: datetime
+
+    def __call__(self) -> PlanResult:
+        catalogue, lang, now = load_catalogue(), self.lang, self.now
+        response, respondent = self.response, self.respondent
+        fresh = questionnaire(catalogue, response, respondent, response.role, lang, generated_at=now)
+
+        def rebuild(merged: dict[str, Any], problem: ReportProblem) -> Book:
+            typed = parse_questionnaire(NamedValues(path=Path(), refs={}, values=merged), catalogue, problem)
+            return questionnaire(catalogue, typed, typed.respondent, typed.role, lang, generated_at=now)
+
+        return write_regenerating(respondent, self.target, fresh,
+                                  {"template_id": QUESTIONNAIRE_ID, "respondent": respondent}, rebuild, now)
+
+
+def questionnaire_job(db: DataBook, respondent: str, target: Path, lang: Lang, now: datetime) -> QuestionnaireJob:
+    """The :class:`QuestionnaireJob` of ``respondent`` (``StopIteration`` for one the data book does not have)."""
     response = next(r for r in db.responses() if r.respondent == respondent)
-    fresh = questionnaire(catalogue, response, respondent, response.role, lang, generated_at=now)
-
-    def rebuild(merged: dict[str, Any], problem: ReportProblem) -> Book:
-        typed = parse_questionnaire(NamedValues(path=Path(), refs={}, values=merged), catalogue, problem)
-        return questionnaire(catalogue, typed, typed.respondent, typed.role, lang, generated_at=now)
-
-    return write_regenerating(respondent, target, fresh,
-                              {"template_id": QUESTIONNAIRE_ID, "respondent": respondent}, rebuild, now)
+    return QuestionnaireJob(respondent, target, response, lang, now)
 
 
 # ------------------------------------------------------------------------- the files already in a folder
@@ -571,19 +624,22 @@ def _by_name(path: Path, kind: str, prefixes: Mapping[Role, Mapping[str, str]], 
 
 
 def scan_folder(folders: Iterable[Path], prefixes: Mapping[Role, Mapping[str, str]],
-                ignore: frozenset[str] = frozenset()) -> list[FolderFile]:
+                ignore: frozenset[str] = frozenset(), progress: Callable[[int, int], None] | None = None
+                ) -> list[FolderFile]:
     """Every spreadsheet in ``folders`` (names in ``ignore`` passed over) with whose it is: a ``.xlsx``/``.xlsm``
     and an OpenDocument spreadsheet by its ``_meta`` sheet (only that sheet is read), anything else — and an
-    OpenDocument file without kam_xl's ``_meta`` — by its name against ``prefixes`` (role → :func:`name_prefixes`)."""
+    OpenDocument file without kam_xl's ``_meta`` — by its name against ``prefixes`` (role → :func:`name_prefixes`).
+    ``progress(done, total)`` is called after each spreadsheet looked at."""
     found = []
-    for path, kind in _spreadsheets(*folders):
-        if path.name in ignore:
-            continue
+    listed = [(path, kind) for path, kind in _spreadsheets(*folders) if path.name not in ignore]
+    for done, (path, kind) in enumerate(listed, 1):
         owner = _owner_by_meta(path, kind)
         if isinstance(owner, tuple) and (kind == "xlsx" or owner[1] is not None):
             found.append(FolderFile(path, kind, owner[0], owner[1], stamp=owner[2]))
         else:
             found.append(_by_name(path, kind, prefixes, owner if kind == "xlsx" else None))
+        if progress is not None:
+            progress(done, len(listed))
     return found
 
 
@@ -719,13 +775,16 @@ def _failed(key: str, target: Path, e: BaseException) -> PlanResult:
 
 
 def plan_work(db: DataBook, out_dir: Path, questionnaires: bool = False, skip_unchanged: bool = False, *,
-              unchanged_for: tuple[str | None, Lang] | None = None) -> list[_Work | PlanResult]:
+              unchanged_for: tuple[str | None, Lang] | None = None,
+              progress: Callable[[str, int, int], None] | None = None) -> list[_Work | PlanResult]:
     """What ``generate`` will do, in data-book order: per account (then per respondent, if asked) the work to
     run, or the ``"error"`` result of a key that gets nothing written (:func:`resolve_targets`). Looks at
     ``out_dir`` (and ``out_dir/Fragebogen``) only; writes nothing. ``skip_unchanged``: plans whose data and
     template are unchanged are left as they are (:func:`generate_plan`); with ``unchanged_for`` (the data
     path as the work items get it and the language) that is decided here already, from the ``_meta`` the
-    folder scan read (:func:`unchanged_result`): such a plan is an ``"unchanged"`` result, not work."""
+    folder scan read (:func:`unchanged_result`): such a plan is an ``"unchanged"`` result, not work.
+    ``progress(phase, done, total)``: ``"scan"`` after each spreadsheet the folder scan looked at
+    (:func:`scan_folder`), ``"compare"`` after each plan found there compared with the data now."""
     q_dir = out_dir / QUESTIONNAIRE_DIR
     # decided here (unchanged_for), a plan's work is regeneration: the worker need not look at its _meta again
     plan_fn = (functools.partial(generate_plan, skip_unchanged=True) if skip_unchanged and unchanged_for is None
@@ -733,9 +792,12 @@ def plan_work(db: DataBook, out_dir: Path, questionnaires: bool = False, skip_un
     roles: list[tuple[Role, Callable[..., PlanResult], Path]] = [("plan", plan_fn, out_dir)]
     if questionnaires:
         roles.append(("questionnaire", generate_questionnaire, q_dir))
-    files = scan_folder([out_dir, q_dir], _prefixes(db))  # collect reads plans and questionnaires in both
+    # collect reads plans and questionnaires in both folders
+    files = scan_folder([out_dir, q_dir], _prefixes(db),
+                        progress=None if progress is None else functools.partial(progress, "scan"))
     # a plan's own file (by its _meta) with the stamp the scan read, when unchanged plans are decided here
     stamps = {(f.owner, f.path): f.stamp for f in files if f.role == "plan"} if skip_unchanged else {}
+    compared = 0
     items: list[_Work | PlanResult] = []
     for role, fn, folder in roles:
         for key, target in resolve_targets(role, _canonical(db, role, folder), files).items():
@@ -744,6 +806,9 @@ def plan_work(db: DataBook, out_dir: Path, questionnaires: bool = False, skip_un
             elif role == "plan" and unchanged_for is not None and (key, target) in stamps:
                 items.append(unchanged_result(db, key, target, stamps[key, target], *unchanged_for)
                              or (fn, key, folder, target))
+                compared += 1
+                if progress is not None:
+                    progress("compare", compared, len(stamps))
             else:
                 items.append((fn, key, folder, target))
     return items
@@ -762,21 +827,10 @@ def unchanged_result(db: DataBook, account_id: str, target: Path, stamp: tuple[s
     return PlanResult(account_id, target, "unchanged")
 
 
-def _process_pool(jobs: int, db: DataBook) -> ProcessPoolExecutor:
-    """``jobs`` worker processes for :func:`generate_all`. Where the system can fork (Linux, other Unix), the
-    workers are forked from this process with the data book ``db`` already read and its account fingerprints
-    (:func:`data_fingerprint`) prepared — nothing is read, pickled or copied per worker, the pages are shared
-    until written. Elsewhere (Windows; macOS, where forking a process that uses system frameworks is unsafe)
-    each worker starts afresh and reads the data book once."""
-    if "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin":
-        return ProcessPoolExecutor(max_workers=jobs)
-    _prints(db)
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
-
-
 def generate_all(data_path: str | None, out_dir: Path | str, lang: Lang = "de", jobs: int = 1,
                  now: datetime | None = None, questionnaires: bool = False,
-                 scheduler: str | None = None, skip_unchanged: bool = False) -> Iterator[PlanResult]:
+                 scheduler: str | None = None, skip_unchanged: bool = False,
+                 progress: Callable[[str, int, int], None] | None = None) -> Iterator[PlanResult]:
     """Generate every account's plan (and, if asked, every respondent's questionnaire into
     ``out_dir/Fragebogen``); yields one result per account/respondent in data-book order.
 
@@ -784,8 +838,12 @@ def generate_all(data_path: str | None, out_dir: Path | str, lang: Lang = "de", 
     anything runs, what is written where and what is refused (duplicates, other formats, shared file names),
     the same for every ``jobs``. A file that cannot be written is an ``"error"`` result; the others are
     written. With ``skip_unchanged`` a plan whose data fingerprint and template version are unchanged is left
-    as it is (status ``"unchanged"``, :func:`generate_plan`). With ``scheduler`` (``tcp://host:8786``) the
-    work runs on that Dask cluster instead (:func:`kam_xl.cluster.run_on_cluster`; ``jobs`` is then ignored).
+    as it is (status ``"unchanged"``, :func:`generate_plan`). ``jobs`` > 1: this process and ``jobs`` − 1
+    worker processes write the workbooks side by side (:func:`_side_by_side`); a worker gets one
+    :class:`PlanJob` at a time, never the data book. ``progress(phase, done, total)`` is called as the
+    folder is looked at and its plans compared with the data (:func:`plan_work`). With ``scheduler``
+    (``tcp://host:8786``) the work runs on that Dask cluster instead (:func:`kam_xl.cluster.run_on_cluster`;
+    ``jobs`` is then ignored).
     ``out_dir`` may be an fsspec URL (``s3://bucket/plans``; :mod:`kam_xl.storage`): the results' paths are
     then relative to it.
     Raises :class:`OSError` only when ``out_dir`` cannot be made (or listed), and
@@ -802,32 +860,102 @@ def generate_all(data_path: str | None, out_dir: Path | str, lang: Lang = "de", 
         out_dir.mkdir(parents=True, exist_ok=True)
         q_dir = out_dir / QUESTIONNAIRE_DIR
         remove_leftovers(out_dir, out_dir / BACKUP_DIR, q_dir, q_dir / BACKUP_DIR)
-        items = plan_work(db, out_dir, questionnaires, skip_unchanged, unchanged_for=(data_path, lang))
+        items = plan_work(db, out_dir, questionnaires, skip_unchanged, unchanged_for=(data_path, lang),
+                          progress=progress)
     if scheduler is not None:  # Dask is imported only here
         from kam_xl.cluster import run_on_cluster
 
         yield from run_on_cluster(scheduler, items, data_path, lang, now)
         return
-    if jobs <= 1:
+    prepare = functools.partial(_prepared, db, data_path, lang, now)
+    if jobs <= 1 or sum(isinstance(item, tuple) for item in items) < 2:
         for item in items:
-            yield item if isinstance(item, PlanResult) else _run(item[0], data_path, *item[1:], lang, now)
+            yield item if isinstance(item, PlanResult) else _run_job(prepare(item))
         return
-    with _process_pool(jobs, db) as pool:
-        gc.freeze()  # the workers are forked at the first submit: what exists now stays shared with them
+    with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield from _side_by_side(items, prepare, pool, window=4 * (jobs - 1))
+
+
+_Job = PlanJob | QuestionnaireJob | tuple[Callable[..., PlanResult], str | None, str, Path, Path, Lang, datetime]
+
+
+def _prepared(db: DataBook, data_path: str | None, lang: Lang, now: datetime, item: _Work) -> _Job | PlanResult:
+    """What a process that holds no data book needs to write ``item``: a :class:`PlanJob` or
+    :class:`QuestionnaireJob` made from ``db`` here; for any other work (an output folder at a URL: the
+    staged writers of :mod:`kam_xl.storage`) the arguments of :func:`_run`, whose process reads the data book
+    itself. A fault while preparing (data the plan cannot be built from) is the item's ``"error"`` result."""
+    fn, key, folder, target = item
+    try:
+        if fn is generate_plan:
+            return plan_job(db, data_path, key, target, lang, now)
+        if fn is generate_questionnaire:
+            return questionnaire_job(db, key, target, lang, now)
+    except Exception as e:  # one file never takes the run down: it is listed, the others are written
+        return _failed(key, target, e)
+    return (fn, data_path, key, folder, target, lang, now)
+
+
+def _run_job(job: _Job | PlanResult) -> PlanResult:
+    """``job`` written (a result as it is); whatever goes wrong becomes its ``"error"`` result."""
+    if isinstance(job, PlanResult):
+        return job
+    if isinstance(job, tuple):
+        return _run(*job)
+    try:
+        return job()
+    except Exception as e:  # one file never takes the run down: it is listed, the others are written
+        return _failed(job.account_id if isinstance(job, PlanJob) else job.respondent, job.target, e)
+
+
+def _side_by_side(items: list[_Work | PlanResult], prepare: Callable[[_Work], _Job | PlanResult],
+                  pool: ProcessPoolExecutor, window: int) -> Iterator[PlanResult]:
+    """The results of ``items`` in their order, written by this process and the ``pool``'s workers side by
+    side: the workers get the next items, each prepared when it is sent (``prepare``: a plan's data, not the
+    data book), with at most ``window`` sent and not yet done; while the window is full this process writes
+    the next item itself — so every process is busy to the last item and none holds more than the work in
+    hand; with nothing left to send it takes back the items sent that no worker has started (newest first)
+    rather than wait for them. A worker that dies (killed, out of memory) lists the items sent to it as not
+    written; the items not yet sent are then written here."""
+    todo = deque(enumerate(items))
+    sent: deque[tuple[int, _Work | PlanResult, _Job, Future[PlanResult]]] = deque()
+    done: dict[int, PlanResult] = {}
+    broken = False
+
+    def receive() -> None:  # the oldest item sent: its result, or it listed if its worker died
+        nonlocal broken
+        i, item, _job, future = sent.popleft()
         try:
-            futures = [item if isinstance(item, PlanResult) else
-                       (item, pool.submit(_run, item[0], data_path, *item[1:], lang, now)) for item in items]
-        finally:
-            gc.unfreeze()
-        for f in futures:
-            if isinstance(f, PlanResult):
-                yield f
-                continue
-            (_fn, key, _folder, target), future = f
-            try:
-                yield future.result()
-            except Exception as e:  # the worker process died (out of memory, killed): that file is listed
-                yield _failed(key, target, e)
+            done[i] = future.result()
+        except Exception as e:
+            broken = broken or isinstance(e, BrokenProcessPool)
+            done[i] = item if isinstance(item, PlanResult) else _failed(item[1], item[3], e)
+
+    for n in range(len(items)):
+        while n not in done:
+            while todo and not broken and len(sent) < window:  # keep the workers fed
+                i, item = todo.popleft()
+                job = item if isinstance(item, PlanResult) else prepare(item)
+                if isinstance(job, PlanResult):  # refused, unchanged, or its data could not be prepared
+                    done[i] = job
+                    continue
+                try:
+                    sent.append((i, item, job, pool.submit(_run_job, job)))
+                except BrokenProcessPool:
+                    broken = True
+                    done[i] = _run_job(job)
+            while sent and sent[0][3].done():
+                receive()
+            if n in done:
+                break
+            if todo:  # the window is full (or the workers are gone): this process writes the next item itself
+                i, item = todo.popleft()
+                done[i] = _run_job(item if isinstance(item, PlanResult) else prepare(item))
+            elif len(sent) > 1 and sent[-1][3].cancel():  # not started by a worker: written here instead
+                i, _item, job, _future = sent.pop()
+                done[i] = _run_job(job)
+            else:  # nothing left to write here: wait for the oldest item sent
+                receive()
+        yield done.pop(n)
 
 
 def write_conflict_report(results: list[PlanResult], out_dir: Path) -> Path | None:

@@ -26,12 +26,12 @@ from kam_xl import relationships as rel
 from kam_xl import report as rep
 from kam_xl import sql
 from kam_xl.addin.settings import ServerConfigError, ServerSettings, help_text
-from kam_xl.cli_words import count, say
+from kam_xl.cli_words import count, number, plural, say
 from kam_xl.databook import DataBook, DataBookError, demo_databook, read_databook, write_databook
 from kam_xl.errors import KamInputError, describe
 from kam_xl.excellence import load_catalogue
 from kam_xl.files import NotWrittenError, fs_reason, os_error_of
-from kam_xl.progress import PhaseProgress
+from kam_xl.progress import PhaseProgress, Phases
 from kam_xl.report_numbers import Numbers as _Numbers
 from kam_xl.report_tables import fit_table
 from kam_xl.resources import TargetWeights
@@ -503,7 +503,9 @@ def generate(
     if lang not in ("de", "en"):
         raise _fail([f"--lang {lang!r} — allowed: de or en"], EXIT_STOPPED)
     source = _data(data, db_schema, EXIT_STOPPED)
-    db = _load(source, None, EXIT_STOPPED)  # validate once, before any process starts
+    words: Lang = "en" if lang == "en" else "de"
+    with PhaseProgress(say("phase_read", words), err, lang=words):
+        db = _load(source, None, EXIT_STOPPED)  # validate once, before any process starts
     from kam_xl.batch import remember_databook
 
     remember_databook(str(source) if source else None, db)  # read once: the run and its workers use it
@@ -514,23 +516,30 @@ def generate(
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise _fail([f"{out_dir}: the output folder cannot be made — {fs_reason(e)}"], EXIT_STOPPED) from None
-    results = _generate_workbooks(db, source, url, out_dir, lang, jobs, questionnaires, scheduler, not force)
-    report, controller, not_written = _generate_outputs(db, results, url, out_dir, lang, not force)
-    t = Table(title=f"kam-xl generate → {url or out_dir}", header_style="bold")
-    for col in ("Account / respondent", "File", "Status", "Conflicts", "Backup"):
-        t.add_column(col)
-    for r in results:
-        t.add_row(r.account_id, r.path.name, f"[red]{r.status}[/]" if r.status == "error" else r.status,
-                  str(len(r.conflicts)) if r.conflicts else "–", r.backup.name if r.backup else "–")
-    out.print(t)
+    results = _generate_workbooks(db, source, url, out_dir, words, jobs, questionnaires, scheduler, not force)
+    report, controller, not_written = _generate_outputs(db, results, url, out_dir, words, not force)
+    _print_generated(results, url or out_dir, report, controller, words)
     errors = [p for r in results for p in r.problems] + not_written
-    counts = {s: sum(1 for r in results if r.status == s) for s in ("new", "regenerated", "unchanged", "error")}
-    out.print(f"{counts['new']} new, {counts['regenerated']} regenerated, {counts['error']} not written; "
-              f"{sum(len(r.conflicts) for r in results)} conflict(s)" + (f" → {report}" if report else "") +
-              f"; {counts['unchanged']} unchanged (same data and template version; --force rewrites them)")
-    out.print(f"Controller workbook: {controller or 'not written'}")
     if errors:
         raise _fail(errors)
+
+
+def _print_generated(results: list[Any], out_to: str | Path, report: Path | None, controller: Path | str | None,
+                     lang: Lang) -> None:
+    """``generate``'s table (one row per workbook) and summary lines, in ``lang``."""
+    t = Table(title=f"kam-xl generate → {out_to}", header_style="bold")
+    for col in ("col_key", "col_file", "col_status", "col_conflicts", "col_backup"):
+        t.add_column(say(col, lang))
+    for r in results:
+        status = say(f"status_{r.status}", lang)
+        t.add_row(r.account_id, r.path.name, f"[red]{status}[/]" if r.status == "error" else status,
+                  str(len(r.conflicts)) if r.conflicts else "–", r.backup.name if r.backup else "–")
+    out.print(t)
+    counts = {s: number(sum(1 for r in results if r.status == s), lang)
+              for s in ("new", "regenerated", "unchanged", "error")}
+    out.print(say("generated", lang, **counts, report=f" → {report}" if report else "",
+                  conflicts=count(sum(len(r.conflicts) for r in results), "conflict", lang)), highlight=False)
+    out.print(say("controller", lang, path=controller or say("not_written", lang)), highlight=False)
 
 
 def _generate_workbooks(db: DataBook, source: str | Path | None, url: str | None, out_dir: Path, lang: str,
@@ -542,13 +551,17 @@ def _generate_workbooks(db: DataBook, source: str | Path | None, url: str | None
 
     results = []
     total = len(db.accounts) + (sum(r.role != ACCOUNT_ROLE for r in db.responses()) if questionnaires else 0)
-    with PhaseProgress("workbooks", err, total=total, unit="workbooks") as progress:
+    words: Lang = "en" if lang == "en" else "de"
+    labels = {"scan": (say("phase_scan", words), plural("file", words)),
+              "compare": (say("phase_compare", words), plural("plan", words)),
+              "plans": (say("phase_plans", words), plural("workbook", words))}
+    with Phases(err, labels, words) as progress:
         try:
-            for r in generate_all(str(source) if source else None, url or out_dir, lang,  # type: ignore[arg-type]
-                                  jobs, questionnaires=questionnaires, scheduler=scheduler,
-                                  skip_unchanged=skip_unchanged):
+            for r in generate_all(str(source) if source else None, url or out_dir, words, jobs,
+                                  questionnaires=questionnaires, scheduler=scheduler,
+                                  skip_unchanged=skip_unchanged, progress=progress):
                 results.append(r)
-                progress.advance()
+                progress("plans", len(results), total)
         except OSError as e:
             if url is None:
                 raise
@@ -590,12 +603,13 @@ def _generate_outputs(db: DataBook, results: list[Any], url: str | None, out_dir
     except Exception as e:
         not_written.append(str(e) if isinstance(e, NotWrittenError) else _not_written(out_dir / "conflicts.csv", e))
     try:
-        with PhaseProgress("controller", err):
+        words: Lang = "en" if lang == "en" else "de"
+        with PhaseProgress(say("phase_controller", words), err, lang=words):
             controller = _in_output(url, [CONTROLLER_FILE], out_dir, write)
     except NotWrittenError as e:
         not_written.append(str(e))
     if controller is not None and left:
-        controller = f"{controller} (unchanged: same data, template version and inputs; --force rewrites it)"
+        controller = say("controller_unchanged", "en" if lang == "en" else "de", path=controller)
     return report, controller, not_written
 
 

@@ -1,4 +1,5 @@
-"""The summary lines ``kam-xl collect`` and ``kam-xl review`` print, in German and English, once.
+"""The summary lines ``kam-xl generate``, ``collect`` and ``review`` print and the names of their progress
+phases, in German and English, once.
 
 A leaf module like :mod:`kam_xl.vocabulary`: each message is a template per language, each counted noun its
 singular and plural per language; the plural form of a count is the language's rule as Babel (CLDR) knows it
@@ -21,6 +22,8 @@ NOUNS: dict[str, dict[Lang, tuple[str, str]]] = {
     "account": {"de": ("Kunde", "Kunden"), "en": ("account", "accounts")},
     "respondent": {"de": ("Befragte(r)", "Befragte"), "en": ("respondent", "respondents")},
     "problem": {"de": ("Problem", "Probleme"), "en": ("problem", "problems")},
+    "conflict": {"de": ("Konflikt", "Konflikte"), "en": ("conflict", "conflicts")},
+    "workbook": {"de": ("Arbeitsmappe", "Arbeitsmappen"), "en": ("workbook", "workbooks")},
 }
 
 #: The summary lines, a ``str.format`` template per language; ``{plans}`` … are counts already worded by
@@ -64,6 +67,33 @@ MESSAGES: dict[str, dict[Lang, str]] = {
                  "en": "the data book they were generated from ({ref}) no longer exists"},
     "why_mixed": {"de": "sie wurden aus verschiedenen Datenbüchern erzeugt oder nennen ihres nicht",
                   "en": "they were generated from different data books, or do not record theirs"},
+    # generate: the summary line ({new} … are numbers, {conflicts} a count, {report} " → path" or nothing) …
+    "generated": {
+        "de": "{new} neu, {regenerated} neu erzeugt, {error} nicht geschrieben; {conflicts}{report}; {unchanged} "
+              "unverändert (gleiche Daten und Vorlagenversion; --force schreibt sie neu)",
+        "en": "{new} new, {regenerated} regenerated, {error} not written; {conflicts}{report}; {unchanged} "
+              "unchanged (same data and template version; --force rewrites them)"},
+    "controller_unchanged": {
+        "de": "{path} (unverändert: gleiche Daten, Vorlagenversion und Eingaben; --force schreibt sie neu)",
+        "en": "{path} (unchanged: same data, template version and inputs; --force rewrites it)"},
+    # … its table: the columns and each workbook's status …
+    "col_key": {"de": "Kunde / Befragte(r)", "en": "Account / respondent"},
+    "col_file": {"de": "Datei", "en": "File"},
+    "col_status": {"de": "Status", "en": "Status"},
+    "col_conflicts": {"de": "Konflikte", "en": "Conflicts"},
+    "col_backup": {"de": "Sicherung", "en": "Backup"},
+    "status_new": {"de": "neu", "en": "new"},
+    "status_regenerated": {"de": "neu erzeugt", "en": "regenerated"},
+    "status_unchanged": {"de": "unverändert", "en": "unchanged"},
+    "status_error": {"de": "Fehler", "en": "error"},
+    # … and the phases its progress shows (kam_xl.progress), with the words of a plain progress line
+    "phase_read": {"de": "Datenbuch lesen", "en": "reading the data book"},
+    "phase_scan": {"de": "Ordner durchsehen", "en": "scanning the folder"},
+    "phase_compare": {"de": "Pläne mit den Daten vergleichen", "en": "comparing plans with the data"},
+    "phase_plans": {"de": "Arbeitsmappen schreiben", "en": "writing workbooks"},
+    "phase_controller": {"de": "Controller-Arbeitsmappe", "en": "controller workbook"},
+    "running": {"de": "läuft", "en": "running"},
+    "done": {"de": "fertig", "en": "done"},
 }
 
 
@@ -75,7 +105,25 @@ def count(n: int, noun: str, lang: Lang) -> str:
     """
     one, other = NOUNS[noun][lang]
     word = one if Locale.parse(lang).plural_form(n) == "one" else other
-    return f"{format_decimal(n, locale=lang)} {word}"
+    return f"{number(n, lang)} {word}"
+
+
+def number(n: int, lang: Lang) -> str:
+    """``n`` in the language's number style.
+
+    >>> number(1234, "de"), number(1234, "en")
+    ('1.234', '1,234')
+    """
+    return format_decimal(n, locale=lang)
+
+
+def plural(noun: str, lang: Lang) -> str:
+    """The plural of ``noun`` in ``lang`` (a unit of a progress count).
+
+    >>> plural("workbook", "de")
+    'Arbeitsmappen'
+    """
+    return NOUNS[noun][lang][1]
 
 
 def say(key: str, lang: Lang, **fields: object) -> str:

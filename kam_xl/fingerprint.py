@@ -15,7 +15,7 @@ import dataclasses
 import enum
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -42,31 +42,82 @@ def _plain(value: Any) -> Any:
         return value.value
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, _Columns):  # inside a value json writes whole (a model's field): the same text
+        return [list(col) for col in value.rows.columns]
     raise TypeError(f"fingerprint: no rule for a value of type {type(value).__name__} ({value!r})")
 
 
+_JSON = json.JSONEncoder(default=_plain, sort_keys=True, ensure_ascii=False, allow_nan=True, separators=(",", ":"))
+#: how many stored values of a column are written out at a time (:class:`_Columns`)
+_SLICE = 8192
+
+
 def fingerprint(*values: Any) -> str:
-    """The SHA-256 (hex, 64 characters) of ``values`` as canonical JSON (see the module docstring).
+    """The SHA-256 (hex, 64 characters) of ``values`` as canonical JSON (see the module docstring). The text is
+    hashed as it is made, piece by piece (:func:`_pieces`): a whole data book is never one string in memory.
 
     >>> fingerprint({"b": 1, "a": [1.5, None]}) == fingerprint({"a": [1.5, None], "b": 1})
     True
     >>> fingerprint(0.1) == fingerprint(0.1000000000000001)
     False
     """
-    text = json.dumps(values, default=_plain, sort_keys=True, ensure_ascii=False, allow_nan=True,
-                      separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    digest = hashlib.sha256()
+    for piece in _pieces(values):
+        digest.update(piece.encode())
+    return digest.hexdigest()
+
+
+def _pieces(value: Any) -> Iterator[str]:
+    """The canonical JSON text of ``value`` (exactly ``json.dumps`` with :data:`_JSON`'s options) in pieces:
+    lists, tuples and mappings with text keys item by item, :class:`_Columns` slice by slice, anything else
+    (a number, a text, a model …) as one piece."""
+    if isinstance(value, _Columns):
+        yield from value.pieces()
+    elif isinstance(value, list | tuple) and value:
+        yield "["
+        for n, item in enumerate(value):
+            if n:
+                yield ","
+            yield from _pieces(item)
+        yield "]"
+    elif isinstance(value, dict) and value and all(isinstance(k, str) for k in value):
+        yield "{"
+        for n, key in enumerate(sorted(value)):
+            yield ("," if n else "") + _JSON.encode(key) + ":"
+            yield from _pieces(value[key])
+        yield "}"
+    else:
+        yield _JSON.encode(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Columns:
+    """A :class:`~kam_xl.databook.rows.TableRows`' stored columns as :func:`fingerprint` hashes them: the same
+    text as the list of the columns' values (``[[v, …], …]``), written :data:`_SLICE` values at a time."""
+
+    rows: TableRows
+
+    def pieces(self) -> Iterator[str]:
+        """The JSON text of the columns, in pieces."""
+        yield "["
+        for n, col in enumerate(self.rows.columns):
+            yield "," if n else ""
+            yield "["
+            for start in range(0, len(col), _SLICE):
+                yield ("," if start else "") + _JSON.encode(list(col[start:start + _SLICE]))[1:-1]
+            yield "]"
+        yield "]"
 
 
 def table_content(rows: Sequence[Mapping[str, Any]] | None) -> Any:
     """A table's rows in a form :func:`fingerprint` hashes quickly: a
     :class:`~kam_xl.databook.rows.TableRows` as its column names and stored columns (no row turned into a
-    mapping), any other sequence as the list of its rows, ``None`` as it is. Equal tables of the same storage
-    give equal content."""
+    mapping, no column copied: read a slice at a time as it is hashed), any other sequence as the list of its
+    rows, ``None`` as it is. Equal tables of the same storage give equal content."""
     if rows is None:
         return None
     if isinstance(rows, TableRows):
-        return [rows.names, [list(col) for col in rows.columns]]
+        return [rows.names, _Columns(rows)]
     return list(rows)
 
 

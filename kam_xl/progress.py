@@ -4,11 +4,17 @@ On a terminal it is a rich progress bar (or a spinner with the elapsed time when
 removed when the phase ends. Without a terminal (a log, a CI job, a pipe) it is plain lines on stderr — one
 at each further 10 % of the count and one every 10 s while the phase runs (also when one step is long, such as
 writing the controller workbook), and one when it ends — all only once the phase has run
-:data:`QUIET_S` seconds, so a quick command prints nothing but its result::
+:data:`QUIET_S` seconds, so a quick command prints nothing but its result — in the output language
+(``lang``: its words and number style)::
 
     report: 300/1,000 accounts (30 %), 4 s
     controller: running, 10 s
     controller: done, 14 s
+    Arbeitsmappen schreiben: 3.000/10.000 Arbeitsmappen (30 %), 95 s
+
+A command of several phases (``generate``: reading the data book, scanning the folder, writing the
+workbooks, the controller) shows one after the other; :class:`Phases` switches from one to the next as a
+callback ``(phase, done, total)`` names them.
 """
 
 from __future__ import annotations
@@ -20,7 +26,11 @@ from types import TracebackType
 from typing import TypeVar
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, ProgressColumn, SpinnerColumn, Task, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from kam_xl.cli_words import number, say
+from kam_xl.vocabulary import Lang
 
 T = TypeVar("T")
 
@@ -50,8 +60,9 @@ class PhaseProgress:
     ``total=None``: a phase without a count (a spinner, or a line every :data:`EVERY_S` seconds)."""
 
     def __init__(self, label: str, console: Console, total: int | None = None, unit: str = "",
-                 every_s: float = EVERY_S) -> None:
+                 every_s: float = EVERY_S, lang: Lang = "en") -> None:
         self.label, self.console, self.total, self.unit, self.every_s = label, console, total, unit, every_s
+        self.lang = lang
         self.done, self._shown = 0, 0
         self._start = time.monotonic()
         self._lock = threading.Lock()
@@ -65,7 +76,7 @@ class PhaseProgress:
         if self.console.is_terminal:
             columns = [SpinnerColumn(), TextColumn("{task.description}")]
             if self.total is not None:
-                columns += [BarColumn(), TextColumn("{task.completed:,}/{task.total:,} " + self.unit)]
+                columns += [BarColumn(), _Count(self.unit, self.lang)]
             self._bar = Progress(*columns, TimeElapsedColumn(), console=self.console, transient=True)
             self._bar.start()
             self._task = self._bar.add_task(self.label, total=self.total)
@@ -103,9 +114,9 @@ class PhaseProgress:
             return
         if state is None and self.total is not None:
             pct = f" ({self.done / self.total:.0%})".replace("%", " %") if self.total else ""
-            state = f"{self.done:,}/{self.total:,} {self.unit}".rstrip() + pct
-        self.console.print(f"{self.label}: {state or 'running'}, {seconds:.0f} s", markup=False, highlight=False,
-                           soft_wrap=True)
+            state = f"{number(self.done, self.lang)}/{number(self.total, self.lang)} {self.unit}".rstrip() + pct
+        self.console.print(f"{self.label}: {state or say('running', self.lang)}, {seconds:.0f} s", markup=False,
+                           highlight=False, soft_wrap=True)
         self._shown = self.done
 
     def _beat(self) -> None:
@@ -125,6 +136,54 @@ class PhaseProgress:
             if kind is not None:
                 return
             if self.total is None:
-                self._line("done")
+                self._line(say("done", self.lang))
             elif self._shown != self.done or not self.done:
                 self._line()
+
+
+class _Count(ProgressColumn):
+    """The bar's "done/total unit", the numbers in the language's style."""
+
+    def __init__(self, unit: str, lang: Lang) -> None:
+        super().__init__()
+        self.unit, self.lang = unit, lang
+
+    def render(self, task: Task) -> Text:
+        total = "?" if task.total is None else number(int(task.total), self.lang)
+        return Text(f"{number(int(task.completed), self.lang)}/{total} {self.unit}".rstrip())
+
+
+class Phases:
+    """The phases of one command, one after the other on ``console``: ``phases(phase, done, total)`` shows
+    ``done`` of ``total`` of the phase ``phase`` (a key of ``labels``: phase → (label, unit)) — a new phase
+    ends the one before (its last line printed, see :class:`PhaseProgress`); :meth:`close` (or leaving the
+    ``with`` block) ends the last. Usable as the ``progress`` callback of a batch function."""
+
+    def __init__(self, console: Console, labels: dict[str, tuple[str, str]], lang: Lang = "en") -> None:
+        self.console, self.labels, self.lang = console, labels, lang
+        self.phase: str | None = None
+        self._shown: PhaseProgress | None = None
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase != self.phase:
+            self.close()
+            label, unit = self.labels[phase]
+            self.phase, self._shown = phase, PhaseProgress(label, self.console, total, unit, lang=self.lang)
+            self._shown.__enter__()
+        assert self._shown is not None
+        self._shown.update(done, total)
+
+    def close(self) -> None:
+        """End the phase shown (if any)."""
+        if self._shown is not None:
+            self._shown.__exit__(None, None, None)
+        self.phase, self._shown = None, None
+
+    def __enter__(self) -> Phases:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._shown is not None:
+            self._shown.__exit__(kind, exc, tb)
+        self.phase, self._shown = None, None

@@ -118,10 +118,10 @@ def test_cli_counts_unchanged_plans_and_force_rewrites_them(tmp_path):
     assert first.exit_code == 0, first.output
     again = runner.invoke(app, ["generate", "--data", str(data), "--out", str(out)])
     assert again.exit_code == 0, again.output
-    assert "0 new, 0 regenerated, 0 not written; 0 conflict(s); 3 unchanged" in again.stdout
+    assert "0 neu, 0 neu erzeugt, 0 nicht geschrieben; 0 Konflikte; 3 unverändert" in again.stdout
     forced = runner.invoke(app, ["generate", "--data", str(data), "--out", str(out), "--force"])
     assert forced.exit_code == 0, forced.output
-    assert "0 new, 3 regenerated, 0 not written; 0 conflict(s); 0 unchanged" in forced.stdout
+    assert "0 neu, 3 neu erzeugt, 0 nicht geschrieben; 0 Konflikte; 0 unverändert" in forced.stdout
 
 
 def _with(db: DataBook, table: str, change=lambda rows: None) -> DataBook:
@@ -212,8 +212,8 @@ def test_a_changed_plan_is_regenerated_without_a_second_look_at_its_meta(generat
 
 
 def test_workers_use_the_data_book_the_run_has_read(tmp_path):
-    """``--jobs`` workers are forked with the data book already read: none reads it again (here it is
-    remembered under a path where there is no file at all)."""
+    """The data book is read once, by the run: its ``--jobs`` workers get each plan's data, never the data book,
+    and none reads it (here it is remembered under a path where there is no file at all)."""
     db = demo_databook()
     small = DataBook(source="small", accounts=[a for a in db.accounts if a.account_id in KEEP], tables=db.tables)
     nowhere = str(tmp_path / "no such data book")
@@ -282,25 +282,25 @@ def test_controller_left_as_it_is_when_nothing_changed_and_rewritten_with_inputs
     meta = xlsx_meta(controller)
     assert len(meta[FINGERPRINT]) == 64
     before = _controller_state(out)
-    assert "(unchanged" in _generate(data, out)
+    assert "(unverändert" in _generate(data, out)
     assert _controller_state(out) == before  # same inode, mtime and bytes
     assert not (out / batch.BACKUP_DIR).exists()  # no backup at all: plans and controller unchanged
 
     type_into(controller, "abc_share_a", 0.7)  # a controller input typed by a user: rewritten, the input kept
     typed = _controller_state(out)
-    assert "(unchanged" not in _generate(data, out)
+    assert "(unverändert" not in _generate(data, out)
     assert _controller_state(out)[1:] != typed[1:] and len(_controller_backups(out)) == 1
     assert read_named(controller).values["abc_share_a"] == pytest.approx(0.7)
-    assert "(unchanged" in _generate(data, out)  # what it was rewritten with is recorded
+    assert "(unverändert" in _generate(data, out)  # what it was rewritten with is recorded
     assert len(_controller_backups(out)) == 1
 
     _edit_cdb(data / "cdb.csv", "KA-002", "gross_sales", "8000000")  # a changed data book: rewritten
-    assert "(unchanged" not in _generate(data, out)
+    assert "(unverändert" not in _generate(data, out)
     assert len(_controller_backups(out)) == 2
     assert read_named(controller).values["abc_share_a"] == pytest.approx(0.7)
     assert xlsx_meta(controller)[FINGERPRINT] != meta[FINGERPRINT]
 
-    assert "(unchanged" not in _generate(data, out, "--force")  # --force rewrites it anyway
+    assert "(unverändert" not in _generate(data, out, "--force")  # --force rewrites it anyway
     assert len(_controller_backups(out)) == 3
     assert read_named(controller).values["abc_share_a"] == pytest.approx(0.7)
 
