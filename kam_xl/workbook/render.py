@@ -269,10 +269,91 @@ class _StreamedWorksheet(_Worksheet):
         self._xml_end_tag("sheetData")
 
 
+class _RepeatedXml:
+    """Mixed into xlsxwriter's chart classes (:func:`_repeating`): a chart writes the same XML for the same
+    parts once.
+
+    A chart's series repeat parts: the Buying-Center-Map's 45 series have the same custom data labels (one per
+    member, each a reference to the member's name with its cached text) and the same x values, and xlsxwriter
+    processes and writes them anew for each series — most of a plan's chart time. Here, within one chart:
+
+    * the data-label options of a series are processed once per distinct options (their ``repr``: plain dicts,
+      lists, texts and numbers) and the processed dict is shared by the series that have them — xlsxwriter
+      never changes it afterwards; the data ids it registers are the same for the same options;
+    * the XML of a ``<c:dLbls>``, ``<c:numRef>`` or ``<c:strRef>`` element is written once per processed
+      labels dict, or per formula and data list of the chart, and the same text is written again where they
+      recur: what xlsxwriter writes for them depends on nothing else (the chart's cached data are final when
+      its XML is assembled). The memory of XML lives for one assembly of the chart, so an id never outlives
+      its object."""
+
+    _labels_memo: dict[str, Any]
+    _xml_memo: dict[tuple[Any, ...], str]
+
+    def _get_labels_properties(self, labels: Any) -> Any:
+        memo = self.__dict__.setdefault("_labels_memo", {})
+        key = repr(labels)
+        if key not in memo:
+            memo[key] = super()._get_labels_properties(labels)  # type: ignore[misc]
+        return memo[key]
+
+    def _assemble_xml_file(self) -> None:
+        self._xml_memo = {}
+        try:
+            super()._assemble_xml_file()  # type: ignore[misc]
+        finally:
+            self._xml_memo = {}
+
+    def _written_once(self, key: tuple[Any, ...], write: Any, *args: Any) -> None:
+        """Write what ``write(*args)`` writes, from memory when ``key`` was written before in this assembly."""
+        memo = self.__dict__.get("_xml_memo")
+        if memo is None:  # not within an assembly (xlsxwriter's own tests call the writers directly)
+            write(*args)
+            return
+        text = memo.get(key)
+        if text is None:
+            fh = self.fh  # type: ignore[attr-defined]
+            self.fh = io.StringIO()
+            try:
+                write(*args)
+                text = memo[key] = self.fh.getvalue()
+            finally:
+                self.fh = fh
+        self.fh.write(text)
+
+    def _write_d_lbls(self, labels: Any) -> None:
+        self._written_once(("dLbls", id(labels)), super()._write_d_lbls, labels)  # type: ignore[misc]
+
+    def _write_num_ref(self, formula: str, data: Any, ref_type: str) -> None:
+        self._written_once(("numRef", formula, id(data), ref_type), super()._write_num_ref,  # type: ignore[misc]
+                           formula, data, ref_type)
+
+    def _write_str_ref(self, formula: str, data: Any, ref_type: str) -> None:
+        self._written_once(("strRef", formula, id(data), ref_type), super()._write_str_ref,  # type: ignore[misc]
+                           formula, data, ref_type)
+
+
+_REPEATING: dict[type, type] = {}
+
+
+def _repeating(chart: Any) -> Any:
+    """``chart`` (an xlsxwriter chart, just made) as an instance of its class with :class:`_RepeatedXml`."""
+    cls = type(chart)
+    sub = _REPEATING.get(cls)
+    if sub is None:
+        sub = _REPEATING[cls] = type(f"_Repeated{cls.__name__}", (_RepeatedXml, cls), {})
+    chart.__class__ = sub
+    return chart
+
+
 class _Workbook(Workbook):
-    """An xlsxwriter workbook whose worksheets are :class:`_Worksheet` s."""
+    """An xlsxwriter workbook whose worksheets are :class:`_Worksheet` s and whose charts write repeated parts
+    once (:class:`_RepeatedXml`)."""
 
     worksheet_class = _Worksheet
+
+    def add_chart(self, options: dict[str, Any]) -> Any:
+        chart = super().add_chart(options)
+        return None if chart is None else _repeating(chart)
 
 
 class _Formats:
