@@ -83,3 +83,52 @@ def test_each_series_keeps_its_own_labels() -> None:
     assert xml.count('sz="800"') == 2 and xml.count('sz="900"') == 1
     dlbls = re.findall(r"<c:dLbls>.*?</c:dLbls>", xml)
     assert len(dlbls) == 3 and dlbls[0] == dlbls[1] != dlbls[2]
+
+
+# --- formula cells: what depends on the formula text alone is looked up once ------------------------------------
+
+CELL_FORMULAS = [
+    "=A1+B1",
+    "=SUM('CDB'!$D$4:$D$9)",
+    "=XLOOKUP(A1,B:B,C:C)",  # a dynamic-array function: xlsxwriter writes a dynamic array formula
+    "=SORT(A1:A9)",
+    "{=SUM(A1:A3*B1:B3)}",  # an array formula
+    "=CONCAT(A1,B1)",  # prefixed only with use_future_functions
+    "=",  # prepared to nothing, as xlsxwriter does
+    "=#N/A",
+]
+
+
+@pytest.mark.parametrize("future", [False, True])
+def test_formula_cells_are_stored_as_xlsxwriter_stores_them(future: bool) -> None:
+    from xlsxwriter.worksheet import Worksheet
+
+    render._PREPARED.clear()
+    for _ in range(2):  # first with an empty memory, then from it
+        plain, fast = Worksheet(), render._Worksheet()
+        plain.use_future_functions = fast.use_future_functions = future
+        for row, formula in enumerate(CELL_FORMULAS):
+            assert fast._write_formula(row, 1, formula, None, 7) == plain._write_formula(row, 1, formula, None, 7)
+        assert fast.table == plain.table
+        assert fast.has_dynamic_arrays == plain.has_dynamic_arrays is True
+        assert (fast.dim_rowmax, fast.dim_colmax) == (plain.dim_rowmax, plain.dim_colmax) == (7, 1)
+    assert render._Worksheet()._write_formula(1_048_576, 0, "=A1", None, 0) == -1  # beyond the last row
+
+
+# --- page geometry: remembered and short-cut results are textwrap's ---------------------------------------------
+
+TEXTS = ["Leistungsfähigkeit des Systems", "kurz", "", "   ", "genau zwanzig Zeich", "genau zwanzig Zeiche",
+         "a\tb\tc\td", "\t" * 5, "erste Zeile\nzweite Zeile", "\n", "Donaudampfschifffahrtsgesellschaftskapitän",
+         "x" * 19 + " y", " führend und folgend "]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize("width", [4.0, 8.43, 21.0, 48.0])
+def test_wrapped_lines_are_textwraps(text: str, width: float) -> None:
+    import textwrap
+
+    from kam_xl.workbook.printing import text_chars, wrapped_lines
+
+    chars = text_chars(width)
+    expected = max(1, sum(len(textwrap.wrap(p, chars, break_long_words=True)) or 1 for p in text.split("\n")))
+    assert wrapped_lines(text, width) == wrapped_lines(text, width) == expected

@@ -15,6 +15,7 @@ paper in points (1/72 inch), scales in percent.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import textwrap
@@ -124,7 +125,16 @@ def text_chars(width: float, style: str = "text") -> int:
 def wrapped_lines(text: str, width: float, style: str = "text") -> int:
     """Lines ``text`` takes in a wrapping cell ``width`` characters wide (in the font of ``style``): each
     paragraph (line break) wrapped at word boundaries, a word longer than the line broken; at least one line."""
-    chars = text_chars(width, style)
+    return _lines(text, text_chars(width, style))
+
+
+@functools.lru_cache(maxsize=16_384)
+def _lines(text: str, chars: int) -> int:
+    """:func:`wrapped_lines` of ``text`` on lines of ``chars`` characters, remembered: the labels and headers
+    of a template are the same in every plan (a pure function of its arguments, so remembering changes no
+    result). A text no longer than a line, without line break or tab (which textwrap expands), is one line."""
+    if len(text) <= chars and "\n" not in text and "\t" not in text:
+        return 1
     return max(1, sum(len(textwrap.wrap(part, chars, break_long_words=True)) or 1 for part in text.split("\n")))
 
 
@@ -195,7 +205,13 @@ def shown_width(value: Any, style: str) -> float:
         digits = len(str(int(shown))) if shown >= 1 else 1
         return (digits + (digits - 1) // 3 + (decimals + 1 if decimals else 0) + (1 if value < 0 else 0)
                 + _UNIT_CHARS.get(style, 0) + 1)
-    lines = str(value).split("\n")
+    return _text_width(str(value), style)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _text_width(text: str, style: str) -> float:
+    """:func:`shown_width` of a text, remembered (a template's labels recur in every plan)."""
+    lines = text.split("\n")
     char = TEXT_CHAR_WIDTH * font_scale(style)
     if style in WRAPPED_STYLES:
         return max((len(w) for line in lines for w in line.split()), default=0) * char + 1

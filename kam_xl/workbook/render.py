@@ -30,6 +30,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
 
+import xlsxwriter.worksheet
 from babel.dates import format_date
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -88,8 +89,14 @@ _INPUT_EXTRA = {"locked": False, "bg_color": INPUT_FILL, "border": 1, "border_co
 
 #: The XML text a streamed sheet keeps in memory before it goes on in a temporary file (characters).
 STREAM_SPOOL_CHARS = 1_000_000
-_PREPARED: dict[tuple[str, bool, bool], str] = {}  # formula as written → as xlsxwriter stores it
+#: (formula as written, expand_future_functions, use_future_functions) → as xlsxwriter's ``_prepare_formula`` gives
+#: it; with ``None`` for the first flag: as a formula cell stores it, or ``None`` where xlsxwriter's own way is
+#: taken (:meth:`_Worksheet._write_formula`)
+_PREPARED: dict[tuple[str, bool | None, bool], str | None] = {}
 _PREPARED_MAX = 100_000  # distinct formulas kept (an account plan has ~500, mostly the same in every plan)
+_UNSEEN: Any = object()
+_DYNAMIC_FUNCTION: re.Pattern[str] | None = getattr(xlsxwriter.worksheet, "re_dynamic_function", None)
+_CellFormulaTuple: Any = getattr(xlsxwriter.worksheet, "CellFormulaTuple", None)
 
 
 def _rewrites_by_end(method: Any) -> dict[str, tuple[re.Pattern[str], ...]] | None:
@@ -221,6 +228,36 @@ class _Worksheet(Worksheet):
                 _PREPARED.clear()
             _PREPARED[key] = prepared
         return prepared
+
+    def _write_formula(self, row: int, col: int, formula: str, cell_format: Any = None,  # type: ignore[override]
+                       value: Any = 0) -> int:
+        # xlsxwriter's, with what depends on the formula text alone — is it a dynamic-array or array formula
+        # (a search with a regular expression of ~50 function names), its prepared text — looked up once per
+        # distinct formula (in :data:`_PREPARED`, ``None`` for the flag: a formula cell's text, or ``None`` for
+        # xlsxwriter's way); any other formula goes xlsxwriter's way
+        key = (formula, None, self.use_future_functions)
+        prepared = _PREPARED.get(key, _UNSEEN)
+        if prepared is _UNSEEN:
+            prepared = self._plain_formula(formula)
+            if len(_PREPARED) >= _PREPARED_MAX:
+                _PREPARED.clear()
+            _PREPARED[key] = prepared
+        if prepared is None:
+            return super()._write_formula(row, col, formula, cell_format, value)
+        if self._check_dimensions(row, col):
+            return -1
+        if self.constant_memory and row > self.previous_row:
+            self._write_single_row(row)
+        self.table[row][col] = _CellFormulaTuple(prepared, cell_format, value)
+        return 0
+
+    def _plain_formula(self, formula: str) -> str | None:
+        """``formula`` as xlsxwriter stores a formula cell of it, when that is its preparation alone; ``None`` for
+        an empty, dynamic-array or array formula (and for all, when xlsxwriter's names are not found)."""
+        if (_DYNAMIC_FUNCTION is None or _CellFormulaTuple is None or not formula
+                or _DYNAMIC_FUNCTION.search(formula) or (formula.startswith("{") and formula.endswith("}"))):
+            return None
+        return self._prepare_formula(formula)
 
     def _xml_formula_element(self, formula: str, result: Any, attributes: Any = ()) -> None:  # type: ignore[override]
         if result is not NO_RESULT:
@@ -460,25 +497,29 @@ def _write_error(ws: Worksheet, row: int, col: int, error: CellError, fmt: Any) 
 
 
 def _write_cell(ws: Worksheet, cell: Cell, fmt: Any) -> None:
+    # xlsxwriter's undecorated writers: row and column are numbers, no A1 reference to convert
+    value = cell.value
     if cell.formula is not None:
         cached = cell.cached
         if cached is None:
             cached = ""
         elif isinstance(cached, bool):
             cached = "TRUE" if cached else "FALSE"
-        ws.write_formula(cell.row, cell.col, cell.formula, fmt, cached)
-    elif isinstance(cell.value, CellError):
-        _write_error(ws, cell.row, cell.col, cell.value, fmt)
-    elif cell.value is None:
-        ws.write_blank(cell.row, cell.col, None, fmt)
-    elif isinstance(cell.value, bool):
-        ws.write_boolean(cell.row, cell.col, cell.value, fmt)
-    elif isinstance(cell.value, int | float):
-        ws.write_number(cell.row, cell.col, cell.value, fmt)
-    elif isinstance(cell.value, date):  # a date is a date (a serial number shown as a date), never text
-        ws.write_datetime(cell.row, cell.col, cell.value, fmt)
+        ws._write_formula(cell.row, cell.col, cell.formula, fmt, cached)
+    elif value is None:
+        ws._write_blank(cell.row, cell.col, None, fmt)
+    elif type(value) is str:
+        ws._write_string(cell.row, cell.col, value, fmt)  # never a formula, whatever it begins with
+    elif isinstance(value, bool):
+        ws._write_boolean(cell.row, cell.col, value, fmt)
+    elif isinstance(value, int | float):
+        ws._write_number(cell.row, cell.col, value, fmt)
+    elif isinstance(value, CellError):
+        _write_error(ws, cell.row, cell.col, value, fmt)
+    elif isinstance(value, date):  # a date is a date (a serial number shown as a date), never text
+        ws._write_datetime(cell.row, cell.col, value, fmt)
     else:
-        ws.write_string(cell.row, cell.col, str(cell.value), fmt)  # never a formula, whatever it begins with
+        ws._write_string(cell.row, cell.col, str(value), fmt)
 
 
 def _produced(sheet: Sheet) -> Iterator[Cell]:
