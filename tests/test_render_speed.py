@@ -132,3 +132,46 @@ def test_wrapped_lines_are_textwraps(text: str, width: float) -> None:
     chars = text_chars(width)
     expected = max(1, sum(len(textwrap.wrap(p, chars, break_long_words=True)) or 1 for p in text.split("\n")))
     assert wrapped_lines(text, width) == wrapped_lines(text, width) == expected
+
+
+# --- the cells' XML: written with one f-string per cell, as xlsxwriter writes it --------------------------------
+
+
+def _sheet_xml(workbook_class: type) -> bytes:
+    from datetime import date
+
+    buf = io.BytesIO()
+    wb = workbook_class(buf, {"in_memory": True, "strings_to_formulas": False})
+    ws = wb.add_worksheet("S")
+    money, bold = wb.add_format({"num_format": "#,##0"}), wb.add_format({"bold": True})
+    ws.set_column(5, 5, 12, money)  # a column's format: its cells without one take it
+    ws.set_row(7, 30, bold)  # a row's format
+    values = [3, -2.5, 1e-7, 12345678901234567890, "Text & <mehr>", "=kein Formel", True, date(2026, 11, 30)]
+    for r, value in enumerate(values):
+        ws.write(r, 0, value, bold if r % 2 else None)
+        ws.write_blank(r, 1, None, money)
+    ws.write_number(7, 3, 5)  # takes the row's format
+    ws.write_number(0, 5, 9)  # takes the column's format
+    ws.write_blank(1, 5, None)  # no format: not written
+    results = [0, 1.5, "", "Ja", "#N/A", "#DIV/0!", True, False, 'a "b" <c>']
+    for r, result in enumerate(results):
+        ws.write_formula(r, 2, '=IF(A1<>"",A1&"<x>",0)', money if r % 3 else None, result)
+    ws.write_formula(8, 3, "=XLOOKUP(A1,B:B,C:C)", None, 7)  # a dynamic array: xlsxwriter's own way
+    ws.write_formula(8, 4, "{=SUM(A1:A3*B1:B3)}", bold, "x")
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return z.read("xl/worksheets/sheet1.xml")
+
+
+def test_cells_are_written_as_xlsxwriter_writes_them() -> None:
+    from xlsxwriter import Workbook
+
+    fast = _sheet_xml(render._Workbook)
+    assert fast == _sheet_xml(Workbook)
+    formula = b'<f>IF(A1&lt;&gt;"",A1&amp;"&lt;x&gt;",0)</f>'
+    assert b'<c r="C4" t="str">' + formula + b"<v>Ja</v></c>" in fast
+    assert b'<c r="C5" s="1" t="e">' + formula + b"<v>#N/A</v></c>" in fast
+    assert b'<c r="C3" s="1">' + formula + b"<v></v></c>" in fast
+    assert b'<c r="A4" s="2"><v>1.234567890123457E+19</v></c>' in fast and b'<c r="B1" s="1"/>' in fast
+    assert b'<c r="D8" s="2"><v>5</v></c>' in fast and b'<c r="F1" s="1"><v>9</v></c>' in fast
+    assert b'r="F2"' not in fast

@@ -32,6 +32,7 @@ from typing import IO, Any, Literal
 
 import xlsxwriter.worksheet
 from babel.dates import format_date
+from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 from xlsxwriter.xmlwriter import xml_escapes as _XML_ESCAPES
@@ -97,6 +98,12 @@ _PREPARED_MAX = 100_000  # distinct formulas kept (an account plan has ~500, mos
 _UNSEEN: Any = object()
 _DYNAMIC_FUNCTION: re.Pattern[str] | None = getattr(xlsxwriter.worksheet, "re_dynamic_function", None)
 _CellFormulaTuple: Any = getattr(xlsxwriter.worksheet, "CellFormulaTuple", None)
+_CellStringTuple: Any = getattr(xlsxwriter.worksheet, "CellStringTuple", None)
+_CellBlankTuple: Any = getattr(xlsxwriter.worksheet, "CellBlankTuple", None)
+#: the kinds of cells :meth:`_Worksheet._write_cell` writes itself (none when xlsxwriter's names are not found)
+_FAST_CELL_KINDS = ("CellFormulaTuple", "CellStringTuple", "CellBlankTuple", "CellNumberTuple", "CellDatetimeTuple")
+_FAST_CELLS = (frozenset(getattr(xlsxwriter.worksheet, kind) for kind in _FAST_CELL_KINDS)
+               if all(hasattr(xlsxwriter.worksheet, kind) for kind in _FAST_CELL_KINDS) else frozenset())
 
 
 def _rewrites_by_end(method: Any) -> dict[str, tuple[re.Pattern[str], ...]] | None:
@@ -258,6 +265,42 @@ class _Worksheet(Worksheet):
                 or _DYNAMIC_FUNCTION.search(formula) or (formula.startswith("{") and formula.endswith("}"))):
             return None
         return self._prepare_formula(formula)
+
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        # xlsxwriter's innermost loop for the cells of a plan — a number, a shared string, a blank with its
+        # format, a formula with its cached result — writing the same text with one f-string instead of an
+        # attribute list escaped item by item; any other cell, or one taking a row's or column's format, goes
+        # xlsxwriter's way
+        kind = cell.__class__
+        if kind not in _FAST_CELLS or self.constant_memory:
+            super()._write_cell(row, col, cell)
+            return
+        fmt = cell.format
+        if fmt:
+            attr = f' r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}"'
+        elif (row in self.row_info and self.row_info[row].row_format) or col in self.col_info:
+            super()._write_cell(row, col, cell)
+            return
+        else:
+            attr = f' r="{xl_rowcol_to_cell_fast(row, col)}"'
+        if kind is _CellFormulaTuple:
+            value = cell.value
+            if isinstance(value, bool):
+                attr += ' t="b"'
+                value = 1 if value else 0
+            elif isinstance(value, str) and value != "":
+                attr += ' t="e"' if value in XLSX_ERROR_LITERALS else ' t="str"'
+            formula = self._escape_data(cell.formula)
+            if value is NO_RESULT:
+                self.fh.write(f"<c{attr}><f>{formula}</f></c>")
+            else:
+                self.fh.write(f"<c{attr}><f>{formula}</f><v>{self._escape_data(value)}</v></c>")
+        elif kind is _CellStringTuple:
+            self.fh.write(f'<c{attr} t="s"><v>{cell.string}</v></c>')
+        elif kind is _CellBlankTuple:
+            self.fh.write(f"<c{attr}/>")
+        else:  # a number or a date
+            self.fh.write(f"<c{attr}><v>{cell.number:.16G}</v></c>")
 
     def _xml_formula_element(self, formula: str, result: Any, attributes: Any = ()) -> None:  # type: ignore[override]
         if result is not NO_RESULT:
