@@ -175,3 +175,48 @@ def test_cells_are_written_as_xlsxwriter_writes_them() -> None:
     assert b'<c r="A4" s="2"><v>1.234567890123457E+19</v></c>' in fast and b'<c r="B1" s="1"/>' in fast
     assert b'<c r="D8" s="2"><v>5</v></c>' in fast and b'<c r="F1" s="1"><v>9</v></c>' in fast
     assert b'r="F2"' not in fast
+
+
+# --- chart caches and escaping: xlsxwriter's text, written at once ----------------------------------------------
+
+TRICKY = ["plain", "", "Müller & Söhne <AG>", "a\x01b", "_x0041_", "x_x00e9_y", "\ufffe\uffff", "zwei\nZeilen",
+          "tab\there", "\u00a0non-breaking", "\x1f", 'sagt "ja"']
+
+
+@pytest.mark.parametrize("value", [*TRICKY, 5, 2.5, None])
+def test_control_characters_are_escaped_as_xlsxwriter_escapes_them(value: object) -> None:
+    from xlsxwriter.xmlwriter import XMLwriter
+
+    assert render._escape_control(value) == XMLwriter._escape_control_characters(value)
+    writer = XMLwriter()
+    writer.fh = io.StringIO()
+    writer._xml_data_element("v", value)
+    assert f"<v>{render._xml_text(value)}</v>" == writer.fh.getvalue()
+
+
+def _chart_xml(workbook_class: type) -> bytes:
+    buf = io.BytesIO()
+    wb = workbook_class(buf, {"in_memory": True, "strings_to_formulas": False})
+    ws = wb.add_worksheet("S")
+    for r, text in enumerate(TRICKY):
+        if text:
+            ws.write_string(r, 0, text)
+        ws.write(r, 1, [3, None, "kein Wert", 2.5, -1e-9, 7][r % 6])
+    for i, kind in enumerate(("scatter", "line")):
+        chart = wb.add_chart({"type": kind})
+        for _ in range(2):  # the same data twice: the second series' parts come from memory
+            chart.add_series({"categories": f"=S!$A$1:$A${len(TRICKY)}", "values": f"=S!$B$1:$B${len(TRICKY)}",
+                              "data_labels": {"custom": [{"value": f"=S!$A${r + 1}"} for r in range(4)]}})
+        ws.insert_chart(1, 3 + 8 * i, chart)
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return b"".join(z.read(f"xl/charts/chart{i}.xml") for i in (1, 2))
+
+
+def test_chart_caches_are_written_as_xlsxwriter_writes_them() -> None:
+    from xlsxwriter import Workbook
+
+    fast = _chart_xml(render._Workbook)
+    assert fast == _chart_xml(Workbook)
+    assert b"<c:v>M\xc3\xbcller &amp; S\xc3\xb6hne &lt;AG&gt;</c:v>" in fast and b"<c:v>a_x0001_b</c:v>" in fast
+    assert b"<c:v>_x005F_x0041_</c:v>" in fast and b'<c:pt idx="2"><c:v>0</c:v></c:pt>' in fast

@@ -35,6 +35,7 @@ from babel.dates import format_date
 from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.xmlwriter import XMLwriter
 from xlsxwriter.xmlwriter import xml_escapes as _XML_ESCAPES
 
 from kam_xl.cells import CellError
@@ -192,6 +193,24 @@ def _prepare_by_rewrites(formula: str) -> str | None:
     return formula
 
 
+def _escape_control(data: Any) -> Any:
+    """xlsxwriter's ``_escape_control_characters``: a text without control or non-characters (printable) and
+    without ``_x`` (the start of an ``_xHHHH_`` escape) needs none of its substitutions and is returned as it
+    is; any other goes through them."""
+    if not isinstance(data, str) or (data.isprintable() and "_x" not in data):
+        return data
+    return XMLwriter._escape_control_characters(data)
+
+
+def _xml_text(data: Any) -> Any:
+    """A value as xlsxwriter's ``_xml_data_element`` writes it between tags: a text with ``&``, ``<``, ``>``
+    and control characters escaped, a number as it is."""
+    if not isinstance(data, str):
+        return data
+    if _XML_ESCAPES.search(data):
+        data = data.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _escape_control(data)
+
 class _NoResult(str):
     """The cached result of a formula the KAM saved without one (:class:`~kam_xl.cells.CellError` with code
     ``""``): its cell is written with no ``<v>`` at all, as openpyxl saves formulas, so that reading the
@@ -223,6 +242,8 @@ class _Worksheet(Worksheet):
         if isinstance(data, str) and _XML_ESCAPES.search(data):
             return super()._escape_data(data)
         return data
+
+    _escape_control_characters = staticmethod(_escape_control)
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:  # type: ignore[override]
         key = (formula, expand_future_functions, self.use_future_functions)
@@ -410,6 +431,33 @@ class _RepeatedXml:
     def _write_str_ref(self, formula: str, data: Any, ref_type: str) -> None:
         self._written_once(("strRef", formula, id(data), ref_type), super()._write_str_ref,  # type: ignore[misc]
                            formula, data, ref_type)
+
+    # the cached points of a series (the Buying-Center-Map's 45 series of ~25 points each) as xlsxwriter writes
+    # them, each point one f-string instead of three tag writers with their escaping
+    def _write_num_cache(self, data: Any) -> None:
+        count = len(data) if data else 0
+        parts = [f'<c:numCache><c:formatCode>General</c:formatCode><c:ptCount val="{count}"/>']
+        for i in range(count):
+            token = data[i]
+            if token is None:
+                continue
+            try:
+                float(token)
+            except ValueError:
+                token = 0  # xlsxwriter writes a text among numbers as 0
+            parts.append(f'<c:pt idx="{i}"><c:v>{_xml_text(token)}</c:v></c:pt>')
+        parts.append("</c:numCache>")
+        self.fh.write("".join(parts))  # type: ignore[attr-defined]
+
+    def _write_str_cache(self, data: Any) -> None:
+        parts = [f'<c:strCache><c:ptCount val="{len(data)}"/>']
+        parts.extend(f'<c:pt idx="{i}"><c:v>{_xml_text(token)}</c:v></c:pt>' for i, token in enumerate(data)
+                     if token is not None)
+        parts.append("</c:strCache>")
+        self.fh.write("".join(parts))  # type: ignore[attr-defined]
+
+    _escape_control_characters = staticmethod(_escape_control)
+
 
 
 _REPEATING: dict[type, type] = {}
