@@ -220,3 +220,37 @@ def test_chart_caches_are_written_as_xlsxwriter_writes_them() -> None:
     assert fast == _chart_xml(Workbook)
     assert b"<c:v>M\xc3\xbcller &amp; S\xc3\xb6hne &lt;AG&gt;</c:v>" in fast and b"<c:v>a_x0001_b</c:v>" in fast
     assert b"<c:v>_x005F_x0041_</c:v>" in fast and b'<c:pt idx="2"><c:v>0</c:v></c:pt>' in fast
+
+
+# --- formats: copies of a format made once per process ------------------------------------------------------------
+
+FORMATS = [{"bold": True}, {"num_format": "#,##0 \"€\"", "locked": False, "bg_color": "#FFF2CC", "border": 1,
+                            "border_color": "#BFBFBF"}, {"bold": True}, {"italic": True, "font_color": "#595959"},
+           {"text_wrap": True, "valign": "top"}]
+
+
+def _styles_xml(add: object) -> bytes:
+    from xlsxwriter import Workbook
+
+    buf = io.BytesIO()
+    wb = Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet()
+    for r, props in enumerate(FORMATS):
+        ws.write_number(r, 0, r, add(wb, props))  # type: ignore[operator]
+    ws.conditional_format(0, 0, 4, 0, {"type": "cell", "criteria": ">", "value": 2,
+                                       "format": add(wb, {"font_color": "#9C0006"})})  # type: ignore[operator]
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return z.read("xl/styles.xml") + z.read("xl/worksheets/sheet1.xml")
+
+
+def test_formats_are_the_formats_xlsxwriter_adds() -> None:
+    def plain(wb, props):  # type: ignore[no-untyped-def]
+        return wb.add_format(props)
+
+    render._PROTOTYPES.clear()
+    expected = _styles_xml(plain)
+    assert _styles_xml(render._add_format) == expected  # the prototypes made …
+    assert _styles_xml(render._add_format) == expected  # … and copied in another workbook
+    assert all(p.xf_index is None and p.dxf_index is None for p in render._PROTOTYPES.values())  # never indexed
+    assert expected.count(b"<xf ") == 1 + 1 + 4  # the style's default, the cell's default and four distinct ones

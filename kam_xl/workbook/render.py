@@ -19,6 +19,7 @@ What every generated workbook gets, whatever its template:
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import inspect
 import io
@@ -32,6 +33,7 @@ from typing import IO, Any, Literal
 
 import xlsxwriter.worksheet
 from babel.dates import format_date
+from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -510,7 +512,7 @@ class _Formats:
                 props["text_wrap"] = True
             if top:
                 props["valign"] = "top"
-            self.cache[key] = self.wb.add_format(props)
+            self.cache[key] = _add_format(self.wb, props)
         return self.cache[key]
 
     def conditional(self, props: dict[str, Any]) -> Any:
@@ -519,8 +521,30 @@ class _Formats:
         key = tuple(sorted(props.items()))
         found = self.conditionals.get(key)
         if found is None:
-            found = self.conditionals[key] = self.wb.add_format(props)
+            found = self.conditionals[key] = _add_format(self.wb, props)
         return found
+
+
+#: One xlsxwriter format per distinct set of properties (and workbook defaults), never added to a workbook
+_PROTOTYPES: dict[tuple[str, str], Format] = {}
+
+
+def _add_format(wb: Workbook, props: dict[str, Any]) -> Format:
+    """``wb.add_format(props)``, as a copy of a format made once per process: xlsxwriter parses every property
+    (colours, borders …) anew for each workbook, ~60 formats per plan. A new format refers to nothing but its
+    properties and the workbook's two index tables (given here), and gets its indices when the workbook is
+    closed, so a shallow copy is the format ``add_format`` makes."""
+    key = (repr(sorted(props.items())), repr(wb.default_format_properties))
+    prototype = _PROTOTYPES.get(key)
+    if prototype is None:
+        if len(_PROTOTYPES) >= _PREPARED_MAX:
+            _PROTOTYPES.clear()
+        prototype = _PROTOTYPES[key] = Format({**wb.default_format_properties, **props})
+    made = copy.copy(prototype)
+    made.xf_format_indices = wb.xf_format_indices
+    made.dxf_format_indices = wb.dxf_format_indices
+    wb.formats.append(made)
+    return made
 
 
 def _validation(inp: Input) -> dict[str, Any]:
@@ -638,15 +662,18 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None
         cells = sorted(cells, key=lambda c: (c.row, c.col))  # constant-memory mode writes rows in order
     if sheet.rows is not None:  # produced one by one as they are written, below the rows of ``cells``
         cells = in_row_order(itertools.chain(cells, _produced(sheet)))
+    moves, merges, wrap, top_rows, made = plan.moves, plan.merges, plan.wrap, plan.top_rows, fmts.cache
     for cell in cells:
         if isinstance(cell.value, date) and cell.style != "date":
             cell = dataclasses.replace(cell, style="date")
-        moved = plan.moves.get((cell.row, cell.col))
+        at = (cell.row, cell.col)
+        moved = moves.get(at)
         if moved is not None:  # a long title in the repeated key columns prints beside them, whole
             cell = dataclasses.replace(cell, col=moved)
-        end = plan.merges.get((cell.row, cell.col))
-        fmt = fmts.get(cell.style, cell.input is not None, end is not None or (cell.row, cell.col) in plan.wrap,
-                       cell.row in plan.top_rows)
+            at = (cell.row, moved)
+        end = merges.get(at)
+        key = (cell.style, cell.input is not None, end is not None or at in wrap, cell.row in top_rows)
+        fmt = made.get(key) or fmts.get(*key)
         if end is not None:  # a long text wraps over the empty cells beside it, within its page
             ws.merge_range(cell.row, cell.col, cell.row, end, "", fmt)
         _write_cell(ws, cell, fmt)
