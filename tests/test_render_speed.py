@@ -254,3 +254,32 @@ def test_formats_are_the_formats_xlsxwriter_adds() -> None:
     assert _styles_xml(render._add_format) == expected  # … and copied in another workbook
     assert all(p.xf_index is None and p.dxf_index is None for p in render._PROTOTYPES.values())  # never indexed
     assert expected.count(b"<xf ") == 1 + 1 + 4  # the style's default, the cell's default and four distinct ones
+
+
+# --- defined names: a name xlsxwriter allowed once is added without its checks -----------------------------------
+
+NAMES = [("cdb_umsatz", "='S'!$B$2"), ("S!lokal", "=S!$C$3"), ("A1", "=S!$A$1"), ("r", "=S!$A$1"),
+         ("mit Leerzeichen", "=S!$A$1"), ("cdb_umsatz", "=S!$B$2:$B$9"), ("x" * 256, "=S!$A$1")]
+
+
+def _workbook_xml(workbook_class: type) -> tuple[list[int], bytes]:
+    import warnings
+
+    buf = io.BytesIO()
+    wb = workbook_class(buf, {"in_memory": True})
+    wb.add_worksheet("S")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = [wb.define_name(name, formula) for name, formula in NAMES]
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return results, z.read("xl/workbook.xml")
+
+
+def test_defined_names_are_added_and_refused_as_xlsxwriter_does() -> None:
+    from xlsxwriter import Workbook
+
+    expected = _workbook_xml(Workbook)
+    assert expected[0] == [0, 0, -1, -1, -1, 0, -1]
+    assert _workbook_xml(render._Workbook) == expected == _workbook_xml(render._Workbook)  # checked, then known
+    assert "cdb_umsatz" in render._ALLOWED_NAMES and "A1" not in render._ALLOWED_NAMES

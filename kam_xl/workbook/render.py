@@ -485,6 +485,23 @@ class _Workbook(Workbook):
         chart = super().add_chart(options)
         return None if chart is None else _repeating(chart)
 
+    def define_name(self, name: str, formula: str) -> Any:
+        # xlsxwriter checks a name with five regular expressions each time; whether a workbook-level name (no
+        # "!") is allowed depends on the name alone, so a name it once allowed is added as xlsxwriter adds it
+        if name not in _ALLOWED_NAMES:
+            added = super().define_name(name, formula)
+            if added == 0 and "!" not in name:
+                if len(_ALLOWED_NAMES) >= _PREPARED_MAX:
+                    _ALLOWED_NAMES.clear()
+                _ALLOWED_NAMES.add(name)
+            return added
+        self.defined_names.append([name, -1, formula.lstrip("=") if formula.startswith("=") else formula, False])
+        return 0
+
+
+#: Workbook-level defined names xlsxwriter has allowed (:meth:`_Workbook.define_name`)
+_ALLOWED_NAMES: set[str] = set()
+
 
 class _Formats:
     """Caches one xlsxwriter format per (style, input?) pair and per conditional format's properties, so a
