@@ -283,3 +283,28 @@ def test_defined_names_are_added_and_refused_as_xlsxwriter_does() -> None:
     assert expected[0] == [0, 0, -1, -1, -1, 0, -1]
     assert _workbook_xml(render._Workbook) == expected == _workbook_xml(render._Workbook)  # checked, then known
     assert "cdb_umsatz" in render._ALLOWED_NAMES and "A1" not in render._ALLOWED_NAMES
+
+
+# --- shared strings: a plain text written at once -----------------------------------------------------------------
+
+
+def _shared_strings_xml(workbook_class: type) -> bytes:
+    buf = io.BytesIO()
+    wb = workbook_class(buf, {"in_memory": True, "strings_to_formulas": False})
+    ws = wb.add_worksheet("S")
+    for r, text in enumerate([*TRICKY, " vorne", "hinten ", "<r>kein Rich Text</r>", "x" * 40_000, "Ölmühle"]):
+        if text:
+            ws.write_string(r, 0, text)
+    ws.write_rich_string(0, 1, "fett ", wb.add_format({"bold": True}), "und", " normal")
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return z.read("xl/sharedStrings.xml")
+
+
+def test_shared_strings_are_written_as_xlsxwriter_writes_them() -> None:
+    from xlsxwriter import Workbook
+
+    fast = _shared_strings_xml(render._Workbook)
+    assert fast == _shared_strings_xml(Workbook)
+    assert "<si><t>Müller &amp; Söhne &lt;AG&gt;</t></si>".encode() in fast
+    assert b'<si><t xml:space="preserve"> vorne</t></si>' in fast and b"<si><t>a_x0001_b</t></si>" in fast

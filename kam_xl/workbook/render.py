@@ -34,6 +34,8 @@ from typing import IO, Any, Literal
 import xlsxwriter.worksheet
 from babel.dates import format_date
 from xlsxwriter.format import Format
+from xlsxwriter.packager import Packager
+from xlsxwriter.sharedstrings import SharedStrings
 from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -475,6 +477,32 @@ def _repeating(chart: Any) -> Any:
     return chart
 
 
+class _SharedStrings(SharedStrings):
+    """xlsxwriter's shared strings table, each plain text written with one f-string: a printable text (no
+    control character) without ``_x``, leading or trailing space or rich-text tags needs none of xlsxwriter's
+    escapes but ``&``, ``<``, ``>``; any other goes xlsxwriter's way."""
+
+    def _write_si(self, string: str) -> None:
+        if (string.isprintable() and "_x" not in string and not string[:1].isspace()
+                and not string[-1:].isspace() and not string.startswith("<r>")):
+            self.fh.write(f"<si><t>{_xml_text(string)}</t></si>")
+            return
+        super()._write_si(string)
+
+
+class _Packager(Packager):
+    """xlsxwriter's packager with :class:`_SharedStrings` (its own ``_write_shared_strings_file``, the table
+    class replaced)."""
+
+    def _write_shared_strings_file(self) -> None:
+        sst = _SharedStrings()
+        sst.string_table = self.workbook.str_table
+        if not self.workbook.str_table.count:
+            return
+        sst._set_xml_writer(self._filename("xl/sharedStrings.xml"))
+        sst._assemble_xml_file()
+
+
 class _Workbook(Workbook):
     """An xlsxwriter workbook whose worksheets are :class:`_Worksheet` s and whose charts write repeated parts
     once (:class:`_RepeatedXml`)."""
@@ -485,13 +513,16 @@ class _Workbook(Workbook):
         chart = super().add_chart(options)
         return None if chart is None else _repeating(chart)
 
+    def _get_packager(self) -> Packager:  # xlsxwriter's hook for its packager
+        return _Packager()
+
     def define_name(self, name: str, formula: str) -> Any:
         # xlsxwriter checks a name with five regular expressions each time; whether a workbook-level name (no
         # "!") is allowed depends on the name alone, so a name it once allowed is added as xlsxwriter adds it
         if name not in _ALLOWED_NAMES:
             added = super().define_name(name, formula)
             if added == 0 and "!" not in name:
-                if len(_ALLOWED_NAMES) >= _PREPARED_MAX:
+                if len(_ALLOWED_NAMES) >= _NAMES_MAX:
                     _ALLOWED_NAMES.clear()
                 _ALLOWED_NAMES.add(name)
             return added
@@ -501,6 +532,7 @@ class _Workbook(Workbook):
 
 #: Workbook-level defined names xlsxwriter has allowed (:meth:`_Workbook.define_name`)
 _ALLOWED_NAMES: set[str] = set()
+_NAMES_MAX = 10_000
 
 
 class _Formats:
