@@ -194,6 +194,11 @@ def test_control_characters_are_escaped_as_xlsxwriter_escapes_them(value: object
     assert f"<v>{render._xml_text(value)}</v>" == writer.fh.getvalue()
 
 
+MARKERS = [{"type": "diamond", "size": 7, "fill": {"color": "#C00000"}, "border": {"color": "#404040"}},
+           {"type": "square", "pattern": {"pattern": "percent_5", "fg_color": "#C00000", "bg_color": "white"}},
+           None]
+
+
 def _chart_xml(workbook_class: type) -> bytes:
     buf = io.BytesIO()
     wb = workbook_class(buf, {"in_memory": True, "strings_to_formulas": False})
@@ -204,9 +209,10 @@ def _chart_xml(workbook_class: type) -> bytes:
         ws.write(r, 1, [3, None, "kein Wert", 2.5, -1e-9, 7][r % 6])
     for i, kind in enumerate(("scatter", "line")):
         chart = wb.add_chart({"type": kind})
-        for _ in range(2):  # the same data twice: the second series' parts come from memory
+        for marker in MARKERS:  # the same data thrice: the later series' parts come from memory
             chart.add_series({"categories": f"=S!$A$1:$A${len(TRICKY)}", "values": f"=S!$B$1:$B${len(TRICKY)}",
-                              "data_labels": {"custom": [{"value": f"=S!$A${r + 1}"} for r in range(4)]}})
+                              "data_labels": {"custom": [{"value": f"=S!$A${r + 1}"} for r in range(4)]},
+                              "marker": marker})
         ws.insert_chart(1, 3 + 8 * i, chart)
     wb.close()
     with zipfile.ZipFile(buf) as z:
@@ -216,8 +222,10 @@ def _chart_xml(workbook_class: type) -> bytes:
 def test_chart_caches_are_written_as_xlsxwriter_writes_them() -> None:
     from xlsxwriter import Workbook
 
+    render._MARKERS.clear()
     fast = _chart_xml(render._Workbook)
-    assert fast == _chart_xml(Workbook)
+    assert fast == _chart_xml(Workbook) == _chart_xml(render._Workbook)  # markers processed, then remembered
+    assert fast.count(b'<c:symbol val="diamond"/><c:size val="7"/>') == fast.count(b'prst="pct5"') == 2
     assert b"<c:v>M\xc3\xbcller &amp; S\xc3\xb6hne &lt;AG&gt;</c:v>" in fast and b"<c:v>a_x0001_b</c:v>" in fast
     assert b"<c:v>_x005F_x0041_</c:v>" in fast and b'<c:pt idx="2"><c:v>0</c:v></c:pt>' in fast
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import inspect
 import io
 import itertools
@@ -401,6 +402,21 @@ class _RepeatedXml:
             memo[key] = super()._get_labels_properties(labels)  # type: ignore[misc]
         return memo[key]
 
+    def _get_marker_properties(self, marker: Any) -> Any:
+        # a series' marker options processed once per process (deep-copied and mapped, ~45 per plan): xlsxwriter
+        # never changes the processed dict afterwards, and processing has no other effect than for a pattern fill
+        if not marker or "pattern" in marker:
+            return super()._get_marker_properties(marker)  # type: ignore[misc]
+        key = (type(self), repr(marker))
+        found = _MARKERS.get(key)
+        if found is None:
+            found = super()._get_marker_properties(marker)  # type: ignore[misc]
+            if found is not None:
+                if len(_MARKERS) >= _NAMES_MAX:
+                    _MARKERS.clear()
+                _MARKERS[key] = found
+        return found
+
     def _assemble_xml_file(self) -> None:
         self._xml_memo = {}
         try:
@@ -465,6 +481,8 @@ class _RepeatedXml:
 
 
 _REPEATING: dict[type, type] = {}
+#: (chart class, repr of a series' marker options) → the marker as xlsxwriter processed it
+_MARKERS: dict[tuple[type, str], Any] = {}
 
 
 def _repeating(chart: Any) -> Any:
@@ -814,6 +832,7 @@ def generation_date(book: Book) -> str:
     return pick(book.lang, "erstellt ", "generated ") + written_date(when, book.lang)
 
 
+@functools.lru_cache(maxsize=256)
 def written_date(when: str, lang: Literal["de", "en"]) -> str:
     """The day of an ISO date or date-time as ``lang`` writes it: ``30.11.2026``, ``30 Nov 2026``."""
     return format_date(datetime.fromisoformat(when).date(), "medium", locale="de_DE" if lang == "de" else "en_GB")
