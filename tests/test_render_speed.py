@@ -316,3 +316,37 @@ def test_shared_strings_are_written_as_xlsxwriter_writes_them() -> None:
     assert fast == _shared_strings_xml(Workbook)
     assert "<si><t>Müller &amp; Söhne &lt;AG&gt;</t></si>".encode() in fast
     assert b'<si><t xml:space="preserve"> vorne</t></si>' in fast and b"<si><t>a_x0001_b</t></si>" in fast
+
+
+# --- data validations and conditional formats: each rule's XML written once per process ------------------------
+
+
+def _rules_xml(workbook_class: type, message: str) -> bytes:
+    from datetime import date
+
+    buf = io.BytesIO()
+    wb = workbook_class(buf, {"in_memory": True})
+    ws = wb.add_worksheet("S")
+    red = wb.add_format({"font_color": "#9C0006"})
+    ws.data_validation(1, 1, 5, 1, {"validate": "list", "source": ["A & B", "<C>", 'sagt "ja"'],
+                                    "input_title": "Wahl", "input_message": message})
+    ws.data_validation(1, 2, 5, 2, {"validate": "date", "criteria": "between", "minimum": date(1900, 1, 1),
+                                    "maximum": date(9999, 12, 31), "other_cells": [(8, 2, 9, 2)]})
+    ws.data_validation(1, 3, 5, 3, {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1e9,
+                                    "error_message": message, "error_type": "stop"})
+    ws.conditional_format(1, 4, 5, 4, {"type": "formula", "criteria": '=$B2="A & B"', "format": red})
+    ws.conditional_format(1, 5, 5, 5, {"type": "cell", "criteria": ">", "value": 2, "format": red})
+    ws.conditional_format(1, 6, 5, 6, {"type": "formula", "criteria": "=XLOOKUP(B2,C:C,D:D)>0", "format": red})
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return z.read("xl/worksheets/sheet1.xml")
+
+
+@pytest.mark.parametrize("message", ["Betrag in €, 0 bis 1 Mrd.", "Text & <Zeichen> \"zitiert\""])
+def test_rules_are_written_as_xlsxwriter_writes_them(message: str) -> None:
+    from xlsxwriter import Workbook
+
+    expected = _rules_xml(Workbook, message)
+    assert _rules_xml(render._Workbook, message) == expected == _rules_xml(render._Workbook, message)
+    assert expected.count(b"<dataValidation ") == 3 and expected.count(b"<cfRule ") == 3
+    assert b"_xlfn.XLOOKUP" in expected

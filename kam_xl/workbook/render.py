@@ -216,6 +216,28 @@ def _xml_text(data: Any) -> Any:
         data = data.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _escape_control(data)
 
+#: XML of worksheet parts by what they depend on (:func:`_write_remembered`)
+_XML_PARTS: dict[tuple[Any, ...], str] = {}
+
+
+def _write_remembered(writer: Any, key: tuple[Any, ...], write: Any, *args: Any) -> None:
+    """Write what ``write(*args)`` writes to ``writer.fh``, from :data:`_XML_PARTS` when ``key`` was written
+    before in this process."""
+    text = _XML_PARTS.get(key)
+    if text is None:
+        fh = writer.fh
+        writer.fh = io.StringIO()
+        try:
+            write(*args)
+            text = writer.fh.getvalue()
+        finally:
+            writer.fh = fh
+        if len(_XML_PARTS) >= _NAMES_MAX:
+            _XML_PARTS.clear()
+        _XML_PARTS[key] = text
+    writer.fh.write(text)
+
+
 class _NoResult(str):
     """The cached result of a formula the KAM saved without one (:class:`~kam_xl.cells.CellError` with code
     ``""``): its cell is written with no ``<v>`` at all, as openpyxl saves formulas, so that reading the
@@ -291,6 +313,15 @@ class _Worksheet(Worksheet):
                 or _DYNAMIC_FUNCTION.search(formula) or (formula.startswith("{") and formula.endswith("}"))):
             return None
         return self._prepare_formula(formula)
+
+    # a data validation's or conditional format rule's XML depends on its options alone (plain dicts of texts,
+    # numbers and ranges; a format as its index) and the future-functions flag: written once per process
+    def _write_data_validation(self, options: dict[str, Any]) -> None:
+        _write_remembered(self, ("dataValidation", repr(options), self.use_future_functions),
+                          super()._write_data_validation, options)
+
+    def _write_cf_rule(self, params: dict[str, Any]) -> None:
+        _write_remembered(self, ("cfRule", repr(params), self.use_future_functions), super()._write_cf_rule, params)
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         # xlsxwriter's innermost loop for the cells of a plan — a number, a shared string, a blank with its
