@@ -216,6 +216,9 @@ def _xml_text(data: Any) -> Any:
         data = data.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _escape_control(data)
 
+
+#: The conditional format rules whose XML depends on their options alone (xlsxwriter's types)
+_PLAIN_RULES = frozenset({"cellIs", "expression"})
 #: XML of worksheet parts by what they depend on (:func:`_write_remembered`)
 _XML_PARTS: dict[tuple[Any, ...], str] = {}
 
@@ -314,13 +317,17 @@ class _Worksheet(Worksheet):
             return None
         return self._prepare_formula(formula)
 
-    # a data validation's or conditional format rule's XML depends on its options alone (plain dicts of texts,
-    # numbers and ranges; a format as its index) and the future-functions flag: written once per process
+    # a data validation's or a cell or formula rule's XML depends on its options alone (plain dicts of texts,
+    # numbers and ranges; a format as its index) and the future-functions flag: written once per process. Other
+    # rules go xlsxwriter's way: writing a data bar numbers it and keeps it for the sheet's extension list
     def _write_data_validation(self, options: dict[str, Any]) -> None:
         _write_remembered(self, ("dataValidation", repr(options), self.use_future_functions),
                           super()._write_data_validation, options)
 
     def _write_cf_rule(self, params: dict[str, Any]) -> None:
+        if params.get("type") not in _PLAIN_RULES or params.get("is_data_bar_2010"):
+            super()._write_cf_rule(params)
+            return
         _write_remembered(self, ("cfRule", repr(params), self.use_future_functions), super()._write_cf_rule, params)
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
@@ -508,7 +515,6 @@ class _RepeatedXml:
         self.fh.write("".join(parts))  # type: ignore[attr-defined]
 
     _escape_control_characters = staticmethod(_escape_control)
-
 
 
 _REPEATING: dict[type, type] = {}
