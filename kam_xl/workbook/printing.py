@@ -15,6 +15,7 @@ paper in points (1/72 inch), scales in percent.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import textwrap
@@ -96,6 +97,14 @@ def print_scale(col_points: Sequence[float], page_points: float, repeat_points: 
     >>> print_scale([100.0] * 12, 741.0, repeat_points=100.0)   # 1200 pt would need 58 %: two pages
     (2, 98)
     """
+    return _print_scale(tuple(col_points), page_points, repeat_points, tuple(keep))
+
+
+@functools.lru_cache(maxsize=4_096)
+def _print_scale(col_points: tuple[float, ...], page_points: float, repeat_points: float,
+                 keep: tuple[tuple[int, int], ...]) -> tuple[int, int]:
+    """:func:`print_scale`, remembered: it tries up to 31 scales, and the sheets of one template mostly have the
+    same columns in every plan (a pure function of its arguments, so remembering changes no result)."""
     def cost(scale: int) -> tuple[int, int]:  # pages wide, charts cut by a page edge
         breaks = column_breaks(col_points, page_points, scale, repeat_points, keep)
         return len(breaks) + 1, sum(1 for s in keep for b in breaks if s[0] < b <= s[1])
@@ -124,7 +133,16 @@ def text_chars(width: float, style: str = "text") -> int:
 def wrapped_lines(text: str, width: float, style: str = "text") -> int:
     """Lines ``text`` takes in a wrapping cell ``width`` characters wide (in the font of ``style``): each
     paragraph (line break) wrapped at word boundaries, a word longer than the line broken; at least one line."""
-    chars = text_chars(width, style)
+    return _lines(text, text_chars(width, style))
+
+
+@functools.lru_cache(maxsize=16_384)
+def _lines(text: str, chars: int) -> int:
+    """:func:`wrapped_lines` of ``text`` on lines of ``chars`` characters, remembered: the labels and headers
+    of a template are the same in every plan (a pure function of its arguments, so remembering changes no
+    result). A text no longer than a line, without line break or tab (which textwrap expands), is one line."""
+    if len(text) <= chars and "\n" not in text and "\t" not in text:
+        return 1
     return max(1, sum(len(textwrap.wrap(part, chars, break_long_words=True)) or 1 for part in text.split("\n")))
 
 
@@ -195,7 +213,13 @@ def shown_width(value: Any, style: str) -> float:
         digits = len(str(int(shown))) if shown >= 1 else 1
         return (digits + (digits - 1) // 3 + (decimals + 1 if decimals else 0) + (1 if value < 0 else 0)
                 + _UNIT_CHARS.get(style, 0) + 1)
-    lines = str(value).split("\n")
+    return _text_width(str(value), style)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _text_width(text: str, style: str) -> float:
+    """:func:`shown_width` of a text, remembered (a template's labels recur in every plan)."""
+    lines = text.split("\n")
     char = TEXT_CHAR_WIDTH * font_scale(style)
     if style in WRAPPED_STYLES:
         return max((len(w) for line in lines for w in line.split()), default=0) * char + 1
@@ -342,10 +366,10 @@ def fitted_widths(sheet: Sheet) -> tuple[dict[int, float], frozenset[tuple[int, 
     texts: list[tuple[Cell, float]] = []
     for c in sheet.cells:
         value = c.cached if c.formula is not None else c.value
-        if (c.style in OVERFLOW_STYLES or value is None or value == "" or isinstance(value, bool)
+        if (value is None or value == "" or isinstance(value, bool) or c.style in OVERFLOW_STYLES
                 or c.col in hidden):
             continue
-        if isinstance(value, int | float):  # a column's numbers: only its largest of each style is measured
+        if isinstance(value, (int, float)):  # a column's numbers: only its largest of each style is measured
             key, size = (c.col, c.style), abs(value) if math.isfinite(value) else math.inf
             top, negative = widest.get(key, (0.0, False))
             widest[key] = (max(top, size), negative or value < 0)
@@ -377,10 +401,9 @@ def row_heights(sheet: Sheet, widths: dict[int, float], wrap: Collection[tuple[i
     lines: dict[int, int] = {}
     hidden = hidden_columns(sheet)
     for c in sheet.cells:
-        value = _text(c)
-        if c.col in hidden:
-            continue
-        if isinstance(value, str) and value and (c.style in WRAPPED_STYLES or (c.row, c.col) in wrap):
+        value = c.cached if c.formula is not None else c.value
+        if (isinstance(value, str) and value and (c.style in WRAPPED_STYLES or (c.row, c.col) in wrap)
+                and c.col not in hidden):
             n = wrapped_lines(value, widths.get(c.col, DEFAULT_WIDTH))
             if n > lines.get(c.row, 1):
                 lines[c.row] = n
@@ -481,7 +504,7 @@ def _running_texts(sheet: Sheet, widths: dict[int, float], wrap: Collection[tupl
     out = []
     hidden = hidden_columns(sheet)
     for c in sheet.cells:
-        value = _text(c)
+        value = c.cached if c.formula is not None else c.value
         if not isinstance(value, str) or not value or c.style in WRAPPED_STYLES or c.col in hidden:
             continue
         width = widths.get(c.col, DEFAULT_WIDTH)

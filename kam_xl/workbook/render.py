@@ -19,7 +19,9 @@ What every generated workbook gets, whatever its template:
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 import inspect
 import io
 import itertools
@@ -30,9 +32,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
 
+import xlsxwriter.worksheet
 from babel.dates import format_date
+from xlsxwriter.format import Format
+from xlsxwriter.packager import Packager
+from xlsxwriter.sharedstrings import SharedStrings
+from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.xmlwriter import XMLwriter
 from xlsxwriter.xmlwriter import xml_escapes as _XML_ESCAPES
 
 from kam_xl.cells import CellError
@@ -88,8 +96,20 @@ _INPUT_EXTRA = {"locked": False, "bg_color": INPUT_FILL, "border": 1, "border_co
 
 #: The XML text a streamed sheet keeps in memory before it goes on in a temporary file (characters).
 STREAM_SPOOL_CHARS = 1_000_000
-_PREPARED: dict[tuple[str, bool, bool], str] = {}  # formula as written → as xlsxwriter stores it
+#: (formula as written, expand_future_functions, use_future_functions) → as xlsxwriter's ``_prepare_formula`` gives
+#: it; with ``None`` for the first flag: as a formula cell stores it, or ``None`` where xlsxwriter's own way is
+#: taken (:meth:`_Worksheet._write_formula`)
+_PREPARED: dict[tuple[str, bool | None, bool], str | None] = {}
 _PREPARED_MAX = 100_000  # distinct formulas kept (an account plan has ~500, mostly the same in every plan)
+_UNSEEN: Any = object()
+_DYNAMIC_FUNCTION: re.Pattern[str] | None = getattr(xlsxwriter.worksheet, "re_dynamic_function", None)
+_CellFormulaTuple: Any = getattr(xlsxwriter.worksheet, "CellFormulaTuple", None)
+_CellStringTuple: Any = getattr(xlsxwriter.worksheet, "CellStringTuple", None)
+_CellBlankTuple: Any = getattr(xlsxwriter.worksheet, "CellBlankTuple", None)
+#: the kinds of cells :meth:`_Worksheet._write_cell` writes itself (none when xlsxwriter's names are not found)
+_FAST_CELL_KINDS = ("CellFormulaTuple", "CellStringTuple", "CellBlankTuple", "CellNumberTuple", "CellDatetimeTuple")
+_FAST_CELLS = (frozenset(getattr(xlsxwriter.worksheet, kind) for kind in _FAST_CELL_KINDS)
+               if all(hasattr(xlsxwriter.worksheet, kind) for kind in _FAST_CELL_KINDS) else frozenset())
 
 
 def _rewrites_by_end(method: Any) -> dict[str, tuple[re.Pattern[str], ...]] | None:
@@ -178,6 +198,49 @@ def _prepare_by_rewrites(formula: str) -> str | None:
     return formula
 
 
+def _escape_control(data: Any) -> Any:
+    """xlsxwriter's ``_escape_control_characters``: a text without control or non-characters (printable) and
+    without ``_x`` (the start of an ``_xHHHH_`` escape) needs none of its substitutions and is returned as it
+    is; any other goes through them."""
+    if not isinstance(data, str) or (data.isprintable() and "_x" not in data):
+        return data
+    return XMLwriter._escape_control_characters(data)
+
+
+def _xml_text(data: Any) -> Any:
+    """A value as xlsxwriter's ``_xml_data_element`` writes it between tags: a text with ``&``, ``<``, ``>``
+    and control characters escaped, a number as it is."""
+    if not isinstance(data, str):
+        return data
+    if _XML_ESCAPES.search(data):
+        data = data.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _escape_control(data)
+
+
+#: The conditional format rules whose XML depends on their options alone (xlsxwriter's types)
+_PLAIN_RULES = frozenset({"cellIs", "expression"})
+#: XML of worksheet parts by what they depend on (:func:`_write_remembered`)
+_XML_PARTS: dict[tuple[Any, ...], str] = {}
+
+
+def _write_remembered(writer: Any, key: tuple[Any, ...], write: Any, *args: Any) -> None:
+    """Write what ``write(*args)`` writes to ``writer.fh``, from :data:`_XML_PARTS` when ``key`` was written
+    before in this process."""
+    text = _XML_PARTS.get(key)
+    if text is None:
+        fh = writer.fh
+        writer.fh = io.StringIO()
+        try:
+            write(*args)
+            text = writer.fh.getvalue()
+        finally:
+            writer.fh = fh
+        if len(_XML_PARTS) >= _NAMES_MAX:
+            _XML_PARTS.clear()
+        _XML_PARTS[key] = text
+    writer.fh.write(text)
+
+
 class _NoResult(str):
     """The cached result of a formula the KAM saved without one (:class:`~kam_xl.cells.CellError` with code
     ``""``): its cell is written with no ``<v>`` at all, as openpyxl saves formulas, so that reading the
@@ -210,6 +273,8 @@ class _Worksheet(Worksheet):
             return super()._escape_data(data)
         return data
 
+    _escape_control_characters = staticmethod(_escape_control)
+
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:  # type: ignore[override]
         key = (formula, expand_future_functions, self.use_future_functions)
         prepared = _PREPARED.get(key)
@@ -221,6 +286,85 @@ class _Worksheet(Worksheet):
                 _PREPARED.clear()
             _PREPARED[key] = prepared
         return prepared
+
+    def _write_formula(self, row: int, col: int, formula: str, cell_format: Any = None,  # type: ignore[override]
+                       value: Any = 0) -> int:
+        # xlsxwriter's, with what depends on the formula text alone — is it a dynamic-array or array formula
+        # (a search with a regular expression of ~50 function names), its prepared text — looked up once per
+        # distinct formula (in :data:`_PREPARED`, ``None`` for the flag: a formula cell's text, or ``None`` for
+        # xlsxwriter's way); any other formula goes xlsxwriter's way
+        key = (formula, None, self.use_future_functions)
+        prepared = _PREPARED.get(key, _UNSEEN)
+        if prepared is _UNSEEN:
+            prepared = self._plain_formula(formula)
+            if len(_PREPARED) >= _PREPARED_MAX:
+                _PREPARED.clear()
+            _PREPARED[key] = prepared
+        if prepared is None:
+            return super()._write_formula(row, col, formula, cell_format, value)
+        if self._check_dimensions(row, col):
+            return -1
+        if self.constant_memory and row > self.previous_row:
+            self._write_single_row(row)
+        self.table[row][col] = _CellFormulaTuple(prepared, cell_format, value)
+        return 0
+
+    def _plain_formula(self, formula: str) -> str | None:
+        """``formula`` as xlsxwriter stores a formula cell of it, when that is its preparation alone; ``None`` for
+        an empty, dynamic-array or array formula (and for all, when xlsxwriter's names are not found)."""
+        if (_DYNAMIC_FUNCTION is None or _CellFormulaTuple is None or not formula
+                or _DYNAMIC_FUNCTION.search(formula) or (formula.startswith("{") and formula.endswith("}"))):
+            return None
+        return self._prepare_formula(formula)
+
+    # a data validation's or a cell or formula rule's XML depends on its options alone (plain dicts of texts,
+    # numbers and ranges; a format as its index) and the future-functions flag: written once per process. Other
+    # rules go xlsxwriter's way: writing a data bar numbers it and keeps it for the sheet's extension list
+    def _write_data_validation(self, options: dict[str, Any]) -> None:
+        _write_remembered(self, ("dataValidation", repr(options), self.use_future_functions),
+                          super()._write_data_validation, options)
+
+    def _write_cf_rule(self, params: dict[str, Any]) -> None:
+        if params.get("type") not in _PLAIN_RULES or params.get("is_data_bar_2010"):
+            super()._write_cf_rule(params)
+            return
+        _write_remembered(self, ("cfRule", repr(params), self.use_future_functions), super()._write_cf_rule, params)
+
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        # xlsxwriter's innermost loop for the cells of a plan — a number, a shared string, a blank with its
+        # format, a formula with its cached result — writing the same text with one f-string instead of an
+        # attribute list escaped item by item; any other cell, or one taking a row's or column's format, goes
+        # xlsxwriter's way
+        kind = cell.__class__
+        if kind not in _FAST_CELLS or self.constant_memory:
+            super()._write_cell(row, col, cell)
+            return
+        fmt = cell.format
+        if fmt:
+            attr = f' r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}"'
+        elif (row in self.row_info and self.row_info[row].row_format) or col in self.col_info:
+            super()._write_cell(row, col, cell)
+            return
+        else:
+            attr = f' r="{xl_rowcol_to_cell_fast(row, col)}"'
+        if kind is _CellFormulaTuple:
+            value = cell.value
+            if isinstance(value, bool):
+                attr += ' t="b"'
+                value = 1 if value else 0
+            elif isinstance(value, str) and value != "":
+                attr += ' t="e"' if value in XLSX_ERROR_LITERALS else ' t="str"'
+            formula = self._escape_data(cell.formula)
+            if value is NO_RESULT:
+                self.fh.write(f"<c{attr}><f>{formula}</f></c>")
+            else:
+                self.fh.write(f"<c{attr}><f>{formula}</f><v>{self._escape_data(value)}</v></c>")
+        elif kind is _CellStringTuple:
+            self.fh.write(f'<c{attr} t="s"><v>{cell.string}</v></c>')
+        elif kind is _CellBlankTuple:
+            self.fh.write(f"<c{attr}/>")
+        else:  # a number or a date
+            self.fh.write(f"<c{attr}><v>{cell.number:.16G}</v></c>")
 
     def _xml_formula_element(self, formula: str, result: Any, attributes: Any = ()) -> None:  # type: ignore[override]
         if result is not NO_RESULT:
@@ -269,10 +413,181 @@ class _StreamedWorksheet(_Worksheet):
         self._xml_end_tag("sheetData")
 
 
+class _RepeatedXml:
+    """Mixed into xlsxwriter's chart classes (:func:`_repeating`): a chart writes the same XML for the same
+    parts once.
+
+    A chart's series repeat parts: the Buying-Center-Map's 45 series have the same custom data labels (one per
+    member, each a reference to the member's name with its cached text) and the same x values, and xlsxwriter
+    processes and writes them anew for each series — most of a plan's chart time. Here, within one chart:
+
+    * the data-label options of a series are processed once per distinct options (their ``repr``: plain dicts,
+      lists, texts and numbers) and the processed dict is shared by the series that have them — xlsxwriter
+      never changes it afterwards; the data ids it registers are the same for the same options;
+    * the XML of a ``<c:dLbls>``, ``<c:numRef>`` or ``<c:strRef>`` element is written once per processed
+      labels dict, or per formula and data list of the chart, and the same text is written again where they
+      recur: what xlsxwriter writes for them depends on nothing else (the chart's cached data are final when
+      its XML is assembled). The memory of XML lives for one assembly of the chart, so an id never outlives
+      its object."""
+
+    _labels_memo: dict[str, Any]
+    _xml_memo: dict[tuple[Any, ...], str]
+
+    def _get_labels_properties(self, labels: Any) -> Any:
+        memo = self.__dict__.setdefault("_labels_memo", {})
+        key = repr(labels)
+        if key not in memo:
+            memo[key] = super()._get_labels_properties(labels)  # type: ignore[misc]
+        return memo[key]
+
+    def _get_marker_properties(self, marker: Any) -> Any:
+        # a series' marker options processed once per process (deep-copied and mapped, ~45 per plan): xlsxwriter
+        # never changes the processed dict afterwards, and processing has no other effect than for a pattern fill
+        if not marker or "pattern" in marker:
+            return super()._get_marker_properties(marker)  # type: ignore[misc]
+        key = (type(self), repr(marker))
+        found = _MARKERS.get(key)
+        if found is None:
+            found = super()._get_marker_properties(marker)  # type: ignore[misc]
+            if found is not None:
+                if len(_MARKERS) >= _NAMES_MAX:
+                    _MARKERS.clear()
+                _MARKERS[key] = found
+        return found
+
+    def _assemble_xml_file(self) -> None:
+        self._xml_memo = {}
+        try:
+            super()._assemble_xml_file()  # type: ignore[misc]
+        finally:
+            self._xml_memo = {}
+
+    def _written_once(self, key: tuple[Any, ...], write: Any, *args: Any) -> None:
+        """Write what ``write(*args)`` writes, from memory when ``key`` was written before in this assembly."""
+        memo = self.__dict__.get("_xml_memo")
+        if memo is None:  # not within an assembly (xlsxwriter's own tests call the writers directly)
+            write(*args)
+            return
+        text = memo.get(key)
+        if text is None:
+            fh = self.fh  # type: ignore[attr-defined]
+            self.fh = io.StringIO()
+            try:
+                write(*args)
+                text = memo[key] = self.fh.getvalue()
+            finally:
+                self.fh = fh
+        self.fh.write(text)
+
+    def _write_d_lbls(self, labels: Any) -> None:
+        self._written_once(("dLbls", id(labels)), super()._write_d_lbls, labels)  # type: ignore[misc]
+
+    def _write_num_ref(self, formula: str, data: Any, ref_type: str) -> None:
+        self._written_once(("numRef", formula, id(data), ref_type), super()._write_num_ref,  # type: ignore[misc]
+                           formula, data, ref_type)
+
+    def _write_str_ref(self, formula: str, data: Any, ref_type: str) -> None:
+        self._written_once(("strRef", formula, id(data), ref_type), super()._write_str_ref,  # type: ignore[misc]
+                           formula, data, ref_type)
+
+    # the cached points of a series (the Buying-Center-Map's 45 series of ~25 points each) as xlsxwriter writes
+    # them, each point one f-string instead of three tag writers with their escaping
+    def _write_num_cache(self, data: Any) -> None:
+        count = len(data) if data else 0
+        parts = [f'<c:numCache><c:formatCode>General</c:formatCode><c:ptCount val="{count}"/>']
+        for i in range(count):
+            token = data[i]
+            if token is None:
+                continue
+            try:
+                float(token)
+            except ValueError:
+                token = 0  # xlsxwriter writes a text among numbers as 0
+            parts.append(f'<c:pt idx="{i}"><c:v>{_xml_text(token)}</c:v></c:pt>')
+        parts.append("</c:numCache>")
+        self.fh.write("".join(parts))  # type: ignore[attr-defined]
+
+    def _write_str_cache(self, data: Any) -> None:
+        parts = [f'<c:strCache><c:ptCount val="{len(data)}"/>']
+        parts.extend(f'<c:pt idx="{i}"><c:v>{_xml_text(token)}</c:v></c:pt>' for i, token in enumerate(data)
+                     if token is not None)
+        parts.append("</c:strCache>")
+        self.fh.write("".join(parts))  # type: ignore[attr-defined]
+
+    _escape_control_characters = staticmethod(_escape_control)
+
+
+_REPEATING: dict[type, type] = {}
+#: (chart class, repr of a series' marker options) → the marker as xlsxwriter processed it
+_MARKERS: dict[tuple[type, str], Any] = {}
+
+
+def _repeating(chart: Any) -> Any:
+    """``chart`` (an xlsxwriter chart, just made) as an instance of its class with :class:`_RepeatedXml`."""
+    cls = type(chart)
+    sub = _REPEATING.get(cls)
+    if sub is None:
+        sub = _REPEATING[cls] = type(f"_Repeated{cls.__name__}", (_RepeatedXml, cls), {})
+    chart.__class__ = sub
+    return chart
+
+
+class _SharedStrings(SharedStrings):
+    """xlsxwriter's shared strings table, each plain text written with one f-string: a printable text (no
+    control character) without ``_x``, leading or trailing space or rich-text tags needs none of xlsxwriter's
+    escapes but ``&``, ``<``, ``>``; any other goes xlsxwriter's way."""
+
+    def _write_si(self, string: str) -> None:
+        if (string.isprintable() and "_x" not in string and not string[:1].isspace()
+                and not string[-1:].isspace() and not string.startswith("<r>")):
+            self.fh.write(f"<si><t>{_xml_text(string)}</t></si>")
+            return
+        super()._write_si(string)
+
+
+class _Packager(Packager):
+    """xlsxwriter's packager with :class:`_SharedStrings` (its own ``_write_shared_strings_file``, the table
+    class replaced)."""
+
+    def _write_shared_strings_file(self) -> None:
+        sst = _SharedStrings()
+        sst.string_table = self.workbook.str_table
+        if not self.workbook.str_table.count:
+            return
+        sst._set_xml_writer(self._filename("xl/sharedStrings.xml"))
+        sst._assemble_xml_file()
+
+
 class _Workbook(Workbook):
-    """An xlsxwriter workbook whose worksheets are :class:`_Worksheet` s."""
+    """An xlsxwriter workbook whose worksheets are :class:`_Worksheet` s and whose charts write repeated parts
+    once (:class:`_RepeatedXml`)."""
 
     worksheet_class = _Worksheet
+
+    def add_chart(self, options: dict[str, Any]) -> Any:
+        chart = super().add_chart(options)
+        return None if chart is None else _repeating(chart)
+
+    def _get_packager(self) -> Packager:  # xlsxwriter's hook for its packager
+        return _Packager()
+
+    def define_name(self, name: str, formula: str) -> Any:
+        # xlsxwriter checks a name with five regular expressions each time; whether a workbook-level name (no
+        # "!") is allowed depends on the name alone, so a name it once allowed is added as xlsxwriter adds it
+        if name not in _ALLOWED_NAMES:
+            added = super().define_name(name, formula)
+            if added == 0 and "!" not in name:
+                if len(_ALLOWED_NAMES) >= _NAMES_MAX:
+                    _ALLOWED_NAMES.clear()
+                _ALLOWED_NAMES.add(name)
+            return added
+        self.defined_names.append([name, -1, formula.lstrip("=") if formula.startswith("=") else formula, False])
+        return 0
+
+
+#: Workbook-level defined names xlsxwriter has allowed (:meth:`_Workbook.define_name`)
+_ALLOWED_NAMES: set[str] = set()
+_NAMES_MAX = 10_000
 
 
 class _Formats:
@@ -301,7 +616,7 @@ class _Formats:
                 props["text_wrap"] = True
             if top:
                 props["valign"] = "top"
-            self.cache[key] = self.wb.add_format(props)
+            self.cache[key] = _add_format(self.wb, props)
         return self.cache[key]
 
     def conditional(self, props: dict[str, Any]) -> Any:
@@ -310,8 +625,30 @@ class _Formats:
         key = tuple(sorted(props.items()))
         found = self.conditionals.get(key)
         if found is None:
-            found = self.conditionals[key] = self.wb.add_format(props)
+            found = self.conditionals[key] = _add_format(self.wb, props)
         return found
+
+
+#: One xlsxwriter format per distinct set of properties (and workbook defaults), never added to a workbook
+_PROTOTYPES: dict[tuple[str, str], Format] = {}
+
+
+def _add_format(wb: Workbook, props: dict[str, Any]) -> Format:
+    """``wb.add_format(props)``, as a copy of a format made once per process: xlsxwriter parses every property
+    (colours, borders …) anew for each workbook, ~60 formats per plan. A new format refers to nothing but its
+    properties and the workbook's two index tables (given here), and gets its indices when the workbook is
+    closed, so a shallow copy is the format ``add_format`` makes."""
+    key = (repr(sorted(props.items())), repr(wb.default_format_properties))
+    prototype = _PROTOTYPES.get(key)
+    if prototype is None:
+        if len(_PROTOTYPES) >= _PREPARED_MAX:
+            _PROTOTYPES.clear()
+        prototype = _PROTOTYPES[key] = Format({**wb.default_format_properties, **props})
+    made = copy.copy(prototype)
+    made.xf_format_indices = wb.xf_format_indices
+    made.dxf_format_indices = wb.dxf_format_indices
+    wb.formats.append(made)
+    return made
 
 
 def _validation(inp: Input) -> dict[str, Any]:
@@ -379,25 +716,29 @@ def _write_error(ws: Worksheet, row: int, col: int, error: CellError, fmt: Any) 
 
 
 def _write_cell(ws: Worksheet, cell: Cell, fmt: Any) -> None:
+    # xlsxwriter's undecorated writers: row and column are numbers, no A1 reference to convert
+    value = cell.value
     if cell.formula is not None:
         cached = cell.cached
         if cached is None:
             cached = ""
         elif isinstance(cached, bool):
             cached = "TRUE" if cached else "FALSE"
-        ws.write_formula(cell.row, cell.col, cell.formula, fmt, cached)
-    elif isinstance(cell.value, CellError):
-        _write_error(ws, cell.row, cell.col, cell.value, fmt)
-    elif cell.value is None:
-        ws.write_blank(cell.row, cell.col, None, fmt)
-    elif isinstance(cell.value, bool):
-        ws.write_boolean(cell.row, cell.col, cell.value, fmt)
-    elif isinstance(cell.value, int | float):
-        ws.write_number(cell.row, cell.col, cell.value, fmt)
-    elif isinstance(cell.value, date):  # a date is a date (a serial number shown as a date), never text
-        ws.write_datetime(cell.row, cell.col, cell.value, fmt)
+        ws._write_formula(cell.row, cell.col, cell.formula, fmt, cached)
+    elif value is None:
+        ws._write_blank(cell.row, cell.col, None, fmt)
+    elif type(value) is str:
+        ws._write_string(cell.row, cell.col, value, fmt)  # never a formula, whatever it begins with
+    elif isinstance(value, bool):
+        ws._write_boolean(cell.row, cell.col, value, fmt)
+    elif isinstance(value, int | float):
+        ws._write_number(cell.row, cell.col, value, fmt)
+    elif isinstance(value, CellError):
+        _write_error(ws, cell.row, cell.col, value, fmt)
+    elif isinstance(value, date):  # a date is a date (a serial number shown as a date), never text
+        ws._write_datetime(cell.row, cell.col, value, fmt)
     else:
-        ws.write_string(cell.row, cell.col, str(cell.value), fmt)  # never a formula, whatever it begins with
+        ws._write_string(cell.row, cell.col, str(value), fmt)
 
 
 def _produced(sheet: Sheet) -> Iterator[Cell]:
@@ -425,15 +766,18 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None
         cells = sorted(cells, key=lambda c: (c.row, c.col))  # constant-memory mode writes rows in order
     if sheet.rows is not None:  # produced one by one as they are written, below the rows of ``cells``
         cells = in_row_order(itertools.chain(cells, _produced(sheet)))
+    moves, merges, wrap, top_rows, made = plan.moves, plan.merges, plan.wrap, plan.top_rows, fmts.cache
     for cell in cells:
         if isinstance(cell.value, date) and cell.style != "date":
             cell = dataclasses.replace(cell, style="date")
-        moved = plan.moves.get((cell.row, cell.col))
+        at = (cell.row, cell.col)
+        moved = moves.get(at)
         if moved is not None:  # a long title in the repeated key columns prints beside them, whole
             cell = dataclasses.replace(cell, col=moved)
-        end = plan.merges.get((cell.row, cell.col))
-        fmt = fmts.get(cell.style, cell.input is not None, end is not None or (cell.row, cell.col) in plan.wrap,
-                       cell.row in plan.top_rows)
+            at = (cell.row, moved)
+        end = merges.get(at)
+        key = (cell.style, cell.input is not None, end is not None or at in wrap, cell.row in top_rows)
+        fmt = made.get(key) or fmts.get(*key)
         if end is not None:  # a long text wraps over the empty cells beside it, within its page
             ws.merge_range(cell.row, cell.col, cell.row, end, "", fmt)
         _write_cell(ws, cell, fmt)
@@ -525,6 +869,7 @@ def generation_date(book: Book) -> str:
     return pick(book.lang, "erstellt ", "generated ") + written_date(when, book.lang)
 
 
+@functools.lru_cache(maxsize=256)
 def written_date(when: str, lang: Literal["de", "en"]) -> str:
     """The day of an ISO date or date-time as ``lang`` writes it: ``30.11.2026``, ``30 Nov 2026``."""
     return format_date(datetime.fromisoformat(when).date(), "medium", locale="de_DE" if lang == "de" else "en_GB")

@@ -1,0 +1,356 @@
+"""The renderer's speed-ups change no byte: each is compared with the plain path it replaces (xlsxwriter's own
+classes and functions), on the demo plans and on small books made to tell a wrong shortcut from a right one."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import UTC, datetime
+
+import pytest
+
+from kam_xl.databook import demo_databook
+from kam_xl.workbook import render
+from kam_xl.workbook.account_plan import AccountPlanData, account_plan
+from kam_xl.workbook.layout import Book, Chart, Sheet
+
+WHEN = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def _members(book: Book) -> dict[str, bytes]:
+    buf = io.BytesIO()
+    render.fill_workbook(book, buf).close()
+    with zipfile.ZipFile(buf) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def _demo_plan(account_index: int = 0, lang: str = "de") -> Book:
+    db = demo_databook()
+    book = account_plan(AccountPlanData.from_databook(db, db.accounts[account_index].account_id), lang, WHEN)
+    book.meta["generated_at"] = WHEN.isoformat()
+    return book
+
+
+def _plain_charts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Charts as xlsxwriter's own classes make them (no parts written once)."""
+    monkeypatch.setattr(render, "_repeating", lambda chart: chart)
+
+
+def _labelled_book() -> Book:
+    """A sheet with two charts: a scatter whose first two series share custom labels (names of different
+    lengths) and whose third has others, and a bar chart over the same cells."""
+    s = Sheet("Map", widths={0: 20})
+    names = ["Anna", "Bernhard-Maximilian", "Cem & Co <GmbH>"]
+    for i, (name, x, y) in enumerate(zip(names, [10, 55, 90], [20, 40, 80], strict=True)):
+        s.put(i + 1, 0, name)
+        s.put(i + 1, 1, x, style="score")
+        s.put(i + 1, 2, y, style="score")
+        s.put(i + 1, 3, 100 - y, style="score")
+    shared = [{"value": "=" + s.ref(r, 0)} for r in (1, 2, 3)]
+    other = [{"value": "=" + s.ref(3, 0)}, None, {"value": "=" + s.ref(1, 0)}]
+    xs = "=" + s.ref(1, 1, 3, 1)
+    series = ({"name": "one", "categories": xs, "values": "=" + s.ref(1, 2, 3, 2),
+               "data_labels": {"custom": shared, "position": "right", "font": {"size": 8}}},
+              {"name": "two", "categories": xs, "values": "=" + s.ref(1, 3, 3, 3),
+               "data_labels": {"custom": shared, "position": "right", "font": {"size": 8}}},
+              {"name": "three", "categories": xs, "values": "=" + s.ref(1, 2, 3, 2),
+               "data_labels": {"custom": other, "position": "left", "font": {"size": 9}}})
+    s.charts.append(Chart(kind="scatter", series=series, title="Map", anchor=(6, 0)))
+    s.charts.append(Chart(kind="bar", series=({"categories": "=" + s.ref(1, 0, 3, 0),
+                                                "values": "=" + s.ref(1, 2, 3, 2)},),
+                          title="Bars", anchor=(6, 8)))
+    return Book("test", "1", [s], meta={"generated_at": WHEN.isoformat()})
+
+
+def test_charts_write_the_bytes_xlsxwriter_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    books = [_demo_plan(0), _demo_plan(3, "en"), _labelled_book()]
+    fast = [_members(b) for b in books]
+    _plain_charts(monkeypatch)
+    assert [_members(b) for b in books] == fast
+
+
+def test_each_series_keeps_its_own_labels() -> None:
+    xml = _members(_labelled_book())["xl/charts/chart1.xml"].decode()
+    # series one and two label their three points with the names of rows 2–4; series three labels its first
+    # point with row 4's name, none on its second, its third with row 2's — at the left (on its two labels and
+    # the series' labels: right is a scatter chart's default, not written), in 9 pt
+    assert xml.count("<c:v>Anna</c:v>") == 3
+    assert xml.count("<c:v>Bernhard-Maximilian</c:v>") == 2
+    assert xml.count("<c:v>Cem &amp; Co &lt;GmbH&gt;</c:v>") == 3
+    assert xml.count("<c:dLbl>") == 3 + 3 + 2
+    assert xml.count('<c:dLblPos val="l"/>') == 2 + 1
+    assert xml.count('sz="800"') == 2 and xml.count('sz="900"') == 1
+    dlbls = re.findall(r"<c:dLbls>.*?</c:dLbls>", xml)
+    assert len(dlbls) == 3 and dlbls[0] == dlbls[1] != dlbls[2]
+
+
+# --- formula cells: what depends on the formula text alone is looked up once ------------------------------------
+
+CELL_FORMULAS = [
+    "=A1+B1",
+    "=SUM('CDB'!$D$4:$D$9)",
+    "=XLOOKUP(A1,B:B,C:C)",  # a dynamic-array function: xlsxwriter writes a dynamic array formula
+    "=SORT(A1:A9)",
+    "{=SUM(A1:A3*B1:B3)}",  # an array formula
+    "=CONCAT(A1,B1)",  # prefixed only with use_future_functions
+    "=",  # prepared to nothing, as xlsxwriter does
+    "=#N/A",
+]
+
+
+@pytest.mark.parametrize("future", [False, True])
+def test_formula_cells_are_stored_as_xlsxwriter_stores_them(future: bool) -> None:
+    from xlsxwriter.worksheet import Worksheet
+
+    render._PREPARED.clear()
+    for _ in range(2):  # first with an empty memory, then from it
+        plain, fast = Worksheet(), render._Worksheet()
+        plain.use_future_functions = fast.use_future_functions = future
+        for row, formula in enumerate(CELL_FORMULAS):
+            assert fast._write_formula(row, 1, formula, None, 7) == plain._write_formula(row, 1, formula, None, 7)
+        assert fast.table == plain.table
+        assert fast.has_dynamic_arrays == plain.has_dynamic_arrays is True
+        assert (fast.dim_rowmax, fast.dim_colmax) == (plain.dim_rowmax, plain.dim_colmax) == (7, 1)
+    assert render._Worksheet()._write_formula(1_048_576, 0, "=A1", None, 0) == -1  # beyond the last row
+
+
+# --- page geometry: remembered and short-cut results are textwrap's ---------------------------------------------
+
+TEXTS = ["Leistungsfähigkeit des Systems", "kurz", "", "   ", "genau zwanzig Zeich", "genau zwanzig Zeiche",
+         "a\tb\tc\td", "\t" * 5, "erste Zeile\nzweite Zeile", "\n", "Donaudampfschifffahrtsgesellschaftskapitän",
+         "x" * 19 + " y", " führend und folgend "]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize("width", [4.0, 8.43, 21.0, 48.0])
+def test_wrapped_lines_are_textwraps(text: str, width: float) -> None:
+    import textwrap
+
+    from kam_xl.workbook.printing import text_chars, wrapped_lines
+
+    chars = text_chars(width)
+    expected = max(1, sum(len(textwrap.wrap(p, chars, break_long_words=True)) or 1 for p in text.split("\n")))
+    assert wrapped_lines(text, width) == wrapped_lines(text, width) == expected
+
+
+# --- the cells' XML: written with one f-string per cell, as xlsxwriter writes it --------------------------------
+
+
+def _sheet_xml(workbook_class: type) -> bytes:
+    from datetime import date
+
+    buf = io.BytesIO()
+    wb = workbook_class(buf, {"in_memory": True, "strings_to_formulas": False})
+    ws = wb.add_worksheet("S")
+    money, bold = wb.add_format({"num_format": "#,##0"}), wb.add_format({"bold": True})
+    ws.set_column(5, 5, 12, money)  # a column's format: its cells without one take it
+    ws.set_row(7, 30, bold)  # a row's format
+    values = [3, -2.5, 1e-7, 12345678901234567890, "Text & <mehr>", "=kein Formel", True, date(2026, 11, 30)]
+    for r, value in enumerate(values):
+        ws.write(r, 0, value, bold if r % 2 else None)
+        ws.write_blank(r, 1, None, money)
+    ws.write_number(7, 3, 5)  # takes the row's format
+    ws.write_number(0, 5, 9)  # takes the column's format
+    ws.write_blank(1, 5, None)  # no format: not written
+    results = [0, 1.5, "", "Ja", "#N/A", "#DIV/0!", True, False, 'a "b" <c>']
+    for r, result in enumerate(results):
+        ws.write_formula(r, 2, '=IF(A1<>"",A1&"<x>",0)', money if r % 3 else None, result)
+    ws.write_formula(8, 3, "=XLOOKUP(A1,B:B,C:C)", None, 7)  # a dynamic array: xlsxwriter's own way
+    ws.write_formula(8, 4, "{=SUM(A1:A3*B1:B3)}", bold, "x")
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return z.read("xl/worksheets/sheet1.xml")
+
+
+def test_cells_are_written_as_xlsxwriter_writes_them() -> None:
+    from xlsxwriter import Workbook
+
+    fast = _sheet_xml(render._Workbook)
+    assert fast == _sheet_xml(Workbook)
+    formula = b'<f>IF(A1&lt;&gt;"",A1&amp;"&lt;x&gt;",0)</f>'
+    assert b'<c r="C4" t="str">' + formula + b"<v>Ja</v></c>" in fast
+    assert b'<c r="C5" s="1" t="e">' + formula + b"<v>#N/A</v></c>" in fast
+    assert b'<c r="C3" s="1">' + formula + b"<v></v></c>" in fast
+    assert b'<c r="A4" s="2"><v>1.234567890123457E+19</v></c>' in fast and b'<c r="B1" s="1"/>' in fast
+    assert b'<c r="D8" s="2"><v>5</v></c>' in fast and b'<c r="F1" s="1"><v>9</v></c>' in fast
+    assert b'r="F2"' not in fast
+
+
+# --- chart caches and escaping: xlsxwriter's text, written at once ----------------------------------------------
+
+TRICKY = ["plain", "", "Müller & Söhne <AG>", "a\x01b", "_x0041_", "x_x00e9_y", "\ufffe\uffff", "zwei\nZeilen",
+          "tab\there", "\u00a0non-breaking", "\x1f", 'sagt "ja"']
+
+
+@pytest.mark.parametrize("value", [*TRICKY, 5, 2.5, None])
+def test_control_characters_are_escaped_as_xlsxwriter_escapes_them(value: object) -> None:
+    from xlsxwriter.xmlwriter import XMLwriter
+
+    assert render._escape_control(value) == XMLwriter._escape_control_characters(value)
+    writer = XMLwriter()
+    writer.fh = io.StringIO()
+    writer._xml_data_element("v", value)
+    assert f"<v>{render._xml_text(value)}</v>" == writer.fh.getvalue()
+
+
+MARKERS = [{"type": "diamond", "size": 7, "fill": {"color": "#C00000"}, "border": {"color": "#404040"}},
+           {"type": "square", "pattern": {"pattern": "percent_5", "fg_color": "#C00000", "bg_color": "white"}},
+           None]
+
+
+def _chart_xml(workbook_class: type) -> bytes:
+    buf = io.BytesIO()
+    wb = workbook_class(buf, {"in_memory": True, "strings_to_formulas": False})
+    ws = wb.add_worksheet("S")
+    for r, text in enumerate(TRICKY):
+        if text:
+            ws.write_string(r, 0, text)
+        ws.write(r, 1, [3, None, "kein Wert", 2.5, -1e-9, 7][r % 6])
+    for i, kind in enumerate(("scatter", "line")):
+        chart = wb.add_chart({"type": kind})
+        for marker in MARKERS:  # the same data thrice: the later series' parts come from memory
+            chart.add_series({"categories": f"=S!$A$1:$A${len(TRICKY)}", "values": f"=S!$B$1:$B${len(TRICKY)}",
+                              "data_labels": {"custom": [{"value": f"=S!$A${r + 1}"} for r in range(4)]},
+                              "marker": marker})
+        ws.insert_chart(1, 3 + 8 * i, chart)
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return b"".join(z.read(f"xl/charts/chart{i}.xml") for i in (1, 2))
+
+
+def test_chart_caches_are_written_as_xlsxwriter_writes_them() -> None:
+    from xlsxwriter import Workbook
+
+    render._MARKERS.clear()
+    fast = _chart_xml(render._Workbook)
+    assert fast == _chart_xml(Workbook) == _chart_xml(render._Workbook)  # markers processed, then remembered
+    assert fast.count(b'<c:symbol val="diamond"/><c:size val="7"/>') == fast.count(b'prst="pct5"') == 2
+    assert b"<c:v>M\xc3\xbcller &amp; S\xc3\xb6hne &lt;AG&gt;</c:v>" in fast and b"<c:v>a_x0001_b</c:v>" in fast
+    assert b"<c:v>_x005F_x0041_</c:v>" in fast and b'<c:pt idx="2"><c:v>0</c:v></c:pt>' in fast
+
+
+# --- formats: copies of a format made once per process ------------------------------------------------------------
+
+FORMATS = [{"bold": True}, {"num_format": "#,##0 \"€\"", "locked": False, "bg_color": "#FFF2CC", "border": 1,
+                            "border_color": "#BFBFBF"}, {"bold": True}, {"italic": True, "font_color": "#595959"},
+           {"text_wrap": True, "valign": "top"}]
+
+
+def _styles_xml(add: object) -> bytes:
+    from xlsxwriter import Workbook
+
+    buf = io.BytesIO()
+    wb = Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet()
+    for r, props in enumerate(FORMATS):
+        ws.write_number(r, 0, r, add(wb, props))  # type: ignore[operator]
+    ws.conditional_format(0, 0, 4, 0, {"type": "cell", "criteria": ">", "value": 2,
+                                       "format": add(wb, {"font_color": "#9C0006"})})  # type: ignore[operator]
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return z.read("xl/styles.xml") + z.read("xl/worksheets/sheet1.xml")
+
+
+def test_formats_are_the_formats_xlsxwriter_adds() -> None:
+    def plain(wb, props):  # type: ignore[no-untyped-def]
+        return wb.add_format(props)
+
+    render._PROTOTYPES.clear()
+    expected = _styles_xml(plain)
+    assert _styles_xml(render._add_format) == expected  # the prototypes made …
+    assert _styles_xml(render._add_format) == expected  # … and copied in another workbook
+    assert all(p.xf_index is None and p.dxf_index is None for p in render._PROTOTYPES.values())  # never indexed
+    assert expected.count(b"<xf ") == 1 + 1 + 4  # the style's default, the cell's default and four distinct ones
+
+
+# --- defined names: a name xlsxwriter allowed once is added without its checks -----------------------------------
+
+NAMES = [("cdb_umsatz", "='S'!$B$2"), ("S!lokal", "=S!$C$3"), ("A1", "=S!$A$1"), ("r", "=S!$A$1"),
+         ("mit Leerzeichen", "=S!$A$1"), ("cdb_umsatz", "=S!$B$2:$B$9"), ("x" * 256, "=S!$A$1")]
+
+
+def _workbook_xml(workbook_class: type) -> tuple[list[int], bytes]:
+    import warnings
+
+    buf = io.BytesIO()
+    wb = workbook_class(buf, {"in_memory": True})
+    wb.add_worksheet("S")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = [wb.define_name(name, formula) for name, formula in NAMES]
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return results, z.read("xl/workbook.xml")
+
+
+def test_defined_names_are_added_and_refused_as_xlsxwriter_does() -> None:
+    from xlsxwriter import Workbook
+
+    expected = _workbook_xml(Workbook)
+    assert expected[0] == [0, 0, -1, -1, -1, 0, -1]
+    assert _workbook_xml(render._Workbook) == expected == _workbook_xml(render._Workbook)  # checked, then known
+    assert "cdb_umsatz" in render._ALLOWED_NAMES and "A1" not in render._ALLOWED_NAMES
+
+
+# --- shared strings: a plain text written at once -----------------------------------------------------------------
+
+
+def _shared_strings_xml(workbook_class: type) -> bytes:
+    buf = io.BytesIO()
+    wb = workbook_class(buf, {"in_memory": True, "strings_to_formulas": False})
+    ws = wb.add_worksheet("S")
+    for r, text in enumerate([*TRICKY, " vorne", "hinten ", "<r>kein Rich Text</r>", "x" * 40_000, "Ölmühle"]):
+        if text:
+            ws.write_string(r, 0, text)
+    ws.write_rich_string(0, 1, "fett ", wb.add_format({"bold": True}), "und", " normal")
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return z.read("xl/sharedStrings.xml")
+
+
+def test_shared_strings_are_written_as_xlsxwriter_writes_them() -> None:
+    from xlsxwriter import Workbook
+
+    fast = _shared_strings_xml(render._Workbook)
+    assert fast == _shared_strings_xml(Workbook)
+    assert "<si><t>Müller &amp; Söhne &lt;AG&gt;</t></si>".encode() in fast
+    assert b'<si><t xml:space="preserve"> vorne</t></si>' in fast and b"<si><t>a_x0001_b</t></si>" in fast
+
+
+# --- data validations and conditional formats: each rule's XML written once per process ------------------------
+
+
+def _rules_xml(workbook_class: type, message: str) -> bytes:
+    from datetime import date
+
+    buf = io.BytesIO()
+    wb = workbook_class(buf, {"in_memory": True})
+    ws = wb.add_worksheet("S")
+    red = wb.add_format({"font_color": "#9C0006"})
+    ws.data_validation(1, 1, 5, 1, {"validate": "list", "source": ["A & B", "<C>", 'sagt "ja"'],
+                                    "input_title": "Wahl", "input_message": message})
+    ws.data_validation(1, 2, 5, 2, {"validate": "date", "criteria": "between", "minimum": date(1900, 1, 1),
+                                    "maximum": date(9999, 12, 31), "other_cells": [(8, 2, 9, 2)]})
+    ws.data_validation(1, 3, 5, 3, {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1e9,
+                                    "error_message": message, "error_type": "stop"})
+    ws.conditional_format(1, 4, 5, 4, {"type": "formula", "criteria": '=$B2="A & B"', "format": red})
+    ws.conditional_format(1, 5, 5, 5, {"type": "cell", "criteria": ">", "value": 2, "format": red})
+    ws.conditional_format(1, 6, 5, 6, {"type": "formula", "criteria": "=XLOOKUP(B2,C:C,D:D)>0", "format": red})
+    for col in (7, 8):  # data bars of Excel 2010: numbered as written, listed again in the sheet's extensions
+        ws.conditional_format(1, col, 5, col, {"type": "data_bar", "bar_solid": True, "bar_color": "#63BE7B"})
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return z.read("xl/worksheets/sheet1.xml")
+
+
+@pytest.mark.parametrize("message", ["Betrag in €, 0 bis 1 Mrd.", "Text & <Zeichen> \"zitiert\""])
+def test_rules_are_written_as_xlsxwriter_writes_them(message: str) -> None:
+    from xlsxwriter import Workbook
+
+    expected = _rules_xml(Workbook, message)
+    assert _rules_xml(render._Workbook, message) == expected == _rules_xml(render._Workbook, message)
+    assert expected.count(b"<dataValidation ") == 3 and expected.count(b"<cfRule ") == 3 + 2
+    assert expected.count(b"<x14:id>{DA7ABA51-AAAA-BBBB-0001-00000000000") == 2  # each bar its own id …
+    assert expected.count(b"<x14:conditionalFormatting ") == 2  # … and its extension
+    assert b"_xlfn.XLOOKUP" in expected
