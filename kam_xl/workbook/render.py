@@ -20,6 +20,7 @@ What every generated workbook gets, whatever its template:
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import inspect
 import io
 import itertools
@@ -411,20 +412,30 @@ def _produced(sheet: Sheet) -> Iterator[Cell]:
         yield cell
 
 
+def _merged(held: list[Cell], sheet: Sheet) -> Iterator[Cell]:
+    """The cells of a sheet with :attr:`Sheet.rows`: those it holds (``held``, in row order) and those it
+    produces, merged row by row (a row's held cells first); raises :class:`ValueError` as :func:`_produced` does
+    and for cells that are not in row order (:func:`in_row_order`)."""
+    return in_row_order(heapq.merge(held, _produced(sheet), key=_row_of))
+
+
+def _row_of(cell: Cell) -> int:
+    return cell.row
+
+
 def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None:
     ws = wb.add_worksheet(sheet.name, worksheet_class=_StreamedWorksheet if sheet.streamed else None)
+    held = sheet.cells
+    if sheet.streamed and any(a.row > b.row for a, b in itertools.pairwise(held)):
+        held = sorted(held, key=lambda c: (c.row, c.col))  # constant-memory mode writes rows in order
     plan = page_plan(sheet if sheet.rows is None else
-                     dataclasses.replace(sheet, cells=[*sheet.cells, *plan_cells(sheet.rows())], rows=None))
+                     dataclasses.replace(sheet, cells=plan_cells(_merged(held, sheet)), rows=None))
     for col, width in sorted(plan.widths.items()):
         hidden = sheet.widths.get(col) == 0  # width 0 in the layout: a hidden (helper) column
         ws.set_column(col, col, 0 if hidden else width, None, {"hidden": True} if hidden else None)
     for row, height in sorted(plan.heights.items()):
         ws.set_row(row, height)
-    cells = sheet.cells
-    if sheet.streamed and any(a.row > b.row for a, b in itertools.pairwise(cells)):
-        cells = sorted(cells, key=lambda c: (c.row, c.col))  # constant-memory mode writes rows in order
-    if sheet.rows is not None:  # produced one by one as they are written, below the rows of ``cells``
-        cells = in_row_order(itertools.chain(cells, _produced(sheet)))
+    cells = held if sheet.rows is None else _merged(held, sheet)  # produced one by one as they are written
     for cell in cells:
         if isinstance(cell.value, date) and cell.style != "date":
             cell = dataclasses.replace(cell, style="date")
