@@ -419,6 +419,15 @@ def _merged(held: list[Cell], sheet: Sheet) -> Iterator[Cell]:
     return in_row_order(heapq.merge(held, _produced(sheet), key=_row_of))
 
 
+def _plan_sheet(held: list[Cell], sheet: Sheet) -> Sheet:
+    """A sheet with :attr:`Sheet.rows` as its page plan sees it: the cells that decide the plan
+    (:func:`plan_cells`), held. How it prints does not depend on how its rows are written: a printed sheet's
+    texts are fitted to its pages (``streamed=False`` for :func:`page_plan`) whatever its rows' writing mode."""
+    runs = dict(sheet.widths) if sheet.print.printed else None
+    return dataclasses.replace(sheet, cells=plan_cells(_merged(held, sheet), runs), rows=None,
+                               streamed=sheet.streamed and not sheet.print.printed)
+
+
 def _row_of(cell: Cell) -> int:
     return cell.row
 
@@ -428,8 +437,7 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None
     held = sheet.cells
     if sheet.streamed and any(a.row > b.row for a, b in itertools.pairwise(held)):
         held = sorted(held, key=lambda c: (c.row, c.col))  # constant-memory mode writes rows in order
-    plan = page_plan(sheet if sheet.rows is None else
-                     dataclasses.replace(sheet, cells=plan_cells(_merged(held, sheet)), rows=None))
+    plan = page_plan(sheet if sheet.rows is None else _plan_sheet(held, sheet))
     for col, width in sorted(plan.widths.items()):
         hidden = sheet.widths.get(col) == 0  # width 0 in the layout: a hidden (helper) column
         ws.set_column(col, col, 0 if hidden else width, None, {"hidden": True} if hidden else None)
