@@ -576,12 +576,12 @@ def _generate_outputs(db: DataBook, results: list[Any], url: str | None, out_dir
 
     left: list[Path] = []
 
-    def write(folder: Path) -> Path:
+    def write(folder: Path, progress: Callable[[int, int], None]) -> Path:
         target = folder / CONTROLLER_FILE
         if skip_unchanged and target.exists() and controller_unchanged(target, controller_data_fingerprint(db, lang)):
             left.append(target)
             return target
-        return write_controller(db, target, lang, xlsm_book=_xlsm_book())  # type: ignore[arg-type]
+        return write_controller(db, target, lang, xlsm_book=_xlsm_book(), progress=progress)  # type: ignore[arg-type]
 
     not_written: list[str] = []
     report = controller = None
@@ -590,8 +590,8 @@ def _generate_outputs(db: DataBook, results: list[Any], url: str | None, out_dir
     except Exception as e:
         not_written.append(str(e) if isinstance(e, NotWrittenError) else _not_written(out_dir / "conflicts.csv", e))
     try:
-        with PhaseProgress("controller", err):
-            controller = _in_output(url, [CONTROLLER_FILE], out_dir, write)
+        with PhaseProgress("controller", err, unit="steps") as progress:
+            controller = _in_output(url, [CONTROLLER_FILE], out_dir, lambda folder: write(folder, progress.update))
     except NotWrittenError as e:
         not_written.append(str(e))
     if controller is not None and left:
@@ -743,9 +743,10 @@ def collect(
     out.print(said, highlight=False)
     controller: Path | str = say("not_written", words)
     try:
-        with PhaseProgress("controller", err):
+        with PhaseProgress("controller", err, unit="steps") as progress:
             controller = write_controller(with_controller_tables(consolidate(base, collected), typed), controller_path,
-                                          "en" if lang == "en" else "de", xlsm_book=_xlsm_book())
+                                          "en" if lang == "en" else "de", xlsm_book=_xlsm_book(),
+                                          progress=progress.update)
     except NotWrittenError as e:
         not_written.append(str(e))
     out.print(say("controller", words, path=controller), highlight=False)

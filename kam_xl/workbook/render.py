@@ -26,7 +26,7 @@ import io
 import itertools
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -237,6 +237,12 @@ class _StreamedWorksheet(_Worksheet):
     :data:`STREAM_SPOOL_CHARS` characters at a time, each such piece then goes on in a temporary file (UTF-8), so
     that a sheet of 10,000 accounts' rows takes flat memory. Text cells are inline strings, as in that mode. Its
     cells must come in row order (:func:`_write_sheet` sorts them)."""
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:  # type: ignore[override]
+        # a row per account: its formulas differ in their row numbers, so they are not kept in _PREPARED (whose
+        # 100,000 entries of a long sheet's formulas took tens of MiB) — those of one shape are known plain
+        prepared = _prepare_plain(formula)
+        return Worksheet._prepare_formula(self, formula, expand_future_functions) if prepared is None else prepared
 
     def _initialize(self, init_data: dict[str, Any]) -> None:
         super()._initialize({**init_data, "constant_memory": False})
@@ -585,24 +591,27 @@ def _write_xlwings_conf(wb: Workbook, book: Book) -> None:
     ws.hide()
 
 
-def write_book(book: Book, path: str | Path) -> Path:
+def write_book(book: Book, path: str | Path, progress: Callable[[int, int], None] | None = None) -> Path:
     """Write ``book`` to ``path`` atomically and return the path (.xlsx; .xlsm for a book with a VBA
-    project — Excel refuses a macro-enabled workbook under the .xlsx extension, and the reverse)."""
+    project — Excel refuses a macro-enabled workbook under the .xlsx extension, and the reverse);
+    ``progress(done, total)`` is called after each sheet (:func:`fill_workbook`)."""
     suffix = Path(path).suffix.lower()
     if (book.vba_project is not None) != (suffix == ".xlsm"):
         raise ValueError(f"{Path(path).name}: a workbook {'with' if book.vba_project else 'without'} macros "
                          f"— allowed extension: {'.xlsm' if book.vba_project else '.xlsx'}")
 
     def write(tmp: Path) -> None:
-        fill_workbook(book, str(tmp)).close()
+        fill_workbook(book, str(tmp), progress).close()
 
     return write_atomic(path, write)
 
 
-def fill_workbook(book: Book, output: str | IO[bytes]) -> Workbook:
+def fill_workbook(book: Book, output: str | IO[bytes], progress: Callable[[int, int], None] | None = None
+                  ) -> Workbook:
     """An xlsxwriter workbook with everything of ``book`` added, not yet closed: ``close()`` assembles the XML
     and writes ``output`` (a file name or a binary file object). :func:`write_book` is this plus the atomic
-    write; the benchmarks time the two steps apart."""
+    write; the benchmarks time the two steps apart. ``progress(done, total)`` is called after each sheet is
+    added (``total``: the book's sheets) — the long step of a controller of many accounts."""
     # in_memory: xlsxwriter assembles the parts in memory instead of ~24 temporary files per workbook — except
     # a book with sheets produced on demand (the controller of many accounts): its parts go through files
     in_memory = all(s.rows is None for s in book.sheets)
@@ -616,8 +625,10 @@ def fill_workbook(book: Book, output: str | IO[bytes]) -> Workbook:
     if book.vba_project is not None:
         wb.add_vba_project(io.BytesIO(book.vba_project), is_stream=True)  # type: ignore[arg-type]
     fmts = _Formats(wb, book.currency, book.lang)
-    for sheet in book.sheets:
+    for done, sheet in enumerate(book.sheets, start=1):
         _write_sheet(wb, fmts, sheet, book)
+        if progress is not None:
+            progress(done, len(book.sheets))
     _write_meta(wb, book)
     _write_xlwings_conf(wb, book)
     return wb
