@@ -419,16 +419,20 @@ def _produced(sheet: Sheet) -> Iterator[Cell]:
 
 
 def _merged(held: list[Cell], sheet: Sheet) -> Iterator[Cell]:
-    """The cells of a sheet with :attr:`Sheet.rows`: those it holds (``held``, in row order) and those it
-    produces, merged row by row (a row's held cells first); raises :class:`ValueError` as :func:`_produced` does
-    and for cells that are not in row order (:func:`in_row_order`)."""
-    return in_row_order(heapq.merge(held, _produced(sheet), key=_row_of))
+    """The cells of a sheet with :attr:`Sheet.rows`: those it holds (``held``, sorted by row and column) and
+    those it produces (each row sorted by column), merged in row and column order — the order of the same cells
+    held and sorted, so that the file is the same byte for byte; raises :class:`ValueError` as
+    :func:`_produced` does and for cells that are not in row order (:func:`in_row_order`)."""
+    rows = (c for _, row in itertools.groupby(_produced(sheet), key=_row_of) for c in sorted(row, key=_col_of))
+    return in_row_order(heapq.merge(held, rows, key=_position))
 
 
 def _plan_sheet(held: list[Cell], sheet: Sheet) -> Sheet:
-    """A sheet with :attr:`Sheet.rows` as its page plan sees it: the cells that decide the plan
-    (:func:`plan_cells`), held. How it prints does not depend on how its rows are written: a printed sheet's
-    texts are fitted to its pages (``streamed=False`` for :func:`page_plan`) whatever its rows' writing mode."""
+    """A sheet as its page plan sees it: with :attr:`Sheet.rows`, the cells that decide the plan
+    (:func:`plan_cells`), held. How it prints does not depend on how its rows are written: a printed streamed
+    sheet's texts are fitted to its pages (``streamed=False`` for :func:`page_plan`) as a usual sheet's are."""
+    if sheet.rows is None:
+        return dataclasses.replace(sheet, streamed=False) if sheet.streamed and sheet.print.printed else sheet
     runs = dict(sheet.widths) if sheet.print.printed else None
     return dataclasses.replace(sheet, cells=plan_cells(_merged(held, sheet), runs), rows=None,
                                streamed=sheet.streamed and not sheet.print.printed)
@@ -438,12 +442,20 @@ def _row_of(cell: Cell) -> int:
     return cell.row
 
 
+def _col_of(cell: Cell) -> int:
+    return cell.col
+
+
+def _position(cell: Cell) -> tuple[int, int]:
+    return cell.row, cell.col
+
+
 def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None:
     ws = wb.add_worksheet(sheet.name, worksheet_class=_StreamedWorksheet if sheet.streamed else None)
     held = sheet.cells
-    if sheet.streamed and any(a.row > b.row for a, b in itertools.pairwise(held)):
-        held = sorted(held, key=lambda c: (c.row, c.col))  # constant-memory mode writes rows in order
-    plan = page_plan(sheet if sheet.rows is None else _plan_sheet(held, sheet))
+    if sheet.rows is not None or (sheet.streamed and any(a.row > b.row for a, b in itertools.pairwise(held))):
+        held = sorted(held, key=_position)  # constant-memory mode writes rows in order
+    plan = page_plan(_plan_sheet(held, sheet))
     for col, width in sorted(plan.widths.items()):
         hidden = sheet.widths.get(col) == 0  # width 0 in the layout: a hidden (helper) column
         ws.set_column(col, col, 0 if hidden else width, None, {"hidden": True} if hidden else None)

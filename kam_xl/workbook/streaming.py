@@ -13,11 +13,12 @@ page plan of all of them (``tests/test_streamed_sheet.py`` compares the two on t
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import groupby
 
-from kam_xl.workbook.layout import HEADING_STYLES, Cell
+from kam_xl.workbook.layout import HEADING_STYLES, Book, Cell
 from kam_xl.workbook.printing import DEFAULT_WIDTH, MAX_WIDTH, OVERFLOW_STYLES, WRAPPED_STYLES, shown_width
 
 
@@ -91,3 +92,16 @@ def in_row_order(cells: Iterable[Cell]) -> Iterator[Cell]:
                              "row order")
         last = c.row
         yield c
+
+
+def held(book: Book) -> Book:
+    """``book`` with the cells its sheets produce (:attr:`~kam_xl.workbook.layout.Sheet.rows`) held in their
+    :attr:`~kam_xl.workbook.layout.Sheet.cells`, and its printed sheets written the usual way (not streamed):
+    the same workbook cell by cell, style by style and page by page (``tests/test_controller_stream.py``) — for
+    checks that read a layout's cells or compute its page plan (:func:`~kam_xl.workbook.printing.page_plan`
+    sees only the cells a sheet holds). Memory: every cell; for tests and small books."""
+    return dataclasses.replace(book, sheets=[
+        s if s.rows is None else dataclasses.replace(s, cells=list(s.all_cells()), rows=None,
+                                                     streamed=s.streamed and not s.print.printed)
+        for s in book.sheets])
+
