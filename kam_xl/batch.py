@@ -1386,6 +1386,8 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
             backup = backup_copy(target, now)
         except OSError as e:
             raise NotWrittenError(target, _backup_failed(e)) from None
+    # the data's fingerprint before the layout: its text of every table is never held beside the layout's cells
+    data_print = controller_data_fingerprint(db, lang)
     kinds = len(CONTROLLER_SHEETS)
     step = progress or _no_progress
     laid_out = {"progress": lambda done, _kinds: step(done, 2 * kinds)} if progress is not None else {}
@@ -1393,8 +1395,7 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
         book = xlsm_book(db, lang, now, settings=settings, status=status, **laid_out)
     else:
         book = controller_workbook(db, lang, generated_at=now, settings=settings, status=status, **laid_out)
-    book.meta[FINGERPRINT] = controller_fingerprint(controller_data_fingerprint(db, lang),
-                                                    layout_inputs(book, input_names(CONTROLLER_SHEETS)))
+    book.meta[FINGERPRINT] = controller_fingerprint(data_print, layout_inputs(book, input_names(CONTROLLER_SHEETS)))
     written = None if progress is None else lambda done, total: step(kinds + done, kinds + total)
     reason = _write(book, target, backup, written)
     if reason is not None:
