@@ -40,7 +40,7 @@ from kam_xl.workbook.controller.accounts import (
 )
 from kam_xl.workbook.controller.common import LIGHT_FORMATS as BAND_FORMATS
 from kam_xl.workbook.controller.common import _headers, _missing_note, book_currency
-from kam_xl.workbook.controller.kaop import _Kaop, _kaop_accounts, _kcol, kaop_ytd
+from kam_xl.workbook.controller.kaop import _Kaop, _kcol, kaop_items_ytd, kaop_ytd
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
 from kam_xl.workbook.layout import Cell, Chart, Conditional, Sheet, Sparkline
 from kam_xl.workbook.layout import pick as _t
@@ -300,9 +300,8 @@ def _cockpit(ctx: BuildContext) -> Sheet:
         _missing_note(s, 2, lang, "accounts / cdb")
         return s
     top = largest_accounts(accs)
-    kaop_items = _kaop_accounts(ctx.db)
+    kaop_items, total_ytd = kaop_items_ytd(ctx.db, THRESHOLDS)
     kaop_pos = {k.account.account_id: j for j, k in enumerate(kaop_items)}
-    total_ytd = kaop_ytd(ctx.db, (k.account for k in kaop_items), THRESHOLDS)
     ytd_total_cells = _table(s, accs, top, refs, kaop_items, kaop_pos, total_ytd, ctx.db, lang)
     _key_figures(s, refs, accs, ytd_total_cells, lang)
     _portfolio(s, accs, top, refs, lang)

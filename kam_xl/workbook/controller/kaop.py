@@ -99,6 +99,21 @@ def _account_plans(db: DataBook, a: AccountRow) -> tuple[int, dict[str, KaopPlan
     return year, {sc: kaop_plan(*db.kaop_rows(a.account_id, year, sc)) for sc in ("plan", "actual")}
 
 
+def kaop_items_ytd(db: DataBook, thresholds: Thresholds) -> tuple[list[_Kaop], VarianceCell]:
+    """:func:`_kaop_accounts` and, from the same scenarios as they are computed (one account at a time, not
+    held), the revenue year to date over all of them (:func:`~kam_xl.kaop.ytd_revenue`)."""
+    items: list[_Kaop] = []
+
+    def pairs() -> Iterator[tuple[KaopPlan, KaopPlan]]:
+        for a in db.accounts:
+            if (found := _account_plans(db, a)) is not None:
+                items.append(_Kaop(a, found[0], {sc: _scenario(p) for sc, p in found[1].items()}))
+                yield found[1]["plan"], found[1]["actual"]
+
+    ytd = ytd_revenue(pairs(), thresholds)
+    return items, ytd
+
+
 def kaop_ytd(db: DataBook, accounts: Iterable[AccountRow], thresholds: Thresholds) -> VarianceCell:
     """Revenue year to date (:func:`~kam_xl.kaop.ytd_revenue`) over the KAOP years of ``accounts``; their
     scenarios are computed again one account at a time, not held."""
