@@ -852,7 +852,9 @@ def xlwings_xlsm(
     try:
         if out_file.suffix.lower() != ".xlsm":
             raise ValueError(f"{out_file.name}: the macro-enabled controller workbook — allowed extension: .xlsm")
-        path = write_controller(db, out_file, lang, xlsm_book=controller_xlsm_book)  # type: ignore[arg-type]
+        with PhaseProgress("controller", err, unit="steps") as progress:
+            path = write_controller(db, out_file, lang, xlsm_book=controller_xlsm_book,  # type: ignore[arg-type]
+                                    progress=progress.update)
     except (ValueError, OSError, XlwingsFilesError) as e:
         raise _fail([describe(e)]) from None
     out.print(f"Controller workbook (macro-enabled): {path}")
