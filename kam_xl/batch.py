@@ -262,11 +262,13 @@ def _backup_failed(e: OSError) -> str:
     return f"its backup could not be written to {BACKUP_DIR}/: {fs_reason(e)}; the file was left as it is"
 
 
-def _write(book: Book, target: Path, backup: Path | None) -> str | None:
+def _write(book: Book, target: Path, backup: Path | None, progress: Callable[[int, int], None] | None = None
+           ) -> str | None:
     """Write ``book`` to ``target`` atomically; on a file-system fault return the reason in words instead (the
-    ``backup`` just made of the unchanged old file is removed again). Other errors propagate."""
+    ``backup`` just made of the unchanged old file is removed again). Other errors propagate. ``progress``: as
+    :func:`~kam_xl.workbook.render.write_book` calls it."""
     try:
-        write_book(book, target)
+        write_book(book, target, progress)
     except Exception as e:
         ose = os_error_of(e)
         if ose is None:
@@ -1473,8 +1475,13 @@ def controller_unchanged(target: Path, data_fingerprint_now: str) -> bool:
     return meta[FINGERPRINT] == controller_fingerprint(data_fingerprint_now, values)
 
 
+def _no_progress(done: int, total: int) -> None:
+    """A progress callback that shows nothing."""
+
+
 def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetime | None = None,
-                     settings: ControllerSettings | None = None, *, xlsm_book: XlsmBook | None = None) -> Path:
+                     settings: ControllerSettings | None = None, *, xlsm_book: XlsmBook | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> Path:
     """Write the controller workbook of a data book (atomically). An existing one is first copied to
     ``_backup/`` and the settings typed into it are read by defined name and carried into the new one
     (:func:`~kam_xl.workbook.controller.read_carried_settings`); ``settings`` given here are written instead.
@@ -1487,6 +1494,10 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
 
     The workbook's ``_meta`` records the fingerprint of its data and inputs (:func:`controller_fingerprint`), so
     that ``generate`` can leave it as it is when nothing changed (:func:`controller_unchanged`).
+
+    ``progress(done, total)`` is called after each step: each sheet kind laid out, then each sheet written
+    (``total``: twice the kinds while they are laid out — each writes about one sheet —, then the kinds and the
+    sheets), so that a controller of many accounts shows how far it is (:class:`~kam_xl.progress.PhaseProgress`).
 
     Raises :class:`~kam_xl.files.NotWrittenError` (file and reason) when the backup or the workbook cannot be
     written (disk full, permission denied, read-only file system); the old file is then left as it is."""
@@ -1503,13 +1514,18 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
             backup = backup_copy(target, now)
         except OSError as e:
             raise NotWrittenError(target, _backup_failed(e)) from None
+    # the data's fingerprint before the layout: its text of every table is never held beside the layout's cells
+    data_print = controller_data_fingerprint(db, lang)
+    kinds = len(CONTROLLER_SHEETS)
+    step = progress or _no_progress
+    laid_out = {"progress": lambda done, _kinds: step(done, 2 * kinds)} if progress is not None else {}
     if xlsm_book is not None and xlsm:
-        book = xlsm_book(db, lang, now, settings=settings, status=status)
+        book = xlsm_book(db, lang, now, settings=settings, status=status, **laid_out)
     else:
-        book = controller_workbook(db, lang, generated_at=now, settings=settings, status=status)
-    book.meta[FINGERPRINT] = controller_fingerprint(controller_data_fingerprint(db, lang),
-                                                    layout_inputs(book, input_names(CONTROLLER_SHEETS)))
-    reason = _write(book, target, backup)
+        book = controller_workbook(db, lang, generated_at=now, settings=settings, status=status, **laid_out)
+    book.meta[FINGERPRINT] = controller_fingerprint(data_print, layout_inputs(book, input_names(CONTROLLER_SHEETS)))
+    written = None if progress is None else lambda done, total: step(kinds + done, kinds + total)
+    reason = _write(book, target, backup, written)
     if reason is not None:
         raise NotWrittenError(target, reason)
     return target

@@ -589,12 +589,12 @@ def _generate_outputs(db: DataBook, results: list[Any], url: str | None, out_dir
 
     left: list[Path] = []
 
-    def write(folder: Path) -> Path:
+    def write(folder: Path, progress: Callable[[int, int], None]) -> Path:
         target = folder / CONTROLLER_FILE
         if skip_unchanged and target.exists() and controller_unchanged(target, controller_data_fingerprint(db, lang)):
             left.append(target)
             return target
-        return write_controller(db, target, lang, xlsm_book=_xlsm_book())  # type: ignore[arg-type]
+        return write_controller(db, target, lang, xlsm_book=_xlsm_book(), progress=progress)  # type: ignore[arg-type]
 
     not_written: list[str] = []
     report = controller = None
@@ -604,8 +604,8 @@ def _generate_outputs(db: DataBook, results: list[Any], url: str | None, out_dir
         not_written.append(str(e) if isinstance(e, NotWrittenError) else _not_written(out_dir / "conflicts.csv", e))
     try:
         words: Lang = "en" if lang == "en" else "de"
-        with PhaseProgress(say("phase_controller", words), err, lang=words):
-            controller = _in_output(url, [CONTROLLER_FILE], out_dir, write)
+        with PhaseProgress(say("phase_controller", words), err, unit="steps", lang=words) as progress:
+            controller = _in_output(url, [CONTROLLER_FILE], out_dir, lambda folder: write(folder, progress.update))
     except NotWrittenError as e:
         not_written.append(str(e))
     if controller is not None and left:
@@ -761,9 +761,9 @@ def collect(
     del base, given, collected
     controller: Path | str = say("not_written", words)
     try:
-        with PhaseProgress("controller", err):
+        with PhaseProgress("controller", err, unit="steps") as progress:
             controller = write_controller(book, controller_path, "en" if lang == "en" else "de",
-                                          xlsm_book=_xlsm_book())
+                                          xlsm_book=_xlsm_book(), progress=progress.update)
     except NotWrittenError as e:
         not_written.append(str(e))
     out.print(say("controller", words, path=controller), highlight=False)
@@ -869,7 +869,9 @@ def xlwings_xlsm(
     try:
         if out_file.suffix.lower() != ".xlsm":
             raise ValueError(f"{out_file.name}: the macro-enabled controller workbook — allowed extension: .xlsm")
-        path = write_controller(db, out_file, lang, xlsm_book=controller_xlsm_book)  # type: ignore[arg-type]
+        with PhaseProgress("controller", err, unit="steps") as progress:
+            path = write_controller(db, out_file, lang, xlsm_book=controller_xlsm_book,  # type: ignore[arg-type]
+                                    progress=progress.update)
     except (ValueError, OSError, XlwingsFilesError) as e:
         raise _fail([describe(e)]) from None
     out.print(f"Controller workbook (macro-enabled): {path}")

@@ -269,7 +269,7 @@ def test_portfolio_chart_draws_every_one_of_1000_accounts(tmp_path):
     sheet = AccountsSheet().build(ctx)
     path = write_book(Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION, lang="de", sheets=[sheet],
                            meta={}), tmp_path / "accounts.xlsx")
-    cells = {(c.row, c.col): c for c in sheet.cells}
+    cells = {(c.row, c.col): c for c in sheet.all_cells()}
     rows = {cells[r, A_ID].value: [c.cached if (c := cells.get((r, col))) else None
                                    for col in range(A_POINTS0 + len(CHART_SERIES))] for r in range(4, 1004)}
     demo = _expected_series(demo_databook())
@@ -298,7 +298,7 @@ def test_every_input_is_a_named_cell_or_inside_a_named_block(built, key):
     _, book, *_ = built[key]
     assert book.input_cells()
     for sheet in book.sheets:
-        for c in sheet.cells:
+        for c in sheet.all_cells():
             if c.input is None:
                 continue
             inside = any(r0 <= c.row <= r1 and c0 <= c.col <= c1 for r0, c0, r1, c1 in sheet.ranges.values())
@@ -311,9 +311,9 @@ def test_target_fte_is_a_value_and_the_proportional_target_a_formula(built):
     assert _column(names, "ctl_res_target_fte") == [c.target_fte for c in analysis.cells]
     s = book.sheet("Ressourcen")
     r0, c0, r1, _ = s.ranges["ctl_res_target_fte"]
-    assert all(c.formula is None for c in s.cells if c.col == c0 and r0 <= c.row <= r1)
+    assert all(c.formula is None for c in s.all_cells() if c.col == c0 and r0 <= c.row <= r1)
     r0, c0, r1, _ = s.ranges["ctl_res_target_proportional"]
-    assert all(c.formula for c in s.cells if c.col == c0 and r0 <= c.row <= r1)
+    assert all(c.formula for c in s.all_cells() if c.col == c0 and r0 <= c.row <= r1)
 
 
 # --- the pure functions added for the controller -------------------------------------------------------------

@@ -52,7 +52,7 @@ class SelectionSheet(ControllerSheet):
         accounts = ctx.sheet("accounts")
         assert accounts is not None
         first, col, last, _ = accounts.ranges["ctl_acc_net_sales"]
-        column = [c.cached for c in accounts.cells if c.col == col and first <= c.row <= last]
+        column = [c.cached for c in accounts.all_cells() if c.col == col and first <= c.row <= last]
         cached = sum(v is not None and v >= inputs.min_net_sales for v in column)
         s = Sheet(_t(ctx.lang, "Umsatzfilter", "Sales filter"), widths={0: 40, 1: 16})
         s.put(0, 0, _t(ctx.lang, "Mindestumsatz", "Minimum net sales"), style="label")

@@ -73,7 +73,7 @@ def test_every_formula_equals_the_report(built, key):
     db, lang, book, values, names = built[key]
     sheets = SHEETS[lang]
     assert [e for e in error_cells(values) if e.startswith(sheets)] == []
-    formulas = [c for name in sheets for c in book.sheet(name).cells if c.formula]
+    formulas = [c for name in sheets for c in book.sheet(name).all_cells() if c.formula]
     assert len(formulas) > 20
     assert [m for m in mismatches(book, values) if m.startswith(sheets)] == []
     report = relationships_report(db)
@@ -140,9 +140,9 @@ def test_each_formula_reads_only_its_accounts_rows(tmp_path):
         book = controller_workbook(db, "de", WHEN)
         sheet, data = book.sheet("Beziehungen"), book.sheet("Beziehungs-Daten")
         ids = {c.row: c.value for c in data.all_cells() if c.col == 0}
-        account = {c.row: c.value for c in sheet.cells if c.col == 0 and c.row >= 6}
+        account = {c.row: c.value for c in sheet.all_cells() if c.col == 0 and c.row >= 6}
         checked = 0
-        for c in sheet.cells:
+        for c in sheet.all_cells():
             for top, bottom in re.findall(r"'Beziehungs-Daten'!\$[A-Z]+\$(\d+):\$[A-Z]+\$(\d+)", c.formula or ""):
                 rows = range(int(top) - 1, int(bottom))
                 assert all(ids.get(r) == account[c.row] for r in rows) or len(rows) == 1, (c.address, c.formula)

@@ -95,7 +95,7 @@ def test_every_formula_of_both_sheets_equals_kam_xl_selection(built, key: str) -
     _, book, values = built[key]
     ours = [s for s in book.sheets if s.name in SHEETS]
     assert len(ours) == 2
-    formulas = [c for s in ours for c in s.cells if c.formula]
+    formulas = [c for s in ours for c in s.all_cells() if c.formula]
     assert len(formulas) > 14 * 20
     assert [e for e in error_cells(values) if e.split("!")[0] in SHEETS] == []
     mine = Book(template_id=book.template_id, template_version=book.template_version, lang=book.lang, sheets=ours,
@@ -107,7 +107,7 @@ def _named(book: Book, name: str) -> list[Any]:
     for s in book.sheets:
         if name in s.ranges:
             r0, c0, r1, _ = s.ranges[name]
-            cells = {(c.row, c.col): c for c in s.cells}
+            cells = {(c.row, c.col): c for c in s.all_cells()}
             return [cells[r, c0].value if cells[r, c0].formula is None else cells[r, c0].cached
                     for r in range(r0, r1 + 1)]
     raise KeyError(name)

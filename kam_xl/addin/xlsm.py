@@ -29,6 +29,7 @@ import importlib.resources
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -157,13 +158,16 @@ def _add_buttons(settings: Sheet, lang: Lang) -> None:
 
 
 def controller_xlsm_book(db: DataBook, lang: Lang = "de", now: datetime | None = None, *,
-                         settings: ControllerSettings | None = None, status: str | None = None) -> Book:
+                         settings: ControllerSettings | None = None, status: str | None = None,
+                         progress: Callable[[int, int], None] | None = None) -> Book:
     """The macro-enabled controller workbook layout: the controller of ``db`` (with ``settings`` and
-    ``status`` as :func:`~kam_xl.workbook.controller.controller_workbook` takes them) with the xlwings VBA
+    ``status`` and ``progress`` as :func:`~kam_xl.workbook.controller.controller_workbook` takes them) with the
+    xlwings VBA
     project, the buttons on its settings sheet and the xlwings licence sheet."""
     from kam_xl.workbook.controller import controller_workbook
 
-    book = controller_workbook(db, lang, generated_at=now or datetime.now(UTC), settings=settings, status=status)
+    book = controller_workbook(db, lang, generated_at=now or datetime.now(UTC), settings=settings, status=status,
+                               progress=progress)
     _add_buttons(_settings_sheet(book), lang)
     return replace(book, sheets=[*book.sheets, _licence_sheet(lang)], vba_project=xlwings_vba_project())
 

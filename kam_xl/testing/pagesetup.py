@@ -27,6 +27,7 @@ from kam_xl.workbook.controller import controller_workbook
 from kam_xl.workbook.layout import Book
 from kam_xl.workbook.printing import column_points, fit_scale, printable_width
 from kam_xl.workbook.questionnaire import questionnaire
+from kam_xl.workbook.streaming import held
 
 __all__ = ["DEMO_PLAN_ACCOUNT", "PageSetup", "demo_books", "read_page_setups"]
 
@@ -159,11 +160,13 @@ def is_a4(setup: PageSetup) -> bool:
 
 def demo_books(db: DataBook, lang: Lang = "de") -> dict[str, Book]:
     """The three workbook kinds of the print checks by file stem, built from the data book ``db`` (the demo):
-    the account plan of :data:`DEMO_PLAN_ACCOUNT`, the first respondent's questionnaire, the controller."""
+    the account plan of :data:`DEMO_PLAN_ACCOUNT`, the first respondent's questionnaire, the controller (its cells
+    held: :func:`~kam_xl.workbook.streaming.held`, the same workbook cell by cell and page by page)."""
     catalogue = load_catalogue()
     response = db.responses()[0]
     return {
         "plan": account_plan(AccountPlanData.from_databook(db, DEMO_PLAN_ACCOUNT), lang, _WHEN),
         "questionnaire": questionnaire(catalogue, response, response.respondent, response.role, lang, _WHEN),
-        "controller": controller_workbook(db, lang, _WHEN, catalogue=catalogue),
+        # every cell held (its per-account sheets produce them when written): the checks read cells and page plans
+        "controller": held(controller_workbook(db, lang, _WHEN, catalogue=catalogue)),
     }

@@ -22,12 +22,13 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+import heapq
 import inspect
 import io
 import itertools
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -380,6 +381,12 @@ class _StreamedWorksheet(_Worksheet):
     :data:`STREAM_SPOOL_CHARS` characters at a time, each such piece then goes on in a temporary file (UTF-8), so
     that a sheet of 10,000 accounts' rows takes flat memory. Text cells are inline strings, as in that mode. Its
     cells must come in row order (:func:`_write_sheet` sorts them)."""
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:  # type: ignore[override]
+        # a row per account: its formulas differ in their row numbers, so they are not kept in _PREPARED (whose
+        # 100,000 entries of a long sheet's formulas took tens of MiB) — those of one shape are known plain
+        prepared = _prepare_plain(formula)
+        return Worksheet._prepare_formula(self, formula, expand_future_functions) if prepared is None else prepared
 
     def _initialize(self, init_data: dict[str, Any]) -> None:
         super()._initialize({**init_data, "constant_memory": False})
@@ -752,20 +759,50 @@ def _produced(sheet: Sheet) -> Iterator[Cell]:
         yield cell
 
 
+def _merged(held: list[Cell], sheet: Sheet) -> Iterator[Cell]:
+    """The cells of a sheet with :attr:`Sheet.rows`: those it holds (``held``, sorted by row and column) and
+    those it produces (each row sorted by column), merged in row and column order — the order of the same cells
+    held and sorted, so that the file is the same byte for byte; raises :class:`ValueError` as
+    :func:`_produced` does and for cells that are not in row order (:func:`in_row_order`)."""
+    rows = (c for _, row in itertools.groupby(_produced(sheet), key=_row_of) for c in sorted(row, key=_col_of))
+    return in_row_order(heapq.merge(held, rows, key=_position))
+
+
+def _plan_sheet(held: list[Cell], sheet: Sheet) -> Sheet:
+    """A sheet as its page plan sees it: with :attr:`Sheet.rows`, the cells that decide the plan
+    (:func:`plan_cells`), held. How it prints does not depend on how its rows are written: a printed streamed
+    sheet's texts are fitted to its pages (``streamed=False`` for :func:`page_plan`) as a usual sheet's are."""
+    if sheet.rows is None:
+        return dataclasses.replace(sheet, streamed=False) if sheet.streamed and sheet.print.printed else sheet
+    runs = dict(sheet.widths) if sheet.print.printed else None
+    return dataclasses.replace(sheet, cells=plan_cells(_merged(held, sheet), runs), rows=None,
+                               streamed=sheet.streamed and not sheet.print.printed)
+
+
+def _row_of(cell: Cell) -> int:
+    return cell.row
+
+
+def _col_of(cell: Cell) -> int:
+    return cell.col
+
+
+def _position(cell: Cell) -> tuple[int, int]:
+    return cell.row, cell.col
+
+
 def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None:
     ws = wb.add_worksheet(sheet.name, worksheet_class=_StreamedWorksheet if sheet.streamed else None)
-    plan = page_plan(sheet if sheet.rows is None else
-                     dataclasses.replace(sheet, cells=[*sheet.cells, *plan_cells(sheet.rows())], rows=None))
+    held = sheet.cells
+    if sheet.rows is not None or (sheet.streamed and any(a.row > b.row for a, b in itertools.pairwise(held))):
+        held = sorted(held, key=_position)  # constant-memory mode writes rows in order
+    plan = page_plan(_plan_sheet(held, sheet))
     for col, width in sorted(plan.widths.items()):
         hidden = sheet.widths.get(col) == 0  # width 0 in the layout: a hidden (helper) column
         ws.set_column(col, col, 0 if hidden else width, None, {"hidden": True} if hidden else None)
     for row, height in sorted(plan.heights.items()):
         ws.set_row(row, height)
-    cells = sheet.cells
-    if sheet.streamed and any(a.row > b.row for a, b in itertools.pairwise(cells)):
-        cells = sorted(cells, key=lambda c: (c.row, c.col))  # constant-memory mode writes rows in order
-    if sheet.rows is not None:  # produced one by one as they are written, below the rows of ``cells``
-        cells = in_row_order(itertools.chain(cells, _produced(sheet)))
+    cells = held if sheet.rows is None else _merged(held, sheet)  # produced one by one as they are written
     moves, merges, wrap, top_rows, made = plan.moves, plan.merges, plan.wrap, plan.top_rows, fmts.cache
     for cell in cells:
         if isinstance(cell.value, date) and cell.style != "date":
@@ -911,24 +948,27 @@ def _write_xlwings_conf(wb: Workbook, book: Book) -> None:
     ws.hide()
 
 
-def write_book(book: Book, path: str | Path) -> Path:
+def write_book(book: Book, path: str | Path, progress: Callable[[int, int], None] | None = None) -> Path:
     """Write ``book`` to ``path`` atomically and return the path (.xlsx; .xlsm for a book with a VBA
-    project — Excel refuses a macro-enabled workbook under the .xlsx extension, and the reverse)."""
+    project — Excel refuses a macro-enabled workbook under the .xlsx extension, and the reverse);
+    ``progress(done, total)`` is called after each sheet (:func:`fill_workbook`)."""
     suffix = Path(path).suffix.lower()
     if (book.vba_project is not None) != (suffix == ".xlsm"):
         raise ValueError(f"{Path(path).name}: a workbook {'with' if book.vba_project else 'without'} macros "
                          f"— allowed extension: {'.xlsm' if book.vba_project else '.xlsx'}")
 
     def write(tmp: Path) -> None:
-        fill_workbook(book, str(tmp)).close()
+        fill_workbook(book, str(tmp), progress).close()
 
     return write_atomic(path, write)
 
 
-def fill_workbook(book: Book, output: str | IO[bytes]) -> Workbook:
+def fill_workbook(book: Book, output: str | IO[bytes], progress: Callable[[int, int], None] | None = None
+                  ) -> Workbook:
     """An xlsxwriter workbook with everything of ``book`` added, not yet closed: ``close()`` assembles the XML
     and writes ``output`` (a file name or a binary file object). :func:`write_book` is this plus the atomic
-    write; the benchmarks time the two steps apart."""
+    write; the benchmarks time the two steps apart. ``progress(done, total)`` is called after each sheet is
+    added (``total``: the book's sheets) — the long step of a controller of many accounts."""
     # in_memory: xlsxwriter assembles the parts in memory instead of ~24 temporary files per workbook — except
     # a book with sheets produced on demand (the controller of many accounts): its parts go through files
     in_memory = all(s.rows is None for s in book.sheets)
@@ -942,8 +982,10 @@ def fill_workbook(book: Book, output: str | IO[bytes]) -> Workbook:
     if book.vba_project is not None:
         wb.add_vba_project(io.BytesIO(book.vba_project), is_stream=True)  # type: ignore[arg-type]
     fmts = _Formats(wb, book.currency, book.lang)
-    for sheet in book.sheets:
+    for done, sheet in enumerate(book.sheets, start=1):
         _write_sheet(wb, fmts, sheet, book)
+        if progress is not None:
+            progress(done, len(book.sheets))
     _write_meta(wb, book)
     _write_xlwings_conf(wb, book)
     return wb

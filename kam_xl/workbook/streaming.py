@@ -13,23 +13,29 @@ page plan of all of them (``tests/test_streamed_sheet.py`` compares the two on t
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import groupby
 
-from kam_xl.workbook.layout import HEADING_STYLES, Cell
-from kam_xl.workbook.printing import MAX_WIDTH, OVERFLOW_STYLES, WRAPPED_STYLES, shown_width
+from kam_xl.workbook.layout import HEADING_STYLES, Book, Cell
+from kam_xl.workbook.printing import DEFAULT_WIDTH, MAX_WIDTH, OVERFLOW_STYLES, WRAPPED_STYLES, shown_width
 
 
 def _shown(cell: Cell) -> object:
     return cell.cached if cell.formula is not None else cell.value
 
 
-def plan_cells(cells: Iterable[Cell]) -> list[Cell]:
+def plan_cells(cells: Iterable[Cell], runs: Mapping[int, float] | None = None) -> list[Cell]:
     """The cells of ``cells`` (in row order, as :attr:`~kam_xl.workbook.layout.Sheet.rows` produces them) that
     decide the page plan, with blank cells standing in for the neighbours and row mates they need; memory: a
     few cells per column plus the deciding cells (headers, headings, notes, texts of wrapping styles or wider
-    than :data:`~kam_xl.workbook.printing.MAX_WIDTH`), whatever the number of rows."""
+    than :data:`~kam_xl.workbook.printing.MAX_WIDTH`), whatever the number of rows.
+
+    ``runs``: the layout's column widths of a printed sheet, whose texts running over the empty cells beside
+    them are fitted to the page (:func:`~kam_xl.workbook.printing.text_runs`); then such a text wider than its
+    column's layout width (a column is never narrower in print; a hidden one, width 0, shows nothing) is kept too,
+    with its row's filled cells."""
     numbers: dict[tuple[int, str], tuple[float, Cell]] = {}  # (col, style) → largest |number| and its cell
     negative: dict[tuple[int, str], Cell] = {}  # (col, style) → a negative number
     widest_text: dict[int, tuple[float, Cell]] = {}  # col → widest counting text and its cell
@@ -59,8 +65,11 @@ def plan_cells(cells: Iterable[Cell]) -> list[Cell]:
                     negative[key] = c
                 continue
             wrapping = c.style in WRAPPED_STYLES
-            if not wrapping and c.col + 1 not in cols:
-                continue  # runs over the empty cell to its right: no width needed
+            if not wrapping and c.col + 1 not in cols:  # runs over the empty cell to its right: no width needed
+                width = runs.get(c.col, DEFAULT_WIDTH) if runs is not None else 0  # 0: a hidden column
+                if width and shown_width(value, c.style) > width:
+                    kept += [c, *(Cell(row, col) for col in cols)]  # how far it runs: the filled cells of its row
+                continue
             need = shown_width(value, c.style)
             if wrapping or need > MAX_WIDTH:  # sets its row's height, or may wrap in its column
                 kept += [c, Cell(row, c.col + 1)]
@@ -83,3 +92,16 @@ def in_row_order(cells: Iterable[Cell]) -> Iterator[Cell]:
                              "row order")
         last = c.row
         yield c
+
+
+def held(book: Book) -> Book:
+    """``book`` with the cells its sheets produce (:attr:`~kam_xl.workbook.layout.Sheet.rows`) held in their
+    :attr:`~kam_xl.workbook.layout.Sheet.cells`, and its printed sheets written the usual way (not streamed):
+    the same workbook cell by cell, style by style and page by page (``tests/test_controller_stream.py``) — for
+    checks that read a layout's cells or compute its page plan (:func:`~kam_xl.workbook.printing.page_plan`
+    sees only the cells a sheet holds). Memory: every cell; for tests and small books."""
+    return dataclasses.replace(book, sheets=[
+        s if s.rows is None else dataclasses.replace(s, cells=list(s.all_cells()), rows=None,
+                                                     streamed=s.streamed and not s.print.printed)
+        for s in book.sheets])
+

@@ -63,6 +63,7 @@ cells of a protected sheet without unprotecting it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -156,7 +157,7 @@ SETTINGS = SettingsSheet.key
 
 def controller_workbook(db: DataBook, lang: Lang = "de", generated_at: datetime | None = None, *,
                         catalogue: Catalogue | None = None, settings: ControllerSettings | None = None,
-                        status: str | None = None) -> Book:
+                        status: str | None = None, progress: Callable[[int, int], None] | None = None) -> Book:
     """The controller workbook layout of a data book: all accounts side by side (see the module docstring),
     one sheet kind of :data:`CONTROLLER_SHEETS` after the other.
 
@@ -165,7 +166,8 @@ def controller_workbook(db: DataBook, lang: Lang = "de", generated_at: datetime 
     generation time (default: no macro has run yet). ``settings`` read from an old controller
     (:class:`CarriedSettings`) bring its other kinds' typed inputs, which are carried over here (what was kept or
     refused is added to the status line). ``_meta`` keeps a snapshot of every kind's default inputs, so that
-    regeneration can tell a typed input from one that only followed the data (:func:`carry_settings`)."""
+    regeneration can tell a typed input from one that only followed the data (:func:`carry_settings`).
+    ``progress(done, total)`` is called after each kind is built (``total``: the kinds)."""
     when = (generated_at or datetime.now(UTC)).isoformat(timespec="seconds")
     defaults = {k.key: d for k in CONTROLLER_SHEETS if (d := k.defaults(db, lang)) is not None}
     fresh_rows = {k.key: k.account_rows(db, lang) for k in CONTROLLER_SHEETS if k.blocks}
@@ -176,8 +178,11 @@ def controller_workbook(db: DataBook, lang: Lang = "de", generated_at: datetime 
         [status or _t(lang, "noch kein Makro gelaufen.", "no macro run yet."), *notes, *row_notes])
     ctx = BuildContext(db=db, lang=lang, settings=settings, catalogue=catalogue, when=when, status=line,
                        inputs=inputs, rows=rows)
-    for kind in build_order(CONTROLLER_SHEETS):
+    order = build_order(CONTROLLER_SHEETS)
+    for done, kind in enumerate(order, start=1):
         ctx.built[kind.key] = as_sheets(kind.build(ctx))
+        if progress is not None:
+            progress(done, len(order))
     snapshot = {n: v for d in defaults.values() for n, v in d.model_dump(by_alias=True).items()}
     for kind in CONTROLLER_SHEETS:
         for block in kind.blocks:

@@ -20,6 +20,7 @@ The thresholds are carried over on regeneration and exported by ``collect`` as t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -37,7 +38,14 @@ from kam_xl.selection import (
     selection_inputs,
 )
 from kam_xl.vocabulary import SCENARIO_WORDS, Lang, sheet_title
-from kam_xl.workbook.controller.common import Misordered, _headers, _missing_note, book_currency, threshold_number
+from kam_xl.workbook.controller.common import (
+    Misordered,
+    _headers,
+    _missing_note,
+    book_currency,
+    produce,
+    threshold_number,
+)
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet, TableExport
 from kam_xl.workbook.layout import Input, Sheet
 from kam_xl.workbook.layout import pick as _t
@@ -250,22 +258,27 @@ def _rows(s: Sheet, ctx: BuildContext, order: list[str], ranked: list[str], net_
     whole = 0.0
     for a in ranked:
         whole += net_sales[a]  # type: ignore[operator]
-    before = 0.0
-    for i, a in enumerate(order):
-        r = FIRST + i
-        net, res = net_sales[a], results[a]
-        net_ref = (accounts.ref(acc_rows[a], accounts.ranges["ctl_acc_net_sales"][1])
-                   if accounts is not None and net is not None and a in acc_rows else None)
-        _abc_cells(s, r, res, net, net_ref, (r - 1 if i else None, before), (total, whole), cells)
-        s.put(r, C_NAME, names.get(a))
-        plan, actual = (blocks.get(sc, {}).get(a) for sc in ("plan", "actual"))
-        if kaop is not None and plan is not None and actual is not None:
-            used = revenues.get(a, {}).get(res.xyz_basis or "plan", {})
-            _xyz_cells(s, r, res, used, cells, kaop, plan, actual, lang)
-        s.put(r, C_PAIR, formula=f'={s.ref(r, C_ABC)}&{s.ref(r, C_XYZ)}', cached=(res.abc or "") + (res.xyz or ""),
-              style="bold")
-        if res.abc is not None:
-            before += net  # type: ignore[operator]
+
+    def fill(out: Sheet) -> Iterator[None]:  # one account's row at a time
+        before = 0.0
+        for i, a in enumerate(order):
+            r = FIRST + i
+            net, res = net_sales[a], results[a]
+            net_ref = (accounts.ref(acc_rows[a], accounts.ranges["ctl_acc_net_sales"][1])
+                       if accounts is not None and net is not None and a in acc_rows else None)
+            _abc_cells(out, r, res, net, net_ref, (r - 1 if i else None, before), (total, whole), cells)
+            out.put(r, C_NAME, names.get(a))
+            plan, actual = (blocks.get(sc, {}).get(a) for sc in ("plan", "actual"))
+            if kaop is not None and plan is not None and actual is not None:
+                used = revenues.get(a, {}).get(res.xyz_basis or "plan", {})
+                _xyz_cells(out, r, res, used, cells, kaop, plan, actual, lang)
+            out.put(r, C_PAIR, formula=f'={out.ref(r, C_ABC)}&{out.ref(r, C_XYZ)}',
+                    cached=(res.abc or "") + (res.xyz or ""), style="bold")
+            if res.abc is not None:
+                before += net  # type: ignore[operator]
+            yield
+
+    produce(s, fill)
 
 
 class AbcXyzSheet(ControllerSheet):

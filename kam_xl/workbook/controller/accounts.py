@@ -3,6 +3,8 @@ data sheet its formulas read."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +46,7 @@ from kam_xl.workbook.controller.common import (
     _headers,
     _missing_note,
     book_currency,
+    produce,
 )
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
 from kam_xl.workbook.formulas import rank_terms
@@ -110,32 +113,40 @@ def _cdb_data_sheet(db: DataBook, accs: list[_Account], lang: Lang) -> tuple[She
     a_first = a_head + 1
     a_last = a_first + max(len(lines), 1) - 1
     ids, years, stages, costs = (s.ref(a_first, c, a_last, c) for c in (0, 1, 3, 6))
-    for i, x in enumerate(accs):
-        r = first + i
-        s.put(r, D_ID, x.account.account_id)
-        s.put(r, D_YEAR, x.cdb_year, style="integer")
-        for j, f in enumerate(_AMOUNTS):
-            s.put(r, D_AMOUNT0 + j, getattr(x.amounts, f) if x.amounts else None, style="money")
-        extra = x.statement.activity_cost if x.statement else None
-        for j, st in enumerate(STAGES):
-            s.put(r, D_ACT0 + j, formula=(f'=IF({s.ref(r, D_YEAR)}="","",SUMPRODUCT(({ids}={s.ref(r, D_ID)})*'
-                                          f'({years}={s.ref(r, D_YEAR)})*({stages}="{stage_words[st]}")*{costs}))'),
-                  cached=extra[st] if extra else None, style="money")
+
+    def fill(out: Sheet) -> Iterator[None]:
+        for i, x in enumerate(accs):
+            r = first + i
+            out.put(r, D_ID, x.account.account_id)
+            out.put(r, D_YEAR, x.cdb_year, style="integer")
+            for j, f in enumerate(_AMOUNTS):
+                out.put(r, D_AMOUNT0 + j, getattr(x.amounts, f) if x.amounts else None, style="money")
+            extra = x.statement.activity_cost if x.statement else None
+            for j, st in enumerate(STAGES):
+                out.put(r, D_ACT0 + j, formula=(f'=IF({out.ref(r, D_YEAR)}="","",SUMPRODUCT(({ids}={out.ref(r, D_ID)})*'
+                                                f'({years}={out.ref(r, D_YEAR)})*({stages}="{stage_words[st]}")*'
+                                                f'{costs}))'),
+                        cached=extra[st] if extra else None, style="money")
+            yield
+        for i, (aid, year, line) in enumerate(lines):
+            r = a_first + i
+            out.put(r, 0, aid)
+            out.put(r, 1, year, style="integer")
+            out.put(r, 2, line.activity)
+            out.put(r, 3, stage_words[line.stage])
+            out.put(r, 4, line.driver_quantity, style="number2")
+            out.put(r, 5, line.cost_rate, style="money2")
+            out.put(r, 6, formula=f"={out.ref(r, 4)}*{out.ref(r, 5)}", cached=line.amount, style="money")
+            if i % 64 == 63:
+                yield
+
+    produce(s, fill)
     if accs:
         s.name_range("ctl_data_cdb", first, 0, first + len(accs) - 1, D_ACT0 + len(STAGES) - 1)
     s.put(a_head - 1, 0, _t(lang, "Prozesskosten (Aktivitäten)", "Activity-based costs"), style="subtitle")
     _headers(s, a_head, 0, ("ID", _t(lang, "Jahr", "Year"), _t(lang, "Aktivität", "Activity"),
                             _t(lang, "Stufe", "Stage"), _t(lang, "Treibermenge", "Driver quantity"),
                             _t(lang, "Kostensatz", "Cost rate"), _t(lang, "Kosten", "Cost")))
-    for i, (aid, year, line) in enumerate(lines):
-        r = a_first + i
-        s.put(r, 0, aid)
-        s.put(r, 1, year, style="integer")
-        s.put(r, 2, line.activity)
-        s.put(r, 3, stage_words[line.stage])
-        s.put(r, 4, line.driver_quantity, style="number2")
-        s.put(r, 5, line.cost_rate, style="money2")
-        s.put(r, 6, formula=f"={s.ref(r, 4)}*{s.ref(r, 5)}", cached=line.amount, style="money")
     s.name_range("ctl_data_activities", a_first, 0, a_last, 6)
     return s, first
 
@@ -152,8 +163,9 @@ LEVEL_COLUMNS = ((A_NET, "net_sales"), (A_I, "cdb_i"), (A_II, "cdb_ii"), (A_III,
 
 def _account_row(s: Sheet, r: int, x: _Account, data: Sheet, d: int, rng: str, rank: int | None,
                  words: dict[str, str], largest: tuple[str, float | None]) -> None:
-    """One account's row: CDB I–III over its CDB data row ``d``, rank among ``rng``, portfolio and band, and
-    its place in the portfolio chart (``largest``: the largest |CDB III| cell and value)."""
+    """One account's row but its id (held by the sheet: other sheets look it up): CDB I–III over its CDB data row
+    ``d``, rank among ``rng``, portfolio and band, and its place in the portfolio chart (``largest``: the largest
+    |CDB III| cell and value)."""
     st = x.statement
 
     def dref(c: int) -> str:
@@ -162,7 +174,6 @@ def _account_row(s: Sheet, r: int, x: _Account, data: Sheet, d: int, rng: str, r
     amount = {f: dref(D_AMOUNT0 + j) for j, f in enumerate(_AMOUNTS)}
     act = {stage: dref(D_ACT0 + j) for j, stage in enumerate(STAGES)}
     year = s.ref(r, A_YEAR)
-    s.put(r, A_ID, x.account.account_id, style="bold")
     s.put(r, A_NAME, x.account.name)
     s.put(r, A_REGION, x.account.region)
     s.put(r, A_YEAR, x.cdb_year, style="integer")
@@ -260,8 +271,15 @@ def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang,
     words = BAND_WORDS[lang]
     largest = _largest_cell(s, accs, col.get(A_III), lang)
     for i, x in enumerate(accs):
-        _account_row(s, first + i, x, data, d_first + i, col.get(A_III, ""), ranks[i], words, largest)
+        s.put(first + i, A_ID, x.account.account_id, style="bold")
+
+    def account_rows(out: Sheet) -> Iterator[None]:
+        for i, x in enumerate(accs):
+            _account_row(out, first + i, x, data, d_first + i, col.get(A_III, ""), ranks[i], words, largest)
+            yield
+
     if not n:
+        produce(s, account_rows)
         return s
     for c, name in ((A_ID, "ctl_acc_ids"), (A_NAME, "ctl_acc_names"), (A_NET, "ctl_acc_net_sales"),
                     (A_I, "ctl_acc_cdb_i"), (A_I_REL, "ctl_acc_cdb_i_rel"), (A_II, "ctl_acc_cdb_ii"),
@@ -275,7 +293,8 @@ def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang,
             "type": "cell", "criteria": "==", "value": f'"{words[band_key]}"', "format": fmt}))
 
     r = _totals(s, last + 1, accs, col, lang)
-    lfirst = _big_step_or_out(s, r + 3, accs, col, lang)
+    lfirst, loser_rows = _big_step_or_out(s, r + 3, accs, col, lang)
+    produce(s, lambda out: itertools.chain(account_rows(out), loser_rows(out)))
     _portfolio_chart(s, lfirst + n + 1, accs, first, col, lang)
     return s
 
@@ -307,8 +326,10 @@ def _totals(s: Sheet, r: int, accs: list[_Account], col: dict[int, str], lang: L
     return r
 
 
-def _big_step_or_out(s: Sheet, b: int, accs: list[_Account], col: dict[int, str], lang: Lang) -> int:
-    """The Big Step or Out list from row ``b``; returns its first data row."""
+def _big_step_or_out(s: Sheet, b: int, accs: list[_Account], col: dict[int, str], lang: Lang
+                     ) -> tuple[int, Callable[[Sheet], Iterator[None]]]:
+    """The Big Step or Out list from row ``b``; returns its first data row and ``fill``, which puts its rows (one
+    per account) into the sheet it is given, a few at a time."""
     n = len(accs)
     # Big Step or Out: negative CDB III, largest loss first (the i-th = rank COUNT − i + 1 by CDB III)
     s.put(b - 1, 0, "Big Step or Out", style="subtitle")
@@ -321,25 +342,32 @@ def _big_step_or_out(s: Sheet, b: int, accs: list[_Account], col: dict[int, str]
     _headers(s, b + 1, 0, ("ID", _t(lang, "Kunde", "Account"), "Region", "", _t(lang, "CDB-Jahr", "CDB year"),
                            "CDB III", "CDB III %"))
     lfirst = b + 2
-    for i in range(n):
-        r = lfirst + i
-        loser = by_id[losers[i].account_id] if i < len(losers) else None
-        k = f"{i + 1}"
-        where = f"MATCH(COUNT({col[A_III]})-{k}+1,{col[A_RANK]},0)"
-        for c, src, cached, style in (
-                (0, A_ID, loser.account.account_id if loser else None, "bold"),
-                (1, A_NAME, loser.account.name if loser else None, "text"),
-                (2, A_REGION, loser.account.region if loser else None, "text"),
-                (4, A_YEAR, loser.cdb_year if loser else None, "integer"),
-                (6, A_III_REL, loser.statement.cdb_iii_rel if loser and loser.statement else None, "percent")):
-            s.put(r, c, formula=f'=IF({count.absolute}<{k},"",INDEX({col[src]},{where}))', cached=cached,
-                  style=style)
-        s.put(r, 5, formula=f'=IF({count.absolute}<{k},"",SMALL({col[A_III]},{k}))',
-              cached=loser.statement.cdb_iii if loser and loser.statement else None, style="money")
     s.name_range("ctl_big_step_ids", lfirst, 0, lfirst + n - 1, 0)
     s.name_range("ctl_big_step", lfirst, 0, lfirst + n - 1, 6)
 
-    return lfirst
+    def fill(out: Sheet) -> Iterator[None]:
+        for i in range(n):
+            _loser_row(out, lfirst + i, i + 1, by_id[losers[i].account_id] if i < len(losers) else None,
+                       count.absolute, col)
+            if i % 64 == 63:
+                yield
+
+    return lfirst, fill
+
+
+def _loser_row(s: Sheet, r: int, k: int, loser: _Account | None, count: str, col: dict[int, str]) -> None:
+    """The ``k``-th row of the Big Step or Out list: the account with the ``k``-th largest loss (``loser``, its
+    cached values; ``None``: fewer losses), found by formulas over the account rows (``col``)."""
+    where = f"MATCH(COUNT({col[A_III]})-{k}+1,{col[A_RANK]},0)"
+    for c, src, cached, style in (
+            (0, A_ID, loser.account.account_id if loser else None, "bold"),
+            (1, A_NAME, loser.account.name if loser else None, "text"),
+            (2, A_REGION, loser.account.region if loser else None, "text"),
+            (4, A_YEAR, loser.cdb_year if loser else None, "integer"),
+            (6, A_III_REL, loser.statement.cdb_iii_rel if loser and loser.statement else None, "percent")):
+        s.put(r, c, formula=f'=IF({count}<{k},"",INDEX({col[src]},{where}))', cached=cached, style=style)
+    s.put(r, 5, formula=f'=IF({count}<{k},"",SMALL({col[A_III]},{k}))',
+          cached=loser.statement.cdb_iii if loser and loser.statement else None, style="money")
 
 
 #: up to this many accounts each point is labelled with its account ID (more would cover the chart)

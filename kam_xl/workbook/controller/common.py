@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ from kam_xl.vocabulary import (
     Lang,
 )
 from kam_xl.workbook.formulas import RANK_EPS
-from kam_xl.workbook.layout import Sheet
+from kam_xl.workbook.layout import Cell, Sheet
 from kam_xl.workbook.layout import pick as _t
 
 TEMPLATE_ID = "kam_xl.controller"
@@ -26,6 +27,32 @@ TOL = RANK_EPS  # ties within this count as equal, as kam_xl.kgb.rank_positions 
 _AMOUNTS = AMOUNT_FIELDS
 _LINE_LABELS = {f: (de, en) for f, de, en, _ in STATEMENT_LINES}
 
+
+def produce(s: Sheet, fill: Callable[[Sheet], Iterator[object]], hold: Callable[[Cell], bool] | None = None
+            ) -> None:
+    """Let ``s`` produce its per-account rows on demand (:attr:`~kam_xl.workbook.layout.Sheet.rows`, a streamed
+    sheet): ``fill`` is a generator function that puts the rows' cells into the sheet it is given (a scratch
+    sheet of ``s``'s name) in row order and yields after each account; its cells are handed on then and let go,
+    so that only one account's cells are held at a time. The cells ``s`` holds (title, headers, totals, what other
+    sheets look up) are merged with them row by row when the sheet is written.
+
+    ``hold``: the cells of the rows that ``s`` holds instead (inputs must be, and the cells of the blocks the
+    readers take by name, such as the account ids beside per-account inputs): ``fill`` runs once now to put
+    them on ``s``, and its produced rows leave them out."""
+    if hold is not None:
+        scratch = Sheet(s.name)
+        for _ in itertools.chain(fill(scratch), (None,)):
+            s.cells += [c for c in scratch.cells if hold(c)]
+            scratch.cells.clear()
+
+    def rows() -> Iterator[Cell]:
+        out = Sheet(s.name)
+        for _ in itertools.chain(fill(out), (None,)):
+            yield from (c for c in out.cells if hold is None or not hold(c))
+            out.cells.clear()
+
+    s.rows = rows
+    s.streamed = True
 
 
 def book_currency(accounts: Iterable[AccountRow]) -> str:

@@ -10,6 +10,7 @@ account id) and the three thresholds (company settings ``coord_bu_high``, ``coor
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
@@ -30,7 +31,7 @@ from kam_xl.coordination import (
 from kam_xl.databook import Column, DataBook, Table
 from kam_xl.databook.whole import whole_numbers
 from kam_xl.vocabulary import COORDINATION_WORDS, LIGHT_FORMATS, YES_NO, Lang, sheet_title
-from kam_xl.workbook.controller.common import Misordered, _headers, _missing_note, threshold_number
+from kam_xl.workbook.controller.common import Misordered, _headers, _missing_note, produce, threshold_number
 from kam_xl.workbook.controller.kind import (
     AccountBlock,
     AccountRows,
@@ -198,10 +199,15 @@ def coordination_sheet(ctx: BuildContext) -> Sheet:
                               _t(lang, "Gebiet Bedarf", "Terr. need"), _t(lang, "KAM-Spannweite", "KAM span"),
                               _t(lang, "Unterdeckung", "Shortfall")))
     first = head + 2
-    for i, acc in enumerate(ctx.db.accounts):
-        row = ctx.row(CoordinationSheet.key, BLOCK, acc.account_id)
-        res = result_of(row, acc.kam_span, acc.account_id, inputs)
-        _account_row(s, first + i, acc.account_id, acc.name, row, res, th, lang)
+
+    def fill(out: Sheet) -> Iterator[None]:  # one account's row at a time
+        for i, acc in enumerate(ctx.db.accounts):
+            row = ctx.row(CoordinationSheet.key, BLOCK, acc.account_id)
+            res = result_of(row, acc.kam_span, acc.account_id, inputs)
+            _account_row(out, first + i, acc.account_id, acc.name, row, res, th, lang)
+            yield
+
+    produce(s, fill, hold=lambda c: c.input is not None or c.col == 0)  # the blocks read back by name
     last = first + len(ctx.db.accounts) - 1
     s.name_range(BLOCK.ids, first, 0, last, 0)
     s.name_range(BLOCK.name, first, C_ITEMS, last, C_BU_MEAN - 1)

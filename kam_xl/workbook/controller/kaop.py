@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from kam_xl.databook import AccountRow, DataBook
-from kam_xl.kaop import COST_LABELS, QUARTERS, KaopPeriod, KaopPlan, kaop_plan, year_period
+from kam_xl.kaop import (
+    COST_LABELS,
+    QUARTERS,
+    KaopPeriod,
+    KaopPlan,
+    Thresholds,
+    VarianceCell,
+    kaop_plan,
+    ytd_revenue,
+)
+from kam_xl.maths import ratio, total
 from kam_xl.vocabulary import (
     SCENARIO_WORDS,
     Lang,
@@ -17,6 +27,7 @@ from kam_xl.workbook.controller.common import (
     _headers,
     _missing_note,
     book_currency,
+    produce,
 )
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
 from kam_xl.workbook.layout import Cell, Chart, Print, Sheet
@@ -26,27 +37,95 @@ from kam_xl.years import plan_year, year_span
 # ------------------------------------------------------------------------------------------ KAOP
 
 
+@dataclass(frozen=True, slots=True)
+class _Figures:
+    """One period's roll-up figures of a KAOP scenario (a :class:`~kam_xl.kaop.KaopPeriod` without its
+    per-product detail): what the KAOP sheet shows and totals, held for every account at once."""
+
+    revenue: float
+    total_cost: float
+    profit: float
+    profit_rel: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Scenario:
+    """A scenario's quarters present and its year (``None``: no quarter), as :class:`_Figures`."""
+
+    quarters: dict[int, _Figures]
+    year: _Figures | None
+
+
+def _figures(p: KaopPeriod) -> _Figures:
+    return _Figures(p.revenue, p.total_cost, p.profit, p.profit_rel)
+
+
+def _scenario(plan: KaopPlan) -> _Scenario:
+    return _Scenario({q: _figures(p) for q, p in plan.quarters.items()},
+                     _figures(plan.year) if plan.quarters else None)
+
+
 @dataclass(frozen=True)
 class _Kaop:
-    """One account's KAOP year with its plan and actual scenarios (drivers and computed plan)."""
+    """One account's KAOP year with the figures of its plan and actual scenarios (computed by
+    :func:`~kam_xl.kaop.kaop_plan`, kept without drivers and per-product detail: flat in the number of products)."""
 
     account: AccountRow
     year: int
-    rows: dict[str, tuple[list[Any], list[Any]]]
-    plans: dict[str, KaopPlan]
+    plans: dict[str, _Scenario]
+
+
+def _kaop_year(db: DataBook, a: AccountRow) -> int | None:
+    """The KAOP year the controller shows for an account (its plan year among those with rows), ``None``: no
+    KAOP rows."""
+    years = db.kaop_years(a.account_id, "plan") or db.kaop_years(a.account_id, "actual")
+    return plan_year(a.plan_year, years) if years else None
 
 
 def _kaop_accounts(db: DataBook) -> list[_Kaop]:
+    """Per account with KAOP rows: its year and the figures of its scenarios (computed one account at a time)."""
     out = []
     for a in db.accounts:
-        plan_years, actual_years = db.kaop_years(a.account_id, "plan"), db.kaop_years(a.account_id, "actual")
-        years = plan_years or actual_years
-        if not years:
-            continue
-        year = plan_year(a.plan_year, years)
-        rows = {sc: db.kaop_rows(a.account_id, year, sc) for sc in ("plan", "actual")}
-        out.append(_Kaop(account=a, year=year, rows=rows, plans={sc: kaop_plan(*r) for sc, r in rows.items()}))
+        if (found := _account_plans(db, a)) is not None:
+            out.append(_Kaop(a, found[0], {sc: _scenario(p) for sc, p in found[1].items()}))
     return out
+
+
+def _account_plans(db: DataBook, a: AccountRow) -> tuple[int, dict[str, KaopPlan]] | None:
+    """An account's KAOP year and its plan and actual scenarios; ``None``: no KAOP rows."""
+    year = _kaop_year(db, a)
+    if year is None:
+        return None
+    return year, {sc: kaop_plan(*db.kaop_rows(a.account_id, year, sc)) for sc in ("plan", "actual")}
+
+
+def kaop_items_ytd(db: DataBook, thresholds: Thresholds) -> tuple[list[_Kaop], VarianceCell]:
+    """:func:`_kaop_accounts` and, from the same scenarios as they are computed (one account at a time, not
+    held), the revenue year to date over all of them (:func:`~kam_xl.kaop.ytd_revenue`)."""
+    items: list[_Kaop] = []
+
+    def pairs() -> Iterator[tuple[KaopPlan, KaopPlan]]:
+        for a in db.accounts:
+            if (found := _account_plans(db, a)) is not None:
+                items.append(_Kaop(a, found[0], {sc: _scenario(p) for sc, p in found[1].items()}))
+                yield found[1]["plan"], found[1]["actual"]
+
+    ytd = ytd_revenue(pairs(), thresholds)
+    return items, ytd
+
+
+def kaop_ytd(db: DataBook, accounts: Iterable[AccountRow], thresholds: Thresholds) -> VarianceCell:
+    """Revenue year to date (:func:`~kam_xl.kaop.ytd_revenue`) over the KAOP years of ``accounts``; their
+    scenarios are computed again one account at a time, not held."""
+    return ytd_revenue(((found[1]["plan"], found[1]["actual"]) for a in accounts
+                        if (found := _account_plans(db, a)) is not None), thresholds)
+
+
+def _total(figures: list[_Figures]) -> _Figures:
+    """The figures of several periods together, as :func:`~kam_xl.kaop.year_period` adds periods: flows are
+    sums, relative profit = profit ÷ revenue."""
+    revenue, cost = total(f.revenue for f in figures), total(f.total_cost for f in figures)
+    return _Figures(revenue, cost, revenue - cost, ratio(revenue - cost, revenue))
 
 
 @dataclass(frozen=True)
@@ -64,10 +143,9 @@ def _kaop_years(db: DataBook) -> list[_KaopYear]:
     row of the data sheet before any is produced (the rows themselves are read again as they are written)."""
     out = []
     for a in db.accounts:
-        years = db.kaop_years(a.account_id, "plan") or db.kaop_years(a.account_id, "actual")
-        if not years:
+        year = _kaop_year(db, a)
+        if year is None:
             continue
-        year = plan_year(a.plan_year, years)
         out.append(_KaopYear(a, year, *(sum(len(db.rows_for(t, a.account_id, year=year, scenario=sc))
                                             for sc in ("plan", "actual")) for t in ("kaop_products", "kaop_costs"))))
     return out
@@ -153,12 +231,15 @@ def _kcol(m: int, period: int) -> int:
     return K_FIRST + 5 * m + period
 
 
-def _period_value(p: KaopPeriod | None, measure: str) -> float | None:
+def _period_value(p: _Figures | None, measure: str) -> float | None:
     return None if p is None else getattr(p, measure)
 
 
-def _kaop_block(s: Sheet, top: int, scenario: str, items: list[_Kaop], refs: dict[str, str], lang: Lang) -> int:
-    """A plan or actual block: one row per account, a total row; returns the next free row."""
+def _kaop_block(s: Sheet, top: int, scenario: str, items: list[_Kaop], refs: dict[str, str], lang: Lang
+                ) -> tuple[int, Callable[[Sheet], Iterator[None]]]:
+    """A plan or actual block: one row per account (its id held on ``s``, the rest produced by the returned
+    ``fill`` into the sheet it is given, one account at a time), a total row; returns the next free row and
+    ``fill``."""
     word = SCENARIO_WORDS[lang][scenario]
     labels = {"revenue": _t(lang, "Umsatz", "Revenue"), "total_cost": _t(lang, "Gesamtkosten", "Total cost"),
               "profit": _t(lang, "Profitabilität absolut", "Profit"),
@@ -171,35 +252,19 @@ def _kaop_block(s: Sheet, top: int, scenario: str, items: list[_Kaop], refs: dic
                              * len(KAOP_MEASURES)))
     first = top + 3
     last = first + len(items) - 1
-    pa, py, ps, pq, prev = refs["p0"], refs["p1"], refs["p2"], refs["p3"], refs["p7"]
-    ca, cy, cs, cq, cam, crt = refs["c0"], refs["c1"], refs["c2"], refs["c3"], refs["c5"], refs["c6"]
-    for i, k in enumerate(items):
-        r = first + i
-        plan = k.plans[scenario]
-        s.put(r, K_ID, k.account.account_id, style="bold")
-        s.put(r, K_NAME, k.account.name)
-        s.put(r, K_YEAR, k.year, style="integer")
-        a, y = s.ref(r, K_ID), s.ref(r, K_YEAR)
-        for j, q in enumerate(QUARTERS):
-            per = plan.quarters.get(q)
-            pm = f'({pa}={a})*({py}={y})*({ps}="{word}")*({pq}={q})'
-            cm = f'({ca}={a})*({cy}={y})*({cs}="{word}")*({cq}={q})'
-            rev, cost, profit = (s.ref(r, _kcol(m, j)) for m in range(3))
-            s.put(r, _kcol(0, j), formula=f'=IF(SUMPRODUCT({pm})+SUMPRODUCT({cm})=0,"",SUMPRODUCT({pm}*{prev}))',
-                  cached=_period_value(per, "revenue"), style="money")
-            s.put(r, _kcol(1, j), formula=f'=IF({rev}="","",SUMPRODUCT({cm}*{cam})+{rev}*SUMPRODUCT({cm}*{crt}))',
-                  cached=_period_value(per, "total_cost"), style="money")
-            s.put(r, _kcol(2, j), formula=f'=IF({rev}="","",{rev}-{cost})', cached=_period_value(per, "profit"),
-                  style="money")
-            s.put(r, _kcol(3, j), formula=f'=IF(N({rev})=0,"",{profit}/{rev})', cached=_period_value(per, "profit_rel"),
-                  style="percent")
-        year = plan.year if plan.quarters else None
-        _year_cells(s, r, year)
+    for i, k in enumerate(items):  # held: the abc-xyz sheet finds an account's row by its id
+        s.put(first + i, K_ID, k.account.account_id, style="bold")
+
+    def fill(out: Sheet) -> Iterator[None]:
+        for i, k in enumerate(items):
+            _kaop_row(out, first + i, k, k.plans[scenario], word, refs)
+            yield
+
     total_row = last + 1
     s.put(total_row, K_NAME, _t(lang, "Summe aller Kunden", "Total of all accounts"), style="level_label")
     for j, q in enumerate(QUARTERS):
         periods = [k.plans[scenario].quarters[q] for k in items if q in k.plans[scenario].quarters]
-        cons = year_period([], periods) if periods else None
+        cons = _total(periods) if periods else None
         rng = s.ref(first, _kcol(0, j), last, _kcol(0, j))
         rev, cost = s.ref(total_row, _kcol(0, j)), s.ref(total_row, _kcol(1, j))
         s.put(total_row, _kcol(0, j), formula=f'=IF(COUNT({rng})=0,"",SUM({rng}))',
@@ -211,17 +276,41 @@ def _kaop_block(s: Sheet, top: int, scenario: str, items: list[_Kaop], refs: dic
               style="level_money")
         s.put(total_row, _kcol(3, j), formula=f'=IF(N({rev})=0,"",{s.ref(total_row, _kcol(2, j))}/{rev})',
               cached=_period_value(cons, "profit_rel"), style="level_percent")
-    years = [k.plans[scenario].year for k in items if k.plans[scenario].quarters]
+    years = [y for k in items if (y := k.plans[scenario].year) is not None]
     prefix = f"ctl_kaop_{scenario}"
-    _year_cells(s, total_row, year_period([], years) if years else None, total_names=f"{prefix}_total")
+    _year_cells(s, total_row, _total(years) if years else None, total_names=f"{prefix}_total")
     s.name_range(prefix, first, 0, total_row, _kcol(3, 4))
     for m, measure in enumerate(KAOP_MEASURES):
         s.name_range(f"{prefix}_{measure}", first, _kcol(m, 0), last, _kcol(m, 4))
         s.name_range(f"{prefix}_total_{measure}_row", total_row, _kcol(m, 0), total_row, _kcol(m, 4))
-    return total_row + 2
+    return total_row + 2, fill
 
 
-def _year_cells(s: Sheet, r: int, year: KaopPeriod | None, total_names: str | None = None) -> None:
+def _kaop_row(s: Sheet, r: int, k: _Kaop, plan: _Scenario, word: str, refs: dict[str, str]) -> None:
+    """An account's row of a block but its id: name, year, and per quarter and year revenue, total cost, profit
+    and profit % as formulas over the KAOP data sheet (``refs``: :func:`_kaop_refs`) with ``plan``'s figures."""
+    pa, py, ps, pq, prev = refs["p0"], refs["p1"], refs["p2"], refs["p3"], refs["p7"]
+    ca, cy, cs, cq, cam, crt = refs["c0"], refs["c1"], refs["c2"], refs["c3"], refs["c5"], refs["c6"]
+    s.put(r, K_NAME, k.account.name)
+    s.put(r, K_YEAR, k.year, style="integer")
+    a, y = s.ref(r, K_ID), s.ref(r, K_YEAR)
+    for j, q in enumerate(QUARTERS):
+        per = plan.quarters.get(q)
+        pm = f'({pa}={a})*({py}={y})*({ps}="{word}")*({pq}={q})'
+        cm = f'({ca}={a})*({cy}={y})*({cs}="{word}")*({cq}={q})'
+        rev, cost, profit = (s.ref(r, _kcol(m, j)) for m in range(3))
+        s.put(r, _kcol(0, j), formula=f'=IF(SUMPRODUCT({pm})+SUMPRODUCT({cm})=0,"",SUMPRODUCT({pm}*{prev}))',
+              cached=_period_value(per, "revenue"), style="money")
+        s.put(r, _kcol(1, j), formula=f'=IF({rev}="","",SUMPRODUCT({cm}*{cam})+{rev}*SUMPRODUCT({cm}*{crt}))',
+              cached=_period_value(per, "total_cost"), style="money")
+        s.put(r, _kcol(2, j), formula=f'=IF({rev}="","",{rev}-{cost})', cached=_period_value(per, "profit"),
+              style="money")
+        s.put(r, _kcol(3, j), formula=f'=IF(N({rev})=0,"",{profit}/{rev})', cached=_period_value(per, "profit_rel"),
+              style="percent")
+    _year_cells(s, r, plan.year)
+
+
+def _year_cells(s: Sheet, r: int, year: _Figures | None, total_names: str | None = None) -> None:
     """The year column of each measure: flows are sums of the quarters, relative = year profit ÷ year revenue.
     On the total row (``total_names`` given) the cells are named ``<total_names>_<measure>``."""
     q = {m: s.ref(r, _kcol(m, 0), r, _kcol(m, 3)) for m in range(3)}
@@ -250,10 +339,11 @@ def _kaop_sheet(items: list[_Kaop], refs: dict[str, str] | None, lang: Lang) -> 
                          "auf „KAOP-Daten“. Ein Quartal ohne Daten bleibt leer (im Ist: noch offen).",
                    "Each account's plan year; revenue, cost and profit are formulas over the drivers on 'KAOP "
                    "data'. A quarter without data stays empty (in the actual block: still open)."), style="note")
-    r = _kaop_block(s, 3, "plan", items, refs, lang)
+    r, plan_rows = _kaop_block(s, 3, "plan", items, refs, lang)
     plan_total = r - 2
-    r = _kaop_block(s, r + 1, "actual", items, refs, lang)
+    r, actual_rows = _kaop_block(s, r + 1, "actual", items, refs, lang)
     actual_total = r - 2
+    produce(s, lambda out: itertools.chain(plan_rows(out), actual_rows(out)))
     cats = "=" + s.ref(5, _kcol(0, 0), 5, _kcol(0, 3))
     s.charts.append(Chart(
         kind="column", title=_t(lang, "Umsatz aller Kunden: Plan vs. Ist", "Revenue of all accounts: plan vs. actual"),

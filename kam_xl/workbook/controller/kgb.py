@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from kam_xl.databook import DataBook
+from collections.abc import Iterator
+
+from kam_xl.databook import AccountRow, DataBook
 from kam_xl.kgb import (
     SUPPLIER_ROLES_EN,
+    KgbCard,
+    KgbResult,
     competitive_position,
     score_card,
     supplier_ranks,
@@ -18,6 +22,7 @@ from kam_xl.workbook.controller.common import (
     LIGHT_FORMATS,
     _headers,
     _missing_note,
+    produce,
 )
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
 from kam_xl.workbook.formulas import rank_terms
@@ -61,39 +66,25 @@ def _kgb_sheet(db: DataBook, lang: Lang) -> Sheet:
                             "Score"))
     b_first = b_head + 1
     b_last = b_first + len(rows) - 1
-    for i, (a, card, supplier, score) in enumerate(rows):
-        r = b_first + i
-        s.put(r, 0, a.account_id)
-        s.put(r, 1, i + 1, style="integer")
-        s.put(r, 2, card.segment)
-        s.put(r, 3, supplier)
-        s.put(r, 4, yes if supplier == card.own_supplier else no)
-        s.put(r, 5, score, style="score")
     s.name_range("ctl_kgb_scores", b_first, 0, b_last, 5)
     k_id, k_nr, k_seg, k_own, k_val = (s.ref(b_first, c, b_last, c) for c in (0, 1, 2, 4, 5))
-    for i, ((a, card), res) in enumerate(zip(cards, results, strict=True)):
-        r = first + i
-        pos = competitive_position(res.scores, card.own_supplier)
-        role = a.supplier_role
-        role_word = SUPPLIER_ROLES_EN.get(role, role) if role and lang == "en" else role  # type: ignore[call-overload]
-        s.put(r, 0, a.account_id, style="bold")
-        s.put(r, 1, a.name)
-        s.put(r, 2, card.segment)
-        s.put(r, 3, role_word)
-        s.put(r, 4, card.own_supplier)
-        cond = f"({k_id}={s.ref(r, 0)})*({k_seg}={s.ref(r, 2)})"
-        own, best = s.ref(r, 5), s.ref(r, 6)
-        s.put(r, 5, formula=(f'=IF(SUMPRODUCT({cond}*({k_own}="{yes}")*ISNUMBER({k_val}))=0,"",'
-                             f'SUMPRODUCT({cond}*({k_own}="{yes}")*{k_val}))'), cached=pos.own, style="score")
-        s.put(r, 6, formula=(f'=IF(SUMPRODUCT({cond}*({k_own}="{no}")*ISNUMBER({k_val}))=0,"",'
-                             f'SUMPRODUCT(MAX({cond}*({k_own}="{no}")*{k_val})))'),
-              cached=pos.best_competitor_score, style="score")
-        s.put(r, 7, formula=f'=IF(OR({own}="",{best}=""),"",{own}-{best})', cached=pos.gap, style="score")
-        own_nr = f'SUMPRODUCT({cond}*({k_own}="{yes}")*{k_nr})'
-        rank = rank_terms(own, k_val, k_val, where=f"{cond}*", first=f"({k_nr}<{own_nr})*")
-        s.put(r, 8, formula=f'=IF({own}="","",{rank})',
-              cached=supplier_ranks(res)[card.own_supplier], style="integer")
-        s.put(r, 9, formula=f"=SUMPRODUCT({cond}*ISNUMBER({k_val}))", cached=len(res.rank), style="integer")
+
+    def fill(out: Sheet) -> Iterator[None]:
+        for i, ((a, card), res) in enumerate(zip(cards, results, strict=True)):
+            _card_row(out, first + i, a, card, res, (k_id, k_nr, k_seg, k_own, k_val), lang)
+            yield
+        for i, (a, card, supplier, score) in enumerate(rows):
+            r = b_first + i
+            out.put(r, 0, a.account_id)
+            out.put(r, 1, i + 1, style="integer")
+            out.put(r, 2, card.segment)
+            out.put(r, 3, supplier)
+            out.put(r, 4, yes if supplier == card.own_supplier else no)
+            out.put(r, 5, score, style="score")
+            if i % 64 == 63:
+                yield
+
+    produce(s, fill)
     s.name_range("ctl_kgb", first, 0, last, 9)
     for c, name in ((5, "ctl_kgb_own_score"), (6, "ctl_kgb_best_competitor"), (7, "ctl_kgb_gap"), (8, "ctl_kgb_rank")):
         s.name_range(name, first, c, last, c)
@@ -102,6 +93,34 @@ def _kgb_sheet(db: DataBook, lang: Lang) -> Sheet:
     s.conditionals.append(Conditional(first, 7, last, 7, {"type": "cell", "criteria": ">", "value": 0,
                                                           "format": LIGHT_FORMATS["high"]}))
     return s
+
+
+def _card_row(s: Sheet, r: int, a: AccountRow, card: KgbCard, res: KgbResult, refs: tuple[str, ...],
+              lang: Lang) -> None:
+    """One card's row: account, segment, role, our score, best competitor, gap, rank, suppliers scored — formulas
+    over the block of card scores (``refs``: its id, number, segment, own and score columns)."""
+    k_id, k_nr, k_seg, k_own, k_val = refs
+    yes, no = YES_NO[lang]
+    pos = competitive_position(res.scores, card.own_supplier)
+    role = a.supplier_role
+    role_word = SUPPLIER_ROLES_EN.get(role, role) if role and lang == "en" else role  # type: ignore[call-overload]
+    s.put(r, 0, a.account_id, style="bold")
+    s.put(r, 1, a.name)
+    s.put(r, 2, card.segment)
+    s.put(r, 3, role_word)
+    s.put(r, 4, card.own_supplier)
+    cond = f"({k_id}={s.ref(r, 0)})*({k_seg}={s.ref(r, 2)})"
+    own, best = s.ref(r, 5), s.ref(r, 6)
+    s.put(r, 5, formula=(f'=IF(SUMPRODUCT({cond}*({k_own}="{yes}")*ISNUMBER({k_val}))=0,"",'
+                         f'SUMPRODUCT({cond}*({k_own}="{yes}")*{k_val}))'), cached=pos.own, style="score")
+    s.put(r, 6, formula=(f'=IF(SUMPRODUCT({cond}*({k_own}="{no}")*ISNUMBER({k_val}))=0,"",'
+                         f'SUMPRODUCT(MAX({cond}*({k_own}="{no}")*{k_val})))'),
+          cached=pos.best_competitor_score, style="score")
+    s.put(r, 7, formula=f'=IF(OR({own}="",{best}=""),"",{own}-{best})', cached=pos.gap, style="score")
+    own_nr = f'SUMPRODUCT({cond}*({k_own}="{yes}")*{k_nr})'
+    rank = rank_terms(own, k_val, k_val, where=f"{cond}*", first=f"({k_nr}<{own_nr})*")
+    s.put(r, 8, formula=f'=IF({own}="","",{rank})', cached=supplier_ranks(res)[card.own_supplier], style="integer")
+    s.put(r, 9, formula=f"=SUMPRODUCT({cond}*ISNUMBER({k_val}))", cached=len(res.rank), style="integer")
 
 
 class KgbSheet(ControllerSheet):

@@ -35,7 +35,7 @@ from kam_xl.swot import SwotEntry
 from kam_xl.team import LETTERS
 from kam_xl.text import key_of
 from kam_xl.vocabulary import KASP_STATUS_WORDS, LEVER_WORDS, YES_NO, Lang, sheet_title
-from kam_xl.workbook.controller.common import LIGHT_FORMATS, _headers, _missing_note
+from kam_xl.workbook.controller.common import LIGHT_FORMATS, _headers, _missing_note, produce
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
 from kam_xl.workbook.layout import Cell, Conditional, Print, Sheet
 from kam_xl.workbook.layout import pick as _t
@@ -361,15 +361,20 @@ def _sheet(db: DataBook, accs: list[_Account], data: Sheet | None, blocks: dict[
         s.put(FIRST - 2, first, text, style="subtitle" if len(absent) < len(tables) else "note")
     _headers(s, FIRST - 1, 0, _heads(lang))
     yes_no, done_word = YES_NO[lang], _t(lang, "erledigt", "done")
-    for i, x in enumerate(accs):
-        r = FIRST + i
-        s.put(r, R_ID, x.account.account_id, style="bold")
-        s.put(r, R_NAME, x.account.name)
-        s.put(r, R_YEAR, x.account.plan_year, style="integer")
-        _people_cells(s, r, x, data, blocks["members"], yes_no, done_word)
-        _raci_cells(s, r, x, data, blocks["tasks"])
-        _kasp_cells(s, r, x, data, blocks["projects"], horizon, lang)
-        _swot_cells(s, r, x, data, blocks["swot"], lang)
+
+    def fill(out: Sheet) -> Iterator[None]:  # one account's row at a time
+        for i, x in enumerate(accs):
+            r = FIRST + i
+            out.put(r, R_ID, x.account.account_id, style="bold")
+            out.put(r, R_NAME, x.account.name)
+            out.put(r, R_YEAR, x.account.plan_year, style="integer")
+            _people_cells(out, r, x, data, blocks["members"], yes_no, done_word)
+            _raci_cells(out, r, x, data, blocks["tasks"])
+            _kasp_cells(out, r, x, data, blocks["projects"], horizon, lang)
+            _swot_cells(out, r, x, data, blocks["swot"], lang)
+            yield
+
+    produce(s, fill)
     last = FIRST + len(accs) - 1
     s.name_range("ctl_rel", FIRST, 0, last, R_EMPTY_NAMES)
     for c, name in NAMES.items():

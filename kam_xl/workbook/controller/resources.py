@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from kam_xl.databook import DataBook
 from kam_xl.errors import KamInputError
 from kam_xl.maths import total
@@ -30,6 +32,7 @@ from kam_xl.workbook.controller.common import (
     _headers,
     _missing_note,
     book_currency,
+    produce,
 )
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
 from kam_xl.workbook.layout import Cell, Chart, Conditional, Input, Sheet
@@ -193,8 +196,13 @@ def _resources_sheet(db: DataBook, lang: Lang, settings: ControllerSettings) -> 
     totals = measure_totals(cells)
     proportional = proportional_targets(a)
     tot = {m: s.ref(tot_row, R_VALUE[m]) for m in MEASURES}
-    for i, (cell, res) in enumerate(zip(cells, a.cells, strict=True)):
-        _cell_row(s, first + i, cell, res, proportional[i], col, tot, (wp.absolute, wr.absolute), lang_i)
+
+    def fill(out: Sheet) -> Iterator[None]:
+        for i, (cell, res) in enumerate(zip(cells, a.cells, strict=True)):
+            _cell_row(out, first + i, cell, res, proportional[i], col, tot, (wp.absolute, wr.absolute), lang_i)
+            yield
+
+    produce(s, fill)
     s.put(tot_row, R_ACCOUNT, _t(lang, "Summe", "Total"), style="level_label")
     for m, c in R_VALUE.items():
         s.put(tot_row, c, formula=f"=SUM({col[c]})", cached=totals[m],

@@ -21,6 +21,7 @@ Typed weights, ratings and filters are carried over by regeneration (ratings and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -50,7 +51,7 @@ from kam_xl.vocabulary import (
     sheet_title,
     term,
 )
-from kam_xl.workbook.controller.common import _headers, _missing_note, book_currency
+from kam_xl.workbook.controller.common import _headers, _missing_note, book_currency, produce
 from kam_xl.workbook.controller.kind import (
     AccountBlock,
     AccountRows,
@@ -315,10 +316,15 @@ def _selection_sheet(ctx: BuildContext, kind: str) -> Sheet:
     accounts, acc_rows = ctx.sheet("accounts"), _account_cells(ctx)
     names = {a.account_id: a.name for a in ctx.db.accounts}
     scores = s.ref(FIRST, C_SCORE, last, C_SCORE)
-    for i, (x, res, derived) in enumerate(zip(items, results, derived_ratings(items), strict=True)):
-        r = FIRST + i
-        _account_row(s, r, x, res, derived, accounts, acc_rows.get(x.account_id), bounds, w, scores, lang)
-        s.put(r, C_NAME, names.get(x.account_id))
+
+    def fill(out: Sheet) -> Iterator[None]:
+        for i, (x, res, derived) in enumerate(zip(items, results, derived_ratings(items), strict=True)):
+            r = FIRST + i
+            _account_row(out, r, x, res, derived, accounts, acc_rows.get(x.account_id), bounds, w, scores, lang)
+            out.put(r, C_NAME, names.get(x.account_id))
+            yield
+
+    produce(s, fill, hold=lambda c: c.input is not None or c.col == C_ID)  # the blocks read back by name
     for name, c0, c1 in (("sel_ids", C_ID, C_ID), ("sel_ratings", C_TYPED, C_EFF - 1),
                          ("sel_derived", C_DER, C_TYPED - 1), ("sel_effective", C_EFF, C_SCORE - 1),
                          ("sel_scores", C_SCORE, C_SCORE), ("sel_ranks", C_RANK, C_RANK),

@@ -1,0 +1,92 @@
+"""The controller's per-account sheets produce their rows one account at a time (``Sheet.rows``), written in
+xlsxwriter's constant-memory mode — and hold the same cells, styles and formulas as before; ``write_controller``
+reports its progress step by step."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import openpyxl
+import pytest
+
+from kam_xl.batch import write_controller
+from kam_xl.databook import demo_databook
+from kam_xl.workbook.controller import CONTROLLER_SHEETS, controller_workbook
+from kam_xl.workbook.layout import Book
+from kam_xl.workbook.render import fill_workbook
+from kam_xl.workbook.streaming import held
+
+WHEN = datetime(2026, 11, 30, tzinfo=UTC)
+#: the sheets with a row per account (or per card, resource cell, data line) that produce them (German names)
+PRODUCED = ("Kunden", "Ressourcen", "KAOP", "Kgb", "Beziehungen", "Beziehungs-Daten", "Auswahl", "ABC-XYZ",
+            "Koordination", "CDB-Daten", "KAOP-Daten")
+
+
+def _cells(book: Book) -> dict[str, dict[str, tuple[object, ...]]]:
+    """Every cell of the written ``book`` as openpyxl reads it: value or formula, type, number format, font,
+    fill, alignment, border, protection — by sheet and address."""
+    buf = io.BytesIO()
+    fill_workbook(book, buf).close()
+    wb = openpyxl.load_workbook(buf)
+    out: dict[str, dict[str, tuple[object, ...]]] = {}
+    for ws in wb.worksheets:
+        out[ws.title] = {c.coordinate: (c.value, c.data_type, c.number_format, c.font.b, c.font.i, c.font.sz,
+                                        str(c.font.color.rgb) if c.font.color else None,
+                                        c.fill.fgColor.rgb if c.fill.fill_type else None, c.alignment.wrap_text,
+                                        c.alignment.vertical, c.border.top.style, c.protection.locked)
+                         for row in ws.iter_rows() for c in row}
+        out[ws.title]["merged"] = tuple(sorted(map(str, ws.merged_cells.ranges)))
+        out[ws.title]["widths"] = tuple(sorted((k, d.width, d.hidden) for k, d in ws.column_dimensions.items()))
+        out[ws.title]["heights"] = tuple(sorted((k, d.height) for k, d in ws.row_dimensions.items() if d.height))
+        out[ws.title]["breaks"] = tuple(b.id for b in ws.row_breaks.brk)
+    return out
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # openpyxl drops the sparkline and data-bar extensions
+def test_the_produced_controller_holds_the_cells_of_the_one_written_before_cell_by_cell():
+    """The per-account sheets produce their rows and are written in constant-memory mode (inline strings), yet
+    every cell reads as in the same book with every cell held and its printed sheets written the usual way (as
+    the controller was written before) — value or formula, type, number format, font, fill, alignment, border,
+    protection —, and so do the merged cells, column widths, row heights and page breaks."""
+    book = controller_workbook(demo_databook(), "de", generated_at=WHEN)
+    produced = {s.name for s in book.sheets if s.rows is not None}
+    assert produced == set(PRODUCED)
+    now, before = _cells(book), _cells(held(book))
+    assert now.keys() == before.keys()
+    for sheet in now:
+        assert now[sheet] == before[sheet], sheet
+    kunden = now["Kunden"]
+    assert kunden["A5"][0] == "KA-001" and str(kunden["F5"][0]).startswith("=IF(")  # an id held, a formula produced
+    assert now["KAOP"]["A1"][0] is None and "KAOP" in str(now["KAOP"]["B1"][0])  # the title moved beside column A
+
+
+def test_a_sheet_with_a_row_per_account_holds_a_few_cells_per_account_at_most():
+    """The layout of 300 accounts holds, on each producing sheet, no more than its inputs, its account ids (which
+    other sheets and the readers look up) and its headings and totals; the rest — over 5 cells per account — is
+    produced when written."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    from synthetic import synthetic_databook
+
+    db = synthetic_databook(300, demo_databook())
+    book = controller_workbook(db, "de", generated_at=WHEN)
+    for name in PRODUCED:
+        sheet = book.sheet(name)
+        assert sheet.streamed and sheet.rows is not None, name
+        kept = [c for c in sheet.cells if c.input is None]  # inputs are held: validations, the readers' blocks
+        assert len(kept) <= 2 * 300 + 150, (name, len(kept))
+        assert sum(1 for _ in sheet.rows()) > 5 * 300, name
+
+
+def test_write_controller_reports_each_kind_laid_out_and_each_sheet_written(tmp_path):
+    calls: list[tuple[int, int]] = []
+    write_controller(demo_databook(), tmp_path / "Controller.xlsx", "de", WHEN,
+                     progress=lambda done, total: calls.append((done, total)))
+    kinds = len(CONTROLLER_SHEETS)
+    assert calls[:kinds] == [(d, 2 * kinds) for d in range(1, kinds + 1)]
+    sheets = calls[-1][1] - kinds
+    assert calls[kinds:] == [(kinds + d, kinds + sheets) for d in range(1, sheets + 1)]
+    assert sheets == 16  # the demo's controller: a sheet per kind, and relationships' hidden data sheet
