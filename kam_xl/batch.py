@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from kam_xl import csvio
+from kam_xl import csvio, cycles
 from kam_xl.databook import TABLES, AccountRow, DataBook, demo_databook, read_databook
 from kam_xl.databook.rows import TableRows
 from kam_xl.errors import KamInputError, ReportProblem
@@ -1002,23 +1002,8 @@ def collect_plans(folder: Path, lang_default: Lang = "de", ignore: frozenset[str
     names in ``ignore``) are passed over silently. Temporary files an interrupted run left in ``folder`` and its
     ``_backup`` are removed first. ``progress(done, total)`` is called after each file read.
     """
-    with _no_cycle_collection():
+    with cycles.paused():
         return _collect_plans(folder, lang_default, ignore, engine, progress)
-
-
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Python's cyclic garbage collector paused, and left as it was afterwards. Collecting allocates thousands
-    of cell lists per file, so the collector would run again and again, each full run walking every object the
-    process has (imports, schemas, what was read so far): ~15 % of the time at 200 plans. Reading makes no
-    reference cycles (everything is freed by reference counting as usual)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _collectable(folder: Path, ignore: frozenset[str]) -> list[tuple[Path, str]]:
@@ -1267,7 +1252,7 @@ def collect_export(folder: Path, lang_default: Lang = "de", ignore: frozenset[st
     not by ~100 models per plan. ``progress(done, total)`` is called after each file."""
     files = _collectable(folder, ignore)
     export, seen = ExportBuilder(), []
-    with _no_cycle_collection():
+    with cycles.paused():
         for i, read in enumerate(_read_in_order(files, lang_default, engine, jobs), 1):
             if read is not None:
                 if read.part is not None:
