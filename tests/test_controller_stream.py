@@ -90,3 +90,16 @@ def test_write_controller_reports_each_kind_laid_out_and_each_sheet_written(tmp_
     sheets = calls[-1][1] - kinds
     assert calls[kinds:] == [(kinds + d, kinds + sheets) for d in range(1, sheets + 1)]
     assert sheets == 16  # the demo's controller: a sheet per kind, and relationships' hidden data sheet
+
+
+def test_a_sheet_written_as_a_stream_leaves_the_formula_memo_alone():
+    # its rows differ in their row numbers: kept in the per-process memo they would fill it with one entry per row
+    # (the first merged version of the renderer's cell fast path did, for every formula cell of every account)
+    from kam_xl.workbook import render
+    from kam_xl.workbook.layout import Cell, Sheet
+
+    rows = tuple(Cell(r, 0, None, formula=f"=B{r + 1}*2") for r in range(300))
+    book = Book(sheets=(Sheet("Daten", rows, streamed=True),), template_id="t", template_version="1")
+    render._PREPARED.clear()
+    fill_workbook(book, io.BytesIO()).close()
+    assert not any(key[0].startswith("=B") for key in render._PREPARED)

@@ -102,18 +102,23 @@ ODD_FORMULAS = [
 def _recorded_formulas(books) -> set[tuple[str, bool]]:
     """Every formula (with its expand flag) the renderer hands to ``_prepare_formula`` while writing ``books``."""
     seen: set[tuple[str, bool]] = set()
-    original = render._Worksheet._prepare_formula
+    classes = (render._Worksheet, render._StreamedWorksheet)  # the streamed one prepares its own (not kept)
+    originals = [c.__dict__["_prepare_formula"] for c in classes]
 
-    def record(self, formula, expand_future_functions=False):
-        seen.add((formula, expand_future_functions))
-        return original(self, formula, expand_future_functions)
+    def recorder(original):
+        def record(self, formula, expand_future_functions=False):
+            seen.add((formula, expand_future_functions))
+            return original(self, formula, expand_future_functions)
+        return record
 
-    render._Worksheet._prepare_formula = record
+    for c, original in zip(classes, originals, strict=True):
+        c._prepare_formula = recorder(original)
     try:
         for book in books:
             render.fill_workbook(book, io.BytesIO()).close()
     finally:
-        render._Worksheet._prepare_formula = original
+        for c, original in zip(classes, originals, strict=True):
+            c._prepare_formula = original
     return seen
 
 

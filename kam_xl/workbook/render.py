@@ -294,13 +294,7 @@ class _Worksheet(Worksheet):
         # (a search with a regular expression of ~50 function names), its prepared text — looked up once per
         # distinct formula (in :data:`_PREPARED`, ``None`` for the flag: a formula cell's text, or ``None`` for
         # xlsxwriter's way); any other formula goes xlsxwriter's way
-        key = (formula, None, self.use_future_functions)
-        prepared = _PREPARED.get(key, _UNSEEN)
-        if prepared is _UNSEEN:
-            prepared = self._plain_formula(formula)
-            if len(_PREPARED) >= _PREPARED_MAX:
-                _PREPARED.clear()
-            _PREPARED[key] = prepared
+        prepared = self._formula_text(formula)
         if prepared is None:
             return super()._write_formula(row, col, formula, cell_format, value)
         if self._check_dimensions(row, col):
@@ -309,6 +303,17 @@ class _Worksheet(Worksheet):
             self._write_single_row(row)
         self.table[row][col] = _CellFormulaTuple(prepared, cell_format, value)
         return 0
+
+    def _formula_text(self, formula: str) -> str | None:
+        """:meth:`_plain_formula`, remembered per distinct formula in :data:`_PREPARED`."""
+        key = (formula, None, self.use_future_functions)
+        prepared = _PREPARED.get(key, _UNSEEN)
+        if prepared is _UNSEEN:
+            prepared = self._plain_formula(formula)
+            if len(_PREPARED) >= _PREPARED_MAX:
+                _PREPARED.clear()
+            _PREPARED[key] = prepared
+        return prepared
 
     def _plain_formula(self, formula: str) -> str | None:
         """``formula`` as xlsxwriter stores a formula cell of it, when that is its preparation alone; ``None`` for
@@ -387,6 +392,9 @@ class _StreamedWorksheet(_Worksheet):
         # 100,000 entries of a long sheet's formulas took tens of MiB) — those of one shape are known plain
         prepared = _prepare_plain(formula)
         return Worksheet._prepare_formula(self, formula, expand_future_functions) if prepared is None else prepared
+
+    def _formula_text(self, formula: str) -> str | None:
+        return self._plain_formula(formula)  # not remembered either, for the same reason
 
     def _initialize(self, init_data: dict[str, Any]) -> None:
         super()._initialize({**init_data, "constant_memory": False})
