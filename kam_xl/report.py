@@ -16,7 +16,7 @@ from kam_xl.cdb import cdb_statement
 from kam_xl.databook import AccountRow, DataBook
 from kam_xl.excellence import Catalogue, consolidate, load_catalogue, score_response
 from kam_xl.kaop import KaopPlan, kaop_plan
-from kam_xl.kgb import score_card
+from kam_xl.kgb import card_scores
 from kam_xl.portfolio import Band, PortfolioInput, portfolio_point
 from kam_xl.resources import TargetWeights, analyse_resources
 from kam_xl.years import latest_year, plan_year, row_of_year
@@ -137,7 +137,7 @@ def account_report(db: DataBook, account: AccountRow) -> AccountReport:
     if db.has_rows("kgb", aid):
         kgb = {}
         for card in db.kgb_cards(aid):
-            result = score_card(card)
+            result = card_scores(card)
             kgb[card.segment] = KgbSegmentSummary(own=card.own_supplier, scores=result.scores,
                                                 rank=result.rank)
     portfolio = None
