@@ -304,8 +304,12 @@ def _json_text(value: Any, digits: int, newline: str) -> str:
             if type(k) is not str:  # keys as to_jsonable makes them: str(k), a later equal one replacing
                 return _json_text({str(k): v for k, v in value.items()}, digits, newline)
             t = type(v)
-            if t is float:
-                parts.append(encode_basestring(k) + ": " + _float_text(v, digits))
+            if t is float:  # as _float_text, inline: most values are floats
+                if v - v == 0.0:  # finite (inf − inf and nan − nan are nan)
+                    v = round(v, digits)
+                    parts.append(encode_basestring(k) + (": 0.0" if v == 0 else ": " + float.__repr__(v)))
+                else:
+                    parts.append(encode_basestring(k) + ": null")
             elif t is str:
                 parts.append(encode_basestring(k) + ": " + encode_basestring(v))
             elif v is None:
@@ -321,7 +325,11 @@ def _json_text(value: Any, digits: int, newline: str) -> str:
         for v in value:
             t = type(v)
             if t is float:
-                parts.append(_float_text(v, digits))
+                if v - v == 0.0:
+                    v = round(v, digits)
+                    parts.append("0.0" if v == 0 else float.__repr__(v))
+                else:
+                    parts.append("null")
             elif t is str:
                 parts.append(encode_basestring(v))
             elif v is None:
