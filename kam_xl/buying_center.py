@@ -445,16 +445,19 @@ def check_contacts(t: ParsedTable, members: ParsedTable | None, problems: list[P
     (:func:`check_people_of`), and one function and top-management flag per person of ours within an account
     (the contact matrix has one column per person of ours)."""
     check_people_of(t, members, problems)
+    values = {name: t.column(name) for name in ("our_function", "top_management")}
     first: dict[tuple[Any, Any], int] = {}
     for i, (aid, ours) in enumerate(zip(t.column("account_id"), t.column("our_person"), strict=True)):
         if aid is None or ours is None:
             continue
         j = first.setdefault((aid, ours), i)
-        for name in ("our_function", "top_management"):
-            if j != i and t.get(i, name) != t.get(j, name) and (i, name) not in t.bad and (j, name) not in t.bad:
-                problems.append(t.problem(i, name, f"{ours!r} has {_said(t.get(j, name))} in row "
+        if j == i:
+            continue
+        for name, column in values.items():
+            if column[i] != column[j] and (i, name) not in t.bad and (j, name) not in t.bad:
+                problems.append(t.problem(i, name, f"{ours!r} has {_said(column[j])} in row "
                                                    f"{t.numbers[j]} — allowed: one {name} per person of ours "
-                                                   f"in account {aid}", _said(t.get(i, name))))
+                                                   f"in account {aid}", _said(column[i])))
 
 
 def _said(value: Any) -> str:

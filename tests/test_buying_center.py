@@ -251,3 +251,25 @@ def test_several_member_mistakes_come_row_by_row_each_repeated_value_at_every_ro
         (4, "influence", "7", above[:24]),
         (4, "colours", "Lila", "'Lila' is not one of the"),
     ]
+
+
+def test_a_person_of_ours_with_two_functions_or_flags_in_one_account_is_named_at_the_later_rows(demo_folder):
+    """The contact matrix has one column per person of ours: within an account every row of the same person of
+    ours gives the same function and top-management flag; each later row that differs names the first row."""
+    def change(rows):  # Dr. Henrik Albers in KA-002: file rows 7 (first), 9 and 10
+        at = rows[0].index
+        assert [rows[k][at("our_person")] for k in (6, 8, 9)] == ["Dr. Henrik Albers"] * 3
+        rows[8][at("our_function")], rows[8][at("top_management")] = "Vertrieb", "nein"
+        rows[9][at("top_management")] = "nein"
+        return rows
+
+    _edit_csv(demo_folder, "contact_matrix", change)
+    rule = "per person of ours in account KA-002"
+    assert _problems(demo_folder) == [
+        ("contact_matrix.csv", 9, "our_function", "Vertrieb",
+         f"'Dr. Henrik Albers' has Geschäftsführer in row 7 — allowed: one our_function {rule}"),
+        ("contact_matrix.csv", 9, "top_management", "nein",
+         f"'Dr. Henrik Albers' has ja in row 7 — allowed: one top_management {rule}"),
+        ("contact_matrix.csv", 10, "top_management", "nein",
+         f"'Dr. Henrik Albers' has ja in row 7 — allowed: one top_management {rule}"),
+    ]
