@@ -379,36 +379,46 @@ def _col(name: str, kind: Kind = "text", required: bool = False, choices: Iterab
     return Column(name, kind, required, tuple(choices))
 
 
+_MEMBER_NUMBERS = ("influence", "informants", "min_contacts", "max_contacts")
+_MEMBER_LISTS = (("colours", COLOURS, MAX_COLOURS), ("motives", MOTIVES, MAX_MOTIVES))
+
+
+def _list_problem(value: Any, allowed: tuple[str, ...], most: int, name: str) -> str | None:
+    """What is wrong with a colours or motives cell (:func:`split_list`'s message without the column), or None."""
+    try:
+        split_list(value, allowed, most, name)
+    except KamInputError as e:
+        return str(e).removeprefix(f"{name}: ")
+    return None
+
+
 def check_members(t: ParsedTable, problems: list[Problem]) -> None:
     """The rules of ``buying_center`` rows beyond their cells' kinds: influence a whole number 1–5, informants
-    and contacts whole numbers, min ≤ max, colours and motives as lists of the allowed words."""
-    values = {name: t.column(name) for name in ("influence", "informants", "min_contacts", "max_contacts",
-                                                "colours", "motives")}
-    said: dict[tuple[str, str], str | None] = {}  # (column, cell) → what is wrong with the list, if anything
-    for i in range(len(t)):
-        for name in ("influence", "informants", "min_contacts", "max_contacts"):
-            value = values[name][i]
-            low, high = INFLUENCE_RANGE if name == "influence" else (0, None)
-            wrong = whole_problem(value, low, high) if value is not None else None
-            if wrong:
-                problems.append(t.problem(i, name, wrong, value))
+    and contacts whole numbers, min ≤ max, colours and motives as lists of the allowed words. Each distinct
+    value is judged once (the same few values repeat on thousands of rows); only the rows holding a wrong one
+    are then gone through, row by row in their order."""
+    values = {name: t.column(name) for name in (*_MEMBER_NUMBERS, "colours", "motives")}
+    wrong: dict[str, dict[Any, str]] = {}  # column → its distinct wrong values → what is wrong
+    for name in _MEMBER_NUMBERS:
+        low, high = INFLUENCE_RANGE if name == "influence" else (0, None)
+        wrong[name] = {v: w for v in set(values[name]) - {None} if (w := whole_problem(v, low, high))}
+    for name, allowed, most in _MEMBER_LISTS:
+        wrong[name] = {v: w for v in set(values[name]) - {None} if (w := _list_problem(v, allowed, most, name))}
+    rows = {i for name, bad in wrong.items() if bad for i, v in enumerate(values[name]) if v in bad}
+    rows.update(i for i, (low, high) in enumerate(zip(values["min_contacts"], values["max_contacts"], strict=True))
+                if low is not None and high is not None and low > high)
+    for i in sorted(rows):
+        for name in _MEMBER_NUMBERS:
+            if (message := wrong[name].get(values[name][i])) is not None:
+                problems.append(t.problem(i, name, message, values[name][i]))
         low, high = values["min_contacts"][i], values["max_contacts"][i]
         if low is not None and high is not None and low > high:
             problems.append(t.problem(i, "max_contacts", f"fewer than min_contacts ({low:g}) "
                                                          "— allowed: max_contacts ≥ min_contacts, or either "
                                                          "empty", high))
-        for name, allowed, most in (("colours", COLOURS, MAX_COLOURS), ("motives", MOTIVES, MAX_MOTIVES)):
-            value = values[name][i]
-            if value is None:
-                continue
-            if (name, value) not in said:  # the same few lists repeat on thousands of rows
-                try:
-                    split_list(value, allowed, most, name)
-                    said[name, value] = None
-                except KamInputError as e:
-                    said[name, value] = str(e).removeprefix(f"{name}: ")
-            if (wrong := said[name, value]) is not None:
-                problems.append(t.problem(i, name, wrong, value))
+        for name, _, _ in _MEMBER_LISTS:
+            if (message := wrong[name].get(values[name][i])) is not None:
+                problems.append(t.problem(i, name, message, values[name][i]))
 
 
 def check_people_of(t: ParsedTable, members: ParsedTable | None, problems: list[Problem]) -> None:
@@ -435,16 +445,19 @@ def check_contacts(t: ParsedTable, members: ParsedTable | None, problems: list[P
     (:func:`check_people_of`), and one function and top-management flag per person of ours within an account
     (the contact matrix has one column per person of ours)."""
     check_people_of(t, members, problems)
+    values = {name: t.column(name) for name in ("our_function", "top_management")}
     first: dict[tuple[Any, Any], int] = {}
     for i, (aid, ours) in enumerate(zip(t.column("account_id"), t.column("our_person"), strict=True)):
         if aid is None or ours is None:
             continue
         j = first.setdefault((aid, ours), i)
-        for name in ("our_function", "top_management"):
-            if j != i and t.get(i, name) != t.get(j, name) and (i, name) not in t.bad and (j, name) not in t.bad:
-                problems.append(t.problem(i, name, f"{ours!r} has {_said(t.get(j, name))} in row "
+        if j == i:
+            continue
+        for name, column in values.items():
+            if column[i] != column[j] and (i, name) not in t.bad and (j, name) not in t.bad:
+                problems.append(t.problem(i, name, f"{ours!r} has {_said(column[j])} in row "
                                                    f"{t.numbers[j]} — allowed: one {name} per person of ours "
-                                                   f"in account {aid}", _said(t.get(i, name))))
+                                                   f"in account {aid}", _said(column[i])))
 
 
 def _said(value: Any) -> str:

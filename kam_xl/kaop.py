@@ -142,18 +142,28 @@ class KaopPlan(BaseModel):
 
 def _period(quarter: Quarter, products: list[str], rows: list[ProductQuarter],
             costs: list[CostQuarter]) -> KaopPeriod:
+    """One quarter from its product rows and cost lines (each product and category at most once, as
+    :func:`kaop_plan` checks); the drivers per product in one pass, each cost line looked up by category."""
     by_product = {r.product: r for r in rows}
-    revenue_by_product = {p: by_product[p].revenue if p in by_product else 0.0 for p in products}
+    volume: dict[str, float] = {}
+    price: dict[str, float | None] = {}
+    revenue_by_product: dict[str, float] = {}
+    share_of_wallet: dict[str, float | None] = {}
+    for p in products:
+        r = by_product.get(p)
+        volume[p], price[p], revenue_by_product[p], share_of_wallet[p] = (
+            (0.0, None, 0.0, None) if r is None else (r.volume, r.price, r.revenue, r.share_of_wallet))
     revenue = total(revenue_by_product.values())
-    cost_by_cat = {c: total(x.cost(revenue) for x in costs if x.category == c) for c in COST_CATEGORIES}
+    by_category = {c.category: c for c in costs}
+    cost_by_cat = {c: total([by_category[c].cost(revenue)] if c in by_category else []) for c in COST_CATEGORIES}
     total_cost = total(cost_by_cat.values())
     profit = revenue - total_cost
     return KaopPeriod(
         quarter=quarter,
-        volume={p: by_product[p].volume if p in by_product else 0.0 for p in products},
-        price={p: by_product[p].price if p in by_product else None for p in products},
+        volume=volume,
+        price=price,
         revenue_by_product=revenue_by_product,
-        share_of_wallet={p: by_product[p].share_of_wallet if p in by_product else None for p in products},
+        share_of_wallet=share_of_wallet,
         revenue=revenue,
         costs=cost_by_cat,
         total_cost=total_cost,
@@ -165,13 +175,13 @@ def _period(quarter: Quarter, products: list[str], rows: list[ProductQuarter],
 def year_period(products: list[str], quarters: list[KaopPeriod]) -> KaopPeriod:
     """Aggregate quarters to a year: flows are sums, price = revenue ÷ volume, relative profit = year profit ÷
     year revenue, share of wallet = mean of the quarters that have one."""
-    volume = {p: total(q.volume[p] for q in quarters) for p in products}
-    revenue_by_product = {p: total(q.revenue_by_product[p] for q in quarters) for p in products}
-    revenue = total(q.revenue for q in quarters)
-    costs = {c: total(q.costs[c] for q in quarters) for c in COST_CATEGORIES}
-    total_cost = total(q.total_cost for q in quarters)
+    volume = {p: total([q.volume[p] for q in quarters]) for p in products}
+    revenue_by_product = {p: total([q.revenue_by_product[p] for q in quarters]) for p in products}
+    revenue = total([q.revenue for q in quarters])
+    costs = {c: total([q.costs[c] for q in quarters]) for c in COST_CATEGORIES}
+    total_cost = total([q.total_cost for q in quarters])
     profit = revenue - total_cost
-    sow = {p: mean(s for q in quarters if (s := q.share_of_wallet[p]) is not None) for p in products}
+    sow = {p: mean([s for q in quarters if (s := q.share_of_wallet[p]) is not None]) for p in products}
     return KaopPeriod(
         quarter=None,
         volume=volume,
@@ -192,22 +202,23 @@ def kaop_plan(products: list[ProductQuarter], costs: list[CostQuarter]) -> KaopP
     A quarter is present when it has a product or cost row. A product or cost category given twice for the
     same quarter is an error.
     """
+    rows_of: dict[int, list[ProductQuarter]] = {}
     seen: set[tuple[str, int]] = set()
     for r in products:
         if (r.product, r.quarter) in seen:
             raise KamInputError(f"product {r.product!r} given twice for Q{r.quarter} — allowed: one row each")
         seen.add((r.product, r.quarter))
+        rows_of.setdefault(r.quarter, []).append(r)
+    costs_of: dict[int, list[CostQuarter]] = {}
     seen_cost: set[tuple[str, int]] = set()
     for c in costs:
         if (c.category, c.quarter) in seen_cost:
             raise KamInputError(f"cost {c.category!r} given twice for Q{c.quarter} — allowed: one row each")
         seen_cost.add((c.category, c.quarter))
+        costs_of.setdefault(c.quarter, []).append(c)
     names = list(dict.fromkeys(r.product for r in products))
-    present = sorted({r.quarter for r in products} | {c.quarter for c in costs})
-    quarters = {
-        q: _period(q, names, [r for r in products if r.quarter == q], [c for c in costs if c.quarter == q])
-        for q in present
-    }
+    quarters = {q: _period(q, names, rows_of.get(q, []), costs_of.get(q, []))  # type: ignore[arg-type]
+                for q in sorted(rows_of.keys() | costs_of.keys())}
     return KaopPlan(products=names, quarters=quarters, year=year_period(names, list(quarters.values())))
 
 

@@ -28,7 +28,7 @@ import math
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -108,14 +108,14 @@ class KgbCard(BaseModel):
     @model_validator(mode="after")
     def _check(self) -> KgbCard:
         names = [c.name for c in self.criteria]
-        dupes = sorted(n for n, k in Counter(names).items() if k > 1)
-        if dupes:
+        known = set(names)
+        if len(known) < len(names):
+            dupes = sorted(n for n, k in Counter(names).items() if k > 1)
             raise KamInputError(f"Kgb criterion listed twice: {', '.join(dupes)} — allowed: each criterion once")
         if self.own_supplier not in self.ratings:
             raise KamInputError(
                 f"own supplier {self.own_supplier!r} has no ratings — allowed: one of {sorted(self.ratings)}"
             )
-        known = set(names)
         for supplier, row in self.ratings.items():
             for criterion, rating in row.items():
                 if criterion not in known:
@@ -175,8 +175,18 @@ def weighted_score(weights: list[float], ratings: list[float | None]) -> float |
     return total(w * r for w, r in zip(weights, ratings, strict=True))  # type: ignore[operator]
 
 
-def score_card(card: KgbCard) -> KgbResult:
-    """Score, rank and analyse one Kgb card."""
+class KgbScores(NamedTuple):
+    """The supplier scores of a card and what they rank (the part of :class:`KgbResult` a report of every account
+    needs: :func:`score_card` takes them from :func:`card_scores`)."""
+
+    scores: dict[str, float | None]
+    incomplete: dict[str, list[str]]
+    rank: list[str]
+
+
+def card_scores(card: KgbCard) -> KgbScores:
+    """Weighted score of every supplier (``None`` when a rating is missing, the missing criteria in
+    ``incomplete``) and the ranking of the complete ones, best first (ties in card order)."""
     weights = card.weights
     names = [c.name for c in card.criteria]
     scores: dict[str, float | None] = {}
@@ -184,21 +194,26 @@ def score_card(card: KgbCard) -> KgbResult:
     for supplier, row in card.ratings.items():
         values = [row.get(n) for n in names]
         scores[supplier] = weighted_score(weights, values)
-        missing = [n for n, v in zip(names, values, strict=True) if v is None]
-        if missing:
-            incomplete[supplier] = missing
+        if None in values:
+            incomplete[supplier] = [n for n, v in zip(names, values, strict=True) if v is None]
     complete = [s for s, v in scores.items() if v is not None]
     rank = sorted(complete, key=lambda s: -scores[s])  # type: ignore[operator]  # stable for ties
+    return KgbScores(scores, incomplete, rank)
 
+
+def score_card(card: KgbCard) -> KgbResult:
+    """Score, rank and analyse one Kgb card."""
+    scores, incomplete, rank = card_scores(card)
     own_row = card.ratings[card.own_supplier]
+    rival_rows = [card.ratings[s] for s in card.competitors]
     results = []
-    for name, w in zip(names, weights, strict=True):
-        own = own_row.get(name)
-        rivals = [r for s in card.competitors if (r := card.ratings[s].get(name)) is not None]
+    for c, w in zip(card.criteria, card.weights, strict=True):
+        own = own_row.get(c.name)
+        rivals = [r for row in rival_rows if (r := row.get(c.name)) is not None]
         best = max(rivals) if rivals else None
         results.append(
             KgbCriterionResult(
-                criterion=name,
+                criterion=c.name,
                 weight=w,
                 own=own,
                 best_competitor=best,

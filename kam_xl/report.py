@@ -16,7 +16,7 @@ from kam_xl.cdb import cdb_statement
 from kam_xl.databook import AccountRow, DataBook
 from kam_xl.excellence import Catalogue, consolidate, load_catalogue, score_response
 from kam_xl.kaop import KaopPlan, kaop_plan
-from kam_xl.kgb import score_card
+from kam_xl.kgb import card_scores
 from kam_xl.portfolio import Band, PortfolioInput, portfolio_point
 from kam_xl.resources import TargetWeights, analyse_resources
 from kam_xl.years import latest_year, plan_year, row_of_year
@@ -137,7 +137,7 @@ def account_report(db: DataBook, account: AccountRow) -> AccountReport:
     if db.has_rows("kgb", aid):
         kgb = {}
         for card in db.kgb_cards(aid):
-            result = score_card(card)
+            result = card_scores(card)
             kgb[card.segment] = KgbSegmentSummary(own=card.own_supplier, scores=result.scores,
                                                 rank=result.rank)
     portfolio = None
@@ -288,46 +288,73 @@ def json_text(value: Any, digits: int = 6, level: int = 0) -> str:
     >>> json_text(data) == json.dumps(to_jsonable(data), indent=2, ensure_ascii=False)
     True
     """
-    out: list[str] = []
-    _write_json(value, digits, "\n" + "  " * level, out)
-    return "".join(out)
+    return _json_text(value, digits, "\n" + "  " * level)
 
 
-def _write_json(value: Any, digits: int, newline: str, out: list[str]) -> None:
-    """Append the JSON text of ``value`` (see :func:`json_text`) to ``out``; ``newline`` starts a line at its
-    level. The values inside a container are written in its loop when they are not containers themselves."""
+def _json_text(value: Any, digits: int, newline: str) -> str:
+    """The JSON text of ``value`` (see :func:`json_text`); ``newline`` starts a line at its level. A container's
+    strings, floats and ``None`` are written in its own loop, the rest (containers, other scalars) by a call."""
+    kind = type(value)
+    if kind is dict:
+        if not value:
+            return "{}"
+        inner = newline + "  "
+        parts = []
+        for k, v in value.items():
+            if type(k) is not str:  # keys as to_jsonable makes them: str(k), a later equal one replacing
+                return _json_text({str(k): v for k, v in value.items()}, digits, newline)
+            t = type(v)
+            if t is float:  # as _float_text, inline: most values are floats
+                if v - v == 0.0:  # finite (inf − inf and nan − nan are nan)
+                    v = round(v, digits)
+                    parts.append(encode_basestring(k) + (": 0.0" if v == 0 else ": " + float.__repr__(v)))
+                else:
+                    parts.append(encode_basestring(k) + ": null")
+            elif t is str:
+                parts.append(encode_basestring(k) + ": " + encode_basestring(v))
+            elif v is None:
+                parts.append(encode_basestring(k) + ": null")
+            else:
+                parts.append(encode_basestring(k) + ": " + _json_text(v, digits, inner))
+        return "{" + inner + ("," + inner).join(parts) + newline + "}"
+    if kind is list or kind is tuple:
+        if not value:
+            return "[]"
+        inner = newline + "  "
+        parts = []
+        for v in value:
+            t = type(v)
+            if t is float:
+                if v - v == 0.0:
+                    v = round(v, digits)
+                    parts.append("0.0" if v == 0 else float.__repr__(v))
+                else:
+                    parts.append("null")
+            elif t is str:
+                parts.append(encode_basestring(v))
+            elif v is None:
+                parts.append("null")
+            else:
+                parts.append(_json_text(v, digits, inner))
+        return "[" + inner + ("," + inner).join(parts) + newline + "]"
     if isinstance(value, BaseModel):
-        value = value.model_dump()
+        return _json_text(value.model_dump(), digits, newline)
+    text = _scalar_text(value, digits)
+    if text is not None:
+        return text
+    if isinstance(value, dict):
+        return _json_text(dict(value), digits, newline)
     if isinstance(value, list | tuple):
-        if not value:
-            out.append("[]")
-            return
-        inner = newline + "  "
-        for i, v in enumerate(value):
-            out.append(("[" if i == 0 else ",") + inner)
-            text = _scalar_text(v, digits)
-            if text is None:
-                _write_json(v, digits, inner, out)
-            else:
-                out.append(text)
-        out.append(newline + "]")
-    elif isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        inner = newline + "  "
-        for i, (k, v) in enumerate({str(k): v for k, v in value.items()}.items()):
-            head = ("{" if i == 0 else ",") + inner + encode_basestring(k) + ": "
-            text = _scalar_text(v, digits)
-            if text is None:
-                out.append(head)
-                _write_json(v, digits, inner, out)
-            else:
-                out.append(head + text)
-        out.append(newline + "}")
-    else:
-        text = _scalar_text(value, digits)
-        out.append(json.dumps(value) if text is None else text)  # json.dumps raises TypeError as it would
+        return _json_text(list(value), digits, newline)
+    return json.dumps(value)  # raises TypeError as json.dumps(to_jsonable(value)) would
+
+
+def _float_text(value: float, digits: int) -> str:
+    """A float rounded to ``digits`` decimals as :func:`to_jsonable` rounds it, as JSON text."""
+    if not math.isfinite(value):
+        return "null"
+    rounded = round(value, digits)
+    return "0.0" if rounded == 0 else float.__repr__(rounded)
 
 
 def _scalar_text(value: Any, digits: int) -> str | None:
@@ -335,10 +362,7 @@ def _scalar_text(value: Any, digits: int) -> str | None:
     ``None`` for a container, a model or a value JSON has no text for."""
     kind = type(value)
     if kind is float or (kind is not bool and isinstance(value, float)):
-        if not math.isfinite(value):
-            return "null"
-        rounded = round(value, digits)
-        return "0.0" if rounded == 0 else float.__repr__(rounded)
+        return _float_text(value, digits)
     if kind is str or isinstance(value, str):
         return encode_basestring(value)  # type: ignore[no-any-return]
     if value is None:

@@ -228,3 +228,48 @@ def test_outside_a_large_buying_center_the_problem_lists_twelve_members_and_the_
     assert (column, value) == ("person", "Otto Unbekannt")
     assert message.endswith(": Bernd Gerlach, Hannes Schäfer, Max Müller, Person 01, Person 02, Person 03, "
                             "Person 04, Person 05, Person 06, Person 07, Person 08, Person 09 … (16 in all)")
+
+
+def test_several_member_mistakes_come_row_by_row_each_repeated_value_at_every_row(demo_folder):
+    """Each distinct value is judged once, but every row holding a wrong one is named, in row order and within
+    a row in the table's column order (influence, informants, min/max contacts, colours, motives)."""
+    def change(rows):
+        at = rows[0].index
+        rows[1][at("motives")], rows[1][at("influence")] = "Macht, Gier", "7"  # row 2 = Max Müller, min 3
+        rows[1][at("max_contacts")] = "1"
+        rows[3][at("influence")], rows[3][at("colours")] = "7", "Lila"  # row 4: the same 7 again
+        rows[2][at("informants")] = "1.5"  # row 3
+        return rows
+
+    _edit_csv(demo_folder, "buying_center", change)
+    above = "is above 5 — allowed: a whole number from 1 to 5"
+    assert [(row, column, value, message[:24]) for _, row, column, value, message in _problems(demo_folder)] == [
+        (2, "influence", "7", above[:24]),
+        (2, "max_contacts", "1", "fewer than min_contacts "),
+        (2, "motives", "Macht, Gier", "'Gier' is not one of the"),
+        (3, "informants", "1.5", "is not a whole number — "),
+        (4, "influence", "7", above[:24]),
+        (4, "colours", "Lila", "'Lila' is not one of the"),
+    ]
+
+
+def test_a_person_of_ours_with_two_functions_or_flags_in_one_account_is_named_at_the_later_rows(demo_folder):
+    """The contact matrix has one column per person of ours: within an account every row of the same person of
+    ours gives the same function and top-management flag; each later row that differs names the first row."""
+    def change(rows):  # Dr. Henrik Albers in KA-002: file rows 7 (first), 9 and 10
+        at = rows[0].index
+        assert [rows[k][at("our_person")] for k in (6, 8, 9)] == ["Dr. Henrik Albers"] * 3
+        rows[8][at("our_function")], rows[8][at("top_management")] = "Vertrieb", "nein"
+        rows[9][at("top_management")] = "nein"
+        return rows
+
+    _edit_csv(demo_folder, "contact_matrix", change)
+    rule = "per person of ours in account KA-002"
+    assert _problems(demo_folder) == [
+        ("contact_matrix.csv", 9, "our_function", "Vertrieb",
+         f"'Dr. Henrik Albers' has Geschäftsführer in row 7 — allowed: one our_function {rule}"),
+        ("contact_matrix.csv", 9, "top_management", "nein",
+         f"'Dr. Henrik Albers' has ja in row 7 — allowed: one top_management {rule}"),
+        ("contact_matrix.csv", 10, "top_management", "nein",
+         f"'Dr. Henrik Albers' has ja in row 7 — allowed: one top_management {rule}"),
+    ]

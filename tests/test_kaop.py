@@ -122,6 +122,30 @@ def test_duplicate_rows_and_zero_revenue():
     assert not plan.complete
 
 
+def test_quarters_from_rows_in_any_order_products_absent_and_cost_only_quarters():
+    """Rows are grouped by quarter whatever their order; a product without a row in a quarter has volume 0 and
+    no price there; a quarter with cost lines alone is present with revenue 0; a rate applies to its quarter's
+    revenue only."""
+    plan = kaop_plan(
+        [ProductQuarter(product="B", quarter=3, volume=2, price=50),
+         ProductQuarter(product="A", quarter=1, volume=10, price=3, share_of_wallet=0.2),
+         ProductQuarter(product="A", quarter=3, volume=5, price=4, share_of_wallet=0.4)],
+        [CostQuarter(category="freight", quarter=3, rate_of_revenue=0.5),
+         CostQuarter(category="other", quarter=2, amount=7),
+         CostQuarter(category="freight", quarter=1, amount=1)])
+    assert plan.products == ["B", "A"]
+    assert list(plan.quarters) == [1, 2, 3]
+    q1, q2, q3 = plan.quarters[1], plan.quarters[2], plan.quarters[3]
+    assert (q1.volume, q1.price, q1.revenue) == ({"B": 0.0, "A": 10.0}, {"B": None, "A": 3.0}, 30.0)
+    assert (q2.revenue, q2.total_cost, q2.profit, q2.profit_rel) == (0.0, 7.0, -7.0, None)
+    assert q2.costs == {"sales_staff": 0.0, "tech_service": 0.0, "freight": 0.0, "product_cost": 0.0, "other": 7.0}
+    assert (q3.revenue_by_product, q3.costs["freight"], q3.profit) == ({"B": 100.0, "A": 20.0}, 60.0, 60.0)
+    assert (plan.year.revenue, plan.year.total_cost, plan.year.profit) == (150.0, 68.0, 82.0)
+    assert plan.year.volume == {"B": 2.0, "A": 15.0}
+    assert plan.year.price == {"B": 50.0, "A": 50 / 15}
+    assert plan.year.share_of_wallet == {"B": None, "A": pytest.approx(0.3)}
+
+
 def test_potential_goals_and_measures():
     goal = PotentialGoal(goal="Technikumsversuche mit neuer Rezeptur", metric="Versuche", unit="Anzahl",
                          targets={1: 2, 2: 3, 3: 0}, actuals={1: 1, 2: 3})

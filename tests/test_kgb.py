@@ -2,7 +2,7 @@
 
 import pytest
 
-from kam_xl.kgb import KgbCard, KgbCriterion, normalise_weights, score_card
+from kam_xl.kgb import KgbCard, KgbCriterion, card_scores, normalise_weights, score_card
 
 # The five criteria of seed 001, Tab. 2.2, with weights in points ("im Hundert gewichtet").
 CRITERIA = [("Leistungsfähigkeit des Systems", 30), ("Sicherheit des Systems", 25), ("Preis", 20),
@@ -67,6 +67,20 @@ def test_missing_rating_makes_score_incomplete_not_zero():
     by = {c.criterion: c for c in r.criteria}
     assert by["Sicherheit des Systems"].best_competitor is None
     assert by["Sicherheit des Systems"].gap_to_best is None
+
+
+def test_card_scores_are_score_cards_scores_and_rank():
+    """What the report takes (card_scores) is what score_card gives: a tie keeps card order, a supplier with
+    a missing rating is unscored, named with its missing criteria and left out of the ranking."""
+    c = card({"Wir": [80, 90, 60, 100, 70], "Nordchem": [70, 80, 90, 100, 80], "Tie": [80, 90, 60, 100, 70],
+              "Gap": [None, 80, 90, None, 80]})
+    s = card_scores(c)
+    assert s.scores == {"Wir": pytest.approx(79.0), "Nordchem": pytest.approx(81.0), "Tie": pytest.approx(79.0),
+                        "Gap": None}
+    assert s.rank == ["Nordchem", "Wir", "Tie"]
+    assert s.incomplete == {"Gap": ["Leistungsfähigkeit des Systems", "Normung nach Standards"]}
+    r = score_card(c)
+    assert (r.scores, r.incomplete, r.rank) == (s.scores, s.incomplete, s.rank)
 
 
 def test_card_rules():

@@ -237,3 +237,22 @@ def test_a_measure_naming_a_project_of_a_data_book_without_kasp_is_a_problem(tmp
     assert str(info.value.problems[0]) == (
         "kaop_measures.csv, row 2, column kasp_project: value 'Digitaler Bestellprozess': no KASP project of "
         "account KA-001 has this name — allowed: one of its projects (none) or empty")
+
+
+def test_team_roles_name_every_row_with_wrong_letters_and_every_row_given_twice(tmp_path):
+    """The same wrong letters on two rows are two problems, each naming its own task and role; a row repeating an
+    earlier row's account, task and role names the earlier row (the checks judge each distinct cell once)."""
+    book = tmp_path / "book"
+    shutil.copytree(DEMO, book)
+    _edit(book, "team_roles", 1, "letters", "R, X")
+    _edit(book, "team_roles", 3, "letters", "R, X")
+    _edit(book, "team_roles", 4, "role", "GKAM")  # row 5 = row 2's company default, task and role again
+    with pytest.raises(DataBookError) as info:
+        read_databook(book)
+    problems = info.value.problems
+    assert [(p.row, p.column, p.value) for p in problems] == [(2, "letters", "R, X"), (4, "letters", "R, X"),
+                                                              (5, "role", "GKAM")]
+    assert problems[0].message.startswith("task 'Globaler Rahmenvertrag', role 'GKAM': the letter X is not a RACI")
+    assert problems[1].message.startswith("task 'Globaler Rahmenvertrag', role 'Innendienst': the letter X is not")
+    assert problems[2].message == ("the company default already gives letters to task 'Globaler Rahmenvertrag' and "
+                                   "role 'GKAM' in row 2 — allowed: one row per task and role")

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import BaseModel, ConfigDict, PrivateAttr, TypeAdapter
 
 from kam_xl.cdb import ActivityLine, CdbInput
 from kam_xl.databook.rows import TableRows
@@ -16,6 +16,9 @@ from kam_xl.excellence import Answer, Response
 from kam_xl.kaop import QUARTERS, CostQuarter, KaopMeasure, PotentialGoal, ProductQuarter, Thresholds
 from kam_xl.kgb import KgbCard
 from kam_xl.resources import ResourceCell
+
+_PRODUCT_ROWS = TypeAdapter(list[ProductQuarter])
+_COST_ROWS = TypeAdapter(list[CostQuarter])
 
 
 class AccountRow(BaseModel):
@@ -140,15 +143,18 @@ class DataBook(BaseModel):
 
     def kaop_rows(self, account_id: str, year: int, scenario: str
                   ) -> tuple[list[ProductQuarter], list[CostQuarter]]:
-        """The KAOP product drivers and cost lines of an account, year and scenario."""
-        products = [ProductQuarter(product=p, quarter=q, volume=v, price=price, share_of_wallet=sow)
-                    for p, q, v, price, sow in zip(*self.columns_for(
-                        "kaop_products", account_id, ("product", "quarter", "volume", "price", "share_of_wallet"),
-                        year=year, scenario=scenario), strict=True)]
-        costs = [CostQuarter(category=c, quarter=q, amount=amount, rate_of_revenue=rate)
-                 for c, q, amount, rate in zip(*self.columns_for(
-                     "kaop_costs", account_id, ("category", "quarter", "amount", "rate_of_revenue"), year=year,
-                     scenario=scenario), strict=True)]
+        """The KAOP product drivers and cost lines of an account, year and scenario (each list validated in one
+        call of pydantic's core: a report and the controller read them for every account)."""
+        products = _PRODUCT_ROWS.validate_python([
+            {"product": p, "quarter": q, "volume": v, "price": price, "share_of_wallet": sow}
+            for p, q, v, price, sow in zip(*self.columns_for(
+                "kaop_products", account_id, ("product", "quarter", "volume", "price", "share_of_wallet"),
+                year=year, scenario=scenario), strict=True)])
+        costs = _COST_ROWS.validate_python([
+            {"category": c, "quarter": q, "amount": amount, "rate_of_revenue": rate}
+            for c, q, amount, rate in zip(*self.columns_for(
+                "kaop_costs", account_id, ("category", "quarter", "amount", "rate_of_revenue"), year=year,
+                scenario=scenario), strict=True)])
         return products, costs
 
     def kaop_years(self, account_id: str, scenario: str = "plan") -> list[int]:

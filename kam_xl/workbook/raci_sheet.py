@@ -73,13 +73,21 @@ def check_team_roles(tables: dict[str, ParsedTable], problems: list[Problem]) ->
     twice for the same account (or company default), task and role. (The table has no key columns of its own:
     the company default's account_id is empty, which a database key cannot hold.)"""
     t = tables["team_roles"]
-    seen: dict[tuple[Any, str, str], int] = {}
-    for i in range(len(t)):
-        aid, task, role, letters = (t.get(i, c) for c in ("account_id", "task", "role", "letters"))
+    cells = t.column("letters")
+    wrong = set()  # the distinct cells that are no RACI letters, each parsed once (a few repeat on every row)
+    for letters in set(cells):
         try:
-            parse_letters(letters, f"task {task!r}, role {role!r}")
-        except KamInputError as e:
-            problems.append(t.problem(i, "letters", str(e), letters))
+            parse_letters(letters)
+        except KamInputError:
+            wrong.add(letters)
+    seen: dict[tuple[Any, str, str], int] = {}
+    for i, (aid, task, role) in enumerate(zip(t.column("account_id"), t.column("task"), t.column("role"),
+                                              strict=True)):
+        if cells[i] in wrong:
+            try:
+                parse_letters(cells[i], f"task {task!r}, role {role!r}")
+            except KamInputError as e:
+                problems.append(t.problem(i, "letters", str(e), cells[i]))
         if task is None or role is None:
             continue
         if (aid, task, role) in seen:
