@@ -303,7 +303,7 @@ def report(
     db = _load(_data(data, db_schema), catalogue_extension)
     try:
         if what is What.accounts:
-            result: object = _account_reports(db, fmt)
+            result: object = _account_reports(db, fmt, lang.value)  # type: ignore[arg-type]
             if result is None:
                 return
         elif what is What.resources:
@@ -334,10 +334,11 @@ def report(
      }[what](result, lang.value)  # type: ignore[operator]
 
 
-def _account_reports(db: DataBook, fmt: Format) -> list[rep.AccountReport] | None:
+def _account_reports(db: DataBook, fmt: Format, lang: Lang) -> list[rep.AccountReport] | None:
     """The account reports with the progress on stderr; for ``--format json`` they are written to stdout one
     by one as they are computed (the same text as one ``json.dumps(…, indent=2)``) and ``None`` returned."""
-    with PhaseProgress("report", err, total=len(db.accounts), unit="accounts") as progress:
+    with PhaseProgress(say("phase_report", lang), err, total=len(db.accounts), unit=plural("account", lang),
+                       lang=lang) as progress:
         reports = progress.each(rep.iter_account_reports(db))
         if fmt is not Format.json:
             return list(reports)
@@ -604,7 +605,7 @@ def _generate_outputs(db: DataBook, results: list[Any], url: str | None, out_dir
         not_written.append(str(e) if isinstance(e, NotWrittenError) else _not_written(out_dir / "conflicts.csv", e))
     try:
         words: Lang = "en" if lang == "en" else "de"
-        with PhaseProgress(say("phase_controller", words), err, unit="steps", lang=words) as progress:
+        with PhaseProgress(say("phase_controller", words), err, unit=plural("step", words), lang=words) as progress:
             controller = _in_output(url, [CONTROLLER_FILE], out_dir, lambda folder: write(folder, progress.update))
     except NotWrittenError as e:
         not_written.append(str(e))
@@ -733,7 +734,8 @@ def collect(
     ours = {target.name, controller_path.name}
     if isinstance(data_source, Path) and data_source.parent.resolve() == folder.resolve():
         ours.add(data_source.name)
-    with PhaseProgress("collect", err, unit="files") as progress:
+    words: Lang = "en" if lang == "en" else "de"
+    with PhaseProgress(say("phase_collect", words), err, unit=plural("file", words), lang=words) as progress:
         result = collect_export(folder, ignore=frozenset(ours), jobs=jobs, progress=progress.update)
     not_written: list[str] = []
     _write_error_report(report, result.problems, result.skipped, not_written)
@@ -745,7 +747,6 @@ def collect(
     # the account fields a plan does not carry (the KAM span …) from the data book, so that the export keeps them
     collected = with_databook_fields(with_controller_tables(collected, typed), base)
     written = _write_export(collected, target, export is None, not_written)
-    words = "en" if lang == "en" else "de"
     out.print(say("collected", words, plans=count(result.plans, "plan", words),
                   questionnaires=count(result.responses, "questionnaire", words),
                   invalid=count(len({p[0] for p in result.problems}), "file", words),
@@ -761,7 +762,7 @@ def collect(
     del base, given, collected
     controller: Path | str = say("not_written", words)
     try:
-        with PhaseProgress("controller", err, unit="steps") as progress:
+        with PhaseProgress(say("phase_controller", words), err, unit=plural("step", words), lang=words) as progress:
             controller = write_controller(book, controller_path, "en" if lang == "en" else "de",
                                           xlsm_book=_xlsm_book(), progress=progress.update)
     except NotWrittenError as e:
@@ -869,7 +870,8 @@ def xlwings_xlsm(
     try:
         if out_file.suffix.lower() != ".xlsm":
             raise ValueError(f"{out_file.name}: the macro-enabled controller workbook — allowed extension: .xlsm")
-        with PhaseProgress("controller", err, unit="steps") as progress:
+        words: Lang = "en" if lang == "en" else "de"
+        with PhaseProgress(say("phase_controller", words), err, unit=plural("step", words), lang=words) as progress:
             path = write_controller(db, out_file, lang, xlsm_book=controller_xlsm_book,  # type: ignore[arg-type]
                                     progress=progress.update)
     except (ValueError, OSError, XlwingsFilesError) as e:

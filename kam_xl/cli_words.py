@@ -24,6 +24,7 @@ NOUNS: dict[str, dict[Lang, tuple[str, str]]] = {
     "problem": {"de": ("Problem", "Probleme"), "en": ("problem", "problems")},
     "conflict": {"de": ("Konflikt", "Konflikte"), "en": ("conflict", "conflicts")},
     "workbook": {"de": ("Arbeitsmappe", "Arbeitsmappen"), "en": ("workbook", "workbooks")},
+    "step": {"de": ("Schritt", "Schritte"), "en": ("step", "steps")},
 }
 
 #: The summary lines, a ``str.format`` template per language; ``{plans}`` … are counts already worded by
@@ -92,6 +93,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "phase_compare": {"de": "Pläne mit den Daten vergleichen", "en": "comparing plans with the data"},
     "phase_plans": {"de": "Arbeitsmappen schreiben", "en": "writing workbooks"},
     "phase_controller": {"de": "Controller-Arbeitsmappe", "en": "controller workbook"},
+    "phase_collect": {"de": "Dateien einlesen", "en": "collect"},
+    "phase_report": {"de": "Bericht", "en": "report"},
     "running": {"de": "läuft", "en": "running"},
     "done": {"de": "fertig", "en": "done"},
 }

@@ -31,9 +31,26 @@ def test_report_json_is_streamed_as_the_same_text_with_progress_lines_on_stderr(
     assert result.stdout == json.dumps(reports, indent=2, ensure_ascii=False) + "\n"
     assert json.loads(result.stdout)[8]["account_id"] == "KA-009"
     lines = result.stderr.splitlines()
-    assert lines[0].startswith("report: 2/14 accounts (14 %), ") and lines[-1].startswith(
-        "report: 14/14 accounts (100 %), ")
+    assert lines[0].startswith("Bericht: 2/14 Kunden (14 %), ") and lines[-1].startswith(
+        "Bericht: 14/14 Kunden (100 %), ")  # the output language (de by default), as the summaries
     assert len(lines) == 10  # one line per further tenth of 14 accounts, not one per account
+
+
+def test_every_commands_progress_speaks_the_output_language(monkeypatch, tmp_path):
+    monkeypatch.setattr(progress, "QUIET_S", 0)
+    out = tmp_path / "out"
+    assert CliRunner().invoke(app, ["generate", "--out", str(out)]).exit_code == 0
+    german = ("Dateien einlesen: ", " Dateien (", "Controller-Arbeitsmappe: ", " Schritte (")
+    for lang, words, english in (("de", german, ("files", "steps")),
+                                 ("en", ("collect: ", " files (", "controller workbook: ", " steps ("), ())):
+        result = CliRunner().invoke(app, ["collect", str(out), "--lang", lang])
+        assert result.exit_code == 0, result.output
+        for word in words:
+            assert word in result.stderr, (lang, word, result.stderr)
+        for word in english:
+            assert f" {word} (" not in result.stderr, (lang, word, result.stderr)
+    result = CliRunner().invoke(app, ["report", "--format", "json", "--lang", "en"])
+    assert "report: 14/14 accounts (100 %)" in result.stderr
 
 
 def test_the_json_array_pieces_are_one_json_text():
