@@ -530,7 +530,7 @@ def _print_generated(results: list[Any], out_to: str | Path, report: Path | None
     """``generate``'s table (one row per workbook) and summary lines, in ``lang``."""
     t = Table(title=f"kam-xl generate → {out_to}", header_style="bold")
     for col in ("col_key", "col_file", "col_status", "col_conflicts", "col_backup"):
-        t.add_column(say(col, lang))
+        t.add_column(say(col, lang), overflow="fold")  # a file's or backup's name wraps, never cut with "…"
     for r in results:
         status = say(f"status_{r.status}", lang)
         t.add_row(r.account_id, r.path.name, f"[red]{status}[/]" if r.status == "error" else status,

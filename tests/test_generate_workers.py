@@ -246,3 +246,22 @@ def test_generate_shows_every_phase_and_its_summary_in_the_output_language(tmp_p
     assert "writing workbooks: 14/14 workbooks (100 %)" in en.stderr
     assert "0 new, 14 regenerated, 0 not written; 0 conflicts; 0 unchanged" in en.stdout
     assert "Controller workbook: " in en.stdout and "│ regenerated " in en.stdout
+
+
+def test_generate_table_wraps_long_file_and_backup_names_instead_of_cutting_them(tmp_path, monkeypatch):
+    # a backup's name ends in its time stamp, the part that tells backups apart: in a narrow terminal it must wrap
+    from typer.testing import CliRunner
+
+    from kam_xl import cli
+
+    monkeypatch.setattr(cli.out, "width", 100)
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(cli.app, ["generate", "--out", str(out)]).exit_code == 0
+    result = runner.invoke(cli.app, ["generate", "--out", str(out), "--force"])
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.stdout
+    rows = [line.split("│") for line in result.stdout.splitlines() if line.count("│") == 6]
+    last_column = "".join(cells[-2].strip() for cells in rows)  # the backup column, its wrapped pieces joined
+    backups = sorted(p.name for p in (out / "_backup").iterdir() if p.name.startswith("KA-"))  # the plans'
+    assert len(backups) == 14 and all(name in last_column for name in backups), result.stdout
