@@ -388,7 +388,8 @@ def _print_accounts(rows: list[rep.AccountReport], lang: Lang) -> None:
     losers = [r for r in rows if r.cdb is not None and r.cdb.cdb_iii < 0]
     if losers:
         out.print(t_("[bold]Big Step or Out[/] (negativer CDB III): ", "[bold]Big Step or Out[/] (negative CDB III): ")
-                  + ", ".join(f"{r.account_id} {r.name} ({n.money(r.cdb.cdb_iii)})" for r in losers if r.cdb))
+                  + ", ".join(f"{r.account_id} {r.name} ({n.money(r.cdb.cdb_iii)})" for r in losers if r.cdb),
+                  soft_wrap=False)  # wrapped at the output's width like the tables (thousands of accounts)
 
 
 def _print_resources(r: rep.ResourcesReport, lang: Lang) -> None:

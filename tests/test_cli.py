@@ -46,6 +46,28 @@ def test_report_table_lists_all_demo_accounts():
     for aid in DEMO_IDS:
         assert aid in result.stdout
     assert "Big Step or Out" in result.stdout  # KA-009 loses money (see the JSON test)
+
+
+def test_report_table_big_step_or_out_list_wraps_at_the_output_width(tmp_path, monkeypatch):
+    # at 1,000 accounts the list was one line of 3,159 characters; here a data book whose every account loses money
+    from kam_xl import cli
+    from kam_xl.databook import demo_databook, write_databook
+
+    write_databook(demo_databook(), tmp_path / "db")
+    cdb = tmp_path / "db" / "cdb.csv"
+    text = cdb.read_text(encoding="utf-8-sig")
+    dialect = csv.Sniffer().sniff(text.splitlines()[0])
+    rows = list(csv.reader(text.splitlines(), dialect))
+    at = rows[0].index("gross_sales")
+    for row in rows[1:]:
+        row[at] = "1"  # every account's sales almost nil: each CDB III negative
+    with cdb.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, dialect).writerows(rows)
+    monkeypatch.setattr(cli.out, "width", 100)
+    result = run("report", "--data", str(tmp_path / "db"))
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.stdout.splitlines() if "Big Step or Out" in x)
+    assert len(line) <= 100 and max(len(x) for x in result.stdout.splitlines()) <= 100
     assert result.stderr == ""
 
 
