@@ -102,6 +102,7 @@ from kam_xl.workbook.merge import (
 )
 from kam_xl.workbook.names import Engine, NamedValues, WorkbookError, read_named
 from kam_xl.workbook.questionnaire import TEMPLATE_ID as QUESTIONNAIRE_ID
+from kam_xl.workbook.questionnaire import TEMPLATE_VERSION as QUESTIONNAIRE_VERSION
 from kam_xl.workbook.questionnaire import parse_questionnaire, questionnaire, questionnaire_meta_problem
 from kam_xl.workbook.render import write_book
 
@@ -507,6 +508,7 @@ class QuestionnaireJob:
     response: Response
     lang: Lang
     now: datetime
+    fingerprint: str = ""
 
     def __call__(self) -> PlanResult:
         catalogue, lang, now = load_catalogue(), self.lang, self.now
@@ -518,13 +520,21 @@ class QuestionnaireJob:
             return questionnaire(catalogue, typed, typed.respondent, typed.role, lang, generated_at=now)
 
         return write_regenerating(respondent, self.target, fresh,
-                                  {"template_id": QUESTIONNAIRE_ID, "respondent": respondent}, rebuild, now)
+                                  {"template_id": QUESTIONNAIRE_ID, "respondent": respondent}, rebuild, now,
+                                  meta={FINGERPRINT: self.fingerprint or questionnaire_fingerprint(response, lang)})
 
 
 def questionnaire_job(db: DataBook, respondent: str, target: Path, lang: Lang, now: datetime) -> QuestionnaireJob:
     """The :class:`QuestionnaireJob` of ``respondent`` (``StopIteration`` for one the data book does not have)."""
     response = next(r for r in db.responses() if r.respondent == respondent)
-    return QuestionnaireJob(respondent, target, response, lang, now)
+    return QuestionnaireJob(respondent, target, response, lang, now, questionnaire_fingerprint(response, lang))
+
+
+def questionnaire_fingerprint(response: Response, lang: Lang) -> str:
+    """The fingerprint of what a respondent's questionnaire is built from — the respondent's answers in the data
+    book, the catalogue's version and the language —, recorded in its ``_meta`` as :data:`FINGERPRINT`: a
+    questionnaire whose fingerprint and template version are unchanged is left as it is (:func:`plan_work`)."""
+    return fingerprint(QUESTIONNAIRE_ID, response.model_dump(mode="json"), load_catalogue().version, lang)
 
 
 # ------------------------------------------------------------------------- the files already in a folder
@@ -784,7 +794,8 @@ def plan_work(db: DataBook, out_dir: Path, questionnaires: bool = False, skip_un
     ``out_dir`` (and ``out_dir/Fragebogen``) only; writes nothing. ``skip_unchanged``: plans whose data and
     template are unchanged are left as they are (:func:`generate_plan`); with ``unchanged_for`` (the data
     path as the work items get it and the language) that is decided here already, from the ``_meta`` the
-    folder scan read (:func:`unchanged_result`): such a plan is an ``"unchanged"`` result, not work.
+    folder scan read (:func:`unchanged_result`): such a plan is an ``"unchanged"`` result, not work — and so
+    is a questionnaire whose answers, catalogue and template are unchanged (:func:`questionnaire_fingerprint`).
     ``progress(phase, done, total)``: ``"scan"`` after each spreadsheet the folder scan looked at
     (:func:`scan_folder`), ``"compare"`` after each plan found there compared with the data now."""
     q_dir = out_dir / QUESTIONNAIRE_DIR
@@ -799,12 +810,18 @@ def plan_work(db: DataBook, out_dir: Path, questionnaires: bool = False, skip_un
                         progress=None if progress is None else functools.partial(progress, "scan"))
     # a plan's own file (by its _meta) with the stamp the scan read, when unchanged plans are decided here
     stamps = {(f.owner, f.path): f.stamp for f in files if f.role == "plan"} if skip_unchanged else {}
+    q_stamps = {(f.owner, f.path): f.stamp for f in files if f.role == "questionnaire"} if skip_unchanged else {}
+    answers = {r.respondent: r for r in db.responses()} if questionnaires and q_stamps else {}
     compared = 0
     items: list[_Work | PlanResult] = []
     for role, fn, folder in roles:
         for key, target in resolve_targets(role, _canonical(db, role, folder), files).items():
             if not isinstance(target, Path):
                 items.append(target)
+            elif role == "questionnaire" and unchanged_for is not None and (key, target) in q_stamps \
+                    and q_stamps[key, target] == (QUESTIONNAIRE_VERSION,
+                                                questionnaire_fingerprint(answers[key], unchanged_for[1])):
+                items.append(PlanResult(key, target, "unchanged"))
             elif role == "plan" and unchanged_for is not None and (key, target) in stamps:
                 items.append(unchanged_result(db, key, target, stamps[key, target], *unchanged_for)
                              or (fn, key, folder, target))

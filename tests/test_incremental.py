@@ -350,3 +350,36 @@ def test_layout_inputs_are_the_named_values_of_the_controllers_inputs():
     got = batch.layout_inputs(book, names)
     assert got == {n: v for n, v in every.items() if n in names}
     assert len(got) > 60 and got["sel_ids"][0] == ["KA-001"]
+
+
+def _q_state(out: Path) -> dict[str, tuple[int, int, bytes]]:
+    q = out / batch.QUESTIONNAIRE_DIR
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes()) for p in sorted(q.glob("*.xlsx"))}
+
+
+def test_an_unchanged_questionnaire_is_left_as_it_is_and_a_changed_answer_rewrites_only_its_own(tmp_path):
+    # a new user saw every questionnaire rewritten and backed up on every run although nothing had changed
+    data, out = _small_databook(tmp_path / "data"), tmp_path / "out"
+
+    def run() -> dict[str, str]:
+        batch._databook.cache_clear()
+        return {r.account_id: r.status for r in generate_all(str(data), out, questionnaires=True,
+                                                               skip_unchanged=True) if r.path.parent.name != out.name}
+
+    first = run()
+    assert len(first) == 3 and set(first.values()) == {"new"}
+    before = _q_state(out)
+    assert run() == dict.fromkeys(first, "unchanged")
+    assert _q_state(out) == before  # same inode, same mtime, same bytes
+    assert not (out / batch.QUESTIONNAIRE_DIR / batch.BACKUP_DIR).exists()
+    path = data / "excellence.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8-sig"), delimiter=";"))
+    changed = rows[0]["respondent"]
+    rows[0]["rating"] = "25" if rows[0]["rating"] != "25" else "50"
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), delimiter=";")
+        w.writeheader()
+        w.writerows(rows)
+    assert run() == {k: "regenerated" if k == changed else "unchanged" for k in first}
+    [backup] = (out / batch.QUESTIONNAIRE_DIR / batch.BACKUP_DIR).iterdir()
+    assert backup.name.startswith(batch.questionnaire_filename(changed)[:-5] + ".")
