@@ -26,6 +26,7 @@ in JSON) when the account has no data for it — so a consumer sees the same key
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
@@ -110,13 +111,19 @@ def account_data(db: DataBook, account: AccountRow, company_default: bool, horiz
                            kasp=kasp_summary(projects, measures, year, horizon) if projects else None))
 
 
-def relationships_data(db: DataBook) -> list[AccountData]:
+def each_relationships_data(db: DataBook) -> Iterator[AccountData]:
     """:func:`account_data` of every account with data in any of :data:`RELATIONSHIP_TABLES`, in the order
-    of ``accounts``."""
+    of ``accounts``, one account at a time (a reader that keeps only what it needs of each holds no account's
+    models past it)."""
     default = has_company_raci(db)
     horizon = company_settings(db).kasp_horizon
     found = (account_data(db, a, default, horizon) for a in db.accounts)
-    return [x for x in found if x.report.has_data()]
+    return (x for x in found if x.report.has_data())
+
+
+def relationships_data(db: DataBook) -> list[AccountData]:
+    """:func:`each_relationships_data` as a list."""
+    return list(each_relationships_data(db))
 
 
 def relationships_report(db: DataBook) -> list[AccountRelationships]:

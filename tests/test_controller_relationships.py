@@ -148,3 +148,31 @@ def test_each_formula_reads_only_its_accounts_rows(tmp_path):
                 assert all(ids.get(r) == account[c.row] for r in rows) or len(rows) == 1, (c.address, c.formula)
                 checked += 1
         assert checked > 40
+
+
+def _plain_values(value: object) -> bool:
+    """Whether ``value`` is made of texts, numbers, truth values, ``None`` and tuples of them only."""
+    if isinstance(value, tuple):
+        return all(map(_plain_values, value))
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def test_accounts_keep_plain_values_not_models():
+    """Issue 14: the kind keeps of each account only the figures and data rows it shows (plain values), not the
+    account's models (buying center, roles, projects, report), so that the controller does not grow by them per
+    account; the kept figures are the report's."""
+    from kam_xl.workbook.controller.relationships import BLOCKS, _accounts
+
+    db = demo_databook()
+    accs, reports = _accounts(db, "de"), relationships_report(db)
+    assert [x.account.account_id for x in accs] == [r.account_id for r in reports]
+    for x, r in zip(accs, reports, strict=True):
+        assert all(_plain_values(getattr(x, f)) for f in ("people", "raci", "kasp", "swot", "blocks"))
+        assert len(x.blocks) == len(BLOCKS)
+        assert x.people is None or x.people[:2] == (r.buying_center.members, len(r.buying_center.without_manndecker))
+        assert x.raci is None or x.raci == (r.raci.tasks, len(raci_breaks(r.raci)))
+        assert x.swot is None or x.swot[1] == tuple(r.swot.empty_levers)
+    first = accs[0]  # KA-001, as test_demo_figures_by_hand counts it by hand
+    assert first.people[:6] == (4, 1, 1, True, 10, 4) and first.kasp[1:] == (1, 1) and first.swot[0] == 6
+    assert len(first.blocks[0]) == first.people[0]  # one data row per buying-center member
+    assert all(row[0] == first.account.account_id for block in first.blocks for row in block)

@@ -103,3 +103,25 @@ def test_a_sheet_written_as_a_stream_leaves_the_formula_memo_alone():
     render._PREPARED.clear()
     fill_workbook(book, io.BytesIO()).close()
     assert not any(key[0].startswith("=B") for key in render._PREPARED)
+
+
+def test_the_kgb_kind_keeps_each_cards_figures_not_its_models():
+    """Issue 14: the Kgb sheet's rows are produced from each card's figures (plain values), not from the cards'
+    and results' models held for the whole write; the demo's cards give the figures score_card gives."""
+    from pydantic import BaseModel
+
+    from kam_xl.kgb import competitive_position, score_card, supplier_ranks
+    from kam_xl.workbook.controller.kgb import _figures
+
+    db = demo_databook()
+    a = db.accounts[0]
+    cards = db.kgb_cards(a.account_id)
+    assert cards
+    for card in cards:
+        res = score_card(card)
+        f = _figures(a, card, res)
+        pos = competitive_position(res.scores, card.own_supplier)
+        assert (f.segment, f.own_supplier, f.own, f.best, f.gap, f.rank, f.scored) == (
+            card.segment, card.own_supplier, pos.own, pos.best_competitor_score, pos.gap,
+            supplier_ranks(res)[card.own_supplier], len(res.rank))
+        assert not any(isinstance(getattr(f, n), BaseModel) for n in f.__slots__ if n != "account")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from kam_xl.databook import AccountRow, DataBook
 from kam_xl.kgb import (
@@ -54,10 +55,16 @@ def _kgb_sheet(db: DataBook, lang: Lang) -> Sheet:
                                _t(lang, "Unser Score", "Our score"), _t(lang, "Bester Wettbewerber", "Best competitor"),
                                _t(lang, "Abstand", "Gap"), _t(lang, "Rang", "Rank"),
                                _t(lang, "Lieferanten mit Score", "Suppliers scored")))
-    # the block of card scores (values computed by score_card)
-    results = [score_card(card) for _, card in cards]
-    rows = [(a, card, supplier, score) for (a, card), res in zip(cards, results, strict=True)
-            for supplier, score in res.scores.items()]
+    # each card's figures and the block of card scores (values computed by score_card), as plain values: the
+    # cards' and results' models are let go card by card (issue 14: the controller does not grow by them)
+    figures: list[_CardFigures] = []
+    rows: list[tuple[AccountRow, str, str, bool, float | None]] = []
+    for a, card in cards:
+        res = score_card(card)
+        figures.append(_figures(a, card, res))
+        rows += [(a, card.segment, supplier, supplier == card.own_supplier, score)
+                 for supplier, score in res.scores.items()]
+    del cards
     b_head = last + 3
     s.put(b_head - 1, 0, _t(lang, "Scores je Lieferant (aus den Kgb-Karten)",
                             "Scores per supplier (from the Kgb cards)"),
@@ -70,16 +77,16 @@ def _kgb_sheet(db: DataBook, lang: Lang) -> Sheet:
     k_id, k_nr, k_seg, k_own, k_val = (s.ref(b_first, c, b_last, c) for c in (0, 1, 2, 4, 5))
 
     def fill(out: Sheet) -> Iterator[None]:
-        for i, ((a, card), res) in enumerate(zip(cards, results, strict=True)):
-            _card_row(out, first + i, a, card, res, (k_id, k_nr, k_seg, k_own, k_val), lang)
+        for i, f in enumerate(figures):
+            _card_row(out, first + i, f, (k_id, k_nr, k_seg, k_own, k_val), lang)
             yield
-        for i, (a, card, supplier, score) in enumerate(rows):
+        for i, (a, segment, supplier, own, score) in enumerate(rows):
             r = b_first + i
             out.put(r, 0, a.account_id)
             out.put(r, 1, i + 1, style="integer")
-            out.put(r, 2, card.segment)
+            out.put(r, 2, segment)
             out.put(r, 3, supplier)
-            out.put(r, 4, yes if supplier == card.own_supplier else no)
+            out.put(r, 4, yes if own else no)
             out.put(r, 5, score, style="score")
             if i % 64 == 63:
                 yield
@@ -95,32 +102,52 @@ def _kgb_sheet(db: DataBook, lang: Lang) -> Sheet:
     return s
 
 
-def _card_row(s: Sheet, r: int, a: AccountRow, card: KgbCard, res: KgbResult, refs: tuple[str, ...],
-              lang: Lang) -> None:
+@dataclass(frozen=True, slots=True)
+class _CardFigures:
+    """What a card's row shows: its account, segment and own supplier, and the figures of its scores."""
+
+    account: AccountRow
+    segment: str
+    own_supplier: str
+    own: float | None  # our score
+    best: float | None  # the best competitor's score
+    gap: float | None
+    rank: int | None  # our rank among the suppliers
+    scored: int  # suppliers with a score
+
+
+def _figures(a: AccountRow, card: KgbCard, res: KgbResult) -> _CardFigures:
+    pos = competitive_position(res.scores, card.own_supplier)
+    return _CardFigures(account=a, segment=card.segment, own_supplier=card.own_supplier, own=pos.own,
+                        best=pos.best_competitor_score, gap=pos.gap, rank=supplier_ranks(res)[card.own_supplier],
+                        scored=len(res.rank))
+
+
+def _card_row(s: Sheet, r: int, f: _CardFigures, refs: tuple[str, ...], lang: Lang) -> None:
     """One card's row: account, segment, role, our score, best competitor, gap, rank, suppliers scored — formulas
     over the block of card scores (``refs``: its id, number, segment, own and score columns)."""
     k_id, k_nr, k_seg, k_own, k_val = refs
     yes, no = YES_NO[lang]
-    pos = competitive_position(res.scores, card.own_supplier)
+    a = f.account
     role = a.supplier_role
     role_word = SUPPLIER_ROLES_EN.get(role, role) if role and lang == "en" else role  # type: ignore[call-overload]
     s.put(r, 0, a.account_id, style="bold")
     s.put(r, 1, a.name)
-    s.put(r, 2, card.segment)
+    s.put(r, 2, f.segment)
     s.put(r, 3, role_word)
-    s.put(r, 4, card.own_supplier)
+    s.put(r, 4, f.own_supplier)
     cond = f"({k_id}={s.ref(r, 0)})*({k_seg}={s.ref(r, 2)})"
     own, best = s.ref(r, 5), s.ref(r, 6)
     s.put(r, 5, formula=(f'=IF(SUMPRODUCT({cond}*({k_own}="{yes}")*ISNUMBER({k_val}))=0,"",'
-                         f'SUMPRODUCT({cond}*({k_own}="{yes}")*{k_val}))'), cached=pos.own, style="score")
+                         f'SUMPRODUCT({cond}*({k_own}="{yes}")*{k_val}))'), cached=f.own, style="score")
     s.put(r, 6, formula=(f'=IF(SUMPRODUCT({cond}*({k_own}="{no}")*ISNUMBER({k_val}))=0,"",'
                          f'SUMPRODUCT(MAX({cond}*({k_own}="{no}")*{k_val})))'),
-          cached=pos.best_competitor_score, style="score")
-    s.put(r, 7, formula=f'=IF(OR({own}="",{best}=""),"",{own}-{best})', cached=pos.gap, style="score")
+          cached=f.best, style="score")
+    s.put(r, 7, formula=f'=IF(OR({own}="",{best}=""),"",{own}-{best})', cached=f.gap, style="score")
     own_nr = f'SUMPRODUCT({cond}*({k_own}="{yes}")*{k_nr})'
     rank = rank_terms(own, k_val, k_val, where=f"{cond}*", first=f"({k_nr}<{own_nr})*")
-    s.put(r, 8, formula=f'=IF({own}="","",{rank})', cached=supplier_ranks(res)[card.own_supplier], style="integer")
-    s.put(r, 9, formula=f"=SUMPRODUCT({cond}*ISNUMBER({k_val}))", cached=len(res.rank), style="integer")
+    s.put(r, 8, formula=f'=IF({own}="","",{rank})', cached=f.rank, style="integer")
+    s.put(r, 9, formula=f"=SUMPRODUCT({cond}*ISNUMBER({k_val}))", cached=f.scored, style="integer")
 
 
 class KgbSheet(ControllerSheet):

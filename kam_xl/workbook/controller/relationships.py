@@ -21,17 +21,15 @@ functions; the recalculation test proves LibreOffice computes the same.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kam_xl.buying_center import BuyingCenter
 from kam_xl.company_settings import company_settings
 from kam_xl.databook import AccountRow, DataBook
 from kam_xl.kaop import LEVERS
-from kam_xl.kasp import KASP_STATUSES, KaspProject, kasp_by_status
-from kam_xl.relationships import AccountRelationships, raci_breaks, relationships_data
-from kam_xl.swot import SwotEntry
+from kam_xl.kasp import KASP_STATUSES, kasp_by_status
+from kam_xl.relationships import AccountData, each_relationships_data, raci_breaks
 from kam_xl.team import LETTERS
 from kam_xl.text import key_of
 from kam_xl.vocabulary import KASP_STATUS_WORDS, LEVER_WORDS, YES_NO, Lang, sheet_title
@@ -55,29 +53,73 @@ def _joined(names: Iterable[str]) -> str | None:
 # ------------------------------------------------------------------------------------------ one account's data
 
 
-@dataclass(frozen=True)
+_Row = tuple[Any, ...]  # one data-sheet row's values, left to right
+
+
+@dataclass(frozen=True, slots=True)
 class _Account:
-    """One account's report part and the data-book rows the data sheet shows."""
+    """What the two sheets show of one account, kept as plain values: the account, the figures of the
+    ``Beziehungen`` row (``None`` for a part without data) and the rows of each data-sheet block (values in
+    :data:`BLOCKS` order). The account's models (buying center, roles, projects, report) are let go once these
+    are taken from them, so that the controller's memory does not grow by them per account."""
 
     account: AccountRow
-    report: AccountRelationships
-    people: BuyingCenter | None
-    tasks: list[tuple[str, dict[str, str | None]]]  # task → letter → roles holding it
-    projects: list[tuple[KaspProject, str | None]]  # project, the KAOP measures naming it
-    swot: list[SwotEntry]
+    people: tuple[int, int, int, bool, int, int, int, int] | None  # members … above target (_people_cells)
+    raci: tuple[int, int] | None  # tasks, tasks with a rule break
+    kasp: tuple[tuple[int, ...], int, int] | None  # per KASP status, outside horizon, without KAOP measure
+    swot: tuple[int, tuple[str, ...]] | None  # entries, empty levers
+    blocks: tuple[tuple[_Row, ...], ...]  # per block of BLOCKS, the account's rows
 
 
-def _accounts(db: DataBook) -> list[_Account]:
-    out = []
-    for x in relationships_data(db):
-        roles = x.roles
-        tasks = [(t, {c: _joined(role for role in roles.roles if c in roles.cell(t, role)) for c in LETTERS})
-                 for t in roles.tasks] if roles is not None else []
-        projects = [(p, _joined(m.measure for m in x.measures if key_of(m.kasp_project) == key_of(p.project)))
-                    for p in x.projects]
-        out.append(_Account(account=x.account, report=x.report, people=x.people, tasks=tasks, projects=projects,
-                            swot=x.swot))
-    return out
+def _member_rows(x: AccountData, words: tuple[str, str]) -> list[_Row]:
+    bc, year = x.people, x.account.plan_year
+    if bc is None:
+        return []
+    planned = {(t.person, t.quarter): t.done for t in bc.touchpoints if t.year == year}
+    rows = []
+    for m in bc.members:
+        mine = [c for c in bc.contacts if c.person == m.person]
+        rows.append((x.account.account_id, m.person, _joined(c.our_person for c in mine if c.manndecker),
+                     _joined(c.our_person for c in mine if c.top_management), m.min_contacts, m.max_contacts, year,
+                     *((words[planned[(m.person, q)]] if (m.person, q) in planned else None) for q in QUARTERS)))
+    return rows
+
+
+def _block_rows(x: AccountData, lang: Lang) -> tuple[tuple[_Row, ...], ...]:
+    """The account's rows of each data-sheet block (:data:`BLOCKS`), values only."""
+    aid, roles = x.account.account_id, x.roles
+    words = (_t(lang, "geplant", "planned"), _t(lang, "erledigt", "done"))
+    levers, statuses = LEVER_WORDS[lang], KASP_STATUS_WORDS[lang]
+    tasks = [(aid, t, *(_joined(role for role in roles.roles if c in roles.cell(t, role)) for c in LETTERS))
+             for t in roles.tasks] if roles is not None else []
+    projects = [(aid, p.project, levers[p.lever], p.start_year, p.end_year, statuses[p.status],
+                 _joined(m.measure for m in x.measures if key_of(m.kasp_project) == key_of(p.project)))
+                for p in x.projects]
+    swot = [(aid, e.quadrant, levers[e.lever], e.entry) for e in x.swot]
+    return tuple(map(tuple, (_member_rows(x, words), tasks, projects, swot)))
+
+
+def _figures(x: AccountData, lang: Lang) -> _Account:
+    """One account's :class:`_Account` from its models."""
+    r = x.report
+    bc, contacts = r.buying_center, r.contacts
+    people = None
+    if bc is not None and contacts is not None:
+        status = [c.status for c in contacts.values()]
+        people = (bc.members, len(bc.without_manndecker), len(bc.several_manndecker), bc.top_management_covered,
+                  sum(c.planned for c in contacts.values()), sum(c.done for c in contacts.values()),
+                  status.count("below"), status.count("above"))
+    counts = kasp_by_status(x.projects)
+    return _Account(account=x.account, people=people,
+                    raci=(r.raci.tasks, len(raci_breaks(r.raci))) if r.raci is not None else None,
+                    kasp=(tuple(counts[st] for st in KASP_STATUSES), len(r.kasp.outside_horizon),
+                          len(r.kasp.without_kaop_measure)) if r.kasp is not None else None,
+                    swot=(len(x.swot), tuple(r.swot.empty_levers)) if r.swot is not None else None,
+                    blocks=_block_rows(x, lang))
+
+
+def _accounts(db: DataBook, lang: Lang) -> list[_Account]:
+    return [_figures(x, lang) for x in each_relationships_data(db)]
 
 
 # ------------------------------------------------------------------------------------------ the data sheet
@@ -96,54 +138,34 @@ class _Block:
         return data.ref(top, c, bottom, c if last_col is None else last_col)
 
 
-_RowsOf = Callable[[_Account], list[list[tuple[Any, str]]]]
-
-
-def _block(top: int, accs: list[_Account], rows_of: _RowsOf) -> tuple[_Block, int]:
-    """The block whose title is at row ``top`` (headers below it, then each account's rows as ``rows_of``
-    gives them): its first data row and each account's span; and the next free row (after the blank row that
-    ends the block)."""
+def _block(top: int, accs: list[_Account], k: int) -> tuple[_Block, int]:
+    """The block ``k`` of :data:`BLOCKS` whose title is at row ``top`` (headers below it, then each account's
+    rows): its first data row and each account's span; and the next free row (after the blank row that ends
+    the block)."""
     block = _Block(first=top + 2)
     r = block.first
     for x in accs:
-        n = len(rows_of(x))
+        n = len(x.blocks[k])
         block.spans[x.account.account_id] = (r, r + max(n, 1) - 1)
         r += n
     return block, r + 2  # the row after the last data row stays blank: an empty account's range may point there
 
 
-def _block_cells(sheet: str, top: int, title: str, heads: Sequence[str], accs: list[_Account],
-                 rows_of: _RowsOf) -> Iterator[Cell]:
-    """The cells of a block placed by :func:`_block`: title, headers, each account's rows (cells as (value,
-    style)), one account at a time."""
+def _block_cells(sheet: str, top: int, title: str, heads: Sequence[str], accs: list[_Account], k: int,
+                 styles: Sequence[str]) -> Iterator[Cell]:
+    """The cells of block ``k`` placed by :func:`_block`: title, headers, each account's rows (a value per
+    column, styled as ``styles``), one account at a time."""
     out = Sheet(sheet)
     out.put(top, 0, title, style="subtitle")
     _headers(out, top + 1, 0, heads)
     r = top + 2
     for x in accs:
-        for values in rows_of(x):
-            for c, (v, style) in enumerate(values):
+        for values in x.blocks[k]:
+            for c, (v, style) in enumerate(zip(values, styles, strict=True)):
                 out.put(r, c, v, style=style)
             r += 1
         yield from out.cells
         out.cells.clear()
-
-
-def _member_rows(x: _Account, words: tuple[str, str]) -> list[list[tuple[Any, str]]]:
-    bc, year = x.people, x.account.plan_year
-    if bc is None:
-        return []
-    planned = {(t.person, t.quarter): t.done for t in bc.touchpoints if t.year == year}
-    rows = []
-    for m in bc.members:
-        mine = [c for c in bc.contacts if c.person == m.person]
-        rows.append([(x.account.account_id, "text"), (m.person, "text"),
-                     (_joined(c.our_person for c in mine if c.manndecker), "wrap"),
-                     (_joined(c.our_person for c in mine if c.top_management), "wrap"),
-                     (m.min_contacts, "integer"), (m.max_contacts, "integer"), (year, "integer"),
-                     *(((words[planned[(m.person, q)]] if (m.person, q) in planned else None), "text")
-                       for q in QUARTERS)])
-    return rows
 
 
 def _data_sheet(accs: list[_Account], lang: Lang) -> tuple[Sheet, dict[str, _Block]]:
@@ -157,41 +179,33 @@ def _data_sheet(accs: list[_Account], lang: Lang) -> tuple[Sheet, dict[str, _Blo
                          "in einer Zelle stehen je in einer Zeile. Die Formeln auf „Beziehungen“ zählen hier.",
                    "Data-book values at generation time, each account's rows together; several names in one cell "
                    "are one per line. The formulas on 'Relationships' count here."), style="note")
-    touch = _t(lang, "geplant", "planned"), _t(lang, "erledigt", "done")
-    words = {False: touch[0], True: touch[1]}
-    levers, statuses = LEVER_WORDS[lang], KASP_STATUS_WORDS[lang]
-    specs: list[tuple[str, str, Sequence[str], _RowsOf]] = [
-        ("members", _t(lang, "Buying Center: Mitglieder, Kontakte, Touchpoints", "Buying center: members, contacts, "
-                       "touchpoints"),
+    specs: list[tuple[str, Sequence[str], Sequence[str]]] = [  # per block of BLOCKS: title, headers, styles
+        (_t(lang, "Buying Center: Mitglieder, Kontakte, Touchpoints", "Buying center: members, contacts, "
+                  "touchpoints"),
          ("ID", _t(lang, "Person", "Person"), "Manndecker", _t(lang, "Top-Management", "Top management"),
           _t(lang, "Kontakte min", "Contacts min"), _t(lang, "Kontakte max", "Contacts max"),
           _t(lang, "Planjahr", "Plan year"), *(f"Touchpoint Q{q}" for q in QUARTERS)),
-         lambda x: _member_rows(x, (words[False], words[True]))),
-        ("tasks", _t(lang, "Team-RACI: Aufgaben (je Buchstabe die Rollen)", "Team RACI: tasks (roles per letter)"),
-         ("ID", _t(lang, "Aufgabe", "Task"), *LETTERS),
-         lambda x: [[(x.account.account_id, "text"), (t, "text"), *((cells[c], "wrap") for c in LETTERS)]
-                    for t, cells in x.tasks]),
-        ("projects", _t(lang, "KASP: Projekte", "KASP: projects"),
+         ("text", "text", "wrap", "wrap", "integer", "integer", "integer", *("text" for _ in QUARTERS))),
+        (_t(lang, "Team-RACI: Aufgaben (je Buchstabe die Rollen)", "Team RACI: tasks (roles per letter)"),
+         ("ID", _t(lang, "Aufgabe", "Task"), *LETTERS), ("text", "text", *("wrap" for _ in LETTERS))),
+        (_t(lang, "KASP: Projekte", "KASP: projects"),
          ("ID", _t(lang, "Projekt", "Project"), _t(lang, "Hebel", "Lever"), "Start", _t(lang, "Ende", "End"),
           "Status", _t(lang, "KAOP-Maßnahmen", "KAOP measures")),
-         lambda x: [[(x.account.account_id, "text"), (p.project, "text"), (levers[p.lever], "text"),
-                     (p.start_year, "integer"), (p.end_year, "integer"), (statuses[p.status], "text"), (m, "wrap")]
-                    for p, m in x.projects]),
-        ("swot", _t(lang, "SWOT: Einträge", "SWOT: entries"),
+         ("text", "text", "text", "integer", "integer", "text", "wrap")),
+        (_t(lang, "SWOT: Einträge", "SWOT: entries"),
          ("ID", _t(lang, "Quadrant", "Quadrant"), _t(lang, "Hebel", "Lever"), _t(lang, "Eintrag", "Entry")),
-         lambda x: [[(x.account.account_id, "text"), (e.quadrant, "text"), (levers[e.lever], "text"),
-                     (e.entry, "text")] for e in x.swot]),
+         ("text", "text", "text", "text")),
     ]
     blocks: dict[str, _Block] = {}
     tops: dict[str, int] = {}
     r = 3
-    for key, _, _, rows_of in specs:
+    for k, key in enumerate(BLOCKS):
         tops[key] = r
-        blocks[key], r = _block(r, accs, rows_of)
+        blocks[key], r = _block(r, accs, k)
 
     def rows() -> Iterator[Cell]:  # the blocks' cells, produced one account at a time as they are written
-        for key, title, heads, rows_of in specs:
-            yield from _block_cells(s.name, tops[key], title, heads, accs, rows_of)
+        for k, (key, (title, heads, styles)) in enumerate(zip(BLOCKS, specs, strict=True)):
+            yield from _block_cells(s.name, tops[key], title, heads, accs, k, styles)
 
     s.rows = rows
     for key, last_col in zip(BLOCKS, (10, 6, 6, 3), strict=True):
@@ -229,76 +243,70 @@ SECTIONS = ((R_MEMBERS, R_ABOVE, "Buying Center und Kontakte", "Buying center an
 
 def _people_cells(s: Sheet, r: int, x: _Account, data: Sheet, b: _Block, yes_no: tuple[str, str],
                   done_word: str) -> None:
-    bc, contacts = x.report.buying_center, x.report.contacts
-    if bc is None or contacts is None:
+    if x.people is None:
         return
+    members, no_md, several_md, top_covered, n_planned, n_done, below, above = x.people
     aid = x.account.account_id
     ids, md, top, low, high = (b.col(data, aid, c) for c in range(0, 6) if c != 1)
     qs = [b.col(data, aid, 7 + i) for i in range(len(QUARTERS))]
     quarters = b.col(data, aid, 7, 7 + len(QUARTERS) - 1)
     me = f"({ids}={s.ref(r, R_ID)})"
     planned = "(" + "+".join(f"({q}<>\"\")" for q in qs) + ")"
-    status = [c.status for c in contacts.values()]
-    s.put(r, R_MEMBERS, formula=f"=SUMPRODUCT(--{me})", cached=bc.members, style="integer")
-    s.put(r, R_NO_MD, formula=f'=SUMPRODUCT({me}*({md}=""))', cached=len(bc.without_manndecker), style="integer")
-    s.put(r, R_SEVERAL_MD, formula=f"=SUMPRODUCT({me}*ISNUMBER(FIND(CHAR(10),{md})))",
-          cached=len(bc.several_manndecker), style="integer")
-    s.put(r, R_TOP, formula=f'=IF(SUMPRODUCT({me}*({top}<>""))>0,"{yes_no[0]}","{yes_no[1]}")',
-          cached=yes_no[0] if bc.top_management_covered else yes_no[1], style="bold")
-    s.put(r, R_PLANNED, formula=f'=SUMPRODUCT({me}*({quarters}<>""))',
-          cached=sum(c.planned for c in contacts.values()), style="integer")
-    s.put(r, R_DONE, formula=f'=SUMPRODUCT({me}*({quarters}="{done_word}"))',
-          cached=sum(c.done for c in contacts.values()), style="integer")
-    s.put(r, R_BELOW, formula=f"=SUMPRODUCT({me}*ISNUMBER({low})*({planned}<{low}))", cached=status.count("below"),
+    s.put(r, R_MEMBERS, formula=f"=SUMPRODUCT(--{me})", cached=members, style="integer")
+    s.put(r, R_NO_MD, formula=f'=SUMPRODUCT({me}*({md}=""))', cached=no_md, style="integer")
+    s.put(r, R_SEVERAL_MD, formula=f"=SUMPRODUCT({me}*ISNUMBER(FIND(CHAR(10),{md})))", cached=several_md,
           style="integer")
-    s.put(r, R_ABOVE, formula=f"=SUMPRODUCT({me}*ISNUMBER({high})*({planned}>{high}))",
-          cached=status.count("above"), style="integer")
+    s.put(r, R_TOP, formula=f'=IF(SUMPRODUCT({me}*({top}<>""))>0,"{yes_no[0]}","{yes_no[1]}")',
+          cached=yes_no[0] if top_covered else yes_no[1], style="bold")
+    s.put(r, R_PLANNED, formula=f'=SUMPRODUCT({me}*({quarters}<>""))', cached=n_planned, style="integer")
+    s.put(r, R_DONE, formula=f'=SUMPRODUCT({me}*({quarters}="{done_word}"))', cached=n_done, style="integer")
+    s.put(r, R_BELOW, formula=f"=SUMPRODUCT({me}*ISNUMBER({low})*({planned}<{low}))", cached=below, style="integer")
+    s.put(r, R_ABOVE, formula=f"=SUMPRODUCT({me}*ISNUMBER({high})*({planned}>{high}))", cached=above,
+          style="integer")
 
 
 def _raci_cells(s: Sheet, r: int, x: _Account, data: Sheet, b: _Block) -> None:
-    raci = x.report.raci
-    if raci is None:
+    if x.raci is None:
         return
+    tasks, breaks = x.raci
     aid = x.account.account_id
     ids, resp, appr = b.col(data, aid, 0), b.col(data, aid, 2), b.col(data, aid, 3)
     me = f"({ids}={s.ref(r, R_ID)})"
     n_a = f'(({appr}<>"")+LEN({appr})-LEN(SUBSTITUTE({appr},CHAR(10),"")))'
-    s.put(r, R_TASKS, formula=f"=SUMPRODUCT(--{me})", cached=raci.tasks, style="integer")
-    s.put(r, R_BREAKS, formula=f'=SUMPRODUCT({me}*((({n_a}<>1)+({resp}=""))>0))', cached=len(raci_breaks(raci)),
-          style="integer")
+    s.put(r, R_TASKS, formula=f"=SUMPRODUCT(--{me})", cached=tasks, style="integer")
+    s.put(r, R_BREAKS, formula=f'=SUMPRODUCT({me}*((({n_a}<>1)+({resp}=""))>0))', cached=breaks, style="integer")
 
 
 def _kasp_cells(s: Sheet, r: int, x: _Account, data: Sheet, b: _Block, horizon: str, lang: Lang) -> None:
-    kasp = x.report.kasp
-    if kasp is None:
+    if x.kasp is None:
         return
+    counts, outside, without = x.kasp
     aid = x.account.account_id
     ids, start, end, status, measures = (b.col(data, aid, c) for c in (0, 3, 4, 5, 6))
     me, py = f"({ids}={s.ref(r, R_ID)})", s.ref(r, R_YEAR)
-    counts = kasp_by_status(p for p, _ in x.projects)
     for i, st in enumerate(KASP_STATUSES):
         s.put(r, R_STATUS0 + i, formula=f'=SUMPRODUCT({me}*({status}="{KASP_STATUS_WORDS[lang][st]}"))',
-              cached=counts[st], style="integer")
+              cached=counts[i], style="integer")
     s.put(r, R_OUTSIDE, formula=f"=SUMPRODUCT({me}*((({start}<{py})+({end}>{py}+{horizon})+({start}>{end}))>0))",
-          cached=len(kasp.outside_horizon), style="integer")
+          cached=outside, style="integer")
     s.put(r, R_WITHOUT, formula=f'=SUMPRODUCT({me}*({start}={py})*({measures}=""))',
-          cached=len(kasp.without_kaop_measure), style="integer")
+          cached=without, style="integer")
 
 
 def _swot_cells(s: Sheet, r: int, x: _Account, data: Sheet, b: _Block, lang: Lang) -> None:
-    swot = x.report.swot
-    if swot is None:
+    if x.swot is None:
         return
+    entries, empty_levers = x.swot
     aid = x.account.account_id
     ids, lever = b.col(data, aid, 0), b.col(data, aid, 2)
     me = f"({ids}={s.ref(r, R_ID)})"
     words = LEVER_WORDS[lang]
     empty = {lv: f'(SUMPRODUCT({me}*({lever}="{words[lv]}"))=0)' for lv in LEVERS}
-    s.put(r, R_ENTRIES, formula=f"=SUMPRODUCT(--{me})", cached=len(x.swot), style="integer")
-    s.put(r, R_EMPTY, formula="=" + "+".join(empty.values()), cached=len(swot.empty_levers), style="integer")
+    s.put(r, R_ENTRIES, formula=f"=SUMPRODUCT(--{me})", cached=entries, style="integer")
+    s.put(r, R_EMPTY, formula="=" + "+".join(empty.values()), cached=len(empty_levers), style="integer")
     names = "&".join(f'IF({cond},", {words[lv]}","")' for lv, cond in empty.items())
     s.put(r, R_EMPTY_NAMES, formula=f"=MID({names},3,200)",
-          cached=", ".join(words[lv] for lv in swot.empty_levers), style="text")
+          cached=", ".join(words[lv] for lv in empty_levers), style="text")
 
 
 def _heads(lang: Lang) -> list[str]:
@@ -391,7 +399,7 @@ class RelationshipsSheet(ControllerSheet):
     key = "relationships"
 
     def build(self, ctx: BuildContext) -> list[Sheet]:
-        accs = _accounts(ctx.db)
+        accs = _accounts(ctx.db, ctx.lang)
         if not accs:
             return [_sheet(ctx.db, accs, None, {}, ctx.lang)]
         data, blocks = _data_sheet(accs, ctx.lang)
