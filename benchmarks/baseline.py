@@ -15,17 +15,18 @@ import io
 import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from python_calamine import CalamineWorkbook
 
-from kam_xl.batch import databook_reference, plan_filename
+from kam_xl.batch import FINGERPRINT, data_fingerprint, databook_reference, plan_filename
 from kam_xl.databook import DataBook
 from kam_xl.workbook.account_plan import AccountPlanData, account_plan
 from kam_xl.workbook.layout import Book
 from kam_xl.workbook.merge import regen_values, snapshot_meta
+from kam_xl.workbook.printing import page_plan
 from kam_xl.workbook.render import META_SHEET, fill_workbook
 
 
@@ -65,7 +66,10 @@ def plain_cells(p: PreparedBook) -> list[tuple[str, list[tuple[int, int, Any, st
     sheets: list[tuple[str, list[tuple[int, int, Any, str | None, Any]]]] = []
     for sheet in p.book.sheets:
         cells: list[tuple[int, int, Any, str | None, Any]] = []
+        moves = page_plan(sheet).moves  # a long title in the repeated key columns is written beside them
         for c in sheet.cells:
+            if (c.row, c.col) in moves:
+                c = dataclasses.replace(c, col=moves[c.row, c.col])
             if c.formula is not None:
                 cells.append((c.row, c.col, None, c.formula, _cached(c.cached)))
             elif c.value is not None:
@@ -98,7 +102,10 @@ def prepared_books(db: DataBook, data_path: Path, now: datetime, lang: str = "de
         data = dataclasses.replace(AccountPlanData.from_databook(db, account.account_id),
                                    data_book=databook_reference(data_path))
         book = account_plan(data, lang, now)  # type: ignore[arg-type]
-        book.meta.update(snapshot_meta(regen_values(book)))  # the snapshot generate writes
+        # the snapshot and the data fingerprint generate writes (write_regenerating's order)
+        book.meta.update({**snapshot_meta(regen_values(book)),
+                          FINGERPRINT: data_fingerprint(db, account.account_id, databook_reference(data_path),
+                                                        lang)})  # type: ignore[arg-type]
         if extra is None:  # the renderer's own sheets: the same in every plan of one language
             extra = renderer_sheets(book)
         yield PreparedBook(plan_filename(account), book, extra)
@@ -116,14 +123,23 @@ def dump_cells(db: DataBook, data_path: Path, now: datetime, path: Path, lang: s
 
 
 def _trimmed(rows: list[list[Any]]) -> list[list[Any]]:
-    """A grid without trailing empty cells and rows (styled blanks widen kam_xl's used range)."""
-    out = [list(r) for r in rows]
+    """A grid without trailing empty cells and rows (styled blanks widen kam_xl's used range); a date as its ISO
+    text (kam_xl writes a date as a formatted number, read back as a date; the bare writer, without formats, its
+    text)."""
+    out = [[_iso(v) if isinstance(v, date) else v for v in r] for r in rows]
     for r in out:
         while r and r[-1] in ("", None):
             r.pop()
     while out and not out[-1]:
         out.pop()
     return out
+
+
+def _iso(day: date) -> str:
+    """A date (or a date and time at midnight, as python-calamine may give it) as ``YYYY-MM-DD``."""
+    if isinstance(day, datetime) and day.time() == datetime.min.time():
+        day = day.date()
+    return day.isoformat()
 
 
 def _first_difference(ga: list[list[Any]], gb: list[list[Any]]) -> str:
