@@ -11,6 +11,7 @@ from kam_xl import csvio
 from kam_xl.databook.model import DataBook
 from kam_xl.databook.schema import TABLES
 from kam_xl.errors import KamInputError
+from kam_xl.workbook.xml_text import verbatim
 
 
 def write_databook(db: DataBook, path: str | Path, replace: bool = False) -> Path:
@@ -147,8 +148,6 @@ def _lean_worksheet_class() -> type:
 
 
 def _plain_text(text: str) -> bool:
-    """True for a text xlsxwriter writes into an inline string as it is: printable (no control character, no
-    non-character), no ``_x`` (its escape of an escape), nothing XML escapes, no space at either end, not rich
-    text."""
-    return text.isprintable() and "_x" not in text and "&" not in text and "<" not in text and ">" not in text \
-        and not text[:1].isspace() and not text[-1:].isspace()
+    """True for a text xlsxwriter writes into an inline string as it is: :func:`~kam_xl.workbook.xml_text.verbatim`
+    and nothing XML escapes (so no rich text either)."""
+    return verbatim(text) and "&" not in text and "<" not in text and ">" not in text

@@ -57,6 +57,7 @@ from kam_xl.workbook.printing import (
     page_plan,
 )
 from kam_xl.workbook.streaming import in_row_order, plan_cells
+from kam_xl.workbook.xml_text import control_free, verbatim
 
 META_SHEET = "_meta"
 #: the error values a formula can hold literally and xlsxwriter writes as a cached error (``t="e"``)
@@ -203,7 +204,7 @@ def _escape_control(data: Any) -> Any:
     """xlsxwriter's ``_escape_control_characters``: a text without control or non-characters (printable) and
     without ``_x`` (the start of an ``_xHHHH_`` escape) needs none of its substitutions and is returned as it
     is; any other goes through them."""
-    if not isinstance(data, str) or (data.isprintable() and "_x" not in data):
+    if not isinstance(data, str) or control_free(data):
         return data
     return XMLwriter._escape_control_characters(data)
 
@@ -553,8 +554,7 @@ class _SharedStrings(SharedStrings):
     escapes but ``&``, ``<``, ``>``; any other goes xlsxwriter's way."""
 
     def _write_si(self, string: str) -> None:
-        if (string.isprintable() and "_x" not in string and not string[:1].isspace()
-                and not string[-1:].isspace() and not string.startswith("<r>")):
+        if verbatim(string) and not string.startswith("<r>"):
             self.fh.write(f"<si><t>{_xml_text(string)}</t></si>")
             return
         super()._write_si(string)
