@@ -5,6 +5,7 @@ or ``--force`` rewrites all. The fingerprint is read from ``_meta`` alone (:func
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -36,15 +37,22 @@ def _small_databook(folder: Path) -> Path:
                                    tables=tables), folder)
 
 
-def _edit_cdb(path: Path, account_id: str, column: str, value: str) -> None:
+def _rewrite_csv(path: Path, change: Callable[[list[dict[str, str]]], None]) -> None:
+    """A data-book CSV file read, its rows changed in place by ``change``, written back in its form."""
     rows = list(csv.DictReader(path.open(encoding="utf-8-sig"), delimiter=";"))
-    for r in rows:
-        if r["account_id"] == account_id and r["year"] == "2025":
-            r[column] = value
+    change(rows)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]), delimiter=";")
         w.writeheader()
         w.writerows(rows)
+
+
+def _edit_cdb(path: Path, account_id: str, column: str, value: str) -> None:
+    def change(rows: list[dict[str, str]]) -> None:
+        for r in rows:
+            if r["account_id"] == account_id and r["year"] == "2025":
+                r[column] = value
+    _rewrite_csv(path, change)
 
 
 def _state(out: Path) -> dict[str, tuple[int, int, bytes]]:
@@ -372,14 +380,11 @@ def test_an_unchanged_questionnaire_is_left_as_it_is_and_a_changed_answer_rewrit
     assert run() == dict.fromkeys(first, "unchanged")
     assert _q_state(out) == before  # same inode, same mtime, same bytes
     assert not (out / batch.QUESTIONNAIRE_DIR / batch.BACKUP_DIR).exists()
-    path = data / "excellence.csv"
-    rows = list(csv.DictReader(path.open(encoding="utf-8-sig"), delimiter=";"))
-    changed = rows[0]["respondent"]
-    rows[0]["rating"] = "25" if rows[0]["rating"] != "25" else "50"
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]), delimiter=";")
-        w.writeheader()
-        w.writerows(rows)
+    def change(rows: list[dict[str, str]]) -> None:
+        rows[0]["rating"] = "25" if rows[0]["rating"] != "25" else "50"
+    _rewrite_csv(data / "excellence.csv", change)
+    with (data / "excellence.csv").open(encoding="utf-8-sig") as f:
+        changed = next(csv.DictReader(f, delimiter=";"))["respondent"]
     assert run() == {k: "regenerated" if k == changed else "unchanged" for k in first}
     [backup] = (out / batch.QUESTIONNAIRE_DIR / batch.BACKUP_DIR).iterdir()
     assert backup.name.startswith(batch.questionnaire_filename(changed)[:-5] + ".")
