@@ -30,6 +30,18 @@ def _store(kind: Kind) -> list[Any] | array:
     return []
 
 
+def _decoded(kind: str, values: Iterable[Any]) -> list[Any]:
+    """Stored values of a column of ``kind`` as read: an empty cell (NaN, the missing whole number, a negative
+    flag) as ``None``, a flag as ``bool``."""
+    if kind in _FLOAT_KINDS:
+        return [v if v == v else None for v in values]  # NaN: an empty cell
+    if kind in ("year", "quarter"):
+        return [None if v == _NO_INT else v for v in values]
+    if kind == "bool":
+        return [None if v < 0 else bool(v) for v in values]
+    return list(values)
+
+
 def _encode(kind: Kind, value: Any) -> Any:
     if kind in _FLOAT_KINDS:
         return math.nan if value is None else value
@@ -90,14 +102,7 @@ class TableRows(Sequence[dict[str, Any]]):
 
     def column_values(self, column: int) -> list[Any]:
         """Every value of column number ``column``, decoded, in row order."""
-        col, kind = self.columns[column], self.kinds[column]
-        if kind in _FLOAT_KINDS:
-            return [v if v == v else None for v in col]  # NaN: an empty cell
-        if kind in ("year", "quarter"):
-            return [None if v == _NO_INT else v for v in col]
-        if kind == "bool":
-            return [None if v < 0 else bool(v) for v in col]
-        return list(col)
+        return _decoded(self.kinds[column], self.columns[column])
 
     def key_values(self, column: int) -> Sequence[Any]:
         """The values of column number ``column`` as compared for keys: equal exactly where the decoded values
@@ -130,15 +135,7 @@ class TableRows(Sequence[dict[str, Any]]):
         return [self._values_at(self.names.index(name), indices) for name in names]
 
     def _values_at(self, column: int, indices: Sequence[int]) -> list[Any]:
-        values = list(map(self.columns[column].__getitem__, indices))
-        kind = self.kinds[column]
-        if kind in _FLOAT_KINDS:
-            return [v if v == v else None for v in values]  # NaN: an empty cell
-        if kind in ("year", "quarter"):
-            return [None if v == _NO_INT else v for v in values]
-        if kind == "bool":
-            return [None if v < 0 else bool(v) for v in values]
-        return values
+        return _decoded(self.kinds[column], map(self.columns[column].__getitem__, indices))
 
     def select(self, indices: Iterable[int], match: dict[str, Any]) -> list[int]:
         """The row numbers of ``indices`` whose columns hold the values of ``match`` (column name → value, as
