@@ -158,6 +158,11 @@ def _sheet_xml(workbook_class: type) -> bytes:
         ws.write_formula(r, 2, '=IF(A1<>"",A1&"<x>",0)', money if r % 3 else None, result)
     ws.write_formula(8, 3, "=XLOOKUP(A1,B:B,C:C)", None, 7)  # a dynamic array: xlsxwriter's own way
     ws.write_formula(8, 4, "{=SUM(A1:A3*B1:B3)}", bold, "x")
+    ws.set_row(20, 15, None, {"hidden": True})  # a row with attributes and no cells: an empty <row/>
+    ws.set_row(33, 40)  # the same, in a block of 16 rows whose spans come from another row
+    ws.write_number(34, 30, 1, money)  # column AE: a span of its own block, a two-letter reference
+    ws.write_string(47, 2, "spät", bold)
+    ws.write_number(47, 27, 2.25)  # the spans of rows 32–47: columns 3 to 31 (C … AE)
     wb.close()
     with zipfile.ZipFile(buf) as z:
         return z.read("xl/worksheets/sheet1.xml")
@@ -175,6 +180,9 @@ def test_cells_are_written_as_xlsxwriter_writes_them() -> None:
     assert b'<c r="A4" s="2"><v>1.234567890123457E+19</v></c>' in fast and b'<c r="B1" s="1"/>' in fast
     assert b'<c r="D8" s="2"><v>5</v></c>' in fast and b'<c r="F1" s="1"><v>9</v></c>' in fast
     assert b'r="F2"' not in fast
+    assert b'<row r="21" hidden="1"/>' in fast  # 15 points is the default height (20 pixels)
+    assert b'<row r="34" spans="3:31" ht="39.75" customHeight="1"/>' in fast  # 40 points as 53 pixels
+    assert b'<row r="35" spans="3:31"><c r="AE35" s="1"><v>1</v></c></row>' in fast
 
 
 # --- chart caches and escaping: xlsxwriter's text, written at once ----------------------------------------------

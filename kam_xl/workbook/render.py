@@ -38,7 +38,7 @@ from babel.dates import format_date
 from xlsxwriter.format import Format
 from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStrings
-from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
@@ -252,6 +252,66 @@ class _NoResult(str):
 NO_RESULT = _NoResult("")
 
 
+def _cell_xml(ref: str, xf: int | None, cell: Any) -> str:
+    """The ``<c>`` element xlsxwriter writes (not in constant-memory mode) for a cell of ``_FAST_CELL_KINDS`` at
+    ``ref`` (``"B7"``) with the format index ``xf`` (``None``: no ``s`` attribute)."""
+    attr = f' r="{ref}"' if xf is None else f' r="{ref}" s="{xf}"'
+    kind = cell.__class__
+    if kind is _CellFormulaTuple:
+        value = cell.value
+        if isinstance(value, bool):
+            attr += ' t="b"'
+            value = 1 if value else 0
+        elif isinstance(value, str) and value != "":
+            attr += ' t="e"' if value in XLSX_ERROR_LITERALS else ' t="str"'
+        formula = _escaped_formula(cell.formula)
+        if value is NO_RESULT:
+            return f"<c{attr}><f>{formula}</f></c>"
+        if isinstance(value, str) and _XML_ESCAPES.search(value):
+            value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return f"<c{attr}><f>{formula}</f><v>{value}</v></c>"
+    if kind is _CellStringTuple:
+        return f'<c{attr} t="s"><v>{cell.string}</v></c>'
+    if kind is _CellBlankTuple:
+        return f"<c{attr}/>"
+    return f"<c{attr}><v>{cell.number:.16G}</v></c>"  # a number or a date
+
+
+def _escaped_formula(formula: str) -> str:
+    """A formula's text as xlsxwriter escapes it between tags (``&``, ``<``, ``>``), once per distinct formula."""
+    escaped = _ESCAPED_FORMULAS.get(formula)
+    if escaped is None:
+        escaped = formula
+        if _XML_ESCAPES.search(formula):
+            escaped = formula.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if len(_ESCAPED_FORMULAS) >= _PREPARED_MAX:
+            _ESCAPED_FORMULAS.clear()
+        _ESCAPED_FORMULAS[formula] = escaped
+    return escaped
+
+
+_ESCAPED_FORMULAS: dict[str, str] = {}
+
+
+@functools.lru_cache(maxsize=1024)
+def _column_letters(col: int) -> str:
+    """The letters of a 0-based column (``0`` → ``"A"``), as xlsxwriter writes them in a cell reference."""
+    return xl_col_to_name(col)
+
+
+def _row_spans(table: dict[int, dict[int, Any]]) -> dict[int, str]:
+    """xlsxwriter's ``spans`` of a sheet's rows (``_calculate_spans`` without comments): for each block of 16 rows
+    with cells (by ``row // 16``), its first and last column with a cell, 1-based: ``"1:7"``."""
+    bounds: dict[int, tuple[int, int]] = {}
+    for row, cells in table.items():
+        if cells:
+            block = row // 16
+            low, high = min(cells), max(cells)
+            known = bounds.get(block)
+            bounds[block] = (low, high) if known is None else (min(known[0], low), max(known[1], high))
+    return {block: f"{low + 1}:{high + 1}" for block, (low, high) in bounds.items()}
+
+
 class _Worksheet(Worksheet):
     """xlsxwriter's worksheet with its formula preparation remembered.
 
@@ -340,38 +400,54 @@ class _Worksheet(Worksheet):
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         # xlsxwriter's innermost loop for the cells of a plan — a number, a shared string, a blank with its
         # format, a formula with its cached result — writing the same text with one f-string instead of an
-        # attribute list escaped item by item; any other cell, or one taking a row's or column's format, goes
-        # xlsxwriter's way
-        kind = cell.__class__
-        if kind not in _FAST_CELLS or self.constant_memory:
+        # attribute list escaped item by item (:func:`_cell_xml`); any other cell, or one taking a row's or
+        # column's format, goes xlsxwriter's way
+        if cell.__class__ not in _FAST_CELLS or self.constant_memory:
             super()._write_cell(row, col, cell)
             return
         fmt = cell.format
-        if fmt:
-            attr = f' r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}"'
-        elif (row in self.row_info and self.row_info[row].row_format) or col in self.col_info:
+        if not fmt and ((row in self.row_info and self.row_info[row].row_format) or col in self.col_info):
             super()._write_cell(row, col, cell)
             return
-        else:
-            attr = f' r="{xl_rowcol_to_cell_fast(row, col)}"'
-        if kind is _CellFormulaTuple:
-            value = cell.value
-            if isinstance(value, bool):
-                attr += ' t="b"'
-                value = 1 if value else 0
-            elif isinstance(value, str) and value != "":
-                attr += ' t="e"' if value in XLSX_ERROR_LITERALS else ' t="str"'
-            formula = self._escape_data(cell.formula)
-            if value is NO_RESULT:
-                self.fh.write(f"<c{attr}><f>{formula}</f></c>")
-            else:
-                self.fh.write(f"<c{attr}><f>{formula}</f><v>{self._escape_data(value)}</v></c>")
-        elif kind is _CellStringTuple:
-            self.fh.write(f'<c{attr} t="s"><v>{cell.string}</v></c>')
-        elif kind is _CellBlankTuple:
-            self.fh.write(f"<c{attr}/>")
-        else:  # a number or a date
-            self.fh.write(f"<c{attr}><v>{cell.number:.16G}</v></c>")
+        self.fh.write(_cell_xml(xl_rowcol_to_cell_fast(row, col), fmt._get_xf_index() if fmt else None, cell))
+
+    def _write_rows(self) -> None:
+        # xlsxwriter's, for a sheet of usual cells (not in constant-memory mode, no comments): only the rows that
+        # have cells or attributes are visited (not every row and column of the sheet's dimensions, twice — once
+        # for the spans), each row's cells in column order, each cell of the kinds :func:`_cell_xml` knows written
+        # by it with its reference and format index worked out once per column, row and format; the same text
+        if self.constant_memory or self.comments or not _FAST_CELLS:
+            super()._write_rows()
+            return
+        table, row_info, col_info = self.table, self.row_info, self.col_info
+        first, last = self.dim_rowmin, self.dim_rowmax
+        rows = sorted(r for r in {r for r, cells in table.items() if cells} | row_info.keys() if first <= r <= last)
+        spans = _row_spans(table)
+        xfs: dict[int, int] = {}
+        write = self.fh.write
+        for row in rows:
+            span = spans.get(row // 16)
+            cells = table.get(row)
+            if not cells:
+                self._write_empty_row(row, span, row_info[row])
+                continue
+            info = row_info.get(row)
+            self._write_row(row, span, info)
+            plain_row = not (info and info.row_format)
+            number = str(row + 1)
+            for col in sorted(cells):
+                cell = cells[col]
+                fmt = cell.format
+                if cell.__class__ not in _FAST_CELLS or not (fmt or (plain_row and col not in col_info)):
+                    self._write_cell(row, col, cell)
+                    continue
+                xf = None
+                if fmt:
+                    xf = xfs.get(id(fmt))
+                    if xf is None:
+                        xf = xfs[id(fmt)] = fmt._get_xf_index()
+                write(_cell_xml(_column_letters(col) + number, xf, cell))
+            self._xml_end_tag("row")
 
     def _xml_formula_element(self, formula: str, result: Any, attributes: Any = ()) -> None:  # type: ignore[override]
         if result is not NO_RESULT:
