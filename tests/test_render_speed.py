@@ -272,6 +272,35 @@ def test_formats_are_the_formats_xlsxwriter_adds() -> None:
     assert expected.count(b"<xf ") == 1 + 1 + 4  # the style's default, the cell's default and four distinct ones
 
 
+def _styles_of(workbook_class: type, formats: list[dict[str, object]]) -> bytes:
+    buf = io.BytesIO()
+    wb = workbook_class(buf, {"in_memory": True})
+    ws = wb.add_worksheet()
+    for r, props in enumerate(formats):
+        ws.write_number(r, 0, r, wb.add_format(props))
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return z.read("xl/styles.xml")
+
+
+def test_styles_are_remembered_per_set_of_formats() -> None:
+    from xlsxwriter import Workbook
+
+    render._STYLES_XML.clear()
+    other_order = [FORMATS[2], FORMATS[0], FORMATS[1]]
+    other_colour = [*FORMATS[:2], {**FORMATS[2], "font_color": "#C00000"}]  # one attribute of one format
+    other_scheme = [*FORMATS[:2], {**FORMATS[2], "font_scheme": "major"}]  # an attribute outside the format key
+    books = [FORMATS[:3], other_order, other_colour, other_scheme, FORMATS[:3], []]
+    written = set()
+    for formats in [*books, *books]:  # each once written, once from memory
+        expected = _styles_of(Workbook, formats)
+        assert _styles_of(render._Workbook, formats) == expected
+        written.add(expected)
+    assert len(written) == len(render._STYLES_XML) >= 3  # one text per distinct styles.xml
+    assert b'rgb="FFC00000"' in _styles_of(render._Workbook, other_colour)
+    assert b'rgb="FFC00000"' not in _styles_of(render._Workbook, FORMATS[:3])
+
+
 # --- defined names: a name xlsxwriter allowed once is added without its checks -----------------------------------
 
 NAMES = [("cdb_umsatz", "='S'!$B$2"), ("S!lokal", "=S!$C$3"), ("A1", "=S!$A$1"), ("r", "=S!$A$1"),

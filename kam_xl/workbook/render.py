@@ -638,7 +638,21 @@ class _SharedStrings(SharedStrings):
 
 class _Packager(Packager):
     """xlsxwriter's packager with :class:`_SharedStrings` (its own ``_write_shared_strings_file``, the table
-    class replaced)."""
+    class replaced) and ``styles.xml`` written once per distinct set of formats in this process
+    (:func:`_styles_key`): every plan of a language and currency has the same ~60 formats."""
+
+    def _write_styles_file(self) -> None:
+        key = _styles_key(self.workbook) if self.in_memory else None
+        text = _STYLES_XML.get(key) if key is not None else None
+        if text is not None:
+            self._filename("xl/styles.xml").write(text)
+            return
+        super()._write_styles_file()
+        written = self.filenames[-1][0]
+        if key is not None and isinstance(written, io.StringIO):
+            if len(_STYLES_XML) >= _STYLES_MAX:
+                _STYLES_XML.clear()
+            _STYLES_XML[key] = written.getvalue()
 
     def _write_shared_strings_file(self) -> None:
         sst = _SharedStrings()
@@ -647,6 +661,26 @@ class _Packager(Packager):
             return
         sst._set_xml_writer(self._filename("xl/sharedStrings.xml"))
         sst._assemble_xml_file()
+
+
+#: what a format contributes to ``styles.xml`` besides its indices: xlsxwriter's key of the format (font,
+#: border, fill, alignment, number format, protection …) and the font attributes the key leaves out
+_FORMAT_EXTRAS = ("font_scheme", "hyperlink", "font_only", "color_indexed", "font_condense", "font_extend")
+#: ``styles.xml`` by :func:`_styles_key`
+_STYLES_XML: dict[tuple[Any, ...], str] = {}
+_STYLES_MAX = 64
+
+
+def _styles_key(wb: Workbook) -> tuple[Any, ...]:
+    """What xlsxwriter's ``styles.xml`` of a closing workbook depends on: its XF and DXF formats in index order,
+    each as xlsxwriter tells formats apart (``_get_format_key``) with the font attributes outside that key, the
+    number formats, the counts of fonts, borders and fills, the palette, custom colours and comments. The
+    indices of fonts, number formats, borders and fills follow from these in their order."""
+    def described(formats: list[Format]) -> tuple[Any, ...]:
+        return tuple((f._get_format_key(), *(getattr(f, extra, None) for extra in _FORMAT_EXTRAS)) for f in formats)
+
+    return (described(wb.xf_formats), described(wb.dxf_formats), tuple(wb.num_formats), wb.font_count,
+            wb.border_count, wb.fill_count, tuple(wb.palette), tuple(wb.custom_colors), wb.has_comments)
 
 
 class _Workbook(Workbook):
