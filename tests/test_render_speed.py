@@ -313,6 +313,10 @@ def _workbook_xml(workbook_class: type) -> tuple[list[int], bytes]:
     buf = io.BytesIO()
     wb = workbook_class(buf, {"in_memory": True})
     wb.add_worksheet("S")
+    other = wb.add_worksheet("P&L <x>")  # the names xlsxwriter adds itself: local, hidden, quoted and escaped
+    other.print_area(0, 0, 9, 3)
+    other.repeat_rows(0, 1)
+    other.autofilter(0, 0, 5, 2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         results = [wb.define_name(name, formula) for name, formula in NAMES]
@@ -328,6 +332,8 @@ def test_defined_names_are_added_and_refused_as_xlsxwriter_does() -> None:
     assert expected[0] == [0, 0, -1, -1, -1, 0, -1]
     assert _workbook_xml(render._Workbook) == expected == _workbook_xml(render._Workbook)  # checked, then known
     assert "cdb_umsatz" in render._ALLOWED_NAMES and "A1" not in render._ALLOWED_NAMES
+    assert (b'<definedName name="_xlnm._FilterDatabase" localSheetId="1" hidden="1">'
+            b"'P&amp;L &lt;x&gt;'!$A$1:$C$6</definedName>") in expected[1]
 
 
 # --- shared strings: a plain text written at once -----------------------------------------------------------------
