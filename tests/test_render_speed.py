@@ -380,6 +380,12 @@ def _rules_xml(workbook_class: type, message: str) -> bytes:
     ws.conditional_format(1, 4, 5, 4, {"type": "formula", "criteria": '=$B2="A & B"', "format": red})
     ws.conditional_format(1, 5, 5, 5, {"type": "cell", "criteria": ">", "value": 2, "format": red})
     ws.conditional_format(1, 6, 5, 6, {"type": "formula", "criteria": "=XLOOKUP(B2,C:C,D:D)>0", "format": red})
+    green = wb.add_format({"font_color": "#006100"})
+    ws.conditional_format(5, 9, 1, 9, {"type": "cell", "criteria": "<", "value": 0, "format": green})  # reversed
+    ws.conditional_format(1, 10, 5, 10, {"type": "cell", "criteria": "<", "value": 0})  # without a format
+    ws.conditional_format(1, 11, 1, 11, {"type": "cell", "criteria": "==", "value": 1, "format": red,
+                                         "multi_range": "L2 L4:L5"})
+    ws.conditional_format(1, 5, 5, 5, {"type": "cell", "criteria": ">", "value": 2, "format": green})  # another format
     for col in (7, 8):  # data bars of Excel 2010: numbered as written, listed again in the sheet's extensions
         ws.conditional_format(1, col, 5, col, {"type": "data_bar", "bar_solid": True, "bar_color": "#63BE7B"})
     wb.close()
@@ -392,8 +398,11 @@ def test_rules_are_written_as_xlsxwriter_writes_them(message: str) -> None:
     from xlsxwriter import Workbook
 
     expected = _rules_xml(Workbook, message)
+    render._RULES.clear()
     assert _rules_xml(render._Workbook, message) == expected == _rules_xml(render._Workbook, message)
-    assert expected.count(b"<dataValidation ") == 3 and expected.count(b"<cfRule ") == 3 + 2
+    assert len(render._RULES) == 6  # the cell and formula rules processed once (the same rule with another format
+    # is the same entry), then copied with their own format index and priority
+    assert expected.count(b"<dataValidation ") == 3 and expected.count(b"<cfRule ") == 3 + 4 + 2
     assert expected.count(b"<x14:id>{DA7ABA51-AAAA-BBBB-0001-00000000000") == 2  # each bar its own id …
     assert expected.count(b"<x14:conditionalFormatting ") == 2  # … and its extension
     assert b"_xlfn.XLOOKUP" in expected
