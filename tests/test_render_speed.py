@@ -399,7 +399,9 @@ def test_rules_are_written_as_xlsxwriter_writes_them(message: str) -> None:
 
     expected = _rules_xml(Workbook, message)
     render._RULES.clear()
+    render._VALIDATIONS.clear()
     assert _rules_xml(render._Workbook, message) == expected == _rules_xml(render._Workbook, message)
+    assert len(render._VALIDATIONS) == 3  # each validation processed once, then copied
     assert len(render._RULES) == 6  # the cell and formula rules processed once (the same rule with another format
     # is the same entry), then copied with their own format index and priority
     assert expected.count(b"<dataValidation ") == 3 and expected.count(b"<cfRule ") == 3 + 4 + 2

@@ -312,6 +312,8 @@ def _row_spans(table: dict[int, dict[int, Any]]) -> dict[int, str]:
     return {block: f"{low + 1}:{high + 1}" for block, (low, high) in bounds.items()}
 
 
+#: (range, repr of the options, date system) → a data validation's options as xlsxwriter processed them
+_VALIDATIONS: dict[tuple[Any, ...], dict[str, Any]] = {}
 #: the rule types whose processed options :meth:`_Worksheet.conditional_format` remembers (xlsxwriter's names)
 _REMEMBERED_RULES = frozenset({"cell", "formula"})
 #: (range, options but the format, has a format, flags) → (the range as xlsxwriter keys it, the options as it processed
@@ -397,6 +399,27 @@ class _Worksheet(Worksheet):
     def _write_data_validation(self, options: dict[str, Any]) -> None:
         _write_remembered(self, ("dataValidation", repr(options), self.use_future_functions),
                           super()._write_data_validation, options)
+
+    def data_validation(self, first_row: Any, first_col: Any = None, last_row: Any = None,  # type: ignore[override]
+                        last_col: Any = None, options: dict[str, Any] | None = None) -> int:
+        # as conditional_format below: a validation's options processed by xlsxwriter once per process (~100 a
+        # plan, each checked against its tables anew), then copied; what they depend on: the range, the options,
+        # the sheet's date system (a date rule's bounds become serial numbers)
+        box = (first_row, first_col, last_row, last_col)
+        if options is None or not all(type(x) is int for x in box):
+            return super().data_validation(first_row, first_col, last_row, last_col, options)
+        key = (box, repr(options), self.date_1904)
+        processed = _VALIDATIONS.get(key)
+        if processed is None:
+            before = len(self.validations)
+            result = super().data_validation(first_row, first_col, last_row, last_col, options)
+            if result == 0 and len(self.validations) == before + 1:
+                if len(_VALIDATIONS) >= _PREPARED_MAX:
+                    _VALIDATIONS.clear()
+                _VALIDATIONS[key] = dict(self.validations[-1])
+            return result
+        self.validations.append({**processed, "cells": [list(box) for box in processed["cells"]]})
+        return 0
 
     def conditional_format(self, first_row: Any, first_col: Any = None, last_row: Any = None,  # type: ignore[override]
                            last_col: Any = None, options: dict[str, Any] | None = None) -> int:
