@@ -458,11 +458,16 @@ class PlanJob:
     now: datetime
 
     def __call__(self) -> PlanResult:
+        # the cyclic collector paused for the plan (:func:`kam_xl.cycles.paused`): building and writing one plan
+        # allocates ~100,000 short-lived objects, and the collections they set off walked every object of the
+        # process (the data book too) — ≈ 15 ms of a plan's ≈ 90 ms at 1,000 accounts. What the plan leaves in
+        # cycles is collected once the collector runs again, right after: one plan's worth at most
         data, lang, now = self.data, self.lang, self.now
-        return write_regenerating(
-            self.account_id, self.target, account_plan(data, lang, now), _plan_identity(self.account_id),
-            lambda merged, problem: account_plan(parse_inputs(merged, data, lang, problem), lang, now), now,
-            meta={FINGERPRINT: self.fingerprint})
+        with cycles.paused():
+            return write_regenerating(
+                self.account_id, self.target, account_plan(data, lang, now), _plan_identity(self.account_id),
+                lambda merged, problem: account_plan(parse_inputs(merged, data, lang, problem), lang, now), now,
+                meta={FINGERPRINT: self.fingerprint})
 
 
 def plan_job(db: DataBook, data_path: str | None, account_id: str, target: Path, lang: Lang, now: datetime,
