@@ -161,6 +161,8 @@ def _sheet_xml(workbook_class: type) -> bytes:
     ws.set_row(20, 15, None, {"hidden": True})  # a row with attributes and no cells: an empty <row/>
     ws.set_row(33, 40)  # the same, in a block of 16 rows whose spans come from another row
     ws.write_number(34, 30, 1, money)  # column AE: a span of its own block, a two-letter reference
+    ws.set_row(36, None, None, {"level": 2, "hidden": True, "collapsed": True})  # an outlined row with a cell
+    ws.write_number(36, 3, 4)
     ws.write_string(47, 2, "spät", bold)
     ws.write_number(47, 27, 2.25)  # the spans of rows 32–47: columns 3 to 31 (C … AE)
     wb.close()
@@ -183,6 +185,7 @@ def test_cells_are_written_as_xlsxwriter_writes_them() -> None:
     assert b'<row r="21" hidden="1"/>' in fast  # 15 points is the default height (20 pixels)
     assert b'<row r="34" spans="3:31" ht="39.75" customHeight="1"/>' in fast  # 40 points as 53 pixels
     assert b'<row r="35" spans="3:31"><c r="AE35" s="1"><v>1</v></c></row>' in fast
+    assert b'<row r="37" spans="3:31" hidden="1" outlineLevel="2" collapsed="1"><c r="D37"><v>4</v></c></row>' in fast
 
 
 # --- chart caches and escaping: xlsxwriter's text, written at once ----------------------------------------------

@@ -421,6 +421,28 @@ class _Worksheet(Worksheet):
         self.validations.append({**processed, "cells": [list(box) for box in processed["cells"]]})
         return 0
 
+    def _row_tag(self, row: int, span: str | None, info: Any) -> str:
+        """The ``<row>`` start tag xlsxwriter's ``_write_row`` writes for a row with cells (``info``: its
+        ``RowInfo`` or ``None``), as one f-string."""
+        height = info.height if info else None
+        row_format = info.row_format if info else None
+        if height is None:
+            height = self.default_row_height
+        xf_index = row_format._get_xf_index() if row_format else 0
+        custom = height != self.original_row_height or height != self.default_row_height
+        return "".join((
+            f'<row r="{row + 1}"',
+            f' spans="{span}"' if span else "",
+            f' s="{xf_index}"' if xf_index else "",
+            ' customFormat="1"' if row_format else "",
+            f' ht="{height * 0.75:.16g}"' if custom else "",
+            ' hidden="1"' if info and info.hidden else "",
+            ' customHeight="1"' if custom else "",
+            f' outlineLevel="{info.level}"' if info and info.level else "",
+            ' collapsed="1"' if info and info.collapsed else "",
+            ' x14ac:dyDescent="0.25"' if self.excel_version == 2010 else "",
+            ">"))
+
     def conditional_format(self, first_row: Any, first_col: Any = None, last_row: Any = None,  # type: ignore[override]
                            last_col: Any = None, options: dict[str, Any] | None = None) -> int:
         # xlsxwriter processes a rule's options anew each time (building its tables of types, criteria and icons:
@@ -494,7 +516,7 @@ class _Worksheet(Worksheet):
                 self._write_empty_row(row, span, row_info[row])
                 continue
             info = row_info.get(row)
-            self._write_row(row, span, info)
+            write(self._row_tag(row, span, info))
             plain_row = not (info and info.row_format)
             number = str(row + 1)
             for col in sorted(cells):
