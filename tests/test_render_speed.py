@@ -220,7 +220,7 @@ def _chart_xml(workbook_class: type) -> bytes:
         ws.write(r, 1, [3, None, "kein Wert", 2.5, -1e-9, 7][r % 6])
     for i, kind in enumerate(("scatter", "line")):
         chart = wb.add_chart({"type": kind})
-        for marker in MARKERS:  # the same data thrice: the later series' parts come from memory
+        for marker in [*MARKERS, MARKERS[0]]:  # the same data 4 times, a marker twice: parts come from memory
             chart.add_series({"categories": f"=S!$A$1:$A${len(TRICKY)}", "values": f"=S!$B$1:$B${len(TRICKY)}",
                               "data_labels": {"custom": [{"value": f"=S!$A${r + 1}"} for r in range(4)]},
                               "marker": marker})
@@ -236,7 +236,7 @@ def test_chart_caches_are_written_as_xlsxwriter_writes_them() -> None:
     render._MARKERS.clear()
     fast = _chart_xml(render._Workbook)
     assert fast == _chart_xml(Workbook) == _chart_xml(render._Workbook)  # markers processed, then remembered
-    assert fast.count(b'<c:symbol val="diamond"/><c:size val="7"/>') == fast.count(b'prst="pct5"') == 2
+    assert fast.count(b'<c:symbol val="diamond"/><c:size val="7"/>') == 4 and fast.count(b'prst="pct5"') == 2
     assert b"<c:v>M\xc3\xbcller &amp; S\xc3\xb6hne &lt;AG&gt;</c:v>" in fast and b"<c:v>a_x0001_b</c:v>" in fast
     assert b"<c:v>_x005F_x0041_</c:v>" in fast and b'<c:pt idx="2"><c:v>0</c:v></c:pt>' in fast
 

@@ -658,6 +658,14 @@ class _RepeatedXml:
     def _write_d_lbls(self, labels: Any) -> None:
         self._written_once(("dLbls", id(labels)), super()._write_d_lbls, labels)  # type: ignore[misc]
 
+    def _write_marker(self, marker: Any) -> None:
+        # a processed marker is shared by the series that have the same options (_get_marker_properties): its XML
+        # (symbol, size, line and fill) depends on it alone; without one the chart's default is written
+        if marker is None:
+            super()._write_marker(marker)  # type: ignore[misc]
+            return
+        self._written_once(("marker", id(marker)), super()._write_marker, marker)  # type: ignore[misc]
+
     def _write_num_ref(self, formula: str, data: Any, ref_type: str) -> None:
         self._written_once(("numRef", formula, id(data), ref_type), super()._write_num_ref,  # type: ignore[misc]
                            formula, data, ref_type)
