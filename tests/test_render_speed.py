@@ -411,3 +411,40 @@ def test_rules_are_written_as_xlsxwriter_writes_them(message: str) -> None:
     assert expected.count(b"<x14:id>{DA7ABA51-AAAA-BBBB-0001-00000000000") == 2  # each bar its own id …
     assert expected.count(b"<x14:conditionalFormatting ") == 2  # … and its extension
     assert b"_xlfn.XLOOKUP" in expected
+
+
+# --- a layout's cells stored in the table as xlsxwriter's writers store them ----------------------------------------
+
+
+def _cells_xml(write: object) -> tuple[bytes, bytes]:
+    from datetime import date
+
+    from kam_xl.cells import CellError
+    from kam_xl.workbook.layout import Cell
+
+    buf = io.BytesIO()
+    wb = render._Workbook(buf, {"in_memory": True, "strings_to_formulas": False})
+    ws = wb.add_worksheet("S")
+    ws.set_column(0, 3, 12)  # column widths first, as a plan's sheet: the column bounds are set before any row
+    bold = wb.add_format({"bold": True})
+    values = ["Text & <mehr>", "=kein Formel", "", "x" * 20_000, "y" * 40_000, 3, -2.5, 2**70, True,
+              date(2026, 11, 30), CellError("#N/A"), None, 1.5e308]
+    cells = [Cell(r + 2, 1 + r % 3, v, style="text") for r, v in enumerate(values)]
+    cells += [Cell(20, 0, None), Cell(21, 2, None, formula="=A1*2", cached=None),
+              Cell(22, 2, None, formula="=A1>0", cached=True),
+              Cell(23, 2, None, formula='=IF(A1,"ja","")', cached="ja"),
+              Cell(24, 5, None, formula="=SUM(A1:A3)", cached=6.5),
+              Cell(25, 1, None, formula="=XLOOKUP(A1,B:B,C:C)", cached=1)]
+    for i, cell in enumerate(cells):
+        write(ws, cell, bold if i % 2 else None)  # type: ignore[operator]
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return z.read("xl/worksheets/sheet1.xml"), z.read("xl/sharedStrings.xml")
+
+
+def test_layout_cells_are_stored_as_xlsxwriters_writers_store_them() -> None:
+    fast = _cells_xml(render._write_cell)
+    assert fast == _cells_xml(render._write_cell_checked)
+    assert b'<dimension ref="A3:F26"/>' in fast[0]
+    assert b'<c r="C24" t="str"><f>IF(A1,"ja","")</f><v>ja</v></c>' in fast[0]
+    assert fast[1].count(b"<si>") == 5  # five texts, the longest cut at xlsxwriter's limit

@@ -26,7 +26,9 @@ import heapq
 import inspect
 import io
 import itertools
+import math
 import re
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
@@ -108,6 +110,7 @@ _DYNAMIC_FUNCTION: re.Pattern[str] | None = getattr(xlsxwriter.worksheet, "re_dy
 _CellFormulaTuple: Any = getattr(xlsxwriter.worksheet, "CellFormulaTuple", None)
 _CellStringTuple: Any = getattr(xlsxwriter.worksheet, "CellStringTuple", None)
 _CellBlankTuple: Any = getattr(xlsxwriter.worksheet, "CellBlankTuple", None)
+_CellNumberTuple: Any = getattr(xlsxwriter.worksheet, "CellNumberTuple", None)
 #: the kinds of cells :meth:`_Worksheet._write_cell` writes itself (none when xlsxwriter's names are not found)
 _FAST_CELL_KINDS = ("CellFormulaTuple", "CellStringTuple", "CellBlankTuple", "CellNumberTuple", "CellDatetimeTuple")
 _FAST_CELLS = (frozenset(getattr(xlsxwriter.worksheet, kind) for kind in _FAST_CELL_KINDS)
@@ -954,6 +957,62 @@ def _write_error(ws: Worksheet, row: int, col: int, error: CellError, fmt: Any) 
 
 
 def _write_cell(ws: Worksheet, cell: Cell, fmt: Any) -> None:
+    # a usual sheet's formula, text, number or formatted blank within the sheet is stored as xlsxwriter's writers
+    # store it after their checks (:func:`_table_entry`), the sheet's dimensions widened to it as its
+    # ``_check_dimensions`` does; any other cell goes through xlsxwriter's writers (:func:`_write_cell_checked`)
+    row, col = cell.row, cell.col
+    if (ws.__class__ is _Worksheet and not ws.constant_memory and 0 <= row < ws.xls_rowmax
+            and 0 <= col < ws.xls_colmax):
+        entry = _table_entry(ws, cell, fmt)
+        if entry is not None:
+            if ws.dim_rowmin is None or row < ws.dim_rowmin:
+                ws.dim_rowmin = row
+            if ws.dim_rowmax is None or row > ws.dim_rowmax:
+                ws.dim_rowmax = row
+            if ws.dim_colmin is None or col < ws.dim_colmin:
+                ws.dim_colmin = col
+            if ws.dim_colmax is None or col > ws.dim_colmax:
+                ws.dim_colmax = col
+            ws.table[row][col] = entry
+            return
+    _write_cell_checked(ws, cell, fmt)
+
+
+def _table_entry(ws: _Worksheet, cell: Cell, fmt: Any) -> Any:
+    """What xlsxwriter stores in a usual sheet's table for ``cell`` with the format ``fmt`` — a formula of its
+    usual kind with its cached result, a text of up to 16,383 characters (added to the shared strings), a finite
+    number, a blank with a format — or ``None`` for any other cell (xlsxwriter's writers take it)."""
+    if not _FAST_CELLS or _CellNumberTuple is None:
+        return None
+    if cell.formula is not None:
+        prepared = ws._formula_text(cell.formula)
+        if prepared is None:
+            return None
+        cached = cell.cached
+        if cached is None:
+            cached = ""
+        elif isinstance(cached, bool):
+            cached = "TRUE" if cached else "FALSE"
+        return _CellFormulaTuple(prepared, fmt, cached)
+    value = cell.value
+    kind = type(value)
+    if kind is str:
+        if len(value) > ws.xls_strmax // 2:  # xlsxwriter measures and truncates a long text
+            return None
+        return _CellStringTuple(ws.str_table._get_shared_string_index(value), fmt)
+    if kind is float:
+        return _CellNumberTuple(value, fmt) if math.isfinite(value) else None
+    if kind is int:
+        return _CellNumberTuple(value, fmt) if -_LARGEST_FLOAT <= value <= _LARGEST_FLOAT else None
+    if value is None and fmt is not None:
+        return _CellBlankTuple(fmt)
+    return None
+
+
+_LARGEST_FLOAT = sys.float_info.max
+
+
+def _write_cell_checked(ws: Worksheet, cell: Cell, fmt: Any) -> None:
     # xlsxwriter's undecorated writers: row and column are numbers, no A1 reference to convert
     value = cell.value
     if cell.formula is not None:
