@@ -460,8 +460,9 @@ class PlanJob:
     def __call__(self) -> PlanResult:
         # the cyclic collector paused for the plan (:func:`kam_xl.cycles.paused`): building and writing one plan
         # allocates ~100,000 short-lived objects, and the collections they set off walked every object of the
-        # process (the data book too) — ≈ 15 ms of a plan's ≈ 90 ms at 1,000 accounts. What the plan leaves in
-        # cycles is collected once the collector runs again, right after: one plan's worth at most
+        # process (the data book too) — 8 to 15 ms of a plan's ≈ 85 ms CPU at 1,000 accounts, in a worker and in
+        # the parent (benchmarks/README.md). What the plan leaves in cycles (~6,000 objects) is collected once the
+        # collector runs again, right after: one plan's worth at most
         data, lang, now = self.data, self.lang, self.now
         with cycles.paused():
             return write_regenerating(
