@@ -287,13 +287,14 @@ def _escaped_formula(formula: str) -> str:
         escaped = formula
         if _XML_ESCAPES.search(formula):
             escaped = formula.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        if len(_ESCAPED_FORMULAS) >= _PREPARED_MAX:
+        if len(_ESCAPED_FORMULAS) >= _ESCAPED_MAX:
             _ESCAPED_FORMULAS.clear()
         _ESCAPED_FORMULAS[formula] = escaped
     return escaped
 
 
 _ESCAPED_FORMULAS: dict[str, str] = {}
+_ESCAPED_MAX = 10_000  # a plan has ~500 distinct formulas; a controller's rows' formulas are not worth keeping
 
 
 @functools.lru_cache(maxsize=1024)
