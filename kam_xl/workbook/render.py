@@ -323,6 +323,7 @@ _REMEMBERED_RULES = frozenset({"cell", "formula"})
 #: (range, options but the format, has a format, flags) → (the range as xlsxwriter keys it, the options as it processed
 #: them)
 _RULES: dict[tuple[Any, ...], tuple[str, dict[str, Any]]] = {}
+_RULES_MAX = 2_000  # of each: a plan has ~125 rules and ~100 validations
 
 
 class _Worksheet(Worksheet):
@@ -418,7 +419,7 @@ class _Worksheet(Worksheet):
             before = len(self.validations)
             result = super().data_validation(first_row, first_col, last_row, last_col, options)
             if result == 0 and len(self.validations) == before + 1:
-                if len(_VALIDATIONS) >= _PREPARED_MAX:
+                if len(_VALIDATIONS) >= _RULES_MAX:
                     _VALIDATIONS.clear()
                 _VALIDATIONS[key] = dict(self.validations[-1])
             return result
@@ -466,7 +467,7 @@ class _Worksheet(Worksheet):
             result = super().conditional_format(first_row, first_col, last_row, last_col, options)
             grown = [ref for ref, rules in self.cond_formats.items() if len(rules) > before.get(ref, 0)]
             if result == 0 and len(grown) == 1 and not self.cond_formats[grown[0]][-1].get("is_data_bar_2010"):
-                if len(_RULES) >= _PREPARED_MAX:
+                if len(_RULES) >= _RULES_MAX:
                     _RULES.clear()
                 _RULES[key] = (grown[0], dict(self.cond_formats[grown[0]][-1]))
             return result
