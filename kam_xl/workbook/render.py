@@ -447,7 +447,7 @@ class _StreamedWorksheet(_Worksheet):
         parts: list[str] = []
         unindexed: list[tuple[int, Format]] = []
         last = -1
-        for cell, fmt in zip(cells, formats, strict=True):
+        for cell, fmt in zip(cells, formats):  # noqa: B905 — as many formats as cells (the caller makes them)
             col = cell.col
             if col <= last or fmt is None:
                 return False
@@ -562,18 +562,14 @@ def _cell_xml(ws: _StreamedWorksheet, cell: Cell) -> str | None:
     value = cell.value
     kind = type(value)
     if kind is str:
-        if len(value) > ws.xls_strmax // 2 or (value.startswith("<r>") and value.endswith("</r>")):
-            return None
-        preserve = ""
-        if not verbatim(value):
-            value = _escape_control(value)
-            if value.startswith("<r>") and value.endswith("</r>"):
-                return None
-            if _preserve_whitespace(value):
-                preserve = ' xml:space="preserve"'
-        if _XML_ESCAPES.search(value):
-            value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return f' t="inlineStr"><is><t{preserve}>{value}</t></is></c>'
+        xml = _INLINE.get(value, _UNSEEN)
+        if xml is _UNSEEN:
+            xml = _inline_xml(value) if len(value) <= ws.xls_strmax // 2 else None
+            if len(value) <= _INLINE_CHARS:  # ids, names, words: most recur from row to row
+                if len(_INLINE) >= _PREPARED_MAX:
+                    _INLINE.clear()
+                _INLINE[value] = xml
+        return xml
     if kind is float:
         return f"><v>{value:.16G}</v></c>" if math.isfinite(value) else None
     if kind is int:
@@ -583,6 +579,27 @@ def _cell_xml(ws: _StreamedWorksheet, cell: Cell) -> str | None:
     if kind is bool:
         return f' t="b"><v>{1 if value else 0}</v></c>'
     return None
+
+
+#: text → its inline-string XML (:func:`_inline_xml`), for texts up to :data:`_INLINE_CHARS` characters
+_INLINE: dict[str, str | None] = {}
+_INLINE_CHARS = 100
+
+
+def _inline_xml(text: str) -> str | None:
+    """A text's inline-string XML as xlsxwriter's constant-memory ``_write_cell`` writes it (escaped,
+    ``xml:space`` where it begins or ends with a space), from after the cell's reference and style on; ``None``
+    for a text in rich-text tags (xlsxwriter writes it as it is)."""
+    preserve = ""
+    if not verbatim(text):
+        text = _escape_control(text)
+        if _preserve_whitespace(text):
+            preserve = ' xml:space="preserve"'
+    if text.startswith("<r>") and text.endswith("</r>"):
+        return None
+    if _XML_ESCAPES.search(text):
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f' t="inlineStr"><is><t{preserve}>{text}</t></is></c>'
 
 
 class _RepeatedXml:
