@@ -566,7 +566,7 @@ def _cell_xml(ws: _StreamedWorksheet, cell: Cell) -> str | None:
         if xml is _UNSEEN:
             xml = _inline_xml(value) if len(value) <= ws.xls_strmax // 2 else None
             if len(value) <= _INLINE_CHARS:  # ids, names, words: most recur from row to row
-                if len(_INLINE) >= _PREPARED_MAX:
+                if len(_INLINE) >= _INLINE_MAX:
                     _INLINE.clear()
                 _INLINE[value] = xml
         return xml
@@ -584,6 +584,7 @@ def _cell_xml(ws: _StreamedWorksheet, cell: Cell) -> str | None:
 #: text → its inline-string XML (:func:`_inline_xml`), for texts up to :data:`_INLINE_CHARS` characters
 _INLINE: dict[str, str | None] = {}
 _INLINE_CHARS = 100
+_INLINE_MAX = 10_000  # ≈ 2 MiB at most; cleared when full (the words that recur are soon there again)
 
 
 def _inline_xml(text: str) -> str | None:
