@@ -1024,16 +1024,23 @@ def _write_streamed(wb: Workbook, ws: _StreamedWorksheet, fmts: _Formats, sheet:
     (:func:`_put_cells`)."""
     special = {r for r, _ in plan.moves} | {r for r, _ in plan.merges}
     wrap, top_rows, made = plan.wrap, plan.top_rows, fmts.cache
+    by_style: tuple[dict[str, Any], dict[str, Any]] = ({}, {})  # style → format of a plain cell, per top or not
     for row in rows:
         at = row[0].row
         if at in special:
             _put_cells(wb, ws, fmts, sheet, plan, row)
             continue
         top = at in top_rows
-        formats = []
-        for cell in row:
-            key = (cell.style, cell.input is not None, bool(wrap) and (at, cell.col) in wrap, top)
-            formats.append(made.get(key) or fmts.get(*key))
+        styles = by_style[top]
+        formats = [styles.get(c.style) for c in row]  # a cell neither an input nor wrapped: by its style
+        if wrap or None in formats or any(map(_input_of, row)):
+            formats = []
+            for cell in row:
+                key = (cell.style, cell.input is not None, (at, cell.col) in wrap, top)
+                fmt = made.get(key) or fmts.get(*key)
+                if not key[1] and not key[2]:
+                    styles[cell.style] = fmt
+                formats.append(fmt)
         if not ws.write_row(at, row, formats):
             _put_cells(wb, ws, fmts, sheet, plan, row)
             continue
