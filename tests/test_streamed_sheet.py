@@ -225,3 +225,24 @@ def test_a_streamed_sheet_written_a_row_at_a_time_is_the_one_xlsxwriter_writes_c
     assert '<c r="A17" s="1" t="e"><f>#N/A</f><v>#N/A</v></c>' in xml and '<c r="A19" s="1"><f>NOW()</f></c>' in xml
     rows = CalamineWorkbook.from_path(str(by_row)).get_sheet_by_name("Data").to_python()
     assert rows[5][2] == 2.0 and rows[8][0] == 7 and rows[0][1] == 14 and len(rows[7][0]) == 20_000
+
+
+def test_the_controller_written_a_row_at_a_time_equals_the_one_written_cell_by_cell(monkeypatch):
+    """The demo controller (its streamed sheets' rows written by the row writer) is, part by part, the one whose
+    cells all go through xlsxwriter's own writers."""
+    from datetime import UTC, datetime
+
+    from kam_xl.databook import demo_databook
+    from kam_xl.workbook.controller import controller_workbook
+
+    book = controller_workbook(demo_databook(), "de", generated_at=datetime(2026, 11, 30, tzinfo=UTC))
+    parts = []
+    for by_row in (True, False):
+        if not by_row:
+            monkeypatch.setattr(render._StreamedWorksheet, "write_row", lambda self, row, cells, formats: False)
+        buf = io.BytesIO()
+        fill_workbook(book, buf).close()
+        with zipfile.ZipFile(buf) as z:
+            parts.append({n: z.read(n) for n in z.namelist()})
+    assert parts[0].keys() == parts[1].keys()
+    assert [p for p in parts[0] if parts[0][p] != parts[1][p]] == []
