@@ -472,7 +472,7 @@ class _StreamedWorksheet(_Worksheet):
     def _write_single_row(self, current_row_num: int = 0) -> None:
         if self.previous_row == self.whole_row:  # the row write_row keeps
             self._write_pending(self.whole_row)
-            self.previous_row = current_row_num
+            self.previous_row, self.whole_row = current_row_num, -1
             self.table.clear()
         else:
             super()._write_single_row(current_row_num)
