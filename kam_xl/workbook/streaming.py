@@ -52,10 +52,11 @@ def plan_rows(rows: Iterable[list[Cell]], runs: Mapping[int, float] | None = Non
         if "note" in map(_style_of, in_row):  # a note's span stops at the next filled cell of its row
             cols = {c.col for c in in_row}
             kept += [Cell(row, col) for col in cols]
+        widest = max(map(_col_of, in_row))
+        if widest > last_col:
+            last_col, last_col_row = widest, row
         for c in in_row:
             col, style = c.col, c.style
-            if col > last_col:
-                last_col, last_col_row = col, row
             if style in _DECIDING:
                 kept.append(c)
                 continue
@@ -93,6 +94,7 @@ def plan_rows(rows: Iterable[list[Cell]], runs: Mapping[int, float] | None = Non
 
 
 _row_of = operator.attrgetter("row")
+_col_of = operator.attrgetter("col")
 _style_of = operator.attrgetter("style")
 #: the styles whose every cell decides the page plan (headings, headers, notes)
 _DECIDING = frozenset({*HEADING_STYLES, "header", "note"})
