@@ -31,8 +31,8 @@ Tabelle 8 rebuilt from its drivers (Q1)::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Literal
+from collections.abc import Iterable, Mapping
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -452,7 +452,21 @@ def cost_lines(costs: list[CostQuarter], scenario: KaopPlan,
     return result
 
 
-def ytd_revenue(pairs: Iterable[tuple[KaopPlan, KaopPlan]], thresholds: Thresholds | None = None) -> VarianceCell:
+class _Revenue(Protocol):
+    @property
+    def revenue(self) -> float: ...
+
+
+class QuarterRevenues(Protocol):
+    """A scenario's quarters as :func:`ytd_revenue` reads them: a :class:`KaopPlan`, or its figures kept without
+    the per-product detail (the controller's)."""
+
+    @property
+    def quarters(self) -> Mapping[int, _Revenue]: ...
+
+
+def ytd_revenue(pairs: Iterable[tuple[QuarterRevenues, QuarterRevenues]], thresholds: Thresholds | None = None
+                ) -> VarianceCell:
     """Revenue year-to-date over many accounts: each ``(plan, actual)`` pair adds its actual revenue of the
     quarters with actuals and its planned revenue of the same quarters (a quarter with an actual and no plan adds
     0 to the plan); attainment and light of the sums as :func:`traffic_light`. No actual at all: plan and actual

@@ -99,11 +99,14 @@ ODD_FORMULAS = [
 ]
 
 
-def _recorded_formulas(books) -> set[tuple[str, bool]]:
-    """Every formula (with its expand flag) the renderer hands to ``_prepare_formula`` while writing ``books``."""
+def _recorded_formulas(books, streamed: set[str] | None = None) -> set[tuple[str, bool]]:
+    """Every formula (with its expand flag) the renderer hands to ``_prepare_formula`` while writing ``books`` —
+    and every formula a streamed sheet stores (``_formula_text``, which prepares a formula of a shape seen before
+    without ``_prepare_formula``), those also into ``streamed``."""
     seen: set[tuple[str, bool]] = set()
     classes = (render._Worksheet, render._StreamedWorksheet)  # the streamed one prepares its own (not kept)
     originals = [c.__dict__["_prepare_formula"] for c in classes]
+    stored = render._StreamedWorksheet.__dict__["_formula_text"]
 
     def recorder(original):
         def record(self, formula, expand_future_functions=False):
@@ -111,14 +114,22 @@ def _recorded_formulas(books) -> set[tuple[str, bool]]:
             return original(self, formula, expand_future_functions)
         return record
 
+    def record_stored(self, formula):
+        seen.add((formula, False))
+        if streamed is not None:
+            streamed.add(formula)
+        return stored(self, formula)
+
     for c, original in zip(classes, originals, strict=True):
         c._prepare_formula = recorder(original)
+    render._StreamedWorksheet._formula_text = record_stored
     try:
         for book in books:
             render.fill_workbook(book, io.BytesIO()).close()
     finally:
         for c, original in zip(classes, originals, strict=True):
             c._prepare_formula = original
+        render._StreamedWorksheet._formula_text = stored
     return seen
 
 
@@ -172,6 +183,26 @@ def test_every_demo_formula_fast_path_equals_xlsxwriter():
     assert taken > 0.9 * len(formulas)
 
 
+def test_every_streamed_formula_is_stored_as_xlsxwriter_stores_it():
+    """A streamed sheet's formula text, remembered per shape (``_STREAMED_SHAPES``), is what xlsxwriter's own
+    ``write_formula`` stores for it, for every formula of the demo controllers' streamed sheets."""
+    streamed: set[str] = set()
+    render._STREAMED_SHAPES.clear()
+    _recorded_formulas(_demo_books()[3:], streamed)
+    assert len(streamed) > 1000 and len(render._STREAMED_SHAPES) < len(streamed) / 3  # shapes do recur
+    ws = render._StreamedWorksheet()
+    ws.use_future_functions = False
+    for formula in streamed:
+        text = ws._formula_text(formula)
+        plain = Worksheet()
+        plain.write_formula(0, 0, formula, None, 0)
+        cell = plain.table[0][0]
+        if text is not None:
+            assert (type(cell).__name__, text) == ("Formula", cell.formula), formula
+        else:
+            assert type(cell).__name__ == "ArrayFormula" or not formula, formula
+
+
 def test_controller_bytes_same_with_and_without_fast_path(monkeypatch):
     from kam_xl.workbook.controller import controller_workbook
 
@@ -182,6 +213,7 @@ def test_controller_bytes_same_with_and_without_fast_path(monkeypatch):
     fast = _plan_bytes(book)
     monkeypatch.setattr(render, "_REWRITES", None)  # every formula through xlsxwriter's own preparation
     render._PREPARED.clear()
+    render._STREAMED_SHAPES.clear()
     slow = _plan_bytes(book)
     render._PREPARED.clear()
     assert fast == slow

@@ -163,3 +163,86 @@ def test_the_streamed_controller_equals_the_one_held_in_memory(accounts):
     streamed, held = _controller_parts(db, "de" if accounts else "en")
     assert streamed.keys() == held.keys()
     assert [p for p in streamed if streamed[p] != held[p]] == []
+
+
+# ------------------------------------------------------------------------------------------ a row at a time
+
+
+def _every_kind_book() -> Book:
+    """A streamed sheet with a cell of every kind the row writer writes itself and of every kind it leaves to
+    xlsxwriter (a date, error values, rich-text tags, a long text, an array, a dynamic and a ``_xlfn.`` formula,
+    a digit before a function name), an input, a row with a height, one with a wrapping text and two cells in
+    one place."""
+    from datetime import date
+
+    from kam_xl.cells import CellError
+
+    s = Sheet("Data", widths={0: 12, 1: 12, 2: 12}, heights={4: 40.0}, streamed=True)
+    values = ["plain", " leading", "trailing ", "tab\there", "_x0041_ escaped", "a & b < c > d", "<r>rich</r>",
+              "x" * 20_000, 7, -2.5, 1e20, 10**20, True, False, None, date(2026, 11, 30), CellError("#N/A"),
+              CellError("#DIV/0!", formula="1/0"), CellError("", formula="NOW()")]
+    for i, v in enumerate(values):
+        s.put(i, 0, v, style="money" if isinstance(v, float) else "text")
+    formulas = [("=A8*2", 14), ("=A1&\"<x>\"", "plain<x>"), ('=IF(A1="","",A1)', ""), ("=NA()", "#N/A"),
+                ("=A13", True), ("=A1", None), ("{=SUM(A8:A9)}", 4.5), ("=FILTER(A8:A9,A8:A9>0)", 7),
+                ("=STDEV.S(A8:A9)", 6.7), ("=LOG10(A8)", 0.845), ("=A9/0", "#DIV/0!")]
+    for i, (f, cached) in enumerate(formulas):
+        s.put(i, 1, formula=f, cached=cached, style="number")
+    s.put(2, 2, 5.0, input=Input(kind="number"))
+    s.put(3, 2, "Ein Text, der breiter als seine Spalte ist und darum umbricht, weil rechts daneben etwas steht",
+          style="wrap")
+    s.put(3, 3, 1.0)
+    s.put(5, 2, 1.0)
+    s.put(5, 2, 2.0)  # the same place again: xlsxwriter keeps the second
+    return Book(template_id="t", template_version="1", lang="de", sheets=[s],
+                meta={"k": "v", "generated_at": "2026-11-30T08:00:00+00:00"})
+
+
+def test_a_streamed_sheet_written_a_row_at_a_time_is_the_one_xlsxwriter_writes_cell_by_cell(tmp_path, monkeypatch):
+    """The row writer's shortcuts (one f-string per cell kind) write what xlsxwriter writes, part by part, for
+    every kind of cell — those it leaves to xlsxwriter included; and it did write most rows itself."""
+    written = []
+    fast = render._StreamedWorksheet.write_row
+
+    def counted(self, row, cells, formats):
+        done = fast(self, row, cells, formats)
+        written.append(done)
+        return done
+
+    monkeypatch.setattr(render._StreamedWorksheet, "write_row", counted)
+    by_row = write_book(_every_kind_book(), tmp_path / "rows.xlsx")
+    monkeypatch.setattr(render._StreamedWorksheet, "write_row", lambda self, row, cells, formats: False)
+    by_cell = write_book(_every_kind_book(), tmp_path / "cells.xlsx")
+    with zipfile.ZipFile(by_row) as a, zipfile.ZipFile(by_cell) as b:
+        assert a.namelist() == b.namelist()
+        for part in a.namelist():
+            assert a.read(part) == b.read(part), part
+        xml = a.read("xl/worksheets/sheet1.xml").decode()
+    assert written.count(True) >= 8 and written.count(False) >= 5  # both ways taken
+    assert '<c r="A2" s="1" t="inlineStr"><is><t xml:space="preserve"> leading</t></is></c>' in xml
+    assert '<c r="B2" s="2" t="str"><f>A1&amp;"&lt;x&gt;"</f><v>plain&lt;x&gt;</v></c>' in xml
+    assert '<c r="B8" s="5" cm="1"><f t="array" ref="B8">_xlfn._xlws.FILTER(A8:A9,A8:A9&gt;0)</f>' in xml
+    assert '<c r="A17" s="1" t="e"><f>#N/A</f><v>#N/A</v></c>' in xml and '<c r="A19" s="1"><f>NOW()</f></c>' in xml
+    rows = CalamineWorkbook.from_path(str(by_row)).get_sheet_by_name("Data").to_python()
+    assert rows[5][2] == 2.0 and rows[8][0] == 7 and rows[0][1] == 14 and len(rows[7][0]) == 20_000
+
+
+def test_the_controller_written_a_row_at_a_time_equals_the_one_written_cell_by_cell(monkeypatch):
+    """The demo controller (its streamed sheets' rows written by the row writer) is, part by part, the one whose
+    cells all go through xlsxwriter's own writers."""
+    from datetime import UTC, datetime
+
+    from kam_xl.databook import demo_databook
+    from kam_xl.workbook.controller import controller_workbook
+
+    book = controller_workbook(demo_databook(), "de", generated_at=datetime(2026, 11, 30, tzinfo=UTC))
+    parts = []
+    for by_row in (True, False):
+        if not by_row:
+            monkeypatch.setattr(render._StreamedWorksheet, "write_row", lambda self, row, cells, formats: False)
+        buf = io.BytesIO()
+        fill_workbook(book, buf).close()
+        with zipfile.ZipFile(buf) as z:
+            parts.append({n: z.read(n) for n in z.namelist()})
+    assert parts[0].keys() == parts[1].keys()
+    assert [p for p in parts[0] if parts[0][p] != parts[1][p]] == []

@@ -22,15 +22,15 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
-import heapq
 import inspect
 import io
 import itertools
 import math
+import operator
 import re
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -40,7 +40,7 @@ from babel.dates import format_date
 from xlsxwriter.format import Format
 from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStrings
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell_fast
+from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name, xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
@@ -58,7 +58,7 @@ from kam_xl.workbook.printing import (
     money_format,
     page_plan,
 )
-from kam_xl.workbook.streaming import in_row_order, plan_cells
+from kam_xl.workbook.streaming import plan_rows
 from kam_xl.workbook.xml_text import control_free, verbatim
 
 META_SHEET = "_meta"
@@ -161,12 +161,7 @@ def _prepare_plain(formula: str) -> str | None:
     look-ups instead of ~155 substitutions."""
     if _REWRITES is None:
         return None
-    if formula.startswith("{"):
-        formula = formula[1:]
-    if formula.startswith("="):
-        formula = formula[1:]
-    if formula.endswith("}"):
-        formula = formula[:-1]
+    formula = _stripped(formula)
     if "_xlfn." in formula:
         return formula  # xlsxwriter leaves a formula with a prefix as it is
     shape = None if _DIGIT_BEFORE_NAME.search(formula) else formula.translate(_DIGITS_AS_ZERO)
@@ -187,6 +182,19 @@ def _prepare_plain(formula: str) -> str | None:
 #: wildcard, which any digit matches. A controller's row formulas (``=F5*G5``, ``=F6*G6`` …) are one shape.
 _PLAIN_SHAPES: dict[str, bool] = {}
 _DIGITS_AS_ZERO = str.maketrans("123456789", "000000000")
+#: Whether a streamed sheet's formula of a shape is stored as :func:`_stripped` gives it
+#: (:meth:`_StreamedWorksheet._formula_text`)
+_STREAMED_SHAPES: dict[bytes, bool] = {}
+_DIGIT_BYTES_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+
+
+def _stripped(formula: str) -> str:
+    """``formula`` without a leading ``{`` and ``=`` and a trailing ``}``, as xlsxwriter's preparation strips it."""
+    if formula.startswith("{"):
+        formula = formula[1:]
+    if formula.startswith("="):
+        formula = formula[1:]
+    return formula[:-1] if formula.endswith("}") else formula
 _DIGIT_BEFORE_NAME = re.compile(r"[0-9][A-Za-z_(]")
 
 
@@ -560,7 +568,20 @@ class _StreamedWorksheet(_Worksheet):
         return Worksheet._prepare_formula(self, formula, expand_future_functions) if prepared is None else prepared
 
     def _formula_text(self, formula: str) -> str | None:
-        return self._plain_formula(formula)  # not remembered either, for the same reason
+        # not remembered either, for the same reason; but whether a formula is stored as it is written (without
+        # its "=" and braces) is remembered per shape, as for _prepare_plain: formulas of one shape differ only
+        # in digits that neither xlsxwriter's dynamic-function search nor its substitutions can meet
+        # (the shape as UTF-8 bytes: translating bytes is ~20 times faster than translating a text)
+        shape = formula.encode().translate(_DIGIT_BYTES_AS_ZERO)
+        plain = _STREAMED_SHAPES.get(shape)
+        if plain:
+            return _stripped(formula)
+        text = self._plain_formula(formula)
+        if plain is None and not _DIGIT_BEFORE_NAME.search(formula):
+            if len(_STREAMED_SHAPES) >= _PREPARED_MAX:
+                _STREAMED_SHAPES.clear()
+            _STREAMED_SHAPES[shape] = text is not None and text == _stripped(formula)
+        return text
 
     def _initialize(self, init_data: dict[str, Any]) -> None:
         super()._initialize({**init_data, "constant_memory": False})
@@ -568,9 +589,77 @@ class _StreamedWorksheet(_Worksheet):
         self.row_data_fh = io.StringIO()
         self.fh = self.row_data_fh
         self.spilled: IO[str] | None = None
+        self.whole_row = -1  # the row write_row wrote last: nothing of it waits in xlsxwriter's table
+        self.pending: list[str] = []  # that row's cells' XML until the next row starts …
+        self.unindexed: list[tuple[int, Format]] = []  # … but the style attributes of its formats not yet indexed
+        self.style_attrs: dict[Format, str] = {}  # a format → its ' s="…"' attribute, from its first cell on
+
+    def write_row(self, row: int, cells: list[Cell], formats: list[Any]) -> bool:
+        """Write a whole row at once — ``cells`` (sorted by column, each with its format in ``formats``) — as
+        xlsxwriter writes it in constant-memory mode, each cell one f-string (:func:`_cell_xml`); ``False``, with
+        nothing written, when a cell is of a kind left to xlsxwriter (a date, an error value, a long or rich
+        text, an array or dynamic formula, a number that is not finite …), when two cells share a column or the
+        row is out of order or bounds: then the caller writes the row's cells one by one.
+
+        As xlsxwriter, the row is finished when the next row starts (or the sheet is closed): a format's index
+        is fixed by the first cell written with it, so a format first used in this row gets it then and the
+        indices are the ones xlsxwriter gives."""
+        if not cells or row < self.previous_row:
+            return False
+        r1 = str(row + 1)
+        attrs, names = self.style_attrs, _COL_NAMES
+        parts: list[str] = []
+        unindexed: list[tuple[int, Format]] = []
+        last = -1
+        for cell, fmt in zip(cells, formats):  # noqa: B905 — as many formats as cells (the caller makes them)
+            col = cell.col
+            if col <= last or fmt is None:
+                return False
+            last = col
+            xml = _cell_xml(self, cell)
+            if xml is None:
+                return False
+            s = attrs.get(fmt)
+            if s is None:
+                parts += (f'<c r="{names.get(col) or _col_name(col)}{r1}"', "", xml)
+                unindexed.append((len(parts) - 2, fmt))
+            else:
+                parts.append(f'<c r="{names.get(col) or _col_name(col)}{r1}"{s}{xml}')
+        if self._check_dimensions(row, cells[0].col) or self._check_dimensions(row, last):
+            return False  # out of the sheet's bounds: xlsxwriter leaves such a cell out
+        if row > self.previous_row:
+            self._write_single_row(row)  # the row before, as xlsxwriter writes it when a later row starts
+        self.previous_row = self.whole_row = row
+        self.pending, self.unindexed = parts, unindexed
+        return True
 
     def _write_single_row(self, current_row_num: int = 0) -> None:
-        super()._write_single_row(current_row_num)
+        if self.previous_row == self.whole_row:  # the row write_row keeps
+            self._write_pending(self.whole_row)
+            self.previous_row, self.whole_row = current_row_num, -1
+            self.table.clear()
+        else:
+            super()._write_single_row(current_row_num)
+        self._spool()
+
+    def _write_pending(self, row: int) -> None:
+        """The row :meth:`write_row` keeps, as xlsxwriter's ``_write_single_row`` writes it."""
+        parts, attrs = self.pending, self.style_attrs
+        for i, fmt in self.unindexed:
+            s = attrs.get(fmt)
+            if s is None:  # the format's index, fixed by the first cell written with it (as xlsxwriter)
+                s = attrs[fmt] = f' s="{fmt._get_xf_index()}"'
+            parts[i] = s
+        self.pending, self.unindexed = [], []
+        if row in self.row_info or self.default_row_height != self.original_row_height \
+                or self.excel_version == 2010:
+            self._write_row(row, None, self.row_info.get(row))
+            self.fh.write("".join(parts) + "</row>")
+        else:
+            self.fh.write(f'<row r="{row + 1}">{"".join(parts)}</row>')
+
+    def _spool(self) -> None:
+        """The rows' XML so far on into the temporary file, once it is longer than :data:`STREAM_SPOOL_CHARS`."""
         if self.row_data_fh.tell() > STREAM_SPOOL_CHARS:
             if self.spilled is None:
                 self.spilled = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 — closed when assembled
@@ -592,6 +681,90 @@ class _StreamedWorksheet(_Worksheet):
         self.fh.write(self.row_data_fh.getvalue())
         self.row_data_fh.close()
         self._xml_end_tag("sheetData")
+
+
+_ERROR_LITERALS = frozenset(XLSX_ERROR_LITERALS)
+_COL_NAMES: dict[int, str] = {}
+
+
+def _col_name(col: int) -> str:
+    """The letters of a column (``0`` → ``A``), as xlsxwriter's ``xl_rowcol_to_cell_fast`` writes them."""
+    name = _COL_NAMES.get(col)
+    if name is None:
+        name = _COL_NAMES[col] = xl_col_to_name(col)
+    return name
+
+
+def _cell_xml(ws: _StreamedWorksheet, cell: Cell) -> str | None:
+    """The XML of ``cell`` as :func:`_write_cell` and xlsxwriter's constant-memory ``_write_cell`` write it, from
+    after its reference and style (``<c r="B7" s="3"``) on: a formula xlsxwriter stores as prepared text (not an array
+    or dynamic one) with a text, number or no cached result; an inline text (escaped, ``xml:space`` where it
+    begins or ends with a space); a finite number; a truth value; a blank. ``None`` for any other cell — a date,
+    an error value, a text longer than half of Excel's limit or in rich-text tags, any other type — which goes
+    xlsxwriter's way."""
+    formula = cell.formula
+    if formula is not None:
+        text = ws._formula_text(formula)
+        if text is None:
+            return None
+        if _XML_ESCAPES.search(text):
+            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        cached = cell.cached
+        if cached is None:
+            cached = ""
+        elif isinstance(cached, bool):
+            cached = "TRUE" if cached else "FALSE"
+        kind = type(cached)
+        if kind is str:
+            t = "" if cached == "" else ' t="e"' if cached in _ERROR_LITERALS else ' t="str"'
+            if _XML_ESCAPES.search(cached):
+                cached = cached.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            return f"{t}><f>{text}</f><v>{cached}</v></c>"
+        if kind is int or kind is float:
+            return f"><f>{text}</f><v>{cached}</v></c>"
+        return None
+    value = cell.value
+    kind = type(value)
+    if kind is str:
+        xml = _INLINE.get(value, _UNSEEN)
+        if xml is _UNSEEN:
+            xml = _inline_xml(value) if len(value) <= ws.xls_strmax // 2 else None
+            if len(value) <= _INLINE_CHARS:  # ids, names, words: most recur from row to row
+                if len(_INLINE) >= _INLINE_MAX:
+                    _INLINE.clear()
+                _INLINE[value] = xml
+        return xml
+    if kind is float:
+        return f"><v>{value:.16G}</v></c>" if math.isfinite(value) else None
+    if kind is int:
+        return f"><v>{value:.16G}</v></c>"
+    if value is None:
+        return "/>"
+    if kind is bool:
+        return f' t="b"><v>{1 if value else 0}</v></c>'
+    return None
+
+
+#: text → its inline-string XML (:func:`_inline_xml`), for texts up to :data:`_INLINE_CHARS` characters
+_INLINE: dict[str, str | None] = {}
+_INLINE_CHARS = 100
+_INLINE_MAX = 10_000  # ≈ 2 MiB at most; cleared when full (the words that recur are soon there again)
+
+
+def _inline_xml(text: str) -> str | None:
+    """A text's inline-string XML as xlsxwriter's constant-memory ``_write_cell`` writes it (escaped,
+    ``xml:space`` where it begins or ends with a space), from after the cell's reference and style on; ``None``
+    for a text in rich-text tags (xlsxwriter writes it as it is)."""
+    preserve = ""
+    if not verbatim(text):
+        text = _escape_control(text)
+        if _preserve_whitespace(text):
+            preserve = ' xml:space="preserve"'
+    if text.startswith("<r>") and text.endswith("</r>"):
+        return None
+    if _XML_ESCAPES.search(text):
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f' t="inlineStr"><is><t{preserve}>{text}</t></is></c>'
 
 
 class _RepeatedXml:
@@ -1040,61 +1213,74 @@ def _write_cell_checked(ws: Worksheet, cell: Cell, fmt: Any) -> None:
         ws._write_string(cell.row, cell.col, str(value), fmt)
 
 
-def _produced(sheet: Sheet) -> Iterator[Cell]:
-    """The cells :attr:`Sheet.rows` produces; raises :class:`ValueError` for a sheet that is not streamed or an
-    input among them (its validation is made from :attr:`Sheet.cells`)."""
+def _produced_rows(sheet: Sheet) -> Iterator[list[Cell]]:
+    """The rows :attr:`Sheet.rows` produces, each a list of its cells as produced; raises :class:`ValueError` for
+    a sheet that is not streamed or an input among them (its validation is made from :attr:`Sheet.cells`)."""
     if not sheet.streamed or sheet.rows is None:
         raise ValueError(f"sheet {sheet.name!r}: cells produced on demand need a streamed sheet")
-    for cell in sheet.rows():
-        if cell.input is not None:
+    for _, group in itertools.groupby(sheet.rows(), key=_row_of):
+        row = list(group)
+        if any(map(_input_of, row)):
+            cell = next(c for c in row if c.input is not None)
             raise ValueError(f"sheet {sheet.name!r}, cell {cell.address}: an input cell must be in Sheet.cells")
-        yield cell
+        yield row
 
 
-def _merged(held: list[Cell], sheet: Sheet) -> Iterator[Cell]:
-    """The cells of a sheet with :attr:`Sheet.rows`: those it holds (``held``, sorted by row and column) and
-    those it produces (each row sorted by column), merged in row and column order — the order of the same cells
-    held and sorted, so that the file is the same byte for byte; raises :class:`ValueError` as
-    :func:`_produced` does and for cells that are not in row order (:func:`in_row_order`)."""
-    rows = (c for _, row in itertools.groupby(_produced(sheet), key=_row_of) for c in sorted(row, key=_col_of))
-    return in_row_order(heapq.merge(held, rows, key=_position))
+def _rows(held: list[Cell], sheet: Sheet) -> Iterator[list[Cell]]:
+    """The cells of a sheet row by row, each row sorted by column: those it holds (``held``, sorted by row and
+    column) and, with :attr:`Sheet.rows`, those it produces, merged — the order of the same cells held and sorted
+    (held before produced in one place), so that the file is the same byte for byte; raises
+    :class:`ValueError` as :func:`_produced_rows` does and for produced rows that are not in row order, naming
+    the cell that comes too late."""
+    held_rows = (list(group) for _, group in itertools.groupby(held, key=_row_of))
+    if sheet.rows is None:
+        yield from held_rows
+        return
+    mine = next(held_rows, None)
+    last = -1
+    for row in _produced_rows(sheet):
+        at = row[0].row
+        if at < last:
+            raise ValueError(f"cell {row[0].address} comes after row {last + 1}: a streamed sheet's cells must be in "
+                             "row order")
+        last = at
+        while mine is not None and mine[0].row < at:
+            yield mine
+            mine = next(held_rows, None)
+        if mine is not None and mine[0].row == at:
+            row = mine + row
+            mine = next(held_rows, None)
+        row.sort(key=_col_of)  # stable: the held cell before a produced one in the same place
+        yield row
+    while mine is not None:
+        yield mine
+        mine = next(held_rows, None)
 
 
 def _plan_sheet(held: list[Cell], sheet: Sheet) -> Sheet:
     """A sheet as its page plan sees it: with :attr:`Sheet.rows`, the cells that decide the plan
-    (:func:`plan_cells`), held. How it prints does not depend on how its rows are written: a printed streamed
+    (:func:`plan_rows`), held. How it prints does not depend on how its rows are written: a printed streamed
     sheet's texts are fitted to its pages (``streamed=False`` for :func:`page_plan`) as a usual sheet's are."""
     if sheet.rows is None:
         return dataclasses.replace(sheet, streamed=False) if sheet.streamed and sheet.print.printed else sheet
     runs = dict(sheet.widths) if sheet.print.printed else None
-    return dataclasses.replace(sheet, cells=plan_cells(_merged(held, sheet), runs), rows=None,
+    return dataclasses.replace(sheet, cells=plan_rows(_rows(held, sheet), runs), rows=None,
                                streamed=sheet.streamed and not sheet.print.printed)
 
 
-def _row_of(cell: Cell) -> int:
-    return cell.row
-
-
-def _col_of(cell: Cell) -> int:
-    return cell.col
+_row_of = operator.attrgetter("row")
+_col_of = operator.attrgetter("col")
+_input_of = operator.attrgetter("input")
 
 
 def _position(cell: Cell) -> tuple[int, int]:
     return cell.row, cell.col
 
 
-def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None:
-    ws = wb.add_worksheet(sheet.name, worksheet_class=_StreamedWorksheet if sheet.streamed else None)
-    held = sheet.cells
-    if sheet.rows is not None or (sheet.streamed and any(a.row > b.row for a, b in itertools.pairwise(held))):
-        held = sorted(held, key=_position)  # constant-memory mode writes rows in order
-    plan = page_plan(_plan_sheet(held, sheet))
-    for col, width in sorted(plan.widths.items()):
-        hidden = sheet.widths.get(col) == 0  # width 0 in the layout: a hidden (helper) column
-        ws.set_column(col, col, 0 if hidden else width, None, {"hidden": True} if hidden else None)
-    for row, height in sorted(plan.heights.items()):
-        ws.set_row(row, height)
-    cells = held if sheet.rows is None else _merged(held, sheet)  # produced one by one as they are written
+def _put_cells(wb: Workbook, ws: Worksheet, fmts: _Formats, sheet: Sheet, plan: PagePlan,
+               cells: Iterable[Cell]) -> None:
+    """Write cells one by one, each with its format as the page plan has it (moved, merged over its neighbours,
+    wrapped, at the top of its row), and its defined name."""
     moves, merges, wrap, top_rows, made = plan.moves, plan.merges, plan.wrap, plan.top_rows, fmts.cache
     for cell in cells:
         if isinstance(cell.value, date) and cell.style != "date":
@@ -1112,6 +1298,55 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None
         _write_cell(ws, cell, fmt)
         if cell.name:
             wb.define_name(cell.name, f"={sheet.ref(cell.row, cell.col)}")
+
+
+def _write_streamed(wb: Workbook, ws: _StreamedWorksheet, fmts: _Formats, sheet: Sheet, plan: PagePlan,
+                    rows: Iterator[list[Cell]]) -> None:
+    """Write a streamed sheet's rows (:func:`_rows`): each a row at a time (:meth:`_StreamedWorksheet.write_row`)
+    unless a cell of it is moved or merged by the page plan or of a kind left to xlsxwriter — then cell by cell
+    (:func:`_put_cells`)."""
+    special = {r for r, _ in plan.moves} | {r for r, _ in plan.merges}
+    wrap, top_rows, made = plan.wrap, plan.top_rows, fmts.cache
+    by_style: tuple[dict[str, Any], dict[str, Any]] = ({}, {})  # style → format of a plain cell, per top or not
+    for row in rows:
+        at = row[0].row
+        if at in special:
+            _put_cells(wb, ws, fmts, sheet, plan, row)
+            continue
+        top = at in top_rows
+        styles = by_style[top]
+        formats = [styles.get(c.style) for c in row]  # a cell neither an input nor wrapped: by its style
+        if wrap or None in formats or any(map(_input_of, row)):
+            formats = []
+            for cell in row:
+                key = (cell.style, cell.input is not None, (at, cell.col) in wrap, top)
+                fmt = made.get(key) or fmts.get(*key)
+                if not key[1] and not key[2]:
+                    styles[cell.style] = fmt
+                formats.append(fmt)
+        if not ws.write_row(at, row, formats):
+            _put_cells(wb, ws, fmts, sheet, plan, row)
+            continue
+        for cell in row:
+            if cell.name:
+                wb.define_name(cell.name, f"={sheet.ref(cell.row, cell.col)}")
+
+
+def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None:
+    ws = wb.add_worksheet(sheet.name, worksheet_class=_StreamedWorksheet if sheet.streamed else None)
+    held = sheet.cells
+    if sheet.rows is not None or (sheet.streamed and any(a.row > b.row for a, b in itertools.pairwise(held))):
+        held = sorted(held, key=_position)  # constant-memory mode writes rows in order
+    plan = page_plan(_plan_sheet(held, sheet))
+    for col, width in sorted(plan.widths.items()):
+        hidden = sheet.widths.get(col) == 0  # width 0 in the layout: a hidden (helper) column
+        ws.set_column(col, col, 0 if hidden else width, None, {"hidden": True} if hidden else None)
+    for row, height in sorted(plan.heights.items()):
+        ws.set_row(row, height)
+    if isinstance(ws, _StreamedWorksheet):
+        _write_streamed(wb, ws, fmts, sheet, plan, _rows(held, sheet))  # produced row by row as written
+    else:
+        _put_cells(wb, ws, fmts, sheet, plan, held)
     for inp, boxes in _validations(sheet):
         (r0, c0, r1, c1), *others = boxes
         ws.data_validation(r0, c0, r1, c1, {**_validation(inp), **({"other_cells": others} if others else {})})

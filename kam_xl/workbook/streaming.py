@@ -15,22 +15,25 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable, Iterator, Mapping
+import operator
+from collections.abc import Iterable, Mapping
 from itertools import groupby
 
 from kam_xl.workbook.layout import HEADING_STYLES, Book, Cell
 from kam_xl.workbook.printing import DEFAULT_WIDTH, MAX_WIDTH, OVERFLOW_STYLES, WRAPPED_STYLES, shown_width
 
 
-def _shown(cell: Cell) -> object:
-    return cell.cached if cell.formula is not None else cell.value
-
-
 def plan_cells(cells: Iterable[Cell], runs: Mapping[int, float] | None = None) -> list[Cell]:
     """The cells of ``cells`` (in row order, as :attr:`~kam_xl.workbook.layout.Sheet.rows` produces them) that
-    decide the page plan, with blank cells standing in for the neighbours and row mates they need; memory: a
-    few cells per column plus the deciding cells (headers, headings, notes, texts of wrapping styles or wider
-    than :data:`~kam_xl.workbook.printing.MAX_WIDTH`), whatever the number of rows.
+    decide the page plan: :func:`plan_rows` of them grouped by row."""
+    return plan_rows((list(group) for _, group in groupby(cells, key=_row_of)), runs)
+
+
+def plan_rows(rows: Iterable[list[Cell]], runs: Mapping[int, float] | None = None) -> list[Cell]:
+    """The cells of ``rows`` (each a row's cells, the rows in order) that decide the page plan, with blank cells
+    standing in for the neighbours and row mates they need; memory: a few cells per column plus the deciding
+    cells (headers, headings, notes, texts of wrapping styles or wider than
+    :data:`~kam_xl.workbook.printing.MAX_WIDTH`), whatever the number of rows.
 
     ``runs``: the layout's column widths of a printed sheet, whose texts running over the empty cells beside
     them are fitted to the page (:func:`~kam_xl.workbook.printing.text_runs`); then such a text wider than its
@@ -41,57 +44,60 @@ def plan_cells(cells: Iterable[Cell], runs: Mapping[int, float] | None = None) -
     widest_text: dict[int, tuple[float, Cell]] = {}  # col → widest counting text and its cell
     kept: list[Cell] = []
     last_row: Cell | None = None
-    last_col: Cell | None = None
-    for row, group in groupby(cells, key=lambda c: c.row):
-        in_row = list(group)
-        cols = {c.col for c in in_row}
-        if any(c.style == "note" for c in in_row):  # a note's span stops at the next filled cell of its row
+    last_col = -1
+    last_col_row = 0
+    for in_row in rows:
+        row = in_row[0].row
+        cols: set[int] | None = None  # the row's filled columns, when a text needs them
+        if "note" in map(_style_of, in_row):  # a note's span stops at the next filled cell of its row
+            cols = {c.col for c in in_row}
             kept += [Cell(row, col) for col in cols]
+        widest = max(map(_col_of, in_row))
+        if widest > last_col:
+            last_col, last_col_row = widest, row
         for c in in_row:
-            if last_col is None or c.col > last_col.col:
-                last_col = Cell(row, c.col)
-            value = _shown(c)
-            if c.style in HEADING_STYLES or c.style == "header" or c.style == "note":
+            col, style = c.col, c.style
+            if style in _DECIDING:
                 kept.append(c)
                 continue
-            if c.style in OVERFLOW_STYLES or value is None or value == "" or isinstance(value, bool):
+            value = c.cached if c.formula is not None else c.value
+            if style in OVERFLOW_STYLES or value is None or value == "" or isinstance(value, bool):
                 continue
-            if isinstance(value, int | float):
-                key = (c.col, c.style)
+            if isinstance(value, (int, float)):
+                key = (col, style)
                 size = abs(value) if math.isfinite(value) else math.inf
-                if key not in numbers or size > numbers[key][0]:
+                found = numbers.get(key)
+                if found is None or size > found[0]:
                     numbers[key] = (size, c)
                 if value < 0 and key not in negative:
                     negative[key] = c
                 continue
-            wrapping = c.style in WRAPPED_STYLES
-            if not wrapping and c.col + 1 not in cols:  # runs over the empty cell to its right: no width needed
-                width = runs.get(c.col, DEFAULT_WIDTH) if runs is not None else 0  # 0: a hidden column
-                if width and shown_width(value, c.style) > width:
-                    kept += [c, *(Cell(row, col) for col in cols)]  # how far it runs: the filled cells of its row
+            if cols is None:
+                cols = {c.col for c in in_row}
+            wrapping = style in WRAPPED_STYLES
+            if not wrapping and col + 1 not in cols:  # runs over the empty cell to its right: no width needed
+                width = runs.get(col, DEFAULT_WIDTH) if runs is not None else 0  # 0: a hidden column
+                if width and shown_width(value, style) > width:
+                    kept += [c, *(Cell(row, x) for x in cols)]  # how far it runs: the filled cells of its row
                 continue
-            need = shown_width(value, c.style)
+            need = shown_width(value, style)
             if wrapping or need > MAX_WIDTH:  # sets its row's height, or may wrap in its column
-                kept += [c, Cell(row, c.col + 1)]
-            elif c.col not in widest_text or need > widest_text[c.col][0]:
-                widest_text[c.col] = (need, c)
-        last_row = Cell(row, in_row[0].col)
+                kept += [c, Cell(row, col + 1)]
+            elif col not in widest_text or need > widest_text[col][0]:
+                widest_text[col] = (need, c)
+        last_row = in_row[0]
     kept += [c for _, c in numbers.values()] + list(negative.values())
     kept += [x for _, c in widest_text.values() for x in (c, Cell(c.row, c.col + 1))]
-    kept += [c for c in (last_row, last_col) if c is not None]
+    if last_row is not None:
+        kept += [Cell(last_row.row, last_row.col), Cell(last_col_row, last_col)]
     return kept
 
 
-def in_row_order(cells: Iterable[Cell]) -> Iterator[Cell]:
-    """``cells`` as given, checking that each row comes after the one before (the order a constant-memory
-    sheet is written in); raises :class:`ValueError` naming the cell that comes too late."""
-    last = -1
-    for c in cells:
-        if c.row < last:
-            raise ValueError(f"cell {c.address} comes after row {last + 1}: a streamed sheet's cells must be in "
-                             "row order")
-        last = c.row
-        yield c
+_row_of = operator.attrgetter("row")
+_col_of = operator.attrgetter("col")
+_style_of = operator.attrgetter("style")
+#: the styles whose every cell decides the page plan (headings, headers, notes)
+_DECIDING = frozenset({*HEADING_STYLES, "header", "note"})
 
 
 def held(book: Book) -> Book:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kam_xl.databook import AccountRow, DataBook
+from kam_xl.databook import AccountRow
 from kam_xl.kaop import QUARTERS, Thresholds, VarianceCell
 from kam_xl.portfolio import HIGH_BAND_THRESHOLD, bubble_marker_size, portfolio_band
 from kam_xl.vocabulary import BAND_COLOURS, FTE_NOTE, LIGHT_FORMATS, LIGHT_WORDS, Lang, sheet_title, term
@@ -40,7 +40,7 @@ from kam_xl.workbook.controller.accounts import (
 )
 from kam_xl.workbook.controller.common import LIGHT_FORMATS as BAND_FORMATS
 from kam_xl.workbook.controller.common import _headers, _missing_note, book_currency
-from kam_xl.workbook.controller.kaop import _Kaop, _kcol, kaop_items_ytd, kaop_ytd
+from kam_xl.workbook.controller.kaop import _Kaop, _kcol, items_ytd, kaop_items
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
 from kam_xl.workbook.layout import Cell, Chart, Conditional, Sheet, Sparkline
 from kam_xl.workbook.layout import pick as _t
@@ -300,16 +300,17 @@ def _cockpit(ctx: BuildContext) -> Sheet:
         _missing_note(s, 2, lang, "accounts / cdb")
         return s
     top = largest_accounts(accs)
-    kaop_items, total_ytd = kaop_items_ytd(ctx.db, THRESHOLDS)
-    kaop_pos = {k.account.account_id: j for j, k in enumerate(kaop_items)}
-    ytd_total_cells = _table(s, accs, top, refs, kaop_items, kaop_pos, total_ytd, ctx.db, lang)
+    items = kaop_items(ctx)
+    total_ytd = items_ytd(items, THRESHOLDS)
+    kaop_pos = {k.account.account_id: j for j, k in enumerate(items)}
+    ytd_total_cells = _table(s, accs, top, refs, items, kaop_pos, total_ytd, lang)
     _key_figures(s, refs, accs, ytd_total_cells, lang)
     _portfolio(s, accs, top, refs, lang)
     return s
 
 
 def _table(s: Sheet, accs: list[_Account], top: list[int], refs: _Refs, kaop_items: list[_Kaop],
-           kaop_pos: dict[str, int], total_ytd: VarianceCell, db: DataBook, lang: Lang) -> tuple[Cell | None, ...]:
+           kaop_pos: dict[str, int], total_ytd: VarianceCell, lang: Lang) -> tuple[Cell | None, ...]:
     """The table of the largest accounts and the total row; returns the total row's YTD cells."""
     s.put(TABLE_TOP, C_NO, _t(lang, f"Die {len(top)} größten Kunden nach Nettoumsatz",
                               f"The {len(top)} largest accounts by net sales"), style="subtitle")
@@ -322,8 +323,7 @@ def _table(s: Sheet, accs: list[_Account], top: list[int], refs: _Refs, kaop_ite
     for no, i in enumerate(top, start=1):
         x = accs[i]
         k = kaop_pos.get(x.account.account_id)
-        ytd = kaop_ytd(db, [kaop_items[k].account], THRESHOLDS) \
-            if k is not None else None
+        ytd = items_ytd([kaop_items[k]], THRESHOLDS) if k is not None else None
         _account_row(s, first + no - 1, no, i, x, refs, k, ytd, lang,
                      _quarter_top([kaop_items[k]]) if k is not None else None)
     last = first + max(len(top), 1) - 1

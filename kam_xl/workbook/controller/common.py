@@ -48,7 +48,7 @@ def produce(s: Sheet, fill: Callable[[Sheet], Iterator[object]], hold: Callable[
     def rows() -> Iterator[Cell]:
         out = Sheet(s.name)
         for _ in itertools.chain(fill(out), (None,)):
-            yield from (c for c in out.cells if hold is None or not hold(c))
+            yield from out.cells if hold is None else itertools.filterfalse(hold, out.cells)
             out.cells.clear()
 
     s.rows = rows

@@ -99,26 +99,24 @@ def _account_plans(db: DataBook, a: AccountRow) -> tuple[int, dict[str, KaopPlan
     return year, {sc: kaop_plan(*db.kaop_rows(a.account_id, year, sc)) for sc in ("plan", "actual")}
 
 
-def kaop_items_ytd(db: DataBook, thresholds: Thresholds) -> tuple[list[_Kaop], VarianceCell]:
-    """:func:`_kaop_accounts` and, from the same scenarios as they are computed (one account at a time, not
-    held), the revenue year to date over all of them (:func:`~kam_xl.kaop.ytd_revenue`)."""
-    items: list[_Kaop] = []
-
-    def pairs() -> Iterator[tuple[KaopPlan, KaopPlan]]:
-        for a in db.accounts:
-            if (found := _account_plans(db, a)) is not None:
-                items.append(_Kaop(a, found[0], {sc: _scenario(p) for sc, p in found[1].items()}))
-                yield found[1]["plan"], found[1]["actual"]
-
-    ytd = ytd_revenue(pairs(), thresholds)
-    return items, ytd
+#: :attr:`BuildContext.shared` key of the KAOP accounts (:func:`kaop_items`)
+KAOP_ITEMS = "kaop.items"
 
 
-def kaop_ytd(db: DataBook, accounts: Iterable[AccountRow], thresholds: Thresholds) -> VarianceCell:
-    """Revenue year to date (:func:`~kam_xl.kaop.ytd_revenue`) over the KAOP years of ``accounts``; their
-    scenarios are computed again one account at a time, not held."""
-    return ytd_revenue(((found[1]["plan"], found[1]["actual"]) for a in accounts
-                        if (found := _account_plans(db, a)) is not None), thresholds)
+def kaop_items(ctx: BuildContext) -> list[_Kaop]:
+    """:func:`_kaop_accounts` of the build's data book, computed once per build (the KAOP sheet and the cockpit
+    show the same figures) and kept in :attr:`BuildContext.shared` — flat figures per account, which the KAOP
+    sheet's rows hold anyway until they are written."""
+    found = ctx.shared.get(KAOP_ITEMS)
+    if found is None:
+        found = ctx.shared[KAOP_ITEMS] = _kaop_accounts(ctx.db)
+    return found
+
+
+def items_ytd(items: Iterable[_Kaop], thresholds: Thresholds) -> VarianceCell:
+    """Revenue year to date (:func:`~kam_xl.kaop.ytd_revenue`) over the KAOP years of ``items``, from their
+    quarters' figures."""
+    return ytd_revenue(((k.plans["plan"], k.plans["actual"]) for k in items), thresholds)
 
 
 def _total(figures: list[_Figures]) -> _Figures:
@@ -177,39 +175,48 @@ def _kaop_data_sheet(db: DataBook, items: list[_KaopYear], lang: Lang) -> Sheet:
     c_first = c_head + 1
     s.name_range("ctl_data_kaop_costs", c_first, 0, c_first + max(sum(i.costs for i in items), 1) - 1, 6)
 
-    def rows() -> Iterator[Cell]:
-        out = Sheet(s.name)  # one account's cells at a time
+    def rows() -> Iterator[Cell]:  # one account's rows at a time, each cell made as it is written
         r = p_first
         for k in items:
             for sc in ("plan", "actual"):
+                key = _key_cells(k, words[sc])
                 for p in db.kaop_rows(k.account.account_id, k.year, sc)[0]:
-                    for c, v in enumerate((k.account.account_id, k.year, words[sc], p.quarter, p.product)):
-                        out.put(r, c, v, style="integer" if c in (1, 3) else "text")
-                    out.put(r, 5, p.volume, style="number")
-                    out.put(r, 6, p.price, style="money2")
-                    out.put(r, 7, formula=f"={s.ref(r, 5)}*{s.ref(r, 6)}", cached=p.revenue, style="money")
+                    yield from key(r, p.quarter, p.product)
+                    yield Cell(r, 5, p.volume, style="number")
+                    yield Cell(r, 6, p.price, style="money2")
+                    yield Cell(r, 7, formula=f"={s.ref(r, 5)}*{s.ref(r, 6)}", cached=p.revenue, style="money")
                     r += 1
-            yield from out.cells
-            out.cells.clear()
+        out = Sheet(s.name)
         out.put(c_head - 1, 0, _t(lang, "Kundenbeziehungskosten", "Relationship costs"), style="subtitle")
         _headers(out, c_head, 0, ("ID", _t(lang, "Jahr", "Year"), _t(lang, "Szenario", "Scenario"),
                                   _t(lang, "Quartal", "Quarter"), _t(lang, "Kostenart", "Category"),
                                   _t(lang, "Betrag", "Amount"), _t(lang, "Anteil vom Umsatz", "Rate of revenue")))
+        yield from out.cells
         r = c_first
         for k in items:
             for sc in ("plan", "actual"):
+                key = _key_cells(k, words[sc])
                 for c in db.kaop_rows(k.account.account_id, k.year, sc)[1]:
-                    for j, v in enumerate((k.account.account_id, k.year, words[sc], c.quarter,
-                                           COST_LABELS[c.category][0 if lang == "de" else 1])):
-                        out.put(r, j, v, style="integer" if j in (1, 3) else "text")
-                    out.put(r, 5, c.amount, style="money")
-                    out.put(r, 6, c.rate_of_revenue, style="percent")
+                    yield from key(r, c.quarter, COST_LABELS[c.category][0 if lang == "de" else 1])
+                    yield Cell(r, 5, c.amount, style="money")
+                    yield Cell(r, 6, c.rate_of_revenue, style="percent")
                     r += 1
-            yield from out.cells
-            out.cells.clear()
 
     s.rows = rows
     return s
+
+
+def _key_cells(k: _KaopYear, scenario: str) -> Callable[[int, int, str], tuple[Cell, ...]]:
+    """The five key cells of a KAOP data row of ``k``'s year and a scenario (its word): id, year, scenario, the
+    given quarter and product or cost category."""
+    account, year = k.account.account_id, k.year
+
+    def cells(r: int, quarter: int, what: str) -> tuple[Cell, ...]:
+        return (Cell(r, 0, account, style="text"), Cell(r, 1, year, style="integer"),
+                Cell(r, 2, scenario, style="text"), Cell(r, 3, quarter, style="integer"),
+                Cell(r, 4, what, style="text"))
+
+    return cells
 
 
 def _kaop_refs(data: Sheet) -> dict[str, str]:
@@ -375,4 +382,4 @@ class KaopSheet(ControllerSheet):
 
     def build(self, ctx: BuildContext) -> Sheet:
         data = ctx.sheet("kaop_data")
-        return _kaop_sheet(_kaop_accounts(ctx.db), _kaop_refs(data) if data else None, ctx.lang)
+        return _kaop_sheet(kaop_items(ctx), _kaop_refs(data) if data else None, ctx.lang)

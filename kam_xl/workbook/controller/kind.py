@@ -116,6 +116,9 @@ class BuildContext:
     built: dict[str, list[Sheet]] = field(default_factory=dict)
     #: each kind's per-account inputs by kind key (:class:`AccountBlock`), see :meth:`row`
     rows: Mapping[str, AccountRows] = field(default_factory=dict)
+    #: what a kind computed that a later kind shows too, computed once per build, by a key its module names
+    #: (the KAOP accounts' figures: :data:`~kam_xl.workbook.controller.kaop.KAOP_ITEMS`)
+    shared: dict[str, Any] = field(default_factory=dict)
 
     def row(self, kind: str, block: AccountBlock, account_id: str) -> BaseModel:
         """The inputs of ``account_id`` in ``block`` of the kind ``kind`` (an empty row when it has none)."""
