@@ -921,7 +921,9 @@ class _Beside:
             except BaseException as e:  # raised again in the run's thread (finish), after the plans
                 self._error = e
 
-        self._thread = threading.Thread(target=run, name="kam_xl-alongside")
+        # a daemon: an interrupted run (Ctrl-C) ends at once, as it did when the work ran after the plans (its
+        # file is written atomically; a temporary file left is removed by the next run)
+        self._thread = threading.Thread(target=run, name="kam_xl-alongside", daemon=True)
         self._thread.start()
 
     def running(self) -> bool:
