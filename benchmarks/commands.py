@@ -32,6 +32,10 @@ spread (min–max). Per command it records wall time, CPU time (user + system of
   largest *single* process of the tree (``wait4``'s ``ru_maxrss`` of a tree is the max over its processes, not
   the sum), so it understates a tree whose processes run at the same time.
 
+It also records the ``--jobs`` workers' idle time (``worker_idle_s``: per worker process, the time it was seen
+alive less its CPU time, summed) — on a quiet machine the time the workers waited for work (for their first job,
+or for this process to send the next); on a loaded one it also counts the time they waited for a core.
+
 ``--commands`` runs only the steps named (of :data:`STEPS`: ``report``, ``generate``, ``bare`` — the bare
 writer and reader of the pairs and the renderer alone —, ``unchanged``, ``regenerate`` — ``generate --force`` —,
 ``collect``; default all): ``--commands report,generate,unchanged,collect`` leaves out ``generate --force``
