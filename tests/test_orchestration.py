@@ -84,6 +84,30 @@ def test_a_side_work_that_fails_is_raised_after_every_result():
     assert seen == [f"KA-{i:03d}" for i in range(5)]
 
 
+class _Broken(ThreadPoolExecutor):
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        from concurrent.futures.process import BrokenProcessPool
+
+        raise BrokenProcessPool("a worker died")
+
+
+def test_with_the_workers_gone_this_process_writes_every_plan_while_the_side_work_runs():
+    log: list[tuple[str, str, bool]] = []
+    side, calls = threading.Event(), []
+
+    def controller() -> None:
+        side.set()
+        calls.append(1)
+        time.sleep(0.3)
+        side.clear()
+
+    with _Broken(max_workers=1) as pool:
+        results = list(_side_by_side(_items(8), lambda item: _Job(item[1], item[3], log, side), pool, window=2,
+                                     alongside=controller))
+    assert [(r.account_id, r.status) for r in results] == [(f"KA-{i:03d}", "new") for i in range(8)]
+    assert calls == [1] and {w for _a, w, _s in log} == {threading.current_thread().name}
+
+
 def _named(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
     nv = read_named(path)
     return nv.values, {k: v for k, v in nv.meta.items() if k != "generated_at"}
