@@ -32,6 +32,10 @@ spread (min–max). Per command it records wall time, CPU time (user + system of
   largest *single* process of the tree (``wait4``'s ``ru_maxrss`` of a tree is the max over its processes, not
   the sum), so it understates a tree whose processes run at the same time.
 
+It also records the ``--jobs`` workers' idle time (``worker_idle_s``: per worker process, the time it was seen
+alive less its CPU time, summed) — on a quiet machine the time the workers waited for work (for their first job,
+or for this process to send the next); on a loaded one it also counts the time they waited for a core.
+
 ``--commands`` runs only the steps named (of :data:`STEPS`: ``report``, ``generate``, ``bare`` — the bare
 writer and reader of the pairs and the renderer alone —, ``unchanged``, ``regenerate`` — ``generate --force`` —,
 ``collect``; default all): ``--commands report,generate,unchanged,collect`` leaves out ``generate --force``
@@ -91,16 +95,20 @@ class Run:
     tree_pss: int
     load_1min: float
     work_s: float | None = None  # the bare script's own time after its imports
+    worker_idle_s: float = 0.0  # the --jobs workers' time alive and not on a CPU, summed (Tree.worker_idle_s)
 
 
 @dataclass
 class Tree:
-    """Peak RSS/PSS sums over a process tree, sampled in a thread while the command runs."""
+    """Peak RSS/PSS sums over a process tree, sampled in a thread while the command runs, and the workers' idle
+    time: per ``multiprocessing`` worker process, the time it was seen alive less the CPU time it had used when
+    last seen (both to the last sample, :data:`SAMPLE_S`), summed."""
 
     root: int
     rss: int = 0
     pss: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
+    workers: dict[int, tuple[float, float, float]] = field(default_factory=dict)  # pid → first seen, last, CPU s
 
     def sample(self) -> None:
         """Sample until :attr:`stop` is set."""
@@ -110,14 +118,32 @@ class Tree:
                 procs = psutil.Process(self.root).children(recursive=True)  # below /usr/bin/time itself
             except psutil.Error:
                 procs = []
+            now = perf_counter()
             for p in procs:
                 try:
                     rss += p.memory_info().rss
                     pss += _pss(p.pid)
+                    if _is_worker(p):
+                        cpu = p.cpu_times()
+                        first = self.workers.get(p.pid, (now, now, 0.0))[0]
+                        self.workers[p.pid] = (first, now, cpu.user + cpu.system)
                 except (psutil.Error, OSError):
                     continue  # ended between listing and reading
             self.rss, self.pss = max(self.rss, rss), max(self.pss, pss)
             self.stop.wait(SAMPLE_S)
+
+    @property
+    def worker_idle_s(self) -> float:
+        """The workers' seconds alive and not on a CPU (summed over the workers)."""
+        return sum(max(0.0, last - first - cpu) for first, last, cpu in self.workers.values())
+
+
+def _is_worker(p: psutil.Process) -> bool:
+    """A ``multiprocessing`` worker process (spawned or forked), not its resource tracker."""
+    cmdline = " ".join(p.cmdline())
+    if "resource_tracker" in cmdline:
+        return False
+    return "spawn_main" in cmdline or "forkserver" in cmdline or p.parent().cmdline() == p.cmdline()
 
 
 def _pss(pid: int) -> int:
@@ -146,7 +172,8 @@ def run(cmd: list[str], stdout: Path, cwd: Path) -> Run:
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed (exit {proc.returncode}):\n{err.decode(errors='replace')[-2000:]}")
     user, system, maxrss_kib = timing.read_text().split()[-3:]
-    return Run(wall, float(user) + float(system), int(maxrss_kib) * 1024, tree.rss, tree.pss, os.getloadavg()[0])
+    return Run(wall, float(user) + float(system), int(maxrss_kib) * 1024, tree.rss, tree.pss, os.getloadavg()[0],
+               worker_idle_s=tree.worker_idle_s)
 
 
 def kam_xl(*args: str) -> list[str]:

@@ -34,11 +34,12 @@ import functools
 import gc
 import multiprocessing
 import re
+import threading
 import unicodedata
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Set
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -855,7 +856,8 @@ def unchanged_result(db: DataBook, account_id: str, target: Path, stamp: tuple[s
 def generate_all(data_path: str | None, out_dir: Path | str, lang: Lang = "de", jobs: int = 1,
                  now: datetime | None = None, questionnaires: bool = False,
                  scheduler: str | None = None, skip_unchanged: bool = False,
-                 progress: Callable[[str, int, int], None] | None = None) -> Iterator[PlanResult]:
+                 progress: Callable[[str, int, int], None] | None = None,
+                 alongside: Callable[[], object] | None = None) -> Iterator[PlanResult]:
     """Generate every account's plan (and, if asked, every respondent's questionnaire into
     ``out_dir/Fragebogen``); yields one result per account/respondent in data-book order.
 
@@ -871,6 +873,10 @@ def generate_all(data_path: str | None, out_dir: Path | str, lang: Lang = "de", 
     ``jobs`` is then ignored).
     ``out_dir`` may be an fsspec URL (``s3://bucket/plans``; :mod:`kam_xl.storage`): the results' paths are
     then relative to it.
+    ``alongside``: further work of the run that needs none of the plans (``generate``'s controller workbook),
+    called once in this process before the results end — with ``jobs`` > 1 in a thread while the
+    workers write plans (:func:`_side_by_side`: this process's core is its own until it ends, then this process
+    writes plans too), else after the plans as before. What it raises is raised after the plans are written.
     Raises :class:`OSError` only when ``out_dir`` cannot be made (or listed), and
     :class:`~kam_xl.storage.StorageError` for a URL that cannot be opened."""
     db = _databook(data_path)
@@ -890,15 +896,51 @@ def generate_all(data_path: str | None, out_dir: Path | str, lang: Lang = "de", 
     if scheduler is not None:  # Dask is imported only here
         from kam_xl.cluster import run_on_cluster
 
-        yield from run_on_cluster(scheduler, items, data_path, lang, now)
+        yield from _then(run_on_cluster(scheduler, items, data_path, lang, now), alongside)
         return
     prepare = functools.partial(_prepared, db, data_path, lang, now)
     if jobs <= 1 or sum(isinstance(item, tuple) for item in items) < 2:
-        for item in items:
-            yield item if isinstance(item, PlanResult) else _run_job(prepare(item))
+        yield from _then((item if isinstance(item, PlanResult) else _run_job(prepare(item)) for item in items),
+                         alongside)
         return
     with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield from _side_by_side(items, prepare, pool, window=4 * (jobs - 1))
+        yield from _side_by_side(items, prepare, pool, window=4 * (jobs - 1), alongside=alongside)
+
+
+def _then(results: Iterable[PlanResult], alongside: Callable[[], object] | None) -> Iterator[PlanResult]:
+    """``results``, then ``alongside`` called (one process: one thing after the other, as before)."""
+    yield from results
+    if alongside is not None:
+        alongside()
+
+
+class _Beside:
+    """``work()`` run in a thread of this process (started at once); :meth:`running` while it runs,
+    :meth:`finish` waits for it and raises what it raised."""
+
+    def __init__(self, work: Callable[[], object]) -> None:
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                work()
+            except BaseException as e:  # raised again in the run's thread (finish), after the plans
+                self._error = e
+
+        # a daemon: an interrupted run (Ctrl-C) ends at once, as it did when the work ran after the plans (its
+        # file is written atomically; a temporary file left is removed by the next run)
+        self._thread = threading.Thread(target=run, name="kam_xl-alongside", daemon=True)
+        self._thread.start()
+
+    def running(self) -> bool:
+        """True while the work runs."""
+        return self._thread.is_alive()
+
+    def finish(self) -> None:
+        """Wait for the work to end; raise what it raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 _Job = PlanJob | QuestionnaireJob | tuple[Callable[..., PlanResult], str | None, str, Path, Path, Lang, datetime]
@@ -933,18 +975,25 @@ def _run_job(job: _Job | PlanResult) -> PlanResult:
 
 
 def _side_by_side(items: list[_Work | PlanResult], prepare: Callable[[_Work], _Job | PlanResult],
-                  pool: ProcessPoolExecutor, window: int) -> Iterator[PlanResult]:
+                  pool: ProcessPoolExecutor, window: int, alongside: Callable[[], object] | None = None
+                  ) -> Iterator[PlanResult]:
     """The results of ``items`` in their order, written by this process and the ``pool``'s workers side by
     side: the workers get the next items, each prepared when it is sent (``prepare``: a plan's data, not the
     data book), with at most ``window`` sent and not yet done; while the window is full this process writes
     the next item itself — so every process is busy to the last item and none holds more than the work in
     hand; with nothing left to send it takes back the items sent that no worker has started (newest first)
     rather than wait for them. A worker that dies (killed, out of memory) lists the items sent to it as not
-    written; the items not yet sent are then written here."""
+    written; the items not yet sent are then written here.
+
+    ``alongside`` (the controller workbook) runs in a thread of this process from the start: while it runs, this
+    process only keeps the workers fed and takes their results (waiting for them releases the interpreter to
+    it), so it has this process's core; once it has ended, this process writes items too, as above. After the last
+    result it is waited for, and what it raised is raised."""
     todo = deque(enumerate(items))
     sent: deque[tuple[int, _Work | PlanResult, _Job, Future[PlanResult]]] = deque()
     done: dict[int, PlanResult] = {}
     broken = False
+    beside = _Beside(alongside) if alongside is not None else None
 
     def receive() -> None:  # the oldest item sent: its result, or it listed if its worker died
         nonlocal broken
@@ -972,6 +1021,9 @@ def _side_by_side(items: list[_Work | PlanResult], prepare: Callable[[_Work], _J
                 receive()
             if n in done:
                 break
+            if beside is not None and beside.running() and sent and not broken:  # this core is the side work's
+                wait([sent[0][3]], timeout=_GLANCE_S)  # the oldest item sent: the next to take back
+                continue
             if todo:  # the window is full (or the workers are gone): this process writes the next item itself
                 i, item = todo.popleft()
                 done[i] = _run_job(item if isinstance(item, PlanResult) else prepare(item))
@@ -981,6 +1033,12 @@ def _side_by_side(items: list[_Work | PlanResult], prepare: Callable[[_Work], _J
             else:  # nothing left to write here: wait for the oldest item sent
                 receive()
         yield done.pop(n)
+    if beside is not None:
+        beside.finish()
+
+
+#: how long the run's process waits for a worker's result at most before it looks whether the side work has ended
+_GLANCE_S = 0.1
 
 
 def write_conflict_report(results: list[PlanResult], out_dir: Path) -> Path | None:
@@ -1267,18 +1325,22 @@ def _read_in_order(files: list[tuple[Path, str]], lang_default: Lang, engine: En
 
 
 def collect_export(folder: Path, lang_default: Lang = "de", ignore: frozenset[str] = frozenset(),
-                   engine: Engine = "calamine", jobs: int = 1, progress: Callable[[int, int], None] | None = None
-                   ) -> CollectedExport:
+                   engine: Engine = "calamine", jobs: int = 1, progress: Callable[[int, int], None] | None = None,
+                   data_book_seen: Callable[[str], None] | None = None) -> CollectedExport:
     """:func:`collect_plans` for the ``collect`` command: the same files read with the same rules (skipped
     files, problems per cell, duplicates left out), in ``jobs`` processes, but what is kept of each file is its
     part of the tidy export (rows in compact columns), never its models — memory grows by the export's rows,
-    not by ~100 models per plan. ``progress(done, total)`` is called after each file."""
+    not by ~100 models per plan. ``progress(done, total)`` is called after each file; ``data_book_seen(ref)``
+    with the data book each plan read records (its ``_meta``, :func:`databook_reference`), as it comes in — so
+    that the caller can read that data book while the other plans are read."""
     files = _collectable(folder, ignore)
     export, seen = ExportBuilder(), []
     with cycles.paused():
         for i, read in enumerate(_read_in_order(files, lang_default, engine, jobs), 1):
             if read is not None:
                 if read.part is not None:
+                    if data_book_seen is not None and read.file.role == "plan":
+                        data_book_seen(read.data_book)
                     export.add(len(seen), read.part)
                     read.part = FileExport(None, {})  # the rows are in the export: keep the file's facts only
                 seen.append(read)

@@ -12,6 +12,8 @@ import importlib.util
 import inspect
 import json
 import sys
+import threading
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
@@ -518,9 +520,12 @@ def generate(
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise _fail([f"{out_dir}: the output folder cannot be made — {fs_reason(e)}"], EXIT_STOPPED) from None
-    results = _generate_workbooks(db, source, url, out_dir, words, jobs, questionnaires, scheduler, not force)
-    report, controller, not_written = _generate_outputs(db, results, url, out_dir, words, not force)
-    _print_generated(results, url or out_dir, report, controller, words)
+    controller = _ControllerStep(db, url, out_dir, words, not force)
+    results = _generate_workbooks(db, source, url, out_dir, words, jobs, questionnaires, scheduler, not force,
+                                  controller)
+    report, not_written = _conflict_report(results, url, out_dir)
+    not_written += controller.not_written
+    _print_generated(results, url or out_dir, report, controller.path, words)
     errors = [p for r in results for p in r.problems] + not_written
     if errors:
         raise _fail(errors)
@@ -537,17 +542,21 @@ def _print_generated(results: list[Any], out_to: str | Path, report: Path | None
         t.add_row(r.account_id, r.path.name, f"[red]{status}[/]" if r.status == "error" else status,
                   str(len(r.conflicts)) if r.conflicts else "–", r.backup.name if r.backup else "–")
     out.print(t)
-    counts = {s: number(sum(1 for r in results if r.status == s), lang)
-              for s in ("new", "regenerated", "unchanged", "error")}
-    out.print(say("generated", lang, **counts, report=f" → {report}" if report else "",
+    tally = {s: sum(1 for r in results if r.status == s) for s in ("new", "regenerated", "unchanged", "error")}
+    counts = {s: number(n, lang) for s, n in tally.items()}
+    why = say("unchanged_why", lang) if tally["unchanged"] else ""
+    out.print(say("generated", lang, **counts, why=why, report=f" → {report}" if report else "",
                   conflicts=count(sum(len(r.conflicts) for r in results), "conflict", lang)), highlight=False)
     out.print(say("controller", lang, path=controller or say("not_written", lang)), highlight=False)
 
 
 def _generate_workbooks(db: DataBook, source: str | Path | None, url: str | None, out_dir: Path, lang: str,
-                        jobs: int, questionnaires: bool, scheduler: str | None, skip_unchanged: bool) -> list[Any]:
+                        jobs: int, questionnaires: bool, scheduler: str | None, skip_unchanged: bool,
+                        alongside: Callable[[], None] | None = None) -> list[Any]:
     """Every plan (and questionnaire) of ``generate`` written, with a progress bar on a terminal; a cluster or an
-    output URL that cannot be used stops the command (exit 1) before anything is written."""
+    output URL that cannot be used stops the command (exit 1) before anything is written. ``alongside`` (the
+    controller, :class:`_ControllerStep`) runs beside the plans with ``--jobs`` > 1, else after them
+    (:func:`kam_xl.batch.generate_all`); the plans' phase ends with its last plan."""
     from kam_xl.batch import generate_all
     from kam_xl.workbook.account_plan import ACCOUNT_ROLE
 
@@ -561,9 +570,11 @@ def _generate_workbooks(db: DataBook, source: str | Path | None, url: str | None
         try:
             for r in generate_all(str(source) if source else None, url or out_dir, words, jobs,
                                   questionnaires=questionnaires, scheduler=scheduler,
-                                  skip_unchanged=skip_unchanged, progress=progress):
+                                  skip_unchanged=skip_unchanged, progress=progress, alongside=alongside):
                 results.append(r)
                 progress("plans", len(results), total)
+                if len(results) == total:  # its last line now, not after a controller still being written
+                    progress.close()
         except OSError as e:
             if url is None:
                 raise
@@ -576,43 +587,59 @@ def _generate_workbooks(db: DataBook, source: str | Path | None, url: str | None
     return results
 
 
-def _generate_outputs(db: DataBook, results: list[Any], url: str | None, out_dir: Path, lang: str,
-                      skip_unchanged: bool = False) -> tuple[Path | None, Path | str | None, list[str]]:
-    """conflicts.csv and the controller after the plans: their paths (``None`` when not written) and what could
-    not be written. With ``skip_unchanged`` a controller built from the same data, template version and inputs
-    is left as it is (:func:`kam_xl.batch.controller_unchanged`); its path then ends in "(unchanged)"."""
-    from kam_xl.batch import (
-        CONTROLLER_FILE,
-        controller_data_fingerprint,
-        controller_unchanged,
-        write_conflict_report,
-        write_controller,
-    )
+def _conflict_report(results: list[Any], url: str | None, out_dir: Path) -> tuple[Path | None, list[str]]:
+    """conflicts.csv after the plans: its path (``None`` when there are no conflicts or it could not be written)
+    and what could not be written."""
+    from kam_xl.batch import write_conflict_report
 
-    left: list[Path] = []
+    try:
+        return _in_output(url, ["conflicts.csv"], out_dir, lambda d: write_conflict_report(results, d)), []
+    except Exception as e:
+        return None, [str(e) if isinstance(e, NotWrittenError) else _not_written(out_dir / "conflicts.csv", e)]
 
-    def write(folder: Path, progress: Callable[[int, int], None]) -> Path:
-        target = folder / CONTROLLER_FILE
-        if skip_unchanged and target.exists() and controller_unchanged(target, controller_data_fingerprint(db, lang)):
+
+@dataclass
+class _ControllerStep:
+    """``generate``'s controller workbook, built from the data book alone — so it can be written while the plans
+    are (:func:`kam_xl.batch.generate_all`'s ``alongside``). Calling it writes it (with its own progress line);
+    then :attr:`path` is where (ending in "(unchanged)" when left as it is) or ``None``, and :attr:`not_written`
+    why not. With ``skip_unchanged`` a controller built from the same data, template version and inputs is left
+    as it is (:func:`kam_xl.batch.controller_unchanged`). Whatever goes wrong is listed, never raised: the plans
+    written beside it stay written and are reported."""
+
+    db: DataBook
+    url: str | None
+    out_dir: Path
+    lang: Lang
+    skip_unchanged: bool = False
+    path: Path | str | None = None
+    not_written: list[str] = field(default_factory=list)
+
+    def __call__(self) -> None:
+        from kam_xl.batch import CONTROLLER_FILE
+
+        left: list[Path] = []
+        try:
+            with PhaseProgress(say("phase_controller", self.lang), err, unit=plural("step", self.lang),
+                               lang=self.lang) as progress:
+                self.path = _in_output(self.url, [CONTROLLER_FILE], self.out_dir,
+                                       lambda folder: self._write(folder / CONTROLLER_FILE, progress.update, left))
+        except NotWrittenError as e:
+            self.not_written.append(str(e))
+        except Exception as e:  # one file never takes the run down: the plans are written, the controller listed
+            self.not_written.append(f"{CONTROLLER_FILE}: not written — unexpected error ({type(e).__name__}: {e})")
+        if self.path is not None and left:
+            self.path = say("controller_unchanged", self.lang, path=self.path)
+
+    def _write(self, target: Path, progress: Callable[[int, int], None], left: list[Path]) -> Path:
+        from kam_xl.batch import controller_data_fingerprint, controller_unchanged, write_controller
+
+        if self.skip_unchanged and target.exists() \
+                and controller_unchanged(target, controller_data_fingerprint(self.db, self.lang)):
             left.append(target)
             return target
-        return write_controller(db, target, lang, xlsm_book=_xlsm_book(), progress=progress)  # type: ignore[arg-type]
-
-    not_written: list[str] = []
-    report = controller = None
-    try:
-        report = _in_output(url, ["conflicts.csv"], out_dir, lambda d: write_conflict_report(results, d))
-    except Exception as e:
-        not_written.append(str(e) if isinstance(e, NotWrittenError) else _not_written(out_dir / "conflicts.csv", e))
-    try:
-        words: Lang = "en" if lang == "en" else "de"
-        with PhaseProgress(say("phase_controller", words), err, unit=plural("step", words), lang=words) as progress:
-            controller = _in_output(url, [CONTROLLER_FILE], out_dir, lambda folder: write(folder, progress.update))
-    except NotWrittenError as e:
-        not_written.append(str(e))
-    if controller is not None and left:
-        controller = say("controller_unchanged", "en" if lang == "en" else "de", path=controller)
-    return report, controller, not_written
+        return write_controller(self.db, target, self.lang, xlsm_book=_xlsm_book(),  # type: ignore[arg-type]
+                                progress=progress)
 
 
 def _output_url(out: str) -> str | None:
@@ -655,12 +682,50 @@ def _collect_to_db(collected: DataBook, files: dict[tuple[str, str], str], to_db
     return []
 
 
-def _collect_base(data: str | Path | None, given: DataBook | None, references: list[str], lang: Lang = "de"
-                  ) -> tuple[DataBook | None, str]:
+class _EarlyBase:
+    """The data book the first plan collected names (its ``_meta``), read in a thread of its own while the other
+    plans are read — the one ``collect`` will put the plans on when they all name it (:func:`_collect_base`), so
+    that its reading is not added to the run's time after the plans'. Called with each plan's data book as it is
+    read (:func:`kam_xl.batch.collect_export`'s ``data_book_seen``); only the first starts a reading, and only of
+    a data book ``_collect_base`` would read (a path that exists, a database)."""
+
+    def __init__(self) -> None:
+        self.ref: str | None = None
+        self._thread: threading.Thread | None = None
+        self._read: list[Any] = []  # the data book, or the exception its reading raised
+
+    def __call__(self, ref: str) -> None:
+        if self.ref is not None:
+            return
+        self.ref = ref
+        if ref and (sql.is_database(ref) or ("://" not in ref and Path(ref).exists())):
+            self._thread = threading.Thread(target=self._reading, name="kam_xl-databook", daemon=True)
+            self._thread.start()
+
+    def _reading(self) -> None:
+        try:
+            self._read.append(read_databook(self.ref))  # type: ignore[arg-type]
+        except BaseException as e:  # raised again where the data book is used (_collect_base)
+            self._read.append(e)
+
+    def read(self, ref: str) -> DataBook:
+        """The data book at ``ref``: the one read here already when it is that one, else read now. Raises what
+        :func:`~kam_xl.databook.read_databook` raises."""
+        if self._thread is None or ref != self.ref:
+            return read_databook(ref)
+        self._thread.join()
+        found = self._read[0]
+        if isinstance(found, BaseException):
+            raise found
+        return found
+
+
+def _collect_base(data: str | Path | None, given: DataBook | None, references: list[str], lang: Lang = "de",
+                  early: _EarlyBase | None = None) -> tuple[DataBook | None, str]:
     """The data book ``collect`` puts the plans on, and a sentence saying which: ``--data`` (``given``, read
     before any work); else the one the plans were generated from (their ``_meta``) if they share one and it
     still exists — the demo data only for demo plans; else none (the controller then holds only what the plans
-    hold). The sentence is in ``lang``."""
+    hold). The sentence is in ``lang``. ``early``: the data book of the first plan, read while the plans were."""
     from kam_xl.batch import DEMO_DATA_BOOK, databook_of_plans
 
     if given is not None:
@@ -670,7 +735,7 @@ def _collect_base(data: str | Path | None, given: DataBook | None, references: l
         return demo_databook(), say("base_demo", lang)
     if ref is not None and (Path(ref).exists() or sql.is_database(ref)):
         try:
-            return read_databook(ref), say("base_found", lang, ref=ref)
+            return (early or _EarlyBase()).read(ref), say("base_found", lang, ref=ref)
         except DataBookError as e:
             return None, say("base_problems", lang, ref=ref, problems=count(len(e.problems), "problem", lang))
         except Exception as e:  # whatever the reader raises for a file changed since: never a traceback
@@ -736,15 +801,18 @@ def collect(
     if isinstance(data_source, Path) and data_source.parent.resolve() == folder.resolve():
         ours.add(data_source.name)
     words: Lang = "en" if lang == "en" else "de"
+    early = _EarlyBase() if given is None else None  # the plans' data book, read while they are
     with PhaseProgress(say("phase_collect", words), err, unit=plural("file", words), lang=words) as progress:
-        result = collect_export(folder, ignore=frozenset(ours), jobs=jobs, progress=progress.update)
+        result = collect_export(folder, ignore=frozenset(ours), jobs=jobs, progress=progress.update,
+                                data_book_seen=early)
     not_written: list[str] = []
     _write_error_report(report, result.problems, result.skipped, not_written)
     collected = result.export
     # what was typed on the controller (weights, thresholds, ratings, filters …) goes into the export and the data
     typed, typed_problems = (read_controller_export(controller_path, "en" if lang == "en" else "de")
                              if controller_path.exists() else ({}, []))
-    base, said = _collect_base(data_source, given, result.data_books, "en" if lang == "en" else "de")
+    base, said = _collect_base(data_source, given, result.data_books, "en" if lang == "en" else "de", early)
+    del early  # a data book read for plans that turned out to name another one is let go
     # the account fields a plan does not carry (the KAM span …) from the data book, so that the export keeps them
     collected = with_databook_fields(with_controller_tables(collected, typed), base)
     written = _write_export(collected, target, export is None, not_written)

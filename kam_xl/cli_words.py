@@ -71,9 +71,12 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     # generate: the summary line ({new} … are numbers, {conflicts} a count, {report} " → path" or nothing) …
     "generated": {
         "de": "{new} neu, {regenerated} neu erzeugt, {error} nicht geschrieben; {conflicts}{report}; {unchanged} "
-              "unverändert (gleiche Daten und Vorlagenversion; --force schreibt sie neu)",
+              "unverändert{why}",
         "en": "{new} new, {regenerated} regenerated, {error} not written; {conflicts}{report}; {unchanged} "
-              "unchanged (same data and template version; --force rewrites them)"},
+              "unchanged{why}"},
+    # … {why} when some plans were left as they are (never after "0 unchanged") …
+    "unchanged_why": {"de": " (gleiche Daten und Vorlagenversion; --force schreibt sie neu)",
+                      "en": " (same data and template version; --force rewrites them)"},
     "controller_unchanged": {
         "de": "{path} (unverändert: gleiche Daten, Vorlagenversion und Eingaben; --force schreibt sie neu)",
         "en": "{path} (unchanged: same data, template version and inputs; --force rewrites it)"},

@@ -14,7 +14,12 @@ writing the controller workbook), and one when it ends — all only once the pha
 
 A command of several phases (``generate``: reading the data book, scanning the folder, writing the
 workbooks, the controller) shows one after the other; :class:`Phases` switches from one to the next as a
-callback ``(phase, done, total)`` names them.
+callback ``(phase, done, total)`` names them. Two phases may also run at once (``generate --jobs 2`` writes the
+controller while the plans are written): on a terminal each is a line of the same bar display (rich shows one
+live display per console), without one each prints its own plain lines, each with its label::
+
+    Arbeitsmappen schreiben: 2.000/10.000 Arbeitsmappen (20 %), 60 s
+    Controller-Arbeitsmappe: 9/20 Schritte (45 %), 61 s
 """
 
 from __future__ import annotations
@@ -54,6 +59,39 @@ def step_due(done: int, total: int, last: int, steps: int = STEPS) -> bool:
     return done * steps // total > last * steps // total
 
 
+class _LiveBars:
+    """The one rich bar display per console that every phase running at once on a terminal adds its line to
+    (rich allows one live display per console): started by the first phase, stopped when the last ends."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._shown: dict[int, tuple[Progress, int]] = {}  # id(console) → (display, phases on it)
+
+    def join(self, console: Console) -> Progress:
+        """The display on ``console`` (started if no phase shows one), with one more phase on it."""
+        with self._lock:
+            bar, users = self._shown.get(id(console), (None, 0))
+            if bar is None:
+                bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), _Bar(), _Count(),
+                               TimeElapsedColumn(), console=console, transient=True)
+                bar.start()
+            self._shown[id(console)] = (bar, users + 1)
+            return bar
+
+    def leave(self, console: Console) -> None:
+        """One phase fewer on ``console``'s display; the last one stops it."""
+        with self._lock:
+            bar, users = self._shown[id(console)]
+            if users > 1:
+                self._shown[id(console)] = (bar, users - 1)
+                return
+            del self._shown[id(console)]
+            bar.stop()
+
+
+_LIVE = _LiveBars()
+
+
 class PhaseProgress:
     """``with PhaseProgress("report", console, total=n, unit="accounts") as p: … p.advance()``: the progress of
     one phase on ``console`` (stderr) — a bar on a terminal, plain lines otherwise (see the module docstring).
@@ -73,13 +111,9 @@ class PhaseProgress:
 
     def __enter__(self) -> PhaseProgress:
         self._start = time.monotonic()
-        if self.console.is_terminal:
-            columns = [SpinnerColumn(), TextColumn("{task.description}")]
-            if self.total is not None:
-                columns += [BarColumn(), _Count(self.unit, self.lang)]
-            self._bar = Progress(*columns, TimeElapsedColumn(), console=self.console, transient=True)
-            self._bar.start()
-            self._task = self._bar.add_task(self.label, total=self.total)
+        if self.console.is_terminal:  # a line of the console's bar display (shared with a phase running beside it)
+            self._bar = _LIVE.join(self.console)
+            self._task = self._bar.add_task(self.label, total=self.total, unit=self.unit, lang=self.lang)
         else:
             self._thread = threading.Thread(target=self._beat, daemon=True)
             self._thread.start()
@@ -130,7 +164,9 @@ class PhaseProgress:
         if self._thread is not None:
             self._thread.join()
         if self._bar is not None:
-            self._bar.stop()
+            if self._task is not None:
+                self._bar.remove_task(self._task)  # type: ignore[arg-type]
+            _LIVE.leave(self.console)
             return
         with self._lock:
             if kind is not None:
@@ -141,16 +177,23 @@ class PhaseProgress:
                 self._line()
 
 
-class _Count(ProgressColumn):
-    """The bar's "done/total unit", the numbers in the language's style."""
+class _Bar(BarColumn):
+    """The bar of a phase with a count; nothing for a phase without one (its spinner and time say it runs)."""
 
-    def __init__(self, unit: str, lang: Lang) -> None:
-        super().__init__()
-        self.unit, self.lang = unit, lang
+    def render(self, task: Task) -> Text:  # type: ignore[override]
+        return Text("") if task.total is None else super().render(task)  # type: ignore[return-value]
+
+
+class _Count(ProgressColumn):
+    """The bar's "done/total unit" (the task's fields ``unit`` and ``lang``), the numbers in the language's style;
+    nothing for a phase without a count."""
 
     def render(self, task: Task) -> Text:
-        total = "?" if task.total is None else number(int(task.total), self.lang)
-        return Text(f"{number(int(task.completed), self.lang)}/{total} {self.unit}".rstrip())
+        if task.total is None:
+            return Text("")
+        lang = task.fields.get("lang", "en")
+        done, total = number(int(task.completed), lang), number(int(task.total), lang)
+        return Text(f"{done}/{total} {task.fields.get('unit', '')}".rstrip())
 
 
 class Phases:
