@@ -596,10 +596,10 @@ class _StreamedWorksheet(_Worksheet):
 
     def write_row(self, row: int, cells: list[Cell], formats: list[Any]) -> bool:
         """Write a whole row at once — ``cells`` (sorted by column, each with its format in ``formats``) — as
-        xlsxwriter writes it in constant-memory mode, each cell one f-string (:func:`_cell_xml`); ``False``, with
-        nothing written, when a cell is of a kind left to xlsxwriter (a date, an error value, a long or rich
-        text, an array or dynamic formula, a number that is not finite …), when two cells share a column or the
-        row is out of order or bounds: then the caller writes the row's cells one by one.
+        xlsxwriter writes it in constant-memory mode, each cell one f-string (:func:`_streamed_cell_xml`);
+        ``False``, with nothing written, when a cell is of a kind left to xlsxwriter (a date, an error value, a
+        long or rich text, an array or dynamic formula, a number that is not finite …), when two cells share a
+        column or the row is out of order or bounds: then the caller writes the row's cells one by one.
 
         As xlsxwriter, the row is finished when the next row starts (or the sheet is closed): a format's index
         is fixed by the first cell written with it, so a format first used in this row gets it then and the
@@ -616,7 +616,7 @@ class _StreamedWorksheet(_Worksheet):
             if col <= last or fmt is None:
                 return False
             last = col
-            xml = _cell_xml(self, cell)
+            xml = _streamed_cell_xml(self, cell)
             if xml is None:
                 return False
             s = attrs.get(fmt)
@@ -695,7 +695,7 @@ def _col_name(col: int) -> str:
     return name
 
 
-def _cell_xml(ws: _StreamedWorksheet, cell: Cell) -> str | None:
+def _streamed_cell_xml(ws: _StreamedWorksheet, cell: Cell) -> str | None:
     """The XML of ``cell`` as :func:`_write_cell` and xlsxwriter's constant-memory ``_write_cell`` write it, from
     after its reference and style (``<c r="B7" s="3"``) on: a formula xlsxwriter stores as prepared text (not an array
     or dynamic one) with a text, number or no cached result; an inline text (escaped, ``xml:space`` where it
