@@ -21,6 +21,7 @@ Typed weights, ratings and filters are carried over by regeneration (ratings and
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -261,9 +262,7 @@ def _account_row(s: Sheet, r: int, x: SelectionInput, res: Any, derived: dict[st
               cached=derived[c], style="score")
     for j, c in enumerate(SELECTION_CRITERIA):
         typed = s.put(r, C_TYPED + j, x.ratings.get(c), style="score",
-                      input=Input(kind="score", title=_t(lang, *SELECTION_CRITERION_LABELS[c]),
-                                  message=_t(lang, "0 bis 100; leer = abgeleitet oder fehlend",
-                                             "0 to 100; empty = derived or missing"))).address
+                      input=_rating_input(c, lang)).address
         other = s.ref(r, C_DER + list(DERIVED_FROM).index(c)).split("!")[1] if c in DERIVED_FROM else '""'
         effective = x.ratings[c] if c in x.ratings else derived.get(c)
         s.put(r, C_EFF + j, formula=f'=IF({typed}="",{other},{typed})', cached=effective, style="score")
@@ -278,13 +277,26 @@ def _account_row(s: Sheet, r: int, x: SelectionInput, res: Any, derived: dict[st
     for j, f in enumerate(GROWTH_FILTERS):
         value = x.filters.get(f)
         cells.append(s.put(r, C_FILT + j, None if value is None else yes if value else no,
-                           input=Input(kind="list", choices=(yes, no), title=_t(lang, *GROWTH_FILTER_LABELS[f]),
-                                       message=f"{yes} / {no}")).address)
+                           input=_filter_input(f, lang)).address)
     empty = ",".join(f'{c}=""' for c in cells)
     every = ",".join(f'{c}="{yes}"' for c in cells)
     cand = res.growth_candidate
     s.put(r, C_CAND, formula=f'=IF(OR({empty}),"",IF(AND({every}),"{yes}","{no}"))',
           cached=None if cand is None else yes if cand else no, style="bold")
+
+
+# the input rules of the held input cells: one per column, shared by every account's cell of it
+@functools.cache
+def _rating_input(criterion: str, lang: Lang) -> Input:
+    return Input(kind="score", title=_t(lang, *SELECTION_CRITERION_LABELS[criterion]),
+                 message=_t(lang, "0 bis 100; leer = abgeleitet oder fehlend", "0 to 100; empty = derived or missing"))
+
+
+@functools.cache
+def _filter_input(growth_filter: str, lang: Lang) -> Input:
+    yes, no = YES_NO[lang]
+    return Input(kind="list", choices=(yes, no), title=_t(lang, *GROWTH_FILTER_LABELS[growth_filter]),
+                 message=f"{yes} / {no}")
 
 
 def _override_marks(s: Sheet, last: int) -> None:
