@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -35,6 +35,7 @@ from kam_xl.selection import (
     DERIVED_FROM,
     GROWTH_FILTERS,
     SelectionInput,
+    SelectionResult,
     derived_ratings,
     latest_table_year,
     select_accounts,
@@ -240,10 +241,33 @@ def _min_max(s: Sheet, items: list[SelectionInput], last: int, lang: Lang) -> di
     return out
 
 
-def _account_row(s: Sheet, r: int, x: SelectionInput, res: Any, derived: dict[str, float | None], accounts: Any,
+class _Item(NamedTuple):
+    """What an account's row shows of its :class:`~kam_xl.selection.SelectionInput` (same fields), its
+    :class:`~kam_xl.selection.SelectionResult` and its derived ratings, as plain values: kept for every account
+    until its row is written instead of the models (issue 14)."""
+
+    account_id: str
+    ratings: dict[str, float]
+    filters: dict[str, bool | None]
+    net_sales: float | None
+    cdb_iii_rel: float | None
+    potential: float | None
+    score: float | None
+    rank: int | None
+    growth_candidate: bool | None
+    missing: int  # the criteria without a rating
+    derived: tuple[float | None, ...]  # per criterion of DERIVED_FROM
+
+
+def _item(x: SelectionInput, res: SelectionResult, derived: dict[str, float | None]) -> _Item:
+    return _Item(x.account_id, x.ratings, x.filters, x.net_sales, x.cdb_iii_rel, x.potential, res.score, res.rank,
+                 res.growth_candidate, len(res.incomplete), tuple(derived[c] for c in DERIVED_FROM))
+
+
+def _account_row(s: Sheet, r: int, x: _Item, derived: dict[str, float | None], accounts: Any,
                  acc_row: int | None, bounds: dict[str, tuple[str, str]], w: str, scores: str, lang: Lang) -> None:
-    """One account's row ``r`` (``res`` its :class:`~kam_xl.selection.SelectionResult`, ``derived`` its derived
-    rating of each derivable criterion, typed or not)."""
+    """One account's row ``r`` (``x``: its figures and result, ``derived`` its derived rating of each derivable
+    criterion, typed or not)."""
     yes, no = YES_NO[lang]
     s.put(r, C_ID, x.account_id, style="bold")
     for field, col, acc_range in (("net_sales", C_NET, "ctl_acc_net_sales"),
@@ -267,12 +291,12 @@ def _account_row(s: Sheet, r: int, x: SelectionInput, res: Any, derived: dict[st
         effective = x.ratings[c] if c in x.ratings else derived.get(c)
         s.put(r, C_EFF + j, formula=f'=IF({typed}="",{other},{typed})', cached=effective, style="score")
     eff = s.ref(r, C_EFF, r, C_EFF + len(SELECTION_CRITERIA) - 1)
-    missing = s.put(r, C_MISSING, formula=f'=SUMPRODUCT(({w}>0)*({eff}=""))', cached=len(res.incomplete),
+    missing = s.put(r, C_MISSING, formula=f'=SUMPRODUCT(({w}>0)*({eff}=""))', cached=x.missing,
                     style="integer").address
     score = s.put(r, C_SCORE, formula=f'=IF(OR({missing}>0,SUM({w})=0),"",SUMPRODUCT({w},{eff})/SUM({w}))',
-                  cached=res.score, style="score").address
+                  cached=x.score, style="score").address
     rank = rank_terms(score, scores, scores, first=f"(ROW({scores})<ROW({score}))*")
-    s.put(r, C_RANK, formula=f'=IF(ISNUMBER({score}),{rank},"")', cached=res.rank, style="integer")
+    s.put(r, C_RANK, formula=f'=IF(ISNUMBER({score}),{rank},"")', cached=x.rank, style="integer")
     cells = []
     for j, f in enumerate(GROWTH_FILTERS):
         value = x.filters.get(f)
@@ -280,7 +304,7 @@ def _account_row(s: Sheet, r: int, x: SelectionInput, res: Any, derived: dict[st
                            input=_filter_input(f, lang)).address)
     empty = ",".join(f'{c}=""' for c in cells)
     every = ",".join(f'{c}="{yes}"' for c in cells)
-    cand = res.growth_candidate
+    cand = x.growth_candidate
     s.put(r, C_CAND, formula=f'=IF(OR({empty}),"",IF(AND({every}),"{yes}","{no}"))',
           cached=None if cand is None else yes if cand else no, style="bold")
 
@@ -329,10 +353,13 @@ def _selection_sheet(ctx: BuildContext, kind: str) -> Sheet:
     names = {a.account_id: a.name for a in ctx.db.accounts}
     scores = s.ref(FIRST, C_SCORE, last, C_SCORE)
 
+    figures = [_item(*x) for x in zip(items, results, derived_ratings(items), strict=True)]
+
     def fill(out: Sheet) -> Iterator[None]:
-        for i, (x, res, derived) in enumerate(zip(items, results, derived_ratings(items), strict=True)):
+        for i, x in enumerate(figures):
             r = FIRST + i
-            _account_row(out, r, x, res, derived, accounts, acc_rows.get(x.account_id), bounds, w, scores, lang)
+            derived = dict(zip(DERIVED_FROM, x.derived, strict=True))
+            _account_row(out, r, x, derived, accounts, acc_rows.get(x.account_id), bounds, w, scores, lang)
             out.put(r, C_NAME, names.get(x.account_id))
             yield
 
