@@ -125,3 +125,46 @@ def test_the_kgb_kind_keeps_each_cards_figures_not_its_models():
             card.segment, card.own_supplier, pos.own, pos.best_competitor_score, pos.gap,
             supplier_ranks(res)[card.own_supplier], len(res.rank))
         assert not any(isinstance(getattr(f, n), BaseModel) for n in f.__slots__ if n != "account")
+
+
+def _models_held(fn: object) -> set[str]:
+    """The pydantic models a producer function holds: reached through its closure and the lists, tuples, dicts
+    and dataclasses in it — not through the data book or a sheet (held by the book anyway)."""
+    import dataclasses
+    import types
+
+    from pydantic import BaseModel
+
+    from kam_xl.databook import DataBook
+    from kam_xl.workbook.layout import Sheet
+
+    seen: set[int] = set()
+    found: set[str] = set()
+    todo = [fn]
+    while todo:
+        o = todo.pop()
+        if id(o) in seen or isinstance(o, DataBook | Sheet | type):
+            continue
+        seen.add(id(o))
+        if isinstance(o, BaseModel):
+            found.add(type(o).__name__)
+        elif isinstance(o, types.FunctionType):
+            todo += [c.cell_contents for c in o.__closure__ or () if c.cell_contents is not None]
+        elif isinstance(o, list | tuple | set | frozenset):
+            todo += list(o)
+        elif isinstance(o, dict):
+            todo += list(o.values())
+        elif dataclasses.is_dataclass(o):
+            todo += [getattr(o, f.name) for f in dataclasses.fields(o)]
+    return found
+
+
+def test_the_accounts_sheets_produce_their_rows_from_the_data_book_holding_no_account_models():
+    """Issue 14: the accounts and CDB data sheets keep each account's CDB year and figures for their totals,
+    ranks and lists, not its models (account row, CDB input and statement, activity lines), which each row makes
+    again from the data book when it is written; the rows are those of the one written before (test above)."""
+    book = controller_workbook(demo_databook(), "de", generated_at=WHEN)
+    for name in ("Kunden", "CDB-Daten"):
+        rows = book.sheet(name).rows
+        assert rows is not None and sum(1 for _ in rows()) > 100, name
+        assert _models_held(rows) == set(), name

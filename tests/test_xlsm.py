@@ -6,6 +6,8 @@ from __future__ import annotations
 import importlib.metadata
 import inspect
 import re
+import subprocess
+import sys
 import warnings
 import zipfile
 from datetime import UTC, datetime
@@ -155,6 +157,15 @@ def test_olevba_lists_the_standalone_xlwings_module_with_its_bsd_notice(project)
     assert "'* Redistributions of source code must retain the above copyright notice" in code
     assert IMPORT_MACRO in public_subs(code)
     assert "GetUdfModules(wb)" in code and 'GetConfig("UDF MODULES")' in code  # the import reads xlwings.conf
+
+
+def test_the_vba_project_is_read_without_importing_xlwings():
+    # `import xlwings` (numpy, pandas …) took ≈ 80 MiB of the process writing the controller (issue 14)
+    code = ("import sys; from kam_xl.addin.xlsm import xlwings_vba_project, xlwings_licence; "
+            "p = xlwings_vba_project(); xlwings_licence(); print(len(p), p[:4].hex(), 'xlwings' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[1:] == ["d0cf11e0", "False"]  # an OLE compound file (vbaProject.bin), xlwings never imported
+    assert int(out[0]) > 10_000
 
 
 def test_the_licence_from_the_xlwings_metadata_is_a_sheet_of_the_workbook(xlsm):

@@ -3,6 +3,7 @@ data sheet its formulas read."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -69,17 +70,53 @@ class _Account:
     portfolio: dict[str, Any] | None
 
 
+def _account(db: DataBook, a: AccountRow) -> _Account:
+    """One account's data (its latest CDB year) and its pure-function results."""
+    latest = latest_year(db.cdb_years(a.account_id))
+    found = db.cdb_input(a.account_id, latest) if latest is not None else None
+    year = latest if found else None
+    row = row_of_year(db.rows_for("portfolio", a.account_id), year)
+    return _Account(account=a, cdb_year=year, amounts=found[0] if found else None,
+                    activities=tuple(found[1]) if found else (),
+                    statement=cdb_statement(*found) if found else None, portfolio=row)
+
+
 def _accounts(db: DataBook) -> list[_Account]:
-    out = []
+    return [_account(db, a) for a in db.accounts]
+
+
+#: An account's CDB figures the sheets' totals, ranks and lists need: net sales, CDB I, II, III (``None``: no CDB)
+_Figures = tuple[float, float, float, float] | None
+
+
+def _figures(x: _Account) -> _Figures:
+    st = x.statement
+    return (st.net_sales, st.cdb_i, st.cdb_ii, st.cdb_iii) if st else None
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """What the sheets of all accounts need of every account before their rows are produced — kept instead of
+    the accounts' data and models, which each row makes again from the data book when it is written (issue 14:
+    the models of every account, held for the whole write, were most of the controller's memory per account)."""
+
+    years: list[int | None]  # each account's CDB year
+    figures: list[_Figures]  # each account's CDB figures
+    lines: int  # the activity lines of all accounts
+    portfolio: bool  # whether any account has a portfolio row
+
+
+def _summary(db: DataBook) -> _Summary:
+    years: list[int | None] = []
+    figures: list[_Figures] = []
+    lines, portfolio = 0, False
     for a in db.accounts:
-        latest = latest_year(db.cdb_years(a.account_id))
-        found = db.cdb_input(a.account_id, latest) if latest is not None else None
-        year = latest if found else None
-        row = row_of_year(db.rows_for("portfolio", a.account_id), year)
-        out.append(_Account(account=a, cdb_year=year, amounts=found[0] if found else None,
-                            activities=tuple(found[1]) if found else (),
-                            statement=cdb_statement(*found) if found else None, portfolio=row))
-    return out
+        x = _account(db, a)
+        years.append(x.cdb_year)
+        figures.append(_figures(x))
+        lines += len(x.activities)
+        portfolio = portfolio or x.portfolio is not None
+    return _Summary(years, figures, lines, portfolio)
 
 
 # CDB data sheet columns: ID, year, the eight amounts, the activity cost of the four stages
@@ -88,13 +125,13 @@ D_ACT0 = D_AMOUNT0 + len(_AMOUNTS)
 D_FIRST = 4  # the first account row of the CDB data sheet
 
 
-def _cdb_data_sheet(db: DataBook, accs: list[_Account], lang: Lang) -> tuple[Sheet, int]:
+def _cdb_data_sheet(db: DataBook, summary: _Summary, lang: Lang) -> tuple[Sheet, int]:
     """The CDB amounts (one row per account, latest year) and activity lines; returns the first account row."""
     s = Sheet(_t(lang, "CDB-Daten", "CDB data"), widths={0: 12, 1: 8, **{c: 15 for c in range(2, 14)}},
               freeze=(4, 1), print=Print(printed=False), streamed=True)  # raw data: hidden, not printed
     s.put(0, 0, sheet_title(lang, _t(lang, "CDB-Daten aus dem Datenbuch (letztes Jahr je Kunde)",
                                      "CDB data from the data book (latest year per account)"),
-                            year_span(a.cdb_year for a in accs), "money", book_currency(a.account for a in accs)),
+                            year_span(summary.years), "money", book_currency(db.accounts)),
           style="title")
     s.put(1, 0, _t(lang, "Werte des Datenbuchs zur Zeit der Erzeugung; die Spalten „aus Aktivitäten“ summieren "
                          "die Prozesskosten unten je Stufe.",
@@ -108,14 +145,15 @@ def _cdb_data_sheet(db: DataBook, accs: list[_Account], lang: Lang) -> tuple[She
              *(_t(lang, f"aus Aktivitäten: {stage_words[st]}", f"from activities: {stage_words[st]}")
                for st in STAGES)]
     _headers(s, first - 1, 0, heads)
-    lines = [(x.account.account_id, x.cdb_year, line) for x in accs for line in x.activities]
-    a_head = first + len(accs) + 2
+    n = len(db.accounts)
+    a_head = first + n + 2
     a_first = a_head + 1
-    a_last = a_first + max(len(lines), 1) - 1
+    a_last = a_first + max(summary.lines, 1) - 1
     ids, years, stages, costs = (s.ref(a_first, c, a_last, c) for c in (0, 1, 3, 6))
 
     def fill(out: Sheet) -> Iterator[None]:
-        for i, x in enumerate(accs):
+        for i, a in enumerate(db.accounts):
+            x = _account(db, a)
             r = first + i
             out.put(r, D_ID, x.account.account_id)
             out.put(r, D_YEAR, x.cdb_year, style="integer")
@@ -128,6 +166,8 @@ def _cdb_data_sheet(db: DataBook, accs: list[_Account], lang: Lang) -> tuple[She
                                                 f'{costs}))'),
                         cached=extra[st] if extra else None, style="money")
             yield
+        lines = ((x.account.account_id, x.cdb_year, line) for x in map(functools.partial(_account, db), db.accounts)
+                 for line in x.activities)
         for i, (aid, year, line) in enumerate(lines):
             r = a_first + i
             out.put(r, 0, aid)
@@ -141,8 +181,8 @@ def _cdb_data_sheet(db: DataBook, accs: list[_Account], lang: Lang) -> tuple[She
                 yield
 
     produce(s, fill)
-    if accs:
-        s.name_range("ctl_data_cdb", first, 0, first + len(accs) - 1, D_ACT0 + len(STAGES) - 1)
+    if n:
+        s.name_range("ctl_data_cdb", first, 0, first + n - 1, D_ACT0 + len(STAGES) - 1)
     s.put(a_head - 1, 0, _t(lang, "Prozesskosten (Aktivitäten)", "Activity-based costs"), style="subtitle")
     _headers(s, a_head, 0, ("ID", _t(lang, "Jahr", "Year"), _t(lang, "Aktivität", "Activity"),
                             _t(lang, "Stufe", "Stage"), _t(lang, "Treibermenge", "Driver quantity"),
@@ -235,7 +275,7 @@ def _series_label(band: Band | None, k: int, lang: Lang) -> str:
     return f"{word}, {_t(lang, 'Größe', 'size')} {k}"
 
 
-def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang, db: DataBook) -> Sheet:
+def _accounts_sheet(summary: _Summary, data: Sheet, d_first: int, lang: Lang, db: DataBook) -> Sheet:
     s = Sheet(_t(lang, "Kunden", "Accounts"), widths={0: 10, 1: 34, 2: 9, 3: 8, **{c: 13 for c in range(4, 18)},
                                                         17: 26, A_CLASS: 13,
                                                         **{c: 0 for c in range(A_SERIES, A_POINTS0
@@ -244,10 +284,10 @@ def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang,
               # ID and name repeat on every page wide: they name the row, and a heading in them ("Big Step or
               # Out") prints on one line instead of wrapping in the narrow ID column
               print=Print(repeat_cols=(A_ID, A_NAME)))
-    n = len(accs)
+    n = len(db.accounts)
     s.put(0, 0, sheet_title(lang, _t(lang, "Kundenübersicht – alle Key Accounts, CDB",
                                      "Account overview – all key accounts, CDB"),
-                            year_span(a.cdb_year for a in accs), "money", book_currency(a.account for a in accs)),
+                            year_span(summary.years), "money", book_currency(db.accounts)),
           style="title")
     s.put(1, 0, _t(lang, "CDB I–III des letzten Jahres mit Daten je Kunde, Rang nach CDB III (1 = höchster), "
                          "Portfolio-Position und Band. Alle Kennzahlen sind Formeln über die Daten.",
@@ -267,15 +307,16 @@ def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang,
              *(_series_label(band, k, lang) for band, k in CHART_SERIES))
     _headers(s, first - 1, 0, heads)
     col = {c: s.ref(first, c, last, c) for c in range(A_POINTS0 + len(CHART_SERIES))} if n else {}
-    ranks = rank_positions([x.statement.cdb_iii if x.statement else None for x in accs])
+    ranks = rank_positions([f[3] if f else None for f in summary.figures])
     words = BAND_WORDS[lang]
-    largest = _largest_cell(s, accs, col.get(A_III), lang)
-    for i, x in enumerate(accs):
-        s.put(first + i, A_ID, x.account.account_id, style="bold")
+    largest = _largest_cell(s, summary.figures, col.get(A_III), lang)
+    for i, a in enumerate(db.accounts):
+        s.put(first + i, A_ID, a.account_id, style="bold")
 
     def account_rows(out: Sheet) -> Iterator[None]:
-        for i, x in enumerate(accs):
-            _account_row(out, first + i, x, data, d_first + i, col.get(A_III, ""), ranks[i], words, largest)
+        for i, a in enumerate(db.accounts):
+            _account_row(out, first + i, _account(db, a), data, d_first + i, col.get(A_III, ""), ranks[i], words,
+                         largest)
             yield
 
     if not n:
@@ -292,17 +333,17 @@ def _accounts_sheet(accs: list[_Account], data: Sheet, d_first: int, lang: Lang,
         s.conditionals.append(Conditional(first, A_BAND, last, A_BAND, {
             "type": "cell", "criteria": "==", "value": f'"{words[band_key]}"', "format": fmt}))
 
-    r = _totals(s, last + 1, accs, col, lang)
-    lfirst, loser_rows = _big_step_or_out(s, r + 3, accs, col, lang)
+    r = _totals(s, last + 1, summary.figures, col, lang)
+    lfirst, loser_rows = _big_step_or_out(s, r + 3, db, summary.figures, col, lang)
     produce(s, lambda out: itertools.chain(account_rows(out), loser_rows(out)))
-    _portfolio_chart(s, lfirst + n + 1, accs, first, col, lang)
+    _portfolio_chart(s, lfirst + n + 1, n if summary.portfolio else 0, first, col, lang)
     return s
 
 
-def _largest_cell(s: Sheet, accs: list[_Account], cdb_iii: str | None, lang: Lang) -> tuple[str, float | None]:
+def _largest_cell(s: Sheet, figures: list[_Figures], cdb_iii: str | None, lang: Lang) -> tuple[str, float | None]:
     """The largest |CDB III| of all accounts (the portfolio chart's size classes scale to it), above the size
     class column; returns its cell reference and value."""
-    largest = max((abs(x.statement.cdb_iii) for x in accs if x.statement), default=None)
+    largest = max((abs(f[3]) for f in figures if f), default=None)
     s.put(2, A_BAND, _t(lang, "Größter |CDB III| (Diagramm):", "Largest |CDB III| (chart):"), style="label")
     cell = s.put(2, A_CLASS, formula=(f'=IF(COUNT({cdb_iii})=0,"",MAX(MAX({cdb_iii}),-MIN({cdb_iii})))'
                                       if cdb_iii else '=""'),
@@ -310,12 +351,12 @@ def _largest_cell(s: Sheet, accs: list[_Account], cdb_iii: str | None, lang: Lan
     return cell.absolute, largest
 
 
-def _totals(s: Sheet, r: int, accs: list[_Account], col: dict[int, str], lang: Lang) -> int:
+def _totals(s: Sheet, r: int, figures: list[_Figures], col: dict[int, str], lang: Lang) -> int:
     """The total row ``r`` over all accounts with CDB data; returns ``r``."""
-    stmts = [x.statement for x in accs if x.statement]
+    known = [f for f in figures if f]
     s.put(r, A_NAME, _t(lang, "Summe aller Kunden", "Total of all accounts"), style="level_label")
-    tot: dict[str, float | None] = {f: total(getattr(st, f) for st in stmts) if stmts else None
-                                    for f in ("net_sales", "cdb_i", "cdb_ii", "cdb_iii")}
+    tot: dict[str, float | None] = {f: total(x[k] for x in known) if known else None
+                                    for k, f in enumerate(("net_sales", "cdb_i", "cdb_ii", "cdb_iii"))}
     for c, field in ((A_NET, "net_sales"), (A_I, "cdb_i"), (A_II, "cdb_ii"), (A_III, "cdb_iii")):
         s.put(r, c, formula=f'=IF(COUNT({col[c]})=0,"",SUM({col[c]}))', cached=tot[field], style="level_money",
               name=f"ctl_acc_total_{field}")
@@ -326,16 +367,19 @@ def _totals(s: Sheet, r: int, accs: list[_Account], col: dict[int, str], lang: L
     return r
 
 
-def _big_step_or_out(s: Sheet, b: int, accs: list[_Account], col: dict[int, str], lang: Lang
+def _big_step_or_out(s: Sheet, b: int, db: DataBook, figures: list[_Figures], col: dict[int, str], lang: Lang
                      ) -> tuple[int, Callable[[Sheet], Iterator[None]]]:
-    """The Big Step or Out list from row ``b``; returns its first data row and ``fill``, which puts its rows (one
-    per account) into the sheet it is given, a few at a time."""
-    n = len(accs)
+    """The Big Step or Out list from row ``b`` (``figures``: each account's of ``db``); returns its first data
+    row and ``fill``, which puts its rows (one per account) into the sheet it is given, a few at a time."""
+    n = len(db.accounts)
     # Big Step or Out: negative CDB III, largest loss first (the i-th = rank COUNT − i + 1 by CDB III)
     s.put(b - 1, 0, "Big Step or Out", style="subtitle")
-    losers = big_step_or_out([PortfolioInput(account_id=x.account.account_id, share_of_wallet=0, potential=0,
-                                             cdb_iii=x.statement.cdb_iii if x.statement else None) for x in accs])
-    by_id = {x.account.account_id: x for x in accs}
+    losers = big_step_or_out([PortfolioInput(account_id=a.account_id, share_of_wallet=0, potential=0,
+                                             cdb_iii=f[3] if f else None) for a, f in zip(db.accounts, figures,
+                                                                                         strict=True)])
+    at = {a.account_id: i for i, a in enumerate(db.accounts)}
+    loser_at = [at[x.account_id] for x in losers]  # each loser's place in db.accounts, largest loss first
+    del at
     s.put(b, 0, _t(lang, "Kunden mit negativem CDB III", "Accounts with negative CDB III"), style="label")
     count = s.put(b, 3, formula=f'=COUNTIF({col[A_III]},"<0")', cached=len(losers), style="integer",
                   name="ctl_big_step_count")
@@ -347,7 +391,7 @@ def _big_step_or_out(s: Sheet, b: int, accs: list[_Account], col: dict[int, str]
 
     def fill(out: Sheet) -> Iterator[None]:
         for i in range(n):
-            _loser_row(out, lfirst + i, i + 1, by_id[losers[i].account_id] if i < len(losers) else None,
+            _loser_row(out, lfirst + i, i + 1, _account(db, db.accounts[loser_at[i]]) if i < len(loser_at) else None,
                        count.absolute, col)
             if i % 64 == 63:
                 yield
@@ -374,11 +418,11 @@ def _loser_row(s: Sheet, r: int, k: int, loser: _Account | None, count: str, col
 LABELLED_POINTS = 60
 
 
-def _portfolio_chart(s: Sheet, c: int, accs: list[_Account], first: int, col: dict[int, str], lang: Lang
-                     ) -> None:
+def _portfolio_chart(s: Sheet, c: int, n: int, first: int, col: dict[int, str], lang: Lang) -> None:
     """The portfolio chart (Abb. 3) from row ``c``: one scatter series per band and size class over the point
-    columns (``col``: each column's range of the account rows from ``first``), so every account is drawn at any
-    count; up to :data:`LABELLED_POINTS` accounts each point carries its account ID."""
+    columns (``col``: each column's range of the ``n`` account rows from ``first``; ``n`` = 0: no account has a
+    portfolio row, no chart), so every account is drawn at any count; up to :data:`LABELLED_POINTS` accounts each
+    point carries its account ID."""
     s.put(c, 0, _t(lang, "Kundenportfolio (Abb. 3)", "Customer portfolio (Fig. 3)"), style="subtitle")
     s.put(c + 1, 0, _t(lang, "x = Share of Wallet, y = Potenzial; Blasenfläche ∝ |CDB III| in "
                              f"{SIZE_CLASSES} Größenklassen, Farbe = Band (grün > 10 %, gelb 0–10 %, rot < 0 %, "
@@ -389,10 +433,10 @@ def _portfolio_chart(s: Sheet, c: int, accs: list[_Account], first: int, col: di
                        "Position, band and size class follow the cells (column 'Chart series' and the point "
                        "columns after it, hidden: they do not print)."),
           style="note")
-    if not any(x.portfolio for x in accs):
+    if not n:
         return
-    labels = ({"custom": [{"value": f"={s.ref(first + i, A_ID)}"} for i in range(len(accs))],
-               "position": "right"} if len(accs) <= LABELLED_POINTS else None)
+    labels = ({"custom": [{"value": f"={s.ref(first + i, A_ID)}"} for i in range(n)],
+               "position": "right"} if n <= LABELLED_POINTS else None)
     series = []
     for j, (band, k) in enumerate(CHART_SERIES):
         series.append({
@@ -417,7 +461,7 @@ class CdbDataSheet(ControllerSheet):
     key = "cdb_data"
 
     def build(self, ctx: BuildContext) -> Sheet:
-        return _cdb_data_sheet(ctx.db, _accounts(ctx.db), ctx.lang)[0]
+        return _cdb_data_sheet(ctx.db, _summary(ctx.db), ctx.lang)[0]
 
 
 class AccountsSheet(ControllerSheet):
@@ -429,4 +473,4 @@ class AccountsSheet(ControllerSheet):
     def build(self, ctx: BuildContext) -> Sheet:
         data = ctx.sheet("cdb_data")
         assert data is not None
-        return _accounts_sheet(_accounts(ctx.db), data, D_FIRST, ctx.lang, ctx.db)
+        return _accounts_sheet(_summary(ctx.db), data, D_FIRST, ctx.lang, ctx.db)

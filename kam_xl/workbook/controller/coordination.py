@@ -10,6 +10,7 @@ account id) and the three thresholds (company settings ``coord_bu_high``, ``coor
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -126,6 +127,16 @@ def _thresholds(s: Sheet, top: int, inputs: CoordinationInputs, lang: Lang) -> d
     return out
 
 
+@functools.cache
+def _rating_input(lang: Lang) -> Input:
+    """The input rule of a rating cell: one for all of them (the held input cells of every account share it)."""
+    msg = _t(lang, f"{RATING_MIN} = {SCALE_ENDS['de'][0]} … {RATING_MAX} = {SCALE_ENDS['de'][1]}; leer = nicht "
+                   "bewertet", f"{RATING_MIN} = {SCALE_ENDS['en'][0]} … {RATING_MAX} = {SCALE_ENDS['en'][1]}; empty = "
+                               "not rated")
+    choices = tuple(str(v) for v in range(RATING_MIN, RATING_MAX + 1))
+    return Input(kind="list", choices=choices, title=_t(lang, "Bewertung", "Rating"), message=msg)
+
+
 def _account_row(s: Sheet, r: int, account_id: str, name: str, row: BaseModel, res: AccountCoordination,
                  th: dict[str, str], lang: Lang) -> None:
     words = COORDINATION_WORDS[lang]
@@ -133,13 +144,9 @@ def _account_row(s: Sheet, r: int, account_id: str, name: str, row: BaseModel, r
     s.put(r, 0, account_id, style="bold")
     s.put(r, 1, name)
     values = row.model_dump()
-    msg = _t(lang, f"{RATING_MIN} = {SCALE_ENDS['de'][0]} … {RATING_MAX} = {SCALE_ENDS['de'][1]}; leer = nicht "
-                   "bewertet", f"{RATING_MIN} = {SCALE_ENDS['en'][0]} … {RATING_MAX} = {SCALE_ENDS['en'][1]}; empty = "
-                               "not rated")
-    choices = tuple(str(v) for v in range(RATING_MIN, RATING_MAX + 1))
+    rating = _rating_input(lang)
     for j, (scale, item) in enumerate((sc, i) for sc in SCALES for i in ITEM_NUMBERS):
-        s.put(r, C_ITEMS + j, values[column(scale, item)], style="integer",
-              input=Input(kind="list", choices=choices, title=_t(lang, "Bewertung", "Rating"), message=msg))
+        s.put(r, C_ITEMS + j, values[column(scale, item)], style="integer", input=rating)
     bu_cells = s.ref(r, C_ITEMS, r, C_ITEMS + 5)
     ter_cells = s.ref(r, C_ITEMS + 6, r, C_ITEMS + 11)
     m_bu = s.put(r, C_BU_MEAN, formula=f'=IF(COUNT({bu_cells})=0,"",AVERAGE({bu_cells}))', cached=res.bu.mean,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from kam_xl.databook import DataBook
 from kam_xl.errors import KamInputError
@@ -69,38 +70,60 @@ def _weight_inputs(s: Sheet, weights: TargetWeights, step: float, lang: Lang) ->
     return wp, wr
 
 
-def _cell_row(s: Sheet, r: int, cell: ResourceCell, res: CellResult, proportional: float | None,
-              col: dict[int, str], tot: dict[str, str], weights: tuple[str, str], lang_i: int) -> None:
+class _CellFigures(NamedTuple):
+    """What a resource cell's row shows of the cell and its result (:class:`ResourceCell`, :class:`CellResult`),
+    as plain values: kept for every cell until its row is written instead of the two models (issue 14)."""
+
+    region: str
+    account_id: str | None
+    measures: tuple[float, ...]  # per measure of R_VALUE
+    shares: tuple[float | None, ...]  # per measure of R_SHARE
+    region_fte_share: float | None
+    consistency: float | None
+    target_share: float
+    proportional: float | None
+    target_fte: float
+    delta_fte: float
+
+
+def _cell_figures(cell: ResourceCell, res: CellResult, proportional: float | None) -> _CellFigures:
+    return _CellFigures(cell.region, cell.account_id, tuple(cell.measure(m) for m in R_VALUE),
+                        tuple(res.shares[m] for m in R_SHARE), res.region_shares["total_fte"], res.consistency,
+                        res.target_share, proportional, res.target_fte, res.delta_fte)
+
+
+def _cell_row(s: Sheet, r: int, x: _CellFigures, col: dict[int, str], tot: dict[str, str],
+              weights: tuple[str, str], lang_i: int) -> None:
     """One resource cell's row: its measures, shares, consistency, target share and target FTE."""
     wp, wr = weights
-    account = cell.account_id or SMALL_ACCOUNTS[lang_i]
-    s.put(r, R_REGION, cell.region)
-    s.put(r, R_ACCOUNT, account, style="bold" if cell.account_id else "text")
-    s.put(r, R_LABEL, f"{cell.region} / {account}")
-    for m, c in R_VALUE.items():
+    account = x.account_id or SMALL_ACCOUNTS[lang_i]
+    s.put(r, R_REGION, x.region)
+    s.put(r, R_ACCOUNT, account, style="bold" if x.account_id else "text")
+    s.put(r, R_LABEL, f"{x.region} / {account}")
+    for (m, c), value in zip(R_VALUE.items(), x.measures, strict=True):
         if m == "total_fte":
             refs = "+".join(s.ref(r, R_VALUE[t]) for t in FTE_TYPES)
-            s.put(r, c, formula=f"={refs}", cached=cell.total_fte, style="number")
+            s.put(r, c, formula=f"={refs}", cached=value, style="number")
         else:
-            s.put(r, c, cell.measure(m), style="money" if m in ("communication", "actual_revenue") else "number")
-    for m, c in R_SHARE.items():
-        s.put(r, c, formula=f'=IF(N({tot[m]})=0,"",{s.ref(r, R_VALUE[m])}/{tot[m]})', cached=res.shares[m],
+            s.put(r, c, value, style="money" if m in ("communication", "actual_revenue") else "number")
+    for (m, c), share in zip(R_SHARE.items(), x.shares, strict=True):
+        s.put(r, c, formula=f'=IF(N({tot[m]})=0,"",{s.ref(r, R_VALUE[m])}/{tot[m]})', cached=share,
               style="percent")
     fte = s.ref(r, R_VALUE["total_fte"])
     region_fte = f"SUMIF({col[R_REGION]},{s.ref(r, R_REGION)},{col[R_VALUE['total_fte']]})"
     s.put(r, R_REGION_SHARE, formula=f'=IF({region_fte}=0,"",{fte}/{region_fte})',
-          cached=res.region_shares["total_fte"], style="percent")
+          cached=x.region_fte_share, style="percent")
     rs, ps, vs = (s.ref(r, R_SHARE[m]) for m in ("total_fte", "potential", "actual_revenue"))
-    s.put(r, R_CONSISTENCY, formula=f'=IF(N({ps})=0,"",IF({rs}="","",{rs}/{ps}))', cached=res.consistency,
+    s.put(r, R_CONSISTENCY, formula=f'=IF(N({ps})=0,"",IF({rs}="","",{rs}/{ps}))', cached=x.consistency,
           style="number2")
     s.put(r, R_TARGET_SHARE, formula=(f'=IF({wp}+{wr}=0,"",({wp}*N({ps})'
                                       f'+{wr}*N({vs}))/({wp}+{wr}))'),
-          cached=res.target_share, style="percent")
+          cached=x.target_share, style="percent")
     s.put(r, R_PROPORTIONAL, formula=f'=IF({s.ref(r, R_TARGET_SHARE)}="","",'
                                      f'{tot["total_fte"]}*{s.ref(r, R_TARGET_SHARE)})',
-          cached=proportional, style="number2")
-    s.put(r, R_TARGET, res.target_fte, style="number")
-    s.put(r, R_DELTA, formula=f"={s.ref(r, R_TARGET)}-{fte}", cached=res.delta_fte, style="number")
+          cached=x.proportional, style="number2")
+    s.put(r, R_TARGET, x.target_fte, style="number")
+    s.put(r, R_DELTA, formula=f"={s.ref(r, R_TARGET)}-{fte}", cached=x.delta_fte, style="number")
 
 
 def _moved_share(s: Sheet, a: ResourceAnalysis, col: dict[int, str], tot: dict[str, str], lang: Lang) -> None:
@@ -197,9 +220,12 @@ def _resources_sheet(db: DataBook, lang: Lang, settings: ControllerSettings) -> 
     proportional = proportional_targets(a)
     tot = {m: s.ref(tot_row, R_VALUE[m]) for m in MEASURES}
 
+    figures = [_cell_figures(*x) for x in zip(cells, a.cells, proportional, strict=True)]
+    weight_cells = (wp.absolute, wr.absolute)
+
     def fill(out: Sheet) -> Iterator[None]:
-        for i, (cell, res) in enumerate(zip(cells, a.cells, strict=True)):
-            _cell_row(out, first + i, cell, res, proportional[i], col, tot, (wp.absolute, wr.absolute), lang_i)
+        for i, x in enumerate(figures):
+            _cell_row(out, first + i, x, col, tot, weight_cells, lang_i)
             yield
 
     produce(s, fill)

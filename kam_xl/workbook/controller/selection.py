@@ -21,8 +21,9 @@ Typed weights, ratings and filters are carried over by regeneration (ratings and
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -34,6 +35,7 @@ from kam_xl.selection import (
     DERIVED_FROM,
     GROWTH_FILTERS,
     SelectionInput,
+    SelectionResult,
     derived_ratings,
     latest_table_year,
     select_accounts,
@@ -239,10 +241,33 @@ def _min_max(s: Sheet, items: list[SelectionInput], last: int, lang: Lang) -> di
     return out
 
 
-def _account_row(s: Sheet, r: int, x: SelectionInput, res: Any, derived: dict[str, float | None], accounts: Any,
+class _Item(NamedTuple):
+    """What an account's row shows of its :class:`~kam_xl.selection.SelectionInput` (same fields), its
+    :class:`~kam_xl.selection.SelectionResult` and its derived ratings, as plain values: kept for every account
+    until its row is written instead of the models (issue 14)."""
+
+    account_id: str
+    ratings: dict[str, float]
+    filters: dict[str, bool | None]
+    net_sales: float | None
+    cdb_iii_rel: float | None
+    potential: float | None
+    score: float | None
+    rank: int | None
+    growth_candidate: bool | None
+    missing: int  # the criteria without a rating
+    derived: tuple[float | None, ...]  # per criterion of DERIVED_FROM
+
+
+def _item(x: SelectionInput, res: SelectionResult, derived: dict[str, float | None]) -> _Item:
+    return _Item(x.account_id, x.ratings, x.filters, x.net_sales, x.cdb_iii_rel, x.potential, res.score, res.rank,
+                 res.growth_candidate, len(res.incomplete), tuple(derived[c] for c in DERIVED_FROM))
+
+
+def _account_row(s: Sheet, r: int, x: _Item, derived: dict[str, float | None], accounts: Any,
                  acc_row: int | None, bounds: dict[str, tuple[str, str]], w: str, scores: str, lang: Lang) -> None:
-    """One account's row ``r`` (``res`` its :class:`~kam_xl.selection.SelectionResult`, ``derived`` its derived
-    rating of each derivable criterion, typed or not)."""
+    """One account's row ``r`` (``x``: its figures and result, ``derived`` its derived rating of each derivable
+    criterion, typed or not)."""
     yes, no = YES_NO[lang]
     s.put(r, C_ID, x.account_id, style="bold")
     for field, col, acc_range in (("net_sales", C_NET, "ctl_acc_net_sales"),
@@ -261,30 +286,41 @@ def _account_row(s: Sheet, r: int, x: SelectionInput, res: Any, derived: dict[st
               cached=derived[c], style="score")
     for j, c in enumerate(SELECTION_CRITERIA):
         typed = s.put(r, C_TYPED + j, x.ratings.get(c), style="score",
-                      input=Input(kind="score", title=_t(lang, *SELECTION_CRITERION_LABELS[c]),
-                                  message=_t(lang, "0 bis 100; leer = abgeleitet oder fehlend",
-                                             "0 to 100; empty = derived or missing"))).address
+                      input=_rating_input(c, lang)).address
         other = s.ref(r, C_DER + list(DERIVED_FROM).index(c)).split("!")[1] if c in DERIVED_FROM else '""'
         effective = x.ratings[c] if c in x.ratings else derived.get(c)
         s.put(r, C_EFF + j, formula=f'=IF({typed}="",{other},{typed})', cached=effective, style="score")
     eff = s.ref(r, C_EFF, r, C_EFF + len(SELECTION_CRITERIA) - 1)
-    missing = s.put(r, C_MISSING, formula=f'=SUMPRODUCT(({w}>0)*({eff}=""))', cached=len(res.incomplete),
+    missing = s.put(r, C_MISSING, formula=f'=SUMPRODUCT(({w}>0)*({eff}=""))', cached=x.missing,
                     style="integer").address
     score = s.put(r, C_SCORE, formula=f'=IF(OR({missing}>0,SUM({w})=0),"",SUMPRODUCT({w},{eff})/SUM({w}))',
-                  cached=res.score, style="score").address
+                  cached=x.score, style="score").address
     rank = rank_terms(score, scores, scores, first=f"(ROW({scores})<ROW({score}))*")
-    s.put(r, C_RANK, formula=f'=IF(ISNUMBER({score}),{rank},"")', cached=res.rank, style="integer")
+    s.put(r, C_RANK, formula=f'=IF(ISNUMBER({score}),{rank},"")', cached=x.rank, style="integer")
     cells = []
     for j, f in enumerate(GROWTH_FILTERS):
         value = x.filters.get(f)
         cells.append(s.put(r, C_FILT + j, None if value is None else yes if value else no,
-                           input=Input(kind="list", choices=(yes, no), title=_t(lang, *GROWTH_FILTER_LABELS[f]),
-                                       message=f"{yes} / {no}")).address)
+                           input=_filter_input(f, lang)).address)
     empty = ",".join(f'{c}=""' for c in cells)
     every = ",".join(f'{c}="{yes}"' for c in cells)
-    cand = res.growth_candidate
+    cand = x.growth_candidate
     s.put(r, C_CAND, formula=f'=IF(OR({empty}),"",IF(AND({every}),"{yes}","{no}"))',
           cached=None if cand is None else yes if cand else no, style="bold")
+
+
+# the input rules of the held input cells: one per column, shared by every account's cell of it
+@functools.cache
+def _rating_input(criterion: str, lang: Lang) -> Input:
+    return Input(kind="score", title=_t(lang, *SELECTION_CRITERION_LABELS[criterion]),
+                 message=_t(lang, "0 bis 100; leer = abgeleitet oder fehlend", "0 to 100; empty = derived or missing"))
+
+
+@functools.cache
+def _filter_input(growth_filter: str, lang: Lang) -> Input:
+    yes, no = YES_NO[lang]
+    return Input(kind="list", choices=(yes, no), title=_t(lang, *GROWTH_FILTER_LABELS[growth_filter]),
+                 message=f"{yes} / {no}")
 
 
 def _override_marks(s: Sheet, last: int) -> None:
@@ -317,10 +353,13 @@ def _selection_sheet(ctx: BuildContext, kind: str) -> Sheet:
     names = {a.account_id: a.name for a in ctx.db.accounts}
     scores = s.ref(FIRST, C_SCORE, last, C_SCORE)
 
+    figures = [_item(*x) for x in zip(items, results, derived_ratings(items), strict=True)]
+
     def fill(out: Sheet) -> Iterator[None]:
-        for i, (x, res, derived) in enumerate(zip(items, results, derived_ratings(items), strict=True)):
+        for i, x in enumerate(figures):
             r = FIRST + i
-            _account_row(out, r, x, res, derived, accounts, acc_rows.get(x.account_id), bounds, w, scores, lang)
+            derived = dict(zip(DERIVED_FROM, x.derived, strict=True))
+            _account_row(out, r, x, derived, accounts, acc_rows.get(x.account_id), bounds, w, scores, lang)
             out.put(r, C_NAME, names.get(x.account_id))
             yield
 
