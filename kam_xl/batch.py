@@ -1539,7 +1539,7 @@ def controller_unchanged(target: Path, data_fingerprint_now: str) -> bool:
         if (meta.get("template_id"), meta.get("template_version")) != (CONTROLLER_ID, CONTROLLER_VERSION) \
                 or FINGERPRINT not in meta:
             return False
-        values = read_named(target, names=input_names(CONTROLLER_SHEETS)).values
+        values = read_named(target, names=input_names(CONTROLLER_SHEETS), one_by_one=True).values
     except Exception:  # any fault of an untrusted file: write_controller reads it and names the problem
         return False
     return meta[FINGERPRINT] == controller_fingerprint(data_fingerprint_now, values)

@@ -19,7 +19,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kam_xl.cells import PercentNumber
-from kam_xl.package import OLE_MAGIC, PERCENT, Kind, Package, PackageError, WorkbookError, WorkbookXml, open_package
+from kam_xl.package import (
+    OLE_MAGIC,
+    PERCENT,
+    Kind,
+    Package,
+    PackageError,
+    SheetScan,
+    WorkbookError,
+    WorkbookXml,
+    open_package,
+)
 
 _REF = re.compile(r"^=?'?(?P<sheet>.+?)'?!\$?(?P<c0>[A-Z]+)\$?(?P<r0>\d+)(?::\$?(?P<c1>[A-Z]+)\$?(?P<r1>\d+))?$")
 __all__ = ["OLE_MAGIC", "Engine", "NamedRef", "NamedValues", "WorkbookError", "defined_names", "read_named",
@@ -235,6 +245,26 @@ def _calamine_grids(path: Path, data: bytes) -> Callable[[str], list[list[Any]]]
     return grid
 
 
+def _one_by_one(pkg: Package, scans: dict[str, SheetScan], rows: Mapping[str, int]) -> Callable[[str], list[list[Any]]]:
+    """A reader of one sheet at a time (for :func:`read_named`'s ``one_by_one``): the sheet is scanned (its scan
+    put into ``scans``), stored alone in an archive for calamine with every other sheet empty, its inflated
+    bytes let go, and its first ``rows[sheet]`` rows read."""
+    from python_calamine import CalamineWorkbook
+
+    def grid(sheet: str) -> list[list[Any]]:
+        scans[sheet] = pkg.scan(sheet)
+        data = pkg.engine_bytes((sheet,))
+        pkg.forget(pkg.workbook().sheets[sheet])
+        try:
+            wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except Exception as e:  # calamine has its own error types for damaged content
+            raise WorkbookError(f"{pkg.file}: damaged .xlsx ({e})") from None
+        del data
+        return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=rows[sheet])
+
+    return grid
+
+
 def _openpyxl_grids(path: Path, data: bytes) -> Callable[[str], list[list[Any]]]:
     import openpyxl
 
@@ -268,7 +298,7 @@ def with_kinds(grid: list[list[Any]], kinds: Mapping[tuple[int, int], Kind]) -> 
 
 
 def read_named(path: str | Path, names: set[str] | None = None, engine: Engine = "calamine",
-               lazy: bool = False) -> NamedValues:
+               lazy: bool = False, one_by_one: bool = False) -> NamedValues:
     """Read the values of all (or the given) defined names and the ``_meta`` entries of a workbook.
 
     The file is opened through :func:`kam_xl.package.open_package` (every limit checked before a byte is
@@ -281,7 +311,10 @@ def read_named(path: str | Path, names: set[str] | None = None, engine: Engine =
     ``engine="calamine"`` (python-calamine, fast) is the default; ``"openpyxl"`` reads the same values with
     openpyxl — both give identical results, which the round-trip tests check. With ``lazy`` the sheets are
     read at once but each name's value is taken from them only when asked for (``values`` is then a
-    read-only mapping): for readers that look at a few names of many."""
+    read-only mapping): for readers that look at a few names of many. With ``one_by_one`` (calamine only) each
+    sheet is checked, handed to calamine and read alone, up to the last row a name reaches, and let go before
+    the next: the memory is that of the largest sheet read, not of all of them — for a few inputs on large
+    sheets (a controller's), at the cost of opening calamine once per sheet."""
     path = Path(path)
     pkg = open_package(path)
     wbx = pkg.workbook()
@@ -291,18 +324,24 @@ def read_named(path: str | Path, names: set[str] | None = None, engine: Engine =
         widest = _widest(plan, refs)
     if widest > pkg.limits.max_name_cells:
         _check_reach(pkg, plan, refs)
-    scans = {sp.sheet: pkg.scan(sp.sheet) for sp in plan if sp.sheet in wbx.sheets}
-    data = pkg.engine_bytes(scans)
-    load = _calamine_grids(path, data) if engine == "calamine" else _openpyxl_grids(path, data)
+    if one_by_one:
+        scans: dict[str, SheetScan] = {}
+        load = _one_by_one(pkg, scans, {sp.sheet: sp.last_row + 1 for sp in plan})
+    else:
+        scans = {sp.sheet: pkg.scan(sp.sheet) for sp in plan if sp.sheet in wbx.sheets}
+        data = pkg.engine_bytes(scans)
+        load = _calamine_grids(path, data) if engine == "calamine" else _openpyxl_grids(path, data)
     values: dict[str, Any] = {}
     meta: dict[str, str] = {}
     grids: list[list[list[Any]]] = []
     for sp in plan:
-        if sp.sheet not in scans:
+        if sp.sheet not in wbx.sheets:
             raise WorkbookError(f"{path.name}: sheet {sp.sheet!r} cannot be read (the defined names point to it, "
                                 "the workbook has no such sheet)")
         try:
             grid = load(sp.sheet)
+        except WorkbookError:  # refused or damaged as the package checked it (one_by_one): said already
+            raise
         except Exception as e:
             raise WorkbookError(f"{path.name}: sheet {sp.sheet!r} cannot be read ({e})") from None
         if grid and min(map(len, grid)) <= sp.last_col:  # names reach right of the used range: pad the rows
