@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from shared import type_into
+from shared import type_into, type_values
 from typer.testing import CliRunner
 
 from kam_xl import batch
@@ -388,3 +388,27 @@ def test_an_unchanged_questionnaire_is_left_as_it_is_and_a_changed_answer_rewrit
     assert run() == {k: "regenerated" if k == changed else "unchanged" for k in first}
     [backup] = (out / batch.QUESTIONNAIRE_DIR / batch.BACKUP_DIR).iterdir()
     assert backup.name.startswith(batch.questionnaire_filename(changed)[:-5] + ".")
+
+
+def test_the_controller_inputs_read_sheet_by_sheet_are_those_read_at_once(tmp_path):
+    """The unchanged check reads the controller's inputs one sheet at a time (``one_by_one``): the same values,
+    kinds and fingerprint as reading them at once — typed numbers, a percent input, an error value, a text."""
+    from kam_xl.cells import CellError, PercentNumber
+    from kam_xl.workbook.controller.kind import input_names
+
+    db = demo_databook()
+    controller = batch.write_controller(db, tmp_path / "controller.xlsx")
+    type_values(controller, {"abc_share_a": 0.65, ("sel_ratings", 1, 0): "#N/A", ("coord_ratings", 0, 0): "B",
+                             "sel_weight_volume": 3})
+    names = input_names(batch.CONTROLLER_SHEETS)
+    at_once = read_named(controller, names=names)
+    by_sheet = read_named(controller, names=names, one_by_one=True)
+    assert by_sheet.values == at_once.values and by_sheet.meta == at_once.meta
+    assert [type(by_sheet.values[n]) for n in names] == [type(at_once.values[n]) for n in names]
+    assert by_sheet.values["abc_share_a"] == 0.65 and type(by_sheet.values["abc_share_a"]) is PercentNumber
+    assert by_sheet.values["sel_ratings"][1][0] == CellError("#N/A")
+    assert by_sheet.values["coord_ratings"][0][0] == "B" and by_sheet.values["sel_weight_volume"] == 3
+    assert by_sheet.values["sel_ids"][0] == ["KA-001"]
+    assert len(by_sheet.values["sel_ids"]) == len(at_once.values["sel_ids"]) == len(db.accounts)
+    data = batch.controller_data_fingerprint(db, "de")
+    assert batch.controller_fingerprint(data, by_sheet.values) == batch.controller_fingerprint(data, at_once.values)
