@@ -610,15 +610,19 @@ def _usual_percent_cells(shape: bytes, percent: frozenset[int], kinds: dict[tupl
     such style attribute and the cell reference read from the end of each piece before one, all in C but one
     slice per cell. ``False`` when a style attribute was not in a cell's start tag as usually written (a
     prefixed cell, attributes in another order, a row's style): then only a look at each cell tells."""
-    pieces = _percent_attribute(percent).split(shape)
-    if len(pieces) == 1:
+    tails, end = [], 0
+    for m in _percent_attribute(percent).finditer(shape):  # not split: the pieces would copy the whole sheet
+        start = m.start()
+        tails.append(shape[max(end, start - _TAIL):start])
+        end = m.end()
+    if not tails:
         return True
-    ends = b"\x00".join([piece[-_TAIL:] for piece in pieces[:-1]]) + b"\x00"
+    ends = b"\x00".join(tails) + b"\x00"
     cells = _USUAL_CELL.findall(ends)
     found = {(int(row) - 1, _column_index(col)): PERCENT for col, row in cells}
     found.update(kinds)
     kinds.update(found)
-    return len(cells) == len(pieces) - 1 and b"\x00" not in shape
+    return len(cells) == len(tails) and b"\x00" not in shape
 
 
 def _percent_cells(x: bytes, percent: frozenset[int], kinds: dict[tuple[int, int], Kind],
