@@ -67,10 +67,11 @@ def test_the_corpus_has_every_kind(corpus):
     assert set(corpus) == set(EXPECTED) | set(BY_NAME_ONLY)
 
 
+@pytest.mark.parametrize("one_by_one", [False, True])  # sheet by sheet (the unchanged controller check) alike
 @pytest.mark.parametrize("kind", sorted({**EXPECTED, **BY_NAME_ONLY}))
-def test_read_by_name_refuses_with_the_reason(corpus, kind):
+def test_read_by_name_refuses_with_the_reason(corpus, kind, one_by_one):
     with pytest.raises(WorkbookError) as e:
-        read_named(corpus[kind])
+        read_named(corpus[kind], one_by_one=one_by_one)
     message = str(e.value)
     assert message.startswith(f"{corpus[kind].name}: ")
     assert {**EXPECTED, **BY_NAME_ONLY}[kind] in message
