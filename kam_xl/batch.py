@@ -1532,7 +1532,8 @@ def controller_unchanged(target: Path, data_fingerprint_now: str) -> bool:
     """True when the controller workbook at ``target`` was written by this template version from the same data
     (``data_fingerprint_now``, :func:`controller_data_fingerprint`) and nobody has changed an input in it since:
     its ``_meta`` (read alone, :func:`kam_xl.package.xlsx_meta`) records the fingerprint of that data and of
-    the inputs it holds now (read by name). A file that cannot be read so is not unchanged (writing it again
+    the inputs it holds now (read by name, one sheet at a time: the memory of the largest input sheet, not of
+    all eight). A file that cannot be read so is not unchanged (writing it again
     backs it up and says what is wrong)."""
     try:
         meta = xlsx_meta(target)
