@@ -30,7 +30,6 @@ from kam_xl.databook import DataBook
 from kam_xl.kaop import QUARTERS
 from kam_xl.selection import (
     AbcXyzResult,
-    Basis,
     abc_order,
     classify_accounts,
     latest_table_year,
@@ -221,7 +220,9 @@ def _abc_xyz_sheet(ctx: BuildContext, thresholds: AbcXyzThresholds) -> Sheet:
                                "ABC", _t(lang, "Basis", "Basis"), *(f"Q{q}" for q in QUARTERS),
                                _t(lang, "Var.-koeff.", "CV"), "XYZ", "ABC/XYZ"))
     total = _total(s, ranked, net_sales, lang)
-    _rows(s, ctx, order, ranked, net_sales, (results, revenues), cells, total, lang)
+    used = {a: revenues.get(a, {}).get(results[a].xyz_basis or "plan", {}) for a in order}  # the basis shown
+    del revenues  # the rows are written later, as the sheet is: hold only the quarters they show
+    _rows(s, ctx, order, ranked, net_sales, (results, used), cells, total, lang)
     _matrix(s, list(results.values()), last, lang)
     for name, c0, c1 in (("abc_xyz_ids", C_ID, C_ID), ("abc_classes", C_ABC, C_ABC), ("xyz_cv", C_CV, C_CV),
                          ("xyz_classes", C_XYZ, C_XYZ), ("xyz_basis", C_BASIS, C_BASIS),
@@ -243,10 +244,11 @@ def _total(s: Sheet, ranked: list[str], net_sales: dict[str, float | None], lang
 
 
 def _rows(s: Sheet, ctx: BuildContext, order: list[str], ranked: list[str], net_sales: dict[str, float | None],
-          computed: tuple[dict[str, AbcXyzResult], dict[str, dict[Basis, dict[int, float]]]], cells: dict[str, str],
+          computed: tuple[dict[str, AbcXyzResult], dict[str, dict[int, float]]], cells: dict[str, str],
           total: str, lang: Lang) -> None:
-    """The account rows in ``order`` (``ranked`` first), with the results and quarterly revenues ``computed``."""
-    results, revenues = computed
+    """The account rows in ``order`` (``ranked`` first), with the results and the quarterly revenues of the basis
+    each uses (``computed``: by account, quarter → revenue)."""
+    results, used_revenues = computed
     accounts = ctx.sheet("accounts")
     acc_rows: dict[Any, int] = {}
     if accounts is not None and "ctl_acc_ids" in accounts.ranges:
@@ -270,8 +272,7 @@ def _rows(s: Sheet, ctx: BuildContext, order: list[str], ranked: list[str], net_
             out.put(r, C_NAME, names.get(a))
             plan, actual = (blocks.get(sc, {}).get(a) for sc in ("plan", "actual"))
             if kaop is not None and plan is not None and actual is not None:
-                used = revenues.get(a, {}).get(res.xyz_basis or "plan", {})
-                _xyz_cells(out, r, res, used, cells, kaop, plan, actual, lang)
+                _xyz_cells(out, r, res, used_revenues[a], cells, kaop, plan, actual, lang)
             out.put(r, C_PAIR, formula=f'={out.ref(r, C_ABC)}&{out.ref(r, C_XYZ)}',
                     cached=(res.abc or "") + (res.xyz or ""), style="bold")
             if res.abc is not None:
