@@ -1267,7 +1267,8 @@ def _plan_sheet(held: list[Cell], sheet: Sheet) -> Sheet:
     if sheet.rows is None:
         return dataclasses.replace(sheet, streamed=False) if sheet.streamed and sheet.print.printed else sheet
     runs = dict(sheet.widths) if sheet.print.printed else None
-    return dataclasses.replace(sheet, cells=plan_rows(_rows(held, sheet), runs), rows=None,
+    return dataclasses.replace(sheet, cells=plan_rows(_rows(held, sheet), runs, sheet.widths, sheet.heights),
+                               rows=None,
                                streamed=sheet.streamed and not sheet.print.printed)
 
 
