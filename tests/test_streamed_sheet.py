@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import re
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from python_calamine import CalamineWorkbook
 
 from kam_xl.workbook import render
-from kam_xl.workbook.layout import Book, Cell, Input, Sheet
+from kam_xl.workbook.layout import Book, Cell, Input, Print, Sheet
 from kam_xl.workbook.names import read_named
 from kam_xl.workbook.printing import page_plan
 from kam_xl.workbook.render import fill_workbook, write_book
-from kam_xl.workbook.streaming import plan_cells
+from kam_xl.workbook.streaming import plan_cells, plan_rows
 
 
 def _book(streamed: bool) -> Book:
@@ -114,6 +116,36 @@ def test_the_page_plan_of_the_deciding_cells_is_the_page_plan_of_all_cells():
     few = dataclasses.replace(sheet, cells=[*sheet.cells, *kept], rows=None)
     assert page_plan(few) == page_plan(full)
     assert page_plan(full).heights[7] == 30.0 and page_plan(full).widths[1] > 8.43
+
+
+def test_a_one_line_wrapping_text_is_not_kept_for_the_page_plan():
+    """Of 200 rows with a short name in a wrapping column (one line in its layout width), the plan keeps the
+    widest only — yet the page plan is the same: the rows with two names or a long one (two lines, 30 points),
+    the row the layout makes tall (kept, it stays a wrapping row), the name in a hidden column, the widths."""
+    sheet = Sheet("Data", widths={1: 20, 3: 0}, heights={9: 40.0}, streamed=True, print=Print(printed=False))
+
+    def rows() -> Iterator[Cell]:
+        for r in range(2, 202):
+            yield Cell(r, 0, f"KA-{r:04d}", style="text")
+            name = "Anna Berg\nCarl Dahl" if r % 50 == 0 else ("Eva Fink" if r % 7 else "Eva Fink-Gross")
+            yield Cell(r, 1, "Eva Fink-Gross-Heinemann" if r in (120, 130) else name, style="wrap")
+            yield Cell(r, 2, r, style="integer")
+            if r == 17:
+                yield Cell(r, 3, "Hidden Name", style="wrap")
+
+    sheet.rows = rows
+    held = [c for _, c in sorted(((c.row, c.col), c) for c in rows())]
+    full = dataclasses.replace(sheet, cells=held, rows=None)
+    kept = plan_rows((list(g) for _, g in itertools.groupby(rows(), key=lambda c: c.row)), None, sheet.widths,
+                     sheet.heights)
+    every = plan_rows((list(g) for _, g in itertools.groupby(rows(), key=lambda c: c.row)))
+    assert len(kept) < 30 < 400 < len(every)
+    few = dataclasses.replace(sheet, cells=kept, rows=None)
+    assert page_plan(few) == page_plan(full)
+    plan = page_plan(full)
+    assert {r for r, h in plan.heights.items() if h == 30.0} == {50, 100, 120, 130, 150, 200}
+    assert plan.heights[9] == 40.0
+    assert 9 in plan.top_rows and plan.widths[1] == 21  # the 24 characters' name: 21 wide, still two lines
 
 
 def test_cells_on_demand_must_be_in_row_order_and_not_inputs(tmp_path):

@@ -98,8 +98,11 @@ SIGNED_STYLES = frozenset({"money_variance", "money_lower_better"})
 _INPUT_EXTRA = {"locked": False, "bg_color": INPUT_FILL, "border": 1, "border_color": "#BFBFBF"}
 
 
-#: The XML text a streamed sheet keeps in memory before it goes on in a temporary file (characters).
-STREAM_SPOOL_CHARS = 1_000_000
+#: The XML text a streamed sheet keeps in memory before it goes on in a temporary file (characters). Small: each
+#: streamed sheet keeps up to this much until the workbook is closed, at up to 4 bytes a character (a text with
+#: a character beyond Latin-1 is held as UCS-4) — a million characters were ~4 MiB per sheet, ~44 MiB of a
+#: controller's 11 streamed sheets.
+STREAM_SPOOL_CHARS = 1 << 16
 #: (formula as written, expand_future_functions, use_future_functions) → as xlsxwriter's ``_prepare_formula`` gives
 #: it; with ``None`` for the first flag: as a formula cell stores it, or ``None`` where xlsxwriter's own way is
 #: taken (:meth:`_Worksheet._write_formula`)
@@ -1264,7 +1267,8 @@ def _plan_sheet(held: list[Cell], sheet: Sheet) -> Sheet:
     if sheet.rows is None:
         return dataclasses.replace(sheet, streamed=False) if sheet.streamed and sheet.print.printed else sheet
     runs = dict(sheet.widths) if sheet.print.printed else None
-    return dataclasses.replace(sheet, cells=plan_rows(_rows(held, sheet), runs), rows=None,
+    return dataclasses.replace(sheet, cells=plan_rows(_rows(held, sheet), runs, sheet.widths, sheet.heights),
+                               rows=None,
                                streamed=sheet.streamed and not sheet.print.printed)
 
 

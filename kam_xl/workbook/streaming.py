@@ -16,11 +16,18 @@ from __future__ import annotations
 import dataclasses
 import math
 import operator
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from itertools import groupby
 
 from kam_xl.workbook.layout import HEADING_STYLES, Book, Cell
-from kam_xl.workbook.printing import DEFAULT_WIDTH, MAX_WIDTH, OVERFLOW_STYLES, WRAPPED_STYLES, shown_width
+from kam_xl.workbook.printing import (
+    DEFAULT_WIDTH,
+    MAX_WIDTH,
+    OVERFLOW_STYLES,
+    WRAPPED_STYLES,
+    shown_width,
+    text_chars,
+)
 
 
 def plan_cells(cells: Iterable[Cell], runs: Mapping[int, float] | None = None) -> list[Cell]:
@@ -29,7 +36,8 @@ def plan_cells(cells: Iterable[Cell], runs: Mapping[int, float] | None = None) -
     return plan_rows((list(group) for _, group in groupby(cells, key=_row_of)), runs)
 
 
-def plan_rows(rows: Iterable[list[Cell]], runs: Mapping[int, float] | None = None) -> list[Cell]:
+def plan_rows(rows: Iterable[list[Cell]], runs: Mapping[int, float] | None = None,
+              widths: Mapping[int, float] | None = None, tall: Collection[int] = ()) -> list[Cell]:
     """The cells of ``rows`` (each a row's cells, the rows in order) that decide the page plan, with blank cells
     standing in for the neighbours and row mates they need; memory: a few cells per column plus the deciding
     cells (headers, headings, notes, texts of wrapping styles or wider than
@@ -38,7 +46,12 @@ def plan_rows(rows: Iterable[list[Cell]], runs: Mapping[int, float] | None = Non
     ``runs``: the layout's column widths of a printed sheet, whose texts running over the empty cells beside
     them are fitted to the page (:func:`~kam_xl.workbook.printing.text_runs`); then such a text wider than its
     column's layout width (a column is never narrower in print; a hidden one, width 0, shows nothing) is kept too,
-    with its row's filled cells."""
+    with its row's filled cells.
+
+    ``widths``: the layout's column widths (of any sheet), ``tall``: the rows the layout gives a height. With
+    them a text of a wrapping style that takes one line in its column's layout width (the column is never
+    narrower) sets no row's height: it counts only for its column's width, as any other text (one kept per
+    column) — unless its row is in ``tall`` (whether a tall row wraps decides its cells' alignment)."""
     numbers: dict[tuple[int, str], tuple[float, Cell]] = {}  # (col, style) → largest |number| and its cell
     negative: dict[tuple[int, str], Cell] = {}  # (col, style) → a negative number
     widest_text: dict[int, tuple[float, Cell]] = {}  # col → widest counting text and its cell
@@ -81,6 +94,8 @@ def plan_rows(rows: Iterable[list[Cell]], runs: Mapping[int, float] | None = Non
                     kept += [c, *(Cell(row, x) for x in cols)]  # how far it runs: the filled cells of its row
                 continue
             need = shown_width(value, style)
+            if wrapping and widths is not None and row not in tall and _one_line(value, widths.get(col)):
+                wrapping = False  # never taller than a line: only its width counts
             if wrapping or need > MAX_WIDTH:  # sets its row's height, or may wrap in its column
                 kept += [c, Cell(row, col + 1)]
             elif col not in widest_text or need > widest_text[col][0]:
@@ -91,6 +106,13 @@ def plan_rows(rows: Iterable[list[Cell]], runs: Mapping[int, float] | None = Non
     if last_row is not None:
         kept += [Cell(last_row.row, last_row.col), Cell(last_col_row, last_col)]
     return kept
+
+
+def _one_line(text: str, width: float | None) -> bool:
+    """Whether ``text`` takes one line in a wrapping cell at least ``width`` characters wide (``None``: the
+    default width; 0, a hidden column: never, so that such a cell is kept as it is)."""
+    width = DEFAULT_WIDTH if width is None else width
+    return width > 0 and "\n" not in text and "\t" not in text and len(text) <= text_chars(width)
 
 
 _row_of = operator.attrgetter("row")
