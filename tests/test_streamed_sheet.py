@@ -102,7 +102,7 @@ def test_cells_produced_on_demand_are_written_as_the_same_cells_held_in_the_layo
             assert a.read(part) == b.read(part), part
     values = read_named(produced).values
     assert values["last_doubled"] == 78000 and values["block"][3][1] == -1234.5
-    rows = CalamineWorkbook.from_path(str(produced)).get_sheet_by_name("Data").to_python()
+    rows = CalamineWorkbook.from_path(str(produced)).get_sheet_by_name("Data").to_python(skip_empty_area=False)
     assert rows[2 + 39][0] == "KA-0039" and rows[2 + 3][3] == -2469
 
 
@@ -146,6 +146,32 @@ def test_a_one_line_wrapping_text_is_not_kept_for_the_page_plan():
     assert {r for r, h in plan.heights.items() if h == 30.0} == {50, 100, 120, 130, 150, 200}
     assert plan.heights[9] == 40.0
     assert 9 in plan.top_rows and plan.widths[1] == 21  # the 24 characters' name: 21 wide, still two lines
+
+
+def test_a_wrapping_column_of_dates_error_values_and_texts_plans_as_held(tmp_path):
+    """Not only texts come in a wrapping column: a date, an error value the KAM left and a number are planned
+    (the one-line rule asks only texts) and written, and the page plan of the kept cells is that of all: the
+    two-line text's row 30 points high, the others one line."""
+    from datetime import date
+
+    from kam_xl.cells import CellError
+
+    sheet = Sheet("Data", widths={0: 12}, streamed=True, print=Print(printed=False))
+    values = [date(2026, 11, 30), CellError("#N/A"), 1234.5, "Anna Berg\nCarl Dahl", "Eva Fink"]
+
+    def rows() -> Iterator[Cell]:
+        for r, v in enumerate(values, 2):
+            yield Cell(r, 0, v, style="wrap")
+
+    sheet.rows = rows
+    kept = plan_rows(([c] for c in rows()), None, sheet.widths, sheet.heights)
+    full = dataclasses.replace(sheet, cells=list(rows()), rows=None)
+    assert page_plan(dataclasses.replace(sheet, cells=kept, rows=None)) == page_plan(full)
+    assert {r for r, h in page_plan(full).heights.items() if h == 30.0} == {5}
+    write_book(Book(template_id="t", template_version="1", lang="de", sheets=[sheet]), tmp_path / "mixed.xlsx")
+    data = CalamineWorkbook.from_path(str(tmp_path / "mixed.xlsx")).get_sheet_by_name("Data")
+    first = [row[0] for row in data.to_python(skip_empty_area=False)[2:]]
+    assert first[0] == date(2026, 11, 30) and first[2:] == [1234.5, "Anna Berg\nCarl Dahl", "Eva Fink"]
 
 
 def test_cells_on_demand_must_be_in_row_order_and_not_inputs(tmp_path):
@@ -255,7 +281,7 @@ def test_a_streamed_sheet_written_a_row_at_a_time_is_the_one_xlsxwriter_writes_c
     assert '<c r="B2" s="2" t="str"><f>A1&amp;"&lt;x&gt;"</f><v>plain&lt;x&gt;</v></c>' in xml
     assert '<c r="B8" s="5" cm="1"><f t="array" ref="B8">_xlfn._xlws.FILTER(A8:A9,A8:A9&gt;0)</f>' in xml
     assert '<c r="A17" s="1" t="e"><f>#N/A</f><v>#N/A</v></c>' in xml and '<c r="A19" s="1"><f>NOW()</f></c>' in xml
-    rows = CalamineWorkbook.from_path(str(by_row)).get_sheet_by_name("Data").to_python()
+    rows = CalamineWorkbook.from_path(str(by_row)).get_sheet_by_name("Data").to_python(skip_empty_area=False)
     assert rows[5][2] == 2.0 and rows[8][0] == 7 and rows[0][1] == 14 and len(rows[7][0]) == 20_000
 
 

@@ -26,7 +26,7 @@ from kam_xl.workbook.printing import (
     OVERFLOW_STYLES,
     WRAPPED_STYLES,
     shown_width,
-    text_chars,
+    wrapped_lines,
 )
 
 
@@ -94,7 +94,8 @@ def plan_rows(rows: Iterable[list[Cell]], runs: Mapping[int, float] | None = Non
                     kept += [c, *(Cell(row, x) for x in cols)]  # how far it runs: the filled cells of its row
                 continue
             need = shown_width(value, style)
-            if wrapping and widths is not None and row not in tall and _one_line(value, widths.get(col)):
+            if wrapping and widths is not None and row not in tall and type(value) is str \
+                    and _one_line(value, widths.get(col), style):
                 wrapping = False  # never taller than a line: only its width counts
             if wrapping or need > MAX_WIDTH:  # sets its row's height, or may wrap in its column
                 kept += [c, Cell(row, col + 1)]
@@ -108,11 +109,11 @@ def plan_rows(rows: Iterable[list[Cell]], runs: Mapping[int, float] | None = Non
     return kept
 
 
-def _one_line(text: str, width: float | None) -> bool:
-    """Whether ``text`` takes one line in a wrapping cell at least ``width`` characters wide (``None``: the
-    default width; 0, a hidden column: never, so that such a cell is kept as it is)."""
+def _one_line(text: str, width: float | None, style: str) -> bool:
+    """Whether ``text`` takes one line in a wrapping cell of ``style`` at least ``width`` characters wide
+    (``None``: the default width; 0, a hidden column: never, so that such a cell is kept as it is)."""
     width = DEFAULT_WIDTH if width is None else width
-    return width > 0 and "\n" not in text and "\t" not in text and len(text) <= text_chars(width)
+    return width > 0 and wrapped_lines(text, width, style) == 1
 
 
 _row_of = operator.attrgetter("row")
