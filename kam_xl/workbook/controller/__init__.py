@@ -236,7 +236,7 @@ def read_controller_export(path: Path, lang: Lang = "de") -> tuple[dict[str, Tab
 
     Raises nothing for a bad file: ``collect`` goes on without the controller's tables."""
     try:
-        old = read_named(path, names=input_names(CONTROLLER_SHEETS))
+        old = read_named(path, names=input_names(CONTROLLER_SHEETS), one_by_one=True)
     except WorkbookError as e:
         return {}, [f"{path.name}: controller inputs not exported — {e}"]
     if old.meta.get("template_id") != TEMPLATE_ID:
@@ -270,9 +270,10 @@ def read_carried_settings(path: Path, defaults: ControllerSettings, lang: Lang =
     """Read the typed inputs of the controller workbook at ``path`` by defined name and carry the settings over
     (:func:`carry_settings`); the inputs of the other sheet kinds ride along in the :class:`CarriedSettings`
     for :func:`controller_workbook` to carry. A file that cannot be read or is not a controller gives ``None``
-    and the reason."""
+    and the reason. The inputs are read one sheet at a time (``one_by_one``): the memory of the largest input
+    sheet, not of all eight (the inputs per account of a controller of many accounts)."""
     try:
-        old = read_named(path, names=input_names(CONTROLLER_SHEETS))
+        old = read_named(path, names=input_names(CONTROLLER_SHEETS), one_by_one=True)
     except WorkbookError as e:
         return None, _t(lang, f"Einstellungen nicht übernommen: {e}", f"Settings not kept: {e}")
     if old.meta.get("template_id") != TEMPLATE_ID:
