@@ -61,77 +61,37 @@ setcell(k, 91, 4, "SALES_STAFF")  # a choice in other case (matched)
 setcell(k, 92, 6, "20 %")  # a rate as percent (with amount: both given)
 setcell(k, 93, 5, "-5")  # negative amount
 save("kaop_costs.csv", k)
-# 7-9 kaop_products: quarter 5, year 1800, share > 1, 125 %, 25 %, negative volume, error values
-p = lines("kaop_products.csv")
-setcell(p, 3, 3, "5")
-setcell(p, 4, 1, "1800")
-setcell(p, 5, 7, "1,5")
-setcell(p, 6, 7, "125 %")
-setcell(p, 7, 7, "25 %")
-setcell(p, 8, 5, "-3")
-setcell(p, 9, 6, "#N/A")
-setcell(p, 10, 4, "")
-setcell(p, 11, 6, "1.620")
-setcell(p, 12, 6, "'=1+1")
-setcell(p, 13, 7, "0,25%")
-setcell(p, 14, 5, "€ 484")
-setcell(p, 15, 5, "\u2212484")
-save("kaop_products.csv", p)
-# 10 kgb: own wrong, rating 150, weight differs within a card, percent in a score column
-g = lines("kgb.csv")
-setcell(g, 3, 5, "vielleicht")
-setcell(g, 4, 6, "150")
-setcell(g, 5, 3, "99")
-setcell(g, 6, 6, "80 %")
-setcell(g, 7, 5, "WAHR")
-setcell(g, 8, 5, "x")
-save("kgb.csv", g)
-# 11-12 accounts: currency, status, plan year, empty name, formula text, guarded text
-a = lines("accounts.csv")
-setcell(a, 3, 5, "euro")
-setcell(a, 4, 8, "fertig")
-setcell(a, 5, 6, "2026,5")
-setcell(a, 6, 1, "")
-setcell(a, 7, 1, '=HYPERLINK("http://x")')
-setcell(a, 8, 1, "'=1+1")
-setcell(a, 9, 7, "vorzugslieferant")
-setcell(a, 10, 10, "Global")
-setcell(a, 11, 2, "  Süd  ")
-save("accounts.csv", a)
-# 13 kasp: impossible date, date as number, start year text
-s = lines("kasp.csv")
-setcell(s, 3, 11, "31.02.2026")
-setcell(s, 4, 11, "46000")
-setcell(s, 5, 6, "zwanzig")
-setcell(s, 6, 11, "30.06.2026")
-save("kasp.csv", s)
-# 14 touchpoints: bool wrong
-t = lines("touchpoints.csv")
-setcell(t, 3, 7, "maybe")
-setcell(t, 4, 7, "nein")
-setcell(t, 5, 2, "0")
-save("touchpoints.csv", t)
-# 15 resources: unknown region; 16 excellence: unknown criterion, bad rating, role change
-r = lines("resources.csv")
-setcell(r, 3, 0, "Mars")
-setcell(r, 4, 2, "-1")
-save("resources.csv", r)
-e = lines("excellence.csv")
-setcell(e, 3, 2, "XX-9.9")
-setcell(e, 4, 3, "sehr gut")
-setcell(e, 5, 1, "GF")
-save("excellence.csv", e)
-# 17 kaop_measures: unknown KASP project and SWOT entry, quarter 0
-m = lines("kaop_measures.csv")
-setcell(m, 3, 8, "Unbekanntes Projekt")
-setcell(m, 4, 9, "gibt es nicht")
-setcell(m, 5, 6, "0")
-save("kaop_measures.csv", m)
-# 18 coordination: item out of range, rating not whole
-o = lines("coordination.csv")
-setcell(o, 3, 2, "7")
-setcell(o, 4, 3, "2,5")
-save("coordination.csv", o)
+#: the planted cells of the files that only get cells changed: file → (file line, column, value), what each plants
+CELLS: dict[str, list[tuple[int, int, str]]] = {
+    # 7-9 kaop_products: quarter 5, year 1800, share > 1, 125 %, 25 %, negative volume, error values
+    "kaop_products.csv": [(3, 3, "5"), (4, 1, "1800"), (5, 7, "1,5"), (6, 7, "125 %"), (7, 7, "25 %"), (8, 5, "-3"),
+                          (9, 6, "#N/A"), (10, 4, ""), (11, 6, "1.620"), (12, 6, "'=1+1"), (13, 7, "0,25%"),
+                          (14, 5, "€ 484"), (15, 5, "\u2212484")],
+    # 10 kgb: own wrong, rating 150, weight differs within a card, percent in a score column
+    "kgb.csv": [(3, 5, "vielleicht"), (4, 6, "150"), (5, 3, "99"), (6, 6, "80 %"), (7, 5, "WAHR"), (8, 5, "x")],
+    # 11-12 accounts: currency, status, plan year, empty name, formula text, guarded text
+    "accounts.csv": [(3, 5, "euro"), (4, 8, "fertig"), (5, 6, "2026,5"), (6, 1, ""), (7, 1, '=HYPERLINK("http://x")'),
+                     (8, 1, "'=1+1"), (9, 7, "vorzugslieferant"), (10, 10, "Global"), (11, 2, "  Süd  ")],
+    # 13 kasp: impossible date, date as number, start year text
+    "kasp.csv": [(3, 11, "31.02.2026"), (4, 11, "46000"), (5, 6, "zwanzig"), (6, 11, "30.06.2026")],
+    # 14 touchpoints: bool wrong
+    "touchpoints.csv": [(3, 7, "maybe"), (4, 7, "nein"), (5, 2, "0")],
+    # 15 resources: unknown region
+    "resources.csv": [(3, 0, "Mars"), (4, 2, "-1")],
+    # 16 excellence: unknown criterion, bad rating, role change
+    "excellence.csv": [(3, 2, "XX-9.9"), (4, 3, "sehr gut"), (5, 1, "GF")],
+    # 17 kaop_measures: unknown KASP project and SWOT entry, quarter 0
+    "kaop_measures.csv": [(3, 8, "Unbekanntes Projekt"), (4, 9, "gibt es nicht"), (5, 6, "0")],
+    # 18 coordination: item out of range, rating not whole
+    "coordination.csv": [(3, 2, "7"), (4, 3, "2,5")],
+    # 23 position: yardstick out of range
+    "position.csv": [(3, 1, "9"), (4, 2, "101")],
+}
+for name, planted in CELLS.items():
+    ls = lines(name)
+    for row, col, value in planted:
+        setcell(ls, row, col, value)
+    save(name, ls)
 # 19 selection: a column named twice (different case); growth_filters: a required column missing
 sel = lines("selection.csv")
 sel = [x + ";" + x.split(";")[2] for x in sel]
@@ -152,12 +112,6 @@ save("swot.csv", w, encoding="cp1252")
 tr = lines("team_roles.csv")
 tr[100] = tr[100] + "\0"
 save("team_roles.csv", tr)
-# 23 position: yardstick out of range
-po = lines("position.csv")
-setcell(po, 3, 1, "9")
-setcell(po, 4, 2, "101")
-save("position.csv", po)
-print("planted in", dst)
 # 24 team_rhythm: a field beyond the csv module's limit mid-way; contact_matrix: a quote left open at the end
 tr = lines("team_rhythm.csv")
 setcell(tr, 500, 4, "x" * 200_000)
@@ -165,3 +119,4 @@ save("team_rhythm.csv", tr)
 cm = lines("contact_matrix.csv")
 cm.append('KA-0001;"Offen;;;;;')
 save("contact_matrix.csv", cm)
+print("planted in", dst)
