@@ -70,7 +70,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
                   "en": "they were generated from different data books, or do not record theirs"},
     # generate: the summary line ({new} … are numbers, {conflicts} a count, {report} " → path" or nothing) …
     "generated": {
-        "de": "{new} neu, {regenerated} neu erzeugt, {error} nicht geschrieben; {conflicts}{report}; {unchanged} "
+        "de": "{new} neu, {regenerated} erneuert, {error} nicht geschrieben; {conflicts}{report}; {unchanged} "
               "unverändert{why}",
         "en": "{new} new, {regenerated} regenerated, {error} not written; {conflicts}{report}; {unchanged} "
               "unchanged{why}"},
@@ -87,7 +87,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "col_conflicts": {"de": "Konflikte", "en": "Conflicts"},
     "col_backup": {"de": "Sicherung", "en": "Backup"},
     "status_new": {"de": "neu", "en": "new"},
-    "status_regenerated": {"de": "neu erzeugt", "en": "regenerated"},
+    "status_regenerated": {"de": "erneuert", "en": "regenerated"},
     "status_unchanged": {"de": "unverändert", "en": "unchanged"},
     "status_error": {"de": "Fehler", "en": "error"},
     # … and the phases its progress shows (kam_xl.progress), with the words of a plain progress line

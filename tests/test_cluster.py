@@ -57,7 +57,7 @@ def test_regeneration_and_refusals_on_dask_are_those_of_jobs(tmp_path: Path, sch
 
 def test_cli_generate_on_dask_writes_plans_and_the_controller(tmp_path: Path, scheduler: str) -> None:
     r = CliRunner().invoke(app, ["generate", "--out", str(tmp_path / "p"), "--scheduler", scheduler])
-    assert r.exit_code == 0 and "14 neu, 0 neu erzeugt, 0 nicht geschrieben" in r.stdout
+    assert r.exit_code == 0 and "14 neu, 0 erneuert, 0 nicht geschrieben" in r.stdout
     assert (tmp_path / "p" / "Controller.xlsm").is_file()
 
 

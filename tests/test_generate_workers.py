@@ -237,7 +237,7 @@ def test_generate_shows_every_phase_and_its_summary_in_the_output_language(tmp_p
     assert starts[0] == "Datenbuch lesen" and starts[-1] == "Controller-Arbeitsmappe"
     assert "Ordner durchsehen" not in starts  # a new folder has nothing to look at
     assert "Arbeitsmappen schreiben: 14/14 Arbeitsmappen (100 %)" in de.stderr
-    assert "14 neu, 0 neu erzeugt, 0 nicht geschrieben; 0 Konflikte; 0 unverändert" in de.stdout
+    assert "14 neu, 0 erneuert, 0 nicht geschrieben; 0 Konflikte; 0 unverändert" in de.stdout
     assert f"Controller-Arbeitsmappe: {out}/Controller.xlsm" in de.stdout and "│ neu " in de.stdout
     en = runner.invoke(app, ["generate", "--out", out, "--lang", "en"])
     assert en.exit_code == 0, en.output

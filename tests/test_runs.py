@@ -123,7 +123,7 @@ def test_generate_writes_nothing_for_an_account_with_two_files(plans: Path) -> N
     before = {p: p.read_bytes() for p in (plans / KA002, copy)}
     result = cli("generate", "--out", str(plans), "--force")
     assert result.exit_code == 2
-    assert "0 neu, 13 neu erzeugt, 1 nicht geschrieben" in result.stdout
+    assert "0 neu, 13 erneuert, 1 nicht geschrieben" in result.stdout
     assert (f"account KA-002: 2 files ({KA002}, Kopie von KA-002.xlsx) — nothing written for account KA-002; "
             "keep one file per account (move or delete the others) and run again") in result.stderr
     assert {p: p.read_bytes() for p in before} == before
@@ -141,7 +141,7 @@ def test_generate_never_writes_a_plan_beside_the_kams_ods(plans: Path) -> None:
     assert ods.read_bytes() == b"PK\x03\x04 what the KAM typed in LibreOffice"
     assert ("KA-003_Kartonagen_Elbmarsch_GmbH.ods: an OpenDocument spreadsheet (.ods) — not read; save it as Excel "
             "Workbook (.xlsx) to have it regenerated; nothing written for account KA-003") in result.stderr
-    assert "0 neu, 13 neu erzeugt, 1 nicht geschrieben" in result.stdout
+    assert "0 neu, 13 erneuert, 1 nicht geschrieben" in result.stdout
 
 
 def test_generate_lists_both_files_when_an_ods_stands_beside_the_xlsx(plans: Path) -> None:
@@ -163,7 +163,7 @@ def test_generate_regenerates_a_renamed_plan_where_it_is(plans: Path) -> None:
     assert not (plans / KA002).exists()
     assert read_named(renamed).values["cdb_in_sales_cost"] == 4321
     assert len(list((plans / "_backup").glob("KA-002 Holsten (von Petra).*.XLSX"))) == 1
-    assert "0 neu, 14 neu erzeugt, 0 nicht geschrieben" in result.stdout
+    assert "0 neu, 14 erneuert, 0 nicht geschrieben" in result.stdout
 
 
 # ------------------------------------------------------------------------------------------- file kinds
@@ -249,7 +249,7 @@ def test_accounts_sharing_a_file_name_are_both_refused_for_any_jobs(clashing_boo
         assert f"the same file name for accounts {group} (file names are compared without case" in result.stderr
     for key in ("KA-1", "ka-1", "A/B", "A_B"):
         assert f"nothing written for account {key}" in result.stderr
-    assert "1 neu, 0 neu erzeugt, 4 nicht geschrieben" in result.stdout
+    assert "1 neu, 0 erneuert, 4 nicht geschrieben" in result.stdout
 
 
 def test_resolve_targets_is_the_same_decision_without_the_disk(tmp_path: Path) -> None:
@@ -367,7 +367,7 @@ def test_whatever_goes_wrong_with_one_plan_the_others_are_written(plans: Path,
     assert result.exit_code == 2
     assert "KA-007_Papierwerk_Isartal_AG.xlsx: not written — unexpected error (MemoryError: out of memory)" \
         in result.stderr
-    assert "0 neu, 13 neu erzeugt, 1 nicht geschrieben" in result.stdout
+    assert "0 neu, 13 erneuert, 1 nicht geschrieben" in result.stdout
 
 
 @pytest.mark.parametrize(("command", "text"), [
@@ -433,7 +433,7 @@ def test_a_hostile_ods_in_the_plan_folder_is_listed_not_inflated(plans: Path, ka
     write_zip(plans / "Lacher.ods", [mime, deflated("content.xml", laughs.encode())])
     result = cli("generate", "--out", str(plans), "--force")
     assert result.exit_code == 0, result.stderr  # files that name nobody are not this run's business
-    assert "13 neu erzeugt" in result.stdout or "14 neu erzeugt" in result.stdout
+    assert "13 erneuert" in result.stdout or "14 erneuert" in result.stdout
     reasons = dict(collect_plans(plans).skipped)
     assert set(reasons) == {"Riesig.ods", "Lacher.ods"}
     from kam_xl.package import PackageError, opendocument_meta

@@ -108,13 +108,13 @@ def test_cli_generate_to_a_url_writes_controller_and_backs_it_up(tmp_path: Path,
     for run in (1, 2):
         r = CliRunner().invoke(app, ["generate", "--out", url, *(["--force"] if run == 2 else [])])
         assert r.exit_code == 0, r.output
-        assert ("14 neu, 0 neu erzeugt" if run == 1 else "0 neu, 14 neu erzeugt") in r.stdout
+        assert ("14 neu, 0 erneuert" if run == 1 else "0 neu, 14 erneuert") in r.stdout
         assert f"Controller-Arbeitsmappe: memory:///{url.removeprefix('memory://')}/Controller.xlsm" in r.stdout
     objects = _mem(url)
     assert "Controller.xlsm" in objects and sum(k.startswith("_backup/Controller.") for k in objects) == 1
     assert sum(k.startswith("_backup/KA-") for k in objects) == 14 and "conflicts.csv" not in objects
     r = CliRunner().invoke(app, ["generate", "--out", url])  # nothing changed: no plan object rewritten
-    assert r.exit_code == 0 and "0 neu, 0 neu erzeugt" in r.stdout and "; 14 unverändert" in r.stdout
+    assert r.exit_code == 0 and "0 neu, 0 erneuert" in r.stdout and "; 14 unverändert" in r.stdout
     again = _mem(url)
     assert {k: v for k, v in again.items() if k.startswith("KA-")} == {
         k: v for k, v in objects.items() if k.startswith("KA-")}
