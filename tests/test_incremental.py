@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -17,7 +18,7 @@ from kam_xl import batch
 from kam_xl.batch import FINGERPRINT, generate_all, generate_plan
 from kam_xl.cli import app
 from kam_xl.databook import DataBook, demo_databook, write_databook
-from kam_xl.fingerprint import fingerprint
+from kam_xl.fingerprint import AccountPrints, _rows_of, fingerprint
 from kam_xl.package import Package, PackageError, open_package, xlsx_meta
 from kam_xl.workbook import account_plan
 from kam_xl.workbook.account_plan import AccountPlanData
@@ -182,6 +183,27 @@ def test_the_fingerprint_changes_with_the_accounts_rows_and_with_what_belongs_to
     assert fingerprint({"a": 1, "b": [2.5]}) == fingerprint({"b": [2.5], "a": 1})
     with pytest.raises(TypeError, match="no rule for a value of type object"):
         fingerprint(object())
+
+
+def test_an_accounts_fingerprint_is_the_canonical_text_of_its_rows_made_in_one_go():
+    """:class:`AccountPrints` writes an account's rows and master data in one go (json's C encoder), not piece by
+    piece as :func:`fingerprint` does for a whole data book: the text, and so the fingerprint, must be the same —
+    a plan generated before keeps counting as unchanged. Rows as mappings and as a read data book's stored
+    columns, with texts beyond ASCII, floats, dates, empty cells and a model among the extras."""
+    db = demo_databook()
+    plain = {"kgb": [{"account_id": "KA-1", "rating": 0.1 + 0.2, "note": "Müller & Söhne <x>", "at": None},
+                     {"account_id": "KA-2", "rating": 3, "note": "", "at": None}],
+             "settings": [{"key": "horizon", "value": 3}], "empty": []}
+    for tables in (plain, db.tables):
+        ids = ["KA-1", "KA-2"] if tables is plain else [a.account_id for a in db.accounts]
+        prints = AccountPrints(tables, ids, {"excellence": "respondent"})
+        for account in ids[:3]:
+            own = [(name, _rows_of(rows, groups.get(account, ()))) for name, rows, groups in prints._tables]
+            extra = (db.accounts[0], "db.xlsx", "de", date(2026, 11, 30))
+            assert prints(account, *extra) == fingerprint(prints.shared, own, *extra)
+    # the demo account's fingerprint as every version since session 4 recorded it in its plans' _meta
+    assert batch.data_fingerprint(db, "KA-001", "demo", "de") == \
+        "f2bcd0163ebd207941eddf21872014d44084079e0a5b25f891def8e7cb20a8a2"
 
 
 def test_an_empty_table_and_an_absent_one_give_the_same_fingerprint():

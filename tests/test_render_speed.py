@@ -3,10 +3,12 @@ classes and functions), on the demo plans and on small books made to tell a wron
 
 from __future__ import annotations
 
+import gc
 import io
 import re
 import zipfile
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -448,3 +450,50 @@ def test_layout_cells_are_stored_as_xlsxwriters_writers_store_them() -> None:
     assert b'<dimension ref="A3:F26"/>' in fast[0]
     assert b'<c r="C24" t="str"><f>IF(A1,"ja","")</f><v>ja</v></c>' in fast[0]
     assert fast[1].count(b"<si>") == 5  # five texts, the longest cut at xlsxwriter's limit
+
+
+# --- a written plan leaves nothing for the cyclic collector -----------------------------------------------------------
+
+
+def test_a_written_plan_leaves_no_cycles_behind(tmp_path: Path) -> None:
+    """xlsxwriter's objects refer to each other (a worksheet to its workbook's ``add_format``, the workbook to its
+    worksheets): :func:`render.write_book` empties them once the file is written, so a plan's ~6,000 objects are
+    freed at once, not left for the cyclic collector to walk after every plan of a batch."""
+    book = account_plan(AccountPlanData.from_databook(demo_databook(), "KA-001"), "de")
+    gc.collect()
+    gc.disable()
+    try:
+        path = render.write_book(book, tmp_path / "plan.xlsx")
+        left = gc.collect()
+    finally:
+        gc.enable()
+    assert left == 0
+    assert zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").startswith(b"<?xml")
+
+
+def _validations_xml(workbook_class: type) -> bytes:
+    buf = io.BytesIO()
+    wb = workbook_class(buf, {"in_memory": True})
+    for name in ("S", "T"):  # the second sheet's validations all from memory
+        ws = wb.add_worksheet(name)
+        same = {"validate": "list", "source": ["ja", "nein"], "input_message": "A & <B>"}
+        ws.data_validation(1, 1, 5, 1, dict(same))
+        ws.data_validation(1, 4, 9, 4, dict(same))  # the same options over another range: its own sqref
+        ws.data_validation(1, 2, 5, 2, {**same, "other_cells": [(8, 2, 9, 2)]})
+        ws.data_validation(2, 6, 2, 6, {"validate": "integer", "criteria": "between", "minimum": 0, "maximum": 9})
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return z.read("xl/worksheets/sheet1.xml") + z.read("xl/worksheets/sheet2.xml")
+
+
+def test_validations_from_memory_are_written_by_the_options_they_were_given() -> None:
+    """A validation copied from :data:`render._VALIDATIONS` is written from the XML of its given options and range
+    (not the ``repr`` of the processed ones): the same bytes as xlsxwriter's, each range its own."""
+    from xlsxwriter import Workbook
+
+    render._VALIDATIONS.clear()
+    render._XML_PARTS.clear()
+    fast = _validations_xml(render._Workbook)
+    assert fast == _validations_xml(Workbook) == _validations_xml(render._Workbook)
+    assert fast.count(b'sqref="B2:B6"') == 2 and fast.count(b'sqref="E2:E10"') == 2
+    assert fast.count(b'sqref="C2:C6 C9:C10"') == 2 and fast.count(b'sqref="G3"') == 2

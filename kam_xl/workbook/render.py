@@ -272,23 +272,30 @@ def _cell_xml(ref: str, xf: int | None, cell: Any) -> str:
     attr = f' r="{ref}"' if xf is None else f' r="{ref}" s="{xf}"'
     kind = cell.__class__
     if kind is _CellFormulaTuple:
-        value = cell.value
-        if isinstance(value, bool):
-            attr += ' t="b"'
-            value = 1 if value else 0
-        elif isinstance(value, str) and value != "":
-            attr += ' t="e"' if value in XLSX_ERROR_LITERALS else ' t="str"'
-        formula = _escaped_formula(cell.formula)
-        if value is NO_RESULT:
-            return f"<c{attr}><f>{formula}</f></c>"
-        if isinstance(value, str) and _XML_ESCAPES.search(value):
-            value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return f"<c{attr}><f>{formula}</f><v>{value}</v></c>"
+        return f"<c{attr}{_formula_cell_tail(cell)}"
     if kind is _CellStringTuple:
         return f'<c{attr} t="s"><v>{cell.string}</v></c>'
     if kind is _CellBlankTuple:
         return f"<c{attr}/>"
     return f"<c{attr}><v>{cell.number:.16G}</v></c>"  # a number or a date
+
+
+def _formula_cell_tail(cell: Any) -> str:
+    """The ``<c>`` element of a formula cell (``_CellFormulaTuple``) from after its reference and format on: its
+    type of result, formula and cached result (none for :data:`NO_RESULT`), as xlsxwriter writes them."""
+    value = cell.value
+    attr = ""
+    if isinstance(value, bool):
+        attr = ' t="b"'
+        value = 1 if value else 0
+    elif isinstance(value, str) and value != "":
+        attr = ' t="e"' if value in XLSX_ERROR_LITERALS else ' t="str"'
+    formula = _escaped_formula(cell.formula)
+    if value is NO_RESULT:
+        return f"{attr}><f>{formula}</f></c>"
+    if isinstance(value, str) and _XML_ESCAPES.search(value):
+        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"{attr}><f>{formula}</f><v>{value}</v></c>"
 
 
 def _escaped_formula(formula: str) -> str:
@@ -413,8 +420,16 @@ class _Worksheet(Worksheet):
     # numbers and ranges; a format as its index) and the future-functions flag: written once per process. Other
     # rules go xlsxwriter's way: writing a data bar numbers it and keeps it for the sheet's extension list
     def _write_data_validation(self, options: dict[str, Any]) -> None:
-        _write_remembered(self, ("dataValidation", repr(options), self.use_future_functions),
-                          super()._write_data_validation, options)
+        # a validation this sheet added by :meth:`data_validation`'s memory is known by that key (its options as
+        # given, ~20 µs less than the ``repr`` of the processed options with their cells, ~100 a plan)
+        given = self.__dict__.get("_validation_keys", {}).get(id(options))
+        _write_remembered(self, ("dataValidation", repr(options) if given is None else given,
+                                 self.use_future_functions), super()._write_data_validation, options)
+
+    def _remember_validation(self, options: dict[str, Any], key: tuple[Any, ...]) -> None:
+        """Note that ``options`` (a dict in :attr:`validations`, kept there for the sheet's life, so its ``id`` is
+        its own) were processed from the :data:`_VALIDATIONS` key ``key``."""
+        self.__dict__.setdefault("_validation_keys", {})[id(options)] = ("given", key)
 
     def data_validation(self, first_row: Any, first_col: Any = None, last_row: Any = None,  # type: ignore[override]
                         last_col: Any = None, options: dict[str, Any] | None = None) -> int:
@@ -433,8 +448,10 @@ class _Worksheet(Worksheet):
                 if len(_VALIDATIONS) >= _RULES_MAX:
                     _VALIDATIONS.clear()
                 _VALIDATIONS[key] = dict(self.validations[-1])
+                self._remember_validation(self.validations[-1], key)
             return result
         self.validations.append({**processed, "cells": [list(box) for box in processed["cells"]]})
+        self._remember_validation(self.validations[-1], key)
         return 0
 
     def _row_tag(self, row: int, span: str | None, info: Any) -> str:
@@ -523,7 +540,7 @@ class _Worksheet(Worksheet):
         first, last = self.dim_rowmin, self.dim_rowmax
         rows = sorted(r for r in {r for r, cells in table.items() if cells} | row_info.keys() if first <= r <= last)
         spans = _row_spans(table)
-        xfs: dict[int, int] = {}
+        styles: dict[int, str] = {}  # id of a format → its attribute (' s="3"')
         write = self.fh.write
         for row in rows:
             span = spans.get(row // 16)
@@ -535,18 +552,31 @@ class _Worksheet(Worksheet):
             write(self._row_tag(row, span, info))
             plain_row = not (info and info.row_format)
             number = str(row + 1)
+            parts: list[str] = []  # the row's cells of the usual kinds, written at once (_cell_xml's text)
             for col in sorted(cells):
                 cell = cells[col]
                 fmt = cell.format
-                if cell.__class__ not in _FAST_CELLS or not (fmt or (plain_row and col not in col_info)):
+                kind = cell.__class__
+                if kind not in _FAST_CELLS or not (fmt or (plain_row and col not in col_info)):
+                    write("".join(parts))
+                    parts.clear()
                     self._write_cell(row, col, cell)
                     continue
-                xf = None
+                style = ""
                 if fmt:
-                    xf = xfs.get(id(fmt))
-                    if xf is None:
-                        xf = xfs[id(fmt)] = fmt._get_xf_index()
-                write(_cell_xml(_column_letters(col) + number, xf, cell))
+                    style = styles.get(id(fmt), "")
+                    if not style:
+                        style = styles[id(fmt)] = f' s="{fmt._get_xf_index()}"'
+                head = f'<c r="{_column_letters(col)}{number}"{style}'
+                if kind is _CellStringTuple:
+                    parts.append(f'{head} t="s"><v>{cell.string}</v></c>')
+                elif kind is _CellFormulaTuple:
+                    parts.append(head + _formula_cell_tail(cell))
+                elif kind is _CellBlankTuple:
+                    parts.append(head + "/>")
+                else:  # a number or a date
+                    parts.append(f"{head}><v>{cell.number:.16G}</v></c>")
+            write("".join(parts))
             self._xml_end_tag("row")
 
     def _xml_formula_element(self, formula: str, result: Any, attributes: Any = ()) -> None:  # type: ignore[override]
@@ -1489,9 +1519,22 @@ def write_book(book: Book, path: str | Path, progress: Callable[[int, int], None
                          f"— allowed extension: {'.xlsm' if book.vba_project else '.xlsx'}")
 
     def write(tmp: Path) -> None:
-        fill_workbook(book, str(tmp), progress).close()
+        wb = fill_workbook(book, str(tmp), progress)
+        wb.close()
+        _let_go(wb)
 
     return write_atomic(path, write)
+
+
+def _let_go(wb: Workbook) -> None:
+    """Empty a closed workbook's objects: they refer to each other (a worksheet holds its workbook's ``add_format``,
+    the workbook its worksheets and charts), so a plan's ~6,000 of them (its cells as stored, rows, formats …) were
+    left for the cyclic collector to find and free after every plan; emptied, reference counting frees them."""
+    for ws in wb.worksheets():
+        ws.__dict__.clear()
+    for chart in wb.charts:
+        chart.__dict__.clear()
+    wb.__dict__.clear()
 
 
 def fill_workbook(book: Book, output: str | IO[bytes], progress: Callable[[int, int], None] | None = None
