@@ -144,7 +144,7 @@ def _kaop_years(db: DataBook) -> list[_KaopYear]:
         year = _kaop_year(db, a)
         if year is None:
             continue
-        out.append(_KaopYear(a, year, *(sum(len(db.rows_for(t, a.account_id, year=year, scenario=sc))
+        out.append(_KaopYear(a, year, *(sum(len(db.values_for(t, "quarter", a.account_id, year=year, scenario=sc))
                                             for sc in ("plan", "actual")) for t in ("kaop_products", "kaop_costs"))))
     return out
 
@@ -180,7 +180,7 @@ def _kaop_data_sheet(db: DataBook, items: list[_KaopYear], lang: Lang) -> Sheet:
         for k in items:
             for sc in ("plan", "actual"):
                 key = _key_cells(k, words[sc])
-                for p in db.kaop_rows(k.account.account_id, k.year, sc)[0]:
+                for p in db.kaop_products(k.account.account_id, k.year, sc):
                     yield from key(r, p.quarter, p.product)
                     yield Cell(r, 5, p.volume, style="number")
                     yield Cell(r, 6, p.price, style="money2")
@@ -196,7 +196,7 @@ def _kaop_data_sheet(db: DataBook, items: list[_KaopYear], lang: Lang) -> Sheet:
         for k in items:
             for sc in ("plan", "actual"):
                 key = _key_cells(k, words[sc])
-                for c in db.kaop_rows(k.account.account_id, k.year, sc)[1]:
+                for c in db.kaop_costs(k.account.account_id, k.year, sc):
                     yield from key(r, c.quarter, COST_LABELS[c.category][0 if lang == "de" else 1])
                     yield Cell(r, 5, c.amount, style="money")
                     yield Cell(r, 6, c.rate_of_revenue, style="percent")
