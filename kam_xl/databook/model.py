@@ -136,10 +136,14 @@ class DataBook(BaseModel):
         if not rows:
             return None
         amounts = CdbInput(**{a: rows[0][a] for a in CDB_AMOUNTS})
-        activities = [ActivityLine(activity=r["activity"], stage=r["stage"],
-                                   driver_quantity=r["driver_quantity"], cost_rate=r["cost_rate"])
-                      for r in self.rows_for("activities", account_id, year=year)]
-        return amounts, activities
+        return amounts, self.cdb_activities(account_id, year)
+
+    def cdb_activities(self, account_id: str, year: int) -> list[ActivityLine]:
+        """The activity lines of an account and year, in data order (those of :meth:`cdb_input` when the year
+        has CDB amounts)."""
+        return [ActivityLine(activity=r["activity"], stage=r["stage"], driver_quantity=r["driver_quantity"],
+                             cost_rate=r["cost_rate"])
+                for r in self.rows_for("activities", account_id, year=year)]
 
     def kaop_rows(self, account_id: str, year: int, scenario: str
                   ) -> tuple[list[ProductQuarter], list[CostQuarter]]:

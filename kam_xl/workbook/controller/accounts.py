@@ -3,7 +3,6 @@ data sheet its formulas read."""
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -166,8 +165,9 @@ def _cdb_data_sheet(db: DataBook, summary: _Summary, lang: Lang) -> tuple[Sheet,
                                                 f'{costs}))'),
                         cached=extra[st] if extra else None, style="money")
             yield
-        lines = ((x.account.account_id, x.cdb_year, line) for x in map(functools.partial(_account, db), db.accounts)
-                 for line in x.activities)
+        # the lines of each account's CDB year (None: no CDB amounts, no lines), without its statement again
+        lines = ((a.account_id, year, line) for a, year in zip(db.accounts, summary.years, strict=True)
+                 if year is not None for line in db.cdb_activities(a.account_id, year))
         for i, (aid, year, line) in enumerate(lines):
             r = a_first + i
             out.put(r, 0, aid)
