@@ -105,6 +105,19 @@ class _Summary:
     portfolio: bool  # whether any account has a portfolio row
 
 
+#: :attr:`BuildContext.shared` key of the accounts' summary (:func:`summary_of`)
+ACCOUNTS_SUMMARY = "accounts.summary"
+
+
+def summary_of(ctx: BuildContext) -> _Summary:
+    """:func:`_summary` of the build's data book, computed once per build (the CDB data sheet and the accounts
+    sheet place and total the same accounts) and kept in :attr:`BuildContext.shared`: a few numbers per account."""
+    found = ctx.shared.get(ACCOUNTS_SUMMARY)
+    if found is None:
+        found = ctx.shared[ACCOUNTS_SUMMARY] = _summary(ctx.db)
+    return found
+
+
 def _summary(db: DataBook) -> _Summary:
     years: list[int | None] = []
     figures: list[_Figures] = []
@@ -461,7 +474,7 @@ class CdbDataSheet(ControllerSheet):
     key = "cdb_data"
 
     def build(self, ctx: BuildContext) -> Sheet:
-        return _cdb_data_sheet(ctx.db, _summary(ctx.db), ctx.lang)[0]
+        return _cdb_data_sheet(ctx.db, summary_of(ctx), ctx.lang)[0]
 
 
 class AccountsSheet(ControllerSheet):
@@ -473,4 +486,4 @@ class AccountsSheet(ControllerSheet):
     def build(self, ctx: BuildContext) -> Sheet:
         data = ctx.sheet("cdb_data")
         assert data is not None
-        return _accounts_sheet(_summary(ctx.db), data, D_FIRST, ctx.lang, ctx.db)
+        return _accounts_sheet(summary_of(ctx), data, D_FIRST, ctx.lang, ctx.db)
