@@ -18,6 +18,7 @@ from kam_xl.kaop import (
     ytd_revenue,
 )
 from kam_xl.maths import ratio, total
+from kam_xl.selection import Basis
 from kam_xl.vocabulary import (
     SCENARIO_WORDS,
     Lang,
@@ -111,6 +112,14 @@ def kaop_items(ctx: BuildContext) -> list[_Kaop]:
     if found is None:
         found = ctx.shared[KAOP_ITEMS] = _kaop_accounts(ctx.db)
     return found
+
+
+def items_revenues(items: Iterable[_Kaop]) -> dict[str, dict[Basis, dict[int, float]]]:
+    """Per account of ``items`` the revenue of each quarter of its KAOP year by scenario — what
+    :func:`~kam_xl.selection.quarter_revenues` computes from the data book, here from the figures already computed
+    (:func:`kaop_items`): the same years (:func:`_kaop_year`), plans and quarters."""
+    return {k.account.account_id: {sc: {q: f.revenue for q, f in k.plans[sc].quarters.items()}
+                                   for sc in ("plan", "actual")} for k in items}
 
 
 def items_ytd(items: Iterable[_Kaop], thresholds: Thresholds) -> VarianceCell:
