@@ -183,3 +183,38 @@ def test_a_controller_from_before_a_kind_exports_nothing_for_it(tmp_path: Path) 
         kinds[:] = saved
     tables, problems = read_controller_export(target)
     assert problems == [] and all(not t.rows and not t.covers for t in tables.values())
+
+
+def test_one_read_of_the_old_controller_serves_the_export_and_the_carried_inputs(
+        tmp_path: Path, with_growth: GrowthSheet, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``collect`` reads the old controller's inputs once (:func:`read_controller_inputs`) for its export and
+    for the new controller (``write_controller(old_inputs=…)``): the same tables and the same typed values kept
+    as when each reads the file itself, and the file is opened by name once, not twice."""
+    import kam_xl.workbook.controller as controller
+
+    demo = demo_databook()
+    second = sorted(a.account_id for a in demo.accounts)[1]
+    db = _with(demo, demo.accounts, [])
+    target = tmp_path / "Controller.xlsx"
+    write_controller(db, target, "de", NOW)
+    type_into(target, BLOCK.name, 64.0, row=sorted(_rows(target)).index(second))
+    reads: list[Path] = []
+    real = controller.read_named
+    monkeypatch.setattr(controller, "read_named", lambda path, **kw: reads.append(path) or real(path, **kw))
+
+    old = controller.read_controller_inputs(target)
+    tables, problems = controller.controller_export(target, old)
+    write_controller(db, target, "de", LATER, old_inputs=old)
+    assert reads == [target]
+    assert problems == [] and [(r["account_id"], r["rating"]) for r in tables["growth"].rows] == [(second, 64.0)]
+    assert _rows(target)[second] == [64, None]
+    assert read_named(target).values["ctl_status"].endswith("; Wachstum übernommen für 1 Kunden")
+    # an old controller that cannot be read: no tables, its inputs not kept, each said once with the reason
+    broken = tmp_path / "Broken.xlsx"
+    broken.write_bytes(b"not a workbook")
+    failed = controller.read_controller_inputs(broken)
+    assert isinstance(failed, controller.WorkbookError)
+    said = controller.controller_export(broken, failed)[1]
+    assert said == [f"Broken.xlsx: controller inputs not exported — {failed}"]
+    assert controller.carried_settings(broken, failed, controller.default_settings(db, "de"))[1] \
+        == f"Einstellungen nicht übernommen: {failed}"

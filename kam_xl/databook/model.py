@@ -136,26 +136,38 @@ class DataBook(BaseModel):
         if not rows:
             return None
         amounts = CdbInput(**{a: rows[0][a] for a in CDB_AMOUNTS})
-        activities = [ActivityLine(activity=r["activity"], stage=r["stage"],
-                                   driver_quantity=r["driver_quantity"], cost_rate=r["cost_rate"])
-                      for r in self.rows_for("activities", account_id, year=year)]
-        return amounts, activities
+        return amounts, self.cdb_activities(account_id, year)
+
+    def cdb_activities(self, account_id: str, year: int) -> list[ActivityLine]:
+        """The activity lines of an account and year, in data order (those of :meth:`cdb_input` when the year
+        has CDB amounts)."""
+        return [ActivityLine(activity=r["activity"], stage=r["stage"], driver_quantity=r["driver_quantity"],
+                             cost_rate=r["cost_rate"])
+                for r in self.rows_for("activities", account_id, year=year)]
 
     def kaop_rows(self, account_id: str, year: int, scenario: str
                   ) -> tuple[list[ProductQuarter], list[CostQuarter]]:
-        """The KAOP product drivers and cost lines of an account, year and scenario (each list validated in one
-        call of pydantic's core: a report and the controller read them for every account)."""
-        products = _PRODUCT_ROWS.validate_python([
+        """The KAOP product drivers and cost lines of an account, year and scenario (:meth:`kaop_products`,
+        :meth:`kaop_costs`)."""
+        return self.kaop_products(account_id, year, scenario), self.kaop_costs(account_id, year, scenario)
+
+    def kaop_products(self, account_id: str, year: int, scenario: str) -> list[ProductQuarter]:
+        """The KAOP product drivers of an account, year and scenario, in data order (validated in one call of
+        pydantic's core: a report and the controller read them for every account)."""
+        return _PRODUCT_ROWS.validate_python([
             {"product": p, "quarter": q, "volume": v, "price": price, "share_of_wallet": sow}
             for p, q, v, price, sow in zip(*self.columns_for(
                 "kaop_products", account_id, ("product", "quarter", "volume", "price", "share_of_wallet"),
                 year=year, scenario=scenario), strict=True)])
-        costs = _COST_ROWS.validate_python([
+
+    def kaop_costs(self, account_id: str, year: int, scenario: str) -> list[CostQuarter]:
+        """The KAOP cost lines of an account, year and scenario, in data order (validated in one call, as
+        :meth:`kaop_products`)."""
+        return _COST_ROWS.validate_python([
             {"category": c, "quarter": q, "amount": amount, "rate_of_revenue": rate}
             for c, q, amount, rate in zip(*self.columns_for(
                 "kaop_costs", account_id, ("category", "quarter", "amount", "rate_of_revenue"), year=year,
                 scenario=scenario), strict=True)])
-        return products, costs
 
     def kaop_years(self, account_id: str, scenario: str = "plan") -> list[int]:
         """Years with KAOP rows of a scenario for an account, ascending."""

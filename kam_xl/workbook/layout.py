@@ -93,6 +93,8 @@ def sheet_ref(sheet: str, first_row: int, first_col: int, last_row: int | None =
     >>> sheet_ref("Buying Center", 6, 0), sheet_ref("KAOP", 1, 2, 3, 4)
     ("'Buying Center'!$A$7", "'KAOP'!$C$2:$E$4")
     """
+    if (last_row is None or last_col is None) and first_row >= 0 and first_col >= 0:  # one cell, in short
+        return f"'{sheet}'!${_column(first_col)}${first_row + 1}"  # a streamed sheet's rows ask for millions
     a = cell_ref(first_row, first_col, absolute=True)
     if last_row is not None and last_col is not None and (last_row, last_col) != (first_row, first_col):
         a += ":" + cell_ref(last_row, last_col, absolute=True)

@@ -25,6 +25,7 @@ from kam_xl.workbook.printing import (
     MAX_WIDTH,
     OVERFLOW_STYLES,
     WRAPPED_STYLES,
+    _text_width,
     shown_width,
     wrapped_lines,
 )
@@ -74,9 +75,13 @@ def plan_rows(rows: Iterable[list[Cell]], runs: Mapping[int, float] | None = Non
                 kept.append(c)
                 continue
             value = c.cached if c.formula is not None else c.value
-            if style in OVERFLOW_STYLES or value is None or value == "" or isinstance(value, bool):
+            kind = type(value)
+            if style in OVERFLOW_STYLES:
                 continue
-            if isinstance(value, (int, float)):
+            plain = kind is float or kind is int  # most cells: a plain number, known without the checks below
+            if not plain and (value is None or value == "" or isinstance(value, bool)):
+                continue
+            if plain or isinstance(value, (int, float)):
                 key = (col, style)
                 size = abs(value) if math.isfinite(value) else math.inf
                 found = numbers.get(key)
@@ -93,7 +98,7 @@ def plan_rows(rows: Iterable[list[Cell]], runs: Mapping[int, float] | None = Non
                 if width and shown_width(value, style) > width:
                     kept += [c, *(Cell(row, x) for x in cols)]  # how far it runs: the filled cells of its row
                 continue
-            need = shown_width(value, style)
+            need = _text_width(value, style) if kind is str else shown_width(value, style)
             if wrapping and widths is not None and row not in tall and type(value) is str \
                     and _one_line(value, widths.get(col), style):
                 wrapping = False  # never taller than a line: only its width counts

@@ -119,13 +119,13 @@ from kam_xl.workbook.controller.st_gallen import StGallenSheet
 from kam_xl.workbook.layout import Book
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.merge import snapshot_from_meta, snapshot_meta
-from kam_xl.workbook.names import WorkbookError, read_named
+from kam_xl.workbook.names import NamedValues, WorkbookError, read_named
 
 __all__ = ["CONTROLLER_SHEETS", "ERROR_HEADS", "ERROR_ROWS", "LIGHT_FORMATS", "SCORE_SCALE", "SETTING_LABELS",
            "SETTING_NAMES", "TEMPLATE_ID", "TEMPLATE_VERSION", "TOL", "WEIGHT_BOUNDS", "BuildContext",
-           "CarriedSettings", "ControllerSettings", "ControllerSheet", "SettingProblem", "carry_settings",
-           "controller_workbook", "default_settings", "parse_settings", "read_carried_settings",
-           "read_controller_export", "register_controller"]
+           "CarriedSettings", "ControllerSettings", "ControllerSheet", "SettingProblem", "carried_settings",
+           "carry_settings", "controller_export", "controller_workbook", "default_settings", "parse_settings",
+           "read_carried_settings", "read_controller_export", "read_controller_inputs", "register_controller"]
 
 #: The controller's sheet kinds in workbook order (each builds after the kinds it ``needs``, see
 #: :func:`~kam_xl.workbook.controller.kind.build_order`). Adding a controller sheet: one module with a
@@ -229,16 +229,34 @@ def _carried_rows(fresh: dict[str, AccountRows], settings: ControllerSettings, l
     return rows, notes
 
 
+def read_controller_inputs(path: Path) -> NamedValues | WorkbookError:
+    """The typed inputs of the controller workbook at ``path``: every kind's input names read by defined name,
+    one sheet at a time (``one_by_one``: the memory of the largest input sheet, not of all eight), with its
+    ``_meta``; or the :class:`~kam_xl.package.WorkbookError` (file and reason) when it cannot be read. One read
+    serves both :func:`controller_export` (``collect``'s tables) and :func:`carried_settings` (what the next
+    controller keeps): ``collect`` reads the old controller once for both."""
+    try:
+        return read_named(path, names=input_names(CONTROLLER_SHEETS), one_by_one=True)
+    except WorkbookError as e:
+        return e
+
+
 def read_controller_export(path: Path, lang: Lang = "de") -> tuple[dict[str, TableExport], list[str]]:
     """What was typed on the controller workbook at ``path`` as data-book tables (each kind's
-    :meth:`~ControllerSheet.export`), and the problems: a value that breaks its rule is left out and named
-    (name, account, what is allowed), a file that cannot be read or is not a controller is one problem.
+    :meth:`~ControllerSheet.export`), and the problems: :func:`controller_export` of
+    :func:`read_controller_inputs`. Raises nothing for a bad file: ``collect`` goes on without the controller's
+    tables."""
+    return controller_export(path, read_controller_inputs(path), lang)
 
-    Raises nothing for a bad file: ``collect`` goes on without the controller's tables."""
-    try:
-        old = read_named(path, names=input_names(CONTROLLER_SHEETS), one_by_one=True)
-    except WorkbookError as e:
-        return {}, [f"{path.name}: controller inputs not exported — {e}"]
+
+def controller_export(path: Path, old: NamedValues | WorkbookError, lang: Lang = "de"
+                      ) -> tuple[dict[str, TableExport], list[str]]:
+    """What was typed on the controller workbook at ``path`` (``old``: its inputs as
+    :func:`read_controller_inputs` read them) as data-book tables (each kind's :meth:`~ControllerSheet.export`),
+    and the problems: a value that breaks its rule is left out and named (name, account, what is allowed), a file
+    that cannot be read or is not a controller is one problem."""
+    if isinstance(old, WorkbookError):
+        return {}, [f"{path.name}: controller inputs not exported — {old}"]
     if old.meta.get("template_id") != TEMPLATE_ID:
         return {}, [f"{path.name}: not a controller workbook — its inputs are not exported"]
     empty = DataBook(source="", accounts=[], tables={})
@@ -267,15 +285,19 @@ def read_controller_export(path: Path, lang: Lang = "de") -> tuple[dict[str, Tab
 
 def read_carried_settings(path: Path, defaults: ControllerSettings, lang: Lang = "de"
                           ) -> tuple[ControllerSettings | None, str]:
-    """Read the typed inputs of the controller workbook at ``path`` by defined name and carry the settings over
-    (:func:`carry_settings`); the inputs of the other sheet kinds ride along in the :class:`CarriedSettings`
-    for :func:`controller_workbook` to carry. A file that cannot be read or is not a controller gives ``None``
-    and the reason. The inputs are read one sheet at a time (``one_by_one``): the memory of the largest input
-    sheet, not of all eight (the inputs per account of a controller of many accounts)."""
-    try:
-        old = read_named(path, names=input_names(CONTROLLER_SHEETS), one_by_one=True)
-    except WorkbookError as e:
-        return None, _t(lang, f"Einstellungen nicht übernommen: {e}", f"Settings not kept: {e}")
+    """Read the typed inputs of the controller workbook at ``path`` by defined name
+    (:func:`read_controller_inputs`) and carry the settings over: :func:`carried_settings` of them."""
+    return carried_settings(path, read_controller_inputs(path), defaults, lang)
+
+
+def carried_settings(path: Path, old: NamedValues | WorkbookError, defaults: ControllerSettings, lang: Lang = "de"
+                     ) -> tuple[ControllerSettings | None, str]:
+    """The settings of the controller workbook at ``path`` (``old``: its inputs as :func:`read_controller_inputs`
+    read them) carried over (:func:`carry_settings`) and the status text; the inputs of the other sheet kinds ride
+    along in the :class:`CarriedSettings` for :func:`controller_workbook` to carry. A file that could not be read
+    or is not a controller gives ``None`` and the reason."""
+    if isinstance(old, WorkbookError):
+        return None, _t(lang, f"Einstellungen nicht übernommen: {old}", f"Settings not kept: {old}")
     if old.meta.get("template_id") != TEMPLATE_ID:
         return None, _t(lang, f"Einstellungen nicht übernommen: {path.name} war keine Controller-Arbeitsmappe",
                         f"Settings not kept: {path.name} was not a controller workbook")

@@ -33,7 +33,6 @@ from kam_xl.selection import (
     abc_order,
     classify_accounts,
     latest_table_year,
-    quarter_revenues,
     selection_inputs,
 )
 from kam_xl.vocabulary import SCENARIO_WORDS, Lang, sheet_title
@@ -45,6 +44,7 @@ from kam_xl.workbook.controller.common import (
     produce,
     threshold_number,
 )
+from kam_xl.workbook.controller.kaop import items_revenues, kaop_items
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet, TableExport
 from kam_xl.workbook.layout import Input, Sheet
 from kam_xl.workbook.layout import pick as _t
@@ -206,7 +206,7 @@ def _abc_xyz_sheet(ctx: BuildContext, thresholds: AbcXyzThresholds) -> Sheet:
     cells = _thresholds(s, thresholds, lang)
     items = selection_inputs(ctx.db)
     net_sales = {x.account_id: x.net_sales for x in items}
-    revenues = quarter_revenues(ctx.db)
+    revenues = items_revenues(kaop_items(ctx))  # quarter_revenues of the KAOP figures computed once per build
     results = {r.account_id: r for r in classify_accounts(net_sales, revenues,
                                                          thresholds.settings(company_settings(ctx.db)))}
     if not items:

@@ -3,7 +3,6 @@ data sheet its formulas read."""
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -106,6 +105,19 @@ class _Summary:
     portfolio: bool  # whether any account has a portfolio row
 
 
+#: :attr:`BuildContext.shared` key of the accounts' summary (:func:`summary_of`)
+ACCOUNTS_SUMMARY = "accounts.summary"
+
+
+def summary_of(ctx: BuildContext) -> _Summary:
+    """:func:`_summary` of the build's data book, computed once per build (the CDB data sheet and the accounts
+    sheet place and total the same accounts) and kept in :attr:`BuildContext.shared`: a few numbers per account."""
+    found = ctx.shared.get(ACCOUNTS_SUMMARY)
+    if found is None:
+        found = ctx.shared[ACCOUNTS_SUMMARY] = _summary(ctx.db)
+    return found
+
+
 def _summary(db: DataBook) -> _Summary:
     years: list[int | None] = []
     figures: list[_Figures] = []
@@ -166,8 +178,9 @@ def _cdb_data_sheet(db: DataBook, summary: _Summary, lang: Lang) -> tuple[Sheet,
                                                 f'{costs}))'),
                         cached=extra[st] if extra else None, style="money")
             yield
-        lines = ((x.account.account_id, x.cdb_year, line) for x in map(functools.partial(_account, db), db.accounts)
-                 for line in x.activities)
+        # the lines of each account's CDB year (None: no CDB amounts, no lines), without its statement again
+        lines = ((a.account_id, year, line) for a, year in zip(db.accounts, summary.years, strict=True)
+                 if year is not None for line in db.cdb_activities(a.account_id, year))
         for i, (aid, year, line) in enumerate(lines):
             r = a_first + i
             out.put(r, 0, aid)
@@ -461,7 +474,7 @@ class CdbDataSheet(ControllerSheet):
     key = "cdb_data"
 
     def build(self, ctx: BuildContext) -> Sheet:
-        return _cdb_data_sheet(ctx.db, _summary(ctx.db), ctx.lang)[0]
+        return _cdb_data_sheet(ctx.db, summary_of(ctx), ctx.lang)[0]
 
 
 class AccountsSheet(ControllerSheet):
@@ -473,4 +486,4 @@ class AccountsSheet(ControllerSheet):
     def build(self, ctx: BuildContext) -> Sheet:
         data = ctx.sheet("cdb_data")
         assert data is not None
-        return _accounts_sheet(_summary(ctx.db), data, D_FIRST, ctx.lang, ctx.db)
+        return _accounts_sheet(summary_of(ctx), data, D_FIRST, ctx.lang, ctx.db)

@@ -159,13 +159,13 @@ def _block_cells(sheet: str, top: int, title: str, heads: Sequence[str], accs: l
     out.put(top, 0, title, style="subtitle")
     _headers(out, top + 1, 0, heads)
     r = top + 2
+    cells = out.cells
     for x in accs:
-        for values in x.blocks[k]:
-            for c, (v, style) in enumerate(zip(values, styles, strict=True)):
-                out.put(r, c, v, style=style)
+        for values in x.blocks[k]:  # Cell(row, col, value, formula, cached, style): Sheet.put in short (no name)
+            cells += [Cell(r, c, v, None, None, style) for c, (v, style) in enumerate(zip(values, styles, strict=True))]
             r += 1
-        yield from out.cells
-        out.cells.clear()
+        yield from cells
+        cells.clear()
 
 
 def _data_sheet(accs: list[_Account], lang: Lang) -> tuple[Sheet, dict[str, _Block]]:
