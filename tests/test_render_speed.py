@@ -3,12 +3,15 @@ classes and functions), on the demo plans and on small books made to tell a wron
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -418,6 +421,20 @@ def test_rules_are_written_as_xlsxwriter_writes_them(message: str) -> None:
 # --- a layout's cells stored in the table as xlsxwriter's writers store them ----------------------------------------
 
 
+def _put_all(wb: object, ws: object, cells: list, fmt_of: Callable[[str], object]) -> None:
+    """The cells written as a plan's sheet writes them (:func:`render._put_cells`, all in one go), each with the
+    format ``fmt_of(its style)``: no moves, merges, wrapping or names."""
+    plan = SimpleNamespace(moves={}, merges={}, wrap=frozenset(), top_rows=frozenset())
+    fmts = SimpleNamespace(cache={}, get=lambda style, *_: fmt_of(style))
+    render._put_cells(wb, ws, fmts, None, plan, cells)  # type: ignore[arg-type]
+
+
+def _checked_all(wb: object, ws: object, cells: list, fmt_of: Callable[[str], object]) -> None:
+    """The same cells through xlsxwriter's writers (:func:`render._write_cell_checked`), one by one."""
+    for cell in cells:
+        render._write_cell_checked(ws, cell, fmt_of(cell.style))  # type: ignore[arg-type]
+
+
 def _cells_xml(write: object) -> tuple[bytes, bytes]:
     from datetime import date
 
@@ -437,16 +454,16 @@ def _cells_xml(write: object) -> tuple[bytes, bytes]:
               Cell(23, 2, None, formula='=IF(A1,"ja","")', cached="ja"),
               Cell(24, 5, None, formula="=SUM(A1:A3)", cached=6.5),
               Cell(25, 1, None, formula="=XLOOKUP(A1,B:B,C:C)", cached=1)]
-    for i, cell in enumerate(cells):
-        write(ws, cell, bold if i % 2 else None)  # type: ignore[operator]
+    cells = [dataclasses.replace(c, style="bold") if i % 2 else c for i, c in enumerate(cells)]  # every other bold
+    write(wb, ws, cells, lambda style: bold if style in ("bold", "date") else None)  # type: ignore[operator]
     wb.close()
     with zipfile.ZipFile(buf) as z:
         return z.read("xl/worksheets/sheet1.xml"), z.read("xl/sharedStrings.xml")
 
 
 def test_layout_cells_are_stored_as_xlsxwriters_writers_store_them() -> None:
-    fast = _cells_xml(render._write_cell)
-    assert fast == _cells_xml(render._write_cell_checked)
+    fast = _cells_xml(_put_all)
+    assert fast == _cells_xml(_checked_all)
     assert b'<dimension ref="A3:F26"/>' in fast[0]
     assert b'<c r="C24" t="str"><f>IF(A1,"ja","")</f><v>ja</v></c>' in fast[0]
     assert fast[1].count(b"<si>") == 5  # five texts, the longest cut at xlsxwriter's limit

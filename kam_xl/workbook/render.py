@@ -729,7 +729,7 @@ def _col_name(col: int) -> str:
 
 
 def _streamed_cell_xml(ws: _StreamedWorksheet, cell: Cell) -> str | None:
-    """The XML of ``cell`` as :func:`_write_cell` and xlsxwriter's constant-memory ``_write_cell`` write it, from
+    """The XML of ``cell`` as :func:`_put_cells` and xlsxwriter's constant-memory ``_write_cell`` write it, from
     after its reference and style (``<c r="B7" s="3"``) on: a formula xlsxwriter stores as prepared text (not an array
     or dynamic one) with a text, number or no cached result; an inline text (escaped, ``xml:space`` where it
     begins or ends with a space); a finite number; a truth value; a blank. ``None`` for any other cell — a date,
@@ -1164,59 +1164,6 @@ def _write_error(ws: Worksheet, row: int, col: int, error: CellError, fmt: Any) 
     ws.write_formula(row, col, "=" + formula, fmt, error.code if error.code in XLSX_ERROR_LITERALS else NO_RESULT)
 
 
-def _write_cell(ws: Worksheet, cell: Cell, fmt: Any) -> None:
-    # a usual sheet's formula, text, number or formatted blank within the sheet is stored as xlsxwriter's writers
-    # store it after their checks (:func:`_table_entry`), the sheet's dimensions widened to it as its
-    # ``_check_dimensions`` does; any other cell goes through xlsxwriter's writers (:func:`_write_cell_checked`)
-    row, col = cell.row, cell.col
-    if (ws.__class__ is _Worksheet and not ws.constant_memory and 0 <= row < ws.xls_rowmax
-            and 0 <= col < ws.xls_colmax):
-        entry = _table_entry(ws, cell, fmt)
-        if entry is not None:
-            if ws.dim_rowmin is None or row < ws.dim_rowmin:
-                ws.dim_rowmin = row
-            if ws.dim_rowmax is None or row > ws.dim_rowmax:
-                ws.dim_rowmax = row
-            if ws.dim_colmin is None or col < ws.dim_colmin:
-                ws.dim_colmin = col
-            if ws.dim_colmax is None or col > ws.dim_colmax:
-                ws.dim_colmax = col
-            ws.table[row][col] = entry
-            return
-    _write_cell_checked(ws, cell, fmt)
-
-
-def _table_entry(ws: _Worksheet, cell: Cell, fmt: Any) -> Any:
-    """What xlsxwriter stores in a usual sheet's table for ``cell`` with the format ``fmt`` — a formula of its
-    usual kind with its cached result, a text of up to 16,383 characters (added to the shared strings), a finite
-    number, a blank with a format — or ``None`` for any other cell (xlsxwriter's writers take it)."""
-    if not _FAST_CELLS or _CellNumberTuple is None:
-        return None
-    if cell.formula is not None:
-        prepared = ws._formula_text(cell.formula)
-        if prepared is None:
-            return None
-        cached = cell.cached
-        if cached is None:
-            cached = ""
-        elif isinstance(cached, bool):
-            cached = "TRUE" if cached else "FALSE"
-        return _CellFormulaTuple(prepared, fmt, cached)
-    value = cell.value
-    kind = type(value)
-    if kind is str:
-        if len(value) > ws.xls_strmax // 2:  # xlsxwriter measures and truncates a long text
-            return None
-        return _CellStringTuple(ws.str_table._get_shared_string_index(value), fmt)
-    if kind is float:
-        return _CellNumberTuple(value, fmt) if math.isfinite(value) else None
-    if kind is int:
-        return _CellNumberTuple(value, fmt) if -_LARGEST_FLOAT <= value <= _LARGEST_FLOAT else None
-    if value is None and fmt is not None:
-        return _CellBlankTuple(fmt)
-    return None
-
-
 _LARGEST_FLOAT = sys.float_info.max
 
 
@@ -1315,23 +1262,80 @@ def _put_cells(wb: Workbook, ws: Worksheet, fmts: _Formats, sheet: Sheet, plan: 
                cells: Iterable[Cell]) -> None:
     """Write cells one by one, each with its format as the page plan has it (moved, merged over its neighbours,
     wrapped, at the top of its row), and its defined name."""
+    # a usual sheet's formula (of xlsxwriter's usual kind) with its cached result, text of up to 16,383 characters
+    # (added to the shared strings), finite number or blank with a format within the sheet is stored in its table as
+    # xlsxwriter's writers store it after their checks, here in the loop (a call and a dozen lookups less a cell,
+    # ≈ 1 ms of ≈ 3,000 cells a plan), and the sheet's dimensions widened once to the cells stored so; any other
+    # cell goes through xlsxwriter's writers (:func:`_write_cell_checked`)
     moves, merges, wrap, top_rows, made = plan.moves, plan.merges, plan.wrap, plan.top_rows, fmts.cache
+    usual = ws.__class__ is _Worksheet and not ws.constant_memory and bool(_FAST_CELLS) and _CellNumberTuple is not None
+    table, formula_text, shared = ws.table, ws._formula_text, ws.str_table._get_shared_string_index
+    text_max, rows_max, cols_max = ws.xls_strmax // 2, ws.xls_rowmax, ws.xls_colmax
+    low_row = low_col = rows_max
+    high_row = high_col = -1
     for cell in cells:
-        if isinstance(cell.value, date) and cell.style != "date":
+        value = cell.value
+        if isinstance(value, date) and cell.style != "date":
             cell = dataclasses.replace(cell, style="date")
-        at = (cell.row, cell.col)
-        moved = moves.get(at)
-        if moved is not None:  # a long title in the repeated key columns prints beside them, whole
-            cell = dataclasses.replace(cell, col=moved)
-            at = (cell.row, moved)
+        row, col = cell.row, cell.col
+        at = (row, col)
+        if moves and at in moves:  # a long title in the repeated key columns prints beside them, whole
+            col = moves[at]
+            cell = dataclasses.replace(cell, col=col)
+            at = (row, col)
         end = merges.get(at)
-        key = (cell.style, cell.input is not None, end is not None or at in wrap, cell.row in top_rows)
+        key = (cell.style, cell.input is not None, end is not None or at in wrap, row in top_rows)
         fmt = made.get(key) or fmts.get(*key)
         if end is not None:  # a long text wraps over the empty cells beside it, within its page
-            ws.merge_range(cell.row, cell.col, cell.row, end, "", fmt)
-        _write_cell(ws, cell, fmt)
+            ws.merge_range(row, col, row, end, "", fmt)
+        entry = None
+        if usual and 0 <= row < rows_max and 0 <= col < cols_max:
+            if cell.formula is not None:
+                prepared = formula_text(cell.formula)
+                if prepared is not None:
+                    cached = cell.cached
+                    if cached is None:
+                        cached = ""
+                    elif isinstance(cached, bool):
+                        cached = "TRUE" if cached else "FALSE"
+                    entry = _CellFormulaTuple(prepared, fmt, cached)
+            elif (kind := type(value)) is str:
+                entry = _CellStringTuple(shared(value), fmt) if len(value) <= text_max else None
+            elif kind is float:
+                entry = _CellNumberTuple(value, fmt) if math.isfinite(value) else None
+            elif kind is int:
+                entry = _CellNumberTuple(value, fmt) if -_LARGEST_FLOAT <= value <= _LARGEST_FLOAT else None
+            elif value is None and fmt is not None:
+                entry = _CellBlankTuple(fmt)
+        if entry is None:
+            _write_cell_checked(ws, cell, fmt)
+        else:
+            table[row][col] = entry
+            if row < low_row:
+                low_row = row
+            if row > high_row:
+                high_row = row
+            if col < low_col:
+                low_col = col
+            if col > high_col:
+                high_col = col
         if cell.name:
-            wb.define_name(cell.name, f"={sheet.ref(cell.row, cell.col)}")
+            wb.define_name(cell.name, f"={sheet.ref(row, col)}")
+    if high_row >= 0:
+        _widen_dimensions(ws, low_row, high_row, low_col, high_col)
+
+
+def _widen_dimensions(ws: Worksheet, low_row: int, high_row: int, low_col: int, high_col: int) -> None:
+    """Widen ``ws``'s dimensions (xlsxwriter's ``dim_rowmin`` … ``dim_colmax``) to take in the rows ``low_row`` to
+    ``high_row`` and the columns ``low_col`` to ``high_col`` (0-based), as its ``_check_dimensions`` does."""
+    if ws.dim_rowmin is None or low_row < ws.dim_rowmin:
+        ws.dim_rowmin = low_row
+    if ws.dim_rowmax is None or high_row > ws.dim_rowmax:
+        ws.dim_rowmax = high_row
+    if ws.dim_colmin is None or low_col < ws.dim_colmin:
+        ws.dim_colmin = low_col
+    if ws.dim_colmax is None or high_col > ws.dim_colmax:
+        ws.dim_colmax = high_col
 
 
 def _write_streamed(wb: Workbook, ws: _StreamedWorksheet, fmts: _Formats, sheet: Sheet, plan: PagePlan,
