@@ -132,18 +132,19 @@ class DataBook(BaseModel):
 
     def cdb_input(self, account_id: str, year: int) -> tuple[CdbInput, list[ActivityLine]] | None:
         """The CDB amounts and activity lines of an account and year, or ``None`` if there are none."""
-        rows = self.rows_for("cdb", account_id, year=year)
-        if not rows:
+        columns = self.columns_for("cdb", account_id, CDB_AMOUNTS, year=year)  # the amounts only, no dict a row
+        if not columns[0]:
             return None
-        amounts = CdbInput(**{a: rows[0][a] for a in CDB_AMOUNTS})
+        amounts = CdbInput(**{a: values[0] for a, values in zip(CDB_AMOUNTS, columns, strict=True)})
         return amounts, self.cdb_activities(account_id, year)
 
     def cdb_activities(self, account_id: str, year: int) -> list[ActivityLine]:
         """The activity lines of an account and year, in data order (those of :meth:`cdb_input` when the year
         has CDB amounts)."""
-        return [ActivityLine(activity=r["activity"], stage=r["stage"], driver_quantity=r["driver_quantity"],
-                             cost_rate=r["cost_rate"])
-                for r in self.rows_for("activities", account_id, year=year)]
+        return [ActivityLine(activity=activity, stage=stage, driver_quantity=quantity, cost_rate=rate)
+                for activity, stage, quantity, rate in zip(*self.columns_for(
+                    "activities", account_id, ("activity", "stage", "driver_quantity", "cost_rate"), year=year),
+                    strict=True)]
 
     def kaop_rows(self, account_id: str, year: int, scenario: str
                   ) -> tuple[list[ProductQuarter], list[CostQuarter]]:

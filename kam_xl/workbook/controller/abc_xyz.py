@@ -213,7 +213,8 @@ def _abc_xyz_sheet(ctx: BuildContext, thresholds: AbcXyzThresholds) -> Sheet:
         _missing_note(s, FIRST, lang, "accounts")
         return s
     ranked = abc_order(net_sales)
-    order = ranked + sorted(a for a in net_sales if a not in set(ranked))
+    in_abc = set(ranked)  # once: built for every account inside the generator, it made the order quadratic
+    order = ranked + sorted(a for a in net_sales if a not in in_abc)
     last = FIRST + len(order) - 1
     _headers(s, FIRST - 1, 0, ("ID", _t(lang, "Kunde", "Account"), _t(lang, "Nettoumsatz", "Net sales"),
                                _t(lang, "Umsatz davor", "Net sales above"), _t(lang, "kumuliert", "cumulative"),
