@@ -79,9 +79,10 @@ from kam_xl.workbook.account_plan import (
 from kam_xl.workbook.controller import (
     CONTROLLER_SHEETS,
     ControllerSettings,
+    carried_settings,
     controller_workbook,
     default_settings,
-    read_carried_settings,
+    read_controller_inputs,
 )
 from kam_xl.workbook.controller import TEMPLATE_ID as CONTROLLER_ID
 from kam_xl.workbook.controller import TEMPLATE_VERSION as CONTROLLER_VERSION
@@ -1552,10 +1553,13 @@ def _no_progress(done: int, total: int) -> None:
 
 def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetime | None = None,
                      settings: ControllerSettings | None = None, *, xlsm_book: XlsmBook | None = None,
-                     progress: Callable[[int, int], None] | None = None) -> Path:
+                     progress: Callable[[int, int], None] | None = None,
+                     old_inputs: NamedValues | WorkbookError | None = None) -> Path:
     """Write the controller workbook of a data book (atomically). An existing one is first copied to
     ``_backup/`` and the settings typed into it are read by defined name and carried into the new one
     (:func:`~kam_xl.workbook.controller.read_carried_settings`); ``settings`` given here are written instead.
+    ``old_inputs``: the existing one's inputs as already read (``read_controller_inputs(target)``, as ``collect``
+    reads them while the plans are read), so that it is not read a second time.
 
     A ``.xlsm`` target gets the macro-enabled workbook that ``xlsm_book`` builds (the add-in's
     :func:`kam_xl.addin.xlsm.controller_xlsm_book`: the standalone xlwings VBA project, the macro buttons, the
@@ -1580,7 +1584,8 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
     status, backup = None, None
     if target.exists():
         if settings is None:
-            settings, status = read_carried_settings(target, default_settings(db, lang), lang)
+            old = read_controller_inputs(target) if old_inputs is None else old_inputs
+            settings, status = carried_settings(old, target.name, default_settings(db, lang), lang)
         try:
             backup = backup_copy(target, now)
         except OSError as e:

@@ -720,6 +720,32 @@ class _EarlyBase:
         return found
 
 
+class _Aside:
+    """``work()`` run in a thread of its own, started at once — ``collect`` reads the old controller's inputs
+    so while its plans are read (the parent process mostly waits for its workers then); :meth:`result` waits
+    for it and gives what it returned, or raises what it raised."""
+
+    def __init__(self, work: Callable[[], Any], name: str) -> None:
+        self._done: list[Any] = []  # what work returned, or the exception it raised
+
+        def run() -> None:
+            try:
+                self._done.append(work())
+            except BaseException as e:  # raised again where the result is used
+                self._done.append(e)
+
+        self._thread = threading.Thread(target=run, name=name, daemon=True)
+        self._thread.start()
+
+    def result(self) -> Any:
+        """What ``work()`` returned; raises what it raised."""
+        self._thread.join()
+        found = self._done[0]
+        if isinstance(found, BaseException):
+            raise found
+        return found
+
+
 def _collect_base(data: str | Path | None, given: DataBook | None, references: list[str], lang: Lang = "de",
                   early: _EarlyBase | None = None) -> tuple[DataBook | None, str]:
     """The data book ``collect`` puts the plans on, and a sentence saying which: ``--data`` (``given``, read
@@ -785,7 +811,7 @@ def collect(
         with_databook_fields,
         write_controller,
     )
-    from kam_xl.workbook.controller import read_controller_export
+    from kam_xl.workbook.controller import controller_export, read_controller_inputs
 
     if not folder.is_dir():
         raise _fail([f"{folder}: not a folder — allowed: the folder with the filled account plans"], EXIT_STOPPED)
@@ -802,6 +828,9 @@ def collect(
         ours.add(data_source.name)
     words: Lang = "en" if lang == "en" else "de"
     early = _EarlyBase() if given is None else None  # the plans' data book, read while they are
+    # the old controller's typed inputs, read once (for the export and for the new controller) while the plans are
+    old_inputs = (_Aside(partial(read_controller_inputs, controller_path), "kam_xl-controller-inputs")
+                  if controller_path.exists() else None)
     with PhaseProgress(say("phase_collect", words), err, unit=plural("file", words), lang=words) as progress:
         result = collect_export(folder, ignore=frozenset(ours), jobs=jobs, progress=progress.update,
                                 data_book_seen=early)
@@ -809,8 +838,8 @@ def collect(
     _write_error_report(report, result.problems, result.skipped, not_written)
     collected = result.export
     # what was typed on the controller (weights, thresholds, ratings, filters …) goes into the export and the data
-    typed, typed_problems = (read_controller_export(controller_path, "en" if lang == "en" else "de")
-                             if controller_path.exists() else ({}, []))
+    old = old_inputs.result() if old_inputs is not None else None
+    typed, typed_problems = controller_export(old, controller_path.name, words) if old is not None else ({}, [])
     base, said = _collect_base(data_source, given, result.data_books, "en" if lang == "en" else "de", early)
     del early  # a data book read for plans that turned out to name another one is let go
     # the account fields a plan does not carry (the KAM span …) from the data book, so that the export keeps them
@@ -833,7 +862,7 @@ def collect(
     try:
         with PhaseProgress(say("phase_controller", words), err, unit=plural("step", words), lang=words) as progress:
             controller = write_controller(book, controller_path, "en" if lang == "en" else "de",
-                                          xlsm_book=_xlsm_book(), progress=progress.update)
+                                          xlsm_book=_xlsm_book(), progress=progress.update, old_inputs=old)
     except NotWrittenError as e:
         not_written.append(str(e))
     out.print(say("controller", words, path=controller), highlight=False)
