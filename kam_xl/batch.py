@@ -1230,6 +1230,13 @@ class CollectedExport:
     files: dict[tuple[str, str], str] = field(default_factory=dict)
     data_books: list[str] = field(default_factory=list)
 
+    def take_export(self) -> DataBook:
+        """The export, no longer held here (an empty data book in its place): ``collect`` keeps the rest of
+        this to the end of the run, the export only as long as it needs it."""
+        export, self.export = self.export, DataBook.model_construct(source=self.export.source, accounts=[],
+                                                                    tables={}, notes=[])
+        return export
+
 
 @dataclass
 class _Read:
