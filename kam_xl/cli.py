@@ -690,6 +690,9 @@ class _ExportAside:
     cannot be started or ends without an answer (killed, out of memory), the export is written here after all
     (:meth:`result`), as without it."""
 
+    #: what the process runs (``python`` and these arguments)
+    child: tuple[str, ...] = ("-m", "kam_xl.databook.export_child")
+
     def __init__(self, collected: DataBook, target: Path, replace: bool) -> None:
         import subprocess
 
@@ -700,7 +703,7 @@ class _ExportAside:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
         self._thread = threading.Thread(target=self._exchange, name="kam_xl-export", daemon=True)
         try:
-            self._process: Any = subprocess.Popen([sys.executable, "-m", "kam_xl.databook.export_child"],
+            self._process: Any = subprocess.Popen([sys.executable, *self.child],
                                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         except OSError:  # no process to be had: written here (result)
             return
