@@ -9,9 +9,13 @@ writes the export and the error report into a temporary folder and stops before 
 
 1. ``collect_export`` — the plans read in ``--jobs`` worker processes, the export's rows kept in the parent;
 2. the error report (``collect_errors.csv``);
-3. the controller's typed inputs (``read_controller_export`` of ``PLANS/Controller.xlsm`` when there is one);
+3. the controller's typed inputs (``read_controller_inputs`` of ``PLANS/Controller.xlsm`` when there is one, then
+   ``controller_export``; the command reads them in a thread while the plans are read and hands the same reading
+   to ``write_controller``);
 4. the data book the plans were generated from (``_collect_base``: their ``_meta`` names it);
-5. the export with the controller's tables and the data book's account fields, written (``collected.xlsx``);
+5. the export with the controller's tables and the data book's account fields, written (``collected.xlsx``; with
+   ``--jobs`` 2 or more the command writes it in a process of its own while it writes the controller — here it is
+   written in this process, so that its cost shows);
 6. ``consolidate`` — the data book the controller would be built from (the controller itself is not built);
 7. the data book and the export let go, as the command lets them go before the controller step.
 
@@ -74,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from kam_xl import cli
     from kam_xl.batch import CONTROLLER_FILE, collect_export, consolidate, with_controller_tables, with_databook_fields
-    from kam_xl.workbook.controller import read_controller_export
+    from kam_xl.workbook.controller import controller_export, read_controller_inputs
 
     if args.trace:
         tracemalloc.start(8)
@@ -88,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         not_written: list[str] = []
         cli._write_error_report(Path(tmp) / "collect_errors.csv", result.problems, result.skipped, not_written)
         steps.mark("2 error report")
-        typed, _ = read_controller_export(controller_path, "de") if controller_path.exists() else ({}, [])
+        typed, _ = (controller_export(read_controller_inputs(controller_path), controller_path.name, "de")
+                    if controller_path.exists() else ({}, []))
         steps.mark("3 controller's typed inputs")
         base, said = cli._collect_base(None, None, result.data_books, "de")
         steps.mark("4 data book of the plans")

@@ -1230,6 +1230,13 @@ class CollectedExport:
     files: dict[tuple[str, str], str] = field(default_factory=dict)
     data_books: list[str] = field(default_factory=list)
 
+    def take_export(self) -> DataBook:
+        """The export, no longer held here (an empty data book in its place): ``collect`` keeps the rest of
+        this to the end of the run, the export only as long as it needs it."""
+        export, self.export = self.export, DataBook.model_construct(source=self.export.source, accounts=[],
+                                                                    tables={}, notes=[])
+        return export
+
 
 @dataclass
 class _Read:
@@ -1557,10 +1564,9 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
                      old_inputs: NamedValues | WorkbookError | None = None) -> Path:
     """Write the controller workbook of a data book (atomically). An existing one is first copied to
     ``_backup/`` and the settings typed into it are read by defined name and carried into the new one
-    (:func:`~kam_xl.workbook.controller.carried_settings`); ``settings`` given here are written instead.
-    ``old_inputs``: the existing one's inputs when the caller has read them already
-    (:func:`~kam_xl.workbook.controller.read_controller_inputs` of ``target``, as ``collect`` does for its
-    export), so that the file is not read a second time; ``None``: read here.
+    (:func:`~kam_xl.workbook.controller.read_carried_settings`); ``settings`` given here are written instead.
+    ``old_inputs``: the existing one's inputs as already read (``read_controller_inputs(target)``, as ``collect``
+    reads them while the plans are read), so that it is not read a second time.
 
     A ``.xlsm`` target gets the macro-enabled workbook that ``xlsm_book`` builds (the add-in's
     :func:`kam_xl.addin.xlsm.controller_xlsm_book`: the standalone xlwings VBA project, the macro buttons, the
@@ -1586,7 +1592,7 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
     if target.exists():
         if settings is None:
             old = read_controller_inputs(target) if old_inputs is None else old_inputs
-            settings, status = carried_settings(target, old, default_settings(db, lang), lang)
+            settings, status = carried_settings(old, target.name, default_settings(db, lang), lang)
             del old  # inputs read here are let go: CarriedSettings keeps what it carries
         try:
             backup = backup_copy(target, now)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import json
+import os
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -666,20 +667,98 @@ def _in_output(url: str | None, names: list[str], out_dir: Path, write: Callable
 
 
 def _collect_to_db(collected: DataBook, files: dict[tuple[str, str], str], to_db: str, lang: Lang = "de"
-                   ) -> list[str]:
+                   ) -> tuple[list[str], list[str]]:
     """``collect --to-db``: the tidy export into ``collected_<table>``, one transaction; a failure is listed
-    (the database is as before) and the rest of collect goes on."""
+    (the database is as before) and the rest of collect goes on. Gives the line to print and the failures."""
     from datetime import UTC, datetime
 
     try:
         w = sql.write_collected(collected, files, to_db, datetime.now(UTC))
     except sql.DatabaseError as e:
-        return [str(e)]
+        return [], [str(e)]
     rows = ", ".join(f"{sql.COLLECTED_PREFIX}{t} {n}" for t, n in w.rows.items() if n)
-    out.print(say("to_db", lang, db=sql.safe_reference(to_db), accounts=count(len(w.accounts), "account", lang),
-                  respondents=count(len(w.respondents), "respondent", lang), rows=rows or say("no_rows", lang)),
-              highlight=False)
-    return []
+    return [say("to_db", lang, db=sql.safe_reference(to_db), accounts=count(len(w.accounts), "account", lang),
+                respondents=count(len(w.respondents), "respondent", lang), rows=rows or say("no_rows", lang))], []
+
+
+class _ExportAside:
+    """``collect``'s export (:func:`_write_export`) written in a process of its own while this one writes the
+    controller: after the plans are read the command is one process's work, and the export is ≈ a quarter of
+    it. The process (:mod:`kam_xl.databook.export_child`) imports only the data-book writer and is sent the
+    tables one by one by a thread of this process, so it holds one table at a time, not a copy of this
+    process's memory; it ends once the export is written, and the export is let go of here then. When it
+    cannot be started or ends without an answer (killed, out of memory), the export is written here after all
+    (:meth:`result`), as without it."""
+
+    #: what the process runs (``python`` and these arguments)
+    child: tuple[str, ...] = ("-m", "kam_xl.databook.export_child")
+
+    def __init__(self, collected: DataBook, target: Path, replace: bool) -> None:
+        import subprocess
+
+        self._collected: DataBook | None = collected
+        self._target, self._replace = target, replace
+        self._answer: tuple[str, Any] | None = None
+        root = str(Path(__file__).resolve().parent.parent)  # the child imports this kam_xl, wherever it lies
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+        self._thread = threading.Thread(target=self._exchange, name="kam_xl-export", daemon=True)
+        try:
+            self._process: Any = subprocess.Popen([sys.executable, *self.child],
+                                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        except OSError:  # no process to be had: written here (result)
+            return
+        self._thread.start()
+
+    def _exchange(self) -> None:
+        """Send the export table by table, then wait for the answer; the export is let go of once the process
+        answered (it is kept only to be written here when the process ends without an answer)."""
+        import pickle
+
+        from kam_xl.databook.writer import databook_tables
+
+        sent = False
+        try:
+            with self._process.stdin as pipe:
+                pickle.dump((self._target, self._replace), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+                for table in databook_tables(self._collected):  # type: ignore[arg-type]
+                    pickle.dump(table, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(None, pipe)
+            sent = True
+        except OSError:  # the process ended (it refused the path, or died): its answer, or none, says so
+            sent = True
+        except Exception:  # a table that could not be sent: the answer is about a part of it, not believed
+            pass
+        try:
+            answer = pickle.load(self._process.stdout)
+        except Exception:  # the process ended without an answer
+            answer = None
+        self._process.stdout.close()
+        self._process.wait()
+        if sent and answer is not None:
+            self._answer, self._collected = answer, None
+
+    def result(self, faults: list[str]) -> Path | str:
+        """The export's path, or ``"not written"`` with the reason added to ``faults`` (as :func:`_write_export`);
+        raises what writing it raised otherwise."""
+        if self._thread.ident is not None:
+            self._thread.join()
+        if self._answer is None:
+            return _write_export(self._collected, self._target, self._replace, faults)  # type: ignore[arg-type]
+        how, what = self._answer
+        if how == "written":
+            return Path(what)
+        faults.append(what if how == "refused" else _not_written(self._target, what))
+        return "not written"
+
+
+def _collected_line(result: Any, written: Path | str, report: Path, words: Lang) -> str:
+    """``collect``'s line on what was read (plans, questionnaires, files with invalid inputs, skipped) and where
+    the export and the error report are (``result``: a :class:`~kam_xl.batch.CollectedExport`)."""
+    return say("collected", words, plans=count(result.plans, "plan", words),
+               questionnaires=count(result.responses, "questionnaire", words),
+               invalid=count(len({p[0] for p in result.problems}), "file", words),
+               skipped=count(len(result.skipped), "file", words),
+               export=say("not_written", words) if written == "not written" else written, report=report)
 
 
 class _EarlyBase:
@@ -715,6 +794,37 @@ class _EarlyBase:
             return read_databook(ref)
         self._thread.join()
         found = self._read[0]
+        if isinstance(found, BaseException):
+            raise found
+        return found
+
+
+class _Aside:
+    """``work()`` run in a thread of its own once :meth:`start` is called — ``collect`` reads the old
+    controller's inputs so while its plans are read (the parent process mostly waits for its workers then);
+    :meth:`result` waits for it and gives what it returned, or raises what it raised."""
+
+    def __init__(self, work: Callable[[], Any], name: str) -> None:
+        self._done: list[Any] = []  # what work returned, or the exception it raised
+
+        def run() -> None:
+            try:
+                self._done.append(work())
+            except BaseException as e:  # raised again where the result is used
+                self._done.append(e)
+
+        self._thread = threading.Thread(target=run, name=name, daemon=True)
+
+    def start(self) -> None:
+        """Start the work (once; again is nothing)."""
+        if self._thread.ident is None:
+            self._thread.start()
+
+    def result(self) -> Any:
+        """What ``work()`` returned (started now if it was not); raises what it raised."""
+        self.start()
+        self._thread.join()
+        found = self._done[0]
         if isinstance(found, BaseException):
             raise found
         return found
@@ -785,7 +895,7 @@ def collect(
         with_databook_fields,
         write_controller,
     )
-    from kam_xl.workbook.controller import read_controller_export
+    from kam_xl.workbook.controller import controller_export, read_controller_inputs
 
     if not folder.is_dir():
         raise _fail([f"{folder}: not a folder — allowed: the folder with the filled account plans"], EXIT_STOPPED)
@@ -802,41 +912,58 @@ def collect(
         ours.add(data_source.name)
     words: Lang = "en" if lang == "en" else "de"
     early = _EarlyBase() if given is None else None  # the plans' data book, read while they are
+    # the old controller's typed inputs, read once (for the export and for the new controller) while the plans are
+    old_inputs = (_Aside(partial(read_controller_inputs, controller_path), "kam_xl-controller-inputs")
+                  if controller_path.exists() else None)
     with PhaseProgress(say("phase_collect", words), err, unit=plural("file", words), lang=words) as progress:
-        result = collect_export(folder, ignore=frozenset(ours), jobs=jobs, progress=progress.update,
-                                data_book_seen=early)
+        def read(done: int, total: int) -> None:
+            # started after the first file, when the worker processes exist: forked before, each would count
+            # the reading's memory again
+            if old_inputs is not None:
+                old_inputs.start()
+            progress.update(done, total)
+
+        result = collect_export(folder, ignore=frozenset(ours), jobs=jobs, progress=read, data_book_seen=early)
     not_written: list[str] = []
     _write_error_report(report, result.problems, result.skipped, not_written)
-    collected = result.export
+    collected = result.take_export()
     # what was typed on the controller (weights, thresholds, ratings, filters …) goes into the export and the data
-    typed, typed_problems = (read_controller_export(controller_path, "en" if lang == "en" else "de")
-                             if controller_path.exists() else ({}, []))
+    old = old_inputs.result() if old_inputs is not None else None
+    typed, typed_problems = controller_export(old, controller_path.name, words) if old is not None else ({}, [])
     base, said = _collect_base(data_source, given, result.data_books, "en" if lang == "en" else "de", early)
     del early  # a data book read for plans that turned out to name another one is let go
     # the account fields a plan does not carry (the KAM span …) from the data book, so that the export keeps them
     collected = with_databook_fields(with_controller_tables(collected, typed), base)
-    written = _write_export(collected, target, export is None, not_written)
-    out.print(say("collected", words, plans=count(result.plans, "plan", words),
-                  questionnaires=count(result.responses, "questionnaire", words),
-                  invalid=count(len({p[0] for p in result.problems}), "file", words),
-                  skipped=count(len(result.skipped), "file", words),
-                  export=say("not_written", words) if written == "not written" else written, report=report),
-              highlight=False)
-    if to_db is not None:
-        not_written += _collect_to_db(collected, result.files, sql.with_schema(to_db, db_schema), words)
-    out.print(said, highlight=False)
+    # stdout: the collected files and the export, the database written, the data book used, the controller — with
+    # --jobs the export is written beside the controller and these lines wait for both
+    aside = _ExportAside(collected, target, export is None) if jobs > 1 else None
+    export_faults: list[str] = []
+    if aside is None:
+        written = _write_export(collected, target, export is None, export_faults)
+        out.print(_collected_line(result, written, report, words), highlight=False)
+    db_lines, db_faults = (_collect_to_db(collected, result.files, sql.with_schema(to_db, db_schema), words)
+                           if to_db is not None else ([], []))
+    if aside is None:
+        for line in [*db_lines, said]:
+            out.print(line, highlight=False)
     book = with_controller_tables(consolidate(base, collected), typed)
     # from here on only the consolidated book is held: the data book's tables the plans replaced (most of its rows
     # when every account was collected) are let go before the controller step, the command's peak of memory
-    del base, given, collected
+    del base, given, collected, typed
     controller: Path | str = say("not_written", words)
+    controller_faults: list[str] = []
     try:
         with PhaseProgress(say("phase_controller", words), err, unit=plural("step", words), lang=words) as progress:
             controller = write_controller(book, controller_path, "en" if lang == "en" else "de",
-                                          xlsm_book=_xlsm_book(), progress=progress.update)
+                                          xlsm_book=_xlsm_book(), progress=progress.update, old_inputs=old)
     except NotWrittenError as e:
-        not_written.append(str(e))
+        controller_faults.append(str(e))
+    if aside is not None:
+        written = aside.result(export_faults)
+        for line in [_collected_line(result, written, report, words), *db_lines, said]:
+            out.print(line, highlight=False)
     out.print(say("controller", words, path=controller), highlight=False)
+    not_written += export_faults + db_faults + controller_faults
     listed = [f"skipped: {reason}" for _file, reason in result.skipped]
     listed += [f"{f}, sheet {sh}, cell {c}: value {_short(v)}: {m}" for f, sh, c, v, m in result.problems]
     listed += typed_problems

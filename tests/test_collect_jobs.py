@@ -135,9 +135,12 @@ def test_collect_jobs_on_the_command_line_writes_what_one_process_writes(mixed: 
         assert result.exit_code == 2, result.output
         assert ("11 Pläne und 3 Fragebögen gelesen, "
                 "1 Datei mit ungültigen Eingaben, 5 Dateien übersprungen") in result.stdout
-        outputs.append((read_databook(folder / "collected.xlsx"), (folder / "collect_errors.csv").read_text("utf-8")))
-    (one, errors_one), (two, errors_two) = outputs
+        outputs.append((read_databook(folder / "collected.xlsx"), (folder / "collect_errors.csv").read_text("utf-8"),
+                        result.stdout.replace(str(folder), "FOLDER")))
+    (one, errors_one, said_one), (two, errors_two, said_two) = outputs
     assert errors_one == errors_two
+    # the same lines in the same order (with --jobs the export is written beside the controller, its line waits)
+    assert said_one == said_two and said_one.index("Pläne und") < said_one.index("Controller-Arbeitsmappe: FOLDER")
     assert one.accounts == two.accounts and _plain(one.tables) == _plain(two.tables)
     assert runner.invoke(app, ["collect", str(tmp_path), "--jobs", "0"]).exit_code == 1
 

@@ -203,7 +203,7 @@ def test_one_read_of_the_old_controller_serves_the_export_and_the_carried_inputs
     monkeypatch.setattr(controller, "read_named", lambda path, **kw: reads.append(path) or real(path, **kw))
 
     old = controller.read_controller_inputs(target)
-    tables, problems = controller.controller_export(target, old)
+    tables, problems = controller.controller_export(old, target.name)
     write_controller(db, target, "de", LATER, old_inputs=old)
     assert reads == [target]
     assert problems == [] and [(r["account_id"], r["rating"]) for r in tables["growth"].rows] == [(second, 64.0)]
@@ -214,7 +214,7 @@ def test_one_read_of_the_old_controller_serves_the_export_and_the_carried_inputs
     broken.write_bytes(b"not a workbook")
     failed = controller.read_controller_inputs(broken)
     assert isinstance(failed, controller.WorkbookError)
-    said = controller.controller_export(broken, failed)[1]
+    said = controller.controller_export(failed, broken.name)[1]
     assert said == [f"Broken.xlsx: controller inputs not exported — {failed}"]
-    assert controller.carried_settings(broken, failed, controller.default_settings(db, "de"))[1] \
+    assert controller.carried_settings(failed, broken.name, controller.default_settings(db, "de"))[1] \
         == f"Einstellungen nicht übernommen: {failed}"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from kam_xl import csvio
 from kam_xl.databook.model import DataBook
-from kam_xl.databook.schema import TABLES
+from kam_xl.databook.schema import registered_tables
 from kam_xl.errors import KamInputError
 from kam_xl.workbook.xml_text import verbatim
 
@@ -23,14 +24,42 @@ def write_databook(db: DataBook, path: str | Path, replace: bool = False) -> Pat
     written atomically; an existing non-empty folder or an existing file is refused, never overwritten —
     except an existing .xlsx with ``replace=True`` (for kam_xl's own outputs), which is replaced atomically.
     """
-    from kam_xl.files import write_atomic
-
     path = Path(path)
+    refuse_existing(path, replace)
+    return write_tables(path, databook_tables(db))
+
+
+#: A table as :func:`write_tables` takes it: its name, its column names in order, its rows (mappings).
+NamedTable = tuple[str, tuple[str, ...], Iterable[Mapping[str, Any]]]
+
+
+def refuse_existing(path: Path, replace: bool) -> None:
+    """:class:`~kam_xl.errors.KamInputError` when :func:`write_databook` may not write ``path``: an existing file
+    (an .xlsx only with ``replace``) or a folder that is not empty."""
     if path.exists() and not (replace and path.is_file() and path.suffix.lower() == ".xlsx") and (
             path.is_file() or any(path.iterdir())):
         raise KamInputError(f"{path} already exists — allowed: a new .xlsx file or an empty folder")
-    tables = {"accounts": [a.model_dump() for a in db.accounts]}
-    tables.update({k: v for k, v in db.tables.items() if v is not None and k != "accounts"})
+
+
+def databook_tables(db: DataBook) -> Iterator[NamedTable]:
+    """The tables of ``db`` as :func:`write_databook` writes them, in order: ``accounts`` (each account's
+    fields), then every table present."""
+    known = registered_tables()  # a process that has not imported the sheet kinds yet knows their tables too
+
+    def names(table: str) -> tuple[str, ...]:
+        return tuple(c.name for c in known[table].columns)
+
+    yield "accounts", names("accounts"), [a.model_dump() for a in db.accounts]
+    for name, rows in db.tables.items():
+        if rows is not None and name != "accounts":
+            yield name, names(name), rows
+
+
+def write_tables(path: Path, tables: Iterable[NamedTable]) -> Path:
+    """``tables`` written to ``path`` (not checked: :func:`refuse_existing`) as :func:`write_databook` writes a
+    data book — taken one after the other, so that a table may be let go of once it is written."""
+    from kam_xl.files import write_atomic
+
     if path.suffix.lower() == ".xlsx":
         def write(tmp: Path) -> None:
             # constant_memory: each row goes to the sheet's file as soon as the next begins (rows are written in
@@ -38,21 +67,19 @@ def write_databook(db: DataBook, path: str | Path, replace: bool = False) -> Pat
             wb = _export_workbook_class()(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
                                                      "constant_memory": True})
             bold = wb.add_format({"bold": True})
-            for name, rows in tables.items():
+            for name, cols, rows in tables:
                 ws = wb.add_worksheet(name)
-                cols = TABLES[name].columns
                 for j, col in enumerate(cols):
-                    ws.write_string(0, j, col.name, bold)
-                    ws.set_column(j, j, max(12, len(col.name) + 2))
-                _write_rows(ws, tuple(c.name for c in cols), rows)
+                    ws.write_string(0, j, col, bold)
+                    ws.set_column(j, j, max(12, len(col) + 2))
+                _write_rows(ws, cols, rows)
                 ws.freeze_panes(1, 0)
             wb.close()
 
         return write_atomic(path, write)
     path.mkdir(parents=True, exist_ok=True)
-    for name, rows in tables.items():
-        cols = [c.name for c in TABLES[name].columns]
-        csvio.write_csv(path / f"{name}.csv", cols, ([r.get(c) for c in cols] for r in rows))
+    for name, cols, rows in tables:
+        csvio.write_csv(path / f"{name}.csv", list(cols), ([r.get(c) for c in cols] for r in rows))
     return path
 
 

@@ -230,11 +230,11 @@ def _carried_rows(fresh: dict[str, AccountRows], settings: ControllerSettings, l
 
 
 def read_controller_inputs(path: Path) -> NamedValues | WorkbookError:
-    """The typed inputs of the controller workbook at ``path``: every kind's input names read by defined name,
-    one sheet at a time (``one_by_one``: the memory of the largest input sheet, not of all eight), with its
-    ``_meta``; or the :class:`~kam_xl.package.WorkbookError` (file and reason) when it cannot be read. One read
-    serves both :func:`controller_export` (``collect``'s tables) and :func:`carried_settings` (what the next
-    controller keeps): ``collect`` reads the old controller once for both."""
+    """The typed inputs of the controller workbook at ``path`` (every input name of :data:`CONTROLLER_SHEETS`,
+    read by defined name one sheet at a time: the memory of the largest input sheet, not of all eight), or the
+    :class:`~kam_xl.workbook.names.WorkbookError` that says why it cannot be read — returned, not raised, so that
+    one reading serves both :func:`controller_export` (``collect``'s export) and :func:`carried_settings` (the
+    new controller), and can be done in a thread while the plans are read."""
     try:
         return read_named(path, names=input_names(CONTROLLER_SHEETS), one_by_one=True)
     except WorkbookError as e:
@@ -242,23 +242,22 @@ def read_controller_inputs(path: Path) -> NamedValues | WorkbookError:
 
 
 def read_controller_export(path: Path, lang: Lang = "de") -> tuple[dict[str, TableExport], list[str]]:
-    """What was typed on the controller workbook at ``path`` as data-book tables (each kind's
-    :meth:`~ControllerSheet.export`), and the problems: :func:`controller_export` of
+    """What was typed on the controller workbook at ``path`` as data-book tables: :func:`controller_export` of
     :func:`read_controller_inputs`. Raises nothing for a bad file: ``collect`` goes on without the controller's
     tables."""
-    return controller_export(path, read_controller_inputs(path), lang)
+    return controller_export(read_controller_inputs(path), path.name, lang)
 
 
-def controller_export(path: Path, old: NamedValues | WorkbookError, lang: Lang = "de"
+def controller_export(old: NamedValues | WorkbookError, file: str, lang: Lang = "de"
                       ) -> tuple[dict[str, TableExport], list[str]]:
-    """What was typed on the controller workbook at ``path`` (``old``: its inputs as
-    :func:`read_controller_inputs` read them) as data-book tables (each kind's :meth:`~ControllerSheet.export`),
-    and the problems: a value that breaks its rule is left out and named (name, account, what is allowed), a file
-    that cannot be read or is not a controller is one problem."""
+    """What was typed on a controller workbook (``old``, read by :func:`read_controller_inputs` from the file
+    named ``file``) as data-book tables (each kind's :meth:`~ControllerSheet.export`), and the problems: a value
+    that breaks its rule is left out and named (name, account, what is allowed), a file that cannot be read or
+    is not a controller is one problem."""
     if isinstance(old, WorkbookError):
-        return {}, [f"{path.name}: controller inputs not exported — {old}"]
+        return {}, [f"{file}: controller inputs not exported — {old}"]
     if old.meta.get("template_id") != TEMPLATE_ID:
-        return {}, [f"{path.name}: not a controller workbook — its inputs are not exported"]
+        return {}, [f"{file}: not a controller workbook — its inputs are not exported"]
     empty = DataBook(source="", accounts=[], tables={})
     tables: dict[str, TableExport] = {}
     problems: list[str] = []
@@ -269,11 +268,11 @@ def controller_export(path: Path, old: NamedValues | WorkbookError, lang: Lang =
             base = kind.defaults(empty, lang)
             assert base is not None
             inputs, wrong = parse_inputs(kind.Inputs, given, base)
-            problems += [f"{path.name}, {n}: value {v!r} not exported — allowed: {a}" for n, v, a in wrong]
+            problems += [f"{file}, {n}: value {v!r} not exported — allowed: {a}" for n, v, a in wrong]
         rows: AccountRows = {}
         for block in kind.blocks:
             rows[block.name], bad = parse_rows(block, old.values)
-            problems += [f"{path.name}, {n}, account {a}, {c}: value {v!r} not exported — allowed: {why}"
+            problems += [f"{file}, {n}, account {a}, {c}: value {v!r} not exported — allowed: {why}"
                          for n, a, c, v, why in bad]
         for name, export in kind.export(inputs, rows, lang).items():
             if name in tables:  # two kinds export into one table (the settings): their rows side by side
@@ -285,22 +284,21 @@ def controller_export(path: Path, old: NamedValues | WorkbookError, lang: Lang =
 
 def read_carried_settings(path: Path, defaults: ControllerSettings, lang: Lang = "de"
                           ) -> tuple[ControllerSettings | None, str]:
-    """Read the typed inputs of the controller workbook at ``path`` by defined name
-    (:func:`read_controller_inputs`) and carry the settings over: :func:`carried_settings` of them."""
-    return carried_settings(path, read_controller_inputs(path), defaults, lang)
+    """:func:`carried_settings` of the controller workbook at ``path`` (:func:`read_controller_inputs`)."""
+    return carried_settings(read_controller_inputs(path), path.name, defaults, lang)
 
 
-def carried_settings(path: Path, old: NamedValues | WorkbookError, defaults: ControllerSettings, lang: Lang = "de"
+def carried_settings(old: NamedValues | WorkbookError, file: str, defaults: ControllerSettings, lang: Lang = "de"
                      ) -> tuple[ControllerSettings | None, str]:
-    """The settings of the controller workbook at ``path`` (``old``: its inputs as :func:`read_controller_inputs`
-    read them) carried over (:func:`carry_settings`) and the status text; the inputs of the other sheet kinds ride
-    along in the :class:`CarriedSettings` for :func:`controller_workbook` to carry. A file that could not be read
-    or is not a controller gives ``None`` and the reason."""
+    """The settings of an old controller workbook (``old``, read by :func:`read_controller_inputs` from the file
+    named ``file``) carried over (:func:`carry_settings`); the inputs of the other sheet kinds ride along in the
+    :class:`CarriedSettings` for :func:`controller_workbook` to carry. A file that could not be read or is not a
+    controller gives ``None`` and the reason."""
     if isinstance(old, WorkbookError):
         return None, _t(lang, f"Einstellungen nicht übernommen: {old}", f"Settings not kept: {old}")
     if old.meta.get("template_id") != TEMPLATE_ID:
-        return None, _t(lang, f"Einstellungen nicht übernommen: {path.name} war keine Controller-Arbeitsmappe",
-                        f"Settings not kept: {path.name} was not a controller workbook")
+        return None, _t(lang, f"Einstellungen nicht übernommen: {file} war keine Controller-Arbeitsmappe",
+                        f"Settings not kept: {file} was not a controller workbook")
     settings, status = carry_settings(defaults, old.values, old.meta, lang)
     others = {n: v for n, v in old.values.items() if n not in SETTING_NAMES}
     return CarriedSettings.model_construct(**dict(settings), old_inputs=others,

@@ -1,0 +1,95 @@
+"""collect --jobs writes its export in a process of its own (kam_xl.databook.export_child) while it writes the
+controller: the same file as written in collect's process, the same faults listed, and written in collect's
+process after all when that process ends without an answer."""
+
+from __future__ import annotations
+
+import io
+import pickle
+import sys
+from pathlib import Path
+
+import pytest
+
+from kam_xl.cli import _ExportAside, _write_export
+from kam_xl.databook import DataBook, demo_databook, read_databook, write_databook
+from kam_xl.databook.export_child import answer_of
+from kam_xl.databook.writer import databook_tables
+
+
+def _plain(db: DataBook) -> tuple[list, dict]:
+    return db.accounts, {name: None if rows is None else [dict(r) for r in rows] for name, rows in db.tables.items()}
+
+
+def _stream(target: Path, replace: bool, db: DataBook) -> io.BytesIO:
+    """What collect's thread sends: the path, the tables one by one, None."""
+    out = io.BytesIO()
+    pickle.dump((target, replace), out)
+    for table in databook_tables(db):
+        pickle.dump(table, out)
+    pickle.dump(None, out)
+    out.seek(0)
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo() -> DataBook:
+    return demo_databook()
+
+
+def test_the_child_writes_what_write_databook_writes(demo: DataBook, tmp_path: Path) -> None:
+    for name in ("export.xlsx", "csv"):  # the workbook and a folder of CSV files (collect --export DIR)
+        alone = write_databook(demo, tmp_path / "alone" / name)
+        how, written = answer_of(_stream(tmp_path / "child" / name, False, demo))
+        assert (how, written) == ("written", tmp_path / "child" / name)
+        assert _plain(read_databook(written)) == _plain(read_databook(alone))
+    # a controller table too (registered by the controller's sheet kinds, which the child does not import)
+    assert "buying_center" in read_databook(tmp_path / "child" / "export.xlsx").tables
+
+
+def test_the_export_aside_is_the_export_written_here(demo: DataBook, tmp_path: Path) -> None:
+    faults: list[str] = []
+    written = _ExportAside(demo, tmp_path / "collected.xlsx", True).result(faults)
+    assert written == tmp_path / "collected.xlsx" and faults == []
+    assert _plain(read_databook(written)) == _plain(demo)
+    again = _ExportAside(demo, written, True).result(faults)  # collect's own export is replaced
+    assert again == written and faults == []
+
+
+@pytest.mark.parametrize("case", ["exists", "not a folder"])
+def test_a_fault_is_listed_as_writing_it_here_lists_it(demo: DataBook, tmp_path: Path, case: str) -> None:
+    target = tmp_path / "collected.xlsx"
+    if case == "exists":  # --export to a file that exists: refused, never overwritten
+        target.write_bytes(b"someone's file")
+    else:  # a file-system fault: its folder is a file
+        (tmp_path / "plans").write_bytes(b"")
+        target = tmp_path / "plans" / "collected.xlsx"
+    here: list[str] = []
+    aside: list[str] = []
+    assert _write_export(demo, target, False, here) == "not written"
+    assert _ExportAside(demo, target, False).result(aside) == "not written"
+    assert aside == here and len(here) == 1
+    assert ("already exists" if case == "exists" else "collected.xlsx: not written —") in here[0]
+    if case == "exists":
+        assert target.read_bytes() == b"someone's file"
+
+
+@pytest.mark.parametrize("child", [("-c", "import sys; sys.exit(3)"),  # ends at once, reads nothing
+                                   ("-c", "import sys; sys.stdin.buffer.read(100); sys.exit(9)"),  # midway
+                                   ("-c", "import sys; sys.stdin.buffer.read(); print('no pickle')")])
+def test_a_process_that_ends_without_an_answer_means_written_here(demo: DataBook, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch,
+                                                                 child: tuple[str, ...]) -> None:
+    monkeypatch.setattr(_ExportAside, "child", child)
+    faults: list[str] = []
+    written = _ExportAside(demo, tmp_path / "collected.xlsx", True).result(faults)
+    assert written == tmp_path / "collected.xlsx" and faults == []
+    assert _plain(read_databook(written)) == _plain(demo)
+
+
+def test_no_process_to_be_had_means_written_here(demo: DataBook, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
+    faults: list[str] = []
+    assert _ExportAside(demo, tmp_path / "collected.xlsx", True).result(faults) == tmp_path / "collected.xlsx"
+    assert faults == []
