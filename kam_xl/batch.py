@@ -1577,9 +1577,10 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
     The workbook's ``_meta`` records the fingerprint of its data and inputs (:func:`controller_fingerprint`), so
     that ``generate`` can leave it as it is when nothing changed (:func:`controller_unchanged`).
 
-    ``progress(done, total)`` is called after each step: each sheet kind laid out, then each sheet written
-    (``total``: twice the kinds while they are laid out — each writes about one sheet —, then the kinds and the
-    sheets), so that a controller of many accounts shows how far it is (:class:`~kam_xl.progress.PhaseProgress`).
+    ``progress(done, total)`` is called after each step, ``total`` twice the kinds throughout: each sheet kind
+    laid out is one step, then the sheets written count for the other half in proportion (a kind writes about one
+    sheet; how many exactly is known only once they are laid out), so that a controller of many accounts shows
+    how far it is with a total that does not change (:class:`~kam_xl.progress.PhaseProgress`).
 
     Raises :class:`~kam_xl.files.NotWrittenError` (file and reason) when the backup or the workbook cannot be
     written (disk full, permission denied, read-only file system); the old file is then left as it is."""
@@ -1608,7 +1609,7 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
     else:
         book = controller_workbook(db, lang, generated_at=now, settings=settings, status=status, **laid_out)
     book.meta[FINGERPRINT] = controller_fingerprint(data_print, layout_inputs(book, input_names(CONTROLLER_SHEETS)))
-    written = None if progress is None else lambda done, total: step(kinds + done, kinds + total)
+    written = None if progress is None else lambda done, total: step(kinds + done * kinds // total, 2 * kinds)
     reason = _write(book, target, backup, written)
     if reason is not None:
         raise NotWrittenError(target, reason)
