@@ -334,17 +334,21 @@ def buying_center_summary(bc: BuyingCenter, plan_year: int) -> BuyingCenterSumma
 PEOPLE_TABLES = ("buying_center", "contact_matrix", "touchpoints", "team_rhythm")
 
 
-def _drop(row: dict[str, Any], *names: str) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if k not in ("account_id", *names)}
+_MEMBER_FLAGS = ("senior", "purchasing", "budget_authority")
 
 
-def _bools(row: dict[str, Any], *names: str) -> dict[str, Any]:
-    return {**row, **{n: bool(row.get(n)) for n in names}}
+def _fields(row: dict[str, Any], flags: tuple[str, ...]) -> dict[str, Any]:
+    """A data-book row as a model's fields: the row without account_id, each of ``flags`` as a truth value
+    (``False`` where absent or empty) — one dict per row."""
+    out = {k: v for k, v in row.items() if k != "account_id"}
+    for n in flags:
+        out[n] = bool(out.get(n))
+    return out
 
 
 def member_of(row: dict[str, Any]) -> Member:
     """A ``buying_center`` row (as the data book holds it) as a :class:`Member`."""
-    return Member(**_bools(_drop(row), "senior", "purchasing", "budget_authority"))
+    return Member(**_fields(row, _MEMBER_FLAGS))
 
 
 def buying_center_of(db: DataBook, account_id: str) -> BuyingCenter | None:
@@ -355,10 +359,10 @@ def buying_center_of(db: DataBook, account_id: str) -> BuyingCenter | None:
         return None
     return BuyingCenter(
         account_id=account_id,
-        members=tuple(member_of(r) for r in rows["buying_center"]),
-        contacts=tuple(ContactLink(**_bools(_drop(r), "top_management", "manndecker")) for r in rows["contact_matrix"]),
-        touchpoints=tuple(Touchpoint(**_bools(_drop(r), "done")) for r in rows["touchpoints"]),
-        rhythm=tuple(TeamMeeting(**_drop(r)) for r in rows["team_rhythm"]))
+        members=tuple(Member(**_fields(r, _MEMBER_FLAGS)) for r in rows["buying_center"]),
+        contacts=tuple(ContactLink(**_fields(r, ("top_management", "manndecker"))) for r in rows["contact_matrix"]),
+        touchpoints=tuple(Touchpoint(**_fields(r, ("done",))) for r in rows["touchpoints"]),
+        rhythm=tuple(TeamMeeting(**_fields(r, ())) for r in rows["team_rhythm"]))
 
 
 def people_rows(bc: BuyingCenter) -> dict[str, list[dict[str, Any]]]:

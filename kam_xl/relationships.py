@@ -45,7 +45,7 @@ from kam_xl.kaop import KaopMeasure
 from kam_xl.kasp import KaspProject, KaspSummary, kasp_of, kasp_summary
 from kam_xl.report_numbers import Numbers
 from kam_xl.swot import SwotEntry, SwotSummary, swot_of, swot_summary
-from kam_xl.team import RaciCheck, TeamRoles, raci_check, team_roles_of
+from kam_xl.team import RaciCheck, TeamRoles, company_team_rows, merge_team_roles, raci_check, team_roles_of
 from kam_xl.vocabulary import PEOPLE_WARNING_WORDS, YES_NO, Lang
 from kam_xl.workbook.layout import pick
 from kam_xl.years import plan_year
@@ -91,13 +91,41 @@ class AccountData:
     report: AccountRelationships
 
 
-def account_data(db: DataBook, account: AccountRow, company_default: bool, horizon: int) -> AccountData:
+@dataclass(frozen=True)
+class CompanyRaci:
+    """What is the same for every account's RACI matrix in one data book: the company's default rows
+    (:func:`kam_xl.team.company_team_rows`), the matrix of an account without rows of its own (the default
+    alone) and its check — taken once by a reader of every account instead of once per account."""
+
+    rows: list[tuple[str, str, str | None]]
+    matrix: TeamRoles
+    check: RaciCheck
+
+
+def company_raci(db: DataBook) -> CompanyRaci:
+    """The data book's :class:`CompanyRaci`."""
+    rows = company_team_rows(db)
+    matrix = merge_team_roles(rows, [])
+    return CompanyRaci(rows=rows, matrix=matrix, check=raci_check(matrix))
+
+
+def account_data(db: DataBook, account: AccountRow, company_default: bool, horizon: int,
+                 company: CompanyRaci | None = None) -> AccountData:
     """All parts of one account (see the module docstring); ``company_default`` and ``horizon`` are the data
-    book's (:func:`has_company_raci`, ``company_settings(db).kasp_horizon``)."""
+    book's (:func:`has_company_raci`, ``company_settings(db).kasp_horizon``); ``company`` its
+    :func:`company_raci` when the caller has it (the same result: an account without team rows of its own
+    gets the company's matrix and check as they are)."""
     aid, year = account.account_id, account.plan_year
     bc = buying_center_of(db, aid)
-    own_roles = db.table("team_roles") is not None and (company_default or bool(db.rows_for("team_roles", aid)))
-    roles = team_roles_of(db, aid) if own_roles else None
+    has_table = db.table("team_roles") is not None
+    own_rows = has_table and db.has_rows("team_roles", aid)
+    roles, check = None, None
+    if has_table and (company_default or own_rows):
+        if company is not None and not own_rows:
+            roles, check = company.matrix, company.check
+        else:
+            roles = team_roles_of(db, aid, company.rows if company is not None else None)
+            check = raci_check(roles)
     swot = swot_of(db, aid) if db.table("swot") is not None else []
     projects = kasp_of(db, aid) if db.table("kasp") is not None else []
     measures = db.kaop_measures(aid, plan_year(year, db.kaop_input_years(aid))) if projects else []
@@ -106,7 +134,7 @@ def account_data(db: DataBook, account: AccountRow, company_default: bool, horiz
                            account_id=aid,
                            buying_center=buying_center_summary(bc, year) if bc is not None else None,
                            contacts=contact_coverage(bc, year) if bc is not None else None,
-                           raci=raci_check(roles) if roles is not None else None,
+                           raci=check,
                            swot=swot_summary(swot) if swot else None,
                            kasp=kasp_summary(projects, measures, year, horizon) if projects else None))
 
@@ -114,10 +142,11 @@ def account_data(db: DataBook, account: AccountRow, company_default: bool, horiz
 def each_relationships_data(db: DataBook) -> Iterator[AccountData]:
     """:func:`account_data` of every account with data in any of :data:`RELATIONSHIP_TABLES`, in the order
     of ``accounts``, one account at a time (a reader that keeps only what it needs of each holds no account's
-    models past it)."""
+    models past it). The company's RACI part (:func:`company_raci`) is taken once for all accounts."""
     default = has_company_raci(db)
     horizon = company_settings(db).kasp_horizon
-    found = (account_data(db, a, default, horizon) for a in db.accounts)
+    company = company_raci(db) if db.table("team_roles") is not None else None
+    found = (account_data(db, a, default, horizon, company) for a in db.accounts)
     return (x for x in found if x.report.has_data())
 
 

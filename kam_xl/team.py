@@ -155,19 +155,33 @@ def merge_team_roles(default: Iterable[tuple[str, str, str | None]],
     return team_roles([*(r for r in default if key_of(r[0]) not in replaced), *own])
 
 
-def team_roles_of(db: DataBook, account_id: str) -> TeamRoles:
-    """The RACI matrix of one account from the data book's ``team_roles`` table: rows with an empty
-    account_id are the company's default (the seed's three rows, :data:`DEFAULT_TEAM_ROLES`, when there are
-    none); the account's rows for a task replace the default rows of that task."""
-    def rows(aid: str | None) -> list[tuple[str, str, str | None]]:
-        return [(r["task"], r["role"], r["letters"]) for r in db.rows_for("team_roles", aid)]  # type: ignore[arg-type]
-
-    default = rows(None) if db.table("team_roles") else []
+def company_team_rows(db: DataBook) -> list[tuple[str, str, str | None]]:
+    """The company's default (task, role, letters text) rows: the ``team_roles`` rows with an empty
+    account_id, or the seed's three rows (:data:`DEFAULT_TEAM_ROLES`) when there are none — the same for
+    every account of the data book (a reader of every account takes them once)."""
+    default = _account_team_rows(db, None) if db.table("team_roles") else []
     if not default:
         default = [(t, r, letters_text(DEFAULT_TEAM_ROLES.cell(t, r)))
                    for t in DEFAULT_TEAM_ROLES.tasks for r in DEFAULT_TEAM_ROLES.roles
                    if DEFAULT_TEAM_ROLES.cell(t, r)]
-    return merge_team_roles(default, rows(account_id) if db.table("team_roles") else [])
+    return default
+
+
+def _account_team_rows(db: DataBook, account_id: str | None) -> list[tuple[str, str, str | None]]:
+    """One account's (or, for ``None``, the company's) rows of ``team_roles`` in data order, read by column."""
+    return list(zip(*db.columns_for("team_roles", account_id, ("task", "role", "letters")),  # type: ignore[arg-type]
+                    strict=True))
+
+
+def team_roles_of(db: DataBook, account_id: str,
+                  default: Sequence[tuple[str, str, str | None]] | None = None) -> TeamRoles:
+    """The RACI matrix of one account from the data book's ``team_roles`` table: rows with an empty
+    account_id are the company's default (the seed's three rows, :data:`DEFAULT_TEAM_ROLES`, when there are
+    none); the account's rows for a task replace the default rows of that task. ``default``: the data book's
+    :func:`company_team_rows` when the caller already has them (the same result, read once)."""
+    if default is None:
+        default = company_team_rows(db)
+    return merge_team_roles(default, _account_team_rows(db, account_id) if db.table("team_roles") else [])
 
 
 def task_findings(cells: Sequence[Sequence[str]]) -> list[Finding]:

@@ -21,7 +21,7 @@ functions; the recalculation test proves LibreOffice computes the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,7 @@ from kam_xl.databook import AccountRow, DataBook
 from kam_xl.kaop import LEVERS
 from kam_xl.kasp import KASP_STATUSES, kasp_by_status
 from kam_xl.relationships import AccountData, each_relationships_data, raci_breaks
-from kam_xl.team import LETTERS
+from kam_xl.team import LETTERS, TeamRoles
 from kam_xl.text import key_of
 from kam_xl.vocabulary import KASP_STATUS_WORDS, LEVER_WORDS, YES_NO, Lang, sheet_title
 from kam_xl.workbook.controller.common import LIGHT_FORMATS, _headers, _missing_note, produce
@@ -46,8 +46,8 @@ BLOCKS = ("members", "tasks", "projects", "swot")  # the data sheet's blocks, to
 
 def _joined(names: Iterable[str]) -> str | None:
     """Names one per line (each name on one line, each once), ``None`` for none."""
-    found = list(dict.fromkeys(" ".join(n.split()) for n in names))
-    return LINE.join(found) or None
+    found = [" ".join(n.split()) for n in names]
+    return (LINE.join(dict.fromkeys(found)) or None) if found else None
 
 
 # ------------------------------------------------------------------------------------------ one account's data
@@ -85,13 +85,39 @@ def _member_rows(x: AccountData, words: tuple[str, str]) -> list[_Row]:
     return rows
 
 
-def _block_rows(x: AccountData, lang: Lang) -> tuple[tuple[_Row, ...], ...]:
+def _task_values(roles: TeamRoles) -> list[_Row]:
+    """Per task of a RACI matrix: the task and, per letter, the roles holding it (the task block's row
+    without the account's ID)."""
+    rows = []
+    for t in roles.tasks:
+        row = roles.letters.get(t, {})  # roles.cell(t, role) of the roles holding a letter, in roles order
+        held = [(role, row[role]) for role in roles.roles if row.get(role)]
+        rows.append((t, *(_joined([role for role, cell in held if c in cell]) for c in LETTERS)))
+    return rows
+
+
+class _TaskMemo:
+    """:func:`_task_values` of each matrix once: the accounts without RACI rows of their own share the
+    company's matrix object (:func:`kam_xl.relationships.company_raci`), so its rows are joined once per
+    build; the memo holds each matrix it saw, so an ``id`` is never reused while it lives."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[TeamRoles, list[_Row]]] = {}
+
+    def __call__(self, roles: TeamRoles) -> list[_Row]:
+        hit = self._seen.get(id(roles))
+        if hit is None:
+            hit = self._seen[id(roles)] = (roles, _task_values(roles))
+        return hit[1]
+
+
+def _block_rows(x: AccountData, lang: Lang, task_values: Callable[[TeamRoles], list[_Row]] = _task_values,
+                ) -> tuple[tuple[_Row, ...], ...]:
     """The account's rows of each data-sheet block (:data:`BLOCKS`), values only."""
     aid, roles = x.account.account_id, x.roles
     words = (_t(lang, "geplant", "planned"), _t(lang, "erledigt", "done"))
     levers, statuses = LEVER_WORDS[lang], KASP_STATUS_WORDS[lang]
-    tasks = [(aid, t, *(_joined(role for role in roles.roles if c in roles.cell(t, role)) for c in LETTERS))
-             for t in roles.tasks] if roles is not None else []
+    tasks = [(aid, *values) for values in task_values(roles)] if roles is not None else []
     projects = [(aid, p.project, levers[p.lever], p.start_year, p.end_year, statuses[p.status],
                  _joined(m.measure for m in x.measures if key_of(m.kasp_project) == key_of(p.project)))
                 for p in x.projects]
@@ -99,8 +125,10 @@ def _block_rows(x: AccountData, lang: Lang) -> tuple[tuple[_Row, ...], ...]:
     return tuple(map(tuple, (_member_rows(x, words), tasks, projects, swot)))
 
 
-def _figures(x: AccountData, lang: Lang) -> _Account:
-    """One account's :class:`_Account` from its models."""
+def _figures(x: AccountData, lang: Lang, task_values: Callable[[TeamRoles], list[_Row]] = _task_values,
+             ) -> _Account:
+    """One account's :class:`_Account` from its models (``task_values``: :func:`_task_values` or a
+    :class:`_TaskMemo` of it)."""
     r = x.report
     bc, contacts = r.buying_center, r.contacts
     people = None
@@ -115,11 +143,12 @@ def _figures(x: AccountData, lang: Lang) -> _Account:
                     kasp=(tuple(counts[st] for st in KASP_STATUSES), len(r.kasp.outside_horizon),
                           len(r.kasp.without_kaop_measure)) if r.kasp is not None else None,
                     swot=(len(x.swot), tuple(r.swot.empty_levers)) if r.swot is not None else None,
-                    blocks=_block_rows(x, lang))
+                    blocks=_block_rows(x, lang, task_values))
 
 
 def _accounts(db: DataBook, lang: Lang) -> list[_Account]:
-    return [_figures(x, lang) for x in each_relationships_data(db)]
+    memo = _TaskMemo()
+    return [_figures(x, lang, memo) for x in each_relationships_data(db)]
 
 
 # ------------------------------------------------------------------------------------------ the data sheet
