@@ -309,6 +309,47 @@ def test_styles_are_remembered_per_set_of_formats() -> None:
     assert b'rgb="FFC00000"' not in _styles_of(render._Workbook, FORMATS[:3])
 
 
+def _app_of(workbook_class: type, sheets: list[tuple[str, int]], names: list[str], company: str | None) -> bytes:
+    buf = io.BytesIO()
+    wb = workbook_class(buf, {"in_memory": True})
+    if company is not None:
+        wb.set_properties({"company": company, "manager": company})
+    for name, hidden in sheets:
+        ws = wb.add_worksheet(name)
+        ws.write_number(0, 0, 1)
+        if hidden == 1:
+            ws.hide()
+        elif hidden == 2:
+            ws.very_hidden()
+    for name in names:
+        wb.define_name(name, f"='{sheets[0][0]}'!$A$1")
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return z.read("docProps/app.xml")
+
+
+def test_app_properties_are_remembered_per_sheets_and_names() -> None:
+    from xlsxwriter import Workbook
+
+    render._APP_XML.clear()
+    sheets = [("Cockpit", 0), ("CDB", 0), ("_meta", 1)]
+    books = [(sheets, ["a_x", "b_y"], None),
+             ([("Cockpit", 0), ("KDB", 0), ("_meta", 1)], ["a_x", "b_y"], None),  # another sheet's name
+             ([*sheets[:2], ("_meta", 2)], ["a_x", "b_y"], None),  # a very hidden sheet is not listed
+             (sheets, ["a_x", "b_w"], None),  # another name
+             (sheets, ["a_x", "b_y", "c_z"], None),  # one name more
+             (sheets, ["a_x", "b_y"], "Muster & Co"),  # company and manager
+             (sheets, [], None)]
+    written = set()
+    for book in [*books, *books]:  # each once written, once from memory
+        expected = _app_of(Workbook, *book)
+        assert _app_of(render._Workbook, *book) == expected
+        written.add(expected)
+    assert len(written) == len(render._APP_XML) == len(books)
+    assert b"<vt:lpstr>c_z</vt:lpstr>" in _app_of(render._Workbook, *books[4])
+    assert b"Muster &amp; Co" in _app_of(render._Workbook, *books[5])
+
+
 # --- defined names: a name xlsxwriter allowed once is added without its checks -----------------------------------
 
 NAMES = [("cdb_umsatz", "='S'!$B$2"), ("S!lokal", "=S!$C$3"), ("A1", "=S!$A$1"), ("r", "=S!$A$1"),
