@@ -18,7 +18,7 @@ import pytest
 from kam_xl.databook import demo_databook
 from kam_xl.workbook import render
 from kam_xl.workbook.account_plan import AccountPlanData, account_plan
-from kam_xl.workbook.layout import Book, Chart, Sheet
+from kam_xl.workbook.layout import Book, Chart, Input, Sheet
 
 WHEN = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -555,3 +555,48 @@ def test_validations_from_memory_are_written_by_the_options_they_were_given() ->
     assert fast == _validations_xml(Workbook) == _validations_xml(render._Workbook)
     assert fast.count(b'sqref="B2:B6"') == 2 and fast.count(b'sqref="E2:E10"') == 2
     assert fast.count(b'sqref="C2:C6 C9:C10"') == 2 and fast.count(b'sqref="G3"') == 2
+
+
+INPUT_RULES = [
+    (Input("list", choices=("ja", "nein"), title="Wahl", message="ja & <nein>"), [(1, 1, 5, 1)]),
+    (Input("list", choices_source="=_lists!$A$1:$A$6"), [(1, 1, 5, 1)]),  # another rule over the same range
+    (Input("text", required=True), [(1, 2, 2, 2), (6, 2, 7, 2)]),  # one rule over two ranges
+    (Input("text", required=True), [(1, 2, 2, 2)]),  # the same rule over fewer ranges
+    (Input("date"), [(3, 3, 3, 3)]),
+    (Input("integer", minimum=0, maximum=9), [(4, 4, 4, 4)]),
+    (Input("number", minimum=1, maximum=2), [(5, 5, 5, 5)]),
+    (Input("number", minimum=1.0, maximum=2.0), [(5, 5, 5, 5)]),  # equal to the one before, written otherwise
+]
+
+
+def _inputs_xml(fast: bool, date_1904: bool) -> bytes:
+    from xlsxwriter import Workbook
+
+    buf = io.BytesIO()
+    wb = (render._Workbook if fast else Workbook)(buf, {"in_memory": True, "date_1904": date_1904})
+    for i, (inp, boxes) in enumerate(INPUT_RULES):
+        ws = wb.add_worksheet(f"S{i}")
+        if fast:
+            ws.input_validation(inp, boxes)
+        else:
+            (r0, c0, r1, c1), *others = boxes
+            more = {"other_cells": others} if others else {}
+            ws.data_validation(r0, c0, r1, c1, {**render._validation(inp), **more})
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return b"".join(z.read(f"xl/worksheets/sheet{i + 1}.xml") for i in range(len(INPUT_RULES)))
+
+
+def test_input_validations_are_remembered_by_rule_types_and_ranges() -> None:
+    """:meth:`render._Worksheet.input_validation` adds what xlsxwriter adds for the rule's options — first
+    processed, then from memory, in both date systems — and tells apart rules that are equal but written
+    otherwise (a bound 1 and 1.0)."""
+    render._VALIDATIONS.clear()
+    render._XML_PARTS.clear()
+    for date_1904 in (False, True, False):
+        expected = _inputs_xml(False, date_1904)
+        assert _inputs_xml(True, date_1904) == expected
+        assert _inputs_xml(True, date_1904) == expected  # all from memory
+    sheets = re.findall(rb"<dataValidations.*?</dataValidations>", expected)
+    assert len(sheets) == len(INPUT_RULES) and sheets[-1] != sheets[-2]
+    assert b'sqref="C2:C3 C7:C8"' in sheets[2] and b'sqref="C2:C3"' in sheets[3]

@@ -439,11 +439,31 @@ class _Worksheet(Worksheet):
         box = (first_row, first_col, last_row, last_col)
         if options is None or not all(type(x) is int for x in box):
             return super().data_validation(first_row, first_col, last_row, last_col, options)
-        key = (box, repr(options), self.date_1904)
+        return self._validation_from_memory((box, repr(options), self.date_1904), box, lambda: options)
+
+    def input_validation(self, inp: Input, boxes: list[tuple[int, int, int, int]]) -> int:
+        """Add the data validation of the input rule ``inp`` over ``boxes`` (its first range, then any others: one
+        ``sqref``), as :meth:`data_validation` adds :func:`_validation`'s options for it: processed once per
+        process, remembered by the rule with its numbers' types (:func:`_input_key`), the ranges and the date
+        system — not by the ``repr`` of the options made anew (~100 a plan)."""
+        (r0, c0, r1, c1), *others = boxes
+
+        def options() -> dict[str, Any]:
+            return {**_validation(inp), **({"other_cells": others} if others else {})}
+
+        if not all(type(x) is int for box in boxes for x in box):
+            return super().data_validation(r0, c0, r1, c1, options())
+        key = ("input", tuple(boxes), _input_key(inp), self.date_1904)
+        return self._validation_from_memory(key, (r0, c0, r1, c1), options)
+
+    def _validation_from_memory(self, key: tuple[Any, ...], box: tuple[int, int, int, int],
+                                options: Callable[[], dict[str, Any]]) -> int:
+        """The validation of ``options()`` over ``box`` added as xlsxwriter processed it for ``key`` before,
+        or processed now and remembered by ``key`` (what the processed options depend on)."""
         processed = _VALIDATIONS.get(key)
         if processed is None:
             before = len(self.validations)
-            result = super().data_validation(first_row, first_col, last_row, last_col, options)
+            result = super().data_validation(*box, options())
             if result == 0 and len(self.validations) == before + 1:
                 if len(_VALIDATIONS) >= _RULES_MAX:
                     _VALIDATIONS.clear()
@@ -1125,6 +1145,12 @@ def _add_format(wb: Workbook, props: dict[str, Any]) -> Format:
     return made
 
 
+def _input_key(inp: Input) -> tuple[Any, ...]:
+    """An input rule as a key of the validation it makes: the rule (equal rules are equal keys) with the types of
+    its numbers and flag, which ``==`` does not tell apart (``1 == 1.0 == True``) but the written XML may."""
+    return (inp, type(inp.minimum), type(inp.maximum), type(inp.required))
+
+
 def _validation(inp: Input) -> dict[str, Any]:
     """xlsxwriter data-validation options for an input."""
     v: dict[str, Any]
@@ -1417,8 +1443,7 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None
     else:
         _put_cells(wb, ws, fmts, sheet, plan, held)
     for inp, boxes in _validations(sheet):
-        (r0, c0, r1, c1), *others = boxes
-        ws.data_validation(r0, c0, r1, c1, {**_validation(inp), **({"other_cells": others} if others else {})})
+        ws.input_validation(inp, boxes)
     for name, (r0, c0, r1, c1) in sheet.ranges.items():
         wb.define_name(name, f"={sheet.ref(r0, c0, r1, c1)}")
     for cf in sheet.conditionals:
