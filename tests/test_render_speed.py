@@ -600,3 +600,25 @@ def test_input_validations_are_remembered_by_rule_types_and_ranges() -> None:
     sheets = re.findall(rb"<dataValidations.*?</dataValidations>", expected)
     assert len(sheets) == len(INPUT_RULES) and sheets[-1] != sheets[-2]
     assert b'sqref="C2:C3 C7:C8"' in sheets[2] and b'sqref="C2:C3"' in sheets[3]
+
+
+def test_style_formats_follow_each_workbooks_currency_and_defaults() -> None:
+    """A style's properties and their key are made once per process (:func:`render._style_props`), the workbook's
+    default properties once per workbook: books of two currencies and two default fonts, one after the other,
+    each get the formats ``add_format`` makes of the style's properties."""
+    from xlsxwriter import Workbook
+
+    for defaults in ({}, {"font_size": 9}, {}):
+        for currency in ("EUR", "CHF", "EUR"):
+            options = {"in_memory": True, "default_format_properties": defaults}
+            fmts = render._Formats(render._Workbook(io.BytesIO(), options), currency, "de")
+            made = [fmts.get("money", True, True), fmts.get("money", False), fmts.conditional({"bold": True})]
+            symbol = render.currency_symbol(currency, "de")
+            props = [{**render._BASE["money"], "num_format": render.money_format(symbol, 0), **render._INPUT_EXTRA,
+                      "text_wrap": True}, {**render._BASE["money"], "num_format": render.money_format(symbol, 0)},
+                     {"bold": True}]
+            plain = Workbook(io.BytesIO(), options)
+            expected = [plain.add_format(p) for p in props]
+            assert [f._get_format_key() for f in made] == [f._get_format_key() for f in expected]
+            assert (symbol in made[0].num_format) and made[0].font_size == defaults.get("font_size", 11)
+            assert made[0].locked == 0 and made[1].locked == 1

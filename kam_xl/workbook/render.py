@@ -1093,24 +1093,15 @@ class _Formats:
         self.symbol = currency_symbol(currency, lang)
         self.cache: dict[tuple[str, bool, bool, bool], Any] = {}
         self.conditionals: dict[tuple[tuple[str, Any], ...], Any] = {}
+        self.defaults = repr(wb.default_format_properties)  # the workbook's part of a format's key, made once
 
     def get(self, style: str, is_input: bool, wrap: bool = False, top: bool = False) -> Any:
         """The format of ``style`` (as an input: unlocked, yellow); ``wrap`` makes its text wrap in the cell,
         ``top`` aligns it at the top (in a row of several lines every cell starts on the first line)."""
         key = (style, is_input, wrap, top)
         if key not in self.cache:
-            props = dict(_BASE[style])
-            if style in MONEY_DECIMALS:
-                props["num_format"] = money_format(self.symbol, MONEY_DECIMALS[style],
-                                                   lower_is_better=style in LOWER_IS_BETTER_STYLES,
-                                                   signed=style in SIGNED_STYLES)
-            if is_input:
-                props.update(_INPUT_EXTRA)
-            if wrap:
-                props["text_wrap"] = True
-            if top:
-                props["valign"] = "top"
-            self.cache[key] = _add_format(self.wb, props)
+            self.cache[key] = _add_format(self.wb, *_style_props(style, is_input, wrap, top, self.symbol),
+                                          self.defaults)
         return self.cache[key]
 
     def conditional(self, props: dict[str, Any]) -> Any:
@@ -1119,20 +1110,42 @@ class _Formats:
         key = tuple(sorted(props.items()))
         found = self.conditionals.get(key)
         if found is None:
-            found = self.conditionals[key] = _add_format(self.wb, props)
+            found = self.conditionals[key] = _add_format(self.wb, props, None, self.defaults)
         return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _style_props(style: str, is_input: bool, wrap: bool, top: bool, symbol: str) -> tuple[dict[str, Any], str]:
+    """The xlsxwriter properties of a style (:data:`_BASE`; amounts in currency ``symbol``) as an input, wrapping,
+    aligned at the top, and their key for :func:`_add_format` — made once per process (~60 formats a plan). The
+    dict is shared: never change it."""
+    props = dict(_BASE[style])
+    if style in MONEY_DECIMALS:
+        props["num_format"] = money_format(symbol, MONEY_DECIMALS[style],
+                                           lower_is_better=style in LOWER_IS_BETTER_STYLES,
+                                           signed=style in SIGNED_STYLES)
+    if is_input:
+        props.update(_INPUT_EXTRA)
+    if wrap:
+        props["text_wrap"] = True
+    if top:
+        props["valign"] = "top"
+    return props, repr(sorted(props.items()))
 
 
 #: One xlsxwriter format per distinct set of properties (and workbook defaults), never added to a workbook
 _PROTOTYPES: dict[tuple[str, str], Format] = {}
 
 
-def _add_format(wb: Workbook, props: dict[str, Any]) -> Format:
+def _add_format(wb: Workbook, props: dict[str, Any], props_key: str | None = None, defaults: str | None = None
+                ) -> Format:
     """``wb.add_format(props)``, as a copy of a format made once per process: xlsxwriter parses every property
     (colours, borders …) anew for each workbook, ~60 formats per plan. A new format refers to nothing but its
     properties and the workbook's two index tables (given here), and gets its indices when the workbook is
-    closed, so a shallow copy is the format ``add_format`` makes."""
-    key = (repr(sorted(props.items())), repr(wb.default_format_properties))
+    closed, so a shallow copy is the format ``add_format`` makes. ``props_key`` and ``defaults``: the ``repr`` of
+    the sorted properties and of the workbook's default properties, when known already."""
+    key = (repr(sorted(props.items())) if props_key is None else props_key,
+           repr(wb.default_format_properties) if defaults is None else defaults)
     prototype = _PROTOTYPES.get(key)
     if prototype is None:
         if len(_PROTOTYPES) >= _PREPARED_MAX:
