@@ -622,3 +622,20 @@ def test_style_formats_follow_each_workbooks_currency_and_defaults() -> None:
             assert [f._get_format_key() for f in made] == [f._get_format_key() for f in expected]
             assert (symbol in made[0].num_format) and made[0].font_size == defaults.get("font_size", 11)
             assert made[0].locked == 0 and made[1].locked == 1
+
+
+def test_shared_labels_are_keyed_only_while_their_series_are_added(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Series sharing one data-labels dict have it processed by one ``repr`` (``render._add_series``); a change to
+    the dict between two renderings shows in the second, and each is what xlsxwriter's own charts write."""
+    book = _labelled_book()
+    one, two, three = book.sheets[0].charts[0].series
+    two["data_labels"] = one["data_labels"]  # one dict for the first two series
+    first = _members(book)
+    one["data_labels"]["font"] = {"size": 11}
+    three["data_labels"]["font"] = {"size": 11}
+    second = _members(book)
+    xml = second["xl/charts/chart1.xml"].decode()
+    assert first["xl/charts/chart1.xml"].decode().count('sz="800"') == 2
+    assert xml.count('sz="1100"') == 3 and 'sz="800"' not in xml
+    _plain_charts(monkeypatch)
+    assert _members(book) == second

@@ -838,11 +838,13 @@ class _RepeatedXml:
       its object."""
 
     _labels_memo: dict[str, Any]
+    _labels_keys: dict[int, str] | None
     _xml_memo: dict[tuple[Any, ...], str]
 
     def _get_labels_properties(self, labels: Any) -> Any:
         memo = self.__dict__.setdefault("_labels_memo", {})
-        key = repr(labels)
+        known = self.__dict__.get("_labels_keys")  # set by :func:`_add_series` while it adds a chart's series
+        key = known[id(labels)] if known and id(labels) in known else repr(labels)
         if key not in memo:
             memo[key] = super()._get_labels_properties(labels)  # type: ignore[misc]
         return memo[key]
@@ -1440,6 +1442,21 @@ def _write_streamed(wb: Workbook, ws: _StreamedWorksheet, fmts: _Formats, sheet:
                 wb.define_name(cell.name, f"={sheet.ref(cell.row, cell.col)}")
 
 
+def _add_series(chart: Any, series: Iterable[dict[str, Any]]) -> None:
+    """Add ``series`` to ``chart``. Series sharing one data-labels dict (the Buying-Center-Map's 45 series label
+    the same members) have it processed by its ``repr`` made once: the chart (:class:`_RepeatedXml`) is told
+    the ``repr`` of each labels dict by its ``id`` for the time of this loop alone, in which nothing changes them
+    (xlsxwriter processes a deep copy)."""
+    series = list(series)
+    keys = {id(labels): repr(labels) for s in series if (labels := s.get("data_labels"))}
+    chart.__dict__["_labels_keys"] = keys if isinstance(chart, _RepeatedXml) else None
+    try:
+        for options in series:
+            chart.add_series(dict(options))
+    finally:
+        chart.__dict__["_labels_keys"] = None
+
+
 def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None:
     ws = wb.add_worksheet(sheet.name, worksheet_class=_StreamedWorksheet if sheet.streamed else None)
     held = sheet.cells
@@ -1466,8 +1483,7 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None
         ws.conditional_format(cf.first_row, cf.first_col, cf.last_row, cf.last_col, options)
     for ch in sheet.charts:
         chart = wb.add_chart({"type": ch.kind, **({"subtype": ch.subtype} if ch.subtype else {})})
-        for series in ch.series:
-            chart.add_series(dict(series))
+        _add_series(chart, ch.series)
         chart.set_title({"name": ch.title})
         for key, value in ch.options.items():
             if key == "show_hidden_data":  # plot cells of hidden columns too (helper columns of a chart)
