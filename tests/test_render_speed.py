@@ -639,3 +639,31 @@ def test_shared_labels_are_keyed_only_while_their_series_are_added(monkeypatch: 
     assert xml.count('sz="1100"') == 3 and 'sz="800"' not in xml
     _plain_charts(monkeypatch)
     assert _members(book) == second
+
+
+def _names_xml(workbook_class: type, area: tuple[int, int, int, int], hidden_filter: bool) -> bytes:
+    buf = io.BytesIO()
+    wb = workbook_class(buf, {"in_memory": True})
+    ws = wb.add_worksheet("S")
+    wb.add_worksheet("T").print_area(*area)
+    if hidden_filter:
+        ws.autofilter(0, 0, 5, 2)  # a hidden local name
+    wb.define_name("cdb_umsatz", f"=S!$B$2:$B${area[2] + 1}")
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return z.read("xl/workbook.xml")
+
+
+def test_defined_names_text_is_remembered_per_list_of_names() -> None:
+    """``<definedNames>`` is made once per process per list of names: books whose names differ in a range, a
+    local sheet or a hidden flag, one after the other, each written as xlsxwriter writes it."""
+    from xlsxwriter import Workbook
+
+    render._NAMES_XML.clear()
+    books = [((0, 0, 9, 3), False), ((0, 0, 8, 3), False), ((0, 0, 9, 3), True)]
+    written = set()
+    for book in [*books, *books]:
+        expected = _names_xml(Workbook, *book)
+        assert _names_xml(render._Workbook, *book) == expected
+        written.add(expected)
+    assert len(written) == len(render._NAMES_XML) == len(books)

@@ -1069,18 +1069,28 @@ class _Workbook(Workbook):
     def _write_defined_names(self) -> None:
         # xlsxwriter's <definedNames> (a plan has ~240), each name one f-string instead of a tag writer escaping
         # its attributes one by one: the same text (escapes of attribute and text as xlsxwriter's)
+        # — and the text made once per process per list of names (every plan of a template has the same ~240)
         if not self.defined_names:
             return
-        parts = ["<definedNames>"]
-        for name, sheet_id, sheet_range, hidden in self.defined_names:
-            local = "" if sheet_id == -1 else f' localSheetId="{sheet_id}"'
-            flag = ' hidden="1"' if hidden else ""
-            parts.append(f'<definedName name="{self._escape_attributes(name)}"{local}{flag}>'
-                         f"{_xml_text(sheet_range)}</definedName>")
-        parts.append("</definedNames>")
-        self.fh.write("".join(parts))
+        key = tuple((name, sheet_id, sheet_range, bool(hidden)) for name, sheet_id, sheet_range, hidden
+                    in self.defined_names)
+        text = _NAMES_XML.get(key)
+        if text is None:
+            parts = ["<definedNames>"]
+            for name, sheet_id, sheet_range, hidden in key:
+                local = "" if sheet_id == -1 else f' localSheetId="{sheet_id}"'
+                flag = ' hidden="1"' if hidden else ""
+                parts.append(f'<definedName name="{self._escape_attributes(name)}"{local}{flag}>'
+                             f"{_xml_text(sheet_range)}</definedName>")
+            parts.append("</definedNames>")
+            if len(_NAMES_XML) >= _STYLES_MAX:
+                _NAMES_XML.clear()
+            text = _NAMES_XML[key] = "".join(parts)
+        self.fh.write(text)
 
 
+#: a workbook's ``<definedNames>`` element by its names (:meth:`_Workbook._write_defined_names`)
+_NAMES_XML: dict[tuple[tuple[str, int, str, bool], ...], str] = {}
 #: Workbook-level defined names xlsxwriter has allowed (:meth:`_Workbook.define_name`)
 _ALLOWED_NAMES: set[str] = set()
 _NAMES_MAX = 10_000
