@@ -18,7 +18,7 @@ import pytest
 from kam_xl.databook import demo_databook
 from kam_xl.workbook import render
 from kam_xl.workbook.account_plan import AccountPlanData, account_plan
-from kam_xl.workbook.layout import Book, Chart, Sheet
+from kam_xl.workbook.layout import Book, Chart, Input, Sheet
 
 WHEN = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -309,6 +309,47 @@ def test_styles_are_remembered_per_set_of_formats() -> None:
     assert b'rgb="FFC00000"' not in _styles_of(render._Workbook, FORMATS[:3])
 
 
+def _app_of(workbook_class: type, sheets: list[tuple[str, int]], names: list[str], company: str | None) -> bytes:
+    buf = io.BytesIO()
+    wb = workbook_class(buf, {"in_memory": True})
+    if company is not None:
+        wb.set_properties({"company": company, "manager": company})
+    for name, hidden in sheets:
+        ws = wb.add_worksheet(name)
+        ws.write_number(0, 0, 1)
+        if hidden == 1:
+            ws.hide()
+        elif hidden == 2:
+            ws.very_hidden()
+    for name in names:
+        wb.define_name(name, f"='{sheets[0][0]}'!$A$1")
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return z.read("docProps/app.xml")
+
+
+def test_app_properties_are_remembered_per_sheets_and_names() -> None:
+    from xlsxwriter import Workbook
+
+    render._APP_XML.clear()
+    sheets = [("Cockpit", 0), ("CDB", 0), ("_meta", 1)]
+    books = [(sheets, ["a_x", "b_y"], None),
+             ([("Cockpit", 0), ("KDB", 0), ("_meta", 1)], ["a_x", "b_y"], None),  # another sheet's name
+             ([*sheets[:2], ("_meta", 2)], ["a_x", "b_y"], None),  # a very hidden sheet is not listed
+             (sheets, ["a_x", "b_w"], None),  # another name
+             (sheets, ["a_x", "b_y", "c_z"], None),  # one name more
+             (sheets, ["a_x", "b_y"], "Muster & Co"),  # company and manager
+             (sheets, [], None)]
+    written = set()
+    for book in [*books, *books]:  # each once written, once from memory
+        expected = _app_of(Workbook, *book)
+        assert _app_of(render._Workbook, *book) == expected
+        written.add(expected)
+    assert len(written) == len(render._APP_XML) == len(books)
+    assert b"<vt:lpstr>c_z</vt:lpstr>" in _app_of(render._Workbook, *books[4])
+    assert b"Muster &amp; Co" in _app_of(render._Workbook, *books[5])
+
+
 # --- defined names: a name xlsxwriter allowed once is added without its checks -----------------------------------
 
 NAMES = [("cdb_umsatz", "='S'!$B$2"), ("S!lokal", "=S!$C$3"), ("A1", "=S!$A$1"), ("r", "=S!$A$1"),
@@ -514,3 +555,115 @@ def test_validations_from_memory_are_written_by_the_options_they_were_given() ->
     assert fast == _validations_xml(Workbook) == _validations_xml(render._Workbook)
     assert fast.count(b'sqref="B2:B6"') == 2 and fast.count(b'sqref="E2:E10"') == 2
     assert fast.count(b'sqref="C2:C6 C9:C10"') == 2 and fast.count(b'sqref="G3"') == 2
+
+
+INPUT_RULES = [
+    (Input("list", choices=("ja", "nein"), title="Wahl", message="ja & <nein>"), [(1, 1, 5, 1)]),
+    (Input("list", choices_source="=_lists!$A$1:$A$6"), [(1, 1, 5, 1)]),  # another rule over the same range
+    (Input("text", required=True), [(1, 2, 2, 2), (6, 2, 7, 2)]),  # one rule over two ranges
+    (Input("text", required=True), [(1, 2, 2, 2)]),  # the same rule over fewer ranges
+    (Input("date"), [(3, 3, 3, 3)]),
+    (Input("integer", minimum=0, maximum=9), [(4, 4, 4, 4)]),
+    (Input("number", minimum=1, maximum=2), [(5, 5, 5, 5)]),
+    (Input("number", minimum=1.0, maximum=2.0), [(5, 5, 5, 5)]),  # equal to the one before, written otherwise
+]
+
+
+def _inputs_xml(fast: bool, date_1904: bool) -> bytes:
+    from xlsxwriter import Workbook
+
+    buf = io.BytesIO()
+    wb = (render._Workbook if fast else Workbook)(buf, {"in_memory": True, "date_1904": date_1904})
+    for i, (inp, boxes) in enumerate(INPUT_RULES):
+        ws = wb.add_worksheet(f"S{i}")
+        if fast:
+            ws.input_validation(inp, boxes)
+        else:
+            (r0, c0, r1, c1), *others = boxes
+            more = {"other_cells": others} if others else {}
+            ws.data_validation(r0, c0, r1, c1, {**render._validation(inp), **more})
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return b"".join(z.read(f"xl/worksheets/sheet{i + 1}.xml") for i in range(len(INPUT_RULES)))
+
+
+def test_input_validations_are_remembered_by_rule_types_and_ranges() -> None:
+    """:meth:`render._Worksheet.input_validation` adds what xlsxwriter adds for the rule's options — first
+    processed, then from memory, in both date systems — and tells apart rules that are equal but written
+    otherwise (a bound 1 and 1.0)."""
+    render._VALIDATIONS.clear()
+    render._XML_PARTS.clear()
+    for date_1904 in (False, True, False):
+        expected = _inputs_xml(False, date_1904)
+        assert _inputs_xml(True, date_1904) == expected
+        assert _inputs_xml(True, date_1904) == expected  # all from memory
+    sheets = re.findall(rb"<dataValidations.*?</dataValidations>", expected)
+    assert len(sheets) == len(INPUT_RULES) and sheets[-1] != sheets[-2]
+    assert b'sqref="C2:C3 C7:C8"' in sheets[2] and b'sqref="C2:C3"' in sheets[3]
+
+
+def test_style_formats_follow_each_workbooks_currency_and_defaults() -> None:
+    """A style's properties and their key are made once per process (:func:`render._style_props`), the workbook's
+    default properties once per workbook: books of two currencies and two default fonts, one after the other,
+    each get the formats ``add_format`` makes of the style's properties."""
+    from xlsxwriter import Workbook
+
+    for defaults in ({}, {"font_size": 9}, {}):
+        for currency in ("EUR", "CHF", "EUR"):
+            options = {"in_memory": True, "default_format_properties": defaults}
+            fmts = render._Formats(render._Workbook(io.BytesIO(), options), currency, "de")
+            made = [fmts.get("money", True, True), fmts.get("money", False), fmts.conditional({"bold": True})]
+            symbol = render.currency_symbol(currency, "de")
+            props = [{**render._BASE["money"], "num_format": render.money_format(symbol, 0), **render._INPUT_EXTRA,
+                      "text_wrap": True}, {**render._BASE["money"], "num_format": render.money_format(symbol, 0)},
+                     {"bold": True}]
+            plain = Workbook(io.BytesIO(), options)
+            expected = [plain.add_format(p) for p in props]
+            assert [f._get_format_key() for f in made] == [f._get_format_key() for f in expected]
+            assert (symbol in made[0].num_format) and made[0].font_size == defaults.get("font_size", 11)
+            assert made[0].locked == 0 and made[1].locked == 1
+
+
+def test_shared_labels_are_keyed_only_while_their_series_are_added(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Series sharing one data-labels dict have it processed by one ``repr`` (``render._add_series``); a change to
+    the dict between two renderings shows in the second, and each is what xlsxwriter's own charts write."""
+    book = _labelled_book()
+    one, two, three = book.sheets[0].charts[0].series
+    two["data_labels"] = one["data_labels"]  # one dict for the first two series
+    first = _members(book)
+    one["data_labels"]["font"] = {"size": 11}
+    three["data_labels"]["font"] = {"size": 11}
+    second = _members(book)
+    xml = second["xl/charts/chart1.xml"].decode()
+    assert first["xl/charts/chart1.xml"].decode().count('sz="800"') == 2
+    assert xml.count('sz="1100"') == 3 and 'sz="800"' not in xml
+    _plain_charts(monkeypatch)
+    assert _members(book) == second
+
+
+def _names_xml(workbook_class: type, area: tuple[int, int, int, int], hidden_filter: bool) -> bytes:
+    buf = io.BytesIO()
+    wb = workbook_class(buf, {"in_memory": True})
+    ws = wb.add_worksheet("S")
+    wb.add_worksheet("T").print_area(*area)
+    if hidden_filter:
+        ws.autofilter(0, 0, 5, 2)  # a hidden local name
+    wb.define_name("cdb_umsatz", f"=S!$B$2:$B${area[2] + 1}")
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return z.read("xl/workbook.xml")
+
+
+def test_defined_names_text_is_remembered_per_list_of_names() -> None:
+    """``<definedNames>`` is made once per process per list of names: books whose names differ in a range, a
+    local sheet or a hidden flag, one after the other, each written as xlsxwriter writes it."""
+    from xlsxwriter import Workbook
+
+    render._NAMES_XML.clear()
+    books = [((0, 0, 9, 3), False), ((0, 0, 8, 3), False), ((0, 0, 9, 3), True)]
+    written = set()
+    for book in [*books, *books]:
+        expected = _names_xml(Workbook, *book)
+        assert _names_xml(render._Workbook, *book) == expected
+        written.add(expected)
+    assert len(written) == len(render._NAMES_XML) == len(books)

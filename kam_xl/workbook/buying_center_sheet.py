@@ -184,12 +184,14 @@ def _map(s: Sheet, n: int, lang: Lang, top: int) -> None:
     words = COMPARISON_WORDS[lang]
     first, last = FIRST_ROW, FIRST_ROW + n - 1
     xs = "=" + s.ref(first, C["private"], last, C["private"])
-    labels = [{"value": "=" + s.ref(FIRST_ROW + i, C["person"])} for i in range(n)]
+    # one labels dict for all series: the renderer processes it once (render._add_series)
+    labels = {"custom": [{"value": "=" + s.ref(FIRST_ROW + i, C["person"])} for i in range(n)],
+              "position": "right", "font": {"size": 8}}
     series = tuple({"name": f"{words[p]}/{words[y]}/{k}", "categories": xs,
                     "values": "=" + s.ref(first, C_HELP + j, last, C_HELP + j),
                     "marker": {"type": SYMPATHY_MARKERS[y], "size": MARKER_SIZE[k],
                                "fill": {"color": PERFORMANCE_COLOURS[p]}, "border": {"color": "#404040"}},
-                    "data_labels": {"custom": labels, "position": "right", "font": {"size": 8}}}
+                    "data_labels": labels}
                    for j, (p, y, k) in enumerate(SERIES))
     axis = {"min": 0, "max": 100, "major_unit": 25, "major_gridlines": {"visible": True}}
     s.charts.append(Chart(

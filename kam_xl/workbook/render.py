@@ -439,11 +439,31 @@ class _Worksheet(Worksheet):
         box = (first_row, first_col, last_row, last_col)
         if options is None or not all(type(x) is int for x in box):
             return super().data_validation(first_row, first_col, last_row, last_col, options)
-        key = (box, repr(options), self.date_1904)
+        return self._validation_from_memory((box, repr(options), self.date_1904), box, lambda: options)
+
+    def input_validation(self, inp: Input, boxes: list[tuple[int, int, int, int]]) -> int:
+        """Add the data validation of the input rule ``inp`` over ``boxes`` (its first range, then any others: one
+        ``sqref``), as :meth:`data_validation` adds :func:`_validation`'s options for it: processed once per
+        process, remembered by the rule with its numbers' types (:func:`_input_key`), the ranges and the date
+        system — not by the ``repr`` of the options made anew (~100 a plan)."""
+        (r0, c0, r1, c1), *others = boxes
+
+        def options() -> dict[str, Any]:
+            return {**_validation(inp), **({"other_cells": others} if others else {})}
+
+        if not all(type(x) is int for box in boxes for x in box):
+            return super().data_validation(r0, c0, r1, c1, options())
+        key = ("input", tuple(boxes), _input_key(inp), self.date_1904)
+        return self._validation_from_memory(key, (r0, c0, r1, c1), options)
+
+    def _validation_from_memory(self, key: tuple[Any, ...], box: tuple[int, int, int, int],
+                                options: Callable[[], dict[str, Any]]) -> int:
+        """The validation of ``options()`` over ``box`` added as xlsxwriter processed it for ``key`` before,
+        or processed now and remembered by ``key`` (what the processed options depend on)."""
         processed = _VALIDATIONS.get(key)
         if processed is None:
             before = len(self.validations)
-            result = super().data_validation(first_row, first_col, last_row, last_col, options)
+            result = super().data_validation(*box, options())
             if result == 0 and len(self.validations) == before + 1:
                 if len(_VALIDATIONS) >= _RULES_MAX:
                     _VALIDATIONS.clear()
@@ -818,11 +838,13 @@ class _RepeatedXml:
       its object."""
 
     _labels_memo: dict[str, Any]
+    _labels_keys: dict[int, str] | None
     _xml_memo: dict[tuple[Any, ...], str]
 
     def _get_labels_properties(self, labels: Any) -> Any:
         memo = self.__dict__.setdefault("_labels_memo", {})
-        key = repr(labels)
+        known = self.__dict__.get("_labels_keys")  # set by :func:`_add_series` while it adds a chart's series
+        key = known[id(labels)] if known and id(labels) in known else repr(labels)
         if key not in memo:
             memo[key] = super()._get_labels_properties(labels)  # type: ignore[misc]
         return memo[key]
@@ -957,6 +979,21 @@ class _Packager(Packager):
                 _STYLES_XML.clear()
             _STYLES_XML[key] = written.getvalue()
 
+    def _write_app_file(self) -> None:
+        # docProps/app.xml lists the sheets and the ~240 defined names: the same for every plan of a template
+        # version and language, ≈ 0.9 ms a plan to write anew
+        key = _app_key(self) if self.in_memory else None
+        text = _APP_XML.get(key) if key is not None else None
+        if text is not None:
+            self._filename("docProps/app.xml").write(text)
+            return
+        super()._write_app_file()
+        written = self.filenames[-1][0]
+        if key is not None and isinstance(written, io.StringIO):
+            if len(_APP_XML) >= _STYLES_MAX:
+                _APP_XML.clear()
+            _APP_XML[key] = written.getvalue()
+
     def _write_shared_strings_file(self) -> None:
         sst = _SharedStrings()
         sst.string_table = self.workbook.str_table
@@ -972,6 +1009,22 @@ _FORMAT_EXTRAS = ("font_scheme", "hyperlink", "font_only", "color_indexed", "fon
 #: ``styles.xml`` by :func:`_styles_key`
 _STYLES_XML: dict[tuple[Any, ...], str] = {}
 _STYLES_MAX = 64
+
+
+#: ``docProps/app.xml`` by :func:`_app_key`
+_APP_XML: dict[tuple[Any, ...], str] = {}
+
+
+def _app_key(packager: Packager) -> tuple[Any, ...]:
+    """What xlsxwriter's ``docProps/app.xml`` depends on (``Packager._write_app_file``): each sheet's name,
+    whether it is a chartsheet and whether it is very hidden, the number of chartsheets, the defined names in
+    order, the document properties it writes (company, manager, hyperlink base) and whether the book is read
+    only."""
+    wb = packager.workbook
+    props = wb.doc_properties
+    return (tuple((ws.name, ws.is_chartsheet, ws.hidden == 2) for ws in wb.worksheets()), packager.chartsheet_count,
+            tuple(packager.named_ranges), tuple(props.get(k) for k in ("company", "manager", "hyperlink_base")),
+            "manager" in props, wb.read_only)
 
 
 def _styles_key(wb: Workbook) -> tuple[Any, ...]:
@@ -1016,18 +1069,28 @@ class _Workbook(Workbook):
     def _write_defined_names(self) -> None:
         # xlsxwriter's <definedNames> (a plan has ~240), each name one f-string instead of a tag writer escaping
         # its attributes one by one: the same text (escapes of attribute and text as xlsxwriter's)
+        # — and the text made once per process per list of names (every plan of a template has the same ~240)
         if not self.defined_names:
             return
-        parts = ["<definedNames>"]
-        for name, sheet_id, sheet_range, hidden in self.defined_names:
-            local = "" if sheet_id == -1 else f' localSheetId="{sheet_id}"'
-            flag = ' hidden="1"' if hidden else ""
-            parts.append(f'<definedName name="{self._escape_attributes(name)}"{local}{flag}>'
-                         f"{_xml_text(sheet_range)}</definedName>")
-        parts.append("</definedNames>")
-        self.fh.write("".join(parts))
+        key = tuple((name, sheet_id, sheet_range, bool(hidden)) for name, sheet_id, sheet_range, hidden
+                    in self.defined_names)
+        text = _NAMES_XML.get(key)
+        if text is None:
+            parts = ["<definedNames>"]
+            for name, sheet_id, sheet_range, hidden in key:
+                local = "" if sheet_id == -1 else f' localSheetId="{sheet_id}"'
+                flag = ' hidden="1"' if hidden else ""
+                parts.append(f'<definedName name="{self._escape_attributes(name)}"{local}{flag}>'
+                             f"{_xml_text(sheet_range)}</definedName>")
+            parts.append("</definedNames>")
+            if len(_NAMES_XML) >= _STYLES_MAX:
+                _NAMES_XML.clear()
+            text = _NAMES_XML[key] = "".join(parts)
+        self.fh.write(text)
 
 
+#: a workbook's ``<definedNames>`` element by its names (:meth:`_Workbook._write_defined_names`)
+_NAMES_XML: dict[tuple[tuple[str, int, str, bool], ...], str] = {}
 #: Workbook-level defined names xlsxwriter has allowed (:meth:`_Workbook.define_name`)
 _ALLOWED_NAMES: set[str] = set()
 _NAMES_MAX = 10_000
@@ -1042,24 +1105,15 @@ class _Formats:
         self.symbol = currency_symbol(currency, lang)
         self.cache: dict[tuple[str, bool, bool, bool], Any] = {}
         self.conditionals: dict[tuple[tuple[str, Any], ...], Any] = {}
+        self.defaults = repr(wb.default_format_properties)  # the workbook's part of a format's key, made once
 
     def get(self, style: str, is_input: bool, wrap: bool = False, top: bool = False) -> Any:
         """The format of ``style`` (as an input: unlocked, yellow); ``wrap`` makes its text wrap in the cell,
         ``top`` aligns it at the top (in a row of several lines every cell starts on the first line)."""
         key = (style, is_input, wrap, top)
         if key not in self.cache:
-            props = dict(_BASE[style])
-            if style in MONEY_DECIMALS:
-                props["num_format"] = money_format(self.symbol, MONEY_DECIMALS[style],
-                                                   lower_is_better=style in LOWER_IS_BETTER_STYLES,
-                                                   signed=style in SIGNED_STYLES)
-            if is_input:
-                props.update(_INPUT_EXTRA)
-            if wrap:
-                props["text_wrap"] = True
-            if top:
-                props["valign"] = "top"
-            self.cache[key] = _add_format(self.wb, props)
+            self.cache[key] = _add_format(self.wb, *_style_props(style, is_input, wrap, top, self.symbol),
+                                          self.defaults)
         return self.cache[key]
 
     def conditional(self, props: dict[str, Any]) -> Any:
@@ -1068,20 +1122,42 @@ class _Formats:
         key = tuple(sorted(props.items()))
         found = self.conditionals.get(key)
         if found is None:
-            found = self.conditionals[key] = _add_format(self.wb, props)
+            found = self.conditionals[key] = _add_format(self.wb, props, None, self.defaults)
         return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _style_props(style: str, is_input: bool, wrap: bool, top: bool, symbol: str) -> tuple[dict[str, Any], str]:
+    """The xlsxwriter properties of a style (:data:`_BASE`; amounts in currency ``symbol``) as an input, wrapping,
+    aligned at the top, and their key for :func:`_add_format` — made once per process (~60 formats a plan). The
+    dict is shared: never change it."""
+    props = dict(_BASE[style])
+    if style in MONEY_DECIMALS:
+        props["num_format"] = money_format(symbol, MONEY_DECIMALS[style],
+                                           lower_is_better=style in LOWER_IS_BETTER_STYLES,
+                                           signed=style in SIGNED_STYLES)
+    if is_input:
+        props.update(_INPUT_EXTRA)
+    if wrap:
+        props["text_wrap"] = True
+    if top:
+        props["valign"] = "top"
+    return props, repr(sorted(props.items()))
 
 
 #: One xlsxwriter format per distinct set of properties (and workbook defaults), never added to a workbook
 _PROTOTYPES: dict[tuple[str, str], Format] = {}
 
 
-def _add_format(wb: Workbook, props: dict[str, Any]) -> Format:
+def _add_format(wb: Workbook, props: dict[str, Any], props_key: str | None = None, defaults: str | None = None
+                ) -> Format:
     """``wb.add_format(props)``, as a copy of a format made once per process: xlsxwriter parses every property
     (colours, borders …) anew for each workbook, ~60 formats per plan. A new format refers to nothing but its
     properties and the workbook's two index tables (given here), and gets its indices when the workbook is
-    closed, so a shallow copy is the format ``add_format`` makes."""
-    key = (repr(sorted(props.items())), repr(wb.default_format_properties))
+    closed, so a shallow copy is the format ``add_format`` makes. ``props_key`` and ``defaults``: the ``repr`` of
+    the sorted properties and of the workbook's default properties, when known already."""
+    key = (repr(sorted(props.items())) if props_key is None else props_key,
+           repr(wb.default_format_properties) if defaults is None else defaults)
     prototype = _PROTOTYPES.get(key)
     if prototype is None:
         if len(_PROTOTYPES) >= _PREPARED_MAX:
@@ -1092,6 +1168,12 @@ def _add_format(wb: Workbook, props: dict[str, Any]) -> Format:
     made.dxf_format_indices = wb.dxf_format_indices
     wb.formats.append(made)
     return made
+
+
+def _input_key(inp: Input) -> tuple[Any, ...]:
+    """An input rule as a key of the validation it makes: the rule (equal rules are equal keys) with the types of
+    its numbers and flag, which ``==`` does not tell apart (``1 == 1.0 == True``) but the written XML may."""
+    return (inp, type(inp.minimum), type(inp.maximum), type(inp.required))
 
 
 def _validation(inp: Input) -> dict[str, Any]:
@@ -1370,6 +1452,21 @@ def _write_streamed(wb: Workbook, ws: _StreamedWorksheet, fmts: _Formats, sheet:
                 wb.define_name(cell.name, f"={sheet.ref(cell.row, cell.col)}")
 
 
+def _add_series(chart: Any, series: Iterable[dict[str, Any]]) -> None:
+    """Add ``series`` to ``chart``. Series sharing one data-labels dict (the Buying-Center-Map's 45 series label
+    the same members) have it processed by its ``repr`` made once: the chart (:class:`_RepeatedXml`) is told
+    the ``repr`` of each labels dict by its ``id`` for the time of this loop alone, in which nothing changes them
+    (xlsxwriter processes a deep copy)."""
+    series = list(series)
+    keys = {id(labels): repr(labels) for s in series if (labels := s.get("data_labels"))}
+    chart.__dict__["_labels_keys"] = keys if isinstance(chart, _RepeatedXml) else None
+    try:
+        for options in series:
+            chart.add_series(dict(options))
+    finally:
+        chart.__dict__["_labels_keys"] = None
+
+
 def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None:
     ws = wb.add_worksheet(sheet.name, worksheet_class=_StreamedWorksheet if sheet.streamed else None)
     held = sheet.cells
@@ -1386,8 +1483,7 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None
     else:
         _put_cells(wb, ws, fmts, sheet, plan, held)
     for inp, boxes in _validations(sheet):
-        (r0, c0, r1, c1), *others = boxes
-        ws.data_validation(r0, c0, r1, c1, {**_validation(inp), **({"other_cells": others} if others else {})})
+        ws.input_validation(inp, boxes)
     for name, (r0, c0, r1, c1) in sheet.ranges.items():
         wb.define_name(name, f"={sheet.ref(r0, c0, r1, c1)}")
     for cf in sheet.conditionals:
@@ -1397,8 +1493,7 @@ def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None
         ws.conditional_format(cf.first_row, cf.first_col, cf.last_row, cf.last_col, options)
     for ch in sheet.charts:
         chart = wb.add_chart({"type": ch.kind, **({"subtype": ch.subtype} if ch.subtype else {})})
-        for series in ch.series:
-            chart.add_series(dict(series))
+        _add_series(chart, ch.series)
         chart.set_title({"name": ch.title})
         for key, value in ch.options.items():
             if key == "show_hidden_data":  # plot cells of hidden columns too (helper columns of a chart)
