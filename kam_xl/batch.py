@@ -1609,6 +1609,7 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
     else:
         book = controller_workbook(db, lang, generated_at=now, settings=settings, status=status, **laid_out)
     book.meta[FINGERPRINT] = controller_fingerprint(data_print, layout_inputs(book, input_names(CONTROLLER_SHEETS)))
+    del settings  # carried over into the book: the old controller's inputs it brought are let go before writing
     written = None if progress is None else lambda done, total: step(kinds + done * kinds // total, 2 * kinds)
     reason = _write(book, target, backup, written)
     if reason is not None:

@@ -116,3 +116,21 @@ def test_a_copy_with_other_accounts_or_rows_is_not_served_from_the_original_inde
     db.rows_for("probe", first.account_id)
     copy2 = db.model_copy(update={"tables": {**db.tables, "probe": rows}})
     assert copy2.rows_for("probe", first.account_id) == rows
+
+
+def test_an_index_by_column_gives_each_values_rows_in_order_of_first_row() -> None:
+    """A value's rows that are one run come as a range (kept as two bounds), a value found in two runs as all
+    its rows; the values in the order of their first row, None (a row without an account) a value too."""
+    from array import array
+
+    t = TableRows.empty(("account_id",), ("text",))
+    for aid in ("KA-2", "KA-2", "KA-1", "KA-2", None, "KA-3", "KA-3", "KA-3"):
+        t.append((aid,))
+    index = t.index_by("account_id")
+    assert list(index) == ["KA-2", "KA-1", None, "KA-3"] and len(index) == 4
+    assert {k: list(v) for k, v in index.items()} == {"KA-2": [0, 1, 3], "KA-1": [2], None: [4], "KA-3": [5, 6, 7]}
+    assert index["KA-3"] == range(5, 8) and isinstance(index["KA-2"], array)
+    assert "KA-1" in index and "KA-9" not in index and index.get("KA-9", ()) == ()
+    assert t.index_by("account_id") is index  # built once, kept
+    with pytest.raises(KeyError):
+        index["KA-9"]

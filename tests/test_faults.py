@@ -131,13 +131,13 @@ def test_a_full_disk_lists_the_plans_not_written_and_writes_the_rest(disk: Disk,
         assert read_named(path).meta["account_id"] == path.name.split("_")[0]
     assert "Controller.xlsm: not written — disk full" in result.stderr
     assert not (out / "Controller.xlsm").exists()
-    assert f"{len(written)} neu, 0 neu erzeugt, {len(listed)} nicht geschrieben" in result.stdout
+    assert f"{len(written)} neu, 0 erneuert, {len(listed)} nicht geschrieben" in result.stdout
     assert leftovers(out) == []
 
     disk.free()  # the next run, with room, writes the rest
     again = cli("generate", "--data", book, "--out", str(out), "--force")
     assert again.exit_code == 0, again.output
-    assert f"{len(listed)} neu, {len(written)} neu erzeugt, 0 nicht geschrieben" in again.stdout
+    assert f"{len(listed)} neu, {len(written)} erneuert, 0 nicht geschrieben" in again.stdout
 
 
 def test_regenerating_on_a_full_disk_never_leaves_a_truncated_backup(disk: Disk, book: str) -> None:
@@ -149,7 +149,7 @@ def test_regenerating_on_a_full_disk_never_leaves_a_truncated_backup(disk: Disk,
     assert result.exit_code == 2
     listed = [line for line in result.stderr.splitlines() if line.startswith("  • ")]
     assert listed and all("disk full (No space left on device)" in line for line in listed)
-    counts = re.search(r"0 neu, (\d+) neu erzeugt, (\d+) nicht geschrieben", result.stdout)
+    counts = re.search(r"0 neu, (\d+) erneuert, (\d+) nicht geschrieben", result.stdout)
     assert counts and int(counts[1]) + int(counts[2]) == 5 and int(counts[2]) == len(listed) - 1  # + controller
     for path in out.glob("KA-*.xlsx"):  # each plan is the old one or a whole new one
         assert path.read_bytes() == before[path.name] or read_named(path).meta["account_id"] in IDS
@@ -213,7 +213,7 @@ def test_an_unwritable_plan_is_listed_and_the_others_are_regenerated(generated: 
     assert f"{target.name}: not written — {reason}" in result.stderr
     assert "; the old file was left as it is" in result.stderr
     assert target.read_bytes() == before
-    assert "0 neu, 4 neu erzeugt, 1 nicht geschrieben" in result.stdout
+    assert "0 neu, 4 erneuert, 1 nicht geschrieben" in result.stdout
     assert not list((out / "_backup").glob("KA-004_*"))  # the old file is unchanged: no backup of it kept
     assert len(list((out / "_backup").glob("KA-*.xlsx"))) == 4
     assert leftovers(out) == []
@@ -230,7 +230,7 @@ def test_an_unwritable_controller_is_listed_and_the_plans_are_written(generated:
     result = cli("generate", "--data", book, "--out", str(out), "--force")
     assert result.exit_code == 2
     assert f"Controller.xlsm: not written — {reason}" in result.stderr
-    assert "0 neu, 5 neu erzeugt, 0 nicht geschrieben" in result.stdout
+    assert "0 neu, 5 erneuert, 0 nicht geschrieben" in result.stdout
     assert "Controller-Arbeitsmappe: nicht geschrieben" in result.stdout
     assert controller.read_bytes() == before
 
@@ -274,7 +274,7 @@ def test_a_read_only_backup_folder_leaves_every_old_file_as_it_is(generated: Pat
     assert result.exit_code == 2
     assert (f"KA-001_Papierfabrik_Weserbogen_AG.xlsx: not regenerated — its backup could not be written to "
             f"_backup/: {reason}") in result.stderr
-    assert "1 neu, 0 neu erzeugt, 4 nicht geschrieben" in result.stdout
+    assert "1 neu, 0 erneuert, 4 nicht geschrieben" in result.stdout
     assert {p.name: p.read_bytes() for p in out.glob("KA-*.xlsx") if p.name in before} == before
     assert read_named(plan_of(out, "KA-003")).meta["account_id"] == "KA-003"
     assert list((out / "_backup").iterdir()) == []

@@ -38,7 +38,7 @@ def test_generate_writes_one_plan_per_account_with_safe_names(tmp_path):
     assert len(files) == 14
     assert (tmp_path / "out" / "Controller.xlsm").exists()
     assert "KA-002_Holsten_Wellpappe_GmbH_&_Co._KG.xlsx" in files
-    assert "14 neu, 0 neu erzeugt, 0 nicht geschrieben; 0 Konflikte" in result.stdout
+    assert "14 neu, 0 erneuert, 0 nicht geschrieben; 0 Konflikte" in result.stdout
     nv = read_named(tmp_path / "out" / "KA-009_Färberei_Donauried_GmbH.xlsx")
     assert nv.meta["template_id"] == "kam_xl.account_plan" and nv.meta["account_id"] == "KA-009"
     assert nv.values["cdb_cdb_iii"] == pytest.approx(-83_869.43, abs=0.01)  # cached value, readable without Excel
@@ -128,7 +128,7 @@ def test_cli_reports_conflicts_to_csv_and_errors_with_exit_code(tmp_path):
     type_into(plan, "cdb_in_freight", "viel")
     result = runner.invoke(app, ["generate", "--out", str(out), "--force"])
     assert result.exit_code == 2
-    assert "13 neu erzeugt, 1 nicht geschrieben" in result.stdout
+    assert "13 erneuert, 1 nicht geschrieben" in result.stdout
     assert "cell B8: value 'viel' — allowed: an amount ≥ 0" in result.stderr
 
 

@@ -127,10 +127,10 @@ def test_cli_counts_unchanged_plans_and_force_rewrites_them(tmp_path):
     assert first.exit_code == 0, first.output
     again = runner.invoke(app, ["generate", "--data", str(data), "--out", str(out)])
     assert again.exit_code == 0, again.output
-    assert "0 neu, 0 neu erzeugt, 0 nicht geschrieben; 0 Konflikte; 3 unverändert" in again.stdout
+    assert "0 neu, 0 erneuert, 0 nicht geschrieben; 0 Konflikte; 3 unverändert" in again.stdout
     forced = runner.invoke(app, ["generate", "--data", str(data), "--out", str(out), "--force"])
     assert forced.exit_code == 0, forced.output
-    assert "0 neu, 3 neu erzeugt, 0 nicht geschrieben; 0 Konflikte; 0 unverändert" in forced.stdout
+    assert "0 neu, 3 erneuert, 0 nicht geschrieben; 0 Konflikte; 0 unverändert" in forced.stdout
 
 
 def _with(db: DataBook, table: str, change=lambda rows: None) -> DataBook:

@@ -174,6 +174,7 @@ def controller_workbook(db: DataBook, lang: Lang = "de", generated_at: datetime 
     settings = settings or defaults[SETTINGS]
     inputs, notes = _carried_inputs(defaults, settings, lang)
     rows, row_notes = _carried_rows(fresh_rows, settings, lang)
+    settings = _settings_alone(settings)  # the old controller's inputs carried: not held while the sheets are
     line = _t(lang, f"Erzeugt {when}; ", f"Generated {when}; ") + "; ".join(
         [status or _t(lang, "noch kein Makro gelaufen.", "no macro run yet."), *notes, *row_notes])
     ctx = BuildContext(db=db, lang=lang, settings=settings, catalogue=catalogue, when=when, status=line,
@@ -193,6 +194,14 @@ def controller_workbook(db: DataBook, lang: Lang = "de", generated_at: datetime 
                 meta={"account_id": "", "generated_at": when, "databook": db.source,
                       "title": _t(lang, "Controller-Arbeitsmappe", "Controller workbook"),
                       **snapshot_meta(snapshot)})
+
+
+def _settings_alone(settings: ControllerSettings) -> ControllerSettings:
+    """``settings`` without the old controller's inputs that :class:`CarriedSettings` bring (once carried they
+    are not needed: at 10,000 accounts they are some megabytes of values and parsed snapshot)."""
+    if not isinstance(settings, CarriedSettings):
+        return settings
+    return ControllerSettings.model_construct(**{f: getattr(settings, f) for f in ControllerSettings.model_fields})
 
 
 def _carried_inputs(defaults: dict[str, BaseModel], settings: ControllerSettings, lang: Lang

@@ -45,9 +45,17 @@ BLOCKS = ("members", "tasks", "projects", "swot")  # the data sheet's blocks, to
 
 
 def _joined(names: Iterable[str]) -> str | None:
-    """Names one per line (each name on one line, each once), ``None`` for none."""
-    found = [" ".join(n.split()) for n in names]
-    return (LINE.join(dict.fromkeys(found)) or None) if found else None
+    """Names one per line (each name on one line, each once), ``None`` for none. A name already on one line is
+    the data book's own string (one copy, not one per row that shows it: held for every account until written);
+    so is a single name's cell."""
+    found = list(dict.fromkeys(map(_on_one_line, names)))
+    return LINE.join(found) or None
+
+
+def _on_one_line(name: str) -> str:
+    """``name`` with its runs of white space (line breaks too) as one space: ``name`` itself when it has none."""
+    line = " ".join(name.split())
+    return name if line == name else line
 
 
 # ------------------------------------------------------------------------------------------ one account's data
