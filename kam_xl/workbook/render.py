@@ -967,32 +967,28 @@ class _Packager(Packager):
     (:func:`_styles_key`): every plan of a language and currency has the same ~60 formats."""
 
     def _write_styles_file(self) -> None:
-        key = _styles_key(self.workbook) if self.in_memory else None
-        text = _STYLES_XML.get(key) if key is not None else None
-        if text is not None:
-            self._filename("xl/styles.xml").write(text)
-            return
-        super()._write_styles_file()
-        written = self.filenames[-1][0]
-        if key is not None and isinstance(written, io.StringIO):
-            if len(_STYLES_XML) >= _STYLES_MAX:
-                _STYLES_XML.clear()
-            _STYLES_XML[key] = written.getvalue()
+        self._write_remembered("xl/styles.xml", _STYLES_XML, _styles_key(self.workbook) if self.in_memory else None,
+                               super()._write_styles_file)
 
     def _write_app_file(self) -> None:
         # docProps/app.xml lists the sheets and the ~240 defined names: the same for every plan of a template
         # version and language, ≈ 0.9 ms a plan to write anew
-        key = _app_key(self) if self.in_memory else None
-        text = _APP_XML.get(key) if key is not None else None
+        self._write_remembered("docProps/app.xml", _APP_XML, _app_key(self) if self.in_memory else None,
+                               super()._write_app_file)
+
+    def _write_remembered(self, part: str, memo: dict[Any, str], key: Any, write: Callable[[], None]) -> None:
+        """Part ``part`` from ``memo`` when it holds ``key``; else written by xlsxwriter's ``write`` and its text
+        kept under ``key`` (``None``: not kept — a workbook written through temporary files)."""
+        text = memo.get(key) if key is not None else None
         if text is not None:
-            self._filename("docProps/app.xml").write(text)
+            self._filename(part).write(text)
             return
-        super()._write_app_file()
+        write()
         written = self.filenames[-1][0]
         if key is not None and isinstance(written, io.StringIO):
-            if len(_APP_XML) >= _STYLES_MAX:
-                _APP_XML.clear()
-            _APP_XML[key] = written.getvalue()
+            if len(memo) >= _STYLES_MAX:
+                memo.clear()
+            memo[key] = written.getvalue()
 
     def _write_shared_strings_file(self) -> None:
         sst = _SharedStrings()
