@@ -805,13 +805,15 @@ class _Aside:
     :meth:`result` waits for it and gives what it returned, or raises what it raised."""
 
     def __init__(self, work: Callable[[], Any], name: str) -> None:
-        self._done: list[Any] = []  # what work returned, or the exception it raised
+        # (True, what work returned) or (False, the exception it raised): work may return an exception as its value
+        # (read_controller_inputs returns the WorkbookError of a damaged file), which is not raised here
+        self._done: list[tuple[bool, Any]] = []
 
         def run() -> None:
             try:
-                self._done.append(work())
+                self._done.append((True, work()))
             except BaseException as e:  # raised again where the result is used
-                self._done.append(e)
+                self._done.append((False, e))
 
         self._thread = threading.Thread(target=run, name=name, daemon=True)
 
@@ -824,8 +826,8 @@ class _Aside:
         """What ``work()`` returned (started now if it was not); raises what it raised."""
         self.start()
         self._thread.join()
-        found = self._done[0]
-        if isinstance(found, BaseException):
+        returned, found = self._done[0]
+        if not returned:
             raise found
         return found
 

@@ -25,6 +25,7 @@ from kam_xl.batch import (
 from kam_xl.cli import app
 from kam_xl.databook import AccountRow, demo_databook, read_databook
 from kam_xl.databook.rows import TableRows
+from kam_xl.workbook.names import read_named
 
 runner = CliRunner()
 
@@ -182,3 +183,23 @@ def test_cell_text_unescaped_only_where_an_entity_is() -> None:
     assert _text(b'IF($K$7=&quot;besser&quot;,$H$7,NA())') == 'IF($K$7="besser",$H$7,NA())'
     assert _text(b"A&amp;B &lt;&apos;x&apos;&gt;") == "A&B <'x'>"
     assert _text(b"#N/A") == "#N/A" and _text(None) is None
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_damaged_controller_is_listed_and_collect_goes_on(demo_plans: Path, tmp_path: Path, jobs: str) -> None:
+    """The old controller's inputs are read in a thread while the plans are; a damaged one is a problem listed
+    (its inputs not exported, its settings not kept), not a crash: the export, the error report and a new
+    controller are written, the damaged file kept as a backup."""
+    folder = tmp_path / "plans"
+    shutil.copytree(demo_plans, folder)
+    damaged = b"PK\x03\x04" + b"\x00" * 4000  # a zip's first bytes, then nothing: no central directory
+    (folder / "Controller.xlsm").write_bytes(damaged)
+    result = runner.invoke(app, ["collect", str(folder), "--jobs", jobs])
+    assert result.exit_code == 2, result.output
+    assert "Controller.xlsm: controller inputs not exported — Controller.xlsm: damaged" in result.output
+    assert "Traceback" not in result.output
+    assert read_databook(folder / "collected.xlsx").accounts  # the export written
+    assert (folder / "collect_errors.csv").exists()
+    [backup] = (folder / "_backup").glob("Controller.*.xlsm")
+    assert backup.read_bytes() == damaged
+    assert read_named(folder / "Controller.xlsm").meta["template_id"] == "kam_xl.controller"
