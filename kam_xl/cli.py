@@ -690,8 +690,9 @@ class _ExportAside:
     cannot be started or ends without an answer (killed, out of memory), the export is written here after all
     (:meth:`result`), as without it."""
 
-    #: what the process runs (``python`` and these arguments)
-    child: tuple[str, ...] = ("-m", "kam_xl.databook.export_child")
+    #: what the process runs (``python`` and these arguments; ``-P``: the current folder is not put on the path —
+    #: run from a folder with a ``kam_xl`` of its own, e.g. a source checkout, the process would import that one)
+    child: tuple[str, ...] = ("-P", "-m", "kam_xl.databook.export_child")
 
     def __init__(self, collected: DataBook, target: Path, replace: bool) -> None:
         import subprocess

@@ -93,3 +93,18 @@ def test_no_process_to_be_had_means_written_here(demo: DataBook, tmp_path: Path,
     faults: list[str] = []
     assert _ExportAside(demo, tmp_path / "collected.xlsx", True).result(faults) == tmp_path / "collected.xlsx"
     assert faults == []
+
+
+def test_the_process_imports_the_kam_xl_of_collect_not_one_in_the_current_folder(
+        demo: DataBook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``python -m`` puts the current folder first on the path: run from a folder that holds another ``kam_xl``
+    (a source checkout, an old copy), the export's process would import that one."""
+    other = tmp_path / "cwd" / "kam_xl"
+    other.mkdir(parents=True)
+    (other / "__init__.py").write_text("raise ImportError('the kam_xl of the current folder was imported')\n")
+    monkeypatch.chdir(other.parent)
+    aside = _ExportAside(demo, tmp_path / "collected.xlsx", True)
+    faults: list[str] = []
+    assert aside.result(faults) == tmp_path / "collected.xlsx" and faults == []
+    assert aside._answer == ("written", tmp_path / "collected.xlsx")  # written by the process, not here after all
+    assert _plain(read_databook(tmp_path / "collected.xlsx")) == _plain(demo)
