@@ -102,7 +102,7 @@ class PhaseProgress:
         self.label, self.console, self.total, self.unit, self.every_s = label, console, total, unit, every_s
         self.lang = lang
         self.done, self._shown = 0, 0
-        self._start = time.monotonic()
+        self._start = self._printed_at = time.monotonic()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -151,12 +151,14 @@ class PhaseProgress:
             state = f"{number(self.done, self.lang)}/{number(self.total, self.lang)} {self.unit}".rstrip() + pct
         self.console.print(f"{self.label}: {state or say('running', self.lang)}, {seconds:.0f} s", markup=False,
                            highlight=False, soft_wrap=True)
-        self._shown = self.done
+        self._shown, self._printed_at = self.done, time.monotonic()
 
     def _beat(self) -> None:
+        # a line every every_s seconds without one: not right after a step's line (the same line twice)
         while not self._stop.wait(self.every_s):
             with self._lock:
-                self._line()
+                if time.monotonic() - self._printed_at >= self.every_s / 2:
+                    self._line()
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:

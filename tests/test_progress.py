@@ -78,6 +78,19 @@ def test_plain_lines_every_tenth_and_a_heartbeat_while_a_long_step_runs(monkeypa
     assert lines[-1].startswith("controller: done, ")
 
 
+def test_no_heartbeat_right_after_a_steps_line(monkeypatch):
+    """A step's line just before the heartbeat is due: the heartbeat waits (a fresh user saw
+    "Controller-Arbeitsmappe: 30/30 Schritte (100 %), 10 s" twice, the step's line and the heartbeat's)."""
+    monkeypatch.setattr(progress, "QUIET_S", 0)
+    console, buffer = _plain()
+    with PhaseProgress("controller", console, total=10, unit="steps", every_s=1.0) as p:
+        time.sleep(0.7)
+        p.update(10, 10)  # its line at ≈ 0.7 s; the heartbeat at 1 s is not printed, the one at 2 s is
+        time.sleep(2.0)
+    lines = buffer.getvalue().splitlines()
+    assert [x.split(", ")[0] for x in lines] == ["controller: 10/10 steps (100 %)"] * 2  # three: the same twice
+
+
 def test_no_plain_lines_on_a_terminal(monkeypatch):
     monkeypatch.setattr(progress, "QUIET_S", 0)
     buffer = io.StringIO()
