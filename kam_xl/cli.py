@@ -908,6 +908,13 @@ def collect(
                      "or postgresql+psycopg://user@host/db"], EXIT_STOPPED)
     given = _load(data_source, None, EXIT_STOPPED) if data_source is not None else None  # stops before any work
     target = export or folder / "collected.xlsx"
+    if export is not None:  # an --export that may not be written is a bad option: said before the plans are read
+        from kam_xl.databook.writer import refuse_existing
+
+        try:
+            refuse_existing(export, replace=False)
+        except KamInputError as e:
+            raise _fail([f"--export {e}"], EXIT_STOPPED) from None
     controller_path = to or folder / CONTROLLER_FILE
     report = folder / "collect_errors.csv"
     ours = {target.name, controller_path.name}

@@ -203,3 +203,17 @@ def test_a_damaged_controller_is_listed_and_collect_goes_on(demo_plans: Path, tm
     [backup] = (folder / "_backup").glob("Controller.*.xlsm")
     assert backup.read_bytes() == damaged
     assert read_named(folder / "Controller.xlsm").meta["template_id"] == "kam_xl.controller"
+
+
+def test_an_export_that_exists_is_refused_before_any_plan_is_read(demo_plans: Path, tmp_path: Path) -> None:
+    """``--export`` to a file that exists (or a folder with files) is a bad option: exit 1 at once, nothing
+    read or written, the file as it was."""
+    folder = tmp_path / "plans"
+    shutil.copytree(demo_plans, folder)
+    theirs = tmp_path / "theirs.xlsx"
+    theirs.write_bytes(b"someone's file")
+    result = runner.invoke(app, ["collect", str(folder), "--export", str(theirs)])
+    assert result.exit_code == 1, result.output
+    assert f"--export {theirs} already exists — allowed: a new .xlsx file or an empty folder" in result.output
+    assert theirs.read_bytes() == b"someone's file"
+    assert not (folder / "collect_errors.csv").exists() and not (folder / "_backup").exists()
