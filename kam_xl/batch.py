@@ -1057,13 +1057,31 @@ def write_conflict_report(results: list[PlanResult], out_dir: Path) -> Path | No
                                                        "kam_value_kept", "new_data", "note"], rows)
 
 
+#: One cell a collected file holds wrongly: file, sheet, cell, the value as shown (:func:`_shown_in_report`) and what
+#: is allowed.
+CellProblem = tuple[str, str, str, str | float, str]
+
+
+def _shown_in_report(value: object) -> str | float:
+    """A refused value as ``collect`` reports it (readers pass it :func:`~kam_xl.workbook.coerce.shown`): a number
+    stays a number — the problem line writes it as typed (``150``), collect_errors.csv as a number of its dialect
+    (``0,5``), never guarded like a text beginning with ``-``; empty is ``""``; anything else its text.
+
+    >>> _shown_in_report(150), _shown_in_report(-0.5), _shown_in_report(None), _shown_in_report(True)
+    (150, -0.5, '', 'True')
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return "" if value is None else str(value)
+
+
 @dataclass
 class CollectResult:
     """What ``collect`` found: the plans read back, the problems per cell, and the files skipped."""
 
     plans: list[AccountPlanData] = field(default_factory=list)
     responses: list[Response] = field(default_factory=list)
-    problems: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # file, sheet, cell, value, msg
+    problems: list[CellProblem] = field(default_factory=list)  # file, sheet, cell, value, msg
     skipped: list[tuple[str, str]] = field(default_factory=list)  # file, reason
     #: the file each plan / questionnaire was read from, relative to the folder: ("plan", account id) or
     #: ("questionnaire", respondent) → path (collect --to-db records it with every row)
@@ -1103,7 +1121,7 @@ class _Collected:
     file: FolderFile
     plan: AccountPlanData | None = None
     response: Response | None = None
-    problems: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    problems: list[CellProblem] = field(default_factory=list)
     skipped: str | None = None
 
     def left_out(self, reason: str) -> None:
@@ -1162,7 +1180,7 @@ def _collect_one(path: Path, kind: str, catalogue: Catalogue, lang_default: Lang
 
     def problem(name: str, row: int | None, col: int | None, value: object, allowed: str) -> None:
         sheet, cell = nv.locate(name, row, col) or ("?", name)
-        seen.problems.append((path.name, sheet, cell, "" if value is None else str(value), f"allowed: {allowed}"))
+        seen.problems.append((path.name, sheet, cell, _shown_in_report(value), f"allowed: {allowed}"))
 
     if template == QUESTIONNAIRE_ID:
         reason = questionnaire_meta_problem(nv.meta, catalogue)
@@ -1225,7 +1243,7 @@ class CollectedExport:
     export: DataBook
     plans: int = 0
     responses: int = 0
-    problems: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # file, sheet, cell, value, msg
+    problems: list[CellProblem] = field(default_factory=list)  # file, sheet, cell, value, msg
     skipped: list[tuple[str, str]] = field(default_factory=list)  # file, reason
     files: dict[tuple[str, str], str] = field(default_factory=dict)
     data_books: list[str] = field(default_factory=list)
@@ -1244,7 +1262,7 @@ class _Read:
     questionnaire read without problems — its part of the export and the data book it was generated from."""
 
     file: FolderFile
-    problems: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    problems: list[CellProblem] = field(default_factory=list)
     skipped: str | None = None
     part: FileExport | None = None
     data_book: str = ""

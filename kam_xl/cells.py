@@ -8,6 +8,8 @@ uncached formula is never read as empty or 0, and a percent-formatted number is 
 - :class:`CellError` — an Excel error value (``#DIV/0!``, ``#N/A`` …) or a formula without a cached result;
 - :class:`PercentNumber` — a number from a cell formatted as a percentage (0.8 shown as "80 %"); it *is* a
   ``float``, so readers that do not care see the number, readers of 0–100 scales can refuse it.
+
+And how a number read from a cell is shown back to the person who typed it (:func:`shown_number`).
 """
 
 from __future__ import annotations
@@ -75,3 +77,24 @@ def is_error(value: Any) -> bool:
     (True, False, False)
     """
     return isinstance(value, CellError)
+
+
+#: From here on a whole float is shown with an exponent (as ``repr`` does): its digits beyond the 17th were never
+#: typed (Excel keeps 15 significant digits), ``int`` would invent them (1.2345678901234567e+19 → …67168).
+_WHOLE_UP_TO = 1e16
+
+
+def shown_number(value: float) -> int | float:
+    """A number from a cell as a problem, a report or a status line shows it — as the person typed it: a whole
+    number as an ``int`` (a cell holds ``150.0`` for a typed 150; ``-0.0`` is 0), any other number as the plain
+    ``float`` it is (a :class:`PercentNumber` too); a whole number of 1e16 or more, NaN and the
+    infinities stay floats (``repr`` writes them with an exponent or as ``nan``/``inf``).
+
+    >>> shown_number(150.0), shown_number(-0.0), shown_number(1e-07), shown_number(0.1 + 0.2)
+    (150, 0, 1e-07, 0.30000000000000004)
+    >>> shown_number(12345678901234567890.0), shown_number(float("nan")), shown_number(PercentNumber(0.8))
+    (1.2345678901234567e+19, nan, 0.8)
+    """
+    if value.is_integer() and abs(value) < _WHOLE_UP_TO:
+        return int(value)
+    return float(value)

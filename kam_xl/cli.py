@@ -44,7 +44,7 @@ from kam_xl.workbook.layout import pick
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from kam_xl.batch import XlsmBook
+    from kam_xl.batch import CellProblem, XlsmBook
 
 #: How ``--help`` names a value's type (typer shows ``<str>``, ``<bool>`` for a flag and ``{folder}`` for a
 #: required argument): click's own words, choices as ``[a|b]``, nothing for a flag.
@@ -210,17 +210,19 @@ def _load(data: str | Path | None, catalogue: Path | None, code: int = EXIT_INPU
     return db
 
 
-def _short(value: str, limit: int = 80) -> str:
-    """A cell's value as a problem line shows it: quoted (a trailing space stays visible), a long text cut with
-    its length said — collect_errors.csv keeps it whole.
+def _short(value: str | float, limit: int = 80) -> str:
+    """A cell's value as a problem line shows it: a number as typed (``150``), a text quoted (a trailing space
+    stays visible), a long text cut with its length said — collect_errors.csv keeps it whole.
 
-    >>> _short("Blau 86 "), _short("x" * 1001)[-22:]
-    ("'Blau 86 '", "x…' (1,001 characters)")
+    >>> _short("Blau 86 "), _short("x" * 1001)[-22:], _short(150), _short(1e-07)
+    ("'Blau 86 '", "x…' (1,001 characters)", '150', '1e-07')
     """
+    if not isinstance(value, str):
+        return repr(value)
     return repr(value) if len(value) <= limit else f"{value[:limit]!r}"[:-1] + f"…' ({len(value):,} characters)"
 
 
-def _write_error_report(report: Path, problems: list[tuple[str, str, str, str, str]],
+def _write_error_report(report: Path, problems: list[CellProblem],
                         skipped: list[tuple[str, str]], not_written: list[str]) -> None:
     """``collect_errors.csv``: every problem (file, sheet, cell, value, what is allowed) and every skipped file;
     a file-system fault is added to ``not_written``."""

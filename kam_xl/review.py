@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel.dates import format_date
 from pydantic import BaseModel
@@ -46,6 +46,9 @@ from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.people_common import PART as PEOPLE_PART
 from kam_xl.workbook.printing import MIN_FIT_SCALE, page_plan
 from kam_xl.workbook.render import write_book
+
+if TYPE_CHECKING:
+    from kam_xl.batch import CellProblem
 
 TEMPLATE_ID = "kam_xl.review"
 TEMPLATE_VERSION = "1.0"
@@ -382,9 +385,9 @@ def write_review_pack(folder: Path, quarter: int, out_dir: Path, *, account: str
     return result
 
 
-def _problem_files(problems: Iterable[tuple[str, str, str, str, str]]) -> list[tuple[str, str]]:
+def _problem_files(problems: Iterable[CellProblem]) -> list[tuple[str, str]]:
     """One line per file collect refused for invalid inputs (its first problem named)."""
-    first: dict[str, tuple[str, str, str, str, str]] = {}
+    first: dict[str, CellProblem] = {}
     for p in problems:
         first.setdefault(p[0], p)
     return [(f, f"invalid input at {sheet}!{cell} ({value!r}; {why}) — not in the pack")

@@ -202,7 +202,7 @@ def parse_settings(values: Mapping[str, Any], base: ControllerSettings) -> tuple
                     data[name] = base.values()[name]
                 else:  # the rule across fields: both weights 0, listed after every setting's own problem
                     weight = read_setting("weight_potential", data["res_weight_potential"])
-                    across.append(("res_weight_potential", weight, allowed))
+                    across.append(("res_weight_potential", shown(weight), allowed))
                     data.update({n: base.values()[n] for n in ("res_weight_potential", "res_weight_revenue")})
     raise AssertionError("the base settings are valid, so dropping every given value ends the loop")
 

@@ -152,7 +152,7 @@ def test_a_refused_cell_is_named_and_only_it_is_reset(tmp_path: Path, with_growt
     type_into(target, BLOCK.name, "vielleicht", row=1, col=1)  # b: not a choice
     _, problems = read_controller_export(target, "en")
     assert problems == [
-        f"Controller.xlsx, tst_rows, account {a}, rating: value 140.0 not exported — allowed: "
+        f"Controller.xlsx, tst_rows, account {a}, rating: value 140 not exported — allowed: "
         "Input should be less than or equal to 100",
         f"Controller.xlsx, tst_rows, account {b}, willing: value 'vielleicht' not exported — allowed: "
         "ja or nein"]
@@ -160,7 +160,7 @@ def test_a_refused_cell_is_named_and_only_it_is_reset(tmp_path: Path, with_growt
     rows = _rows(target)
     assert rows[a] == [20, "nein"] and rows[b] == [None, None]
     status = read_named(target).values["ctl_status"]
-    assert (f"Growth, account {a}, rating = 140.0 not kept (allowed: Input should be less than or equal to 100)"
+    assert (f"Growth, account {a}, rating = 140 not kept (allowed: Input should be less than or equal to 100)"
             in status)
     assert f"Growth, account {b}, willing = 'vielleicht' not kept" in status
 

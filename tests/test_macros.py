@@ -152,7 +152,7 @@ def test_an_invalid_old_setting_is_not_carried_and_named(controller, databook):
     assert (names["ctl_lang"], names["res_weight_potential"], names["ctl_output"]) == (
         "en", 1.0, str(controller.parent))
     assert "Language of the account workbooks = 'fr' not kept (allowed: de or en)" in names["ctl_status"]
-    assert "Weight of potential share = 0.0 not kept (allowed: weights ≥ 0 with potential or revenue weight > 0 " \
+    assert "Weight of potential share = 0 not kept (allowed: weights ≥ 0 with potential or revenue weight > 0 " \
            "(both are 0))" in names["ctl_status"]
 
 
@@ -344,8 +344,8 @@ def test_refresh_keeps_a_typed_kam_input_and_lists_a_conflict(controller, databo
                              "_backup/KA-003_Kartonagen_Elbmarsch_GmbH.20260303-080000.xlsx; 1 Konflikt(e) in der "
                              "Fehlerliste.")
     assert second.errors == [("KA-003_Kartonagen_Elbmarsch_GmbH.xlsx", "CDB", "B13",
-                              f"conflict in cdb_in_service_cost: the KAM's value 123456.0 was kept; the data changed "
-                              f"from {float(old_service)!r} to 99999.0")]
+                              f"conflict in cdb_in_service_cost: the KAM's value 123456 was kept; the data changed "
+                              f"from {float(old_service)!r} to 99999")]
     values = read_named(plan).values
     assert (values["cdb_in_service_cost"], values["acc_status"]) == (123_456.0, "abgegeben")
     assert (controller.parent / "_backup" / "KA-003_Kartonagen_Elbmarsch_GmbH.20260303-080000.xlsx").exists()

@@ -197,7 +197,7 @@ def test_refused_people_values_are_named_by_cell(tmp_path):
         (result.path.name, "Buying Center", f"M{r}", "Rot, Blau, Grün",
          "allowed: up to 2 of Rot, Blau, Grün, Orange, separated by ',' — 3 colours are given (Rot, Blau, Grün), "
          "more than 2"),
-        (result.path.name, "Buying Center", f"G{r + 1}", "2.5", "allowed: a whole number from 1 to 5"),
+        (result.path.name, "Buying Center", f"G{r + 1}", 2.5, "allowed: a whole number from 1 to 5"),
         (result.path.name, "Kontaktmatrix", f"C{r}", "oft", "allowed: a whole number ≥ 0"),
         (result.path.name, "Touchpoints", f"C{r}", "Fax",
          "allowed: Besuch, Telefon/Video, Brief/E-Mail, Veranstaltung"),

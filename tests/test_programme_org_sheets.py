@@ -145,18 +145,18 @@ def test_a_refused_typed_value_is_named_and_not_carried(tmp_path: Path) -> None:
     type_into(target, "coord_territory_global", 2)  # below regional (3)
     _, problems = read_controller_export(target, "en")
     assert problems == [  # a pair in reverse order is refused as a pair (else carrying it could never end)
-        "Controller.xlsx, coord_territory_regional: value 3.0 not exported — allowed: a mean ≤ "
+        "Controller.xlsx, coord_territory_regional: value 3 not exported — allowed: a mean ≤ "
         "coord_territory_global (2)",
-        "Controller.xlsx, coord_territory_global: value 2.0 not exported — allowed: a mean ≥ "
+        "Controller.xlsx, coord_territory_global: value 2 not exported — allowed: a mean ≥ "
         "coord_territory_regional (3)",
-        "Controller.xlsx, decision_weight_t5_2: value -1.0 not exported — allowed: Input should be greater than or "
+        "Controller.xlsx, decision_weight_t5_2: value -1 not exported — allowed: Input should be greater than or "
         "equal to 0",
-        "Controller.xlsx, sg_current_3: value 5.0 not exported — allowed: Input should be less than or equal to 3"]
+        "Controller.xlsx, sg_current_3: value 5 not exported — allowed: Input should be less than or equal to 3"]
     write_controller(db, target, "en", LATER)
     values = read_named(target).values
     assert (values["decision_weight_t5_2"], values["sg_current_3"], values["coord_territory_global"]) == (1, -1, 5)
-    assert "Weight Table 5 criterion 2 = -1.0 not kept" in values["ctl_status"]
-    assert "Cross-territory global from mean = 2.0 not kept (allowed: a mean ≥ coord_territory_regional (3))" in (
+    assert "Weight Table 5 criterion 2 = -1 not kept" in values["ctl_status"]
+    assert "Cross-territory global from mean = 2 not kept (allowed: a mean ≥ coord_territory_regional (3))" in (
         values["ctl_status"])
     # a regional threshold typed above the global one is refused with it; the data's pair comes back
     type_into(target, "coord_territory_regional", 6)

@@ -178,7 +178,7 @@ def test_a_refused_value_of_a_registered_sheet_is_reported_by_cell(tmp_path, wit
     type_into(result.path, "bc_influence", 140)
     collected = collect_plans(tmp_path / "plans")
     assert collected.plans == []
-    assert collected.problems == [(result.path.name, "Beispiel-Kontakte", "C2", "140.0",
+    assert collected.problems == [(result.path.name, "Beispiel-Kontakte", "C2", 140,
                                    "allowed: a number from 0 to 100")]
 
 

@@ -183,8 +183,8 @@ def test_a_refused_value_on_each_new_sheet_is_reported_by_cell(tmp_path):
     assert found == {
         ("Team-RACI", "C5"): ("R, Q", "allowed: the letters R, A, S, I, C, several separated by commas"),
         ("SWOT", "A6"): ("Prise", "allowed: one of Produkt, Preis, Promotion, Platzierung, Person, Performance"),
-        ("KASP", "G7"): ("2028", "allowed: an end year ≥ the start year 2031"),
-        ("Lieferantenposition", "B15"): ("140.0", "allowed: a rating from 0 to 100, or empty"),
+        ("KASP", "G7"): (2028, "allowed: an end year ≥ the start year 2031"),
+        ("Lieferantenposition", "B15"): (140, "allowed: a rating from 0 to 100, or empty"),
         ("KAOP", measure_cell): ("Werk Polen", "allowed: a project's name as on the KASP sheet, or empty — "
                                                "'Werk Polen' is not there")}
 

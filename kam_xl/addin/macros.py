@@ -55,6 +55,7 @@ from kam_xl.addin.xlsm import controller_xlsm_book
 from kam_xl.databook import DataBook, DataBookError, Problem
 from kam_xl.errors import KamInputError
 from kam_xl.settings_block import SETTING_LABELS, SETTING_NAMES, ControllerSettings, parse_settings
+from kam_xl.workbook.coerce import shown
 from kam_xl.workbook.controller import ERROR_ROWS
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.names import WorkbookError, read_named
@@ -315,9 +316,9 @@ def check_settings(ws: WorkbookSettings, need_account: bool = False) -> Checked:
                 errors.append(_setting_row(ws, "ctl_account", "empty — allowed: an account id of the data book"))
         elif checked.db is not None and settings.account not in {a.account_id for a in checked.db.accounts}:
             ids = [a.account_id for a in checked.db.accounts]
-            shown = ", ".join(ids[:10]) + (" …" if len(ids) > 10 else "")
+            ids_shown = ", ".join(ids[:10]) + (" …" if len(ids) > 10 else "")
             errors.append(_setting_row(ws, "ctl_account", f"value {settings.account!r} is not an account of the "
-                                                          f"data book — allowed: {shown}"))
+                                                          f"data book — allowed: {ids_shown}"))
     return checked
 
 
@@ -345,8 +346,8 @@ def _not_run(ws: WorkbookSettings, macro: MacroName, now: datetime, checked: Che
 
 def _conflict_rows(result: batch.PlanResult) -> list[ErrorRow]:
     return [(result.path.name, sheet, cell,
-             f"conflict in {c.name}: the KAM's value {c.kam!r} was kept; the data changed from {c.orig!r} to "
-             f"{c.data!r}") for sheet, cell, c in result.conflicts]
+             f"conflict in {c.name}: the KAM's value {shown(c.kam)!r} was kept; the data changed from "
+             f"{shown(c.orig)!r} to {shown(c.data)!r}") for sheet, cell, c in result.conflicts]
 
 
 def _problem_rows(result: batch.PlanResult) -> list[ErrorRow]:
@@ -458,7 +459,7 @@ def collect_and_consolidate(ws: WorkbookSettings, now: datetime | None = None) -
             [_setting_row(ws, "ctl_output", f"{checked.output} does not exist — allowed: the folder with the "
                                             "filled account plans")])
     result = batch.collect_plans(checked.output, checked.settings.lang, ignore=frozenset({"collected.xlsx"}))
-    rows: list[ErrorRow] = [(f, s, c, f"value {v!r}: {m}" if v else m) for f, s, c, v, m in result.problems]
+    rows: list[ErrorRow] = [(f, s, c, f"value {v!r}: {m}" if v != "" else m) for f, s, c, v, m in result.problems]
     rows += [(f, "", "", f"skipped: {reason}") for f, reason in result.skipped]
     try:
         collected = batch.plans_to_databook(result.plans, str(checked.output), result.responses)

@@ -15,7 +15,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from kam_xl import csvio
-from kam_xl.cells import CellError, PercentNumber, percent_as_points
+from kam_xl.cells import CellError, PercentNumber, percent_as_points, shown_number
 from kam_xl.databook.rows import _TEXT_KINDS, TableRows, _encode, _store
 from kam_xl.databook.schema import ALLOWED, Column, Problem, Table
 from kam_xl.databook.sources import NumberConvention, Source, _header_positions, _percent_text, unreadable_csv
@@ -433,8 +433,6 @@ def _allowed(col: Column) -> str:
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    return str(shown_number(value)) if isinstance(value, float) else str(value)
 
 

@@ -41,7 +41,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
-from kam_xl.cells import CellError, PercentNumber, percent_as_points
+from kam_xl.cells import CellError, PercentNumber, percent_as_points, shown_number
 from kam_xl.text import choice_key, clean_text
 from kam_xl.workbook.layout import TEXT_MAX_CHARS
 
@@ -70,12 +70,17 @@ class Refusal(ValueError):
 
 
 def shown(value: Any) -> Any:
-    """The value as a problem shows it: an error value as Excel shows it (``#DIV/0!``), a percent-formatted
-    number as the plain number, anything else as it is (texts keep their spaces, so ``repr`` shows them)."""
+    """The value as a problem shows it: an error value as Excel shows it (``#DIV/0!``), a number as it was typed
+    (:func:`~kam_xl.cells.shown_number`: ``150`` for the ``150.0`` a cell holds, a percent-formatted number as
+    the plain number), anything else as it is (texts keep their spaces, so ``repr`` shows them).
+
+    >>> shown(150.0), shown(PercentNumber(0.8)), shown(CellError("#N/A")), shown(" Blau ")
+    (150, 0.8, '#N/A', ' Blau ')
+    """
     if isinstance(value, CellError):
         return str(value)
-    if isinstance(value, PercentNumber):
-        return float(value)
+    if isinstance(value, float):
+        return shown_number(value)
     return value
 
 
