@@ -854,7 +854,7 @@ def _collect_base(data: str | Path | None, given: DataBook | None, references: l
         except DataBookError as e:
             return None, say("base_problems", lang, ref=ref, problems=count(len(e.problems), "problem", lang))
         except Exception as e:  # whatever the reader raises for a file changed since: never a traceback
-            return None, say("base_unreadable", lang, ref=ref, why=e)
+            return None, say("base_unreadable", lang, ref=ref, why=fs_reason(e, lang) if isinstance(e, OSError) else e)
     why = ("why_no_plans" if not references else
            "why_remote" if ref and "://" in ref and not sql.is_database(ref) else
            "why_gone" if ref else "why_mixed")

@@ -25,6 +25,8 @@ import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from kam_xl.vocabulary import Lang
+
 #: The files :func:`atomic_path` makes: ``.<target name>.<8 random characters>.tmp`` (``tempfile.mkstemp``).
 _LEFTOVER = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 
@@ -121,21 +123,28 @@ def remove_leftovers(*folders: Path) -> list[Path]:
 
 # ------------------------------------------------------------------------------------ file-system faults
 
-_REASONS = {getattr(errno, code): words for code, words in (  # (codes a platform lacks are left out)
-    ("ENOSPC", "disk full"),
-    ("EDQUOT", "disk quota exceeded"),
-    ("EROFS", "read-only file system"),
-    ("EACCES", "permission denied (write-protected, or open in another program such as Excel)"),
-    ("EPERM", "operation not permitted (the file or folder is write-protected or immutable)"),
-    ("EBUSY", "the file is in use"),
-    ("ETXTBSY", "the file is in use"),
-    ("ENAMETOOLONG", "the file name is too long"),
-    ("EIO", "input/output error of the disk"),
-    ("ENOENT", "the folder does not exist"),
-    ("ENOTDIR", "a file stands where a folder is needed"),
-    ("EISDIR", "a folder stands where the file is to be written"),
+#: A file-system fault in words, English and German, by its ``errno`` (codes a platform lacks are left out). The
+#: words say what the system's text says (and what to do): :func:`fs_reason` gives them instead of it, not beside.
+_REASONS: dict[int, tuple[str, str]] = {getattr(errno, code): words for code, *words in (
+    ("ENOSPC", "disk full", "Datenträger voll"),
+    ("EDQUOT", "disk quota exceeded", "Speicherkontingent überschritten"),
+    ("EROFS", "read-only file system", "schreibgeschütztes Dateisystem"),
+    ("EACCES", "permission denied (write-protected, or open in another program such as Excel)",
+     "Zugriff verweigert (schreibgeschützt oder in einem anderen Programm wie Excel geöffnet)"),
+    ("EPERM", "operation not permitted (the file or folder is write-protected or immutable)",
+     "Vorgang nicht erlaubt (Datei oder Ordner schreibgeschützt oder unveränderlich)"),
+    ("EBUSY", "the file is in use", "die Datei wird gerade verwendet"),
+    ("ETXTBSY", "the file is in use", "die Datei wird gerade verwendet"),
+    ("ENAMETOOLONG", "the file name is too long", "der Dateiname ist zu lang"),
+    ("EIO", "input/output error of the disk", "Ein-/Ausgabefehler des Datenträgers"),
+    ("ENOENT", "the folder does not exist", "der Ordner existiert nicht"),
+    ("ENOTDIR", "a file stands where a folder is needed", "eine Datei steht, wo ein Ordner nötig ist"),
+    ("EISDIR", "a folder stands where the file is to be written",
+     "ein Ordner steht, wo die Datei geschrieben werden soll"),
 ) if hasattr(errno, code)}
 _WINERROR_SHARING = (32, 33)  # ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION: open in Excel on Windows
+_SHARING = ("open in another program (close it, e.g. in Excel, and run again)",
+            "in einem anderen Programm geöffnet (dort schließen, z. B. in Excel, und erneut ausführen)")
 
 
 def os_error_of(exc: BaseException) -> OSError | None:
@@ -144,24 +153,28 @@ def os_error_of(exc: BaseException) -> OSError | None:
     return next((e for e in _chain(exc) if isinstance(e, OSError)), None)
 
 
-def fs_reason(e: OSError) -> str:
-    """A file-system fault in words, with the system's own text:
+def fs_reason(e: OSError, lang: Lang = "en") -> str:
+    """A file-system fault in words, said once: kam_xl's words for a fault it knows (in ``lang``: the problem
+    lists are English, a German status line asks for ``"de"``), else the system's own text — never both, and
+    never the path (the message names the file):
 
-    >>> fs_reason(OSError(28, "No space left on device"))
-    'disk full (No space left on device)'
-    >>> fs_reason(OSError(30, "Read-only file system"))
-    'read-only file system (Read-only file system)'
+    >>> fs_reason(OSError(28, "No space left on device", "/plans/KA-001.xlsx"))
+    'disk full'
+    >>> fs_reason(PermissionError(1, "Operation not permitted"), "de")
+    'Vorgang nicht erlaubt (Datei oder Ordner schreibgeschützt oder unveränderlich)'
+    >>> fs_reason(OSError(errno.ENOEXEC, "Exec format error", "/x")), fs_reason(OSError("raw"))
+    ('Exec format error', 'raw')
     """
+    de = lang == "de"
     if getattr(e, "winerror", None) in _WINERROR_SHARING:
-        return "open in another program (close it, e.g. in Excel, and run again)"
-    words = _REASONS.get(e.errno or -1)
-    system = e.strerror or str(e)
-    return f"{words} ({system})" if words else system
+        return _SHARING[de]
+    words = _REASONS.get(e.errno if e.errno is not None else -1)
+    return words[de] if words else (e.strerror or str(e))
 
 
 class NotWrittenError(Exception):
     """A file kam_xl could not write (or back up); the message names the file and the reason, e.g.
-    ``"Controller.xlsm: not written — disk full (No space left on device); the old file was left as it is"``.
+    ``"Controller.xlsm: not written — disk full; the old file was left as it is"``.
     ``path`` is the file, ``reason`` the words after the dash."""
 
     def __init__(self, path: Path, reason: str) -> None:

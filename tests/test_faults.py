@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -123,8 +124,8 @@ def test_a_full_disk_lists_the_plans_not_written_and_writes_the_rest(disk: Disk,
     disk.fill(keep=100_000)  # room for two plans (~40 kB each), not for all five nor the controller (~80 kB)
     result = cli("generate", "--data", book, "--out", str(out))
     assert result.exit_code == 2
-    listed = {i for i in IDS if f"{i}_" in result.stderr and "not written — disk full (No space left on device)"
-              in next(line for line in result.stderr.splitlines() if f"{i}_" in line)}
+    listed = {i for i in IDS if f"{i}_" in result.stderr and next(
+        line for line in result.stderr.splitlines() if f"{i}_" in line).endswith("not written — disk full")}
     written = {p.name.split("_")[0] for p in out.glob("KA-*.xlsx")}
     assert listed and written and listed | written == set(IDS) and not listed & written
     for path in out.glob("KA-*.xlsx"):  # every file there is whole
@@ -148,7 +149,7 @@ def test_regenerating_on_a_full_disk_never_leaves_a_truncated_backup(disk: Disk,
     result = cli("generate", "--data", book, "--out", str(out), "--force")
     assert result.exit_code == 2
     listed = [line for line in result.stderr.splitlines() if line.startswith("  • ")]
-    assert listed and all("disk full (No space left on device)" in line for line in listed)
+    assert listed and all("disk full" in line and "No space left" not in line for line in listed)
     counts = re.search(r"0 neu, (\d+) erneuert, (\d+) nicht geschrieben", result.stdout)
     assert counts and int(counts[1]) + int(counts[2]) == 5 and int(counts[2]) == len(listed) - 1  # + controller
     for path in out.glob("KA-*.xlsx"):  # each plan is the old one or a whole new one
@@ -165,8 +166,9 @@ def test_collect_on_a_full_disk_lists_the_outputs_not_written(disk: Disk, genera
     result = cli("collect", str(folder), "--data", book)
     assert result.exit_code == 2
     assert "5 Pläne und 0 Fragebögen gelesen" in result.stdout
-    assert "collected.xlsx: not written — disk full (No space left on device)" in result.stderr
-    assert "Controller.xlsm: not written — disk full (No space left on device)" in result.stderr
+    assert "collected.xlsx: not written — disk full\n" in result.stderr
+    assert "Controller.xlsm: not written — disk full\n" in result.stderr
+    assert "No space left on device" not in result.stderr  # the reason once, in kam_xl's words
     assert leftovers(folder) == []
 
 
@@ -212,6 +214,7 @@ def test_an_unwritable_plan_is_listed_and_the_others_are_regenerated(generated: 
     assert result.exit_code == 2
     assert f"{target.name}: not written — {reason}" in result.stderr
     assert "; the old file was left as it is" in result.stderr
+    assert "(Operation not permitted)" not in result.stderr and "(Permission denied)" not in result.stderr
     assert target.read_bytes() == before
     assert "0 neu, 4 erneuert, 1 nicht geschrieben" in result.stdout
     assert not list((out / "_backup").glob("KA-004_*"))  # the old file is unchanged: no backup of it kept
@@ -343,3 +346,32 @@ def test_an_output_folder_that_cannot_be_made_stops_before_work(tmp_path: Path, 
     result = cli("generate", "--data", book, "--out", str(tmp_path / "file" / "out"))
     assert result.exit_code == 1
     assert "the output folder cannot be made" in result.stderr
+
+
+# ------------------------------------------------------------------------------------------ the reason, once
+
+
+@pytest.mark.parametrize("code", sorted(files._REASONS))
+def test_a_fault_kam_xl_knows_is_said_once_in_its_words_in_either_language(code: int) -> None:
+    """"operation not permitted (…) (Operation not permitted)" said the reason twice: kam_xl's words replace the
+    system's text, they are not put before it; a German status line gets German words."""
+    system = os.strerror(code)
+    e = OSError(code, system, "/plans/KA-001.xlsx")
+    en, de = files.fs_reason(e), files.fs_reason(e, "de")
+    assert en == files._REASONS[code][0] and de == files._REASONS[code][1] and en != de
+    assert f"({system})" not in en and system not in de and "/plans" not in en + de
+
+
+def test_a_macro_stopped_by_the_disk_says_the_file_and_the_reason_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kam_xl.addin import macros
+
+    def refused(_ws: object, _now: object) -> None:
+        raise PermissionError(errno.EPERM, "Operation not permitted", "/plans/KA-001.xlsx")
+
+    monkeypatch.setitem(macros.MACROS, "generate", refused)
+    ws = macros.WorkbookSettings(book="Controller.xlsm", values={}, lang="de")
+    report = macros.run_macro("generate", ws, datetime(2026, 3, 3, 8, 0, tzinfo=UTC))
+    assert report.status.endswith("abgebrochen – /plans/KA-001.xlsx: Vorgang nicht erlaubt (Datei oder Ordner "
+                                  "schreibgeschützt oder unveränderlich)")
+    assert report.errors == [("Controller.xlsm", "", "", "/plans/KA-001.xlsx: operation not permitted (the file or "
+                              "folder is write-protected or immutable)")]

@@ -402,8 +402,8 @@ def test_a_plan_that_cannot_be_written_is_listed_the_others_are_written(controll
     report = macros.generate_plans(settings_from_file(controller), NOW)
     assert not report.ok and len(_plans(out)) == 13
     assert report.errors == [("KA-004_Nordsee_Feinpapiere_GmbH.xlsx", "", "",
-                              "KA-004_Nordsee_Feinpapiere_GmbH.xlsx cannot be written (Permission denied) — close "
-                              "it if it is open and run again")]
+                              "KA-004_Nordsee_Feinpapiere_GmbH.xlsx: not written — permission denied (write-protected, "
+                              "or open in another program such as Excel)")]
     assert "13 neu, 0 erneuert, 1 nicht geschrieben" in report.status
 
 

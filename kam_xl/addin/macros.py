@@ -54,6 +54,7 @@ from kam_xl.addin.settings import MacroAccess, db_url_key, is_url
 from kam_xl.addin.xlsm import controller_xlsm_book
 from kam_xl.databook import DataBook, DataBookError, Problem
 from kam_xl.errors import KamInputError
+from kam_xl.files import fs_reason
 from kam_xl.settings_block import SETTING_LABELS, SETTING_NAMES, ControllerSettings, parse_settings
 from kam_xl.workbook.coerce import shown
 from kam_xl.workbook.controller import ERROR_ROWS
@@ -362,8 +363,7 @@ def _plan(checked: Checked, account_id: str, now: datetime) -> batch.PlanResult:
     except OSError as e:
         account = next(a for a in checked.db.accounts if a.account_id == account_id)
         path = checked.output / batch.plan_filename(account)
-        return batch.PlanResult(account_id, path, "error", problems=[
-            f"{path.name} cannot be written ({e.strerror or e}) — close it if it is open and run again"])
+        return batch.PlanResult(account_id, path, "error", problems=[f"{path.name}: not written — {fs_reason(e)}"])
 
 
 def validate_workbook(ws: WorkbookSettings, now: datetime | None = None) -> MacroReport:
@@ -496,6 +496,14 @@ def run_macro(macro: MacroName, ws: WorkbookSettings, now: datetime | None = Non
     try:
         return MACROS[macro](ws, now)
     except (KamInputError, WorkbookError, OSError, ValueError) as e:
-        text = f"{type(e).__name__}: {e}"
-        return MacroReport(macro, False, _head(ws, macro, now) + _t(ws.lang, "abgebrochen – ", "stopped – ") + text,
-                           [(ws.book, "", "", text)])
+        return MacroReport(macro, False, _head(ws, macro, now) + _t(ws.lang, "abgebrochen – ", "stopped – ")
+                           + _stopped_by(e, ws.lang), [(ws.book, "", "", _stopped_by(e, "en"))])
+
+
+def _stopped_by(e: Exception, lang: Lang) -> str:
+    """What stopped a macro, for its status line (in ``lang``) or its error row (English, as every row): a
+    file-system fault as the path and the reason said once (:func:`~kam_xl.files.fs_reason`), anything else as
+    the error's type and text."""
+    if isinstance(e, OSError):
+        return (f"{e.filename}: " if e.filename else "") + fs_reason(e, lang)
+    return f"{type(e).__name__}: {e}"
