@@ -147,7 +147,7 @@ def test_a_refused_backup_or_write_loses_nothing(tmp_path: Path, url: str, monke
     r1, *_ = list(generate_all(None, url, now=LATER))
     assert r1.status == "error" and r1.problems == [
         f"{KA1}: not regenerated — its backup could not be written to _backup/: permission denied "
-        "(write-protected, or open in another program such as Excel) (Access Denied); the file was left as it is"]
+        "(write-protected, or open in another program such as Excel); the file was left as it is"]
     assert _mem(url) == before
     monkeypatch.setattr(storage.UrlFolder, "write_bytes", refuse("KA-001"))
     r1, *_ = list(generate_all(None, url, now=LATER))
