@@ -1,10 +1,12 @@
 """Safe file output and the kinds of files in a plan folder.
 
 Every file kam_xl writes is written to a temporary file beside its target and then moved into place, so a
-crash leaves either the old file or the new one, never a broken one; the temporary files a killed run leaves
-behind (``.<name>.<8 characters>.tmp``) are removed by the next run (:func:`remove_leftovers`). A write that
-fails for a reason of the file system (disk full, permission denied, read-only file system …) is described
-in words by :func:`fs_reason`, so a run can list it and go on with the other files.
+crash leaves either the old file or the new one, never a broken one; a folder of files (a data book's CSV
+files) is written into a temporary folder beside it and moved into place the same way (:func:`atomic_folder`).
+The temporary files and folders a killed run leaves behind (``.<name>.<8 characters>.tmp``) are removed by the
+next run (:func:`remove_leftovers`). A write that fails for a reason of the file system (disk full, permission
+denied, read-only file system …) is described in words by :func:`fs_reason`, so a run can list it and go on
+with the other files.
 
 The kinds of files a KAM may leave in a plan folder are told apart by :func:`spreadsheet_kind`: the Excel
 workbooks kam_xl reads (``.xlsx``, ``.xlsm``, any case) and the other spreadsheets it does not read (``.ods``,
@@ -104,20 +106,63 @@ def copy_atomic(source: Path, target: Path) -> Path:
     return write_atomic(target, lambda tmp: shutil.copy2(source, tmp))
 
 
+@contextlib.contextmanager
+def atomic_folder(target: str | Path) -> Iterator[Path]:
+    """Yield a new, empty temporary folder beside ``target`` (``.<name>.<8 characters>.tmp``) to write files
+    into; on success it becomes ``target`` (which must be absent or an empty folder), on an exception it is
+    removed with what was written into it and ``target`` is left untouched — a folder of files is there whole
+    or not at all (a data book's CSV folder). A run killed midway leaves only the temporary folder, which
+    :func:`remove_leftovers` removes. Raises :class:`OSError` (``target`` a file or a folder with files: the
+    caller refuses those first)."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield tmp
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes the folder private (0700): the mode mkdir would give
+        if target.is_dir():
+            target.rmdir()  # the empty folder the user named (rmdir refuses one with files in it)
+        os.rename(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 def remove_leftovers(*folders: Path) -> list[Path]:
-    """Remove the temporary files an interrupted run left in ``folders`` (``.<name>.<8 characters>.tmp`` as
-    :func:`atomic_path` names them; nothing else is touched) and return them. Missing folders are passed over;
-    a file that cannot be removed stays for a later run."""
+    """Remove the temporary files and folders an interrupted run left in ``folders`` (``.<name>.<8
+    characters>.tmp`` as :func:`atomic_path` and :func:`atomic_folder` name them; nothing else is touched) and
+    return them. Missing folders are passed over; a file that cannot be removed stays for a later run."""
     removed = []
     for folder in folders:
         try:
-            names = [p for p in folder.iterdir() if _LEFTOVER.match(p.name) and p.is_file()]
+            names = [p for p in folder.iterdir() if _LEFTOVER.match(p.name)]
         except OSError:
             continue
-        for path in names:
-            with contextlib.suppress(OSError):
+        removed += _removed(names)
+    return removed
+
+
+def remove_leftovers_of(target: Path) -> list[Path]:
+    """Remove what a write of ``target`` interrupted midway left beside it (``.<target's name>.<8
+    characters>.tmp``, a file or a folder) — e.g. after the process writing it was killed — and return it."""
+    try:
+        own = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.tmp")
+        names = [p for p in target.parent.iterdir() if own.fullmatch(p.name)]
+    except OSError:
+        return []
+    return _removed(names)
+
+
+def _removed(paths: list[Path]) -> list[Path]:
+    """``paths`` removed (a folder with what is in it), those that could be."""
+    removed = []
+    for path in paths:
+        with contextlib.suppress(OSError):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
                 path.unlink()
-                removed.append(path)
+            removed.append(path)
     return removed
 
 

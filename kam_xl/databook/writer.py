@@ -57,8 +57,10 @@ def databook_tables(db: DataBook) -> Iterator[NamedTable]:
 
 def write_tables(path: Path, tables: Iterable[NamedTable]) -> Path:
     """``tables`` written to ``path`` (not checked: :func:`refuse_existing`) as :func:`write_databook` writes a
-    data book — taken one after the other, so that a table may be let go of once it is written."""
-    from kam_xl.files import write_atomic
+    data book — taken one after the other, so that a table may be let go of once it is written. A folder of CSV
+    files is written into a temporary folder beside ``path`` and moved into place when every table is written
+    (:func:`~kam_xl.files.atomic_folder`), as the workbook is written to a temporary file."""
+    from kam_xl.files import atomic_folder, write_atomic
 
     if path.suffix.lower() == ".xlsx":
         def write(tmp: Path) -> None:
@@ -77,9 +79,9 @@ def write_tables(path: Path, tables: Iterable[NamedTable]) -> Path:
             wb.close()
 
         return write_atomic(path, write)
-    path.mkdir(parents=True, exist_ok=True)
-    for name, cols, rows in tables:
-        csvio.write_csv(path / f"{name}.csv", list(cols), ([r.get(c) for c in cols] for r in rows))
+    with atomic_folder(path) as tmp:  # the folder whole or not at all: never half a data book to refuse next time
+        for name, cols, rows in tables:
+            csvio.write_csv(tmp / f"{name}.csv", list(cols), ([r.get(c) for c in cols] for r in rows))
     return path
 
 
