@@ -689,8 +689,9 @@ class _ExportAside:
     it. The process (:mod:`kam_xl.databook.export_child`) imports only the data-book writer and is sent the
     tables one by one by a thread of this process, so it holds one table at a time, not a copy of this
     process's memory; it ends once the export is written, and the export is let go of here then. When it
-    cannot be started or ends without an answer (killed, out of memory), the export is written here after all
-    (:meth:`result`), as without it."""
+    cannot be started, ends without an answer (killed, out of memory) or fails otherwise than by a fault of the
+    file system, one line says so and the export is written here after all (:meth:`result`), as without it;
+    what the process printed (a traceback) is not shown — the line names its last line."""
 
     #: what the process runs (``python`` and these arguments; ``-P``: the current folder is not put on the path —
     #: run from a folder with a ``kam_xl`` of its own, e.g. a source checkout, the process would import that one)
@@ -698,60 +699,111 @@ class _ExportAside:
 
     def __init__(self, collected: DataBook, target: Path, replace: bool) -> None:
         import subprocess
+        import tempfile
 
         self._collected: DataBook | None = collected
         self._target, self._replace = target, replace
         self._answer: tuple[str, Any] | None = None
+        #: why there is no answer to believe: (what, detail) as :func:`_aside_failed` words it
+        self._failed: tuple[str, Any] = ("ended", None)
+        self._printed = tempfile.TemporaryFile()  # noqa: SIM115 — the process's stderr (closed in result)
         root = str(Path(__file__).resolve().parent.parent)  # the child imports this kam_xl, wherever it lies
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
         self._thread = threading.Thread(target=self._exchange, name="kam_xl-export", daemon=True)
         try:
-            self._process: Any = subprocess.Popen([sys.executable, *self.child],
-                                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
-        except OSError:  # no process to be had: written here (result)
+            self._process: Any = subprocess.Popen([sys.executable, *self.child], stdin=subprocess.PIPE,
+                                                  stdout=subprocess.PIPE, stderr=self._printed, env=env)
+        except OSError as e:  # no process to be had: written here (result)
+            self._failed = ("not_started", e)
             return
         self._thread.start()
 
     def _exchange(self) -> None:
         """Send the export table by table, then wait for the answer; the export is let go of once the process
-        answered (it is kept only to be written here when the process ends without an answer)."""
+        answered for good (it is kept to be written here when the process ends without an answer or fails)."""
         import pickle
 
         from kam_xl.databook.writer import databook_tables
 
-        sent = False
+        unsent: Exception | None = None
         try:
             with self._process.stdin as pipe:
                 pickle.dump((self._target, self._replace), pipe, protocol=pickle.HIGHEST_PROTOCOL)
                 for table in databook_tables(self._collected):  # type: ignore[arg-type]
                     pickle.dump(table, pipe, protocol=pickle.HIGHEST_PROTOCOL)
                 pickle.dump(None, pipe)
-            sent = True
         except OSError:  # the process ended (it refused the path, or died): its answer, or none, says so
-            sent = True
-        except Exception:  # a table that could not be sent: the answer is about a part of it, not believed
             pass
+        except Exception as e:  # a table that could not be sent: the answer is about a part of it, not believed
+            unsent = e
         try:
             answer = pickle.load(self._process.stdout)
         except Exception:  # the process ended without an answer
             answer = None
         self._process.stdout.close()
-        self._process.wait()
-        if sent and answer is not None:
+        code = self._process.wait()
+        if unsent is not None:
+            self._failed = ("unsent", unsent)
+        elif answer is None:
+            self._failed = ("ended", (code, _last_line(self._printed)))
+        elif answer[0] == "raised" and os_error_of(answer[1]) is None:  # not the file system's: a failure
+            self._failed = ("raised", answer[1])
+        else:
             self._answer, self._collected = answer, None
 
-    def result(self, faults: list[str]) -> Path | str:
+    def result(self, faults: list[str], words: Lang = "en") -> Path | str:
         """The export's path, or ``"not written"`` with the reason added to ``faults`` (as :func:`_write_export`);
-        raises what writing it raised otherwise."""
+        raises what writing it raised otherwise. When the process gave no answer to believe, a line in
+        ``words`` says why and the export is written here — what the process left half written is removed
+        first."""
+        from kam_xl.files import remove_leftovers_of
+
         if self._thread.ident is not None:
             self._thread.join()
+        self._printed.close()
         if self._answer is None:
+            err.print(_aside_failed(*self._failed, words), markup=False, highlight=False)
+            remove_leftovers_of(self._target)
             return _write_export(self._collected, self._target, self._replace, faults)  # type: ignore[arg-type]
         how, what = self._answer
         if how == "written":
             return Path(what)
         faults.append(what if how == "refused" else _not_written(self._target, what))
         return "not written"
+
+
+def _last_line(printed: Any, size: int = 4096) -> str:
+    """The last line a process printed into the file ``printed`` (its stderr; ``""`` when none): a traceback's
+    last line is the error (``KeyboardInterrupt``, ``MemoryError: …``)."""
+    printed.seek(0, os.SEEK_END)
+    printed.seek(max(0, printed.tell() - size))
+    lines = [line.strip() for line in printed.read().decode(errors="replace").splitlines() if line.strip()]
+    return lines[-1][:200] if lines else ""
+
+
+def _signal_name(number: int) -> str:
+    """``SIGKILL`` for 9, the number for a signal Python does not name."""
+    import signal
+
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
+
+
+def _aside_failed(what: str, detail: Any, words: Lang) -> str:
+    """The one line saying why the export's process gave no answer (``what``, ``detail`` as
+    :class:`_ExportAside` notes them), and that this process writes the export now."""
+    code, last = detail if what == "ended" and detail is not None else (None, "")
+    if what == "not_started":
+        why = say("aside_not_started", words, reason=f"{detail.filename}: {detail.strerror or detail}")
+    elif what in ("raised", "unsent"):
+        why = say(f"aside_{what}", words, error=f"{type(detail).__name__}: {detail}")
+    elif code is not None and code < 0:  # ended by a signal (POSIX)
+        why = say("aside_signal", words, signal=_signal_name(-code))
+    else:
+        why = say("aside_exit", words, code="?" if code is None else code) + (f" ({last})" if last else "")
+    return say("aside_failed", words, why=why)
 
 
 def _collected_line(result: Any, written: Path | str, report: Path, words: Lang) -> str:
@@ -971,7 +1023,7 @@ def collect(
     except NotWrittenError as e:
         controller_faults.append(str(e))
     if aside is not None:
-        written = aside.result(export_faults)
+        written = aside.result(export_faults, words)
         for line in [_collected_line(result, written, report, words), *db_lines, said]:
             out.print(line, highlight=False)
     out.print(say("controller", words, path=controller), highlight=False)

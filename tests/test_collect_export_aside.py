@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import pickle
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from kam_xl.cli import _ExportAside, _write_export
 from kam_xl.databook import DataBook, demo_databook, read_databook, write_databook
 from kam_xl.databook.export_child import answer_of
-from kam_xl.databook.writer import databook_tables
+from kam_xl.databook.writer import NamedTable, databook_tables, write_tables
 
 
 def _plain(db: DataBook) -> tuple[list, dict]:
@@ -108,3 +109,83 @@ def test_the_process_imports_the_kam_xl_of_collect_not_one_in_the_current_folder
     assert aside.result(faults) == tmp_path / "collected.xlsx" and faults == []
     assert aside._answer == ("written", tmp_path / "collected.xlsx")  # written by the process, not here after all
     assert _plain(read_databook(tmp_path / "collected.xlsx")) == _plain(demo)
+
+
+@pytest.mark.parametrize(("child", "why"), [
+    (("-c", "import sys; sys.stdin.buffer.read(100); raise KeyboardInterrupt"), "was ended by the signal SIGINT"),
+    (("-c", "import sys; sys.stdin.buffer.read(100); raise MemoryError('out of memory')"),
+     "ended with exit code 1 without a result (MemoryError: out of memory)"),
+    (("-c", "import os, signal; os.kill(os.getpid(), signal.SIGTERM)"), "was ended by the signal SIGTERM")])
+def test_a_process_that_dies_says_so_in_one_line_never_with_its_traceback(
+        demo: DataBook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str],
+        child: tuple[str, ...], why: str) -> None:
+    monkeypatch.setattr(_ExportAside, "child", child)
+    faults: list[str] = []
+    assert _ExportAside(demo, tmp_path / "collected.xlsx", True).result(faults) == tmp_path / "collected.xlsx"
+    assert faults == []
+    printed = capfd.readouterr()
+    assert "Traceback" not in printed.err + printed.out  # the process's stderr is not the user's
+    assert f"The process writing the export {why} — the main process writes it itself now" in " ".join(
+        printed.err.split())
+
+
+def test_a_process_that_fails_otherwise_than_by_the_disk_means_written_here(
+        demo: DataBook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    """An answer ("raised", error) that is no fault of the file system (a bug, MemoryError) was raised again in
+    collect's process, ending the run with a traceback, though that process can write the export itself."""
+    monkeypatch.setattr(_ExportAside, "child", ("-c", "import pickle, sys; sys.stdin.buffer.read(); pickle.dump(("
+                                                      "'raised', ValueError('a table it cannot write')), "
+                                                      "sys.stdout.buffer)"))
+    faults: list[str] = []
+    written = _ExportAside(demo, tmp_path / "collected.xlsx", True).result(faults, "de")
+    assert written == tmp_path / "collected.xlsx" and faults == []
+    assert _plain(read_databook(written)) == _plain(demo)
+    assert ("Der Prozess, der den Export schreibt, schlug fehl (ValueError: a table it cannot write) — der "
+            "Hauptprozess schreibt ihn nun selbst") in " ".join(capfd.readouterr().err.split())
+
+
+#: the real export process, ended (as if killed) when it is about to write its third table of a CSV folder
+_DIES_MIDWAY = ("-c", "import os; from kam_xl.databook import export_child as c; tables = c.received_tables; "
+                      "c.received_tables = lambda s: (t if i < 2 else os._exit(9) for i, t in enumerate(tables(s))); "
+                      "c.main()")
+
+
+def test_a_csv_folder_the_process_began_is_finished_here_not_refused(demo: DataBook, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """collect --export DIR: the process had made DIR and written two tables into it when it died; collect's own
+    attempt then refused DIR as existing. Now the process writes into a temporary folder beside DIR, moved into
+    place when every table is written: DIR is whole or absent, and what the process left is removed here."""
+    monkeypatch.setattr(_ExportAside, "child", _DIES_MIDWAY)
+    target = tmp_path / "export"
+    faults: list[str] = []
+    assert _ExportAside(demo, target, False).result(faults) == target and faults == []
+    assert _plain(read_databook(target)) == _plain(demo)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export"]  # no temporary folder left beside it
+
+
+def test_a_csv_folder_whose_writing_fails_is_not_left_half_written(demo: DataBook, tmp_path: Path) -> None:
+    def tables() -> Iterator[NamedTable]:
+        it = databook_tables(demo)
+        yield next(it)
+        raise OSError(28, "No space left on device")
+
+    (tmp_path / "empty").mkdir()  # an empty folder named by the user: allowed, and left as it was
+    for target in (tmp_path / "export", tmp_path / "empty"):
+        with pytest.raises(OSError):
+            write_tables(target, tables())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"] and list((tmp_path / "empty").iterdir()) == []
+    assert write_tables(tmp_path / "empty", databook_tables(demo)) == tmp_path / "empty"  # and written into
+    assert _plain(read_databook(tmp_path / "empty")) == _plain(demo)
+
+
+def test_the_temporary_folder_of_a_killed_run_is_removed_by_the_next_run(tmp_path: Path) -> None:
+    from kam_xl.files import remove_leftovers
+
+    left = tmp_path / ".export.k2x9q_7a.tmp"  # as atomic_folder names it (mkdtemp)
+    left.mkdir()
+    (left / "accounts.csv").write_text("account_id\n")
+    for name in (".export.tmp", "export.abcdefgh.tmp", ".export.abcdefgh.tmp.keep"):  # not ours: kept
+        (tmp_path / name).mkdir()
+    assert remove_leftovers(tmp_path) == [left]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".export.abcdefgh.tmp.keep", ".export.tmp",
+                                                          "export.abcdefgh.tmp"]
