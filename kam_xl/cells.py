@@ -94,7 +94,9 @@ def shown_number(value: float) -> int | float:
     (150, 0, 1e-07, 0.30000000000000004)
     >>> shown_number(12345678901234567890.0), shown_number(float("nan")), shown_number(PercentNumber(0.8))
     (1.2345678901234567e+19, nan, 0.8)
+    >>> shown_number(-1)  # an int as it is
+    -1
     """
-    if value.is_integer() and abs(value) < _WHOLE_UP_TO:
+    if isinstance(value, int) or (value.is_integer() and abs(value) < _WHOLE_UP_TO):
         return int(value)
     return float(value)

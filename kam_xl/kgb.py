@@ -32,6 +32,7 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from kam_xl.cells import shown_number
 from kam_xl.errors import KamInputError
 from kam_xl.maths import total
 
@@ -68,7 +69,7 @@ def normalise_weights(weights: list[float], normalise: bool = False) -> list[flo
         raise KamInputError("no Kgb criteria — allowed: at least one criterion with a weight")
     for w in weights:
         if not math.isfinite(w) or w < 0:
-            raise KamInputError(f"Kgb weight {w!r} — allowed: a number ≥ 0")
+            raise KamInputError(f"Kgb weight {shown_number(w)!r} — allowed: a number ≥ 0")
     s = total(weights)
     if abs(s - 1) <= WEIGHT_TOLERANCE:
         return [w / s for w in weights] if s != 1 else list(weights)

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
+from kam_xl.cells import shown_number
 from kam_xl.company_settings import CompanySettings
 from kam_xl.errors import KamInputError
 from kam_xl.maths import total
@@ -116,7 +117,7 @@ def score(weights: Sequence[float], signs: Sequence[int]) -> float | None:
         raise KamInputError(f"{len(weights)} weights for {len(signs)} criteria — allowed: one weight per criterion")
     for w in weights:
         if not w >= 0:
-            raise KamInputError(f"decision weight {w!r} — allowed: a number ≥ 0")
+            raise KamInputError(f"decision weight {shown_number(w)!r} — allowed: a number ≥ 0")
     weight_sum = total(weights)
     if weight_sum == 0:
         return None

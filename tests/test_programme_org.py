@@ -226,7 +226,7 @@ def test_kam_org_decision_gives_the_seeds_vector_and_weighted_scores(u) -> None:
     assert call_classic(u.kam_org_decision, ones[:4], 4.0) == [[
         "#KAM! 4 weights for 5 rows of signs — allowed: one weight per criterion"]]
     assert call_classic(u.kam_org_decision, ((-1.0,), (1.0,)), (("+",), ("-",))) == [[
-        "#KAM! decision weight -1.0 — allowed: a number ≥ 0"]]
+        "#KAM! decision weight -1 — allowed: a number ≥ 0"]]
 
 
 # ------------------------------------------------------------------------------------------ report parts
