@@ -87,7 +87,7 @@ from kam_xl.workbook.controller import (
 from kam_xl.workbook.controller import TEMPLATE_ID as CONTROLLER_ID
 from kam_xl.workbook.controller import TEMPLATE_VERSION as CONTROLLER_VERSION
 from kam_xl.workbook.controller.kind import TableExport, input_names
-from kam_xl.workbook.layout import Book, locate, named_values
+from kam_xl.workbook.layout import Book, Sheet, locate, named_values
 from kam_xl.workbook.merge import (
     NOT_IN_PLAN,
     REMOVED_BY_DATA,
@@ -1536,21 +1536,20 @@ def controller_fingerprint(data_fingerprint_now: str, values: Mapping[str, Any])
     return fingerprint(data_fingerprint_now, {n: _as_read(v) for n, v in values.items() if n in names})
 
 
-def layout_inputs(book: Book, names: Set[str]) -> dict[str, Any]:
-    """The values of ``book``'s defined names among ``names``, as :func:`~kam_xl.workbook.layout.named_values`
-    gives them (a value per named cell, the rows of a named block), looking only at those names' cells — not
-    at every cell of a controller's data sheets."""
+def sheet_inputs(sheet: Sheet, names: Set[str]) -> dict[str, Any]:
+    """The values of ``sheet``'s defined names among ``names`` (a value per named cell, the rows of a named
+    block), looking only at the cells it holds and those names' cells — not at every cell of a controller's data
+    sheets (inputs are always held, never produced on demand)."""
     out: dict[str, Any] = {}
-    for sheet in book.sheets:
-        for c in sheet.cells:
-            if c.name in names:
-                out[c.name] = c.cached if c.formula is not None else c.value
-        for name, (r0, c0, r1, c1) in sheet.ranges.items():
-            if name in names:
-                box = {(c.row, c.col): c for c in sheet.cells if r0 <= c.row <= r1 and c0 <= c.col <= c1}
-                out[name] = [[None if (cell := box.get((r, col))) is None else
-                              cell.cached if cell.formula is not None else cell.value
-                              for col in range(c0, c1 + 1)] for r in range(r0, r1 + 1)]
+    for c in sheet.cells:
+        if c.name in names:
+            out[c.name] = c.cached if c.formula is not None else c.value
+    for name, (r0, c0, r1, c1) in sheet.ranges.items():
+        if name in names:
+            box = {(c.row, c.col): c for c in sheet.cells if r0 <= c.row <= r1 and c0 <= c.col <= c1}
+            out[name] = [[None if (cell := box.get((r, col))) is None else
+                          cell.cached if cell.formula is not None else cell.value
+                          for col in range(c0, c1 + 1)] for r in range(r0, r1 + 1)]
     return out
 
 
@@ -1572,10 +1571,6 @@ def controller_unchanged(target: Path, data_fingerprint_now: str) -> bool:
     return meta[FINGERPRINT] == controller_fingerprint(data_fingerprint_now, values)
 
 
-def _no_progress(done: int, total: int) -> None:
-    """A progress callback that shows nothing."""
-
-
 def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetime | None = None,
                      settings: ControllerSettings | None = None, *, xlsm_book: XlsmBook | None = None,
                      progress: Callable[[int, int], None] | None = None,
@@ -1588,17 +1583,19 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
 
     A ``.xlsm`` target gets the macro-enabled workbook that ``xlsm_book`` builds (the add-in's
     :func:`kam_xl.addin.xlsm.controller_xlsm_book`: the standalone xlwings VBA project, the macro buttons, the
-    xlwings licence; called as ``xlsm_book(db, lang, now, settings=…, status=…)``); any other the plain ``.xlsx``.
+    xlwings licence; called as ``xlsm_book(db, lang, now, settings=…, status=…, progress=…, on_demand=True)``); any
+    other the plain ``.xlsx``.
     A ``.xlsm`` target without ``xlsm_book`` is a :class:`~kam_xl.errors.KamInputError`, before anything is
     written.
 
     The workbook's ``_meta`` records the fingerprint of its data and inputs (:func:`controller_fingerprint`), so
     that ``generate`` can leave it as it is when nothing changed (:func:`controller_unchanged`).
 
-    ``progress(done, total)`` is called after each step, ``total`` twice the kinds throughout: each sheet kind
-    laid out is one step, then the sheets written count for the other half in proportion (a kind writes about one
-    sheet; how many exactly is known only once they are laid out), so that a controller of many accounts shows
-    how far it is with a total that does not change (:class:`~kam_xl.progress.PhaseProgress`).
+    The sheets are laid out as they are written (:func:`~kam_xl.workbook.controller.laid_out`): a sheet kind is
+    built when its sheets are written (or a kind that needs it is built) and let go once written, so that a
+    controller of many accounts never holds the layout of all its sheets at once.
+    ``progress(done, total)`` is called after each kind is built and after each kind's sheets are written,
+    ``total`` twice the kinds throughout (:class:`~kam_xl.progress.PhaseProgress`).
 
     Raises :class:`~kam_xl.files.NotWrittenError` (file and reason) when the backup or the workbook cannot be
     written (disk full, permission denied, read-only file system); the old file is then left as it is."""
@@ -1619,20 +1616,35 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
             raise NotWrittenError(target, _backup_failed(e)) from None
     # the data's fingerprint before the layout: its text of every table is never held beside the layout's cells
     data_print = controller_data_fingerprint(db, lang)
-    kinds = len(CONTROLLER_SHEETS)
-    step = progress or _no_progress
-    laid_out = {"progress": lambda done, _kinds: step(done, 2 * kinds)} if progress is not None else {}
     if xlsm_book is not None and xlsm:
-        book = xlsm_book(db, lang, now, settings=settings, status=status, **laid_out)
+        book = xlsm_book(db, lang, now, settings=settings, status=status, progress=progress, on_demand=True)
     else:
-        book = controller_workbook(db, lang, generated_at=now, settings=settings, status=status, **laid_out)
-    book.meta[FINGERPRINT] = controller_fingerprint(data_print, layout_inputs(book, input_names(CONTROLLER_SHEETS)))
+        book = controller_workbook(db, lang, generated_at=now, settings=settings, status=status, progress=progress,
+                                   on_demand=True)
     del settings  # carried over into the book: the old controller's inputs it brought are let go before writing
-    written = None if progress is None else lambda done, total: step(kinds + done * kinds // total, 2 * kinds)
-    reason = _write(book, target, backup, written)
+    reason = _write(_fingerprinted(book, data_print), target, backup)
     if reason is not None:
         raise NotWrittenError(target, reason)
     return target
+
+
+def _fingerprinted(book: Book, data_print: str) -> Book:
+    """``book`` (its sheets laid out on demand) whose ``_meta`` gets :data:`FINGERPRINT`, the fingerprint of its
+    data (``data_print``, :func:`controller_data_fingerprint`) and of the inputs its sheets hold
+    (:func:`controller_fingerprint`), once its last sheet is laid out — the writer writes ``_meta`` after the
+    sheets; each sheet's inputs are taken as it passes (:func:`sheet_inputs`)."""
+    sheets, names = book.on_demand, input_names(CONTROLLER_SHEETS)
+    assert sheets is not None
+
+    def passing() -> Iterator[Sheet]:
+        inputs: dict[str, Any] = {}
+        for sheet in sheets():
+            inputs.update(sheet_inputs(sheet, names))
+            yield sheet
+            del sheet  # written: let go before the next sheet is laid out
+        book.meta[FINGERPRINT] = controller_fingerprint(data_print, inputs)
+
+    return dataclasses.replace(book, on_demand=passing)
 
 
 def with_controller_tables(db: DataBook, tables: Mapping[str, TableExport]) -> DataBook:

@@ -81,16 +81,71 @@ def test_a_sheet_with_a_row_per_account_holds_a_few_cells_per_account_at_most():
         assert sum(1 for _ in sheet.rows()) > 5 * 300, name
 
 
-def test_write_controller_reports_each_kind_laid_out_and_each_sheet_written(tmp_path):
+def test_write_controller_reports_each_kind_built_and_each_kind_written(tmp_path):
     calls: list[tuple[int, int]] = []
     write_controller(demo_databook(), tmp_path / "Controller.xlsx", "de", WHEN,
                      progress=lambda done, total: calls.append((done, total)))
     kinds = len(CONTROLLER_SHEETS)
-    assert calls[:kinds] == [(d, 2 * kinds) for d in range(1, kinds + 1)]
-    # the demo's controller writes 16 sheets (a sheet per kind, and relationships' hidden data sheet): they count
-    # for the other half in proportion, the total the same throughout (a total that grows mid-run reads as a fault)
-    assert calls[kinds:] == [(kinds + d * kinds // 16, 2 * kinds) for d in range(1, 17)]
-    assert calls[-1] == (2 * kinds, 2 * kinds) and {total for _done, total in calls} == {2 * kinds}
+    # a step per kind built and per kind written, one after the other as the sheets are laid out on demand; the
+    # total the same throughout (a total that grows mid-run reads as a fault)
+    assert calls == [(d, 2 * kinds) for d in range(1, 2 * kinds + 1)]
+
+
+def test_each_sheet_is_let_go_once_written_and_no_longer_read(tmp_path, monkeypatch):
+    """Issue 14: the controller's sheets are laid out as they are written and freed by reference counting once
+    written — unless a kind built later still reads them (the accounts sheet until the settings are built: their
+    formulas refer to its ids) —, so a controller of 10,000 accounts never holds the layout of all its kinds. A
+    sheet's on-demand rows that refer to the sheet itself would keep it for the cyclic collector: with the
+    collector off, such a sheet outlives its writing and this fails."""
+    import gc
+    import weakref
+
+    from kam_xl.workbook import render
+
+    written: list[tuple[str, weakref.ref]] = []
+    alive_at: dict[str, list[str]] = {}
+    write_sheet = render._write_sheet
+
+    def spy(wb, fmts, sheet, book):
+        alive_at[sheet.name] = [n for n, r in written if r() is not None]
+        write_sheet(wb, fmts, sheet, book)
+        written.append((sheet.name, weakref.ref(sheet)))
+
+    monkeypatch.setattr(render, "_write_sheet", spy)
+    gc.collect()
+    gc.disable()
+    try:
+        write_controller(demo_databook(), tmp_path / "Controller.xlsx", "de", WHEN)
+    finally:
+        gc.enable()
+    # when the last sheet is written, only the accounts sheet (read by the settings) and the CDB data sheet (its
+    # formulas' source, which the accounts sheet refers to) are held of the fifteen written before
+    assert alive_at["Einstellungen"] == ["Kunden", "CDB-Daten"]
+    # the relationships sheet holds its data sheet until both are written; then both are gone
+    assert alive_at["Beziehungs-Daten"] == ["Kunden", "KAOP", "Beziehungen"]
+    assert alive_at["Auswahl"] == ["Kunden", "KAOP"]
+    assert [n for n, r in written if r() is not None] == []
+
+
+def test_the_controller_laid_out_on_demand_is_the_one_laid_out_whole(tmp_path):
+    """write_controller lays the sheets out as it writes them: the same file, part for part, as the layout held
+    whole (controller_workbook) written with the same fingerprint."""
+    import zipfile
+
+    from kam_xl.batch import FINGERPRINT, controller_data_fingerprint, controller_fingerprint, sheet_inputs
+    from kam_xl.workbook.controller.kind import input_names
+    from kam_xl.workbook.render import write_book
+
+    db = demo_databook()
+    streamed = write_controller(db, tmp_path / "Controller.xlsx", "en", WHEN)
+    whole = controller_workbook(db, "en", generated_at=WHEN)
+    names = input_names(CONTROLLER_SHEETS)
+    inputs = {n: v for sheet in whole.sheets for n, v in sheet_inputs(sheet, names).items()}
+    whole.meta[FINGERPRINT] = controller_fingerprint(controller_data_fingerprint(db, "en"), inputs)
+    held_file = write_book(whole, tmp_path / "whole.xlsx")
+    a, b = zipfile.ZipFile(streamed), zipfile.ZipFile(held_file)
+    assert a.namelist() == b.namelist() and len(a.namelist()) > 40
+    assert [n for n in a.namelist() if a.read(n) != b.read(n)] == []
 
 
 def test_a_sheet_written_as_a_stream_leaves_the_formula_memo_alone():

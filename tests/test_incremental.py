@@ -369,7 +369,7 @@ def test_controller_fingerprint_covers_data_language_template_version_and_inputs
         batch.controller_fingerprint(base, {"abc_share_a": 0.8})
 
 
-def test_layout_inputs_are_the_named_values_of_the_controllers_inputs():
+def test_sheet_inputs_are_the_named_values_of_the_controllers_inputs():
     from kam_xl.workbook.controller import CONTROLLER_SHEETS, controller_workbook
     from kam_xl.workbook.controller.kind import input_names
     from kam_xl.workbook.layout import named_values
@@ -377,7 +377,7 @@ def test_layout_inputs_are_the_named_values_of_the_controllers_inputs():
     book = controller_workbook(demo_databook(), "de")
     names = input_names(CONTROLLER_SHEETS)
     every = named_values(book)
-    got = batch.layout_inputs(book, names)
+    got = {n: v for sheet in book.sheets for n, v in batch.sheet_inputs(sheet, names).items()}
     assert got == {n: v for n, v in every.items() if n in names}
     assert len(got) > 60 and got["sel_ids"][0] == ["KA-001"]
 

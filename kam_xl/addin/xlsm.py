@@ -29,7 +29,7 @@ import importlib.util
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,14 +112,6 @@ def xlwings_licence() -> str:
                             "reproduce the BSD licence of its VBA code")
 
 
-def _settings_sheet(book: Book) -> Sheet:
-    for sheet in book.sheets:
-        if SETTINGS_NAME in sheet.ranges:
-            return sheet
-    raise ValueError(f"controller workbook {book.template_id}: no sheet with the settings block {SETTINGS_NAME!r} "
-                     "— the buttons belong beside it")
-
-
 def _licence_sheet(lang: Lang) -> Sheet:
     """The licence sheet: kept out of print (nobody prints a licence; it is hidden, "Unhide" shows it — the
     settings sheet's note says so)."""
@@ -170,17 +162,33 @@ def _add_buttons(settings: Sheet, lang: Lang) -> None:
 
 def controller_xlsm_book(db: DataBook, lang: Lang = "de", now: datetime | None = None, *,
                          settings: ControllerSettings | None = None, status: str | None = None,
-                         progress: Callable[[int, int], None] | None = None) -> Book:
-    """The macro-enabled controller workbook layout: the controller of ``db`` (with ``settings`` and
-    ``status`` and ``progress`` as :func:`~kam_xl.workbook.controller.controller_workbook` takes them) with the
-    xlwings VBA
-    project, the buttons on its settings sheet and the xlwings licence sheet."""
+                         progress: Callable[[int, int], None] | None = None, on_demand: bool = False) -> Book:
+    """The macro-enabled controller workbook layout: the controller of ``db`` (with ``settings``, ``status``,
+    ``progress`` and ``on_demand`` as :func:`~kam_xl.workbook.controller.controller_workbook` takes them) with the
+    xlwings VBA project, the buttons on its settings sheet and the xlwings licence sheet after the others.
+    Raises :class:`ValueError` when no sheet holds the settings block (laid out on demand: once the sheets are)."""
     from kam_xl.workbook.controller import controller_workbook
 
     book = controller_workbook(db, lang, generated_at=now or datetime.now(UTC), settings=settings, status=status,
-                               progress=progress)
-    _add_buttons(_settings_sheet(book), lang)
-    return replace(book, sheets=[*book.sheets, _licence_sheet(lang)], vba_project=xlwings_vba_project())
+                               progress=progress, on_demand=True)
+    controller = book.on_demand
+    assert controller is not None
+
+    def sheets() -> Iterator[Sheet]:
+        with_buttons = False
+        for sheet in controller():
+            if SETTINGS_NAME in sheet.ranges:
+                _add_buttons(sheet, lang)
+                with_buttons = True
+            yield sheet
+            del sheet  # written: let go before the next sheet is laid out
+        if not with_buttons:
+            raise ValueError(f"controller workbook {book.template_id}: no sheet with the settings block "
+                             f"{SETTINGS_NAME!r} — the buttons belong beside it")
+        yield _licence_sheet(lang)
+
+    out = replace(book, on_demand=sheets, vba_project=xlwings_vba_project())
+    return out if on_demand else out.held()
 
 
 # ------------------------------------------------------------------------------------------ the .bas file

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from typing import Any, Literal
 
@@ -339,6 +339,12 @@ class Book:
     ``xlwings_conf`` becomes the hidden ``xlwings.conf`` sheet (key, value rows; empty: no sheet).
     ``vba_project`` is the bytes of a ``vbaProject.bin``: with it the workbook is macro-enabled (write it to
     an ``.xlsm``), its sheets get the code names ``Sheet1``, ``Sheet2`` … and the workbook ``ThisWorkbook``.
+
+    ``on_demand``: the sheets laid out as the writer comes to them, instead of :attr:`sheets` (then empty) — a
+    function returning them in workbook order, each laid out when asked for and let go once written, so that a
+    workbook whose layout is many times its file (the controller of 10,000 accounts) is never held whole
+    (:func:`~kam_xl.workbook.render.fill_workbook` calls it once, after which it may have filled :attr:`meta`
+    further). :meth:`held` gives the book with every sheet in :attr:`sheets`, for checks that read them.
     """
 
     template_id: str
@@ -350,6 +356,14 @@ class Book:
     vba_project: bytes | None = None
     currency: str = "EUR"  # ISO 4217 code of the amounts (the ``money`` styles show its symbol)
     active: str | None = None  # the sheet the workbook opens on (default: the first)
+    on_demand: Callable[[], Iterator[Sheet]] | None = None
+
+    def held(self) -> Book:
+        """This book with its sheets laid out on demand (:attr:`on_demand`) held in :attr:`sheets` (itself when
+        it has none): every sheet in memory, for checks and small books."""
+        if self.on_demand is None:
+            return self
+        return replace(self, sheets=[*self.sheets, *self.on_demand()], on_demand=None)
 
     def sheet(self, name: str) -> Sheet:
         """The sheet called ``name``."""

@@ -1637,10 +1637,12 @@ def fill_workbook(book: Book, output: str | IO[bytes], progress: Callable[[int, 
     """An xlsxwriter workbook with everything of ``book`` added, not yet closed: ``close()`` assembles the XML
     and writes ``output`` (a file name or a binary file object). :func:`write_book` is this plus the atomic
     write; the benchmarks time the two steps apart. ``progress(done, total)`` is called after each sheet is
-    added (``total``: the book's sheets) — the long step of a controller of many accounts."""
+    added (``total``: the book's sheets) — the long step of a controller of many accounts; a book whose sheets are
+    laid out on demand (:attr:`~kam_xl.workbook.layout.Book.on_demand`) is not counted here (its sheets are not
+    known before: the function laying them out says how far it is)."""
     # in_memory: xlsxwriter assembles the parts in memory instead of ~24 temporary files per workbook — except
-    # a book with sheets produced on demand (the controller of many accounts): its parts go through files
-    in_memory = all(s.rows is None for s in book.sheets)
+    # a book with sheets or cells produced on demand (the controller of many accounts): its parts go through files
+    in_memory = book.on_demand is None and all(s.rows is None for s in book.sheets)
     wb = _Workbook(output, {"strings_to_formulas": False, "strings_to_numbers": False,
                             "strings_to_urls": False, "in_memory": in_memory})
     props: dict[str, Any] = {"title": book.meta.get("title", book.template_id), "company": "kam_xl",
@@ -1655,6 +1657,10 @@ def fill_workbook(book: Book, output: str | IO[bytes], progress: Callable[[int, 
         _write_sheet(wb, fmts, sheet, book)
         if progress is not None:
             progress(done, len(book.sheets))
+    if book.on_demand is not None:
+        for sheet in book.on_demand():  # each let go once written, before the next one is laid out
+            _write_sheet(wb, fmts, sheet, book)
+            del sheet
     _write_meta(wb, book)
     _write_xlwings_conf(wb, book)
     return wb

@@ -63,9 +63,10 @@ cells of a protected sheet without unprotecting it.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -116,7 +117,7 @@ from kam_xl.workbook.controller.settings import (
     default_settings,
 )
 from kam_xl.workbook.controller.st_gallen import StGallenSheet
-from kam_xl.workbook.layout import Book
+from kam_xl.workbook.layout import Book, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.merge import snapshot_from_meta, snapshot_meta
 from kam_xl.workbook.names import NamedValues, WorkbookError, read_named
@@ -124,8 +125,9 @@ from kam_xl.workbook.names import NamedValues, WorkbookError, read_named
 __all__ = ["CONTROLLER_SHEETS", "ERROR_HEADS", "ERROR_ROWS", "LIGHT_FORMATS", "SCORE_SCALE", "SETTING_LABELS",
            "SETTING_NAMES", "TEMPLATE_ID", "TEMPLATE_VERSION", "TOL", "WEIGHT_BOUNDS", "BuildContext",
            "CarriedSettings", "ControllerSettings", "ControllerSheet", "SettingProblem", "carried_settings",
-           "carry_settings", "controller_export", "controller_workbook", "default_settings", "parse_settings",
-           "read_carried_settings", "read_controller_export", "read_controller_inputs", "register_controller"]
+           "carry_settings", "controller_export", "controller_workbook", "default_settings", "laid_out",
+           "parse_settings", "read_carried_settings", "read_controller_export", "read_controller_inputs",
+           "register_controller"]
 
 #: The controller's sheet kinds in workbook order (each builds after the kinds it ``needs``, see
 #: :func:`~kam_xl.workbook.controller.kind.build_order`). Adding a controller sheet: one module with a
@@ -157,7 +159,8 @@ SETTINGS = SettingsSheet.key
 
 def controller_workbook(db: DataBook, lang: Lang = "de", generated_at: datetime | None = None, *,
                         catalogue: Catalogue | None = None, settings: ControllerSettings | None = None,
-                        status: str | None = None, progress: Callable[[int, int], None] | None = None) -> Book:
+                        status: str | None = None, progress: Callable[[int, int], None] | None = None,
+                        on_demand: bool = False) -> Book:
     """The controller workbook layout of a data book: all accounts side by side (see the module docstring),
     one sheet kind of :data:`CONTROLLER_SHEETS` after the other.
 
@@ -167,7 +170,12 @@ def controller_workbook(db: DataBook, lang: Lang = "de", generated_at: datetime 
     (:class:`CarriedSettings`) bring its other kinds' typed inputs, which are carried over here (what was kept or
     refused is added to the status line). ``_meta`` keeps a snapshot of every kind's default inputs, so that
     regeneration can tell a typed input from one that only followed the data (:func:`carry_settings`).
-    ``progress(done, total)`` is called after each kind is built (``total``: the kinds)."""
+
+    ``on_demand``: the sheets are laid out as the writer comes to them (:attr:`Book.on_demand`,
+    :func:`laid_out`): the book holds no sheet, and the snapshot enters ``meta`` once the last sheet is laid
+    out. Else every sheet is laid out here, in :attr:`Book.sheets`.
+    ``progress(done, total)`` is called after each kind is built and after each kind's sheets are handed on
+    (written, when laid out on demand): ``total`` twice the kinds."""
     when = (generated_at or datetime.now(UTC)).isoformat(timespec="seconds")
     defaults = {k.key: d for k in CONTROLLER_SHEETS if (d := k.defaults(db, lang)) is not None}
     fresh_rows = {k.key: k.account_rows(db, lang) for k in CONTROLLER_SHEETS if k.blocks}
@@ -179,21 +187,56 @@ def controller_workbook(db: DataBook, lang: Lang = "de", generated_at: datetime 
         [status or _t(lang, "noch kein Makro gelaufen.", "no macro run yet."), *notes, *row_notes])
     ctx = BuildContext(db=db, lang=lang, settings=settings, catalogue=catalogue, when=when, status=line,
                        inputs=inputs, rows=rows)
-    order = build_order(CONTROLLER_SHEETS)
-    for done, kind in enumerate(order, start=1):
-        ctx.built[kind.key] = as_sheets(kind.build(ctx))
+    meta = {"account_id": "", "generated_at": when, "databook": db.source,
+            "title": _t(lang, "Controller-Arbeitsmappe", "Controller workbook")}
+
+    def sheets() -> Iterator[Sheet]:
+        yield from laid_out(ctx, CONTROLLER_SHEETS, progress)
+        meta.update(snapshot_meta(_default_snapshot(defaults, fresh_rows)))
+
+    book = Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION, lang=lang,
+                currency=book_currency(db.accounts), sheets=[], meta=meta, on_demand=sheets)
+    return book if on_demand else book.held()
+
+
+def laid_out(ctx: BuildContext, kinds: Sequence[ControllerSheet],
+             progress: Callable[[int, int], None] | None = None) -> Iterator[Sheet]:
+    """The sheets of ``kinds`` in workbook order (list order), each kind built as its sheets are asked for —
+    in :func:`build_order`, so a kind's needs are built before it — and let go (out of ``ctx.built``) once its
+    sheets are handed on and every kind that needs it is built: a controller of many accounts holds the layout
+    of a few kinds at a time, not of all fifteen. ``progress(done, 2 × len(kinds))`` after each kind is built
+    and after each kind's sheets are handed on. Raises what :func:`build_order` raises, before any kind is
+    built."""
+    pending = iter(build_order(kinds))
+    readers = {k.key: {o.key for o in kinds if k.key in o.needs} for k in kinds}  # who still reads a kind's sheets
+    total, done = 2 * len(kinds), 0
+    handed: set[str] = set()
+    for kind in kinds:
+        while kind.key not in ctx.built:  # the kinds before it in build order: its needs, or kinds written already
+            built = next(pending)
+            ctx.built[built.key] = as_sheets(built.build(ctx))
+            for need in built.needs:
+                readers[need].discard(built.key)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        yield from ctx.built[kind.key]
+        handed.add(kind.key)
+        for key in [k for k in ctx.built if k in handed and not readers[k]]:
+            del ctx.built[key]
+        done += 1
         if progress is not None:
-            progress(done, len(order))
+            progress(done, total)
+
+
+def _default_snapshot(defaults: dict[str, BaseModel], fresh_rows: dict[str, AccountRows]) -> dict[str, Any]:
+    """Every kind's default inputs by defined name (:func:`~kam_xl.workbook.merge.snapshot_meta` keeps them in
+    ``_meta``): the settings and other inputs, then the per-account blocks as the data gives them."""
     snapshot = {n: v for d in defaults.values() for n, v in d.model_dump(by_alias=True).items()}
     for kind in CONTROLLER_SHEETS:
         for block in kind.blocks:
             snapshot.update(block.values(fresh_rows[kind.key][block.name]))
-    return Book(template_id=TEMPLATE_ID, template_version=TEMPLATE_VERSION, lang=lang,
-                currency=book_currency(db.accounts),
-                sheets=[s for k in CONTROLLER_SHEETS for s in ctx.built[k.key]],
-                meta={"account_id": "", "generated_at": when, "databook": db.source,
-                      "title": _t(lang, "Controller-Arbeitsmappe", "Controller workbook"),
-                      **snapshot_meta(snapshot)})
+    return snapshot
 
 
 def _settings_alone(settings: ControllerSettings) -> ControllerSettings:

@@ -45,8 +45,10 @@ def produce(s: Sheet, fill: Callable[[Sheet], Iterator[object]], hold: Callable[
             s.cells += [c for c in scratch.cells if hold(c)]
             scratch.cells.clear()
 
+    name = s.name  # not ``s``: the sheet holds this function, which would make a cycle for the collector
+
     def rows() -> Iterator[Cell]:
-        out = Sheet(s.name)
+        out = Sheet(name)
         for _ in itertools.chain(fill(out), (None,)):
             yield from out.cells if hold is None else itertools.filterfalse(hold, out.cells)
             out.cells.clear()

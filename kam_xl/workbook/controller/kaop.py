@@ -31,7 +31,7 @@ from kam_xl.workbook.controller.common import (
     produce,
 )
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
-from kam_xl.workbook.layout import Cell, Chart, Print, Sheet
+from kam_xl.workbook.layout import Cell, Chart, Print, Sheet, sheet_ref
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.years import plan_year, year_span
 
@@ -186,6 +186,8 @@ def _kaop_data_sheet(db: DataBook, items: list[_KaopYear], lang: Lang) -> Sheet:
 
     # one account's rows at a time, each cell made as it is written — twice a write (page plan, cells), ~300 cells
     # an account: Cell(row, col, value, formula, cached, style) by position, which is a third faster than by keyword
+    name = s.name  # not ``s``: the sheet holds ``rows``, which would make a cycle for the collector
+
     def rows() -> Iterator[Cell]:
         r = p_first
         for k in items:
@@ -195,9 +197,9 @@ def _kaop_data_sheet(db: DataBook, items: list[_KaopYear], lang: Lang) -> Sheet:
                     yield from key(r, p.quarter, p.product)
                     yield Cell(r, 5, p.volume, None, None, "number")
                     yield Cell(r, 6, p.price, None, None, "money2")
-                    yield Cell(r, 7, None, f"={s.ref(r, 5)}*{s.ref(r, 6)}", p.revenue, "money")
+                    yield Cell(r, 7, None, f"={sheet_ref(name, r, 5)}*{sheet_ref(name, r, 6)}", p.revenue, "money")
                     r += 1
-        out = Sheet(s.name)
+        out = Sheet(name)
         out.put(c_head - 1, 0, _t(lang, "Kundenbeziehungskosten", "Relationship costs"), style="subtitle")
         _headers(out, c_head, 0, ("ID", _t(lang, "Jahr", "Year"), _t(lang, "Szenario", "Scenario"),
                                   _t(lang, "Quartal", "Quarter"), _t(lang, "Kostenart", "Category"),

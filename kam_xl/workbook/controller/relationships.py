@@ -240,9 +240,11 @@ def _data_sheet(accs: list[_Account], lang: Lang) -> tuple[Sheet, dict[str, _Blo
         tops[key] = r
         blocks[key], r = _block(r, accs, k)
 
+    name = s.name  # not ``s``: the sheet holds ``rows``, which would make a cycle for the collector
+
     def rows() -> Iterator[Cell]:  # the blocks' cells, produced one account at a time as they are written
         for k, (key, (title, heads, styles)) in enumerate(zip(BLOCKS, specs, strict=True)):
-            yield from _block_cells(s.name, tops[key], title, heads, accs, k, styles)
+            yield from _block_cells(name, tops[key], title, heads, accs, k, styles)
 
     s.rows = rows
     for key, last_col in zip(BLOCKS, (10, 6, 6, 3), strict=True):
