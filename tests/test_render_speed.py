@@ -667,3 +667,48 @@ def test_defined_names_text_is_remembered_per_list_of_names() -> None:
         assert _names_xml(render._Workbook, *book) == expected
         written.add(expected)
     assert len(written) == len(render._NAMES_XML) == len(books)
+
+
+# --- columns set a run at a time, cells looked up by their row first ---------------------------------------------
+
+
+def test_column_runs_join_neighbours_of_one_width_and_hiddenness() -> None:
+    widths = {0: 10.0, 1: 10.0, 2: 12.0, 4: 12.0, 5: 0, 6: 0, 7: 8.43, 8: 8.43}
+    layout = {5: 0, 6: 0, 7: 8.43}
+    assert render._column_runs(widths, layout) == [(0, 1, 10.0, False), (2, 2, 12.0, False), (4, 4, 12.0, False),
+                                                   (5, 6, 0, True), (7, 8, 8.43, False)]
+
+
+def test_columns_set_a_run_at_a_time_write_what_a_call_a_column_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Buying-Center-Map (45 hidden helper columns side by side) and every other sheet of a demo plan: the same
+    bytes as setting each column on its own."""
+    book = _demo_plan(2)
+    runs = _members(book)
+    assert runs["xl/worksheets/sheet6.xml"].count(b'hidden="1"') >= 1
+    monkeypatch.setattr(render, "_column_runs", lambda widths, layout: [
+        (col, col, width, layout.get(col) == 0) for col, width in sorted(widths.items())])
+    assert _members(book) == runs
+
+
+def test_cells_beside_a_wrapped_or_merged_text_keep_their_own_format() -> None:
+    """A cell's format is looked up by its row first (rows of a wrapped, merged or moved text): in such a row
+    only that text's cell wraps, its neighbours and the cells of other rows keep their style's format."""
+    import openpyxl
+
+    s = Sheet("S", widths={0: 10, 1: 10, 2: 10})
+    s.put(0, 0, "kurz")
+    s.put(0, 1, "ein Text, der in seiner Spalte umbricht, weil rechts etwas steht")
+    s.put(0, 2, 5.0, style="number")
+    s.put(1, 0, "Titel, der über die leeren Zellen rechts läuft und zu lang für die Seite ist " * 4, style="note")
+    s.put(2, 1, "kurz")
+    s.put(2, 2, 6.0, style="number")
+    plan = render.page_plan(s)
+    assert (0, 1) in plan.wrap and plan.merges and 2 not in {r for r, _ in plan.wrap} | {r for r, _ in plan.merges}
+    buf = io.BytesIO()
+    render.fill_workbook(Book("t", "1", [s]), buf).close()
+    ws = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))["S"]
+    assert ws["B1"].alignment.wrap_text and ws["A2"].alignment.wrap_text
+    assert not ws["A1"].alignment.wrap_text and not ws["C1"].alignment.wrap_text
+    assert not ws["B3"].alignment.wrap_text and not ws["C3"].alignment.wrap_text
+    assert ws["C1"].number_format == ws["C3"].number_format
+    assert [str(r) for r in ws.merged_cells.ranges] == ["A2:C2"]

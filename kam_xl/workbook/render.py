@@ -1351,18 +1351,23 @@ def _put_cells(wb: Workbook, ws: Worksheet, fmts: _Formats, sheet: Sheet, plan: 
     text_max, rows_max, cols_max = ws.xls_strmax // 2, ws.xls_rowmax, ws.xls_colmax
     low_row = low_col = rows_max
     high_row = high_col = -1
+    # the rows the page plan moves, merges or wraps a cell in: a cell of any other row is looked up by its row
+    # alone (most of a plan's ≈ 3,000 cells), not by its (row, column) in each of them
+    move_rows, special_rows = {r for r, _ in moves}, {r for r, _ in merges} | {r for r, _ in wrap}
     for cell in cells:
         value = cell.value
         if isinstance(value, date) and cell.style != "date":
             cell = dataclasses.replace(cell, style="date")
         row, col = cell.row, cell.col
-        at = (row, col)
-        if moves and at in moves:  # a long title in the repeated key columns prints beside them, whole
-            col = moves[at]
+        if row in move_rows and (row, col) in moves:  # a long title in the repeated key columns prints beside them
+            col = moves[(row, col)]
             cell = dataclasses.replace(cell, col=col)
+        end, wrapped = None, False
+        if row in special_rows:
             at = (row, col)
-        end = merges.get(at)
-        key = (cell.style, cell.input is not None, end is not None or at in wrap, row in top_rows)
+            end = merges.get(at)
+            wrapped = end is not None or at in wrap
+        key = (cell.style, cell.input is not None, wrapped, row in top_rows)
         fmt = made.get(key) or fmts.get(*key)
         if end is not None:  # a long text wraps over the empty cells beside it, within its page
             ws.merge_range(row, col, row, end, "", fmt)
@@ -1463,15 +1468,29 @@ def _add_series(chart: Any, series: Iterable[dict[str, Any]]) -> None:
         chart.__dict__["_labels_keys"] = None
 
 
+def _column_runs(widths: dict[int, float], layout: dict[int, float]) -> list[tuple[int, int, float, bool]]:
+    """The columns of ``widths`` (column → width, the page plan's) as runs of neighbours of the same width and
+    hiddenness (width 0 in the ``layout``: a helper column), each (first, last, width, hidden): set with one
+    call a run, they get what one call a column gives them (xlsxwriter keeps each column's own entry and writes
+    neighbours alike as one ``<col>`` either way) — a plan's Buying-Center-Map has 45 hidden columns side by side."""
+    runs: list[tuple[int, int, float, bool]] = []
+    for col, width in sorted(widths.items()):
+        hidden = layout.get(col) == 0
+        if runs and runs[-1][1] == col - 1 and runs[-1][2] == width and runs[-1][3] == hidden:
+            runs[-1] = (runs[-1][0], col, width, hidden)
+        else:
+            runs.append((col, col, width, hidden))
+    return runs
+
+
 def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None:
     ws = wb.add_worksheet(sheet.name, worksheet_class=_StreamedWorksheet if sheet.streamed else None)
     held = sheet.cells
     if sheet.rows is not None or (sheet.streamed and any(a.row > b.row for a, b in itertools.pairwise(held))):
         held = sorted(held, key=_position)  # constant-memory mode writes rows in order
     plan = page_plan(_plan_sheet(held, sheet))
-    for col, width in sorted(plan.widths.items()):
-        hidden = sheet.widths.get(col) == 0  # width 0 in the layout: a hidden (helper) column
-        ws.set_column(col, col, 0 if hidden else width, None, {"hidden": True} if hidden else None)
+    for first, last, width, hidden in _column_runs(plan.widths, sheet.widths):
+        ws.set_column(first, last, 0 if hidden else width, None, {"hidden": True} if hidden else None)
     for row, height in sorted(plan.heights.items()):
         ws.set_row(row, height)
     if isinstance(ws, _StreamedWorksheet):
