@@ -410,6 +410,32 @@ def test_shared_strings_are_written_as_xlsxwriter_writes_them() -> None:
     assert b'<si><t xml:space="preserve"> vorne</t></si>' in fast and b"<si><t>a_x0001_b</t></si>" in fast
 
 
+def _strings_xml(workbook_class: type, texts: list[str]) -> bytes:
+    buf = io.BytesIO()
+    wb = workbook_class(buf, {"in_memory": True, "strings_to_formulas": False})
+    ws = wb.add_worksheet("S")
+    for r, text in enumerate(texts):
+        ws.write_string(r, 0, text)
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return z.read("xl/sharedStrings.xml")
+
+
+def test_shared_strings_from_memory_are_each_strings_own() -> None:
+    """Each ``<si>`` element is remembered by its whole string: texts that share a beginning, a length or an
+    escaped form with one written before (the memory warm) are written as xlsxwriter writes them."""
+    from xlsxwriter import Workbook
+
+    first = ["Kunde & Co", "Kunde &amp; Co", " Kunde", "Kunde\x01", "Umsatz 2026", "<r>x</r>"]
+    second = ["Kunde & Cx", "Kunde", "Kunde ", "Kunde\x02", "Umsatz 2027", "<r>y</r>", "Kunde & Co"]
+    render._SI_XML.clear()
+    assert _strings_xml(render._Workbook, first) == _strings_xml(Workbook, first)
+    assert len(render._SI_XML) == len(first)
+    assert _strings_xml(render._Workbook, second) == _strings_xml(Workbook, second)
+    assert render._SI_XML["Kunde & Co"] == "<si><t>Kunde &amp; Co</t></si>"
+    assert render._SI_XML["Kunde\x02"] == "<si><t>Kunde_x0002_</t></si>"
+
+
 # --- data validations and conditional formats: each rule's XML written once per process ------------------------
 
 

@@ -960,6 +960,34 @@ class _SharedStrings(SharedStrings):
             return
         super()._write_si(string)
 
+    def _write_sst_strings(self) -> None:
+        # each string's <si> element, which depends on the string alone, written once per process (a plan's
+        # ≈ 600 strings are mostly its template's labels, the same in every plan) and the table written at once
+        parts = []
+        for string in self.string_table.string_array:
+            xml = _SI_XML.get(string)
+            if xml is None:
+                xml = self._si_xml(string)
+                if len(_SI_XML) >= _SI_MAX:
+                    _SI_XML.clear()
+                _SI_XML[string] = xml
+            parts.append(xml)
+        self.fh.write("".join(parts))
+
+    def _si_xml(self, string: str) -> str:
+        """The ``<si>`` element :meth:`_write_si` writes for ``string``."""
+        fh, self.fh = self.fh, io.StringIO()
+        try:
+            self._write_si(string)
+            return self.fh.getvalue()
+        finally:
+            self.fh = fh
+
+
+#: a shared string → its ``<si>`` element (:meth:`_SharedStrings._write_sst_strings`)
+_SI_XML: dict[str, str] = {}
+_SI_MAX = 20_000  # a plan has ≈ 600 strings, most of them its template's; an account's own come and go
+
 
 class _Packager(Packager):
     """xlsxwriter's packager with :class:`_SharedStrings` (its own ``_write_shared_strings_file``, the table
