@@ -738,3 +738,38 @@ def test_cells_beside_a_wrapped_or_merged_text_keep_their_own_format() -> None:
     assert not ws["B3"].alignment.wrap_text and not ws["C3"].alignment.wrap_text
     assert ws["C1"].number_format == ws["C3"].number_format
     assert [str(r) for r in ws.merged_cells.ranges] == ["A2:C2"]
+
+
+# --- chart ranges parsed once per process -------------------------------------------------------------------------
+
+
+def _chart_data_book(first: int) -> Book:
+    """A bar chart over rows ``first``.. of column B (its categories in A), a scatter over column C, and a series
+    over a sheet the book does not have."""
+    s = Sheet("Daten & Co", widths={0: 12})
+    for i, (label, x, y) in enumerate([("eins", 1.5, 10), ("zwei", 2.5, 20), ("drei", 4.0, 35), ("vier", 8, 50)]):
+        s.put(i, 0, label)
+        s.put(i, 1, x, style="number")
+        s.put(i, 2, formula=f"=B{i + 1}*{y}", cached=x * y, style="number")
+    cats, xs = "=" + s.ref(first, 0, 3, 0), "=" + s.ref(first, 1, 3, 1)
+    s.charts.append(Chart("column", ({"name": "x", "categories": cats, "values": xs},
+                                    {"name": "fehlt", "values": "='Fehlt'!$A$1:$A$3"}), "Bar", (6, 0)))
+    s.charts.append(Chart("scatter", ({"name": "y", "categories": xs, "values": "=" + s.ref(first, 2, 3, 2)},),
+                          "Punkte", (6, 6)))
+    return Book("t", "1", [s])
+
+
+@pytest.mark.parametrize("first", [0, 1])
+def test_chart_data_from_remembered_ranges_are_xlsxwriters(monkeypatch: pytest.MonkeyPatch, first: int) -> None:
+    """The charts' cached data as xlsxwriter finds them (its own ``_add_chart_data``) — with the ranges of the
+    other ``first`` row already remembered, so that a range remembered by less than its whole text shows."""
+    from xlsxwriter import Workbook
+
+    for book in (_chart_data_book(1 - first), _chart_data_book(first)):  # the second with the memory warm
+        with pytest.warns(UserWarning, match="Unknown worksheet reference 'Fehlt'"):
+            fast = _members(book)
+    assert render._CHART_RANGES[f"'Daten & Co'!$B${first + 1}:$B$4"] == ("Daten & Co", (first, 1, 3, 1))
+    monkeypatch.setattr(render._Workbook, "_add_chart_data", Workbook._add_chart_data)
+    with pytest.warns(UserWarning, match="Unknown worksheet reference 'Fehlt'"):
+        assert _members(_chart_data_book(first)) == fast
+    assert b"<c:v>drei</c:v>" in fast["xl/charts/chart1.xml"] and b"<c:v>140.0</c:v>" in fast["xl/charts/chart2.xml"]

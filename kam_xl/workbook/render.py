@@ -30,6 +30,7 @@ import operator
 import re
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -1112,7 +1113,58 @@ class _Workbook(Workbook):
             text = _NAMES_XML[key] = "".join(parts)
         self.fh.write(text)
 
+    def _add_chart_data(self) -> None:
+        # xlsxwriter's, with each chart range's sheet and cells parsed once per process (:func:`_chart_range`: a
+        # pure function of the range's text, and a template's charts have the same ranges in every plan) —
+        # xlsxwriter parses each anew within a ``warnings.catch_warnings()`` block, ≈ 1 ms of a plan's ≈ 140
+        worksheets = {worksheet.name: worksheet for worksheet in self.worksheets()}
+        seen: dict[str, Any] = {}
+        charts = []
+        for chart in self.charts:
+            charts.append(chart)
+            if chart.combined:
+                charts.append(chart.combined)
+        for chart in charts:
+            for c_range, r_id in chart.formula_ids.items():
+                if chart.formula_data[r_id] is not None:  # data the series was given
+                    if seen.get(c_range) is None:
+                        seen[c_range] = chart.formula_data[r_id]
+                    continue
+                if c_range in seen:
+                    chart.formula_data[r_id] = seen[c_range]
+                    continue
+                sheetname, cells = _chart_range(self, c_range)
+                if sheetname is None:
+                    continue
+                if sheetname.startswith("("):
+                    chart.formula_data[r_id] = seen[c_range] = []
+                    continue
+                if sheetname not in worksheets:
+                    warnings.warn(f"Unknown worksheet reference '{sheetname}' in range '{c_range}' passed to "
+                                  "add_series()", stacklevel=1)
+                    chart.formula_data[r_id] = seen[c_range] = []
+                    continue
+                chart.formula_data[r_id] = seen[c_range] = worksheets[sheetname]._get_range_data(*cells)
 
+
+def _chart_range(wb: Workbook, c_range: str) -> tuple[str | None, tuple[int, ...]]:
+    """xlsxwriter's ``_get_chart_range`` of ``c_range`` (``'KAOP'!$C$8:$F$8`` → the sheet's name and first row,
+    first column, last row, last column; ``None`` for no range it can chart), its warnings ignored as
+    xlsxwriter ignores them there — remembered per range text."""
+    found = _CHART_RANGES.get(c_range)
+    if found is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sheetname, cells = wb._get_chart_range(c_range)
+        found = (sheetname, tuple(cells or ()))
+        if len(_CHART_RANGES) >= _NAMES_MAX:
+            _CHART_RANGES.clear()
+        _CHART_RANGES[c_range] = found
+    return found
+
+
+#: a chart range's text → its sheet's name and cells (:func:`_chart_range`)
+_CHART_RANGES: dict[str, tuple[str | None, tuple[int, ...]]] = {}
 #: a workbook's ``<definedNames>`` element by its names (:meth:`_Workbook._write_defined_names`)
 _NAMES_XML: dict[tuple[tuple[str, int, str, bool], ...], str] = {}
 #: Workbook-level defined names xlsxwriter has allowed (:meth:`_Workbook.define_name`)
