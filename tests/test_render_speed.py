@@ -773,3 +773,22 @@ def test_chart_data_from_remembered_ranges_are_xlsxwriters(monkeypatch: pytest.M
     with pytest.warns(UserWarning, match="Unknown worksheet reference 'Fehlt'"):
         assert _members(_chart_data_book(first)) == fast
     assert b"<c:v>drei</c:v>" in fast["xl/charts/chart1.xml"] and b"<c:v>140.0</c:v>" in fast["xl/charts/chart2.xml"]
+
+
+def test_validations_run_down_a_column_and_group_equal_rules() -> None:
+    """Vertical runs of one rule (an equal rule of another object continues a run), then one validation per
+    distinct rule over its runs — grouped under the rule object met first."""
+    amount, same, score = Input(kind="amount"), Input(kind="amount"), Input(kind="score", maximum=10)
+    s = Sheet("S")
+    for row in (1, 2, 3):
+        s.put(row, 1, 0.0, input=amount)
+    s.put(4, 1, 0.0, input=same)  # B5: equal to B2:B4's rule
+    s.put(6, 1, 0.0, input=amount)  # B7: after a gap, a run of its own
+    s.put(1, 2, 0.0, input=score)
+    s.put(2, 2, 0.0, input=same)
+    s.put(0, 0, "Betrag")
+    assert render._validation_runs(s) == [(amount, (1, 1, 4, 1)), (amount, (6, 1, 6, 1)), (score, (1, 2, 1, 2)),
+                                          (same, (2, 2, 2, 2))]
+    grouped = render._validations(s)
+    assert grouped == [(amount, [(1, 1, 4, 1), (6, 1, 6, 1), (2, 2, 2, 2)]), (score, [(1, 2, 1, 2)])]
+    assert grouped[0][0] is amount

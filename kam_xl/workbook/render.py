@@ -1281,22 +1281,25 @@ def _validation(inp: Input) -> dict[str, Any]:
 def _validation_runs(sheet: Sheet) -> list[tuple[Input, tuple[int, int, int, int]]]:
     """One data validation per vertical run of cells with the same input rule (instead of one per cell):
     far fewer validation records for Excel to load, the same rule on every cell."""
-    cells = sorted((c for c in sheet.cells if c.input is not None), key=_col_row)
+    cells = sorted((c for c in sheet.cells if c.input is not None), key=_col_row)  # by column, then row
     runs: list[tuple[Input, tuple[int, int, int, int]]] = []
+    rule: Input | None = None  # the run being extended: its rule, column, first and last row
+    col = first = last = -1
     for c in cells:
-        if runs:
-            inp, (r0, c0, r1, c1) = runs[-1]
-            # the positions first: comparing two rules field by field is the dear part, and a layout gives the
-            # cells of one rule the same Input object
-            if c0 == c.col and r1 + 1 == c.row and (inp is c.input or inp == c.input):
-                runs[-1] = (inp, (r0, c0, c.row, c1))
-                continue
-        runs.append((c.input, (c.row, c.col, c.row, c.col)))  # type: ignore[arg-type]
+        # the positions first: comparing two rules field by field is the dear part, and a layout gives the
+        # cells of one rule the same Input object
+        if col == c.col and last + 1 == c.row and (rule is c.input or rule == c.input):
+            last = c.row
+            continue
+        if rule is not None:
+            runs.append((rule, (first, col, last, col)))
+        rule, col, first, last = c.input, c.col, c.row, c.row
+    if rule is not None:
+        runs.append((rule, (first, col, last, col)))
     return runs
 
 
-def _col_row(cell: Cell) -> tuple[int, int]:
-    return cell.col, cell.row
+_col_row = operator.attrgetter("col", "row")  # a cell's (column, row)
 
 
 def _validations(sheet: Sheet) -> list[tuple[Input, list[tuple[int, int, int, int]]]]:
@@ -1304,8 +1307,14 @@ def _validations(sheet: Sheet) -> list[tuple[Input, list[tuple[int, int, int, in
     with several ranges): every input keeps its rule and message, with a third of the validation records
     of one per run (a plan's KAOP sheet has 87 runs of 29 rules)."""
     grouped: dict[Input, list[tuple[int, int, int, int]]] = {}
+    # a rule object's list of ranges looked up by its id once it was grouped: a rule is hashed field by field
+    # (its choices too) once per object instead of once per run — a layout gives the cells of a rule one object
+    by_object: dict[int, list[tuple[int, int, int, int]]] = {}
     for inp, box in _validation_runs(sheet):
-        grouped.setdefault(inp, []).append(box)
+        boxes = by_object.get(id(inp))
+        if boxes is None:
+            boxes = by_object[id(inp)] = grouped.setdefault(inp, [])
+        boxes.append(box)
     return list(grouped.items())
 
 
