@@ -280,6 +280,21 @@ def test_formats_are_the_formats_xlsxwriter_adds() -> None:
     assert expected.count(b"<xf ") == 1 + 1 + 4  # the style's default, the cell's default and four distinct ones
 
 
+def test_format_keys_come_with_the_prototype() -> None:
+    """A format copied from its prototype carries the key xlsxwriter makes for a new format of its properties
+    (and distinct properties have distinct keys), so that its index is the one xlsxwriter gives it."""
+    from xlsxwriter import Workbook
+    from xlsxwriter.format import Format
+
+    render._PROTOTYPES.clear()
+    wb = Workbook(io.BytesIO(), {"in_memory": True})
+    made = [render._add_format(wb, props) for props in FORMATS]
+    assert [f._format_key for f in made] == [Format({**wb.default_format_properties, **props})._get_format_key()
+                                             for props in FORMATS]
+    assert len({f._format_key for f in made}) == 4 and made[0]._format_key == made[2]._format_key
+    wb.close()
+
+
 def _styles_of(workbook_class: type, formats: list[dict[str, object]]) -> bytes:
     buf = io.BytesIO()
     wb = workbook_class(buf, {"in_memory": True})
