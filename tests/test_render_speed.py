@@ -281,8 +281,9 @@ def test_formats_are_the_formats_xlsxwriter_adds() -> None:
 
 
 def test_format_keys_come_with_the_prototype() -> None:
-    """A format copied from its prototype carries the key xlsxwriter makes for a new format of its properties
-    (and distinct properties have distinct keys), so that its index is the one xlsxwriter gives it."""
+    """A format copied from its prototype carries the keys xlsxwriter makes for a new format of its properties —
+    the format's, its font's and its border's (distinct properties, distinct keys) — so that its indices are the
+    ones xlsxwriter gives it."""
     from xlsxwriter import Workbook
     from xlsxwriter.format import Format
 
@@ -292,6 +293,10 @@ def test_format_keys_come_with_the_prototype() -> None:
     assert [f._format_key for f in made] == [Format({**wb.default_format_properties, **props})._get_format_key()
                                              for props in FORMATS]
     assert len({f._format_key for f in made}) == 4 and made[0]._format_key == made[2]._format_key
+    fresh = [Format({**wb.default_format_properties, **props}) for props in FORMATS]
+    assert [(f._get_font_key(), f._get_border_key()) for f in made] == [
+        (f._get_font_key(), f._get_border_key()) for f in fresh]
+    assert made[0]._get_font_key() != made[3]._get_font_key() and made[1]._get_border_key() != made[0]._get_border_key()
     wb.close()
 
 

@@ -1225,6 +1225,22 @@ def _style_props(style: str, is_input: bool, wrap: bool, top: bool, symbol: str)
 _PROTOTYPES: dict[tuple[str, str], Format] = {}
 
 
+class _KeyedFormat(Format):
+    """A format prototype of :func:`_add_format` (and its copies) with its font and border keys made once, when
+    the prototype is: xlsxwriter makes them anew for every format of every workbook it closes (``_prepare_fonts``,
+    ``_prepare_borders``: ~25 properties joined as text each), and nothing changes a format's font or border
+    once it is made (xlsxwriter adjusts only its fill when closing)."""
+
+    font_key = ""
+    border_key = ""
+
+    def _get_font_key(self) -> str:
+        return self.font_key or super()._get_font_key()
+
+    def _get_border_key(self) -> str:
+        return self.border_key or super()._get_border_key()
+
+
 def _add_format(wb: Workbook, props: dict[str, Any], props_key: str | None = None, defaults: str | None = None
                 ) -> Format:
     """``wb.add_format(props)``, as a copy of a format made once per process: xlsxwriter parses every property
@@ -1238,11 +1254,12 @@ def _add_format(wb: Workbook, props: dict[str, Any], props_key: str | None = Non
     if prototype is None:
         if len(_PROTOTYPES) >= _PREPARED_MAX:
             _PROTOTYPES.clear()
-        prototype = _PROTOTYPES[key] = Format({**wb.default_format_properties, **props})
+        prototype = _PROTOTYPES[key] = _KeyedFormat({**wb.default_format_properties, **props})
         # its key (how xlsxwriter tells formats apart: ~50 properties joined as text, ≈ 12 µs) made here once, so
         # that every copy carries it: xlsxwriter makes it on a format's first index, before anything may change
         # the format (its fills are adjusted only later, in ``_prepare_fills``), and nothing here changes one
         prototype._get_format_key()
+        prototype.font_key, prototype.border_key = Format._get_font_key(prototype), Format._get_border_key(prototype)
     made = copy.copy(prototype)
     made.xf_format_indices = wb.xf_format_indices
     made.dxf_format_indices = wb.dxf_format_indices
