@@ -812,3 +812,28 @@ def test_validations_run_down_a_column_and_group_equal_rules() -> None:
     grouped = render._validations(s)
     assert grouped == [(amount, [(1, 1, 4, 1), (6, 1, 6, 1), (2, 2, 2, 2)]), (score, [(1, 2, 1, 2)])]
     assert grouped[0][0] is amount
+
+
+def _cols_xml(workbook_class: type, width: float) -> bytes:
+    buf = io.BytesIO()
+    wb = workbook_class(buf, {"in_memory": True})
+    ws = wb.add_worksheet("S")
+    ws.set_column(0, 1, width)
+    ws.set_column(2, 2, 0, None, {"hidden": True})
+    ws.set_column(3, 4, width + 1, None, {"level": 1, "collapsed": True})
+    ws.set_column(5, 5, 8.43)  # the default width: no customWidth
+    ws.set_column(6, 6, width, wb.add_format({"bold": True}))  # with a format: xlsxwriter's way
+    ws.write_number(0, 0, 1)
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return z.read("xl/worksheets/sheet1.xml")
+
+
+def test_columns_from_memory_are_xlsxwriters() -> None:
+    """Each ``<col>`` run remembered by all it depends on: the same columns at other widths (the memory warm)
+    are written as xlsxwriter writes them."""
+    from xlsxwriter import Workbook
+
+    for width in (12.0, 20.5, 12):
+        assert _cols_xml(render._Workbook, width) == _cols_xml(Workbook, width)
+    assert b'<col min="1" max="2" width="20.7109375" customWidth="1"/>' in _cols_xml(render._Workbook, 20)
