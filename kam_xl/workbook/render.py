@@ -1265,12 +1265,13 @@ def _add_format(wb: Workbook, props: dict[str, Any], props_key: str | None = Non
     if prototype is None:
         if len(_PROTOTYPES) >= _PREPARED_MAX:
             _PROTOTYPES.clear()
-        prototype = _PROTOTYPES[key] = _KeyedFormat({**wb.default_format_properties, **props})
+        prototype = _KeyedFormat({**wb.default_format_properties, **props})
         # its key (how xlsxwriter tells formats apart: ~50 properties joined as text, ≈ 12 µs) made here once, so
         # that every copy carries it: xlsxwriter makes it on a format's first index, before anything may change
         # the format (its fills are adjusted only later, in ``_prepare_fills``), and nothing here changes one
         prototype._get_format_key()
         prototype.font_key, prototype.border_key = Format._get_font_key(prototype), Format._get_border_key(prototype)
+        _PROTOTYPES[key] = prototype  # complete before another thread (the controller's) may copy it
     made = copy.copy(prototype)
     made.xf_format_indices = wb.xf_format_indices
     made.dxf_format_indices = wb.dxf_format_indices
