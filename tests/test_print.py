@@ -35,11 +35,13 @@ from kam_xl.workbook.printing import (
     OVERFLOW_STYLES,
     WRAPPED_STYLES,
     PagePlan,
+    TextRuns,
     chart_boxes,
     column_breaks,
     column_points,
     currency_symbol,
     fitted_widths,
+    heading_columns,
     line_points,
     money_format,
     page_plan,
@@ -47,8 +49,10 @@ from kam_xl.workbook.printing import (
     paginate,
     print_scale,
     row_heights,
+    shown_texts,
     shown_width,
     text_chars,
+    text_runs,
     wrapped_lines,
 )
 from kam_xl.workbook.questionnaire import QUESTIONNAIRE_SHEETS
@@ -396,6 +400,54 @@ def test_fitted_widths_widen_for_values_and_never_narrow() -> None:
     widths, wrap = fitted_widths(s)
     assert widths[0] == 58 and (0, 0) in wrap
     assert widths[1] == 12  # 9 digits and separators + " €" + 1
+
+
+def test_fitted_widths_measure_each_kind_of_value_as_shown() -> None:
+    """Each kind of value a cell shows, measured (or left out) as :func:`shown_width` says — the loop tests the
+    value's type first, so every kind is here once: text beside a filled cell, text beside an empty one, a
+    formula's cached text, a date, a number's largest magnitude per style with its sign, a bool, an empty text,
+    a hidden column, a title."""
+    s = Sheet("S", widths={0: 10, 3: 0})
+    s.put(0, 0, "x" * 30)  # beside a filled cell: 30 characters + 1
+    s.put(0, 1, True)  # a bool is not measured
+    s.put(1, 1, -1234.5, style="money")  # "-1.235 €": 4 digits, a separator, the sign, " €" + 1 = 9
+    s.put(2, 1, 12.0, style="money")  # smaller: the column's largest of the style counts
+    s.put(1, 2, date(2026, 1, 5), style="date")  # beside a filled cell: shown as its text "2026-01-05" + 1 = 11
+    s.put(1, 3, "y" * 60)  # the hidden column stays 0 wide
+    s.put(3, 0, "")  # an empty text: nothing
+    s.put(4, 4, "z" * 70, style="title")  # a title runs over the cells beside: never widens its column
+    s.put(5, 5, "w" * 40)  # beside an empty cell: runs over it
+    s.put(6, 6, formula="=A1", cached="v" * 52)  # a formula's text beside a filled cell: 48 at most, wraps
+    s.put(6, 7, formula="=B1", cached="")
+    widths, wrap = fitted_widths(s)
+    assert widths == {0: 31.0, 1: 9.0, 2: 11.0, 3: 0, 6: 48.0}
+    assert wrap == {(6, 6)}
+
+
+def test_page_plan_steps_given_the_shown_texts_find_what_they_find_alone() -> None:
+    """:func:`page_plan` reads a sheet's texts once (:func:`shown_texts`) and hands them to the steps that look
+    at texts alone: on every sheet of the demo plans each step gives with them what it finds reading the sheet
+    itself, and a step given other texts gives something else (it does use them)."""
+    db = demo_databook()
+    sheets = [sheet for lang in ("de", "en") for account in db.accounts[:4]
+              for sheet in Book("t", "1", [k.layout(AccountPlanData.from_databook(db, account.account_id), lang)
+                                           for k in PLAN_SHEETS]).sheets]
+    used = 0
+    for sheet in sheets:
+        texts = shown_texts(sheet)
+        assert texts == [(c, c.cached if c.formula is not None else c.value) for c in sheet.cells
+                         if isinstance(c.cached if c.formula is not None else c.value, str)
+                         and (c.cached if c.formula is not None else c.value)], sheet.name
+        widths, wrap = fitted_widths(sheet)
+        assert row_heights(sheet, widths, wrap, texts) == row_heights(sheet, widths, wrap), sheet.name
+        assert heading_columns(sheet, widths, None, texts) == heading_columns(sheet, widths, None), sheet.name
+        segments = [(0, max((c.col for c in sheet.cells), default=0))]  # no text runs past the last column
+        runs = text_runs(sheet, widths, wrap, segments, None, (), texts)
+        assert runs == text_runs(sheet, widths, wrap, segments, None), sheet.name
+        if runs.merges or runs.wrap:
+            used += 1
+            assert text_runs(sheet, widths, wrap, segments, None, (), []) == TextRuns()
+    assert used >= 8
 
 
 def test_libreoffice_breaks_pages_where_kam_xl_planned(books: dict[str, Book], pdfs: dict[str, Path]) -> None:

@@ -280,6 +280,26 @@ def test_formats_are_the_formats_xlsxwriter_adds() -> None:
     assert expected.count(b"<xf ") == 1 + 1 + 4  # the style's default, the cell's default and four distinct ones
 
 
+def test_format_keys_come_with_the_prototype() -> None:
+    """A format copied from its prototype carries the keys xlsxwriter makes for a new format of its properties —
+    the format's, its font's and its border's (distinct properties, distinct keys) — so that its indices are the
+    ones xlsxwriter gives it."""
+    from xlsxwriter import Workbook
+    from xlsxwriter.format import Format
+
+    render._PROTOTYPES.clear()
+    wb = Workbook(io.BytesIO(), {"in_memory": True})
+    made = [render._add_format(wb, props) for props in FORMATS]
+    assert [f._format_key for f in made] == [Format({**wb.default_format_properties, **props})._get_format_key()
+                                             for props in FORMATS]
+    assert len({f._format_key for f in made}) == 4 and made[0]._format_key == made[2]._format_key
+    fresh = [Format({**wb.default_format_properties, **props}) for props in FORMATS]
+    assert [(f._get_font_key(), f._get_border_key()) for f in made] == [
+        (f._get_font_key(), f._get_border_key()) for f in fresh]
+    assert made[0]._get_font_key() != made[3]._get_font_key() and made[1]._get_border_key() != made[0]._get_border_key()
+    wb.close()
+
+
 def _styles_of(workbook_class: type, formats: list[dict[str, object]]) -> bytes:
     buf = io.BytesIO()
     wb = workbook_class(buf, {"in_memory": True})
@@ -408,6 +428,32 @@ def test_shared_strings_are_written_as_xlsxwriter_writes_them() -> None:
     assert fast == _shared_strings_xml(Workbook)
     assert "<si><t>Müller &amp; Söhne &lt;AG&gt;</t></si>".encode() in fast
     assert b'<si><t xml:space="preserve"> vorne</t></si>' in fast and b"<si><t>a_x0001_b</t></si>" in fast
+
+
+def _strings_xml(workbook_class: type, texts: list[str]) -> bytes:
+    buf = io.BytesIO()
+    wb = workbook_class(buf, {"in_memory": True, "strings_to_formulas": False})
+    ws = wb.add_worksheet("S")
+    for r, text in enumerate(texts):
+        ws.write_string(r, 0, text)
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return z.read("xl/sharedStrings.xml")
+
+
+def test_shared_strings_from_memory_are_each_strings_own() -> None:
+    """Each ``<si>`` element is remembered by its whole string: texts that share a beginning, a length or an
+    escaped form with one written before (the memory warm) are written as xlsxwriter writes them."""
+    from xlsxwriter import Workbook
+
+    first = ["Kunde & Co", "Kunde &amp; Co", " Kunde", "Kunde\x01", "Umsatz 2026", "<r>x</r>"]
+    second = ["Kunde & Cx", "Kunde", "Kunde ", "Kunde\x02", "Umsatz 2027", "<r>y</r>", "Kunde & Co"]
+    render._SI_XML.clear()
+    assert _strings_xml(render._Workbook, first) == _strings_xml(Workbook, first)
+    assert len(render._SI_XML) == len(first)
+    assert _strings_xml(render._Workbook, second) == _strings_xml(Workbook, second)
+    assert render._SI_XML["Kunde & Co"] == "<si><t>Kunde &amp; Co</t></si>"
+    assert render._SI_XML["Kunde\x02"] == "<si><t>Kunde_x0002_</t></si>"
 
 
 # --- data validations and conditional formats: each rule's XML written once per process ------------------------
@@ -667,3 +713,127 @@ def test_defined_names_text_is_remembered_per_list_of_names() -> None:
         assert _names_xml(render._Workbook, *book) == expected
         written.add(expected)
     assert len(written) == len(render._NAMES_XML) == len(books)
+
+
+# --- columns set a run at a time, cells looked up by their row first ---------------------------------------------
+
+
+def test_column_runs_join_neighbours_of_one_width_and_hiddenness() -> None:
+    widths = {0: 10.0, 1: 10.0, 2: 12.0, 4: 12.0, 5: 0, 6: 0, 7: 8.43, 8: 8.43}
+    layout = {5: 0, 6: 0, 7: 8.43}
+    assert render._column_runs(widths, layout) == [(0, 1, 10.0, False), (2, 2, 12.0, False), (4, 4, 12.0, False),
+                                                   (5, 6, 0, True), (7, 8, 8.43, False)]
+
+
+def test_columns_set_a_run_at_a_time_write_what_a_call_a_column_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Buying-Center-Map (45 hidden helper columns side by side) and every other sheet of a demo plan: the same
+    bytes as setting each column on its own."""
+    book = _demo_plan(2)
+    runs = _members(book)
+    assert runs["xl/worksheets/sheet6.xml"].count(b'hidden="1"') >= 1
+    monkeypatch.setattr(render, "_column_runs", lambda widths, layout: [
+        (col, col, width, layout.get(col) == 0) for col, width in sorted(widths.items())])
+    assert _members(book) == runs
+
+
+def test_cells_beside_a_wrapped_or_merged_text_keep_their_own_format() -> None:
+    """A cell's format is looked up by its row first (rows of a wrapped, merged or moved text): in such a row
+    only that text's cell wraps, its neighbours and the cells of other rows keep their style's format."""
+    import openpyxl
+
+    s = Sheet("S", widths={0: 10, 1: 10, 2: 10})
+    s.put(0, 0, "kurz")
+    s.put(0, 1, "ein Text, der in seiner Spalte umbricht, weil rechts etwas steht")
+    s.put(0, 2, 5.0, style="number")
+    s.put(1, 0, "Titel, der über die leeren Zellen rechts läuft und zu lang für die Seite ist " * 4, style="note")
+    s.put(2, 1, "kurz")
+    s.put(2, 2, 6.0, style="number")
+    plan = render.page_plan(s)
+    assert (0, 1) in plan.wrap and plan.merges and 2 not in {r for r, _ in plan.wrap} | {r for r, _ in plan.merges}
+    buf = io.BytesIO()
+    render.fill_workbook(Book("t", "1", [s]), buf).close()
+    ws = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))["S"]
+    assert ws["B1"].alignment.wrap_text and ws["A2"].alignment.wrap_text
+    assert not ws["A1"].alignment.wrap_text and not ws["C1"].alignment.wrap_text
+    assert not ws["B3"].alignment.wrap_text and not ws["C3"].alignment.wrap_text
+    assert ws["C1"].number_format == ws["C3"].number_format
+    assert [str(r) for r in ws.merged_cells.ranges] == ["A2:C2"]
+
+
+# --- chart ranges parsed once per process -------------------------------------------------------------------------
+
+
+def _chart_data_book(first: int) -> Book:
+    """A bar chart over rows ``first``.. of column B (its categories in A), a scatter over column C, and a series
+    over a sheet the book does not have."""
+    s = Sheet("Daten & Co", widths={0: 12})
+    for i, (label, x, y) in enumerate([("eins", 1.5, 10), ("zwei", 2.5, 20), ("drei", 4.0, 35), ("vier", 8, 50)]):
+        s.put(i, 0, label)
+        s.put(i, 1, x, style="number")
+        s.put(i, 2, formula=f"=B{i + 1}*{y}", cached=x * y, style="number")
+    cats, xs = "=" + s.ref(first, 0, 3, 0), "=" + s.ref(first, 1, 3, 1)
+    s.charts.append(Chart("column", ({"name": "x", "categories": cats, "values": xs},
+                                    {"name": "fehlt", "values": "='Fehlt'!$A$1:$A$3"}), "Bar", (6, 0)))
+    s.charts.append(Chart("scatter", ({"name": "y", "categories": xs, "values": "=" + s.ref(first, 2, 3, 2)},),
+                          "Punkte", (6, 6)))
+    return Book("t", "1", [s])
+
+
+@pytest.mark.parametrize("first", [0, 1])
+def test_chart_data_from_remembered_ranges_are_xlsxwriters(monkeypatch: pytest.MonkeyPatch, first: int) -> None:
+    """The charts' cached data as xlsxwriter finds them (its own ``_add_chart_data``) — with the ranges of the
+    other ``first`` row already remembered, so that a range remembered by less than its whole text shows."""
+    from xlsxwriter import Workbook
+
+    for book in (_chart_data_book(1 - first), _chart_data_book(first)):  # the second with the memory warm
+        with pytest.warns(UserWarning, match="Unknown worksheet reference 'Fehlt'"):
+            fast = _members(book)
+    assert render._CHART_RANGES[f"'Daten & Co'!$B${first + 1}:$B$4"] == ("Daten & Co", (first, 1, 3, 1))
+    monkeypatch.setattr(render._Workbook, "_add_chart_data", Workbook._add_chart_data)
+    with pytest.warns(UserWarning, match="Unknown worksheet reference 'Fehlt'"):
+        assert _members(_chart_data_book(first)) == fast
+    assert b"<c:v>drei</c:v>" in fast["xl/charts/chart1.xml"] and b"<c:v>140.0</c:v>" in fast["xl/charts/chart2.xml"]
+
+
+def test_validations_run_down_a_column_and_group_equal_rules() -> None:
+    """Vertical runs of one rule (an equal rule of another object continues a run), then one validation per
+    distinct rule over its runs — grouped under the rule object met first."""
+    amount, same, score = Input(kind="amount"), Input(kind="amount"), Input(kind="score", maximum=10)
+    s = Sheet("S")
+    for row in (1, 2, 3):
+        s.put(row, 1, 0.0, input=amount)
+    s.put(4, 1, 0.0, input=same)  # B5: equal to B2:B4's rule
+    s.put(6, 1, 0.0, input=amount)  # B7: after a gap, a run of its own
+    s.put(1, 2, 0.0, input=score)
+    s.put(2, 2, 0.0, input=same)
+    s.put(0, 0, "Betrag")
+    assert render._validation_runs(s) == [(amount, (1, 1, 4, 1)), (amount, (6, 1, 6, 1)), (score, (1, 2, 1, 2)),
+                                          (same, (2, 2, 2, 2))]
+    grouped = render._validations(s)
+    assert grouped == [(amount, [(1, 1, 4, 1), (6, 1, 6, 1), (2, 2, 2, 2)]), (score, [(1, 2, 1, 2)])]
+    assert grouped[0][0] is amount
+
+
+def _cols_xml(workbook_class: type, width: float) -> bytes:
+    buf = io.BytesIO()
+    wb = workbook_class(buf, {"in_memory": True})
+    ws = wb.add_worksheet("S")
+    ws.set_column(0, 1, width)
+    ws.set_column(2, 2, 0, None, {"hidden": True})
+    ws.set_column(3, 4, width + 1, None, {"level": 1, "collapsed": True})
+    ws.set_column(5, 5, 8.43)  # the default width: no customWidth
+    ws.set_column(6, 6, width, wb.add_format({"bold": True}))  # with a format: xlsxwriter's way
+    ws.write_number(0, 0, 1)
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        return z.read("xl/worksheets/sheet1.xml")
+
+
+def test_columns_from_memory_are_xlsxwriters() -> None:
+    """Each ``<col>`` run remembered by all it depends on: the same columns at other widths (the memory warm)
+    are written as xlsxwriter writes them."""
+    from xlsxwriter import Workbook
+
+    for width in (12.0, 20.5, 12):
+        assert _cols_xml(render._Workbook, width) == _cols_xml(Workbook, width)
+    assert b'<col min="1" max="2" width="20.7109375" customWidth="1"/>' in _cols_xml(render._Workbook, 20)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
 import textwrap
 from collections.abc import Callable, Collection, Sequence
@@ -359,6 +360,8 @@ def fitted_widths(sheet: Sheet) -> tuple[dict[int, float], frozenset[tuple[int, 
     the next cell to the right is filled (text beside an empty cell runs over it), never narrower than the
     layout's own; and the text cells that must wrap (longer than their column, the next cell filled). A column
     the layout gives width 0 is hidden (a chart's helper column): it stays 0 wide and none of its cells wraps."""
+    # one pass over the cells, each tested by its value's type first (a plan's ≈ 3,000 cells are half texts,
+    # a quarter empty): the same decisions as testing each condition in turn, ≈ 1 ms less a plan
     occupied = {(c.row, c.col) for c in sheet.cells}
     hidden = hidden_columns(sheet)
     widest: dict[tuple[int, str], tuple[float, bool]] = {}  # (col, style) → largest |number|, any negative
@@ -366,19 +369,26 @@ def fitted_widths(sheet: Sheet) -> tuple[dict[int, float], frozenset[tuple[int, 
     texts: list[tuple[Cell, float]] = []
     for c in sheet.cells:
         value = c.cached if c.formula is not None else c.value
-        if (value is None or value == "" or isinstance(value, bool) or c.style in OVERFLOW_STYLES
-                or c.col in hidden):
+        kind = type(value)
+        if kind is str:
+            if not value:
+                continue
+        elif value is None or kind is bool or value == "":
             continue
-        if isinstance(value, (int, float)):  # a column's numbers: only its largest of each style is measured
-            key, size = (c.col, c.style), abs(value) if math.isfinite(value) else math.inf
+        style = c.style
+        if style in OVERFLOW_STYLES or (hidden and c.col in hidden):
+            continue
+        if kind is not str and isinstance(value, (int, float)):  # a column's numbers: its largest of each style
+            key, size = (c.col, style), abs(value) if math.isfinite(value) else math.inf
             top, negative = widest.get(key, (0.0, False))
             widest[key] = (max(top, size), negative or value < 0)
             continue
-        if c.style not in WRAPPED_STYLES and (c.row, c.col + 1) not in occupied:
+        if style not in WRAPPED_STYLES and (c.row, c.col + 1) not in occupied:
             continue
-        need = shown_width(value, c.style)
+        need = _text_width(value, style) if kind is str else shown_width(value, style)  # as shown_width does
         texts.append((c, need))
-        needs[c.col] = max(needs.get(c.col, 0.0), need)
+        if need > needs.get(c.col, 0.0):
+            needs[c.col] = need
     for (col, style), (top, negative) in widest.items():
         needs[col] = max(needs.get(col, 0.0), shown_width(-top if negative else top, style))
     widths = dict(sheet.widths)
@@ -390,20 +400,36 @@ def fitted_widths(sheet: Sheet) -> tuple[dict[int, float], frozenset[tuple[int, 
     return widths, wrap
 
 
+_ROW = operator.attrgetter("row")
+_COL = operator.attrgetter("col")
+
+
+def shown_texts(sheet: Sheet) -> list[tuple[Cell, str]]:
+    """The cells of ``sheet`` that show a non-empty text — a label's value, a formula's cached text — with that
+    text, in the sheet's order: what row heights, running texts and headings look at (a plan's sheets are half
+    numbers and empty cells, so :func:`page_plan` reads this once and passes it to each)."""
+    out = []
+    for c in sheet.cells:
+        value = c.cached if c.formula is not None else c.value
+        if isinstance(value, str) and value:
+            out.append((c, value))
+    return out
+
+
 def hidden_columns(sheet: Sheet) -> frozenset[int]:
     """The columns the layout gives width 0: hidden, so they neither print nor shape a row's height."""
     return frozenset(col for col, width in sheet.widths.items() if width == 0)
 
 
-def row_heights(sheet: Sheet, widths: dict[int, float], wrap: Collection[tuple[int, int]]) -> dict[int, float]:
+def row_heights(sheet: Sheet, widths: dict[int, float], wrap: Collection[tuple[int, int]],
+                texts: Sequence[tuple[Cell, str]] | None = None) -> dict[int, float]:
     """The height (points) of every row whose wrapping text needs more than one line in its (shown) column, and
-    of every row the layout gives a height (``Sheet.heights``, kept as the least)."""
+    of every row the layout gives a height (``Sheet.heights``, kept as the least). ``texts``: the sheet's
+    :func:`shown_texts` if known already."""
     lines: dict[int, int] = {}
     hidden = hidden_columns(sheet)
-    for c in sheet.cells:
-        value = c.cached if c.formula is not None else c.value
-        if (isinstance(value, str) and value and (c.style in WRAPPED_STYLES or (c.row, c.col) in wrap)
-                and c.col not in hidden):
+    for c, value in shown_texts(sheet) if texts is None else texts:
+        if (c.style in WRAPPED_STYLES or (c.row, c.col) in wrap) and c.col not in hidden:
             n = wrapped_lines(value, widths.get(c.col, DEFAULT_WIDTH))
             if n > lines.get(c.row, 1):
                 lines[c.row] = n
@@ -449,26 +475,28 @@ def _repeat_cols(sheet: Sheet, cols: Sequence[float], page: float) -> tuple[int,
     return 0, last
 
 
-def heading_columns(sheet: Sheet, widths: dict[int, float], key: tuple[int, int] | None) -> list[tuple[int, int]]:
+def heading_columns(sheet: Sheet, widths: dict[int, float], key: tuple[int, int] | None,
+                    texts: Sequence[tuple[Cell, str]] | None = None) -> list[tuple[int, int]]:
     """The first and last column each heading (title, subtitle) right of the key columns runs over: a page
-    wide starts before it rather than cutting it (as a chart is kept whole)."""
+    wide starts before it rather than cutting it (as a chart is kept whole). ``texts``: the sheet's
+    :func:`shown_texts` if known already."""
     spans = []
-    for c in sheet.cells:
+    for c, text in shown_texts(sheet) if texts is None else texts:
         if c.style not in HEADING_STYLES or (key is not None and c.col <= key[1]):
             continue
-        text = _text(c)
-        if isinstance(text, str) and text:
-            need, end = shown_width(text, c.style), c.col
-            while sum(widths.get(x, DEFAULT_WIDTH) for x in range(c.col, end + 1)) < need and end < c.col + 64:
-                end += 1
-            if end > c.col:
-                spans.append((c.col, end))
+        need, end = shown_width(text, c.style), c.col
+        while sum(widths.get(x, DEFAULT_WIDTH) for x in range(c.col, end + 1)) < need and end < c.col + 64:
+            end += 1
+        if end > c.col:
+            spans.append((c.col, end))
     return spans
 
 
 def _col_points(sheet: Sheet, widths: dict[int, float], charts: list[tuple[int, int]]) -> list[float]:
     """Points of every printed column, from A to the last one holding a cell or reached by a chart."""
-    last = max([c.col for c in sheet.cells] + [s[1] for s in charts], default=0)
+    last = max(map(_COL, sheet.cells), default=0)
+    for span in charts:
+        last = max(last, span[1])
     if sheet.print.area is not None:
         last = sheet.print.area[3]
     return [column_points(widths.get(c, DEFAULT_WIDTH)) for c in range(last + 1)]
@@ -498,14 +526,14 @@ class TextRuns:
     heights: dict[int, float] = field(default_factory=dict)
 
 
-def _running_texts(sheet: Sheet, widths: dict[int, float], wrap: Collection[tuple[int, int]]) -> list[Cell]:
-    """The text cells wider than their (shown) column that do not wrap in it: their text runs over the cells
-    beside."""
+def _running_texts(sheet: Sheet, widths: dict[int, float], wrap: Collection[tuple[int, int]],
+                   texts: Sequence[tuple[Cell, str]]) -> list[Cell]:
+    """The text cells (of the sheet's :func:`shown_texts` ``texts``) wider than their (shown) column that do not
+    wrap in it: their text runs over the cells beside."""
     out = []
     hidden = hidden_columns(sheet)
-    for c in sheet.cells:
-        value = c.cached if c.formula is not None else c.value
-        if not isinstance(value, str) or not value or c.style in WRAPPED_STYLES or c.col in hidden:
+    for c, value in texts:
+        if c.style in WRAPPED_STYLES or c.col in hidden:
             continue
         width = widths.get(c.col, DEFAULT_WIDTH)
         if (len(value) * TEXT_CHAR_WIDTH * font_scale(c.style) + 1 > width  # no line is longer than the text
@@ -518,6 +546,8 @@ def _filled(sheet: Sheet, rows: Collection[int], charts: Sequence[tuple[int, int
     """The columns of each of ``rows`` that hold a cell or lie under a chart (first row, first col, last row,
     last col): a text never runs over them."""
     filled: dict[int, set[int]] = {r: set() for r in rows}
+    if not filled:
+        return filled
     for c in sheet.cells:
         if c.row in filled:
             filled[c.row].add(c.col)
@@ -530,7 +560,8 @@ def _filled(sheet: Sheet, rows: Collection[int], charts: Sequence[tuple[int, int
 
 def text_runs(sheet: Sheet, widths: dict[int, float], wrap: Collection[tuple[int, int]],
               segments: Sequence[tuple[int, int]], key: tuple[int, int] | None,
-              charts: Sequence[tuple[int, int, int, int]] = ()) -> TextRuns:
+              charts: Sequence[tuple[int, int, int, int]] = (), texts: Sequence[tuple[Cell, str]] | None = None
+              ) -> TextRuns:
     """Every text wider than its column (a title, a note, a label beside empty cells) fits on its page: it runs
     over the empty cells to its right up to the last column of its page wide (``segments``: first and last
     column of each), and where that is too narrow it is merged over those cells and wraps, its row made high
@@ -538,10 +569,10 @@ def text_runs(sheet: Sheet, widths: dict[int, float], wrap: Collection[tuple[int
     wide, so it must fit within them: it wraps there — a text that would need more than
     :data:`MAX_KEY_LINES` lines there, or break a word, moves to the first column after them instead, when
     that cell is free and nothing refers to the text (:func:`_movable`).
-    Cells under ``charts`` (first row, first col, last row, last col) count as filled. Units: ``widths`` in
-    characters, heights in points."""
-    texts = _running_texts(sheet, widths, wrap)
-    filled = _filled(sheet, {c.row for c in texts}, charts)
+    Cells under ``charts`` (first row, first col, last row, last col) count as filled. ``texts``: the sheet's
+    :func:`shown_texts` if known already. Units: ``widths`` in characters, heights in points."""
+    running = _running_texts(sheet, widths, wrap, shown_texts(sheet) if texts is None else texts)
+    filled = _filled(sheet, {c.row for c in running}, charts)
     last = segments[-1][1] if segments else 0
     several = len(segments) > 1 and key is not None
     referenced = _References(sheet)  # read once, only when a text may move
@@ -554,7 +585,7 @@ def text_runs(sheet: Sheet, widths: dict[int, float], wrap: Collection[tuple[int
         end = min([x - 1 for x in filled[r] if x > col] + [end])
         return end, sum(widths.get(x, DEFAULT_WIDTH) for x in range(col, end + 1))
 
-    for c in texts:
+    for c in running:
         text, need, col = str(_text(c)), shown_width(_text(c), c.style), c.col
         if several and key is not None and col <= key[1]:
             end, width = room(c.row, col, key[1])
@@ -641,27 +672,28 @@ def chart_boxes(sheet: Sheet, widths: dict[int, float]) -> list[tuple[int, int, 
 
 def page_plan(sheet: Sheet) -> PagePlan:
     """How ``sheet`` prints (see :class:`PagePlan` and :class:`~kam_xl.workbook.layout.Print`)."""
+    texts = shown_texts(sheet)  # read once for the steps that look at texts alone
     widths, wrap = fitted_widths(sheet)
-    heights = row_heights(sheet, widths, wrap)
+    heights = row_heights(sheet, widths, wrap, texts)
     charts = chart_columns(sheet, widths)
     cols = _col_points(sheet, widths, charts)
     page = printable_width(sheet.print.landscape)
     key = _repeat_cols(sheet, cols, page)
     repeat = sum(cols[key[0]:key[1] + 1]) if key else 0.0
-    keep = charts + heading_columns(sheet, widths, key) + list(sheet.print.groups)
+    keep = charts + heading_columns(sheet, widths, key, texts) + list(sheet.print.groups)
     wide, scale = print_scale(cols, page, repeat, keep)
     col_breaks = column_breaks(cols, page, scale, repeat, keep) if wide > 1 else []
     runs = TextRuns()
     if sheet.print.printed and not sheet.streamed:
         runs = text_runs(sheet, widths, wrap, page_segments(col_breaks, len(cols)), key if wide > 1 else None,
-                         chart_boxes(sheet, widths))
+                         chart_boxes(sheet, widths), texts)
     wrap = wrap | runs.wrap
     for r, h in runs.heights.items():
         heights[r] = max(heights.get(r, LINE_POINTS), h)
     wrapping = {c.row for c in sheet.cells if c.style in WRAPPED_STYLES} | {r for r, _ in wrap | set(runs.merges)}
     top_rows = frozenset(r for r in wrapping if heights.get(r, LINE_POINTS) > LINE_POINTS)
     repeat_rows = _repeat_rows(sheet)
-    last_row = max((c.row for c in sheet.cells), default=0)
+    last_row = max(map(_ROW, sheet.cells), default=0)
     keep = []
     for ch in sheet.charts:
         rows = math.ceil(ch.size[1] / (LINE_POINTS / 0.75))

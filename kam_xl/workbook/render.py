@@ -30,6 +30,7 @@ import operator
 import re
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -528,6 +529,17 @@ class _Worksheet(Worksheet):
         self.cond_formats.setdefault(cell_range, []).append(rule)
         return 0
 
+    def _write_col_info(self, col_min: int, col_max: int, col_info: Any) -> None:
+        # a ``<col>`` element of a run of columns without a format depends on the run, its width and flags and the
+        # sheet's default width and digit width alone: written once per process (a template's columns recur in
+        # every plan; ≈ 190 a plan, ≈ 3 µs each) — a column with a format goes xlsxwriter's way
+        if col_info.column_format:
+            super()._write_col_info(col_min, col_max, col_info)
+            return
+        key = ("col", col_min, col_max, col_info.width, col_info.hidden, col_info.autofit, col_info.level,
+               col_info.collapsed, self.default_col_width, self.max_digit_width)
+        _write_remembered(self, key, super()._write_col_info, col_min, col_max, col_info)
+
     def _write_cf_rule(self, params: dict[str, Any]) -> None:
         if params.get("type") not in _PLAIN_RULES or params.get("is_data_bar_2010"):
             super()._write_cf_rule(params)
@@ -960,6 +972,34 @@ class _SharedStrings(SharedStrings):
             return
         super()._write_si(string)
 
+    def _write_sst_strings(self) -> None:
+        # each string's <si> element, which depends on the string alone, written once per process (a plan's
+        # ≈ 600 strings are mostly its template's labels, the same in every plan) and the table written at once
+        parts = []
+        for string in self.string_table.string_array:
+            xml = _SI_XML.get(string)
+            if xml is None:
+                xml = self._si_xml(string)
+                if len(_SI_XML) >= _SI_MAX:
+                    _SI_XML.clear()
+                _SI_XML[string] = xml
+            parts.append(xml)
+        self.fh.write("".join(parts))
+
+    def _si_xml(self, string: str) -> str:
+        """The ``<si>`` element :meth:`_write_si` writes for ``string``."""
+        fh, self.fh = self.fh, io.StringIO()
+        try:
+            self._write_si(string)
+            return self.fh.getvalue()
+        finally:
+            self.fh = fh
+
+
+#: a shared string → its ``<si>`` element (:meth:`_SharedStrings._write_sst_strings`)
+_SI_XML: dict[str, str] = {}
+_SI_MAX = 5_000  # a plan has ≈ 600 strings, most of them its template's; an account's own come and go
+
 
 class _Packager(Packager):
     """xlsxwriter's packager with :class:`_SharedStrings` (its own ``_write_shared_strings_file``, the table
@@ -1084,7 +1124,58 @@ class _Workbook(Workbook):
             text = _NAMES_XML[key] = "".join(parts)
         self.fh.write(text)
 
+    def _add_chart_data(self) -> None:
+        # xlsxwriter's, with each chart range's sheet and cells parsed once per process (:func:`_chart_range`: a
+        # pure function of the range's text, and a template's charts have the same ranges in every plan) —
+        # xlsxwriter parses each anew within a ``warnings.catch_warnings()`` block, ≈ 1 ms of a plan's ≈ 140
+        worksheets = {worksheet.name: worksheet for worksheet in self.worksheets()}
+        seen: dict[str, Any] = {}
+        charts = []
+        for chart in self.charts:
+            charts.append(chart)
+            if chart.combined:
+                charts.append(chart.combined)
+        for chart in charts:
+            for c_range, r_id in chart.formula_ids.items():
+                if chart.formula_data[r_id] is not None:  # data the series was given
+                    if seen.get(c_range) is None:
+                        seen[c_range] = chart.formula_data[r_id]
+                    continue
+                if c_range in seen:
+                    chart.formula_data[r_id] = seen[c_range]
+                    continue
+                sheetname, cells = _chart_range(self, c_range)
+                if sheetname is None:
+                    continue
+                if sheetname.startswith("("):
+                    chart.formula_data[r_id] = seen[c_range] = []
+                    continue
+                if sheetname not in worksheets:
+                    warnings.warn(f"Unknown worksheet reference '{sheetname}' in range '{c_range}' passed to "
+                                  "add_series()", stacklevel=1)
+                    chart.formula_data[r_id] = seen[c_range] = []
+                    continue
+                chart.formula_data[r_id] = seen[c_range] = worksheets[sheetname]._get_range_data(*cells)
 
+
+def _chart_range(wb: Workbook, c_range: str) -> tuple[str | None, tuple[int, ...]]:
+    """xlsxwriter's ``_get_chart_range`` of ``c_range`` (``'KAOP'!$C$8:$F$8`` → the sheet's name and first row,
+    first column, last row, last column; ``None`` for no range it can chart), its warnings ignored as
+    xlsxwriter ignores them there — remembered per range text."""
+    found = _CHART_RANGES.get(c_range)
+    if found is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sheetname, cells = wb._get_chart_range(c_range)
+        found = (sheetname, tuple(cells or ()))
+        if len(_CHART_RANGES) >= _NAMES_MAX:
+            _CHART_RANGES.clear()
+        _CHART_RANGES[c_range] = found
+    return found
+
+
+#: a chart range's text → its sheet's name and cells (:func:`_chart_range`)
+_CHART_RANGES: dict[str, tuple[str | None, tuple[int, ...]]] = {}
 #: a workbook's ``<definedNames>`` element by its names (:meth:`_Workbook._write_defined_names`)
 _NAMES_XML: dict[tuple[tuple[str, int, str, bool], ...], str] = {}
 #: Workbook-level defined names xlsxwriter has allowed (:meth:`_Workbook.define_name`)
@@ -1145,6 +1236,22 @@ def _style_props(style: str, is_input: bool, wrap: bool, top: bool, symbol: str)
 _PROTOTYPES: dict[tuple[str, str], Format] = {}
 
 
+class _KeyedFormat(Format):
+    """A format prototype of :func:`_add_format` (and its copies) with its font and border keys made once, when
+    the prototype is: xlsxwriter makes them anew for every format of every workbook it closes (``_prepare_fonts``,
+    ``_prepare_borders``: ~25 properties joined as text each), and nothing changes a format's font or border
+    once it is made (xlsxwriter adjusts only its fill when closing)."""
+
+    font_key = ""
+    border_key = ""
+
+    def _get_font_key(self) -> str:
+        return self.font_key or super()._get_font_key()
+
+    def _get_border_key(self) -> str:
+        return self.border_key or super()._get_border_key()
+
+
 def _add_format(wb: Workbook, props: dict[str, Any], props_key: str | None = None, defaults: str | None = None
                 ) -> Format:
     """``wb.add_format(props)``, as a copy of a format made once per process: xlsxwriter parses every property
@@ -1158,7 +1265,13 @@ def _add_format(wb: Workbook, props: dict[str, Any], props_key: str | None = Non
     if prototype is None:
         if len(_PROTOTYPES) >= _PREPARED_MAX:
             _PROTOTYPES.clear()
-        prototype = _PROTOTYPES[key] = Format({**wb.default_format_properties, **props})
+        prototype = _KeyedFormat({**wb.default_format_properties, **props})
+        # its key (how xlsxwriter tells formats apart: ~50 properties joined as text, ≈ 12 µs) made here once, so
+        # that every copy carries it: xlsxwriter makes it on a format's first index, before anything may change
+        # the format (its fills are adjusted only later, in ``_prepare_fills``), and nothing here changes one
+        prototype._get_format_key()
+        prototype.font_key, prototype.border_key = Format._get_font_key(prototype), Format._get_border_key(prototype)
+        _PROTOTYPES[key] = prototype  # complete before another thread (the controller's) may copy it
     made = copy.copy(prototype)
     made.xf_format_indices = wb.xf_format_indices
     made.dxf_format_indices = wb.dxf_format_indices
@@ -1201,22 +1314,25 @@ def _validation(inp: Input) -> dict[str, Any]:
 def _validation_runs(sheet: Sheet) -> list[tuple[Input, tuple[int, int, int, int]]]:
     """One data validation per vertical run of cells with the same input rule (instead of one per cell):
     far fewer validation records for Excel to load, the same rule on every cell."""
-    cells = sorted((c for c in sheet.cells if c.input is not None), key=_col_row)
+    cells = sorted((c for c in sheet.cells if c.input is not None), key=_col_row)  # by column, then row
     runs: list[tuple[Input, tuple[int, int, int, int]]] = []
+    rule: Input | None = None  # the run being extended: its rule, column, first and last row
+    col = first = last = -1
     for c in cells:
-        if runs:
-            inp, (r0, c0, r1, c1) = runs[-1]
-            # the positions first: comparing two rules field by field is the dear part, and a layout gives the
-            # cells of one rule the same Input object
-            if c0 == c.col and r1 + 1 == c.row and (inp is c.input or inp == c.input):
-                runs[-1] = (inp, (r0, c0, c.row, c1))
-                continue
-        runs.append((c.input, (c.row, c.col, c.row, c.col)))  # type: ignore[arg-type]
+        # the positions first: comparing two rules field by field is the dear part, and a layout gives the
+        # cells of one rule the same Input object
+        if col == c.col and last + 1 == c.row and (rule is c.input or rule == c.input):
+            last = c.row
+            continue
+        if rule is not None:
+            runs.append((rule, (first, col, last, col)))
+        rule, col, first, last = c.input, c.col, c.row, c.row
+    if rule is not None:
+        runs.append((rule, (first, col, last, col)))
     return runs
 
 
-def _col_row(cell: Cell) -> tuple[int, int]:
-    return cell.col, cell.row
+_col_row = operator.attrgetter("col", "row")  # a cell's (column, row)
 
 
 def _validations(sheet: Sheet) -> list[tuple[Input, list[tuple[int, int, int, int]]]]:
@@ -1224,8 +1340,14 @@ def _validations(sheet: Sheet) -> list[tuple[Input, list[tuple[int, int, int, in
     with several ranges): every input keeps its rule and message, with a third of the validation records
     of one per run (a plan's KAOP sheet has 87 runs of 29 rules)."""
     grouped: dict[Input, list[tuple[int, int, int, int]]] = {}
+    # a rule object's list of ranges looked up by its id once it was grouped: a rule is hashed field by field
+    # (its choices too) once per object instead of once per run — a layout gives the cells of a rule one object
+    by_object: dict[int, list[tuple[int, int, int, int]]] = {}
     for inp, box in _validation_runs(sheet):
-        grouped.setdefault(inp, []).append(box)
+        boxes = by_object.get(id(inp))
+        if boxes is None:
+            boxes = by_object[id(inp)] = grouped.setdefault(inp, [])
+        boxes.append(box)
     return list(grouped.items())
 
 
@@ -1351,18 +1473,23 @@ def _put_cells(wb: Workbook, ws: Worksheet, fmts: _Formats, sheet: Sheet, plan: 
     text_max, rows_max, cols_max = ws.xls_strmax // 2, ws.xls_rowmax, ws.xls_colmax
     low_row = low_col = rows_max
     high_row = high_col = -1
+    # the rows the page plan moves, merges or wraps a cell in: a cell of any other row is looked up by its row
+    # alone (most of a plan's ≈ 3,000 cells), not by its (row, column) in each of them
+    move_rows, special_rows = {r for r, _ in moves}, {r for r, _ in merges} | {r for r, _ in wrap}
     for cell in cells:
         value = cell.value
         if isinstance(value, date) and cell.style != "date":
             cell = dataclasses.replace(cell, style="date")
         row, col = cell.row, cell.col
-        at = (row, col)
-        if moves and at in moves:  # a long title in the repeated key columns prints beside them, whole
-            col = moves[at]
+        if row in move_rows and (row, col) in moves:  # a long title in the repeated key columns prints beside them
+            col = moves[(row, col)]
             cell = dataclasses.replace(cell, col=col)
+        end, wrapped = None, False
+        if row in special_rows:
             at = (row, col)
-        end = merges.get(at)
-        key = (cell.style, cell.input is not None, end is not None or at in wrap, row in top_rows)
+            end = merges.get(at)
+            wrapped = end is not None or at in wrap
+        key = (cell.style, cell.input is not None, wrapped, row in top_rows)
         fmt = made.get(key) or fmts.get(*key)
         if end is not None:  # a long text wraps over the empty cells beside it, within its page
             ws.merge_range(row, col, row, end, "", fmt)
@@ -1463,15 +1590,29 @@ def _add_series(chart: Any, series: Iterable[dict[str, Any]]) -> None:
         chart.__dict__["_labels_keys"] = None
 
 
+def _column_runs(widths: dict[int, float], layout: dict[int, float]) -> list[tuple[int, int, float, bool]]:
+    """The columns of ``widths`` (column → width, the page plan's) as runs of neighbours of the same width and
+    hiddenness (width 0 in the ``layout``: a helper column), each (first, last, width, hidden): set with one
+    call a run, they get what one call a column gives them (xlsxwriter keeps each column's own entry and writes
+    neighbours alike as one ``<col>`` either way) — a plan's Buying-Center-Map has 45 hidden columns side by side."""
+    runs: list[tuple[int, int, float, bool]] = []
+    for col, width in sorted(widths.items()):
+        hidden = layout.get(col) == 0
+        if runs and runs[-1][1] == col - 1 and runs[-1][2] == width and runs[-1][3] == hidden:
+            runs[-1] = (runs[-1][0], col, width, hidden)
+        else:
+            runs.append((col, col, width, hidden))
+    return runs
+
+
 def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None:
     ws = wb.add_worksheet(sheet.name, worksheet_class=_StreamedWorksheet if sheet.streamed else None)
     held = sheet.cells
     if sheet.rows is not None or (sheet.streamed and any(a.row > b.row for a, b in itertools.pairwise(held))):
         held = sorted(held, key=_position)  # constant-memory mode writes rows in order
     plan = page_plan(_plan_sheet(held, sheet))
-    for col, width in sorted(plan.widths.items()):
-        hidden = sheet.widths.get(col) == 0  # width 0 in the layout: a hidden (helper) column
-        ws.set_column(col, col, 0 if hidden else width, None, {"hidden": True} if hidden else None)
+    for first, last, width, hidden in _column_runs(plan.widths, sheet.widths):
+        ws.set_column(first, last, 0 if hidden else width, None, {"hidden": True} if hidden else None)
     for row, height in sorted(plan.heights.items()):
         ws.set_row(row, height)
     if isinstance(ws, _StreamedWorksheet):
