@@ -100,7 +100,7 @@ def test_a_registered_controller_sheet_is_generated_and_its_typed_input_carried(
     assert (values["sel_min_net_sales"], values["res_weight_revenue"]) == (250_000, 1.0)
     assert values["sel_count"] == _count_over(values, 250_000) > _count_over(values, 1_000_000)
     assert values["ctl_status"] == (
-        "Erzeugt 2026-03-03T08:00:00+00:00; Einstellungen des alten Controllers übernommen: Gewicht Umsatzanteil; "
+        "Erzeugt 03.03.2026, 08:00:00 UTC; Einstellungen des alten Controllers übernommen: Gewicht Umsatzanteil; "
         "Eingaben übernommen: Mindestumsatz")
 
     # a value that breaks the input's rule is not carried: the default comes back and the status names it

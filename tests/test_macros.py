@@ -77,7 +77,7 @@ def test_settings_block_account_drop_down_and_unlocked_output_cells(controller, 
     assert [row[1] for row in names.values["ctl_settings"]] == [
         str(databook), str(controller.parent), "de", "KA-001"]
     assert len(names.values["ctl_errors"]) == ERROR_ROWS and len(names.values["ctl_errors"][0]) == 4
-    assert names.values["ctl_status"] == "Erzeugt 2026-03-02T14:05:09+00:00; noch kein Makro gelaufen."
+    assert names.values["ctl_status"] == "Erzeugt 02.03.2026, 14:05:09 UTC; noch kein Makro gelaufen."
     wb = openpyxl.load_workbook(controller)
     ws = wb["Einstellungen"]
     assert ws.protection.sheet  # the sheet stays protected …
@@ -105,7 +105,7 @@ def test_regeneration_keeps_typed_settings_and_computes_with_them(controller, da
         "ctl_databook": str(databook), "ctl_output": str(controller.parent), "ctl_lang": "en",
         "ctl_account": "KA-005", "res_weight_potential": 1.0, "res_weight_revenue": 1.0, "ctl_exc_spread": 25.0}
     assert [p.name for p in (controller.parent / "_backup").iterdir()] == ["Controller.20260303-080000.xlsx"]
-    assert names["ctl_status"].startswith("Erzeugt 2026-03-03T08:00:00+00:00; Einstellungen des alten "
+    assert names["ctl_status"].startswith("Erzeugt 03.03.2026, 08:00:00 UTC; Einstellungen des alten "
                                           "Controllers übernommen: Ausgabeordner, Sprache der Account-Pläne, "
                                           "Kunde für „diesen Account-Plan erneuern“, Gewicht Umsatzanteil, "
                                           "Dissens ab Spannweite")

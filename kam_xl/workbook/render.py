@@ -32,12 +32,12 @@ import sys
 import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
 
 import xlsxwriter.worksheet
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from xlsxwriter.format import Format
 from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStrings
@@ -1707,6 +1707,13 @@ def generation_date(book: Book) -> str:
 def written_date(when: str, lang: Literal["de", "en"]) -> str:
     """The day of an ISO date or date-time as ``lang`` writes it: ``30.11.2026``, ``30 Nov 2026``."""
     return format_date(datetime.fromisoformat(when).date(), "medium", locale="de_DE" if lang == "de" else "en_GB")
+
+
+def written_time(when: str, lang: Literal["de", "en"]) -> str:
+    """An ISO date-time with its zone as ``lang`` writes it, in UTC and saying so: ``02.03.2026, 14:05:09 UTC``,
+    ``2 Mar 2026, 14:05:09 UTC`` (a status line; ``_meta`` keeps the ISO text for programs)."""
+    locale = "de_DE" if lang == "de" else "en_GB"
+    return format_datetime(datetime.fromisoformat(when), "medium", tzinfo=UTC, locale=locale) + " UTC"
 
 
 def _write_meta(wb: Workbook, book: Book) -> None:

@@ -121,6 +121,7 @@ from kam_xl.workbook.layout import Book, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.merge import snapshot_from_meta, snapshot_meta
 from kam_xl.workbook.names import NamedValues, WorkbookError, read_named
+from kam_xl.workbook.render import written_time
 
 __all__ = ["CONTROLLER_SHEETS", "ERROR_HEADS", "ERROR_ROWS", "LIGHT_FORMATS", "SCORE_SCALE", "SETTING_LABELS",
            "SETTING_NAMES", "TEMPLATE_ID", "TEMPLATE_VERSION", "TOL", "WEIGHT_BOUNDS", "BuildContext",
@@ -183,7 +184,8 @@ def controller_workbook(db: DataBook, lang: Lang = "de", generated_at: datetime 
     inputs, notes = _carried_inputs(defaults, settings, lang)
     rows, row_notes = _carried_rows(fresh_rows, settings, lang)
     settings = _settings_alone(settings)  # the old controller's inputs carried: not held while the sheets are
-    line = _t(lang, f"Erzeugt {when}; ", f"Generated {when}; ") + "; ".join(
+    shown = written_time(when, lang)
+    line = _t(lang, f"Erzeugt {shown}; ", f"Generated {shown}; ") + "; ".join(
         [status or _t(lang, "noch kein Makro gelaufen.", "no macro run yet."), *notes, *row_notes])
     ctx = BuildContext(db=db, lang=lang, settings=settings, catalogue=catalogue, when=when, status=line,
                        inputs=inputs, rows=rows)
