@@ -96,6 +96,7 @@ from kam_xl.workbook.controller import TEMPLATE_VERSION as CONTROLLER_VERSION
 from kam_xl.workbook.controller.kind import TableExport, input_names
 from kam_xl.workbook.layout import Book
 from kam_xl.workbook.names import Engine, NamedValues, WorkbookError, read_named
+from kam_xl.workbook.printing import cldr_words, remember_cldr_words
 from kam_xl.workbook.questionnaire import TEMPLATE_ID as QUESTIONNAIRE_ID
 from kam_xl.workbook.questionnaire import TEMPLATE_VERSION as QUESTIONNAIRE_VERSION
 from kam_xl.workbook.questionnaire import parse_questionnaire, questionnaire_meta_problem
@@ -659,8 +660,16 @@ def generate_all(data_path: str | None, out_dir: Path | str, lang: Lang = "de", 
         yield from _then((item if isinstance(item, PlanResult) else _run_job(prepare(item)) for item in items),
                          alongside)
         return
-    with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=remember_cldr_words, initargs=(_workers_cldr_words(db, lang, now),)) as pool:
         yield from _side_by_side(items, prepare, pool, window=4 * (jobs - 1), alongside=alongside)
+
+
+def _workers_cldr_words(db: DataBook, lang: Lang, now: datetime) -> dict[tuple[str, str, str], str]:
+    """What the run's workbooks take from CLDR — the symbols of the accounts' currencies (and of a layout's
+    default one), the day of ``now`` as written —, looked up here, where the data book's reader has loaded the
+    locale data anyway, for the workers (:func:`~kam_xl.workbook.printing.remember_cldr_words`)."""
+    return cldr_words({account.currency for account in db.accounts} | {Book.currency}, [now.date()], lang)
 
 
 def _then(results: Iterable[PlanResult], alongside: Callable[[], object] | None) -> Iterator[PlanResult]:
