@@ -3,10 +3,11 @@
 A worker is started with multiprocessing's "spawn": it imports the command's main module again (the script pip
 writes from pyproject.toml's entry point) and then what the pickled function and job are defined in — nothing
 else. The command line (typer, rich, report, SQL) and the rest of a run (:mod:`kam_xl.batch`: the data book's
-fingerprints, the folder scan, the controller workbook, collect) are the run's own process's: ≈ 9 MiB of every
-worker's memory when a worker imported them (benchmarks/README.md, "Issue 14, session 7: the plan worker").
-Nor does a worker load Babel's CLDR locale data (≈ 4 MiB) for a plan's currency symbol and date: the run's
-process looks them up and gives them to the worker as it starts (``kam_xl.workbook.printing.remember_cldr_words``).
+fingerprints, the folder scan, the controller workbook, collect) are the run's own process's. Nor does a worker
+import pydantic-settings (``kam_xl.package_limits``, imported when a workbook is opened) or load Babel's CLDR
+locale data for a plan's currency symbol and date: the run's process looks them up and gives them to the worker
+as it starts (``kam_xl.workbook.printing.remember_cldr_words``). Figures: benchmarks/README.md, "Issue 14,
+session 7: the plan worker".
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ WHEN = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 #: Modules a worker writing plans never uses; any of them in a worker means a heavy import came back.
 PARENT_ONLY = ("kam_xl.cli", "kam_xl.batch", "kam_xl.workbook.controller", "kam_xl.report", "kam_xl.sql",
-               "kam_xl.addin.settings", "kam_xl.storage", "typer", "rich", "click")
+               "kam_xl.addin.settings", "kam_xl.storage", "typer", "rich", "click",
+               "pydantic_settings")  # the read limits' settings: a worker writing new plans opens no workbook
 
 # The kam-xl command's script as pip writes it from the entry point "module:function", followed by what
 # generate --jobs does with a job: one spawned worker, given the run's CLDR words as it starts, is sent
