@@ -7,7 +7,7 @@ Usage::
 
 For every N (default 200; ``--full`` adds 10,000) it writes the synthetic data book of N accounts as a CSV
 folder (``synthetic.py``), then runs ``--rounds`` rounds of, each command a subprocess of this project's Python
-(``python -m kam_xl.cli …``) under ``/usr/bin/time``:
+(``python -m kam_xl …``, what the ``kam-xl`` command runs) under ``/usr/bin/time``:
 
 1. ``report --format json > report.json``
 2. ``generate --data DB --out PLANS --jobs 2`` into a fresh folder — paired with ``bare.py write`` (a bare
@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import io
 import json
 import os
@@ -178,7 +179,17 @@ def run(cmd: list[str], stdout: Path, cwd: Path) -> Run:
 
 def kam_xl(*args: str) -> list[str]:
     """A kam_xl command as a user runs it, with this Python (the project's venv)."""
-    return [sys.executable, "-m", "kam_xl.cli", *args]
+    return [sys.executable, "-m", _main_module(), *args]
+
+
+def _main_module() -> str:
+    """``kam_xl`` (``kam_xl/__main__.py``, what the kam-xl command runs since session 7: a ``--jobs`` worker imports
+    the main module again, and ``kam_xl.cli`` as main would put the whole command line into every worker, ≈ 5 MiB);
+    ``kam_xl.cli`` for an older tree on ``PYTHONPATH`` (``versions.py``), which has no ``__main__``."""
+    for entry in filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep)):
+        if (Path(entry) / "kam_xl").is_dir():
+            return "kam_xl" if (Path(entry) / "kam_xl" / "__main__.py").exists() else "kam_xl.cli"
+    return "kam_xl" if importlib.util.find_spec("kam_xl.__main__") is not None else "kam_xl.cli"
 
 
 def bare(*args: str) -> list[str]:

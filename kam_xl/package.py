@@ -43,17 +43,19 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from xml.etree.ElementTree import Element
 from xml.sax.saxutils import unescape
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as _defused_fromstring
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import ValidationError
 
 from kam_xl.cells import CellError
+
+if TYPE_CHECKING:
+    from kam_xl.package_limits import PackageLimits
 
 MB = 1024 * 1024
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -71,25 +73,24 @@ _EMPTY_SHEET_CRC = zlib.crc32(_EMPTY_SHEET)
 _SAVE_AGAIN = "save it again from Excel as Excel Workbook (.xlsx)"
 
 
-class PackageLimits(BaseSettings):
-    """How far an .xlsx may reach before it is refused; each is an environment variable ``KAM_XL_<NAME>``.
-
-    The defaults admit the largest files kam_xl writes itself with room to spare (the data book and the
-    controller of 10,000 accounts: see the figures in ``docs`` / the issue) and refuse what would take a
-    run down: inflating gigabytes, allocating a sheet of 17 billion cells."""
-
-    model_config = SettingsConfigDict(env_prefix="KAM_XL_", extra="ignore")
-
-    max_file_mb: float = Field(100, gt=0, description="size of the .xlsx file itself")
-    max_entries: int = Field(10_000, gt=0, description="entries (parts) in the zip archive")
-    max_part_mb: float = Field(300, gt=0, description="inflated size of one part")
-    max_total_mb: float = Field(1_000, gt=0, description="inflated size of all parts together")
-    max_ratio: float = Field(200, gt=1, description="inflated / compressed size of one part over 1 MB")
-    max_sheet_cells: int = Field(50_000_000, gt=0, description="rows × columns from A1 to a sheet's last cell")
-    max_name_cells: int = Field(20_000_000, gt=0, description="cells a defined name spans")
+#: The prefix of the limits' environment variables (:class:`~kam_xl.package_limits.PackageLimits`).
+ENV_PREFIX = "KAM_XL_"
 
 
-_ENV = {name: f"KAM_XL_{name.upper()}" for name in PackageLimits.model_fields}
+def _env_name(setting: str) -> str:
+    """The environment variable of a limit: ``KAM_XL_<NAME>``."""
+    return f"{ENV_PREFIX}{setting.upper()}"
+
+
+def __getattr__(name: str) -> Any:
+    """:class:`PackageLimits` (:mod:`kam_xl.package_limits`), imported when first asked for: pydantic-settings
+    costs ≈ 8 MiB of a process's memory, and a process that never opens a workbook (a ``generate --jobs`` worker
+    writing new plans) need not hold it."""
+    if name == "PackageLimits":
+        from kam_xl.package_limits import PackageLimits
+
+        return PackageLimits
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class WorkbookError(Exception):
@@ -107,6 +108,8 @@ class PackageError(WorkbookError):
 
 @functools.cache
 def _cached_limits() -> PackageLimits:
+    from kam_xl.package_limits import PackageLimits  # here: see __getattr__
+
     return PackageLimits()
 
 
@@ -116,7 +119,7 @@ def current_limits() -> PackageLimits:
     try:
         return _cached_limits()
     except ValidationError as e:
-        wrong = "; ".join(f"{_ENV.get(str(err['loc'][0]), err['loc'][0])}: {err['msg']}" for err in e.errors())
+        wrong = "; ".join(f"{_env_name(str(err['loc'][0]))}: {err['msg']}" for err in e.errors())
         raise WorkbookError(f"invalid setting ({wrong}) — allowed: a positive number") from None
 
 
@@ -125,8 +128,9 @@ current_limits.cache_clear = _cached_limits.cache_clear  # type: ignore[attr-def
 
 def _too_big(file: str, what: str, value: str, limit: str, setting: str, limit_value: float) -> PackageError:
     shown = f"{limit_value:,g}" if isinstance(limit_value, float) else f"{limit_value:,}"
-    return PackageError(file, f"{what} {value}, more than {limit} ({_ENV[setting]} = {shown}) — {_SAVE_AGAIN}, "
-                              f"or raise {_ENV[setting]} if this file is genuine")
+    env = _env_name(setting)
+    return PackageError(file, f"{what} {value}, more than {limit} ({env} = {shown}) — {_SAVE_AGAIN}, "
+                              f"or raise {env} if this file is genuine")
 
 
 def _mb(n: int) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kam_xl import batch
+from kam_xl import batch, plan_jobs
 from kam_xl.databook import demo_databook
 from kam_xl.workbook.names import read_named
 
@@ -23,13 +23,13 @@ def test_a_plan_is_written_with_the_collector_paused_and_it_runs_again_after(tmp
     db = demo_databook()
     account = db.accounts[0].account_id
     seen: list[bool] = []
-    write = batch.write_regenerating
+    write = plan_jobs.write_regenerating
 
     def watched(*args: Any, **kwargs: Any) -> batch.PlanResult:
         seen.append(gc.isenabled())
         return write(*args, **kwargs)
 
-    monkeypatch.setattr(batch, "write_regenerating", watched)
+    monkeypatch.setattr(plan_jobs, "write_regenerating", watched)  # where PlanJob looks it up
     assert gc.isenabled()
     result = batch.plan_job(db, None, account, tmp_path / "plan.xlsx", "de", WHEN)()
     assert result.status != "error", result

@@ -14,7 +14,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-import kam_xl.batch as batch
+import kam_xl.plan_jobs as plan_jobs
 from kam_xl.batch import PlanResult, write_regenerating
 from kam_xl.cdb import ActivityLine
 from kam_xl.cells import CellError
@@ -281,7 +281,7 @@ def test_without_a_snapshot_rows_still_follow_their_key_and_differences_are_repo
 def _reading_errors(monkeypatch: pytest.MonkeyPatch, errors: dict[tuple[str, int | None, int | None], CellError]):
     """Make regeneration's reader deliver these cells as CellError (what the exact package reader does for an
     error value or a formula; python-calamine alone gives an empty string)."""
-    real = batch.read_named
+    real = plan_jobs.read_named
 
     def reader(path: Path, *args: Any, **kwargs: Any):
         nv = real(path, *args, **kwargs)
@@ -293,7 +293,7 @@ def _reading_errors(monkeypatch: pytest.MonkeyPatch, errors: dict[tuple[str, int
                 nv.values[name][row][col] = err
         return nv
 
-    monkeypatch.setattr(batch, "read_named", reader)
+    monkeypatch.setattr(plan_jobs, "read_named", reader)  # regeneration's reader (write_regenerating)
 
 
 def test_an_error_value_survives_regeneration_exactly_and_is_reported(tmp_path, monkeypatch):

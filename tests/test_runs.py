@@ -353,16 +353,16 @@ def test_whatever_a_reader_raises_for_one_file_only_that_file_is_skipped(plans: 
 
 def test_whatever_goes_wrong_with_one_plan_the_others_are_written(plans: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    import kam_xl.batch as batch
+    import kam_xl.plan_jobs as plan_jobs
 
-    real = batch.account_plan
+    real = plan_jobs.account_plan
 
     def plan(data, lang, now):  # type: ignore[no-untyped-def]
         if data.account.account_id == "KA-007":
             raise MemoryError("out of memory")
         return real(data, lang, now)
 
-    monkeypatch.setattr(batch, "account_plan", plan)
+    monkeypatch.setattr(plan_jobs, "account_plan", plan)  # where a plan's job (PlanJob) looks it up
     result = cli("generate", "--out", str(plans), "--force")
     assert result.exit_code == 2
     assert "KA-007_Papierwerk_Isartal_AG.xlsx: not written — unexpected error (MemoryError: out of memory)" \

@@ -20,10 +20,12 @@ import math
 import operator
 import re
 import textwrap
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from babel.dates import format_date
 from babel.numbers import get_currency_symbol
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
@@ -169,7 +171,57 @@ def currency_symbol(code: str, lang: str = "de") -> str:
     """
     if not code:
         return ""
-    return get_currency_symbol(code.strip().upper(), locale="de_DE" if lang == "de" else "en_GB")
+    key = ("currency", code.strip().upper(), lang)
+    word = _CLDR_WORDS.get(key)
+    if word is None:
+        word = _remembered(key, get_currency_symbol(key[1], locale=_cldr_locale(lang)))
+    return word
+
+
+def written_day(day: date, lang: str = "de") -> str:
+    """``day`` as a German (or English) reader writes it, CLDR's medium date (Babel):
+
+    >>> written_day(date(2026, 11, 30)), written_day(date(2026, 11, 30), "en")
+    ('30.11.2026', '30 Nov 2026')
+    """
+    key = ("day", day.isoformat(), lang)
+    word = _CLDR_WORDS.get(key)
+    if word is None:
+        word = _remembered(key, format_date(day, "medium", locale=_cldr_locale(lang)))
+    return word
+
+
+#: The words a workbook takes from Babel's CLDR data — a currency's symbol (:func:`currency_symbol`), a day as
+#: written (:func:`written_day`) — by (kind, value, language), looked up once per process. A ``generate --jobs``
+#: worker is given its run's words as it starts (:func:`remember_cldr_words`), so it never loads CLDR's locale
+#: data for them (root, de, de_DE: ≈ 4 MiB of the worker's memory); a word not given is looked up as ever.
+_CLDR_WORDS: dict[tuple[str, str, str], str] = {}
+_CLDR_WORDS_MAX = 1024  # far above a run's (a few currencies, one day); a long-lived process starts afresh there
+
+
+def _cldr_locale(lang: str) -> str:
+    return "de_DE" if lang == "de" else "en_GB"
+
+
+def _remembered(key: tuple[str, str, str], word: str) -> str:
+    if len(_CLDR_WORDS) >= _CLDR_WORDS_MAX:
+        _CLDR_WORDS.clear()
+    _CLDR_WORDS[key] = word
+    return word
+
+
+def cldr_words(currencies: Iterable[str], days: Iterable[date], lang: str) -> dict[tuple[str, str, str], str]:
+    """The words :func:`currency_symbol` and :func:`written_day` give in ``lang`` for ``currencies`` (ISO 4217 codes,
+    empty ones skipped) and ``days``, looked up in this process — as :func:`remember_cldr_words` takes them."""
+    symbols = {("currency", code.strip().upper(), lang): currency_symbol(code, lang) for code in currencies if code}
+    return {**symbols, **{("day", day.isoformat(), lang): written_day(day, lang) for day in days}}
+
+
+def remember_cldr_words(words: Mapping[tuple[str, str, str], str]) -> None:
+    """Take ``words`` (:func:`cldr_words` of another process) as looked up: :func:`currency_symbol` and
+    :func:`written_day` give them without loading CLDR's data. A ``generate --jobs`` worker's initializer."""
+    for key, word in words.items():
+        _remembered(key, word)
 
 
 def money_format(symbol: str, decimals: int = 0, lower_is_better: bool = False, signed: bool = False) -> str:

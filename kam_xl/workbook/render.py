@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 import xlsxwriter.worksheet
-from babel.dates import format_date, format_datetime
 from xlsxwriter.format import Format
 from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStrings
@@ -58,6 +57,7 @@ from kam_xl.workbook.printing import (
     currency_symbol,
     money_format,
     page_plan,
+    written_day,
 )
 from kam_xl.workbook.streaming import plan_rows
 from kam_xl.workbook.xml_text import control_free, verbatim
@@ -1703,15 +1703,17 @@ def generation_date(book: Book) -> str:
     return pick(book.lang, "erstellt ", "generated ") + written_date(when, book.lang)
 
 
-@functools.lru_cache(maxsize=256)
 def written_date(when: str, lang: Literal["de", "en"]) -> str:
-    """The day of an ISO date or date-time as ``lang`` writes it: ``30.11.2026``, ``30 Nov 2026``."""
-    return format_date(datetime.fromisoformat(when).date(), "medium", locale="de_DE" if lang == "de" else "en_GB")
+    """The day of an ISO date or date-time as ``lang`` writes it: ``30.11.2026``, ``30 Nov 2026``
+    (:func:`~kam_xl.workbook.printing.written_day`)."""
+    return written_day(datetime.fromisoformat(when).date(), lang)
 
 
 def written_time(when: str, lang: Literal["de", "en"]) -> str:
     """An ISO date-time with its zone as ``lang`` writes it, in UTC and saying so: ``02.03.2026, 14:05:09 UTC``,
     ``2 Mar 2026, 14:05:09 UTC`` (a status line; ``_meta`` keeps the ISO text for programs)."""
+    from babel.dates import format_datetime  # the controller's status line only: a plan's worker never loads it
+
     locale = "de_DE" if lang == "de" else "en_GB"
     return format_datetime(datetime.fromisoformat(when), "medium", tzinfo=UTC, locale=locale) + " UTC"
 
