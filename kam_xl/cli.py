@@ -993,6 +993,7 @@ def collect(
     collected = result.take_export()
     # what was typed on the controller (weights, thresholds, ratings, filters …) goes into the export and the data
     old = old_inputs.result() if old_inputs is not None else None
+    old_inputs = None  # the reading thread's holder let go: the inputs are held by ``old`` alone (handed over below)
     typed, typed_problems = controller_export(old, controller_path.name, words) if old is not None else ({}, [])
     base, said = _collect_base(data_source, given, result.data_books, "en" if lang == "en" else "de", early)
     del early  # a data book read for plans that turned out to name another one is let go
@@ -1014,12 +1015,17 @@ def collect(
     # from here on only the consolidated book is held: the data book's tables the plans replaced (most of its rows
     # when every account was collected) are let go before the controller step, the command's peak of memory
     del base, given, collected, typed
+    # the old controller's inputs are handed over: write_controller lets them go once carried into the new one (at
+    # 10,000 accounts tens of MiB of values), which it could not while this frame still held them
+    handed = [old]
+    del old
     controller: Path | str = say("not_written", words)
     controller_faults: list[str] = []
     try:
         with PhaseProgress(say("phase_controller", words), err, unit=plural("step", words), lang=words) as progress:
             controller = write_controller(book, controller_path, "en" if lang == "en" else "de",
-                                          xlsm_book=_xlsm_book(), progress=progress.update, old_inputs=old)
+                                          xlsm_book=_xlsm_book(), progress=progress.update,
+                                          old_inputs=handed.pop())
     except NotWrittenError as e:
         controller_faults.append(str(e))
     if aside is not None:
