@@ -998,7 +998,8 @@ def collect(
     base, said = _collect_base(data_source, given, result.data_books, "en" if lang == "en" else "de", early)
     del early  # a data book read for plans that turned out to name another one is let go
     # the account fields a plan does not carry (the KAM span …) from the data book, so that the export keeps them
-    collected = with_databook_fields(with_controller_tables(collected, typed), base)
+    plans = with_databook_fields(collected, base)
+    collected = with_controller_tables(plans, typed)  # the export: the plans and what was typed on the controller
     # stdout: the collected files and the export, the database written, the data book used, the controller — with
     # --jobs the export is written beside the controller and these lines wait for both
     aside = _ExportAside(collected, target, export is None) if jobs > 1 else None
@@ -1011,10 +1012,15 @@ def collect(
     if aside is None:
         for line in [*db_lines, said]:
             out.print(line, highlight=False)
-    book = with_controller_tables(consolidate(base, collected), typed)
+    # the controller: the plans on the data book — not what was typed on the old controller, which is carried from
+    # it as typed (write_controller's three-way merge against the old snapshot of the data's values). Put into the
+    # data here, it would enter the new controller's snapshot as the data's own values, and the next generate from
+    # the data book (which does not hold them) would take them for untouched and replace them (a user's trial:
+    # typed weights and ratings lost after collect, then generate)
+    book = consolidate(base, plans)
     # from here on only the consolidated book is held: the data book's tables the plans replaced (most of its rows
     # when every account was collected) are let go before the controller step, the command's peak of memory
-    del base, given, collected, typed
+    del base, given, collected, plans, typed
     # the old controller's inputs are handed over: write_controller lets them go once carried into the new one (at
     # 10,000 accounts tens of MiB of values), which it could not while this frame still held them
     handed = [old]

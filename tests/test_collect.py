@@ -144,3 +144,37 @@ def test_generate_writes_the_controller_and_collect_consolidates_into_it(tmp_pat
     assert after == pytest.approx(before + old_sales, abs=0.01)
     assert ctl.values["ctl_res_moved_share"] is not None  # resources come from the data book (demo)
     assert len(list((out / "_backup").glob("Controller.*.xlsm"))) == 2
+
+
+def test_what_was_typed_on_the_controller_outlives_collect_and_the_next_generate(tmp_path):
+    """A user's trial: weights and ratings typed on the controller were kept by collect, and lost by the next
+    generate from the same data book — collect had put them into the controller's data, so its snapshot recorded
+    them as the data's values, and generate (whose data book does not hold them) took them for untouched. Typed
+    on the controller, they stay typed through collect, generate, and generate again from collect's export."""
+    from shared import type_values
+
+    from kam_xl.workbook.names import read_named
+
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["generate", "--out", str(out)]).exit_code == 0
+    ctl = out / "Controller.xlsm"
+    ids = [r[0] for r in read_named(ctl).values["coord_ids"]]
+    sel = [r[0] for r in read_named(ctl).values["sel_ids"]]
+    typed = {"decision_weight_t4_1": 3, ("coord_ratings", ids.index("KA-002"), 6): 1,
+             ("sel_ratings", sel.index("KA-003"), 0): 85}
+
+    def values() -> tuple[object, object, object]:
+        v = read_named(ctl).values
+        return (v["decision_weight_t4_1"], v["coord_ratings"][ids.index("KA-002")][6],
+                v["sel_ratings"][sel.index("KA-003")][0])
+
+    fresh = values()
+    assert fresh != (3, 1, 85)
+    type_values(ctl, typed)
+    assert runner.invoke(app, ["collect", str(out)]).exit_code == 0
+    assert values() == (3, 1, 85)
+    assert runner.invoke(app, ["generate", "--out", str(out)]).exit_code == 0
+    assert values() == (3, 1, 85)  # before the fix: the data's values again, and no word of it
+    assert "übernommen" in read_named(ctl).values["ctl_status"]
+    assert runner.invoke(app, ["generate", "--out", str(out), "--data", str(out / "collected.xlsx")]).exit_code == 0
+    assert values() == (3, 1, 85)
