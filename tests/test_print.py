@@ -687,3 +687,20 @@ def test_cockpit_plan_and_actual_sparklines_share_an_axis_and_the_date_is_german
     assert re.match(r"Stand \d{2}\.\d{2}\.\d{4}\. ", note), note
     bar = next(c.options for c in cockpit.conditionals if c.options.get("type") == "data_bar")
     assert bar["bar_solid"] is False and bar["max_length"] == 50
+
+
+def test_a_text_right_of_the_print_area_sets_no_row_height():
+    """A user's trial: the controller's settings sheet had rows 1,695 pt high (Excel's largest is 409 pt) — the
+    notes beside its macro buttons, right of its print area, were laid out for print in a page of no width, a
+    character a line. A text outside the printed columns is not laid out for print; inside, it still is."""
+    from kam_xl.workbook.printing import page_plan
+
+    note = "Die Knöpfe rufen die Makros des Add-ins auf; ohne xlwings zeigt Excel eine Meldung. " * 5
+    outside = Sheet("Einstellungen", print=Print(area=(0, 0, 20, 3)), widths={5: 70})
+    outside.put(0, 0, "Einstellungen", style="title")
+    outside.put(14, 5, note, style="note")
+    assert 14 not in page_plan(outside).heights
+    inside = Sheet("Einstellungen", print=Print(area=(0, 0, 20, 3)))
+    inside.put(0, 0, "Einstellungen", style="title")
+    inside.put(14, 0, note, style="note")
+    assert 45 < page_plan(inside).heights[14] < 409  # wraps over the four printed columns: several lines

@@ -638,6 +638,8 @@ def text_runs(sheet: Sheet, widths: dict[int, float], wrap: Collection[tuple[int
         return end, sum(widths.get(x, DEFAULT_WIDTH) for x in range(col, end + 1))
 
     for c in running:
+        if c.col > last:  # right of the printed columns (a note outside the print area): not laid out for print
+            continue
         text, need, col = str(_text(c)), shown_width(_text(c), c.style), c.col
         if several and key is not None and col <= key[1]:
             end, width = room(c.row, col, key[1])
