@@ -47,6 +47,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from kam_xl import csvio, cycles
+from kam_xl.cells import ShownPercent
 from kam_xl.databook import TABLES, AccountRow, DataBook, demo_databook, read_databook
 from kam_xl.databook.rows import TableRows
 from kam_xl.errors import KamInputError
@@ -816,10 +817,14 @@ def _shown_in_report(value: object) -> str | float:
     stays a number — the problem line writes it as typed (``150``), collect_errors.csv as a number of its dialect
     (``0,5``), never guarded like a text beginning with ``-``; empty is ``""``; anything else its text.
 
+    A percent-formatted number is the percentage its cell showed (``150 %``, :class:`~kam_xl.cells.ShownPercent`).
+
     >>> _shown_in_report(150), _shown_in_report(-0.5), _shown_in_report(None), _shown_in_report(True)
     (150, -0.5, '', 'True')
+    >>> _shown_in_report(ShownPercent(1.5))
+    '150 %'
     """
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int | float) and not isinstance(value, bool | ShownPercent):
         return value
     return "" if value is None else str(value)
 

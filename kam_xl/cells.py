@@ -84,19 +84,36 @@ def is_error(value: Any) -> bool:
 _WHOLE_UP_TO = 1e16
 
 
+class ShownPercent(float):
+    """A number of a percent-formatted cell as a problem or a report shows it: as the cell showed it to the person
+    who typed it (``150 %`` for the 1.5 it holds; :func:`shown_number`). It is the number it holds."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"{shown_number(round(float(self) * 100, 10))} %"
+
+    __str__ = __repr__
+
+
 def shown_number(value: float) -> int | float:
     """A number from a cell as a problem, a report or a status line shows it — as the person typed it: a whole
-    number as an ``int`` (a cell holds ``150.0`` for a typed 150; ``-0.0`` is 0), any other number as the plain
-    ``float`` it is (a :class:`PercentNumber` too); a whole number of 1e16 or more, NaN and the
-    infinities stay floats (``repr`` writes them with an exponent or as ``nan``/``inf``).
+    number as an ``int`` (a cell holds ``150.0`` for a typed 150; ``-0.0`` is 0), a :class:`PercentNumber` as
+    the percentage its cell showed (:class:`ShownPercent`: ``150 %``, ``-5 %``, ``12.5 %``), any other number as
+    the plain ``float`` it is; a whole number of 1e16 or more, NaN and the infinities stay floats (``repr``
+    writes them with an exponent or as ``nan``/``inf``).
 
     >>> shown_number(150.0), shown_number(-0.0), shown_number(1e-07), shown_number(0.1 + 0.2)
     (150, 0, 1e-07, 0.30000000000000004)
-    >>> shown_number(12345678901234567890.0), shown_number(float("nan")), shown_number(PercentNumber(0.8))
-    (1.2345678901234567e+19, nan, 0.8)
+    >>> shown_number(12345678901234567890.0), shown_number(float("nan"))
+    (1.2345678901234567e+19, nan)
+    >>> shown_number(PercentNumber(1.5)), shown_number(PercentNumber(-0.05)), shown_number(PercentNumber(0.07))
+    (150 %, -5 %, 7 %)
     >>> shown_number(-1)  # an int as it is
     -1
     """
+    if isinstance(value, PercentNumber):
+        return ShownPercent(value)
     if isinstance(value, int) or (value.is_integer() and abs(value) < _WHOLE_UP_TO):
         return int(value)
     return float(value)

@@ -173,5 +173,5 @@ def test_a_percent_formatted_rating_in_the_data_book_is_a_problem(tmp_path):
     with pytest.raises(DataBookError) as e:
         read_databook(path)
     assert [(p.sheet, p.row, p.column, p.cell, p.value, p.message) for p in e.value.problems] == [
-        ("kgb", 2, "rating", "G2", "0.8", "formatted as a percentage (80 %) — type 80 for 80 points — allowed: a "
+        ("kgb", 2, "rating", "G2", "80 %", "formatted as a percentage (80 %) — type 80 for 80 points — allowed: a "
                                          "number from 0 to 100")]

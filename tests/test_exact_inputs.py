@@ -409,7 +409,7 @@ def test_collect_reports_an_error_value_and_a_percent_rating_in_a_plan_file(tmp_
     assert sorted(result.problems) == [
         (path.name, "CDB", "B4", "#DIV/0!",
          "allowed: an amount ≥ 0 — holds the error value #DIV/0! — type a value instead"),
-        (path.name, "Kgb", "C8", 0.8, "allowed: a rating from 0 to 100, or empty — formatted as a percentage "
+        (path.name, "Kgb", "C8", "80 %", "allowed: a rating from 0 to 100, or empty — formatted as a percentage "
                                         "(80 %) — type 80 for 80 points")]
 
 

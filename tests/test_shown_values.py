@@ -26,7 +26,9 @@ def test_a_whole_number_is_shown_as_typed_other_numbers_as_they_are() -> None:
                                              float("nan"), float("inf"), 9999999999999998.0)] == [
         "150", "-5", "0", "1e-07", "0.30000000000000004", "1.2345678901234567e+19", "nan", "inf",
         "9999999999999998"]
-    assert repr(shown(PercentNumber(1.0))) == "1" and repr(shown(PercentNumber(0.25))) == "0.25"
+    # a percent-formatted number as its cell showed it (a user's trial: 150 % typed, "value 1.5" reported)
+    assert repr(shown(PercentNumber(1.0))) == "100 %" and repr(shown(PercentNumber(0.25))) == "25 %"
+    assert [repr(shown(PercentNumber(x))) for x in (1.5, -0.05, 0.125, 0.07)] == ["150 %", "-5 %", "12.5 %", "7 %"]
     assert shown(True) is True and shown(" 150 ") == " 150 "  # a flag and a text are no numbers
     # the data book's problems: the same rule (it made 12345678901234567168 of a typed 12345678901234567890)
     assert [_show(x) for x in (150.0, 12345678901234567890.0, 0.5, "150.0")] == [

@@ -72,10 +72,10 @@ class Refusal(ValueError):
 def shown(value: Any) -> Any:
     """The value as a problem shows it: an error value as Excel shows it (``#DIV/0!``), a number as it was typed
     (:func:`~kam_xl.cells.shown_number`: ``150`` for the ``150.0`` a cell holds, a percent-formatted number as
-    the plain number), anything else as it is (texts keep their spaces, so ``repr`` shows them).
+    the percentage its cell showed), anything else as it is (texts keep their spaces, so ``repr`` shows them).
 
     >>> shown(150.0), shown(PercentNumber(0.8)), shown(CellError("#N/A")), shown(" Blau ")
-    (150, 0.8, '#N/A', ' Blau ')
+    (150, 80 %, '#N/A', ' Blau ')
     """
     if isinstance(value, CellError):
         return str(value)
