@@ -109,7 +109,7 @@ def test_a_registered_controller_sheet_is_generated_and_its_typed_input_carried(
     values = read_named(target).values
     assert values["sel_min_net_sales"] == 1_000_000
     assert values["ctl_status"].endswith(
-        "; Mindestumsatz = -5.0 nicht übernommen (erlaubt: Input should be greater than or equal to 0)")
+        "; Mindestumsatz = -5 nicht übernommen (erlaubt: Input should be greater than or equal to 0)")
 
 
 def test_the_registry_is_as_before_after_the_example(tmp_path: Path) -> None:

@@ -226,8 +226,8 @@ def test_thresholds_in_reverse_order_are_refused_as_a_pair(tmp_path: Path) -> No
     type_into(target, "abc_share_a", 0.97)
     type_into(target, "xyz_cv_x", 0.3)
     tables, problems = read_controller_export(target, "en")
-    assert problems == ["Controller.xlsx, abc_share_a: value 0.97 not exported — allowed: at most abc_b (0.95)",
-                        "Controller.xlsx, abc_share_b: value 0.95 not exported — allowed: at least abc_a (0.97)"]
+    assert problems == ["Controller.xlsx, abc_share_a: value 97 % not exported — allowed: at most abc_b (0.95)",
+                        "Controller.xlsx, abc_share_b: value 95 % not exported — allowed: at least abc_a (0.97)"]
     settings = {r["key"]: r["value"] for r in tables["settings"].rows}
     assert (settings["abc_a"], settings["abc_b"], settings["xyz_x"]) == ("0.8", "0.95", "0.3")
     write_controller(demo_databook(), target, "en", WHEN)
