@@ -233,4 +233,4 @@ def test_thresholds_in_reverse_order_are_refused_as_a_pair(tmp_path: Path) -> No
     write_controller(demo_databook(), target, "en", WHEN)
     values = read_named(target).values
     assert (values["abc_share_a"], values["abc_share_b"], values["xyz_cv_x"]) == (0.8, 0.95, 0.3)
-    assert "threshold A = 0.97 not kept (allowed: at most abc_b (0.95))" in values["ctl_status"]
+    assert "threshold A = 97 % not kept (allowed: at most abc_b (0.95))" in values["ctl_status"]
