@@ -223,9 +223,9 @@ def _short(value: str | float, limit: int = 80) -> str:
 
 
 def _write_error_report(report: Path, problems: list[CellProblem],
-                        skipped: list[tuple[str, str]], not_written: list[str]) -> None:
-    """``collect_errors.csv``: every problem (file, sheet, cell, value, what is allowed) and every skipped file;
-    a file-system fault is added to ``not_written``."""
+                        skipped: list[tuple[str, str]], not_written: list[str]) -> Path | str:
+    """``collect_errors.csv``: every problem (file, sheet, cell, value, what is allowed) and every skipped file.
+    Returns its path, or ``"not written"`` with the file-system fault added to ``not_written``."""
     from kam_xl.csvio import write_csv
 
     try:
@@ -233,6 +233,8 @@ def _write_error_report(report: Path, problems: list[CellProblem],
                   [*problems, *((file, "", "", "", f"skipped: {why}") for file, why in skipped)])
     except Exception as e:
         not_written.append(_not_written(report, e))
+        return "not written"
+    return report
 
 
 def _write_export(collected: DataBook, target: Path, replace: bool, not_written: list[str]) -> Path | str:
@@ -806,14 +808,17 @@ def _aside_failed(what: str, detail: Any, words: Lang) -> str:
     return say("aside_failed", words, why=why)
 
 
-def _collected_line(result: Any, written: Path | str, report: Path, words: Lang) -> str:
+def _collected_line(result: Any, written: Path | str, report: Path | str, words: Lang) -> str:
     """``collect``'s line on what was read (plans, questionnaires, files with invalid inputs, skipped) and where
-    the export and the error report are (``result``: a :class:`~kam_xl.batch.CollectedExport`)."""
+    the export and the error report are — or that they were not written (``"not written"``; ``result``: a
+    :class:`~kam_xl.batch.CollectedExport`)."""
+    def where(path: Path | str) -> Path | str:
+        return say("not_written", words) if path == "not written" else path
+
     return say("collected", words, plans=count(result.plans, "plan", words),
                questionnaires=count(result.responses, "questionnaire", words),
                invalid=count(len({p[0] for p in result.problems}), "file", words),
-               skipped=count(len(result.skipped), "file", words),
-               export=say("not_written", words) if written == "not written" else written, report=report)
+               skipped=count(len(result.skipped), "file", words), export=where(written), report=where(report))
 
 
 class _EarlyBase:
@@ -989,7 +994,7 @@ def collect(
 
         result = collect_export(folder, ignore=frozenset(ours), jobs=jobs, progress=read, data_book_seen=early)
     not_written: list[str] = []
-    _write_error_report(report, result.problems, result.skipped, not_written)
+    report_written = _write_error_report(report, result.problems, result.skipped, not_written)
     collected = result.take_export()
     # what was typed on the controller (weights, thresholds, ratings, filters …) goes into the export and the data
     old = old_inputs.result() if old_inputs is not None else None
@@ -1006,7 +1011,7 @@ def collect(
     export_faults: list[str] = []
     if aside is None:
         written = _write_export(collected, target, export is None, export_faults)
-        out.print(_collected_line(result, written, report, words), highlight=False)
+        out.print(_collected_line(result, written, report_written, words), highlight=False)
     db_lines, db_faults = (_collect_to_db(collected, result.files, sql.with_schema(to_db, db_schema), words)
                            if to_db is not None else ([], []))
     if aside is None:
@@ -1036,7 +1041,7 @@ def collect(
         controller_faults.append(str(e))
     if aside is not None:
         written = aside.result(export_faults, words)
-        for line in [_collected_line(result, written, report, words), *db_lines, said]:
+        for line in [_collected_line(result, written, report_written, words), *db_lines, said]:
             out.print(line, highlight=False)
     out.print(say("controller", words, path=controller), highlight=False)
     not_written += export_faults + db_faults + controller_faults

@@ -178,3 +178,17 @@ def test_what_was_typed_on_the_controller_outlives_collect_and_the_next_generate
     assert "übernommen" in read_named(ctl).values["ctl_status"]
     assert runner.invoke(app, ["generate", "--out", str(out), "--data", str(out / "collected.xlsx")]).exit_code == 0
     assert values() == (3, 1, 85)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_error_report_that_cannot_be_written_is_not_named_as_written(tmp_path, jobs):
+    """A user's trial: with collect_errors.csv refused by the disk, collect listed it as not written and still
+    named it in its summary ('→ Export …, Fehlerbericht out/collect_errors.csv'), a file that does not exist."""
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["generate", "--out", str(out)]).exit_code == 0
+    (out / "collect_errors.csv").mkdir()  # where the report goes, a folder: the write fails as a full disk's would
+    result = runner.invoke(app, ["collect", str(out), "--jobs", jobs])
+    assert result.exit_code == 2, result.output
+    assert "Fehlerbericht nicht geschrieben" in result.stdout
+    assert "collect_errors.csv" not in result.stdout
+    assert "collect_errors.csv: not written" in result.output
