@@ -91,13 +91,11 @@ def _backup_failed(e: OSError) -> str:
     return f"its backup could not be written to {BACKUP_DIR}/: {fs_reason(e)}; the file was left as it is"
 
 
-def _write(book: Book, target: Path, backup: Path | None, progress: Callable[[int, int], None] | None = None
-           ) -> str | None:
+def _write(book: Book, target: Path, backup: Path | None) -> str | None:
     """Write ``book`` to ``target`` atomically; on a file-system fault return the reason in words instead (the
-    ``backup`` just made of the unchanged old file is removed again). Other errors propagate. ``progress``: as
-    :func:`~kam_xl.workbook.render.write_book` calls it."""
+    ``backup`` just made of the unchanged old file is removed again). Other errors propagate."""
     try:
-        write_book(book, target, progress)
+        write_book(book, target)
     except Exception as e:
         ose = os_error_of(e)
         if ose is None:

@@ -22,10 +22,10 @@ import re
 import textwrap
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import get_currency_symbol
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
@@ -189,6 +189,16 @@ def written_day(day: date, lang: str = "de") -> str:
     if word is None:
         word = _remembered(key, format_date(day, "medium", locale=_cldr_locale(lang)))
     return word
+
+
+def written_time(when: str, lang: str = "de") -> str:
+    """An ISO date-time with its zone as ``lang`` writes it, in UTC and saying so (a status line; ``_meta`` keeps
+    the ISO text for programs):
+
+    >>> written_time("2026-03-02T14:05:09+00:00"), written_time("2026-03-02T15:05:09+01:00", "en")
+    ('02.03.2026, 14:05:09 UTC', '2 Mar 2026, 14:05:09 UTC')
+    """
+    return format_datetime(datetime.fromisoformat(when), "medium", tzinfo=UTC, locale=_cldr_locale(lang)) + " UTC"
 
 
 #: The words a workbook takes from Babel's CLDR data — a currency's symbol (:func:`currency_symbol`), a day as

@@ -32,7 +32,7 @@ import sys
 import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -1709,15 +1709,6 @@ def written_date(when: str, lang: Literal["de", "en"]) -> str:
     return written_day(datetime.fromisoformat(when).date(), lang)
 
 
-def written_time(when: str, lang: Literal["de", "en"]) -> str:
-    """An ISO date-time with its zone as ``lang`` writes it, in UTC and saying so: ``02.03.2026, 14:05:09 UTC``,
-    ``2 Mar 2026, 14:05:09 UTC`` (a status line; ``_meta`` keeps the ISO text for programs)."""
-    from babel.dates import format_datetime  # the controller's status line only: a plan's worker never loads it
-
-    locale = "de_DE" if lang == "de" else "en_GB"
-    return format_datetime(datetime.fromisoformat(when), "medium", tzinfo=UTC, locale=locale) + " UTC"
-
-
 def _write_meta(wb: Workbook, book: Book) -> None:
     ws = wb.add_worksheet(META_SHEET)
     meta = {"template_id": book.template_id, "template_version": book.template_version, "lang": book.lang,
@@ -1754,17 +1745,16 @@ def _write_xlwings_conf(wb: Workbook, book: Book) -> None:
     ws.hide()
 
 
-def write_book(book: Book, path: str | Path, progress: Callable[[int, int], None] | None = None) -> Path:
+def write_book(book: Book, path: str | Path) -> Path:
     """Write ``book`` to ``path`` atomically and return the path (.xlsx; .xlsm for a book with a VBA
-    project — Excel refuses a macro-enabled workbook under the .xlsx extension, and the reverse);
-    ``progress(done, total)`` is called after each sheet (:func:`fill_workbook`)."""
+    project — Excel refuses a macro-enabled workbook under the .xlsx extension, and the reverse)."""
     suffix = Path(path).suffix.lower()
     if (book.vba_project is not None) != (suffix == ".xlsm"):
         raise ValueError(f"{Path(path).name}: a workbook {'with' if book.vba_project else 'without'} macros "
                          f"— allowed extension: {'.xlsm' if book.vba_project else '.xlsx'}")
 
     def write(tmp: Path) -> None:
-        wb = fill_workbook(book, str(tmp), progress)
+        wb = fill_workbook(book, str(tmp))
         wb.close()
         _let_go(wb)
 
@@ -1782,14 +1772,12 @@ def _let_go(wb: Workbook) -> None:
     wb.__dict__.clear()
 
 
-def fill_workbook(book: Book, output: str | IO[bytes], progress: Callable[[int, int], None] | None = None
-                  ) -> Workbook:
+def fill_workbook(book: Book, output: str | IO[bytes]) -> Workbook:
     """An xlsxwriter workbook with everything of ``book`` added, not yet closed: ``close()`` assembles the XML
     and writes ``output`` (a file name or a binary file object). :func:`write_book` is this plus the atomic
-    write; the benchmarks time the two steps apart. ``progress(done, total)`` is called after each sheet is
-    added (``total``: the book's sheets) — the long step of a controller of many accounts; a book whose sheets are
-    laid out on demand (:attr:`~kam_xl.workbook.layout.Book.on_demand`) is not counted here (its sheets are not
-    known before: the function laying them out says how far it is)."""
+    write; the benchmarks time the two steps apart. A book whose sheets are laid out on demand
+    (:attr:`~kam_xl.workbook.layout.Book.on_demand`, the controller of many accounts) has them laid out here one
+    at a time, each let go once written (the function laying them out says how far it is)."""
     # in_memory: xlsxwriter assembles the parts in memory instead of ~24 temporary files per workbook — except
     # a book with sheets or cells produced on demand (the controller of many accounts): its parts go through files
     in_memory = book.on_demand is None and all(s.rows is None for s in book.sheets)
@@ -1803,10 +1791,8 @@ def fill_workbook(book: Book, output: str | IO[bytes], progress: Callable[[int, 
     if book.vba_project is not None:
         wb.add_vba_project(io.BytesIO(book.vba_project), is_stream=True)  # type: ignore[arg-type]
     fmts = _Formats(wb, book.currency, book.lang)
-    for done, sheet in enumerate(book.sheets, start=1):
+    for sheet in book.sheets:
         _write_sheet(wb, fmts, sheet, book)
-        if progress is not None:
-            progress(done, len(book.sheets))
     if book.on_demand is not None:
         for sheet in book.on_demand():  # each let go once written, before the next one is laid out
             _write_sheet(wb, fmts, sheet, book)

@@ -121,7 +121,7 @@ from kam_xl.workbook.layout import Book, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.merge import snapshot_from_meta, snapshot_meta
 from kam_xl.workbook.names import NamedValues, WorkbookError, read_named
-from kam_xl.workbook.render import written_time
+from kam_xl.workbook.printing import written_time
 
 __all__ = ["CONTROLLER_SHEETS", "ERROR_HEADS", "ERROR_ROWS", "LIGHT_FORMATS", "SCORE_SCALE", "SETTING_LABELS",
            "SETTING_NAMES", "TEMPLATE_ID", "TEMPLATE_VERSION", "TOL", "WEIGHT_BOUNDS", "BuildContext",
