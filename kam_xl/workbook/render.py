@@ -61,6 +61,7 @@ from kam_xl.workbook.printing import (
 )
 from kam_xl.workbook.streaming import plan_rows
 from kam_xl.workbook.xml_text import control_free, verbatim
+from kam_xl.workbook.zip_level import deflating_at
 
 META_SHEET = "_meta"
 #: the error values a formula can hold literally and xlsxwriter writes as a cached error (``t="e"``)
@@ -1087,6 +1088,10 @@ class _Workbook(Workbook):
 
     def _get_packager(self) -> Packager:  # xlsxwriter's hook for its packager
         return _Packager()
+
+    def _store_workbook(self) -> None:  # xlsxwriter's, with the parts deflated at kam_xl's level (zip_level)
+        with deflating_at():
+            super()._store_workbook()
 
     def define_name(self, name: str, formula: str) -> Any:
         # xlsxwriter checks a name with five regular expressions each time; whether a workbook-level name (no
