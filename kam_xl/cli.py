@@ -538,21 +538,39 @@ def generate(
 
 def _print_generated(results: list[Any], out_to: str | Path, report: Path | None, controller: Path | str | None,
                      lang: Lang) -> None:
-    """``generate``'s table (one row per workbook) and summary lines, in ``lang``."""
-    t = Table(title=f"kam-xl generate → {out_to}", header_style="bold")
-    for col in ("col_key", "col_file", "col_status", "col_conflicts", "col_backup"):
-        t.add_column(say(col, lang), overflow="fold")  # a file's or backup's name wraps, never cut with "…"
-    for r in results:
-        status = say(f"status_{r.status}", lang)
-        t.add_row(r.account_id, r.path.name, f"[red]{status}[/]" if r.status == "error" else status,
-                  str(len(r.conflicts)) if r.conflicts else "–", r.backup.name if r.backup else "–")
-    out.print(t)
+    """``generate``'s table and summary lines, in ``lang``: the table has one row per workbook — of a run of more
+    than :data:`TABLE_ALL_ROWS_MAX` workbooks only those with something to look at (:func:`_to_look_at`), and a
+    line says how many others it leaves out."""
+    listed = results if len(results) <= TABLE_ALL_ROWS_MAX else [r for r in results if _to_look_at(r)]
+    if listed:
+        t = Table(title=f"kam-xl generate → {out_to}", header_style="bold")
+        for col in ("col_key", "col_file", "col_status", "col_conflicts", "col_backup"):
+            t.add_column(say(col, lang), overflow="fold")  # a file's or backup's name wraps, never cut with "…"
+        for r in listed:
+            status = say(f"status_{r.status}", lang)
+            t.add_row(r.account_id, r.path.name, f"[red]{status}[/]" if r.status == "error" else status,
+                      str(len(r.conflicts)) if r.conflicts else "–", r.backup.name if r.backup else "–")
+        out.print(t)
+    if len(listed) < len(results):
+        out.print(say("rows_left_out", lang, n=number(len(results) - len(listed), lang),
+                      most=number(TABLE_ALL_ROWS_MAX, lang)), highlight=False)
     tally = {s: sum(1 for r in results if r.status == s) for s in ("new", "regenerated", "unchanged", "error")}
     counts = {s: number(n, lang) for s, n in tally.items()}
     why = say("unchanged_why", lang) if tally["unchanged"] else ""
     out.print(say("generated", lang, **counts, why=why, report=f" → {report}" if report else "",
                   conflicts=count(sum(len(r.conflicts) for r in results), "conflict", lang)), highlight=False)
     out.print(say("controller", lang, path=controller or say("not_written", lang)), highlight=False)
+
+
+#: up to this many workbooks ``generate``'s table lists every one; above, only those with something to look at —
+#: a table of 10,000 rows saying "new" scrolls the rest away, and rich takes ≈ 6.5 s to lay it out
+TABLE_ALL_ROWS_MAX = 100
+
+
+def _to_look_at(result: Any) -> bool:
+    """Whether a workbook of ``generate`` has something to look at: not written, conflicts, or rewritten (a plan
+    regenerated from changed data; a backup of the old one) — not a new workbook or one left unchanged."""
+    return result.status in ("error", "regenerated") or bool(result.conflicts) or result.backup is not None
 
 
 def _generate_workbooks(db: DataBook, source: str | Path | None, url: str | None, out_dir: Path, lang: str,
