@@ -147,7 +147,8 @@ class PhaseProgress:
         if seconds < QUIET_S:
             return
         if state is None and self.total is not None:
-            pct = f" ({self.done / self.total:.0%})".replace("%", " %") if self.total else ""
+            # rounded down: 998 of 1,000 is 99 %, never "100 %" before the last item
+            pct = f" ({self.done * 100 // self.total} %)" if self.total else ""
             state = f"{number(self.done, self.lang)}/{number(self.total, self.lang)} {self.unit}".rstrip() + pct
         self.console.print(f"{self.label}: {state or say('running', self.lang)}, {seconds:.0f} s", markup=False,
                            highlight=False, soft_wrap=True)

@@ -78,6 +78,17 @@ def test_plain_lines_every_tenth_and_a_heartbeat_while_a_long_step_runs(monkeypa
     assert lines[-1].startswith("controller: done, ")
 
 
+def test_the_share_done_is_rounded_down_never_to_100_percent_before_the_end(monkeypatch):
+    """A fresh user saw "Dateien einlesen: 998/1.000 Dateien (100 %)" — rounded to the nearest percent."""
+    monkeypatch.setattr(progress, "QUIET_S", 0)
+    console, buffer = _plain()
+    with PhaseProgress("collect", console, total=1000, unit="files") as p:
+        for done in (5, 998, 1000):  # a line at each further tenth: 998 and 1,000
+            p.update(done, 1000)
+    assert [x.split(", ")[0] for x in buffer.getvalue().splitlines()][:2] == [
+        "collect: 998/1,000 files (99 %)", "collect: 1,000/1,000 files (100 %)"]
+
+
 def test_no_heartbeat_right_after_a_steps_line(monkeypatch):
     """A step's line just before the heartbeat is due: the heartbeat waits (a fresh user saw
     "Controller-Arbeitsmappe: 30/30 Schritte (100 %), 10 s" twice, the step's line and the heartbeat's)."""
