@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from datetime import date
 from pathlib import Path
 
 from shared import type_values
@@ -52,6 +53,21 @@ def test_collect_and_generate_show_the_typed_number(demo_plans: Path, tmp_path: 
     # generate keeps the KAM's 150 in the regenerated plan and lists it (the plan's sheet names are German)
     assert f"{plan.name}, sheet Lieferantenposition, cell B15: value 150 — allowed: a rating from 0 to 100, or " \
            "empty" in again.stderr, again.stderr
+
+
+def test_collect_and_generate_show_a_typed_date_alike(demo_plans: Path, tmp_path: Path) -> None:
+    """A trial saw generate show a date typed into a rating as ``datetime.date(2026, 3, 1)``, collect as
+    ``'2026-03-01'``."""
+    plans = Path(shutil.copytree(demo_plans, tmp_path / "plans"))
+    plan = next(plans.glob("KA-005_*.xlsx"))
+    type_values(plan, {"pos_ratings": date(2026, 3, 1)})
+    result = runner.invoke(app, ["collect", str(plans), "--lang", "en"])
+    assert result.exit_code == 2, result.output
+    assert [line.split(": value ", 1)[1] for line in result.stderr.splitlines() if plan.name in line] == [
+        "'2026-03-01': allowed: a rating from 0 to 100, or empty"]
+    again = runner.invoke(app, ["generate", "--out", str(plans), "--lang", "en", "--force"])
+    assert f"{plan.name}, sheet Lieferantenposition, cell B15: value '2026-03-01' — allowed: a rating from 0 to " \
+           "100, or empty" in again.stderr, again.stderr
 
 
 def test_the_controllers_error_list_shows_a_conflicts_numbers_as_typed() -> None:

@@ -39,6 +39,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time
 from typing import Any, TypeVar
 
 from kam_xl.cells import CellError, PercentNumber, percent_as_points, shown_number
@@ -72,15 +73,22 @@ class Refusal(ValueError):
 def shown(value: Any) -> Any:
     """The value as a problem shows it: an error value as Excel shows it (``#DIV/0!``), a number as it was typed
     (:func:`~kam_xl.cells.shown_number`: ``150`` for the ``150.0`` a cell holds, a percent-formatted number as
-    the percentage its cell showed), anything else as it is (texts keep their spaces, so ``repr`` shows them).
+    the percentage its cell showed), a date or time as its ISO text (as ``collect``'s reader gives a date cell;
+    a date's midnight left out), anything else as it is (texts keep their spaces, so ``repr`` shows them).
 
     >>> shown(150.0), shown(PercentNumber(0.8)), shown(CellError("#N/A")), shown(" Blau ")
     (150, 80 %, '#N/A', ' Blau ')
+    >>> shown(date(2026, 3, 1)), shown(datetime(2026, 3, 1)), shown(datetime(2026, 3, 1, 8, 30)), shown(time(8, 30))
+    ('2026-03-01', '2026-03-01', '2026-03-01 08:30:00', '08:30:00')
     """
     if isinstance(value, CellError):
         return str(value)
     if isinstance(value, float):
         return shown_number(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
     return value
 
 
