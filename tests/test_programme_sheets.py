@@ -226,11 +226,13 @@ def test_thresholds_in_reverse_order_are_refused_as_a_pair(tmp_path: Path) -> No
     type_into(target, "abc_share_a", 0.97)
     type_into(target, "xyz_cv_x", 0.3)
     tables, problems = read_controller_export(target, "en")
-    assert problems == ["Controller.xlsx, abc_share_a: value 97 % not exported — allowed: at most abc_b (0.95)",
-                        "Controller.xlsx, abc_share_b: value 95 % not exported — allowed: at least abc_a (0.97)"]
+    # the other threshold as its cell showed it, like the refused value (a trial saw "97 % … at most abc_b (0.95)")
+    assert problems == ["Controller.xlsx, abc_share_a: value 97 % not exported — allowed: at most abc_b (95 %)",
+                        "Controller.xlsx, abc_share_b: value 95 % not exported — allowed: at least abc_a (97 %)"]
     settings = {r["key"]: r["value"] for r in tables["settings"].rows}
     assert (settings["abc_a"], settings["abc_b"], settings["xyz_x"]) == ("0.8", "0.95", "0.3")
     write_controller(demo_databook(), target, "en", WHEN)
     values = read_named(target).values
     assert (values["abc_share_a"], values["abc_share_b"], values["xyz_cv_x"]) == (0.8, 0.95, 0.3)
-    assert "threshold A = 97 % not kept (allowed: at most abc_b (0.95))" in values["ctl_status"]
+    assert "threshold A = 97 % not kept (allowed: at most abc_b (95 %)); threshold B = 95 % not kept (allowed: at " \
+           "least abc_a (97 %))" in values["ctl_status"]

@@ -42,6 +42,7 @@ from kam_xl.workbook.controller.common import (
     _missing_note,
     book_currency,
     produce,
+    shown_threshold,
     threshold_number,
 )
 from kam_xl.workbook.controller.kaop import items_revenues, kaop_items
@@ -73,8 +74,8 @@ class AbcXyzThresholds(BaseModel):
                 continue
             lo, hi = (threshold_number(data[k]) for k in keys)  # type: ignore[index]
             if lo is not None and hi is not None and lo > hi:
-                out[keys[0]] = Misordered(f"at most {high} ({hi:g})")  # type: ignore[index]
-                out[keys[1]] = Misordered(f"at least {low} ({lo:g})")  # type: ignore[index]
+                out[keys[0]] = Misordered(f"at most {high} ({shown_threshold(data[keys[1]])})")  # type: ignore[index]
+                out[keys[1]] = Misordered(f"at least {low} ({shown_threshold(data[keys[0]])})")  # type: ignore[index]
         return out
 
     @field_validator("*", mode="before")

@@ -11,6 +11,7 @@ from kam_xl.cdb import (
     AMOUNT_FIELDS,
     STATEMENT_LINES,
 )
+from kam_xl.cells import shown_number
 from kam_xl.databook import AccountRow
 from kam_xl.vocabulary import (
     BAND_FORMATS,
@@ -80,6 +81,19 @@ class Misordered:
     model's validator puts it in place of both values, so the field's rule refuses each with that text."""
 
     allowed: str
+
+
+def shown_threshold(value: Any) -> str:
+    """The other threshold of a misordered pair as :class:`Misordered`'s text names it: as its cell showed it — a
+    percent-formatted one as a percentage, like the refused value beside it (``95 %``, not ``0.95``), any other
+    number as typed (:func:`~kam_xl.cells.shown_number`).
+
+    >>> from kam_xl.cells import PercentNumber
+    >>> shown_threshold(PercentNumber(0.95)), shown_threshold(0.95), shown_threshold(2.0), shown_threshold("0.5")
+    ('95 %', '0.95', '2', '0.5')
+    """
+    number = threshold_number(value)
+    return repr(shown_number(value if isinstance(value, float) else number)) if number is not None else repr(value)
 
 
 def threshold_number(value: Any) -> float | None:

@@ -32,7 +32,14 @@ from kam_xl.coordination import (
 from kam_xl.databook import Column, DataBook, Table
 from kam_xl.databook.whole import whole_numbers
 from kam_xl.vocabulary import COORDINATION_WORDS, LIGHT_FORMATS, YES_NO, Lang, sheet_title
-from kam_xl.workbook.controller.common import Misordered, _headers, _missing_note, produce, threshold_number
+from kam_xl.workbook.controller.common import (
+    Misordered,
+    _headers,
+    _missing_note,
+    produce,
+    shown_threshold,
+    threshold_number,
+)
 from kam_xl.workbook.controller.kind import (
     AccountBlock,
     AccountRows,
@@ -70,8 +77,8 @@ class CoordinationInputs(BaseModel):
             return data
         low, high = threshold_number(data.get(_REGIONAL)), threshold_number(data.get(_GLOBAL))
         if low is not None and high is not None and low > high:
-            return {**data, _REGIONAL: Misordered(f"a mean ≤ {_GLOBAL} ({high:g})"),
-                    _GLOBAL: Misordered(f"a mean ≥ {_REGIONAL} ({low:g})")}
+            return {**data, _REGIONAL: Misordered(f"a mean ≤ {_GLOBAL} ({shown_threshold(data.get(_GLOBAL))})"),
+                    _GLOBAL: Misordered(f"a mean ≥ {_REGIONAL} ({shown_threshold(data.get(_REGIONAL))})")}
         return data
 
     @field_validator(_REGIONAL, _GLOBAL, mode="before")

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
 
+from kam_xl.cells import PercentNumber
 from kam_xl.databook import DataBook, Table
 from kam_xl.databook.schema import register_tables
 from kam_xl.errors import validation_problems
@@ -260,13 +261,21 @@ def carry_inputs(kind: ControllerSheet, defaults: BaseModel, old: Mapping[str, A
         return defaults, []
     orig = {k: v for k, v in snapshot.items() if k in new} if snapshot is not None else None
     merged, _ = merge_inputs(orig, old_values, new)
-    inputs, problems = parse_inputs(kind.Inputs, merged, defaults)
+    inputs, problems = parse_inputs(kind.Inputs, _as_their_cells(merged, old_values), defaults)
     now = inputs.model_dump(by_alias=True)
     kept = [kind.label(n, lang) for n in old_values if not same(now[n], new[n])]
     parts = [_t(lang, "Eingaben übernommen: ", "Inputs kept: ") + ", ".join(kept)] if kept else []
     parts += [_t(lang, f"{kind.label(n, lang)} = {v!r} nicht übernommen (erlaubt: {a})",
                  f"{kind.label(n, lang)} = {v!r} not kept (allowed: {a})") for n, v, a in problems]
     return inputs, parts
+
+
+def _as_their_cells(merged: Mapping[str, Any], old: Mapping[str, Any]) -> dict[str, Any]:
+    """``merged`` with a number of a percent-formatted cell (its ``old`` value read as a
+    :class:`~kam_xl.cells.PercentNumber`) as one too — the data's 0.95 where nothing was typed is the "95 %" its cell
+    shows, and a problem names it so, like the typed value beside it (a trial saw "97 % … (0.95)")."""
+    return {k: PercentNumber(v) if isinstance(old.get(k), PercentNumber) and type(v) is float else v
+            for k, v in merged.items()}
 
 
 def _grid(value: Any) -> list[list[Any]]:
