@@ -868,6 +868,13 @@ def _collectable(folder: Path, ignore: frozenset[str]) -> list[tuple[Path, str]]
     return [(path, kind) for path, kind in _spreadsheets(folder, folder / QUESTIONNAIRE_DIR) if path.name not in ignore]
 
 
+def has_collectable(folder: Path, ignore: frozenset[str] = frozenset()) -> bool:
+    """Whether ``folder`` (or its questionnaire folder) holds a spreadsheet ``collect`` would read — one of kam_xl's
+    own outputs or ``ignore`` does not count."""
+    ignore |= OWN_FILES
+    return any(path.name not in ignore for path, _ in _spreadsheets(folder, folder / QUESTIONNAIRE_DIR))
+
+
 @dataclass
 class _Collected:
     """One file as collect saw it: whose it is (as :class:`FolderFile`) and what came of it."""

@@ -971,6 +971,7 @@ def collect(
         CONTROLLER_FILE,
         collect_export,
         consolidate,
+        has_collectable,
         with_controller_tables,
         with_databook_fields,
         write_controller,
@@ -997,6 +998,10 @@ def collect(
     ours = {target.name, controller_path.name}
     if isinstance(data_source, Path) and data_source.parent.resolve() == folder.resolve():
         ours.add(data_source.name)
+    if given is None and not controller_path.exists() and not has_collectable(folder, frozenset(ours)):
+        # nothing to collect (a mistyped or wrong folder): an empty export and controller would only mislead
+        raise _fail([f"{folder}: no account plans or questionnaires in it, nor a {controller_path.name} — allowed: "
+                     "the folder with the filled account plans, or --data with a data book"], EXIT_STOPPED)
     words: Lang = "en" if lang == "en" else "de"
     early = _EarlyBase() if given is None else None  # the plans' data book, read while they are
     # the old controller's typed inputs, read once (for the export and for the new controller) while the plans are

@@ -192,3 +192,28 @@ def test_an_error_report_that_cannot_be_written_is_not_named_as_written(tmp_path
     assert "Fehlerbericht nicht geschrieben" in result.stdout
     assert "collect_errors.csv" not in result.stdout
     assert "collect_errors.csv: not written" in result.output
+
+
+def test_a_folder_with_nothing_to_collect_stops_and_writes_nothing(tmp_path):
+    """A trial collected an empty (mistyped) folder: exit 0, an empty export and an empty controller written."""
+    folder = tmp_path / "plans"
+    (folder / "Fragebogen").mkdir(parents=True)
+    (folder / "notes.txt").write_text("no spreadsheet")
+    result = runner.invoke(app, ["collect", str(folder)])
+    assert result.exit_code == 1
+    assert f"{folder}: no account plans or questionnaires in it, nor a Controller.xlsm — allowed: the folder with " \
+           "the filled account plans, or --data with a data book" in result.stderr
+    assert sorted(p.name for p in folder.rglob("*")) == ["Fragebogen", "notes.txt"]
+    # with a data book there is something to consolidate: the data book's controller and export
+    with_data = runner.invoke(app, ["collect", str(folder), "--data", str(_demo_databook_folder(tmp_path))])
+    assert with_data.exit_code == 0, with_data.output
+    assert {"Controller.xlsm", "collected.xlsx"} <= {p.name for p in folder.iterdir()}
+
+
+def _demo_databook_folder(tmp_path: Path) -> Path:
+    """The demo data book as a CSV folder a user would name with --data."""
+    from kam_xl.databook.writer import write_databook
+
+    target = tmp_path / "demo_db"
+    write_databook(demo_databook(), target)
+    return target
