@@ -965,7 +965,8 @@ def collect(
     are listed and skipped; an account with more than one file has all of them listed and is left out.
 
     Exit codes: 0 all read and written; 2 some file listed (skipped, invalid input, not written), the rest
-    done; 1 nothing done (bad options, FOLDER not a folder, a --data book that cannot be used).
+    done; 1 nothing done (bad options, FOLDER not a folder or with nothing to collect, a --data book that cannot
+    be used).
     """
     from kam_xl.batch import (
         CONTROLLER_FILE,
