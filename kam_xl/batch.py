@@ -1386,7 +1386,8 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
         book = controller_workbook(db, lang, generated_at=now, settings=settings, status=status, progress=laid_out,
                                    on_demand=True)
     del settings  # carried over into the book: the old controller's inputs it brought are let go before writing
-    reason = _write(_fingerprinted(book, data_print), target, backup)
+    with cycles.set_aside():  # the data book, only read: not walked by each full collection while sheets come and go
+        reason = _write(_fingerprinted(book, data_print), target, backup)
     if reason is not None:
         raise NotWrittenError(target, reason)
     if progress is not None:  # the file assembled from its sheets' parts: at 10,000 accounts half a minute

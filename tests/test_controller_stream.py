@@ -4,12 +4,15 @@ reports its progress step by step."""
 
 from __future__ import annotations
 
+import gc
 import io
+import weakref
 from datetime import UTC, datetime
 
 import openpyxl
 import pytest
 
+from kam_xl import cycles
 from kam_xl.batch import write_controller
 from kam_xl.databook import demo_databook
 from kam_xl.workbook.controller import CONTROLLER_SHEETS, controller_workbook
@@ -90,6 +93,41 @@ def test_write_controller_reports_each_kind_built_and_each_kind_written(tmp_path
     # the file assembled from them (half a minute at 10,000 accounts, shown as 100 % before); the total the same
     # throughout (a total that grows mid-run reads as a fault)
     assert calls == [(d, steps) for d in range(1, steps + 1)]
+
+
+def test_write_controller_writes_with_the_data_book_set_aside_from_the_collector(tmp_path):
+    """The sheets are written with the objects held before (the data book) set aside from the cyclic collector
+    (``gc.freeze``: its full collections no longer walk them), and given back to it after the file is written."""
+    db = demo_databook()
+    frozen: list[int] = []
+    write_controller(db, tmp_path / "Controller.xlsx", "de", WHEN,
+                     progress=lambda done, total: frozen.append(gc.get_freeze_count()))
+    steps = 2 * len(CONTROLLER_SHEETS) + 1
+    assert len(frozen) == steps and min(frozen[:-1]) > 0  # each kind built and written on demand, as it is written
+    assert frozen[-1] == 0 and gc.get_freeze_count() == 0  # given back once the file is written
+
+
+def test_objects_set_aside_are_given_back_and_cycles_made_meanwhile_are_collected():
+    class Node:
+        pass
+
+    assert gc.get_freeze_count() == 0
+    with cycles.set_aside():
+        held_before = gc.get_freeze_count()
+        assert held_before > 0
+        node = Node()
+        node.me = node  # a cycle made while objects are set aside: still the collector's
+        gone = weakref.ref(node)
+        del node
+        gc.collect()
+        assert gone() is None
+        with cycles.set_aside():  # set aside already: left to the outer block
+            pass
+        assert gc.get_freeze_count() == held_before
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(KeyError), cycles.set_aside():
+        raise KeyError("x")
+    assert gc.get_freeze_count() == 0  # also after an error
 
 
 def test_each_sheet_is_let_go_once_written_and_no_longer_read(tmp_path, monkeypatch):

@@ -106,6 +106,45 @@ def test_cells_produced_on_demand_are_written_as_the_same_cells_held_in_the_layo
     assert rows[2 + 39][0] == "KA-0039" and rows[2 + 3][3] == -2469
 
 
+@pytest.mark.parametrize("batch", [4, 7])
+def test_rows_produced_once_are_read_back_for_writing_cell_for_cell(tmp_path, monkeypatch, batch):
+    """Rows on demand are produced once — for the page plan — and written from what was spooled then: 22 rows
+    of every kind of value (a date, an error value, a percent number, a truth value, an integer, a text that
+    starts with "=", a blank with a style, a named formula) and a title held, in batches of 4 or 7 rows with a last one
+    partly filled, give the file the same cells held give, byte for byte."""
+    from datetime import date
+
+    from kam_xl.cells import CellError, PercentNumber
+
+    monkeypatch.setattr(render, "SPOOL_BATCH_ROWS", batch)
+    calls = []
+    s = Sheet("Data", widths={0: 10}, streamed=True, print=Print(printed=False))
+    s.put(0, 0, "Daten", style="title")
+
+    def rows() -> Iterator[Cell]:
+        calls.append(1)
+        for i in range(22):
+            r = 1 + i
+            yield Cell(r, 0, [date(2026, 1 + i % 12, 1), CellError("#N/A"), PercentNumber(0.25 * i), i % 2 == 0,
+                              i, "=SUM(A1)", None][i % 7], style="date" if i % 7 == 0 else "text")
+            yield Cell(r, 1, None, style="money")
+            yield Cell(r, 2, None, f"=B{r + 1}+{i}", float(i), "money", f"sum_{i}" if i in (0, 21) else None)
+
+    s.rows = rows
+    book = Book(template_id="t", template_version="1", lang="de", sheets=[s],
+                meta={"generated_at": "2026-11-30T08:00:00+00:00"})
+    produced = write_book(book, tmp_path / "produced.xlsx")
+    assert calls == [1]
+    held = write_book(_materialized(book), tmp_path / "held.xlsx")
+    with zipfile.ZipFile(produced) as a, zipfile.ZipFile(held) as b:
+        assert a.namelist() == b.namelist()
+        for part in a.namelist():
+            assert a.read(part) == b.read(part), part
+    data = CalamineWorkbook.from_path(str(produced)).get_sheet_by_name("Data").to_python(skip_empty_area=False)
+    assert [row[0] for row in data[1:8]][:1] == [date(2026, 1, 1)] and data[5][0] == 4 and data[6][0] == "=SUM(A1)"
+    assert data[22][2] == 21.0 and read_named(produced).values["sum_21"] == 21.0
+
+
 def test_the_page_plan_of_the_deciding_cells_is_the_page_plan_of_all_cells():
     """plan_cells keeps a few cells per column, yet the page plan is the same: widths (a negative amount, the
     widest name), the row of the 70-character name (wraps at 48), the note spread over its row, the breaks."""

@@ -301,10 +301,10 @@ class Sheet:
     streamed: bool = False
     #: cells produced on demand, beside :attr:`cells`: a function returning them in row order; the renderer merges
     #: them row by row with :attr:`cells` (which may hold cells of the same rows: an account's id or inputs, which
-    #: other sheets and the readers look up, while the rest of its row is produced). The renderer calls it twice —
-    #: once for the page plan's few deciding cells, once to write — and never holds them all, so a sheet with a
-    #: row per account takes flat memory in the number of accounts (a :attr:`streamed` sheet only; no inputs
-    #: among them). ``None``: all cells are in :attr:`cells`.
+    #: other sheets and the readers look up, while the rest of its row is produced). The renderer calls it once —
+    #: for the page plan's few deciding cells, the rows going on into a temporary file from which they are
+    #: written — and never holds them all, so a sheet with a row per account takes flat memory in the number of
+    #: accounts (a :attr:`streamed` sheet only; no inputs among them). ``None``: all cells are in :attr:`cells`.
     rows: Callable[[], Iterable[Cell]] | None = None
 
     def all_cells(self) -> Iterator[Cell]:

@@ -19,6 +19,7 @@ What every generated workbook gets, whatever its template:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import functools
@@ -27,6 +28,7 @@ import io
 import itertools
 import math
 import operator
+import pickle
 import re
 import sys
 import tempfile
@@ -1442,16 +1444,54 @@ def _rows(held: list[Cell], sheet: Sheet) -> Iterator[list[Cell]]:
         mine = next(held_rows, None)
 
 
-def _plan_sheet(held: list[Cell], sheet: Sheet) -> Sheet:
+def _plan_sheet(held: list[Cell], sheet: Sheet, spool: IO[bytes] | None = None) -> Sheet:
     """A sheet as its page plan sees it: with :attr:`Sheet.rows`, the cells that decide the plan
     (:func:`plan_rows`), held. How it prints does not depend on how its rows are written: a printed streamed
-    sheet's texts are fitted to its pages (``streamed=False`` for :func:`page_plan`) as a usual sheet's are."""
+    sheet's texts are fitted to its pages (``streamed=False`` for :func:`page_plan`) as a usual sheet's are.
+    ``spool``: a binary file that every row (:func:`_rows`) goes into as it passes (:func:`_spooled_rows`), so
+    that the writer reads them back (:func:`_replayed_rows`) instead of producing them a second time."""
     if sheet.rows is None:
         return dataclasses.replace(sheet, streamed=False) if sheet.streamed and sheet.print.printed else sheet
     runs = dict(sheet.widths) if sheet.print.printed else None
-    return dataclasses.replace(sheet, cells=plan_rows(_rows(held, sheet), runs, sheet.widths, sheet.heights),
+    rows = _rows(held, sheet) if spool is None else _spooled_rows(_rows(held, sheet), spool)
+    return dataclasses.replace(sheet, cells=plan_rows(rows, runs, sheet.widths, sheet.heights),
                                rows=None,
                                streamed=sheet.streamed and not sheet.print.printed)
+
+
+#: A cell as a tuple of its fields in :class:`Cell`'s order — what a spooled row holds of each cell
+_cell_fields = operator.attrgetter("row", "col", "value", "formula", "cached", "style", "name", "input")
+#: rows pickled into a spool at once (a few KiB): a batch of 512 rows' cell tuples, made or read at once, set off
+#: the cyclic collector three times as often as producing the rows does (1,000 accounts); 32 rows do not
+SPOOL_BATCH_ROWS = 32
+
+
+def _spooled_rows(rows: Iterable[list[Cell]], spool: IO[bytes]) -> Iterator[list[Cell]]:
+    """``rows`` as they come, each also pickled into ``spool`` (as tuples of its cells' fields, a batch of
+    :data:`SPOOL_BATCH_ROWS` rows at a time, the last batch once ``rows`` ends): producing a controller sheet's
+    rows costs ≈ 3 times reading them back (:func:`_replayed_rows`), and the file keeps memory flat."""
+    batch: list[list[tuple[Any, ...]]] = []
+    for row in rows:
+        batch.append(list(map(_cell_fields, row)))
+        if len(batch) >= SPOOL_BATCH_ROWS:
+            pickle.dump(batch, spool, pickle.HIGHEST_PROTOCOL)
+            batch = []
+        yield row
+    if batch:
+        pickle.dump(batch, spool, pickle.HIGHEST_PROTOCOL)
+
+
+def _replayed_rows(spool: IO[bytes]) -> Iterator[list[Cell]]:
+    """The rows :func:`_spooled_rows` put into ``spool``, read from its start: the same cells, field by field
+    (values of every type as they were: pickled), in the same order."""
+    spool.seek(0)
+    while True:
+        try:
+            batch = pickle.load(spool)
+        except EOFError:
+            return
+        for row in batch:
+            yield list(itertools.starmap(Cell, row))
 
 
 _row_of = operator.attrgetter("row")
@@ -1610,20 +1650,30 @@ def _column_runs(widths: dict[int, float], layout: dict[int, float]) -> list[tup
     return runs
 
 
-def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None:
-    ws = wb.add_worksheet(sheet.name, worksheet_class=_StreamedWorksheet if sheet.streamed else None)
-    held = sheet.cells
-    if sheet.rows is not None or (sheet.streamed and any(a.row > b.row for a, b in itertools.pairwise(held))):
-        held = sorted(held, key=_position)  # constant-memory mode writes rows in order
-    plan = page_plan(_plan_sheet(held, sheet))
+def _write_sheet_cells(wb: Workbook, ws: Worksheet, fmts: _Formats, sheet: Sheet, plan: PagePlan,
+                       held: list[Cell], spool: IO[bytes] | None) -> None:
+    """The columns, row heights and cells of ``sheet`` as ``plan`` has them: a streamed sheet's rows one at a time
+    — those it produces read back from ``spool`` (:func:`_replayed_rows`, in place of :attr:`Sheet.rows`)."""
     for first, last, width, hidden in _column_runs(plan.widths, sheet.widths):
         ws.set_column(first, last, 0 if hidden else width, None, {"hidden": True} if hidden else None)
     for row, height in sorted(plan.heights.items()):
         ws.set_row(row, height)
     if isinstance(ws, _StreamedWorksheet):
-        _write_streamed(wb, ws, fmts, sheet, plan, _rows(held, sheet))  # produced row by row as written
+        _write_streamed(wb, ws, fmts, sheet, plan, _rows(held, sheet) if spool is None else _replayed_rows(spool))
     else:
         _put_cells(wb, ws, fmts, sheet, plan, held)
+
+
+def _write_sheet(wb: Workbook, fmts: _Formats, sheet: Sheet, book: Book) -> None:
+    ws = wb.add_worksheet(sheet.name, worksheet_class=_StreamedWorksheet if sheet.streamed else None)
+    held = sheet.cells
+    if sheet.rows is not None or (sheet.streamed and any(a.row > b.row for a, b in itertools.pairwise(held))):
+        held = sorted(held, key=_position)  # constant-memory mode writes rows in order
+    with contextlib.ExitStack() as closing:
+        # the rows produced on demand: produced once, for the page plan, and read back from a file to be written
+        spool = None if sheet.rows is None else closing.enter_context(tempfile.TemporaryFile())
+        plan = page_plan(_plan_sheet(held, sheet, spool))
+        _write_sheet_cells(wb, ws, fmts, sheet, plan, held, spool)
     for inp, boxes in _validations(sheet):
         ws.input_validation(inp, boxes)
     for name, (r0, c0, r1, c1) in sheet.ranges.items():

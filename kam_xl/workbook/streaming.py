@@ -79,9 +79,12 @@ def plan_rows(rows: Iterable[list[Cell]], runs: Mapping[int, float] | None = Non
             if style in OVERFLOW_STYLES:
                 continue
             plain = kind is float or kind is int  # most cells: a plain number, known without the checks below
-            if not plain and (value is None or value == "" or isinstance(value, bool)):
+            if kind is str:  # the next most: a text, known without them too
+                if value == "":
+                    continue
+            elif not plain and (value is None or value == "" or isinstance(value, bool)):
                 continue
-            if plain or isinstance(value, (int, float)):
+            elif plain or isinstance(value, (int, float)):
                 key = (col, style)
                 size = abs(value) if math.isfinite(value) else math.inf
                 found = numbers.get(key)

@@ -184,7 +184,7 @@ def _kaop_data_sheet(db: DataBook, items: list[_KaopYear], lang: Lang) -> Sheet:
     c_first = c_head + 1
     s.name_range("ctl_data_kaop_costs", c_first, 0, c_first + max(sum(i.costs for i in items), 1) - 1, 6)
 
-    # one account's rows at a time, each cell made as it is written — twice a write (page plan, cells), ~300 cells
+    # one account's rows at a time, each cell made as it is written — once a write (the page plan's pass), ~300 cells
     # an account: Cell(row, col, value, formula, cached, style) by position, which is a third faster than by keyword
     name = s.name  # not ``s``: the sheet holds ``rows``, which would make a cycle for the collector
 
