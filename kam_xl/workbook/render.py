@@ -1459,8 +1459,9 @@ def _plan_sheet(held: list[Cell], sheet: Sheet, spool: IO[bytes] | None = None) 
                                streamed=sheet.streamed and not sheet.print.printed)
 
 
-#: A cell as a tuple of its fields in :class:`Cell`'s order — what a spooled row holds of each cell
-_cell_fields = operator.attrgetter("row", "col", "value", "formula", "cached", "style", "name", "input")
+#: A cell as a tuple of its fields in :class:`Cell`'s order — what a spooled row holds of each cell (every field,
+#: taken from the class: a field added to it is spooled too)
+_cell_fields = operator.attrgetter(*(f.name for f in dataclasses.fields(Cell)))
 #: rows pickled into a spool at once (a few KiB): a batch of 512 rows' cell tuples, made or read at once, set off
 #: the cyclic collector three times as often as producing the rows does (1,000 accounts); 32 rows do not
 SPOOL_BATCH_ROWS = 32
