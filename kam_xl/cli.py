@@ -542,8 +542,11 @@ def _print_generated(results: list[Any], out_to: str | Path, report: Path | None
     than :data:`TABLE_ALL_ROWS_MAX` workbooks only those with something to look at (:func:`_to_look_at`), and a
     line says how many others it leaves out."""
     listed = results if len(results) <= TABLE_ALL_ROWS_MAX else [r for r in results if _to_look_at(r)]
-    if listed:
-        t = Table(title=f"kam-xl generate → {out_to}", header_style="bold")
+    title = f"kam-xl generate → {out_to}"
+    if not listed:
+        out.print(title, highlight=False, markup=False)
+    else:
+        t = Table(title=title, header_style="bold")
         for col in ("col_key", "col_file", "col_status", "col_conflicts", "col_backup"):
             t.add_column(say(col, lang), overflow="fold")  # a file's or backup's name wraps, never cut with "…"
         for r in listed:
@@ -568,9 +571,10 @@ TABLE_ALL_ROWS_MAX = 100
 
 
 def _to_look_at(result: Any) -> bool:
-    """Whether a workbook of ``generate`` has something to look at: not written, conflicts, or rewritten (a plan
-    regenerated from changed data; a backup of the old one) — not a new workbook or one left unchanged."""
-    return result.status in ("error", "regenerated") or bool(result.conflicts) or result.backup is not None
+    """Whether a workbook of ``generate`` has something to look at: not written, or regenerated with conflicts — not
+    one new, left unchanged or regenerated without a conflict (the usual rerun on new data: listed, its few
+    conflicts were buried among a thousand rows; the summary counts them, ``_backup/`` holds the old files)."""
+    return result.status == "error" or bool(result.conflicts)
 
 
 def _generate_workbooks(db: DataBook, source: str | Path | None, url: str | None, out_dir: Path, lang: str,

@@ -91,10 +91,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "{path} (unchanged: same data, template version and inputs; --force rewrites it)"},
     # … its table: the columns and each workbook's status …
     "rows_left_out": {
-        "de": "{n} Arbeitsmappen neu oder unverändert, ohne Konflikte, sind nicht einzeln aufgeführt (mehr als "
-              "{most} Arbeitsmappen)",
-        "en": "{n} workbooks new or unchanged and without conflicts are not listed one by one (more than {most} "
-              "workbooks)"},
+        "de": "{n} Arbeitsmappen ohne Fehler und Konflikte (neu, erneuert oder unverändert) sind nicht einzeln "
+              "aufgeführt (mehr als {most} Arbeitsmappen)",
+        "en": "{n} workbooks without errors or conflicts (new, regenerated or unchanged) are not listed one by one "
+              "(more than {most} workbooks)"},
     "col_key": {"de": "Kunde / Befragte(r)", "en": "Account / respondent"},
     "col_file": {"de": "Datei", "en": "File"},
     "col_status": {"de": "Status", "en": "Status"},
