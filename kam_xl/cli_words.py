@@ -103,7 +103,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "status_new": {"de": "neu", "en": "new"},
     "status_regenerated": {"de": "erneuert", "en": "regenerated"},
     "status_unchanged": {"de": "unverändert", "en": "unchanged"},
-    "status_error": {"de": "Fehler", "en": "error"},
+    "status_error": {"de": "nicht geschrieben", "en": "not written"},  # the summary line's words for it
     # … and the phases its progress shows (kam_xl.progress), with the words of a plain progress line
     "phase_read": {"de": "Datenbuch lesen", "en": "reading the data book"},
     "phase_scan": {"de": "Ordner durchsehen", "en": "scanning the folder"},

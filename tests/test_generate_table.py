@@ -40,6 +40,8 @@ def test_a_larger_run_lists_only_what_to_look_at_and_says_how_many_it_leaves_out
     cli._print_generated(_results(1_234), "/out", None, None, "de")
     text = capsys.readouterr().out
     assert _rows(text) == ["KA-0007", "KA-0011"]
+    # a file not written is called so in the table as in the summary line (a trial saw "Fehler" beside it)
+    assert re.search(r"│ KA-0011 +│ KA-0011\.xlsx +│ nicht geschrieben +│", text)
     assert "1.232 Arbeitsmappen ohne Fehler und Konflikte (neu, erneuert oder unverändert) sind nicht einzeln " \
            "aufgeführt (mehr als 100 Arbeitsmappen)" in text
     assert "1.231 neu, 2 erneuert, 1 nicht geschrieben; 1 Konflikt" in text  # the counts still cover every one
