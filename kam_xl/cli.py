@@ -204,9 +204,13 @@ def _load(data: str | Path | None, catalogue: Path | None, code: int = EXIT_INPU
         shown, why = (sql.safe_reference(data), sql.why(e, data)) if sql.is_database(data) else (data, e)
         raise _fail([f"{shown}: cannot be read as a data book ({type(e).__name__}: {why}) — allowed: an .xlsx with "
                      "one sheet per table or a folder of CSV/Parquet files"], code) from None
-    for note in db.notes:  # say how a file was read when it was not the expected UTF-8
-        if not note.split(": ", 1)[1].startswith("UTF-8") or "sep= line" in note:
-            err.print(f"  • {note}", markup=False, highlight=False)
+    # say how a file was read when it was not the expected UTF-8 — under a heading: a bare bullet on stderr looked
+    # like a problem to a trial's user, though nothing was wrong
+    notes = [n for n in db.notes if not n.split(": ", 1)[1].startswith("UTF-8") or "sep= line" in n]
+    if notes:
+        err.print("note — how the data book's files were read:", markup=False, highlight=False)
+    for note in notes:
+        err.print(f"  • {note}", markup=False, highlight=False)
     return db
 
 

@@ -239,7 +239,8 @@ def test_the_cli_says_which_encoding_it_used(tmp_path):
                    encoding="cp1252")
     result = CliRunner().invoke(app, ["report", "--data", str(folder), "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert "accounts.csv: Windows-1252, ';'-separated" in result.stderr
+    assert "note — how the data book's files were read:\n  • accounts.csv: Windows-1252, ';'-separated" in \
+        result.stderr  # under a heading: a bare bullet looked like a problem to a trial's user
     assert '"name": "Müller AG"' in result.stdout
 
 
