@@ -975,6 +975,7 @@ def collect(
         with_databook_fields,
         write_controller,
     )
+    from kam_xl.heap import give_back
     from kam_xl.workbook.controller import controller_export, read_controller_inputs
 
     if not folder.is_dir():
@@ -1048,6 +1049,9 @@ def collect(
     # 10,000 accounts tens of MiB of values), which it could not while this frame still held them
     handed = [old]
     del old
+    # what reading the plans, the data book and the old controller left freed (in the heaps of the threads that
+    # read them too) is given back before the controller step, which would otherwise come on top of it
+    give_back()
     controller: Path | str = say("not_written", words)
     controller_faults: list[str] = []
     try:

@@ -41,3 +41,32 @@ def test_the_data_book_is_let_go_before_the_controller_is_written(tmp_path, demo
     assert result.exit_code == 0, result.output
     assert "14 Pläne" in result.stdout
     assert alive_then == [False]
+
+
+def test_freed_memory_is_given_back_before_the_controller_step(tmp_path, demo_plans, monkeypatch):
+    """What reading the plans, the data book and the old controller freed is given back to the system
+    (:func:`kam_xl.heap.give_back`) once they are let go and before the controller is written — and what
+    carrying the old controller's inputs freed, before its sheets are laid out — not on top of it."""
+    from kam_xl import heap
+
+    plans = Path(shutil.copytree(demo_plans, tmp_path / "plans"))
+    runner.invoke(app, ["collect", str(plans)])  # a controller to carry from
+    steps: list[str] = []
+    real_write = batch.write_controller
+    real_xlsm = cli._xlsm_book()
+
+    def write_controller(*args: Any, **kwargs: Any) -> Any:
+        steps.append("controller")
+        return real_write(*args, **kwargs)
+
+    def laid_out(*args: Any, **kwargs: Any) -> Any:
+        steps.append("carried")
+        return real_xlsm(*args, **kwargs)
+
+    monkeypatch.setattr(heap, "give_back", lambda: steps.append("given back") or True)
+    monkeypatch.setattr(batch, "give_back", lambda: steps.append("given back") or True)
+    monkeypatch.setattr(batch, "write_controller", write_controller)
+    monkeypatch.setattr(cli, "_xlsm_book", lambda: laid_out)
+    result = runner.invoke(app, ["collect", str(plans)])
+    assert result.exit_code == 0, result.output
+    assert steps == ["given back", "controller", "carried", "given back"]
