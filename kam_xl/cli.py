@@ -34,6 +34,7 @@ from kam_xl.databook import DataBook, DataBookError, demo_databook, read_databoo
 from kam_xl.errors import KamInputError, describe
 from kam_xl.excellence import load_catalogue
 from kam_xl.files import NotWrittenError, fs_reason, os_error_of
+from kam_xl.heap import give_back
 from kam_xl.progress import PhaseProgress, Phases
 from kam_xl.report_numbers import Numbers as _Numbers
 from kam_xl.report_tables import fit_table
@@ -864,6 +865,7 @@ class _EarlyBase:
             self._read.append(read_databook(self.ref))  # type: ignore[arg-type]
         except BaseException as e:  # raised again where the data book is used (_collect_base)
             self._read.append(e)
+        give_back()  # what reading freed (in this thread's own heap, which no other thread reuses)
 
     def read(self, ref: str) -> DataBook:
         """The data book at ``ref``: the one read here already when it is that one, else read now. Raises what
@@ -892,6 +894,7 @@ class _Aside:
                 self._done.append((True, work()))
             except BaseException as e:  # raised again where the result is used
                 self._done.append((False, e))
+            give_back()  # what the work freed (in this thread's own heap, which no other thread reuses)
 
         self._thread = threading.Thread(target=run, name=name, daemon=True)
 
@@ -975,7 +978,6 @@ def collect(
         with_databook_fields,
         write_controller,
     )
-    from kam_xl.heap import give_back
     from kam_xl.workbook.controller import controller_export, read_controller_inputs
 
     if not folder.is_dir():
