@@ -34,7 +34,7 @@ from kam_xl.databook import DataBook, DataBookError, demo_databook, read_databoo
 from kam_xl.errors import KamInputError, describe
 from kam_xl.excellence import load_catalogue
 from kam_xl.files import NotWrittenError, fs_reason, os_error_of
-from kam_xl.heap import give_back
+from kam_xl.heap import give_back, keep_large_blocks_apart
 from kam_xl.progress import PhaseProgress, Phases
 from kam_xl.report_numbers import Numbers as _Numbers
 from kam_xl.report_tables import fit_table
@@ -982,6 +982,7 @@ def collect(
 
     if not folder.is_dir():
         raise _fail([f"{folder}: not a folder — allowed: the folder with the filled account plans"], EXIT_STOPPED)
+    keep_large_blocks_apart()  # the export's growing columns leave no resident holes in the heap (kam_xl.heap)
     data_source = _data(data, db_schema if sql.is_database(data) else None, EXIT_STOPPED)  # and for --to-db
     if to_db is not None and not sql.is_database(to_db):
         raise _fail([f"--to-db {to_db}: not a database — allowed: sqlite:///file.db, a .db/.sqlite/.sqlite3 file "

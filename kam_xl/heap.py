@@ -8,6 +8,13 @@ thread. The process's resident set therefore stays at the high-water mark of eve
 controller step, the peak of the command, would come on top of the reading's leftovers. :func:`give_back`
 returns the freed pages of every arena at once (glibc's ``malloc_trim(0)``: ``madvise`` of whole free pages,
 nothing moved, a few milliseconds for some hundred MiB); with any other C library it does nothing.
+
+Large blocks are another leftover: glibc gives a block above its *mmap threshold* its own mapping, returned to the
+system when freed — but each such free raises the threshold to that block's size (up to 32 MiB), and from then
+on blocks of that size come from the heap, where a freed one between others in use stays resident. ``collect``
+grows table columns (lists, arrays of hundreds of KiB reallocated as they grow) while it reads the plans; with
+the threshold moving up, the growing columns' old copies were left as holes in the heap.
+:func:`keep_large_blocks_apart` fixes the threshold at glibc's initial 128 KiB.
 """
 
 from __future__ import annotations
@@ -29,6 +36,32 @@ def _malloc_trim() -> Callable[[int], int] | None:
         return None
     trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
     return trim
+
+
+#: glibc's ``mallopt`` parameter of the mmap threshold, and its initial value
+_M_MMAP_THRESHOLD, _MMAP_THRESHOLD = -3, 128 * 1024
+
+
+@functools.cache
+def _mallopt() -> Callable[[int, int], int] | None:
+    """glibc's ``mallopt``, ``None`` where the process's C library has none."""
+    if _malloc_trim() is None:  # not glibc (or not Linux)
+        return None
+    try:
+        opt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return None
+    opt.argtypes, opt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return opt
+
+
+def keep_large_blocks_apart() -> bool:
+    """Give every block of 128 KiB and more its own mapping for the rest of the process (and processes forked
+    from it), however large blocks freed before were: glibc's mmap threshold fixed at its initial value instead
+    of following the largest block freed (see the module docstring). ``True`` when set (glibc), ``False``
+    when there is nothing to set. Costs a mapping per large block (a system call), not memory."""
+    opt = _mallopt()
+    return opt is not None and opt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD) == 1
 
 
 def give_back() -> bool:

@@ -76,3 +76,21 @@ def test_freed_memory_is_given_back_before_the_controller_step(tmp_path, demo_pl
     assert result.exit_code == 0, result.output
     # the old controller's inputs, read in a thread while the plans were, are given back by that thread
     assert steps == ["given back by kam_xl-controller-inputs", "given back", "controller", "carried", "given back"]
+
+
+def test_large_blocks_are_kept_apart_before_anything_is_read(tmp_path, demo_plans, monkeypatch):
+    """glibc's mmap threshold is fixed (:func:`kam_xl.heap.keep_large_blocks_apart`) before the plans are read,
+    so that the export's growing columns leave no resident holes in the heap."""
+    plans = Path(shutil.copytree(demo_plans, tmp_path / "plans"))
+    steps: list[str] = []
+    real_collect = batch.collect_export
+
+    def collect_export(*args: Any, **kwargs: Any) -> Any:
+        steps.append("read")
+        return real_collect(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "keep_large_blocks_apart", lambda: steps.append("apart") or True)
+    monkeypatch.setattr(batch, "collect_export", collect_export)
+    result = runner.invoke(app, ["collect", str(plans)])
+    assert result.exit_code == 0, result.output
+    assert steps == ["apart", "read"]

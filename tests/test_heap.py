@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from kam_xl.heap import give_back
+from kam_xl.heap import give_back, keep_large_blocks_apart
 
 
 def _resident_mib() -> float:
@@ -30,3 +30,20 @@ def test_freed_blocks_below_one_kept_stay_resident_until_given_back() -> None:
     assert before - freed < 10, (before, freed)  # freed, but resident
     assert freed - after > 40, (freed, after)  # given back
     assert len(kept) == 235
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the resident set as Linux reports it")
+def test_large_blocks_freed_between_others_leave_no_resident_holes() -> None:
+    """A 4 MiB block freed would raise glibc's mmap threshold to 4 MiB, and blocks of 256 KiB would then come
+    from the heap, where every other one freed stays resident; with the threshold kept at 128 KiB each has its
+    own mapping and is returned as it is freed."""
+    assert keep_large_blocks_apart() is True
+    big = bytes(4 << 20)
+    del big
+    blocks = [b"\x01" * (256 << 10) for _ in range(200)]  # 50 MiB, every page written
+    kept = blocks[::2]
+    before = _resident_mib()
+    del blocks
+    after = _resident_mib()
+    assert before - after > 20, (before, after)
+    assert len(kept) == 100
