@@ -59,6 +59,7 @@ from kam_xl.files import (
     spreadsheet_kind,
 )
 from kam_xl.fingerprint import AccountPrints, fingerprint, table_content
+from kam_xl.heap import give_back
 from kam_xl.package import opendocument_meta, xlsx_meta
 from kam_xl.plan_jobs import (  # a worker's part of a run: its own module, for its memory
     BACKUP_DIR as BACKUP_DIR,
@@ -1386,6 +1387,7 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
         book = controller_workbook(db, lang, generated_at=now, settings=settings, status=status, progress=laid_out,
                                    on_demand=True)
     del settings  # carried over into the book: the old controller's inputs it brought are let go before writing
+    give_back()  # and what carrying them freed, before the sheets are laid out and written
     with cycles.set_aside():  # the data book, only read: not walked by each full collection while sheets come and go
         reason = _write(_fingerprinted(book, data_print), target, backup)
     if reason is not None:

@@ -34,6 +34,7 @@ from kam_xl.databook import DataBook, DataBookError, demo_databook, read_databoo
 from kam_xl.errors import KamInputError, describe
 from kam_xl.excellence import load_catalogue
 from kam_xl.files import NotWrittenError, fs_reason, os_error_of
+from kam_xl.heap import give_back, keep_large_blocks_apart
 from kam_xl.progress import PhaseProgress, Phases
 from kam_xl.report_numbers import Numbers as _Numbers
 from kam_xl.report_tables import fit_table
@@ -872,6 +873,7 @@ class _EarlyBase:
             self._read.append(read_databook(self.ref))  # type: ignore[arg-type]
         except BaseException as e:  # raised again where the data book is used (_collect_base)
             self._read.append(e)
+        give_back()  # what reading freed (in this thread's own heap, which no other thread reuses)
 
     def read(self, ref: str) -> DataBook:
         """The data book at ``ref``: the one read here already when it is that one, else read now. Raises what
@@ -900,6 +902,7 @@ class _Aside:
                 self._done.append((True, work()))
             except BaseException as e:  # raised again where the result is used
                 self._done.append((False, e))
+            give_back()  # what the work freed (in this thread's own heap, which no other thread reuses)
 
         self._thread = threading.Thread(target=run, name=name, daemon=True)
 
@@ -989,6 +992,7 @@ def collect(
 
     if not folder.is_dir():
         raise _fail([f"{folder}: not a folder — allowed: the folder with the filled account plans"], EXIT_STOPPED)
+    keep_large_blocks_apart()  # the export's growing columns leave no resident holes in the heap (kam_xl.heap)
     data_source = _data(data, db_schema if sql.is_database(data) else None, EXIT_STOPPED)  # and for --to-db
     if to_db is not None and not sql.is_database(to_db):
         raise _fail([f"--to-db {to_db}: not a database — allowed: sqlite:///file.db, a .db/.sqlite/.sqlite3 file "
@@ -1062,6 +1066,9 @@ def collect(
     # 10,000 accounts tens of MiB of values), which it could not while this frame still held them
     handed = [old]
     del old
+    # what reading the plans, the data book and the old controller left freed (in the heaps of the threads that
+    # read them too) is given back before the controller step, which would otherwise come on top of it
+    give_back()
     controller: Path | str = say("not_written", words)
     controller_faults: list[str] = []
     try:

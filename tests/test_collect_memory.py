@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import shutil
+import threading
 import weakref
 from pathlib import Path
 from typing import Any
@@ -41,3 +42,55 @@ def test_the_data_book_is_let_go_before_the_controller_is_written(tmp_path, demo
     assert result.exit_code == 0, result.output
     assert "14 Pläne" in result.stdout
     assert alive_then == [False]
+
+
+def test_freed_memory_is_given_back_before_the_controller_step(tmp_path, demo_plans, monkeypatch):
+    """What reading the plans, the data book and the old controller freed is given back to the system
+    (:func:`kam_xl.heap.give_back`) once they are let go and before the controller is written — and what
+    carrying the old controller's inputs freed, before its sheets are laid out; the thread that read those
+    inputs gives back what it freed when done."""
+    plans = Path(shutil.copytree(demo_plans, tmp_path / "plans"))
+    runner.invoke(app, ["collect", str(plans)])  # a controller to carry from
+    steps: list[str] = []
+    real_write = batch.write_controller
+    real_xlsm = cli._xlsm_book()
+
+    def write_controller(*args: Any, **kwargs: Any) -> Any:
+        steps.append("controller")
+        return real_write(*args, **kwargs)
+
+    def laid_out(*args: Any, **kwargs: Any) -> Any:
+        steps.append("carried")
+        return real_xlsm(*args, **kwargs)
+
+    def give_back() -> bool:
+        main = threading.current_thread() is threading.main_thread()
+        steps.append("given back" if main else f"given back by {threading.current_thread().name}")
+        return True
+
+    monkeypatch.setattr(cli, "give_back", give_back)
+    monkeypatch.setattr(batch, "give_back", give_back)
+    monkeypatch.setattr(batch, "write_controller", write_controller)
+    monkeypatch.setattr(cli, "_xlsm_book", lambda: laid_out)
+    result = runner.invoke(app, ["collect", str(plans)])
+    assert result.exit_code == 0, result.output
+    # the old controller's inputs, read in a thread while the plans were, are given back by that thread
+    assert steps == ["given back by kam_xl-controller-inputs", "given back", "controller", "carried", "given back"]
+
+
+def test_large_blocks_are_kept_apart_before_anything_is_read(tmp_path, demo_plans, monkeypatch):
+    """glibc's mmap threshold is fixed (:func:`kam_xl.heap.keep_large_blocks_apart`) before the plans are read,
+    so that the export's growing columns leave no resident holes in the heap."""
+    plans = Path(shutil.copytree(demo_plans, tmp_path / "plans"))
+    steps: list[str] = []
+    real_collect = batch.collect_export
+
+    def collect_export(*args: Any, **kwargs: Any) -> Any:
+        steps.append("read")
+        return real_collect(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "keep_large_blocks_apart", lambda: steps.append("apart") or True)
+    monkeypatch.setattr(batch, "collect_export", collect_export)
+    result = runner.invoke(app, ["collect", str(plans)])
+    assert result.exit_code == 0, result.output
+    assert steps == ["apart", "read"]

@@ -149,8 +149,9 @@ def same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def _pick(orig: Any, old: Any, new: Any, has_orig: bool) -> tuple[Any, bool]:
-    """The merged value of one cell and whether it is a conflict (see the module doc)."""
+def pick_cell(orig: Any, old: Any, new: Any, has_orig: bool) -> tuple[Any, bool]:
+    """The merged value of one cell and whether it is a conflict (see the module doc): ``orig``, ``old``, ``new``
+    its three versions, ``has_orig`` whether there is a snapshot of the old generation's data."""
     if (has_orig and same(old, orig)) or (not has_orig and same(old, new)):
         return new, False
     return old, not same(new, old) and (not has_orig or not same(new, orig))
@@ -356,7 +357,7 @@ def _merge_block(name: str, k: _Keying, orig: dict[str, Any] | None, old: dict[s
     has = orig is not None and name in orig
     g_b, o_b, n_b = (orig or {}).get(name), old.get(name), new.get(name)
     if not k.keyed and not any(isinstance(b, list) for b in (g_b, o_b, n_b)):
-        value, conflict = _pick(g_b, o_b, n_b, has)
+        value, conflict = pick_cell(g_b, o_b, n_b, has)
         if conflict:
             out.conflicts.append(Conflict(name, None, None, g_b if has else None, o_b, n_b,
                                           old_at=(old_name, None, None)))
@@ -386,7 +387,7 @@ def _merge_block(name: str, k: _Keying, orig: dict[str, Any] | None, old: dict[s
             in_g = v.has and (k.keyed or cell in v.g)
             g, o, n = (v.g.get(cell) if in_g else None), v.o.get(cell), v.n.get(cell)
             # a cell the old workbook does not have (its row or column is new) takes the data
-            value, conflict = _pick(g, o, n, in_g) if in_g or cell in v.o else (n, False)
+            value, conflict = pick_cell(g, o, n, in_g) if in_g or cell in v.o else (n, False)
             note = "" if conflict else ERROR_KEPT if isinstance(value, CellError) else None
             if note is not None:
                 out.conflicts.append(Conflict(name, *where, g, o, n, _text(rt), _text(ct), note,
