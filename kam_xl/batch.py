@@ -865,15 +865,20 @@ def _collectable(folder: Path, ignore: frozenset[str]) -> list[tuple[Path, str]]
     """The spreadsheets ``collect`` reads in ``folder`` and its questionnaire folder (with their kinds), after the
     temporary files an interrupted run left there are removed; kam_xl's own outputs and ``ignore`` passed over."""
     remove_leftovers(folder, folder / BACKUP_DIR, folder / QUESTIONNAIRE_DIR, folder / QUESTIONNAIRE_DIR / BACKUP_DIR)
+    return list(_readable(folder, ignore))
+
+
+def _readable(folder: Path, ignore: frozenset[str]) -> Iterator[tuple[Path, str]]:
+    """The spreadsheets in ``folder`` and its questionnaire folder with their kinds, but kam_xl's own outputs and
+    ``ignore``."""
     ignore |= OWN_FILES
-    return [(path, kind) for path, kind in _spreadsheets(folder, folder / QUESTIONNAIRE_DIR) if path.name not in ignore]
+    return ((path, kind) for path, kind in _spreadsheets(folder, folder / QUESTIONNAIRE_DIR) if path.name not in ignore)
 
 
 def has_collectable(folder: Path, ignore: frozenset[str] = frozenset()) -> bool:
     """Whether ``folder`` (or its questionnaire folder) holds a spreadsheet ``collect`` would read — one of kam_xl's
     own outputs or ``ignore`` does not count."""
-    ignore |= OWN_FILES
-    return any(path.name not in ignore for path, _ in _spreadsheets(folder, folder / QUESTIONNAIRE_DIR))
+    return next(_readable(folder, ignore), None) is not None
 
 
 @dataclass
