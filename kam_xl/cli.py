@@ -715,19 +715,20 @@ def _collect_to_db(collected: DataBook, files: dict[tuple[str, str], str], to_db
 class _ExportAside:
     """``collect``'s export (:func:`_write_export`) written in a process of its own while this one writes the
     controller: after the plans are read the command is one process's work, and the export is ≈ a quarter of
-    it. The process (:mod:`kam_xl.databook.export_child`) imports only the data-book writer and is sent the
-    tables one by one by a thread of this process, so it holds one table at a time, not a copy of this
-    process's memory; it ends once the export is written, and the export is let go of here then. When it
-    cannot be started, ends without an answer (killed, out of memory) or fails otherwise than by a fault of the
-    file system, one line says so and the export is written here after all (:meth:`result`), as without it;
-    what the process printed (a traceback) is not shown — the line names its last line."""
+    it. A thread of this process first pickles the tables one by one into a temporary file (the spool) and lets
+    go of the export — which holds what the controller step does not (the accounts with the data book's fields,
+    the tables typed on the controller: ≈ 45 MiB at 10,000 accounts), so that the controller step does not come
+    on top of it. Then the process (:mod:`kam_xl.databook.export_child`, which imports only the data-book writer)
+    reads the spool as its stdin, one table at a time, writes the export and answers. When it cannot be started,
+    ends without an answer (killed, out of memory) or fails otherwise than by a fault of the file system, one
+    line says so and the export is written here after all from the spool (:meth:`result`), as without it; what
+    the process printed (a traceback) is not shown — the line names its last line."""
 
     #: what the process runs (``python`` and these arguments; ``-P``: the current folder is not put on the path —
     #: run from a folder with a ``kam_xl`` of its own, e.g. a source checkout, the process would import that one)
     child: tuple[str, ...] = ("-P", "-m", "kam_xl.databook.export_child")
 
     def __init__(self, collected: DataBook, target: Path, replace: bool) -> None:
-        import subprocess
         import tempfile
 
         self._collected: DataBook | None = collected
@@ -736,65 +737,84 @@ class _ExportAside:
         #: why there is no answer to believe: (what, detail) as :func:`_aside_failed` words it
         self._failed: tuple[str, Any] = ("ended", None)
         self._printed = tempfile.TemporaryFile()  # noqa: SIM115 — the process's stderr (closed in result)
-        root = str(Path(__file__).resolve().parent.parent)  # the child imports this kam_xl, wherever it lies
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+        self._spool: Any = None  # the pickled path and tables, once complete (closed in result)
         self._thread = threading.Thread(target=self._exchange, name="kam_xl-export", daemon=True)
-        try:
-            self._process: Any = subprocess.Popen([sys.executable, *self.child], stdin=subprocess.PIPE,
-                                                  stdout=subprocess.PIPE, stderr=self._printed, env=env)
-        except OSError as e:  # no process to be had: written here (result)
-            self._failed = ("not_started", e)
-            return
         self._thread.start()
 
-    def _exchange(self) -> None:
-        """Send the export table by table, then wait for the answer; the export is let go of once the process
-        answered for good (it is kept to be written here when the process ends without an answer or fails)."""
+    def _spooled(self) -> Any:
+        """The path and the tables pickled into a temporary file, as the process reads them (its module says
+        how), read from its start; the export is let go of once they are all in it. ``None`` (the export kept,
+        the reason noted) when they could not be (a full disk, a table that cannot be pickled)."""
         import pickle
+        import tempfile
 
         from kam_xl.databook.writer import databook_tables
 
-        unsent: Exception | None = None
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 — closed in result
         try:
-            with self._process.stdin as pipe:
-                pickle.dump((self._target, self._replace), pipe, protocol=pickle.HIGHEST_PROTOCOL)
-                for table in databook_tables(self._collected):  # type: ignore[arg-type]
-                    pickle.dump(table, pipe, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.dump(None, pipe)
-        except OSError:  # the process ended (it refused the path, or died): its answer, or none, says so
-            pass
-        except Exception as e:  # a table that could not be sent: the answer is about a part of it, not believed
-            unsent = e
+            pickle.dump((self._target, self._replace), spool, protocol=pickle.HIGHEST_PROTOCOL)
+            for table in databook_tables(self._collected):  # type: ignore[arg-type]
+                pickle.dump(table, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(None, spool)
+            spool.flush()
+        except Exception as e:
+            spool.close()
+            self._failed = ("unsent", e)
+            return None
+        self._collected = None
+        spool.seek(0)
+        return spool
+
+    def _exchange(self) -> None:
+        """Spool the export, start the process on it and wait for its answer."""
+        import pickle
+        import subprocess
+
+        self._spool = self._spooled()
+        if self._spool is None:
+            return
+        root = str(Path(__file__).resolve().parent.parent)  # the child imports this kam_xl, wherever it lies
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
         try:
-            answer = pickle.load(self._process.stdout)
+            process = subprocess.Popen([sys.executable, *self.child], stdin=self._spool, stdout=subprocess.PIPE,
+                                       stderr=self._printed, env=env)
+        except OSError as e:  # no process to be had: written here (result)
+            self._failed = ("not_started", e)
+            return
+        try:
+            answer = pickle.load(process.stdout)
         except Exception:  # the process ended without an answer
             answer = None
-        self._process.stdout.close()
-        code = self._process.wait()
-        if unsent is not None:
-            self._failed = ("unsent", unsent)
-        elif answer is None:
+        process.stdout.close()
+        code = process.wait()
+        if answer is None:
             self._failed = ("ended", (code, _last_line(self._printed)))
         elif answer[0] == "raised" and os_error_of(answer[1]) is None:  # not the file system's: a failure
             self._failed = ("raised", answer[1])
         else:
-            self._answer, self._collected = answer, None
+            self._answer = answer
 
     def result(self, faults: list[str], words: Lang = "en") -> Path | str:
         """The export's path, or ``"not written"`` with the reason added to ``faults`` (as :func:`_write_export`);
         raises what writing it raised otherwise. When the process gave no answer to believe, a line in
-        ``words`` says why and the export is written here — what the process left half written is removed
-        first."""
+        ``words`` says why and the export is written here — from the spool, or the export itself when it could
+        not be spooled — what the process left half written is removed first."""
+        from kam_xl.databook.export_child import answer_of
         from kam_xl.files import remove_leftovers_of
 
-        if self._thread.ident is not None:
-            self._thread.join()
+        self._thread.join()
         self._printed.close()
-        if self._answer is None:
+        answer = self._answer
+        if answer is None:
             err.print(_aside_failed(*self._failed, words), markup=False, highlight=False)
             remove_leftovers_of(self._target)
-            return _write_export(self._collected, self._target, self._replace, faults)  # type: ignore[arg-type]
-        how, what = self._answer
+            if self._spool is None:
+                return _write_export(self._collected, self._target, self._replace, faults)  # type: ignore[arg-type]
+            self._spool.seek(0)
+            answer = answer_of(self._spool)  # as the process would have written it, here
+        if self._spool is not None:
+            self._spool.close()
+        how, what = answer
         if how == "written":
             return Path(what)
         faults.append(what if how == "refused" else _not_written(self._target, what))
