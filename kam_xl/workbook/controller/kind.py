@@ -69,12 +69,18 @@ class AccountBlock:
     order. ``Row`` is a pydantic model of one account's inputs whose fields all default to ``None`` (an empty
     cell); its validators say what a cell allows and turn a typed word into the value kept (e.g. ``yes`` →
     ``ja``), so that a value reads the same in either language. ``label`` (de, en) names the block in the status
-    line."""
+    line; ``headings`` (de, en) the columns as the sheet heads them, by field (a refused cell is named with its
+    column's heading; a field without one by its name)."""
 
     ids: str
     name: str
     Row: type[BaseModel]
     label: tuple[str, str]
+    headings: Mapping[str, tuple[str, str]] = field(default_factory=dict, hash=False)
+
+    def heading(self, column: str, lang: Lang) -> str:
+        """The heading of the field ``column`` in ``lang`` (its name when the block gives none)."""
+        return _t(lang, *self.headings[column]) if column in self.headings else column
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -351,7 +357,7 @@ def refused_cells(block: AccountBlock, problems: Sequence[RowProblem], old: Mapp
         if key is not None:
             rows.setdefault(key, i)
     label, account = _t(lang, *block.label), _t(lang, "Kunde", "account")
-    return [cells.not_kept(block.name, f"{label}, {account} {a}, {c}", v, why, rows.get(a, 0),
+    return [cells.not_kept(block.name, f"{label}, {account} {a}, {block.heading(c, lang)}", v, why, rows.get(a, 0),
                            block.columns.index(c), what) for _, a, c, v, why in problems]
 
 
