@@ -217,9 +217,12 @@ def _load(data: str | Path | None, catalogue: Path | None, code: int = EXIT_INPU
 
 def _cell_line(problem: tuple[str, str, str, str | float, str]) -> str:
     """A problem of a cell as ``generate`` and ``collect`` list it — ``<file>, sheet <sheet>, cell <cell>: value
-    <value>: <what is wrong, what is allowed>`` —, one of a whole file (no sheet) as its text alone."""
+    <value>: <what is wrong, what is allowed>`` —, one of a whole file (no sheet, no cell) as its text alone, one
+    whose place the file does not say (no sheet) by the name it was read by."""
     file, sheet, cell, value, what = problem
-    return f"{file}, sheet {sheet}, cell {cell}: value {_short(value)}: {what}" if sheet else what
+    if not cell:
+        return what
+    return f"{file}, {f'sheet {sheet}, cell {cell}' if sheet else cell}: value {_short(value)}: {what}"
 
 
 def _short(value: str | float, limit: int = 80) -> str:

@@ -123,3 +123,21 @@ def test_an_old_controller_that_cannot_be_read_is_listed_and_replaced(demo_plans
     assert line.endswith(f"; the old file is {backup}")
     assert backup.read_bytes() == b"PK\x03\x04" + b"\x00" * 4000
     assert read_named(folder / "Controller.xlsm").meta["template_id"]
+
+
+def test_inputs_an_old_controller_does_not_show_follow_the_data_and_are_not_refused(tmp_path: Path) -> None:
+    """A controller of a data book without resources nor excellence tables has no weight or spread cells (the
+    sections show a note): regenerating it carries nothing for them and refuses nothing — the merge once took them
+    for cleared and named them "= None not kept" in the status cell."""
+    from kam_xl.batch import write_controller_result
+    from kam_xl.databook import DataBook, demo_databook
+
+    demo = demo_databook()
+    db = DataBook(source="small", accounts=demo.accounts[:3],
+                  tables={**demo.tables, "resources": None, "regions": None, "excellence": None})
+    target = tmp_path / "Controller.xlsx"
+    write_controller_result(db, target, "de")
+    assert {"res_weight_potential", "ctl_exc_spread"}.isdisjoint(read_named(target).refs)
+    again = write_controller_result(db, target, "de")
+    assert (again.refused, again.unread, again.backup is not None) == ((), None, True)
+    assert "nicht übernommen" not in read_named(target).values["ctl_status"]

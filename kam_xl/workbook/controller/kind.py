@@ -325,8 +325,10 @@ def carry_inputs(kind: ControllerSheet, defaults: BaseModel, old: Mapping[str, A
     old_values = {k: v for k, v in old.items() if k in new}
     if not old_values:
         return defaults, [], []
-    orig = {k: v for k, v in snapshot.items() if k in new} if snapshot is not None else None
-    merged, _ = merge_inputs(orig, old_values, new)
+    # merged over the names the old controller holds: one it lacks (its section was not shown, e.g. no resources
+    # table) follows the data — the merge would take it for cleared and refuse the empty value
+    orig = {k: v for k, v in snapshot.items() if k in old_values} if snapshot is not None else None
+    merged = {**new, **merge_inputs(orig, old_values, {k: new[k] for k in old_values})[0]}
     inputs, problems = parse_inputs(kind.Inputs, _as_their_cells(merged, old_values), defaults)
     now = inputs.model_dump(by_alias=True)
     kept = [kind.label(n, lang) for n in old_values if not same(now[n], new[n])]

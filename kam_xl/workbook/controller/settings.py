@@ -90,8 +90,10 @@ def carry_settings(defaults: ControllerSettings, old: Mapping[str, Any], old_met
     new = defaults.values()
     old_values = {k: v for k, v in old.items() if k in new}
     snapshot = snapshot_from_meta(dict(old_meta))
-    orig = {k: v for k, v in snapshot.items() if k in new} if snapshot is not None else None
-    merged, _ = merge_inputs(orig, old_values, new)
+    # merged over the names the old controller holds: one it lacks (its section was not shown, e.g. no resources
+    # table) follows the data — the merge would take it for cleared and refuse the empty value
+    orig = {k: v for k, v in snapshot.items() if k in old_values} if snapshot is not None else None
+    merged = {**new, **merge_inputs(orig, old_values, {k: new[k] for k in old_values})[0]}
     for name, value in old_values.items():
         if merged[name] in (None, "") and value not in (None, ""):
             merged[name] = value
