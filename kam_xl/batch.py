@@ -37,7 +37,7 @@ import threading
 import unicodedata
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -88,9 +88,11 @@ from kam_xl.workbook.account_plan import (
 from kam_xl.workbook.controller import (
     CONTROLLER_SHEETS,
     ControllerSettings,
+    NotKept,
     carried_settings,
     controller_workbook,
     default_settings,
+    not_read,
     read_controller_inputs,
 )
 from kam_xl.workbook.controller import TEMPLATE_ID as CONTROLLER_ID
@@ -1338,10 +1340,67 @@ def controller_unchanged(target: Path, data_fingerprint_now: str) -> bool:
     return meta[FINGERPRINT] == controller_fingerprint(data_fingerprint_now, values)
 
 
+@dataclass(frozen=True)
+class ControllerWritten:
+    """A controller workbook written (:func:`write_controller_result`): its ``path``, the ``backup`` of the one it
+    replaced (``None`` when there was none), the inputs typed into that one which were not carried over
+    (``refused``: by sheet and cell, value and what is allowed — the status line names them too) and, when its
+    inputs could not be taken at all (damaged, not a controller), why (``unread``)."""
+
+    path: Path
+    backup: Path | None = None
+    refused: tuple[NotKept, ...] = ()
+    unread: str | None = None
+
+
+def controller_problems(exported: Sequence[NotKept | str], written: ControllerWritten | None
+                        ) -> list[NotKept | str]:
+    """``collect``'s problems with the old controller, each cell once: those its export check found
+    (``exported``, :func:`~kam_xl.workbook.controller.controller_export`: ``not exported``) and those carrying
+    it into the new controller found (``written``: ``not kept``). A cell both refuse is named once, by the carry —
+    what the user finds in the new controller — as ``not kept nor exported``; the export's problem of a file whose
+    inputs could not be taken at all stands for the carry's. In the export's order (sheet kinds in workbook order),
+    then the cells only the carry refused (the settings block, which is not exported, and a pair that the data's
+    new value put out of order)."""
+    carried = {(n.sheet, n.cell): n for n in written.refused} if written is not None else {}
+    out: list[NotKept | str] = []
+    for p in exported:
+        if isinstance(p, NotKept) and (p.sheet, p.cell) in carried:
+            p = dataclasses.replace(carried.pop((p.sheet, p.cell)), what="not kept nor exported")
+        out.append(p)
+    out += carried.values()
+    if written is not None and written.unread is not None and not any(isinstance(p, str) for p in exported):
+        out.append(unread_controller(written))
+    return out
+
+
+def unread_controller(written: ControllerWritten) -> str:
+    """The problem of a controller whose old file's inputs could not be taken at all (``written.unread``)."""
+    kept = f"; the old file is {written.backup}" if written.backup is not None else ""
+    return f"{written.path.name}: the inputs typed into it are not kept — {written.unread}{kept}"
+
+
+def controller_cell_problems(problems: Sequence[NotKept | str], file: str) -> list[CellProblem]:
+    """The controller's problems (:func:`controller_problems`) as rows of collect_errors.csv (file, sheet, cell,
+    value, what is allowed), as a plan's problems are; a problem of the whole file (``file``) without sheet and
+    cell."""
+    return [(p.file, p.sheet, p.cell, _shown_in_report(p.value), p.problem) if isinstance(p, NotKept)
+            else (file, "", "", "", p) for p in problems]
+
+
 def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetime | None = None,
                      settings: ControllerSettings | None = None, *, xlsm_book: XlsmBook | None = None,
                      progress: Callable[[int, int], None] | None = None,
                      old_inputs: NamedValues | WorkbookError | None = None) -> Path:
+    """:func:`write_controller_result` (the same arguments and errors), giving only the path written."""
+    return write_controller_result(db, target, lang, now, settings, xlsm_book=xlsm_book, progress=progress,
+                                   old_inputs=old_inputs).path
+
+
+def write_controller_result(db: DataBook, target: Path, lang: Lang = "de", now: datetime | None = None,
+                            settings: ControllerSettings | None = None, *, xlsm_book: XlsmBook | None = None,
+                            progress: Callable[[int, int], None] | None = None,
+                            old_inputs: NamedValues | WorkbookError | None = None) -> ControllerWritten:
     """Write the controller workbook of a data book (atomically). An existing one is first copied to
     ``_backup/`` and the settings typed into it are read by defined name and carried into the new one
     (:func:`~kam_xl.workbook.controller.read_carried_settings`); ``settings`` given here are written instead.
@@ -1365,6 +1424,9 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
     the file is assembled from them: ``total`` twice the kinds and one, throughout
     (:class:`~kam_xl.progress.PhaseProgress`).
 
+    Returns the path, the backup and what of the old one's inputs was not carried over (:class:`ControllerWritten`:
+    each input refused by sheet and cell of the old file — the status line of the new one names them too).
+
     Raises :class:`~kam_xl.files.NotWrittenError` (file and reason) when the backup or the workbook cannot be
     written (disk full, permission denied, read-only file system); the old file is then left as it is."""
     now = now or datetime.now(UTC)
@@ -1372,11 +1434,13 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
     if xlsm and xlsm_book is None:
         raise KamInputError(f"{target.name}: a macro-enabled workbook (.xlsm) is built by the add-in — pass "
                             "xlsm_book=kam_xl.addin.xlsm.controller_xlsm_book, or write an .xlsx")
-    status, backup = None, None
+    status, backup, unread = None, None, None
+    refused: list[NotKept] = []
     if target.exists():
         if settings is None:
             old = read_controller_inputs(target) if old_inputs is None else old_inputs
             settings, status = carried_settings(old, target.name, default_settings(db, lang), lang)
+            unread = not_read(old, target.name)
             del old  # inputs read here are let go: CarriedSettings keeps what it carries
         try:
             backup = backup_copy(target, now)
@@ -1387,10 +1451,11 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
     steps = 2 * len(CONTROLLER_SHEETS) + 1
     laid_out = None if progress is None else lambda done, _total: progress(done, steps)
     if xlsm_book is not None and xlsm:
-        book = xlsm_book(db, lang, now, settings=settings, status=status, progress=laid_out, on_demand=True)
+        book = xlsm_book(db, lang, now, settings=settings, status=status, progress=laid_out, on_demand=True,
+                         refused=refused)
     else:
         book = controller_workbook(db, lang, generated_at=now, settings=settings, status=status, progress=laid_out,
-                                   on_demand=True)
+                                   on_demand=True, refused=refused)
     del settings  # carried over into the book: the old controller's inputs it brought are let go before writing
     give_back()  # and what carrying them freed, before the sheets are laid out and written
     with cycles.set_aside():  # the data book, only read: not walked by each full collection while sheets come and go
@@ -1399,7 +1464,7 @@ def write_controller(db: DataBook, target: Path, lang: Lang = "de", now: datetim
         raise NotWrittenError(target, reason)
     if progress is not None:  # the file assembled from its sheets' parts: at 10,000 accounts half a minute
         progress(steps, steps)
-    return target
+    return ControllerWritten(target, backup, tuple(refused), unread)
 
 
 def _fingerprinted(book: Book, data_print: str) -> Book:

@@ -215,6 +215,16 @@ def _load(data: str | Path | None, catalogue: Path | None, code: int = EXIT_INPU
     return db
 
 
+def _cell_line(problem: tuple[str, str, str, str | float, str]) -> str:
+    """A problem of a cell as ``generate`` and ``collect`` list it — ``<file>, sheet <sheet>, cell <cell>: value
+    <value>: <what is wrong, what is allowed>`` —, one of a whole file (no sheet, no cell) as its text alone, one
+    whose place the file does not say (no sheet) by the name it was read by."""
+    file, sheet, cell, value, what = problem
+    if not cell:
+        return what
+    return f"{file}, {f'sheet {sheet}, cell {cell}' if sheet else cell}: value {_short(value)}: {what}"
+
+
 def _short(value: str | float, limit: int = 80) -> str:
     """A cell's value as a problem line shows it: a number as typed (``150``), a text quoted (a trailing space
     stays visible), a long text cut with its length said — collect_errors.csv keeps it whole.
@@ -536,7 +546,7 @@ def generate(
     report, not_written = _conflict_report(results, url, out_dir)
     not_written += controller.not_written
     _print_generated(results, url or out_dir, report, controller.path, words)
-    errors = [p for r in results for p in r.problems] + not_written
+    errors = [p for r in results for p in r.problems] + controller.problems() + not_written
     if errors:
         raise _fail(errors)
 
@@ -635,9 +645,10 @@ class _ControllerStep:
     """``generate``'s controller workbook, built from the data book alone — so it can be written while the plans
     are (:func:`kam_xl.batch.generate_all`'s ``alongside``). Calling it writes it (with its own progress line);
     then :attr:`path` is where (ending in "(unchanged)" when left as it is) or ``None``, and :attr:`not_written`
-    why not. With ``skip_unchanged`` a controller built from the same data, template version and inputs is left
-    as it is (:func:`kam_xl.batch.controller_unchanged`). Whatever goes wrong is listed, never raised: the plans
-    written beside it stay written and are reported."""
+    why not, and :attr:`written` what was written (with the old controller's inputs not carried over,
+    :meth:`problems`). With ``skip_unchanged`` a controller built from the same data, template version and inputs
+    is left as it is (:func:`kam_xl.batch.controller_unchanged`). Whatever goes wrong is listed, never raised: the
+    plans written beside it stay written and are reported."""
 
     db: DataBook
     url: str | None
@@ -646,6 +657,17 @@ class _ControllerStep:
     skip_unchanged: bool = False
     path: Path | str | None = None
     not_written: list[str] = field(default_factory=list)
+    written: Any = None  # kam_xl.batch.ControllerWritten, once written
+
+    def problems(self) -> list[str]:
+        """The lines naming each input of the old controller that the new one does not carry over (file, sheet,
+        cell, value, what is allowed), and an old controller whose inputs could not be taken at all."""
+        from kam_xl.batch import CONTROLLER_FILE, controller_cell_problems, controller_problems
+
+        if self.written is None:
+            return []
+        return [_cell_line(p) for p in controller_cell_problems(controller_problems((), self.written),
+                                                                 CONTROLLER_FILE)]
 
     def __call__(self) -> None:
         from kam_xl.batch import CONTROLLER_FILE
@@ -664,14 +686,15 @@ class _ControllerStep:
             self.path = say("controller_unchanged", self.lang, path=self.path)
 
     def _write(self, target: Path, progress: Callable[[int, int], None], left: list[Path]) -> Path:
-        from kam_xl.batch import controller_data_fingerprint, controller_unchanged, write_controller
+        from kam_xl.batch import controller_data_fingerprint, controller_unchanged, write_controller_result
 
         if self.skip_unchanged and target.exists() \
                 and controller_unchanged(target, controller_data_fingerprint(self.db, self.lang)):
             left.append(target)
             return target
-        return write_controller(self.db, target, self.lang, xlsm_book=_xlsm_book(),  # type: ignore[arg-type]
-                                progress=progress)
+        self.written = write_controller_result(self.db, target, self.lang, xlsm_book=_xlsm_book(),  # type: ignore[arg-type]
+                                               progress=progress)
+        return self.written.path
 
 
 def _output_url(out: str) -> str | None:
@@ -1003,10 +1026,12 @@ def collect(
         CONTROLLER_FILE,
         collect_export,
         consolidate,
+        controller_cell_problems,
+        controller_problems,
         has_collectable,
         with_controller_tables,
         with_databook_fields,
-        write_controller,
+        write_controller_result,
     )
     from kam_xl.workbook.controller import controller_export, read_controller_inputs
 
@@ -1050,7 +1075,6 @@ def collect(
 
         result = collect_export(folder, ignore=frozenset(ours), jobs=jobs, progress=read, data_book_seen=early)
     not_written: list[str] = []
-    report_written = _write_error_report(report, result.problems, result.skipped, not_written)
     collected = result.take_export()
     # what was typed on the controller (weights, thresholds, ratings, filters …) goes into the export and the data
     old = old_inputs.result() if old_inputs is not None else None
@@ -1061,18 +1085,15 @@ def collect(
     # the account fields a plan does not carry (the KAM span …) from the data book, so that the export keeps them
     plans = with_databook_fields(collected, base)
     collected = with_controller_tables(plans, typed)  # the export: the plans and what was typed on the controller
-    # stdout: the collected files and the export, the database written, the data book used, the controller — with
-    # --jobs the export is written beside the controller and these lines wait for both
+    # stdout: the collected files and the export, the database written, the data book used, the controller — printed
+    # once the controller is written (with --jobs the export is written beside it; the error report names what
+    # carrying the old controller's inputs refused)
     aside = _ExportAside(collected, target, export is None) if jobs > 1 else None
     export_faults: list[str] = []
     if aside is None:
         written = _write_export(collected, target, export is None, export_faults)
-        out.print(_collected_line(result, written, report_written, words), highlight=False)
     db_lines, db_faults = (_collect_to_db(collected, result.files, sql.with_schema(to_db, db_schema), words)
                            if to_db is not None else ([], []))
-    if aside is None:
-        for line in [*db_lines, said]:
-            out.print(line, highlight=False)
     # the controller: the plans on the data book — not what was typed on the old controller, which is carried from
     # it as typed (write_controller's three-way merge against the old snapshot of the data's values). Put into the
     # data here, it would enter the new controller's snapshot as the data's own values, and the next generate from
@@ -1091,22 +1112,28 @@ def collect(
     give_back()
     controller: Path | str = say("not_written", words)
     controller_faults: list[str] = []
+    done = None
     try:
         with PhaseProgress(say("phase_controller", words), err, unit=plural("step", words), lang=words) as progress:
-            controller = write_controller(book, controller_path, "en" if lang == "en" else "de",
-                                          xlsm_book=_xlsm_book(), progress=progress.update,
-                                          old_inputs=handed.pop())
+            done = write_controller_result(book, controller_path, "en" if lang == "en" else "de",
+                                           xlsm_book=_xlsm_book(), progress=progress.update, old_inputs=handed.pop())
+        controller = done.path if done.backup is None else say("controller_backup", words, path=done.path,
+                                                                 backup=done.backup)
     except NotWrittenError as e:
         controller_faults.append(str(e))
     if aside is not None:
         written = aside.result(export_faults, words)
-        for line in [_collected_line(result, written, report_written, words), *db_lines, said]:
-            out.print(line, highlight=False)
+    # the old controller's problems, each cell once (the export check's and the carry's: controller_problems), in
+    # the error report beside the plans' — written now that the carry has judged them
+    typed_rows = controller_cell_problems(controller_problems(typed_problems, done), controller_path.name)
+    report_written = _write_error_report(report, result.problems + typed_rows, result.skipped, not_written)
+    for line in [_collected_line(result, written, report_written, words), *db_lines, said]:
+        out.print(line, highlight=False)
     out.print(say("controller", words, path=controller), highlight=False)
     not_written += export_faults + db_faults + controller_faults
     listed = [f"skipped: {reason}" for _file, reason in result.skipped]
     listed += [f"{f}, sheet {sh}, cell {c}: value {_short(v)}: {m}" for f, sh, c, v, m in result.problems]
-    listed += typed_problems
+    listed += [_cell_line(p) for p in typed_rows]
     if listed or not_written:
         raise _fail(listed + not_written)
 

@@ -36,6 +36,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "{plans} and {questionnaires} read, {invalid} with invalid input, {skipped} skipped → export "
               "{export}, report {report}"},
     "controller": {"de": "Controller-Arbeitsmappe: {path}", "en": "Controller workbook: {path}"},
+    # collect: the controller written over an old one, kept in _backup/
+    "controller_backup": {"de": "{path} (die alte: {backup})", "en": "{path} (the old one: {backup})"},
     "not_written": {"de": "nicht geschrieben", "en": "not written"},
     # collect --jobs: the export's own process gave no answer ({why}: one of the aside_* below)
     "aside_failed": {"de": "Der Prozess, der den Export schreibt, {why} — der Hauptprozess schreibt ihn nun selbst",

@@ -21,7 +21,7 @@ runner = CliRunner()
 def test_the_data_book_is_let_go_before_the_controller_is_written(tmp_path, demo_plans, monkeypatch):
     plans = Path(shutil.copytree(demo_plans, tmp_path / "plans"))
     bases: list[weakref.ref[Any]] = []
-    real_base, real_write = cli._collect_base, batch.write_controller
+    real_base, real_write = cli._collect_base, batch.write_controller_result
 
     def collect_base(*args: Any, **kwargs: Any) -> Any:
         base, said = real_base(*args, **kwargs)
@@ -37,7 +37,7 @@ def test_the_data_book_is_let_go_before_the_controller_is_written(tmp_path, demo
         return real_write(db, *args, **kwargs)
 
     monkeypatch.setattr(cli, "_collect_base", collect_base)
-    monkeypatch.setattr(batch, "write_controller", write_controller)
+    monkeypatch.setattr(batch, "write_controller_result", write_controller)
     result = runner.invoke(app, ["collect", str(plans)])
     assert result.exit_code == 0, result.output
     assert "14 Pläne" in result.stdout
@@ -52,7 +52,7 @@ def test_freed_memory_is_given_back_before_the_controller_step(tmp_path, demo_pl
     plans = Path(shutil.copytree(demo_plans, tmp_path / "plans"))
     runner.invoke(app, ["collect", str(plans)])  # a controller to carry from
     steps: list[str] = []
-    real_write = batch.write_controller
+    real_write = batch.write_controller_result
     real_xlsm = cli._xlsm_book()
 
     def write_controller(*args: Any, **kwargs: Any) -> Any:
@@ -70,7 +70,7 @@ def test_freed_memory_is_given_back_before_the_controller_step(tmp_path, demo_pl
 
     monkeypatch.setattr(cli, "give_back", give_back)
     monkeypatch.setattr(batch, "give_back", give_back)
-    monkeypatch.setattr(batch, "write_controller", write_controller)
+    monkeypatch.setattr(batch, "write_controller_result", write_controller)
     monkeypatch.setattr(cli, "_xlsm_book", lambda: laid_out)
     result = runner.invoke(app, ["collect", str(plans)])
     assert result.exit_code == 0, result.output

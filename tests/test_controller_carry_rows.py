@@ -75,10 +75,10 @@ def test_rows_merged_in_place_are_the_rows_of_the_general_merge(kind: Controller
     kept = 0
     for _ in range(60):
         fresh, old, snapshot = _case(kind, rnd)
-        rows, parts = carry_rows(kind, fresh, old, snapshot, "de")
+        rows, parts, _ = carry_rows(kind, fresh, old, snapshot, "de")
         with monkeypatch.context() as m:
             m.setattr(kind_module, "_merged_by_account", _general)
-            expected, expected_parts = carry_rows(kind, fresh, old, snapshot, "de")
+            expected, expected_parts, _ = carry_rows(kind, fresh, old, snapshot, "de")
         assert parts == expected_parts
         assert {b: list(r.items()) for b, r in rows.items()} == {b: list(r.items()) for b, r in expected.items()}
         kept += sum(r is not fresh[b][a] for b, block in rows.items() for a, r in block.items())
@@ -97,7 +97,7 @@ def test_a_kept_value_a_refused_one_and_an_account_the_kam_removed() -> None:
     snapshot = {block.ids: [["KA-1"], ["KA-2"], ["KA-3"]],
                 block.name: [[1] + [None] * (width - 1), [3] + [None] * (width - 1), [6] + [None] * (width - 1)]}
     old = {block.ids: [["KA-2"], ["KA-1"]], block.name: [[9] + [None] * (width - 1), [5] + [None] * (width - 1)]}
-    rows, parts = carry_rows(kind, fresh, old, snapshot, "de")
+    rows, parts, _ = carry_rows(kind, fresh, old, snapshot, "de")
     got = {a: getattr(r, first) for a, r in rows[block.name].items()}
     assert got == {"KA-1": 5, "KA-2": 4, "KA-3": 6}
     assert parts[0] == "Koordinationsbedarf übernommen für 1 Kunden"
@@ -122,7 +122,7 @@ def test_carrying_a_block_holds_no_cells_of_the_three_versions_by_row_and_column
                block.name: [[(i % 7) + 1 if i % 3 == 0 else None] * width for i in range(len(accounts))]}
         given = tracemalloc.get_traced_memory()[0] - base
         tracemalloc.reset_peak()
-        rows, _ = carry_rows(kind, fresh, old, snapshot, "de")
+        rows, _, _ = carry_rows(kind, fresh, old, snapshot, "de")
         peak = tracemalloc.get_traced_memory()[1] - base
     finally:
         tracemalloc.stop()

@@ -151,11 +151,12 @@ def test_a_refused_cell_is_named_and_only_it_is_reset(tmp_path: Path, with_growt
     type_into(target, BLOCK.name, "nein", row=0, col=1)
     type_into(target, BLOCK.name, "vielleicht", row=1, col=1)  # b: not a choice
     _, problems = read_controller_export(target, "en")
-    assert problems == [
-        f"Controller.xlsx, tst_rows, account {a}, rating: value 140 not exported — allowed: "
-        "Input should be less than or equal to 100",
-        f"Controller.xlsx, tst_rows, account {b}, willing: value 'vielleicht' not exported — allowed: "
-        "ja or nein"]
+    # by sheet and cell: the block's rows from row 2, a's first and b's second; rating in column B, willing in C
+    assert [(p.file, p.sheet, p.cell, p.label, p.value, p.allowed, p.what) for p in problems] == [
+        ("Controller.xlsx", "Wachstum", "B2", f"Growth, account {a}, rating", 140,
+         "Input should be less than or equal to 100", "not exported"),
+        ("Controller.xlsx", "Wachstum", "C3", f"Growth, account {b}, willing", "vielleicht", "ja or nein",
+         "not exported")]
     write_controller(db, target, "en", LATER)
     rows = _rows(target)
     assert rows[a] == [20, "nein"] and rows[b] == [None, None]

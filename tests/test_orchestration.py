@@ -142,7 +142,7 @@ def test_a_controller_that_fails_loses_no_plan_and_is_listed(tmp_path, monkeypat
     def fails(*_a: Any, **_k: Any) -> Path:
         raise ValueError("layout broke")
 
-    monkeypatch.setattr(batch, "write_controller", fails)
+    monkeypatch.setattr(batch, "write_controller_result", fails)
     result = CliRunner().invoke(app, ["generate", "--out", str(tmp_path), "--jobs", "2", "--lang", "en"])
     assert result.exit_code == 2, result.output
     assert len(list(tmp_path.glob("KA-*.xlsx"))) == 14 and not (tmp_path / "Controller.xlsm").exists()
@@ -152,7 +152,7 @@ def test_a_controller_that_fails_loses_no_plan_and_is_listed(tmp_path, monkeypat
     def refused(db: Any, target: Path, *_a: Any, **_k: Any) -> Path:
         raise NotWrittenError(target, "disk full")
 
-    monkeypatch.setattr(batch, "write_controller", refused)
+    monkeypatch.setattr(batch, "write_controller_result", refused)
     again = CliRunner().invoke(app, ["generate", "--out", str(tmp_path), "--jobs", "2", "--lang", "en", "--force"])
     assert again.exit_code == 2 and "14 regenerated" in again.stdout
     assert "Controller.xlsm: not written — disk full" in " ".join(again.output.split())

@@ -144,14 +144,15 @@ def test_a_refused_typed_value_is_named_and_not_carried(tmp_path: Path) -> None:
     type_into(target, "sg_current_3", 5)
     type_into(target, "coord_territory_global", 2)  # below regional (3)
     _, problems = read_controller_export(target, "en")
-    assert problems == [  # a pair in reverse order is refused as a pair (else carrying it could never end)
-        "Controller.xlsx, coord_territory_regional: value 3 not exported — allowed: a mean ≤ "
-        "coord_territory_global (2)",
-        "Controller.xlsx, coord_territory_global: value 2 not exported — allowed: a mean ≥ "
-        "coord_territory_regional (3)",
-        "Controller.xlsx, decision_weight_t5_2: value -1 not exported — allowed: Input should be greater than or "
-        "equal to 0",
-        "Controller.xlsx, sg_current_3: value 5 not exported — allowed: Input should be less than or equal to 3"]
+    # a pair in reverse order is refused as a pair (else carrying it could never end); each named by sheet and cell
+    assert [(p.sheet, p.cell, p.label, p.value, p.allowed) for p in problems] == [
+        ("Coordination", "C4", "Cross-territory regional from mean", 3,
+         "a mean ≤ Cross-territory global from mean (2)"),
+        ("Coordination", "C5", "Cross-territory global from mean", 2,
+         "a mean ≥ Cross-territory regional from mean (3)"),
+        ("Organisation", "C17", "Weight Table 5 criterion 2", -1, "Input should be greater than or equal to 0"),
+        ("St. Gallen", "C9", "St. Gallen field 3 current", 5, "Input should be less than or equal to 3")]
+    assert {p.what for p in problems} == {"not exported"}
     write_controller(db, target, "en", LATER)
     values = read_named(target).values
     assert (values["decision_weight_t5_2"], values["sg_current_3"], values["coord_territory_global"]) == (1, -1, 5)

@@ -227,8 +227,10 @@ def test_thresholds_in_reverse_order_are_refused_as_a_pair(tmp_path: Path) -> No
     type_into(target, "xyz_cv_x", 0.3)
     tables, problems = read_controller_export(target, "en")
     # the other threshold as its cell showed it, like the refused value (a trial saw "97 % … at most abc_b (0.95)")
-    assert problems == ["Controller.xlsx, abc_share_a: value 97 % not exported — allowed: at most abc_b (95 %)",
-                        "Controller.xlsx, abc_share_b: value 95 % not exported — allowed: at least abc_a (97 %)"]
+    # named where the user finds them (sheet, cell, the label the status line uses), the other threshold by its label
+    assert [(p.file, p.sheet, p.cell, p.label, repr(p.value), p.allowed, p.what) for p in problems] == [
+        ("Controller.xlsx", "ABC-XYZ", "C4", "threshold A", "97 %", "at most threshold B (95 %)", "not exported"),
+        ("Controller.xlsx", "ABC-XYZ", "C5", "threshold B", "95 %", "at least threshold A (97 %)", "not exported")]
     settings = {r["key"]: r["value"] for r in tables["settings"].rows}
     assert (settings["abc_a"], settings["abc_b"], settings["xyz_x"]) == ("0.8", "0.95", "0.3")
     write_controller(demo_databook(), target, "en", WHEN)

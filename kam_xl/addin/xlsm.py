@@ -41,6 +41,7 @@ from kam_xl.workbook.layout import Book, Button, Print, Sheet, pick
 if TYPE_CHECKING:
     from kam_xl.databook import DataBook
     from kam_xl.settings_block import ControllerSettings
+    from kam_xl.workbook.controller.kind import NotKept
 
 Lang = Literal["de", "en"]
 #: The workbook in the xlwings package whose VBA project is the standalone xlwings module.
@@ -162,15 +163,17 @@ def _add_buttons(settings: Sheet, lang: Lang) -> None:
 
 def controller_xlsm_book(db: DataBook, lang: Lang = "de", now: datetime | None = None, *,
                          settings: ControllerSettings | None = None, status: str | None = None,
-                         progress: Callable[[int, int], None] | None = None, on_demand: bool = False) -> Book:
+                         progress: Callable[[int, int], None] | None = None, on_demand: bool = False,
+                         refused: list[NotKept] | None = None) -> Book:
     """The macro-enabled controller workbook layout: the controller of ``db`` (with ``settings``, ``status``,
-    ``progress`` and ``on_demand`` as :func:`~kam_xl.workbook.controller.controller_workbook` takes them) with the
+    ``progress``, ``on_demand`` and ``refused`` as :func:`~kam_xl.workbook.controller.controller_workbook` takes
+    them) with the
     xlwings VBA project, the buttons on its settings sheet and the xlwings licence sheet after the others.
     Raises :class:`ValueError` when no sheet holds the settings block (laid out on demand: once the sheets are)."""
     from kam_xl.workbook.controller import controller_workbook
 
     book = controller_workbook(db, lang, generated_at=now or datetime.now(UTC), settings=settings, status=status,
-                               progress=progress, on_demand=True)
+                               progress=progress, on_demand=True, refused=refused)
     controller = book.on_demand
     assert controller is not None
 

@@ -51,6 +51,16 @@ class NamedRef:
         """True for a single cell."""
         return (self.first_row, self.first_col) == (self.last_row, self.last_col)
 
+    def address(self, row: int = 0, col: int = 0) -> str:
+        """The A1 address of the cell at (``row``, ``col``) inside the box (0-based from its first cell).
+
+        >>> NamedRef("ABC-XYZ", 3, 2, 6, 2).address(1), NamedRef("Auswahl", 8, 8, 21, 14).address(2, 3)
+        ('C5', 'L11')
+        """
+        from openpyxl.utils.cell import get_column_letter
+
+        return f"{get_column_letter(self.first_col + col + 1)}{self.first_row + row + 1}"
+
 
 @dataclass
 class NamedValues:
@@ -65,11 +75,7 @@ class NamedValues:
     def locate(self, name: str, row: int | None = None, col: int | None = None) -> tuple[str, str] | None:
         """Sheet and A1 address of a named cell, or of the cell at (row, col) inside a named block."""
         ref = self.refs.get(name)
-        if ref is None:
-            return None
-        from openpyxl.utils.cell import get_column_letter
-
-        return ref.sheet, f"{get_column_letter(ref.first_col + (col or 0) + 1)}{ref.first_row + (row or 0) + 1}"
+        return None if ref is None else (ref.sheet, ref.address(row or 0, col or 0))
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,8 @@ from kam_xl.workbook.controller.kind import (
     AccountRows,
     BuildContext,
     ControllerSheet,
+    NotKept,
+    OldCells,
     TableExport,
     as_sheets,
     build_order,
@@ -102,6 +104,8 @@ from kam_xl.workbook.controller.kind import (
     input_names,
     parse_inputs,
     parse_rows,
+    refused_cells,
+    refused_inputs,
     register_controller,
 )
 from kam_xl.workbook.controller.organisation import OrganisationSheet
@@ -125,9 +129,10 @@ from kam_xl.workbook.printing import written_time
 
 __all__ = ["CONTROLLER_SHEETS", "ERROR_HEADS", "ERROR_ROWS", "LIGHT_FORMATS", "SCORE_SCALE", "SETTING_LABELS",
            "SETTING_NAMES", "TEMPLATE_ID", "TEMPLATE_VERSION", "TOL", "WEIGHT_BOUNDS", "BuildContext",
-           "CarriedSettings", "ControllerSettings", "ControllerSheet", "SettingProblem", "carried_settings",
+           "CarriedSettings", "ControllerSettings", "ControllerSheet", "NotKept", "OldCells", "SettingProblem",
+           "carried_settings",
            "carry_settings", "controller_export", "controller_workbook", "default_settings", "laid_out",
-           "parse_settings", "read_carried_settings", "read_controller_export", "read_controller_inputs",
+           "not_read", "parse_settings", "read_carried_settings", "read_controller_export", "read_controller_inputs",
            "register_controller"]
 
 #: The controller's sheet kinds in workbook order (each builds after the kinds it ``needs``, see
@@ -154,6 +159,7 @@ for _kind in CONTROLLER_SHEETS:  # the data-book tables of the kinds listed abov
     register_tables(f"controller sheet kind {_kind.key!r}", _kind.tables)
 #: The kind whose inputs are the settings block (carried by :func:`carry_settings`, given as ``settings``).
 SETTINGS = SettingsSheet.key
+_SETTINGS_KIND = next(k for k in CONTROLLER_SHEETS if k.key == SETTINGS)
 
 # ------------------------------------------------------------------------------------------ the book
 
@@ -161,7 +167,7 @@ SETTINGS = SettingsSheet.key
 def controller_workbook(db: DataBook, lang: Lang = "de", generated_at: datetime | None = None, *,
                         catalogue: Catalogue | None = None, settings: ControllerSettings | None = None,
                         status: str | None = None, progress: Callable[[int, int], None] | None = None,
-                        on_demand: bool = False) -> Book:
+                        on_demand: bool = False, refused: list[NotKept] | None = None) -> Book:
     """The controller workbook layout of a data book: all accounts side by side (see the module docstring),
     one sheet kind of :data:`CONTROLLER_SHEETS` after the other.
 
@@ -176,13 +182,18 @@ def controller_workbook(db: DataBook, lang: Lang = "de", generated_at: datetime 
     :func:`laid_out`): the book holds no sheet, and the snapshot enters ``meta`` once the last sheet is laid
     out. Else every sheet is laid out here, in :attr:`Book.sheets`.
     ``progress(done, total)`` is called after each kind is built and after each kind's sheets are handed on
-    (written, when laid out on demand): ``total`` twice the kinds."""
+    (written, when laid out on demand): ``total`` twice the kinds.
+    ``refused``: a list that every input of the old controller not carried over is added to (the settings
+    refused by :func:`carried_settings`, then each kind's, by sheet and cell of the old controller — what the
+    status line names); carrying is done before this returns, so the list is complete then."""
     when = (generated_at or datetime.now(UTC)).isoformat(timespec="seconds")
     defaults = {k.key: d for k in CONTROLLER_SHEETS if (d := k.defaults(db, lang)) is not None}
     fresh_rows = {k.key: k.account_rows(db, lang) for k in CONTROLLER_SHEETS if k.blocks}
     settings = settings or defaults[SETTINGS]
-    inputs, notes = _carried_inputs(defaults, settings, lang)
-    rows, row_notes = _carried_rows(fresh_rows, settings, lang)
+    inputs, notes, not_kept = _carried_inputs(defaults, settings, lang)
+    rows, row_notes, cells_not_kept = _carried_rows(fresh_rows, settings, lang)
+    if refused is not None:
+        refused += not_kept + cells_not_kept
     settings = _settings_alone(settings)  # the old controller's inputs carried: not held while the sheets are
     shown = written_time(when, lang)
     line = _t(lang, f"Erzeugt {shown}; ", f"Generated {shown}; ") + "; ".join(
@@ -250,37 +261,50 @@ def _settings_alone(settings: ControllerSettings) -> ControllerSettings:
 
 
 def _carried_inputs(defaults: dict[str, BaseModel], settings: ControllerSettings, lang: Lang
-                    ) -> tuple[dict[str, BaseModel], list[str]]:
+                    ) -> tuple[dict[str, BaseModel], list[str], list[NotKept]]:
     """Each kind's typed inputs — the settings as given, the others' carried over from an old controller when
-    ``settings`` bring them (:class:`CarriedSettings`), else their defaults — and the status-line parts."""
+    ``settings`` bring them (:class:`CarriedSettings`), else their defaults —, the status-line parts and the
+    inputs refused (the settings' first)."""
     inputs: dict[str, BaseModel] = {SETTINGS: settings}
     notes: list[str] = []
+    refused = list(settings.refused) if isinstance(settings, CarriedSettings) else []
     for kind in CONTROLLER_SHEETS:
         if kind.key == SETTINGS or kind.key not in defaults:
             continue
         if isinstance(settings, CarriedSettings):
-            inputs[kind.key], parts = carry_inputs(kind, defaults[kind.key], settings.old_inputs,
-                                                   settings.old_snapshot, lang)
+            inputs[kind.key], parts, wrong = carry_inputs(kind, defaults[kind.key], settings.old_inputs,
+                                                          settings.old_snapshot, lang)
             notes += parts
+            refused += refused_inputs(kind, wrong, _old_cells(settings), lang)
         else:
             inputs[kind.key] = defaults[kind.key]
-    return inputs, notes
+    return inputs, notes, refused
+
+
+def _old_cells(settings: CarriedSettings) -> OldCells:
+    """Where the old controller's inputs were (none known: named by defined name, of a file without a name)."""
+    return settings.old_cells or OldCells("")
 
 
 def _carried_rows(fresh: dict[str, AccountRows], settings: ControllerSettings, lang: Lang
-                  ) -> tuple[dict[str, AccountRows], list[str]]:
+                  ) -> tuple[dict[str, AccountRows], list[str], list[NotKept]]:
     """Each kind's per-account inputs — carried over by account id from an old controller when ``settings``
-    bring its values (:class:`CarriedSettings`), else as the data gives them — and the status-line parts."""
+    bring its values (:class:`CarriedSettings`), else as the data gives them —, the status-line parts and the
+    cells refused."""
     if not isinstance(settings, CarriedSettings):
-        return fresh, []
+        return fresh, [], []
     rows: dict[str, AccountRows] = {}
     notes: list[str] = []
+    refused: list[NotKept] = []
     for kind in CONTROLLER_SHEETS:
         if kind.key in fresh:
-            rows[kind.key], parts = carry_rows(kind, fresh[kind.key], settings.old_inputs, settings.old_snapshot,
-                                               lang)
+            rows[kind.key], parts, wrong = carry_rows(kind, fresh[kind.key], settings.old_inputs,
+                                                      settings.old_snapshot, lang)
             notes += parts
-    return rows, notes
+            for block in kind.blocks:
+                refused += refused_cells(block, wrong.get(block.name, []), settings.old_inputs,
+                                         _old_cells(settings), lang)
+    return rows, notes, refused
 
 
 def read_controller_inputs(path: Path) -> NamedValues | WorkbookError:
@@ -295,7 +319,7 @@ def read_controller_inputs(path: Path) -> NamedValues | WorkbookError:
         return e
 
 
-def read_controller_export(path: Path, lang: Lang = "de") -> tuple[dict[str, TableExport], list[str]]:
+def read_controller_export(path: Path, lang: Lang = "de") -> tuple[dict[str, TableExport], list[NotKept | str]]:
     """What was typed on the controller workbook at ``path`` as data-book tables: :func:`controller_export` of
     :func:`read_controller_inputs`. Raises nothing for a bad file: ``collect`` goes on without the controller's
     tables."""
@@ -303,18 +327,19 @@ def read_controller_export(path: Path, lang: Lang = "de") -> tuple[dict[str, Tab
 
 
 def controller_export(old: NamedValues | WorkbookError, file: str, lang: Lang = "de"
-                      ) -> tuple[dict[str, TableExport], list[str]]:
+                      ) -> tuple[dict[str, TableExport], list[NotKept | str]]:
     """What was typed on a controller workbook (``old``, read by :func:`read_controller_inputs` from the file
     named ``file``) as data-book tables (each kind's :meth:`~ControllerSheet.export`), and the problems: a value
-    that breaks its rule is left out and named (name, account, what is allowed), a file that cannot be read or
-    is not a controller is one problem."""
-    if isinstance(old, WorkbookError):
-        return {}, [f"{file}: controller inputs not exported — {old}"]
-    if old.meta.get("template_id") != TEMPLATE_ID:
-        return {}, [f"{file}: not a controller workbook — its inputs are not exported"]
+    that breaks its rule is left out and named by sheet and cell (:class:`NotKept`, ``not exported``), a file
+    that cannot be read or is not a controller is one problem, a text naming the file (:func:`not_read`)."""
+    unread = not_read(old, file)
+    if unread is not None:
+        return {}, [f"{file}: controller inputs not exported — {unread}"]
+    assert isinstance(old, NamedValues)
+    cells = OldCells(file, old.refs)
     empty = DataBook(source="", accounts=[], tables={})
     tables: dict[str, TableExport] = {}
-    problems: list[str] = []
+    problems: list[NotKept | str] = []
     for kind in CONTROLLER_SHEETS:
         inputs = None
         given = {n: v for n, v in old.values.items() if n in kind.input_names()}
@@ -322,18 +347,27 @@ def controller_export(old: NamedValues | WorkbookError, file: str, lang: Lang = 
             base = kind.defaults(empty, lang)
             assert base is not None
             inputs, wrong = parse_inputs(kind.Inputs, given, base)
-            problems += [f"{file}, {n}: value {v!r} not exported — allowed: {a}" for n, v, a in wrong]
+            problems += refused_inputs(kind, wrong, cells, lang, "not exported")
         rows: AccountRows = {}
         for block in kind.blocks:
             rows[block.name], bad = parse_rows(block, old.values)
-            problems += [f"{file}, {n}, account {a}, {c}: value {v!r} not exported — allowed: {why}"
-                         for n, a, c, v, why in bad]
+            problems += refused_cells(block, bad, old.values, cells, lang, "not exported")
         for name, export in kind.export(inputs, rows, lang).items():
             if name in tables:  # two kinds export into one table (the settings): their rows side by side
                 prev = tables[name]
                 export = TableExport(prev.rows + export.rows, prev.column, prev.covers | export.covers)
             tables[name] = export
     return tables, problems
+
+
+def not_read(old: NamedValues | WorkbookError, file: str) -> str | None:
+    """Why the inputs of the old controller ``old`` (read from the file named ``file``) cannot be taken at all —
+    it could not be read, or it is not a controller workbook —, ``None`` when they can."""
+    if isinstance(old, WorkbookError):
+        return str(old)
+    if old.meta.get("template_id") != TEMPLATE_ID:
+        return f"{file} is not a controller workbook"
+    return None
 
 
 def read_carried_settings(path: Path, defaults: ControllerSettings, lang: Lang = "de"
@@ -353,7 +387,10 @@ def carried_settings(old: NamedValues | WorkbookError, file: str, defaults: Cont
     if old.meta.get("template_id") != TEMPLATE_ID:
         return None, _t(lang, f"Einstellungen nicht übernommen: {file} war keine Controller-Arbeitsmappe",
                         f"Settings not kept: {file} was not a controller workbook")
-    settings, status = carry_settings(defaults, old.values, old.meta, lang)
+    settings, status, wrong = carry_settings(defaults, old.values, old.meta, lang)
     others = {n: v for n, v in old.values.items() if n not in SETTING_NAMES}
+    cells = OldCells(file, old.refs)
+    refused = refused_inputs(_SETTINGS_KIND, wrong, cells, lang)
     return CarriedSettings.model_construct(**dict(settings), old_inputs=others,
-                                           old_snapshot=snapshot_from_meta(dict(old.meta))), status
+                                           old_snapshot=snapshot_from_meta(dict(old.meta)), old_cells=cells,
+                                           refused=tuple(refused)), status

@@ -103,7 +103,9 @@ CoordinationRow: type[BaseModel] = create_model(
     "CoordinationRow", __config__=ConfigDict(frozen=True),
     **{column(s, i): (int | None, Field(None, ge=RATING_MIN, le=RATING_MAX)) for s in SCALES for i in ITEM_NUMBERS})
 BLOCK = AccountBlock(ids="coord_ids", name="coord_ratings", Row=CoordinationRow,
-                     label=("Koordinationsbedarf", "Coordination need"))
+                     label=("Koordinationsbedarf", "Coordination need"),
+                     headings={column(s, i): (f"{_SHORT[s][0]} {i}", f"{_SHORT[s][1]} {i}") for s in SCALES
+                               for i in ITEM_NUMBERS})
 
 
 def result_of(row: BaseModel, kam_span: str | None, account_id: str, inputs: CoordinationInputs
@@ -207,7 +209,7 @@ def coordination_sheet(ctx: BuildContext) -> Sheet:
     head = 7
     s.put(head - 1, C_ITEMS, _t(lang, *SCALE_TITLES["bu"]), style="subtitle")
     s.put(head - 1, C_ITEMS + 6, _t(lang, *SCALE_TITLES["territory"]), style="subtitle")
-    words = [f"{_t(lang, *_SHORT[sc])} {i}" for sc in SCALES for i in ITEM_NUMBERS]
+    words = [BLOCK.heading(column(sc, i), lang) for sc in SCALES for i in ITEM_NUMBERS]
     _headers(s, head + 1, 0, ("ID", _t(lang, "Kunde", "Account"), *words, _t(lang, "BU Mittel", "BU mean"),
                               _t(lang, "BU Bedarf", "BU need"), _t(lang, "Gebiet Mittel", "Terr. mean"),
                               _t(lang, "Gebiet Bedarf", "Terr. need"), _t(lang, "KAM-Spannweite", "KAM span"),

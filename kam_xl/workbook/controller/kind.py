@@ -28,6 +28,7 @@ Adding a controller sheet is one module with one such class plus one line in ``C
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ from kam_xl.workbook.coerce import shown
 from kam_xl.workbook.layout import RowKey, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.merge import merge_inputs, pick_cell, same
+from kam_xl.workbook.names import NamedRef
 
 if TYPE_CHECKING:
     from kam_xl.settings_block import ControllerSettings
@@ -67,12 +69,18 @@ class AccountBlock:
     order. ``Row`` is a pydantic model of one account's inputs whose fields all default to ``None`` (an empty
     cell); its validators say what a cell allows and turn a typed word into the value kept (e.g. ``yes`` →
     ``ja``), so that a value reads the same in either language. ``label`` (de, en) names the block in the status
-    line."""
+    line; ``headings`` (de, en) the columns as the sheet heads them, by field (a refused cell is named with its
+    column's heading; a field without one by its name)."""
 
     ids: str
     name: str
     Row: type[BaseModel]
     label: tuple[str, str]
+    headings: Mapping[str, tuple[str, str]] = field(default_factory=dict, hash=False)
+
+    def heading(self, column: str, lang: Lang) -> str:
+        """The heading of the field ``column`` in ``lang`` (its name when the block gives none)."""
+        return _t(lang, *self.headings[column]) if column in self.headings else column
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -88,6 +96,50 @@ class AccountBlock:
         """``rows`` (account id → row, in sheet order) as the id column and the input block by defined name."""
         return {self.ids: [[a] for a in rows],
                 self.name: [[getattr(r, c) for c in self.columns] for r in rows.values()]}
+
+
+@dataclass(frozen=True)
+class NotKept:
+    """An input typed on a controller workbook that regeneration does not carry over (or ``collect`` does not
+    export), said where the user finds it: ``file``, ``sheet`` and ``cell`` (A1) where it was typed in the
+    workbook read, the ``label`` the status line names it by (in the workbook's language; a per-account input
+    with its account and column), the ``value`` as typed (:func:`~kam_xl.workbook.coerce.shown`), what is
+    ``allowed`` (in English, as the plans' problems are) and ``what`` befell it (``not kept``: the new controller
+    has the data's value there)."""
+
+    file: str
+    sheet: str
+    cell: str
+    label: str
+    value: Any
+    allowed: str
+    what: str = "not kept"
+
+    @property
+    def problem(self) -> str:
+        """What became of it and what is allowed, as a problem line and collect_errors.csv's problem column say.
+
+        >>> NotKept("Controller.xlsm", "ABC-XYZ", "C4", "Schwelle A", 0.97, "at most Schwelle B (95 %)").problem
+        'Schwelle A: not kept — allowed: at most Schwelle B (95 %)'
+        """
+        return f"{self.label}: {self.what} — allowed: {self.allowed}"
+
+
+@dataclass(frozen=True)
+class OldCells:
+    """Where an old controller's inputs were typed: its file name and where its defined names point
+    (:attr:`~kam_xl.workbook.names.NamedValues.refs`, as read), to name a refused input by sheet and cell."""
+
+    file: str
+    refs: Mapping[str, NamedRef] = field(default_factory=dict)
+
+    def not_kept(self, name: str, label: str, value: Any, allowed: str, row: int = 0, col: int = 0,
+                 what: str = "not kept") -> NotKept:
+        """The input ``name`` (the cell at ``row``, ``col`` of a block) refused; a name the file does not point
+        to (never read from it) is named as its cell."""
+        ref = self.refs.get(name)
+        sheet, cell = (ref.sheet, ref.address(row, col)) if ref is not None else ("", name)
+        return NotKept(self.file, sheet, cell, label, value, allowed, what)
 
 
 @dataclass(frozen=True)
@@ -179,6 +231,19 @@ class ControllerSheet(ABC):
         found = next((f for n, f in self.Inputs.model_fields.items() if (f.alias or n) == name), None)
         return (found.description if found and found.description else None) or name
 
+    def worded(self, text: str, lang: Lang) -> str:
+        """``text`` (what a refused input allows) with each of this kind's inputs it names by field or defined
+        name — the other threshold of a pair, ``at most abc_b (95 %)`` — named by its :meth:`label` instead. Only
+        names with an underscore are taken as names (a field called ``lang`` is also a word)."""
+        if self.Inputs is None:
+            return text
+        names = {n: f.alias or n for n, f in self.Inputs.model_fields.items() if not f.exclude}
+        found = sorted({k for pair in names.items() for k in pair if "_" in k}, key=len, reverse=True)
+        if not found:
+            return text
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, found)) + r")\b")
+        return pattern.sub(lambda m: self.label(names.get(m[1], m[1]), lang), text)
+
 
 def as_sheets(built: Sheet | list[Sheet]) -> list[Sheet]:
     """A kind's :meth:`~ControllerSheet.build` result as a list."""
@@ -250,24 +315,52 @@ def parse_inputs(model: type[BaseModel], values: Mapping[str, Any], base: BaseMo
 
 
 def carry_inputs(kind: ControllerSheet, defaults: BaseModel, old: Mapping[str, Any],
-                 snapshot: Mapping[str, Any] | None, lang: Lang) -> tuple[BaseModel, list[str]]:
+                 snapshot: Mapping[str, Any] | None, lang: Lang) -> tuple[BaseModel, list[str], list[InputProblem]]:
     """A kind's inputs taken over from an old controller (its values ``old`` by defined name, and the snapshot of
     the old generation's defaults) merged with ``defaults`` as the settings are
-    (:func:`kam_xl.workbook.controller.settings.carry_settings`), and the status-line parts saying so."""
+    (:func:`kam_xl.workbook.controller.settings.carry_settings`), the status-line parts saying so, and the
+    inputs refused (left at the default; :func:`refused_inputs` names them by sheet and cell)."""
     assert kind.Inputs is not None
     new = defaults.model_dump(by_alias=True)
     old_values = {k: v for k, v in old.items() if k in new}
     if not old_values:
-        return defaults, []
-    orig = {k: v for k, v in snapshot.items() if k in new} if snapshot is not None else None
-    merged, _ = merge_inputs(orig, old_values, new)
+        return defaults, [], []
+    # merged over the names the old controller holds: one it lacks (its section was not shown, e.g. no resources
+    # table) follows the data — the merge would take it for cleared and refuse the empty value
+    orig = {k: v for k, v in snapshot.items() if k in old_values} if snapshot is not None else None
+    merged = {**new, **merge_inputs(orig, old_values, {k: new[k] for k in old_values})[0]}
     inputs, problems = parse_inputs(kind.Inputs, _as_their_cells(merged, old_values), defaults)
     now = inputs.model_dump(by_alias=True)
     kept = [kind.label(n, lang) for n in old_values if not same(now[n], new[n])]
     parts = [_t(lang, "Eingaben übernommen: ", "Inputs kept: ") + ", ".join(kept)] if kept else []
     parts += [_t(lang, f"{kind.label(n, lang)} = {v!r} nicht übernommen (erlaubt: {a})",
                  f"{kind.label(n, lang)} = {v!r} not kept (allowed: {a})") for n, v, a in problems]
-    return inputs, parts
+    return inputs, parts, problems
+
+
+def refused_inputs(kind: ControllerSheet, problems: Sequence[InputProblem], cells: OldCells, lang: Lang,
+                   what: str = "not kept") -> list[NotKept]:
+    """The refused inputs of a kind (:func:`carry_inputs`, :func:`parse_inputs`) by sheet and cell of the old
+    controller ``cells``, each with its label and what is allowed in the user's words (:meth:`~ControllerSheet.
+    worded`)."""
+    return [cells.not_kept(n, kind.label(n, lang), v, kind.worded(a, lang), what=what) for n, v, a in problems]
+
+
+def refused_cells(block: AccountBlock, problems: Sequence[RowProblem], old: Mapping[str, Any], cells: OldCells,
+                  lang: Lang, what: str = "not kept") -> list[NotKept]:
+    """The refused cells of a per-account block (:func:`carry_rows`, :func:`parse_rows` of ``old``, the old
+    controller's values by defined name) by sheet and cell of the old controller ``cells``: the account's row in
+    the old block, the column's place in it; labelled with the block, the account and the column."""
+    if not problems:
+        return []
+    rows: dict[str, int] = {}
+    for i, id_row in enumerate(_grid(old.get(block.ids))):
+        key = key_of(id_row[0] if id_row else None)
+        if key is not None:
+            rows.setdefault(key, i)
+    label, account = _t(lang, *block.label), _t(lang, "Kunde", "account")
+    return [cells.not_kept(block.name, f"{label}, {account} {a}, {block.heading(c, lang)}", v, why, rows.get(a, 0),
+                           block.columns.index(c), what) for _, a, c, v, why in problems]
 
 
 def _as_their_cells(merged: Mapping[str, Any], old: Mapping[str, Any]) -> dict[str, Any]:
@@ -315,14 +408,17 @@ def parse_rows(block: AccountBlock, values: Mapping[str, Any], base: Mapping[str
 
 
 def carry_rows(kind: ControllerSheet, defaults: AccountRows, old: Mapping[str, Any],
-               snapshot: Mapping[str, Any] | None, lang: Lang) -> tuple[AccountRows, list[str]]:
+               snapshot: Mapping[str, Any] | None, lang: Lang
+               ) -> tuple[AccountRows, list[str], dict[str, list[RowProblem]]]:
     """A kind's per-account inputs taken over from an old controller, merged three-way with ``defaults`` cell
     by cell like its other inputs (:func:`carry_inputs`), rows matched by account id
     (:class:`~kam_xl.workbook.layout.RowKey`, :func:`~kam_xl.workbook.merge.merge_inputs`): an account the data
     book added gets the data's row, one it removed is dropped, and every other keeps what was typed for it
-    wherever its row is now. Returns the rows (every account of ``defaults``) and the status-line parts."""
+    wherever its row is now. Returns the rows (every account of ``defaults``), the status-line parts and the
+    refused cells of the old controller per block name (:func:`refused_cells` names them by sheet and cell)."""
     out: AccountRows = {}
     parts: list[str] = []
+    refused: dict[str, list[RowProblem]] = {}
     for block in kind.blocks:
         new_rows = defaults.get(block.name, {})
         if block.name not in old or block.ids not in old:
@@ -330,12 +426,14 @@ def carry_rows(kind: ControllerSheet, defaults: AccountRows, old: Mapping[str, A
             continue
         rows, kept, problems = _carried_block(block, new_rows, old, snapshot)
         out[block.name] = rows
+        if problems:
+            refused[block.name] = problems
         label = _t(lang, *block.label)
         if kept:
             parts.append(_t(lang, f"{label} übernommen für {kept} Kunden", f"{label} kept for {kept} account(s)"))
         parts += [_t(lang, f"{label}, Kunde {a}, {c} = {v!r} nicht übernommen (erlaubt: {why})",
                      f"{label}, account {a}, {c} = {v!r} not kept (allowed: {why})") for _, a, c, v, why in problems]
-    return out, parts
+    return out, parts, refused
 
 
 def _carried_block(block: AccountBlock, new_rows: Mapping[str, BaseModel], old: Mapping[str, Any],

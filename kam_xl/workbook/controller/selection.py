@@ -143,9 +143,9 @@ class SelectionWeights(BaseModel):
 
 
 RATINGS = AccountBlock(ids="sel_ids", name="sel_ratings", Row=SelectionRatings,
-                       label=("Auswahl-Bewertungen", "Selection ratings"))
+                       label=("Auswahl-Bewertungen", "Selection ratings"), headings=SELECTION_CRITERION_LABELS)
 FILTERS = AccountBlock(ids="sel_ids", name="sel_filters", Row=GrowthFilters,
-                       label=("Wachstumsfilter", "Growth filters"))
+                       label=("Wachstumsfilter", "Growth filters"), headings=GROWTH_FILTER_LABELS)
 
 # columns: ID, name, the three figures, three derived, seven typed, seven effective, score, rank, missing,
 # three filters, candidate

@@ -17,6 +17,7 @@ from kam_xl.settings_block import (
     SETTING_LABELS,
     SETTING_NAMES,
     ControllerSettings,
+    SettingProblem,
     parse_settings,
     read_setting,
 )
@@ -27,7 +28,7 @@ from kam_xl.vocabulary import (
 from kam_xl.workbook.controller.common import (
     _headers,
 )
-from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
+from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet, NotKept, OldCells
 from kam_xl.workbook.layout import Input, Print, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.workbook.merge import merge_inputs, same, snapshot_from_meta
@@ -59,17 +60,26 @@ class CarriedSettings(ControllerSettings):
 
     old_inputs: dict[str, Any] = Field(default_factory=dict, exclude=True)
     old_snapshot: dict[str, Any] | None = Field(default=None, exclude=True)
+    #: where the old controller's inputs were (its file and defined names), to name a refused one by sheet and cell
+    old_cells: OldCells | None = Field(default=None, exclude=True)
+    #: the settings refused in carrying them over (:func:`carry_settings`), by sheet and cell
+    refused: tuple[NotKept, ...] = Field(default=(), exclude=True)
 
     @field_validator("*", mode="before")
     @classmethod
     def _read_cell(cls, value: Any, info: ValidationInfo) -> Any:
         assert info.field_name is not None
-        return value if info.field_name in ("old_inputs", "old_snapshot") else read_setting(info.field_name, value)
+        return value if info.field_name in _RIDING else read_setting(info.field_name, value)
+
+
+#: the fields of :class:`CarriedSettings` that ride along (not settings)
+_RIDING = frozenset(CarriedSettings.model_fields) - frozenset(ControllerSettings.model_fields)
 
 
 def carry_settings(defaults: ControllerSettings, old: Mapping[str, Any], old_meta: Mapping[str, str],
-                   lang: Lang = "de") -> tuple[ControllerSettings, str]:
-    """The settings a regenerated controller takes over from the old one, and a status line saying so.
+                   lang: Lang = "de") -> tuple[ControllerSettings, str, list[SettingProblem]]:
+    """The settings a regenerated controller takes over from the old one, a status line saying so, and the
+    settings refused (name, value as shown, what is allowed).
 
     The old controller's values are merged with ``defaults`` (what the data gives now) as a KAM's inputs are
     (:func:`kam_xl.workbook.merge.merge_inputs`, with the defaults of the old generation from its ``_meta``
@@ -80,8 +90,10 @@ def carry_settings(defaults: ControllerSettings, old: Mapping[str, Any], old_met
     new = defaults.values()
     old_values = {k: v for k, v in old.items() if k in new}
     snapshot = snapshot_from_meta(dict(old_meta))
-    orig = {k: v for k, v in snapshot.items() if k in new} if snapshot is not None else None
-    merged, _ = merge_inputs(orig, old_values, new)
+    # merged over the names the old controller holds: one it lacks (its section was not shown, e.g. no resources
+    # table) follows the data — the merge would take it for cleared and refuse the empty value
+    orig = {k: v for k, v in snapshot.items() if k in old_values} if snapshot is not None else None
+    merged = {**new, **merge_inputs(orig, old_values, {k: new[k] for k in old_values})[0]}
     for name, value in old_values.items():
         if merged[name] in (None, "") and value not in (None, ""):
             merged[name] = value
@@ -93,7 +105,7 @@ def carry_settings(defaults: ControllerSettings, old: Mapping[str, Any], old_met
     for name, value, allowed in problems:
         parts.append(_t(lang, f"{_t(lang, *SETTING_LABELS[name])} = {value!r} nicht übernommen (erlaubt: {allowed})",
                         f"{_t(lang, *SETTING_LABELS[name])} = {value!r} not kept (allowed: {allowed})"))
-    return settings, "; ".join(parts)
+    return settings, "; ".join(parts), problems
 
 
 def _settings_sheet(db: DataBook, lang: Lang, when: str, settings: ControllerSettings, account_ids: str | None,

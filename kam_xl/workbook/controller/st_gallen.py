@@ -256,6 +256,20 @@ class StGallenSheet(ControllerSheet):
     def defaults(self, db: DataBook, lang: Lang) -> BaseModel:
         return StGallenInputs.model_validate(databook_inputs(db))
 
+    def label(self, name: str, lang: Lang) -> str:
+        """The input as its sheet names it, in ``lang``: the field's position (``St. Gallen Feld 3 Ist`` / ``St.
+        Gallen field 3 current``), the logic's use in the sheet's words (``Werkzeuge Fokus`` / ``Tools focus``),
+        the phase."""
+        for f in FIELDS:
+            if name in (current_name(f), target_name(f)):
+                which = _t(lang, "Ist", "current") if name == current_name(f) else _t(lang, "Ziel", "target")
+                return _t(lang, f"St. Gallen Feld {f} {which}", f"St. Gallen field {f} {which}")
+        for n, logic in enumerate(LOGIC_NAMES, 1):
+            if name in logic_names(n):
+                which = _t(lang, "Ist", "current") if name == logic_names(n)[0] else _t(lang, "Fokus", "focus")
+                return f"{LOGIC_WORDS[lang][logic]} {which}"
+        return _t(lang, "Phase", "Phase") if name == PHASE_NAME else name
+
     def build(self, ctx: BuildContext) -> Sheet:
         return st_gallen_sheet(ctx.inputs[self.key], ctx.lang, year_span(a.plan_year for a in ctx.db.accounts))
 

@@ -1,0 +1,143 @@
+"""An input typed wrong into the controller is not carried into the new one — and ``generate`` and ``collect`` say so
+like any other problem: file, sheet and cell where it was typed, the value, its label on the sheet and what is
+allowed; exit code 2 ("listed, the rest done"). ``collect`` names each cell once (its export check and the carry
+judge the same value) and writes it into collect_errors.csv beside the plans' problems."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kam_xl.cli import app
+from kam_xl.workbook.names import read_named
+from tests.shared import type_values
+
+runner = CliRunner()
+
+#: typed into the demo controller (German): threshold A above B (95 %), a text in a weight, a language the plans
+#: cannot have, a selection rating above 100 for the first account, a coordination rating above 7 for the second
+TYPED = {"abc_share_a": 0.97, "res_weight_potential": "viel", "ctl_lang": "fr", ("sel_ratings", 0, 0): 150,
+         ("coord_ratings", 1, 0): 9}
+#: where each is, as a person finds it in the workbook (the thresholds on ABC-XYZ in C4:C5, the weights on
+#: Ressourcen from D4, the settings on Einstellungen from B4, the ratings' blocks from Auswahl!I9 and
+#: Koordination!C10), and what the lines say of it
+LINES = [
+    "Controller.xlsm, sheet Einstellungen, cell B6: value 'fr': Sprache der Account-Pläne: {kept} — allowed: de or en",
+    "Controller.xlsm, sheet Ressourcen, cell D4: value 'viel': Gewicht Potenzialanteil: {kept} — allowed: a number ≥ 0",
+    "Controller.xlsm, sheet ABC-XYZ, cell C4: value '97 %': Schwelle A: {both} — allowed: at most Schwelle B (95 %)",
+    "Controller.xlsm, sheet ABC-XYZ, cell C5: value '95 %': Schwelle B: {both} — allowed: at least Schwelle A (97 %)",
+    "Controller.xlsm, sheet Auswahl, cell I9: value 150: Auswahl-Bewertungen, Kunde KA-001, Laufendes Umsatzvolumen: "
+    "{both} — allowed: Input should be less than or equal to 100",
+    "Controller.xlsm, sheet Koordination, cell C11: value 9: Koordinationsbedarf, Kunde KA-002, BU 1: {both} — "
+    "allowed: Input should be less than or equal to 7"]
+
+
+@pytest.fixture
+def typed(demo_plans: Path, tmp_path: Path) -> Path:
+    """The demo plans with the controller ``generate`` writes beside them, the wrong values of :data:`TYPED` typed
+    into it."""
+    folder = Path(shutil.copytree(demo_plans, tmp_path / "plans"))
+    first = runner.invoke(app, ["generate", "--out", str(folder)])
+    assert first.exit_code == 0, first.output
+    controller = folder / "Controller.xlsm"
+    assert read_named(controller).values["coord_ids"][:2] == [["KA-001"], ["KA-002"]]
+    type_values(controller, TYPED)
+    return folder
+
+
+def _listed(stderr: str) -> list[str]:
+    return [line.strip().removeprefix("• ") for line in stderr.splitlines() if line.strip().startswith("• ")]
+
+
+def test_generate_lists_each_refused_input_by_sheet_and_cell_and_exits_2(typed: Path) -> None:
+    result = runner.invoke(app, ["generate", "--out", str(typed)])
+    assert result.exit_code == 2, result.output
+    assert _listed(result.stderr) == [line.format(kept="not kept", both="not kept") for line in LINES]
+    # the rest done: every plan is there (unchanged: same data), the controller written with the data's values
+    assert "0 neu, 0 erneuert, 0 nicht geschrieben; 0 Konflikte; 14 unverändert" in result.stdout
+    assert len(list(typed.glob("KA-0*.xlsx"))) == 14
+    values = read_named(typed / "Controller.xlsm").values
+    assert (values["abc_share_a"], values["abc_share_b"], values["res_weight_potential"], values["ctl_lang"]) == (
+        0.8, 0.95, 1, "de")
+    assert values["sel_ratings"][0][0] is None and values["coord_ratings"][1][0] == 3  # the demo data's
+    # the status cell says what it said before
+    assert "Schwelle A = 97 % nicht übernommen (erlaubt: at most abc_b (95 %)); Schwelle B = 95 % nicht übernommen" \
+           in values["ctl_status"]
+    assert "Koordinationsbedarf, Kunde KA-002, bu_1 = 9 nicht übernommen" in values["ctl_status"]
+    assert len(list((typed / "_backup").glob("Controller.*.xlsm"))) == 1
+    # said once: the controller now holds values that hold, and the next run has nothing to say
+    again = runner.invoke(app, ["generate", "--out", str(typed)])
+    assert again.exit_code == 0, again.output
+
+
+def test_collect_names_each_cell_once_and_writes_it_into_the_error_report(typed: Path) -> None:
+    result = runner.invoke(app, ["collect", str(typed)])
+    assert result.exit_code == 2, result.output
+    # the cells both the export check and the carry refuse are named once, in the export's order (the sheets in
+    # workbook order: Auswahl before ABC-XYZ); then the settings, which are not exported
+    both = [LINES[i].format(both="not kept nor exported") for i in (4, 2, 3, 5)]
+    kept = [line.format(kept="not kept") for line in LINES[:2]]
+    assert _listed(result.stderr) == both + kept
+    assert "Controller-Arbeitsmappe: " in result.stdout and "(die alte: " in result.stdout  # the backup named
+    with (typed / "collect_errors.csv").open(encoding="utf-8-sig") as f:
+        report = list(csv.DictReader(f, delimiter=";"))
+    assert [(r["file"], r["sheet"], r["cell"], r["value"]) for r in report] == [
+        ("Controller.xlsm", "Auswahl", "I9", "150"), ("Controller.xlsm", "ABC-XYZ", "C4", "97 %"),
+        ("Controller.xlsm", "ABC-XYZ", "C5", "95 %"), ("Controller.xlsm", "Koordination", "C11", "9"),
+        ("Controller.xlsm", "Einstellungen", "B6", "fr"), ("Controller.xlsm", "Ressourcen", "D4", "viel")]
+    assert report[1]["problem"] == "Schwelle A: not kept nor exported — allowed: at most Schwelle B (95 %)"
+    assert report[5]["problem"] == "Gewicht Potenzialanteil: not kept — allowed: a number ≥ 0"
+    values = read_named(typed / "Controller.xlsm").values
+    assert (values["abc_share_a"], values["coord_ratings"][1][0]) == (0.8, 3)
+
+
+def test_an_english_controller_names_its_inputs_by_its_own_labels(demo_plans: Path, tmp_path: Path) -> None:
+    folder = Path(shutil.copytree(demo_plans, tmp_path / "plans"))
+    assert runner.invoke(app, ["generate", "--out", str(folder), "--lang", "en"]).exit_code == 0
+    type_values(folder / "Controller.xlsm", {"xyz_cv_y": 0.2, "sg_logic_focus_2": 4, ("coord_ratings", 0, 7): 0})
+    result = runner.invoke(app, ["generate", "--out", str(folder), "--lang", "en"])
+    assert result.exit_code == 2, result.output
+    assert _listed(result.stderr) == [
+        "Controller.xlsm, sheet ABC-XYZ, cell C6: value 0.25: threshold X: not kept — allowed: at most threshold Y "
+        "(0.2)",
+        "Controller.xlsm, sheet ABC-XYZ, cell C7: value 0.2: threshold Y: not kept — allowed: at least threshold X "
+        "(0.25)",
+        "Controller.xlsm, sheet St. Gallen, cell D41: value 4: Tools focus: not kept — allowed: Input should be less "
+        "than or equal to 3",
+        "Controller.xlsm, sheet Coordination, cell J10: value 0: Coordination need, account KA-001, Terr. 2: not kept "
+        "— allowed: Input should be greater than or equal to 1"]
+
+
+def test_an_old_controller_that_cannot_be_read_is_listed_and_replaced(demo_plans: Path, tmp_path: Path) -> None:
+    folder = Path(shutil.copytree(demo_plans, tmp_path / "plans"))
+    (folder / "Controller.xlsm").write_bytes(b"PK\x03\x04" + b"\x00" * 4000)  # a zip's first bytes, then nothing
+    result = runner.invoke(app, ["generate", "--out", str(folder)])
+    assert result.exit_code == 2, result.output
+    [line] = _listed(result.stderr)
+    backup = next((folder / "_backup").glob("Controller.*.xlsm"))
+    assert line.startswith("Controller.xlsm: the inputs typed into it are not kept — Controller.xlsm: damaged")
+    assert line.endswith(f"; the old file is {backup}")
+    assert backup.read_bytes() == b"PK\x03\x04" + b"\x00" * 4000
+    assert read_named(folder / "Controller.xlsm").meta["template_id"]
+
+
+def test_inputs_an_old_controller_does_not_show_follow_the_data_and_are_not_refused(tmp_path: Path) -> None:
+    """A controller of a data book without resources nor excellence tables has no weight or spread cells (the
+    sections show a note): regenerating it carries nothing for them and refuses nothing — the merge once took them
+    for cleared and named them "= None not kept" in the status cell."""
+    from kam_xl.batch import write_controller_result
+    from kam_xl.databook import DataBook, demo_databook
+
+    demo = demo_databook()
+    db = DataBook(source="small", accounts=demo.accounts[:3],
+                  tables={**demo.tables, "resources": None, "regions": None, "excellence": None})
+    target = tmp_path / "Controller.xlsx"
+    write_controller_result(db, target, "de")
+    assert {"res_weight_potential", "ctl_exc_spread"}.isdisjoint(read_named(target).refs)
+    again = write_controller_result(db, target, "de")
+    assert (again.refused, again.unread, again.backup is not None) == ((), None, True)
+    assert "nicht übernommen" not in read_named(target).values["ctl_status"]
