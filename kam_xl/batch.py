@@ -55,6 +55,7 @@ from kam_xl.excellence import Catalogue, Response, load_catalogue
 from kam_xl.files import (
     SAVE_AS_XLSX,
     NotWrittenError,
+    held_open,
     remove_leftovers,
     spreadsheet_kind,
 )
@@ -1437,6 +1438,8 @@ def write_controller_result(db: DataBook, target: Path, lang: Lang = "de", now: 
     status, backup, unread = None, None, None
     refused: list[NotKept] = []
     if target.exists():
+        if (open_by := held_open(target)) is not None:  # the sales controller's open copy is never replaced under it
+            raise NotWrittenError(target, open_by)
         if settings is None:
             old = read_controller_inputs(target) if old_inputs is None else old_inputs
             settings, status = carried_settings(old, target.name, default_settings(db, lang), lang)

@@ -1237,7 +1237,7 @@ def xlwings_xlsm(
         with PhaseProgress(say("phase_controller", words), err, unit=plural("step", words), lang=words) as progress:
             path = write_controller(db, out_file, lang, xlsm_book=controller_xlsm_book,  # type: ignore[arg-type]
                                     progress=progress.update)
-    except (ValueError, OSError, XlwingsFilesError) as e:
+    except (ValueError, OSError, XlwingsFilesError, NotWrittenError) as e:
         raise _fail([describe(e)]) from None
     out.print(f"Controller workbook (macro-enabled): {path}")
 

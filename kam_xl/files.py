@@ -247,6 +247,45 @@ OTHER_KINDS = {
 SAVE_AS_XLSX = "save it as Excel Workbook (.xlsx)"
 
 
+def lock_files(path: Path) -> list[Path]:
+    """The lock files beside ``path`` that an office program keeps while it has the file open: LibreOffice's
+    ``.~lock.<name>#`` and Excel's owner file ``~$<name>`` — for a long name ``~$`` in place of its first two
+    characters, so both are looked for."""
+    name = path.name
+    names = [f".~lock.{name}#", f"~${name}", *([f"~${name[2:]}"] if len(name) > 2 else [])]
+    return [lock for n in dict.fromkeys(names) if (lock := path.with_name(n)).is_file()]
+
+
+def held_open(path: Path) -> str | None:
+    """Why ``path`` must not be replaced now, or ``None``: a lock file beside it says LibreOffice or Excel has it
+    open (the user it names, where it names one) — whoever has it open would save their copy over the new one, or
+    go on typing into an old one. A lock file left by a program that crashed looks the same: the reason says to
+    delete it then."""
+    for lock in lock_files(path):
+        who = _lock_owner(lock)
+        program = "LibreOffice" if lock.name.startswith(".~lock.") else "Excel"
+        return (f"open in {program}{f' by {who}' if who else ''} (lock file {lock.name}): close it there and run "
+                f"again; if it is open nowhere, delete {lock.name}")
+    return None
+
+
+def _lock_owner(lock: Path) -> str:
+    """The user a lock file names (LibreOffice: ``name,login,host,date,profile;``; Excel: the name's length in
+    the first byte, then the name), printable characters only, at most 60; ``""`` when it names none."""
+    try:
+        with lock.open("rb") as f:
+            data = f.read(512)
+    except OSError:
+        return ""
+    if lock.name.startswith(".~lock."):
+        fields = data.decode("utf-8", "replace").split(",")
+        who = fields[0].strip() or (fields[1].strip() if len(fields) > 1 else "")
+    else:
+        size = data[0] if data else 0
+        who = data[1:1 + size].decode("latin-1") if 0 < size < len(data) else ""
+    return "".join(c for c in who if c.isprintable()).strip()[:60]
+
+
 def spreadsheet_kind(path: Path) -> str | None:
     """What kind of spreadsheet ``path`` is: ``"xlsx"`` for a workbook kam_xl reads (``.xlsx``/``.xlsm`` in any
     case), the kind in words for another spreadsheet format (``"an OpenDocument spreadsheet (.ods)"``), ``None``

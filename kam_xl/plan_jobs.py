@@ -25,7 +25,7 @@ from typing import Any, Literal
 from kam_xl import cycles
 from kam_xl.errors import ReportProblem
 from kam_xl.excellence import Response, load_catalogue
-from kam_xl.files import copy_atomic, fs_reason, os_error_of
+from kam_xl.files import copy_atomic, fs_reason, held_open, os_error_of
 from kam_xl.fingerprint import fingerprint
 from kam_xl.vocabulary import Lang
 from kam_xl.workbook.account_plan import TEMPLATE_ID, AccountPlanData, account_plan, parse_inputs
@@ -171,6 +171,8 @@ def write_regenerating(key: str, target: Path, fresh: Book, identity: dict[str, 
     conflicts: list[tuple[str, str, Conflict]] = []
     backup, status = None, "new"
     if target.exists():
+        if (open_by := held_open(target)) is not None:  # typed into there meanwhile: never replaced under it
+            return PlanResult(key, target, "error", problems=[f"{target.name}: not regenerated — {open_by}"])
         old = _read(target)
         if not isinstance(old, NamedValues):
             return PlanResult(key, target, "error", problems=[f"{old} — the file was left as it is"])
