@@ -258,8 +258,8 @@ def _one_by_one(pkg: Package, scans: dict[str, SheetScan], rows: Mapping[str, in
     from python_calamine import CalamineWorkbook
 
     def grid(sheet: str) -> list[list[Any]]:
-        scans[sheet] = pkg.scan(sheet)
-        data = pkg.engine_bytes((sheet,))
+        scans[sheet] = pkg.scan(sheet, up_to_row=rows[sheet])  # neither the scan's kinds nor calamine see a row
+        data = pkg.engine_bytes((sheet,), up_to_row=rows[sheet])  # below the names
         pkg.forget(pkg.workbook().sheets[sheet])
         try:
             wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
