@@ -524,6 +524,42 @@ def resolve_targets(role: Role, canonical: Mapping[str, Path], files: Iterable[F
     return out
 
 
+def unattributed(files: Iterable[FolderFile], db: DataBook, questionnaires: bool,
+                 ignore: frozenset[str] = frozenset()) -> list[str]:
+    """What ``generate`` leaves alone in its output folder because it is nobody's in the data book, each a line
+    naming the file and why: a plan (questionnaire) of an account (respondent) the data book does not hold, a
+    workbook that is not kam_xl's, a file that cannot be read or another spreadsheet whose name names nobody.
+    kam_xl's own outputs (the controller, :data:`OWN_FILES`) are not listed, nor questionnaires and the
+    questionnaire folder when they are not generated (``questionnaires`` false), nor names in ``ignore`` (the data
+    book kept in the folder)."""
+    keys: dict[Role, set[str]] = {"plan": {a.account_id for a in db.accounts},
+                                  "questionnaire": {r.respondent for r in db.responses()}}
+    who = {"plan": "the account plan of account", "questionnaire": "the questionnaire of respondent"}
+    lines = []
+    for f in files:
+        if f.path.name in OWN_FILES or f.path.name in ignore or (not questionnaires and (
+                f.role == "questionnaire" or f.path.parent.name == QUESTIONNAIRE_DIR)):
+            continue
+        name = f.path.name if f.path.parent.name != QUESTIONNAIRE_DIR else f"{QUESTIONNAIRE_DIR}/{f.path.name}"
+        if f.role is not None and f.owner is not None:
+            if f.owner not in keys[f.role]:
+                lines.append(f"{name}: {who[f.role]} {f.owner}, which the data book does not hold")
+        elif f.unreadable is not None:
+            lines.append(f"{name}: {f.unreadable.removeprefix(f.path.name + ': ')}")
+        elif f.kind != "xlsx":
+            lines.append(f"{name}: {f.kind} whose name names no account")
+        elif _template_of(f.path) != CONTROLLER_ID:
+            lines.append(f"{name}: not a kam_xl workbook")
+    return lines
+
+
+def _template_of(path: Path) -> str | None:
+    try:
+        return xlsx_meta(path).get("template_id")
+    except WorkbookError:
+        return None
+
+
 def _same_names(paths: Mapping[str, Path]) -> list[list[str]]:
     """The groups of keys (more than one) whose paths are the same without case."""
     groups: dict[str, list[str]] = {}
@@ -557,7 +593,8 @@ _Work = tuple[Callable[..., PlanResult], str, Path, Path]  # (generate_…, key,
 
 def plan_work(db: DataBook, out_dir: Path, questionnaires: bool = False, skip_unchanged: bool = False, *,
               unchanged_for: tuple[str | None, Lang] | None = None,
-              progress: Callable[[str, int, int], None] | None = None) -> list[_Work | PlanResult]:
+              progress: Callable[[str, int, int], None] | None = None, left_alone: list[str] | None = None
+              ) -> list[_Work | PlanResult]:
     """What ``generate`` will do, in data-book order: per account (then per respondent, if asked) the work to
     run, or the ``"error"`` result of a key that gets nothing written (:func:`resolve_targets`). Looks at
     ``out_dir`` (and ``out_dir/Fragebogen``) only; writes nothing. ``skip_unchanged``: plans whose data and
@@ -566,7 +603,8 @@ def plan_work(db: DataBook, out_dir: Path, questionnaires: bool = False, skip_un
     folder scan read (:func:`unchanged_result`): such a plan is an ``"unchanged"`` result, not work — and so
     is a questionnaire whose answers, catalogue and template are unchanged (:func:`questionnaire_fingerprint`).
     ``progress(phase, done, total)``: ``"scan"`` after each spreadsheet the folder scan looked at
-    (:func:`scan_folder`), ``"compare"`` after each plan found there compared with the data now."""
+    (:func:`scan_folder`), ``"compare"`` after each plan found there compared with the data now. ``left_alone``
+    gets the files the folder holds that are nobody's in the data book (:func:`unattributed`)."""
     q_dir = out_dir / QUESTIONNAIRE_DIR
     # decided here (unchanged_for), a plan's work is regeneration: the worker need not look at its _meta again
     plan_fn = (functools.partial(generate_plan, skip_unchanged=True) if skip_unchanged and unchanged_for is None
@@ -577,6 +615,10 @@ def plan_work(db: DataBook, out_dir: Path, questionnaires: bool = False, skip_un
     # collect reads plans and questionnaires in both folders
     files = scan_folder([out_dir, q_dir], _prefixes(db),
                         progress=None if progress is None else functools.partial(progress, "scan"))
+    if left_alone is not None:
+        book = unchanged_for[0] if unchanged_for is not None else None  # the data book, if kept in the folder
+        left_alone += unattributed(files, db, questionnaires,
+                                   frozenset({Path(book).name}) if book and "://" not in book else frozenset())
     # a plan's own file (by its _meta) with the stamp the scan read, when unchanged plans are decided here
     stamps = {(f.owner, f.path): f.stamp for f in files if f.role == "plan"} if skip_unchanged else {}
     q_stamps = {(f.owner, f.path): f.stamp for f in files if f.role == "questionnaire"} if skip_unchanged else {}
@@ -619,7 +661,8 @@ def generate_all(data_path: str | None, out_dir: Path | str, lang: Lang = "de", 
                  now: datetime | None = None, questionnaires: bool = False,
                  scheduler: str | None = None, skip_unchanged: bool = False,
                  progress: Callable[[str, int, int], None] | None = None,
-                 alongside: Callable[[], object] | None = None) -> Iterator[PlanResult]:
+                 alongside: Callable[[], object] | None = None,
+                 left_alone: list[str] | None = None) -> Iterator[PlanResult]:
     """Generate every account's plan (and, if asked, every respondent's questionnaire into
     ``out_dir/Fragebogen``); yields one result per account/respondent in data-book order.
 
@@ -639,6 +682,8 @@ def generate_all(data_path: str | None, out_dir: Path | str, lang: Lang = "de", 
     called once in this process before the results end — with ``jobs`` > 1 in a thread while the
     workers write plans (:func:`_side_by_side`: this process's core is its own until it ends, then this process
     writes plans too), else after the plans as before. What it raises is raised after the plans are written.
+    ``left_alone`` gets, before the first result, a line for each file in a local ``out_dir`` that is nobody's
+    in the data book and so left as it is (:func:`unattributed`).
     Raises :class:`OSError` only when ``out_dir`` cannot be made (or listed), and
     :class:`~kam_xl.storage.StorageError` for a URL that cannot be opened."""
     db = _databook(data_path)
@@ -654,7 +699,7 @@ def generate_all(data_path: str | None, out_dir: Path | str, lang: Lang = "de", 
         q_dir = out_dir / QUESTIONNAIRE_DIR
         remove_leftovers(out_dir, out_dir / BACKUP_DIR, q_dir, q_dir / BACKUP_DIR)
         items = plan_work(db, out_dir, questionnaires, skip_unchanged, unchanged_for=(data_path, lang),
-                          progress=progress)
+                          progress=progress, left_alone=left_alone)
     if scheduler is not None:  # Dask is imported only here
         from kam_xl.cluster import run_on_cluster
 

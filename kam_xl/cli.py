@@ -541,11 +541,18 @@ def generate(
         except OSError as e:
             raise _fail([f"{out_dir}: the output folder cannot be made — {fs_reason(e)}"], EXIT_STOPPED) from None
     controller = _ControllerStep(db, url, out_dir, words, not force)
+    left_alone: list[str] = []
     results = _generate_workbooks(db, source, url, out_dir, words, jobs, questionnaires, scheduler, not force,
-                                  controller)
+                                  controller, left_alone)
     report, not_written = _conflict_report(results, url, out_dir)
     not_written += controller.not_written
     _print_generated(results, url or out_dir, report, controller.path, words)
+    if left_alone:  # not a fault of the run (exit code as it is): what a user may wonder about in the folder
+        err.print(say("left_alone", words, n=number(len(left_alone), words)), highlight=False, markup=False)
+        for line in left_alone[:MAX_PROBLEMS_SHOWN]:
+            err.print(f"  • {line}", markup=False, highlight=False)
+        if len(left_alone) > MAX_PROBLEMS_SHOWN:
+            err.print(f"  … and {len(left_alone) - MAX_PROBLEMS_SHOWN} more", highlight=False)
     errors = [p for r in results for p in r.problems] + controller.problems() + not_written
     if errors:
         raise _fail(errors)
@@ -594,7 +601,8 @@ def _to_look_at(result: Any) -> bool:
 
 def _generate_workbooks(db: DataBook, source: str | Path | None, url: str | None, out_dir: Path, lang: str,
                         jobs: int, questionnaires: bool, scheduler: str | None, skip_unchanged: bool,
-                        alongside: Callable[[], None] | None = None) -> list[Any]:
+                        alongside: Callable[[], None] | None = None, left_alone: list[str] | None = None
+                        ) -> list[Any]:
     """Every plan (and questionnaire) of ``generate`` written, with a progress bar on a terminal; a cluster or an
     output URL that cannot be used stops the command (exit 1) before anything is written. ``alongside`` (the
     controller, :class:`_ControllerStep`) runs beside the plans with ``--jobs`` > 1, else after them
@@ -612,7 +620,8 @@ def _generate_workbooks(db: DataBook, source: str | Path | None, url: str | None
         try:
             for r in generate_all(str(source) if source else None, url or out_dir, words, jobs,
                                   questionnaires=questionnaires, scheduler=scheduler,
-                                  skip_unchanged=skip_unchanged, progress=progress, alongside=alongside):
+                                  skip_unchanged=skip_unchanged, progress=progress, alongside=alongside,
+                                  left_alone=left_alone):
                 results.append(r)
                 progress("plans", len(results), total)
                 if len(results) == total:  # its last line now, not after a controller still being written

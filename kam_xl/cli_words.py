@@ -92,6 +92,9 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "de": "{path} (unverändert: gleiche Daten, Vorlagenversion und Eingaben; --force schreibt sie neu)",
         "en": "{path} (unchanged: same data, template version and inputs; --force rewrites it)"},
     # … its table: the columns and each workbook's status …
+    # generate: files in the output folder that are nobody's in the data book, left as they are
+    "left_alone": {"de": "Im Ausgabeordner gelassen, wie sie sind — keinem Account des Datenbuchs zuzuordnen ({n}):",
+                   "en": "Left as they are in the output folder — nobody's in the data book ({n}):"},
     "rows_left_out": {
         "de": "{n} Arbeitsmappen ohne Fehler und Konflikte (neu, erneuert oder unverändert) sind nicht einzeln "
               "aufgeführt (mehr als {most} Arbeitsmappen)",
