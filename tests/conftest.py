@@ -6,6 +6,7 @@ A data book is given as ``{table: [header, row, row, ...]}``; ``None`` is an emp
 from __future__ import annotations
 
 import copy
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +129,14 @@ def demo_plans(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo_plans") / "out"
     assert [r.status for r in generate_all(None, out, questionnaires=True)] == ["new"] * (14 + 3)
     return out
+
+
+@pytest.fixture
+def demo_plans_copy(demo_plans: Path, tmp_path: Path) -> Path:
+    """A fresh copy of :func:`demo_plans` (``tmp_path/plans``) for a test to change."""
+    folder = tmp_path / "plans"
+    shutil.copytree(demo_plans, folder)
+    return folder
 
 
 @pytest.fixture

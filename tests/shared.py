@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from typer.testing import CliRunner, Result
 
+from kam_xl.cli import app
 from kam_xl.kaop import CostQuarter, ProductQuarter
 from kam_xl.testing.recalc import error_cells
 from kam_xl.workbook.layout import Book
@@ -62,3 +64,10 @@ def plan_error_cells(book: Book, values: Mapping[str, Mapping[str, object]]) -> 
     map_sheet = sheet_names(book.lang)["buying_center"]
     by_design = {f"{s}!{c.address}: #N/A" for s, c in book.formula_cells() if s == map_sheet and c.cached == "#N/A"}
     return [e for e in error_cells(values) if e not in by_design]
+
+
+def run_cli(*args: str) -> Result:
+    """``kam-xl ARGS`` run in-process; any exception other than the exit is a failure (it would be a traceback)."""
+    result = CliRunner().invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result

@@ -9,31 +9,15 @@ import shutil
 from pathlib import Path
 
 import openpyxl
-import pytest
-from typer.testing import CliRunner, Result
+from shared import run_cli
 
 from benchmarks.synthetic import write_synthetic
-from kam_xl.cli import app
-
-runner = CliRunner()
 
 
-def cli(*args: str) -> Result:
-    result = runner.invoke(app, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
-
-
-@pytest.fixture
-def plans(demo_plans: Path, tmp_path: Path) -> Path:
-    folder = tmp_path / "plans"
-    shutil.copytree(demo_plans, folder)
-    return folder
-
-
-def test_files_nobody_owns_are_named_and_left_as_they_are(plans: Path, tmp_path: Path) -> None:
+def test_files_nobody_owns_are_named_and_left_as_they_are(demo_plans_copy: Path, tmp_path: Path) -> None:
+    plans = demo_plans_copy
     _, other = write_synthetic(3, tmp_path / "other_book")  # another data book: accounts KA-0001 …
-    assert cli("generate", "--data", str(other), "--out", str(tmp_path / "other")).exit_code == 0
+    assert run_cli("generate", "--data", str(other), "--out", str(tmp_path / "other")).exit_code == 0
     stranger = next((tmp_path / "other").glob("KA-0002_*.xlsx"))
     shutil.copy(stranger, plans / stranger.name)
     wb = openpyxl.Workbook()
@@ -42,9 +26,9 @@ def test_files_nobody_owns_are_named_and_left_as_they_are(plans: Path, tmp_path:
     (plans / "kaputt.xlsx").write_bytes(b"PK\x03\x04 not a zip archive")
     (plans / "Preise.ods").write_bytes(b"not read")
     (plans / "Fragebogen" / "fremd.xlsx").write_bytes(b"garbage")
-    assert cli("demo-data", str(plans / "Daten.xlsx")).exit_code == 0  # the data book kept beside the plans
+    assert run_cli("demo-data", str(plans / "Daten.xlsx")).exit_code == 0  # the data book kept beside the plans
     before = {p.name: p.read_bytes() for p in (plans / stranger.name, plans / "kaputt.xlsx")}
-    result = cli("generate", "--data", str(plans / "Daten.xlsx"), "--out", str(plans), "--questionnaires")
+    result = run_cli("generate", "--data", str(plans / "Daten.xlsx"), "--out", str(plans), "--questionnaires")
     assert result.exit_code == 0  # nothing the run could not do
     said = " ".join(result.stderr.split())
     assert ("Im Ausgabeordner gelassen, wie sie sind — keinem Account des Datenbuchs zuzuordnen (5): "
@@ -55,6 +39,6 @@ def test_files_nobody_owns_are_named_and_left_as_they_are(plans: Path, tmp_path:
             "• Fragebogen/fremd.xlsx: damaged or not an .xlsx file (not a zip archive)") in said
     assert "Daten.xlsx" not in said and "Controller.xlsm" not in said  # the data book and kam_xl's own outputs
     assert {p.name: p.read_bytes() for p in (plans / stranger.name, plans / "kaputt.xlsx")} == before
-    english = cli("generate", "--data", str(plans / "Daten.xlsx"), "--out", str(plans), "--lang", "en")
+    english = run_cli("generate", "--data", str(plans / "Daten.xlsx"), "--out", str(plans), "--lang", "en")
     assert "Left as they are in the output folder — nobody's in the data book (4):" in " ".join(
         english.stderr.split())  # without --questionnaires the questionnaire folder is not looked at

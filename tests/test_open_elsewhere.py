@@ -5,16 +5,12 @@ override it — it rewrites unchanged workbooks, it does not take a file from un
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner, Result
+from shared import run_cli
 
-from kam_xl.cli import app
 from kam_xl.files import held_open
 
-runner = CliRunner()
 KA002 = "KA-002_Holsten_Wellpappe_GmbH_&_Co._KG.xlsx"
 KA003 = "KA-003_Kartonagen_Elbmarsch_GmbH.xlsx"
 #: LibreOffice's lock file: full name, login, host, time, profile
@@ -26,17 +22,6 @@ def _excel_owner(user: str) -> bytes:
     return bytes([len(user)]) + user.encode("latin-1") + b" " * (53 - len(user)) + b"\x00" * 112
 
 
-def cli(*args: str) -> Result:
-    result = runner.invoke(app, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
-
-
-@pytest.fixture
-def plans(demo_plans: Path, tmp_path: Path) -> Path:
-    folder = tmp_path / "plans"
-    shutil.copytree(demo_plans, folder)
-    return folder
 
 
 def test_the_lock_files_of_both_programs_are_told_with_their_user(tmp_path: Path) -> None:
@@ -55,14 +40,15 @@ def test_the_lock_files_of_both_programs_are_told_with_their_user(tmp_path: Path
     assert held_open(plan).startswith(f"open in Excel (lock file ~${KA002[2:]})")  # type: ignore[union-attr]
 
 
-def test_generate_never_replaces_a_plan_or_controller_someone_has_open(plans: Path) -> None:
-    assert cli("generate", "--out", str(plans)).exit_code == 0  # the controller written beside the plans
+def test_generate_never_replaces_a_plan_or_controller_someone_has_open(demo_plans_copy: Path) -> None:
+    plans = demo_plans_copy
+    assert run_cli("generate", "--out", str(plans)).exit_code == 0  # the controller written beside the plans
     controller = plans / "Controller.xlsm"
     (plans / f".~lock.{KA002}#").write_text(LIBREOFFICE_LOCK, encoding="utf-8")
     (plans / f"~${KA003}").write_bytes(_excel_owner("kwagner"))  # a short-name owner file: ~$ before the name
     (plans / ".~lock.Controller.xlsm#").write_text(",cfo,PC-1,01.12.2026 09:05,file:///x;", encoding="utf-8")
     before = {p.name: p.read_bytes() for p in (plans / KA002, plans / KA003, controller)}
-    result = cli("generate", "--out", str(plans), "--force")
+    result = run_cli("generate", "--out", str(plans), "--force")
     assert result.exit_code == 2
     said = " ".join(result.output.split())
     assert (f"{KA002}: not regenerated — open in LibreOffice by Maria Muster (lock file .~lock.{KA002}#): close it "
@@ -76,17 +62,17 @@ def test_generate_never_replaces_a_plan_or_controller_someone_has_open(plans: Pa
     assert not any(b.startswith(("KA-002", "KA-003", "Controller")) for b in backups)
     for lock in (f".~lock.{KA002}#", f"~${KA003}", ".~lock.Controller.xlsm#"):  # closed: written again
         (plans / lock).unlink()
-    assert cli("generate", "--out", str(plans), "--force").exit_code == 0
+    assert run_cli("generate", "--out", str(plans), "--force").exit_code == 0
     assert (plans / KA002).read_bytes() != before[KA002]
 
 
 def test_the_macro_enabled_controller_is_not_written_over_one_open_in_excel(tmp_path: Path) -> None:
     """``kam-xl xlwings xlsm`` over a controller someone has open: one line, exit 2, no traceback."""
     out = tmp_path / "Controller.xlsm"
-    assert cli("xlwings", "xlsm", "--out", str(out)).exit_code == 0
+    assert run_cli("xlwings", "xlsm", "--out", str(out)).exit_code == 0
     (tmp_path / "~$ntroller.xlsm").write_bytes(_excel_owner("cfo"))  # Excel's owner file of a long name
     before = out.read_bytes()
-    result = cli("xlwings", "xlsm", "--out", str(out))
+    result = run_cli("xlwings", "xlsm", "--out", str(out))
     assert result.exit_code == 2
     assert ("Controller.xlsm: not written — open in Excel by cfo (lock file ~$ntroller.xlsm): close it there and "
             "run again; if it is open nowhere, delete ~$ntroller.xlsm") in " ".join(result.output.split())
