@@ -529,15 +529,17 @@ def unattributed(files: Iterable[FolderFile], db: DataBook, questionnaires: bool
     """What ``generate`` leaves alone in its output folder because it is nobody's in the data book, each a line
     naming the file and why: a plan (questionnaire) of an account (respondent) the data book does not hold, a
     workbook that is not kam_xl's, a file that cannot be read or another spreadsheet whose name names nobody.
-    kam_xl's own outputs (the controller, :data:`OWN_FILES`) are not listed, nor questionnaires and the
+    kam_xl's own outputs (the controller — also one that cannot be read: generate replaces it —, :data:`OWN_FILES`)
+    are not listed, nor questionnaires and the
     questionnaire folder when they are not generated (``questionnaires`` false), nor names in ``ignore`` (the data
     book kept in the folder)."""
     keys: dict[Role, set[str]] = {"plan": {a.account_id for a in db.accounts},
                                   "questionnaire": {r.respondent for r in db.responses()}}
     who = {"plan": "the account plan of account", "questionnaire": "the questionnaire of respondent"}
+    passed_over = OWN_FILES | ignore | {CONTROLLER_FILE}
     lines = []
     for f in files:
-        if f.path.name in OWN_FILES or f.path.name in ignore or (not questionnaires and (
+        if f.path.name in passed_over or (not questionnaires and (
                 f.role == "questionnaire" or f.path.parent.name == QUESTIONNAIRE_DIR)):
             continue
         name = f.path.name if f.path.parent.name != QUESTIONNAIRE_DIR else f"{QUESTIONNAIRE_DIR}/{f.path.name}"
@@ -1451,7 +1453,8 @@ def write_controller_result(db: DataBook, target: Path, lang: Lang = "de", now: 
     ``_backup/`` and the settings typed into it are read by defined name and carried into the new one
     (:func:`~kam_xl.workbook.controller.read_carried_settings`); ``settings`` given here are written instead.
     ``old_inputs``: the existing one's inputs as already read (``read_controller_inputs(target)``, as ``collect``
-    reads them while the plans are read), so that it is not read a second time.
+    reads them while the plans are read), so that it is not read a second time — or, for a new ``target``, those
+    of the controller the user typed into (``collect --to`` another file: the folder's), carried the same way.
 
     A ``.xlsm`` target gets the macro-enabled workbook that ``xlsm_book`` builds (the add-in's
     :func:`kam_xl.addin.xlsm.controller_xlsm_book`: the standalone xlwings VBA project, the macro buttons, the
@@ -1482,14 +1485,15 @@ def write_controller_result(db: DataBook, target: Path, lang: Lang = "de", now: 
                             "xlsm_book=kam_xl.addin.xlsm.controller_xlsm_book, or write an .xlsx")
     status, backup, unread = None, None, None
     refused: list[NotKept] = []
+    if target.exists() and (open_by := held_open(target)) is not None:  # never replaced under whoever has it open
+        raise NotWrittenError(target, open_by)
+    if settings is None and (target.exists() or old_inputs is not None):
+        old = read_controller_inputs(target) if old_inputs is None else old_inputs
+        typed_in = old.path.name if isinstance(old, NamedValues) else target.name  # collect --to: another file's
+        settings, status = carried_settings(old, typed_in, default_settings(db, lang), lang)
+        unread = not_read(old, typed_in)
+        del old  # inputs read here are let go: CarriedSettings keeps what it carries
     if target.exists():
-        if (open_by := held_open(target)) is not None:  # the sales controller's open copy is never replaced under it
-            raise NotWrittenError(target, open_by)
-        if settings is None:
-            old = read_controller_inputs(target) if old_inputs is None else old_inputs
-            settings, status = carried_settings(old, target.name, default_settings(db, lang), lang)
-            unread = not_read(old, target.name)
-            del old  # inputs read here are let go: CarriedSettings keeps what it carries
         try:
             backup = backup_copy(target, now)
         except OSError as e:

@@ -1061,19 +1061,23 @@ def collect(
         except KamInputError as e:
             raise _fail([f"--export {e}"], EXIT_STOPPED) from None
     controller_path = to or folder / CONTROLLER_FILE
+    # the controller typed into: the one to write when it exists, else (--to a new file) the folder's — whose
+    # inputs were silently dropped from the new one and from the export (a user's trial)
+    typed_in = controller_path if controller_path.exists() or not (folder / CONTROLLER_FILE).exists() \
+        else folder / CONTROLLER_FILE
     report = folder / "collect_errors.csv"
-    ours = {target.name, controller_path.name}
+    ours = {target.name, controller_path.name, typed_in.name}
     if isinstance(data_source, Path) and data_source.parent.resolve() == folder.resolve():
         ours.add(data_source.name)
-    if given is None and not controller_path.exists() and not has_collectable(folder, frozenset(ours)):
+    if given is None and not typed_in.exists() and not has_collectable(folder, frozenset(ours)):
         # nothing to collect (a mistyped or wrong folder): an empty export and controller would only mislead
         raise _fail([f"{folder}: no account plans or questionnaires in it, nor a {controller_path.name} — allowed: "
                      "the folder with the filled account plans, or --data with a data book"], EXIT_STOPPED)
     words: Lang = "en" if lang == "en" else "de"
     early = _EarlyBase() if given is None else None  # the plans' data book, read while they are
     # the old controller's typed inputs, read once (for the export and for the new controller) while the plans are
-    old_inputs = (_Aside(partial(read_controller_inputs, controller_path), "kam_xl-controller-inputs")
-                  if controller_path.exists() else None)
+    old_inputs = (_Aside(partial(read_controller_inputs, typed_in), "kam_xl-controller-inputs")
+                  if typed_in.exists() else None)
     with PhaseProgress(say("phase_collect", words), err, unit=plural("file", words), lang=words) as progress:
         def read(done: int, total: int) -> None:
             # started after the first file, when the worker processes exist: forked before, each would count
@@ -1088,9 +1092,11 @@ def collect(
     # what was typed on the controller (weights, thresholds, ratings, filters …) goes into the export and the data
     old = old_inputs.result() if old_inputs is not None else None
     old_inputs = None  # the reading thread's holder let go: the inputs are held by ``old`` alone (handed over below)
-    typed, typed_problems = controller_export(old, controller_path.name, words) if old is not None else ({}, [])
     base, said = _collect_base(data_source, given, result.data_books, "en" if lang == "en" else "de", early)
     del early  # a data book read for plans that turned out to name another one is let go
+    # a refused cell is exported as the new controller will hold it, with the data's value (left out, the next
+    # generate from the export lost the data's value there — a user's trial)
+    typed, typed_problems = controller_export(old, typed_in.name, words, base) if old is not None else ({}, [])
     # the account fields a plan does not carry (the KAM span …) from the data book, so that the export keeps them
     plans = with_databook_fields(collected, base)
     collected = with_controller_tables(plans, typed)  # the export: the plans and what was typed on the controller
@@ -1134,7 +1140,7 @@ def collect(
         written = aside.result(export_faults, words)
     # the old controller's problems, each cell once (the export check's and the carry's: controller_problems), in
     # the error report beside the plans' — written now that the carry has judged them
-    typed_rows = controller_cell_problems(controller_problems(typed_problems, done), controller_path.name)
+    typed_rows = controller_cell_problems(controller_problems(typed_problems, done), typed_in.name)
     report_written = _write_error_report(report, result.problems + typed_rows, result.skipped, not_written)
     for line in [_collected_line(result, written, report_written, words), *db_lines, said]:
         out.print(line, highlight=False)

@@ -141,3 +141,41 @@ def test_inputs_an_old_controller_does_not_show_follow_the_data_and_are_not_refu
     again = write_controller_result(db, target, "de")
     assert (again.refused, again.unread, again.backup is not None) == ((), None, True)
     assert "nicht übernommen" not in read_named(target).values["ctl_status"]
+
+
+def test_a_refused_rating_is_exported_as_the_data_has_it_so_the_next_generate_keeps_it(typed: Path) -> None:
+    """A coordination rating typed out of its scale is reset to the data's value in the new controller; the export
+    carried no value there, so a generate from the export left the cell empty — the data's value lost (a user's
+    trial). The export now holds what the new controller holds."""
+    from kam_xl.databook import demo_databook, read_databook
+
+    data = {(r["account_id"], r["scale"], r["item"]): r["rating"] for r in demo_databook().table("coordination")}
+    result = runner.invoke(app, ["collect", str(typed)])
+    assert result.exit_code == 2, result.output
+    new = read_named(typed / "Controller.xlsm").values
+    exported = {(r["account_id"], r["scale"], r["item"]): r["rating"]
+                for r in read_databook(typed / "collected.xlsx").table("coordination")}
+    key = next(k for k in data if k[0] == "KA-002")  # KA-002's first coordination cell: C11, where 9 was typed
+    assert new["coord_ratings"][1][0] == data[key] == exported[key]
+    again = runner.invoke(app, ["generate", "--data", str(typed / "collected.xlsx"), "--out", str(typed)])
+    assert read_named(typed / "Controller.xlsm").values["coord_ratings"][1][0] == data[key], again.output
+
+
+def test_collect_to_another_file_carries_and_exports_what_was_typed_into_the_folders_controller(
+        demo_plans: Path, tmp_path: Path) -> None:
+    """collect --to DIR/Controller.xlsx (the macro-free controller the README offers): the inputs typed into
+    DIR/Controller.xlsm were neither carried into the new file nor exported, without a word (a user's trial)."""
+    folder = Path(shutil.copytree(demo_plans, tmp_path / "plans"))
+    assert runner.invoke(app, ["generate", "--out", str(folder)]).exit_code == 0
+    typed_in = folder / "Controller.xlsm"
+    type_values(typed_in, {"abc_share_a": 0.7, ("sel_ratings", 0, 1): 77, ("coord_ratings", 1, 0): 6})
+    before = typed_in.read_bytes()
+    result = runner.invoke(app, ["collect", str(folder), "--to", str(folder / "Controller.xlsx")])
+    assert result.exit_code == 0, result.output
+    new = read_named(folder / "Controller.xlsx").values
+    assert (new["abc_share_a"], new["sel_ratings"][0][1], new["coord_ratings"][1][0]) == (0.7, 77, 6)
+    from kam_xl.databook import read_databook
+
+    export = read_databook(folder / "collected.xlsx")
+    assert any(r["account_id"] == "KA-002" and r["rating"] == 6 for r in export.table("coordination"))
+    assert typed_in.read_bytes() == before  # the folder's controller is left as it is

@@ -326,31 +326,36 @@ def read_controller_export(path: Path, lang: Lang = "de") -> tuple[dict[str, Tab
     return controller_export(read_controller_inputs(path), path.name, lang)
 
 
-def controller_export(old: NamedValues | WorkbookError, file: str, lang: Lang = "de"
+def controller_export(old: NamedValues | WorkbookError, file: str, lang: Lang = "de", db: DataBook | None = None
                       ) -> tuple[dict[str, TableExport], list[NotKept | str]]:
     """What was typed on a controller workbook (``old``, read by :func:`read_controller_inputs` from the file
     named ``file``) as data-book tables (each kind's :meth:`~ControllerSheet.export`), and the problems: a value
-    that breaks its rule is left out and named by sheet and cell (:class:`NotKept`, ``not exported``), a file
-    that cannot be read or is not a controller is one problem, a text naming the file (:func:`not_read`)."""
+    that breaks its rule is named by sheet and cell (:class:`NotKept`, ``not exported``) and exported as the
+    new controller holds it — the value of the data book ``db`` there (empty without one) —, a file that cannot
+    be read or is not a controller is one problem, a text naming the file (:func:`not_read`)."""
     unread = not_read(old, file)
     if unread is not None:
         return {}, [f"{file}: controller inputs not exported — {unread}"]
     assert isinstance(old, NamedValues)
     cells = OldCells(file, old.refs)
-    empty = DataBook(source="", accounts=[], tables={})
+    data = db if db is not None else DataBook(source="", accounts=[], tables={})
     tables: dict[str, TableExport] = {}
     problems: list[NotKept | str] = []
     for kind in CONTROLLER_SHEETS:
         inputs = None
         given = {n: v for n, v in old.values.items() if n in kind.input_names()}
         if kind.Inputs is not None and kind.key != SETTINGS and given:  # a controller from before the kind: none
-            base = kind.defaults(empty, lang)
+            base = kind.defaults(data, lang)
             assert base is not None
             inputs, wrong = parse_inputs(kind.Inputs, given, base)
             problems += refused_inputs(kind, wrong, cells, lang, "not exported")
         rows: AccountRows = {}
+        fresh: AccountRows | None = None  # the data's rows, made only when a cell is refused
         for block in kind.blocks:
             rows[block.name], bad = parse_rows(block, old.values)
+            if bad and db is not None:
+                fresh = kind.account_rows(db, lang) if fresh is None else fresh
+                rows[block.name], bad = parse_rows(block, old.values, fresh.get(block.name))
             problems += refused_cells(block, bad, old.values, cells, lang, "not exported")
         for name, export in kind.export(inputs, rows, lang).items():
             if name in tables:  # two kinds export into one table (the settings): their rows side by side
