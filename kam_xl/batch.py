@@ -1487,6 +1487,8 @@ def write_controller_result(db: DataBook, target: Path, lang: Lang = "de", now: 
     refused: list[NotKept] = []
     if target.exists() and (open_by := held_open(target)) is not None:  # never replaced under whoever has it open
         raise NotWrittenError(target, open_by)
+    if target.exists() and (other := _other_workbook(target)) is not None:  # someone's own workbook of that name
+        raise NotWrittenError(target, f"{other} — it was left as it is; move it or write the controller elsewhere")
     if settings is None and (target.exists() or old_inputs is not None):
         old = read_controller_inputs(target) if old_inputs is None else old_inputs
         typed_in = old.path.name if isinstance(old, NamedValues) else target.name  # collect --to: another file's
@@ -1517,6 +1519,17 @@ def write_controller_result(db: DataBook, target: Path, lang: Lang = "de", now: 
     if progress is not None:  # the file assembled from its sheets' parts: at 10,000 accounts half a minute
         progress(steps, steps)
     return ControllerWritten(target, backup, tuple(refused), unread)
+
+
+def _other_workbook(path: Path) -> str | None:
+    """Why the workbook at ``path`` is not a controller to replace — a readable workbook whose ``_meta`` names no
+    controller (a plan, someone's budget) —, or ``None``: a controller (of any template version), or a file that
+    cannot be read (a damaged controller is replaced, its backup kept)."""
+    try:
+        template = xlsx_meta(path).get("template_id")
+    except WorkbookError:
+        return None
+    return None if template == CONTROLLER_ID else "not a controller workbook"
 
 
 def _fingerprinted(book: Book, data_print: str) -> Book:

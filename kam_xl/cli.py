@@ -693,6 +693,9 @@ class _ControllerStep:
             self.not_written.append(f"{CONTROLLER_FILE}: not written — unexpected error ({type(e).__name__}: {e})")
         if self.path is not None and left:
             self.path = say("controller_unchanged", self.lang, path=self.path)
+        elif self.path is not None and self.url is None and self.written is not None and self.written.backup:
+            # where the inputs typed into the old one are, as collect's line says
+            self.path = say("controller_backup", self.lang, path=self.path, backup=self.written.backup)
 
     def _write(self, target: Path, progress: Callable[[int, int], None], left: list[Path]) -> Path:
         from kam_xl.batch import controller_data_fingerprint, controller_unchanged, write_controller_result

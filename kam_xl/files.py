@@ -271,7 +271,8 @@ def held_open(path: Path) -> str | None:
 
 def _lock_owner(lock: Path) -> str:
     """The user a lock file names (LibreOffice: ``name,login,host,date,profile;``; Excel: the name's length in
-    the first byte, then the name), printable characters only, at most 60; ``""`` when it names none."""
+    the first byte, then the name) — letters, digits and ``.-_@'`` only, any other character a space (a lock file
+    is anyone's text: no control sequence reaches the terminal), at most 60; ``""`` when it names none."""
     try:
         with lock.open("rb") as f:
             data = f.read(512)
@@ -283,7 +284,7 @@ def _lock_owner(lock: Path) -> str:
     else:
         size = data[0] if data else 0
         who = data[1:1 + size].decode("latin-1") if 0 < size < len(data) else ""
-    return "".join(c for c in who if c.isprintable()).strip()[:60]
+    return " ".join("".join(c if c.isalnum() or c in ".-_@'" else " " for c in who).split())[:60]
 
 
 def spreadsheet_kind(path: Path) -> str | None:

@@ -77,3 +77,54 @@ def test_the_macro_enabled_controller_is_not_written_over_one_open_in_excel(tmp_
     assert ("Controller.xlsm: not written — open in Excel by cfo (lock file ~$ntroller.xlsm): close it there and "
             "run again; if it is open nowhere, delete ~$ntroller.xlsm") in " ".join(result.output.split())
     assert "Traceback" not in result.output and out.read_bytes() == before
+
+
+def test_a_lock_files_user_is_shown_without_control_characters(tmp_path: Path) -> None:
+    plan = tmp_path / KA002
+    plan.write_bytes(b"a plan")
+    (tmp_path / f".~lock.{KA002}#").write_bytes(b"\x1b[2J\x07Mall\x00ory\n,x,host,date;")  # anyone's text
+    said = held_open(plan)
+    assert said is not None and said.startswith("open in LibreOffice by 2J Mall ory (lock file")
+    assert not any(ord(c) < 32 or c == "\x7f" for c in said)
+
+
+def test_collects_export_open_in_libreoffice_is_not_replaced(demo_plans_copy: Path) -> None:
+    plans = demo_plans_copy
+    assert run_cli("collect", str(plans)).exit_code == 0
+    export = plans / "collected.xlsx"
+    before = export.read_bytes()
+    (plans / ".~lock.collected.xlsx#").write_text(LIBREOFFICE_LOCK, encoding="utf-8")
+    for jobs in ("1", "2"):  # written in collect's process, and in a process of its own
+        result = run_cli("collect", str(plans), "--jobs", jobs)
+        assert result.exit_code == 2
+        assert ("collected.xlsx: not written — open in LibreOffice by Maria Muster (lock file "
+                ".~lock.collected.xlsx#)") in " ".join(result.output.split())
+        assert export.read_bytes() == before
+
+
+def test_a_workbook_that_is_no_controller_is_never_replaced_by_one(tmp_path: Path) -> None:
+    """``kam-xl xlwings xlsm --out budget.xlsm`` over someone's own workbook: left as it is, listed (a plan at a
+    plan's path is treated the same way)."""
+    import openpyxl
+
+    budget = tmp_path / "budget.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "Budget 2027"
+    wb.save(budget)
+    mine = tmp_path / "budget.xlsm"
+    budget.rename(mine)
+    before = mine.read_bytes()
+    result = run_cli("xlwings", "xlsm", "--out", str(mine))
+    assert result.exit_code == 2
+    assert ("budget.xlsm: not written — not a controller workbook — it was left as it is; move it or write the "
+            "controller elsewhere") in " ".join(result.output.split())
+    assert mine.read_bytes() == before and not (tmp_path / "_backup").exists()
+
+
+def test_generate_names_the_backup_of_the_controller_it_replaced(demo_plans_copy: Path) -> None:
+    plans = demo_plans_copy
+    assert run_cli("generate", "--out", str(plans)).exit_code == 0
+    result = run_cli("generate", "--out", str(plans), "--force")
+    assert result.exit_code == 0
+    [backup] = (plans / "_backup").glob("Controller.*.xlsm")
+    assert f"(die alte: {backup})" in " ".join(result.stdout.split())

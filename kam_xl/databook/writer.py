@@ -12,6 +12,7 @@ from kam_xl import csvio
 from kam_xl.databook.model import DataBook
 from kam_xl.databook.schema import registered_tables
 from kam_xl.errors import KamInputError
+from kam_xl.files import held_open
 from kam_xl.workbook.xml_text import verbatim
 
 
@@ -35,10 +36,13 @@ NamedTable = tuple[str, tuple[str, ...], Iterable[Mapping[str, Any]]]
 
 def refuse_existing(path: Path, replace: bool) -> None:
     """:class:`~kam_xl.errors.KamInputError` when :func:`write_databook` may not write ``path``: an existing file
-    (an .xlsx only with ``replace``) or a folder that is not empty."""
+    (an .xlsx only with ``replace``) or a folder that is not empty, or a file open in Excel or LibreOffice
+    (:func:`~kam_xl.files.held_open`)."""
     if path.exists() and not (replace and path.is_file() and path.suffix.lower() == ".xlsx") and (
             path.is_file() or any(path.iterdir())):
         raise KamInputError(f"{path} already exists — allowed: a new .xlsx file or an empty folder")
+    if path.is_file() and (open_by := held_open(path)) is not None:  # collect's own export, open in a program
+        raise KamInputError(f"{path.name}: not written — {open_by}")
 
 
 def databook_tables(db: DataBook) -> Iterator[NamedTable]:
