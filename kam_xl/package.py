@@ -888,8 +888,9 @@ def rows_up_to(x: bytes, last: int) -> bytes:
     """A sheet's XML ``x`` without its rows after row ``last`` (1-based) and what follows them (merged cells,
     validations, page setup: nothing an engine reads values from) — for a reader of the first ``last`` rows alone,
     which then need not parse a long sheet to its end (a controller's settings above 10,000 accounts' rows); ``x``
-    itself where that cannot be told safely: a row without its number (rows then count by position), rows not
-    written as ``<row …>`` inside ``</sheetData>`` (a namespace prefix), or no row after ``last``.
+    itself where that cannot be told safely: a row without its number (rows then count by position), rows out of
+    order before the cut, rows not written as ``<row …>`` inside ``</sheetData>`` (a namespace prefix), or no row
+    after ``last``.
 
     >>> x = b'<worksheet><sheetData><row r="1"><c r="A1"/></row><row r="3"/><row r="9" s="2"/></sheetData></worksheet>'
     >>> rows_up_to(x, 3)
@@ -900,13 +901,15 @@ def rows_up_to(x: bytes, last: int) -> bytes:
     """
     if b"</sheetData>" not in x:
         return x
-    for row in _ROW_START.finditer(x):
+    cut, before = None, 0
+    for row in _ROW_START.finditer(x):  # every row looked at: one after the cut may be an earlier one
         number = _ROW_NUMBER.search(row[1])
-        if number is None:
+        if number is None or int(number[1]) <= before:  # unnumbered, or out of order
             return x
-        if int(number[1]) > last:
-            return x[:row.start()] + b"</sheetData></worksheet>"
-    return x
+        before = int(number[1])
+        if cut is None and before > last:
+            cut = row.start()
+    return x if cut is None else x[:cut] + b"</sheetData></worksheet>"
 
 
 def _without_names(xml: bytes) -> bytes:

@@ -83,6 +83,8 @@ def test_rows_are_cut_only_where_their_numbers_say_where() -> None:
     assert rows_up_to(x, 5) is x  # nothing below the last row
     unnumbered = x.replace(b' r="3"', b"")  # a row without its number: rows count by position, not cut
     assert rows_up_to(unnumbered, 2) is unnumbered
+    disordered = x.replace(b'<row r="2"', b'<row r="4"', 1)  # rows 1, 4, 3 …: row 3 comes after the cut's row
+    assert rows_up_to(disordered, 3) is disordered
     prefixed = x.replace(b"<row ", b"<x:row ").replace(b"sheetData>", b"x:sheetData>")
     assert rows_up_to(prefixed, 2) is prefixed
     assert rows_up_to(x.replace(b"<row ", b"<rowBreaks/><row ", 1), 2).count(b"<row ") == 2
