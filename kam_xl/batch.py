@@ -61,7 +61,7 @@ from kam_xl.files import (
 )
 from kam_xl.fingerprint import AccountPrints, fingerprint, table_content
 from kam_xl.heap import give_back
-from kam_xl.package import opendocument_meta, xlsx_meta
+from kam_xl.package import open_package, opendocument_meta, xlsx_meta
 from kam_xl.plan_jobs import (  # a worker's part of a run: its own module, for its memory
     BACKUP_DIR as BACKUP_DIR,
 )
@@ -550,16 +550,22 @@ def unattributed(files: Iterable[FolderFile], db: DataBook, questionnaires: bool
             lines.append(f"{name}: {f.unreadable.removeprefix(f.path.name + ': ')}")
         elif f.kind != "xlsx":
             lines.append(f"{name}: {f.kind} whose name names no account")
-        elif _template_of(f.path) != CONTROLLER_ID:
-            lines.append(f"{name}: not a kam_xl workbook")
+        elif (what := _workbook_kind(f.path)) != "controller":
+            lines.append(f"{name}: {what}")
     return lines
 
 
-def _template_of(path: Path) -> str | None:
+def _workbook_kind(path: Path) -> str:
+    """``"controller"`` for a controller workbook, else what ``path`` is in words: a data book (a sheet
+    ``accounts``, as ``collect --export`` and ``demo-data`` write one) or a workbook that is not kam_xl's."""
     try:
-        return xlsx_meta(path).get("template_id")
+        if xlsx_meta(path).get("template_id") == CONTROLLER_ID:
+            return "controller"
+        if "accounts" in open_package(path).workbook().sheets:
+            return "a data book, not a plan"
     except WorkbookError:
-        return None
+        pass
+    return "not a kam_xl workbook"
 
 
 def _same_names(paths: Mapping[str, Path]) -> list[list[str]]:
@@ -1487,7 +1493,7 @@ def write_controller_result(db: DataBook, target: Path, lang: Lang = "de", now: 
     refused: list[NotKept] = []
     if target.exists() and (open_by := held_open(target)) is not None:  # never replaced under whoever has it open
         raise NotWrittenError(target, open_by)
-    if target.exists() and (other := _other_workbook(target)) is not None:  # someone's own workbook of that name
+    if target.exists() and (other := other_workbook(target)) is not None:  # someone's own workbook of that name
         raise NotWrittenError(target, f"{other} — it was left as it is; move it or write the controller elsewhere")
     if settings is None and (target.exists() or old_inputs is not None):
         old = read_controller_inputs(target) if old_inputs is None else old_inputs
@@ -1521,7 +1527,7 @@ def write_controller_result(db: DataBook, target: Path, lang: Lang = "de", now: 
     return ControllerWritten(target, backup, tuple(refused), unread)
 
 
-def _other_workbook(path: Path) -> str | None:
+def other_workbook(path: Path) -> str | None:
     """Why the workbook at ``path`` is not a controller to replace — a readable workbook whose ``_meta`` names no
     controller (a plan, someone's budget) —, or ``None``: a controller (of any template version), or a file that
     cannot be read (a damaged controller is replaced, its backup kept)."""

@@ -1041,6 +1041,7 @@ def collect(
         controller_cell_problems,
         controller_problems,
         has_collectable,
+        other_workbook,
         with_controller_tables,
         with_databook_fields,
         write_controller_result,
@@ -1064,10 +1065,12 @@ def collect(
         except KamInputError as e:
             raise _fail([f"--export {e}"], EXIT_STOPPED) from None
     controller_path = to or folder / CONTROLLER_FILE
-    # the controller typed into: the one to write when it exists, else (--to a new file) the folder's — whose
-    # inputs were silently dropped from the new one and from the export (a user's trial)
-    typed_in = controller_path if controller_path.exists() or not (folder / CONTROLLER_FILE).exists() \
-        else folder / CONTROLLER_FILE
+    # the controller typed into: the one to write when it is a controller, else (--to a new file, or one that is
+    # no controller and is not replaced) the folder's — whose inputs were silently dropped from the new one and
+    # from the export (a user's trial)
+    typed_in = controller_path
+    if (folder / CONTROLLER_FILE).exists() and (not controller_path.exists() or other_workbook(controller_path)):
+        typed_in = folder / CONTROLLER_FILE
     report = folder / "collect_errors.csv"
     ours = {target.name, controller_path.name, typed_in.name}
     if isinstance(data_source, Path) and data_source.parent.resolve() == folder.resolve():
@@ -1243,7 +1246,7 @@ def xlwings_xlsm(
     """Write the macro-enabled controller workbook: the controller of the data book with the standalone
     xlwings VBA project of the installed xlwings and buttons for function import and the macros."""
     from kam_xl.addin.xlsm import XlwingsFilesError, controller_xlsm_book
-    from kam_xl.batch import write_controller
+    from kam_xl.batch import controller_cell_problems, controller_problems, write_controller_result
 
     if lang not in ("de", "en"):
         raise _fail([f"--lang {lang!r} — allowed: de or en"])
@@ -1253,11 +1256,14 @@ def xlwings_xlsm(
             raise ValueError(f"{out_file.name}: the macro-enabled controller workbook — allowed extension: .xlsm")
         words: Lang = "en" if lang == "en" else "de"
         with PhaseProgress(say("phase_controller", words), err, unit=plural("step", words), lang=words) as progress:
-            path = write_controller(db, out_file, lang, xlsm_book=controller_xlsm_book,  # type: ignore[arg-type]
-                                    progress=progress.update)
+            done = write_controller_result(db, out_file, lang, xlsm_book=controller_xlsm_book,  # type: ignore[arg-type]
+                                           progress=progress.update)
     except (ValueError, OSError, XlwingsFilesError, NotWrittenError) as e:
         raise _fail([describe(e)]) from None
+    path = done.path if done.backup is None else say("controller_backup", words, path=done.path, backup=done.backup)
     out.print(f"Controller workbook (macro-enabled): {path}")
+    if problems := [_cell_line(p) for p in controller_cell_problems(controller_problems((), done), done.path.name)]:
+        raise _fail(problems)  # what was typed into the old one and is not carried over, as generate lists it
 
 
 @app.command("demo-data")

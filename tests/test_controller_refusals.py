@@ -179,3 +179,27 @@ def test_collect_to_another_file_carries_and_exports_what_was_typed_into_the_fol
     export = read_databook(folder / "collected.xlsx")
     assert any(r["account_id"] == "KA-002" and r["rating"] == 6 for r in export.table("coordination"))
     assert typed_in.read_bytes() == before  # the folder's controller is left as it is
+
+
+def test_collect_to_a_workbook_that_is_no_controller_exports_what_the_folders_controller_holds(
+        demo_plans: Path, tmp_path: Path) -> None:
+    """collect --to mine.xlsx (someone's own workbook, left as it is): the export was rewritten without the
+    controller's tables, the inputs typed into DIR/Controller.xlsm taken from nowhere (a user's re-trial)."""
+    import openpyxl
+
+    from kam_xl.databook import read_databook
+
+    folder = Path(shutil.copytree(demo_plans, tmp_path / "plans"))
+    assert runner.invoke(app, ["generate", "--out", str(folder)]).exit_code == 0
+    type_values(folder / "Controller.xlsm", {("coord_ratings", 1, 0): 6})
+    mine = tmp_path / "mine.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "mine"
+    wb.save(mine)
+    before = mine.read_bytes()
+    result = runner.invoke(app, ["collect", str(folder), "--to", str(mine)])
+    assert result.exit_code == 2 and "mine.xlsx: not written — not a controller workbook" in " ".join(
+        result.output.split())
+    assert mine.read_bytes() == before
+    export = read_databook(folder / "collected.xlsx")
+    assert any(r["account_id"] == "KA-002" and r["rating"] == 6 for r in export.table("coordination"))

@@ -38,7 +38,10 @@ def test_files_nobody_owns_are_named_and_left_as_they_are(demo_plans_copy: Path,
             "• kaputt.xlsx: damaged or not an .xlsx file (not a zip archive) "
             "• Fragebogen/fremd.xlsx: damaged or not an .xlsx file (not a zip archive)") in said
     assert "Daten.xlsx" not in said and "Controller.xlsm" not in said  # the data book and kam_xl's own outputs
+    shutil.copy(plans / "Daten.xlsx", plans / "Daten alt.xlsx")  # another data book kept there: said to be one
+    older = run_cli("generate", "--data", str(plans / "Daten.xlsx"), "--out", str(plans))
+    assert "• Daten alt.xlsx: a data book, not a plan" in " ".join(older.stderr.split())
     assert {p.name: p.read_bytes() for p in (plans / stranger.name, plans / "kaputt.xlsx")} == before
     english = run_cli("generate", "--data", str(plans / "Daten.xlsx"), "--out", str(plans), "--lang", "en")
-    assert "Left as they are in the output folder — nobody's in the data book (4):" in " ".join(
+    assert "Left as they are in the output folder — nobody's in the data book (5):" in " ".join(
         english.stderr.split())  # without --questionnaires the questionnaire folder is not looked at

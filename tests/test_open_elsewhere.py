@@ -121,6 +121,15 @@ def test_a_workbook_that_is_no_controller_is_never_replaced_by_one(tmp_path: Pat
     assert mine.read_bytes() == before and not (tmp_path / "_backup").exists()
 
 
+def test_the_macro_enabled_controller_written_again_names_its_backup(tmp_path: Path) -> None:
+    out = tmp_path / "Controller.xlsm"
+    assert run_cli("xlwings", "xlsm", "--out", str(out)).exit_code == 0
+    again = run_cli("xlwings", "xlsm", "--out", str(out))
+    assert again.exit_code == 0
+    [backup] = (tmp_path / "_backup").glob("Controller.*.xlsm")
+    assert f"(die alte: {backup})" in " ".join(again.stdout.split())
+
+
 def test_generate_names_the_backup_of_the_controller_it_replaced(demo_plans_copy: Path) -> None:
     plans = demo_plans_copy
     assert run_cli("generate", "--out", str(plans)).exit_code == 0
