@@ -252,6 +252,11 @@ def _write_error_report(report: Path, problems: list[CellProblem],
     return report
 
 
+#: suffixes of files ``collect --export`` does not write (it writes an .xlsx, or a folder of CSV files by any other
+#: name): such a name is a file the user meant, not a folder
+_FILE_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".json", ".zip", ".xlsm", ".xls", ".xlsb", ".ods", ".pdf"})
+
+
 def _write_export(collected: DataBook, target: Path, replace: bool, not_written: list[str]) -> Path | str:
     """The tidy export written to ``target``; ``"not written"`` (the reason in ``not_written``) if it cannot be."""
     try:
@@ -1064,6 +1069,10 @@ def collect(
             refuse_existing(export, replace=False)
         except KamInputError as e:
             raise _fail([f"--export {e}"], EXIT_STOPPED) from None
+        suffix = export.suffix.lower()
+        if suffix in _FILE_SUFFIXES:  # --export new.csv made a folder named new.csv (a user's trial)
+            raise _fail([f"--export {export}: a {suffix} file is not written — allowed: a new .xlsx file, or a folder "
+                         "(a name without a file suffix) for the data book's CSV files"], EXIT_STOPPED)
     controller_path = to or folder / CONTROLLER_FILE
     # the controller typed into: the one to write when it is a controller, else (--to a new file, or one that is
     # no controller and is not replaced) the folder's — whose inputs were silently dropped from the new one and

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from shared import run_cli
 
 from kam_xl.files import held_open
@@ -137,3 +138,15 @@ def test_generate_names_the_backup_of_the_controller_it_replaced(demo_plans_copy
     assert result.exit_code == 0
     [backup] = (plans / "_backup").glob("Controller.*.xlsm")
     assert f"(die alte: {backup})" in " ".join(result.stdout.split())
+
+
+@pytest.mark.parametrize("name", ["new.csv", "Export.JSON", "daten.ods"])
+def test_an_export_named_like_a_file_collect_does_not_write_stops_before_any_work(demo_plans_copy: Path,
+                                                                                   name: str) -> None:
+    """``collect --export new.csv`` made a folder named new.csv (any name but .xlsx is a folder of CSV files)."""
+    plans = demo_plans_copy
+    result = run_cli("collect", str(plans), "--export", str(plans.parent / name))
+    assert result.exit_code == 1
+    assert (f"a {name[name.rindex('.'):].lower()} file is not written — allowed: a new .xlsx file, or a folder (a "
+            "name without a file suffix) for the data book's CSV files") in " ".join(result.output.split())
+    assert not (plans.parent / name).exists() and not (plans / "collected.xlsx").exists()
