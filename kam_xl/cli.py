@@ -1077,9 +1077,10 @@ def collect(
     # the controller typed into: the one to write when it is a controller, else (--to a new file, or one that is
     # no controller and is not replaced) the folder's — whose inputs were silently dropped from the new one and
     # from the export (a user's trial)
-    typed_in = controller_path
-    if (folder / CONTROLLER_FILE).exists() and (not controller_path.exists() or other_workbook(controller_path)):
-        typed_in = folder / CONTROLLER_FILE
+    typed_in, folders = controller_path, folder / CONTROLLER_FILE
+    if controller_path.resolve() != folders.resolve() and folders.exists() and (
+            not controller_path.exists() or other_workbook(controller_path)):
+        typed_in = folders
     report = folder / "collect_errors.csv"
     ours = {target.name, controller_path.name, typed_in.name}
     if isinstance(data_source, Path) and data_source.parent.resolve() == folder.resolve():
