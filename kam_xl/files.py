@@ -261,12 +261,13 @@ def held_open(path: Path) -> str | None:
     open (the user it names, where it names one) — whoever has it open would save their copy over the new one, or
     go on typing into an old one. A lock file left by a program that crashed looks the same: the reason says to
     delete it then."""
-    for lock in lock_files(path):
-        who = _lock_owner(lock)
-        program = "LibreOffice" if lock.name.startswith(".~lock.") else "Excel"
-        return (f"open in {program}{f' by {who}' if who else ''} (lock file {lock.name}): close it there and run "
-                f"again; if it is open nowhere, delete {lock.name}")
-    return None
+    lock = next(iter(lock_files(path)), None)
+    if lock is None:
+        return None
+    who = _lock_owner(lock)
+    program = "LibreOffice" if lock.name.startswith(".~lock.") else "Excel"
+    return (f"open in {program}{f' by {who}' if who else ''} (lock file {lock.name}): close it there and run "
+            f"again; if it is open nowhere, delete {lock.name}")
 
 
 def _lock_owner(lock: Path) -> str:

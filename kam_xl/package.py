@@ -723,12 +723,13 @@ class Package:
     """An .xlsx opened by :func:`open_package`: its central directory checked, parts inflated on demand
     under the limits. Build it with :func:`open_package`."""
 
-    __slots__ = ("_checked", "_data", "_inflated", "_parts", "_wb", "file", "limits", "path")
+    __slots__ = ("_checked", "_cut", "_data", "_inflated", "_parts", "_wb", "file", "limits", "path")
 
     def __init__(self, path: Path, data: bytes, parts: dict[str, _Part], limits: PackageLimits):
         self.path, self.file, self.limits = path, path.name, limits
         self._data, self._parts = data, parts
         self._inflated: dict[str, bytes] = {}
+        self._cut: dict[tuple[str, int], bytes | None] = {}  # (part, row) → its rows up to row, None: not cut
         self._checked: set[str] = set()  # parts inflated and checked, whether still held or not
         self._wb: WorkbookXml | None = None
 
@@ -768,6 +769,17 @@ class Package:
     def forget(self, name: str) -> None:
         """Let go of the inflated bytes of a part (it stays checked): for reading large sheets one by one."""
         self._inflated.pop(name, None)
+        self._cut = {k: v for k, v in self._cut.items() if k[0] != name}
+
+    def _rows_up_to(self, name: str, row: int) -> bytes | None:
+        """The part ``name`` cut after ``row`` (:func:`rows_up_to`), or ``None`` where it is not cut — found once
+        for the scan and the engine's copy alike (every row tag of a long sheet is looked at)."""
+        key = (name, row)
+        if key not in self._cut:
+            x = self.part(name)
+            cut = rows_up_to(x, row)
+            self._cut[key] = None if cut is x else cut
+        return self._cut[key]
 
     def original_bytes(self) -> bytes:
         """The file as it is, for an engine to inflate itself, after every XML part the workbook points to
@@ -847,7 +859,7 @@ class Package:
                                "max_sheet_cells", limit)
         if not kinds:
             return SheetScan(rows, cols, {})
-        if up_to_row is not None and (cut := rows_up_to(x, up_to_row)) is not x:
+        if up_to_row is not None and (cut := self._rows_up_to(part, up_to_row)) is not None:
             x, shape = cut, _shape(cut)
         return SheetScan(rows, cols, _kinds(x, shape, self.percent_styles()))
 
@@ -869,7 +881,7 @@ class Package:
             if part in sheet_parts and part not in read:
                 return part, _EMPTY_SHEET, _EMPTY_SHEET_CRC
             x = self.part(part)
-            if part in read and up_to_row is not None and (cut := rows_up_to(x, up_to_row)) is not x:
+            if part in read and up_to_row is not None and (cut := self._rows_up_to(part, up_to_row)) is not None:
                 return part, cut, zlib.crc32(cut)
             return part, x, self._parts[part].crc
 
