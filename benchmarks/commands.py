@@ -379,11 +379,21 @@ def pairs(a: list[Run], b: list[Run]) -> dict[str, dict[str, float]]:
             "cpu_ratio": spread([x.cpu_s / y.cpu_s for x, y in zip(a, b, strict=True)])}
 
 
+def _cpu_model() -> str | None:
+    """The processor's name as Linux tells it (the machines of one kind differ: the same commands took 1.7–1.9 times
+    as long on session 9's machine as on session 10's)."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return None
+    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), None)
+
+
 def environment() -> dict[str, Any]:
     """Versions and the machine the numbers were taken on."""
     return {"python": platform.python_version(), "kam_xl": version("kam-xl"), "xlsxwriter": version("xlsxwriter"),
             "python_calamine": version("python-calamine"), "cpu_count": os.cpu_count(),
-            "cpus_usable": len(os.sched_getaffinity(0)), "platform": platform.platform(),
+            "cpus_usable": len(os.sched_getaffinity(0)), "cpu_model": _cpu_model(), "platform": platform.platform(),
             "date": datetime.now(UTC).isoformat(timespec="seconds"), "load_start": os.getloadavg()}
 
 
