@@ -1058,6 +1058,7 @@ def collect(
         other_workbook,
         with_controller_tables,
         with_databook_fields,
+        with_databook_tables,
         write_controller_result,
     )
     from kam_xl.workbook.controller import controller_export, read_controller_inputs
@@ -1128,6 +1129,7 @@ def collect(
     # the account fields a plan does not carry (the KAM span …) from the data book, so that the export keeps them
     plans = with_databook_fields(collected, base)
     collected = with_controller_tables(plans, typed)  # the export: the plans and what was typed on the controller
+    collected = with_databook_tables(collected, base)  # … and the data book's tables neither carries: a whole data book
     # stdout: the collected files and the export, the database written, the data book used, the controller — printed
     # once the controller is written (with --jobs the export is written beside it; the error report names what
     # carrying the old controller's inputs refused)
