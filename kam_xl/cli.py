@@ -1091,6 +1091,9 @@ def collect(
     if controller_path.resolve() != folders.resolve() and folders.exists() and (
             not controller_path.exists() or other_workbook(controller_path)):
         typed_in = folders
+    # --to another controller: its inputs are carried, and those typed into the folder's went unused without a word
+    # (a user's trial)
+    unused = folders if typed_in != folders and folders.exists() and folders.resolve() != typed_in.resolve() else None
     report = folder / "collect_errors.csv"
     ours = {target.name, controller_path.name, typed_in.name}
     if isinstance(data_source, Path) and data_source.parent.resolve() == folder.resolve():
@@ -1172,7 +1175,8 @@ def collect(
     # the error report beside the plans' — written now that the carry has judged them
     typed_rows = controller_cell_problems(controller_problems(typed_problems, done), typed_in.name)
     report_written = _write_error_report(report, result.problems + typed_rows, result.skipped, not_written)
-    for line in [_collected_line(result, written, report_written, words), *db_lines, said]:
+    elsewhere = [say("inputs_elsewhere", words, unused=unused, used=typed_in)] if unused is not None else []
+    for line in [_collected_line(result, written, report_written, words), *db_lines, said, *elsewhere]:
         out.print(line, highlight=False)
     out.print(say("controller", words, path=controller), highlight=False)
     not_written += export_faults + db_faults + controller_faults

@@ -53,6 +53,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "no_rows": {"de": "keine Zeilen", "en": "no rows"},
     "pdf": {"de": "{pdf}  ({pages})", "en": "{pdf}  ({pages})"},
     "pdf_all": {"de": "{pdf}  ({pages}, {accounts})", "en": "{pdf}  ({pages}, {accounts})"},
+    "inputs_elsewhere": {
+        "de": "{unused}: dessen Eingaben werden nicht übernommen — sie kommen aus {used}, dem Controller, der "
+              "geschrieben wird (ohne --to wären es die aus {unused})",
+        "en": "{unused}: its inputs are not used — they come from {used}, the controller written (without --to "
+              "they would be those of {unused})"},
     "base_given": {"de": "Datenbuch für das, was die Pläne nicht enthalten: {data}",
                    "en": "Data book for what the plans do not carry: {data}"},
     "base_demo": {"de": "Die Pläne wurden aus den Demodaten erzeugt: deren Datenbuch füllt die übrigen Blätter",

@@ -203,3 +203,24 @@ def test_collect_to_a_workbook_that_is_no_controller_exports_what_the_folders_co
     assert mine.read_bytes() == before
     export = read_databook(folder / "collected.xlsx")
     assert any(r["account_id"] == "KA-002" and r["rating"] == 6 for r in export.table("coordination"))
+
+
+def test_collect_to_another_controller_says_the_folders_controller_inputs_are_not_used(
+        demo_plans: Path, tmp_path: Path) -> None:
+    """collect --to other/Controller.xlsm (a controller of its own): its inputs are carried; those typed into
+    DIR/Controller.xlsm went unused without a word (a user's re-trial). A line now names both files."""
+    folder = Path(shutil.copytree(demo_plans, tmp_path / "plans"))
+    other = tmp_path / "other"
+    assert runner.invoke(app, ["generate", "--out", str(folder)]).exit_code == 0
+    assert runner.invoke(app, ["generate", "--out", str(other)]).exit_code == 0
+    type_values(folder / "Controller.xlsm", {("coord_ratings", 1, 0): 6})
+    type_values(other / "Controller.xlsm", {("coord_ratings", 1, 0): 2})
+    result = runner.invoke(app, ["collect", str(folder), "--to", str(other / "Controller.xlsm"), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    assert (f"{folder / 'Controller.xlsm'}: its inputs are not used — they come from {other / 'Controller.xlsm'}, "
+            "the controller written") in said
+    assert read_named(other / "Controller.xlsm").values["coord_ratings"][1][0] == 2  # the target's, as before
+    # without --to, or --to the folder's own controller: nothing to say
+    result = runner.invoke(app, ["collect", str(folder), "--to", str(folder / "Controller.xlsm"), "--lang", "en"])
+    assert result.exit_code == 0 and "not used" not in result.stdout
