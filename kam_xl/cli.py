@@ -239,13 +239,16 @@ def _short(value: str | float, limit: int = 80) -> str:
 
 def _write_error_report(report: Path, problems: list[CellProblem],
                         skipped: list[tuple[str, str]], not_written: list[str]) -> Path | str:
-    """``collect_errors.csv``: every problem (file, sheet, cell, value, what is allowed) and every skipped file.
-    Returns its path, or ``"not written"`` with the file-system fault added to ``not_written``."""
+    """``collect_errors.csv``: every problem (file, sheet, cell, value, what is allowed), every skipped file and
+    every output ``not_written`` names (``"<file>: not written — <why>"``: the controller open in Excel, a full
+    disk …). Returns its path, or ``"not written"`` with the file-system fault added to ``not_written``."""
     from kam_xl.csvio import write_csv
 
+    unwritten = [(file, "", "", "", why) if why else ("", "", "", "", fault)
+                 for fault in not_written for file, _, why in [fault.partition(": ")]]
     try:
         write_csv(report, ["file", "sheet", "cell", "value", "problem"],
-                  [*problems, *((file, "", "", "", f"skipped: {why}") for file, why in skipped)])
+                  [*problems, *((file, "", "", "", f"skipped: {why}") for file, why in skipped), *unwritten])
     except Exception as e:
         not_written.append(_not_written(report, e))
         return "not written"
@@ -1174,12 +1177,13 @@ def collect(
     # the old controller's problems, each cell once (the export check's and the carry's: controller_problems), in
     # the error report beside the plans' — written now that the carry has judged them
     typed_rows = controller_cell_problems(controller_problems(typed_problems, done), typed_in.name)
+    # what was not written is in the report too (the controller open in Excel left the report empty: a user's trial)
+    not_written += export_faults + db_faults + controller_faults
     report_written = _write_error_report(report, result.problems + typed_rows, result.skipped, not_written)
     elsewhere = [say("inputs_elsewhere", words, unused=unused, used=typed_in)] if unused is not None else []
     for line in [_collected_line(result, written, report_written, words), *db_lines, said, *elsewhere]:
         out.print(line, highlight=False)
     out.print(say("controller", words, path=controller), highlight=False)
-    not_written += export_faults + db_faults + controller_faults
     listed = [f"skipped: {reason}" for _file, reason in result.skipped]
     listed += [f"{f}, sheet {sh}, cell {c}: value {_short(v)}: {m}" for f, sh, c, v, m in result.problems]
     listed += [_cell_line(p) for p in typed_rows]

@@ -150,3 +150,24 @@ def test_an_export_named_like_a_file_collect_does_not_write_stops_before_any_wor
     assert (f"a {name[name.rindex('.'):].lower()} file is not written — allowed: a new .xlsx file, or a folder (a "
             "name without a file suffix) for the data book's CSV files") in " ".join(result.output.split())
     assert not (plans.parent / name).exists() and not (plans / "collected.xlsx").exists()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_collects_error_report_names_the_outputs_it_could_not_write(demo_plans_copy: Path, jobs: str) -> None:
+    """The controller and the export open in LibreOffice: collect listed them on the console, and its error report
+    stayed empty (a user's trial) — the report is where a controller looks for what went wrong."""
+    import csv
+
+    plans = demo_plans_copy
+    assert run_cli("collect", str(plans)).exit_code == 0
+    for name in ("Controller.xlsm", "collected.xlsx"):
+        (plans / f".~lock.{name}#").write_text(LIBREOFFICE_LOCK, encoding="utf-8")
+    result = run_cli("collect", str(plans), "--jobs", jobs)
+    assert result.exit_code == 2, result.output
+    with (plans / "collect_errors.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f, delimiter=";"))
+    unwritten = {r[0]: r[4] for r in rows[1:]}
+    assert set(unwritten) == {"Controller.xlsm", "collected.xlsx"}, rows
+    for name in unwritten:
+        assert unwritten[name] == (f"not written — open in LibreOffice by Maria Muster (lock file .~lock.{name}#): "
+                                   f"close it there and run again; if it is open nowhere, delete .~lock.{name}#")
