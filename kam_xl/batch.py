@@ -1643,33 +1643,6 @@ def with_databook_fields(collected: DataBook, base: DataBook | None) -> DataBook
                                     accounts=accounts)
 
 
-def with_databook_tables(export: DataBook, base: DataBook | None) -> DataBook:
-    """The tidy export with the tables of ``base`` (the data book collect put the plans on) that it has no rows
-    of — what neither the plans nor the controller carry: portfolio, resources, regions, and the questionnaires'
-    answers when none was collected —, each with its rows of the export's accounts (a row without an account, or
-    a table without ``account_id``, whole), so that ``generate --data <export>`` gives the same portfolio and
-    resource figures (before, they were silently missing: a user's trial). A table the export holds, even without
-    rows (no potential goal typed in any plan), stays as collected."""
-    if base is None:
-        return export
-    ids = {a.account_id for a in export.accounts}
-    tables = dict(export.tables)
-    for name, rows in base.tables.items():
-        if tables.get(name) is None and rows:
-            tables[name] = _of_accounts(rows, ids)
-    return DataBook.model_construct(source=export.source, accounts=export.accounts, tables=tables,
-                                    notes=export.notes)
-
-
-def _of_accounts(rows: Any, ids: Set[str]) -> Any:
-    """The rows of ``rows`` (a compact table or a list of dicts) whose ``account_id`` is empty or in ``ids``;
-    ``rows`` itself when that is all of them."""
-    keep = [i for i, v in enumerate(_values(rows, "account_id")) if v is None or v in ids]
-    if len(keep) == len(rows):
-        return rows
-    return rows.taken(keep) if isinstance(rows, TableRows) else [rows[i] for i in keep]
-
-
 def _with_master_data(collected: AccountRow, base: AccountRow | None) -> AccountRow:
     """A collected account with the fields its plan does not carry
     (:func:`~kam_xl.workbook.account_plan.plan_account_fields`) from the data book's row of it — the KAM span —

@@ -1061,7 +1061,6 @@ def collect(
         other_workbook,
         with_controller_tables,
         with_databook_fields,
-        with_databook_tables,
         write_controller_result,
     )
     from kam_xl.workbook.controller import controller_export, read_controller_inputs
@@ -1091,14 +1090,18 @@ def collect(
     # no controller and is not replaced) the folder's — whose inputs were silently dropped from the new one and
     # from the export (a user's trial)
     typed_in, folders = controller_path, folder / CONTROLLER_FILE
+    # --to a folder, or a workbook that is no controller (a plan, someone's own): never written, never passed over
+    not_ours = controller_path.exists() and (not controller_path.is_file() or bool(other_workbook(controller_path)))
     if controller_path.resolve() != folders.resolve() and folders.exists() and (
-            not controller_path.exists() or other_workbook(controller_path)):
+            not controller_path.exists() or not_ours):
         typed_in = folders
     # --to another controller: its inputs are carried, and those typed into the folder's went unused without a word
     # (a user's trial)
     unused = folders if typed_in != folders and folders.exists() and folders.resolve() != typed_in.resolve() else None
     report = folder / "collect_errors.csv"
-    ours = {target.name, controller_path.name, typed_in.name}
+    # the files collect passes over by name: its own outputs — not a plan named by --to (it went uncollected without
+    # a word: a user's trial)
+    ours = {target.name, typed_in.name} | (set() if not_ours else {controller_path.name})
     if isinstance(data_source, Path) and data_source.parent.resolve() == folder.resolve():
         ours.add(data_source.name)
     if given is None and not typed_in.exists() and not has_collectable(folder, frozenset(ours)):
@@ -1134,26 +1137,29 @@ def collect(
     typed, typed_problems = controller_export(old, typed_in.name, words, base) if old is not None else ({}, [])
     # the account fields a plan does not carry (the KAM span …) from the data book, so that the export keeps them
     plans = with_databook_fields(collected, base)
-    collected = with_controller_tables(plans, typed)  # the export: the plans and what was typed on the controller
-    collected = with_databook_tables(collected, base)  # … and the data book's tables neither carries: a whole data book
-    # stdout: the collected files and the export, the database written, the data book used, the controller — printed
-    # once the controller is written (with --jobs the export is written beside it; the error report names what
-    # carrying the old controller's inputs refused)
-    aside = _ExportAside(collected, target, export is None) if jobs > 1 else None
-    export_faults: list[str] = []
-    if aside is None:
-        written = _write_export(collected, target, export is None, export_faults)
-    db_lines, db_faults = (_collect_to_db(collected, result.files, sql.with_schema(to_db, db_schema), words)
-                           if to_db is not None else ([], []))
     # the controller: the plans on the data book — not what was typed on the old controller, which is carried from
     # it as typed (write_controller's three-way merge against the old snapshot of the data's values). Put into the
     # data here, it would enter the new controller's snapshot as the data's own values, and the next generate from
     # the data book (which does not hold them) would take them for untouched and replace them (a user's trial:
     # typed weights and ratings lost after collect, then generate)
     book = consolidate(base, plans)
+    # the export: the controller's data book and what was typed on the controller — so that generate from it gives
+    # the same controller (it held the plans alone: the data book's portfolio, resources and regions, the accounts
+    # without a collected plan and the questionnaires not collected were missing, without a word — users' trials)
+    exported = with_controller_tables(book, typed)
+    uncollected = [a.account_id for a in book.accounts[len(plans.accounts):]] if base is not None else []
+    # stdout: the collected files and the export, the database written, the data book used, the controller — printed
+    # once the controller is written (with --jobs the export is written beside it; the error report names what
+    # carrying the old controller's inputs refused)
+    aside = _ExportAside(exported, target, export is None) if jobs > 1 else None
+    export_faults: list[str] = []
+    if aside is None:
+        written = _write_export(exported, target, export is None, export_faults)
+    db_lines, db_faults = (_collect_to_db(with_controller_tables(plans, typed), result.files,  # what was collected
+                                          sql.with_schema(to_db, db_schema), words) if to_db is not None else ([], []))
     # from here on only the consolidated book is held: the data book's tables the plans replaced (most of its rows
     # when every account was collected) are let go before the controller step, the command's peak of memory
-    del base, given, collected, plans, typed
+    del base, given, collected, plans, typed, exported
     # the old controller's inputs are handed over: write_controller lets them go once carried into the new one (at
     # 10,000 accounts tens of MiB of values), which it could not while this frame still held them
     handed = [old]
@@ -1181,7 +1187,9 @@ def collect(
     not_written += export_faults + db_faults + controller_faults
     report_written = _write_error_report(report, result.problems + typed_rows, result.skipped, not_written)
     elsewhere = [say("inputs_elsewhere", words, unused=unused, used=typed_in)] if unused is not None else []
-    for line in [_collected_line(result, written, report_written, words), *db_lines, said, *elsewhere]:
+    kept = [say("uncollected", words, n=count(len(uncollected), "account", words),
+                ids=", ".join(uncollected[:10]) + (" …" if len(uncollected) > 10 else ""))] if uncollected else []
+    for line in [_collected_line(result, written, report_written, words), *db_lines, said, *kept, *elsewhere]:
         out.print(line, highlight=False)
     out.print(say("controller", words, path=controller), highlight=False)
     listed = [f"skipped: {reason}" for _file, reason in result.skipped]

@@ -53,6 +53,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "no_rows": {"de": "keine Zeilen", "en": "no rows"},
     "pdf": {"de": "{pdf}  ({pages})", "en": "{pdf}  ({pages})"},
     "pdf_all": {"de": "{pdf}  ({pages}, {accounts})", "en": "{pdf}  ({pages}, {accounts})"},
+    "uncollected": {
+        "de": "{n} des Datenbuchs ohne übernommenen Plan (fehlt, übersprungen oder mit ungültigen Eingaben) — im "
+              "Controller und im Export mit den Werten des Datenbuchs: {ids}",
+        "en": "{n} of the data book without a plan collected (missing, skipped or with invalid inputs) — in the "
+              "controller and the export with the data book's values: {ids}"},
     "inputs_elsewhere": {
         "de": "{unused}: dessen Eingaben werden nicht übernommen — sie kommen aus {used}, dem Controller, der "
               "geschrieben wird (ohne --to wären es die aus {unused})",

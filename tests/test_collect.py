@@ -95,8 +95,16 @@ def test_collect_over_good_wrong_foreign_and_truncated_files(plans, tmp_path):
     assert "damaged or not an .xlsx" in reasons[truncated.name]
     assert "not a kam_xl account plan" in reasons["Umsatzplanung.xlsx"]
     assert "password-protected" in reasons["geschuetzt.xlsx"]
+    # the export is the controller's data book: the one plan collected first, then the data book's other accounts
+    # with the data book's values (the plans were generated from the demo data) — and a line says which
     export = read_databook(tmp_path / "export.xlsx")
-    assert [a.account_id for a in export.accounts] == [good.name.split("_")[0]]
+    ids = [a.account_id for a in export.accounts]
+    assert ids[0] == good.name.split("_")[0] and sorted(ids) == sorted(a.account_id for a in demo_databook().accounts)
+    wrong_id = wrong.name.split("_")[0]
+    assert [r for r in export.table("cdb") if r["account_id"] == wrong_id] == \
+        [r for r in demo_databook().table("cdb") if r["account_id"] == wrong_id]  # not the plan's 'viel'
+    said = " ".join(result.stdout.split())
+    assert "13 Kunden des Datenbuchs ohne übernommenen Plan" in said and wrong_id in said
 
 
 def test_plan_of_another_template_version_is_skipped(plans):
@@ -250,19 +258,47 @@ def test_the_export_is_a_whole_data_book_generate_from_it_gives_the_same_control
     assert again["ctl_res_regions"] and again["ctl_acc_potential"] == collected["ctl_acc_potential"]
 
 
-def test_the_export_holds_the_data_books_rows_of_the_collected_accounts_only(tmp_path):
-    """An account whose plan was not collected (no file) is not in the export, nor are its portfolio or resource
-    rows — the export stays a valid data book that ``generate`` reads; the regions come whole."""
-    out = tmp_path / "out"
+def test_an_account_without_a_collected_plan_is_exported_as_the_controller_shows_it(tmp_path):
+    """A user's trial: an account whose plan was not collected (no file, a duplicate, invalid inputs) stayed in the
+    controller with the data book's values but left the export, so ``generate --data`` of the export gave a controller
+    of one account fewer (other totals, ABC classes, ranks) — and nothing said so. Both now hold it, and a line
+    names it."""
+    from kam_xl.workbook.names import read_named
+
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
     assert runner.invoke(app, ["generate", "--out", str(out)]).exit_code == 0
-    gone = next(out.glob("KA-002*.xlsx"))
-    gone.unlink()
-    assert runner.invoke(app, ["collect", str(out)]).exit_code == 0
+    next(out.glob("KA-005_*.xlsx")).unlink()
+    result = runner.invoke(app, ["collect", str(out), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert ("1 account of the data book without a plan collected (missing, skipped or with invalid inputs) — in the "
+            "controller and the export with the data book's values: KA-005") in " ".join(result.stdout.split())
     export, demo = read_databook(out / "collected.xlsx"), demo_databook()
-    ids = {a.account_id for a in export.accounts}
-    assert "KA-002" not in ids and len(ids) == len(demo.accounts) - 1
-    for name in ("portfolio", "resources"):
-        assert list(export.tables[name]) == [r for r in demo.tables[name] if r["account_id"] != "KA-002"], name
-    assert list(export.tables["regions"]) == list(demo.tables["regions"])
-    assert runner.invoke(app, ["generate", "--data", str(out / "collected.xlsx"), "--out",
-                               str(tmp_path / "fresh")]).exit_code == 0
+    assert [a.account_id for a in export.accounts][-1] == "KA-005"  # after the collected ones, as in the controller
+    for name in ("cdb", "portfolio", "kaop_costs"):
+        assert [r for r in export.table(name) if r["account_id"] == "KA-005"] == \
+            [r for r in demo.table(name) if r["account_id"] == "KA-005"], name
+    assert runner.invoke(app, ["generate", "--data", str(out / "collected.xlsx"), "--out", str(fresh),
+                               "--lang", "en"]).exit_code == 0  # the controller collect wrote is in English
+    collected, again = read_named(out / "Controller.xlsm").values, read_named(fresh / "Controller.xlsm").values
+    assert {k for k in collected if not _close(collected[k], again.get(k))} == {"ctl_databook", "ctl_settings",
+                                                                                 "ctl_status"}
+
+
+def test_an_account_level_excellence_rating_keeps_the_questionnaires_answers_in_the_export(tmp_path):
+    """A user's trial: one excellence rating typed into a plan (an account's own assessment) made the export's
+    excellence table that one row — the questionnaires' answers of the data book, which the controller shows, were
+    gone from it, and from the controller generated from it."""
+    from kam_xl.workbook.names import read_named
+
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    assert runner.invoke(app, ["generate", "--out", str(out)]).exit_code == 0
+    plan = next(out.glob("KA-002_*.xlsx"))
+    type_into(plan, "exc_LM_ratings", 50)  # the first criterion of the dimension LM
+    assert runner.invoke(app, ["collect", str(out)]).exit_code == 0
+    respondents = read_named(out / "Controller.xlsm").values["ctl_exc_respondents"]  # one row: a name a column
+    assert "KA-002" in respondents[0] and len(respondents[0]) > 1
+    export = read_databook(out / "collected.xlsx")
+    answers = {r["respondent"] for r in export.table("excellence")}
+    assert {r["respondent"] for r in demo_databook().table("excellence")} < answers and "KA-002" in answers
+    assert runner.invoke(app, ["generate", "--data", str(out / "collected.xlsx"), "--out", str(fresh)]).exit_code == 0
+    assert read_named(fresh / "Controller.xlsm").values["ctl_exc_respondents"] == respondents

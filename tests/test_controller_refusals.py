@@ -224,3 +224,25 @@ def test_collect_to_another_controller_says_the_folders_controller_inputs_are_no
     # without --to, or --to the folder's own controller: nothing to say
     result = runner.invoke(app, ["collect", str(folder), "--to", str(folder / "Controller.xlsm"), "--lang", "en"])
     assert result.exit_code == 0 and "not used" not in result.stdout
+
+
+def test_collect_to_a_plan_or_a_folder_collects_every_plan_and_says_nothing_false(
+        demo_plans: Path, tmp_path: Path) -> None:
+    """``--to`` a plan of the folder: the plan was passed over as if it were collect's own output — uncollected,
+    without a word — while the controller was (rightly) not written over it; ``--to`` an existing folder said the
+    folder's controller inputs came from that folder, "the controller written" (users' trials)."""
+    from kam_xl.databook import read_databook
+
+    folder = Path(shutil.copytree(demo_plans, tmp_path / "plans"))
+    assert runner.invoke(app, ["generate", "--out", str(folder)]).exit_code == 0
+    plan = next(folder.glob("KA-001_*.xlsx"))
+    before = plan.read_bytes()
+    result = runner.invoke(app, ["collect", str(folder), "--to", str(plan), "--lang", "en"])
+    assert result.exit_code == 2 and "not written — not a controller workbook" in " ".join(result.output.split())
+    assert plan.read_bytes() == before
+    assert "14 plans" in result.stdout and "without a plan collected" not in result.stdout
+    assert "KA-001" in {a.account_id for a in read_databook(folder / "collected.xlsx").accounts}
+    elsewhere = tmp_path / "newdir"
+    elsewhere.mkdir()
+    result = runner.invoke(app, ["collect", str(folder), "--to", str(elsewhere), "--lang", "en"])
+    assert result.exit_code == 2 and "not used" not in result.stdout

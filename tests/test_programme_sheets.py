@@ -166,17 +166,18 @@ def test_typed_selection_inputs_follow_the_account_and_collect_exports_them(tmp_
     settings = {r["key"]: r["value"] for r in tables["settings"].rows}
     assert (settings["selection_weight_openness"], settings["abc_a"], settings["xyz_y"]) == ("40", "0.7", "0.5")
 
-    # collect over the folder (one plan, KA-006's): the tidy export holds the settings and the rows of the
-    # accounts collected, and a data book read from it gives them back
+    # collect over the folder (one plan, KA-006's): the tidy export holds the settings and what was typed on the
+    # controller — for every account of the controller's data book (the others' plans are not collected: their
+    # data book's values) — and a data book read from it gives them back
     generate_plan(None, "KA-006", out, "de")
     export = tmp_path / "export"
     result = CliRunner().invoke(app, ["collect", str(out), "--export", str(export), "--to", str(target)])
     assert result.exit_code == 0, result.output
     back = read_databook(export)
-    assert {(r["criterion"], r["rating"]) for r in back.table("selection") or [] if r["rating"] is not None} == {
-        (c, v) for (a, c), v in typed.items() if a == "KA-006"}
-    assert back.table("growth_filters") == [{"account_id": "KA-006", "has_potential": "ja", "grows": "ja",
-                                             "willing": "ja"}]
+    assert {(r["account_id"], r["criterion"]): r["rating"] for r in back.table("selection") or []
+            if r["rating"] is not None} == typed
+    assert {"account_id": "KA-006", "has_potential": "ja", "grows": "ja", "willing": "ja"} in \
+        back.table("growth_filters")
     assert company_settings(back).selection_weight_openness == 40 and company_settings(back).abc_a == 0.7
 
 
