@@ -1091,9 +1091,10 @@ def collect(
     # from the export (a user's trial)
     typed_in, folders = controller_path, folder / CONTROLLER_FILE
     # --to a folder, or a workbook that is no controller (a plan, someone's own): never written, never passed over
-    not_ours = controller_path.exists() and (not controller_path.is_file() or bool(other_workbook(controller_path)))
-    if controller_path.resolve() != folders.resolve() and folders.exists() and (
-            not controller_path.exists() or not_ours):
+    elsewhere = controller_path.resolve() != folders.resolve()
+    not_ours = elsewhere and controller_path.exists() and (
+        not controller_path.is_file() or bool(other_workbook(controller_path)))
+    if elsewhere and folders.exists() and (not controller_path.exists() or not_ours):
         typed_in = folders
     # --to another controller: its inputs are carried, and those typed into the folder's went unused without a word
     # (a user's trial)
@@ -1186,10 +1187,10 @@ def collect(
     # what was not written is in the report too (the controller open in Excel left the report empty: a user's trial)
     not_written += export_faults + db_faults + controller_faults
     report_written = _write_error_report(report, result.problems + typed_rows, result.skipped, not_written)
-    elsewhere = [say("inputs_elsewhere", words, unused=unused, used=typed_in)] if unused is not None else []
+    unused_line = [say("inputs_elsewhere", words, unused=unused, used=typed_in)] if unused is not None else []
     kept = [say("uncollected", words, n=count(len(uncollected), "account", words),
                 ids=", ".join(uncollected[:10]) + (" …" if len(uncollected) > 10 else ""))] if uncollected else []
-    for line in [_collected_line(result, written, report_written, words), *db_lines, said, *kept, *elsewhere]:
+    for line in [_collected_line(result, written, report_written, words), *db_lines, said, *kept, *unused_line]:
         out.print(line, highlight=False)
     out.print(say("controller", words, path=controller), highlight=False)
     listed = [f"skipped: {reason}" for _file, reason in result.skipped]
