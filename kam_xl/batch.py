@@ -1585,20 +1585,25 @@ def with_controller_tables(db: DataBook, tables: Mapping[str, TableExport]) -> D
 
 def consolidate(base: DataBook | None, collected: DataBook) -> DataBook:
     """The collected inputs on top of a data book: tables the plans carry (cdb, activities, kgb, the KAOP
-    tables, excellence) come from the plans for the accounts collected, everything else from ``base``.
+    tables, excellence) come from the plans for the accounts collected — of cdb and activities the plan's CDB year
+    only, the account's other years staying as ``base`` has them —, everything else from ``base``.
     Without a data book (``base=None``) the result holds what the plans hold, nothing else — never demo data
     (which data book to use, if any, is the caller's choice: :func:`databook_of_plans`)."""
     if base is None:
         return collected
     ids = {a.account_id for a in collected.accounts}
     column_of = {name: column for kind in PLAN_SHEETS for name, column in kind.replaced_by.items()}
+    # the CDB sheet shows one year, its plan's CDB year: the account's rows of the other years stay (they were lost
+    # from the controller's book and the export — a prior year's statement gone after collect: a user's trial)
+    one_year = {"account_id": _plan_years(collected.tables.get("cdb"))}
     tables = dict(base.tables)
     for name, rows in collected.tables.items():
         if rows is None:
             continue
         column = column_of.get(name, "account_id")  # e.g. excellence by respondent (a questionnaire's answers)
         replaced = ids if column == "account_id" else set(_values(rows, column))
-        tables[name] = _rows_replaced(base.tables.get(name), column, replaced, rows)
+        years = one_year.get(column) if name in _CDB_TABLES else None
+        tables[name] = _rows_replaced(base.tables.get(name), column, replaced, rows, years)
     known = {a.account_id: a for a in base.accounts}
     accounts = [*(_with_master_data(a, known.get(a.account_id)) for a in collected.accounts),
                 *(a for a in base.accounts if a.account_id not in ids)]
@@ -1617,11 +1622,27 @@ def _values(rows: Iterable[Mapping[str, Any]], column: str) -> Iterable[Any]:
     return (r.get(column) for r in rows)
 
 
-def _rows_replaced(base: Any, column: str, replaced: Set[Any], rows: Any) -> Any:
+#: the tables of the CDB sheet (:class:`~kam_xl.workbook.cdb_sheet.CdbSheet`), which shows its plan's CDB year alone
+_CDB_TABLES = frozenset(next(k for k in PLAN_SHEETS if k.key == "cdb").databook_tables)
+
+
+def _plan_years(cdb: Any) -> dict[str, int]:
+    """The CDB year each collected plan shows, by account (the year of its exported ``cdb`` row)."""
+    return {} if not cdb else {a: y for a, y in zip(_values(cdb, "account_id"), _values(cdb, "year"), strict=True)
+                               if a is not None and y is not None}
+
+
+def _rows_replaced(base: Any, column: str, replaced: Set[Any], rows: Any, years: Mapping[Any, int] | None = None
+                   ) -> Any:
     """``base``'s rows whose ``column`` is not in ``replaced``, followed by ``rows``: a compact table when both
-    are compact tables of the same columns, else a list of dicts."""
+    are compact tables of the same columns, else a list of dicts. With ``years`` (a replaced value → the one year
+    its rows show) a replaced value's rows of another year stay."""
     base = [] if base is None else base
-    keep = [i for i, v in enumerate(_values(base, column)) if v not in replaced]
+    if years:
+        keep = [i for i, (v, y) in enumerate(zip(_values(base, column), _values(base, "year"), strict=True))
+                if v not in replaced or (v in years and y != years[v])]
+    else:
+        keep = [i for i, v in enumerate(_values(base, column)) if v not in replaced]
     if isinstance(base, TableRows) and isinstance(rows, TableRows) and base.names == rows.names \
             and base.kinds == rows.kinds:
         if not keep:  # every base row replaced (all accounts collected): the collected table as it is, no copy

@@ -302,3 +302,25 @@ def test_an_account_level_excellence_rating_keeps_the_questionnaires_answers_in_
     assert {r["respondent"] for r in demo_databook().table("excellence")} < answers and "KA-002" in answers
     assert runner.invoke(app, ["generate", "--data", str(out / "collected.xlsx"), "--out", str(fresh)]).exit_code == 0
     assert read_named(fresh / "Controller.xlsm").values["ctl_exc_respondents"] == respondents
+
+
+def test_the_export_keeps_the_prior_years_cdb_of_a_collected_account(tmp_path):
+    """A user's re-trial: the demo data book holds each account's CDB statement and activities of 2024 and 2025; a
+    plan shows one year (its CDB year, 2025), and collect replaced all of the account's rows by it — the 2024 ones
+    gone from the export (and from the controller's book), for good once the export was fed back. A plan now replaces
+    its year's rows only."""
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["generate", "--out", str(out)]).exit_code == 0
+    plan = next(out.glob("KA-002_*.xlsx"))
+    type_into(plan, "cdb_in_freight", 12_345)
+    assert runner.invoke(app, ["collect", str(out)]).exit_code == 0
+    export, demo = read_databook(out / "collected.xlsx"), demo_databook()
+
+    def by_year(db, name):
+        return {(r["account_id"], r["year"]) for r in db.table(name)}
+
+    for name in ("cdb", "activities"):
+        assert by_year(export, name) == by_year(demo, name), name
+    ka002 = {r["year"]: r for r in export.table("cdb") if r["account_id"] == "KA-002"}
+    old = {r["year"]: r for r in demo.table("cdb") if r["account_id"] == "KA-002"}
+    assert ka002[2024] == old[2024] and ka002[2025]["freight"] == 12_345 != old[2025]["freight"]
