@@ -43,7 +43,7 @@ from kam_xl.vocabulary import BAND_WORDS, Lang
 from kam_xl.workbook.layout import pick
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from kam_xl.batch import CellProblem, XlsmBook
 
@@ -740,14 +740,15 @@ def _in_output(url: str | None, names: list[str], out_dir: Path, write: Callable
     return write_in(url, names, write)
 
 
-def _collect_to_db(collected: DataBook, files: dict[tuple[str, str], str], to_db: str, lang: Lang = "de"
-                   ) -> tuple[list[str], list[str]]:
+def _collect_to_db(collected: DataBook, files: dict[tuple[str, str], str], to_db: str, lang: Lang = "de",
+                   typed_in: Mapping[str, str] | None = None) -> tuple[list[str], list[str]]:
     """``collect --to-db``: the tidy export into ``collected_<table>``, one transaction; a failure is listed
-    (the database is as before) and the rest of collect goes on. Gives the line to print and the failures."""
+    (the database is as before) and the rest of collect goes on. Gives the line to print and the failures.
+    ``typed_in``: the tables typed on the controller → its path (their rows' source)."""
     from datetime import UTC, datetime
 
     try:
-        w = sql.write_collected(collected, files, to_db, datetime.now(UTC))
+        w = sql.write_collected(collected, files, to_db, datetime.now(UTC), typed_in)
     except sql.DatabaseError as e:
         return [], [str(e)]
     rows = ", ".join(f"{sql.COLLECTED_PREFIX}{t} {n}" for t, n in w.rows.items() if n)
@@ -1156,8 +1157,10 @@ def collect(
     export_faults: list[str] = []
     if aside is None:
         written = _write_export(exported, target, export is None, export_faults)
+    source = typed_in.name if typed_in.parent.resolve() == folder.resolve() else str(typed_in)  # as the plans' files
     db_lines, db_faults = (_collect_to_db(with_controller_tables(plans, typed), result.files,  # what was collected
-                                          sql.with_schema(to_db, db_schema), words) if to_db is not None else ([], []))
+                                          sql.with_schema(to_db, db_schema), words, dict.fromkeys(typed, source))
+                           if to_db is not None else ([], []))
     # from here on only the consolidated book is held: the data book's tables the plans replaced (most of its rows
     # when every account was collected) are let go before the controller step, the command's peak of memory
     del base, given, collected, plans, typed, exported

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import decimal
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -440,12 +440,14 @@ class CollectedWrite:
 
 
 def write_collected(book: DataBook, files: dict[tuple[str, str], str], data: str | Path | Database,
-                    collected_at: datetime) -> CollectedWrite:
+                    collected_at: datetime, typed_in: Mapping[str, str] | None = None) -> CollectedWrite:
     """Write the tidy export ``book`` (:func:`kam_xl.batch.plans_to_databook`) into ``collected_<table>`` in
     one transaction: the tables are created if missing; for every account read, its rows in every
     account-keyed table are deleted and the new ones inserted (``excellence``: per respondent). Any failure
     rolls the whole run back; raises :class:`DatabaseError` naming the database (no credentials) and why.
-    ``files``: ``("plan", account id)`` / ``("questionnaire", respondent)`` → the file's path."""
+    ``files``: ``("plan", account id)`` / ``("questionnaire", respondent)`` → the file's path, each row's
+    ``source_file``; ``typed_in``: a table typed on the controller → the controller's path, the ``source_file`` of
+    all its rows (they were credited to the plans, which hold no such inputs: a user's trial)."""
     import sqlalchemy as sa
 
     from kam_xl.workbook.account_plan import ACCOUNT_ROLE
@@ -459,6 +461,8 @@ def write_collected(book: DataBook, files: dict[tuple[str, str], str], data: str
     respondents = sorted({r["respondent"] for r in excellence})
 
     def source(name: str, row: dict[str, Any]) -> str:
+        if typed_in and name in typed_in:
+            return typed_in[name]
         if name == "excellence":
             role = ("plan", row["respondent"]) if row.get("role") == ACCOUNT_ROLE else ("questionnaire",
                                                                                          row["respondent"])

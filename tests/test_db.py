@@ -248,6 +248,26 @@ def test_collect_to_db_replaces_the_accounts_it_read_and_a_failure_changes_nothi
     assert second.exit_code == first.exit_code
 
 
+def test_collect_to_db_credits_the_controllers_inputs_to_the_controller(tmp_path: Path) -> None:
+    """A user's trial: the selection and coordination ratings typed on the controller were written with a plan's
+    file as their source_file — a file that holds no such input. Their source is the controller."""
+    from shared import type_values
+
+    plans = tmp_path / "plans"
+    assert run("generate", "--out", str(plans)).exit_code == 0
+    type_values(plans / "Controller.xlsm", {("sel_ratings", 0, 0): 80})
+    url = f"sqlite:///{tmp_path / 'out.db'}"
+    result = run("collect", str(plans), "--to-db", url)
+    assert result.exit_code == 0, result.output
+    with sa.create_engine(url).connect() as c:
+        def sources(table: str) -> set[str]:
+            return {r[0] for r in c.execute(sa.text(f"SELECT DISTINCT source_file FROM collected_{table}"))}
+
+        assert sources("selection") == sources("coordination") == {"Controller.xlsm"}
+        assert all(s.startswith("KA-") and s.endswith(".xlsx") for s in sources("cdb"))
+        assert 80 in {r[0] for r in c.execute(sa.text("SELECT rating FROM collected_selection"))}
+
+
 def test_the_readme_shows_the_ddl_db_init_runs() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     shown = readme.split("```sql\n", 1)[1].split("```", 1)[0].strip()
