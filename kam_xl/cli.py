@@ -912,6 +912,15 @@ def _collected_line(result: Any, written: Path | str, report: Path | str, words:
                skipped=count(len(result.skipped), "file", words), export=where(written), report=where(report))
 
 
+def _unanswered(base: DataBook, files: Mapping[tuple[str, str], str]) -> list[str]:
+    """The respondents whose questionnaire answers ``base`` holds and collect did not collect (their answers stay
+    the data book's — named like the accounts without a collected plan; they went unnamed: a user's re-trial)."""
+    from kam_xl.workbook.account_plan import ACCOUNT_ROLE
+
+    held = dict.fromkeys(r["respondent"] for r in base.table("excellence") or [] if r.get("role") != ACCOUNT_ROLE)
+    return [name for name in held if ("questionnaire", name) not in files]
+
+
 def _usable_cores() -> int:
     """The cores this process may run on (its affinity where the system tells it, else the machine's)."""
     try:
@@ -1075,6 +1084,9 @@ def collect(
                      "or postgresql+psycopg://user@host/db"], EXIT_STOPPED)
     given = _load(data_source, None, EXIT_STOPPED) if data_source is not None else None  # stops before any work
     target = export or folder / "collected.xlsx"
+    if to is not None and to.is_dir():  # said before the plans are read (it was a backup that could not be written)
+        raise _fail([f"--to {to}: a folder — allowed: the controller workbook to write (.xlsm, or .xlsx without "
+                     "macros)"], EXIT_STOPPED)
     if export is not None:  # an --export that may not be written is a bad option: said before the plans are read
         from kam_xl.databook.writer import refuse_existing
 
@@ -1150,6 +1162,7 @@ def collect(
     # without a collected plan and the questionnaires not collected were missing, without a word — users' trials)
     exported = with_controller_tables(book, typed)
     uncollected = [a.account_id for a in book.accounts[len(plans.accounts):]] if base is not None else []
+    unanswered = _unanswered(base, result.files) if base is not None else []
     # stdout: the collected files and the export, the database written, the data book used, the controller — printed
     # once the controller is written (with --jobs the export is written beside it; the error report names what
     # carrying the old controller's inputs refused)
@@ -1193,6 +1206,8 @@ def collect(
     unused_line = [say("inputs_elsewhere", words, unused=unused, used=typed_in)] if unused is not None else []
     kept = [say("uncollected", words, n=count(len(uncollected), "account", words),
                 ids=", ".join(uncollected[:10]) + (" …" if len(uncollected) > 10 else ""))] if uncollected else []
+    kept += [say("unanswered", words, n=count(len(unanswered), "respondent", words),
+                 names=", ".join(unanswered[:10]) + (" …" if len(unanswered) > 10 else ""))] if unanswered else []
     for line in [_collected_line(result, written, report_written, words), *db_lines, said, *kept, *unused_line]:
         out.print(line, highlight=False)
     out.print(say("controller", words, path=controller), highlight=False)

@@ -58,6 +58,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
               "Controller und im Export mit den Werten des Datenbuchs: {ids}",
         "en": "{n} of the data book without a plan collected (missing, skipped or with invalid inputs) — in the "
               "controller and the export with the data book's values: {ids}"},
+    "unanswered": {
+        "de": "{n} des Datenbuchs ohne übernommenen Fragebogen — im Controller und im Export mit den Antworten des "
+              "Datenbuchs: {names}",
+        "en": "{n} of the data book without a questionnaire collected — in the controller and the export with the "
+              "data book's answers: {names}"},
     "inputs_elsewhere": {
         "de": "{unused}: dessen Eingaben werden nicht übernommen — sie kommen aus {used}, dem Controller, der "
               "geschrieben wird (ohne --to wären es die aus {unused})",

@@ -324,3 +324,21 @@ def test_the_export_keeps_the_prior_years_cdb_of_a_collected_account(tmp_path):
     ka002 = {r["year"]: r for r in export.table("cdb") if r["account_id"] == "KA-002"}
     old = {r["year"]: r for r in demo.table("cdb") if r["account_id"] == "KA-002"}
     assert ka002[2024] == old[2024] and ka002[2025]["freight"] == 12_345 != old[2025]["freight"]
+
+
+def test_collect_names_the_respondents_whose_answers_stay_the_data_books(plans, tmp_path):
+    """A user's re-trial: a respondent whose questionnaire was not collected kept the data book's answers in the
+    controller and the export, unnamed — as the accounts without a collected plan are named, so are they."""
+    result = runner.invoke(app, ["collect", str(plans), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "without a questionnaire collected" not in result.stdout  # every questionnaire there
+    gone = sorted((plans / "Fragebogen").glob("*.xlsx"))[0]
+    respondent = read_databook(plans / "collected.xlsx")  # the export names them all (the answers of each)
+    gone.unlink()
+    result = runner.invoke(app, ["collect", str(plans), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    assert "1 respondent of the data book without a questionnaire collected — in the controller and the export with " \
+           "the data book's answers: " in said
+    names = {r["respondent"] for r in respondent.table("excellence")}
+    assert sum(name in said.split("answers: ", 1)[1] for name in names) == 1

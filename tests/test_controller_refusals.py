@@ -245,4 +245,5 @@ def test_collect_to_a_plan_or_a_folder_collects_every_plan_and_says_nothing_fals
     elsewhere = tmp_path / "newdir"
     elsewhere.mkdir()
     result = runner.invoke(app, ["collect", str(folder), "--to", str(elsewhere), "--lang", "en"])
-    assert result.exit_code == 2 and "not used" not in result.stdout
+    assert result.exit_code == 1 and "not used" not in result.stdout  # a bad option: said before any work
+    assert f"--to {elsewhere}: a folder — allowed: the controller workbook to write" in " ".join(result.output.split())
