@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from typer.core import TyperCommand, TyperGroup
 
 from kam_xl import relationships as rel
@@ -133,8 +134,10 @@ class _Typer(typer.Typer):
 app = _Typer(help="kam_xl — key account management methods in Excel.", no_args_is_help=True,
              add_completion=False)
 # Piped output (CI logs, files) gets a wide table instead of rich's 80-column default.
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, soft_wrap=True)
+# markup off: account names, paths and respondents come from the data and are printed as they are (printed as rich
+# markup, "[/x]" in one ended a run in a traceback, "[bold]" vanished); styles are given as rich Text
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160, markup=False)
+err = Console(stderr=True, soft_wrap=True, markup=False)
 EXIT_INPUT = 2
 #: generate/collect: stopped before any work (bad options or data book); 2 there means "files listed, rest done"
 EXIT_STOPPED = 1
@@ -169,7 +172,7 @@ class Format(StrEnum):
 
 
 def _fail(problems: list[str], code: int = EXIT_INPUT) -> typer.Exit:
-    err.print(f"[bold red]{len(problems)} problem(s):[/]")
+    err.print(Text(f"{len(problems)} problem(s):", style="bold red"))
     for line in problems[:MAX_PROBLEMS_SHOWN]:
         err.print(f"  • {line}", markup=False, highlight=False)
     if len(problems) > MAX_PROBLEMS_SHOWN:
@@ -409,7 +412,8 @@ def _print_accounts(rows: list[rep.AccountReport], lang: Lang) -> None:
         band = r.portfolio.band if r.portfolio else None
         t.add_row(r.account_id, r.name, str(r.cdb.year) if r.cdb else "–",
                   n.money(r.cdb.net_sales if r.cdb else None),
-                  f"[red]{n.money(r.cdb.cdb_iii)}[/]" if loss and r.cdb else n.money(r.cdb.cdb_iii if r.cdb else None),
+                  Text(n.money(r.cdb.cdb_iii), style="red") if loss and r.cdb
+                  else n.money(r.cdb.cdb_iii if r.cdb else None),
                   n.pct(r.cdb.cdb_iii_rel if r.cdb else None), BAND_WORDS[lang][band] if band else "–",
                   n.money(r.kaop.total.revenue if r.kaop else None),
                   n.money(r.kaop.total.profit if r.kaop else None),
@@ -417,9 +421,9 @@ def _print_accounts(rows: list[rep.AccountReport], lang: Lang) -> None:
     _print_table(t, lang)
     losers = [r for r in rows if r.cdb is not None and r.cdb.cdb_iii < 0]
     if losers:
-        out.print(t_("[bold]Big Step or Out[/] (negativer CDB III): ", "[bold]Big Step or Out[/] (negative CDB III): ")
-                  + ", ".join(f"{r.account_id} {r.name} ({n.money(r.cdb.cdb_iii)})" for r in losers if r.cdb),
-                  soft_wrap=False)  # wrapped at the output's width like the tables (thousands of accounts)
+        named = ", ".join(f"{r.account_id} {r.name} ({n.money(r.cdb.cdb_iii)})" for r in losers if r.cdb)
+        out.print(Text.assemble(("Big Step or Out", "bold"), t_(" (negativer CDB III): ", " (negative CDB III): "),
+                                named), soft_wrap=False)  # wrapped at the output's width like the tables
 
 
 def _print_resources(r: rep.ResourcesReport, lang: Lang) -> None:
@@ -436,12 +440,13 @@ def _print_resources(r: rep.ResourcesReport, lang: Lang) -> None:
         t.add_row(c.region, c.account_id or "Small Accounts", n.fixed(c.actual_fte), n.fixed(c.target_fte),
                   n.fixed(c.delta_fte), n.pct(c.resource_share), n.pct(c.potential_share), n.fixed(c.consistency, 2))
     for g in r.regions:
-        t.add_row(f"[bold]{g.region}[/]", t_("[bold]Summe Region[/]", "[bold]region total[/]"), n.fixed(g.actual_fte),
+        t.add_row(Text(g.region, style="bold"), Text(t_("Summe Region", "region total"), style="bold"),
+                  n.fixed(g.actual_fte),
                   n.fixed(g.target_fte), n.fixed(g.delta_fte), "", "", t_("Markt ", "market ") + n.pct(g.market_share))
     _print_table(t, lang, keys=2)
-    out.print(t_("Anteil der Ressourcen, der zum Potenzial verschoben werden müsste: ",
-                 "Share of resources that would have to move to match potential: ")
-              + f"[bold]{n.pct(r.moved_share)}[/]")
+    out.print(Text.assemble(t_("Anteil der Ressourcen, der zum Potenzial verschoben werden müsste: ",
+                               "Share of resources that would have to move to match potential: "),
+                            (n.pct(r.moved_share), "bold")))
 
 
 def _print_excellence(r: rep.ExcellenceReport, lang: Lang) -> None:
@@ -493,7 +498,7 @@ def _print_relationships(rows: list[rel.AccountRelationships], lang: Lang = "en"
     problems = [(r.account_id, rel.problem_lines(r, lang)) for r in rows]
     for account_id, lines in problems:
         if lines:
-            out.print(f"[bold]{account_id}[/]")
+            out.print(Text(account_id, style="bold"))
             for line in lines:
                 out.print(f"  • {line}", markup=False, highlight=False)
     if not any(lines for _, lines in problems):
@@ -581,7 +586,7 @@ def _print_generated(results: list[Any], out_to: str | Path, report: Path | None
             t.add_column(say(col, lang), overflow="fold")  # a file's or backup's name wraps, never cut with "…"
         for r in listed:
             status = say(f"status_{r.status}", lang)
-            t.add_row(r.account_id, r.path.name, f"[red]{status}[/]" if r.status == "error" else status,
+            t.add_row(r.account_id, r.path.name, Text(status, style="red") if r.status == "error" else status,
                       str(len(r.conflicts)) if r.conflicts else "–", r.backup.name if r.backup else "–")
         out.print(t)
     if len(listed) < len(results):
@@ -1208,9 +1213,11 @@ def collect(
                 ids=", ".join(uncollected[:10]) + (" …" if len(uncollected) > 10 else ""))] if uncollected else []
     kept += [say("unanswered", words, n=count(len(unanswered), "respondent", words),
                  names=", ".join(unanswered[:10]) + (" …" if len(unanswered) > 10 else ""))] if unanswered else []
+    # markup off: paths, names and ids from the data are printed as they are ("[/x]" in a respondent's name or a
+    # folder's ended the run in a traceback)
     for line in [_collected_line(result, written, report_written, words), *db_lines, said, *kept, *unused_line]:
-        out.print(line, highlight=False)
-    out.print(say("controller", words, path=controller), highlight=False)
+        out.print(line, highlight=False, markup=False)
+    out.print(say("controller", words, path=controller), highlight=False, markup=False)
     listed = [f"skipped: {reason}" for _file, reason in result.skipped]
     listed += [f"{f}, sheet {sh}, cell {c}: value {_short(v)}: {m}" for f, sh, c, v, m in result.problems]
     listed += [_cell_line(p) for p in typed_rows]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 from kam_xl.company_settings import company_settings
 from kam_xl.coordination import AccountCoordination, databook_coordination
@@ -25,9 +26,9 @@ def org_parts(db: DataBook) -> dict[str, Any]:
             "st_gallen": databook_st_gallen(db)}
 
 
-def _flag(value: bool | None, lang: Lang, warn: bool = True) -> str:
+def _flag(value: bool | None, lang: Lang, warn: bool = True) -> str | Text:
     yes, no = YES_NO[lang]
-    return "–" if value is None else (f"[red]{yes}[/]" if warn else yes) if value else no
+    return "–" if value is None else (Text(yes, style="red") if warn else yes) if value else no
 
 
 def _table(title: str, columns: tuple[tuple[str, str], ...]) -> Table:

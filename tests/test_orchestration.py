@@ -261,3 +261,31 @@ def test_a_data_book_read_early_for_plans_that_name_others_is_not_used(tmp_path)
     missing = cli._EarlyBase()
     missing(str(tmp_path / "gone"))  # nothing to read: no thread
     assert missing._thread is None
+
+
+def test_collect_prints_a_data_book_path_with_brackets_as_it_is(tmp_path):
+    """Paths, names and ids from the data reach collect's summary lines; printed as rich markup, a folder named
+    ``db[/x]`` ended the run in a traceback (a closing tag without an opening one) once all was written."""
+    _db, data = write_synthetic(2, tmp_path / "db[/x] [bold]")
+    plans = tmp_path / "plans"
+    assert CliRunner().invoke(app, ["generate", "--data", str(data), "--out", str(plans)]).exit_code == 0
+    result = CliRunner().invoke(app, ["collect", str(plans), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "db[/x] [bold]" in "".join(result.stdout.split("\n"))
+
+
+def test_names_with_brackets_are_printed_as_they_are_by_generate_and_report(tmp_path):
+    """An account named with brackets (as a CRM export may hold): rich read "[/x]" and "[bold]" in the printed
+    tables and lines as markup — ``report`` ended in a traceback, ``generate`` printed the name without them."""
+    _db, data = write_synthetic(2, tmp_path / "db")
+    accounts = data / "accounts.csv"
+    text = accounts.read_text(encoding="utf-8-sig")
+    accounts.write_text(text.replace("Papierfabrik Weserbogen AG", "Weserbogen [/x] [bold]AG", 1), encoding="utf-8-sig")
+    generated = CliRunner().invoke(app, ["generate", "--data", str(data), "--out", str(tmp_path / "plans")])
+    assert generated.exit_code == 0, generated.output
+    assert "[bold]AG" in generated.stdout  # the plan's file name in the table
+    for what in ("accounts", "resources", "programme"):
+        reported = CliRunner().invoke(app, ["report", "--data", str(data), "--what", what])
+        assert reported.exit_code == 0, (what, reported.output)
+    shown = CliRunner().invoke(app, ["report", "--data", str(data), "--what", "accounts"]).stdout
+    assert all(word in shown for word in ("Weserbogen", "[/x]", "[bold]AG"))  # the table may wrap the name
