@@ -1595,14 +1595,14 @@ def consolidate(base: DataBook | None, collected: DataBook) -> DataBook:
     column_of = {name: column for kind in PLAN_SHEETS for name, column in kind.replaced_by.items()}
     # the CDB sheet shows one year, its plan's CDB year: the account's rows of the other years stay (they were lost
     # from the controller's book and the export — a prior year's statement gone after collect: a user's trial)
-    one_year = {"account_id": _plan_years(collected.tables.get("cdb"))}
+    plan_years = _plan_years(collected.tables.get("cdb"))
     tables = dict(base.tables)
     for name, rows in collected.tables.items():
         if rows is None:
             continue
         column = column_of.get(name, "account_id")  # e.g. excellence by respondent (a questionnaire's answers)
         replaced = ids if column == "account_id" else set(_values(rows, column))
-        years = one_year.get(column) if name in _CDB_TABLES else None
+        years = plan_years if name in _CDB_TABLES and column == "account_id" else None
         tables[name] = _rows_replaced(base.tables.get(name), column, replaced, rows, years)
     known = {a.account_id: a for a in base.accounts}
     accounts = [*(_with_master_data(a, known.get(a.account_id)) for a in collected.accounts),

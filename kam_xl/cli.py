@@ -173,11 +173,16 @@ class Format(StrEnum):
 
 def _fail(problems: list[str], code: int = EXIT_INPUT) -> typer.Exit:
     err.print(Text(f"{len(problems)} problem(s):", style="bold red"))
-    for line in problems[:MAX_PROBLEMS_SHOWN]:
-        err.print(f"  • {line}", markup=False, highlight=False)
-    if len(problems) > MAX_PROBLEMS_SHOWN:
-        err.print(f"  … and {len(problems) - MAX_PROBLEMS_SHOWN} more")
+    _bullets(problems)
     return typer.Exit(code)
+
+
+def _bullets(lines: list[str]) -> None:
+    """``lines`` on stderr, one bullet each, at most :data:`MAX_PROBLEMS_SHOWN` and then how many more."""
+    for line in lines[:MAX_PROBLEMS_SHOWN]:
+        err.print(f"  • {line}", highlight=False)
+    if len(lines) > MAX_PROBLEMS_SHOWN:
+        err.print(f"  … and {len(lines) - MAX_PROBLEMS_SHOWN} more", highlight=False)
 
 
 def _data(data: str | None, schema: str | None = None, code: int = EXIT_INPUT) -> str | Path | None:
@@ -212,9 +217,9 @@ def _load(data: str | Path | None, catalogue: Path | None, code: int = EXIT_INPU
     # like a problem to a trial's user, though nothing was wrong
     notes = [n for n in db.notes if not n.split(": ", 1)[1].startswith("UTF-8") or "sep= line" in n]
     if notes:
-        err.print("note — how the data book's files were read:", markup=False, highlight=False)
+        err.print("note — how the data book's files were read:", highlight=False)
     for note in notes:
-        err.print(f"  • {note}", markup=False, highlight=False)
+        err.print(f"  • {note}", highlight=False)
     return db
 
 
@@ -500,7 +505,7 @@ def _print_relationships(rows: list[rel.AccountRelationships], lang: Lang = "en"
         if lines:
             out.print(Text(account_id, style="bold"))
             for line in lines:
-                out.print(f"  • {line}", markup=False, highlight=False)
+                out.print(f"  • {line}", highlight=False)
     if not any(lines for _, lines in problems):
         out.print(t_("Keine Probleme gefunden.", "No problems found."))
 
@@ -561,11 +566,8 @@ def generate(
     not_written += controller.not_written
     _print_generated(results, url or out_dir, report, controller.path, words)
     if left_alone:  # not a fault of the run (exit code as it is): what a user may wonder about in the folder
-        err.print(say("left_alone", words, n=number(len(left_alone), words)), highlight=False, markup=False)
-        for line in left_alone[:MAX_PROBLEMS_SHOWN]:
-            err.print(f"  • {line}", markup=False, highlight=False)
-        if len(left_alone) > MAX_PROBLEMS_SHOWN:
-            err.print(f"  … and {len(left_alone) - MAX_PROBLEMS_SHOWN} more", highlight=False)
+        err.print(say("left_alone", words, n=number(len(left_alone), words)), highlight=False)
+        _bullets(left_alone)
     errors = [p for r in results for p in r.problems] + controller.problems() + not_written
     if errors:
         raise _fail(errors)
@@ -579,7 +581,7 @@ def _print_generated(results: list[Any], out_to: str | Path, report: Path | None
     listed = results if len(results) <= TABLE_ALL_ROWS_MAX else [r for r in results if _to_look_at(r)]
     title = f"kam-xl generate → {out_to}"
     if not listed:
-        out.print(title, highlight=False, markup=False)
+        out.print(title, highlight=False)
     else:
         t = Table(title=title, header_style="bold")
         for col in ("col_key", "col_file", "col_status", "col_conflicts", "col_backup"):
@@ -855,7 +857,7 @@ class _ExportAside:
         self._printed.close()
         answer = self._answer
         if answer is None:
-            err.print(_aside_failed(*self._failed, words), markup=False, highlight=False)
+            err.print(_aside_failed(*self._failed, words), highlight=False)
             remove_leftovers_of(self._target)
             if self._spool is None:
                 return _write_export(self._collected, self._target, self._replace, faults)  # type: ignore[arg-type]
@@ -1213,11 +1215,9 @@ def collect(
                 ids=", ".join(uncollected[:10]) + (" …" if len(uncollected) > 10 else ""))] if uncollected else []
     kept += [say("unanswered", words, n=count(len(unanswered), "respondent", words),
                  names=", ".join(unanswered[:10]) + (" …" if len(unanswered) > 10 else ""))] if unanswered else []
-    # markup off: paths, names and ids from the data are printed as they are ("[/x]" in a respondent's name or a
-    # folder's ended the run in a traceback)
     for line in [_collected_line(result, written, report_written, words), *db_lines, said, *kept, *unused_line]:
-        out.print(line, highlight=False, markup=False)
-    out.print(say("controller", words, path=controller), highlight=False, markup=False)
+        out.print(line, highlight=False)
+    out.print(say("controller", words, path=controller), highlight=False)
     listed = [f"skipped: {reason}" for _file, reason in result.skipped]
     listed += [f"{f}, sheet {sh}, cell {c}: value {_short(v)}: {m}" for f, sh, c, v, m in result.problems]
     listed += [_cell_line(p) for p in typed_rows]
@@ -1402,7 +1402,7 @@ def serve(
                          "the server extra: pip install 'kam-xl[server]'"], EXIT_STOPPED)
         from kam_xl.addin.server import run
 
-        run(settings, announce=lambda line: err.print(line, markup=False, highlight=False))
+        run(settings, announce=lambda line: err.print(line, highlight=False))
     except ServerConfigError as e:
         raise _fail(e.problems) from None
 
