@@ -276,13 +276,9 @@ def _listed(allowed: tuple[str, ...], most: int, what: str) -> Any:
     return read
 
 
-def _read_member(rd: Reader, i: int, lang: Lang, old: Member | None) -> Member | None:
-    """Row ``i`` of the member table as a :class:`Member` (``None`` for an empty row, and for one without a name,
-    which is reported); a refused value is reported at its cell and left out."""
+def _member_readers(lang: Lang) -> dict[str, tuple[Any, str]]:
+    """How each field of a member row is read (``field → (reader, what is allowed)``), made once per sheet read."""
     words = {v: k for k, v in COMPARISON_WORDS[lang].items()}
-    row = [cell_of(rd.block, i, C[f]) for f in FIELDS]
-    if all(coerce.is_blank(v) for v in row):
-        return None
     yes_no_words = " or ".join(YES_NO[lang])
 
     def flag(v: Any) -> bool | None:
@@ -292,7 +288,7 @@ def _read_member(rd: Reader, i: int, lang: Lang, old: Member | None) -> Member |
         return words.get(coerce.choice(v, words) or "")
 
     lists = {"colours": (COLOURS, MAX_COLOURS), "motives": (MOTIVES, MAX_MOTIVES)}
-    how: dict[str, tuple[Any, str]] = {
+    return {
         **{f: (coerce.text, "a text") for f in ("function", "position", "career")},
         **{f: (flag, yes_no_words) for f in ("senior", "purchasing", "budget_authority")},
         **{f: (rank, ", ".join(words)) for f in ("performance_vs_competition", "sympathy_vs_competition")},
@@ -302,6 +298,15 @@ def _read_member(rd: Reader, i: int, lang: Lang, old: Member | None) -> Member |
            for f in ("technical", "private")},
         **{f: (_listed(a, most, f), f"up to {most} of {', '.join(a)}, separated by ','")
            for f, (a, most) in lists.items()}}
+
+
+def _read_member(rd: Reader, i: int, how: Mapping[str, tuple[Any, str]], old: Member | None) -> Member | None:
+    """Row ``i`` of the member table as a :class:`Member` (``None`` for an empty row, and for one without a name,
+    which is reported), each field read as ``how`` (:func:`_member_readers`) says; a refused value is reported at
+    its cell and left out."""
+    row = [cell_of(rd.block, i, C[f]) for f in FIELDS]
+    if all(coerce.is_blank(v) for v in row):
+        return None
     fields = {f: rd.read(i, C[f], read, allowed) for f, (read, allowed) in how.items()}  # each refusal reported
     try:
         person = coerce.text(row[0])
@@ -323,8 +328,9 @@ def parse_members(values: Mapping[str, Any], lang: Lang, problem: OnProblem,
     rd = Reader(values, MEMBERS, problem)
     by_name = {m.person: m for m in old.members}
     members: list[Member] = []
+    how = _member_readers(lang)
     for i, person in enumerate(row_names(values)):
-        m = _read_member(rd, i, lang, by_name.get(person or ""))
+        m = _read_member(rd, i, how, by_name.get(person or ""))
         if m is not None and any(x.person == m.person for x in members):
             problem(MEMBERS, i, 0, m.person, "a name not given in an earlier row — each person once")
             continue

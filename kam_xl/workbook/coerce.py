@@ -43,7 +43,7 @@ from datetime import date, datetime, time
 from typing import Any, TypeVar
 
 from kam_xl.cells import CellError, PercentNumber, percent_as_points, shown_number
-from kam_xl.text import choice_key, clean_text
+from kam_xl.text import choice_key, clean_text, is_clean
 from kam_xl.workbook.layout import TEXT_MAX_CHARS
 
 K = TypeVar("K")
@@ -153,7 +153,9 @@ def text(value: Any, max_chars: int = TEXT_MAX_CHARS, *, keep_lines: bool = Fals
     >>> text(" Workshop  03/2026 \\n\\n Protokoll ", keep_lines=True)
     'Workshop 03/2026\\n\\nProtokoll'
     """
-    if value.__class__ is str and _plain(value):  # the usual text: nothing for the rule to change
+    if value is None:  # an empty cell (most cells of a plan's matrices)
+        return None
+    if value.__class__ is str and is_clean(value):  # the usual text: nothing for the rule to change
         result: str | None = value
     elif keep_lines and isinstance(value, str) and ("\n" in value or "\r" in value):
         lines = [clean_text(line) or "" for line in value.splitlines()]
@@ -174,7 +176,7 @@ def choice(value: Any, choices: Iterable[str]) -> str | None:
     >>> choice(" Abgegeben", ("in Arbeit", "abgegeben", "freigegeben"))
     'abgegeben'
     """
-    if text(value) is None:
+    if value is None or text(value) is None:
         return None
     found = offered(value, tuple(choices))
     if found is None:
@@ -200,12 +202,6 @@ def word(value: Any, table: Mapping[K, str]) -> K | None:
     """
     found = choice(value, table.values())
     return None if found is None else next(k for k, w in table.items() if w == found)
-
-
-def _plain(value: str) -> bool:
-    """True for a text the one text rule leaves as it is: printable ASCII, no spaces around, none doubled."""
-    return bool(value) and value.isascii() and value.isprintable() and value[0] != " " and value[-1] != " " \
-        and "  " not in value
 
 
 @functools.lru_cache(maxsize=256)

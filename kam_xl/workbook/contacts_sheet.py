@@ -370,6 +370,8 @@ def parse_contacts(values: Mapping[str, Any], lang: Lang, problem: OnProblem, bc
     links = []
     for j, (ours, function, top) in enumerate(_our_people(values, lang, problem)):
         for i, person in enumerate(names):
+            if topics.blank(i, j) and marks.blank(i, j):  # no contact
+                continue
             text = topics.read(i, j, coerce.text, "a text")
             md = marks.read(i, j, lambda v: read_flag(v, lang), " or ".join(YES_NO[lang]))
             if text is None and not md:

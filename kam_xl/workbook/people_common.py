@@ -60,6 +60,8 @@ def yes_no_input(lang: Lang, title: str, message: str) -> Input:
 
 def read_flag(value: Any, lang: Lang) -> bool | None:
     """A ja/nein cell as a flag (``None`` when empty); :class:`Refusal` for another word."""
+    if value is None:
+        return None
     word = coerce.choice(value, YES_NO[lang])
     return None if word is None else word == YES_NO[lang][0]
 
@@ -89,6 +91,14 @@ class Reader:
 
     def __init__(self, values: Mapping[str, Any], name: str, problem: OnProblem):
         self.block, self.name, self.problem = values.get(name) or [], name, problem
+
+    def blank(self, i: int, j: int | None = None) -> bool:
+        """Whether cell (i, j) — with ``j`` of ``None``, every cell of row ``i`` — is empty (``None``): nothing
+        to read there (each reader reads an empty cell as ``None``)."""
+        if j is not None:
+            return cell_of(self.block, i, j) is None
+        row = self.block[i] if i < len(self.block) else None
+        return not row or row.count(None) == len(row)
 
     def read(self, i: int, j: int, how: Any, allowed: str) -> Any:
         """``how(value)`` of cell (i, j); a refused value is reported with ``allowed`` and read as ``None``."""

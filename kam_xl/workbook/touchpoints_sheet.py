@@ -201,6 +201,8 @@ def parse_touchpoints(values: Mapping[str, Any], lang: Lang, problem: OnProblem,
     yes_no_words = " or ".join(YES_NO[lang])
     touch = [t for t in bc.touchpoints if t.year != year]
     for i, person in enumerate(row_names(values)):
+        if plan.blank(i):  # nothing planned for the member
+            continue
         for q in QUARTERS:
             what = plan.read(i, col_of(q, "what") - 1, coerce.text, "a text")
             channel = plan.read(i, col_of(q, "channel") - 1, lambda v: coerce.choice(v, channels), ", ".join(channels))
