@@ -145,6 +145,25 @@ class _KaopYear:
     costs: int
 
 
+#: :attr:`BuildContext.shared` key of the rows each account's drivers take on the KAOP data sheet (:func:`_spans`)
+KAOP_SPANS = "kaop.spans"
+#: An account's rows on the KAOP data sheet: the first and last of its product rows, of its cost rows (0-based)
+Spans = tuple[tuple[int, int], tuple[int, int]]
+
+
+def _spans(items: list[_KaopYear], p_first: int, c_first: int) -> dict[str, Spans]:
+    """Per account the rows its drivers take in the product and the cost block of the KAOP data sheet (one
+    account's rows follow another's, plan before actual, from ``p_first`` and ``c_first``). An account without
+    rows in a block gets the one row where its rows would begin: the next account's first row, or the blank row
+    after the block — the roll-up's conditions on id, year, scenario and quarter find nothing of it there."""
+    out: dict[str, Spans] = {}
+    p, c = p_first, c_first
+    for k in items:
+        out[k.account.account_id] = ((p, p + max(k.products, 1) - 1), (c, c + max(k.costs, 1) - 1))
+        p, c = p + k.products, c + k.costs
+    return out
+
+
 def _kaop_years(db: DataBook) -> list[_KaopYear]:
     """Per account with KAOP rows: its plan year and the count of its product and cost rows — what places every
     row of the data sheet before any is produced (the rows themselves are read again as they are written)."""
@@ -158,10 +177,11 @@ def _kaop_years(db: DataBook) -> list[_KaopYear]:
     return out
 
 
-def _kaop_data_sheet(db: DataBook, items: list[_KaopYear], lang: Lang) -> Sheet:
+def _kaop_data_sheet(db: DataBook, items: list[_KaopYear], lang: Lang) -> tuple[Sheet, dict[str, Spans]]:
     """The KAOP drivers of every account's plan year (named blocks ``ctl_data_kaop_products`` and
-    ``ctl_data_kaop_costs``, whose columns the roll-up formulas use: :func:`_kaop_refs`); its rows are produced
-    one account at a time as they are written (:attr:`Sheet.rows`)."""
+    ``ctl_data_kaop_costs``), and the rows each account's drivers take in them (:func:`_spans`), which the
+    roll-up formulas read (:func:`_kaop_refs`); its rows are produced one account at a time as they are written
+    (:attr:`Sheet.rows`)."""
     s = Sheet(_t(lang, "KAOP-Daten", "KAOP data"), widths={0: 10, 1: 8, 2: 8, 3: 8, 4: 30, 5: 13, 6: 13, 7: 15},
               freeze=(4, 0), print=Print(printed=False), streamed=True)  # raw data: hidden, not printed
     words = SCENARIO_WORDS[lang]
@@ -216,7 +236,7 @@ def _kaop_data_sheet(db: DataBook, items: list[_KaopYear], lang: Lang) -> Sheet:
                     r += 1
 
     s.rows = rows
-    return s
+    return s, _spans(items, p_first, c_first)
 
 
 def _key_cells(k: _KaopYear, scenario: str) -> Callable[[int, int, str], tuple[Cell, ...]]:
@@ -231,13 +251,21 @@ def _key_cells(k: _KaopYear, scenario: str) -> Callable[[int, int, str], tuple[C
     return cells
 
 
-def _kaop_refs(data: Sheet) -> dict[str, str]:
-    """The column ranges of the KAOP data sheet the roll-up formulas use: ``p0``–``p7`` over the product rows,
-    ``c0``–``c6`` over the cost rows."""
-    refs = {}
-    for prefix, name in (("p", "ctl_data_kaop_products"), ("c", "ctl_data_kaop_costs")):
-        first, col0, last, col1 = data.ranges[name]
-        refs.update({f"{prefix}{j}": data.ref(first, j, last, j) for j in range(col0, col1 + 1)})
+def _kaop_refs(data: Sheet, spans: dict[str, Spans]) -> Callable[[str], dict[str, str]]:
+    """The column ranges of the KAOP data sheet ``data`` that an account's roll-up formulas use, by its id:
+    ``p0``–``p7`` over its product rows, ``c0``–``c6`` over its cost rows (``spans``). Over its own rows, not the
+    whole blocks: the application calculates each formula over a few rows, so that recalculating the controller
+    — which Excel does on opening it — grows with the number of accounts, not with their square."""
+    name = data.name  # not ``data``: the roll-up's rows would hold the data sheet until they are written
+    columns = {prefix: data.ranges[block][1::2] for prefix, block in (("p", "ctl_data_kaop_products"),
+                                                                      ("c", "ctl_data_kaop_costs"))}
+
+    def refs(account_id: str) -> dict[str, str]:
+        out = {}
+        for (prefix, (col0, col1)), (first, last) in zip(columns.items(), spans[account_id], strict=True):
+            out.update({f"{prefix}{j}": sheet_ref(name, first, j, last, j) for j in range(col0, col1 + 1)})
+        return out
+
     return refs
 
 
@@ -254,8 +282,8 @@ def _period_value(p: _Figures | None, measure: str) -> float | None:
     return None if p is None else getattr(p, measure)
 
 
-def _kaop_block(s: Sheet, top: int, scenario: str, items: list[_Kaop], refs: dict[str, str], lang: Lang
-                ) -> tuple[int, Callable[[Sheet], Iterator[None]]]:
+def _kaop_block(s: Sheet, top: int, scenario: str, items: list[_Kaop], refs: Callable[[str], dict[str, str]],
+                lang: Lang) -> tuple[int, Callable[[Sheet], Iterator[None]]]:
     """A plan or actual block: one row per account (its id held on ``s``, the rest produced by the returned
     ``fill`` into the sheet it is given, one account at a time), a total row; returns the next free row and
     ``fill``."""
@@ -276,7 +304,7 @@ def _kaop_block(s: Sheet, top: int, scenario: str, items: list[_Kaop], refs: dic
 
     def fill(out: Sheet) -> Iterator[None]:
         for i, k in enumerate(items):
-            _kaop_row(out, first + i, k, k.plans[scenario], word, refs)
+            _kaop_row(out, first + i, k, k.plans[scenario], word, refs(k.account.account_id))
             yield
 
     total_row = last + 1
@@ -342,7 +370,9 @@ def _year_cells(s: Sheet, r: int, year: _Figures | None, total_names: str | None
               name=f"{total_names}_{measure}" if total_names else None)
 
 
-def _kaop_sheet(items: list[_Kaop], refs: dict[str, str] | None, lang: Lang) -> Sheet:
+def _kaop_sheet(items: list[_Kaop], refs: Callable[[str], dict[str, str]] | None, lang: Lang) -> Sheet:
+    """The roll-up of ``items``; ``refs``: an account's ranges on the KAOP data sheet by its id (:func:`_kaop_refs`),
+    ``None`` without a data sheet."""
     # each measure's Q1–Q4 and full year print on one page wide, under their measure's label
     groups = tuple((_kcol(m, 0), _kcol(m, 4)) for m in range(len(KAOP_MEASURES)))
     s = Sheet("KAOP", widths={0: 10, 1: 30, 2: 9, **{c: 12 for c in range(3, 23)}}, freeze=(0, 2),
@@ -383,7 +413,10 @@ class KaopDataSheet(ControllerSheet):
 
     def build(self, ctx: BuildContext) -> list[Sheet]:
         items = _kaop_years(ctx.db)
-        return [_kaop_data_sheet(ctx.db, items, ctx.lang)] if items else []
+        if not items:
+            return []
+        sheet, ctx.shared[KAOP_SPANS] = _kaop_data_sheet(ctx.db, items, ctx.lang)
+        return [sheet]
 
 
 class KaopSheet(ControllerSheet):
@@ -394,4 +427,4 @@ class KaopSheet(ControllerSheet):
 
     def build(self, ctx: BuildContext) -> Sheet:
         data = ctx.sheet("kaop_data")
-        return _kaop_sheet(kaop_items(ctx), _kaop_refs(data) if data else None, ctx.lang)
+        return _kaop_sheet(kaop_items(ctx), _kaop_refs(data, ctx.shared[KAOP_SPANS]) if data else None, ctx.lang)

@@ -27,7 +27,7 @@ from kam_xl.workbook.controller.common import (
 )
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
 from kam_xl.workbook.formulas import rank_terms
-from kam_xl.workbook.layout import Conditional, Sheet
+from kam_xl.workbook.layout import Conditional, Sheet, sheet_ref
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.years import year_span
 
@@ -59,11 +59,14 @@ def _kgb_sheet(db: DataBook, lang: Lang) -> Sheet:
     # cards' and results' models are let go card by card (issue 14: the controller does not grow by them)
     figures: list[_CardFigures] = []
     rows: list[tuple[AccountRow, str, str, bool, float | None]] = []
+    starts: list[int] = []  # each card's first row in the block of card scores (0 = the block's first)
     for a, card in cards:
         res = score_card(card)
         figures.append(_figures(a, card, res))
+        starts.append(len(rows))
         rows += [(a, card.segment, supplier, supplier == card.own_supplier, score)
                  for supplier, score in res.scores.items()]
+    starts.append(len(rows))
     del cards
     b_head = last + 3
     s.put(b_head - 1, 0, _t(lang, "Scores je Lieferant (aus den Kgb-Karten)",
@@ -74,11 +77,15 @@ def _kgb_sheet(db: DataBook, lang: Lang) -> Sheet:
     b_first = b_head + 1
     b_last = b_first + len(rows) - 1
     s.name_range("ctl_kgb_scores", b_first, 0, b_last, 5)
-    k_id, k_nr, k_seg, k_own, k_val = (s.ref(b_first, c, b_last, c) for c in (0, 1, 2, 4, 5))
+    sheet = s.name  # not ``s``: the sheet holds ``fill``, which would make a cycle for the collector
 
     def fill(out: Sheet) -> Iterator[None]:
         for i, f in enumerate(figures):
-            _card_row(out, first + i, f, (k_id, k_nr, k_seg, k_own, k_val), lang)
+            # the card's own rows of the block (a card without scores: the row where they would begin, the next
+            # card's, which the conditions on id and segment leave out): each formula reads a few rows, so that
+            # recalculating the controller grows with the number of cards, not with their square
+            top, bottom = b_first + starts[i], b_first + max(starts[i + 1], starts[i] + 1) - 1
+            _card_row(out, first + i, f, tuple(sheet_ref(sheet, top, c, bottom, c) for c in (0, 1, 2, 4, 5)), lang)
             yield
         for i, (a, segment, supplier, own, score) in enumerate(rows):
             r = b_first + i
