@@ -78,3 +78,21 @@ def test_each_kgb_formula_reads_its_cards_scores_alone(sheets):
         assert {r for r, k in keys.items() if k == card} <= covered  # every score of the card is read
         checked += 1
     assert checked >= 4
+
+
+def test_each_accounts_activity_cost_formula_reads_its_own_activity_lines_alone(sheets):
+    data = sheets["CDB-Daten"]
+    grid = _grid(data)
+    head = next(r for (r, c), v in grid.items() if c == 5 and v == "Kostensatz")  # the activity lines' headers
+    keys = {r: (v, grid.get((r, 1))) for (r, c), v in grid.items() if c == 0 and r > head}
+    checked = 0
+    for c in data.cells:
+        if c.formula is None or "SUMPRODUCT" not in c.formula:
+            continue
+        account = (grid[(c.row, 0)], grid[(c.row, 1)])  # id and CDB year of the account's row
+        spans = _rows_read(c.formula, data.name)
+        assert spans and _own_rows_only(spans, keys, account), (c.address, account, spans)
+        covered = set().union(*(range(a, b + 1) for a, b in spans))
+        assert {r for r, k in keys.items() if k == account} <= covered  # every line of the account's year
+        checked += 1
+    assert checked >= 4 * 10  # four stages of each demo account with CDB data

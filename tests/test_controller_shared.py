@@ -38,7 +38,7 @@ def test_the_accounts_summary_is_computed_once_per_build(monkeypatch: pytest.Mon
         ctx.built[kind.key] = [kind.build(ctx)]  # type: ignore[list-item]
     assert calls == [db]
     summary = ctx.shared[accounts_kind.ACCOUNTS_SUMMARY]
-    assert len(summary.years) == len(db.accounts) and summary.lines > 0
+    assert len(summary.years) == len(db.accounts) and len(summary.lines) == len(db.accounts) and sum(summary.lines) > 0
 
 
 def test_the_narrow_readers_give_what_the_wide_ones_give() -> None:

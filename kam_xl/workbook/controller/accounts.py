@@ -101,7 +101,7 @@ class _Summary:
 
     years: list[int | None]  # each account's CDB year
     figures: list[_Figures]  # each account's CDB figures
-    lines: int  # the activity lines of all accounts
+    lines: list[int]  # each account's activity lines (of its CDB year)
     portfolio: bool  # whether any account has a portfolio row
 
 
@@ -121,12 +121,13 @@ def summary_of(ctx: BuildContext) -> _Summary:
 def _summary(db: DataBook) -> _Summary:
     years: list[int | None] = []
     figures: list[_Figures] = []
-    lines, portfolio = 0, False
+    lines: list[int] = []
+    portfolio = False
     for a in db.accounts:
         x = _account(db, a)
         years.append(x.cdb_year)
         figures.append(_figures(x))
-        lines += len(x.activities)
+        lines.append(len(x.activities))
         portfolio = portfolio or x.portfolio is not None
     return _Summary(years, figures, lines, portfolio)
 
@@ -160,8 +161,8 @@ def _cdb_data_sheet(db: DataBook, summary: _Summary, lang: Lang) -> tuple[Sheet,
     n = len(db.accounts)
     a_head = first + n + 2
     a_first = a_head + 1
-    a_last = a_first + max(summary.lines, 1) - 1
-    ids, years, stages, costs = (s.ref(a_first, c, a_last, c) for c in (0, 1, 3, 6))
+    a_last = a_first + max(sum(summary.lines), 1) - 1
+    starts = list(itertools.accumulate(summary.lines, initial=a_first))  # each account's first activity line
 
     def fill(out: Sheet) -> Iterator[None]:
         for i, a in enumerate(db.accounts):
@@ -172,6 +173,11 @@ def _cdb_data_sheet(db: DataBook, summary: _Summary, lang: Lang) -> tuple[Sheet,
             for j, f in enumerate(_AMOUNTS):
                 out.put(r, D_AMOUNT0 + j, getattr(x.amounts, f) if x.amounts else None, style="money")
             extra = x.statement.activity_cost if x.statement else None
+            # the account's own lines (one without: the row where they would begin, which the conditions on id
+            # and year leave out): each formula reads a few rows, so recalculating grows with the accounts,
+            # not with their square
+            top, bottom = starts[i], max(starts[i + 1], starts[i] + 1) - 1
+            ids, years, stages, costs = (out.ref(top, c, bottom, c) for c in (0, 1, 3, 6))
             for j, st in enumerate(STAGES):
                 out.put(r, D_ACT0 + j, formula=(f'=IF({out.ref(r, D_YEAR)}="","",SUMPRODUCT(({ids}={out.ref(r, D_ID)})*'
                                                 f'({years}={out.ref(r, D_YEAR)})*({stages}="{stage_words[st]}")*'
