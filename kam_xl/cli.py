@@ -36,6 +36,7 @@ from kam_xl.errors import KamInputError, describe
 from kam_xl.excellence import load_catalogue
 from kam_xl.files import NotWrittenError, fs_reason, os_error_of
 from kam_xl.heap import give_back, keep_large_blocks_apart
+from kam_xl.portfolio import PortfolioInput, big_step_or_out
 from kam_xl.progress import PhaseProgress, Phases
 from kam_xl.report_numbers import Numbers as _Numbers
 from kam_xl.report_tables import fit_table
@@ -424,7 +425,10 @@ def _print_accounts(rows: list[rep.AccountReport], lang: Lang) -> None:
                   n.money(r.kaop.total.profit if r.kaop else None),
                   n.pct(r.kaop.total.profit_rel if r.kaop else None), kgb)
     _print_table(t, lang)
-    losers = [r for r in rows if r.cdb is not None and r.cdb.cdb_iii < 0]
+    by_id = {r.account_id: r for r in rows}
+    losers = [by_id[x.account_id] for x in big_step_or_out([  # largest loss first, as the controller lists them
+        PortfolioInput(account_id=r.account_id, share_of_wallet=0, potential=0,
+                       cdb_iii=r.cdb.cdb_iii if r.cdb else None) for r in rows])]
     if losers:
         named = ", ".join(f"{r.account_id} {r.name} ({n.money(r.cdb.cdb_iii)})" for r in losers if r.cdb)
         out.print(Text.assemble(("Big Step or Out", "bold"), t_(" (negativer CDB III): ", " (negative CDB III): "),

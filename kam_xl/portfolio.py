@@ -21,10 +21,12 @@ True
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kam_xl.kgb import RANK_TOLERANCE, rank_positions
 from kam_xl.vocabulary import BAND_LABELS as BAND_LABELS  # the band labels, once (re-exported)
 
 Band = Literal["high", "mid", "loss"]
@@ -81,10 +83,27 @@ def portfolio_point(item: PortfolioInput, margin_weighted: bool = False) -> Port
     )
 
 
-def big_step_or_out(items: list[PortfolioInput]) -> list[PortfolioInput]:
-    """Accounts with negative CDB III for the "Big Step or Out" review, largest loss first."""
-    losers = [i for i in items if i.cdb_iii is not None and i.cdb_iii < 0]
-    return sorted(losers, key=lambda i: (i.cdb_iii, i.account_id))
+def big_step_or_out(items: list[PortfolioInput], tolerance: float = RANK_TOLERANCE) -> list[PortfolioInput]:
+    """Accounts with negative CDB III for the "Big Step or Out" review, largest loss first; equal losses (within
+    ``tolerance``, as ranks count them) in the order of ``items`` — the data book's, the order the controller's
+    list shows them in after Excel recalculates it.
+
+    Counted as the controller's list finds its ``k``-th account: the ``k``-th smallest CDB III ``v``, the accounts
+    clearly below ``v`` (``below``) and clearly above it (``above``), then the account whose rank by CDB III
+    (:func:`~kam_xl.kgb.rank_positions`: 1 = largest, ties earlier first) is ``above + k − below``.
+
+    >>> [i.account_id for i in big_step_or_out([PortfolioInput(account_id=a, share_of_wallet=0, potential=0,
+    ...     cdb_iii=c) for a, c in (("B", -5.0), ("C", -50.0), ("A", -5.0), ("D", 10.0))])]
+    ['C', 'B', 'A']
+    """
+    ranked = {r: i for i, r in zip(items, rank_positions([i.cdb_iii for i in items], tolerance), strict=True)
+              if r is not None}
+    given = sorted(i.cdb_iii for i in items if i.cdb_iii is not None)
+    out = []
+    for k, v in enumerate((v for v in given if v < 0), start=1):
+        above, below = len(given) - bisect_right(given, v + tolerance), bisect_left(given, v - tolerance)
+        out.append(ranked[above + k - below])
+    return out
 
 
 def bubble_marker_size(size: float | None, largest: float | None, max_marker: int = 40, min_marker: int = 5) -> int:

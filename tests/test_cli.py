@@ -69,6 +69,11 @@ def test_report_table_big_step_or_out_list_wraps_at_the_output_width(tmp_path, m
     line = next(x for x in result.stdout.splitlines() if "Big Step or Out" in x)
     assert len(line) <= 100 and max(len(x) for x in result.stdout.splitlines()) <= 100
     assert result.stderr == ""
+    # largest loss first, as the controller's list
+    from kam_xl.databook import read_databook
+    from kam_xl.report import account_reports
+    largest = min(account_reports(read_databook(tmp_path / "db")), key=lambda r: r.cdb.cdb_iii)
+    assert line.split("): ")[1].startswith(largest.account_id) and largest.account_id != "KA-001"
 
 
 def test_report_json_has_one_object_per_account(demo_accounts_json):

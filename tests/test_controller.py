@@ -63,6 +63,20 @@ def _edge_databook() -> DataBook:
     return DataBook(source="edge", accounts=db.accounts, tables=t)
 
 
+def _tied_losses() -> DataBook:
+    """The demo data with KA-009 first and two more accounts whose CDB data are KA-009's: three equal losses, in
+    the data book's order KA-009, KA-003, KA-011 — neither the order of their ids nor its reverse."""
+    db = demo_databook()
+    t = {k: [dict(r) for r in v] if v is not None else None for k, v in db.tables.items()}
+    for table in ("cdb", "activities"):
+        loser = [r for r in t[table] if r["account_id"] == "KA-009"]
+        t[table] = [r for r in t[table] if r["account_id"] not in ("KA-003", "KA-011")]
+        t[table] += [{**r, "account_id": a} for a in ("KA-003", "KA-011") for r in loser]
+    first = [a for a in db.accounts if a.account_id == "KA-009"]
+    t["accounts"] = sorted(t["accounts"], key=lambda r: r["account_id"] != "KA-009")
+    return DataBook(source="ties", accounts=first + [a for a in db.accounts if a.account_id != "KA-009"], tables=t)
+
+
 def _accounts_only() -> DataBook:
     db = demo_databook()
     return DataBook(source="only-accounts", accounts=db.accounts,
@@ -74,7 +88,7 @@ def built(tmp_path_factory):
     """{key: (data book, book, written file, recalculated values, recalculated defined names)}."""
     demo = demo_databook()
     cases = {"de": (demo, "de"), "en": (demo, "en"), "edge": (_edge_databook(), "de"),
-             "empty": (_accounts_only(), "en")}
+             "empty": (_accounts_only(), "en"), "ties": (_tied_losses(), "de")}
     src = tmp_path_factory.mktemp("src")
     books = {k: (db, controller_workbook(db, lang, WHEN)) for k, (db, lang) in cases.items()}
     files = {k: write_book(book, src / f"controller_{k}.xlsx") for k, (_, book) in books.items()}
@@ -83,7 +97,7 @@ def built(tmp_path_factory):
             for (k, (db, book)), out in zip(books.items(), outs, strict=True)}
 
 
-@pytest.mark.parametrize("key", ["de", "en", "edge", "empty"])
+@pytest.mark.parametrize("key", ["de", "en", "edge", "empty", "ties"])
 def test_no_error_values_and_every_formula_equals_the_pure_functions(built, key):
     _, book, _, values, _ = built[key]
     # the portfolio chart's point columns hold #N/A where an account is not in that series (a gap in the chart);
@@ -127,6 +141,14 @@ def test_big_step_or_out_lists_losers_largest_loss_first(built):
     losers = sorted((r.cdb.cdb_iii, r.account_id) for r in account_reports(db) if r.cdb and r.cdb.cdb_iii < 0)
     assert len(losers) == 3
     assert [x for x in _column(names, "ctl_big_step_ids") if x] == [a for _, a in losers]
+
+
+def test_equal_losses_are_listed_in_the_data_books_order_by_kam_xl_and_after_recalculation(built):
+    db, *_, names = built["ties"]  # that kam_xl's cached list is the same: the test above, "ties"
+    losers = [x for x in _column(names, "ctl_big_step_ids") if x]
+    assert losers == ["KA-009", "KA-003", "KA-011"]  # LibreOffice's recalculation
+    assert names["ctl_big_step_count"] == 3
+    assert len({r.cdb.cdb_iii for r in account_reports(db) if r.account_id in losers}) == 1  # equal losses
 
 
 def test_moved_share_equals_the_resources_report(built):

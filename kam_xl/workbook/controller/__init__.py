@@ -26,8 +26,8 @@ Values and formulas:
   :func:`kam_xl.kgb.score_card` — a card is a grid of its own; the account plan's Kgb sheet has its formulas)
   and excellence ratings (0–100, blank for "nicht relevant" or unanswered).
 * **Formulas** are every figure derived from them: CDB I–III and relative values, rank, margin-weighted
-  potential, band words, the Big Step or Out list (rank reversed with INDEX/MATCH, SMALL for the loss; on an
-  exactly equal CDB III it lists the later row first, kam_xl the lower account ID), all
+  potential, band words, the Big Step or Out list (SMALL for the loss, INDEX/MATCH by rank; equal losses in the
+  order of the rows, as :func:`kam_xl.portfolio.big_step_or_out` lists them), all
   shares, consistency, target share, the proportional target (total FTE × target share), deltas, region
   totals, the moved share ½ Σ |resource share − potential share|, the KAOP roll-up, Kgb position, excellence
   statistics. Each carries the value of kam_xl's pure functions as its cached result (:mod:`kam_xl.cdb`,

@@ -49,7 +49,7 @@ from kam_xl.workbook.controller.common import (
     produce,
 )
 from kam_xl.workbook.controller.kind import BuildContext, ControllerSheet
-from kam_xl.workbook.formulas import rank_terms
+from kam_xl.workbook.formulas import RANK_EPS, rank_terms
 from kam_xl.workbook.layout import Chart, Conditional, Print, Sheet
 from kam_xl.workbook.layout import pick as _t
 from kam_xl.years import latest_year, row_of_year, year_span
@@ -420,8 +420,13 @@ def _big_step_or_out(s: Sheet, b: int, db: DataBook, figures: list[_Figures], co
 
 def _loser_row(s: Sheet, r: int, k: int, loser: _Account | None, count: str, col: dict[int, str]) -> None:
     """The ``k``-th row of the Big Step or Out list: the account with the ``k``-th largest loss (``loser``, its
-    cached values; ``None``: fewer losses), found by formulas over the account rows (``col``)."""
-    where = f"MATCH(COUNT({col[A_III]})-{k}+1,{col[A_RANK]},0)"
+    cached values; ``None``: fewer losses), found by formulas over the account rows (``col``) as
+    :func:`~kam_xl.portfolio.big_step_or_out` finds it: the ``k``-th smallest CDB III ``v``, then the account
+    ranked (1 = largest, equal ones earlier first) the accounts clearly above ``v`` + ``k`` − those clearly below
+    it — equal losses in the order of the rows."""
+    cdb, v = col[A_III], f"SMALL({col[A_III]},{k})"
+    where = (f"MATCH(SUMPRODUCT(ISNUMBER({cdb})*({cdb}>{v}+{RANK_EPS}))+{k}"
+             f"-SUMPRODUCT(ISNUMBER({cdb})*({cdb}<{v}-{RANK_EPS})),{col[A_RANK]},0)")
     for c, src, cached, style in (
             (0, A_ID, loser.account.account_id if loser else None, "bold"),
             (1, A_NAME, loser.account.name if loser else None, "text"),
