@@ -102,8 +102,11 @@ def big_step_or_out(items: list[PortfolioInput], tolerance: float = RANK_TOLERAN
     out = []
     for k, v in enumerate((v for v in given if v < 0), start=1):
         above, below = len(given) - bisect_right(given, v + tolerance), bisect_left(given, v - tolerance)
-        out.append(ranked[above + k - below])
-    return out
+        out.append(ranked.get(above + k - below))
+    losers = [i for i in items if i.cdb_iii is not None and i.cdb_iii < 0]
+    if len({id(i) for i in out if i is not None}) < len(losers):  # a chain of losses each within ``tolerance`` of
+        return sorted(losers, key=lambda i: i.cdb_iii)  # the next, less than 1e-9 apart: by loss, then as given
+    return out  # type: ignore[return-value]
 
 
 def bubble_marker_size(size: float | None, largest: float | None, max_marker: int = 40, min_marker: int = 5) -> int:
