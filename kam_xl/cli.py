@@ -1095,8 +1095,10 @@ def collect(
                      "or postgresql+psycopg://user@host/db"], EXIT_STOPPED)
     given = _load(data_source, None, EXIT_STOPPED) if data_source is not None else None  # stops before any work
     target = export or folder / "collected.xlsx"
-    if to is not None and to.is_dir():  # said before the plans are read (it was a backup that could not be written)
-        raise _fail([f"--to {to}: a folder — allowed: the controller workbook to write (.xlsm, or .xlsx without "
+    if to is not None and (to.is_dir() or to.suffix.lower() not in (".xlsm", ".xlsx")):  # said before the plans
+        # are read: a folder ended in a backup that could not be written, --to out.csv wrote a workbook named so
+        what = "a folder" if to.is_dir() else f"a {to.suffix.lower()} file" if to.suffix else "a name without .xlsm"
+        raise _fail([f"--to {to}: {what} — allowed: the controller workbook to write (.xlsm, or .xlsx without "
                      "macros)"], EXIT_STOPPED)
     if export is not None:  # an --export that may not be written is a bad option: said before the plans are read
         from kam_xl.databook.writer import refuse_existing

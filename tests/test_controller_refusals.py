@@ -247,3 +247,15 @@ def test_collect_to_a_plan_or_a_folder_collects_every_plan_and_says_nothing_fals
     result = runner.invoke(app, ["collect", str(folder), "--to", str(elsewhere), "--lang", "en"])
     assert result.exit_code == 1 and "not used" not in result.stdout  # a bad option: said before any work
     assert f"--to {elsewhere}: a folder — allowed: the controller workbook to write" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("name", ["out.csv", "Controller.ods", "Controller"])
+def test_collect_to_a_file_that_is_no_excel_workbook_is_refused_before_any_work(
+        demo_plans: Path, tmp_path: Path, name: str) -> None:
+    """``--to out.csv`` wrote the controller — an .xlsx workbook — under that name (a user's trial)."""
+    folder = Path(shutil.copytree(demo_plans, tmp_path / "plans"))
+    target = tmp_path / name
+    result = runner.invoke(app, ["collect", str(folder), "--to", str(target), "--lang", "en"])
+    assert result.exit_code == 1 and not target.exists() and not (folder / "collected.xlsx").exists()
+    assert f"--to {target}: " in result.output and "allowed: the controller workbook to write (.xlsm, or .xlsx" \
+        in " ".join(result.output.split())
