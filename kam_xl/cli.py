@@ -1074,6 +1074,7 @@ def collect(
     """
     from kam_xl.batch import (
         CONTROLLER_FILE,
+        QUESTIONNAIRE_DIR,
         collect_export,
         consolidate,
         controller_cell_problems,
@@ -1111,6 +1112,13 @@ def collect(
         if suffix in _FILE_SUFFIXES:  # --export new.csv made a folder named new.csv (a user's trial)
             raise _fail([f"--export {export}: a {suffix} file is not written — allowed: a new .xlsx file, or a folder "
                          "(a name without a file suffix) for the data book's CSV files"], EXIT_STOPPED)
+        read_next = {folder.resolve(), (folder / QUESTIONNAIRE_DIR).resolve()}
+        if suffix == ".xlsx" and export.parent.resolve() in read_next:  # the next collect read it as a foreign
+            # workbook, skipped and listed every time (a user's trial)
+            raise _fail([f"--export {export}: in the folder collect reads the plans from, where the next collect would "
+                         f"read it as a workbook that is no plan — allowed: a new .xlsx file elsewhere, a folder for "
+                         f"CSV files, or no --export ({folder / 'collected.xlsx'}, which collect passes over)"],
+                        EXIT_STOPPED)
     controller_path = to or folder / CONTROLLER_FILE
     # the controller typed into: the one to write when it is a controller, else (--to a new file, or one that is
     # no controller and is not replaced) the folder's — whose inputs were silently dropped from the new one and

@@ -259,3 +259,17 @@ def test_collect_to_a_file_that_is_no_excel_workbook_is_refused_before_any_work(
     assert result.exit_code == 1 and not target.exists() and not (folder / "collected.xlsx").exists()
     assert f"--to {target}: " in result.output and "allowed: the controller workbook to write (.xlsm, or .xlsx" \
         in " ".join(result.output.split())
+
+
+def test_collect_export_into_the_plans_folder_is_refused_before_any_work(demo_plans: Path, tmp_path: Path) -> None:
+    """``--export DIR/mine.xlsx``: every later collect of DIR read it as a foreign workbook, skipped and listed
+    (a user's trial); the default DIR/collected.xlsx is passed over by name, a folder of CSV files is not read."""
+    folder = Path(shutil.copytree(demo_plans, tmp_path / "plans"))
+    mine = folder / "mine.xlsx"
+    result = runner.invoke(app, ["collect", str(folder), "--export", str(mine), "--lang", "en"])
+    assert result.exit_code == 1 and not mine.exists() and not (folder / "collected.xlsx").exists()
+    assert f"--export {mine}: in the folder collect reads the plans from" in " ".join(result.output.split())
+    result = runner.invoke(app, ["collect", str(folder), "--export", str(folder / "csv"), "--lang", "en"])
+    assert result.exit_code == 0 and (folder / "csv" / "accounts.csv").exists()
+    again = runner.invoke(app, ["collect", str(folder), "--lang", "en"])
+    assert again.exit_code == 0 and "0 files skipped" in again.output
