@@ -163,6 +163,30 @@ class Language(StrEnum):
 
 
 LangOption = Annotated[Language, typer.Option("--lang", help="language: de (German) or en (English)")]
+#: ``--lang`` of the commands that write into a folder with a controller workbook: by default its language
+FolderLangOption = Annotated[Language | None, typer.Option(
+    "--lang", help="language: de (German) or en (English); default: that of the folder's controller workbook "
+                   "(its setting for the account workbooks), else de")]
+
+
+def _folder_lang(controller: Path) -> Lang:
+    """The language of a run into a folder whose controller workbook is ``controller``: the controller's setting
+    for the account workbooks (``ctl_lang``, as typed into it), else the language it is written in; German without
+    a readable controller. A run without ``--lang`` turned an English folder German — every plan regenerated, the
+    controller rewritten in German (a user's trial)."""
+    from kam_xl.workbook.controller import TEMPLATE_ID
+    from kam_xl.workbook.names import WorkbookError, read_named
+
+    try:
+        nv = read_named(controller, names={"ctl_lang"}) if controller.is_file() else None
+    except (WorkbookError, OSError):
+        nv = None
+    if nv is None or nv.meta.get("template_id") != TEMPLATE_ID:
+        return "de"
+    for value in (nv.values.get("ctl_lang"), nv.meta.get("lang")):
+        if isinstance(value, str) and value.strip().lower() in ("de", "en"):
+            return "en" if value.strip().lower() == "en" else "de"
+    return "de"
 
 
 class Format(StrEnum):
@@ -520,7 +544,7 @@ def generate(
     out_to: Annotated[str, typer.Option("--out", help="output folder, or an fsspec URL (s3://bucket/plans; "
                                                    "extra cluster and the filesystem's package)")] = "kam_xl_out",
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="parallel processes")] = 1,
-    lang: LangOption = "de",  # type: ignore[assignment]
+    lang: FolderLangOption = None,
     questionnaires: Annotated[bool, typer.Option("--questionnaires", help="also one excellence questionnaire "
                                                                         "per respondent, in OUT/Fragebogen")] = False,
     db_schema: SchemaOption = None,
@@ -546,10 +570,15 @@ def generate(
 
     Exit codes: 0 all written; 2 some file listed, the rest written; 1 nothing done (bad options or data book).
     """
-    if lang not in ("de", "en"):
+    if lang is None:
+        from kam_xl.batch import CONTROLLER_FILE
+
+        words: Lang = _folder_lang(Path(out_to) / CONTROLLER_FILE) if _output_url(out_to) is None else "de"
+    elif lang not in ("de", "en"):
         raise _fail([f"--lang {lang!r} — allowed: de or en"], EXIT_STOPPED)
+    else:
+        words = "en" if lang == "en" else "de"
     source = _data(data, db_schema, EXIT_STOPPED)
-    words: Lang = "en" if lang == "en" else "de"
     with PhaseProgress(say("phase_read", words), err, lang=words):
         db = _load(source, None, EXIT_STOPPED)  # validate once, before any process starts
     from kam_xl.batch import remember_databook
@@ -1050,7 +1079,7 @@ def collect(
                                                            "database URL; when absent, the data book the plans "
                                                            "were generated from if it can still be read, else "
                                                            "only what the plans hold")] = None,
-    lang: LangOption = "de",  # type: ignore[assignment]
+    lang: FolderLangOption = None,
     export: Annotated[Path | None, typer.Option("--export", help="tidy export of all inputs as a data book: a new "
                                                                  ".xlsx or folder of CSV files (default "
                                                                  "FOLDER/collected.xlsx, replaced each run)")] = None,
@@ -1143,7 +1172,7 @@ def collect(
         # nothing to collect (a mistyped or wrong folder): an empty export and controller would only mislead
         raise _fail([f"{folder}: no account plans or questionnaires in it, nor a {controller_path.name} — allowed: "
                      "the folder with the filled account plans, or --data with a data book"], EXIT_STOPPED)
-    words: Lang = "en" if lang == "en" else "de"
+    words: Lang = _folder_lang(typed_in) if lang is None else "en" if lang == "en" else "de"
     # the plans' data book, read while they are — only on a core the readers leave free: on two cores with --jobs 2
     # it took CPU from them (no time gained at 10,000 accounts) and held the data book through the whole reading,
     # the command's peak of memory (400 → 375 MiB at 10,000)
@@ -1165,7 +1194,7 @@ def collect(
     # what was typed on the controller (weights, thresholds, ratings, filters …) goes into the export and the data
     old = old_inputs.result() if old_inputs is not None else None
     old_inputs = None  # the reading thread's holder let go: the inputs are held by ``old`` alone (handed over below)
-    base, said = _collect_base(data_source, given, result.data_books, "en" if lang == "en" else "de", early)
+    base, said = _collect_base(data_source, given, result.data_books, words, early)
     del early  # a data book read for plans that turned out to name another one is let go
     # a refused cell is exported as the new controller will hold it, with the data's value (left out, the next
     # generate from the export lost the data's value there — a user's trial)
@@ -1210,7 +1239,7 @@ def collect(
     done = None
     try:
         with PhaseProgress(say("phase_controller", words), err, unit=plural("step", words), lang=words) as progress:
-            done = write_controller_result(book, controller_path, "en" if lang == "en" else "de",
+            done = write_controller_result(book, controller_path, words,
                                            xlsm_book=_xlsm_book(), progress=progress.update, old_inputs=handed.pop())
         controller = done.path if done.backup is None else say("controller_backup", words, path=done.path,
                                                                  backup=done.backup)

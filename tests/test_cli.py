@@ -388,12 +388,17 @@ def test_report_lang_de_excellence_in_german_labels_and_numbers():
 
 
 def test_every_command_speaks_german_unless_told_otherwise():
-    """report, generate, collect, review and xlwings xlsm: one --lang default, de, said in --help."""
+    """report, review and xlwings xlsm: one --lang default, de, said in --help; generate and collect: that of the
+    folder's controller workbook, else de (tests/test_folder_lang.py)."""
     german = run("report")
     assert "Nettoumsatz" in german.stdout and "Net sales" not in german.stdout
-    for path in (("report",), ("generate",), ("collect",), ("review",), ("xlwings", "xlsm")):
+    for path in (("report",), ("review",), ("xlwings", "xlsm")):
         shown = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "200"}).output
         assert re.search(r"--lang .*\[default: de\]", shown), path
+    for path in (("generate",), ("collect",)):
+        shown = " ".join(runner.invoke(app, [*path, "--help"], env={"COLUMNS": "200"}).output.split())
+        assert "default: that of the folder's controller workbook (its setting for the account workbooks), else de" \
+            in shown.replace("│ ", ""), path
 
 
 def _help_paragraphs(path: tuple[str, ...]) -> list[str]:
