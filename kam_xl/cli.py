@@ -163,17 +163,20 @@ class Language(StrEnum):
 
 
 LangOption = Annotated[Language, typer.Option("--lang", help="language: de (German) or en (English)")]
-#: ``--lang`` of the commands that write into a folder with a controller workbook: by default its language
-FolderLangOption = Annotated[Language | None, typer.Option(
-    "--lang", help="language: de (German) or en (English); default: that of the folder's controller workbook "
-                   "(its setting for the account workbooks), else de")]
+_FOLDER_LANG = ("language: de (German) or en (English); default: that of the folder's controller workbook (its "
+                "setting for the account workbooks{}), else that of the folder's account plans, else de")
+#: ``--lang`` of generate and collect, which write into a folder: by default its language (:func:`_folder_lang`)
+FolderLangOption = Annotated[Language | None, typer.Option("--lang", help=_FOLDER_LANG.format(""))]
+CollectLangOption = Annotated[Language | None, typer.Option("--lang", help=_FOLDER_LANG.format(
+    "; with --to an existing controller, that one's"))]
 
 
 def _folder_lang(controller: Path) -> Lang:
-    """The language of a run into a folder whose controller workbook is ``controller``: the controller's setting
-    for the account workbooks (``ctl_lang``, as typed into it), else the language it is written in; German without
-    a readable controller. A run without ``--lang`` turned an English folder German — every plan regenerated, the
-    controller rewritten in German (a user's trial)."""
+    """The language of a run into the folder of ``controller`` (the controller workbook it carries inputs from):
+    the controller's setting for the account workbooks (``ctl_lang``, as typed into it), else the language it is
+    written in; without a readable controller the language of the folder's account plans (the first that can
+    be read); German when neither tells. A run without ``--lang`` turned an English folder German — every plan
+    regenerated, the controller rewritten in German (users' trials)."""
     from kam_xl.workbook.controller import TEMPLATE_ID
     from kam_xl.workbook.names import WorkbookError, read_named
 
@@ -181,12 +184,43 @@ def _folder_lang(controller: Path) -> Lang:
         nv = read_named(controller, names={"ctl_lang"}) if controller.is_file() else None
     except (WorkbookError, OSError):
         nv = None
-    if nv is None or nv.meta.get("template_id") != TEMPLATE_ID:
-        return "de"
-    for value in (nv.values.get("ctl_lang"), nv.meta.get("lang")):
+    told = (nv.values.get("ctl_lang"), nv.meta.get("lang")) if nv and nv.meta.get("template_id") == TEMPLATE_ID \
+        else (_plans_lang(controller.parent),)
+    for value in told:
         if isinstance(value, str) and value.strip().lower() in ("de", "en"):
             return "en" if value.strip().lower() == "en" else "de"
     return "de"
+
+
+def _unreadable(path: Path) -> bool:
+    """Whether the file at ``path`` cannot be read as an .xlsx (damaged, empty, another format)."""
+    from kam_xl.package import PackageError, xlsx_meta
+
+    try:
+        xlsx_meta(path)
+    except (PackageError, OSError):
+        return True
+    return False
+
+
+def _plans_lang(folder: Path, tries: int = 3) -> str | None:
+    """The language the first readable account plan of ``folder`` is written in (``_meta`` alone, a millisecond
+    a plan; at most ``tries`` files looked at), ``None`` when none tells."""
+    from kam_xl.package import PackageError, xlsx_meta
+    from kam_xl.workbook.account_plan import TEMPLATE_ID as PLAN_ID
+
+    try:
+        names = sorted(p for p in folder.glob("*.xlsx") if p.is_file())
+    except OSError:
+        return None
+    for path in names[:tries]:
+        try:
+            meta = xlsx_meta(path)
+        except (PackageError, OSError):
+            continue
+        if meta.get("template_id") == PLAN_ID:
+            return meta.get("lang")
+    return None
 
 
 class Format(StrEnum):
@@ -1079,10 +1113,11 @@ def collect(
                                                            "database URL; when absent, the data book the plans "
                                                            "were generated from if it can still be read, else "
                                                            "only what the plans hold")] = None,
-    lang: FolderLangOption = None,
+    lang: CollectLangOption = None,
     export: Annotated[Path | None, typer.Option("--export", help="tidy export of all inputs as a data book: a new "
-                                                                 ".xlsx or folder of CSV files (default "
-                                                                 "FOLDER/collected.xlsx, replaced each run)")] = None,
+                                                                 ".xlsx outside FOLDER or a folder of CSV files "
+                                                                 "(default FOLDER/collected.xlsx, replaced each "
+                                                                 "run)")] = None,
     to_db: Annotated[str | None, typer.Option("--to-db", help="also write every collected input into this "
                                                               "database (URL or .db file), tables "
                                                               "collected_<table>, in one transaction")] = None,
@@ -1127,9 +1162,11 @@ def collect(
     target = export or folder / "collected.xlsx"
     if to is not None and (to.is_dir() or to.suffix.lower() not in (".xlsm", ".xlsx")):  # said before the plans
         # are read: a folder ended in a backup that could not be written, --to out.csv wrote a workbook named so
-        what = "a folder" if to.is_dir() else f"a {to.suffix.lower()} file" if to.suffix else "a name without .xlsm"
+        what = "a folder" if to.is_dir() else "not an .xlsm or .xlsx file"
         raise _fail([f"--to {to}: {what} — allowed: the controller workbook to write (.xlsm, or .xlsx without "
                      "macros)"], EXIT_STOPPED)
+    if export is not None and export.resolve() == (folder / "collected.xlsx").resolve():
+        export = None  # the default named: replaced each run as the default is
     if export is not None:  # an --export that may not be written is a bad option: said before the plans are read
         from kam_xl.databook.writer import refuse_existing
 
@@ -1144,10 +1181,9 @@ def collect(
         read_next = {folder.resolve(), (folder / QUESTIONNAIRE_DIR).resolve()}
         if suffix == ".xlsx" and export.parent.resolve() in read_next:  # the next collect read it as a foreign
             # workbook, skipped and listed every time (a user's trial)
-            raise _fail([f"--export {export}: in the folder collect reads the plans from, where the next collect would "
-                         f"read it as a workbook that is no plan — allowed: a new .xlsx file elsewhere, a folder for "
-                         f"CSV files, or no --export ({folder / 'collected.xlsx'}, which collect passes over)"],
-                        EXIT_STOPPED)
+            raise _fail([f"--export {export}: in {export.parent}, whose workbooks the next collect of {folder} reads "
+                         f"as plans and questionnaires — allowed: a new .xlsx file elsewhere, a folder for CSV files, "
+                         f"or the default {folder / 'collected.xlsx'}, which collect passes over"], EXIT_STOPPED)
     controller_path = to or folder / CONTROLLER_FILE
     # the controller typed into: the one to write when it is a controller, else (--to a new file, or one that is
     # no controller and is not replaced) the folder's — whose inputs were silently dropped from the new one and
@@ -1157,8 +1193,8 @@ def collect(
     elsewhere = controller_path.resolve() != folders.resolve()
     not_ours = elsewhere and controller_path.exists() and (
         not controller_path.is_file() or bool(other_workbook(controller_path)))
-    if elsewhere and folders.exists() and (not controller_path.exists() or not_ours):
-        typed_in = folders
+    if elsewhere and folders.exists() and (not controller_path.exists() or not_ours or _unreadable(controller_path)):
+        typed_in = folders  # a damaged --to (replaced, its backup kept) holds no inputs to carry: the folder's do
     # --to another controller: its inputs are carried, and those typed into the folder's went unused without a word
     # (a user's trial)
     unused = folders if typed_in != folders and folders.exists() and folders.resolve() != typed_in.resolve() else None

@@ -395,10 +395,10 @@ def test_every_command_speaks_german_unless_told_otherwise():
     for path in (("report",), ("review",), ("xlwings", "xlsm")):
         shown = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "200"}).output
         assert re.search(r"--lang .*\[default: de\]", shown), path
-    for path in (("generate",), ("collect",)):
+    for path, to in ((("generate",), ""), (("collect",), "; with --to an existing controller, that one's")):
         shown = " ".join(runner.invoke(app, [*path, "--help"], env={"COLUMNS": "200"}).output.split())
-        assert "default: that of the folder's controller workbook (its setting for the account workbooks), else de" \
-            in shown.replace("│ ", ""), path
+        assert (f"default: that of the folder's controller workbook (its setting for the account workbooks{to}), "
+                "else that of the folder's account plans, else de") in shown.replace("│ ", ""), path
 
 
 def _help_paragraphs(path: tuple[str, ...]) -> list[str]:

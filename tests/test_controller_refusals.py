@@ -268,8 +268,30 @@ def test_collect_export_into_the_plans_folder_is_refused_before_any_work(demo_pl
     mine = folder / "mine.xlsx"
     result = runner.invoke(app, ["collect", str(folder), "--export", str(mine), "--lang", "en"])
     assert result.exit_code == 1 and not mine.exists() and not (folder / "collected.xlsx").exists()
-    assert f"--export {mine}: in the folder collect reads the plans from" in " ".join(result.output.split())
+    assert f"--export {mine}: in {folder}, whose workbooks the next collect of {folder} reads" \
+        in " ".join(result.output.split())
+    inner = folder / "Fragebogen" / "x.xlsx"
+    result = runner.invoke(app, ["collect", str(folder), "--export", str(inner), "--lang", "en"])
+    assert result.exit_code == 1 and f"--export {inner}: in {inner.parent}," in " ".join(result.output.split())
     result = runner.invoke(app, ["collect", str(folder), "--export", str(folder / "csv"), "--lang", "en"])
     assert result.exit_code == 0 and (folder / "csv" / "accounts.csv").exists()
-    again = runner.invoke(app, ["collect", str(folder), "--lang", "en"])
-    assert again.exit_code == 0 and "0 files skipped" in again.output
+    for _ in range(2):  # the default, named: replaced each run as the default is (it was refused: "exists")
+        again = runner.invoke(app, ["collect", str(folder), "--lang", "en", "--export", str(folder / "collected.xlsx")])
+        assert again.exit_code == 0 and "0 files skipped" in again.output
+
+
+def test_collect_to_a_damaged_file_carries_the_folders_controller_inputs_and_language(
+        demo_plans: Path, tmp_path: Path) -> None:
+    """``--to`` an existing file that cannot be read (damaged, empty) is replaced (its backup kept), as a damaged
+    controller is; it has no inputs to carry, so those of the folder's controller are carried and its language
+    kept — the run said they came from the damaged file and dropped them, and wrote German (a user's trial)."""
+    folder = tmp_path / "plans"
+    assert runner.invoke(app, ["generate", "--out", str(folder), "--lang", "en"]).exit_code == 0
+    damaged = tmp_path / "garbage.xlsm"
+    damaged.write_bytes(b"PK\x03\x04 not really a workbook" * 50)
+    result = runner.invoke(app, ["collect", str(folder), "--to", str(damaged)])
+    said = " ".join(result.output.split())
+    assert "14 plans" in said and "not used" not in said and "Controller workbook:" in said
+    from python_calamine import CalamineWorkbook
+
+    assert CalamineWorkbook.from_path(str(damaged)).sheet_names[:2] == ["Cockpit", "Accounts"]

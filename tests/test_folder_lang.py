@@ -53,3 +53,16 @@ def test_the_controllers_language_setting_decides_and_a_folder_without_a_control
     again = runner.invoke(app, ["generate", "--out", str(out)])
     assert again.exit_code == 0 and "14 regenerated" in again.stdout
     assert _sheets(next(out.glob("KA-001_*.xlsx")))[0] == "Cover"
+
+
+def test_without_a_readable_controller_the_folders_plans_tell_the_language(tmp_path: Path) -> None:
+    """An English folder whose controller was deleted or is damaged turned German — every plan regenerated in
+    German (a user's trial): the plans' own language is the next witness."""
+    out = tmp_path / "plans"
+    assert runner.invoke(app, ["generate", "--out", str(out), "--lang", "en"]).exit_code == 0
+    (out / "Controller.xlsm").unlink()
+    collected = runner.invoke(app, ["collect", str(out)])
+    assert "14 plans" in collected.stdout and _sheets(out / "Controller.xlsm")[1] == "Accounts"
+    (out / "Controller.xlsm").write_bytes(b"garbage" * 100)
+    again = runner.invoke(app, ["generate", "--out", str(out)])
+    assert "14 unchanged" in again.stdout and _sheets(next(out.glob("KA-001_*.xlsx")))[0] == "Cover"
