@@ -826,8 +826,8 @@ def _collect_to_db(collected: DataBook, files: dict[tuple[str, str], str], to_db
     except sql.DatabaseError as e:
         return [], [str(e)]
     rows = ", ".join(f"{sql.COLLECTED_PREFIX}{t} {n}" for t, n in w.rows.items() if n)
-    return [say("to_db", lang, db=sql.safe_reference(to_db), accounts=count(len(w.accounts), "account", lang),
-                respondents=count(len(w.respondents), "respondent", lang), rows=rows or say("no_rows", lang))], []
+    return [say("to_db", lang, db=sql.safe_reference(to_db), accounts=number(len(w.accounts), lang),
+                respondents=number(len(w.respondents), lang), rows=rows or say("no_rows", lang))], []
 
 
 class _ExportAside:

@@ -48,8 +48,9 @@ MESSAGES: dict[str, dict[Lang, str]] = {
                    "en": "ended with exit code {code} without a result"},
     "aside_raised": {"de": "schlug fehl ({error})", "en": "failed ({error})"},
     "aside_unsent": {"de": "bekam nicht jede Tabelle ({error})", "en": "was not sent every table ({error})"},
-    "to_db": {"de": "Datenbank {db}: Zeilen von {accounts} und {respondents} ersetzt — {rows}",
-              "en": "Database {db}: rows of {accounts} and {respondents} replaced — {rows}"},
+    # the counts after a colon: "Zeilen von 3 Befragte" wanted a case the counted words do not have
+    "to_db": {"de": "Datenbank {db}: Zeilen ersetzt — Kunden: {accounts}, Befragte: {respondents} — {rows}",
+              "en": "Database {db}: rows replaced — accounts: {accounts}, respondents: {respondents} — {rows}"},
     "no_rows": {"de": "keine Zeilen", "en": "no rows"},
     "pdf": {"de": "{pdf}  ({pages})", "en": "{pdf}  ({pages})"},
     "pdf_all": {"de": "{pdf}  ({pages}, {accounts})", "en": "{pdf}  ({pages}, {accounts})"},

@@ -259,6 +259,9 @@ def test_collect_to_db_credits_the_controllers_inputs_to_the_controller(tmp_path
     url = f"sqlite:///{tmp_path / 'out.db'}"
     result = run("collect", str(plans), "--to-db", url)
     assert result.exit_code == 0, result.output
+    # the counts after a colon ("Zeilen von 3 Befragte" wanted a case the counted word does not have)
+    assert f"Datenbank {url}: Zeilen ersetzt — Kunden: 14, Befragte: 0 — collected_accounts 14" \
+        in " ".join(result.output.split())
     with sa.create_engine(url).connect() as c:
         def sources(table: str) -> set[str]:
             return {r[0] for r in c.execute(sa.text(f"SELECT DISTINCT source_file FROM collected_{table}"))}
