@@ -237,11 +237,14 @@ def _fail(problems: list[str], code: int = EXIT_INPUT) -> typer.Exit:
 
 
 def _bullets(lines: list[str]) -> None:
-    """``lines`` on stderr, one bullet each, at most :data:`MAX_PROBLEMS_SHOWN` and then how many more."""
-    for line in lines[:MAX_PROBLEMS_SHOWN]:
+    """``lines`` on stderr, one bullet each: on a terminal at most :data:`MAX_PROBLEMS_SHOWN` and then how many
+    more and how to see them; all of them when stderr goes to a file or a pipe (a data book with thousands of
+    problems was fixed 200 at a time)."""
+    most = MAX_PROBLEMS_SHOWN if err.is_terminal else len(lines)
+    for line in lines[:most]:
         err.print(f"  • {line}", highlight=False)
-    if len(lines) > MAX_PROBLEMS_SHOWN:
-        err.print(f"  … and {len(lines) - MAX_PROBLEMS_SHOWN} more", highlight=False)
+    if len(lines) > most:
+        err.print(f"  … and {len(lines) - most} more — all of them into a file: 2> problems.txt", highlight=False)
 
 
 def _data(data: str | None, schema: str | None = None, code: int = EXIT_INPUT) -> str | Path | None:

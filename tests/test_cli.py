@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from importlib import resources as importlib_resources
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 from babel.numbers import format_decimal, format_percent
+from rich.console import Console
 from typer.testing import CliRunner
 
 from kam_xl import report as rep
@@ -500,3 +502,28 @@ def test_glued_words_wrap_a_value_before_its_number_not_between_number_and_unit(
     wrapped = wrap_glued(Console(width=80), "Markt 12,3 % und ≥ 50 Pkt.", 10)
     assert wrapped.plain.splitlines() == ["Markt", "12,3 % und", "≥ 50 Pkt."]  # type: ignore[union-attr]
     assert wrap_glued(Console(width=80), "Nassfestausrüstung", 10) == "Nassfestausrüstung"  # wider: rich folds it
+
+
+def test_every_problem_is_listed_when_stderr_is_no_terminal(tmp_path, monkeypatch):
+    """A data book with thousands of problems was shown 200 at a time ("… and 2,800 more"): piped or written
+    into a file, standard error gets every one; on a terminal the list stops at 200 and says how to see all."""
+    from kam_xl import cli
+    from kam_xl.databook import demo_databook, write_databook
+
+    write_databook(demo_databook(), tmp_path / "db")
+    accounts = tmp_path / "db" / "accounts.csv"
+    text = accounts.read_text(encoding="utf-8-sig")
+    sep = ";" if text.splitlines()[0].count(";") else ","
+    width = text.splitlines()[0].count(sep)
+    bad = "".join(f"X-{i}{sep}Kunde {i}{sep}Nord{sep * (width - 3)}{sep}abc\n" for i in range(250))
+    accounts.write_text(text + bad, encoding="utf-8-sig")
+    result = run("report", "--data", str(tmp_path / "db"))
+    assert result.exit_code == 2
+    bullets = [x for x in result.stderr.splitlines() if x.startswith("  • ")]
+    assert len(bullets) >= 250 and "more" not in result.stderr
+    shown = io.StringIO()
+    monkeypatch.setattr(cli, "err", Console(file=shown, force_terminal=True, markup=False, width=200))
+    cli._bullets([f"problem {i}" for i in range(250)])
+    lines = shown.getvalue().splitlines()
+    assert len(lines) == cli.MAX_PROBLEMS_SHOWN + 1 == 201
+    assert lines[-1].endswith("… and 50 more — all of them into a file: 2> problems.txt")
