@@ -171,12 +171,12 @@ CollectLangOption = Annotated[Language | None, typer.Option("--lang", help=_FOLD
     "; with --to an existing controller, that one's"))]
 
 
-def _folder_lang(controller: Path) -> Lang:
-    """The language of a run into the folder of ``controller`` (the controller workbook it carries inputs from):
-    the controller's setting for the account workbooks (``ctl_lang``, as typed into it), else the language it is
-    written in; without a readable controller the language of the folder's account plans (the first that can
-    be read); German when neither tells. A run without ``--lang`` turned an English folder German — every plan
-    regenerated, the controller rewritten in German (users' trials)."""
+def _folder_lang(controller: Path, plans: Path) -> Lang:
+    """The language of a run into the folder ``plans`` whose inputs are carried from the controller workbook
+    ``controller``: the controller's setting for the account workbooks (``ctl_lang``, as typed into it), else the
+    language it is written in; without a readable controller the language of the folder's account plans (the
+    first that can be read); German when neither tells. A run without ``--lang`` turned an English folder
+    German — every plan regenerated, the controller rewritten in German (users' trials)."""
     from kam_xl.workbook.controller import TEMPLATE_ID
     from kam_xl.workbook.names import WorkbookError, read_named
 
@@ -185,7 +185,7 @@ def _folder_lang(controller: Path) -> Lang:
     except (WorkbookError, OSError):
         nv = None
     told = (nv.values.get("ctl_lang"), nv.meta.get("lang")) if nv and nv.meta.get("template_id") == TEMPLATE_ID \
-        else (_plans_lang(controller.parent),)
+        else (_plans_lang(plans),)
     for value in told:
         if isinstance(value, str) and value.strip().lower() in ("de", "en"):
             return "en" if value.strip().lower() == "en" else "de"
@@ -610,7 +610,8 @@ def generate(
     if lang is None:
         from kam_xl.batch import CONTROLLER_FILE
 
-        words: Lang = _folder_lang(Path(out_to) / CONTROLLER_FILE) if _output_url(out_to) is None else "de"
+        words: Lang = _folder_lang(Path(out_to) / CONTROLLER_FILE, Path(out_to)) if _output_url(out_to) is None \
+            else "de"
     elif lang not in ("de", "en"):
         raise _fail([f"--lang {lang!r} — allowed: de or en"], EXIT_STOPPED)
     else:
@@ -1211,7 +1212,7 @@ def collect(
         # nothing to collect (a mistyped or wrong folder): an empty export and controller would only mislead
         raise _fail([f"{folder}: no account plans or questionnaires in it, nor a {controller_path.name} — allowed: "
                      "the folder with the filled account plans, or --data with a data book"], EXIT_STOPPED)
-    words: Lang = _folder_lang(typed_in) if lang is None else "en" if lang == "en" else "de"
+    words: Lang = _folder_lang(typed_in, folder) if lang is None else "en" if lang == "en" else "de"
     # the plans' data book, read while they are — only on a core the readers leave free: on two cores with --jobs 2
     # it took CPU from them (no time gained at 10,000 accounts) and held the data book through the whole reading,
     # the command's peak of memory (400 → 375 MiB at 10,000)

@@ -43,13 +43,13 @@ def test_the_controllers_language_setting_decides_and_a_folder_without_a_control
     out = tmp_path / "plans"
     assert runner.invoke(app, ["generate", "--out", str(out)]).exit_code == 0  # a new folder: German
     controller = out / "Controller.xlsm"
-    assert _sheets(controller)[1] == "Kunden" and _folder_lang(controller) == "de"
-    assert _folder_lang(next(out.glob("KA-001_*.xlsx"))) == "de"  # a plan is no controller: the default
-    assert _folder_lang(tmp_path / "none.xlsm") == "de"
+    assert _sheets(controller)[1] == "Kunden" and _folder_lang(controller, out) == "de"
+    assert _folder_lang(next(out.glob("KA-001_*.xlsx")), out) == "de"  # a plan is no controller: its folder's plans
+    assert _folder_lang(tmp_path / "none.xlsm", tmp_path) == "de"
     # a German controller whose setting asks for English account workbooks (typed into it): English
     write_controller(demo_databook(), controller, "de", settings=ControllerSettings(lang="en"),
                      xlsm_book=controller_xlsm_book)
-    assert _sheets(controller)[1] == "Kunden" and _folder_lang(controller) == "en"
+    assert _sheets(controller)[1] == "Kunden" and _folder_lang(controller, out) == "en"
     again = runner.invoke(app, ["generate", "--out", str(out)])
     assert again.exit_code == 0 and "14 regenerated" in again.stdout
     assert _sheets(next(out.glob("KA-001_*.xlsx")))[0] == "Cover"
@@ -66,3 +66,13 @@ def test_without_a_readable_controller_the_folders_plans_tell_the_language(tmp_p
     (out / "Controller.xlsm").write_bytes(b"garbage" * 100)
     again = runner.invoke(app, ["generate", "--out", str(out)])
     assert "14 unchanged" in again.stdout and _sheets(next(out.glob("KA-001_*.xlsx")))[0] == "Cover"
+
+
+def test_collect_to_a_new_file_elsewhere_of_an_english_folder_without_a_controller_is_english(tmp_path: Path) -> None:
+    out = tmp_path / "plans"
+    assert runner.invoke(app, ["generate", "--out", str(out), "--lang", "en"]).exit_code == 0
+    (out / "Controller.xlsm").unlink()
+    (tmp_path / "elsewhere").mkdir()
+    target = tmp_path / "elsewhere" / "Controller.xlsx"
+    collected = runner.invoke(app, ["collect", str(out), "--to", str(target)])
+    assert "14 plans" in collected.stdout and _sheets(target)[1] == "Accounts"
