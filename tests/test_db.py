@@ -224,7 +224,8 @@ def test_collect_to_db_replaces_the_accounts_it_read_and_a_failure_changes_nothi
     plans = tmp_path / "plans"
     list(generate_all(None, plans, now=NOW))
     first = run("collect", str(plans), "--to-db", url, *extra)
-    assert "14 Kunden" in first.stdout and "kam_test:kam_test" not in first.stdout + first.stderr
+    assert "Zeilen ersetzt — Kunden: 14," in " ".join(first.stdout.split())
+    assert "kam_test:kam_test" not in first.stdout + first.stderr
     eng = sa.create_engine(url)
     q = f"{schema}." if schema else ""
 
