@@ -1,8 +1,9 @@
-"""The KAOP roll-up and the Kgb sheet read, per account (per card), only that account's (card's) rows of the
-data they add up: a formula over the whole block made recalculating the controller grow with the square of the
-accounts — Excel recalculates it on opening (``fullCalcOnLoad``), and at 10,000 accounts the KAOP sheet's
-400,000 formulas each read two blocks of ≈ 120,000 and ≈ 300,000 rows. That the values stay the same is proven
-by LibreOffice in ``tests/test_controller.py`` (every formula recalculated against kam_xl's figures)."""
+"""The KAOP roll-up, the Kgb sheet and the CDB data sheet's activity costs read, per account (per card), only that
+account's (card's) rows of the data they add up: a formula over the whole block made recalculating the controller
+grow with the square of the accounts — Excel recalculates it on opening (``fullCalcOnLoad``), and at 10,000
+accounts the KAOP sheet's 400,000 formulas each read two blocks of ≈ 120,000 and ≈ 300,000 rows. That the values
+stay the same is proven by LibreOffice in ``tests/test_controller.py`` (every formula recalculated against kam_xl's
+figures)."""
 
 from __future__ import annotations
 
