@@ -192,35 +192,28 @@ def _folder_lang(controller: Path, plans: Path) -> Lang:
     return "de"
 
 
-def _unreadable(path: Path) -> bool:
-    """Whether the file at ``path`` cannot be read as an .xlsx (damaged, empty, another format)."""
+def _meta_of(path: Path) -> dict[str, str]:
+    """The ``_meta`` of the workbook at ``path`` (that sheet alone is read); empty for a file that is missing,
+    cannot be read as an .xlsx (damaged, empty, another format) or is no kam_xl workbook."""
     from kam_xl.package import PackageError, xlsx_meta
 
     try:
-        xlsx_meta(path)
+        return xlsx_meta(path)
     except (PackageError, OSError):
-        return True
-    return False
+        return {}
 
 
 def _plans_lang(folder: Path, tries: int = 3) -> str | None:
     """The language the first readable account plan of ``folder`` is written in (``_meta`` alone, a millisecond
     a plan; at most ``tries`` files looked at), ``None`` when none tells."""
-    from kam_xl.package import PackageError, xlsx_meta
     from kam_xl.workbook.account_plan import TEMPLATE_ID as PLAN_ID
 
     try:
         names = sorted(p for p in folder.glob("*.xlsx") if p.is_file())
     except OSError:
         return None
-    for path in names[:tries]:
-        try:
-            meta = xlsx_meta(path)
-        except (PackageError, OSError):
-            continue
-        if meta.get("template_id") == PLAN_ID:
-            return meta.get("lang")
-    return None
+    metas = (_meta_of(p) for p in names[:tries])
+    return next((m.get("lang") for m in metas if m.get("template_id") == PLAN_ID), None)
 
 
 class Format(StrEnum):
@@ -999,6 +992,11 @@ def _unanswered(base: DataBook, files: Mapping[tuple[str, str], str]) -> list[st
     return [name for name in held if ("questionnaire", name) not in files]
 
 
+def _first(names: list[str], most: int = 10) -> str:
+    """The first ``most`` of ``names``, comma-separated, with " …" when there are more."""
+    return ", ".join(names[:most]) + (" …" if len(names) > most else "")
+
+
 def _usable_cores() -> int:
     """The cores this process may run on (its affinity where the system tells it, else the machine's)."""
     try:
@@ -1142,6 +1140,7 @@ def collect(
     """
     from kam_xl.batch import (
         CONTROLLER_FILE,
+        CONTROLLER_ID,
         QUESTIONNAIRE_DIR,
         collect_export,
         consolidate,
@@ -1163,13 +1162,14 @@ def collect(
         raise _fail([f"--to-db {to_db}: not a database — allowed: sqlite:///file.db, a .db/.sqlite/.sqlite3 file "
                      "or postgresql+psycopg://user@host/db"], EXIT_STOPPED)
     given = _load(data_source, None, EXIT_STOPPED) if data_source is not None else None  # stops before any work
-    target = export or folder / "collected.xlsx"
+    default_export = folder / "collected.xlsx"
+    target = export or default_export
     if to is not None and (to.is_dir() or to.suffix.lower() not in (".xlsm", ".xlsx")):  # said before the plans
         # are read: a folder ended in a backup that could not be written, --to out.csv wrote a workbook named so
         what = "a folder" if to.is_dir() else "not an .xlsm or .xlsx file"
         raise _fail([f"--to {to}: {what} — allowed: the controller workbook to write (.xlsm, or .xlsx without "
                      "macros)"], EXIT_STOPPED)
-    if export is not None and export.resolve() == (folder / "collected.xlsx").resolve():
+    if export is not None and export.resolve() == default_export.resolve():
         export = None  # the default named: replaced each run as the default is
     if export is not None:  # an --export that may not be written is a bad option: said before the plans are read
         from kam_xl.databook.writer import refuse_existing
@@ -1187,7 +1187,7 @@ def collect(
             # workbook, skipped and listed every time (a user's trial)
             raise _fail([f"--export {export}: in {export.parent}, whose workbooks the next collect of {folder} reads "
                          f"as plans and questionnaires — allowed: a new .xlsx file elsewhere, a folder for CSV files, "
-                         f"or the default {folder / 'collected.xlsx'}, which collect passes over"], EXIT_STOPPED)
+                         f"or the default {default_export}, which collect passes over"], EXIT_STOPPED)
     controller_path = to or folder / CONTROLLER_FILE
     # the controller typed into: the one to write when it is a controller, else (--to a new file, or one that is
     # no controller and is not replaced) the folder's — whose inputs were silently dropped from the new one and
@@ -1197,8 +1197,8 @@ def collect(
     elsewhere = controller_path.resolve() != folders.resolve()
     not_ours = elsewhere and controller_path.exists() and (
         not controller_path.is_file() or bool(other_workbook(controller_path)))
-    if elsewhere and folders.exists() and (not controller_path.exists() or not_ours or _unreadable(controller_path)):
-        typed_in = folders  # a damaged --to (replaced, its backup kept) holds no inputs to carry: the folder's do
+    if elsewhere and folders.exists() and _meta_of(controller_path).get("template_id") != CONTROLLER_ID:
+        typed_in = folders  # a new, foreign or damaged --to (replaced, its backup kept): no inputs to carry in it
     # --to another controller: its inputs are carried, and those typed into the folder's went unused without a word
     # (a user's trial)
     unused = folders if typed_in != folders and folders.exists() and folders.resolve() != typed_in.resolve() else None
@@ -1294,10 +1294,10 @@ def collect(
     not_written += export_faults + db_faults + controller_faults
     report_written = _write_error_report(report, result.problems + typed_rows, result.skipped, not_written)
     unused_line = [say("inputs_elsewhere", words, unused=unused, used=typed_in)] if unused is not None else []
-    kept = [say("uncollected", words, n=count(len(uncollected), "account", words),
-                ids=", ".join(uncollected[:10]) + (" …" if len(uncollected) > 10 else ""))] if uncollected else []
-    kept += [say("unanswered", words, n=count(len(unanswered), "respondent", words),
-                 names=", ".join(unanswered[:10]) + (" …" if len(unanswered) > 10 else ""))] if unanswered else []
+    kept = [say("uncollected", words, n=count(len(uncollected), "account", words), ids=_first(uncollected))
+            ] if uncollected else []
+    kept += [say("unanswered", words, n=count(len(unanswered), "respondent", words), names=_first(unanswered))
+             ] if unanswered else []
     for line in [_collected_line(result, written, report_written, words), *db_lines, said, *kept, *unused_line]:
         out.print(line, highlight=False)
     out.print(say("controller", words, path=controller), highlight=False)
